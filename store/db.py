@@ -1,0 +1,145 @@
+"""The SQLite file: header check, connection, pragmas, schema migrations, file modes.
+
+All schema changes go through sqlite-utils ``Migrations``; all writes through ``Database.atomic()``.
+Only ids, foreign ids, revisions and timestamps are stored in the clear; every other column is a
+sealed blob (see :mod:`store.crypto`).
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import stat
+from pathlib import Path
+
+from .errors import NotAVault, StorageError, VaultMissing
+
+APPLICATION_ID = 0x52415050  # "RAPP", in the SQLite header at offset 68
+SQLITE_MAGIC = b"SQLite format 3\x00"
+FILE_MODE = 0o600
+DIR_MODE = 0o700
+
+
+def check_header(path: Path) -> None:
+    """Refuse anything that is not a Rapport vault, reading raw bytes only (never opening SQLite)."""
+    try:
+        with open(path, "rb") as fh:
+            header = fh.read(100)
+    except FileNotFoundError:
+        raise VaultMissing(f"no vault at {path} (create one with 'rapport init')") from None
+    except IsADirectoryError:
+        raise NotAVault(f"{path} is a directory, not a Rapport vault") from None
+    except OSError as exc:
+        raise NotAVault(f"cannot read {path}: {exc.strerror}") from None
+    if len(header) < 100 or not header.startswith(SQLITE_MAGIC):
+        raise NotAVault(f"{path} is not a Rapport vault (left untouched)")
+    if int.from_bytes(header[68:72], "big") != APPLICATION_ID:
+        raise NotAVault(f"{path} is an SQLite file but not a Rapport vault (left untouched)")
+
+
+def connect(path: Path) -> sqlite3.Connection:
+    """Opens the vault read-write with the pragmas every connection needs."""
+    try:
+        conn = sqlite3.connect(os.fspath(path), isolation_level=None, check_same_thread=False,
+                               timeout=5.0)
+        conn.execute("PRAGMA synchronous=FULL")
+        conn.execute("PRAGMA secure_delete=ON")
+        conn.execute("PRAGMA temp_store=MEMORY")
+        conn.execute("PRAGMA foreign_keys=ON")
+        conn.execute("PRAGMA busy_timeout=5000")
+    except sqlite3.DatabaseError as exc:
+        raise NotAVault(f"cannot open {path}: {exc}") from None
+    return conn
+
+
+def wrap_db(conn: sqlite3.Connection):
+    """A sqlite-utils Database over our connection, without the plugin scan."""
+    from sqlite_utils import Database
+
+    return Database(conn, execute_plugins=False)
+
+
+def checkpoint(conn: sqlite3.Connection) -> None:
+    """Moves the WAL into the main file and truncates it to zero bytes."""
+    try:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    except sqlite3.DatabaseError:
+        pass
+
+
+def tighten(path: Path) -> None:
+    """0600 for the vault and its companions that exist now."""
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        p = Path(f"{path}{suffix}")
+        try:
+            if stat.S_IMODE(p.stat().st_mode) != FILE_MODE:
+                os.chmod(p, FILE_MODE)
+        except FileNotFoundError:
+            pass
+
+
+def ensure_dir(directory: Path) -> None:
+    directory.mkdir(parents=True, exist_ok=True, mode=DIR_MODE)
+    if stat.S_IMODE(directory.stat().st_mode) != DIR_MODE:
+        os.chmod(directory, DIR_MODE)
+
+
+def storage_error(exc: sqlite3.Error) -> StorageError:
+    text = str(exc)
+    if "full" in text:
+        return StorageError("the disk is full: nothing was saved (free some space and save again)")
+    if "readonly" in text or "read-only" in text:
+        return StorageError("the vault is read-only: nothing was saved")
+    return StorageError(f"the vault could not be written ({text}): nothing was saved")
+
+
+def build_migrations():
+    from sqlite_utils.migrations import Migrations
+
+    migrations = Migrations("rapport")
+
+    @migrations(name="0001_initial")
+    def initial(db) -> None:
+        common = "id TEXT PRIMARY KEY, rev INTEGER NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL"
+        db.execute(
+            "CREATE TABLE keyslot (id INTEGER PRIMARY KEY CHECK (id = 1), vault_id TEXT NOT NULL,"
+            " format INTEGER NOT NULL, kdf TEXT NOT NULL, salt BLOB NOT NULL, wrapped BLOB NOT NULL,"
+            " created_at TEXT NOT NULL, updated_at TEXT NOT NULL)"
+        )
+        db.execute(f"CREATE TABLE people ({common}, data BLOB NOT NULL)")
+        db.execute(f"CREATE TABLE programmes ({common}, data BLOB NOT NULL)")
+        db.execute(
+            f"CREATE TABLE sessions ({common}, person_id TEXT NOT NULL REFERENCES people(id),"
+            " programme_id TEXT REFERENCES programmes(id), started_at TEXT NOT NULL,"
+            " ended_at TEXT, amended_at TEXT, meta BLOB NOT NULL, plan BLOB NOT NULL, state BLOB NOT NULL)"
+        )
+        db.execute("CREATE INDEX sessions_started ON sessions(started_at)")
+        db.execute("CREATE INDEX sessions_person ON sessions(person_id)")
+        db.execute(
+            f"CREATE TABLE notes ({common}, session_id TEXT NOT NULL REFERENCES sessions(id)"
+            " ON DELETE CASCADE, body BLOB NOT NULL)"
+        )
+        db.execute("CREATE INDEX notes_session ON notes(session_id)")
+        db.execute(
+            f"CREATE TABLE items ({common}, session_id TEXT NOT NULL REFERENCES sessions(id)"
+            " ON DELETE CASCADE, person_id TEXT NOT NULL REFERENCES people(id), data BLOB NOT NULL)"
+        )
+        db.execute("CREATE INDEX items_session ON items(session_id)")
+        db.execute("CREATE INDEX items_person ON items(person_id)")
+        db.execute(
+            f"CREATE TABLE jots ({common}, person_id TEXT NOT NULL REFERENCES people(id)"
+            " ON DELETE CASCADE, data BLOB NOT NULL)"
+        )
+        db.execute("CREATE INDEX jots_person ON jots(person_id)")
+        db.execute(
+            f"CREATE TABLE tags ({common}, session_id TEXT NOT NULL REFERENCES sessions(id)"
+            " ON DELETE CASCADE, data BLOB NOT NULL)"
+        )
+        db.execute("CREATE INDEX tags_session ON tags(session_id)")
+        db.execute(
+            f"CREATE TABLE strategy ({common}, programme_id TEXT NOT NULL REFERENCES programmes(id)"
+            " ON DELETE CASCADE, data BLOB NOT NULL)"
+        )
+        db.execute(f"CREATE TABLE exports ({common}, data BLOB NOT NULL)")
+
+    return migrations
