@@ -1,0 +1,563 @@
+"""Read conversation guides from TOML, check them thoroughly, and gather them into a catalog.
+
+Every way in (:func:`parse_guide`, :func:`load_guide_file`) either returns a complete, valid
+:class:`~guides.model.Guide` or raises :class:`GuideError` listing every problem found, each with
+where it is (a line and/or a field path) and a plain message. Nothing is read at import time: the
+built-in guides are read lazily from the package the first time they are asked for.
+"""
+
+from __future__ import annotations
+
+import difflib
+import functools
+import re
+import stat
+import tomllib
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any, Iterable
+
+from .model import GUIDE_KINDS, ITEM_KINDS, Guide, Question, Stage
+
+MAX_BYTES = 1_000_000  # a guide is a page or two of text; anything bigger is a mistake
+MAX_STAGES = 50
+MAX_LIST_ITEMS = 100
+MAX_SHORT = 120  # names, titles, keys
+MAX_LONG = 4000  # descriptions, purposes, cues, questions...
+MAX_MINUTES = 240
+BUILTIN_IDS = ("leadership-interview", "feedback", "one-on-one")
+
+_SLUG = re.compile(r"[a-z0-9]+(?:[-_][a-z0-9]+)*")
+_SLUG_MAX = 64
+# C0/C1 control characters other than tab and newline: they could drive a terminal.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def is_slug(value: str) -> bool:
+    """Lowercase letters and digits, joined by single hyphens or underscores; at most 64."""
+    return len(value) <= _SLUG_MAX and _SLUG.fullmatch(value) is not None
+
+
+@dataclass(frozen=True)
+class Problem:
+    where: str  # "line 12, stages[2].minutes", "line 3, column 7", "stages[0]", "file"
+    message: str  # plain words, one line
+    line: int | None = None  # 1-based, when known
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.message}" if self.where else self.message
+
+
+class GuideError(Exception):
+    """A guide could not be used. ``str(e)`` is one line: ``<source>: <first problem> (+N more)``."""
+
+    def __init__(self, source: str, problems: Iterable[Problem]) -> None:
+        self.source = source
+        self.problems: tuple[Problem, ...] = tuple(problems) or (Problem("", "unknown problem"),)
+        super().__init__(f"{source}: {self.summary}")
+
+    @property
+    def summary(self) -> str:
+        """The first problem, and how many more there are; one line, without the source."""
+        more = len(self.problems) - 1
+        first = _one_line(str(self.problems[0]))
+        return f"{first} (+{more} more)" if more else first
+
+
+# --- entry points ----------------------------------------------------------------------------
+
+
+def parse_guide(data: bytes | str, source: str = "<string>", origin: str = "builtin") -> Guide:
+    """Parse and validate a guide; raise :class:`GuideError` (only) on any problem."""
+    text, problem = _decode(data)
+    if problem is not None:
+        raise GuideError(source, [problem])
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise GuideError(source, [_toml_problem(exc)]) from None
+    except RecursionError:
+        raise GuideError(source, [Problem("file", "values are nested too deeply")]) from None
+    except ValueError as exc:  # e.g. an integer with thousands of digits
+        raise GuideError(source, [Problem("file", f"invalid TOML: {_clip(str(exc), 120)}")]) from None
+    checker = _Checker(text)
+    guide = checker.guide(raw, origin)
+    if checker.problems or guide is None:
+        # in file order; problems without a line (a missing top-level key) last
+        problems = sorted(checker.problems, key=lambda p: (p.line is None, p.line or 0))
+        raise GuideError(source, problems)
+    return guide
+
+
+def load_guide_file(path: Path | str) -> Guide:
+    """Read and parse one guide file; raise :class:`GuideError` (only), unreadable files too."""
+    path = Path(path)
+    source = str(path)
+
+    def fail(message: str) -> GuideError:
+        return GuideError(source, [Problem("file", message)])
+
+    try:
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):
+            raise fail("not a regular file")
+        if info.st_size > MAX_BYTES:
+            raise fail(f"file is too large ({info.st_size:,} bytes; the limit is {MAX_BYTES:,})")
+        with path.open("rb") as handle:
+            data = handle.read(MAX_BYTES + 1)
+    except GuideError:
+        raise
+    except FileNotFoundError:
+        raise fail("file not found") from None
+    except PermissionError:
+        raise fail("permission denied") from None
+    except (OSError, ValueError) as exc:
+        reason = getattr(exc, "strerror", None) or exc.__class__.__name__
+        raise fail(f"could not read the file ({reason})") from None
+    return parse_guide(data, source=source, origin=source)
+
+
+def validate_file(path: Path | str) -> list[Problem]:
+    """Every problem in a guide file; ``[]`` when it is valid."""
+    try:
+        load_guide_file(path)
+    except GuideError as exc:
+        return list(exc.problems)
+    return []
+
+
+def builtin_guides() -> list[Guide]:
+    """The guides shipped with Rapport, in their fixed order."""
+    return list(_builtin_guides())
+
+
+@functools.cache
+def _builtin_guides() -> tuple[Guide, ...]:
+    root = resources.files("guides") / "builtin"
+    guides = []
+    for guide_id in BUILTIN_IDS:
+        name = f"{guide_id}.toml"
+        guide = parse_guide((root / name).read_bytes(), source=f"guides/builtin/{name}")
+        if guide.id != guide_id:
+            raise GuideError(f"guides/builtin/{name}", [Problem("id", f"expected id {guide_id!r}")])
+        guides.append(guide)
+    return tuple(guides)
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """The guides on offer: built-ins first (in order), then the user's own, sorted by id."""
+
+    guides: tuple[Guide, ...]
+    broken: tuple[tuple[str, str], ...] = ()  # (file path, one-line reason)
+
+    def get(self, guide_id: str) -> Guide | None:
+        for guide in self.guides:
+            if guide.id == guide_id:
+                return guide
+        return None
+
+    @property
+    def ids(self) -> tuple[str, ...]:
+        return tuple(guide.id for guide in self.guides)
+
+
+def load_catalog(user_dir: Path | str | None) -> Catalog:
+    """Built-ins plus every ``*.toml`` in ``user_dir``; never raises for a broken user file.
+
+    A user guide whose id matches a built-in replaces that built-in in place. A broken file, or a
+    second file using an id already taken by another user file, is listed in ``broken``.
+    """
+    builtins = builtin_guides()
+    if user_dir is None:
+        return Catalog(tuple(builtins))
+    user_dir = Path(user_dir)
+    broken: list[tuple[str, str]] = []
+    try:
+        files = sorted(
+            p for p in user_dir.iterdir() if p.name.endswith(".toml") and not p.name.startswith(".")
+        )
+    except FileNotFoundError:
+        files = []
+    except NotADirectoryError:
+        files = []
+        broken.append((str(user_dir), "the guides folder is not a folder"))
+    except OSError as exc:
+        files = []
+        broken.append((str(user_dir), f"could not read the guides folder ({exc.strerror or exc})"))
+
+    mine: dict[str, Guide] = {}
+    for path in files:
+        try:
+            guide = load_guide_file(path)
+        except GuideError as exc:
+            broken.append((str(path), exc.summary))
+            continue
+        if guide.id in mine:
+            other = Path(mine[guide.id].origin).name
+            broken.append((str(path), f"the id {guide.id!r} is already used by {other}"))
+            continue
+        mine[guide.id] = guide
+
+    guides = [mine.pop(guide.id, guide) for guide in builtins]
+    guides.extend(sorted(mine.values(), key=lambda g: g.id))
+    return Catalog(tuple(guides), tuple(broken))
+
+
+# --- decoding --------------------------------------------------------------------------------
+
+
+def _decode(data: bytes | str) -> tuple[str, Problem | None]:
+    if isinstance(data, str):
+        if len(data) > MAX_BYTES:
+            return "", Problem("file", f"guide is too large (the limit is {MAX_BYTES:,} characters)")
+        try:
+            data.encode("utf-8")
+        except UnicodeEncodeError:
+            return "", Problem("file", "the text contains characters that are not valid Unicode")
+        return data.removeprefix("\ufeff"), None
+    if not isinstance(data, (bytes, bytearray, memoryview)):
+        return "", Problem("file", "a guide must be text")
+    data = bytes(data)
+    if len(data) > MAX_BYTES:
+        return "", Problem("file", f"file is too large ({len(data):,} bytes; the limit is {MAX_BYTES:,})")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        return "", Problem(f"line {line}", "the file is not valid UTF-8 text", line)
+    return text.removeprefix("\ufeff"), None
+
+
+_TOML_COORD = re.compile(r"\s*\(at (?:line (\d+), column (\d+)|end of document)\)\s*$")
+_TOML_PLAIN = {
+    "Cannot overwrite a value": "this key or table is set twice",
+    "Invalid statement": "expected 'key = value' or a [table] header on this line",
+    "Invalid value": "a value is missing or malformed (text needs quotes)",
+    "Unterminated string": "a string is not closed (missing quote)",
+    "Unclosed array": "a list is not closed (missing ']')",
+    "Unclosed inline table": "an inline table is not closed (missing '}')",
+    "Expected '=' after a key in a key/value pair": "expected '=' after the key",
+}
+
+
+def _toml_problem(exc: Exception) -> Problem:
+    message = str(exc)
+    match = _TOML_COORD.search(message)
+    where, line = "file", None
+    if match:
+        message = message[: match.start()]
+        if match.group(1):
+            line = int(match.group(1))
+            where = f"line {line}, column {match.group(2)}"
+        else:
+            where = "end of file"
+    if message.startswith("Cannot declare") or message.startswith("Duplicate inline table key"):
+        message = f"this key or table is set twice ({message})"
+    message = _TOML_PLAIN.get(message, message)
+    return Problem(where, f"invalid TOML: {_clip(message)}", line)
+
+
+# --- validation ------------------------------------------------------------------------------
+
+_TOP_REQUIRED = ("id", "name", "kind", "description", "version", "stages")
+_TOP_KEYS = _TOP_REQUIRED
+_STAGE_REQUIRED = ("key", "title", "purpose", "minutes")
+_STAGE_LISTS = ("cues", "avoid", "phrases", "questions", "prompts", "item_kinds", "source")
+_STAGE_BOOLS = ("private", "followup")
+_STAGE_KEYS = _STAGE_REQUIRED + _STAGE_LISTS + _STAGE_BOOLS
+_QUESTION_KEYS = ("text", "deliberate")
+
+Path_ = tuple[Any, ...]  # ("stages", 2, "questions", 0)
+
+
+def _fmt_path(path: Path_) -> str:
+    out = ""
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out
+
+
+class _Checker:
+    def __init__(self, text: str) -> None:
+        self.lines = text.splitlines()
+        self.problems: list[Problem] = []
+        self._first_table = next(
+            (i for i, line in enumerate(self.lines) if line.lstrip().startswith("[")), len(self.lines)
+        )
+        header = re.compile(r"\s*\[\[\s*\"?stages\"?\s*\]\]")
+        self._stage_headers = [i for i, line in enumerate(self.lines) if header.match(line)]
+        self._stage_count = -1
+
+    # where things are
+
+    def _find_key(self, key: str, start: int, end: int) -> int | None:
+        pattern = re.compile(r"\s*\[*\s*[\"']?" + re.escape(key) + r"[\"']?\s*[=.\]]")
+        for i in range(start, min(end, len(self.lines))):
+            if pattern.match(self.lines[i]):
+                return i + 1
+        return None
+
+    def _line_of(self, path: Path_) -> int | None:
+        if not path:
+            return None
+        if path[0] == "stages" and len(path) >= 2 and isinstance(path[1], int):
+            if len(self._stage_headers) != self._stage_count:
+                return self._find_key("stages", 0, self._first_table)
+            index = path[1]
+            start = self._stage_headers[index]
+            end = self._stage_headers[index + 1] if index + 1 < len(self._stage_headers) else len(self.lines)
+            if len(path) >= 3 and isinstance(path[2], str):
+                return self._find_key(path[2], start + 1, end) or start + 1
+            return start + 1
+        if isinstance(path[0], str):
+            return self._find_key(path[0], 0, self._first_table) or self._find_key(
+                path[0], 0, len(self.lines)
+            )
+        return None
+
+    def add(self, path: Path_, message: str, *, line_of: Path_ | None = None) -> None:
+        where = _fmt_path(path)
+        line = self._line_of(path if line_of is None else line_of)
+        if line is not None:
+            where = f"line {line}, {where}" if where else f"line {line}"
+        self.problems.append(Problem(where or "file", message, line))
+
+    # fields
+
+    def _keys(self, table: dict[str, Any], allowed: tuple[str, ...], path: Path_) -> None:
+        for key in table:
+            if key not in allowed:
+                guess = difflib.get_close_matches(str(key), allowed, n=1)
+                hint = f"did you mean {guess[0]!r}?" if guess else "known keys: " + ", ".join(allowed)
+                self.add(path + (key,), f"unknown key {_clip(repr(key), 60)}; {hint}")
+
+    def _missing(self, table: dict[str, Any], required: tuple[str, ...], path: Path_) -> None:
+        for key in required:
+            if key not in table:
+                # point at the stage's [[stages]] header; a missing top-level key has no line
+                self.add(path + (key,), f"missing {key!r}", line_of=path)
+
+    def text(self, value: Any, path: Path_, *, single_line: bool = False) -> str | None:
+        if not isinstance(value, str):
+            self.add(path, f"must be a string, not {_describe(value)}")
+            return None
+        value = value.strip()
+        limit = MAX_SHORT if single_line else MAX_LONG
+        if not value:
+            self.add(path, "must not be empty")
+        elif len(value) > limit:
+            self.add(path, f"is too long ({len(value):,} characters; the limit is {limit:,})")
+        elif _CONTROL.search(value):
+            self.add(path, "contains control characters")
+        elif single_line and "\n" in value:
+            self.add(path, "must be a single line")
+        else:
+            return value
+        return None
+
+    def slug(self, value: Any, path: Path_, what: str) -> str | None:
+        if not isinstance(value, str):
+            self.add(path, f"must be a string, not {_describe(value)}")
+            return None
+        if not is_slug(value):
+            self.add(
+                path,
+                f"{_clip(repr(value), 60)} is not a valid {what}: use lowercase letters and digits "
+                "joined by '-' or '_', at most 64 characters (e.g. 'team-retro')",
+            )
+            return None
+        return value
+
+    def integer(self, value: Any, path: Path_, low: int, high: int, what: str) -> int | None:
+        if isinstance(value, bool) or not isinstance(value, int):
+            self.add(path, f"must be a whole number of {what}, not {_describe(value)}")
+            return None
+        if not low <= value <= high:
+            shown = value if abs(value) < 10**12 else "a huge number"
+            self.add(path, f"must be between {low} and {high} {what}, not {shown}")
+            return None
+        return value
+
+    def boolean(self, value: Any, path: Path_) -> bool | None:
+        if not isinstance(value, bool):
+            self.add(path, f"must be true or false, not {_describe(value)}")
+            return None
+        return value
+
+    def array(self, value: Any, path: Path_, limit: int = MAX_LIST_ITEMS) -> list[Any] | None:
+        if not isinstance(value, list):
+            self.add(path, f"must be a list, not {_describe(value)}")
+            return None
+        if len(value) > limit:
+            self.add(path, f"has too many entries ({len(value):,}; the limit is {limit})")
+            return None
+        return value
+
+    def texts(self, value: Any, path: Path_) -> tuple[str, ...] | None:
+        items = self.array(value, path)
+        if items is None:
+            return None
+        out = [self.text(item, path + (i,)) for i, item in enumerate(items)]
+        return None if any(v is None for v in out) else tuple(out)  # type: ignore[misc]
+
+    def question(self, value: Any, path: Path_) -> Question | None:
+        if isinstance(value, str):
+            text = self.text(value, path)
+            return None if text is None else Question(text)
+        if not isinstance(value, dict):
+            self.add(path, f"must be a string or {{ text = \"...\", deliberate = true }}, not {_describe(value)}")
+            return None
+        before = len(self.problems)
+        self._keys(value, _QUESTION_KEYS, path)
+        if "text" not in value:
+            self.add(path + ("text",), "missing 'text'")
+            return None
+        text = self.text(value["text"], path + ("text",))
+        deliberate = self.boolean(value.get("deliberate", False), path + ("deliberate",))
+        if len(self.problems) > before or text is None or deliberate is None:
+            return None
+        return Question(text, deliberate)
+
+    # structure
+
+    def stage(self, table: Any, path: Path_) -> Stage | None:
+        if not isinstance(table, dict):
+            self.add(path, f"each stage must be a table ([[stages]]), not {_describe(table)}")
+            return None
+        before = len(self.problems)
+        self._keys(table, _STAGE_KEYS, path)
+        self._missing(table, _STAGE_REQUIRED, path)
+        fields: dict[str, Any] = {}
+        if "key" in table:
+            fields["key"] = self.slug(table["key"], path + ("key",), "stage key")
+        for name in ("title",):
+            if name in table:
+                fields[name] = self.text(table[name], path + (name,), single_line=True)
+        if "purpose" in table:
+            fields["purpose"] = self.text(table["purpose"], path + ("purpose",))
+        if "minutes" in table:
+            fields["minutes"] = self.integer(table["minutes"], path + ("minutes",), 1, MAX_MINUTES, "minutes")
+        for name in ("cues", "avoid", "phrases", "prompts"):
+            fields[name] = self.texts(table.get(name, []), path + (name,))
+        questions = self.array(table.get("questions", []), path + ("questions",))
+        if questions is not None:
+            parsed = [self.question(q, path + ("questions", i)) for i, q in enumerate(questions)]
+            fields["questions"] = None if any(q is None for q in parsed) else tuple(parsed)
+        kinds = self.array(table.get("item_kinds", []), path + ("item_kinds",))
+        if kinds is not None:
+            for i, kind in enumerate(kinds):
+                if kind not in ITEM_KINDS:
+                    shown = _clip(repr(kind), 40) if isinstance(kind, str) else _describe(kind)
+                    self.add(path + ("item_kinds", i), f"{shown} is not an item kind; use one of {', '.join(ITEM_KINDS)}")
+                elif kinds.index(kind) != i:
+                    self.add(path + ("item_kinds", i), f"{kind!r} is listed twice")
+            fields["item_kinds"] = tuple(kinds)
+        sources = self.array(table.get("source", []), path + ("source",))
+        if sources is not None:
+            fields["source"] = tuple(
+                self.slug(s, path + ("source", i), "source id") for i, s in enumerate(sources)
+            )
+        for name in _STAGE_BOOLS:
+            fields[name] = self.boolean(table.get(name, False), path + (name,))
+        if len(self.problems) > before:
+            return None
+        return Stage(**fields)
+
+    def guide(self, raw: dict[str, Any], origin: str) -> Guide | None:
+        stages_raw = raw.get("stages")
+        if isinstance(stages_raw, list):
+            self._stage_count = len(stages_raw)
+        self._keys(raw, _TOP_KEYS, ())
+        self._missing(raw, _TOP_REQUIRED, ())
+        fields: dict[str, Any] = {}
+        if "id" in raw:
+            fields["id"] = self.slug(raw["id"], ("id",), "guide id")
+        if "name" in raw:
+            fields["name"] = self.text(raw["name"], ("name",), single_line=True)
+        if "kind" in raw:
+            kind = raw["kind"]
+            if kind not in GUIDE_KINDS:
+                shown = _clip(repr(kind), 40) if isinstance(kind, str) else _describe(kind)
+                self.add(("kind",), f"{shown} is not a guide kind; use one of {', '.join(GUIDE_KINDS)}")
+            fields["kind"] = kind
+        if "description" in raw:
+            fields["description"] = self.text(raw["description"], ("description",))
+        if "version" in raw:
+            fields["version"] = self.integer(raw["version"], ("version",), 1, 10**6, "versions")
+        stages: list[Stage | None] = []
+        if "stages" in raw:
+            items = self.array(raw["stages"], ("stages",), MAX_STAGES)
+            if items is not None and not items:
+                self.add(("stages",), "a guide needs at least one stage")
+            seen: dict[str, int] = {}
+            for i, table in enumerate(items or []):
+                stage = self.stage(table, ("stages", i))
+                stages.append(stage)
+                if stage is None:
+                    continue
+                if stage.key in seen:
+                    self.add(("stages", i, "key"), f"stage key {stage.key!r} is already used by stages[{seen[stage.key]}]")
+                seen.setdefault(stage.key, i)
+        if self.problems:
+            return None
+        return Guide(stages=tuple(stages), origin=origin, **fields)  # type: ignore[arg-type]
+
+
+def _describe(value: Any) -> str:
+    """Name a value's type in plain words (never repr a container: it may be nested deeply)."""
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a table"
+    return "a date or time"
+
+
+def _clip(text: str, limit: int = 200) -> str:
+    text = _one_line(text)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+# --- template --------------------------------------------------------------------------------
+
+
+def template(guide_id: str) -> str:
+    """A commented TOML guide to start from; it validates as it is.
+
+    Raises ``ValueError`` if ``guide_id`` is not a valid guide id.
+    """
+    if not is_slug(guide_id):
+        raise ValueError(f"{guide_id!r} is not a valid guide id")
+    name = guide_id.replace("-", " ").replace("_", " ").capitalize()
+    text = resources.files("guides").joinpath("template.toml").read_text(encoding="utf-8")
+    return text.replace("{{id}}", guide_id).replace("{{name}}", name)
+
+
+__all__ = [
+    "BUILTIN_IDS",
+    "MAX_BYTES",
+    "Catalog",
+    "GuideError",
+    "Problem",
+    "builtin_guides",
+    "is_slug",
+    "load_catalog",
+    "load_guide_file",
+    "parse_guide",
+    "template",
+    "validate_file",
+]
