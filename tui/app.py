@@ -1,0 +1,187 @@
+"""The Rapport app: one stylesheet, screens that own behaviour, a store handed in after unlock."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable, Iterable
+
+from textual import events
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+
+from store.paths import Paths
+from tui.config import Config
+
+if TYPE_CHECKING:  # pragma: no cover
+    from guides.loader import Catalog
+    from store.crypto import KdfParams
+    from store.vault import Store
+
+
+def _utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class RapportApp(App[None]):
+    CSS_PATH = "rapport.tcss"
+    TITLE = "Rapport"
+    ENABLE_COMMAND_PALETTE = True
+    BINDINGS = [
+        Binding("f1", "help", "Help", id="help"),
+        Binding("f12", "privacy", "Hide", id="privacy", priority=True),
+        Binding("ctrl+l", "lock", "Lock", id="lock", show=False),
+        Binding("ctrl+q", "quit", "Quit", id="quit", priority=True),
+    ]
+
+    def __init__(self, *, paths: Paths, config: Config | None = None,
+                 config_warning: str | None = None, start: dict | None = None,
+                 kdf: "KdfParams | None" = None, allow_weak: bool = False,
+                 clock: Callable[[], datetime] | None = None) -> None:
+        super().__init__()
+        self.paths = paths
+        self.config = config or Config()
+        self.config_warning = config_warning
+        self.start_request = start
+        self.kdf = kdf
+        self.allow_weak = allow_weak
+        self.clock: Callable[[], datetime] = clock or _utc_now
+        self.store: Store | None = None
+        self._catalog: Catalog | None = None
+        self._last_activity = self.clock()
+        self._privacy_on = False
+
+    # ------------------------------------------------------------------ startup
+    def on_mount(self) -> None:
+        if self.config.theme in self.available_themes:
+            self.theme = self.config.theme
+        if self.config.keys:
+            self.set_keymap(self.config.keys)
+        from tui.screens.unlock import UnlockScreen
+
+        self.push_screen(UnlockScreen(create=not self.paths.vault.exists()))
+        if self.config_warning:
+            self.notify(self.config_warning, title="Settings", severity="warning", timeout=10)
+        self.set_interval(5.0, self.check_idle_lock, name="idle-lock")
+
+    @property
+    def catalog(self) -> "Catalog":
+        if self._catalog is None:
+            from guides.loader import load_catalog
+
+            self._catalog = load_catalog(self.paths.guides_dir)
+        return self._catalog
+
+    def unlocked(self, store: "Store") -> None:
+        """Called by the unlock screen once the key is derived."""
+        self.store = store
+        self._last_activity = self.clock()
+        from tui.screens.home import HomeScreen
+
+        self.switch_screen(HomeScreen())
+        for path, reason in self.catalog.broken:
+            self.notify(f"{path}: {reason}", title="Guide not loaded", severity="warning",
+                        timeout=10)
+        request, self.start_request = self.start_request, None
+        if request:
+            self.call_after_refresh(self.start_session_from_request, request)
+
+    def start_session_from_request(self, request: dict) -> None:
+        from tui.screens.session import SessionScreen
+
+        guide = self.catalog.get(request["guide"])
+        if guide is None or self.store is None:
+            self.notify(f"no guide {request['guide']!r}", severity="error")
+            return
+        person = self.store.get_or_add_person(request["person"])
+        session = self.store.start_session(person.id, guide.to_snapshot(), title=request.get("title", ""))
+        self.push_screen(SessionScreen(session.id))
+
+    # ------------------------------------------------------------------ activity, idle lock
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, (events.Key, events.MouseDown, events.MouseScrollDown,
+                              events.MouseScrollUp)):
+            self._last_activity = self.clock()
+        await super().on_event(event)
+
+    def check_idle_lock(self) -> None:
+        minutes = self.config.idle_lock_minutes
+        if self.store is None or not minutes:
+            return
+        idle = (self.clock() - self._last_activity).total_seconds()
+        if idle >= minutes * 60:
+            self.run_worker(self.action_lock(reason="locked after being idle"), exclusive=True,
+                            group="lock")
+
+    def flush_all(self) -> None:
+        """Asks every open screen to save what it holds (notes, timer)."""
+        for screen in reversed(self.screen_stack):
+            flush = getattr(screen, "flush", None)
+            if flush is not None:
+                flush()
+
+    async def action_lock(self, reason: str = "locked") -> None:
+        if self.store is None:
+            return
+        self.flush_all()
+        store, self.store = self.store, None
+        store.close()
+        from tui.screens.unlock import UnlockScreen
+
+        while len(self.screen_stack) > 2:
+            await self.pop_screen()
+        await self.switch_screen(UnlockScreen(create=False, message=reason))
+
+    async def action_quit(self) -> None:
+        self.flush_all()
+        if self.store is not None:
+            self.store.close()
+            self.store = None
+        self.exit()
+
+    # ------------------------------------------------------------------ help, privacy
+    def action_help(self) -> None:
+        from tui.screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.screen))
+
+    def action_privacy(self) -> None:
+        from tui.screens.help import PrivacyScreen
+
+        if isinstance(self.screen, PrivacyScreen):
+            self.pop_screen()
+        else:
+            self.push_screen(PrivacyScreen())
+
+    # ------------------------------------------------------------------ command palette
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        for command in super().get_system_commands(screen):
+            if command.title.lower() in {"screenshot", "save screenshot"}:
+                continue  # a screenshot would write the notes to disk in plaintext
+            yield command
+        yield SystemCommand("Help", "Keys and how Rapport works (F1)", self.action_help)
+        yield SystemCommand("Privacy screen", "Hide everything until pressed again (F12)",
+                            self.action_privacy)
+        if self.store is not None:
+            yield SystemCommand("Lock", "Save, drop the keys and go back to unlock (ctrl+l)",
+                                lambda: self.run_worker(self.action_lock()))
+        extra = getattr(screen, "commands", None)
+        if extra is not None:
+            yield from extra()
+
+    # ------------------------------------------------------------------ crashes
+    def _fatal_error(self) -> None:
+        """Never print a traceback with locals (they hold note text): one plain line instead."""
+        from rich.text import Text
+
+        try:
+            self.flush_all()
+        except Exception:  # noqa: BLE001 - saving is best effort while crashing
+            pass
+        self.bell()
+        self._exit_renderables.append(Text(
+            "rapport: error: an unexpected error stopped the app. Notes were saved up to the "
+            "last autosave; nothing else is shown here to keep them private."))
+        self._close_messages_no_wait()

@@ -1,0 +1,193 @@
+"""``rapport guides``: list, show, validate and create conversation guides.
+
+Plain text only (``click.echo``), so it is quick to start and easy to pipe.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import textwrap
+from pathlib import Path
+
+import click
+
+from tui.cli import fail
+
+
+def _guides_dir() -> Path:
+    return click.get_current_context().find_root().obj.paths.guides_dir
+
+
+def _width() -> int:
+    return max(40, min(100, shutil.get_terminal_size((80, 24)).columns))
+
+
+@click.group("guides", context_settings={"help_option_names": ["-h", "--help"]})
+def guides_group() -> None:
+    """List, show, validate and create conversation guides."""
+
+
+@guides_group.command("list")
+def list_guides() -> None:
+    """List every guide on offer, then any of your guide files that are broken."""
+    from guides.loader import load_catalog
+
+    catalog = load_catalog(_guides_dir())
+    rows = [
+        (g.id, g.name, g.kind, f"{g.planned_minutes} min", str(len(g.stages)),
+         "built-in" if g.is_builtin else Path(g.origin).name)
+        for g in catalog.guides
+    ]
+    header = ("ID", "NAME", "KIND", "PLANNED", "STAGES", "FROM")
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
+    for row in [header, *rows]:
+        cells = [c.rjust(w) if i in (3, 4) else c.ljust(w) for i, (c, w) in enumerate(zip(row, widths))]
+        click.echo("  ".join(cells).rstrip())
+    for path, reason in catalog.broken:
+        click.echo(f"broken: {path}: {reason}")
+
+
+@guides_group.command("show")
+@click.argument("guide_id", metavar="ID")
+def show_guide(guide_id: str) -> None:
+    """Show a guide's stages: minutes, purpose, cues, phrases and questions."""
+    from guides.loader import load_catalog
+
+    catalog = load_catalog(_guides_dir())
+    guide = catalog.get(guide_id)
+    if guide is None:
+        known = ", ".join(catalog.ids)
+        raise fail(f"no guide with id {guide_id!r} (known: {known})")
+    width = _width()
+
+    def para(text: str, indent: str = "", first: str | None = None) -> None:
+        click.echo(textwrap.fill(" ".join(text.split()), width=width, initial_indent=first or indent,
+                                 subsequent_indent=indent))
+
+    origin = "built-in" if guide.is_builtin else guide.origin
+    click.echo(f"{guide.name}  [{guide.id}]")
+    click.echo(f"{guide.kind}, {guide.planned_minutes} min planned, {len(guide.stages)} stages, "
+               f"version {guide.version}, {origin}")
+    click.echo()
+    para(guide.description)
+    for number, stage in enumerate(guide.stages, 1):
+        click.echo()
+        flags = []
+        if stage.private:
+            flags.append("private notes")
+        if stage.followup:
+            flags.append("reviews earlier items")
+        if stage.source:
+            flags.append("from " + ", ".join(stage.source))
+        extra = f"  ({'; '.join(flags)})" if flags else ""
+        click.echo(f"{number}. {stage.title} - {stage.minutes} min{extra}")
+        para(stage.purpose, "   ")
+        sections = (
+            ("Do", stage.cues, ""),
+            ("Avoid", stage.avoid, ""),
+            ("Say", stage.phrases, '"'),
+            ("Ask", tuple(q.text + (" (closed, on purpose)" if q.deliberate else "") for q in stage.questions), ""),
+            ("Note prompts", stage.prompts, ""),
+        )
+        for label, items, quote in sections:
+            if not items:
+                continue
+            click.echo(f"   {label}:")
+            for item in items:
+                para(f"{quote}{item}{quote}", "       ", "     - ")
+        if stage.item_kinds:
+            click.echo(f"   Items: {', '.join(stage.item_kinds)}")
+
+
+@guides_group.command("validate")
+@click.argument("path", type=click.Path(dir_okay=True, path_type=Path))
+def validate_guide(path: Path) -> None:
+    """Check a guide file; print every problem as PATH:WHERE: MESSAGE (exit 1 if any)."""
+    from guides.loader import GuideError, load_guide_file
+
+    try:
+        guide = load_guide_file(path)
+    except GuideError as exc:
+        for problem in exc.problems:
+            click.echo(f"{path}:{problem.where}: {problem.message}")
+        count = len(exc.problems)
+        raise fail(f"{path} has {count} problem{'s' if count != 1 else ''}") from None
+    click.echo(f"{path}: ok ({guide.id!r}, {len(guide.stages)} stages, {guide.planned_minutes} min)")
+
+
+@guides_group.command("new")
+@click.argument("guide_id", metavar="ID")
+@click.option("--from", "copy_from", metavar="GUIDE",
+              help="Start from a copy of an existing guide instead of the blank template.")
+def new_guide(guide_id: str, copy_from: str | None) -> None:
+    """Write a commented template to <guides folder>/ID.toml for you to edit.
+
+    Use a built-in guide's id (leadership-interview, feedback, one-on-one) to replace it.
+    Never overwrites an existing file.
+    """
+    from guides.loader import BUILTIN_IDS, is_slug, template
+
+    if not is_slug(guide_id):
+        raise fail(f"{guide_id!r} is not a valid guide id: use lowercase letters and digits joined "
+                   "by '-' or '_' (e.g. 'team-retro')")
+    folder = _guides_dir()
+    text = template(guide_id) if copy_from is None else _copy_text(copy_from, guide_id, folder)
+    target = folder / f"{guide_id}.toml"
+    try:
+        _make_private_dirs(folder)
+        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        raise fail(f"{target} already exists; edit it, or pick another id") from None
+    except OSError as exc:
+        raise fail(f"could not create {target}: {exc.strerror or exc}") from None
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(text)
+    click.echo(f"wrote {target}")
+    if guide_id in BUILTIN_IDS:
+        click.echo(f"it replaces the built-in {guide_id!r} guide until you delete it")
+    click.echo(f"edit it, then check it with: rapport guides validate {target}")
+
+
+def _copy_text(source_id: str, guide_id: str, folder: Path) -> str:
+    """The TOML text of guide ``source_id`` with its id changed to ``guide_id``."""
+    import re
+    from importlib import resources
+
+    from guides.loader import GuideError, load_catalog, parse_guide
+
+    guide = load_catalog(folder).get(source_id)
+    if guide is None:
+        raise fail(f"no guide with id {source_id!r} to copy from")
+    try:
+        if guide.is_builtin:
+            path = resources.files("guides") / "builtin" / f"{source_id}.toml"
+            text = path.read_text(encoding="utf-8")
+        else:
+            text = Path(guide.origin).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise fail(f"could not read guide {source_id!r}: {exc.strerror or exc}") from None
+    text, count = re.subn(r'^id\s*=\s*"[^"\n]*"', f'id = "{guide_id}"', text, count=1, flags=re.M)
+    try:
+        if count != 1 or parse_guide(text).id != guide_id:
+            raise fail(f"could not copy guide {source_id!r}: its id line is not in the usual form")
+    except GuideError as exc:
+        raise fail(f"could not copy guide {source_id!r}: {exc.summary}") from None
+    return text
+
+
+def _make_private_dirs(folder: Path) -> None:
+    """Create ``folder`` and any missing parents with mode 0700; existing ones are left alone."""
+    missing = []
+    current = folder
+    while not current.exists():
+        missing.append(current)
+        if current.parent == current:
+            break
+        current = current.parent
+    for directory in reversed(missing):
+        try:
+            directory.mkdir(mode=0o700)
+        except FileExistsError:
+            continue
+        os.chmod(directory, 0o700)  # mkdir's mode is filtered by the umask

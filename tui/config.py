@@ -1,0 +1,71 @@
+"""Settings from ``config.toml`` (read with tomllib). A broken file never stops the app."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+DEFAULTS_TOML = """\
+# Rapport settings. Delete a line to get the default back.
+idle_lock_minutes = 5        # lock after this many idle minutes (0 = never)
+theme = "textual-dark"       # any Textual theme name
+default_guide = "one-on-one" # guide preselected for a new session
+
+[keys]                       # remap a binding id to other keys, e.g.
+# privacy = "f12"
+"""
+
+
+@dataclass(frozen=True)
+class Config:
+    idle_lock_minutes: float = 5.0
+    theme: str = "textual-dark"
+    default_guide: str = "one-on-one"
+    keys: dict[str, str] = field(default_factory=dict)
+
+
+def load_config(path: Path) -> tuple[Config, str | None]:
+    """Returns the settings and, when the file is broken, a one-line warning (defaults used)."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return Config(), None
+    except OSError as exc:
+        return Config(), f"{path}: cannot read ({exc.strerror}); using defaults"
+    try:
+        data = tomllib.loads(raw.decode("utf-8-sig"))
+    except UnicodeDecodeError:
+        return Config(), f"{path}: not UTF-8; using defaults"
+    except tomllib.TOMLDecodeError as exc:
+        return Config(), f"{path}: {exc}; using defaults"
+    problems: list[str] = []
+    values: dict = {}
+    checks = {
+        "idle_lock_minutes": (lambda v: isinstance(v, (int, float)) and not isinstance(v, bool)
+                              and 0 <= v <= 24 * 60, "a number of minutes (0 to 1440)"),
+        "theme": (lambda v: isinstance(v, str) and v, "a theme name"),
+        "default_guide": (lambda v: isinstance(v, str) and v, "a guide id"),
+        "keys": (lambda v: isinstance(v, dict) and all(isinstance(k, str) and isinstance(x, str)
+                                                        for k, x in v.items()),
+                 'a table of binding id = "keys"'),
+    }
+    for key, value in data.items():
+        if key not in checks:
+            problems.append(f"unknown setting {key!r}")
+            continue
+        ok, expected = checks[key]
+        if ok(value):
+            values[key] = float(value) if key == "idle_lock_minutes" else value
+        else:
+            line = _line_of(raw, key)
+            problems.append(f"{key}{f' (line {line})' if line else ''} must be {expected}")
+    warning = f"{path}: {'; '.join(problems)}; using defaults for those" if problems else None
+    return Config(**values), warning
+
+
+def _line_of(raw: bytes, key: str) -> int | None:
+    for number, line in enumerate(raw.decode("utf-8", "replace").splitlines(), 1):
+        if line.strip().startswith(key):
+            return number
+    return None

@@ -1,0 +1,80 @@
+"""Quick capture of an action item, decision, agreement or goal."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Static
+
+from store.dates import DateError, parse_due
+from store.models import ITEM_KINDS
+
+
+@dataclass(frozen=True)
+class Capture:
+    kind: str
+    text: str
+    owner: str
+    due: date | None
+
+
+class CaptureScreen(ModalScreen[Capture | None]):
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    AUTO_FOCUS = "#capture-text"
+
+    def __init__(self, *, kind: str = "action", participant: str = "them",
+                 today: date | None = None) -> None:
+        super().__init__()
+        self.kind = kind if kind in ITEM_KINDS else "action"
+        self.participant = participant
+        self.today = today or date.today()
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="capture-dialog", classes="dialog"):
+            yield Static("Capture", classes="dialog-title")
+            with RadioSet(id="capture-kind"):
+                for kind in ITEM_KINDS:
+                    yield RadioButton(kind.capitalize(), value=kind == self.kind, name=kind)
+            yield Input(placeholder="what was decided, agreed or promised", id="capture-text")
+            with Horizontal(classes="row"):
+                yield Label("Owner ")
+                with RadioSet(id="capture-owner"):
+                    yield RadioButton("Me", value=True, name="me")
+                    yield RadioButton(self.participant, name="them")
+            yield Input(placeholder="due (optional): 2026-12-01, tomorrow, +3d, fri", id="capture-due")
+            yield Label("", id="capture-error", classes="error")
+            with Horizontal(classes="buttons"):
+                yield Button("Save", variant="primary", id="capture-save")
+                yield Button("Cancel", id="capture-cancel")
+
+    @on(Input.Submitted, "#capture-text")
+    def text_done(self) -> None:
+        self.query_one("#capture-due", Input).focus()
+
+    @on(Input.Submitted, "#capture-due")
+    @on(Button.Pressed, "#capture-save")
+    def save(self) -> None:
+        text = self.query_one("#capture-text", Input).value.strip()
+        if not text:
+            self.query_one("#capture-error", Label).update("Type what it is first.")
+            self.query_one("#capture-text", Input).focus()
+            return
+        try:
+            due = parse_due(self.query_one("#capture-due", Input).value, self.today)
+        except DateError as exc:
+            self.query_one("#capture-error", Label).update(str(exc))
+            return
+        kind = self.query_one("#capture-kind", RadioSet).pressed_button
+        owner = self.query_one("#capture-owner", RadioSet).pressed_button
+        self.dismiss(Capture(kind.name if kind else self.kind, text,
+                             owner.name if owner else "me", due))
+
+    @on(Button.Pressed, "#capture-cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,288 @@
+"""Home: sessions newest first (active ones first, to resume), who is due, type to filter."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Input, Static
+
+from store.models import SessionSummary
+from tui import format as fmt
+
+FIRST_PAGE = 200
+PAGE = 200
+COLUMNS = (("date", "Date"), ("person", "Participant"), ("guide", "Guide"),
+           ("length", "Length"), ("status", "Status"), ("open", "Open"))
+
+
+@dataclass
+class Row:
+    summary: SessionSummary
+    open_items: int
+    haystack: str
+
+
+class SessionTable(DataTable):
+    """The sessions list; vim keys on top of DataTable's own."""
+
+    BINDINGS = [
+        Binding("j", "cursor_down", "Down", show=False),
+        Binding("k", "cursor_up", "Up", show=False),
+        Binding("g", "scroll_top", "First", show=False),
+        Binding("G", "scroll_bottom", "Last", show=False),
+    ]
+
+
+class HomeScreen(Screen[None]):
+    TITLE = "Sessions"
+    AUTO_FOCUS = "#sessions"
+    BINDINGS = [
+        Binding("ctrl+n", "new_session", "New session", id="new-session"),
+        Binding("enter", "open", "Open", show=False),
+        Binding("slash", "search", "Search", id="search"),
+        Binding("f2", "people", "People", id="people"),
+        Binding("f3", "items", "Items", id="items"),
+        Binding("f4", "programmes", "Programmes", id="programmes"),
+        Binding("ctrl+s", "cycle_sort", "Sort", id="sort", show=False),
+        Binding("escape", "clear_filter", "Clear filter", show=False),
+    ]
+    HELP = ("Type letters to filter the list (j, k, g, G move; / searches every note). "
+            "Click a column header to sort by it.")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rows: list[Row] = []
+        self.view: list[Row] = []
+        self.shown = 0
+        self.sort_key: str | None = None
+        self.sort_reverse = False
+        self.loaded_all = False
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="home"):
+            yield Static("", id="home-due")
+            with Horizontal(id="home-filter-bar"):
+                yield Static("Filter", classes="label")
+                yield Input(placeholder="type to filter by name, title, guide or date", id="filter")
+            table = SessionTable(id="sessions", cursor_type="row", zebra_stripes=True)
+            for key, label in COLUMNS:
+                table.add_column(label, key=key)
+            yield table
+            yield Static("", id="home-status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.reload()
+
+    def on_screen_resume(self) -> None:
+        if self.rows:
+            self.reload()
+
+    # ------------------------------------------------------------------ loading
+    @work(thread=True, exclusive=True, group="home-load")
+    def reload(self) -> None:
+        store = self.app.store
+        if store is None:
+            return
+        first = store.summaries(limit=FIRST_PAGE)
+        open_counts: Counter[str] = Counter()
+        self.app.call_from_thread(self.set_rows, [self.make_row(s, open_counts) for s in first],
+                                  False)
+        items = store.items(open_only=True)
+        open_counts.update(i.session_id for i in items if i.kind == "action")
+        rest = store.summaries()
+        rows = [self.make_row(s, open_counts) for s in rest]
+        due = self.compute_due(store, rest)
+        self.app.call_from_thread(self.set_rows, rows, True)
+        self.app.call_from_thread(self.show_due, due)
+
+    @staticmethod
+    def make_row(s: SessionSummary, counts: Counter) -> Row:
+        hay = " ".join((s.person_name, s.title, s.guide_name, fmt.when(s.started_at), s.status))
+        return Row(s, counts.get(s.id, 0), hay.casefold())
+
+    def compute_due(self, store, summaries: list[SessionSummary]) -> list:
+        from store.cadence import due_people
+
+        last: dict = {}
+        for s in summaries:
+            d = s.started_at.astimezone().date()
+            if s.person_id not in last or d > last[s.person_id]:
+                last[s.person_id] = d
+        today = self.app.clock().astimezone().date()
+        return [d for d in due_people(store.people(), last, today) if d.state != "later"]
+
+    def show_due(self, due: list) -> None:
+        widget = self.query_one("#home-due", Static)
+        if not due:
+            widget.update("No one is due a 1-on-1.")
+            return
+        parts = [f"{d.person.name} ({'overdue since' if d.state == 'overdue' else 'due'} "
+                 f"{fmt.day(d.next_due)})" for d in due[:6]]
+        more = f" and {len(due) - 6} more" if len(due) > 6 else ""
+        widget.update("Due: " + ", ".join(parts) + more)
+
+    def set_rows(self, rows: list[Row], complete: bool) -> None:
+        self.rows = rows
+        self.loaded_all = complete
+        self.refilter()
+
+    # ------------------------------------------------------------------ view
+    def refilter(self) -> None:
+        needle = self.query_one("#filter", Input).value.strip().casefold()
+        view = [r for r in self.rows if needle in r.haystack] if needle else list(self.rows)
+        if self.sort_key:
+            view.sort(key=self.sort_value, reverse=self.sort_reverse)
+        self.view = view
+        table = self.query_one(SessionTable)
+        current = table.cursor_row
+        table.clear()
+        self.shown = 0
+        self.show_more(max(FIRST_PAGE, current + 1))
+        if view:
+            table.move_cursor(row=min(current, table.row_count - 1))
+        active = sum(1 for r in self.rows if r.summary.status == "active")
+        total = len(self.rows) if self.loaded_all else f"{len(self.rows)}+"
+        status = f"{len(view)} of {total} sessions"
+        if active:
+            status += f" · {active} active (listed first, Enter to resume)"
+        self.query_one("#home-status", Static).update(status)
+
+    def sort_value(self, row: Row):
+        s = row.summary
+        return {"date": s.started_at, "person": s.person_name.casefold(),
+                "guide": s.guide_name.casefold(), "length": s.spent_seconds,
+                "status": s.status, "open": row.open_items}[self.sort_key]
+
+    def show_more(self, count: int = PAGE) -> None:
+        table = self.query_one(SessionTable)
+        batch = self.view[self.shown:self.shown + count]
+        for row in batch:
+            s = row.summary
+            status = "● active" if s.status == "active" else "ended"
+            table.add_row(fmt.when(s.started_at), s.person_name, s.guide_name,
+                          fmt.minutes(s.spent_seconds), status, str(row.open_items or ""),
+                          key=s.id)
+        self.shown += len(batch)
+
+    @on(DataTable.RowHighlighted, "#sessions")
+    def maybe_more(self, event: DataTable.RowHighlighted) -> None:
+        if event.cursor_row >= self.shown - 20 and self.shown < len(self.view):
+            self.show_more()
+
+    @on(DataTable.HeaderSelected, "#sessions")
+    def header_sort(self, event: DataTable.HeaderSelected) -> None:
+        key = event.column_key.value
+        if self.sort_key == key:
+            self.sort_reverse = not self.sort_reverse
+        else:
+            self.sort_key, self.sort_reverse = key, key in ("date", "length", "open")
+        self.refilter()
+
+    def action_cycle_sort(self) -> None:
+        keys = [k for k, _ in COLUMNS]
+        nxt = keys[(keys.index(self.sort_key) + 1) % len(keys)] if self.sort_key else keys[0]
+        self.sort_key, self.sort_reverse = nxt, nxt in ("date", "length", "open")
+        self.refilter()
+        self.notify(f"sorted by {dict(COLUMNS)[nxt].lower()}", timeout=2)
+
+    @on(Input.Changed, "#filter")
+    def filter_changed(self) -> None:
+        self.refilter()
+
+    @on(Input.Submitted, "#filter")
+    def filter_done(self) -> None:
+        self.query_one(SessionTable).focus()
+
+    def on_key(self, event) -> None:
+        table = self.query_one(SessionTable)
+        if self.focused is table and event.character and event.is_printable \
+                and event.character not in "jkgG/" and not event.character.isspace():
+            field = self.query_one("#filter", Input)
+            field.focus()
+            field.insert_text_at_cursor(event.character)
+            event.stop()
+
+    def action_clear_filter(self) -> None:
+        field = self.query_one("#filter", Input)
+        if field.value:
+            field.value = ""
+        self.query_one(SessionTable).focus()
+
+    # ------------------------------------------------------------------ actions
+    def selected_id(self) -> str | None:
+        table = self.query_one(SessionTable)
+        if not table.row_count:
+            return None
+        return table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+
+    @on(DataTable.RowSelected, "#sessions")
+    def action_open(self) -> None:
+        session_id = self.selected_id()
+        if session_id is None:
+            return
+        row = next((r for r in self.view if r.summary.id == session_id), None)
+        if row and row.summary.status == "active":
+            from tui.screens.session import SessionScreen
+
+            self.app.push_screen(SessionScreen(session_id))
+        else:
+            self.open_detail(session_id)
+
+    def open_detail(self, session_id: str) -> None:
+        try:
+            from tui.screens.detail import SessionDetailScreen
+        except ModuleNotFoundError:
+            from tui.screens.session import SessionScreen
+
+            self.app.push_screen(SessionScreen(session_id))
+            return
+        self.app.push_screen(SessionDetailScreen(session_id))
+
+    def action_new_session(self) -> None:
+        from tui.screens.start import NewSessionScreen
+
+        def started(result) -> None:
+            if result:
+                from tui.screens.session import SessionScreen
+
+                self.app.push_screen(SessionScreen(result))
+
+        self.app.push_screen(NewSessionScreen(), started)
+
+    def _push_optional(self, module: str, name: str) -> None:
+        try:
+            mod = __import__(module, fromlist=[name])
+        except ModuleNotFoundError:
+            self.notify("not available yet", severity="warning")
+            return
+        self.app.push_screen(getattr(mod, name)())
+
+    def action_search(self) -> None:
+        self._push_optional("tui.screens.search", "SearchScreen")
+
+    def action_people(self) -> None:
+        self._push_optional("tui.screens.people", "PeopleScreen")
+
+    def action_items(self) -> None:
+        self._push_optional("tui.screens.items", "ItemsScreen")
+
+    def action_programmes(self) -> None:
+        self._push_optional("tui.screens.programmes", "ProgrammesScreen")
+
+    def commands(self):
+        from textual.app import SystemCommand
+
+        yield SystemCommand("New session", "Start a conversation with a guide (ctrl+n)",
+                            self.action_new_session)
+        yield SystemCommand("Search", "Search every note, item and jot (/)", self.action_search)
+        yield SystemCommand("People", "Everyone you meet, who is due (F2)", self.action_people)
+        yield SystemCommand("Items", "Open action items and goals (F3)", self.action_items)
+        yield SystemCommand("Programmes", "Leadership interview programmes (F4)",
+                            self.action_programmes)

@@ -1,0 +1,94 @@
+"""Start a session: pick a guide (with its description and length), the participant, a title."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.suggester import SuggestFromList
+from textual.widgets import Button, Input, Label, OptionList, Static
+from textual.widgets.option_list import Option
+
+
+class NewSessionScreen(ModalScreen[str | None]):
+    """Returns the new session's id, or None when cancelled."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    AUTO_FOCUS = "#guide-list"
+
+    def __init__(self, *, programme_id: str | None = None, guide_id: str | None = None) -> None:
+        super().__init__()
+        self.programme_id = programme_id
+        self.preselect = guide_id
+
+    def compose(self) -> ComposeResult:
+        store = self.app.store
+        names = [p.name for p in store.people()] if store else []
+        catalog = self.app.catalog
+        with Vertical(id="start-dialog", classes="dialog"):
+            yield Static("New session", classes="dialog-title")
+            yield Label("Guide")
+            yield OptionList(*[Option(f"{g.name}  ·  {g.planned_minutes} min", id=g.id)
+                               for g in catalog.guides], id="guide-list")
+            yield Static("", id="guide-description", classes="hint")
+            yield Label("Participant")
+            yield Input(placeholder="name (Tab completes someone you have met)",
+                        suggester=SuggestFromList(names, case_sensitive=False), id="person")
+            yield Label("Title (optional)")
+            yield Input(placeholder="e.g. quarterly check-in", id="title")
+            yield Label("", id="start-error", classes="error")
+            with Horizontal(classes="buttons"):
+                yield Button("Start", variant="primary", id="start")
+                yield Button("Cancel", id="cancel")
+
+    def on_mount(self) -> None:
+        guides = self.app.catalog.guides
+        wanted = self.preselect or self.app.config.default_guide
+        index = next((i for i, g in enumerate(guides) if g.id == wanted), 0)
+        options = self.query_one("#guide-list", OptionList)
+        if guides:
+            options.highlighted = index
+
+    @on(OptionList.OptionHighlighted, "#guide-list")
+    def describe(self, event: OptionList.OptionHighlighted) -> None:
+        guide = self.app.catalog.get(event.option.id)
+        if guide:
+            stages = " → ".join(s.title for s in guide.stages)
+            self.query_one("#guide-description", Static).update(f"{guide.description}\n\n{stages}")
+
+    @on(OptionList.OptionSelected, "#guide-list")
+    def guide_chosen(self) -> None:
+        self.query_one("#person", Input).focus()
+
+    @on(Input.Submitted, "#person")
+    def person_done(self) -> None:
+        self.query_one("#title", Input).focus()
+
+    @on(Input.Submitted, "#title")
+    @on(Button.Pressed, "#start")
+    def start(self) -> None:
+        options = self.query_one("#guide-list", OptionList)
+        if options.highlighted is None:
+            self.error("Choose a guide.")
+            return
+        guide = self.app.catalog.get(options.get_option_at_index(options.highlighted).id)
+        name = self.query_one("#person", Input).value.strip()
+        if not name:
+            self.error("Who are you meeting? Type their name.")
+            self.query_one("#person", Input).focus()
+            return
+        store = self.app.store
+        person = store.get_or_add_person(name)
+        session = store.start_session(person.id, guide.to_snapshot(),
+                                      title=self.query_one("#title", Input).value,
+                                      programme_id=self.programme_id)
+        self.dismiss(session.id)
+
+    def error(self, text: str) -> None:
+        self.query_one("#start-error", Label).update(text)
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)

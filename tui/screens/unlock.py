@@ -1,0 +1,114 @@
+"""Create-vault and unlock: passphrase hidden, key derivation in a worker with a visible busy state."""
+
+from __future__ import annotations
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.containers import Center, Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, Input, Label, LoadingIndicator, Static
+
+MIN_LENGTH = 8
+
+
+class UnlockScreen(Screen[None]):
+    AUTO_FOCUS = "#passphrase"
+
+    def __init__(self, *, create: bool, message: str = "") -> None:
+        super().__init__()
+        self.create = create
+        self.message = message
+
+    def compose(self) -> ComposeResult:
+        with Center(id="unlock-box"):
+            with Vertical(id="unlock-panel"):
+                yield Static("Rapport", id="unlock-title")
+                if self.create:
+                    yield Static(
+                        "No vault yet. Choose a passphrase: it encrypts everything you record and "
+                        "cannot be recovered if forgotten.", classes="hint")
+                else:
+                    yield Static("Enter your passphrase to unlock the vault.", classes="hint")
+                yield Input(password=True, placeholder="passphrase", id="passphrase")
+                if self.create:
+                    yield Input(password=True, placeholder="repeat the passphrase", id="confirm")
+                yield Label(self.message, id="unlock-message")
+                yield LoadingIndicator(id="unlock-busy")
+                yield Static(str(self.app.paths.vault), id="unlock-path", classes="hint")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#unlock-busy").display = False
+        self.preload()
+
+    @work(thread=True, group="preload")
+    def preload(self) -> None:
+        """Import the crypto and database libraries while the passphrase is being typed."""
+        import cryptography.hazmat.primitives.ciphers.aead  # noqa: F401
+        import cryptography.hazmat.primitives.kdf.argon2  # noqa: F401
+        import sqlite_utils  # noqa: F401
+
+    def say(self, text: str, *, error: bool = False) -> None:
+        label = self.query_one("#unlock-message", Label)
+        label.update(text)
+        label.set_class(error, "error")
+
+    def set_busy(self, busy: bool) -> None:
+        self.query_one("#unlock-busy").display = busy
+        for field in self.query(Input):
+            field.disabled = busy
+        if not busy:
+            self.query_one("#passphrase", Input).focus()
+
+    @on(Input.Submitted, "#passphrase")
+    def submitted_passphrase(self) -> None:
+        if self.create:
+            self.query_one("#confirm", Input).focus()
+        else:
+            self.begin()
+
+    @on(Input.Submitted, "#confirm")
+    def submitted_confirm(self) -> None:
+        self.begin()
+
+    def begin(self) -> None:
+        passphrase = self.query_one("#passphrase", Input).value
+        if not passphrase:
+            self.say("The passphrase must not be empty.", error=True)
+            return
+        if self.create:
+            confirm = self.query_one("#confirm", Input).value
+            if len(passphrase) < MIN_LENGTH:
+                self.say(f"Use at least {MIN_LENGTH} characters.", error=True)
+                return
+            if passphrase != confirm:
+                self.say("The two passphrases differ. Type them again.", error=True)
+                self.query_one("#confirm", Input).value = ""
+                return
+        self.say("Deriving the key…")
+        self.set_busy(True)
+        self.derive(passphrase)
+
+    @work(thread=True, exclusive=True, group="unlock")
+    def derive(self, passphrase: str) -> None:
+        from store.crypto import PRODUCTION
+        from store.errors import RapportError
+        from store.vault import create_vault, open_vault
+
+        app = self.app
+        try:
+            if self.create:
+                store = create_vault(app.paths.vault, passphrase, kdf=app.kdf or PRODUCTION,
+                                     allow_weak=app.allow_weak, clock=app.clock)
+            else:
+                store = open_vault(app.paths.vault, passphrase, allow_weak=app.allow_weak,
+                                   clock=app.clock)
+        except RapportError as exc:
+            app.call_from_thread(self.failed, str(exc))
+            return
+        app.call_from_thread(app.unlocked, store)
+
+    def failed(self, message: str) -> None:
+        self.set_busy(False)
+        self.query_one("#passphrase", Input).value = ""
+        self.say(f"{message[:1].upper()}{message[1:]}. Try again.", error=True)

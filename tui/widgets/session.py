@@ -1,0 +1,159 @@
+"""Dumb widgets of the session screen: they render what they are given and post messages."""
+
+from __future__ import annotations
+
+from typing import Any, Mapping, Sequence
+
+from rich.text import Text
+from textual.binding import Binding
+from textual.message import Message
+from textual.reactive import reactive
+from textual.widgets import OptionList, Static, TextArea
+from textual.widgets.option_list import Option
+
+from tui import format as fmt
+
+
+class SessionTimer(Static):
+    """Session and stage time against the plan. States: normal, near (last 20 %), over."""
+
+    session_spent: reactive[float] = reactive(0.0)
+    stage_spent: reactive[float] = reactive(0.0)
+    stage_planned: reactive[float] = reactive(0.0)
+    total_planned: reactive[float] = reactive(0.0)
+    paused: reactive[bool] = reactive(False)
+
+    def render(self) -> Text:
+        state = self.state
+        self.set_class(state == "near", "-near")
+        self.set_class(state == "over", "-over")
+        self.set_class(self.paused, "-paused")
+        text = Text()
+        text.append("Stage ")
+        text.append(fmt.duration(self.stage_spent), style="bold")
+        text.append(f" / {fmt.duration(self.stage_planned)}")
+        text.append("   Session ")
+        text.append(fmt.duration(self.session_spent), style="bold")
+        text.append(f" / {fmt.duration(self.total_planned)}")
+        if self.paused:
+            text.append("   ‖ paused")
+        elif state == "over":
+            text.append("   over time")
+        elif state == "near":
+            text.append("   near the end")
+        return text
+
+    @property
+    def state(self) -> str:
+        if not self.stage_planned:
+            return "normal"
+        if self.stage_spent > self.stage_planned:
+            return "over"
+        if self.stage_spent >= 0.8 * self.stage_planned:
+            return "near"
+        return "normal"
+
+
+class StageOutline(OptionList):
+    """Every stage; the current one highlighted, visited ones ticked."""
+
+    def show(self, stages: Sequence[Mapping[str, Any]], current: int, visited: set[str],
+             spent: Mapping[str, float]) -> None:
+        self.clear_options()
+        for i, stage in enumerate(stages):
+            mark = "▶" if i == current else ("✓" if stage["key"] in visited else " ")
+            label = Text(f"{mark} {i + 1}. {stage['title']}")
+            label.append(f"  {fmt.minutes(spent.get(stage['key'], 0))}/{stage['minutes']}m",
+                         style="dim")
+            if i == current:
+                label.stylize("bold")
+            self.add_option(Option(label, id=stage["key"]))
+        self.highlighted = current
+
+
+class StageCard(Static):
+    """Purpose, facilitator cues, what to avoid and phrases to say."""
+
+    def show(self, stage: Mapping[str, Any]) -> None:
+        text = Text()
+        text.append(stage["title"] + "\n", style="bold")
+        text.append(stage.get("purpose", "") + "\n")
+        for heading, key, bullet in (("Do", "cues", "• "), ("Avoid", "avoid", "× "),
+                                     ("Say", "phrases", "“ ")):
+            entries = stage.get(key) or []
+            if entries:
+                text.append(f"\n{heading}\n", style="bold")
+                for entry in entries:
+                    text.append(bullet, style="dim")
+                    text.append(entry + ("”" if key == "phrases" else "") + "\n")
+        prompts = stage.get("prompts") or []
+        if prompts:
+            text.append("\nNote prompts\n", style="bold")
+            for entry in prompts:
+                text.append("· " + entry + "\n")
+        self.update(text)
+
+
+class QuestionList(OptionList):
+    """Suggested open questions; asked ones dimmed and ticked."""
+
+    def show(self, questions: Sequence[Mapping[str, Any]], asked: set[int]) -> None:
+        keep = self.highlighted
+        self.clear_options()
+        for i, q in enumerate(questions):
+            if i in asked:
+                self.add_option(Option(Text("✓ " + q["text"], style="dim"), id=str(i)))
+            else:
+                self.add_option(Option(Text("? " + q["text"]), id=str(i)))
+        if questions:
+            self.highlighted = min(keep or 0, len(questions) - 1)
+
+
+class NotesArea(TextArea):
+    """The notes of the current stage. Saving is the screen's job."""
+
+
+class FollowThrough(OptionList):
+    """Open items from earlier sessions (and jots): d marks done, c carries forward."""
+
+    BINDINGS = [
+        Binding("d", "done", "Done"),
+        Binding("c", "carry", "Carry forward"),
+    ]
+
+    class Chosen(Message):
+        def __init__(self, item_id: str, action: str) -> None:
+            super().__init__()
+            self.item_id = item_id
+            self.action = action
+
+    def _send(self, action: str) -> None:
+        if self.highlighted is None:
+            return
+        option = self.get_option_at_index(self.highlighted)
+        if option.id and option.id.startswith("item:"):
+            self.post_message(self.Chosen(option.id[5:], action))
+
+    def action_done(self) -> None:
+        self._send("done")
+
+    def action_carry(self) -> None:
+        self._send("carry")
+
+
+class ItemsPanel(Static):
+    """Items captured in this session."""
+
+    def show(self, items: Sequence[Any], people_names: Mapping[str, str]) -> None:
+        if not items:
+            self.update(Text("No items yet: F2 captures an action, decision, agreement or goal.",
+                             style="dim"))
+            return
+        text = Text()
+        for item in items:
+            text.append(f"{fmt.KIND_MARK.get(item.kind, '-')} {item.kind:<9} ", style="bold")
+            text.append(item.text)
+            who = "me" if item.owner == "me" else people_names.get(item.person_id, "them")
+            text.append(f"  ({who}{', due ' + fmt.day(item.due) if item.due else ''})\n",
+                        style="dim")
+        self.update(text)
