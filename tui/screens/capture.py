@@ -42,12 +42,12 @@ class CaptureScreen(ModalScreen[Capture | None]):
                 for kind in ITEM_KINDS:
                     yield RadioButton(kind.capitalize(), value=kind == self.kind, name=kind)
             yield Input(placeholder="what was decided, agreed or promised", id="capture-text")
-            with Horizontal(classes="row"):
-                yield Label("Owner ")
-                with RadioSet(id="capture-owner"):
-                    yield RadioButton("Me", value=True, name="me")
-                    yield RadioButton(self.participant, name="them")
-            yield Input(placeholder="due (optional): 2026-12-01, tomorrow, +3d, fri", id="capture-due")
+            yield Label("Whose is it?")
+            with RadioSet(id="capture-owner"):
+                yield RadioButton("Mine", value=True, name="me")
+                yield RadioButton(self.participant, name="them")
+            yield Label("Due (optional)")
+            yield Input(placeholder="2026-12-01, tomorrow, +3d, fri", id="capture-due")
             yield Label("", id="capture-error", classes="error")
             with Horizontal(classes="buttons"):
                 yield Button("Save", variant="primary", id="capture-save")

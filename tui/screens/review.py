@@ -40,7 +40,7 @@ class EndReviewScreen(ModalScreen[bool]):
                 total_planned += planned
                 total_spent += spent
                 words = len(self.texts.get(stage["key"], "").split())
-                lock = " 🔒" if self.private.get(stage["key"]) else ""
+                lock = " 🔒" if self.private.get(stage["key"], stage.get("private")) else ""
                 table.add_row(stage["title"], fmt.duration(planned), fmt.duration(spent),
                               f"{words} words{lock}")
             table.add_row("Total", fmt.duration(total_planned), fmt.duration(total_spent), "")

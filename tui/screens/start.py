@@ -56,7 +56,7 @@ class NewSessionScreen(ModalScreen[str | None]):
         guide = self.app.catalog.get(event.option.id)
         if guide:
             stages = " → ".join(s.title for s in guide.stages)
-            self.query_one("#guide-description", Static).update(f"{guide.description}\n\n{stages}")
+            self.query_one("#guide-description", Static).update(f"{stages}\n{guide.description}")
 
     @on(OptionList.OptionSelected, "#guide-list")
     def guide_chosen(self) -> None:

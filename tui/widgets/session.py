@@ -60,11 +60,16 @@ class StageOutline(OptionList):
     def show(self, stages: Sequence[Mapping[str, Any]], current: int, visited: set[str],
              spent: Mapping[str, float]) -> None:
         self.clear_options()
+        width = max(16, (self.size.width or 32) - 2)
         for i, stage in enumerate(stages):
             mark = "▶" if i == current else ("✓" if stage["key"] in visited else " ")
-            label = Text(f"{mark} {i + 1}. {stage['title']}")
-            label.append(f"  {fmt.minutes(spent.get(stage['key'], 0))}/{stage['minutes']}m",
-                         style="dim")
+            minutes = f" {round(spent.get(stage['key'], 0) / 60)}/{stage['minutes']}m"
+            title = f"{mark} {i + 1}. {stage['title']}"
+            room = width - len(minutes)
+            if len(title) > room:
+                title = title[:room - 1] + "…"
+            label = Text(title.ljust(room))
+            label.append(minutes, style="dim")
             if i == current:
                 label.stylize("bold")
             self.add_option(Option(label, id=stage["key"]))
