@@ -58,9 +58,10 @@ class SessionScreen(Screen[None]):
         *[Binding(f"alt+{n}", f"jump({n - 1})", f"Stage {n}", show=False) for n in range(1, 10)],
     ]
 
-    def __init__(self, session_id: str) -> None:
+    def __init__(self, session_id: str, *, stage: str | None = None) -> None:
         super().__init__()
         self.session_id = session_id
+        self.open_at = stage  # a stage key to open at (from search or the session detail)
         self.session: Session | None = None
         self.stages: list[Mapping[str, Any]] = []
         self.index = 0
@@ -110,6 +111,9 @@ class SessionScreen(Screen[None]):
         self.session = session
         self.stages = session.stages or [{"key": "notes", "title": "Notes", "minutes": 30}]
         self.index = min(session.stage_index, len(self.stages) - 1)
+        if self.open_at:
+            self.index = next((i for i, s in enumerate(self.stages) if s.get("key") == self.open_at),
+                              self.index)
         self.spent = dict(session.spent)
         self.visited = set(session.visited)
         self.asked = {k: set(v) for k, v in session.asked.items()}
@@ -244,7 +248,7 @@ class SessionScreen(Screen[None]):
             self._debounce.stop()
         self._debounce = self.set_timer(AUTOSAVE_SECONDS, self.save_notes, name="autosave")
 
-    def save_notes(self, force_key: str | None = None) -> bool:
+    def save_notes(self, force_key: str | None = None, *, quiet: bool = False) -> bool:
         """Saves every stage whose text differs from the last commit. True when all saved."""
         store = self.app.store
         if store is None or self.session is None:
@@ -262,7 +266,7 @@ class SessionScreen(Screen[None]):
             self.saved[key] = text
         if ok:
             self.status = "saved"
-        if self.is_mounted:
+        if not quiet:
             self.show_status()
         return ok
 
@@ -441,7 +445,7 @@ class SessionScreen(Screen[None]):
 
     def on_unmount(self) -> None:
         if self.session is not None and self.app.store is not None:
-            self.save_notes()
+            self.save_notes(quiet=True)
 
     def commands(self):
         yield SystemCommand("Next stage", "ctrl+n", self.action_next_stage)

@@ -23,11 +23,16 @@ class SessionTimer(Static):
     total_planned: reactive[float] = reactive(0.0)
     paused: reactive[bool] = reactive(False)
 
-    def render(self) -> Text:
+    def _refresh_state(self) -> None:
         state = self.state
         self.set_class(state == "near", "-near")
         self.set_class(state == "over", "-over")
         self.set_class(self.paused, "-paused")
+
+    watch_stage_spent = watch_stage_planned = watch_paused = _refresh_state
+
+    def render(self) -> Text:
+        state = self.state
         text = Text()
         text.append("Stage ")
         text.append(fmt.duration(self.stage_spent), style="bold")

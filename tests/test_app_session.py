@@ -1,0 +1,375 @@
+"""The live session screen, driven by Pilot with an injected clock and a real vault."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from guides.loader import builtin_guides
+from store import crypto
+from store.paths import Paths
+from store.vault import open_vault
+from tui.app import RapportApp
+from tui.config import Config
+from tui.screens.capture import CaptureScreen
+from tui.screens.help import HelpScreen, PrivacyScreen
+from tui.screens.home import HomeScreen
+from tui.screens.review import EndReviewScreen
+from tui.screens.session import SessionScreen
+from tui.screens.unlock import UnlockScreen
+from tui.widgets.session import FollowThrough, NotesArea, SessionTimer
+
+
+@pytest.fixture(autouse=True)
+def utc(monkeypatch):
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+
+
+def guide(guide_id: str):
+    return next(g for g in builtin_guides() if g.id == guide_id)
+
+
+def make_app(vault_path, clock, **kw) -> RapportApp:
+    return RapportApp(paths=Paths.resolve(vault_path.parent), kdf=crypto.FAST_FOR_TESTS,
+                      allow_weak=True, clock=clock, **kw)
+
+
+async def open_session(app, pilot, store, session_id):
+    app.unlocked(store)
+    await pilot.pause()
+    app.push_screen(SessionScreen(session_id))
+    await pilot.pause()
+    return app.screen
+
+
+async def test_new_session_from_home_focuses_notes(store, vault_path, clock):
+    app = make_app(vault_path, clock)
+    async with app.run_test(size=(100, 30)) as pilot:
+        app.unlocked(store)
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+        await pilot.press("enter")  # default guide: the 1-on-1
+        await pilot.pause()
+        for ch in "Ada":
+            await pilot.press(ch)
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.press("enter")  # no title
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, SessionScreen)
+        assert isinstance(app.focused, NotesArea)
+        await pilot.press(*"hello")
+        assert app.focused.text == "hello"
+        assert screen.session.guide_id == "one-on-one"
+        assert store.person(screen.session.person_id).name == "Ada"
+
+
+async def test_timer_advances_and_changes_state(store, vault_path, clock):
+    person = store.add_person("Ada")
+    session = store.start_session(person.id, guide("one-on-one").to_snapshot())
+    app = make_app(vault_path, clock)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_session(app, pilot, store, session.id)
+        timer = screen.query_one(SessionTimer)
+        planned = timer.stage_planned
+        assert planned > 0 and timer.state == "normal"
+        clock.advance(planned * 0.85)
+        screen.tick()
+        assert timer.state == "near"
+        assert timer.has_class("-near")
+        clock.advance(planned * 0.3)
+        screen.tick()
+        assert timer.state == "over" and timer.has_class("-over")
+        await pilot.press("f9")  # pause: time stops counting
+        spent = timer.session_spent
+        clock.advance(600)
+        screen.tick()
+        assert timer.session_spent == spent and timer.paused
+        await pilot.press("f9")
+        clock.advance(10)
+        screen.tick()
+        assert timer.session_spent == pytest.approx(spent + 10)
+
+
+async def test_stage_change_saves_notes_and_state(store, vault_path, clock):
+    person = store.add_person("Ada")
+    session = store.start_session(person.id, guide("one-on-one").to_snapshot())
+    app = make_app(vault_path, clock)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_session(app, pilot, store, session.id)
+        first = screen.stage["key"]
+        await pilot.press(*"quokka talk")
+        await pilot.press("ctrl+n")  # before the 1 s autosave fires
+        await pilot.pause()
+        assert screen.index == 1
+        notes = {n.stage: n.text for n in store.notes(session.id)}
+        assert notes[first] == "quokka talk"
+        assert store.session(session.id).stage_index == 1
+        await pilot.press("alt+left")
+        await pilot.pause()
+        assert screen.query_one(NotesArea).text == "quokka talk"
+
+
+async def test_autosave_after_a_second_marks_saved(store, vault_path, clock):
+    person = store.add_person("Ada")
+    session = store.start_session(person.id, guide("feedback").to_snapshot())
+    app = make_app(vault_path, clock)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_session(app, pilot, store, session.id)
+        await pilot.press(*"typed")
+        assert screen.status == "unsaved"
+        await pilot.pause(1.4)
+        assert screen.status == "saved"
+        assert [n.text for n in store.notes(session.id)] == ["typed"]
+
+
+async def test_questions_mark_and_insert(store, vault_path, clock):
+    person = store.add_person("Ada")
+    session = store.start_session(person.id, guide("one-on-one").to_snapshot())
+    app = make_app(vault_path, clock)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_session(app, pilot, store, session.id)
+        question = screen.stage["questions"][0]["text"]
+        await pilot.press("ctrl+o")
+        assert question in screen.query_one(NotesArea).text
+        assert 0 in screen.asked[screen.stage["key"]]
+        await pilot.press("ctrl+down", "ctrl+r")
+        assert 1 in screen.asked[screen.stage["key"]]
+        screen.flush()
+        assert 1 in store.session(session.id).asked[screen.stage["key"]]
+
+
+async def test_capture_all_four_kinds(store, vault_path, clock):
+    person = store.add_person("Ada")
+    session = store.start_session(person.id, guide("one-on-one").to_snapshot())
+    app = make_app(vault_path, clock)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_session(app, pilot, store, session.id)
+        for kind in ("action", "decision", "agreement", "goal"):
+            screen.action_capture(kind)
+            await pilot.pause()
+            assert isinstance(app.screen, CaptureScreen)
+            await pilot.press(*f"the {kind}")
+            await pilot.press("enter")  # to the due field
+            await pilot.press(*"+3d")
+            await pilot.press("enter")
+            await pilot.pause()
+            assert app.screen is screen
+        items = store.items(session_id=session.id)
+        assert sorted(i.kind for i in items) == ["action", "agreement", "decision", "goal"]
+        assert all(i.due is not None and (i.due - clock().date()).days == 3 for i in items)
+        assert isinstance(app.focused, NotesArea)
+
+
+async def test_capture_rejects_bad_date_and_keeps_dialog(store, vault_path, clock):
+    person = store.add_person("Ada")
+    session = store.start_session(person.id, guide("one-on-one").to_snapshot())
+    app = make_app(vault_path, clock)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_session(app, pilot, store, session.id)
+        await pilot.press("f2")
+        await pilot.pause()
+        await pilot.press(*"send notes", "enter", *"someday", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, CaptureScreen)
+        assert store.items(session_id=session.id) == []
+
+
+async def test_notes_and_items_survive_quit_and_resume(store, vault_path, clock, passphrase):
+    person = store.add_person("Ada")
+    session = store.start_session(person.id, guide("one-on-one").to_snapshot())
+    app = make_app(vault_path, clock)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_session(app, pilot, store, session.id)
+        await pilot.press("ctrl+n", "ctrl+n")
+        await pilot.pause()
+        clock.advance(42)
+        screen.tick()
+        await pilot.press(*"resume me")
+        store.add_item(session.id, "action", "an action")
+        await pilot.press("ctrl+q")
+    assert not store.is_open  # quitting locks the vault
+    reopened = open_vault(vault_path, passphrase, allow_weak=True, clock=clock)
+    try:
+        assert reopened.session(session.id).status == "active"
+        app2 = make_app(vault_path, clock)
+        async with app2.run_test(size=(100, 30)) as pilot:
+            screen = await open_session(app2, pilot, reopened, session.id)
+            assert screen.index == 2
+            assert screen.query_one(NotesArea).text == "resume me"
+            assert screen.spent[screen.stage["key"]] == pytest.approx(42)
+            assert [i.text for i in screen.items] == ["an action"]
+    finally:
+        reopened.close()
+
+
+async def test_follow_through_in_next_session(store, vault_path, clock):
+    person = store.add_person("Ada")
+    plan = guide("one-on-one").to_snapshot()
+    first = store.start_session(person.id, plan)
+    done = store.add_item(first.id, "action", "send the risk list", owner="them")
+    carried = store.add_item(first.id, "agreement", "weekly demo")
+    store.end_session(first.id)
+    clock.advance(7 * 86400)
+    store.add_jot(person.id, "raised the quokka budget in standup")
+    second = store.start_session(person.id, plan)
+    app = make_app(vault_path, clock)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_session(app, pilot, store, second.id)
+        followup_index = next(i for i, s in enumerate(screen.stages) if s.get("followup"))
+        screen.go_to(followup_index)
+        await pilot.pause()
+        widget = screen.query_one(FollowThrough)
+        assert widget.display
+        ids = [widget.get_option_at_index(i).id for i in range(widget.option_count)]
+        assert f"item:{done.id}" in ids and f"item:{carried.id}" in ids
+        assert any(i.startswith("jot:") for i in ids)
+        widget.focus()
+        widget.highlighted = ids.index(f"item:{done.id}")
+        await pilot.press("d")
+        await pilot.pause()
+        assert store.item(done.id).status == "done"
+        widget.highlighted = [widget.get_option_at_index(i).id
+                              for i in range(widget.option_count)].index(f"item:{carried.id}")
+        await pilot.press("c")
+        await pilot.pause()
+        assert store.item(carried.id).status == "carried"
+        copies = store.items(session_id=second.id)
+        assert [(i.text, i.carried_from) for i in copies] == [("weekly demo", carried.id)]
+
+
+async def test_idle_lock_saves_first(store, vault_path, clock, passphrase):
+    person = store.add_person("Ada")
+    session = store.start_session(person.id, guide("one-on-one").to_snapshot())
+    app = make_app(vault_path, clock, config=Config(idle_lock_minutes=5))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_session(app, pilot, store, session.id)
+        await pilot.press(*"unsaved words")
+        clock.advance(4 * 60)
+        app.check_idle_lock()
+        await pilot.pause()
+        assert app.store is store
+        clock.advance(61)
+        app.check_idle_lock()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(app.screen, UnlockScreen)
+        assert app.store is None and not store.is_open
+    reopened = open_vault(vault_path, passphrase, allow_weak=True)
+    try:
+        assert [n.text for n in reopened.notes(session.id)] == ["unsaved words"]
+    finally:
+        reopened.close()
+
+
+async def test_end_review_then_ended(store, vault_path, clock):
+    person = store.add_person("Ada")
+    session = store.start_session(person.id, guide("feedback").to_snapshot())
+    app = make_app(vault_path, clock)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_session(app, pilot, store, session.id)
+        await pilot.press("f10")
+        await pilot.pause()
+        assert isinstance(app.screen, EndReviewScreen)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, SessionScreen)
+        await pilot.press("f10")
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
+    assert store.session(session.id).status == "ended"
+
+
+async def test_private_toggle_and_reflection_default(store, vault_path, clock):
+    person = store.add_person("Ada")
+    session = store.start_session(person.id, guide("one-on-one").to_snapshot())
+    app = make_app(vault_path, clock)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_session(app, pilot, store, session.id)
+        await pilot.press(*"shared", "f3")
+        await pilot.pause()
+        assert store.notes(session.id)[0].private is True
+        screen.go_to(len(screen.stages) - 1)  # the private reflection stage
+        await pilot.press(*"my own reflection")
+        screen.flush()
+        reflection = [n for n in store.notes(session.id) if n.stage == screen.stage["key"]]
+        assert reflection[0].private is True
+
+
+async def test_privacy_screen_and_help(store, vault_path, clock):
+    person = store.add_person("Ada")
+    session = store.start_session(person.id, guide("one-on-one").to_snapshot())
+    app = make_app(vault_path, clock)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_session(app, pilot, store, session.id)
+        await pilot.press("f12")
+        await pilot.pause()
+        assert isinstance(app.screen, PrivacyScreen)
+        await pilot.press("a", "b")  # nothing typed reaches the notes underneath
+        await pilot.press("f12")
+        await pilot.pause()
+        assert isinstance(app.screen, SessionScreen)
+        assert app.screen.query_one(NotesArea).text == ""
+        await pilot.press("f1")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+
+
+async def test_screenshot_command_is_removed(store, vault_path, clock):
+    app = make_app(vault_path, clock)
+    async with app.run_test(size=(100, 30)) as pilot:
+        app.unlocked(store)
+        await pilot.pause()
+        titles = [c.title.lower() for c in app.get_system_commands(app.screen)]
+        assert "lock" in titles and "help" in titles
+        assert not any("screenshot" in t for t in titles)
+
+
+async def test_unlock_wrong_then_right(store, vault_path, clock, passphrase):
+    store.close()
+    app = make_app(vault_path, clock)
+    async with app.run_test(size=(100, 30)) as pilot:
+        assert isinstance(app.screen, UnlockScreen)
+        await pilot.press(*"wrong passphrase", "enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert "Wrong passphrase" in str(app.screen.query_one("#unlock-message").render())
+        await pilot.press(*passphrase, "enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
+        await pilot.press("ctrl+q")
+
+
+async def test_create_vault_needs_matching_passphrases(tmp_path, clock):
+    vault = tmp_path / "new" / "vault.db"
+    app = make_app(vault, clock)
+    async with app.run_test(size=(100, 30)) as pilot:
+        assert app.screen.create
+        await pilot.press(*"long enough 1", "enter", *"long enough 2", "enter")
+        await pilot.pause()
+        assert not vault.exists()
+        await pilot.press(*"long enough 1", "enter", *"long enough 1", "enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
+        assert vault.exists()
+        await pilot.press("ctrl+q")
+
+
+async def test_start_request_opens_session(store, vault_path, clock):
+    app = make_app(vault_path, clock, start={"guide": "feedback", "person": "Grace", "title": "Q3"})
+    async with app.run_test(size=(100, 30)) as pilot:
+        app.unlocked(store)
+        await pilot.pause()
+        await pilot.pause()
+        assert isinstance(app.screen, SessionScreen)
+        assert app.screen.session.guide_id == "feedback"
+        assert store.find_person("Grace").id == app.screen.session.person_id
