@@ -1,0 +1,68 @@
+"""Shared fixtures: a throwaway vault on the fast (test-only) KDF and a fixed clock.
+
+* ``vault_path``: ``tmp_path / "home" / "vault.db"`` (the directory does not exist yet).
+* ``passphrase``: the passphrase of the ``store`` fixture (``PASSPHRASE``).
+* ``clock``: a :class:`FakeClock`; ``store`` uses it, so timestamps only move when a test calls
+  ``clock.advance(seconds)``.
+* ``store``: an unlocked vault created with ``store.crypto.FAST_FOR_TESTS`` and ``allow_weak=True``,
+  closed at teardown. Reopen it with ``open_vault(vault_path, passphrase, allow_weak=True)``.
+
+The class itself is reachable as ``type(clock)`` (with ``--import-mode=importlib`` a conftest is not
+importable by name).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+PASSPHRASE = "correct horse battery staple"
+
+
+class FakeClock:
+    """A clock that stands still until told to move. ``now()`` is aware UTC; the instance itself is
+    callable, so it can be passed wherever a ``Callable[[], datetime]`` clock is expected."""
+
+    def __init__(self, start: datetime | None = None) -> None:
+        self._now = start or datetime(2025, 3, 3, 9, 0, tzinfo=timezone.utc)
+        if self._now.tzinfo is None:
+            raise ValueError("FakeClock needs an aware datetime")
+        self._now = self._now.astimezone(timezone.utc)
+
+    def now(self) -> datetime:
+        return self._now
+
+    __call__ = now
+
+    def advance(self, seconds: float) -> datetime:
+        self._now += timedelta(seconds=seconds)
+        return self._now
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def vault_path(tmp_path):
+    return tmp_path / "home" / "vault.db"
+
+
+@pytest.fixture
+def passphrase() -> str:
+    return PASSPHRASE
+
+
+@pytest.fixture
+def store(vault_path, passphrase, clock):
+    from store import crypto
+    from store.vault import create_vault
+
+    opened = create_vault(vault_path, passphrase, kdf=crypto.FAST_FOR_TESTS, allow_weak=True,
+                          clock=clock)
+    try:
+        yield opened
+    finally:
+        opened.close()
