@@ -37,8 +37,14 @@ def check_header(path: Path) -> None:
         raise NotAVault(f"{path} is an SQLite file but not a Rapport vault (left untouched)")
 
 
+def one_line(exc: BaseException | str) -> str:
+    """SQLite quotes schema text (with its newlines) in some messages; errors are one line."""
+    return " ".join(str(exc).split())
+
+
 def connect(path: Path) -> sqlite3.Connection:
     """Opens the vault read-write with the pragmas every connection needs."""
+    conn = None
     try:
         conn = sqlite3.connect(os.fspath(path), isolation_level=None, check_same_thread=False,
                                timeout=5.0)
@@ -47,8 +53,10 @@ def connect(path: Path) -> sqlite3.Connection:
         conn.execute("PRAGMA temp_store=MEMORY")
         conn.execute("PRAGMA foreign_keys=ON")
         conn.execute("PRAGMA busy_timeout=5000")
-    except sqlite3.DatabaseError as exc:
-        raise NotAVault(f"cannot open {path}: {exc}") from None
+    except (sqlite3.DatabaseError, UnicodeDecodeError) as exc:  # garbled schema text
+        if conn is not None:  # a half-open connection would leave -wal/-shm behind
+            conn.close()
+        raise NotAVault(f"cannot open {path}: {one_line(exc)}") from None
     return conn
 
 
@@ -85,7 +93,7 @@ def ensure_dir(directory: Path) -> None:
 
 
 def storage_error(exc: sqlite3.Error) -> StorageError:
-    text = str(exc)
+    text = one_line(exc)
     if "full" in text:
         return StorageError("the disk is full: nothing was saved (free some space and save again)")
     if "readonly" in text or "read-only" in text:

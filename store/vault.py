@@ -33,6 +33,10 @@ from .models import (
 
 Clock = Callable[[], datetime]
 
+#: What reading a damaged file raises (a bad page, a garbled schema, undecodable text): reported
+#: as damage, never as a traceback.
+_DAMAGE_ERRORS = (sqlite3.DatabaseError, IndexError, KeyError, UnicodeDecodeError)
+
 _BASE = ("id", "rev", "created_at", "updated_at")
 #: table -> (plaintext columns, sealed columns). The AAD of a sealed column names the table, the
 #: column and every plaintext column of its row, so it cannot be moved, swapped or rolled back alone.
@@ -221,6 +225,11 @@ def open_vault(path: Path, passphrase: str, *, allow_weak: bool = False,
             migrations.apply(database)
         db.tighten(path)
         return Store(path, conn, lock, dek, row["vault_id"], clock=clock, allow_weak=allow_weak)
+    except _DAMAGE_ERRORS as exc:  # a damaged schema: a clean error, not a traceback
+        if conn is not None:
+            conn.close()
+        lock.release()
+        raise Damaged(f"{path} is damaged ({db.one_line(exc)}); run 'rapport verify'") from None
     except BaseException:
         if conn is not None:
             conn.close()
@@ -319,7 +328,7 @@ class Store:
         for column in columns or SCHEMA[table][1]:
             try:
                 secret[column] = cipher.open(row[column], aad_for(table, column, plain))
-            except ValueError:
+            except (ValueError, TypeError):  # TypeError: a plaintext column of the wrong type
                 raise Damaged(
                     f"record {table}/{plain['id']} failed authentication ({column}); "
                     "run 'rapport verify'"
@@ -369,8 +378,12 @@ class Store:
                 sql += f" WHERE {where}"
             if order:
                 sql += f" ORDER BY {order}"
-            rows = self._conn.execute(sql, params).fetchall()
-            return [self._open(table, r, columns) for r in rows]
+            try:
+                rows = self._conn.execute(sql, params).fetchall()
+                return [self._open(table, r, columns) for r in rows]
+            except _DAMAGE_ERRORS as exc:  # a damaged file, not a bug
+                raise Damaged(f"the vault file is damaged ({table}: {db.one_line(exc)}); "
+                              "run 'rapport verify'") from None
 
     # ------------------------------------------------------------------ people
     def _person(self, plain: dict, data: dict) -> Person:
@@ -998,17 +1011,23 @@ class Store:
 def verify_connection(conn: sqlite3.Connection, cipher: FieldCipher) -> list[Damage]:
     conn.row_factory = sqlite3.Row
     damage: list[Damage] = []
-    result = [r[0] for r in conn.execute("PRAGMA integrity_check").fetchall()]
+    try:
+        result = [r[0] for r in conn.execute("PRAGMA integrity_check").fetchall()]
+    except _DAMAGE_ERRORS as exc:
+        result = [db.one_line(exc)]
     if result != ["ok"]:
         damage.append(Damage("sqlite", "-", "-", "; ".join(result[:3])))
     for table, (plain_cols, sealed) in SCHEMA.items():
-        for row in conn.execute(f"SELECT * FROM {table}"):
-            plain = {c: row[c] for c in plain_cols}
-            for column in sealed:
-                try:
-                    cipher.open(row[column], aad_for(table, column, plain))
-                except (ValueError, TypeError):
-                    damage.append(Damage(table, plain["id"], column, "failed authentication"))
+        try:  # a damaged page or schema is reported, never raised
+            for row in conn.execute(f"SELECT * FROM {table}"):
+                plain = {c: row[c] for c in plain_cols}
+                for column in sealed:
+                    try:
+                        cipher.open(row[column], aad_for(table, column, plain))
+                    except (ValueError, TypeError):
+                        damage.append(Damage(table, plain["id"], column, "failed authentication"))
+        except _DAMAGE_ERRORS as exc:
+            damage.append(Damage(table, "-", "-", f"unreadable: {db.one_line(exc)}"))
     return damage
 
 
