@@ -25,7 +25,7 @@ def _utc_now() -> datetime:
 
 
 class RapportApp(App[None]):
-    CSS_PATH = "rapport.tcss"
+    CSS_PATH = Path(__file__).parent / "rapport.tcss"
     TITLE = "Rapport"
     ENABLE_COMMAND_PALETTE = True
     BINDINGS = [

@@ -1,0 +1,136 @@
+"""Snapshots of the main screens (pytest-textual-snapshot). Plain ``def`` tests: the snapshot
+runs its own event loop. Data, clock and time zone are fixed so the pictures are stable."""
+
+from __future__ import annotations
+
+import time
+from datetime import date
+
+import pytest
+
+from guides.loader import builtin_guides
+from store import crypto
+from store.paths import Paths
+from tui.app import RapportApp
+from tui.screens.session import SessionScreen
+from tui.widgets.session import NotesArea
+
+SIZE = (80, 24)
+
+
+@pytest.fixture(autouse=True)
+def utc(monkeypatch):
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+
+
+def make_app(vault_path, clock) -> RapportApp:
+    return RapportApp(paths=Paths.resolve(vault_path.parent), kdf=crypto.FAST_FOR_TESTS,
+                      allow_weak=True, clock=clock)
+
+
+async def quiet(pilot) -> None:
+    """No blinking cursors in a snapshot."""
+    for area in pilot.app.screen.query("TextArea, Input"):
+        area.cursor_blink = False
+    await pilot.pause()
+
+
+def seeded(store, clock, guide_id="one-on-one"):
+    plan = next(g for g in builtin_guides() if g.id == guide_id).to_snapshot()
+    ada = store.add_person("Ada Lovelace", cadence="weekly")
+    grace = store.add_person("Grace Hopper", cadence="monthly")
+    old = store.start_session(grace.id, plan, title="Roadmap")
+    store.save_note(old.id, plan["stages"][0]["key"], "Talked about the compiler.")
+    store.add_item(old.id, "action", "Share the compiler notes", owner="them",
+                   due=date(2025, 3, 10))
+    store.save_session_state(old.id, spent={plan["stages"][0]["key"]: 600})
+    store.end_session(old.id)
+    clock.advance(3600)
+    return store.start_session(ada.id, plan, title="Weekly")
+
+
+def test_unlock_snapshot(snap_compare, store, vault_path, clock):
+    store.close()
+    assert snap_compare(make_app(vault_path, clock), terminal_size=SIZE, run_before=quiet)
+
+
+def test_home_snapshot(snap_compare, store, vault_path, clock):
+    seeded(store, clock)
+    app = make_app(vault_path, clock)
+
+    async def run_before(pilot):
+        app.unlocked(store)
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await quiet(pilot)
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+@pytest.mark.parametrize("guide_id", ["leadership-interview", "feedback", "one-on-one"])
+def test_session_snapshot(snap_compare, store, vault_path, clock, guide_id):
+    session = seeded(store, clock, guide_id)
+    store.save_note(session.id, session.stages[0]["key"], "She wants more time for deep work.")
+    app = make_app(vault_path, clock)
+
+    async def run_before(pilot):
+        app.unlocked(store)
+        await pilot.pause()
+        app.push_screen(SessionScreen(session.id))
+        await pilot.pause()
+        clock.advance(95)
+        app.screen.tick()
+        await quiet(pilot)
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_session_wide_snapshot(snap_compare, store, vault_path, clock):
+    session = seeded(store, clock)
+    app = make_app(vault_path, clock)
+
+    async def run_before(pilot):
+        app.unlocked(store)
+        await pilot.pause()
+        app.push_screen(SessionScreen(session.id))
+        await pilot.pause()
+        await quiet(pilot)
+
+    assert snap_compare(app, terminal_size=(160, 48), run_before=run_before)
+
+
+def test_capture_snapshot(snap_compare, store, vault_path, clock):
+    session = seeded(store, clock)
+    app = make_app(vault_path, clock)
+
+    async def run_before(pilot):
+        app.unlocked(store)
+        await pilot.pause()
+        app.push_screen(SessionScreen(session.id))
+        await pilot.pause()
+        await pilot.press("f2")
+        await pilot.pause()
+        await pilot.press(*"Book the offsite")
+        await quiet(pilot)
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_end_review_snapshot(snap_compare, store, vault_path, clock):
+    session = seeded(store, clock)
+    store.add_item(session.id, "decision", "Move the demo to Friday")
+    app = make_app(vault_path, clock)
+
+    async def run_before(pilot):
+        app.unlocked(store)
+        await pilot.pause()
+        app.push_screen(SessionScreen(session.id))
+        await pilot.pause()
+        clock.advance(200)
+        app.screen.tick()
+        await pilot.press("f10")
+        await pilot.pause()
+        await quiet(pilot)
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
