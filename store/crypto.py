@@ -171,4 +171,5 @@ class FieldCipher:
             raw = self._aead.decrypt(blob[1:1 + NONCE_LEN], blob[1 + NONCE_LEN:], aad)
         except InvalidTag as exc:
             raise ValueError("authentication failed") from exc
-        return json.loads(unpad(raw).decode("utf-8"))
+        # surrogatepass as in seal(): whatever was sealed opens again, lone surrogates included
+        return json.loads(unpad(raw).decode("utf-8", "surrogatepass"))

@@ -618,7 +618,7 @@ class Store:
 
     def save_note(self, session_id: str, stage: str, text: str, *, private: bool = False) -> Note:
         """Saves the note of ``stage`` at revision + 1; returns only after the commit."""
-        text = _clean(text)
+        text, stage = _clean(text), _clean(stage)  # a raw stage would never match the stored one
         body = {"stage": stage, "text": text, "private": bool(private)}
         with self._mutex:
             existing = [n for n in self.notes(session_id) if n.stage == stage]
