@@ -8,8 +8,10 @@ built-in guides are read lazily from the package the first time they are asked f
 
 from __future__ import annotations
 
+import bisect
 import difflib
 import functools
+import json
 import re
 import stat
 import tomllib
@@ -26,6 +28,8 @@ MAX_LIST_ITEMS = 100
 MAX_SHORT = 120  # names, titles, keys
 MAX_LONG = 4000  # descriptions, purposes, cues, questions...
 MAX_MINUTES = 240
+MAX_PROBLEMS = 50  # enough to fix a file; stops a huge broken file from taking long to report
+MAX_KEY_PARTS = 32  # tomllib is quadratic in the parts of a dotted key; guides need two at most
 BUILTIN_IDS = ("leadership-interview", "feedback", "one-on-one")
 
 _SLUG = re.compile(r"[a-z0-9]+(?:[-_][a-z0-9]+)*")
@@ -73,6 +77,11 @@ def parse_guide(data: bytes | str, source: str = "<string>", origin: str = "buil
     text, problem = _decode(data)
     if problem is not None:
         raise GuideError(source, [problem])
+    deep = _DEEP_KEY.search(text)
+    if deep is not None:
+        line = text.count("\n", 0, deep.start()) + 1
+        message = f"a dotted key has too many parts (the limit is {MAX_KEY_PARTS})"
+        raise GuideError(source, [Problem(f"line {line}", message, line)])
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -82,10 +91,14 @@ def parse_guide(data: bytes | str, source: str = "<string>", origin: str = "buil
     except ValueError as exc:  # e.g. an integer with thousands of digits
         raise GuideError(source, [Problem("file", f"invalid TOML: {_clip(str(exc), 120)}")]) from None
     checker = _Checker(text)
-    guide = checker.guide(raw, origin)
+    try:
+        guide = checker.guide(raw, origin)
+    except _TooMany:
+        guide = None
+        checker.problems.append(Problem("file", f"stopped checking after {MAX_PROBLEMS} problems"))
     if checker.problems or guide is None:
         # in file order; problems without a line (a missing top-level key) last
-        problems = sorted(checker.problems, key=lambda p: (p.line is None, p.line or 0))
+        problems = sorted(checker.problems, key=lambda p: (p.line is None, p.line or 0, p.where == "file"))
         raise GuideError(source, problems)
     return guide
 
@@ -230,6 +243,8 @@ def _decode(data: bytes | str) -> tuple[str, Problem | None]:
     return text.removeprefix("\ufeff"), None
 
 
+_KEY_PART = r"""[ \t]*(?:[A-Za-z0-9_-]+|"[^"\\\n]*"|'[^'\n]*')[ \t]*"""
+_DEEP_KEY = re.compile(r"(?:\." + _KEY_PART + r"){%d}" % MAX_KEY_PARTS)
 _TOML_COORD = re.compile(r"\s*\(at (?:line (\d+), column (\d+)|end of document)\)\s*$")
 _TOML_PLAIN = {
     "Cannot overwrite a value": "this key or table is set twice",
@@ -239,6 +254,7 @@ _TOML_PLAIN = {
     "Unclosed array": "a list is not closed (missing ']')",
     "Unclosed inline table": "an inline table is not closed (missing '}')",
     "Expected '=' after a key in a key/value pair": "expected '=' after the key",
+    "Invalid initial character for a key part": "expected a key (letters, digits, '-', '_', or quoted)",
 }
 
 
@@ -255,6 +271,8 @@ def _toml_problem(exc: Exception) -> Problem:
             where = "end of file"
     if message.startswith("Cannot declare") or message.startswith("Duplicate inline table key"):
         message = f"this key or table is set twice ({message})"
+    if message == "Illegal character '\\n'":
+        message = "a string is not closed before the end of the line (missing quote)"
     message = _TOML_PLAIN.get(message, message)
     return Problem(where, f"invalid TOML: {_clip(message)}", line)
 
@@ -272,14 +290,27 @@ _QUESTION_KEYS = ("text", "deliberate")
 Path_ = tuple[Any, ...]  # ("stages", 2, "questions", 0)
 
 
+_PLAIN_KEY = re.compile(r"[A-Za-z0-9_-]{1,64}")
+
+
 def _fmt_path(path: Path_) -> str:
+    """``stages[2].questions[0]``; odd keys quoted and escaped: ``stages[0]["a b"]``."""
     out = ""
     for part in path:
         if isinstance(part, int):
             out += f"[{part}]"
+        elif _PLAIN_KEY.fullmatch(part):
+            out += f".{part}" if out else part
         else:
-            out += f".{part}" if out else str(part)
+            out += "[" + json.dumps(part if len(part) <= 40 else part[:39] + "…") + "]"
     return out
+
+
+_LINE_KEY = re.compile(r"""[ \t]*(?:\[{1,2}[ \t]*)?["']?([^"'=\[\].\s]+)["']?[ \t]*[=.\]]""")
+
+
+class _TooMany(Exception):
+    pass
 
 
 class _Checker:
@@ -289,18 +320,25 @@ class _Checker:
         self._first_table = next(
             (i for i, line in enumerate(self.lines) if line.lstrip().startswith("[")), len(self.lines)
         )
-        header = re.compile(r"\s*\[\[\s*\"?stages\"?\s*\]\]")
+        header = re.compile(r"[ \t]*\[\[[ \t]*\"?stages\"?[ \t]*\]\]")
         self._stage_headers = [i for i, line in enumerate(self.lines) if header.match(line)]
         self._stage_count = -1
+        # every line that starts with a key or a [table] header, by key: for line numbers
+        self._key_lines: dict[str, list[int]] = {}
+        for i, line in enumerate(self.lines):
+            match = _LINE_KEY.match(line)
+            if match:
+                self._key_lines.setdefault(match.group(1), []).append(i)
 
     # where things are
 
     def _find_key(self, key: str, start: int, end: int) -> int | None:
-        pattern = re.compile(r"\s*\[*\s*[\"']?" + re.escape(key) + r"[\"']?\s*[=.\]]")
-        for i in range(start, min(end, len(self.lines))):
-            if pattern.match(self.lines[i]):
-                return i + 1
-        return None
+        """1-based number of the first line in [start, end) that sets ``key``, if any."""
+        found = self._key_lines.get(key)
+        if not found:
+            return None
+        i = bisect.bisect_left(found, start)
+        return found[i] + 1 if i < len(found) and found[i] < end else None
 
     def _line_of(self, path: Path_) -> int | None:
         if not path:
@@ -321,6 +359,8 @@ class _Checker:
         return None
 
     def add(self, path: Path_, message: str, *, line_of: Path_ | None = None) -> None:
+        if len(self.problems) >= MAX_PROBLEMS:
+            raise _TooMany
         where = _fmt_path(path)
         line = self._line_of(path if line_of is None else line_of)
         if line is not None:
