@@ -1,0 +1,63 @@
+"""``store`` stands below the UI: importing it (or using it) never loads Textual, Rich, the app or the
+guides, and importing it does not even load the crypto and database libraries (the TUI paints its
+first frame before paying for them)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+UI = ("textual", "rich", "tui", "guides")
+
+
+def run(code: str, *args: str) -> list[str]:
+    result = subprocess.run([sys.executable, "-c", code, *args], cwd=ROOT, capture_output=True,
+                            text=True, timeout=60)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+LOADED = ("def loaded(names):\n"
+          "    return sorted({m.split('.')[0] for m in sys.modules} & set(names))\n")
+
+
+def test_importing_every_store_module_loads_no_ui():
+    imported, loaded = run(
+        "import importlib, json, pkgutil, sys\n" + LOADED +
+        "import store, store.vault, store.crypto, store.db, store.search, store.models, store.paths\n"
+        "names = sorted(m.name for m in pkgutil.iter_modules(store.__path__))\n"
+        "for name in names:\n"
+        "    importlib.import_module('store.' + name)\n"
+        f"print(json.dumps([names, loaded({UI!r})]))\n"
+    )
+    assert {"vault", "crypto", "db", "search", "models", "paths", "errors"} <= set(imported)
+    assert loaded == []
+
+
+def test_import_store_vault_defers_crypto_and_sqlite_utils():
+    (loaded,) = run(
+        "import json, sys\n" + LOADED +
+        "import store.vault\n"
+        "print(json.dumps([loaded(['cryptography', 'sqlite_utils', 'platformdirs', 'click'])]))\n"
+    )
+    assert loaded == []
+
+
+def test_using_the_store_loads_no_ui(tmp_path):
+    before, after = run(
+        "import json, sys\n" + LOADED +
+        "from store import crypto\n"
+        "from store.vault import create_vault\n"
+        "s = create_vault(sys.argv[1], 'pw', kdf=crypto.FAST_FOR_TESTS, allow_weak=True)\n"
+        "before = loaded(['cryptography', 'sqlite_utils'])\n"
+        "p = s.add_person('Layer')\n"
+        "x = s.start_session(p.id, {'id': 'g', 'name': 'G', 'stages': []})\n"
+        "s.save_note(x.id, '', 'text'); s.search('text'); s.verify(); s.close()\n"
+        f"print(json.dumps([before, loaded({UI!r})]))\n",
+        str(tmp_path / "vault.db"),
+    )
+    assert before == ["cryptography", "sqlite_utils"]  # the check above is not vacuous
+    assert after == []
