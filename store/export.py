@@ -1,0 +1,870 @@
+"""Exports: what leaves the vault, rendered exactly as it will be written.
+
+Three steps, kept apart so the app's export dialog can preview the very bytes that will be written:
+
+1. :func:`collect` reads the records in a :class:`Scope` from an unlocked :class:`~store.vault.Store`
+   into one plain dict, the *full document* (the version-1 JSON schema of ``docs/export-format.md``).
+2. :func:`render_document` turns that dict into Markdown, HTML or JSON text, as a *summary* (what
+   may be shared with the participant) or the *full* record. It is pure: the same document and
+   options always give the same text, and it never touches the vault.
+3. :func:`write_export` writes the bytes (a new 0600 file, never over an existing one, or stdout)
+   and records the export, encrypted, in the vault.
+
+:func:`render` does steps 1 and 2 and returns an :class:`ExportDoc`; ``doc.data`` is what
+:func:`write_export` should be given (or its age encryption, see :mod:`store.transfer`).
+
+Privacy rule, in one place (:func:`_shared_note`, :func:`_shared_item`): a summary carries only
+notes that are not private and not in a private stage (the reflection), action items, decisions,
+agreements and goals that are not from a private stage, and each session's date and length. It
+never carries jots, facilitator cues, questions, timings per stage or tags. ``include_private``
+adds the private notes (and private-stage items) to a summary, marked as private.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+import re
+import sys
+import unicodedata
+from dataclasses import dataclass
+from datetime import date, datetime, timezone, tzinfo
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, BinaryIO, Iterable, Mapping
+
+from .errors import RapportError, StorageError, VaultExists
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .models import ExportRecord
+    from .vault import Store
+
+FORMAT_NAME = "rapport-export"
+FORMAT_VERSION = 1
+FORMATS = ("md", "json", "html")
+KINDS = ("summary", "full")
+EXTENSIONS = {"md": "md", "json": "json", "html": "html"}
+ITEM_SECTIONS = (("action", "Action items"), ("decision", "Decisions"),
+                 ("agreement", "Agreements"), ("goal", "Goals"))
+FILE_MODE = 0o600
+UTC = timezone.utc
+
+
+class ExportExists(VaultExists):
+    """The destination of an export already exists; exports never overwrite."""
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which sessions to export. Filters combine (all must hold); ``everything`` stands alone.
+
+    ``session_ids`` are full ids (resolve prefixes with :meth:`Store.resolve_session` first).
+    ``since``/``until`` compare the date a session started (in the export's time zone), inclusive.
+    """
+
+    session_ids: tuple[str, ...] = ()
+    person_id: str | None = None
+    since: date | None = None
+    until: date | None = None
+    everything: bool = False
+
+    @classmethod
+    def sessions(cls, *session_ids: str) -> "Scope":
+        return cls(session_ids=tuple(session_ids))
+
+    @classmethod
+    def person(cls, person_id: str, *, since: date | None = None,
+               until: date | None = None) -> "Scope":
+        return cls(person_id=person_id, since=since, until=until)
+
+    @classmethod
+    def all(cls) -> "Scope":
+        return cls(everything=True)
+
+    def check(self) -> None:
+        """Raises :class:`RapportError` when the scope selects nothing or contradicts itself."""
+        if self.everything and (self.session_ids or self.person_id or self.since or self.until):
+            raise RapportError("'everything' cannot be combined with ids, a person or dates")
+        if not (self.everything or self.session_ids or self.person_id or self.since or self.until):
+            raise RapportError("nothing to export: give session ids, a person, dates or everything")
+        if self.since and self.until and self.since > self.until:
+            raise RapportError(f"the range is empty: {self.since} is after {self.until}")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"all": self.everything, "session_ids": list(self.session_ids),
+                "person_id": self.person_id,
+                "since": self.since.isoformat() if self.since else None,
+                "until": self.until.isoformat() if self.until else None}
+
+
+@dataclass(frozen=True)
+class ExportDoc:
+    """One rendered export: ``data`` is exactly what gets written (before any encryption)."""
+
+    text: str
+    filename_hint: str
+    count: int  # sessions
+    scope_label: str
+    fmt: str
+    kind: str
+    include_private: bool
+    records: int = 0  # every record in the scope (people, sessions, notes, items, jots...)
+
+    @property
+    def data(self) -> bytes:
+        return self.text.encode("utf-8")
+
+    @property
+    def has_private(self) -> bool:
+        """Whether private material (private notes, reflection, jots, cues) may be in it."""
+        return self.kind == "full" or self.include_private
+
+
+# ================================================================== collect (reads the vault)
+
+
+def stamp(moment: datetime | None) -> str | None:
+    """The vault's timestamp form: UTC, ISO 8601, microseconds (same as :func:`store.vault.stamp`)."""
+    if moment is None:
+        return None
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def plain(value: Any) -> Any:
+    """Deep copy into JSON types: mappings to dicts, tuples to lists."""
+    if isinstance(value, Mapping):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [plain(v) for v in value]
+    return value
+
+
+def _key(created: str | None, ident: str) -> tuple[str, str]:
+    return (created or "", ident)
+
+
+def collect(store: "Store", scope: Scope, *, tz: tzinfo | None = UTC) -> dict[str, Any]:
+    """The full version-1 document of everything in ``scope`` (see ``docs/export-format.md``).
+
+    ``tz`` decides which calendar day a session started on for ``since``/``until`` (``None``: the
+    system's local time). Raises :class:`~store.errors.NotFound` for an unknown session or person.
+    """
+    scope.check()
+    if scope.session_ids:
+        sessions = {sid: store.session(sid) for sid in dict.fromkeys(scope.session_ids)}
+        chosen = list(sessions.values())
+        if scope.person_id:
+            store.person(scope.person_id)
+            chosen = [s for s in chosen if s.person_id == scope.person_id]
+    elif scope.person_id:
+        store.person(scope.person_id)
+        chosen = store.sessions(person_id=scope.person_id)
+    else:
+        chosen = store.sessions()
+    chosen = [s for s in chosen if _in_range(s.started_at, scope, tz)]
+    chosen.sort(key=lambda s: (stamp(s.started_at), s.id))
+
+    all_people = {p.id: p for p in store.people()}
+    if scope.everything:
+        person_ids = set(all_people)
+    else:
+        person_ids = {s.person_id for s in chosen}
+        if scope.person_id:
+            person_ids.add(scope.person_id)
+    people = sorted((all_people[pid] for pid in person_ids if pid in all_people),
+                    key=lambda p: (p.name.casefold(), p.id))
+
+    if scope.everything:
+        programmes = store.programmes()
+    else:
+        wanted = {s.programme_id for s in chosen if s.programme_id}
+        programmes = [p for p in store.programmes() if p.id in wanted]
+    programmes.sort(key=lambda p: (p.name.casefold(), p.id))
+
+    if scope.session_ids:
+        jots = []
+    else:
+        jots = [j for j in store.jots() if j.person_id in person_ids
+                and (scope.everything or _in_range(j.created_at, scope, tz))]
+    jots.sort(key=lambda j: _key(stamp(j.created_at), j.id))
+
+    # The Session model has no created_at; the raw records carry it (as stored, unparsed).
+    created = {p["id"]: stamp(datetime.fromisoformat(p["created_at"]))
+               for p, _ in store.iter_records("sessions")} if chosen else {}
+    doc: dict[str, Any] = {
+        "format": FORMAT_NAME,
+        "version": FORMAT_VERSION,
+        "kind": "full",
+        "exported_at": stamp(store.clock()),
+        "scope": {**scope.to_dict(), "label": _scope_label(scope, chosen, all_people)},
+        "people": [_person_doc(p) for p in people],
+        "programmes": [_programme_doc(store, p, strategy=scope.everything) for p in programmes],
+        "sessions": [_session_doc(store, s, created) for s in chosen],
+        "jots": [{"id": j.id, "person_id": j.person_id, "text": j.text,
+                  "created_at": stamp(j.created_at), "updated_at": stamp(j.updated_at)}
+                 for j in jots],
+    }
+    return doc
+
+
+def _in_range(moment: datetime | None, scope: Scope, tz: tzinfo | None) -> bool:
+    if not (scope.since or scope.until):
+        return True
+    if moment is None:
+        return False
+    day = moment.astimezone(tz).date()
+    return (scope.since is None or day >= scope.since) and (scope.until is None or day <= scope.until)
+
+
+def _person_doc(p) -> dict[str, Any]:
+    return {"id": p.id, "name": p.name, "role": p.role, "cadence": p.cadence,
+            "created_at": stamp(p.created_at), "updated_at": stamp(p.updated_at)}
+
+
+def _programme_doc(store: "Store", p, *, strategy: bool) -> dict[str, Any]:
+    items = store.strategy_items(p.id) if strategy else []
+    return {
+        "id": p.id, "name": p.name, "purpose": p.purpose, "guide_id": p.guide_id,
+        "themes": list(p.themes), "created_at": stamp(p.created_at), "updated_at": stamp(p.updated_at),
+        "strategy": [{"id": s.id, "text": s.text, "gaps": list(s.gaps), "tag_ids": list(s.tag_ids),
+                      "created_at": stamp(s.created_at), "updated_at": stamp(s.updated_at)}
+                     for s in sorted(items, key=lambda s: _key(stamp(s.created_at), s.id))],
+    }
+
+
+def _session_doc(store: "Store", s, created: Mapping[str, str]) -> dict[str, Any]:
+    notes = sorted(store.notes(s.id), key=lambda n: _key(stamp(n.created_at), n.id))
+    items = sorted(store.items(session_id=s.id), key=lambda i: _key(stamp(i.created_at), i.id))
+    tags = sorted(store.tags(session_id=s.id), key=lambda t: _key(stamp(t.created_at), t.id))
+    return {
+        "id": s.id, "person_id": s.person_id, "programme_id": s.programme_id,
+        "title": s.title, "guide_id": s.guide_id, "guide_name": s.guide_name,
+        "started_at": stamp(s.started_at), "ended_at": stamp(s.ended_at),
+        "amended_at": stamp(s.amended_at), "created_at": created.get(s.id),
+        "updated_at": stamp(s.updated_at),
+        "plan": plain(s.plan),
+        "state": {"stage_index": s.stage_index, "spent": plain(s.spent),
+                  "visited": list(s.visited), "asked": plain(s.asked)},
+        "notes": [{"id": n.id, "stage": n.stage, "text": n.text, "private": n.private,
+                   "created_at": stamp(n.created_at), "updated_at": stamp(n.updated_at)}
+                  for n in notes],
+        "items": [{"id": i.id, "kind": i.kind, "text": i.text, "owner": i.owner,
+                   "due": i.due.isoformat() if i.due else None, "status": i.status,
+                   "stage": i.stage, "done_at": stamp(i.done_at), "carried_from": i.carried_from,
+                   "created_at": stamp(i.created_at), "updated_at": stamp(i.updated_at)}
+                  for i in items],
+        "tags": [{"id": t.id, "stage": t.stage, "theme": t.theme, "passage": t.passage,
+                  "subject_id": t.subject_id, "created_at": stamp(t.created_at),
+                  "updated_at": stamp(t.updated_at)} for t in tags],
+    }
+
+
+def _scope_label(scope: Scope, chosen: list, people: Mapping[str, Any]) -> str:
+    def name(pid: str) -> str:
+        return people[pid].name if pid in people else "unknown person"
+
+    if scope.everything:
+        return "everything"
+    parts = []
+    if scope.session_ids:
+        if len(scope.session_ids) == 1:
+            parts.append(f"session {scope.session_ids[0][:8]}")
+        else:
+            parts.append(f"{len(scope.session_ids)} sessions")
+    if scope.person_id:
+        parts.append(f"sessions with {name(scope.person_id)}")
+    if scope.since and scope.until:
+        parts.append(f"from {scope.since} to {scope.until}")
+    elif scope.since:
+        parts.append(f"since {scope.since}")
+    elif scope.until:
+        parts.append(f"until {scope.until}")
+    return ", ".join(parts)
+
+
+# ================================================================== render (pure)
+
+
+def render(store: "Store", scope: Scope, fmt: str = "md", kind: str = "summary",
+           include_private: bool = False, *, tz: tzinfo | None = UTC,
+           facilitator: str = "Facilitator") -> ExportDoc:
+    """Reads ``scope`` from the vault and renders it. ``ExportDoc.data`` is exactly what is written.
+
+    ``tz``: the time zone for the dates and times shown in Markdown and HTML, and for the
+    ``since``/``until`` days (``None``: the system's local time; JSON always carries UTC).
+    ``facilitator``: how the facilitator is named as an owner (the participant by their name).
+    """
+    _check_options(fmt, kind)
+    doc = collect(store, scope, tz=tz)
+    text = render_document(doc, fmt, kind, include_private, tz=tz, facilitator=facilitator)
+    return ExportDoc(text=text, filename_hint=filename_hint(doc, fmt, kind, tz=tz),
+                     count=len(doc["sessions"]), scope_label=doc["scope"]["label"], fmt=fmt,
+                     kind=kind, include_private=include_private and kind == "summary",
+                     records=count_records(doc))
+
+
+def _check_options(fmt: str, kind: str) -> None:
+    if fmt not in FORMATS:
+        raise RapportError(f"unknown export format {fmt!r} (one of {', '.join(FORMATS)})")
+    if kind not in KINDS:
+        raise RapportError(f"unknown export kind {kind!r} (summary or full)")
+
+
+def count_records(doc: Mapping[str, Any]) -> int:
+    sessions = doc.get("sessions", [])
+    return (len(doc.get("people", [])) + len(doc.get("jots", [])) + len(sessions)
+            + sum(1 + len(p.get("strategy", [])) for p in doc.get("programmes", []))
+            + sum(len(s.get("notes", [])) + len(s.get("items", [])) + len(s.get("tags", []))
+                  for s in sessions))
+
+
+def render_document(doc: Mapping[str, Any], fmt: str, kind: str = "summary",
+                    include_private: bool = False, *, tz: tzinfo | None = UTC,
+                    facilitator: str = "Facilitator") -> str:
+    """Pure: a full document (from :func:`collect` or an import) to the text of an export."""
+    _check_options(fmt, kind)
+    if fmt == "json":
+        if kind == "full":
+            return dump_json(doc)
+        return dump_json(summary_json(doc, include_private, facilitator=facilitator))
+    blocks = _blocks(doc, kind, include_private, tz, facilitator)
+    title = blocks[0][1]
+    return _markdown(blocks) if fmt == "md" else _html(title, blocks)
+
+
+def dump_json(value: Any) -> str:
+    return json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False, allow_nan=False) + "\n"
+
+
+def filename_hint(doc: Mapping[str, Any], fmt: str, kind: str, *, tz: tzinfo | None = UTC) -> str:
+    """A suggested file name, e.g. ``rapport-summary-ana-silva-2025-03-03.md``."""
+    scope = doc["scope"]
+    people = {p["id"]: p["name"] for p in doc["people"]}
+    sessions = doc["sessions"]
+    exported = _when(doc["exported_at"], tz).date().isoformat()
+    if scope.get("all"):
+        middle = f"all-{exported}"
+    elif len(scope.get("session_ids") or ()) == 1 and len(sessions) == 1:
+        s = sessions[0]
+        middle = f"{_slug(people.get(s['person_id'], 'session'))}-" \
+                 f"{_when(s['started_at'], tz).date().isoformat()}"
+    elif scope.get("person_id"):
+        middle = _slug(people.get(scope["person_id"], "person"))
+        if scope.get("since") or scope.get("until"):
+            middle += f"-{scope.get('since') or 'start'}-to-{scope.get('until') or exported}"
+    elif scope.get("session_ids"):
+        middle = f"{len(sessions)}-sessions-{exported}"
+    else:
+        middle = f"{scope.get('since') or 'start'}-to-{scope.get('until') or exported}"
+    return f"rapport-{kind}-{middle}.{EXTENSIONS[fmt]}"
+
+
+def _slug(text: str) -> str:
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:40].strip("-")
+    return slug or "person"
+
+
+# ------------------------------------------------------------------ privacy and shared helpers
+
+
+def _stages(session: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    stages = session.get("plan", {}).get("stages") or []
+    return [s for s in stages if isinstance(s, Mapping)]
+
+
+def _private_stages(session: Mapping[str, Any]) -> set[str]:
+    return {s.get("key") for s in _stages(session) if s.get("private") is True}
+
+
+def _shared_note(note: Mapping[str, Any], private_stages: set[str]) -> bool:
+    """A note a summary may carry without ``include_private``."""
+    return not note.get("private") and note.get("stage") not in private_stages
+
+
+def _shared_item(item: Mapping[str, Any], private_stages: set[str]) -> bool:
+    return item.get("stage") not in private_stages
+
+
+def _is_private_note(note: Mapping[str, Any], private_stages: set[str]) -> bool:
+    return not _shared_note(note, private_stages)
+
+
+def _summary_notes(session: Mapping[str, Any], include_private: bool) -> list[Mapping[str, Any]]:
+    private = _private_stages(session)
+    return [n for n in session.get("notes", []) if (n.get("text") or "").strip()
+            and (include_private or _shared_note(n, private))]
+
+
+def _summary_items(session: Mapping[str, Any], include_private: bool) -> list[Mapping[str, Any]]:
+    private = _private_stages(session)
+    return [i for i in session.get("items", []) if include_private or _shared_item(i, private)]
+
+
+def _owner_name(owner: str, participant: str, facilitator: str) -> str:
+    return participant if owner == "them" else facilitator
+
+
+MAX_WALL_LENGTH = 8 * 3600  # longer than this, an ended session was resumed later
+
+
+def _spent_seconds(session: Mapping[str, Any]) -> float:
+    return sum(float(v) for v in (session.get("state", {}).get("spent") or {}).values())
+
+
+def _length_seconds(session: Mapping[str, Any]) -> float | None:
+    """How long an ended session took: start to end, or, when that is implausibly long (it was
+    reopened and continued another day), the time the stage timers ran. ``None`` while active."""
+    if not session.get("ended_at"):
+        return None
+    wall = (datetime.fromisoformat(session["ended_at"])
+            - datetime.fromisoformat(session["started_at"])).total_seconds()
+    if 0 <= wall <= MAX_WALL_LENGTH:
+        return wall
+    spent = _spent_seconds(session)
+    return spent if spent > 0 else max(0.0, wall)
+
+
+def summary_json(doc: Mapping[str, Any], include_private: bool = False, *,
+                 facilitator: str = "Facilitator") -> dict[str, Any]:
+    """The summary projection of a full document (also version 1; not importable)."""
+    people = {p["id"]: p for p in doc["people"]}
+    sessions = []
+    for s in doc["sessions"]:
+        private = _private_stages(s)
+        titles = {st.get("key"): st.get("title") or st.get("key") for st in _stages(s)}
+        participant = people.get(s["person_id"], {}).get("name", "participant")
+        length = _length_seconds(s)
+        sessions.append({
+            "id": s["id"], "person_id": s["person_id"], "title": s["title"],
+            "guide_name": s["guide_name"], "started_at": s["started_at"], "ended_at": s["ended_at"],
+            "length_minutes": None if length is None else round(length / 60),
+            "notes": [{"stage": n["stage"], "stage_title": titles.get(n["stage"], n["stage"]),
+                       "text": n["text"], "private": _is_private_note(n, private)}
+                      for n in _summary_notes(s, include_private)],
+            "items": [{"kind": i["kind"], "text": i["text"], "owner": i["owner"],
+                       "owner_name": _owner_name(i["owner"], participant, facilitator),
+                       "due": i["due"], "status": i["status"]}
+                      for i in _summary_items(s, include_private)],
+        })
+    wanted = {s["person_id"] for s in doc["sessions"]}
+    return {
+        "format": FORMAT_NAME, "version": FORMAT_VERSION, "kind": "summary",
+        "include_private": bool(include_private), "exported_at": doc["exported_at"],
+        "scope": dict(doc["scope"]),
+        "people": [{"id": p["id"], "name": p["name"]} for p in doc["people"] if p["id"] in wanted],
+        "sessions": sessions,
+        "jots": [],
+    }
+
+
+# ------------------------------------------------------------------ document blocks
+
+# A block is a tuple: ("h", level, text) | ("p", text) | ("meta", [(label, value)])
+# | ("list", [text]) | ("table", headers, rows) | ("text", text, private) | ("label", text)
+
+
+def _when(value: str, tz: tzinfo | None) -> datetime:
+    return datetime.fromisoformat(value).astimezone(tz)
+
+
+def _clock(moment: datetime) -> str:
+    return moment.strftime("%H:%M")
+
+
+def _zone(moment: datetime) -> str:
+    name = moment.tzname() or moment.strftime("%z")
+    return "UTC" if name in ("UTC", "+0000", "UTC+00:00") else name
+
+
+def _fmt_length(seconds: float | None, session: Mapping[str, Any]) -> str:
+    if seconds is None:
+        spent = _spent_seconds(session)
+        return f"{_fmt_minutes(spent)} so far (not ended)" if spent > 0 else "not ended"
+    return _fmt_minutes(seconds)
+
+
+def _fmt_minutes(seconds: float) -> str:
+    minutes = round(seconds / 60)
+    if minutes == 0:
+        return "under a minute" if seconds > 0 else "0 min"
+    if minutes < 60:
+        return f"{minutes} min"
+    return f"{minutes // 60} h {minutes % 60:02d} min"
+
+
+def _fmt_spent(seconds: float) -> str:
+    total = round(seconds)
+    if total <= 0:
+        return "—"
+    minutes, secs = divmod(total, 60)
+    if not minutes:
+        return f"{secs} s"
+    return f"{minutes} min {secs:02d} s" if secs else f"{minutes} min"
+
+
+def _date_line(session: Mapping[str, Any], tz: tzinfo | None) -> str:
+    start = _when(session["started_at"], tz)
+    text = f"{start.date().isoformat()}, {_clock(start)}"
+    if session.get("ended_at"):
+        end = _when(session["ended_at"], tz)
+        text += f"–{_clock(end)}" if end.date() == start.date() \
+            else f" – {end.date().isoformat()}, {_clock(end)}"
+        return f"{text} {_zone(start)}"
+    return f"{text} {_zone(start)} (not ended)"
+
+
+def _blocks(doc: Mapping[str, Any], kind: str, include_private: bool, tz: tzinfo | None,
+            facilitator: str) -> list[tuple]:
+    people = {p["id"]: p for p in doc["people"]}
+    sessions = doc["sessions"]
+    noun = "Conversation summary" if kind == "summary" else "Conversation record"
+    names = list(dict.fromkeys(people[s["person_id"]]["name"] for s in sessions
+                               if s["person_id"] in people))
+    if doc["scope"].get("person_id") in people and not names:
+        names = [people[doc["scope"]["person_id"]]["name"]]
+    title = f"{noun}: {names[0]}" if len(names) == 1 else noun
+    exported = _when(doc["exported_at"], tz)
+    count = f"{len(sessions)} session" + ("" if len(sessions) == 1 else "s")
+    if kind == "full":
+        what = "full record, including private notes"
+    elif include_private:
+        what = "summary, including private notes"
+    else:
+        what = "summary of what was shared"
+    blocks: list[tuple] = [
+        ("h", 1, title),
+        ("p", f"Exported from Rapport on {exported.date().isoformat()} at {_clock(exported)} "
+              f"{_zone(exported)} · {count} · {what}"),
+    ]
+    if kind == "full":
+        blocks.append(("p", f"Scope: {doc['scope'].get('label', '')}"))
+    if not sessions:
+        blocks.append(("p", "No sessions."))
+    for s in sessions:
+        participant = people.get(s["person_id"], {}).get("name", "participant")
+        blocks += _session_blocks(s, participant, kind, include_private, tz, facilitator)
+    if kind == "full" and doc.get("jots"):
+        blocks.append(("h", 2, "Jots"))
+        for j in doc["jots"]:
+            who = people.get(j["person_id"], {}).get("name", "unknown person")
+            blocks.append(("label", f"{_when(j['created_at'], tz).date().isoformat()} · {who}"))
+            blocks.append(("text", j["text"], True))
+    return blocks
+
+
+def _session_blocks(s: Mapping[str, Any], participant: str, kind: str, include_private: bool,
+                    tz: tzinfo | None, facilitator: str) -> list[tuple]:
+    full = kind == "full"
+    start = _when(s["started_at"], tz)
+    heading = s["title"] or s["guide_name"] or "Conversation"
+    blocks: list[tuple] = [("h", 2, f"{heading} — {start.date().isoformat()}")]
+    stages = _stages(s)
+    planned = sum(_minutes(st) for st in stages)
+    length = _fmt_length(_length_seconds(s), s)
+    if full and planned:
+        length += f" (planned {planned} min)"
+    meta = [("Date", _date_line(s, tz)), ("Length", length), ("With", participant)]
+    if s["guide_name"]:
+        meta.append(("Guide", s["guide_name"]))
+    if full:
+        meta.append(("Status", "ended" if s.get("ended_at") else "in progress"))
+        if s.get("amended_at"):
+            meta.append(("Amended", _when(s["amended_at"], tz).date().isoformat()))
+        meta.append(("Session id", s["id"]))
+    blocks.append(("meta", meta))
+
+    titles = {st.get("key"): st.get("title") or st.get("key") for st in stages}
+    private = _private_stages(s)
+    if full:
+        blocks += _full_stage_blocks(s, stages, private)
+    else:
+        notes = _summary_notes(s, include_private)
+        if notes:
+            blocks.append(("h", 3, "Notes"))
+            for n in _in_stage_order(notes, stages):
+                mark = _is_private_note(n, private)
+                label = titles.get(n["stage"]) or n["stage"] or "General"
+                blocks.append(("h", 4, f"{label} (private)" if mark else label))
+                blocks.append(("text", n["text"], mark))
+    items = s.get("items", []) if full else _summary_items(s, include_private)
+    for kind_key, section in ITEM_SECTIONS:
+        chosen = [i for i in items if i["kind"] == kind_key]
+        if chosen:
+            blocks.append(("h", 3, section))
+            blocks.append(("list", [_item_line(i, participant, facilitator,
+                                               not _shared_item(i, private)) for i in chosen]))
+    if full and s.get("tags"):
+        blocks.append(("h", 3, "Tagged passages"))
+        blocks.append(("list", [f"{t['theme']}: {t['passage']}"
+                                + (f" ({titles.get(t['stage'], t['stage'])})" if t["stage"] else "")
+                                for t in s["tags"]]))
+    return blocks
+
+
+def _minutes(stage: Mapping[str, Any]) -> int:
+    value = stage.get("minutes", 0)
+    return value if isinstance(value, int) and not isinstance(value, bool) else 0
+
+
+def _in_stage_order(notes: Iterable[Mapping[str, Any]], stages: list[Mapping[str, Any]]) -> list:
+    order = {st.get("key"): i for i, st in enumerate(stages)}
+    notes = list(notes)
+    return sorted(notes, key=lambda n: (order.get(n["stage"], len(order)), notes.index(n)))
+
+
+def _item_line(item: Mapping[str, Any], participant: str, facilitator: str,
+               private: bool) -> str:
+    parts = [f"owner: {_owner_name(item['owner'], participant, facilitator)}"]
+    if item.get("due"):
+        parts.append(f"due {item['due']}")
+    if item.get("status") and item["status"] != "open":
+        parts.append(item["status"])
+    if private:
+        parts.append("private")
+    return f"{item['text']} — " + " · ".join(parts)
+
+
+def _full_stage_blocks(s: Mapping[str, Any], stages: list[Mapping[str, Any]],
+                       private: set[str]) -> list[tuple]:
+    state = s.get("state", {})
+    spent = state.get("spent") or {}
+    asked = state.get("asked") or {}
+    notes_by_stage: dict[str, list] = {}
+    for n in s.get("notes", []):
+        if (n.get("text") or "").strip():
+            notes_by_stage.setdefault(n["stage"], []).append(n)
+    used = set(state.get("visited") or ()) | {k for k, v in spent.items() if float(v) > 0}
+    used |= set(notes_by_stage) | {k for k, v in asked.items() if v}
+    used |= {i.get("stage") for i in s.get("items", []) if i.get("stage")}
+
+    blocks: list[tuple] = []
+    if stages:
+        rows = [[st.get("title") or st.get("key", ""), f"{_minutes(st)} min",
+                 _fmt_spent(float(spent.get(st.get("key"), 0)))] for st in stages]
+        total = sum(float(v) for v in spent.values())
+        rows.append(["Total", f"{sum(_minutes(st) for st in stages)} min", _fmt_spent(total)])
+        blocks += [("h", 3, "Timings"), ("table", ["Stage", "Planned", "Spent"], rows)]
+    shown = set()
+    stage_blocks: list[tuple] = []
+    for number, st in enumerate(stages, 1):
+        key = st.get("key")
+        if key not in used:
+            continue
+        shown.add(key)
+        title = st.get("title") or key
+        stage_blocks.append(("h", 4, f"{number}. {title}" + (" (private)" if key in private else "")))
+        if st.get("purpose"):
+            stage_blocks.append(("p", f"Purpose: {st['purpose']}"))
+        for field, label in (("cues", "Cues"), ("avoid", "Avoid")):
+            values = [v for v in st.get(field) or () if isinstance(v, str)]
+            if values:
+                stage_blocks += [("label", label), ("list", values)]
+        questions = _asked_questions(st, asked.get(key) or ())
+        if questions:
+            stage_blocks += [("label", "Questions asked"), ("list", questions)]
+        for n in notes_by_stage.get(key, []):
+            mark = _is_private_note(n, private)
+            stage_blocks += [("label", "Notes (private)" if mark else "Notes"), ("text", n["text"], mark)]
+    for key, notes in notes_by_stage.items():
+        if key in shown:
+            continue
+        stage_blocks.append(("h", 4, f"Other notes: {key}" if key else "Other notes"))
+        for n in notes:
+            mark = _is_private_note(n, private)
+            stage_blocks += [("label", "Notes (private)" if mark else "Notes"), ("text", n["text"], mark)]
+    if stage_blocks:
+        blocks += [("h", 3, "Stages"), *stage_blocks]
+    return blocks
+
+
+def _asked_questions(stage: Mapping[str, Any], indices: Iterable[Any]) -> list[str]:
+    questions = stage.get("questions") or []
+    out = []
+    for index in indices:
+        if isinstance(index, int) and not isinstance(index, bool) and 0 <= index < len(questions):
+            q = questions[index]
+            text = q.get("text") if isinstance(q, Mapping) else q
+            if isinstance(text, str) and text:
+                out.append(text)
+    return out
+
+
+# ------------------------------------------------------------------ Markdown
+
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|#])")
+
+
+def _md_inline(text: str, *, start: bool = False) -> str:
+    """One line: whitespace collapsed, Markdown punctuation escaped. ``start``: the text begins a
+    paragraph or list item, so a leading ``#``, ``-``, ``+``, ``=`` or ``1.`` is escaped too."""
+    line = _MD_SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
+    if start:
+        if line[:1] in ("+", "-", "="):
+            line = "\\" + line
+        else:
+            line = re.sub(r"^(\d+)([.)])(?=\s|$)", r"\1\\\2", line)
+    return line
+
+
+def _md_text(text: str) -> str:
+    """A note body: kept as written (it is the author's own text), line endings normalised."""
+    lines = str(text).replace("\r\n", "\n").replace("\r", "\n").strip("\n").split("\n")
+    return "\n".join(line.rstrip() for line in lines)
+
+
+def _markdown(blocks: list[tuple]) -> str:
+    out: list[str] = []
+    for block in blocks:
+        tag = block[0]
+        if tag == "h":
+            out.append("#" * block[1] + " " + _md_inline(block[2]))
+        elif tag == "p":
+            out.append(_md_inline(block[1], start=True))
+        elif tag == "label":
+            out.append(f"**{_md_inline(block[1])}**")
+        elif tag == "meta":
+            out.append("\n".join(f"- **{_md_inline(k)}:** {_md_inline(v)}" for k, v in block[1]))
+        elif tag == "list":
+            out.append("\n".join(f"- {_md_inline(v, start=True)}" for v in block[1]))
+        elif tag == "table":
+            headers, rows = block[1], block[2]
+            lines = ["| " + " | ".join(_md_inline(h) for h in headers) + " |",
+                     "|" + "|".join("---" for _ in headers) + "|"]
+            lines += ["| " + " | ".join(_md_inline(c) for c in row) + " |" for row in rows]
+            out.append("\n".join(lines))
+        elif tag == "text":
+            out.append(_md_text(block[1]))
+    return "\n\n".join(out) + "\n"
+
+
+# ------------------------------------------------------------------ HTML
+
+_CSS = """\
+body{font:15px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1a1a1a;\
+background:#fff;margin:0}
+main{max-width:46rem;margin:2rem auto;padding:0 1.25rem}
+h1{font-size:1.6rem;margin:0 0 .25rem}
+h2{font-size:1.3rem;margin:2rem 0 .5rem;padding-top:.75rem;border-top:2px solid #ccc}
+h3{font-size:1.1rem;margin:1.25rem 0 .4rem}
+h4{font-size:1rem;margin:1rem 0 .3rem}
+p{margin:.4rem 0}
+.note{white-space:pre-wrap;margin:.3rem 0 .8rem;padding:.4rem .7rem;border-left:3px solid #9ab}
+.private{border-left-color:#c55;background:#fdf3f3}
+.label{font-weight:600;margin-top:.6rem}
+dl.meta{display:grid;grid-template-columns:max-content 1fr;gap:.15rem 1rem;margin:.5rem 0}
+dl.meta dt{font-weight:600}
+dl.meta dd{margin:0}
+table{border-collapse:collapse;margin:.4rem 0}
+th,td{border:1px solid #bbb;padding:.2rem .6rem;text-align:left}
+ul{margin:.3rem 0;padding-left:1.4rem}
+@media print{body{font-size:11pt}main{margin:0;max-width:none}\
+h2{break-before:auto;break-after:avoid}h3,h4{break-after:avoid}\
+.note,li,tr{break-inside:avoid}}"""
+
+
+def _e(text: Any) -> str:
+    return html.escape(str(text), quote=True)
+
+
+def _html(title: str, blocks: list[tuple]) -> str:
+    body: list[str] = []
+    for block in blocks:
+        tag = block[0]
+        if tag == "h":
+            body.append(f"<h{block[1]}>{_e(block[2])}</h{block[1]}>")
+        elif tag == "p":
+            body.append(f"<p>{_e(block[1])}</p>")
+        elif tag == "label":
+            body.append(f'<p class="label">{_e(block[1])}</p>')
+        elif tag == "meta":
+            rows = "".join(f"<dt>{_e(k)}</dt><dd>{_e(v)}</dd>" for k, v in block[1])
+            body.append(f'<dl class="meta">{rows}</dl>')
+        elif tag == "list":
+            body.append("<ul>" + "".join(f"<li>{_e(v)}</li>" for v in block[1]) + "</ul>")
+        elif tag == "table":
+            head = "".join(f"<th>{_e(h)}</th>" for h in block[1])
+            rows = "".join("<tr>" + "".join(f"<td>{_e(c)}</td>" for c in row) + "</tr>"
+                           for row in block[2])
+            body.append(f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>")
+        elif tag == "text":
+            cls = "note private" if block[2] else "note"
+            body.append(f'<div class="{cls}">{_e(_md_text(block[1]))}</div>')
+    return (
+        "<!DOCTYPE html>\n"
+        '<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        '<meta http-equiv="Content-Security-Policy" '
+        "content=\"default-src 'none'; style-src 'unsafe-inline'\">\n"
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        '<meta name="referrer" content="no-referrer">\n'
+        f"<title>{_e(title)}</title>\n<style>\n{_CSS}\n</style>\n</head>\n<body>\n<main>\n"
+        + "\n".join(body)
+        + "\n</main>\n</body>\n</html>\n"
+    )
+
+
+# ================================================================== write
+
+
+def write_export(destination: str | os.PathLike, data: bytes, *, store: "Store", doc: ExportDoc,
+                 encrypted: bool = False, stdout: BinaryIO | None = None) -> "ExportRecord":
+    """Writes ``data`` and records the export (kind, format, destination, scope, count) in the vault.
+
+    ``destination`` ``"-"`` writes to ``stdout`` (default: the process's standard output). A path
+    is created new with mode 0600 (``O_EXCL``: an existing file or link is never overwritten, see
+    :class:`ExportExists`). If recording fails, the file just written is removed again, so nothing
+    leaves the vault unrecorded.
+    """
+    fmt = doc.fmt + ("+age" if encrypted else "")
+    if os.fspath(destination) == "-":
+        if stdout is not None:
+            stdout.write(data)
+            stdout.flush()
+        else:
+            sys.stdout.flush()
+            stream = getattr(sys.stdout, "buffer", None)
+            if stream is None:  # a text-only stream (an IDE console): the text is UTF-8 anyway
+                sys.stdout.write(data.decode("utf-8"))
+                sys.stdout.flush()
+            else:
+                stream.write(data)
+                stream.flush()
+        return store.record_export(kind=doc.kind, format=fmt, destination="-",
+                                   scope=doc.scope_label, count=doc.count)
+    path = Path(destination)
+    write_new_file(path, data)
+    try:
+        return store.record_export(kind=doc.kind, format=fmt, destination=str(path.absolute()),
+                                   scope=doc.scope_label, count=doc.count)
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+
+
+def write_new_file(path: str | os.PathLike, data: bytes) -> None:
+    """Creates ``path`` with mode 0600 and exactly ``data``; never follows or replaces anything."""
+    path = Path(path)
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) \
+        | getattr(os, "O_CLOEXEC", 0)
+    try:
+        fd = os.open(path, flags, FILE_MODE)
+    except FileExistsError:
+        raise ExportExists(f"{path} already exists; not overwriting it") from None
+    except OSError as exc:
+        raise StorageError(f"cannot write {path}: {exc.strerror or exc}") from None
+    try:
+        try:
+            os.fchmod(fd, FILE_MODE)
+            view = memoryview(data)
+            while view:
+                written = os.write(fd, view)
+                view = view[written:]
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+    except OSError as exc:
+        path.unlink(missing_ok=True)
+        raise StorageError(f"cannot write {path}: {exc.strerror or exc}; nothing was left there") from None
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
