@@ -1,0 +1,204 @@
+"""``rapport export`` and ``rapport import`` through click: options, files, errors, round trips."""
+
+from __future__ import annotations
+
+import os
+import stat
+import time
+
+import pytest
+from click.testing import CliRunner
+
+from store import crypto
+from store.paths import Paths
+from store.vault import create_vault, open_vault
+from tui.cli import build_cli
+
+PASSPHRASE = "cli vault passphrase"
+CANARY = "CANARY-CLI-PRIVATE"
+PLAN = {"id": "one-on-one", "name": "1-on-1", "stages": [
+    {"key": "check-in", "title": "Check-in", "minutes": 3, "cues": ["CUE-TEXT"]},
+    {"key": "reflection", "title": "Reflection", "minutes": 2, "private": True}]}
+
+
+@pytest.fixture(autouse=True)
+def utc(monkeypatch):
+    """The CLI shows local time; pin the zone so the output is the same everywhere."""
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+@pytest.fixture
+def home(tmp_path, clock):
+    home = tmp_path / "home"
+    (tmp_path / "pw").write_text(PASSPHRASE + "\n")
+    with create_vault(Paths.resolve(home).vault, PASSPHRASE, kdf=crypto.FAST_FOR_TESTS,
+                      allow_weak=True, clock=clock) as store:
+        ana = store.add_person("Ana Silva")
+        bo = store.add_person("Bo")
+        s1 = store.start_session(ana.id, PLAN, title="First")
+        store.save_note(s1.id, "check-in", "shared words")
+        store.save_note(s1.id, "reflection", f"{CANARY} reflection")
+        store.add_item(s1.id, "action", "Send notes", owner="me", due="2025-03-10")
+        clock.advance(1800)
+        store.end_session(s1.id)
+        clock.advance(86400 * 3)
+        s2 = store.start_session(bo.id, PLAN, title="Bo's")
+        store.save_note(s2.id, "check-in", "bo words")
+        store.add_jot(ana.id, "a jot")
+    return home
+
+
+@pytest.fixture
+def ids(home):
+    with open_vault(Paths.resolve(home).vault, PASSPHRASE, allow_weak=True) as store:
+        return tuple(s.id for s in sorted(store.sessions(), key=lambda s: s.started_at))
+
+
+def run(home, *args, clock=None, **kwargs):
+    obj = {"kdf": crypto.FAST_FOR_TESTS, "allow_weak": True}
+    if clock is not None:
+        obj["clock"] = clock
+    return CliRunner().invoke(
+        build_cli(), ["--home", str(home), "--passphrase-file", str(home.parent / "pw"), *args],
+        obj=obj, **kwargs)
+
+
+def exports(home):
+    with open_vault(Paths.resolve(home).vault, PASSPHRASE, allow_weak=True) as store:
+        return store.exports()
+
+
+def test_summary_to_stdout_by_prefix(home, ids):
+    s1, _ = ids
+    result = run(home, "export", s1[:6])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("# Conversation summary: Ana Silva\n")
+    assert "shared words" in result.stdout and "Send notes" in result.stdout
+    assert CANARY not in result.stdout and "CUE-TEXT" not in result.stdout
+    assert "bo words" not in result.stdout
+    assert result.stderr == ""
+    assert [(e.kind, e.format, e.destination, e.count) for e in exports(home)] == [
+        ("summary", "md", "-", 1)]
+
+
+def test_full_and_include_private(home):
+    full = run(home, "export", "--person", "ana", "--full")
+    assert full.exit_code == 0
+    assert CANARY in full.stdout and "CUE-TEXT" in full.stdout and "a jot" in full.stdout
+    private = run(home, "export", "--person", "Ana Silva", "--include-private", "--format", "html")
+    assert private.exit_code == 0 and CANARY in private.stdout and "a jot" not in private.stdout
+    assert private.stdout.startswith("<!DOCTYPE html>")
+
+
+def test_date_range_selects_by_start_day(home):
+    result = run(home, "export", "--since", "2025-03-04", "--format", "json")
+    assert result.exit_code == 0
+    assert "bo words" in result.stdout and "shared words" not in result.stdout
+    none = run(home, "export", "--until", "2025-03-01")
+    assert none.exit_code == 1
+    assert none.stderr == "rapport: error: nothing to export: no sessions match (until 2025-03-01)\n"
+
+
+def test_file_is_0600_with_a_plaintext_warning_and_never_overwritten(home, tmp_path):
+    out = tmp_path / "summary.md"
+    old = os.umask(0o022)
+    try:
+        result = run(home, "export", "--all", "-o", str(out))
+    finally:
+        os.umask(old)
+    assert result.exit_code == 0, result.output
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600
+    assert "not encrypted" in result.stderr and "plaintext" in result.stderr
+    assert result.stdout == f"exported 2 sessions (summary, md, plaintext) to {out}\n"
+    written = out.read_bytes()
+    again = run(home, "export", "--all", "--full", "-o", str(out))
+    assert again.exit_code == 1
+    assert again.stderr == f"rapport: error: {out} already exists; not overwriting it\n"
+    assert out.read_bytes() == written
+    assert [e.destination for e in exports(home)] == [str(out)]
+
+
+@pytest.mark.parametrize("args,code,message", [
+    (["export"], 2, "say what to export"),
+    (["export", "--all", "--person", "Ana"], 2, "--all cannot be combined"),
+    (["export", "--since", "2025-02-30"], 2, "is not a date"),
+    (["export", "--since", "2025-03-09", "--until", "2025-03-01"], 2, "is after --until"),
+    (["export", "--all", "--format", "pdf"], 2, "Invalid value for '--format'"),
+    (["export", "--all", "--encrypt"], 2, "--encrypt needs -o PATH"),
+    (["export", "--all", "--encrypt", "-o", "-"], 2, "--encrypt needs -o PATH"),
+    (["export", "--all", "--age-passphrase-file", "x"], 2, "only used with --encrypt"),
+    (["export", "abcdef12"], 1, "rapport: error: no session with id 'abcdef12'\n"),
+    (["export", "zz"], 1, "rapport: error: no session with id 'zz'\n"),
+    (["export", "--person", "Nobody"], 1, "rapport: error: no person called 'Nobody'\n"),
+    (["import"], 2, "Missing argument 'FILE'"),
+])
+def test_bad_input(home, args, code, message):
+    result = run(home, *args)
+    assert result.exit_code == code
+    assert message in result.stderr
+    if code == 1:
+        assert result.stderr.count("\n") == 1
+    assert exports(home) == []
+
+
+def test_import_round_trip_through_plain_and_age_files(home, tmp_path, clock):
+    full = tmp_path / "vault.json"
+    sealed = tmp_path / "vault.json.age"
+    age_pw = tmp_path / "age-pw"
+    age_pw.write_text("age words\n")
+    assert run(home, "export", "--all", "--full", "--format", "json", "-o", str(full),
+               clock=clock).exit_code == 0
+    result = run(home, "export", "--all", "--full", "--format", "json", "-o", str(sealed),
+                 "--encrypt", "--age-passphrase-file", str(age_pw), clock=clock)
+    assert result.exit_code == 0, result.output
+    assert "not encrypted" not in result.stderr and "encrypted (age)" in result.stdout
+    assert sealed.read_bytes().startswith(b"age-encryption.org/v1\n")
+    assert stat.S_IMODE(sealed.stat().st_mode) == 0o600
+    assert [e.format for e in exports(home)] == ["json", "json+age"]
+
+    other = tmp_path / "other"
+    create_vault(Paths.resolve(other).vault, PASSPHRASE, kdf=crypto.FAST_FOR_TESTS,
+                 allow_weak=True).close()
+    wrong = tmp_path / "wrong"
+    wrong.write_text("not it\n")
+    bad = run(other, "import", str(sealed), "--age-passphrase-file", str(wrong))
+    assert bad.exit_code == 1 and "wrong passphrase" in bad.stderr and "nothing was imported" in bad.stderr
+    assert bad.stderr.count("\n") == 1
+
+    imported = run(other, "import", str(sealed), "--age-passphrase-file", str(age_pw))
+    assert imported.exit_code == 0, imported.output
+    assert imported.stdout == "imported 2 people, 2 sessions, 3 notes, 1 item, 1 jot\n"
+    plain = run(other, "import", str(full))
+    assert plain.stdout == ("imported nothing new; skipped 2 people, 2 sessions, 3 notes, 1 item, "
+                            "1 jot already in the vault\n")
+    again = run(other, "export", "--all", "--full", "--format", "json", clock=clock)
+    assert again.exit_code == 0
+    assert again.stdout_bytes == full.read_bytes()
+
+
+def test_foreign_import_changes_nothing(home, ids, tmp_path):
+    s1, _ = ids
+    summary = tmp_path / "summary.json"
+    assert run(home, "export", s1, "--format", "json", "-o", str(summary)).exit_code == 0
+    markdown = tmp_path / "notes.md"
+    markdown.write_text("# hello\n")
+    for path, message in ((summary, "only a full JSON export"), (markdown, "not JSON"),
+                          (tmp_path / "missing.json", "cannot read")):
+        result = run(home, "import", str(path))
+        assert result.exit_code == 1
+        assert message in result.stderr and result.stderr.count("\n") == 1
+    with open_vault(Paths.resolve(home).vault, PASSPHRASE, allow_weak=True) as store:
+        assert store.session_count() == 2
+        assert len(store.exports()) == 1
+
+
+def test_age_passphrase_needs_a_source(home, tmp_path, monkeypatch):
+    monkeypatch.delenv("RAPPORT_AGE_PASSPHRASE", raising=False)
+    out = tmp_path / "x.age"
+    result = run(home, "export", "--all", "--encrypt", "-o", str(out))
+    assert result.exit_code == 1 and "no passphrase for the age file" in result.stderr
+    assert not out.exists() and exports(home) == []

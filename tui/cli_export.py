@@ -1,0 +1,151 @@
+"""``rapport export`` and ``rapport import``: the only ways records leave or enter a vault in bulk.
+
+Registered by :func:`tui.cli.build_cli` through :func:`register`. All the work is in
+:mod:`store.export` and :mod:`store.transfer`; this module parses options, asks for passphrases and
+prints one line about what happened.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from datetime import date
+from pathlib import Path
+
+import click
+
+from tui.cli import Env, fail, pass_env, read_passphrase
+
+AGE_ENV = "RAPPORT_AGE_PASSPHRASE"
+
+
+def register(cli: click.Group) -> None:
+    cli.add_command(export_command)
+    cli.add_command(import_command)
+
+
+class _Date(click.ParamType):
+    name = "DATE"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, date):
+            return value
+        try:
+            return date.fromisoformat(str(value))
+        except ValueError:
+            self.fail(f"{value!r} is not a date (use YYYY-MM-DD)", param, ctx)
+
+
+def _age_passphrase(path: Path | None, *, confirm: bool) -> str:
+    """From ``--age-passphrase-file``, then ``$RAPPORT_AGE_PASSPHRASE``, then a hidden prompt."""
+    if path is None and not os.environ.get(AGE_ENV) and not sys.stdin.isatty():
+        raise fail(f"no passphrase for the age file: use --age-passphrase-file PATH, {AGE_ENV} "
+                   "or a terminal")
+    return read_passphrase(path, "Passphrase for the age file", confirm=confirm, env=AGE_ENV)
+
+
+@click.command("export")
+@click.argument("session_ids", nargs=-1, metavar="[ID]...")
+@click.option("--person", metavar="NAME", help="Sessions with this person (name or unique prefix).")
+@click.option("--since", type=_Date(), help="Sessions started on or after DATE (YYYY-MM-DD).")
+@click.option("--until", type=_Date(), help="Sessions started on or before DATE (YYYY-MM-DD).")
+@click.option("--all", "everything", is_flag=True, help="Everything in the vault.")
+@click.option("--format", "fmt", type=click.Choice(["md", "json", "html"]), default="md",
+              show_default=True, help="Markdown, JSON (complete, importable with --full) or HTML.")
+@click.option("--full", is_flag=True,
+              help="The full record (private notes, reflection, cues, timings) instead of a summary.")
+@click.option("--include-private", is_flag=True, help="Add the private notes to a summary.")
+@click.option("-o", "--output", default="-", metavar="PATH|-", show_default=True,
+              help="Write to a new file PATH (never overwritten), or '-' for standard output.")
+@click.option("--encrypt", is_flag=True,
+              help="Encrypt with a passphrase in the age format (needs -o PATH).")
+@click.option("--age-passphrase-file", type=click.Path(dir_okay=False, path_type=Path),
+              help=f"Read the age passphrase from PATH (else {AGE_ENV} or a prompt).")
+@pass_env
+def export_command(env: Env, session_ids: tuple[str, ...], person: str | None, since: date | None,
+                   until: date | None, everything: bool, fmt: str, full: bool,
+                   include_private: bool, output: str, encrypt: bool,
+                   age_passphrase_file: Path | None) -> None:
+    """Export sessions as a summary to share, or as the full record.
+
+    Choose sessions by ID (or a unique prefix of at least 4 characters), --person, a date range
+    (--since/--until), or --all; filters combine. The summary carries shared notes, action items,
+    decisions, agreements and goals with owners and due dates, and each session's date and length;
+    it never carries private notes unless --include-private is given. Every export is recorded in
+    the vault.
+    """
+    if everything and (session_ids or person or since or until):
+        raise click.UsageError("--all cannot be combined with IDs, --person, --since or --until")
+    if not (everything or session_ids or person or since or until):
+        raise click.UsageError("say what to export: session IDs, --person NAME, --since/--until "
+                               "DATE or --all")
+    if since and until and since > until:
+        raise click.UsageError(f"--since {since} is after --until {until}")
+    to_stdout = output == "-"
+    if encrypt and to_stdout:
+        raise click.UsageError("--encrypt needs -o PATH (encrypted output is never written to "
+                               "standard output)")
+    if age_passphrase_file and not encrypt:
+        raise click.UsageError("--age-passphrase-file is only used with --encrypt")
+    if not output:
+        raise click.UsageError("-o needs a path, or '-' for standard output")
+    if not to_stdout and os.path.lexists(output):
+        raise fail(f"{output} already exists; not overwriting it")
+
+    from store.export import Scope, render, write_export
+
+    kind = "full" if full else "summary"
+    with env.open_store() as store:
+        ids = tuple(dict.fromkeys(store.resolve_session(ref).id for ref in session_ids))
+        person_id = store.find_person(person).id if person else None
+        scope = Scope(session_ids=ids, person_id=person_id, since=since, until=until,
+                      everything=everything)
+        doc = render(store, scope, fmt, kind, include_private, tz=None)
+        if doc.count == 0 and not (kind == "full" and doc.records):
+            raise fail(f"nothing to export: no sessions match ({doc.scope_label})")
+        data = doc.data
+        if encrypt:
+            from store.transfer import encrypt as age_encrypt
+
+            data = age_encrypt(data, _age_passphrase(age_passphrase_file, confirm=True))
+        elif not to_stdout:
+            what = "full record" if full else "summary"
+            click.echo(f"rapport: warning: {output} is not encrypted; the {what} is plaintext on "
+                       "disk (use --encrypt to avoid that)", err=True)
+        write_export(output, data, store=store, doc=doc, encrypted=encrypt)
+    if not to_stdout:
+        noun = "session" if doc.count == 1 else "sessions"
+        how = "encrypted (age)" if encrypt else "plaintext"
+        click.echo(f"exported {doc.count} {noun} ({kind}, {fmt}, {how}) to {output}")
+
+
+@click.command("import")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--age-passphrase-file", type=click.Path(dir_okay=False, path_type=Path),
+              help=f"Read the age passphrase from PATH (else {AGE_ENV} or a prompt).")
+@pass_env
+def import_command(env: Env, file: Path, age_passphrase_file: Path | None) -> None:
+    """Import a full JSON export (plain, or encrypted with --encrypt) into the vault.
+
+    All or nothing: ids and timestamps are kept, and records already in the vault are skipped and
+    reported. A malformed or foreign file changes nothing.
+    """
+    from store.errors import RapportError
+    from store.transfer import MAX_BYTES, import_document, read_import
+
+    try:
+        if file.stat().st_size > MAX_BYTES:
+            raise fail(f"{file}: too large for an export")
+        data = file.read_bytes()
+    except OSError as exc:
+        raise fail(f"cannot read {file}: {exc.strerror or exc}") from None
+    try:
+        doc = read_import(data, lambda: _age_passphrase(age_passphrase_file, confirm=False))
+    except RapportError as exc:
+        raise fail(f"{file}: {exc}; nothing was imported") from None
+    with env.open_store() as store:
+        try:
+            result = import_document(store, doc)
+        except RapportError as exc:
+            raise fail(f"{file}: {exc}; nothing was imported") from None
+    click.echo(result.describe())
