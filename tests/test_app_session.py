@@ -155,7 +155,7 @@ async def test_capture_all_four_kinds(store, vault_path, clock):
             await pilot.pause()
             assert isinstance(app.screen, CaptureScreen)
             await pilot.press(*f"the {kind}")
-            await pilot.press("enter")  # to the due field
+            await pilot.press("tab", "tab")  # past the owner, to the due field
             await pilot.press(*"+3d")
             await pilot.press("enter")
             await pilot.pause()
@@ -174,10 +174,16 @@ async def test_capture_rejects_bad_date_and_keeps_dialog(store, vault_path, cloc
         await open_session(app, pilot, store, session.id)
         await pilot.press("f2")
         await pilot.pause()
-        await pilot.press(*"send notes", "enter", *"someday", "enter")
+        await pilot.press(*"send notes", "tab", "tab", *"someday", "enter")
         await pilot.pause()
         assert isinstance(app.screen, CaptureScreen)
         assert store.items(session_id=session.id) == []
+        await pilot.press("f2")  # F2 inside the dialog changes the kind
+        await pilot.press(*"\b" * 0)
+        app.screen.query_one("#capture-due").value = ""
+        await pilot.press("enter")
+        await pilot.pause()
+        assert [i.kind for i in store.items(session_id=session.id)] == ["decision"]
 
 
 async def test_notes_and_items_survive_quit_and_resume(store, vault_path, clock, passphrase):
@@ -373,3 +379,21 @@ async def test_start_request_opens_session(store, vault_path, clock):
         assert isinstance(app.screen, SessionScreen)
         assert app.screen.session.guide_id == "feedback"
         assert store.find_person("Grace").id == app.screen.session.person_id
+
+
+async def test_new_session_completes_known_person(store, vault_path, clock):
+    store.add_person("Sam Rivera")
+    app = make_app(vault_path, clock)
+    async with app.run_test(size=(100, 30)) as pilot:
+        app.unlocked(store)
+        await pilot.pause()
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+        await pilot.press("enter", *"sam")
+        await pilot.pause()
+        await pilot.press("tab")
+        assert app.screen.query_one("#person").value == "Sam Rivera"
+        await pilot.press("enter", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, SessionScreen)
+        assert [p.name for p in store.people()] == ["Sam Rivera"]

@@ -25,7 +25,8 @@ class Capture:
 
 
 class CaptureScreen(ModalScreen[Capture | None]):
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS = [Binding("escape", "cancel", "Cancel"),
+                Binding("f2", "cycle_kind", "Change kind")]
     AUTO_FOCUS = "#capture-text"
 
     def __init__(self, *, kind: str = "action", participant: str = "them",
@@ -37,7 +38,8 @@ class CaptureScreen(ModalScreen[Capture | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="capture-dialog", classes="dialog"):
-            yield Static("Capture", classes="dialog-title")
+            yield Static("Capture  ·  F2 changes the kind · Tab moves · Enter saves",
+                         classes="dialog-title")
             with RadioSet(id="capture-kind"):
                 for kind in ITEM_KINDS:
                     yield RadioButton(kind.capitalize(), value=kind == self.kind, name=kind)
@@ -53,10 +55,12 @@ class CaptureScreen(ModalScreen[Capture | None]):
                 yield Button("Save", variant="primary", id="capture-save")
                 yield Button("Cancel", id="capture-cancel")
 
-    @on(Input.Submitted, "#capture-text")
-    def text_done(self) -> None:
-        self.query_one("#capture-due", Input).focus()
+    def action_cycle_kind(self) -> None:
+        buttons = list(self.query_one("#capture-kind", RadioSet).query(RadioButton))
+        current = next((i for i, b in enumerate(buttons) if b.value), 0)
+        buttons[(current + 1) % len(buttons)].value = True
 
+    @on(Input.Submitted, "#capture-text")
     @on(Input.Submitted, "#capture-due")
     @on(Button.Pressed, "#capture-save")
     def save(self) -> None:

@@ -12,6 +12,24 @@ from textual.widgets import Button, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 
+class CompletingInput(Input):
+    """An Input where Tab (and a first Enter) accepts the visible completion."""
+
+    BINDINGS = [Binding("tab", "complete", "Complete", show=False)]
+
+    @property
+    def completion(self) -> str | None:
+        suggestion = self._suggestion
+        return suggestion if suggestion and len(suggestion) > len(self.value) else None
+
+    def action_complete(self) -> None:
+        if self.completion:
+            self.value = self.completion
+            self.cursor_position = len(self.value)
+        else:
+            self.screen.focus_next()
+
+
 class NewSessionScreen(ModalScreen[str | None]):
     """Returns the new session's id, or None when cancelled."""
 
@@ -34,8 +52,9 @@ class NewSessionScreen(ModalScreen[str | None]):
                                for g in catalog.guides], id="guide-list")
             yield Static("", id="guide-description", classes="hint")
             yield Label("Participant")
-            yield Input(placeholder="name (Tab completes someone you have met)",
-                        suggester=SuggestFromList(names, case_sensitive=False), id="person")
+            yield CompletingInput(placeholder="name (Tab completes someone you have met)",
+                                  suggester=SuggestFromList(names, case_sensitive=False),
+                                  id="person")
             yield Label("Title (optional)")
             yield Input(placeholder="e.g. quarterly check-in", id="title")
             yield Label("", id="start-error", classes="error")
@@ -64,6 +83,10 @@ class NewSessionScreen(ModalScreen[str | None]):
 
     @on(Input.Submitted, "#person")
     def person_done(self) -> None:
+        person = self.query_one("#person", CompletingInput)
+        if person.completion:  # the first Enter accepts the completion shown
+            person.action_complete()
+            return
         self.query_one("#title", Input).focus()
 
     @on(Input.Submitted, "#title")

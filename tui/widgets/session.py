@@ -62,8 +62,15 @@ class SessionTimer(Static):
 class StageOutline(OptionList):
     """Every stage; the current one highlighted, visited ones ticked."""
 
+    _last: tuple | None = None
+
+    def on_resize(self) -> None:
+        if self._last is not None:
+            self.show(*self._last)
+
     def show(self, stages: Sequence[Mapping[str, Any]], current: int, visited: set[str],
              spent: Mapping[str, float]) -> None:
+        self._last = (stages, current, visited, spent)
         self.clear_options()
         width = max(16, (self.size.width or 32) - 2)
         for i, stage in enumerate(stages):
@@ -152,7 +159,9 @@ class FollowThrough(OptionList):
 
 
 class ItemsPanel(Static):
-    """Items captured in this session."""
+    """Items captured in this session, one line each, newest last."""
+
+    LIMIT = 4
 
     def show(self, items: Sequence[Any], people_names: Mapping[str, str]) -> None:
         if not items:
@@ -160,7 +169,10 @@ class ItemsPanel(Static):
                              style="dim"))
             return
         text = Text()
-        for item in items:
+        shown = list(items)[-self.LIMIT:] if len(items) > self.LIMIT else list(items)
+        if len(shown) < len(items):
+            text.append(f"… {len(items) - len(shown)} earlier (F10 lists all)\n", style="dim")
+        for item in shown:
             text.append(f"{fmt.KIND_MARK.get(item.kind, '-')} {item.kind:<9} ", style="bold")
             text.append(item.text)
             who = "me" if item.owner == "me" else people_names.get(item.person_id, "them")
