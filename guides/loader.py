@@ -12,6 +12,7 @@ import bisect
 import difflib
 import functools
 import json
+import os
 import re
 import stat
 import tomllib
@@ -112,13 +113,27 @@ def load_guide_file(path: Path | str) -> Guide:
         return GuideError(source, [Problem("file", message)])
 
     try:
-        info = path.stat()
-        if not stat.S_ISREG(info.st_mode):
-            raise fail("not a regular file")
-        if info.st_size > MAX_BYTES:
-            raise fail(f"file is too large ({info.st_size:,} bytes; the limit is {MAX_BYTES:,})")
-        with path.open("rb") as handle:
-            data = handle.read(MAX_BYTES + 1)
+        # O_NONBLOCK: opening a FIFO (or something swapped in for the file) must not hang
+        flags = os.O_RDONLY
+        for name in ("O_NONBLOCK", "O_CLOEXEC", "O_BINARY"):  # where the platform has them
+            flags |= getattr(os, name, 0)
+        fd = os.open(path, flags)
+        try:
+            info = os.fstat(fd)
+            if not stat.S_ISREG(info.st_mode):
+                raise fail("not a regular file")
+            if info.st_size > MAX_BYTES:
+                raise fail(f"file is too large ({info.st_size:,} bytes; the limit is {MAX_BYTES:,})")
+            chunks, size = [], 0
+            while size <= MAX_BYTES:
+                chunk = os.read(fd, MAX_BYTES + 1 - size)
+                if not chunk:
+                    break
+                chunks.append(chunk)
+                size += len(chunk)
+            data = b"".join(chunks)
+        finally:
+            os.close(fd)
     except GuideError:
         raise
     except FileNotFoundError:
@@ -315,7 +330,7 @@ class _TooMany(Exception):
 
 class _Checker:
     def __init__(self, text: str) -> None:
-        self.lines = text.splitlines()
+        self.lines = text.split("\n")  # as tomllib counts lines (not str.splitlines)
         self.problems: list[Problem] = []
         self._first_table = next(
             (i for i, line in enumerate(self.lines) if line.lstrip().startswith("[")), len(self.lines)

@@ -323,3 +323,11 @@ def test_bad_ids(bad):
 def test_guide_error_with_no_problems_still_reads():
     assert str(GuideError("src", [])) == "src: unknown problem"
     assert isinstance(parse_guide(GOOD), Guide)
+
+
+def test_line_numbers_count_only_newlines():
+    # \u2028 and \x1c are line breaks for str.splitlines() but not for TOML
+    text = GOOD.replace('"Settle in."', '"Settle\u2028in."').replace("minutes = 5", "minutes = 0")
+    text = text.replace('kind = "custom"', 'kind = "custom"  # a\u2028b\u2029c')
+    problems = problems_of(text)
+    assert [(p.where, p.line) for p in problems][0] == ("line 13, stages[0].minutes", 13)
