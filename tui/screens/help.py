@@ -50,7 +50,7 @@ class HelpScreen(ModalScreen[None]):
 class PrivacyScreen(ModalScreen[None]):
     """Covers everything. Only the privacy key (F12 by default) brings the screen back."""
 
-    BINDINGS = [Binding("f12", "app.privacy", "Show", priority=True)]
+    BINDINGS = [Binding("f12", "app.privacy", "Show", id="privacy", priority=True)]
 
     def compose(self) -> ComposeResult:
         with Center(id="privacy-box"):
