@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from typing import TYPE_CHECKING
 
 from .models import Item, Jot, Note, Person, Session
@@ -152,7 +151,8 @@ class SearchIndex:
             if kind and kind not in (doc.kind, doc.item_kind):
                 continue
             hits.append(_hit(doc, needle, pos, info))
-        hits.sort(key=lambda h: h.started_at or datetime.min.replace(tzinfo=None).astimezone(),
+        # (datetime.min.astimezone() raised "year 0 is out of range" for every name or jot hit)
+        hits.sort(key=lambda h: h.started_at or datetime.min.replace(tzinfo=timezone.utc),
                   reverse=True)
         return hits[:limit]
 
@@ -161,9 +161,17 @@ def _hit(doc: Doc, needle: str, pos: int, info: _SessionInfo | None) -> Hit:
     text = doc.text
     if len(doc.folded) == len(text):
         start, end = pos, pos + len(needle)
-    else:  # casefolding changed lengths (e.g. ß -> ss): find the match in the original
-        m = re.search(re.escape(needle), text, re.IGNORECASE)
-        start, end = (m.start(), m.end()) if m else (0, 0)
+    else:  # casefolding changed lengths (e.g. ß -> ss): map folded offsets back to the original
+        # (re.IGNORECASE does not match "ss" to "ß", so the match used to come back empty)
+        start, end, folded = 0, len(text), 0
+        for index, char in enumerate(text):
+            width = len(char.casefold())
+            if folded <= pos < folded + width:
+                start = index
+            if folded < pos + len(needle) <= folded + width:
+                end = index + 1
+                break
+            folded += width
     lo = max(0, start - SNIPPET)
     hi = min(len(text), end + SNIPPET)
     snippet = " ".join(text[lo:hi].split("\n"))

@@ -713,7 +713,7 @@ class Store:
     def carry_forward(self, item_id: str, session_id: str) -> Item:
         """Copies an open item into ``session_id`` and marks the original as carried."""
         old = self.item(item_id)
-        with self._mutex:
+        with self._mutex, self._write():  # one transaction: never a copy without the mark
             new = self.add_item(session_id, old.kind, old.text, owner=old.owner, due=old.due,
                                 stage=old.stage, carried_from=old.id)
             self.update_item(item_id, status="carried")
@@ -721,8 +721,13 @@ class Store:
 
     def open_items_before(self, person_id: str, session: Session) -> list[Item]:
         """The person's open items from sessions before ``session`` (follow-through)."""
+        with self._mutex:
+            self._require()
+            earlier = {r[0] for r in self._conn.execute(
+                "SELECT id FROM sessions WHERE started_at <= ? AND id != ?",
+                (stamp(session.started_at), session.id))}
         return [i for i in self.items(person_id=person_id, open_only=True)
-                if i.session_id != session.id]
+                if i.session_id in earlier]
 
     # ------------------------------------------------------------------ jots
     def add_jot(self, person_id: str, text: str) -> Jot:
@@ -919,6 +924,7 @@ class Store:
         if not new_passphrase:
             raise WrongPassphrase("the new passphrase must not be empty")
         with self._mutex:
+            self._require()
             row = self._conn.execute("SELECT * FROM keyslot WHERE id = 1").fetchone()
             params = kdf or KdfParams.from_dict(json.loads(row["kdf"]))
             salt = os.urandom(16)
@@ -936,6 +942,7 @@ class Store:
         Needs the passphrase again to re-wrap the new key. Returns the number of rows re-sealed.
         """
         with self._mutex:
+            self._require()
             row = self._conn.execute("SELECT * FROM keyslot WHERE id = 1").fetchone()
             _unwrap(row, passphrase, self._allow_weak)  # proves the passphrase before any work
             params = KdfParams.from_dict(json.loads(row["kdf"]))
