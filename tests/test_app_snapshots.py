@@ -52,7 +52,13 @@ def seeded(store, clock, guide_id="one-on-one"):
 
 def test_unlock_snapshot(snap_compare, store, vault_path, clock):
     store.close()
-    assert snap_compare(make_app(vault_path, clock), terminal_size=SIZE, run_before=quiet)
+
+    async def run_before(pilot):
+        # the temporary directory differs on every run: show a stable path in the picture
+        pilot.app.screen.query_one("#unlock-path").update("~/.local/share/rapport/vault.db")
+        await quiet(pilot)
+
+    assert snap_compare(make_app(vault_path, clock), terminal_size=SIZE, run_before=run_before)
 
 
 def test_home_snapshot(snap_compare, store, vault_path, clock):
