@@ -6,7 +6,8 @@
         save_note(...) returned for counter N.
     crash_child.py passwd PATH PASSPHRASE START MEMORY_KIB ITERATIONS
         Opens the vault, prints "ready", then changes the passphrase to pp-START, pp-START+1, ...
-        printing "ack I" after each change returned.
+        (KDF memory alternating between MEMORY_KIB and MEMORY_KIB + 1024), printing "ack I" after
+        each change returned.
     crash_child.py busy PATH PASSPHRASE
         Tries to open the vault and probe it; prints the outcome of each, waits for a line on
         stdin, then tries once more.
@@ -53,10 +54,12 @@ def autosave(path: str, passphrase: str, session_id: str, stage: str, prefix: st
 
 def passwd(path: str, passphrase: str, start: int, memory_kib: int, iterations: int) -> None:
     store = open_vault(path, passphrase, allow_weak=True)
-    kdf = crypto.KdfParams(memory_kib=memory_kib, iterations=iterations, lanes=1)
     say("ready")
     index = start
     while True:
+        # the parameters alternate too, so every change rewrites every column of the key slot
+        kdf = crypto.KdfParams(memory_kib=memory_kib + 1024 * (index % 2), iterations=iterations,
+                               lanes=1)
         store.change_passphrase(f"pp-{index}", kdf=kdf)
         say(f"ack {index}")
         index += 1

@@ -134,7 +134,7 @@ def test_weak_parameters_need_allow_weak(closed_vault, passphrase, tmp_path):
 @pytest.mark.parametrize("field, value", [
     ("memory_kib", 2048), ("iterations", 2), ("lanes", 2),
 ])
-def test_kdf_parameters_are_bound_into_the_wrap(closed_vault, passphrase, field, value):
+def test_tampered_kdf_parameters_within_range_fail_closed(closed_vault, passphrase, field, value):
     params = dict(crypto.FAST_FOR_TESTS.to_dict(), **{field: value})
     set_kdf(closed_vault, json.dumps(params))
     with pytest.raises(WrongPassphrase):
