@@ -1,0 +1,68 @@
+"""The export dialog previews exactly what is written, then writes 0600 and never overwrites."""
+
+from __future__ import annotations
+
+import stat
+import time
+
+import pytest
+
+from guides.loader import builtin_guides
+from store import crypto
+from store.paths import Paths
+from tui.app import RapportApp
+from tui.screens.export import ExportScreen
+
+CANARY = "PRIVATE-CANARY-42"
+
+
+@pytest.fixture(autouse=True)
+def utc(monkeypatch):
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+
+
+async def test_preview_is_what_gets_written(store, vault_path, clock, tmp_path):
+    plan = next(g for g in builtin_guides() if g.id == "one-on-one").to_snapshot()
+    ada = store.add_person("Ada")
+    session = store.start_session(ada.id, plan)
+    store.save_note(session.id, plan["stages"][0]["key"], "shared words")
+    store.save_note(session.id, plan["stages"][1]["key"], CANARY, private=True)
+    out = tmp_path / "out"
+    out.mkdir()
+    app = RapportApp(paths=Paths.resolve(vault_path.parent), kdf=crypto.FAST_FOR_TESTS,
+                     allow_weak=True, clock=clock)
+    async with app.run_test(size=(110, 40)) as pilot:
+        app.unlocked(store)
+        await pilot.pause()
+        app.push_screen(ExportScreen(session_ids=[session.id], directory=out))
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        screen = app.screen
+        preview = screen.query_one("#export-preview").text
+        assert "shared words" in preview and CANARY not in preview
+        assert "Plaintext" in str(screen.query_one("#export-warning").render())
+        await pilot.press("ctrl+e")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        written = list(out.iterdir())
+        assert len(written) == 1
+        assert written[0].read_text() == preview
+        assert stat.S_IMODE(written[0].stat().st_mode) == 0o600
+        assert [e.destination for e in store.exports()] == [str(written[0])]
+
+        app.push_screen(ExportScreen(session_ids=[session.id], directory=out))
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        app.screen.query_one("#export-private").value = True
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert CANARY in app.screen.query_one("#export-preview").text
+        before = written[0].read_bytes()
+        app.screen.query_one("#export-path").value = str(written[0])
+        await pilot.press("ctrl+e")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(app.screen, ExportScreen)  # refused: already exists
+        assert "exists" in str(app.screen.query_one("#export-warning").render())
+        assert written[0].read_bytes() == before
