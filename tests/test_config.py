@@ -1,0 +1,59 @@
+"""config.toml: defaults, valid settings, and a broken file that never stops the app."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings, strategies as st
+
+from store.paths import Paths
+from tui.app import RapportApp
+from tui.config import Config, load_config
+
+
+def test_missing_file_gives_defaults(tmp_path):
+    assert load_config(tmp_path / "config.toml") == (Config(), None)
+
+
+def test_valid_settings(tmp_path):
+    path = tmp_path / "config.toml"
+    path.write_text('idle_lock_minutes = 2\ntheme = "nord"\ndefault_guide = "feedback"\n'
+                    '[keys]\nprivacy = "f11"\n')
+    config, warning = load_config(path)
+    assert warning is None
+    assert config == Config(idle_lock_minutes=2.0, theme="nord", default_guide="feedback",
+                            keys={"privacy": "f11"})
+
+
+def test_syntax_error_names_the_line(tmp_path):
+    path = tmp_path / "config.toml"
+    path.write_text('theme = "nord"\nidle_lock_minutes = = 3\n')
+    config, warning = load_config(path)
+    assert config == Config()
+    assert "line 2" in warning and "\n" not in warning
+
+
+def test_wrong_type_names_the_line_and_keeps_the_rest(tmp_path):
+    path = tmp_path / "config.toml"
+    path.write_text('theme = "nord"\n\nidle_lock_minutes = "soon"\nbogus = 1\n')
+    config, warning = load_config(path)
+    assert config.theme == "nord" and config.idle_lock_minutes == Config().idle_lock_minutes
+    assert "idle_lock_minutes (line 3)" in warning and "bogus" in warning
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.binary(max_size=300))
+def test_any_bytes_never_raise(tmp_path_factory, data):
+    path = tmp_path_factory.mktemp("cfg") / "config.toml"
+    path.write_bytes(data)
+    config, warning = load_config(path)
+    assert isinstance(config, Config)
+    assert warning is None or "\n" not in warning
+
+
+async def test_app_starts_with_a_broken_config_and_says_so(tmp_path):
+    path = tmp_path / "config.toml"
+    path.write_text("idle_lock_minutes = [\n")
+    config, warning = load_config(path)
+    app = RapportApp(paths=Paths.resolve(tmp_path), config=config, config_warning=warning)
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        assert any("config.toml" in n.message for n in app._notifications)
