@@ -1,0 +1,161 @@
+#!/usr/bin/env python3
+"""In-app search over the 10,000-session vault (G5; issue 5 "search time"), beside its floors.
+
+    .venv/bin/python bench/search_bench.py [--runs 7] [--json]
+
+First query after unlock: ``open_vault`` (not timed), then ``store.search("quokka")`` timed; the
+store decrypts every searchable field into its in-memory index on that first query. Floor, in the
+same rounds: the same texts (every name, title, note, item and jot: exactly what the index holds)
+as bare AES-GCM blobs in an SQLite file on the same disk; read them all, decrypt, decode and
+casefold them all, then find the word.
+
+Later queries: on the built index, each query of QUERIES timed (median of 3 repetitions per
+round); floor: the same texts held pre-casefolded in a Python list, ``str.find`` over each and
+the positions of the hits collected.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sqlite3
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parent))
+
+import generate  # noqa: E402
+from common import log, median  # noqa: E402
+
+# rare word (100 sessions), one hit, a person's name, a common phrase, non-ASCII, no hit
+QUERIES = ("quokka", "kestrel", "Ayşe", "roadmap", "straße", "xylophone-nowhere")
+FIRST_QUERY = "quokka"
+REPS = 3
+
+
+def now() -> float:
+    return time.perf_counter()
+
+
+class Floors:
+    def __init__(self, texts: list[str], workdir: Path) -> None:
+        from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+        self.aead = AESGCM(AESGCM.generate_key(bit_length=256))
+        self.path = workdir / "search-floor.db"
+        conn = sqlite3.connect(self.path)
+        conn.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, blob BLOB)")
+
+        def seal(text: str) -> bytes:
+            nonce = os.urandom(12)
+            return nonce + self.aead.encrypt(nonce, text.encode("utf-8"), b"t|1")
+
+        conn.executemany("INSERT INTO t (blob) VALUES (?)", ((seal(t),) for t in texts))
+        conn.commit()
+        conn.close()
+        self.conn = sqlite3.connect(self.path)
+        self.folded = [t.casefold() for t in texts]
+        self.count = len(texts)
+
+    def decrypt_all(self, needle: str) -> tuple[float, int]:
+        dec = self.aead.decrypt
+        needle = needle.casefold()
+        t0 = now()
+        folded = [dec(b[:12], b[12:], b"t|1").decode("utf-8").casefold()
+                  for (b,) in self.conn.execute("SELECT blob FROM t")]
+        hits = [(i, p) for i, f in enumerate(folded) if (p := f.find(needle)) >= 0]
+        return now() - t0, len(hits)
+
+    def in_memory(self, needle: str) -> tuple[float, int]:
+        needle = needle.casefold()
+        t0 = now()
+        hits = [(i, p) for i, f in enumerate(self.folded) if (p := f.find(needle)) >= 0]
+        return now() - t0, len(hits)
+
+
+def texts_of(store) -> list[str]:
+    """Every searchable text, as the store's own index holds it."""
+    index = store.search_index()
+    return [d.text for d in index.docs.values()]
+
+
+def bench(runs: int) -> dict:
+    from store.vault import open_vault
+
+    vdir = generate.ensure(10_000, 200, progress=log)
+    work = Path(tempfile.mkdtemp(prefix="rapport-search-", dir=generate.OUT))
+    try:
+        home = generate.scratch_copy(vdir, work)
+        path = home / "vault.db"
+        store = open_vault(path, generate.PASSPHRASE)
+        texts = texts_of(store)
+        store.close()
+        floors = Floors(texts, work)
+        first: dict[str, list] = {"store": [], "floor": [], "hits": [], "floor_hits": []}
+        later: dict[str, dict[str, list]] = {q: {"store": [], "floor": [], "hits": [],
+                                                 "floor_hits": []} for q in QUERIES}
+        for rnd in range(runs + 1):
+            ft, fh = floors.decrypt_all(FIRST_QUERY)
+            store = open_vault(path, generate.PASSPHRASE)
+            t0 = now()
+            hits = store.search(FIRST_QUERY)
+            st = now() - t0
+            for q in QUERIES:
+                s_times, f_times = [], []
+                for _ in range(REPS):
+                    t0 = now()
+                    res = store.search(q)
+                    s_times.append(now() - t0)
+                    f, n = floors.in_memory(q)
+                    f_times.append(f)
+                if rnd:
+                    later[q]["store"].append(median(s_times))
+                    later[q]["floor"].append(median(f_times))
+                    later[q]["hits"].append(len(res))
+                    later[q]["floor_hits"].append(n)
+            store.close()
+            if rnd:
+                first["store"].append(st)
+                first["floor"].append(ft)
+                first["hits"].append(len(hits))
+                first["floor_hits"].append(fh)
+            log(f"  search: round {rnd}/{runs}: first query {st * 1000:.0f} ms vs decrypt-all "
+                f"floor {ft * 1000:.0f} ms")
+        floors.conn.close()
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return {"first": first, "later": later, "docs": floors.count,
+            "chars": sum(len(t) for t in texts)}
+
+
+def main(argv: list[str]) -> int:
+    import argparse
+
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--runs", type=int, default=7)
+    ap.add_argument("--json", action="store_true")
+    ns = ap.parse_args(argv)
+    res = bench(ns.runs)
+    if ns.json:
+        print(json.dumps(res))
+        return 0
+    f = res["first"]
+    print(f"{res['docs']} searchable fields, {res['chars'] / 1e6:.1f} M characters")
+    print(f"first query {FIRST_QUERY!r}: store {median(f['store']) * 1e3:.0f} ms, decrypt-all floor "
+          f"{median(f['floor']) * 1e3:.0f} ms, ratio "
+          f"{median(a / b for a, b in zip(f['store'], f['floor'])):.2f}x")
+    for q, d in res["later"].items():
+        print(f"later {q!r:22} store {median(d['store']) * 1e3:7.2f} ms ({d['hits'][0]} hits), "
+              f"in-memory floor {median(d['floor']) * 1e3:6.2f} ms ({d['floor_hits'][0]}), ratio "
+              f"{median(a / b for a, b in zip(d['store'], d['floor'])):.2f}x")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
