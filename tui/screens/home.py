@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -69,7 +70,8 @@ class HomeScreen(Screen[None]):
             yield Static("", id="home-due")
             with Horizontal(id="home-filter-bar"):
                 yield Static("Filter", classes="label")
-                yield Input(placeholder="type to filter by name, title, guide or date", id="filter")
+                yield Input(placeholder="type to filter by name, title, guide or date", id="filter",
+                            select_on_focus=False)  # typed letters add up, never replace
             table = SessionTable(id="sessions", cursor_type="row", zebra_stripes=True)
             for key, label in COLUMNS:
                 table.add_column(label, key=key)
@@ -119,14 +121,24 @@ class HomeScreen(Screen[None]):
         return [d for d in due_people(store.people(), last, today) if d.state != "later"]
 
     def show_due(self, due: list) -> None:
+        from tui.widgets.browse import theme_style
+
         widget = self.query_one("#home-due", Static)
         if not due:
             widget.update("No one is due a 1-on-1.")
             return
-        parts = [f"{d.person.name} ({'overdue since' if d.state == 'overdue' else 'due'} "
-                 f"{fmt.day(d.next_due)})" for d in due[:6]]
-        more = f" and {len(due) - 6} more" if len(due) > 6 else ""
-        widget.update("Due: " + ", ".join(parts) + more)
+        text = Text("Due: ", style="bold")
+        for i, d in enumerate(due[:6]):
+            if i:
+                text.append(", ")
+            overdue = d.state == "overdue"
+            style = theme_style(self.app, "error" if overdue else "warning")
+            text.append(d.person.name, style=style)
+            text.append(f" ({'overdue since' if overdue else 'due'} {fmt.day(d.next_due)})")
+        if len(due) > 6:
+            text.append(f" and {len(due) - 6} more")
+        text.append("  ·  F2 people", style="dim")
+        widget.update(text)
 
     def set_rows(self, rows: list[Row], complete: bool) -> None:
         self.rows = rows
@@ -166,9 +178,9 @@ class HomeScreen(Screen[None]):
         for row in batch:
             s = row.summary
             status = "● active" if s.status == "active" else "ended"
-            table.add_row(fmt.when(s.started_at), s.person_name, s.guide_name,
+            table.add_row(fmt.when(s.started_at), Text(s.person_name), Text(s.guide_name),
                           fmt.minutes(s.spent_seconds), status, str(row.open_items or ""),
-                          key=s.id)
+                          key=s.id)  # names as Text: a "[" in a name is not markup
         self.shown += len(batch)
 
     @on(DataTable.RowHighlighted, "#sessions")

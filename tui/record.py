@@ -1,0 +1,282 @@
+"""What the browse screens and the browse commands both show, computed from the store.
+
+Plain Python on purpose: ``rapport show``, ``rapport people`` and ``rapport items`` import this and
+never load Textual or Rich. The screens call these from their worker threads.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping
+
+from store.cadence import due_people
+from store.models import CADENCES, ITEM_KINDS, Item, Note, Person, Session, SessionSummary
+from tui import format as fmt
+
+if TYPE_CHECKING:  # pragma: no cover
+    from store.vault import Store
+
+#: ``c`` cycles through these.
+CADENCE_CYCLE: tuple[str | None, ...] = (None, *CADENCES)
+KIND_HEADINGS = {"action": "Action items", "decision": "Decisions", "agreement": "Agreements",
+                 "goal": "Goals"}
+CLOSED_GOAL = ("done", "dropped", "carried")
+
+
+def next_cadence(current: str | None) -> str | None:
+    cycle = list(CADENCE_CYCLE)
+    index = cycle.index(current) if current in cycle else 0
+    return cycle[(index + 1) % len(cycle)]
+
+
+def whose(item: Item) -> str:
+    """``mine`` (the facilitator's) or ``theirs`` (the participant's)."""
+    return "mine" if item.owner == "me" else "theirs"
+
+
+def is_overdue(item: Item, today: date) -> bool:
+    return item.is_open and item.due is not None and item.due < today
+
+
+def item_order(item: Item, today: date) -> tuple:
+    """Open before closed, overdue first, then by due date (none last), then oldest first."""
+    far = date.max
+    return (not item.is_open, not is_overdue(item, today), item.due or far,
+            item.created_at.isoformat() if item.created_at else "")
+
+
+def goal_order(item: Item) -> tuple:
+    rank = {"at-risk": 0, "open": 1, "on-track": 2, "done": 3, "dropped": 4}
+    return (rank.get(item.status, 5), item.due or date.max,
+            item.created_at.isoformat() if item.created_at else "")
+
+
+def stage_titles(plan: Mapping[str, Any]) -> dict[str, str]:
+    return {s.get("key", ""): s.get("title", s.get("key", "")) for s in plan.get("stages", ())}
+
+
+def last_met(summaries: Iterable[SessionSummary]) -> dict[str, date]:
+    """Each person's latest session day (local time)."""
+    last: dict[str, date] = {}
+    for s in summaries:
+        day = s.started_at.astimezone().date()
+        if s.person_id not in last or day > last[s.person_id]:
+            last[s.person_id] = day
+    return last
+
+
+# ---------------------------------------------------------------------- people
+@dataclass
+class PersonOverview:
+    person: Person
+    sessions: int = 0
+    last_met: date | None = None
+    next_due: date | None = None
+    state: str = ""  # overdue, due, later; "" without a cadence
+    open_theirs: int = 0
+    open_mine: int = 0
+    goals: list[Item] = field(default_factory=list)  # not done, dropped or carried
+
+    def goal_summary(self) -> str:
+        if not self.goals:
+            return ""
+        risky = sum(1 for g in self.goals if g.status == "at-risk")
+        return f"{len(self.goals)}" + (f" ({risky} at risk)" if risky else "")
+
+
+def due_of(person: Person, met: date | None, today: date) -> tuple[date | None, str]:
+    found = due_people([person], {person.id: met} if met else {}, today)
+    return (found[0].next_due, found[0].state) if found else (None, "")
+
+
+def people_overview(store: "Store", today: date) -> list[PersonOverview]:
+    """Everyone, sorted by name, with counts, last met, next due and open follow-through."""
+    summaries = store.summaries()
+    rows = {p.id: PersonOverview(p) for p in store.people()}
+    met = last_met(summaries)
+    for s in summaries:
+        if s.person_id in rows:
+            rows[s.person_id].sessions += 1
+    for item in store.items():
+        row = rows.get(item.person_id)
+        if row is None:
+            continue
+        if item.kind == "goal":
+            if item.status not in CLOSED_GOAL:
+                row.goals.append(item)
+        elif item.kind == "action" and item.is_open:
+            if item.owner == "me":
+                row.open_mine += 1
+            else:
+                row.open_theirs += 1
+    for row in rows.values():
+        row.last_met = met.get(row.person.id)
+        row.next_due, row.state = due_of(row.person, row.last_met, today)
+        row.goals.sort(key=goal_order)
+    return list(rows.values())
+
+
+# ---------------------------------------------------------------------- one session
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~!])")
+
+
+def md_escape(text: str) -> str:
+    """Text that Markdown shows as typed (names, titles, item text)."""
+    return _MD_SPECIAL.sub(r"\\\1", " ".join(text.split()))
+
+
+def md_note(text: str) -> str:
+    """A note keeps its own light Markdown (bullets, *emphasis*) but never becomes a heading,
+    a table or raw HTML; blank lines are kept as paragraph breaks."""
+    lines = []
+    for line in text.strip("\n").split("\n"):
+        stripped = line.lstrip()
+        if stripped.startswith(("#", "|", "<", "```", "~~~", "---", "===")):
+            line = line[: len(line) - len(stripped)] + "\\" + stripped
+        lines.append(line)
+    return "\n".join(lines)
+
+
+@dataclass
+class StageRecord:
+    index: int
+    key: str
+    title: str
+    planned_seconds: float
+    spent_seconds: float
+    note: Note | None
+    private: bool
+
+
+@dataclass
+class SessionRecord:
+    session: Session
+    person: Person
+    stages: list[StageRecord]
+    items: list[Item]
+
+    @property
+    def title(self) -> str:
+        return self.session.title or self.session.guide_name
+
+
+def load_record(store: "Store", session: Session) -> SessionRecord:
+    try:
+        person = store.person(session.person_id)
+    except Exception:  # noqa: BLE001 - a session whose person vanished still shows
+        person = Person(id=session.person_id, name="?")
+    notes = {n.stage: n for n in store.notes(session.id)}
+    stages = []
+    plan = session.stages or []
+    for i, stage in enumerate(plan):
+        key = stage.get("key", "")
+        note = notes.pop(key, None)
+        stages.append(StageRecord(i, key, stage.get("title", key),
+                                  float(stage.get("minutes", 0)) * 60,
+                                  float(session.spent.get(key, 0.0)), note,
+                                  bool(note.private if note else stage.get("private"))))
+    for key, note in notes.items():  # notes of stages no longer in the plan
+        stages.append(StageRecord(len(stages), key, key or "Notes", 0.0,
+                                  float(session.spent.get(key, 0.0)), note, note.private))
+    return SessionRecord(session, person, stages, store.items(session_id=session.id))
+
+
+def record_header(record: SessionRecord, esc: Callable[[str], str] = md_escape, *,
+                  table: bool = True) -> str:
+    """Title, dates and length; with ``table``, time per stage planned vs spent."""
+    s = record.session
+    planned = sum(st.planned_seconds for st in record.stages)
+    parts = [f"**{esc(s.guide_name or s.guide_id)}**"] if s.title else []
+    parts.append(f"started {fmt.when(s.started_at)}")
+    if s.ended_at:
+        parts.append(f"ended {fmt.when(s.ended_at)}")
+    else:
+        parts.append("**active**")
+    if s.amended_at:
+        parts.append(f"edited after it ended ({fmt.when(s.amended_at)})")
+    parts.append(f"{fmt.minutes(s.spent_seconds)} spent of {fmt.minutes(planned)} planned")
+    lines = [f"# {esc(record.person.name)} · {esc(record.title)}", "", " · ".join(parts), ""]
+    if record.stages and table:
+        lines += ["| Stage | Planned | Spent |", "|---|---:|---:|"]
+        for st in record.stages:
+            mark = " 🔒" if st.private else ""
+            lines.append(f"| {st.index + 1}. {esc(st.title)}{mark} | "
+                         f"{fmt.duration(st.planned_seconds)} | {fmt.duration(st.spent_seconds)} |")
+        lines.append(f"| **Total** | {fmt.duration(planned)} | {fmt.duration(s.spent_seconds)} |")
+    return "\n".join(lines)
+
+
+def stage_markdown(stage: StageRecord, esc: Callable[[str], str] = md_escape,
+                   note: Callable[[str], str] = md_note) -> str:
+    lines = [f"## {stage.index + 1}. {esc(stage.title)}" + (" 🔒 private" if stage.private else ""),
+             "", f"*{fmt.minutes(stage.planned_seconds)} planned · "
+                 f"{fmt.minutes(stage.spent_seconds)} spent*", ""]
+    text = stage.note.text.strip() if stage.note else ""
+    lines.append(note(text) if text else "*No notes.*")
+    return "\n".join(lines)
+
+
+def item_line(item: Item, person_name: str, esc: Callable[[str], str] = md_escape) -> str:
+    who = "me" if item.owner == "me" else esc(person_name)
+    bits = [f"owner {who}"]
+    if item.due:
+        bits.append(f"due {fmt.day(item.due)}")
+    bits.append(item.status)
+    return f"- {fmt.KIND_MARK.get(item.kind, '-')} {esc(item.text)} — " + " · ".join(bits)
+
+
+def items_markdown(record: SessionRecord, esc: Callable[[str], str] = md_escape) -> str:
+    lines = ["## Items", ""]
+    if not record.items:
+        lines.append("*No items captured.*")
+        return "\n".join(lines)
+    for kind in ITEM_KINDS:
+        these = [i for i in record.items if i.kind == kind]
+        if not these:
+            continue
+        lines += [f"### {KIND_HEADINGS[kind]}", ""]
+        lines += [item_line(i, record.person.name, esc) for i in these]
+        lines.append("")
+    return "\n".join(lines).rstrip()
+
+
+def session_markdown(record: SessionRecord, *, plain: bool = False) -> str:
+    """The whole record as one Markdown document (``plain``: no escaping, for a terminal)."""
+    esc = (lambda t: " ".join(t.split())) if plain else md_escape
+    note = (lambda t: t) if plain else md_note
+    parts = [record_header(record, esc)]
+    parts += [stage_markdown(st, esc, note) for st in record.stages]
+    parts.append(items_markdown(record, esc))
+    return "\n\n".join(parts) + "\n"
+
+
+# ---------------------------------------------------------------------- JSON
+def stamp(value) -> str | None:
+    return value.isoformat() if value else None
+
+
+def item_json(item: Item, person_name: str | None = None) -> dict[str, Any]:
+    out = {"id": item.id, "session_id": item.session_id, "person_id": item.person_id,
+           "kind": item.kind, "text": item.text, "owner": item.owner, "whose": whose(item),
+           "due": stamp(item.due), "status": item.status, "stage": item.stage,
+           "done_at": stamp(item.done_at), "created_at": stamp(item.created_at)}
+    if person_name is not None:
+        out["person"] = person_name
+    return out
+
+
+def record_json(record: SessionRecord) -> dict[str, Any]:
+    s = record.session
+    return {
+        "id": s.id, "person": record.person.name, "person_id": s.person_id, "title": s.title,
+        "guide": s.guide_name, "guide_id": s.guide_id, "status": s.status,
+        "started_at": stamp(s.started_at), "ended_at": stamp(s.ended_at),
+        "amended_at": stamp(s.amended_at), "spent_seconds": round(s.spent_seconds, 1),
+        "planned_minutes": s.planned_minutes,
+        "stages": [{"key": st.key, "title": st.title, "planned_seconds": st.planned_seconds,
+                    "spent_seconds": round(st.spent_seconds, 1), "private": st.private,
+                    "notes": st.note.text if st.note else ""} for st in record.stages],
+        "items": [item_json(i) for i in record.items],
+    }

@@ -1,0 +1,271 @@
+"""One session's whole record: stages with notes, items by kind, time per stage planned vs spent.
+
+From here a session is opened to edit (an ended session stays ended and the edit is recorded),
+reopened to continue, deleted (after a confirmation) or exported.
+"""
+
+from __future__ import annotations
+
+from markdown_it import MarkdownIt
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult, SystemCommand
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Button, DataTable, Footer, Markdown, Static
+
+from store.errors import RapportError
+from tui import format as fmt
+from tui.record import SessionRecord, items_markdown, load_record, record_header, stage_markdown
+
+HELP = """\
+**Session detail.** The whole record of one session. **n** and **p** move between stages (the
+highlighted stage is where **e** opens the session). **e** edits: an ended session stays ended
+and every change to it is recorded as an edit. **r** reopens an ended session to continue it (it
+becomes active again). **Delete** removes the session, its notes and items for good, after you
+confirm. **x** exports it. **Esc** goes back.
+"""
+
+
+def _parser() -> MarkdownIt:
+    return MarkdownIt("gfm-like", {"breaks": True})  # a new line in a note stays a new line
+
+
+class ConfirmScreen(ModalScreen[bool]):
+    """Yes or no, with the safe answer focused. ``y`` confirms; ``n`` or Escape cancels."""
+
+    BINDINGS = [Binding("escape,n", "cancel", "Cancel"), Binding("y", "confirm", "Confirm")]
+    AUTO_FOCUS = "#confirm-cancel"
+
+    def __init__(self, title: str, message: str, confirm: str = "Delete") -> None:
+        super().__init__()
+        self.heading, self.message, self.confirm_label = title, message, confirm
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="confirm-dialog", classes="dialog"):
+            yield Static(Text(self.heading), classes="dialog-title")
+            yield Static(Text(self.message), id="confirm-message")
+            with Horizontal(classes="buttons"):
+                yield Button(f"{self.confirm_label} (y)", variant="error", id="confirm-ok")
+                yield Button("Cancel (n)", id="confirm-cancel")
+
+    @on(Button.Pressed, "#confirm-ok")
+    def action_confirm(self) -> None:
+        self.dismiss(True)
+
+    @on(Button.Pressed, "#confirm-cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(False)
+
+
+class SessionDetailScreen(Screen[None]):
+    TITLE = "Session"
+    AUTO_FOCUS = "#detail-scroll"
+    HELP = HELP
+    BINDINGS = [
+        Binding("escape", "back", "Back", id="back"),
+        Binding("e,ctrl+e", "edit", "Edit", id="edit"),
+        Binding("r", "reopen", "Reopen", id="reopen"),
+        Binding("delete,ctrl+d", "delete", "Delete", id="delete"),
+        Binding("x", "export", "Export", id="export"),
+        Binding("n", "stage(1)", "Next stage", id="next-stage", show=False),
+        Binding("p", "stage(-1)", "Prev stage", id="previous-stage", show=False),
+        Binding("j", "scroll(1)", "Scroll down", show=False),
+        Binding("k", "scroll(-1)", "Scroll up", show=False),
+        Binding("g", "scroll_home", "Top", show=False),
+        Binding("G", "scroll_end", "Bottom", show=False),
+    ]
+
+    def __init__(self, session_id: str, *, stage: str | None = None) -> None:
+        super().__init__()
+        self.session_id = session_id
+        self.target = stage
+        self.record: SessionRecord | None = None
+        self.cursor: int | None = None
+        self._loaded_once = False
+
+    def compose(self) -> ComposeResult:
+        yield Static("Loading…", id="detail-status")
+        yield VerticalScroll(id="detail-scroll")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.load()
+
+    def on_screen_resume(self) -> None:
+        if self._loaded_once:
+            self.load()  # the session may have been edited meanwhile
+
+    # ------------------------------------------------------------------ loading
+    @work(thread=True, exclusive=True, group="detail-load")
+    def load(self) -> None:
+        store = self.app.store
+        if store is None:
+            return
+        try:
+            record = load_record(store, store.session(self.session_id))
+        except RapportError as exc:
+            self.app.call_from_thread(self.failed, str(exc))
+            return
+        self.app.call_from_thread(self.show_record, record)
+
+    def failed(self, message: str) -> None:
+        self.query_one("#detail-status", Static).update(message)
+
+    async def show_record(self, record: SessionRecord) -> None:
+        if record == self.record:
+            return  # back from somewhere that changed nothing: keep the view as it is
+        self.record = record
+        self._loaded_once = True
+        s = record.session
+        status = "active" if s.ended_at is None else (
+            "ended, edited afterwards" if s.amended_at else "ended")
+        line = Text()
+        line.append(record.person.name, style="bold")
+        line.append(f"  ·  {fmt.day(s.started_at)}  ·  {status}  ·  {len(record.stages)} stages"
+                    f"  ·  {len(record.items)} items")
+        self.query_one("#detail-status", Static).update(line)
+        scroll = self.query_one("#detail-scroll", VerticalScroll)
+        keep = scroll.scroll_y
+        await scroll.remove_children()
+        blocks = [Markdown(record_header(record, table=False), parser_factory=_parser,
+                           id="detail-header"), self.time_table(record)]
+        for stage in record.stages:
+            blocks.append(Markdown(stage_markdown(stage), parser_factory=_parser,
+                                   id=f"detail-stage-{stage.index}", classes="detail-stage"))
+        blocks.append(Markdown(items_markdown(record), parser_factory=_parser, id="detail-items"))
+        await scroll.mount_all(blocks)
+        if self.cursor is None and self.target is not None:
+            self.cursor = next((st.index for st in record.stages if st.key == self.target), None)
+            self.call_after_refresh(self.scroll_to_cursor)
+        else:
+            self.call_after_refresh(scroll.scroll_to, y=keep, animate=False)
+        self.show_cursor()
+
+    @staticmethod
+    def time_table(record: SessionRecord) -> DataTable:
+        """Time per stage, planned vs spent (compact: a Markdown table takes 3 lines a row)."""
+        table = DataTable(id="detail-times", cursor_type="none", zebra_stripes=True)
+        table.add_columns("Stage", "Planned", "Spent", "Notes")
+        planned = spent = 0.0
+        for st in record.stages:
+            planned += st.planned_seconds
+            spent += st.spent_seconds
+            words = len(st.note.text.split()) if st.note else 0
+            table.add_row(Text(f"{st.index + 1}. {st.title}"), fmt.duration(st.planned_seconds),
+                          fmt.duration(st.spent_seconds),
+                          f"{words} words" + (" 🔒" if st.private else ""))
+        table.add_row(Text("Total", style="bold"), fmt.duration(planned), fmt.duration(spent), "")
+        return table
+
+    # ------------------------------------------------------------------ stage cursor
+    def show_cursor(self) -> None:
+        for block in self.query(".detail-stage"):
+            block.set_class(block.id == f"detail-stage-{self.cursor}", "-cursor")
+
+    def scroll_to_cursor(self) -> None:
+        if self.cursor is None:
+            return
+        block = self.query_one(f"#detail-stage-{self.cursor}")
+        self.query_one("#detail-scroll").scroll_to_widget(block, top=True, animate=False)
+
+    def action_stage(self, step: int) -> None:
+        if not self.record or not self.record.stages:
+            return
+        count = len(self.record.stages)
+        if self.cursor is None:
+            self.cursor = 0 if step > 0 else count - 1
+        else:
+            self.cursor = max(0, min(count - 1, self.cursor + step))
+        self.show_cursor()
+        self.scroll_to_cursor()
+
+    def action_scroll(self, step: int) -> None:
+        scroll = self.query_one("#detail-scroll", VerticalScroll)
+        scroll.scroll_relative(y=step * 2, animate=False)
+
+    def action_scroll_home(self) -> None:
+        self.query_one("#detail-scroll", VerticalScroll).scroll_home(animate=False)
+
+    def action_scroll_end(self) -> None:
+        self.query_one("#detail-scroll", VerticalScroll).scroll_end(animate=False)
+
+    # ------------------------------------------------------------------ actions
+    def cursor_stage(self) -> str | None:
+        if self.record is None or self.cursor is None or self.cursor >= len(self.record.stages):
+            return None
+        return self.record.stages[self.cursor].key
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+    def action_edit(self) -> None:
+        if self.record is None:
+            return
+        from tui.screens.session import SessionScreen
+
+        self.app.push_screen(SessionScreen(self.session_id, stage=self.cursor_stage()))
+
+    def action_reopen(self) -> None:
+        if self.record is None:
+            return
+        if self.record.session.ended_at is not None:
+            try:
+                self.app.store.reopen_session(self.session_id)
+            except RapportError as exc:
+                self.notify(str(exc), severity="error")
+                return
+            self.notify("reopened: the session is active again", timeout=3)
+        self.action_edit()
+
+    def action_delete(self) -> None:
+        record = self.record
+        if record is None:
+            return
+        when = fmt.when(record.session.started_at)
+        message = (f"The session with {record.person.name} on {when} and its notes and "
+                   f"{len(record.items)} items will be removed for good.")
+
+        def decided(yes: bool | None) -> None:
+            if not yes:
+                return
+            try:
+                self.app.store.delete_session(self.session_id)
+            except RapportError as exc:
+                self.notify(str(exc), severity="error")
+                return
+            self.app.pop_screen()
+            self.app.notify("session deleted", timeout=3)
+
+        self.app.push_screen(ConfirmScreen("Delete this session?", message), decided)
+
+    def action_export(self) -> None:
+        try:
+            from tui.screens.export import ExportScreen
+        except ModuleNotFoundError as exc:
+            if exc.name != "tui.screens.export":
+                raise
+            self.notify("export is not available yet", severity="warning", timeout=3)
+            return
+        self.app.push_screen(ExportScreen(session_ids=[self.session_id]))
+
+    def commands(self):
+        yield SystemCommand("Edit session", "Open it to edit notes and items (e)", self.action_edit)
+        yield SystemCommand("Reopen session", "Make an ended session active again (r)",
+                            self.action_reopen)
+        yield SystemCommand("Delete session", "Remove it for good, after confirming (delete)",
+                            self.action_delete)
+        yield SystemCommand("Export session", "Write a summary or record (x)", self.action_export)
+        yield SystemCommand("Next stage", "n", lambda: self.action_stage(1))
+        yield SystemCommand("Previous stage", "p", lambda: self.action_stage(-1))
+
+
+def open_session(app, session_id: str, *, active: bool, stage: str | None = None) -> None:
+    """An active session opens live (at ``stage``); an ended one opens in the detail view."""
+    if active:
+        from tui.screens.session import SessionScreen
+
+        app.push_screen(SessionScreen(session_id, stage=stage or None))
+    else:
+        app.push_screen(SessionDetailScreen(session_id, stage=stage or None))

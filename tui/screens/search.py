@@ -1,0 +1,339 @@
+"""Search every name, title, note, item and jot, decrypted in memory (never an index on disk).
+
+Results show the session's date, the person, the stage and a snippet with the match highlighted;
+Enter opens the session at that stage.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult, SystemCommand
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.suggester import SuggestFromList
+from textual.timer import Timer
+from textual.widgets import DataTable, Footer, Input, Select, Static
+from textual.worker import get_current_worker
+
+from store.errors import NotFound, RapportError
+from store.search import Hit
+from tui import format as fmt
+from tui.record import stage_titles
+from tui.widgets.browse import BrowseTable
+
+DEBOUNCE = 0.2
+LIMIT = 500
+KINDS = (("Notes", "note"), ("Any item", "item"), ("Actions", "action"),
+         ("Decisions", "decision"), ("Agreements", "agreement"), ("Goals", "goal"),
+         ("Jots", "jot"), ("Titles", "title"), ("Names", "name"))
+MATCH_STYLE = "bold reverse"
+
+HELP = """\
+**Search.** Type in the query: every name, session title, note, item and jot is searched,
+case-insensitively, in memory. **Tab** moves through the filters: person, guide, status (active
+or ended), kind (notes, items, jots...), and a date range *since* and *until* (YYYY-MM-DD).
+**Enter** or **↓** moves to the results; **Enter** on a result opens that session at the stage
+where the match is (an active session opens live, an ended one in the detail view). **/** goes
+back to the query, **ctrl+r** clears the filters, **Esc** goes back.
+"""
+
+
+@dataclass(frozen=True)
+class Result:
+    hit: Hit
+    person: str
+    where: str
+    day: str
+    active: bool
+
+
+def parse_day(text: str, label: str) -> date | None:
+    value = text.strip()
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"{label}: can't read {value!r} as a date (YYYY-MM-DD)") from None
+
+
+def snippet_text(hit: Hit, width: int) -> Text:
+    """The snippet cut to ``width`` cells around the match, the match highlighted."""
+    before, match, after = hit.before, hit.match, hit.after
+    width = max(10, width)
+    if len(match) >= width:
+        return Text(match[:width], style=MATCH_STYLE)
+    room = width - len(match)
+    left = min(len(before), max(room // 3, room - len(after)))
+    head = before[len(before) - left:] if left else ""
+    if left < len(before) and head:
+        head = "…" + head[1:]
+    tail = after[: room - len(head)]
+    if len(tail) < len(after) and tail:
+        tail = tail[:-1] + "…"
+    text = Text(head)
+    text.append(match, style=MATCH_STYLE)
+    text.append(tail)
+    return text
+
+
+class SearchScreen(Screen[None]):
+    TITLE = "Search"
+    AUTO_FOCUS = "#search-query"
+    HELP = HELP
+    BINDINGS = [
+        Binding("escape", "back", "Back", id="back"),
+        Binding("slash", "focus_query", "Query", id="query"),
+        Binding("ctrl+r", "clear_filters", "Clear filters", id="clear-filters"),
+    ]
+
+    def __init__(self, query: str = "") -> None:
+        super().__init__()
+        self.initial = query
+        self.results: list[Result] = []
+        self.shown_query = ""
+        self.token = 0
+        self._debounce: Timer | None = None
+        self._sessions: dict[str, tuple[dict[str, str], bool]] = {}  # id -> (stage titles, active)
+
+    def compose(self) -> ComposeResult:
+        store = self.app.store
+        names = [p.name for p in store.people()] if store else []
+        guides = [(g.name, g.id) for g in self.app.catalog.guides]
+        with Vertical(id="search"):
+            with Horizontal(id="search-bar"):
+                yield Static("Search", classes="label")
+                yield Input(value=self.initial, id="search-query", compact=True,
+                            placeholder="names, titles, notes, items and jots")
+            with Horizontal(classes="search-filters"):
+                yield Static("Person", classes="label")
+                yield Input(id="search-person", compact=True, placeholder="anyone",
+                            suggester=SuggestFromList(names, case_sensitive=False))
+                yield Static("Guide", classes="label")
+                yield Select(guides, id="search-guide", prompt="any", compact=True)
+                yield Static("Status", classes="label")
+                yield Select([("active", "active"), ("ended", "ended")], id="search-status",
+                             prompt="any", compact=True)
+            with Horizontal(classes="search-filters"):
+                yield Static("Kind", classes="label")
+                yield Select(KINDS, id="search-kind", prompt="anything", compact=True)
+                yield Static("Since", classes="label")
+                yield Input(id="search-since", compact=True, placeholder="YYYY-MM-DD")
+                yield Static("Until", classes="label")
+                yield Input(id="search-until", compact=True, placeholder="YYYY-MM-DD")
+            table = BrowseTable(id="search-results")
+            yield table
+            yield Static("", id="search-empty")
+            yield Static("", id="search-line")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.set_columns()
+        self.show_state("Type to search names, titles, notes, items and jots.")
+        if self.initial:
+            self.start_search()
+
+    def on_screen_resume(self) -> None:
+        self._sessions.clear()  # sessions may have been edited, reopened or deleted
+        if self.results or self.query_one("#search-query", Input).value.strip():
+            self.start_search()
+
+    # ------------------------------------------------------------------ layout
+    def widths(self) -> tuple[int, int, int]:
+        total = max(60, self.size.width or 80)
+        extra = max(0, total - 80)
+        person, stage = 12 + min(6, extra // 8), 16 + min(12, extra // 5)
+        snippet = total - 10 - person - stage - 8 - 2  # cell padding and the scrollbar
+        return person, stage, snippet
+
+    def set_columns(self) -> None:
+        table = self.query_one("#search-results", BrowseTable)
+        person, stage, snippet = self.widths()
+        table.clear(columns=True)
+        table.add_column("Date", key="date", width=10)
+        table.add_column("Person", key="person", width=person)
+        table.add_column("Stage", key="stage", width=stage)
+        table.add_column("Match", key="match", width=snippet)
+
+    def show_state(self, message: str | Text, *, empty: str | Text = "") -> None:
+        self.query_one("#search-line", Static).update(message)
+        box = self.query_one("#search-empty", Static)
+        box.update(empty)
+        box.display = bool(empty)
+        self.query_one("#search-results").display = not empty
+
+    # ------------------------------------------------------------------ searching
+    def filters(self) -> tuple[dict, str]:
+        """The store's search filters and the person's name (resolved in the worker)."""
+        out: dict = {}
+        for field, key in (("#search-guide", "guide_id"), ("#search-status", "status"),
+                           ("#search-kind", "kind")):
+            value = self.query_one(field, Select).value
+            if value is not Select.NULL:
+                out[key] = value
+        out["since"] = parse_day(self.query_one("#search-since", Input).value, "since")
+        out["until"] = parse_day(self.query_one("#search-until", Input).value, "until")
+        return {k: v for k, v in out.items() if v}, \
+            self.query_one("#search-person", Input).value.strip()
+
+    def has_filters(self) -> bool:
+        return any(self.query_one(f, Input).value.strip()
+                   for f in ("#search-person", "#search-since", "#search-until")) or any(
+            self.query_one(f, Select).value is not Select.NULL
+            for f in ("#search-guide", "#search-status", "#search-kind"))
+
+    @on(Input.Changed)
+    def typed(self) -> None:
+        if self._debounce is not None:
+            self._debounce.stop()
+        self._debounce = self.set_timer(DEBOUNCE, self.start_search, name="search-debounce")
+
+    @on(Select.Changed)
+    def chose(self) -> None:
+        self.start_search()
+
+    @on(Input.Submitted)
+    def submitted(self, event: Input.Submitted) -> None:
+        if self._debounce is not None:
+            self._debounce.stop()
+        self.start_search()
+        if event.input.id == "search-query":
+            self.query_one("#search-results", BrowseTable).focus()
+
+    def start_search(self) -> None:
+        self.token += 1
+        query = self.query_one("#search-query", Input).value
+        try:
+            filters, person = self.filters()
+        except ValueError as exc:
+            self.show_state(Text(str(exc)))
+            return
+        if not query.strip():
+            self.results = []
+            self.query_one("#search-results", BrowseTable).clear()
+            self.show_state("Type to search names, titles, notes, items and jots.")
+            return
+        self.query_one("#search-line", Static).update("Searching…")
+        self.run_search(self.token, query, filters, person)
+
+    @work(thread=True, exclusive=True, group="search")
+    def run_search(self, token: int, query: str, filters: dict, person: str) -> None:
+        store = self.app.store
+        if store is None:
+            return
+        worker = get_current_worker()
+        try:
+            if person:
+                filters["person_id"] = store.find_person(person).id
+            hits = store.search(query, limit=LIMIT, **filters)
+            results = [self.describe(store, hit) for hit in hits if not worker.is_cancelled]
+        except RapportError as exc:
+            self.app.call_from_thread(self.search_failed, token, str(exc))
+            return
+        if not worker.is_cancelled:
+            self.app.call_from_thread(self.show_results, token, query, results)
+
+    def describe(self, store, hit: Hit) -> Result:
+        """Runs in the worker: person's name, stage title (plans cached per session)."""
+        try:
+            person = store.person(hit.person_id).name
+        except NotFound:
+            person = "?"
+        if hit.session_id is None:
+            where = "✎ jot" if hit.kind == "jot" else "person"
+            return Result(hit, person, where, "", False)
+        info = self._sessions.get(hit.session_id)
+        if info is None:
+            try:
+                session = store.session(hit.session_id)
+                info = (stage_titles(session.plan), session.ended_at is None)
+            except NotFound:
+                info = ({}, False)
+            self._sessions[hit.session_id] = info
+        titles, active = info
+        if hit.kind == "title":
+            where = "title"
+        else:
+            where = titles.get(hit.stage, hit.stage or "notes")
+            if hit.kind == "item":
+                where = f"{fmt.KIND_MARK.get(hit.item_kind, '-')} {where}"
+        return Result(hit, person, where, fmt.day(hit.started_at), active)
+
+    def search_failed(self, token: int, message: str) -> None:
+        if token == self.token:
+            self.results = []
+            self.query_one("#search-results", BrowseTable).clear()
+            self.show_state(Text(message))
+
+    def show_results(self, token: int, query: str, results: list[Result]) -> None:
+        if token != self.token:
+            return  # a newer search is under way
+        same = query == self.shown_query
+        self.results, self.shown_query = results, query
+        table = self.query_one("#search-results", BrowseTable)
+        keep = table.cursor_row if same else 0
+        self.set_columns()
+        snippet = self.widths()[2]
+        for i, r in enumerate(results):
+            table.add_row(r.day, Text(r.person), Text(r.where), snippet_text(r.hit, snippet),
+                          key=str(i))
+        if table.row_count:
+            table.move_cursor(row=min(keep, table.row_count - 1), animate=False)
+        if not results:
+            hint = " with these filters (ctrl+r clears them)" if self.has_filters() else ""
+            empty = Text("No results for ")
+            empty.append(f"“{query.strip()}”", style="bold")
+            empty.append(f"{hint}.")
+            self.show_state("0 results", empty=empty)
+            return
+        more = f" (the newest {LIMIT}; narrow the search)" if len(results) >= LIMIT else ""
+        count = f"{len(results)} result{'s' if len(results) != 1 else ''}{more}"
+        self.show_state(f"{count}  ·  Enter opens the session at that stage")
+
+    # ------------------------------------------------------------------ keys
+    def on_key(self, event) -> None:
+        if event.key == "down" and self.focused is self.query_one("#search-query", Input):
+            table = self.query_one("#search-results", BrowseTable)
+            if table.row_count:
+                table.focus()
+                event.stop()
+
+    def action_focus_query(self) -> None:
+        self.query_one("#search-query", Input).focus()
+
+    def action_clear_filters(self) -> None:
+        with self.prevent(Input.Changed, Select.Changed):
+            for field in ("#search-person", "#search-since", "#search-until"):
+                self.query_one(field, Input).value = ""
+            for field in ("#search-guide", "#search-status", "#search-kind"):
+                self.query_one(field, Select).clear()
+        self.start_search()
+        self.notify("filters cleared", timeout=2)
+
+    @on(DataTable.RowSelected, "#search-results")
+    def open_result(self) -> None:
+        key = self.query_one("#search-results", BrowseTable).selected_key()
+        if key is None or not key.isdigit() or int(key) >= len(self.results):
+            return
+        result = self.results[int(key)]
+        hit = result.hit
+        if hit.session_id is None:
+            from tui.screens.people import PersonScreen
+
+            self.app.push_screen(PersonScreen(hit.person_id))
+            return
+        from tui.screens.detail import open_session
+
+        open_session(self.app, hit.session_id, active=result.active, stage=hit.stage or None)
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+    def commands(self):
+        yield SystemCommand("Edit the query", "/", self.action_focus_query)
+        yield SystemCommand("Clear search filters", "ctrl+r", self.action_clear_filters)

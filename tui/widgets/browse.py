@@ -1,0 +1,53 @@
+"""Dumb widgets of the browse screens: tables with vim keys. They post messages; screens act."""
+
+from __future__ import annotations
+
+from textual.binding import Binding
+from textual.widgets import DataTable
+
+
+class BrowseTable(DataTable):
+    """A row-cursor DataTable with j/k/g/G on top of DataTable's own keys."""
+
+    BINDINGS = [
+        Binding("j", "cursor_down", "Down", show=False),
+        Binding("k", "cursor_up", "Up", show=False),
+        Binding("g", "scroll_top", "First", show=False),
+        Binding("G", "scroll_bottom", "Last", show=False),
+    ]
+
+    def __init__(self, **kwargs) -> None:
+        kwargs.setdefault("cursor_type", "row")
+        kwargs.setdefault("zebra_stripes", True)
+        super().__init__(**kwargs)
+
+    def selected_key(self) -> str | None:
+        """The key of the row under the cursor, or None when the table is empty."""
+        if not self.row_count:
+            return None
+        return self.coordinate_to_cell_key(self.cursor_coordinate).row_key.value
+
+
+def theme_style(app, variable: str, extra: str = "bold") -> str:
+    """A Rich style from the current theme's ``$variable`` (error, warning, success...)."""
+    color = getattr(app, "theme_variables", {}).get(variable)
+    return f"{extra} {color}".strip() if color else (extra or "bold")
+
+
+def due_cell(app, due, overdue: bool) -> "Text":
+    """An item's due date; an overdue one marked with ``!`` in the theme's error colour."""
+    from rich.text import Text
+
+    from tui import format as fmt
+
+    if due is None:
+        return Text("")
+    if overdue:
+        return Text(f"{fmt.day(due)} !", style=theme_style(app, "error"))
+    return Text(fmt.day(due))
+
+
+def clip(text: str, width: int) -> str:
+    """One line of at most ``width`` characters, an ellipsis when cut."""
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: max(1, width - 1)] + "…"
