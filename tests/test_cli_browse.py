@@ -1,0 +1,257 @@
+"""``rapport list | show | search | people | items | jot`` over a real (fast-KDF) vault."""
+
+from __future__ import annotations
+
+import json
+import time
+from datetime import datetime, timezone
+
+import pytest
+from click.testing import CliRunner
+
+from guides.loader import builtin_guides
+from store.crypto import FAST_FOR_TESTS
+from store.vault import create_vault, open_vault
+from tui.cli import build_cli
+
+PASSPHRASE = "pw-test-1234"
+NOW = datetime(2025, 3, 3, 9, 0, tzinfo=timezone.utc)
+
+
+class Clock:
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@pytest.fixture(autouse=True)
+def tz_utc(monkeypatch):
+    monkeypatch.setenv("TZ", "UTC")
+    monkeypatch.delenv("RAPPORT_PASSPHRASE", raising=False)
+    monkeypatch.delenv("RAPPORT_HOME", raising=False)
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+@pytest.fixture
+def home(tmp_path):
+    """A vault with two people, three sessions and items; returns (home, ids)."""
+    home = tmp_path / "home"
+    clock = Clock(datetime(2025, 2, 10, 10, 0, tzinfo=timezone.utc))
+    store = create_vault(home / "vault.db", PASSPHRASE, kdf=FAST_FOR_TESTS, allow_weak=True,
+                         clock=clock)
+    guide = next(g for g in builtin_guides() if g.id == "one-on-one").to_snapshot()
+    alice = store.add_person("Alice Martin", cadence="weekly")
+    store.add_person("Alina Smith")
+    bo = store.add_person("Bo Chen", cadence="monthly")
+    a1 = store.start_session(alice.id, guide, title="Planning", started_at=clock())
+    store.save_note(a1.id, "check-in", "Worried about the budget freeze.")
+    store.save_note(a1.id, "reflection", "I talked too much.", private=True)
+    store.add_item(a1.id, "action", "Send the roadmap draft", owner="them", due="2025-02-20",
+                   stage="follow-up")
+    store.add_item(a1.id, "action", "Book the offsite", owner="me", due="2025-03-10",
+                   stage="follow-up")
+    store.add_item(a1.id, "goal", "Lead the Q2 planning", owner="them", status="at-risk")
+    store.save_session_state(a1.id, spent={"check-in": 240, "follow-up": 300})
+    store.end_session(a1.id, ended_at=datetime(2025, 2, 10, 10, 30, tzinfo=timezone.utc))
+    done = store.add_item(a1.id, "action", "Already done", owner="me")
+    store.update_item(done.id, status="done")
+    b1 = store.start_session(bo.id, guide,
+                             started_at=datetime(2025, 3, 1, 9, 0, tzinfo=timezone.utc))
+    store.save_note(b1.id, "challenges", "The BUDGET review slipped.")
+    store.close()
+    (home / "pw").write_text(PASSPHRASE + "\n")
+    return home, {"alice": alice.id, "bo": bo.id, "a1": a1.id, "b1": b1.id}
+
+
+def run(home, *args, input=None):
+    result = CliRunner().invoke(
+        build_cli(), ["--home", str(home), "--passphrase-file", str(home / "pw"), *args],
+        obj={"kdf": FAST_FOR_TESTS, "allow_weak": True, "clock": Clock(NOW)}, input=input)
+    return result
+
+
+def error_line(result) -> str:
+    assert result.exit_code == 1, result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("rapport: error: ")
+    assert "Traceback" not in result.output
+    return lines[0]
+
+
+# ---------------------------------------------------------------------- list
+def test_list_text_and_json(home):
+    home, ids = home
+    result = run(home, "list")
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[0].split() == ["ID", "DATE", "PERSON", "GUIDE", "LENGTH", "STATUS", "OPEN",
+                                "TITLE"]
+    assert lines[1].startswith(ids["b1"][:8]) and "Bo Chen" in lines[1] and "active" in lines[1]
+    assert lines[2].startswith(ids["a1"][:8]) and "2025-02-10 10:00" in lines[2]
+    assert lines[2].rstrip().endswith("Planning")
+
+    data = json.loads(run(home, "list", "--json").stdout)
+    assert [s["id"] for s in data] == [ids["b1"], ids["a1"]]
+    assert data[1] == {"id": ids["a1"], "person": "Alice Martin", "person_id": ids["alice"],
+                       "title": "Planning", "guide": "1-on-1", "guide_id": "one-on-one",
+                       "status": "ended", "started_at": "2025-02-10T10:00:00+00:00",
+                       "ended_at": "2025-02-10T10:30:00+00:00", "spent_seconds": 540.0,
+                       "open_items": 2}
+
+
+def test_list_filters(home):
+    home, ids = home
+    only_bo = json.loads(run(home, "list", "--person", "bo", "--json").stdout)
+    assert [s["id"] for s in only_bo] == [ids["b1"]]
+    ended = json.loads(run(home, "list", "--status", "ended", "--json").stdout)
+    assert [s["id"] for s in ended] == [ids["a1"]]
+    nothing = run(home, "list", "--person", "Alina Smith")
+    assert nothing.exit_code == 0 and nothing.stdout == "" and "no sessions" in nothing.stderr
+
+
+@pytest.mark.parametrize("args, message", [
+    (("list", "--status", "paused"), "unknown status 'paused' (active or ended)"),
+    (("list", "--person", "Zed"), "no person called 'Zed'"),
+    (("list", "--person", "Al"), "'Al' matches several people: Alice Martin, Alina Smith"),
+    (("show", "ffffffff"), "no session with id 'ffffffff'"),
+    (("show", "xyz"), "no session with id 'xyz'"),
+    (("search", "budget", "--person", "Zed"), "no person called 'Zed'"),
+    (("search", "budget", "--status", "done"), "unknown status 'done'"),
+    (("search", "budget", "--since", "yesterday"), "--since: can't read 'yesterday'"),
+    (("search", "budget", "--kind", "memo"), "unknown kind 'memo'"),
+    (("items", "--person", "Nobody"), "no person called 'Nobody'"),
+    (("jot", "--with", "Zed", "hello"), "no person called 'Zed'"),
+    (("jot", "--with", "Al", "hello"), "matches several people"),
+])
+def test_bad_input_is_one_error_line(home, args, message):
+    home, ids = home
+    line = error_line(run(home, *args))
+    assert message in line
+
+
+def test_wrong_passphrase_is_one_error_line(home):
+    home, ids = home
+    (home / "pw").write_text("wrong\n")
+    assert "passphrase" in error_line(run(home, "list"))
+
+
+# ---------------------------------------------------------------------- show
+def test_show_by_prefix_text_and_json(home):
+    home, ids = home
+    result = run(home, "show", ids["a1"][:6])
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    assert out.startswith("# Alice Martin · Planning\n")
+    assert "| 1. Check-in and privacy | 03:00 | 04:00 |" in out
+    assert "Worried about the budget freeze." in out
+    assert "## 8. Private reflection 🔒 private" in out and "I talked too much." in out
+    assert "- ▸ Send the roadmap draft — owner Alice Martin · due 2025-02-20 · open" in out
+    assert "- ★ Lead the Q2 planning — owner Alice Martin · at-risk" in out
+
+    data = json.loads(run(home, "show", ids["a1"], "--json").stdout)
+    assert data["id"] == ids["a1"] and data["status"] == "ended"
+    stages = {s["key"]: s for s in data["stages"]}
+    assert stages["reflection"]["private"] is True
+    assert stages["check-in"]["notes"] == "Worried about the budget freeze."
+    assert stages["check-in"]["spent_seconds"] == 240.0
+    assert {i["text"] for i in data["items"]} >= {"Send the roadmap draft", "Lead the Q2 planning"}
+
+
+# ---------------------------------------------------------------------- search
+def test_search_text_json_and_filters(home):
+    home, ids = home
+    result = run(home, "search", "budget")
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert len(lines) == 2
+    assert lines[0].startswith(
+        f"2025-03-01  {ids['b1'][:8]}  Bo Chen  Challenges, risks and support: ")
+    assert "The BUDGET review slipped." in lines[0]  # original case kept
+    assert "Alice Martin  Check-in and privacy: Worried about the budget freeze." in lines[1]
+
+    hits = json.loads(run(home, "search", "budget", "--json").stdout)
+    assert [h["session_id"] for h in hits] == [ids["b1"], ids["a1"]]
+    first = hits[0]
+    assert first["stage"] == "challenges"
+    assert first["stage_title"] == "Challenges, risks and support"
+    assert first["snippet"][first["match"][0]:first["match"][1]] == "BUDGET"
+
+    assert len(json.loads(run(home, "search", "budget", "--person", "alice", "--json").stdout)) == 1
+    active = run(home, "search", "budget", "--status", "active", "--json")
+    assert len(json.loads(active.stdout)) == 1
+    assert len(json.loads(run(home, "search", "budget", "--until", "2025-02-28",
+                              "--json").stdout)) == 1
+    goals = json.loads(run(home, "search", "q2", "--kind", "goal", "--json").stdout)
+    assert [h["item_kind"] for h in goals] == ["goal"]
+
+
+def test_search_no_results(home):
+    home, ids = home
+    result = run(home, "search", "quokka")
+    assert result.exit_code == 0
+    assert result.stdout == ""
+    assert "no results for 'quokka'" in result.stderr
+    assert json.loads(run(home, "search", "quokka", "--json").stdout) == []
+
+
+# ---------------------------------------------------------------------- people, items
+def test_people_text_and_json(home):
+    home, ids = home
+    result = run(home, "people")
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[0].split() == ["NAME", "SESSIONS", "LAST", "MET", "CADENCE", "NEXT", "DUE",
+                                "THEIRS", "MINE", "GOALS"]
+    alice = next(line for line in lines if line.startswith("Alice Martin"))
+    assert "2025-02-17 (overdue)" in alice and "1 (1 at risk)" in alice
+
+    data = {p["name"]: p for p in json.loads(run(home, "people", "--json").stdout)}
+    assert data["Alice Martin"]["due"] == "overdue"
+    assert data["Alice Martin"]["next_due"] == "2025-02-17"
+    assert data["Alice Martin"]["open_theirs"] == 1 and data["Alice Martin"]["open_mine"] == 1
+    assert data["Alice Martin"]["goals"] == [{"text": "Lead the Q2 planning", "status": "at-risk",
+                                             "owner": "them", "due": None}]
+    assert data["Bo Chen"]["next_due"] == "2025-03-31" and data["Bo Chen"]["due"] == "later"
+    assert data["Alina Smith"]["cadence"] is None and data["Alina Smith"]["next_due"] is None
+
+
+def test_items_open_overdue_first(home):
+    home, ids = home
+    everything = json.loads(run(home, "items", "--json").stdout)
+    assert [i["text"] for i in everything] == ["Send the roadmap draft", "Book the offsite",
+                                               "Lead the Q2 planning", "Already done"]
+    assert everything[0]["overdue"] is True and everything[0]["whose"] == "theirs"
+    assert everything[0]["person"] == "Alice Martin"
+    open_only = json.loads(run(home, "items", "--open", "--json").stdout)
+    assert "Already done" not in [i["text"] for i in open_only]
+    result = run(home, "items", "--open")
+    lines = result.stdout.splitlines()
+    assert lines[0].split() == ["DUE", "PERSON", "KIND", "WHOSE", "STATUS", "SESSION", "TEXT"]
+    assert lines[1].startswith("2025-02-20 !") and lines[1].endswith("Send the roadmap draft")
+    assert run(home, "items", "--person", "bo").stderr.strip() == "no items"
+
+
+# ---------------------------------------------------------------------- jot
+def test_jot_from_argument_and_from_stdin(home):
+    home, ids = home
+    result = run(home, "jot", "--with", "alice", "Saw", "her", "coach", "the", "new", "hire")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.strip() == "jot saved for Alice Martin (2025-03-03 09:00)"
+    piped = run(home, "jot", "--with", "Bo Chen", input="Raise the release notes\nagain\n")
+    assert piped.exit_code == 0, piped.output
+    store = open_vault(home / "vault.db", PASSPHRASE, allow_weak=True)
+    try:
+        assert [j.text for j in store.jots(ids["alice"])] == ["Saw her coach the new hire"]
+        assert [j.text for j in store.jots(ids["bo"])] == ["Raise the release notes\nagain"]
+    finally:
+        store.close()
+    empty = run(home, "jot", "--with", "Bo Chen", input="  \n")
+    assert "a jot needs some text" in error_line(empty)
+    binary = run(home, "jot", "--with", "Bo Chen", input=b"\xff\xfe")
+    assert "not UTF-8" in error_line(binary)
