@@ -906,7 +906,20 @@ class Store:
         """The in-memory search index, built (decrypting everything) on first use."""
         from .search import SearchIndex
 
-        with self._mutex:
+        # Built without holding the store's lock for the whole decrypt, so autosaves from the UI
+        # are not held up; a write that lands meanwhile makes it build again.
+        for _ in range(3):
+            with self._mutex:
+                if self._search is not None:
+                    return self._search
+                generation = self.generation
+            index = SearchIndex.build(self)
+            with self._mutex:
+                if self._search is None and generation == self.generation:
+                    self._search = index
+                if self._search is not None:
+                    return self._search
+        with self._mutex:  # writes kept racing the build: build once more, holding the lock
             if self._search is None:
                 self._search = SearchIndex.build(self)
             return self._search

@@ -397,3 +397,26 @@ async def test_new_session_completes_known_person(store, vault_path, clock):
         await pilot.pause()
         assert isinstance(app.screen, SessionScreen)
         assert [p.name for p in store.people()] == ["Sam Rivera"]
+
+
+async def test_viewing_an_ended_session_is_not_an_edit(store, vault_path, clock):
+    person = store.add_person("Ada")
+    session = store.start_session(person.id, guide("one-on-one").to_snapshot())
+    store.end_session(session.id)
+    ended = store.session(session.id)
+    app = make_app(vault_path, clock)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_session(app, pilot, store, session.id)
+        clock.advance(120)
+        screen.tick()
+        await pilot.press("escape")
+        await pilot.pause()
+    after = store.session(session.id)
+    assert after.amended_at is None and after.rev == ended.rev and after.spent == ended.spent
+    app = make_app(vault_path, clock)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_session(app, pilot, store, session.id)
+        await pilot.press(*"late addition")
+        await pilot.press("escape")
+        await pilot.pause()
+    assert store.session(session.id).amended_at is not None

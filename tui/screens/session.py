@@ -216,7 +216,9 @@ class SessionScreen(Screen[None]):
     # ------------------------------------------------------------------ time
     def tick(self) -> None:
         now = self.app.clock()
-        if self._last_tick is not None and not self.paused and self.app.store is not None:
+        counting = self.session is not None and self.session.ended_at is None
+        if self._last_tick is not None and counting and not self.paused \
+                and self.app.store is not None:
             delta = (now - self._last_tick).total_seconds()
             if delta > 0:
                 key = self.stage["key"]
@@ -231,7 +233,6 @@ class SessionScreen(Screen[None]):
         self.tick()
         self.paused = not self.paused
         self.update_timer()
-        self.persist_state()
         self.notify("timer paused" if self.paused else "timer running", timeout=2)
 
     # ------------------------------------------------------------------ saving
@@ -272,7 +273,7 @@ class SessionScreen(Screen[None]):
 
     def persist_state(self) -> None:
         store = self.app.store
-        if store is None or self.session is None:
+        if store is None or self.session is None or not self._state_dirty:
             return
         try:
             self.session = store.save_session_state(
@@ -304,6 +305,7 @@ class SessionScreen(Screen[None]):
         self.tick()
         self.save_notes()
         self.index = index
+        self._state_dirty = True
         self.show_stage()
         self.persist_state()
         self.query_one(NotesArea).focus()
@@ -357,6 +359,7 @@ class SessionScreen(Screen[None]):
         notes.move_cursor(notes.document.end)
         notes.insert(f"{prefix}Q: {found[1]}\n")
         self.asked.setdefault(self.stage["key"], set()).add(found[0])
+        self._state_dirty = True
         self.query_one(QuestionList).show(self.stage.get("questions") or [],
                                           self.asked[self.stage["key"]])
         notes.focus()
