@@ -1,0 +1,182 @@
+"""``rapport programme new|list|show`` and ``rapport synthesis`` through click's CliRunner."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+import time
+from datetime import datetime, timezone
+
+import pytest
+from click.testing import CliRunner
+
+from guides.loader import builtin_guides
+from store.crypto import FAST_FOR_TESTS
+from store.vault import create_vault, open_vault
+from tui.cli import build_cli
+
+PASSPHRASE = "pw-test-1234"
+
+
+@pytest.fixture(autouse=True)
+def utc(monkeypatch):
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+
+
+@pytest.fixture
+def home(tmp_path):
+    home = tmp_path / "home"
+    store = create_vault(home / "vault.db", PASSPHRASE, kdf=FAST_FOR_TESTS, allow_weak=True)
+    store.close()
+    return home
+
+
+@pytest.fixture
+def pwfile(tmp_path):
+    path = tmp_path / "pw"
+    path.write_text(PASSPHRASE + "\n")
+    return path
+
+
+@pytest.fixture
+def run(home, pwfile):
+    def invoke(*args: str):
+        return CliRunner().invoke(build_cli(), ["--home", str(home), "--passphrase-file",
+                                                str(pwfile), *args],
+                                  obj={"kdf": FAST_FOR_TESTS, "allow_weak": True})
+    return invoke
+
+
+def one_error_line(result) -> str:
+    assert result.exit_code == 1, result.output
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("rapport: error: "), result.output
+    return lines[0]
+
+
+@pytest.fixture
+def filled(home):
+    """A programme with three interviewees who each said something about Ana and the team."""
+    store = open_vault(home / "vault.db", PASSPHRASE, allow_weak=True)
+    try:
+        plan = next(g for g in builtin_guides() if g.id == "leadership-interview").to_snapshot()
+        programme = store.add_programme("Leadership team", purpose="Team review")
+        ana = store.add_person("Ana Silva")
+        store.add_person("Zoe Quiet")
+        for day, name in enumerate(("Ben Okafor", "Cara Lind", "Dev Patel"), 3):
+            person = store.add_person(name)
+            session = store.start_session(
+                person.id, plan, programme_id=programme.id,
+                started_at=datetime(2025, 3, day, 9, tzinfo=timezone.utc))
+            store.add_tag(session.id, "perception", f"Ana is fair ({day})", stage="perception",
+                          subject_id=ana.id)
+            store.add_tag(session.id, "concern", f"Meetings overrun {name}", stage="needs")
+            store.add_tag(session.id, "perception", f"SECRET {name}", stage="reflection",
+                          subject_id=ana.id)
+    finally:
+        store.close()
+    return programme
+
+
+def test_list_empty_then_new_then_list(run):
+    result = run("programme", "list")
+    assert result.exit_code == 0 and "no programmes yet" in result.output
+    result = run("programme", "new", "Leaders 2025", "--purpose", "Annual review",
+                 "--theme", "decision making", "--theme", "trust")
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("created programme Leaders 2025 (")
+    result = run("programme", "list", "--json")
+    assert result.exit_code == 0
+    [entry] = json.loads(result.output)
+    assert entry["name"] == "Leaders 2025" and entry["purpose"] == "Annual review"
+    assert entry["themes"][-2:] == ["decision making", "trust"] and "perception" in entry["themes"]
+    assert entry["guide_id"] == "leadership-interview" and entry["interviews"] == 0
+    table = run("programme", "list").output.splitlines()
+    assert table[0].split() == ["ID", "NAME", "INTERVIEWS", "TAGS", "STRATEGY"]
+    assert "Leaders 2025" in table[1]
+
+
+def test_new_rejects_bad_input(run):
+    assert "needs a name" in one_error_line(run("programme", "new", "  "))
+    assert "no guide" in one_error_line(run("programme", "new", "X", "--guide", "nope"))
+    assert "theme cannot be empty" in one_error_line(run("programme", "new", "X", "--theme", " "))
+    assert run("programme", "new", "Same").exit_code == 0
+    assert "already a programme" in one_error_line(run("programme", "new", "same"))
+
+
+def test_show_by_name_prefix_and_id(run, filled):
+    for ref in ("Leadership team", "leader", filled.id, filled.id[:6]):
+        result = run("programme", "show", ref)
+        assert result.exit_code == 0, (ref, result.output)
+        assert f"Leadership team  [{filled.id}]" in result.output
+    out = run("programme", "show", "leader").output
+    assert "2025-03-03  Ben Okafor" in out and "concern: 3 from 3 interviewees" in out
+    assert "leaders with passages: Ana Silva" in out
+
+
+def test_unknown_or_ambiguous_programme_is_one_error_line(run, filled):
+    assert "no programme called 'nope'" in one_error_line(run("programme", "show", "nope"))
+    assert "no programme" in one_error_line(run("synthesis", "nope"))
+    assert run("programme", "new", "Leadership review").exit_code == 0
+    assert "several programmes" in one_error_line(run("programme", "show", "leader"))
+
+
+def test_synthesis_to_stdout_is_anonymised(run, filled):
+    result = run("synthesis", "Leadership team")
+    assert result.exit_code == 0, result.output
+    out = result.output
+    assert out.startswith("# Programme synthesis: Leadership team")
+    assert "Meetings overrun" in out  # concern: three interviewees
+    for name in ("Ben", "Okafor", "Cara", "Lind", "Dev", "Patel", "SECRET", "2025"):
+        assert name not in out, name
+
+
+def test_leader_report_json_and_withheld_themes(run, filled):
+    result = run("synthesis", "leadership team", "--leader", "ana", "--format", "json")
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.output)
+    assert doc["kind"] == "leader" and doc["leader"] == "Ana Silva" and doc["anonymised"]
+    perception = next(t for t in doc["themes"] if t["theme"] == "perception")
+    assert [p["text"] for p in perception["passages"]] == ["Ana is fair (3)", "Ana is fair (4)",
+                                                           "Ana is fair (5)"]
+    result = run("synthesis", "leadership team", "--leader", "ana", "--format", "json",
+                 "--min-interviewees", "4")
+    perception = next(t for t in json.loads(result.output)["themes"] if t["theme"] == "perception")
+    assert perception["status"] == "withheld" and perception["passages"] == []
+    assert run("synthesis", "Leadership team", "--min-interviewees", "1").exit_code == 2
+
+
+def test_unknown_leader_and_leader_without_passages(run, filled):
+    assert "no person called 'Nobody'" in one_error_line(
+        run("synthesis", "Leadership team", "--leader", "Nobody"))
+    assert "no tagged passages about Zoe Quiet" in one_error_line(
+        run("synthesis", "Leadership team", "--leader", "Zoe"))
+
+
+def test_output_file_is_new_0600_and_never_overwritten(run, filled, tmp_path, home):
+    target = tmp_path / "synthesis.html"
+    result = run("synthesis", "Leadership team", "--format", "html", "-o", str(target))
+    assert result.exit_code == 0, result.output
+    assert "wrote" in result.output and "plaintext" in result.output
+    assert target.read_text().startswith("<!DOCTYPE html>")
+    assert stat.S_IMODE(os.stat(target).st_mode) == 0o600
+    before = target.read_bytes()
+    assert "already exists" in one_error_line(
+        run("synthesis", "Leadership team", "-o", str(target)))
+    assert target.read_bytes() == before
+    store = open_vault(home / "vault.db", PASSPHRASE, allow_weak=True)
+    try:
+        [record] = store.exports()
+    finally:
+        store.close()
+    assert record.kind == "synthesis" and record.format == "html"
+    assert record.destination == str(target)
+
+
+def test_named_record_names_interviewees(run, filled):
+    result = run("synthesis", "Leadership team", "--named", "--leader", "Ana Silva")
+    assert result.exit_code == 0
+    assert "Ben Okafor" in result.output and "SECRET" in result.output
+    assert "Facilitator's record" in result.output

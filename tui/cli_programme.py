@@ -1,0 +1,180 @@
+"""``rapport programme new|list|show`` and ``rapport synthesis``: interview programmes from the shell.
+
+Registered by :func:`tui.cli.build_cli` through :func:`register`. Plain text only, no Textual.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from tui.cli import Env, fail, pass_env
+
+
+def register(cli: click.Group) -> None:
+    cli.add_command(programme_group)
+    cli.add_command(synthesis)
+
+
+@click.group("programme", context_settings={"help_option_names": ["-h", "--help"]})
+def programme_group() -> None:
+    """Leadership interview programmes: create, list and show them."""
+
+
+def _find(store, ref: str):
+    from store.errors import Ambiguous, NotFound
+
+    if not ref.strip():
+        raise fail("give a programme's name or id")
+    try:
+        return store.find_programme(ref)
+    except Ambiguous:
+        raise fail(f"{ref!r} matches several programmes; give more of the name or the id") from None
+    except NotFound:
+        raise fail(f"no programme called {ref!r} (see 'rapport programme list')") from None
+
+
+@programme_group.command("new")
+@click.argument("name")
+@click.option("--purpose", default="", help="What the programme is for.")
+@click.option("--guide", "guide_id", default="leadership-interview", show_default=True,
+              help="Guide its interviews use (see 'rapport guides list').")
+@click.option("--theme", "themes", multiple=True, metavar="THEME",
+              help="A theme to add to the default ones (repeatable).")
+@pass_env
+def new_programme(env: Env, name: str, purpose: str, guide_id: str, themes: tuple[str, ...]) -> None:
+    """Create a programme called NAME."""
+    from guides.loader import load_catalog
+    from store.models import DEFAULT_THEMES
+
+    name = name.strip()
+    if not name:
+        raise fail("a programme needs a name")
+    if load_catalog(env.paths.guides_dir).get(guide_id) is None:
+        raise fail(f"no guide with id {guide_id!r} (see 'rapport guides list')")
+    extra = [" ".join(t.split()) for t in themes]
+    if any(not t for t in extra):
+        raise fail("a theme cannot be empty")
+    with env.open_store() as store:
+        if any(p.name.casefold() == name.casefold() for p in store.programmes()):
+            raise fail(f"there is already a programme called {name!r}")
+        programme = store.add_programme(name, purpose=purpose.strip(), guide_id=guide_id,
+                                        themes=(*DEFAULT_THEMES, *extra))
+    click.echo(f"created programme {programme.name} ({programme.id[:8]}) with "
+               f"{len(programme.themes)} themes")
+
+
+@programme_group.command("list")
+@click.option("--json", "as_json", is_flag=True, help="One JSON array instead of a table.")
+@pass_env
+def list_programmes(env: Env, as_json: bool) -> None:
+    """List programmes: interviews held and passages tagged."""
+    with env.open_store() as store:
+        rows = []
+        for p in store.programmes():
+            sessions = store.summaries(programme_id=p.id)
+            rows.append((p, len(sessions), len({s.person_id for s in sessions}),
+                         len(store.tags(programme_id=p.id)), len(store.strategy_items(p.id))))
+    if as_json:
+        click.echo(json.dumps([
+            {"id": p.id, "name": p.name, "purpose": p.purpose, "guide_id": p.guide_id,
+             "themes": list(p.themes), "interviews": n, "interviewees": people, "tags": tags,
+             "strategy_items": items,
+             "created_at": p.created_at.isoformat() if p.created_at else None}
+            for p, n, people, tags, items in rows], indent=2, ensure_ascii=False))
+        return
+    if not rows:
+        click.echo("no programmes yet: rapport programme new NAME")
+        return
+    table = [("ID", "NAME", "INTERVIEWS", "TAGS", "STRATEGY")]
+    table += [(p.id[:8], p.name, str(n), str(tags), str(items)) for p, n, _, tags, items in rows]
+    widths = [max(len(r[i]) for r in table) for i in range(len(table[0]))]
+    for row in table:
+        click.echo("  ".join(c.rjust(w) if i >= 2 else c.ljust(w)
+                             for i, (c, w) in enumerate(zip(row, widths))).rstrip())
+
+
+@programme_group.command("show")
+@click.argument("ref", metavar="PROGRAMME")
+@pass_env
+def show_programme(env: Env, ref: str) -> None:
+    """Show a programme (name, unique name or id prefix, or id): interviews, themes, gaps."""
+    from store.synthesis import build
+
+    with env.open_store() as store:
+        programme = _find(store, ref)
+        syn = build(store, programme.id)
+        sessions = sorted(store.summaries(programme_id=programme.id), key=lambda s: s.started_at)
+    click.echo(f"{programme.name}  [{programme.id}]")
+    if programme.purpose:
+        click.echo(programme.purpose)
+    click.echo(f"guide: {programme.guide_id}")
+    click.echo(f"themes: {', '.join(programme.themes)}")
+    click.echo()
+    click.echo(f"interviews ({len(sessions)}):")
+    for s in sessions:
+        state = "ended" if s.ended_at else "active"
+        click.echo(f"  {s.started_at.astimezone():%Y-%m-%d}  {s.person_name}  ({state}, {s.id[:8]})")
+    click.echo()
+    click.echo(f"tagged passages ({len(syn.passages)}):")
+    for theme, counts in syn.matrix():
+        if sum(counts):
+            people = sum(1 for c in counts if c)
+            click.echo(f"  {theme}: {sum(counts)} from {people} interviewee"
+                       + ("" if people == 1 else "s"))
+    gaps = syn.gaps
+    click.echo()
+    click.echo(f"gaps ({len(gaps)}):")
+    for area in gaps:
+        click.echo(f"  {area.label}: {len(area.current)} current, {len(area.future)} future")
+    click.echo()
+    click.echo(f"strategy items ({len(syn.strategy)}):")
+    for item in syn.strategy:
+        click.echo(f"  - {item.text}")
+    leaders = syn.subjects
+    if leaders:
+        click.echo()
+        click.echo("leaders with passages: " + ", ".join(p.name for p in leaders))
+
+
+@click.command("synthesis")
+@click.argument("ref", metavar="PROGRAMME")
+@click.option("--format", "fmt", type=click.Choice(["md", "html", "json"]), default="md",
+              show_default=True)
+@click.option("--leader", metavar="NAME", help="A per-leader report on NAME instead.")
+@click.option("-o", "--output", default="-", metavar="PATH",
+              help="Write to a new file (0600, never overwritten); '-' (default) is stdout.")
+@click.option("--min-interviewees", type=click.IntRange(min=2), default=3, show_default=True,
+              help="Show a theme only where at least this many interviewees said something.")
+@click.option("--named", is_flag=True,
+              help="Facilitator's own record: names interviewees, shows private passages and "
+                   "every theme. Never share it.")
+@pass_env
+def synthesis(env: Env, ref: str, fmt: str, leader: str | None, output: str,
+              min_interviewees: int, named: bool) -> None:
+    """Write the synthesis of PROGRAMME (or a per-leader report), anonymised by default."""
+    from store.errors import Ambiguous, NotFound
+    from store.synthesis import build, leader_report, programme_report, write_report
+
+    if output != "-" and Path(output).expanduser().exists():
+        raise fail(f"{output} already exists; not overwriting it")
+    with env.open_store() as store:
+        programme = _find(store, ref)
+        syn = build(store, programme.id)
+        if leader is not None:
+            try:
+                person = store.find_person(leader)
+            except (NotFound, Ambiguous) as exc:
+                raise fail(str(exc)) from None
+            if person.id not in {p.id for p in syn.subjects}:
+                raise fail(f"no tagged passages about {person.name} in {programme.name!r}")
+            doc = leader_report(syn, person.id, named=named, min_interviewees=min_interviewees)
+        else:
+            doc = programme_report(syn, named=named, min_interviewees=min_interviewees)
+        record = write_report(store, output, doc, fmt)
+    if output != "-":
+        how = "NAMED, with private passages" if named else "anonymised"
+        click.echo(f"wrote {record.destination} ({how}, {record.count} passages); "
+                   "it is plaintext: keep it safe", err=True)
