@@ -1,0 +1,330 @@
+"""Programmes in the app, driven by Pilot on a real vault: create, interview, tag, synthesise."""
+
+from __future__ import annotations
+
+import os
+import stat
+import time
+
+import pytest
+from textual.coordinate import Coordinate
+from textual.widgets import (
+    DataTable, Input, Markdown, OptionList, RadioButton, SelectionList, TextArea,
+)
+from textual.widgets.text_area import Selection
+
+from guides.loader import builtin_guides
+from store import crypto
+from store.models import DEFAULT_THEMES
+from store.paths import Paths
+from tui.app import RapportApp
+from tui.screens.home import HomeScreen
+from tui.screens.programmes import (
+    ExportDialog, LeaderPicker, NewProgrammeDialog, PassagesScreen, ProgrammeScreen,
+    ProgrammesScreen, ReportScreen, StrategyDialog,
+)
+from tui.screens.session import SessionScreen
+from tui.screens.start import NewSessionScreen
+from tui.screens.tagging import TagDialog
+from tui.widgets.session import NotesArea
+
+
+@pytest.fixture(autouse=True)
+def utc(monkeypatch):
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+
+
+def make_app(vault_path, clock) -> RapportApp:
+    return RapportApp(paths=Paths.resolve(vault_path.parent), kdf=crypto.FAST_FOR_TESTS,
+                      allow_weak=True, clock=clock)
+
+
+def plan() -> dict:
+    return next(g for g in builtin_guides() if g.id == "leadership-interview").to_snapshot()
+
+
+async def settle(app, pilot) -> None:
+    await pilot.pause()
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def type_text(pilot, text: str) -> None:
+    for ch in text:
+        await pilot.press("enter" if ch == "\n" else "space" if ch == " " else ch)
+
+
+async def interview(app, pilot, name: str) -> SessionScreen:
+    """From the programme screen: i, keep the preselected guide, type the participant."""
+    await pilot.press("i")
+    await pilot.pause()
+    assert isinstance(app.screen, NewSessionScreen)
+    await pilot.press("enter")  # the programme's guide is highlighted
+    await type_text(pilot, name)
+    await pilot.press("enter", "enter")
+    await pilot.pause()
+    assert isinstance(app.screen, SessionScreen)
+    assert isinstance(app.focused, NotesArea)
+    return app.screen
+
+
+async def tag(app, pilot, *keys: str) -> None:
+    await pilot.press("f4")
+    await pilot.pause()
+    assert isinstance(app.screen, TagDialog)
+    await pilot.press(*keys)
+    await pilot.pause()
+    assert isinstance(app.screen, SessionScreen)
+    assert isinstance(app.focused, NotesArea)  # the notes have the focus back at once
+
+
+async def test_create_programme_run_two_interviews_and_tag(store, vault_path, clock):
+    ana = store.add_person("Ana Silva")
+    app = make_app(vault_path, clock)
+    async with app.run_test(size=(100, 30)) as pilot:
+        app.unlocked(store)
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
+        await pilot.press("f4")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ProgrammesScreen)
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+        assert isinstance(app.screen, NewProgrammeDialog)
+        await type_text(pilot, "L25")
+        await pilot.press("enter")
+        await type_text(pilot, "Review")
+        await pilot.press("enter")
+        await type_text(pilot, "trust, pace")
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ProgrammeScreen)
+        [programme] = store.programmes()
+        assert programme.themes == (*DEFAULT_THEMES, "trust", "pace")
+        assert programme.purpose == "Review"
+
+        # Interview 1: three tags - the current line with a subject, a digit, a selection.
+        session = await interview(app, pilot, "Ben")
+        assert session.session.programme_id == programme.id
+        assert session.session.guide_id == "leadership-interview"
+        await type_text(pilot, "Slow\nAna fair")
+        await pilot.press("f4")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, TagDialog) and dialog.passage == "Ana fair"
+        await pilot.press("tab")
+        await type_text(pilot, "ana")
+        await pilot.press("enter")  # the first theme (perception), about Ana Silva
+        await pilot.pause()
+        assert isinstance(app.focused, NotesArea)
+        await pilot.press("up")
+        await tag(app, pilot, "4")  # current state, the line under the cursor
+        notes = session.query_one(NotesArea)
+        notes.selection = Selection((0, 0), (0, 3))
+        await tag(app, pilot, "8")  # trust, the selected letters
+        tags = store.tags(session_id=session.session.id)
+        assert [(t.theme, t.passage, t.subject_id, t.stage) for t in tags] == [
+            ("perception", "Ana fair", ana.id, "welcome"),
+            ("current state", "Slow", None, "welcome"),
+            ("trust", "Slo", None, "welcome"),
+        ]
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ProgrammeScreen)
+
+        # Interview 2: the same line tagged twice makes a gap under 'pace'.
+        session = await interview(app, pilot, "Cara")
+        await type_text(pilot, "Fast")
+        await tag(app, pilot, "5")
+        await tag(app, pilot, "9")
+        await pilot.press("escape")
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, ProgrammeScreen)
+        syn = screen.syn
+        assert syn.sessions == 2 and [p.name for p in syn.interviewees] == ["Ben", "Cara"]
+        assert [a.key for a in syn.gaps] == ["pace"]
+        table = screen.query_one("#matrix", DataTable)
+        assert table.row_count == len(programme.themes)
+        assert [str(c) for c in table.get_row_at(3)] == ["current state", "1", "·", "1"]
+        assert [str(c) for c in table.get_row_at(8)] == ["pace", "·", "1", "1"]
+
+
+@pytest.fixture
+def programme_with_data(store, clock):
+    programme = store.add_programme("Leaders", themes=(*DEFAULT_THEMES, "decision making"))
+    ana = store.add_person("Ana Silva")
+    for name, line in (("Ben Okafor", "Ana is fair"), ("Cara Lind", "Ana listens"),
+                       ("Dev Patel", "Ana decides fast")):
+        person = store.add_person(name)
+        session = store.start_session(person.id, plan(), programme_id=programme.id)
+        store.save_note(session.id, "perception", f"{line}\nSign-off takes weeks")
+        store.add_tag(session.id, "perception", line, stage="perception", subject_id=ana.id)
+        store.add_tag(session.id, "current state", "Sign-off takes weeks", stage="perception")
+        store.add_tag(session.id, "decision making", "Sign-off takes weeks", stage="perception")
+        store.add_tag(session.id, "perception", f"SECRET about {name}", stage="reflection",
+                      subject_id=ana.id)
+        clock.advance(3600)
+    store.add_tag(session.id, "future state", "Teams decide", stage="perception")
+    store.add_tag(session.id, "decision making", "Teams decide", stage="perception")
+    return programme, ana
+
+
+async def test_synthesis_drill_down_strategy_report_and_export(store, vault_path, clock,
+                                                              programme_with_data, tmp_path):
+    programme, ana = programme_with_data
+    app = make_app(vault_path, clock)
+    async with app.run_test(size=(100, 30)) as pilot:
+        app.unlocked(store)
+        await pilot.pause()
+        app.push_screen(ProgrammeScreen(programme.id))
+        await settle(app, pilot)
+        screen = app.screen
+        table = screen.query_one("#matrix", DataTable)
+        assert isinstance(app.focused, DataTable)
+        # Drill down: perception (row 0) x Ben (column 1).
+        table.cursor_coordinate = Coordinate(0, 1)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, PassagesScreen)
+        assert "Ana is fair" in app.screen.markdown and "SECRET about Ben" in app.screen.markdown
+        assert "Ana listens" not in app.screen.markdown
+        await pilot.press("escape")
+        await pilot.pause()
+
+        # Current -> future: the gap is listed and its passages shown side by side.
+        screen.query_one("#programme-tabs").active = "tab-areas"
+        await pilot.pause()
+        areas = screen.query_one("#areas", OptionList)
+        assert areas.option_count == 1 and "decision making" in str(
+            areas.get_option_at_index(0).prompt)
+        assert "Teams decide" in screen.query_one("#future-md", Markdown).source
+
+        # Draft a strategy item linked to the highlighted gap (preselected) and one passage.
+        await pilot.press("s")
+        await pilot.pause()
+        assert isinstance(app.screen, StrategyDialog)
+        await type_text(pilot, "Charter")
+        await pilot.press("enter")
+        links = app.screen.query_one(SelectionList)
+        assert app.focused is links and links.selected == ["gap:decision making"]
+        await pilot.press("down", "space", "ctrl+s")
+        await settle(app, pilot)
+        [item] = store.strategy_items(programme.id)
+        assert item.text == "Charter" and item.gaps == ("decision making",)
+        assert len(item.tag_ids) == 1
+        assert screen.query_one("#strategy", DataTable).row_count == 1
+
+        # A leader's report: anonymised, no private text, then exported after a preview.
+        await pilot.press("r")
+        await pilot.pause()
+        assert isinstance(app.screen, LeaderPicker)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        report = app.screen
+        assert isinstance(report, ReportScreen) and report.leader_id == ana.id
+        text = report.query_one(Markdown).source
+        assert "Ana is fair" in text and "SECRET" not in text and "Ben" not in text
+        await pilot.press("x")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, ExportDialog)
+        preview = dialog.query_one("#synthesis-export-preview", TextArea).text
+        assert preview == dialog.texts["md"] and "Ana is fair" in preview
+        assert "Plaintext" in str(dialog.query_one("#synthesis-export-warning").render())
+        target = tmp_path / "ana.md"
+        dialog.query_one("#synthesis-export-path", Input).value = str(target)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert app.screen is report
+        assert target.read_text() == preview
+        assert stat.S_IMODE(os.stat(target).st_mode) == 0o600
+        [record] = store.exports()
+        assert record.kind == "leader-report" and record.destination == str(target)
+
+        # Exporting again to the same path is refused in the dialog; nothing is overwritten.
+        await pilot.press("x")
+        await pilot.pause()
+        app.screen.query_one("#synthesis-export-path", Input).value = str(target)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ExportDialog)
+        assert "already exists" in str(app.screen.query_one("#synthesis-export-error").render())
+        await pilot.press("escape")
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen is screen
+
+        # The programme synthesis: HTML chosen in the dialog, written, the same bytes.
+        await pilot.press("x")
+        await pilot.pause()
+        dialog = app.screen
+        html_button = next(b for b in dialog.query(RadioButton) if b.name == "html")
+        await pilot.click(html_button)
+        await pilot.pause()
+        assert dialog.query_one("#synthesis-export-path", Input).value.endswith(
+            "rapport-synthesis-leaders.html")
+        target = tmp_path / "synthesis.html"
+        dialog.query_one("#synthesis-export-path", Input).value = str(target)
+        await pilot.click("#synthesis-export-write")
+        await settle(app, pilot)
+        assert target.read_text() == dialog.texts["html"]
+        assert "SECRET" not in target.read_text() and "Okafor" not in target.read_text()
+
+
+async def test_tag_dialog_new_theme_new_person_and_empty_line(store, vault_path, clock):
+    programme = store.add_programme("Leaders")
+    ben = store.add_person("Ben Okafor")
+    session = store.start_session(ben.id, plan(), programme_id=programme.id)
+    app = make_app(vault_path, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.unlocked(store)
+        await pilot.pause()
+        app.push_screen(SessionScreen(session.id))
+        await pilot.pause()
+        await pilot.press("f4")  # nothing on the line: no dialog, a hint
+        await pilot.pause()
+        assert isinstance(app.screen, SessionScreen)
+        await type_text(pilot, "Silos")
+        await pilot.press("f4")
+        await pilot.pause()
+        assert isinstance(app.screen, TagDialog)
+        await pilot.press("tab")
+        await type_text(pilot, "Eve")
+        await pilot.press("tab")
+        await type_text(pilot, "own")
+        await pilot.press("enter")  # asks once before adding a person
+        await pilot.pause()
+        assert isinstance(app.screen, TagDialog)
+        assert "Enter again adds them" in str(app.screen.query_one("#tag-error").render())
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.focused, NotesArea)
+        [tag] = store.tags(session_id=session.id)
+        eve = store.find_person("Eve")
+        assert (tag.theme, tag.subject_id) == ("own", eve.id)
+        assert store.programme(programme.id).themes[-1] == "own"
+        await pilot.press("f4", "escape")  # cancelled: no tag, focus back in the notes
+        await pilot.pause()
+        assert isinstance(app.focused, NotesArea) and len(store.tags(session_id=session.id)) == 1
+
+
+async def test_tagging_outside_a_programme_offers_the_default_themes(store, vault_path, clock):
+    ada = store.add_person("Ada")
+    session = store.start_session(ada.id, plan())
+    app = make_app(vault_path, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.unlocked(store)
+        await pilot.pause()
+        app.push_screen(SessionScreen(session.id))
+        await pilot.pause()
+        await type_text(pilot, "More")
+        await pilot.press("f4")
+        await pilot.pause()
+        dialog = app.screen
+        assert dialog.themes == list(DEFAULT_THEMES) and not dialog.query("#tag-new")
+        await pilot.press("3")
+        await pilot.pause()
+        [tag] = store.tags(session_id=session.id)
+        assert tag.theme == "concern" and tag.stage == "welcome"

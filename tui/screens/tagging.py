@@ -1,0 +1,214 @@
+"""Tag a passage of the notes with a theme (F4 in a session), without leaving the notes for long.
+
+:func:`tag_selection` is what the session screen calls: it takes the selected text (or, with no
+selection, the line under the cursor), opens :class:`TagDialog` and saves the tag. Digits 1-9 in
+the dialog pick a theme and save at once; the notes get the focus back either way.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Sequence
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.suggester import SuggestFromList
+from textual.widgets import Button, Input, Label, OptionList, Static
+from textual.widgets.option_list import Option
+
+from store.errors import RapportError
+from store.models import DEFAULT_THEMES
+
+if TYPE_CHECKING:  # pragma: no cover
+    from tui.screens.session import SessionScreen
+
+PREVIEW_CHARS = 160
+
+
+@dataclass(frozen=True)
+class TagChoice:
+    theme: str
+    new_theme: bool  # typed in the dialog, not yet one of the programme's themes
+    subject_id: str | None  # a known person
+    new_subject: str | None  # a name to add as a new person
+
+
+def passage_at_cursor(notes) -> str:
+    """The selected text, or the whole line under the cursor when nothing is selected."""
+    selected = notes.selected_text
+    if selected.strip():
+        return selected.strip()
+    row = notes.cursor_location[0]
+    if row >= notes.document.line_count:
+        return ""
+    return notes.document.get_line(row).strip()
+
+
+def theme_for_stage(stage_key: str, themes: Sequence[str]) -> int:
+    """The theme that matches the stage (``current-state`` -> ``current state``), else 0."""
+    key = stage_key.replace("-", " ").replace("_", " ").casefold()
+    for index, theme in enumerate(themes):
+        folded = theme.casefold()
+        if key and (folded == key or folded.endswith(" " + key)):
+            return index
+    return 0
+
+
+def tag_selection(screen: "SessionScreen") -> None:
+    """F4 in a session: tag the selected passage (or the current line) with a theme."""
+    from tui.widgets.session import NotesArea
+
+    notes = screen.query_one(NotesArea)
+    passage = passage_at_cursor(notes)
+    if not passage:
+        screen.notify("select a passage or put the cursor on a line of notes first", timeout=3)
+        notes.focus()
+        return
+    store = screen.app.store
+    session = screen.session
+    if store is None or session is None:
+        return
+    programme = store.programme(session.programme_id) if session.programme_id else None
+    themes = list(programme.themes if programme else DEFAULT_THEMES)
+    stage = screen.stage
+    people = [(p.id, p.name) for p in store.people()]
+
+    def chosen(choice: TagChoice | None) -> None:
+        notes.focus()
+        if choice is None:
+            return
+        app_store = screen.app.store
+        if app_store is None:
+            return
+        try:
+            subject_id = choice.subject_id
+            if choice.new_subject:
+                subject_id = app_store.add_person(choice.new_subject).id
+            if choice.new_theme and programme is not None:
+                current = app_store.programme(programme.id)
+                app_store.update_programme(programme.id, themes=[*current.themes, choice.theme])
+            screen.save_notes()
+            app_store.add_tag(session.id, choice.theme, passage, stage=stage["key"],
+                              subject_id=subject_id)
+        except RapportError as exc:
+            screen.notify(str(exc), severity="error")
+            return
+        private = screen.private.get(stage["key"]) or stage.get("private")
+        where = " (private: kept out of reports)" if private else ""
+        screen.notify(f"tagged: {choice.theme}{where}", timeout=2)
+
+    screen.app.push_screen(TagDialog(passage, themes, people,
+                                     highlight=theme_for_stage(stage["key"], themes),
+                                     can_add_theme=programme is not None), chosen)
+
+
+class TagDialog(ModalScreen[TagChoice | None]):
+    """Theme (list, 1-9 to pick and save), or a new theme; optionally the leader it is about."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    AUTO_FOCUS = "#tag-themes"
+
+    def __init__(self, passage: str, themes: Sequence[str], people: Sequence[tuple[str, str]],
+                 *, highlight: int = 0, can_add_theme: bool = True) -> None:
+        super().__init__()
+        self.passage = passage
+        self.themes = list(themes)
+        self.people = list(people)
+        self.highlight = highlight
+        self.can_add_theme = can_add_theme
+        self.pending_new: str | None = None
+
+    def compose(self) -> ComposeResult:
+        preview = " ".join(self.passage.split())
+        if len(preview) > PREVIEW_CHARS:
+            preview = preview[:PREVIEW_CHARS - 1] + "…"
+        with Vertical(id="tag-dialog", classes="dialog"):
+            yield Static("Tag passage  ·  1-9 picks a theme and saves", classes="dialog-title")
+            yield Static(f"“{preview}”", id="tag-passage", classes="hint")
+            yield OptionList(*[Option(f"{i + 1 if i < 9 else ' '} {t}", id=str(i))
+                               for i, t in enumerate(self.themes)], id="tag-themes")
+            with Horizontal(classes="tag-row"):
+                yield Label("About", classes="label")
+                yield Input(placeholder="leader it is about (optional; → completes)",
+                            suggester=SuggestFromList([n for _, n in self.people],
+                                                      case_sensitive=False),
+                            id="tag-subject")
+            if self.can_add_theme:
+                with Horizontal(classes="tag-row"):
+                    yield Label("New theme", classes="label")
+                    yield Input(placeholder="added to the programme's themes", id="tag-new")
+            yield Label("", id="tag-error", classes="error")
+            with Horizontal(classes="buttons"):
+                yield Button("Tag", variant="primary", id="tag-save")
+                yield Button("Cancel", id="tag-cancel")
+
+    def on_mount(self) -> None:
+        options = self.query_one("#tag-themes", OptionList)
+        if self.themes:
+            options.highlighted = min(self.highlight, len(self.themes) - 1)
+
+    def on_key(self, event) -> None:
+        if event.character and event.character in "123456789" \
+                and isinstance(self.focused, OptionList):
+            index = int(event.character) - 1
+            event.stop()
+            event.prevent_default()
+            if index < len(self.themes):
+                self.query_one("#tag-themes", OptionList).highlighted = index
+                self.save()
+
+    @on(OptionList.OptionSelected, "#tag-themes")
+    @on(Input.Submitted)
+    @on(Button.Pressed, "#tag-save")
+    def save(self) -> None:
+        new_theme = " ".join(self.query_one("#tag-new", Input).value.split()) \
+            if self.can_add_theme else ""
+        if new_theme:
+            existing = next((t for t in self.themes if t.casefold() == new_theme.casefold()), None)
+            theme, is_new = (existing, False) if existing else (new_theme, True)
+        else:
+            options = self.query_one("#tag-themes", OptionList)
+            if options.highlighted is None:
+                self.error("Pick a theme.")
+                return
+            theme, is_new = self.themes[options.highlighted], False
+        subject = self.resolve_subject()
+        if subject is False:
+            return
+        subject_id, new_subject = subject
+        self.dismiss(TagChoice(theme, is_new, subject_id, new_subject))
+
+    def resolve_subject(self) -> tuple[str | None, str | None] | bool:
+        """(id, None) for a known person, (None, name) to add someone (asked once), or False."""
+        field = self.query_one("#tag-subject", Input)
+        name = " ".join(field.value.split())
+        if not name:
+            return None, None
+        folded = name.casefold()
+        exact = [pid for pid, n in self.people if n.casefold() == folded]
+        if len(exact) == 1:
+            return exact[0], None
+        starts = [(pid, n) for pid, n in self.people if n.casefold().startswith(folded)]
+        if not exact and len(starts) == 1:
+            return starts[0][0], None
+        if len(exact) > 1 or len(starts) > 1:
+            names = ", ".join(n for _, n in (starts or [])[:4])
+            self.error(f"{name!r} matches several people ({names}); type more of the name.")
+            field.focus()
+            return False
+        if self.pending_new != folded:
+            self.pending_new = folded
+            self.error(f"No one called {name!r} yet: Enter again adds them, or edit the name.")
+            field.focus()
+            return False
+        return None, name
+
+    def error(self, text: str) -> None:
+        self.query_one("#tag-error", Label).update(text)
+
+    @on(Button.Pressed, "#tag-cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)
