@@ -117,8 +117,10 @@ def run(runs: int) -> dict:
                 del env[key]
     if WORK.exists() and not (WORK / ".jrnl_peer").exists():
         shutil.rmtree(WORK)
-    log(f"peer: {script} RUNS={runs} (search/add/export by jrnl, beside rapport's "
-        f"{', '.join(k for k, v in available.items() if v) or 'nothing yet'})")
+    interleaved = [op for op, key in (("search", "EXTRA_SEARCH"), ("add", "EXTRA_ADD"),
+                                      ("export", "EXTRA_EXPORT")) if key in env]
+    log(f"peer: {script} RUNS={runs} (search/add/export by jrnl, interleaved with rapport's "
+        f"{', '.join(interleaved) or 'nothing'})")
     p = subprocess.run(["bash", str(script)], env=env, capture_output=True, text=True)
     raw = p.stdout
     (generate.OUT / "last-jrnl-peer.txt").write_text(raw + "\n--- stderr\n" + p.stderr,

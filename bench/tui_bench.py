@@ -29,6 +29,7 @@ when it exists, else ``store.search`` in a worker, as a screen would), then prin
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
 import os
 import sqlite3
@@ -281,9 +282,15 @@ async def inproc(runs: int) -> dict:
         decrypt = DecryptFloor(homes["big"] / "vault.db", work)
         samples: dict[str, list] = {k: [] for k in ("kdf", "decrypt", "floor", "big", "small")}
         for rnd in range(runs + 1):  # round 0: warm-up
-            got = {"kdf": kdf_floor(), "decrypt": decrypt(), "floor": await floor_table_run(),
-                   "big": await rapport_run(homes["big"], generate.PASSPHRASE),
-                   "small": await rapport_run(homes["small"], generate.PASSPHRASE, keys=False)}
+            got: dict = {}
+            for name, fn in (("kdf", kdf_floor), ("decrypt", decrypt),
+                             ("floor", floor_table_run),
+                             ("big", lambda: rapport_run(homes["big"], generate.PASSPHRASE)),
+                             ("small", lambda: rapport_run(homes["small"], generate.PASSPHRASE,
+                                                           keys=False))):
+                gc.collect()  # earlier rounds' garbage must not be collected inside this one
+                value = fn()
+                got[name] = await value if asyncio.iscoroutine(value) else value
             if rnd:
                 for k, v in got.items():
                     samples[k].append(v)

@@ -11,8 +11,9 @@ Autosave: ``Store.save_note`` of a 20 KB note (the text changes a little on ever
 typing) in an active session, timed call by call, on scratch copies of the 10-session and the
 10,000-session vaults; the floor, in the same directory and the same rounds: AES-GCM-encrypt the
 same note and write it as one row (UPDATE in a transaction) to an SQLite file in WAL mode with
-synchronous=FULL. Each round does ``--saves`` saves of each kind, rounds interleaved; the
-figures are p50, p95 and p99 over every save, and the median over rounds of each round's ratio.
+synchronous=FULL. Saves are interleaved one by one (floor, 10, 10k, floor, ...), ``--saves`` of
+each per round; the figures are p50, p95 and p99 over every save, the ratios the median over
+rounds of each round's ratio of percentiles.
 """
 
 from __future__ import annotations
@@ -146,16 +147,17 @@ def autosave_bench(runs: int, saves: int, kib: int) -> dict:
         }
         texts = list(edits(base, (runs + 1) * saves))
         rounds: dict[str, list[list[float]]] = {k: [] for k in writers}
-        for rnd in range(runs + 1):
+        for rnd in range(runs + 1):  # round 0: warm-up
             chunk = texts[rnd * saves:(rnd + 1) * saves]
-            for name, w in writers.items():
-                times = []
-                for text in chunk:
+            times: dict[str, list[float]] = {k: [] for k in writers}
+            for text in chunk:  # save by save: floor, 10, 10k, floor, 10, 10k, ...
+                for name, w in writers.items():
                     t0 = now()
                     w.save(text)
-                    times.append(now() - t0)
-                if rnd:
-                    rounds[name].append(times)
+                    times[name].append(now() - t0)
+            if rnd:
+                for name in writers:
+                    rounds[name].append(times[name])
         for w in writers.values():
             w.close()
     finally:
