@@ -247,7 +247,7 @@ async def test_synthesis_drill_down_strategy_report_and_export(store, vault_path
         await pilot.press("x")
         await pilot.pause()
         app.screen.query_one("#synthesis-export-path", Input).value = str(target)
-        await pilot.press("enter")
+        await pilot.press("ctrl+e")  # writes even from the path field (where ctrl+e is "end")
         await settle(app, pilot)
         assert isinstance(app.screen, ExportDialog)
         assert "already exists" in str(app.screen.query_one("#synthesis-export-error").render())

@@ -639,7 +639,8 @@ class ExportDialog(ModalScreen[str | None]):
     Returns the destination written, or None when cancelled.
     """
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel"), Binding("ctrl+e", "write", "Write file")]
+    BINDINGS = [Binding("escape", "cancel", "Cancel"),
+                Binding("ctrl+e", "write", "Write file", priority=True)]  # over Input's "end"
     AUTO_FOCUS = "#synthesis-export-path"
 
     def __init__(self, doc: Mapping[str, Any], *, directory: Path | None = None,
