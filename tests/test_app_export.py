@@ -60,6 +60,7 @@ async def test_preview_is_what_gets_written(store, vault_path, clock, tmp_path):
         assert CANARY in app.screen.query_one("#export-preview").text
         before = written[0].read_bytes()
         app.screen.query_one("#export-path").value = str(written[0])
+        app.screen.query_one("#export-path").focus()  # ctrl+e must write, not move the cursor
         await pilot.press("ctrl+e")
         await app.workers.wait_for_complete()
         await pilot.pause()

@@ -26,7 +26,7 @@ class ExportScreen(ModalScreen[str | None]):
     """Dismisses with the path written, or None."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel"),
-                Binding("ctrl+e", "export", "Write file")]
+                Binding("ctrl+e", "export", "Write file", priority=True)]
 
     def __init__(self, *, session_ids: list[str] | None = None, person_id: str | None = None,
                  directory: Path | None = None) -> None:
