@@ -420,3 +420,15 @@ async def test_viewing_an_ended_session_is_not_an_edit(store, vault_path, clock)
         await pilot.press("escape")
         await pilot.pause()
     assert store.session(session.id).amended_at is not None
+
+
+async def test_pick_stage_from_outline(store, vault_path, clock):
+    person = store.add_person("Ada")
+    session = store.start_session(person.id, guide("one-on-one").to_snapshot())
+    app = make_app(vault_path, clock)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_session(app, pilot, store, session.id)
+        await pilot.press("f8", "down", "down", "down", "enter")
+        await pilot.pause()
+        assert screen.index == 3
+        assert isinstance(app.focused, NotesArea)

@@ -29,8 +29,8 @@ PERSIST_TIMER_EVERY = 15.0
 
 HELP = """\
 **Session keys.** The notes pane keeps the focus, so typing always goes into the notes of the
-current stage. Stages: **ctrl+n** or **alt+→** next, **alt+←** previous, **alt+1…9** jump (or
-click a stage). Questions: **ctrl+↓ / ctrl+↑** move, **ctrl+r** mark asked, **ctrl+o** insert into
+current stage. Stages: **ctrl+n** or **alt+→** next, **alt+←** previous, **F8** picks any
+stage from the outline (arrows, Enter; or click a stage; the palette has "Go to stage …"). Questions: **ctrl+↓ / ctrl+↑** move, **ctrl+r** mark asked, **ctrl+o** insert into
 the notes. **F2** captures an item, **F3** toggles private notes for this stage, **F4** tags the
 selected passage with a theme, **F9** pauses the timer, **F10** ends the session with a review,
 **Esc** goes back to the list (the session stays active and resumes where you left it).
@@ -55,7 +55,7 @@ class SessionScreen(Screen[None]):
         Binding("ctrl+o", "insert_question", "Insert question", id="insert-question", show=False),
         Binding("ctrl+s", "save", "Save now", id="save", show=False),
         Binding("escape", "leave", "Back", id="back"),
-        *[Binding(f"alt+{n}", f"jump({n - 1})", f"Stage {n}", show=False) for n in range(1, 10)],
+        Binding("f8", "pick_stage", "Stages", id="stages", show=False),
     ]
 
     def __init__(self, session_id: str, *, stage: str | None = None) -> None:
@@ -322,6 +322,9 @@ class SessionScreen(Screen[None]):
     def action_jump(self, index: int) -> None:
         self.go_to(index)
 
+    def action_pick_stage(self) -> None:
+        self.query_one(StageOutline).focus()
+
     @on(StageOutline.OptionSelected, "#outline")
     def outline_selected(self, event: StageOutline.OptionSelected) -> None:
         self.go_to(event.option_index)
@@ -453,6 +456,9 @@ class SessionScreen(Screen[None]):
     def commands(self):
         yield SystemCommand("Next stage", "ctrl+n", self.action_next_stage)
         yield SystemCommand("Previous stage", "alt+left", self.action_previous_stage)
+        for i, stage in enumerate(self.stages):
+            yield SystemCommand(f"Go to stage {i + 1}: {stage['title']}", "F8 picks a stage",
+                                lambda i=i: self.go_to(i))
         for kind in ("action", "decision", "agreement", "goal"):
             yield SystemCommand(f"Capture {kind}", "F2", lambda k=kind: self.action_capture(k))
         yield SystemCommand("Toggle private notes", "F3", self.action_toggle_private)
