@@ -15,7 +15,6 @@ import sqlite3
 import threading
 import uuid
 from contextlib import contextmanager
-from dataclasses import replace
 from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator

@@ -15,6 +15,7 @@ from textual.widgets import DataTable, Footer, Input, Static
 
 from store.models import SessionSummary
 from tui import format as fmt
+from tui.widgets.browse import BrowseTable
 
 FIRST_PAGE = 200
 PAGE = 200
@@ -29,15 +30,8 @@ class Row:
     haystack: str
 
 
-class SessionTable(DataTable):
-    """The sessions list; vim keys on top of DataTable's own."""
-
-    BINDINGS = [
-        Binding("j", "cursor_down", "Down", show=False),
-        Binding("k", "cursor_up", "Up", show=False),
-        Binding("g", "scroll_top", "First", show=False),
-        Binding("G", "scroll_bottom", "Last", show=False),
-    ]
+class SessionTable(BrowseTable):
+    """The sessions list (j/k/g/G on top of DataTable's own keys)."""
 
 
 class HomeScreen(Screen[None]):
@@ -72,7 +66,7 @@ class HomeScreen(Screen[None]):
                 yield Static("Filter", classes="label")
                 yield Input(placeholder="type to filter by name, title, guide or date", id="filter",
                             select_on_focus=False)  # typed letters add up, never replace
-            table = SessionTable(id="sessions", cursor_type="row", zebra_stripes=True)
+            table = SessionTable(id="sessions")
             for key, label in COLUMNS:
                 table.add_column(label, key=key)
             yield table
@@ -229,10 +223,7 @@ class HomeScreen(Screen[None]):
 
     # ------------------------------------------------------------------ actions
     def selected_id(self) -> str | None:
-        table = self.query_one(SessionTable)
-        if not table.row_count:
-            return None
-        return table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        return self.query_one(SessionTable).selected_key()
 
     @on(DataTable.RowSelected, "#sessions")
     def action_open(self) -> None:
