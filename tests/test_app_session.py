@@ -432,3 +432,18 @@ async def test_pick_stage_from_outline(store, vault_path, clock):
         await pilot.pause()
         assert screen.index == 3
         assert isinstance(app.focused, NotesArea)
+
+
+async def test_broken_user_guide_is_named_and_others_offered(store, vault_path, clock):
+    guides_dir = vault_path.parent / "guides"
+    guides_dir.mkdir()
+    (guides_dir / "broken.toml").write_text("id = 'broken'\nstages = [\n")
+    app = make_app(vault_path, clock)
+    async with app.run_test(size=(100, 30)) as pilot:
+        app.unlocked(store)
+        await pilot.pause()
+        assert any("broken.toml" in n.message for n in app._notifications)
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+        options = app.screen.query_one("#guide-list")
+        assert options.option_count == 3  # the three built-ins are still offered
