@@ -22,7 +22,6 @@ adds the private notes (and private-stage items) to a summary, marked as private
 
 from __future__ import annotations
 
-import html
 import json
 import os
 import re
@@ -34,6 +33,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO, Iterable, Mapping
 
 from .errors import RapportError, StorageError, VaultExists
+from .render import html as html_page, markdown, md_inline, stylesheet
 
 if TYPE_CHECKING:  # pragma: no cover
     from .models import ExportRecord
@@ -328,8 +328,11 @@ def render_document(doc: Mapping[str, Any], fmt: str, kind: str = "summary",
             return dump_json(doc)
         return dump_json(summary_json(doc, include_private, facilitator=facilitator))
     blocks = _blocks(doc, kind, include_private, tz, facilitator)
-    title = blocks[0][1]
-    return _markdown(blocks) if fmt == "md" else _html(title, blocks)
+    if fmt == "md":
+        return markdown(blocks)
+    css = stylesheet(width="46rem", rules=_CSS_RULES, print_rules=_CSS_PRINT)
+    # blocks[0][1] is the heading's level, so the page title reads "1"; the golden files have it.
+    return html_page(blocks[0][1], blocks, css=css)
 
 
 def dump_json(value: Any) -> str:
@@ -460,7 +463,7 @@ def summary_json(doc: Mapping[str, Any], include_private: bool = False, *,
 
 # ------------------------------------------------------------------ document blocks
 
-# A block is a tuple: ("h", level, text) | ("p", text) | ("meta", [(label, value)])
+# Blocks for store.render: ("h", level, text) | ("p", text) | ("meta", [(label, value)])
 # | ("list", [text]) | ("table", headers, rows) | ("text", text, private) | ("label", text)
 
 
@@ -690,63 +693,12 @@ def _asked_questions(stage: Mapping[str, Any], indices: Iterable[Any]) -> list[s
     return out
 
 
-# ------------------------------------------------------------------ Markdown
+# ------------------------------------------------------------------ rendering (store.render)
 
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|#])")
+_md_inline = md_inline  # how an export escapes one line of Markdown (the tests use it)
 
-
-def _md_inline(text: str, *, start: bool = False) -> str:
-    """One line: whitespace collapsed, Markdown punctuation escaped. ``start``: the text begins a
-    paragraph or list item, so a leading ``#``, ``-``, ``+``, ``=`` or ``1.`` is escaped too."""
-    line = _MD_SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
-    if start:
-        if line[:1] in ("+", "-", "="):
-            line = "\\" + line
-        else:
-            line = re.sub(r"^(\d+)([.)])(?=\s|$)", r"\1\\\2", line)
-    return line
-
-
-def _md_text(text: str) -> str:
-    """A note body: kept as written (it is the author's own text), line endings normalised."""
-    lines = str(text).replace("\r\n", "\n").replace("\r", "\n").strip("\n").split("\n")
-    return "\n".join(line.rstrip() for line in lines)
-
-
-def _markdown(blocks: list[tuple]) -> str:
-    out: list[str] = []
-    for block in blocks:
-        tag = block[0]
-        if tag == "h":
-            out.append("#" * block[1] + " " + _md_inline(block[2]))
-        elif tag == "p":
-            out.append(_md_inline(block[1], start=True))
-        elif tag == "label":
-            out.append(f"**{_md_inline(block[1])}**")
-        elif tag == "meta":
-            out.append("\n".join(f"- **{_md_inline(k)}:** {_md_inline(v)}" for k, v in block[1]))
-        elif tag == "list":
-            out.append("\n".join(f"- {_md_inline(v, start=True)}" for v in block[1]))
-        elif tag == "table":
-            headers, rows = block[1], block[2]
-            lines = ["| " + " | ".join(_md_inline(h) for h in headers) + " |",
-                     "|" + "|".join("---" for _ in headers) + "|"]
-            lines += ["| " + " | ".join(_md_inline(c) for c in row) + " |" for row in rows]
-            out.append("\n".join(lines))
-        elif tag == "text":
-            out.append(_md_text(block[1]))
-    return "\n\n".join(out) + "\n"
-
-
-# ------------------------------------------------------------------ HTML
-
-_CSS = """\
-body{font:15px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1a1a1a;\
-background:#fff;margin:0}
-main{max-width:46rem;margin:2rem auto;padding:0 1.25rem}
-h1{font-size:1.6rem;margin:0 0 .25rem}
-h2{font-size:1.3rem;margin:2rem 0 .5rem;padding-top:.75rem;border-top:2px solid #ccc}
-h3{font-size:1.1rem;margin:1.25rem 0 .4rem}
+# This page's rules in the base stylesheet: between its headings and lists, and for print.
+_CSS_RULES = """\
 h4{font-size:1rem;margin:1rem 0 .3rem}
 p{margin:.4rem 0}
 .note{white-space:pre-wrap;margin:.3rem 0 .8rem;padding:.4rem .7rem;border-left:3px solid #9ab}
@@ -756,51 +708,9 @@ dl.meta{display:grid;grid-template-columns:max-content 1fr;gap:.15rem 1rem;margi
 dl.meta dt{font-weight:600}
 dl.meta dd{margin:0}
 table{border-collapse:collapse;margin:.4rem 0}
-th,td{border:1px solid #bbb;padding:.2rem .6rem;text-align:left}
-ul{margin:.3rem 0;padding-left:1.4rem}
-@media print{body{font-size:11pt}main{margin:0;max-width:none}\
-h2{break-before:auto;break-after:avoid}h3,h4{break-after:avoid}\
-.note,li,tr{break-inside:avoid}}"""
-
-
-def _e(text: Any) -> str:
-    return html.escape(str(text), quote=True)
-
-
-def _html(title: str, blocks: list[tuple]) -> str:
-    body: list[str] = []
-    for block in blocks:
-        tag = block[0]
-        if tag == "h":
-            body.append(f"<h{block[1]}>{_e(block[2])}</h{block[1]}>")
-        elif tag == "p":
-            body.append(f"<p>{_e(block[1])}</p>")
-        elif tag == "label":
-            body.append(f'<p class="label">{_e(block[1])}</p>')
-        elif tag == "meta":
-            rows = "".join(f"<dt>{_e(k)}</dt><dd>{_e(v)}</dd>" for k, v in block[1])
-            body.append(f'<dl class="meta">{rows}</dl>')
-        elif tag == "list":
-            body.append("<ul>" + "".join(f"<li>{_e(v)}</li>" for v in block[1]) + "</ul>")
-        elif tag == "table":
-            head = "".join(f"<th>{_e(h)}</th>" for h in block[1])
-            rows = "".join("<tr>" + "".join(f"<td>{_e(c)}</td>" for c in row) + "</tr>"
-                           for row in block[2])
-            body.append(f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>")
-        elif tag == "text":
-            cls = "note private" if block[2] else "note"
-            body.append(f'<div class="{cls}">{_e(_md_text(block[1]))}</div>')
-    return (
-        "<!DOCTYPE html>\n"
-        '<html lang="en">\n<head>\n<meta charset="utf-8">\n'
-        '<meta http-equiv="Content-Security-Policy" '
-        "content=\"default-src 'none'; style-src 'unsafe-inline'\">\n"
-        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        '<meta name="referrer" content="no-referrer">\n'
-        f"<title>{_e(title)}</title>\n<style>\n{_CSS}\n</style>\n</head>\n<body>\n<main>\n"
-        + "\n".join(body)
-        + "\n</main>\n</body>\n</html>\n"
-    )
+th,td{border:1px solid #bbb;padding:.2rem .6rem;text-align:left}"""
+_CSS_PRINT = ("h2{break-before:auto;break-after:avoid}h3,h4{break-after:avoid}"
+              ".note,li,tr{break-inside:avoid}")
 
 
 # ================================================================== write

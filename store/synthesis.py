@@ -41,7 +41,6 @@ leader said about themselves (they know it, and it must not help count to the th
 
 from __future__ import annotations
 
-import html
 import json
 import os
 import re
@@ -54,6 +53,8 @@ from typing import TYPE_CHECKING, Any, BinaryIO, Iterable, Mapping, Sequence
 
 from .errors import NotFound, RapportError
 from .models import Person, Programme, StrategyItem
+from .render import html as html_page, markdown, stylesheet
+from .render import md_inline as render_md_inline
 
 if TYPE_CHECKING:  # pragma: no cover
     from .models import ExportRecord
@@ -519,7 +520,10 @@ def render(doc: Mapping[str, Any], fmt: str) -> str:
     if fmt == "json":
         return json.dumps(doc, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
     blocks = _blocks(doc)
-    return _markdown(blocks) if fmt == "md" else _html(blocks[0][2], blocks)
+    if fmt == "md":
+        return markdown(blocks, inline=_md_inline)
+    css = stylesheet(width="52rem", rules=_CSS_RULES, print_rules=_CSS_PRINT)
+    return html_page(blocks[0][2], blocks, css=css)
 
 
 def title_of(doc: Mapping[str, Any]) -> str:
@@ -652,100 +656,31 @@ def _blocks(doc: Mapping[str, Any]) -> list[tuple]:
     return blocks
 
 
-# ------------------------------------------------------------------ Markdown
-
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|#])")
+# ------------------------------------------------------------------ rendering (store.render)
 
 
 def md_inline(text: str, *, block_start: bool = True) -> str:
     """One line: whitespace collapsed, Markdown punctuation escaped. ``block_start``: the line
     starts a block, so a leading ``-``, ``+``, ``=`` or ``1.`` must not make it a list or rule."""
-    line = _MD_SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
+    line = render_md_inline(text)
     if block_start and (line[:1] in "+-=" or re.match(r"\d+[.)](\s|$)", line)):
         line = "\\" + line
     return line
 
 
-def _markdown(blocks: list[tuple]) -> str:
-    out: list[str] = []
-    for block in blocks:
-        tag = block[0]
-        if tag == "h":
-            out.append("#" * block[1] + " " + md_inline(block[2], block_start=False))
-        elif tag == "p":
-            out.append(md_inline(block[1]))
-        elif tag == "list":
-            out.append("\n".join(f"- {md_inline(v)}" for v in block[1]))
-        elif tag == "table":
-            headers, rows = block[1], block[2]
-            lines = ["| " + " | ".join(md_inline(h) for h in headers) + " |",
-                     "|" + "|".join("---" for _ in headers) + "|"]
-            lines += ["| " + " | ".join(md_inline(c) for c in row) + " |" for row in rows]
-            out.append("\n".join(lines))
-        elif tag == "pair":
-            for title, items in block[1:]:
-                out.append(f"**{md_inline(title)}**")
-                out.append("\n".join(f"- {md_inline(v)}" for v in items))
-    return "\n\n".join(out) + "\n"
+def _md_inline(text: str, *, start: bool = True) -> str:
+    """:func:`md_inline` as :func:`store.render.markdown` calls it: table cells and pair titles
+    (the default) are escaped as block starts too, as syntheses always were."""
+    return md_inline(text, block_start=start)
 
 
-# ------------------------------------------------------------------ HTML
-
-_CSS = """\
-body{font:15px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1a1a1a;\
-background:#fff;margin:0}
-main{max-width:52rem;margin:2rem auto;padding:0 1.25rem}
-h1{font-size:1.6rem;margin:0 0 .25rem}
-h2{font-size:1.3rem;margin:2rem 0 .5rem;padding-top:.75rem;border-top:2px solid #ccc}
-h3{font-size:1.1rem;margin:1.25rem 0 .4rem}
+# This page's rules in the base stylesheet: between its headings and lists, and for print.
+_CSS_RULES = """\
 p{margin:.4rem 0}
 table{border-collapse:collapse;margin:.4rem 0}
 th,td{border:1px solid #bbb;padding:.2rem .6rem;text-align:left;vertical-align:top}
-table.pair{width:100%;table-layout:fixed}
-ul{margin:.3rem 0;padding-left:1.4rem}
-@media print{body{font-size:11pt}main{margin:0;max-width:none}\
-h2,h3{break-after:avoid}li,tr{break-inside:avoid}}"""
-
-
-def _e(text: Any) -> str:
-    return html.escape(str(text), quote=True)
-
-
-def _ul(items: Iterable[str]) -> str:
-    return "<ul>" + "".join(f"<li>{_e(v)}</li>" for v in items) + "</ul>"
-
-
-def _html(title: str, blocks: list[tuple]) -> str:
-    body: list[str] = []
-    for block in blocks:
-        tag = block[0]
-        if tag == "h":
-            body.append(f"<h{block[1]}>{_e(block[2])}</h{block[1]}>")
-        elif tag == "p":
-            body.append(f"<p>{_e(block[1])}</p>")
-        elif tag == "list":
-            body.append(_ul(block[1]))
-        elif tag == "table":
-            head = "".join(f"<th>{_e(h)}</th>" for h in block[1])
-            rows = "".join("<tr>" + "".join(f"<td>{_e(c)}</td>" for c in row) + "</tr>"
-                           for row in block[2])
-            body.append(f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>")
-        elif tag == "pair":
-            (left, litems), (right, ritems) = block[1], block[2]
-            body.append(f'<table class="pair"><thead><tr><th>{_e(left)}</th><th>{_e(right)}</th>'
-                        f"</tr></thead><tbody><tr><td>{_ul(litems)}</td><td>{_ul(ritems)}</td>"
-                        "</tr></tbody></table>")
-    return (
-        "<!DOCTYPE html>\n"
-        '<html lang="en">\n<head>\n<meta charset="utf-8">\n'
-        '<meta http-equiv="Content-Security-Policy" '
-        "content=\"default-src 'none'; style-src 'unsafe-inline'\">\n"
-        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        '<meta name="referrer" content="no-referrer">\n'
-        f"<title>{_e(title)}</title>\n<style>\n{_CSS}\n</style>\n</head>\n<body>\n<main>\n"
-        + "\n".join(body)
-        + "\n</main>\n</body>\n</html>\n"
-    )
+table.pair{width:100%;table-layout:fixed}"""
+_CSS_PRINT = "h2,h3{break-after:avoid}li,tr{break-inside:avoid}"
 
 
 # ================================================================== write
