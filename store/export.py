@@ -331,8 +331,7 @@ def render_document(doc: Mapping[str, Any], fmt: str, kind: str = "summary",
     if fmt == "md":
         return markdown(blocks)
     css = stylesheet(width="46rem", rules=_CSS_RULES, print_rules=_CSS_PRINT)
-    # blocks[0][1] is the heading's level, so the page title reads "1"; the golden files have it.
-    return html_page(blocks[0][1], blocks, css=css)
+    return html_page(blocks[0][2], blocks, css=css)  # the first heading's text is the title
 
 
 def dump_json(value: Any) -> str:

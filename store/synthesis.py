@@ -521,7 +521,7 @@ def render(doc: Mapping[str, Any], fmt: str) -> str:
         return json.dumps(doc, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
     blocks = _blocks(doc)
     if fmt == "md":
-        return markdown(blocks, inline=_md_inline)
+        return markdown(blocks)
     css = stylesheet(width="52rem", rules=_CSS_RULES, print_rules=_CSS_PRINT)
     return html_page(blocks[0][2], blocks, css=css)
 
@@ -660,18 +660,8 @@ def _blocks(doc: Mapping[str, Any]) -> list[tuple]:
 
 
 def md_inline(text: str, *, block_start: bool = True) -> str:
-    """One line: whitespace collapsed, Markdown punctuation escaped. ``block_start``: the line
-    starts a block, so a leading ``-``, ``+``, ``=`` or ``1.`` must not make it a list or rule."""
-    line = render_md_inline(text)
-    if block_start and (line[:1] in "+-=" or re.match(r"\d+[.)](\s|$)", line)):
-        line = "\\" + line
-    return line
-
-
-def _md_inline(text: str, *, start: bool = True) -> str:
-    """:func:`md_inline` as :func:`store.render.markdown` calls it: table cells and pair titles
-    (the default) are escaped as block starts too, as syntheses always were."""
-    return md_inline(text, block_start=start)
+    """One line of Markdown, escaped (see :func:`store.render.md_inline`)."""
+    return render_md_inline(text, start=block_start)
 
 
 # This page's rules in the base stylesheet: between its headings and lists, and for print.
