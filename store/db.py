@@ -150,4 +150,9 @@ def build_migrations():
         )
         db.execute(f"CREATE TABLE exports ({common}, data BLOB NOT NULL)")
 
+    @migrations(name="0002_home_order")
+    def home_order(db) -> None:
+        # The home list: active sessions first, then newest; its first page needs no sort.
+        db.execute("CREATE INDEX sessions_home ON sessions((ended_at IS NOT NULL), started_at DESC)")
+
     return migrations

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import heapq
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from typing import TYPE_CHECKING
@@ -107,8 +108,8 @@ class SearchIndex:
                                                  session.started_at, session.status)
         self._put(("title", session.id), "title", session.title, session.person_id, session.id)
 
-    def put_note(self, note: Note, session: Session) -> None:
-        self._put(("note", note.id), "note", note.text, session.person_id, session.id, note.stage,
+    def put_note(self, note: Note, person_id: str) -> None:
+        self._put(("note", note.id), "note", note.text, person_id, note.session_id, note.stage,
                   private=note.private)
 
     def put_item(self, item: Item, session: Session) -> None:
@@ -130,7 +131,7 @@ class SearchIndex:
         needle = query.strip().casefold()
         if not needle:
             return []
-        hits: list[Hit] = []
+        matches: list[tuple[Doc, int, _SessionInfo | None]] = []
         for doc in self.docs.values():
             pos = doc.folded.find(needle)
             if pos < 0:
@@ -150,11 +151,12 @@ class SearchIndex:
                     continue
             if kind and kind not in (doc.kind, doc.item_kind):
                 continue
-            hits.append(_hit(doc, needle, pos, info))
-        # (datetime.min.astimezone() raised "year 0 is out of range" for every name or jot hit)
-        hits.sort(key=lambda h: h.started_at or datetime.min.replace(tzinfo=timezone.utc),
-                  reverse=True)
-        return hits[:limit]
+            matches.append((doc, pos, info))
+        # Newest first; snippets are cut only for the hits kept. (Names and jots have no session:
+        # they sort last. datetime.min.astimezone() raised "year 0 is out of range" for them.)
+        oldest = datetime.min.replace(tzinfo=timezone.utc)
+        kept = heapq.nlargest(limit, matches, key=lambda m: m[2].started_at if m[2] else oldest)
+        return [_hit(doc, needle, pos, info) for doc, pos, info in kept]
 
 
 def _hit(doc: Doc, needle: str, pos: int, info: _SessionInfo | None) -> Hit:

@@ -69,9 +69,12 @@ def new_id() -> str:
     return uuid.uuid4().hex
 
 
+_compact_json = json.JSONEncoder(separators=(",", ":")).encode  # built once: aad_for is hot
+
+
 def aad_for(table: str, column: str, plain: dict[str, Any]) -> bytes:
     cols = SCHEMA[table][0]
-    bound = json.dumps([plain.get(c) for c in cols], separators=(",", ":"))
+    bound = _compact_json([plain.get(c) for c in cols])
     return f"rapport/v{crypto.FORMAT}|{table}|{column}|{bound}".encode()
 
 
@@ -262,6 +265,7 @@ class Store:
         self._mutex = threading.RLock()
         self._people: dict[str, Person] | None = None
         self._search = None  # store.search.SearchIndex, built on first use
+        self._note_ids: dict[tuple[str, str], str] = {}  # (session, stage) -> note id
         self.generation = 0  # bumps on every write; caches compare against it
 
     # ------------------------------------------------------------------ lifecycle
@@ -278,6 +282,7 @@ class Store:
             self._dek = None
             self._people = None
             self._search = None
+            self._note_ids = {}
             db.checkpoint(self._conn)
             self._conn.close()
             db.tighten(self.path)
@@ -355,7 +360,11 @@ class Store:
         current = self._conn.execute(f"SELECT * FROM {table} WHERE id = ?", (record_id,)).fetchone()
         if current is None:
             raise NotFound(f"no {table[:-1]} with id {record_id}")
-        plain, old_secret = self._open(table, current)
+        sealed = SCHEMA[table][1]
+        if secret is not None and all(c in secret for c in sealed):
+            plain, old_secret = {c: current[c] for c in SCHEMA[table][0]}, {}
+        else:  # keep the columns not given: open them (which also authenticates them)
+            plain, old_secret = self._open(table, current)
         merged = {**old_secret, **(secret or {})}
         plain.update(plain_changes)
         plain.update(rev=int(current["rev"]) + 1, updated_at=self._now())
@@ -372,7 +381,8 @@ class Store:
                 columns: Iterable[str] | None = None) -> list[tuple[dict, dict]]:
         with self._mutex:
             self._require()
-            sql = f"SELECT * FROM {table}"
+            wanted = SCHEMA[table][0] + tuple(columns or SCHEMA[table][1])
+            sql = f"SELECT {', '.join(wanted)} FROM {table}"
             if where:
                 sql += f" WHERE {where}"
             if order:
@@ -601,6 +611,7 @@ class Store:
             self._conn.execute("DELETE FROM tags WHERE session_id = ?", (session_id,))
             self._conn.execute("DELETE FROM sessions WHERE id = ?", (session_id,))
         with self._mutex:
+            self._note_ids = {k: v for k, v in self._note_ids.items() if k[0] != session_id}
             if self._search is not None:
                 self._search.drop_session(session_id)
 
@@ -613,25 +624,36 @@ class Store:
 
     def notes(self, session_id: str) -> list[Note]:
         rows = self._select("notes", "session_id = ?", (session_id,), order="created_at")
-        return [self._note(p, s["body"]) for p, s in rows]
+        notes = [self._note(p, s["body"]) for p, s in rows]
+        with self._mutex:
+            for note in notes:
+                self._note_ids.setdefault((session_id, note.stage), note.id)
+        return notes
 
     def save_note(self, session_id: str, stage: str, text: str, *, private: bool = False) -> Note:
         """Saves the note of ``stage`` at revision + 1; returns only after the commit."""
         text, stage = _clean(text), _clean(stage)  # a raw stage would never match the stored one
         body = {"stage": stage, "text": text, "private": bool(private)}
         with self._mutex:
-            existing = [n for n in self.notes(session_id) if n.stage == stage]
-            session = self.session(session_id)
+            self._require()
+            row = self._conn.execute("SELECT person_id, ended_at FROM sessions WHERE id = ?",
+                                     (session_id,)).fetchone()
+            if row is None:
+                raise NotFound(f"no session with id {session_id}")
+            note_id = self._note_ids.get((session_id, stage))
+            if note_id is None:
+                note_id = next((n.id for n in self.notes(session_id) if n.stage == stage), None)
             with self._write():
-                if existing:
-                    plain = self._update("notes", existing[0].id, {"body": body})
+                if note_id is not None:
+                    plain = self._update("notes", note_id, {"body": body})
                 else:
                     plain = self._insert("notes", {"body": body}, session_id=session_id)
-                if session.ended_at is not None:
+                if row["ended_at"] is not None:
                     self._update("sessions", session_id, None, amended_at=self._now())
+            self._note_ids[(session_id, stage)] = plain["id"]
             note = self._note(plain, body)
             if self._search is not None:
-                self._search.put_note(note, session)
+                self._search.put_note(note, row["person_id"])
             return note
 
     # ------------------------------------------------------------------ items
