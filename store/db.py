@@ -7,12 +7,13 @@ sealed blob (see :mod:`store.crypto`).
 
 from __future__ import annotations
 
+import fcntl
 import os
 import sqlite3
 import stat
 from pathlib import Path
 
-from .errors import NotAVault, StorageError, VaultMissing
+from .errors import NotAVault, StorageError, VaultBusy, VaultMissing
 
 APPLICATION_ID = 0x52415050  # "RAPP", in the SQLite header at offset 68
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -40,6 +41,31 @@ def check_header(path: Path) -> None:
 def one_line(exc: BaseException | str) -> str:
     """SQLite quotes schema text (with its newlines) in some messages; errors are one line."""
     return " ".join(str(exc).split())
+
+
+def lock_path(vault: Path) -> Path:
+    return Path(f"{vault}.lock")
+
+
+def probe(path: Path) -> None:
+    """Raises unless ``path`` is a Rapport vault that no other process holds. Writes nothing.
+
+    Lives here (not in :mod:`store.vault`) so the app can check before its first frame cheaply.
+    """
+    check_header(path)
+    lp = lock_path(path)
+    if not lp.exists():
+        return
+    try:
+        fd = os.open(lp, os.O_RDONLY | os.O_CLOEXEC)
+    except OSError:
+        return
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except BlockingIOError:
+        raise VaultBusy("the vault is already open in another rapport; close that one first") from None
+    finally:
+        os.close(fd)
 
 
 def connect(path: Path) -> sqlite3.Connection:

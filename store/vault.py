@@ -78,8 +78,7 @@ def aad_for(table: str, column: str, plain: dict[str, Any]) -> bytes:
     return f"rapport/v{crypto.FORMAT}|{table}|{column}|{bound}".encode()
 
 
-def lock_path(vault: Path) -> Path:
-    return Path(f"{vault}.lock")
+lock_path = db.lock_path
 
 
 class _FileLock:
@@ -111,22 +110,7 @@ class _FileLock:
             self.fd = None
 
 
-def probe(path: Path) -> None:
-    """Raises unless ``path`` is a Rapport vault that no other process holds. Writes nothing."""
-    db.check_header(path)
-    lp = lock_path(path)
-    if not lp.exists():
-        return
-    try:
-        fd = os.open(lp, os.O_RDONLY | os.O_CLOEXEC)
-    except OSError:
-        return
-    try:
-        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
-    except BlockingIOError:
-        raise VaultBusy("the vault is already open in another rapport; close that one first") from None
-    finally:
-        os.close(fd)
+probe = db.probe  # kept here too: the vault's public entry points live in this module
 
 
 def create_vault(path: Path, passphrase: str, *, kdf: KdfParams = crypto.PRODUCTION,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable
@@ -77,6 +78,7 @@ class RapportApp(App[None]):
         """Called by the unlock screen once the key is derived."""
         self.store = store
         self._last_activity = self.clock()
+        gc.freeze()  # what exists now lives for the session: keep it out of every full collection
         from tui.screens.home import HomeScreen
 
         self.switch_screen(HomeScreen())

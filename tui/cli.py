@@ -89,7 +89,21 @@ def read_passphrase(path: Path | None, prompt: str, *, confirm: bool = False,
 
 
 class RapportGroup(click.Group):
-    """Turns every store error into one line on stderr and exit status 1, never a traceback."""
+    """Turns every store error into one line on stderr and exit status 1, never a traceback.
+
+    Subcommands listed in ``LAZY_COMMANDS`` are imported only when they are used, so
+    ``rapport jot`` does not pay for the modules of ``export`` or ``programme``.
+    """
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name not in self.commands and name in LAZY_COMMANDS:
+            _load(self, LAZY_COMMANDS[name])
+        return super().get_command(ctx, name)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        for module in dict.fromkeys(LAZY_COMMANDS.values()):
+            _load(self, module)
+        return super().list_commands(ctx)
 
     def invoke(self, ctx: click.Context) -> Any:
         from store.errors import RapportError
@@ -227,26 +241,26 @@ def new(env: Env, guide_id: str, person: str, title: str) -> None:
     run_app(env, start={"guide": guide_id, "person": person.strip(), "title": title})
 
 
-_registered = False
+#: Subcommands defined in other modules, imported only when that command runs (or for --help).
+LAZY_COMMANDS = {
+    "guides": "tui.cli_guides",
+    "list": "tui.cli_browse", "show": "tui.cli_browse", "search": "tui.cli_browse",
+    "people": "tui.cli_browse", "items": "tui.cli_browse", "jot": "tui.cli_browse",
+    "export": "tui.cli_export", "import": "tui.cli_export",
+    "programme": "tui.cli_programme", "synthesis": "tui.cli_programme",
+}
+
+
+def _load(group: click.Group, module: str) -> None:
+    mod = __import__(module, fromlist=["register"])
+    if hasattr(mod, "register"):
+        mod.register(group)
+    else:  # tui.cli_guides exposes its group directly
+        group.add_command(mod.guides_group)
 
 
 def build_cli() -> click.Group:
-    """The root group with every subcommand registered (idempotent)."""
-    global _registered
-    if _registered:
-        return cli
-    _registered = True
-    from tui.cli_guides import guides_group
-
-    cli.add_command(guides_group)
-    for module in ("tui.cli_browse", "tui.cli_export", "tui.cli_programme"):
-        try:
-            mod = __import__(module, fromlist=["register"])
-        except ModuleNotFoundError as exc:
-            if exc.name != module:
-                raise
-            continue
-        mod.register(cli)
+    """The root group; other modules' subcommands load on first use."""
     return cli
 
 

@@ -39,14 +39,18 @@ class UnlockScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.query_one("#unlock-busy").display = False
-        self.preload()
+        # After the first frame, so the screen appears as fast as a bare Textual app.
+        self.call_after_refresh(lambda: self.set_timer(0.05, self.preload))
 
     @work(thread=True, group="preload")
     def preload(self) -> None:
-        """Import the crypto and database libraries while the passphrase is being typed."""
+        """Import the crypto and database libraries, and read the guides, while the passphrase
+        is being typed."""
         import cryptography.hazmat.primitives.ciphers.aead  # noqa: F401
         import cryptography.hazmat.primitives.kdf.argon2  # noqa: F401
         import sqlite_utils  # noqa: F401
+
+        self.app.catalog  # noqa: B018 - parsed here, off the UI thread
 
     def say(self, text: str, *, error: bool = False) -> None:
         label = self.query_one("#unlock-message", Label)
