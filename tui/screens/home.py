@@ -83,9 +83,17 @@ class HomeScreen(Screen[None]):
     # ------------------------------------------------------------------ loading
     @work(thread=True, exclusive=True, group="home-load")
     def reload(self) -> None:
+        from store.errors import RapportError
+
         store = self.app.store
         if store is None:
             return
+        try:
+            self.load(store)
+        except RapportError:  # locked (idle lock, ctrl+l) while loading: nothing to show
+            return
+
+    def load(self, store) -> None:
         first = store.summaries(limit=FIRST_PAGE)
         open_counts: Counter[str] = Counter()
         self.app.call_from_thread(self.set_rows, [self.make_row(s, open_counts) for s in first],
@@ -97,6 +105,7 @@ class HomeScreen(Screen[None]):
         due = self.compute_due(store, rest)
         self.app.call_from_thread(self.set_rows, rows, True)
         self.app.call_from_thread(self.show_due, due)
+        store.search_index()  # built now, in this worker, so the first search is quick
 
     @staticmethod
     def make_row(s: SessionSummary, counts: Counter) -> Row:
