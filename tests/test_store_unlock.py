@@ -164,14 +164,14 @@ def test_unsupported_format_is_refused(closed_vault, passphrase):
 
 @pytest.mark.slow
 def test_production_parameters(store, vault_path, passphrase):
-    """Two real Argon2id derivations (64 MiB, t=3, p=4): the re-wrap and one unlock."""
+    """Two real Argon2id derivations (the production parameters): the re-wrap and one unlock."""
     person = store.add_person("Production")
     store.change_passphrase("a new and real passphrase", kdf=crypto.PRODUCTION)
     store.close()
     conn = sqlite3.connect(vault_path)
     stored = json.loads(conn.execute("SELECT kdf FROM keyslot").fetchone()[0])
     conn.close()
-    assert stored == {"memory_kib": 65536, "iterations": 3, "lanes": 4}
+    assert stored == crypto.PRODUCTION.to_dict() == {"memory_kib": 65536, "iterations": 4, "lanes": 4}
     with open_vault(vault_path, "a new and real passphrase") as reopened:  # no allow_weak
         assert reopened.person(person.id).name == "Production"
     # a downgrade of the stored parameters is refused before deriving
