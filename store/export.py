@@ -22,17 +22,21 @@ adds the private notes (and private-stage items) to a summary, marked as private
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import re
 import sys
 import unicodedata
+from collections import abc
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timezone, tzinfo
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, BinaryIO, Iterable, Mapping
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, BinaryIO, Iterable, Iterator, Mapping
 
-from .errors import RapportError, StorageError, VaultExists
+from .errors import NotFound, RapportError, StorageError, VaultExists
 from .render import html as html_page, markdown, md_inline, stylesheet
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -132,15 +136,107 @@ def stamp(moment: datetime | None) -> str | None:
 
 def plain(value: Any) -> Any:
     """Deep copy into JSON types: mappings to dicts, tuples to lists."""
-    if isinstance(value, Mapping):
+    cls = type(value)  # exact types first: isinstance() against an ABC is slow on this hot path
+    if cls in _SCALARS:
+        return value
+    if cls is dict or cls is MappingProxyType:
+        return {str(k): plain(v) for k, v in value.items()}
+    if cls is list or cls is tuple:
+        return [plain(v) for v in value]
+    if isinstance(value, abc.Mapping):
         return {str(k): plain(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [plain(v) for v in value]
     return value
 
 
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
 def _key(created: str | None, ident: str) -> tuple[str, str]:
     return (created or "", ident)
+
+
+#: Sessions read (and decrypted, with their notes, items and tags) at a time: a large vault's
+#: records are never all decrypted at once (each session carries its guide's snapshot).
+BATCH = 400
+
+
+@dataclass
+class _Selection:
+    """What a scope selects, from the plaintext columns only (nothing decrypted but people)."""
+
+    scope: Scope
+    rows: list[dict[str, Any]]  # the chosen sessions' plaintext columns, in export order
+    all_people: dict[str, Any]  # id -> Person, everyone
+    person_ids: set[str]  # whose records are in scope
+    people: list[Any]  # the people in the export, sorted by name
+    label: str
+
+
+def _select_scope(store: "Store", scope: Scope, tz: tzinfo | None) -> _Selection:
+    scope.check()
+    if scope.session_ids:
+        wanted = list(dict.fromkeys(scope.session_ids))
+        found: dict[str, dict[str, Any]] = {}
+        for start in range(0, len(wanted), BATCH):
+            part = tuple(wanted[start:start + BATCH])
+            found.update((r["id"], r) for r in store.plain_rows("sessions", _in("id", part), part))
+        for sid in wanted:
+            if sid not in found:
+                raise NotFound(f"no session with id {sid}")
+        rows = [found[sid] for sid in wanted]
+        if scope.person_id:
+            store.person(scope.person_id)
+            rows = [r for r in rows if r["person_id"] == scope.person_id]
+    elif scope.person_id:
+        store.person(scope.person_id)
+        rows = store.plain_rows("sessions", "person_id = ?", (scope.person_id,))
+    else:
+        rows = store.plain_rows("sessions")
+    rows = [r for r in rows if _in_range(parse_stamp(r["started_at"]), scope, tz)]
+    rows.sort(key=lambda r: (_restamp(r["started_at"]), r["id"]))
+
+    all_people = {p.id: p for p in store.people()}
+    if scope.everything:
+        person_ids = set(all_people)
+    else:
+        person_ids = {r["person_id"] for r in rows}
+        if scope.person_id:
+            person_ids.add(scope.person_id)
+    people = sorted((all_people[pid] for pid in person_ids if pid in all_people),
+                    key=lambda p: (p.name.casefold(), p.id))
+    return _Selection(scope, rows, all_people, person_ids, people,
+                      _scope_label(scope, rows, all_people))
+
+
+@contextmanager
+def _no_cycles() -> Iterator[None]:
+    """Bulk reads make millions of small objects (every guide snapshot is parsed) and no reference
+    cycles: the cyclic collector would only scan them, again and again (a third of the time of a
+    large export). Paused meanwhile; plain reference counting frees all of it."""
+    paused = gc.isenabled()
+    if paused:
+        gc.disable()
+    try:
+        yield
+    finally:
+        if paused:
+            gc.enable()
+
+
+def _in(column: str, values: tuple) -> str:
+    return f"{column} IN ({','.join('?' * len(values))})"
+
+
+def parse_stamp(value: str | None) -> datetime | None:
+    """A stored timestamp as read by the store (same as :func:`store.vault.parse_stamp`)."""
+    return datetime.fromisoformat(value) if value else None
+
+
+def _restamp(value: str | None) -> str | None:
+    """A stored timestamp in the vault's form (stored ones already are: they come back as is)."""
+    return stamp(parse_stamp(value))
 
 
 def collect(store: "Store", scope: Scope, *, tz: tzinfo | None = UTC) -> dict[str, Any]:
@@ -149,62 +245,64 @@ def collect(store: "Store", scope: Scope, *, tz: tzinfo | None = UTC) -> dict[st
     ``tz`` decides which calendar day a session started on for ``since``/``until`` (``None``: the
     system's local time). Raises :class:`~store.errors.NotFound` for an unknown session or person.
     """
-    scope.check()
-    if scope.session_ids:
-        sessions = {sid: store.session(sid) for sid in dict.fromkeys(scope.session_ids)}
-        chosen = list(sessions.values())
-        if scope.person_id:
-            store.person(scope.person_id)
-            chosen = [s for s in chosen if s.person_id == scope.person_id]
-    elif scope.person_id:
-        store.person(scope.person_id)
-        chosen = store.sessions(person_id=scope.person_id)
-    else:
-        chosen = store.sessions()
-    chosen = [s for s in chosen if _in_range(s.started_at, scope, tz)]
-    chosen.sort(key=lambda s: (stamp(s.started_at), s.id))
+    with _no_cycles():
+        sel = _select_scope(store, scope, tz)
+        doc = _head(store, sel)
+        doc["programmes"] = [_programme_doc(store, p, strategy=scope.everything)
+                             for p in _programmes(store, sel)]
+        doc["sessions"] = [s for s, _ in _session_docs(store, sel.rows)]
+        doc["jots"] = [{"id": j.id, "person_id": j.person_id, "text": j.text,
+                        "created_at": stamp(j.created_at), "updated_at": stamp(j.updated_at)}
+                       for j in _jots(store, sel, tz)]
+        return {k: doc[k] for k in _DOC_KEYS}
 
-    all_people = {p.id: p for p in store.people()}
-    if scope.everything:
-        person_ids = set(all_people)
-    else:
-        person_ids = {s.person_id for s in chosen}
-        if scope.person_id:
-            person_ids.add(scope.person_id)
-    people = sorted((all_people[pid] for pid in person_ids if pid in all_people),
-                    key=lambda p: (p.name.casefold(), p.id))
 
-    if scope.everything:
+_DOC_KEYS = ("format", "version", "kind", "exported_at", "scope", "people", "programmes",
+             "sessions", "jots")
+
+
+def _head(store: "Store", sel: _Selection) -> dict[str, Any]:
+    return {"format": FORMAT_NAME, "version": FORMAT_VERSION, "kind": "full",
+            "exported_at": stamp(store.clock()),
+            "scope": {**sel.scope.to_dict(), "label": sel.label},
+            "people": [_person_doc(p) for p in sel.people]}
+
+
+def _programmes(store: "Store", sel: _Selection) -> list:
+    if sel.scope.everything:
         programmes = store.programmes()
     else:
-        wanted = {s.programme_id for s in chosen if s.programme_id}
-        programmes = [p for p in store.programmes() if p.id in wanted]
+        wanted = {r["programme_id"] for r in sel.rows if r["programme_id"]}
+        programmes = [p for p in store.programmes() if p.id in wanted] if wanted else []
     programmes.sort(key=lambda p: (p.name.casefold(), p.id))
+    return programmes
 
+
+def _jots(store: "Store", sel: _Selection, tz: tzinfo | None) -> list:
+    scope = sel.scope
     if scope.session_ids:
-        jots = []
-    else:
-        jots = [j for j in store.jots() if j.person_id in person_ids
-                and (scope.everything or _in_range(j.created_at, scope, tz))]
+        return []
+    jots = [j for j in store.jots() if j.person_id in sel.person_ids
+            and (scope.everything or _in_range(j.created_at, scope, tz))]
     jots.sort(key=lambda j: _key(stamp(j.created_at), j.id))
+    return jots
 
-    # The Session model has no created_at; the raw records carry it (as stored, unparsed).
-    created = {p["id"]: stamp(datetime.fromisoformat(p["created_at"]))
-               for p, _ in store.iter_records("sessions")} if chosen else {}
-    doc: dict[str, Any] = {
-        "format": FORMAT_NAME,
-        "version": FORMAT_VERSION,
-        "kind": "full",
-        "exported_at": stamp(store.clock()),
-        "scope": {**scope.to_dict(), "label": _scope_label(scope, chosen, all_people)},
-        "people": [_person_doc(p) for p in people],
-        "programmes": [_programme_doc(store, p, strategy=scope.everything) for p in programmes],
-        "sessions": [_session_doc(store, s, created) for s in chosen],
-        "jots": [{"id": j.id, "person_id": j.person_id, "text": j.text,
-                  "created_at": stamp(j.created_at), "updated_at": stamp(j.updated_at)}
-                 for j in jots],
-    }
-    return doc
+
+def _uncounted_records(store: "Store", sel: _Selection, tz: tzinfo | None) -> int:
+    """Programmes (with their strategy) and jots in scope, counted from plaintext columns only:
+    what a Markdown or HTML export counts in its records without showing them."""
+    scope = sel.scope
+    programmes = {r["id"] for r in store.plain_rows("programmes")}
+    if not scope.everything:
+        programmes &= {r["programme_id"] for r in sel.rows if r["programme_id"]}
+    count = len(programmes)
+    if scope.everything and programmes:
+        count += sum(r["programme_id"] in programmes for r in store.plain_rows("strategy"))
+    if not scope.session_ids:
+        count += sum(1 for r in store.plain_rows("jots") if r["person_id"] in sel.person_ids
+                     and (scope.everything
+                          or _in_range(parse_stamp(r["created_at"]), scope, tz)))
+    return count
 
 
 def _in_range(moment: datetime | None, scope: Scope, tz: tzinfo | None) -> bool:
@@ -232,31 +330,102 @@ def _programme_doc(store: "Store", p, *, strategy: bool) -> dict[str, Any]:
     }
 
 
-def _session_doc(store: "Store", s, created: Mapping[str, str]) -> dict[str, Any]:
-    notes = sorted(store.notes(s.id), key=lambda n: _key(stamp(n.created_at), n.id))
-    items = sorted(store.items(session_id=s.id), key=lambda i: _key(stamp(i.created_at), i.id))
-    tags = sorted(store.tags(session_id=s.id), key=lambda t: _key(stamp(t.created_at), t.id))
+def _session_docs(store: "Store", rows: list[dict[str, Any]], *, tags: bool = True
+                  ) -> Iterator[tuple[dict[str, Any], int]]:
+    """Each chosen session's document, in ``rows`` order, with the number of tags it has (its
+    ``tags`` stay empty when ``tags`` is false: a summary never shows them, it only counts them).
+
+    Reads a batch of sessions at a time, and each batch's notes, items and tags with one query
+    per table (not one per session).
+    """
+    for start in range(0, len(rows), BATCH):
+        ids = tuple(r["id"] for r in rows[start:start + BATCH])
+        where = _in("session_id", ids)
+        sessions = {p["id"]: (p, s) for p, s in store._select("sessions", _in("id", ids), ids)}
+        notes = _by_session(store._select("notes", where, ids), _note_doc, "body")
+        items = _by_session(store._select("items", where, ids), _item_doc, "data")
+        if tags:
+            found = _by_session(store._select("tags", where, ids), _tag_doc, "data")
+            counts = {sid: len(v) for sid, v in found.items()}
+        else:
+            found, counts = {}, {}
+            for r in store.plain_rows("tags", where, ids):
+                counts[r["session_id"]] = counts.get(r["session_id"], 0) + 1
+        for sid in ids:
+            if sid in sessions:  # (deleted meanwhile: not exported)
+                doc = _session_doc(*sessions[sid])
+                doc["notes"] = _by_created(notes.get(sid, []))
+                doc["items"] = _by_created(items.get(sid, []))
+                doc["tags"] = _by_created(found.get(sid, []))
+                yield doc, counts.get(sid, 0)
+
+
+# The documents below are made from the decrypted rows as the store's models would read them
+# (Store._session, _note, _item, _tag: the same defaults), without building the models.
+
+def _ts(value: str | None) -> str | None:
+    """A stored timestamp in the vault's form (as ``stamp(parse_stamp(value))``, faster: stored
+    timestamps are in that form already and come back as they are, once checked)."""
+    if not value:
+        return None
+    if (len(value) == 32 and value[10] == "T" and value[19] == "." and value[4] == value[7] == "-"
+            and value[13] == value[16] == ":" and value.endswith("+00:00")):
+        datetime.fromisoformat(value)  # raises as stamp(parse_stamp(...)) would
+        return value
+    return stamp(datetime.fromisoformat(value))
+
+
+def _by_session(rows: Iterable[tuple[dict, dict]], make, column: str) -> dict[str, list]:
+    out: dict[str, list] = {}
+    for plain_cols, secret in rows:
+        out.setdefault(plain_cols["session_id"], []).append(make(plain_cols, secret[column]))
+    return out
+
+
+def _by_created(docs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    if len(docs) > 1:
+        docs.sort(key=lambda d: (d["created_at"] or "", d["id"]))
+    return docs
+
+
+def _session_doc(p: dict[str, Any], secret: dict[str, Any]) -> dict[str, Any]:
+    meta, state = secret["meta"], secret["state"]
     return {
-        "id": s.id, "person_id": s.person_id, "programme_id": s.programme_id,
-        "title": s.title, "guide_id": s.guide_id, "guide_name": s.guide_name,
-        "started_at": stamp(s.started_at), "ended_at": stamp(s.ended_at),
-        "amended_at": stamp(s.amended_at), "created_at": created.get(s.id),
-        "updated_at": stamp(s.updated_at),
-        "plan": plain(s.plan),
-        "state": {"stage_index": s.stage_index, "spent": plain(s.spent),
-                  "visited": list(s.visited), "asked": plain(s.asked)},
-        "notes": [{"id": n.id, "stage": n.stage, "text": n.text, "private": n.private,
-                   "created_at": stamp(n.created_at), "updated_at": stamp(n.updated_at)}
-                  for n in notes],
-        "items": [{"id": i.id, "kind": i.kind, "text": i.text, "owner": i.owner,
-                   "due": i.due.isoformat() if i.due else None, "status": i.status,
-                   "stage": i.stage, "done_at": stamp(i.done_at), "carried_from": i.carried_from,
-                   "created_at": stamp(i.created_at), "updated_at": stamp(i.updated_at)}
-                  for i in items],
-        "tags": [{"id": t.id, "stage": t.stage, "theme": t.theme, "passage": t.passage,
-                  "subject_id": t.subject_id, "created_at": stamp(t.created_at),
-                  "updated_at": stamp(t.updated_at)} for t in tags],
+        "id": p["id"], "person_id": p["person_id"], "programme_id": p["programme_id"],
+        "title": meta.get("title", ""), "guide_id": meta.get("guide_id", ""),
+        "guide_name": meta.get("guide_name", ""),
+        "started_at": _ts(p["started_at"]), "ended_at": _ts(p["ended_at"]),
+        "amended_at": _ts(p["amended_at"]), "created_at": _ts(p["created_at"]),
+        "updated_at": _ts(p["updated_at"]),
+        # fresh from the vault, JSON types shared with nothing: a shallow copy is a deep one
+        "plan": dict(secret["plan"] or {}),
+        "state": {"stage_index": int(state.get("stage_index", 0)),
+                  "spent": plain(dict(state.get("spent") or {})),
+                  "visited": list(state.get("visited", ())),
+                  "asked": {str(k): plain(tuple(v))
+                            for k, v in (state.get("asked") or {}).items()}},
     }
+
+
+def _note_doc(p: dict[str, Any], body: dict[str, Any]) -> dict[str, Any]:
+    return {"id": p["id"], "stage": body.get("stage", ""), "text": body.get("text", ""),
+            "private": bool(body.get("private")), "created_at": _ts(p["created_at"]),
+            "updated_at": _ts(p["updated_at"])}
+
+
+def _item_doc(p: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
+    due = data.get("due")
+    return {"id": p["id"], "kind": data["kind"], "text": data.get("text", ""),
+            "owner": data.get("owner", "me"), "due": date.fromisoformat(due).isoformat() if due else None,
+            "status": data.get("status", "open"), "stage": data.get("stage", ""),
+            "done_at": _ts(data.get("done_at")), "carried_from": data.get("carried_from"),
+            "created_at": _ts(p["created_at"]), "updated_at": _ts(p["updated_at"])}
+
+
+def _tag_doc(p: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
+    return {"id": p["id"], "stage": data.get("stage", ""), "theme": data["theme"],
+            "passage": data.get("passage", ""), "subject_id": data.get("subject_id"),
+            "created_at": _ts(p["created_at"]), "updated_at": _ts(p["updated_at"])}
 
 
 def _scope_label(scope: Scope, chosen: list, people: Mapping[str, Any]) -> str:
@@ -293,14 +462,49 @@ def render(store: "Store", scope: Scope, fmt: str = "md", kind: str = "summary",
     ``tz``: the time zone for the dates and times shown in Markdown and HTML, and for the
     ``since``/``until`` days (``None``: the system's local time; JSON always carries UTC).
     ``facilitator``: how the facilitator is named as an owner (the participant by their name).
+
+    The text is the same as ``render_document(collect(...))``; Markdown and HTML are rendered a
+    batch of sessions at a time instead, so the full document is never held whole.
     """
     _check_options(fmt, kind)
-    doc = collect(store, scope, tz=tz)
-    text = render_document(doc, fmt, kind, include_private, tz=tz, facilitator=facilitator)
+    with _no_cycles():
+        if fmt == "json":
+            doc = collect(store, scope, tz=tz)
+            text = render_document(doc, fmt, kind, include_private, tz=tz, facilitator=facilitator)
+            records = count_records(doc)
+        else:
+            doc, text, records = _render_page(store, scope, fmt, kind, include_private, tz,
+                                              facilitator)
     return ExportDoc(text=text, filename_hint=filename_hint(doc, fmt, kind, tz=tz),
                      count=len(doc["sessions"]), scope_label=doc["scope"]["label"], fmt=fmt,
                      kind=kind, include_private=include_private and kind == "summary",
-                     records=count_records(doc))
+                     records=records)
+
+
+def _render_page(store: "Store", scope: Scope, fmt: str, kind: str, include_private: bool,
+                 tz: tzinfo | None, facilitator: str) -> tuple[dict[str, Any], str, int]:
+    """Markdown or HTML, with each session's document dropped once its blocks are made. Returns
+    the document's head (its ``sessions`` cut down to ids, people and start times), the text and
+    the number of records (as :func:`count_records` would count the full document)."""
+    full = kind == "full"
+    sel = _select_scope(store, scope, tz)
+    doc = _head(store, sel)
+    people = {p["id"]: p for p in doc["people"]}
+    sessions: list[dict[str, Any]] = []
+    body: list[tuple] = []
+    records = 0
+    for s, tags in _session_docs(store, sel.rows, tags=full):
+        sessions.append({"id": s["id"], "person_id": s["person_id"],
+                         "started_at": s["started_at"]})
+        records += len(s["notes"]) + len(s["items"]) + tags
+        body += _session_blocks(s, _participant(people, s), kind, include_private, tz, facilitator)
+    doc["sessions"] = sessions
+    doc["jots"] = [{"id": j.id, "person_id": j.person_id, "text": j.text,
+                    "created_at": stamp(j.created_at)} for j in _jots(store, sel, tz)] if full else []
+    records += len(doc["people"]) + len(sessions) + _uncounted_records(store, sel, tz)
+    blocks = (_head_blocks(doc, people, kind, include_private, tz) + body
+              + _jot_blocks(doc, people, kind, tz))
+    return doc, _page(blocks, fmt), records
 
 
 def _check_options(fmt: str, kind: str) -> None:
@@ -327,11 +531,7 @@ def render_document(doc: Mapping[str, Any], fmt: str, kind: str = "summary",
         if kind == "full":
             return dump_json(doc)
         return dump_json(summary_json(doc, include_private, facilitator=facilitator))
-    blocks = _blocks(doc, kind, include_private, tz, facilitator)
-    if fmt == "md":
-        return markdown(blocks)
-    css = stylesheet(width="46rem", rules=_CSS_RULES, print_rules=_CSS_PRINT)
-    return html_page(blocks[0][2], blocks, css=css)  # the first heading's text is the title
+    return _page(_blocks(doc, kind, include_private, tz, facilitator), fmt)
 
 
 def dump_json(value: Any) -> str:
@@ -372,11 +572,13 @@ def _slug(text: str) -> str:
 
 def _stages(session: Mapping[str, Any]) -> list[Mapping[str, Any]]:
     stages = session.get("plan", {}).get("stages") or []
-    return [s for s in stages if isinstance(s, Mapping)]
+    return [s for s in stages if type(s) is dict or isinstance(s, abc.Mapping)]
 
 
-def _private_stages(session: Mapping[str, Any]) -> set[str]:
-    return {s.get("key") for s in _stages(session) if s.get("private") is True}
+def _private_stages(session: Mapping[str, Any],
+                    stages: list[Mapping[str, Any]] | None = None) -> set[str]:
+    return {s.get("key") for s in (_stages(session) if stages is None else stages)
+            if s.get("private") is True}
 
 
 def _shared_note(note: Mapping[str, Any], private_stages: set[str]) -> bool:
@@ -392,14 +594,18 @@ def _is_private_note(note: Mapping[str, Any], private_stages: set[str]) -> bool:
     return not _shared_note(note, private_stages)
 
 
-def _summary_notes(session: Mapping[str, Any], include_private: bool) -> list[Mapping[str, Any]]:
-    private = _private_stages(session)
+def _summary_notes(session: Mapping[str, Any], include_private: bool,
+                   private: set[str] | None = None) -> list[Mapping[str, Any]]:
+    if private is None:
+        private = _private_stages(session)
     return [n for n in session.get("notes", []) if (n.get("text") or "").strip()
             and (include_private or _shared_note(n, private))]
 
 
-def _summary_items(session: Mapping[str, Any], include_private: bool) -> list[Mapping[str, Any]]:
-    private = _private_stages(session)
+def _summary_items(session: Mapping[str, Any], include_private: bool,
+                   private: set[str] | None = None) -> list[Mapping[str, Any]]:
+    if private is None:
+        private = _private_stages(session)
     return [i for i in session.get("items", []) if include_private or _shared_item(i, private)]
 
 
@@ -471,7 +677,7 @@ def _when(value: str, tz: tzinfo | None) -> datetime:
 
 
 def _clock(moment: datetime) -> str:
-    return moment.strftime("%H:%M")
+    return f"{moment.hour:02d}:{moment.minute:02d}"  # strftime("%H:%M"), faster
 
 
 def _zone(moment: datetime) -> str:
@@ -505,8 +711,10 @@ def _fmt_spent(seconds: float) -> str:
     return f"{minutes} min {secs:02d} s" if secs else f"{minutes} min"
 
 
-def _date_line(session: Mapping[str, Any], tz: tzinfo | None) -> str:
-    start = _when(session["started_at"], tz)
+def _date_line(session: Mapping[str, Any], tz: tzinfo | None,
+               start: datetime | None = None) -> str:
+    if start is None:
+        start = _when(session["started_at"], tz)
     text = f"{start.date().isoformat()}, {_clock(start)}"
     if session.get("ended_at"):
         end = _when(session["ended_at"], tz)
@@ -519,6 +727,26 @@ def _date_line(session: Mapping[str, Any], tz: tzinfo | None) -> str:
 def _blocks(doc: Mapping[str, Any], kind: str, include_private: bool, tz: tzinfo | None,
             facilitator: str) -> list[tuple]:
     people = {p["id"]: p for p in doc["people"]}
+    blocks = _head_blocks(doc, people, kind, include_private, tz)
+    for s in doc["sessions"]:
+        blocks += _session_blocks(s, _participant(people, s), kind, include_private, tz, facilitator)
+    return blocks + _jot_blocks(doc, people, kind, tz)
+
+
+def _participant(people: Mapping[str, Any], session: Mapping[str, Any]) -> str:
+    return people.get(session["person_id"], {}).get("name", "participant")
+
+
+def _page(blocks: list[tuple], fmt: str) -> str:
+    if fmt == "md":
+        return markdown(blocks)
+    css = stylesheet(width="46rem", rules=_CSS_RULES, print_rules=_CSS_PRINT)
+    return html_page(blocks[0][2], blocks, css=css)  # the first heading's text is the title
+
+
+def _head_blocks(doc: Mapping[str, Any], people: Mapping[str, Any], kind: str,
+                 include_private: bool, tz: tzinfo | None) -> list[tuple]:
+    """The title and what the export is; only the sessions' people and count are used."""
     sessions = doc["sessions"]
     noun = "Conversation summary" if kind == "summary" else "Conversation record"
     names = list(dict.fromkeys(people[s["person_id"]]["name"] for s in sessions
@@ -543,9 +771,12 @@ def _blocks(doc: Mapping[str, Any], kind: str, include_private: bool, tz: tzinfo
         blocks.append(("p", f"Scope: {doc['scope'].get('label', '')}"))
     if not sessions:
         blocks.append(("p", "No sessions."))
-    for s in sessions:
-        participant = people.get(s["person_id"], {}).get("name", "participant")
-        blocks += _session_blocks(s, participant, kind, include_private, tz, facilitator)
+    return blocks
+
+
+def _jot_blocks(doc: Mapping[str, Any], people: Mapping[str, Any], kind: str,
+                tz: tzinfo | None) -> list[tuple]:
+    blocks: list[tuple] = []
     if kind == "full" and doc.get("jots"):
         blocks.append(("h", 2, "Jots"))
         for j in doc["jots"]:
@@ -566,7 +797,7 @@ def _session_blocks(s: Mapping[str, Any], participant: str, kind: str, include_p
     length = _fmt_length(_length_seconds(s), s)
     if full and planned:
         length += f" (planned {planned} min)"
-    meta = [("Date", _date_line(s, tz)), ("Length", length), ("With", participant)]
+    meta = [("Date", _date_line(s, tz, start)), ("Length", length), ("With", participant)]
     if s["guide_name"]:
         meta.append(("Guide", s["guide_name"]))
     if full:
@@ -577,11 +808,11 @@ def _session_blocks(s: Mapping[str, Any], participant: str, kind: str, include_p
     blocks.append(("meta", meta))
 
     titles = {st.get("key"): st.get("title") or st.get("key") for st in stages}
-    private = _private_stages(s)
+    private = _private_stages(s, stages)
     if full:
         blocks += _full_stage_blocks(s, stages, private)
     else:
-        notes = _summary_notes(s, include_private)
+        notes = _summary_notes(s, include_private, private)
         if notes:
             blocks.append(("h", 3, "Notes"))
             for n in _in_stage_order(notes, stages):
@@ -589,7 +820,7 @@ def _session_blocks(s: Mapping[str, Any], participant: str, kind: str, include_p
                 label = titles.get(n["stage"]) or n["stage"] or "General"
                 blocks.append(("h", 4, f"{label} (private)" if mark else label))
                 blocks.append(("text", n["text"], mark))
-    items = s.get("items", []) if full else _summary_items(s, include_private)
+    items = s.get("items", []) if full else _summary_items(s, include_private, private)
     for kind_key, section in ITEM_SECTIONS:
         chosen = [i for i in items if i["kind"] == kind_key]
         if chosen:
@@ -686,7 +917,7 @@ def _asked_questions(stage: Mapping[str, Any], indices: Iterable[Any]) -> list[s
     for index in indices:
         if isinstance(index, int) and not isinstance(index, bool) and 0 <= index < len(questions):
             q = questions[index]
-            text = q.get("text") if isinstance(q, Mapping) else q
+            text = q.get("text") if type(q) is dict or isinstance(q, abc.Mapping) else q
             if isinstance(text, str) and text:
                 out.append(text)
     return out

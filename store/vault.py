@@ -1032,6 +1032,23 @@ class Store:
             raise
         return count
 
+    # ------------------------------------------------------------------ bulk readers (exports, scans)
+    def plain_rows(self, table: str, where: str = "", params: tuple = ()) -> list[dict[str, Any]]:
+        """The plaintext columns (ids, links, timestamps) of ``table``'s rows, in no set order.
+
+        Nothing is decrypted, so nothing is authenticated either: for choosing which rows to read
+        (and in what order) before reading them with :meth:`_select`, which authenticates them.
+        """
+        with self._mutex:
+            self._require()
+            cols = SCHEMA[table][0]
+            sql = f"SELECT {', '.join(cols)} FROM {table}" + (f" WHERE {where}" if where else "")
+            try:
+                return [dict(zip(cols, row)) for row in self._conn.execute(sql, params)]
+            except _DAMAGE_ERRORS as exc:  # a damaged file, not a bug
+                raise Damaged(f"the vault file is damaged ({table}: {db.one_line(exc)}); "
+                              "run 'rapport verify'") from None
+
 
 def verify_connection(conn: sqlite3.Connection, cipher: FieldCipher) -> list[Damage]:
     conn.row_factory = sqlite3.Row

@@ -135,6 +135,7 @@ def search(env: Env, text: str, person_name: str | None, guide_id: str | None,
            status: str | None, kind: str | None, since: str | None, until: str | None,
            as_json: bool) -> None:
     """Search names, titles, notes, items and jots (case-insensitive), newest first."""
+    from store import scan
     from store.errors import NotFound
     from tui import format as fmt
     from tui.record import stage_titles
@@ -149,8 +150,10 @@ def search(env: Env, text: str, person_name: str | None, guide_id: str | None,
     with env.open_store() as store:
         if person_name:
             filters["person_id"] = store.find_person(person_name).id
-        hits = store.search(text, **{k: v for k, v in filters.items() if v})
-        titles: dict[str, dict[str, str]] = {}
+        # One search: scanned straight from the vault, without building the app's index.
+        hits = scan.search(store, text, **{k: v for k, v in filters.items() if v})
+        plans = scan.session_plans(store, (h.session_id for h in hits if h.session_id))
+        titles = {sid: stage_titles(plan) for sid, plan in plans.items()}
         rows = []
         for hit in hits:
             try:
@@ -159,12 +162,7 @@ def search(env: Env, text: str, person_name: str | None, guide_id: str | None,
                 person = "?"
             where = ""
             if hit.session_id:
-                if hit.session_id not in titles:
-                    try:
-                        titles[hit.session_id] = stage_titles(store.session(hit.session_id).plan)
-                    except NotFound:
-                        titles[hit.session_id] = {}
-                where = titles[hit.session_id].get(hit.stage, hit.stage)
+                where = titles.get(hit.session_id, {}).get(hit.stage, hit.stage)
             rows.append((hit, person, where))
     if as_json:
         _echo_json([{"session_id": h.session_id, "person": p, "person_id": h.person_id,
