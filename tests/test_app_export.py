@@ -41,7 +41,9 @@ async def test_preview_is_what_gets_written(store, vault_path, clock, tmp_path):
         screen = app.screen
         preview = screen.query_one("#export-preview").text
         assert "shared words" in preview and CANARY not in preview
-        assert "Plaintext" in str(screen.query_one("#export-warning").render())
+        warning = str(screen.query_one("#export-warning").render())
+        assert "Plaintext" in warning and "PRIVATE" not in warning
+        assert f"{len(preview.encode())} bytes" in str(screen.query_one("#export-size").render())
         await pilot.press("ctrl+e")
         await app.workers.wait_for_complete()
         await pilot.pause()
@@ -58,6 +60,7 @@ async def test_preview_is_what_gets_written(store, vault_path, clock, tmp_path):
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert CANARY in app.screen.query_one("#export-preview").text
+        assert "PRIVATE" in str(app.screen.query_one("#export-warning").render())
         before = written[0].read_bytes()
         app.screen.query_one("#export-path").value = str(written[0])
         app.screen.query_one("#export-path").focus()  # ctrl+e must write, not move the cursor
@@ -65,5 +68,32 @@ async def test_preview_is_what_gets_written(store, vault_path, clock, tmp_path):
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert isinstance(app.screen, ExportScreen)  # refused: already exists
-        assert "exists" in str(app.screen.query_one("#export-warning").render())
+        assert "exists" in str(app.screen.query_one("#export-error").render())
         assert written[0].read_bytes() == before
+        assert len(store.exports()) == 1
+
+        # A folder that is not there: said so, nothing written.
+        app.screen.query_one("#export-path").value = str(out / "missing" / written[0].name)
+        await pilot.press("ctrl+e")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert "There is no folder" in str(app.screen.query_one("#export-error").render())
+
+        # A name alone goes in the dialog's folder; JSON chosen: the name follows the format.
+        json_button = next(b for b in app.screen.query("#export-format RadioButton")
+                           if b.name == "json")
+        json_button.value = True
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.screen.query_one("#export-path").value == \
+            str(out / "missing" / written[0].with_suffix(".json").name)
+        preview = app.screen.query_one("#export-preview").text
+        assert CANARY in preview and preview.lstrip().startswith("{")
+        app.screen.query_one("#export-path").value = "relative.json"
+        await pilot.press("ctrl+e")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert not isinstance(app.screen, ExportScreen)
+        assert (out / "relative.json").read_text() == preview
+        assert stat.S_IMODE((out / "relative.json").stat().st_mode) == 0o600
+        assert [e.destination for e in store.exports()][-1] == str(out / "relative.json")

@@ -17,10 +17,12 @@ from guides.loader import builtin_guides
 from store import crypto
 from store.models import DEFAULT_THEMES
 from store.paths import Paths
+from store.synthesis import build, programme_report, render
 from tui.app import RapportApp
 from tui.screens.home import HomeScreen
+from tui.screens.export import ExportScreen
 from tui.screens.programmes import (
-    ExportDialog, LeaderPicker, NewProgrammeDialog, PassagesScreen, ProgrammeScreen,
+    LeaderPicker, NewProgrammeDialog, PassagesScreen, ProgrammeScreen,
     ProgrammesScreen, ReportScreen, StrategyDialog,
 )
 from tui.screens.session import SessionScreen
@@ -227,14 +229,16 @@ async def test_synthesis_drill_down_strategy_report_and_export(store, vault_path
         text = report.query_one(Markdown).source
         assert "Ana is fair" in text and "SECRET" not in text and "Ben" not in text
         await pilot.press("x")
-        await pilot.pause()
+        await settle(app, pilot)
         dialog = app.screen
-        assert isinstance(dialog, ExportDialog)
-        preview = dialog.query_one("#synthesis-export-preview", TextArea).text
-        assert preview == dialog.texts["md"] and "Ana is fair" in preview
-        assert "Plaintext" in str(dialog.query_one("#synthesis-export-warning").render())
+        assert isinstance(dialog, ExportScreen)
+        assert not dialog.query("#export-kind") and not dialog.query("#export-private")
+        preview = dialog.query_one("#export-preview", TextArea).text
+        assert preview == render(report.doc, "md") and "Ana is fair" in preview
+        assert f"{len(preview.encode())} bytes" in str(dialog.query_one("#export-size").render())
+        assert "Plaintext" in str(dialog.query_one("#export-warning").render())
         target = tmp_path / "ana.md"
-        dialog.query_one("#synthesis-export-path", Input).value = str(target)
+        dialog.query_one("#export-path", Input).value = str(target)
         await pilot.press("enter")
         await settle(app, pilot)
         assert app.screen is report
@@ -245,12 +249,12 @@ async def test_synthesis_drill_down_strategy_report_and_export(store, vault_path
 
         # Exporting again to the same path is refused in the dialog; nothing is overwritten.
         await pilot.press("x")
-        await pilot.pause()
-        app.screen.query_one("#synthesis-export-path", Input).value = str(target)
+        await settle(app, pilot)
+        app.screen.query_one("#export-path", Input).value = str(target)
         await pilot.press("ctrl+e")  # writes even from the path field (where ctrl+e is "end")
         await settle(app, pilot)
-        assert isinstance(app.screen, ExportDialog)
-        assert "already exists" in str(app.screen.query_one("#synthesis-export-error").render())
+        assert isinstance(app.screen, ExportScreen)
+        assert "already exists" in str(app.screen.query_one("#export-error").render())
         await pilot.press("escape")
         await pilot.press("escape")
         await pilot.pause()
@@ -258,18 +262,20 @@ async def test_synthesis_drill_down_strategy_report_and_export(store, vault_path
 
         # The programme synthesis: HTML chosen in the dialog, written, the same bytes.
         await pilot.press("x")
-        await pilot.pause()
+        await settle(app, pilot)
         dialog = app.screen
         html_button = next(b for b in dialog.query(RadioButton) if b.name == "html")
         await pilot.click(html_button)
-        await pilot.pause()
-        assert dialog.query_one("#synthesis-export-path", Input).value.endswith(
-            "rapport-synthesis-leaders.html")
-        target = tmp_path / "synthesis.html"
-        dialog.query_one("#synthesis-export-path", Input).value = str(target)
-        await pilot.click("#synthesis-export-write")
         await settle(app, pilot)
-        assert target.read_text() == dialog.texts["html"]
+        assert dialog.query_one("#export-path", Input).value.endswith(
+            "rapport-synthesis-leaders.html")
+        html = render(programme_report(build(store, programme.id)), "html")
+        assert dialog.query_one("#export-preview", TextArea).text == html
+        target = tmp_path / "synthesis.html"
+        dialog.query_one("#export-path", Input).value = str(target)
+        await pilot.click("#export-write")
+        await settle(app, pilot)
+        assert target.read_text() == html
         assert "SECRET" not in target.read_text() and "Okafor" not in target.read_text()
 
 

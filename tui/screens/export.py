@@ -1,8 +1,20 @@
-"""Export dialog: choose format and kind, see exactly what will be written, where, and confirm."""
+"""The one export dialog: choose the options, see exactly what will be written, where, and confirm.
+
+:class:`ExportScreen` serves every export. What differs is passed in: which option controls are
+shown (format; kind and private only for session exports), a ``render`` callable that turns the
+chosen options into a :class:`Preview` (the text, a file name, the plaintext warning) and a
+``write`` callable that writes exactly that preview. Both run in thread workers and are handed
+the app's open store; the dialog itself never reads or writes the vault.
+
+``ExportScreen(session_ids=...)`` / ``ExportScreen(person_id=...)`` is the session export
+(:func:`session_export`); the programme screens pass their own callables.
+"""
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable, Collection, NamedTuple, Sequence
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -10,9 +22,37 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, RadioButton, RadioSet, Static, TextArea
+from textual.worker import get_current_worker
+
+from store.errors import RapportError
+
+if TYPE_CHECKING:
+    from store.vault import Store
 
 FORMATS = (("md", "Markdown"), ("html", "HTML"), ("json", "JSON"))
 KINDS = (("summary", "Summary to share"), ("full", "Full record"))
+CONTROLS = ("format", "kind", "private")  # every option control, in the order shown
+
+
+class ExportOptions(NamedTuple):
+    """What the option controls say (those not shown keep their defaults)."""
+
+    fmt: str = "md"
+    kind: str = "summary"
+    private: bool = False
+
+
+class Preview(NamedTuple):
+    """One rendering: ``text`` is exactly what gets written."""
+
+    text: str
+    filename: str  # the suggested file name
+    warning: str  # the plaintext warning: says so when PRIVATE or named material is in it
+    source: Any = None  # whatever ``write`` needs besides the text (e.g. the ExportDoc)
+
+
+RenderFn = Callable[["Store", ExportOptions], Preview]
+WriteFn = Callable[["Store", Path, ExportOptions, Preview], object]
 
 
 def default_directory() -> Path:
@@ -22,38 +62,108 @@ def default_directory() -> Path:
     return path if path.is_dir() else Path.home()
 
 
+# ---------------------------------------------------------------------- session exports
+
+
+def session_export(session_ids: Sequence[str] = (), person_id: str | None = None,
+                   ) -> tuple[RenderFn, WriteFn]:
+    """``render`` and ``write`` for the sessions given, else one person's, else everything."""
+    return partial(_render_sessions, tuple(session_ids), person_id), _write_sessions
+
+
+def _render_sessions(session_ids: tuple[str, ...], person_id: str | None, store: "Store",
+                     options: ExportOptions) -> Preview:
+    from store.export import Scope, render
+
+    if session_ids:
+        scope = Scope.sessions(*session_ids)
+    elif person_id:
+        scope = Scope.person(person_id)
+    else:
+        scope = Scope.all()
+    doc = render(store, scope, options.fmt, options.kind, options.private, tz=None)
+    scope = doc.scope_label[:1].upper() + doc.scope_label[1:]
+    warning = ("⚠ Plaintext, outside the vault: anyone who gets the file can read it. "
+               f"{scope}: {doc.count} session{'' if doc.count == 1 else 's'}.")
+    if doc.has_private:
+        warning += " It includes PRIVATE material."
+    return Preview(doc.text, doc.filename_hint, warning, doc)
+
+
+def _write_sessions(store: "Store", path: Path, options: ExportOptions, preview: Preview) -> None:
+    from store.export import write_export
+
+    doc = preview.source
+    write_export(path, doc.data, store=store, doc=doc)
+
+
+# ---------------------------------------------------------------------- the dialog
+
+
 class ExportScreen(ModalScreen[str | None]):
-    """Dismisses with the path written, or None."""
+    """Preview of exactly the bytes to be written, the destination, a warning; then writes.
+
+    Dismisses with the path written, or None when cancelled. The file is new, mode 0600, and
+    never replaces anything. A relative destination is taken inside ``directory`` (by default
+    the documents folder).
+    """
 
     BINDINGS = [Binding("escape", "cancel", "Cancel"),
-                Binding("ctrl+e", "export", "Write file", priority=True)]
+                Binding("ctrl+e", "write", "Write file", priority=True)]  # over Input's "end"
+    AUTO_FOCUS = "#export-path"
 
-    def __init__(self, *, session_ids: list[str] | None = None, person_id: str | None = None,
-                 directory: Path | None = None) -> None:
+    def __init__(self, render: RenderFn | None = None, write: WriteFn | None = None, *,
+                 title: str = "Export", controls: Collection[str] = ("format",),
+                 fmt: str = "md", directory: Path | None = None,
+                 session_ids: Sequence[str] | None = None, person_id: str | None = None) -> None:
+        """``render``/``write``: see the module. Without them it is the session export of
+        ``session_ids``, else ``person_id``'s sessions, else everything, with every control."""
         super().__init__()
         self.session_ids = list(session_ids or [])
         self.person_id = person_id
-        self.directory = directory
-        self.doc = None
-        self._touched_path = False
+        if (render is None) != (write is None):
+            raise TypeError("pass both render and write, or neither (a session export)")
+        if render is None or write is None:
+            render, write = session_export(self.session_ids, person_id)
+            controls = CONTROLS
+        unknown = set(controls) - set(CONTROLS)
+        if unknown:
+            raise ValueError(f"unknown export controls: {', '.join(sorted(unknown))}")
+        self.render_fn = render
+        self.write_fn = write
+        self.title_text = title
+        self.controls = tuple(c for c in CONTROLS if c in controls)
+        self.initial = ExportOptions(fmt=fmt)
+        self.directory = directory if directory is not None else default_directory()
+        self.preview: Preview | None = None  # what the preview shows, once rendered
+        self.shown_options: ExportOptions | None = None
+        self.preview_filename = ""  # the name the preview suggested, to follow format changes
+        self._generation = 0
+        self._writing = False
 
     def compose(self) -> ComposeResult:
         with Vertical(id="export-dialog", classes="dialog"):
-            yield Static("Export  ·  ctrl+e writes · Esc cancels", classes="dialog-title")
-            with Horizontal(classes="export-options"):
-                with RadioSet(id="export-format"):
-                    for key, label in FORMATS:
-                        yield RadioButton(label, value=key == "md", name=key)
-                with RadioSet(id="export-kind"):
-                    for key, label in KINDS:
-                        yield RadioButton(label, value=key == "summary", name=key)
-                yield Checkbox("Include private notes", id="export-private")
-            yield Label("Preview: exactly what will be written")
+            yield Static(f"{self.title_text}  ·  ctrl+e writes · Esc cancels",
+                         classes="dialog-title")
+            with Vertical(id="export-options"):
+                if "format" in self.controls:
+                    with RadioSet(id="export-format"):
+                        for key, label in FORMATS:
+                            yield RadioButton(label, value=key == self.initial.fmt, name=key)
+                if "kind" in self.controls:
+                    with RadioSet(id="export-kind"):
+                        for key, label in KINDS:
+                            yield RadioButton(label, value=key == self.initial.kind, name=key)
+                if "private" in self.controls:
+                    yield Checkbox("Include private notes", self.initial.private,
+                                   id="export-private")
+            yield Static("Preparing the preview…", id="export-size", classes="hint")
             yield TextArea("", id="export-preview", read_only=True, soft_wrap=True,
                            show_line_numbers=False)
-            yield Label("Destination (a new file; never overwritten)")
-            yield Input(id="export-path")
-            yield Static("", id="export-warning", classes="error")
+            yield Label("Destination: a new file, mode 0600, never over an existing one")
+            yield Input(id="export-path", placeholder=str(self.directory))
+            yield Static("", id="export-warning")
+            yield Static("", id="export-error", classes="error")
             with Horizontal(classes="buttons"):
                 yield Button("Write file", variant="primary", id="export-write")
                 yield Button("Cancel", id="export-cancel")
@@ -61,80 +171,132 @@ class ExportScreen(ModalScreen[str | None]):
     def on_mount(self) -> None:
         self.refresh_preview()
 
-    def options(self) -> tuple[str, str, bool]:
-        fmt = self.query_one("#export-format", RadioSet).pressed_button
-        kind = self.query_one("#export-kind", RadioSet).pressed_button
-        return (fmt.name if fmt else "md", kind.name if kind else "summary",
-                self.query_one("#export-private", Checkbox).value)
-
-    def scope(self):
-        from store.export import Scope
-
-        if self.session_ids:
-            return Scope.sessions(*self.session_ids)
-        if self.person_id:
-            return Scope.person(self.person_id)
-        return Scope.all()
+    # ------------------------------------------------------------------ options and preview
+    def options(self) -> ExportOptions:
+        values = self.initial._asdict()
+        for control, field in (("format", "fmt"), ("kind", "kind")):
+            if control in self.controls:
+                pressed = self.query_one(f"#export-{control}", RadioSet).pressed_button
+                if pressed is not None and pressed.name:
+                    values[field] = pressed.name
+        if "private" in self.controls:
+            values["private"] = self.query_one("#export-private", Checkbox).value
+        return ExportOptions(**values)
 
     @on(RadioSet.Changed)
     @on(Checkbox.Changed)
     def options_changed(self) -> None:
         self.refresh_preview()
 
-    @on(Input.Changed, "#export-path")
-    def path_edited(self, event: Input.Changed) -> None:
-        if self.doc is not None and event.value != str(self.default_path()):
-            self._touched_path = True
-
-    def default_path(self) -> Path:
-        directory = self.directory or default_directory()
-        return directory / (self.doc.filename_hint if self.doc else "rapport-export.md")
+    def refresh_preview(self) -> None:
+        """Renders the current options in a worker; nothing can be written until it shows."""
+        self._generation += 1
+        self.preview = None
+        self.query_one("#export-size", Static).update("Preparing the preview…")
+        self.error("")
+        self.render_preview(self._generation, self.options())
 
     @work(thread=True, exclusive=True, group="export-render")
-    def refresh_preview(self) -> None:
-        from store.export import render
+    def render_preview(self, generation: int, options: ExportOptions) -> None:
+        store = self.app.store
+        try:
+            if store is None:
+                raise RapportError("the vault is locked")
+            preview = self.render_fn(store, options)
+        except RapportError as exc:
+            if not get_current_worker().is_cancelled:
+                self.app.call_from_thread(self.render_failed, generation, str(exc))
+            return
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self.show_preview, generation, options, preview)
 
-        fmt, kind, private = self.options()
-        doc = render(self.app.store, self.scope(), fmt, kind, private, tz=None)
-        self.app.call_from_thread(self.show_preview, doc)
+    def render_failed(self, generation: int, message: str) -> None:
+        if self.is_attached and generation == self._generation:
+            self.query_one("#export-size", Static).update("Nothing to write.")
+            self.error(message)
 
-    def show_preview(self, doc) -> None:
-        self.doc = doc
-        self.query_one("#export-preview", TextArea).load_text(doc.text)
-        if not self._touched_path:
-            self.query_one("#export-path", Input).value = str(self.default_path())
-        warning = (f"Plaintext: {doc.count} session(s), {doc.scope_label}. Anyone who can read "
-                   "the file can read it.")
-        if doc.has_private:
-            warning += " It includes PRIVATE material."
-        self.query_one("#export-warning", Static).update(warning)
+    def show_preview(self, generation: int, options: ExportOptions, preview: Preview) -> None:
+        if not self.is_attached or generation != self._generation:
+            return  # closed, or the options changed since: a newer rendering is on its way
+        old = self.preview_filename
+        self.preview, self.shown_options = preview, options
+        self.preview_filename = preview.filename
+        size = len(preview.text.encode("utf-8"))
+        self.query_one("#export-size", Static).update(
+            f"Preview: exactly these {size:,} byte{'' if size == 1 else 's'} are written")
+        self.query_one("#export-preview", TextArea).load_text(preview.text)
+        self.query_one("#export-warning", Static).update(preview.warning)
+        field = self.query_one("#export-path", Input)
+        raw = field.value.strip()
+        if not raw:
+            field.value = str(self.directory / preview.filename)
+            if field.has_focus:  # focused before it had a value: typing replaces it, as on focus
+                field.select_all()
+        elif old and Path(raw).name == old:  # the name still the suggested one: follow the format
+            field.value = str(Path(raw).with_name(preview.filename))
 
-    @on(Button.Pressed, "#export-write")
+    # ------------------------------------------------------------------ writing
+    def destination(self) -> Path | None:
+        """The checked destination, or None (with the reason shown)."""
+        raw = self.query_one("#export-path", Input).value.strip()
+        if not raw or raw == "-":
+            self.error("Type where to write the file.")
+            return None
+        path = Path(raw).expanduser()
+        if not path.is_absolute():
+            path = self.directory / path
+        if path.exists() or path.is_symlink():
+            self.error(f"{path} already exists; exports never overwrite. Choose another name.")
+            return None
+        if not path.parent.is_dir():
+            self.error(f"There is no folder {path.parent}.")
+            return None
+        return path
+
     @on(Input.Submitted, "#export-path")
-    def action_export(self) -> None:
-        if self.doc is None:
+    @on(Button.Pressed, "#export-write")
+    def action_write(self) -> None:
+        if self._writing:
             return
-        path = self.query_one("#export-path", Input).value.strip()
-        if not path:
-            self.query_one("#export-warning", Static).update("Choose where to write the file.")
+        if self.preview is None or self.shown_options is None:
+            self.error("The preview is not ready yet.")
             return
-        self.write(Path(path).expanduser(), self.doc)
+        path = self.destination()
+        if path is None:
+            return
+        self.error("")
+        self._writing = True
+        self.query_one("#export-write", Button).disabled = True
+        self.write(path, self.shown_options, self.preview)
 
     @work(thread=True, exclusive=True, group="export-write")
-    def write(self, path: Path, doc) -> None:
-        from store.errors import RapportError
-        from store.export import write_export
-
+    def write(self, path: Path, options: ExportOptions, preview: Preview) -> None:
+        store = self.app.store
         try:
-            write_export(path, doc.data, store=self.app.store, doc=doc)
+            if store is None:
+                raise RapportError("the vault is locked")
+            self.write_fn(store, path, options, preview)
         except RapportError as exc:
-            self.app.call_from_thread(self.query_one("#export-warning", Static).update, str(exc))
+            self.app.call_from_thread(self.write_failed, str(exc))
             return
-        self.app.call_from_thread(self.done, path)
+        self.app.call_from_thread(self.written, path)
 
-    def done(self, path: Path) -> None:
-        self.app.notify(f"written to {path} (0600)", timeout=4)
-        self.dismiss(str(path))
+    def write_failed(self, message: str) -> None:
+        if not self.is_attached:
+            return
+        self._writing = False
+        self.query_one("#export-write", Button).disabled = False
+        self.error(message)
+
+    def written(self, path: Path) -> None:
+        self.app.notify(f"wrote {path} (plaintext, 0600)", timeout=4)
+        if self.is_attached:
+            self.dismiss(str(path))
+
+    def error(self, text: str) -> None:
+        field = self.query_one("#export-error", Static)
+        field.update(text)
+        field.display = bool(text)
 
     @on(Button.Pressed, "#export-cancel")
     def action_cancel(self) -> None:

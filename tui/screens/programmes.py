@@ -5,8 +5,9 @@
   current vs future state side by side per area with the gaps, and the strategy items. Keys:
   ``i`` new interview, ``s`` draft a strategy item, ``r`` a leader's report, ``x`` export.
 * :class:`ReportScreen` - one leader's anonymised report, exactly as it would be exported.
-* :class:`ExportDialog` - preview of the very bytes, destination, plaintext warning; writes a new
-  0600 file (never over an existing one) and records the export.
+* :func:`export_dialog` - the export dialog of :mod:`tui.screens.export` for a synthesis or a
+  report: preview of the very bytes, destination, plaintext warning; writes a new 0600 file
+  (never over an existing one) and records the export.
 
 The screens read through :mod:`store.synthesis` in worker threads; the facilitator sees everything
 (names, dates, private passages marked); exports are anonymised.
@@ -25,8 +26,8 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import (
-    Button, DataTable, Footer, Input, Label, Markdown, OptionList, RadioButton, RadioSet,
-    SelectionList, Static, TabbedContent, TabPane, TextArea,
+    Button, DataTable, Footer, Input, Label, Markdown, OptionList, SelectionList, Static,
+    TabbedContent, TabPane,
 )
 from textual.widgets.option_list import Option
 from textual.widgets.selection_list import Selection
@@ -466,7 +467,7 @@ class ProgrammeScreen(Screen[None]):
             return
         from store.synthesis import programme_report
 
-        self.app.push_screen(ExportDialog(programme_report(self.syn)))
+        self.app.push_screen(export_dialog(programme_report(self.syn)))
 
     def action_back(self) -> None:
         self.app.pop_screen()
@@ -624,7 +625,7 @@ class ReportScreen(Screen[None]):
 
     def action_export(self) -> None:
         if self.doc is not None:
-            self.app.push_screen(ExportDialog(self.doc))
+            self.app.push_screen(export_dialog(self.doc))
 
     def action_back(self) -> None:
         self.app.pop_screen()
@@ -633,117 +634,28 @@ class ReportScreen(Screen[None]):
 # ====================================================================== export
 
 
-class ExportDialog(ModalScreen[str | None]):
-    """Preview of exactly the bytes to be written, the destination, a warning; then writes.
+def export_dialog(doc: Mapping[str, Any], *, directory: Path | None = None,
+                  fmt: str = "md") -> ModalScreen[str | None]:
+    """The export dialog for a programme synthesis or a leader report (format is the one option).
 
-    Returns the destination written, or None when cancelled.
+    Renders with :func:`store.synthesis.render` and writes with
+    :func:`store.synthesis.write_report`, which checks the text is still what was previewed.
     """
+    from tui.screens.export import ExportOptions, ExportScreen, Preview
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel"),
-                Binding("ctrl+e", "write", "Write file", priority=True)]  # over Input's "end"
-    AUTO_FOCUS = "#synthesis-export-path"
+    what = "leader report" if doc["kind"] == "leader" else "programme synthesis"
+    warning = ("⚠ Plaintext, outside the vault. Named: it identifies interviewees."
+               if not doc["anonymised"] else
+               "⚠ Plaintext, outside the vault: anyone who gets the file can read it.")
 
-    def __init__(self, doc: Mapping[str, Any], *, directory: Path | None = None,
-                 fmt: str = "md") -> None:
-        super().__init__()
+    def render(store: Any, options: ExportOptions) -> Preview:
         from store.synthesis import filename_hint, render
 
-        self.doc = doc
-        self.fmt = fmt
-        if directory is None:
-            from tui.screens.export import default_directory  # the same place as session exports
+        return Preview(render(doc, options.fmt), filename_hint(doc, options.fmt), warning)
 
-            directory = default_directory()
-        self.directory = directory
-        self.texts = {f: render(doc, f) for f in ("md", "html", "json")}
-        self.hints = {f: filename_hint(doc, f) for f in ("md", "html", "json")}
-
-    def compose(self) -> ComposeResult:
-        named = not self.doc["anonymised"]
-        what = "leader report" if self.doc["kind"] == "leader" else "programme synthesis"
-        with Vertical(id="synthesis-export-dialog", classes="dialog"):
-            yield Static(f"Export the {what}  ·  ctrl+e writes · Esc cancels",
-                         classes="dialog-title")
-            with RadioSet(id="synthesis-export-format"):
-                for f, label in (("md", "Markdown"), ("html", "HTML"), ("json", "JSON")):
-                    yield RadioButton(label, value=f == self.fmt, name=f)
-            yield Input(str(self.directory / self.hints[self.fmt]), id="synthesis-export-path")
-            warning = ("⚠ Plaintext, outside the vault. Named: it identifies interviewees."
-                       if named else
-                       "⚠ Plaintext, outside the vault: anyone who gets the file can read it.")
-            yield Static(warning, id="synthesis-export-warning")
-            yield Static("", id="synthesis-export-size", classes="hint")
-            yield TextArea(self.texts[self.fmt], read_only=True, soft_wrap=True,
-                           id="synthesis-export-preview")
-            yield Label("", id="synthesis-export-error", classes="error")
-            with Horizontal(classes="buttons"):
-                yield Button("Write file", variant="primary", id="synthesis-export-write")
-                yield Button("Cancel", id="synthesis-export-cancel")
-
-    def on_mount(self) -> None:
-        self.show_size()
-
-    def show_size(self) -> None:
-        size = len(self.texts[self.fmt].encode("utf-8"))
-        self.query_one("#synthesis-export-size", Static).update(
-            f"Exactly these {size} bytes are written (new file, mode 0600, never overwrites):")
-
-    @on(RadioSet.Changed, "#synthesis-export-format")
-    def format_changed(self, event: RadioSet.Changed) -> None:
-        old = self.fmt
-        self.fmt = event.pressed.name or "md"
-        self.query_one("#synthesis-export-preview", TextArea).load_text(self.texts[self.fmt])
-        field = self.query_one("#synthesis-export-path", Input)
-        path = Path(field.value)
-        if path.name == self.hints[old]:
-            field.value = str(path.with_name(self.hints[self.fmt]))
-        self.show_size()
-        self.query_one("#synthesis-export-error", Label).update("")
-
-    @on(Input.Submitted, "#synthesis-export-path")
-    @on(Button.Pressed, "#synthesis-export-write")
-    def action_write(self) -> None:
-        raw = self.query_one("#synthesis-export-path", Input).value.strip()
-        if not raw or raw == "-":
-            self.error("Type where to write the file.")
-            return
-        path = Path(raw).expanduser()
-        if not path.is_absolute():
-            path = self.directory / path
-        if path.exists() or path.is_symlink():
-            self.error(f"{path} already exists; exports never overwrite. Choose another name.")
-            return
-        if not path.parent.is_dir():
-            self.error(f"There is no folder {path.parent}.")
-            return
-        self.query_one("#synthesis-export-write", Button).disabled = True
-        self.write(path, self.fmt, self.texts[self.fmt])
-
-    @work(thread=True, exclusive=True, group="synthesis-export-write")
-    def write(self, path: Path, fmt: str, text: str) -> None:
+    def write(store: Any, path: Path, options: ExportOptions, preview: Preview) -> None:
         from store.synthesis import write_report
 
-        store = self.app.store
-        try:
-            if store is None:
-                raise RapportError("the vault is locked")
-            write_report(store, path, self.doc, fmt, text=text)
-        except RapportError as exc:
-            self.app.call_from_thread(self.failed, str(exc))
-            return
-        self.app.call_from_thread(self.written, path)
+        write_report(store, path, doc, options.fmt, text=preview.text)
 
-    def failed(self, message: str) -> None:
-        self.query_one("#synthesis-export-write", Button).disabled = False
-        self.error(message)
-
-    def written(self, path: Path) -> None:
-        self.app.notify(f"wrote {path} (plaintext, 0600)", timeout=4)
-        self.dismiss(str(path))
-
-    def error(self, text: str) -> None:
-        self.query_one("#synthesis-export-error", Label).update(text)
-
-    @on(Button.Pressed, "#synthesis-export-cancel")
-    def action_cancel(self) -> None:
-        self.dismiss(None)
+    return ExportScreen(render, write, title=f"Export the {what}", directory=directory, fmt=fmt)
