@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timezone, tzinfo
 from pathlib import Path
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, BinaryIO, Iterable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any, BinaryIO, Callable, Iterable, Iterator, Mapping
 
 from .errors import NotFound, RapportError, StorageError, VaultExists
 from .render import html as html_page, markdown, md_inline, stylesheet
@@ -483,28 +483,67 @@ def render(store: "Store", scope: Scope, fmt: str = "md", kind: str = "summary",
 
 def _render_page(store: "Store", scope: Scope, fmt: str, kind: str, include_private: bool,
                  tz: tzinfo | None, facilitator: str) -> tuple[dict[str, Any], str, int]:
-    """Markdown or HTML, with each session's document dropped once its blocks are made. Returns
-    the document's head (its ``sessions`` cut down to ids, people and start times), the text and
-    the number of records (as :func:`count_records` would count the full document)."""
+    """Markdown or HTML, each session's text made as soon as it is read (and its document
+    dropped): the same text as ``_page(_blocks(collect(...)))``. Returns the document's head (its
+    ``sessions`` cut down to ids, people and start times), the text and the number of records (as
+    :func:`count_records` would count the full document)."""
     full = kind == "full"
     sel = _select_scope(store, scope, tz)
     doc = _head(store, sel)
     people = {p["id"]: p for p in doc["people"]}
     sessions: list[dict[str, Any]] = []
-    body: list[tuple] = []
+    parts: list[str] = []
     records = 0
+    inline = _memo_inline()
     for s, tags in _session_docs(store, sel.rows, tags=full):
         sessions.append({"id": s["id"], "person_id": s["person_id"],
                          "started_at": s["started_at"]})
         records += len(s["notes"]) + len(s["items"]) + tags
-        body += _session_blocks(s, _participant(people, s), kind, include_private, tz, facilitator)
+        parts.append(_part(_session_blocks(s, _participant(people, s), kind, include_private, tz,
+                                           facilitator), fmt, inline))
     doc["sessions"] = sessions
     doc["jots"] = [{"id": j.id, "person_id": j.person_id, "text": j.text,
                     "created_at": stamp(j.created_at)} for j in _jots(store, sel, tz)] if full else []
     records += len(doc["people"]) + len(sessions) + _uncounted_records(store, sel, tz)
-    blocks = (_head_blocks(doc, people, kind, include_private, tz) + body
-              + _jot_blocks(doc, people, kind, tz))
-    return doc, _page(blocks, fmt), records
+    head = _head_blocks(doc, people, kind, include_private, tz)
+    jots = _jot_blocks(doc, people, kind, tz)
+    parts = [_part(head, fmt), *parts, *([_part(jots, fmt, inline)] if jots else [])]
+    if fmt == "md":
+        return doc, "\n\n".join(parts) + "\n", records
+    page = html_page(head[0][2], [_SLOT], css=_css())  # the frame, titled as _page titles it
+    at = page.index(_SLOT_HTML)
+    return doc, page[:at] + "\n".join(parts) + page[at + len(_SLOT_HTML):], records
+
+
+def _memo_inline() -> Callable[..., str]:
+    """:func:`md_inline`, remembering its answers: labels, names, guides and stage titles come
+    back in every session (four calls in five, in a large export)."""
+    seen: dict[tuple[str, bool], str] = {}
+
+    def inline(text: Any, *, start: bool = False) -> str:
+        if type(text) is not str:
+            return md_inline(text, start=start)
+        line = seen.get((text, start))
+        if line is None:
+            line = seen[(text, start)] = md_inline(text, start=start)
+        return line
+
+    return inline
+
+
+# Rendering pieces of a page that are joined later relies on how store.render joins blocks: in
+# Markdown, one or more paragraphs a block, joined by blank lines, a newline at the end; in HTML,
+# one element a block, joined by newlines, inside a fixed frame (here cut off by a slot block).
+_SLOT = ("p", "\x00")
+_SLOT_HTML = "<p>\x00</p>"
+
+
+def _part(blocks: list[tuple], fmt: str, inline: Callable[..., str] = md_inline) -> str:
+    """Some of a page's blocks, as they read inside the page (never empty: blocks never are)."""
+    if fmt == "md":
+        return markdown(blocks, inline=inline)[:-1]
+    page = html_page("", [_SLOT, *blocks, _SLOT], css="")
+    return page[page.index(_SLOT_HTML) + len(_SLOT_HTML) + 1:page.rindex(_SLOT_HTML) - 1]
 
 
 def _check_options(fmt: str, kind: str) -> None:
@@ -740,8 +779,11 @@ def _participant(people: Mapping[str, Any], session: Mapping[str, Any]) -> str:
 def _page(blocks: list[tuple], fmt: str) -> str:
     if fmt == "md":
         return markdown(blocks)
-    css = stylesheet(width="46rem", rules=_CSS_RULES, print_rules=_CSS_PRINT)
-    return html_page(blocks[0][2], blocks, css=css)  # the first heading's text is the title
+    return html_page(blocks[0][2], blocks, css=_css())  # the first heading's text is the title
+
+
+def _css() -> str:
+    return stylesheet(width="46rem", rules=_CSS_RULES, print_rules=_CSS_PRINT)
 
 
 def _head_blocks(doc: Mapping[str, Any], people: Mapping[str, Any], kind: str,
@@ -793,9 +835,9 @@ def _session_blocks(s: Mapping[str, Any], participant: str, kind: str, include_p
     heading = s["title"] or s["guide_name"] or "Conversation"
     blocks: list[tuple] = [("h", 2, f"{heading} — {start.date().isoformat()}")]
     stages = _stages(s)
-    planned = sum(_minutes(st) for st in stages)
     length = _fmt_length(_length_seconds(s), s)
-    if full and planned:
+    planned = sum(_minutes(st) for st in stages) if full else 0
+    if planned:
         length += f" (planned {planned} min)"
     meta = [("Date", _date_line(s, tz, start)), ("Length", length), ("With", participant)]
     if s["guide_name"]:
