@@ -105,7 +105,6 @@ class HomeScreen(Screen[None]):
         due = self.compute_due(store, rest)
         self.app.call_from_thread(self.set_rows, rows, True)
         self.app.call_from_thread(self.show_due, due)
-        store.search_index()  # built now, in this worker, so the first search is quick
 
     @staticmethod
     def make_row(s: SessionSummary, counts: Counter) -> Row:
