@@ -241,13 +241,8 @@ class SessionDetailScreen(Screen[None]):
         self.app.push_screen(ConfirmScreen("Delete this session?", message), decided)
 
     def action_export(self) -> None:
-        try:
-            from tui.screens.export import ExportScreen
-        except ModuleNotFoundError as exc:
-            if exc.name != "tui.screens.export":
-                raise
-            self.notify("export is not available yet", severity="warning", timeout=3)
-            return
+        from tui.screens.export import ExportScreen
+
         self.app.push_screen(ExportScreen(session_ids=[self.session_id]))
 
     def commands(self):

@@ -247,13 +247,8 @@ class HomeScreen(Screen[None]):
             self.open_detail(session_id)
 
     def open_detail(self, session_id: str) -> None:
-        try:
-            from tui.screens.detail import SessionDetailScreen
-        except ModuleNotFoundError:
-            from tui.screens.session import SessionScreen
+        from tui.screens.detail import SessionDetailScreen
 
-            self.app.push_screen(SessionScreen(session_id))
-            return
         self.app.push_screen(SessionDetailScreen(session_id))
 
     def action_new_session(self) -> None:
@@ -267,25 +262,22 @@ class HomeScreen(Screen[None]):
 
         self.app.push_screen(NewSessionScreen(), started)
 
-    def _push_optional(self, module: str, name: str) -> None:
-        try:
-            mod = __import__(module, fromlist=[name])
-        except ModuleNotFoundError:
-            self.notify("not available yet", severity="warning")
-            return
+    def _push_lazily(self, module: str, name: str) -> None:
+        """Screens imported when first opened, so the home screen starts light."""
+        mod = __import__(module, fromlist=[name])
         self.app.push_screen(getattr(mod, name)())
 
     def action_search(self) -> None:
-        self._push_optional("tui.screens.search", "SearchScreen")
+        self._push_lazily("tui.screens.search", "SearchScreen")
 
     def action_people(self) -> None:
-        self._push_optional("tui.screens.people", "PeopleScreen")
+        self._push_lazily("tui.screens.people", "PeopleScreen")
 
     def action_items(self) -> None:
-        self._push_optional("tui.screens.items", "ItemsScreen")
+        self._push_lazily("tui.screens.items", "ItemsScreen")
 
     def action_programmes(self) -> None:
-        self._push_optional("tui.screens.programmes", "ProgrammesScreen")
+        self._push_lazily("tui.screens.programmes", "ProgrammesScreen")
 
     def commands(self):
         from textual.app import SystemCommand

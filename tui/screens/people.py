@@ -462,13 +462,8 @@ class PersonScreen(Screen[None]):
             self.show_header()
 
     def action_export(self) -> None:
-        try:
-            from tui.screens.export import ExportScreen
-        except ModuleNotFoundError as exc:
-            if exc.name != "tui.screens.export":
-                raise
-            self.notify("export is not available yet", severity="warning", timeout=3)
-            return
+        from tui.screens.export import ExportScreen
+
         self.app.push_screen(ExportScreen(person_id=self.person_id))
 
     def action_back(self) -> None:

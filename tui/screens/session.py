@@ -419,11 +419,8 @@ class SessionScreen(Screen[None]):
         self.show_followup()
 
     def action_tag(self) -> None:
-        try:
-            from tui.screens.tagging import tag_selection
-        except ModuleNotFoundError:
-            self.notify("tagging is available in programme interviews", timeout=3)
-            return
+        from tui.screens.tagging import tag_selection
+
         tag_selection(self)
 
     # ------------------------------------------------------------------ leaving, ending
