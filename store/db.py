@@ -8,10 +8,13 @@ sealed blob (see :mod:`store.crypto`).
 from __future__ import annotations
 
 import fcntl
+import gc
 import os
 import sqlite3
 import stat
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 from .errors import NotAVault, StorageError, VaultBusy, VaultMissing
 
@@ -41,6 +44,21 @@ def check_header(path: Path) -> None:
 def one_line(exc: BaseException | str) -> str:
     """SQLite quotes schema text (with its newlines) in some messages; errors are one line."""
     return " ".join(str(exc).split())
+
+
+@contextmanager
+def no_gc_cycles() -> Iterator[None]:
+    """For bulk reads: decrypting makes many small objects and no reference cycles, so the cyclic
+    collector would only scan them again and again. Paused meanwhile; reference counting frees
+    them."""
+    paused = gc.isenabled()
+    if paused:
+        gc.disable()
+    try:
+        yield
+    finally:
+        if paused:
+            gc.enable()
 
 
 def lock_path(vault: Path) -> Path:

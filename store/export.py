@@ -22,20 +22,19 @@ adds the private notes (and private-stage items) to a summary, marked as private
 
 from __future__ import annotations
 
-import gc
 import json
 import os
 import re
 import sys
 import unicodedata
 from collections import abc
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timezone, tzinfo
 from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, BinaryIO, Callable, Iterable, Iterator, Mapping
 
+from .db import no_gc_cycles
 from .errors import NotFound, RapportError, StorageError, VaultExists
 from .render import html as html_page, markdown, md_inline, stylesheet
 
@@ -210,21 +209,6 @@ def _select_scope(store: "Store", scope: Scope, tz: tzinfo | None) -> _Selection
                       _scope_label(scope, rows, all_people))
 
 
-@contextmanager
-def _no_cycles() -> Iterator[None]:
-    """Bulk reads make millions of small objects (every guide snapshot is parsed) and no reference
-    cycles: the cyclic collector would only scan them, again and again (a third of the time of a
-    large export). Paused meanwhile; plain reference counting frees all of it."""
-    paused = gc.isenabled()
-    if paused:
-        gc.disable()
-    try:
-        yield
-    finally:
-        if paused:
-            gc.enable()
-
-
 def _in(column: str, values: tuple) -> str:
     return f"{column} IN ({','.join('?' * len(values))})"
 
@@ -245,7 +229,7 @@ def collect(store: "Store", scope: Scope, *, tz: tzinfo | None = UTC) -> dict[st
     ``tz`` decides which calendar day a session started on for ``since``/``until`` (``None``: the
     system's local time). Raises :class:`~store.errors.NotFound` for an unknown session or person.
     """
-    with _no_cycles():
+    with no_gc_cycles():
         sel = _select_scope(store, scope, tz)
         doc = _head(store, sel)
         doc["programmes"] = [_programme_doc(store, p, strategy=scope.everything)
@@ -467,7 +451,7 @@ def render(store: "Store", scope: Scope, fmt: str = "md", kind: str = "summary",
     batch of sessions at a time instead, so the full document is never held whole.
     """
     _check_options(fmt, kind)
-    with _no_cycles():
+    with no_gc_cycles():
         if fmt == "json":
             doc = collect(store, scope, tz=tz)
             text = render_document(doc, fmt, kind, include_private, tz=tz, facilitator=facilitator)

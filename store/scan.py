@@ -12,12 +12,10 @@ applied while reading, so those rows are not decrypted at all.
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Iterable
 
+from .db import no_gc_cycles
 from .search import Hit, SearchIndex, _SessionInfo
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -37,7 +35,7 @@ def search(store: "Store", query: str, *, person_id: str | None = None,
     wants = (lambda k: not kind or kind == k)
     by_session = bool(guide_id or since or until or status)  # names and jots have no session
     index = SearchIndex()
-    with _no_cycles():
+    with no_gc_cycles():
         if wants("name") and not by_session:
             for person in store.people():
                 if (not person_id or person.id == person_id) and needle in person.name.casefold():
@@ -117,15 +115,3 @@ def session_plans(store: "Store", session_ids: Iterable[str]) -> dict[str, Any]:
     return plans
 
 
-@contextmanager
-def _no_cycles() -> Iterator[None]:
-    """Decrypting makes many small objects and no reference cycles: the cyclic collector would
-    only scan them again and again. Paused meanwhile; reference counting frees them."""
-    paused = gc.isenabled()
-    if paused:
-        gc.disable()
-    try:
-        yield
-    finally:
-        if paused:
-            gc.enable()

@@ -426,9 +426,12 @@ class Store:
         _check_cadence(cadence)
         with self._write():
             plain = self._insert("people", {"data": {"name": name, "cadence": cadence, "role": role}})
-        person = Person(id=plain["id"], name=name, cadence=cadence, role=role, rev=1,
-                        created_at=parse_stamp(plain["created_at"]),
-                        updated_at=parse_stamp(plain["updated_at"]))
+        return self._remember(Person(id=plain["id"], name=name, cadence=cadence, role=role, rev=1,
+                                     created_at=parse_stamp(plain["created_at"]),
+                                     updated_at=parse_stamp(plain["updated_at"])))
+
+    def _remember(self, person: Person) -> Person:
+        """Keeps the decrypted people cache and the search index in step with a write."""
         with self._mutex:
             if self._people is not None:
                 self._people[person.id] = person
@@ -451,13 +454,7 @@ class Store:
         data.update({k: v for k, v in changes.items() if k in data})
         with self._write():
             plain = self._update("people", person_id, {"data": data})
-        person = self._person(plain, data)
-        with self._mutex:
-            if self._people is not None:
-                self._people[person.id] = person
-            if self._search is not None:
-                self._search.put_person(person)
-        return person
+        return self._remember(self._person(plain, data))
 
     # ------------------------------------------------------------------ sessions
     def _session(self, plain: dict, secret: dict) -> Session:
