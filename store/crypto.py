@@ -129,10 +129,11 @@ def pad(data: bytes) -> bytes:
 
 
 def unpad(data: bytes) -> bytes:
-    end = data.rstrip(b"\x00")
-    if not end.endswith(b"\x80"):
+    # The last 0x80 is the marker: only zero bytes may follow it (no copy until the slice).
+    end = data.rfind(0x80)
+    if end < 0 or data.count(0, end) != len(data) - end - 1:
         raise ValueError("bad padding")
-    return end[:-1]
+    return data[:end]
 
 
 def clean_text(value: str) -> str:
@@ -148,6 +149,7 @@ class FieldCipher:
     """Seals and opens field values with a subkey of the data key."""
 
     def __init__(self, dek: bytes) -> None:
+        from cryptography.exceptions import InvalidTag
         from cryptography.hazmat.primitives import hashes
         from cryptography.hazmat.primitives.ciphers.aead import AESGCM
         from cryptography.hazmat.primitives.kdf.hkdf import HKDF
@@ -155,21 +157,42 @@ class FieldCipher:
         subkey = HKDF(algorithm=hashes.SHA256(), length=KEY_LEN, salt=None,
                       info=f"rapport/v{FORMAT}/fields".encode()).derive(dek)
         self._aead = AESGCM(subkey)
+        self._invalid_tag = InvalidTag
+
+    def seal_bytes(self, data: bytes, aad: bytes) -> bytes:
+        nonce = os.urandom(NONCE_LEN)
+        return BLOB_VERSION + nonce + self._aead.encrypt(nonce, pad(data), aad)
+
+    def open_bytes(self, blob: bytes, aad: bytes) -> bytes:
+        """The sealed bytes; raises ValueError when the blob fails authentication."""
+        if blob.__class__ is not bytes or len(blob) < _MIN_BLOB or blob[0] != _VERSION_BYTE:
+            raise ValueError("malformed ciphertext")
+        try:
+            raw = self._aead.decrypt(blob[1:_BODY], blob[_BODY:], aad)
+        except self._invalid_tag as exc:
+            raise ValueError("authentication failed") from exc
+        return unpad(raw)
 
     def seal(self, value: object, aad: bytes) -> bytes:
         raw = json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8", "surrogatepass")
-        nonce = os.urandom(NONCE_LEN)
-        return BLOB_VERSION + nonce + self._aead.encrypt(nonce, pad(raw), aad)
+        return self.seal_bytes(raw, aad)
 
     def open(self, blob: bytes, aad: bytes) -> object:
         """Returns the value; raises ValueError when the blob fails authentication."""
-        from cryptography.exceptions import InvalidTag
-
-        if not isinstance(blob, bytes) or len(blob) < 1 + NONCE_LEN + 16 or blob[:1] != BLOB_VERSION:
-            raise ValueError("malformed ciphertext")
-        try:
-            raw = self._aead.decrypt(blob[1:1 + NONCE_LEN], blob[1 + NONCE_LEN:], aad)
-        except InvalidTag as exc:
-            raise ValueError("authentication failed") from exc
         # surrogatepass as in seal(): whatever was sealed opens again, lone surrogates included
-        return json.loads(unpad(raw).decode("utf-8", "surrogatepass"))
+        text = self.open_bytes(blob, aad).decode("utf-8", "surrogatepass")
+        # What seal() wrote is one compact JSON value (and authenticated): the scanner alone
+        # reads it, without json.loads' whitespace passes.
+        try:
+            value, end = _scan_json(text, 0)
+        except StopIteration:
+            raise ValueError("not a sealed value") from None
+        if end != len(text):
+            raise ValueError("not a sealed value")
+        return value
+
+
+_VERSION_BYTE = BLOB_VERSION[0]
+_BODY = 1 + NONCE_LEN
+_MIN_BLOB = _BODY + 16
+_scan_json = json.JSONDecoder().scan_once

@@ -199,4 +199,10 @@ def build_migrations():
         # The home list: active sessions first, then newest; its first page needs no sort.
         db.execute("CREATE INDEX sessions_home ON sessions((ended_at IS NOT NULL), started_at DESC)")
 
+    @migrations(name="0003_search_cache")
+    def search_cache(db) -> None:
+        # The sealed search index (store.search): parts of one snapshot, AES-GCM like every field.
+        db.execute("CREATE TABLE search_cache (part INTEGER PRIMARY KEY, snapshot TEXT NOT NULL,"
+                   " count INTEGER NOT NULL, data BLOB NOT NULL)")
+
     return migrations

@@ -1,11 +1,23 @@
-"""In-memory search over decrypted text. Built after unlock, dropped on lock; never on disk."""
+"""In-memory search over decrypted text: built after unlock, dropped on lock.
+
+The index holds the casefolded text of every searchable field (names, titles, notes, items,
+jots) with what the filters need, and the revision of every row it read: its manifest. A query
+scans the folded texts; only the hits kept are read back from the vault (decrypted) for their
+snippets, so the original texts are not held twice.
+
+Between runs the index is kept *sealed* in the vault (table ``search_cache``, see
+:mod:`store.vault`): never as plaintext on disk. Unlocking a vault and searching reads that blob,
+compares its manifest with the rows' plaintext ``(id, rev)`` columns and decrypts only the rows
+added or changed since (:meth:`SearchIndex.refresh`), instead of every field of the vault.
+"""
 
 from __future__ import annotations
 
 import heapq
+import marshal
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
 from .models import Item, Jot, Note, Person, Session
 
@@ -13,19 +25,19 @@ if TYPE_CHECKING:  # pragma: no cover
     from .vault import Store
 
 SNIPPET = 60
+#: Version of the sealed snapshot's layout (and of marshal's): another one is simply rebuilt.
+SNAPSHOT_FORMAT = (1, marshal.version)
 
+#: table -> (kind of its documents, the sealed column holding their text)
+SOURCES: dict[str, tuple[str, str]] = {
+    "people": ("name", "data"), "sessions": ("title", "meta"), "notes": ("note", "body"),
+    "items": ("item", "data"), "jots": ("jot", "data"),
+}
+TABLE_OF = {kind: table for table, (kind, _) in SOURCES.items()}
 
-@dataclass
-class Doc:
-    key: tuple[str, str]  # (kind, record id) - one doc per searchable record field
-    kind: str  # name, title, note, item, jot
-    text: str
-    folded: str
-    person_id: str
-    session_id: str | None = None
-    stage: str = ""
-    item_kind: str = ""
-    private: bool = False
+Key = tuple[str, str]  # (kind, record id): one document per searchable record field
+#: What a document carries besides its text: (person id, session id, stage, item kind, private)
+Meta = tuple[str, "str | None", str, str, bool]
 
 
 @dataclass(frozen=True)
@@ -63,83 +75,164 @@ class _SessionInfo:
 
 class SearchIndex:
     def __init__(self) -> None:
-        self.docs: dict[tuple[str, str], Doc] = {}
+        self.folded: dict[Key, str] = {}
+        self.meta: dict[Key, Meta] = {}
         self.sessions: dict[str, _SessionInfo] = {}
+        self.revs: dict[str, dict[str, int]] = {table: {} for table in SOURCES}  # the manifest
+        #: rows put since the index was last sealed (or all of them): whether sealing it is worth it
+        self.unsaved: set[tuple[str, str]] = set()
 
-    @classmethod
-    def build(cls, store: "Store") -> "SearchIndex":
-        index = cls()
-        for person in store.people():
-            index.put_person(person)
-        for plain, secret in store._select("sessions", columns=("meta",)):
-            meta = secret["meta"]
-            index.sessions[plain["id"]] = _SessionInfo(
-                plain["person_id"], meta.get("guide_id", ""),
-                datetime.fromisoformat(plain["started_at"]),
-                "ended" if plain["ended_at"] else "active")
-            if meta.get("title"):
-                index._put(("title", plain["id"]), "title", meta["title"], plain["person_id"], plain["id"])
-        for plain, secret in store._select("notes"):
-            body = secret["body"]
-            sid = plain["session_id"]
-            info = index.sessions.get(sid)
-            index._put(("note", plain["id"]), "note", body.get("text", ""),
-                       info.person_id if info else "", sid, body.get("stage", ""),
-                       private=bool(body.get("private")))
-        for plain, secret in store._select("items"):
-            data = secret["data"]
-            index._put(("item", plain["id"]), "item", data.get("text", ""), plain["person_id"],
-                       plain["session_id"], data.get("stage", ""), data.get("kind", ""))
-        for jot in store.jots():
-            index.put_jot(jot)
-        return index
+    # -- keeping up with the vault
+    def refresh(self, store: "Store") -> int:
+        """Brings the index level with the vault's rows: the gone are dropped, the new and changed
+        (another revision) decrypted. Returns how many rows that was."""
+        changed = 0
+        for table, (kind, column) in SOURCES.items():
+            current = store.row_revisions(table)
+            held = self.revs[table]
+            gone = [rid for rid in held if rid not in current]
+            for rid in gone:
+                self._drop(table, rid)
+            stale = [rid for rid, rev in current.items() if held.get(rid) != rev]
+            changed += len(gone) + len(stale)
+            if stale:
+                put = getattr(self, f"_put_{table}")
+                for plain, secret in store.rows_by_id(table, stale, column):
+                    put(plain, secret[column])
+        return changed
+
+    def _note_rev(self, table: str, rid: str, rev: int) -> None:
+        self.revs[table][rid] = rev
+        self.unsaved.add((table, rid))
+
+    def _drop(self, table: str, rid: str) -> None:
+        self.revs[table].pop(rid, None)
+        self.unsaved.add((table, rid))
+        key = (SOURCES[table][0], rid)
+        self.folded.pop(key, None)
+        self.meta.pop(key, None)
+        if table == "sessions":
+            self.sessions.pop(rid, None)
+
+    def _put(self, key: Key, text: str, meta: Meta) -> None:
+        self.folded[key] = text.casefold()
+        self.meta[key] = meta
+
+    def _put_people(self, plain: dict, data: dict) -> None:
+        self._note_rev("people", plain["id"], plain["rev"])
+        self._put(("name", plain["id"]), data["name"], (plain["id"], None, "", "", False))
+
+    def _put_sessions(self, plain: dict, meta: dict) -> None:
+        self._put_session(plain["id"], plain["rev"], plain["person_id"], meta.get("guide_id", ""),
+                          datetime.fromisoformat(plain["started_at"]),
+                          "ended" if plain["ended_at"] else "active", meta.get("title", ""))
+
+    def _put_session(self, sid: str, rev: int, person_id: str, guide_id: str,
+                     started_at: datetime, status: str, title: str) -> None:
+        self._note_rev("sessions", sid, rev)
+        self.sessions[sid] = _SessionInfo(person_id, guide_id, started_at, status)
+        if title:
+            self._put(("title", sid), title, (person_id, sid, "", "", False))
+        else:
+            self.folded.pop(("title", sid), None)
+            self.meta.pop(("title", sid), None)
+
+    def _put_notes(self, plain: dict, body: dict) -> None:
+        self._note_rev("notes", plain["id"], plain["rev"])
+        sid = plain["session_id"]
+        info = self.sessions.get(sid)
+        self._put(("note", plain["id"]), body.get("text", ""),
+                  (info.person_id if info else "", sid, body.get("stage", ""), "",
+                   bool(body.get("private"))))
+
+    def _put_items(self, plain: dict, data: dict) -> None:
+        self._note_rev("items", plain["id"], plain["rev"])
+        self._put(("item", plain["id"]), data.get("text", ""),
+                  (plain["person_id"], plain["session_id"], data.get("stage", ""),
+                   data.get("kind", ""), False))
+
+    def _put_jots(self, plain: dict, data: dict) -> None:
+        self._note_rev("jots", plain["id"], plain["rev"])
+        self._put(("jot", plain["id"]), data.get("text", ""), (plain["person_id"], None, "", "", False))
 
     # -- updates, kept in step by the store's writes
-    def _put(self, key, kind, text, person_id, session_id=None, stage="", item_kind="",
-             private=False) -> None:
-        self.docs[key] = Doc(key, kind, text, text.casefold(), person_id, session_id, stage,
-                             item_kind, private)
-
     def put_person(self, person: Person) -> None:
-        self._put(("name", person.id), "name", person.name, person.id)
+        self._put_people({"id": person.id, "rev": person.rev}, {"name": person.name})
 
     def put_session(self, session: Session) -> None:
-        self.sessions[session.id] = _SessionInfo(session.person_id, session.guide_id,
-                                                 session.started_at, session.status)
-        self._put(("title", session.id), "title", session.title, session.person_id, session.id)
+        self._put_session(session.id, session.rev, session.person_id, session.guide_id,
+                          session.started_at, session.status, session.title)
 
     def put_note(self, note: Note, person_id: str) -> None:
-        self._put(("note", note.id), "note", note.text, person_id, note.session_id, note.stage,
-                  private=note.private)
+        self._note_rev("notes", note.id, note.rev)
+        self._put(("note", note.id), note.text,
+                  (person_id, note.session_id, note.stage, "", note.private))
 
     def put_item(self, item: Item, session: Session) -> None:
-        self._put(("item", item.id), "item", item.text, item.person_id, session.id, item.stage,
-                  item.kind)
+        self._note_rev("items", item.id, item.rev)
+        self._put(("item", item.id), item.text,
+                  (item.person_id, session.id, item.stage, item.kind, False))
 
     def put_jot(self, jot: Jot) -> None:
-        self._put(("jot", jot.id), "jot", jot.text, jot.person_id)
+        self._put_jots({"id": jot.id, "rev": jot.rev, "person_id": jot.person_id},
+                       {"text": jot.text})
 
     def drop_session(self, session_id: str) -> None:
-        self.sessions.pop(session_id, None)
-        for key in [k for k, d in self.docs.items() if d.session_id == session_id]:
-            del self.docs[key]
+        self._drop("sessions", session_id)
+        for key in [k for k, m in self.meta.items() if m[1] == session_id]:
+            self._drop(TABLE_OF[key[0]], key[1])
+
+    # -- the sealed snapshot
+    def copy_state(self) -> tuple:
+        """What :func:`snapshot` needs, copied (quickly, under the store's lock) so that the
+        snapshot can be made while writes go on."""
+        sessions = {sid: (i.person_id, i.guide_id, i.started_at.isoformat(), i.status)
+                    for sid, i in self.sessions.items()}
+        return (sessions, {t: dict(revs) for t, revs in self.revs.items()}, list(self.folded),
+                list(self.folded.values()), list(self.meta.values()))
+
+    @classmethod
+    def from_snapshot(cls, parts: Iterable[bytes]) -> "SearchIndex | None":
+        """The index a :func:`snapshot` held, or None when it is from another format."""
+        index = cls()
+        for part in parts:
+            fmt, what, *body = marshal.loads(part)
+            if fmt != SNAPSHOT_FORMAT:
+                return None
+            if what == "head":
+                sessions, index.revs = body
+                index.sessions = {
+                    sid: _SessionInfo(person, guide, datetime.fromisoformat(started), status)
+                    for sid, (person, guide, started, status) in sessions.items()}
+            else:
+                keys, folded, meta = body
+                index.folded.update(zip(keys, folded))
+                index.meta.update(zip(keys, meta))
+        return index
 
     # -- queries
-    def search(self, query: str, *, person_id: str | None = None, guide_id: str | None = None,
+    def search(self, query: str, texts: Callable[[list[Key]], dict[Key, str]], *,
+               person_id: str | None = None, guide_id: str | None = None,
                since: date | None = None, until: date | None = None, status: str | None = None,
                kind: str | None = None, limit: int = 500) -> list[Hit]:
+        """Hits newest first. ``texts`` reads the original texts of the documents kept (the
+        store decrypts them) for the snippets."""
         needle = query.strip().casefold()
         if not needle:
             return []
-        matches: list[tuple[Doc, int, _SessionInfo | None]] = []
-        for doc in self.docs.values():
-            pos = doc.folded.find(needle)
-            if pos < 0:
+        found = [(key, pos) for key, folded in self.folded.items()
+                 if (pos := folded.find(needle)) >= 0]
+        meta, sessions = self.meta, self.sessions
+        by_session = bool(guide_id or since or until or status)
+        matches: list[tuple[Key, int, _SessionInfo | None]] = []
+        for key, pos in found:
+            m = meta[key]
+            if person_id and m[0] != person_id:
                 continue
-            if person_id and doc.person_id != person_id:
+            if kind and kind != key[0] and kind != m[3]:
                 continue
-            info = self.sessions.get(doc.session_id) if doc.session_id else None
-            if guide_id or since or until or status:
+            info = sessions.get(m[1]) if m[1] else None
+            if by_session:
                 if info is None:
                     continue
                 if guide_id and info.guide_id != guide_id:
@@ -149,36 +242,70 @@ class SearchIndex:
                 day = info.started_at.date()
                 if (since and day < since) or (until and day > until):
                     continue
-            if kind and kind not in (doc.kind, doc.item_kind):
-                continue
-            matches.append((doc, pos, info))
+            matches.append((key, pos, info))
         # Newest first; snippets are cut only for the hits kept. (Names and jots have no session:
-        # they sort last. datetime.min.astimezone() raised "year 0 is out of range" for them.)
+        # they sort last, in the order they were put.)
         oldest = datetime.min.replace(tzinfo=timezone.utc)
         kept = heapq.nlargest(limit, matches, key=lambda m: m[2].started_at if m[2] else oldest)
-        return [_hit(doc, needle, pos, info) for doc, pos, info in kept]
+        originals = texts([key for key, _, _ in kept])
+        hits = []
+        for key, pos, info in kept:
+            text = originals.get(key)
+            if text is not None:
+                hits.append(_hit(key[0], meta[key], text, self.folded[key], needle, pos, info))
+        return hits
 
 
-def _hit(doc: Doc, needle: str, pos: int, info: _SessionInfo | None) -> Hit:
-    text = doc.text
-    if len(doc.folded) == len(text):
+def _span(text: str, pos: int, length: int) -> tuple[int, int]:
+    """Where the match at ``pos`` (``length`` long) of ``text.casefold()`` lies in ``text``.
+
+    Casefolding never shortens a character and may lengthen one (ß -> ss): when nothing before
+    the match lengthened, the match starts at the same offset; else the offset is walked to.
+    """
+    if len(text[:pos].casefold()) == pos:
+        start = at = pos
+    else:  # the longest prefix folding to at most ``pos`` characters (folded length only grows)
+        lo, hi = 0, min(pos, len(text))
+        while lo < hi:
+            mid = (lo + hi + 1) // 2
+            if len(text[:mid].casefold()) <= pos:
+                lo = mid
+            else:
+                hi = mid - 1
+        start, at = lo, len(text[:lo].casefold())
+        if at + len(text[start:start + 1].casefold()) <= pos:  # pos is past the end
+            start, at = len(text), len(text.casefold())
+    end = start
+    while end < len(text) and at < pos + length:
+        at += len(text[end].casefold())
+        end += 1
+    return start, end
+
+
+def _hit(kind: str, meta: Meta, text: str, folded: str, needle: str, pos: int,
+         info: _SessionInfo | None) -> Hit:
+    if len(folded) == len(text):
         start, end = pos, pos + len(needle)
     else:  # casefolding changed lengths (e.g. ß -> ss): map folded offsets back to the original
-        # (re.IGNORECASE does not match "ss" to "ß", so the match used to come back empty)
-        start, end, folded = 0, len(text), 0
-        for index, char in enumerate(text):
-            width = len(char.casefold())
-            if folded <= pos < folded + width:
-                start = index
-            if folded < pos + len(needle) <= folded + width:
-                end = index + 1
-                break
-            folded += width
+        start, end = _span(text, pos, len(needle))
     lo = max(0, start - SNIPPET)
     hi = min(len(text), end + SNIPPET)
     snippet = " ".join(text[lo:hi].split("\n"))
     prefix = "…" if lo > 0 else ""
     suffix = "…" if hi < len(text) else ""
-    return Hit(doc.kind, doc.person_id, doc.session_id, doc.stage, doc.item_kind,
+    person_id, session_id, stage, item_kind, _private = meta
+    return Hit(kind, person_id, session_id, stage, item_kind,
                prefix + snippet + suffix, len(prefix) + start - lo, len(prefix) + end - lo,
                info.started_at if info else None)
+
+
+def snapshot(state: tuple) -> Iterator[bytes]:
+    """The index (its :meth:`SearchIndex.copy_state`) as a few byte strings, one at a time, for
+    the store to seal: no one copy is as large as the whole. marshal: fast, and only ever read
+    back after the blob's authentication."""
+    sessions, revs, keys, folded, meta = state
+    yield marshal.dumps((SNAPSHOT_FORMAT, "head", sessions, revs))
+    for start in range(0, len(keys), 5000):
+        end = start + 5000
+        yield marshal.dumps((SNAPSHOT_FORMAT, "docs", keys[start:end], folded[start:end],
+                             meta[start:end]))

@@ -69,13 +69,25 @@ def new_id() -> str:
     return uuid.uuid4().hex
 
 
-_compact_json = json.JSONEncoder(separators=(",", ":")).encode  # built once: aad_for is hot
+_compact_json = json.JSONEncoder(separators=(",", ":")).encode
+_quote = json.encoder.encode_basestring_ascii  # the C encoder the compact JSON uses for strings
+
+
+def _aad_json(values: Iterable[Any]) -> str:
+    """``_compact_json(list(values))``, faster for the str/int/None of plaintext columns."""
+    return "[" + ",".join([
+        _quote(v) if v.__class__ is str else "null" if v is None
+        else str(v) if v.__class__ is int else _compact_json(v)
+        for v in values]) + "]"
 
 
 def aad_for(table: str, column: str, plain: dict[str, Any]) -> bytes:
-    cols = SCHEMA[table][0]
-    bound = _compact_json([plain.get(c) for c in cols])
+    bound = _aad_json([plain.get(c) for c in SCHEMA[table][0]])
     return f"rapport/v{crypto.FORMAT}|{table}|{column}|{bound}".encode()
+
+
+def _search_aad(part: int, snapshot: str, count: int) -> bytes:
+    return f"rapport/v{crypto.FORMAT}|search_cache|{snapshot}|{part}|{count}".encode()
 
 
 lock_path = db.lock_path
@@ -249,6 +261,8 @@ class Store:
         self._mutex = threading.RLock()
         self._people: dict[str, Person] | None = None
         self._search = None  # store.search.SearchIndex, built on first use
+        self._has_sealed_index = False  # whether the vault holds a sealed copy of it
+        self._sealed_drops = 0  # times records were deleted (and the sealed index with them)
         self._note_ids: dict[tuple[str, str], str] = {}  # (session, stage) -> note id
         self.generation = 0  # bumps on every write; caches compare against it
 
@@ -286,7 +300,8 @@ class Store:
         return self._cipher
 
     @contextmanager
-    def _write(self) -> Iterator[None]:
+    def _write(self, *, data: bool = True) -> Iterator[None]:
+        """One transaction. ``data=False``: no record changed (the sealed search index)."""
         with self._mutex:
             self._require()
             try:
@@ -294,7 +309,8 @@ class Store:
                     yield
             except sqlite3.Error as exc:
                 raise db.storage_error(exc) from None
-            self.generation += 1
+            if data:
+                self.generation += 1
             db.tighten(self.path)
 
     def _now(self) -> str:
@@ -310,18 +326,36 @@ class Store:
 
     def _open(self, table: str, row: sqlite3.Row, columns: Iterable[str] | None = None
               ) -> tuple[dict[str, Any], dict[str, Any]]:
-        cipher = self._require()
-        plain = {c: row[c] for c in SCHEMA[table][0]}
-        secret = {}
-        for column in columns or SCHEMA[table][1]:
-            try:
-                secret[column] = cipher.open(row[column], aad_for(table, column, plain))
-            except (ValueError, TypeError):  # TypeError: a plaintext column of the wrong type
-                raise Damaged(
-                    f"record {table}/{plain['id']} failed authentication ({column}); "
-                    "run 'rapport verify'"
-                ) from None
-        return plain, secret
+        sealed = tuple(columns or SCHEMA[table][1])
+        values = tuple(row[c] for c in SCHEMA[table][0] + sealed)
+        return self._open_rows(table, sealed, [values])[0]
+
+    def _open_rows(self, table: str, sealed: tuple[str, ...], rows: Iterable[tuple]
+                   ) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+        """Opens rows read as tuples: the table's plaintext columns, then ``sealed``.
+
+        The bulk path (lists, search, exports): the AAD's bound part is encoded once per row,
+        not once per sealed column.
+        """
+        open_ = self._require().open
+        plain_cols = SCHEMA[table][0]
+        n = len(plain_cols)
+        parts = [(n + i, column, f"rapport/v{crypto.FORMAT}|{table}|{column}|")
+                 for i, column in enumerate(sealed)]
+        out = []
+        for row in rows:
+            bound = _aad_json(row[:n])
+            secret = {}
+            for i, column, prefix in parts:
+                try:
+                    secret[column] = open_(row[i], (prefix + bound).encode())
+                except (ValueError, TypeError):  # TypeError: a plaintext column of the wrong type
+                    raise Damaged(
+                        f"record {table}/{row[0]} failed authentication ({column}); "
+                        "run 'rapport verify'"
+                    ) from None
+            out.append((dict(zip(plain_cols, row)), secret))
+        return out
 
     def _insert(self, table: str, secret: dict[str, Any], record_id: str | None = None,
                 **plain_extra: Any) -> dict[str, Any]:
@@ -372,8 +406,10 @@ class Store:
             if order:
                 sql += f" ORDER BY {order}"
             try:
-                rows = self._conn.execute(sql, params).fetchall()
-                return [self._open(table, r, columns) for r in rows]
+                cursor = self._conn.cursor()
+                cursor.row_factory = None  # plain tuples: no sqlite3.Row per row
+                rows = cursor.execute(sql, params).fetchall()
+                return self._open_rows(table, tuple(columns or SCHEMA[table][1]), rows)
             except _DAMAGE_ERRORS as exc:  # a damaged file, not a bug
                 raise Damaged(f"the vault file is damaged ({table}: {db.one_line(exc)}); "
                               "run 'rapport verify'") from None
@@ -591,6 +627,7 @@ class Store:
             self._conn.execute("DELETE FROM notes WHERE session_id = ?", (session_id,))
             self._conn.execute("DELETE FROM tags WHERE session_id = ?", (session_id,))
             self._conn.execute("DELETE FROM sessions WHERE id = ?", (session_id,))
+            self._drop_sealed_index()
         with self._mutex:
             self._note_ids = {k: v for k, v in self._note_ids.items() if k[0] != session_id}
             if self._search is not None:
@@ -905,29 +942,150 @@ class Store:
                 self._search.put_session(session)
 
     def search_index(self):
-        """The in-memory search index, built (decrypting everything) on first use."""
-        from .search import SearchIndex
-
-        # Built without holding the store's lock for the whole decrypt, so autosaves from the UI
-        # are not held up; a write that lands meanwhile makes it build again.
-        for _ in range(3):
-            with self._mutex:
-                if self._search is not None:
-                    return self._search
-                generation = self.generation
-            index = SearchIndex.build(self)
-            with self._mutex:
-                if self._search is None and generation == self.generation:
-                    self._search = index
-                if self._search is not None:
-                    return self._search
-        with self._mutex:  # writes kept racing the build: build once more, holding the lock
+        """The in-memory search index: the sealed one from the vault, brought level with the
+        rows (only what changed since is decrypted), or built from every row."""
+        # Built without holding the store's lock for the whole decrypt (the reads take it a chunk
+        # at a time), so autosaves from the UI are not held up; what they write meanwhile is
+        # caught by the refresh under the lock.
+        with self._mutex:
+            if self._search is not None:
+                return self._search
+            generation = self.generation
+        index = self._sealed_index()
+        index.refresh(self)
+        with self._mutex:
             if self._search is None:
-                self._search = SearchIndex.build(self)
+                if generation != self.generation:
+                    index.refresh(self)
+                self._search = index
             return self._search
 
+    def _sealed_index(self):
+        """The index sealed in the vault (``search_cache``), or an empty one."""
+        from .search import SearchIndex
+
+        with self._mutex:
+            cipher = self._require()
+            cursor = self._conn.cursor()
+            cursor.row_factory = None
+            try:
+                rows = cursor.execute(
+                    "SELECT part, snapshot, count, data FROM search_cache ORDER BY part").fetchall()
+            except sqlite3.DatabaseError:
+                rows = []
+        self._has_sealed_index = False
+        if not rows or [r[0] for r in rows] != list(range(rows[0][2])) \
+                or len({(r[1], r[2]) for r in rows}) != 1:
+            return SearchIndex()
+        try:
+            parts = (cipher.open_bytes(data, _search_aad(part, snapshot, count))
+                     for part, snapshot, count, data in rows)
+            index = SearchIndex.from_snapshot(parts)
+        except (ValueError, TypeError, EOFError):  # damaged or foreign: rebuilt from the rows
+            return SearchIndex()
+        if index is None:
+            return SearchIndex()
+        self._has_sealed_index = True
+        return index
+
+    def save_search_index(self, *, min_changes: int = 256) -> bool:
+        """Seals the in-memory index into the vault when it differs from the sealed one by at
+        least ``min_changes`` rows (or there is none): the next unlock then decrypts only what
+        changed after. Returns whether it wrote. The lock is held to copy the index and to
+        write, not while it is serialised and encrypted."""
+        from .search import snapshot
+
+        with self._mutex:
+            index = self._search
+            if index is None or (self._has_sealed_index and (
+                    not index.unsaved or len(index.unsaved) < min_changes)):
+                return False
+            cipher = self._require()
+            state = index.copy_state()
+            unsaved, index.unsaved = index.unsaved, set()
+            drops = self._sealed_drops
+        try:
+            sealed_id = new_id()
+            parts = list(snapshot(state))
+            del state
+            for part, data in enumerate(parts):  # sealed in place: one part's copy at a time
+                parts[part] = cipher.seal_bytes(data, _search_aad(part, sealed_id, len(parts)))
+            del data
+            with self._write(data=False):
+                # Locked or rebuilt meanwhile, or records were deleted since the copy (their text
+                # must not be written back): not now.
+                if self._search is not index or self._sealed_drops != drops:
+                    index.unsaved |= unsaved
+                    return False
+                self._conn.execute("DELETE FROM search_cache")
+                for part, blob in enumerate(parts):
+                    self._conn.execute(
+                        "INSERT INTO search_cache (part, snapshot, count, data) VALUES (?, ?, ?, ?)",
+                        (part, sealed_id, len(parts), blob))
+        except BaseException:
+            index.unsaved |= unsaved
+            raise
+        self._has_sealed_index = True
+        return True
+
+    def _drop_sealed_index(self) -> None:
+        """Inside a write that deletes records: their text must not outlive them in the sealed
+        index (it is written again from the in-memory one, or rebuilt)."""
+        self._conn.execute("DELETE FROM search_cache")
+        self._has_sealed_index = False
+        self._sealed_drops += 1
+
+    def row_revisions(self, table: str) -> dict[str, int]:
+        """id -> revision of every row of ``table`` (plaintext columns: nothing decrypted)."""
+        with self._mutex:
+            self._require()
+            cursor = self._conn.cursor()
+            cursor.row_factory = None
+            return dict(cursor.execute(f"SELECT id, rev FROM {table}"))
+
+    def rows_by_id(self, table: str, ids: Iterable[str], column: str
+                   ) -> Iterator[tuple[dict, dict]]:
+        """The rows with these ids, ``column`` decrypted, a chunk at a time: the store's lock is
+        free between chunks."""
+        wanted = set(ids)
+        if len(wanted) > 2000:  # many: read the table in file order, 2,000 rows at a time
+            with self._mutex:
+                self._require()
+                rowids = [r[0] for r in self._conn.execute(f"SELECT rowid FROM {table} ORDER BY rowid")]
+            for start in range(0, len(rowids), 2000):
+                rows = self._select(table, "rowid BETWEEN ? AND ?",
+                                    (rowids[start], rowids[min(start + 1999, len(rowids) - 1)]),
+                                    columns=(column,))
+                yield from (r for r in rows if r[0]["id"] in wanted)
+            return
+        ordered = sorted(wanted)
+        for start in range(0, len(ordered), 500):
+            part = tuple(ordered[start:start + 500])
+            yield from self._select(table, f"id IN ({','.join('?' * len(part))})", part,
+                                    columns=(column,))
+
+    def _texts(self, keys: list) -> dict:
+        """The original texts of search documents ((kind, id) keys), for their snippets."""
+        from .search import SOURCES, TABLE_OF
+
+        wanted: dict[str, list[str]] = {}
+        for kind, rid in keys:
+            wanted.setdefault(TABLE_OF[kind], []).append(rid)
+        texts = {}
+        for table, ids in wanted.items():
+            kind, column = SOURCES[table]
+            field = {"people": "name", "sessions": "title"}.get(table, "text")
+            for plain, secret in self.rows_by_id(table, ids, column):
+                texts[(kind, plain["id"])] = secret[column].get(field, "")
+        return texts
+
     def search(self, query: str, **filters: Any):
-        return self.search_index().search(query, **filters)
+        return self.search_index().search(query, self._texts, **filters)
+
+    def session_plans(self, session_ids: Iterable[str]) -> dict[str, Any]:
+        """The guide snapshots (plans) of these sessions; unknown ids are left out."""
+        return {plain["id"]: secret["plan"] or {}
+                for plain, secret in self.rows_by_id("sessions", session_ids, "plan")}
 
     def iter_records(self, table: str) -> Iterator[tuple[dict, dict]]:
         """Every decrypted row of ``table`` (plaintext columns, secret columns)."""
@@ -974,6 +1132,7 @@ class Store:
                         values = [new_cipher.seal(secret[c], aad_for(table, c, plain)) for c in sealed]
                         self._conn.execute(f"UPDATE {table} SET {sets} WHERE id = ?", (*values, plain["id"]))
                         count += 1
+                self._drop_sealed_index()  # sealed under the old key
                 self._conn.execute(
                     "UPDATE keyslot SET salt = ?, wrapped = ?, updated_at = ? WHERE id = 1",
                     (salt, crypto.wrap_key(kek, new_dek, crypto.keyslot_aad(self.vault_id, params, salt)),

@@ -182,3 +182,41 @@ def test_clean_text(text):
 def test_passphrase_normalisation_is_canonical(text):
     nfd = unicodedata.normalize("NFD", text)
     assert crypto.normalise_passphrase(nfd) == crypto.normalise_passphrase(text)
+
+
+@given(st.lists(st.one_of(st.none(), st.integers(), st.text(), st.booleans(),
+                          st.floats(allow_nan=False))))
+def test_fast_aad_encoding_is_the_compact_json_it_replaces(values):
+    # Vaults written with json.dumps' compact form must open: the bulk reader's encoder is a
+    # faster spelling of exactly those bytes.
+    from store.vault import _aad_json, _compact_json
+
+    assert _aad_json(values) == _compact_json(values)
+
+
+@given(st.binary(max_size=300))
+def test_unpad_accepts_only_marker_then_zeros(data):
+    try:
+        out = crypto.unpad(data)
+    except ValueError:
+        stripped = data.rstrip(b"\x00")
+        assert not stripped.endswith(b"\x80")
+    else:
+        assert data == out + b"\x80" + b"\x00" * (len(data) - len(out) - 1)
+
+
+@given(text=st.text(st.sampled_from("aßSİﬁ ΣςxY\n"), max_size=40), data=st.data())
+def test_search_span_maps_folded_matches_back(text, data):
+    # A match found in text.casefold() is highlighted over the characters that fold into it.
+    from store.search import _span
+
+    folded = text.casefold()
+    if not folded:
+        return
+    pos = data.draw(st.integers(0, len(folded) - 1))
+    length = data.draw(st.integers(1, len(folded) - pos))
+    start, end = _span(text, pos, length)
+    head, span = len(text[:start].casefold()), len(text[start:end].casefold())
+    assert head <= pos and pos + length <= head + span  # covers the match...
+    assert len(text[:start + 1].casefold()) > pos  # ...starting at the character holding it
+    assert end == start or len(text[:end - 1].casefold()) < pos + length  # and no further

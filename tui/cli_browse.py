@@ -135,9 +135,7 @@ def search(env: Env, text: str, person_name: str | None, guide_id: str | None,
            status: str | None, kind: str | None, since: str | None, until: str | None,
            as_json: bool) -> None:
     """Search names, titles, notes, items and jots (case-insensitive), newest first."""
-    from store import scan
     from store.errors import NotFound
-    from tui import format as fmt
     from tui.record import stage_titles
 
     _check_status(status)
@@ -150,9 +148,9 @@ def search(env: Env, text: str, person_name: str | None, guide_id: str | None,
     with env.open_store() as store:
         if person_name:
             filters["person_id"] = store.find_person(person_name).id
-        # One search: scanned straight from the vault, without building the app's index.
-        hits = scan.search(store, text, **{k: v for k, v in filters.items() if v})
-        plans = scan.session_plans(store, (h.session_id for h in hits if h.session_id))
+        # The sealed index, brought level with the vault: only what changed since is decrypted.
+        hits = store.search(text, **{k: v for k, v in filters.items() if v})
+        plans = store.session_plans(h.session_id for h in hits if h.session_id)
         titles = {sid: stage_titles(plan) for sid, plan in plans.items()}
         rows = []
         for hit in hits:
@@ -164,6 +162,16 @@ def search(env: Env, text: str, person_name: str | None, guide_id: str | None,
             if hit.session_id:
                 where = titles.get(hit.session_id, {}).get(hit.stage, hit.stage)
             rows.append((hit, person, where))
+        _print_hits(rows, text, as_json)
+        # Results first; then the index is sealed into the vault (when enough changed) so the
+        # next search decrypts only what changes until then.
+        sys.stdout.flush()
+        store.save_search_index()
+
+
+def _print_hits(rows: list, text: str, as_json: bool) -> None:
+    from tui import format as fmt
+
     if as_json:
         _echo_json([{"session_id": h.session_id, "person": p, "person_id": h.person_id,
                      "kind": h.kind, "item_kind": h.item_kind or None, "stage": h.stage or None,

@@ -237,6 +237,10 @@ class SearchScreen(Screen[None]):
             return
         if not worker.is_cancelled:
             self.app.call_from_thread(self.show_results, token, query, results)
+        try:  # after the results are on screen: seal the index if enough changed since
+            store.save_search_index()
+        except RapportError:
+            pass  # locked meanwhile, or the disk is full: the next unlock just reads more
 
     def describe(self, store, hit: Hit) -> Result:
         """Runs in the worker: person's name, stage title (plans cached per session)."""

@@ -1,0 +1,246 @@
+"""The search index sealed in the vault: what a search finds never depends on it.
+
+Unlocking reads the sealed index, compares its manifest with the rows and decrypts only what
+changed: so after any writes, deletes, renames and re-keys, with the sealed copy current, stale,
+damaged or absent, a search must answer exactly what a search over every decrypted row answers.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from store import crypto
+from store.vault import create_vault, open_vault
+
+PLAN = {"id": "one-on-one", "name": "1-on-1",
+        "stages": [{"key": "topics", "title": "Topics", "minutes": 10},
+                   {"key": "wrap-up", "title": "Wrap-up", "minutes": 5}]}
+WORDS = ("budget", "Straße", "STRASSE", "offsite", "ärger", "hiring", "İstanbul", "ﬁle")
+
+
+def brute_force(store, query: str) -> set[tuple]:
+    """Every (kind, session, stage, matched text) a search should find: each row decrypted."""
+    needle = query.strip().casefold()
+    found = set()
+    for person in store.people():
+        if needle in person.name.casefold():
+            found.add(("name", None, "", person.name))
+    for session in store.sessions():
+        if session.title and needle in session.title.casefold():
+            found.add(("title", session.id, "", session.title))
+        for note in store.notes(session.id):
+            if needle in note.text.casefold():
+                found.add(("note", session.id, note.stage, note.text))
+    for item in store.items():
+        if needle in item.text.casefold():
+            found.add(("item", item.session_id, item.stage, item.text))
+    for jot in store.jots():
+        if needle in jot.text.casefold():
+            found.add(("jot", None, "", jot.text))
+    return found
+
+
+def found(store, query: str) -> set[tuple]:
+    out = set()
+    for hit in store.search(query):
+        # the snippet is cut from the original text, with the match inside it
+        assert hit.match.casefold() == query.strip().casefold() or \
+            query.strip().casefold() in hit.match.casefold()
+        text = hit.snippet.strip("…")
+        out.add((hit.kind, hit.session_id, hit.stage, text))
+    return out
+
+
+def same_as_brute_force(store, query: str) -> None:
+    expected = {(k, s, st_, t if len(t) <= 120 else None) for k, s, st_, t in brute_force(store, query)}
+    got = found(store, query)
+    # long texts come back as snippets: compare what is comparable
+    assert {(k, s, st_) for k, s, st_, _ in got} == {(k, s, st_) for k, s, st_, _ in expected}
+    for k, s, st_, t in expected:
+        if t is not None:
+            assert (k, s, st_, " ".join(t.split("\n"))) in got
+
+
+def sealed_parts(path) -> int:
+    conn = sqlite3.connect(path)
+    try:
+        return conn.execute("SELECT count(*) FROM search_cache").fetchone()[0]
+    finally:
+        conn.close()
+
+
+def test_sealed_index_is_read_back_and_brought_level(vault_path, passphrase, clock):
+    store = create_vault(vault_path, passphrase, kdf=crypto.FAST_FOR_TESTS, allow_weak=True,
+                         clock=clock)
+    ann = store.add_person("Ann")
+    s1 = store.start_session(ann.id, PLAN, title="Budget")
+    store.save_note(s1.id, "topics", "the budget, the offsite")
+    assert store.search("budget") and store.save_search_index()
+    assert not store.save_search_index()  # nothing changed since
+    store.close()
+    assert sealed_parts(vault_path) >= 2
+
+    with open_vault(vault_path, passphrase, allow_weak=True, clock=clock) as store:
+        # changed while the sealed copy stayed as it was
+        store.save_note(s1.id, "topics", "only the offsite now")
+        bob = store.add_person("Bob Budget")
+        s2 = store.start_session(bob.id, PLAN)
+        store.add_item(s2.id, "action", "send the budget")
+        store.add_jot(bob.id, "budget jot")
+        store.update_person(ann.id, name="Ann Offsite")
+        store.save_session_state(s1.id, title="")
+        assert not store.save_search_index(min_changes=10_000)  # few changes: left stale
+    with open_vault(vault_path, passphrase, allow_weak=True, clock=clock) as store:
+        for word in ("budget", "offsite", "ann"):
+            same_as_brute_force(store, word)
+        assert not any(h.kind == "title" for h in store.search("budget"))
+
+
+def test_deleting_a_session_drops_the_sealed_index(vault_path, passphrase, clock):
+    store = create_vault(vault_path, passphrase, kdf=crypto.FAST_FOR_TESTS, allow_weak=True,
+                         clock=clock)
+    ann = store.add_person("Ann")
+    doomed = store.start_session(ann.id, PLAN, title="secret title")
+    store.save_note(doomed.id, "topics", "a secret note")
+    store.search("secret")
+    assert store.save_search_index()
+    store.delete_session(doomed.id)
+    # the deleted text must not outlive its rows, even sealed
+    assert sealed_parts(vault_path) == 0
+    assert store.search("secret") == []
+    assert store.save_search_index()  # written again, from the index without it
+    store.close()
+    with open_vault(vault_path, passphrase, allow_weak=True) as store:
+        assert store.search("secret") == []
+
+
+def test_a_damaged_or_foreign_sealed_index_is_rebuilt(vault_path, passphrase, clock):
+    store = create_vault(vault_path, passphrase, kdf=crypto.FAST_FOR_TESTS, allow_weak=True,
+                         clock=clock)
+    ann = store.add_person("Ann")
+    s = store.start_session(ann.id, PLAN)
+    store.save_note(s.id, "topics", "budget")
+    store.search("budget")
+    store.save_search_index()
+    store.close()
+    conn = sqlite3.connect(vault_path)
+    blob = bytearray(conn.execute("SELECT data FROM search_cache WHERE part = 1").fetchone()[0])
+    blob[-1] ^= 1
+    conn.execute("UPDATE search_cache SET data = ? WHERE part = 1", (bytes(blob),))
+    conn.commit()
+    conn.close()
+    with open_vault(vault_path, passphrase, allow_weak=True) as store:
+        assert [h.kind for h in store.search("budget")] == ["note"]
+        assert store.save_search_index()  # replaced by a good one
+    conn = sqlite3.connect(vault_path)
+    conn.execute("DELETE FROM search_cache WHERE part = 0")  # an incomplete set of parts
+    conn.commit()
+    conn.close()
+    with open_vault(vault_path, passphrase, allow_weak=True) as store:
+        assert [h.kind for h in store.search("budget")] == ["note"]
+
+
+def test_rotating_the_key_reseals(vault_path, passphrase, clock):
+    store = create_vault(vault_path, passphrase, kdf=crypto.FAST_FOR_TESTS, allow_weak=True,
+                         clock=clock)
+    ann = store.add_person("Ann")
+    s = store.start_session(ann.id, PLAN)
+    store.save_note(s.id, "topics", "budget")
+    store.search("budget")
+    store.save_search_index()
+    store.rotate_key(passphrase)
+    assert sealed_parts(vault_path) == 0  # sealed under the old key: gone with it
+    assert store.save_search_index()
+    store.close()
+    with open_vault(vault_path, passphrase, allow_weak=True) as store:
+        assert store.search_index() is not None and store._has_sealed_index
+        assert [h.kind for h in store.search("budget")] == ["note"]
+
+
+OPS = st.lists(st.one_of(
+    st.tuples(st.just("person"), st.sampled_from(WORDS)),
+    st.tuples(st.just("session"), st.integers(0, 3), st.sampled_from(WORDS + ("",))),
+    st.tuples(st.just("note"), st.integers(0, 5), st.sampled_from(("topics", "wrap-up")),
+              st.lists(st.sampled_from(WORDS + ("and", "\n")), max_size=6)),
+    st.tuples(st.just("item"), st.integers(0, 5), st.sampled_from(WORDS)),
+    st.tuples(st.just("jot"), st.integers(0, 3), st.sampled_from(WORDS)),
+    st.tuples(st.just("rename"), st.integers(0, 3), st.sampled_from(WORDS)),
+    st.tuples(st.just("title"), st.integers(0, 5), st.sampled_from(WORDS + ("",))),
+    st.tuples(st.just("delete"), st.integers(0, 5)),
+    st.tuples(st.just("search"), st.sampled_from(WORDS)),
+    st.tuples(st.just("seal"), st.integers(0, 3)),
+    st.tuples(st.just("reopen"),),
+), max_size=15)
+
+
+@settings(max_examples=30, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(before=OPS, after=OPS)
+def test_search_answers_as_decrypting_everything_would(tmp_path_factory, before, after):
+    """Random writes, searches, seals and reopens; then sealed, more of them, reopened: the
+    sealed copy is older than the rows, and every search still answers as brute force."""
+    path = tmp_path_factory.mktemp("v") / "vault.db"
+    store = create_vault(path, "pw", kdf=crypto.FAST_FOR_TESTS, allow_weak=True)
+    people = [store.add_person("Zed")]
+    sessions = [store.start_session(people[0].id, PLAN)]
+    ops = before + [("seal", 0)] + after + [("reopen",)]
+    try:
+        for op in ops:
+            kind = op[0]
+            if kind == "person":
+                people.append(store.add_person(f"{op[1]} {len(people)}"))
+            elif kind == "session":
+                sessions.append(store.start_session(people[op[1] % len(people)].id, PLAN,
+                                                    title=op[2]))
+            elif kind in ("note", "item", "title", "delete") and sessions:
+                s = sessions[op[1] % len(sessions)]
+                if kind == "note":
+                    store.save_note(s.id, op[2], " ".join(op[3]))
+                elif kind == "item":
+                    store.add_item(s.id, "action", op[2])
+                elif kind == "title":
+                    store.save_session_state(s.id, title=op[2])
+                else:
+                    store.delete_session(s.id)
+                    sessions.remove(s)
+            elif kind == "jot":
+                store.add_jot(people[op[1] % len(people)].id, op[2])
+            elif kind == "rename":
+                p = people[op[1] % len(people)]
+                people[people.index(p)] = store.update_person(p.id, name=f"{op[2]} {p.id[:4]}")
+            elif kind == "search":
+                same_as_brute_force(store, op[1])
+            elif kind == "seal":
+                store.search_index()
+                store.save_search_index(min_changes=op[1])
+            elif kind == "reopen":
+                store.close()
+                store = open_vault(path, "pw", allow_weak=True)
+        for word in WORDS:
+            same_as_brute_force(store, word)
+    finally:
+        store.close()
+
+
+def test_rows_gone_from_the_vault_leave_the_index(vault_path, passphrase, clock):
+    # Deleting through the store drops the sealed copy; a row gone any other way (an older
+    # version's delete, a restored backup of a table) must not linger in search results either.
+    store = create_vault(vault_path, passphrase, kdf=crypto.FAST_FOR_TESTS, allow_weak=True,
+                         clock=clock)
+    ann = store.add_person("Ann")
+    s = store.start_session(ann.id, PLAN)
+    store.save_note(s.id, "topics", "budget here")
+    store.add_item(s.id, "action", "budget item")
+    store.search("budget")
+    assert store.save_search_index()
+    store.close()
+    conn = sqlite3.connect(vault_path)
+    conn.execute("DELETE FROM items")
+    conn.commit()
+    conn.close()
+    with open_vault(vault_path, passphrase, allow_weak=True) as store:
+        assert [h.kind for h in store.search("budget")] == ["note"]
