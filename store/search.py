@@ -13,10 +13,9 @@ added or changed since (:meth:`SearchIndex.refresh`), instead of every field of 
 
 from __future__ import annotations
 
-import heapq
 import marshal
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
 from .models import Item, Jot, Note, Person, Session
@@ -81,6 +80,8 @@ class SearchIndex:
         self.revs: dict[str, dict[str, int]] = {table: {} for table in SOURCES}  # the manifest
         #: rows put since the index was last sealed (or all of them): whether sealing it is worth it
         self.unsaved: set[tuple[str, str]] = set()
+        self._pairs: list[tuple[Key, str]] | None = None  # see _ordered()
+        self._slots: dict[Key, int] | None = None
 
     # -- keeping up with the vault
     def refresh(self, store: "Store") -> int:
@@ -108,15 +109,27 @@ class SearchIndex:
     def _drop(self, table: str, rid: str) -> None:
         self.revs[table].pop(rid, None)
         self.unsaved.add((table, rid))
-        key = (SOURCES[table][0], rid)
-        self.folded.pop(key, None)
-        self.meta.pop(key, None)
+        self._unput((SOURCES[table][0], rid))
         if table == "sessions":
             self.sessions.pop(rid, None)
 
     def _put(self, key: Key, text: str, meta: Meta) -> None:
-        self.folded[key] = text.casefold()
+        folded = self.folded[key] = text.casefold()
         self.meta[key] = meta
+        if self._pairs is None:
+            return
+        if self._slots is None:  # where each document is in _pairs: built on the first change
+            self._slots = {k: i for i, (k, _) in enumerate(self._pairs)}
+        slot = self._slots.get(key)
+        if slot is None:
+            self._pairs = None  # a new document: sorted in before the next query
+        else:
+            self._pairs[slot] = (key, folded)
+
+    def _unput(self, key: Key) -> None:
+        if self.folded.pop(key, None) is not None:
+            self._pairs = None
+        self.meta.pop(key, None)
 
     def _put_people(self, plain: dict, data: dict) -> None:
         self._note_rev("people", plain["id"], plain["rev"])
@@ -134,8 +147,7 @@ class SearchIndex:
         if title:
             self._put(("title", sid), title, (person_id, sid, "", "", False))
         else:
-            self.folded.pop(("title", sid), None)
-            self.meta.pop(("title", sid), None)
+            self._unput(("title", sid))
 
     def _put_notes(self, plain: dict, body: dict) -> None:
         self._note_rev("notes", plain["id"], plain["rev"])
@@ -188,8 +200,10 @@ class SearchIndex:
         snapshot can be made while writes go on."""
         sessions = {sid: (i.person_id, i.guide_id, i.started_at.isoformat(), i.status)
                     for sid, i in self.sessions.items()}
-        return (sessions, {t: dict(revs) for t, revs in self.revs.items()}, list(self.folded),
-                list(self.folded.values()), list(self.meta.values()))
+        pairs = self._ordered()  # in query order: read back, it needs no sorting
+        return (sessions, {t: dict(revs) for t, revs in self.revs.items()},
+                [key for key, _ in pairs], [folded for _, folded in pairs],
+                [self.meta[key] for key, _ in pairs])
 
     @classmethod
     def from_snapshot(cls, parts: Iterable[bytes]) -> "SearchIndex | None":
@@ -211,6 +225,18 @@ class SearchIndex:
         return index
 
     # -- queries
+    def _ordered(self) -> list[tuple[Key, str]]:
+        """(key, folded text) newest session first (names and jots, which have none, last):
+        the order hits are listed in, so a query can stop at its limit. Kept in step with
+        changed texts; sorted again (nearly sorted already: cheap) after documents come or go."""
+        if self._pairs is None:
+            meta, never = self.meta, float("-inf")
+            stamps = {sid: info.started_at.timestamp() for sid, info in self.sessions.items()}
+            self._pairs = sorted(self.folded.items(), key=lambda pair: stamps.get(
+                meta[pair[0]][1], never), reverse=True)  # stable: a session's documents in turn
+            self._slots = None
+        return self._pairs
+
     def search(self, query: str, texts: Callable[[list[Key]], dict[Key, str]], *,
                person_id: str | None = None, guide_id: str | None = None,
                since: date | None = None, until: date | None = None, status: str | None = None,
@@ -220,40 +246,49 @@ class SearchIndex:
         needle = query.strip().casefold()
         if not needle:
             return []
-        found = [(key, pos) for key, folded in self.folded.items()
-                 if (pos := folded.find(needle)) >= 0]
+        pairs = self._ordered()
         meta, sessions = self.meta, self.sessions
-        by_session = bool(guide_id or since or until or status)
-        matches: list[tuple[Key, int, _SessionInfo | None]] = []
-        for key, pos in found:
-            m = meta[key]
-            if person_id and m[0] != person_id:
-                continue
-            if kind and kind != key[0] and kind != m[3]:
-                continue
-            info = sessions.get(m[1]) if m[1] else None
-            if by_session:
-                if info is None:
-                    continue
-                if guide_id and info.guide_id != guide_id:
-                    continue
-                if status and info.status != status:
-                    continue
-                day = info.started_at.date()
-                if (since and day < since) or (until and day > until):
-                    continue
-            matches.append((key, pos, info))
-        # Newest first; snippets are cut only for the hits kept. (Names and jots have no session:
-        # they sort last, in the order they were put.)
-        oldest = datetime.min.replace(tzinfo=timezone.utc)
-        kept = heapq.nlargest(limit, matches, key=lambda m: m[2].started_at if m[2] else oldest)
-        originals = texts([key for key, _, _ in kept])
+        filtered = bool(person_id or kind or guide_id or since or until or status)
+        kept: list[tuple[Key, int]] = []
+        for start in range(0, len(pairs), _CHUNK):  # newest first: stop once enough are found
+            found = [(key, pos) for key, folded in pairs[start:start + _CHUNK]
+                     if (pos := folded.find(needle)) >= 0]
+            if filtered:
+                found = [(key, pos) for key, pos in found
+                         if self._passes(key, meta[key], person_id, kind, guide_id, since, until,
+                                         status)]
+            kept.extend(found)
+            if len(kept) >= limit:
+                del kept[limit:]
+                break
+        originals = texts([key for key, _ in kept])
         hits = []
-        for key, pos, info in kept:
+        for key, pos in kept:
             text = originals.get(key)
             if text is not None:
-                hits.append(_hit(key[0], meta[key], text, self.folded[key], needle, pos, info))
+                m = meta[key]
+                hits.append(_hit(key[0], m, text, self.folded[key], needle, pos,
+                                 sessions.get(m[1]) if m[1] else None))
         return hits
+
+    def _passes(self, key: Key, m: Meta, person_id, kind, guide_id, since, until, status) -> bool:
+        if person_id and m[0] != person_id:
+            return False
+        if kind and kind != key[0] and kind != m[3]:
+            return False
+        if guide_id or since or until or status:
+            info = self.sessions.get(m[1]) if m[1] else None
+            if info is None:
+                return False
+            if (guide_id and info.guide_id != guide_id) or (status and info.status != status):
+                return False
+            day = info.started_at.date()
+            if (since and day < since) or (until and day > until):
+                return False
+        return True
+
+
+_CHUNK = 4096
 
 
 def _span(text: str, pos: int, length: int) -> tuple[int, int]:

@@ -46,7 +46,11 @@ def brute_force(store, query: str) -> set[tuple]:
 
 def found(store, query: str) -> set[tuple]:
     out = set()
-    for hit in store.search(query):
+    hits = store.search(query)
+    # newest session first; names and jots (no session) after every session's hits
+    order = [h.started_at.timestamp() if h.started_at else float("-inf") for h in hits]
+    assert order == sorted(order, reverse=True)
+    for hit in hits:
         # the snippet is cut from the original text, with the match inside it
         assert hit.match.casefold() == query.strip().casefold() or \
             query.strip().casefold() in hit.match.casefold()
@@ -244,3 +248,21 @@ def test_rows_gone_from_the_vault_leave_the_index(vault_path, passphrase, clock)
     conn.close()
     with open_vault(vault_path, passphrase, allow_weak=True) as store:
         assert [h.kind for h in store.search("budget")] == ["note"]
+
+
+def test_limit_keeps_the_newest_hits(store, clock):
+    ann = store.add_person("Ann")
+    sessions = []
+    for day in range(6):
+        clock.advance(86400)
+        s = store.start_session(ann.id, PLAN)
+        store.save_note(s.id, "topics", f"budget day {day}")
+        sessions.append(s)
+    store.add_jot(ann.id, "budget jot")
+    hits = store.search("budget", limit=3)
+    assert [h.session_id for h in hits] == [s.id for s in sessions[::-1][:3]]
+    assert [h.kind for h in store.search("budget")][-1] == "jot"
+    # with a filter, the limit counts only what passes it
+    assert len(store.search("budget", kind="jot", limit=3)) == 1
+    assert [h.session_id for h in store.search("budget", until=sessions[1].started_at.date(),
+                                                limit=1)] == [sessions[1].id]
