@@ -82,6 +82,7 @@ class SearchIndex:
         self.unsaved: set[tuple[str, str]] = set()
         self._pairs: list[tuple[Key, str]] | None = None  # see _ordered()
         self._slots: dict[Key, int] | None = None
+        self._in_order = False  # folded's own order is the query order (read from a snapshot)
 
     # -- keeping up with the vault
     def refresh(self, store: "Store") -> int:
@@ -94,7 +95,8 @@ class SearchIndex:
             gone = [rid for rid in held if rid not in current]
             for rid in gone:
                 self._drop(table, rid)
-            stale = [rid for rid, rev in current.items() if held.get(rid) != rev]
+            stale = [] if current == held else [
+                rid for rid, rev in current.items() if held.get(rid) != rev]
             changed += len(gone) + len(stale)
             if stale:
                 put = getattr(self, f"_put_{table}")
@@ -114,6 +116,8 @@ class SearchIndex:
             self.sessions.pop(rid, None)
 
     def _put(self, key: Key, text: str, meta: Meta) -> None:
+        if key not in self.folded:
+            self._in_order = False  # a new document: the order must be sorted again
         folded = self.folded[key] = text.casefold()
         self.meta[key] = meta
         if self._pairs is None:
@@ -222,6 +226,7 @@ class SearchIndex:
                 keys, folded, meta = body
                 index.folded.update(zip(keys, folded))
                 index.meta.update(zip(keys, meta))
+        index._in_order = True  # snapshots are written in query order
         return index
 
     # -- queries
@@ -229,6 +234,8 @@ class SearchIndex:
         """(key, folded text) newest session first (names and jots, which have none, last):
         the order hits are listed in, so a query can stop at its limit. Kept in step with
         changed texts; sorted again (nearly sorted already: cheap) after documents come or go."""
+        if self._pairs is None and self._in_order:  # read back from a snapshot, none added
+            self._pairs = list(self.folded.items())
         if self._pairs is None:
             meta, never = self.meta, float("-inf")
             stamps = {sid: info.started_at.timestamp() for sid, info in self.sessions.items()}

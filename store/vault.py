@@ -217,10 +217,8 @@ def open_vault(path: Path, passphrase: str, *, allow_weak: bool = False,
         conn = db.connect(path)
         row = _read_keyslot(conn, path)
         dek = _unwrap(row, passphrase, allow_weak)
-        database = db.wrap_db(conn)
-        migrations = db.build_migrations()
-        if migrations.pending(database):
-            migrations.apply(database)
+        if db.needs_migrating(conn):
+            db.build_migrations().apply(db.wrap_db(conn))
         db.tighten(path)
         return Store(path, conn, lock, dek, row["vault_id"], clock=clock, allow_weak=allow_weak)
     except _DAMAGE_ERRORS as exc:  # a damaged schema: a clean error, not a traceback
@@ -251,7 +249,7 @@ class Store:
         self.path = path
         self._conn = conn
         self._conn.row_factory = sqlite3.Row
-        self._db = db.wrap_db(conn)
+        self._database = None  # sqlite-utils, for atomic(): imported on the first write
         self._lock = lock
         self._cipher: FieldCipher | None = FieldCipher(dek)
         self._dek: bytes | None = dek
@@ -298,6 +296,12 @@ class Store:
         if self._cipher is None:
             raise Locked("the vault is locked")
         return self._cipher
+
+    @property
+    def _db(self):
+        if self._database is None:
+            self._database = db.wrap_db(self._conn)
+        return self._database
 
     @contextmanager
     def _write(self, *, data: bool = True) -> Iterator[None]:

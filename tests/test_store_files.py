@@ -307,10 +307,16 @@ def test_garbled_schema_gives_a_clean_error(tmp_path, passphrase):
         try:
             store = open_vault(path, passphrase, allow_weak=True)
         except (Damaged, NotAVault) as exc:
+            # (a people column renamed also breaks the people_rev index over it: the schema as a
+            # whole is malformed then, and says so)
             assert "\n" not in str(exc), name
-            assert not name.startswith("people"), f"{name}: {exc}"
         else:
             with store:
+                if name == "migrations-column":
+                    # only the applied names are read on unlock (not sqlite-utils' own check of
+                    # its table), and they are intact: the vault opens and reads
+                    assert store.verify() == [] and [p.name for p in store.people()] == ["Source"]
+                    continue
                 assert name.startswith("people"), name
                 damage = store.verify()
                 assert [(d.table, d.id) for d in damage] == [("people", "-")]
@@ -320,3 +326,11 @@ def test_garbled_schema_gives_a_clean_error(tmp_path, passphrase):
                 assert store.sessions() == []  # the rest still reads
         assert sorted(p.name for p in path.parent.iterdir()) == ["vault.db", "vault.db.lock"], name
         assert path.read_bytes() == garbled, name
+
+
+def test_migration_names_known_without_sqlite_utils():
+    # open_vault decides whether to migrate from db.MIGRATIONS (so it need not import
+    # sqlite-utils on every unlock): it must name exactly what build_migrations() registers.
+    from store import db
+
+    assert tuple(m.name for m in db.build_migrations()._migrations) == db.MIGRATIONS
