@@ -21,12 +21,28 @@ if TYPE_CHECKING:  # pragma: no cover
     from store.vault import Store
 
 
+STYLESHEET = Path(__file__).parent / "rapport.tcss"
+#: Where the rules for the unlock screen end in ``rapport.tcss``: what follows styles only the other
+#: screens and is parsed after the unlock screen's first frame (or when another screen is shown
+#: first), so cold start does not pay for it. Without the mark the whole file is parsed up front.
+DEFERRED_CSS_MARK = "/* ---- help and privacy"
+
+
 def _utc_now() -> datetime:
     return datetime.now(timezone.utc)
 
 
+def split_stylesheet(text: str) -> tuple[str, str]:
+    """The unlock screen's part of the stylesheet and the rest; the rest keeps its line numbers
+    (blank lines stand in for the first part), so errors still name the file's lines."""
+    at = text.find(DEFERRED_CSS_MARK)
+    if at < 0:
+        return text, ""
+    return text[:at], "\n" * text.count("\n", 0, at) + text[at:]
+
+
 class RapportApp(App[None]):
-    CSS_PATH = Path(__file__).parent / "rapport.tcss"
+    # rapport.tcss is read in __init__ (in two parts, see DEFERRED_CSS_MARK), not through CSS_PATH.
     TITLE = "Rapport"
     ENABLE_COMMAND_PALETTE = True
     BINDINGS = [
@@ -39,8 +55,12 @@ class RapportApp(App[None]):
     def __init__(self, *, paths: Paths, config: Config | None = None,
                  config_warning: str | None = None, start: dict | None = None,
                  kdf: "KdfParams | None" = None, allow_weak: bool = False,
-                 clock: Callable[[], datetime] | None = None) -> None:
+                 clock: Callable[[], datetime] | None = None, gc_paused: bool = False) -> None:
         super().__init__()
+        first, self._deferred_css = split_stylesheet(STYLESHEET.read_text(encoding="utf-8"))
+        self.stylesheet.add_source(first, read_from=(str(STYLESHEET), ""))
+        self._gc_paused = gc_paused
+        self._starting = True  # until the unlock screen's first frame is written
         self.paths = paths
         self.config = config or Config()
         self.config_warning = config_warning
@@ -65,6 +85,60 @@ class RapportApp(App[None]):
         if self.config_warning:
             self.notify(self.config_warning, title="Settings", severity="warning", timeout=10)
         self.set_interval(5.0, self.check_idle_lock, name="idle-lock")
+        self.set_timer(3.0, self.end_startup)  # in case no frame is ever written (never seen)
+
+    def _display(self, screen: Screen, renderable) -> None:  # noqa: ANN001 - Textual's
+        """Where Textual writes each frame (nothing while a batch update is open): the first one
+        on the unlock screen ends start-up."""
+        super()._display(screen, renderable)
+        if self._starting and renderable is not None and not self._batch_count:
+            from tui.screens.unlock import UnlockScreen
+
+            if isinstance(screen, UnlockScreen):
+                self._starting = False
+                self.call_later(self.first_frame_shown, screen)
+
+    def first_frame_shown(self, screen: Screen) -> None:
+        """The unlock screen is on the terminal: now the work left out to get it there quickly,
+        then the unlock screen's preload (crypto and database modules, guides)."""
+        self._starting = False
+        self.end_startup()
+        preload = getattr(screen, "preload", None)
+        if preload is not None and screen.is_current:
+            preload()
+
+    def end_startup(self) -> None:
+        """Resumes the cyclic GC (if run_app paused it) and loads the rest of the stylesheet.
+        Idempotent; also reached by unlocking before any frame (tests) or the on_mount timer."""
+        if self._gc_paused:
+            # Paused for start-up (imports, first layout): what exists now lives for the
+            # session, so it leaves the collector's view before collection resumes.
+            self._gc_paused = False
+            gc.freeze()
+            gc.enable()
+        self.load_deferred_css()
+
+    def load_deferred_css(self) -> None:
+        """Adds the rules for the screens after unlock (see DEFERRED_CSS_MARK). Idempotent."""
+        if not self._deferred_css:
+            return
+        css, self._deferred_css = self._deferred_css, ""
+        self.stylesheet.add_source(css, read_from=(str(STYLESHEET), "after-unlock"))
+        self.stylesheet.update(self)
+
+    def _before_showing(self, screen: Screen | str) -> None:
+        from tui.screens.unlock import UnlockScreen
+
+        if not isinstance(screen, UnlockScreen):
+            self.load_deferred_css()
+
+    def push_screen(self, screen, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003 - Textual's
+        self._before_showing(screen)
+        return super().push_screen(screen, *args, **kwargs)
+
+    def switch_screen(self, screen):  # noqa: ANN001 - Textual's signature
+        self._before_showing(screen)
+        return super().switch_screen(screen)
 
     @property
     def catalog(self) -> "Catalog":
@@ -78,6 +152,7 @@ class RapportApp(App[None]):
         """Called by the unlock screen once the key is derived."""
         self.store = store
         self._last_activity = self.clock()
+        self.end_startup()
         gc.freeze()  # what exists now lives for the session: keep it out of every full collection
         from tui.screens.home import HomeScreen
 

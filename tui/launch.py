@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 
@@ -11,6 +12,10 @@ from tui.cli import Env, fail
 
 
 def run_app(env: Env, start: dict | None = None) -> None:
+    # No cyclic collections while Textual is imported and the first screen laid out (tens of
+    # passes over objects that all live for the session): RapportApp.first_frame_shown resumes.
+    gc_paused = gc.isenabled()
+    gc.disable()
     from store.db import probe
     from store.errors import RapportError, VaultMissing
 
@@ -19,6 +24,8 @@ def run_app(env: Env, start: dict | None = None) -> None:
     except VaultMissing:
         pass  # the app offers to create one
     except RapportError as exc:
+        if gc_paused:
+            gc.enable()
         raise fail(str(exc)) from None
     from tui.config import load_config
 
@@ -26,7 +33,8 @@ def run_app(env: Env, start: dict | None = None) -> None:
     from tui.app import RapportApp
 
     app = RapportApp(paths=env.paths, config=config, config_warning=warning, start=start,
-                     kdf=env.kdf, allow_weak=env.allow_weak, clock=env.clock)
+                     kdf=env.kdf, allow_weak=env.allow_weak, clock=env.clock,
+                     gc_paused=gc_paused)
     app.run()
     if app.store is not None:  # a crash: the screens flushed what they held; lock the vault
         app.store.close()

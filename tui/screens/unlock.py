@@ -39,8 +39,8 @@ class UnlockScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.query_one("#unlock-busy").display = False
-        # After the first frame, so the screen appears as fast as a bare Textual app.
-        self.call_after_refresh(lambda: self.set_timer(0.05, self.preload))
+        # At start-up the app calls preload() once this screen's first frame is on the terminal
+        # (RapportApp.first_frame_shown), so nothing competes with that frame.
 
     @work(thread=True, group="preload")
     def preload(self) -> None:
