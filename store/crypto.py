@@ -177,10 +177,25 @@ class FieldCipher:
         raw = json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8", "surrogatepass")
         return self.seal_bytes(raw, aad)
 
-    def open(self, blob: bytes, aad: bytes) -> object:
-        """Returns the value; raises ValueError when the blob fails authentication."""
+    def open(self, blob: bytes, aad: bytes, memo: dict | None = None) -> object:
+        """Returns the value; raises ValueError when the blob fails authentication.
+
+        ``memo``: values already decoded, by plaintext. Equal plaintexts (sessions run with the
+        same guide carry the same 13 KB plan) are then decoded once and the value is shared:
+        for callers that only read it.
+        """
+        raw = self.open_bytes(blob, aad)
+        if memo is not None:
+            value = memo.get(raw)
+            if value is None:
+                value = memo[raw] = self._decode(raw)
+            return value
+        return self._decode(raw)
+
+    @staticmethod
+    def _decode(raw: bytes) -> object:
         # surrogatepass as in seal(): whatever was sealed opens again, lone surrogates included
-        text = self.open_bytes(blob, aad).decode("utf-8", "surrogatepass")
+        text = raw.decode("utf-8", "surrogatepass")
         # What seal() wrote is one compact JSON value (and authenticated): the scanner alone
         # reads it, without json.loads' whitespace passes.
         try:

@@ -104,6 +104,10 @@ def connect(path: Path) -> sqlite3.Connection:
     return conn
 
 
+def import_writer() -> None:
+    import sqlite_utils  # noqa: F401
+
+
 def wrap_db(conn: sqlite3.Connection):
     """A sqlite-utils Database over our connection, without the plugin scan."""
     from sqlite_utils import Database

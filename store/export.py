@@ -322,10 +322,12 @@ def _session_docs(store: "Store", rows: list[dict[str, Any]], *, tags: bool = Tr
     Reads a batch of sessions at a time, and each batch's notes, items and tags with one query
     per table (not one per session).
     """
+    plans: dict = {}  # sessions run with one guide share its plan: decoded once, only read
     for start in range(0, len(rows), BATCH):
         ids = tuple(r["id"] for r in rows[start:start + BATCH])
         where = _in("session_id", ids)
-        sessions = {p["id"]: (p, s) for p, s in store._select("sessions", _in("id", ids), ids)}
+        sessions = {p["id"]: (p, s) for p, s in store._select("sessions", _in("id", ids), ids,
+                                                              shared={"plan": plans})}
         notes = _by_session(store._select("notes", where, ids), _note_doc, "body")
         items = _by_session(store._select("items", where, ids), _item_doc, "data")
         if tags:
@@ -381,8 +383,8 @@ def _session_doc(p: dict[str, Any], secret: dict[str, Any]) -> dict[str, Any]:
         "started_at": _ts(p["started_at"]), "ended_at": _ts(p["ended_at"]),
         "amended_at": _ts(p["amended_at"]), "created_at": _ts(p["created_at"]),
         "updated_at": _ts(p["updated_at"]),
-        # fresh from the vault, JSON types shared with nothing: a shallow copy is a deep one
-        "plan": dict(secret["plan"] or {}),
+        # shared with the other sessions run with the same guide: only ever read
+        "plan": secret["plan"] or {},
         "state": {"stage_index": int(state.get("stage_index", 0)),
                   "spent": plain(dict(state.get("spent") or {})),
                   "visited": list(state.get("visited", ())),

@@ -205,6 +205,16 @@ def _unwrap(row: sqlite3.Row, passphrase: str, allow_weak: bool) -> bytes:
                              crypto.keyslot_aad(row["vault_id"], params, bytes(row["salt"])))
 
 
+def _import_writer_meanwhile() -> None:
+    """sqlite-utils (whose atomic() every write uses) is imported on another thread while the
+    key is derived: Argon2id releases the GIL, so on a second core the import is free, and a
+    command that writes once (``rapport jot``) does not wait for it after the derivation."""
+    import sys
+
+    if "sqlite_utils" not in sys.modules:
+        threading.Thread(target=db.import_writer, name="rapport-import", daemon=True).start()
+
+
 def open_vault(path: Path, passphrase: str, *, allow_weak: bool = False,
                clock: Clock = utc_now) -> "Store":
     """Unlocks the vault. A wrong passphrase costs a full key derivation and writes nothing."""
@@ -216,6 +226,7 @@ def open_vault(path: Path, passphrase: str, *, allow_weak: bool = False,
     try:
         conn = db.connect(path)
         row = _read_keyslot(conn, path)
+        _import_writer_meanwhile()
         dek = _unwrap(row, passphrase, allow_weak)
         if db.needs_migrating(conn):
             db.build_migrations().apply(db.wrap_db(conn))
@@ -334,25 +345,28 @@ class Store:
         values = tuple(row[c] for c in SCHEMA[table][0] + sealed)
         return self._open_rows(table, sealed, [values])[0]
 
-    def _open_rows(self, table: str, sealed: tuple[str, ...], rows: Iterable[tuple]
+    def _open_rows(self, table: str, sealed: tuple[str, ...], rows: Iterable[tuple],
+                   shared: dict[str, dict] | None = None
                    ) -> list[tuple[dict[str, Any], dict[str, Any]]]:
         """Opens rows read as tuples: the table's plaintext columns, then ``sealed``.
 
         The bulk path (lists, search, exports): the AAD's bound part is encoded once per row,
-        not once per sealed column.
+        not once per sealed column. ``shared``: column -> memo of decoded values (see
+        :meth:`FieldCipher.open`), for read-only callers.
         """
         open_ = self._require().open
         plain_cols = SCHEMA[table][0]
         n = len(plain_cols)
-        parts = [(n + i, column, f"rapport/v{crypto.FORMAT}|{table}|{column}|")
+        shared = shared or {}
+        parts = [(n + i, column, f"rapport/v{crypto.FORMAT}|{table}|{column}|", shared.get(column))
                  for i, column in enumerate(sealed)]
         out = []
         for row in rows:
             bound = _aad_json(row[:n])
             secret = {}
-            for i, column, prefix in parts:
+            for i, column, prefix, memo in parts:
                 try:
-                    secret[column] = open_(row[i], (prefix + bound).encode())
+                    secret[column] = open_(row[i], (prefix + bound).encode(), memo)
                 except (ValueError, TypeError):  # TypeError: a plaintext column of the wrong type
                     raise Damaged(
                         f"record {table}/{row[0]} failed authentication ({column}); "
@@ -400,7 +414,8 @@ class Store:
         return {**plain, "_secret": merged}
 
     def _select(self, table: str, where: str = "", params: tuple = (), order: str = "",
-                columns: Iterable[str] | None = None) -> list[tuple[dict, dict]]:
+                columns: Iterable[str] | None = None, shared: dict[str, dict] | None = None
+                ) -> list[tuple[dict, dict]]:
         with self._mutex:
             self._require()
             wanted = SCHEMA[table][0] + tuple(columns or SCHEMA[table][1])
@@ -413,7 +428,7 @@ class Store:
                 cursor = self._conn.cursor()
                 cursor.row_factory = None  # plain tuples: no sqlite3.Row per row
                 rows = cursor.execute(sql, params).fetchall()
-                return self._open_rows(table, tuple(columns or SCHEMA[table][1]), rows)
+                return self._open_rows(table, tuple(columns or SCHEMA[table][1]), rows, shared)
             except _DAMAGE_ERRORS as exc:  # a damaged file, not a bug
                 raise Damaged(f"the vault file is damaged ({table}: {db.one_line(exc)}); "
                               "run 'rapport verify'") from None
