@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -33,6 +32,8 @@ def load_config(path: Path) -> tuple[Config, str | None]:
         return Config(), None
     except OSError as exc:
         return Config(), f"{path}: cannot read ({exc.strerror}); using defaults"
+    import tomllib  # only when there is a file: no settings, no parser to import at start-up
+
     try:
         data = tomllib.loads(raw.decode("utf-8-sig"))
     except UnicodeDecodeError:

@@ -6,14 +6,12 @@ import gc
 import os
 import sys
 
-import click
-
-from tui.cli import Env, fail
+from tui.cli import Env
 
 
 def run_app(env: Env, start: dict | None = None) -> None:
     # No cyclic collections while Textual is imported and the first screen laid out (tens of
-    # passes over objects that all live for the session): RapportApp.first_frame_shown resumes.
+    # passes over objects that all live for the session): RapportApp.end_startup resumes them.
     gc_paused = gc.isenabled()
     gc.disable()
     from store.db import probe
@@ -26,6 +24,8 @@ def run_app(env: Env, start: dict | None = None) -> None:
     except RapportError as exc:
         if gc_paused:
             gc.enable()
+        from tui.cli_root import fail
+
         raise fail(str(exc)) from None
     from tui.config import load_config
 
@@ -39,8 +39,8 @@ def run_app(env: Env, start: dict | None = None) -> None:
     if app.store is not None:  # a crash: the screens flushed what they held; lock the vault
         app.store.close()
     if app.return_code:
-        click.echo("rapport: error: the app stopped unexpectedly; notes were saved up to the "
-                   "last autosave", err=True)
+        print("rapport: error: the app stopped unexpectedly; notes were saved up to the last "
+              "autosave", file=sys.stderr)
     # Everything is saved and the vault closed: skip tearing down the decrypted heap object by
     # object (tens of ms with a large vault) and leave now.
     sys.stdout.flush()
