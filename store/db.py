@@ -105,7 +105,9 @@ def connect(path: Path) -> sqlite3.Connection:
 
 
 def import_writer() -> None:
-    import sqlite_utils  # noqa: F401
+    import importlib
+
+    importlib.import_module("sqlite_utils")
 
 
 def wrap_db(conn: sqlite3.Connection):

@@ -20,7 +20,7 @@ def frozen_map(value: Mapping | None) -> Mapping:
     return MappingProxyType(dict(value or {}))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Person:
     id: str
     name: str
@@ -31,7 +31,7 @@ class Person:
     updated_at: datetime | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Session:
     id: str
     person_id: str
@@ -67,7 +67,7 @@ class Session:
         return float(sum(self.spent.values()))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SessionSummary:
     """What the home list needs: decrypted from the session's ``meta`` column only."""
 
@@ -87,7 +87,7 @@ class SessionSummary:
         return "ended" if self.ended_at else "active"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Note:
     id: str
     session_id: str
@@ -99,7 +99,7 @@ class Note:
     updated_at: datetime | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Item:
     id: str
     session_id: str
@@ -121,7 +121,7 @@ class Item:
         return self.status not in ("done", "dropped", "carried")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Jot:
     id: str
     person_id: str
@@ -131,7 +131,7 @@ class Jot:
     updated_at: datetime | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Programme:
     id: str
     name: str
@@ -143,7 +143,7 @@ class Programme:
     updated_at: datetime | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Tag:
     id: str
     session_id: str
@@ -156,7 +156,7 @@ class Tag:
     updated_at: datetime | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class StrategyItem:
     id: str
     programme_id: str
@@ -168,7 +168,7 @@ class StrategyItem:
     updated_at: datetime | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ExportRecord:
     id: str
     kind: str
@@ -179,7 +179,7 @@ class ExportRecord:
     created_at: datetime | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Damage:
     table: str
     id: str

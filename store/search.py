@@ -1,7 +1,8 @@
 """In-memory search over decrypted text: built after unlock, dropped on lock.
 
 The index holds the casefolded text of every searchable field (names, titles, notes, items,
-jots) with what the filters need, and the revision of every row it read: its manifest. A query
+jots), as UTF-8 bytes (half the memory of ``str`` for text with any non-Latin-1 character; a
+byte substring of UTF-8 is a character substring), with what the filters need, and the revision of every row it read: its manifest. A query
 scans the folded texts; only the hits kept are read back from the vault (decrypted) for their
 snippets, so the original texts are not held twice.
 
@@ -25,7 +26,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 SNIPPET = 60
 #: Version of the sealed snapshot's layout (and of marshal's): another one is simply rebuilt.
-SNAPSHOT_FORMAT = (1, marshal.version)
+SNAPSHOT_FORMAT = (2, marshal.version)
 
 #: table -> (kind of its documents, the sealed column holding their text)
 SOURCES: dict[str, tuple[str, str]] = {
@@ -74,12 +75,13 @@ class _SessionInfo:
 
 class SearchIndex:
     def __init__(self) -> None:
-        self.folded: dict[Key, str] = {}
+        self.folded: dict[Key, bytes] = {}  # casefolded UTF-8
         self.meta: dict[Key, Meta] = {}
         self.sessions: dict[str, _SessionInfo] = {}
         self.revs: dict[str, dict[str, int]] = {table: {} for table in SOURCES}  # the manifest
-        #: rows put since the index was last sealed (or all of them): whether sealing it is worth it
-        self.unsaved: set[tuple[str, str]] = set()
+        #: rows put or dropped since the index was last sealed (every put counts: a count, not a
+        #: set of 50,000 row ids): whether sealing it again is worth it
+        self.unsaved = 0
         self._pairs: list[tuple[Key, str]] | None = None  # see _ordered()
         self._slots: dict[Key, int] | None = None
         self._in_order = False  # folded's own order is the query order (read from a snapshot)
@@ -106,11 +108,11 @@ class SearchIndex:
 
     def _note_rev(self, table: str, rid: str, rev: int) -> None:
         self.revs[table][rid] = rev
-        self.unsaved.add((table, rid))
+        self.unsaved += 1
 
     def _drop(self, table: str, rid: str) -> None:
         self.revs[table].pop(rid, None)
-        self.unsaved.add((table, rid))
+        self.unsaved += 1
         self._unput((SOURCES[table][0], rid))
         if table == "sessions":
             self.sessions.pop(rid, None)
@@ -118,7 +120,7 @@ class SearchIndex:
     def _put(self, key: Key, text: str, meta: Meta) -> None:
         if key not in self.folded:
             self._in_order = False  # a new document: the order must be sorted again
-        folded = self.folded[key] = text.casefold()
+        folded = self.folded[key] = _fold(text)
         self.meta[key] = meta
         if self._pairs is None:
             return
@@ -253,13 +255,14 @@ class SearchIndex:
         needle = query.strip().casefold()
         if not needle:
             return []
+        pattern = _fold(needle)
         pairs = self._ordered()
         meta, sessions = self.meta, self.sessions
         filtered = bool(person_id or kind or guide_id or since or until or status)
         kept: list[tuple[Key, int]] = []
         for start in range(0, len(pairs), _CHUNK):  # newest first: stop once enough are found
             found = [(key, pos) for key, folded in pairs[start:start + _CHUNK]
-                     if (pos := folded.find(needle)) >= 0]
+                     if (pos := folded.find(pattern)) >= 0]
             if filtered:
                 found = [(key, pos) for key, pos in found
                          if self._passes(key, meta[key], person_id, kind, guide_id, since, until,
@@ -296,6 +299,7 @@ class SearchIndex:
 
 
 _CHUNK = 4096
+_PART = 2000  # documents per sealed part (each part's copies are alive at once when sealing)
 
 
 def _span(text: str, pos: int, length: int) -> tuple[int, int]:
@@ -324,8 +328,14 @@ def _span(text: str, pos: int, length: int) -> tuple[int, int]:
     return start, end
 
 
-def _hit(kind: str, meta: Meta, text: str, folded: str, needle: str, pos: int,
+def _fold(text: str) -> bytes:
+    return text.casefold().encode("utf-8", "surrogatepass")
+
+
+def _hit(kind: str, meta: Meta, text: str, folded_utf8: bytes, needle: str, at: int,
          info: _SessionInfo | None) -> Hit:
+    folded = folded_utf8.decode("utf-8", "surrogatepass")
+    pos = len(folded_utf8[:at].decode("utf-8", "surrogatepass"))  # byte offset -> characters
     if len(folded) == len(text):
         start, end = pos, pos + len(needle)
     else:  # casefolding changed lengths (e.g. ß -> ss): map folded offsets back to the original
@@ -341,13 +351,18 @@ def _hit(kind: str, meta: Meta, text: str, folded: str, needle: str, pos: int,
                info.started_at if info else None)
 
 
+def snapshot_count(state: tuple) -> int:
+    """How many byte strings :func:`snapshot` makes of ``state``."""
+    return 1 + -(-len(state[2]) // _PART)
+
+
 def snapshot(state: tuple) -> Iterator[bytes]:
     """The index (its :meth:`SearchIndex.copy_state`) as a few byte strings, one at a time, for
     the store to seal: no one copy is as large as the whole. marshal: fast, and only ever read
     back after the blob's authentication."""
     sessions, revs, keys, folded, meta = state
     yield marshal.dumps((SNAPSHOT_FORMAT, "head", sessions, revs))
-    for start in range(0, len(keys), 5000):
-        end = start + 5000
+    for start in range(0, len(keys), _PART):
+        end = start + _PART
         yield marshal.dumps((SNAPSHOT_FORMAT, "docs", keys[start:end], folded[start:end],
                              meta[start:end]))
