@@ -84,7 +84,7 @@ class Floors:
 def texts_of(store) -> list[str]:
     """Every searchable text, as the store's own index holds it."""
     index = store.search_index()
-    return [d.text for d in index.docs.values()]
+    return list(store._texts(list(index.folded)).values())
 
 
 def bench(runs: int) -> dict:

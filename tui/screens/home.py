@@ -94,17 +94,22 @@ class HomeScreen(Screen[None]):
             return
 
     def load(self, store) -> None:
+        import threading
+
         first = store.summaries(limit=FIRST_PAGE)
         open_counts: Counter[str] = Counter()
+        painted = threading.Event()
         self.app.call_from_thread(self.set_rows, [self.make_row(s, open_counts) for s in first],
-                                  False)
+                                  False, painted.set)
+        # The rest waits for the first page to be on screen: decrypting thousands of rows on
+        # this thread would take the GIL from the UI thread while it paints.
+        painted.wait(timeout=1.0)
         items = store.items(open_only=True)
         open_counts.update(i.session_id for i in items if i.kind == "action")
         rest = store.summaries()
         rows = [self.make_row(s, open_counts) for s in rest]
         due = self.compute_due(store, rest)
-        self.app.call_from_thread(self.set_rows, rows, True)
-        self.app.call_from_thread(self.show_due, due)
+        self.app.call_from_thread(self.set_rows, rows, True, None, due)
 
     @staticmethod
     def make_row(s: SessionSummary, counts: Counter) -> Row:
@@ -142,10 +147,16 @@ class HomeScreen(Screen[None]):
         text.append("  ·  F2 people", style="dim")
         widget.update(text)
 
-    def set_rows(self, rows: list[Row], complete: bool) -> None:
+    def set_rows(self, rows: list[Row], complete: bool, painted=None, due=None) -> None:
+        if not self.is_attached:  # the app is closing: nothing to show
+            return
         self.rows = rows
         self.loaded_all = complete
         self.refilter()
+        if due is not None:
+            self.show_due(due)
+        if painted is not None:
+            self.call_after_refresh(painted)
 
     # ------------------------------------------------------------------ view
     def refilter(self) -> None:
