@@ -208,8 +208,8 @@ def build_migrations():
     @migrations(name="0003_search_cache")
     def search_cache(db) -> None:
         # The sealed search index (store.search): parts of one snapshot, AES-GCM like every field.
-        db.execute("CREATE TABLE search_cache (part INTEGER PRIMARY KEY, snapshot TEXT NOT NULL,"
-                   " count INTEGER NOT NULL, data BLOB NOT NULL)")
+        db.execute("CREATE TABLE search_cache (snapshot TEXT NOT NULL, part INTEGER NOT NULL,"
+                   " count INTEGER NOT NULL, data BLOB NOT NULL, PRIMARY KEY (snapshot, part))")
 
     @migrations(name="0004_revisions")
     def revisions(db) -> None:

@@ -86,6 +86,10 @@ def aad_for(table: str, column: str, plain: dict[str, Any]) -> bytes:
     return f"rapport/v{crypto.FORMAT}|{table}|{column}|{bound}".encode()
 
 
+class _Superseded(Exception):
+    """A sealed index being written went stale (records deleted, or the vault locked)."""
+
+
 def _search_aad(part: int, snapshot: str, count: int) -> bytes:
     return f"rapport/v{crypto.FORMAT}|search_cache|{snapshot}|{part}|{count}".encode()
 
@@ -271,6 +275,7 @@ class Store:
         self._people: dict[str, Person] | None = None
         self._search = None  # store.search.SearchIndex, built on first use
         self._has_sealed_index = False  # whether the vault holds a sealed copy of it
+        self._sealed_drops = 0  # times records were deleted (and the sealed index with them)
         self._note_ids: dict[tuple[str, str], str] = {}  # (session, stage) -> note id
         self.generation = 0  # bumps on every write; caches compare against it
 
@@ -990,20 +995,23 @@ class Store:
         self._has_sealed_index = False
         with self._mutex:
             cipher = self._require()
-            try:
-                heads = self._conn.execute(
-                    "SELECT part, snapshot, count FROM search_cache ORDER BY part").fetchall()
+            try:  # the newest snapshot with every part (one being written may be unfinished)
+                head = self._conn.execute(
+                    "SELECT snapshot, max(count) FROM search_cache GROUP BY snapshot"
+                    " HAVING count(*) = max(count) AND min(count) = max(count)"
+                    " AND min(part) = 0 AND max(part) = max(count) - 1"
+                    " ORDER BY max(rowid) DESC LIMIT 1").fetchone()
             except sqlite3.DatabaseError:
-                heads = []
-            if not heads or [h[0] for h in heads] != list(range(heads[0][2])) \
-                    or len({(h[1], h[2]) for h in heads}) != 1:
+                head = None
+            if head is None:
                 return SearchIndex()
-            _, snapshot, count = heads[0]
+            snapshot, count = head
 
             def parts() -> Iterator[bytes]:  # a part at a time: never every blob at once
                 for part in range(count):
                     (data,) = self._conn.execute(
-                        "SELECT data FROM search_cache WHERE part = ?", (part,)).fetchone()
+                        "SELECT data FROM search_cache WHERE snapshot = ? AND part = ?",
+                        (snapshot, part)).fetchone()
                     yield cipher.open_bytes(data, _search_aad(part, snapshot, count))
 
             try:
@@ -1020,9 +1028,10 @@ class Store:
         least ``min_changes`` rows (or there is none): the next unlock then decrypts only what
         changed after. Returns whether it wrote.
 
-        One transaction, the store's lock held throughout (~0.2 s for 10,000 sessions); each part
-        is serialised, sealed and written in turn, so no more than one part's copies exist at a
-        time (the whole index serialised at once would add tens of MB to the peak).
+        The index is copied under the store's lock (quickly); then each part is serialised and
+        sealed without it, and written in a short transaction of its own; a last one drops the
+        previous snapshot. Readers take only a snapshot with every part. Records deleted
+        meanwhile stop it (their text must not be written back).
         """
         from .search import snapshot, snapshot_count
 
@@ -1033,25 +1042,48 @@ class Store:
                 return False
             cipher = self._require()
             state = index.copy_state()
-            count = snapshot_count(state)
-            sealed_id = new_id()
-            with self._write(data=False):
-                self._conn.execute("DELETE FROM search_cache")
-                for part, data in enumerate(snapshot(state)):
+            unsaved, index.unsaved = index.unsaved, 0
+            drops = self._sealed_drops
+        sealed_id, count = new_id(), snapshot_count(state)
+
+        def still_current() -> bool:
+            return self._search is index and self._sealed_drops == drops
+
+        try:
+            for part, data in enumerate(snapshot(state)):
+                blob = cipher.seal_bytes(data, _search_aad(part, sealed_id, count))
+                del data
+                with self._write(data=False):
+                    if not still_current():
+                        raise _Superseded
                     self._conn.execute(
-                        "INSERT INTO search_cache (part, snapshot, count, data) VALUES (?, ?, ?, ?)",
-                        (part, sealed_id, count,
-                         cipher.seal_bytes(data, _search_aad(part, sealed_id, count))))
-                    del data
-            index.unsaved = 0
-            self._has_sealed_index = True
-            return True
+                        "INSERT INTO search_cache (snapshot, part, count, data) VALUES (?, ?, ?, ?)",
+                        (sealed_id, part, count, blob))
+                del blob
+            with self._write(data=False):
+                if not still_current():
+                    raise _Superseded
+                self._conn.execute("DELETE FROM search_cache WHERE snapshot != ?", (sealed_id,))
+                self._has_sealed_index = True
+        except _Superseded:
+            with self._mutex:
+                if self.is_open:
+                    with self._write(data=False):
+                        self._conn.execute("DELETE FROM search_cache WHERE snapshot = ?",
+                                           (sealed_id,))
+                index.unsaved += unsaved
+            return False
+        except BaseException:
+            index.unsaved += unsaved
+            raise
+        return True
 
     def _drop_sealed_index(self) -> None:
         """Inside a write that deletes records: their text must not outlive them in the sealed
         index (it is written again from the in-memory one, or rebuilt)."""
         self._conn.execute("DELETE FROM search_cache")
         self._has_sealed_index = False
+        self._sealed_drops += 1
 
     def row_revisions(self, table: str) -> dict[str, int]:
         """id -> revision of every row of ``table`` (plaintext columns: nothing decrypted)."""

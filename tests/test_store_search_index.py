@@ -266,3 +266,33 @@ def test_limit_keeps_the_newest_hits(store, clock):
     assert len(store.search("budget", kind="jot", limit=3)) == 1
     assert [h.session_id for h in store.search("budget", until=sessions[1].started_at.date(),
                                                 limit=1)] == [sessions[1].id]
+
+
+def test_a_delete_while_the_index_is_being_sealed_stops_it(store, monkeypatch, vault_path):
+    # Sealing runs part by part without the store's lock; a session deleted meanwhile must not
+    # have its text written back by the snapshot copied before the delete.
+    import store.search as search_module
+
+    ann = store.add_person("Ann")
+    keep, doomed = store.start_session(ann.id, PLAN), store.start_session(ann.id, PLAN)
+    store.save_note(keep.id, "topics", "kept words")
+    for i in range(2100):  # more than one part of documents
+        store.add_item(doomed.id, "action", f"doomed words {i}")
+    store.search("words")
+    parts = search_module.snapshot
+
+    def deleting_midway(state):
+        for n, part in enumerate(parts(state)):
+            if n == 1:
+                store.delete_session(doomed.id)
+            yield part
+
+    monkeypatch.setattr(search_module, "snapshot", deleting_midway)
+    assert not store.save_search_index()
+    assert sealed_parts(vault_path) == 0  # what it had written is gone again
+    monkeypatch.setattr(search_module, "snapshot", parts)
+    assert store.save_search_index()  # the next save writes the index without them
+    store.close()
+    with open_vault(vault_path, "correct horse battery staple", allow_weak=True) as reopened:
+        assert reopened._sealed_index().folded and not reopened.search("doomed")
+        assert [h.kind for h in reopened.search("words")] == ["note"]
