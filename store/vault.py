@@ -579,6 +579,13 @@ class Store:
         return [self._session(*r) for r in
                 self._select("sessions", where, params, order="started_at DESC")]
 
+    def session_times(self, person_id: str | None = None) -> dict[str, tuple[datetime, datetime | None]]:
+        """id -> (started_at, ended_at) of every session (of one person): plaintext columns,
+        nothing decrypted (for lists that need only when and whether it ended)."""
+        where, params = ("person_id = ?", (person_id,)) if person_id else ("", ())
+        return {r["id"]: (parse_stamp(r["started_at"]), parse_stamp(r["ended_at"]))
+                for r in self.plain_rows("sessions", where, params)}
+
     def session_count(self) -> int:
         with self._mutex:
             self._require()

@@ -406,3 +406,15 @@ def test_read_only_vault_gives_a_clean_error_and_loses_nothing(store, vault_path
             os.chmod(p, 0o600)
     with open_vault(vault_path, passphrase, allow_weak=True) as opened:
         assert opened.notes(s.id)[0].text == "safe" and opened.verify() == []
+
+
+def test_session_times_are_read_without_decrypting(store, clock):
+    ann, bob = store.add_person("Ann"), store.add_person("Bob")
+    s1 = store.start_session(ann.id, PLAN)
+    clock.advance(60)
+    s2 = store.start_session(bob.id, PLAN)
+    store.end_session(s2.id)
+    times = store.session_times()
+    assert times == {s1.id: (s1.started_at, None),
+                     s2.id: (s2.started_at, store.session(s2.id).ended_at)}
+    assert list(store.session_times(ann.id)) == [s1.id]

@@ -122,7 +122,8 @@ class ItemsScreen(Screen[None]):
         today = self.app.clock().astimezone().date()
         items = store.items()
         names = {p.id: p.name for p in store.people()}
-        sessions = {s.id: (s.status, s.started_at) for s in store.summaries()}
+        sessions = {sid: ("ended" if ended else "active", started)
+                    for sid, (started, ended) in store.session_times().items()}
         actions = sorted((i for i in items if i.kind == "action" and i.is_open),
                          key=lambda i: item_order(i, today))
         goals = sorted((i for i in items if i.kind == "goal" and i.status not in CLOSED_GOAL),

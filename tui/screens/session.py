@@ -123,8 +123,9 @@ class SessionScreen(Screen[None]):
         self.items = store.items(session_id=session.id)
         self.person = store.person(session.person_id)
         self.earlier = [i for i in store.open_items_before(session.person_id, session)]
-        last_start = max((s.started_at for s in store.summaries(person_id=session.person_id)
-                          if s.id != session.id and s.started_at < session.started_at), default=None)
+        last_start = max((started for sid, (started, _) in
+                          store.session_times(session.person_id).items()
+                          if sid != session.id and started < session.started_at), default=None)
         self.jots = [j for j in store.jots(session.person_id)
                      if last_start is None or j.created_at >= last_start]
         self.followup_index = next((i for i, s in enumerate(self.stages) if s.get("followup")), 0)
