@@ -327,6 +327,12 @@ def main(argv: list[str] | None = None) -> int:
            "load_before": os.getloadavg()}
     log(f"rapport bench {env['date']}  git {env['git']}  runs={ns.runs}  load "
         f"{env['load_before'][0]:.2f}")
+    # Bytecode up to date first: with PYTHONDONTWRITEBYTECODE set (or a read-only tree), every
+    # spawned command would otherwise compile the modules edited since the last write.
+    import compileall
+
+    for package in ("tui", "store", "guides"):
+        compileall.compile_dir(str(HERE.parent / package), quiet=1)
     log("vaults: " + ", ".join(str(generate.ensure(n, p, progress=log).name)
                                for n, p in ((10_000, 200), (100, 20), (10, 5))))
     results: dict = {}
