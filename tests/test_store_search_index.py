@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import sqlite3
 
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -69,17 +68,22 @@ def same_as_brute_force(store, query: str) -> None:
             assert (k, s, st_, " ".join(t.split("\n"))) in got
 
 
-def sealed_parts(path) -> int:
+def sql(path, statement: str, params: tuple = ()) -> list:
+    """One statement on the vault file behind the store's back (committed)."""
     conn = sqlite3.connect(path)
     try:
-        return conn.execute("SELECT count(*) FROM search_cache").fetchone()[0]
+        rows = conn.execute(statement, params).fetchall()
+        conn.commit()
+        return rows
     finally:
         conn.close()
 
 
-def test_sealed_index_is_read_back_and_brought_level(vault_path, passphrase, clock):
-    store = create_vault(vault_path, passphrase, kdf=crypto.FAST_FOR_TESTS, allow_weak=True,
-                         clock=clock)
+def sealed_parts(path) -> int:
+    return sql(path, "SELECT count(*) FROM search_cache")[0][0]
+
+
+def test_sealed_index_is_read_back_and_brought_level(store, vault_path, passphrase, clock):
     ann = store.add_person("Ann")
     s1 = store.start_session(ann.id, PLAN, title="Budget")
     store.save_note(s1.id, "topics", "the budget, the offsite")
@@ -104,9 +108,7 @@ def test_sealed_index_is_read_back_and_brought_level(vault_path, passphrase, clo
         assert not any(h.kind == "title" for h in store.search("budget"))
 
 
-def test_deleting_a_session_drops_the_sealed_index(vault_path, passphrase, clock):
-    store = create_vault(vault_path, passphrase, kdf=crypto.FAST_FOR_TESTS, allow_weak=True,
-                         clock=clock)
+def test_deleting_a_session_drops_the_sealed_index(store, vault_path, passphrase, clock):
     ann = store.add_person("Ann")
     doomed = store.start_session(ann.id, PLAN, title="secret title")
     store.save_note(doomed.id, "topics", "a secret note")
@@ -122,40 +124,32 @@ def test_deleting_a_session_drops_the_sealed_index(vault_path, passphrase, clock
         assert store.search("secret") == []
 
 
-def test_a_damaged_or_foreign_sealed_index_is_rebuilt(vault_path, passphrase, clock):
-    store = create_vault(vault_path, passphrase, kdf=crypto.FAST_FOR_TESTS, allow_weak=True,
-                         clock=clock)
+def one_note_sealed(store, text: str = "budget"):
+    """Ann, a session with one note of ``text``, searched and the index sealed."""
     ann = store.add_person("Ann")
-    s = store.start_session(ann.id, PLAN)
-    store.save_note(s.id, "topics", "budget")
-    store.search("budget")
-    store.save_search_index()
+    session = store.start_session(ann.id, PLAN)
+    store.save_note(session.id, "topics", text)
+    store.search(text)
+    assert store.save_search_index()
+    return session
+
+
+def test_a_damaged_or_foreign_sealed_index_is_rebuilt(store, vault_path, passphrase):
+    one_note_sealed(store)
     store.close()
-    conn = sqlite3.connect(vault_path)
-    blob = bytearray(conn.execute("SELECT data FROM search_cache WHERE part = 1").fetchone()[0])
+    blob = bytearray(sql(vault_path, "SELECT data FROM search_cache WHERE part = 1")[0][0])
     blob[-1] ^= 1
-    conn.execute("UPDATE search_cache SET data = ? WHERE part = 1", (bytes(blob),))
-    conn.commit()
-    conn.close()
+    sql(vault_path, "UPDATE search_cache SET data = ? WHERE part = 1", (bytes(blob),))
     with open_vault(vault_path, passphrase, allow_weak=True) as store:
         assert [h.kind for h in store.search("budget")] == ["note"]
         assert store.save_search_index()  # replaced by a good one
-    conn = sqlite3.connect(vault_path)
-    conn.execute("DELETE FROM search_cache WHERE part = 0")  # an incomplete set of parts
-    conn.commit()
-    conn.close()
+    sql(vault_path, "DELETE FROM search_cache WHERE part = 0")  # an incomplete set of parts
     with open_vault(vault_path, passphrase, allow_weak=True) as store:
         assert [h.kind for h in store.search("budget")] == ["note"]
 
 
-def test_rotating_the_key_reseals(vault_path, passphrase, clock):
-    store = create_vault(vault_path, passphrase, kdf=crypto.FAST_FOR_TESTS, allow_weak=True,
-                         clock=clock)
-    ann = store.add_person("Ann")
-    s = store.start_session(ann.id, PLAN)
-    store.save_note(s.id, "topics", "budget")
-    store.search("budget")
-    store.save_search_index()
+def test_rotating_the_key_reseals(store, vault_path, passphrase):
+    one_note_sealed(store)
     store.rotate_key(passphrase)
     assert sealed_parts(vault_path) == 0  # sealed under the old key: gone with it
     assert store.save_search_index()
@@ -230,22 +224,15 @@ def test_search_answers_as_decrypting_everything_would(tmp_path_factory, before,
         store.close()
 
 
-def test_rows_gone_from_the_vault_leave_the_index(vault_path, passphrase, clock):
+def test_rows_gone_from_the_vault_leave_the_index(store, vault_path, passphrase):
     # Deleting through the store drops the sealed copy; a row gone any other way (an older
     # version's delete, a restored backup of a table) must not linger in search results either.
-    store = create_vault(vault_path, passphrase, kdf=crypto.FAST_FOR_TESTS, allow_weak=True,
-                         clock=clock)
-    ann = store.add_person("Ann")
-    s = store.start_session(ann.id, PLAN)
-    store.save_note(s.id, "topics", "budget here")
-    store.add_item(s.id, "action", "budget item")
+    session = one_note_sealed(store)
+    store.add_item(session.id, "action", "budget item")
     store.search("budget")
-    assert store.save_search_index()
+    assert store.save_search_index(min_changes=1)
     store.close()
-    conn = sqlite3.connect(vault_path)
-    conn.execute("DELETE FROM items")
-    conn.commit()
-    conn.close()
+    sql(vault_path, "DELETE FROM items")
     with open_vault(vault_path, passphrase, allow_weak=True) as store:
         assert [h.kind for h in store.search("budget")] == ["note"]
 
