@@ -54,6 +54,7 @@ def test_unlock_snapshot(snap_compare, store, vault_path, clock):
     store.close()
 
     async def run_before(pilot):
+        await pilot.pause()  # the unlock screen is the app's first screen: composed after Ready
         # the temporary directory differs on every run: show a stable path in the picture
         pilot.app.screen.query_one("#unlock-path").update("~/.local/share/rapport/vault.db")
         await quiet(pilot)

@@ -74,14 +74,23 @@ class RapportApp(App[None]):
         self._privacy_on = False
 
     # ------------------------------------------------------------------ startup
+    def get_default_screen(self) -> Screen:
+        """The unlock screen is the first screen itself, not pushed over a blank default one: a
+        layout and a render fewer (the first of them thrown away in Textual's start-up batch)
+        before its first frame. Unlocking switches it for the home screen."""
+        from tui.screens.unlock import UnlockScreen
+
+        screen = UnlockScreen(create=not self.paths.vault.exists())
+        # Textual's switch_screen drops the result callback that push_screen gives a screen; the
+        # default screen was never pushed, so it gets one here (else switching it raises).
+        screen._push_result_callback(self, None)
+        return screen
+
     def on_mount(self) -> None:
         if self.config.theme in self.available_themes:
             self.theme = self.config.theme
         if self.config.keys:
             self.set_keymap(self.config.keys)
-        from tui.screens.unlock import UnlockScreen
-
-        self.push_screen(UnlockScreen(create=not self.paths.vault.exists()))
         if self.config_warning:
             self.notify(self.config_warning, title="Settings", severity="warning", timeout=10)
         self.set_interval(5.0, self.check_idle_lock, name="idle-lock")
@@ -206,7 +215,7 @@ class RapportApp(App[None]):
         store.close()
         from tui.screens.unlock import UnlockScreen
 
-        while len(self.screen_stack) > 2:
+        while len(self.screen_stack) > 1:  # down to the home screen, the bottom one
             await self.pop_screen()
         await self.switch_screen(UnlockScreen(create=False, message=reason))
 

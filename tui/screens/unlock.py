@@ -11,6 +11,16 @@ from textual.widgets import Footer, Input, Label, LoadingIndicator, Static
 MIN_LENGTH = 8
 
 
+class UnlockFooter(Footer):
+    """Textual's footer with its keys composed with the screen. Textual's own composes empty and
+    fills in on the first bindings change, a refresh later: on the app's first screen that is
+    after the first frame, which would show an empty footer bar."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._bindings_ready = True  # Textual 8's flag for "compose the keys now"
+
+
 class UnlockScreen(Screen[None]):
     AUTO_FOCUS = "#passphrase"
 
@@ -35,7 +45,7 @@ class UnlockScreen(Screen[None]):
                 yield Label(self.message, id="unlock-message")
                 yield LoadingIndicator(id="unlock-busy")
                 yield Static(str(self.app.paths.vault), id="unlock-path", classes="hint")
-        yield Footer()
+        yield UnlockFooter()
 
     def on_mount(self) -> None:
         self.query_one("#unlock-busy").display = False
