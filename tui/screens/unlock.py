@@ -43,19 +43,15 @@ class UnlockScreen(Screen[None]):
                 if self.create:
                     yield Input(password=True, placeholder="repeat the passphrase", id="confirm")
                 yield Label(self.message, id="unlock-message")
-                yield LoadingIndicator(id="unlock-busy")
+                # #unlock-busy, a LoadingIndicator, is mounted here when first needed (set_busy)
                 yield Static(str(self.app.paths.vault), id="unlock-path", classes="hint")
         yield UnlockFooter()
-
-    def on_mount(self) -> None:
-        self.query_one("#unlock-busy").display = False
-        # At start-up the app calls preload() once this screen's first frame is on the terminal
-        # (RapportApp.first_frame_shown), so nothing competes with that frame.
 
     @work(thread=True, group="preload")
     def preload(self) -> None:
         """Import the crypto and database libraries, and read the guides, while the passphrase
-        is being typed."""
+        is being typed. At start-up the app calls it once this screen's first frame is on the
+        terminal (RapportApp.first_frame_shown), so nothing competes with that frame."""
         import cryptography.hazmat.primitives.ciphers.aead  # noqa: F401
         import cryptography.hazmat.primitives.kdf.argon2  # noqa: F401
         import sqlite_utils  # noqa: F401
@@ -68,7 +64,12 @@ class UnlockScreen(Screen[None]):
         label.set_class(error, "error")
 
     def set_busy(self, busy: bool) -> None:
-        self.query_one("#unlock-busy").display = busy
+        indicator = self.query("#unlock-busy")
+        if indicator:
+            indicator.first().display = busy
+        elif busy:
+            self.query_one("#unlock-panel").mount(LoadingIndicator(id="unlock-busy"),
+                                                  before="#unlock-path")
         for field in self.query(Input):
             field.disabled = busy
         if not busy:
