@@ -77,8 +77,8 @@ def patch_home(module) -> None:
     cls = module.HomeScreen
     original = cls.set_rows
 
-    def set_rows(self, rows, complete):
-        original(self, rows, complete)
+    def set_rows(self, rows, complete, *args, **kwargs):
+        original(self, rows, complete, *args, **kwargs)
         if complete:
             _state["home_all"] = True
 
