@@ -318,8 +318,12 @@ def test_removed_or_added_keys(doc, draw):
         if key in required:
             assert isinstance(result, GuideError)
     else:
+        from guides import loader
+
         key = draw.draw(st.text(min_size=1, max_size=10))
-        assume(key not in table)
+        # a key the schema knows for some table ("followup" on a stage that lacks it) is no error
+        known = set(loader._TOP_KEYS) | set(loader._STAGE_KEYS) | set(loader._QUESTION_KEYS)
+        assume(key not in table and key not in known)
         table[key] = 1
         result = outcome(to_toml(doc))
         assert isinstance(result, GuideError)
