@@ -14,6 +14,7 @@ added or changed since (:meth:`SearchIndex.refresh`), instead of every field of 
 
 from __future__ import annotations
 
+import bisect
 import marshal
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -84,7 +85,8 @@ class SearchIndex:
         self.unsaved = 0
         self._pairs: list[tuple[Key, str]] | None = None  # see _ordered()
         self._slots: dict[Key, int] | None = None
-        self._in_order = False  # folded's own order is the query order (read from a snapshot)
+        self._in_order = False  # folded's own order is the query order (see _ordered)
+        self._fresh: list[Key] = []  # documents added to folded since it was in order
 
     # -- keeping up with the vault
     def refresh(self, store: "Store") -> int:
@@ -92,8 +94,14 @@ class SearchIndex:
         (another revision) decrypted. Returns how many rows that was."""
         changed = 0
         for table, (kind, column) in SOURCES.items():
-            current = store.row_revisions(table)
             held = self.revs[table]
+            # Every write bumps a revision, every insert the count, and a delete through the
+            # store drops the sealed index: the same count and revision total is the same rows.
+            # (A row deleted behind the store's back and replaced by one of equal revision would
+            # pass: its hit is dropped when its text is read back, and the new one is missed.)
+            if store.row_fingerprint(table) == (len(held), sum(held.values())):
+                continue
+            current = store.row_revisions(table)
             gone = [rid for rid in held if rid not in current]
             for rid in gone:
                 self._drop(table, rid)
@@ -119,7 +127,7 @@ class SearchIndex:
 
     def _put(self, key: Key, text: str, meta: Meta) -> None:
         if key not in self.folded:
-            self._in_order = False  # a new document: the order must be sorted again
+            self._fresh.append(key)  # a new document: placed in the order before the next query
         folded = self.folded[key] = _fold(text)
         self.meta[key] = meta
         if self._pairs is None:
@@ -232,19 +240,36 @@ class SearchIndex:
         return index
 
     # -- queries
-    def _ordered(self) -> list[tuple[Key, str]]:
+    def _ordered(self) -> list[tuple[Key, bytes]]:
         """(key, folded text) newest session first (names and jots, which have none, last):
-        the order hits are listed in, so a query can stop at its limit. Kept in step with
-        changed texts; sorted again (nearly sorted already: cheap) after documents come or go."""
-        if self._pairs is None and self._in_order:  # read back from a snapshot, none added
-            self._pairs = list(self.folded.items())
-        if self._pairs is None:
-            meta, never = self.meta, float("-inf")
-            stamps = {sid: info.started_at.timestamp() for sid, info in self.sessions.items()}
-            self._pairs = sorted(self.folded.items(), key=lambda pair: stamps.get(
-                meta[pair[0]][1], never), reverse=True)  # stable: a session's documents in turn
-            self._slots = None
-        return self._pairs
+        the order hits are listed in, so a query can stop at its limit.
+
+        ``folded`` itself is kept in that order (read back from a snapshot, or re-made after a
+        full sort) except for the documents added since (``_fresh``, at its end): those few are
+        put in their places by bisection, without a sort of every document."""
+        if self._pairs is not None:
+            return self._pairs
+        folded, meta = self.folded, self.meta
+        stamps = {sid: info.started_at.timestamp() for sid, info in self.sessions.items()}
+        never = float("inf")
+
+        def rank(pair: tuple[Key, bytes]) -> float:  # ascending: newest first, no session last
+            stamp = stamps.get(meta[pair[0]][1])
+            return never if stamp is None else -stamp
+
+        fresh = [k for k in dict.fromkeys(self._fresh) if k in folded]
+        if self._in_order and len(fresh) <= 512:
+            skip = set(fresh)
+            pairs = [p for p in folded.items() if p[0] not in skip] if skip else list(folded.items())
+            for key in fresh:
+                pair = (key, folded[key])
+                pairs.insert(bisect.bisect_right(pairs, rank(pair), key=rank), pair)
+        else:
+            pairs = sorted(folded.items(), key=rank)  # stable: a session's documents in turn
+            self.folded = dict(pairs)  # in order from now on
+            self._in_order, self._fresh = True, []
+        self._pairs, self._slots = pairs, None
+        return pairs
 
     def search(self, query: str, texts: Callable[[list[Key]], dict[Key, str]], *,
                person_id: str | None = None, guide_id: str | None = None,

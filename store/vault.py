@@ -1092,6 +1092,13 @@ class Store:
         self._has_sealed_index = False
         self._sealed_drops += 1
 
+    def row_fingerprint(self, table: str) -> tuple[int, int]:
+        """(rows, total of their revisions) of ``table``: plaintext, an index scan."""
+        with self._mutex:
+            self._require()
+            count, total = self._conn.execute(f"SELECT count(*), total(rev) FROM {table}").fetchone()
+            return count, int(total)
+
     def row_revisions(self, table: str) -> dict[str, int]:
         """id -> revision of every row of ``table`` (plaintext columns: nothing decrypted)."""
         with self._mutex:
