@@ -205,9 +205,20 @@ async def rapport_run(home: Path, passphrase: str, *, keys: bool = True) -> dict
     marks: dict[str, float] = {}
     original_unlocked = app.unlocked
 
-    def unlocked(store):
-        marks["unlocked"] = now()
-        return original_unlocked(store)
+    def unlocked(store, *args):
+        marks.setdefault("unlocked", now())
+        return original_unlocked(store, *args)
+
+    import store.vault as vault_module
+
+    original_open = vault_module.open_vault
+
+    def open_vault(*args, **kwargs):  # G3 starts when the key is derived: the unlock screen
+        opened = original_open(*args, **kwargs)  # reads the first rows before handing over
+        marks.setdefault("unlocked", now())
+        return opened
+
+    vault_module.open_vault = open_vault
 
     app.unlocked = unlocked  # the unlock worker calls app.unlocked through the instance
 
@@ -267,6 +278,7 @@ async def rapport_run(home: Path, passphrase: str, *, keys: bool = True) -> dict
             app.store = None
     finally:
         frames.close()
+        vault_module.open_vault = original_open
     if store is not None:
         store.close()
     return result

@@ -157,15 +157,16 @@ class RapportApp(App[None]):
             self._catalog = load_catalog(self.paths.guides_dir)
         return self._catalog
 
-    def unlocked(self, store: "Store") -> None:
-        """Called by the unlock screen once the key is derived."""
+    def unlocked(self, store: "Store", first_rows: list | None = None) -> None:
+        """Called by the unlock screen once the key is derived (with the home list's first
+        rows, when it read them)."""
         self.store = store
         self._last_activity = self.clock()
         self.end_startup()
         gc.freeze()  # what exists now lives for the session: keep it out of every full collection
         from tui.screens.home import HomeScreen
 
-        self.switch_screen(HomeScreen())
+        self.switch_screen(HomeScreen(first_rows))
         for path, reason in self.catalog.broken:
             self.notify(f"{path}: {reason}", title="Guide not loaded", severity="warning",
                         timeout=10)

@@ -23,6 +23,17 @@ COLUMNS = (("date", "Date"), ("person", "Participant"), ("guide", "Guide"),
            ("length", "Length"), ("status", "Status"), ("open", "Open"))
 
 
+def first_page(store, height: int) -> list[SessionSummary]:
+    """The sessions the first paint shows: twice a screen's height of them (every row a
+    DataTable adds is measured, so 200 rows would cost a visible fraction of a second first)."""
+    from store.errors import RapportError
+
+    try:
+        return store.summaries(limit=max(40, 2 * height))
+    except RapportError:
+        return []
+
+
 @dataclass
 class Row:
     summary: SessionSummary
@@ -50,8 +61,9 @@ class HomeScreen(Screen[None]):
     HELP = ("Type letters to filter the list (j, k, g, G move; / searches every note). "
             "Click a column header to sort by it.")
 
-    def __init__(self) -> None:
+    def __init__(self, first_rows: list[SessionSummary] | None = None) -> None:
         super().__init__()
+        self.first_rows = first_rows  # read by the unlock screen, shown on mount
         self.rows: list[Row] = []
         self.view: list[Row] = []
         self.shown = 0
@@ -74,6 +86,9 @@ class HomeScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
+        if self.first_rows:
+            counts: Counter[str] = Counter()
+            self.set_rows([self.make_row(s, counts) for s in self.first_rows], False)
         self.reload()
 
     def on_screen_resume(self) -> None:
@@ -96,13 +111,16 @@ class HomeScreen(Screen[None]):
     def load(self, store) -> None:
         import threading
 
-        # The first paint gets what fits on screen (twice over): every row a DataTable adds is
-        # measured, so 200 rows cost a visible fraction of a second before anything shows.
-        first = store.summaries(limit=max(40, 2 * self.app.size.height))
         open_counts: Counter[str] = Counter()
         painted = threading.Event()
-        self.app.call_from_thread(self.set_rows, [self.make_row(s, open_counts) for s in first],
-                                  False, painted.set)
+        if self.first_rows:  # already shown (read by the unlock screen)
+            self.first_rows = None
+            self.app.call_from_thread(self.call_after_refresh, painted.set)
+        else:
+            first = first_page(store, self.app.size.height)
+            self.app.call_from_thread(self.set_rows,
+                                      [self.make_row(s, open_counts) for s in first], False,
+                                      painted.set)
         # The rest waits for the first page to be on screen: decrypting thousands of rows on
         # this thread would take the GIL from the UI thread while it paints.
         painted.wait(timeout=1.0)

@@ -100,9 +100,9 @@ class UnlockScreen(Screen[None]):
                 self.say("The two passphrases differ. Type them again.", error=True)
                 self.query_one("#confirm", Input).value = ""
                 return
+        self.derive(passphrase)  # first: the key derivation runs while the busy state is shown
         self.say("Deriving the key…")
         self.set_busy(True)
-        self.derive(passphrase)
 
     @work(thread=True, exclusive=True, group="unlock")
     def derive(self, passphrase: str) -> None:
@@ -121,7 +121,11 @@ class UnlockScreen(Screen[None]):
         except RapportError as exc:
             app.call_from_thread(self.failed, str(exc))
             return
-        app.call_from_thread(app.unlocked, store)
+        from tui.screens.home import first_page
+
+        # The home list's first rows, read here while the home screen is being built (a screen
+        # of rows; the home screen reads the rest).
+        app.call_from_thread(app.unlocked, store, first_page(store, app.size.height))
 
     def failed(self, message: str) -> None:
         self.set_busy(False)
