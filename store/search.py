@@ -1,15 +1,17 @@
 """In-memory search over decrypted text: built after unlock, dropped on lock.
 
 The index holds the casefolded text of every searchable field (names, titles, notes, items,
-jots), as UTF-8 bytes (half the memory of ``str`` for text with any non-Latin-1 character; a
-byte substring of UTF-8 is a character substring), with what the filters need, and the revision of every row it read: its manifest. A query
-scans the folded texts; only the hits kept are read back from the vault (decrypted) for their
-snippets, so the original texts are not held twice.
+jots) as UTF-8 bytes (half the memory of ``str`` for text with any non-Latin-1 character; a byte
+substring of UTF-8 is a character substring), what the filters need, and the revision of every
+row it read: its manifest. A query scans the folded texts newest first and stops at its limit;
+only the hits kept are read back from the vault (decrypted) for their snippets, so the original
+texts are not held twice.
 
 Between runs the index is kept *sealed* in the vault (table ``search_cache``, see
-:mod:`store.vault`): never as plaintext on disk. Unlocking a vault and searching reads that blob,
-compares its manifest with the rows' plaintext ``(id, rev)`` columns and decrypts only the rows
-added or changed since (:meth:`SearchIndex.refresh`), instead of every field of the vault.
+:meth:`store.vault.Store.save_search_index`): never as plaintext on disk. Unlocking a vault and
+searching reads it back, compares its manifest with the rows' plaintext ``(id, rev)`` columns
+and decrypts only the rows added or changed since (:meth:`SearchIndex.refresh`), instead of
+every field of the vault.
 """
 
 from __future__ import annotations
