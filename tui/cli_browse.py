@@ -135,7 +135,7 @@ def search(env: Env, text: str, person_name: str | None, guide_id: str | None,
            status: str | None, kind: str | None, since: str | None, until: str | None,
            as_json: bool) -> None:
     """Search names, titles, notes, items and jots (case-insensitive), newest first."""
-    from store.errors import NotFound
+    from store.errors import NotFound, RapportError
     from tui.record import stage_titles
 
     _check_status(status)
@@ -166,7 +166,10 @@ def search(env: Env, text: str, person_name: str | None, guide_id: str | None,
         # Results first; then the index is sealed into the vault (when enough changed) so the
         # next search decrypts only what changes until then.
         sys.stdout.flush()
-        store.save_search_index()
+        try:
+            store.save_search_index()
+        except RapportError:
+            pass  # (a read-only vault, a full disk): the search itself was answered
 
 
 def _print_hits(rows: list, text: str, as_json: bool) -> None:
