@@ -420,26 +420,33 @@ class Store:
             raise RapportError(f"{table}/{record_id} changed underneath; nothing saved")
         return {**plain, "_secret": merged}
 
+    @contextmanager
+    def _reading(self, table: str) -> Iterator[None]:
+        """Holds the lock for a read of ``table``; a damaged file is reported as damage, not
+        raised as a bug."""
+        with self._mutex:
+            self._require()
+            try:
+                yield
+            except _DAMAGE_ERRORS as exc:
+                raise Damaged(f"the vault file is damaged ({table}: {db.one_line(exc)}); "
+                              "run 'rapport verify'") from None
+
     def _select(self, table: str, where: str = "", params: tuple = (), order: str = "",
                 columns: Iterable[str] | None = None, shared: dict[str, dict] | None = None,
                 convert: Callable[[dict, dict], Any] | None = None) -> list:
-        with self._mutex:
-            self._require()
-            wanted = SCHEMA[table][0] + tuple(columns or SCHEMA[table][1])
-            sql = f"SELECT {', '.join(wanted)} FROM {table}"
-            if where:
-                sql += f" WHERE {where}"
-            if order:
-                sql += f" ORDER BY {order}"
-            try:
-                cursor = self._conn.cursor()
-                cursor.row_factory = None  # plain tuples: no sqlite3.Row per row
-                rows = cursor.execute(sql, params).fetchall()
-                return self._open_rows(table, tuple(columns or SCHEMA[table][1]), rows, shared,
-                                       convert)
-            except _DAMAGE_ERRORS as exc:  # a damaged file, not a bug
-                raise Damaged(f"the vault file is damaged ({table}: {db.one_line(exc)}); "
-                              "run 'rapport verify'") from None
+        wanted = SCHEMA[table][0] + tuple(columns or SCHEMA[table][1])
+        sql = f"SELECT {', '.join(wanted)} FROM {table}"
+        if where:
+            sql += f" WHERE {where}"
+        if order:
+            sql += f" ORDER BY {order}"
+        with self._reading(table):
+            cursor = self._conn.cursor()
+            cursor.row_factory = None  # plain tuples: no sqlite3.Row per row
+            rows = cursor.execute(sql, params).fetchall()
+            return self._open_rows(table, tuple(columns or SCHEMA[table][1]), rows, shared,
+                                   convert)
 
     # ------------------------------------------------------------------ people
     def _person(self, plain: dict, data: dict) -> Person:
@@ -1094,15 +1101,13 @@ class Store:
 
     def row_fingerprint(self, table: str) -> tuple[int, int]:
         """(rows, total of their revisions) of ``table``: plaintext, an index scan."""
-        with self._mutex:
-            self._require()
+        with self._reading(table):
             count, total = self._conn.execute(f"SELECT count(*), total(rev) FROM {table}").fetchone()
             return count, int(total)
 
     def row_revisions(self, table: str) -> dict[str, int]:
         """id -> revision of every row of ``table`` (plaintext columns: nothing decrypted)."""
-        with self._mutex:
-            self._require()
+        with self._reading(table):
             cursor = self._conn.cursor()
             cursor.row_factory = None
             return dict(cursor.execute(f"SELECT id, rev FROM {table}"))
@@ -1113,8 +1118,7 @@ class Store:
         free between chunks."""
         wanted = set(ids)
         if len(wanted) > 2000:  # many: read the table in file order, 500 rows at a time
-            with self._mutex:
-                self._require()
+            with self._reading(table):
                 rowids = [r[0] for r in self._conn.execute(f"SELECT rowid FROM {table} ORDER BY rowid")]
             for start in range(0, len(rowids), 500):
                 rows = self._select(table, "rowid BETWEEN ? AND ?",
@@ -1259,15 +1263,10 @@ class Store:
         Nothing is decrypted, so nothing is authenticated either: for choosing which rows to read
         (and in what order) before reading them with :meth:`_select`, which authenticates them.
         """
-        with self._mutex:
-            self._require()
-            cols = SCHEMA[table][0]
-            sql = f"SELECT {', '.join(cols)} FROM {table}" + (f" WHERE {where}" if where else "")
-            try:
-                return [dict(zip(cols, row)) for row in self._conn.execute(sql, params)]
-            except _DAMAGE_ERRORS as exc:  # a damaged file, not a bug
-                raise Damaged(f"the vault file is damaged ({table}: {db.one_line(exc)}); "
-                              "run 'rapport verify'") from None
+        cols = SCHEMA[table][0]
+        sql = f"SELECT {', '.join(cols)} FROM {table}" + (f" WHERE {where}" if where else "")
+        with self._reading(table):
+            return [dict(zip(cols, row)) for row in self._conn.execute(sql, params)]
 
 
 def verify_connection(conn: sqlite3.Connection, cipher: FieldCipher) -> list[Damage]:
