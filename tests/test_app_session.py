@@ -447,3 +447,28 @@ async def test_broken_user_guide_is_named_and_others_offered(store, vault_path, 
         await pilot.pause()
         options = app.screen.query_one("#guide-list")
         assert options.option_count == 3  # the three built-ins are still offered
+
+
+async def test_passphrase_typed_before_the_field_has_focus_is_kept(store, vault_path, clock,
+                                                                    passphrase):
+    # Keys typed while the app starts reach the unlock screen itself (the field has no focus
+    # yet), and an Enter typed before the terminal went raw arrives as ctrl+j: all of it counts.
+    from textual import events
+
+    store.close()
+    app = make_app(vault_path, clock)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, UnlockScreen)
+        for char in passphrase:
+            screen.post_message(events.Key(char, char))
+        screen.post_message(events.Key("ctrl+j", "\n"))
+        await app.workers.wait_for_complete()
+        for _ in range(20):
+            await pilot.pause(0.05)
+            if app.store is not None:
+                break
+        assert app.store is not None and type(app.screen).__name__ == "HomeScreen"
+        app.store.close()
+        app.store = None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.containers import Center, Vertical
 from textual.screen import Screen
@@ -57,6 +57,19 @@ class UnlockScreen(Screen[None]):
         import sqlite_utils  # noqa: F401
 
         self.app.catalog  # noqa: B018 - parsed here, off the UI thread
+
+    def on_key(self, event: events.Key) -> None:
+        """Keys typed while the app was still starting reach the screen before the passphrase
+        field has focus: they are typed into the field instead of being lost."""
+        field = self.focused
+        if not isinstance(field, Input) or field.disabled:
+            return
+        if event.is_printable and event.character:
+            field.insert_text_at_cursor(event.character)
+            event.stop()
+        elif event.key in ("enter", "ctrl+j"):  # typed before raw mode, Enter arrives as \n
+            self.call_later(field.action_submit)  # (a coroutine: run by the message loop)
+            event.stop()
 
     def say(self, text: str, *, error: bool = False) -> None:
         label = self.query_one("#unlock-message", Label)
