@@ -409,15 +409,7 @@ def programme_report(syn: Synthesis, *, named: bool = False,
     else:
         usable = [p for p in syn.passages if not p.private and p.subject_id is None]
         doc["about_leaders"] = sum(1 for p in syn.passages if p.subject_id and not p.private)
-    quotable: set[str] = set()
-    themes = []
-    for theme in syn.themes:
-        chosen = [p for p in usable if p.theme == theme]
-        section = _section(chosen, min_interviewees, named, clean)
-        if section["status"] == "shown":
-            quotable.update(p.tag_id for p in chosen)
-        themes.append({"theme": clean(theme), **section})
-    doc["themes"] = themes
+    doc["themes"], quotable = _theme_sections(syn, usable, min_interviewees, named, clean)
 
     def area_label(area: Area) -> str:
         return area.label if named else clean(area.theme)
@@ -449,6 +441,21 @@ def programme_report(syn: Synthesis, *, named: bool = False,
     return doc
 
 
+def _theme_sections(syn: Synthesis, usable: list, min_interviewees: int, named: bool,
+                    clean) -> tuple[list[dict[str, Any]], set[str]]:
+    """Each theme's section of a report (shown, or held back under the anonymity rules), and the
+    tag ids of the passages shown: only those may be quoted under strategy items."""
+    quotable: set[str] = set()
+    themes = []
+    for theme in syn.themes:
+        chosen = [p for p in usable if p.theme == theme]
+        section = _section(chosen, min_interviewees, named, clean)
+        if section["status"] == "shown":
+            quotable.update(p.tag_id for p in chosen)
+        themes.append({"theme": clean(theme), **section})
+    return themes, quotable
+
+
 def leader_report(syn: Synthesis, leader_id: str, *, named: bool = False,
                   min_interviewees: int = DEFAULT_MIN_INTERVIEWEES) -> dict[str, Any]:
     """What was said about one leader, by theme, under the anonymity rules.
@@ -465,15 +472,7 @@ def leader_report(syn: Synthesis, leader_id: str, *, named: bool = False,
     doc = _header(syn, "leader", named, min_interviewees, clean)
     doc["leader"] = leader.name
     usable = about if named else [p for p in about if not p.private and not p.own_view]
-    quotable: set[str] = set()
-    themes = []
-    for theme in syn.themes:
-        chosen = [p for p in usable if p.theme == theme]
-        section = _section(chosen, min_interviewees, named, clean)
-        if section["status"] == "shown":
-            quotable.update(p.tag_id for p in chosen)
-        themes.append({"theme": clean(theme), **section})
-    doc["themes"] = themes
+    doc["themes"], quotable = _theme_sections(syn, usable, min_interviewees, named, clean)
     usable_ids = {p.tag_id for p in usable}
     keys = set()
     areas = []
