@@ -75,8 +75,8 @@ def run(home, *args, input=None):
     return result
 
 
-def error_line(result) -> str:
-    assert result.exit_code == 1, result.output
+def error_line(result, code: int = 1) -> str:
+    assert result.exit_code == code, result.output
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1, result.stderr
     assert lines[0].startswith("rapport: error: ")
@@ -117,6 +117,7 @@ def test_list_filters(home):
 
 @pytest.mark.parametrize("args, message", [
     (("list", "--status", "paused"), "unknown status 'paused' (active or ended)"),
+    (("search", "   "), "give some text to search for"),
     (("list", "--person", "Zed"), "no person called 'Zed'"),
     (("list", "--person", "Al"), "'Al' matches several people: Alice Martin, Alina Smith"),
     (("show", "ffffffff"), "no session with id 'ffffffff'"),
@@ -131,7 +132,9 @@ def test_list_filters(home):
 ])
 def test_bad_input_is_one_error_line(home, args, message):
     home, ids = home
-    line = error_line(run(home, *args))
+    # a bad option value is a usage error (exit 2, as click's own); a record not found is 1
+    usage = any(word in message for word in ("unknown", "can't read", "give some text"))
+    line = error_line(run(home, *args), 2 if usage else 1)
     assert message in line
 
 

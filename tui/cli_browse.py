@@ -14,7 +14,7 @@ from typing import Any, Iterable, Sequence
 
 import click
 
-from tui.cli import Env, fail, pass_env
+from tui.cli import Env, bad_usage, fail, pass_env
 
 STATUSES = ("active", "ended")
 KINDS = ("note", "item", "action", "decision", "agreement", "goal", "jot", "title", "name")
@@ -49,7 +49,7 @@ def _table(header: Sequence[str], rows: Iterable[Sequence[str]], right: Sequence
 
 def _check_status(status: str | None) -> None:
     if status is not None and status not in STATUSES:
-        raise fail(f"unknown status {status!r} (active or ended)")
+        raise bad_usage(f"unknown status {status!r} (active or ended)")
 
 
 def _parse_day(value: str | None, option: str) -> date | None:
@@ -58,7 +58,7 @@ def _parse_day(value: str | None, option: str) -> date | None:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise fail(f"{option}: can't read {value!r} as a date (YYYY-MM-DD)") from None
+        raise bad_usage(f"{option}: can't read {value!r} as a date (YYYY-MM-DD)") from None
 
 
 def _stamp(value: datetime | date | None) -> str | None:
@@ -140,9 +140,9 @@ def search(env: Env, text: str, person_name: str | None, guide_id: str | None,
 
     _check_status(status)
     if kind is not None and kind not in KINDS:
-        raise fail(f"unknown kind {kind!r} (one of {', '.join(KINDS)})")
+        raise bad_usage(f"unknown kind {kind!r} (one of {', '.join(KINDS)})")
     if not text.strip():
-        raise fail("give some text to search for")
+        raise bad_usage("give some text to search for")
     filters = {"guide_id": guide_id, "status": status, "kind": kind,
                "since": _parse_day(since, "--since"), "until": _parse_day(until, "--until")}
     with env.open_store() as store:

@@ -26,8 +26,19 @@ class CliError(click.ClickException):
         click.echo(f"rapport: error: {self.format_message()}", err=True, file=file)
 
 
+class CliUsageError(CliError):
+    """The same one line, for a command given wrongly (a bad option value): exit status 2, as
+    click's own usage errors."""
+
+    exit_code = 2
+
+
 def fail(message: str) -> CliError:
     return CliError(message)
+
+
+def bad_usage(message: str) -> CliUsageError:
+    return CliUsageError(message)
 
 
 def cli_error_for(exc: BaseException) -> BaseException:
