@@ -4,6 +4,7 @@
 * ``passphrase``: the passphrase of the ``store`` fixture (``PASSPHRASE``).
 * ``clock``: a :class:`FakeClock`; ``store`` uses it, so timestamps only move when a test calls
   ``clock.advance(seconds)``.
+* ``utc_zone``: local time is UTC during the test (opt-in per module).
 * ``store``: an unlocked vault created with ``store.crypto.FAST_FOR_TESTS`` and ``allow_weak=True``,
   closed at teardown. Reopen it with ``open_vault(vault_path, passphrase, allow_weak=True)``.
 
@@ -13,6 +14,7 @@ importable by name).
 
 from __future__ import annotations
 
+import time
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -66,3 +68,14 @@ def store(vault_path, passphrase, clock):
         yield opened
     finally:
         opened.close()
+
+
+@pytest.fixture
+def utc_zone(monkeypatch):
+    """Local time is UTC for the test (the app and the CLI show local time), and the machine's
+    zone again after it. Modules that show times use it: ``pytestmark = usefixtures("utc_zone")``."""
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import stat
-import time
 
 import pytest
 
@@ -16,10 +15,7 @@ from tui.screens.export import ExportScreen
 CANARY = "PRIVATE-CANARY-42"
 
 
-@pytest.fixture(autouse=True)
-def utc(monkeypatch):
-    monkeypatch.setenv("TZ", "UTC")
-    time.tzset()
+pytestmark = pytest.mark.usefixtures("utc_zone")
 
 
 async def test_preview_is_what_gets_written(store, vault_path, clock, tmp_path):

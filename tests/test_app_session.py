@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import time
 
 import pytest
 
 from guides.loader import builtin_guides
-from store import crypto
-from store.paths import Paths
 from store.vault import open_vault
-from tui.app import RapportApp
 from tui.config import Config
 from tui.screens.capture import CaptureScreen
 from tui.screens.help import HelpScreen, PrivacyScreen
@@ -19,29 +15,14 @@ from tui.screens.review import EndReviewScreen
 from tui.screens.session import SessionScreen
 from tui.screens.unlock import UnlockScreen
 from tui.widgets.session import FollowThrough, NotesArea, SessionTimer
+from apptools import make_app, open_session
 
 
-@pytest.fixture(autouse=True)
-def utc(monkeypatch):
-    monkeypatch.setenv("TZ", "UTC")
-    time.tzset()
+pytestmark = pytest.mark.usefixtures("utc_zone")
 
 
 def guide(guide_id: str):
     return next(g for g in builtin_guides() if g.id == guide_id)
-
-
-def make_app(vault_path, clock, **kw) -> RapportApp:
-    return RapportApp(paths=Paths.resolve(vault_path.parent), kdf=crypto.FAST_FOR_TESTS,
-                      allow_weak=True, clock=clock, **kw)
-
-
-async def open_session(app, pilot, store, session_id):
-    app.unlocked(store)
-    await pilot.pause()
-    app.push_screen(SessionScreen(session_id))
-    await pilot.pause()
-    return app.screen
 
 
 async def test_new_session_from_home_focuses_notes(store, vault_path, clock):

@@ -3,30 +3,18 @@ runs its own event loop. Data, clock and time zone are fixed so the pictures are
 
 from __future__ import annotations
 
-import time
 from datetime import date
 
 import pytest
 
 from guides.loader import builtin_guides
-from store import crypto
-from store.paths import Paths
-from tui.app import RapportApp
 from tui.screens.session import SessionScreen
-from tui.widgets.session import NotesArea
+from apptools import make_app
 
 SIZE = (80, 24)
 
 
-@pytest.fixture(autouse=True)
-def utc(monkeypatch):
-    monkeypatch.setenv("TZ", "UTC")
-    time.tzset()
-
-
-def make_app(vault_path, clock) -> RapportApp:
-    return RapportApp(paths=Paths.resolve(vault_path.parent), kdf=crypto.FAST_FOR_TESTS,
-                      allow_weak=True, clock=clock)
+pytestmark = pytest.mark.usefixtures("utc_zone")
 
 
 async def quiet(pilot) -> None:

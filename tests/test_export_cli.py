@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import stat
-import time
 
 import pytest
 from click.testing import CliRunner
@@ -21,14 +20,7 @@ PLAN = {"id": "one-on-one", "name": "1-on-1", "stages": [
     {"key": "reflection", "title": "Reflection", "minutes": 2, "private": True}]}
 
 
-@pytest.fixture(autouse=True)
-def utc(monkeypatch):
-    """The CLI shows local time; pin the zone so the output is the same everywhere."""
-    monkeypatch.setenv("TZ", "UTC")
-    time.tzset()
-    yield
-    monkeypatch.undo()
-    time.tzset()
+pytestmark = pytest.mark.usefixtures("utc_zone")
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import stat
-import time
 
 import pytest
 from textual.coordinate import Coordinate
@@ -14,11 +13,8 @@ from textual.widgets import (
 from textual.widgets.text_area import Selection
 
 from guides.loader import builtin_guides
-from store import crypto
 from store.models import DEFAULT_THEMES
-from store.paths import Paths
 from store.synthesis import build, programme_report, render
-from tui.app import RapportApp
 from tui.screens.home import HomeScreen
 from tui.screens.export import ExportScreen
 from tui.screens.programmes import (
@@ -29,17 +25,10 @@ from tui.screens.session import SessionScreen
 from tui.screens.start import NewSessionScreen
 from tui.screens.tagging import TagDialog
 from tui.widgets.session import NotesArea
+from apptools import make_app
 
 
-@pytest.fixture(autouse=True)
-def utc(monkeypatch):
-    monkeypatch.setenv("TZ", "UTC")
-    time.tzset()
-
-
-def make_app(vault_path, clock) -> RapportApp:
-    return RapportApp(paths=Paths.resolve(vault_path.parent), kdf=crypto.FAST_FOR_TESTS,
-                      allow_weak=True, clock=clock)
+pytestmark = pytest.mark.usefixtures("utc_zone")
 
 
 def plan() -> dict:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import stat
-import time
 from datetime import datetime, timezone
 
 import pytest
@@ -19,10 +18,7 @@ from tui.cli import build_cli
 PASSPHRASE = "pw-test-1234"
 
 
-@pytest.fixture(autouse=True)
-def utc(monkeypatch):
-    monkeypatch.setenv("TZ", "UTC")
-    time.tzset()
+pytestmark = pytest.mark.usefixtures("utc_zone")
 
 
 @pytest.fixture

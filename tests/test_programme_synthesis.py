@@ -11,7 +11,6 @@ import json
 import os
 import re
 import stat
-import time
 
 import pytest
 from syrupy.extensions.single_file import SingleFileSnapshotExtension, WriteMode
@@ -46,10 +45,7 @@ class JsonFile(_Text):
 EXTENSIONS = {"md": MarkdownFile, "html": HtmlFile, "json": JsonFile}
 
 
-@pytest.fixture(autouse=True)
-def utc(monkeypatch):
-    monkeypatch.setenv("TZ", "UTC")
-    time.tzset()
+pytestmark = pytest.mark.usefixtures("utc_zone")
 
 
 def leadership_plan() -> dict:

@@ -10,7 +10,6 @@ from datetime import date, timedelta
 
 import pytest
 
-from store import crypto
 from store.errors import (
     Ambiguous, Damaged, Locked, NotFound, RapportError, StorageError, VaultExists, WrongPassphrase,
 )

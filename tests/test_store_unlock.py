@@ -4,7 +4,6 @@ derivation and bound into the key wrap; production parameters are exercised once
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
 import unicodedata
 from pathlib import Path

@@ -1,0 +1,27 @@
+"""Helpers the Pilot-driven app tests share (importable: ``tests/`` is on pytest's pythonpath).
+
+* ``make_app(vault_path, clock, **kw)``: the real app around a test vault, on the fast KDF.
+* ``open_session(app, pilot, store, session_id)``: hand the app an unlocked store and open a
+  session screen, as unlocking and resuming would; returns the screen.
+"""
+
+from __future__ import annotations
+
+from store import crypto
+from store.paths import Paths
+from tui.app import RapportApp
+
+
+def make_app(vault_path, clock, **kw) -> RapportApp:
+    return RapportApp(paths=Paths.resolve(vault_path.parent), kdf=crypto.FAST_FOR_TESTS,
+                      allow_weak=True, clock=clock, **kw)
+
+
+async def open_session(app, pilot, store, session_id):
+    from tui.screens.session import SessionScreen
+
+    app.unlocked(store)
+    await pilot.pause()
+    app.push_screen(SessionScreen(session_id))
+    await pilot.pause()
+    return app.screen
