@@ -20,7 +20,7 @@ import bisect
 import marshal
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator, NamedTuple
 
 from .models import Item, Jot, Note, Person, Session
 
@@ -31,12 +31,23 @@ SNIPPET = 60
 #: Version of the sealed snapshot's layout (and of marshal's): another one is simply rebuilt.
 SNAPSHOT_FORMAT = (2, marshal.version)
 
-#: table -> (kind of its documents, the sealed column holding their text)
-SOURCES: dict[str, tuple[str, str]] = {
-    "people": ("name", "data"), "sessions": ("title", "meta"), "notes": ("note", "body"),
-    "items": ("item", "data"), "jots": ("jot", "data"),
+#: table -> (kind of its documents, the sealed column holding their text, the text's field)
+SOURCES: dict[str, tuple[str, str, str]] = {
+    "people": ("name", "data", "name"), "sessions": ("title", "meta", "title"),
+    "notes": ("note", "body", "text"), "items": ("item", "data", "text"),
+    "jots": ("jot", "data", "text"),
 }
-TABLE_OF = {kind: table for table, (kind, _) in SOURCES.items()}
+TABLE_OF = {kind: table for table, (kind, _, _) in SOURCES.items()}
+
+
+class State(NamedTuple):
+    """A copy of what a sealed snapshot holds (:meth:`SearchIndex.copy_state`), in query order."""
+
+    sessions: dict[str, tuple]  # id -> (person id, guide id, started_at ISO, status)
+    revs: dict[str, dict[str, int]]
+    keys: list[Key]
+    folded: list[bytes]
+    meta: list[Meta]
 
 Key = tuple[str, str]  # (kind, record id): one document per searchable record field
 #: What a document carries besides its text: (person id, session id, stage, item kind, private)
@@ -95,7 +106,7 @@ class SearchIndex:
         """Brings the index level with the vault's rows: the gone are dropped, the new and changed
         (another revision) decrypted. Returns how many rows that was."""
         changed = 0
-        for table, (kind, column) in SOURCES.items():
+        for table, (kind, column, _) in SOURCES.items():
             held = self.revs[table]
             # Every write bumps a revision, every insert the count, and a delete through the
             # store drops the sealed index: the same count and revision total is the same rows.
@@ -211,15 +222,15 @@ class SearchIndex:
             self._drop(TABLE_OF[key[0]], key[1])
 
     # -- the sealed snapshot
-    def copy_state(self) -> tuple:
+    def copy_state(self) -> State:
         """What :func:`snapshot` needs, copied (quickly, under the store's lock) so that the
         snapshot can be made while writes go on."""
         sessions = {sid: (i.person_id, i.guide_id, i.started_at.isoformat(), i.status)
                     for sid, i in self.sessions.items()}
         pairs = self._ordered()  # in query order: read back, it needs no sorting
-        return (sessions, {t: dict(revs) for t, revs in self.revs.items()},
-                [key for key, _ in pairs], [folded for _, folded in pairs],
-                [self.meta[key] for key, _ in pairs])
+        return State(sessions, {t: dict(revs) for t, revs in self.revs.items()},
+                     [key for key, _ in pairs], [folded for _, folded in pairs],
+                     [self.meta[key] for key, _ in pairs])
 
     @classmethod
     def from_snapshot(cls, parts: Iterable[bytes]) -> "SearchIndex | None":
@@ -378,12 +389,12 @@ def _hit(kind: str, meta: Meta, text: str, folded_utf8: bytes, needle: str, at: 
                info.started_at if info else None)
 
 
-def snapshot_count(state: tuple) -> int:
+def snapshot_count(state: State) -> int:
     """How many byte strings :func:`snapshot` makes of ``state``."""
-    return 1 + -(-len(state[2]) // _PART)
+    return 1 + -(-len(state.keys) // _PART)
 
 
-def snapshot(state: tuple) -> Iterator[bytes]:
+def snapshot(state: State) -> Iterator[bytes]:
     """The index (its :meth:`SearchIndex.copy_state`) as a few byte strings, one at a time, for
     the store to seal: no one copy is as large as the whole. marshal: fast, and only ever read
     back after the blob's authentication."""

@@ -1141,8 +1141,7 @@ class Store:
             wanted.setdefault(TABLE_OF[kind], []).append(rid)
         texts = {}
         for table, ids in wanted.items():
-            kind, column = SOURCES[table]
-            field = {"people": "name", "sessions": "title"}.get(table, "text")
+            kind, column, field = SOURCES[table]
             for plain, secret in self.rows_by_id(table, ids, column):
                 texts[(kind, plain["id"])] = secret[column].get(field, "")
         return texts
