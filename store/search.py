@@ -7,17 +7,31 @@ row it read: its manifest. A query scans the folded texts newest first and stops
 only the hits kept are read back from the vault (decrypted) for their snippets, so the original
 texts are not held twice.
 
+The documents are held in *parts* (:class:`_Part`) of about 2,000, in query order: each part is
+one byte string, its documents' folded texts joined by a byte UTF-8 never holds, after a small
+header (kinds, ids, and the rest coded against a per-part vocabulary). A query runs ``bytes.find``
+along a part from C, one call per hit rather than per document; the header is decoded only for
+the hits. Changes are noted (``_pending``) and applied to the parts they touch before the next
+query or seal: a part is never changed, but made again.
+
 Between runs the index is kept *sealed* in the vault (table ``search_cache``, see
-:meth:`store.vault.Store.save_search_index`): never as plaintext on disk. Unlocking a vault and
-searching reads it back, compares its manifest with the rows' plaintext ``(id, rev)`` columns
-and decrypts only the rows added or changed since (:meth:`SearchIndex.refresh`), instead of
-every field of the vault.
+:meth:`store.vault.Store.save_search_index`): never as plaintext on disk. The sealed parts are the
+in-memory parts' bytes as they are, so reading one back is a decryption and a small header (no
+Python object per document); the manifest and the sessions are decoded only when needed.
+Unlocking a vault and searching reads it back, compares its manifest with the rows' plaintext
+``(id, rev)`` columns and decrypts only the rows added or changed since
+(:meth:`SearchIndex.refresh`), instead of every field of the vault.
 """
 
 from __future__ import annotations
 
 import bisect
+import heapq
 import marshal
+import struct
+import sys
+import threading
+from array import array
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Callable, Iterable, Iterator, NamedTuple
@@ -28,8 +42,12 @@ if TYPE_CHECKING:  # pragma: no cover
     from .vault import Store
 
 SNIPPET = 60
-#: Version of the sealed snapshot's layout (and of marshal's): another one is simply rebuilt.
-SNAPSHOT_FORMAT = (2, marshal.version)
+#: Version of the sealed snapshot's layout (and of marshal's, and of the machine's array of
+#: offsets): another one is simply rebuilt.
+SNAPSHOT_FORMAT = (3, marshal.version, sys.byteorder, array("I").itemsize)
+_MAGIC = b"rapport-search-index" + repr(SNAPSHOT_FORMAT).encode("ascii") + b"\x00"
+_HEAD, _DOCS = ord("H"), ord("D")
+_SEP = b"\xff"  # between documents' folded texts: never in UTF-8, so never in a match
 
 #: table -> (kind of its documents, the sealed column holding their text, the text's field)
 SOURCES: dict[str, tuple[str, str, str]] = {
@@ -38,20 +56,25 @@ SOURCES: dict[str, tuple[str, str, str]] = {
     "jots": ("jot", "data", "text"),
 }
 TABLE_OF = {kind: table for table, (kind, _, _) in SOURCES.items()}
-
-
-class State(NamedTuple):
-    """A copy of what a sealed snapshot holds (:meth:`SearchIndex.copy_state`), in query order."""
-
-    sessions: dict[str, tuple]  # id -> (person id, guide id, started_at ISO, status)
-    revs: dict[str, dict[str, int]]
-    keys: list[Key]
-    folded: list[bytes]
-    meta: list[Meta]
+_KINDS = tuple(kind for kind, _, _ in SOURCES.values())
+_KIND_CODE = {kind: code for code, kind in enumerate(_KINDS)}
 
 Key = tuple[str, str]  # (kind, record id): one document per searchable record field
 #: What a document carries besides its text: (person id, session id, stage, item kind, private)
 Meta = tuple[str, "str | None", str, str, bool]
+#: A document as the parts are made of: its key, folded text, meta, its session's start (ISO, or
+#: None) and its rank in the query order (see _rank)
+Doc = tuple[Key, bytes, Meta, "str | None", float]
+_NEVER = float("inf")  # the rank of documents without a session: after every session's
+
+
+class State(NamedTuple):
+    """What a sealed snapshot holds (:meth:`SearchIndex.copy_state`): taken under the store's
+    lock, serialised by :func:`snapshot` without it. The parts are never changed, so shared."""
+
+    sessions: "dict[str, tuple] | bytes"  # id -> (person id, guide id, started_at ISO, status)
+    revs: dict[str, "dict[str, int] | tuple[int, int, bytes]"]  # a manifest, or still sealed
+    parts: list["_Part"]
 
 
 @dataclass(frozen=True)
@@ -87,19 +110,182 @@ class _SessionInfo:
     status: str
 
 
+def _rank(started: datetime | None) -> float:
+    """Ascending: newest session first, documents without one last."""
+    return _NEVER if started is None else -started.timestamp()
+
+
+class _Part:
+    """Some documents, in query order, read straight out of one byte string: what is sealed as
+    a part of a snapshot. Never changed (a change makes a new part), so a snapshot being written
+    and a query running may share it.
+
+    ``data``: magic, ``D``, the header's length (4 bytes), the header (marshal: the documents'
+    kind codes, their ids (marshal again: decoded when first needed), the vocabulary, the
+    columns of vocabulary codes: person, session, stage, item kind, session start; the private
+    flags, the texts' offsets), then each document's folded text followed by ``_SEP``.
+    """
+
+    __slots__ = ("data", "n", "text_at", "starts", "kinds", "vocab", "cols", "private",
+                 "_ids_raw", "_ids", "_ranks")
+
+    def __init__(self, data: bytes) -> None:
+        at = len(_MAGIC) + 1
+        if not data.startswith(_MAGIC) or data[at - 1] != _DOCS:
+            raise ValueError("not a part of documents")
+        try:
+            (length,) = struct.unpack_from("<I", data, at)
+        except struct.error as exc:
+            raise ValueError("truncated part") from exc
+        at += 4
+        kinds, ids, vocab, cols, private, starts = marshal.loads(memoryview(data)[at:at + length])
+        self.data, self.text_at, self.n = data, at + length, len(kinds)
+        self.kinds, self.vocab, self.private, self._ids_raw = kinds, vocab, private, ids
+        self.starts, self.cols = array("I"), array("I")
+        self.starts.frombytes(starts)
+        self.cols.frombytes(cols)
+        if len(self.starts) != self.n + 1 or len(self.cols) != 5 * self.n or \
+                len(private) != self.n or self.text_at + self.starts[-1] != len(data):
+            raise ValueError("inconsistent part")
+        self._ids: list[str] | None = None
+        self._ranks: dict[int, float] | None = None
+
+    @classmethod
+    def build(cls, docs: list[Doc]) -> "_Part":
+        codes: dict = {None: 0}
+        code = codes.setdefault  # a new value gets the next code
+        cols = array("I", [code(d[2][0], len(codes)) for d in docs])
+        cols.extend([code(d[2][1], len(codes)) for d in docs])
+        cols.extend([code(d[2][2], len(codes)) for d in docs])
+        cols.extend([code(d[2][3], len(codes)) for d in docs])
+        cols.extend([code(d[3], len(codes)) for d in docs])
+        starts = array("I", [0])
+        total = 0
+        for d in docs:
+            total += len(d[1]) + 1
+            starts.append(total)
+        header = marshal.dumps((
+            bytes([_KIND_CODE[d[0][0]] for d in docs]), marshal.dumps([d[0][1] for d in docs]),
+            list(codes), cols.tobytes(), bytes([1 if d[2][4] else 0 for d in docs]),
+            starts.tobytes()))
+        text = _SEP.join([d[1] for d in docs]) + _SEP if docs else b""
+        return cls(b"".join((_MAGIC, bytes((_DOCS,)), struct.pack("<I", len(header)), header,
+                             text)))
+
+    @property
+    def ids(self) -> list[str]:
+        if self._ids is None:
+            self._ids = marshal.loads(self._ids_raw)
+        return self._ids
+
+    def key(self, slot: int) -> Key:
+        return _KINDS[self.kinds[slot]], self.ids[slot]
+
+    def keys(self) -> Iterator[Key]:
+        return zip([_KINDS[code] for code in self.kinds], self.ids)
+
+    def meta(self, slot: int) -> Meta:
+        vocab, cols, n = self.vocab, self.cols, self.n
+        return (vocab[cols[slot]], vocab[cols[n + slot]], vocab[cols[2 * n + slot]],
+                vocab[cols[3 * n + slot]], bool(self.private[slot]))
+
+    def started(self, slot: int) -> str | None:
+        return self.vocab[self.cols[4 * self.n + slot]]
+
+    def folded(self, slot: int) -> bytes:
+        at = self.text_at
+        return self.data[at + self.starts[slot]:at + self.starts[slot + 1] - 1]
+
+    def texts(self) -> list[bytes]:
+        return self.data[self.text_at:-1].split(_SEP) if self.n else []
+
+    def rank(self, slot: int) -> float:
+        ranks = self._ranks
+        if ranks is None:
+            ranks = self._ranks = {}
+        code = self.cols[4 * self.n + slot]
+        found = ranks.get(code)
+        if found is None:
+            started = self.vocab[code]
+            found = ranks[code] = _rank(None if started is None
+                                        else datetime.fromisoformat(started))
+        return found
+
+    def docs(self) -> list[Doc]:
+        return [(key, folded, self.meta(slot), self.started(slot), self.rank(slot))
+                for slot, (key, folded) in enumerate(zip(self.keys(), self.texts()))]
+
+    def slots_of_session(self, session_id: str) -> list[int]:
+        try:
+            code = self.vocab.index(session_id)
+        except ValueError:
+            return []
+        n, cols = self.n, self.cols
+        return [slot for slot in range(n) if cols[n + slot] == code]
+
+
+_PART = 2000  # documents per part made at once (a part with more than twice as many is split)
+
+
+def _made(docs: list[Doc]) -> list[_Part]:
+    """Parts of these documents (in query order)."""
+    if len(docs) <= 2 * _PART:
+        return [_Part.build(docs)] if docs else []
+    return [_Part.build(docs[start:start + _PART]) for start in range(0, len(docs), _PART)]
+
+
 class SearchIndex:
     def __init__(self) -> None:
-        self.folded: dict[Key, bytes] = {}  # casefolded UTF-8
-        self.meta: dict[Key, Meta] = {}
-        self.sessions: dict[str, _SessionInfo] = {}
-        self.revs: dict[str, dict[str, int]] = {table: {} for table in SOURCES}  # the manifest
+        self.parts: list[_Part] = []  # in query order
+        #: documents put (a Doc) or dropped (None) since the parts were last made: applied to
+        #: them before the next query or seal (_settle)
+        self._pending: dict[Key, Doc | None] = {}
+        self._where: dict[Key, _Part] | None = None  # each document's part: made when needed
+        self._sessions: dict[str, _SessionInfo] | None = {}
+        self._sessions_raw = b""  # the sealed sessions, until they are needed
+        self._revs: dict[str, dict[str, int] | None] = {table: {} for table in SOURCES}
+        self._revs_raw: dict[str, tuple[int, int, bytes]] = {}  # table -> (count, total, manifest)
         #: rows put or dropped since the index was last sealed (every put counts: a count, not a
         #: set of 50,000 row ids): whether sealing it again is worth it
         self.unsaved = 0
-        self._pairs: list[tuple[Key, str]] | None = None  # see _ordered()
-        self._slots: dict[Key, int] | None = None
-        self._in_order = False  # folded's own order is the query order (see _ordered)
-        self._fresh: list[Key] = []  # documents added to folded since it was in order
+        # Puts come under the store's lock, queries (which apply them) from other threads.
+        self._lock = threading.RLock()
+
+    # -- what is decoded only when needed
+    @property
+    def sessions(self) -> dict[str, _SessionInfo]:
+        sessions = self._sessions
+        if sessions is None:
+            with self._lock:
+                if self._sessions is None:
+                    self._sessions = {
+                        sid: _SessionInfo(person, guide, datetime.fromisoformat(started), status)
+                        for sid, (person, guide, started, status)
+                        in marshal.loads(self._sessions_raw).items()}
+                    self._sessions_raw = b""
+                sessions = self._sessions
+        return sessions
+
+    def _held(self, table: str) -> dict[str, int]:
+        """The manifest of ``table``: row id -> revision."""
+        held = self._revs[table]
+        if held is None:
+            with self._lock:
+                held = self._revs[table]
+                if held is None:
+                    held = self._revs[table] = marshal.loads(self._revs_raw.pop(table)[2])
+        return held
+
+    @property
+    def revs(self) -> dict[str, dict[str, int]]:
+        return {table: self._held(table) for table in SOURCES}
+
+    def _fingerprint(self, table: str) -> tuple[int, int]:
+        held = self._revs[table]
+        if held is None:
+            count, total, _ = self._revs_raw[table]
+            return count, total
+        return len(held), sum(held.values())
 
     # -- keeping up with the vault
     def refresh(self, store: "Store") -> int:
@@ -107,13 +293,13 @@ class SearchIndex:
         (another revision) decrypted. Returns how many rows that was."""
         changed = 0
         for table, (kind, column, _) in SOURCES.items():
-            held = self.revs[table]
             # Every write bumps a revision, every insert the count, and a delete through the
             # store drops the sealed index: the same count and revision total is the same rows.
             # (A row deleted behind the store's back and replaced by one of equal revision would
             # pass: its hit is dropped when its text is read back, and the new one is missed.)
-            if store.row_fingerprint(table) == (len(held), sum(held.values())):
+            if store.row_fingerprint(table) == self._fingerprint(table):
                 continue
+            held = self._held(table)
             current = store.row_revisions(table)
             gone = [rid for rid in held if rid not in current]
             for rid in gone:
@@ -128,35 +314,26 @@ class SearchIndex:
         return changed
 
     def _note_rev(self, table: str, rid: str, rev: int) -> None:
-        self.revs[table][rid] = rev
+        self._held(table)[rid] = rev
         self.unsaved += 1
 
     def _drop(self, table: str, rid: str) -> None:
-        self.revs[table].pop(rid, None)
+        self._held(table).pop(rid, None)
         self.unsaved += 1
         self._unput((SOURCES[table][0], rid))
         if table == "sessions":
             self.sessions.pop(rid, None)
 
     def _put(self, key: Key, text: str, meta: Meta) -> None:
-        if key not in self.folded:
-            self._fresh.append(key)  # a new document: placed in the order before the next query
-        folded = self.folded[key] = _fold(text)
-        self.meta[key] = meta
-        if self._pairs is None:
-            return
-        if self._slots is None:  # where each document is in _pairs: built on the first change
-            self._slots = {k: i for i, (k, _) in enumerate(self._pairs)}
-        slot = self._slots.get(key)
-        if slot is None:
-            self._pairs = None  # a new document: sorted in before the next query
-        else:
-            self._pairs[slot] = (key, folded)
+        info = self.sessions.get(meta[1]) if meta[1] else None
+        started = info.started_at if info else None
+        doc = (key, _fold(text), meta, started.isoformat() if started else None, _rank(started))
+        with self._lock:
+            self._pending[key] = doc
 
     def _unput(self, key: Key) -> None:
-        if self.folded.pop(key, None) is not None:
-            self._pairs = None
-        self.meta.pop(key, None)
+        with self._lock:
+            self._pending[key] = None
 
     def _put_people(self, plain: dict, data: dict) -> None:
         self._note_rev("people", plain["id"], plain["rev"])
@@ -217,73 +394,151 @@ class SearchIndex:
                        {"text": jot.text})
 
     def drop_session(self, session_id: str) -> None:
-        self._drop("sessions", session_id)
-        for key in [k for k, m in self.meta.items() if m[1] == session_id]:
-            self._drop(TABLE_OF[key[0]], key[1])
+        with self._lock:
+            self._drop("sessions", session_id)
+            doomed = [key for part in self.parts
+                      for key in map(part.key, part.slots_of_session(session_id))]
+            doomed += [key for key, doc in self._pending.items()
+                       if doc is not None and doc[2][1] == session_id]
+            for kind, rid in doomed:
+                self._drop(TABLE_OF[kind], rid)
+
+    # -- applying the changes to the parts
+    def _settle(self) -> list[_Part]:
+        """The parts, with the changes noted since they were made applied: only the parts a
+        change touches are made again (new documents go in their places by rank); when much
+        changed (a first build), every document is sorted and the parts made afresh."""
+        with self._lock:
+            pending = self._pending
+            if not pending:
+                return self.parts
+            self._pending = {}
+            if len(pending) > max(_PART, sum(part.n for part in self.parts) // 8):
+                self._remake(pending)
+                return self.parts
+            where = self._locate()
+            changes: dict[_Part, dict[Key, Doc | None]] = {}
+            new: list[Doc] = []
+            for key, doc in pending.items():
+                part = where.get(key)
+                if part is not None:
+                    changes.setdefault(part, {})[key] = doc
+                elif doc is not None:
+                    new.append(doc)
+            del pending
+            parts = []
+            for part in self.parts:
+                change = changes.get(part)
+                if change is None:
+                    parts.append(part)
+                    continue
+                docs = []
+                for doc in part.docs():
+                    key = doc[0]
+                    if key not in change:
+                        docs.append(doc)
+                        continue
+                    del where[key]
+                    put = change[key]
+                    if put is not None:
+                        if put[4] == doc[4]:
+                            docs.append(put)  # in its place
+                        else:  # (its session's start changed): placed as a new one
+                            new.append(put)
+                parts += self._remade(docs)
+            if new:
+                new.sort(key=_doc_rank)  # stable: in the order they were put
+                if not parts:
+                    parts = self._remade(new)
+                else:
+                    lasts = [part.rank(part.n - 1) for part in parts]
+                    into: dict[int, list[Doc]] = {}
+                    for doc in new:  # after every document of the same rank (bisect_right)
+                        at = min(bisect.bisect_right(lasts, doc[4]), len(parts) - 1)
+                        into.setdefault(at, []).append(doc)
+                    for at in sorted(into, reverse=True):
+                        merged = list(heapq.merge(parts[at].docs(), into[at], key=_doc_rank))
+                        for key in parts[at].keys():
+                            where.pop(key, None)
+                        parts[at:at + 1] = self._remade(merged)
+            self.parts = parts
+            return parts
+
+    def _locate(self) -> dict[Key, _Part]:
+        if self._where is None:
+            where: dict[Key, _Part] = {}
+            for part in self.parts:
+                where.update(dict.fromkeys(part.keys(), part))
+            self._where = where
+        return self._where
+
+    def _remade(self, docs: list[Doc]) -> list[_Part]:
+        parts = _made(docs)
+        if self._where is not None:
+            for part in parts:
+                self._where.update(dict.fromkeys(part.keys(), part))
+        return parts
+
+    def _remake(self, pending: dict[Key, Doc | None]) -> None:
+        """Every document sorted into new parts (the pending changes applied)."""
+        docs = [doc for part in self.parts for doc in part.docs() if doc[0] not in pending]
+        docs += [doc for doc in pending.values() if doc is not None]
+        pending.clear()
+        self.parts, self._where = [], None
+        docs.sort(key=_doc_rank)  # stable: a session's documents in turn
+        parts = []
+        for start in range(0, len(docs), _PART):  # the texts freed as they are copied
+            parts.append(_Part.build(docs[start:start + _PART]))
+            docs[start:start + _PART] = [None] * len(parts[-1].kinds)  # type: ignore[list-item]
+        self.parts = parts
+
+    @property
+    def folded(self) -> dict[Key, bytes]:
+        """Every document's folded text, in query order (made for the asking: tests, benches)."""
+        return {key: folded for part in self._settle()
+                for key, folded in zip(part.keys(), part.texts())}
 
     # -- the sealed snapshot
     def copy_state(self) -> State:
-        """What :func:`snapshot` needs, copied (quickly, under the store's lock) so that the
-        snapshot can be made while writes go on."""
-        sessions = {sid: (i.person_id, i.guide_id, i.started_at.isoformat(), i.status)
-                    for sid, i in self.sessions.items()}
-        pairs = self._ordered()  # in query order: read back, it needs no sorting
-        return State(sessions, {t: dict(revs) for t, revs in self.revs.items()},
-                     [key for key, _ in pairs], [folded for _, folded in pairs],
-                     [self.meta[key] for key, _ in pairs])
+        """What :func:`snapshot` needs, taken (quickly, under the store's lock) so that the
+        snapshot can be made while writes go on: the parts are shared, never changed."""
+        with self._lock:
+            parts = list(self._settle())
+            if self._sessions is None:
+                sessions: dict | bytes = self._sessions_raw
+            else:
+                sessions = {sid: (i.person_id, i.guide_id, i.started_at.isoformat(), i.status)
+                            for sid, i in self._sessions.items()}
+            revs = {table: self._revs_raw[table] if held is None else dict(held)
+                    for table, held in self._revs.items()}
+        return State(sessions, revs, parts)
 
     @classmethod
     def from_snapshot(cls, parts: Iterable[bytes]) -> "SearchIndex | None":
         """The index a :func:`snapshot` held, or None when it is from another format."""
         index = cls()
-        for part in parts:
-            fmt, what, *body = marshal.loads(part)
-            if fmt != SNAPSHOT_FORMAT:
+        head = False
+        for data in parts:
+            if not data.startswith(_MAGIC):
                 return None
-            if what == "head":
-                sessions, index.revs = body
-                index.sessions = {
-                    sid: _SessionInfo(person, guide, datetime.fromisoformat(started), status)
-                    for sid, (person, guide, started, status) in sessions.items()}
+            what = data[len(_MAGIC)]
+            if what == _DOCS and head:
+                index.parts.append(_Part(data))
+            elif what == _HEAD and not head:
+                sessions, revs = marshal.loads(memoryview(data)[len(_MAGIC) + 1:])
+                if set(revs) != set(SOURCES) or not isinstance(sessions, bytes):
+                    raise ValueError("a foreign manifest")
+                index._sessions, index._sessions_raw = None, sessions
+                index._revs = dict.fromkeys(SOURCES)
+                index._revs_raw = {table: tuple(revs[table]) for table in SOURCES}
+                head = True
             else:
-                keys, folded, meta = body
-                index.folded.update(zip(keys, folded))
-                index.meta.update(zip(keys, meta))
-        index._in_order = True  # snapshots are written in query order
+                raise ValueError("parts out of order")
+        if not head:
+            raise ValueError("no head")
         return index
 
     # -- queries
-    def _ordered(self) -> list[tuple[Key, bytes]]:
-        """(key, folded text) newest session first (names and jots, which have none, last):
-        the order hits are listed in, so a query can stop at its limit.
-
-        ``folded`` itself is kept in that order (read back from a snapshot, or re-made after a
-        full sort) except for the documents added since (``_fresh``, at its end): those few are
-        put in their places by bisection, without a sort of every document."""
-        if self._pairs is not None:
-            return self._pairs
-        folded, meta = self.folded, self.meta
-        stamps = {sid: info.started_at.timestamp() for sid, info in self.sessions.items()}
-        never = float("inf")
-
-        def rank(pair: tuple[Key, bytes]) -> float:  # ascending: newest first, no session last
-            stamp = stamps.get(meta[pair[0]][1])
-            return never if stamp is None else -stamp
-
-        fresh = [k for k in dict.fromkeys(self._fresh) if k in folded]
-        if self._in_order and len(fresh) <= 512:
-            skip = set(fresh)
-            pairs = [p for p in folded.items() if p[0] not in skip] if skip else list(folded.items())
-            for key in fresh:
-                pair = (key, folded[key])
-                pairs.insert(bisect.bisect_right(pairs, rank(pair), key=rank), pair)
-        else:
-            pairs = sorted(folded.items(), key=rank)  # stable: a session's documents in turn
-            self.folded = dict(pairs)  # in order from now on
-            self._in_order, self._fresh = True, []
-        self._pairs, self._slots = pairs, None
-        return pairs
-
     def search(self, query: str, texts: Callable[[list[Key]], dict[Key, str]], *,
                person_id: str | None = None, guide_id: str | None = None,
                since: date | None = None, until: date | None = None, status: str | None = None,
@@ -291,38 +546,43 @@ class SearchIndex:
         """Hits newest first. ``texts`` reads the original texts of the documents kept (the
         store decrypts them) for the snippets."""
         needle = query.strip().casefold()
-        if not needle:
+        if not needle or limit <= 0:
             return []
         pattern = _fold(needle)
-        pairs = self._ordered()
-        meta, sessions = self.meta, self.sessions
         filtered = bool(person_id or kind or guide_id or since or until or status)
-        kept: list[tuple[Key, int]] = []
-        for start in range(0, len(pairs), _CHUNK):  # newest first: stop once enough are found
-            found = [(key, pos) for key, folded in pairs[start:start + _CHUNK]
-                     if (pos := folded.find(pattern)) >= 0]
-            if filtered:
-                found = [(key, pos) for key, pos in found
-                         if self._passes(key, meta[key], person_id, kind, guide_id, since, until,
-                                         status)]
-            kept.extend(found)
+        kept: list[tuple[_Part, int, int]] = []  # (part, slot, byte offset in its text)
+        right = bisect.bisect_right
+        for part in self._settle():  # newest first: stop once enough are found
+            data, at, starts = part.data, part.text_at, part.starts
+            find = data.find
+            pos = find(pattern, at)
+            while pos >= 0:  # a match never spans two documents (_SEP is never in one)
+                slot = right(starts, pos - at) - 1
+                if not filtered or self._passes(part, slot, person_id, kind, guide_id, since,
+                                                until, status):
+                    kept.append((part, slot, pos - at - starts[slot]))
+                    if len(kept) >= limit:
+                        break
+                pos = find(pattern, at + starts[slot + 1])  # the next document on
             if len(kept) >= limit:
-                del kept[limit:]
                 break
-        originals = texts([key for key, _ in kept])
+        originals = texts([part.key(slot) for part, slot, _ in kept])
         hits = []
-        for key, pos in kept:
+        for part, slot, pos in kept:
+            key = part.key(slot)
             text = originals.get(key)
             if text is not None:
-                m = meta[key]
-                hits.append(_hit(key[0], m, text, self.folded[key], needle, pos,
-                                 sessions.get(m[1]) if m[1] else None))
+                started = part.started(slot)
+                hits.append(_hit(key[0], part.meta(slot), text, part.folded(slot), needle, pos,
+                                 datetime.fromisoformat(started) if started else None))
         return hits
 
-    def _passes(self, key: Key, m: Meta, person_id, kind, guide_id, since, until, status) -> bool:
+    def _passes(self, part: _Part, slot: int, person_id, kind, guide_id, since, until,
+                status) -> bool:
+        m = part.meta(slot)
         if person_id and m[0] != person_id:
             return False
-        if kind and kind != key[0] and kind != m[3]:
+        if kind and kind != _KINDS[part.kinds[slot]] and kind != m[3]:
             return False
         if guide_id or since or until or status:
             info = self.sessions.get(m[1]) if m[1] else None
@@ -336,8 +596,8 @@ class SearchIndex:
         return True
 
 
-_CHUNK = 4096
-_PART = 2000  # documents per sealed part (each part's copies are alive at once when sealing)
+def _doc_rank(doc: Doc) -> float:
+    return doc[4]
 
 
 def _span(text: str, pos: int, length: int) -> tuple[int, int]:
@@ -371,7 +631,7 @@ def _fold(text: str) -> bytes:
 
 
 def _hit(kind: str, meta: Meta, text: str, folded_utf8: bytes, needle: str, at: int,
-         info: _SessionInfo | None) -> Hit:
+         started_at: datetime | None) -> Hit:
     folded = folded_utf8.decode("utf-8", "surrogatepass")
     pos = len(folded_utf8[:at].decode("utf-8", "surrogatepass"))  # byte offset -> characters
     if len(folded) == len(text):
@@ -386,21 +646,25 @@ def _hit(kind: str, meta: Meta, text: str, folded_utf8: bytes, needle: str, at: 
     person_id, session_id, stage, item_kind, _private = meta
     return Hit(kind, person_id, session_id, stage, item_kind,
                prefix + snippet + suffix, len(prefix) + start - lo, len(prefix) + end - lo,
-               info.started_at if info else None)
+               started_at)
 
 
 def snapshot_count(state: State) -> int:
     """How many byte strings :func:`snapshot` makes of ``state``."""
-    return 1 + -(-len(state.keys) // _PART)
+    return 1 + len(state.parts)
 
 
 def snapshot(state: State) -> Iterator[bytes]:
-    """The index (its :meth:`SearchIndex.copy_state`) as a few byte strings, one at a time, for
-    the store to seal: no one copy is as large as the whole. marshal: fast, and only ever read
-    back after the blob's authentication."""
-    sessions, revs, keys, folded, meta = state
-    yield marshal.dumps((SNAPSHOT_FORMAT, "head", sessions, revs))
-    for start in range(0, len(keys), _PART):
-        end = start + _PART
-        yield marshal.dumps((SNAPSHOT_FORMAT, "docs", keys[start:end], folded[start:end],
-                             meta[start:end]))
+    """The index (its :meth:`SearchIndex.copy_state`) as byte strings, one at a time, for the
+    store to seal: a head (the sessions and the manifest, marshal: fast, and only ever read back
+    after the blob's authentication), then each part's bytes as they are."""
+    sessions, revs, parts = state
+    if not isinstance(sessions, bytes):
+        sessions = marshal.dumps(sessions)
+    manifest = {table: held if isinstance(held, tuple)
+                else (len(held), sum(held.values()), marshal.dumps(held))
+                for table, held in revs.items()}
+    yield b"".join((_MAGIC, bytes((_HEAD,)), marshal.dumps((sessions, manifest))))
+    del sessions, manifest
+    for part in parts:
+        yield part.data

@@ -1022,10 +1022,13 @@ class Store:
             snapshot, count = head
 
             def parts() -> Iterator[bytes]:  # a part at a time: never every blob at once
-                for part in range(count):
-                    (data,) = self._conn.execute(
-                        "SELECT data FROM search_cache WHERE snapshot = ? AND part = ?",
-                        (snapshot, part)).fetchone()
+                cursor = self._conn.cursor()
+                cursor.row_factory = None
+                rows = cursor.execute("SELECT part, data FROM search_cache WHERE snapshot = ?"
+                                      " ORDER BY part", (snapshot,))
+                for expected, (part, data) in enumerate(rows):
+                    if part != expected:
+                        raise ValueError("a part missing")
                     yield cipher.open_bytes(data, _search_aad(part, snapshot, count))
 
             try:

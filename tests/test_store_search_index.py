@@ -175,14 +175,20 @@ OPS = st.lists(st.one_of(
 ), max_size=15)
 
 
-@settings(max_examples=30, deadline=None,
+@settings(max_examples=40, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
-@given(before=OPS, after=OPS)
-def test_search_answers_as_decrypting_everything_would(tmp_path_factory, before, after):
+@given(before=OPS, after=OPS, part=st.sampled_from((1, 2, 3, 2000)))
+def test_search_answers_as_decrypting_everything_would(tmp_path_factory, before, after, part):
     """Random writes, searches, seals and reopens; then sealed, more of them, reopened: the
-    sealed copy is older than the rows, and every search still answers as brute force."""
+    sealed copy is older than the rows, and every search still answers as brute force.
+
+    With parts of a few documents (``part``), changes land in many parts: documents replaced
+    in place, new ones placed among the older, parts split, emptied, and all made afresh."""
+    import store.search as search_module
+
     path = tmp_path_factory.mktemp("v") / "vault.db"
     store = create_vault(path, "pw", kdf=crypto.FAST_FOR_TESTS, allow_weak=True)
+    default_part, search_module._PART = search_module._PART, part
     people = [store.add_person("Zed")]
     sessions = [store.start_session(people[0].id, PLAN)]
     ops = before + [("seal", 0)] + after + [("reopen",)]
@@ -220,7 +226,15 @@ def test_search_answers_as_decrypting_everything_would(tmp_path_factory, before,
                 store = open_vault(path, "pw", allow_weak=True)
         for word in WORDS:
             same_as_brute_force(store, word)
+            # the filters: what passes them, of what brute force finds
+            for kind in ("note", "item", "jot"):
+                assert {(h.kind, h.session_id, h.stage) for h in store.search(word, kind=kind)} \
+                    == {(k, s, st_) for k, s, st_, _ in brute_force(store, word) if k == kind}
+            for person in people[:2]:
+                assert {h.person_id for h in store.search(word, person_id=person.id)} <= {person.id}
+            assert all(h.session_id for h in store.search(word, status="active"))
     finally:
+        search_module._PART = default_part
         store.close()
 
 
@@ -283,3 +297,23 @@ def test_a_delete_while_the_index_is_being_sealed_stops_it(store, monkeypatch, v
     with open_vault(vault_path, "correct horse battery staple", allow_weak=True) as reopened:
         assert reopened._sealed_index().folded and not reopened.search("doomed")
         assert [h.kind for h in reopened.search("words")] == ["note"]
+
+
+def test_a_snapshot_of_another_format_is_rebuilt(store, vault_path, passphrase, monkeypatch):
+    # An older version's sealed index (another layout) is not read: rebuilt from the rows, and
+    # sealed again in this version's layout.
+    import store.search as search_module
+
+    session = one_note_sealed(store)
+    store.add_item(session.id, "action", "budget item")
+    store.search("budget")
+    with monkeypatch.context() as patched:
+        patched.setattr(search_module, "_MAGIC", b"rapport-search-index(2, 4)\x00")
+        assert store.save_search_index(min_changes=1)
+    store.close()
+    with open_vault(vault_path, passphrase, allow_weak=True) as reopened:
+        assert not reopened._sealed_index().folded and not reopened._has_sealed_index
+        assert sorted(h.kind for h in reopened.search("budget")) == ["item", "note"]
+        assert reopened.save_search_index()  # the older one replaced
+    with open_vault(vault_path, passphrase, allow_weak=True) as reopened:
+        assert len(reopened._sealed_index().folded) == 3  # Ann's name, the note, the item
