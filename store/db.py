@@ -218,12 +218,31 @@ def build_migrations():
         for table in ("people", "sessions", "notes", "items", "jots"):
             db.execute(f"CREATE INDEX {table}_rev ON {table}(id, rev)")
 
+    @migrations(name="0005_render_cache")
+    def render_cache(db) -> None:
+        # The sessions' texts from the last export of everything, sealed (store.export_cache):
+        # the body in parts, and its index with the records' state it was written at (row
+        # counts and revision totals, plus the deletes the triggers count). A delete empties it.
+        db.execute("CREATE TABLE render_cache (snapshot TEXT NOT NULL, part INTEGER NOT NULL,"
+                   " data BLOB NOT NULL, PRIMARY KEY (snapshot, part))")
+        db.execute("CREATE TABLE render_state (id INTEGER PRIMARY KEY CHECK (id = 1),"
+                   " deletes INTEGER NOT NULL, fingerprint TEXT, data BLOB)")
+        db.execute("INSERT INTO render_state (id, deletes) VALUES (1, 0)")
+        # Exports choose and order sessions from these columns alone: an index-only scan.
+        db.execute("CREATE INDEX sessions_export ON sessions(started_at, id, person_id, programme_id)")
+        for table in ("people", "sessions", "notes", "items", "tags"):
+            db.execute(f"CREATE TRIGGER {table}_deleted AFTER DELETE ON {table} BEGIN"
+                       " DELETE FROM render_cache;"
+                       " UPDATE render_state SET deletes = deletes + 1, fingerprint = NULL,"
+                       " data = NULL; END")
+
     return migrations
 
 
 #: The names build_migrations() registers, in order (a test keeps them equal): enough to tell
 #: whether a vault needs migrating without importing sqlite-utils on every open.
-MIGRATIONS = ("0001_initial", "0002_home_order", "0003_search_cache", "0004_revisions")
+MIGRATIONS = ("0001_initial", "0002_home_order", "0003_search_cache", "0004_revisions",
+              "0005_render_cache")
 
 
 def needs_migrating(conn: sqlite3.Connection) -> bool:

@@ -22,18 +22,20 @@ adds the private notes (and private-stage items) to a summary, marked as private
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
 import sys
 import unicodedata
 from collections import abc
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timezone, tzinfo
 from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, BinaryIO, Callable, Iterable, Iterator, Mapping
 
+from . import export_cache
 from .db import no_gc_cycles
 from .errors import NotFound, RapportError, StorageError, VaultExists
 from .render import html as html_page, markdown, md_inline, stylesheet
@@ -104,7 +106,7 @@ class Scope:
 class ExportDoc:
     """One rendered export: ``data`` is exactly what gets written (before any encryption)."""
 
-    text: str
+    data: bytes  # UTF-8
     filename_hint: str
     count: int  # sessions
     scope_label: str
@@ -112,10 +114,12 @@ class ExportDoc:
     kind: str
     include_private: bool
     records: int = 0  # every record in the scope (people, sessions, notes, items, jots...)
+    #: saves the sessions' texts into the render cache (:func:`write_export` calls it)
+    save_cache: Callable[[], bool] | None = field(default=None, repr=False, compare=False)
 
-    @property
-    def data(self) -> bytes:
-        return self.text.encode("utf-8")
+    @functools.cached_property
+    def text(self) -> str:
+        return self.data.decode("utf-8")
 
     @property
     def has_private(self) -> bool:
@@ -166,7 +170,7 @@ class _Selection:
     """What a scope selects, from the plaintext columns only (nothing decrypted but people)."""
 
     scope: Scope
-    rows: list[dict[str, Any]]  # the chosen sessions' plaintext columns, in export order
+    rows: list[dict[str, Any]]  # the chosen sessions' ids, people, programmes, start, in order
     all_people: dict[str, Any]  # id -> Person, everyone
     person_ids: set[str]  # whose records are in scope
     people: list[Any]  # the people in the export, sorted by name
@@ -180,7 +184,7 @@ def _select_scope(store: "Store", scope: Scope, tz: tzinfo | None) -> _Selection
         found: dict[str, dict[str, Any]] = {}
         for start in range(0, len(wanted), BATCH):
             part = tuple(wanted[start:start + BATCH])
-            found.update((r["id"], r) for r in store.plain_rows("sessions", _in("id", part), part))
+            found.update((r["id"], r) for r in _session_rows(store, _in("id", part), part))
         for sid in wanted:
             if sid not in found:
                 raise NotFound(f"no session with id {sid}")
@@ -190,11 +194,14 @@ def _select_scope(store: "Store", scope: Scope, tz: tzinfo | None) -> _Selection
             rows = [r for r in rows if r["person_id"] == scope.person_id]
     elif scope.person_id:
         store.person(scope.person_id)
-        rows = store.plain_rows("sessions", "person_id = ?", (scope.person_id,))
+        rows = _session_rows(store, "person_id = ?", (scope.person_id,))
     else:
-        rows = store.plain_rows("sessions")
-    rows = [r for r in rows if _in_range(parse_stamp(r["started_at"]), scope, tz)]
-    rows.sort(key=lambda r: (_restamp(r["started_at"]), r["id"]))
+        rows = _session_rows(store)
+    if scope.since or scope.until:
+        rows = [r for r in rows if _in_range(parse_stamp(r["started_at"]), scope, tz)]
+    for r in rows:
+        r["started_at"] = _ts(r["started_at"])  # the vault's form: sorts as the moments do
+    rows.sort(key=lambda r: (r["started_at"], r["id"]))
 
     all_people = {p.id: p for p in store.people()}
     if scope.everything:
@@ -209,6 +216,18 @@ def _select_scope(store: "Store", scope: Scope, tz: tzinfo | None) -> _Selection
                       _scope_label(scope, rows, all_people))
 
 
+def _session_rows(store: "Store", where: str = "", params: tuple = ()) -> list[dict[str, Any]]:
+    """The plaintext columns of sessions an export chooses by, in export order (an index scan:
+    ``sessions_export``, migration 0005). Not authenticated: see :meth:`Store.plain_rows`."""
+    sql = ("SELECT id, person_id, programme_id, started_at FROM sessions"
+           + (f" WHERE {where}" if where else "") + " ORDER BY started_at, id")
+    with store._reading("sessions"):
+        cursor = store._conn.cursor()
+        cursor.row_factory = None
+        return [{"id": i, "person_id": p, "programme_id": g, "started_at": t}
+                for i, p, g, t in cursor.execute(sql, params)]
+
+
 def _in(column: str, values: tuple) -> str:
     return f"{column} IN ({','.join('?' * len(values))})"
 
@@ -216,11 +235,6 @@ def _in(column: str, values: tuple) -> str:
 def parse_stamp(value: str | None) -> datetime | None:
     """A stored timestamp as read by the store (same as :func:`store.vault.parse_stamp`)."""
     return datetime.fromisoformat(value) if value else None
-
-
-def _restamp(value: str | None) -> str | None:
-    """A stored timestamp in the vault's form (stored ones already are: they come back as is)."""
-    return stamp(parse_stamp(value))
 
 
 def collect(store: "Store", scope: Scope, *, tz: tzinfo | None = UTC) -> dict[str, Any]:
@@ -453,52 +467,92 @@ def render(store: "Store", scope: Scope, fmt: str = "md", kind: str = "summary",
     batch of sessions at a time instead, so the full document is never held whole.
     """
     _check_options(fmt, kind)
+    save_cache = None
     with no_gc_cycles():
         if fmt == "json":
             doc = collect(store, scope, tz=tz)
-            text = render_document(doc, fmt, kind, include_private, tz=tz, facilitator=facilitator)
+            data = render_document(doc, fmt, kind, include_private, tz=tz,
+                                   facilitator=facilitator).encode("utf-8")
             records = count_records(doc)
         else:
-            doc, text, records = _render_page(store, scope, fmt, kind, include_private, tz,
-                                              facilitator)
-    return ExportDoc(text=text, filename_hint=filename_hint(doc, fmt, kind, tz=tz),
+            doc, data, records, save_cache = _render_page(store, scope, fmt, kind,
+                                                          include_private, tz, facilitator)
+    return ExportDoc(data=data, filename_hint=filename_hint(doc, fmt, kind, tz=tz),
                      count=len(doc["sessions"]), scope_label=doc["scope"]["label"], fmt=fmt,
                      kind=kind, include_private=include_private and kind == "summary",
-                     records=records)
+                     records=records, save_cache=save_cache)
 
 
 def _render_page(store: "Store", scope: Scope, fmt: str, kind: str, include_private: bool,
-                 tz: tzinfo | None, facilitator: str) -> tuple[dict[str, Any], str, int]:
+                 tz: tzinfo | None, facilitator: str
+                 ) -> tuple[dict[str, Any], bytes, int, Callable[[], bool] | None]:
     """Markdown or HTML, each session's text made as soon as it is read (and its document
-    dropped): the same text as ``_page(_blocks(collect(...)))``. Returns the document's head (its
-    ``sessions`` cut down to ids, people and start times), the text and the number of records (as
-    :func:`count_records` would count the full document)."""
+    dropped): the same text as ``_page(_blocks(collect(...)))``, UTF-8. Returns the document's
+    head (its ``sessions`` cut down to ids, people and start times), the text, the number of
+    records (as :func:`count_records` would count the full document) and what saves the
+    sessions' texts in the render cache, when there is something to save.
+
+    Sessions whose text is in the render cache (:mod:`store.export_cache`: same records, same
+    rendering) are not read at all.
+    """
     full = kind == "full"
+    sep = b"\n\n" if fmt == "md" else b"\n"
     sel = _select_scope(store, scope, tz)
     doc = _head(store, sel)
     people = {p["id"]: p for p in doc["people"]}
-    sessions: list[dict[str, Any]] = []
-    parts: list[str] = []
-    records = 0
-    inline = _memo_inline()
-    for s, tags in _session_docs(store, sel.rows, tags=full):
-        sessions.append({"id": s["id"], "person_id": s["person_id"],
-                         "started_at": s["started_at"]})
-        records += len(s["notes"]) + len(s["items"]) + tags
-        parts.append(_part(_session_blocks(s, _participant(people, s), kind, include_private, tz,
-                                           facilitator), fmt, inline))
+    cache = export_cache.Cache(store, export_cache.variant(fmt, kind, include_private, tz,
+                                                           facilitator), sep)
+    found = cache.lookup(sel.rows, {p.id: p.rev for p in sel.all_people.values()},
+                         everything=scope.everything)
+    sessions = [{"id": r["id"], "person_id": r["person_id"], "started_at": r["started_at"]}
+                for r in sel.rows]
+    order: list[tuple[str, str, bytes]] = []  # id, fingerprint, text: as the cache keeps them
+    if found.whole is None:
+        texts, fingerprints = found.texts, found.fingerprints
+        missing = [r for r in sel.rows if r["id"] not in texts]
+        rendered = iter(_session_docs(store, missing, tags=full))
+        pending = next(rendered, None)
+        inline = _memo_inline()
+        kept = []
+        for r, entry in zip(sel.rows, sessions):
+            sid = r["id"]
+            text = texts.get(sid)
+            if text is None:
+                if pending is None or pending[0]["id"] != sid:
+                    continue  # deleted meanwhile: not exported
+                s = pending[0]
+                pending = next(rendered, None)
+                text = _part(_session_blocks(s, _participant(people, s), kind, include_private,
+                                             tz, facilitator), fmt, inline).encode("utf-8")
+            kept.append(entry)
+            order.append((sid, fingerprints[sid], text))
+        sessions = kept
+    records = cache.child_records(sel.rows, everything=scope.everything)
     doc["sessions"] = sessions
     doc["jots"] = [{"id": j.id, "person_id": j.person_id, "text": j.text,
                     "created_at": stamp(j.created_at)} for j in _jots(store, sel, tz)] if full else []
     records += len(doc["people"]) + len(sessions) + _uncounted_records(store, sel, tz)
     head = _head_blocks(doc, people, kind, include_private, tz)
     jots = _jot_blocks(doc, people, kind, tz)
-    parts = [_part(head, fmt), *parts, *([_part(jots, fmt, inline)] if jots else [])]
+    # the page, in pieces joined once: its frame (HTML), its head, the sessions, the jots
+    pieces = [_part(head, fmt).encode("utf-8")]
+    if found.whole is not None:
+        pieces += [sep, *found.whole]
+    else:
+        for _, _, text in order:
+            pieces += [sep, text]
+    if jots:
+        pieces += [sep, _part(jots, fmt).encode("utf-8")]
     if fmt == "md":
-        return doc, "\n\n".join(parts) + "\n", records
-    page = html_page(head[0][2], [_SLOT], css=_css())  # the frame, titled as _page titles it
-    at = page.index(_SLOT_HTML)
-    return doc, page[:at] + "\n".join(parts) + page[at + len(_SLOT_HTML):], records
+        pieces.append(b"\n")
+    else:
+        page = html_page(head[0][2], [_SLOT], css=_css())  # the frame, titled as _page titles it
+        at = page.index(_SLOT_HTML)
+        pieces = [page[:at].encode("utf-8"), *pieces, page[at + len(_SLOT_HTML):].encode("utf-8")]
+    save = None
+    if scope.everything and order and len(order) == len(sel.rows):  # every session's text
+        save = functools.partial(cache.save, order)
+    return doc, b"".join(pieces), records, save
 
 
 def _memo_inline() -> Callable[..., str]:
@@ -917,8 +971,8 @@ def _full_stage_blocks(s: Mapping[str, Any], stages: list[Mapping[str, Any]],
         stage_blocks.append(("h", 4, f"{number}. {title}" + (" (private)" if key in private else "")))
         if st.get("purpose"):
             stage_blocks.append(("p", f"Purpose: {st['purpose']}"))
-        for field, label in (("cues", "Cues"), ("avoid", "Avoid")):
-            values = [v for v in st.get(field) or () if isinstance(v, str)]
+        for name, label in (("cues", "Cues"), ("avoid", "Avoid")):
+            values = [v for v in st.get(name) or () if isinstance(v, str)]
             if values:
                 stage_blocks += [("label", label), ("list", values)]
         questions = _asked_questions(st, asked.get(key) or ())
@@ -981,7 +1035,8 @@ def write_export(destination: str | os.PathLike, data: bytes, *, store: "Store",
     ``destination`` ``"-"`` writes to ``stdout`` (default: the process's standard output). A path
     is created new with mode 0600 (``O_EXCL``: an existing file or link is never overwritten, see
     :class:`ExportExists`). If recording fails, the file just written is removed again, so nothing
-    leaves the vault unrecorded.
+    leaves the vault unrecorded. Then the sessions' texts that had to be rendered are sealed into
+    the render cache (:mod:`store.export_cache`) for the next export.
     """
     fmt = doc.fmt + ("+age" if encrypted else "")
     if os.fspath(destination) == "-":
@@ -997,16 +1052,21 @@ def write_export(destination: str | os.PathLike, data: bytes, *, store: "Store",
             else:
                 stream.write(data)
                 stream.flush()
-        return store.record_export(kind=doc.kind, format=fmt, destination="-",
-                                   scope=doc.scope_label, count=doc.count)
-    path = Path(destination)
-    write_new_file(path, data)
-    try:
-        return store.record_export(kind=doc.kind, format=fmt, destination=str(path.absolute()),
-                                   scope=doc.scope_label, count=doc.count)
-    except BaseException:
-        path.unlink(missing_ok=True)
-        raise
+        record = store.record_export(kind=doc.kind, format=fmt, destination="-",
+                                     scope=doc.scope_label, count=doc.count)
+    else:
+        path = Path(destination)
+        write_new_file(path, data)
+        try:
+            record = store.record_export(kind=doc.kind, format=fmt,
+                                         destination=str(path.absolute()),
+                                         scope=doc.scope_label, count=doc.count)
+        except BaseException:
+            path.unlink(missing_ok=True)
+            raise
+    if doc.save_cache is not None:  # for the next export (only a cache: never fails)
+        doc.save_cache()
+    return record
 
 
 def write_new_file(path: str | os.PathLike, data: bytes) -> None:

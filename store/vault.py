@@ -1203,6 +1203,9 @@ class Store:
                         self._conn.execute(f"UPDATE {table} SET {sets} WHERE id = ?", (*values, plain["id"]))
                         count += 1
                 self._drop_sealed_index()  # sealed under the old key
+                from .export_cache import drop as drop_render_cache
+
+                drop_render_cache(self._conn)  # likewise
                 self._conn.execute(
                     "UPDATE keyslot SET salt = ?, wrapped = ?, updated_at = ? WHERE id = 1",
                     (salt, crypto.wrap_key(kek, new_dek, crypto.keyslot_aad(self.vault_id, params, salt)),

@@ -3,6 +3,7 @@ UTF-16LE, while the vault is open, after it is closed, and after a kill -9 mid-a
 
 from __future__ import annotations
 
+import io
 import os
 import secrets
 import signal
@@ -51,6 +52,15 @@ def scan(dirs: list[Path], canaries: dict[str, str]) -> tuple[dict[str, list[str
                 if found:
                     hits[str(path)] = found
     return hits, scanned
+
+
+def export_everything(store, fmt: str, kind: str) -> None:
+    """An export of everything (to a buffer): it seals the sessions' texts into the vault."""
+    from store import export
+
+    doc = export.render(store, export.Scope.all(), fmt, kind)
+    export.write_export("-", doc.data, store=store, doc=doc, stdout=io.BytesIO())
+    assert store._conn.execute("SELECT count(*) FROM render_cache").fetchone()[0] > 0
 
 
 def test_scanner_finds_what_it_looks_for(tmp_path):
@@ -109,6 +119,7 @@ def test_no_canary_in_any_file_open_or_closed(tmp_path, private_tmp, capfd, cloc
         for i in range(10):
             store.save_note(doomed.id, c["stage"], f"{c['deleted']} {i} " * 50)
         store.add_item(doomed.id, "decision", c["deleted"])
+        export_everything(store, "html", "full")  # the render cache, with the doomed session
         store.delete_session(doomed.id)
         store.update_person(other.id, name="Renamed")
         store.end_session(session.id)
@@ -118,6 +129,8 @@ def test_no_canary_in_any_file_open_or_closed(tmp_path, private_tmp, capfd, cloc
         store.change_passphrase(c["passnew"])
         store.rotate_key(c["passnew"])
         assert store.save_search_index()  # sealed again, under the new key
+        export_everything(store, "md", "summary")  # the render cache, under the new key
+        export_everything(store, "md", "summary")  # (read back)
         store.backup(backups / "backup.db")
 
         # while open: the vault, -wal, -shm and lock all exist and hold no canary

@@ -42,11 +42,30 @@ class Env:
     def passphrase(self, prompt: str = "Passphrase", *, confirm: bool = False) -> str:
         return read_passphrase(self.passphrase_file, prompt, confirm=confirm)
 
-    def open_store(self) -> "Store":
+    def open_store(self, *, preload: tuple[str, ...] = ()) -> "Store":
+        """Unlocks the vault. ``preload``: modules the command needs next, imported on another
+        thread while the key is derived (Argon2id releases the GIL: on a second core the
+        imports cost no time)."""
         from store.vault import open_vault, utc_now
 
-        return open_vault(self.paths.vault, self.passphrase(), allow_weak=self.allow_weak,
+        passphrase = self.passphrase()
+        if preload:
+            import threading
+
+            threading.Thread(target=_import_all, args=(preload,), name="rapport-preload",
+                             daemon=True).start()
+        return open_vault(self.paths.vault, passphrase, allow_weak=self.allow_weak,
                           clock=self.clock or utc_now)
+
+
+def _import_all(modules: tuple[str, ...]) -> None:
+    import importlib
+
+    for name in modules:
+        try:
+            importlib.import_module(name)
+        except Exception:  # imported again where it is used, and fails there if it must
+            pass
 
 
 def read_passphrase(path: Path | None, prompt: str, *, confirm: bool = False,

@@ -92,10 +92,10 @@ def export_command(env: Env, session_ids: tuple[str, ...], person: str | None, s
     if not to_stdout and os.path.lexists(output):
         raise fail(f"{output} already exists; not overwriting it")
 
-    from store.export import Scope, render, write_export
-
     kind = "full" if full else "summary"
-    with env.open_store() as store:
+    with env.open_store(preload=("store.export",)) as store:
+        from store.export import Scope, render, write_export
+
         ids = tuple(dict.fromkeys(store.resolve_session(ref).id for ref in session_ids))
         person_id = store.find_person(person).id if person else None
         scope = Scope(session_ids=ids, person_id=person_id, since=since, until=until,
