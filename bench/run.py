@@ -297,6 +297,13 @@ def rows_peer(res: dict) -> list[Row]:
                         note=(r.get("note", "") + (f" peak {r['rapport_peak_mib']:.0f} MiB vs jrnl "
                               f"{r['jrnl_peak_mib']:.0f} MiB" if r.get("rapport_peak_mib") else "")
                               + ("" if r.get("rapport_ok", True) else "; exited non-zero!"))))
+        if op == "export" and r.get("first_ms") and r.get("jrnl_ms"):
+            rows.append(Row("G6", "rapport export --all --format md, first time", r["first_ms"],
+                            f"{jr[op]} (encrypted, 10k)", r["jrnl_ms"],
+                            ratio=r["first_ms"] / r["jrnl_ms"], target="(info)", holds=None,
+                            note="one run on a fresh copy of the vault: every session decrypted "
+                                 "and rendered, then its text sealed into the render cache (the "
+                                 "runs above read it)"))
     return rows
 
 
