@@ -46,7 +46,7 @@ SNIPPET = 60
 #: offsets): another one is simply rebuilt.
 SNAPSHOT_FORMAT = (3, marshal.version, sys.byteorder, array("I").itemsize)
 _MAGIC = b"rapport-search-index" + repr(SNAPSHOT_FORMAT).encode("ascii") + b"\x00"
-_HEAD, _DOCS = ord("H"), ord("D")
+_HEAD, _DOCS = _MAGIC + b"H", ord("D")
 _SEP = b"\xff"  # between documents' folded texts: never in UTF-8, so never in a match
 
 #: table -> (kind of its documents, the sealed column holding their text, the text's field)
@@ -66,15 +66,17 @@ Meta = tuple[str, "str | None", str, str, bool]
 #: None) and its rank in the query order (see _rank)
 Doc = tuple[Key, bytes, Meta, "str | None", float]
 _NEVER = float("inf")  # the rank of documents without a session: after every session's
+Part = "_Part | _LoosePart"
 
 
 class State(NamedTuple):
     """What a sealed snapshot holds (:meth:`SearchIndex.copy_state`): taken under the store's
-    lock, serialised by :func:`snapshot` without it. The parts are never changed, so shared."""
+    lock, sealed by the store without it. The parts are never changed, so shared."""
 
-    sessions: "dict[str, tuple] | bytes"  # id -> (person id, guide id, started_at ISO, status)
-    revs: dict[str, "dict[str, int] | tuple[int, int, bytes]"]  # a manifest, or still sealed
-    parts: list["_Part"]
+    #: marshal: id -> (person id, guide id, started_at ISO, status) of every session
+    sessions: bytes
+    revs: dict[str, tuple[int, int, bytes]]  # table -> (rows, revision total, marshal: manifest)
+    parts: list[Part]
 
 
 @dataclass(frozen=True)
@@ -102,12 +104,18 @@ class Hit:
         return self.snippet[self.match_end:]
 
 
-@dataclass
 class _SessionInfo:
-    person_id: str
-    guide_id: str
-    started_at: datetime
-    status: str
+    """A session as the filters and the order need it; ``iso`` and ``rank`` (its start as its
+    documents carry it, and their place in the query order) are shared by its documents."""
+
+    __slots__ = ("person_id", "guide_id", "started_at", "status", "iso", "rank")
+
+    def __init__(self, person_id: str, guide_id: str, started_at: datetime, status: str,
+                 iso: str | None = None) -> None:
+        self.person_id, self.guide_id, self.started_at, self.status = \
+            person_id, guide_id, started_at, status
+        self.iso = started_at.isoformat() if iso is None else iso
+        self.rank = _rank(started_at)
 
 
 def _rank(started: datetime | None) -> float:
@@ -121,13 +129,15 @@ class _Part:
     and a query running may share it.
 
     ``data``: magic, ``D``, the header's length (4 bytes), the header (marshal: the documents'
-    kind codes, their ids (marshal again: decoded when first needed), the vocabulary, the
-    columns of vocabulary codes: person, session, stage, item kind, session start; the private
-    flags, the texts' offsets), then each document's folded text followed by ``_SEP``.
+    kind codes, their ids (as one ASCII string of ids of one width, or marshal again: decoded
+    when needed), the vocabulary, the columns of vocabulary codes: person, session, stage, item
+    kind, session start; the private flags, the texts' offsets), then each document's folded
+    text followed by ``_SEP``.
     """
 
     __slots__ = ("data", "n", "text_at", "starts", "kinds", "vocab", "cols", "private",
                  "_ids_raw", "_ids", "_ranks")
+    joined = True
 
     def __init__(self, data: bytes) -> None:
         at = len(_MAGIC) + 1
@@ -152,33 +162,20 @@ class _Part:
 
     @classmethod
     def build(cls, docs: list[Doc]) -> "_Part":
-        codes: dict = {None: 0}
-        code = codes.setdefault  # a new value gets the next code
-        cols = array("I", [code(d[2][0], len(codes)) for d in docs])
-        cols.extend([code(d[2][1], len(codes)) for d in docs])
-        cols.extend([code(d[2][2], len(codes)) for d in docs])
-        cols.extend([code(d[2][3], len(codes)) for d in docs])
-        cols.extend([code(d[3], len(codes)) for d in docs])
-        starts = array("I", [0])
-        total = 0
-        for d in docs:
-            total += len(d[1]) + 1
-            starts.append(total)
-        header = marshal.dumps((
-            bytes([_KIND_CODE[d[0][0]] for d in docs]), marshal.dumps([d[0][1] for d in docs]),
-            list(codes), cols.tobytes(), bytes([1 if d[2][4] else 0 for d in docs]),
-            starts.tobytes()))
-        text = _SEP.join([d[1] for d in docs]) + _SEP if docs else b""
-        return cls(b"".join((_MAGIC, bytes((_DOCS,)), struct.pack("<I", len(header)), header,
-                             text)))
+        return cls(_serialised(docs))
 
     @property
     def ids(self) -> list[str]:
         if self._ids is None:
-            self._ids = marshal.loads(self._ids_raw)
+            width, ids = self._ids_raw
+            self._ids = marshal.loads(ids) if not width else \
+                [ids[at:at + width].decode("ascii") for at in range(0, len(ids), width)]
         return self._ids
 
     def key(self, slot: int) -> Key:
+        if self._ids is None and self._ids_raw[0]:  # one id: no list of them all
+            width, ids = self._ids_raw
+            return _KINDS[self.kinds[slot]], ids[slot * width:(slot + 1) * width].decode("ascii")
         return _KINDS[self.kinds[slot]], self.ids[slot]
 
     def keys(self) -> Iterator[Key]:
@@ -223,24 +220,110 @@ class _Part:
         n, cols = self.n, self.cols
         return [slot for slot in range(n) if cols[n + slot] == code]
 
+    def matches(self, pattern: bytes) -> Iterator[tuple[int, int]]:
+        """(slot, byte offset in its text) of each document holding ``pattern``, in order."""
+        data, at, starts = self.data, self.text_at, self.starts
+        find, right = data.find, bisect.bisect_right
+        pos = find(pattern, at)
+        while pos >= 0:  # a match never spans two documents (_SEP is never in one)
+            slot = right(starts, pos - at) - 1
+            yield slot, pos - at - starts[slot]
+            pos = find(pattern, at + starts[slot + 1])  # the next document on
+
+
+class _LoosePart:
+    """Documents in query order as a list (the texts as they were folded): what a first build
+    makes, so its texts are not copied while held; sealed, it is read back as a :class:`_Part`.
+    Never changed either."""
+
+    __slots__ = ("_docs", "n")
+    joined = False
+
+    def __init__(self, docs: list[Doc]) -> None:
+        self._docs, self.n = docs, len(docs)
+
+    @property
+    def data(self) -> bytes:
+        return _serialised(self._docs)
+
+    def key(self, slot: int) -> Key:
+        return self._docs[slot][0]
+
+    def keys(self) -> list[Key]:
+        return [doc[0] for doc in self._docs]
+
+    def meta(self, slot: int) -> Meta:
+        return self._docs[slot][2]
+
+    def started(self, slot: int) -> str | None:
+        return self._docs[slot][3]
+
+    def folded(self, slot: int) -> bytes:
+        return self._docs[slot][1]
+
+    def texts(self) -> list[bytes]:
+        return [doc[1] for doc in self._docs]
+
+    def rank(self, slot: int) -> float:
+        return self._docs[slot][4]
+
+    def docs(self) -> list[Doc]:
+        return self._docs
+
+    def slots_of_session(self, session_id: str) -> list[int]:
+        return [slot for slot, doc in enumerate(self._docs) if doc[2][1] == session_id]
+
+    def matches(self, pattern: bytes) -> list[tuple[int, int]]:
+        return [(slot, pos) for slot, doc in enumerate(self._docs)
+                if (pos := doc[1].find(pattern)) >= 0]
+
+
+def _serialised(docs: list[Doc]) -> bytes:
+    """The bytes of a :class:`_Part` of these documents."""
+    codes: dict = {None: 0}
+    code = codes.setdefault  # a new value gets the next code
+    cols = array("I", [code(d[2][0], len(codes)) for d in docs])
+    cols.extend([code(d[2][1], len(codes)) for d in docs])
+    cols.extend([code(d[2][2], len(codes)) for d in docs])
+    cols.extend([code(d[2][3], len(codes)) for d in docs])
+    cols.extend([code(d[3], len(codes)) for d in docs])
+    starts = array("I", [0])
+    total = 0
+    for d in docs:
+        total += len(d[1]) + 1
+        starts.append(total)
+    ids = "".join([d[0][1] for d in docs])
+    width = len(docs[0][0][1]) if docs else 0
+    if width and ids.isascii() and len(ids) == width * len(docs) and \
+            all(len(d[0][1]) == width for d in docs):
+        packed: tuple[int, bytes] = (width, ids.encode("ascii"))  # (uuid4().hex, as the store's)
+    else:
+        packed = (0, marshal.dumps([d[0][1] for d in docs]))
+    header = marshal.dumps((
+        bytes([_KIND_CODE[d[0][0]] for d in docs]), packed, list(codes), cols.tobytes(),
+        bytes([1 if d[2][4] else 0 for d in docs]), starts.tobytes()))
+    text = _SEP.join([d[1] for d in docs]) + _SEP if docs else b""
+    return b"".join((_MAGIC, bytes((_DOCS,)), struct.pack("<I", len(header)), header, text))
+
 
 _PART = 2000  # documents per part made at once (a part with more than twice as many is split)
 
 
-def _made(docs: list[Doc]) -> list[_Part]:
-    """Parts of these documents (in query order)."""
+def _made(docs: list[Doc], joined: bool) -> list:
+    """Parts of these documents (in query order): joined into one byte string each, or loose."""
+    make = _Part.build if joined else _LoosePart
     if len(docs) <= 2 * _PART:
-        return [_Part.build(docs)] if docs else []
-    return [_Part.build(docs[start:start + _PART]) for start in range(0, len(docs), _PART)]
+        return [make(docs)] if docs else []
+    return [make(docs[start:start + _PART]) for start in range(0, len(docs), _PART)]
 
 
 class SearchIndex:
     def __init__(self) -> None:
-        self.parts: list[_Part] = []  # in query order
+        self.parts: list[Part] = []  # in query order
         #: documents put (a Doc) or dropped (None) since the parts were last made: applied to
         #: them before the next query or seal (_settle)
         self._pending: dict[Key, Doc | None] = {}
-        self._where: dict[Key, _Part] | None = None  # each document's part: made when needed
+        self._where: dict[Key, Part] | None = None  # each document's part: made when needed
         self._sessions: dict[str, _SessionInfo] | None = {}
         self._sessions_raw = b""  # the sealed sessions, until they are needed
         self._revs: dict[str, dict[str, int] | None] = {table: {} for table in SOURCES}
@@ -259,7 +342,8 @@ class SearchIndex:
             with self._lock:
                 if self._sessions is None:
                     self._sessions = {
-                        sid: _SessionInfo(person, guide, datetime.fromisoformat(started), status)
+                        sid: _SessionInfo(person, guide, datetime.fromisoformat(started), status,
+                                          started)
                         for sid, (person, guide, started, status)
                         in marshal.loads(self._sessions_raw).items()}
                     self._sessions_raw = b""
@@ -326,8 +410,8 @@ class SearchIndex:
 
     def _put(self, key: Key, text: str, meta: Meta) -> None:
         info = self.sessions.get(meta[1]) if meta[1] else None
-        started = info.started_at if info else None
-        doc = (key, _fold(text), meta, started.isoformat() if started else None, _rank(started))
+        doc = (key, _fold(text), meta, info.iso, info.rank) if info else \
+            (key, _fold(text), meta, None, _NEVER)
         with self._lock:
             self._pending[key] = doc
 
@@ -404,7 +488,7 @@ class SearchIndex:
                 self._drop(TABLE_OF[kind], rid)
 
     # -- applying the changes to the parts
-    def _settle(self) -> list[_Part]:
+    def _settle(self) -> list[Part]:
         """The parts, with the changes noted since they were made applied: only the parts a
         change touches are made again (new documents go in their places by rank); when much
         changed (a first build), every document is sorted and the parts made afresh."""
@@ -417,7 +501,7 @@ class SearchIndex:
                 self._remake(pending)
                 return self.parts
             where = self._locate()
-            changes: dict[_Part, dict[Key, Doc | None]] = {}
+            changes: dict[Part, dict[Key, Doc | None]] = {}
             new: list[Doc] = []
             for key, doc in pending.items():
                 part = where.get(key)
@@ -445,11 +529,11 @@ class SearchIndex:
                             docs.append(put)  # in its place
                         else:  # (its session's start changed): placed as a new one
                             new.append(put)
-                parts += self._remade(docs)
+                parts += self._remade(docs, part.joined)
             if new:
                 new.sort(key=_doc_rank)  # stable: in the order they were put
                 if not parts:
-                    parts = self._remade(new)
+                    parts = self._remade(new, False)
                 else:
                     lasts = [part.rank(part.n - 1) for part in parts]
                     into: dict[int, list[Doc]] = {}
@@ -460,20 +544,20 @@ class SearchIndex:
                         merged = list(heapq.merge(parts[at].docs(), into[at], key=_doc_rank))
                         for key in parts[at].keys():
                             where.pop(key, None)
-                        parts[at:at + 1] = self._remade(merged)
+                        parts[at:at + 1] = self._remade(merged, parts[at].joined)
             self.parts = parts
             return parts
 
-    def _locate(self) -> dict[Key, _Part]:
+    def _locate(self) -> dict[Key, Part]:
         if self._where is None:
-            where: dict[Key, _Part] = {}
+            where: dict[Key, Part] = {}
             for part in self.parts:
                 where.update(dict.fromkeys(part.keys(), part))
             self._where = where
         return self._where
 
-    def _remade(self, docs: list[Doc]) -> list[_Part]:
-        parts = _made(docs)
+    def _remade(self, docs: list[Doc], joined: bool) -> list[Part]:
+        parts = _made(docs, joined)
         if self._where is not None:
             for part in parts:
                 self._where.update(dict.fromkeys(part.keys(), part))
@@ -486,11 +570,9 @@ class SearchIndex:
         pending.clear()
         self.parts, self._where = [], None
         docs.sort(key=_doc_rank)  # stable: a session's documents in turn
-        parts = []
-        for start in range(0, len(docs), _PART):  # the texts freed as they are copied
-            parts.append(_Part.build(docs[start:start + _PART]))
-            docs[start:start + _PART] = [None] * len(parts[-1].kinds)  # type: ignore[list-item]
-        self.parts = parts
+        # Loose: a first build's texts are held as they were folded, not copied (the memory
+        # they take would not come back); sealed, they are read back joined.
+        self.parts = _made(docs, False)
 
     @property
     def folded(self) -> dict[Key, bytes]:
@@ -501,15 +583,17 @@ class SearchIndex:
     # -- the sealed snapshot
     def copy_state(self) -> State:
         """What :func:`snapshot` needs, taken (quickly, under the store's lock) so that the
-        snapshot can be made while writes go on: the parts are shared, never changed."""
+        snapshot can be made while writes go on: the parts are shared, never changed; the
+        sessions and the manifest serialised (what was never decoded as it was read)."""
         with self._lock:
             parts = list(self._settle())
             if self._sessions is None:
-                sessions: dict | bytes = self._sessions_raw
+                sessions = self._sessions_raw
             else:
-                sessions = {sid: (i.person_id, i.guide_id, i.started_at.isoformat(), i.status)
-                            for sid, i in self._sessions.items()}
-            revs = {table: self._revs_raw[table] if held is None else dict(held)
+                sessions = marshal.dumps({sid: (i.person_id, i.guide_id, i.iso, i.status)
+                                          for sid, i in self._sessions.items()})
+            revs = {table: self._revs_raw[table] if held is None else
+                    (len(held), sum(held.values()), marshal.dumps(held))
                     for table, held in self._revs.items()}
         return State(sessions, revs, parts)
 
@@ -519,21 +603,21 @@ class SearchIndex:
         index = cls()
         head = False
         for data in parts:
-            if not data.startswith(_MAGIC):
-                return None
-            what = data[len(_MAGIC)]
-            if what == _DOCS and head:
+            if head:
+                if not data.startswith(_MAGIC):
+                    return None
                 index.parts.append(_Part(data))
-            elif what == _HEAD and not head:
-                sessions, revs = marshal.loads(memoryview(data)[len(_MAGIC) + 1:])
-                if set(revs) != set(SOURCES) or not isinstance(sessions, bytes):
-                    raise ValueError("a foreign manifest")
-                index._sessions, index._sessions_raw = None, sessions
-                index._revs = dict.fromkeys(SOURCES)
-                index._revs_raw = {table: tuple(revs[table]) for table in SOURCES}
-                head = True
-            else:
-                raise ValueError("parts out of order")
+                continue
+            magic, *body = marshal.loads(data)  # (an older format's head is a tuple too)
+            if magic != _HEAD:
+                return None
+            sessions, revs = body
+            if set(revs) != set(SOURCES) or not isinstance(sessions, bytes):
+                raise ValueError("a foreign manifest")
+            index._sessions, index._sessions_raw = None, sessions
+            index._revs = dict.fromkeys(SOURCES)
+            index._revs_raw = {table: tuple(revs[table]) for table in SOURCES}
+            head = True
         if not head:
             raise ValueError("no head")
         return index
@@ -550,20 +634,14 @@ class SearchIndex:
             return []
         pattern = _fold(needle)
         filtered = bool(person_id or kind or guide_id or since or until or status)
-        kept: list[tuple[_Part, int, int]] = []  # (part, slot, byte offset in its text)
-        right = bisect.bisect_right
+        kept: list[tuple[Part, int, int]] = []  # (part, slot, byte offset in its text)
         for part in self._settle():  # newest first: stop once enough are found
-            data, at, starts = part.data, part.text_at, part.starts
-            find = data.find
-            pos = find(pattern, at)
-            while pos >= 0:  # a match never spans two documents (_SEP is never in one)
-                slot = right(starts, pos - at) - 1
+            for slot, pos in part.matches(pattern):
                 if not filtered or self._passes(part, slot, person_id, kind, guide_id, since,
                                                 until, status):
-                    kept.append((part, slot, pos - at - starts[slot]))
+                    kept.append((part, slot, pos))
                     if len(kept) >= limit:
                         break
-                pos = find(pattern, at + starts[slot + 1])  # the next document on
             if len(kept) >= limit:
                 break
         originals = texts([part.key(slot) for part, slot, _ in kept])
@@ -577,12 +655,12 @@ class SearchIndex:
                                  datetime.fromisoformat(started) if started else None))
         return hits
 
-    def _passes(self, part: _Part, slot: int, person_id, kind, guide_id, since, until,
+    def _passes(self, part: Part, slot: int, person_id, kind, guide_id, since, until,
                 status) -> bool:
         m = part.meta(slot)
         if person_id and m[0] != person_id:
             return False
-        if kind and kind != _KINDS[part.kinds[slot]] and kind != m[3]:
+        if kind and kind != part.key(slot)[0] and kind != m[3]:
             return False
         if guide_id or since or until or status:
             info = self.sessions.get(m[1]) if m[1] else None
@@ -656,15 +734,9 @@ def snapshot_count(state: State) -> int:
 
 def snapshot(state: State) -> Iterator[bytes]:
     """The index (its :meth:`SearchIndex.copy_state`) as byte strings, one at a time, for the
-    store to seal: a head (the sessions and the manifest, marshal: fast, and only ever read back
-    after the blob's authentication), then each part's bytes as they are."""
-    sessions, revs, parts = state
-    if not isinstance(sessions, bytes):
-        sessions = marshal.dumps(sessions)
-    manifest = {table: held if isinstance(held, tuple)
-                else (len(held), sum(held.values()), marshal.dumps(held))
-                for table, held in revs.items()}
-    yield b"".join((_MAGIC, bytes((_HEAD,)), marshal.dumps((sessions, manifest))))
-    del sessions, manifest
-    for part in parts:
+    store to seal: a head (the sessions and the manifest; marshal: fast, and only ever read back
+    after the blob's authentication), then each part's bytes (a loose part's made one at a
+    time)."""
+    yield marshal.dumps((_HEAD, state.sessions, state.revs))
+    for part in state.parts:
         yield part.data

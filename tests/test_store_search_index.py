@@ -309,6 +309,7 @@ def test_a_snapshot_of_another_format_is_rebuilt(store, vault_path, passphrase, 
     store.search("budget")
     with monkeypatch.context() as patched:
         patched.setattr(search_module, "_MAGIC", b"rapport-search-index(2, 4)\x00")
+        patched.setattr(search_module, "_HEAD", b"rapport-search-index(2, 4)\x00H")
         assert store.save_search_index(min_changes=1)
     store.close()
     with open_vault(vault_path, passphrase, allow_weak=True) as reopened:
