@@ -72,6 +72,7 @@ class RapportApp(App[None]):
         self._catalog: Catalog | None = None
         self._last_activity = self.clock()
         self._privacy_on = False
+        self._home_ahead: Screen | None = None  # see prepare_home
 
     # ------------------------------------------------------------------ startup
     def get_default_screen(self) -> Screen:
@@ -157,6 +158,23 @@ class RapportApp(App[None]):
             self._catalog = load_catalog(self.paths.guides_dir)
         return self._catalog
 
+    def prepare_home(self) -> None:
+        """Builds the home screen (compose, mount, styles, footer) before unlocking: the unlock
+        screen calls it once its preload is done, while the passphrase is typed (else when the
+        key derivation starts). Unlocking then only fills in its first rows and shows it; it
+        holds no data until then. Textual starts a screen when it is first pushed or switched
+        to (App._get_screen registers it); this registers it ahead, off the screen stack, and
+        switch_screen then finds it registered. Textual-internal (App._register): covered by
+        tests/test_unlock_handover.py."""
+        if self.store is not None or self._home_ahead is not None:
+            return
+        from tui.screens.home import HomeScreen
+
+        self.load_deferred_css()
+        screen = HomeScreen()
+        self._register(self, screen)
+        self._home_ahead = screen
+
     def unlocked(self, store: "Store", first_rows: list | None = None) -> None:
         """Called by the unlock screen once the key is derived (with the home list's first
         rows, when it read them)."""
@@ -166,7 +184,12 @@ class RapportApp(App[None]):
         gc.freeze()  # what exists now lives for the session: keep it out of every full collection
         from tui.screens.home import HomeScreen
 
-        self.switch_screen(HomeScreen(first_rows))
+        screen, self._home_ahead = self._home_ahead, None
+        if isinstance(screen, HomeScreen) and screen.is_attached:
+            screen.show_first(first_rows)  # (or on its mount, when it is still being composed)
+        else:
+            screen = HomeScreen(first_rows)
+        self.switch_screen(screen)
         for path, reason in self.catalog.broken:
             self.notify(f"{path}: {reason}", title="Guide not loaded", severity="warning",
                         timeout=10)

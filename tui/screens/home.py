@@ -24,12 +24,12 @@ COLUMNS = (("date", "Date"), ("person", "Participant"), ("guide", "Guide"),
 
 
 def first_page(store, height: int) -> list[SessionSummary]:
-    """The sessions the first paint shows: twice a screen's height of them (every row a
-    DataTable adds is measured, so 200 rows would cost a visible fraction of a second first)."""
+    """The sessions the first paint shows: a screen's height of them, as many as the table can
+    show (every row a DataTable adds is decrypted, added and measured before that paint)."""
     from store.errors import RapportError
 
     try:
-        return store.summaries(limit=max(40, 2 * height))
+        return store.summaries(limit=max(10, height))
     except RapportError:
         return []
 
@@ -63,13 +63,14 @@ class HomeScreen(Screen[None]):
 
     def __init__(self, first_rows: list[SessionSummary] | None = None) -> None:
         super().__init__()
-        self.first_rows = first_rows  # read by the unlock screen, shown on mount
+        self.first_rows = first_rows  # read by the unlock screen, shown on mount (or show_first)
         self.rows: list[Row] = []
         self.view: list[Row] = []
         self.shown = 0
         self.sort_key: str | None = None
         self.sort_reverse = False
         self.loaded_all = False
+        self.mounted = False
 
     def compose(self) -> ComposeResult:
         with Vertical(id="home"):
@@ -86,13 +87,22 @@ class HomeScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        if self.first_rows:
+        self.mounted = True
+        if self.app.store is not None:  # else built ahead, before unlocking: see show_first
+            self.show_first(self.first_rows)
+
+    def show_first(self, rows: list[SessionSummary] | None) -> None:
+        """Shows the rows the unlock screen read, before the first frame. Called on mount, or by
+        the app on a home screen it built ahead (RapportApp.prepare_home): if that one is still
+        being composed, its on_mount shows them."""
+        self.first_rows = rows
+        if rows and self.mounted:
             counts: Counter[str] = Counter()
-            self.set_rows([self.make_row(s, counts) for s in self.first_rows], False)
-        self.reload()
+            self.set_rows([self.make_row(s, counts) for s in rows], False)
 
     def on_screen_resume(self) -> None:
-        if self.rows:
+        """Shown (first, or again after another screen): (re)load the list."""
+        if self.app.store is not None:
             self.reload()
 
     # ------------------------------------------------------------------ loading
@@ -211,9 +221,10 @@ class HomeScreen(Screen[None]):
         for row in batch:
             s = row.summary
             status = "● active" if s.status == "active" else "ended"
-            table.add_row(fmt.when(s.started_at), Text(s.person_name), Text(s.guide_name),
-                          fmt.minutes(s.spent_seconds), status, str(row.open_items or ""),
-                          key=s.id)  # names as Text: a "[" in a name is not markup
+            # Text, not str: a "[" in a name is not markup, and no cell is parsed for markup
+            table.add_row(Text(fmt.when(s.started_at)), Text(s.person_name), Text(s.guide_name),
+                          Text(fmt.minutes(s.spent_seconds)), Text(status),
+                          Text(str(row.open_items or "")), key=s.id)
         self.shown += len(batch)
 
     @on(DataTable.RowHighlighted, "#sessions")

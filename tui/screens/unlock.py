@@ -7,6 +7,7 @@ from textual.app import ComposeResult
 from textual.containers import Center, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Label, LoadingIndicator, Static
+from textual.worker import Worker, WorkerState
 
 MIN_LENGTH = 8
 
@@ -56,7 +57,17 @@ class UnlockScreen(Screen[None]):
         import cryptography.hazmat.primitives.kdf.argon2  # noqa: F401
         import sqlite_utils  # noqa: F401
 
+        import tui.screens.home  # noqa: F401 - built next, on the UI thread (preloaded)
+
         self.app.catalog  # noqa: B018 - parsed here, off the UI thread
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """Once the preload is done, the home screen is built (RapportApp.prepare_home) while the
+        passphrase is typed: the UI thread is idle then, while during the key derivation it
+        would take CPU from Argon2id (which uses more than one core)."""
+        if event.worker.group == "preload" and event.state == WorkerState.SUCCESS \
+                and self.is_current:
+            self.app.prepare_home()
 
     def on_key(self, event: events.Key) -> None:
         """Keys typed while the app was still starting reach the screen before the passphrase
@@ -116,6 +127,9 @@ class UnlockScreen(Screen[None]):
         self.derive(passphrase)  # first: the key derivation runs while the busy state is shown
         self.say("Deriving the key…")
         self.set_busy(True)
+        # the home screen, if it is not built yet (unlocking again after a lock, or a
+        # passphrase typed ahead), is built once the busy state is on screen
+        self.call_after_refresh(self.app.prepare_home)
 
     @work(thread=True, exclusive=True, group="unlock")
     def derive(self, passphrase: str) -> None:

@@ -1,0 +1,207 @@
+"""Unlock -> home hand-over (performance goal G2): the home screen is built, empty, while the
+passphrase is typed (RapportApp.prepare_home registers it with Textual ahead of showing it, a
+Textual internal: these tests fail if that stops working), unlocking fills in its first rows and
+switches to that very screen; locking drops it with its rows."""
+
+from __future__ import annotations
+
+import pytest
+
+from store.models import SessionSummary
+from tui.screens.home import HomeScreen, SessionTable
+from tui.screens.unlock import UnlockScreen
+from apptools import make_app
+
+pytestmark = pytest.mark.usefixtures("utc_zone")
+
+SIZE = (100, 30)
+
+
+def seed(store, sessions: int = 3) -> None:
+    from guides.loader import builtin_guides
+
+    plan = next(g for g in builtin_guides() if g.id == "one-on-one").to_snapshot()
+    for i in range(sessions):
+        person = store.add_person(f"Person {i}")
+        store.end_session(store.start_session(person.id, plan, title=f"Talk {i}").id)
+
+
+async def built_ahead(app, pilot) -> HomeScreen:
+    """Waits for the unlock screen's preload, after which the home screen is built."""
+    for _ in range(100):
+        await pilot.pause(0.02)
+        if app._home_ahead is not None and app._home_ahead.query(SessionTable):
+            break
+    home = app._home_ahead
+    assert isinstance(home, HomeScreen), "the home screen is not built while the passphrase is typed"
+    await pilot.pause(0.05)
+    return home
+
+
+async def test_home_screen_is_built_while_typing_and_is_the_one_shown(store, vault_path, clock,
+                                                                      passphrase):
+    seed(store)
+    store.close()
+    app = make_app(vault_path, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        home = await built_ahead(app, pilot)
+        table = home.query_one(SessionTable)
+        assert isinstance(app.screen, UnlockScreen)  # built off the stack, not shown
+        assert home.is_running and home not in app.screen_stack
+        assert table.row_count == 0 and home.rows == [] and not home.first_rows  # nothing yet
+        assert len(table.columns) == 6
+        # the unlock screen keeps the focus: typing goes to the passphrase
+        assert app.focused is app.screen.query_one("#passphrase")
+        await pilot.press(*passphrase)
+        assert app.screen.query_one("#passphrase").value == passphrase
+        await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.screen is home  # the very screen built ahead, not a new one
+        assert home.query_one(SessionTable) is table  # not composed again
+        assert app._home_ahead is None
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert home.loaded_all and table.row_count == 3
+        assert app.focused is table
+        app.store.close()
+        app.store = None
+
+
+async def test_first_rows_are_in_the_first_frame_of_the_home_screen(store, vault_path, clock,
+                                                                    passphrase):
+    """The frame that first shows the home screen already shows the unlock screen's rows
+    (not an empty table filled in a frame later)."""
+    seed(store, 5)
+    store.close()
+    app = make_app(vault_path, clock)
+    seen: list[tuple[int, int]] = []
+    original = app._display
+
+    def display(screen, renderable):  # noqa: ANN001 - Textual's
+        if isinstance(screen, HomeScreen) and renderable is not None and not seen:
+            table = screen.query_one(SessionTable)
+            seen.append((table.row_count, table.virtual_size.height))
+        return original(screen, renderable)
+
+    app._display = display
+    async with app.run_test(size=SIZE) as pilot:
+        await built_ahead(app, pilot)
+        await pilot.press(*passphrase, "enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        app.store.close()
+        app.store = None
+    assert seen and seen[0][0] == 5 and seen[0][1] == 5 + 1  # 5 rows (and the header) measured
+
+
+async def test_handed_over_home_looks_like_a_home_built_after_unlock(store, vault_path, clock,
+                                                                     passphrase):
+    seed(store, 4)
+    shots = []
+    direct = make_app(vault_path, clock)
+    async with direct.run_test(size=SIZE) as pilot:
+        direct.unlocked(store)
+        await pilot.pause()
+        await direct.workers.wait_for_complete()
+        await pilot.pause(0.2)
+        shots.append(direct.export_screenshot())
+        direct.store = None
+    store.close()
+    app = make_app(vault_path, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await built_ahead(app, pilot)
+        await pilot.press(*passphrase, "enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause(0.2)
+        assert isinstance(app.screen, HomeScreen)
+        shots.append(app.export_screenshot())
+        app.store.close()
+        app.store = None
+    assert shots[0] == shots[1]
+
+
+async def test_wrong_passphrase_leaves_the_built_home_empty_and_reuses_it(store, vault_path,
+                                                                        clock, passphrase):
+    seed(store)
+    store.close()
+    app = make_app(vault_path, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        home = await built_ahead(app, pilot)
+        await pilot.press(*"wrong passphrase", "enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(app.screen, UnlockScreen) and app.store is None
+        assert app._home_ahead is home and home.query_one(SessionTable).row_count == 0
+        await pilot.press(*passphrase, "enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.screen is home
+        app.store.close()
+        app.store = None
+
+
+async def test_lock_drops_the_home_screen_and_its_rows(store, vault_path, clock, passphrase):
+    seed(store)
+    store.close()
+    app = make_app(vault_path, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        home = await built_ahead(app, pilot)
+        await pilot.press(*passphrase, "enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.screen is home and home.query_one(SessionTable).row_count == 3
+        await pilot.press("ctrl+l")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(app.screen, UnlockScreen) and app.store is None
+        assert not home.is_running and not home.is_attached
+        assert app._home_ahead is None
+        assert not any(isinstance(node, HomeScreen) for node in app._registry)
+        # unlocking again builds a new, empty home screen (during the key derivation)
+        await pilot.press(*passphrase, "enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        again = app.screen
+        assert isinstance(again, HomeScreen) and again is not home
+        assert again.query_one(SessionTable).row_count == 3
+        app.store.close()
+        app.store = None
+
+
+def test_first_page_is_one_screen_of_rows(store):
+    seed(store, 12)
+    from tui.screens.home import first_page
+
+    rows = first_page(store, 10)
+    assert len(rows) == 10 and all(isinstance(r, SessionSummary) for r in rows)
+
+
+async def test_unlocking_while_the_home_is_still_being_composed(store, vault_path, clock):
+    """The key can be derived before the home screen built ahead has mounted (a fast KDF, or a
+    passphrase typed ahead): its first rows are then shown on its mount."""
+    from tui.screens.home import first_page
+
+    seed(store, 4)
+    app = make_app(vault_path, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await built_ahead(app, pilot)
+        app._home_ahead = None  # (left registered: this test only)
+        app.prepare_home()  # and unlocked in the same turn of the loop:
+        home = app._home_ahead
+        assert not home.mounted and not home.is_running  # registered, its messages not started
+        app.unlocked(store, first_page(store, SIZE[1]))
+        await pilot.pause()
+        assert app.screen is home and home.query_one(SessionTable).row_count == 4
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert home.loaded_all
+        app.store = None
