@@ -66,7 +66,7 @@ Meta = tuple[str, "str | None", str, str, bool]
 #: None) and its rank in the query order (see _rank)
 Doc = tuple[Key, bytes, Meta, "str | None", float]
 _NEVER = float("inf")  # the rank of documents without a session: after every session's
-Part = "_Part | _LoosePart"
+Part = "_Part | _LoosePart | _PatchedPart"
 
 
 class State(NamedTuple):
@@ -136,7 +136,7 @@ class _Part:
     """
 
     __slots__ = ("data", "n", "text_at", "starts", "kinds", "vocab", "cols", "private",
-                 "_ids_raw", "_ids", "_ranks")
+                 "_ids_raw", "_ids", "_ranks", "box")
     joined = True
 
     def __init__(self, data: bytes) -> None:
@@ -159,6 +159,7 @@ class _Part:
             raise ValueError("inconsistent part")
         self._ids: list[str] | None = None
         self._ranks: dict[int, float] | None = None
+        self.box = [self]  # see SearchIndex._where
 
     @classmethod
     def build(cls, docs: list[Doc]) -> "_Part":
@@ -220,6 +221,9 @@ class _Part:
         n, cols = self.n, self.cols
         return [slot for slot in range(n) if cols[n + slot] == code]
 
+    def last_rank(self) -> float:
+        return self.rank(self.n - 1)
+
     def matches(self, pattern: bytes) -> Iterator[tuple[int, int]]:
         """(slot, byte offset in its text) of each document holding ``pattern``, in order."""
         data, at, starts = self.data, self.text_at, self.starts
@@ -236,11 +240,12 @@ class _LoosePart:
     makes, so its texts are not copied while held; sealed, it is read back as a :class:`_Part`.
     Never changed either."""
 
-    __slots__ = ("_docs", "n")
+    __slots__ = ("_docs", "n", "box")
     joined = False
 
     def __init__(self, docs: list[Doc]) -> None:
         self._docs, self.n = docs, len(docs)
+        self.box = [self]
 
     @property
     def data(self) -> bytes:
@@ -276,6 +281,129 @@ class _LoosePart:
     def matches(self, pattern: bytes) -> list[tuple[int, int]]:
         return [(slot, pos) for slot, doc in enumerate(self._docs)
                 if (pos := doc[1].find(pattern)) >= 0]
+
+    def last_rank(self) -> float:
+        return self._docs[-1][4]
+
+
+#: where a document of a patched part goes among the others: its rank, then the slot of the
+#: base's document it replaces (or the base's size: after those of its rank), then when it came
+Place = tuple[float, int, int]
+
+
+class _PatchedPart:
+    """A joined part with some of its documents gone or replaced (``dead`` slots) and others
+    put beside it (``extras``, loose, each with its place): so that a change to a sealed part
+    does not copy or decode it. Joined again when the changes pile up; sealed, joined.
+    Handles: the base's slots, then ``base.n + i`` for ``extras[i]``. Never changed either."""
+
+    __slots__ = ("base", "dead", "extras", "n", "box")
+    joined = True
+
+    def __init__(self, base: _Part, dead: frozenset[int], extras: list[tuple[Place, Doc]],
+                 box: list) -> None:
+        self.base, self.dead, self.extras = base, dead, extras
+        self.n = base.n - len(dead) + len(extras)
+        self.box = box
+
+    @classmethod
+    def of(cls, part: "_Part | _PatchedPart", change: dict[Key, Doc | None],
+           new: list[Doc]) -> "_PatchedPart":
+        if isinstance(part, _PatchedPart):
+            base, dead, extras = part.base, set(part.dead), dict(
+                (doc[0], (place, doc)) for place, doc in part.extras)
+        else:
+            base, dead, extras = part, set(), {}
+        seq = max((place[2] for place, _ in extras.values()), default=0)
+        slots = dict(zip(base.keys(), range(base.n))) \
+            if any(key not in extras for key in change) else {}  # key -> the base's slot
+        for key, doc in change.items():
+            held = extras.pop(key, None)
+            if held is not None:
+                place = held[0]
+            else:
+                slot = slots.get(key)
+                if slot is None or slot in dead:
+                    place = None
+                else:
+                    dead.add(slot)
+                    place = (base.rank(slot), slot, 0)
+            if doc is not None:
+                if place is None or place[0] != doc[4]:  # (new here, or its rank changed)
+                    seq += 1
+                    place = (doc[4], base.n, seq)
+                extras[key] = (place, doc)
+        for doc in new:
+            seq += 1
+            extras[doc[0]] = ((doc[4], base.n, seq), doc)
+        return cls(base, frozenset(dead), sorted(extras.values(), key=_first), part.box)
+
+    def _order(self) -> list[tuple[Place, int]]:
+        """(place, handle) of every document, in order."""
+        base, dead = self.base, self.dead
+        live = [((base.rank(slot), slot, 0), slot) for slot in range(base.n) if slot not in dead]
+        n = base.n
+        return list(heapq.merge(live, [(place, n + i) for i, (place, _) in enumerate(self.extras)],
+                                key=_first))
+
+    def docs(self) -> list[Doc]:
+        return [self._doc(handle) for _, handle in self._order()]
+
+    def _doc(self, handle: int) -> Doc:
+        base = self.base
+        if handle >= base.n:
+            return self.extras[handle - base.n][1]
+        return (base.key(handle), base.folded(handle), base.meta(handle),
+                base.started(handle), base.rank(handle))
+
+    @property
+    def data(self) -> bytes:
+        return _serialised(self.docs())
+
+    def key(self, handle: int) -> Key:
+        base = self.base
+        return base.key(handle) if handle < base.n else self.extras[handle - base.n][1][0]
+
+    def keys(self) -> list[Key]:
+        return [doc[0] for doc in self.docs()]
+
+    def meta(self, handle: int) -> Meta:
+        base = self.base
+        return base.meta(handle) if handle < base.n else self.extras[handle - base.n][1][2]
+
+    def started(self, handle: int) -> str | None:
+        base = self.base
+        return base.started(handle) if handle < base.n else self.extras[handle - base.n][1][3]
+
+    def folded(self, handle: int) -> bytes:
+        base = self.base
+        return base.folded(handle) if handle < base.n else self.extras[handle - base.n][1][1]
+
+    def texts(self) -> list[bytes]:
+        return [doc[1] for doc in self.docs()]
+
+    def last_rank(self) -> float:
+        return self._order()[-1][0][0]
+
+    def slots_of_session(self, session_id: str) -> list[int]:
+        n = self.base.n
+        return [slot for slot in self.base.slots_of_session(session_id) if slot not in self.dead] \
+            + [n + i for i, (_, doc) in enumerate(self.extras) if doc[2][1] == session_id]
+
+    def matches(self, pattern: bytes) -> list[tuple[int, int]]:
+        base, dead, n = self.base, self.dead, self.base.n
+        found = [(slot, pos) for slot, pos in base.matches(pattern) if slot not in dead]
+        extra = [((place, n + i), pos) for i, (place, doc) in enumerate(self.extras)
+                 if (pos := doc[1].find(pattern)) >= 0]
+        if not extra:
+            return found
+        placed = [(((base.rank(slot), slot, 0), slot), pos) for slot, pos in found] + extra
+        placed.sort(key=_first)
+        return [(handle, pos) for (_, handle), pos in placed]
+
+
+def _first(pair: tuple) -> object:
+    return pair[0]
 
 
 def _serialised(docs: list[Doc]) -> bytes:
@@ -359,10 +487,6 @@ class SearchIndex:
                 if held is None:
                     held = self._revs[table] = marshal.loads(self._revs_raw.pop(table)[2])
         return held
-
-    @property
-    def revs(self) -> dict[str, dict[str, int]]:
-        return {table: self._held(table) for table in SOURCES}
 
     def _fingerprint(self, table: str) -> tuple[int, int]:
         held = self._revs[table]
@@ -490,8 +614,9 @@ class SearchIndex:
     # -- applying the changes to the parts
     def _settle(self) -> list[Part]:
         """The parts, with the changes noted since they were made applied: only the parts a
-        change touches are made again (new documents go in their places by rank); when much
-        changed (a first build), every document is sorted and the parts made afresh."""
+        change touches are made again (a sealed one patched: see _PatchedPart), new documents
+        in their places by rank; when much changed (a first build), every document is sorted
+        and the parts made afresh."""
         with self._lock:
             pending = self._pending
             if not pending:
@@ -504,55 +629,65 @@ class SearchIndex:
             changes: dict[Part, dict[Key, Doc | None]] = {}
             new: list[Doc] = []
             for key, doc in pending.items():
-                part = where.get(key)
-                if part is not None:
-                    changes.setdefault(part, {})[key] = doc
+                box = where.get(key)
+                if box is not None:
+                    changes.setdefault(box[0], {})[key] = doc
                 elif doc is not None:
                     new.append(doc)
             del pending
-            parts = []
-            for part in self.parts:
-                change = changes.get(part)
-                if change is None:
-                    parts.append(part)
-                    continue
-                docs = []
-                for doc in part.docs():
-                    key = doc[0]
-                    if key not in change:
-                        docs.append(doc)
-                        continue
-                    del where[key]
-                    put = change[key]
-                    if put is not None:
-                        if put[4] == doc[4]:
-                            docs.append(put)  # in its place
-                        else:  # (its session's start changed): placed as a new one
-                            new.append(put)
-                parts += self._remade(docs, part.joined)
+            if not self.parts:
+                self.parts = self._remade(sorted(new, key=_doc_rank), False)
+                return self.parts
+            into: dict[Part, list[Doc]] = {}
             if new:
                 new.sort(key=_doc_rank)  # stable: in the order they were put
-                if not parts:
-                    parts = self._remade(new, False)
-                else:
-                    lasts = [part.rank(part.n - 1) for part in parts]
-                    into: dict[int, list[Doc]] = {}
-                    for doc in new:  # after every document of the same rank (bisect_right)
-                        at = min(bisect.bisect_right(lasts, doc[4]), len(parts) - 1)
-                        into.setdefault(at, []).append(doc)
-                    for at in sorted(into, reverse=True):
-                        merged = list(heapq.merge(parts[at].docs(), into[at], key=_doc_rank))
-                        for key in parts[at].keys():
-                            where.pop(key, None)
-                        parts[at:at + 1] = self._remade(merged, parts[at].joined)
+                lasts = [part.last_rank() for part in self.parts]
+                for doc in new:  # after every document of the same rank (bisect_right)
+                    at = min(bisect.bisect_right(lasts, doc[4]), len(self.parts) - 1)
+                    into.setdefault(self.parts[at], []).append(doc)
+            parts: list[Part] = []
+            for part in self.parts:
+                change, add = changes.get(part, {}), into.get(part, [])
+                parts += self._changed(part, change, add) if change or add else [part]
             self.parts = parts
             return parts
 
-    def _locate(self) -> dict[Key, Part]:
+    def _changed(self, part: Part, change: dict[Key, Doc | None], add: list[Doc]) -> list[Part]:
+        """What ``part`` becomes with ``change`` (key -> the document put, or None: dropped)
+        and the new documents ``add`` (sorted)."""
+        where = self._where
+        assert where is not None
+        for key, doc in change.items():
+            if doc is None:
+                where.pop(key, None)
+        if not part.joined:  # loose: made again, the texts not copied
+            docs, moved = [], []
+            for doc in part.docs():
+                put = change.get(doc[0], doc)
+                if put is not None:
+                    (docs if put[4] == doc[4] else moved).append(put)  # in its place
+            if moved:
+                add = sorted(add + moved, key=_doc_rank)
+            return self._remade(list(heapq.merge(docs, add, key=_doc_rank)), False)
+        patched = _PatchedPart.of(part, change, add)
+        patched.box[0] = patched
+        for doc in add:
+            where[doc[0]] = patched.box
+        if not patched.n:
+            return []
+        if len(patched.extras) + len(patched.dead) > max(4, patched.base.n // 8) or \
+                patched.n > 2 * _PART:  # joined again
+            for key in patched.keys():
+                where.pop(key, None)
+            return self._remade(patched.docs(), True)
+        return [patched]
+
+    def _locate(self) -> dict[Key, list]:
+        """Each document's part (in its box, which a patched part takes over)."""
         if self._where is None:
-            where: dict[Key, Part] = {}
+            where: dict[Key, list] = {}
             for part in self.parts:
-                where.update(dict.fromkeys(part.keys(), part))
+                where.update(dict.fromkeys(part.keys(), part.box))
             self._where = where
         return self._where
 
@@ -560,7 +695,7 @@ class SearchIndex:
         parts = _made(docs, joined)
         if self._where is not None:
             for part in parts:
-                self._where.update(dict.fromkeys(part.keys(), part))
+                self._where.update(dict.fromkeys(part.keys(), part.box))
         return parts
 
     def _remake(self, pending: dict[Key, Doc | None]) -> None:

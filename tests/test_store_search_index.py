@@ -318,3 +318,70 @@ def test_a_snapshot_of_another_format_is_rebuilt(store, vault_path, passphrase, 
         assert reopened.save_search_index()  # the older one replaced
     with open_vault(vault_path, passphrase, allow_weak=True) as reopened:
         assert len(reopened._sealed_index().folded) == 3  # Ann's name, the note, the item
+
+
+def in_order(store, query: str) -> list[tuple]:
+    """(kind, session, stage) of every hit, in the order given: newest session first."""
+    hits = store.search(query, limit=10_000)
+    order = [h.started_at.timestamp() if h.started_at else float("-inf") for h in hits]
+    assert order == sorted(order, reverse=True)
+    return [(h.kind, h.session_id, h.stage) for h in hits]
+
+
+def test_changes_to_a_sealed_index_patch_its_parts(vault_path, passphrase, clock, monkeypatch):
+    # A sealed part read back is patched by changes (documents dropped, replaced, put beside it
+    # in their places), patched again, sealed patched, joined again when the changes pile up:
+    # every search answers as brute force, in order, across many small parts.
+    import store.search as search_module
+
+    monkeypatch.setattr(search_module, "_PART", 4)
+    store = create_vault(vault_path, passphrase, kdf=crypto.FAST_FOR_TESTS, allow_weak=True,
+                         clock=clock)
+    people = [store.add_person(f"Person {i}") for i in range(3)]
+    sessions = []
+    for day in range(12):
+        clock.advance(86400 * (1 if day % 3 else 0))  # some sessions start at the same moment
+        s = store.start_session(people[day % 3].id, PLAN, title=f"budget title {day}")
+        store.save_note(s.id, "topics", f"budget note {day}")
+        store.add_item(s.id, "action", f"offsite item {day}")
+        sessions.append(s)
+    store.add_jot(people[0].id, "budget jot")
+    store.search("budget")
+    assert store.save_search_index()
+    store.close()
+
+    def check(store):
+        for word in ("budget", "offsite", "person", "edited"):
+            same_as_brute_force(store, word)
+            in_order(store, word)
+
+    for round_ in range(3):
+        store = open_vault(vault_path, passphrase, allow_weak=True, clock=clock)
+        try:
+            check(store)
+            middle = sessions[len(sessions) // 2]
+            store.save_note(middle.id, "topics", f"edited budget {round_}")  # replaced in place
+            store.add_item(middle.id, "action", f"budget added {round_}")  # among the older
+            store.add_item(sessions[0].id, "goal", "offsite oldest")
+            check(store)
+            assert store.save_search_index(min_changes=1)  # sealed patched: joined as sealed
+            store.save_note(middle.id, "topics", f"edited budget twice {round_}")
+            store.add_item(middle.id, "action", f"budget added again {round_}")
+            check(store)
+            store.save_note(middle.id, "topics", f"edited budget thrice {round_}")
+            store.save_note(middle.id, "wrap-up", "edited again")  # the part patched again
+            store.update_person(people[1].id, name=f"Person edited {round_}")
+            store.save_session_state(sessions[1].id, title="")  # a title gone
+            check(store)
+            doomed = sessions.pop(3 + round_)
+            store.delete_session(doomed.id)
+            check(store)
+            for i in range(6):  # piled up on one part: joined again
+                store.add_item(sessions[-1].id, "action", f"budget pile {round_} {i}")
+                store.search("pile")
+            check(store)
+            assert store.save_search_index(min_changes=1)  # sealed with its patches applied
+        finally:
+            store.close()
+    with open_vault(vault_path, passphrase, allow_weak=True, clock=clock) as store:
+        check(store)
