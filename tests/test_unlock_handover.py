@@ -205,3 +205,80 @@ async def test_unlocking_while_the_home_is_still_being_composed(store, vault_pat
         await pilot.pause()
         assert home.loaded_all
         app.store = None
+
+
+async def test_built_ahead_home_is_not_restyled_when_shown(store, vault_path, clock, passphrase):
+    """Styled while it was built: Textual's restyling of a resumed screen is skipped (the
+    flag on the ScreenResume event, set by the home screen's handler before Screen's own)."""
+    seed(store)
+    store.close()
+    app = make_app(vault_path, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        home = await built_ahead(app, pilot)
+        restyled = []
+        original = home.update_node_styles
+        home.update_node_styles = lambda *a, **k: (restyled.append(1), original(*a, **k))[1]
+        await pilot.press(*passphrase, "enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.screen is home and home.styled_as is None
+        assert restyled == []
+        app.store.close()
+        app.store = None
+
+
+async def test_theme_changed_while_typing_restyles_the_built_home(store, vault_path, clock,
+                                                                  passphrase):
+    seed(store, 2)
+    shots = []
+    direct = make_app(vault_path, clock)
+    async with direct.run_test(size=SIZE) as pilot:
+        direct.theme = "textual-light"
+        await pilot.pause()
+        direct.unlocked(store)
+        await pilot.pause()
+        await direct.workers.wait_for_complete()
+        await pilot.pause(0.2)
+        shots.append(direct.export_screenshot())
+        direct.store = None
+    store.close()
+    app = make_app(vault_path, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        home = await built_ahead(app, pilot)
+        app.theme = "textual-light"  # (the command palette offers it on the unlock screen)
+        await pilot.pause()
+        assert home.styled_as != home.style_state()
+        await pilot.press(*passphrase, "enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause(0.2)
+        assert app.screen is home
+        shots.append(app.export_screenshot())
+        app.store.close()
+        app.store = None
+    assert shots[0] == shots[1]
+
+
+async def test_unlock_footer_is_not_composed_again_while_the_key_is_derived(store, vault_path,
+                                                                             clock, passphrase):
+    from tui.screens.unlock import UnlockFooter
+
+    store.close()
+    app = make_app(vault_path, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await built_ahead(app, pilot)
+        footer = app.screen.query_one(UnlockFooter)
+        keys = [str(k.render()) for k in footer.children]
+        assert keys and footer.keys_shown() == footer._keys_shown
+        recomposed = []
+        original = footer.recompose
+        footer.recompose = lambda: (recomposed.append(1), original())[1]
+        await pilot.press(*passphrase)
+        app.screen.set_busy(True)  # what Enter does, without unlocking
+        await pilot.pause(0.1)
+        assert app.screen.query_one("#passphrase").disabled
+        assert recomposed == [] and [str(k.render()) for k in footer.children] == keys
+        app.screen.set_busy(False)
+        await pilot.pause(0.1)
+        assert recomposed == []

@@ -173,6 +173,7 @@ class RapportApp(App[None]):
         self.load_deferred_css()
         screen = HomeScreen()
         self._register(self, screen)
+        screen.built_ahead()
         self._home_ahead = screen
 
     def unlocked(self, store: "Store", first_rows: list | None = None) -> None:

@@ -6,7 +6,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -71,19 +71,24 @@ class HomeScreen(Screen[None]):
         self.sort_reverse = False
         self.loaded_all = False
         self.mounted = False
+        self.styled_as: tuple | None = None  # see built_ahead
 
     def compose(self) -> ComposeResult:
         with Vertical(id="home"):
             yield Static("", id="home-due")
             with Horizontal(id="home-filter-bar"):
                 yield Static("Filter", classes="label")
-                yield Input(placeholder="type to filter by name, title, guide or date", id="filter",
-                            select_on_focus=False)  # typed letters add up, never replace
-            table = SessionTable(id="sessions")
+                # typed letters add up, never replace
+                self.filter_field = Input(placeholder="type to filter by name, title, guide or date",
+                                          id="filter", select_on_focus=False)
+                yield self.filter_field
+            # kept, not queried: refilter runs on every keystroke and before the first frame
+            self.table = table = SessionTable(id="sessions")
             for key, label in COLUMNS:
                 table.add_column(label, key=key)
             yield table
-            yield Static("", id="home-status")
+            self.status_line = Static("", id="home-status")
+            yield self.status_line
         yield Footer()
 
     def on_mount(self) -> None:
@@ -100,8 +105,26 @@ class HomeScreen(Screen[None]):
             counts: Counter[str] = Counter()
             self.set_rows([self.make_row(s, counts) for s in rows], False)
 
-    def on_screen_resume(self) -> None:
+    def style_state(self) -> tuple:
+        """What this screen's styles depend on beyond its own nodes: the app's CSS (Textual counts
+        its updates: theme, variables, stylesheet), focus, classes and pseudo-classes."""
+        app = self.app
+        return (app._css_update_count, app.app_focus, app.theme, frozenset(app.classes),
+                frozenset(app.get_pseudo_classes()))
+
+    def built_ahead(self) -> None:
+        """Called by RapportApp.prepare_home: the screen is styled while it is composed, ahead
+        of being shown."""
+        self.styled_as = self.style_state()
+
+    def on_screen_resume(self, event: events.ScreenResume) -> None:
         """Shown (first, or again after another screen): (re)load the list."""
+        styled_as, self.styled_as = self.styled_as, None
+        if styled_as is not None and styled_as == self.style_state():
+            # Textual restyles every node of a screen it resumes: this one was styled when it
+            # was built ahead, and nothing they depend on changed since (this handler runs
+            # before Screen's own, which reads the flag).
+            event.refresh_styles = False
         if self.app.store is not None:
             self.reload()
 
@@ -190,12 +213,12 @@ class HomeScreen(Screen[None]):
 
     # ------------------------------------------------------------------ view
     def refilter(self) -> None:
-        needle = self.query_one("#filter", Input).value.strip().casefold()
+        needle = self.filter_field.value.strip().casefold()
         view = [r for r in self.rows if needle in r.haystack] if needle else list(self.rows)
         if self.sort_key:
             view.sort(key=self.sort_value, reverse=self.sort_reverse)
         self.view = view
-        table = self.query_one(SessionTable)
+        table = self.table
         current = table.cursor_row
         table.clear()
         self.shown = 0
@@ -207,7 +230,7 @@ class HomeScreen(Screen[None]):
         status = f"{len(view)} of {total} sessions"
         if active:
             status += f" · {active} active (listed first, Enter to resume)"
-        self.query_one("#home-status", Static).update(status)
+        self.status_line.update(status)
 
     def sort_value(self, row: Row):
         s = row.summary
@@ -216,7 +239,7 @@ class HomeScreen(Screen[None]):
                 "status": s.status, "open": row.open_items}[self.sort_key]
 
     def show_more(self, count: int = PAGE) -> None:
-        table = self.query_one(SessionTable)
+        table = self.table
         batch = self.view[self.shown:self.shown + count]
         for row in batch:
             s = row.summary

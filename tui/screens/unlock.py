@@ -20,6 +20,26 @@ class UnlockFooter(Footer):
     def __init__(self) -> None:
         super().__init__()
         self._bindings_ready = True  # Textual 8's flag for "compose the keys now"
+        self._keys_shown: tuple | None = None
+
+    def keys_shown(self) -> tuple:
+        """What the footer shows of the screen's bindings (the command palette's key aside)."""
+        palette = self.app.COMMAND_PALETTE_BINDING
+        return tuple((key, binding.action, binding.description, enabled, tooltip)
+                     for key, (_, binding, enabled, tooltip) in self.screen.active_bindings.items()
+                     if binding.show or key == palette)
+
+    def compose(self):  # noqa: ANN201 - Textual's
+        self._keys_shown = self.keys_shown()
+        yield from super().compose()
+
+    def bindings_changed(self, screen: Screen) -> None:
+        """Textual composes the footer again on every change of bindings; the passphrase field
+        being disabled while the key is derived changes none of the keys shown (its own keys
+        are not shown), and composing again would take the UI thread from Argon2id."""
+        if screen is self.screen and self.is_attached and self.keys_shown() == self._keys_shown:
+            return
+        super().bindings_changed(screen)
 
 
 class UnlockScreen(Screen[None]):
