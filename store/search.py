@@ -44,7 +44,7 @@ if TYPE_CHECKING:  # pragma: no cover
 SNIPPET = 60
 #: Version of the sealed snapshot's layout (and of marshal's, and of the machine's array of
 #: offsets): another one is simply rebuilt.
-SNAPSHOT_FORMAT = (3, marshal.version, sys.byteorder, array("I").itemsize)
+SNAPSHOT_FORMAT = (4, marshal.version, sys.byteorder, array("I").itemsize)
 _MAGIC = b"rapport-search-index" + repr(SNAPSHOT_FORMAT).encode("ascii") + b"\x00"
 _HEAD, _DOCS = _MAGIC + b"H", ord("D")
 _SEP = b"\xff"  # between documents' folded texts: never in UTF-8, so never in a match
@@ -136,7 +136,7 @@ class _Part:
     """
 
     __slots__ = ("data", "n", "text_at", "starts", "kinds", "vocab", "cols", "private",
-                 "_ids_raw", "_ids", "_ranks", "box")
+                 "_ids_raw", "_ids", "_ranks", "_slots")
     joined = True
 
     def __init__(self, data: bytes) -> None:
@@ -159,7 +159,7 @@ class _Part:
             raise ValueError("inconsistent part")
         self._ids: list[str] | None = None
         self._ranks: dict[int, float] | None = None
-        self.box = [self]  # see SearchIndex._where
+        self._slots: dict[Key, int] | None = None
 
     @classmethod
     def build(cls, docs: list[Doc]) -> "_Part":
@@ -221,6 +221,15 @@ class _Part:
         n, cols = self.n, self.cols
         return [slot for slot in range(n) if cols[n + slot] == code]
 
+    def slots(self) -> dict[Key, int]:
+        """key -> slot of each document (made when first asked)."""
+        if self._slots is None:
+            self._slots = dict(zip(self.keys(), range(self.n)))
+        return self._slots
+
+    def first_rank(self) -> float:
+        return self.rank(0)
+
     def last_rank(self) -> float:
         return self.rank(self.n - 1)
 
@@ -240,12 +249,20 @@ class _LoosePart:
     makes, so its texts are not copied while held; sealed, it is read back as a :class:`_Part`.
     Never changed either."""
 
-    __slots__ = ("_docs", "n", "box")
+    __slots__ = ("_docs", "n", "_slots")
     joined = False
 
     def __init__(self, docs: list[Doc]) -> None:
         self._docs, self.n = docs, len(docs)
-        self.box = [self]
+        self._slots: dict[Key, int] | None = None
+
+    def slots(self) -> dict[Key, int]:
+        if self._slots is None:
+            self._slots = {doc[0]: slot for slot, doc in enumerate(self._docs)}
+        return self._slots
+
+    def first_rank(self) -> float:
+        return self._docs[0][4]
 
     @property
     def data(self) -> bytes:
@@ -297,14 +314,39 @@ class _PatchedPart:
     does not copy or decode it. Joined again when the changes pile up; sealed, joined.
     Handles: the base's slots, then ``base.n + i`` for ``extras[i]``. Never changed either."""
 
-    __slots__ = ("base", "dead", "extras", "n", "box")
+    __slots__ = ("base", "dead", "extras", "n", "_slots")
     joined = True
 
-    def __init__(self, base: _Part, dead: frozenset[int], extras: list[tuple[Place, Doc]],
-                 box: list) -> None:
+    def __init__(self, base: _Part, dead: frozenset[int], extras: list[tuple[Place, Doc]]) -> None:
         self.base, self.dead, self.extras = base, dead, extras
         self.n = base.n - len(dead) + len(extras)
-        self.box = box
+        self._slots: dict[Key, int] | None = None
+
+    def slots(self) -> dict[Key, int]:
+        if self._slots is None:
+            dead, n = self.dead, self.base.n
+            slots = {key: slot for key, slot in self.base.slots().items() if slot not in dead} \
+                if dead else dict(self.base.slots())
+            slots.update((doc[0], n + i) for i, (_, doc) in enumerate(self.extras))
+            self._slots = slots
+        return self._slots
+
+    def _live_ranks(self, slots: Iterable[int]) -> list[float]:
+        """The rank of the first of ``slots`` not dead (none: empty)."""
+        slot = next((slot for slot in slots if slot not in self.dead), None)
+        return [] if slot is None else [self.base.rank(slot)]
+
+    def first_rank(self) -> float:
+        ranks = self._live_ranks(range(self.base.n))
+        if self.extras:
+            ranks.append(self.extras[0][0][0])
+        return min(ranks)
+
+    def last_rank(self) -> float:
+        ranks = self._live_ranks(range(self.base.n - 1, -1, -1))
+        if self.extras:
+            ranks.append(self.extras[-1][0][0])
+        return max(ranks)
 
     @classmethod
     def of(cls, part: "_Part | _PatchedPart", change: dict[Key, Doc | None],
@@ -315,8 +357,7 @@ class _PatchedPart:
         else:
             base, dead, extras = part, set(), {}
         seq = max((place[2] for place, _ in extras.values()), default=0)
-        slots = dict(zip(base.keys(), range(base.n))) \
-            if any(key not in extras for key in change) else {}  # key -> the base's slot
+        slots = base.slots()
         for key, doc in change.items():
             held = extras.pop(key, None)
             if held is not None:
@@ -336,7 +377,7 @@ class _PatchedPart:
         for doc in new:
             seq += 1
             extras[doc[0]] = ((doc[4], base.n, seq), doc)
-        return cls(base, frozenset(dead), sorted(extras.values(), key=_first), part.box)
+        return cls(base, frozenset(dead), sorted(extras.values(), key=_first))
 
     def _order(self) -> list[tuple[Place, int]]:
         """(place, handle) of every document, in order."""
@@ -379,11 +420,12 @@ class _PatchedPart:
         base = self.base
         return base.folded(handle) if handle < base.n else self.extras[handle - base.n][1][1]
 
+    def rank(self, handle: int) -> float:
+        base = self.base
+        return base.rank(handle) if handle < base.n else self.extras[handle - base.n][1][4]
+
     def texts(self) -> list[bytes]:
         return [doc[1] for doc in self.docs()]
-
-    def last_rank(self) -> float:
-        return self._order()[-1][0][0]
 
     def slots_of_session(self, session_id: str) -> list[int]:
         n = self.base.n
@@ -448,10 +490,9 @@ def _made(docs: list[Doc], joined: bool) -> list:
 class SearchIndex:
     def __init__(self) -> None:
         self.parts: list[Part] = []  # in query order
-        #: documents put (a Doc) or dropped (None) since the parts were last made: applied to
-        #: them before the next query or seal (_settle)
-        self._pending: dict[Key, Doc | None] = {}
-        self._where: dict[Key, Part] | None = None  # each document's part: made when needed
+        #: documents put (a Doc) or dropped (their rank, or None) since the parts were last
+        #: made: applied to them before the next query or seal (_settle)
+        self._pending: dict[Key, Doc | float | None] = {}
         self._sessions: dict[str, _SessionInfo] | None = {}
         self._sessions_raw = b""  # the sealed sessions, until they are needed
         self._revs: dict[str, dict[str, int] | None] = {table: {} for table in SOURCES}
@@ -525,12 +566,14 @@ class SearchIndex:
         self._held(table)[rid] = rev
         self.unsaved += 1
 
-    def _drop(self, table: str, rid: str) -> None:
+    def _drop(self, table: str, rid: str, rank: float | None = None) -> None:
+        """``rank``: the document's, when known (it is looked for only where that rank is)."""
         self._held(table).pop(rid, None)
         self.unsaved += 1
-        self._unput((SOURCES[table][0], rid))
         if table == "sessions":
-            self.sessions.pop(rid, None)
+            info = self.sessions.pop(rid, None)
+            rank = info.rank if info else None
+        self._unput((SOURCES[table][0], rid), rank)
 
     def _put(self, key: Key, text: str, meta: Meta) -> None:
         info = self.sessions.get(meta[1]) if meta[1] else None
@@ -539,9 +582,9 @@ class SearchIndex:
         with self._lock:
             self._pending[key] = doc
 
-    def _unput(self, key: Key) -> None:
+    def _unput(self, key: Key, rank: float | None = None) -> None:
         with self._lock:
-            self._pending[key] = None
+            self._pending[key] = rank  # a drop: the rank the document has, or None (unknown)
 
     def _put_people(self, plain: dict, data: dict) -> None:
         self._note_rev("people", plain["id"], plain["rev"])
@@ -559,7 +602,7 @@ class SearchIndex:
         if title:
             self._put(("title", sid), title, (person_id, sid, "", "", False))
         else:
-            self._unput(("title", sid))
+            self._unput(("title", sid), self.sessions[sid].rank)
 
     def _put_notes(self, plain: dict, body: dict) -> None:
         self._note_rev("notes", plain["id"], plain["rev"])
@@ -604,12 +647,12 @@ class SearchIndex:
     def drop_session(self, session_id: str) -> None:
         with self._lock:
             self._drop("sessions", session_id)
-            doomed = [key for part in self.parts
-                      for key in map(part.key, part.slots_of_session(session_id))]
-            doomed += [key for key, doc in self._pending.items()
-                       if doc is not None and doc[2][1] == session_id]
-            for kind, rid in doomed:
-                self._drop(TABLE_OF[kind], rid)
+            doomed = [(part.key(slot), part.rank(slot)) for part in self.parts
+                      for slot in part.slots_of_session(session_id)]
+            doomed += [(key, doc[4]) for key, doc in self._pending.items()
+                       if doc.__class__ is tuple and doc[2][1] == session_id]
+            for (kind, rid), rank in doomed:
+                self._drop(TABLE_OF[kind], rid, rank)
 
     # -- applying the changes to the parts
     def _settle(self) -> list[Part]:
@@ -625,18 +668,23 @@ class SearchIndex:
             if len(pending) > max(_PART, sum(part.n for part in self.parts) // 8):
                 self._remake(pending)
                 return self.parts
-            where = self._locate()
             changes: dict[Part, dict[Key, Doc | None]] = {}
             new: list[Doc] = []
+            find = self._finder()
             for key, doc in pending.items():
-                box = where.get(key)
-                if box is not None:
-                    changes.setdefault(box[0], {})[key] = doc
-                elif doc is not None:
-                    new.append(doc)
+                put = doc.__class__ is tuple
+                part, rank = find(key, doc[4] if put else doc)  # type: ignore[index]
+                if part is None:
+                    if put:
+                        new.append(doc)  # type: ignore[arg-type]
+                elif put and rank != doc[4]:  # (its session's start changed): moved
+                    changes.setdefault(part, {})[key] = None
+                    new.append(doc)  # type: ignore[arg-type]
+                else:
+                    changes.setdefault(part, {})[key] = doc if put else None  # type: ignore
             del pending
             if not self.parts:
-                self.parts = self._remade(sorted(new, key=_doc_rank), False)
+                self.parts = _made(sorted(new, key=_doc_rank), False)
                 return self.parts
             into: dict[Part, list[Doc]] = {}
             if new:
@@ -652,14 +700,32 @@ class SearchIndex:
             self.parts = parts
             return parts
 
+    def _finder(self) -> Callable[[Key, float | None], tuple[Part | None, float]]:
+        """(part, rank) of a document in the parts, looked for in the parts its rank may be in
+        (and the last parts: a document put before its session was known has no rank), or in
+        every part when its rank is not known; (None, 0) if it is in none."""
+        parts = self.parts
+        firsts = [part.first_rank() for part in parts]
+        lasts = [part.last_rank() for part in parts]
+        tail = parts[bisect.bisect_left(lasts, _NEVER):]
+
+        def find(key: Key, rank: float | None) -> tuple[Part | None, float]:
+            if rank is None:
+                where: list = parts
+            else:
+                where = parts[bisect.bisect_left(lasts, rank):bisect.bisect_right(firsts, rank)]
+                where += tail
+            for part in where:
+                slot = part.slots().get(key)
+                if slot is not None:
+                    return part, part.rank(slot)
+            return None, 0.0
+
+        return find
+
     def _changed(self, part: Part, change: dict[Key, Doc | None], add: list[Doc]) -> list[Part]:
         """What ``part`` becomes with ``change`` (key -> the document put, or None: dropped)
         and the new documents ``add`` (sorted)."""
-        where = self._where
-        assert where is not None
-        for key, doc in change.items():
-            if doc is None:
-                where.pop(key, None)
         if not part.joined:  # loose: made again, the texts not copied
             docs, moved = [], []
             for doc in part.docs():
@@ -668,42 +734,21 @@ class SearchIndex:
                     (docs if put[4] == doc[4] else moved).append(put)  # in its place
             if moved:
                 add = sorted(add + moved, key=_doc_rank)
-            return self._remade(list(heapq.merge(docs, add, key=_doc_rank)), False)
+            return _made(list(heapq.merge(docs, add, key=_doc_rank)), False)
         patched = _PatchedPart.of(part, change, add)
-        patched.box[0] = patched
-        for doc in add:
-            where[doc[0]] = patched.box
         if not patched.n:
             return []
-        if len(patched.extras) + len(patched.dead) > max(4, patched.base.n // 8) or \
+        if len(patched.extras) + len(patched.dead) > max(8, patched.base.n // 4) or \
                 patched.n > 2 * _PART:  # joined again
-            for key in patched.keys():
-                where.pop(key, None)
-            return self._remade(patched.docs(), True)
+            return _made(patched.docs(), True)
         return [patched]
-
-    def _locate(self) -> dict[Key, list]:
-        """Each document's part (in its box, which a patched part takes over)."""
-        if self._where is None:
-            where: dict[Key, list] = {}
-            for part in self.parts:
-                where.update(dict.fromkeys(part.keys(), part.box))
-            self._where = where
-        return self._where
-
-    def _remade(self, docs: list[Doc], joined: bool) -> list[Part]:
-        parts = _made(docs, joined)
-        if self._where is not None:
-            for part in parts:
-                self._where.update(dict.fromkeys(part.keys(), part.box))
-        return parts
 
     def _remake(self, pending: dict[Key, Doc | None]) -> None:
         """Every document sorted into new parts (the pending changes applied)."""
         docs = [doc for part in self.parts for doc in part.docs() if doc[0] not in pending]
-        docs += [doc for doc in pending.values() if doc is not None]
+        docs += [doc for doc in pending.values() if doc.__class__ is tuple]
         pending.clear()
-        self.parts, self._where = [], None
+        self.parts = []
         docs.sort(key=_doc_rank)  # stable: a session's documents in turn
         # Loose: a first build's texts are held as they were folded, not copied (the memory
         # they take would not come back); sealed, they are read back joined.

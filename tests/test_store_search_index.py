@@ -334,12 +334,12 @@ def test_changes_to_a_sealed_index_patch_its_parts(vault_path, passphrase, clock
     # every search answers as brute force, in order, across many small parts.
     import store.search as search_module
 
-    monkeypatch.setattr(search_module, "_PART", 4)
+    monkeypatch.setattr(search_module, "_PART", 6)
     store = create_vault(vault_path, passphrase, kdf=crypto.FAST_FOR_TESTS, allow_weak=True,
                          clock=clock)
     people = [store.add_person(f"Person {i}") for i in range(3)]
     sessions = []
-    for day in range(12):
+    for day in range(40):
         clock.advance(86400 * (1 if day % 3 else 0))  # some sessions start at the same moment
         s = store.start_session(people[day % 3].id, PLAN, title=f"budget title {day}")
         store.save_note(s.id, "topics", f"budget note {day}")
@@ -364,6 +364,8 @@ def test_changes_to_a_sealed_index_patch_its_parts(vault_path, passphrase, clock
             store.add_item(middle.id, "action", f"budget added {round_}")  # among the older
             store.add_item(sessions[0].id, "goal", "offsite oldest")
             check(store)
+            kinds = {type(part).__name__ for part in store.search_index().parts}
+            assert kinds == {"_Part", "_PatchedPart"}  # a few patched, the rest as read
             assert store.save_search_index(min_changes=1)  # sealed patched: joined as sealed
             store.save_note(middle.id, "topics", f"edited budget twice {round_}")
             store.add_item(middle.id, "action", f"budget added again {round_}")
@@ -376,9 +378,10 @@ def test_changes_to_a_sealed_index_patch_its_parts(vault_path, passphrase, clock
             doomed = sessions.pop(3 + round_)
             store.delete_session(doomed.id)
             check(store)
-            for i in range(6):  # piled up on one part: joined again
+            for i in range(10):  # piled up on one part: joined again
                 store.add_item(sessions[-1].id, "action", f"budget pile {round_} {i}")
                 store.search("pile")
+            assert type(store.search_index().parts[0]).__name__ == "_Part"
             check(store)
             assert store.save_search_index(min_changes=1)  # sealed with its patches applied
         finally:
