@@ -136,3 +136,21 @@ def test_real_process_version_help_and_error(tmp_path):
     assert out.returncode == 1
     assert out.stderr.startswith("rapport: error: ") and out.stderr.count("\n") == 1
     assert "Traceback" not in out.stderr
+
+
+def test_a_closed_reader_ends_a_command_quietly(tmp_path):
+    """``rapport guides list | head -1``: the reader leaves before the output is written. The
+    command stops with 141 (128 + SIGPIPE) and no message, not an error about a broken pipe."""
+    exe = [sys.executable, "-c", "from tui.cli import main; main()"]
+    env = {**os.environ, "RAPPORT_HOME": str(tmp_path / "h")}
+    proc = subprocess.Popen(exe + ["guides", "list"], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, env=env)
+    proc.stdout.close()
+    err = proc.stderr.read()
+    proc.stderr.close()
+    assert proc.wait() == 141 and err == b""
+    # read to the end, the same command prints everything and exits 0 (its output is flushed
+    # before the process leaves without tearing the interpreter down)
+    out = subprocess.run(exe + ["guides", "list"], capture_output=True, env=env)
+    assert out.returncode == 0 and out.stderr == b""
+    assert out.stdout.count(b"\n") >= 3 and out.stdout.endswith(b"\n")

@@ -41,6 +41,10 @@ def bad_usage(message: str) -> CliUsageError:
     return CliUsageError(message)
 
 
+#: The exit status of a command whose standard output was closed by its reader (128 + SIGPIPE).
+PIPE_CLOSED = 141
+
+
 def cli_error_for(exc: BaseException) -> BaseException:
     """A store error or an OS error as the one-line ``CliError``; anything else unchanged."""
     from store.errors import RapportError
@@ -75,6 +79,8 @@ class RapportGroup(click.Group):
             return super().invoke(ctx)
         except (click.ClickException, click.exceptions.Exit, click.Abort, KeyboardInterrupt):
             raise
+        except BrokenPipeError:  # the reader left (rapport list | head): quietly, as SIGPIPE would
+            raise click.exceptions.Exit(PIPE_CLOSED) from None
         except Exception as exc:  # noqa: BLE001 - store and OS errors become one line
             error = cli_error_for(exc)
             if error is exc:
