@@ -97,32 +97,46 @@ async def test_first_rows_are_in_the_first_frame_of_the_home_screen(store, vault
     assert seen and seen[0][0] == 5 and seen[0][1] == 5 + 1  # 5 rows (and the header) measured
 
 
+async def home_built_after_unlock(store, vault_path, clock, theme: str | None = None) -> str:
+    """A screenshot of the home screen as the app shows it when handed an unlocked store (no
+    screen built ahead); ``store`` is closed after."""
+    app = make_app(vault_path, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        if theme:
+            app.theme = theme
+            await pilot.pause()
+        app.unlocked(store)
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause(0.2)
+        shot = app.export_screenshot()
+        app.store = None
+    store.close()
+    return shot
+
+
+async def unlock_and_screenshot(app, pilot, passphrase: str) -> str:
+    """Types the passphrase, waits for the home list, and returns its screenshot."""
+    await pilot.press(*passphrase, "enter")
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+    await app.workers.wait_for_complete()
+    await pilot.pause(0.2)
+    assert isinstance(app.screen, HomeScreen)
+    shot = app.export_screenshot()
+    app.store.close()
+    app.store = None
+    return shot
+
+
 async def test_handed_over_home_looks_like_a_home_built_after_unlock(store, vault_path, clock,
                                                                      passphrase):
     seed(store, 4)
-    shots = []
-    direct = make_app(vault_path, clock)
-    async with direct.run_test(size=SIZE) as pilot:
-        direct.unlocked(store)
-        await pilot.pause()
-        await direct.workers.wait_for_complete()
-        await pilot.pause(0.2)
-        shots.append(direct.export_screenshot())
-        direct.store = None
-    store.close()
+    expected = await home_built_after_unlock(store, vault_path, clock)
     app = make_app(vault_path, clock)
     async with app.run_test(size=SIZE) as pilot:
         await built_ahead(app, pilot)
-        await pilot.press(*passphrase, "enter")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        await app.workers.wait_for_complete()
-        await pilot.pause(0.2)
-        assert isinstance(app.screen, HomeScreen)
-        shots.append(app.export_screenshot())
-        app.store.close()
-        app.store = None
-    assert shots[0] == shots[1]
+        assert await unlock_and_screenshot(app, pilot, passphrase) == expected
 
 
 async def test_wrong_passphrase_leaves_the_built_home_empty_and_reuses_it(store, vault_path,
@@ -230,34 +244,16 @@ async def test_built_ahead_home_is_not_restyled_when_shown(store, vault_path, cl
 async def test_theme_changed_while_typing_restyles_the_built_home(store, vault_path, clock,
                                                                   passphrase):
     seed(store, 2)
-    shots = []
-    direct = make_app(vault_path, clock)
-    async with direct.run_test(size=SIZE) as pilot:
-        direct.theme = "textual-light"
-        await pilot.pause()
-        direct.unlocked(store)
-        await pilot.pause()
-        await direct.workers.wait_for_complete()
-        await pilot.pause(0.2)
-        shots.append(direct.export_screenshot())
-        direct.store = None
-    store.close()
+    expected = await home_built_after_unlock(store, vault_path, clock, theme="textual-light")
     app = make_app(vault_path, clock)
     async with app.run_test(size=SIZE) as pilot:
         home = await built_ahead(app, pilot)
         app.theme = "textual-light"  # (the command palette offers it on the unlock screen)
         await pilot.pause()
         assert home.styled_as != home.style_state()
-        await pilot.press(*passphrase, "enter")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        await app.workers.wait_for_complete()
-        await pilot.pause(0.2)
+        shot = await unlock_and_screenshot(app, pilot, passphrase)
         assert app.screen is home
-        shots.append(app.export_screenshot())
-        app.store.close()
-        app.store = None
-    assert shots[0] == shots[1]
+    assert shot == expected
 
 
 async def test_unlock_footer_is_not_composed_again_while_the_key_is_derived(store, vault_path,
