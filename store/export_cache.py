@@ -148,18 +148,20 @@ def _fingerprints(store: "Store", rows: list[dict], person_revs: dict[str, int],
     return out
 
 
-def _state(store: "Store") -> str:
+def _state(store: "Store") -> tuple[str, dict[str, int]]:
     """Where the vault's records stand, from plaintext columns (an index scan each): every insert
     changes a table's row count, every update raises its revision total (revisions only grow),
-    and every delete bumps ``render_state.deletes`` (triggers, migration 0005)."""
-    parts = []
+    and every delete bumps ``render_state.deletes`` (triggers, migration 0005). Returns it as
+    text, and each table's row count."""
+    parts, counts = [], {}
     with store._reading("render_state"):
         for table in _STATE_TABLES:
             count, total = store._conn.execute(
                 f"SELECT count(*), total(rev) FROM {table}").fetchone()
             parts.append(f"{table}:{count}:{int(total)}")
+            counts[table] = count
         (deletes,) = store._conn.execute("SELECT deletes FROM render_state").fetchone()
-    return "|".join(parts) + f"|deletes:{deletes}"
+    return "|".join(parts) + f"|deletes:{deletes}", counts
 
 
 _STATE_TABLES = ("people", "sessions", "notes", "items", "tags")
@@ -180,13 +182,13 @@ class Cache:
         self.complete = False
         self._snapshot, self._parts = "", 0
         try:
-            self.state = _state(store)
+            self.state, self._counts = _state(store)
             with store._reading("render_state"):
                 written_at, data = store._conn.execute(
                     "SELECT fingerprint, data FROM render_state").fetchone()
                 self._cipher = store._require()
         except (RapportError, TypeError, sqlite3.Error):
-            self.state = ""  # unknown: nothing is saved after this export
+            self.state, self._counts = "", {}  # unknown: nothing is saved after this export
             return
         if data is None:
             return
@@ -274,7 +276,7 @@ class Cache:
                                   _index_aad(self.state, self.variant))
         try:
             with store._write(data=False):
-                if _state(store) != self.state:
+                if _state(store)[0] != self.state:
                     return False
                 store._conn.execute("DELETE FROM render_cache")
                 store._conn.executemany(
@@ -288,9 +290,8 @@ class Cache:
     def child_records(self, rows: list[dict], *, everything: bool) -> int:
         """How many notes, items and tags the sessions in ``rows`` have (what an export counts
         of them), from plaintext columns."""
-        if everything and self.state:
-            counts = dict(part.split(":", 1) for part in self.state.split("|"))
-            return sum(int(counts[t].split(":")[0]) for t in _CHILDREN)
+        if everything and self._counts:
+            return sum(self._counts[t] for t in _CHILDREN)
         ids = [r["id"] for r in rows]
         return sum(len(_query(self.store, t, "1", "session_id", ids)) for t in _CHILDREN)
 

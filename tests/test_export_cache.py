@@ -83,10 +83,12 @@ def test_an_unchanged_vault_is_exported_from_the_cache(store, clock, monkeypatch
     assert first.data == reference(store, export.Scope.all())
     parts, index = cache_rows(store)
     assert parts >= 1 and index is not None
+    records = export.count_records(export.collect(store, export.Scope.all()))
 
     refuse_records(monkeypatch)
     again = export.render(store, export.Scope.all(), "md", tz=None)
     assert again.data == first.data
+    assert again.records == first.records == records
     assert again.save_cache is None  # nothing to write: the cache is current
 
 
@@ -231,7 +233,7 @@ def test_the_index_is_bound_to_the_records_state(store, clock):
     export_all(store)
     (index,) = store._conn.execute("SELECT data FROM render_state").fetchone()
     store.save_note(sessions[0].id, "talk", "changed")
-    state = export_cache._state(store)
+    state, _ = export_cache._state(store)
     store._conn.execute("UPDATE render_state SET fingerprint = ?, data = ?", (state, index))
     doc = export.render(store, export.Scope.all(), "md", tz=None)
     assert b"changed" in doc.data and doc.data == reference(store, export.Scope.all())
