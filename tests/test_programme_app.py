@@ -162,6 +162,55 @@ def programme_with_data(store, clock):
     return programme, ana
 
 
+def passages_shown(screen: PassagesScreen) -> str:
+    options = screen.query_one("#passages-list", OptionList)
+    return "\n".join(str(options.get_option_at_index(i).prompt)
+                     for i in range(options.option_count))
+
+
+async def test_a_passage_can_be_untagged_from_the_drill_down(store, vault_path, clock,
+                                                            programme_with_data):
+    """d on a passage, confirmed, removes that tag only: the note stays, the matrix recounts; n
+    keeps it."""
+    programme, ana = programme_with_data
+    ben = store.find_person("Ben")
+    (ben_session,) = [s for s in store.sessions() if s.person_id == ben.id]
+    before = {t.id for t in store.tags(programme_id=programme.id)}
+    app = make_app(vault_path, clock)
+    async with app.run_test(size=(100, 30)) as pilot:
+        app.unlocked(store)
+        await pilot.pause()
+        app.push_screen(ProgrammeScreen(programme.id))
+        await settle(app, pilot)
+        table = app.screen.query_one("#matrix", DataTable)
+        table.cursor_coordinate = Coordinate(0, 1)  # perception x Ben: two passages
+        await pilot.press("enter")
+        await pilot.pause()
+        passages = app.screen
+        assert isinstance(passages, PassagesScreen) and len(passages.passages) == 2
+        fair = next(p for p in passages.passages if p.text == "Ana is fair")
+        passages.query_one("#passages-list", OptionList).highlighted = \
+            passages.passages.index(fair)
+        await pilot.press("d")
+        await pilot.pause()
+        await pilot.press("n")  # not now: nothing changes
+        await pilot.pause()
+        assert app.screen is passages
+        assert {t.id for t in store.tags(programme_id=programme.id)} == before
+        await pilot.press("d")
+        await pilot.pause()
+        await pilot.press("y")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ProgrammeScreen)
+        assert {t.id for t in store.tags(programme_id=programme.id)} == before - {fair.tag_id}
+        assert "Ana is fair" in store.notes(ben_session.id)[0].text  # the note stays
+        table.cursor_coordinate = Coordinate(0, 1)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert "Ana is fair" not in passages_shown(app.screen)
+        assert "SECRET about Ben" in passages_shown(app.screen)
+
+
 async def test_synthesis_drill_down_strategy_report_and_export(store, vault_path, clock,
                                                               programme_with_data, tmp_path):
     programme, ana = programme_with_data
@@ -179,8 +228,9 @@ async def test_synthesis_drill_down_strategy_report_and_export(store, vault_path
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, PassagesScreen)
-        assert "Ana is fair" in app.screen.markdown and "SECRET about Ben" in app.screen.markdown
-        assert "Ana listens" not in app.screen.markdown
+        shown = passages_shown(app.screen)
+        assert "Ana is fair" in shown and "SECRET about Ben" in shown
+        assert "Ana listens" not in shown
         await pilot.press("escape")
         await pilot.pause()
 

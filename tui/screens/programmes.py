@@ -51,13 +51,18 @@ def passage_markdown(passages: Sequence[Passage], *, empty: str = "Nothing here.
         return f"*{md_inline(empty)}*"
     lines = []
     for p in sorted(passages, key=lambda p: (p.day or date.min, p.interviewee.casefold())):
-        meta = [p.interviewee, fmt.day(p.day), p.stage_title]
-        if p.subject:
-            meta.append("own view" if p.own_view else f"about {p.subject}")
-        if p.private:
-            meta.append("🔒 private, never exported")
-        lines.append(f"- {md_inline(p.text)}  \n  *{md_inline(' · '.join(m for m in meta if m))}*")
+        lines.append(f"- {md_inline(p.text)}  \n  *{md_inline(passage_meta(p))}*")
     return "\n".join(lines)
+
+
+def passage_meta(p: Passage) -> str:
+    """Who said it, when, in which stage, about whom, and whether it is private."""
+    meta = [p.interviewee, fmt.day(p.day), p.stage_title]
+    if p.subject:
+        meta.append("own view" if p.own_view else f"about {p.subject}")
+    if p.private:
+        meta.append("🔒 private, never exported")
+    return " · ".join(m for m in meta if m)
 
 
 # ====================================================================== the list
@@ -220,7 +225,7 @@ class ProgrammeScreen(Screen[None]):
         Binding("escape", "back", "Back", id="back"),
     ]
     HELP = ("**Matrix**: passages per theme (rows) and interviewee (columns); **Enter** on a cell "
-            "lists its passages. **Current → future**: per area, what is said about today and "
+            "lists its passages (**d** there removes a passage's tag). **Current → future**: per area, what is said about today and "
             "about where the team should be; an area with future-state passages is a *gap*. "
             "**Strategy**: items you draft, linked to gaps and passages. Keys: **i** new "
             "interview in this programme, **s** draft a strategy item, **r** a leader's report "
@@ -337,7 +342,19 @@ class ProgrammeScreen(Screen[None]):
         person = syn.people.get(column) if column not in ("theme", "all") else None
         passages = syn.cell(theme, person.id if person else None)
         title = f"{theme} · {person.name}" if person else f"{theme} · everyone"
-        self.app.push_screen(PassagesScreen(title, passage_markdown(passages)))
+        self.app.push_screen(PassagesScreen(title, passages), self.untag)
+
+    def untag(self, tag_id: str | None) -> None:
+        """Removes a tag the passages screen was closed with (the note itself stays)."""
+        if not tag_id:
+            return
+        try:
+            self.app.store.delete_tag(tag_id)
+        except RapportError as exc:
+            self.notify(str(exc), severity="error")
+            return
+        self.notify("tag removed; the note is unchanged", timeout=3)
+        self.reload()
 
     def show_areas(self, syn: Synthesis) -> None:
         areas = self.query_one("#areas", OptionList)
@@ -473,26 +490,62 @@ class ProgrammeScreen(Screen[None]):
         self.app.pop_screen()
 
 
-class PassagesScreen(ModalScreen[None]):
-    """The passages behind one cell of the matrix."""
+class PassagesScreen(ModalScreen["str | None"]):
+    """The passages behind one cell of the matrix. ``d`` removes the highlighted passage's tag
+    (after a confirmation; the note itself stays): the screen is dismissed with that tag's id,
+    for the programme screen to remove."""
 
-    BINDINGS = [Binding("escape,enter,q", "close", "Close")]
-    AUTO_FOCUS = "#passages-scroll"
+    BINDINGS = [Binding("escape,q", "close", "Close"),
+                Binding("d,delete", "untag", "Remove tag", id="untag")]
+    AUTO_FOCUS = "#passages-list"
 
-    def __init__(self, title: str, markdown: str) -> None:
+    def __init__(self, title: str, passages: Sequence[Passage]) -> None:
         super().__init__()
         self.title_text = title
-        self.markdown = markdown
+        self.passages = sorted(passages, key=lambda p: (p.day or date.min,
+                                                        p.interviewee.casefold()))
 
     def compose(self) -> ComposeResult:
         with Vertical(id="passages-dialog", classes="dialog"):
             yield Static(self.title_text, classes="dialog-title")
-            with VerticalScroll(id="passages-scroll"):
-                yield Markdown(self.markdown, id="passages-md")
-            yield Static("Esc closes", classes="hint")
+            if self.passages:
+                yield OptionList(*(Option(passage_prompt(p), id=p.tag_id) for p in self.passages),
+                                 id="passages-list")
+                yield Static("d removes the highlighted passage's tag (the note stays) · "
+                             "Esc closes", classes="hint")
+            else:
+                yield Static(Text("Nothing here.", style="italic"), id="passages-list")
+                yield Static("Esc closes", classes="hint")
 
     def action_close(self) -> None:
         self.dismiss(None)
+
+    def action_untag(self) -> None:
+        if not self.passages:
+            return
+        highlighted = self.query_one("#passages-list", OptionList).highlighted
+        if highlighted is None:
+            return
+        passage = self.passages[highlighted]
+
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                self.dismiss(passage.tag_id)
+
+        from tui.screens.detail import ConfirmScreen
+
+        self.app.push_screen(ConfirmScreen(
+            "Remove this tag?",
+            f"“{_clip(passage.text, 60)}” ({passage.interviewee}) will no longer be tagged "
+            f"{passage.theme}. The note itself stays as it is.", confirm="Remove"), confirmed)
+
+
+def passage_prompt(p: Passage) -> Text:
+    """One passage as the drill-down lists it: its text, then who, when, stage, subject."""
+    text = Text(" ".join(p.text.split()))
+    text.append("\n")
+    text.append(passage_meta(p), style="italic dim")
+    return text
 
 
 class StrategyDialog(ModalScreen[tuple[str, list[str], list[str]] | None]):
