@@ -176,6 +176,8 @@ async def test_a_passage_can_be_untagged_from_the_drill_down(store, vault_path, 
     ben = store.find_person("Ben")
     (ben_session,) = [s for s in store.sessions() if s.person_id == ben.id]
     before = {t.id for t in store.tags(programme_id=programme.id)}
+    (fair_tag,) = [t for t in store.tags(programme_id=programme.id) if t.passage == "Ana is fair"]
+    store.add_strategy_item(programme.id, "Coach on fairness", tag_ids=[fair_tag.id])
     app = make_app(vault_path, clock)
     async with app.run_test(size=(100, 30)) as pilot:
         app.unlocked(store)
@@ -209,6 +211,11 @@ async def test_a_passage_can_be_untagged_from_the_drill_down(store, vault_path, 
         await pilot.pause()
         assert "Ana is fair" not in passages_shown(app.screen)
         assert "SECRET about Ben" in passages_shown(app.screen)
+        await pilot.press("escape")
+        await pilot.pause()
+        # the strategy item that rested on it no longer counts that passage
+        strategy = app.screen.query_one("#strategy", DataTable)
+        assert strategy.get_row_at(0)[3] == "0"
 
 
 async def test_synthesis_drill_down_strategy_report_and_export(store, vault_path, clock,

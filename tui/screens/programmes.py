@@ -396,7 +396,8 @@ class ProgrammeScreen(Screen[None]):
         for number, item in enumerate(syn.strategy, 1):
             table.add_row(str(number), _clip(item.text, 40),
                           _clip(", ".join(syn.gap_label(k) for k in item.gaps) or "—", 24),
-                          str(len(item.tag_ids)), key=item.id)
+                          str(sum(syn.passage(t) is not None for t in item.tag_ids)),
+                          key=item.id)  # (a passage untagged since no longer counts)
         if syn.strategy:
             table.move_cursor(row=min(keep, len(syn.strategy) - 1))
         else:
