@@ -244,7 +244,45 @@ class _Part:
             pos = find(pattern, at + starts[slot + 1])  # the next document on
 
 
-class _LoosePart:
+class _DocFields:
+    """The accessors of a part whose documents are :data:`Doc` tuples (or answer like them):
+    each reads one field of the tuple through ``_field(slot, index)``."""
+
+    __slots__ = ()
+
+    def _field(self, slot: int, index: int) -> object:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def docs(self) -> list[Doc]:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def key(self, slot: int) -> Key:
+        return self._field(slot, 0)
+
+    def folded(self, slot: int) -> bytes:
+        return self._field(slot, 1)
+
+    def meta(self, slot: int) -> Meta:
+        return self._field(slot, 2)
+
+    def started(self, slot: int) -> str | None:
+        return self._field(slot, 3)
+
+    def rank(self, slot: int) -> float:
+        return self._field(slot, 4)
+
+    def keys(self) -> list[Key]:
+        return [doc[0] for doc in self.docs()]
+
+    def texts(self) -> list[bytes]:
+        return [doc[1] for doc in self.docs()]
+
+
+#: the names of a Doc's fields, as :class:`_Part` answers them one by one
+_DOC_FIELDS = ("key", "folded", "meta", "started", "rank")
+
+
+class _LoosePart(_DocFields):
     """Documents in query order as a list (the texts as they were folded): what a first build
     makes, so its texts are not copied while held; sealed, it is read back as a :class:`_Part`.
     Never changed either."""
@@ -268,26 +306,8 @@ class _LoosePart:
     def data(self) -> bytes:
         return _serialised(self._docs)
 
-    def key(self, slot: int) -> Key:
-        return self._docs[slot][0]
-
-    def keys(self) -> list[Key]:
-        return [doc[0] for doc in self._docs]
-
-    def meta(self, slot: int) -> Meta:
-        return self._docs[slot][2]
-
-    def started(self, slot: int) -> str | None:
-        return self._docs[slot][3]
-
-    def folded(self, slot: int) -> bytes:
-        return self._docs[slot][1]
-
-    def texts(self) -> list[bytes]:
-        return [doc[1] for doc in self._docs]
-
-    def rank(self, slot: int) -> float:
-        return self._docs[slot][4]
+    def _field(self, slot: int, index: int) -> object:
+        return self._docs[slot][index]
 
     def docs(self) -> list[Doc]:
         return self._docs
@@ -308,7 +328,7 @@ class _LoosePart:
 Place = tuple[float, int, int]
 
 
-class _PatchedPart:
+class _PatchedPart(_DocFields):
     """A joined part with some of its documents gone or replaced (``dead`` slots) and others
     put beside it (``extras``, loose, each with its place): so that a change to a sealed part
     does not copy or decode it. Joined again when the changes pile up; sealed, joined.
@@ -401,31 +421,11 @@ class _PatchedPart:
     def data(self) -> bytes:
         return _serialised(self.docs())
 
-    def key(self, handle: int) -> Key:
+    def _field(self, handle: int, index: int) -> object:
         base = self.base
-        return base.key(handle) if handle < base.n else self.extras[handle - base.n][1][0]
-
-    def keys(self) -> list[Key]:
-        return [doc[0] for doc in self.docs()]
-
-    def meta(self, handle: int) -> Meta:
-        base = self.base
-        return base.meta(handle) if handle < base.n else self.extras[handle - base.n][1][2]
-
-    def started(self, handle: int) -> str | None:
-        base = self.base
-        return base.started(handle) if handle < base.n else self.extras[handle - base.n][1][3]
-
-    def folded(self, handle: int) -> bytes:
-        base = self.base
-        return base.folded(handle) if handle < base.n else self.extras[handle - base.n][1][1]
-
-    def rank(self, handle: int) -> float:
-        base = self.base
-        return base.rank(handle) if handle < base.n else self.extras[handle - base.n][1][4]
-
-    def texts(self) -> list[bytes]:
-        return [doc[1] for doc in self.docs()]
+        if handle < base.n:
+            return getattr(base, _DOC_FIELDS[index])(handle)
+        return self.extras[handle - base.n][1][index]
 
     def slots_of_session(self, session_id: str) -> list[int]:
         n = self.base.n
