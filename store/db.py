@@ -61,6 +61,11 @@ def no_gc_cycles() -> Iterator[None]:
             gc.enable()
 
 
+def in_clause(column: str, values: tuple) -> str:
+    """``column IN (?, ?, ...)``, one placeholder per value."""
+    return f"{column} IN ({','.join('?' * len(values))})"
+
+
 def lock_path(vault: Path) -> Path:
     return Path(f"{vault}.lock")
 

@@ -36,7 +36,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, BinaryIO, Callable, Iterable, Iterator, Mapping
 
 from . import export_cache
-from .db import no_gc_cycles
+from .db import in_clause, no_gc_cycles
 from .errors import NotFound, RapportError, StorageError, VaultExists
 from .render import html as html_page, markdown, md_inline, stylesheet
 
@@ -184,7 +184,7 @@ def _select_scope(store: "Store", scope: Scope, tz: tzinfo | None) -> _Selection
         found: dict[str, dict[str, Any]] = {}
         for start in range(0, len(wanted), BATCH):
             part = tuple(wanted[start:start + BATCH])
-            found.update((r["id"], r) for r in _session_rows(store, _in("id", part), part))
+            found.update((r["id"], r) for r in _session_rows(store, in_clause("id", part), part))
         for sid in wanted:
             if sid not in found:
                 raise NotFound(f"no session with id {sid}")
@@ -226,10 +226,6 @@ def _session_rows(store: "Store", where: str = "", params: tuple = ()) -> list[d
         cursor.row_factory = None
         return [{"id": i, "person_id": p, "programme_id": g, "started_at": t}
                 for i, p, g, t in cursor.execute(sql, params)]
-
-
-def _in(column: str, values: tuple) -> str:
-    return f"{column} IN ({','.join('?' * len(values))})"
 
 
 def parse_stamp(value: str | None) -> datetime | None:
@@ -339,8 +335,8 @@ def _session_docs(store: "Store", rows: list[dict[str, Any]], *, tags: bool = Tr
     plans: dict = {}  # sessions run with one guide share its plan: decoded once, only read
     for start in range(0, len(rows), BATCH):
         ids = tuple(r["id"] for r in rows[start:start + BATCH])
-        where = _in("session_id", ids)
-        sessions = {p["id"]: (p, s) for p, s in store._select("sessions", _in("id", ids), ids,
+        where = in_clause("session_id", ids)
+        sessions = {p["id"]: (p, s) for p, s in store._select("sessions", in_clause("id", ids), ids,
                                                               shared={"plan": plans})}
         notes = _by_session(store._select("notes", where, ids), _note_doc, "body")
         items = _by_session(store._select("items", where, ids), _item_doc, "data")

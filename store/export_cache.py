@@ -43,9 +43,10 @@ import os
 import sqlite3
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable
+from typing import TYPE_CHECKING, Iterable, NamedTuple
 
 from .crypto import FORMAT
+from .db import in_clause
 from .errors import RapportError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -103,10 +104,6 @@ def _index_aad(state: str, variant_key: str) -> bytes:
     return f"rapport/v{FORMAT}|render_state|{state}|{variant_key}".encode()
 
 
-def _in(column: str, values: tuple) -> str:
-    return f"{column} IN ({','.join('?' * len(values))})"
-
-
 def _batches(ids: list[str]) -> Iterable[tuple[str, ...]]:
     for start in range(0, len(ids), BATCH):
         yield tuple(ids[start:start + BATCH])
@@ -121,7 +118,7 @@ def _query(store: "Store", table: str, columns: str, key: str, ids: list[str] | 
             return cursor.execute(f"SELECT {columns} FROM {table}").fetchall()
         rows: list = []
         for part in _batches(ids):
-            rows += cursor.execute(f"SELECT {columns} FROM {table} WHERE {_in(key, part)}",
+            rows += cursor.execute(f"SELECT {columns} FROM {table} WHERE {in_clause(key, part)}",
                                    part).fetchall()
         return rows
 
@@ -131,7 +128,8 @@ def _fingerprints(store: "Store", rows: list[dict], person_revs: dict[str, int],
     """The fingerprint of each session in ``rows`` (their plaintext columns), from the plaintext
     ``(id, rev)`` columns of the session, its notes, items and tags (``ids``: of these sessions
     only; ``None``: the tables are read whole)."""
-    revs = dict(_query(store, "sessions", "id, rev", "id", ids))
+    revs = store.row_revisions("sessions") if ids is None else dict(
+        _query(store, "sessions", "id, rev", "id", ids))
     children: dict[str, list[str]] = {}
     for table in _CHILDREN:
         for sid, rid, rev in _query(store, table, "session_id, id, rev", "session_id", ids):
@@ -293,17 +291,16 @@ class Cache:
         if everything and self._counts:
             return sum(self._counts[t] for t in _CHILDREN)
         ids = [r["id"] for r in rows]
-        return sum(len(_query(self.store, t, "1", "session_id", ids)) for t in _CHILDREN)
+        return sum(n for t in _CHILDREN
+                   for (n,) in _query(self.store, t, "count(*)", "session_id", ids))
 
 
-class Lookup:
-    __slots__ = ("whole", "texts", "fingerprints")
+class Lookup(NamedTuple):
+    """What the cache holds for an export's sessions."""
 
-    def __init__(self, whole: list[bytes] | None, texts: dict[str, bytes],
-                 fingerprints: dict[str, str]) -> None:
-        self.whole = whole  # every session's text, joined: the body's parts as they are
-        self.texts = texts  # else: the sessions whose text is valid
-        self.fingerprints = fingerprints
+    whole: list[bytes] | None  # every session's text, joined: the body's parts as they are
+    texts: dict[str, bytes]  # else: the sessions whose text is valid
+    fingerprints: dict[str, str]  # every session's, to save its text under
 
 
 def drop(conn: sqlite3.Connection) -> None:

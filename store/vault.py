@@ -1132,7 +1132,7 @@ class Store:
         ordered = sorted(wanted)
         for start in range(0, len(ordered), 500):
             part = tuple(ordered[start:start + 500])
-            yield from self._select(table, f"id IN ({','.join('?' * len(part))})", part,
+            yield from self._select(table, db.in_clause("id", part), part,
                                     columns=(column,))
 
     def _texts(self, keys: list) -> dict:
