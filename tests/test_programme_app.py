@@ -162,6 +162,16 @@ def programme_with_data(store, clock):
     return programme, ana
 
 
+async def show_programme(app, pilot, store, programme_id: str) -> ProgrammeScreen:
+    """The app unlocked with ``store``, on the programme's screen, its synthesis loaded."""
+    app.unlocked(store)
+    await pilot.pause()
+    app.push_screen(ProgrammeScreen(programme_id))
+    await settle(app, pilot)
+    assert isinstance(app.screen, ProgrammeScreen)
+    return app.screen
+
+
 def passages_shown(screen: PassagesScreen) -> str:
     options = screen.query_one("#passages-list", OptionList)
     return "\n".join(str(options.get_option_at_index(i).prompt)
@@ -180,10 +190,7 @@ async def test_a_passage_can_be_untagged_from_the_drill_down(store, vault_path, 
     store.add_strategy_item(programme.id, "Coach on fairness", tag_ids=[fair_tag.id])
     app = make_app(vault_path, clock)
     async with app.run_test(size=(100, 30)) as pilot:
-        app.unlocked(store)
-        await pilot.pause()
-        app.push_screen(ProgrammeScreen(programme.id))
-        await settle(app, pilot)
+        await show_programme(app, pilot, store, programme.id)
         table = app.screen.query_one("#matrix", DataTable)
         table.cursor_coordinate = Coordinate(0, 1)  # perception x Ben: two passages
         await pilot.press("enter")
@@ -223,10 +230,7 @@ async def test_synthesis_drill_down_strategy_report_and_export(store, vault_path
     programme, ana = programme_with_data
     app = make_app(vault_path, clock)
     async with app.run_test(size=(100, 30)) as pilot:
-        app.unlocked(store)
-        await pilot.pause()
-        app.push_screen(ProgrammeScreen(programme.id))
-        await settle(app, pilot)
+        await show_programme(app, pilot, store, programme.id)
         screen = app.screen
         table = screen.query_one("#matrix", DataTable)
         assert isinstance(app.focused, DataTable)
