@@ -25,6 +25,10 @@ if TYPE_CHECKING:  # pragma: no cover
     from store.vault import Store
 
 
+#: The exit status of a command whose standard output was closed by its reader (128 + SIGPIPE).
+PIPE_CLOSED = 141
+
+
 @dataclass
 class Env:
     """What every subcommand gets: resolved paths, how to find the passphrase, and seams for tests.
@@ -183,7 +187,7 @@ def _leave(code: object) -> None:
             stream.flush()
         except (OSError, ValueError):  # a closed pipe: nothing more can reach it
             if stream is sys.stdout and not code:
-                code = 141  # 128 + SIGPIPE, as tui.cli_root.PIPE_CLOSED
+                code = PIPE_CLOSED
     os._exit(code)
 
 

@@ -14,7 +14,7 @@ from typing import Any, NoReturn
 import click
 
 from store.paths import Paths
-from tui.cli import Env, read_passphrase
+from tui.cli import PIPE_CLOSED, Env, read_passphrase
 
 
 class CliError(click.ClickException):
@@ -39,10 +39,6 @@ def fail(message: str) -> CliError:
 
 def bad_usage(message: str) -> CliUsageError:
     return CliUsageError(message)
-
-
-#: The exit status of a command whose standard output was closed by its reader (128 + SIGPIPE).
-PIPE_CLOSED = 141
 
 
 def cli_error_for(exc: BaseException) -> BaseException:

@@ -36,6 +36,7 @@ from store.errors import RapportError
 from store.models import DEFAULT_THEMES, Programme
 from store.synthesis import Area, Passage, Synthesis, md_inline
 from tui import format as fmt
+from tui.screens.detail import ConfirmScreen
 
 NAME_WIDTH = 12
 
@@ -532,8 +533,6 @@ class PassagesScreen(ModalScreen["str | None"]):
         def confirmed(yes: bool | None) -> None:
             if yes:
                 self.dismiss(passage.tag_id)
-
-        from tui.screens.detail import ConfirmScreen
 
         self.app.push_screen(ConfirmScreen(
             "Remove this tag?",

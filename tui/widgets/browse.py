@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual.binding import Binding
 from textual.widgets import DataTable
+
+if TYPE_CHECKING:  # pragma: no cover
+    from rich.text import Text
 
 
 class BrowseTable(DataTable):
