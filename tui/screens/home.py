@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections import Counter
 from dataclasses import dataclass
 
@@ -13,6 +14,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
 
+from store.errors import RapportError
 from store.models import SessionSummary
 from tui import format as fmt
 from tui.widgets.browse import BrowseTable
@@ -26,8 +28,6 @@ COLUMNS = (("date", "Date"), ("person", "Participant"), ("guide", "Guide"),
 def first_page(store, height: int) -> list[SessionSummary]:
     """The sessions the first paint shows: a screen's height of them, as many as the table can
     show (every row a DataTable adds is decrypted, added and measured before that paint)."""
-    from store.errors import RapportError
-
     try:
         return store.summaries(limit=max(10, height))
     except RapportError:
@@ -131,8 +131,6 @@ class HomeScreen(Screen[None]):
     # ------------------------------------------------------------------ loading
     @work(thread=True, exclusive=True, group="home-load")
     def reload(self) -> None:
-        from store.errors import RapportError
-
         store = self.app.store
         if store is None:
             return
@@ -142,8 +140,6 @@ class HomeScreen(Screen[None]):
             return
 
     def load(self, store) -> None:
-        import threading
-
         open_counts: Counter[str] = Counter()
         painted = threading.Event()
         if self.first_rows:  # already shown (read by the unlock screen)
