@@ -80,11 +80,16 @@ def normalise_passphrase(passphrase: str) -> bytes:
     return unicodedata.normalize("NFC", passphrase).encode("utf-8", "surrogatepass")
 
 
-def derive_kek(passphrase: str, salt: bytes, params: KdfParams, *, allow_weak: bool = False) -> bytes:
-    params.check(allow_weak=allow_weak)
+def load_kdf() -> type:
+    """cryptography's Argon2id, imported on first use."""
     from cryptography.hazmat.primitives.kdf.argon2 import Argon2id
 
-    kdf = Argon2id(
+    return Argon2id
+
+
+def derive_kek(passphrase: str, salt: bytes, params: KdfParams, *, allow_weak: bool = False) -> bytes:
+    params.check(allow_weak=allow_weak)
+    kdf = load_kdf()(
         salt=salt,
         length=KEY_LEN,
         iterations=params.iterations,

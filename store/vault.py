@@ -17,7 +17,7 @@ import uuid
 from contextlib import contextmanager
 from datetime import date, datetime, timezone
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
 
 from . import crypto, db
 from .crypto import FieldCipher, KdfParams
@@ -29,6 +29,9 @@ from .models import (
     CADENCES, DEFAULT_THEMES, ITEM_KINDS, OWNERS, Damage, ExportRecord, Item, Jot, Note, Person,
     Programme, Session, SessionSummary, StrategyItem, Tag, frozen_map,
 )
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .prefetch import KeyPrefetch
 
 Clock = Callable[[], datetime]
 
@@ -197,16 +200,20 @@ def _read_keyslot(conn: sqlite3.Connection, path: Path) -> sqlite3.Row:
     return row
 
 
-def _unwrap(row: sqlite3.Row, passphrase: str, allow_weak: bool) -> bytes:
+def _unwrap(row: sqlite3.Row, passphrase: str, allow_weak: bool,
+            prefetched: Callable[[bytes, KdfParams], bytes | None] | None = None) -> bytes:
     try:
         params = KdfParams.from_dict(json.loads(row["kdf"]))
     except (ValueError, TypeError):
         raise UnsafeParameters("the vault's key-derivation parameters are unreadable") from None
     if int(row["format"]) != crypto.FORMAT:
         raise NotAVault(f"unsupported vault format {row['format']}")
-    kek = crypto.derive_kek(passphrase, bytes(row["salt"]), params, allow_weak=allow_weak)
+    salt = bytes(row["salt"])
+    kek = prefetched(salt, params) if prefetched is not None else None
+    if kek is None:
+        kek = crypto.derive_kek(passphrase, salt, params, allow_weak=allow_weak)
     return crypto.unwrap_key(kek, bytes(row["wrapped"]),
-                             crypto.keyslot_aad(row["vault_id"], params, bytes(row["salt"])))
+                             crypto.keyslot_aad(row["vault_id"], params, salt))
 
 
 def _import_writer_meanwhile() -> None:
@@ -220,8 +227,11 @@ def _import_writer_meanwhile() -> None:
 
 
 def open_vault(path: Path, passphrase: str, *, allow_weak: bool = False,
-               clock: Clock = utc_now) -> "Store":
-    """Unlocks the vault. A wrong passphrase costs a full key derivation and writes nothing."""
+               clock: Clock = utc_now, prefetch: "KeyPrefetch | None" = None) -> "Store":
+    """Unlocks the vault. A wrong passphrase costs a full key derivation and writes nothing.
+
+    ``prefetch``: a key derivation started earlier (:mod:`store.prefetch`); its key is used only
+    if it was derived from this passphrase and the salt and parameters of the slot read here."""
     path = Path(path)
     db.check_header(path)
     lock = _FileLock(path)
@@ -231,7 +241,8 @@ def open_vault(path: Path, passphrase: str, *, allow_weak: bool = False,
         conn = db.connect(path)
         row = _read_keyslot(conn, path)
         _import_writer_meanwhile()
-        dek = _unwrap(row, passphrase, allow_weak)
+        dek = _unwrap(row, passphrase, allow_weak, prefetched=None if prefetch is None else
+                      lambda salt, params: prefetch.take(path, passphrase, salt, params))
         if db.needs_migrating(conn):
             db.build_migrations().apply(db.wrap_db(conn))
         db.tighten(path)

@@ -22,6 +22,7 @@ from store.paths import Paths
 
 if TYPE_CHECKING:  # pragma: no cover
     from store.crypto import KdfParams
+    from store.prefetch import KeyPrefetch
     from store.vault import Store
 
 
@@ -42,6 +43,7 @@ class Env:
     kdf: "KdfParams | None" = None
     allow_weak: bool = False
     clock: Callable | None = None
+    prefetch: "KeyPrefetch | None" = None  # the key being derived already (tui.cli.main)
 
     def passphrase(self, prompt: str = "Passphrase", *, confirm: bool = False) -> str:
         return read_passphrase(self.passphrase_file, prompt, confirm=confirm)
@@ -59,7 +61,7 @@ class Env:
             threading.Thread(target=_import_all, args=(preload,), name="rapport-preload",
                              daemon=True).start()
         return open_vault(self.paths.vault, passphrase, allow_weak=self.allow_weak,
-                          clock=self.clock or utc_now)
+                          clock=self.clock or utc_now, prefetch=self.prefetch)
 
 
 def _import_all(modules: tuple[str, ...]) -> None:
@@ -84,13 +86,9 @@ def read_passphrase(path: Path | None, prompt: str, *, confirm: bool = False,
         except OSError as exc:
             raise fail(f"cannot read the passphrase file {path}: {exc.strerror}") from None
         try:
-            text = raw.decode("utf-8")
+            text = _passphrase_in(raw)
         except UnicodeDecodeError:
             raise fail(f"the passphrase file {path} is not UTF-8") from None
-        if text.endswith("\r\n"):
-            text = text[:-2]
-        elif text.endswith("\n"):
-            text = text[:-1]
         if not text:
             raise fail(f"the passphrase file {path} is empty")
         return text
@@ -106,9 +104,46 @@ def read_passphrase(path: Path | None, prompt: str, *, confirm: bool = False,
     return value
 
 
+def _passphrase_in(raw: bytes) -> str:
+    """A passphrase file's passphrase: UTF-8 (or UnicodeDecodeError), one trailing newline off."""
+    text = raw.decode("utf-8")
+    if text.endswith("\r\n"):
+        return text[:-2]
+    return text[:-1] if text.endswith("\n") else text
+
+
 #: The root group's options: option -> (environment variable, must be a directory).
 BARE_OPTIONS = {"--home": ("RAPPORT_HOME", True),
                 "--passphrase-file": ("RAPPORT_PASSPHRASE_FILE", False)}
+
+
+def _root_options(args: list[str]) -> tuple[dict[str, str], list[str]] | None:
+    """The root group's options at the head of ``args`` (each at most once, ``--opt VALUE`` or
+    ``--opt=VALUE``) and the rest from the first word that is not an option; None for anything
+    else (help, version, an unknown option, a missing value, shell completion)."""
+    if any(name.startswith("_RAPPORT_COMPLETE") for name in os.environ):
+        return None  # shell completion is click's
+    given: dict[str, str] = {}
+    at = 0
+    while at < len(args):
+        if not args[at].startswith("-"):
+            return given, args[at:]
+        option, eq, value = args[at].partition("=")
+        if option not in BARE_OPTIONS or option in given:
+            return None
+        if not eq:
+            at += 1
+            if at == len(args):
+                return None
+            value = args[at]
+        given[option] = value
+        at += 1
+    return given, []
+
+
+def _root_value(given: dict[str, str], option: str) -> str | None:
+    """An option's value as click sees it: given, else its environment variable (empty = unset)."""
+    return given[option] if option in given else (os.environ.get(BARE_OPTIONS[option][0]) or None)
 
 
 def bare_app_args(args: list[str]) -> dict[str, Path | None] | None:
@@ -116,26 +151,52 @@ def bare_app_args(args: list[str]) -> dict[str, Path | None] | None:
     would run without a word: no command, only ``--home``/``--passphrase-file`` (each at most
     once, ``--opt VALUE`` or ``--opt=VALUE``), and every value (the environment's included) a path
     click accepts as it is. Otherwise None, and click decides (help, errors, commands)."""
-    if any(name.startswith("_RAPPORT_COMPLETE") for name in os.environ):
-        return None  # shell completion is click's
-    given: dict[str, str] = {}
-    rest = iter(args)
-    for arg in rest:
-        option, eq, value = arg.partition("=")
-        if option not in BARE_OPTIONS or option in given:
-            return None
-        if not eq:
-            value = next(rest, None)
-            if value is None:
-                return None
-        given[option] = value
+    read = _root_options(args)
+    if read is None or read[1]:
+        return None
     values: dict[str, Path | None] = {}
-    for option, (envvar, is_dir) in BARE_OPTIONS.items():
-        value = given[option] if option in given else (os.environ.get(envvar) or None)
+    for option, (_envvar, is_dir) in BARE_OPTIONS.items():
+        value = _root_value(read[0], option)
         if value is not None and not _plain_path(value, is_dir=is_dir):
             return None
         values[option[2:].replace("-", "_")] = Path(value) if value is not None else None
     return values
+
+
+#: Commands whose first act is to unlock the vault with the root passphrase (``Env.open_store``):
+#: :func:`main` starts deriving their key while click and the command's modules load.
+UNLOCKING_COMMANDS = frozenset({"list", "show", "search", "people", "items", "jot", "export",
+                                "programme", "synthesis"})
+
+
+def start_key_prefetch(args: list[str]) -> "KeyPrefetch | None":
+    """A :class:`store.prefetch.KeyPrefetch` started for ``args`` when they run an unlocking
+    command and the passphrase comes without asking (a regular file, or the environment);
+    otherwise None. Nothing is reported here: click reads the same command line again and
+    reports what is wrong with it."""
+    read = _root_options(args)
+    if read is None or not read[1] or read[1][0] not in UNLOCKING_COMMANDS:
+        return None
+    given = read[0]
+    passphrase = _quiet_passphrase(_root_value(given, "--passphrase-file"))
+    if not passphrase:
+        return None
+    from store.prefetch import KeyPrefetch
+
+    return KeyPrefetch(Paths.resolve(_root_value(given, "--home")).vault, passphrase).start()
+
+
+def _quiet_passphrase(path: str | None) -> str | None:
+    """What :func:`read_passphrase` would return without a prompt, or None. Only a regular file
+    is read: a pipe (``--passphrase-file <(pass show x)``) can be read once, by the command."""
+    if path is None:
+        return os.environ.get("RAPPORT_PASSPHRASE") or None
+    try:
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            return None
+        return _passphrase_in(Path(path).read_bytes())
+    except (OSError, UnicodeDecodeError):
+        return None
 
 
 def _plain_path(value: str, *, is_dir: bool) -> bool:
@@ -151,12 +212,14 @@ def _plain_path(value: str, *, is_dir: bool) -> bool:
 
 
 def main(argv: list[str] | None = None) -> None:
-    bare = bare_app_args(sys.argv[1:] if argv is None else list(argv))
+    args = sys.argv[1:] if argv is None else list(argv)
+    bare = bare_app_args(args)
     if bare is None:
+        prefetch = start_key_prefetch(args)
         from tui.cli_root import main as click_main
 
         try:
-            click_main(argv)
+            click_main(argv, obj=None if prefetch is None else {"prefetch": prefetch})
         except SystemExit as exc:
             _leave(exc.code)
         _leave(0)

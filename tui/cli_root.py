@@ -229,11 +229,12 @@ def build_cli() -> click.Group:
     return cli
 
 
-def main(argv: list[str] | None = None) -> None:
-    """The whole command line through click (``tui.cli.main`` for everything but a bare app)."""
+def main(argv: list[str] | None = None, obj: dict | None = None) -> None:
+    """The whole command line through click (``tui.cli.main`` for everything but a bare app);
+    ``obj``: fields of the :class:`Env` the root group builds."""
     build_cli()
     try:
-        cli.main(args=argv, prog_name="rapport", standalone_mode=True)
+        cli.main(args=argv, prog_name="rapport", standalone_mode=True, obj=obj)
     except KeyboardInterrupt:  # pragma: no cover - interactive
         click.echo("rapport: interrupted", err=True)
         sys.exit(130)
