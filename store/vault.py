@@ -241,6 +241,8 @@ def open_vault(path: Path, passphrase: str, *, allow_weak: bool = False,
         conn = db.connect(path)
         row = _read_keyslot(conn, path)
         _import_writer_meanwhile()
+        if prefetch is not None:  # the key is being derived on another thread meanwhile
+            crypto.load_ciphers()
         dek = _unwrap(row, passphrase, allow_weak, prefetched=None if prefetch is None else
                       lambda salt, params: prefetch.take(path, passphrase, salt, params))
         if db.needs_migrating(conn):
