@@ -81,6 +81,14 @@ def rows_tmux(res: dict) -> list[Row]:
                     holds=median(r) <= 1.15 and max(r) <= 1.3,
                     note=f"per-round ratios {min(r):.2f}-{max(r):.2f}; terminal "
                          f"{res['terminal']}, {len(r)} interleaved runs"))
+    if s.get("floor_again"):
+        f_again = [since(x, "frame") for x in s["floor_again"]]
+        ra = ratios(f_again, f_frame)
+        rows.append(Row("G1", "minimal app against itself (A/A), first frame", median(f_again),
+                        "minimal Textual app, first frame", median(f_frame), ratio=median(ra),
+                        target="(info)", holds=None,
+                        note=f"per-round ratios {min(ra):.2f}-{max(ra):.2f}: the same app launched "
+                             "twice in a round, the noise under G1's per-round ratios"))
     f_mem = [x["hwm_kib"] / 1024 for x in fl]
     u_mem = [x["hwm_kib"] / 1024 for x in un]
     rm = ratios(u_mem, f_mem)

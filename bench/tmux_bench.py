@@ -14,6 +14,7 @@ Variants, interleaved round by round (round 0 is a warm-up):
              (VmHWM), then after a pause ctrl+q -> exit (G8 floor)
   unlock     rapport --home VAULT: spawn -> first frame of the unlock screen (G1), the heavy
              modules imported by then, VmHWM at that frame; pause, ctrl+q -> exit (G8)
+  floor_again  the minimal app once more (A/A): the launch-to-launch noise of a round's ratio
   home       rapport: after the first frame, type the passphrase, Enter -> first rows on screen
              -> whole list loaded; pause, ctrl+q -> exit (G8 with 10,000 sessions unlocked);
              peak RSS of the whole run (G7, browse only)
@@ -156,6 +157,7 @@ def run(runs: int, vault_home: Path, passphrase: str, *, quit_home: bool = True)
     variants: dict[str, tuple[list[str], bool, str | None]] = {
         "floor": (floor, False, None),
         "unlock": (probe, False, None),
+        "floor_again": (floor, False, None),  # A/A: how far two launches of one app differ
     }
     if quit_home:
         variants["home"] = (probe, False, passphrase)
