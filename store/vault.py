@@ -952,6 +952,29 @@ class Store:
         return [self._strategy(p, s["data"]) for p, s in
                 self._select("strategy", "programme_id = ?", (programme_id,), order="created_at")]
 
+    def strategy_item(self, item_id: str) -> StrategyItem:
+        rows = self._select("strategy", "id = ?", (item_id,))
+        if not rows:
+            raise NotFound(f"no strategy item with id {item_id}")
+        return self._strategy(rows[0][0], rows[0][1]["data"])
+
+    def update_strategy_item(self, item_id: str, text: str, *, gaps: Iterable[str] = (),
+                             tag_ids: Iterable[str] = ()) -> StrategyItem:
+        """Replaces the item's text and links, at revision + 1 (re-sealed: the AAD binds it)."""
+        self.strategy_item(item_id)
+        text = _clean(text).strip()
+        if not text:
+            raise RapportError("a strategy item needs some text")
+        data = {"text": text, "gaps": list(gaps), "tag_ids": list(tag_ids)}
+        with self._write():
+            plain = self._update("strategy", item_id, {"data": data})
+        return self._strategy(plain, data)
+
+    def delete_strategy_item(self, item_id: str) -> None:
+        with self._write():
+            if not self._conn.execute("DELETE FROM strategy WHERE id = ?", (item_id,)).rowcount:
+                raise NotFound(f"no strategy item with id {item_id}")
+
     # ------------------------------------------------------------------ exports
     def record_export(self, *, kind: str, format: str, destination: str, scope: str,
                       count: int) -> ExportRecord:
