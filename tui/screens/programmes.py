@@ -3,7 +3,8 @@
 * :class:`ProgrammesScreen` - every programme; ``ctrl+n`` creates one, Enter opens it.
 * :class:`ProgrammeScreen` - tabs: the theme × interviewee matrix (Enter on a cell drills down),
   current vs future state side by side per area with the gaps, and the strategy items. Keys:
-  ``i`` new interview, ``s`` draft a strategy item, ``r`` a leader's report, ``x`` export.
+  ``i`` new interview, ``s`` draft a strategy item, ``r`` a leader's report, ``x`` export; in the
+  Strategy tab ``e`` (or Enter) edits the highlighted item and ``d`` deletes it (confirmed).
 * :class:`ReportScreen` - one leader's anonymised report, exactly as it would be exported.
 * :func:`export_dialog` - the export dialog of :mod:`tui.screens.export` for a synthesis or a
   report: preview of the very bytes, destination, plaintext warning; writes a new 0600 file
@@ -33,7 +34,7 @@ from textual.widgets.option_list import Option
 from textual.widgets.selection_list import Selection
 
 from store.errors import RapportError
-from store.models import DEFAULT_THEMES, Programme
+from store.models import DEFAULT_THEMES, Programme, StrategyItem
 from store.synthesis import Area, Passage, Synthesis, md_inline
 from tui import format as fmt
 from tui.screens.detail import ConfirmScreen
@@ -223,14 +224,21 @@ class ProgrammeScreen(Screen[None]):
         Binding("s", "strategy", "Strategy item", id="programme-strategy"),
         Binding("r", "report", "Leader report", id="programme-report"),
         Binding("x", "export", "Export", id="programme-export"),
+        # Strategy tab only (elsewhere they just say so); its hint line shows them, not the footer
+        Binding("e", "edit_strategy", "Edit strategy item", id="programme-strategy-edit",
+                show=False),
+        Binding("d,delete", "delete_strategy", "Delete strategy item",
+                id="programme-strategy-delete", show=False),
         Binding("escape", "back", "Back", id="back"),
     ]
     HELP = ("**Matrix**: passages per theme (rows) and interviewee (columns); **Enter** on a cell "
             "lists its passages (**d** there removes a passage's tag). **Current → future**: per area, what is said about today and "
             "about where the team should be; an area with future-state passages is a *gap*. "
-            "**Strategy**: items you draft, linked to gaps and passages. Keys: **i** new "
-            "interview in this programme, **s** draft a strategy item, **r** a leader's report "
-            "(anonymised), **x** export the synthesis. Tag passages in an interview with **F4**.")
+            "**Strategy**: items you draft, linked to gaps and passages; there **e** (or "
+            "**Enter**) edits the highlighted item and **d** deletes it, after a confirmation. "
+            "Keys: **i** new interview in this programme, **s** draft a strategy item, **r** a "
+            "leader's report (anonymised), **x** export the synthesis. Tag passages in an "
+            "interview with **F4**.")
 
     def __init__(self, programme_id: str) -> None:
         super().__init__()
@@ -264,6 +272,8 @@ class ProgrammeScreen(Screen[None]):
                 yield table
                 with VerticalScroll(id="strategy-scroll"):
                     yield Markdown("", id="strategy-md")
+                yield Static("e or Enter edits the highlighted item · d deletes it · "
+                             "s drafts a new one", id="strategy-hint", classes="hint")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -465,6 +475,63 @@ class ProgrammeScreen(Screen[None]):
 
         self.app.push_screen(StrategyDialog(syn, preselect), drafted)
 
+    def highlighted_strategy(self) -> StrategyItem | None:
+        """The strategy item under the cursor, when the Strategy tab is the one shown."""
+        syn = self.syn
+        if syn is None or self.query_one("#programme-tabs", TabbedContent).active != "tab-strategy":
+            return None
+        table = self.query_one("#strategy", DataTable)
+        if not table.row_count:
+            return None
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        return next((s for s in syn.strategy if s.id == key), None)
+
+    def no_strategy_item(self) -> None:
+        self.notify("highlight a strategy item in the Strategy tab first", timeout=3)
+
+    @on(DataTable.RowSelected, "#strategy")
+    def action_edit_strategy(self) -> None:
+        item = self.highlighted_strategy()
+        if item is None:
+            self.no_strategy_item()
+            return
+
+        def edited(result: tuple[str, list[str], list[str]] | None) -> None:
+            if result is None:
+                return
+            text, gaps, tag_ids = result
+            try:
+                self.app.store.update_strategy_item(item.id, text, gaps=gaps, tag_ids=tag_ids)
+            except RapportError as exc:
+                self.notify(str(exc), severity="error")
+                return
+            self.notify("strategy item updated", timeout=3)
+            self.reload()
+
+        self.app.push_screen(StrategyDialog(self.syn, item=item), edited)
+
+    def action_delete_strategy(self) -> None:
+        item = self.highlighted_strategy()
+        if item is None:
+            self.no_strategy_item()
+            return
+
+        def confirmed(yes: bool | None) -> None:
+            if not yes:
+                return
+            try:
+                self.app.store.delete_strategy_item(item.id)
+            except RapportError as exc:
+                self.notify(str(exc), severity="error")
+                return
+            self.notify("strategy item deleted", timeout=3)
+            self.reload()
+
+        self.app.push_screen(ConfirmScreen(
+            "Delete this strategy item?",
+            f"“{_clip(item.text, 60)}” will be removed from the programme. The gaps and "
+            "passages it rests on stay as they are.", confirm="Delete"), confirmed)
+
     def action_report(self) -> None:
         syn = self.syn
         if syn is None:
@@ -549,15 +616,23 @@ def passage_prompt(p: Passage) -> Text:
 
 
 class StrategyDialog(ModalScreen[tuple[str, list[str], list[str]] | None]):
-    """Text of a strategy item and the gaps and passages it rests on (space toggles)."""
+    """Text of a strategy item and the gaps and passages it rests on (space toggles).
+
+    With ``item``: that item's text and links, to edit. A gap it addresses that is no longer a gap
+    is still offered (selected); a passage whose tag was removed since is not, and is dropped when
+    saved (it no longer counts anywhere)."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel"), Binding("ctrl+s", "save", "Save")]
     AUTO_FOCUS = "#strategy-text"
 
-    def __init__(self, syn: Synthesis, preselect: set[str] = frozenset()) -> None:
+    def __init__(self, syn: Synthesis, preselect: set[str] = frozenset(), *,
+                 item: StrategyItem | None = None) -> None:
         super().__init__()
         self.syn = syn
+        self.item = item
         self.preselect = set(preselect)
+        if item is not None:
+            self.preselect |= {f"gap:{k}" for k in item.gaps} | {f"tag:{t}" for t in item.tag_ids}
 
     def compose(self) -> ComposeResult:
         syn = self.syn
@@ -565,13 +640,20 @@ class StrategyDialog(ModalScreen[tuple[str, list[str], list[str]] | None]):
         for area in syn.gaps:
             value = f"gap:{area.key}"
             selections.append(Selection(f"◆ gap: {area.label}", value, value in self.preselect))
+        gaps = {a.key for a in syn.gaps}
+        for key in self.item.gaps if self.item else ():
+            if key not in gaps:
+                selections.append(Selection(f"◇ {syn.gap_label(key)} (no longer a gap)",
+                                            f"gap:{key}", True))
         for p in sorted(syn.passages, key=lambda p: (p.theme.casefold(), p.text.casefold())):
             value = f"tag:{p.tag_id}"
             label = f"“{_clip(p.text, 48)}” {p.theme}" + (" 🔒" if p.private else "")
             selections.append(Selection(label, value, value in self.preselect))
         with Vertical(id="strategy-dialog", classes="dialog"):
-            yield Static("Draft a strategy item", classes="dialog-title")
-            yield Input(placeholder="what the leadership team will do", id="strategy-text")
+            yield Static("Edit the strategy item" if self.item else "Draft a strategy item",
+                         classes="dialog-title")
+            yield Input(self.item.text if self.item else "", select_on_focus=False,
+                        placeholder="what the leadership team will do", id="strategy-text")
             yield Label("Rests on (space toggles; gaps first, then passages)")
             yield SelectionList(*selections, id="strategy-links")
             yield Label("", id="strategy-error", classes="error")
