@@ -40,6 +40,8 @@ Clock = Callable[[], datetime]
 _DAMAGE_ERRORS = (sqlite3.DatabaseError, IndexError, KeyError, UnicodeDecodeError)
 
 _BASE = ("id", "rev", "created_at", "updated_at")
+#: What one row of a table is called in messages, where it is not the table's name less its "s".
+_RECORD_NAMES = {"people": "person", "strategy": "strategy item"}
 #: table -> (plaintext columns, sealed columns). The AAD of a sealed column names the table, the
 #: column and every plaintext column of its row, so it cannot be moved, swapped or rolled back alone.
 SCHEMA: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
@@ -415,7 +417,7 @@ class Store:
         """Re-seals every sealed column at revision + 1 (the caller's view is re-read first)."""
         current = self._conn.execute(f"SELECT * FROM {table} WHERE id = ?", (record_id,)).fetchone()
         if current is None:
-            raise NotFound(f"no {table[:-1]} with id {record_id}")
+            raise NotFound(f"no {_RECORD_NAMES.get(table, table[:-1])} with id {record_id}")
         sealed = SCHEMA[table][1]
         if secret is not None and all(c in secret for c in sealed):
             plain, old_secret = {c: current[c] for c in SCHEMA[table][0]}, {}

@@ -111,3 +111,11 @@ def test_an_old_revision_put_back_no_longer_opens(store, programme, vault_path, 
             ("strategy", item.id, "data")]
         with pytest.raises(Damaged):
             reopened.strategy_items(programme.id)
+
+
+def test_a_missing_record_is_named_in_words(store):
+    """The store's shared update names the record as a person would (not "peopl", "strateg")."""
+    with pytest.raises(NotFound, match=r"^no person with id nope$"):
+        store._update("people", "nope", {"name": "x"})
+    with pytest.raises(NotFound, match=r"^no strategy item with id nope$"):
+        store._update("strategy", "nope", {"data": {}})
