@@ -263,6 +263,14 @@ def open_vault(path: Path, passphrase: str, *, allow_weak: bool = False,
         raise
 
 
+def _strategy_data(text: str, gaps: Iterable[str], tag_ids: Iterable[str]) -> dict[str, Any]:
+    """A strategy item's sealed fields: its text (cleaned, required) and what it rests on."""
+    text = _clean(text).strip()
+    if not text:
+        raise RapportError("a strategy item needs some text")
+    return {"text": text, "gaps": list(gaps), "tag_ids": list(tag_ids)}
+
+
 def _iso_date(value: date | str | None) -> str | None:
     if value is None or value == "":
         return None
@@ -942,10 +950,7 @@ class Store:
     def add_strategy_item(self, programme_id: str, text: str, *, gaps: Iterable[str] = (),
                           tag_ids: Iterable[str] = ()) -> StrategyItem:
         self.programme(programme_id)
-        text = _clean(text).strip()
-        if not text:
-            raise RapportError("a strategy item needs some text")
-        data = {"text": text, "gaps": list(gaps), "tag_ids": list(tag_ids)}
+        data = _strategy_data(text, gaps, tag_ids)
         with self._write():
             plain = self._insert("strategy", {"data": data}, programme_id=programme_id)
         return self._strategy(plain, data)
@@ -964,10 +969,7 @@ class Store:
                              tag_ids: Iterable[str] = ()) -> StrategyItem:
         """Replaces the item's text and links, at revision + 1 (re-sealed: the AAD binds it)."""
         self.strategy_item(item_id)
-        text = _clean(text).strip()
-        if not text:
-            raise RapportError("a strategy item needs some text")
-        data = {"text": text, "gaps": list(gaps), "tag_ids": list(tag_ids)}
+        data = _strategy_data(text, gaps, tag_ids)
         with self._write():
             plain = self._update("strategy", item_id, {"data": data})
         return self._strategy(plain, data)
