@@ -227,8 +227,9 @@ async def test_a_passage_can_be_untagged_from_the_drill_down(store, vault_path, 
 
 
 async def show_strategy_tab(app, pilot) -> DataTable:
-    app.screen.query_one("#programme-tabs").active = "tab-strategy"
+    await pilot.press("3")
     await pilot.pause()
+    assert app.screen.query_one("#programme-tabs").active == "tab-strategy"
     table = app.screen.query_one("#strategy", DataTable)
     assert app.focused is table
     return table
@@ -327,6 +328,11 @@ async def test_a_strategy_item_is_deleted_only_when_confirmed(store, vault_path,
         await pilot.press("d")  # on the matrix: nothing to delete, nothing asked
         await pilot.pause()
         assert app.screen is screen
+        tabs = screen.query_one("#programme-tabs")
+        for key, pane, focused in (("2", "tab-areas", "areas"), ("1", "tab-matrix", "matrix")):
+            await pilot.press(key)  # the digits switch tabs, focus on the tab's own list
+            await pilot.pause()
+            assert (tabs.active, app.focused.id) == (pane, focused)
         table = await show_strategy_tab(app, pilot)
         table.move_cursor(row=1)
         await pilot.pause()

@@ -4,7 +4,8 @@
 * :class:`ProgrammeScreen` - tabs: the theme × interviewee matrix (Enter on a cell drills down),
   current vs future state side by side per area with the gaps, and the strategy items. Keys:
   ``i`` new interview, ``s`` draft a strategy item, ``r`` a leader's report, ``x`` export; in the
-  Strategy tab ``e`` (or Enter) edits the highlighted item and ``d`` deletes it (confirmed).
+  Strategy tab ``e`` (or Enter) edits the highlighted item and ``d`` deletes it (confirmed);
+  ``1``/``2``/``3`` switch tabs.
 * :class:`ReportScreen` - one leader's anonymised report, exactly as it would be exported.
 * :func:`export_dialog` - the export dialog of :mod:`tui.screens.export` for a synthesis or a
   report: preview of the very bytes, destination, plaintext warning; writes a new 0600 file
@@ -229,9 +230,13 @@ class ProgrammeScreen(Screen[None]):
                 show=False),
         Binding("d,delete", "delete_strategy", "Delete strategy item",
                 id="programme-strategy-delete", show=False),
+        Binding("1", "show_tab('tab-matrix')", "Matrix", show=False),
+        Binding("2", "show_tab('tab-areas')", "Current → future", show=False),
+        Binding("3", "show_tab('tab-strategy')", "Strategy", show=False),
         Binding("escape", "back", "Back", id="back"),
     ]
-    HELP = ("**Matrix**: passages per theme (rows) and interviewee (columns); **Enter** on a cell "
+    HELP = ("**1**, **2**, **3** switch to the Matrix, Current → future and Strategy tabs. "
+            "**Matrix**: passages per theme (rows) and interviewee (columns); **Enter** on a cell "
             "lists its passages (**d** there removes a passage's tag). **Current → future**: per area, what is said about today and "
             "about where the team should be; an area with future-state passages is a *gap*. "
             "**Strategy**: items you draft, linked to gaps and passages; there **e** (or "
@@ -252,7 +257,8 @@ class ProgrammeScreen(Screen[None]):
             with TabPane("Matrix", id="tab-matrix"):
                 yield DataTable(id="matrix", cursor_type="cell", zebra_stripes=True)
                 yield Static("Enter on a cell lists its passages · i interviews someone · "
-                             "F4 in an interview tags", id="matrix-hint", classes="hint")
+                             "F4 in an interview tags · 1 2 3 tabs", id="matrix-hint",
+                             classes="hint")
             with TabPane("Current → future", id="tab-areas"):
                 with Horizontal(id="areas-body"):
                     yield OptionList(id="areas")
@@ -335,6 +341,10 @@ class ProgrammeScreen(Screen[None]):
             hint.update("No interviews yet: press i to interview someone in this programme.")
         elif not syn.passages:
             hint.update("Nothing tagged yet: in an interview, F4 tags the selected passage.")
+
+    def action_show_tab(self, pane_id: str) -> None:
+        """The tab's own list gets the focus (``tab_activated``), as when it is clicked."""
+        self.query_one("#programme-tabs", TabbedContent).active = pane_id
 
     @on(TabbedContent.TabActivated, "#programme-tabs")
     def tab_activated(self, event: TabbedContent.TabActivated) -> None:
