@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence
 
 from rich.text import Text
 from textual import on, work
@@ -39,6 +39,9 @@ from store.models import DEFAULT_THEMES, Programme, StrategyItem
 from store.synthesis import Area, Passage, Synthesis, md_inline
 from tui import format as fmt
 from tui.screens.detail import ConfirmScreen
+
+if TYPE_CHECKING:  # pragma: no cover
+    from store.vault import Store
 
 NAME_WIDTH = 12
 
@@ -471,17 +474,11 @@ class ProgrammeScreen(Screen[None]):
                     preselect.add(f"gap:{area.key}")
 
         def drafted(result: tuple[str, list[str], list[str]] | None) -> None:
-            if result is None:
-                return
-            text, gaps, tag_ids = result
-            try:
-                self.app.store.add_strategy_item(self.programme_id, text, gaps=gaps,
-                                                 tag_ids=tag_ids)
-            except RapportError as exc:
-                self.notify(str(exc), severity="error")
-                return
-            self.notify("strategy item saved: see the Strategy tab", timeout=3)
-            self.reload()
+            if result is not None:
+                text, gaps, tag_ids = result
+                self.change_strategy(lambda store: store.add_strategy_item(
+                    self.programme_id, text, gaps=gaps, tag_ids=tag_ids),
+                    "strategy item saved: see the Strategy tab")
 
         self.app.push_screen(StrategyDialog(syn, preselect), drafted)
 
@@ -496,6 +493,17 @@ class ProgrammeScreen(Screen[None]):
         key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
         return next((s for s in syn.strategy if s.id == key), None)
 
+    def change_strategy(self, change: Callable[["Store"], object], done: str) -> None:
+        """Adds, edits or deletes a strategy item through ``change(store)``, says so and shows
+        the synthesis again; a refusal from the store is shown and changes nothing."""
+        try:
+            change(self.app.store)
+        except RapportError as exc:
+            self.notify(str(exc), severity="error")
+            return
+        self.notify(done, timeout=3)
+        self.reload()
+
     def no_strategy_item(self) -> None:
         self.notify("highlight a strategy item in the Strategy tab first", timeout=3)
 
@@ -507,16 +515,10 @@ class ProgrammeScreen(Screen[None]):
             return
 
         def edited(result: tuple[str, list[str], list[str]] | None) -> None:
-            if result is None:
-                return
-            text, gaps, tag_ids = result
-            try:
-                self.app.store.update_strategy_item(item.id, text, gaps=gaps, tag_ids=tag_ids)
-            except RapportError as exc:
-                self.notify(str(exc), severity="error")
-                return
-            self.notify("strategy item updated", timeout=3)
-            self.reload()
+            if result is not None:
+                text, gaps, tag_ids = result
+                self.change_strategy(lambda store: store.update_strategy_item(
+                    item.id, text, gaps=gaps, tag_ids=tag_ids), "strategy item updated")
 
         self.app.push_screen(StrategyDialog(self.syn, item=item), edited)
 
@@ -527,15 +529,9 @@ class ProgrammeScreen(Screen[None]):
             return
 
         def confirmed(yes: bool | None) -> None:
-            if not yes:
-                return
-            try:
-                self.app.store.delete_strategy_item(item.id)
-            except RapportError as exc:
-                self.notify(str(exc), severity="error")
-                return
-            self.notify("strategy item deleted", timeout=3)
-            self.reload()
+            if yes:
+                self.change_strategy(lambda store: store.delete_strategy_item(item.id),
+                                     "strategy item deleted")
 
         self.app.push_screen(ConfirmScreen(
             "Delete this strategy item?",
