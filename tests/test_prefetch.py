@@ -4,6 +4,7 @@ never reads a passphrase the command itself must read."""
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 import subprocess
@@ -110,17 +111,11 @@ def test_a_bad_vault_gets_no_prefetch_and_no_derivation(closed, passphrase, deri
         params = crypto.KdfParams(memory_kib=4 * 1024 * 1024) if damage == "above the ceiling" \
             else crypto.FAST_FOR_TESTS
         conn = sqlite3.connect(closed, isolation_level=None)
-        conn.execute("UPDATE keyslot SET kdf = ?", (json_of(params),))
+        conn.execute("UPDATE keyslot SET kdf = ?", (json.dumps(params.to_dict()),))
         conn.close()
     prefetch = KeyPrefetch(closed, passphrase, allow_weak=(damage == "above the ceiling")).start()
     assert prefetch.take(closed, passphrase, b"", params) is None
     assert derivations == []
-
-
-def json_of(params: crypto.KdfParams) -> str:
-    import json
-
-    return json.dumps(params.to_dict())
 
 
 # ------------------------------------------------------------------ the command line's side
@@ -138,7 +133,7 @@ def test_unlocking_commands_get_a_prefetch(cli_env, tmp_path, command):
     _, pw = cli_env
     prefetch = start_key_prefetch(["--home", str(tmp_path), f"--passphrase-file={pw}", command, "x"])
     assert prefetch is not None and prefetch.path == tmp_path / "vault.db"
-    prefetch.take(prefetch.path, "the passphrase", b"", crypto.PRODUCTION)  # no vault: nothing
+    assert prefetch.take(prefetch.path, "the passphrase", b"", crypto.PRODUCTION) is None  # no vault
 
 
 @pytest.mark.parametrize("args", [
