@@ -49,22 +49,28 @@ class KeyPrefetch:
         self._derived: tuple[bytes, crypto.KdfParams, bytes] | None = None  # salt, params, key
         self._thread: threading.Thread | None = None
 
-    def start(self) -> "KeyPrefetch":
-        """Reads the slot and loads Argon2id here, then derives on a thread: the derivation
-        releases the GIL, so the caller's imports run beside it; the reading and loading would
-        only take turns with them."""
+    def start(self, slot: tuple[bytes, crypto.KdfParams] | None = None) -> "KeyPrefetch":
+        """Reads the slot (unless ``slot`` gives the salt and parameters read earlier: the
+        unlock screen reads them while the passphrase is typed) and loads Argon2id here, then
+        derives on a thread: the derivation releases the GIL, so the caller's work runs beside
+        it; the reading and loading would only take turns with it. Returns once the thread is
+        in the derivation: a thread started while its caller keeps the GIL busy would
+        otherwise wait up to a switch interval (5 ms) to begin."""
         try:
-            salt, params = read_slot(self.path)
+            salt, params = read_slot(self.path) if slot is None else slot
             params.check(allow_weak=self._allow_weak)  # the ceiling, before any work
             crypto.load_kdf()
         except Exception:  # noqa: BLE001 - open_vault derives again and reports what is wrong
             return self
-        self._thread = threading.Thread(target=self._derive, args=(salt, params),
+        begun = threading.Event()
+        self._thread = threading.Thread(target=self._derive, args=(salt, params, begun),
                                         name="rapport-kdf", daemon=True)
         self._thread.start()
+        begun.wait()  # releases the GIL: the thread runs on into Argon2id, which releases it
         return self
 
-    def _derive(self, salt: bytes, params: crypto.KdfParams) -> None:
+    def _derive(self, salt: bytes, params: crypto.KdfParams, begun: threading.Event) -> None:
+        begun.set()
         try:
             key = crypto.derive_kek(self._passphrase, salt, params, allow_weak=self._allow_weak)
         except Exception:  # noqa: BLE001 - as above

@@ -193,3 +193,70 @@ def test_jot_through_the_entry_point_on_production_parameters(store, vault_path,
     assert out.stderr.splitlines()[-1].startswith("rapport: error: wrong passphrase")
     with open_vault(vault_path, "a production passphrase") as reopened:
         assert [j.text for j in reopened.jots(reopened.find_person("Ana").id)] == ["said hi"]
+
+
+# ------------------------------------------------------------------- the unlock screen
+async def preloaded(app, pilot):
+    """The unlock screen, once its preload has read the key slot."""
+    from tui.screens.unlock import UnlockScreen
+
+    for _ in range(200):
+        await pilot.pause(0.02)
+        if isinstance(app.screen, UnlockScreen) and app.screen.slot is not None:
+            return app.screen
+    raise AssertionError("the unlock screen's preload never read the key slot")
+
+
+async def test_the_unlock_screen_derives_at_enter_from_the_slot_it_preloaded(
+        closed, passphrase, clock, derivations, monkeypatch):
+    import threading
+
+    from apptools import make_app
+
+    threads: list[str] = []
+    counted = crypto.derive_kek
+
+    def where(*args, **kwargs):
+        threads.append(threading.current_thread().name)
+        return counted(*args, **kwargs)
+
+    monkeypatch.setattr(crypto, "derive_kek", where)
+    app = make_app(closed, clock)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await preloaded(app, pilot)
+        assert screen.slot == read_slot(closed)
+        await pilot.press(*"not the passphrase", "enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.store is None and "wrong passphrase" in str(screen.query_one("#unlock-message")
+                                                                .render()).lower()
+        assert len(derivations) == 1  # a wrong passphrase: one derivation, not two
+        await pilot.press(*passphrase, "enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.store is not None and app.store.people()[0].name == "Ana"
+        assert len(derivations) == 2  # the key derived at Enter was the one used
+        assert threads == ["rapport-kdf"] * 2  # started by the key press, not by the worker
+        app.store.close()
+        app.store = None
+
+
+async def test_a_slot_changed_after_the_preload_unlocks_with_a_new_derivation(
+        closed, passphrase, clock, derivations):
+    from apptools import make_app
+
+    app = make_app(closed, clock)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await preloaded(app, pilot)
+        stale = screen.slot
+        with open_vault(closed, passphrase, allow_weak=True) as store:  # e.g. another terminal
+            store.change_passphrase("the new one", kdf=crypto.FAST_FOR_TESTS)  # a new salt
+        assert read_slot(closed) != stale and screen.slot == stale
+        made = len(derivations)
+        await pilot.press(*"the new one", "enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.store is not None and app.store.people()[0].name == "Ana"
+        assert len(derivations) == made + 2  # the stale slot's key was not used
+        app.store.close()
+        app.store = None
