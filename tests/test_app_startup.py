@@ -48,3 +48,24 @@ async def test_first_frame_ends_startup_gc_css_preload(tmp_path):
         if was_enabled:
             gc.enable()
         gc.unfreeze()
+
+
+async def test_startup_ends_with_the_frame_that_shows_the_footer_keys(tmp_path, monkeypatch):
+    """Textual's footer is empty in a screen's first frame and fills in a refresh later: start-up
+    work (deferred CSS, the preload) waits for the frame with the keys, so it cannot delay it."""
+    seen = []
+    original = RapportApp.first_frame_shown
+
+    def first_frame_shown(self, screen):
+        seen.append([str(key.render()) for key in screen.query_one("UnlockFooter").children])
+        original(self, screen)
+
+    monkeypatch.setattr(RapportApp, "first_frame_shown", first_frame_shown)
+    app = RapportApp(paths=Paths.resolve(tmp_path))
+    async with app.run_test(size=(100, 30)) as pilot:
+        for _ in range(40):
+            await pilot.pause(0.05)
+            if seen:
+                break
+        assert not app._starting
+    assert len(seen) == 1 and any("Quit" in key or "quit" in key for key in seen[0]), seen

@@ -25,7 +25,7 @@ STYLESHEET = Path(__file__).parent / "rapport.tcss"
 #: Where the rules for the unlock screen end in ``rapport.tcss``: what follows styles only the other
 #: screens and is parsed after the unlock screen's first frame (or when another screen is shown
 #: first), so cold start does not pay for it. Without the mark the whole file is parsed up front.
-DEFERRED_CSS_MARK = "/* ---- help and privacy"
+DEFERRED_CSS_MARK = "/* ---- after unlock"
 
 
 def _utc_now() -> datetime:
@@ -60,7 +60,7 @@ class RapportApp(App[None]):
         first, self._deferred_css = split_stylesheet(STYLESHEET.read_text(encoding="utf-8"))
         self.stylesheet.add_source(first, read_from=(str(STYLESHEET), ""))
         self._gc_paused = gc_paused
-        self._starting = True  # until the unlock screen's first frame is written
+        self._starting = True  # until the unlock screen is drawn, footer keys and all
         self.paths = paths
         self.config = config or Config()
         self.config_warning = config_warning
@@ -95,31 +95,39 @@ class RapportApp(App[None]):
         if self.config_warning:
             self.notify(self.config_warning, title="Settings", severity="warning", timeout=10)
         self.set_interval(5.0, self.check_idle_lock, name="idle-lock")
-        self.set_timer(3.0, self.end_startup)  # in case no frame is ever written (never seen)
+        self.set_timer(3.0, self.startup_timeout)
 
     def _display(self, screen: Screen, renderable) -> None:  # noqa: ANN001 - Textual's
-        """Where Textual writes each frame (nothing while a batch update is open): the first one
-        on the unlock screen ends start-up."""
+        """Where Textual writes each frame (nothing while a batch update is open). Start-up ends
+        with the unlock screen's first frame showing its footer keys: Textual's footer fills in
+        a refresh after the screen's first frame, and the work left for after start-up would
+        only delay it."""
         super()._display(screen, renderable)
         if self._starting and renderable is not None and not self._batch_count:
             from tui.screens.unlock import UnlockScreen
 
-            if isinstance(screen, UnlockScreen):
+            if isinstance(screen, UnlockScreen) and screen.footer_filled():
                 self._starting = False
                 self.call_later(self.first_frame_shown, screen)
 
     def first_frame_shown(self, screen: Screen) -> None:
         """The unlock screen is on the terminal: now the work left out to get it there quickly,
         then the unlock screen's preload (crypto and database modules, guides)."""
-        self._starting = False
         self.end_startup()
         preload = getattr(screen, "preload", None)
         if preload is not None and screen.is_current:
             preload()
 
+    def startup_timeout(self) -> None:
+        """In case no such frame is ever written (never seen): start-up ends anyway."""
+        if self._starting:
+            self.first_frame_shown(self.screen)
+        self.end_startup()
+
     def end_startup(self) -> None:
         """Resumes the cyclic GC (if run_app paused it) and loads the rest of the stylesheet.
         Idempotent; also reached by unlocking before any frame (tests) or the on_mount timer."""
+        self._starting = False
         if self._gc_paused:
             # Paused for start-up (imports, first layout): what exists now lives for the
             # session, so it leaves the collector's view before collection resumes.

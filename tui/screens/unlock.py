@@ -8,7 +8,7 @@ from textual import events, on, work
 from textual.app import ComposeResult
 from textual.containers import Center, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Label, LoadingIndicator, Static
+from textual.widgets import Footer, Input, LoadingIndicator, Static
 from textual.worker import Worker, WorkerState
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -18,13 +18,12 @@ MIN_LENGTH = 8
 
 
 class UnlockFooter(Footer):
-    """Textual's footer with its keys composed with the screen. Textual's own composes empty and
-    fills in on the first bindings change, a refresh later: on the app's first screen that is
-    after the first frame, which would show an empty footer bar."""
+    """Textual's footer, not composed again while the key is derived. Like Textual's own, it is
+    empty in the screen's first frame and fills in with the first bindings change, a refresh
+    later (composing its keys with the screen would cost the first frame ~40 ms)."""
 
     def __init__(self) -> None:
         super().__init__()
-        self._bindings_ready = True  # Textual 8's flag for "compose the keys now"
         self._keys_shown: tuple | None = None
 
     def keys_shown(self) -> tuple:
@@ -35,14 +34,16 @@ class UnlockFooter(Footer):
                      if binding.show or key == palette)
 
     def compose(self):  # noqa: ANN201 - Textual's
-        self._keys_shown = self.keys_shown()
+        if self._bindings_ready:  # Textual 8's flag: the keys are composed (else none yet)
+            self._keys_shown = self.keys_shown()
         yield from super().compose()
 
     def bindings_changed(self, screen: Screen) -> None:
         """Textual composes the footer again on every change of bindings; the passphrase field
         being disabled while the key is derived changes none of the keys shown (its own keys
         are not shown), and composing again would take the UI thread from Argon2id."""
-        if screen is self.screen and self.is_attached and self.keys_shown() == self._keys_shown:
+        if screen is self.screen and self.is_attached and self._keys_shown is not None \
+                and self.keys_shown() == self._keys_shown:
             return
         super().bindings_changed(screen)
 
@@ -55,6 +56,12 @@ class UnlockScreen(Screen[None]):
         self.create = create
         self.message = message
         self.slot = None  # the key slot's salt and KDF parameters, read by the preload
+
+    def footer_filled(self) -> bool:
+        """Whether the footer shows its keys yet (see UnlockFooter); False while the screen is
+        still being composed or already being taken down."""
+        footer = self.query(UnlockFooter)
+        return bool(footer) and bool(footer.first().children)
 
     def compose(self) -> ComposeResult:
         with Center(id="unlock-box"):
@@ -69,7 +76,8 @@ class UnlockScreen(Screen[None]):
                 yield Input(password=True, placeholder="passphrase", id="passphrase")
                 if self.create:
                     yield Input(password=True, placeholder="repeat the passphrase", id="confirm")
-                yield Label(self.message, id="unlock-message")
+                # not markup: the messages quote errors, which may hold brackets
+                yield Static(self.message, id="unlock-message", markup=False)
                 # #unlock-busy, a LoadingIndicator, is mounted here when first needed (set_busy)
                 yield Static(str(self.app.paths.vault), id="unlock-path", classes="hint")
         yield UnlockFooter()
@@ -116,7 +124,7 @@ class UnlockScreen(Screen[None]):
             event.stop()
 
     def say(self, text: str, *, error: bool = False) -> None:
-        label = self.query_one("#unlock-message", Label)
+        label = self.query_one("#unlock-message", Static)
         label.update(text)
         label.set_class(error, "error")
 
