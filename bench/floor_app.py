@@ -88,6 +88,7 @@ class FloorApp(App):
             return
         self._framed = True
         self._stamp("frame", t)
+        self._stamp("run", frame_hook.run_ns)
         self._stamp("hwm_kib", frame_hook.peak_kib())
         self._stamp("modules", len(sys.modules))
         if self.exit_on_frame:

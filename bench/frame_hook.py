@@ -16,6 +16,7 @@ from typing import Callable
 Hook = Callable[[object, int], None]
 _hooks: list[Hook] = []
 _installed = False
+run_ns = 0  # when App.run was entered (after the imports and the app's construction)
 
 
 def now_ns() -> int:
@@ -44,6 +45,14 @@ def install(on_frame: Hook | None = None, *, render_headless: bool = True) -> No
     from textual.app import App
 
     original = App._display
+    original_run = App.run
+
+    def run(self, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003 - Textual's signature
+        global run_ns
+        run_ns = now_ns()
+        return original_run(self, *args, **kwargs)
+
+    App.run = run
 
     def _display(self, screen, renderable):  # noqa: ANN001 - Textual's signature
         if renderable is None or self._batch_count:

@@ -8,7 +8,8 @@ Environment:
   BENCH_EXIT_ON_FRAME=1     exit right after the first frame of the unlock screen
 
 Stamps: ``frame=`` the first frame written while the unlock screen is current (the same
-frame_hook as the floor apps), ``ready=`` Textual's Ready, ``rows=`` the first frame showing
+frame_hook as the floor apps), ``run=`` when App.run was entered, ``keys=`` the first frame
+showing the footer's keys, ``ready=`` Textual's Ready, ``rows=`` the first frame showing
 session rows on the home screen, ``all=`` the first frame after the whole list is loaded, and at
 the first frame ``heavy=`` the heavy modules already imported (``-`` for none), ``modules=``
 how many modules were loaded and ``hwm_kib=`` the peak RSS so far.
@@ -31,7 +32,7 @@ OUT = os.environ.get("BENCH_FRAME_OUT")
 EXIT_ON_FRAME = os.environ.get("BENCH_EXIT_ON_FRAME") == "1"
 HEAVY = ("sqlite_utils", "cryptography", "cryptography.hazmat.primitives.ciphers.aead",
          "cryptography.hazmat.primitives.kdf.argon2", "pyrage", "guides.loader")
-_state = {"frame": False, "rows": False, "all": False, "home_all": False}
+_state = {"frame": False, "keys": False, "rows": False, "all": False, "home_all": False}
 
 
 def stamp(**fields: object) -> None:
@@ -46,9 +47,15 @@ def on_frame(app, t: int) -> None:
     if not _state["frame"] and screen == "UnlockScreen":
         _state["frame"] = True
         heavy = ",".join(m for m in HEAVY if m in sys.modules) or "-"
-        stamp(frame=t, heavy=heavy, modules=len(sys.modules), hwm_kib=frame_hook.peak_kib())
+        stamp(frame=t, run=frame_hook.run_ns, heavy=heavy, modules=len(sys.modules),
+              hwm_kib=frame_hook.peak_kib())
         if EXIT_ON_FRAME:
             app.exit()
+    if not _state["keys"] and screen == "UnlockScreen":
+        footer = app.screen.query("UnlockFooter")
+        if footer and footer.first().children:  # Textual's footer fills in a refresh later
+            _state["keys"] = True
+            stamp(keys=t)
         return
     if screen == "HomeScreen":
         home = app.screen

@@ -81,6 +81,14 @@ def rows_tmux(res: dict) -> list[Row]:
                     holds=median(r) <= 1.15 and max(r) <= 1.3,
                     note=f"per-round ratios {min(r):.2f}-{max(r):.2f}; terminal "
                          f"{res['terminal']}, {len(r)} interleaved runs"))
+    if all(x.get("keys") for x in un):
+        u_keys = [since(x, "keys") for x in un]
+        rows.append(Row("G1", "spawn -> unlock screen with its footer keys (tmux)", median(u_keys),
+                        "minimal Textual app, first frame", median(f_frame),
+                        ratio=median(ratios(u_keys, f_frame)), target="(info)", holds=None,
+                        note="Textual's footer fills in its keys a refresh after the first frame; "
+                             f"per-round ratios {min(ratios(u_keys, f_frame)):.2f}-"
+                             f"{max(ratios(u_keys, f_frame)):.2f}"))
     if s.get("floor_again"):
         f_again = [since(x, "frame") for x in s["floor_again"]]
         ra = ratios(f_again, f_frame)
@@ -89,6 +97,16 @@ def rows_tmux(res: dict) -> list[Row]:
                         target="(info)", holds=None,
                         note=f"per-round ratios {min(ra):.2f}-{max(ra):.2f}: the same app launched "
                              "twice in a round, the noise under G1's per-round ratios"))
+    if all(x.get("run") for x in fl + un):  # where the time goes: before App.run, and after
+        f_run, u_run = [since(x, "run") for x in fl], [since(x, "run") for x in un]
+        f_draw, u_draw = [since(x, "frame", "run") for x in fl], [since(x, "frame", "run") for x in un]
+        rows.append(Row("G1", "first frame, split: App.run -> first frame", median(u_draw),
+                        "minimal app, the same part", median(f_draw),
+                        ratio=median(ratios(u_draw, f_draw)), target="(info)", holds=None,
+                        note=f"spawn -> App.run (interpreter, imports, the app built) "
+                             f"{median(u_run):.0f} ms vs {median(f_run):.0f} ms "
+                             f"({median(u_run) - median(f_run):+.0f} ms); App.run -> first frame "
+                             f"{median(u_draw) - median(f_draw):+.0f} ms"))
     f_mem = [x["hwm_kib"] / 1024 for x in fl]
     u_mem = [x["hwm_kib"] / 1024 for x in un]
     rm = ratios(u_mem, f_mem)
