@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import os
 import unicodedata
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from .errors import UnsafeParameters, WrongPassphrase
 
@@ -25,9 +25,11 @@ KEY_LEN = 32
 PAD_BLOCK = 64
 
 
-@dataclass(frozen=True)
-class KdfParams:
-    """Argon2id cost. ``memory_kib`` in KiB."""
+class KdfParams(NamedTuple):
+    """Argon2id cost. ``memory_kib`` in KiB. A NamedTuple, not a dataclass: a command reads it
+    before anything imports :mod:`dataclasses` (with :mod:`inspect`, :mod:`ast` and :mod:`dis`)
+    to start deriving the key (:mod:`store.prefetch`), and every millisecond before that start
+    is a millisecond of the whole command."""
 
     memory_kib: int = 64 * 1024
     iterations: int = 4  # about 0.25-0.3 s here; the floor below is 3

@@ -3,6 +3,10 @@
 All schema changes go through sqlite-utils ``Migrations``; all writes through ``Database.atomic()``.
 Only ids, foreign ids, revisions and timestamps are stored in the clear; every other column is a
 sealed blob (see :mod:`store.crypto`).
+
+:func:`check_header` is the one piece a command needs before it starts deriving the key
+(:mod:`store.prefetch`), so the module imports nothing that is not loaded by then anyway
+(:mod:`pathlib` only where a path is made).
 """
 
 from __future__ import annotations
@@ -13,10 +17,12 @@ import os
 import sqlite3
 import stat
 from contextlib import contextmanager
-from pathlib import Path
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
 from .errors import NotAVault, StorageError, VaultBusy, VaultMissing
+
+if TYPE_CHECKING:  # pragma: no cover
+    from pathlib import Path
 
 APPLICATION_ID = 0x52415050  # "RAPP", in the SQLite header at offset 68
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -67,6 +73,8 @@ def in_clause(column: str, values: tuple) -> str:
 
 
 def lock_path(vault: Path) -> Path:
+    from pathlib import Path
+
     return Path(f"{vault}.lock")
 
 
@@ -133,9 +141,9 @@ def checkpoint(conn: sqlite3.Connection) -> None:
 def tighten(path: Path) -> None:
     """0600 for the vault and its companions that exist now."""
     for suffix in ("", "-wal", "-shm", "-journal"):
-        p = Path(f"{path}{suffix}")
+        p = f"{path}{suffix}"
         try:
-            if stat.S_IMODE(p.stat().st_mode) != FILE_MODE:
+            if stat.S_IMODE(os.stat(p).st_mode) != FILE_MODE:
                 os.chmod(p, FILE_MODE)
         except FileNotFoundError:
             pass

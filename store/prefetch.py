@@ -12,25 +12,39 @@ so it takes no lock and never creates or writes a file (no ``-wal``/``-shm``); w
 wrong in it (no vault, a damaged or busy one, a crafted header) leaves it without a key and lets
 :func:`open_vault` meet and report the problem itself. A wrong passphrase still costs one key
 derivation, not two.
+
+Everything up to the start of the derivation runs while the second core is idle, so this module
+and what it imports (:mod:`store.crypto`, :mod:`store.db`) load neither :mod:`pathlib` nor
+:mod:`dataclasses`: paths are strings here.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import threading
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import crypto, db
 
+if TYPE_CHECKING:  # pragma: no cover
+    from pathlib import Path
 
-def read_slot(path: Path) -> tuple[bytes, crypto.KdfParams]:
+
+def _sqlite_uri(path: str) -> str:
+    """An SQLite ``file:`` URI for an absolute path: ``%`` escapes, ``?`` and ``#`` would end
+    the path (SQLite's URI rules; the rest is taken as it is)."""
+    return "file:" + path.replace("%", "%25").replace("?", "%3f").replace("#", "%23")
+
+
+def read_slot(path: str | Path) -> tuple[bytes, crypto.KdfParams]:
     """The salt and KDF parameters of the vault at ``path``, read without locking or writing.
 
     ``immutable=1``: SQLite neither locks nor looks for a WAL, so a slot changed since the last
     checkpoint may be read stale; the caller compares it with the slot read under the lock."""
     db.check_header(path)
-    uri = Path(path).absolute().as_uri() + "?mode=ro&immutable=1"
+    uri = _sqlite_uri(os.path.abspath(path)) + "?mode=ro&immutable=1"
     conn = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
     try:
         salt, kdf = conn.execute("SELECT salt, kdf FROM keyslot WHERE id = 1").fetchone()
@@ -42,8 +56,8 @@ def read_slot(path: Path) -> tuple[bytes, crypto.KdfParams]:
 class KeyPrefetch:
     """Derives the key-encryption key of the vault at ``path`` for ``passphrase`` on a thread."""
 
-    def __init__(self, path: Path, passphrase: str, *, allow_weak: bool = False) -> None:
-        self.path = Path(path)
+    def __init__(self, path: str | Path, passphrase: str, *, allow_weak: bool = False) -> None:
+        self.path = os.path.abspath(path)
         self._passphrase = passphrase
         self._allow_weak = allow_weak
         self._derived: tuple[bytes, crypto.KdfParams, bytes] | None = None  # salt, params, key
@@ -77,13 +91,13 @@ class KeyPrefetch:
             return
         self._derived = (salt, params, key)
 
-    def take(self, path: Path, passphrase: str, salt: bytes,
+    def take(self, path: str | Path, passphrase: str, salt: bytes,
              params: crypto.KdfParams) -> bytes | None:
         """The key, once, if it was derived from exactly these inputs; else None."""
         if self._thread is not None:
             self._thread.join()
         derived, self._derived = self._derived, None
-        if derived is None or Path(path) != self.path:
+        if derived is None or os.path.abspath(path) != self.path:
             return None
         import hmac  # here: the prefetch's start stays as light as it can be
 

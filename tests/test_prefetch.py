@@ -118,6 +118,24 @@ def test_a_bad_vault_gets_no_prefetch_and_no_derivation(closed, passphrase, deri
     assert derivations == []
 
 
+@pytest.mark.parametrize("name", ["100% sure", "what?", "#1 room", "ça va", "a b/../c"])
+def test_the_slot_is_read_whatever_the_directory_is_called(store, passphrase, tmp_path, name,
+                                                           derivations):
+    """read_slot opens the vault through an SQLite URI: %, ? and # in a directory name are
+    escaped, so it reads this vault (and no other file) and the key opens it."""
+    store.close()
+    home = tmp_path / name
+    home.mkdir(parents=True)
+    moved = home / "vault.db"
+    os.replace(store.path, moved)
+    assert read_slot(moved)[1] == crypto.FAST_FOR_TESTS
+    prefetch = prefetched(moved, passphrase)
+    assert prefetch.path == os.path.abspath(moved)
+    with open_vault(moved, passphrase, allow_weak=True, prefetch=prefetch):
+        pass
+    assert len(derivations) == 1  # the prefetched key was the one used
+
+
 # ------------------------------------------------------------------ the command line's side
 @pytest.fixture
 def cli_env(monkeypatch, tmp_path):
@@ -132,7 +150,7 @@ def cli_env(monkeypatch, tmp_path):
 def test_unlocking_commands_get_a_prefetch(cli_env, tmp_path, command):
     _, pw = cli_env
     prefetch = start_key_prefetch(["--home", str(tmp_path), f"--passphrase-file={pw}", command, "x"])
-    assert prefetch is not None and prefetch.path == tmp_path / "vault.db"
+    assert prefetch is not None and prefetch.path == str(tmp_path / "vault.db")
     assert prefetch.take(prefetch.path, "the passphrase", b"", crypto.PRODUCTION) is None  # no vault
 
 
