@@ -136,6 +136,16 @@ def test_the_slot_is_read_whatever_the_directory_is_called(store, passphrase, tm
     assert len(derivations) == 1  # the prefetched key was the one used
 
 
+def test_the_key_starts_before_dataclasses_and_pathlib_are_imported(tmp_path):
+    """What runs before the derivation starts runs on one core while the other is idle: the
+    entry point and the prefetch import neither (they cost a command ~10 ms)."""
+    code = ("import sys, tui.cli, store.prefetch, store.paths\n"
+            f"store.paths.vault_file({str(tmp_path)!r})\n"
+            "print(sorted({'dataclasses', 'pathlib', 'click', 'sqlite_utils'} & set(sys.modules)))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]", out.stdout + out.stderr
+
+
 # ------------------------------------------------------------------ the command line's side
 @pytest.fixture
 def cli_env(monkeypatch, tmp_path):

@@ -5,8 +5,11 @@ their own body, so ``rapport jot`` or ``rapport search`` start fast and never lo
 
 A bare ``rapport`` (options ``--home`` and ``--passphrase-file`` at most) starts the app without
 importing click: :func:`bare_app_args` reads that command line, and anything else goes to the click
-group in :mod:`tui.cli_root`, whose names (``cli``, ``fail``, ``pass_env``, ``build_cli``, ...) are
-also reachable here.
+group in :mod:`tui.cli_root`, whose names (``cli``, ``fail``, ``pass_env``, ``build_cli``, ``Env``,
+...) are also reachable here.
+
+A command that unlocks starts deriving its key (:func:`start_key_prefetch`) before anything else is
+imported: this module imports only what that needs (no :mod:`dataclasses`, no :mod:`pathlib`).
 """
 
 from __future__ import annotations
@@ -14,97 +17,19 @@ from __future__ import annotations
 import os
 import stat
 import sys
-from dataclasses import dataclass
-from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable
-
-from store.paths import Paths
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # pragma: no cover
-    from store.crypto import KdfParams
+    from pathlib import Path
+
     from store.prefetch import KeyPrefetch
-    from store.vault import Store
 
 
 #: The exit status of a command whose standard output was closed by its reader (128 + SIGPIPE).
 PIPE_CLOSED = 141
 
 
-@dataclass
-class Env:
-    """What every subcommand gets: resolved paths, how to find the passphrase, and seams for tests.
-
-    ``kdf``/``allow_weak`` are reachable only from Python (tests pass ``obj={...}``), never from
-    the command line or the environment.
-    """
-
-    paths: Paths
-    passphrase_file: Path | None = None
-    kdf: "KdfParams | None" = None
-    allow_weak: bool = False
-    clock: Callable | None = None
-    prefetch: "KeyPrefetch | None" = None  # the key being derived already (tui.cli.main)
-
-    def passphrase(self, prompt: str = "Passphrase", *, confirm: bool = False) -> str:
-        return read_passphrase(self.passphrase_file, prompt, confirm=confirm)
-
-    def open_store(self, *, preload: tuple[str, ...] = ()) -> "Store":
-        """Unlocks the vault. ``preload``: modules the command needs next, imported on another
-        thread while the key is derived (Argon2id releases the GIL: on a second core the
-        imports cost no time)."""
-        from store.vault import open_vault, utc_now
-
-        passphrase = self.passphrase()
-        if preload:
-            import threading
-
-            threading.Thread(target=_import_all, args=(preload,), name="rapport-preload",
-                             daemon=True).start()
-        return open_vault(self.paths.vault, passphrase, allow_weak=self.allow_weak,
-                          clock=self.clock or utc_now, prefetch=self.prefetch)
-
-
-def _import_all(modules: tuple[str, ...]) -> None:
-    import importlib
-
-    for name in modules:
-        try:
-            importlib.import_module(name)
-        except Exception:  # imported again where it is used, and fails there if it must
-            pass
-
-
-def read_passphrase(path: Path | None, prompt: str, *, confirm: bool = False,
-                    env: str | None = "RAPPORT_PASSPHRASE") -> str:
-    """From a file (one trailing newline stripped), then ``$RAPPORT_PASSPHRASE``, then a hidden
-    prompt on the terminal."""
-    from tui.cli_root import fail
-
-    if path is not None:
-        try:
-            raw = Path(path).read_bytes()
-        except OSError as exc:
-            raise fail(f"cannot read the passphrase file {path}: {exc.strerror}") from None
-        try:
-            text = _passphrase_in(raw)
-        except UnicodeDecodeError:
-            raise fail(f"the passphrase file {path} is not UTF-8") from None
-        if not text:
-            raise fail(f"the passphrase file {path} is empty")
-        return text
-    if env and os.environ.get(env):
-        return os.environ[env]
-    if not sys.stdin.isatty():
-        raise fail("no passphrase: use --passphrase-file PATH, RAPPORT_PASSPHRASE_FILE or a terminal")
-    import click
-
-    value = click.prompt(prompt, hide_input=True, confirmation_prompt=confirm, err=True)
-    if not value:
-        raise fail("the passphrase must not be empty")
-    return value
-
-
-def _passphrase_in(raw: bytes) -> str:
+def passphrase_in(raw: bytes) -> str:
     """A passphrase file's passphrase: UTF-8 (or UnicodeDecodeError), one trailing newline off."""
     text = raw.decode("utf-8")
     if text.endswith("\r\n"):
@@ -154,6 +79,8 @@ def bare_app_args(args: list[str]) -> dict[str, Path | None] | None:
     read = _root_options(args)
     if read is None or read[1]:
         return None
+    from pathlib import Path
+
     values: dict[str, Path | None] = {}
     for option, (_envvar, is_dir) in BARE_OPTIONS.items():
         value = _root_value(read[0], option)
@@ -181,9 +108,10 @@ def start_key_prefetch(args: list[str]) -> "KeyPrefetch | None":
     passphrase = _quiet_passphrase(_root_value(given, "--passphrase-file"))
     if not passphrase:
         return None
+    from store.paths import vault_file
     from store.prefetch import KeyPrefetch
 
-    return KeyPrefetch(Paths.resolve(_root_value(given, "--home")).vault, passphrase).start()
+    return KeyPrefetch(vault_file(_root_value(given, "--home")), passphrase).start()
 
 
 def _quiet_passphrase(path: str | None) -> str | None:
@@ -194,7 +122,8 @@ def _quiet_passphrase(path: str | None) -> str | None:
     try:
         if not stat.S_ISREG(os.stat(path).st_mode):
             return None
-        return _passphrase_in(Path(path).read_bytes())
+        with open(path, "rb") as fh:
+            return passphrase_in(fh.read())
     except (OSError, UnicodeDecodeError):
         return None
 
@@ -224,6 +153,8 @@ def main(argv: list[str] | None = None) -> None:
             _leave(exc.code)
         _leave(0)
     # What the root group's callback does, minus click: about 10 ms less before the first frame.
+    from store.paths import Paths
+    from tui.env import Env
     from tui.launch import run_app
 
     try:

@@ -14,7 +14,8 @@ from typing import Any, Iterable, Sequence
 
 import click
 
-from tui.cli import Env, bad_usage, fail, pass_env
+from tui.cli import bad_usage, fail, pass_env
+from tui.env import Env
 
 STATUSES = ("active", "ended")
 KINDS = ("note", "item", "action", "decision", "agreement", "goal", "jot", "title", "name")

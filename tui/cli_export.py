@@ -14,7 +14,8 @@ from pathlib import Path
 
 import click
 
-from tui.cli import Env, fail, pass_env, read_passphrase
+from tui.cli import fail, pass_env
+from tui.env import Env, read_passphrase
 
 AGE_ENV = "RAPPORT_AGE_PASSPHRASE"
 

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import click
 
-from tui.cli import Env, fail, pass_env
+from tui.cli import fail, pass_env
+from tui.env import Env
 
 
 def register(cli: click.Group) -> None:

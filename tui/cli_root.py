@@ -14,7 +14,8 @@ from typing import Any, NoReturn
 import click
 
 from store.paths import Paths
-from tui.cli import PIPE_CLOSED, Env, read_passphrase
+from tui.cli import PIPE_CLOSED
+from tui.env import Env, read_passphrase
 
 
 class CliError(click.ClickException):

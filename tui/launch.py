@@ -6,7 +6,7 @@ import gc
 import os
 import sys
 
-from tui.cli import Env
+from tui.env import Env
 
 
 def run_app(env: Env, start: dict | None = None) -> None:
