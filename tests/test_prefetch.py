@@ -164,9 +164,17 @@ def test_unlocking_commands_get_a_prefetch(cli_env, tmp_path, command):
     assert prefetch.take(prefetch.path, "the passphrase", b"", crypto.PRODUCTION) is None  # no vault
 
 
+def test_help_after_a_double_dash_is_text_and_the_key_is_derived(cli_env, tmp_path):
+    _, pw = cli_env
+    args = ["--home", str(tmp_path), f"--passphrase-file={pw}", "jot", "--with", "Ana", "--",
+            "--help"]
+    assert start_key_prefetch(args) is not None
+
+
 @pytest.mark.parametrize("args", [
-    [], ["init"], ["passwd"], ["guides", "list"], ["--help"], ["--version"], ["jot", "--help"][1:],
-    ["--home"], ["--hom", "x", "jot"], ["--", "jot"],
+    [], ["init"], ["passwd"], ["guides", "list"], ["--help"], ["--version"], ["jot", "--help"],
+    ["search", "-h", "x"], ["export", "--all", "--help"], ["--home"], ["--hom", "x", "jot"],
+    ["--", "jot"],
 ])
 def test_other_command_lines_get_none(cli_env, tmp_path, args):
     _, pw = cli_env

@@ -102,7 +102,7 @@ def start_key_prefetch(args: list[str]) -> "KeyPrefetch | None":
     otherwise None. Nothing is reported here: click reads the same command line again and
     reports what is wrong with it."""
     read = _root_options(args)
-    if read is None or not read[1] or read[1][0] not in UNLOCKING_COMMANDS:
+    if read is None or not read[1] or read[1][0] not in UNLOCKING_COMMANDS or _asks_help(read[1]):
         return None
     given = read[0]
     passphrase = _quiet_passphrase(_root_value(given, "--passphrase-file"))
@@ -112,6 +112,16 @@ def start_key_prefetch(args: list[str]) -> "KeyPrefetch | None":
     from store.prefetch import KeyPrefetch
 
     return KeyPrefetch(vault_file(_root_value(given, "--home")), passphrase).start()
+
+
+def _asks_help(words: list[str]) -> bool:
+    """Whether the command's words hold its help option (before any ``--``): it unlocks nothing."""
+    for word in words[1:]:
+        if word == "--":
+            return False
+        if word in ("-h", "--help"):
+            return True
+    return False
 
 
 def _quiet_passphrase(path: str | None) -> str | None:
