@@ -119,10 +119,10 @@ class RapportApp(App[None]):
             preload()
 
     def startup_timeout(self) -> None:
-        """In case no such frame is ever written (never seen): start-up ends anyway."""
+        """In case no such frame is ever written (never seen): start-up ends anyway. (Once
+        ``_starting`` is False, end_startup has run or is queued.)"""
         if self._starting:
             self.first_frame_shown(self.screen)
-        self.end_startup()
 
     def end_startup(self) -> None:
         """Resumes the cyclic GC (if run_app paused it) and loads the rest of the stylesheet.
