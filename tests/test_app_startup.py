@@ -68,4 +68,23 @@ async def test_startup_ends_with_the_frame_that_shows_the_footer_keys(tmp_path, 
             if seen:
                 break
         assert not app._starting
-    assert len(seen) == 1 and any("Quit" in key or "quit" in key for key in seen[0]), seen
+    assert len(seen) == 1 and any("quit" in key.casefold() for key in seen[0]), seen
+
+
+async def test_startup_timeout_ends_a_startup_no_frame_ended(tmp_path, monkeypatch):
+    """The fallback for a terminal where the frame with the footer keys never comes: the timer
+    ends start-up and starts the unlock screen's preload all the same."""
+    from tui.screens.unlock import UnlockScreen
+
+    monkeypatch.setattr(UnlockScreen, "footer_filled", lambda self: False)
+    app = RapportApp(paths=Paths.resolve(tmp_path))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause(0.2)
+        assert app._starting and app._catalog is None and app._deferred_css  # no frame ended it
+        app.startup_timeout()
+        assert not app._starting and not app._deferred_css
+        for _ in range(40):
+            await pilot.pause(0.05)
+            if app._catalog is not None:
+                break
+        assert app._catalog is not None  # the preload ran

@@ -126,7 +126,7 @@ class RapportApp(App[None]):
 
     def end_startup(self) -> None:
         """Resumes the cyclic GC (if run_app paused it) and loads the rest of the stylesheet.
-        Idempotent; also reached by unlocking before any frame (tests) or the on_mount timer."""
+        Idempotent; also reached by unlocking before any frame (tests) or startup_timeout."""
         self._starting = False
         if self._gc_paused:
             # Paused for start-up (imports, first layout): what exists now lives for the
