@@ -500,6 +500,9 @@ class SearchIndex:
         #: rows put or dropped since the index was last sealed (every put counts: a count, not a
         #: set of 50,000 row ids): whether sealing it again is worth it
         self.unsaved = 0
+        #: one copy of each value documents repeat (person and session ids, stages, item kinds,
+        #: guide ids): every decrypted row brings its own, 50,000 documents would hold them all
+        self._shared: dict[str, str] = {}
         # Puts come under the store's lock, queries (which apply them) from other threads.
         self._lock = threading.RLock()
 
@@ -576,7 +579,11 @@ class SearchIndex:
         self._unput((SOURCES[table][0], rid), rank)
 
     def _put(self, key: Key, text: str, meta: Meta) -> None:
-        info = self.sessions.get(meta[1]) if meta[1] else None
+        one = self._shared.setdefault
+        person_id, sid, stage, kind, private = meta
+        meta = (one(person_id, person_id), sid and one(sid, sid), one(stage, stage),
+                one(kind, kind), private)
+        info = self.sessions.get(sid) if sid else None
         doc = (key, _fold(text), meta, info.iso, info.rank) if info else \
             (key, _fold(text), meta, None, _NEVER)
         with self._lock:
@@ -598,7 +605,9 @@ class SearchIndex:
     def _put_session(self, sid: str, rev: int, person_id: str, guide_id: str,
                      started_at: datetime, status: str, title: str) -> None:
         self._note_rev("sessions", sid, rev)
-        self.sessions[sid] = _SessionInfo(person_id, guide_id, started_at, status)
+        one = self._shared.setdefault
+        self.sessions[one(sid, sid)] = _SessionInfo(one(person_id, person_id),
+                                                    one(guide_id, guide_id), started_at, status)
         if title:
             self._put(("title", sid), title, (person_id, sid, "", "", False))
         else:

@@ -388,3 +388,28 @@ def test_changes_to_a_sealed_index_patch_its_parts(vault_path, passphrase, clock
             store.close()
     with open_vault(vault_path, passphrase, allow_weak=True, clock=clock) as store:
         check(store)
+
+
+def test_documents_share_one_copy_of_the_values_they_repeat(store, vault_path, passphrase,
+                                                            clock):
+    """Every decrypted row brings its own copy of its person's and session's ids, stage and
+    kind: an index over 50,000 documents would hold 50,000 of them (G7's peak memory). Read
+    back from the vault (not from the writes' objects), the documents hold one of each."""
+    ann = store.add_person("Ann")
+    sessions = [store.start_session(ann.id, PLAN, title=f"Budget {n}") for n in range(2)]
+    for s in sessions:
+        store.save_note(s.id, "topics", "the budget")
+        store.save_note(s.id, "wrap-up", "budget again")
+        for n in range(3):
+            store.add_item(s.id, "action", f"budget item {n}", stage="topics")
+    store.close()
+    with open_vault(vault_path, passphrase, allow_weak=True, clock=clock) as store:
+        assert len(store.search("budget")) == 2 + 4 + 6
+        index = store.search_index()
+        docs = [doc for part in index._settle() for doc in part.docs()]
+        assert len(docs) == 1 + 2 + 4 + 6  # the name too
+        for field in range(4):  # person id, session id, stage, item kind
+            values = [doc[2][field] for doc in docs if doc[2][field]]
+            assert len({id(v) for v in values}) == len(set(values)), field
+        held = {id(sid) for sid in index.sessions}  # the filters' table of sessions: the same
+        assert all(id(doc[2][1]) in held for doc in docs if doc[2][1])
