@@ -73,6 +73,9 @@ class Row:
     ratio: float | None = None  # median of round-by-round ratios (or value/floor)
     target: str = ""  # e.g. "<= 1.15x"
     holds: bool | None = None  # None: informative, or not measurable
+    #: the target was missed by no more than the same floor misses it against itself (its A/A
+    #: row): this machine cannot tell the figure from its noise (holds is then None)
+    noise: bool = False
     note: str = ""
     extra: dict = field(default_factory=dict)
 
@@ -93,6 +96,8 @@ def fmt_num(value: float | None, unit: str) -> str:
 
 
 def verdict(row: Row) -> str:
+    if row.noise:
+        return "noise"
     if row.holds is None:
         return "info" if not row.note.startswith("n/a") else "n/a"
     return "yes" if row.holds else "NO"

@@ -5,7 +5,8 @@
 
 Run as a script (under tmux by bench/tmux_bench.py), it appends ``key=value`` stamps
 (CLOCK_MONOTONIC ns) to the file named by $BENCH_FRAME_OUT: ``frame=`` after the first frame is
-written, ``ready=`` when Textual posts Ready. With --exit-on-frame it exits right after the first
+written (with ``run=``, ``cpu=``, ``hwm_kib=`` and ``modules=``, as bench/rapport_probe.py
+stamps them), ``ready=`` when Textual posts Ready. With --exit-on-frame it exits right after the first
 frame; otherwise it waits for ctrl+q (Textual's own quit binding), the floor of the quit time.
 Imported (by bench/tui_bench.py), it offers the same widgets for in-process floors.
 Hand-rolled argument parsing and no json: the floor should carry no avoidable import.
@@ -89,6 +90,7 @@ class FloorApp(App):
         self._framed = True
         self._stamp("frame", t)
         self._stamp("run", frame_hook.run_ns)
+        self._stamp("cpu", frame_hook.cpu_ns())
         self._stamp("hwm_kib", frame_hook.peak_kib())
         self._stamp("modules", len(sys.modules))
         if self.exit_on_frame:

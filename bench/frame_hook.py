@@ -23,6 +23,11 @@ def now_ns() -> int:
     return time.clock_gettime_ns(time.CLOCK_MONOTONIC)
 
 
+def cpu_ns() -> int:
+    """CPU time this process has used so far (all threads, user + system), in nanoseconds."""
+    return time.process_time_ns()
+
+
 def peak_kib() -> int:
     """This process's peak RSS so far (VmHWM), in KiB; 0 where /proc is missing."""
     try:

@@ -12,7 +12,8 @@ frame_hook as the floor apps), ``run=`` when App.run was entered, ``keys=`` the 
 showing the footer's keys, ``ready=`` Textual's Ready, ``rows=`` the first frame showing
 session rows on the home screen, ``all=`` the first frame after the whole list is loaded, and at
 the first frame ``heavy=`` the heavy modules already imported (``-`` for none), ``modules=``
-how many modules were loaded and ``hwm_kib=`` the peak RSS so far.
+how many modules were loaded, ``hwm_kib=`` the peak RSS so far and ``cpu=`` the CPU time used
+so far (ns, all threads).
 
 The hooks are installed when ``tui.app`` and ``tui.screens.home`` are first imported (an import
 hook), so the command imports exactly what it would without the probe, in the same order.
@@ -47,8 +48,8 @@ def on_frame(app, t: int) -> None:
     if not _state["frame"] and screen == "UnlockScreen":
         _state["frame"] = True
         heavy = ",".join(m for m in HEAVY if m in sys.modules) or "-"
-        stamp(frame=t, run=frame_hook.run_ns, heavy=heavy, modules=len(sys.modules),
-              hwm_kib=frame_hook.peak_kib())
+        stamp(frame=t, run=frame_hook.run_ns, cpu=frame_hook.cpu_ns(), heavy=heavy,
+              modules=len(sys.modules), hwm_kib=frame_hook.peak_kib())
         if EXIT_ON_FRAME:
             app.exit()
     if not _state["keys"] and screen == "UnlockScreen":

@@ -61,6 +61,17 @@ def q(values, p=50) -> float:
     return percentile(values, p)
 
 
+def tally(rows: list[Row]) -> str:
+    """How many targets hold, and how many no run on this machine can decide (Row.noise)."""
+    held = [r for r in rows if r.holds is not None or r.noise]
+    noise = [r for r in held if r.noise]
+    line = f"{sum(bool(r.holds) for r in held)} of {len(held)} targets hold"
+    if noise:
+        line += (f"; {len(noise)} missed by no more than its floor misses it against itself "
+                 f"(below this machine's noise: {', '.join(r.goal for r in noise)})")
+    return line + "."
+
+
 # ------------------------------------------------------------------------------------ rows
 def rows_tmux(res: dict) -> list[Row]:
     if "error" in res:
@@ -77,10 +88,17 @@ def rows_tmux(res: dict) -> list[Row]:
     r = ratios(u_frame, f_frame)
     rows.append(Row("G1", "spawn -> unlock screen first frame (tmux)", median(u_frame),
                     "minimal Textual app, first frame", median(f_frame), ratio=median(r),
-                    target="<= 1.15x, never > 1.3x",
-                    holds=median(r) <= 1.15 and max(r) <= 1.3,
+                    target="<= 1.15x", holds=median(r) <= 1.15,
                     note=f"per-round ratios {min(r):.2f}-{max(r):.2f}; terminal "
                          f"{res['terminal']}, {len(r)} interleaved runs"))
+    ra = ratios([since(x, "frame") for x in s.get("floor_again", [])], f_frame)
+    worst = Row("G1", "the same, its slowest round", max(r), "minimal app, the same round",
+                None, unit="x", ratio=max(r), target="never > 1.3x", holds=max(r) <= 1.3)
+    if not worst.holds and ra and max(r) <= max(ra):
+        worst.holds, worst.noise = None, True
+        worst.note = (f"above 1.3x, but no further than the minimal app against itself in the "
+                      f"same rounds (A/A, up to {max(ra):.2f}x): below what this machine resolves")
+    rows.append(worst)
     if all(x.get("keys") for x in un):
         u_keys = [since(x, "keys") for x in un]
         rows.append(Row("G1", "spawn -> unlock screen with its footer keys (tmux)", median(u_keys),
@@ -89,14 +107,17 @@ def rows_tmux(res: dict) -> list[Row]:
                         note="Textual's footer fills in its keys a refresh after the first frame; "
                              f"per-round ratios {min(ratios(u_keys, f_frame)):.2f}-"
                              f"{max(ratios(u_keys, f_frame)):.2f}"))
-    if s.get("floor_again"):
+    if ra:
         f_again = [since(x, "frame") for x in s["floor_again"]]
-        ra = ratios(f_again, f_frame)
+        busy = [x["cpu"] / 1e6 / since(x, "frame") for x in fl + s["floor_again"] if x.get("cpu")]
         rows.append(Row("G1", "minimal app against itself (A/A), first frame", median(f_again),
                         "minimal Textual app, first frame", median(f_frame), ratio=median(ra),
                         target="(info)", holds=None,
                         note=f"per-round ratios {min(ra):.2f}-{max(ra):.2f}: the same app launched "
-                             "twice in a round, the noise under G1's per-round ratios"))
+                             "twice in a round, the noise under G1's per-round ratios"
+                             + (f"; its CPU time to the first frame is {median(busy):.0%} of the "
+                                "wall time" + (": the spread is the CPU's own speed, not waiting"
+                                               if median(busy) >= 0.9 else "") if busy else "")))
     if all(x.get("run") for x in fl + un):  # where the time goes: before App.run, and after
         f_run, u_run = [since(x, "run") for x in fl], [since(x, "run") for x in un]
         f_draw, u_draw = [since(x, "frame", "run") for x in fl], [since(x, "frame", "run") for x in un]
@@ -432,13 +453,13 @@ def main(argv: list[str] | None = None) -> int:
               f"ratios); G = issue 7 goal, I2/I5 = issues 2 and 5\n")
     print(header)
     print(table)
-    held = [r for r in rows if r.holds is not None]
-    print(f"\n{sum(r.holds for r in held)} of {len(held)} targets hold.")
+    summary = tally(rows)
+    print(f"\n{summary}")
     save_json(OUT / "last-run.json", {"env": env, "rows": [r.to_dict() for r in rows],
                                       "results": results})
     (OUT / "last-run.md").write_text(header + "\n" + table + "\n", encoding="utf-8")
     if ns.write_docs:
-        write_docs(header, table, f"{sum(r.holds for r in held)} of {len(held)} targets hold.")
+        write_docs(header, table, summary)
     return 0
 
 
