@@ -196,6 +196,10 @@ def test_items_carry_forward_and_follow_through(store, clock):
     assert [i.id for i in store.open_items_before(ann.id, s2)] == [a2.id]
     assert {i.id for i in store.items(session_id=s2.id)} == {mine.id, carried.id}
     assert {i.id for i in store.items(person_id=ann.id, open_only=True)} == {a2.id, mine.id, carried.id}
+    # a page of sessions' items in one query (the home list's first page)
+    assert {i.id for i in store.items(session_ids=[s2.id, s2.id, s1.id], open_only=True)} == \
+        {a2.id, mine.id, carried.id}
+    assert store.items(session_ids=[]) == [] and store.items(session_ids=iter([s2.id]))
     # looking back at the first session: what came later is not "from before"
     assert store.open_items_before(ann.id, s1) == []
 

@@ -196,7 +196,71 @@ def test_first_page_is_one_screen_of_rows(store):
     from tui.screens.home import first_page
 
     rows = first_page(store, 10)
-    assert len(rows) == 10 and all(isinstance(r, SessionSummary) for r in rows)
+    assert len(rows) == 10 and all(isinstance(r.summary, SessionSummary) for r in rows)
+
+
+def open_items_seeded(store) -> dict[str, int]:
+    """Three sessions; open actions 2, 1 and none, with a done action and an open decision
+    that the Open column does not count. Returns session title -> what it should show."""
+    seed(store, 3)
+    by_title = {s.title: s for s in store.sessions()}
+    for title, opened in (("Talk 0", 2), ("Talk 1", 1)):
+        for n in range(opened):
+            store.add_item(by_title[title].id, "action", f"follow up {n}")
+    done = store.add_item(by_title["Talk 2"].id, "action", "done already")
+    store.update_item(done.id, status="done")
+    store.add_item(by_title["Talk 2"].id, "decision", "agreed, not an action")
+    return {"Talk 0": 2, "Talk 1": 1, "Talk 2": 0}
+
+
+def open_column(home: HomeScreen) -> dict[str, str]:
+    table = home.query_one(SessionTable)
+    return {row.summary.title: str(table.get_cell(row.summary.id, "open"))
+            for row in home.rows}
+
+
+async def test_first_frame_counts_open_actions(store, vault_path, clock, passphrase):
+    """The first frame of the home screen shows each session's open actions (read with the
+    first page), not blanks filled in once the whole list is read; and so does the home screen
+    shown again after another screen."""
+    expected = {title: str(n or "") for title, n in open_items_seeded(store).items()}
+    store.close()
+    app = make_app(vault_path, clock)
+    seen: list[dict[str, str]] = []
+    original = app._display
+
+    def display(screen, renderable):  # noqa: ANN001 - Textual's
+        if isinstance(screen, HomeScreen) and renderable is not None and not seen:
+            seen.append(open_column(screen))
+        return original(screen, renderable)
+
+    app._display = display
+    async with app.run_test(size=SIZE) as pilot:
+        await built_ahead(app, pilot)
+        await pilot.press(*passphrase, "enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        home = app.screen
+        assert isinstance(home, HomeScreen) and home.loaded_all
+        assert open_column(home) == expected  # the whole list agrees
+        shown_again: list[tuple[bool, dict[str, str]]] = []
+        set_rows = home.set_rows
+
+        def record(rows, complete, *args):  # noqa: ANN001, ANN002
+            set_rows(rows, complete, *args)
+            shown_again.append((complete, open_column(home)))
+
+        home.set_rows = record
+        await pilot.press("f3")  # another screen, and back: the list is read again
+        await pilot.pause()
+        await pilot.press("escape")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.screen is home
+        assert shown_again == [(False, expected), (True, expected)]  # first page, then the rest
+        app.store.close()
+        app.store = None
+    assert seen == [expected]
 
 
 async def test_unlocking_while_the_home_is_still_being_composed(store, vault_path, clock):

@@ -25,13 +25,21 @@ COLUMNS = (("date", "Date"), ("person", "Participant"), ("guide", "Guide"),
            ("length", "Length"), ("status", "Status"), ("open", "Open"))
 
 
-def first_page(store, height: int) -> list[SessionSummary]:
-    """The sessions the first paint shows: a screen's height of them, as many as the table can
-    show (every row a DataTable adds is decrypted, added and measured before that paint)."""
+def first_page(store, height: int) -> list[Row]:
+    """The rows the first paint shows: a screen's height of sessions, as many as the table can
+    show (every row a DataTable adds is decrypted, added and measured before that paint), with
+    their open actions counted (their items only: the whole list's are read after)."""
     try:
-        return store.summaries(limit=max(10, height))
+        summaries = store.summaries(limit=max(10, height))
+        counts = open_actions(store.items(session_ids=[s.id for s in summaries], open_only=True))
     except RapportError:
         return []
+    return [HomeScreen.make_row(s, counts) for s in summaries]
+
+
+def open_actions(items) -> Counter[str]:
+    """Session id -> how many of its action items are open (the list's Open column)."""
+    return Counter(i.session_id for i in items if i.kind == "action")
 
 
 @dataclass
@@ -61,7 +69,7 @@ class HomeScreen(Screen[None]):
     HELP = ("Type letters to filter the list (j, k, g, G move; / searches every note). "
             "Click a column header to sort by it.")
 
-    def __init__(self, first_rows: list[SessionSummary] | None = None) -> None:
+    def __init__(self, first_rows: list[Row] | None = None) -> None:
         super().__init__()
         self.first_rows = first_rows  # read by the unlock screen, shown on mount (or show_first)
         self.rows: list[Row] = []
@@ -96,14 +104,13 @@ class HomeScreen(Screen[None]):
         if self.app.store is not None:  # else built ahead, before unlocking: see show_first
             self.show_first(self.first_rows)
 
-    def show_first(self, rows: list[SessionSummary] | None) -> None:
-        """Shows the rows the unlock screen read, before the first frame. Called on mount, or by
-        the app on a home screen it built ahead (RapportApp.prepare_home): if that one is still
-        being composed, its on_mount shows them."""
+    def show_first(self, rows: list[Row] | None) -> None:
+        """Shows the rows the unlock screen read (first_page), before the first frame. Called on
+        mount, or by the app on a home screen it built ahead (RapportApp.prepare_home): if that
+        one is still being composed, its on_mount shows them."""
         self.first_rows = rows
         if rows and self.mounted:
-            counts: Counter[str] = Counter()
-            self.set_rows([self.make_row(s, counts) for s in rows], False)
+            self.set_rows(rows, False)
 
     def style_state(self) -> tuple:
         """What this screen's styles depend on beyond its own nodes: the app's CSS (Textual counts
@@ -140,21 +147,17 @@ class HomeScreen(Screen[None]):
             return
 
     def load(self, store) -> None:
-        open_counts: Counter[str] = Counter()
         painted = threading.Event()
         if self.first_rows:  # already shown (read by the unlock screen)
             self.first_rows = None
             self.app.call_from_thread(self.call_after_refresh, painted.set)
         else:
-            first = first_page(store, self.app.size.height)
-            self.app.call_from_thread(self.set_rows,
-                                      [self.make_row(s, open_counts) for s in first], False,
-                                      painted.set)
+            self.app.call_from_thread(self.set_rows, first_page(store, self.app.size.height),
+                                      False, painted.set)
         # The rest waits for the first page to be on screen: decrypting thousands of rows on
         # this thread would take the GIL from the UI thread while it paints.
         painted.wait(timeout=1.0)
-        items = store.items(open_only=True)
-        open_counts.update(i.session_id for i in items if i.kind == "action")
+        open_counts = open_actions(store.items(open_only=True))
         rest = store.summaries()
         rows = [self.make_row(s, open_counts) for s in rest]
         due = self.compute_due(store, rest)
