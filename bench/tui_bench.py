@@ -7,8 +7,10 @@
 
 ``inproc`` runs rounds of, interleaved:
   kdf        Argon2id with the production parameters (the floor's first term, G2)
-  decrypt    AES-GCM-decrypting the home list's columns (meta and state) of every session, blobs
-             of the vault's own sizes read from an SQLite file (the floor's second term, G2)
+  decrypt    AES-GCM-decrypting what the home list's columns are read from (LIST_COLUMNS: every
+             session's meta and state, person's data, item's data), blobs of the vault's own
+             sizes read from an SQLite file (the floor's second term, G2)
+  decrypt_sessions  the same for the sessions' meta and state alone (an info row)
   floor      a 200-row DataTable screen pushed on a minimal app: push -> first frame with its
              rows (G3 floor); then key presses in it (floor of the key latency)
   big        RapportApp on the 10,000-session vault: Enter on the passphrase -> first frame
@@ -132,40 +134,48 @@ def kdf_floor() -> float:
     return now() - t0
 
 
-class DecryptFloor:
-    """The home list's sealed columns (meta, state) of every session, as bare AES-GCM blobs of the
-    vault's own sizes in an SQLite file; timing = read them all and decrypt them all."""
+#: The home list's columns and the sealed columns they are read from: date and status are
+#: plaintext; guide and length come from the sessions' meta and state, the participant from the
+#: people's data, the Open count from every item's data (its kind and status are sealed).
+LIST_COLUMNS = {"sessions": ("meta", "state"), "people": ("data",), "items": ("data",)}
 
-    def __init__(self, vault: Path, workdir: Path) -> None:
+
+class DecryptFloor:
+    """Sealed columns of the vault (``columns``: table -> column names) as bare AES-GCM blobs of
+    the vault's own sizes in an SQLite file; timing = read them all and decrypt them all."""
+
+    def __init__(self, vault: Path, workdir: Path, columns: dict[str, tuple[str, ...]]) -> None:
         from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
         src = sqlite3.connect(f"file:{vault}?mode=ro", uri=True)
-        sizes = src.execute("SELECT length(meta), length(state) FROM sessions").fetchall()
+        sizes = [n for table, cols in columns.items()
+                 for row in src.execute(f"SELECT {', '.join(f'length({c})' for c in cols)}"
+                                        f" FROM {table}")
+                 for n in row]
+        self.rows = {table: src.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+                     for table in columns}
         src.close()
         self.aead = AESGCM(AESGCM.generate_key(bit_length=256))
         self.aad = b"rapport/v1|sessions|meta|" + b"x" * 120
-        self.path = workdir / "decrypt-floor.db"
+        self.path = workdir / f"decrypt-floor-{'-'.join(columns)}.db"
         conn = sqlite3.connect(self.path)
-        conn.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, meta BLOB, state BLOB)")
+        conn.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, blob BLOB)")
 
         def blob(n: int) -> bytes:
             nonce = os.urandom(12)
             return b"\x01" + nonce + self.aead.encrypt(nonce, os.urandom(max(0, n - 29)),
                                                        self.aad)
 
-        conn.executemany("INSERT INTO t (meta, state) VALUES (?, ?)",
-                         ((blob(m), blob(s)) for m, s in sizes))
+        conn.executemany("INSERT INTO t (blob) VALUES (?)", ((blob(n),) for n in sizes))
         conn.commit()
         conn.close()
-        self.rows = len(sizes)
         self.conn = sqlite3.connect(self.path)
 
     def __call__(self) -> float:
         dec, aad = self.aead.decrypt, self.aad
         t0 = now()
-        for m, s in self.conn.execute("SELECT meta, state FROM t"):
-            dec(m[1:13], m[13:], aad)
-            dec(s[1:13], s[13:], aad)
+        for (b,) in self.conn.execute("SELECT blob FROM t"):
+            dec(b[1:13], b[13:], aad)
         return now() - t0
 
 
@@ -308,11 +318,15 @@ async def inproc(runs: int) -> dict:
     try:
         homes = {"big": generate.scratch_copy(big, work / "big"),
                  "small": generate.scratch_copy(small, work / "small")}
-        decrypt = DecryptFloor(homes["big"] / "vault.db", work)
-        samples: dict[str, list] = {k: [] for k in ("kdf", "decrypt", "floor", "big", "small")}
+        decrypt = DecryptFloor(homes["big"] / "vault.db", work, LIST_COLUMNS)
+        sessions_only = DecryptFloor(homes["big"] / "vault.db", work,
+                                     {"sessions": LIST_COLUMNS["sessions"]})
+        samples: dict[str, list] = {k: [] for k in ("kdf", "decrypt", "decrypt_sessions",
+                                                    "floor", "big", "small")}
         for rnd in range(runs + 1):  # round 0: warm-up
             got: dict = {}
             for name, fn in (("kdf", kdf_floor), ("decrypt", decrypt),
+                             ("decrypt_sessions", sessions_only),
                              ("floor", floor_table_run),
                              ("big", lambda: rapport_run(homes["big"], generate.PASSPHRASE)),
                              ("small", lambda: rapport_run(homes["small"], generate.PASSPHRASE,
@@ -329,6 +343,7 @@ async def inproc(runs: int) -> dict:
                 f"{got['small']['unlocked_to_rows'] * 1000:.0f} vs floor "
                 f"{got['floor']['first_frame'] * 1000:.0f} ms")
         decrypt.conn.close()
+        sessions_only.conn.close()
     finally:
         import shutil
 
