@@ -198,26 +198,25 @@ def rows_tui(res: dict) -> list[Row]:
                     note=f"floor = Argon2id {median(kdf):.0f} ms + 2 x {median(dec):.0f} ms "
                          f"(AES-GCM of what the list's columns are read from: {counted}); "
                          f"per-round ratios {min(r):.2f}-{max(r):.2f}"))
+
+    def against(figure: str, floor_name: str, other: list[float], note: str) -> None:
+        """An info row: G2's figure against another reading of its floor."""
+        ro = ratios(e2r, other)
+        rows.append(Row("G2", figure, median(e2r), floor_name, median(other), ratio=median(ro),
+                        target="(info)", holds=None,
+                        note=f"{note}; per-round ratios {min(ro):.2f}-{max(ro):.2f}"))
+
     if s.get("decrypt_sessions"):  # the narrower reading: the sessions' own columns alone
         dso = [x * 1e3 for x in s["decrypt_sessions"]]
-        narrow = [k + 2 * d for k, d in zip(kdf, dso)]
-        rn = ratios(e2r, narrow)
-        rows.append(Row("G2", "the same, floor = the sessions' meta+state alone", median(e2r),
-                        "KDF + 2x decrypt meta+state", median(narrow), ratio=median(rn),
-                        target="(info)", holds=None,
-                        note=f"without the participant's and the Open column's decrypts: "
-                             f"2 x {median(dso):.0f} ms; per-round ratios "
-                             f"{min(rn):.2f}-{max(rn):.2f}"))
+        against("the same, floor = the sessions' meta+state alone", "KDF + 2x decrypt meta+state",
+                [k + 2 * d for k, d in zip(kdf, dso)],
+                f"without the participant's and the Open column's decrypts: 2 x "
+                f"{median(dso):.0f} ms")
     if all(b.get("derive") for b in big):  # Argon2id alone moves 20-40 % from call to call
-        own = [b["derive"] * 1e3 + 2 * d for b, d in zip(big, dec)]
-        ro = ratios(e2r, own)
-        rows.append(Row("G2", "the same, KDF term = the run's own Argon2id", median(e2r),
-                        "own KDF + 2x decrypt list columns", median(own), ratio=median(ro),
-                        target="(info)", holds=None,
-                        note=f"per-round ratios {min(ro):.2f}-{max(ro):.2f} (vs "
-                             f"{min(r):.2f}-{max(r):.2f} above); the run's derivation "
-                             f"{median([b['derive'] * 1e3 for b in big]):.0f} ms, Argon2id alone "
-                             f"{min(kdf):.0f}-{max(kdf):.0f} ms"))
+        against("the same, KDF term = the run's own Argon2id", "own KDF + 2x decrypt list columns",
+                [b["derive"] * 1e3 + 2 * d for b, d in zip(big, dec)],
+                f"the run's derivation {median([b['derive'] * 1e3 for b in big]):.0f} ms, "
+                f"Argon2id alone {min(kdf):.0f}-{max(kdf):.0f} ms")
     ra = ratios(e2a, g2_floor)
     rows.append(Row("G2", "unlock (Enter) -> whole list loaded, 10k", median(e2a),
                     "KDF + 2x decrypt list columns", median(g2_floor), ratio=median(ra),

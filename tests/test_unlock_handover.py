@@ -38,6 +38,29 @@ async def built_ahead(app, pilot) -> HomeScreen:
     return home
 
 
+def at_first_home_frame(app, look) -> list:
+    """A list that gets what ``look(home screen)`` returns at the first frame the app writes
+    for the home screen (the hook is the app's ``_display``, as the bench's)."""
+    seen: list = []
+    original = app._display
+
+    def display(screen, renderable):  # noqa: ANN001 - Textual's
+        if isinstance(screen, HomeScreen) and renderable is not None and not seen:
+            seen.append(look(screen))
+        return original(screen, renderable)
+
+    app._display = display
+    return seen
+
+
+async def unlock(app, pilot, passphrase: str) -> None:
+    """Types the passphrase once the home screen is built ahead, and waits for the unlock."""
+    await built_ahead(app, pilot)
+    await pilot.press(*passphrase, "enter")
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
 async def test_home_screen_is_built_while_typing_and_is_the_one_shown(store, vault_path, clock,
                                                                       passphrase):
     seed(store)
@@ -75,21 +98,14 @@ async def test_first_rows_are_in_the_first_frame_of_the_home_screen(store, vault
     seed(store, 5)
     store.close()
     app = make_app(vault_path, clock)
-    seen: list[tuple[int, int]] = []
-    original = app._display
 
-    def display(screen, renderable):  # noqa: ANN001 - Textual's
-        if isinstance(screen, HomeScreen) and renderable is not None and not seen:
-            table = screen.query_one(SessionTable)
-            seen.append((table.row_count, table.virtual_size.height))
-        return original(screen, renderable)
+    def measured(home: HomeScreen) -> tuple[int, int]:
+        table = home.query_one(SessionTable)
+        return table.row_count, table.virtual_size.height
 
-    app._display = display
+    seen = at_first_home_frame(app, measured)
     async with app.run_test(size=SIZE) as pilot:
-        await built_ahead(app, pilot)
-        await pilot.press(*passphrase, "enter")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await unlock(app, pilot, passphrase)
         await app.workers.wait_for_complete()
         await pilot.pause()
         app.store.close()
@@ -226,20 +242,9 @@ async def test_first_frame_counts_open_actions(store, vault_path, clock, passphr
     expected = {title: str(n or "") for title, n in open_items_seeded(store).items()}
     store.close()
     app = make_app(vault_path, clock)
-    seen: list[dict[str, str]] = []
-    original = app._display
-
-    def display(screen, renderable):  # noqa: ANN001 - Textual's
-        if isinstance(screen, HomeScreen) and renderable is not None and not seen:
-            seen.append(open_column(screen))
-        return original(screen, renderable)
-
-    app._display = display
+    seen = at_first_home_frame(app, open_column)
     async with app.run_test(size=SIZE) as pilot:
-        await built_ahead(app, pilot)
-        await pilot.press(*passphrase, "enter")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await unlock(app, pilot, passphrase)
         home = app.screen
         assert isinstance(home, HomeScreen) and home.loaded_all
         assert open_column(home) == expected  # the whole list agrees
