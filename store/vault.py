@@ -775,17 +775,17 @@ class Store:
 
     def items(self, *, session_id: str | None = None, person_id: str | None = None,
               open_only: bool = False, session_ids: Iterable[str] | None = None) -> list[Item]:
-        """Oldest first. ``session_ids``: only those sessions' items (one query for a page of
-        sessions)."""
+        """Oldest first. ``session_ids``: only those sessions' items, in one query (a page of
+        sessions: one SQL parameter each)."""
         clauses, params = [], []
         if session_id:
             clauses.append("session_id = ?")
             params.append(session_id)
         if session_ids is not None:
-            wanted = list(dict.fromkeys(session_ids))
+            wanted = tuple(dict.fromkeys(session_ids))
             if not wanted:
                 return []
-            clauses.append(f"session_id IN ({', '.join('?' * len(wanted))})")
+            clauses.append(db.in_clause("session_id", wanted))
             params.extend(wanted)
         if person_id:
             clauses.append("person_id = ?")
