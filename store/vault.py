@@ -794,6 +794,15 @@ class Store:
                              convert=lambda p, s: self._item(p, s["data"]))
         return [i for i in items if i.is_open] if open_only else items
 
+    def open_actions(self, *, session_ids: Iterable[str] | None = None) -> dict[str, int]:
+        """Session id -> how many of its action items are open (sessions with none left out):
+        the Open column of the session lists. ``session_ids``: as for :meth:`items`."""
+        counts: dict[str, int] = {}
+        for item in self.items(open_only=True, session_ids=session_ids):
+            if item.kind == "action":
+                counts[item.session_id] = counts.get(item.session_id, 0) + 1
+        return counts
+
     def item(self, item_id: str) -> Item:
         rows = self._select("items", "id = ?", (item_id,))
         if not rows:

@@ -200,6 +200,10 @@ def test_items_carry_forward_and_follow_through(store, clock):
     assert {i.id for i in store.items(session_ids=[s2.id, s2.id, s1.id], open_only=True)} == \
         {a2.id, mine.id, carried.id}
     assert store.items(session_ids=[]) == [] and store.items(session_ids=iter([s2.id]))
+    # the Open column: open actions per session (not goals, agreements, or carried and done ones)
+    bobs = store.items(person_id=bob.id)[0].session_id
+    assert store.open_actions() == {s2.id: 1, bobs: 1}
+    assert store.open_actions(session_ids=[s1.id, s2.id]) == {s2.id: 1}
     # looking back at the first session: what came later is not "from before"
     assert store.open_items_before(ann.id, s1) == []
 

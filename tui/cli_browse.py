@@ -80,10 +80,7 @@ def list_sessions(env: Env, person_name: str | None, status: str | None, as_json
     with env.open_store() as store:
         person_id = store.find_person(person_name).id if person_name else None
         summaries = store.summaries(person_id=person_id, status=status)
-        open_items: dict[str, int] = {}
-        for item in store.items(open_only=True):
-            if item.kind == "action":
-                open_items[item.session_id] = open_items.get(item.session_id, 0) + 1
+        open_items = store.open_actions()
     if as_json:
         _echo_json([{"id": s.id, "person": s.person_name, "person_id": s.person_id,
                      "title": s.title, "guide": s.guide_name, "guide_id": s.guide_id,

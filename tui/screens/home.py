@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-from collections import Counter
 from dataclasses import dataclass
 
 from rich.text import Text
@@ -31,15 +30,10 @@ def first_page(store, height: int) -> list[Row]:
     their open actions counted (their items only: the whole list's are read after)."""
     try:
         summaries = store.summaries(limit=max(10, height))
-        counts = open_actions(store.items(session_ids=[s.id for s in summaries], open_only=True))
+        counts = store.open_actions(session_ids=[s.id for s in summaries])
     except RapportError:
         return []
     return [HomeScreen.make_row(s, counts) for s in summaries]
-
-
-def open_actions(items) -> Counter[str]:
-    """Session id -> how many of its action items are open (the list's Open column)."""
-    return Counter(i.session_id for i in items if i.kind == "action")
 
 
 @dataclass
@@ -157,14 +151,14 @@ class HomeScreen(Screen[None]):
         # The rest waits for the first page to be on screen: decrypting thousands of rows on
         # this thread would take the GIL from the UI thread while it paints.
         painted.wait(timeout=1.0)
-        open_counts = open_actions(store.items(open_only=True))
+        open_counts = store.open_actions()
         rest = store.summaries()
         rows = [self.make_row(s, open_counts) for s in rest]
         due = self.compute_due(store, rest)
         self.app.call_from_thread(self.set_rows, rows, True, None, due)
 
     @staticmethod
-    def make_row(s: SessionSummary, counts: Counter) -> Row:
+    def make_row(s: SessionSummary, counts: dict[str, int]) -> Row:
         hay = " ".join((s.person_name, s.title, s.guide_name, fmt.when(s.started_at), s.status))
         return Row(s, counts.get(s.id, 0), hay.casefold())
 
