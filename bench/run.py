@@ -189,9 +189,7 @@ def rows_tui(res: dict) -> list[Row]:
     e2a = [b["enter_to_all"] * 1e3 for b in big]
     rows = []
     r = ratios(e2r, g2_floor)
-    n = res["decrypt_rows"]
-    counted = (", ".join(f"{n[t]} {t}" for t in ("sessions", "people", "items") if t in n)
-               if isinstance(n, dict) else f"{n} sessions")
+    counted = ", ".join(f"{n} {table}" for table, n in res["decrypt_rows"].items())
     rows.append(Row("G2", "unlock (Enter) -> first rows on screen, 10k", median(e2r),
                     "KDF + 2x decrypt list columns", median(g2_floor), ratio=median(r),
                     target="<= 1.0x", holds=median(r) <= 1.0,
