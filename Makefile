@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 TSTAMP := $(VENV)/.installed-test
 
-.PHONY: run test bench lint clean
+.PHONY: run test typecheck bench lint clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,9 @@ run: $(STAMP)
 test: $(TSTAMP)
 	$(BIN)/python -m pytest
 	$(BIN)/lint-imports
+
+typecheck: $(TSTAMP)
+	$(BIN)/python -m mypy
 
 bench: $(TSTAMP)
 	$(BIN)/python bench/run.py
