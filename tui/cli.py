@@ -201,7 +201,6 @@ def _finish(run: Callable[[], Any]) -> int:
     try:
         try:
             result = run()
-            sys.stdout.flush()
         except click.UsageError as exc:
             hint = f" (see '{exc.ctx.command_path} --help')" if exc.ctx is not None else ""
             error_line(exc.format_message().rstrip(".") + hint)
@@ -214,30 +213,13 @@ def _finish(run: Callable[[], Any]) -> int:
                 raise KeyboardInterrupt from None
             error_line("aborted: the input ended")
             return 1
-        except click.exceptions.Exit as exc:
-            result = exc.exit_code
-        except BrokenPipeError:
-            result = PIPE_CLOSED
         except Exception as exc:  # noqa: BLE001 - last resort: one line, no traceback, no locals
             error_line(f"unexpected {type(exc).__name__}; nothing else was changed")
             return 1
     except KeyboardInterrupt:
         out("rapport: interrupted", err=True)
         return INTERRUPTED
-    if result == PIPE_CLOSED:
-        _quiet_stdout()
     return result if isinstance(result, int) else 0
-
-
-def _quiet_stdout() -> None:
-    """Points standard output at /dev/null, so the interpreter's last flush of what the closed
-    pipe never took is not reported as an error (Python's documented idiom for SIGPIPE)."""
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        os.close(devnull)
-    except (OSError, ValueError, AttributeError):  # not a real file (a test's capture)
-        pass
 
 
 @click.group("rapport", cls=RapportGroup, invoke_without_command=True,
