@@ -88,10 +88,7 @@ def read_input(path: Path, limit: int, *, what: str, pipe_ok: bool = False) -> b
         chunks: list[bytes] = []
         size = 0
         try:
-            while size <= limit:
-                chunk = stream.read(limit + 1 - size)
-                if not chunk:
-                    break
+            while chunk := stream.read(limit + 1 - size):  # read(0) once limit + 1 are in
                 chunks.append(chunk)
                 size += len(chunk)
         except OSError as exc:
