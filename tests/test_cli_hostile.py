@@ -155,3 +155,22 @@ def test_tables_measure_what_they_show(capsys):
     table(("NAME", "N"), [("a\x9bb", "1"), ("abcdefghij", "2")])
     lines = capsys.readouterr().out.splitlines()
     assert lines[1] == "a\\u009bb    1" and lines[2] == "abcdefghij  2"
+
+
+@pytest.mark.parametrize("args", [
+    ["export", "--all", "--full", "--format", "json"],
+    ["synthesis", "{programme}", "--named", "--format", "json"],
+])
+def test_json_documents_on_stdout_escape_controls_and_read_back_the_same(vault, tmp_path, args):
+    home, pw, ids, _ = vault
+    args = [a.format(**ids) for a in args]
+    shown = rapport("--home", home, "--passphrase-file", pw, *args)
+    assert shown.returncode == 0, shown.stderr
+    shown_safely(shown)
+    written = tmp_path / "doc.json"
+    out = rapport("--home", home, "--passphrase-file", pw, *args, "-o", written)
+    assert out.returncode == 0, out.stderr
+    document = json.loads(written.read_bytes())
+    document.pop("exported_at", None)
+    assert {k: v for k, v in json.loads(shown.stdout).items() if k != "exported_at"} == document
+    assert any(HOSTILE in text for text in strings(document))

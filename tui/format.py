@@ -81,9 +81,12 @@ def table(header: Sequence[str], rows: Iterable[Sequence[str]], *,
 
 
 def out_document(data: bytes, fmt: str) -> None:
-    """Writes an exported document (UTF-8) to standard output: Markdown and HTML through
-    :func:`out`, like every other text; JSON as its renderer escaped it."""
+    """Writes an exported document (UTF-8) to standard output through :func:`out`, like every
+    other text. JSON reads back the same: it holds no raw C0 control (``json.dumps`` escapes them),
+    and DEL, C1 and bidi controls can only sit inside its strings, where the stand-in
+    :func:`store.text.visible` shows for C1 and bidi (``\\u009b``) is their JSON escape; DEL
+    gets its own."""
+    text = data.decode("utf-8")
     if fmt == "json":
-        click.echo(data, nl=False)
-    else:
-        out(data.decode("utf-8"), nl=False)
+        text = text.replace("\x7f", "\\u007f")
+    out(text, nl=False)
