@@ -280,8 +280,7 @@ def start_app(env: Env, start: dict[str, str] | None = None) -> None:
     docstring for Textual's web driver)."""
     if not (sys.stdin.isatty() and sys.stdout.isatty()) and not web_driver():
         usable = ", ".join(sorted(set(COMMANDS) - APP_COMMANDS))
-        raise fail("the app needs a terminal (standard input and output); without one, use a "
-                   f"command: {usable}")
+        raise fail(f"the app needs a terminal; these commands work without one: {usable}")
     from tui.launch import run_app
 
     run_app(env, start=start)

@@ -20,8 +20,7 @@ if TYPE_CHECKING:  # pragma: no cover
 #: The most a passphrase file may hold (a passphrase is a line; anything bigger is the wrong file).
 PASSPHRASE_LIMIT = 4096
 #: What ``init`` says before it asks for the passphrase.
-NO_RECOVERY = ("Choose a passphrase you will remember: the vault is encrypted with it, and a "
-               "forgotten passphrase cannot be recovered (no one can open the vault without it).")
+NO_RECOVERY = "A forgotten passphrase cannot be recovered: nothing opens the vault without it."
 
 
 @dataclass
