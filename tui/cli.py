@@ -5,7 +5,9 @@ Adding a command
     :data:`COMMANDS`: ``"name": "module:attribute"``. The module is imported only when that
     command runs, or for ``--help``, completion and the man page (click's documented "lazy
     group"), so ``rapport jot`` never loads the modules of ``export`` or ``programme``, and no
-    module does work when it is imported.
+    module does work when it is imported. A command that grows subcommands (``rapport people
+    add``) becomes a click group with ``invoke_without_command=True`` whose callback does what
+    the command did; its subcommands get the global options like every other command.
 
 What every command gets
     * The global options, ``--home DIR`` and ``--passphrase-file FILE``, before the command's name
