@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from store import crypto
 from store.vault import open_vault
-from tui.cli import build_cli
+from tui.cli import cli
 
 FAST = {"kdf": crypto.FAST_FOR_TESTS, "allow_weak": True}
 
@@ -33,7 +33,7 @@ def run(home, *args, pw=None, input=None, env=None):
     argv = ["--home", str(home)]
     if pw is not None:
         argv += ["--passphrase-file", str(pw)]
-    result = CliRunner().invoke(build_cli(), argv + list(args), obj=dict(FAST), input=input,
+    result = CliRunner().invoke(cli, argv + list(args), obj=dict(FAST), input=input,
                                 env=env, catch_exceptions=False)
     return result
 

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from store import crypto
 from store.paths import Paths
 from store.vault import create_vault, open_vault
-from tui.cli import build_cli
+from tui.cli import cli
 
 PASSPHRASE = "cli vault passphrase"
 CANARY = "CANARY-CLI-PRIVATE"
@@ -55,7 +55,7 @@ def run(home, *args, clock=None, **kwargs):
     if clock is not None:
         obj["clock"] = clock
     return CliRunner().invoke(
-        build_cli(), ["--home", str(home), "--passphrase-file", str(home.parent / "pw"), *args],
+        cli, ["--home", str(home), "--passphrase-file", str(home.parent / "pw"), *args],
         obj=obj, **kwargs)
 
 

@@ -1,14 +1,11 @@
-"""Deriving the key while a command starts (store.prefetch, tui.cli.start_key_prefetch): the key
-is used only for the same vault, passphrase, salt and parameters; the prefetch writes nothing and
-never reads a passphrase the command itself must read."""
+"""Deriving the key early (store.prefetch): the key is used only for the same vault, passphrase,
+salt and parameters; the prefetch writes nothing. (The command line no longer prefetches.)"""
 
 from __future__ import annotations
 
 import json
 import os
 import sqlite3
-import subprocess
-import sys
 
 import pytest
 
@@ -16,7 +13,6 @@ from store import crypto
 from store.errors import WrongPassphrase
 from store.prefetch import KeyPrefetch, read_slot
 from store.vault import open_vault
-from tui.cli import start_key_prefetch
 
 
 @pytest.fixture
@@ -134,101 +130,6 @@ def test_the_slot_is_read_whatever_the_directory_is_called(store, passphrase, tm
     with open_vault(moved, passphrase, allow_weak=True, prefetch=prefetch):
         pass
     assert len(derivations) == 1  # the prefetched key was the one used
-
-
-def test_the_key_starts_before_dataclasses_and_pathlib_are_imported(tmp_path):
-    """What runs before the derivation starts runs on one core while the other is idle: the
-    entry point and the prefetch import neither (they cost a command ~10 ms)."""
-    code = ("import sys, tui.cli, store.prefetch, store.paths\n"
-            f"store.paths.vault_file({str(tmp_path)!r})\n"
-            "print(sorted({'dataclasses', 'pathlib', 'click', 'sqlite_utils'} & set(sys.modules)))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "[]", out.stdout + out.stderr
-
-
-# ------------------------------------------------------------------ the command line's side
-@pytest.fixture
-def cli_env(monkeypatch, tmp_path):
-    for name in ("RAPPORT_HOME", "RAPPORT_PASSPHRASE_FILE", "RAPPORT_PASSPHRASE", "_RAPPORT_COMPLETE"):
-        monkeypatch.delenv(name, raising=False)
-    pw = tmp_path / "pw"
-    pw.write_text("the passphrase\n")
-    return monkeypatch, pw
-
-
-@pytest.mark.parametrize("command", ["jot", "search", "export", "list", "people", "show"])
-def test_unlocking_commands_get_a_prefetch(cli_env, tmp_path, command):
-    _, pw = cli_env
-    prefetch = start_key_prefetch(["--home", str(tmp_path), f"--passphrase-file={pw}", command, "x"])
-    assert prefetch is not None and prefetch.path == str(tmp_path / "vault.db")
-    assert prefetch.take(prefetch.path, "the passphrase", b"", crypto.PRODUCTION) is None  # no vault
-
-
-def test_help_after_a_double_dash_is_text_and_the_key_is_derived(cli_env, tmp_path):
-    _, pw = cli_env
-    args = ["--home", str(tmp_path), f"--passphrase-file={pw}", "jot", "--with", "Ana", "--",
-            "--help"]
-    assert start_key_prefetch(args) is not None
-
-
-@pytest.mark.parametrize("args", [
-    [], ["init"], ["passwd"], ["guides", "list"], ["--help"], ["--version"], ["jot", "--help"],
-    ["search", "-h", "x"], ["export", "--all", "--help"], ["--home"], ["--hom", "x", "jot"],
-    ["--", "jot"],
-])
-def test_other_command_lines_get_none(cli_env, tmp_path, args):
-    _, pw = cli_env
-    assert start_key_prefetch(["--passphrase-file", str(pw)] + args) is None
-
-
-def test_where_the_passphrase_comes_from(cli_env, tmp_path):
-    monkeypatch, pw = cli_env
-    assert start_key_prefetch(["--home", str(tmp_path), "jot"]) is None  # it would be asked for
-    monkeypatch.setenv("RAPPORT_PASSPHRASE_FILE", str(pw))
-    assert start_key_prefetch(["--home", str(tmp_path), "jot"]) is not None
-    monkeypatch.delenv("RAPPORT_PASSPHRASE_FILE")
-    monkeypatch.setenv("RAPPORT_PASSPHRASE", "from the environment")
-    assert start_key_prefetch(["--home", str(tmp_path), "jot"]) is not None
-    for unreadable in (tmp_path / "missing", tmp_path):  # left to the command to report
-        assert start_key_prefetch(["--passphrase-file", str(unreadable), "jot"]) is None
-    fifo = tmp_path / "fifo"
-    os.mkfifo(fifo)  # a pipe is read once, by the command: never here (this would block)
-    assert start_key_prefetch(["--passphrase-file", str(fifo), "jot"]) is None
-
-
-@pytest.mark.slow
-def test_jot_through_the_entry_point_on_production_parameters(store, vault_path, passphrase, tmp_path):
-    """The real entry point, real Argon2id: the prefetched key opens the vault; a wrong
-    passphrase is one line, as before."""
-    store.add_person("Ana")
-    store.change_passphrase("a production passphrase", kdf=crypto.PRODUCTION)
-    store.close()
-    right, wrong = tmp_path / "right", tmp_path / "wrong"
-    right.write_text("a production passphrase\n")
-    wrong.write_text("not it\n")
-    code = ("import sys, store.prefetch as p\n"
-            "take = p.KeyPrefetch.take\n"
-            "def told(self, *a):\n"
-            "    key = take(self, *a)\n"
-            "    print('prefetched' if key else 'derived again', file=sys.stderr)\n"
-            "    return key\n"
-            "p.KeyPrefetch.take = told\n"
-            "from tui.cli import main\n"
-            "main(sys.argv[1:])\n")
-
-    def jot(pw):
-        return subprocess.run([sys.executable, "-c", code, "--home", str(vault_path.parent),
-                               "--passphrase-file", str(pw), "jot", "--with", "Ana", "said hi"],
-                              capture_output=True, text=True, stdin=subprocess.DEVNULL)
-
-    out = jot(right)
-    assert out.returncode == 0 and out.stderr == "prefetched\n"
-    assert out.stdout.startswith("jot saved for Ana")
-    out = jot(wrong)
-    assert out.returncode == 1
-    assert out.stderr.splitlines()[-1].startswith("rapport: error: wrong passphrase")
-    with open_vault(vault_path, "a production passphrase") as reopened:
-        assert [j.text for j in reopened.jots(reopened.find_person("Ana").id)] == ["said hi"]
 
 
 # ------------------------------------------------------------------- the unlock screen

@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from guides.loader import builtin_guides
 from store.crypto import FAST_FOR_TESTS
 from store.vault import create_vault, open_vault
-from tui.cli import build_cli
+from tui.cli import cli
 
 PASSPHRASE = "pw-test-1234"
 
@@ -39,7 +39,7 @@ def pwfile(tmp_path):
 @pytest.fixture
 def run(home, pwfile):
     def invoke(*args: str):
-        return CliRunner().invoke(build_cli(), ["--home", str(home), "--passphrase-file",
+        return CliRunner().invoke(cli, ["--home", str(home), "--passphrase-file",
                                                 str(pwfile), *args],
                                   obj={"kdf": FAST_FOR_TESTS, "allow_weak": True})
     return invoke

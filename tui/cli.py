@@ -1,207 +1,311 @@
-"""The ``rapport`` command.
+"""The ``rapport`` command: one click group, its commands loaded when they are used.
 
-Only the full-screen path imports Textual; the other subcommands import what they need inside
-their own body, so ``rapport jot`` or ``rapport search`` start fast and never load the UI.
+Adding a command
+    Write it as a click command (or group) in a ``tui/cli_*.py`` module, and add one line to
+    :data:`COMMANDS`: ``"name": "module:attribute"``. The module is imported only when that
+    command runs, or for ``--help``, completion and the man page (click's documented "lazy
+    group"), so ``rapport jot`` never loads the modules of ``export`` or ``programme``, and no
+    module does work when it is imported. A command that grows subcommands (``rapport people
+    add``) becomes a click group with ``invoke_without_command=True`` whose callback does what
+    the command did; its subcommands get the global options like every other command.
 
-A bare ``rapport`` (options ``--home`` and ``--passphrase-file`` at most) starts the app without
-importing click: :func:`bare_app_args` reads that command line, and anything else goes to the click
-group in :mod:`tui.cli_root`, whose names (``cli``, ``fail``, ``pass_env``, ``build_cli``, ``Env``,
-...) are also reachable here.
+What every command gets
+    * The global options, ``--home DIR`` and ``--passphrase-file FILE``, before the command's name
+      or after it (``rapport --home D init`` and ``rapport init --home D``, as restic and borg
+      users type them): :func:`adopt` adds them to every command and subcommand, and the value
+      typed last wins. They fill the :class:`tui.env.Env` that ``@pass_env`` hands the command.
+    * Output through :func:`tui.format.out`, :func:`tui.format.table` and
+      :func:`tui.format.out_json` only: they escape terminal controls, so no record can drive
+      the terminal, whatever the command prints.
+    * Errors: ``raise fail("...")`` (exit 1) or ``raise bad_usage("...")`` (exit 2). A store or
+      OS error raised by a command becomes the same one line; so do click's own usage errors.
+      Every error is one ``rapport: error: ...`` line on stderr, never a traceback.
 
-A command that unlocks starts deriving its key (:func:`start_key_prefetch`) before anything else is
-imported: this module imports only what that needs (no :mod:`dataclasses`, no :mod:`pathlib`).
+How a command ends
+    Normally: its vault closed by its ``with``, its output flushed, the interpreter torn down as
+    usual. Exit 0; 1 for an error; 2 for a usage error; 130 after Ctrl+C (one line, no
+    traceback); 141, quietly, when the reader of the output left (``rapport list | head``).
+
+The full-screen app
+    A bare ``rapport`` (and ``rapport new``) starts the app through :func:`start_app`, which
+    refuses in one line when standard input or output is not a terminal (from a script or cron
+    the app would draw to nobody, forever). The one exception is Textual's web driver: when the
+    ``TEXTUAL_DRIVER`` environment variable names :class:`textual.drivers.web_driver.WebDriver`
+    (or a subclass), the app runs over pipes on purpose, as ``textual-serve`` starts it. A
+    ``rapport serve`` that runs the app in its own process calls :func:`tui.launch.run_app`
+    directly and is not checked.
 """
 
 from __future__ import annotations
 
 import os
-import stat
 import sys
-from typing import TYPE_CHECKING, Any
+from datetime import date
+from pathlib import Path
+from typing import Any, Callable
 
-if TYPE_CHECKING:  # pragma: no cover
-    from pathlib import Path
+import click
 
-    from store.prefetch import KeyPrefetch
+from tui.env import Env
+from tui.format import out
 
+#: Every command: name -> "module:attribute" of its click command, imported on first use.
+COMMANDS = {
+    "init": "tui.cli_vault:init",
+    "passwd": "tui.cli_vault:passwd",
+    "rotate-key": "tui.cli_vault:rotate_key",
+    "verify": "tui.cli_vault:verify",
+    "backup": "tui.cli_vault:backup",
+    "locate": "tui.cli_vault:locate",
+    "new": "tui.cli_vault:new",
+    "guides": "tui.cli_guides:guides_group",
+    "list": "tui.cli_browse:list_sessions",
+    "show": "tui.cli_browse:show_session",
+    "search": "tui.cli_browse:search",
+    "people": "tui.cli_browse:people",
+    "items": "tui.cli_browse:items",
+    "jot": "tui.cli_browse:jot",
+    "export": "tui.cli_export:export_command",
+    "import": "tui.cli_export:import_command",
+    "programme": "tui.cli_programme:programme_group",
+    "synthesis": "tui.cli_programme:synthesis",
+}
+#: Commands that start the full-screen app (everything else works without a terminal).
+APP_COMMANDS = frozenset({"new"})
 
-#: The exit status of a command whose standard output was closed by its reader (128 + SIGPIPE).
+#: Exit statuses besides 0, 1 (an error) and 2 (a usage error): 128 + the signal's number.
+INTERRUPTED = 130
 PIPE_CLOSED = 141
 
 
-def passphrase_in(raw: bytes) -> str:
-    """A passphrase file's passphrase: UTF-8 (or UnicodeDecodeError), one trailing newline off."""
-    text = raw.decode("utf-8")
-    if text.endswith("\r\n"):
-        return text[:-2]
-    return text[:-1] if text.endswith("\n") else text
+# ---------------------------------------------------------------------- errors
+class CliError(click.ClickException):
+    """A one-line ``rapport: error: ...`` with exit status 1."""
+
+    exit_code = 1
 
 
-#: The root group's options: option -> (environment variable, must be a directory).
-BARE_OPTIONS = {"--home": ("RAPPORT_HOME", True),
-                "--passphrase-file": ("RAPPORT_PASSPHRASE_FILE", False)}
+def fail(message: str) -> CliError:
+    return CliError(message)
 
 
-def _root_options(args: list[str]) -> tuple[dict[str, str], list[str]] | None:
-    """The root group's options at the head of ``args`` (each at most once, ``--opt VALUE`` or
-    ``--opt=VALUE``) and the rest from the first word that is not an option; None for anything
-    else (help, version, an unknown option, a missing value, shell completion)."""
-    if any(name.startswith("_RAPPORT_COMPLETE") for name in os.environ):
-        return None  # shell completion is click's
-    given: dict[str, str] = {}
-    at = 0
-    while at < len(args):
-        if not args[at].startswith("-"):
-            return given, args[at:]
-        option, eq, value = args[at].partition("=")
-        if option not in BARE_OPTIONS or option in given:
-            return None
-        if not eq:
-            at += 1
-            if at == len(args):
-                return None
-            value = args[at]
-        given[option] = value
-        at += 1
-    return given, []
+def bad_usage(message: str) -> click.UsageError:
+    """A command given wrongly (a bad option value): one line, exit status 2."""
+    return click.UsageError(message, click.get_current_context(silent=True))
 
 
-def _root_value(given: dict[str, str], option: str) -> str | None:
-    """An option's value as click sees it: given, else its environment variable (empty = unset)."""
-    return given[option] if option in given else (os.environ.get(BARE_OPTIONS[option][0]) or None)
+def cli_error_for(exc: BaseException) -> BaseException:
+    """A store error or an OS error as the one-line ``CliError``; anything else unchanged."""
+    from store.errors import RapportError
+
+    if isinstance(exc, RapportError):
+        return CliError(str(exc))
+    if isinstance(exc, OSError):
+        where = f"{exc.filename}: " if exc.filename else ""
+        return CliError(f"{where}{exc.strerror or exc}")
+    return exc
 
 
-def bare_app_args(args: list[str]) -> dict[str, Path | None] | None:
-    """``{"home": ..., "passphrase_file": ...}`` when ``args`` is a bare ``rapport`` that click
-    would run without a word: no command, only ``--home``/``--passphrase-file`` (each at most
-    once, ``--opt VALUE`` or ``--opt=VALUE``), and every value (the environment's included) a path
-    click accepts as it is. Otherwise None, and click decides (help, errors, commands)."""
-    read = _root_options(args)
-    if read is None or read[1]:
-        return None
-    from pathlib import Path
-
-    values: dict[str, Path | None] = {}
-    for option, (_envvar, is_dir) in BARE_OPTIONS.items():
-        value = _root_value(read[0], option)
-        if value is not None and not _plain_path(value, is_dir=is_dir):
-            return None
-        values[option[2:].replace("-", "_")] = Path(value) if value is not None else None
-    return values
+def error_line(message: str) -> None:
+    out(f"rapport: error: {message}", err=True)
 
 
-#: Commands whose first act is to unlock the vault with the root passphrase (``Env.open_store``):
-#: :func:`main` starts deriving their key while click and the command's modules load.
-UNLOCKING_COMMANDS = frozenset({"list", "show", "search", "people", "items", "jot", "export",
-                                "programme", "synthesis"})
+# ---------------------------------------------------------------------- global options
+#: The options every command takes: name -> (environment variable, metavar, help).
+GLOBAL_OPTIONS = {
+    "home": ("RAPPORT_HOME", "DIR", "Keep the vault and settings in DIR (env RAPPORT_HOME)."),
+    "passphrase_file": ("RAPPORT_PASSPHRASE_FILE", "FILE",
+                        "Read the passphrase from FILE, a file or a pipe such as "
+                        "<(pass show rapport) (env RAPPORT_PASSPHRASE_FILE). RAPPORT_PASSPHRASE "
+                        "also works but is less safe: other processes may see it."),
+}
 
 
-def start_key_prefetch(args: list[str]) -> "KeyPrefetch | None":
-    """A :class:`store.prefetch.KeyPrefetch` started for ``args`` when they run an unlocking
-    command and the passphrase comes without asking (a regular file, or the environment);
-    otherwise None. Nothing is reported here: click reads the same command line again and
-    reports what is wrong with it."""
-    read = _root_options(args)
-    if read is None or not read[1] or read[1][0] not in UNLOCKING_COMMANDS or _asks_help(read[1]):
-        return None
-    given = read[0]
-    passphrase = _quiet_passphrase(_root_value(given, "--passphrase-file"))
-    if not passphrase:
-        return None
-    from store.paths import vault_file
-    from store.prefetch import KeyPrefetch
-
-    return KeyPrefetch(vault_file(_root_value(given, "--home")), passphrase).start()
+def _global_option(name: str, *, root: bool) -> click.Option:
+    """``--home`` or ``--passphrase-file``. The root group's reads its environment variable and
+    builds the :class:`Env`; a command's copy only sets the ``Env`` again when it is given."""
+    envvar, metavar, help_text = GLOBAL_OPTIONS[name]
+    kind = click.Path(file_okay=name != "home", path_type=Path)
+    flag = "--" + name.replace("_", "-")
+    if root:
+        return click.Option([flag], type=kind, envvar=envvar, metavar=metavar, help=help_text)
+    return click.Option([flag], type=kind, metavar=metavar, help=help_text, expose_value=False,
+                        callback=_set_env)
 
 
-def _asks_help(words: list[str]) -> bool:
-    """Whether the command's words hold its help option (before any ``--``): it unlocks nothing."""
-    for word in words[1:]:
-        if word == "--":
-            return False
-        if word in ("-h", "--help"):
-            return True
-    return False
+def _set_env(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+    env = ctx.find_object(Env)
+    if env is not None and value is not None and param.name:
+        setattr(env, param.name, value)
+    return value
 
 
-def _quiet_passphrase(path: str | None) -> str | None:
-    """What :func:`read_passphrase` would return without a prompt, or None. Only a regular file
-    is read: a pipe (``--passphrase-file <(pass show x)``) can be read once, by the command."""
-    if path is None:
-        return os.environ.get("RAPPORT_PASSPHRASE") or None
-    try:
-        if not stat.S_ISREG(os.stat(path).st_mode):
-            return None
-        with open(path, "rb") as fh:
-            return passphrase_in(fh.read())
-    except (OSError, UnicodeDecodeError):
-        return None
+def adopt(command: click.Command) -> click.Command:
+    """Gives ``command`` and its subcommands the global options (once), so they can be typed
+    after the command's name too."""
+    if not any(param.name in GLOBAL_OPTIONS for param in command.params):
+        command.params.extend(_global_option(name, root=False) for name in GLOBAL_OPTIONS)
+    if isinstance(command, click.Group):
+        for sub in command.commands.values():
+            adopt(sub)
+    return command
 
 
-def _plain_path(value: str, *, is_dir: bool) -> bool:
-    """A value that ``click.Path(file_okay=not is_dir, dir_okay=is_dir)`` takes without a message
-    (a missing path, or a readable directory or non-directory); odd ones are left to click."""
-    if not value or value.startswith("-"):
-        return False
-    try:
-        mode = os.stat(value).st_mode
-    except OSError:
-        return True  # click accepts a path that does not exist
-    return stat.S_ISDIR(mode) == is_dir and os.access(value, os.R_OK)
+# ---------------------------------------------------------------------- the group
+class RapportGroup(click.Group):
+    """The root group: commands from :data:`COMMANDS`, loaded on first use; every error one line.
 
+    ``main`` is the whole program's life: exit statuses, the one-line errors (click's usage
+    errors included), Ctrl+C and a closed pipe. It is what ``tui.cli.main`` runs and what
+    ``click.testing.CliRunner`` invokes, so tests see what a person sees.
+    """
 
-def main(argv: list[str] | None = None) -> None:
-    args = sys.argv[1:] if argv is None else list(argv)
-    bare = bare_app_args(args)
-    if bare is None:
-        prefetch = start_key_prefetch(args)
-        from tui.cli_root import main as click_main
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*self.commands, *COMMANDS})
 
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        command = self.commands.get(cmd_name)
+        if command is None and cmd_name in COMMANDS:
+            import importlib
+
+            module, _, attribute = COMMANDS[cmd_name].partition(":")
+            command = getattr(importlib.import_module(module), attribute)
+            if not isinstance(command, click.Command):  # pragma: no cover - a wrong table entry
+                raise TypeError(f"{COMMANDS[cmd_name]} is not a click command")
+            self.add_command(command, cmd_name)
+        return adopt(command) if command is not None else None
+
+    def invoke(self, ctx: click.Context) -> Any:
         try:
-            click_main(argv, obj=None if prefetch is None else {"prefetch": prefetch})
-        except SystemExit as exc:
-            _leave(exc.code)
-        _leave(0)
-    # What the root group's callback does, minus click: about 10 ms less before the first frame.
-    from store.paths import Paths
-    from tui.env import Env
+            return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.Abort, KeyboardInterrupt):
+            raise
+        except BrokenPipeError:  # the reader left (rapport list | head): quietly, as SIGPIPE would
+            raise click.exceptions.Exit(PIPE_CLOSED) from None
+        except Exception as exc:  # noqa: BLE001 - store and OS errors become one line
+            error = cli_error_for(exc)
+            if error is exc:
+                raise
+            raise error from None
+
+    def main(self, args: Any = None, prog_name: str | None = None,
+             complete_var: str | None = None, standalone_mode: bool = True,
+             **extra: Any) -> Any:
+        code = _finish(lambda: super(RapportGroup, self).main(
+            args, prog_name or "rapport", complete_var, standalone_mode=False, **extra))
+        if standalone_mode:
+            sys.exit(code)
+        return code
+
+
+def _finish(run: Callable[[], Any]) -> int:
+    """Runs the command line; its exit status, with whatever went wrong said in one line."""
+    try:
+        try:
+            result = run()
+        except click.UsageError as exc:
+            hint = f" (see '{exc.ctx.command_path} --help')" if exc.ctx is not None else ""
+            error_line(exc.format_message().rstrip(".") + hint)
+            return 2
+        except click.ClickException as exc:
+            error_line(exc.format_message())
+            return exc.exit_code
+        except click.Abort as exc:  # click's word for Ctrl+C or Ctrl+D at a prompt or anywhere
+            if isinstance(exc.__cause__ or exc.__context__, KeyboardInterrupt):
+                raise KeyboardInterrupt from None
+            error_line("aborted: the input ended")
+            return 1
+        except Exception as exc:  # noqa: BLE001 - last resort: one line, no traceback, no locals
+            error_line(f"unexpected {type(exc).__name__}; nothing else was changed")
+            return 1
+    except KeyboardInterrupt:
+        out("rapport: interrupted", err=True)
+        return INTERRUPTED
+    return result if isinstance(result, int) else 0
+
+
+@click.group("rapport", cls=RapportGroup, invoke_without_command=True,
+             context_settings={"help_option_names": ["-h", "--help"]},
+             params=[_global_option(name, root=True) for name in GLOBAL_OPTIONS])
+@click.version_option(package_name="rapport-tui", prog_name="rapport")
+@click.pass_context
+def cli(ctx: click.Context, home: Path | None, passphrase_file: Path | None) -> None:
+    """Rapport: run confidential conversations; keep their notes in an encrypted vault.
+
+    With no command, starts the full-screen app. --home and --passphrase-file work before or
+    after a command's name.
+    """
+    overrides = ctx.obj if isinstance(ctx.obj, dict) else {}
+    ctx.obj = Env(home=home, passphrase_file=passphrase_file, **overrides)
+    if ctx.invoked_subcommand is None:
+        start_app(ctx.obj)
+
+
+pass_env = click.make_pass_decorator(Env)
+
+
+class DayType(click.ParamType[date, Any]):
+    """A date given as YYYY-MM-DD."""
+
+    name = "DATE"
+
+    def convert(self, value: Any, param: click.Parameter | None,
+                ctx: click.Context | None) -> date:
+        if isinstance(value, date):
+            return value
+        try:
+            return date.fromisoformat(str(value))
+        except ValueError:
+            self.fail(f"{value!r} is not a date (use YYYY-MM-DD)", param, ctx)
+
+
+DAY = DayType()
+
+
+def complete_guide_ids(ctx: click.Context, param: click.Parameter,
+                       incomplete: str) -> list[str]:
+    """Shell completion for a guide id: the guides on offer (no passphrase needed)."""
+    try:
+        from guides.loader import load_catalog
+        from store.paths import Paths
+
+        home = ctx.find_root().params.get("home") or os.environ.get("RAPPORT_HOME") or None
+        ids = load_catalog(Paths.resolve(home).guides_dir).ids
+    except Exception:  # noqa: BLE001 - completion offers nothing rather than a traceback
+        return []
+    return [guide_id for guide_id in ids if guide_id.startswith(incomplete)]
+
+
+# ---------------------------------------------------------------------- the app
+def start_app(env: Env, start: dict[str, str] | None = None) -> None:
+    """Runs the full-screen app, or refuses in one line without a terminal (see the module's
+    docstring for Textual's web driver)."""
+    if not (sys.stdin.isatty() and sys.stdout.isatty()) and not web_driver():
+        usable = ", ".join(sorted(set(COMMANDS) - APP_COMMANDS))
+        raise fail(f"the app needs a terminal; these commands work without one: {usable}")
     from tui.launch import run_app
 
+    run_app(env, start=start)
+
+
+def web_driver() -> bool:
+    """Whether ``$TEXTUAL_DRIVER`` names Textual's web driver (or a subclass of it)."""
+    name = os.environ.get("TEXTUAL_DRIVER")
+    if not name:
+        return False
+    import importlib
+
+    module, _, attribute = name.partition(":")
     try:
-        run_app(Env(paths=Paths.resolve(bare["home"]), passphrase_file=bare["passphrase_file"]))
-    except SystemExit:
-        raise
-    except BaseException as exc:  # noqa: BLE001 - reported as click would, one line
-        from tui.cli_root import exit_for
+        from textual.drivers.web_driver import WebDriver
 
-        exit_for(exc)
-
-
-def _leave(code: object) -> None:
-    """Ends a command that has finished (its vault closed, its output written): the streams are
-    flushed, then the process leaves without tearing the interpreter down module by module,
-    which costs a command 30-50 ms (click, sqlite-utils, cryptography, decrypted records)."""
-    if code is None:
-        code = 0
-    elif not isinstance(code, int):  # sys.exit("message"): printed, status 1
-        print(code, file=sys.stderr)
-        code = 1
-    for stream in (sys.stdout, sys.stderr):
-        try:
-            stream.flush()
-        except (OSError, ValueError):  # a closed pipe: nothing more can reach it
-            if stream is sys.stdout and not code:
-                code = PIPE_CLOSED
-    os._exit(code)
+        driver = getattr(importlib.import_module(module), attribute)
+    except (ImportError, AttributeError, ValueError):
+        return False
+    return isinstance(driver, type) and issubclass(driver, WebDriver)
 
 
-def __getattr__(name: str) -> Any:
-    """The click side (``cli``, ``fail``, ``pass_env``, ``build_cli``, ...), imported on first use."""
-    if name.startswith("__"):
-        raise AttributeError(name)
-    import tui.cli_root
-
-    try:
-        return getattr(tui.cli_root, name)
-    except AttributeError:
-        raise AttributeError(f"module 'tui.cli' has no attribute {name!r}") from None
+def main(argv: list[str] | None = None, obj: dict[str, Any] | None = None) -> None:
+    """The ``rapport`` command (``argv``: the arguments, else ``sys.argv[1:]``). ``obj``: fields
+    of the :class:`Env`, for tests (``kdf``, ``allow_weak``, ``clock``). Exits with the status."""
+    cli.main(args=argv, prog_name="rapport", obj=obj)

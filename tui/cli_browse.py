@@ -6,24 +6,25 @@ inside each command, so they start fast. Unknown ids and names are one ``rapport
 
 from __future__ import annotations
 
-import json
 import shutil
 import sys
 from datetime import date, datetime
-from typing import Any, Iterable, Sequence
+from typing import TYPE_CHECKING
 
 import click
 
-from tui.cli import bad_usage, fail, pass_env
+from tui.cli import DAY, bad_usage, complete_guide_ids, fail, pass_env
+from tui import format as fmt
 from tui.env import Env
+from tui.format import Emphasis, out, out_json, table
+
+if TYPE_CHECKING:  # pragma: no cover
+    from store.search import Hit
 
 STATUSES = ("active", "ended")
 KINDS = ("note", "item", "action", "decision", "agreement", "goal", "jot", "title", "name")
-
-
-def register(cli: click.Group) -> None:
-    for command in (list_sessions, show_session, search, people, items, jot):
-        cli.add_command(command)
+#: The most a jot read from standard input may hold.
+JOT_LIMIT = 1024 * 1024
 
 
 # ---------------------------------------------------------------------- helpers
@@ -33,35 +34,6 @@ def _today(env: Env) -> date:
     return (env.clock or utc_now)().astimezone().date()
 
 
-def _echo_json(value: Any) -> None:
-    click.echo(json.dumps(value, ensure_ascii=False, indent=2))
-
-
-def _table(header: Sequence[str], rows: Iterable[Sequence[str]], right: Sequence[int] = ()) -> None:
-    """Columns padded to their widest cell; the last column is never padded."""
-    rows = [[" ".join(str(c).split()) for c in row] for row in rows]
-    widths = [max(len(r[i]) for r in [list(header), *rows]) for i in range(len(header))]
-    for row in [list(header), *rows]:
-        cells = [c.rjust(w) if i in right else c.ljust(w)
-                 for i, (c, w) in enumerate(zip(row, widths))]
-        cells[-1] = row[-1]
-        click.echo("  ".join(cells).rstrip())
-
-
-def _check_status(status: str | None) -> None:
-    if status is not None and status not in STATUSES:
-        raise bad_usage(f"unknown status {status!r} (active or ended)")
-
-
-def _parse_day(value: str | None, option: str) -> date | None:
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise bad_usage(f"{option}: can't read {value!r} as a date (YYYY-MM-DD)") from None
-
-
 def _stamp(value: datetime | date | None) -> str | None:
     return value.isoformat() if value else None
 
@@ -69,32 +41,29 @@ def _stamp(value: datetime | date | None) -> str | None:
 # ---------------------------------------------------------------------- list
 @click.command("list")
 @click.option("--person", "person_name", metavar="NAME", help="Only sessions with this person.")
-@click.option("--status", metavar="active|ended", help="Only active or only ended sessions.")
+@click.option("--status", type=click.Choice(STATUSES), help="Only active or only ended sessions.")
 @click.option("--json", "as_json", is_flag=True, help="JSON for scripts.")
 @pass_env
 def list_sessions(env: Env, person_name: str | None, status: str | None, as_json: bool) -> None:
     """List sessions, newest first (active ones first)."""
-    from tui import format as fmt
-
-    _check_status(status)
     with env.open_store() as store:
         person_id = store.find_person(person_name).id if person_name else None
         summaries = store.summaries(person_id=person_id, status=status)
         open_items = store.open_actions()
     if as_json:
-        _echo_json([{"id": s.id, "person": s.person_name, "person_id": s.person_id,
-                     "title": s.title, "guide": s.guide_name, "guide_id": s.guide_id,
-                     "status": s.status, "started_at": _stamp(s.started_at),
-                     "ended_at": _stamp(s.ended_at), "spent_seconds": round(s.spent_seconds, 1),
-                     "open_items": open_items.get(s.id, 0)} for s in summaries])
+        out_json([{"id": s.id, "person": s.person_name, "person_id": s.person_id,
+                   "title": s.title, "guide": s.guide_name, "guide_id": s.guide_id,
+                   "status": s.status, "started_at": _stamp(s.started_at),
+                   "ended_at": _stamp(s.ended_at), "spent_seconds": round(s.spent_seconds, 1),
+                   "open_items": open_items.get(s.id, 0)} for s in summaries])
         return
     if not summaries:
-        click.echo("no sessions", err=True)
+        out("no sessions", err=True)
         return
-    _table(("ID", "DATE", "PERSON", "GUIDE", "LENGTH", "STATUS", "OPEN", "TITLE"),
-           [(s.id[:8], fmt.when(s.started_at), s.person_name, s.guide_name,
-             fmt.minutes(s.spent_seconds), s.status, str(open_items.get(s.id, "") or ""),
-             s.title) for s in summaries], right=(4, 6))
+    table(("ID", "DATE", "PERSON", "GUIDE", "LENGTH", "STATUS", "OPEN", "TITLE"),
+          [(s.id[:8], fmt.when(s.started_at), s.person_name, s.guide_name,
+            fmt.minutes(s.spent_seconds), s.status, str(open_items.get(s.id, "") or ""),
+            s.title) for s in summaries], right=(4, 6))
 
 
 # ---------------------------------------------------------------------- show
@@ -113,36 +82,34 @@ def show_session(env: Env, session_ref: str, as_json: bool) -> None:
     with env.open_store() as store:
         record = load_record(store, store.resolve_session(session_ref))
     if as_json:
-        _echo_json(record_json(record))
+        out_json(record_json(record))
     else:
-        click.echo(session_markdown(record, plain=True), nl=False)
+        out(session_markdown(record, plain=True), nl=False)
 
 
 # ---------------------------------------------------------------------- search
 @click.command("search")
 @click.argument("text")
 @click.option("--person", "person_name", metavar="NAME", help="Only this person's records.")
-@click.option("--guide", "guide_id", metavar="ID", help="Only sessions run with this guide.")
-@click.option("--status", metavar="active|ended", help="Only active or only ended sessions.")
-@click.option("--kind", metavar="KIND", help=f"Only one kind of record: {', '.join(KINDS)}.")
-@click.option("--since", metavar="DATE", help="Sessions on or after DATE (YYYY-MM-DD).")
-@click.option("--until", metavar="DATE", help="Sessions on or before DATE (YYYY-MM-DD).")
+@click.option("--guide", "guide_id", metavar="ID", shell_complete=complete_guide_ids,
+              help="Only sessions run with this guide.")
+@click.option("--status", type=click.Choice(STATUSES), help="Only active or only ended sessions.")
+@click.option("--kind", type=click.Choice(KINDS), help="Only one kind of record.")
+@click.option("--since", type=DAY, help="Sessions on or after DATE (YYYY-MM-DD).")
+@click.option("--until", type=DAY, help="Sessions on or before DATE (YYYY-MM-DD).")
 @click.option("--json", "as_json", is_flag=True, help="JSON for scripts.")
 @pass_env
 def search(env: Env, text: str, person_name: str | None, guide_id: str | None,
-           status: str | None, kind: str | None, since: str | None, until: str | None,
+           status: str | None, kind: str | None, since: date | None, until: date | None,
            as_json: bool) -> None:
     """Search names, titles, notes, items and jots (case-insensitive), newest first."""
     from store.errors import NotFound, RapportError
     from tui.record import stage_titles
 
-    _check_status(status)
-    if kind is not None and kind not in KINDS:
-        raise bad_usage(f"unknown kind {kind!r} (one of {', '.join(KINDS)})")
     if not text.strip():
         raise bad_usage("give some text to search for")
-    filters = {"guide_id": guide_id, "status": status, "kind": kind,
-               "since": _parse_day(since, "--since"), "until": _parse_day(until, "--until")}
+    filters: dict[str, object] = {"guide_id": guide_id, "status": status, "kind": kind,
+                                  "since": since, "until": until}
     with env.open_store() as store:
         if person_name:
             filters["person_id"] = store.find_person(person_name).id
@@ -150,7 +117,7 @@ def search(env: Env, text: str, person_name: str | None, guide_id: str | None,
         hits = store.search(text, **{k: v for k, v in filters.items() if v})
         plans = store.session_plans(h.session_id for h in hits if h.session_id)
         titles = {sid: stage_titles(plan) for sid, plan in plans.items()}
-        rows = []
+        rows: list[tuple[Hit, str, str]] = []
         for hit in hits:
             try:
                 person = store.person(hit.person_id).name
@@ -170,18 +137,16 @@ def search(env: Env, text: str, person_name: str | None, guide_id: str | None,
             pass  # (a read-only vault, a full disk): the search itself was answered
 
 
-def _print_hits(rows: list, text: str, as_json: bool) -> None:
-    from tui import format as fmt
-
+def _print_hits(rows: list[tuple[Hit, str, str]], text: str, as_json: bool) -> None:
     if as_json:
-        _echo_json([{"session_id": h.session_id, "person": p, "person_id": h.person_id,
-                     "kind": h.kind, "item_kind": h.item_kind or None, "stage": h.stage or None,
-                     "stage_title": w or None, "date": _stamp(h.started_at),
-                     "snippet": h.snippet, "match": [h.match_start, h.match_end]}
-                    for h, p, w in rows])
+        out_json([{"session_id": h.session_id, "person": p, "person_id": h.person_id,
+                   "kind": h.kind, "item_kind": h.item_kind or None, "stage": h.stage or None,
+                   "stage_title": w or None, "date": _stamp(h.started_at),
+                   "snippet": h.snippet, "match": [h.match_start, h.match_end]}
+                  for h, p, w in rows])
         return
     if not rows:
-        click.echo(f"no results for {text.strip()!r}", err=True)
+        out(f"no results for {text.strip()!r}", err=True)
         return
     width = max(40, shutil.get_terminal_size((100, 24)).columns)
     for hit, person, where in rows:
@@ -196,7 +161,7 @@ def _print_hits(rows: list, text: str, as_json: bool) -> None:
             keep = max(0, (room - len(match)) // 2)
             before = ("…" + before[-keep:]) if len(before) > keep else before
             after = after[:max(0, room - len(before) - len(match))]
-        click.echo(f"{head}: {before}{click.style(match, bold=True, reverse=True)}{after}")
+        out(f"{head}: ", before, Emphasis(match), after)
 
 
 # ---------------------------------------------------------------------- people
@@ -205,29 +170,28 @@ def _print_hits(rows: list, text: str, as_json: bool) -> None:
 @pass_env
 def people(env: Env, as_json: bool) -> None:
     """Everyone: sessions, last met, cadence, next due, open items (theirs, mine) and goals."""
-    from tui import format as fmt
     from tui.record import people_overview
 
     today = _today(env)
     with env.open_store() as store:
         rows = people_overview(store, today)
     if as_json:
-        _echo_json([{"id": r.person.id, "name": r.person.name, "sessions": r.sessions,
-                     "last_met": _stamp(r.last_met), "cadence": r.person.cadence,
-                     "next_due": _stamp(r.next_due), "due": r.state or None,
-                     "open_theirs": r.open_theirs, "open_mine": r.open_mine,
-                     "goals": [{"text": g.text, "status": g.status, "owner": g.owner,
-                                "due": _stamp(g.due)} for g in r.goals]} for r in rows])
+        out_json([{"id": r.person.id, "name": r.person.name, "sessions": r.sessions,
+                   "last_met": _stamp(r.last_met), "cadence": r.person.cadence,
+                   "next_due": _stamp(r.next_due), "due": r.state or None,
+                   "open_theirs": r.open_theirs, "open_mine": r.open_mine,
+                   "goals": [{"text": g.text, "status": g.status, "owner": g.owner,
+                              "due": _stamp(g.due)} for g in r.goals]} for r in rows])
         return
     if not rows:
-        click.echo("no people yet", err=True)
+        out("no people yet", err=True)
         return
-    _table(("NAME", "SESSIONS", "LAST MET", "CADENCE", "NEXT DUE", "THEIRS", "MINE", "GOALS"),
-           [(r.person.name, str(r.sessions), fmt.day(r.last_met) or "-", r.person.cadence or "-",
-             (fmt.day(r.next_due) + (f" ({r.state})" if r.state in ("overdue", "due") else ""))
-             if r.next_due else "-",
-             str(r.open_theirs), str(r.open_mine), r.goal_summary() or "0") for r in rows],
-           right=(1, 5, 6))
+    table(("NAME", "SESSIONS", "LAST MET", "CADENCE", "NEXT DUE", "THEIRS", "MINE", "GOALS"),
+          [(r.person.name, str(r.sessions), fmt.day(r.last_met) or "-", r.person.cadence or "-",
+            (fmt.day(r.next_due) + (f" ({r.state})" if r.state in ("overdue", "due") else ""))
+            if r.next_due else "-",
+            str(r.open_theirs), str(r.open_mine), r.goal_summary() or "0") for r in rows],
+          right=(1, 5, 6))
 
 
 # ---------------------------------------------------------------------- items
@@ -239,7 +203,6 @@ def people(env: Env, as_json: bool) -> None:
 @pass_env
 def items(env: Env, open_only: bool, person_name: str | None, as_json: bool) -> None:
     """Action items, decisions, agreements and goals; open and overdue first, then by due date."""
-    from tui import format as fmt
     from tui.record import is_overdue, item_json, item_order, whose
 
     today = _today(env)
@@ -249,16 +212,16 @@ def items(env: Env, open_only: bool, person_name: str | None, as_json: bool) -> 
         names = {p.id: p.name for p in store.people()}
     found.sort(key=lambda i: item_order(i, today))
     if as_json:
-        _echo_json([{**item_json(i, names.get(i.person_id, "?")),
-                     "overdue": is_overdue(i, today)} for i in found])
+        out_json([{**item_json(i, names.get(i.person_id, "?")),
+                   "overdue": is_overdue(i, today)} for i in found])
         return
     if not found:
-        click.echo("no open items" if open_only else "no items", err=True)
+        out("no open items" if open_only else "no items", err=True)
         return
-    _table(("DUE", "PERSON", "KIND", "WHOSE", "STATUS", "SESSION", "TEXT"),
-           [((fmt.day(i.due) + (" !" if is_overdue(i, today) else "")) if i.due else "-",
-             names.get(i.person_id, "?"), i.kind, whose(i), i.status, i.session_id[:8], i.text)
-            for i in found])
+    table(("DUE", "PERSON", "KIND", "WHOSE", "STATUS", "SESSION", "TEXT"),
+          [((fmt.day(i.due) + (" !" if is_overdue(i, today) else "")) if i.due else "-",
+            names.get(i.person_id, "?"), i.kind, whose(i), i.status, i.session_id[:8], i.text)
+           for i in found])
 
 
 # ---------------------------------------------------------------------- jot
@@ -277,12 +240,20 @@ def jot(env: Env, person_name: str, text: tuple[str, ...]) -> None:
         body = " ".join(text)
         if not text:
             if sys.stdin.isatty():
-                click.echo(f"Jot about {person.name} (end with ctrl+d):", err=True)
-            stream = getattr(sys.stdin, "buffer", None)
-            raw = stream.read() if stream is not None else sys.stdin.read().encode()
+                out(f"Jot about {person.name} (end with ctrl+d):", err=True)
+            raw = _read_stdin(JOT_LIMIT)
             try:
                 body = raw.decode("utf-8")
             except UnicodeDecodeError:
                 raise fail("the jot on standard input is not UTF-8") from None
         entry = store.add_jot(person.id, body)
-    click.echo(f"jot saved for {person.name} ({entry.created_at.astimezone():%Y-%m-%d %H:%M})")
+    out(f"jot saved for {person.name} ({fmt.when(entry.created_at)})")
+
+
+def _read_stdin(limit: int) -> bytes:
+    """Standard input, up to ``limit`` bytes (reading at most one more), or one error line."""
+    stream = getattr(sys.stdin, "buffer", None)
+    raw = stream.read(limit + 1) if stream is not None else sys.stdin.read(limit + 1).encode()
+    if len(raw) > limit:
+        raise fail(f"the jot on standard input is larger than {limit} bytes")
+    return raw

@@ -1,12 +1,13 @@
 """``rapport export`` and ``rapport import``: the only ways records leave or enter a vault in bulk.
 
-Registered by :func:`tui.cli.build_cli` through :func:`register`. All the work is in
-:mod:`store.export` and :mod:`store.transfer`; this module parses options, asks for passphrases and
-prints one line about what happened.
+All the work is in :mod:`store.export` and :mod:`store.transfer`; this module parses options,
+asks for passphrases, reads the file to import (a regular file, bounded) and prints one line about
+what happened.
 """
 
 from __future__ import annotations
 
+import io
 import os
 import sys
 from datetime import date
@@ -14,27 +15,11 @@ from pathlib import Path
 
 import click
 
-from tui.cli import fail, pass_env
-from tui.env import Env, read_passphrase
+from tui.cli import DAY, bad_usage, fail, pass_env
+from tui.env import Env, read_input, read_passphrase
+from tui.format import out, out_document
 
 AGE_ENV = "RAPPORT_AGE_PASSPHRASE"
-
-
-def register(cli: click.Group) -> None:
-    cli.add_command(export_command)
-    cli.add_command(import_command)
-
-
-class _Date(click.ParamType):
-    name = "DATE"
-
-    def convert(self, value, param, ctx):
-        if isinstance(value, date):
-            return value
-        try:
-            return date.fromisoformat(str(value))
-        except ValueError:
-            self.fail(f"{value!r} is not a date (use YYYY-MM-DD)", param, ctx)
 
 
 def _age_passphrase(path: Path | None, *, confirm: bool) -> str:
@@ -48,8 +33,8 @@ def _age_passphrase(path: Path | None, *, confirm: bool) -> str:
 @click.command("export")
 @click.argument("session_ids", nargs=-1, metavar="[ID]...")
 @click.option("--person", metavar="NAME", help="Sessions with this person (name or unique prefix).")
-@click.option("--since", type=_Date(), help="Sessions started on or after DATE (YYYY-MM-DD).")
-@click.option("--until", type=_Date(), help="Sessions started on or before DATE (YYYY-MM-DD).")
+@click.option("--since", type=DAY, help="Sessions started on or after DATE (YYYY-MM-DD).")
+@click.option("--until", type=DAY, help="Sessions started on or before DATE (YYYY-MM-DD).")
 @click.option("--all", "everything", is_flag=True, help="Everything in the vault.")
 @click.option("--format", "fmt", type=click.Choice(["md", "json", "html"]), default="md",
               show_default=True, help="Markdown, JSON (complete, importable with --full) or HTML.")
@@ -60,8 +45,9 @@ def _age_passphrase(path: Path | None, *, confirm: bool) -> str:
               help="Write to a new file PATH (never overwritten), or '-' for standard output.")
 @click.option("--encrypt", is_flag=True,
               help="Encrypt with a passphrase in the age format (needs -o PATH).")
-@click.option("--age-passphrase-file", type=click.Path(dir_okay=False, path_type=Path),
-              help=f"Read the age passphrase from PATH (else {AGE_ENV} or a prompt).")
+@click.option("--age-passphrase-file", type=click.Path(path_type=Path), metavar="FILE",
+              help=f"Read the age passphrase from FILE, a file or a pipe (else {AGE_ENV} or a "
+                   "prompt).")
 @pass_env
 def export_command(env: Env, session_ids: tuple[str, ...], person: str | None, since: date | None,
                    until: date | None, everything: bool, fmt: str, full: bool,
@@ -76,25 +62,26 @@ def export_command(env: Env, session_ids: tuple[str, ...], person: str | None, s
     the vault.
     """
     if everything and (session_ids or person or since or until):
-        raise click.UsageError("--all cannot be combined with IDs, --person, --since or --until")
+        raise bad_usage("--all cannot be combined with IDs, --person, --since or --until")
     if not (everything or session_ids or person or since or until):
-        raise click.UsageError("say what to export: session IDs, --person NAME, --since/--until "
-                               "DATE or --all")
+        raise bad_usage("say what to export: session IDs, --person NAME, --since/--until DATE "
+                        "or --all")
     if since and until and since > until:
-        raise click.UsageError(f"--since {since} is after --until {until}")
+        raise bad_usage(f"--since {since} is after --until {until}")
     to_stdout = output == "-"
     if encrypt and to_stdout:
-        raise click.UsageError("--encrypt needs -o PATH (encrypted output is never written to "
-                               "standard output)")
+        raise bad_usage("--encrypt needs -o PATH (encrypted output is never written to standard "
+                        "output)")
     if age_passphrase_file and not encrypt:
-        raise click.UsageError("--age-passphrase-file is only used with --encrypt")
+        raise bad_usage("--age-passphrase-file is only used with --encrypt")
     if not output:
-        raise click.UsageError("-o needs a path, or '-' for standard output")
+        raise bad_usage("-o needs a path, or '-' for standard output")
     if not to_stdout and os.path.lexists(output):
         raise fail(f"{output} already exists; not overwriting it")
 
     kind = "full" if full else "summary"
-    with env.open_store(preload=("store.export",)) as store:
+    shown = io.BytesIO()  # what goes to standard output: shown once the export is recorded
+    with env.open_store() as store:
         from store.export import Scope, render, write_export
 
         ids = tuple(dict.fromkeys(store.resolve_session(ref).id for ref in session_ids))
@@ -111,19 +98,22 @@ def export_command(env: Env, session_ids: tuple[str, ...], person: str | None, s
             data = age_encrypt(data, _age_passphrase(age_passphrase_file, confirm=True))
         elif not to_stdout:
             what = "full record" if full else "summary"
-            click.echo(f"rapport: warning: {output} is not encrypted; the {what} is plaintext on "
-                       "disk (use --encrypt to avoid that)", err=True)
-        write_export(output, data, store=store, doc=doc, encrypted=encrypt)
-    if not to_stdout:
+            out(f"rapport: warning: {output} is not encrypted; the {what} is plaintext on disk "
+                "(use --encrypt to avoid that)", err=True)
+        write_export(output, data, store=store, doc=doc, encrypted=encrypt, stdout=shown)
+    if to_stdout:
+        out_document(shown.getvalue(), fmt)
+    else:
         noun = "session" if doc.count == 1 else "sessions"
         how = "encrypted (age)" if encrypt else "plaintext"
-        click.echo(f"exported {doc.count} {noun} ({kind}, {fmt}, {how}) to {output}")
+        out(f"exported {doc.count} {noun} ({kind}, {fmt}, {how}) to {output}")
 
 
 @click.command("import")
-@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--age-passphrase-file", type=click.Path(dir_okay=False, path_type=Path),
-              help=f"Read the age passphrase from PATH (else {AGE_ENV} or a prompt).")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--age-passphrase-file", type=click.Path(path_type=Path), metavar="FILE",
+              help=f"Read the age passphrase from FILE, a file or a pipe (else {AGE_ENV} or a "
+                   "prompt).")
 @pass_env
 def import_command(env: Env, file: Path, age_passphrase_file: Path | None) -> None:
     """Import a full JSON export (plain, or encrypted with --encrypt) into the vault.
@@ -134,12 +124,7 @@ def import_command(env: Env, file: Path, age_passphrase_file: Path | None) -> No
     from store.errors import RapportError
     from store.transfer import MAX_BYTES, import_document, read_import
 
-    try:
-        if file.stat().st_size > MAX_BYTES:
-            raise fail(f"{file}: too large for an export")
-        data = file.read_bytes()
-    except OSError as exc:
-        raise fail(f"cannot read {file}: {exc.strerror or exc}") from None
+    data = read_input(file, MAX_BYTES, what="the file")
     try:
         doc = read_import(data, lambda: _age_passphrase(age_passphrase_file, confirm=False))
     except RapportError as exc:
@@ -149,4 +134,4 @@ def import_command(env: Env, file: Path, age_passphrase_file: Path | None) -> No
             result = import_document(store, doc)
         except RapportError as exc:
             raise fail(f"{file}: {exc}; nothing was imported") from None
-    click.echo(result.describe())
+    out(result.describe())

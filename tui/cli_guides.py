@@ -1,6 +1,6 @@
 """``rapport guides``: list, show, validate and create conversation guides.
 
-Plain text only (``click.echo``), so it is quick to start and easy to pipe.
+Plain text only (:func:`tui.format.out`), so it is quick to start and easy to pipe.
 """
 
 from __future__ import annotations
@@ -13,10 +13,13 @@ from pathlib import Path
 import click
 
 from tui.cli import fail
+from tui.env import Env
+from tui.format import out, table
 
 
 def _guides_dir() -> Path:
-    return click.get_current_context().find_root().obj.paths.guides_dir
+    env = click.get_current_context().find_object(Env)
+    return (env or Env()).paths.guides_dir
 
 
 def _width() -> int:
@@ -39,13 +42,9 @@ def list_guides() -> None:
          "built-in" if g.is_builtin else Path(g.origin).name)
         for g in catalog.guides
     ]
-    header = ("ID", "NAME", "KIND", "PLANNED", "STAGES", "FROM")
-    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
-    for row in [header, *rows]:
-        cells = [c.rjust(w) if i in (3, 4) else c.ljust(w) for i, (c, w) in enumerate(zip(row, widths))]
-        click.echo("  ".join(cells).rstrip())
+    table(("ID", "NAME", "KIND", "PLANNED", "STAGES", "FROM"), rows, right=(3, 4))
     for path, reason in catalog.broken:
-        click.echo(f"broken: {path}: {reason}")
+        out(f"broken: {path}: {reason}")
 
 
 @guides_group.command("show")
@@ -62,17 +61,17 @@ def show_guide(guide_id: str) -> None:
     width = _width()
 
     def para(text: str, indent: str = "", first: str | None = None) -> None:
-        click.echo(textwrap.fill(" ".join(text.split()), width=width, initial_indent=first or indent,
-                                 subsequent_indent=indent))
+        out(textwrap.fill(" ".join(text.split()), width=width, initial_indent=first or indent,
+                          subsequent_indent=indent))
 
     origin = "built-in" if guide.is_builtin else guide.origin
-    click.echo(f"{guide.name}  [{guide.id}]")
-    click.echo(f"{guide.kind}, {guide.planned_minutes} min planned, {len(guide.stages)} stages, "
-               f"version {guide.version}, {origin}")
-    click.echo()
+    out(f"{guide.name}  [{guide.id}]")
+    out(f"{guide.kind}, {guide.planned_minutes} min planned, {len(guide.stages)} stages, "
+        f"version {guide.version}, {origin}")
+    out()
     para(guide.description)
     for number, stage in enumerate(guide.stages, 1):
-        click.echo()
+        out()
         flags = []
         if stage.private:
             flags.append("private notes")
@@ -81,7 +80,7 @@ def show_guide(guide_id: str) -> None:
         if stage.source:
             flags.append("from " + ", ".join(stage.source))
         extra = f"  ({'; '.join(flags)})" if flags else ""
-        click.echo(f"{number}. {stage.title} - {stage.minutes} min{extra}")
+        out(f"{number}. {stage.title} - {stage.minutes} min{extra}")
         para(stage.purpose, "   ")
         sections = (
             ("Do", stage.cues, ""),
@@ -93,11 +92,11 @@ def show_guide(guide_id: str) -> None:
         for label, items, quote in sections:
             if not items:
                 continue
-            click.echo(f"   {label}:")
+            out(f"   {label}:")
             for item in items:
                 para(f"{quote}{item}{quote}", "       ", "     - ")
         if stage.item_kinds:
-            click.echo(f"   Items: {', '.join(stage.item_kinds)}")
+            out(f"   Items: {', '.join(stage.item_kinds)}")
 
 
 @guides_group.command("validate")
@@ -110,10 +109,10 @@ def validate_guide(path: Path) -> None:
         guide = load_guide_file(path)
     except GuideError as exc:
         for problem in exc.problems:
-            click.echo(f"{path}:{problem.where}: {problem.message}")
+            out(f"{path}:{problem.where}: {problem.message}")
         count = len(exc.problems)
         raise fail(f"{path} has {count} problem{'s' if count != 1 else ''}") from None
-    click.echo(f"{path}: ok ({guide.id!r}, {len(guide.stages)} stages, {guide.planned_minutes} min)")
+    out(f"{path}: ok ({guide.id!r}, {len(guide.stages)} stages, {guide.planned_minutes} min)")
 
 
 @guides_group.command("new")
@@ -143,10 +142,10 @@ def new_guide(guide_id: str, copy_from: str | None) -> None:
         raise fail(f"could not create {target}: {exc.strerror or exc}") from None
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
         handle.write(text)
-    click.echo(f"wrote {target}")
+    out(f"wrote {target}")
     if guide_id in BUILTIN_IDS:
-        click.echo(f"it replaces the built-in {guide_id!r} guide until you delete it")
-    click.echo(f"edit it, then check it with: rapport guides validate {target}")
+        out(f"it replaces the built-in {guide_id!r} guide until you delete it")
+    out(f"edit it, then check it with: rapport guides validate {target}")
 
 
 def _copy_text(source_id: str, guide_id: str, folder: Path) -> str:

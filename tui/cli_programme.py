@@ -1,22 +1,23 @@
 """``rapport programme new|list|show`` and ``rapport synthesis``: interview programmes from the shell.
 
-Registered by :func:`tui.cli.build_cli` through :func:`register`. Plain text only, no Textual.
+Plain text only, no Textual.
 """
 
 from __future__ import annotations
 
-import json
+import io
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from tui.cli import fail, pass_env
+from tui.cli import complete_guide_ids, fail, pass_env
 from tui.env import Env
+from tui.format import out, out_document, out_json, table
 
-
-def register(cli: click.Group) -> None:
-    cli.add_command(programme_group)
-    cli.add_command(synthesis)
+if TYPE_CHECKING:  # pragma: no cover
+    from store.models import Programme
+    from store.vault import Store
 
 
 @click.group("programme", context_settings={"help_option_names": ["-h", "--help"]})
@@ -24,7 +25,7 @@ def programme_group() -> None:
     """Leadership interview programmes: create, list and show them."""
 
 
-def _find(store, ref: str):
+def _find(store: "Store", ref: str) -> "Programme":
     from store.errors import Ambiguous, NotFound
 
     if not ref.strip():
@@ -41,6 +42,7 @@ def _find(store, ref: str):
 @click.argument("name")
 @click.option("--purpose", default="", help="What the programme is for.")
 @click.option("--guide", "guide_id", default="leadership-interview", show_default=True,
+              metavar="ID", shell_complete=complete_guide_ids,
               help="Guide its interviews use (see 'rapport guides list').")
 @click.option("--theme", "themes", multiple=True, metavar="THEME",
               help="A theme to add to the default ones (repeatable).")
@@ -63,8 +65,8 @@ def new_programme(env: Env, name: str, purpose: str, guide_id: str, themes: tupl
             raise fail(f"there is already a programme called {name!r}")
         programme = store.add_programme(name, purpose=purpose.strip(), guide_id=guide_id,
                                         themes=(*DEFAULT_THEMES, *extra))
-    click.echo(f"created programme {programme.name} ({programme.id[:8]}) with "
-               f"{len(programme.themes)} themes")
+    out(f"created programme {programme.name} ({programme.id[:8]}) with "
+        f"{len(programme.themes)} themes")
 
 
 @programme_group.command("list")
@@ -79,22 +81,19 @@ def list_programmes(env: Env, as_json: bool) -> None:
             rows.append((p, len(sessions), len({s.person_id for s in sessions}),
                          len(store.tags(programme_id=p.id)), len(store.strategy_items(p.id))))
     if as_json:
-        click.echo(json.dumps([
+        out_json([
             {"id": p.id, "name": p.name, "purpose": p.purpose, "guide_id": p.guide_id,
              "themes": list(p.themes), "interviews": n, "interviewees": people, "tags": tags,
              "strategy_items": items,
              "created_at": p.created_at.isoformat() if p.created_at else None}
-            for p, n, people, tags, items in rows], indent=2, ensure_ascii=False))
+            for p, n, people, tags, items in rows])
         return
     if not rows:
-        click.echo("no programmes yet: rapport programme new NAME")
+        out("no programmes yet: rapport programme new NAME")
         return
-    table = [("ID", "NAME", "INTERVIEWS", "TAGS", "STRATEGY")]
-    table += [(p.id[:8], p.name, str(n), str(tags), str(items)) for p, n, _, tags, items in rows]
-    widths = [max(len(r[i]) for r in table) for i in range(len(table[0]))]
-    for row in table:
-        click.echo("  ".join(c.rjust(w) if i >= 2 else c.ljust(w)
-                             for i, (c, w) in enumerate(zip(row, widths))).rstrip())
+    table(("ID", "NAME", "INTERVIEWS", "TAGS", "STRATEGY"),
+          [(p.id[:8], p.name, str(n), str(tags), str(items)) for p, n, _, tags, items in rows],
+          right=(2, 3, 4))
 
 
 @programme_group.command("show")
@@ -108,36 +107,36 @@ def show_programme(env: Env, ref: str) -> None:
         programme = _find(store, ref)
         syn = build(store, programme.id)
         sessions = sorted(store.summaries(programme_id=programme.id), key=lambda s: s.started_at)
-    click.echo(f"{programme.name}  [{programme.id}]")
+    out(f"{programme.name}  [{programme.id}]")
     if programme.purpose:
-        click.echo(programme.purpose)
-    click.echo(f"guide: {programme.guide_id}")
-    click.echo(f"themes: {', '.join(programme.themes)}")
-    click.echo()
-    click.echo(f"interviews ({len(sessions)}):")
+        out(programme.purpose)
+    out(f"guide: {programme.guide_id}")
+    out(f"themes: {', '.join(programme.themes)}")
+    out()
+    out(f"interviews ({len(sessions)}):")
     for s in sessions:
         state = "ended" if s.ended_at else "active"
-        click.echo(f"  {s.started_at.astimezone():%Y-%m-%d}  {s.person_name}  ({state}, {s.id[:8]})")
-    click.echo()
-    click.echo(f"tagged passages ({len(syn.passages)}):")
+        out(f"  {s.started_at.astimezone():%Y-%m-%d}  {s.person_name}  ({state}, {s.id[:8]})")
+    out()
+    out(f"tagged passages ({len(syn.passages)}):")
     for theme, counts in syn.matrix():
         if sum(counts):
             people = sum(1 for c in counts if c)
-            click.echo(f"  {theme}: {sum(counts)} from {people} interviewee"
-                       + ("" if people == 1 else "s"))
+            out(f"  {theme}: {sum(counts)} from {people} interviewee"
+                + ("" if people == 1 else "s"))
     gaps = syn.gaps
-    click.echo()
-    click.echo(f"gaps ({len(gaps)}):")
+    out()
+    out(f"gaps ({len(gaps)}):")
     for area in gaps:
-        click.echo(f"  {area.label}: {len(area.current)} current, {len(area.future)} future")
-    click.echo()
-    click.echo(f"strategy items ({len(syn.strategy)}):")
+        out(f"  {area.label}: {len(area.current)} current, {len(area.future)} future")
+    out()
+    out(f"strategy items ({len(syn.strategy)}):")
     for item in syn.strategy:
-        click.echo(f"  - {item.text}")
+        out(f"  - {item.text}")
     leaders = syn.subjects
     if leaders:
-        click.echo()
-        click.echo("leaders with passages: " + ", ".join(p.name for p in leaders))
+        out()
+        out("leaders with passages: " + ", ".join(p.name for p in leaders))
 
 
 @click.command("synthesis")
@@ -174,8 +173,11 @@ def synthesis(env: Env, ref: str, fmt: str, leader: str | None, output: str,
             doc = leader_report(syn, person.id, named=named, min_interviewees=min_interviewees)
         else:
             doc = programme_report(syn, named=named, min_interviewees=min_interviewees)
-        record = write_report(store, output, doc, fmt)
-    if output != "-":
+        shown = io.BytesIO()  # what goes to standard output: shown once the export is recorded
+        record = write_report(store, output, doc, fmt, stdout=shown)
+    if output == "-":
+        out_document(shown.getvalue(), fmt)
+    else:
         how = "NAMED, with private passages" if named else "anonymised"
-        click.echo(f"wrote {record.destination} ({how}, {record.count} passages); "
-                   "it is plaintext: keep it safe", err=True)
+        out(f"wrote {record.destination} ({how}, {record.count} passages); "
+            "it is plaintext: keep it safe", err=True)

@@ -1,95 +1,145 @@
-"""What every subcommand gets (:class:`Env`) and how it reads the passphrase.
-
-Kept out of :mod:`tui.cli`, the entry point, which starts deriving the key before this module
-(and :mod:`dataclasses`, :mod:`pathlib`) is imported.
-"""
+"""What every command gets (:class:`Env`), how it finds the passphrase, and how it reads the files
+it is given: bounded, and only the kinds of file that can end."""
 
 from __future__ import annotations
 
 import os
+import stat
 import sys
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
 from store.paths import Paths
-from tui.cli import passphrase_in
 
 if TYPE_CHECKING:  # pragma: no cover
     from store.crypto import KdfParams
-    from store.prefetch import KeyPrefetch
     from store.vault import Store
+
+#: The most a passphrase file may hold (a passphrase is a line; anything bigger is the wrong file).
+PASSPHRASE_LIMIT = 4096
+#: What ``init`` says before it asks for the passphrase.
+NO_RECOVERY = "A forgotten passphrase cannot be recovered: nothing opens the vault without it."
 
 
 @dataclass
 class Env:
-    """What every subcommand gets: resolved paths, how to find the passphrase, and seams for tests.
+    """What every command gets: where the vault and settings are, how to find the passphrase, and
+    seams for tests.
 
-    ``kdf``/``allow_weak`` are reachable only from Python (tests pass ``obj={...}``), never from
-    the command line or the environment.
+    The root group builds it from its options; the same options given after a command's name
+    (``rapport init --home DIR``) set it again before the command runs (:mod:`tui.cli`).
+    ``kdf``/``allow_weak``/``clock`` are reachable only from Python (``main(argv, obj={...})``),
+    never from the command line or the environment.
     """
 
-    paths: Paths
+    home: Path | None = None
     passphrase_file: Path | None = None
     kdf: "KdfParams | None" = None
     allow_weak: bool = False
-    clock: Callable | None = None
-    prefetch: "KeyPrefetch | None" = None  # the key being derived already (tui.cli.main)
+    clock: Callable[[], datetime] | None = None
+
+    @property
+    def paths(self) -> Paths:
+        return Paths.resolve(self.home)
+
+    def given_passphrase(self) -> str | None:
+        """The passphrase from ``--passphrase-file`` or ``$RAPPORT_PASSPHRASE``; None if it
+        would have to be asked for."""
+        return given_passphrase(self.passphrase_file)
 
     def passphrase(self, prompt: str = "Passphrase", *, confirm: bool = False) -> str:
         return read_passphrase(self.passphrase_file, prompt, confirm=confirm)
 
-    def open_store(self, *, preload: tuple[str, ...] = ()) -> "Store":
-        """Unlocks the vault. ``preload``: modules the command needs next, imported on another
-        thread while the key is derived (Argon2id releases the GIL: on a second core the
-        imports cost no time)."""
+    def open_store(self) -> "Store":
+        """Unlocks the vault (one ``rapport: error:`` line for anything wrong)."""
         from store.vault import open_vault, utc_now
 
-        passphrase = self.passphrase()
-        if preload:
-            import threading
-
-            threading.Thread(target=_import_all, args=(preload,), name="rapport-preload",
-                             daemon=True).start()
-        return open_vault(self.paths.vault, passphrase, allow_weak=self.allow_weak,
-                          clock=self.clock or utc_now, prefetch=self.prefetch)
+        return open_vault(self.paths.vault, self.passphrase(), allow_weak=self.allow_weak,
+                          clock=self.clock or utc_now)
 
 
-def _import_all(modules: tuple[str, ...]) -> None:
-    import importlib
+def read_input(path: Path, limit: int, *, what: str, pipe_ok: bool = False) -> bytes:
+    """The bytes of the file at ``path``: a regular file (or, with ``pipe_ok``, a pipe such as
+    ``<(pass show rapport)``) of at most ``limit`` bytes. Anything else (a device such as
+    ``/dev/zero``, a directory, a socket, a FIFO where a file is expected, too much data) is one
+    error line naming ``what``; at most ``limit + 1`` bytes are ever read.
 
-    for name in modules:
+    A FIFO where none is wanted is refused without waiting for a writer (opened non-blocking).
+    """
+    from tui.cli import fail
+
+    kinds = "a regular file or a pipe" if pipe_ok else "a regular file"
+    flags = os.O_RDONLY | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0)
+    try:
+        if not (pipe_ok and stat.S_ISFIFO(os.stat(path).st_mode)):
+            flags |= os.O_NONBLOCK  # opening a FIFO to refuse it must not wait for its writer
+        fd = os.open(path, flags)
+    except OSError as exc:
+        raise fail(f"cannot read {what} {path}: {exc.strerror or exc}") from None
+    mode = os.fstat(fd).st_mode
+    if not (stat.S_ISREG(mode) or (pipe_ok and stat.S_ISFIFO(mode))):
+        os.close(fd)
+        raise fail(f"{what} {path} is not {kinds}")
+    os.set_blocking(fd, True)
+    with os.fdopen(fd, "rb", buffering=0) as stream:
+        chunks: list[bytes] = []
+        size = 0
         try:
-            importlib.import_module(name)
-        except Exception:  # imported again where it is used, and fails there if it must
-            pass
+            while chunk := stream.read(limit + 1 - size):  # read(0) once limit + 1 are in
+                chunks.append(chunk)
+                size += len(chunk)
+        except OSError as exc:
+            raise fail(f"cannot read {what} {path}: {exc.strerror or exc}") from None
+    if size > limit:
+        raise fail(f"{what} {path} is larger than {limit} bytes")
+    return b"".join(chunks)
+
+
+def passphrase_in(raw: bytes) -> str:
+    """A passphrase file's passphrase: UTF-8 (or UnicodeDecodeError), one trailing newline off."""
+    text = raw.decode("utf-8")
+    if text.endswith("\r\n"):
+        return text[:-2]
+    return text[:-1] if text.endswith("\n") else text
+
+
+def passphrase_file(path: Path) -> str:
+    """The passphrase in the file (or pipe) at ``path``, or one error line."""
+    from tui.cli import fail
+
+    raw = read_input(path, PASSPHRASE_LIMIT, what="the passphrase file", pipe_ok=True)
+    try:
+        text = passphrase_in(raw)
+    except UnicodeDecodeError:
+        raise fail(f"the passphrase file {path} is not UTF-8") from None
+    if not text:
+        raise fail(f"the passphrase file {path} is empty")
+    return text
+
+
+def given_passphrase(path: Path | None, env: str | None = "RAPPORT_PASSPHRASE") -> str | None:
+    """From the file at ``path``, then the environment variable ``env``; None if neither."""
+    if path is not None:
+        return passphrase_file(path)
+    return os.environ.get(env) or None if env else None
 
 
 def read_passphrase(path: Path | None, prompt: str, *, confirm: bool = False,
                     env: str | None = "RAPPORT_PASSPHRASE") -> str:
     """From a file (one trailing newline stripped), then ``$RAPPORT_PASSPHRASE``, then a hidden
     prompt on the terminal."""
-    from tui.cli_root import fail
+    from tui.cli import fail
 
-    if path is not None:
-        try:
-            raw = Path(path).read_bytes()
-        except OSError as exc:
-            raise fail(f"cannot read the passphrase file {path}: {exc.strerror}") from None
-        try:
-            text = passphrase_in(raw)
-        except UnicodeDecodeError:
-            raise fail(f"the passphrase file {path} is not UTF-8") from None
-        if not text:
-            raise fail(f"the passphrase file {path} is empty")
-        return text
-    if env and os.environ.get(env):
-        return os.environ[env]
+    given = given_passphrase(path, env)
+    if given is not None:
+        return given
     if not sys.stdin.isatty():
         raise fail("no passphrase: use --passphrase-file PATH, RAPPORT_PASSPHRASE_FILE or a terminal")
     import click
 
-    value = click.prompt(prompt, hide_input=True, confirmation_prompt=confirm, err=True)
+    value: str = click.prompt(prompt, hide_input=True, confirmation_prompt=confirm, err=True)
     if not value:
         raise fail("the passphrase must not be empty")
     return value

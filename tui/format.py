@@ -1,8 +1,21 @@
-"""Small display helpers shared by screens."""
+"""How things look: small display helpers shared by the screens, and the commands' one way out.
+
+Every line a command prints for a person to read goes through :func:`out` (tables through
+:func:`table`, which ends in :func:`out`), and every ``--json`` document through :func:`out_json`.
+:func:`out` passes its text through :func:`store.text.visible`, so a name, title or note that
+holds terminal escapes (an imported ``"\\x1b]0;pwned\\x07"``) is shown, never acted on, whatever
+the command; :func:`out_json` writes :func:`store.text.json_text`, which escapes C1 and bidi
+controls too. Commands never call ``click.echo`` or ``print`` themselves.
+"""
 
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any, Iterable, NamedTuple, Sequence
+
+import click
+
+from store.text import json_text, visible
 
 
 def duration(seconds: float) -> str:
@@ -30,3 +43,50 @@ def day(value: date | datetime | None) -> str:
 
 OWNER_LABEL = {"me": "me", "them": "them"}
 KIND_MARK = {"action": "▸", "decision": "◆", "agreement": "≡", "goal": "★"}
+
+
+# ---------------------------------------------------------------------- the commands' output
+class Emphasis(NamedTuple):
+    """A part of a line :func:`out` shows in bold reverse (a search match); escaped like the rest,
+    and plain when the output is not a terminal."""
+
+    text: str
+
+
+def out(*parts: str | Emphasis, err: bool = False, nl: bool = True) -> None:
+    """Writes ``parts`` as one line (to stderr with ``err``), each passed through
+    :func:`store.text.visible` first: no text from a record reaches the terminal as a control."""
+    line = "".join(click.style(visible(p.text), bold=True, reverse=True)
+                   if isinstance(p, Emphasis) else visible(p) for p in parts)
+    click.echo(line, err=err, nl=nl)
+
+
+def out_json(value: Any) -> None:
+    """Writes ``value`` as indented JSON with every control escaped (:func:`store.text.json_text`)."""
+    click.echo(json_text(value, indent=2))
+
+
+def table(header: Sequence[str], rows: Iterable[Sequence[str]], *,
+          right: Sequence[int] = ()) -> None:
+    """Columns padded to their widest cell (``right``: the columns aligned right); each cell on
+    one line (runs of whitespace become one space) and escaped before it is measured; the last
+    column is never padded."""
+    lines = [[" ".join(visible(cell).split()) for cell in row] for row in (header, *rows)]
+    widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
+    for line in lines:
+        cells = [cell.rjust(width) if i in right else cell.ljust(width)
+                 for i, (cell, width) in enumerate(zip(line, widths))]
+        cells[-1] = line[-1].rjust(widths[-1]) if len(line) - 1 in right else line[-1]
+        out("  ".join(cells).rstrip())
+
+
+def out_document(data: bytes, fmt: str) -> None:
+    """Writes an exported document (UTF-8) to standard output through :func:`out`, like every
+    other text. JSON reads back the same: it holds no raw C0 control (``json.dumps`` escapes them),
+    and DEL, C1 and bidi controls can only sit inside its strings, where the stand-in
+    :func:`store.text.visible` shows for C1 and bidi (``\\u009b``) is their JSON escape; DEL
+    gets its own."""
+    text = data.decode("utf-8")
+    if fmt == "json":
+        text = text.replace("\x7f", "\\u007f")
+    out(text, nl=False)

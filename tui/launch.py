@@ -24,7 +24,7 @@ def run_app(env: Env, start: dict | None = None) -> None:
     except RapportError as exc:
         if gc_paused:
             gc.enable()
-        from tui.cli_root import fail
+        from tui.cli import fail
 
         raise fail(str(exc)) from None
     from tui.config import load_config

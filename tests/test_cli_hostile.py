@@ -1,0 +1,176 @@
+"""Text a record holds never drives the terminal: a name such as ``"\\x1b]0;pwned\\x07..."``,
+brought in through ``rapport import`` as an attacker would send it, is shown (``␛``), never acted
+on, by every command, in every human output, every error line that quotes it and every ``--json``
+(real processes: the bytes a terminal would get)."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import datetime, timezone
+
+import pytest
+from click.testing import CliRunner
+
+from clitools import rapport
+from guides.loader import builtin_guides
+from store import crypto
+from store.vault import create_vault, open_vault
+from tui.cli import cli
+
+#: Sets the terminal's title, turns text red, moves the cursor back, to the line's start, hides
+#: text behind NUL, C1 CSI (clears the screen), a bidi override and isolate, DEL.
+HOSTILE = ("\x1b]0;pwned\x07\x1b[31mRED\x08\r\x00\x85\x9b2J \u202eevil\u202c "
+           "\u2066iso\u2069\x7f")
+#: What a terminal acts on: every C0 control but tab and newline, DEL, C1, bidi controls.
+CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+PASSPHRASE = "hostile test passphrase"
+FAST = {"kdf": crypto.FAST_FOR_TESTS, "allow_weak": True}
+
+
+@pytest.fixture(scope="module")
+def vault(tmp_path_factory):
+    """A vault whose every kind of text holds HOSTILE, filled only through ``rapport import`` of
+    a full JSON export made elsewhere. Returns (home, passphrase file, ids, import's output)."""
+    root = tmp_path_factory.mktemp("hostile")
+    pw = root / "pw"
+    pw.write_text(PASSPHRASE + "\n")
+    source = root / "source"
+    plan = next(g for g in builtin_guides() if g.id == "leadership-interview").to_snapshot()
+    with create_vault(source / "vault.db", PASSPHRASE, kdf=crypto.FAST_FOR_TESTS,
+                      allow_weak=True) as store:
+        programme = store.add_programme(f"Prog {HOSTILE}", purpose=HOSTILE,
+                                        themes=("perception", f"theme {HOSTILE}"))
+        store.add_programme(f"Prog two {HOSTILE}")
+        ana = store.add_person(f"Ana {HOSTILE}")
+        store.add_person(f"Ana two {HOSTILE}")
+        for day in range(1, 4):
+            person = store.add_person(f"Lead{day} {HOSTILE}")
+            session = store.start_session(
+                person.id, plan, title=f"Title {HOSTILE}", programme_id=programme.id,
+                started_at=datetime(2025, 3, day, 9, tzinfo=timezone.utc))
+            store.save_note(session.id, "perception", f"note {HOSTILE}")
+            store.add_item(session.id, "action", f"item {HOSTILE}", owner="them")
+            for theme in ("perception", f"theme {HOSTILE}"):
+                store.add_tag(session.id, theme, f"passage {HOSTILE} {day}", stage="perception",
+                              subject_id=ana.id)
+        store.add_strategy_item(programme.id, f"strategy {HOSTILE}")
+        store.add_jot(ana.id, f"jot {HOSTILE}")
+    document = root / "export.json"
+    exported = CliRunner().invoke(cli, ["--home", str(source), "--passphrase-file", str(pw),
+                                        "export", "--all", "--full", "--format", "json", "-o",
+                                        str(document)], obj=dict(FAST))
+    assert exported.exit_code == 0, exported.output
+    assert "\\u001b]0;pwned" in document.read_text()  # the attacker's file, as it arrives
+
+    home = root / "home"
+    create_vault(home / "vault.db", PASSPHRASE, kdf=crypto.FAST_FOR_TESTS,
+                 allow_weak=True).close()
+    imported = rapport("--home", home, "--passphrase-file", pw, "import", document)
+    assert imported.returncode == 0, imported.stderr
+    with open_vault(home / "vault.db", PASSPHRASE, allow_weak=True) as store:
+        ids = {"session": store.summaries()[0].id, "programme": programme.id}
+        assert any(p.name == f"Ana {HOSTILE}" for p in store.people())  # kept as it came
+    return home, pw, ids, imported
+
+
+def shown_safely(out) -> str:
+    """The process's output, checked: nothing a terminal acts on."""
+    text = (out.stdout + out.stderr).decode("utf-8")
+    found = CONTROLS.search(text)
+    assert found is None, f"{found.group()!r} reached the terminal: {text[:400]!r}"
+    return text
+
+
+def test_import_says_what_it_did_safely(vault):
+    shown_safely(vault[3])
+
+
+@pytest.mark.parametrize("args", [
+    ["list"], ["show", "{session}"], ["people"], ["items"], ["search", "pwned"],
+    ["search", "\x1b]0;pwned\x07"],
+    ["programme", "list"], ["programme", "show", "{programme}"],
+    ["synthesis", "{programme}"], ["synthesis", "{programme}", "--named"],
+    ["synthesis", "{programme}", "--format", "html", "--named"],
+    ["synthesis", "{programme}", "--leader", "Ana \x1b", "--named"],
+    ["export", "{session}"], ["export", "--all", "--full", "--format", "html"],
+    ["jot", "--with", "Ana \x1b", "met", "in", "the", "corridor"],
+])
+def test_every_command_shows_the_text_never_its_controls(vault, args):
+    home, pw, ids, _ = vault
+    out = rapport("--home", home, "--passphrase-file", pw, *[a.format(**ids) for a in args])
+    assert out.returncode == 0, out.stderr
+    text = shown_safely(out)
+    assert "␀" in text  # the record's text is there, shown (Markdown escapes some of it further)
+
+
+@pytest.mark.parametrize("args, quoted", [
+    (["list", "--person", "Ana"], "matches several people"),
+    (["synthesis", "Prog", "--named"], "matches several programmes"),
+    (["show", "\x1b]0;pwned\x07"], "no session with id"),
+    (["jot", "--with", "\x9b2J\u202e", "hi"], "no person called"),
+])
+def test_error_lines_that_quote_a_name_are_shown_safely(vault, args, quoted):
+    home, pw, _, _ = vault
+    out = rapport("--home", home, "--passphrase-file", pw, *args)
+    assert out.returncode == 1
+    text = shown_safely(out)
+    assert text.startswith("rapport: error: ") and text.count("\n") == 1 and quoted in text
+
+
+def test_a_hostile_home_directory_is_shown_safely(tmp_path):
+    out = rapport("--home", tmp_path / f"home {HOSTILE.replace(chr(0), '')}", "locate")
+    assert out.returncode == 0, out.stderr
+    assert "␛]0;pwned␇" in shown_safely(out)
+
+
+@pytest.mark.parametrize("args", [
+    ["list", "--json"], ["show", "{session}", "--json"], ["people", "--json"],
+    ["items", "--json"], ["search", "pwned", "--json"], ["programme", "list", "--json"],
+])
+def test_json_escapes_every_control_and_reads_back_the_same(vault, args):
+    home, pw, ids, _ = vault
+    out = rapport("--home", home, "--passphrase-file", pw, *[a.format(**ids) for a in args])
+    assert out.returncode == 0, out.stderr
+    shown_safely(out)
+    assert "\\u009b" in out.stdout.decode() and "\\u202e" in out.stdout.decode()
+    assert any(HOSTILE in text for text in strings(json.loads(out.stdout)))
+
+
+def strings(value):
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from strings(item)
+
+
+def test_tables_measure_what_they_show(capsys):
+    """A cell is escaped before it is measured: the columns after it stay aligned."""
+    from tui.format import table
+
+    table(("NAME", "N"), [("a\x9bb", "1"), ("abcdefghij", "2")])
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[1] == "a\\u009bb    1" and lines[2] == "abcdefghij  2"
+
+
+@pytest.mark.parametrize("args", [
+    ["export", "--all", "--full", "--format", "json"],
+    ["synthesis", "{programme}", "--named", "--format", "json"],
+])
+def test_json_documents_on_stdout_escape_controls_and_read_back_the_same(vault, tmp_path, args):
+    home, pw, ids, _ = vault
+    args = [a.format(**ids) for a in args]
+    shown = rapport("--home", home, "--passphrase-file", pw, *args)
+    assert shown.returncode == 0, shown.stderr
+    shown_safely(shown)
+    written = tmp_path / "doc.json"
+    out = rapport("--home", home, "--passphrase-file", pw, *args, "-o", written)
+    assert out.returncode == 0, out.stderr
+    document = json.loads(written.read_bytes())
+    document.pop("exported_at", None)
+    assert {k: v for k, v in json.loads(shown.stdout).items() if k != "exported_at"} == document
+    assert any(HOSTILE in text for text in strings(document))

@@ -1,0 +1,300 @@
+"""The ``rapport`` command as a whole: one click group, global options where people type them,
+the full-screen app only on a terminal, and how a command ends (errors, Ctrl+C, a closed pipe,
+a normal exit)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+
+import click
+import pytest
+from click.testing import CliRunner
+
+from clitools import MAIN, MAIN_NO_APP, argv, in_terminal, rapport, read_until
+from store import crypto
+from tui.cli import COMMANDS, GLOBAL_OPTIONS, cli
+
+FAST = {"kdf": crypto.FAST_FOR_TESTS, "allow_weak": True}
+
+
+@pytest.fixture(autouse=True)
+def no_rapport_environment(monkeypatch):
+    for name in ("RAPPORT_HOME", "RAPPORT_PASSPHRASE", "RAPPORT_PASSPHRASE_FILE"):
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture
+def vault(store, vault_path, passphrase, tmp_path):
+    """The ``store`` fixture's vault with one person and one session, closed; its passphrase in
+    ``tmp_path / "pw"``. Returns (home, passphrase file)."""
+    ana = store.add_person("Ana")
+    session = store.start_session(ana.id, {"id": "g", "name": "G", "stages": []}, title="First")
+    store.add_item(session.id, "action", "Send notes")
+    store.close()
+    pw = tmp_path / "pw"
+    pw.write_text(passphrase + "\n")
+    return vault_path.parent, pw
+
+
+def invoke(*args, obj=None, **kwargs):
+    return CliRunner().invoke(cli, [str(a) for a in args], obj=dict(obj or FAST), **kwargs)
+
+
+# ---------------------------------------------------------------------- global options
+def test_every_command_and_subcommand_takes_the_global_options():
+    """Commands added to COMMANDS later get them too: nothing to remember."""
+    ctx = click.Context(cli)
+
+    def walk(command: click.Command, path: str) -> None:
+        names = {param.name for param in command.params}
+        assert set(GLOBAL_OPTIONS) <= names, path
+        if isinstance(command, click.Group):
+            for name in command.list_commands(ctx):
+                walk(command.get_command(ctx, name), f"{path} {name}")
+
+    assert set(cli.list_commands(ctx)) >= set(COMMANDS)
+    for name in COMMANDS:
+        walk(cli.get_command(ctx, name), name)
+
+
+@pytest.mark.parametrize("command", [["locate"], ["guides", "list"], ["list"], ["people"],
+                                     ["programme", "list"], ["verify"]])
+def test_home_before_or_after_the_command(vault, tmp_path, command):
+    home, pw = vault
+    before = invoke("--home", home, "--passphrase-file", pw, *command)
+    after = invoke(*command, "--home", home, "--passphrase-file", pw)
+    assert before.exit_code == after.exit_code == 0, (before.output, after.output)
+    assert before.output == after.output
+
+
+def test_passphrase_file_before_or_after_the_command(vault, tmp_path):
+    home, pw = vault
+    wrong = tmp_path / "wrong"
+    wrong.write_text("not the passphrase\n")
+    for args in (["--passphrase-file", pw, "--home", home, "verify"],
+                 ["--home", home, "verify", "--passphrase-file", pw],
+                 ["verify", "--passphrase-file", pw, "--home", home]):
+        assert invoke(*args).exit_code == 0, args
+    for args in (["--passphrase-file", wrong, "--home", home, "verify"],
+                 ["--home", home, "verify", "--passphrase-file", wrong]):
+        result = invoke(*args)
+        assert result.exit_code == 1 and "wrong passphrase" in result.output, args
+
+
+def test_the_value_typed_last_wins_and_beats_the_environment(vault, tmp_path):
+    home, pw = vault
+    elsewhere = tmp_path / "elsewhere"
+    result = invoke("--home", elsewhere, "locate", "--home", home)
+    assert f"vault:  {home / 'vault.db'}" in result.output
+    result = invoke("locate", "--home", home, env={"RAPPORT_HOME": str(elsewhere)})
+    assert f"vault:  {home / 'vault.db'}" in result.output
+    result = invoke("locate", env={"RAPPORT_HOME": str(elsewhere)})
+    assert f"vault:  {elsewhere / 'vault.db'}" in result.output
+    # a wrong file typed first, the right one after the command: the right one is used
+    wrong = tmp_path / "wrong"
+    wrong.write_text("nope\n")
+    assert invoke("--passphrase-file", wrong, "--home", home, "list", "--passphrase-file",
+                  pw).exit_code == 0
+
+
+def test_init_with_the_options_after_the_command_in_a_real_process(tmp_path):
+    """What restic and borg users type: ``rapport init --passphrase-file F``."""
+    pw = tmp_path / "pw"
+    pw.write_text("a new passphrase\n")
+    home = tmp_path / "home"
+    out = rapport("init", "--passphrase-file", pw, "--home", home)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout == f"created {home / 'vault.db'}\n".encode()
+    out = rapport("verify", "--home", home, "--passphrase-file", pw)
+    assert out.returncode == 0, out.stderr
+    out = rapport("--home", home, "--passphrase-file", pw, "jot", "--with", "Nobody", "hi")
+    assert out.returncode == 1 and out.stderr == b"rapport: error: no person called 'Nobody'\n"
+
+
+# ---------------------------------------------------------------------- errors
+@pytest.mark.parametrize("args, message", [
+    (["--bogus"], "rapport: error: No such option '--bogus' (see 'rapport --help')"),
+    (["lst"], "rapport: error: No such command 'lst' (see 'rapport --help')"),
+    (["backup"], "rapport: error: Missing argument 'PATH' (see 'rapport backup --help')"),
+    (["list", "--status", "paused"],
+     "rapport: error: Invalid value for '--status': 'paused' is not one of 'active', 'ended' "
+     "(see 'rapport list --help')"),
+    (["programme", "show"],
+     "rapport: error: Missing argument 'PROGRAMME' (see 'rapport programme show --help')"),
+])
+def test_usage_errors_are_one_line_with_status_2(tmp_path, args, message):
+    out = rapport("--home", tmp_path, *args)
+    assert out.returncode == 2
+    assert out.stderr.decode() == message + "\n"
+    assert out.stdout == b""
+
+
+def test_an_error_is_one_line_in_a_real_process(tmp_path):
+    out = rapport("--home", tmp_path / "h", "verify")
+    assert out.returncode == 1
+    assert out.stderr == (b"rapport: error: no passphrase: use --passphrase-file PATH, "
+                          b"RAPPORT_PASSPHRASE_FILE or a terminal\n")
+
+
+@pytest.mark.parametrize("body, message", [
+    ("raise OSError(13, 'Permission denied', '/x/vault.db')",
+     "rapport: error: /x/vault.db: Permission denied"),
+    ("from store.errors import VaultBusy\n    raise VaultBusy('the vault is already open')",
+     "rapport: error: the vault is already open"),
+    ("raise ValueError('secret note text')",
+     "rapport: error: unexpected ValueError; nothing else was changed"),
+])
+def test_the_apps_errors_are_one_line(tmp_path, body, message):
+    code = ("import tui.launch\n"
+            "def run_app(env, start=None):\n"
+            f"    {body}\n"
+            "tui.launch.run_app = run_app\n") + MAIN
+    proc, master = in_terminal(argv("--home", tmp_path, code=code))
+    shown = read_until(master, b"\n")
+    assert proc.wait(timeout=60) == 1
+    os.close(master)
+    assert shown.decode().strip() == message
+
+
+def test_not_a_vault_is_one_line(tmp_path):
+    (tmp_path / "vault.db").write_bytes(b"not sqlite" * 20)
+    out = rapport("--home", tmp_path, "list", input=b"")
+    assert out.returncode == 1
+    assert out.stderr.decode().count("\n") == 1 and "Traceback" not in out.stderr.decode()
+
+
+# ---------------------------------------------------------------------- a terminal for the app
+def test_the_app_starts_on_a_terminal(tmp_path):
+    proc, master = in_terminal(argv("--home", tmp_path, code=MAIN_NO_APP))
+    shown = read_until(master, b"None")
+    assert proc.wait(timeout=60) == 0
+    os.close(master)
+    assert f"APP {tmp_path / 'vault.db'} None".encode() in shown
+
+
+@pytest.mark.parametrize("args", [[], ["new", "--guide", "one-on-one", "--with", "Ana"]])
+def test_without_a_terminal_the_app_refuses_in_one_line(tmp_path, args):
+    out = rapport("--home", tmp_path, *args, code=MAIN_NO_APP)
+    assert out.returncode == 1 and out.stdout == b""
+    [line] = out.stderr.decode().splitlines()
+    assert line.startswith("rapport: error: the app needs a terminal")
+    assert "list, locate" in line and "jot" in line and "new" not in line.split(":", 2)[2]
+
+
+def test_a_terminal_on_stdin_only_is_not_enough(tmp_path):
+    proc, master = in_terminal(argv("--home", tmp_path, code=MAIN_NO_APP), stdout=subprocess.PIPE)
+    output = proc.stdout.read()
+    shown = read_until(master, b"\n")
+    assert proc.wait(timeout=60) == 1
+    os.close(master)
+    assert output == b"" and b"the app needs a terminal" in shown
+
+
+def test_textuals_web_driver_runs_over_pipes(tmp_path):
+    """textual-serve (and a future ``rapport serve``) starts the app with TEXTUAL_DRIVER set to
+    the web driver and pipes for its streams: that is let through; other drivers are not."""
+    web = {"TEXTUAL_DRIVER": "textual.drivers.web_driver:WebDriver"}
+    out = rapport("--home", tmp_path, code=MAIN_NO_APP, env=web)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.startswith(b"APP ")
+    for driver in ("textual.drivers.headless_driver:HeadlessDriver", "no.such:Driver"):
+        out = rapport("--home", tmp_path, code=MAIN_NO_APP, env={"TEXTUAL_DRIVER": driver})
+        assert out.returncode == 1 and b"needs a terminal" in out.stderr, driver
+
+
+# ---------------------------------------------------------------------- how a command ends
+def test_ctrl_c_at_the_passphrase_prompt_exits_130_without_a_traceback(tmp_path):
+    home = tmp_path / "home"
+    proc, master = in_terminal(argv("--home", home, "init"))
+    shown = read_until(master, b"New passphrase:")
+    assert b"cannot be recovered" in shown.split(b"New passphrase:")[0]  # said before asking
+    proc.send_signal(signal.SIGINT)
+    assert proc.wait(timeout=60) == 130
+    shown += read_until(master, b"interrupted")
+    os.close(master)
+    assert b"rapport: interrupted" in shown and b"Traceback" not in shown
+    assert not (home / "vault.db").exists()
+
+
+def test_ctrl_c_while_a_command_waits_exits_130(vault, tmp_path):
+    """Interrupted while it waits for its passphrase pipe (not at a prompt)."""
+    home, _ = vault
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    proc = subprocess.Popen(argv("--home", home, "list", "--passphrase-file", fifo),
+                            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE)
+    writer = None
+    while writer is None:  # the command has the pipe open for reading once a writer can open it
+        try:
+            writer = os.open(fifo, os.O_WRONLY | os.O_NONBLOCK)
+        except OSError:
+            assert proc.poll() is None, proc.stderr.read()
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=60)
+    os.close(writer)
+    assert proc.returncode == 130
+    assert err.decode().strip() == "rapport: interrupted" and out == b""
+
+
+def test_a_closed_reader_ends_a_command_quietly_with_141(vault):
+    """``rapport list | head``: the reader leaves before the output is written."""
+    home, pw = vault
+    proc = subprocess.Popen(argv("--home", home, "--passphrase-file", pw, "list"),
+                            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE)
+    proc.stdout.close()
+    err = proc.stderr.read()
+    proc.stderr.close()
+    assert proc.wait(timeout=60) == 141 and err == b""
+    out = rapport("--home", home, "--passphrase-file", pw, "list")  # read to the end: all of it
+    assert out.returncode == 0 and out.stderr == b""
+    assert out.stdout.count(b"\n") == 2 and b"First" in out.stdout
+
+
+def test_a_command_ends_normally(vault):
+    """No os._exit: the interpreter's exit handlers run after the vault is closed."""
+    home, pw = vault
+    code = ("import atexit, sys\n"
+            "atexit.register(lambda: print('exit handlers ran', file=sys.stderr))\n") + MAIN
+    out = rapport("--home", home, "--passphrase-file", pw, "jot", "--with", "Ana", "hello",
+                  code=code)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.startswith(b"jot saved for Ana") and out.stderr == b"exit handlers ran\n"
+
+
+@pytest.mark.slow
+def test_init_and_jot_on_production_parameters(tmp_path):
+    """The real entry point with nothing injected: production Argon2id, a wrong passphrase one
+    line and nothing written."""
+    code = "from tui.cli import main\nmain()\n"
+    home, right, wrong = tmp_path / "home", tmp_path / "right", tmp_path / "wrong"
+    right.write_text("a production passphrase\n")
+    wrong.write_text("not it\n")
+    assert rapport("--home", home, "init", "--passphrase-file", right, code=code).returncode == 0
+    out = rapport("--home", home, "--passphrase-file", right, "jot", "--with", "Ana", "hi",
+                  code=code)
+    assert out.returncode == 1 and out.stderr == b"rapport: error: no person called 'Ana'\n"
+    before = (home / "vault.db").read_bytes()
+    out = rapport("--home", home, "--passphrase-file", wrong, "list", code=code)
+    assert out.returncode == 1
+    assert out.stderr.decode().startswith("rapport: error: wrong passphrase")
+    assert (home / "vault.db").read_bytes() == before
+
+
+@pytest.mark.parametrize("words, offered", [
+    ("rapport list --status ", {"active", "ended"}),
+    ("rapport new --guide one", {"one-on-one"}),
+    ("rapport search x --kind go", {"goal"}),
+    ("rapport pro", {"programme"}),
+    ("rapport init --pass", {"--passphrase-file"}),
+])
+def test_shell_completion(tmp_path, words, offered):
+    """click's completion (``_RAPPORT_COMPLETE``), with choices and guide ids; no passphrase."""
+    env = {"_RAPPORT_COMPLETE": "bash_complete", "COMP_WORDS": words,
+           "COMP_CWORD": str(len(words.split(" ")) - 1), "RAPPORT_HOME": str(tmp_path)}
+    out = rapport(code="from tui.cli import main\nmain()\n", env=env)
+    assert out.returncode == 0, out.stderr
+    assert {line.split(",", 1)[1] for line in out.stdout.decode().splitlines()} == offered
