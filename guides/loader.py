@@ -20,7 +20,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Iterable
 
-from . import schema
+from . import lint, schema
 from .model import Guide, Question, Stage
 
 MAX_BYTES = 1_000_000  # a guide is a page or two of text; anything bigger is a mistake
@@ -102,6 +102,11 @@ def parse_guide(data: bytes | str, source: str = "<string>", origin: str = "buil
 
 def load_guide_file(path: Path | str) -> Guide:
     """Read and parse one guide file; raise :class:`GuideError` (only), unreadable files too."""
+    return parse_guide(read_guide_file(path), source=str(path), origin=str(path))
+
+
+def read_guide_file(path: Path | str) -> bytes:
+    """The bytes of a guide file; :class:`GuideError` if it is missing, special or too big."""
     path = Path(path)
     source = str(path)
 
@@ -139,7 +144,7 @@ def load_guide_file(path: Path | str) -> Guide:
     except (OSError, ValueError) as exc:
         reason = getattr(exc, "strerror", None) or exc.__class__.__name__
         raise fail(f"could not read the file ({reason})") from None
-    return parse_guide(data, source=source, origin=source)
+    return data
 
 
 def validate_file(path: Path | str) -> list[Problem]:
@@ -151,6 +156,47 @@ def validate_file(path: Path | str) -> list[Problem]:
     return []
 
 
+@dataclass(frozen=True)
+class Report:
+    """What ``rapport guides validate`` says about one guide: problems make it unusable,
+    warnings are what the question lint (:mod:`guides.lint`) would change."""
+
+    source: str
+    guide: Guide | None
+    problems: tuple[Problem, ...] = ()
+    warnings: tuple[Problem, ...] = ()
+
+
+def check_guide(data: bytes | str, source: str = "<string>", origin: str = "builtin") -> Report:
+    """Parse ``data`` and, when it is valid, lint its questions; never raises."""
+    try:
+        guide = parse_guide(data, source=source, origin=origin)
+    except GuideError as exc:
+        return Report(source, None, exc.problems)
+    lines = _Lines(_decode(data)[0], len(guide.stages))
+    warnings = []
+    for finding in lint.lint(guide):
+        spot = lines.where(finding.path, text=finding.text)
+        warnings.append(Problem(spot.where, finding.message, spot.line))
+    return Report(source, guide, (), tuple(warnings))
+
+
+def check_file(path: Path | str) -> Report:
+    """:func:`check_guide` for a file; an unreadable file is a report with one problem."""
+    try:
+        data = read_guide_file(path)
+    except GuideError as exc:
+        return Report(exc.source, None, exc.problems)
+    return check_guide(data, source=str(path), origin=str(path))
+
+
+def builtin_source(guide_id: str) -> bytes:
+    """The TOML text of a built-in guide, as shipped."""
+    if guide_id not in BUILTIN_IDS:
+        raise KeyError(guide_id)
+    return (resources.files("guides") / "builtin" / f"{guide_id}.toml").read_bytes()
+
+
 def builtin_guides() -> list[Guide]:
     """The guides shipped with Rapport, in their fixed order."""
     return list(_builtin_guides())
@@ -158,11 +204,10 @@ def builtin_guides() -> list[Guide]:
 
 @functools.cache
 def _builtin_guides() -> tuple[Guide, ...]:
-    root = resources.files("guides") / "builtin"
     guides = []
     for guide_id in BUILTIN_IDS:
         name = f"{guide_id}.toml"
-        guide = parse_guide((root / name).read_bytes(), source=f"guides/builtin/{name}")
+        guide = parse_guide(builtin_source(guide_id), source=f"guides/builtin/{name}")
         if guide.id != guide_id:
             raise GuideError(f"guides/builtin/{name}", [Problem("id", f"expected id {guide_id!r}")])
         guides.append(guide)
@@ -456,11 +501,16 @@ __all__ = [
     "Catalog",
     "GuideError",
     "Problem",
+    "Report",
     "builtin_guides",
+    "builtin_source",
+    "check_file",
+    "check_guide",
     "is_slug",
     "load_catalog",
     "load_guide_file",
     "parse_guide",
+    "read_guide_file",
     "template",
     "validate_file",
 ]
