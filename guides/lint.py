@@ -9,8 +9,8 @@ A guide can be valid and still ask badly. The lint warns about:
   "and"/"or");
 * ``leading``: a question that suggests its answer or asks for a rating ("So you'd agree...",
   "How well do...", "Which parts match...", "On a scale of...");
-* ``duplicate``: a near-duplicate of another question in the same stage (or the same text
-  elsewhere in the guide);
+* ``duplicate``: a near-duplicate of another question in the same stage (the same content words,
+  whatever the order and the small words), or the same text elsewhere in the guide;
 * ``shape``: a conversational stage with more than four questions, with no core question, or
   with more than two core ones (one or two core questions, the rest probes).
 
@@ -22,7 +22,6 @@ line numbers.
 
 from __future__ import annotations
 
-import difflib
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -191,10 +190,20 @@ def lint(guide: Guide) -> list[Finding]:
     return findings
 
 
+_STOP = frozenset(_AUX + _WH + _SUBJECTS + (
+    "a", "an", "the", "to", "of", "in", "on", "for", "with", "at", "by", "from", "about", "me",
+    "my", "your", "our", "their", "his", "her", "its", "and", "or", "so", "been", "be", "being",
+    "what's", "how's", "you're", "you've", "you'd", "i'd", "i'm", "it's", "that's", "there's",
+    "really", "just", "most", "more", "some", "any", "all", "us", "them", "him", "yourself"))
+
+
 def _similar(a: str, b: str) -> bool:
-    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
-    return matcher.real_quick_ratio() >= 0.8 and matcher.quick_ratio() >= 0.8 \
-        and matcher.ratio() >= 0.8
+    """Nearly the same question: the same content words (order and small words aside)."""
+    first = {w for w in a.split() if w not in _STOP}
+    second = {w for w in b.split() if w not in _STOP}
+    if not first or not second:
+        return False
+    return len(first & second) / len(first | second) >= 0.8
 
 
 def _fmt(path: tuple[Any, ...]) -> str:

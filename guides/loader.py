@@ -31,7 +31,8 @@ MAX_LONG = 4000  # descriptions, purposes, cues, questions...
 MAX_MINUTES = 240
 MAX_PROBLEMS = 50  # enough to fix a file; stops a huge broken file from taking long to report
 MAX_KEY_PARTS = 32  # tomllib is quadratic in the parts of a dotted key; guides need two at most
-BUILTIN_IDS = ("leadership-interview", "feedback", "one-on-one")
+BUILTIN_IDS = ("leadership-interview", "feedback", "one-on-one", "praise", "first-one-on-one",
+               "career-conversation", "stay-interview", "skip-level", "stakeholder-interview")
 
 _SLUG = re.compile(r"[a-z0-9]+(?:[-_][a-z0-9]+)*")
 _SLUG_MAX = 64

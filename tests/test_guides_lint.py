@@ -221,7 +221,7 @@ def test_shape_rules():
         "When will you know it worked?", "Which part matters most to the team?"))]
     assert found(guide(stage(five))) == [(("stages", 0, "questions"), "shape")]
     assert found(guide(stage(five[:4]))) == []
-    no_core = [Question("What helps?"), Question("What gets in the way?")]
+    no_core = [Question("What gets in the way?"), Question("Who else could step in?")]
     assert found(guide(stage(no_core))) == [(("stages", 0, "questions"), "shape")]
     three_core = [Question(q.text, core=True) for q in five[:3]]
     assert found(guide(stage(three_core))) == [(("stages", 0, "questions"), "shape")]
@@ -231,8 +231,8 @@ def test_shape_rules():
 
 
 def test_duplicates():
-    a = Question("What do you need from me this week?", core=True)
-    near = Question("What do you need from me this month?")
+    a = Question("What's been going well this week?", core=True)
+    near = Question("What has been going well for you this week?")
     other = Question("Where are you stuck?")
     assert found(guide(stage([a, near]))) == [(("stages", 0, "questions", 1), "duplicate")]
     assert found(guide(stage([a, other]))) == []
@@ -240,6 +240,10 @@ def test_duplicates():
     assert found(guide(stage([a, other]), stage([Question(a.text, core=True)], key="t"))) == \
            [(("stages", 1, "questions", 0), "duplicate")]
     assert found(guide(stage([a, other]), stage([Question(near.text, core=True)], key="t"))) == []
+    # parallel questions are not duplicates
+    trio = [Question(f"What should the team {verb} doing?", core=verb == "start")
+            for verb in ("start", "stop", "keep")]
+    assert found(guide(stage(trio))) == []
 
 
 def test_findings_get_lines_in_the_file():
