@@ -1,6 +1,7 @@
 """Fuzzing the loader: whatever the input, the result is a valid Guide or a clean GuideError.
 
-Never another exception, never a traceback, never a half-built guide.
+Never another exception, never a traceback, never a half-built guide. How long the hostile
+inputs take is measured in ``bench/guides_fuzz.py``, not asserted here.
 """
 
 from __future__ import annotations
@@ -8,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
-import time
 import tomllib
 from importlib import resources
 from pathlib import Path
@@ -150,9 +150,7 @@ def test_deep_nesting(depth):
         "a." + ".".join(["b"] * depth) + " = 1\n",
         'x = { ' + " . ".join(['"q"'] * depth) + " = 1 }",
     ):
-        started = time.monotonic()
         assert isinstance(outcome(text[:MAX_BYTES]), GuideError)
-        assert time.monotonic() - started < 2  # tomllib is quadratic in dotted-key depth
 
 
 def test_deep_nesting_inside_a_real_guide():
@@ -161,11 +159,9 @@ def test_deep_nesting_inside_a_real_guide():
     assert "nested too deeply" in str(outcome(nested))
 
 
-def test_many_problems_are_capped_and_fast():
+def test_many_problems_are_capped():
     text = "".join(f"k{i} = 1\n" for i in range(80_000))
-    started = time.monotonic()
     result = outcome(text)
-    assert time.monotonic() - started < 3
     assert isinstance(result, GuideError) and len(result.problems) <= 51
     assert "stopped checking" in result.problems[-1].message
 
@@ -173,10 +169,8 @@ def test_many_problems_are_capped_and_fast():
 @pytest.mark.parametrize("text", [" " * 900_000 + "!", "[" + " " * 900_000, "\t" * 900_000 + "x",
                                   ("." + "a" * 10_000) * 95, "a" * 900_000, '"' + "a" * 900_000,
                                   "x = '" + "." * 900_000 + "'\n"])
-def test_pathological_lines_are_fast(text):
-    started = time.monotonic()
+def test_pathological_lines_are_rejected(text):
     assert isinstance(outcome(text), GuideError)
-    assert time.monotonic() - started < 2
 
 
 # --- line-level mutations: duplicate keys, missing fields ---------------------------------------

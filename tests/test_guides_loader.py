@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from guides.loader import (
+    BUILTIN_IDS,
     MAX_BYTES,
     Catalog,
     GuideError,
@@ -255,7 +256,7 @@ def write(folder: Path, name: str, text: str) -> Path:
 def test_catalog_without_user_dir():
     for user_dir in (None, Path("/nonexistent/rapport/guides")):
         catalog = load_catalog(user_dir)
-        assert [g.id for g in catalog.guides] == ["leadership-interview", "feedback", "one-on-one"]
+        assert [g.id for g in catalog.guides] == list(BUILTIN_IDS)
         assert catalog.broken == ()
 
 
@@ -266,7 +267,7 @@ def test_catalog_user_guides_sorted_and_override_in_place(tmp_path: Path):
     write(tmp_path, "notes.txt", "not a guide")
     write(tmp_path, ".#alpha.toml", "editor lock file")
     catalog = load_catalog(tmp_path)
-    assert [g.id for g in catalog.guides] == ["leadership-interview", "feedback", "one-on-one", "alpha", "zeta"]
+    assert [g.id for g in catalog.guides] == [*BUILTIN_IDS, "alpha", "zeta"]
     assert catalog.get("feedback").origin == str(mine)
     assert catalog.get("feedback").name == "Team retro"
     assert catalog.get("leadership-interview") == builtin_guides()[0]
@@ -290,13 +291,13 @@ def test_catalog_broken_files_listed_and_others_offered(tmp_path: Path):
     assert "stages[0].minutes" in broken_paths[str(broken)]
     assert "already used by good.toml" in broken_paths[str(dup)]
     assert all("\n" not in reason for reason in broken_paths.values())
-    assert isinstance(catalog, Catalog) and len(catalog.guides) == 4
+    assert isinstance(catalog, Catalog) and len(catalog.guides) == len(BUILTIN_IDS) + 1
 
 
 def test_catalog_user_dir_is_a_file(tmp_path: Path):
     path = write(tmp_path, "guides", "oops")
     catalog = load_catalog(path)
-    assert len(catalog.guides) == 3
+    assert len(catalog.guides) == len(BUILTIN_IDS)
     assert catalog.broken and catalog.broken[0][0] == str(path)
 
 
