@@ -13,10 +13,11 @@ import difflib
 import functools
 import json
 from importlib import resources
-from typing import Any, Iterator
+from typing import TYPE_CHECKING, Any, Iterator
 
-from jsonschema import Draft202012Validator, ValidationError, validators
-from jsonschema.protocols import Validator
+if TYPE_CHECKING:  # jsonschema is imported on first use: `import guides` stays cheap
+    from jsonschema import ValidationError
+    from jsonschema.protocols import Validator
 
 Path_ = tuple[Any, ...]  # ("stages", 2, "questions", 0)
 
@@ -44,10 +45,12 @@ def _is_integer(checker: Any, instance: Any) -> bool:
 
 
 @functools.cache
-def _validator() -> Validator:
+def _validator() -> "Validator":
+    from jsonschema import Draft202012Validator, validators
+
     checker = Draft202012Validator.TYPE_CHECKER.redefine("integer", _is_integer)
     cls = validators.extend(Draft202012Validator, type_checker=checker)  # type: ignore[no-untyped-call]
-    validator: Validator = cls(schema())
+    validator: "Validator" = cls(schema())
     return validator
 
 
@@ -92,7 +95,7 @@ def check(document: Any) -> Iterator[tuple[Path_, str, Path_]]:
     yield from _repeated_stage_keys(document)
 
 
-def _message(error: ValidationError, path: Path_) -> str:
+def _message(error: "ValidationError", path: Path_) -> str:
     field = next((p for p in reversed(path) if isinstance(p, str)), "")
     noun = _NOUNS.get(field, "value")
     subschema: Any = error.schema

@@ -28,6 +28,13 @@ def test_guides_imports_no_ui_and_no_store():
     assert result.returncode == 0, result.stderr
 
 
+def test_jsonschema_is_imported_on_first_use():
+    result = run("import guides, guides.loader, guides.lint, sys; "
+                 "assert 'jsonschema' not in sys.modules; "
+                 "guides.builtin_guides(); assert 'jsonschema' in sys.modules")
+    assert result.returncode == 0, result.stderr
+
+
 def test_brief_import_check():
     result = run("import guides, guides.loader, sys; assert 'textual' not in sys.modules "
                  "and 'store' not in sys.modules and 'rich' not in sys.modules")
