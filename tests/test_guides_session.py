@@ -17,7 +17,8 @@ PLAN = {"id": "g", "name": "G", "cues": ["Listen more than you talk."],
                 {"text": "What's on your mind this week?", "core": True},
                 {"text": "What would you try next?", "core": False},
                 {"text": "Where could you use my help?", "core": True}]},
-            {"key": "b", "title": "Old", "minutes": 5, "questions": [{"text": "What else?"}]}]}
+            {"key": "b", "title": "Old", "minutes": 5, "questions": [{"text": "What else?"}]},
+            {"key": "c", "title": "Extra", "minutes": 5, "optional": True}]}
 
 
 def shown(widget: QuestionList) -> list[str]:
@@ -57,6 +58,12 @@ async def test_throughout_cues_and_optional_mark_in_the_card(store, vault_path, 
         screen = await open_session(app, pilot, store, session.id)
         card = str(screen.query_one(StageCard).render())
         assert "Their agenda  (optional)" in card
+        outline = screen.query_one("#outline")
+        assert str(outline.get_option_at_index(0).prompt).startswith("▶ 1. Their agenda")
+        assert str(outline.get_option_at_index(1).prompt).startswith("  2. Old")
+        assert str(outline.get_option_at_index(2).prompt).startswith("◦ 3. Extra")
+        await pilot.press("ctrl+n")
+        assert str(outline.get_option_at_index(0).prompt).startswith("✓ 1. Their agenda")
         assert card.index("Throughout") < card.index("Listen more than you talk.")
         assert "“ I understand.”" in card
 

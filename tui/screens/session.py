@@ -32,7 +32,8 @@ HELP = """\
 current stage. Stages: **ctrl+n** or **alt+→** next, **alt+←** previous, **F8** picks any
 stage from the outline (arrows, Enter; or click a stage; the palette has "Go to stage …"). Questions: the core ones (◆) come first, above a line, then the probes (?);
 **ctrl+↓ / ctrl+↑** move, **ctrl+r** mark asked, **ctrl+o** insert into the notes. The stage card
-ends with the guide's "Throughout" cues, for the whole conversation. **F2** captures an item, **F3** toggles private notes for this stage, **F4** tags the
+ends with the guide's "Throughout" cues, for the whole conversation. In the outline, ◦ marks an
+optional stage (skipped most times). **F2** captures an item, **F3** toggles private notes for this stage, **F4** tags the
 selected passage with a theme, **F9** pauses the timer, **F10** ends the session with a review,
 **Esc** goes back to the list (the session stays active and resumes where you left it).
 In the follow-up list (Tab to it): **d** marks an earlier item done, **c** carries it forward.

@@ -60,7 +60,7 @@ class SessionTimer(Static):
 
 
 class StageOutline(OptionList):
-    """Every stage; the current one highlighted, visited ones ticked."""
+    """Every stage; the current one highlighted, visited ones ticked, optional ones ◦."""
 
     _last: tuple | None = None
 
@@ -74,7 +74,8 @@ class StageOutline(OptionList):
         self.clear_options()
         width = max(16, (self.size.width or 32) - 2)
         for i, stage in enumerate(stages):
-            mark = "▶" if i == current else ("✓" if stage["key"] in visited else " ")
+            mark = "▶" if i == current else ("✓" if stage["key"] in visited
+                                             else "◦" if stage.get("optional") else " ")
             minutes = f" {round(spent.get(stage['key'], 0) / 60)}/{stage['minutes']}m"
             title = f"{mark} {i + 1}. {stage['title']}"
             room = width - len(minutes)
