@@ -66,7 +66,8 @@ def test_every_builtin_is_described_and_its_practice_named():
     section = DOC[DOC.index("## Built-in guides"):DOC.index("## File format")]
     practice = DOC[DOC.index("Which practice each guide follows"):DOC.index("## Python API")]
     for guide in builtin_guides():
-        assert f"**{guide.name}** (`{guide.id}`)" in section
+        line = next(l for l in section.splitlines() if l.startswith(f"- **{guide.name}** (`{guide.id}`)"))
+        assert [t for t in re.findall(r"(?:: | → )(.+?) \(\d+", line)] == [s.title for s in guide.stages]
         assert f"**{guide.name}**" in practice, guide.name
 
 
