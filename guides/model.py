@@ -147,8 +147,8 @@ class Guide:
             raise ValueError("the slot must be a whole number of minutes")
         count = len(self.stages)
         if minutes < max(1, count):
-            raise ValueError(f"a {minutes}-minute slot is too short for {count} stages "
-                             f"(at least {max(1, count)} minutes)")
+            raise ValueError(f"{minutes} minutes is too short for {count} stages "
+                             f"(at least {max(1, count)})")
         if minutes > MAX_SLOT:
             raise ValueError(f"a slot is at most {MAX_SLOT} minutes, not {minutes}")
         if minutes == self.planned_minutes:
