@@ -182,7 +182,7 @@ def _report(target: str) -> tuple[str, "Report"]:
 def new_guide(guide_id: str, copy_from: str | None) -> None:
     """Write a commented template to <guides folder>/ID.toml for you to edit.
 
-    Use a built-in guide's id (leadership-interview, feedback, one-on-one) to replace it.
+    Use a built-in guide's id (see 'rapport guides list') to replace it.
     Never overwrites an existing file.
     """
     from guides.loader import BUILTIN_IDS, is_slug, template
