@@ -75,7 +75,7 @@ def test_show(home):
     assert "30 min planned, 7 stages" in out
     for text in ("1. Check-in - 3 min", "Do:", "Avoid:", "Say:", "Ask:", "Throughout, do:",
                  "[core] How are you doing, really?", "7. Private reflection - 2 min  (private notes",
-                 "2. Last time's open items - 3 min  (optional; reviews earlier items",
+                 "2. Last time's items - 3 min  (optional; reviews earlier items",
                  "Items: action, decision, agreement"):
         assert text in out, text
     # core questions first

@@ -21,7 +21,11 @@ from guides.loader import BUILTIN_IDS, MAX_BYTES, GuideError, is_slug, load_guid
 from guides.model import GUIDE_KINDS, ITEM_KINDS, Guide
 
 FUZZ = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-BUILTIN = {gid: (resources.files("guides") / "builtin" / f"{gid}.toml").read_bytes() for gid in BUILTIN_IDS}
+# the three rebuilt guides use every field of the format (core, deliberate, optional, records,
+# guide-wide cues); the other six add parse time, not coverage, to byte-level fuzzing
+FUZZ_IDS = ("leadership-interview", "feedback", "one-on-one")
+assert set(FUZZ_IDS) <= set(BUILTIN_IDS)
+BUILTIN = {gid: (resources.files("guides") / "builtin" / f"{gid}.toml").read_bytes() for gid in FUZZ_IDS}
 SAMPLES = list(BUILTIN.values())
 
 
@@ -62,7 +66,7 @@ def outcome(data: bytes | str) -> Guide | GuideError:
 # --- byte-level mutations of the shipped files ---------------------------------------------------
 
 
-@pytest.mark.parametrize("guide_id", BUILTIN_IDS)
+@pytest.mark.parametrize("guide_id", FUZZ_IDS)
 def test_truncation_every_97_bytes(guide_id):
     data = BUILTIN[guide_id]
     for end in range(0, len(data), 97):
@@ -111,7 +115,7 @@ def test_invalid_utf8_is_always_rejected(data, pos, junk):
     assert "UTF-8" in result.problems[0].message
 
 
-@pytest.mark.parametrize("guide_id", BUILTIN_IDS)
+@pytest.mark.parametrize("guide_id", FUZZ_IDS)
 def test_bom(guide_id):
     data = BUILTIN[guide_id]
     assert parse_guide(b"\xef\xbb\xbf" + data) == parse_guide(data)
@@ -195,7 +199,7 @@ def test_deleted_lines(data, drop):
     outcome(b"\n".join(kept))
 
 
-@pytest.mark.parametrize("guide_id", BUILTIN_IDS)
+@pytest.mark.parametrize("guide_id", FUZZ_IDS)
 def test_duplicate_keys_are_rejected_with_a_line(guide_id):
     text = BUILTIN[guide_id].decode()
     dup = text.replace("minutes = ", "minutes = 1\nminutes = ", 1)
