@@ -153,7 +153,7 @@ class SessionScreen(Screen[None]):
             header.append("  ·  ended session: edits are recorded", style="italic")
         self.query_one("#session-header", Static).update(header)
         self.query_one(StageOutline).show(self.stages, self.index, self.visited, self.spent)
-        self.query_one(StageCard).show(stage, self.session.plan)
+        self.query_one(StageCard).show(stage, self.session.plan if self.session else None)
         self.query_one("#card-scroll").scroll_home(animate=False)
         self.query_one(QuestionList).show(stage.get("questions") or [], self.asked.get(key, set()))
         notes = self.query_one(NotesArea)
