@@ -9,7 +9,6 @@ built-in guides are read lazily from the package the first time they are asked f
 from __future__ import annotations
 
 import bisect
-import difflib
 import functools
 import json
 import os
@@ -21,7 +20,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Iterable
 
-from .model import GUIDE_KINDS, ITEM_KINDS, Guide, Question, Stage
+from . import lint, schema
+from .model import Guide, Question, Stage
 
 MAX_BYTES = 1_000_000  # a guide is a page or two of text; anything bigger is a mistake
 MAX_STAGES = 50
@@ -31,12 +31,11 @@ MAX_LONG = 4000  # descriptions, purposes, cues, questions...
 MAX_MINUTES = 240
 MAX_PROBLEMS = 50  # enough to fix a file; stops a huge broken file from taking long to report
 MAX_KEY_PARTS = 32  # tomllib is quadratic in the parts of a dotted key; guides need two at most
-BUILTIN_IDS = ("leadership-interview", "feedback", "one-on-one")
+BUILTIN_IDS = ("leadership-interview", "feedback", "one-on-one", "praise", "first-one-on-one",
+               "career-conversation", "stay-interview", "skip-level", "stakeholder-interview")
 
 _SLUG = re.compile(r"[a-z0-9]+(?:[-_][a-z0-9]+)*")
 _SLUG_MAX = 64
-# C0/C1 control characters other than tab and newline: they could drive a terminal.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 def is_slug(value: str) -> bool:
@@ -91,21 +90,24 @@ def parse_guide(data: bytes | str, source: str = "<string>", origin: str = "buil
         raise GuideError(source, [Problem("file", "values are nested too deeply")]) from None
     except ValueError as exc:  # e.g. an integer with thousands of digits
         raise GuideError(source, [Problem("file", f"invalid TOML: {_clip(str(exc), 120)}")]) from None
-    checker = _Checker(text)
-    try:
-        guide = checker.guide(raw, origin)
-    except _TooMany:
-        guide = None
-        checker.problems.append(Problem("file", f"stopped checking after {MAX_PROBLEMS} problems"))
-    if checker.problems or guide is None:
+    stages = raw.get("stages")
+    lines = _Lines(text, len(stages) if isinstance(stages, list) else -1)
+    problems = _check(raw, lines)
+    if problems:
         # in file order; problems without a line (a missing top-level key) last
-        problems = sorted(checker.problems, key=lambda p: (p.line is None, p.line or 0, p.where == "file"))
+        problems.sort(key=lambda p: (p.line is None, p.line or 0, p.where == "file"))
         raise GuideError(source, problems)
+    guide = _build(raw, origin)
     return guide
 
 
 def load_guide_file(path: Path | str) -> Guide:
     """Read and parse one guide file; raise :class:`GuideError` (only), unreadable files too."""
+    return parse_guide(read_guide_file(path), source=str(path), origin=str(path))
+
+
+def read_guide_file(path: Path | str) -> bytes:
+    """The bytes of a guide file; :class:`GuideError` if it is missing, special or too big."""
     path = Path(path)
     source = str(path)
 
@@ -143,7 +145,7 @@ def load_guide_file(path: Path | str) -> Guide:
     except (OSError, ValueError) as exc:
         reason = getattr(exc, "strerror", None) or exc.__class__.__name__
         raise fail(f"could not read the file ({reason})") from None
-    return parse_guide(data, source=source, origin=source)
+    return data
 
 
 def validate_file(path: Path | str) -> list[Problem]:
@@ -155,6 +157,47 @@ def validate_file(path: Path | str) -> list[Problem]:
     return []
 
 
+@dataclass(frozen=True)
+class Report:
+    """What ``rapport guides validate`` says about one guide: problems make it unusable,
+    warnings are what the question lint (:mod:`guides.lint`) would change."""
+
+    source: str
+    guide: Guide | None
+    problems: tuple[Problem, ...] = ()
+    warnings: tuple[Problem, ...] = ()
+
+
+def check_guide(data: bytes | str, source: str = "<string>", origin: str = "builtin") -> Report:
+    """Parse ``data`` and, when it is valid, lint its questions; never raises."""
+    try:
+        guide = parse_guide(data, source=source, origin=origin)
+    except GuideError as exc:
+        return Report(source, None, exc.problems)
+    lines = _Lines(_decode(data)[0], len(guide.stages))
+    warnings = []
+    for finding in lint.lint(guide):
+        spot = lines.where(finding.path, text=finding.text)
+        warnings.append(Problem(spot.where, finding.message, spot.line))
+    return Report(source, guide, (), tuple(warnings))
+
+
+def check_file(path: Path | str) -> Report:
+    """:func:`check_guide` for a file; an unreadable file is a report with one problem."""
+    try:
+        data = read_guide_file(path)
+    except GuideError as exc:
+        return Report(exc.source, None, exc.problems)
+    return check_guide(data, source=str(path), origin=str(path))
+
+
+def builtin_source(guide_id: str) -> bytes:
+    """The TOML text of a built-in guide, as shipped."""
+    if guide_id not in BUILTIN_IDS:
+        raise KeyError(guide_id)
+    return (resources.files("guides") / "builtin" / f"{guide_id}.toml").read_bytes()
+
+
 def builtin_guides() -> list[Guide]:
     """The guides shipped with Rapport, in their fixed order."""
     return list(_builtin_guides())
@@ -162,11 +205,10 @@ def builtin_guides() -> list[Guide]:
 
 @functools.cache
 def _builtin_guides() -> tuple[Guide, ...]:
-    root = resources.files("guides") / "builtin"
     guides = []
     for guide_id in BUILTIN_IDS:
         name = f"{guide_id}.toml"
-        guide = parse_guide((root / name).read_bytes(), source=f"guides/builtin/{name}")
+        guide = parse_guide(builtin_source(guide_id), source=f"guides/builtin/{name}")
         if guide.id != guide_id:
             raise GuideError(f"guides/builtin/{name}", [Problem("id", f"expected id {guide_id!r}")])
         guides.append(guide)
@@ -294,13 +336,12 @@ def _toml_problem(exc: Exception) -> Problem:
 
 # --- validation ------------------------------------------------------------------------------
 
-_TOP_REQUIRED = ("id", "name", "kind", "description", "version", "stages")
-_TOP_KEYS = _TOP_REQUIRED
-_STAGE_REQUIRED = ("key", "title", "purpose", "minutes")
-_STAGE_LISTS = ("cues", "avoid", "phrases", "questions", "prompts", "item_kinds", "source")
-_STAGE_BOOLS = ("private", "followup")
-_STAGE_KEYS = _STAGE_REQUIRED + _STAGE_LISTS + _STAGE_BOOLS
-_QUESTION_KEYS = ("text", "deliberate")
+_SCHEMA_TOP = ("id", "name", "kind", "description", "version", "cues", "avoid", "phrases",
+               "source", "stages")
+_TOP_KEYS = _SCHEMA_TOP  # every key a guide may have (the schema is the authority: a test checks)
+_STAGE_KEYS = ("key", "title", "purpose", "minutes", "cues", "avoid", "phrases", "questions",
+               "prompts", "item_kinds", "private", "followup", "optional", "records", "source")
+_QUESTION_KEYS = ("text", "core", "deliberate")
 
 Path_ = tuple[Any, ...]  # ("stages", 2, "questions", 0)
 
@@ -324,28 +365,23 @@ def _fmt_path(path: Path_) -> str:
 _LINE_KEY = re.compile(r"""[ \t]*(?:\[{1,2}[ \t]*)?["']?([^"'=\[\].\s]+)["']?[ \t]*[=.\]]""")
 
 
-class _TooMany(Exception):
-    pass
+class _Lines:
+    """Where things are in a guide's text: the line of a field path, as near as it can tell."""
 
-
-class _Checker:
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, stage_count: int) -> None:
         self.lines = text.split("\n")  # as tomllib counts lines (not str.splitlines)
-        self.problems: list[Problem] = []
         self._first_table = next(
             (i for i, line in enumerate(self.lines) if line.lstrip().startswith("[")), len(self.lines)
         )
         header = re.compile(r"[ \t]*\[\[[ \t]*\"?stages\"?[ \t]*\]\]")
         self._stage_headers = [i for i, line in enumerate(self.lines) if header.match(line)]
-        self._stage_count = -1
+        self._stage_count = stage_count
         # every line that starts with a key or a [table] header, by key: for line numbers
         self._key_lines: dict[str, list[int]] = {}
         for i, line in enumerate(self.lines):
             match = _LINE_KEY.match(line)
             if match:
                 self._key_lines.setdefault(match.group(1), []).append(i)
-
-    # where things are
 
     def _find_key(self, key: str, start: int, end: int) -> int | None:
         """1-based number of the first line in [start, end) that sets ``key``, if any."""
@@ -355,7 +391,18 @@ class _Checker:
         i = bisect.bisect_left(found, start)
         return found[i] + 1 if i < len(found) and found[i] < end else None
 
-    def _line_of(self, path: Path_) -> int | None:
+    def _find_text(self, text: str, start: int, end: int) -> int | None:
+        """1-based number of the first line in [start, end) holding the start of ``text``."""
+        words = " ".join(text.split()[:4])
+        if not words:
+            return None
+        for i in range(start, min(end, len(self.lines))):
+            if words in " ".join(self.lines[i].split()):
+                return i + 1
+        return None
+
+    def line_of(self, path: Path_, text: str | None = None) -> int | None:
+        """The line of ``path``; with ``text``, the line holding that list entry if it can."""
         if not path:
             return None
         if path[0] == "stages" and len(path) >= 2 and isinstance(path[1], int):
@@ -365,7 +412,10 @@ class _Checker:
             start = self._stage_headers[index]
             end = self._stage_headers[index + 1] if index + 1 < len(self._stage_headers) else len(self.lines)
             if len(path) >= 3 and isinstance(path[2], str):
-                return self._find_key(path[2], start + 1, end) or start + 1
+                line = self._find_key(path[2], start + 1, end) or start + 1
+                if text is not None:
+                    return self._find_text(text, line - 1, end) or line
+                return line
             return start + 1
         if isinstance(path[0], str):
             return self._find_key(path[0], 0, self._first_table) or self._find_key(
@@ -373,209 +423,53 @@ class _Checker:
             )
         return None
 
-    def add(self, path: Path_, message: str, *, line_of: Path_ | None = None) -> None:
-        if len(self.problems) >= MAX_PROBLEMS:
-            raise _TooMany
+    def where(self, path: Path_, line_of: Path_ | None = None, text: str | None = None) -> Problem:
+        """A :class:`Problem` for ``path`` with no message yet (``where`` and ``line`` set)."""
         where = _fmt_path(path)
-        line = self._line_of(path if line_of is None else line_of)
+        line = self.line_of(path if line_of is None else line_of, text)
         if line is not None:
             where = f"line {line}, {where}" if where else f"line {line}"
-        self.problems.append(Problem(where or "file", message, line))
+        return Problem(where or "file", "", line)
 
-    # fields
 
-    def _keys(self, table: dict[str, Any], allowed: tuple[str, ...], path: Path_) -> None:
-        for key in table:
-            if key not in allowed:
-                guess = difflib.get_close_matches(str(key), allowed, n=1)
-                hint = f"did you mean {guess[0]!r}?" if guess else "known keys: " + ", ".join(allowed)
-                self.add(path + (key,), f"unknown key {_clip(repr(key), 60)}; {hint}")
+def _check(raw: dict[str, Any], lines: _Lines) -> list[Problem]:
+    problems: list[Problem] = []
+    for path, message, line_of in schema.check(raw):
+        if len(problems) >= MAX_PROBLEMS:
+            problems.append(Problem("file", f"stopped checking after {MAX_PROBLEMS} problems"))
+            break
+        spot = lines.where(path, line_of)
+        problems.append(Problem(spot.where, message, spot.line))
+    return problems
 
-    def _missing(self, table: dict[str, Any], required: tuple[str, ...], path: Path_) -> None:
-        for key in required:
-            if key not in table:
-                # point at the stage's [[stages]] header; a missing top-level key has no line
-                self.add(path + (key,), f"missing {key!r}", line_of=path)
 
-    def text(self, value: Any, path: Path_, *, single_line: bool = False) -> str | None:
-        if not isinstance(value, str):
-            self.add(path, f"must be a string, not {_describe(value)}")
-            return None
-        value = value.strip()
-        limit = MAX_SHORT if single_line else MAX_LONG
-        if not value:
-            self.add(path, "must not be empty")
-        elif len(value) > limit:
-            self.add(path, f"is too long ({len(value):,} characters; the limit is {limit:,})")
-        elif _CONTROL.search(value):
-            self.add(path, "contains control characters")
-        elif single_line and "\n" in value:
-            self.add(path, "must be a single line")
-        else:
-            return value
-        return None
+def _build(raw: dict[str, Any], origin: str) -> Guide:
+    """The :class:`Guide` of a document the schema accepted (texts trimmed)."""
 
-    def slug(self, value: Any, path: Path_, what: str) -> str | None:
-        if not isinstance(value, str):
-            self.add(path, f"must be a string, not {_describe(value)}")
-            return None
-        if not is_slug(value):
-            self.add(
-                path,
-                f"{_clip(repr(value), 60)} is not a valid {what}: use lowercase letters and digits "
-                "joined by '-' or '_', at most 64 characters (e.g. 'team-retro')",
-            )
-            return None
-        return value
+    def texts(table: dict[str, Any], key: str) -> tuple[str, ...]:
+        return tuple(str(t).strip() for t in table.get(key, []))
 
-    def integer(self, value: Any, path: Path_, low: int, high: int, what: str) -> int | None:
-        if isinstance(value, bool) or not isinstance(value, int):
-            self.add(path, f"must be a whole number of {what}, not {_describe(value)}")
-            return None
-        if not low <= value <= high:
-            shown = value if abs(value) < 10**12 else "a huge number"
-            self.add(path, f"must be between {low} and {high} {what}, not {shown}")
-            return None
-        return value
-
-    def boolean(self, value: Any, path: Path_) -> bool | None:
-        if not isinstance(value, bool):
-            self.add(path, f"must be true or false, not {_describe(value)}")
-            return None
-        return value
-
-    def array(self, value: Any, path: Path_, limit: int = MAX_LIST_ITEMS) -> list[Any] | None:
-        if not isinstance(value, list):
-            self.add(path, f"must be a list, not {_describe(value)}")
-            return None
-        if len(value) > limit:
-            self.add(path, f"has too many entries ({len(value):,}; the limit is {limit})")
-            return None
-        return value
-
-    def texts(self, value: Any, path: Path_) -> tuple[str, ...] | None:
-        items = self.array(value, path)
-        if items is None:
-            return None
-        out = [self.text(item, path + (i,)) for i, item in enumerate(items)]
-        return None if any(v is None for v in out) else tuple(out)  # type: ignore[misc]
-
-    def question(self, value: Any, path: Path_) -> Question | None:
+    def question(value: Any) -> Question:
         if isinstance(value, str):
-            text = self.text(value, path)
-            return None if text is None else Question(text)
-        if not isinstance(value, dict):
-            self.add(path, f"must be a string or {{ text = \"...\", deliberate = true }}, not {_describe(value)}")
-            return None
-        before = len(self.problems)
-        self._keys(value, _QUESTION_KEYS, path)
-        if "text" not in value:
-            self.add(path + ("text",), "missing 'text'")
-            return None
-        text = self.text(value["text"], path + ("text",))
-        deliberate = self.boolean(value.get("deliberate", False), path + ("deliberate",))
-        if len(self.problems) > before or text is None or deliberate is None:
-            return None
-        return Question(text, deliberate)
+            return Question(value.strip())
+        return Question(str(value["text"]).strip(), bool(value.get("deliberate", False)),
+                        bool(value.get("core", False)))
 
-    # structure
-
-    def stage(self, table: Any, path: Path_) -> Stage | None:
-        if not isinstance(table, dict):
-            self.add(path, f"each stage must be a table ([[stages]]), not {_describe(table)}")
-            return None
-        before = len(self.problems)
-        self._keys(table, _STAGE_KEYS, path)
-        self._missing(table, _STAGE_REQUIRED, path)
-        fields: dict[str, Any] = {}
-        if "key" in table:
-            fields["key"] = self.slug(table["key"], path + ("key",), "stage key")
-        for name in ("title",):
-            if name in table:
-                fields[name] = self.text(table[name], path + (name,), single_line=True)
-        if "purpose" in table:
-            fields["purpose"] = self.text(table["purpose"], path + ("purpose",))
-        if "minutes" in table:
-            fields["minutes"] = self.integer(table["minutes"], path + ("minutes",), 1, MAX_MINUTES, "minutes")
-        for name in ("cues", "avoid", "phrases", "prompts"):
-            fields[name] = self.texts(table.get(name, []), path + (name,))
-        questions = self.array(table.get("questions", []), path + ("questions",))
-        if questions is not None:
-            parsed = [self.question(q, path + ("questions", i)) for i, q in enumerate(questions)]
-            fields["questions"] = None if any(q is None for q in parsed) else tuple(parsed)
-        kinds = self.array(table.get("item_kinds", []), path + ("item_kinds",))
-        if kinds is not None:
-            for i, kind in enumerate(kinds):
-                if kind not in ITEM_KINDS:
-                    shown = _clip(repr(kind), 40) if isinstance(kind, str) else _describe(kind)
-                    self.add(path + ("item_kinds", i), f"{shown} is not an item kind; use one of {', '.join(ITEM_KINDS)}")
-                elif kinds.index(kind) != i:
-                    self.add(path + ("item_kinds", i), f"{kind!r} is listed twice")
-            fields["item_kinds"] = tuple(kinds)
-        sources = self.array(table.get("source", []), path + ("source",))
-        if sources is not None:
-            fields["source"] = tuple(
-                self.slug(s, path + ("source", i), "source id") for i, s in enumerate(sources)
-            )
-        for name in _STAGE_BOOLS:
-            fields[name] = self.boolean(table.get(name, False), path + (name,))
-        if len(self.problems) > before:
-            return None
-        return Stage(**fields)
-
-    def guide(self, raw: dict[str, Any], origin: str) -> Guide | None:
-        stages_raw = raw.get("stages")
-        if isinstance(stages_raw, list):
-            self._stage_count = len(stages_raw)
-        self._keys(raw, _TOP_KEYS, ())
-        self._missing(raw, _TOP_REQUIRED, ())
-        fields: dict[str, Any] = {}
-        if "id" in raw:
-            fields["id"] = self.slug(raw["id"], ("id",), "guide id")
-        if "name" in raw:
-            fields["name"] = self.text(raw["name"], ("name",), single_line=True)
-        if "kind" in raw:
-            kind = raw["kind"]
-            if kind not in GUIDE_KINDS:
-                shown = _clip(repr(kind), 40) if isinstance(kind, str) else _describe(kind)
-                self.add(("kind",), f"{shown} is not a guide kind; use one of {', '.join(GUIDE_KINDS)}")
-            fields["kind"] = kind
-        if "description" in raw:
-            fields["description"] = self.text(raw["description"], ("description",))
-        if "version" in raw:
-            fields["version"] = self.integer(raw["version"], ("version",), 1, 10**6, "versions")
-        stages: list[Stage | None] = []
-        if "stages" in raw:
-            items = self.array(raw["stages"], ("stages",), MAX_STAGES)
-            if items is not None and not items:
-                self.add(("stages",), "a guide needs at least one stage")
-            seen: dict[str, int] = {}
-            for i, table in enumerate(items or []):
-                stage = self.stage(table, ("stages", i))
-                stages.append(stage)
-                if stage is None:
-                    continue
-                if stage.key in seen:
-                    self.add(("stages", i, "key"), f"stage key {stage.key!r} is already used by stages[{seen[stage.key]}]")
-                seen.setdefault(stage.key, i)
-        if self.problems:
-            return None
-        return Guide(stages=tuple(stages), origin=origin, **fields)  # type: ignore[arg-type]
-
-
-def _describe(value: Any) -> str:
-    """Name a value's type in plain words (never repr a container: it may be nested deeply)."""
-    if isinstance(value, bool):
-        return "true/false"
-    if isinstance(value, (int, float)):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, dict):
-        return "a table"
-    return "a date or time"
+    stages = tuple(
+        Stage(key=st["key"], title=st["title"].strip(), purpose=st["purpose"].strip(),
+              minutes=st["minutes"], cues=texts(st, "cues"), avoid=texts(st, "avoid"),
+              phrases=texts(st, "phrases"),
+              questions=tuple(question(q) for q in st.get("questions", [])),
+              prompts=texts(st, "prompts"), item_kinds=tuple(st.get("item_kinds", [])),
+              private=st.get("private", False), followup=st.get("followup", False),
+              source=tuple(st.get("source", [])), optional=st.get("optional", False),
+              records=st.get("records"))
+        for st in raw["stages"]
+    )
+    return Guide(id=raw["id"], name=raw["name"].strip(), kind=raw["kind"],
+                 description=raw["description"].strip(), version=raw["version"], stages=stages,
+                 origin=origin, cues=texts(raw, "cues"), avoid=texts(raw, "avoid"),
+                 phrases=texts(raw, "phrases"), source=tuple(raw.get("source", [])))
 
 
 def _clip(text: str, limit: int = 200) -> str:
@@ -608,11 +502,16 @@ __all__ = [
     "Catalog",
     "GuideError",
     "Problem",
+    "Report",
     "builtin_guides",
+    "builtin_source",
+    "check_file",
+    "check_guide",
     "is_slug",
     "load_catalog",
     "load_guide_file",
     "parse_guide",
+    "read_guide_file",
     "template",
     "validate_file",
 ]

@@ -68,22 +68,22 @@ def seed(store, clock: Clock) -> dict:
     a1 = store.start_session(alice.id, guides["one-on-one"], title="Quarterly check-in",
                              started_at=clock())
     store.save_note(a1.id, "check-in", "New role feels big.\nSleeping better.")
-    store.save_session_state(a1.id, spent={"check-in": 200, "listening": 300})
+    store.save_session_state(a1.id, spent={"check-in": 200, "follow-up": 300})
     store.end_session(a1.id, ended_at=utc(2025, 1, 20, 10, 35))
 
     clock.set(utc(2025, 2, 10, 10, 0))
     a2 = store.start_session(alice.id, guides["one-on-one"], started_at=clock())
     store.save_note(a2.id, "check-in", "Alice mentioned the budget freeze worries her team.")
-    store.save_note(a2.id, "goals", "Wants to lead planning.")
+    store.save_note(a2.id, "commitments", "Wants to lead planning.")
     store.save_note(a2.id, "reflection", "I interrupted twice.", private=True)
     store.add_item(a2.id, "action", "Send the roadmap draft", owner="them", due="2025-02-20",
                    stage="follow-up")
     store.add_item(a2.id, "action", "Book the offsite", owner="me", due="2025-03-10",
                    stage="follow-up")
-    store.add_item(a2.id, "goal", "Lead the Q2 planning", owner="them", stage="goals",
+    store.add_item(a2.id, "goal", "Lead the Q2 planning", owner="them", stage="commitments",
                    status="on-track")
     store.add_item(a2.id, "decision", "Weekly 1-on-1s from March", owner="me", stage="follow-up")
-    store.save_session_state(a2.id, spent={"check-in": 180, "goals": 420, "follow-up": 240})
+    store.save_session_state(a2.id, spent={"check-in": 180, "commitments": 420, "follow-up": 240})
     store.end_session(a2.id, ended_at=utc(2025, 2, 10, 10, 32))
 
     clock.set(utc(2025, 2, 25, 14, 0))
@@ -93,15 +93,15 @@ def seed(store, clock: Clock) -> dict:
                    stage="next-steps")
     store.add_item(b1.id, "goal", "Present at the all-hands", owner="them", stage="next-steps",
                    status="at-risk")
-    store.save_session_state(b1.id, spent={"feedback": 600, "response": 500})
+    store.save_session_state(b1.id, spent={"feedback": 600, "their-side": 500})
     store.end_session(b1.id, ended_at=utc(2025, 2, 25, 14, 30))
 
     clock.set(utc(2025, 3, 1, 9, 30))
     c1 = store.start_session(chidi.id, guides["one-on-one"], started_at=clock())
-    store.save_note(c1.id, "challenges", "Chidi is blocked on the budget approval.")
-    store.save_session_state(c1.id, stage_index=1, spent={"check-in": 120, "listening": 60})
+    store.save_note(c1.id, "agenda", "Chidi is blocked on the budget approval.")
+    store.save_session_state(c1.id, stage_index=1, spent={"check-in": 120, "follow-up": 60})
     store.add_item(c1.id, "action", "Unblock the approval", owner="me", due="2025-03-02",
-                   stage="challenges")
+                   stage="agenda")
 
     clock.set(utc(2025, 3, 2, 18, 0))
     store.add_jot(alice.id, "Saw Alice coach the new hire on estimates.")
@@ -224,9 +224,9 @@ async def test_search_shows_date_person_stage_and_highlighted_snippet(world):
         table = screen.query_one("#search-results")
         assert table.row_count == 3
         rows = [[cell_text(table, r, c) for c in range(4)] for r in range(3)]
-        assert rows[0][:3] == ["2025-03-01", "Chidi [ops] Okafor", "Challenges, risks and support"]
-        assert rows[1][:3] == ["2025-02-25", "Bo Chen", "The feedback"]
-        assert rows[2][:3] == ["2025-02-10", "Alice Martin", "Check-in and privacy"]
+        assert rows[0][:3] == ["2025-03-01", "Chidi [ops] Okafor", "Their agenda"]
+        assert rows[1][:3] == ["2025-02-25", "Bo Chen", "Situation, behaviour, impact"]
+        assert rows[2][:3] == ["2025-02-10", "Alice Martin", "Check-in"]
         snippet = table.get_row_at(2)[3]
         marked = [snippet.plain[s.start:s.end] for s in snippet.spans if "reverse" in str(s.style)]
         assert marked == ["budget"]
@@ -302,7 +302,7 @@ async def test_search_enter_opens_ended_session_detail_at_that_stage(world):
         assert isinstance(screen, SessionDetailScreen)
         assert screen.session_id == ids["b1"]
         assert screen.cursor_stage() == "feedback"
-        target = screen.query_one("#detail-stage-2")
+        target = screen.query_one("#detail-stage-1")
         assert target.has_class("-cursor")
         assert screen.query_one("#detail-scroll").scroll_y > 0  # scrolled to that stage
         await pilot.press("escape")
@@ -320,7 +320,7 @@ async def test_search_enter_opens_active_session_at_that_stage(world):
         await pilot.press("enter")
         await settle(pilot)
         assert isinstance(app.screen, SessionScreen)
-        assert app.screen.stage["key"] == "challenges"  # not stage 2, where it was left
+        assert app.screen.stage["key"] == "agenda"  # not stage 2, where it was left
         assert "blocked on the budget" in app.screen.query_one("#notes").text
 
 
@@ -358,14 +358,14 @@ async def test_detail_renders_the_whole_record(world):
         text = "\n".join(m.source for m in screen.query(Markdown))
         assert "# Alice Martin · 1-on-1" in text
         assert "Alice mentioned the budget freeze worries her team." in text
-        assert "## 8. Private reflection 🔒 private" in text
+        assert "## 7. Private reflection 🔒 private" in text
         assert "### Action items" in text and "### Decisions" in text and "### Goals" in text
         assert "Send the roadmap draft — owner Alice Martin · due 2025-02-20 · open" in text
         assert "Book the offsite — owner me · due 2025-03-10 · open" in text
         times = screen.query_one("#detail-times")
-        assert times.row_count == 9  # eight stages and the total
+        assert times.row_count == 8  # seven stages and the total
         assert [cell_text(times, 5, c) for c in range(3)] == \
-            ["6. Goals, set together", "05:00", "07:00"]
+            ["6. Commitments", "02:00", "07:00"]
         await pilot.press("x")  # the export dialog, for this session
         await settle(pilot)
         from tui.screens.export import ExportScreen
@@ -414,11 +414,11 @@ async def test_detail_edit_and_reopen(world):
         await unlocked(pilot, store)
         screen = await open_detail(pilot, ids["a2"])
         await pilot.press("n", "n")  # the stage cursor: stage 2
-        assert screen.cursor_stage() == "listening"
+        assert screen.cursor_stage() == "follow-up"
         await pilot.press("e")
         await settle(pilot)
         assert isinstance(app.screen, SessionScreen)
-        assert app.screen.stage["key"] == "listening"
+        assert app.screen.stage["key"] == "follow-up"
         assert store.session(ids["a2"]).ended_at is not None  # editing keeps it ended
         await pilot.press("escape")
         await settle(pilot)
@@ -693,7 +693,7 @@ def test_snapshot_session_detail(snap_compare, tmp_path):
     async def steps(pilot, ids):
         from tui.screens.detail import SessionDetailScreen
 
-        await pilot.app.push_screen(SessionDetailScreen(ids["a2"], stage="goals"))
+        await pilot.app.push_screen(SessionDetailScreen(ids["a2"], stage="commitments"))
 
     assert run_snapshot(snap_compare, tmp_path, steps)
 

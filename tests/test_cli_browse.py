@@ -63,7 +63,7 @@ def home(tmp_path):
     store.update_item(done.id, status="done")
     b1 = store.start_session(bo.id, guide,
                              started_at=datetime(2025, 3, 1, 9, 0, tzinfo=timezone.utc))
-    store.save_note(b1.id, "challenges", "The BUDGET review slipped.")
+    store.save_note(b1.id, "agenda", "The BUDGET review slipped.")
     store.close()
     (home / "pw").write_text(PASSPHRASE + "\n")
     return home, {"alice": alice.id, "bo": bo.id, "a1": a1.id, "b1": b1.id}
@@ -152,9 +152,9 @@ def test_show_by_prefix_text_and_json(home):
     assert result.exit_code == 0, result.output
     out = result.stdout
     assert out.startswith("# Alice Martin · Planning\n")
-    assert "| 1. Check-in and privacy | 03:00 | 04:00 |" in out
+    assert "| 1. Check-in | 03:00 | 04:00 |" in out
     assert "Worried about the budget freeze." in out
-    assert "## 8. Private reflection 🔒 private" in out and "I talked too much." in out
+    assert "## 7. Private reflection 🔒 private" in out and "I talked too much." in out
     assert "- ▸ Send the roadmap draft — owner Alice Martin · due 2025-02-20 · open" in out
     assert "- ★ Lead the Q2 planning — owner Alice Martin · at-risk" in out
 
@@ -175,15 +175,15 @@ def test_search_text_json_and_filters(home):
     lines = result.stdout.splitlines()
     assert len(lines) == 2
     assert lines[0].startswith(
-        f"2025-03-01  {ids['b1'][:8]}  Bo Chen  Challenges, risks and support: ")
+        f"2025-03-01  {ids['b1'][:8]}  Bo Chen  Their agenda: ")
     assert "The BUDGET review slipped." in lines[0]  # original case kept
-    assert "Alice Martin  Check-in and privacy: Worried about the budget freeze." in lines[1]
+    assert "Alice Martin  Check-in: Worried about the budget freeze." in lines[1]
 
     hits = json.loads(run(home, "search", "budget", "--json").stdout)
     assert [h["session_id"] for h in hits] == [ids["b1"], ids["a1"]]
     first = hits[0]
-    assert first["stage"] == "challenges"
-    assert first["stage_title"] == "Challenges, risks and support"
+    assert first["stage"] == "agenda"
+    assert first["stage_title"] == "Their agenda"
     assert first["snippet"][first["match"][0]:first["match"][1]] == "BUDGET"
 
     assert len(json.loads(run(home, "search", "budget", "--person", "alice", "--json").stdout)) == 1

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from guides.loader import parse_guide
+from guides.loader import BUILTIN_IDS, parse_guide
 from tui.cli import cli
 from tui.cli_guides import guides_group
 
@@ -50,8 +50,8 @@ def test_list_builtins(home):
     assert result.exit_code == 0
     lines = result.output.splitlines()
     assert lines[0].split() == ["ID", "NAME", "KIND", "PLANNED", "STAGES", "FROM"]
-    assert [line.split()[0] for line in lines[1:]] == ["leadership-interview", "feedback", "one-on-one"]
-    assert "Leadership interview" in lines[1] and "56 min" in lines[1] and "built-in" in lines[1]
+    assert [line.split()[0] for line in lines[1:]] == list(BUILTIN_IDS)
+    assert "Leadership interview" in lines[1] and "60 min" in lines[1] and "built-in" in lines[1]
 
 
 def test_list_user_guides_and_broken_files(home):
@@ -61,10 +61,10 @@ def test_list_user_guides_and_broken_files(home):
     result = rapport(home, "list")
     assert result.exit_code == 0
     lines = result.output.splitlines()
-    assert [line.split()[0] for line in lines[1:5]] == ["leadership-interview", "feedback", "one-on-one",
-                                                        "team-retro"]
+    n = len(BUILTIN_IDS)
+    assert [line.split()[0] for line in lines[1:n + 2]] == [*BUILTIN_IDS, "team-retro"]
     assert "feedback.toml" in lines[2] and "custom" in lines[2]
-    assert lines[5] == f"broken: {bad}: name: missing 'name' (+4 more)"
+    assert lines[n + 2] == f"broken: {bad}: name: missing 'name' (+4 more)"
 
 
 def test_show(home):
@@ -72,18 +72,22 @@ def test_show(home):
     assert result.exit_code == 0
     out = result.output
     assert out.startswith("1-on-1  [one-on-one]\n")
-    assert "31 min planned, 8 stages" in out
-    for text in ("1. Check-in and privacy - 3 min", "Do:", "Avoid:", "Say:", "Ask:",
-                 "How are you doing, really?", "8. Private reflection - 2 min  (private notes",
-                 "reviews earlier items", "Items: action, decision, agreement"):
+    assert "30 min planned, 7 stages" in out
+    for text in ("1. Check-in - 3 min", "Do:", "Avoid:", "Say:", "Ask:", "Throughout, do:",
+                 "[core] How are you doing, really?", "7. Private reflection - 2 min  (private notes",
+                 "2. Last time's items - 3 min  (optional; reviews earlier items",
+                 "Items: action, decision, agreement"):
         assert text in out, text
+    # core questions first
+    agenda = out[out.index("3. Their agenda"):out.index("4. Your updates")]
+    assert agenda.index("[core] Where could you use my help?") < agenda.index("What have you tried")
     assert "\x1b" not in out
     assert max(len(line) for line in out.splitlines()) <= 100
 
 
 def test_show_marks_deliberate_questions(home):
-    out = rapport(home, "show", "feedback").output
-    assert "Is it OK if I share some observations with you? (closed, on purpose)" in out
+    out = " ".join(rapport(home, "show", "leadership-interview").output.split())
+    assert "- [core] Are you comfortable going ahead on that basis? (closed, on purpose)" in out
 
 
 def test_show_unknown_id(home):
@@ -111,6 +115,7 @@ def test_validate_ok(home, tmp_path):
     result = rapport(home, "validate", str(path))
     assert result.exit_code == 0
     assert result.output == f"{path}: ok ('g', 3 stages, 28 min)\n"
+    assert rapport(home, "validate", "--strict", str(path)).exit_code == 0
 
 
 def test_validate_reports_every_problem(home, tmp_path):
@@ -192,6 +197,70 @@ def test_new_from_existing_guide(home):
     assert result.exit_code == 0, result.output
     guide = parse_guide((guides_dir(home) / "my-interview.toml").read_bytes())
     assert guide.id == "my-interview" and guide.name == "Leadership interview"
-    assert len(guide.stages) == 8
+    assert len(guide.stages) == 12
     result = rapport(home, "new", "copy2", "--from", "nope")
     assert result.exit_code == 1 and "no guide with id 'nope'" in result.output
+
+
+LINTED = """\
+id = "g"
+name = "G"
+kind = "custom"
+version = 1
+description = "d"
+
+[[stages]]
+key = "a"
+title = "A"
+purpose = "p"
+minutes = 5
+questions = [
+  { text = "What helps you most?", core = true },
+  "Why did it slip?",
+  { text = "Is now a good time?", deliberate = true },
+]
+"""
+
+
+def test_validate_warns_and_strict_fails(home, tmp_path):
+    path = tmp_path / "g.toml"
+    path.write_text(LINTED)
+    result = rapport(home, "validate", str(path))
+    assert result.exit_code == 0
+    assert result.output.splitlines() == [
+        f'{path}:line 14, stages[0].questions[1]: warning: "why" can sound like blame: ask '
+        '"what" instead (e.g. "What led to that?")',
+        f"{path}: ok ('g', 1 stages, 5 min; 1 warning)",
+    ]
+    result = rapport(home, "validate", "--strict", str(path))
+    assert result.exit_code == 1
+    assert f"{path}: not ok ('g', 1 stages, 5 min; 1 warning)" in result.output
+    assert result.output.splitlines()[-1] == (
+        f"rapport: error: {path} has 1 problem (warnings count with --strict)")
+
+
+def test_validate_builtins_by_id_pass_strict(home):
+    result = rapport(home, "validate", "--strict", *BUILTIN_IDS)
+    assert result.exit_code == 0, result.output
+    assert [line.split(":")[0] for line in result.output.splitlines()] == [
+        f"guides/builtin/{g}.toml" for g in BUILTIN_IDS]
+    assert all(": ok (" in line for line in result.output.splitlines())
+
+
+def test_validate_several_targets(home, tmp_path):
+    good = tmp_path / "good.toml"
+    good.write_text(parse_guide_text("good"))
+    mine = add_guide(home, "mine.toml", LINTED.replace('id = "g"', 'id = "mine"'))
+    result = rapport(home, "validate", str(good), "mine", "nope", str(tmp_path / "gone.toml"))
+    assert result.exit_code == 1
+    out = result.output
+    assert f"{good}: ok ('good'" in out
+    assert f"{mine}:line 14, stages[0].questions[1]: warning:" in out  # a user guide by its id
+    assert "nope:file: no such file, and no guide with this id" in out
+    assert f"{tmp_path / 'gone.toml'}:file: file not found" in out
+    assert out.splitlines()[-1] == "rapport: error: 2 of 4 guides have problems"
+
+
+def test_validate_needs_a_target(home):
+    result = rapport(home, "validate")
+    assert result.exit_code == 2 and "Missing argument" in result.output

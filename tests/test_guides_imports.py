@@ -21,9 +21,17 @@ def test_guides_imports_no_ui_and_no_store():
         "bad = [m for m in sys.modules if m.split('.')[0] in ('textual', 'rich', 'tui', 'store')]; "
         "assert not bad, bad; "
         "guides.builtin_guides(); guides.load_catalog(None); guides.template('x'); "
+        "guides.check_guide(guides.template('x')); "
         "bad = [m for m in sys.modules if m.split('.')[0] in ('textual', 'rich', 'tui', 'store')]; "
         "assert not bad, bad"
     )
+    assert result.returncode == 0, result.stderr
+
+
+def test_jsonschema_is_imported_on_first_use():
+    result = run("import guides, guides.loader, guides.lint, sys; "
+                 "assert 'jsonschema' not in sys.modules; "
+                 "guides.builtin_guides(); assert 'jsonschema' in sys.modules")
     assert result.returncode == 0, result.stderr
 
 
@@ -66,6 +74,10 @@ def test_builtin_data_ships_in_the_wheel():
     assert "exclude" not in wheel and "only-include" not in wheel
     ignored = (ROOT / ".gitignore").read_text(encoding="utf-8") if (ROOT / ".gitignore").exists() else ""
     assert "*.toml" not in ignored
+    from guides.loader import BUILTIN_IDS
+
     files = {p.name for p in (ROOT / "guides" / "builtin").glob("*.toml")}
-    assert files == {"leadership-interview.toml", "feedback.toml", "one-on-one.toml"}
+    assert files == {f"{guide_id}.toml" for guide_id in BUILTIN_IDS}
     assert (ROOT / "guides" / "template.toml").is_file()
+    assert (ROOT / "guides" / "schema.json").is_file()
+    assert "*.json" not in ignored

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from guides.loader import (
+    BUILTIN_IDS,
     MAX_BYTES,
     Catalog,
     GuideError,
@@ -255,7 +256,7 @@ def write(folder: Path, name: str, text: str) -> Path:
 def test_catalog_without_user_dir():
     for user_dir in (None, Path("/nonexistent/rapport/guides")):
         catalog = load_catalog(user_dir)
-        assert [g.id for g in catalog.guides] == ["leadership-interview", "feedback", "one-on-one"]
+        assert [g.id for g in catalog.guides] == list(BUILTIN_IDS)
         assert catalog.broken == ()
 
 
@@ -266,7 +267,7 @@ def test_catalog_user_guides_sorted_and_override_in_place(tmp_path: Path):
     write(tmp_path, "notes.txt", "not a guide")
     write(tmp_path, ".#alpha.toml", "editor lock file")
     catalog = load_catalog(tmp_path)
-    assert [g.id for g in catalog.guides] == ["leadership-interview", "feedback", "one-on-one", "alpha", "zeta"]
+    assert [g.id for g in catalog.guides] == [*BUILTIN_IDS, "alpha", "zeta"]
     assert catalog.get("feedback").origin == str(mine)
     assert catalog.get("feedback").name == "Team retro"
     assert catalog.get("leadership-interview") == builtin_guides()[0]
@@ -290,13 +291,13 @@ def test_catalog_broken_files_listed_and_others_offered(tmp_path: Path):
     assert "stages[0].minutes" in broken_paths[str(broken)]
     assert "already used by good.toml" in broken_paths[str(dup)]
     assert all("\n" not in reason for reason in broken_paths.values())
-    assert isinstance(catalog, Catalog) and len(catalog.guides) == 4
+    assert isinstance(catalog, Catalog) and len(catalog.guides) == len(BUILTIN_IDS) + 1
 
 
 def test_catalog_user_dir_is_a_file(tmp_path: Path):
     path = write(tmp_path, "guides", "oops")
     catalog = load_catalog(path)
-    assert len(catalog.guides) == 3
+    assert len(catalog.guides) == len(BUILTIN_IDS)
     assert catalog.broken and catalog.broken[0][0] == str(path)
 
 
@@ -331,3 +332,66 @@ def test_line_numbers_count_only_newlines():
     text = text.replace('kind = "custom"', 'kind = "custom"  # a\u2028b\u2029c')
     problems = problems_of(text)
     assert [(p.where, p.line) for p in problems][0] == ("line 13, stages[0].minutes", 13)
+
+
+# --- the schema ---------------------------------------------------------------------------------
+
+
+def test_schema_is_the_one_list_of_keys():
+    from guides import loader, schema
+
+    doc = schema.schema()
+    assert tuple(doc["properties"]) == loader._TOP_KEYS
+    assert tuple(doc["$defs"]["stage"]["properties"]) == loader._STAGE_KEYS
+    assert tuple(doc["$defs"]["question"]["else"]["properties"]) == loader._QUESTION_KEYS
+    from jsonschema import Draft202012Validator
+
+    Draft202012Validator.check_schema(doc)
+
+
+NEW_FIELDS = GOOD.replace('description = """', 'cues = ["Listen."]\nsource = ["step-3"]\ndescription = """', 1)
+
+
+def test_new_fields_parse():
+    text = NEW_FIELDS.replace('questions = ["What went well?", ', 'questions = [{ text = "What went well?", core = true }, ')
+    text = text.replace("private = true\n", 'private = true\noptional = true\nrecords = "pulse"\n')
+    guide = parse_guide(text)
+    assert guide.cues == ("Listen.",) and guide.source == ("step-3",)
+    assert guide.stages[0].questions[0] == Question("What went well?", core=True)
+    assert guide.stages[1].optional and guide.stages[1].records == "pulse"
+    assert guide.stages[0].records is None and not guide.stages[0].optional
+
+
+@pytest.mark.parametrize("old, new, where, words", [
+    ('minutes = 5', 'minutes = 5.0', "line 13, stages[0].minutes", "whole number of minutes, not a number"),
+    ('private = true', 'private = true\nrecords = "log"', "line 28, stages[1].records",
+     "'log' is not a record kind; use one of pulse, feedback"),
+    ('private = true', 'private = true\noptional = "no"', "line 28, stages[1].optional", "true or false"),
+    ('deliberate = true', 'deliberate = true, core = 1', "line 17, stages[0].questions[1].core",
+     "true or false"),
+    ('"What went well?", ', '"What went well?", [], ', "line 17, stages[0].questions[1]",
+     'must be a string or { text = "...", core = true }, not a list'),
+    ('title = "Opening"', 'title = """\nOpening\nand more"""', "line 11, stages[0].title", "single line"),
+    ('cues = ["Smile."]', 'cues = ["Smile.", "   "]', "line 14, stages[0].cues[1]", "must not be empty"),
+    ('cues = ["Smile."]', 'cues = ["a\\u0007"]', "line 14, stages[0].cues[0]", "control characters"),
+    ('cues = ["Smile."]', 'cues = ["' + "x" * 4001 + '"]', "line 14, stages[0].cues[0]",
+     "too long (4,001 characters; the limit is 4,000)"),
+    ('id = "retro"', 'id = "' + "a" * 65 + '"', "line 1, id", "is not a valid guide id"),
+])
+def test_schema_problems(old, new, where, words):
+    assert old in GOOD
+    problem = one(GOOD.replace(old, new, 1))
+    assert problem.where == where
+    assert words in problem.message
+
+
+def test_a_title_may_be_written_on_its_own_line():
+    guide = parse_guide(GOOD.replace('title = "Opening"', 'title = """\nOpening\n"""'))
+    assert guide.stages[0].title == "Opening"
+
+
+def test_guide_wide_fields_are_checked():
+    problem = one(NEW_FIELDS.replace('cues = ["Listen."]', 'cues = "Listen."'))
+    assert problem.where == "line 5, cues" and "must be a list" in problem.message
+    problem = one(NEW_FIELDS.replace('source = ["step-3"]', 'source = ["Step 3"]'))
+    assert problem.where == "line 6, source[0]" and "not a valid source id" in problem.message

@@ -15,7 +15,7 @@ from guides.model import GUIDE_KINDS, ITEM_KINDS, Guide, Question, Stage
 text = st.text(max_size=40)
 texts = st.lists(text, max_size=4).map(tuple)
 
-questions = st.builds(Question, text=text, deliberate=st.booleans())
+questions = st.builds(Question, text=text, deliberate=st.booleans(), core=st.booleans())
 stages = st.builds(
     Stage,
     key=text,
@@ -31,6 +31,8 @@ stages = st.builds(
     private=st.booleans(),
     followup=st.booleans(),
     source=texts,
+    optional=st.booleans(),
+    records=st.one_of(st.none(), text),
 )
 guides = st.builds(
     Guide,
@@ -41,6 +43,10 @@ guides = st.builds(
     version=st.integers(min_value=0, max_value=2**31),
     stages=st.lists(stages, max_size=4).map(tuple),
     origin=st.one_of(st.just("builtin"), text),
+    cues=texts,
+    avoid=texts,
+    phrases=texts,
+    source=texts,
 )
 
 
@@ -60,10 +66,12 @@ def test_builtins_and_template_round_trip():
 
 def test_snapshot_is_plain_data():
     snap = builtin_guides()[0].to_snapshot()
-    assert set(snap) == {"id", "name", "kind", "description", "version", "origin", "stages"}
+    assert set(snap) == {"id", "name", "kind", "description", "version", "origin", "stages",
+                         "cues", "avoid", "phrases", "source"}
     stage = snap["stages"][0]
     assert isinstance(stage["cues"], list)
-    assert stage["questions"][0] == {"text": stage["questions"][0]["text"], "deliberate": False}
+    assert set(stage["questions"][0]) == {"text", "deliberate", "core"}
+    assert {"optional", "records"} <= set(stage)
 
 
 def test_model_is_frozen_with_tuples():
@@ -83,6 +91,10 @@ def test_from_snapshot_tolerates_missing_optionals_and_unknown_keys():
     assert guide.origin == "builtin"
     assert guide.stages[0].questions == (Question("Short form?"),)
     assert guide.stages[0].cues == () and guide.stages[0].private is False
+    # snapshots written before core questions, optional stages and guide-wide cues existed
+    assert guide.stages[0].optional is False and guide.stages[0].records is None
+    assert guide.cues == () and guide.source == ()
+    assert guide.stages[0].questions[0].core is False
 
 
 @pytest.mark.parametrize("bad", [

@@ -213,6 +213,8 @@ class RapportApp(App[None]):
         if guide is None or self.store is None:
             self.notify(f"no guide {request['guide']!r}", severity="error")
             return
+        if request.get("minutes"):  # the slot: rapport new --minutes N
+            guide = guide.scaled(request["minutes"])
         person = self.store.get_or_add_person(request["person"])
         session = self.store.start_session(person.id, guide.to_snapshot(), title=request.get("title", ""))
         self.push_screen(SessionScreen(session.id))

@@ -277,7 +277,7 @@ def complete_guide_ids(ctx: click.Context, param: click.Parameter,
 
 
 # ---------------------------------------------------------------------- the app
-def start_app(env: Env, start: dict[str, str] | None = None) -> None:
+def start_app(env: Env, start: dict[str, Any] | None = None) -> None:
     """Runs the full-screen app, or refuses in one line without a terminal (see the module's
     docstring for Textual's web driver)."""
     if not (sys.stdin.isatty() and sys.stdout.isatty()) and not web_driver():

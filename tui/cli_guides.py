@@ -9,12 +9,16 @@ import os
 import shutil
 import textwrap
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from tui.cli import fail
 from tui.env import Env
 from tui.format import out, table
+
+if TYPE_CHECKING:
+    from guides.loader import Report
 
 
 def _guides_dir() -> Path:
@@ -70,9 +74,18 @@ def show_guide(guide_id: str) -> None:
         f"version {guide.version}, {origin}")
     out()
     para(guide.description)
+    for label, items, quote in (("Throughout, do", guide.cues, ""), ("Throughout, avoid", guide.avoid, ""),
+                                ("Throughout, say", guide.phrases, '"')):
+        if items:
+            out("")
+            out(f"{label}:")
+            for item in items:
+                para(f"{quote}{item}{quote}", "    ", "  - ")
     for number, stage in enumerate(guide.stages, 1):
         out()
         flags = []
+        if stage.optional:
+            flags.append("optional")
         if stage.private:
             flags.append("private notes")
         if stage.followup:
@@ -86,7 +99,9 @@ def show_guide(guide_id: str) -> None:
             ("Do", stage.cues, ""),
             ("Avoid", stage.avoid, ""),
             ("Say", stage.phrases, '"'),
-            ("Ask", tuple(q.text + (" (closed, on purpose)" if q.deliberate else "") for q in stage.questions), ""),
+            ("Ask", tuple(("[core] " if q.core else "") + q.text
+                          + (" (closed, on purpose)" if q.deliberate else "")
+                          for q in sorted(stage.questions, key=lambda q: not q.core)), ""),
             ("Note prompts", stage.prompts, ""),
         )
         for label, items, quote in sections:
@@ -100,19 +115,63 @@ def show_guide(guide_id: str) -> None:
 
 
 @guides_group.command("validate")
-@click.argument("path", type=click.Path(dir_okay=True, path_type=Path))
-def validate_guide(path: Path) -> None:
-    """Check a guide file; print every problem as PATH:WHERE: MESSAGE (exit 1 if any)."""
-    from guides.loader import GuideError, load_guide_file
+@click.option("--strict", is_flag=True,
+              help="Count the question lint's warnings as problems (exit 1 on any).")
+@click.argument("targets", nargs=-1, required=True, metavar="PATH|ID...")
+def validate_guide(targets: tuple[str, ...], strict: bool) -> None:
+    """Check guide files, or guides by id, and lint their questions.
 
+    Prints every problem as PATH:WHERE: MESSAGE and every lint warning (closed, "why",
+    double-barrelled or leading questions, near-duplicates, too many or no core questions) as
+    PATH:WHERE: warning: MESSAGE. Exit 1 if any guide has problems, or warnings with --strict.
+    """
+    failed: list[tuple[str, int]] = []
+    for target in targets:
+        label, report = _report(target)
+        for problem in report.problems:
+            out(f"{label}:{problem.where}: {problem.message}")
+        for warning in report.warnings:
+            out(f"{label}:{warning.where}: warning: {warning.message}")
+        count = len(report.problems) + (len(report.warnings) if strict else 0)
+        if count:
+            failed.append((label, count))
+        if report.guide is not None:
+            g = report.guide
+            noted = f"; {_plural(len(report.warnings), 'warning')}" if report.warnings else ""
+            verdict = "not ok" if count else "ok"
+            out(f"{label}: {verdict} ({g.id!r}, {len(g.stages)} stages, "
+                       f"{g.planned_minutes} min{noted})")
+    if len(failed) == 1 and len(targets) == 1:
+        label, count = failed[0]
+        raise fail(f"{label} has {_plural(count, 'problem')}"
+                   + (" (warnings count with --strict)" if strict and count else ""))
+    if failed:
+        raise fail(f"{len(failed)} of {len(targets)} guides have problems"
+                   + (" (warnings count with --strict)" if strict else ""))
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'s' if count != 1 else ''}"
+
+
+def _report(target: str) -> tuple[str, "Report"]:
+    """What to call ``target`` in the output, and its report: a file, or a guide id."""
+    from guides.loader import GuideError, Problem, Report, builtin_source, check_file, check_guide, load_catalog
+
+    path = Path(target)
+    if os.sep in target or target.endswith(".toml") or path.exists():
+        return target, check_file(path)
+    guide = load_catalog(_guides_dir()).get(target)
+    if guide is None:
+        return target, Report(target, None, (Problem("file", "no such file, and no guide with this id "
+                                                     "(see 'rapport guides list')"),))
+    if not guide.is_builtin:
+        return guide.origin, check_file(guide.origin)
+    label = f"guides/builtin/{target}.toml"
     try:
-        guide = load_guide_file(path)
-    except GuideError as exc:
-        for problem in exc.problems:
-            out(f"{path}:{problem.where}: {problem.message}")
-        count = len(exc.problems)
-        raise fail(f"{path} has {count} problem{'s' if count != 1 else ''}") from None
-    out(f"{path}: ok ({guide.id!r}, {len(guide.stages)} stages, {guide.planned_minutes} min)")
+        return label, check_guide(builtin_source(target), source=label)
+    except (OSError, GuideError) as exc:  # pragma: no cover - the package is damaged
+        return label, Report(label, None, (Problem("file", str(exc)),))
 
 
 @guides_group.command("new")
@@ -122,7 +181,7 @@ def validate_guide(path: Path) -> None:
 def new_guide(guide_id: str, copy_from: str | None) -> None:
     """Write a commented template to <guides folder>/ID.toml for you to edit.
 
-    Use a built-in guide's id (leadership-interview, feedback, one-on-one) to replace it.
+    Use a built-in guide's id (see 'rapport guides list') to replace it.
     Never overwrites an existing file.
     """
     from guides.loader import BUILTIN_IDS, is_slug, template

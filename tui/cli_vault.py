@@ -102,13 +102,22 @@ def locate(env: Env) -> None:
 @click.option("--with", "person", required=True, metavar="NAME",
               help="Participant's name (created if new).")
 @click.option("--title", default="", help="Optional session title.")
+@click.option("--minutes", type=click.IntRange(min=1), default=None, metavar="N",
+              help="The slot: stage timeboxes scale to fit N minutes (default: the guide's own).")
 @pass_env
-def new(env: Env, guide_id: str, person: str, title: str) -> None:
+def new(env: Env, guide_id: str, person: str, title: str, minutes: int | None) -> None:
     """Open the app straight into a new session after unlocking."""
     from guides.loader import load_catalog
 
-    if load_catalog(env.paths.guides_dir).get(guide_id) is None:
+    guide = load_catalog(env.paths.guides_dir).get(guide_id)
+    if guide is None:
         raise fail(f"no guide with id {guide_id!r} (see 'rapport guides list')")
     if not person.strip():
         raise fail("--with needs a name")
-    start_app(env, start={"guide": guide_id, "person": person.strip(), "title": title})
+    if minutes is not None:
+        try:
+            guide.scaled(minutes)
+        except ValueError as exc:
+            raise fail(f"--minutes: {exc}") from None
+    start_app(env, start={"guide": guide_id, "person": person.strip(), "title": title,
+                          "minutes": minutes})

@@ -30,8 +30,10 @@ PERSIST_TIMER_EVERY = 15.0
 HELP = """\
 **Session keys.** The notes pane keeps the focus, so typing always goes into the notes of the
 current stage. Stages: **ctrl+n** or **alt+→** next, **alt+←** previous, **F8** picks any
-stage from the outline (arrows, Enter; or click a stage; the palette has "Go to stage …"). Questions: **ctrl+↓ / ctrl+↑** move, **ctrl+r** mark asked, **ctrl+o** insert into
-the notes. **F2** captures an item, **F3** toggles private notes for this stage, **F4** tags the
+stage from the outline (arrows, Enter; or click a stage; the palette has "Go to stage …"). Questions: the core ones (◆) come first, above a line, then the probes (?);
+**ctrl+↓ / ctrl+↑** move, **ctrl+r** mark asked, **ctrl+o** insert into the notes. The stage card
+ends with the guide's "Throughout" cues, for the whole conversation. In the outline, ◦ marks an
+optional stage (skipped most times). **F2** captures an item, **F3** toggles private notes for this stage, **F4** tags the
 selected passage with a theme, **F9** pauses the timer, **F10** ends the session with a review,
 **Esc** goes back to the list (the session stays active and resumes where you left it).
 In the follow-up list (Tab to it): **d** marks an earlier item done, **c** carries it forward.
@@ -151,7 +153,7 @@ class SessionScreen(Screen[None]):
             header.append("  ·  ended session: edits are recorded", style="italic")
         self.query_one("#session-header", Static).update(header)
         self.query_one(StageOutline).show(self.stages, self.index, self.visited, self.spent)
-        self.query_one(StageCard).show(stage)
+        self.query_one(StageCard).show(stage, self.session.plan if self.session else None)
         self.query_one("#card-scroll").scroll_home(animate=False)
         self.query_one(QuestionList).show(stage.get("questions") or [], self.asked.get(key, set()))
         notes = self.query_one(NotesArea)
@@ -338,10 +340,9 @@ class SessionScreen(Screen[None]):
             questions.highlighted = max(0, min(questions.option_count - 1, current + step))
 
     def highlighted_question(self) -> tuple[int, str] | None:
-        questions = self.query_one(QuestionList)
-        if questions.highlighted is None:
+        index = self.query_one(QuestionList).question_index()
+        if index is None:
             return None
-        index = questions.highlighted
         return index, (self.stage.get("questions") or [])[index]["text"]
 
     def action_mark_asked(self) -> None:

@@ -1,4 +1,5 @@
-"""Start a session: pick a guide (with its description and length), the participant, a title."""
+"""Start a session: pick a guide (with its description and length), the participant, a title,
+and the slot (minutes; the guide's stage timeboxes scale to fit it)."""
 
 from __future__ import annotations
 
@@ -40,6 +41,7 @@ class NewSessionScreen(ModalScreen[str | None]):
         super().__init__()
         self.programme_id = programme_id
         self.preselect = guide_id
+        self.default_minutes = ""  # the highlighted guide's own length, shown until edited
 
     def compose(self) -> ComposeResult:
         store = self.app.store
@@ -55,8 +57,14 @@ class NewSessionScreen(ModalScreen[str | None]):
             yield CompletingInput(placeholder="name (Tab completes someone you have met)",
                                   suggester=SuggestFromList(names, case_sensitive=False),
                                   id="person")
-            yield Label("Title (optional)")
-            yield Input(placeholder="e.g. quarterly check-in", id="title")
+            with Horizontal(id="start-title-row"):
+                with Vertical(id="start-title-box"):
+                    yield Label("Title (optional)")
+                    yield Input(placeholder="e.g. quarterly check-in", id="title")
+                with Vertical(id="start-slot-box"):
+                    yield Label("Minutes")
+                    yield Input(placeholder="30, 45, 60…", id="minutes", type="integer",
+                                tooltip="The slot: stage timeboxes scale to fit it")
             yield Label("", id="start-error", classes="error")
             with Horizontal(classes="buttons"):
                 yield Button("Start", variant="primary", id="start")
@@ -76,6 +84,9 @@ class NewSessionScreen(ModalScreen[str | None]):
         if guide:
             stages = " → ".join(s.title for s in guide.stages)
             self.query_one("#guide-description", Static).update(f"{stages}\n{guide.description}")
+            minutes = self.query_one("#minutes", Input)
+            if minutes.value in ("", self.default_minutes):  # not edited: follow the guide
+                minutes.value = self.default_minutes = str(guide.planned_minutes)
 
     @on(OptionList.OptionSelected, "#guide-list")
     def guide_chosen(self) -> None:
@@ -90,6 +101,7 @@ class NewSessionScreen(ModalScreen[str | None]):
         self.query_one("#title", Input).focus()
 
     @on(Input.Submitted, "#title")
+    @on(Input.Submitted, "#minutes")
     @on(Button.Pressed, "#start")
     def start(self) -> None:
         options = self.query_one("#guide-list", OptionList)
@@ -102,6 +114,15 @@ class NewSessionScreen(ModalScreen[str | None]):
             self.error("Who are you meeting? Type their name.")
             self.query_one("#person", Input).focus()
             return
+        slot = self.query_one("#minutes", Input).value.strip()
+        if slot:
+            try:
+                guide = guide.scaled(int(slot) if slot.lstrip("-").isdigit() else 0)
+            except ValueError as exc:
+                self.error(f"Minutes: {exc}." if slot.lstrip("-").isdigit()
+                           else "Minutes: a whole number, such as 45.")
+                self.query_one("#minutes", Input).focus()
+                return
         store = self.app.store
         person = store.get_or_add_person(name)
         session = store.start_session(person.id, guide.to_snapshot(),

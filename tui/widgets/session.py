@@ -60,7 +60,7 @@ class SessionTimer(Static):
 
 
 class StageOutline(OptionList):
-    """Every stage; the current one highlighted, visited ones ticked."""
+    """Every stage; the current one highlighted, visited ones ticked, optional ones ◦."""
 
     _last: tuple | None = None
 
@@ -74,7 +74,8 @@ class StageOutline(OptionList):
         self.clear_options()
         width = max(16, (self.size.width or 32) - 2)
         for i, stage in enumerate(stages):
-            mark = "▶" if i == current else ("✓" if stage["key"] in visited else " ")
+            mark = "▶" if i == current else ("✓" if stage["key"] in visited
+                                             else "◦" if stage.get("optional") else " ")
             minutes = f" {round(spent.get(stage['key'], 0) / 60)}/{stage['minutes']}m"
             title = f"{mark} {i + 1}. {stage['title']}"
             room = width - len(minutes)
@@ -89,11 +90,12 @@ class StageOutline(OptionList):
 
 
 class StageCard(Static):
-    """Purpose, facilitator cues, what to avoid and phrases to say."""
+    """Purpose, facilitator cues, what to avoid and phrases to say; then the guide-wide ones."""
 
-    def show(self, stage: Mapping[str, Any]) -> None:
+    def show(self, stage: Mapping[str, Any], guide: Mapping[str, Any] | None = None) -> None:
         text = Text()
-        text.append(stage["title"] + "\n", style="bold")
+        text.append(stage["title"] + ("  (optional)" if stage.get("optional") else "") + "\n",
+                    style="bold")
         text.append(stage.get("purpose", "") + "\n")
         for heading, key, bullet in (("Do", "cues", "• "), ("Avoid", "avoid", "× "),
                                      ("Say", "phrases", "“ ")):
@@ -108,22 +110,44 @@ class StageCard(Static):
             text.append("\nNote prompts\n", style="bold")
             for entry in prompts:
                 text.append("· " + entry + "\n")
+        throughout = [(bullet, entry + ("”" if key == "phrases" else ""))
+                      for key, bullet in (("cues", "• "), ("avoid", "× "), ("phrases", "“ "))
+                      for entry in (guide or {}).get(key) or []]
+        if throughout:
+            text.append("\nThroughout\n", style="bold")
+            for bullet, entry in throughout:
+                text.append(bullet, style="dim")
+                text.append(entry + "\n")
         self.update(text)
 
 
 class QuestionList(OptionList):
-    """Suggested open questions; asked ones dimmed and ticked."""
+    """Suggested questions: the core ones first (◆, bold), a divider, then the probes (?);
+    asked ones dimmed and ticked. Each option's id is the question's index in the stage."""
 
     def show(self, questions: Sequence[Mapping[str, Any]], asked: set[int]) -> None:
         keep = self.highlighted
         self.clear_options()
-        for i, q in enumerate(questions):
+        order = sorted(range(len(questions)), key=lambda i: not questions[i].get("core"))
+        cores = sum(1 for q in questions if q.get("core"))
+        for position, i in enumerate(order):
+            q = questions[i]
             if i in asked:
                 self.add_option(Option(Text("✓ " + q["text"], style="dim"), id=str(i)))
+            elif q.get("core"):
+                self.add_option(Option(Text("◆ " + q["text"], style="bold"), id=str(i)))
             else:
                 self.add_option(Option(Text("? " + q["text"]), id=str(i)))
+            if position + 1 == cores < len(questions):
+                self.add_option(None)  # a divider sets the core questions apart
         if questions:
             self.highlighted = min(keep or 0, len(questions) - 1)
+
+    def question_index(self) -> int | None:
+        """The stage's index of the highlighted question."""
+        if self.highlighted is None:
+            return None
+        return int(self.get_option_at_index(self.highlighted).id or 0)
 
 
 class NotesArea(TextArea):
