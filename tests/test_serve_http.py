@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import hmac
+import logging
 import re
 import shlex
 import sys
@@ -24,7 +25,7 @@ from aiohttp import WSMsgType
 from aiohttp.test_utils import TestClient, TestServer
 
 from tui.serve.gate import TOKEN_BYTES, Gate, RateLimit, new_token
-from tui.serve.server import RapportServer
+from tui.serve.server import RapportServer, serve
 
 STUB = Path(__file__).parent / "serve_stub_app.py"
 
@@ -328,3 +329,31 @@ async def test_stopping_tells_the_app_to_quit_and_closes_the_page(served):
     assert await closing == 1001
     page = await served.client.get("/")
     assert page.status == 409  # no new app after Ctrl+C
+
+
+async def test_the_url_is_announced_once_and_never_logged(tmp_path, caplog):
+    """Every logger at DEBUG: the token appears in no record (aiohttp's access log, left on,
+    would write the printed URL's request line)."""
+    caplog.set_level(logging.DEBUG)
+    log = tmp_path / "stub.log"
+    server = RapportServer(shlex.join([sys.executable, str(STUB), str(log)]), Gate())
+    announced: list[str] = []
+    stop = asyncio.Event()
+    running = asyncio.ensure_future(serve(server, "127.0.0.1", 0, announced.append, stop))
+    while not announced:
+        await asyncio.sleep(0.01)
+    url = announced[0]
+    origin = url.split("/?")[0]
+    async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as session:
+        assert (await session.get(url)).status == 200
+        assert (await session.get(origin + "/nothing")).status == 404
+        assert (await session.get(origin + "/?token=wrong")).status == 403
+        async with session.ws_connect(origin + "/ws", origin=origin) as ws:
+            await first_bytes(ws)
+            stop.set()
+            assert await asyncio.wait_for(running, 20)
+    logging.getLogger("aiohttp.access").debug("canary")
+    assert announced == [url]
+    assert "canary" in caplog.text  # the loggers were listening
+    assert server.gate.token not in caplog.text
+    gc.collect()

@@ -214,6 +214,7 @@ LAZY_COMMANDS = {
     "people": "tui.cli_browse", "items": "tui.cli_browse", "jot": "tui.cli_browse",
     "export": "tui.cli_export", "import": "tui.cli_export",
     "programme": "tui.cli_programme", "synthesis": "tui.cli_programme",
+    "serve": "tui.serve.cli",
 }
 
 

@@ -246,10 +246,11 @@ def notice(status: int, text: str) -> web.Response:
     return web.Response(status=status, text=f"Rapport: {text}\n")
 
 
-async def serve(server: RapportServer, host: str, port: int,
-                announce: Callable[[str], None]) -> bool:
-    """Listens on ``host:port`` until SIGINT, SIGTERM or SIGHUP, then stops the app (it saves)
-    and the server. ``announce`` gets the URL to open, once. True when the app stopped in time."""
+async def serve(server: RapportServer, host: str, port: int, announce: Callable[[str], None],
+                stop: asyncio.Event | None = None) -> bool:
+    """Listens on ``host:port`` until SIGINT, SIGTERM or SIGHUP (or ``stop`` is set), then stops
+    the app (it saves) and the server. ``announce`` gets the URL to open, once; no request is
+    logged (aiohttp's access log would write the token). True when the app stopped in time."""
     runner = web.AppRunner(server.web_app(), handle_signals=False, access_log=None)
     await runner.setup()
     try:
@@ -258,7 +259,7 @@ async def serve(server: RapportServer, host: str, port: int,
         server.gate.bind(host, runner.addresses[0][1])
         announce(server.gate.url)
         loop = asyncio.get_running_loop()
-        stop = asyncio.Event()
+        stop = stop or asyncio.Event()
         signals = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
         for number_ in signals:
             loop.add_signal_handler(number_, stop.set)
