@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 
 import pytest
-from textual import messages
+from textual import events, messages
 from textual.widgets import Input
 
 from guides.loader import builtin_guides
@@ -15,6 +15,7 @@ from store.paths import Paths
 from store.vault import open_vault
 from tui.screens.home import HomeScreen
 from tui.screens.session import SessionScreen
+from tui.screens.unlock import UnlockScreen
 from tui.serve.child import MAX_DELAY, ServedApp, failure_delay
 
 pytestmark = pytest.mark.usefixtures("utc_zone")
@@ -111,3 +112,23 @@ async def test_a_vanished_server_ends_the_app_saving_first(store, vault_path, cl
         await pilot.pause()
         assert not store.is_open  # quit: saved, then the vault locked
     assert_saved(vault_path, clock, passphrase, session_id, "not lost")
+
+
+async def test_the_page_taking_focus_focuses_a_new_screens_field(store, vault_path, clock):
+    """Textual's web driver starts the app blurred; a screen shown while the page has no focus
+    (the first one, or an idle lock's unlock screen) focuses nothing, and would take no keys once
+    the page has the focus again."""
+    app = served_app(vault_path, clock)
+    async with app.run_test(size=(100, 30)) as pilot:
+        app.unlocked(store)
+        await pilot.pause()
+        app.post_message(events.AppBlur())  # the facilitator switched to another tab
+        await pilot.pause()
+        await app.action_lock(reason="locked after being idle")
+        await pilot.pause()
+        assert isinstance(app.screen, UnlockScreen) and app.focused is None
+        app.post_message(events.AppFocus())  # back to the page
+        await pilot.pause()
+        assert app.focused is app.screen.query_one("#passphrase")
+        await pilot.press(*"typed")
+        assert app.screen.query_one("#passphrase", Input).value == "typed"

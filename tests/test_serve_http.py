@@ -243,6 +243,10 @@ async def test_a_websocket_from_its_own_page_runs_the_app(served):
     await ws.send_str("not json")  # ignored
     await ws.send_json(["resize", {"width": 120, "height": 40}])
     await served.wait_for_event("meta resize")
+    await ws.send_json(["blur"])  # textual.js sends these without data
+    await ws.send_json(["focus"])
+    await served.wait_for_event("meta focus")
+    assert served.events()[-2:] == ["meta blur", "meta focus"]
     await ws.close()
     await served.wait_for_event("quit")  # the browser left: the app is told to quit (and save)
     assert served.events()[0] == "started 100x30"

@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 from typing import Any, Callable
 
-from textual import messages
+from textual import events, messages
 
 from store.paths import Paths
 from tui.app import RapportApp
@@ -59,6 +59,24 @@ class ServedApp(RapportApp):
         if os.getppid() != self._server_pid:
             self._server_pid = None  # once
             await self.action_quit()
+
+    def on_app_focus(self, _event: events.AppFocus) -> None:
+        """The page took focus. Textual's web driver starts the app blurred, and a blurred app's
+        new screen focuses nothing (Textual's auto focus waits for app focus, and focus comes
+        back only to a widget of an earlier screen): the first screen, or the unlock screen of
+        an idle lock, would take no keys. Once Textual has done its part, the screen's
+        AUTO_FOCUS widget gets the focus when nothing has it."""
+        self.call_later(self.focus_as_screen_would)
+
+    def focus_as_screen_would(self) -> None:
+        screen = self.screen
+        selector = screen.AUTO_FOCUS if screen.AUTO_FOCUS is not None else self.AUTO_FOCUS
+        if screen.focused is not None or not selector:
+            return
+        for widget in screen.query(selector):
+            if widget.focusable:
+                widget.focus()
+                return
 
     def on_exit_app(self, _message: messages.ExitApp) -> None:
         """Textual's web driver turns the server's "quit" into ExitApp, which ends the app

@@ -70,6 +70,7 @@ def static_files() -> dict[str, Path]:
         "fonts/RobotoMono-Italic-VariableFont_wght.ttf":
             theirs / "fonts" / "RobotoMono-Italic-VariableFont_wght.ttf",
         "rapport/page.css": ours / "page.css",
+        "rapport/icon.svg": ours / "icon.svg",
     }
 
 
@@ -220,9 +221,10 @@ async def relay(socket: web.WebSocketResponse, service: AppService) -> None:
         if message.type != WSMsgType.TEXT:
             continue
         try:
-            kind, data = json.loads(message.data)
+            kind, *rest = json.loads(message.data)  # ["focus"] and ["blur"] carry no data
         except (ValueError, TypeError):
             continue
+        data = rest[0] if rest else None
         if kind == "stdin" and isinstance(data, str):
             await service.send_bytes(data.encode("utf-8", "replace"))
         elif kind == "resize" and isinstance(data, dict):
