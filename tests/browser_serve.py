@@ -129,15 +129,13 @@ class Browser:
                 seen, last_change = len(self.frames), loop.time()
 
     async def type(self, text: str) -> None:
-        """Key by key, as a person types."""
-        await self.evaluate("document.querySelector('.xterm-helper-textarea').focus()")
+        """Key by key, as a person types (into the page's terminal, which has the keyboard)."""
         for char in text:
             await self.call("Input.dispatchKeyEvent", type="keyDown", key=char, text=char)
             await self.call("Input.dispatchKeyEvent", type="keyUp", key=char)
 
     async def press(self, key: str, *, ctrl: bool = False) -> None:
         """Enter, or ctrl and a letter."""
-        await self.evaluate("document.querySelector('.xterm-helper-textarea').focus()")
         if key == "Enter":
             event = {"key": "Enter", "code": "Enter", "windowsVirtualKeyCode": 13, "text": "\r"}
         else:
@@ -203,6 +201,9 @@ async def test_unlock_and_type_a_note_in_a_browser(tmp_path):
             await page.open_page()
             await page.call("Page.navigate", url=url)
             await page.shows("Enter your passphrase to unlock the vault.")
+            # the terminal has the keyboard: the passphrase is typed without a click
+            assert await page.evaluate("document.activeElement.className") == \
+                "xterm-helper-textarea"
 
             # the token left the address bar and the history; the cookie is not for scripts
             assert await page.evaluate("location.href") == origin + "/"
@@ -241,15 +242,25 @@ async def test_unlock_and_type_a_note_in_a_browser(tmp_path):
             await page.type(NOTE)
             await page.shows(NOTE[-12:], since=mark)
 
+            # no console error (a CSP violation, a missing file) while the app ran; once the
+            # connection closes, textual.js's pings log that the websocket is closed
+            assert not page.problems, page.problems
             server.send_signal(signal.SIGINT)  # Ctrl+C: the app saves, the server stops
             out, err = await asyncio.wait_for(server.communicate(), PATIENCE)
             assert server.returncode == 0, err
             assert (printed + out + err).count(token.encode()) == 1
+            # the page no longer shows the app's last frame (it may hold notes)
+            terminal = "getComputedStyle(document.querySelector('.textual-terminal'))"
+            for _ in range(100):
+                if await page.evaluate(f"{terminal}.visibility") == "hidden":
+                    break
+                await asyncio.sleep(0.05)
+            assert await page.evaluate(f"{terminal}.visibility") == "hidden"
+            assert "no longer connected" in await page.evaluate("document.body.innerText")
 
             assert page.requests and all(
                 u.startswith(origin + "/") or u.startswith("about:") for u in page.requests), \
                 page.requests
-            assert not page.problems, page.problems
     finally:
         chromium.terminate()
         chromium.wait(timeout=30)

@@ -132,3 +132,21 @@ async def test_the_page_taking_focus_focuses_a_new_screens_field(store, vault_pa
         assert app.focused is app.screen.query_one("#passphrase")
         await pilot.press(*"typed")
         assert app.screen.query_one("#passphrase", Input).value == "typed"
+
+
+async def test_a_page_focused_before_the_driver_blurs_the_app_keeps_the_focus(store, vault_path,
+                                                                             clock):
+    """The page sends "focus" as it connects; Textual's web driver blurs the app as it starts,
+    and that blur can come second. The page has the keyboard: the app must take keys."""
+    store.close()
+    app = served_app(vault_path, clock)
+    async with app.run_test(size=(100, 30)) as pilot:
+        app.post_message(events.AppFocus())  # the page's, first
+        app.post_message(events.AppBlur())  # the driver's, as it starts
+        await pilot.pause()
+        assert app.app_focus
+        await pilot.press(*"typed")
+        assert app.screen.query_one("#passphrase", Input).value == "typed"
+        app.post_message(events.AppBlur())  # the page's own blur, later, is one
+        await pilot.pause()
+        assert not app.app_focus

@@ -329,6 +329,7 @@ async def test_stopping_tells_the_app_to_quit_and_closes_the_page(served):
     await first_bytes(ws)
     closing = asyncio.ensure_future(closed(ws))  # the page reads on, as a browser does
     assert await served.server.stop(timeout=10)
+    assert served.server.stopped_an_app
     assert served.events()[-1] == "quit"  # the app was told to quit and exited before stop returned
     assert await closing == 1001
     page = await served.client.get("/")

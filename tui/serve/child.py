@@ -40,6 +40,8 @@ class ServedApp(RapportApp):
                  pause: Callable[[float], None] = time.sleep, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.failed_unlocks = 0
+        self._page_has_focus = False
+        self._driver_blurred = False
         self._pause = pause
         self._server_pid = server_pid
 
@@ -66,7 +68,18 @@ class ServedApp(RapportApp):
         back only to a widget of an earlier screen): the first screen, or the unlock screen of
         an idle lock, would take no keys. Once Textual has done its part, the screen's
         AUTO_FOCUS widget gets the focus when nothing has it."""
+        self._page_has_focus = True
         self.call_later(self.focus_as_screen_would)
+
+    def on_app_blur(self, _event: events.AppBlur) -> None:
+        """The first blur is the web driver's own, as it starts: the page's "focus", sent as
+        the page connects, can reach the app before it. A page that has the focus keeps it."""
+        if self._driver_blurred:
+            self._page_has_focus = False
+            return
+        self._driver_blurred = True
+        if self._page_has_focus:
+            self.post_message(events.AppFocus())
 
     def focus_as_screen_would(self) -> None:
         screen = self.screen

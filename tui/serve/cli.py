@@ -3,6 +3,8 @@ until it runs."""
 
 from __future__ import annotations
 
+import sys
+
 import click
 
 from tui.cli_root import bad_usage, fail, pass_env
@@ -21,8 +23,8 @@ HOSTS = ("127.0.0.1", "::1")
 def serve(env: Env, host: str, port: int) -> None:
     """Open the app in a browser on this machine.
 
-    Prints, once, an address with a one-time token: open it in a browser on this machine. One
-    browser tab at a time; Ctrl+C here stops the server, and the app saves first.
+    Prints, once, an address with a token made for this run: open it in a browser on this
+    machine. One browser tab at a time; Ctrl+C here stops the server, and the app saves first.
     """
     if host not in HOSTS:
         raise bad_usage(f"--host must be 127.0.0.1 or ::1, not {host!r}: rapport serve only "
@@ -46,18 +48,19 @@ def serve(env: Env, host: str, port: int) -> None:
     except OSError as exc:
         raise fail(f"cannot listen on {host} port {port}: {exc.strerror or exc}") from None
     if not stopped:
-        raise fail("stopped without waiting for the app to quit; notes were saved up to its "
-                   "last autosave")
-    click.echo("Stopped. The app saved and closed the vault.")
+        raise fail("stopped before the app had finished quitting; it was told to, and saves "
+                   "and closes the vault on its own")
+    if sys.stdout.isatty():
+        click.echo()  # after the terminal's ^C
+    click.echo("Stopped. The app saved and closed the vault." if server.stopped_an_app
+               else "Stopped.")
 
 
 def announce(url: str) -> None:
     click.echo("Rapport is open at this address, in a browser on this machine:\n\n"
                f"    {url}\n\n"
-               "It holds a token that opens the app: keep it to yourself. "
-               "Ctrl+C here stops the server (the app saves first).", nl=True)
-    import sys
-
+               "The address holds a token that opens the app: keep it to yourself.\n"
+               "One browser tab at a time. Ctrl+C here stops the server; the app saves first.")
     sys.stdout.flush()
 
 

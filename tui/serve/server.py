@@ -15,6 +15,7 @@ websocket. New app processes are limited by a :class:`~tui.serve.gate.RateLimit`
 from __future__ import annotations
 
 import asyncio
+import html
 import json
 import shlex
 import signal
@@ -71,6 +72,7 @@ def static_files() -> dict[str, Path]:
             theirs / "fonts" / "RobotoMono-Italic-VariableFont_wght.ttf",
         "rapport/page.css": ours / "page.css",
         "rapport/icon.svg": ours / "icon.svg",
+        "rapport/page.js": ours / "page.js",
     }
 
 
@@ -94,6 +96,7 @@ class RapportServer:
         self.limit = limit or RateLimit()
         self.grace = grace
         self.stopping = False
+        self.stopped_an_app = False  # whether stop() found an app open (and told it to quit)
         self._free = asyncio.Event()
         self._free.set()
         self._sockets: set[web.WebSocketResponse] = set()
@@ -203,6 +206,7 @@ class RapportServer:
         """Ctrl+C: the open app quits (saving), every connection closes. False when the app did
         not exit within ``timeout``."""
         self.stopping = True
+        self.stopped_an_app = not self._free.is_set()
         for socket in list(self._sockets):
             await socket.close(code=1001, message=b"rapport serve stopped")
         try:
@@ -245,7 +249,12 @@ async def refuse(socket: web.WebSocketResponse, text: str, *, code: int) -> None
 
 
 def notice(status: int, text: str) -> web.Response:
-    return web.Response(status=status, text=f"Rapport: {text}\n")
+    """A page that says only ``text``, styled as the app's page."""
+    page = ('<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>Rapport</title>'
+            '<link rel="icon" href="/static/rapport/icon.svg" type="image/svg+xml">'
+            '<link rel="stylesheet" href="/static/rapport/page.css"></head>'
+            f'<body><p class="notice page">{html.escape(text)}</p></body></html>\n')
+    return web.Response(status=status, text=page, content_type="text/html")
 
 
 async def serve(server: RapportServer, host: str, port: int, announce: Callable[[str], None],
