@@ -333,7 +333,10 @@ async def test_stopping_tells_the_app_to_quit_and_closes_the_page(served):
     assert served.events()[-1] == "quit"  # the app was told to quit and exited before stop returned
     assert await closing == 1001
     page = await served.client.get("/")
-    assert page.status == 409  # no new app after Ctrl+C
+    assert page.status == 409 and "is stopping" in await page.text()  # no new app after Ctrl+C
+    late = await served.connect()
+    assert b"rapport serve is stopping" in await first_bytes(late)
+    assert served.events().count("started 100x30") == 1
 
 
 async def test_the_url_is_announced_once_and_never_logged(tmp_path, caplog):

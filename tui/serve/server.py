@@ -41,6 +41,8 @@ STOP_TIMEOUT = 30.0
 ALREADY_OPEN = ("Rapport is already open in another browser tab or window. Quit it there "
                 "(ctrl+q) or close that tab, then connect again.")
 
+STOPPING = "rapport serve is stopping: Rapport saves and closes the vault."
+
 
 def too_many(wait: float) -> str:
     return (f"Too many new connections in the last minute. Wait {max(1, round(wait))} s, then "
@@ -114,7 +116,7 @@ class RapportServer:
     # ------------------------------------------------------------------ handlers
     async def index(self, request: web.Request) -> web.StreamResponse:
         if not await self.wait_free():
-            return notice(409, ALREADY_OPEN)
+            return notice(409, STOPPING if self.stopping else ALREADY_OPEN)
         wait = self.limit.wait()
         if wait:
             return notice(429, too_many(wait))
@@ -135,7 +137,7 @@ class RapportServer:
         self._sockets.add(socket)
         try:
             if not await self.claim():
-                await refuse(socket, ALREADY_OPEN, code=4409)
+                await refuse(socket, STOPPING if self.stopping else ALREADY_OPEN, code=4409)
             elif wait := self.limit.take():
                 self._free.set()
                 await refuse(socket, too_many(wait), code=4429)
