@@ -6,7 +6,7 @@ milliseconds. It writes what happened to the log file named by its argument:
 ``quit`` when told to quit (then it says "exit" and ends). It echoes typed data back.
 
 Run as ``python tests/serve_stub_app.py LOG [SECONDS]``: with SECONDS, it takes that long to quit
-(as an app saving a large session would), and logs ``quit`` at the end of it.
+(as an app saving a large session would): it logs ``quitting`` as it starts, ``quit`` at the end.
 """
 
 import json
@@ -42,7 +42,9 @@ def main() -> None:
             else:
                 meta = json.loads(payload)
                 if meta["type"] == "quit":
-                    time.sleep(float(sys.argv[2]) if len(sys.argv) > 2 else 0)
+                    if len(sys.argv) > 2 and float(sys.argv[2]):
+                        log.write("quitting\n")
+                        time.sleep(float(sys.argv[2]))
                     log.write("quit\n")
                     packet(b"M", json.dumps({"type": "exit"}).encode())
                     return

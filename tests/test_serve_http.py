@@ -13,8 +13,10 @@ import asyncio
 import gc
 import hmac
 import logging
+import os
 import re
 import shlex
+import signal
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -364,4 +366,29 @@ async def test_the_url_is_announced_once_and_never_logged(tmp_path, caplog):
     assert announced == [url]
     assert "canary" in caplog.text  # the loggers were listening
     assert server.gate.token not in caplog.text
+    gc.collect()
+
+
+async def test_a_second_ctrl_c_stops_waiting_for_the_app(tmp_path):
+    """Ctrl+C tells the app to quit and waits; pressed again, the server stops waiting (the app,
+    told to quit, finishes saving on its own)."""
+    log = tmp_path / "stub.log"
+    server = RapportServer(shlex.join([sys.executable, str(STUB), str(log), "3"]), Gate())
+    served = Served(None, server, server.gate, log, Ticks())  # type: ignore[arg-type]
+    announced: list[str] = []
+    running = asyncio.ensure_future(serve(server, "127.0.0.1", 0, announced.append))
+    while not announced:  # the signal handlers are in place before the address is announced
+        await asyncio.sleep(0.01)
+    origin = announced[0].split("/?")[0]
+    async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as session:
+        await session.get(announced[0])
+        async with session.ws_connect(origin + "/ws", origin=origin) as ws:
+            await first_bytes(ws)
+            os.kill(os.getpid(), signal.SIGINT)  # Ctrl+C
+            await served.wait_for_event("quitting")
+            os.kill(os.getpid(), signal.SIGINT)  # and again
+            assert await asyncio.wait_for(running, 10) is False
+            assert "quit" not in served.events()  # it was still saving
+    await served.wait_for_event("quit")
+    assert await server.stop(timeout=10)  # the app's task has ended
     gc.collect()

@@ -264,19 +264,21 @@ async def serve(server: RapportServer, host: str, port: int, announce: Callable[
     """Listens on ``host:port`` until SIGINT, SIGTERM or SIGHUP (or ``stop`` is set), then stops
     the app (it saves) and the server. ``announce`` gets the URL to open, once; no request is
     logged (aiohttp's access log would write the token). True when the app stopped in time."""
-    runner = web.AppRunner(server.web_app(), handle_signals=False, access_log=None)
+    # shutdown_timeout: by then the app has exited (or a second Ctrl+C gave up on it)
+    runner = web.AppRunner(server.web_app(), handle_signals=False, access_log=None,
+                           shutdown_timeout=1.0)
     await runner.setup()
     try:
         site = web.TCPSite(runner, host, port)
         await site.start()
         server.gate.bind(host, runner.addresses[0][1])
-        announce(server.gate.url)
         loop = asyncio.get_running_loop()
         stop = stop or asyncio.Event()
         signals = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
         for number_ in signals:
             loop.add_signal_handler(number_, stop.set)
         try:
+            announce(server.gate.url)
             await stop.wait()
             stopping = asyncio.ensure_future(server.stop())
             for number_ in signals:  # a second Ctrl+C stops waiting for the app
