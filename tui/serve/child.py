@@ -11,7 +11,8 @@ What the served app does beyond :class:`~tui.app.RapportApp`:
 * the server's "quit" (the browser left, or Ctrl+C on the server) saves every open screen first,
   as ctrl+q does;
 * it quits (saving) when the server is gone, rather than holding the open vault with no one
-  connected.
+  connected;
+* the page's focus reaches the screen's field (see :meth:`ServedApp.on_app_focus`).
 """
 
 from __future__ import annotations
@@ -30,12 +31,16 @@ from tui.app import RapportApp
 #: Longest pause after a wrong passphrase, in seconds.
 MAX_DELAY = 30.0
 
+
 def failure_delay(failures: int) -> float:
     """Seconds to wait after the ``failures``-th wrong passphrase: 1, 2, 4, ... up to MAX_DELAY."""
     return min(2.0 ** (max(failures, 1) - 1), MAX_DELAY)
 
 
 class ServedApp(RapportApp):
+    """``pause``: how the unlock worker waits (tests record it); ``server_pid``: the parent to
+    watch."""
+
     def __init__(self, *, server_pid: int | None = None,
                  pause: Callable[[float], None] = time.sleep, **kwargs: Any) -> None:
         super().__init__(**kwargs)
