@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 TSTAMP := $(VENV)/.installed-test
 
-.PHONY: run test typecheck bench lint clean
+.PHONY: run test browser-test typecheck bench lint clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,10 @@ run: $(STAMP)
 test: $(TSTAMP)
 	$(BIN)/python -m pytest
 	$(BIN)/lint-imports
+
+# rapport serve in headless chromium (apt-get install -y chromium); not part of `make test`.
+browser-test: $(TSTAMP)
+	$(BIN)/python -m pytest tests/browser_serve.py
 
 typecheck: $(TSTAMP)
 	$(BIN)/python -m mypy

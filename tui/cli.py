@@ -69,6 +69,7 @@ COMMANDS = {
     "import": "tui.cli_export:import_command",
     "programme": "tui.cli_programme:programme_group",
     "synthesis": "tui.cli_programme:synthesis",
+    "serve": "tui.serve.cli:serve",
 }
 #: Commands that start the full-screen app (everything else works without a terminal).
 APP_COMMANDS = frozenset({"new"})

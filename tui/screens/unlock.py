@@ -200,6 +200,9 @@ class UnlockScreen(Screen[None]):
                 store = open_vault(app.paths.vault, passphrase, allow_weak=app.allow_weak,
                                    clock=app.clock, prefetch=prefetch)
         except RapportError as exc:
+            hook = getattr(app, "unlock_failed", None)  # rapport serve's pause (tui/serve/child.py)
+            if hook is not None:
+                hook(exc)  # here, on the worker: the busy state stays on while it waits
             app.call_from_thread(self.failed, str(exc))
             return
         from tui.screens.home import first_page
