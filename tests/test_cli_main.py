@@ -282,19 +282,3 @@ def test_init_and_jot_on_production_parameters(tmp_path):
     assert out.returncode == 1
     assert out.stderr.decode().startswith("rapport: error: wrong passphrase")
     assert (home / "vault.db").read_bytes() == before
-
-
-@pytest.mark.parametrize("words, offered", [
-    ("rapport list --status ", {"active", "ended"}),
-    ("rapport new --guide one", {"one-on-one"}),
-    ("rapport search x --kind go", {"goal"}),
-    ("rapport pro", {"programme"}),
-    ("rapport init --pass", {"--passphrase-file"}),
-])
-def test_shell_completion(tmp_path, words, offered):
-    """click's completion (``_RAPPORT_COMPLETE``), with choices and guide ids; no passphrase."""
-    env = {"_RAPPORT_COMPLETE": "bash_complete", "COMP_WORDS": words,
-           "COMP_CWORD": str(len(words.split(" ")) - 1), "RAPPORT_HOME": str(tmp_path)}
-    out = rapport(code="from tui.cli import main\nmain()\n", env=env)
-    assert out.returncode == 0, out.stderr
-    assert {line.split(",", 1)[1] for line in out.stdout.decode().splitlines()} == offered

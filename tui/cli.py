@@ -20,6 +20,10 @@ What every command gets
     * Errors: ``raise fail("...")`` (exit 1) or ``raise bad_usage("...")`` (exit 2). A store or
       OS error raised by a command becomes the same one line; so do click's own usage errors.
       Every error is one ``rapport: error: ...`` line on stderr, never a traceback.
+    * Shell completion (click's, ``_RAPPORT_COMPLETE``) of its Choice options by itself; an
+      option or argument taking a guide id adds ``shell_complete=complete_guide_ids``, one taking
+      a path that is not a ``click.Path`` ``complete_path``. Nothing that needs the passphrase
+      is ever completed (names, titles): completion must not open the vault.
 
 How a command ends
     Normally: its vault closed by its ``with``, its output flushed, the interpreter torn down as
@@ -42,12 +46,15 @@ import os
 import sys
 from datetime import date
 from pathlib import Path
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 import click
 
 from tui.env import Env
 from tui.format import out
+
+if TYPE_CHECKING:  # pragma: no cover - click imports its completion module only to complete
+    from click.shell_completion import CompletionItem
 
 #: Every command: name -> "module:attribute" of its click command, imported on first use.
 COMMANDS = {
@@ -134,10 +141,24 @@ def _global_option(name: str, *, root: bool) -> click.Option:
 
 
 def _set_env(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
-    env = ctx.find_object(Env)
-    if env is not None and value is not None and param.name:
-        setattr(env, param.name, value)
+    if value is not None and param.name:
+        ctx.meta[META + param.name] = value  # for shell completion, which builds no Env
+        env = ctx.find_object(Env)
+        if env is not None:
+            setattr(env, param.name, value)
     return value
+
+
+#: Where a global option typed after a command's name is kept in ``ctx.meta`` (shared by the
+#: whole chain of contexts).
+META = "rapport."
+
+
+def typed_home(ctx: click.Context) -> str | None:
+    """The ``--home`` in force while ``ctx`` is parsed, before any :class:`Env` exists (shell
+    completion): typed after the command, else before it, else ``$RAPPORT_HOME``."""
+    home = ctx.meta.get(META + "home") or ctx.find_root().params.get("home")
+    return str(home) if home else os.environ.get("RAPPORT_HOME") or None
 
 
 def adopt(command: click.Command) -> click.Command:
@@ -262,6 +283,11 @@ class DayType(click.ParamType[date, Any]):
 DAY = DayType()
 
 
+# ---------------------------------------------------------------------- shell completion
+# click completes commands, options and every Choice by itself. Only what needs no passphrase
+# is completed: guide ids (read from the guides folder, never the vault) and paths. Names are
+# encrypted, so options that take one (--with, --person, --leader) complete to nothing; there
+# is no plaintext cache of them to read, and completion never opens the vault.
 def complete_guide_ids(ctx: click.Context, param: click.Parameter,
                        incomplete: str) -> list[str]:
     """Shell completion for a guide id: the guides on offer (no passphrase needed)."""
@@ -269,11 +295,18 @@ def complete_guide_ids(ctx: click.Context, param: click.Parameter,
         from guides.loader import load_catalog
         from store.paths import Paths
 
-        home = ctx.find_root().params.get("home") or os.environ.get("RAPPORT_HOME") or None
-        ids = load_catalog(Paths.resolve(home).guides_dir).ids
+        ids = load_catalog(Paths.resolve(typed_home(ctx)).guides_dir).ids
     except Exception:  # noqa: BLE001 - completion offers nothing rather than a traceback
         return []
     return [guide_id for guide_id in ids if guide_id.startswith(incomplete)]
+
+
+def complete_path(ctx: click.Context, param: click.Parameter,
+                  incomplete: str) -> list["CompletionItem"]:
+    """Shell completion for an option that takes a path or ``-`` (``-o``): the shell's own."""
+    from click.shell_completion import CompletionItem
+
+    return [CompletionItem(incomplete, type="file")]
 
 
 # ---------------------------------------------------------------------- the app

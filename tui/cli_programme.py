@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from tui.cli import complete_guide_ids, fail, pass_env
+from tui.cli import complete_guide_ids, complete_path, fail, pass_env
 from tui.env import Env
 from tui.format import out, out_document, out_json, table
 
@@ -144,7 +144,7 @@ def show_programme(env: Env, ref: str) -> None:
 @click.option("--format", "fmt", type=click.Choice(["md", "html", "json"]), default="md",
               show_default=True)
 @click.option("--leader", metavar="NAME", help="A per-leader report on NAME instead.")
-@click.option("-o", "--output", default="-", metavar="PATH",
+@click.option("-o", "--output", default="-", metavar="PATH", shell_complete=complete_path,
               help="Write to a new file (0600, never overwritten); '-' (default) is stdout.")
 @click.option("--min-interviewees", type=click.IntRange(min=2), default=3, show_default=True,
               help="Show a theme only where at least this many interviewees said something.")
