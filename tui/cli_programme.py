@@ -70,7 +70,7 @@ def new_programme(env: Env, name: str, purpose: str, guide_id: str, themes: tupl
 
 
 @programme_group.command("list")
-@click.option("--json", "as_json", is_flag=True, help="One JSON array instead of a table.")
+@click.option("--json", "as_json", is_flag=True, help="JSON for scripts.")
 @pass_env
 def list_programmes(env: Env, as_json: bool) -> None:
     """List programmes: interviews held and passages tagged."""
@@ -81,7 +81,7 @@ def list_programmes(env: Env, as_json: bool) -> None:
             rows.append((p, len(sessions), len({s.person_id for s in sessions}),
                          len(store.tags(programme_id=p.id)), len(store.strategy_items(p.id))))
     if as_json:
-        out_json([
+        out_json("programmes", [
             {"id": p.id, "name": p.name, "purpose": p.purpose, "guide_id": p.guide_id,
              "themes": list(p.themes), "interviews": n, "interviewees": people, "tags": tags,
              "strategy_items": items,
