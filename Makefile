@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 TSTAMP := $(VENV)/.installed-test
 
-.PHONY: run test typecheck bench lint clean
+.PHONY: run test typecheck bench lint clean man
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,3 +34,7 @@ bench: $(TSTAMP)
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info
+
+# The man page, from the click commands (tests/test_cli_manpage.py checks it is up to date).
+man: $(STAMP)
+	$(BIN)/python -m tui.manpage docs/rapport.1

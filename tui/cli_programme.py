@@ -142,7 +142,7 @@ def show_programme(env: Env, ref: str) -> None:
 @click.command("synthesis")
 @click.argument("ref", metavar="PROGRAMME")
 @click.option("--format", "fmt", type=click.Choice(["md", "html", "json"]), default="md",
-              show_default=True)
+              show_default=True, help="Markdown, HTML or JSON (see docs/programmes.md).")
 @click.option("--leader", metavar="NAME", help="A per-leader report on NAME instead.")
 @click.option("-o", "--output", default="-", metavar="PATH", shell_complete=complete_path,
               help="Write to a new file (0600, never overwritten); '-' (default) is stdout.")
