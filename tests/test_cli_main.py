@@ -12,7 +12,7 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from clitools import MAIN, MAIN_NO_APP, argv, in_terminal, rapport, read_until
+from clitools import MAIN, MAIN_NO_APP, argv, clean_env, in_terminal, rapport, read_until
 from store import crypto
 from tui.cli import COMMANDS, GLOBAL_OPTIONS, cli
 
@@ -252,6 +252,41 @@ def test_a_closed_reader_ends_a_command_quietly_with_141(vault):
     out = rapport("--home", home, "--passphrase-file", pw, "list")  # read to the end: all of it
     assert out.returncode == 0 and out.stderr == b""
     assert out.stdout.count(b"\n") == 2 and b"First" in out.stdout
+
+
+#: The child writes its first line, then waits until its reader has left (POLLERR on the pipe)
+#: before it writes the next: the reader leaves mid-output, every time.
+READER_LEAVES = """import select, tui.format
+_echo = tui.format.click.echo
+def echo(*args, **kwargs):
+    _echo(*args, **kwargs)
+    if not kwargs.get("err"):
+        tui.format.click.echo = _echo
+        poll = select.poll()
+        poll.register(1, select.POLLERR)
+        poll.poll(30000)
+tui.format.click.echo = echo
+"""
+
+
+@pytest.mark.parametrize("unbuffered", ["", "1"])
+def test_a_reader_leaving_mid_output_ends_it_quietly_with_141(vault, unbuffered):
+    """``rapport people | head -1``. Python's buffered standard output (the default; a
+    PYTHONUNBUFFERED=1 environment hid it) kept the line that failed and tried it again at
+    exit: "Exception ignored ... BrokenPipeError" and status 120."""
+    home, pw = vault
+    env = clean_env(PYTHONUNBUFFERED=unbuffered)
+    if not unbuffered:
+        del env["PYTHONUNBUFFERED"]
+    proc = subprocess.Popen(argv("--home", home, "--passphrase-file", pw, "people",
+                                 code=READER_LEAVES + MAIN),
+                            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, env=env)
+    assert proc.stdout.readline().startswith(b"NAME")
+    proc.stdout.close()
+    err = proc.stderr.read()
+    proc.stderr.close()
+    assert proc.wait(timeout=60) == 141 and err == b""
 
 
 def test_a_command_ends_normally(vault):

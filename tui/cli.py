@@ -202,6 +202,7 @@ class RapportGroup(click.Group):
         except (click.ClickException, click.exceptions.Exit, click.Abort, KeyboardInterrupt):
             raise
         except BrokenPipeError:  # the reader left (rapport list | head): quietly, as SIGPIPE would
+            _discard_output()
             raise click.exceptions.Exit(PIPE_CLOSED) from None
         except Exception as exc:  # noqa: BLE001 - store and OS errors become one line
             error = cli_error_for(exc)
@@ -217,6 +218,18 @@ class RapportGroup(click.Group):
         if standalone_mode:
             sys.exit(code)
         return code
+
+
+def _discard_output() -> None:
+    """Standard output to /dev/null, once its reader has left: the line that could not be
+    written is still in Python's buffer, and flushing it again at exit would print "Exception
+    ignored ... BrokenPipeError" and exit 120 (the recipe of Python's ``signal`` documentation)."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):  # no real standard output (a test's): nothing to flush later
+        pass
 
 
 def _finish(run: Callable[[], Any]) -> int:
