@@ -16,7 +16,11 @@ What every command gets
       typed last wins. They fill the :class:`tui.env.Env` that ``@pass_env`` hands the command.
     * Output through :func:`tui.format.out`, :func:`tui.format.table` and
       :func:`tui.format.out_json` only: they escape terminal controls, so no record can drive
-      the terminal, whatever the command prints.
+      the terminal, whatever the command prints. A ``--json`` option writes
+      ``out_json("records", [...])``, which adds ``"version": 1``, and gets a section in
+      ``docs/json.md`` (a test runs the command against it).
+    * Its place in the man page: ``make man`` after adding or changing a command or an option
+      (a test fails until ``docs/rapport.1`` matches).
     * Errors: ``raise fail("...")`` (exit 1) or ``raise bad_usage("...")`` (exit 2). A store or
       OS error raised by a command becomes the same one line; so do click's own usage errors.
       Every error is one ``rapport: error: ...`` line on stderr, never a traceback.
