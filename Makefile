@@ -5,15 +5,19 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 TSTAMP := $(VENV)/.installed-test
 
-.PHONY: run test browser-test typecheck bench lint clean
+.PHONY: run test browser-test typecheck bench lint clean man install
 
 $(BIN)/python:
+	@echo "rapport: creating $(VENV), Rapport's own environment (first run only)"
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
+# pip's own lines are the progress of the first run (20-30 s), so they are not hidden.
 $(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e .
+	@echo "rapport: installing Rapport and its dependencies into $(VENV)"
+	$(BIN)/python -m pip install --disable-pip-version-check -e .
 	touch $@
+	@echo "rapport: installed; the command is $(BIN)/rapport ('make install' puts it on your PATH)"
 
 $(TSTAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
@@ -38,3 +42,22 @@ bench: $(TSTAMP)
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info
+
+# Rapport on your PATH in an environment of its own (pipx, else uv), never in a shared one: its
+# packages are called tui, store and guides, and another package of one of those names in the
+# same environment would break it. Run it again after an update.
+install:
+	@if command -v pipx >/dev/null 2>&1; then \
+	    echo "rapport: pipx install --force ."; pipx install --force .; \
+	elif command -v uv >/dev/null 2>&1; then \
+	    echo "rapport: uv tool install --force --reinstall ."; uv tool install --force --reinstall .; \
+	else \
+	    echo "make install needs pipx (or uv). Get pipx with your package manager (apt install pipx," \
+	         "brew install pipx) or '$(PYTHON) -m pip install --user pipx', then run 'pipx ensurepath'" \
+	         "and open a new terminal." >&2; \
+	    exit 1; \
+	fi
+
+# The man page, from the click commands (tests/test_cli_manpage.py checks it is up to date).
+man: $(STAMP)
+	$(BIN)/python -m tui.manpage docs/rapport.1

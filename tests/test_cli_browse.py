@@ -76,6 +76,14 @@ def run(home, *args, input=None):
     return result
 
 
+def doc(result, key: str):
+    """The records of a ``--json`` document: ``{"version": 1, key: records}`` and nothing else."""
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.stdout)
+    assert list(document) == ["version", key] and document["version"] == 1, document
+    return document[key]
+
+
 def error_line(result, code: int = 1) -> str:
     assert result.exit_code == code, result.output
     lines = result.stderr.strip().splitlines()
@@ -97,7 +105,7 @@ def test_list_text_and_json(home):
     assert lines[2].startswith(ids["a1"][:8]) and "2025-02-10 10:00" in lines[2]
     assert lines[2].rstrip().endswith("Planning")
 
-    data = json.loads(run(home, "list", "--json").stdout)
+    data = doc(run(home, "list", "--json"), "sessions")
     assert [s["id"] for s in data] == [ids["b1"], ids["a1"]]
     assert data[1] == {"id": ids["a1"], "person": "Alice Martin", "person_id": ids["alice"],
                        "title": "Planning", "guide": "1-on-1", "guide_id": "one-on-one",
@@ -108,9 +116,9 @@ def test_list_text_and_json(home):
 
 def test_list_filters(home):
     home, ids = home
-    only_bo = json.loads(run(home, "list", "--person", "bo", "--json").stdout)
+    only_bo = doc(run(home, "list", "--person", "bo", "--json"), "sessions")
     assert [s["id"] for s in only_bo] == [ids["b1"]]
-    ended = json.loads(run(home, "list", "--status", "ended", "--json").stdout)
+    ended = doc(run(home, "list", "--status", "ended", "--json"), "sessions")
     assert [s["id"] for s in ended] == [ids["a1"]]
     nothing = run(home, "list", "--person", "Alina Smith")
     assert nothing.exit_code == 0 and nothing.stdout == "" and "no sessions" in nothing.stderr
@@ -158,7 +166,7 @@ def test_show_by_prefix_text_and_json(home):
     assert "- ▸ Send the roadmap draft — owner Alice Martin · due 2025-02-20 · open" in out
     assert "- ★ Lead the Q2 planning — owner Alice Martin · at-risk" in out
 
-    data = json.loads(run(home, "show", ids["a1"], "--json").stdout)
+    data = doc(run(home, "show", ids["a1"], "--json"), "session")
     assert data["id"] == ids["a1"] and data["status"] == "ended"
     stages = {s["key"]: s for s in data["stages"]}
     assert stages["reflection"]["private"] is True
@@ -179,19 +187,19 @@ def test_search_text_json_and_filters(home):
     assert "The BUDGET review slipped." in lines[0]  # original case kept
     assert "Alice Martin  Check-in: Worried about the budget freeze." in lines[1]
 
-    hits = json.loads(run(home, "search", "budget", "--json").stdout)
+    hits = doc(run(home, "search", "budget", "--json"), "results")
     assert [h["session_id"] for h in hits] == [ids["b1"], ids["a1"]]
     first = hits[0]
     assert first["stage"] == "agenda"
     assert first["stage_title"] == "Their agenda"
     assert first["snippet"][first["match"][0]:first["match"][1]] == "BUDGET"
 
-    assert len(json.loads(run(home, "search", "budget", "--person", "alice", "--json").stdout)) == 1
+    assert len(doc(run(home, "search", "budget", "--person", "alice", "--json"), "results")) == 1
     active = run(home, "search", "budget", "--status", "active", "--json")
-    assert len(json.loads(active.stdout)) == 1
-    assert len(json.loads(run(home, "search", "budget", "--until", "2025-02-28",
-                              "--json").stdout)) == 1
-    goals = json.loads(run(home, "search", "q2", "--kind", "goal", "--json").stdout)
+    assert len(doc(active, "results")) == 1
+    assert len(doc(run(home, "search", "budget", "--until", "2025-02-28",
+                           "--json"), "results")) == 1
+    goals = doc(run(home, "search", "q2", "--kind", "goal", "--json"), "results")
     assert [h["item_kind"] for h in goals] == ["goal"]
 
 
@@ -218,7 +226,7 @@ def test_search_no_results(home):
     assert result.exit_code == 0
     assert result.stdout == ""
     assert "no results for 'quokka'" in result.stderr
-    assert json.loads(run(home, "search", "quokka", "--json").stdout) == []
+    assert doc(run(home, "search", "quokka", "--json"), "results") == []
 
 
 # ---------------------------------------------------------------------- people, items
@@ -232,7 +240,7 @@ def test_people_text_and_json(home):
     alice = next(line for line in lines if line.startswith("Alice Martin"))
     assert "2025-02-17 (overdue)" in alice and "1 (1 at risk)" in alice
 
-    data = {p["name"]: p for p in json.loads(run(home, "people", "--json").stdout)}
+    data = {p["name"]: p for p in doc(run(home, "people", "--json"), "people")}
     assert data["Alice Martin"]["due"] == "overdue"
     assert data["Alice Martin"]["next_due"] == "2025-02-17"
     assert data["Alice Martin"]["open_theirs"] == 1 and data["Alice Martin"]["open_mine"] == 1
@@ -244,12 +252,12 @@ def test_people_text_and_json(home):
 
 def test_items_open_overdue_first(home):
     home, ids = home
-    everything = json.loads(run(home, "items", "--json").stdout)
+    everything = doc(run(home, "items", "--json"), "items")
     assert [i["text"] for i in everything] == ["Send the roadmap draft", "Book the offsite",
                                                "Lead the Q2 planning", "Already done"]
     assert everything[0]["overdue"] is True and everything[0]["whose"] == "theirs"
     assert everything[0]["person"] == "Alice Martin"
-    open_only = json.loads(run(home, "items", "--open", "--json").stdout)
+    open_only = doc(run(home, "items", "--open", "--json"), "items")
     assert "Already done" not in [i["text"] for i in open_only]
     result = run(home, "items", "--open")
     lines = result.stdout.splitlines()

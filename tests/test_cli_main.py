@@ -12,7 +12,7 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from clitools import MAIN, MAIN_NO_APP, argv, in_terminal, rapport, read_until
+from clitools import MAIN, MAIN_NO_APP, argv, clean_env, in_terminal, rapport, read_until
 from store import crypto
 from tui.cli import COMMANDS, GLOBAL_OPTIONS, cli
 
@@ -254,6 +254,41 @@ def test_a_closed_reader_ends_a_command_quietly_with_141(vault):
     assert out.stdout.count(b"\n") == 2 and b"First" in out.stdout
 
 
+#: The child writes its first line, then waits until its reader has left (POLLERR on the pipe)
+#: before it writes the next: the reader leaves mid-output, every time.
+READER_LEAVES = """import select, tui.format
+_echo = tui.format.click.echo
+def echo(*args, **kwargs):
+    _echo(*args, **kwargs)
+    if not kwargs.get("err"):
+        tui.format.click.echo = _echo
+        poll = select.poll()
+        poll.register(1, select.POLLERR)
+        poll.poll(30000)
+tui.format.click.echo = echo
+"""
+
+
+@pytest.mark.parametrize("unbuffered", ["", "1"])
+def test_a_reader_leaving_mid_output_ends_it_quietly_with_141(vault, unbuffered):
+    """``rapport people | head -1``. Python's buffered standard output (the default; a
+    PYTHONUNBUFFERED=1 environment hid it) kept the line that failed and tried it again at
+    exit: "Exception ignored ... BrokenPipeError" and status 120."""
+    home, pw = vault
+    env = clean_env(PYTHONUNBUFFERED=unbuffered)
+    if not unbuffered:
+        del env["PYTHONUNBUFFERED"]
+    proc = subprocess.Popen(argv("--home", home, "--passphrase-file", pw, "people",
+                                 code=READER_LEAVES + MAIN),
+                            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, env=env)
+    assert proc.stdout.readline().startswith(b"NAME")
+    proc.stdout.close()
+    err = proc.stderr.read()
+    proc.stderr.close()
+    assert proc.wait(timeout=60) == 141 and err == b""
+
+
 def test_a_command_ends_normally(vault):
     """No os._exit: the interpreter's exit handlers run after the vault is closed."""
     home, pw = vault
@@ -282,19 +317,3 @@ def test_init_and_jot_on_production_parameters(tmp_path):
     assert out.returncode == 1
     assert out.stderr.decode().startswith("rapport: error: wrong passphrase")
     assert (home / "vault.db").read_bytes() == before
-
-
-@pytest.mark.parametrize("words, offered", [
-    ("rapport list --status ", {"active", "ended"}),
-    ("rapport new --guide one", {"one-on-one"}),
-    ("rapport search x --kind go", {"goal"}),
-    ("rapport pro", {"programme"}),
-    ("rapport init --pass", {"--passphrase-file"}),
-])
-def test_shell_completion(tmp_path, words, offered):
-    """click's completion (``_RAPPORT_COMPLETE``), with choices and guide ids; no passphrase."""
-    env = {"_RAPPORT_COMPLETE": "bash_complete", "COMP_WORDS": words,
-           "COMP_CWORD": str(len(words.split(" ")) - 1), "RAPPORT_HOME": str(tmp_path)}
-    out = rapport(code="from tui.cli import main\nmain()\n", env=env)
-    assert out.returncode == 0, out.stderr
-    assert {line.split(",", 1)[1] for line in out.stdout.decode().splitlines()} == offered

@@ -85,7 +85,9 @@ def test_list_empty_then_new_then_list(run):
     assert result.output.startswith("created programme Leaders 2025 (")
     result = run("programme", "list", "--json")
     assert result.exit_code == 0
-    [entry] = json.loads(result.output)
+    document = json.loads(result.output)
+    assert document["version"] == 1
+    [entry] = document["programmes"]
     assert entry["name"] == "Leaders 2025" and entry["purpose"] == "Annual review"
     assert entry["themes"][-2:] == ["decision making", "trust"] and "perception" in entry["themes"]
     assert entry["guide_id"] == "leadership-interview" and entry["interviews"] == 0

@@ -16,10 +16,18 @@ What every command gets
       typed last wins. They fill the :class:`tui.env.Env` that ``@pass_env`` hands the command.
     * Output through :func:`tui.format.out`, :func:`tui.format.table` and
       :func:`tui.format.out_json` only: they escape terminal controls, so no record can drive
-      the terminal, whatever the command prints.
+      the terminal, whatever the command prints. A ``--json`` option writes
+      ``out_json("records", [...])``, which adds ``"version": 1``, and gets a section in
+      ``docs/json.md`` (a test runs the command against it).
+    * Its place in the man page: ``make man`` after adding or changing a command or an option
+      (a test fails until ``docs/rapport.1`` matches).
     * Errors: ``raise fail("...")`` (exit 1) or ``raise bad_usage("...")`` (exit 2). A store or
       OS error raised by a command becomes the same one line; so do click's own usage errors.
       Every error is one ``rapport: error: ...`` line on stderr, never a traceback.
+    * Shell completion (click's, ``_RAPPORT_COMPLETE``) of its Choice options by itself; an
+      option or argument taking a guide id adds ``shell_complete=complete_guide_ids``, one taking
+      a path that is not a ``click.Path`` ``complete_path``. Nothing that needs the passphrase
+      is ever completed (names, titles): completion must not open the vault.
 
 How a command ends
     Normally: its vault closed by its ``with``, its output flushed, the interpreter torn down as
@@ -42,12 +50,15 @@ import os
 import sys
 from datetime import date
 from pathlib import Path
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 import click
 
 from tui.env import Env
 from tui.format import out
+
+if TYPE_CHECKING:  # pragma: no cover - click imports its completion module only to complete
+    from click.shell_completion import CompletionItem
 
 #: Every command: name -> "module:attribute" of its click command, imported on first use.
 COMMANDS = {
@@ -135,10 +146,24 @@ def _global_option(name: str, *, root: bool) -> click.Option:
 
 
 def _set_env(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
-    env = ctx.find_object(Env)
-    if env is not None and value is not None and param.name:
-        setattr(env, param.name, value)
+    if value is not None and param.name:
+        ctx.meta[META + param.name] = value  # for shell completion, which builds no Env
+        env = ctx.find_object(Env)
+        if env is not None:
+            setattr(env, param.name, value)
     return value
+
+
+#: Where a global option typed after a command's name is kept in ``ctx.meta`` (shared by the
+#: whole chain of contexts).
+META = "rapport."
+
+
+def typed_home(ctx: click.Context) -> str | None:
+    """The ``--home`` in force while ``ctx`` is parsed, before any :class:`Env` exists (shell
+    completion): typed after the command, else before it, else ``$RAPPORT_HOME``."""
+    home = ctx.meta.get(META + "home") or ctx.find_root().params.get("home")
+    return str(home) if home else os.environ.get("RAPPORT_HOME") or None
 
 
 def adopt(command: click.Command) -> click.Command:
@@ -182,6 +207,7 @@ class RapportGroup(click.Group):
         except (click.ClickException, click.exceptions.Exit, click.Abort, KeyboardInterrupt):
             raise
         except BrokenPipeError:  # the reader left (rapport list | head): quietly, as SIGPIPE would
+            _discard_output()
             raise click.exceptions.Exit(PIPE_CLOSED) from None
         except Exception as exc:  # noqa: BLE001 - store and OS errors become one line
             error = cli_error_for(exc)
@@ -197,6 +223,18 @@ class RapportGroup(click.Group):
         if standalone_mode:
             sys.exit(code)
         return code
+
+
+def _discard_output() -> None:
+    """Standard output to /dev/null, once its reader has left: the line that could not be
+    written is still in Python's buffer, and flushing it again at exit would print "Exception
+    ignored ... BrokenPipeError" and exit 120 (the recipe of Python's ``signal`` documentation)."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):  # no real standard output (a test's): nothing to flush later
+        pass
 
 
 def _finish(run: Callable[[], Any]) -> int:
@@ -263,6 +301,11 @@ class DayType(click.ParamType[date, Any]):
 DAY = DayType()
 
 
+# ---------------------------------------------------------------------- shell completion
+# click completes commands, options and every Choice by itself. Only what needs no passphrase
+# is completed: guide ids (read from the guides folder, never the vault) and paths. Names are
+# encrypted, so options that take one (--with, --person, --leader) complete to nothing; there
+# is no plaintext cache of them to read, and completion never opens the vault.
 def complete_guide_ids(ctx: click.Context, param: click.Parameter,
                        incomplete: str) -> list[str]:
     """Shell completion for a guide id: the guides on offer (no passphrase needed)."""
@@ -270,11 +313,18 @@ def complete_guide_ids(ctx: click.Context, param: click.Parameter,
         from guides.loader import load_catalog
         from store.paths import Paths
 
-        home = ctx.find_root().params.get("home") or os.environ.get("RAPPORT_HOME") or None
-        ids = load_catalog(Paths.resolve(home).guides_dir).ids
+        ids = load_catalog(Paths.resolve(typed_home(ctx)).guides_dir).ids
     except Exception:  # noqa: BLE001 - completion offers nothing rather than a traceback
         return []
     return [guide_id for guide_id in ids if guide_id.startswith(incomplete)]
+
+
+def complete_path(ctx: click.Context, param: click.Parameter,
+                  incomplete: str) -> list["CompletionItem"]:
+    """Shell completion for an option that takes a path or ``-`` (``-o``): the shell's own."""
+    from click.shell_completion import CompletionItem
+
+    return [CompletionItem(incomplete, type="file")]
 
 
 # ---------------------------------------------------------------------- the app

@@ -51,7 +51,7 @@ def list_sessions(env: Env, person_name: str | None, status: str | None, as_json
         summaries = store.summaries(person_id=person_id, status=status)
         open_items = store.open_actions()
     if as_json:
-        out_json([{"id": s.id, "person": s.person_name, "person_id": s.person_id,
+        out_json("sessions", [{"id": s.id, "person": s.person_name, "person_id": s.person_id,
                    "title": s.title, "guide": s.guide_name, "guide_id": s.guide_id,
                    "status": s.status, "started_at": _stamp(s.started_at),
                    "ended_at": _stamp(s.ended_at), "spent_seconds": round(s.spent_seconds, 1),
@@ -82,7 +82,7 @@ def show_session(env: Env, session_ref: str, as_json: bool) -> None:
     with env.open_store() as store:
         record = load_record(store, store.resolve_session(session_ref))
     if as_json:
-        out_json(record_json(record))
+        out_json("session", record_json(record))
     else:
         out(session_markdown(record, plain=True), nl=False)
 
@@ -139,7 +139,7 @@ def search(env: Env, text: str, person_name: str | None, guide_id: str | None,
 
 def _print_hits(rows: list[tuple[Hit, str, str]], text: str, as_json: bool) -> None:
     if as_json:
-        out_json([{"session_id": h.session_id, "person": p, "person_id": h.person_id,
+        out_json("results", [{"session_id": h.session_id, "person": p, "person_id": h.person_id,
                    "kind": h.kind, "item_kind": h.item_kind or None, "stage": h.stage or None,
                    "stage_title": w or None, "date": _stamp(h.started_at),
                    "snippet": h.snippet, "match": [h.match_start, h.match_end]}
@@ -176,7 +176,7 @@ def people(env: Env, as_json: bool) -> None:
     with env.open_store() as store:
         rows = people_overview(store, today)
     if as_json:
-        out_json([{"id": r.person.id, "name": r.person.name, "sessions": r.sessions,
+        out_json("people", [{"id": r.person.id, "name": r.person.name, "sessions": r.sessions,
                    "last_met": _stamp(r.last_met), "cadence": r.person.cadence,
                    "next_due": _stamp(r.next_due), "due": r.state or None,
                    "open_theirs": r.open_theirs, "open_mine": r.open_mine,
@@ -212,7 +212,7 @@ def items(env: Env, open_only: bool, person_name: str | None, as_json: bool) -> 
         names = {p.id: p.name for p in store.people()}
     found.sort(key=lambda i: item_order(i, today))
     if as_json:
-        out_json([{**item_json(i, names.get(i.person_id, "?")),
+        out_json("items", [{**item_json(i, names.get(i.person_id, "?")),
                    "overdue": is_overdue(i, today)} for i in found])
         return
     if not found:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import click
 
-from tui.cli import DAY, bad_usage, fail, pass_env
+from tui.cli import DAY, bad_usage, complete_path, fail, pass_env
 from tui.env import Env, read_input, read_passphrase
 from tui.format import out, out_document
 
@@ -42,6 +42,7 @@ def _age_passphrase(path: Path | None, *, confirm: bool) -> str:
               help="The full record (private notes, reflection, cues, timings) instead of a summary.")
 @click.option("--include-private", is_flag=True, help="Add the private notes to a summary.")
 @click.option("-o", "--output", default="-", metavar="PATH|-", show_default=True,
+              shell_complete=complete_path,
               help="Write to a new file PATH (never overwritten), or '-' for standard output.")
 @click.option("--encrypt", is_flag=True,
               help="Encrypt with a passphrase in the age format (needs -o PATH).")

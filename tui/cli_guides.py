@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from tui.cli import fail
+from tui.cli import complete_guide_ids, fail
 from tui.env import Env
 from tui.format import out, table
 
@@ -52,7 +52,7 @@ def list_guides() -> None:
 
 
 @guides_group.command("show")
-@click.argument("guide_id", metavar="ID")
+@click.argument("guide_id", metavar="ID", shell_complete=complete_guide_ids)
 def show_guide(guide_id: str) -> None:
     """Show a guide's stages: minutes, purpose, cues, phrases and questions."""
     from guides.loader import load_catalog
@@ -176,7 +176,7 @@ def _report(target: str) -> tuple[str, "Report"]:
 
 @guides_group.command("new")
 @click.argument("guide_id", metavar="ID")
-@click.option("--from", "copy_from", metavar="GUIDE",
+@click.option("--from", "copy_from", metavar="GUIDE", shell_complete=complete_guide_ids,
               help="Start from a copy of an existing guide instead of the blank template.")
 def new_guide(guide_id: str, copy_from: str | None) -> None:
     """Write a commented template to <guides folder>/ID.toml for you to edit.

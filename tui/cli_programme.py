@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from tui.cli import complete_guide_ids, fail, pass_env
+from tui.cli import complete_guide_ids, complete_path, fail, pass_env
 from tui.env import Env
 from tui.format import out, out_document, out_json, table
 
@@ -70,7 +70,7 @@ def new_programme(env: Env, name: str, purpose: str, guide_id: str, themes: tupl
 
 
 @programme_group.command("list")
-@click.option("--json", "as_json", is_flag=True, help="One JSON array instead of a table.")
+@click.option("--json", "as_json", is_flag=True, help="JSON for scripts.")
 @pass_env
 def list_programmes(env: Env, as_json: bool) -> None:
     """List programmes: interviews held and passages tagged."""
@@ -81,7 +81,7 @@ def list_programmes(env: Env, as_json: bool) -> None:
             rows.append((p, len(sessions), len({s.person_id for s in sessions}),
                          len(store.tags(programme_id=p.id)), len(store.strategy_items(p.id))))
     if as_json:
-        out_json([
+        out_json("programmes", [
             {"id": p.id, "name": p.name, "purpose": p.purpose, "guide_id": p.guide_id,
              "themes": list(p.themes), "interviews": n, "interviewees": people, "tags": tags,
              "strategy_items": items,
@@ -142,9 +142,9 @@ def show_programme(env: Env, ref: str) -> None:
 @click.command("synthesis")
 @click.argument("ref", metavar="PROGRAMME")
 @click.option("--format", "fmt", type=click.Choice(["md", "html", "json"]), default="md",
-              show_default=True)
+              show_default=True, help="Markdown, HTML or JSON (see docs/programmes.md).")
 @click.option("--leader", metavar="NAME", help="A per-leader report on NAME instead.")
-@click.option("-o", "--output", default="-", metavar="PATH",
+@click.option("-o", "--output", default="-", metavar="PATH", shell_complete=complete_path,
               help="Write to a new file (0600, never overwritten); '-' (default) is stdout.")
 @click.option("--min-interviewees", type=click.IntRange(min=2), default=3, show_default=True,
               help="Show a theme only where at least this many interviewees said something.")

@@ -1,7 +1,8 @@
 """How things look: small display helpers shared by the screens, and the commands' one way out.
 
 Every line a command prints for a person to read goes through :func:`out` (tables through
-:func:`table`, which ends in :func:`out`), and every ``--json`` document through :func:`out_json`.
+:func:`table`, which ends in :func:`out`), and every ``--json`` document through :func:`out_json`,
+which writes the ``{"version": 1, KEY: records}`` object of ``docs/json.md``.
 :func:`out` passes its text through :func:`store.text.visible`, so a name, title or note that
 holds terminal escapes (an imported ``"\\x1b]0;pwned\\x07"``) is shown, never acted on, whatever
 the command; :func:`out_json` writes :func:`store.text.json_text`, which escapes C1 and bidi
@@ -61,9 +62,18 @@ def out(*parts: str | Emphasis, err: bool = False, nl: bool = True) -> None:
     click.echo(line, err=err, nl=nl)
 
 
-def out_json(value: Any) -> None:
-    """Writes ``value`` as indented JSON with every control escaped (:func:`store.text.json_text`)."""
-    click.echo(json_text(value, indent=2))
+#: The version of a ``--json`` document's shape, written beside its records (docs/json.md).
+#: It changes when a field is removed, renamed or changes its type or meaning; new fields may
+#: appear without it changing.
+JSON_VERSION = 1
+
+
+def out_json(key: str, records: Any, *, version: int = JSON_VERSION) -> None:
+    """Writes a command's ``--json`` document, ``{"version": 1, key: records}``, indented, with
+    every control escaped (:func:`store.text.json_text`). ``key`` names what the records are
+    (``"sessions"``, ``"session"``, ``"people"``): each command's document is described in
+    ``docs/json.md``, whose test checks the real output against it."""
+    click.echo(json_text({"version": version, key: records}, indent=2))
 
 
 def table(header: Sequence[str], rows: Iterable[Sequence[str]], *,
