@@ -54,7 +54,6 @@ def autosave(path: str, passphrase: str, session_id: str, stage: str, prefix: st
 
 def passwd(path: str, passphrase: str, start: int, memory_kib: int, iterations: int) -> None:
     store = open_vault(path, passphrase, allow_weak=True)
-    store._db  # sqlite-utils is imported on the first write: now, so the kills land in writes
     say("ready")
     index = start
     while True:

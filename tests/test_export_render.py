@@ -13,7 +13,7 @@ import pytest
 from syrupy.extensions.single_file import SingleFileSnapshotExtension
 
 from store import export, transfer
-from store.errors import RapportError, VaultExists
+from store.errors import FileExists, RapportError
 
 GUIDE_IDS = ("leadership-interview", "feedback", "one-on-one")
 PERSON = "11111111111111111111111111111111"
@@ -159,7 +159,9 @@ def _esc(text: str, fmt: str) -> str:
         return html.escape(text, quote=True)
     if fmt == "json":
         return json.dumps(text, ensure_ascii=False)[1:-1]
-    return export._md_inline(text, start=True)
+    from store.render import md_inline
+
+    return md_inline(text, start=True)
 
 
 def test_html_is_self_contained_and_escaped(store):
@@ -273,7 +275,7 @@ def test_write_export_refuses_to_overwrite(store, tmp_path):
     path.write_bytes(b"precious")
     with pytest.raises(export.ExportExists, match="already exists") as info:
         export.write_export(path, doc.data, store=store, doc=doc)
-    assert isinstance(info.value, VaultExists)
+    assert isinstance(info.value, FileExists)
     assert path.read_bytes() == b"precious"
     assert store.exports() == []
 
