@@ -7,9 +7,6 @@ A bare ``rapport`` (options ``--home`` and ``--passphrase-file`` at most) starts
 importing click: :func:`bare_app_args` reads that command line, and anything else goes to the click
 group in :mod:`tui.cli_root`, whose names (``cli``, ``fail``, ``pass_env``, ``build_cli``, ``Env``,
 ...) are also reachable here.
-
-A command that unlocks starts deriving its key (:func:`start_key_prefetch`) before anything else is
-imported: this module imports only what that needs (no :mod:`dataclasses`, no :mod:`pathlib`).
 """
 
 from __future__ import annotations
@@ -21,8 +18,6 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # pragma: no cover
     from pathlib import Path
-
-    from store.prefetch import KeyPrefetch
 
 
 #: The exit status of a command whose standard output was closed by its reader (128 + SIGPIPE).
@@ -90,54 +85,6 @@ def bare_app_args(args: list[str]) -> dict[str, Path | None] | None:
     return values
 
 
-#: Commands whose first act is to unlock the vault with the root passphrase (``Env.open_store``):
-#: :func:`main` starts deriving their key while click and the command's modules load.
-UNLOCKING_COMMANDS = frozenset({"list", "show", "search", "people", "items", "jot", "export",
-                                "programme", "synthesis"})
-
-
-def start_key_prefetch(args: list[str]) -> "KeyPrefetch | None":
-    """A :class:`store.prefetch.KeyPrefetch` started for ``args`` when they run an unlocking
-    command and the passphrase comes without asking (a regular file, or the environment);
-    otherwise None. Nothing is reported here: click reads the same command line again and
-    reports what is wrong with it."""
-    read = _root_options(args)
-    if read is None or not read[1] or read[1][0] not in UNLOCKING_COMMANDS or _asks_help(read[1]):
-        return None
-    given = read[0]
-    passphrase = _quiet_passphrase(_root_value(given, "--passphrase-file"))
-    if not passphrase:
-        return None
-    from store.paths import vault_file
-    from store.prefetch import KeyPrefetch
-
-    return KeyPrefetch(vault_file(_root_value(given, "--home")), passphrase).start()
-
-
-def _asks_help(words: list[str]) -> bool:
-    """Whether the command's words hold its help option (before any ``--``): it unlocks nothing."""
-    for word in words[1:]:
-        if word == "--":
-            return False
-        if word in ("-h", "--help"):
-            return True
-    return False
-
-
-def _quiet_passphrase(path: str | None) -> str | None:
-    """What :func:`read_passphrase` would return without a prompt, or None. Only a regular file
-    is read: a pipe (``--passphrase-file <(pass show x)``) can be read once, by the command."""
-    if path is None:
-        return os.environ.get("RAPPORT_PASSPHRASE") or None
-    try:
-        if not stat.S_ISREG(os.stat(path).st_mode):
-            return None
-        with open(path, "rb") as fh:
-            return passphrase_in(fh.read())
-    except (OSError, UnicodeDecodeError):
-        return None
-
-
 def _plain_path(value: str, *, is_dir: bool) -> bool:
     """A value that ``click.Path(file_okay=not is_dir, dir_okay=is_dir)`` takes without a message
     (a missing path, or a readable directory or non-directory); odd ones are left to click."""
@@ -154,11 +101,10 @@ def main(argv: list[str] | None = None) -> None:
     args = sys.argv[1:] if argv is None else list(argv)
     bare = bare_app_args(args)
     if bare is None:
-        prefetch = start_key_prefetch(args)
         from tui.cli_root import main as click_main
 
         try:
-            click_main(argv, obj=None if prefetch is None else {"prefetch": prefetch})
+            click_main(argv)
         except SystemExit as exc:
             _leave(exc.code)
         _leave(0)

@@ -17,7 +17,6 @@ from tui.cli import passphrase_in
 
 if TYPE_CHECKING:  # pragma: no cover
     from store.crypto import KdfParams
-    from store.prefetch import KeyPrefetch
     from store.vault import Store
 
 
@@ -34,7 +33,6 @@ class Env:
     kdf: "KdfParams | None" = None
     allow_weak: bool = False
     clock: Callable | None = None
-    prefetch: "KeyPrefetch | None" = None  # the key being derived already (tui.cli.main)
 
     def passphrase(self, prompt: str = "Passphrase", *, confirm: bool = False) -> str:
         return read_passphrase(self.passphrase_file, prompt, confirm=confirm)
@@ -52,7 +50,7 @@ class Env:
             threading.Thread(target=_import_all, args=(preload,), name="rapport-preload",
                              daemon=True).start()
         return open_vault(self.paths.vault, passphrase, allow_weak=self.allow_weak,
-                          clock=self.clock or utc_now, prefetch=self.prefetch)
+                          clock=self.clock or utc_now)
 
 
 def _import_all(modules: tuple[str, ...]) -> None:
