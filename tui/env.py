@@ -41,7 +41,7 @@ class Env:
         """Unlocks the vault. ``preload``: modules the command needs next, imported on another
         thread while the key is derived (Argon2id releases the GIL: on a second core the
         imports cost no time)."""
-        from store.vault import open_vault, utc_now
+        from store import open_vault, utc_now
 
         passphrase = self.passphrase()
         if preload:
