@@ -172,6 +172,7 @@ def _subkey(dek: bytes, purpose: str) -> bytes:
                 info=f"rapport/v{FIELD_FORMAT}/{purpose}".encode()).derive(dek)
 
 
+_VERSION = BLOB_VERSION[0]
 _HEAD = 1 + NONCE_LEN
 _MIN_BLOB = _HEAD + TAG_LEN
 
@@ -193,10 +194,11 @@ class FieldCipher:
 
     def open_bytes(self, blob: object, aad: bytes) -> bytes:
         """The sealed bytes; ValueError when the blob is malformed or fails authentication."""
-        if not isinstance(blob, bytes) or len(blob) < _MIN_BLOB or blob[:1] != BLOB_VERSION:
+        if not isinstance(blob, bytes) or len(blob) < _MIN_BLOB or blob[0] != _VERSION:
             raise ValueError("malformed ciphertext")
+        view = memoryview(blob)
         try:
-            raw = self._aead.decrypt(blob[1:_HEAD], blob[_HEAD:], aad)
+            raw = self._aead.decrypt(view[1:_HEAD], view[_HEAD:], aad)
         except self._invalid_tag:
             raise ValueError("authentication failed") from None
         return unpad(raw)
@@ -207,7 +209,7 @@ class FieldCipher:
 
     def open(self, blob: object, aad: bytes) -> Any:
         """The value sealed in ``blob``; ValueError when it fails authentication."""
-        try:
+        try:  # surrogatepass, as seal() encoded it
             return json.loads(self.open_bytes(blob, aad).decode("utf-8", "surrogatepass"))
         except (UnicodeDecodeError, json.JSONDecodeError):  # authentic, yet not ours
             raise ValueError("not a sealed value") from None

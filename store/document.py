@@ -11,7 +11,7 @@ batch), so a large vault's records are never all decrypted at once.
 
 from __future__ import annotations
 
-from datetime import date, tzinfo
+from datetime import date, datetime, tzinfo
 from typing import TYPE_CHECKING, Any, Iterable, Iterator, Mapping
 
 from .clock import stamp, stamp_or_none
@@ -23,6 +23,9 @@ from .sessions import outline
 if TYPE_CHECKING:  # pragma: no cover
     from .store import Store
 
+#: A session that ended longer than this after it started was reopened and continued later: its
+#: length is the time its stage timers ran, not start to end.
+LONG_SESSION = 8 * 3600
 FORMAT_NAME = "rapport-export"
 FORMAT_VERSION = 1
 KEYS = ("format", "version", "kind", "exported_at", "scope", "people", "programmes", "sessions",
@@ -96,21 +99,19 @@ def jot_docs(store: Store, sel: Selection, tz: tzinfo | None) -> list[dict[str, 
 def session_docs(store: Store, rows: list[dict[str, Any]], *, plan: bool = True,
                  tags: bool = True) -> Iterator[dict[str, Any]]:
     """Each chosen session's document, in ``rows`` order (sessions deleted meanwhile are left
-    out). ``plan=False``: the plan is only its outline (each stage's key, title, minutes and
-    privacy: all a summary shows of it), so the 13 KB snapshot is not opened. ``tags=False``:
-    no tags (a summary never shows them)."""
+    out). ``plan=False``, for a summary: the plan is only its outline (each stage's key, title,
+    minutes and privacy: all a summary shows of it), so the 13 KB snapshot is not opened, and
+    the state (timers) only where the length shown needs it (see :func:`needs_timers`).
+    ``tags=False``: no tags (a summary never shows them)."""
     engine = store.engine
     for start in range(0, len(rows), BATCH):
         ids = tuple(r["id"] for r in rows[start:start + BATCH])
         where = in_clause("session_id", ids)
-        columns = ("meta", "state", "plan") if plan else ("meta", "state")
+        columns = ("meta", "state", "plan") if plan else ("meta",)
         sessions = {p["id"]: (p, s) for p, s in engine.select("sessions", in_clause("id", ids), ids,
                                                               columns=columns)}
         if not plan:
-            missing = tuple(sid for sid, (_, s) in sessions.items() if "outline" not in s["meta"])
-            if missing:  # sessions started before outlines were kept: their plans are read
-                for sid, full in store.session_plans(missing).items():
-                    sessions[sid][1]["meta"]["outline"] = outline(full)
+            _summary_parts(store, sessions)
         notes = _by_session(engine.select("notes", where, ids), note_doc, "body")
         items = _by_session(engine.select("items", where, ids), item_doc, "data")
         found = _by_session(engine.select("tags", where, ids), tag_doc, "data") if tags else {}
@@ -121,6 +122,32 @@ def session_docs(store: Store, rows: list[dict[str, Any]], *, plan: bool = True,
                 doc["items"] = _by_created(items.get(sid, []))
                 doc["tags"] = _by_created(found.get(sid, []))
                 yield doc
+
+
+def needs_timers(plain: Mapping[str, Any]) -> bool:
+    """Whether a session's length is read from its stage timers: while it is active, or when
+    it ended more than :data:`LONG_SESSION` after it started (it was reopened another day)."""
+    if not plain["ended_at"]:
+        return True
+    wall = (datetime.fromisoformat(plain["ended_at"])
+            - datetime.fromisoformat(plain["started_at"])).total_seconds()
+    return not 0 <= wall <= LONG_SESSION
+
+
+def _summary_parts(store: Store, sessions: dict[str, tuple[dict[str, Any], dict[str, Any]]]
+                   ) -> None:
+    """What a summary reads besides each session's meta: the timers where the length needs
+    them, and the plan of a session started before outlines were kept."""
+    timed = tuple(sid for sid, (p, _) in sessions.items() if needs_timers(p))
+    for start in range(0, len(timed), BATCH):
+        part = timed[start:start + BATCH]
+        for p, s in store.engine.select("sessions", in_clause("id", part), part,
+                                        columns=("state",)):
+            sessions[p["id"]][1]["state"] = s["state"]
+    missing = tuple(sid for sid, (_, s) in sessions.items() if "outline" not in s["meta"])
+    if missing:
+        for sid, full in store.session_plans(missing).items():
+            sessions[sid][1]["meta"]["outline"] = outline(full)
 
 
 def _by_session(rows: Iterable[tuple[dict[str, Any], dict[str, Any]]], make: Any,
@@ -137,7 +164,7 @@ def _by_created(docs: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def session_doc(p: Mapping[str, Any], secret: Mapping[str, Any]) -> dict[str, Any]:
-    meta, state = secret["meta"], secret["state"]
+    meta, state = secret["meta"], secret.get("state") or {}
     plan = secret["plan"] if "plan" in secret else {"stages": meta.get("outline", [])}
     return {
         "id": p["id"], "person_id": p["person_id"], "programme_id": p["programme_id"],

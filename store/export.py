@@ -35,7 +35,7 @@ from .export_page import (
 )
 from .files import write_new_file
 from .privacy import private_stages, shared_note, stages, summary_items, summary_notes
-from .render import html_page, html_part, markdown, markdown_part
+from .render import Block, html_page, html_part, markdown, markdown_part, md_inline
 from .scope import BATCH, Scope, Selection, select
 from .text import json_text
 
@@ -106,7 +106,13 @@ def _page(store: Store, scope: Scope, fmt: str, kind: str, include_private: bool
     sel = select(store, scope, tz)
     doc = head(store, sel)
     people = {p["id"]: p for p in doc["people"]}
-    part = markdown_part if fmt == "md" else html_part
+    if fmt == "md":  # labels, names, guides and stage titles come back in every session:
+        inline = functools.cache(md_inline)  # each escaped once per export
+
+        def part(blocks: list[Block]) -> str:
+            return markdown_part(blocks, inline=inline)
+    else:
+        part = html_part
     parts, sessions, records = [""], [], 0
     for s in session_docs(store, sel.rows, plan=full, tags=full):
         parts.append(part(session_blocks(s, participant(people, s), kind, include_private, tz,

@@ -11,13 +11,13 @@ from collections.abc import Mapping
 from datetime import datetime, tzinfo
 from typing import Any, Iterable
 
+from .document import LONG_SESSION
 from .privacy import private_stages, shared_item, shared_note, stages as plan_stages
 from .privacy import summary_items, summary_notes
 from .render import Block, stylesheet
 
 ITEM_SECTIONS = (("action", "Action items"), ("decision", "Decisions"),
                  ("agreement", "Agreements"), ("goal", "Goals"))
-MAX_WALL_LENGTH = 8 * 3600  # longer than this, an ended session was resumed later
 Doc = Mapping[str, Any]
 
 
@@ -36,7 +36,7 @@ def length_seconds(session: Doc) -> float | None:
         return None
     wall = (datetime.fromisoformat(session["ended_at"])
             - datetime.fromisoformat(session["started_at"])).total_seconds()
-    if 0 <= wall <= MAX_WALL_LENGTH:
+    if 0 <= wall <= LONG_SESSION:
         return wall
     spent = spent_seconds(session)
     return spent if spent > 0 else max(0.0, wall)

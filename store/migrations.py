@@ -132,11 +132,12 @@ def applied(conn: sqlite3.Connection) -> tuple[str, ...]:
 
 
 def migrate(conn: sqlite3.Connection) -> tuple[str, ...]:
-    """Applies what is missing; returns the names it applied."""
-    from sqlite_utils import Database
-
+    """Applies what is missing; returns the names it applied. (sqlite-utils is imported only
+    when something is.)"""
     before = applied(conn)
     if before == NAMES:
         return ()
+    from sqlite_utils import Database
+
     build().apply(Database(conn, execute_plugins=False))
     return tuple(name for name in applied(conn) if name not in before)

@@ -17,7 +17,7 @@ Doc = Mapping[str, Any]
 def stages(session: Doc) -> list[Doc]:
     """The stages of a session document's plan (or outline)."""
     found = (session.get("plan") or {}).get("stages") or []
-    return [s for s in found if isinstance(s, Mapping)]
+    return [s for s in found if isinstance(s, dict)]
 
 
 def private_stages(session: Doc, stages_: list[Doc] | None = None) -> set[str]:

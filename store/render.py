@@ -27,7 +27,9 @@ from .text import visible
 Block = tuple[Any, ...]
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|#~])")
-_BLOCK_START = ("#", "|", ">", "```", "~~~", "---", "===", "***", "___")
+#: a line that would start a heading, table, quote, fence or rule, after its indent
+_BLOCK_START = re.compile(r"^([^\S\n]*)(#|\||>|```|~~~|---|===|\*\*\*|___)", re.M)
+_LINE_END = re.compile(r"[^\S\n]+$", re.M)  # what str.rstrip() takes off each line
 
 
 def md_inline(text: Any, *, start: bool = False) -> str:
@@ -46,21 +48,13 @@ def md_block(text: Any) -> str:
     """A note body: its own light Markdown kept (lists, emphasis, line breaks), line endings
     normalised; a line never starts a heading, table, quote, fence or rule, and no ``<`` opens
     raw HTML."""
-    lines = visible(str(text).replace("\r\n", "\n").replace("\r", "\n")).strip("\n").split("\n")
-    out = []
-    for line in lines:
-        line = line.rstrip().replace("<", "\\<")
-        stripped = line.lstrip()
-        if stripped.startswith(_BLOCK_START):
-            line = line[:len(line) - len(stripped)] + "\\" + stripped
-        out.append(line)
-    return "\n".join(out)
+    return _BLOCK_START.sub(r"\1\\\2", plain_block(text).replace("<", "\\<"))
 
 
 def plain_block(text: Any) -> str:
     """A note body as plain text (HTML, a terminal): line endings normalised, controls shown."""
-    lines = visible(str(text).replace("\r\n", "\n").replace("\r", "\n")).strip("\n").split("\n")
-    return "\n".join(line.rstrip() for line in lines)
+    body = visible(str(text).replace("\r\n", "\n").replace("\r", "\n")).strip("\n")
+    return _LINE_END.sub("", body)
 
 
 def markdown(blocks: Iterable[Block], *, inline: Callable[..., str] = md_inline) -> str:

@@ -37,11 +37,14 @@ Record = tuple[dict[str, Any], dict[str, Any]]
 T = TypeVar("T")
 
 
+#: ``json.dumps(values, separators=(",", ":"))``, with one encoder for every call
+bound_json = json.JSONEncoder(separators=(",", ":")).encode
+
+
 def aad(table: str, column: str, plain: Iterable[Any]) -> bytes:
     """The associated data of ``column`` of a row whose plaintext columns hold ``plain`` (in
-    :attr:`Table.plain` order)."""
-    bound = json.dumps(list(plain), separators=(",", ":"))
-    return f"rapport/v{FIELD_FORMAT}|{table}|{column}|{bound}".encode()
+    :attr:`Table.plain` order): the compact JSON of those values, after the table and column."""
+    return f"rapport/v{FIELD_FORMAT}|{table}|{column}|{bound_json(list(plain))}".encode()
 
 
 def aad_for(table: str, column: str, plain: dict[str, Any]) -> bytes:
@@ -137,15 +140,15 @@ class Rows:
         open_ = self.cipher().open
         names = table.plain
         n = len(names)
-        prefixes = [(n + i, column, f"rapport/v{FIELD_FORMAT}|{table.name}|{column}|")
+        prefixes = [(n + i, column, f"rapport/v{FIELD_FORMAT}|{table.name}|{column}|".encode())
                     for i, column in enumerate(sealed)]
         out = []
         for row in rows:
-            bound = json.dumps(list(row[:n]), separators=(",", ":"))
+            bound = bound_json(list(row[:n])).encode()
             secret = {}
             for i, column, prefix in prefixes:
                 try:
-                    secret[column] = open_(row[i], (prefix + bound).encode())
+                    secret[column] = open_(row[i], prefix + bound)
                 except (ValueError, TypeError):  # TypeError: a plaintext column of a wrong type
                     raise Damaged(f"record {table.name}/{row[0]} failed authentication ({column});"
                                   " run 'rapport verify'") from None
