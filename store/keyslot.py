@@ -31,6 +31,7 @@ class KeySlot:
     def unlock(self, passphrase: str, *, allow_weak: bool = False) -> tuple[bytes, bytes]:
         """(KEK, data key) for ``passphrase``; :class:`~store.errors.WrongPassphrase` otherwise.
         The parameters are checked against the floor and ceiling before anything is derived."""
+        self.params.check(allow_weak=allow_weak)
         kek = crypto.derive_kek(passphrase, self.salt, self.params, allow_weak=allow_weak)
         dek = crypto.unwrap_key(kek, self.wrapped, self.aad(),
                                 default_params=self.params == crypto.PRODUCTION)
