@@ -19,6 +19,7 @@ from .db import in_clause
 from .models import Person, Programme
 from .scope import BATCH, Scope, Selection, select
 from .sessions import outline
+from .tables import Table, later_families
 
 if TYPE_CHECKING:  # pragma: no cover
     from .store import Store
@@ -41,6 +42,8 @@ def collect(store: Store, scope: Scope, *, tz: tzinfo | None = None) -> dict[str
                          for p in programmes(store, sel)]
     doc["sessions"] = list(session_docs(store, sel.rows))
     doc["jots"] = jot_docs(store, sel, tz)
+    for table in later_families():
+        doc[table.name] = family_docs(store, sel, table)
     return doc
 
 
@@ -82,6 +85,33 @@ def programme_doc(store: Store, p: Programme, *, strategy: bool) -> dict[str, An
                       "updated_at": stamp_or_none(s.updated_at)}
                      for s in sorted(items, key=lambda s: (stamp_or_none(s.created_at) or "", s.id))],
     }
+
+
+def family_docs(store: Store, sel: Selection, table: Table) -> list[dict[str, Any]]:
+    """The records of a family added after version 1 that belong to the scope: by session,
+    else by person, else by programme; a family linked to none of them in an export of
+    everything only. Each is its id, timestamps, links and sealed columns."""
+    engine, scope = store.engine, sel.scope
+    if "session_id" in table.links:
+        key, wanted = "session_id", [r["id"] for r in sel.rows]
+    elif "person_id" in table.links:
+        key, wanted = "person_id", sorted(sel.person_ids)
+    elif "programme_id" in table.links:
+        key, wanted = "programme_id", [p.id for p in programmes(store, sel)]
+    else:
+        key, wanted = "", []
+    if not key and not scope.everything:
+        return []
+    found = []
+    if scope.everything or not key:
+        found = engine.select(table.name)
+    else:
+        for start in range(0, len(wanted), BATCH):
+            part = tuple(wanted[start:start + BATCH])
+            found += engine.select(table.name, in_clause(key, part), part)
+    docs = [{"id": p["id"], "created_at": p["created_at"], "updated_at": p["updated_at"],
+             **{link: p[link] for link in table.links}, **secret} for p, secret in found]
+    return _by_created(docs)
 
 
 def jot_docs(store: Store, sel: Selection, tz: tzinfo | None) -> list[dict[str, Any]]:
@@ -205,7 +235,8 @@ def count_records(doc: Mapping[str, Any]) -> int:
     """Every record a document holds (people, programmes and strategy, sessions, notes, items,
     tags, jots)."""
     sessions = doc.get("sessions", [])
-    return (len(doc.get("people", [])) + len(doc.get("jots", [])) + len(sessions)
+    later = sum(len(doc.get(t.name, [])) for t in later_families())
+    return (later + len(doc.get("people", [])) + len(doc.get("jots", [])) + len(sessions)
             + sum(1 + len(p.get("strategy", [])) for p in doc.get("programmes", []))
             + sum(len(s.get("notes", [])) + len(s.get("items", [])) + len(s.get("tags", []))
                   for s in sessions))

@@ -8,7 +8,9 @@ verifying, rotating the key, and the row summary that detects deleted rows.
 
 Adding a record family is: its :class:`Table` here, a migration creating it
 (:mod:`store.migrations`), and a repository module on :class:`store.rows.Rows`. Its rows are then
-sealed, verified, re-keyed, counted in the row summary, exported and imported like the others.
+sealed, verified, re-keyed and counted in the row summary like the others, and a full export
+carries them (:func:`later_families`): a list named after the table, each record its id,
+timestamps, links and sealed columns, which an import reads back.
 """
 
 from __future__ import annotations
@@ -54,3 +56,14 @@ EXPORTS = Table("exports", (), ("data",), "export")
 #: Every record table, parents before children (the order imports insert in).
 TABLES: dict[str, Table] = {t.name: t for t in (
     PEOPLE, PROGRAMMES, SESSIONS, NOTES, ITEMS, JOTS, TAGS, STRATEGY, EXPORTS)}
+
+#: The families the version-1 export document lays out itself (store.document), and the export
+#: log, which stays in its vault.
+FIRST_FAMILIES = ("people", "programmes", "sessions", "notes", "items", "jots", "tags", "strategy")
+NOT_EXPORTED = ("exports",)
+
+
+def later_families() -> list[Table]:
+    """The record tables declared after version 1 of the export document: exported and imported
+    as top-level lists named after them."""
+    return [t for t in TABLES.values() if t.name not in FIRST_FAMILIES + NOT_EXPORTED]

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping
 from .document import FORMAT_NAME, FORMAT_VERSION
 from .errors import NotFound, RapportError, WrongPassphrase
 from .rows import Record
+from .tables import FIRST_FAMILIES, TABLES, later_families
 
 if TYPE_CHECKING:  # pragma: no cover
     from .store import Store
@@ -32,7 +33,6 @@ if TYPE_CHECKING:  # pragma: no cover
 AGE_MAGIC = b"age-encryption.org/v1\n"
 AGE_ARMOR = b"-----BEGIN AGE ENCRYPTED FILE-----"
 MAX_BYTES = 256 * 1024 * 1024
-TABLES = ("people", "programmes", "sessions", "notes", "items", "jots", "tags", "strategy")
 _STAMPS = ("exported_at", "created_at", "updated_at", "started_at", "ended_at", "amended_at",
            "done_at")
 _DATES = ("since", "until", "due")
@@ -65,19 +65,17 @@ class ImportResult:
         return text
 
 
-_NOUNS = {"people": ("person", "people"), "programmes": ("programme", "programmes"),
-          "sessions": ("session", "sessions"), "notes": ("note", "notes"),
-          "items": ("item", "items"), "jots": ("jot", "jots"), "tags": ("tag", "tags"),
-          "strategy": ("strategy item", "strategy items")}
+def families() -> tuple[str, ...]:
+    """Every record family an export carries, parents first."""
+    return FIRST_FAMILIES + tuple(t.name for t in later_families())
 
 
 def _counts(counts: Mapping[str, int]) -> str:
     parts = []
-    for table in TABLES:
+    for table in families():
         n = counts.get(table, 0)
         if n:
-            one, many = _NOUNS[table]
-            parts.append(f"{n} {one if n == 1 else many}")
+            parts.append(f"{n} {TABLES[table].noun if n == 1 else TABLES[table].nouns}")
     return ", ".join(parts)
 
 
@@ -163,10 +161,26 @@ def _no_constant(name: str) -> Any:
 
 
 @functools.cache
+def _base_schema() -> str:
+    return resources.files("store").joinpath("export_schema.json").read_text(encoding="utf-8")
+
+
 def schema() -> dict[str, Any]:
-    """The JSON Schema of a full export (``store/export_schema.json``)."""
-    text = resources.files("store").joinpath("export_schema.json").read_text(encoding="utf-8")
-    loaded: dict[str, Any] = json.loads(text)
+    """The JSON Schema of a full export (``store/export_schema.json``), with each record family
+    declared after version 1 (:func:`store.tables.later_families`) as an optional list of
+    records: id, timestamps, links (ids or null) and sealed columns (any JSON)."""
+    loaded: dict[str, Any] = json.loads(_base_schema())
+    for table in later_families():
+        loaded["properties"][table.name] = {
+            "type": "array", "message": "expected a list",
+            "items": {"type": "object", "message": "expected an object",
+                      "$ref": "#/$defs/record", "unevaluatedProperties": False,
+                      "required": list(table.links + table.sealed),
+                      "properties": {**{link: {"$ref": "#/$defs/id_or_null"}
+                                        for link in table.links if link.endswith("_id")},
+                                     **{link: {"$ref": "#/$defs/timestamp_or_null"}
+                                        for link in table.links if not link.endswith("_id")},
+                                     **{column: {} for column in table.sealed}}}}
     return loaded
 
 
@@ -228,13 +242,19 @@ class _Normaliser:
         return BadExport(f"not a valid export: {path}: {message}")
 
     def document(self, raw: dict[str, Any]) -> dict[str, Any]:
-        doc: dict[str, Any] = self.value(raw, "")
+        later = {t.name: t.sealed for t in later_families()}
+        doc: dict[str, Any] = self.value({k: v for k, v in raw.items() if k not in later}, "")
+        for name, sealed in later.items():  # their sealed values: any JSON, its text checked
+            if name in raw:
+                doc[name] = [{k: self.text(v, f"{name}[{i}].{k}") if k in sealed
+                              else self.value(v, f"{name}[{i}].{k}", k)
+                              for k, v in record.items()} for i, record in enumerate(raw[name])]
         families: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
             ("people", ()), ("programmes", (("strategy", "strategy"),)),
             ("sessions", (("notes", "notes"), ("items", "items"), ("tags", "tags"))),
-            ("jots", ()))
+            ("jots", ()), *((t.name, ()) for t in later_families()))
         for family, nested in families:
-            for i, record in enumerate(doc[family]):
+            for i, record in enumerate(doc.get(family, ())):
                 self.unique(family, record["id"], f"{family}[{i}].id")
                 for key, table in nested:
                     for j, child in enumerate(record[key]):
@@ -262,6 +282,19 @@ class _Normaliser:
                 return self.date(value, path)
         return value
 
+    def text(self, value: Any, path: str) -> Any:
+        """Any JSON value, its strings checked for valid Unicode and left as they are."""
+        if isinstance(value, dict):
+            return {k: self.text(v, f"{path}.{k}") for k, v in value.items()}
+        if isinstance(value, list):
+            return [self.text(v, f"{path}[{i}]") for i, v in enumerate(value)]
+        if isinstance(value, str):
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                raise self.fail(path, "the text is not valid Unicode") from None
+        return value
+
     def stamp(self, value: str, path: str) -> str:
         try:
             moment = datetime.fromisoformat(value)
@@ -283,7 +316,7 @@ class _Normaliser:
 
 def to_rows(doc: Mapping[str, Any]) -> dict[str, list[Record]]:
     """A checked document as :meth:`Store.import_rows` takes it: table -> [(plain, secret)]."""
-    rows: dict[str, list[Record]] = {t: [] for t in TABLES}
+    rows: dict[str, list[Record]] = {t: [] for t in families()}
 
     def base(record: Mapping[str, Any], **extra: Any) -> dict[str, Any]:
         return {"id": record["id"], "rev": 1, "created_at": record["created_at"],
@@ -323,6 +356,10 @@ def to_rows(doc: Mapping[str, Any]) -> dict[str, list[Record]]:
                 "subject_id": t["subject_id"]}}))
     for j in doc["jots"]:
         rows["jots"].append((base(j, person_id=j["person_id"]), {"data": {"text": j["text"]}}))
+    for table in later_families():
+        for record in doc.get(table.name, ()):
+            rows[table.name].append((base(record, **{link: record[link] for link in table.links}),
+                                     {column: record[column] for column in table.sealed}))
     return rows
 
 
@@ -353,6 +390,19 @@ def check_references(store: Store, doc: Mapping[str, Any]) -> None:
             programmes.add(pid)
     for i, j in enumerate(doc["jots"]):
         person(j["person_id"], f"jots[{i}]")
+    sessions = {s["id"] for s in doc["sessions"]}
+    for table in later_families():
+        for i, record in enumerate(doc.get(table.name, ())):
+            where = f"{table.name}[{i}]"
+            if record.get("person_id"):
+                person(record["person_id"], where)
+            sid = record.get("session_id")
+            if sid and sid not in sessions:
+                try:
+                    store.session(sid)
+                except NotFound:
+                    raise BadExport(f"not a valid export: {where} refers to session {sid}, "
+                                    "which is neither in the file nor in the vault") from None
 
 
 def import_document(store: Store, doc: Mapping[str, Any]) -> ImportResult:
@@ -361,8 +411,8 @@ def import_document(store: Store, doc: Mapping[str, Any]) -> ImportResult:
     rows = to_rows(doc)
     added = store.import_rows(rows)
     given = {t: len(r) for t, r in rows.items()}
-    return ImportResult(added={t: added.get(t, 0) for t in TABLES},
-                        skipped={t: given[t] - added.get(t, 0) for t in TABLES})
+    return ImportResult(added={t: added.get(t, 0) for t in families()},
+                        skipped={t: given[t] - added.get(t, 0) for t in families()})
 
 
 def read_import(data: bytes, passphrase: str | Callable[[], str] | None = None) -> dict[str, Any]:
