@@ -20,7 +20,7 @@ import os
 import sqlite3
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Iterator
 
 from .crypto import FIELD_FORMAT
 from .db import in_clause
@@ -128,17 +128,31 @@ class Search:
                     index.drop(kind, gone)
             stale = [rid for rid, rev in current.items() if held.get(rid) != rev]
             self.unsaved += len(stale) + len(held.keys() - current.keys())
-            for start in range(0, len(stale), CHUNK):
-                part = tuple(stale[start:start + CHUNK])
-                rows = self.rows.select(table, in_clause("id", part), part, columns=(column,))
+            for rows in self._changed_rows(table, column, stale, whole=len(stale) > len(held)):
                 if table == "sessions":
-                    for plain, secret in rows:
-                        _put_session(index, plain, secret["meta"])
+                    _put_sessions(index, rows)
                 else:
                     index.put_many(_doc(kind, plain, secret[column]) for plain, secret in rows)
             with self.rows.mutex:  # level with this tally, unless written meanwhile
                 if not stale or tally == self._tally(table):
                     index.set_state(f"tally:{table}", tally)
+        index.settle()
+
+    def _changed_rows(self, table: str, column: str, stale: list[str], *, whole: bool
+                      ) -> Iterator[list[tuple[dict[str, Any], dict[str, Any]]]]:
+        """The rows with these ids, ``column`` opened, a chunk at a time (the lock is free
+        between chunks). ``whole``: most of the table, read in file order instead of by id."""
+        if not whole:
+            for start in range(0, len(stale), CHUNK):
+                part = tuple(stale[start:start + CHUNK])
+                yield self.rows.select(table, in_clause("id", part), part, columns=(column,))
+            return
+        wanted = set(stale)
+        rowids = [r["rowid"] for r in self.rows.plain(table, columns=("rowid",), order="rowid")]
+        for start in range(0, len(rowids), CHUNK):
+            span = (rowids[start], rowids[min(start + CHUNK, len(rowids)) - 1])
+            yield [r for r in self.rows.select(table, "rowid BETWEEN ? AND ?", span,
+                                               columns=(column,)) if r[0]["id"] in wanted]
 
     # ------------------------------------------------------------------ queries
     def search(self, query: str, *, person_id: str | None = None, guide_id: str | None = None,
@@ -204,10 +218,11 @@ class Search:
         since it was read or sealed (or the vault holds none). Returns whether it wrote."""
         with self.rows.mutex:
             index = self._index
-            if index is None or (self._sealed and self.unsaved < min_changes):
+            if index is None:
                 return False
-            for table in SOURCES:  # everything written is in it: (index() ran under the lock)
-                index.set_state(f"tally:{table}", self._tally(table))
+            self._refresh(index)  # level with the rows (under the lock: nothing written meanwhile)
+            if self._sealed and self.unsaved < min_changes:
+                return False
             image = index.image(compact=True)
             cipher = self.rows.cipher()
             snapshot = os.urandom(12).hex()
@@ -242,32 +257,32 @@ def _doc(kind: str, plain: dict[str, Any], value: dict[str, Any]) -> tuple[Any, 
     """A row of ``docs`` (see :meth:`SearchIndex.put_many`) from an opened record."""
     created = plain["created_at"]
     if kind == "name":
-        return ("name", plain["id"], plain["rev"], plain["id"], None, "", "", False, created,
+        return ("name", plain["id"], plain["rev"], plain["id"], None, "", "", False, created, None,
                 str(value.get("name", "")))
-    if kind == "note":
+    if kind == "note":  # its session's person and start: filled in by SearchIndex.settle()
         return ("note", plain["id"], plain["rev"], "", plain["session_id"],
-                str(value.get("stage", "")), "", bool(value.get("private")), created,
+                str(value.get("stage", "")), "", bool(value.get("private")), created, None,
                 str(value.get("text", "")))
     if kind == "item":
         return ("item", plain["id"], plain["rev"], plain["person_id"], plain["session_id"],
-                str(value.get("stage", "")), str(value.get("kind", "")), False, created,
+                str(value.get("stage", "")), str(value.get("kind", "")), False, created, None,
                 str(value.get("text", "")))
     if kind == "jot":
         return ("jot", plain["id"], plain["rev"], plain["person_id"], None, "", "", False,
-                created, str(value.get("text", "")))
+                created, None, str(value.get("text", "")))
     raise RapportError(f"no documents of kind {kind!r}")
 
 
-def _put_session(index: SearchIndex, plain: dict[str, Any], meta: dict[str, Any]) -> None:
-    index.put_session(plain["id"], plain["rev"], person_id=plain["person_id"],
-                      guide_id=str(meta.get("guide_id", "")), started_at=plain["started_at"],
-                      status="ended" if plain["ended_at"] else "active")
-    title = str(meta.get("title", ""))
-    if title:
-        index.put("title", plain["id"], plain["rev"], title, person_id=plain["person_id"],
-                  session_id=plain["id"], created_at=plain["created_at"])
-    else:
-        index.drop("title", plain["id"])
+def _put_sessions(index: SearchIndex, rows: list[tuple[dict[str, Any], dict[str, Any]]]) -> None:
+    """Sessions (their plaintext columns and opened meta) and their titles."""
+    index.put_sessions((p["id"], p["rev"], p["person_id"], str(s["meta"].get("guide_id", "")),
+                        p["started_at"], "ended" if p["ended_at"] else "active") for p, s in rows)
+    titled = [(p, str(s["meta"].get("title", ""))) for p, s in rows]
+    index.put_many(("title", p["id"], p["rev"], p["person_id"], p["id"], "", "", False,
+                    p["created_at"], p["started_at"], title) for p, title in titled if title)
+    for p, title in titled:
+        if not title:
+            index.drop("title", p["id"])
 
 
 def span(text: str, pos: int, length: int) -> tuple[int, int]:

@@ -17,6 +17,7 @@ from typing import Any, Iterable, Mapping
 
 from . import maintenance
 from .clock import Clock
+from .errors import RapportError
 from .export_log import ExportLog
 from .items import Items
 from .jots import Jots
@@ -160,6 +161,10 @@ class Store:
             self._search.drop_sealed()
         self._notes.forget(session_id)
         self._search.drop_session(session_id)
+        try:  # sealed again at once from the index in memory (if a search made one): the next
+            self._search.save(min_changes=0)  # unlock's first search need not start over
+        except RapportError:
+            pass  # (a full disk: only the speed-up is lost)
 
     # ------------------------------------------------------------------ notes
     def notes(self, session_id: str) -> list[Note]:
