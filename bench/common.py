@@ -104,7 +104,7 @@ def verdict(row: Row) -> str:
 
 
 def render_table(rows: list[Row]) -> str:
-    headers = ("goal", "figure", "value", "floor / peer (same run)", "floor", "ratio", "target",
+    headers = ("row", "figure", "value", "floor / peer (same run)", "floor", "ratio", "target",
                "holds")
     body = []
     for r in rows:

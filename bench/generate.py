@@ -38,7 +38,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 OUT = HERE / "out"
-GEN_VERSION = 1  # bump when the generated content changes
+GEN_VERSION = 2  # bump when the generated content changes (2: row summary, outlines)
 PASSPHRASE = "bench: correct horse battery staple"
 RARE_WORD = "quokka"  # in every 100th session's notes
 UNIQUE_WORD = "kestrel"  # in exactly one session's notes

@@ -46,6 +46,8 @@ WORK = generate.OUT / "jrnl-work"
 LINE = re.compile(r"^proc (?P<label>.+?): wall_ms median=(?P<wall>[\d.]+) min=(?P<min>[\d.]+) "
                   r"max=(?P<max>[\d.]+) \| cpu_ms median=(?P<cpu>[\d.]+) \| peak_mib "
                   r"median=(?P<peak>[\d.]+)")
+#: the harness's own per-round ratio to the first command of the section (the proto row)
+RATIO = re.compile(r"ratio_vs\[[^\]]*\] median=(?P<ratio>[\d.]+)")
 
 
 def ensure_perfenv() -> str | None:
@@ -136,15 +138,18 @@ def run(runs: int) -> dict:
             rows[m["label"]] = {k: float(m[k]) for k in ("wall", "min", "max", "cpu", "peak")}
             rows[m["label"]]["exit_ok"] = "exit_codes=" not in line
     out: dict = {"available": available, "rows": rows, "runs": runs}
-    pairs = {"search": ("jrnl -contains (encrypted)", "extra: "),
-             "add": ("jrnl add (encrypted)", "extra: "),
-             "export": ("jrnl --export markdown (encrypted)", "extra: ")}
+    pairs = {"search": ("jrnl -contains (encrypted)", "proto search (sqlite3)"),
+             "add": ("jrnl add (encrypted)", "proto add (sqlite3, WAL+FULL)"),
+             "export": ("jrnl --export markdown (encrypted)", "proto export markdown")}
     sections = _sections(raw)
-    for op, (jrnl_label, extra_prefix) in pairs.items():
+    for op, (jrnl_label, proto_label) in pairs.items():
         sec = sections.get(op, {})
         jrnl = sec.get(jrnl_label)
-        ours = next((v for k, v in sec.items() if k.startswith(extra_prefix)), None)
+        proto = sec.get(proto_label)
+        ours = next((v for k, v in sec.items() if k.startswith("extra: ")), None)
         out[op] = {"jrnl_ms": jrnl["wall"] if jrnl else None,
+                   "proto_ms": proto["wall"] if proto else None,
+                   "ratio_vs_proto": ours.get("ratio") if ours else None,
                    "rapport_ms": ours["wall"] if ours else None,
                    "rapport_ok": ours["exit_ok"] if ours else None,
                    "rapport_peak_mib": ours["peak"] if ours else None,
@@ -175,6 +180,9 @@ def _sections(raw: str) -> dict[str, dict]:
             out.setdefault(current, {})[m["label"]] = {
                 k: float(m[k]) for k in ("wall", "min", "max", "cpu", "peak")}
             out[current][m["label"]]["exit_ok"] = "exit_codes=" not in line
+            r = RATIO.search(line)
+            if r:
+                out[current][m["label"]]["ratio"] = float(r["ratio"])
     return out
 
 

@@ -9,7 +9,11 @@ class VaultMissing(RapportError):
     pass
 
 
-class VaultExists(RapportError):
+class FileExists(RapportError):
+    """The destination already exists: Rapport never writes over a file."""
+
+
+class VaultExists(FileExists):
     pass
 
 

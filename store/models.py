@@ -16,7 +16,7 @@ DEFAULT_THEMES = ("perception", "strength", "concern", "current state", "future 
                   "organisation needs", "suggestion")
 
 
-def frozen_map(value: Mapping | None) -> Mapping:
+def frozen_map(value: Mapping[str, Any] | None) -> Mapping[str, Any]:
     return MappingProxyType(dict(value or {}))
 
 

@@ -8,7 +8,11 @@ Pure functions, no state. A block is a tuple:
 * ``("text", text, private)`` a note body, kept as written (its line breaks too)
 * ``("pair", (title, [text]), (title, [text]))`` two titled lists side by side
 
-Every text is plain text: Markdown punctuation and HTML are escaped here, never interpreted.
+Every text is plain text. This module is the one Markdown escaper (exports, syntheses, the
+session record of ``rapport show`` and the detail screen): a line of text (:func:`md_inline`)
+has its Markdown punctuation escaped; a note's body (:func:`md_block`) keeps its own light
+Markdown (lists, emphasis) but can never become a heading, a table, a fence or raw HTML. Both,
+and HTML, show terminal controls as visible stand-ins first (:func:`store.text.visible`).
 """
 
 from __future__ import annotations
@@ -17,13 +21,21 @@ import html as _html
 import re
 from typing import Any, Callable, Iterable
 
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|#])")
+from .text import visible
+
+#: ``("h", level, text)``, ``("p", text)``, ...: see the module's docstring.
+Block = tuple[Any, ...]
+
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|#~])")
+#: a line that would start a heading, table, quote, fence or rule, after its indent
+_BLOCK_START = re.compile(r"^([^\S\n]*)(#|\||>|```|~~~|---|===|\*\*\*|___)", re.M)
+_LINE_END = re.compile(r"[^\S\n]+$", re.M)  # what str.rstrip() takes off each line
 
 
 def md_inline(text: Any, *, start: bool = False) -> str:
     """One line: whitespace collapsed, Markdown punctuation escaped. ``start``: the text begins a
     paragraph or list item, so a leading ``#``, ``-``, ``+``, ``=`` or ``1.`` is escaped too."""
-    line = _MD_SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
+    line = _MD_SPECIAL.sub(r"\\\1", " ".join(visible(text).split()))
     if start:
         if line[:1] in ("+", "-", "="):
             line = "\\" + line
@@ -32,16 +44,29 @@ def md_inline(text: Any, *, start: bool = False) -> str:
     return line
 
 
-def md_text(text: Any) -> str:
-    """A note body: kept as written (it is the author's own text), line endings normalised."""
-    lines = str(text).replace("\r\n", "\n").replace("\r", "\n").strip("\n").split("\n")
-    return "\n".join(line.rstrip() for line in lines)
+def md_block(text: Any) -> str:
+    """A note body: its own light Markdown kept (lists, emphasis, line breaks), line endings
+    normalised; a line never starts a heading, table, quote, fence or rule, and no ``<`` opens
+    raw HTML."""
+    return _BLOCK_START.sub(r"\1\\\2", plain_block(text).replace("<", "\\<"))
 
 
-def markdown(blocks: Iterable[tuple], *, inline: Callable[..., str] = md_inline) -> str:
-    """The blocks as Markdown. ``inline(text, start=...)`` escapes one line: ``start=True`` for a
-    paragraph or list item, ``start=False`` for a heading; table cells, labels, meta and pair
-    titles get ``inline(text)``, its own default."""
+def plain_block(text: Any) -> str:
+    """A note body as plain text (HTML, a terminal): line endings normalised, controls shown."""
+    body = visible(str(text).replace("\r\n", "\n").replace("\r", "\n")).strip("\n")
+    return _LINE_END.sub("", body)
+
+
+def markdown(blocks: Iterable[Block], *, inline: Callable[..., str] = md_inline) -> str:
+    """The blocks as a Markdown document (see :func:`markdown_part`)."""
+    return markdown_part(blocks, inline=inline) + "\n"
+
+
+def markdown_part(blocks: Iterable[Block], *, inline: Callable[..., str] = md_inline) -> str:
+    """The blocks as Markdown, without the final newline: parts of one document are joined by a
+    blank line. ``inline(text, start=...)`` escapes one line: ``start=True`` for a paragraph or
+    list item, ``start=False`` for a heading; table cells, labels, meta and pair titles get
+    ``inline(text)``, its own default."""
     out: list[str] = []
     for block in blocks:
         tag = block[0]
@@ -62,12 +87,12 @@ def markdown(blocks: Iterable[tuple], *, inline: Callable[..., str] = md_inline)
             lines += ["| " + " | ".join(inline(c) for c in row) + " |" for row in rows]
             out.append("\n".join(lines))
         elif tag == "text":
-            out.append(md_text(block[1]))
+            out.append(md_block(block[1]))
         elif tag == "pair":
             for title, items in block[1:]:
                 out.append(f"**{inline(title)}**")
                 out.append("\n".join(f"- {inline(v, start=True)}" for v in items))
-    return "\n\n".join(out) + "\n"
+    return "\n\n".join(out)
 
 
 def stylesheet(*, width: str, rules: str, print_rules: str) -> str:
@@ -87,16 +112,20 @@ def stylesheet(*, width: str, rules: str, print_rules: str) -> str:
 
 
 def _e(text: Any) -> str:
-    return _html.escape(str(text), quote=True)
+    return _html.escape(visible(text), quote=True)
 
 
 def _ul(items: Iterable[Any]) -> str:
     return "<ul>" + "".join(f"<li>{_e(v)}</li>" for v in items) + "</ul>"
 
 
-def html(title: Any, blocks: Iterable[tuple], *, css: str) -> str:
-    """The blocks as one self-contained HTML page: inline ``css`` only, and a Content-Security-
-    Policy that forbids anything else (no scripts, images, fonts or requests)."""
+def html(title: Any, blocks: Iterable[Block], *, css: str) -> str:
+    """The blocks as one self-contained HTML page (see :func:`html_page`)."""
+    return html_page(title, html_part(blocks), css=css)
+
+
+def html_part(blocks: Iterable[Block]) -> str:
+    """The blocks as HTML elements, one a line: parts of one page are joined by a newline."""
     body: list[str] = []
     for block in blocks:
         tag = block[0]
@@ -118,12 +147,18 @@ def html(title: Any, blocks: Iterable[tuple], *, css: str) -> str:
             body.append(f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>")
         elif tag == "text":
             cls = "note private" if block[2] else "note"
-            body.append(f'<div class="{cls}">{_e(md_text(block[1]))}</div>')
+            body.append(f'<div class="{cls}">{_e(plain_block(block[1]))}</div>')
         elif tag == "pair":
             (left, litems), (right, ritems) = block[1], block[2]
             body.append(f'<table class="pair"><thead><tr><th>{_e(left)}</th><th>{_e(right)}</th>'
                         f"</tr></thead><tbody><tr><td>{_ul(litems)}</td><td>{_ul(ritems)}</td>"
                         "</tr></tbody></table>")
+    return "\n".join(body)
+
+
+def html_page(title: Any, body: str, *, css: str) -> str:
+    """A self-contained HTML page around ``body``: inline ``css`` only, and a Content-Security-
+    Policy that forbids anything else (no scripts, images, fonts or requests)."""
     return (
         "<!DOCTYPE html>\n"
         '<html lang="en">\n<head>\n<meta charset="utf-8">\n'
@@ -132,6 +167,6 @@ def html(title: Any, blocks: Iterable[tuple], *, css: str) -> str:
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         '<meta name="referrer" content="no-referrer">\n'
         f"<title>{_e(title)}</title>\n<style>\n{css}\n</style>\n</head>\n<body>\n<main>\n"
-        + "\n".join(body)
+        + body
         + "\n</main>\n</body>\n</html>\n"
     )

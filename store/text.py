@@ -38,6 +38,8 @@ def _stand_in(match: re.Match[str]) -> str:
 def visible(text: Any) -> str:
     """``str(text)`` with every control character but tab and newline shown as a stand-in."""
     value = str(text)
+    if value.isprintable():  # (no control at all: nothing to look for)
+        return value
     return CONTROLS.sub(_stand_in, value) if CONTROLS.search(value) else value
 
 

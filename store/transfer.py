@@ -1,38 +1,41 @@
 """Moving records between vaults: a full JSON export read back, checked, and imported.
 
-* :func:`parse_export` reads the bytes of a full JSON export (``docs/export-format.md``, version 1)
-  and checks every field strictly. Anything malformed or foreign raises :class:`BadExport` with one
-  line saying where and what, before the vault is touched.
+* :func:`parse_export` reads the bytes of a full JSON export (``docs/export-format.md``, version
+  1) and checks them against the export's JSON Schema (``store/export_schema.json``, with
+  ``jsonschema``), then what a schema cannot say (timestamps with a zone, real dates, valid
+  Unicode, ids unique in the file). Anything malformed or foreign raises :class:`BadExport` with
+  one line saying where and what (``sessions[3].notes[0].text: expected a string``), before the
+  vault is touched.
 * :func:`import_document` inserts a checked document with :meth:`Store.import_rows`: ids and
-  timestamps kept, all or nothing; a record whose id is already in the vault is skipped (and
-  counted as skipped).
+  timestamps kept, all or nothing; a record whose id is already in the vault is skipped.
 * :func:`encrypt` / :func:`decrypt` wrap any export in the age format with a passphrase (pyrage,
   imported only when used), so a vault can move between machines without plaintext on disk.
 """
 
 from __future__ import annotations
 
+import functools
 import json
-import math
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
-from typing import TYPE_CHECKING, Any, Callable, Mapping
+from importlib import resources
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping
 
+from .document import FORMAT_NAME, FORMAT_VERSION
 from .errors import NotFound, RapportError, WrongPassphrase
-from .export import FORMAT_NAME, FORMAT_VERSION
-from .models import GOAL_STATUSES, ITEM_KINDS, ITEM_STATUSES, OWNERS
+from .rows import Record
+from .tables import FIRST_FAMILIES, TABLES, later_families
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .vault import Store
+    from .store import Store
 
 AGE_MAGIC = b"age-encryption.org/v1\n"
 AGE_ARMOR = b"-----BEGIN AGE ENCRYPTED FILE-----"
 MAX_BYTES = 256 * 1024 * 1024
-TABLES = ("people", "programmes", "sessions", "notes", "items", "jots", "tags", "strategy")
-
-_ID = re.compile(r"[0-9a-f]{32}")
-_BASE = ("id", "created_at", "updated_at")
+_STAMPS = ("exported_at", "created_at", "updated_at", "started_at", "ended_at", "amended_at",
+           "done_at")
+_DATES = ("since", "until", "due")
 
 
 class BadExport(RapportError):
@@ -55,27 +58,24 @@ class ImportResult:
     def describe(self) -> str:
         """One line, e.g. ``imported 1 person, 2 sessions, 9 notes; skipped 1 session already
         in the vault``."""
-        added = _counts(self.added) or "nothing new"
-        text = f"imported {added}"
+        text = f"imported {_counts(self.added) or 'nothing new'}"
         skipped = _counts(self.skipped)
         if skipped:
             text += f"; skipped {skipped} already in the vault"
         return text
 
 
-_NOUNS = {"people": ("person", "people"), "programmes": ("programme", "programmes"),
-          "sessions": ("session", "sessions"), "notes": ("note", "notes"),
-          "items": ("item", "items"), "jots": ("jot", "jots"), "tags": ("tag", "tags"),
-          "strategy": ("strategy item", "strategy items")}
+def families() -> tuple[str, ...]:
+    """Every record family an export carries, parents first."""
+    return FIRST_FAMILIES + tuple(t.name for t in later_families())
 
 
 def _counts(counts: Mapping[str, int]) -> str:
     parts = []
-    for table in TABLES:
+    for table in families():
         n = counts.get(table, 0)
         if n:
-            one, many = _NOUNS[table]
-            parts.append(f"{n} {one if n == 1 else many}")
+            parts.append(f"{n} {TABLES[table].noun if n == 1 else TABLES[table].nouns}")
     return ", ".join(parts)
 
 
@@ -93,7 +93,8 @@ def encrypt(data: bytes, passphrase: str) -> bytes:
     import pyrage
 
     try:
-        return pyrage.passphrase.encrypt(data, passphrase)
+        encrypted: bytes = pyrage.passphrase.encrypt(data, passphrase)
+        return encrypted
     except Exception as exc:  # pyrage.EncryptError
         raise RapportError(f"cannot encrypt the export: {exc}") from None
 
@@ -107,7 +108,8 @@ def decrypt(data: bytes, passphrase: str) -> bytes:
     import pyrage
 
     try:
-        return pyrage.passphrase.decrypt(data, passphrase)
+        decrypted: bytes = pyrage.passphrase.decrypt(data, passphrase)
+        return decrypted
     except Exception:  # pyrage.DecryptError: wrong passphrase, damaged or not passphrase-encrypted
         raise WrongPassphrase(
             "cannot decrypt: wrong passphrase, or the file is damaged or not passphrase-encrypted"
@@ -158,9 +160,33 @@ def _no_constant(name: str) -> Any:
     raise BadExport(f"not a valid export: {name} is not a number JSON allows")
 
 
+@functools.cache
+def _base_schema() -> str:
+    return resources.files("store").joinpath("export_schema.json").read_text(encoding="utf-8")
+
+
+def schema() -> dict[str, Any]:
+    """The JSON Schema of a full export (``store/export_schema.json``), with each record family
+    declared after version 1 (:func:`store.tables.later_families`) as an optional list of
+    records: id, timestamps, links (ids or null) and sealed columns (any JSON)."""
+    loaded: dict[str, Any] = json.loads(_base_schema())
+    for table in later_families():
+        loaded["properties"][table.name] = {
+            "type": "array", "message": "expected a list",
+            "items": {"type": "object", "message": "expected an object",
+                      "$ref": "#/$defs/record", "unevaluatedProperties": False,
+                      "required": list(table.links + table.sealed),
+                      "properties": {**{link: {"$ref": "#/$defs/id_or_null"}
+                                        for link in table.links if link.endswith("_id")},
+                                     **{link: {"$ref": "#/$defs/timestamp_or_null"}
+                                        for link in table.links if not link.endswith("_id")},
+                                     **{column: {} for column in table.sealed}}}}
+    return loaded
+
+
 def check_document(raw: Any) -> dict[str, Any]:
-    """Checks a parsed document strictly and returns a normalised copy (timestamps in the vault's
-    form). Raises :class:`BadExport` naming the first problem."""
+    """Checks a parsed document and returns a normalised copy (timestamps in the vault's form).
+    Raises :class:`BadExport` naming the first problem."""
     if not isinstance(raw, dict) or raw.get("format") != FORMAT_NAME:
         raise BadExport('not a Rapport export (no "format": "rapport-export")')
     version = raw.get("version")
@@ -170,290 +196,127 @@ def check_document(raw: Any) -> dict[str, Any]:
     if raw.get("kind") != "full":
         raise BadExport(f"this is a {raw.get('kind')!r} export; only a full JSON export "
                         "(rapport export --full --format json) can be imported")
-    c = _Checker()
-    c.keys(raw, "document", ("format", "version", "kind", "exported_at", "scope", "people",
-                             "programmes", "sessions", "jots"))
-    doc: dict[str, Any] = {
-        "format": FORMAT_NAME, "version": FORMAT_VERSION, "kind": "full",
-        "exported_at": c.stamp(raw["exported_at"], "exported_at"),
-        "scope": c.scope(raw["scope"], "scope"),
-        "people": [c.person(p, f"people[{i}]") for i, p in enumerate(c.list(raw["people"], "people"))],
-        "programmes": [c.programme(p, f"programmes[{i}]")
-                       for i, p in enumerate(c.list(raw["programmes"], "programmes"))],
-        "sessions": [c.session(s, f"sessions[{i}]")
-                     for i, s in enumerate(c.list(raw["sessions"], "sessions"))],
-        "jots": [c.jot(j, f"jots[{i}]") for i, j in enumerate(c.list(raw["jots"], "jots"))],
-    }
-    return doc
+    _validate(raw)
+    return _Normaliser().document(raw)
 
 
-class _Checker:
+def _validate(raw: Any) -> None:
+    from jsonschema import Draft202012Validator
+
+    errors = sorted(Draft202012Validator(schema()).iter_errors(raw),
+                    key=lambda e: (list(map(str, e.absolute_path)), e.validator != "required"))
+    if errors:
+        error = errors[0]
+        raise BadExport(f"not a valid export: {where(error.absolute_path)}: {_message(error)}")
+
+
+def where(path: Iterable[Any]) -> str:
+    """``sessions[3].notes[0].text`` for the path ``("sessions", 3, "notes", 0, "text")``."""
+    out = ""
+    for step in path:
+        out += f"[{step}]" if isinstance(step, int) else (f".{step}" if out else str(step))
+    return out or "document"
+
+
+def _message(error: Any) -> str:
+    """One plain line for a jsonschema error: the subschema's own ``message`` where it has one."""
+    if error.validator == "required":
+        missing = [k for k in error.validator_value if k not in error.instance]
+        return f"missing {missing[0]!r}"
+    if error.validator in ("additionalProperties", "unevaluatedProperties"):
+        named = re.findall(r"'([^']*)'", error.message)
+        return f"unknown field {named[0]!r}" if named else "unknown field"
+    if isinstance(error.schema, dict) and "message" in error.schema:
+        return str(error.schema["message"])
+    return " ".join(str(error.message).split())[:120]
+
+
+class _Normaliser:
+    """What the schema cannot check: timestamps (with a zone; stored as UTC), real dates, valid
+    Unicode, and each id once per record family."""
+
     def __init__(self) -> None:
         self.seen: set[tuple[str, str]] = set()
 
-    # ---------------------------------------------------------------- primitives
-    def fail(self, where: str, message: str) -> BadExport:
-        return BadExport(f"not a valid export: {where}: {message}")
+    def fail(self, path: str, message: str) -> BadExport:
+        return BadExport(f"not a valid export: {path}: {message}")
 
-    def keys(self, value: Any, where: str, required: tuple[str, ...]) -> dict[str, Any]:
-        if not isinstance(value, dict):
-            raise self.fail(where, "expected an object")
-        for key in required:
-            if key not in value:
-                raise self.fail(where, f"missing {key!r}")
-        unknown = sorted(set(value) - set(required))
-        if unknown:
-            raise self.fail(where, f"unknown field {unknown[0]!r}")
+    def document(self, raw: dict[str, Any]) -> dict[str, Any]:
+        later = {t.name: t.sealed for t in later_families()}
+        doc: dict[str, Any] = self.value({k: v for k, v in raw.items() if k not in later}, "")
+        for name, sealed in later.items():  # their sealed values: any JSON, its text checked
+            if name in raw:
+                doc[name] = [{k: self.text(v, f"{name}[{i}].{k}") if k in sealed
+                              else self.value(v, f"{name}[{i}].{k}", k)
+                              for k, v in record.items()} for i, record in enumerate(raw[name])]
+        families: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
+            ("people", ()), ("programmes", (("strategy", "strategy"),)),
+            ("sessions", (("notes", "notes"), ("items", "items"), ("tags", "tags"))),
+            ("jots", ()), *((t.name, ()) for t in later_families()))
+        for family, nested in families:
+            for i, record in enumerate(doc.get(family, ())):
+                self.unique(family, record["id"], f"{family}[{i}].id")
+                for key, table in nested:
+                    for j, child in enumerate(record[key]):
+                        self.unique(table, child["id"], f"{family}[{i}].{key}[{j}].id")
+        return doc
+
+    def unique(self, table: str, record_id: str, path: str) -> None:
+        if (table, record_id) in self.seen:
+            raise self.fail(path, f"the id {record_id} appears twice")
+        self.seen.add((table, record_id))
+
+    def value(self, value: Any, path: str, key: str = "") -> Any:
+        if isinstance(value, dict):
+            return {k: self.value(v, f"{path}.{k}" if path else k, k) for k, v in value.items()}
+        if isinstance(value, list):
+            return [self.value(v, f"{path}[{i}]") for i, v in enumerate(value)]
+        if isinstance(value, str):
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                raise self.fail(path, "the text is not valid Unicode") from None
+            if key in _STAMPS and ".plan" not in path:
+                return self.stamp(value, path)
+            if key in _DATES and ".plan" not in path:
+                return self.date(value, path)
         return value
 
-    def list(self, value: Any, where: str) -> list[Any]:
-        if not isinstance(value, list):
-            raise self.fail(where, "expected a list")
+    def text(self, value: Any, path: str) -> Any:
+        """Any JSON value, its strings checked for valid Unicode and left as they are."""
+        if isinstance(value, dict):
+            return {k: self.text(v, f"{path}.{k}") for k, v in value.items()}
+        if isinstance(value, list):
+            return [self.text(v, f"{path}[{i}]") for i, v in enumerate(value)]
+        if isinstance(value, str):
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                raise self.fail(path, "the text is not valid Unicode") from None
         return value
 
-    def str(self, value: Any, where: str, *, nonempty: bool = False) -> str:
-        if not isinstance(value, str):
-            raise self.fail(where, "expected a string")
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:
-            raise self.fail(where, "the text is not valid Unicode") from None
-        if nonempty and not value.strip():
-            raise self.fail(where, "must not be empty")
-        return value
-
-    def opt_str(self, value: Any, where: str) -> str | None:
-        return None if value is None else self.str(value, where)
-
-    def bool(self, value: Any, where: str) -> bool:
-        if not isinstance(value, bool):
-            raise self.fail(where, "expected true or false")
-        return value
-
-    def int(self, value: Any, where: str, *, minimum: int = 0) -> int:
-        if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-            raise self.fail(where, f"expected a whole number of at least {minimum}")
-        return value
-
-    def number(self, value: Any, where: str) -> float | int:
-        if isinstance(value, bool) or not isinstance(value, (int, float)) \
-                or not math.isfinite(value) or value < 0:
-            raise self.fail(where, "expected a number of at least 0")
-        return value
-
-    def id(self, value: Any, where: str, table: str | None = None) -> str:
-        if not isinstance(value, str) or not _ID.fullmatch(value):
-            raise self.fail(where, "expected an id (32 lowercase hex digits)")
-        if table is not None:
-            if (table, value) in self.seen:
-                raise self.fail(where, f"the id {value} appears twice")
-            self.seen.add((table, value))
-        return value
-
-    def opt_id(self, value: Any, where: str) -> str | None:
-        return None if value is None else self.id(value, where)
-
-    def stamp(self, value: Any, where: str) -> str:
-        if not isinstance(value, str):
-            raise self.fail(where, "expected a timestamp")
+    def stamp(self, value: str, path: str) -> str:
         try:
             moment = datetime.fromisoformat(value)
         except ValueError:
-            raise self.fail(where, f"{value[:40]!r} is not an ISO 8601 timestamp") from None
+            raise self.fail(path, f"{value[:40]!r} is not an ISO 8601 timestamp") from None
         if moment.tzinfo is None:
-            raise self.fail(where, "the timestamp has no time zone")
+            raise self.fail(path, "the timestamp has no time zone")
         return moment.astimezone(timezone.utc).isoformat(timespec="microseconds")
 
-    def opt_stamp(self, value: Any, where: str) -> str | None:
-        return None if value is None else self.stamp(value, where)
-
-    def date(self, value: Any, where: str) -> str | None:
-        if value is None:
-            return None
-        if not isinstance(value, str):
-            raise self.fail(where, "expected a date (YYYY-MM-DD) or null")
+    def date(self, value: str, path: str) -> str:
         try:
             return date.fromisoformat(value).isoformat()
         except ValueError:
-            raise self.fail(where, f"{value[:40]!r} is not a date (YYYY-MM-DD)") from None
-
-    def strs(self, value: Any, where: str) -> list[str]:
-        return [self.str(v, f"{where}[{i}]") for i, v in enumerate(self.list(value, where))]
-
-    def choice(self, value: Any, where: str, allowed: tuple[str, ...]) -> str:
-        if value not in allowed or not isinstance(value, str):
-            raise self.fail(where, f"expected one of {', '.join(allowed)}")
-        return value
-
-    def json_value(self, value: Any, where: str, depth: int = 0) -> Any:
-        """Any JSON value (for the free-form guide snapshot), with its strings checked."""
-        if depth > 64:
-            raise self.fail(where, "nested too deeply")
-        if isinstance(value, dict):
-            return {self.str(k, where): self.json_value(v, f"{where}.{k}", depth + 1)
-                    for k, v in value.items()}
-        if isinstance(value, list):
-            return [self.json_value(v, f"{where}[{i}]", depth + 1) for i, v in enumerate(value)]
-        if isinstance(value, str):
-            return self.str(value, where)
-        if isinstance(value, float) and not math.isfinite(value):
-            raise self.fail(where, "not a finite number")
-        return value
-
-    def base(self, value: Any, where: str, table: str, extra: tuple[str, ...]) -> dict[str, Any]:
-        self.keys(value, where, _BASE + extra)
-        return {"id": self.id(value["id"], f"{where}.id", table),
-                "created_at": self.stamp(value["created_at"], f"{where}.created_at"),
-                "updated_at": self.stamp(value["updated_at"], f"{where}.updated_at")}
-
-    # ---------------------------------------------------------------- records
-    def scope(self, value: Any, where: str) -> dict[str, Any]:
-        self.keys(value, where, ("all", "session_ids", "person_id", "since", "until", "label"))
-        return {"all": self.bool(value["all"], f"{where}.all"),
-                "session_ids": [self.id(v, f"{where}.session_ids[{i}]")
-                                for i, v in enumerate(self.list(value["session_ids"],
-                                                                f"{where}.session_ids"))],
-                "person_id": self.opt_id(value["person_id"], f"{where}.person_id"),
-                "since": self.date(value["since"], f"{where}.since"),
-                "until": self.date(value["until"], f"{where}.until"),
-                "label": self.str(value["label"], f"{where}.label")}
-
-    def person(self, value: Any, where: str) -> dict[str, Any]:
-        out = self.base(value, where, "people", ("name", "role", "cadence"))
-        cadence = value["cadence"]
-        if cadence is not None:
-            from .models import CADENCES
-
-            self.choice(cadence, f"{where}.cadence", tuple(CADENCES))
-        out.update(name=self.str(value["name"], f"{where}.name", nonempty=True),
-                   role=self.str(value["role"], f"{where}.role"), cadence=cadence)
-        return out
-
-    def programme(self, value: Any, where: str) -> dict[str, Any]:
-        out = self.base(value, where, "programmes",
-                        ("name", "purpose", "guide_id", "themes", "strategy"))
-        out.update(name=self.str(value["name"], f"{where}.name", nonempty=True),
-                   purpose=self.str(value["purpose"], f"{where}.purpose"),
-                   guide_id=self.str(value["guide_id"], f"{where}.guide_id"),
-                   themes=self.strs(value["themes"], f"{where}.themes"))
-        strategy = []
-        for i, item in enumerate(self.list(value["strategy"], f"{where}.strategy")):
-            w = f"{where}.strategy[{i}]"
-            entry = self.base(item, w, "strategy", ("text", "gaps", "tag_ids"))
-            entry.update(text=self.str(item["text"], f"{w}.text", nonempty=True),
-                         gaps=self.strs(item["gaps"], f"{w}.gaps"),
-                         tag_ids=self.strs(item["tag_ids"], f"{w}.tag_ids"))
-            strategy.append(entry)
-        out["strategy"] = strategy
-        return out
-
-    def plan(self, value: Any, where: str) -> dict[str, Any]:
-        if not isinstance(value, dict):
-            raise self.fail(where, "expected an object (the guide as used)")
-        plan = self.json_value(value, where)
-        stages = plan.get("stages", [])
-        for i, stage in enumerate(self.list(stages, f"{where}.stages")):
-            w = f"{where}.stages[{i}]"
-            if not isinstance(stage, dict):
-                raise self.fail(w, "expected an object")
-            self.str(stage.get("key"), f"{w}.key")
-            if "title" in stage:
-                self.str(stage["title"], f"{w}.title")
-            if "minutes" in stage:
-                self.int(stage["minutes"], f"{w}.minutes")
-            for flag in ("private", "followup"):
-                if flag in stage:
-                    self.bool(stage[flag], f"{w}.{flag}")
-            for name in ("cues", "avoid", "phrases", "prompts", "item_kinds", "source"):
-                if name in stage:
-                    self.strs(stage[name], f"{w}.{name}")
-            for j, q in enumerate(self.list(stage.get("questions", []), f"{w}.questions")):
-                if not isinstance(q, str):
-                    self.str(q.get("text") if isinstance(q, dict) else q, f"{w}.questions[{j}]")
-        return plan
-
-    def state(self, value: Any, where: str) -> dict[str, Any]:
-        self.keys(value, where, ("stage_index", "spent", "visited", "asked"))
-        spent = value["spent"]
-        if not isinstance(spent, dict):
-            raise self.fail(f"{where}.spent", "expected an object")
-        asked = value["asked"]
-        if not isinstance(asked, dict):
-            raise self.fail(f"{where}.asked", "expected an object")
-        return {
-            "stage_index": self.int(value["stage_index"], f"{where}.stage_index"),
-            "spent": {self.str(k, f"{where}.spent"): self.number(v, f"{where}.spent.{k}")
-                      for k, v in spent.items()},
-            "visited": self.strs(value["visited"], f"{where}.visited"),
-            "asked": {self.str(k, f"{where}.asked"):
-                      [self.int(n, f"{where}.asked.{k}[{i}]")
-                       for i, n in enumerate(self.list(v, f"{where}.asked.{k}"))]
-                      for k, v in asked.items()},
-        }
-
-    def session(self, value: Any, where: str) -> dict[str, Any]:
-        out = self.base(value, where, "sessions", (
-            "person_id", "programme_id", "title", "guide_id", "guide_name", "started_at",
-            "ended_at", "amended_at", "plan", "state", "notes", "items", "tags"))
-        out.update(
-            person_id=self.id(value["person_id"], f"{where}.person_id"),
-            programme_id=self.opt_id(value["programme_id"], f"{where}.programme_id"),
-            title=self.str(value["title"], f"{where}.title"),
-            guide_id=self.str(value["guide_id"], f"{where}.guide_id"),
-            guide_name=self.str(value["guide_name"], f"{where}.guide_name"),
-            started_at=self.stamp(value["started_at"], f"{where}.started_at"),
-            ended_at=self.opt_stamp(value["ended_at"], f"{where}.ended_at"),
-            amended_at=self.opt_stamp(value["amended_at"], f"{where}.amended_at"),
-            plan=self.plan(value["plan"], f"{where}.plan"),
-            state=self.state(value["state"], f"{where}.state"),
-        )
-        notes = []
-        for i, n in enumerate(self.list(value["notes"], f"{where}.notes")):
-            w = f"{where}.notes[{i}]"
-            note = self.base(n, w, "notes", ("stage", "text", "private"))
-            note.update(stage=self.str(n["stage"], f"{w}.stage"), text=self.str(n["text"], f"{w}.text"),
-                        private=self.bool(n["private"], f"{w}.private"))
-            notes.append(note)
-        items = []
-        for i, it in enumerate(self.list(value["items"], f"{where}.items")):
-            w = f"{where}.items[{i}]"
-            item = self.base(it, w, "items", ("kind", "text", "owner", "due", "status", "stage",
-                                              "done_at", "carried_from"))
-            item.update(kind=self.choice(it["kind"], f"{w}.kind", ITEM_KINDS),
-                        text=self.str(it["text"], f"{w}.text", nonempty=True),
-                        owner=self.choice(it["owner"], f"{w}.owner", OWNERS),
-                        due=self.date(it["due"], f"{w}.due"),
-                        status=self.choice(it["status"], f"{w}.status",
-                                           tuple(dict.fromkeys(ITEM_STATUSES + GOAL_STATUSES))),
-                        stage=self.str(it["stage"], f"{w}.stage"),
-                        done_at=self.opt_stamp(it["done_at"], f"{w}.done_at"),
-                        carried_from=self.opt_id(it["carried_from"], f"{w}.carried_from"))
-            items.append(item)
-        tags = []
-        for i, t in enumerate(self.list(value["tags"], f"{where}.tags")):
-            w = f"{where}.tags[{i}]"
-            tag = self.base(t, w, "tags", ("stage", "theme", "passage", "subject_id"))
-            tag.update(stage=self.str(t["stage"], f"{w}.stage"),
-                       theme=self.str(t["theme"], f"{w}.theme", nonempty=True),
-                       passage=self.str(t["passage"], f"{w}.passage", nonempty=True),
-                       subject_id=self.opt_id(t["subject_id"], f"{w}.subject_id"))
-            tags.append(tag)
-        out.update(notes=notes, items=items, tags=tags)
-        return out
-
-    def jot(self, value: Any, where: str) -> dict[str, Any]:
-        out = self.base(value, where, "jots", ("person_id", "text"))
-        out.update(person_id=self.id(value["person_id"], f"{where}.person_id"),
-                   text=self.str(value["text"], f"{where}.text", nonempty=True))
-        return out
+            raise self.fail(path, f"{value[:40]!r} is not a date (YYYY-MM-DD)") from None
 
 
 # ================================================================== import
 
 
-def to_rows(doc: Mapping[str, Any]) -> dict[str, list[tuple[dict, dict]]]:
+def to_rows(doc: Mapping[str, Any]) -> dict[str, list[Record]]:
     """A checked document as :meth:`Store.import_rows` takes it: table -> [(plain, secret)]."""
-    rows: dict[str, list[tuple[dict, dict]]] = {t: [] for t in TABLES}
+    rows: dict[str, list[Record]] = {t: [] for t in families()}
 
     def base(record: Mapping[str, Any], **extra: Any) -> dict[str, Any]:
         return {"id": record["id"], "rev": 1, "created_at": record["created_at"],
@@ -493,10 +356,14 @@ def to_rows(doc: Mapping[str, Any]) -> dict[str, list[tuple[dict, dict]]]:
                 "subject_id": t["subject_id"]}}))
     for j in doc["jots"]:
         rows["jots"].append((base(j, person_id=j["person_id"]), {"data": {"text": j["text"]}}))
+    for table in later_families():
+        for record in doc.get(table.name, ()):
+            rows[table.name].append((base(record, **{link: record[link] for link in table.links}),
+                                     {column: record[column] for column in table.sealed}))
     return rows
 
 
-def check_references(store: "Store", doc: Mapping[str, Any]) -> None:
+def check_references(store: Store, doc: Mapping[str, Any]) -> None:
     """Every person or programme a record points at is in the file or already in the vault."""
     people = {p["id"] for p in doc["people"]}
     programmes = {g["id"] for g in doc["programmes"]}
@@ -523,16 +390,29 @@ def check_references(store: "Store", doc: Mapping[str, Any]) -> None:
             programmes.add(pid)
     for i, j in enumerate(doc["jots"]):
         person(j["person_id"], f"jots[{i}]")
+    sessions = {s["id"] for s in doc["sessions"]}
+    for table in later_families():
+        for i, record in enumerate(doc.get(table.name, ())):
+            where = f"{table.name}[{i}]"
+            if record.get("person_id"):
+                person(record["person_id"], where)
+            sid = record.get("session_id")
+            if sid and sid not in sessions:
+                try:
+                    store.session(sid)
+                except NotFound:
+                    raise BadExport(f"not a valid export: {where} refers to session {sid}, "
+                                    "which is neither in the file nor in the vault") from None
 
 
-def import_document(store: "Store", doc: Mapping[str, Any]) -> ImportResult:
+def import_document(store: Store, doc: Mapping[str, Any]) -> ImportResult:
     """Inserts a checked document (from :func:`parse_export`), all or nothing."""
     check_references(store, doc)
     rows = to_rows(doc)
     added = store.import_rows(rows)
     given = {t: len(r) for t, r in rows.items()}
-    return ImportResult(added={t: added.get(t, 0) for t in TABLES},
-                        skipped={t: given[t] - added.get(t, 0) for t in TABLES})
+    return ImportResult(added={t: added.get(t, 0) for t in families()},
+                        skipped={t: given[t] - added.get(t, 0) for t in families()})
 
 
 def read_import(data: bytes, passphrase: str | Callable[[], str] | None = None) -> dict[str, Any]:
@@ -547,7 +427,7 @@ def read_import(data: bytes, passphrase: str | Callable[[], str] | None = None) 
     return parse_export(data)
 
 
-def import_bytes(store: "Store", data: bytes,
+def import_bytes(store: Store, data: bytes,
                  passphrase: str | Callable[[], str] | None = None) -> ImportResult:
     """:func:`read_import` then :func:`import_document`."""
     return import_document(store, read_import(data, passphrase))

@@ -11,6 +11,9 @@
     crash_child.py busy PATH PASSPHRASE
         Tries to open the vault and probe it; prints the outcome of each, waits for a line on
         stdin, then tries once more.
+    crash_child.py hold PATH PASSPHRASE SESSION_ID STAGE
+        Opens the vault, prints "ready", then for each line on stdin saves the note of STAGE with
+        that line as its text and prints "saved" or "refused ERROR"; "quit" closes the vault.
     crash_child.py fsize PATH PASSPHRASE SESSION_ID STAGE
         Lowers RLIMIT_FSIZE so that the WAL cannot grow, autosaves until the store refuses, then
         raises the limit again and saves once more. Prints one line per event.
@@ -54,7 +57,6 @@ def autosave(path: str, passphrase: str, session_id: str, stage: str, prefix: st
 
 def passwd(path: str, passphrase: str, start: int, memory_kib: int, iterations: int) -> None:
     store = open_vault(path, passphrase, allow_weak=True)
-    store._db  # sqlite-utils is imported on the first write: now, so the kills land in writes
     say("ready")
     index = start
     while True:
@@ -82,6 +84,23 @@ def busy(path: str, passphrase: str) -> None:
     attempt("probe", lambda: probe(path))
     sys.stdin.readline()
     attempt("open-again", lambda: open_vault(path, passphrase, allow_weak=True))
+
+
+def hold(path: str, passphrase: str, session_id: str, stage: str) -> None:
+    store = open_vault(path, passphrase, allow_weak=True)
+    say("ready")
+    for line in sys.stdin:
+        text = line.rstrip("\n")
+        if text == "quit":
+            break
+        try:
+            store.save_note(session_id, stage, text)
+        except RapportError as exc:
+            say(f"refused {type(exc).__name__}: {exc}")
+        else:
+            say("saved")
+    store.close()
+    say("closed")
 
 
 def fsize(path: str, passphrase: str, session_id: str, stage: str) -> None:
@@ -123,6 +142,8 @@ def main(argv: list[str]) -> None:
         passwd(args[0], args[1], int(args[2]), int(args[3]), int(args[4]))
     elif mode == "busy":
         busy(*args)
+    elif mode == "hold":
+        hold(*args)
     elif mode == "fsize":
         fsize(*args)
     else:

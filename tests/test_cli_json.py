@@ -21,6 +21,7 @@ from click.testing import CliRunner
 
 from guides.loader import builtin_guides
 from store.crypto import FAST_FOR_TESTS
+from store.transfer import schema as export_schema
 from store.vault import create_vault
 from tui.cli import COMMANDS, cli
 from tui.format import JSON_VERSION
@@ -72,10 +73,12 @@ def type_schema(text: str) -> tuple[dict[str, Any], bool]:
     text = text.strip()
     nullable = text.endswith(" or null")
     text = text.removesuffix(" or null")
-    if text.startswith("one of "):
+    if text == "export document":  # documented in docs/export-format.md, checked by its schema
+        schema: dict[str, Any] = export_schema()
+    elif text.startswith("one of "):
         values = re.findall(r'"([^"]*)"', text)
         assert values and text == "one of " + ", ".join(f'"{v}"' for v in values), text
-        schema: dict[str, Any] = {"type": "string", "enum": values}
+        schema = {"type": "string", "enum": values}
     elif text in ("object", "array of objects"):
         obj = {"type": "object", "properties": {}, "required": [], "additionalProperties": False}
         schema = obj if text == "object" else {"type": "array", "items": obj}

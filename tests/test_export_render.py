@@ -7,13 +7,14 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import stat
 
 import pytest
 from syrupy.extensions.single_file import SingleFileSnapshotExtension
 
 from store import export, transfer
-from store.errors import RapportError, VaultExists
+from store.errors import FileExists, RapportError
 
 GUIDE_IDS = ("leadership-interview", "feedback", "one-on-one")
 PERSON = "11111111111111111111111111111111"
@@ -159,7 +160,9 @@ def _esc(text: str, fmt: str) -> str:
         return html.escape(text, quote=True)
     if fmt == "json":
         return json.dumps(text, ensure_ascii=False)[1:-1]
-    return export._md_inline(text, start=True)
+    from store.render import md_inline
+
+    return md_inline(text, start=True)
 
 
 def test_html_is_self_contained_and_escaped(store):
@@ -182,6 +185,31 @@ def test_html_escapes_hostile_text(store):
         text = export.render(store, export.Scope.sessions(session.id), "html", kind).text
         assert "<script" not in text and "<img" not in text and "<a " not in text
         assert "&lt;script&gt;" in text
+
+
+HOSTILE = "\x1b]0;pwned\x07\x1b[31mRED\x08\r\x00\x9b2J\u202eevil\u2066\x7f"
+RAW_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f\x80-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+@pytest.mark.parametrize("fmt", export.FORMATS)
+@pytest.mark.parametrize("kind", export.KINDS)
+def test_no_terminal_control_passes_into_an_export(store, fmt, kind):
+    """A name, title, note or item holding terminal escapes (easy to import) reaches an export
+    only as visible stand-ins: ``cat export.md`` can never retitle or recolour a terminal."""
+    person = store.add_person(f"Eve {HOSTILE}")
+    session = store.start_session(person.id, {"id": "g", "name": f"G {HOSTILE}", "stages": [
+        {"key": "a", "title": f"Stage {HOSTILE}", "minutes": 1}]}, title=f"T {HOSTILE}")
+    store.save_note(session.id, "a", f"line one {HOSTILE}\nline two {HOSTILE}")
+    store.add_item(session.id, "action", f"do {HOSTILE}", owner="them")
+    store.add_jot(person.id, f"jot {HOSTILE}")
+    text = export.render(store, export.Scope.person(person.id), fmt, kind).text
+    assert not RAW_CONTROLS.findall(text), RAW_CONTROLS.findall(text)[:5]
+    assert "RED" in text and "evil" in text  # the text itself is kept
+    if fmt == "json":  # escaped, so the document reads back the same
+        doc = json.loads(text)
+        assert doc["sessions"][0]["notes"][0]["text"] == f"line one {HOSTILE}\nline two {HOSTILE}"
+    else:
+        assert "\u241b" in text or "␛" in text  # ESC shown as its picture
 
 
 def test_markdown_escapes_single_line_fields(store):
@@ -273,7 +301,7 @@ def test_write_export_refuses_to_overwrite(store, tmp_path):
     path.write_bytes(b"precious")
     with pytest.raises(export.ExportExists, match="already exists") as info:
         export.write_export(path, doc.data, store=store, doc=doc)
-    assert isinstance(info.value, VaultExists)
+    assert isinstance(info.value, FileExists)
     assert path.read_bytes() == b"precious"
     assert store.exports() == []
 

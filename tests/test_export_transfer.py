@@ -289,7 +289,7 @@ def test_a_session_export_imports_into_the_vault_holding_its_person(full_doc, st
 def test_import_is_all_or_nothing(full_doc, store, tmp_path, monkeypatch):
     with new_vault(tmp_path, "b.db", Clock()) as b:
         calls = []
-        real = b._seal
+        real = b.engine.seal
 
         def failing(table, plain, secret):
             calls.append(table)
@@ -297,7 +297,7 @@ def test_import_is_all_or_nothing(full_doc, store, tmp_path, monkeypatch):
                 raise RapportError("the disk is full")
             return real(table, plain, secret)
 
-        monkeypatch.setattr(b, "_seal", failing)
+        monkeypatch.setattr(b.engine, "seal", failing)
         with pytest.raises(RapportError, match="disk is full"):
             transfer.import_bytes(b, json.dumps(full_doc).encode())
         assert "sessions" in calls  # it got part-way, and then rolled back

@@ -14,7 +14,8 @@ from textual.widgets.text_area import Selection
 
 from guides.loader import builtin_guides
 from store.models import DEFAULT_THEMES
-from store.synthesis import build, programme_report, render
+from store.synthesis import build
+from store.synthesis_report import programme_report, render
 from tui.screens.detail import ConfirmScreen
 from tui.screens.home import HomeScreen
 from tui.screens.export import ExportScreen

@@ -91,7 +91,7 @@ def test_file_modes_whatever_the_umask(tmp_path, passphrase, umask):
             person = store.add_person("Modes")
             session = store.start_session(person.id, PLAN)
             store.save_note(session.id, "topics", "x" * 5000)
-            companions = [vault, Path(f"{vault}-wal"), Path(f"{vault}-shm"), Path(f"{vault}.lock")]
+            companions = [vault, Path(f"{vault}-wal"), Path(f"{vault}-shm")]
             assert {p: mode(p) for p in companions} == {p: 0o600 for p in companions}
             assert mode(home) == 0o700
             store.backup(tmp_path / "backup.db")
@@ -101,13 +101,12 @@ def test_file_modes_whatever_the_umask(tmp_path, passphrase, umask):
             assert {p: mode(p) for p in companions if p.exists()} == {p: 0o600 for p in companions}
         finally:
             store.close()
-        assert sorted(p.name for p in home.iterdir()) == ["vault.db", "vault.db.lock"]
-        assert mode(vault) == mode(Path(f"{vault}.lock")) == 0o600 and mode(home) == 0o700
+        assert sorted(p.name for p in home.iterdir()) == ["vault.db"]  # no lock file at all
+        assert mode(vault) == 0o600 and mode(home) == 0o700
         # loosened by hand: tightened again on the next unlock
         os.chmod(vault, 0o644)
-        os.chmod(f"{vault}.lock", 0o666)
         with open_vault(vault, "another passphrase", allow_weak=True):
-            assert mode(vault) == 0o600 and mode(Path(f"{vault}.lock")) == 0o600
+            assert mode(vault) == 0o600
             assert mode(Path(f"{vault}-wal")) == 0o600
     finally:
         os.umask(old)
@@ -187,10 +186,7 @@ def test_not_a_vault_is_refused_and_left_untouched(tmp_path, passphrase, kind):
     with pytest.raises(VaultExists):
         create_vault(path, passphrase, kdf=crypto.FAST_FOR_TESTS, allow_weak=True)
 
-    after = snapshot(home)
-    # byte-identical; at most the (empty) lock file is new, never -wal or -shm
-    assert after.pop("vault.db.lock", b"") == b""
-    assert after == before
+    assert snapshot(home) == before  # byte-identical: no lock file, no -wal, no -shm
     if inside is not None:
         assert snapshot(path) == inside
 
@@ -329,13 +325,13 @@ def test_garbled_schema_gives_a_clean_error(tmp_path, passphrase):
                 with pytest.raises(Damaged):
                     store.people()
                 assert store.sessions() == []  # the rest still reads
-        assert sorted(p.name for p in path.parent.iterdir()) == ["vault.db", "vault.db.lock"], name
+        assert sorted(p.name for p in path.parent.iterdir()) == ["vault.db"], name
         assert path.read_bytes() == garbled, name
 
 
 def test_migration_names_known_without_sqlite_utils():
-    # open_vault decides whether to migrate from db.MIGRATIONS (so it need not import
-    # sqlite-utils on every unlock): it must name exactly what build_migrations() registers.
-    from store import db
+    # open_vault decides whether to migrate from migrations.NAMES (so it need not import
+    # sqlite-utils on every unlock): it must name exactly what build() registers.
+    from store import migrations
 
-    assert tuple(m.name for m in db.build_migrations()._migrations) == db.MIGRATIONS
+    assert tuple(m.name for m in migrations.build()._migrations) == migrations.NAMES

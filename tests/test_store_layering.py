@@ -61,3 +61,36 @@ def test_using_the_store_loads_no_ui(tmp_path):
     )
     assert before == ["cryptography", "sqlite_utils"]  # the check above is not vacuous
     assert after == []
+
+
+def test_every_store_module_has_a_layer():
+    """The layers contract (pyproject) checks only the modules it names: a new module must be
+    placed in it."""
+    import tomllib
+
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    (contract,) = [c for c in config["tool"]["importlinter"]["contracts"]
+                   if c.get("containers") == ["store"]]
+    placed = {name.strip() for layer in contract["layers"] for name in layer.split("|")}
+    modules = {p.stem for p in (ROOT / "store").glob("*.py") if p.stem != "__init__"}
+    assert placed == modules
+
+
+def test_no_store_module_uses_another_ones_private_names():
+    """``_names`` stay inside their module: nothing imports one, and no attribute starting with
+    an underscore is read off anything but ``self`` or ``cls``."""
+    import ast
+
+    offences = []
+    for path in sorted((ROOT / "store").glob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and (node.level or "store" in (node.module or "")):
+                offences += [f"{path.name}: imports {a.name}" for a in node.names
+                             if a.name.startswith("_") and a.name != "__future__"]
+            elif isinstance(node, ast.Attribute) and node.attr.startswith("_") \
+                    and not node.attr.startswith("__"):
+                owner = node.value
+                if not (isinstance(owner, ast.Name) and owner.id in ("self", "cls")):
+                    offences.append(f"{path.name}:{node.lineno}: .{node.attr}")
+    assert offences == []

@@ -186,12 +186,14 @@ def test_passphrase_normalisation_is_canonical(text):
 
 @given(st.lists(st.one_of(st.none(), st.integers(), st.text(), st.booleans(),
                           st.floats(allow_nan=False))))
-def test_fast_aad_encoding_is_the_compact_json_it_replaces(values):
-    # Vaults written with json.dumps' compact form must open: the bulk reader's encoder is a
-    # faster spelling of exactly those bytes.
-    from store.vault import _aad_json, _compact_json
+def test_associated_data_is_the_compact_json_vaults_were_written_with(values):
+    # Every vault so far bound its fields to this exact text: it must never change.
+    import json
 
-    assert _aad_json(values) == _compact_json(values)
+    from store.rows import aad
+
+    compact = json.JSONEncoder(separators=(",", ":")).encode(values)
+    assert aad("notes", "body", values) == f"rapport/v1|notes|body|{compact}".encode()
 
 
 @given(st.binary(max_size=300))
@@ -208,7 +210,7 @@ def test_unpad_accepts_only_marker_then_zeros(data):
 @given(text=st.text(st.sampled_from("aßSİﬁ ΣςxY\n"), max_size=40), data=st.data())
 def test_search_span_maps_folded_matches_back(text, data):
     # A match found in text.casefold() is highlighted over the characters that fold into it.
-    from store.search import _span
+    from store.search import span as _span
 
     folded = text.casefold()
     if not folded:

@@ -14,10 +14,12 @@ from pathlib import Path
 
 import pytest
 
-from store import crypto
+from store import crypto, keyslot
 from store.errors import Damaged
 from store.models import Damage
-from store.vault import SCHEMA, aad_for, open_vault
+from store.rows import aad_for
+from store.tables import TABLES
+from store.vault import open_vault
 
 PLAN = {"id": "one-on-one", "name": "1-on-1",
         "stages": [{"key": "check-in", "minutes": 5}, {"key": "topics", "minutes": 20}]}
@@ -35,16 +37,14 @@ def raw(path: Path):
 
 def cipher_from_file(path: Path, passphrase: str) -> crypto.FieldCipher:
     with raw(path) as conn:
-        slot = conn.execute("SELECT * FROM keyslot").fetchone()
-    params = crypto.KdfParams.from_dict(json.loads(slot["kdf"]))
-    kek = crypto.derive_kek(passphrase, bytes(slot["salt"]), params, allow_weak=True)
-    dek = crypto.unwrap_key(kek, bytes(slot["wrapped"]),
-                            crypto.keyslot_aad(slot["vault_id"], params, bytes(slot["salt"])))
+        conn.row_factory = None
+        slot = keyslot.read(conn, path)
+    _, dek = slot.unlock(passphrase, allow_weak=True)
     return crypto.FieldCipher(dek)
 
 
 def plain_of(table: str, row: sqlite3.Row) -> dict:
-    return {c: row[c] for c in SCHEMA[table][0]}
+    return {c: row[c] for c in TABLES[table].plain}
 
 
 @pytest.fixture
@@ -198,10 +198,16 @@ def test_old_revision_put_back_is_rejected(store, vault_path, passphrase, clock)
     with raw(vault_path) as conn:
         conn.execute("UPDATE notes SET body = ? WHERE id = ?", (old, note.id))
     assert damaged_ids(vault_path, passphrase) == {("notes", note.id, "body")}
-    # the revision alone rolled back (timestamps kept) is caught too
+    # the revision rolled back too (timestamps kept): the row summary still holds the newer one
     with raw(vault_path) as conn:
         conn.execute("UPDATE notes SET rev = ? WHERE id = ?", (note.rev, note.id))
-    assert damaged_ids(vault_path, passphrase) == {("notes", note.id, "body")}
+    assert damaged_ids(vault_path, passphrase) == {("notes", note.id, "body"), ("notes", "-", "-")}
+    # the whole older row put back (its revision, timestamps and ciphertext): only the row
+    # summary can tell, and does
+    with raw(vault_path) as conn:
+        conn.execute("UPDATE notes SET updated_at = ? WHERE id = ?",
+                     (note.updated_at.isoformat(timespec="microseconds"), note.id))
+    assert damaged_ids(vault_path, passphrase) == {("notes", "-", "-")}
 
 
 @pytest.mark.parametrize("change", [

@@ -114,8 +114,8 @@ def test_an_old_revision_put_back_no_longer_opens(store, programme, vault_path, 
 
 
 def test_a_missing_record_is_named_in_words(store):
-    """The store's shared update names the record as a person would (not "peopl", "strateg")."""
-    with pytest.raises(NotFound, match=r"^no person with id nope$"):
-        store._update("people", "nope", {"name": "x"})
-    with pytest.raises(NotFound, match=r"^no strategy item with id nope$"):
-        store._update("strategy", "nope", {"data": {}})
+    """The row engine's update names the record as a person would (not "peopl", "strateg")."""
+    with pytest.raises(NotFound, match=r"^no person with id nope$"), store.engine.write():
+        store.engine.update("people", "nope", {"data": {"name": "x"}})
+    with pytest.raises(NotFound, match=r"^no strategy item with id nope$"), store.engine.write():
+        store.engine.update("strategy", "nope", {"data": {}})

@@ -29,7 +29,7 @@ JOT_LIMIT = 1024 * 1024
 
 # ---------------------------------------------------------------------- helpers
 def _today(env: Env) -> date:
-    from store.vault import utc_now
+    from store import utc_now
 
     return (env.clock or utc_now)().astimezone().date()
 
@@ -75,14 +75,15 @@ def show_session(env: Env, session_ref: str, as_json: bool) -> None:
     """Show one session's whole record: stages with notes, items, time per stage.
 
     ID is the session's id or a unique prefix of it (at least 4 characters, see 'rapport list').
-    Private notes are shown too, marked as such: this is your own terminal.
+    Private notes are shown too, marked as such: this is your own terminal. With --json, the
+    session's full export document (docs/export-format.md): what 'rapport import' reads.
     """
-    from tui.record import load_record, record_json, session_markdown
+    from tui.record import load_record, session_markdown
 
     with env.open_store() as store:
         record = load_record(store, store.resolve_session(session_ref))
     if as_json:
-        out_json("session", record_json(record))
+        out_json("session", record.document)
     else:
         out(session_markdown(record, plain=True), nl=False)
 

@@ -101,7 +101,7 @@ def list_programmes(env: Env, as_json: bool) -> None:
 @pass_env
 def show_programme(env: Env, ref: str) -> None:
     """Show a programme (name, unique name or id prefix, or id): interviews, themes, gaps."""
-    from store.synthesis import build
+    from store import build_synthesis as build
 
     with env.open_store() as store:
         programme = _find(store, ref)
@@ -156,7 +156,7 @@ def synthesis(env: Env, ref: str, fmt: str, leader: str | None, output: str,
               min_interviewees: int, named: bool) -> None:
     """Write the synthesis of PROGRAMME (or a per-leader report), anonymised by default."""
     from store.errors import Ambiguous, NotFound
-    from store.synthesis import build, leader_report, programme_report, write_report
+    from store import build_synthesis as build, leader_report, programme_report, write_report
 
     if output != "-" and Path(output).expanduser().exists():
         raise fail(f"{output} already exists; not overwriting it")

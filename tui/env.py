@@ -54,7 +54,7 @@ class Env:
 
     def open_store(self) -> "Store":
         """Unlocks the vault (one ``rapport: error:`` line for anything wrong)."""
-        from store.vault import open_vault, utc_now
+        from store import open_vault, utc_now
 
         return open_vault(self.paths.vault, self.passphrase(), allow_weak=self.allow_weak,
                           clock=self.clock or utc_now)

@@ -14,7 +14,7 @@ def run_app(env: Env, start: dict | None = None) -> None:
     # passes over objects that all live for the session): RapportApp.end_startup resumes them.
     gc_paused = gc.isenabled()
     gc.disable()
-    from store.db import probe
+    from store import probe
     from store.errors import RapportError, VaultMissing
 
     try:

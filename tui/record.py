@@ -6,13 +6,13 @@ never load Textual or Rich. The screens call these from their worker threads.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping
 
 from store.cadence import due_people
 from store.models import CADENCES, ITEM_KINDS, Item, Note, Person, Session, SessionSummary
+from store.render import md_block, md_inline
 from tui import format as fmt
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -119,24 +119,12 @@ def people_overview(store: "Store", today: date) -> list[PersonOverview]:
 
 
 # ---------------------------------------------------------------------- one session
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~!])")
-
-
 def md_escape(text: str) -> str:
-    """Text that Markdown shows as typed (names, titles, item text)."""
-    return _MD_SPECIAL.sub(r"\\\1", " ".join(text.split()))
+    """Text that Markdown shows as typed (names, titles, item text): the store's escaper."""
+    return md_inline(text)
 
 
-def md_note(text: str) -> str:
-    """A note keeps its own light Markdown (bullets, *emphasis*) but never becomes a heading,
-    a table or raw HTML; blank lines are kept as paragraph breaks."""
-    lines = []
-    for line in text.strip("\n").split("\n"):
-        stripped = line.lstrip()
-        if stripped.startswith(("#", "|", "<", "```", "~~~", "---", "===")):
-            line = line[: len(line) - len(stripped)] + "\\" + stripped
-        lines.append(line)
-    return "\n".join(lines)
+md_note = md_block  # a note keeps its light Markdown, never a heading, table or raw HTML
 
 
 @dataclass
@@ -156,21 +144,40 @@ class SessionRecord:
     person: Person
     stages: list[StageRecord]
     items: list[Item]
+    #: the store's document of the session (store.session_document): what ``rapport show --json``
+    #: prints, and what the notes and items here are read from
+    document: dict[str, Any] = field(default_factory=dict)
 
     @property
     def title(self) -> str:
         return self.session.title or self.session.guide_name
 
 
+def _when(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
 def load_record(store: "Store", session: Session) -> SessionRecord:
-    try:
-        person = store.person(session.person_id)
-    except Exception:  # noqa: BLE001 - a session whose person vanished still shows
-        person = Person(id=session.person_id, name="?")
-    notes = {n.stage: n for n in store.notes(session.id)}
+    """The session's record, laid out from the store's document of it (one shape for the
+    detail screen, ``rapport show`` and the exports)."""
+    from store import session_document
+
+    document = session_document(store, session.id)
+    s = document["sessions"][0]
+    person = next((Person(id=p["id"], name=p["name"], cadence=p["cadence"], role=p["role"])
+                   for p in document["people"] if p["id"] == session.person_id),
+                  Person(id=session.person_id, name="?"))
+    notes = {n["stage"]: Note(id=n["id"], session_id=session.id, stage=n["stage"], text=n["text"],
+                              private=n["private"], created_at=_when(n["created_at"]),
+                              updated_at=_when(n["updated_at"])) for n in s["notes"]}
+    items = [Item(id=i["id"], session_id=session.id, person_id=session.person_id, kind=i["kind"],
+                  text=i["text"], owner=i["owner"],
+                  due=date.fromisoformat(i["due"]) if i["due"] else None, status=i["status"],
+                  stage=i["stage"], done_at=_when(i["done_at"]), carried_from=i["carried_from"],
+                  created_at=_when(i["created_at"]), updated_at=_when(i["updated_at"]))
+             for i in s["items"]]
     stages = []
-    plan = session.stages or []
-    for i, stage in enumerate(plan):
+    for i, stage in enumerate(session.stages or []):
         key = stage.get("key", "")
         note = notes.pop(key, None)
         stages.append(StageRecord(i, key, stage.get("title", key),
@@ -180,7 +187,7 @@ def load_record(store: "Store", session: Session) -> SessionRecord:
     for key, note in notes.items():  # notes of stages no longer in the plan
         stages.append(StageRecord(len(stages), key, key or "Notes", 0.0,
                                   float(session.spent.get(key, 0.0)), note, note.private))
-    return SessionRecord(session, person, stages, store.items(session_id=session.id))
+    return SessionRecord(session, person, stages, items, document)
 
 
 def record_header(record: SessionRecord, esc: Callable[[str], str] = md_escape, *,
@@ -265,18 +272,3 @@ def item_json(item: Item, person_name: str | None = None) -> dict[str, Any]:
     if person_name is not None:
         out["person"] = person_name
     return out
-
-
-def record_json(record: SessionRecord) -> dict[str, Any]:
-    s = record.session
-    return {
-        "id": s.id, "person": record.person.name, "person_id": s.person_id, "title": s.title,
-        "guide": s.guide_name, "guide_id": s.guide_id, "status": s.status,
-        "started_at": stamp(s.started_at), "ended_at": stamp(s.ended_at),
-        "amended_at": stamp(s.amended_at), "spent_seconds": round(s.spent_seconds, 1),
-        "planned_minutes": s.planned_minutes,
-        "stages": [{"key": st.key, "title": st.title, "planned_seconds": st.planned_seconds,
-                    "spent_seconds": round(st.spent_seconds, 1), "private": st.private,
-                    "notes": st.note.text if st.note else ""} for st in record.stages],
-        "items": [item_json(i) for i in record.items],
-    }

@@ -36,7 +36,7 @@ from textual.widgets.selection_list import Selection
 
 from store.errors import RapportError
 from store.models import DEFAULT_THEMES, Programme, StrategyItem
-from store.synthesis import Area, Passage, Synthesis, md_inline
+from store import Area, Passage, Synthesis, md_inline
 from tui import format as fmt
 from tui.screens.detail import ConfirmScreen
 
@@ -54,10 +54,11 @@ def _clip(text: str, width: int) -> str:
 def passage_markdown(passages: Sequence[Passage], *, empty: str = "Nothing here.") -> str:
     """The facilitator's view of passages: text, then who, when, stage, subject, private."""
     if not passages:
-        return f"*{md_inline(empty)}*"
+        return f"*{md_inline(empty, start=True)}*"
     lines = []
     for p in sorted(passages, key=lambda p: (p.day or date.min, p.interviewee.casefold())):
-        lines.append(f"- {md_inline(p.text)}  \n  *{md_inline(passage_meta(p))}*")
+        lines.append(f"- {md_inline(p.text, start=True)}  \n"
+                     f"  *{md_inline(passage_meta(p), start=True)}*")
     return "\n".join(lines)
 
 
@@ -295,7 +296,7 @@ class ProgrammeScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="programme-load")
     def reload(self) -> None:
-        from store.synthesis import build
+        from store import build_synthesis as build
 
         store = self.app.store
         if store is None:
@@ -436,9 +437,10 @@ class ProgrammeScreen(Screen[None]):
         item = next((s for s in syn.strategy if s.id == event.row_key.value), None)
         if item is None:
             return
-        parts = [f"**{md_inline(item.text)}**"]
+        parts = [f"**{md_inline(item.text, start=True)}**"]
         if item.gaps:
-            parts.append("Addresses: " + md_inline("; ".join(syn.gap_label(k) for k in item.gaps)))
+            parts.append("Addresses: " + md_inline("; ".join(syn.gap_label(k) for k in item.gaps),
+                                                   start=True))
         linked = [p for p in (syn.passage(t) for t in item.tag_ids) if p is not None]
         if linked:
             parts.append(passage_markdown(linked))
@@ -557,7 +559,7 @@ class ProgrammeScreen(Screen[None]):
     def action_export(self) -> None:
         if self.syn is None:
             return
-        from store.synthesis import programme_report
+        from store import programme_report
 
         self.app.push_screen(export_dialog(programme_report(self.syn)))
 
@@ -748,7 +750,7 @@ class ReportScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="report-load")
     def load(self) -> None:
-        from store.synthesis import build, leader_report, render
+        from store import build_synthesis as build, leader_report, render_report as render
 
         store = self.app.store
         if store is None:
@@ -790,12 +792,12 @@ def export_dialog(doc: Mapping[str, Any], *, directory: Path | None = None,
                "⚠ Plaintext, outside the vault: anyone who gets the file can read it.")
 
     def render(store: Any, options: ExportOptions) -> Preview:
-        from store.synthesis import filename_hint, render
+        from store import render_report as render, report_filename as filename_hint
 
         return Preview(render(doc, options.fmt), filename_hint(doc, options.fmt), warning)
 
     def write(store: Any, path: Path, options: ExportOptions, preview: Preview) -> None:
-        from store.synthesis import write_report
+        from store import write_report
 
         write_report(store, path, doc, options.fmt, text=preview.text)
 

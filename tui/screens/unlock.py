@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from textual import events, on, work
 from textual.app import ComposeResult
 from textual.containers import Center, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Input, LoadingIndicator, Static
 from textual.worker import Worker, WorkerState
-
-if TYPE_CHECKING:  # pragma: no cover
-    from store.prefetch import KeyPrefetch
 
 MIN_LENGTH = 8
 
@@ -55,7 +50,6 @@ class UnlockScreen(Screen[None]):
         super().__init__()
         self.create = create
         self.message = message
-        self.slot = None  # the key slot's salt and KDF parameters, read by the preload
 
     def footer_filled(self) -> bool:
         """Whether the footer shows its keys yet (see UnlockFooter); False while the screen is
@@ -94,13 +88,6 @@ class UnlockScreen(Screen[None]):
         import tui.screens.home  # noqa: F401 - built next, on the UI thread (preloaded)
 
         self.app.catalog  # noqa: B018 - parsed here, off the UI thread
-        if not self.create:
-            from store.prefetch import read_slot
-
-            try:
-                self.slot = read_slot(self.app.paths.vault)
-            except Exception:  # noqa: BLE001 - unlocking reads it again and reports any problem
-                self.slot = None
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """Once the preload is done, the home screen is built (RapportApp.prepare_home) while the
@@ -166,27 +153,15 @@ class UnlockScreen(Screen[None]):
                 self.query_one("#confirm", Input).value = ""
                 return
         # first: the key derivation runs while the busy state is shown
-        self.derive(passphrase, self.start_key(passphrase))
+        self.derive(passphrase)
         self.say("Deriving the key…")
         self.set_busy(True)
         # the home screen, if it is not built yet (unlocking again after a lock, or a
         # passphrase typed ahead), is built once the busy state is on screen
         self.call_after_refresh(self.app.prepare_home)
 
-    def start_key(self, passphrase: str) -> "KeyPrefetch | None":
-        """Starts deriving the key on a thread at once, from the slot the preload read (the
-        unlock worker would start a few ms later, after this key press is handled, and then
-        read the slot first); the worker's open_vault takes the key, or derives again if the
-        slot it reads under the lock differs."""
-        if self.create:
-            return None
-        from store.prefetch import KeyPrefetch
-
-        app = self.app
-        return KeyPrefetch(app.paths.vault, passphrase, allow_weak=app.allow_weak).start(self.slot)
-
     @work(thread=True, exclusive=True, group="unlock")
-    def derive(self, passphrase: str, prefetch: "KeyPrefetch | None" = None) -> None:
+    def derive(self, passphrase: str) -> None:
         from store.crypto import PRODUCTION
         from store.errors import RapportError
         from store.vault import create_vault, open_vault
@@ -198,7 +173,7 @@ class UnlockScreen(Screen[None]):
                                      allow_weak=app.allow_weak, clock=app.clock)
             else:
                 store = open_vault(app.paths.vault, passphrase, allow_weak=app.allow_weak,
-                                   clock=app.clock, prefetch=prefetch)
+                                   clock=app.clock)
         except RapportError as exc:
             hook = getattr(app, "unlock_failed", None)  # rapport serve's pause (tui/serve/child.py)
             if hook is not None:

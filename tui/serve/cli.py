@@ -29,7 +29,7 @@ def serve(env: Env, host: str, port: int) -> None:
     if host not in HOSTS:
         raise bad_usage(f"--host must be 127.0.0.1 or ::1, not {host!r}: rapport serve only "
                         "listens on this machine")
-    from store.db import probe
+    from store import probe
     from store.errors import VaultMissing
 
     try:

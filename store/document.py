@@ -1,0 +1,242 @@
+"""The export document: a vault's records as one plain, JSON-ready dict (format version 1).
+
+``docs/export-format.md`` describes it; :mod:`store.transfer` checks it against the same schema
+when it is imported. The document of one session (:func:`session_document`) is what ``rapport
+show --json`` prints, what the session's detail screen and ``rapport show`` lay out, and what
+exports render: one shape for all of them.
+
+Sessions are read a batch at a time (their notes, items and tags with one query per table per
+batch), so a large vault's records are never all decrypted at once.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, tzinfo
+from typing import TYPE_CHECKING, Any, Iterable, Iterator, Mapping
+
+from .clock import stamp, stamp_or_none
+from .db import in_clause
+from .models import Person, Programme
+from .scope import BATCH, Scope, Selection, select
+from .sessions import outline
+from .tables import Table, later_families
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .store import Store
+
+#: A session that ended longer than this after it started was reopened and continued later: its
+#: length is the time its stage timers ran, not start to end.
+LONG_SESSION = 8 * 3600
+FORMAT_NAME = "rapport-export"
+FORMAT_VERSION = 1
+KEYS = ("format", "version", "kind", "exported_at", "scope", "people", "programmes", "sessions",
+        "jots")
+
+
+def collect(store: Store, scope: Scope, *, tz: tzinfo | None = None) -> dict[str, Any]:
+    """The full document of everything in ``scope``. ``tz`` decides which calendar day a session
+    started on for ``since``/``until`` (``None``: local time)."""
+    sel = select(store, scope, tz)
+    doc = head(store, sel)
+    doc["programmes"] = [programme_doc(store, p, strategy=scope.everything)
+                         for p in programmes(store, sel)]
+    doc["sessions"] = list(session_docs(store, sel.rows))
+    doc["jots"] = jot_docs(store, sel, tz)
+    for table in later_families():
+        doc[table.name] = family_docs(store, sel, table)
+    return doc
+
+
+def session_document(store: Store, session_id: str) -> dict[str, Any]:
+    """The full document of one session (its person, plan, notes, items, tags and times)."""
+    return collect(store, Scope.sessions(session_id))
+
+
+def head(store: Store, sel: Selection) -> dict[str, Any]:
+    """The document without its programmes, sessions and jots."""
+    return {"format": FORMAT_NAME, "version": FORMAT_VERSION, "kind": "full",
+            "exported_at": stamp(store.clock()), "scope": {**sel.scope.to_dict(), "label": sel.label},
+            "people": [person_doc(p) for p in sel.people], "programmes": [], "sessions": [],
+            "jots": []}
+
+
+def person_doc(p: Person) -> dict[str, Any]:
+    return {"id": p.id, "name": p.name, "role": p.role, "cadence": p.cadence,
+            "created_at": stamp_or_none(p.created_at), "updated_at": stamp_or_none(p.updated_at)}
+
+
+def programmes(store: Store, sel: Selection) -> list[Programme]:
+    """The programmes in scope: all of them for everything, else those of the sessions."""
+    found = store.programmes()
+    if not sel.scope.everything:
+        wanted = {r["programme_id"] for r in sel.rows if r["programme_id"]}
+        found = [p for p in found if p.id in wanted]
+    return sorted(found, key=lambda p: (p.name.casefold(), p.id))
+
+
+def programme_doc(store: Store, p: Programme, *, strategy: bool) -> dict[str, Any]:
+    items = store.strategy_items(p.id) if strategy else []
+    return {
+        "id": p.id, "name": p.name, "purpose": p.purpose, "guide_id": p.guide_id,
+        "themes": list(p.themes), "created_at": stamp_or_none(p.created_at),
+        "updated_at": stamp_or_none(p.updated_at),
+        "strategy": [{"id": s.id, "text": s.text, "gaps": list(s.gaps), "tag_ids": list(s.tag_ids),
+                      "created_at": stamp_or_none(s.created_at),
+                      "updated_at": stamp_or_none(s.updated_at)}
+                     for s in sorted(items, key=lambda s: (stamp_or_none(s.created_at) or "", s.id))],
+    }
+
+
+def family_docs(store: Store, sel: Selection, table: Table) -> list[dict[str, Any]]:
+    """The records of a family added after version 1 that belong to the scope: by session,
+    else by person, else by programme; a family linked to none of them in an export of
+    everything only. Each is its id, timestamps, links and sealed columns."""
+    engine, scope = store.engine, sel.scope
+    if "session_id" in table.links:
+        key, wanted = "session_id", [r["id"] for r in sel.rows]
+    elif "person_id" in table.links:
+        key, wanted = "person_id", sorted(sel.person_ids)
+    elif "programme_id" in table.links:
+        key, wanted = "programme_id", [p.id for p in programmes(store, sel)]
+    else:
+        key, wanted = "", []
+    if not key and not scope.everything:
+        return []
+    found = []
+    if scope.everything or not key:
+        found = engine.select(table.name)
+    else:
+        for start in range(0, len(wanted), BATCH):
+            part = tuple(wanted[start:start + BATCH])
+            found += engine.select(table.name, in_clause(key, part), part)
+    docs = [{"id": p["id"], "created_at": p["created_at"], "updated_at": p["updated_at"],
+             **{link: p[link] for link in table.links}, **secret} for p, secret in found]
+    return _by_created(docs)
+
+
+def jot_docs(store: Store, sel: Selection, tz: tzinfo | None) -> list[dict[str, Any]]:
+    """The jots of the people in scope (none for a scope of chosen sessions)."""
+    scope = sel.scope
+    if scope.session_ids:
+        return []
+    jots = [j for j in store.jots() if j.person_id in sel.person_ids
+            and (scope.everything or scope.holds(j.created_at, tz))]
+    return [{"id": j.id, "person_id": j.person_id, "text": j.text,
+             "created_at": stamp_or_none(j.created_at), "updated_at": stamp_or_none(j.updated_at)}
+            for j in sorted(jots, key=lambda j: (stamp_or_none(j.created_at) or "", j.id))]
+
+
+def session_docs(store: Store, rows: list[dict[str, Any]], *, plan: bool = True,
+                 tags: bool = True) -> Iterator[dict[str, Any]]:
+    """Each chosen session's document, in ``rows`` order (sessions deleted meanwhile are left
+    out). ``plan=False``, for a summary: the plan is only its outline (each stage's key, title,
+    minutes and privacy: all a summary shows of it), so the 13 KB snapshot is not opened, and
+    the state (timers) only where the length shown needs it (see :func:`needs_timers`).
+    ``tags=False``: no tags (a summary never shows them)."""
+    engine = store.engine
+    for start in range(0, len(rows), BATCH):
+        ids = tuple(r["id"] for r in rows[start:start + BATCH])
+        where = in_clause("session_id", ids)
+        columns = ("meta", "state", "plan") if plan else ("meta",)
+        sessions = {p["id"]: (p, s) for p, s in engine.select("sessions", in_clause("id", ids), ids,
+                                                              columns=columns)}
+        if not plan:
+            _summary_parts(store, sessions)
+        notes = _by_session(engine.select("notes", where, ids), note_doc, "body")
+        items = _by_session(engine.select("items", where, ids), item_doc, "data")
+        found = _by_session(engine.select("tags", where, ids), tag_doc, "data") if tags else {}
+        for sid in ids:
+            if sid in sessions:
+                doc = session_doc(*sessions[sid])
+                doc["notes"] = _by_created(notes.get(sid, []))
+                doc["items"] = _by_created(items.get(sid, []))
+                doc["tags"] = _by_created(found.get(sid, []))
+                yield doc
+
+
+def needs_timers(plain: Mapping[str, Any]) -> bool:
+    """Whether a session's length is read from its stage timers: while it is active, or when
+    it ended more than :data:`LONG_SESSION` after it started (it was reopened another day)."""
+    if not plain["ended_at"]:
+        return True
+    wall = (datetime.fromisoformat(plain["ended_at"])
+            - datetime.fromisoformat(plain["started_at"])).total_seconds()
+    return not 0 <= wall <= LONG_SESSION
+
+
+def _summary_parts(store: Store, sessions: dict[str, tuple[dict[str, Any], dict[str, Any]]]
+                   ) -> None:
+    """What a summary reads besides each session's meta: the timers where the length needs
+    them, and the plan of a session started before outlines were kept."""
+    timed = tuple(sid for sid, (p, _) in sessions.items() if needs_timers(p))
+    for start in range(0, len(timed), BATCH):
+        part = timed[start:start + BATCH]
+        for p, s in store.engine.select("sessions", in_clause("id", part), part,
+                                        columns=("state",)):
+            sessions[p["id"]][1]["state"] = s["state"]
+    missing = tuple(sid for sid, (_, s) in sessions.items() if "outline" not in s["meta"])
+    if missing:
+        for sid, full in store.session_plans(missing).items():
+            sessions[sid][1]["meta"]["outline"] = outline(full)
+
+
+def _by_session(rows: Iterable[tuple[dict[str, Any], dict[str, Any]]], make: Any,
+                column: str) -> dict[str, list[dict[str, Any]]]:
+    out: dict[str, list[dict[str, Any]]] = {}
+    for plain, secret in rows:
+        out.setdefault(plain["session_id"], []).append(make(plain, secret[column]))
+    return out
+
+
+def _by_created(docs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    docs.sort(key=lambda d: (d["created_at"] or "", d["id"]))
+    return docs
+
+
+def session_doc(p: Mapping[str, Any], secret: Mapping[str, Any]) -> dict[str, Any]:
+    meta, state = secret["meta"], secret.get("state") or {}
+    plan = secret["plan"] if "plan" in secret else {"stages": meta.get("outline", [])}
+    return {
+        "id": p["id"], "person_id": p["person_id"], "programme_id": p["programme_id"],
+        "title": meta.get("title", ""), "guide_id": meta.get("guide_id", ""),
+        "guide_name": meta.get("guide_name", ""), "started_at": p["started_at"],
+        "ended_at": p["ended_at"], "amended_at": p["amended_at"], "created_at": p["created_at"],
+        "updated_at": p["updated_at"], "plan": plan or {},
+        "state": {"stage_index": int(state.get("stage_index", 0)),
+                  "spent": dict(state.get("spent") or {}),
+                  "visited": list(state.get("visited", ())),
+                  "asked": {str(k): list(v) for k, v in (state.get("asked") or {}).items()}},
+    }
+
+
+def note_doc(p: Mapping[str, Any], body: Mapping[str, Any]) -> dict[str, Any]:
+    return {"id": p["id"], "stage": body.get("stage", ""), "text": body.get("text", ""),
+            "private": bool(body.get("private")), "created_at": p["created_at"],
+            "updated_at": p["updated_at"]}
+
+
+def item_doc(p: Mapping[str, Any], data: Mapping[str, Any]) -> dict[str, Any]:
+    due = data.get("due")
+    return {"id": p["id"], "kind": data["kind"], "text": data.get("text", ""),
+            "owner": data.get("owner", "me"),
+            "due": date.fromisoformat(due).isoformat() if due else None,
+            "status": data.get("status", "open"), "stage": data.get("stage", ""),
+            "done_at": data.get("done_at"), "carried_from": data.get("carried_from"),
+            "created_at": p["created_at"], "updated_at": p["updated_at"]}
+
+
+def tag_doc(p: Mapping[str, Any], data: Mapping[str, Any]) -> dict[str, Any]:
+    return {"id": p["id"], "stage": data.get("stage", ""), "theme": data["theme"],
+            "passage": data.get("passage", ""), "subject_id": data.get("subject_id"),
+            "created_at": p["created_at"], "updated_at": p["updated_at"]}
+
+
+def count_records(doc: Mapping[str, Any]) -> int:
+    """Every record a document holds (people, programmes and strategy, sessions, notes, items,
+    tags, jots)."""
+    sessions = doc.get("sessions", [])
+    later = sum(len(doc.get(t.name, [])) for t in later_families())
+    return (later + len(doc.get("people", [])) + len(doc.get("jots", [])) + len(sessions)
+            + sum(1 + len(p.get("strategy", [])) for p in doc.get("programmes", []))
+            + sum(len(s.get("notes", [])) + len(s.get("items", [])) + len(s.get("tags", []))
+                  for s in sessions))

@@ -1,0 +1,97 @@
+"""Files Rapport makes: 0600 files, 0700 directories, never over anything that exists.
+
+* :func:`ensure_dir` makes a directory and every missing parent 0700 (whatever the umask);
+* :func:`write_new_file` is the one writer of new files (exports, reports, calendars): created
+  with ``O_EXCL``, 0600, no symlink followed, written whole and synced, or removed again;
+* :func:`tighten` puts the vault and its companions (``-wal``, ``-shm``) back to 0600.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+from .errors import FileExists, StorageError
+
+FILE_MODE = 0o600
+DIR_MODE = 0o700
+#: The files SQLite keeps beside a database.
+COMPANIONS = ("-wal", "-shm", "-journal")
+
+
+def ensure_dir(directory: Path) -> None:
+    """``directory`` exists afterwards, 0700; every level created here is 0700 too (levels that
+    existed already are left as they are, but the directory itself is tightened)."""
+    directory = Path(directory)
+    missing: list[Path] = []
+    level = directory
+    while not level.exists():
+        missing.append(level)
+        if level.parent == level:
+            break
+        level = level.parent
+    for created in reversed(missing):
+        try:
+            created.mkdir(mode=DIR_MODE)
+        except FileExistsError:
+            pass
+        os.chmod(created, DIR_MODE)  # mkdir's mode passes through the umask
+    if stat.S_IMODE(directory.stat().st_mode) != DIR_MODE:
+        os.chmod(directory, DIR_MODE)
+
+
+def fsync_dir(directory: Path) -> None:
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def tighten(path: Path) -> None:
+    """0600 for the database at ``path`` and the companions of it that exist now."""
+    for suffix in ("", *COMPANIONS):
+        name = f"{path}{suffix}"
+        try:
+            if stat.S_IMODE(os.stat(name).st_mode) != FILE_MODE:
+                os.chmod(name, FILE_MODE)
+        except FileNotFoundError:
+            pass
+
+
+def create_new(path: Path) -> int:
+    """A new, empty 0600 file at ``path``, opened for writing: never over an existing file or
+    through a symlink. :class:`FileExists` or :class:`StorageError` otherwise."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
+    try:
+        fd = os.open(path, flags, FILE_MODE)
+    except FileExistsError:
+        raise FileExists(f"{path} already exists; not overwriting it") from None
+    except OSError as exc:
+        raise StorageError(f"cannot write {path}: {exc.strerror or exc}") from None
+    os.fchmod(fd, FILE_MODE)  # the umask may have taken bits away; never adds any
+    return fd
+
+
+def write_new_file(path: str | os.PathLike[str], data: bytes) -> Path:
+    """Creates ``path`` holding exactly ``data`` (0600, synced). Nothing is left there when the
+    write fails. Returns the path."""
+    target = Path(path)
+    fd = create_new(target)
+    try:
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view):]
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+    except OSError as exc:
+        target.unlink(missing_ok=True)
+        raise StorageError(f"cannot write {target}: {exc.strerror or exc}; "
+                           "nothing was left there") from None
+    except BaseException:
+        target.unlink(missing_ok=True)
+        raise
+    return target

@@ -1,0 +1,67 @@
+"""Notes: what the facilitator types during a session, one note per stage, saved as typed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .clock import parse_stamp
+from .errors import NotFound
+from .models import Note
+from .rows import Rows, clean
+from .sessions import Sessions
+
+TABLE = "notes"
+
+
+def note_of(plain: dict[str, Any], secret: dict[str, Any]) -> Note:
+    body = secret["body"]
+    return Note(id=plain["id"], session_id=plain["session_id"], stage=body.get("stage", ""),
+                text=body.get("text", ""), private=bool(body.get("private")), rev=plain["rev"],
+                created_at=parse_stamp(plain["created_at"]),
+                updated_at=parse_stamp(plain["updated_at"]))
+
+
+class Notes:
+    def __init__(self, rows: Rows, sessions: Sessions) -> None:
+        self.rows = rows
+        self.sessions = sessions
+        #: (session, stage) -> the note's id: an autosave finds its row without a scan
+        self._ids: dict[tuple[str, str], str] = {}
+
+    def forget(self, session_id: str | None = None) -> None:
+        with self.rows.mutex:
+            self._ids = {} if session_id is None else \
+                {k: v for k, v in self._ids.items() if k[0] != session_id}
+
+    def of_session(self, session_id: str) -> list[Note]:
+        notes = self.rows.select(TABLE, "session_id = ?", (session_id,), order="created_at",
+                                 convert=note_of)
+        with self.rows.mutex:
+            for note in notes:
+                self._ids.setdefault((session_id, note.stage), note.id)
+        return notes
+
+    def save(self, session_id: str, stage: str, text: str, *,
+             private: bool = False) -> tuple[Note, str]:
+        """Saves the note of ``stage`` at revision + 1, returning after the commit: the note
+        and its session's person (for the search index)."""
+        text, stage = clean(text), clean(stage)  # a raw stage would never match the stored one
+        body = {"stage": stage, "text": text, "private": bool(private)}
+        with self.rows.mutex:
+            with self.rows.write():
+                found = self.rows.plain("sessions", "id = ?", (session_id,),
+                                        columns=("person_id", "ended_at"))
+                if not found:
+                    raise NotFound(f"no session with id {session_id}")
+                note_id = self._ids.get((session_id, stage))
+                if note_id is None:
+                    note_id = next((n.id for n in self.of_session(session_id)
+                                    if n.stage == stage), None)
+                if note_id is not None:
+                    plain, _ = self.rows.update(TABLE, note_id, {"body": body})
+                else:
+                    plain = self.rows.insert(TABLE, {"body": body}, session_id=session_id)
+                if found[0]["ended_at"] is not None:
+                    self.sessions.mark_amended(session_id)
+            self._ids[(session_id, stage)] = plain["id"]  # once committed
+        return note_of(plain, {"body": body}), found[0]["person_id"]
