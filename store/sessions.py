@@ -188,10 +188,12 @@ class Sessions:
         """Inside a write to one of its records: an ended session was edited."""
         self.rows.update(TABLE, session_id, amended_at=self.rows.now())
 
-    def delete(self, session_id: str) -> None:
-        """The session and its notes, items and tags, in one transaction."""
+    def delete(self, session_id: str) -> str:
+        """The session and its notes, items and tags, in one transaction. Returns when it had
+        started (its place in the search index)."""
         with self.rows.write():
-            self.get(session_id)
+            started = stamp(self.get(session_id).started_at)
             for table in CHILDREN:
                 self.rows.delete(table, "session_id = ?", (session_id,))
             self.rows.delete(TABLE, "id = ?", (session_id,))
+        return started
