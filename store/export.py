@@ -107,7 +107,13 @@ def _page(store: Store, scope: Scope, fmt: str, kind: str, include_private: bool
     doc = head(store, sel)
     people = {p["id"]: p for p in doc["people"]}
     if fmt == "md":  # labels, names, guides and stage titles come back in every session:
-        inline = functools.cache(md_inline)  # each escaped once per export
+        escaped: dict[tuple[str, bool], str] = {}  # each is escaped once per export
+
+        def inline(text: str, *, start: bool = False) -> str:
+            line = escaped.get((text, start))
+            if line is None:
+                line = escaped[(text, start)] = md_inline(text, start=start)
+            return line
 
         def part(blocks: list[Block]) -> str:
             return markdown_part(blocks, inline=inline)

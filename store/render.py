@@ -29,7 +29,6 @@ Block = tuple[Any, ...]
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|#~])")
 #: a line that would start a heading, table, quote, fence or rule, after its indent
 _BLOCK_START = re.compile(r"^([^\S\n]*)(#|\||>|```|~~~|---|===|\*\*\*|___)", re.M)
-_LINE_END = re.compile(r"[^\S\n]+$", re.M)  # what str.rstrip() takes off each line
 
 
 def md_inline(text: Any, *, start: bool = False) -> str:
@@ -48,13 +47,13 @@ def md_block(text: Any) -> str:
     """A note body: its own light Markdown kept (lists, emphasis, line breaks), line endings
     normalised; a line never starts a heading, table, quote, fence or rule, and no ``<`` opens
     raw HTML."""
-    return _BLOCK_START.sub(r"\1\\\2", plain_block(text).replace("<", "\\<"))
+    return _BLOCK_START.sub(r"\1\\\2", plain_block(text).replace("<", "\\<"))  # one pass
 
 
 def plain_block(text: Any) -> str:
     """A note body as plain text (HTML, a terminal): line endings normalised, controls shown."""
     body = visible(str(text).replace("\r\n", "\n").replace("\r", "\n")).strip("\n")
-    return _LINE_END.sub("", body)
+    return "\n".join([line.rstrip() for line in body.split("\n")])
 
 
 def markdown(blocks: Iterable[Block], *, inline: Callable[..., str] = md_inline) -> str:
