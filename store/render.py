@@ -156,9 +156,15 @@ def html_part(blocks: Iterable[Block]) -> str:
 
 
 def html_page(title: Any, body: str, *, css: str) -> str:
-    """A self-contained HTML page around ``body``: inline ``css`` only, and a Content-Security-
+    """A self-contained HTML page around ``body`` (see :func:`html_frame`)."""
+    head, tail = html_frame(title, css=css)
+    return head + body + tail
+
+
+def html_frame(title: Any, *, css: str) -> tuple[str, str]:
+    """What goes before and after a page's body: inline ``css`` only, and a Content-Security-
     Policy that forbids anything else (no scripts, images, fonts or requests)."""
-    return (
+    head = (
         "<!DOCTYPE html>\n"
         '<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         '<meta http-equiv="Content-Security-Policy" '
@@ -166,6 +172,5 @@ def html_page(title: Any, body: str, *, css: str) -> str:
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         '<meta name="referrer" content="no-referrer">\n'
         f"<title>{_e(title)}</title>\n<style>\n{css}\n</style>\n</head>\n<body>\n<main>\n"
-        + body
-        + "\n</main>\n</body>\n</html>\n"
     )
+    return head, "\n</main>\n</body>\n</html>\n"
