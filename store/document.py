@@ -83,7 +83,7 @@ def programme_doc(store: Store, p: Programme, *, strategy: bool) -> dict[str, An
         "strategy": [{"id": s.id, "text": s.text, "gaps": list(s.gaps), "tag_ids": list(s.tag_ids),
                       "created_at": stamp_or_none(s.created_at),
                       "updated_at": stamp_or_none(s.updated_at)}
-                     for s in sorted(items, key=lambda s: (stamp_or_none(s.created_at) or "", s.id))],
+                     for s in items]  # as stored: created, then captured first,
     }
 
 
@@ -123,7 +123,7 @@ def jot_docs(store: Store, sel: Selection, tz: tzinfo | None) -> list[dict[str, 
             and (scope.everything or scope.holds(j.created_at, tz))]
     return [{"id": j.id, "person_id": j.person_id, "text": j.text,
              "created_at": stamp_or_none(j.created_at), "updated_at": stamp_or_none(j.updated_at)}
-            for j in sorted(jots, key=lambda j: (stamp_or_none(j.created_at) or "", j.id))]
+            for j in jots]  # as stored: created, then written first
 
 
 def session_docs(store: Store, rows: list[dict[str, Any]], *, plan: bool = True,
@@ -142,7 +142,7 @@ def session_docs(store: Store, rows: list[dict[str, Any]], *, plan: bool = True,
                                                               columns=columns)}
         if not plan:
             _summary_parts(store, sessions)
-        order = "created_at, id"  # each session's records in the order the document lists them
+        order = "created_at, rowid"  # each session's records as listed: captured first, first
         notes = _by_session(engine.select("notes", where, ids, order=order), note_doc, "body")
         items = _by_session(engine.select("items", where, ids, order=order), item_doc, "data")
         found = _by_session(engine.select("tags", where, ids, order=order), tag_doc, "data") \

@@ -33,7 +33,7 @@ class Notes:
                 {k: v for k, v in self._ids.items() if k[0] != session_id}
 
     def of_session(self, session_id: str) -> list[Note]:
-        notes = self.rows.select(TABLE, "session_id = ?", (session_id,), order="created_at",
+        notes = self.rows.select(TABLE, "session_id = ?", (session_id,), order="created_at, rowid",
                                  convert=note_of)
         with self.rows.mutex:
             for note in notes:
