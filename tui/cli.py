@@ -109,7 +109,7 @@ def main(argv: list[str] | None = None) -> None:
             _leave(exc.code)
         _leave(0)
     # What the root group's callback does, minus click: about 10 ms less before the first frame.
-    from store.paths import Paths
+    from store import Paths
     from tui.env import Env
     from tui.launch import run_app
 

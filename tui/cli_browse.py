@@ -134,7 +134,7 @@ def search(env: Env, text: str, person_name: str | None, guide_id: str | None,
            status: str | None, kind: str | None, since: str | None, until: str | None,
            as_json: bool) -> None:
     """Search names, titles, notes, items and jots (case-insensitive), newest first."""
-    from store.errors import NotFound, RapportError
+    from store import NotFound, RapportError
     from tui.record import stage_titles
 
     _check_status(status)

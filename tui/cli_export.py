@@ -95,7 +95,7 @@ def export_command(env: Env, session_ids: tuple[str, ...], person: str | None, s
 
     kind = "full" if full else "summary"
     with env.open_store(preload=("store.export",)) as store:
-        from store.export import Scope, render, write_export
+        from store import Scope, render_export as render, write_export
 
         ids = tuple(dict.fromkeys(store.resolve_session(ref).id for ref in session_ids))
         person_id = store.find_person(person).id if person else None
@@ -106,7 +106,7 @@ def export_command(env: Env, session_ids: tuple[str, ...], person: str | None, s
             raise fail(f"nothing to export: no sessions match ({doc.scope_label})")
         data = doc.data
         if encrypt:
-            from store.transfer import encrypt as age_encrypt
+            from store import encrypt as age_encrypt
 
             data = age_encrypt(data, _age_passphrase(age_passphrase_file, confirm=True))
         elif not to_stdout:
@@ -131,8 +131,8 @@ def import_command(env: Env, file: Path, age_passphrase_file: Path | None) -> No
     All or nothing: ids and timestamps are kept, and records already in the vault are skipped and
     reported. A malformed or foreign file changes nothing.
     """
-    from store.errors import RapportError
-    from store.transfer import MAX_BYTES, import_document, read_import
+    from store import RapportError
+    from store import MAX_IMPORT_BYTES as MAX_BYTES, import_document, read_import
 
     try:
         if file.stat().st_size > MAX_BYTES:

@@ -25,7 +25,7 @@ def programme_group() -> None:
 
 
 def _find(store, ref: str):
-    from store.errors import Ambiguous, NotFound
+    from store import Ambiguous, NotFound
 
     if not ref.strip():
         raise fail("give a programme's name or id")
@@ -48,7 +48,7 @@ def _find(store, ref: str):
 def new_programme(env: Env, name: str, purpose: str, guide_id: str, themes: tuple[str, ...]) -> None:
     """Create a programme called NAME."""
     from guides.loader import load_catalog
-    from store.models import DEFAULT_THEMES
+    from store import DEFAULT_THEMES
 
     name = name.strip()
     if not name:
@@ -156,7 +156,7 @@ def show_programme(env: Env, ref: str) -> None:
 def synthesis(env: Env, ref: str, fmt: str, leader: str | None, output: str,
               min_interviewees: int, named: bool) -> None:
     """Write the synthesis of PROGRAMME (or a per-leader report), anonymised by default."""
-    from store.errors import Ambiguous, NotFound
+    from store import Ambiguous, NotFound
     from store import build_synthesis as build, leader_report, programme_report, write_report
 
     if output != "-" and Path(output).expanduser().exists():

@@ -13,7 +13,7 @@ from typing import Any, NoReturn
 
 import click
 
-from store.paths import Paths
+from store import Paths
 from tui.cli import PIPE_CLOSED
 from tui.env import Env, read_passphrase
 
@@ -44,7 +44,7 @@ def bad_usage(message: str) -> CliUsageError:
 
 def cli_error_for(exc: BaseException) -> BaseException:
     """A store error or an OS error as the one-line ``CliError``; anything else unchanged."""
-    from store.errors import RapportError
+    from store import RapportError
 
     if isinstance(exc, RapportError):
         return CliError(str(exc))
@@ -115,8 +115,8 @@ pass_env = click.make_pass_decorator(Env)
 @pass_env
 def init(env: Env) -> None:
     """Create a new, empty vault (asks for a passphrase twice)."""
-    from store.crypto import PRODUCTION
-    from store.vault import create_vault
+    from store import PRODUCTION
+    from store import create_vault
 
     if env.paths.vault.exists():
         raise fail(f"{env.paths.vault} already exists; not touching it")
@@ -147,7 +147,7 @@ def passwd(env: Env, new_passphrase_file: Path | None) -> None:
 def rotate_key(env: Env) -> None:
     """Replace the data key and re-encrypt every record in one transaction."""
     passphrase = env.passphrase()
-    from store.vault import open_vault
+    from store import open_vault
 
     with open_vault(env.paths.vault, passphrase, allow_weak=env.allow_weak) as store:
         count = store.rotate_key(passphrase)

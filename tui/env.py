@@ -12,12 +12,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
-from store.paths import Paths
+from store import Paths
 from tui.cli import passphrase_in
 
 if TYPE_CHECKING:  # pragma: no cover
-    from store.crypto import KdfParams
-    from store.vault import Store
+    from store import KdfParams
+    from store import Store
 
 
 @dataclass

@@ -164,9 +164,9 @@ class UnlockScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="unlock")
     def derive(self, passphrase: str) -> None:
-        from store.crypto import PRODUCTION
-        from store.errors import RapportError
-        from store.vault import create_vault, open_vault
+        from store import PRODUCTION
+        from store import RapportError
+        from store import create_vault, open_vault
 
         app = self.app
         try:
