@@ -132,7 +132,7 @@ def build(target: Path, sessions: int, people: int, *, seed: int = 7, progress=p
     """Creates the vault at ``target/home/vault.db`` through the Store API; returns the manifest."""
     from guides.loader import builtin_guides
     from store import crypto
-    from store.vault import create_vault
+    from store import create_vault
 
     rng = random.Random(seed)
     guides = {g.id: g.to_snapshot() for g in builtin_guides()}

@@ -44,7 +44,7 @@ def write(prof, name: str, html: bool) -> Path:
 
 
 def scenario_home(home: Path, html: bool) -> list[Path]:
-    from store.vault import open_vault
+    from store import open_vault
     from tui_bench import SIZE, make_app, until
 
     outs = []
@@ -86,7 +86,7 @@ def scenario_home(home: Path, html: bool) -> list[Path]:
 
 
 def scenario_search(home: Path, html: bool) -> list[Path]:
-    from store.vault import open_vault
+    from store import open_vault
 
     store = open_vault(home / "vault.db", generate.PASSPHRASE)
     prof = profiler()
@@ -101,7 +101,7 @@ def scenario_search(home: Path, html: bool) -> list[Path]:
 
 def scenario_export(home: Path, html: bool) -> list[Path]:
     from store import export
-    from store.vault import open_vault
+    from store import open_vault
 
     store = open_vault(home / "vault.db", generate.PASSPHRASE)
     prof = profiler()

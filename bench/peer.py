@@ -94,7 +94,7 @@ def run(runs: int) -> dict:
                ENTRIES="10000", SIZE="2048")
     person = None
     if available["add"]:
-        from store.vault import open_vault
+        from store import open_vault
 
         with open_vault(home / "vault.db", generate.PASSPHRASE) as store:
             person = store.people()[0].name

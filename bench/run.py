@@ -304,25 +304,25 @@ def main(argv: list[str] | None = None) -> int:
     results: dict = {}
     rows: list[Row] = []
     if "tmux" in only:
-        log("== tmux: G1 cold start, G8 quit (real terminal)")
+        log("== tmux: R1 cold start, R8 quit (real terminal)")
         results["tmux"] = sub([str(HERE / "tmux_bench.py"), "--runs", str(env["noisy_runs"])])
         rows += rows_tmux(results["tmux"])
     if "tui" in only:
-        log("== tui: G2 unlock to home, G3 home first frame, key latency (headless)")
+        log("== tui: R2 Enter -> first rows, R3 a key in the home list (headless)")
         results["tui"] = sub([str(HERE / "tui_bench.py"), "inproc", "--runs",
                               str(env["noisy_runs"])])
         rows += rows_tui(results["tui"])
     if "store" in only:
-        log("== store: unlock, autosave (G4)")
+        log("== store: R4 autosave (and unlock)")
         results["store"] = sub([str(HERE / "unlock_autosave.py"), "--runs", str(ns.runs),
                                 "--json"])
         rows += rows_store(results["store"])
     if "search" in only:
-        log("== search (G5)")
+        log("== search: R5")
         results["search"] = sub([str(HERE / "search_bench.py"), "--runs", str(ns.runs), "--json"])
         rows += rows_search(results["search"])
     if "memory" in only:
-        log("== memory (G7): 2 runs each, interleaved with the floor app")
+        log("== memory: R7, 2 runs each, interleaved with the floor app")
         mem: dict = {"app": [], "floor": []}
         for _ in range(2):  # peak RSS varies little; each app run takes ~20 s
             for key, what in (("floor", "memory-floor"), ("app", "memory")):
@@ -336,7 +336,7 @@ def main(argv: list[str] | None = None) -> int:
         results["memory"] = mem
         rows += rows_memory(mem)
     if "peer" in only:
-        log(f"== peer (G6): jrnl through the shared harness, {ns.peer_runs} runs")
+        log(f"== peer: R6 against the engine floor and jrnl, {ns.peer_runs} runs")
         results["peer"] = peer_section(ns.peer_runs)
         rows += rows_peer(results["peer"])
     order = {g: i for i, g in enumerate(("R1", "R2", "R3", "R4", "R5", "R6", "R7", "R8",

@@ -84,7 +84,7 @@ class Floors:
 def texts_of(store) -> list[str]:
     """Every searchable text the index holds: names, titles, notes, items and jots (read with
     the row engine, as the index reads them)."""
-    from store.search import SOURCES
+    from store import SEARCH_SOURCES as SOURCES
 
     texts = []
     for table, (_, column, field) in SOURCES.items():
@@ -96,7 +96,7 @@ def texts_of(store) -> list[str]:
 
 
 def bench(runs: int) -> dict:
-    from store.vault import open_vault
+    from store import open_vault
 
     vdir = generate.ensure(10_000, 200, progress=log)
     work = Path(tempfile.mkdtemp(prefix="rapport-search-", dir=generate.OUT))

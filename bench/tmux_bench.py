@@ -66,7 +66,7 @@ def kdf_floor_ms() -> float:
     """Argon2id with the production parameters, in this process (not in the terminal)."""
     from cryptography.hazmat.primitives.kdf.argon2 import Argon2id
 
-    from store.crypto import PRODUCTION as P
+    from store import PRODUCTION as P
 
     t0 = time.perf_counter()
     Argon2id(salt=os.urandom(16), length=32, iterations=P.iterations, lanes=P.lanes,

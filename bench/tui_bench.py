@@ -126,7 +126,7 @@ async def table_keys(app, frames: Frames, table, keys=KEYS) -> dict[str, list[fl
 def kdf_floor() -> float:
     from cryptography.hazmat.primitives.kdf.argon2 import Argon2id
 
-    from store.crypto import PRODUCTION as P
+    from store import PRODUCTION as P
 
     t0 = now()
     Argon2id(salt=os.urandom(16), length=32, iterations=P.iterations, lanes=P.lanes,
@@ -203,7 +203,7 @@ async def floor_table_run(rows: int = 200) -> dict:
 
 # ------------------------------------------------------------------------------------ rapport
 def make_app(home: Path):
-    from store.paths import Paths
+    from store import Paths
     from tui.app import RapportApp
     from tui.config import Config
 
@@ -220,12 +220,12 @@ async def rapport_run(home: Path, passphrase: str, *, keys: bool = True) -> dict
         marks.setdefault("unlocked", now())
         return original_unlocked(store, *args)
 
-    import store.vault as vault_module
+    import store as vault_module  # the unlock screen takes open_vault from the front door
 
     original_open = vault_module.open_vault
 
-    def open_vault(*args, **kwargs):  # G3 starts when the key is derived: the unlock screen
-        opened = original_open(*args, **kwargs)  # reads the first rows before handing over
+    def open_vault(*args, **kwargs):  # "unlocked": the key derived (the unlock screen then
+        opened = original_open(*args, **kwargs)  # reads the first rows before handing over)
         marks.setdefault("unlocked", now())
         return opened
 
@@ -236,7 +236,7 @@ async def rapport_run(home: Path, passphrase: str, *, keys: bool = True) -> dict
     original_derive = crypto.derive_kek
     derived: list[float] = []
 
-    def derive_kek(*args, **kwargs):  # the run's own Argon2id (on the prefetch thread)
+    def derive_kek(*args, **kwargs):  # the run's own Argon2id (in the unlock worker)
         t0 = now()
         try:
             return original_derive(*args, **kwargs)

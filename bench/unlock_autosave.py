@@ -69,8 +69,8 @@ def unlock_floor(params) -> float:
 
 
 def unlock_bench(runs: int) -> dict:
-    from store.crypto import PRODUCTION
-    from store.vault import open_vault
+    from store import PRODUCTION
+    from store import open_vault
 
     vaults = {"10k": generate.ensure(10_000, 200, progress=log),
               "10": generate.ensure(10, 5, progress=log)}
@@ -117,7 +117,7 @@ class FloorWriter:
 
 class StoreWriter:
     def __init__(self, home: Path) -> None:
-        from store.vault import open_vault
+        from store import open_vault
 
         self.store = open_vault(home / "vault.db", generate.PASSPHRASE)
         active = self.store.summaries(status="active", limit=1)

@@ -56,7 +56,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .paths import Paths
     from .render import md_block, md_inline
     from .scope import Scope
-    from .search import Hit
+    from .search import SOURCES as SEARCH_SOURCES, Hit
     from .store import Store
     from .synthesis import Area, Passage, Synthesis, build as build_synthesis
     from .synthesis_report import (
@@ -64,7 +64,10 @@ if TYPE_CHECKING:  # pragma: no cover
         render as render_report, write_report,
     )
     from .text import json_text, visible
-    from .transfer import BadExport, ImportResult, encrypt, import_document, read_import
+    from .transfer import (
+        MAX_BYTES as MAX_IMPORT_BYTES, BadExport, ImportResult, encrypt, import_document,
+        read_import,
+    )
     from .vault import create_vault, open_vault
 
 #: name -> (module, attribute): where each public name lives (never a submodule's own name).
@@ -90,6 +93,7 @@ _NAMES: dict[str, tuple[str, str]] = {
     **{n: ("render", n) for n in ("md_block", "md_inline")},
     "Scope": ("scope", "Scope"),
     "Hit": ("search", "Hit"),
+    "SEARCH_SOURCES": ("search", "SOURCES"),
     "Store": ("store", "Store"),
     **{n: ("synthesis", n) for n in ("Area", "Passage", "Synthesis")},
     "build_synthesis": ("synthesis", "build"),
@@ -99,6 +103,7 @@ _NAMES: dict[str, tuple[str, str]] = {
     **{n: ("text", n) for n in ("json_text", "visible")},
     **{n: ("transfer", n) for n in (
         "BadExport", "ImportResult", "encrypt", "import_document", "read_import")},
+    "MAX_IMPORT_BYTES": ("transfer", "MAX_BYTES"),
     **{n: ("vault", n) for n in ("create_vault", "open_vault")},
 }
 

@@ -11,7 +11,7 @@ batch), so a large vault's records are never all decrypted at once.
 
 from __future__ import annotations
 
-from datetime import date, datetime, tzinfo
+from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING, Any, Iterable, Iterator, Mapping
 
 from .clock import stamp, stamp_or_none
@@ -83,7 +83,7 @@ def programme_doc(store: Store, p: Programme, *, strategy: bool) -> dict[str, An
         "strategy": [{"id": s.id, "text": s.text, "gaps": list(s.gaps), "tag_ids": list(s.tag_ids),
                       "created_at": stamp_or_none(s.created_at),
                       "updated_at": stamp_or_none(s.updated_at)}
-                     for s in sorted(items, key=lambda s: (stamp_or_none(s.created_at) or "", s.id))],
+                     for s in items]  # as stored: created, then captured first,
     }
 
 
@@ -123,7 +123,7 @@ def jot_docs(store: Store, sel: Selection, tz: tzinfo | None) -> list[dict[str, 
             and (scope.everything or scope.holds(j.created_at, tz))]
     return [{"id": j.id, "person_id": j.person_id, "text": j.text,
              "created_at": stamp_or_none(j.created_at), "updated_at": stamp_or_none(j.updated_at)}
-            for j in sorted(jots, key=lambda j: (stamp_or_none(j.created_at) or "", j.id))]
+            for j in jots]  # as stored: created, then written first
 
 
 def session_docs(store: Store, rows: list[dict[str, Any]], *, plan: bool = True,
@@ -142,15 +142,17 @@ def session_docs(store: Store, rows: list[dict[str, Any]], *, plan: bool = True,
                                                               columns=columns)}
         if not plan:
             _summary_parts(store, sessions)
-        notes = _by_session(engine.select("notes", where, ids), note_doc, "body")
-        items = _by_session(engine.select("items", where, ids), item_doc, "data")
-        found = _by_session(engine.select("tags", where, ids), tag_doc, "data") if tags else {}
+        order = "created_at, rowid"  # each session's records as listed: captured first, first
+        notes = _by_session(engine.select("notes", where, ids, order=order), note_doc, "body")
+        items = _by_session(engine.select("items", where, ids, order=order), item_doc, "data")
+        found = _by_session(engine.select("tags", where, ids, order=order), tag_doc, "data") \
+            if tags else {}
         for sid in ids:
             if sid in sessions:
                 doc = session_doc(*sessions[sid])
-                doc["notes"] = _by_created(notes.get(sid, []))
-                doc["items"] = _by_created(items.get(sid, []))
-                doc["tags"] = _by_created(found.get(sid, []))
+                doc["notes"] = notes.get(sid, [])
+                doc["items"] = items.get(sid, [])
+                doc["tags"] = found.get(sid, [])
                 yield doc
 
 
@@ -216,10 +218,8 @@ def note_doc(p: Mapping[str, Any], body: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def item_doc(p: Mapping[str, Any], data: Mapping[str, Any]) -> dict[str, Any]:
-    due = data.get("due")
     return {"id": p["id"], "kind": data["kind"], "text": data.get("text", ""),
-            "owner": data.get("owner", "me"),
-            "due": date.fromisoformat(due).isoformat() if due else None,
+            "owner": data.get("owner", "me"), "due": data.get("due") or None,
             "status": data.get("status", "open"), "stage": data.get("stage", ""),
             "done_at": data.get("done_at"), "carried_from": data.get("carried_from"),
             "created_at": p["created_at"], "updated_at": p["updated_at"]}

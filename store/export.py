@@ -35,7 +35,9 @@ from .export_page import (
 )
 from .files import write_new_file
 from .privacy import private_stages, shared_note, stages, summary_items, summary_notes
-from .render import Block, html_page, html_part, markdown, markdown_part, md_inline
+from .render import (
+    Block, html_frame, html_page, html_part, markdown, markdown_part, md_inline,
+)
 from .scope import BATCH, Scope, Selection, select
 from .text import json_text
 
@@ -90,33 +92,42 @@ def render(store: Store, scope: Scope, fmt: str = "md", kind: str = "summary",
         data = render_document(doc, fmt, kind, include_private, tz=tz, facilitator=facilitator)
         records, count = count_records(doc), len(doc["sessions"])
     else:
-        doc, data, records, count = _page(store, scope, fmt, kind, include_private, tz,
-                                          facilitator)
-    return ExportDoc(data=data.encode("utf-8"), filename_hint=filename_hint(doc, fmt, kind, tz=tz),
+        doc, raw, records, count = _page(store, scope, fmt, kind, include_private, tz,
+                                         facilitator)
+    return ExportDoc(data=raw if fmt != "json" else data.encode("utf-8"),
+                     filename_hint=filename_hint(doc, fmt, kind, tz=tz),
                      count=count, scope_label=doc["scope"]["label"], fmt=fmt, kind=kind,
                      include_private=include_private and kind == "summary", records=records)
 
 
 def _page(store: Store, scope: Scope, fmt: str, kind: str, include_private: bool,
-          tz: tzinfo | None, facilitator: str) -> tuple[dict[str, Any], str, int, int]:
-    """Markdown or HTML, each session's text made as its batch is read: the same text as
-    :func:`render_document` of the whole document. Returns the document's head (sessions cut
-    down to what names the file), the text, the number of records and of sessions."""
+          tz: tzinfo | None, facilitator: str) -> tuple[dict[str, Any], bytes, int, int]:
+    """Markdown or HTML, each session's text made (as UTF-8) as its batch is read: the same text
+    as :func:`render_document` of the whole document. Returns the document's head (sessions cut
+    down to what names the file), the bytes, the number of records and of sessions. (Joined as
+    bytes: one emoji would make a joined str take four bytes a character.)"""
     full = kind == "full"
     sel = select(store, scope, tz)
     doc = head(store, sel)
     people = {p["id"]: p for p in doc["people"]}
     if fmt == "md":  # labels, names, guides and stage titles come back in every session:
-        inline = functools.cache(md_inline)  # each escaped once per export
+        escaped: dict[tuple[str, bool], str] = {}  # each is escaped once per export
+
+        def inline(text: str, *, start: bool = False) -> str:
+            line = escaped.get((text, start))
+            if line is None:
+                line = escaped[(text, start)] = md_inline(text, start=start)
+            return line
 
         def part(blocks: list[Block]) -> str:
             return markdown_part(blocks, inline=inline)
     else:
         part = html_part
-    parts, sessions, records = [""], [], 0
+    parts: list[bytes] = [b""]
+    sessions, records = [], 0
     for s in session_docs(store, sel.rows, plan=full, tags=full):
         parts.append(part(session_blocks(s, participant(people, s), kind, include_private, tz,
-                                         facilitator)))
+                                         facilitator)).encode("utf-8"))
         sessions.append({"id": s["id"], "person_id": s["person_id"],
                          "started_at": s["started_at"]})
         records += 1 + len(s["notes"]) + len(s["items"]) + len(s["tags"])
@@ -125,15 +136,16 @@ def _page(store: Store, scope: Scope, fmt: str, kind: str, include_private: bool
         doc["jots"] = jot_docs(store, sel, tz)
     records += len(doc["people"]) + len(doc["jots"]) + _uncounted(store, sel, tz, full)
     top = head_blocks(doc, people, kind, include_private, tz)
-    parts[0] = part(top)
+    parts[0] = part(top).encode("utf-8")
     jots = jot_blocks(doc, people, kind, tz)
     if jots:
-        parts.append(part(jots))
+        parts.append(part(jots).encode("utf-8"))
     if fmt == "md":
-        text = "\n\n".join(parts) + "\n"
+        data = b"\n\n".join(parts) + b"\n"
     else:
-        text = html_page(top[0][2], "\n".join(parts), css=css())
-    return doc, text, records, len(sessions)
+        opening, closing = html_frame(top[0][2], css=css())
+        data = opening.encode("utf-8") + b"\n".join(parts) + closing.encode("utf-8")
+    return doc, data, records, len(sessions)
 
 
 def _uncounted(store: Store, sel: Selection, tz: tzinfo | None, full: bool) -> int:

@@ -36,6 +36,6 @@ class Jots:
 
     def all(self, person_id: str | None = None) -> list[Jot]:
         where, params = ("person_id = ?", (person_id,)) if person_id else ("", ())
-        found: list[Jot] = self.rows.select(TABLE, where, params, order="created_at",
+        found: list[Jot] = self.rows.select(TABLE, where, params, order="created_at, rowid",
                                             convert=jot_of)
         return found

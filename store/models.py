@@ -181,7 +181,17 @@ class ExportRecord:
 
 @dataclass(frozen=True, slots=True)
 class Damage:
+    """One problem ``verify`` (or the cheap check at ``open``) found. ``id`` and ``column`` are
+    ``"-"`` when the problem is the table's (rows deleted or added) or the file's."""
     table: str
     id: str
     column: str
     reason: str
+
+    def __str__(self) -> str:
+        """One line naming the place: ``items: 1 of 3 items deleted outside rapport``,
+        ``notes/1f2e.. text: failed authentication``."""
+        place = self.table if self.id == "-" else f"{self.table}/{self.id}"
+        if self.column != "-":
+            place += f" {self.column}"
+        return f"{place}: {self.reason}"

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from .clock import parse_stamp
-from .errors import NotFound
 from .models import Note
 from .rows import Rows, clean
 from .sessions import Sessions
@@ -34,7 +33,7 @@ class Notes:
                 {k: v for k, v in self._ids.items() if k[0] != session_id}
 
     def of_session(self, session_id: str) -> list[Note]:
-        notes = self.rows.select(TABLE, "session_id = ?", (session_id,), order="created_at",
+        notes = self.rows.select(TABLE, "session_id = ?", (session_id,), order="created_at, rowid",
                                  convert=note_of)
         with self.rows.mutex:
             for note in notes:
@@ -49,10 +48,7 @@ class Notes:
         body = {"stage": stage, "text": text, "private": bool(private)}
         with self.rows.mutex:
             with self.rows.write():
-                found = self.rows.plain("sessions", "id = ?", (session_id,),
-                                        columns=("person_id", "ended_at"))
-                if not found:
-                    raise NotFound(f"no session with id {session_id}")
+                person_id, ended = self.sessions.brief(session_id)
                 note_id = self._ids.get((session_id, stage))
                 if note_id is None:
                     note_id = next((n.id for n in self.of_session(session_id)
@@ -61,7 +57,7 @@ class Notes:
                     plain, _ = self.rows.update(TABLE, note_id, {"body": body})
                 else:
                     plain = self.rows.insert(TABLE, {"body": body}, session_id=session_id)
-                if found[0]["ended_at"] is not None:
+                if ended:
                     self.sessions.mark_amended(session_id)
             self._ids[(session_id, stage)] = plain["id"]  # once committed
-        return note_of(plain, {"body": body}), found[0]["person_id"]
+        return note_of(plain, {"body": body}), person_id

@@ -95,7 +95,8 @@ class Programmes:
 
     def strategy(self, programme_id: str) -> list[StrategyItem]:
         found: list[StrategyItem] = self.rows.select(
-            STRATEGY, "programme_id = ?", (programme_id,), order="created_at", convert=strategy_of)
+            STRATEGY, "programme_id = ?", (programme_id,), order="created_at, rowid",
+            convert=strategy_of)
         return found
 
     def strategy_item(self, item_id: str) -> StrategyItem:

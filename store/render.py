@@ -29,7 +29,6 @@ Block = tuple[Any, ...]
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|#~])")
 #: a line that would start a heading, table, quote, fence or rule, after its indent
 _BLOCK_START = re.compile(r"^([^\S\n]*)(#|\||>|```|~~~|---|===|\*\*\*|___)", re.M)
-_LINE_END = re.compile(r"[^\S\n]+$", re.M)  # what str.rstrip() takes off each line
 
 
 def md_inline(text: Any, *, start: bool = False) -> str:
@@ -48,13 +47,13 @@ def md_block(text: Any) -> str:
     """A note body: its own light Markdown kept (lists, emphasis, line breaks), line endings
     normalised; a line never starts a heading, table, quote, fence or rule, and no ``<`` opens
     raw HTML."""
-    return _BLOCK_START.sub(r"\1\\\2", plain_block(text).replace("<", "\\<"))
+    return _BLOCK_START.sub(r"\1\\\2", plain_block(text).replace("<", "\\<"))  # one pass
 
 
 def plain_block(text: Any) -> str:
     """A note body as plain text (HTML, a terminal): line endings normalised, controls shown."""
     body = visible(str(text).replace("\r\n", "\n").replace("\r", "\n")).strip("\n")
-    return _LINE_END.sub("", body)
+    return "\n".join([line.rstrip() for line in body.split("\n")])
 
 
 def markdown(blocks: Iterable[Block], *, inline: Callable[..., str] = md_inline) -> str:
@@ -157,9 +156,15 @@ def html_part(blocks: Iterable[Block]) -> str:
 
 
 def html_page(title: Any, body: str, *, css: str) -> str:
-    """A self-contained HTML page around ``body``: inline ``css`` only, and a Content-Security-
+    """A self-contained HTML page around ``body`` (see :func:`html_frame`)."""
+    head, tail = html_frame(title, css=css)
+    return head + body + tail
+
+
+def html_frame(title: Any, *, css: str) -> tuple[str, str]:
+    """What goes before and after a page's body: inline ``css`` only, and a Content-Security-
     Policy that forbids anything else (no scripts, images, fonts or requests)."""
-    return (
+    head = (
         "<!DOCTYPE html>\n"
         '<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         '<meta http-equiv="Content-Security-Policy" '
@@ -167,6 +172,5 @@ def html_page(title: Any, body: str, *, css: str) -> str:
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         '<meta name="referrer" content="no-referrer">\n'
         f"<title>{_e(title)}</title>\n<style>\n{css}\n</style>\n</head>\n<body>\n<main>\n"
-        + body
-        + "\n</main>\n</body>\n</html>\n"
     )
+    return head, "\n</main>\n</body>\n</html>\n"

@@ -90,6 +90,7 @@ class Rows:
         #: holder has not accepted: the damage stays visible (see :mod:`store.vault`)
         self.summary_frozen = False
         self._tx: _Transaction | None = None
+        self._tightened = False  # the -wal and -shm made 0600 (once: they stay while open)
         #: bumps on every write of a record; caches compare against it
         self.generation = 0
         conn.row_factory = None
@@ -228,7 +229,9 @@ class Rows:
                 self.summary = pending
             if tx.records:
                 self.generation += 1
-            tighten(self.path)
+            if not self._tightened:  # the first write made the -wal and -shm files
+                tighten(self.path)
+                self._tightened = True
 
     def _transaction(self) -> _Transaction:
         if self._tx is None:

@@ -6,27 +6,31 @@ between runs, and hits with snippets of the original text.
   revision)`` are those the index was last brought level with is skipped; another has its rows'
   ``(id, revision)`` compared with the index's (plaintext columns, nothing decrypted), and only
   the rows added or changed are decrypted. Writes need not tell the index anything.
-* **Sealed between runs.** :meth:`Search.save` writes the index's bytes (``serialize()``) into
-  the vault (table ``search_cache``), sealed under the data key in parts like every field: never
-  plaintext on disk. The next unlock's first search opens it instead of decrypting every note.
-  Deleting a session deletes the sealed copy in the same transaction (its text must not outlive
-  it); rotating the key does too. A damaged or foreign copy is ignored and the index rebuilt.
+* **Sealed between runs.** :meth:`Search.save` writes each changed shard's bytes
+  (``serialize()``) into the vault (table ``search_cache``), sealed under the data key like every
+  field: never plaintext on disk. The head shard names the sealed copy of every other one (an
+  epoch each, bound into its associated data), so shards of different saves are never mixed.
+  The next unlock's first search opens them instead of decrypting every note. Deleting a session
+  deletes its shard's sealed copy in the same transaction (its text must not outlive it);
+  rotating the key deletes them all. A damaged or foreign shard is left out and its documents
+  decrypted again.
 * **Snippets** are cut from the original text, read back (decrypted) for the hits only.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, Iterator
+from typing import Any, Iterable, Iterator
 
-from .crypto import FIELD_FORMAT
+from .crypto import FIELD_FORMAT, FieldCipher
 from .db import in_clause
 from .errors import RapportError
 from .rows import Rows
-from .search_index import Filters, Found, SearchIndex
+from .search_index import UNDATED, Candidate, Filters, SearchIndex, Shard, quarter
 
 SNIPPET = 60
 PART = 4 << 20  # bytes per sealed part of the index
@@ -80,9 +84,11 @@ class Search:
         self.unsaved = 0  # documents changed since it was read or sealed
 
     def unsealed(self) -> None:
-        """The sealed copy is gone (the key was replaced): the next save writes one."""
+        """The sealed copy is gone (the key was replaced): the next save writes it all."""
         with self.rows.mutex:
             self._sealed = False
+            if self._index is not None:
+                self._index.mark_dirty()
 
     def forget(self) -> None:
         with self.rows.mutex:
@@ -158,25 +164,47 @@ class Search:
     def search(self, query: str, *, person_id: str | None = None, guide_id: str | None = None,
                since: date | None = None, until: date | None = None, status: str | None = None,
                kind: str | None = None, limit: int = 500) -> list[Hit]:
-        """Hits newest first (see :meth:`SearchIndex.find`), each with a snippet."""
+        """Hits newest first, each with a snippet of the original text: the index's candidates
+        (see :mod:`store.search_index`), read from the vault a batch at a time and kept when
+        their casefolded text holds the query, until ``limit``."""
         needle = query.strip().casefold()
         if not needle or limit <= 0:
             return []
-        found = self.index().find(query, Filters(person_id, guide_id, since, until, status, kind),
-                                  limit)
-        texts = self._texts(found)
+        filters = Filters(person_id, guide_id, since, until, status, kind)
+        size = max(64, limit + limit // 8)  # one batch, when most candidates hold it
+        hits: list[Hit] = []
+        batch: list[Candidate] = []
+        for candidate in self.index().candidates(needle, filters):
+            batch.append(candidate)
+            if len(batch) == size:
+                hits += self._holding(batch, needle, limit - len(hits))
+                batch = []
+                if len(hits) >= limit:
+                    return hits
+        return hits + self._holding(batch, needle, limit - len(hits))
+
+    def _holding(self, batch: list[Candidate], needle: str, room: int) -> list[Hit]:
+        """The hits among ``batch`` (in its order), at most ``room``."""
+        texts = self._texts(batch)
         hits = []
-        for f in found:
-            text = texts.get((f.kind, f.record_id))
-            if text is not None:
-                hits.append(_hit(f, text, len(needle)))
+        for candidate in batch:
+            text = texts.get((candidate.kind, candidate.record_id))
+            if text is None:  # (gone from the vault meanwhile)
+                continue
+            folded = text.casefold()
+            at = folded.find(needle)
+            if at >= 0:
+                hits.append(_hit(candidate, text, len(folded) == len(text), at, len(needle)))
+                if len(hits) >= room:
+                    break
         return hits
 
-    def _texts(self, found: list[Found]) -> dict[tuple[str, str], str]:
-        """The original texts of the documents found (decrypted), for their snippets."""
+    def _texts(self, docs: Iterable[Candidate | tuple[str, str]]) -> dict[tuple[str, str], str]:
+        """The original texts of these documents ((kind, record id) or candidates), decrypted."""
         wanted: dict[str, list[str]] = {}
-        for f in found:
-            wanted.setdefault(TABLE_OF[f.kind], []).append(f.record_id)
+        for doc in docs:
+            kind, rid = (doc.kind, doc.record_id) if isinstance(doc, Candidate) else doc
+            wanted.setdefault(TABLE_OF[kind], []).append(rid)
         texts = {}
         for table, ids in wanted.items():
             kind, column, field = SOURCES[table]
@@ -187,35 +215,60 @@ class Search:
                     texts[(kind, plain["id"])] = str(secret[column].get(field, ""))
         return texts
 
+    def _refill(self, index: SearchIndex, key: str) -> None:
+        """Shard ``key``'s FTS5 index made again from its documents' current text (decrypted):
+        before it is sealed, nothing of a dropped or older text may be left in it."""
+        shard = index.shards[key]
+        documents = shard.documents()
+        texts = self._texts((kind, rid) for _, kind, rid in documents)
+        shard.refill((docid, texts.get((kind, rid), "")) for docid, kind, rid in documents)
+
     # ------------------------------------------------------------------ the sealed copy
     def _read_sealed(self) -> SearchIndex | None:
-        """The index sealed in the vault, or None (none, damaged or foreign: rebuilt)."""
+        """The index sealed in the vault, shard by shard (never the whole at once); None when
+        there is none, or its head is damaged or foreign. A shard missing or damaged is left
+        out, and the index marked as level with nothing: the next refresh compares every table
+        and decrypts what the lost shard held."""
         cipher = self.rows.cipher()
         with self.rows.reading("search_cache") as conn:
             try:
-                head = conn.execute(
+                snapshots = {snapshot: count for snapshot, count in conn.execute(
                     "SELECT snapshot, max(count) FROM search_cache GROUP BY snapshot HAVING"
-                    " count(*) = max(count) AND min(part) = 0 AND max(part) = max(count) - 1"
-                    " ORDER BY max(rowid) DESC LIMIT 1").fetchone()
-                if head is None:
+                    " count(*) = max(count) AND min(part) = 0 AND max(part) = max(count) - 1")}
+                heads = [s for s in snapshots if s.startswith(f"{UNDATED}:")]
+                if len(heads) != 1:
                     return None
-                snapshot, count = head
-                image = bytearray()
-                for part, data in conn.execute("SELECT part, data FROM search_cache WHERE"
-                                               " snapshot = ? ORDER BY part", (snapshot,)):
-                    image += cipher.open_bytes(data, _part_aad(snapshot, part, count))
-            except (ValueError, sqlite3.DatabaseError):
+                head = Shard(self._opened(conn, cipher, heads[0], snapshots[heads[0]]))
+                epochs = json.loads(head.get("epochs") or "{}")
+                shards, lost = [(UNDATED, head)], False
+                for key, epoch in epochs.items():
+                    snapshot = f"{key}:{epoch}"
+                    try:
+                        shards.append((key, Shard(self._opened(conn, cipher, snapshot,
+                                                               snapshots[snapshot]))))
+                    except (KeyError, ValueError, sqlite3.DatabaseError):
+                        lost = True
+            except (ValueError, TypeError, sqlite3.DatabaseError):
                 return None
-        try:
-            index = SearchIndex(image)
-        except (ValueError, sqlite3.DatabaseError):
-            return None
-        self._sealed = True
+        index = SearchIndex(shards)
+        if lost:
+            for table in SOURCES:
+                index.set_state(f"tally:{table}", "")
+        self._sealed = not lost
         return index
 
+    @staticmethod
+    def _opened(conn: sqlite3.Connection, cipher: FieldCipher, snapshot: str, count: int
+                ) -> bytes:
+        parts = conn.execute("SELECT part, data FROM search_cache WHERE snapshot = ?"
+                             " ORDER BY part", (snapshot,)).fetchall()
+        return b"".join(cipher.open_bytes(data, _part_aad(snapshot, part, count))
+                        for part, data in parts)
+
     def save(self, *, min_changes: int = 256) -> bool:
-        """Seals the index into the vault when it changed by at least ``min_changes`` documents
-        since it was read or sealed (or the vault holds none). Returns whether it wrote."""
+        """Seals the shards changed since they were sealed, when the index changed by at least
+        ``min_changes`` documents (or the vault holds none). One transaction; a shard at a
+        time. Returns whether it wrote."""
         with self.rows.mutex:
             index = self._index
             if index is None:
@@ -223,28 +276,45 @@ class Search:
             self._refresh(index)  # level with the rows (under the lock: nothing written meanwhile)
             if self._sealed and self.unsaved < min_changes:
                 return False
-            image = index.image(compact=True)
             cipher = self.rows.cipher()
-            snapshot = os.urandom(12).hex()
-            count = max(1, -(-len(image) // PART))
-            view = memoryview(image)
-            try:
-                with self.rows.write():
-                    self.rows.execute("DELETE FROM search_cache")
-                    for part in range(count):
-                        blob = cipher.seal_bytes(bytes(view[part * PART:(part + 1) * PART]),
-                                                 _part_aad(snapshot, part, count))
-                        self.rows.execute("INSERT INTO search_cache (snapshot, part, count, data)"
-                                          " VALUES (?, ?, ?, ?)", (snapshot, part, count, blob))
-            finally:
-                view.release()
+            epochs = json.loads(index.get_state("epochs") or "{}")
+            changed = [key for key in index.dirty() if key != UNDATED]
+            for key in changed + [UNDATED]:
+                if index.shards[key].stale:
+                    self._refill(index, key)
+            with self.rows.write():
+                for key, image in index.images(changed):
+                    epochs[key] = os.urandom(8).hex()
+                    self._seal(cipher, key, epochs[key], image)
+                index.set_state("epochs", json.dumps(epochs, sort_keys=True))
+                for key, image in index.images([UNDATED]):  # the head, last: it names every
+                    self._seal(cipher, key, os.urandom(8).hex(), image)  # shard's epoch
             self._sealed, self.unsaved = True, 0
             return True
 
-    def drop_sealed(self) -> None:
-        """Inside a write that deletes records (or replaces the key): the sealed copy goes."""
-        self.rows.execute("DELETE FROM search_cache")
+    def _seal(self, cipher: FieldCipher, key: str, epoch: str, image: bytes) -> None:
+        """Inside a write: ``image`` sealed as the one copy of shard ``key``."""
+        snapshot = f"{key}:{epoch}"
+        count = max(1, -(-len(image) // PART))
+        self.rows.execute("DELETE FROM search_cache WHERE snapshot LIKE ?", (f"{key}:%",))
+        for part in range(count):
+            blob = cipher.seal_bytes(image[part * PART:(part + 1) * PART],
+                                     _part_aad(snapshot, part, count))
+            self.rows.execute("INSERT INTO search_cache (snapshot, part, count, data)"
+                              " VALUES (?, ?, ?, ?)", (snapshot, part, count, blob))
+
+    def drop_sealed(self, started_at: str | None = None) -> None:
+        """Inside a write that deletes records: the sealed shard that held them goes (the
+        shard of sessions started in the quarter of ``started_at``; every shard when not
+        given, as when the key is replaced)."""
+        if started_at is None:
+            self.rows.execute("DELETE FROM search_cache")
+        else:
+            self.rows.execute("DELETE FROM search_cache WHERE snapshot LIKE ?",
+                              (f"{quarter(started_at)}:%",))
         self._sealed = False
+        if self._index is not None:
+            self._index.mark_dirty(None if started_at is None else quarter(started_at))
 
     def drop_session(self, session_id: str) -> None:
         """A deleted session's documents leave the index held in memory too."""
@@ -311,15 +381,17 @@ def span(text: str, pos: int, length: int) -> tuple[int, int]:
     return start, end
 
 
-def _hit(found: Found, text: str, length: int) -> Hit:
-    if len(text.casefold()) == len(text):
-        start, end = found.at, found.at + length
+def _hit(candidate: Candidate, text: str, same: bool, at: int, length: int) -> Hit:
+    """The hit of the match at ``at`` (``length`` long) of ``text.casefold()`` (``same``: as
+    long as ``text``)."""
+    if same:
+        start, end = at, at + length
     else:  # casefolding changed lengths (e.g. ß -> ss): map folded offsets back to the original
-        start, end = span(text, found.at, length)
+        start, end = span(text, at, length)
     lo, hi = max(0, start - SNIPPET), min(len(text), end + SNIPPET)
     prefix = "…" if lo > 0 else ""
     suffix = "…" if hi < len(text) else ""
     snippet = " ".join(text[lo:hi].split("\n"))
-    return Hit(found.kind, found.person_id, found.session_id, found.stage, found.item_kind,
-               prefix + snippet + suffix, len(prefix) + start - lo, len(prefix) + end - lo,
-               datetime.fromisoformat(found.started_at) if found.started_at else None)
+    return Hit(candidate.kind, candidate.person_id, candidate.session_id, candidate.stage,
+               candidate.item_kind, prefix + snippet + suffix, len(prefix) + start - lo,
+               len(prefix) + end - lo, candidate.started_at)

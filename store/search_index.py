@@ -1,20 +1,25 @@
-"""The search index: an in-memory SQLite database of casefolded text, queried with SQL.
+"""The search index: in-memory SQLite databases that find which records hold a piece of text.
 
 One row in ``docs`` per searchable field of a record (a person's name, a session's title, a note,
-an item, a jot), holding its casefolded text and what the filters need (person, session, stage,
-item kind); one row in ``sessions`` per session (its person, guide, start and status: a
-session's documents are its person's). A query is a substring of the casefolded text:
+an item, a jot): which record it is and what the filters need (person, session, stage, item kind,
+its session's start); one row in ``sessions`` per session (person, guide, start, status). The
+text itself is not kept: FTS5's trigram tokenizer (SQLite 3.34+; ``content=''``, ``detail=none``)
+indexes which documents hold each trigram of their casefolded text, and a query's *candidates*
+are the documents holding every trigram of it, newest session first. :mod:`store.search` then
+reads each candidate's text from the vault (decrypted), keeps those that hold the query and cuts
+their snippets, until it has enough. Without FTS5, or for a query of one or two characters, every
+document is a candidate.
 
-* with FTS5's trigram tokenizer (SQLite 3.34+, ``detail=none``: it lists which documents hold
-  each trigram, not where), the documents holding every trigram of the query are found in the
-  index, then ``instr`` keeps those that hold the query itself;
-* without it (an SQLite built without FTS5), or for a query of one or two characters, ``instr``
-  scans every document.
-Filters and the order (newest session first) are SQL; a document carries its session's person and
-start (filled in by :meth:`SearchIndex.settle`), so the common query needs no join. A first build
-fills ``docs`` and then builds the FTS5 index once (``rebuild``); later changes keep it in step
-one document at a time. Nothing here knows the vault: the index is filled and read by
-:mod:`store.search`, and its bytes (:meth:`SearchIndex.image`) are what that module seals.
+FTS5 keeps no text either, so it cannot forget a document by itself: a document changed or
+dropped leaves its old trigrams behind (its candidates are only checked against the current
+text). Before a shard is sealed, its FTS5 index is made again from its documents' current text
+(:meth:`Shard.refill`), so nothing of a deleted or older text is ever sealed.
+
+The index is cut into *shards*, one SQLite database each: one per quarter of a year (the sessions
+that started in it, with their documents) and one for what belongs to no session (names, jots,
+and the index's own state). Candidates come from the newest quarter first, so a query stops when
+it has enough; a change touches one shard; the vault seals each shard apart, so a shard is sealed,
+read back or dropped without the others, and never the whole index at once.
 """
 
 from __future__ import annotations
@@ -22,42 +27,77 @@ from __future__ import annotations
 import sqlite3
 import threading
 from dataclasses import dataclass
-from datetime import date
-from typing import Any, Iterable
+from datetime import date, datetime, timedelta, timezone
+from typing import Any, Iterable, Iterator
 
-#: The layout of the database; another one is rebuilt, never read.
-SCHEMA_VERSION = 2
-KINDS = ("name", "title", "note", "item", "jot")
+#: The layout of a shard; another one is rebuilt, never read.
+SCHEMA_VERSION = 6
+UNDATED = "-"  # the shard of names, jots and the index's state
 
+# Ids are kept as their 16 bytes, times as microseconds since 1970 (UTC): a third of the room.
 _SCHEMA = """
 CREATE TABLE docs (
-  docid INTEGER PRIMARY KEY, kind TEXT NOT NULL, record_id TEXT NOT NULL, rev INTEGER NOT NULL,
-  person_id TEXT NOT NULL, session_id TEXT, stage TEXT NOT NULL, item_kind TEXT NOT NULL,
-  private INTEGER NOT NULL, created_at TEXT NOT NULL, started TEXT, folded TEXT NOT NULL,
+  docid INTEGER PRIMARY KEY, kind TEXT NOT NULL, record_id BLOB NOT NULL, rev INTEGER NOT NULL,
+  person_id BLOB NOT NULL, session_id BLOB, stage TEXT NOT NULL, item_kind TEXT NOT NULL,
+  private INTEGER NOT NULL, created_at INTEGER NOT NULL, started INTEGER,
   UNIQUE (kind, record_id));
 CREATE INDEX docs_session ON docs(session_id);
+CREATE INDEX docs_order ON docs(started DESC, created_at, docid);
 CREATE TABLE sessions (
-  id TEXT PRIMARY KEY, rev INTEGER NOT NULL, person_id TEXT NOT NULL, guide_id TEXT NOT NULL,
-  started_at TEXT NOT NULL, status TEXT NOT NULL);
+  id BLOB PRIMARY KEY, rev INTEGER NOT NULL, person_id BLOB NOT NULL, guide_id TEXT NOT NULL,
+  started_at TEXT NOT NULL, status TEXT NOT NULL, started INTEGER NOT NULL);
 CREATE TABLE state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
-# FTS5 over docs.folded (external content: the text is not held twice).
+# FTS5 over the documents' casefolded text, holding none of it (see the module's docstring).
 _FTS = """
-CREATE VIRTUAL TABLE fts USING fts5(folded, content='docs', content_rowid='docid',
-  detail=none, tokenize='trigram case_sensitive 1');
+CREATE VIRTUAL TABLE fts USING fts5(folded, content='', detail=none,
+  tokenize='trigram case_sensitive 1');
 """
 _COLUMNS = ("kind, record_id, rev, person_id, session_id, stage, item_kind, private, created_at,"
-            " started, folded")
+            " started")
+_MARKS = ", ".join("?" * 10)
 
 
 def fold(text: str) -> str:
     return text.casefold()
 
 
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_MICRO = timedelta(microseconds=1)
+
+
+def micros(stamp: str) -> int:
+    """A stored timestamp as microseconds since 1970 (exactly)."""
+    return (datetime.fromisoformat(stamp) - _EPOCH) // _MICRO
+
+
+def moment(value: int | None) -> datetime | None:
+    return None if value is None else _EPOCH + value * _MICRO
+
+
+def _id(value: str | None) -> bytes | None:
+    """A record id (32 hex digits) as its 16 bytes ("" stays empty: not known yet)."""
+    return None if value is None else bytes.fromhex(value)
+
+
+def _row(row: tuple[Any, ...]) -> tuple[Any, ...]:
+    """A document as put (ids as text, times as stamps; its text last) as a ``docs`` row."""
+    kind, record_id, rev, person, session, stage, item_kind, private, created, started, _ = row
+    return (kind, _id(record_id), rev, _id(person), _id(session), stage, item_kind, private,
+            micros(created), None if started is None else micros(started))
+
+
+def quarter(started_at: str | None) -> str:
+    """The shard of a session that started at ``started_at`` (ISO, UTC)."""
+    if not started_at:
+        return UNDATED
+    return f"{started_at[:4]}Q{(int(started_at[5:7]) - 1) // 3 + 1}"
+
+
 @dataclass(frozen=True)
-class Found:
-    """One document holding the query: where it is, and the character offset of the match in
-    its casefolded text."""
+class Candidate:
+    """A document that may hold the query (it holds every trigram of it): which record, and what
+    a hit shows of where it is."""
 
     kind: str
     record_id: str
@@ -65,8 +105,7 @@ class Found:
     session_id: str | None
     stage: str
     item_kind: str
-    started_at: str | None
-    at: int
+    started_at: datetime | None
 
 
 @dataclass(frozen=True)
@@ -84,10 +123,11 @@ class Filters:
         return bool(self.guide_id or self.since or self.until or self.status)
 
     def sql(self) -> tuple[str, list[Any]]:
-        clauses, params = [], []
+        clauses: list[str] = []
+        params: list[Any] = []
         if self.person_id:
             clauses.append("d.person_id = ?")
-            params.append(self.person_id)
+            params.append(_id(self.person_id))
         if self.kind:
             clauses.append("(d.kind = ? OR d.item_kind = ?)")
             params += [self.kind, self.kind]
@@ -106,182 +146,259 @@ class Filters:
         return " AND ".join(clauses), params
 
 
-class SearchIndex:
-    """The index. Thread-safe (its own lock): queries run in workers while writes add to it."""
+class Shard:
+    """One database of the index (see the module's docstring). Not thread-safe: the index's lock
+    guards it."""
 
-    def __init__(self, image: bytes | bytearray | None = None) -> None:
-        self._conn = sqlite3.connect(":memory:", check_same_thread=False, isolation_level=None)
-        self._lock = threading.RLock()
-        self._rebuild = False  # a first build's FTS5 index is still to be made (settle)
-        self._unsettled = False  # documents were put since the last settle
+    def __init__(self, image: bytes | None = None) -> None:
+        self.conn = sqlite3.connect(":memory:", check_same_thread=False, isolation_level=None)
         if image is not None:
-            self._conn.deserialize(image)
-            if self.get_state("schema") != str(SCHEMA_VERSION):
-                raise ValueError("an index of another layout")
+            self.conn.deserialize(image)
+            if self.get("schema") != str(SCHEMA_VERSION):
+                raise ValueError("a shard of another layout")
         else:
-            self._conn.executescript(_SCHEMA)
+            self.conn.executescript(_SCHEMA)
             try:
-                self._conn.executescript(_FTS)
+                self.conn.executescript(_FTS)
             except sqlite3.OperationalError:  # no FTS5 or no trigram tokenizer: instr alone
                 pass
-            self.set_state("schema", str(SCHEMA_VERSION))
-        self._conn.execute("PRAGMA secure_delete=ON")  # freed pages hold no text
+            self.set("schema", str(SCHEMA_VERSION))
+        self.conn.execute("PRAGMA secure_delete=ON")  # freed pages hold no text
         try:
-            self._conn.execute("SELECT rowid FROM fts LIMIT 0")
+            self.conn.execute("SELECT rowid FROM fts LIMIT 0")
             self.fts = True
-        except sqlite3.OperationalError:  # none made, or an image from an SQLite with FTS5
-            self.fts = False              # read by one without it (then rebuilt)
-            if image is not None and self._conn.execute(
+        except sqlite3.OperationalError:
+            self.fts = False  # (an image made where FTS5 was, read where it is not: rebuilt)
+            if image is not None and self.conn.execute(
                     "SELECT 1 FROM sqlite_master WHERE name = 'fts'").fetchone():
-                raise ValueError("an index this SQLite cannot read") from None
+                raise ValueError("a shard this SQLite cannot read") from None
+        self.unsettled = False  # documents were put since the last settle
+        #: documents were dropped or replaced since its FTS5 index was last made whole: their
+        #: old trigrams linger in it (see refill)
+        self.stale = False
+        self.dirty = image is None  # changed since it was sealed (or never sealed)
 
-    # -- state the owner keeps with the index (what it was built from)
+    def get(self, key: str) -> str | None:
+        row = self.conn.execute("SELECT value FROM state WHERE key = ?", (key,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def set(self, key: str, value: str) -> None:
+        self.conn.execute("INSERT OR REPLACE INTO state (key, value) VALUES (?, ?)", (key, value))
+
+    def put_many(self, rows: list[tuple[Any, ...]]) -> None:
+        """Documents (see :meth:`SearchIndex.put_many`); one already here is replaced."""
+        self.dirty = self.unsettled = True
+        self.conn.execute("BEGIN")
+        for row in rows:
+            self.drop(row[0], row[1])
+            cursor = self.conn.execute(f"INSERT INTO docs ({_COLUMNS}) VALUES ({_MARKS})",
+                                       _row(row))
+            if self.fts:
+                self.conn.execute("INSERT INTO fts (rowid, folded) VALUES (?, ?)",
+                                  (cursor.lastrowid, fold(row[10])))
+        self.conn.execute("COMMIT")
+
+    def drop(self, kind: str, record_id: str) -> bool:
+        cursor = self.conn.execute("DELETE FROM docs WHERE kind = ? AND record_id = ?",
+                                   (kind, _id(record_id)))
+        if not cursor.rowcount:
+            return False
+        self.dirty = self.stale = True
+        return True
+
+    def documents(self) -> list[tuple[int, str, str]]:
+        """(docid, kind, record id) of every document."""
+        return [(docid, kind, rid.hex()) for docid, kind, rid in
+                self.conn.execute("SELECT docid, kind, record_id FROM docs")]
+
+    def refill(self, texts: Iterable[tuple[int, str]]) -> None:
+        """Its FTS5 index made again from (docid, text) of every document: the trigrams of
+        texts dropped or replaced since are gone, and so are the pages that held them."""
+        self.conn.execute("BEGIN")
+        if self.fts:
+            self.conn.execute("INSERT INTO fts (fts) VALUES ('delete-all')")
+            self.conn.executemany("INSERT INTO fts (rowid, folded) VALUES (?, ?)",
+                                  ((docid, fold(text)) for docid, text in texts))
+        self.conn.execute("COMMIT")
+        if self.fts:
+            self.conn.execute("INSERT INTO fts (fts) VALUES ('optimize')")
+        self.conn.execute("VACUUM")
+        self.stale = False
+
+    def settle(self) -> None:
+        """Each document of a session carries its person and start."""
+        if not self.unsettled:
+            return
+        self.unsettled = False
+        self.conn.execute(
+            "UPDATE docs SET person_id = (SELECT person_id FROM sessions s WHERE s.id ="
+            " docs.session_id), started = (SELECT started FROM sessions s WHERE s.id ="
+            " docs.session_id) WHERE session_id IS NOT NULL AND (started IS NULL OR"
+            " person_id = x'') AND session_id IN (SELECT id FROM sessions)")
+
+    def candidates(self, needle: str, filters: Filters) -> Iterator[Candidate]:
+        """The documents that may hold ``needle`` (every one, without FTS5 or for fewer than
+        three characters), in query order: the caller reads on until it has enough."""
+        where, params = filters.sql()
+        clauses = [where] if where else []
+        args: list[Any] = list(params)
+        if self.fts and len(needle) >= 3:
+            clauses.insert(0, "d.docid IN (SELECT rowid FROM fts WHERE fts MATCH ?)")
+            args.insert(0, _trigrams(needle))
+        source = "docs d INDEXED BY docs_order"  # query order: no sort, and it can stop early
+        if filters.sessions:
+            source += " JOIN sessions s ON s.id = d.session_id"
+        sql = (f"SELECT d.kind, d.record_id, d.person_id, d.session_id, d.stage, d.item_kind,"
+               f" d.started FROM {source}" + (f" WHERE {' AND '.join(clauses)}" if clauses else "")
+               + " ORDER BY d.started DESC, d.created_at, d.docid")
+        for kind, rid, person, session, stage, item_kind, started in self.conn.execute(sql, args):
+            yield Candidate(kind, rid.hex(), person.hex(), session.hex() if session else None,
+                            stage, item_kind, moment(started))
+
+    def image(self) -> bytes:
+        """Its bytes (see :meth:`refill`: a stale shard is made whole before it is sealed)."""
+        self.settle()
+        return self.conn.serialize()
+
+
+class SearchIndex:
+    """The shards. Thread-safe (its own lock): queries run in workers while writes add to it."""
+
+    def __init__(self, shards: Iterable[tuple[str, Shard]] = ()) -> None:
+        self._lock = threading.RLock()
+        self.shards: dict[str, Shard] = dict(shards)
+        self.shards.setdefault(UNDATED, Shard())
+        #: session id -> its shard (names and jots are in UNDATED)
+        self._home: dict[str, str] = {}
+        for key, shard in self.shards.items():
+            self._home.update((sid.hex(), key)
+                              for (sid,) in shard.conn.execute("SELECT id FROM sessions"))
+
+    @property
+    def head(self) -> Shard:
+        return self.shards[UNDATED]
+
     def get_state(self, key: str) -> str | None:
         with self._lock:
-            row = self._conn.execute("SELECT value FROM state WHERE key = ?", (key,)).fetchone()
-        return None if row is None else str(row[0])
+            return self.head.get(key)
 
     def set_state(self, key: str, value: str) -> None:
         with self._lock:
-            self._conn.execute("INSERT OR REPLACE INTO state (key, value) VALUES (?, ?)",
-                               (key, value))
+            self.head.set(key, value)
 
-    # -- what it holds
     def revisions(self, kind: str) -> dict[str, int]:
         """record id -> revision of the documents of ``kind`` (``"session"``: the sessions)."""
+        out: dict[str, int] = {}
         with self._lock:
-            if kind == "session":
-                rows = self._conn.execute("SELECT id, rev FROM sessions")
-            else:
-                rows = self._conn.execute("SELECT record_id, rev FROM docs WHERE kind = ?", (kind,))
-            return dict(rows.fetchall())
+            for shard in self.shards.values():
+                if kind == "session":
+                    rows = shard.conn.execute("SELECT id, rev FROM sessions")
+                else:
+                    rows = shard.conn.execute("SELECT record_id, rev FROM docs WHERE kind = ?",
+                                              (kind,))
+                out.update((rid.hex(), rev) for rid, rev in rows)
+        return out
 
-    def count(self) -> int:
-        with self._lock:
-            return int(self._conn.execute("SELECT count(*) FROM docs").fetchone()[0])
-
-    # -- changes
-    def put(self, kind: str, record_id: str, rev: int, text: str, *, person_id: str,
-            session_id: str | None = None, stage: str = "", item_kind: str = "",
-            private: bool = False, created_at: str = "", started: str | None = None) -> None:
-        """A document added, or replaced (its FTS5 entry with it)."""
-        self.put_many([(kind, record_id, rev, person_id, session_id, stage, item_kind, private,
-                        created_at, started, text)])
-
-    def put_many(self, rows: Iterable[tuple[Any, ...]]) -> None:
-        """Documents, as (kind, record_id, rev, person_id, session_id, stage, item_kind, private,
-        created_at, started, text) tuples. Into an empty index (a first build, until
-        :meth:`settle`) they go in one statement and FTS5 indexes them all at :meth:`settle`;
-        else one at a time, FTS5 kept in step."""
-        marks = ", ".join("?" * 11)
-        with self._lock:
-            self._unsettled = True
-            self._conn.execute("BEGIN")
-            if self._rebuild or not self._conn.execute("SELECT 1 FROM docs LIMIT 1").fetchone():
-                self._conn.executemany(f"INSERT OR REPLACE INTO docs ({_COLUMNS}) VALUES ({marks})",
-                                       ((*row[:10], fold(row[10])) for row in rows))
-                self._rebuild = self.fts
-            else:
-                for row in rows:
-                    self._drop(row[0], row[1])
-                    cursor = self._conn.execute(f"INSERT INTO docs ({_COLUMNS}) VALUES ({marks})",
-                                                (*row[:10], fold(row[10])))
-                    if self.fts and not self._rebuild:
-                        self._conn.execute("INSERT INTO fts (rowid, folded) VALUES (?, ?)",
-                                           (cursor.lastrowid, fold(row[10])))
-            self._conn.execute("COMMIT")
-
-    def _drop(self, kind: str, record_id: str) -> None:
-        found = self._conn.execute("SELECT docid, folded FROM docs WHERE kind = ? AND record_id = ?",
-                                   (kind, record_id)).fetchone()
-        if found is not None:
-            if self.fts and not self._rebuild:
-                self._conn.execute("INSERT INTO fts (fts, rowid, folded) VALUES ('delete', ?, ?)",
-                                   found)
-            self._conn.execute("DELETE FROM docs WHERE docid = ?", (found[0],))
-
-    def drop(self, kind: str, record_id: str) -> None:
-        with self._lock:
-            self._drop(kind, record_id)
+    def _shard(self, key: str) -> Shard:
+        if key not in self.shards:
+            self.shards[key] = Shard()
+        return self.shards[key]
 
     def put_sessions(self, rows: Iterable[tuple[str, int, str, str, str, str]]) -> None:
         """Sessions, as (id, rev, person_id, guide_id, started_at, status) tuples."""
         with self._lock:
-            self._unsettled = True
-            self._conn.executemany(
-                "INSERT OR REPLACE INTO sessions (id, rev, person_id, guide_id, started_at, status)"
-                " VALUES (?, ?, ?, ?, ?, ?)", rows)
+            for row in rows:
+                key = quarter(row[4])
+                old = self._home.get(row[0])
+                if old is not None and old != key:  # (a session's start changed: it moves)
+                    self.drop_session(row[0])
+                shard = self._shard(key)
+                shard.dirty = shard.unsettled = True
+                sid, rev, person, guide, started, status = row
+                shard.conn.execute("INSERT OR REPLACE INTO sessions (id, rev, person_id, guide_id,"
+                                   " started_at, status, started) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                                   (_id(sid), rev, _id(person), guide, started, status,
+                                    micros(started)))
+                self._home[row[0]] = key
+
+    def put_many(self, rows: Iterable[tuple[Any, ...]]) -> None:
+        """Documents, as (kind, record_id, rev, person_id, session_id, stage, item_kind, private,
+        created_at, started, text) tuples, each into the shard of its session."""
+        routed: dict[str, list[tuple[Any, ...]]] = {}
+        with self._lock:
+            for row in rows:
+                routed.setdefault(self._home.get(row[4], UNDATED) if row[4] else UNDATED,
+                                  []).append(row)
+            for key, part in routed.items():
+                self._shard(key).put_many(part)
+
+    def drop(self, kind: str, record_id: str) -> None:
+        with self._lock:
+            for shard in self.shards.values():
+                if shard.drop(kind, record_id):
+                    return
 
     def drop_session(self, session_id: str) -> None:
         """The session and every document of it."""
         with self._lock:
-            for kind, record_id in self._conn.execute(
-                    "SELECT kind, record_id FROM docs WHERE session_id = ?", (session_id,)
+            key = self._home.pop(session_id, None)
+            shard = self.shards.get(key) if key else None
+            if shard is None:
+                return
+            for kind, record_id in shard.conn.execute(
+                    "SELECT kind, record_id FROM docs WHERE session_id = ?", (_id(session_id),)
                     ).fetchall():
-                self._drop(kind, record_id)
-            self._conn.execute("DELETE FROM sessions WHERE id = ?", (session_id,))
+                shard.drop(kind, record_id.hex())
+            shard.conn.execute("DELETE FROM sessions WHERE id = ?", (_id(session_id),))
+            shard.dirty = shard.stale = True
 
     def settle(self) -> None:
-        """After changes: each document of a session carries its person and start, and a first
-        build's FTS5 index is made (once, from every document)."""
         with self._lock:
-            if not self._unsettled:
-                return
-            self._unsettled = False
-            self._conn.execute(
-                "UPDATE docs SET person_id = (SELECT person_id FROM sessions s WHERE s.id ="
-                " docs.session_id), started = (SELECT started_at FROM sessions s WHERE s.id ="
-                " docs.session_id) WHERE session_id IS NOT NULL AND (started IS NULL OR"
-                " person_id = '') AND session_id IN (SELECT id FROM sessions)")
-            if self._rebuild:
-                self._conn.execute("INSERT INTO fts (fts) VALUES ('rebuild')")
-                self._rebuild = False
+            for shard in self.shards.values():
+                shard.settle()
 
-    # -- queries
-    def find(self, query: str, filters: Filters = Filters(), limit: int = 500) -> list[Found]:
-        """Documents whose casefolded text holds ``query`` casefolded: newest session first,
-        documents of no session last; within a session, in the order they were written."""
-        needle = fold(query.strip())
-        if not needle or limit <= 0:
-            return []
-        where, params = filters.sql()
-        clauses = ["instr(d.folded, ?) > 0"] + ([where] if where else [])
-        args: list[Any] = [needle, needle, *params]
-        source = "docs d"
-        if self.fts and len(needle) >= 3:
-            source = "fts JOIN docs d ON d.docid = fts.rowid"
-            clauses.insert(0, "fts MATCH ?")
-            args.insert(1, _trigrams(needle))
-        if filters.sessions:
-            source += " JOIN sessions s ON s.id = d.session_id"
-        sql = (f"SELECT d.kind, d.record_id, d.person_id, d.session_id, d.stage, d.item_kind,"
-               f" d.started, instr(d.folded, ?) - 1 FROM {source}"
-               f" WHERE {' AND '.join(clauses)}"
-               f" ORDER BY d.started IS NULL, d.started DESC, d.created_at, d.docid LIMIT ?")
+    def candidates(self, needle: str, filters: Filters = Filters()) -> Iterator[Candidate]:
+        """The documents that may hold ``needle`` (casefolded): newest session first, documents
+        of no session last; within a session, in the order they were written."""
         with self._lock:
-            rows = self._conn.execute(sql, (*args, int(limit))).fetchall()
-        return [Found(*row) for row in rows]
+            order = sorted((k for k in self.shards if k != UNDATED), reverse=True) + [UNDATED]
+        for key in order:
+            with self._lock:
+                shard = self.shards.get(key)
+                found = list(shard.candidates(needle, filters)) if shard is not None else []
+            yield from found
 
-    def folded(self, kind: str, record_id: str) -> str | None:
+    def dirty(self) -> list[str]:
+        """The shards changed since they were sealed."""
         with self._lock:
-            row = self._conn.execute("SELECT folded FROM docs WHERE kind = ? AND record_id = ?",
-                                     (kind, record_id)).fetchone()
-        return None if row is None else str(row[0])
+            return [key for key, shard in self.shards.items() if shard.dirty]
 
-    # -- its bytes
-    def image(self, *, compact: bool = False) -> bytes:
-        """The database as bytes (``serialize()``). ``compact``: FTS5's segments merged and the
-        file vacuumed first, so nothing deleted from it is left in them."""
+    def images(self, keys: Iterable[str]) -> Iterator[tuple[str, bytes]]:
+        """(key, bytes) of these shards (each made when the one before is used), marking each
+        clean. A stale shard must have been refilled first."""
+        for key in keys:
+            with self._lock:
+                shard = self.shards.get(key)
+                if shard is None:
+                    continue
+                if shard.stale:
+                    raise ValueError(f"shard {key} holds the trigrams of dropped documents")
+                image = shard.image()
+                shard.dirty = False
+            yield key, image
+
+    def mark_dirty(self, key: str | None = None) -> None:
+        """The sealed copy of shard ``key`` (of every shard: None) is gone: sealed again next."""
         with self._lock:
-            if compact:
-                if self.fts:
-                    self._conn.execute("INSERT INTO fts(fts) VALUES ('optimize')")
-                self._conn.execute("VACUUM")
-            return self._conn.serialize()
+            for name, shard in self.shards.items():
+                if key is None or name == key:
+                    shard.dirty = True
+
 
     def close(self) -> None:
         with self._lock:
-            self._conn.close()
+            for shard in self.shards.values():
+                shard.conn.close()
 
 
 def _trigrams(needle: str) -> str:

@@ -66,6 +66,25 @@ class Sessions:
     def __init__(self, rows: Rows, people: People) -> None:
         self.rows = rows
         self.people = people
+        #: session id -> (person id, whether it ended): what an autosave asks, every keystroke
+        self._briefs: dict[str, tuple[str, bool]] = {}
+
+    def brief(self, session_id: str) -> tuple[str, bool]:
+        """(person id, ended) of a session (plaintext columns, kept while unlocked)."""
+        with self.rows.mutex:
+            found = self._briefs.get(session_id)
+            if found is None:
+                rows = self.rows.plain(TABLE, "id = ?", (session_id,),
+                                       columns=("person_id", "ended_at"))
+                if not rows:
+                    raise NotFound(f"no session with id {session_id}")
+                found = self._briefs[session_id] = (rows[0]["person_id"],
+                                                    rows[0]["ended_at"] is not None)
+            return found
+
+    def _forget(self, session_id: str) -> None:
+        with self.rows.mutex:
+            self._briefs.pop(session_id, None)
 
     def start(self, person_id: str, plan: dict[str, Any], *, title: str = "",
               programme_id: str | None = None, started_at: datetime | None = None) -> Session:
@@ -174,12 +193,14 @@ class Sessions:
             return session_of(*self.rows.update(TABLE, session_id, secret, **links))
 
     def end(self, session_id: str, *, ended_at: datetime | None = None) -> Session:
+        self._forget(session_id)
         with self.rows.write():
             return session_of(*self.rows.update(
                 TABLE, session_id, ended_at=stamp(ended_at or self.rows.clock())))
 
     def reopen(self, session_id: str) -> Session:
         """An ended session opened to continue: active again, recorded as amended."""
+        self._forget(session_id)
         with self.rows.write():
             return session_of(*self.rows.update(TABLE, session_id, ended_at=None,
                                                  amended_at=self.rows.now()))
@@ -188,10 +209,13 @@ class Sessions:
         """Inside a write to one of its records: an ended session was edited."""
         self.rows.update(TABLE, session_id, amended_at=self.rows.now())
 
-    def delete(self, session_id: str) -> None:
-        """The session and its notes, items and tags, in one transaction."""
+    def delete(self, session_id: str) -> str:
+        """The session and its notes, items and tags, in one transaction. Returns when it had
+        started (its place in the search index)."""
+        self._forget(session_id)
         with self.rows.write():
-            self.get(session_id)
+            started = stamp(self.get(session_id).started_at)
             for table in CHILDREN:
                 self.rows.delete(table, "session_id = ?", (session_id,))
             self.rows.delete(TABLE, "id = ?", (session_id,))
+        return started

@@ -157,8 +157,8 @@ class Store:
         """The session, its notes, items and tags, and the sealed search index (its text must
         not outlive it), in one transaction."""
         with self.engine.write():
-            self._sessions.delete(session_id)
-            self._search.drop_sealed()
+            started = self._sessions.delete(session_id)
+            self._search.drop_sealed(started)
         self._notes.forget(session_id)
         self._search.drop_session(session_id)
         try:  # sealed again at once from the index in memory (if a search made one): the next

@@ -52,7 +52,7 @@ class Tags:
             params = (programme_id,)
         else:
             where = ""
-        found: list[Tag] = self.rows.select(TABLE, where, params, order="created_at",
+        found: list[Tag] = self.rows.select(TABLE, where, params, order="created_at, rowid",
                                             convert=tag_of)
         return found
 

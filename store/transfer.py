@@ -246,7 +246,7 @@ class _Normaliser:
         doc: dict[str, Any] = self.value({k: v for k, v in raw.items() if k not in later}, "")
         for name, sealed in later.items():  # their sealed values: any JSON, its text checked
             if name in raw:
-                doc[name] = [{k: self.text(v, f"{name}[{i}].{k}") if k in sealed
+                doc[name] = [{k: self.value(v, f"{name}[{i}].{k}", times=False) if k in sealed
                               else self.value(v, f"{name}[{i}].{k}", k)
                               for k, v in record.items()} for i, record in enumerate(raw[name])]
         families: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
@@ -266,33 +266,23 @@ class _Normaliser:
             raise self.fail(path, f"the id {record_id} appears twice")
         self.seen.add((table, record_id))
 
-    def value(self, value: Any, path: str, key: str = "") -> Any:
+    def value(self, value: Any, path: str, key: str = "", *, times: bool = True) -> Any:
+        """``value`` with its strings checked for valid Unicode and, when ``times``, its stamps
+        and dates (outside plans) read; a sealed field's JSON is only checked (``times=False``)."""
         if isinstance(value, dict):
-            return {k: self.value(v, f"{path}.{k}" if path else k, k) for k, v in value.items()}
+            return {k: self.value(v, f"{path}.{k}" if path else k, k, times=times)
+                    for k, v in value.items()}
         if isinstance(value, list):
-            return [self.value(v, f"{path}[{i}]") for i, v in enumerate(value)]
+            return [self.value(v, f"{path}[{i}]", times=times) for i, v in enumerate(value)]
         if isinstance(value, str):
             try:
                 value.encode("utf-8")
             except UnicodeEncodeError:
                 raise self.fail(path, "the text is not valid Unicode") from None
-            if key in _STAMPS and ".plan" not in path:
+            if times and key in _STAMPS and ".plan" not in path:
                 return self.stamp(value, path)
-            if key in _DATES and ".plan" not in path:
+            if times and key in _DATES and ".plan" not in path:
                 return self.date(value, path)
-        return value
-
-    def text(self, value: Any, path: str) -> Any:
-        """Any JSON value, its strings checked for valid Unicode and left as they are."""
-        if isinstance(value, dict):
-            return {k: self.text(v, f"{path}.{k}") for k, v in value.items()}
-        if isinstance(value, list):
-            return [self.text(v, f"{path}[{i}]") for i, v in enumerate(value)]
-        if isinstance(value, str):
-            try:
-                value.encode("utf-8")
-            except UnicodeEncodeError:
-                raise self.fail(path, "the text is not valid Unicode") from None
         return value
 
     def stamp(self, value: str, path: str) -> str:

@@ -198,6 +198,7 @@ def test_deleted_rows_are_noticed(filled, vault_path, passphrase, statement, tab
     with open_vault(vault_path, passphrase, allow_weak=True) as store:
         assert [(d.table, d.id) for d in store.damage] == [(table, "-")]
         assert "deleted outside rapport" in store.damage[0].reason
+        assert str(store.damage[0]).startswith(f"{table}: ") and "\n" not in str(store.damage[0])
         assert [(d.table, d.id) for d in store.verify()] == [(table, "-")]
         store.add_person("Writes go on")  # and the loss stays visible after them
     with open_vault(vault_path, passphrase, allow_weak=True) as store:

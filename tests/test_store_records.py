@@ -425,3 +425,22 @@ def test_session_times_are_read_without_decrypting(store, clock):
     assert times == {s1.id: (s1.started_at, None),
                      s2.id: (s2.started_at, store.session(s2.id).ended_at)}
     assert list(store.session_times(ann.id)) == [s1.id]
+
+
+def test_records_made_in_the_same_instant_keep_their_order(store, vault_path, passphrase, clock):
+    """The clock stands still: items, jots and a session's document list what was made first,
+    first (not in the order of their random ids)."""
+    from store import session_document
+
+    person = store.add_person("Ann")
+    s = store.start_session(person.id, PLAN)
+    texts = [f"item {n}" for n in range(12)]
+    for text in texts:
+        store.add_item(s.id, "action", text)
+    for text in texts:
+        store.add_jot(person.id, text)
+    store = reopen(store, vault_path, passphrase, clock)
+    assert [i.text for i in store.items(session_id=s.id)] == texts
+    assert [j.text for j in store.jots(person.id)] == texts
+    assert [i["text"] for i in session_document(store, s.id)["sessions"][0]["items"]] == texts
+    store.close()

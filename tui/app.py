@@ -12,13 +12,13 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
-from store.paths import Paths
+from store import Paths
 from tui.config import Config
 
 if TYPE_CHECKING:  # pragma: no cover
     from guides.loader import Catalog
-    from store.crypto import KdfParams
-    from store.vault import Store
+    from store import KdfParams
+    from store import Store
 
 
 STYLESHEET = Path(__file__).parent / "rapport.tcss"

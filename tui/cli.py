@@ -108,7 +108,7 @@ def bad_usage(message: str) -> click.UsageError:
 
 def cli_error_for(exc: BaseException) -> BaseException:
     """A store error or an OS error as the one-line ``CliError``; anything else unchanged."""
-    from store.errors import RapportError
+    from store import RapportError
 
     if isinstance(exc, RapportError):
         return CliError(str(exc))
@@ -311,7 +311,7 @@ def complete_guide_ids(ctx: click.Context, param: click.Parameter,
     """Shell completion for a guide id: the guides on offer (no passphrase needed)."""
     try:
         from guides.loader import load_catalog
-        from store.paths import Paths
+        from store import Paths
 
         ids = load_catalog(Paths.resolve(typed_home(ctx)).guides_dir).ids
     except Exception:  # noqa: BLE001 - completion offers nothing rather than a traceback

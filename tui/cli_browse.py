@@ -19,7 +19,7 @@ from tui.env import Env
 from tui.format import Emphasis, out, out_json, table
 
 if TYPE_CHECKING:  # pragma: no cover
-    from store.search import Hit
+    from store import Hit
 
 STATUSES = ("active", "ended")
 KINDS = ("note", "item", "action", "decision", "agreement", "goal", "jot", "title", "name")
@@ -104,7 +104,7 @@ def search(env: Env, text: str, person_name: str | None, guide_id: str | None,
            status: str | None, kind: str | None, since: date | None, until: date | None,
            as_json: bool) -> None:
     """Search names, titles, notes, items and jots (case-insensitive), newest first."""
-    from store.errors import NotFound, RapportError
+    from store import NotFound, RapportError
     from tui.record import stage_titles
 
     if not text.strip():

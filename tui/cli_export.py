@@ -83,7 +83,7 @@ def export_command(env: Env, session_ids: tuple[str, ...], person: str | None, s
     kind = "full" if full else "summary"
     shown = io.BytesIO()  # what goes to standard output: shown once the export is recorded
     with env.open_store() as store:
-        from store.export import Scope, render, write_export
+        from store import Scope, render_export as render, write_export
 
         ids = tuple(dict.fromkeys(store.resolve_session(ref).id for ref in session_ids))
         person_id = store.find_person(person).id if person else None
@@ -94,7 +94,7 @@ def export_command(env: Env, session_ids: tuple[str, ...], person: str | None, s
             raise fail(f"nothing to export: no sessions match ({doc.scope_label})")
         data = doc.data
         if encrypt:
-            from store.transfer import encrypt as age_encrypt
+            from store import encrypt as age_encrypt
 
             data = age_encrypt(data, _age_passphrase(age_passphrase_file, confirm=True))
         elif not to_stdout:
@@ -122,8 +122,8 @@ def import_command(env: Env, file: Path, age_passphrase_file: Path | None) -> No
     All or nothing: ids and timestamps are kept, and records already in the vault are skipped and
     reported. A malformed or foreign file changes nothing.
     """
-    from store.errors import RapportError
-    from store.transfer import MAX_BYTES, import_document, read_import
+    from store import RapportError
+    from store import MAX_IMPORT_BYTES as MAX_BYTES, import_document, read_import
 
     data = read_input(file, MAX_BYTES, what="the file")
     try:

@@ -16,8 +16,8 @@ from tui.env import Env
 from tui.format import out, out_document, out_json, table
 
 if TYPE_CHECKING:  # pragma: no cover
-    from store.models import Programme
-    from store.vault import Store
+    from store import Programme
+    from store import Store
 
 
 @click.group("programme", context_settings={"help_option_names": ["-h", "--help"]})
@@ -26,7 +26,7 @@ def programme_group() -> None:
 
 
 def _find(store: "Store", ref: str) -> "Programme":
-    from store.errors import Ambiguous, NotFound
+    from store import Ambiguous, NotFound
 
     if not ref.strip():
         raise fail("give a programme's name or id")
@@ -50,7 +50,7 @@ def _find(store: "Store", ref: str) -> "Programme":
 def new_programme(env: Env, name: str, purpose: str, guide_id: str, themes: tuple[str, ...]) -> None:
     """Create a programme called NAME."""
     from guides.loader import load_catalog
-    from store.models import DEFAULT_THEMES
+    from store import DEFAULT_THEMES
 
     name = name.strip()
     if not name:
@@ -155,7 +155,7 @@ def show_programme(env: Env, ref: str) -> None:
 def synthesis(env: Env, ref: str, fmt: str, leader: str | None, output: str,
               min_interviewees: int, named: bool) -> None:
     """Write the synthesis of PROGRAMME (or a per-leader report), anonymised by default."""
-    from store.errors import Ambiguous, NotFound
+    from store import Ambiguous, NotFound
     from store import build_synthesis as build, leader_report, programme_report, write_report
 
     if output != "-" and Path(output).expanduser().exists():

@@ -17,8 +17,8 @@ from tui.format import out
 @pass_env
 def init(env: Env) -> None:
     """Create a new, empty vault (asks for a passphrase twice)."""
-    from store.crypto import PRODUCTION
-    from store.vault import create_vault
+    from store import PRODUCTION
+    from store import create_vault
 
     vault = env.paths.vault
     if vault.exists():
@@ -53,7 +53,7 @@ def passwd(env: Env, new_passphrase_file: Path | None) -> None:
 @pass_env
 def rotate_key(env: Env) -> None:
     """Replace the data key and re-encrypt every record in one transaction."""
-    from store.vault import open_vault
+    from store import open_vault
 
     passphrase = env.passphrase()
     with open_vault(env.paths.vault, passphrase, allow_weak=env.allow_weak) as store:

@@ -11,11 +11,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
-from store.paths import Paths
+from store import Paths
 
 if TYPE_CHECKING:  # pragma: no cover
-    from store.crypto import KdfParams
-    from store.vault import Store
+    from store import KdfParams
+    from store import Store
 
 #: The most a passphrase file may hold (a passphrase is a line; anything bigger is the wrong file).
 PASSPHRASE_LIMIT = 4096

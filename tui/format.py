@@ -16,7 +16,7 @@ from typing import Any, Iterable, NamedTuple, Sequence
 
 import click
 
-from store.text import json_text, visible
+from store import json_text, visible
 
 
 def duration(seconds: float) -> str:

@@ -15,7 +15,7 @@ def run_app(env: Env, start: dict | None = None) -> None:
     gc_paused = gc.isenabled()
     gc.disable()
     from store import probe
-    from store.errors import RapportError, VaultMissing
+    from store import RapportError, VaultMissing
 
     try:
         probe(env.paths.vault)

@@ -10,13 +10,13 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping
 
-from store.cadence import due_people
-from store.models import CADENCES, ITEM_KINDS, Item, Note, Person, Session, SessionSummary
-from store.render import md_block, md_inline
+from store import due_people
+from store import CADENCES, ITEM_KINDS, Item, Note, Person, Session, SessionSummary
+from store import md_block, md_inline
 from tui import format as fmt
 
 if TYPE_CHECKING:  # pragma: no cover
-    from store.vault import Store
+    from store import Store
 
 #: ``c`` cycles through these.
 CADENCE_CYCLE: tuple[str | None, ...] = (None, *CADENCES)

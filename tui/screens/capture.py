@@ -12,8 +12,8 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Static
 
-from store.dates import DateError, parse_due
-from store.models import ITEM_KINDS
+from store import DateError, parse_due
+from store import ITEM_KINDS
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, DataTable, Footer, Markdown, Static
 
-from store.errors import RapportError
+from store import RapportError
 from tui import format as fmt
 from tui.record import SessionRecord, items_markdown, load_record, record_header, stage_markdown
 

@@ -24,10 +24,10 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, RadioButton, RadioSet, Static, TextArea
 from textual.worker import get_current_worker
 
-from store.errors import RapportError
+from store import RapportError
 
 if TYPE_CHECKING:
-    from store.vault import Store
+    from store import Store
 
 FORMATS = (("md", "Markdown"), ("html", "HTML"), ("json", "JSON"))
 KINDS = (("summary", "Summary to share"), ("full", "Full record"))
@@ -73,7 +73,7 @@ def session_export(session_ids: Sequence[str] = (), person_id: str | None = None
 
 def _render_sessions(session_ids: tuple[str, ...], person_id: str | None, store: "Store",
                      options: ExportOptions) -> Preview:
-    from store.export import Scope, render
+    from store import Scope, render_export as render
 
     if session_ids:
         scope = Scope.sessions(*session_ids)
@@ -91,7 +91,7 @@ def _render_sessions(session_ids: tuple[str, ...], person_id: str | None, store:
 
 
 def _write_sessions(store: "Store", path: Path, options: ExportOptions, preview: Preview) -> None:
-    from store.export import write_export
+    from store import write_export
 
     doc = preview.source
     write_export(path, doc.data, store=store, doc=doc)

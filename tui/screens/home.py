@@ -13,8 +13,8 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
 
-from store.errors import RapportError
-from store.models import SessionSummary
+from store import RapportError
+from store import SessionSummary
 from tui import format as fmt
 from tui.widgets.browse import BrowseTable
 
@@ -163,7 +163,7 @@ class HomeScreen(Screen[None]):
         return Row(s, counts.get(s.id, 0), hay.casefold())
 
     def compute_due(self, store, summaries: list[SessionSummary]) -> list:
-        from store.cadence import due_people
+        from store import due_people
 
         last: dict = {}
         for s in summaries:

@@ -12,8 +12,8 @@ from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
-from store.errors import RapportError
-from store.models import GOAL_STATUSES, Item
+from store import RapportError
+from store import GOAL_STATUSES, Item
 from tui import format as fmt
 from tui.record import CLOSED_GOAL, goal_order, is_overdue, item_order, whose
 from tui.widgets.browse import BrowseTable, clip, due_cell, theme_style

@@ -12,8 +12,8 @@ from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
-from store.errors import RapportError
-from store.models import Item, Jot, Person, SessionSummary
+from store import RapportError
+from store import Item, Jot, Person, SessionSummary
 from tui import format as fmt
 from tui.record import (
     CLOSED_GOAL, PersonOverview, due_of, goal_order, is_overdue, item_order, last_met,

@@ -34,14 +34,14 @@ from textual.widgets import (
 from textual.widgets.option_list import Option
 from textual.widgets.selection_list import Selection
 
-from store.errors import RapportError
-from store.models import DEFAULT_THEMES, Programme, StrategyItem
+from store import RapportError
+from store import DEFAULT_THEMES, Programme, StrategyItem
 from store import Area, Passage, Synthesis, md_inline
 from tui import format as fmt
 from tui.screens.detail import ConfirmScreen
 
 if TYPE_CHECKING:  # pragma: no cover
-    from store.vault import Store
+    from store import Store
 
 NAME_WIDTH = 12
 

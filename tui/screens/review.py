@@ -12,7 +12,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, DataTable, Static
 
-from store.models import ITEM_KINDS, Item, Session
+from store import ITEM_KINDS, Item, Session
 from tui import format as fmt
 
 

@@ -20,8 +20,8 @@ from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Input, Select, Static
 from textual.worker import get_current_worker
 
-from store.errors import NotFound, RapportError
-from store.search import Hit
+from store import NotFound, RapportError
+from store import Hit
 from tui import format as fmt
 from tui.record import stage_titles
 from tui.widgets.browse import BrowseTable

@@ -17,8 +17,8 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Static
 
-from store.errors import RapportError
-from store.models import Item, Session
+from store import RapportError
+from store import Item, Session
 from tui import format as fmt
 from tui.widgets.session import (
     FollowThrough, ItemsPanel, NotesArea, QuestionList, SessionTimer, StageCard, StageOutline,

@@ -19,8 +19,8 @@ from textual.suggester import SuggestFromList
 from textual.widgets import Button, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from store.errors import RapportError
-from store.models import DEFAULT_THEMES
+from store import RapportError
+from store import DEFAULT_THEMES
 
 if TYPE_CHECKING:  # pragma: no cover
     from tui.screens.session import SessionScreen

@@ -154,6 +154,8 @@ class UnlockScreen(Screen[None]):
                 return
         # first: the key derivation runs while the busy state is shown
         self.derive(passphrase)
+        for field in self.query(Input):  # the worker has it: the screen keeps no copy
+            field.value = ""
         self.say("Deriving the key…")
         self.set_busy(True)
         # the home screen, if it is not built yet (unlocking again after a lock, or a
@@ -162,9 +164,9 @@ class UnlockScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="unlock")
     def derive(self, passphrase: str) -> None:
-        from store.crypto import PRODUCTION
-        from store.errors import RapportError
-        from store.vault import create_vault, open_vault
+        from store import PRODUCTION
+        from store import RapportError
+        from store import create_vault, open_vault
 
         app = self.app
         try:

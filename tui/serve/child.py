@@ -25,7 +25,7 @@ from typing import Any, Callable
 
 from textual import events, messages
 
-from store.paths import Paths
+from store import Paths
 from tui.app import RapportApp
 
 #: Longest pause after a wrong passphrase, in seconds.
@@ -52,7 +52,7 @@ class ServedApp(RapportApp):
 
     def unlock_failed(self, error: Exception) -> None:
         """The unlock screen's hook, on its worker thread, after an unlock failed."""
-        from store.errors import WrongPassphrase
+        from store import WrongPassphrase
 
         if isinstance(error, WrongPassphrase):
             self.failed_unlocks += 1

@@ -30,7 +30,7 @@ def serve(env: Env, host: str, port: int) -> None:
         raise bad_usage(f"--host must be 127.0.0.1 or ::1, not {host!r}: rapport serve only "
                         "listens on this machine")
     from store import probe
-    from store.errors import VaultMissing
+    from store import VaultMissing
 
     try:
         probe(env.paths.vault)

@@ -31,7 +31,7 @@ from tui.serve.gate import Gate, RateLimit
 if TYPE_CHECKING:  # pragma: no cover
     from textual_serve.app_service import AppService
 
-    from store.paths import Paths
+    from store import Paths
 
 #: Seconds a new page or websocket waits for the open app to close (a reload closes it first).
 GRACE = 3.0
