@@ -90,6 +90,10 @@ def test_a_person_export_carries_their_records_and_imports_alone(store, clock, t
                       allow_weak=True) as other:
         transfer.import_bytes(other, json.dumps(doc).encode())  # nothing points outside it
         assert other.verify() == []
+    later = json.loads(render_export(store, Scope.person(ann.id, since=date(2025, 3, 4)), "json",
+                                     "full").data)  # s1 is before: its goal's records stay out
+    assert later["sessions"] == [] and later["checkins"] == later["goal_links"] == []
+    assert later["talking_points"] == []  # made before the range, as a jot would be
     broken = json.loads(json.dumps(doc))
     broken["checkins"][0]["goal_id"] = "e" * 32
     with pytest.raises(transfer.BadExport, match=r"checkins\[0\] refers to item eeee"):
@@ -209,6 +213,12 @@ def test_due_lists_items_due_or_overdue_both_ways(store, clock):
 
 def test_pulses_trend_and_a_run_of_low_scores(store, clock):
     ann = store.add_person("Ann")
+    for score in (1, 2):  # two low ones are not a run yet
+        clock.advance(86400)
+        store.set_pulse(store.start_session(ann.id, PLAN).id, score)
+    assert not store.low_run(ann.id)
+    store.clear_pulse(store.sessions(person_id=ann.id)[0].id)
+    store.clear_pulse(store.sessions(person_id=ann.id)[1].id)
     scores = [4, 2, 1, 2]
     for score in scores:
         clock.advance(7 * 86400)
@@ -286,6 +296,7 @@ def test_a_roster_and_consent_recorded_at_the_interview(store, clock):
 
 def test_erasing_a_person_leaves_nothing_of_them(store, clock, vault_path):
     ann, bo, s1, *_ = fill(store, clock)
+    store.save_note(s1.id, "check-in", "long notes " * 20000)  # pages to free
     lee = store.add_person("Lee Leader")
     interview = store.start_session(bo.id, PLAN)
     store.add_tag(interview.id, "concern", "Ann Example rushes decisions", subject_id=ann.id)
