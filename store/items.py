@@ -83,7 +83,7 @@ class Items:
             clauses.append("person_id = ?")
             params.append(person_id)
         items: list[Item] = self.rows.select(TABLE, " AND ".join(clauses), tuple(params),
-                                             order="created_at", convert=item_of)
+                                             order="created_at, rowid", convert=item_of)
         return [i for i in items if i.is_open] if open_only else items
 
     def open_actions(self, *, session_ids: Iterable[str] | None = None) -> dict[str, int]:

@@ -204,14 +204,15 @@ def programme_report(syn: Synthesis, *, named: bool = False,
 def _leader_matrix(syn: Synthesis, named: bool, minimum: int, clean: Clean) -> dict[str, Any]:
     """Leader x theme with the same rule as themes: a cell of an anonymised document shows how
     many different interviewees spoke of that leader under that theme only when at least
-    ``minimum`` did (else ``None``: withheld), leaders are "Leader 1", "Leader 2"... in an order
-    that says nothing (their random ids), and private passages do not count."""
+    ``minimum`` did (else ``None``: withheld), leaders are "Leader 1", "Leader 2"... in the order
+    of their counts, and private passages do not count."""
     leaders = list(syn.subjects)
-    if not named:
-        leaders.sort(key=lambda p: p.id)
     order = {p.id: i for i, p in enumerate(syn.subjects)}
+    table = syn.leader_matrix(with_private=named)
+    if not named:  # by their column of counts: an order that says no more than the counts
+        leaders.sort(key=lambda p: [-cells[order[p.id]][1] for _, cells in table])
     rows: list[dict[str, Any]] = []
-    for theme, cells in syn.leader_matrix(with_private=named):
+    for theme, cells in table:
         ordered = [cells[order[p.id]] for p in leaders]
         if named:
             rows.append({"theme": theme, "passages": [n for n, _ in ordered],
