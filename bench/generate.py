@@ -38,7 +38,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 OUT = HERE / "out"
-GEN_VERSION = 2  # bump when the generated content changes (2: row summary, outlines)
+GEN_VERSION = 3  # bump when the generated content changes (2: row summary, outlines; 3: goals, pulses, feedback)
 PASSPHRASE = "bench: correct horse battery staple"
 RARE_WORD = "quokka"  # in every 100th session's notes
 UNIQUE_WORD = "kestrel"  # in exactly one session's notes
@@ -148,6 +148,7 @@ def build(target: Path, sessions: int, people: int, *, seed: int = 7, progress=p
     home.mkdir(parents=True, exist_ok=True)
     store = create_vault(home / "vault.db", PASSPHRASE, kdf=crypto.PRODUCTION, clock=clock)
     counts = {"people": 0, "sessions": 0, "notes": 0, "items": 0, "jots": 0, "note_chars": 0,
+              "checkins": 0, "pulses": 0, "feedback": 0,
               RARE_WORD: 0, UNIQUE_WORD: 0, "active": 0}
     t0 = time.perf_counter()
     try:
@@ -197,9 +198,21 @@ def build(target: Path, sessions: int, people: int, *, seed: int = 7, progress=p
                 due = (clock.now + timedelta(days=rng.randint(3, 30))).date() \
                     if kind == "action" else None
                 status = "done" if (n < sessions - 300 and rng.random() < 0.85) else None
-                store.add_item(session.id, kind, text, owner=rng.choice(["me", "them"]), due=due,
-                               stage=rng.choice(noted)["key"], status=status)
+                item = store.add_item(session.id, kind, text, owner=rng.choice(["me", "them"]),
+                                      due=due, stage=rng.choice(noted)["key"], status=status)
                 counts["items"] += 1
+                if kind == "goal" and rng.random() < 0.5:  # issue 23: goals that move
+                    store.check_in_goal(item.id, status=rng.choice(["on-track", "at-risk"]),
+                                        progress=rng.randint(0, 100), note="checked in")
+                    counts["checkins"] += 1
+            if gid == "one-on-one":  # issue 23: a pulse per 1-on-1
+                store.set_pulse(session.id, rng.choices([1, 2, 3, 4, 5], [1, 2, 4, 5, 3])[0],
+                                rng.choice(["", "tired", "steady", "busy", "good"]))
+                counts["pulses"] += 1
+            elif gid in ("feedback", "praise"):  # and the feedback log
+                store.fill_feedback(session.id, situation=rng.choice(ACTIONS),
+                                    behaviour=rng.choice(ACTIONS), impact=rng.choice(GOALS))
+                counts["feedback"] += 1
             spent = {s["key"]: float(rng.randint(60, int(s.get("minutes", 5)) * 90))
                      for s in noted}
             clock.now += timedelta(minutes=rng.randint(20, 50))

@@ -23,9 +23,53 @@ How the app and the commands use it::
 * One writer per vault (a lock on the file itself); a wrong passphrase writes nothing.
 * Layers, bottom up: leaves (errors, models, clock, text, crypto, files, tables) < the file (db,
   lock, migrations, keyslot, summary) < the row engine (:mod:`store.rows`) < one repository per
-  record family (people, sessions, notes, items, jots, programmes, tags, export_log) < search,
+  record family (people, sessions, notes, items, jots, programmes, tags, export_log, points,
+  meetings, questions, pulses, feedback, goals, roster) < search,
   documents and exports, syntheses, imports < :class:`Store` (store.store) < opening (vault).
   A new record family is a table in :mod:`store.tables`, a migration and a repository module.
+
+Between conversations (issues 22 and 23), what each screen piece calls::
+
+    # the "since last time" panel and the Prepare view: one call, laid out by the UI
+    panel = since_last_time(store, sam.id, session_id=session.id)  # SinceLastTime
+    # talking points: to raise (owner "mine") or theirs; covered in a session; carried at its end
+    point = store.add_talking_point(sam.id, "Conference budget", owner="theirs")
+    store.cover_talking_point(point.id, session.id); store.carry_talking_points(session.id)
+    # people: a default guide (new sessions start from it), rename, merge, erase
+    store.add_person("Sam Rivera", cadence="weekly", guide_id="one-on-one")
+    store.default_guide("sam rivera"); store.update_person(sam.id, name="Sam Rivera-Lee")
+    store.about(sam.id)       # what erasing would delete, per table (the confirmation)
+    store.erase_person(sam.id)  # one transaction, search index included, then VACUUM
+    store.merge_people(typo.id, sam.id)
+    # the next meeting: set it (it overrides the cadence), suggest it, list what is coming
+    day, time, minutes = store.suggest_next_meeting(sam.id)   # the end-of-session review
+    store.set_next_meeting(sam.id, day, time=time, minutes=minutes)  # or clear_next_meeting
+    store.upcoming()          # [Upcoming]: set or from the cadence, "overdue"/"today"/...
+    meetings, items = store.due()
+    write_calendar(store, "meetings.ics", names=False)   # .ics, 0600, recorded as an export
+    # the question bank: your own questions per guide and stage
+    store.add_question("one-on-one", "check-in", "What gave you energy this week?")
+    store.questions("one-on-one", "check-in"); store.update_question(q.id, "..."); ...
+    # pulse (a stage with records = "pulse"): 1-5 and a word, one per session
+    store.set_pulse(session.id, 2, "tired"); store.pulses(sam.id); store.low_runs()
+    # feedback (stages with records = "feedback", "feedback-response", "feedback-next-step")
+    store.fill_feedback(session.id, situation="...", behaviour="...", impact="...")
+    store.feedback(sam.id)    # FEEDBACK_STAGE_FIELDS: which fields each stage fills
+    # goals: progress, key results, dated check-ins, linked actions
+    store.check_in_goal(goal.id, status="on-track", progress=40, note="beta shipped")
+    kr = store.add_key_result(goal.id, "Beta with 5 teams"); store.update_key_result(kr.id, progress=60)
+    store.link_to_goal(goal.id, action.id); store.goals(sam.id)   # [Goal] with .checkins
+    # a programme's roster, consent recorded at the interview
+    store.add_to_roster(programme.id, sam.id); store.record_consent(programme.id, sam.id, "given",
+                                                                    session_id=session.id)
+    # the participant's summary to the clipboard: the export's text, recorded as "clipboard"
+    text = share_summary(store, session.id)
+    # retention: once a programme's synthesis is exported, its raw notes can go
+    retention_plan(store, programme.id).describe(); destroy_raw(store, programme.id)
+    restore_vault(paths.vault, backup, passphrase)  # rapport restore
+
+Each stage has a shared and a private note (``save_note(..., private=True)``): two records,
+nothing moves between them. Upgrades that need the key run once at unlock (:mod:`store.upgrades`).
 
 Names are resolved when first used (PEP 562): ``import store`` loads nothing heavy.
 """
@@ -36,7 +80,9 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # pragma: no cover
+    from .agenda import upcoming as upcoming_meetings
     from .cadence import Due, due_people
+    from .calendar import calendar_bytes, write_calendar
     from .clock import Clock, stamp, utc_now
     from .crypto import FAST_FOR_TESTS, PRODUCTION, KdfParams
     from .dates import DateError, parse_due
@@ -48,11 +94,17 @@ if TYPE_CHECKING:  # pragma: no cover
     from .export import ExportDoc, render as render_export, render_document, write_export
     from .files import write_new_file
     from .lock import probe
+    from .loop import share_summary, since_last_time
+    from .meetings import parse_time
     from .models import (
-        CADENCES, DEFAULT_THEMES, GOAL_STATUSES, ITEM_KINDS, ITEM_STATUSES, OWNERS, Damage,
-        ExportRecord, Item, Jot, Note, Person, Programme, Session, SessionSummary, StrategyItem,
-        Tag,
+        CADENCES, CONSENTS, DEFAULT_THEMES, FEEDBACK_DIRECTIONS, FEEDBACK_KINDS,
+        FEEDBACK_STAGE_FIELDS, GOAL_STATUSES, ITEM_KINDS, ITEM_STATUSES, LOW_RUN, LOW_SCORE, OWNERS,
+        POINT_OWNERS, ROSTER_STATUSES, CheckIn, Damage, ExportRecord, Feedback, Goal, Item, Jot,
+        KeyResult, Meeting, Note, Person, Programme, Pulse, Question, RosterPlace, Session,
+        SessionSummary, SinceLastTime, StrategyItem, Tag, TalkingPoint, Upcoming,
     )
+    from .restore import restore as restore_vault
+    from .retention import RetentionPlan, destroy_raw, plan as retention_plan
     from .paths import Paths
     from .render import md_block, md_inline
     from .scope import Scope
@@ -72,7 +124,14 @@ if TYPE_CHECKING:  # pragma: no cover
 
 #: name -> (module, attribute): where each public name lives (never a submodule's own name).
 _NAMES: dict[str, tuple[str, str]] = {
+    "upcoming_meetings": ("agenda", "upcoming"),
     **{n: ("cadence", n) for n in ("Due", "due_people")},
+    **{n: ("calendar", n) for n in ("calendar_bytes", "write_calendar")},
+    **{n: ("loop", n) for n in ("share_summary", "since_last_time")},
+    "parse_time": ("meetings", "parse_time"),
+    "restore_vault": ("restore", "restore"),
+    **{n: ("retention", n) for n in ("RetentionPlan", "destroy_raw")},
+    "retention_plan": ("retention", "plan"),
     **{n: ("clock", n) for n in ("Clock", "stamp", "utc_now")},
     **{n: ("crypto", n) for n in ("FAST_FOR_TESTS", "PRODUCTION", "KdfParams")},
     **{n: ("dates", n) for n in ("DateError", "parse_due")},
@@ -86,9 +145,12 @@ _NAMES: dict[str, tuple[str, str]] = {
     "write_new_file": ("files", "write_new_file"),
     "probe": ("lock", "probe"),
     **{n: ("models", n) for n in (
-        "CADENCES", "DEFAULT_THEMES", "GOAL_STATUSES", "ITEM_KINDS", "ITEM_STATUSES", "OWNERS",
-        "Damage", "ExportRecord", "Item", "Jot", "Note", "Person", "Programme", "Session",
-        "SessionSummary", "StrategyItem", "Tag")},
+        "CADENCES", "CONSENTS", "DEFAULT_THEMES", "FEEDBACK_DIRECTIONS", "FEEDBACK_KINDS",
+        "FEEDBACK_STAGE_FIELDS", "GOAL_STATUSES", "ITEM_KINDS", "ITEM_STATUSES", "LOW_RUN",
+        "LOW_SCORE", "OWNERS", "POINT_OWNERS", "ROSTER_STATUSES", "CheckIn", "Damage",
+        "ExportRecord", "Feedback", "Goal", "Item", "Jot", "KeyResult", "Meeting", "Note",
+        "Person", "Programme", "Pulse", "Question", "RosterPlace", "Session", "SessionSummary",
+        "SinceLastTime", "StrategyItem", "Tag", "TalkingPoint", "Upcoming")},
     "Paths": ("paths", "Paths"),
     **{n: ("render", n) for n in ("md_block", "md_inline")},
     "Scope": ("scope", "Scope"),

@@ -62,6 +62,7 @@ def head(store: Store, sel: Selection) -> dict[str, Any]:
 
 def person_doc(p: Person) -> dict[str, Any]:
     return {"id": p.id, "name": p.name, "role": p.role, "cadence": p.cadence,
+            "guide_id": p.guide_id,
             "created_at": stamp_or_none(p.created_at), "updated_at": stamp_or_none(p.updated_at)}
 
 
@@ -88,30 +89,62 @@ def programme_doc(store: Store, p: Programme, *, strategy: bool) -> dict[str, An
 
 
 def family_docs(store: Store, sel: Selection, table: Table) -> list[dict[str, Any]]:
-    """The records of a family added after version 1 that belong to the scope: by session,
-    else by person, else by programme; a family linked to none of them in an export of
-    everything only. Each is its id, timestamps, links and sealed columns."""
+    """The records of a family added after version 1 that belong to the scope. Everything:
+    all of them. Otherwise a record goes when every record it points at (:attr:`Table.refs`)
+    is in the export (a person: when they are in scope; an item: when its session is), and it
+    is tied to a session in the export, or, for a scope not of chosen sessions, it was made
+    within its dates (as jots are). Each is its id, timestamps, links and sealed columns."""
     engine, scope = store.engine, sel.scope
-    if "session_id" in table.links:
-        key, wanted = "session_id", [r["id"] for r in sel.rows]
-    elif "person_id" in table.links:
-        key, wanted = "person_id", sorted(sel.person_ids)
-    elif "programme_id" in table.links:
-        key, wanted = "programme_id", [p.id for p in programmes(store, sel)]
-    else:
-        key, wanted = "", []
-    if not key and not scope.everything:
-        return []
-    found = []
-    if scope.everything or not key:
+    if scope.everything:
         found = engine.select(table.name)
     else:
+        links = dict(table.refs)
+        present = _Present(store, sel)
+        key = next((k for k in ("person_id", "programme_id", "session_id") if k in links), "")
+        if not key:
+            return []
+        wanted = sorted(present.ids(links[key]))
+        found = []
         for start in range(0, len(wanted), BATCH):
             part = tuple(wanted[start:start + BATCH])
-            found += engine.select(table.name, in_clause(key, part), part)
+            for plain, secret in engine.select(table.name, in_clause(key, part), part):
+                values = {link: plain[link] for link in links if plain[link] is not None}
+                if not all(v in present.ids(links[link]) for link, v in values.items()):
+                    continue
+                tied = any(links[link] in ("sessions", "items") for link in values)
+                if tied or (not scope.session_ids and scope.holds(
+                        datetime.fromisoformat(plain["created_at"]), None)):
+                    found.append((plain, secret))
     docs = [{"id": p["id"], "created_at": p["created_at"], "updated_at": p["updated_at"],
              **{link: p[link] for link in table.links}, **secret} for p, secret in found]
     return _by_created(docs)
+
+
+class _Present:
+    """The ids of the records an export holds, per table, read when first asked (plaintext
+    columns only)."""
+
+    def __init__(self, store: Store, sel: Selection) -> None:
+        self.store, self.sel = store, sel
+        self._ids: dict[str, set[str]] = {}
+
+    def ids(self, table: str) -> set[str]:
+        if table not in self._ids:
+            sessions = [r["id"] for r in self.sel.rows]
+            found: set[str] = set()
+            if table == "people":
+                found = set(self.sel.person_ids)
+            elif table == "sessions":
+                found = set(sessions)
+            elif table == "programmes":
+                found = {p.id for p in programmes(self.store, self.sel)}
+            elif table == "items":
+                for start in range(0, len(sessions), BATCH):
+                    part = tuple(sessions[start:start + BATCH])
+                    found |= {r["id"] for r in self.store.engine.plain(
+                        "items", in_clause("session_id", part), part, columns=("id",))}
+            self._ids[table] = found
+        return self._ids[table]
 
 
 def jot_docs(store: Store, sel: Selection, tz: tzinfo | None) -> list[dict[str, Any]]:

@@ -79,21 +79,23 @@ class ExportDoc:
 
 def render(store: Store, scope: Scope, fmt: str = "md", kind: str = "summary",
            include_private: bool = False, *, tz: tzinfo | None = UTC,
-           facilitator: str = "Facilitator") -> ExportDoc:
+           facilitator: str = "Facilitator", include_pulse: bool = False) -> ExportDoc:
     """Reads ``scope`` from the vault and renders it.
 
     ``tz``: the time zone for the dates and times shown in Markdown and HTML, and for the
     ``since``/``until`` days (``None``: local time; JSON always carries UTC). ``facilitator``:
     how the facilitator is named as an owner (the participant by their name).
+    ``include_pulse``: a summary shows each session's pulse too (the full record always does).
     """
     _check_options(fmt, kind)
     if fmt == "json":
         doc = collect(store, scope, tz=tz)
-        data = render_document(doc, fmt, kind, include_private, tz=tz, facilitator=facilitator)
+        data = render_document(doc, fmt, kind, include_private, tz=tz, facilitator=facilitator,
+                               include_pulse=include_pulse)
         records, count = count_records(doc), len(doc["sessions"])
     else:
         doc, raw, records, count = _page(store, scope, fmt, kind, include_private, tz,
-                                         facilitator)
+                                         facilitator, include_pulse)
     return ExportDoc(data=raw if fmt != "json" else data.encode("utf-8"),
                      filename_hint=filename_hint(doc, fmt, kind, tz=tz),
                      count=count, scope_label=doc["scope"]["label"], fmt=fmt, kind=kind,
@@ -101,7 +103,8 @@ def render(store: Store, scope: Scope, fmt: str = "md", kind: str = "summary",
 
 
 def _page(store: Store, scope: Scope, fmt: str, kind: str, include_private: bool,
-          tz: tzinfo | None, facilitator: str) -> tuple[dict[str, Any], bytes, int, int]:
+          tz: tzinfo | None, facilitator: str,
+          include_pulse: bool = False) -> tuple[dict[str, Any], bytes, int, int]:
     """Markdown or HTML, each session's text made (as UTF-8) as its batch is read: the same text
     as :func:`render_document` of the whole document. Returns the document's head (sessions cut
     down to what names the file), the bytes, the number of records and of sessions. (Joined as
@@ -125,7 +128,10 @@ def _page(store: Store, scope: Scope, fmt: str, kind: str, include_private: bool
         part = html_part
     parts: list[bytes] = [b""]
     sessions, records = [], 0
+    pulses = _pulses(store, sel) if full or include_pulse else {}
     for s in session_docs(store, sel.rows, plan=full, tags=full):
+        if s["id"] in pulses:
+            s["pulse"] = pulses[s["id"]]
         parts.append(part(session_blocks(s, participant(people, s), kind, include_private, tz,
                                          facilitator)).encode("utf-8"))
         sessions.append({"id": s["id"], "person_id": s["person_id"],
@@ -146,6 +152,17 @@ def _page(store: Store, scope: Scope, fmt: str, kind: str, include_private: bool
         opening, closing = html_frame(top[0][2], css=css())
         data = opening.encode("utf-8") + b"\n".join(parts) + closing.encode("utf-8")
     return doc, data, records, len(sessions)
+
+
+def _pulses(store: Store, sel: Selection) -> dict[str, dict[str, Any]]:
+    """Session id -> its pulse's ``{"score", "word"}``, for the sessions in ``sel``."""
+    ids = [r["id"] for r in sel.rows]
+    found: dict[str, dict[str, Any]] = {}
+    for start in range(0, len(ids), BATCH):
+        part = tuple(ids[start:start + BATCH])
+        for plain, secret in store.engine.select("pulses", in_clause("session_id", part), part):
+            found[plain["session_id"]] = secret["data"]
+    return found
 
 
 def _uncounted(store: Store, sel: Selection, tz: tzinfo | None, full: bool) -> int:
@@ -180,12 +197,18 @@ def _check_options(fmt: str, kind: str) -> None:
 
 def render_document(doc: Mapping[str, Any], fmt: str, kind: str = "summary",
                     include_private: bool = False, *, tz: tzinfo | None = UTC,
-                    facilitator: str = "Facilitator") -> str:
+                    facilitator: str = "Facilitator", include_pulse: bool = False) -> str:
     """Pure: a full document (:func:`store.document.collect`, an import) to an export's text."""
     _check_options(fmt, kind)
     if fmt == "json":
         return dump_json(doc if kind == "full" else
-                         summary_json(doc, include_private, facilitator=facilitator))
+                         summary_json(doc, include_private, facilitator=facilitator,
+                                      include_pulse=include_pulse))
+    if kind == "full" or include_pulse:
+        by_session = {p["session_id"]: p["data"] for p in doc.get("pulses", ())
+                      if p.get("session_id")}
+        doc = {**doc, "sessions": [{**s, "pulse": by_session[s["id"]]}
+                                   if s["id"] in by_session else s for s in doc["sessions"]]}
     blocks = page_blocks(doc, kind, include_private, tz, facilitator)
     if fmt == "md":
         return markdown(blocks)
@@ -198,9 +221,12 @@ def dump_json(value: Any) -> str:
 
 
 def summary_json(doc: Mapping[str, Any], include_private: bool = False, *,
-                 facilitator: str = "Facilitator") -> dict[str, Any]:
-    """The summary projection of a full document (also version 1; not importable)."""
+                 facilitator: str = "Facilitator", include_pulse: bool = False
+                 ) -> dict[str, Any]:
+    """The summary projection of a full document (also version 1; not importable).
+    ``include_pulse``: each session gets its ``pulse`` (``{"score", "word"}`` or null)."""
     people = {p["id"]: p for p in doc["people"]}
+    pulses = {p["session_id"]: p["data"] for p in doc.get("pulses", ()) if p.get("session_id")}
     sessions = []
     for s in doc["sessions"]:
         private = private_stages(s)
@@ -219,6 +245,10 @@ def summary_json(doc: Mapping[str, Any], include_private: bool = False, *,
                        "due": i["due"], "status": i["status"]}
                       for i in summary_items(s, include_private)],
         })
+        if include_pulse:
+            pulse = pulses.get(s["id"])
+            sessions[-1]["pulse"] = ({"score": pulse["score"], "word": pulse.get("word", "")}
+                                     if pulse else None)
     wanted = {s["person_id"] for s in doc["sessions"]}
     return {
         "format": FORMAT_NAME, "version": FORMAT_VERSION, "kind": "summary",

@@ -167,6 +167,9 @@ def session_blocks(s: Doc, participant: str, kind: str, include_private: bool,
     meta = [("Date", _date_line(s, tz, start)), ("Length", length), ("With", participant)]
     if s["guide_name"]:
         meta.append(("Guide", s["guide_name"]))
+    if s.get("pulse"):  # the full record, or a summary that asked for it
+        word = s["pulse"].get("word")
+        meta.append(("Pulse", f"{s['pulse']['score']}/5" + (f" ({word})" if word else "")))
     if full:
         meta.append(("Status", "ended" if s.get("ended_at") else "in progress"))
         if s.get("amended_at"):

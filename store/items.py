@@ -119,15 +119,19 @@ class Items:
         transaction. Returns (the copy, the original, the copy's session)."""
         with self.rows.write():
             old = self.get(item_id)
+            if old.kind == "goal":
+                raise RapportError("a goal is kept across sessions: check in on it instead of "
+                                   "carrying it")
             new, session = self.add(session_id, old.kind, old.text, owner=old.owner, due=old.due,
                                     stage=old.stage, carried_from=old.id)
             carried = self.update(item_id, status="carried")
         return new, carried, session
 
     def open_before(self, person_id: str, session: Session) -> list[Item]:
-        """The person's open items from sessions before ``session`` (follow-through)."""
+        """The person's open items from sessions before ``session`` (follow-through); goals
+        are not among them: they are followed through by check-ins (:mod:`store.goals`)."""
         earlier = {r["id"] for r in self.rows.plain(
             "sessions", "started_at <= ? AND id != ?", (stamp(session.started_at), session.id),
             columns=("id",))}
         return [i for i in self.all(person_id=person_id, open_only=True)
-                if i.session_id in earlier]
+                if i.session_id in earlier and i.kind != "goal"]

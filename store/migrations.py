@@ -114,13 +114,44 @@ def build() -> Any:
         db.execute("DROP TABLE IF EXISTS render_state")
         db.execute("DELETE FROM search_cache")
 
+    @migrations(name="0008_between_sessions")
+    def between_sessions(db: Any) -> None:
+        # Issues 22 and 23 (store.tables): talking points, the next meeting, the question bank,
+        # pulses, feedback, goal check-ins, key results and links, rosters, kept syntheses. No
+        # ON DELETE CASCADE: the row engine deletes what points at a row itself (the row summary
+        # must see every delete); the foreign keys only refuse what it forgot.
+        common = ("id TEXT PRIMARY KEY, rev INTEGER NOT NULL, created_at TEXT NOT NULL,"
+                  " updated_at TEXT NOT NULL")
+        person = "person_id TEXT NOT NULL REFERENCES people(id)"
+        for table, links in (
+                ("talking_points", person),
+                ("meetings", person),
+                ("questions", ""),
+                ("pulses", f"{person}, session_id TEXT REFERENCES sessions(id)"),
+                ("feedback", f"{person}, session_id TEXT REFERENCES sessions(id)"),
+                ("checkins", f"{person}, goal_id TEXT NOT NULL REFERENCES items(id)"),
+                ("key_results", f"{person}, goal_id TEXT NOT NULL REFERENCES items(id)"),
+                ("goal_links", f"{person}, goal_id TEXT NOT NULL REFERENCES items(id),"
+                               " item_id TEXT NOT NULL REFERENCES items(id)"),
+                ("roster", "programme_id TEXT NOT NULL REFERENCES programmes(id),"
+                           f" {person}"),
+                ("kept_syntheses", "programme_id TEXT NOT NULL REFERENCES programmes(id)")):
+            db.execute(f"CREATE TABLE {table} ({common}, {links + ', ' if links else ''}"
+                       "data BLOB NOT NULL)")
+            for link in ("person_id", "session_id", "goal_id", "item_id", "programme_id"):
+                if link in links:
+                    db.execute(f"CREATE INDEX {table}_{link} ON {table}({link})")
+        # Upgrades that need the data key (store.upgrades), by name, once each.
+        db.execute("CREATE TABLE upgrades (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
+
     return migrations
 
 
 #: The names :func:`build` registers, in order (a test keeps them equal): enough to tell whether
 #: a vault needs migrating without importing sqlite-utils on every open.
 NAMES = ("0001_initial", "0002_home_order", "0003_search_cache", "0004_revisions",
-         "0005_render_cache", "0006_row_summary", "0007_no_render_cache")
+         "0005_render_cache", "0006_row_summary", "0007_no_render_cache",
+         "0008_between_sessions")
 
 
 def applied(conn: sqlite3.Connection) -> tuple[str, ...]:

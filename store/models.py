@@ -12,6 +12,21 @@ OWNERS = ("me", "them")  # me: the facilitator; them: the participant
 ITEM_STATUSES = ("open", "done", "carried", "dropped")
 GOAL_STATUSES = ("open", "on-track", "at-risk", "done", "dropped")
 CADENCES = {"weekly": 7, "fortnightly": 14, "monthly": 30}
+POINT_OWNERS = ("mine", "theirs")  # mine: to raise; theirs: they asked to discuss it
+POINT_STATUSES = ("open", "covered", "dropped")
+FEEDBACK_DIRECTIONS = ("given", "received")
+FEEDBACK_KINDS = ("praise", "developmental")
+#: What a guide's stage with ``records = ...`` fills in of the session's feedback entry.
+FEEDBACK_STAGE_FIELDS = {"feedback": ("situation", "behaviour", "impact"),
+                         "feedback-response": ("response",),
+                         "feedback-next-step": ("next_step", "item_id")}
+FEEDBACK_TEXTS = ("situation", "behaviour", "impact", "response", "next_step")
+ROSTER_STATUSES = ("planned", "scheduled", "done", "declined")
+CONSENTS = ("given", "refused")
+PULSE_SCORES = (1, 2, 3, 4, 5)
+#: A run of low scores: the last LOW_RUN pulses all at or below LOW_SCORE.
+LOW_SCORE = 2
+LOW_RUN = 3
 DEFAULT_THEMES = ("perception", "strength", "concern", "current state", "future state",
                   "organisation needs", "suggestion")
 
@@ -26,6 +41,7 @@ class Person:
     name: str
     cadence: str | None = None
     role: str = ""
+    guide_id: str | None = None  # the default guide for a new session with them
     rev: int = 0
     created_at: datetime | None = None
     updated_at: datetime | None = None
@@ -195,3 +211,190 @@ class Damage:
         if self.column != "-":
             place += f" {self.column}"
         return f"{place}: {self.reason}"
+
+# ---------------------------------------------------------------------- between sessions
+
+
+@dataclass(frozen=True, slots=True)
+class TalkingPoint:
+    """Something to raise next time (``owner`` "mine") or that they asked to discuss
+    ("theirs"). Open until covered in a session; ``carried``: sessions it was open in and not
+    covered (it carries to the next one)."""
+
+    id: str
+    person_id: str
+    text: str
+    owner: str = "mine"
+    status: str = "open"
+    session_id: str | None = None  # where it was covered
+    covered_at: datetime | None = None
+    carried: tuple[str, ...] = ()
+    rev: int = 0
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == "open"
+
+
+@dataclass(frozen=True, slots=True)
+class Meeting:
+    """The next meeting with someone, as set (it overrides the one the cadence computes)."""
+
+    id: str
+    person_id: str
+    day: date
+    time: str | None = None  # "HH:MM", local; None: all day
+    minutes: int | None = None
+    rev: int = 0
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Upcoming:
+    """A meeting to come: set (``Meeting``) or computed from the cadence and the last one."""
+
+    person: Person
+    day: date
+    time: str | None
+    minutes: int | None
+    every: str | None  # the cadence: how it recurs
+    source: str  # "set" or "cadence"
+    state: str  # "overdue", "today", "soon" (within 2 days), "later"
+    last_met: date | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Question:
+    """One of your own questions, for a guide's stage (the question bank)."""
+
+    id: str
+    guide_id: str
+    stage: str
+    text: str
+    rev: int = 0
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Pulse:
+    """How they are, at a 1-on-1's check-in: 1 (low) to 5, and a word."""
+
+    id: str
+    person_id: str
+    session_id: str | None
+    score: int
+    word: str = ""
+    day: date | None = None  # the session's day (local), else when it was recorded
+    rev: int = 0
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Feedback:
+    """Feedback given or received: situation, behaviour, impact, their response and the agreed
+    next step (``item_id``: the action item it became, when there is one)."""
+
+    id: str
+    person_id: str
+    session_id: str | None
+    direction: str = "given"
+    kind: str = "developmental"
+    situation: str = ""
+    behaviour: str = ""
+    impact: str = ""
+    response: str = ""
+    next_step: str = ""
+    item_id: str | None = None
+    rev: int = 0
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class KeyResult:
+    id: str
+    goal_id: str
+    text: str
+    progress: int = 0
+    rev: int = 0
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CheckIn:
+    """One change of a goal (or of one of its key results), dated, with a note."""
+
+    id: str
+    goal_id: str
+    status: str | None
+    progress: int | None
+    key_result: str | None = None  # the key result's id, when it was one of them
+    note: str = ""
+    session_id: str | None = None
+    created_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Goal:
+    """A goal (an item of kind "goal") with where it stands: its progress (the mean of its key
+    results' when it has any, else the last one checked in), its key results, its check-ins
+    (oldest first) and the action items linked to it."""
+
+    item: Item
+    progress: int
+    key_results: tuple[KeyResult, ...] = ()
+    checkins: tuple[CheckIn, ...] = ()
+    actions: tuple[Item, ...] = ()
+
+    @property
+    def id(self) -> str:
+        return self.item.id
+
+    @property
+    def text(self) -> str:
+        return self.item.text
+
+    @property
+    def status(self) -> str:
+        return self.item.status
+
+
+@dataclass(frozen=True, slots=True)
+class RosterPlace:
+    """Someone on a programme's roster: to be interviewed, and whether they consented."""
+
+    id: str
+    programme_id: str
+    person_id: str
+    status: str = "planned"
+    consent: str | None = None  # "given", "refused", None: not recorded yet
+    consent_at: datetime | None = None
+    session_id: str | None = None  # the interview where consent was recorded
+    note: str = ""
+    rev: int = 0
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SinceLastTime:
+    """What the "since last time" panel shows for a person (:meth:`Store.since_last_time`)."""
+
+    person: Person
+    last_session: SessionSummary | None
+    last_summary: str  # the participant's summary of the last ended session (Markdown), or ""
+    theirs: tuple[Item, ...]  # open action items they own, overdue first
+    mine: tuple[Item, ...]  # open action items I own, overdue first
+    overdue: frozenset[str]  # ids of the items above that are overdue
+    jots: tuple[Jot, ...]  # written since the last session
+    goals: tuple[Goal, ...]  # open goals
+    points: tuple[TalkingPoint, ...]  # open talking points, theirs first
+    pulses: tuple[Pulse, ...]  # the recent ones, oldest first
+    low_run: bool  # the last pulses are a run of low scores
+    next_meeting: Upcoming | None

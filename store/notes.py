@@ -1,4 +1,9 @@
-"""Notes: what the facilitator types during a session, one note per stage, saved as typed."""
+"""Notes: what the facilitator types during a session, saved as typed.
+
+Each stage has two notes: the *shared* one and the *private* one (F3 switches which one is typed
+into). They are two records: nothing typed in one ever moves to the other. Summaries never carry
+a private note (:mod:`store.privacy`); the full record shows both, marked.
+"""
 
 from __future__ import annotations
 
@@ -24,8 +29,8 @@ class Notes:
     def __init__(self, rows: Rows, sessions: Sessions) -> None:
         self.rows = rows
         self.sessions = sessions
-        #: (session, stage) -> the note's id: an autosave finds its row without a scan
-        self._ids: dict[tuple[str, str], str] = {}
+        #: (session, stage, private) -> the note's id: an autosave finds its row without a scan
+        self._ids: dict[tuple[str, str, bool], str] = {}
 
     def forget(self, session_id: str | None = None) -> None:
         with self.rows.mutex:
@@ -37,27 +42,29 @@ class Notes:
                                  convert=note_of)
         with self.rows.mutex:
             for note in notes:
-                self._ids.setdefault((session_id, note.stage), note.id)
+                self._ids.setdefault((session_id, note.stage, note.private), note.id)
         return notes
 
     def save(self, session_id: str, stage: str, text: str, *,
              private: bool = False) -> tuple[Note, str]:
-        """Saves the note of ``stage`` at revision + 1, returning after the commit: the note
-        and its session's person (for the search index)."""
+        """Saves the shared (or, with ``private``, the private) note of ``stage`` at revision
+        + 1, returning after the commit: the note and its session's person (for the search
+        index). The other note of the stage is never touched."""
         text, stage = clean(text), clean(stage)  # a raw stage would never match the stored one
         body = {"stage": stage, "text": text, "private": bool(private)}
         with self.rows.mutex:
             with self.rows.write():
                 person_id, ended = self.sessions.brief(session_id)
-                note_id = self._ids.get((session_id, stage))
+                key = (session_id, stage, bool(private))
+                note_id = self._ids.get(key)
                 if note_id is None:
                     note_id = next((n.id for n in self.of_session(session_id)
-                                    if n.stage == stage), None)
+                                    if n.stage == stage and n.private == bool(private)), None)
                 if note_id is not None:
                     plain, _ = self.rows.update(TABLE, note_id, {"body": body})
                 else:
                     plain = self.rows.insert(TABLE, {"body": body}, session_id=session_id)
                 if ended:
                     self.sessions.mark_amended(session_id)
-            self._ids[(session_id, stage)] = plain["id"]  # once committed
+            self._ids[key] = plain["id"]  # once committed
         return note_of(plain, {"body": body}), person_id

@@ -20,7 +20,7 @@ def check_cadence(cadence: str | None) -> None:
 def person_of(plain: dict[str, Any], secret: dict[str, Any]) -> Person:
     data = secret["data"]
     return Person(id=plain["id"], name=data["name"], cadence=data.get("cadence"),
-                  role=data.get("role", ""), rev=plain["rev"],
+                  role=data.get("role", ""), guide_id=data.get("guide_id"), rev=plain["rev"],
                   created_at=parse_stamp(plain["created_at"]),
                   updated_at=parse_stamp(plain["updated_at"]))
 
@@ -69,12 +69,13 @@ class People:
             raise Ambiguous(f"{name!r} matches several people: {names}")
         raise NotFound(f"no person called {name!r}")
 
-    def add(self, name: str, *, cadence: str | None = None, role: str = "") -> Person:
+    def add(self, name: str, *, cadence: str | None = None, role: str = "",
+            guide_id: str | None = None) -> Person:
         name = clean(name).strip()
         if not name:
             raise RapportError("a person needs a name")
         check_cadence(cadence)
-        data = {"name": name, "cadence": cadence, "role": role}
+        data = {"name": name, "cadence": cadence, "role": role, "guide_id": guide_id or None}
         with self.rows.write():
             plain = self.rows.insert(TABLE, {"data": data})
         return self._keep(person_of(plain, {"data": data}))
@@ -88,11 +89,25 @@ class People:
         current = self.get(person_id)
         if "cadence" in changes:
             check_cadence(changes["cadence"])
-        data = {"name": current.name, "cadence": current.cadence, "role": current.role}
-        data.update({k: v for k, v in changes.items() if k in data})
+        data: dict[str, Any] = {"name": current.name, "cadence": current.cadence,
+                                "role": current.role, "guide_id": current.guide_id}
+        for key, value in changes.items():
+            if key not in data:
+                raise RapportError(f"people have no field {key!r}")
+            data[key] = value
+        data["name"] = clean(data["name"]).strip()
+        if not data["name"]:
+            raise RapportError("a person needs a name")
+        data["guide_id"] = data["guide_id"] or None
         with self.rows.write():
             plain, secret = self.rows.update(TABLE, person_id, {"data": data})
         return self._keep(person_of(plain, secret))
+
+    def drop(self, person_id: str) -> None:
+        """Forgets a deleted person (the row is deleted by the caller's write)."""
+        with self.rows.mutex:
+            if self._by_id is not None:
+                self._by_id.pop(person_id, None)
 
     def _keep(self, person: Person) -> Person:
         with self.rows.mutex:

@@ -31,7 +31,7 @@ from .errors import Damaged, Locked, NotFound, RapportError
 from .files import tighten
 from .lock import WriterLock
 from .summary import RowSummary, Tally
-from .tables import TABLES, Table
+from .tables import TABLES, Table, pointing_at
 
 Record = tuple[dict[str, Any], dict[str, Any]]
 T = TypeVar("T")
@@ -298,14 +298,67 @@ class Rows:
         return plain, merged
 
     def delete(self, table: str, where: str, params: tuple[Any, ...] = ()) -> list[str]:
-        """Deletes the rows matching ``where``; returns their ids."""
+        """Deletes the rows matching ``where`` and, first, every row that points at them
+        (:attr:`Table.refs`, all the way down: a person's sessions, their notes...). Returns
+        the ids of the rows of ``table`` deleted."""
         tx = self._transaction()
         doomed = self._conn.execute(f"SELECT id, rev FROM {table} WHERE {where}", params).fetchall()
         if doomed:
+            ids = [record_id for record_id, _ in doomed]
+            for child, link in pointing_at(table):
+                for start in range(0, len(ids), 500):
+                    part = tuple(ids[start:start + 500])
+                    self.delete(child.name, in_clause(link, part), part)
             self._conn.execute(f"DELETE FROM {table} WHERE {where}", params)
             for record_id, rev in doomed:
                 tx.note(table, self.summary.term(table, record_id, rev), -1)
         return [record_id for record_id, _ in doomed]
+
+    def reach(self, table: str, ids: Iterable[str]) -> dict[str, set[str]]:
+        """What deleting ``ids`` of ``table`` would delete: table -> ids, ``ids`` themselves
+        included (plaintext links only: nothing is decrypted)."""
+        found: dict[str, set[str]] = {table: set(ids)}
+        pending = [(table, tuple(found[table]))]
+        with self.reading(table) as conn:
+            while pending:
+                parent, parent_ids = pending.pop()
+                for child, link in pointing_at(parent):
+                    for start in range(0, len(parent_ids), 500):
+                        part = parent_ids[start:start + 500]
+                        new = {r for (r,) in conn.execute(
+                            f"SELECT id FROM {child.name} WHERE {in_clause(link, part)}", part)}
+                        new -= found.setdefault(child.name, set())
+                        if new:
+                            found[child.name] |= new
+                            pending.append((child.name, tuple(new)))
+        return found
+
+    def relink(self, table: str, old_id: str, new_id: str) -> int:
+        """Inside a write: every row that points at ``table``'s ``old_id`` points at ``new_id``
+        instead (re-sealed: a link is part of each field's associated data). Returns how many
+        rows moved."""
+        self._transaction()
+        moved = 0
+        for child, link in pointing_at(table):
+            for (record_id,) in self._conn.execute(
+                    f"SELECT id FROM {child.name} WHERE {link} = ?", (old_id,)).fetchall():
+                links: dict[str, Any] = {link: new_id}
+                self.update(child.name, record_id, None, **links)
+                moved += 1
+        return moved
+
+    def vacuum(self) -> None:
+        """Outside a write: the file rebuilt without its free pages (after a delete that must
+        leave nothing behind; ``secure_delete`` has zeroed them already), and the WAL emptied."""
+        with self.mutex:
+            self.cipher()
+            self._lock.check()
+            try:
+                self._conn.execute("VACUUM")
+            except sqlite3.Error as exc:
+                raise storage_error(exc) from None
+            checkpoint(self._conn)
+            tighten(self.path)
 
     def rekey(self, cipher: FieldCipher) -> int:
         """Inside a write: every sealed column of every row re-sealed under ``cipher`` (a new

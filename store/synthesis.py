@@ -138,6 +138,24 @@ class Synthesis:
         return [(theme, [self.count(theme, person.id) for person in self.interviewees])
                 for theme in self.themes]
 
+    def leader_matrix(self, *, with_private: bool = True
+                      ) -> list[tuple[str, list[tuple[int, int]]]]:
+        """Leader x theme, across the leaders passages are about (:attr:`subjects` order): one
+        row per theme, per leader (passages, different interviewees). What a leader said about
+        themselves is left out (it must not count towards the threshold); private passages
+        only ``with_private``."""
+        leaders = self.subjects
+        rows = []
+        for theme in self.themes:
+            cells = []
+            for leader in leaders:
+                found = [p for p in self.passages if p.theme == theme
+                         and p.subject_id == leader.id and not p.own_view
+                         and (with_private or not p.private)]
+                cells.append((len(found), len({p.interviewee_id for p in found})))
+            rows.append((theme, cells))
+        return rows
+
     # ------------------------------------------------------------------ areas, gaps, strategy
     @property
     def gaps(self) -> tuple[Area, ...]:

@@ -161,6 +161,7 @@ def programme_report(syn: Synthesis, *, named: bool = False,
     _check_minimum(min_interviewees)
     clean = _identity if named else Redactor(_people_names(syn))
     doc = _header(syn, "programme", named, min_interviewees, clean)
+    doc["leader_matrix"] = _leader_matrix(syn, named, min_interviewees, clean)
     if named:
         usable = list(syn.passages)
         doc["matrix"] = {"interviewees": [p.name for p in syn.interviewees],
@@ -198,6 +199,30 @@ def programme_report(syn: Synthesis, *, named: bool = False,
 
     doc["strategy"] = [_strategy_doc(syn, s, quotable, named, clean, label) for s in syn.strategy]
     return doc
+
+
+def _leader_matrix(syn: Synthesis, named: bool, minimum: int, clean: Clean) -> dict[str, Any]:
+    """Leader x theme with the same rule as themes: a cell of an anonymised document shows how
+    many different interviewees spoke of that leader under that theme only when at least
+    ``minimum`` did (else ``None``: withheld), leaders are "Leader 1", "Leader 2"... in the order
+    of their counts, and private passages do not count."""
+    leaders = list(syn.subjects)
+    order = {p.id: i for i, p in enumerate(syn.subjects)}
+    table = syn.leader_matrix(with_private=named)
+    if not named:  # by their column of counts: an order that says no more than the counts
+        leaders.sort(key=lambda p: [-cells[order[p.id]][1] for _, cells in table])
+    rows: list[dict[str, Any]] = []
+    for theme, cells in table:
+        ordered = [cells[order[p.id]] for p in leaders]
+        if named:
+            rows.append({"theme": theme, "passages": [n for n, _ in ordered],
+                         "interviewees": [k for _, k in ordered]})
+        else:
+            rows.append({"theme": clean(theme), "passages": None,
+                         "interviewees": [k if k >= minimum else None for _, k in ordered]})
+    names = [p.name for p in leaders] if named else [f"Leader {i + 1}"
+                                                     for i in range(len(leaders))]
+    return {"leaders": names, "rows": [r for r in rows if any(r["interviewees"])]}
 
 
 def _theme_sections(syn: Synthesis, usable: list[Passage], min_interviewees: int, named: bool,
@@ -346,6 +371,23 @@ def _blocks(doc: Mapping[str, Any]) -> list[Block]:
         blocks.append(("table", ["Theme", *names, "All"],
                        [[r["theme"], *[str(c) for c in r["counts"]], str(sum(r["counts"]))]
                         for r in doc["matrix"]["rows"]]))
+
+    matrix = doc.get("leader_matrix")
+    if matrix and matrix["leaders"] and matrix["rows"]:
+        blocks.append(("h", 2, "Leaders and themes"))
+        if named:
+            blocks.append(("p", "Passages about each leader per theme (different interviewees "
+                                "in brackets); what a leader said of themselves is left out."))
+            cells = [[f"{n} ({k})" if n else "" for n, k in zip(r["passages"], r["interviewees"])]
+                     for r in matrix["rows"]]
+        else:
+            blocks.append(("p", f"How many different interviewees spoke of each leader under "
+                                f"each theme, where at least {minimum} did; leaders are "
+                                "numbered, not named."))
+            cells = [[str(k) if k else f"<{minimum}" for k in r["interviewees"]]
+                     for r in matrix["rows"]]
+        blocks.append(("table", ["Theme", *matrix["leaders"]],
+                       [[r["theme"], *c] for r, c in zip(matrix["rows"], cells)]))
 
     themes = [t for t in doc["themes"] if t["status"] != "empty"]
     blocks.append(("h", 2, "Themes"))

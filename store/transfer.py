@@ -314,7 +314,8 @@ def to_rows(doc: Mapping[str, Any]) -> dict[str, list[Record]]:
 
     for p in doc["people"]:
         rows["people"].append((base(p), {"data": {"name": p["name"], "cadence": p["cadence"],
-                                                  "role": p["role"]}}))
+                                                  "role": p["role"],
+                                                  "guide_id": p.get("guide_id")}}))
     for g in doc["programmes"]:
         rows["programmes"].append((base(g), {"data": {
             "name": g["name"], "purpose": g["purpose"], "guide_id": g["guide_id"],
@@ -380,19 +381,22 @@ def check_references(store: Store, doc: Mapping[str, Any]) -> None:
             programmes.add(pid)
     for i, j in enumerate(doc["jots"]):
         person(j["person_id"], f"jots[{i}]")
-    sessions = {s["id"] for s in doc["sessions"]}
+    present: dict[str, set[str]] = {
+        "people": people, "programmes": programmes,
+        "sessions": {s["id"] for s in doc["sessions"]},
+        "items": {i["id"] for s in doc["sessions"] for i in s["items"]},
+        **{t.name: {r["id"] for r in doc.get(t.name, ())} for t in later_families()}}
     for table in later_families():
         for i, record in enumerate(doc.get(table.name, ())):
-            where = f"{table.name}[{i}]"
-            if record.get("person_id"):
-                person(record["person_id"], where)
-            sid = record.get("session_id")
-            if sid and sid not in sessions:
-                try:
-                    store.session(sid)
-                except NotFound:
-                    raise BadExport(f"not a valid export: {where} refers to session {sid}, "
-                                    "which is neither in the file nor in the vault") from None
+            for link, target in table.refs:
+                ref = record.get(link)
+                if not ref or ref in present.get(target, set()):
+                    continue
+                if not store.engine.count(target, "id = ?", (ref,)):
+                    noun = TABLES[target].noun
+                    raise BadExport(f"not a valid export: {table.name}[{i}] refers to {noun} "
+                                    f"{ref}, which is neither in the file nor in the vault")
+                present.setdefault(target, set()).add(ref)
 
 
 def import_document(store: Store, doc: Mapping[str, Any]) -> ImportResult:

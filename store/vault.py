@@ -19,7 +19,7 @@ import secrets
 import sqlite3
 from pathlib import Path
 
-from . import crypto, keyslot, migrations
+from . import crypto, keyslot, migrations, upgrades
 from .clock import Clock, new_id, stamp, utc_now
 from .crypto import FieldCipher, KdfParams
 from .db import (
@@ -35,6 +35,9 @@ from .store import Store
 from .summary import RowSummary
 
 __all__ = ["create_vault", "open_vault", "probe"]
+
+#: Where ``rapport restore`` keeps the vault it replaced, until the next successful unlock.
+KEPT_SUFFIX = ".before-restore"
 
 
 def create_vault(path: Path, passphrase: str, *, kdf: KdfParams = crypto.PRODUCTION,
@@ -94,10 +97,15 @@ def open_vault(path: Path, passphrase: str, *, allow_weak: bool = False,
             raise Damaged(f"{path} is damaged ({one_line(exc)}); run 'rapport verify'") from None
         kek, dek = slot.unlock(passphrase, allow_weak=allow_weak)
         del passphrase  # what the vault needs of it is derived
-        return _unlocked(path, lock, slot, dek, kek, clock=clock, allow_weak=allow_weak)
+        store = _unlocked(path, lock, slot, dek, kek, clock=clock, allow_weak=allow_weak)
     except BaseException:
         lock.release()
         raise
+    try:  # a restore kept the vault it replaced until now: this one unlocks, so it goes
+        Path(f"{path}{KEPT_SUFFIX}").unlink(missing_ok=True)
+    except OSError:
+        pass
+    return store
 
 
 def _unlocked(path: Path, lock: WriterLock, slot: keyslot.KeySlot, dek: bytes,
@@ -132,6 +140,14 @@ def _unlocked(path: Path, lock: WriterLock, slot: keyslot.KeySlot, dek: bytes,
         raise
     engine = Rows(path, conn, lock, cipher, summary, clock=clock)
     engine.summary_frozen = frozen
+    try:
+        upgrades.apply(engine)
+    except DAMAGE_ERRORS as exc:
+        engine.close()
+        raise Damaged(f"{path} is damaged ({one_line(exc)}); run 'rapport verify'") from None
+    except BaseException:
+        engine.close()
+        raise
     return Store(engine, slot, dek, allow_weak=allow_weak, damage=damage)
 
 

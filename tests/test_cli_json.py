@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -157,8 +157,22 @@ def home(tmp_path_factory):
     store.save_note(first.id, "updates", "Budget note added the day after.")  # amends it
     store.start_session(bo.id, guide, started_at=datetime(2025, 3, 1, 9, 0, tzinfo=timezone.utc))
     store.add_jot(alice.id, "Ask about the budget again")
-    store.add_programme("Leaders 2025", purpose="Annual review", guide_id="leadership-interview",
-                        themes=("vision", "trust"))
+    leaders = store.add_programme("Leaders 2025", purpose="Annual review",
+                                  guide_id="leadership-interview", themes=("vision", "trust"))
+    # issues 22 and 23: a schedule, a goal that moved, feedback, a roster
+    goal = next(i for i in store.items() if i.kind == "goal")
+    draft = next(i for i in store.items() if i.text == "Send the budget draft")
+    kr = store.add_key_result(goal.id, "Draft out", progress=20)
+    store.update_key_result(kr.id, progress=40, note="half way")
+    store.link_to_goal(goal.id, draft.id)
+    store.set_next_meeting(alice.id, date(2025, 3, 1), time="09:30", minutes=30)  # overdue
+    store.update_person(bo.id, cadence="monthly")
+    store.add_feedback(alice.id, session_id=first.id, situation="The review",
+                       behaviour="Answered for the team", impact="They stopped", response="ok",
+                       next_step="Let them present", item_id=draft.id)
+    store.add_to_roster(leaders.id, bo.id, note="first")
+    store.record_consent(leaders.id, bo.id, "given",
+                         session_id=store.sessions(person_id=bo.id)[0].id)
     store.close()
     (home / "pw").write_text(PASSPHRASE + "\n")
     return home, first.id
@@ -182,6 +196,11 @@ RUNS: dict[tuple[str, ...], list[list[str]]] = {
     ("items",): [["items", "--json"]],
     ("search",): [["search", "budget", "--json"], ["search", "alice", "--json"]],
     ("programme", "list"): [["programme", "list", "--json"]],
+    ("schedule",): [["schedule", "--json"]],
+    ("due",): [["due", "--json"]],
+    ("goals",): [["goals", "--json"]],
+    ("feedback",): [["feedback", "--with", "alice", "--json"]],
+    ("programme", "roster", "show"): [["programme", "roster", "show", "Leaders", "--json"]],
 }
 
 

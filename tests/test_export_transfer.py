@@ -262,14 +262,15 @@ def test_import_keeps_ids_and_skips_what_is_present(full_doc, store, tmp_path):
     data = json.dumps(full_doc).encode()
     with new_vault(tmp_path, "b.db", Clock()) as b:
         first = transfer.import_bytes(b, data)
-        assert dict(first.added) == {"people": 1, "programmes": 1, "sessions": 1, "notes": 2,
-                                     "items": 1, "jots": 1, "tags": 1, "strategy": 1}
+        assert {k: n for k, n in first.added.items() if n} == {
+            "people": 1, "programmes": 1, "sessions": 1, "notes": 2, "items": 1, "jots": 1,
+            "tags": 1, "strategy": 1, "checkins": 1}  # the goal's first check-in
         assert first.describe() == ("imported 1 person, 1 programme, 1 session, 2 notes, 1 item, "
-                                    "1 jot, 1 tag, 1 strategy item")
+                                    "1 jot, 1 tag, 1 strategy item, 1 goal check-in")
         session = b.session(full_doc["sessions"][0]["id"])
         assert session.person_id == full_doc["people"][0]["id"] and session.rev == 1
         second = transfer.import_bytes(b, data)
-        assert second.total_added == 0 and second.total_skipped == 9
+        assert second.total_added == 0 and second.total_skipped == 10
         assert second.describe().startswith("imported nothing new; skipped 1 person")
         assert b.session_count() == 1
 

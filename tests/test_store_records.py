@@ -139,11 +139,25 @@ def test_autosave_is_one_revision_per_save(store, clock):
     first = store.save_note(s.id, "topics", "a")
     for i in range(2, 12):
         clock.advance(1)
-        note = store.save_note(s.id, "topics", "a" * i, private=i % 2 == 0)
+        note = store.save_note(s.id, "topics", "a" * i)
         assert note.id == first.id and note.rev == i and note.updated_at == clock.now()
         (stored,) = store.notes(s.id)
-        assert stored == note and stored.private == (i % 2 == 0)
+        assert stored == note and not stored.private
     assert stored.created_at == first.created_at and stored.text == "a" * 11
+
+
+def test_a_stage_has_a_shared_and_a_private_note_and_nothing_moves(store, clock):
+    """Issue 23: F3 switches which note is typed into; what was typed stays where it was."""
+    person = store.add_person("Two")
+    s = store.start_session(person.id, PLAN)
+    shared = store.save_note(s.id, "topics", "said aloud")
+    private = store.save_note(s.id, "topics", "my own read", private=True)
+    assert private.id != shared.id
+    again = store.save_note(s.id, "topics", "my own read, more", private=True)
+    assert again.id == private.id and again.rev == 2
+    notes = {n.private: n for n in store.notes(s.id)}
+    assert notes[False].text == "said aloud" and notes[False].rev == 1
+    assert notes[True].text == "my own read, more"
 
 
 def test_summaries_active_first_then_newest(store, clock):
@@ -184,8 +198,10 @@ def test_items_carry_forward_and_follow_through(store, clock):
     s2 = store.start_session(ann.id, PLAN)
     mine = store.add_item(s2.id, "agreement", "Meet fortnightly")
 
-    earlier = store.open_items_before(ann.id, s2)
-    assert sorted(i.id for i in earlier) == sorted([a1.id, a2.id])
+    earlier = store.open_items_before(ann.id, s2)  # a goal is followed through by check-ins
+    assert [i.id for i in earlier] == [a1.id]
+    with pytest.raises(RapportError, match="check in on it"):
+        store.carry_forward(a2.id, s2.id)
     assert store.item(done.id).done_at == clock.now() - timedelta(days=7)
 
     carried = store.carry_forward(a1.id, s2.id)
@@ -193,7 +209,7 @@ def test_items_carry_forward_and_follow_through(store, clock):
             carried.due, carried.status) == (s2.id, a1.id, "Send the deck", "action", "me",
                                              date(2025, 3, 10), "open")
     assert store.item(a1.id).status == "carried" and not store.item(a1.id).is_open
-    assert [i.id for i in store.open_items_before(ann.id, s2)] == [a2.id]
+    assert store.open_items_before(ann.id, s2) == []
     assert {i.id for i in store.items(session_id=s2.id)} == {mine.id, carried.id}
     assert {i.id for i in store.items(person_id=ann.id, open_only=True)} == {a2.id, mine.id, carried.id}
     # a page of sessions' items in one query (the home list's first page)
@@ -295,7 +311,7 @@ def test_search_hits_and_filters(store, clock):
     assert store.search("STRASSE")[0].match == "Straße"  # highlighted in the original text
     assert store.search("   ") == [] and store.search("nowhere") == []
     # the index follows writes made after it was built
-    store.save_note(s2.id, "observe", "now about the offsite")
+    store.save_note(s2.id, "observe", "now about the offsite", private=True)
     store.add_person("Budget Person")
     assert [h.kind for h in store.search("offsite")] == ["note"]
     assert "name" in {h.kind for h in store.search("budget person")}
@@ -359,7 +375,7 @@ def test_rotate_key(store, vault_path, passphrase, clock):
     with open_vault(vault_path, passphrase, allow_weak=True, clock=clock) as opened:
         with pytest.raises(WrongPassphrase):
             opened.rotate_key("not the passphrase")
-        assert opened.rotate_key(passphrase) == 5  # person, session, note, item, jot
+        assert opened.rotate_key(passphrase) == 6  # person, session, note, item, jot, check-in
         assert opened.notes(s.id)[0].text == "re-encrypt me"  # usable right away
         assert opened.verify() == []
     conn = sqlite3.connect(vault_path)

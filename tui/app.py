@@ -209,6 +209,8 @@ class RapportApp(App[None]):
     def start_session_from_request(self, request: dict) -> None:
         from tui.screens.session import SessionScreen
 
+        if not request["guide"] and self.store is not None:  # rapport new --with NAME alone
+            request = {**request, "guide": self.store.default_guide(request["person"]) or ""}
         guide = self.catalog.get(request["guide"])
         if guide is None or self.store is None:
             self.notify(f"no guide {request['guide']!r}", severity="error")

@@ -73,7 +73,7 @@ COMMANDS = {
     "list": "tui.cli_browse:list_sessions",
     "show": "tui.cli_browse:show_session",
     "search": "tui.cli_browse:search",
-    "people": "tui.cli_browse:people",
+    "people": "tui.cli_people:people",
     "items": "tui.cli_browse:items",
     "jot": "tui.cli_browse:jot",
     "export": "tui.cli_export:export_command",
@@ -81,6 +81,12 @@ COMMANDS = {
     "programme": "tui.cli_programme:programme_group",
     "synthesis": "tui.cli_programme:synthesis",
     "serve": "tui.serve.cli:serve",
+    "schedule": "tui.cli_loop:schedule",
+    "calendar": "tui.cli_loop:calendar",
+    "due": "tui.cli_loop:due",
+    "goals": "tui.cli_loop:goals",
+    "feedback": "tui.cli_loop:feedback",
+    "restore": "tui.cli_loop:restore",
 }
 #: Commands that start the full-screen app (everything else works without a terminal).
 APP_COMMANDS = frozenset({"new"})

@@ -166,12 +166,18 @@ def _print_hits(rows: list[tuple[Hit, str, str]], text: str, as_json: bool) -> N
 
 
 # ---------------------------------------------------------------------- people
-@click.command("people")
+@click.group("people", invoke_without_command=True)
 @click.option("--json", "as_json", is_flag=True, help="JSON for scripts.")
 @pass_env
 def people(env: Env, as_json: bool) -> None:
-    """Everyone: sessions, last met, cadence, next due, open items (theirs, mine) and goals."""
+    """Everyone: sessions, last met, cadence, next due, open items (theirs, mine) and goals.
+
+    With a subcommand: add, rename, merge or erase someone (see 'rapport people COMMAND -h').
+    """
     from tui.record import people_overview
+
+    if click.get_current_context().invoked_subcommand is not None:
+        return
 
     today = _today(env)
     with env.open_store() as store:
@@ -228,14 +234,21 @@ def items(env: Env, open_only: bool, person_name: str | None, as_json: bool) -> 
 # ---------------------------------------------------------------------- jot
 @click.command("jot")
 @click.option("--with", "person_name", required=True, metavar="NAME",
-              help="Who the jot is about (someone you have met: see 'rapport people').")
+              help="Who the jot is about (see 'rapport people'; 'rapport people add' adds "
+                   "someone).")
+@click.option("--raise", "to_raise", is_flag=True,
+              help="A talking point to raise at the next session (covered there, or carried).")
+@click.option("--theirs", is_flag=True,
+              help="A talking point of theirs: they asked to discuss it.")
 @click.argument("text", nargs=-1)
 @pass_env
-def jot(env: Env, person_name: str, text: tuple[str, ...]) -> None:
-    """Write a dated note about someone, to raise at your next session with them.
+def jot(env: Env, person_name: str, to_raise: bool, theirs: bool, text: tuple[str, ...]) -> None:
+    """Write a dated note about someone, or a talking point for your next session with them.
 
     TEXT is read from standard input when it is not given.
     """
+    if to_raise and theirs:
+        raise bad_usage("--raise and --theirs are two kinds of talking point; give one")
     with env.open_store() as store:
         person = store.find_person(person_name)
         body = " ".join(text)
@@ -247,6 +260,11 @@ def jot(env: Env, person_name: str, text: tuple[str, ...]) -> None:
                 body = raw.decode("utf-8")
             except UnicodeDecodeError:
                 raise fail("the jot on standard input is not UTF-8") from None
+        if to_raise or theirs:
+            point = store.add_talking_point(person.id, body, owner="theirs" if theirs else "mine")
+            what = "their talking point" if theirs else "talking point"
+            out(f"{what} saved for {person.name} ({fmt.when(point.created_at)})")
+            return
         entry = store.add_jot(person.id, body)
     out(f"jot saved for {person.name} ({fmt.when(entry.created_at)})")
 

@@ -41,6 +41,8 @@ def _age_passphrase(path: Path | None, *, confirm: bool) -> str:
 @click.option("--full", is_flag=True,
               help="The full record (private notes, reflection, cues, timings) instead of a summary.")
 @click.option("--include-private", is_flag=True, help="Add the private notes to a summary.")
+@click.option("--include-pulse", is_flag=True,
+              help="Add each session's pulse (1-5) to a summary (the full record has it).")
 @click.option("-o", "--output", default="-", metavar="PATH|-", show_default=True,
               shell_complete=complete_path,
               help="Write to a new file PATH (never overwritten), or '-' for standard output.")
@@ -52,7 +54,7 @@ def _age_passphrase(path: Path | None, *, confirm: bool) -> str:
 @pass_env
 def export_command(env: Env, session_ids: tuple[str, ...], person: str | None, since: date | None,
                    until: date | None, everything: bool, fmt: str, full: bool,
-                   include_private: bool, output: str, encrypt: bool,
+                   include_private: bool, include_pulse: bool, output: str, encrypt: bool,
                    age_passphrase_file: Path | None) -> None:
     """Export sessions as a summary to share, or as the full record.
 
@@ -89,7 +91,8 @@ def export_command(env: Env, session_ids: tuple[str, ...], person: str | None, s
         person_id = store.find_person(person).id if person else None
         scope = Scope(session_ids=ids, person_id=person_id, since=since, until=until,
                       everything=everything)
-        doc = render(store, scope, fmt, kind, include_private, tz=None)
+        doc = render(store, scope, fmt, kind, include_private, tz=None,
+                     include_pulse=include_pulse)
         if doc.count == 0 and not (kind == "full" and doc.records):
             raise fail(f"nothing to export: no sessions match ({doc.scope_label})")
         data = doc.data

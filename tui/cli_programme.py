@@ -139,6 +139,121 @@ def show_programme(env: Env, ref: str) -> None:
         out("leaders with passages: " + ", ".join(p.name for p in leaders))
 
 
+@programme_group.group("roster")
+def roster() -> None:
+    """A programme's roster: who is to be interviewed, their status and consent."""
+
+
+@roster.command("show")
+@click.argument("ref", metavar="PROGRAMME")
+@click.option("--json", "as_json", is_flag=True, help="JSON for scripts.")
+@pass_env
+def roster_show(env: Env, ref: str, as_json: bool) -> None:
+    """Who is on PROGRAMME's roster: status (planned, scheduled, done, declined) and consent."""
+    with env.open_store() as store:
+        programme = _find(store, ref)
+        places = store.roster(programme.id)
+        names = {p.id: p.name for p in store.people()}
+    if as_json:
+        out_json("roster", [{"person": names.get(r.person_id, "?"), "person_id": r.person_id,
+                             "status": r.status, "consent": r.consent,
+                             "consent_at": r.consent_at.isoformat() if r.consent_at else None,
+                             "session_id": r.session_id, "note": r.note} for r in places])
+        return
+    if not places:
+        out(f"nobody on the roster of {programme.name} yet: rapport programme roster add "
+            "PROGRAMME NAME", err=True)
+        return
+    table(("PERSON", "STATUS", "CONSENT", "NOTE"),
+          [(names.get(r.person_id, "?"), r.status, r.consent or "-", r.note) for r in places])
+    to_go = sum(1 for r in places if r.status in ("planned", "scheduled"))
+    out(f"{to_go} still to go", err=True)
+
+
+@roster.command("add")
+@click.argument("ref", metavar="PROGRAMME")
+@click.argument("name")
+@click.option("--status", type=click.Choice(["planned", "scheduled", "done", "declined"]),
+              default="planned", show_default=True)
+@click.option("--note", default="", help="A note about their place (kept encrypted).")
+@pass_env
+def roster_add(env: Env, ref: str, name: str, status: str, note: str) -> None:
+    """Put NAME (added to the people if new) on PROGRAMME's roster."""
+    if not name.strip():
+        raise fail("give a name")
+    with env.open_store() as store:
+        programme = _find(store, ref)
+        person = store.get_or_add_person(name)
+        store.add_to_roster(programme.id, person.id, status=status, note=note)
+    out(f"{person.name} is on the roster of {programme.name} ({status})")
+
+
+@roster.command("set")
+@click.argument("ref", metavar="PROGRAMME")
+@click.argument("name")
+@click.option("--status", type=click.Choice(["planned", "scheduled", "done", "declined"]))
+@click.option("--consent", type=click.Choice(["given", "refused", "none"]),
+              help="Their consent, recorded now (at their latest interview, if any).")
+@click.option("--note", help="Replace the note.")
+@pass_env
+def roster_set(env: Env, ref: str, name: str, status: str | None, consent: str | None,
+               note: str | None) -> None:
+    """Change NAME's status, consent or note on PROGRAMME's roster."""
+    if status is None and consent is None and note is None:
+        raise fail("give --status, --consent or --note")
+    with env.open_store() as store:
+        programme = _find(store, ref)
+        person = store.find_person(name)
+        changes = {k: v for k, v in (("status", status), ("note", note)) if v is not None}
+        if changes:
+            store.update_roster(programme.id, person.id, **changes)
+        if consent is not None:
+            interviews = store.sessions(person_id=person.id, programme_id=programme.id)
+            store.record_consent(programme.id, person.id, None if consent == "none" else consent,
+                                 session_id=interviews[0].id if interviews else None)
+    out(f"{person.name}: roster of {programme.name} updated")
+
+
+@roster.command("remove")
+@click.argument("ref", metavar="PROGRAMME")
+@click.argument("name")
+@pass_env
+def roster_remove(env: Env, ref: str, name: str) -> None:
+    """Take NAME off PROGRAMME's roster (their interviews stay)."""
+    with env.open_store() as store:
+        programme = _find(store, ref)
+        person = store.find_person(name)
+        store.remove_from_roster(programme.id, person.id)
+    out(f"{person.name} is off the roster of {programme.name}")
+
+
+@programme_group.command("retain")
+@click.argument("ref", metavar="PROGRAMME")
+@pass_env
+def retain(env: Env, ref: str) -> None:
+    """Destroy PROGRAMME's raw interview notes and passages, keeping its anonymised synthesis
+    (sealed) once a synthesis has been exported. Says what goes, then asks you to type the
+    programme's name (on standard input)."""
+    import sys
+
+    from store import destroy_raw, retention_plan
+
+    with env.open_store() as store:
+        programme = _find(store, ref)
+        plan = retention_plan(store, programme.id)
+        if not plan.exported:
+            raise fail(f"export the synthesis of {programme.name!r} first (rapport synthesis); "
+                       "nothing was deleted")
+        out(plan.describe(), err=True)
+        if sys.stdin.isatty():
+            out("Type the programme's name to go ahead (anything else keeps everything):",
+                err=True)
+        if " ".join(sys.stdin.readline(4096).split()) != programme.name:
+            raise fail(f"the name typed is not {programme.name!r}; nothing was deleted")
+        destroy_raw(store, programme.id)
+    out(f"destroyed the raw notes of {programme.name}; its synthesis is kept in the vault")
+
+
 @click.command("synthesis")
 @click.argument("ref", metavar="PROGRAMME")
 @click.option("--format", "fmt", type=click.Choice(["md", "html", "json"]), default="md",

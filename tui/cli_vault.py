@@ -97,24 +97,28 @@ def locate(env: Env) -> None:
 
 
 @click.command()
-@click.option("--guide", "guide_id", required=True, metavar="ID",
-              shell_complete=complete_guide_ids, help="Guide id (see 'rapport guides list').")
+@click.option("--guide", "guide_id", metavar="ID", shell_complete=complete_guide_ids,
+              help="Guide id (see 'rapport guides list'); default: the person's own guide "
+                   "('rapport people add NAME --guide ID').")
 @click.option("--with", "person", required=True, metavar="NAME",
               help="Participant's name (created if new).")
 @click.option("--title", default="", help="Optional session title.")
 @click.option("--minutes", type=click.IntRange(min=1), default=None, metavar="N",
               help="The slot: stage timeboxes scale to fit N minutes (default: the guide's own).")
 @pass_env
-def new(env: Env, guide_id: str, person: str, title: str, minutes: int | None) -> None:
-    """Open the app straight into a new session after unlocking."""
+def new(env: Env, guide_id: str | None, person: str, title: str, minutes: int | None) -> None:
+    """Open the app straight into a new session after unlocking.
+
+    Without --guide, the session starts from the person's default guide (the app says so if
+    they have none)."""
     from guides.loader import load_catalog
 
-    guide = load_catalog(env.paths.guides_dir).get(guide_id)
-    if guide is None:
-        raise fail(f"no guide with id {guide_id!r} (see 'rapport guides list')")
     if not person.strip():
         raise fail("--with needs a name")
-    if minutes is not None:
+    guide = load_catalog(env.paths.guides_dir).get(guide_id) if guide_id else None
+    if guide_id and guide is None:
+        raise fail(f"no guide with id {guide_id!r} (see 'rapport guides list')")
+    if minutes is not None and guide is not None:
         try:
             guide.scaled(minutes)
         except ValueError as exc:

@@ -1,0 +1,123 @@
+"""The feedback log: feedback given and received, situation-behaviour-impact, a record of its own.
+
+An entry holds the situation, the behaviour and its impact, their response and the agreed next
+step (``item_id``: the action item it became, when there is one); whether it was praise or
+developmental, given or received. A feedback guide's stages fill in their session's entry as the
+conversation goes (:meth:`Feedbacks.fill`; a stage's ``records`` names its fields:
+:data:`store.models.FEEDBACK_STAGE_FIELDS`). Entries can be written outside a session too.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .clock import parse_stamp
+from .errors import NotFound, RapportError
+from .models import FEEDBACK_DIRECTIONS, FEEDBACK_KINDS, FEEDBACK_TEXTS, Feedback
+from .people import People
+from .rows import Rows, clean
+
+TABLE = "feedback"
+FIELDS = ("direction", "kind", *FEEDBACK_TEXTS, "item_id")
+
+
+def feedback_of(plain: dict[str, Any], secret: dict[str, Any]) -> Feedback:
+    data = secret["data"]
+    return Feedback(id=plain["id"], person_id=plain["person_id"], session_id=plain["session_id"],
+                    direction=data.get("direction", "given"),
+                    kind=data.get("kind", "developmental"),
+                    **{name: data.get(name, "") for name in FEEDBACK_TEXTS},
+                    item_id=data.get("item_id"), rev=plain["rev"],
+                    created_at=parse_stamp(plain["created_at"]),
+                    updated_at=parse_stamp(plain["updated_at"]))
+
+
+def _data(entry: Feedback | None) -> dict[str, Any]:
+    if entry is None:
+        return {"direction": "given", "kind": "developmental",
+                **{name: "" for name in FEEDBACK_TEXTS}, "item_id": None}
+    return {name: getattr(entry, name) for name in FIELDS}
+
+
+def _apply(data: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
+    for key, value in changes.items():
+        if key not in FIELDS:
+            raise RapportError(f"feedback has no field {key!r}")
+        data[key] = clean(value) if key in FEEDBACK_TEXTS else value
+    if data["direction"] not in FEEDBACK_DIRECTIONS:
+        raise RapportError(f"unknown feedback direction {data['direction']!r} (given or received)")
+    if data["kind"] not in FEEDBACK_KINDS:
+        raise RapportError(f"unknown feedback kind {data['kind']!r} (praise or developmental)")
+    return data
+
+
+class Feedbacks:
+    def __init__(self, rows: Rows, people: People) -> None:
+        self.rows = rows
+        self.people = people
+
+    def _check_item(self, data: dict[str, Any], person_id: str) -> None:
+        if data["item_id"]:
+            found = self.rows.plain("items", "id = ?", (data["item_id"],),
+                                    columns=("person_id",))
+            if not found or found[0]["person_id"] != person_id:
+                raise RapportError("the next step's action item is not one of this person's")
+
+    def add(self, person_id: str, *, session_id: str | None = None, **fields: Any) -> Feedback:
+        """A new entry about ``person_id`` (``fields``: direction, kind, situation, behaviour,
+        impact, response, next_step, item_id)."""
+        self.people.get(person_id)
+        data = _apply(_data(None), fields)
+        with self.rows.write():
+            if session_id is not None:
+                found = self.rows.plain("sessions", "id = ?", (session_id,),
+                                        columns=("person_id",))
+                if not found or found[0]["person_id"] != person_id:
+                    raise RapportError("that session is not with this person")
+            self._check_item(data, person_id)
+            plain = self.rows.insert(TABLE, {"data": data}, person_id=person_id,
+                                     session_id=session_id)
+        return feedback_of(plain, {"data": data})
+
+    def get(self, entry_id: str) -> Feedback:
+        return feedback_of(*self.rows.get(TABLE, entry_id))
+
+    def update(self, entry_id: str, **changes: Any) -> Feedback:
+        with self.rows.write():
+            current = self.get(entry_id)
+            data = _apply(_data(current), changes)
+            self._check_item(data, current.person_id)
+            return feedback_of(*self.rows.update(TABLE, entry_id, {"data": data}))
+
+    def of_session(self, session_id: str) -> Feedback | None:
+        """The entry a session's stages fill in (the first, if several were written)."""
+        found: list[Feedback] = self.rows.select(TABLE, "session_id = ?", (session_id,),
+                                                 order="created_at", convert=feedback_of)
+        return found[0] if found else None
+
+    def fill(self, session_id: str, **fields: Any) -> Feedback:
+        """Sets ``fields`` of the session's entry, making it on first use (given, and praise
+        when the session's guide is the praise guide, else developmental)."""
+        with self.rows.write():
+            current = self.of_session(session_id)
+            if current is not None:
+                return self.update(current.id, **fields)
+            found = self.rows.select("sessions", "id = ?", (session_id,), columns=("meta",))
+            if not found:
+                raise NotFound(f"no session with id {session_id}")
+            plain, secret = found[0]
+            kind = "praise" if secret["meta"].get("guide_id") == "praise" else "developmental"
+            return self.add(plain["person_id"], session_id=session_id,
+                            **{"kind": kind, **fields})
+
+    def all(self, person_id: str | None = None) -> list[Feedback]:
+        """Oldest first."""
+        where, params = ("person_id = ?", (person_id,)) if person_id else ("", ())
+        found: list[Feedback] = self.rows.select(TABLE, where, params, order="created_at",
+                                                 convert=feedback_of)
+        return found
+
+    def delete(self, entry_id: str) -> None:
+        with self.rows.write():
+            if not self.rows.delete(TABLE, "id = ?", (entry_id,)):
+                raise NotFound(f"no feedback entry with id {entry_id}")

@@ -1,0 +1,157 @@
+"""The loop between conversations and people over time, from the command line: real
+subprocesses on a real vault (issues 22 and 23)."""
+
+from __future__ import annotations
+
+import json
+import stat
+from datetime import date, datetime, timedelta
+
+import pytest
+from clitools import rapport
+
+from store import crypto
+from store.vault import KEPT_SUFFIX, create_vault, open_vault
+
+PW = "pw-loop-1234"
+
+
+@pytest.fixture
+def home(tmp_path):
+    home = tmp_path / "home"
+    create_vault(home / "vault.db", PW, kdf=crypto.FAST_FOR_TESTS, allow_weak=True).close()
+    (home / "pw").write_text(PW + "\n")
+    return home
+
+
+def run(home, *args, input=None, code=None):
+    extra = {"code": code} if code else {}
+    return rapport("--home", home, "--passphrase-file", home / "pw", *args, input=input, **extra)
+
+
+def ok(home, *args, **kw):
+    result = run(home, *args, **kw)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.decode()
+
+
+def test_people_add_talking_points_schedule_due_and_calendar(home, tmp_path):
+    from icalendar import Calendar
+
+    assert "added Sam Rivera (cadence weekly, guide one-on-one)" in ok(
+        home, "people", "add", "Sam Rivera", "--cadence", "weekly", "--guide", "one-on-one")
+    assert "already" in run(home, "people", "add", "sam rivera").stderr.decode()
+    assert "no guide" in run(home, "people", "add", "X", "--guide", "nope").stderr.decode()
+    assert "Sam Rivera" in ok(home, "people")  # the bare form still lists
+    ok(home, "jot", "--with", "sam", "--raise", "Conference budget")
+    ok(home, "jot", "--with", "sam", "--theirs", "Promotion path")
+    ok(home, "jot", "--with", "sam", "a plain jot")
+    assert run(home, "jot", "--with", "sam", "--raise", "--theirs", "x").returncode == 2
+    with open_vault(home / "vault.db", PW, allow_weak=True) as store:
+        (sam,) = store.people()
+        assert sam.guide_id == "one-on-one"
+        assert [(p.owner, p.text) for p in store.talking_points(sam.id)] == [
+            ("mine", "Conference budget"), ("theirs", "Promotion path")]
+        assert [j.text for j in store.jots(sam.id)] == ["a plain jot"]
+    yesterday = (date.today() - timedelta(days=1)).isoformat()
+    assert "at 14:00, 45 min, every fortnightly" in ok(
+        home, "schedule", "--with", "sam", yesterday, "14:00", "--minutes", "45", "--every",
+        "fortnightly")
+    listed = json.loads(ok(home, "schedule", "--json"))["meetings"]
+    assert [(m["date"], m["time"], m["every"], m["state"]) for m in listed] == [
+        (yesterday, "14:00", "fortnightly", "overdue")]
+    assert "meeting  " in ok(home, "due") and "Sam Rivera" in ok(home, "due")
+    assert "can't read" in run(home, "schedule", "--with", "sam", "someday").stderr.decode()
+    path = tmp_path / "out.ics"
+    ok(home, "calendar", "-o", path, "--no-names")
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    (event,) = Calendar.from_ical(path.read_bytes()).walk("VEVENT")
+    assert str(event["summary"]) == "1-on-1 with S. R." and event["rrule"]["INTERVAL"] == [2]
+    assert event.decoded("dtstart") == datetime.combine(date.today(), datetime.min.time()) \
+        + timedelta(hours=14)  # overdue: put on today, at its time
+    assert "already exists" in run(home, "calendar", "-o", path).stderr.decode()
+    printed = ok(home, "calendar")
+    assert Calendar.from_ical(printed).walk("VEVENT")[0]["summary"] == "1-on-1 with Sam Rivera"
+    with open_vault(home / "vault.db", PW, allow_weak=True) as store:
+        assert [e.kind for e in store.exports()] == ["calendar", "calendar"]
+    assert "'--clear'" not in ok(home, "schedule", "--with", "sam", "--clear")
+
+
+def test_new_with_a_person_alone_starts_from_their_guide(home, monkeypatch):
+    """``rapport new --with NAME`` needs no --guide: the app takes the person's own once the
+    vault is unlocked (store.default_guide)."""
+    from click.testing import CliRunner
+
+    import tui.cli_vault
+    from tui.cli import cli
+
+    ok(home, "people", "add", "Sam Rivera", "--guide", "feedback")
+    asked = []
+    monkeypatch.setattr(tui.cli_vault, "start_app", lambda env, start: asked.append(start))
+    result = CliRunner().invoke(cli, ["--home", str(home), "new", "--with", "Sam Rivera"])
+    assert result.exit_code == 0, result.output
+    assert asked[0]["guide"] is None and asked[0]["person"] == "Sam Rivera"
+    with open_vault(home / "vault.db", PW, allow_weak=True) as store:
+        assert store.default_guide("sam rivera") == "feedback"
+        assert store.default_guide("nobody") is None
+
+
+def test_erase_asks_for_the_name_typed(home):
+    ok(home, "people", "add", "Sam Rivera")
+    ok(home, "jot", "--with", "sam", "--raise", "x")
+    refused = run(home, "people", "erase", "sam", input=b"Sam\n")
+    assert refused.returncode == 1 and b"nothing was erased" in refused.stderr
+    assert b"1 talking point" in refused.stderr
+    done = run(home, "people", "erase", "sam", input=b"Sam Rivera\n")
+    assert done.returncode == 0, done.stderr
+    assert "no people yet" in run(home, "people").stderr.decode()
+
+
+def test_rename_and_merge(home):
+    ok(home, "people", "add", "Sam Rivera")
+    ok(home, "people", "add", "Sam Rivra")
+    ok(home, "jot", "--with", "sam rivra", "from the typo")
+    assert "already someone" in run(home, "people", "rename", "sam rivra", "Sam Rivera"
+                                    ).stderr.decode()
+    ok(home, "people", "merge", "sam rivra", "sam rivera")
+    ok(home, "people", "rename", "sam", "Samantha Rivera")
+    with open_vault(home / "vault.db", PW, allow_weak=True) as store:
+        (person,) = store.people()
+        assert person.name == "Samantha Rivera" and store.jots(person.id)
+
+
+def test_goals_feedback_and_roster_and_hostile_text(home):
+    with open_vault(home / "vault.db", PW, allow_weak=True) as store:
+        ann = store.add_person("Ann \x1b]0;pwned\x07")
+        s = store.start_session(ann.id, {"id": "feedback", "name": "F", "stages": []})
+        goal = store.add_item(s.id, "goal", "Lead \x1b[2J the review")
+        store.check_in_goal(goal.id, status="on-track", progress=30, note="moving")
+        store.fill_feedback(s.id, situation="Tuesday", behaviour="\x9b31m interrupted")
+        programme = store.add_programme("Leaders")
+        store.add_to_roster(programme.id, ann.id)
+    goals = ok(home, "goals")
+    assert "[on-track, 30%]" in goals and "\x1b" not in goals and "␛" in goals
+    data = json.loads(ok(home, "goals", "--with", "ann", "--json"))["goals"][0]
+    assert data["progress"] == 30 and [c["note"] for c in data["checkins"]] == ["goal set",
+                                                                               "moving"]
+    feedback = ok(home, "feedback", "--with", "ann")
+    assert "situation: Tuesday" in feedback and "\x9b" not in feedback
+    ok(home, "programme", "roster", "set", "Leaders", "ann", "--status", "done", "--consent",
+       "given")
+    roster = json.loads(ok(home, "programme", "roster", "show", "Leaders", "--json"))["roster"]
+    assert (roster[0]["status"], roster[0]["consent"], roster[0]["session_id"]) == (
+        "done", "given", None)
+    assert "\x1b" not in ok(home, "programme", "roster", "show", "Leaders")
+
+
+def test_restore_from_a_backup(home, tmp_path):
+    ok(home, "people", "add", "Before")
+    ok(home, "backup", tmp_path / "b.db")
+    ok(home, "people", "add", "After")
+    assert run(home, "restore", tmp_path / "nothing.db").returncode == 1
+    out = run(home, "restore", tmp_path / "b.db")
+    assert out.returncode == 0, out.stderr
+    kept = home / f"vault.db{KEPT_SUFFIX}"
+    assert kept.exists() and stat.S_IMODE(kept.stat().st_mode) == 0o600
+    assert "Before" in ok(home, "people") and not kept.exists()
+    assert "After" not in ok(home, "people")

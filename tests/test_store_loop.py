@@ -1,0 +1,455 @@
+"""Issues 22 and 23, store side: the records of the loop between sessions and of people over
+time, each sealed, bound to its row, counted, exported and imported, and what they are for."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sqlite3
+import stat
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from store import (
+    FEEDBACK_STAGE_FIELDS, Damaged, RapportError, Scope, crypto, destroy_raw, render_export,
+    retention_plan, restore_vault, share_summary, since_last_time, write_calendar,
+)
+from store import export as export_mod, transfer
+from store.calendar import calendar_bytes
+from store.tables import later_families
+from store.vault import KEPT_SUFFIX, create_vault, open_vault
+
+pytestmark = pytest.mark.usefixtures("utc_zone")
+FIXTURE = Path(__file__).parent / "fixtures" / "vault-0007.db"
+PLAN = {"id": "one-on-one", "name": "1-on-1", "stages": [
+    {"key": "check-in", "title": "Check-in", "minutes": 5, "records": "pulse"},
+    {"key": "topics", "title": "Their topics", "minutes": 20},
+    {"key": "reflection", "title": "Private reflection", "minutes": 5, "private": True}]}
+NEW = ("talking_points", "meetings", "questions", "pulses", "feedback", "checkins",
+       "key_results", "goal_links", "roster", "kept_syntheses")
+
+
+def fill(store, clock):
+    """One record (at least) of every new family; returns the people and sessions."""
+    ann = store.add_person("Ann Example", cadence="weekly", guide_id="one-on-one")
+    bo = store.add_person("Bo Other")
+    s1 = store.start_session(ann.id, PLAN, title="First")
+    store.save_note(s1.id, "topics", "Roadmap worries")
+    store.save_note(s1.id, "topics", "She seemed flat", private=True)
+    goal = store.add_item(s1.id, "goal", "Lead the design review", owner="them")
+    action = store.add_item(s1.id, "action", "Book the room", owner="them", due="2025-03-05")
+    store.check_in_goal(goal.id, status="on-track", progress=30, note="first draft")
+    kr = store.add_key_result(goal.id, "Three reviews run")
+    store.update_key_result(kr.id, progress=50, note="two done")
+    store.link_to_goal(goal.id, action.id)
+    store.set_pulse(s1.id, 2, "tired")
+    store.fill_feedback(s1.id, situation="Tuesday's review", behaviour="interrupted twice",
+                        impact="the client went quiet")
+    store.add_talking_point(ann.id, "Conference budget", owner="theirs")
+    store.add_question("one-on-one", "check-in", "What gave you energy this week?")
+    store.set_next_meeting(ann.id, date(2025, 3, 10), time="09:30", minutes=30)
+    programme = store.add_programme("Leaders 2025")
+    store.add_to_roster(programme.id, bo.id)
+    store.engine.insert  # (kept syntheses: made by retention, below)
+    with store.engine.write():
+        store.engine.insert("kept_syntheses", {"data": {"synthesis": {"kind": "programme"}}},
+                            programme_id=programme.id)
+    store.end_session(s1.id)
+    return ann, bo, s1, goal, action, programme
+
+
+# ---------------------------------------------------------------------- the engine's guarantees
+def test_every_new_family_is_declared_and_exported_by_declaration():
+    assert {t.name for t in later_families()} == set(NEW)
+
+
+def test_every_new_record_round_trips_through_export_and_import(store, clock, tmp_path):
+    fill(store, clock)
+    assert store.verify() == []
+    doc = json.loads(render_export(store, Scope.all(), "json", "full").data)
+    assert all(doc[t] for t in NEW), [t for t in NEW if not doc[t]]
+    with create_vault(tmp_path / "b.db", "pw", kdf=crypto.FAST_FOR_TESTS,
+                      allow_weak=True) as other:
+        result = transfer.import_bytes(other, json.dumps(doc).encode())
+        assert all(result.added[t] == len(doc[t]) for t in NEW)
+        again = json.loads(render_export(other, Scope.all(), "json", "full").data)
+        assert {t: again[t] for t in NEW} == {t: doc[t] for t in NEW}
+        assert other.people()[0].guide_id == "one-on-one"
+        assert other.verify() == []
+
+
+def test_a_person_export_carries_their_records_and_imports_alone(store, clock, tmp_path):
+    ann, *_ = fill(store, clock)
+    doc = json.loads(render_export(store, Scope.person(ann.id), "json", "full").data)
+    assert {t for t in NEW if doc[t]} == {"talking_points", "meetings", "pulses", "feedback",
+                                          "checkins", "key_results", "goal_links"}
+    with create_vault(tmp_path / "b.db", "pw", kdf=crypto.FAST_FOR_TESTS,
+                      allow_weak=True) as other:
+        transfer.import_bytes(other, json.dumps(doc).encode())  # nothing points outside it
+        assert other.verify() == []
+    later = json.loads(render_export(store, Scope.person(ann.id, since=date(2025, 3, 4)), "json",
+                                     "full").data)  # s1 is before: its goal's records stay out
+    assert later["sessions"] == [] and later["checkins"] == later["goal_links"] == []
+    assert later["talking_points"] == []  # made before the range, as a jot would be
+    broken = json.loads(json.dumps(doc))
+    broken["checkins"][0]["goal_id"] = "e" * 32
+    with pytest.raises(transfer.BadExport, match=r"checkins\[0\] refers to item eeee"):
+        transfer.import_bytes(store, json.dumps(broken).encode())
+
+
+@pytest.mark.parametrize("table", NEW)
+def test_each_new_record_is_bound_to_its_row_and_counted(store, clock, vault_path, passphrase,
+                                                         table):
+    """A ciphertext moved to another row fails; a row deleted with sqlite3 is noticed."""
+    fill(store, clock)
+    with store.engine.write():  # a second row to move a ciphertext to
+        plain, secret = store.engine.select(table)[0]
+        links = {k: plain[k] for k in store.engine.plain(table)[0] if k.endswith("_id")
+                 and k != "id"}
+        store.engine.insert(table, secret, **links)
+    store.close()
+    conn = sqlite3.connect(vault_path)
+    (a, blob), (b, _) = conn.execute(f"SELECT id, data FROM {table} LIMIT 2").fetchall()
+    conn.execute(f"UPDATE {table} SET data = ? WHERE id = ?", (blob, b))
+    conn.commit()
+    with open_vault(vault_path, passphrase, allow_weak=True) as opened:
+        assert [(d.table, d.id) for d in opened.verify()] == [(table, b)]
+        with pytest.raises(Damaged):
+            opened.engine.select(table)
+    conn.execute(f"DELETE FROM {table} WHERE id = ?", (b,))
+    conn.commit()
+    conn.close()
+    with open_vault(vault_path, passphrase, allow_weak=True) as opened:
+        assert [(d.table, d.reason.split(" of ")[0]) for d in opened.damage] == [(table, "1")]
+
+
+def test_a_vault_made_before_is_upgraded_once(tmp_path):
+    path = tmp_path / "vault.db"
+    shutil.copyfile(FIXTURE, path)
+    os.chmod(path, 0o600)
+    with open_vault(path, "old-vault", allow_weak=True) as store:
+        assert store.damage == () and store.verify() == []
+        (session,) = store.sessions()
+        notes = {n.stage: n for n in store.notes(session.id)}
+        assert notes["check-in"].private          # F3 had flipped it: its private note
+        assert notes["reflection"].private        # written in a private stage: the same
+        assert not notes["topics"].private
+        goals = {g.text: g for g in store.goals()}
+        lead, beta = goals["Lead the design review"], goals["Ship the beta"]
+        assert [(c.status, c.progress) for c in lead.checkins] == [("at-risk", 0)]
+        assert beta.progress == 100 and len(beta.checkins) == 1
+        store.save_note(session.id, "reflection", "shared after all")
+        assert len(store.notes(session.id)) == 4  # a new shared note; the private one stays
+    with open_vault(path, "old-vault", allow_weak=True) as store:  # not twice
+        assert sum(len(g.checkins) for g in store.goals()) == 2
+        assert store.verify() == []
+
+
+def test_deleting_a_session_takes_what_points_at_it(store, clock):
+    ann, _, s1, *_ = fill(store, clock)
+    store.delete_session(s1.id)
+    for table in ("pulses", "feedback", "checkins", "key_results", "goal_links"):
+        assert store.engine.count(table) == 0, table
+    assert store.verify() == []
+    assert store.talking_points(ann.id)  # about the person, not the session: they stay
+
+
+# ---------------------------------------------------------------------- what they are for
+def test_talking_points_are_covered_or_carried(store, clock):
+    ann = store.add_person("Ann")
+    mine = store.add_talking_point(ann.id, "Raise the reorg")
+    theirs = store.add_talking_point(ann.id, "Conference budget", owner="theirs")
+    s1 = store.start_session(ann.id, PLAN)
+    store.cover_talking_point(mine.id, s1.id)
+    carried = store.carry_talking_points(s1.id)
+    assert [p.id for p in carried] == [theirs.id] and carried[0].carried == (s1.id,)
+    assert [p.id for p in store.talking_points(ann.id, open_only=True)] == [theirs.id]
+    covered = store.talking_points(ann.id)[0]
+    assert covered.status == "covered" and covered.session_id == s1.id
+    with pytest.raises(RapportError, match="mine or theirs"):
+        store.add_talking_point(ann.id, "x", owner="boss")
+    other = store.start_session(store.add_person("Bo").id, PLAN)
+    with pytest.raises(RapportError, match="someone else"):
+        store.cover_talking_point(theirs.id, other.id)
+
+
+def test_the_next_meeting_overrides_the_cadence_until_it_is_held(store, clock):
+    ann = store.add_person("Ann", cadence="fortnightly")
+    s1 = store.start_session(ann.id, PLAN, started_at=datetime(2025, 3, 3, 14, 0,
+                                                               tzinfo=timezone.utc))
+    store.end_session(s1.id)
+    (up,) = store.upcoming(date(2025, 3, 4))
+    assert (up.day, up.source, up.state, up.every) == (date(2025, 3, 17), "cadence", "later",
+                                                       "fortnightly")
+    assert store.suggest_next_meeting(ann.id) == (date(2025, 3, 17), "14:00", 30)
+    store.set_next_meeting(ann.id, date(2025, 3, 5), time="9:30", minutes=45)
+    (up,) = store.upcoming(date(2025, 3, 5))
+    assert (up.day, up.time, up.minutes, up.source, up.state) == (
+        date(2025, 3, 5), "09:30", 45, "set", "today")
+    meetings, _ = store.due(date(2025, 3, 6))
+    assert [m.state for m in meetings] == ["overdue"]
+    store.start_session(ann.id, PLAN, started_at=datetime(2025, 3, 5, 9, 30,
+                                                          tzinfo=timezone.utc))
+    assert store.upcoming(date(2025, 3, 5))[0].source == "cadence"  # held: the cadence again
+    with pytest.raises(RapportError, match="as a time"):
+        store.set_next_meeting(ann.id, date(2025, 3, 9), time="25:00")
+    assert store.clear_next_meeting(ann.id) and store.next_meeting(ann.id) is None
+
+
+def test_due_lists_items_due_or_overdue_both_ways(store, clock):
+    ann = store.add_person("Ann")
+    s = store.start_session(ann.id, PLAN)
+    late = store.add_item(s.id, "action", "Late", owner="them", due="2025-03-01")
+    today = store.add_item(s.id, "action", "Today", owner="me", due="2025-03-03")
+    store.add_item(s.id, "action", "Later", due="2025-03-09")
+    done = store.add_item(s.id, "action", "Done", due="2025-03-01")
+    store.update_item(done.id, status="done")
+    _, items = store.due(date(2025, 3, 3))
+    assert [i.id for i in items] == [late.id, today.id]
+
+
+def test_pulses_trend_and_a_run_of_low_scores(store, clock):
+    ann = store.add_person("Ann")
+    for score in (1, 2):  # two low ones are not a run yet
+        clock.advance(86400)
+        store.set_pulse(store.start_session(ann.id, PLAN).id, score)
+    assert not store.low_run(ann.id)
+    store.clear_pulse(store.sessions(person_id=ann.id)[0].id)
+    store.clear_pulse(store.sessions(person_id=ann.id)[1].id)
+    scores = [4, 2, 1, 2]
+    for score in scores:
+        clock.advance(7 * 86400)
+        session = store.start_session(ann.id, PLAN)
+        store.set_pulse(session.id, 5)
+        store.set_pulse(session.id, score, "  low\x1b  ")  # again: replaced
+    assert [p.score for p in store.pulses(ann.id)] == scores
+    assert store.low_run(ann.id) and store.low_runs() == [ann]
+    store.set_pulse(session.id, 3)
+    assert not store.low_run(ann.id)
+    with pytest.raises(RapportError, match="1 to 5"):
+        store.set_pulse(session.id, 6)
+
+
+def test_the_feedback_guide_fills_its_entry_as_it_goes(store, clock):
+    ann = store.add_person("Ann")
+    s = store.start_session(ann.id, {**PLAN, "id": "praise"})
+    assert set(FEEDBACK_STAGE_FIELDS["feedback"]) == {"situation", "behaviour", "impact"}
+    store.fill_feedback(s.id, situation="The launch", behaviour="stayed late", impact="we made it")
+    store.fill_feedback(s.id, response="Glad it helped")
+    step = store.add_item(s.id, "action", "Share the checklist", owner="them")
+    entry = store.fill_feedback(s.id, next_step="Share the checklist", item_id=step.id)
+    assert (entry.kind, entry.direction, entry.situation, entry.response, entry.item_id) == (
+        "praise", "given", "The launch", "Glad it helped", step.id)
+    assert store.feedback(ann.id) == [entry]
+    received = store.add_feedback(ann.id, direction="received", behaviour="late agendas")
+    assert [f.direction for f in store.feedback(ann.id)] == ["given", "received"]
+    with pytest.raises(RapportError, match="someone else's|this person's"):
+        store.update_feedback(received.id,
+                              item_id=store.add_item(store.start_session(
+                                  store.add_person("Bo").id, PLAN).id, "action", "x").id)
+
+
+def test_goals_move_with_check_ins_key_results_and_actions(store, clock):
+    ann = store.add_person("Ann")
+    s = store.start_session(ann.id, PLAN)
+    goal = store.add_item(s.id, "goal", "Run the design review", owner="them")
+    clock.advance(86400)
+    moved = store.check_in_goal(goal.id, status="on-track", progress=40, note="draft out")
+    assert moved.progress == 40 and moved.status == "on-track"
+    store.update_item(goal.id, status="at-risk")  # the s key: kept as a check-in too
+    kr = store.add_key_result(goal.id, "Agenda agreed")
+    store.add_key_result(goal.id, "Review held", progress=20)
+    store.update_key_result(kr.id, progress=60, note="agreed by two")
+    with pytest.raises(RapportError, match="key results"):
+        store.check_in_goal(goal.id, progress=90)
+    action = store.add_item(s.id, "action", "Send the agenda", owner="them")
+    store.link_to_goal(goal.id, action.id)
+    (g,) = store.goals(ann.id)
+    assert g.progress == 40  # the mean of 60 and 20
+    assert [(c.status, c.progress, c.key_result, c.note) for c in g.checkins] == [
+        ("open", None, None, "goal set"), ("on-track", 40, None, "draft out"),
+        ("at-risk", None, None, ""), (None, 60, kr.id, "agreed by two")]
+    assert [a.id for a in g.actions] == [action.id]
+    with pytest.raises(RapportError, match="only action items"):
+        store.link_to_goal(goal.id, goal.id)
+    store.check_in_goal(goal.id, status="done", note="held")
+    assert store.goals(ann.id, open_only=True) == []
+
+
+def test_a_roster_and_consent_recorded_at_the_interview(store, clock):
+    programme = store.add_programme("Leaders")
+    lee = store.add_person("Lee")
+    store.add_to_roster(programme.id, lee.id)
+    with pytest.raises(RapportError, match="already"):
+        store.add_to_roster(programme.id, lee.id)
+    interview = store.start_session(lee.id, PLAN, programme_id=programme.id)
+    store.update_roster(programme.id, lee.id, status="done")
+    place = store.record_consent(programme.id, lee.id, "given", session_id=interview.id)
+    assert (place.status, place.consent, place.session_id) == ("done", "given", interview.id)
+    assert place.consent_at == clock.now()
+    with pytest.raises(RapportError, match="planned, scheduled, done, declined"):
+        store.update_roster(programme.id, lee.id, status="maybe")
+
+
+def test_erasing_a_person_leaves_nothing_of_them(store, clock, vault_path):
+    ann, bo, s1, *_ = fill(store, clock)
+    store.save_note(s1.id, "check-in", "long notes " * 20000)  # pages to free
+    lee = store.add_person("Lee Leader")
+    interview = store.start_session(bo.id, PLAN)
+    store.add_tag(interview.id, "concern", "Ann Example rushes decisions", subject_id=ann.id)
+    assert store.search("roadmap")
+    about = store.about(ann.id)
+    assert about["people"] == 1 and about["sessions"] == 1 and about["tags"] == 1
+    gone = store.erase_person(ann.id)
+    assert gone == about
+    assert [p.name for p in store.people()] == ["Bo Other", "Lee Leader"]
+    assert store.search("roadmap") == [] and store.search("Ann Example") == []
+    assert store.questions()  # not about anyone: stays
+    for table in ("sessions", "notes", "items", "jots", "pulses", "feedback", "talking_points",
+                  "meetings", "checkins", "key_results", "goal_links"):
+        assert store.engine.count(table, "1") == 0 or table == "sessions", table
+    assert store.engine.count("tags") == 0 and store.verify() == []
+    assert lee.id in {p.id for p in store.people()}
+    store.close()
+    conn = sqlite3.connect(vault_path)
+    assert conn.execute("PRAGMA freelist_count").fetchone()[0] == 0  # VACUUMed
+    conn.close()
+
+
+def test_rename_and_merge_two_records_of_one_person(store, clock):
+    ann = store.add_person("Ann Example")
+    typo = store.add_person("Anne Exmple")
+    s = store.start_session(typo.id, PLAN)
+    store.add_item(s.id, "goal", "A goal")
+    store.add_talking_point(typo.id, "A point")
+    store.set_next_meeting(typo.id, date(2025, 3, 9))
+    store.set_next_meeting(ann.id, date(2025, 3, 10))
+    kept = store.merge_people(typo.id, ann.id)
+    assert kept.id == ann.id and [p.name for p in store.people()] == ["Ann Example"]
+    assert store.session(s.id).person_id == ann.id
+    assert store.items()[0].person_id == ann.id and store.goals(ann.id)[0].checkins
+    assert store.next_meeting(ann.id).day == date(2025, 3, 10)
+    assert store.verify() == []
+    renamed = store.update_person(ann.id, name="  Ann Example-Lee ")
+    assert renamed.name == "Ann Example-Lee" and store.find_person("ann example-lee") == renamed
+    with pytest.raises(RapportError, match="themselves"):
+        store.merge_people(ann.id, ann.id)
+
+
+def test_since_last_time_has_what_the_panel_shows(store, clock):
+    ann = store.add_person("Ann", cadence="weekly")
+    s1 = store.start_session(ann.id, PLAN, title="Week 1")
+    store.save_note(s1.id, "topics", "Shared: the roadmap")
+    store.save_note(s1.id, "topics", "Private: seemed flat", private=True)
+    late = store.add_item(s1.id, "action", "Send the deck", owner="them", due="2025-03-04")
+    soon = store.add_item(s1.id, "action", "Book a room", owner="them", due="2025-03-20")
+    mine = store.add_item(s1.id, "action", "Ask finance", owner="me")
+    goal = store.add_item(s1.id, "goal", "Own the review", owner="them")
+    store.set_pulse(s1.id, 3, "ok")
+    store.end_session(s1.id)
+    clock.advance(86400)
+    jot = store.add_jot(ann.id, "She asked about the offsite")
+    point = store.add_talking_point(ann.id, "Conference", owner="theirs")
+    clock.advance(6 * 86400)
+    s2 = store.start_session(ann.id, PLAN, title="Week 2")
+    panel = since_last_time(store, ann.id, session_id=s2.id)
+    assert panel.last_session.id == s1.id
+    assert "Shared: the roadmap" in panel.last_summary
+    assert "seemed flat" not in panel.last_summary
+    assert [i.id for i in panel.theirs] == [late.id, soon.id] and panel.overdue == {late.id}
+    assert [i.id for i in panel.mine] == [mine.id]
+    assert [j.id for j in panel.jots] == [jot.id] and [p.id for p in panel.points] == [point.id]
+    assert [g.id for g in panel.goals] == [goal.id] and [p.score for p in panel.pulses] == [3]
+    assert panel.next_meeting.source == "cadence"
+
+
+def test_the_clipboard_copy_is_the_summary_export_and_is_recorded(store, clock):
+    ann = store.add_person("Ann")
+    s = store.start_session(ann.id, PLAN)
+    store.save_note(s.id, "topics", "Shared text")
+    store.save_note(s.id, "topics", "Private text", private=True)
+    store.end_session(s.id)
+    text = share_summary(store, s.id)
+    assert text == render_export(store, Scope.sessions(s.id), "md", "summary", tz=None).text
+    assert "Private text" not in text
+    (record,) = store.exports()
+    assert (record.kind, record.destination, record.count) == ("clipboard", "clipboard", 1)
+
+
+def test_the_calendar_reads_back_with_icalendar(store, clock, tmp_path):
+    from icalendar import Calendar
+
+    ann = store.add_person("Ann Example", cadence="fortnightly")
+    bo = store.add_person("Bo Other", cadence="monthly")
+    store.add_person("No Cadence")
+    store.set_next_meeting(ann.id, date(2025, 3, 5), time="09:30", minutes=45)
+    path = tmp_path / "meetings.ics"
+    record, count = write_calendar(store, path, names=False, today=date(2025, 3, 3))
+    assert count == 2 and stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert record.kind == "calendar" and store.exports() == [record]
+    cal = Calendar.from_ical(path.read_bytes())
+    events = {str(e["summary"]): e for e in cal.walk("VEVENT")}
+    assert set(events) == {"1-on-1 with A. E.", "1-on-1 with B. O."}
+    timed, all_day = events["1-on-1 with A. E."], events["1-on-1 with B. O."]
+    assert timed.decoded("dtstart") == datetime(2025, 3, 5, 9, 30)
+    assert timed.decoded("dtend") - timed.decoded("dtstart") == timedelta(minutes=45)
+    assert dict(timed["rrule"]) == {"FREQ": ["WEEKLY"], "INTERVAL": [2]}
+    assert all_day.decoded("dtstart") == date(2025, 3, 3)  # never met: due today
+    assert dict(all_day["rrule"]) == {"FREQ": ["MONTHLY"]}
+    alarms = [a for a in cal.walk("VALARM")]
+    assert len(alarms) == 2 and all(a["action"] == "DISPLAY" for a in alarms)
+    assert b"Ann" not in path.read_bytes()
+    with pytest.raises(RapportError, match="already exists"):
+        write_calendar(store, path)
+    named = calendar_bytes(store.upcoming(date(2025, 3, 3)), today=date(2025, 3, 3),
+                           stamp=clock())
+    assert b"1-on-1 with Ann Example" in named
+
+
+def test_restore_replaces_the_vault_and_keeps_the_old_one_until_an_unlock(
+        store, clock, vault_path, passphrase, tmp_path):
+    store.add_person("Before the backup")
+    backup = tmp_path / "backup.db"
+    store.backup(backup)
+    store.add_person("After the backup")
+    store.close()
+    with pytest.raises(Exception, match="passphrase"):
+        restore_vault(vault_path, backup, "wrong", allow_weak=True)
+    assert not Path(f"{vault_path}{KEPT_SUFFIX}").exists()
+    kept = restore_vault(vault_path, backup, passphrase, allow_weak=True)
+    assert kept == Path(f"{vault_path}{KEPT_SUFFIX}") and stat.S_IMODE(kept.stat().st_mode) == 0o600
+    with pytest.raises(RapportError, match="still there"):
+        restore_vault(vault_path, backup, passphrase, allow_weak=True)
+    with open_vault(kept, passphrase, allow_weak=True) as old:  # the old one, whole
+        assert len(old.people()) == 2
+    with open_vault(vault_path, passphrase, allow_weak=True) as restored:
+        assert [p.name for p in restored.people()] == ["Before the backup"]
+        assert restored.verify() == []
+    assert not kept.exists()  # removed by that successful unlock
+
+
+def test_retention_keeps_the_synthesis_and_destroys_the_raw_notes(store, clock):
+    programme = store.add_programme("Leaders")
+    lee = store.add_person("Lee")
+    store.add_to_roster(programme.id, lee.id)
+    interview = store.start_session(lee.id, PLAN, programme_id=programme.id)
+    store.save_note(interview.id, "topics", "We lack a shared vision")
+    store.add_tag(interview.id, "concern", "We lack a shared vision")
+    plan = retention_plan(store, programme.id)
+    assert not plan.exported and plan.goes == {"sessions": 1, "notes": 1, "tags": 1}
+    assert "deletes 1 session, 1 note, 1 tag" in plan.describe()
+    with pytest.raises(RapportError, match="export the synthesis"):
+        destroy_raw(store, programme.id)
+    from store import build_synthesis, programme_report, write_report
+
+    write_report(store, "-", programme_report(build_synthesis(store, programme.id)), "md",
+                 stdout=open(os.devnull, "wb"))
+    destroy_raw(store, programme.id)
+    assert store.sessions(programme_id=programme.id) == [] and store.engine.count("notes") == 0
+    assert store.roster(programme.id) and store.search("vision") == []
+    (kept,) = store.kept_syntheses(programme.id)
+    assert kept["kind"] == "programme" and kept["programme"]["name"] == "Leaders"
+    assert store.verify() == []
