@@ -13,14 +13,23 @@ from textual.widgets.option_list import Option
 
 
 class CompletingInput(Input):
-    """An Input where Tab (and a first Enter) accepts the visible completion."""
+    """An Input where Tab (and a first Enter) accepts the completion it shows: the first of
+    ``names`` that starts with what is typed (case-insensitive), as its suggester shows it."""
 
-    BINDINGS = [Binding("tab", "complete", "Complete", show=False)]
+    BINDINGS = [Binding("tab", "complete", "Complete", id="complete", show=False)]
+
+    def __init__(self, names: list[str], *, placeholder: str = "", id: str | None = None) -> None:
+        super().__init__(placeholder=placeholder, id=id,
+                         suggester=SuggestFromList(names, case_sensitive=False))
+        self.names = names
 
     @property
     def completion(self) -> str | None:
-        suggestion = self._suggestion
-        return suggestion if suggestion and len(suggestion) > len(self.value) else None
+        typed = self.value.casefold()
+        if not typed:
+            return None
+        found = next((n for n in self.names if n.casefold().startswith(typed)), None)
+        return found if found and len(found) > len(self.value) else None
 
     def action_complete(self) -> None:
         if self.completion:
@@ -52,8 +61,7 @@ class NewSessionScreen(ModalScreen[str | None]):
                                for g in catalog.guides], id="guide-list")
             yield Static("", id="guide-description", classes="hint")
             yield Label("Participant")
-            yield CompletingInput(placeholder="name (Tab completes someone you have met)",
-                                  suggester=SuggestFromList(names, case_sensitive=False),
+            yield CompletingInput(names, placeholder="name (Tab completes someone you have met)",
                                   id="person")
             yield Label("Title (optional)")
             yield Input(placeholder="e.g. quarterly check-in", id="title")
