@@ -1,19 +1,65 @@
-"""Composition root of the full-screen app: build everything here and hand it in."""
+"""Composition root of the full-screen app: build everything here and hand it in.
+
+:func:`make_app` is the one factory of :class:`tui.app.RapportApp`: the launcher
+(:func:`run_app`), the tests (``tests/apptools.py``) and the bench build the app through it.
+"""
 
 from __future__ import annotations
 
-import gc
-import os
 import sys
+from datetime import datetime
+from typing import TYPE_CHECKING, Callable
 
-from tui.env import Env
+if TYPE_CHECKING:  # pragma: no cover
+    from store.crypto import KdfParams
+    from store.paths import Paths
+    from tui.app import RapportApp
+    from tui.config import Config
+    from tui.env import Env
 
 
-def run_app(env: Env, start: dict | None = None) -> None:
-    # No cyclic collections while Textual is imported and the first screen laid out (tens of
-    # passes over objects that all live for the session): RapportApp.end_startup resumes them.
-    gc_paused = gc.isenabled()
-    gc.disable()
+class Refused(Exception):
+    """The app will not start in this environment; ``str()`` is the one line that says why."""
+
+
+def refusal(features: frozenset[str] | set[str]) -> str | None:
+    """Why the app must not start with these Textual features (or this environment), if so.
+
+    Textual's developer tools see every message and log line, and ``TEXTUAL_LOG`` appends them
+    to a file: both would carry the passphrase and the notes as they are typed."""
+    from textual import constants
+
+    if "devtools" in features:
+        return ("Textual's developer tools are on (TEXTUAL=devtools, or 'textual run --dev'): "
+                "they would show the passphrase and every note; start rapport without them")
+    if constants.LOG_FILE:
+        return ("TEXTUAL_LOG is set: Textual would write every key typed to that file; "
+                "unset it to start rapport")
+    return None
+
+
+def make_app(paths: "Paths", *, config: "Config | None" = None, start: dict[str, str] | None = None,
+             kdf: "KdfParams | None" = None, allow_weak: bool = False,
+             clock: Callable[[], datetime] | None = None) -> "RapportApp":
+    """The app for ``paths``: settings read from the config file unless ``config`` is given.
+    Raises :class:`Refused` when Textual's developer tools (or its log file) are on."""
+    from tui.app import RapportApp
+    from tui.config import load_config
+
+    warning = None
+    if config is None:
+        config, warning = load_config(paths.config_file)
+    app = RapportApp(paths=paths, config=config, config_warning=warning, start=start, kdf=kdf,
+                     allow_weak=allow_weak, clock=clock)
+    why = refusal(app.features)
+    if why is not None:
+        raise Refused(why)
+    return app
+
+
+def run_app(env: "Env", start: dict[str, str] | None = None) -> None:
+    """Runs the app until it quits; exits non-zero after a crash, a refusal or a signal
+    (129 for SIGHUP, 143 for SIGTERM: notes saved and the vault closed first)."""
     from store.db import probe
     from store.errors import RapportError, VaultMissing
 
@@ -22,27 +68,25 @@ def run_app(env: Env, start: dict | None = None) -> None:
     except VaultMissing:
         pass  # the app offers to create one
     except RapportError as exc:
-        if gc_paused:
-            gc.enable()
         from tui.cli_root import fail
 
         raise fail(str(exc)) from None
-    from tui.config import load_config
+    try:
+        app = make_app(env.paths, start=start, kdf=env.kdf, allow_weak=env.allow_weak,
+                       clock=env.clock)
+    except Refused as exc:
+        from tui.cli_root import fail
 
-    config, warning = load_config(env.paths.config_file)
-    from tui.app import RapportApp
-
-    app = RapportApp(paths=env.paths, config=config, config_warning=warning, start=start,
-                     kdf=env.kdf, allow_weak=env.allow_weak, clock=env.clock,
-                     gc_paused=gc_paused)
+        raise fail(str(exc)) from None
     app.run()
-    if app.store is not None:  # a crash: the screens flushed what they held; lock the vault
-        app.store.close()
-    if app.return_code:
+    app.close_store()  # after a crash: the screens saved what they held; lock the vault
+    code = app.return_code or 0
+    if code and code not in SIGNAL_CODES:
         print("rapport: error: the app stopped unexpectedly; notes were saved up to the last "
               "autosave", file=sys.stderr)
-    # Everything is saved and the vault closed: skip tearing down the decrypted heap object by
-    # object (tens of ms with a large vault) and leave now.
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os._exit(app.return_code or 0)
+    if code:
+        raise SystemExit(code)
+
+
+#: Exit statuses after a signal (128 + its number): the app saved, closed and left cleanly.
+SIGNAL_CODES = (129, 143)
