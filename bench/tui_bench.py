@@ -204,10 +204,10 @@ async def floor_table_run(rows: int = 200) -> dict:
 # ------------------------------------------------------------------------------------ rapport
 def make_app(home: Path):
     from store.paths import Paths
-    from tui.app import RapportApp
     from tui.config import Config
+    from tui.launch import make_app as make_rapport
 
-    return RapportApp(paths=Paths.resolve(home), config=Config(idle_lock_minutes=0))
+    return make_rapport(Paths.resolve(home), config=Config(idle_lock_minutes=0))
 
 
 async def rapport_run(home: Path, passphrase: str, *, keys: bool = True) -> dict:
