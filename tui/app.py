@@ -10,9 +10,12 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, Callable, Iterable
 
+from rich.segment import Segment
 from textual import events
 from textual.app import SystemCommand
 from textual.binding import Binding
+from textual.color import Color
+from textual.filter import LineFilter
 from textual.screen import Screen
 
 from store.paths import Paths
@@ -30,6 +33,25 @@ if TYPE_CHECKING:  # pragma: no cover
 
 def utc_now() -> datetime:
     return datetime.now(timezone.utc)
+
+
+class ShowControls(LineFilter):
+    """Shows control characters in whatever is drawn as visible stand-ins (``\x1b`` as ``␛``,
+    :func:`store.text.visible`), each line cut back to its width.
+
+    Textual writes the text of every widget to the terminal as it is: a name imported with
+    ``\x1b]2;...`` would set the terminal's title, ``\x1b[31m`` its colours. Every line of every
+    widget (notes, names, notifications, the palette) passes through here on its way out."""
+
+    def apply(self, segments: list[Segment], background: Color) -> list[Segment]:
+        from store.text import CONTROLS, visible
+
+        if not any(CONTROLS.search(text) for text, _, control in segments if not control):
+            return segments
+        width = Segment.get_line_length(segments)
+        shown = [Segment(visible(text), style) if not control and CONTROLS.search(text)
+                 else Segment(text, style, control) for text, style, control in segments]
+        return Segment.adjust_line_length(shown, width)
 
 
 class RapportApp(QuietCrash):
@@ -58,6 +80,10 @@ class RapportApp(QuietCrash):
         self.store: Store | None = None
         self._catalog: Catalog | None = None
         self.last_activity = self.clock()
+        self.show_controls = ShowControls()
+
+    def get_line_filters(self) -> "list[LineFilter]":
+        return [*super().get_line_filters(), self.show_controls]
 
     # ------------------------------------------------------------------ startup
     def get_default_screen(self) -> Screen[Any]:
