@@ -33,13 +33,13 @@ async def test_new_session_from_home_focuses_notes(store, vault_path, clock):
         assert isinstance(app.screen, HomeScreen)
         await pilot.press("ctrl+n")
         await pilot.pause()
-        await pilot.press("enter")  # default guide: the 1-on-1
+        await pilot.press("enter")  # the 1-on-1 is preselected; Enter asks for the name
         await pilot.pause()
+        assert "Type their name" in str(app.screen.query_one("#start-error").render())
+        assert app.focused is app.screen.query_one("#person")
         for ch in "Ada":
             await pilot.press(ch)
-        await pilot.press("enter")
-        await pilot.pause()
-        await pilot.press("enter")  # no title
+        await pilot.press("enter")  # Enter starts it from the name field (no title)
         await pilot.pause()
         screen = app.screen
         assert isinstance(screen, SessionScreen)

@@ -376,7 +376,8 @@ async def test_detail_renders_the_whole_record(world):
 async def test_detail_delete_asks_first(world):
     app, store, ids = world
     from store.errors import NotFound
-    from tui.screens.detail import ConfirmScreen, SessionDetailScreen
+    from tui.screens.confirm import ConfirmScreen
+    from tui.screens.detail import SessionDetailScreen
     from tui.screens.home import HomeScreen
 
     async with app.run_test(size=SIZE) as pilot:

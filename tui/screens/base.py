@@ -72,6 +72,6 @@ def read_then_show(screen: RapportScreen[Any], read: Callable[["Store"], T],
         app.call_from_thread(deliver, screen, show, result)
 
 
-def deliver(screen: RapportScreen[Any], show: Callable[[T], object], value: T) -> None:
-    if screen.is_attached:
-        show(value)
+def deliver(screen: RapportScreen[Any], show: Callable[[T], object], value: T) -> object:
+    """``show(value)`` while the screen is attached (what it returns is awaited, if it is)."""
+    return show(value) if screen.is_attached else None

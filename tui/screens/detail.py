@@ -8,16 +8,17 @@ from __future__ import annotations
 
 from markdown_it import MarkdownIt
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen, Screen
-from textual.widgets import Button, DataTable, Footer, Markdown, Static
+from textual.widgets import DataTable, Footer, Markdown, Static
 
 from store.errors import RapportError
 from tui import format as fmt
 from tui.record import SessionRecord, items_markdown, load_record, record_header, stage_markdown
+from tui.screens.base import RapportScreen
+from tui.screens.confirm import ConfirmScreen
 
 HELP = """\
 **Session detail.** The whole record of one session. **n** and **p** move between stages (the
@@ -32,34 +33,7 @@ def _parser() -> MarkdownIt:
     return MarkdownIt("gfm-like", {"breaks": True})  # a new line in a note stays a new line
 
 
-class ConfirmScreen(ModalScreen[bool]):
-    """Yes or no, with the safe answer focused. ``y`` confirms; ``n`` or Escape cancels."""
-
-    BINDINGS = [Binding("escape,n", "cancel", "Cancel"), Binding("y", "confirm", "Confirm")]
-    AUTO_FOCUS = "#confirm-cancel"
-
-    def __init__(self, title: str, message: str, confirm: str = "Delete") -> None:
-        super().__init__()
-        self.heading, self.message, self.confirm_label = title, message, confirm
-
-    def compose(self) -> ComposeResult:
-        with Vertical(id="confirm-dialog", classes="dialog"):
-            yield Static(Text(self.heading), classes="dialog-title")
-            yield Static(Text(self.message), id="confirm-message")
-            with Horizontal(classes="buttons"):
-                yield Button(f"{self.confirm_label} (y)", variant="error", id="confirm-ok")
-                yield Button("Cancel (n)", id="confirm-cancel")
-
-    @on(Button.Pressed, "#confirm-ok")
-    def action_confirm(self) -> None:
-        self.dismiss(True)
-
-    @on(Button.Pressed, "#confirm-cancel")
-    def action_cancel(self) -> None:
-        self.dismiss(False)
-
-
-class SessionDetailScreen(Screen[None]):
+class SessionDetailScreen(RapportScreen[None]):
     TITLE = "Session"
     AUTO_FOCUS = "#detail-scroll"
     HELP = HELP
@@ -69,12 +43,12 @@ class SessionDetailScreen(Screen[None]):
         Binding("r", "reopen", "Reopen", id="reopen"),
         Binding("delete,ctrl+d", "delete", "Delete", id="delete"),
         Binding("x", "export", "Export", id="export"),
-        Binding("n", "stage(1)", "Next stage", id="next-stage", show=False),
-        Binding("p", "stage(-1)", "Prev stage", id="previous-stage", show=False),
-        Binding("j", "scroll(1)", "Scroll down", show=False),
-        Binding("k", "scroll(-1)", "Scroll up", show=False),
-        Binding("g", "scroll_home", "Top", show=False),
-        Binding("G", "scroll_end", "Bottom", show=False),
+        Binding("n", "stage(1)", "Next stage", id="detail-next-stage", show=False),
+        Binding("p", "stage(-1)", "Prev stage", id="detail-previous-stage", show=False),
+        Binding("j", "scroll(1)", "Scroll down", id="list-down", show=False),
+        Binding("k", "scroll(-1)", "Scroll up", id="list-up", show=False),
+        Binding("g", "scroll_home", "Top", id="list-first", show=False),
+        Binding("G", "scroll_end", "Bottom", id="list-last", show=False),
     ]
 
     def __init__(self, session_id: str, *, stage: str | None = None) -> None:
@@ -98,20 +72,12 @@ class SessionDetailScreen(Screen[None]):
             self.load()  # the session may have been edited meanwhile
 
     # ------------------------------------------------------------------ loading
-    @work(thread=True, exclusive=True, group="detail-load")
     def load(self) -> None:
-        store = self.app.store
-        if store is None:
-            return
-        try:
-            record = load_record(store, store.session(self.session_id))
-        except RapportError as exc:
-            self.app.call_from_thread(self.failed, str(exc))
-            return
-        self.app.call_from_thread(self.show_record, record)
+        self.load_from_store(lambda store: load_record(store, store.session(self.session_id)),
+                             self.show_record, group="detail-load")
 
-    def failed(self, message: str) -> None:
-        self.query_one("#detail-status", Static).update(message)
+    def show_store_error(self, error: Exception) -> None:
+        self.query_one("#detail-status", Static).update(Text(str(error)))
 
     async def show_record(self, record: SessionRecord) -> None:
         if record == self.record:

@@ -23,7 +23,8 @@ ABOUT = """\
 
 
 class HelpScreen(ModalScreen[None]):
-    BINDINGS = [Binding("escape,f1,q", "dismiss", "Close")]
+    BINDINGS = [Binding("escape,q", "dismiss", "Close", id="close"),
+                Binding("f1", "dismiss", "Close", id="help")]  # the help key closes it too
 
     def __init__(self, under: Screen) -> None:
         super().__init__()

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
+from typing import TYPE_CHECKING, NamedTuple
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -16,7 +17,11 @@ from store.errors import RapportError
 from store.models import GOAL_STATUSES, Item
 from tui import format as fmt
 from tui.record import CLOSED_GOAL, goal_order, is_overdue, item_order, whose
+from tui.screens.base import RapportScreen
 from tui.widgets.browse import BrowseTable, clip, due_cell, theme_style
+
+if TYPE_CHECKING:  # pragma: no cover
+    from store.vault import Store
 
 FILTERS = {"all": "everyone's", "mine": "mine", "theirs": "theirs"}
 
@@ -66,7 +71,27 @@ def status_text(app, item: Item) -> Text:
     return text
 
 
-class ItemsScreen(Screen[None]):
+class ItemsRead(NamedTuple):
+    actions: list[Item]  # open, overdue first
+    goals: list[Item]  # not closed, at risk first
+    names: dict[str, str]  # person id -> name
+    sessions: dict[str, tuple[str, datetime]]  # session id -> (status, started)
+    today: date
+
+
+def read_items(store: "Store", today: date) -> ItemsRead:
+    items = store.items()
+    names = {p.id: p.name for p in store.people()}
+    sessions = {sid: ("ended" if ended else "active", started)
+                for sid, (started, ended) in store.session_times().items()}
+    actions = sorted((i for i in items if i.kind == "action" and i.is_open),
+                     key=lambda i: item_order(i, today))
+    goals = sorted((i for i in items if i.kind == "goal" and i.status not in CLOSED_GOAL),
+                   key=goal_order)
+    return ItemsRead(actions, goals, names, sessions, today)
+
+
+class ItemsScreen(RapportScreen[None]):
     TITLE = "Items"
     AUTO_FOCUS = "#items-actions"
     HELP = ("Every open action item across people, overdue first, then by due date; below, the "
@@ -88,7 +113,7 @@ class ItemsScreen(Screen[None]):
         self.actions: list[Item] = []
         self.goals: list[Item] = []
         self.names: dict[str, str] = {}
-        self.sessions: dict[str, tuple[str, object]] = {}  # id -> (status, started_at)
+        self.sessions: dict[str, tuple[str, datetime]] = {}  # id -> (status, started_at)
         self.whose = "all"
         self.today: date | None = None
 
@@ -114,25 +139,13 @@ class ItemsScreen(Screen[None]):
         if self.today is not None:
             self.refresh_tables()
 
-    @work(thread=True, exclusive=True, group="items-load")
     def load(self) -> None:
-        store = self.app.store
-        if store is None:
-            return
         today = self.app.clock().astimezone().date()
-        items = store.items()
-        names = {p.id: p.name for p in store.people()}
-        sessions = {sid: ("ended" if ended else "active", started)
-                    for sid, (started, ended) in store.session_times().items()}
-        actions = sorted((i for i in items if i.kind == "action" and i.is_open),
-                         key=lambda i: item_order(i, today))
-        goals = sorted((i for i in items if i.kind == "goal" and i.status not in CLOSED_GOAL),
-                       key=goal_order)
-        self.app.call_from_thread(self.set_items, actions, goals, names, sessions, today)
+        self.load_from_store(lambda store: read_items(store, today), self.set_items,
+                             group="items-load")
 
-    def set_items(self, actions, goals, names, sessions, today) -> None:
-        self.actions, self.goals, self.names, self.sessions = actions, goals, names, sessions
-        self.today = today
+    def set_items(self, read: "ItemsRead") -> None:
+        self.actions, self.goals, self.names, self.sessions, self.today = read
         self.refresh_tables()
 
     def shown(self, items: list[Item]) -> list[Item]:

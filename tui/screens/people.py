@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING, Any, Callable
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -19,7 +20,11 @@ from tui.record import (
     CLOSED_GOAL, PersonOverview, due_of, goal_order, is_overdue, item_order, last_met,
     next_cadence, people_overview, whose,
 )
+from tui.screens.base import RapportScreen
 from tui.widgets.browse import BrowseTable, clip, due_cell, theme_style
+
+if TYPE_CHECKING:  # pragma: no cover
+    from store.vault import Store
 
 COLUMNS = (("name", "Name"), ("sessions", "Sessions"), ("last", "Last met"),
            ("cadence", "Cadence"), ("due", "Next due"), ("theirs", "Theirs"), ("mine", "Mine"),
@@ -87,7 +92,17 @@ def set_cadence(screen: Screen, person: Person) -> Person | None:
     return updated
 
 
-class PeopleScreen(Screen[None]):
+def read_person(store: "Store", person_id: str,
+                ) -> tuple[Person, list[SessionSummary], list[Jot], list[Item]]:
+    """One person, their sessions, jots, and open items and goals."""
+    person = store.person(person_id)
+    items = [i for i in store.items(person_id=person.id)
+             if (i.kind == "action" and i.is_open)
+             or (i.kind == "goal" and i.status not in CLOSED_GOAL)]
+    return person, store.summaries(person_id=person.id), store.jots(person.id), items
+
+
+class PeopleScreen(RapportScreen[None]):
     TITLE = "People"
     AUTO_FOCUS = "#people-table"
     HELP = ("Everyone you have met, with their cadence and what is open. **Enter** opens a "
@@ -97,7 +112,7 @@ class PeopleScreen(Screen[None]):
             "header (or **ctrl+s**) to sort.")
     BINDINGS = [
         Binding("escape", "back", "Back", id="back"),
-        Binding("enter", "open", "Open", show=False),
+        Binding("enter", "open", "Open", id="open", show=False),
         Binding("n", "jot", "New jot", id="jot"),
         Binding("c", "cadence", "Cadence", id="cadence"),
         Binding("ctrl+s", "cycle_sort", "Sort", id="sort", show=False),
@@ -132,14 +147,10 @@ class PeopleScreen(Screen[None]):
         if self.today is not None:
             self.load()
 
-    @work(thread=True, exclusive=True, group="people-load")
     def load(self) -> None:
-        store = self.app.store
-        if store is None:
-            return
         today = self.app.clock().astimezone().date()
-        rows = people_overview(store, today)
-        self.app.call_from_thread(self.set_rows, rows, today)
+        self.load_from_store(lambda store: people_overview(store, today),
+                             lambda rows: self.set_rows(rows, today), group="people-load")
 
     def set_rows(self, rows: list[PersonOverview], today: date) -> None:
         self.rows, self.today = rows, today
@@ -245,7 +256,7 @@ class PeopleScreen(Screen[None]):
         yield SystemCommand("Sort people", "Next column (ctrl+s)", self.action_cycle_sort)
 
 
-class PersonScreen(Screen[None]):
+class PersonScreen(RapportScreen[None]):
     """One person: timeline of sessions and jots (newest first), open items and goals."""
 
     TITLE = "Person"
@@ -298,23 +309,13 @@ class PersonScreen(Screen[None]):
             self.call_after_refresh(self.show_timeline)
             self.call_after_refresh(self.show_items)
 
-    @work(thread=True, exclusive=True, group="person-load")
     def load(self) -> None:
-        store = self.app.store
-        if store is None:
-            return
-        try:
-            person = store.person(self.person_id)
-        except RapportError as exc:
-            self.app.call_from_thread(self.query_one("#person-header", Static).update, str(exc))
-            return
-        summaries = store.summaries(person_id=person.id)
-        jots = store.jots(person.id)
-        items = [i for i in store.items(person_id=person.id)
-                 if (i.kind == "action" and i.is_open)
-                 or (i.kind == "goal" and i.status not in CLOSED_GOAL)]
         today = self.app.clock().astimezone().date()
-        self.app.call_from_thread(self.show, person, summaries, jots, items, today)
+        self.load_from_store(lambda store: read_person(store, self.person_id),
+                             lambda read: self.show(*read, today), group="person-load")
+
+    def show_store_error(self, error: Exception) -> None:
+        self.query_one("#person-header", Static).update(Text(str(error)))
 
     def show(self, person: Person, summaries: list[SessionSummary], jots: list[Jot],
              items: list[Item], today: date) -> None:

@@ -17,8 +17,8 @@ from tui import format as fmt
 
 
 class EndReviewScreen(ModalScreen[bool]):
-    BINDINGS = [Binding("escape", "back", "Back to the session"),
-                Binding("ctrl+e,f10", "end", "End session")]
+    BINDINGS = [Binding("escape", "back", "Back to the session", id="back"),
+                Binding("ctrl+e,f10", "end", "End session", id="review-end")]
     AUTO_FOCUS = "#review-end"
 
     def __init__(self, session: Session, stages: Sequence[Mapping[str, Any]],

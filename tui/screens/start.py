@@ -6,10 +6,11 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.suggester import SuggestFromList
 from textual.widgets import Button, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
+
+from tui.screens.dialog import Dialog
 
 
 class CompletingInput(Input):
@@ -39,11 +40,12 @@ class CompletingInput(Input):
             self.screen.focus_next()
 
 
-class NewSessionScreen(ModalScreen[str | None]):
-    """Returns the new session's id, or None when cancelled."""
+class NewSessionScreen(Dialog[str | None]):
+    """Returns the new session's id, or None when cancelled. Enter starts it from any field,
+    except that the first Enter in the name accepts the completion shown."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
     AUTO_FOCUS = "#guide-list"
+    SAVE_VERB = "starts"
 
     def __init__(self, *, programme_id: str | None = None, guide_id: str | None = None) -> None:
         super().__init__()
@@ -55,7 +57,8 @@ class NewSessionScreen(ModalScreen[str | None]):
         names = [p.name for p in store.people()] if store else []
         catalog = self.app.catalog
         with Vertical(id="start-dialog", classes="dialog"):
-            yield Static("New session", classes="dialog-title")
+            yield Static(self.keys_hint("New session  ·  ↑↓ picks the guide · Tab moves"),
+                         classes="dialog-title", markup=False)
             yield Label("Guide")
             yield OptionList(*[Option(f"{g.name}  ·  {g.planned_minutes} min", id=g.id)
                                for g in catalog.guides], id="guide-list")
@@ -67,8 +70,8 @@ class NewSessionScreen(ModalScreen[str | None]):
             yield Input(placeholder="e.g. quarterly check-in", id="title")
             yield Label("", id="start-error", classes="error")
             with Horizontal(classes="buttons"):
-                yield Button("Start", variant="primary", id="start")
-                yield Button("Cancel", id="cancel")
+                yield Button("Start", variant="primary", id="start", classes="save")
+                yield Button("Cancel", id="cancel", classes="cancel")
 
     def on_mount(self) -> None:
         guides = self.app.catalog.guides
@@ -86,20 +89,17 @@ class NewSessionScreen(ModalScreen[str | None]):
             self.query_one("#guide-description", Static).update(f"{stages}\n{guide.description}")
 
     @on(OptionList.OptionSelected, "#guide-list")
-    def guide_chosen(self) -> None:
+    def guide_clicked(self) -> None:
         self.query_one("#person", Input).focus()
 
-    @on(Input.Submitted, "#person")
-    def person_done(self) -> None:
+    def action_save(self) -> None:
         person = self.query_one("#person", CompletingInput)
-        if person.completion:  # the first Enter accepts the completion shown
+        if self.focused is person and person.completion:  # the first Enter accepts it
             person.action_complete()
             return
-        self.query_one("#title", Input).focus()
+        super().action_save()
 
-    @on(Input.Submitted, "#title")
-    @on(Button.Pressed, "#start")
-    def start(self) -> None:
+    def save(self) -> None:
         options = self.query_one("#guide-list", OptionList)
         if options.highlighted is None:
             self.error("Choose a guide.")
@@ -119,7 +119,3 @@ class NewSessionScreen(ModalScreen[str | None]):
 
     def error(self, text: str) -> None:
         self.query_one("#start-error", Label).update(text)
-
-    @on(Button.Pressed, "#cancel")
-    def action_cancel(self) -> None:
-        self.dismiss(None)

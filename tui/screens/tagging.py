@@ -14,13 +14,13 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.suggester import SuggestFromList
 from textual.widgets import Button, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from store.errors import RapportError
 from store.models import DEFAULT_THEMES
+from tui.screens.dialog import Dialog
 
 if TYPE_CHECKING:  # pragma: no cover
     from tui.screens.session import SessionScreen
@@ -105,11 +105,11 @@ def tag_selection(screen: "SessionScreen") -> None:
                                      can_add_theme=programme is not None), chosen)
 
 
-class TagDialog(ModalScreen[TagChoice | None]):
+class TagDialog(Dialog[TagChoice | None]):
     """Theme (list, 1-9 to pick and save), or a new theme; optionally the leader it is about."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
     AUTO_FOCUS = "#tag-themes"
+    SAVE_VERB = "tags"
 
     def __init__(self, passage: str, themes: Sequence[str], people: Sequence[tuple[str, str]],
                  *, highlight: int = 0, can_add_theme: bool = True) -> None:
@@ -126,7 +126,8 @@ class TagDialog(ModalScreen[TagChoice | None]):
         if len(preview) > PREVIEW_CHARS:
             preview = preview[:PREVIEW_CHARS - 1] + "…"
         with Vertical(id="tag-dialog", classes="dialog"):
-            yield Static("Tag passage  ·  1-9 picks a theme and saves", classes="dialog-title")
+            yield Static(self.keys_hint("Tag passage  ·  1-9 picks a theme and tags"),
+                         classes="dialog-title", markup=False)
             yield Static(f"“{preview}”", id="tag-passage", classes="hint")
             yield OptionList(*[Option(f"{i + 1 if i < 9 else ' '} {t}", id=str(i))
                                for i, t in enumerate(self.themes)], id="tag-themes")
@@ -142,8 +143,8 @@ class TagDialog(ModalScreen[TagChoice | None]):
                     yield Input(placeholder="added to the programme's themes", id="tag-new")
             yield Label("", id="tag-error", classes="error")
             with Horizontal(classes="buttons"):
-                yield Button("Tag", variant="primary", id="tag-save")
-                yield Button("Cancel", id="tag-cancel")
+                yield Button("Tag", variant="primary", id="tag-save", classes="save")
+                yield Button("Cancel", id="tag-cancel", classes="cancel")
 
     def on_mount(self) -> None:
         options = self.query_one("#tag-themes", OptionList)
@@ -161,8 +162,9 @@ class TagDialog(ModalScreen[TagChoice | None]):
                 self.save()
 
     @on(OptionList.OptionSelected, "#tag-themes")
-    @on(Input.Submitted)
-    @on(Button.Pressed, "#tag-save")
+    def theme_clicked(self) -> None:
+        self.save()
+
     def save(self) -> None:
         new_theme = " ".join(self.query_one("#tag-new", Input).value.split()) \
             if self.can_add_theme else ""
@@ -208,7 +210,3 @@ class TagDialog(ModalScreen[TagChoice | None]):
 
     def error(self, text: str) -> None:
         self.query_one("#tag-error", Label).update(text)
-
-    @on(Button.Pressed, "#tag-cancel")
-    def action_cancel(self) -> None:
-        self.dismiss(None)

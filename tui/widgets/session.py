@@ -134,8 +134,8 @@ class FollowThrough(OptionList):
     """Open items from earlier sessions (and jots): d marks done, c carries forward."""
 
     BINDINGS = [
-        Binding("d", "done", "Done"),
-        Binding("c", "carry", "Carry forward"),
+        Binding("d", "done", "Done", id="done"),
+        Binding("c", "carry", "Carry forward", id="carry"),
     ]
 
     class Chosen(Message):

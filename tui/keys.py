@@ -1,0 +1,101 @@
+"""Key names and the live keymap.
+
+Every binding in :mod:`tui` has an id (``docs/keys.md`` lists them); ``[keys]`` in the config maps
+an id to other keys. What a screen *says* about its keys (hints, F1 help, the palette) comes from
+here, so a remapped key is named everywhere it is mentioned:
+
+* :func:`key_label` - how the keys of one binding id are shown now (``"f3"``, ``"^n/alt+→"``);
+* :func:`with_keys` - a text whose ``{binding-id}`` placeholders are filled in with those labels;
+* :func:`bad_key` - why a key name from the config is not one (``None`` when it is one).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any, Iterable, Mapping
+
+from textual.binding import Binding
+
+if TYPE_CHECKING:  # pragma: no cover
+    from textual.app import App
+
+MODIFIERS = ("ctrl", "alt", "shift", "meta", "super", "hyper")
+PLACEHOLDER = re.compile(r"\{([a-z0-9]+(?:-[a-z0-9]+)*)\}")
+
+
+def named_keys() -> frozenset[str]:
+    """Textual's names of keys that are not characters (``f1``, ``escape``, ``pageup``...)."""
+    from textual.keys import KEY_ALIASES, KEY_NAME_REPLACEMENTS, Keys
+
+    names = {k.value for k in Keys if "+" not in k.value and not k.value.startswith("<")}
+    names.update(KEY_NAME_REPLACEMENTS.values())  # slash, plus, minus, at...
+    names.update(alias for aliases in KEY_ALIASES.values() for alias in aliases
+                 if "+" not in alias)
+    return frozenset(names)
+
+
+def bad_key(key: str) -> str | None:
+    """Why ``key`` (one key, e.g. ``ctrl+shift+f5``) is not a key Textual knows, or None."""
+    from textual.keys import key_to_character
+
+    if not key or key != key.strip():
+        return "an empty key or one with spaces around it"
+    *modifiers, name = key.split("+")
+    unknown = [m for m in modifiers if m not in MODIFIERS]
+    if unknown:
+        return f"{unknown[0]!r} is not a modifier ({', '.join(MODIFIERS)})"
+    if len(set(modifiers)) != len(modifiers):
+        return "a modifier twice"
+    if len(name) == 1:
+        return None if name.isprintable() and not name.isspace() else "not a printable key"
+    if name in named_keys() or key_to_character(name) is not None:
+        return None
+    return f"{name!r} is not a key name"
+
+
+def bad_keys(spec: str) -> list[str]:
+    """The keys of a comma-separated list (as in a binding) that are not keys, each with why."""
+    keys = [k.strip() for k in spec.split(",")]
+    return [f"{k!r}: {why}" for k in keys if (why := bad_key(k)) is not None]
+
+
+def bindings_of(owner: Any) -> Iterable[Binding]:
+    """The bindings declared by ``owner``'s class (an instance or a class) and its bases."""
+    cls = owner if isinstance(owner, type) else type(owner)
+    for klass in cls.__mro__:
+        for binding in vars(klass).get("BINDINGS", ()):
+            if isinstance(binding, Binding):
+                yield binding
+
+
+def default_keys(binding_id: str, owners: Iterable[Any]) -> str | None:
+    """The keys a binding id has by default: the first owner (then its bases) declaring it."""
+    for owner in owners:
+        for binding in bindings_of(owner):
+            if binding.id == binding_id:
+                return binding.key
+    return None
+
+
+def current_keys(app: "App[Any]", binding_id: str, *owners: Any) -> list[str]:
+    """The keys bound to ``binding_id`` now: the config's keymap, else the default of the first
+    of ``owners`` (or the app) that declares it."""
+    keymap: Mapping[str, str] = getattr(getattr(app, "config", None), "keys", {}) or {}
+    spec = keymap.get(binding_id) or default_keys(binding_id, (*owners, app))
+    if spec is None:
+        raise KeyError(f"no binding with id {binding_id!r}")
+    return [k.strip() for k in spec.split(",") if k.strip()]
+
+
+def key_label(app: "App[Any]", binding_id: str, *owners: Any, first: bool = False) -> str:
+    """How the keys of ``binding_id`` are shown now (as the footer shows them), joined by ``/``;
+    ``first``: only the first."""
+    keys = current_keys(app, binding_id, *owners)
+    if first:
+        keys = keys[:1]
+    return "/".join(app.get_key_display(Binding(key, "")) for key in keys)
+
+
+def with_keys(app: "App[Any]", text: str, *owners: Any) -> str:
+    """``text`` with every ``{binding-id}`` replaced by :func:`key_label` of that id."""
+    return PLACEHOLDER.sub(lambda m: key_label(app, m.group(1), *owners), text)
