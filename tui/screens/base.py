@@ -73,5 +73,6 @@ def read_then_show(screen: RapportScreen[Any], read: Callable[["Store"], T],
 
 
 def deliver(screen: RapportScreen[Any], show: Callable[[T], object], value: T) -> object:
-    """``show(value)`` while the screen is attached (what it returns is awaited, if it is)."""
-    return show(value) if screen.is_attached else None
+    """``show(value)`` while the screen is attached and the app is not shutting down (what it
+    returns is awaited, if it is)."""
+    return show(value) if screen.is_attached and screen.app.is_running else None
