@@ -309,14 +309,22 @@ async def test_privacy_screen_and_help(store, vault_path, clock):
         assert isinstance(app.screen, HelpScreen)
 
 
-async def test_screenshot_command_is_removed(store, vault_path, clock):
-    app = make_app(vault_path, clock)
+async def test_palette_offers_rapport_commands_with_live_keys_and_no_screenshot(
+        store, vault_path, clock):
+    from tui.commands import RapportCommands
+
+    app = make_app(vault_path, clock, config=Config(keys={"lock": "f7", "people": "f6"}))
     async with app.run_test(size=(100, 30)) as pilot:
         app.unlocked(store)
         await pilot.pause()
-        titles = [c.title.lower() for c in app.get_system_commands(app.screen)]
-        assert "lock" in titles and "help" in titles
-        assert not any("screenshot" in t for t in titles)
+        system = [c.title.lower() for c in app.get_system_commands(app.screen)]
+        assert "theme" in system and not any("screenshot" in t for t in system)
+        provider = RapportCommands(app.screen)
+        found = {str(hit.text): hit.help async for hit in provider.discover()}
+        assert found["Lock"].endswith("(f7)") and found["People"].endswith("(f6)")
+        assert found["Help"].endswith("(f1)") and "New session" in found
+        hits = [str(hit.text) async for hit in provider.search("peop")]
+        assert hits == ["People"]
 
 
 async def test_unlock_wrong_then_right(store, vault_path, clock, passphrase):

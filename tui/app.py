@@ -19,6 +19,7 @@ from textual.filter import LineFilter
 from textual.screen import Screen
 
 from store.paths import Paths
+from tui.commands import Command, RapportCommands
 from tui.config import Config
 from tui.textual_compat import QuietCrash
 
@@ -58,6 +59,7 @@ class RapportApp(QuietCrash):
     CSS_PATH = "rapport.tcss"
     TITLE = "Rapport"
     ENABLE_COMMAND_PALETTE = True
+    COMMANDS = QuietCrash.COMMANDS | {RapportCommands}
     BINDINGS = [
         Binding("f1", "help", "Help", id="help"),
         Binding("f12", "privacy", "Hide", id="privacy", priority=True),
@@ -199,19 +201,22 @@ class RapportApp(QuietCrash):
 
     # ------------------------------------------------------------------ command palette
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        """Textual's own palette commands (theme, keys...), less the screenshot: it would
+        write the notes to disk in plaintext. Rapport's come from :class:`RapportCommands`."""
         for command in super().get_system_commands(screen):
-            if command.title.lower() in {"screenshot", "save screenshot"}:
-                continue  # a screenshot would write the notes to disk in plaintext
-            yield command
-        yield SystemCommand("Help", "Keys and how Rapport works (F1)", self.action_help)
-        yield SystemCommand("Privacy screen", "Hide everything until pressed again (F12)",
-                            self.action_privacy)
+            if "screenshot" not in command.title.lower():
+                yield command
+
+    def commands(self) -> list[Command]:
+        """The app's own palette commands (tui.commands)."""
+        found = [Command("Help", "Keys and how Rapport works", self.action_help, "help"),
+                 Command("Privacy screen", "Hide everything until pressed again",
+                         self.action_privacy, "privacy")]
         if self.store is not None:
-            yield SystemCommand("Lock", "Save, drop the keys and go back to unlock (ctrl+l)",
-                                lambda: self.run_worker(self.action_lock(), description="lock"))
-        extra = getattr(screen, "commands", None)
-        if extra is not None:
-            yield from extra()
+            found.append(Command("Lock", "Save, drop the keys and go back to unlock",
+                                 lambda: self.run_worker(self.action_lock(), description="lock"),
+                                 "lock"))
+        return found
 
     # ------------------------------------------------------------------ crashes
     def before_crash_exit(self) -> None:

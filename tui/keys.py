@@ -68,9 +68,28 @@ def bindings_of(owner: Any) -> Iterable[Binding]:
                 yield binding
 
 
-def default_keys(binding_id: str, owners: Iterable[Any]) -> str | None:
-    """The keys a binding id has by default: the first owner (then its bases) declaring it."""
-    for owner in owners:
+def rapport_classes() -> list[type]:
+    """Every class of :mod:`tui` imported so far that can hold bindings (screens, widgets,
+    the app), found from Textual's ``DOMNode`` down."""
+    from textual.dom import DOMNode
+
+    found, todo, seen = [], [DOMNode], set()
+    while todo:
+        cls = todo.pop()
+        for sub in cls.__subclasses__():
+            if sub not in seen:
+                seen.add(sub)
+                todo.append(sub)
+                if sub.__module__.startswith("tui."):
+                    found.append(sub)
+    return found
+
+
+def default_keys(binding_id: str, owners: Iterable[Any] = ()) -> str | None:
+    """The keys a binding id has by default: declared by the first of ``owners`` (or its bases)
+    that has it, else by any class of :mod:`tui` imported so far (an id means one thing, with
+    the same default keys, wherever it is declared: docs/keys.md, tests/test_keys.py)."""
+    for owner in (*owners, *rapport_classes()):
         for binding in bindings_of(owner):
             if binding.id == binding_id:
                 return binding.key
@@ -78,8 +97,7 @@ def default_keys(binding_id: str, owners: Iterable[Any]) -> str | None:
 
 
 def current_keys(app: "App[Any]", binding_id: str, *owners: Any) -> list[str]:
-    """The keys bound to ``binding_id`` now: the config's keymap, else the default of the first
-    of ``owners`` (or the app) that declares it."""
+    """The keys bound to ``binding_id`` now: the config's keymap, else its default keys."""
     keymap: Mapping[str, str] = getattr(getattr(app, "config", None), "keys", {}) or {}
     spec = keymap.get(binding_id) or default_keys(binding_id, (*owners, app))
     if spec is None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from markdown_it import MarkdownIt
 from rich.text import Text
 from textual import on
-from textual.app import ComposeResult, SystemCommand
+from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import DataTable, Footer, Markdown, Static
@@ -17,15 +17,17 @@ from textual.widgets import DataTable, Footer, Markdown, Static
 from store.errors import RapportError
 from tui import format as fmt
 from tui.record import SessionRecord, items_markdown, load_record, record_header, stage_markdown
+from tui.commands import Command
 from tui.screens.base import RapportScreen
 from tui.screens.confirm import ConfirmScreen
 
 HELP = """\
-**Session detail.** The whole record of one session. **n** and **p** move between stages (the
-highlighted stage is where **e** opens the session). **e** edits: an ended session stays ended
-and every change to it is recorded as an edit. **r** reopens an ended session to continue it (it
-becomes active again). **Delete** removes the session, its notes and items for good, after you
-confirm. **x** exports it. **Esc** goes back.
+**Session detail.** The whole record of one session. **{detail-next-stage}** and
+**{detail-previous-stage}** move between stages (the highlighted stage is where **{edit}** opens
+the session). **{edit}** edits: an ended session stays ended and every change to it is recorded
+as an edit. **{reopen}** reopens an ended session to continue it (it becomes active again).
+**{delete}** removes the session, its notes and items for good, after you confirm. **{export}**
+exports it. **{back}** goes back.
 """
 
 
@@ -211,15 +213,19 @@ class SessionDetailScreen(RapportScreen[None]):
 
         self.app.push_screen(ExportScreen(session_ids=[self.session_id]))
 
-    def commands(self):
-        yield SystemCommand("Edit session", "Open it to edit notes and items (e)", self.action_edit)
-        yield SystemCommand("Reopen session", "Make an ended session active again (r)",
-                            self.action_reopen)
-        yield SystemCommand("Delete session", "Remove it for good, after confirming (delete)",
-                            self.action_delete)
-        yield SystemCommand("Export session", "Write a summary or record (x)", self.action_export)
-        yield SystemCommand("Next stage", "n", lambda: self.action_stage(1))
-        yield SystemCommand("Previous stage", "p", lambda: self.action_stage(-1))
+    def commands(self) -> list[Command]:
+        return [
+            Command("Edit session", "Open it to edit notes and items", self.action_edit, "edit"),
+            Command("Reopen session", "Make an ended session active again", self.action_reopen,
+                    "reopen"),
+            Command("Delete session", "Remove it for good, after confirming", self.action_delete,
+                    "delete"),
+            Command("Export session", "Write a summary or record", self.action_export, "export"),
+            Command("Next stage", "Highlight the next stage", lambda: self.action_stage(1),
+                    "detail-next-stage"),
+            Command("Previous stage", "Highlight the previous stage",
+                    lambda: self.action_stage(-1), "detail-previous-stage"),
+        ]
 
 
 def open_session(app, session_id: str, *, active: bool, stage: str | None = None) -> None:

@@ -16,6 +16,8 @@ from textual.widgets import DataTable, Footer, Input, Static
 from store.errors import Damaged, RapportError
 from store.models import SessionSummary
 from tui import format as fmt
+from tui.commands import Command
+from tui.keys import key_label
 from tui.screens.base import RapportScreen
 from tui.widgets.browse import BrowseTable
 
@@ -133,8 +135,10 @@ class HomeScreen(RapportScreen[None]):
         Binding("ctrl+s", "cycle_sort", "Sort", id="sort", show=False),
         Binding("escape", "clear_filter", "Clear filter", id="clear-filter", show=False),
     ]
-    HELP = ("Type letters to filter the list (j, k, g, G move; / searches every note). "
-            "Click a column header to sort by it.")
+    HELP = ("Type letters to filter the list ({list-down}, {list-up}, {list-first}, {list-last} "
+            "move; **{search}** searches every note; **{clear-filter}** clears the filter). "
+            "**{open}** opens a session: an active one resumes, an ended one shows its record. "
+            "Click a column header (or **{sort}**) to sort.")
 
     def __init__(self, first_rows: list[Row] | None = None) -> None:
         super().__init__()
@@ -214,7 +218,7 @@ class HomeScreen(RapportScreen[None]):
             text.append(f" ({'overdue since' if overdue else 'due'} {fmt.day(d.next_due)})")
         if len(due) > 6:
             text.append(f" and {len(due) - 6} more")
-        text.append("  ·  F2 people", style="dim")
+        text.append(f"  ·  {key_label(self.app, 'people', self)} people", style="dim")
         widget.update(text)
 
     def set_rows(self, rows: list[Row], complete: bool, due: list[Any] | None = None) -> None:
@@ -242,7 +246,8 @@ class HomeScreen(RapportScreen[None]):
         total = len(self.rows) if self.loaded_all else f"{len(self.rows)}+"
         status = f"{len(view)} of {total} sessions"
         if active:
-            status += f" · {active} active (listed first, Enter to resume)"
+            status += f" · {active} active (listed first, {key_label(self.app, 'open', self)} " \
+                "to resume)"
         self.status_line.update(status)
 
     def sort_value(self, row: Row):
@@ -357,13 +362,14 @@ class HomeScreen(RapportScreen[None]):
     def action_programmes(self) -> None:
         self._push_lazily("tui.screens.programmes", "ProgrammesScreen")
 
-    def commands(self):
-        from textual.app import SystemCommand
-
-        yield SystemCommand("New session", "Start a conversation with a guide (ctrl+n)",
-                            self.action_new_session)
-        yield SystemCommand("Search", "Search every note, item and jot (/)", self.action_search)
-        yield SystemCommand("People", "Everyone you meet, who is due (F2)", self.action_people)
-        yield SystemCommand("Items", "Open action items and goals (F3)", self.action_items)
-        yield SystemCommand("Programmes", "Leadership interview programmes (F4)",
-                            self.action_programmes)
+    def commands(self) -> list[Command]:
+        return [
+            Command("New session", "Start a conversation with a guide", self.action_new_session,
+                    "new-session"),
+            Command("Search", "Search every note, item and jot", self.action_search, "search"),
+            Command("People", "Everyone you meet, who is due", self.action_people, "people"),
+            Command("Items", "Open action items and goals", self.action_items, "items"),
+            Command("Programmes", "Leadership interview programmes", self.action_programmes,
+                    "programmes"),
+            Command("Sort sessions", "By the next column", self.action_cycle_sort, "sort"),
+        ]

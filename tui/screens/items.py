@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from rich.text import Text
 from textual import on
-from textual.app import ComposeResult, SystemCommand
+from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import Screen
@@ -17,7 +17,10 @@ from store.errors import RapportError
 from store.models import GOAL_STATUSES, Item
 from tui import format as fmt
 from tui.record import CLOSED_GOAL, goal_order, is_overdue, item_order, whose
+from tui.commands import Command
+from tui.keys import with_keys
 from tui.screens.base import RapportScreen
+from tui.screens.session import SessionScreen
 from tui.widgets.browse import BrowseTable, clip, due_cell, theme_style
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -95,10 +98,10 @@ class ItemsScreen(RapportScreen[None]):
     TITLE = "Items"
     AUTO_FOCUS = "#items-actions"
     HELP = ("Every open action item across people, overdue first, then by due date; below, the "
-            "goals and their status. **m** shows mine (what I promised), **t** theirs, **a** all. "
-            "**d** marks an item done (again: open), **s** moves a goal through open, on-track, "
-            "at-risk, done and dropped. **Enter** opens the session the item came from. "
-            "Done items leave the list the next time it is opened.")
+            "goals and their status. **{mine}** shows mine (what I promised), **{theirs}** "
+            "theirs, **{all}** all. **{done}** marks an item done (again: open), **{goal-status}** "
+            "moves a goal through open, on-track, at-risk, done and dropped. **⏎** opens the "
+            "session the item came from. Done items leave the list the next time it is opened.")
     BINDINGS = [
         Binding("escape", "back", "Back", id="back"),
         Binding("m", "show('mine')", "Mine", id="mine"),
@@ -120,10 +123,11 @@ class ItemsScreen(RapportScreen[None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="items-screen"):
             yield Static("Loading…", id="items-status")
-            yield Static("Action items  ·  Enter opens the session  ·  d done",
-                         classes="pane-title")
+            yield Static(with_keys(self.app, "Action items  ·  ⏎ opens the session  ·  {done} "
+                                   "done", self), classes="pane-title", markup=False)
             yield BrowseTable(id="items-actions")
-            yield Static("Goals  ·  s status", classes="pane-title")
+            yield Static(with_keys(self.app, "Goals  ·  {goal-status} status", self),
+                         classes="pane-title", markup=False)
             goals = BrowseTable(id="items-goals")
             yield goals
         yield Footer()
@@ -191,8 +195,9 @@ class ItemsScreen(RapportScreen[None]):
         self.query_one("#items-status", Static).update(status)
         if not actions and not goals:
             self.query_one("#items-status", Static).update(
-                Text(f"Nothing open ({FILTERS[self.whose]}). Items come from sessions: F2 in a "
-                     "session captures one.   m mine · t theirs · a all"))
+                Text(with_keys(self.app, f"Nothing open ({FILTERS[self.whose]}). Items come from "
+                               "sessions: {capture} in a session captures one.   {mine} mine · "
+                               "{theirs} theirs · {all} all", self, SessionScreen)))
 
     # ------------------------------------------------------------------ actions
     def focused_item(self) -> Item | None:
@@ -240,12 +245,13 @@ class ItemsScreen(RapportScreen[None]):
     def action_back(self) -> None:
         self.app.pop_screen()
 
-    def commands(self):
-        yield SystemCommand("Show my items", "What I promised (m)",
-                            lambda: self.action_show("mine"))
-        yield SystemCommand("Show their items", "What they promised (t)",
-                            lambda: self.action_show("theirs"))
-        yield SystemCommand("Show all items", "a", lambda: self.action_show("all"))
-        yield SystemCommand("Mark item done", "The highlighted item (d)", self.action_done)
-        yield SystemCommand("Cycle goal status", "Open, on-track, at-risk, done, dropped (s)",
-                            self.action_goal_status)
+    def commands(self) -> list[Command]:
+        return [
+            Command("Show my items", "What I promised", lambda: self.action_show("mine"), "mine"),
+            Command("Show their items", "What they promised", lambda: self.action_show("theirs"),
+                    "theirs"),
+            Command("Show all items", "Mine and theirs", lambda: self.action_show("all"), "all"),
+            Command("Mark item done", "The highlighted item", self.action_done, "done"),
+            Command("Cycle goal status", "Open, on-track, at-risk, done, dropped",
+                    self.action_goal_status, "goal-status"),
+        ]

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from rich.text import Text
 from textual import on
-from textual.app import ComposeResult, SystemCommand
+from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import Screen
@@ -20,6 +20,8 @@ from tui.record import (
     CLOSED_GOAL, PersonOverview, due_of, goal_order, is_overdue, item_order, last_met,
     next_cadence, people_overview, whose,
 )
+from tui.commands import Command
+from tui.keys import with_keys
 from tui.screens.base import RapportScreen
 from tui.widgets.browse import BrowseTable, clip, due_cell, theme_style
 
@@ -105,11 +107,11 @@ def read_person(store: "Store", person_id: str,
 class PeopleScreen(RapportScreen[None]):
     TITLE = "People"
     AUTO_FOCUS = "#people-table"
-    HELP = ("Everyone you have met, with their cadence and what is open. **Enter** opens a "
-            "person's timeline, **n** writes a jot about them, **c** cycles their 1-on-1 cadence "
-            "(none, weekly, fortnightly, monthly). Overdue means the cadence has passed since you "
-            "last met; someone with a cadence you have never met is due today. Click a column "
-            "header (or **ctrl+s**) to sort.")
+    HELP = ("Everyone you have met, with their cadence and what is open. **{open}** opens a "
+            "person's timeline, **{jot}** writes a jot about them, **{cadence}** cycles their "
+            "1-on-1 cadence (none, weekly, fortnightly, monthly). Overdue means the cadence has "
+            "passed since you last met; someone with a cadence you have never met is due today. "
+            "Click a column header (or **{sort}**) to sort.")
     BINDINGS = [
         Binding("escape", "back", "Back", id="back"),
         Binding("enter", "open", "Open", id="open", show=False),
@@ -247,13 +249,14 @@ class PeopleScreen(RapportScreen[None]):
     def action_back(self) -> None:
         self.app.pop_screen()
 
-    def commands(self):
-        yield SystemCommand("Open person", "Timeline, open items and goals (Enter)",
-                            self.action_open)
-        yield SystemCommand("New jot", "A note about the highlighted person (n)", self.action_jot)
-        yield SystemCommand("Cycle cadence", "None, weekly, fortnightly, monthly (c)",
-                            self.action_cadence)
-        yield SystemCommand("Sort people", "Next column (ctrl+s)", self.action_cycle_sort)
+    def commands(self) -> list[Command]:
+        return [
+            Command("Open person", "Timeline, open items and goals", self.action_open, "open"),
+            Command("New jot", "A note about the highlighted person", self.action_jot, "jot"),
+            Command("Cycle cadence", "None, weekly, fortnightly, monthly", self.action_cadence,
+                    "cadence"),
+            Command("Sort people", "By the next column", self.action_cycle_sort, "sort"),
+        ]
 
 
 class PersonScreen(RapportScreen[None]):
@@ -262,11 +265,11 @@ class PersonScreen(RapportScreen[None]):
     TITLE = "Person"
     AUTO_FOCUS = "#person-timeline"
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (140, "-wide")]
-    HELP = ("The timeline lists sessions and jots, newest first: **Enter** on a session opens it. "
-            "**Tab** moves to the open items and goals: **d** marks an item done (again: open), "
-            "**s** moves a goal through open, on-track, at-risk, done and dropped, **Enter** opens "
-            "the session it came from. **n** writes a jot, **c** cycles the cadence, **x** exports "
-            "this person's sessions.")
+    HELP = ("The timeline lists sessions and jots, newest first: **⏎** on a session opens it. "
+            "**Tab** moves to the open items and goals: **{done}** marks an item done (again: "
+            "open), **{goal-status}** moves a goal through open, on-track, at-risk, done and "
+            "dropped, **⏎** opens the session it came from. **{jot}** writes a jot, **{cadence}** "
+            "cycles the cadence, **{export}** exports this person's sessions.")
     BINDINGS = [
         Binding("escape", "back", "Back", id="back"),
         Binding("n", "jot", "New jot", id="jot"),
@@ -289,11 +292,12 @@ class PersonScreen(RapportScreen[None]):
         yield Static("Loading…", id="person-header")
         with Vertical(id="person-body"):
             with Vertical(id="person-timeline-pane"):
-                yield Static("Timeline  ·  Enter opens a session", classes="pane-title")
+                yield Static("Timeline  ·  ⏎ opens a session", classes="pane-title")
                 yield BrowseTable(id="person-timeline")
             with Vertical(id="person-items-pane"):
-                yield Static("Open items and goals  ·  d done · s goal status",
-                             classes="pane-title")
+                yield Static(with_keys(self.app, "Open items and goals  ·  {done} done · "
+                                       "{goal-status} goal status", self), classes="pane-title",
+                             markup=False)
                 yield BrowseTable(id="person-items")
         yield Footer()
 
@@ -335,7 +339,8 @@ class PersonScreen(RapportScreen[None]):
         text.append(person.name, style="bold")
         text.append(f"  ·  {len(self.summaries)} session{'s' if len(self.summaries) != 1 else ''}")
         text.append(f"  ·  last met {fmt.day(met)}" if met else "  ·  never met")
-        text.append(f"  ·  cadence {person.cadence or 'none (c sets one)'}")
+        none = with_keys(self.app, "none ({cadence} sets one)", self)
+        text.append(f"  ·  cadence {person.cadence or none}")
         if next_due is not None:
             text.append("  ·  next due ")
             text.append_text(due_text(self.app, next_due, state))
@@ -368,7 +373,8 @@ class PersonScreen(RapportScreen[None]):
                               Text(clip(entry.text, room), style="italic"),
                               key=f"j:{entry.id}")
         if not entries:
-            table.add_row("", Text("No sessions or jots yet (n writes a jot).", style="dim"), "",
+            table.add_row("", Text(with_keys(self.app, "No sessions or jots yet ({jot} writes a "
+                                             "jot).", self), style="dim"), "",
                           key="empty")
         if table.row_count:
             table.move_cursor(row=min(current, table.row_count - 1))
@@ -470,12 +476,14 @@ class PersonScreen(RapportScreen[None]):
     def action_back(self) -> None:
         self.app.pop_screen()
 
-    def commands(self):
-        yield SystemCommand("Export this person's sessions", "A summary or record (x)",
-                            self.action_export)
-        yield SystemCommand("New jot", "A note to raise next time (n)", self.action_jot)
-        yield SystemCommand("Cycle cadence", "None, weekly, fortnightly, monthly (c)",
-                            self.action_cadence)
-        yield SystemCommand("Mark item done", "The highlighted open item (d)", self.action_done)
-        yield SystemCommand("Cycle goal status", "Open, on-track, at-risk, done, dropped (s)",
-                            self.action_goal_status)
+    def commands(self) -> list[Command]:
+        return [
+            Command("Export this person's sessions", "A summary or record", self.action_export,
+                    "export"),
+            Command("New jot", "A note to raise next time", self.action_jot, "jot"),
+            Command("Cycle cadence", "None, weekly, fortnightly, monthly", self.action_cadence,
+                    "cadence"),
+            Command("Mark item done", "The highlighted open item", self.action_done, "done"),
+            Command("Cycle goal status", "Open, on-track, at-risk, done, dropped",
+                    self.action_goal_status, "goal-status"),
+        ]

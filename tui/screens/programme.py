@@ -22,12 +22,15 @@ from textual.widgets.option_list import Option
 from store.errors import RapportError
 from store.models import StrategyItem
 from store.synthesis import Area, Synthesis, md_inline
+from tui.commands import Command
+from tui.keys import with_keys
 from tui.screens.base import RapportScreen
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.export import export_dialog
 from tui.screens.leader_picker import LeaderPicker
 from tui.screens.passages import PassagesScreen, passage_markdown
 from tui.screens.report import ReportScreen
+from tui.screens.session import SessionScreen
 from tui.screens.strategy import StrategyDialog
 from tui.widgets.browse import clip
 
@@ -43,7 +46,7 @@ class ProgrammeScreen(RapportScreen[None]):
         Binding("i", "interview", "Interview", id="programme-interview"),
         Binding("s", "strategy", "Strategy item", id="programme-strategy"),
         Binding("r", "report", "Leader report", id="programme-report"),
-        Binding("x", "export", "Export", id="programme-export"),
+        Binding("x", "export", "Export", id="export"),
         # Strategy tab only (elsewhere they just say so); its hint line shows them, not the footer
         Binding("e", "edit_strategy", "Edit strategy item", id="programme-strategy-edit",
                 show=False),
@@ -56,15 +59,40 @@ class ProgrammeScreen(RapportScreen[None]):
                 show=False),
         Binding("escape", "back", "Back", id="back"),
     ]
-    HELP = ("**1**, **2**, **3** switch to the Matrix, Current → future and Strategy tabs. "
-            "**Matrix**: passages per theme (rows) and interviewee (columns); **Enter** on a cell "
-            "lists its passages (**d** there removes a passage's tag). **Current → future**: per area, what is said about today and "
-            "about where the team should be; an area with future-state passages is a *gap*. "
-            "**Strategy**: items you draft, linked to gaps and passages; there **e** (or "
-            "**Enter**) edits the highlighted item and **d** deletes it, after a confirmation. "
-            "Keys: **i** new interview in this programme, **s** draft a strategy item, **r** a "
-            "leader's report (anonymised), **x** export the synthesis. Tag passages in an "
-            "interview with **F4**.")
+    HELP = ("**{programme-tab-matrix}**, **{programme-tab-areas}**, **{programme-tab-strategy}** "
+            "switch to the Matrix, Current → future and Strategy tabs. **Matrix**: passages per "
+            "theme (rows) and interviewee (columns); **⏎** on a cell lists its passages "
+            "(**{untag}** there removes a passage's tag). **Current → future**: per area, what "
+            "is said about today and about where the team should be; an area with future-state "
+            "passages is a *gap*. **Strategy**: items you draft, linked to gaps and passages; "
+            "there **{programme-strategy-edit}** (or **⏎**) edits the highlighted item and "
+            "**{programme-strategy-delete}** deletes it, after a confirmation. Keys: "
+            "**{programme-interview}** new interview in this programme, **{programme-strategy}** "
+            "draft a strategy item, **{programme-report}** a leader's report (anonymised), "
+            "**{export}** export the synthesis. Tag passages in an interview with "
+            "**{tag}**.")
+
+    def keys(self, text: str) -> str:
+        """``text`` with its ``{binding-id}`` placeholders as the keys are bound now."""
+        return with_keys(self.app, text, self, PassagesScreen, SessionScreen)
+
+    def commands(self) -> list[Command]:
+        return [
+            Command("New interview", "In this programme", self.action_interview,
+                    "programme-interview"),
+            Command("Draft a strategy item", "From the gaps and passages", self.action_strategy,
+                    "programme-strategy"),
+            Command("Leader report", "One leader's anonymised report", self.action_report,
+                    "programme-report"),
+            Command("Export the synthesis", "Anonymised, after a preview", self.action_export,
+                    "export"),
+            Command("Matrix", "Passages per theme and interviewee",
+                    lambda: self.action_show_tab("tab-matrix"), "programme-tab-matrix"),
+            Command("Current → future", "What is said about today and tomorrow, per area",
+                    lambda: self.action_show_tab("tab-areas"), "programme-tab-areas"),
+            Command("Strategy", "The strategy items", lambda: self.action_show_tab("tab-strategy"),
+                    "programme-tab-strategy"),
+        ]
 
     def __init__(self, programme_id: str) -> None:
         super().__init__()
@@ -77,9 +105,11 @@ class ProgrammeScreen(RapportScreen[None]):
         with TabbedContent(id="programme-tabs"):
             with TabPane("Matrix", id="tab-matrix"):
                 yield DataTable(id="matrix", cursor_type="cell", zebra_stripes=True)
-                yield Static("Enter on a cell lists its passages · i interviews someone · "
-                             "F4 in an interview tags · 1 2 3 tabs", id="matrix-hint",
-                             classes="hint")
+                yield Static(self.keys(
+                    "⏎ on a cell lists its passages · {programme-interview} interviews someone · "
+                    "{tag} in an interview tags · {programme-tab-matrix} {programme-tab-areas} "
+                    "{programme-tab-strategy} tabs"), id="matrix-hint", classes="hint",
+                    markup=False)
             with TabPane("Current → future", id="tab-areas"):
                 with Horizontal(id="areas-body"):
                     yield OptionList(id="areas")
@@ -99,8 +129,10 @@ class ProgrammeScreen(RapportScreen[None]):
                 yield table
                 with VerticalScroll(id="strategy-scroll"):
                     yield Markdown("", id="strategy-md")
-                yield Static("e or Enter edits the highlighted item · d deletes it · "
-                             "s drafts a new one", id="strategy-hint", classes="hint")
+                yield Static(self.keys(
+                    "{programme-strategy-edit} or ⏎ edits the highlighted item · "
+                    "{programme-strategy-delete} deletes it · {programme-strategy} drafts a new "
+                    "one"), id="strategy-hint", classes="hint", markup=False)
         yield Footer()
 
     def on_mount(self) -> None:
@@ -153,9 +185,11 @@ class ProgrammeScreen(RapportScreen[None]):
                 and keep.column < len(table.columns) else table.cursor_coordinate
         hint = self.query_one("#matrix-hint", Static)
         if not syn.sessions:
-            hint.update("No interviews yet: press i to interview someone in this programme.")
+            hint.update(self.keys("No interviews yet: press {programme-interview} to interview "
+                                  "someone in this programme."))
         elif not syn.passages:
-            hint.update("Nothing tagged yet: in an interview, F4 tags the selected passage.")
+            hint.update(self.keys("Nothing tagged yet: in an interview, {tag} tags the selected "
+                                  "passage."))
 
     def action_show_tab(self, pane_id: str) -> None:
         """The tab's own list gets the focus (``tab_activated``), as when it is clicked."""
@@ -238,7 +272,8 @@ class ProgrammeScreen(RapportScreen[None]):
             table.move_cursor(row=min(keep, len(syn.strategy) - 1))
         else:
             self.query_one("#strategy-md", Markdown).update(
-                "*No strategy items yet: press **s** to draft one from the gaps and passages.*")
+                self.keys("*No strategy items yet: press **{programme-strategy}** to draft one "
+                          "from the gaps and passages.*"))
 
     @on(DataTable.RowHighlighted, "#strategy")
     def strategy_highlighted(self, event: DataTable.RowHighlighted) -> None:

@@ -13,6 +13,8 @@ from textual.widgets import DataTable, Footer, Static
 
 from store.errors import RapportError
 from store.models import DEFAULT_THEMES, Programme
+from tui.commands import Command
+from tui.keys import with_keys
 from tui.screens.base import RapportScreen
 from tui.widgets.browse import clip
 
@@ -35,7 +37,8 @@ class ProgrammesScreen(RapportScreen[None]):
         Binding("escape", "back", "Back", id="back"),
     ]
     HELP = ("A programme groups leadership interviews: its themes, tagged passages, synthesis, "
-            "strategy and per-leader reports. **ctrl+n** creates one, **Enter** opens it.")
+            "strategy and per-leader reports. **{new-programme}** creates one, **{open}** opens "
+            "it.")
 
     def compose(self) -> ComposeResult:
         with Vertical(id="programmes"):
@@ -68,7 +71,7 @@ class ProgrammesScreen(RapportScreen[None]):
         if rows:
             table.move_cursor(row=min(keep, len(rows) - 1))
         status = f"{len(rows)} programme{'s' if len(rows) != 1 else ''}" if rows else \
-            "No programmes yet: ctrl+n creates one."
+            with_keys(self.app, "No programmes yet: {new-programme} creates one.", self)
         self.query_one("#programmes-status", Static).update(status)
 
     @on(DataTable.RowSelected, "#programme-list")
@@ -110,3 +113,7 @@ class ProgrammesScreen(RapportScreen[None]):
 
     def action_back(self) -> None:
         self.app.pop_screen()
+
+    def commands(self) -> list[Command]:
+        return [Command("New programme", "Leadership interviews and their synthesis",
+                        self.action_new_programme, "new-programme")]

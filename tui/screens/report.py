@@ -9,6 +9,7 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import Footer, Markdown, Static
 
+from tui.commands import Command
 from tui.screens.base import RapportScreen
 from tui.screens.export import export_dialog
 
@@ -21,12 +22,12 @@ class ReportScreen(RapportScreen[None]):
 
     AUTO_FOCUS = "#report-scroll"
     BINDINGS = [
-        Binding("x", "export", "Export", id="report-export"),
+        Binding("x", "export", "Export", id="export"),
         Binding("escape", "back", "Back", id="back"),
     ]
     HELP = ("The anonymised report on one leader: only themes where enough different "
             "interviewees said something, no names, no dates, no private passages, nothing "
-            "the leader said about themselves. **x** exports it.")
+            "the leader said about themselves. **{export}** exports it.")
 
     def __init__(self, programme_id: str, leader_id: str) -> None:
         super().__init__()
@@ -63,3 +64,7 @@ class ReportScreen(RapportScreen[None]):
 
     def action_back(self) -> None:
         self.app.pop_screen()
+
+    def commands(self) -> list[Command]:
+        return [Command("Export the report", "Exactly what is shown, after a preview",
+                        self.action_export, "export")]

@@ -10,16 +10,18 @@ from typing import Any, Mapping
 
 from rich.text import Text
 from textual import on
-from textual.app import ComposeResult, SystemCommand
+from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Static
 
 from store.errors import RapportError
 from store.models import Item, Session
 from tui import format as fmt
+from tui.commands import Command
+from tui.keys import with_keys
+from tui.screens.base import RapportScreen
 from tui.widgets.session import (
     FollowThrough, ItemsPanel, NotesArea, QuestionList, SessionTimer, StageCard, StageOutline,
 )
@@ -29,16 +31,19 @@ PERSIST_TIMER_EVERY = 15.0
 
 HELP = """\
 **Session keys.** The notes pane keeps the focus, so typing always goes into the notes of the
-current stage. Stages: **ctrl+n** or **alt+→** next, **alt+←** previous, **F8** picks any
-stage from the outline (arrows, Enter; or click a stage; the palette has "Go to stage …"). Questions: **ctrl+↓ / ctrl+↑** move, **ctrl+r** mark asked, **ctrl+o** insert into
-the notes. **F2** captures an item, **F3** toggles private notes for this stage, **F4** tags the
-selected passage with a theme, **F9** pauses the timer, **F10** ends the session with a review,
-**Esc** goes back to the list (the session stays active and resumes where you left it).
-In the follow-up list (Tab to it): **d** marks an earlier item done, **c** carries it forward.
+current stage. Stages: **{next-stage}** next, **{previous-stage}** previous, **{stages}** picks
+any stage from the outline (arrows, Enter; or click a stage; the palette has "Go to stage …").
+Questions: **{next-question}** / **{previous-question}** move, **{mark-asked}** mark asked,
+**{insert-question}** insert into the notes. **{capture}** captures an item, **{private}**
+toggles private notes for this stage, **{tag}** tags the selected passage with a theme,
+**{pause}** pauses the timer, **{end}** ends the session with a review, **{save}** saves now,
+**{back}** goes back to the list (the session stays active and resumes where you left it).
+In the follow-up list (Tab to it): **{done}** marks an earlier item done, **{carry}** carries it
+forward.
 """
 
 
-class SessionScreen(Screen[None]):
+class SessionScreen(RapportScreen[None]):
     AUTO_FOCUS = "#notes"
     HELP = HELP
     BINDINGS = [
@@ -88,12 +93,14 @@ class SessionScreen(Screen[None]):
                 yield StageOutline(id="outline")
                 with VerticalScroll(id="card-scroll"):
                     yield StageCard(id="card")
-                yield Static("Questions  ctrl+↓↑ move · ctrl+r asked · ctrl+o insert",
-                             classes="pane-title")
+                yield Static(self.keys("Questions  {next-question}/{previous-question} move · "
+                                       "{mark-asked} asked · {insert-question} insert"),
+                             classes="pane-title", markup=False)
                 yield QuestionList(id="questions")
             with Vertical(id="session-right"):
-                yield Static("From earlier sessions  d done · c carry forward",
-                             id="followup-title", classes="pane-title")
+                yield Static(self.keys("From earlier sessions  {done} done · {carry} carry "
+                                       "forward"), id="followup-title", classes="pane-title",
+                             markup=False)
                 yield FollowThrough(id="followup")
                 yield NotesArea(id="notes", soft_wrap=True, show_line_numbers=False,
                                 tab_behavior="focus")
@@ -186,7 +193,8 @@ class SessionScreen(Screen[None]):
                                      id=f"jot:{jot.id}"))
 
     def show_items(self) -> None:
-        self.query_one(ItemsPanel).show(self.items, {self.person.id: self.person.name})
+        self.query_one(ItemsPanel).show(self.items, {self.person.id: self.person.name},
+                                        capture=self.keys("{capture}"), review=self.keys("{end}"))
 
     def show_status(self) -> None:
         key = self.stage["key"]
@@ -198,9 +206,9 @@ class SessionScreen(Screen[None]):
         else:
             text.append(f"⚠ {self.status}", style="bold reverse")
         if self.private.get(key):
-            text.append("   🔒 private notes (F3)")
+            text.append(self.keys("   🔒 private notes ({private})"))
         else:
-            text.append("   shared notes (F3 for private)", style="dim")
+            text.append(self.keys("   shared notes ({private} for private)"), style="dim")
         status = self.query_one("#note-status", Static)
         status.update(text)
         status.set_class(self.status not in ("saved", "unsaved"), "-error")
@@ -313,7 +321,8 @@ class SessionScreen(Screen[None]):
 
     def action_next_stage(self) -> None:
         if self.index + 1 >= len(self.stages):
-            self.notify("last stage: F10 ends the session with a review", timeout=3)
+            self.notify(self.keys("last stage: {end} ends the session with a review"),
+                        timeout=3)
             return
         self.go_to(self.index + 1)
 
@@ -451,18 +460,30 @@ class SessionScreen(Screen[None]):
         if self.session is not None and self.app.store is not None:
             self.save_notes(quiet=True)
 
-    def commands(self):
-        yield SystemCommand("Next stage", "ctrl+n", self.action_next_stage)
-        yield SystemCommand("Previous stage", "alt+left", self.action_previous_stage)
+    def keys(self, text: str) -> str:
+        """``text`` with its ``{binding-id}`` placeholders as the keys are bound now."""
+        return with_keys(self.app, text, self, FollowThrough)
+
+    def commands(self) -> list[Command]:
+        found = [Command("Next stage", "Save and move on", self.action_next_stage, "next-stage"),
+                 Command("Previous stage", "Save and go back", self.action_previous_stage,
+                         "previous-stage")]
         for i, stage in enumerate(self.stages):
-            yield SystemCommand(f"Go to stage {i + 1}: {stage['title']}", "F8 picks a stage",
-                                lambda i=i: self.go_to(i))
+            found.append(Command(f"Go to stage {i + 1}: {stage['title']}", "Pick a stage",
+                                 lambda i=i: self.go_to(i), "stages"))
         for kind in ("action", "decision", "agreement", "goal"):
-            yield SystemCommand(f"Capture {kind}", "F2", lambda k=kind: self.action_capture(k))
-        yield SystemCommand("Toggle private notes", "F3", self.action_toggle_private)
-        yield SystemCommand("Tag passage", "F4", self.action_tag)
-        yield SystemCommand("Pause or resume timer", "F9", self.action_pause)
-        yield SystemCommand("End session", "F10: review, then end", self.action_end)
-        yield SystemCommand("Mark question asked", "ctrl+r", self.action_mark_asked)
-        yield SystemCommand("Insert question into notes", "ctrl+o", self.action_insert_question)
-        yield SystemCommand("Save now", "ctrl+s", self.action_save)
+            found.append(Command(f"Capture {kind}", f"A new {kind} of this session",
+                                 lambda k=kind: self.action_capture(k), "capture"))
+        found += [
+            Command("Toggle private notes", "This stage's notes", self.action_toggle_private,
+                    "private"),
+            Command("Tag passage", "The selected passage, with a theme", self.action_tag, "tag"),
+            Command("Pause or resume timer", "Time stops counting", self.action_pause, "pause"),
+            Command("End session", "Review, then end", self.action_end, "end"),
+            Command("Mark question asked", "The highlighted question", self.action_mark_asked,
+                    "mark-asked"),
+            Command("Insert question into notes", "The highlighted question",
+                    self.action_insert_question, "insert-question"),
+            Command("Save now", "Every stage's notes and the timer", self.action_save, "save"),
+        ]
+        return found
