@@ -153,3 +153,9 @@ def test_bad_key_names_are_found(bad):
                                   "ctrl+shift+f5", "G", "1", "escape,q"])
 def test_good_key_names_pass(good):
     assert bad_keys(good) == []
+
+
+def test_binding_ids_is_every_id():
+    from tui.keys import BINDING_IDS
+
+    assert BINDING_IDS == {b.id for _, b in all_bindings()}

@@ -94,13 +94,16 @@ class RapportApp(QuietCrash):
         return UnlockScreen(create=not self.paths.vault.exists())
 
     def on_mount(self) -> None:
+        warnings = [self.config_warning] if self.config_warning else []
         if self.config.theme in self.available_themes:
             self.theme = self.config.theme
+        else:
+            warnings.append(f"no theme called {self.config.theme!r}; using {self.theme!r} "
+                            "(the palette's Theme command lists them)")
         if self.config.keys:
             self.set_keymap(self.config.keys)
-        if self.config_warning:
-            self.notify(self.config_warning, title="Settings", severity="warning", timeout=10,
-                        markup=False)
+        for warning in warnings:
+            self.notify(warning, title="Settings", severity="warning", timeout=10, markup=False)
         self.set_interval(5.0, self.check_idle_lock, name="idle-lock")
 
     @property

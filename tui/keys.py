@@ -6,7 +6,8 @@ here, so a remapped key is named everywhere it is mentioned:
 
 * :func:`key_label` - how the keys of one binding id are shown now (``"f3"``, ``"^n/alt+→"``);
 * :func:`with_keys` - a text whose ``{binding-id}`` placeholders are filled in with those labels;
-* :func:`bad_key` - why a key name from the config is not one (``None`` when it is one).
+* :func:`bad_key` - why a key name from the config is not one (``None`` when it is one);
+* :func:`keymap_problems` - the config's ``[keys]`` checked: what is kept, what is not and why.
 """
 
 from __future__ import annotations
@@ -20,6 +21,21 @@ if TYPE_CHECKING:  # pragma: no cover
     from textual.app import App
 
 MODIFIERS = ("ctrl", "alt", "shift", "meta", "super", "hyper")
+#: Every binding id of the app, for checking the config's ``[keys]`` without importing every
+#: screen (tests/test_keys.py checks it against the bindings; docs/keys.md says what each does).
+BINDING_IDS = frozenset({
+    "all", "back", "cadence", "cancel", "capture", "capture-kind", "carry", "clear-filter",
+    "clear-filters", "close", "complete", "confirm-no", "confirm-yes", "delete",
+    "detail-next-stage", "detail-previous-stage", "dialog-save", "done", "edit", "end",
+    "export", "export-write", "goal-status", "help", "insert-question", "items", "jot",
+    "list-down", "list-first", "list-last", "list-up", "lock", "mark-asked", "mine",
+    "new-line", "new-programme", "new-session", "next-question", "next-stage", "open", "pause",
+    "people", "previous-question", "previous-stage", "privacy", "private",
+    "programme-interview", "programme-report", "programme-strategy",
+    "programme-strategy-delete", "programme-strategy-edit", "programme-tab-areas",
+    "programme-tab-matrix", "programme-tab-strategy", "programmes", "query", "quit", "reopen",
+    "review-end", "save", "search", "sort", "stages", "tag", "theirs", "untag",
+})
 PLACEHOLDER = re.compile(r"\{([a-z0-9]+(?:-[a-z0-9]+)*)\}")
 
 
@@ -117,3 +133,20 @@ def key_label(app: "App[Any]", binding_id: str, *owners: Any, first: bool = Fals
 def with_keys(app: "App[Any]", text: str, *owners: Any) -> str:
     """``text`` with every ``{binding-id}`` replaced by :func:`key_label` of that id."""
     return PLACEHOLDER.sub(lambda m: key_label(app, m.group(1), *owners), text)
+
+
+def keymap_problems(keymap: Mapping[str, str]) -> tuple[dict[str, str], list[str]]:
+    """The entries of a ``[keys]`` table that can be used, and one phrase per one that cannot
+    (an unknown binding id, a key name that is not a key): those keep their default keys."""
+    kept: dict[str, str] = {}
+    problems: list[str] = []
+    for binding_id, spec in keymap.items():
+        if binding_id not in BINDING_IDS:
+            problems.append(f"keys: no binding {binding_id!r} (the ids are in docs/keys.md)")
+            continue
+        bad = bad_keys(spec)
+        if bad:
+            problems.append(f"keys.{binding_id}: {'; '.join(bad)}; its default keys stay")
+            continue
+        kept[binding_id] = ",".join(k.strip() for k in spec.split(","))
+    return kept, problems
