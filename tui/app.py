@@ -36,6 +36,22 @@ def utc_now() -> datetime:
     return datetime.now(timezone.utc)
 
 
+def refusal(features: frozenset[str] | set[str]) -> str | None:
+    """Why the app must not start with these Textual features (or this environment), if so.
+
+    Textual's developer tools see every message and log line, and ``TEXTUAL_LOG`` appends them
+    to a file: both would carry the passphrase and the notes as they are typed."""
+    from textual import constants
+
+    if "devtools" in features:
+        return ("Textual's developer tools are on (TEXTUAL=devtools, or 'textual run --dev'): "
+                "they would show the passphrase and every note; start rapport without them")
+    if constants.LOG_FILE:
+        return ("TEXTUAL_LOG is set: Textual would write every key typed to that file; "
+                "unset it to start rapport")
+    return None
+
+
 class ShowControls(LineFilter):
     """Shows control characters in whatever is drawn as visible stand-ins (``\x1b`` as ``␛``,
     :func:`store.text.visible`), each line cut back to its width.
@@ -83,6 +99,9 @@ class RapportApp(QuietCrash):
         self._catalog: Catalog | None = None
         self.last_activity = self.clock()
         self.show_controls = ShowControls()
+        self.refused = refusal(self.features)
+        if self.refused:
+            self.devtools = None  # never connected, whoever runs this app (see make_app)
 
     def get_line_filters(self) -> "list[LineFilter]":
         return [*super().get_line_filters(), self.show_controls]
@@ -94,6 +113,9 @@ class RapportApp(QuietCrash):
         return UnlockScreen(create=not self.paths.vault.exists())
 
     def on_mount(self) -> None:
+        if self.refused:
+            self.exit(return_code=1, message=f"rapport: error: {self.refused}")
+            return
         warnings = [self.config_warning] if self.config_warning else []
         if self.config.theme in self.available_themes:
             self.theme = self.config.theme

@@ -9,7 +9,7 @@ from __future__ import annotations
 import gc
 import sys
 from datetime import datetime
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Callable, NoReturn
 
 if TYPE_CHECKING:  # pragma: no cover
     from store.crypto import KdfParams
@@ -21,22 +21,6 @@ if TYPE_CHECKING:  # pragma: no cover
 
 class Refused(Exception):
     """The app will not start in this environment; ``str()`` is the one line that says why."""
-
-
-def refusal(features: frozenset[str] | set[str]) -> str | None:
-    """Why the app must not start with these Textual features (or this environment), if so.
-
-    Textual's developer tools see every message and log line, and ``TEXTUAL_LOG`` appends them
-    to a file: both would carry the passphrase and the notes as they are typed."""
-    from textual import constants
-
-    if "devtools" in features:
-        return ("Textual's developer tools are on (TEXTUAL=devtools, or 'textual run --dev'): "
-                "they would show the passphrase and every note; start rapport without them")
-    if constants.LOG_FILE:
-        return ("TEXTUAL_LOG is set: Textual would write every key typed to that file; "
-                "unset it to start rapport")
-    return None
 
 
 def make_app(paths: "Paths", *, config: "Config | None" = None, start: dict[str, str] | None = None,
@@ -52,10 +36,15 @@ def make_app(paths: "Paths", *, config: "Config | None" = None, start: dict[str,
         config, warning = load_config(paths.config_file)
     app = RapportApp(paths=paths, config=config, config_warning=warning, start=start, kdf=kdf,
                      allow_weak=allow_weak, clock=clock)
-    why = refusal(app.features)
-    if why is not None:
-        raise Refused(why)
+    if app.refused:
+        raise Refused(app.refused)
     return app
+
+
+def refuse(message: str) -> NoReturn:
+    """One line on standard error, exit status 1."""
+    print(f"rapport: error: {message}", file=sys.stderr)
+    raise SystemExit(1)
 
 
 def run_app(env: "Env", start: dict[str, str] | None = None) -> None:
@@ -69,16 +58,12 @@ def run_app(env: "Env", start: dict[str, str] | None = None) -> None:
     except VaultMissing:
         pass  # the app offers to create one
     except RapportError as exc:
-        from tui.cli_root import fail
-
-        raise fail(str(exc)) from None
+        refuse(str(exc))
     try:
         app = make_app(env.paths, start=start, kdf=env.kdf, allow_weak=env.allow_weak,
                        clock=env.clock)
     except Refused as exc:
-        from tui.cli_root import fail
-
-        raise fail(str(exc)) from None
+        refuse(str(exc))
     app.run()
     app.close_store()  # after a crash: the screens saved what they held; lock the vault
     # What is left lives until the process ends: moved out of the collector's view, the
