@@ -7,6 +7,8 @@ pops every screen back down to it.
 
 from __future__ import annotations
 
+import asyncio
+import signal
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, Callable, Iterable
 
@@ -99,6 +101,7 @@ class RapportApp(QuietCrash):
         self._catalog: Catalog | None = None
         self.last_activity = self.clock()
         self.show_controls = ShowControls()
+        self.signalled = 0  # the exit status after SIGHUP or SIGTERM (see handle_signals)
         self.refused = refusal(self.features)
         if self.refused:
             self.devtools = None  # never connected, whoever runs this app (see make_app)
@@ -127,6 +130,24 @@ class RapportApp(QuietCrash):
         for warning in warnings:
             self.notify(warning, title="Settings", severity="warning", timeout=10, markup=False)
         self.set_interval(5.0, self.check_idle_lock, name="idle-lock")
+        if not self.is_headless:
+            self.handle_signals()
+
+    # ------------------------------------------------------------------ signals
+    def handle_signals(self) -> None:
+        """SIGHUP (the terminal was closed) and SIGTERM (``kill``) end the app as quitting does:
+        every screen saves what it holds, the vault is closed, Textual restores the terminal
+        (alternate screen left, mouse reporting off); the exit status is 128 + the signal."""
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGHUP, signal.SIGTERM):
+            loop.add_signal_handler(signum, self.terminate, signum)
+
+    def terminate(self, signum: int) -> None:
+        self.signalled = 128 + signum
+        try:
+            self.close_store()
+        finally:
+            self.exit(return_code=self.signalled)
 
     @property
     def catalog(self) -> "Catalog":

@@ -70,7 +70,7 @@ def run_app(env: "Env", start: dict[str, str] | None = None) -> None:
     # interpreter's last collection skips it (quitting from a 10,000-session home: about
     # 1.5x the minimal app's quit without this, 0.9x with it; docs/performance.md, G8).
     gc.freeze()
-    code = app.return_code or 0
+    code = app.signalled or app.return_code or 0
     if code and code not in SIGNAL_CODES:
         print("rapport: error: the app stopped unexpectedly; notes were saved up to the last "
               "autosave", file=sys.stderr)
