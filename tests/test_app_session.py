@@ -103,10 +103,19 @@ async def test_autosave_after_a_second_marks_saved(store, vault_path, clock):
     async with app.run_test(size=(100, 30)) as pilot:
         screen = await open_session(app, pilot, store, session.id)
         await pilot.press(*"typed")
-        assert screen.status == "unsaved"
-        await pilot.pause(1.4)
+        assert screen.status == "unsaved" and screen.autosave_timer is not None
+        clock.advance(0.6)
+        screen.autosave()  # what the timer calls: not yet a second since the last key
+        assert screen.status == "unsaved" and store.notes(session.id) == []
+        assert screen.autosave_timer is not None  # woken again for the rest of the second
+        await pilot.press("!")
+        clock.advance(0.6)
+        screen.autosave()  # a key 0.6 s ago starts the second again
+        assert screen.status == "unsaved" and store.notes(session.id) == []
+        clock.advance(0.5)
+        screen.autosave()
         assert screen.status == "saved"
-        assert [n.text for n in store.notes(session.id)] == ["typed"]
+        assert [n.text for n in store.notes(session.id)] == ["typed!"]
 
 
 async def test_questions_mark_and_insert(store, vault_path, clock):

@@ -79,10 +79,11 @@ class SessionScreen(RapportScreen[None]):
         self.items: list[Item] = []
         self.paused = False
         self.status = "saved"
-        self._debounce: Timer | None = None
-        self._last_tick: datetime | None = None
-        self._last_persist: datetime | None = None
-        self._state_dirty = False
+        self.autosave_timer: Timer | None = None
+        self.changed_at: datetime | None = None  # the app's clock at the last unsaved edit
+        self.last_tick: datetime | None = None
+        self.last_persist: datetime | None = None
+        self.state_dirty = False
 
     # ------------------------------------------------------------------ building
     def compose(self) -> ComposeResult:
@@ -137,7 +138,7 @@ class SessionScreen(RapportScreen[None]):
                      if last_start is None or j.created_at >= last_start]
         self.followup_index = next((i for i, s in enumerate(self.stages) if s.get("followup")), 0)
         now = self.app.clock()
-        self._last_tick = self._last_persist = now
+        self.last_tick = self.last_persist = now
         self.show_stage()
         self.set_interval(1.0, self.tick, name="session-timer")
 
@@ -226,16 +227,16 @@ class SessionScreen(RapportScreen[None]):
     def tick(self) -> None:
         now = self.app.clock()
         counting = self.session is not None and self.session.ended_at is None
-        if self._last_tick is not None and counting and not self.paused \
+        if self.last_tick is not None and counting and not self.paused \
                 and self.app.store is not None:
-            delta = (now - self._last_tick).total_seconds()
+            delta = (now - self.last_tick).total_seconds()
             if delta > 0:
                 key = self.stage["key"]
                 self.spent[key] = self.spent.get(key, 0.0) + delta
-                self._state_dirty = True
-        self._last_tick = now
+                self.state_dirty = True
+        self.last_tick = now
         self.update_timer()
-        if self._last_persist and (now - self._last_persist).total_seconds() >= PERSIST_TIMER_EVERY:
+        if self.last_persist and (now - self.last_persist).total_seconds() >= PERSIST_TIMER_EVERY:
             self.persist_state()
 
     def action_pause(self) -> None:
@@ -254,9 +255,23 @@ class SessionScreen(RapportScreen[None]):
             return
         self.status = "unsaved"
         self.show_status()
-        if self._debounce is not None:
-            self._debounce.stop()
-        self._debounce = self.set_timer(AUTOSAVE_SECONDS, self.save_notes, name="autosave")
+        self.changed_at = self.app.clock()
+        if self.autosave_timer is None:
+            self.autosave_timer = self.set_timer(AUTOSAVE_SECONDS, self.autosave,
+                                                 name="autosave")
+
+    def autosave(self) -> None:
+        """Saves once the notes have been left alone for AUTOSAVE_SECONDS by the app's clock
+        (the timer only wakes this up: tests move an injected clock instead of waiting)."""
+        self.autosave_timer = None
+        if self.changed_at is None or self.status != "unsaved":
+            return
+        still = (self.app.clock() - self.changed_at).total_seconds()
+        if still >= AUTOSAVE_SECONDS:
+            self.save_notes()
+        else:
+            self.autosave_timer = self.set_timer(AUTOSAVE_SECONDS - still, self.autosave,
+                                                 name="autosave")
 
     def save_notes(self, force_key: str | None = None, *, quiet: bool = False) -> bool:
         """Saves every stage whose text differs from the last commit. True when all saved."""
@@ -282,7 +297,7 @@ class SessionScreen(RapportScreen[None]):
 
     def persist_state(self) -> None:
         store = self.app.store
-        if store is None or self.session is None or not self._state_dirty:
+        if store is None or self.session is None or not self.state_dirty:
             return
         try:
             self.session = store.save_session_state(
@@ -292,8 +307,8 @@ class SessionScreen(RapportScreen[None]):
             self.status = str(exc)
             self.show_status()
             return
-        self._state_dirty = False
-        self._last_persist = self.app.clock()
+        self.state_dirty = False
+        self.last_persist = self.app.clock()
 
     def flush(self) -> None:
         """Save everything now (stage change, leaving, lock, quit, crash)."""
@@ -314,7 +329,7 @@ class SessionScreen(RapportScreen[None]):
         self.tick()
         self.save_notes()
         self.index = index
-        self._state_dirty = True
+        self.state_dirty = True
         self.show_stage()
         self.persist_state()
         self.query_one(NotesArea).focus()
@@ -360,7 +375,7 @@ class SessionScreen(RapportScreen[None]):
         asked = self.asked.setdefault(self.stage["key"], set())
         asked.symmetric_difference_update({found[0]})
         self.query_one(QuestionList).show(self.stage.get("questions") or [], asked)
-        self._state_dirty = True
+        self.state_dirty = True
         self.action_question(1)
 
     def action_insert_question(self) -> None:
@@ -372,7 +387,7 @@ class SessionScreen(RapportScreen[None]):
         notes.move_cursor(notes.document.end)
         notes.insert(f"{prefix}Q: {found[1]}\n")
         self.asked.setdefault(self.stage["key"], set()).add(found[0])
-        self._state_dirty = True
+        self.state_dirty = True
         self.query_one(QuestionList).show(self.stage.get("questions") or [],
                                           self.asked[self.stage["key"]])
         notes.focus()
