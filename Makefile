@@ -22,8 +22,9 @@ $(TSTAMP): pyproject.toml | $(BIN)/python
 run: $(STAMP)
 	$(BIN)/rapport
 
+# Two workers (pytest-xdist): every test is independent (its own tmp_path vault, its own app).
 test: $(TSTAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2
 	$(BIN)/lint-imports
 
 typecheck: $(TSTAMP)
