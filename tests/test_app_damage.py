@@ -51,7 +51,7 @@ async def test_the_home_screen_names_the_damage_and_lists_what_still_reads(
             home = app.screen
             assert isinstance(home, HomeScreen) and home.loaded_all
             banner = home.query_one("#home-damage")
-            assert banner.display
+            assert banner.display and banner.has_class("-shown")
             text = str(banner.render())
             assert f"sessions/{ids[2]}" in text and "rapport verify" in text
             shown = {row.summary.id for row in home.rows}

@@ -78,14 +78,18 @@ async def opened(app, pilot, dialog: Dialog[Any]) -> list[Any]:
 
 
 async def type_into(pilot, dialog: Dialog[Any], selector: str, text: str = "typed words") -> None:
+    """Types the first letter as a key press, the rest as the field's value (quicker)."""
     field = dialog.query_one(selector)
+    field.focus()
     if isinstance(field, Input):
         field.value = ""
-    field.focus()
+    await pilot.press(text[0])
+    if isinstance(field, Input):
+        field.value = text
+        field.cursor_position = len(text)
+    elif isinstance(field, TextArea):
+        field.text = text
     await pilot.pause()
-    await pilot.press(*text.replace(" ", "|").split("|")[0])
-    for word in text.split(" ")[1:]:
-        await pilot.press("space", *word)
 
 
 def fields_of(dialog: Dialog[Any]) -> list[Any]:

@@ -152,7 +152,8 @@ class HomeScreen(RapportScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="home"):
-            yield Static("", id="home-damage", markup=False)
+            self.damage_line = Static("", id="home-damage", markup=False)  # shown: -shown
+            yield self.damage_line
             yield Static("", id="home-due")
             with Horizontal(id="home-filter-bar"):
                 yield Static("Filter", classes="label")
@@ -170,7 +171,6 @@ class HomeScreen(RapportScreen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one("#home-damage").display = False
         rows, self.first_rows = self.first_rows, None
         if rows:
             self.set_rows(rows, False)
@@ -191,8 +191,8 @@ class HomeScreen(RapportScreen[None]):
         self.show_problems(data.problems)
 
     def show_problems(self, problems: list[str]) -> None:
-        banner = self.query_one("#home-damage", Static)
-        banner.display = bool(problems)
+        banner = self.damage_line
+        banner.set_class(bool(problems), "-shown")
         if problems:
             more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
             banner.update(f"⚠ The vault is damaged: {problems[0]}{more}. Run 'rapport verify' "
