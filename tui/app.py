@@ -18,6 +18,7 @@ from textual.app import SystemCommand
 from textual.binding import Binding
 from textual.color import Color
 from textual.filter import LineFilter
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
 from store.paths import Paths
@@ -108,6 +109,11 @@ class RapportApp(QuietCrash):
 
     def get_line_filters(self) -> "list[LineFilter]":
         return [*super().get_line_filters(), self.show_controls]
+
+    def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
+               timeout: float | None = None, markup: bool = False) -> None:
+        """Textual's notify, not read as markup unless asked (see RapportScreen.notify)."""
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
 
     # ------------------------------------------------------------------ startup
     def get_default_screen(self) -> Screen[Any]:

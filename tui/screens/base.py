@@ -11,12 +11,17 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Callable, TypeVar
 
+from textual import getters
+from textual.notifications import SeverityLevel
 from textual.screen import ModalScreen, Screen, ScreenResultType
 from textual.worker import Worker, get_current_worker
 
+from tui.app import RapportApp
+
 if TYPE_CHECKING:  # pragma: no cover
     from store.vault import Store
-    from tui.app import RapportApp
+
+__all__ = ["RapportModal", "RapportScreen", "ScreenResultType"]
 
 T = TypeVar("T")
 
@@ -24,9 +29,19 @@ T = TypeVar("T")
 class RapportScreen(Screen[ScreenResultType]):
     """A full screen of the app."""
 
-    if TYPE_CHECKING:  # pragma: no cover
-        @property
-        def app(self) -> "RapportApp": ...
+    app = getters.app(RapportApp)  # Textual's typed app property
+
+    def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
+               timeout: float | None = None, markup: bool = False) -> None:
+        """Textual's notify, not read as markup unless asked: a message quoting a name or a
+        note ("[/]" in it) shows as written."""
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
+
+    @property
+    def store(self) -> "Store":
+        """The open vault: screens over the unlock screen exist only while it is open (a
+        Locked error, a RapportError, if it was locked meanwhile)."""
+        return open_store(self.app)
 
     def load_from_store(self, read: Callable[["Store"], T], show: Callable[[T], object], *,
                         group: str) -> Worker[None]:
@@ -45,9 +60,27 @@ class RapportScreen(Screen[ScreenResultType]):
 class RapportModal(ModalScreen[ScreenResultType]):
     """A dialog of the app."""
 
-    if TYPE_CHECKING:  # pragma: no cover
-        @property
-        def app(self) -> "RapportApp": ...
+    app = getters.app(RapportApp)
+
+    def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
+               timeout: float | None = None, markup: bool = False) -> None:
+        """Textual's notify, not read as markup unless asked: a message quoting a name or a
+        note ("[/]" in it) shows as written."""
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
+
+    @property
+    def store(self) -> "Store":
+        """The open vault: screens over the unlock screen exist only while it is open (a
+        Locked error, a RapportError, if it was locked meanwhile)."""
+        return open_store(self.app)
+
+
+def open_store(app: RapportApp) -> "Store":
+    if app.store is None:
+        from store.errors import Locked
+
+        raise Locked("the vault is locked")
+    return app.store
 
 
 def read_then_show(screen: RapportScreen[Any], read: Callable[["Store"], T],

@@ -48,7 +48,7 @@ class CaptureScreen(Dialog[Capture | None]):
                 yield RadioButton(self.participant, name="them")
             yield Label("Due (optional)")
             yield Input(placeholder="2026-12-01, tomorrow, +3d, fri", id="capture-due")
-            yield Label("", id="capture-error", classes="error")
+            yield Label("", id="capture-error", classes="error", markup=False)
             with Horizontal(classes="buttons"):
                 yield Button("Save", variant="primary", id="capture-save", classes="save")
                 yield Button("Cancel", id="capture-cancel", classes="cancel")

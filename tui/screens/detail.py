@@ -6,6 +6,8 @@ reopened to continue, deleted (after a confirmation) or exported.
 
 from __future__ import annotations
 
+from typing import Any
+
 from markdown_it import MarkdownIt
 from rich.text import Text
 from textual import on
@@ -62,7 +64,7 @@ class SessionDetailScreen(RapportScreen[None]):
         self._loaded_once = False
 
     def compose(self) -> ComposeResult:
-        yield Static("Loading…", id="detail-status")
+        yield Static("Loading…", id="detail-status", markup=False)
         yield VerticalScroll(id="detail-scroll")
         yield Footer()
 
@@ -112,9 +114,10 @@ class SessionDetailScreen(RapportScreen[None]):
         self.show_cursor()
 
     @staticmethod
-    def time_table(record: SessionRecord) -> DataTable:
+    def time_table(record: SessionRecord) -> DataTable[Any]:
         """Time per stage, planned vs spent (compact: a Markdown table takes 3 lines a row)."""
-        table = DataTable(id="detail-times", cursor_type="none", zebra_stripes=True)
+        table: DataTable[Any] = DataTable(id="detail-times", cursor_type="none",
+                                          zebra_stripes=True)
         table.add_columns("Stage", "Planned", "Spent", "Notes")
         planned = spent = 0.0
         for st in record.stages:
@@ -180,7 +183,7 @@ class SessionDetailScreen(RapportScreen[None]):
             return
         if self.record.session.ended_at is not None:
             try:
-                self.app.store.reopen_session(self.session_id)
+                self.store.reopen_session(self.session_id)
             except RapportError as exc:
                 self.notify(str(exc), severity="error")
                 return
@@ -199,7 +202,7 @@ class SessionDetailScreen(RapportScreen[None]):
             if not yes:
                 return
             try:
-                self.app.store.delete_session(self.session_id)
+                self.store.delete_session(self.session_id)
             except RapportError as exc:
                 self.notify(str(exc), severity="error")
                 return

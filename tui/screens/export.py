@@ -84,9 +84,9 @@ def _render_sessions(session_ids: tuple[str, ...], person_id: str | None, store:
     else:
         scope = Scope.all()
     doc = render(store, scope, options.fmt, options.kind, options.private, tz=None)
-    scope = doc.scope_label[:1].upper() + doc.scope_label[1:]
+    label = doc.scope_label[:1].upper() + doc.scope_label[1:]
     warning = ("⚠ Plaintext, outside the vault: anyone who gets the file can read it. "
-               f"{scope}: {doc.count} session{'' if doc.count == 1 else 's'}.")
+               f"{label}: {doc.count} session{'' if doc.count == 1 else 's'}.")
     if doc.has_private:
         warning += " It includes PRIVATE material."
     return Preview(doc.text, doc.filename_hint, warning, doc)
@@ -189,13 +189,13 @@ class ExportScreen(Dialog[str | None]):
                 if "private" in self.controls:
                     yield Checkbox("Include private notes", self.initial.private,
                                    id="export-private")
-            yield Static("Preparing the preview…", id="export-size", classes="hint")
+            yield Static("Preparing the preview…", id="export-size", classes="hint", markup=False)
             yield TextArea("", id="export-preview", read_only=True, soft_wrap=True,
                            show_line_numbers=False)
             yield Label("Destination: a new file, mode 0600, never over an existing one")
             yield Input(id="export-path", placeholder=str(self.directory))
-            yield Static("", id="export-warning")
-            yield Static("", id="export-error", classes="error")
+            yield Static("", id="export-warning", markup=False)
+            yield Static("", id="export-error", classes="error", markup=False)
             with Horizontal(classes="buttons"):
                 yield Button("Write file", variant="primary", id="export-write", classes="save")
                 yield Button("Cancel", id="export-cancel", classes="cancel")

@@ -250,11 +250,12 @@ class HomeScreen(RapportScreen[None]):
                 "to resume)"
         self.status_line.update(status)
 
-    def sort_value(self, row: Row):
+    def sort_value(self, row: Row) -> Any:
         s = row.summary
-        return {"date": s.started_at, "person": s.person_name.casefold(),
-                "guide": s.guide_name.casefold(), "length": s.spent_seconds,
-                "status": s.status, "open": row.open_items}[self.sort_key]
+        values: dict[str, Any] = {"date": s.started_at, "person": s.person_name.casefold(),
+                                  "guide": s.guide_name.casefold(), "length": s.spent_seconds,
+                                  "status": s.status, "open": row.open_items}
+        return values[self.sort_key or "date"]
 
     def show_more(self, count: int = PAGE) -> None:
         table = self.table

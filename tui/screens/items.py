@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
 from store.errors import RapportError
@@ -29,7 +28,7 @@ if TYPE_CHECKING:  # pragma: no cover
 FILTERS = {"all": "everyone's", "mine": "mine", "theirs": "theirs"}
 
 
-def toggle_done(screen: Screen, item: Item | None) -> Item | None:
+def toggle_done(screen: RapportScreen[Any], item: Item | None) -> Item | None:
     """Marks ``item`` done, or open again when it already is done."""
     if item is None:
         screen.notify("nothing selected", timeout=2)
@@ -37,15 +36,16 @@ def toggle_done(screen: Screen, item: Item | None) -> Item | None:
     reopen = item.status == "done"
     changes = {"status": "open", "done_at": None} if reopen else {"status": "done"}
     try:
-        updated = screen.app.store.update_item(item.id, **changes)
+        updated = screen.store.update_item(item.id, **changes)
     except RapportError as exc:
         screen.notify(str(exc), severity="error")
         return None
-    screen.notify("open again" if reopen else "marked done (d again reopens it)", timeout=2)
+    again = with_keys(screen.app, "marked done ({done} again reopens it)", screen)
+    screen.notify("open again" if reopen else again, timeout=2)
     return updated
 
 
-def cycle_goal(screen: Screen, item: Item | None) -> Item | None:
+def cycle_goal(screen: RapportScreen[Any], item: Item | None) -> Item | None:
     """Moves a goal to its next status: open, on-track, at-risk, done, dropped."""
     if item is None or item.kind != "goal":
         screen.notify("choose a goal first", timeout=2)
@@ -53,11 +53,11 @@ def cycle_goal(screen: Screen, item: Item | None) -> Item | None:
     statuses = list(GOAL_STATUSES)
     status = (statuses[(statuses.index(item.status) + 1) % len(statuses)]
               if item.status in statuses else statuses[0])
-    changes: dict = {"status": status}
+    changes: dict[str, Any] = {"status": status}
     if status != "done":
         changes["done_at"] = None
     try:
-        updated = screen.app.store.update_item(item.id, **changes)
+        updated = screen.store.update_item(item.id, **changes)
     except RapportError as exc:
         screen.notify(str(exc), severity="error")
         return None
@@ -122,7 +122,7 @@ class ItemsScreen(RapportScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="items-screen"):
-            yield Static("Loading…", id="items-status")
+            yield Static("Loading…", id="items-status", markup=False)
             yield Static(with_keys(self.app, "Action items  ·  ⏎ opens the session  ·  {done} "
                                    "done", self), classes="pane-title", markup=False)
             yield BrowseTable(id="items-actions")
@@ -157,6 +157,8 @@ class ItemsScreen(RapportScreen[None]):
 
     def refresh_tables(self) -> None:
         today = self.today
+        if today is None:
+            return  # not read yet
         width = max(60, self.size.width or 80)
         actions = self.shown(self.actions)
         table = self.query_one("#items-actions", BrowseTable)

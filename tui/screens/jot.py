@@ -29,7 +29,7 @@ class JotScreen(Dialog[str | None]):
                          "follow-up of your next session.", classes="hint")
             yield TextArea(id="jot-text", soft_wrap=True, tab_behavior="focus")
             yield Static(self.keys_hint("{new-line} starts a new line"), classes="hint")
-            yield Label("", id="jot-error", classes="error")
+            yield Label("", id="jot-error", classes="error", markup=False)
             with Horizontal(classes="buttons"):
                 yield Button("Save", variant="primary", id="jot-save", classes="save")
                 yield Button("Cancel", id="jot-cancel", classes="cancel")

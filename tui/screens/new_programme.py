@@ -31,7 +31,7 @@ class NewProgrammeDialog(Dialog[dict[str, Any] | None]):
             yield Label("More themes (optional, comma-separated)")
             yield Input(placeholder="e.g. decision making, trust", id="programme-themes")
             yield Static("Always included: " + ", ".join(DEFAULT_THEMES), classes="hint")
-            yield Label("", id="programme-error", classes="error")
+            yield Label("", id="programme-error", classes="error", markup=False)
             with Horizontal(classes="buttons"):
                 yield Button("Create", variant="primary", id="programme-create", classes="save")
                 yield Button("Cancel", id="programme-cancel", classes="cancel")

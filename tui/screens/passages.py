@@ -65,7 +65,7 @@ class PassagesScreen(RapportModal[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="passages-dialog", classes="dialog"):
-            yield Static(self.title_text, classes="dialog-title")
+            yield Static(self.title_text, classes="dialog-title", markup=False)
             if self.passages:
                 yield OptionList(*(Option(passage_prompt(p), id=p.tag_id) for p in self.passages),
                                  id="passages-list")

@@ -10,7 +10,6 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
 from store.errors import RapportError
@@ -63,7 +62,8 @@ def due_text(app, next_due: date | None, state: str, today: date | None = None) 
     return Text(label)
 
 
-def ask_jot(screen: Screen, person: Person, saved=None) -> None:
+def ask_jot(screen: RapportScreen[Any], person: Person,
+            saved: Callable[[], object] | None = None) -> None:
     """Opens the jot dialog for ``person`` and saves what comes back."""
     from tui.screens.jot import JotScreen
 
@@ -71,26 +71,26 @@ def ask_jot(screen: Screen, person: Person, saved=None) -> None:
         if not text:
             return
         try:
-            screen.app.store.add_jot(person.id, text)
+            screen.store.add_jot(person.id, text)
         except RapportError as exc:
             screen.notify(str(exc), severity="error")
             return
-        screen.notify(f"jot saved for {person.name}", timeout=3)
+        screen.notify(f"jot saved for {person.name}", timeout=3, markup=False)
         if saved is not None:
             saved()
 
     screen.app.push_screen(JotScreen(person.name), done)
 
 
-def set_cadence(screen: Screen, person: Person) -> Person | None:
+def set_cadence(screen: RapportScreen[Any], person: Person) -> Person | None:
     """Moves ``person`` to the next cadence (none, weekly, fortnightly, monthly)."""
     cadence = next_cadence(person.cadence)
     try:
-        updated = screen.app.store.update_person(person.id, cadence=cadence)
+        updated = screen.store.update_person(person.id, cadence=cadence)
     except RapportError as exc:
         screen.notify(str(exc), severity="error")
         return None
-    screen.notify(f"{person.name}: {cadence or 'no'} cadence", timeout=2)
+    screen.notify(f"{person.name}: {cadence or 'no'} cadence", timeout=2, markup=False)
     return updated
 
 
@@ -130,7 +130,7 @@ class PeopleScreen(RapportScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="people"):
-            yield Static("Loading…", id="people-status")
+            yield Static("Loading…", id="people-status", markup=False)
             yield BrowseTable(id="people-table")
         yield Footer()
 
@@ -210,7 +210,7 @@ class PeopleScreen(RapportScreen[None]):
 
     @on(DataTable.HeaderSelected, "#people-table")
     def header_sort(self, event: DataTable.HeaderSelected) -> None:
-        key = event.column_key.value
+        key = event.column_key.value or "name"
         if self.sort_key == key:
             self.sort_reverse = not self.sort_reverse
         else:
@@ -289,7 +289,7 @@ class PersonScreen(RapportScreen[None]):
         self.today: date | None = None
 
     def compose(self) -> ComposeResult:
-        yield Static("Loading…", id="person-header")
+        yield Static("Loading…", id="person-header", markup=False)
         with Vertical(id="person-body"):
             with Vertical(id="person-timeline-pane"):
                 yield Static("Timeline  ·  ⏎ opens a session", classes="pane-title")
@@ -333,6 +333,8 @@ class PersonScreen(RapportScreen[None]):
 
     def show_header(self) -> None:
         person, today = self.person, self.today
+        if person is None or today is None:
+            return  # not read yet
         met = last_met(self.summaries).get(person.id)
         next_due, state = due_of(person, met, today)
         text = Text()

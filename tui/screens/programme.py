@@ -101,7 +101,7 @@ class ProgrammeScreen(RapportScreen[None]):
         self.generation = -1  # the store's write counter when ``syn`` was read
 
     def compose(self) -> ComposeResult:
-        yield Static("", id="programme-header")
+        yield Static("", id="programme-header", markup=False)
         with TabbedContent(id="programme-tabs"):
             with TabPane("Matrix", id="tab-matrix"):
                 yield DataTable(id="matrix", cursor_type="cell", zebra_stripes=True)
@@ -119,9 +119,10 @@ class ProgrammeScreen(RapportScreen[None]):
                     with VerticalScroll(classes="state-pane"):
                         yield Static("Future state", classes="pane-title")
                         yield Markdown("", id="future-md")
-                yield Static("", id="gaps-line", classes="hint")
+                yield Static("", id="gaps-line", classes="hint", markup=False)
             with TabPane("Strategy", id="tab-strategy"):
-                table = DataTable(id="strategy", cursor_type="row", zebra_stripes=True)
+                table: DataTable[str] = DataTable(id="strategy", cursor_type="row",
+                                                  zebra_stripes=True)
                 table.add_column("#", key="n")
                 table.add_column("Strategy item", key="text")
                 table.add_column("Gaps", key="gaps")
@@ -207,11 +208,11 @@ class ProgrammeScreen(RapportScreen[None]):
         syn = self.syn
         if syn is None:
             return
-        theme = syn.themes[int(event.cell_key.row_key.value)]
-        column = event.cell_key.column_key.value
+        theme = syn.themes[int(event.cell_key.row_key.value or 0)]
+        column = event.cell_key.column_key.value or "all"
         person = syn.people.get(column) if column not in ("theme", "all") else None
         passages = syn.cell(theme, person.id if person else None)
-        title = f"{theme} · {person.name}" if person else f"{theme} · everyone"
+        title = f"{theme} · {person.name}" if person else f"{theme} · everyone"  # not markup
         self.app.push_screen(PassagesScreen(title, passages), self.untag)
 
     def untag(self, tag_id: str | None) -> None:
@@ -219,7 +220,7 @@ class ProgrammeScreen(RapportScreen[None]):
         if not tag_id:
             return
         try:
-            self.app.store.delete_tag(tag_id)
+            self.store.delete_tag(tag_id)
         except RapportError as exc:
             self.notify(str(exc), severity="error")
             return
@@ -247,7 +248,7 @@ class ProgrammeScreen(RapportScreen[None]):
     @on(OptionList.OptionHighlighted, "#areas")
     def area_highlighted(self, event: OptionList.OptionHighlighted) -> None:
         if self.syn is not None:
-            self.show_area(self.syn.area(event.option.id))
+            self.show_area(self.syn.area(event.option.id or ""))
 
     def show_area(self, area: Area | None) -> None:
         if area is None:
@@ -344,7 +345,7 @@ class ProgrammeScreen(RapportScreen[None]):
         """Adds, edits or deletes a strategy item through ``change(store)``, says so and shows
         the synthesis again; a refusal from the store is shown and changes nothing."""
         try:
-            change(self.app.store)
+            change(self.store)
         except RapportError as exc:
             self.notify(str(exc), severity="error")
             return
@@ -367,7 +368,8 @@ class ProgrammeScreen(RapportScreen[None]):
                 self.change_strategy(lambda store: store.update_strategy_item(
                     item.id, text, gaps=gaps, tag_ids=tag_ids), "strategy item updated")
 
-        self.app.push_screen(StrategyDialog(self.syn, item=item), edited)
+        if self.syn is not None:
+            self.app.push_screen(StrategyDialog(self.syn, item=item), edited)
 
     def action_delete_strategy(self) -> None:
         item = self.highlighted_strategy()

@@ -44,12 +44,13 @@ class ProgrammesScreen(RapportScreen[None]):
         with Vertical(id="programmes"):
             yield Static("Programmes: leadership interviews and their synthesis",
                          classes="pane-title")
-            table = DataTable(id="programme-list", cursor_type="row", zebra_stripes=True)
+            table: DataTable[str] = DataTable(id="programme-list", cursor_type="row",
+                                              zebra_stripes=True)
             for key, label in (("name", "Name"), ("interviews", "Interviews"), ("tags", "Tags"),
                                ("strategy", "Strategy"), ("purpose", "Purpose")):
                 table.add_column(label, key=key)
             yield table
-            yield Static("", id="programmes-status")
+            yield Static("", id="programmes-status", markup=False)
         yield Footer()
 
     def on_mount(self) -> None:
@@ -96,7 +97,7 @@ class ProgrammesScreen(RapportScreen[None]):
             if self.app.catalog.get(guide) is None:
                 guide = self.app.config.default_guide
             try:
-                programme = self.app.store.add_programme(
+                programme = self.store.add_programme(
                     values["name"], purpose=values["purpose"], guide_id=guide,
                     themes=(*DEFAULT_THEMES, *values["themes"]))
             except RapportError as exc:

@@ -34,7 +34,7 @@ class EndReviewScreen(RapportModal[bool]):
             yield Static(with_keys(self.app, "Review before ending  ·  {review-end} ends · "
                                    "{back} back", self),
                          classes="dialog-title", markup=False)
-            table = DataTable(id="review-table", cursor_type="row")
+            table: DataTable[str] = DataTable(id="review-table", cursor_type="row")
             table.add_columns("Stage", "Planned", "Spent", "Notes")
             total_planned = total_spent = 0.0
             for stage in self.stages:

@@ -131,8 +131,8 @@ class SearchScreen(RapportScreen[None]):
                 yield Input(id="search-until", compact=True, placeholder="YYYY-MM-DD")
             table = BrowseTable(id="search-results")
             yield table
-            yield Static("", id="search-empty")
-            yield Static("", id="search-line")
+            yield Static("", id="search-empty", markup=False)
+            yield Static("", id="search-line", markup=False)
         yield Footer()
 
     def on_mount(self) -> None:

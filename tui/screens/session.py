@@ -6,6 +6,7 @@ Typing goes straight into the notes; every other action uses keys that do not ty
 from __future__ import annotations
 
 from datetime import datetime
+from functools import partial
 from typing import Any, Mapping
 
 from rich.text import Text
@@ -109,10 +110,6 @@ class SessionScreen(RapportScreen[None]):
                 yield ItemsPanel(id="items")
         yield Footer()
 
-    @property
-    def store(self):
-        return self.app.store
-
     def on_mount(self) -> None:
         store = self.store
         session = store.session(self.session_id)
@@ -135,7 +132,7 @@ class SessionScreen(RapportScreen[None]):
                           store.session_times(session.person_id).items()
                           if sid != session.id and started < session.started_at), default=None)
         self.jots = [j for j in store.jots(session.person_id)
-                     if last_start is None or j.created_at >= last_start]
+                     if last_start is None or j.created_at is None or j.created_at >= last_start]
         self.followup_index = next((i for i, s in enumerate(self.stages) if s.get("followup")), 0)
         now = self.app.clock()
         self.last_tick = self.last_persist = now
@@ -147,15 +144,23 @@ class SessionScreen(RapportScreen[None]):
     def stage(self) -> Mapping[str, Any]:
         return self.stages[self.index]
 
+    @property
+    def live(self) -> Session:
+        """The session shown (None only once it has ended, as the screen closes)."""
+        if self.session is None:
+            raise RapportError("the session has ended")
+        return self.session
+
     def show_stage(self) -> None:
         stage = self.stage
         key = stage["key"]
         self.visited.add(key)
-        title = self.session.title or self.session.guide_name
+        session = self.live
+        title = session.title or session.guide_name
         header = Text()
         header.append(f"{self.person.name}", style="bold")
         header.append(f"  ·  {title}  ·  stage {self.index + 1}/{len(self.stages)}: {stage['title']}")
-        if self.session.ended_at:
+        if session.ended_at:
             header.append("  ·  ended session: edits are recorded", style="italic")
         self.query_one("#session-header", Static).update(header)
         self.query_one(StageOutline).show(self.stages, self.index, self.visited, self.spent)
@@ -405,14 +410,14 @@ class SessionScreen(RapportScreen[None]):
                     else "notes of this stage are shared", timeout=2)
 
     def action_capture(self, kind: str = "action") -> None:
-        from tui.screens.capture import CaptureScreen
+        from tui.screens.capture import Capture, CaptureScreen
 
-        def captured(result) -> None:
+        def captured(result: Capture | None) -> None:
             if result is None:
                 self.query_one(NotesArea).focus()
                 return
             try:
-                item = self.store.add_item(self.session.id, result.kind, result.text,
+                item = self.store.add_item(self.live.id, result.kind, result.text,
                                            owner=result.owner, due=result.due,
                                            stage=self.stage["key"])
             except RapportError as exc:
@@ -433,7 +438,7 @@ class SessionScreen(RapportScreen[None]):
                 self.store.update_item(event.item_id, status="done")
                 self.notify("marked done", timeout=2)
             else:
-                item = self.store.carry_forward(event.item_id, self.session.id)
+                item = self.store.carry_forward(event.item_id, self.live.id)
                 self.items.append(item)
                 self.show_items()
                 self.notify("carried forward into this session", timeout=2)
@@ -463,12 +468,12 @@ class SessionScreen(RapportScreen[None]):
                 self.query_one(NotesArea).focus()
                 return
             self.flush()
-            self.store.end_session(self.session.id)
+            self.store.end_session(self.live.id)
             self.session = None
             self.app.pop_screen()
             self.app.notify("session ended", timeout=3)
 
-        self.app.push_screen(EndReviewScreen(self.session, self.stages, self.spent, self.items,
+        self.app.push_screen(EndReviewScreen(self.live, self.stages, self.spent, self.items,
                                              self.texts, self.private), decided)
 
     def on_unmount(self) -> None:
@@ -485,10 +490,10 @@ class SessionScreen(RapportScreen[None]):
                          "previous-stage")]
         for i, stage in enumerate(self.stages):
             found.append(Command(f"Go to stage {i + 1}: {stage['title']}", "Pick a stage",
-                                 lambda i=i: self.go_to(i), "stages"))
+                                 partial(self.go_to, i), "stages"))
         for kind in ("action", "decision", "agreement", "goal"):
             found.append(Command(f"Capture {kind}", f"A new {kind} of this session",
-                                 lambda k=kind: self.action_capture(k), "capture"))
+                                 partial(self.action_capture, kind), "capture"))
         found += [
             Command("Toggle private notes", "This stage's notes", self.action_toggle_private,
                     "private"),

@@ -10,6 +10,7 @@ from textual.suggester import SuggestFromList
 from textual.widgets import Button, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
+from store.errors import RapportError
 from tui.screens.dialog import Dialog
 
 
@@ -62,13 +63,13 @@ class NewSessionScreen(Dialog[str | None]):
             yield Label("Guide")
             yield OptionList(*[Option(f"{g.name}  ·  {g.planned_minutes} min", id=g.id)
                                for g in catalog.guides], id="guide-list")
-            yield Static("", id="guide-description", classes="hint")
+            yield Static("", id="guide-description", classes="hint", markup=False)
             yield Label("Participant")
             yield CompletingInput(names, placeholder="name (Tab completes someone you have met)",
                                   id="person")
             yield Label("Title (optional)")
             yield Input(placeholder="e.g. quarterly check-in", id="title")
-            yield Label("", id="start-error", classes="error")
+            yield Label("", id="start-error", classes="error", markup=False)
             with Horizontal(classes="buttons"):
                 yield Button("Start", variant="primary", id="start", classes="save")
                 yield Button("Cancel", id="cancel", classes="cancel")
@@ -83,7 +84,7 @@ class NewSessionScreen(Dialog[str | None]):
 
     @on(OptionList.OptionHighlighted, "#guide-list")
     def describe(self, event: OptionList.OptionHighlighted) -> None:
-        guide = self.app.catalog.get(event.option.id)
+        guide = self.app.catalog.get(event.option.id or "")
         if guide:
             stages = " → ".join(s.title for s in guide.stages)
             self.query_one("#guide-description", Static).update(f"{stages}\n{guide.description}")
@@ -104,17 +105,24 @@ class NewSessionScreen(Dialog[str | None]):
         if options.highlighted is None:
             self.error("Choose a guide.")
             return
-        guide = self.app.catalog.get(options.get_option_at_index(options.highlighted).id)
+        guide = self.app.catalog.get(options.get_option_at_index(options.highlighted).id or "")
+        if guide is None:
+            self.error("Choose a guide.")
+            return
         name = self.query_one("#person", Input).value.strip()
         if not name:
             self.error("Who are you meeting? Type their name.")
             self.query_one("#person", Input).focus()
             return
-        store = self.app.store
-        person = store.get_or_add_person(name)
-        session = store.start_session(person.id, guide.to_snapshot(),
-                                      title=self.query_one("#title", Input).value,
-                                      programme_id=self.programme_id)
+        try:
+            store = self.store
+            person = store.get_or_add_person(name)
+            session = store.start_session(person.id, guide.to_snapshot(),
+                                          title=self.query_one("#title", Input).value,
+                                          programme_id=self.programme_id)
+        except RapportError as exc:
+            self.error(str(exc))
+            return
         self.dismiss(session.id)
 
     def error(self, text: str) -> None:

@@ -54,7 +54,7 @@ class StrategyDialog(Dialog[tuple[str, list[str], list[str]] | None]):
                         placeholder="what the leadership team will do", id="strategy-text")
             yield Label("Rests on (space toggles, Enter saves; gaps first, then passages)")
             yield SelectionList(*selections, id="strategy-links")
-            yield Label("", id="strategy-error", classes="error")
+            yield Label("", id="strategy-error", classes="error", markup=False)
             with Horizontal(classes="buttons"):
                 yield Button("Save", variant="primary", id="strategy-save", classes="save")
                 yield Button("Cancel", id="strategy-cancel", classes="cancel")

@@ -128,7 +128,7 @@ class TagDialog(Dialog[TagChoice | None]):
         with Vertical(id="tag-dialog", classes="dialog"):
             yield Static(self.keys_hint("Tag passage  ·  1-9 picks a theme and tags"),
                          classes="dialog-title", markup=False)
-            yield Static(f"“{preview}”", id="tag-passage", classes="hint")
+            yield Static(f"“{preview}”", id="tag-passage", classes="hint", markup=False)
             yield OptionList(*[Option(f"{i + 1 if i < 9 else ' '} {t}", id=str(i))
                                for i, t in enumerate(self.themes)], id="tag-themes")
             with Horizontal(classes="tag-row"):
@@ -141,7 +141,7 @@ class TagDialog(Dialog[TagChoice | None]):
                 with Horizontal(classes="tag-row"):
                     yield Label("New theme", classes="label")
                     yield Input(placeholder="added to the programme's themes", id="tag-new")
-            yield Label("", id="tag-error", classes="error")
+            yield Label("", id="tag-error", classes="error", markup=False)
             with Horizontal(classes="buttons"):
                 yield Button("Tag", variant="primary", id="tag-save", classes="save")
                 yield Button("Cancel", id="tag-cancel", classes="cancel")
@@ -178,13 +178,14 @@ class TagDialog(Dialog[TagChoice | None]):
                 return
             theme, is_new = self.themes[options.highlighted], False
         subject = self.resolve_subject()
-        if subject is False:
+        if subject is None:
             return
         subject_id, new_subject = subject
         self.dismiss(TagChoice(theme, is_new, subject_id, new_subject))
 
-    def resolve_subject(self) -> tuple[str | None, str | None] | bool:
-        """(id, None) for a known person, (None, name) to add someone (asked once), or False."""
+    def resolve_subject(self) -> tuple[str | None, str | None] | None:
+        """(id, None) for a known person, (None, name) to add someone (asked once), or None
+        (with the reason shown) when the name does not say who."""
         field = self.query_one("#tag-subject", Input)
         name = " ".join(field.value.split())
         if not name:
@@ -200,12 +201,12 @@ class TagDialog(Dialog[TagChoice | None]):
             names = ", ".join(n for _, n in (starts or [])[:4])
             self.error(f"{name!r} matches several people ({names}); type more of the name.")
             field.focus()
-            return False
+            return None
         if self.pending_new != folded:
             self.pending_new = folded
             self.error(f"No one called {name!r} yet: Enter again adds them, or edit the name.")
             field.focus()
-            return False
+            return None
         return None, name
 
     def error(self, text: str) -> None:
