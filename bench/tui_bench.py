@@ -205,9 +205,9 @@ async def floor_table_run(rows: int = 200) -> dict:
 def make_app(home: Path):
     from store.paths import Paths
     from tui.config import Config
-    from tui.launch import make_app as make_rapport
+    from tui.launch import Heap, make_app as make_rapport
 
-    return make_rapport(Paths.resolve(home), config=Config(idle_lock_minutes=0))
+    return make_rapport(Paths.resolve(home), config=Config(idle_lock_minutes=0), heap=Heap())
 
 
 async def rapport_run(home: Path, passphrase: str, *, keys: bool = True) -> dict:

@@ -201,3 +201,36 @@ async def test_first_rows_count_open_actions(store, vault_path, clock, passphras
         assert sum(int(v or 0) for v in open_column(home).values()) == 4
         app.store.close()
         app.store = None
+
+
+class RecordingHeap:
+    """Stands in for the launcher's Heap (tui.launch): records when the app calls it."""
+
+    def __init__(self) -> None:
+        self.calls: list[str] = []
+
+    def settled(self) -> None:
+        self.calls.append("settled")
+
+    def released(self) -> None:
+        self.calls.append("released")
+
+
+async def test_the_heap_settles_once_the_list_is_read_and_is_released_on_lock(
+        store, vault_path, clock, passphrase):
+    seed(store)
+    store.close()
+    heap = RecordingHeap()
+    app = make_app(vault_path, clock, heap=heap)
+    async with app.run_test(size=SIZE) as pilot:
+        await unlock(app, pilot, passphrase)
+        assert isinstance(app.screen, HomeScreen) and app.screen.loaded_all
+        assert heap.calls == ["settled"]
+        await pilot.press("ctrl+l")
+        await settle(app, pilot)
+        assert heap.calls == ["settled", "released"]
+        await unlock(app, pilot, passphrase)
+        assert heap.calls == ["settled", "released", "settled"]
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+    assert heap.calls == ["settled", "released", "settled"]  # quitting keeps it frozen

@@ -32,6 +32,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from guides.loader import Catalog
     from store.crypto import KdfParams
     from store.vault import Store
+    from tui.launch import Heap
     from tui.screens.home import Row
 
 
@@ -89,8 +90,9 @@ class RapportApp(QuietCrash):
     def __init__(self, *, paths: Paths, config: Config | None = None,
                  config_warning: str | None = None, start: dict[str, str] | None = None,
                  kdf: "KdfParams | None" = None, allow_weak: bool = False,
-                 clock: Callable[[], datetime] | None = None) -> None:
+                 clock: Callable[[], datetime] | None = None, heap: "Heap | None" = None) -> None:
         super().__init__()
+        self.heap = heap
         self.paths = paths
         self.config = config or Config()
         self.config_warning = config_warning
@@ -220,10 +222,17 @@ class RapportApp(QuietCrash):
         if store is not None:
             store.close()
 
+    def session_loaded(self) -> None:
+        """The home list is read whole: what the unlock decrypted lives until a lock."""
+        if self.heap is not None:
+            self.heap.settled()
+
     async def action_lock(self, reason: str = "locked") -> None:
         if self.store is None:
             return
         self.close_store()
+        if self.heap is not None:
+            self.heap.released()  # what the vault decrypted may be collected again
         from tui.screens.unlock import UnlockScreen
 
         while len(self.screen_stack) > 1:  # down to the unlock screen, the bottom one

@@ -19,15 +19,36 @@ if TYPE_CHECKING:  # pragma: no cover
     from tui.env import Env
 
 
+class Heap:
+    """The app's only gc calls, made by the launcher's app (docs/performance.md names the rows).
+
+    Once the home list is loaded, the decrypted heap lives for the session: frozen, it leaves the
+    collector's view. Left in it, the first full collection after the load walks it all (60-130
+    ms with 10,000 sessions) inside whatever runs then: a key press in the list (page down:
+    2.5-4x a 200-row DataTable instead of 0.8x). Locking lets it go again: unfrozen, what the
+    closed vault left behind is collected as usual. When the app has run, what is left lives
+    until the process ends: frozen again, the interpreter's last collection skips it (quit: 1.2x
+    the minimal app from the unlock screen, 1.5x from a 10,000-session home without it, 0.8x
+    with it)."""
+
+    def settled(self) -> None:
+        gc.freeze()
+
+    def released(self) -> None:
+        gc.unfreeze()
+
+
 class Refused(Exception):
     """The app will not start in this environment; ``str()`` is the one line that says why."""
 
 
 def make_app(paths: "Paths", *, config: "Config | None" = None, start: dict[str, str] | None = None,
              kdf: "KdfParams | None" = None, allow_weak: bool = False,
-             clock: Callable[[], datetime] | None = None) -> "RapportApp":
-    """The app for ``paths``: settings read from the config file unless ``config`` is given.
-    Raises :class:`Refused` when Textual's developer tools (or its log file) are on."""
+             clock: Callable[[], datetime] | None = None,
+             heap: Heap | None = None) -> "RapportApp":
+    """The app for ``paths``: settings read from the config file unless ``config`` is given;
+    ``heap``: the launcher's :class:`Heap` (tests leave the collector alone). Raises
+    :class:`Refused` when Textual's developer tools (or its log file) are on."""
     from tui.app import RapportApp
     from tui.config import load_config
 
@@ -35,7 +56,7 @@ def make_app(paths: "Paths", *, config: "Config | None" = None, start: dict[str,
     if config is None:
         config, warning = load_config(paths.config_file)
     app = RapportApp(paths=paths, config=config, config_warning=warning, start=start, kdf=kdf,
-                     allow_weak=allow_weak, clock=clock)
+                     allow_weak=allow_weak, clock=clock, heap=heap)
     if app.refused:
         raise Refused(app.refused)
     return app
@@ -59,17 +80,15 @@ def run_app(env: "Env", start: dict[str, str] | None = None) -> None:
         pass  # the app offers to create one
     except RapportError as exc:
         refuse(str(exc))
+    app_heap = Heap()
     try:
         app = make_app(env.paths, start=start, kdf=env.kdf, allow_weak=env.allow_weak,
-                       clock=env.clock)
+                       clock=env.clock, heap=app_heap)
     except Refused as exc:
         refuse(str(exc))
     app.run()
     app.close_store()  # after a crash: the screens saved what they held; lock the vault
-    # What is left lives until the process ends: moved out of the collector's view, the
-    # interpreter's last collection skips it (quitting from a 10,000-session home: about
-    # 1.5x the minimal app's quit without this, 0.9x with it; docs/performance.md, G8).
-    gc.freeze()
+    app_heap.settled()
     code = app.signalled or app.return_code or 0
     if code and code not in SIGNAL_CODES:
         print("rapport: error: the app stopped unexpectedly; notes were saved up to the last "

@@ -189,6 +189,7 @@ class HomeScreen(RapportScreen[None]):
     def show_data(self, data: HomeData) -> None:
         self.set_rows(data.rows, True, data.due)
         self.show_problems(data.problems)
+        self.app.session_loaded()
 
     def show_problems(self, problems: list[str]) -> None:
         banner = self.damage_line
