@@ -58,7 +58,9 @@ class RapportScreen(Screen[ScreenResultType]):
 
 
 class RapportModal(ModalScreen[ScreenResultType]):
-    """A dialog of the app."""
+    """A dialog of the app. (Not a subclass of RapportScreen: put before ModalScreen in the
+    bases, that made Textual's CSS give dialogs an opaque background. Hence the two members
+    below, repeated.)"""
 
     app = getters.app(RapportApp)
 
