@@ -185,3 +185,46 @@ async def test_the_dialog_names_its_save_key_as_remapped(store, vault_path, cloc
         await pilot.pause()
         assert results and case.ok(results[0])
         app.store = None
+
+
+def typed_fast(app, text: str, *then: str) -> None:
+    """Keys as a fast typist (or a paste) sends them: all queued before any is handled."""
+    from textual import events
+
+    for char in text:
+        app.post_message(events.Key("space" if char == " " else char, char))
+    for key in then:
+        app.post_message(events.Key(key, "\r" if key == "enter" else None))
+
+
+@pytest.mark.parametrize("name", ["capture", "new-programme", "jot"])
+async def test_keys_typed_just_before_enter_are_saved(store, vault_path, clock, tmp_path, name):
+    """Enter is a priority binding, handled before the focused field has taken the keys queued
+    ahead of it: the save waits for them."""
+    case = CASES[name]
+    app = make_app(vault_path, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        app.store = store
+        dialog = case.make(store, tmp_path)
+        results = await opened(app, pilot, dialog)
+        dialog.query_one(case.field).focus()
+        await pilot.pause()
+        typed_fast(app, "typed words", "enter")
+        for _ in range(3):
+            await pilot.pause()
+        assert results and case.ok(results[0]), results
+        app.store = None
+
+
+async def test_keys_typed_just_before_escape_make_it_ask(store, vault_path, clock, tmp_path):
+    case = CASES["capture"]
+    app = make_app(vault_path, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        app.store = store
+        dialog = case.make(store, tmp_path)
+        results = await opened(app, pilot, dialog)
+        typed_fast(app, "typed words", "escape")
+        for _ in range(3):
+            await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen) and results == []
+        app.store = None

@@ -470,3 +470,26 @@ async def test_passphrase_typed_before_the_field_has_focus_is_kept(store, vault_
         assert app.store is not None and type(app.screen).__name__ == "HomeScreen"
         app.store.close()
         app.store = None
+
+
+async def test_keys_typed_just_before_quit_are_saved(store, vault_path, clock, passphrase):
+    """ctrl+q is a priority key, handled as it arrives: the notes typed just before it (still
+    queued for the notes pane) are saved all the same."""
+    from textual import events
+
+    person = store.add_person("Ada")
+    session = store.start_session(person.id, guide("one-on-one").to_snapshot())
+    app = make_app(vault_path, clock)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_session(app, pilot, store, session.id)
+        assert isinstance(app.focused, NotesArea)
+        for char in "last words":
+            app.post_message(events.Key("space" if char == " " else char, char))
+        app.post_message(events.Key("ctrl+q", None))
+        for _ in range(5):
+            await pilot.pause()
+    reopened = open_vault(vault_path, passphrase, allow_weak=True)
+    try:
+        assert [n.text for n in reopened.notes(session.id)] == ["last words"]
+    finally:
+        reopened.close()

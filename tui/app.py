@@ -152,6 +152,9 @@ class RapportApp(QuietCrash):
 
     def terminate(self, signum: int) -> None:
         self.signalled = 128 + signum
+        self.after_typing(self.terminate_now)
+
+    def terminate_now(self) -> None:
         try:
             self.close_store()
         finally:
@@ -241,7 +244,18 @@ class RapportApp(QuietCrash):
         if isinstance(screen, UnlockScreen):
             await screen.locked(reason)
 
+    def after_typing(self, callback: Callable[[], object]) -> None:
+        """Runs ``callback`` once the focused widget has handled the keys queued for it: a
+        priority key (quit) or a signal is handled as it arrives, ahead of the last letters
+        typed (or pasted) just before it, and those count too."""
+        focused = self.focused
+        if focused is None or not focused.call_later(callback):
+            callback()
+
     async def action_quit(self) -> None:
+        self.after_typing(self.quit_now)
+
+    def quit_now(self) -> None:
         self.close_store()
         self.exit()
 

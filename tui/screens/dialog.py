@@ -18,6 +18,7 @@ from typing import Any
 
 from textual import on
 from textual.binding import Binding
+from textual.widget import Widget
 from textual.widgets import Button, Input, TextArea
 
 from tui.keys import with_keys
@@ -69,7 +70,19 @@ class Dialog(RapportModal[ScreenResultType]):
         raise NotImplementedError
 
     def action_save(self) -> None:
+        """Enter is a priority binding: it is handled as it arrives, before the focused field
+        has taken the keys queued ahead of it (a fast typist's last letters, a paste). The save
+        waits for them: it runs from that field's own queue, after them."""
         focused = self.focused
+        if focused is None:
+            self.save_from(None)
+        else:
+            focused.call_later(self.save_from, focused)
+
+    def save_from(self, focused: Widget | None) -> None:
+        """Saves, as Enter in ``focused`` asks (on a button: presses it)."""
+        if not self.is_current:
+            return  # closed meanwhile (a second Enter)
         if isinstance(focused, Button):
             focused.press()
             return

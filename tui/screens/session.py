@@ -320,6 +320,8 @@ class SessionScreen(RapportScreen[None]):
         if self.session is None:
             return
         self.tick()
+        for notes in self.query(NotesArea):  # what the pane holds, its Changed not seen yet
+            self.texts[self.stage["key"]] = notes.text
         self.save_notes()
         self.persist_state()
 

@@ -8,6 +8,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.suggester import SuggestFromList
 from textual.widgets import Button, Input, Label, OptionList, Static
+from textual.widget import Widget
 from textual.widgets.option_list import Option
 
 from store.errors import RapportError
@@ -93,12 +94,12 @@ class NewSessionScreen(Dialog[str | None]):
     def guide_clicked(self) -> None:
         self.query_one("#person", Input).focus()
 
-    def action_save(self) -> None:
+    def save_from(self, focused: Widget | None) -> None:
         person = self.query_one("#person", CompletingInput)
-        if self.focused is person and person.completion:  # the first Enter accepts it
+        if focused is person and person.completion:  # the first Enter accepts it
             person.action_complete()
             return
-        super().action_save()
+        super().save_from(focused)
 
     def save(self) -> None:
         options = self.query_one("#guide-list", OptionList)
