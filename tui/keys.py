@@ -146,7 +146,7 @@ def keymap_problems(keymap: Mapping[str, str]) -> tuple[dict[str, str], list[str
             continue
         bad = bad_keys(spec)
         if bad:
-            problems.append(f"keys.{binding_id}: {'; '.join(bad)}; its default keys stay")
+            problems.append(f"keys.{binding_id}: {'; '.join(bad)}")
             continue
         kept[binding_id] = ",".join(k.strip() for k in spec.split(","))
     return kept, problems

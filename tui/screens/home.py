@@ -195,9 +195,11 @@ class HomeScreen(RapportScreen[None]):
         banner = self.damage_line
         banner.set_class(bool(problems), "-shown")
         if problems:
+            first = problems[0].rstrip(".")
             more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
-            banner.update(f"⚠ The vault is damaged: {problems[0]}{more}. Run 'rapport verify' "
-                          "to see every problem. Listed below: every session that still reads.")
+            verify = "" if "rapport verify" in first else " Run 'rapport verify' to see all."
+            banner.update(f"⚠ The vault is damaged: {first}{more}.{verify} Listed below: every "
+                          "session that still reads.")
 
     def show_store_error(self, error: Exception) -> None:
         self.show_problems([str(error)])

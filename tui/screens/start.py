@@ -59,7 +59,7 @@ class NewSessionScreen(Dialog[str | None]):
         names = [p.name for p in store.people()] if store else []
         catalog = self.app.catalog
         with Vertical(id="start-dialog", classes="dialog"):
-            yield Static(self.keys_hint("New session  ·  ↑↓ picks the guide · Tab moves"),
+            yield Static(self.keys_hint("New session  ·  ↑↓ picks the guide"),
                          classes="dialog-title", markup=False)
             yield Label("Guide")
             yield OptionList(*[Option(f"{g.name}  ·  {g.planned_minutes} min", id=g.id)
