@@ -53,7 +53,7 @@ def on_frame(app, t: int) -> None:
         if EXIT_ON_FRAME:
             app.exit()
     if not _state["keys"] and screen == "UnlockScreen":
-        footer = app.screen.query("UnlockFooter")
+        footer = app.screen.query("Footer")
         if footer and footer.first().children:  # Textual's footer fills in a refresh later
             _state["keys"] = True
             stamp(keys=t)

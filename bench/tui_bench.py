@@ -16,7 +16,7 @@
   big        RapportApp on the 10,000-session vault: Enter on the passphrase -> first frame
              showing rows (G2, issue 5 "unlock -> first rows"), -> whole list loaded; the
              unlock handing over (``app.unlocked``) -> first frame with rows (G3); how long
-             the run's own Argon2id took (on the prefetch thread); the longest event-loop
+             the run's own Argon2id took (in the unlock worker); the longest event-loop
              stall while the key is derived; key presses in the table
   small      the same on the 100-session vault (G3: 10,000 vs 100)
 Frames are stamped by bench/frame_hook.py, which also does the escape-sequence rendering a
@@ -204,10 +204,10 @@ async def floor_table_run(rows: int = 200) -> dict:
 # ------------------------------------------------------------------------------------ rapport
 def make_app(home: Path):
     from store import Paths
-    from tui.app import RapportApp
     from tui.config import Config
+    from tui.launch import Heap, make_app as make_rapport
 
-    return RapportApp(paths=Paths.resolve(home), config=Config(idle_lock_minutes=0))
+    return make_rapport(Paths.resolve(home), config=Config(idle_lock_minutes=0), heap=Heap())
 
 
 async def rapport_run(home: Path, passphrase: str, *, keys: bool = True) -> dict:

@@ -115,7 +115,8 @@ if TYPE_CHECKING:  # pragma: no cover
         filename_hint as report_filename, leader_report, programme_report,
         render as render_report, write_report,
     )
-    from .text import json_text, visible
+    from .tables import TABLES, Table
+    from .text import CONTROLS, json_text, visible
     from .transfer import (
         MAX_BYTES as MAX_IMPORT_BYTES, BadExport, ImportResult, encrypt, import_document,
         read_import,
@@ -162,7 +163,8 @@ _NAMES: dict[str, tuple[str, str]] = {
     **{n: ("synthesis_report", n) for n in ("leader_report", "programme_report", "write_report")},
     "report_filename": ("synthesis_report", "filename_hint"),
     "render_report": ("synthesis_report", "render"),
-    **{n: ("text", n) for n in ("json_text", "visible")},
+    **{n: ("tables", n) for n in ("TABLES", "Table")},
+    **{n: ("text", n) for n in ("CONTROLS", "json_text", "visible")},
     **{n: ("transfer", n) for n in (
         "BadExport", "ImportResult", "encrypt", "import_document", "read_import")},
     "MAX_IMPORT_BYTES": ("transfer", "MAX_BYTES"),

@@ -42,6 +42,15 @@ class FakeClock:
         return self._now
 
 
+@pytest.fixture(autouse=True)
+def no_ambient_terminal_size(monkeypatch):
+    """Under pytest-xdist the workers run with COLUMNS=80 and LINES=24 in their environment, and
+    without xdist they do not: a command's output width must not depend on how the suite runs
+    (shutil.get_terminal_size reads them first)."""
+    monkeypatch.delenv("COLUMNS", raising=False)
+    monkeypatch.delenv("LINES", raising=False)
+
+
 @pytest.fixture
 def clock() -> FakeClock:
     return FakeClock()

@@ -7,9 +7,7 @@ import stat
 import pytest
 
 from guides.loader import builtin_guides
-from store import crypto
-from store.paths import Paths
-from tui.app import RapportApp
+from apptools import make_app
 from tui.screens.export import ExportScreen
 
 CANARY = "PRIVATE-CANARY-42"
@@ -26,8 +24,7 @@ async def test_preview_is_what_gets_written(store, vault_path, clock, tmp_path):
     store.save_note(session.id, plan["stages"][1]["key"], CANARY, private=True)
     out = tmp_path / "out"
     out.mkdir()
-    app = RapportApp(paths=Paths.resolve(vault_path.parent), kdf=crypto.FAST_FOR_TESTS,
-                     allow_weak=True, clock=clock)
+    app = make_app(vault_path, clock)
     async with app.run_test(size=(110, 40)) as pilot:
         app.unlocked(store)
         await pilot.pause()

@@ -33,13 +33,13 @@ async def test_new_session_from_home_focuses_notes(store, vault_path, clock):
         assert isinstance(app.screen, HomeScreen)
         await pilot.press("ctrl+n")
         await pilot.pause()
-        await pilot.press("enter")  # default guide: the 1-on-1
+        await pilot.press("enter")  # the 1-on-1 is preselected; Enter asks for the name
         await pilot.pause()
+        assert "Type their name" in str(app.screen.query_one("#start-error").render())
+        assert app.focused is app.screen.query_one("#person")
         for ch in "Ada":
             await pilot.press(ch)
-        await pilot.press("enter")
-        await pilot.pause()
-        await pilot.press("enter")  # no title
+        await pilot.press("enter")  # Enter starts it from the name field (no title)
         await pilot.pause()
         screen = app.screen
         assert isinstance(screen, SessionScreen)
@@ -103,10 +103,19 @@ async def test_autosave_after_a_second_marks_saved(store, vault_path, clock):
     async with app.run_test(size=(100, 30)) as pilot:
         screen = await open_session(app, pilot, store, session.id)
         await pilot.press(*"typed")
-        assert screen.status == "unsaved"
-        await pilot.pause(1.4)
+        assert screen.status == "unsaved" and screen.autosave_timer is not None
+        clock.advance(0.6)
+        screen.autosave()  # what the timer calls: not yet a second since the last key
+        assert screen.status == "unsaved" and store.notes(session.id) == []
+        assert screen.autosave_timer is not None  # woken again for the rest of the second
+        await pilot.press("!")
+        clock.advance(0.6)
+        screen.autosave()  # a key 0.6 s ago starts the second again
+        assert screen.status == "unsaved" and store.notes(session.id) == []
+        clock.advance(0.5)
+        screen.autosave()
         assert screen.status == "saved"
-        assert [n.text for n in store.notes(session.id)] == ["typed"]
+        assert [n.text for n in store.notes(session.id)] == ["typed!"]
 
 
 async def test_questions_mark_and_insert(store, vault_path, clock):
@@ -309,14 +318,22 @@ async def test_privacy_screen_and_help(store, vault_path, clock):
         assert isinstance(app.screen, HelpScreen)
 
 
-async def test_screenshot_command_is_removed(store, vault_path, clock):
-    app = make_app(vault_path, clock)
+async def test_palette_offers_rapport_commands_with_live_keys_and_no_screenshot(
+        store, vault_path, clock):
+    from tui.commands import RapportCommands
+
+    app = make_app(vault_path, clock, config=Config(keys={"lock": "f7", "people": "f6"}))
     async with app.run_test(size=(100, 30)) as pilot:
         app.unlocked(store)
         await pilot.pause()
-        titles = [c.title.lower() for c in app.get_system_commands(app.screen)]
-        assert "lock" in titles and "help" in titles
-        assert not any("screenshot" in t for t in titles)
+        system = [c.title.lower() for c in app.get_system_commands(app.screen)]
+        assert "theme" in system and not any("screenshot" in t for t in system)
+        provider = RapportCommands(app.screen)
+        found = {str(hit.text): hit.help async for hit in provider.discover()}
+        assert found["Lock"].endswith("(f7)") and found["People"].endswith("(f6)")
+        assert found["Help"].endswith("(f1)") and "New session" in found
+        hits = [str(hit.text) async for hit in provider.search("peop")]
+        assert hits == ["People"]
 
 
 async def test_unlock_wrong_then_right(store, vault_path, clock, passphrase):
@@ -453,3 +470,26 @@ async def test_passphrase_typed_before_the_field_has_focus_is_kept(store, vault_
         assert app.store is not None and type(app.screen).__name__ == "HomeScreen"
         app.store.close()
         app.store = None
+
+
+async def test_keys_typed_just_before_quit_are_saved(store, vault_path, clock, passphrase):
+    """ctrl+q is a priority key, handled as it arrives: the notes typed just before it (still
+    queued for the notes pane) are saved all the same."""
+    from textual import events
+
+    person = store.add_person("Ada")
+    session = store.start_session(person.id, guide("one-on-one").to_snapshot())
+    app = make_app(vault_path, clock)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_session(app, pilot, store, session.id)
+        assert isinstance(app.focused, NotesArea)
+        for char in "last words":
+            app.post_message(events.Key("space" if char == " " else char, char))
+        app.post_message(events.Key("ctrl+q", None))
+        for _ in range(5):
+            await pilot.pause()
+    reopened = open_vault(vault_path, passphrase, allow_weak=True)
+    try:
+        assert [n.text for n in reopened.notes(session.id)] == ["last words"]
+    finally:
+        reopened.close()

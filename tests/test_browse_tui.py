@@ -13,10 +13,9 @@ import pytest
 
 from guides.loader import builtin_guides
 from store.crypto import FAST_FOR_TESTS
-from store.paths import Paths
 from store.vault import create_vault
-from tui.app import RapportApp
 from tui.config import Config
+from apptools import make_app
 
 SIZE = (100, 30)
 PASSPHRASE = "pw-test-1234"
@@ -115,8 +114,8 @@ def world(tmp_path, clock):
     store = create_vault(tmp_path / "vault.db", PASSPHRASE, kdf=FAST_FOR_TESTS, allow_weak=True,
                          clock=clock)
     ids = seed(store, clock)
-    app = RapportApp(paths=Paths.resolve(tmp_path), kdf=FAST_FOR_TESTS, allow_weak=True,
-                     clock=clock, config=Config(idle_lock_minutes=0))  # the clock jumps
+    app = make_app(tmp_path / "vault.db", clock,
+                   config=Config(idle_lock_minutes=0))  # the clock jumps
     try:
         yield app, store, ids
     finally:
@@ -377,7 +376,8 @@ async def test_detail_renders_the_whole_record(world):
 async def test_detail_delete_asks_first(world):
     app, store, ids = world
     from store.errors import NotFound
-    from tui.screens.detail import ConfirmScreen, SessionDetailScreen
+    from tui.screens.confirm import ConfirmScreen
+    from tui.screens.detail import SessionDetailScreen
     from tui.screens.home import HomeScreen
 
     async with app.run_test(size=SIZE) as pilot:
@@ -656,8 +656,8 @@ def snapshot_app(tmp_path):
     store = create_vault(tmp_path / "vault.db", PASSPHRASE, kdf=FAST_FOR_TESTS, allow_weak=True,
                          clock=clock)
     ids = seed(store, clock)
-    app = RapportApp(paths=Paths.resolve(tmp_path), kdf=FAST_FOR_TESTS, allow_weak=True,
-                     clock=clock, config=Config(idle_lock_minutes=0))  # the clock jumps
+    app = make_app(tmp_path / "vault.db", clock,
+                   config=Config(idle_lock_minutes=0))  # the clock jumps
     return app, store, ids
 
 

@@ -57,3 +57,33 @@ async def test_app_starts_with_a_broken_config_and_says_so(tmp_path):
     async with app.run_test() as pilot:
         await pilot.pause()
         assert any("config.toml" in n.message for n in app._notifications)
+
+
+def test_a_bad_key_name_is_one_warning_and_the_default_stays(tmp_path):
+    path = tmp_path / "config.toml"
+    path.write_text('[keys]\nquit = "ctrl+zzz+bad"\nprivacy = "f11"\nprivcy = "f10"\n')
+    config, warning = load_config(path)
+    assert config.keys == {"privacy": "f11"}
+    assert "\n" not in warning and "quit" in warning and "ctrl+zzz+bad" in warning
+    assert "'zzz' is not a modifier" in warning and "'privcy'" in warning
+
+
+async def test_quit_still_works_after_a_bad_quit_key(tmp_path):
+    from tui.launch import make_app
+
+    (tmp_path / "config.toml").write_text('[keys]\nquit = "ctrl+zzz+bad"\n')
+    app = make_app(Paths.resolve(tmp_path))
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        assert any("ctrl+zzz+bad" in n.message for n in app._notifications)
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+    assert app.return_code == 0 and not app.is_running
+
+
+async def test_an_unknown_theme_is_a_warning(tmp_path):
+    app = RapportApp(paths=Paths.resolve(tmp_path), config=Config(theme="no-such-theme"))
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        assert app.theme == "textual-dark"
+        assert any("no-such-theme" in n.message for n in app._notifications)

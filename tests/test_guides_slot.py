@@ -22,10 +22,10 @@ async def start_from_dialog(app, pilot, minutes: str | None) -> None:
     await pilot.press("ctrl+n")
     await pilot.pause()
     assert isinstance(app.screen, NewSessionScreen)
-    await pilot.press("enter", *"Ada", "enter")  # the 1-on-1 (preselected), then the title
+    await pilot.press("enter", *"Ada")  # the 1-on-1 (preselected), then the name
     await pilot.pause()
     if minutes is not None:
-        await pilot.press("tab")  # title -> minutes
+        await pilot.press("tab", "tab")  # name -> title -> minutes
         field = app.screen.query_one("#minutes")
         assert app.focused is field and field.value == "30"  # the guide's own length
         await pilot.press(*["backspace"] * 2, *minutes)

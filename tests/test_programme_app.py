@@ -16,13 +16,16 @@ from guides.loader import builtin_guides
 from store.models import DEFAULT_THEMES
 from store.synthesis import build
 from store.synthesis_report import programme_report, render
-from tui.screens.detail import ConfirmScreen
+from tui.screens.confirm import ConfirmScreen
 from tui.screens.home import HomeScreen
 from tui.screens.export import ExportScreen
-from tui.screens.programmes import (
-    LeaderPicker, NewProgrammeDialog, PassagesScreen, ProgrammeScreen,
-    ProgrammesScreen, ReportScreen, StrategyDialog,
-)
+from tui.screens.leader_picker import LeaderPicker
+from tui.screens.new_programme import NewProgrammeDialog
+from tui.screens.passages import PassagesScreen
+from tui.screens.programme import ProgrammeScreen
+from tui.screens.programmes import ProgrammesScreen
+from tui.screens.report import ReportScreen
+from tui.screens.strategy import StrategyDialog
 from tui.screens.session import SessionScreen
 from tui.screens.start import NewSessionScreen
 from tui.screens.tagging import TagDialog
@@ -53,9 +56,9 @@ async def interview(app, pilot, name: str) -> SessionScreen:
     await pilot.press("i")
     await pilot.pause()
     assert isinstance(app.screen, NewSessionScreen)
-    await pilot.press("enter")  # the programme's guide is highlighted
+    await pilot.press("enter")  # the programme's guide is highlighted; Enter asks for a name
     await type_text(pilot, name)
-    await pilot.press("enter", "enter")
+    await pilot.press("enter")
     await pilot.pause()
     assert isinstance(app.screen, SessionScreen)
     assert isinstance(app.focused, NotesArea)
@@ -86,11 +89,11 @@ async def test_create_programme_run_two_interviews_and_tag(store, vault_path, cl
         await pilot.pause()
         assert isinstance(app.screen, NewProgrammeDialog)
         await type_text(pilot, "L25")
-        await pilot.press("enter")
+        await pilot.press("tab")
         await type_text(pilot, "Review")
-        await pilot.press("enter")
+        await pilot.press("tab")
         await type_text(pilot, "trust, pace")
-        await pilot.press("enter")
+        await pilot.press("enter")  # Enter creates it from any field
         await settle(app, pilot)
         assert isinstance(app.screen, ProgrammeScreen)
         [programme] = store.programmes()
@@ -271,7 +274,7 @@ async def test_a_strategy_item_can_be_edited(store, vault_path, clock, programme
         assert sorted(links.selected) == ["gap:decision making", f"tag:{fair_tag.id}"]
         await pilot.press(*["backspace"] * 4)
         await type_text(pilot, "typo fixed")
-        await pilot.press("enter")  # to the links: the gap is first; space drops it
+        await pilot.press("tab")  # to the links: the gap is first; space drops it
         assert app.focused is links
         await pilot.press("space", "ctrl+s")
         await settle(app, pilot)
@@ -391,10 +394,10 @@ async def test_synthesis_drill_down_strategy_report_and_export(store, vault_path
         await pilot.pause()
         assert isinstance(app.screen, StrategyDialog)
         await type_text(pilot, "Charter")
-        await pilot.press("enter")
+        await pilot.press("tab")
         links = app.screen.query_one(SelectionList)
         assert app.focused is links and links.selected == ["gap:decision making"]
-        await pilot.press("down", "space", "ctrl+s")
+        await pilot.press("down", "space", "enter")  # Enter saves, even from the list
         await settle(app, pilot)
         [item] = store.strategy_items(programme.id)
         assert item.text == "Charter" and item.gaps == ("decision making",)
@@ -438,7 +441,12 @@ async def test_synthesis_drill_down_strategy_report_and_export(store, vault_path
         await settle(app, pilot)
         assert isinstance(app.screen, ExportScreen)
         assert "already exists" in str(app.screen.query_one("#export-error").render())
-        await pilot.press("escape")
+        await pilot.press("escape")  # a typed destination: asks before dropping it
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("y")
+        await pilot.pause()
+        assert isinstance(app.screen, ReportScreen)
         await pilot.press("escape")
         await pilot.pause()
         assert app.screen is screen

@@ -118,20 +118,22 @@ async def test_the_page_taking_focus_focuses_a_new_screens_field(store, vault_pa
     """Textual's web driver starts the app blurred; a screen shown while the page has no focus
     (the first one, or an idle lock's unlock screen) focuses nothing, and would take no keys once
     the page has the focus again."""
+    from tui.screens.start import NewSessionScreen
+
     app = served_app(vault_path, clock)
     async with app.run_test(size=(100, 30)) as pilot:
         app.unlocked(store)
         await pilot.pause()
         app.post_message(events.AppBlur())  # the facilitator switched to another tab
         await pilot.pause()
-        await app.action_lock(reason="locked after being idle")
+        await app.push_screen(NewSessionScreen())  # a new screen while the page is blurred
         await pilot.pause()
-        assert isinstance(app.screen, UnlockScreen) and app.focused is None
+        assert isinstance(app.screen, NewSessionScreen) and app.focused is None
         app.post_message(events.AppFocus())  # back to the page
         await pilot.pause()
-        assert app.focused is app.screen.query_one("#passphrase")
-        await pilot.press(*"typed")
-        assert app.screen.query_one("#passphrase", Input).value == "typed"
+        assert app.focused is app.screen.query_one("#guide-list")
+        await pilot.press("enter", *"typed")
+        assert app.screen.query_one("#person", Input).value == "typed"
 
 
 async def test_a_page_focused_before_the_driver_blurs_the_app_keeps_the_focus(store, vault_path,

@@ -1,50 +1,86 @@
-"""The Rapport app: one stylesheet, screens that own behaviour, a store handed in after unlock."""
+"""The Rapport app: one stylesheet, screens that own behaviour, a store handed in after unlock.
+
+Built by :func:`tui.launch.make_app` (the launcher, the tests and the bench use that one factory).
+The unlock screen is the app's default screen: unlocking pushes the home screen over it, locking
+pops every screen back down to it.
+"""
 
 from __future__ import annotations
 
-import gc
+import asyncio
+import signal
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterable
+from typing import TYPE_CHECKING, Any, Callable, Iterable
 
+from rich.segment import Segment
 from textual import events
-from textual.app import App, SystemCommand
+from textual.app import SystemCommand
 from textual.binding import Binding
+from textual.color import Color
+from textual.filter import LineFilter
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
 from store import Paths
+from tui.commands import Command, RapportCommands
 from tui.config import Config
+from tui.textual_compat import QuietCrash
 
 if TYPE_CHECKING:  # pragma: no cover
+    from rich.console import RenderableType
+
     from guides.loader import Catalog
     from store import KdfParams
     from store import Store
+    from tui.launch import Heap
+    from tui.screens.home import Row
 
 
-STYLESHEET = Path(__file__).parent / "rapport.tcss"
-#: Where the rules for the unlock screen end in ``rapport.tcss``: what follows styles only the other
-#: screens and is parsed after the unlock screen's first frame (or when another screen is shown
-#: first), so cold start does not pay for it. Without the mark the whole file is parsed up front.
-DEFERRED_CSS_MARK = "/* ---- after unlock"
-
-
-def _utc_now() -> datetime:
+def utc_now() -> datetime:
     return datetime.now(timezone.utc)
 
 
-def split_stylesheet(text: str) -> tuple[str, str]:
-    """The unlock screen's part of the stylesheet and the rest; the rest keeps its line numbers
-    (blank lines stand in for the first part), so errors still name the file's lines."""
-    at = text.find(DEFERRED_CSS_MARK)
-    if at < 0:
-        return text, ""
-    return text[:at], "\n" * text.count("\n", 0, at) + text[at:]
+def refusal(features: frozenset[str] | set[str]) -> str | None:
+    """Why the app must not start with these Textual features (or this environment), if so.
+
+    Textual's developer tools see every message and log line, and ``TEXTUAL_LOG`` appends them
+    to a file: both would carry the passphrase and the notes as they are typed."""
+    from textual import constants
+
+    if "devtools" in features:
+        return ("Textual's developer tools are on (TEXTUAL=devtools, or 'textual run --dev'): "
+                "they would show the passphrase and every note; start rapport without them")
+    if constants.LOG_FILE:
+        return ("TEXTUAL_LOG is set: Textual would write every key typed to that file; "
+                "unset it to start rapport")
+    return None
 
 
-class RapportApp(App[None]):
-    # rapport.tcss is read in __init__ (in two parts, see DEFERRED_CSS_MARK), not through CSS_PATH.
+class ShowControls(LineFilter):
+    """Shows control characters in whatever is drawn as visible stand-ins (``\x1b`` as ``␛``,
+    :func:`store.text.visible`), each line cut back to its width.
+
+    Textual writes the text of every widget to the terminal as it is: a name imported with
+    ``\x1b]2;...`` would set the terminal's title, ``\x1b[31m`` its colours. Every line of every
+    widget (notes, names, notifications, the palette) passes through here on its way out."""
+
+    def apply(self, segments: list[Segment], background: Color) -> list[Segment]:
+        from store import CONTROLS, visible
+
+        if not any(CONTROLS.search(text) for text, _, control in segments if not control):
+            return segments
+        width = Segment.get_line_length(segments)
+        shown = [Segment(visible(text), style) if not control and CONTROLS.search(text)
+                 else Segment(text, style, control) for text, style, control in segments]
+        return Segment.adjust_line_length(shown, width)
+
+
+class RapportApp(QuietCrash):
+    CSS_PATH = Path(__file__).parent / "rapport.tcss"  # absolute: subclasses live elsewhere
     TITLE = "Rapport"
     ENABLE_COMMAND_PALETTE = True
+    COMMANDS = QuietCrash.COMMANDS | {RapportCommands}
     BINDINGS = [
         Binding("f1", "help", "Help", id="help"),
         Binding("f12", "privacy", "Hide", id="privacy", priority=True),
@@ -53,110 +89,77 @@ class RapportApp(App[None]):
     ]
 
     def __init__(self, *, paths: Paths, config: Config | None = None,
-                 config_warning: str | None = None, start: dict | None = None,
+                 config_warning: str | None = None, start: dict[str, Any] | None = None,
                  kdf: "KdfParams | None" = None, allow_weak: bool = False,
-                 clock: Callable[[], datetime] | None = None, gc_paused: bool = False) -> None:
+                 clock: Callable[[], datetime] | None = None, heap: "Heap | None" = None) -> None:
         super().__init__()
-        first, self._deferred_css = split_stylesheet(STYLESHEET.read_text(encoding="utf-8"))
-        self.stylesheet.add_source(first, read_from=(str(STYLESHEET), ""))
-        self._gc_paused = gc_paused
-        self._starting = True  # until the unlock screen is drawn, footer keys and all
+        self.heap = heap
         self.paths = paths
         self.config = config or Config()
         self.config_warning = config_warning
         self.start_request = start
         self.kdf = kdf
         self.allow_weak = allow_weak
-        self.clock: Callable[[], datetime] = clock or _utc_now
+        self.clock: Callable[[], datetime] = clock or utc_now
         self.store: Store | None = None
         self._catalog: Catalog | None = None
-        self._last_activity = self.clock()
-        self._privacy_on = False
-        self._home_ahead: Screen | None = None  # see prepare_home
+        self.last_activity = self.clock()
+        self.show_controls = ShowControls()
+        self.signalled = 0  # the exit status after SIGHUP or SIGTERM (see handle_signals)
+        self.refused = refusal(self.features)
+        if self.refused:
+            self.devtools = None  # never connected, whoever runs this app (see make_app)
+
+    def get_line_filters(self) -> "list[LineFilter]":
+        return [*super().get_line_filters(), self.show_controls]
+
+    def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
+               timeout: float | None = None, markup: bool = False) -> None:
+        """Textual's notify, not read as markup unless asked (see RapportScreen.notify)."""
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
 
     # ------------------------------------------------------------------ startup
-    def get_default_screen(self) -> Screen:
-        """The unlock screen is the first screen itself, not pushed over a blank default one: a
-        layout and a render fewer (the first of them thrown away in Textual's start-up batch)
-        before its first frame. Unlocking switches it for the home screen."""
+    def get_default_screen(self) -> Screen[Any]:
         from tui.screens.unlock import UnlockScreen
 
-        screen = UnlockScreen(create=not self.paths.vault.exists())
-        # Textual's switch_screen drops the result callback that push_screen gives a screen; the
-        # default screen was never pushed, so it gets one here (else switching it raises).
-        screen._push_result_callback(self, None)
-        return screen
+        return UnlockScreen(create=not self.paths.vault.exists())
 
     def on_mount(self) -> None:
+        if self.refused:
+            self.exit(return_code=1, message=f"rapport: error: {self.refused}")
+            return
+        warnings = [self.config_warning] if self.config_warning else []
         if self.config.theme in self.available_themes:
             self.theme = self.config.theme
+        else:
+            warnings.append(f"no theme called {self.config.theme!r}; using {self.theme!r} "
+                            "(the palette's Theme command lists them)")
         if self.config.keys:
             self.set_keymap(self.config.keys)
-        if self.config_warning:
-            self.notify(self.config_warning, title="Settings", severity="warning", timeout=10)
+        for warning in warnings:
+            self.notify(warning, title="Settings", severity="warning", timeout=10, markup=False)
         self.set_interval(5.0, self.check_idle_lock, name="idle-lock")
-        self.set_timer(3.0, self.startup_timeout)
+        if not self.is_headless:
+            self.handle_signals()
 
-    def _display(self, screen: Screen, renderable) -> None:  # noqa: ANN001 - Textual's
-        """Where Textual writes each frame (nothing while a batch update is open). Start-up ends
-        with the unlock screen's first frame showing its footer keys: Textual's footer fills in
-        a refresh after the screen's first frame, and the work left for after start-up would
-        only delay it."""
-        super()._display(screen, renderable)
-        if self._starting and renderable is not None and not self._batch_count:
-            from tui.screens.unlock import UnlockScreen
+    # ------------------------------------------------------------------ signals
+    def handle_signals(self) -> None:
+        """SIGHUP (the terminal was closed) and SIGTERM (``kill``) end the app as quitting does:
+        every screen saves what it holds, the vault is closed, Textual restores the terminal
+        (alternate screen left, mouse reporting off); the exit status is 128 + the signal."""
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGHUP, signal.SIGTERM):
+            loop.add_signal_handler(signum, self.terminate, signum)
 
-            if isinstance(screen, UnlockScreen) and screen.footer_filled():
-                self._starting = False
-                self.call_later(self.first_frame_shown, screen)
+    def terminate(self, signum: int) -> None:
+        self.signalled = 128 + signum
+        self.after_typing(self.terminate_now)
 
-    def first_frame_shown(self, screen: Screen) -> None:
-        """The unlock screen is on the terminal: now the work left out to get it there quickly,
-        then the unlock screen's preload (crypto and database modules, guides)."""
-        self.end_startup()
-        preload = getattr(screen, "preload", None)
-        if preload is not None and screen.is_current:
-            preload()
-
-    def startup_timeout(self) -> None:
-        """In case no such frame is ever written (never seen): start-up ends anyway. (Once
-        ``_starting`` is False, end_startup has run or is queued.)"""
-        if self._starting:
-            self.first_frame_shown(self.screen)
-
-    def end_startup(self) -> None:
-        """Resumes the cyclic GC (if run_app paused it) and loads the rest of the stylesheet.
-        Idempotent; also reached by unlocking before any frame (tests) or startup_timeout."""
-        self._starting = False
-        if self._gc_paused:
-            # Paused for start-up (imports, first layout): what exists now lives for the
-            # session, so it leaves the collector's view before collection resumes.
-            self._gc_paused = False
-            gc.freeze()
-            gc.enable()
-        self.load_deferred_css()
-
-    def load_deferred_css(self) -> None:
-        """Adds the rules for the screens after unlock (see DEFERRED_CSS_MARK). Idempotent."""
-        if not self._deferred_css:
-            return
-        css, self._deferred_css = self._deferred_css, ""
-        self.stylesheet.add_source(css, read_from=(str(STYLESHEET), "after-unlock"))
-        self.stylesheet.update(self)
-
-    def _before_showing(self, screen: Screen | str) -> None:
-        from tui.screens.unlock import UnlockScreen
-
-        if not isinstance(screen, UnlockScreen):
-            self.load_deferred_css()
-
-    def push_screen(self, screen, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003 - Textual's
-        self._before_showing(screen)
-        return super().push_screen(screen, *args, **kwargs)
-
-    def switch_screen(self, screen):  # noqa: ANN001 - Textual's signature
-        self._before_showing(screen)
-        return super().switch_screen(screen)
+    def terminate_now(self) -> None:
+        try:
+            self.close_store()
+        finally:
+            self.exit(return_code=self.signalled)
 
     @property
     def catalog(self) -> "Catalog":
@@ -166,76 +169,52 @@ class RapportApp(App[None]):
             self._catalog = load_catalog(self.paths.guides_dir)
         return self._catalog
 
-    def prepare_home(self) -> None:
-        """Builds the home screen (compose, mount, styles, footer) before unlocking: the unlock
-        screen calls it once its preload is done, while the passphrase is typed (else when the
-        key derivation starts). Unlocking then only fills in its first rows and shows it; it
-        holds no data until then. Textual starts a screen when it is first pushed or switched
-        to (App._get_screen registers it); this registers it ahead, off the screen stack, and
-        switch_screen then finds it registered. Textual-internal (App._register): covered by
-        tests/test_unlock_handover.py."""
-        if self.store is not None or self._home_ahead is not None:
-            return
-        from tui.screens.home import HomeScreen
-
-        self.load_deferred_css()
-        screen = HomeScreen()
-        self._register(self, screen)
-        screen.built_ahead()
-        self._home_ahead = screen
-
-    def unlocked(self, store: "Store", first_rows: list | None = None) -> None:
+    def unlocked(self, store: "Store", first_rows: "list[Row] | None" = None) -> None:
         """Called by the unlock screen once the key is derived (with the home list's first
-        rows, when it read them)."""
-        self.store = store
-        self._last_activity = self.clock()
-        self.end_startup()
-        gc.freeze()  # what exists now lives for the session: keep it out of every full collection
+        rows, when it read them): the home screen goes over the unlock screen."""
         from tui.screens.home import HomeScreen
 
-        screen, self._home_ahead = self._home_ahead, None
-        if isinstance(screen, HomeScreen) and screen.is_attached:
-            screen.show_first(first_rows)  # (or on its mount, when it is still being composed)
-        else:
-            screen = HomeScreen(first_rows)
-        self.switch_screen(screen)
+        self.store = store
+        self.last_activity = self.clock()
+        self.push_screen(HomeScreen(first_rows))
         for path, reason in self.catalog.broken:
             self.notify(f"{path}: {reason}", title="Guide not loaded", severity="warning",
-                        timeout=10)
+                        timeout=10, markup=False)
         request, self.start_request = self.start_request, None
         if request:
             self.call_after_refresh(self.start_session_from_request, request)
 
-    def start_session_from_request(self, request: dict) -> None:
+    def start_session_from_request(self, request: dict[str, Any]) -> None:
         from tui.screens.session import SessionScreen
 
         if not request["guide"] and self.store is not None:  # rapport new --with NAME alone
             request = {**request, "guide": self.store.default_guide(request["person"]) or ""}
         guide = self.catalog.get(request["guide"])
         if guide is None or self.store is None:
-            self.notify(f"no guide {request['guide']!r}", severity="error")
+            self.notify(f"no guide {request['guide']!r}", severity="error", markup=False)
             return
         if request.get("minutes"):  # the slot: rapport new --minutes N
             guide = guide.scaled(request["minutes"])
         person = self.store.get_or_add_person(request["person"])
-        session = self.store.start_session(person.id, guide.to_snapshot(), title=request.get("title", ""))
+        session = self.store.start_session(person.id, guide.to_snapshot(),
+                                           title=request.get("title", ""))
         self.push_screen(SessionScreen(session.id))
 
     # ------------------------------------------------------------------ activity, idle lock
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, (events.Key, events.MouseDown, events.MouseScrollDown,
                               events.MouseScrollUp)):
-            self._last_activity = self.clock()
+            self.last_activity = self.clock()
         await super().on_event(event)
 
     def check_idle_lock(self) -> None:
         minutes = self.config.idle_lock_minutes
         if self.store is None or not minutes:
             return
-        idle = (self.clock() - self._last_activity).total_seconds()
+        idle = (self.clock() - self.last_activity).total_seconds()
         if idle >= minutes * 60:
             self.run_worker(self.action_lock(reason="locked after being idle"), exclusive=True,
-                            group="lock")
+                            group="lock", description="lock")
 
     def flush_all(self) -> None:
         """Asks every open screen to save what it holds (notes, timer)."""
@@ -244,23 +223,45 @@ class RapportApp(App[None]):
             if flush is not None:
                 flush()
 
+    def close_store(self) -> None:
+        """Saves what every screen holds, then closes the vault (its keys are dropped)."""
+        self.flush_all()
+        store, self.store = self.store, None
+        if store is not None:
+            store.close()
+
+    def session_loaded(self) -> None:
+        """The home list is read whole: what the unlock decrypted lives until a lock."""
+        if self.heap is not None:
+            self.heap.settled()
+
     async def action_lock(self, reason: str = "locked") -> None:
         if self.store is None:
             return
-        self.flush_all()
-        store, self.store = self.store, None
-        store.close()
+        self.close_store()
+        if self.heap is not None:
+            self.heap.released()  # what the vault decrypted may be collected again
         from tui.screens.unlock import UnlockScreen
 
-        while len(self.screen_stack) > 1:  # down to the home screen, the bottom one
+        while len(self.screen_stack) > 1:  # down to the unlock screen, the bottom one
             await self.pop_screen()
-        await self.switch_screen(UnlockScreen(create=False, message=reason))
+        screen = self.screen
+        if isinstance(screen, UnlockScreen):
+            await screen.locked(reason)
+
+    def after_typing(self, callback: Callable[[], object]) -> None:
+        """Runs ``callback`` once the focused widget has handled the keys queued for it: a
+        priority key (quit) or a signal is handled as it arrives, ahead of the last letters
+        typed (or pasted) just before it, and those count too."""
+        focused = self.focused
+        if focused is None or not focused.call_later(callback):
+            callback()
 
     async def action_quit(self) -> None:
-        self.flush_all()
-        if self.store is not None:
-            self.store.close()
-            self.store = None
+        self.after_typing(self.quit_now)
+
+    def quit_now(self) -> None:
+        self.close_store()
         self.exit()
 
     # ------------------------------------------------------------------ help, privacy
@@ -279,32 +280,30 @@ class RapportApp(App[None]):
             self.push_screen(PrivacyScreen())
 
     # ------------------------------------------------------------------ command palette
-    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        """Textual's own palette commands (theme, keys...), less the screenshot: it would
+        write the notes to disk in plaintext. Rapport's come from :class:`RapportCommands`."""
         for command in super().get_system_commands(screen):
-            if command.title.lower() in {"screenshot", "save screenshot"}:
-                continue  # a screenshot would write the notes to disk in plaintext
-            yield command
-        yield SystemCommand("Help", "Keys and how Rapport works (F1)", self.action_help)
-        yield SystemCommand("Privacy screen", "Hide everything until pressed again (F12)",
-                            self.action_privacy)
+            if "screenshot" not in command.title.lower():
+                yield command
+
+    def commands(self) -> list[Command]:
+        """The app's own palette commands (tui.commands)."""
+        found = [Command("Help", "Keys and how Rapport works", self.action_help, "help"),
+                 Command("Privacy screen", "Hide everything until pressed again",
+                         self.action_privacy, "privacy")]
         if self.store is not None:
-            yield SystemCommand("Lock", "Save, drop the keys and go back to unlock (ctrl+l)",
-                                lambda: self.run_worker(self.action_lock()))
-        extra = getattr(screen, "commands", None)
-        if extra is not None:
-            yield from extra()
+            found.append(Command("Lock", "Save, drop the keys and go back to unlock",
+                                 lambda: self.run_worker(self.action_lock(), description="lock"),
+                                 "lock"))
+        return found
 
     # ------------------------------------------------------------------ crashes
-    def _fatal_error(self) -> None:
-        """Never print a traceback with locals (they hold note text): one plain line instead."""
+    def before_crash_exit(self) -> None:
+        self.close_store()
+
+    def crash_message(self) -> "RenderableType":
         from rich.text import Text
 
-        try:
-            self.flush_all()
-        except Exception:  # noqa: BLE001 - saving is best effort while crashing
-            pass
-        self.bell()
-        self._exit_renderables.append(Text(
-            "rapport: error: an unexpected error stopped the app. Notes were saved up to the "
-            "last autosave; nothing else is shown here to keep them private."))
-        self._close_messages_no_wait()
+        return Text("rapport: error: an unexpected error stopped the app. Notes were saved up to "
+                    "the last autosave; nothing else is shown here to keep them private.")

@@ -92,7 +92,7 @@ def erase(env: Env, name: str) -> None:
     e.g. echo "Sam Rivera" | rapport people erase "Sam Rivera"). There is no --yes: erasing
     the wrong person cannot be undone.
     """
-    from store.tables import TABLES
+    from store import TABLES
 
     with env.open_store() as store:
         person = store.find_person(name)

@@ -8,11 +8,11 @@ from pathlib import Path
 DEFAULTS_TOML = """\
 # Rapport settings. Delete a line to get the default back.
 idle_lock_minutes = 5        # lock after this many idle minutes (0 = never)
-theme = "textual-dark"       # any Textual theme name
+theme = "textual-dark"       # a Textual theme name (the palette's "Theme" lists them)
 default_guide = "one-on-one" # guide preselected for a new session
 
-[keys]                       # remap a binding id to other keys, e.g.
-# privacy = "f12"
+[keys]                       # a binding id = other keys (ids: docs/keys.md), e.g.
+# privacy = "f11"
 """
 
 
@@ -61,6 +61,11 @@ def load_config(path: Path) -> tuple[Config, str | None]:
         else:
             line = _line_of(raw, key)
             problems.append(f"{key}{f' (line {line})' if line else ''} must be {expected}")
+    if "keys" in values:
+        from tui.keys import keymap_problems
+
+        values["keys"], bad = keymap_problems(values["keys"])
+        problems += bad
     warning = f"{path}: {'; '.join(problems)}; using defaults for those" if problems else None
     return Config(**values), warning
 

@@ -1,19 +1,78 @@
-"""Composition root of the full-screen app: build everything here and hand it in."""
+"""Composition root of the full-screen app: build everything here and hand it in.
+
+:func:`make_app` is the one factory of :class:`tui.app.RapportApp`: the launcher
+(:func:`run_app`), the tests (``tests/apptools.py``) and the bench build the app through it.
+"""
 
 from __future__ import annotations
 
 import gc
-import os
 import sys
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Callable, NoReturn
 
-from tui.env import Env
+if TYPE_CHECKING:  # pragma: no cover
+    from store import KdfParams
+    from store import Paths
+    from tui.app import RapportApp
+    from tui.config import Config
+    from tui.env import Env
 
 
-def run_app(env: Env, start: dict | None = None) -> None:
-    # No cyclic collections while Textual is imported and the first screen laid out (tens of
-    # passes over objects that all live for the session): RapportApp.end_startup resumes them.
-    gc_paused = gc.isenabled()
-    gc.disable()
+class Heap:
+    """The app's only gc calls, made by the launcher's app (docs/performance.md names the rows).
+
+    Once the home list is loaded, the decrypted heap lives for the session: frozen, it leaves the
+    collector's view. Left in it, the first full collection after the load walks it all (60-130
+    ms with 10,000 sessions) inside whatever runs then: a key press in the list (page down:
+    2.5-4x a 200-row DataTable instead of 0.8x). Locking lets it go again: unfrozen, what the
+    closed vault left behind is collected as usual. When the app has run, what is left lives
+    until the process ends: frozen again, the interpreter's last collection skips it (quit: 1.2x
+    the minimal app from the unlock screen, 1.5x from a 10,000-session home without it, 0.8x
+    with it)."""
+
+    def settled(self) -> None:
+        gc.freeze()
+
+    def released(self) -> None:
+        gc.unfreeze()
+
+
+class Refused(Exception):
+    """The app will not start in this environment; ``str()`` is the one line that says why."""
+
+
+def make_app(paths: "Paths", *, config: "Config | None" = None, start: dict[str, Any] | None = None,
+             kdf: "KdfParams | None" = None, allow_weak: bool = False,
+             clock: Callable[[], datetime] | None = None,
+             heap: Heap | None = None) -> "RapportApp":
+    """The app for ``paths``: settings read from the config file unless ``config`` is given;
+    ``heap``: the launcher's :class:`Heap` (tests leave the collector alone). Raises
+    :class:`Refused` when Textual's developer tools (or its log file) are on."""
+    from tui.app import RapportApp
+    from tui.config import load_config
+
+    warning = None
+    if config is None:
+        config, warning = load_config(paths.config_file)
+    app = RapportApp(paths=paths, config=config, config_warning=warning, start=start, kdf=kdf,
+                     allow_weak=allow_weak, clock=clock, heap=heap)
+    if app.refused:
+        raise Refused(app.refused)
+    return app
+
+
+def refuse(message: str) -> NoReturn:
+    """One line on standard error, exit status 1."""
+    from store import visible
+
+    print(f"rapport: error: {visible(message)}", file=sys.stderr)
+    raise SystemExit(1)
+
+
+def run_app(env: "Env", start: dict[str, Any] | None = None) -> None:
+    """Runs the app until it quits; exits non-zero after a crash, a refusal or a signal
+    (129 for SIGHUP, 143 for SIGTERM: notes saved and the vault closed first)."""
     from store import probe
     from store import RapportError, VaultMissing
 
@@ -22,27 +81,23 @@ def run_app(env: Env, start: dict | None = None) -> None:
     except VaultMissing:
         pass  # the app offers to create one
     except RapportError as exc:
-        if gc_paused:
-            gc.enable()
-        from tui.cli import fail
-
-        raise fail(str(exc)) from None
-    from tui.config import load_config
-
-    config, warning = load_config(env.paths.config_file)
-    from tui.app import RapportApp
-
-    app = RapportApp(paths=env.paths, config=config, config_warning=warning, start=start,
-                     kdf=env.kdf, allow_weak=env.allow_weak, clock=env.clock,
-                     gc_paused=gc_paused)
+        refuse(str(exc))
+    app_heap = Heap()
+    try:
+        app = make_app(env.paths, start=start, kdf=env.kdf, allow_weak=env.allow_weak,
+                       clock=env.clock, heap=app_heap)
+    except Refused as exc:
+        refuse(str(exc))
     app.run()
-    if app.store is not None:  # a crash: the screens flushed what they held; lock the vault
-        app.store.close()
-    if app.return_code:
+    app.close_store()  # after a crash: the screens saved what they held; lock the vault
+    app_heap.settled()
+    code = app.signalled or app.return_code or 0
+    if code and code not in SIGNAL_CODES:
         print("rapport: error: the app stopped unexpectedly; notes were saved up to the last "
               "autosave", file=sys.stderr)
-    # Everything is saved and the vault closed: skip tearing down the decrypted heap object by
-    # object (tens of ms with a large vault) and leave now.
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os._exit(app.return_code or 0)
+    if code:
+        raise SystemExit(code)
+
+
+#: Exit statuses after a signal (128 + its number): the app saved, closed and left cleanly.
+SIGNAL_CODES = (129, 143)

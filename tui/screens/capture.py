@@ -5,15 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Static
 
 from store import DateError, parse_due
 from store import ITEM_KINDS
+from tui.screens.dialog import Dialog
 
 
 @dataclass(frozen=True)
@@ -24,9 +23,8 @@ class Capture:
     due: date | None
 
 
-class CaptureScreen(ModalScreen[Capture | None]):
-    BINDINGS = [Binding("escape", "cancel", "Cancel"),
-                Binding("f2", "cycle_kind", "Change kind")]
+class CaptureScreen(Dialog[Capture | None]):
+    BINDINGS = [Binding("f2", "cycle_kind", "Change kind", id="capture-kind")]
     AUTO_FOCUS = "#capture-text"
 
     def __init__(self, *, kind: str = "action", participant: str = "them",
@@ -38,7 +36,7 @@ class CaptureScreen(ModalScreen[Capture | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="capture-dialog", classes="dialog"):
-            yield Static("Capture  ·  F2 changes the kind · Tab moves · Enter saves",
+            yield Static(self.keys_hint("Capture  ·  {capture-kind} changes the kind · Tab moves"),
                          classes="dialog-title")
             with RadioSet(id="capture-kind"):
                 for kind in ITEM_KINDS:
@@ -50,19 +48,16 @@ class CaptureScreen(ModalScreen[Capture | None]):
                 yield RadioButton(self.participant, name="them")
             yield Label("Due (optional)")
             yield Input(placeholder="2026-12-01, tomorrow, +3d, fri", id="capture-due")
-            yield Label("", id="capture-error", classes="error")
+            yield Label("", id="capture-error", classes="error", markup=False)
             with Horizontal(classes="buttons"):
-                yield Button("Save", variant="primary", id="capture-save")
-                yield Button("Cancel", id="capture-cancel")
+                yield Button("Save", variant="primary", id="capture-save", classes="save")
+                yield Button("Cancel", id="capture-cancel", classes="cancel")
 
     def action_cycle_kind(self) -> None:
         buttons = list(self.query_one("#capture-kind", RadioSet).query(RadioButton))
         current = next((i for i, b in enumerate(buttons) if b.value), 0)
         buttons[(current + 1) % len(buttons)].value = True
 
-    @on(Input.Submitted, "#capture-text")
-    @on(Input.Submitted, "#capture-due")
-    @on(Button.Pressed, "#capture-save")
     def save(self) -> None:
         text = self.query_one("#capture-text", Input).value.strip()
         if not text:
@@ -76,9 +71,5 @@ class CaptureScreen(ModalScreen[Capture | None]):
             return
         kind = self.query_one("#capture-kind", RadioSet).pressed_button
         owner = self.query_one("#capture-owner", RadioSet).pressed_button
-        self.dismiss(Capture(kind.name if kind else self.kind, text,
-                             owner.name if owner else "me", due))
-
-    @on(Button.Pressed, "#capture-cancel")
-    def action_cancel(self) -> None:
-        self.dismiss(None)
+        self.dismiss(Capture(kind.name if kind and kind.name else self.kind, text,
+                             owner.name if owner and owner.name else "me", due))

@@ -6,25 +6,30 @@ reopened to continue, deleted (after a confirmation) or exported.
 
 from __future__ import annotations
 
+from typing import Any
+
 from markdown_it import MarkdownIt
 from rich.text import Text
-from textual import on, work
-from textual.app import ComposeResult, SystemCommand
+from textual import on
+from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen, Screen
-from textual.widgets import Button, DataTable, Footer, Markdown, Static
+from textual.containers import VerticalScroll
+from textual.widgets import DataTable, Footer, Markdown, Static
 
 from store import RapportError
 from tui import format as fmt
 from tui.record import SessionRecord, items_markdown, load_record, record_header, stage_markdown
+from tui.commands import Command
+from tui.screens.base import RapportScreen
+from tui.screens.confirm import ConfirmScreen
 
 HELP = """\
-**Session detail.** The whole record of one session. **n** and **p** move between stages (the
-highlighted stage is where **e** opens the session). **e** edits: an ended session stays ended
-and every change to it is recorded as an edit. **r** reopens an ended session to continue it (it
-becomes active again). **Delete** removes the session, its notes and items for good, after you
-confirm. **x** exports it. **Esc** goes back.
+**Session detail.** The whole record of one session. **{detail-next-stage}** and
+**{detail-previous-stage}** move between stages (the highlighted stage is where **{edit}** opens
+the session). **{edit}** edits: an ended session stays ended and every change to it is recorded
+as an edit. **{reopen}** reopens an ended session to continue it (it becomes active again).
+**{delete}** removes the session, its notes and items for good, after you confirm. **{export}**
+exports it. **{back}** goes back.
 """
 
 
@@ -32,34 +37,7 @@ def _parser() -> MarkdownIt:
     return MarkdownIt("gfm-like", {"breaks": True})  # a new line in a note stays a new line
 
 
-class ConfirmScreen(ModalScreen[bool]):
-    """Yes or no, with the safe answer focused. ``y`` confirms; ``n`` or Escape cancels."""
-
-    BINDINGS = [Binding("escape,n", "cancel", "Cancel"), Binding("y", "confirm", "Confirm")]
-    AUTO_FOCUS = "#confirm-cancel"
-
-    def __init__(self, title: str, message: str, confirm: str = "Delete") -> None:
-        super().__init__()
-        self.heading, self.message, self.confirm_label = title, message, confirm
-
-    def compose(self) -> ComposeResult:
-        with Vertical(id="confirm-dialog", classes="dialog"):
-            yield Static(Text(self.heading), classes="dialog-title")
-            yield Static(Text(self.message), id="confirm-message")
-            with Horizontal(classes="buttons"):
-                yield Button(f"{self.confirm_label} (y)", variant="error", id="confirm-ok")
-                yield Button("Cancel (n)", id="confirm-cancel")
-
-    @on(Button.Pressed, "#confirm-ok")
-    def action_confirm(self) -> None:
-        self.dismiss(True)
-
-    @on(Button.Pressed, "#confirm-cancel")
-    def action_cancel(self) -> None:
-        self.dismiss(False)
-
-
-class SessionDetailScreen(Screen[None]):
+class SessionDetailScreen(RapportScreen[None]):
     TITLE = "Session"
     AUTO_FOCUS = "#detail-scroll"
     HELP = HELP
@@ -69,12 +47,12 @@ class SessionDetailScreen(Screen[None]):
         Binding("r", "reopen", "Reopen", id="reopen"),
         Binding("delete,ctrl+d", "delete", "Delete", id="delete"),
         Binding("x", "export", "Export", id="export"),
-        Binding("n", "stage(1)", "Next stage", id="next-stage", show=False),
-        Binding("p", "stage(-1)", "Prev stage", id="previous-stage", show=False),
-        Binding("j", "scroll(1)", "Scroll down", show=False),
-        Binding("k", "scroll(-1)", "Scroll up", show=False),
-        Binding("g", "scroll_home", "Top", show=False),
-        Binding("G", "scroll_end", "Bottom", show=False),
+        Binding("n", "stage(1)", "Next stage", id="detail-next-stage", show=False),
+        Binding("p", "stage(-1)", "Prev stage", id="detail-previous-stage", show=False),
+        Binding("j", "scroll(1)", "Scroll down", id="list-down", show=False),
+        Binding("k", "scroll(-1)", "Scroll up", id="list-up", show=False),
+        Binding("g", "scroll_home", "Top", id="list-first", show=False),
+        Binding("G", "scroll_end", "Bottom", id="list-last", show=False),
     ]
 
     def __init__(self, session_id: str, *, stage: str | None = None) -> None:
@@ -86,7 +64,7 @@ class SessionDetailScreen(Screen[None]):
         self._loaded_once = False
 
     def compose(self) -> ComposeResult:
-        yield Static("Loading…", id="detail-status")
+        yield Static("Loading…", id="detail-status", markup=False)
         yield VerticalScroll(id="detail-scroll")
         yield Footer()
 
@@ -98,20 +76,12 @@ class SessionDetailScreen(Screen[None]):
             self.load()  # the session may have been edited meanwhile
 
     # ------------------------------------------------------------------ loading
-    @work(thread=True, exclusive=True, group="detail-load")
     def load(self) -> None:
-        store = self.app.store
-        if store is None:
-            return
-        try:
-            record = load_record(store, store.session(self.session_id))
-        except RapportError as exc:
-            self.app.call_from_thread(self.failed, str(exc))
-            return
-        self.app.call_from_thread(self.show_record, record)
+        self.load_from_store(lambda store: load_record(store, store.session(self.session_id)),
+                             self.show_record, group="detail-load")
 
-    def failed(self, message: str) -> None:
-        self.query_one("#detail-status", Static).update(message)
+    def show_store_error(self, error: Exception) -> None:
+        self.query_one("#detail-status", Static).update(Text(str(error)))
 
     async def show_record(self, record: SessionRecord) -> None:
         if record == self.record:
@@ -144,9 +114,10 @@ class SessionDetailScreen(Screen[None]):
         self.show_cursor()
 
     @staticmethod
-    def time_table(record: SessionRecord) -> DataTable:
+    def time_table(record: SessionRecord) -> DataTable[Any]:
         """Time per stage, planned vs spent (compact: a Markdown table takes 3 lines a row)."""
-        table = DataTable(id="detail-times", cursor_type="none", zebra_stripes=True)
+        table: DataTable[Any] = DataTable(id="detail-times", cursor_type="none",
+                                          zebra_stripes=True)
         table.add_columns("Stage", "Planned", "Spent", "Notes")
         planned = spent = 0.0
         for st in record.stages:
@@ -212,7 +183,7 @@ class SessionDetailScreen(Screen[None]):
             return
         if self.record.session.ended_at is not None:
             try:
-                self.app.store.reopen_session(self.session_id)
+                self.store.reopen_session(self.session_id)
             except RapportError as exc:
                 self.notify(str(exc), severity="error")
                 return
@@ -231,7 +202,7 @@ class SessionDetailScreen(Screen[None]):
             if not yes:
                 return
             try:
-                self.app.store.delete_session(self.session_id)
+                self.store.delete_session(self.session_id)
             except RapportError as exc:
                 self.notify(str(exc), severity="error")
                 return
@@ -245,15 +216,19 @@ class SessionDetailScreen(Screen[None]):
 
         self.app.push_screen(ExportScreen(session_ids=[self.session_id]))
 
-    def commands(self):
-        yield SystemCommand("Edit session", "Open it to edit notes and items (e)", self.action_edit)
-        yield SystemCommand("Reopen session", "Make an ended session active again (r)",
-                            self.action_reopen)
-        yield SystemCommand("Delete session", "Remove it for good, after confirming (delete)",
-                            self.action_delete)
-        yield SystemCommand("Export session", "Write a summary or record (x)", self.action_export)
-        yield SystemCommand("Next stage", "n", lambda: self.action_stage(1))
-        yield SystemCommand("Previous stage", "p", lambda: self.action_stage(-1))
+    def commands(self) -> list[Command]:
+        return [
+            Command("Edit session", "Open it to edit notes and items", self.action_edit, "edit"),
+            Command("Reopen session", "Make an ended session active again", self.action_reopen,
+                    "reopen"),
+            Command("Delete session", "Remove it for good, after confirming", self.action_delete,
+                    "delete"),
+            Command("Export session", "Write a summary or record", self.action_export, "export"),
+            Command("Next stage", "Highlight the next stage", lambda: self.action_stage(1),
+                    "detail-next-stage"),
+            Command("Previous stage", "Highlight the previous stage",
+                    lambda: self.action_stage(-1), "detail-previous-stage"),
+        ]
 
 
 def open_session(app, session_id: str, *, active: bool, stage: str | None = None) -> None:

@@ -7,24 +7,26 @@ chosen options into a :class:`Preview` (the text, a file name, the plaintext war
 the app's open store; the dialog itself never reads or writes the vault.
 
 ``ExportScreen(session_ids=...)`` / ``ExportScreen(person_id=...)`` is the session export
-(:func:`session_export`); the programme screens pass their own callables.
+(:func:`session_export`); :func:`export_dialog` is the export of a programme synthesis or a
+leader report.
 """
 
 from __future__ import annotations
 
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Collection, NamedTuple, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Collection, Mapping, NamedTuple, Sequence
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, RadioButton, RadioSet, Static, TextArea
 from textual.worker import get_current_worker
 
 from store import RapportError
+from tui.keys import with_keys
+from tui.screens.dialog import Dialog
 
 if TYPE_CHECKING:
     from store import Store
@@ -82,9 +84,9 @@ def _render_sessions(session_ids: tuple[str, ...], person_id: str | None, store:
     else:
         scope = Scope.all()
     doc = render(store, scope, options.fmt, options.kind, options.private, tz=None)
-    scope = doc.scope_label[:1].upper() + doc.scope_label[1:]
+    label = doc.scope_label[:1].upper() + doc.scope_label[1:]
     warning = ("⚠ Plaintext, outside the vault: anyone who gets the file can read it. "
-               f"{scope}: {doc.count} session{'' if doc.count == 1 else 's'}.")
+               f"{label}: {doc.count} session{'' if doc.count == 1 else 's'}.")
     if doc.has_private:
         warning += " It includes PRIVATE material."
     return Preview(doc.text, doc.filename_hint, warning, doc)
@@ -97,10 +99,38 @@ def _write_sessions(store: "Store", path: Path, options: ExportOptions, preview:
     write_export(path, doc.data, store=store, doc=doc)
 
 
+# ---------------------------------------------------------------------- programme exports
+
+
+def export_dialog(doc: Mapping[str, Any], *, directory: Path | None = None,
+                  fmt: str = "md") -> "ExportScreen":
+    """The export dialog for a programme synthesis or a leader report (format is the one option).
+
+    Renders with :func:`store.synthesis.render` and writes with
+    :func:`store.synthesis.write_report`, which checks the text is still what was previewed.
+    """
+    what = "leader report" if doc["kind"] == "leader" else "programme synthesis"
+    warning = ("⚠ Plaintext, outside the vault. Named: it identifies interviewees."
+               if not doc["anonymised"] else
+               "⚠ Plaintext, outside the vault: anyone who gets the file can read it.")
+
+    def render(store: "Store", options: ExportOptions) -> Preview:
+        from store import render_report as render, report_filename as filename_hint
+
+        return Preview(render(doc, options.fmt), filename_hint(doc, options.fmt), warning)
+
+    def write(store: "Store", path: Path, options: ExportOptions, preview: Preview) -> None:
+        from store import write_report
+
+        write_report(store, path, doc, options.fmt, text=preview.text)
+
+    return ExportScreen(render, write, title=f"Export the {what}", directory=directory, fmt=fmt)
+
+
 # ---------------------------------------------------------------------- the dialog
 
 
-class ExportScreen(ModalScreen[str | None]):
+class ExportScreen(Dialog[str | None]):
     """Preview of exactly the bytes to be written, the destination, a warning; then writes.
 
     Dismisses with the path written, or None when cancelled. The file is new, mode 0600, and
@@ -108,9 +138,10 @@ class ExportScreen(ModalScreen[str | None]):
     the documents folder).
     """
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel"),
-                Binding("ctrl+e", "write", "Write file", priority=True)]  # over Input's "end"
+    BINDINGS = [Binding("ctrl+e", "save", "Write file", id="export-write",
+                        priority=True)]  # over Input's "end"
     AUTO_FOCUS = "#export-path"
+    SAVE_VERB = "writes"
 
     def __init__(self, render: RenderFn | None = None, write: WriteFn | None = None, *,
                  title: str = "Export", controls: Collection[str] = ("format",),
@@ -143,8 +174,9 @@ class ExportScreen(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="export-dialog", classes="dialog"):
-            yield Static(f"{self.title_text}  ·  ctrl+e writes · Esc cancels",
-                         classes="dialog-title")
+            yield Static(with_keys(self.app, f"{self.title_text}  ·  {{export-write}} or "
+                                   "{dialog-save} writes · {cancel} cancels", self),
+                         classes="dialog-title", markup=False)
             with Vertical(id="export-options"):
                 if "format" in self.controls:
                     with RadioSet(id="export-format"):
@@ -157,16 +189,16 @@ class ExportScreen(ModalScreen[str | None]):
                 if "private" in self.controls:
                     yield Checkbox("Include private notes", self.initial.private,
                                    id="export-private")
-            yield Static("Preparing the preview…", id="export-size", classes="hint")
+            yield Static("Preparing the preview…", id="export-size", classes="hint", markup=False)
             yield TextArea("", id="export-preview", read_only=True, soft_wrap=True,
                            show_line_numbers=False)
             yield Label("Destination: a new file, mode 0600, never over an existing one")
             yield Input(id="export-path", placeholder=str(self.directory))
-            yield Static("", id="export-warning")
-            yield Static("", id="export-error", classes="error")
+            yield Static("", id="export-warning", markup=False)
+            yield Static("", id="export-error", classes="error", markup=False)
             with Horizontal(classes="buttons"):
-                yield Button("Write file", variant="primary", id="export-write")
-                yield Button("Cancel", id="export-cancel")
+                yield Button("Write file", variant="primary", id="export-write", classes="save")
+                yield Button("Cancel", id="export-cancel", classes="cancel")
 
     def on_mount(self) -> None:
         self.refresh_preview()
@@ -253,9 +285,13 @@ class ExportScreen(ModalScreen[str | None]):
             return None
         return path
 
-    @on(Input.Submitted, "#export-path")
-    @on(Button.Pressed, "#export-write")
-    def action_write(self) -> None:
+    def draft(self) -> tuple[object, ...]:
+        """The destination, when typed (not the name the preview suggested)."""
+        raw = self.query_one("#export-path", Input).value.strip()
+        suggested = str(self.directory / self.preview_filename) if self.preview_filename else ""
+        return (raw if raw and raw != suggested else "",)
+
+    def save(self) -> None:
         if self._writing:
             return
         if self.preview is None or self.shown_options is None:
@@ -297,7 +333,3 @@ class ExportScreen(ModalScreen[str | None]):
         field = self.query_one("#export-error", Static)
         field.update(text)
         field.display = bool(text)
-
-    @on(Button.Pressed, "#export-cancel")
-    def action_cancel(self) -> None:
-        self.dismiss(None)

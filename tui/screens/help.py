@@ -1,12 +1,18 @@
-"""F1 help (keys of the screen underneath plus how Rapport works) and the privacy screen."""
+"""F1 help (the keys active on the screen underneath, as bound now, and how Rapport works) and the
+privacy screen."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Center, VerticalScroll
-from textual.screen import ModalScreen, Screen
+from textual.screen import Screen
 from textual.widgets import Markdown, Static
+
+from tui.keys import with_keys
+from tui.screens.base import RapportModal
 
 ABOUT = """\
 ## How Rapport works
@@ -16,38 +22,59 @@ ABOUT = """\
 * The **timer** counts only while the app is open and not paused: time while Rapport was closed
   is not counted when you resume a session.
 * **Idle lock**: after a few idle minutes (setting `idle_lock_minutes`), Rapport saves, forgets its
-  keys and asks for the passphrase again.
-* **F12** hides everything behind a blank screen until you press it again.
-* **ctrl+p** opens the command palette: every action is there too.
+  keys and asks for the passphrase again. **{lock}** locks at once.
+* **{privacy}** hides everything behind a blank screen until you press it again.
+* **{palette}** opens the command palette: every action is there too.
+* Keys can be changed in `config.toml` (`[keys]`, by the ids in `docs/keys.md`).
 """
 
 
-class HelpScreen(ModalScreen[None]):
-    BINDINGS = [Binding("escape,f1,q", "dismiss", "Close")]
+def md_cell(text: str) -> str:
+    """Text for one cell of a Markdown table: pipes and backticks cannot end it."""
+    return text.replace("|", "\\|").replace("`", "'")
 
-    def __init__(self, under: Screen) -> None:
+
+def keys_table(under: Screen[Any]) -> list[str]:
+    """The keys active on ``under`` (its focused widget's, its own and the app's), as they are
+    bound now: one row per binding id, its keys joined."""
+    app = under.app
+    rows: dict[str, tuple[list[str], Binding]] = {}
+    for active in under.active_bindings.values():
+        binding = active.binding
+        if not binding.id or not binding.description:
+            continue  # Textual's own widget keys (cursor moves and the like)
+        keys, _ = rows.setdefault(binding.id, ([], binding))
+        shown = app.get_key_display(binding)
+        if shown not in keys:
+            keys.append(shown)
+    lines = ["| Key | Action |", "|---|---|"]
+    for keys, binding in rows.values():
+        lines.append(f"| `{md_cell(' / '.join(keys))}` | {md_cell(binding.description)} |")
+    return lines
+
+
+class HelpScreen(RapportModal[None]):
+    BINDINGS = [Binding("escape,q", "dismiss", "Close", id="close"),
+                Binding("f1", "dismiss", "Close", id="help")]  # the help key closes it too
+
+    def __init__(self, under: Screen[Any]) -> None:
         super().__init__()
         self.under = under
 
     def compose(self) -> ComposeResult:
-        lines = [f"# Keys: {self.under.title or type(self.under).__name__.removesuffix('Screen')}", ""]
-        lines.append("| Key | Action |")
-        lines.append("|---|---|")
-        seen = set()
-        for bindings in (getattr(self.under, "BINDINGS", []), self.app.BINDINGS):
-            for b in bindings:
-                if not hasattr(b, "key") or not b.description or b.action in seen:
-                    continue
-                seen.add(b.action)
-                keys = ", ".join(k.strip() for k in b.key.split(","))
-                lines.append(f"| `{keys}` | {b.description} |")
+        app = self.app
+        name = self.under.title or type(self.under).__name__.removesuffix("Screen")
+        lines = [f"# Keys: {md_cell(name)}", "", *keys_table(self.under), ""]
         extra = getattr(self.under, "HELP", None)
-        text = "\n".join(lines) + "\n\n" + (extra + "\n\n" if extra else "") + ABOUT
+        if extra:
+            lines += [with_keys(app, extra, self.under), ""]
+        palette = app.get_key_display(Binding(app.COMMAND_PALETTE_BINDING, ""))
+        lines.append(with_keys(app, ABOUT.replace("{palette}", palette), self.under))
         with VerticalScroll(id="help-body"):
-            yield Markdown(text)
+            yield Markdown("\n".join(lines))
 
 
-class PrivacyScreen(ModalScreen[None]):
+class PrivacyScreen(RapportModal[None]):
     """Covers everything. Only the privacy key (F12 by default) brings the screen back."""
 
     BINDINGS = [Binding("f12", "app.privacy", "Show", id="privacy", priority=True)]

@@ -2,38 +2,32 @@
 
 from __future__ import annotations
 
-import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import date
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
-from textual import events, on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
 
-from store import RapportError
+from store import Damaged, RapportError
 from store import SessionSummary
 from tui import format as fmt
+from tui.commands import Command
+from tui.keys import key_label
+from tui.screens.base import RapportScreen
 from tui.widgets.browse import BrowseTable
+
+if TYPE_CHECKING:  # pragma: no cover
+    from store import Store
 
 FIRST_PAGE = 200
 PAGE = 200
 COLUMNS = (("date", "Date"), ("person", "Participant"), ("guide", "Guide"),
            ("length", "Length"), ("status", "Status"), ("open", "Open"))
-
-
-def first_page(store, height: int) -> list[Row]:
-    """The rows the first paint shows: a screen's height of sessions, as many as the table can
-    show (every row a DataTable adds is decrypted, added and measured before that paint), with
-    their open actions counted (their items only: the whole list's are read after)."""
-    try:
-        summaries = store.summaries(limit=max(10, height))
-        counts = store.open_actions(session_ids=[s.id for s in summaries])
-    except RapportError:
-        return []
-    return [HomeScreen.make_row(s, counts) for s in summaries]
 
 
 @dataclass
@@ -43,40 +37,123 @@ class Row:
     haystack: str
 
 
+@dataclass
+class HomeData:
+    """What the home screen reads: its rows, who is due, and what could not be read."""
+
+    rows: list[Row]
+    due: list[Any]
+    problems: list[str] = field(default_factory=list)
+
+
+def first_page(store: "Store", height: int) -> list[Row]:
+    """The rows the first paint shows: a screen's height of sessions, with their open actions
+    counted. Read by the unlock worker; a failure here leaves the first paint empty, and the
+    home screen's full read (:func:`read_home`) reports it."""
+    try:
+        summaries = store.summaries(limit=max(10, height))
+        counts = store.open_actions(session_ids=[s.id for s in summaries])
+    except RapportError:
+        return []
+    return [make_row(s, counts) for s in summaries]
+
+
+def make_row(s: SessionSummary, counts: dict[str, int]) -> Row:
+    hay = " ".join((s.person_name, s.title, s.guide_name, fmt.when(s.started_at), s.status))
+    return Row(s, counts.get(s.id, 0), hay.casefold())
+
+
+def readable_summaries(store: "Store", page: int = PAGE) -> tuple[list[SessionSummary], list[str]]:
+    """Every session summary that still reads, and one line per one that does not (a page that
+    fails is halved until the damaged rows are alone)."""
+    total = store.session_count()
+    found: list[SessionSummary] = []
+    problems: list[str] = []
+
+    def read(offset: int, limit: int) -> None:
+        try:
+            found.extend(store.summaries(limit=limit, offset=offset))
+        except Damaged as exc:
+            if limit == 1:
+                problems.append(str(exc))
+                return
+            half = limit // 2
+            read(offset, half)
+            read(offset + half, limit - half)
+
+    for offset in range(0, total, page):
+        read(offset, min(page, total - offset))
+    return found, problems
+
+
+def read_home(store: "Store", today: date) -> HomeData:
+    """The whole list, its Open counts and who is due. Damage is reported, never hidden: the
+    sessions that still read are listed, and every part that failed is named."""
+    problems: list[str] = []
+    try:
+        summaries = store.summaries()
+    except Damaged:
+        summaries, problems = readable_summaries(store)
+    try:
+        counts = store.open_actions()
+    except Damaged as exc:
+        counts = {}
+        problems.append(f"{exc} (the Open column is blank)")
+    try:
+        due = compute_due(store, summaries, today)
+    except Damaged as exc:
+        due = []
+        problems.append(f"{exc} (who is due is not shown)")
+    return HomeData([make_row(s, counts) for s in summaries], due, problems)
+
+
+def compute_due(store: "Store", summaries: list[SessionSummary], today: date) -> list[Any]:
+    from store import due_people
+
+    last: dict[str, date] = {}
+    for s in summaries:
+        d = s.started_at.astimezone().date()
+        if s.person_id not in last or d > last[s.person_id]:
+            last[s.person_id] = d
+    return [d for d in due_people(store.people(), last, today) if d.state != "later"]
+
+
 class SessionTable(BrowseTable):
     """The sessions list (j/k/g/G on top of DataTable's own keys)."""
 
 
-class HomeScreen(Screen[None]):
+class HomeScreen(RapportScreen[None]):
     TITLE = "Sessions"
     AUTO_FOCUS = "#sessions"
     BINDINGS = [
         Binding("ctrl+n", "new_session", "New session", id="new-session"),
-        Binding("enter", "open", "Open", show=False),
+        Binding("enter", "open", "Open", id="open", show=False),
         Binding("slash", "search", "Search", id="search"),
         Binding("f2", "people", "People", id="people"),
         Binding("f3", "items", "Items", id="items"),
         Binding("f4", "programmes", "Programmes", id="programmes"),
         Binding("ctrl+s", "cycle_sort", "Sort", id="sort", show=False),
-        Binding("escape", "clear_filter", "Clear filter", show=False),
+        Binding("escape", "clear_filter", "Clear filter", id="clear-filter", show=False),
     ]
-    HELP = ("Type letters to filter the list (j, k, g, G move; / searches every note). "
-            "Click a column header to sort by it.")
+    HELP = ("Type letters to filter the list ({list-down}, {list-up}, {list-first}, {list-last} "
+            "move; **{search}** searches every note; **{clear-filter}** clears the filter). "
+            "**{open}** opens a session: an active one resumes, an ended one shows its record. "
+            "Click a column header (or **{sort}**) to sort.")
 
     def __init__(self, first_rows: list[Row] | None = None) -> None:
         super().__init__()
-        self.first_rows = first_rows  # read by the unlock screen, shown on mount (or show_first)
+        self.first_rows = first_rows  # read by the unlock screen, shown before the first frame
         self.rows: list[Row] = []
         self.view: list[Row] = []
         self.shown = 0
         self.sort_key: str | None = None
         self.sort_reverse = False
         self.loaded_all = False
-        self.mounted = False
-        self.styled_as: tuple | None = None  # see built_ahead
 
     def compose(self) -> ComposeResult:
         with Vertical(id="home"):
+            self.damage_line = Static("", id="home-damage", markup=False)  # shown: -shown
+            yield self.damage_line
             yield Static("", id="home-due")
             with Horizontal(id="home-filter-bar"):
                 yield Static("Filter", classes="label")
@@ -94,84 +171,38 @@ class HomeScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.mounted = True
-        if self.app.store is not None:  # else built ahead, before unlocking: see show_first
-            self.show_first(self.first_rows)
-
-    def show_first(self, rows: list[Row] | None) -> None:
-        """Shows the rows the unlock screen read (first_page), before the first frame. Called on
-        mount, or by the app on a home screen it built ahead (RapportApp.prepare_home): if that
-        one is still being composed, its on_mount shows them."""
-        self.first_rows = rows
-        if rows and self.mounted:
+        rows, self.first_rows = self.first_rows, None
+        if rows:
             self.set_rows(rows, False)
 
-    def style_state(self) -> tuple:
-        """What this screen's styles depend on beyond its own nodes: the app's CSS (Textual counts
-        its updates: theme, variables, stylesheet), focus, classes and pseudo-classes."""
-        app = self.app
-        return (app._css_update_count, app.app_focus, app.theme, frozenset(app.classes),
-                frozenset(app.get_pseudo_classes()))
-
-    def built_ahead(self) -> None:
-        """Called by RapportApp.prepare_home: the screen is styled while it is composed, ahead
-        of being shown."""
-        self.styled_as = self.style_state()
-
-    def on_screen_resume(self, event: events.ScreenResume) -> None:
-        """Shown (first, or again after another screen): (re)load the list."""
-        styled_as, self.styled_as = self.styled_as, None
-        if styled_as is not None and styled_as == self.style_state():
-            # Textual restyles every node of a screen it resumes: this one was styled when it
-            # was built ahead, and nothing they depend on changed since (this handler runs
-            # before Screen's own, which reads the flag).
-            event.refresh_styles = False
-        if self.app.store is not None:
-            self.reload()
+    def on_screen_resume(self) -> None:
+        """Shown (first, or again after another screen): (re)read the list once the screen is
+        painted (the first page, if any, is in that frame)."""
+        self.call_after_refresh(self.reload)
 
     # ------------------------------------------------------------------ loading
-    @work(thread=True, exclusive=True, group="home-load")
     def reload(self) -> None:
-        store = self.app.store
-        if store is None:
-            return
-        try:
-            self.load(store)
-        except RapportError:  # locked (idle lock, ctrl+l) while loading: nothing to show
-            return
-
-    def load(self, store) -> None:
-        painted = threading.Event()
-        if self.first_rows:  # already shown (read by the unlock screen)
-            self.first_rows = None
-            self.app.call_from_thread(self.call_after_refresh, painted.set)
-        else:
-            self.app.call_from_thread(self.set_rows, first_page(store, self.app.size.height),
-                                      False, painted.set)
-        # The rest waits for the first page to be on screen: decrypting thousands of rows on
-        # this thread would take the GIL from the UI thread while it paints.
-        painted.wait(timeout=1.0)
-        open_counts = store.open_actions()
-        rest = store.summaries()
-        rows = [self.make_row(s, open_counts) for s in rest]
-        due = self.compute_due(store, rest)
-        self.app.call_from_thread(self.set_rows, rows, True, None, due)
-
-    @staticmethod
-    def make_row(s: SessionSummary, counts: dict[str, int]) -> Row:
-        hay = " ".join((s.person_name, s.title, s.guide_name, fmt.when(s.started_at), s.status))
-        return Row(s, counts.get(s.id, 0), hay.casefold())
-
-    def compute_due(self, store, summaries: list[SessionSummary]) -> list:
-        from store import due_people
-
-        last: dict = {}
-        for s in summaries:
-            d = s.started_at.astimezone().date()
-            if s.person_id not in last or d > last[s.person_id]:
-                last[s.person_id] = d
         today = self.app.clock().astimezone().date()
-        return [d for d in due_people(store.people(), last, today) if d.state != "later"]
+        self.load_from_store(lambda store: read_home(store, today), self.show_data,
+                             group="home-load")
+
+    def show_data(self, data: HomeData) -> None:
+        self.set_rows(data.rows, True, data.due)
+        self.show_problems(data.problems)
+        self.app.session_loaded()
+
+    def show_problems(self, problems: list[str]) -> None:
+        banner = self.damage_line
+        banner.set_class(bool(problems), "-shown")
+        if problems:
+            first = problems[0].rstrip(".")
+            more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+            verify = "" if "rapport verify" in first else " Run 'rapport verify' to see all."
+            banner.update(f"⚠ The vault is damaged: {first}{more}.{verify} Listed below: every "
+                          "session that still reads.")
+
+    def show_store_error(self, error: Exception) -> None:
+        self.show_problems([str(error)])
 
     def show_due(self, due: list) -> None:
         from tui.widgets.browse import theme_style
@@ -190,19 +221,15 @@ class HomeScreen(Screen[None]):
             text.append(f" ({'overdue since' if overdue else 'due'} {fmt.day(d.next_due)})")
         if len(due) > 6:
             text.append(f" and {len(due) - 6} more")
-        text.append("  ·  F2 people", style="dim")
+        text.append(f"  ·  {key_label(self.app, 'people', self)} people", style="dim")
         widget.update(text)
 
-    def set_rows(self, rows: list[Row], complete: bool, painted=None, due=None) -> None:
-        if not self.is_attached:  # the app is closing: nothing to show
-            return
+    def set_rows(self, rows: list[Row], complete: bool, due: list[Any] | None = None) -> None:
         self.rows = rows
         self.loaded_all = complete
         self.refilter()
         if due is not None:
             self.show_due(due)
-        if painted is not None:
-            self.call_after_refresh(painted)
 
     # ------------------------------------------------------------------ view
     def refilter(self) -> None:
@@ -222,14 +249,16 @@ class HomeScreen(Screen[None]):
         total = len(self.rows) if self.loaded_all else f"{len(self.rows)}+"
         status = f"{len(view)} of {total} sessions"
         if active:
-            status += f" · {active} active (listed first, Enter to resume)"
+            status += f" · {active} active (listed first, {key_label(self.app, 'open', self)} " \
+                "to resume)"
         self.status_line.update(status)
 
-    def sort_value(self, row: Row):
+    def sort_value(self, row: Row) -> Any:
         s = row.summary
-        return {"date": s.started_at, "person": s.person_name.casefold(),
-                "guide": s.guide_name.casefold(), "length": s.spent_seconds,
-                "status": s.status, "open": row.open_items}[self.sort_key]
+        values: dict[str, Any] = {"date": s.started_at, "person": s.person_name.casefold(),
+                                  "guide": s.guide_name.casefold(), "length": s.spent_seconds,
+                                  "status": s.status, "open": row.open_items}
+        return values[self.sort_key or "date"]
 
     def show_more(self, count: int = PAGE) -> None:
         table = self.table
@@ -337,13 +366,14 @@ class HomeScreen(Screen[None]):
     def action_programmes(self) -> None:
         self._push_lazily("tui.screens.programmes", "ProgrammesScreen")
 
-    def commands(self):
-        from textual.app import SystemCommand
-
-        yield SystemCommand("New session", "Start a conversation with a guide (ctrl+n)",
-                            self.action_new_session)
-        yield SystemCommand("Search", "Search every note, item and jot (/)", self.action_search)
-        yield SystemCommand("People", "Everyone you meet, who is due (F2)", self.action_people)
-        yield SystemCommand("Items", "Open action items and goals (F3)", self.action_items)
-        yield SystemCommand("Programmes", "Leadership interview programmes (F4)",
-                            self.action_programmes)
+    def commands(self) -> list[Command]:
+        return [
+            Command("New session", "Start a conversation with a guide", self.action_new_session,
+                    "new-session"),
+            Command("Search", "Search every note, item and jot", self.action_search, "search"),
+            Command("People", "Everyone you meet, who is due", self.action_people, "people"),
+            Command("Items", "Open action items and goals", self.action_items, "items"),
+            Command("Programmes", "Leadership interview programmes", self.action_programmes,
+                    "programmes"),
+            Command("Sort sessions", "By the next column", self.action_cycle_sort, "sort"),
+        ]

@@ -2,26 +2,33 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from rich.text import Text
-from textual import on, work
-from textual.app import ComposeResult, SystemCommand
+from textual import on
+from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
 from store import RapportError
 from store import GOAL_STATUSES, Item
 from tui import format as fmt
 from tui.record import CLOSED_GOAL, goal_order, is_overdue, item_order, whose
+from tui.commands import Command
+from tui.keys import with_keys
+from tui.screens.base import RapportScreen
+from tui.screens.session import SessionScreen
 from tui.widgets.browse import BrowseTable, clip, due_cell, theme_style
+
+if TYPE_CHECKING:  # pragma: no cover
+    from store import Store
 
 FILTERS = {"all": "everyone's", "mine": "mine", "theirs": "theirs"}
 
 
-def toggle_done(screen: Screen, item: Item | None) -> Item | None:
+def toggle_done(screen: RapportScreen[Any], item: Item | None) -> Item | None:
     """Marks ``item`` done, or open again when it already is done."""
     if item is None:
         screen.notify("nothing selected", timeout=2)
@@ -29,15 +36,16 @@ def toggle_done(screen: Screen, item: Item | None) -> Item | None:
     reopen = item.status == "done"
     changes = {"status": "open", "done_at": None} if reopen else {"status": "done"}
     try:
-        updated = screen.app.store.update_item(item.id, **changes)
+        updated = screen.store.update_item(item.id, **changes)
     except RapportError as exc:
         screen.notify(str(exc), severity="error")
         return None
-    screen.notify("open again" if reopen else "marked done (d again reopens it)", timeout=2)
+    again = with_keys(screen.app, "marked done ({done} again reopens it)", screen)
+    screen.notify("open again" if reopen else again, timeout=2)
     return updated
 
 
-def cycle_goal(screen: Screen, item: Item | None) -> Item | None:
+def cycle_goal(screen: RapportScreen[Any], item: Item | None) -> Item | None:
     """Moves a goal to its next status: open, on-track, at-risk, done, dropped."""
     if item is None or item.kind != "goal":
         screen.notify("choose a goal first", timeout=2)
@@ -45,11 +53,11 @@ def cycle_goal(screen: Screen, item: Item | None) -> Item | None:
     statuses = list(GOAL_STATUSES)
     status = (statuses[(statuses.index(item.status) + 1) % len(statuses)]
               if item.status in statuses else statuses[0])
-    changes: dict = {"status": status}
+    changes: dict[str, Any] = {"status": status}
     if status != "done":
         changes["done_at"] = None
     try:
-        updated = screen.app.store.update_item(item.id, **changes)
+        updated = screen.store.update_item(item.id, **changes)
     except RapportError as exc:
         screen.notify(str(exc), severity="error")
         return None
@@ -66,14 +74,34 @@ def status_text(app, item: Item) -> Text:
     return text
 
 
-class ItemsScreen(Screen[None]):
+class ItemsRead(NamedTuple):
+    actions: list[Item]  # open, overdue first
+    goals: list[Item]  # not closed, at risk first
+    names: dict[str, str]  # person id -> name
+    sessions: dict[str, tuple[str, datetime]]  # session id -> (status, started)
+    today: date
+
+
+def read_items(store: "Store", today: date) -> ItemsRead:
+    items = store.items()
+    names = {p.id: p.name for p in store.people()}
+    sessions = {sid: ("ended" if ended else "active", started)
+                for sid, (started, ended) in store.session_times().items()}
+    actions = sorted((i for i in items if i.kind == "action" and i.is_open),
+                     key=lambda i: item_order(i, today))
+    goals = sorted((i for i in items if i.kind == "goal" and i.status not in CLOSED_GOAL),
+                   key=goal_order)
+    return ItemsRead(actions, goals, names, sessions, today)
+
+
+class ItemsScreen(RapportScreen[None]):
     TITLE = "Items"
     AUTO_FOCUS = "#items-actions"
     HELP = ("Every open action item across people, overdue first, then by due date; below, the "
-            "goals and their status. **m** shows mine (what I promised), **t** theirs, **a** all. "
-            "**d** marks an item done (again: open), **s** moves a goal through open, on-track, "
-            "at-risk, done and dropped. **Enter** opens the session the item came from. "
-            "Done items leave the list the next time it is opened.")
+            "goals and their status. **{mine}** shows mine (what I promised), **{theirs}** "
+            "theirs, **{all}** all. **{done}** marks an item done (again: open), **{goal-status}** "
+            "moves a goal through open, on-track, at-risk, done and dropped. **⏎** opens the "
+            "session the item came from. Done items leave the list the next time it is opened.")
     BINDINGS = [
         Binding("escape", "back", "Back", id="back"),
         Binding("m", "show('mine')", "Mine", id="mine"),
@@ -88,17 +116,18 @@ class ItemsScreen(Screen[None]):
         self.actions: list[Item] = []
         self.goals: list[Item] = []
         self.names: dict[str, str] = {}
-        self.sessions: dict[str, tuple[str, object]] = {}  # id -> (status, started_at)
+        self.sessions: dict[str, tuple[str, datetime]] = {}  # id -> (status, started_at)
         self.whose = "all"
         self.today: date | None = None
 
     def compose(self) -> ComposeResult:
         with Vertical(id="items-screen"):
-            yield Static("Loading…", id="items-status")
-            yield Static("Action items  ·  Enter opens the session  ·  d done",
-                         classes="pane-title")
+            yield Static("Loading…", id="items-status", markup=False)
+            yield Static(with_keys(self.app, "Action items  ·  ⏎ opens the session  ·  {done} "
+                                   "done", self), classes="pane-title", markup=False)
             yield BrowseTable(id="items-actions")
-            yield Static("Goals  ·  s status", classes="pane-title")
+            yield Static(with_keys(self.app, "Goals  ·  {goal-status} status", self),
+                         classes="pane-title", markup=False)
             goals = BrowseTable(id="items-goals")
             yield goals
         yield Footer()
@@ -114,25 +143,13 @@ class ItemsScreen(Screen[None]):
         if self.today is not None:
             self.refresh_tables()
 
-    @work(thread=True, exclusive=True, group="items-load")
     def load(self) -> None:
-        store = self.app.store
-        if store is None:
-            return
         today = self.app.clock().astimezone().date()
-        items = store.items()
-        names = {p.id: p.name for p in store.people()}
-        sessions = {sid: ("ended" if ended else "active", started)
-                    for sid, (started, ended) in store.session_times().items()}
-        actions = sorted((i for i in items if i.kind == "action" and i.is_open),
-                         key=lambda i: item_order(i, today))
-        goals = sorted((i for i in items if i.kind == "goal" and i.status not in CLOSED_GOAL),
-                       key=goal_order)
-        self.app.call_from_thread(self.set_items, actions, goals, names, sessions, today)
+        self.load_from_store(lambda store: read_items(store, today), self.set_items,
+                             group="items-load")
 
-    def set_items(self, actions, goals, names, sessions, today) -> None:
-        self.actions, self.goals, self.names, self.sessions = actions, goals, names, sessions
-        self.today = today
+    def set_items(self, read: "ItemsRead") -> None:
+        self.actions, self.goals, self.names, self.sessions, self.today = read
         self.refresh_tables()
 
     def shown(self, items: list[Item]) -> list[Item]:
@@ -140,6 +157,8 @@ class ItemsScreen(Screen[None]):
 
     def refresh_tables(self) -> None:
         today = self.today
+        if today is None:
+            return  # not read yet
         width = max(60, self.size.width or 80)
         actions = self.shown(self.actions)
         table = self.query_one("#items-actions", BrowseTable)
@@ -178,8 +197,9 @@ class ItemsScreen(Screen[None]):
         self.query_one("#items-status", Static).update(status)
         if not actions and not goals:
             self.query_one("#items-status", Static).update(
-                Text(f"Nothing open ({FILTERS[self.whose]}). Items come from sessions: F2 in a "
-                     "session captures one.   m mine · t theirs · a all"))
+                Text(with_keys(self.app, f"Nothing open ({FILTERS[self.whose]}). Items come from "
+                               "sessions: {capture} in a session captures one.   {mine} mine · "
+                               "{theirs} theirs · {all} all", self, SessionScreen)))
 
     # ------------------------------------------------------------------ actions
     def focused_item(self) -> Item | None:
@@ -227,12 +247,13 @@ class ItemsScreen(Screen[None]):
     def action_back(self) -> None:
         self.app.pop_screen()
 
-    def commands(self):
-        yield SystemCommand("Show my items", "What I promised (m)",
-                            lambda: self.action_show("mine"))
-        yield SystemCommand("Show their items", "What they promised (t)",
-                            lambda: self.action_show("theirs"))
-        yield SystemCommand("Show all items", "a", lambda: self.action_show("all"))
-        yield SystemCommand("Mark item done", "The highlighted item (d)", self.action_done)
-        yield SystemCommand("Cycle goal status", "Open, on-track, at-risk, done, dropped (s)",
-                            self.action_goal_status)
+    def commands(self) -> list[Command]:
+        return [
+            Command("Show my items", "What I promised", lambda: self.action_show("mine"), "mine"),
+            Command("Show their items", "What they promised", lambda: self.action_show("theirs"),
+                    "theirs"),
+            Command("Show all items", "Mine and theirs", lambda: self.action_show("all"), "all"),
+            Command("Mark item done", "The highlighted item", self.action_done, "done"),
+            Command("Cycle goal status", "Open, on-track, at-risk, done, dropped",
+                    self.action_goal_status, "goal-status"),
+        ]

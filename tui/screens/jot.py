@@ -4,18 +4,18 @@ follow-up of your next session with them."""
 from __future__ import annotations
 
 from rich.text import Text
-from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Static, TextArea
 
+from tui.screens.dialog import Dialog
 
-class JotScreen(ModalScreen[str | None]):
+
+class JotScreen(Dialog[str | None]):
     """Returns the jot's text, or None when cancelled. Saving is the caller's job."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel"), Binding("ctrl+s", "save", "Save")]
+    BINDINGS = [Binding("ctrl+j", "new_line", "New line", id="new-line")]
     AUTO_FOCUS = "#jot-text"
 
     def __init__(self, person_name: str) -> None:
@@ -28,20 +28,19 @@ class JotScreen(ModalScreen[str | None]):
             yield Static("Something to raise next time: it shows in their timeline and in the "
                          "follow-up of your next session.", classes="hint")
             yield TextArea(id="jot-text", soft_wrap=True, tab_behavior="focus")
-            yield Label("", id="jot-error", classes="error")
+            yield Static(self.keys_hint("{new-line} starts a new line"), classes="hint")
+            yield Label("", id="jot-error", classes="error", markup=False)
             with Horizontal(classes="buttons"):
-                yield Button("Save (ctrl+s)", variant="primary", id="jot-save")
-                yield Button("Cancel (esc)", id="jot-cancel")
+                yield Button("Save", variant="primary", id="jot-save", classes="save")
+                yield Button("Cancel", id="jot-cancel", classes="cancel")
 
-    @on(Button.Pressed, "#jot-save")
-    def action_save(self) -> None:
+    def action_new_line(self) -> None:
+        self.query_one("#jot-text", TextArea).insert("\n")
+
+    def save(self) -> None:
         text = self.query_one("#jot-text", TextArea).text.strip()
         if not text:
             self.query_one("#jot-error", Label).update("Type the jot first.")
             self.query_one("#jot-text", TextArea).focus()
             return
         self.dismiss(text)
-
-    @on(Button.Pressed, "#jot-cancel")
-    def action_cancel(self) -> None:
-        self.dismiss(None)

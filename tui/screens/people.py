@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING, Any, Callable
 
 from rich.text import Text
-from textual import on, work
-from textual.app import ComposeResult, SystemCommand
+from textual import on
+from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
 from store import RapportError
@@ -19,7 +19,13 @@ from tui.record import (
     CLOSED_GOAL, PersonOverview, due_of, goal_order, is_overdue, item_order, last_met,
     next_cadence, people_overview, whose,
 )
+from tui.commands import Command
+from tui.keys import with_keys
+from tui.screens.base import RapportScreen
 from tui.widgets.browse import BrowseTable, clip, due_cell, theme_style
+
+if TYPE_CHECKING:  # pragma: no cover
+    from store import Store
 
 COLUMNS = (("name", "Name"), ("sessions", "Sessions"), ("last", "Last met"),
            ("cadence", "Cadence"), ("due", "Next due"), ("theirs", "Theirs"), ("mine", "Mine"),
@@ -56,7 +62,8 @@ def due_text(app, next_due: date | None, state: str, today: date | None = None) 
     return Text(label)
 
 
-def ask_jot(screen: Screen, person: Person, saved=None) -> None:
+def ask_jot(screen: RapportScreen[Any], person: Person,
+            saved: Callable[[], object] | None = None) -> None:
     """Opens the jot dialog for ``person`` and saves what comes back."""
     from tui.screens.jot import JotScreen
 
@@ -64,40 +71,50 @@ def ask_jot(screen: Screen, person: Person, saved=None) -> None:
         if not text:
             return
         try:
-            screen.app.store.add_jot(person.id, text)
+            screen.store.add_jot(person.id, text)
         except RapportError as exc:
             screen.notify(str(exc), severity="error")
             return
-        screen.notify(f"jot saved for {person.name}", timeout=3)
+        screen.notify(f"jot saved for {person.name}", timeout=3, markup=False)
         if saved is not None:
             saved()
 
     screen.app.push_screen(JotScreen(person.name), done)
 
 
-def set_cadence(screen: Screen, person: Person) -> Person | None:
+def set_cadence(screen: RapportScreen[Any], person: Person) -> Person | None:
     """Moves ``person`` to the next cadence (none, weekly, fortnightly, monthly)."""
     cadence = next_cadence(person.cadence)
     try:
-        updated = screen.app.store.update_person(person.id, cadence=cadence)
+        updated = screen.store.update_person(person.id, cadence=cadence)
     except RapportError as exc:
         screen.notify(str(exc), severity="error")
         return None
-    screen.notify(f"{person.name}: {cadence or 'no'} cadence", timeout=2)
+    screen.notify(f"{person.name}: {cadence or 'no'} cadence", timeout=2, markup=False)
     return updated
 
 
-class PeopleScreen(Screen[None]):
+def read_person(store: "Store", person_id: str,
+                ) -> tuple[Person, list[SessionSummary], list[Jot], list[Item]]:
+    """One person, their sessions, jots, and open items and goals."""
+    person = store.person(person_id)
+    items = [i for i in store.items(person_id=person.id)
+             if (i.kind == "action" and i.is_open)
+             or (i.kind == "goal" and i.status not in CLOSED_GOAL)]
+    return person, store.summaries(person_id=person.id), store.jots(person.id), items
+
+
+class PeopleScreen(RapportScreen[None]):
     TITLE = "People"
     AUTO_FOCUS = "#people-table"
-    HELP = ("Everyone you have met, with their cadence and what is open. **Enter** opens a "
-            "person's timeline, **n** writes a jot about them, **c** cycles their 1-on-1 cadence "
-            "(none, weekly, fortnightly, monthly). Overdue means the cadence has passed since you "
-            "last met; someone with a cadence you have never met is due today. Click a column "
-            "header (or **ctrl+s**) to sort.")
+    HELP = ("Everyone you have met, with their cadence and what is open. **{open}** opens a "
+            "person's timeline, **{jot}** writes a jot about them, **{cadence}** cycles their "
+            "1-on-1 cadence (none, weekly, fortnightly, monthly). Overdue means the cadence has "
+            "passed since you last met; someone with a cadence you have never met is due today. "
+            "Click a column header (or **{sort}**) to sort.")
     BINDINGS = [
         Binding("escape", "back", "Back", id="back"),
-        Binding("enter", "open", "Open", show=False),
+        Binding("enter", "open", "Open", id="open", show=False),
         Binding("n", "jot", "New jot", id="jot"),
         Binding("c", "cadence", "Cadence", id="cadence"),
         Binding("ctrl+s", "cycle_sort", "Sort", id="sort", show=False),
@@ -113,7 +130,7 @@ class PeopleScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="people"):
-            yield Static("Loading…", id="people-status")
+            yield Static("Loading…", id="people-status", markup=False)
             yield BrowseTable(id="people-table")
         yield Footer()
 
@@ -132,14 +149,10 @@ class PeopleScreen(Screen[None]):
         if self.today is not None:
             self.load()
 
-    @work(thread=True, exclusive=True, group="people-load")
     def load(self) -> None:
-        store = self.app.store
-        if store is None:
-            return
         today = self.app.clock().astimezone().date()
-        rows = people_overview(store, today)
-        self.app.call_from_thread(self.set_rows, rows, today)
+        self.load_from_store(lambda store: people_overview(store, today),
+                             lambda rows: self.set_rows(rows, today), group="people-load")
 
     def set_rows(self, rows: list[PersonOverview], today: date) -> None:
         self.rows, self.today = rows, today
@@ -197,7 +210,7 @@ class PeopleScreen(Screen[None]):
 
     @on(DataTable.HeaderSelected, "#people-table")
     def header_sort(self, event: DataTable.HeaderSelected) -> None:
-        key = event.column_key.value
+        key = event.column_key.value or "name"
         if self.sort_key == key:
             self.sort_reverse = not self.sort_reverse
         else:
@@ -236,26 +249,27 @@ class PeopleScreen(Screen[None]):
     def action_back(self) -> None:
         self.app.pop_screen()
 
-    def commands(self):
-        yield SystemCommand("Open person", "Timeline, open items and goals (Enter)",
-                            self.action_open)
-        yield SystemCommand("New jot", "A note about the highlighted person (n)", self.action_jot)
-        yield SystemCommand("Cycle cadence", "None, weekly, fortnightly, monthly (c)",
-                            self.action_cadence)
-        yield SystemCommand("Sort people", "Next column (ctrl+s)", self.action_cycle_sort)
+    def commands(self) -> list[Command]:
+        return [
+            Command("Open person", "Timeline, open items and goals", self.action_open, "open"),
+            Command("New jot", "A note about the highlighted person", self.action_jot, "jot"),
+            Command("Cycle cadence", "None, weekly, fortnightly, monthly", self.action_cadence,
+                    "cadence"),
+            Command("Sort people", "By the next column", self.action_cycle_sort, "sort"),
+        ]
 
 
-class PersonScreen(Screen[None]):
+class PersonScreen(RapportScreen[None]):
     """One person: timeline of sessions and jots (newest first), open items and goals."""
 
     TITLE = "Person"
     AUTO_FOCUS = "#person-timeline"
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (140, "-wide")]
-    HELP = ("The timeline lists sessions and jots, newest first: **Enter** on a session opens it. "
-            "**Tab** moves to the open items and goals: **d** marks an item done (again: open), "
-            "**s** moves a goal through open, on-track, at-risk, done and dropped, **Enter** opens "
-            "the session it came from. **n** writes a jot, **c** cycles the cadence, **x** exports "
-            "this person's sessions.")
+    HELP = ("The timeline lists sessions and jots, newest first: **⏎** on a session opens it. "
+            "**Tab** moves to the open items and goals: **{done}** marks an item done (again: "
+            "open), **{goal-status}** moves a goal through open, on-track, at-risk, done and "
+            "dropped, **⏎** opens the session it came from. **{jot}** writes a jot, **{cadence}** "
+            "cycles the cadence, **{export}** exports this person's sessions.")
     BINDINGS = [
         Binding("escape", "back", "Back", id="back"),
         Binding("n", "jot", "New jot", id="jot"),
@@ -275,14 +289,15 @@ class PersonScreen(Screen[None]):
         self.today: date | None = None
 
     def compose(self) -> ComposeResult:
-        yield Static("Loading…", id="person-header")
+        yield Static("Loading…", id="person-header", markup=False)
         with Vertical(id="person-body"):
             with Vertical(id="person-timeline-pane"):
-                yield Static("Timeline  ·  Enter opens a session", classes="pane-title")
+                yield Static("Timeline  ·  ⏎ opens a session", classes="pane-title")
                 yield BrowseTable(id="person-timeline")
             with Vertical(id="person-items-pane"):
-                yield Static("Open items and goals  ·  d done · s goal status",
-                             classes="pane-title")
+                yield Static(with_keys(self.app, "Open items and goals  ·  {done} done · "
+                                       "{goal-status} goal status", self), classes="pane-title",
+                             markup=False)
                 yield BrowseTable(id="person-items")
         yield Footer()
 
@@ -298,23 +313,13 @@ class PersonScreen(Screen[None]):
             self.call_after_refresh(self.show_timeline)
             self.call_after_refresh(self.show_items)
 
-    @work(thread=True, exclusive=True, group="person-load")
     def load(self) -> None:
-        store = self.app.store
-        if store is None:
-            return
-        try:
-            person = store.person(self.person_id)
-        except RapportError as exc:
-            self.app.call_from_thread(self.query_one("#person-header", Static).update, str(exc))
-            return
-        summaries = store.summaries(person_id=person.id)
-        jots = store.jots(person.id)
-        items = [i for i in store.items(person_id=person.id)
-                 if (i.kind == "action" and i.is_open)
-                 or (i.kind == "goal" and i.status not in CLOSED_GOAL)]
         today = self.app.clock().astimezone().date()
-        self.app.call_from_thread(self.show, person, summaries, jots, items, today)
+        self.load_from_store(lambda store: read_person(store, self.person_id),
+                             lambda read: self.show(*read, today), group="person-load")
+
+    def show_store_error(self, error: Exception) -> None:
+        self.query_one("#person-header", Static).update(Text(str(error)))
 
     def show(self, person: Person, summaries: list[SessionSummary], jots: list[Jot],
              items: list[Item], today: date) -> None:
@@ -328,13 +333,16 @@ class PersonScreen(Screen[None]):
 
     def show_header(self) -> None:
         person, today = self.person, self.today
+        if person is None or today is None:
+            return  # not read yet
         met = last_met(self.summaries).get(person.id)
         next_due, state = due_of(person, met, today)
         text = Text()
         text.append(person.name, style="bold")
         text.append(f"  ·  {len(self.summaries)} session{'s' if len(self.summaries) != 1 else ''}")
         text.append(f"  ·  last met {fmt.day(met)}" if met else "  ·  never met")
-        text.append(f"  ·  cadence {person.cadence or 'none (c sets one)'}")
+        none = with_keys(self.app, "none ({cadence} sets one)", self)
+        text.append(f"  ·  cadence {person.cadence or none}")
         if next_due is not None:
             text.append("  ·  next due ")
             text.append_text(due_text(self.app, next_due, state))
@@ -367,7 +375,8 @@ class PersonScreen(Screen[None]):
                               Text(clip(entry.text, room), style="italic"),
                               key=f"j:{entry.id}")
         if not entries:
-            table.add_row("", Text("No sessions or jots yet (n writes a jot).", style="dim"), "",
+            table.add_row("", Text(with_keys(self.app, "No sessions or jots yet ({jot} writes a "
+                                             "jot).", self), style="dim"), "",
                           key="empty")
         if table.row_count:
             table.move_cursor(row=min(current, table.row_count - 1))
@@ -469,12 +478,14 @@ class PersonScreen(Screen[None]):
     def action_back(self) -> None:
         self.app.pop_screen()
 
-    def commands(self):
-        yield SystemCommand("Export this person's sessions", "A summary or record (x)",
-                            self.action_export)
-        yield SystemCommand("New jot", "A note to raise next time (n)", self.action_jot)
-        yield SystemCommand("Cycle cadence", "None, weekly, fortnightly, monthly (c)",
-                            self.action_cadence)
-        yield SystemCommand("Mark item done", "The highlighted open item (d)", self.action_done)
-        yield SystemCommand("Cycle goal status", "Open, on-track, at-risk, done, dropped (s)",
-                            self.action_goal_status)
+    def commands(self) -> list[Command]:
+        return [
+            Command("Export this person's sessions", "A summary or record", self.action_export,
+                    "export"),
+            Command("New jot", "A note to raise next time", self.action_jot, "jot"),
+            Command("Cycle cadence", "None, weekly, fortnightly, monthly", self.action_cadence,
+                    "cadence"),
+            Command("Mark item done", "The highlighted open item", self.action_done, "done"),
+            Command("Cycle goal status", "Open, on-track, at-risk, done, dropped",
+                    self.action_goal_status, "goal-status"),
+        ]

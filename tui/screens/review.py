@@ -9,16 +9,17 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, DataTable, Static
 
 from store import ITEM_KINDS, Item, Session
 from tui import format as fmt
+from tui.keys import with_keys
+from tui.screens.base import RapportModal
 
 
-class EndReviewScreen(ModalScreen[bool]):
-    BINDINGS = [Binding("escape", "back", "Back to the session"),
-                Binding("ctrl+e,f10", "end", "End session")]
+class EndReviewScreen(RapportModal[bool]):
+    BINDINGS = [Binding("escape", "back", "Back to the session", id="back"),
+                Binding("ctrl+e,f10", "end", "End session", id="review-end")]
     AUTO_FOCUS = "#review-end"
 
     def __init__(self, session: Session, stages: Sequence[Mapping[str, Any]],
@@ -30,8 +31,10 @@ class EndReviewScreen(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="review-dialog", classes="dialog"):
-            yield Static("Review before ending", classes="dialog-title")
-            table = DataTable(id="review-table", cursor_type="row")
+            yield Static(with_keys(self.app, "Review before ending  ·  {review-end} ends · "
+                                   "{back} back", self),
+                         classes="dialog-title", markup=False)
+            table: DataTable[str] = DataTable(id="review-table", cursor_type="row")
             table.add_columns("Stage", "Planned", "Spent", "Notes")
             total_planned = total_spent = 0.0
             for stage in self.stages:

@@ -11,10 +11,9 @@ from datetime import date
 
 from rich.text import Text
 from textual import on, work
-from textual.app import ComposeResult, SystemCommand
+from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import Screen
 from textual.suggester import SuggestFromList
 from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Input, Select, Static
@@ -23,7 +22,10 @@ from textual.worker import get_current_worker
 from store import NotFound, RapportError
 from store import Hit
 from tui import format as fmt
+from tui.commands import Command
+from tui.keys import with_keys
 from tui.record import stage_titles
+from tui.screens.base import RapportScreen
 from tui.widgets.browse import BrowseTable
 
 DEBOUNCE = 0.2
@@ -37,9 +39,9 @@ HELP = """\
 **Search.** Type in the query: every name, session title, note, item and jot is searched,
 case-insensitively, in memory. **Tab** moves through the filters: person, guide, status (active
 or ended), kind (notes, items, jots...), and a date range *since* and *until* (YYYY-MM-DD).
-**Enter** or **↓** moves to the results; **Enter** on a result opens that session at the stage
-where the match is (an active session opens live, an ended one in the detail view). **/** goes
-back to the query, **ctrl+r** clears the filters, **Esc** goes back.
+**⏎** or **↓** moves to the results; **⏎** on a result opens that session at the stage where
+the match is (an active session opens live, an ended one in the detail view). **{query}** goes
+back to the query, **{clear-filters}** clears the filters, **{back}** goes back.
 """
 
 
@@ -82,7 +84,7 @@ def snippet_text(hit: Hit, width: int) -> Text:
     return text
 
 
-class SearchScreen(Screen[None]):
+class SearchScreen(RapportScreen[None]):
     TITLE = "Search"
     AUTO_FOCUS = "#search-query"
     HELP = HELP
@@ -128,8 +130,8 @@ class SearchScreen(Screen[None]):
                 yield Input(id="search-until", compact=True, placeholder="YYYY-MM-DD")
             table = BrowseTable(id="search-results")
             yield table
-            yield Static("", id="search-empty")
-            yield Static("", id="search-line")
+            yield Static("", id="search-empty", markup=False)
+            yield Static("", id="search-line", markup=False)
         yield Footer()
 
     def on_mount(self) -> None:
@@ -289,7 +291,8 @@ class SearchScreen(Screen[None]):
         if table.row_count:
             table.move_cursor(row=min(keep, table.row_count - 1), animate=False)
         if not results:
-            hint = " with these filters (ctrl+r clears them)" if self.has_filters() else ""
+            hint = with_keys(self.app, " with these filters ({clear-filters} clears them)",
+                             self) if self.has_filters() else ""
             empty = Text("No results for ")
             empty.append(f"“{query.strip()}”", style="bold")
             empty.append(f"{hint}.")
@@ -297,7 +300,7 @@ class SearchScreen(Screen[None]):
             return
         more = f" (the newest {LIMIT}; narrow the search)" if len(results) >= LIMIT else ""
         count = f"{len(results)} result{'s' if len(results) != 1 else ''}{more}"
-        self.show_state(f"{count}  ·  Enter opens the session at that stage")
+        self.show_state(f"{count}  ·  ⏎ opens the session at that stage")
 
     # ------------------------------------------------------------------ keys
     def on_key(self, event) -> None:
@@ -338,6 +341,8 @@ class SearchScreen(Screen[None]):
     def action_back(self) -> None:
         self.app.pop_screen()
 
-    def commands(self):
-        yield SystemCommand("Edit the query", "/", self.action_focus_query)
-        yield SystemCommand("Clear search filters", "ctrl+r", self.action_clear_filters)
+    def commands(self) -> list[Command]:
+        return [Command("Edit the query", "Back to the search field", self.action_focus_query,
+                        "query"),
+                Command("Clear search filters", "Person, guide, status, kind, dates",
+                        self.action_clear_filters, "clear-filters")]

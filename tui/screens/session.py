@@ -6,20 +6,23 @@ Typing goes straight into the notes; every other action uses keys that do not ty
 from __future__ import annotations
 
 from datetime import datetime
+from functools import partial
 from typing import Any, Mapping
 
 from rich.text import Text
 from textual import on
-from textual.app import ComposeResult, SystemCommand
+from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Static
 
 from store import RapportError
 from store import Item, Session
 from tui import format as fmt
+from tui.commands import Command
+from tui.keys import with_keys
+from tui.screens.base import RapportScreen
 from tui.widgets.session import (
     FollowThrough, ItemsPanel, NotesArea, QuestionList, SessionTimer, StageCard, StageOutline,
 )
@@ -29,18 +32,21 @@ PERSIST_TIMER_EVERY = 15.0
 
 HELP = """\
 **Session keys.** The notes pane keeps the focus, so typing always goes into the notes of the
-current stage. Stages: **ctrl+n** or **alt+→** next, **alt+←** previous, **F8** picks any
-stage from the outline (arrows, Enter; or click a stage; the palette has "Go to stage …"). Questions: the core ones (◆) come first, above a line, then the probes (?);
-**ctrl+↓ / ctrl+↑** move, **ctrl+r** mark asked, **ctrl+o** insert into the notes. The stage card
-ends with the guide's "Throughout" cues, for the whole conversation. In the outline, ◦ marks an
-optional stage (skipped most times). **F2** captures an item, **F3** toggles private notes for this stage, **F4** tags the
-selected passage with a theme, **F9** pauses the timer, **F10** ends the session with a review,
-**Esc** goes back to the list (the session stays active and resumes where you left it).
-In the follow-up list (Tab to it): **d** marks an earlier item done, **c** carries it forward.
+current stage. Stages: **{next-stage}** next, **{previous-stage}** previous, **{stages}** picks
+any stage from the outline (arrows, Enter; or click a stage; the palette has "Go to stage …").
+Questions: the core ones (◆) come first, above a line, then the probes (?);
+**{next-question}** / **{previous-question}** move, **{mark-asked}** mark asked,
+**{insert-question}** insert into the notes. The stage card ends with the guide's "Throughout"
+cues, for the whole conversation. In the outline, ◦ marks an optional stage (skipped most times). **{capture}** captures an item, **{private}**
+toggles private notes for this stage, **{tag}** tags the selected passage with a theme,
+**{pause}** pauses the timer, **{end}** ends the session with a review, **{save}** saves now,
+**{back}** goes back to the list (the session stays active and resumes where you left it).
+In the follow-up list (Tab to it): **{done}** marks an earlier item done, **{carry}** carries it
+forward.
 """
 
 
-class SessionScreen(Screen[None]):
+class SessionScreen(RapportScreen[None]):
     AUTO_FOCUS = "#notes"
     HELP = HELP
     BINDINGS = [
@@ -76,10 +82,11 @@ class SessionScreen(Screen[None]):
         self.items: list[Item] = []
         self.paused = False
         self.status = "saved"
-        self._debounce: Timer | None = None
-        self._last_tick: datetime | None = None
-        self._last_persist: datetime | None = None
-        self._state_dirty = False
+        self.autosave_timer: Timer | None = None
+        self.changed_at: datetime | None = None  # the app's clock at the last unsaved edit
+        self.last_tick: datetime | None = None
+        self.last_persist: datetime | None = None
+        self.state_dirty = False
 
     # ------------------------------------------------------------------ building
     def compose(self) -> ComposeResult:
@@ -90,22 +97,20 @@ class SessionScreen(Screen[None]):
                 yield StageOutline(id="outline")
                 with VerticalScroll(id="card-scroll"):
                     yield StageCard(id="card")
-                yield Static("Questions  ctrl+↓↑ move · ctrl+r asked · ctrl+o insert",
-                             classes="pane-title")
+                yield Static(self.keys("Questions  {next-question}/{previous-question} move · "
+                                       "{mark-asked} asked · {insert-question} insert"),
+                             classes="pane-title", markup=False)
                 yield QuestionList(id="questions")
             with Vertical(id="session-right"):
-                yield Static("From earlier sessions  d done · c carry forward",
-                             id="followup-title", classes="pane-title")
+                yield Static(self.keys("From earlier sessions  {done} done · {carry} carry "
+                                       "forward"), id="followup-title", classes="pane-title",
+                             markup=False)
                 yield FollowThrough(id="followup")
                 yield NotesArea(id="notes", soft_wrap=True, show_line_numbers=False,
                                 tab_behavior="focus")
                 yield Static("", id="note-status")
                 yield ItemsPanel(id="items")
         yield Footer()
-
-    @property
-    def store(self):
-        return self.app.store
 
     def on_mount(self) -> None:
         store = self.store
@@ -129,10 +134,10 @@ class SessionScreen(Screen[None]):
                           store.session_times(session.person_id).items()
                           if sid != session.id and started < session.started_at), default=None)
         self.jots = [j for j in store.jots(session.person_id)
-                     if last_start is None or j.created_at >= last_start]
+                     if last_start is None or j.created_at is None or j.created_at >= last_start]
         self.followup_index = next((i for i, s in enumerate(self.stages) if s.get("followup")), 0)
         now = self.app.clock()
-        self._last_tick = self._last_persist = now
+        self.last_tick = self.last_persist = now
         self.show_stage()
         self.set_interval(1.0, self.tick, name="session-timer")
 
@@ -141,15 +146,23 @@ class SessionScreen(Screen[None]):
     def stage(self) -> Mapping[str, Any]:
         return self.stages[self.index]
 
+    @property
+    def live(self) -> Session:
+        """The session shown (None only once it has ended, as the screen closes)."""
+        if self.session is None:
+            raise RapportError("the session has ended")
+        return self.session
+
     def show_stage(self) -> None:
         stage = self.stage
         key = stage["key"]
         self.visited.add(key)
-        title = self.session.title or self.session.guide_name
+        session = self.live
+        title = session.title or session.guide_name
         header = Text()
         header.append(f"{self.person.name}", style="bold")
         header.append(f"  ·  {title}  ·  stage {self.index + 1}/{len(self.stages)}: {stage['title']}")
-        if self.session.ended_at:
+        if session.ended_at:
             header.append("  ·  ended session: edits are recorded", style="italic")
         self.query_one("#session-header", Static).update(header)
         self.query_one(StageOutline).show(self.stages, self.index, self.visited, self.spent)
@@ -188,7 +201,8 @@ class SessionScreen(Screen[None]):
                                      id=f"jot:{jot.id}"))
 
     def show_items(self) -> None:
-        self.query_one(ItemsPanel).show(self.items, {self.person.id: self.person.name})
+        self.query_one(ItemsPanel).show(self.items, {self.person.id: self.person.name},
+                                        capture=self.keys("{capture}"), review=self.keys("{end}"))
 
     def show_status(self) -> None:
         key = self.stage["key"]
@@ -200,9 +214,9 @@ class SessionScreen(Screen[None]):
         else:
             text.append(f"⚠ {self.status}", style="bold reverse")
         if self.private.get(key):
-            text.append("   🔒 private notes (F3)")
+            text.append(self.keys("   🔒 private notes ({private})"))
         else:
-            text.append("   shared notes (F3 for private)", style="dim")
+            text.append(self.keys("   shared notes ({private} for private)"), style="dim")
         status = self.query_one("#note-status", Static)
         status.update(text)
         status.set_class(self.status not in ("saved", "unsaved"), "-error")
@@ -220,16 +234,16 @@ class SessionScreen(Screen[None]):
     def tick(self) -> None:
         now = self.app.clock()
         counting = self.session is not None and self.session.ended_at is None
-        if self._last_tick is not None and counting and not self.paused \
+        if self.last_tick is not None and counting and not self.paused \
                 and self.app.store is not None:
-            delta = (now - self._last_tick).total_seconds()
+            delta = (now - self.last_tick).total_seconds()
             if delta > 0:
                 key = self.stage["key"]
                 self.spent[key] = self.spent.get(key, 0.0) + delta
-                self._state_dirty = True
-        self._last_tick = now
+                self.state_dirty = True
+        self.last_tick = now
         self.update_timer()
-        if self._last_persist and (now - self._last_persist).total_seconds() >= PERSIST_TIMER_EVERY:
+        if self.last_persist and (now - self.last_persist).total_seconds() >= PERSIST_TIMER_EVERY:
             self.persist_state()
 
     def action_pause(self) -> None:
@@ -248,9 +262,23 @@ class SessionScreen(Screen[None]):
             return
         self.status = "unsaved"
         self.show_status()
-        if self._debounce is not None:
-            self._debounce.stop()
-        self._debounce = self.set_timer(AUTOSAVE_SECONDS, self.save_notes, name="autosave")
+        self.changed_at = self.app.clock()
+        if self.autosave_timer is None:
+            self.autosave_timer = self.set_timer(AUTOSAVE_SECONDS, self.autosave,
+                                                 name="autosave")
+
+    def autosave(self) -> None:
+        """Saves once the notes have been left alone for AUTOSAVE_SECONDS by the app's clock
+        (the timer only wakes this up: tests move an injected clock instead of waiting)."""
+        self.autosave_timer = None
+        if self.changed_at is None or self.status != "unsaved":
+            return
+        still = (self.app.clock() - self.changed_at).total_seconds()
+        if still >= AUTOSAVE_SECONDS:
+            self.save_notes()
+        else:
+            self.autosave_timer = self.set_timer(AUTOSAVE_SECONDS - still, self.autosave,
+                                                 name="autosave")
 
     def save_notes(self, force_key: str | None = None, *, quiet: bool = False) -> bool:
         """Saves every stage whose text differs from the last commit. True when all saved."""
@@ -276,7 +304,7 @@ class SessionScreen(Screen[None]):
 
     def persist_state(self) -> None:
         store = self.app.store
-        if store is None or self.session is None or not self._state_dirty:
+        if store is None or self.session is None or not self.state_dirty:
             return
         try:
             self.session = store.save_session_state(
@@ -286,14 +314,16 @@ class SessionScreen(Screen[None]):
             self.status = str(exc)
             self.show_status()
             return
-        self._state_dirty = False
-        self._last_persist = self.app.clock()
+        self.state_dirty = False
+        self.last_persist = self.app.clock()
 
     def flush(self) -> None:
         """Save everything now (stage change, leaving, lock, quit, crash)."""
         if self.session is None:
             return
         self.tick()
+        for notes in self.query(NotesArea):  # what the pane holds, its Changed not seen yet
+            self.texts[self.stage["key"]] = notes.text
         self.save_notes()
         self.persist_state()
 
@@ -308,14 +338,15 @@ class SessionScreen(Screen[None]):
         self.tick()
         self.save_notes()
         self.index = index
-        self._state_dirty = True
+        self.state_dirty = True
         self.show_stage()
         self.persist_state()
         self.query_one(NotesArea).focus()
 
     def action_next_stage(self) -> None:
         if self.index + 1 >= len(self.stages):
-            self.notify("last stage: F10 ends the session with a review", timeout=3)
+            self.notify(self.keys("last stage: {end} ends the session with a review"),
+                        timeout=3)
             return
         self.go_to(self.index + 1)
 
@@ -352,7 +383,7 @@ class SessionScreen(Screen[None]):
         asked = self.asked.setdefault(self.stage["key"], set())
         asked.symmetric_difference_update({found[0]})
         self.query_one(QuestionList).show(self.stage.get("questions") or [], asked)
-        self._state_dirty = True
+        self.state_dirty = True
         self.action_question(1)
 
     def action_insert_question(self) -> None:
@@ -364,7 +395,7 @@ class SessionScreen(Screen[None]):
         notes.move_cursor(notes.document.end)
         notes.insert(f"{prefix}Q: {found[1]}\n")
         self.asked.setdefault(self.stage["key"], set()).add(found[0])
-        self._state_dirty = True
+        self.state_dirty = True
         self.query_one(QuestionList).show(self.stage.get("questions") or [],
                                           self.asked[self.stage["key"]])
         notes.focus()
@@ -382,14 +413,14 @@ class SessionScreen(Screen[None]):
                     else "notes of this stage are shared", timeout=2)
 
     def action_capture(self, kind: str = "action") -> None:
-        from tui.screens.capture import CaptureScreen
+        from tui.screens.capture import Capture, CaptureScreen
 
-        def captured(result) -> None:
+        def captured(result: Capture | None) -> None:
             if result is None:
                 self.query_one(NotesArea).focus()
                 return
             try:
-                item = self.store.add_item(self.session.id, result.kind, result.text,
+                item = self.store.add_item(self.live.id, result.kind, result.text,
                                            owner=result.owner, due=result.due,
                                            stage=self.stage["key"])
             except RapportError as exc:
@@ -410,7 +441,7 @@ class SessionScreen(Screen[None]):
                 self.store.update_item(event.item_id, status="done")
                 self.notify("marked done", timeout=2)
             else:
-                item = self.store.carry_forward(event.item_id, self.session.id)
+                item = self.store.carry_forward(event.item_id, self.live.id)
                 self.items.append(item)
                 self.show_items()
                 self.notify("carried forward into this session", timeout=2)
@@ -440,30 +471,42 @@ class SessionScreen(Screen[None]):
                 self.query_one(NotesArea).focus()
                 return
             self.flush()
-            self.store.end_session(self.session.id)
+            self.store.end_session(self.live.id)
             self.session = None
             self.app.pop_screen()
             self.app.notify("session ended", timeout=3)
 
-        self.app.push_screen(EndReviewScreen(self.session, self.stages, self.spent, self.items,
+        self.app.push_screen(EndReviewScreen(self.live, self.stages, self.spent, self.items,
                                              self.texts, self.private), decided)
 
     def on_unmount(self) -> None:
         if self.session is not None and self.app.store is not None:
             self.save_notes(quiet=True)
 
-    def commands(self):
-        yield SystemCommand("Next stage", "ctrl+n", self.action_next_stage)
-        yield SystemCommand("Previous stage", "alt+left", self.action_previous_stage)
+    def keys(self, text: str) -> str:
+        """``text`` with its ``{binding-id}`` placeholders as the keys are bound now."""
+        return with_keys(self.app, text, self, FollowThrough)
+
+    def commands(self) -> list[Command]:
+        found = [Command("Next stage", "Save and move on", self.action_next_stage, "next-stage"),
+                 Command("Previous stage", "Save and go back", self.action_previous_stage,
+                         "previous-stage")]
         for i, stage in enumerate(self.stages):
-            yield SystemCommand(f"Go to stage {i + 1}: {stage['title']}", "F8 picks a stage",
-                                lambda i=i: self.go_to(i))
+            found.append(Command(f"Go to stage {i + 1}: {stage['title']}", "Pick a stage",
+                                 partial(self.go_to, i), "stages"))
         for kind in ("action", "decision", "agreement", "goal"):
-            yield SystemCommand(f"Capture {kind}", "F2", lambda k=kind: self.action_capture(k))
-        yield SystemCommand("Toggle private notes", "F3", self.action_toggle_private)
-        yield SystemCommand("Tag passage", "F4", self.action_tag)
-        yield SystemCommand("Pause or resume timer", "F9", self.action_pause)
-        yield SystemCommand("End session", "F10: review, then end", self.action_end)
-        yield SystemCommand("Mark question asked", "ctrl+r", self.action_mark_asked)
-        yield SystemCommand("Insert question into notes", "ctrl+o", self.action_insert_question)
-        yield SystemCommand("Save now", "ctrl+s", self.action_save)
+            found.append(Command(f"Capture {kind}", f"A new {kind} of this session",
+                                 partial(self.action_capture, kind), "capture"))
+        found += [
+            Command("Toggle private notes", "This stage's notes", self.action_toggle_private,
+                    "private"),
+            Command("Tag passage", "The selected passage, with a theme", self.action_tag, "tag"),
+            Command("Pause or resume timer", "Time stops counting", self.action_pause, "pause"),
+            Command("End session", "Review, then end", self.action_end, "end"),
+            Command("Mark question asked", "The highlighted question", self.action_mark_asked,
+                    "mark-asked"),
+            Command("Insert question into notes", "The highlighted question",
+                    self.action_insert_question, "insert-question"),
+            Command("Save now", "Every stage's notes and the timer", self.action_save, "save"),
+        ]
+        return found

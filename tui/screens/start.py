@@ -7,21 +7,33 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.suggester import SuggestFromList
 from textual.widgets import Button, Input, Label, OptionList, Static
+from textual.widget import Widget
 from textual.widgets.option_list import Option
+
+from store import RapportError
+from tui.screens.dialog import Dialog
 
 
 class CompletingInput(Input):
-    """An Input where Tab (and a first Enter) accepts the visible completion."""
+    """An Input where Tab (and a first Enter) accepts the completion it shows: the first of
+    ``names`` that starts with what is typed (case-insensitive), as its suggester shows it."""
 
-    BINDINGS = [Binding("tab", "complete", "Complete", show=False)]
+    BINDINGS = [Binding("tab", "complete", "Complete", id="complete", show=False)]
+
+    def __init__(self, names: list[str], *, placeholder: str = "", id: str | None = None) -> None:
+        super().__init__(placeholder=placeholder, id=id,
+                         suggester=SuggestFromList(names, case_sensitive=False))
+        self.names = names
 
     @property
     def completion(self) -> str | None:
-        suggestion = self._suggestion
-        return suggestion if suggestion and len(suggestion) > len(self.value) else None
+        typed = self.value.casefold()
+        if not typed:
+            return None
+        found = next((n for n in self.names if n.casefold().startswith(typed)), None)
+        return found if found and len(found) > len(self.value) else None
 
     def action_complete(self) -> None:
         if self.completion:
@@ -31,11 +43,12 @@ class CompletingInput(Input):
             self.screen.focus_next()
 
 
-class NewSessionScreen(ModalScreen[str | None]):
-    """Returns the new session's id, or None when cancelled."""
+class NewSessionScreen(Dialog[str | None]):
+    """Returns the new session's id, or None when cancelled. Enter starts it from any field,
+    except that the first Enter in the name accepts the completion shown."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
     AUTO_FOCUS = "#guide-list"
+    SAVE_VERB = "starts"
 
     def __init__(self, *, programme_id: str | None = None, guide_id: str | None = None) -> None:
         super().__init__()
@@ -48,14 +61,14 @@ class NewSessionScreen(ModalScreen[str | None]):
         names = [p.name for p in store.people()] if store else []
         catalog = self.app.catalog
         with Vertical(id="start-dialog", classes="dialog"):
-            yield Static("New session", classes="dialog-title")
+            yield Static(self.keys_hint("New session  ·  ↑↓ picks the guide"),
+                         classes="dialog-title", markup=False)
             yield Label("Guide")
             yield OptionList(*[Option(f"{g.name}  ·  {g.planned_minutes} min", id=g.id)
                                for g in catalog.guides], id="guide-list")
-            yield Static("", id="guide-description", classes="hint")
+            yield Static("", id="guide-description", classes="hint", markup=False)
             yield Label("Participant")
-            yield CompletingInput(placeholder="name (Tab completes someone you have met)",
-                                  suggester=SuggestFromList(names, case_sensitive=False),
+            yield CompletingInput(names, placeholder="name (Tab completes someone you have met)",
                                   id="person")
             with Horizontal(id="start-title-row"):
                 with Vertical(id="start-title-box"):
@@ -65,10 +78,10 @@ class NewSessionScreen(ModalScreen[str | None]):
                     yield Label("Minutes")
                     yield Input(placeholder="30, 45, 60…", id="minutes", type="integer",
                                 tooltip="The slot: stage timeboxes scale to fit it")
-            yield Label("", id="start-error", classes="error")
+            yield Label("", id="start-error", classes="error", markup=False)
             with Horizontal(classes="buttons"):
-                yield Button("Start", variant="primary", id="start")
-                yield Button("Cancel", id="cancel")
+                yield Button("Start", variant="primary", id="start", classes="save")
+                yield Button("Cancel", id="cancel", classes="cancel")
 
     def on_mount(self) -> None:
         guides = self.app.catalog.guides
@@ -80,7 +93,7 @@ class NewSessionScreen(ModalScreen[str | None]):
 
     @on(OptionList.OptionHighlighted, "#guide-list")
     def describe(self, event: OptionList.OptionHighlighted) -> None:
-        guide = self.app.catalog.get(event.option.id)
+        guide = self.app.catalog.get(event.option.id or "")
         if guide:
             stages = " → ".join(s.title for s in guide.stages)
             self.query_one("#guide-description", Static).update(f"{stages}\n{guide.description}")
@@ -89,26 +102,32 @@ class NewSessionScreen(ModalScreen[str | None]):
                 minutes.value = self.default_minutes = str(guide.planned_minutes)
 
     @on(OptionList.OptionSelected, "#guide-list")
-    def guide_chosen(self) -> None:
+    def guide_clicked(self) -> None:
         self.query_one("#person", Input).focus()
 
-    @on(Input.Submitted, "#person")
-    def person_done(self) -> None:
+    def draft(self) -> tuple[str, ...]:
+        """What was typed: the name and title, and the slot once edited (it follows the
+        highlighted guide until then)."""
+        minutes = self.query_one("#minutes", Input).value
+        return (self.query_one("#person", Input).value, self.query_one("#title", Input).value,
+                "" if minutes == self.default_minutes else minutes)
+
+    def save_from(self, focused: Widget | None) -> None:
         person = self.query_one("#person", CompletingInput)
-        if person.completion:  # the first Enter accepts the completion shown
+        if focused is person and person.completion:  # the first Enter accepts it
             person.action_complete()
             return
-        self.query_one("#title", Input).focus()
+        super().save_from(focused)
 
-    @on(Input.Submitted, "#title")
-    @on(Input.Submitted, "#minutes")
-    @on(Button.Pressed, "#start")
-    def start(self) -> None:
+    def save(self) -> None:
         options = self.query_one("#guide-list", OptionList)
         if options.highlighted is None:
             self.error("Choose a guide.")
             return
-        guide = self.app.catalog.get(options.get_option_at_index(options.highlighted).id)
+        guide = self.app.catalog.get(options.get_option_at_index(options.highlighted).id or "")
+        if guide is None:
+            self.error("Choose a guide.")
+            return
         name = self.query_one("#person", Input).value.strip()
         if not name:
             self.error("Who are you meeting? Type their name.")
@@ -123,16 +142,16 @@ class NewSessionScreen(ModalScreen[str | None]):
                            else "Minutes: a whole number, such as 45.")
                 self.query_one("#minutes", Input).focus()
                 return
-        store = self.app.store
-        person = store.get_or_add_person(name)
-        session = store.start_session(person.id, guide.to_snapshot(),
-                                      title=self.query_one("#title", Input).value,
-                                      programme_id=self.programme_id)
+        try:
+            store = self.store
+            person = store.get_or_add_person(name)
+            session = store.start_session(person.id, guide.to_snapshot(),
+                                          title=self.query_one("#title", Input).value,
+                                          programme_id=self.programme_id)
+        except RapportError as exc:
+            self.error(str(exc))
+            return
         self.dismiss(session.id)
 
     def error(self, text: str) -> None:
         self.query_one("#start-error", Label).update(text)
-
-    @on(Button.Pressed, "#cancel")
-    def action_cancel(self) -> None:
-        self.dismiss(None)

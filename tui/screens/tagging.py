@@ -12,15 +12,14 @@ from typing import TYPE_CHECKING, Sequence
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.suggester import SuggestFromList
 from textual.widgets import Button, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from store import RapportError
 from store import DEFAULT_THEMES
+from tui.screens.dialog import Dialog
 
 if TYPE_CHECKING:  # pragma: no cover
     from tui.screens.session import SessionScreen
@@ -105,11 +104,11 @@ def tag_selection(screen: "SessionScreen") -> None:
                                      can_add_theme=programme is not None), chosen)
 
 
-class TagDialog(ModalScreen[TagChoice | None]):
+class TagDialog(Dialog[TagChoice | None]):
     """Theme (list, 1-9 to pick and save), or a new theme; optionally the leader it is about."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
     AUTO_FOCUS = "#tag-themes"
+    SAVE_VERB = "tags"
 
     def __init__(self, passage: str, themes: Sequence[str], people: Sequence[tuple[str, str]],
                  *, highlight: int = 0, can_add_theme: bool = True) -> None:
@@ -126,8 +125,9 @@ class TagDialog(ModalScreen[TagChoice | None]):
         if len(preview) > PREVIEW_CHARS:
             preview = preview[:PREVIEW_CHARS - 1] + "…"
         with Vertical(id="tag-dialog", classes="dialog"):
-            yield Static("Tag passage  ·  1-9 picks a theme and saves", classes="dialog-title")
-            yield Static(f"“{preview}”", id="tag-passage", classes="hint")
+            yield Static(self.keys_hint("Tag passage  ·  1-9 picks a theme and tags"),
+                         classes="dialog-title", markup=False)
+            yield Static(f"“{preview}”", id="tag-passage", classes="hint", markup=False)
             yield OptionList(*[Option(f"{i + 1 if i < 9 else ' '} {t}", id=str(i))
                                for i, t in enumerate(self.themes)], id="tag-themes")
             with Horizontal(classes="tag-row"):
@@ -140,10 +140,10 @@ class TagDialog(ModalScreen[TagChoice | None]):
                 with Horizontal(classes="tag-row"):
                     yield Label("New theme", classes="label")
                     yield Input(placeholder="added to the programme's themes", id="tag-new")
-            yield Label("", id="tag-error", classes="error")
+            yield Label("", id="tag-error", classes="error", markup=False)
             with Horizontal(classes="buttons"):
-                yield Button("Tag", variant="primary", id="tag-save")
-                yield Button("Cancel", id="tag-cancel")
+                yield Button("Tag", variant="primary", id="tag-save", classes="save")
+                yield Button("Cancel", id="tag-cancel", classes="cancel")
 
     def on_mount(self) -> None:
         options = self.query_one("#tag-themes", OptionList)
@@ -161,8 +161,9 @@ class TagDialog(ModalScreen[TagChoice | None]):
                 self.save()
 
     @on(OptionList.OptionSelected, "#tag-themes")
-    @on(Input.Submitted)
-    @on(Button.Pressed, "#tag-save")
+    def theme_clicked(self) -> None:
+        self.save()
+
     def save(self) -> None:
         new_theme = " ".join(self.query_one("#tag-new", Input).value.split()) \
             if self.can_add_theme else ""
@@ -176,13 +177,14 @@ class TagDialog(ModalScreen[TagChoice | None]):
                 return
             theme, is_new = self.themes[options.highlighted], False
         subject = self.resolve_subject()
-        if subject is False:
+        if subject is None:
             return
         subject_id, new_subject = subject
         self.dismiss(TagChoice(theme, is_new, subject_id, new_subject))
 
-    def resolve_subject(self) -> tuple[str | None, str | None] | bool:
-        """(id, None) for a known person, (None, name) to add someone (asked once), or False."""
+    def resolve_subject(self) -> tuple[str | None, str | None] | None:
+        """(id, None) for a known person, (None, name) to add someone (asked once), or None
+        (with the reason shown) when the name does not say who."""
         field = self.query_one("#tag-subject", Input)
         name = " ".join(field.value.split())
         if not name:
@@ -198,17 +200,13 @@ class TagDialog(ModalScreen[TagChoice | None]):
             names = ", ".join(n for _, n in (starts or [])[:4])
             self.error(f"{name!r} matches several people ({names}); type more of the name.")
             field.focus()
-            return False
+            return None
         if self.pending_new != folded:
             self.pending_new = folded
             self.error(f"No one called {name!r} yet: Enter again adds them, or edit the name.")
             field.focus()
-            return False
+            return None
         return None, name
 
     def error(self, text: str) -> None:
         self.query_one("#tag-error", Label).update(text)
-
-    @on(Button.Pressed, "#tag-cancel")
-    def action_cancel(self) -> None:
-        self.dismiss(None)

@@ -1,61 +1,35 @@
-"""Create-vault and unlock: passphrase hidden, key derivation in a worker with a visible busy state."""
+"""Create-vault and unlock: passphrase hidden, key derivation in a worker with a visible busy state.
+
+The app's default screen (the bottom of the screen stack): unlocking pushes the home screen over
+it, locking pops back down to it (:meth:`UnlockScreen.locked`). The passphrase leaves the fields
+as soon as Enter is pressed, and the worker that derives the key is named without it.
+"""
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 from textual import events, on, work
 from textual.app import ComposeResult
 from textual.containers import Center, Vertical
-from textual.screen import Screen
 from textual.widgets import Footer, Input, LoadingIndicator, Static
-from textual.worker import Worker, WorkerState
+
+from tui.screens.base import RapportScreen
+
+if TYPE_CHECKING:  # pragma: no cover
+    from store import Store
+    from tui.screens.home import Row
 
 MIN_LENGTH = 8
 
 
-class UnlockFooter(Footer):
-    """Textual's footer, not composed again while the key is derived. Like Textual's own, it is
-    empty in the screen's first frame and fills in with the first bindings change, a refresh
-    later (composing its keys with the screen would cost the first frame ~40 ms)."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._keys_shown: tuple | None = None
-
-    def keys_shown(self) -> tuple:
-        """What the footer shows of the screen's bindings (the command palette's key aside)."""
-        palette = self.app.COMMAND_PALETTE_BINDING
-        return tuple((key, binding.action, binding.description, enabled, tooltip)
-                     for key, (_, binding, enabled, tooltip) in self.screen.active_bindings.items()
-                     if binding.show or key == palette)
-
-    def compose(self):  # noqa: ANN201 - Textual's
-        if self._bindings_ready:  # Textual 8's flag: the keys are composed (else none yet)
-            self._keys_shown = self.keys_shown()
-        yield from super().compose()
-
-    def bindings_changed(self, screen: Screen) -> None:
-        """Textual composes the footer again on every change of bindings; the passphrase field
-        being disabled while the key is derived changes none of the keys shown (its own keys
-        are not shown), and composing again would take the UI thread from Argon2id."""
-        if screen is self.screen and self.is_attached and self._keys_shown is not None \
-                and self.keys_shown() == self._keys_shown:
-            return
-        super().bindings_changed(screen)
-
-
-class UnlockScreen(Screen[None]):
+class UnlockScreen(RapportScreen[None]):
     AUTO_FOCUS = "#passphrase"
 
     def __init__(self, *, create: bool, message: str = "") -> None:
         super().__init__()
         self.create = create
         self.message = message
-
-    def footer_filled(self) -> bool:
-        """Whether the footer shows its keys yet (see UnlockFooter); False while the screen is
-        still being composed or already being taken down."""
-        footer = self.query(UnlockFooter)
-        return bool(footer) and bool(footer.first().children)
 
     def compose(self) -> ComposeResult:
         with Center(id="unlock-box"):
@@ -73,29 +47,24 @@ class UnlockScreen(Screen[None]):
                 # not markup: the messages quote errors, which may hold brackets
                 yield Static(self.message, id="unlock-message", markup=False)
                 # #unlock-busy, a LoadingIndicator, is mounted here when first needed (set_busy)
-                yield Static(str(self.app.paths.vault), id="unlock-path", classes="hint")
-        yield UnlockFooter()
+                yield Static(str(self.app.paths.vault), id="unlock-path", classes="hint",
+                             markup=False)
+        yield Footer()
 
-    @work(thread=True, group="preload")
+    def on_mount(self) -> None:
+        self.call_after_refresh(self.preload)
+
+    @work(thread=True, group="preload", description="preload")
     def preload(self) -> None:
-        """Import the crypto and database libraries, and read the guides, while the passphrase
-        is being typed. At start-up the app calls it once this screen's first frame is on the
-        terminal (RapportApp.first_frame_shown), so nothing competes with that frame."""
+        """Imports the crypto and database libraries and reads the guides while the passphrase
+        is typed, after the screen's first frame (nothing competes with that frame)."""
         import cryptography.hazmat.primitives.ciphers.aead  # noqa: F401
         import cryptography.hazmat.primitives.kdf.argon2  # noqa: F401
         import sqlite_utils  # noqa: F401
 
-        import tui.screens.home  # noqa: F401 - built next, on the UI thread (preloaded)
+        import tui.screens.home  # noqa: F401 - shown next
 
         self.app.catalog  # noqa: B018 - parsed here, off the UI thread
-
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        """Once the preload is done, the home screen is built (RapportApp.prepare_home) while the
-        passphrase is typed: the UI thread is idle then, while during the key derivation it
-        would take CPU from Argon2id (which uses more than one core)."""
-        if event.worker.group == "preload" and event.state == WorkerState.SUCCESS \
-                and self.is_current:
-            self.app.prepare_home()
 
     def on_key(self, event: events.Key) -> None:
         """Keys typed while the app was still starting reach the screen before the passphrase
@@ -139,30 +108,27 @@ class UnlockScreen(Screen[None]):
         self.begin()
 
     def begin(self) -> None:
-        passphrase = self.query_one("#passphrase", Input).value
+        field = self.query_one("#passphrase", Input)
+        passphrase = field.value
         if not passphrase:
             self.say("The passphrase must not be empty.", error=True)
             return
         if self.create:
-            confirm = self.query_one("#confirm", Input).value
+            confirm = self.query_one("#confirm", Input)
             if len(passphrase) < MIN_LENGTH:
                 self.say(f"Use at least {MIN_LENGTH} characters.", error=True)
                 return
-            if passphrase != confirm:
+            if passphrase != confirm.value:
                 self.say("The two passphrases differ. Type them again.", error=True)
-                self.query_one("#confirm", Input).value = ""
+                confirm.value = ""
                 return
-        # first: the key derivation runs while the busy state is shown
+            confirm.value = ""
+        field.value = ""  # the worker holds the only reference, until the key is derived
         self.derive(passphrase)
-        for field in self.query(Input):  # the worker has it: the screen keeps no copy
-            field.value = ""
         self.say("Deriving the key…")
         self.set_busy(True)
-        # the home screen, if it is not built yet (unlocking again after a lock, or a
-        # passphrase typed ahead), is built once the busy state is on screen
-        self.call_after_refresh(self.app.prepare_home)
 
-    @work(thread=True, exclusive=True, group="unlock")
+    @work(thread=True, exclusive=True, group="unlock", description="unlock")
     def derive(self, passphrase: str) -> None:
         from store import PRODUCTION
         from store import RapportError
@@ -184,11 +150,24 @@ class UnlockScreen(Screen[None]):
             return
         from tui.screens.home import first_page
 
-        # The home list's first rows, read here while the home screen is being built (a screen
-        # of rows; the home screen reads the rest).
-        app.call_from_thread(app.unlocked, store, first_page(store, app.size.height))
+        # The home list's first rows, read here (a screen of rows; the home screen reads the
+        # rest), so the home screen's first frame shows them.
+        app.call_from_thread(self.unlocked, store, first_page(store, app.size.height))
+
+    def unlocked(self, store: "Store", first_rows: "list[Row]") -> None:
+        self.set_busy(False)
+        self.say("")
+        self.app.unlocked(store, first_rows)
 
     def failed(self, message: str) -> None:
         self.set_busy(False)
-        self.query_one("#passphrase", Input).value = ""
         self.say(f"{message[:1].upper()}{message[1:]}. Try again.", error=True)
+
+    async def locked(self, reason: str) -> None:
+        """Shown again after the vault was locked: a vault created in this run is now one to
+        unlock (a single passphrase field)."""
+        if self.create:
+            self.create = False
+            await self.recompose()
+        self.say(reason)
+        self.query_one("#passphrase", Input).focus()

@@ -158,8 +158,8 @@ class FollowThrough(OptionList):
     """Open items from earlier sessions (and jots): d marks done, c carries forward."""
 
     BINDINGS = [
-        Binding("d", "done", "Done"),
-        Binding("c", "carry", "Carry forward"),
+        Binding("d", "done", "Done", id="done"),
+        Binding("c", "carry", "Carry forward", id="carry"),
     ]
 
     class Chosen(Message):
@@ -187,15 +187,18 @@ class ItemsPanel(Static):
 
     LIMIT = 4
 
-    def show(self, items: Sequence[Any], people_names: Mapping[str, str]) -> None:
+    def show(self, items: Sequence[Any], people_names: Mapping[str, str], *,
+             capture: str = "F2", review: str = "F10") -> None:
+        """``capture``, ``review``: the keys that capture an item and open the review."""
         if not items:
-            self.update(Text("No items yet: F2 captures an action, decision, agreement or goal.",
-                             style="dim"))
+            self.update(Text(f"No items yet: {capture} captures an action, decision, agreement "
+                             "or goal.", style="dim"))
             return
         text = Text()
         shown = list(items)[-self.LIMIT:] if len(items) > self.LIMIT else list(items)
         if len(shown) < len(items):
-            text.append(f"… {len(items) - len(shown)} earlier (F10 lists all)\n", style="dim")
+            text.append(f"… {len(items) - len(shown)} earlier ({review} lists all)\n",
+                        style="dim")
         for item in shown:
             text.append(f"{fmt.KIND_MARK.get(item.kind, '-')} {item.kind:<9} ", style="bold")
             text.append(item.text)

@@ -1,0 +1,230 @@
+"""Nothing typed is lost, in any dialog: Enter saves from any field, Escape or Cancel with unsaved
+text asks first, and the dialog says which key saves (from the live keymap)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Callable
+
+import pytest
+from textual.widgets import Button, Input, TextArea
+
+from guides.loader import builtin_guides
+from tui.config import Config
+from tui.screens.capture import CaptureScreen
+from tui.screens.confirm import ConfirmScreen
+from tui.screens.dialog import Dialog
+from tui.screens.export import ExportScreen
+from tui.screens.jot import JotScreen
+from tui.screens.new_programme import NewProgrammeDialog
+from tui.screens.start import NewSessionScreen
+from tui.screens.strategy import StrategyDialog
+from tui.screens.tagging import TagDialog
+from apptools import make_app
+
+pytestmark = pytest.mark.usefixtures("utc_zone")
+
+SIZE = (110, 40)
+
+
+@dataclass
+class Case:
+    make: Callable[[Any, Any], Dialog[Any]]  # (store, tmp_path) -> the dialog
+    field: str  # the text field the test types into
+    ok: Callable[[Any], bool]  # what a saved result looks like
+
+
+def session_of(store):
+    plan = next(g for g in builtin_guides() if g.id == "one-on-one").to_snapshot()
+    return store.start_session(store.add_person("Ada").id, plan)
+
+
+def strategy_dialog(store, tmp_path) -> StrategyDialog:
+    from store.synthesis import build
+
+    programme = store.add_programme("Leaders")
+    return StrategyDialog(build(store, programme.id))
+
+
+def export_dialog(store, tmp_path) -> ExportScreen:
+    (tmp_path / "out").mkdir(exist_ok=True)
+    return ExportScreen(session_ids=[session_of(store).id], directory=tmp_path / "out")
+
+
+CASES = {
+    "capture": Case(lambda store, tmp: CaptureScreen(participant="Ada", today=date(2025, 3, 3)),
+                    "#capture-text", lambda r: r.text == "typed words"),
+    "jot": Case(lambda store, tmp: JotScreen("Ada"), "#jot-text", lambda r: r == "typed words"),
+    "tag": Case(lambda store, tmp: TagDialog("a passage", ["trust", "pace"], []),
+                "#tag-new", lambda r: r.theme == "typed words" and r.new_theme),
+    "new-session": Case(lambda store, tmp: NewSessionScreen(), "#person",
+                        lambda r: isinstance(r, str)),
+    "new-programme": Case(lambda store, tmp: NewProgrammeDialog(), "#programme-name",
+                          lambda r: r["name"] == "typed words"),
+    "strategy": Case(strategy_dialog, "#strategy-text", lambda r: r[0] == "typed words"),
+    "export": Case(export_dialog, "#export-path", lambda r: r.endswith("typed words")),
+}
+
+
+async def opened(app, pilot, dialog: Dialog[Any]) -> list[Any]:
+    results: list[Any] = []
+    app.push_screen(dialog, results.append)
+    await pilot.pause()
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+    assert app.screen is dialog
+    return results
+
+
+async def type_into(pilot, dialog: Dialog[Any], selector: str, text: str = "typed words") -> None:
+    """Types the first letter as a key press, the rest as the field's value (quicker)."""
+    field = dialog.query_one(selector)
+    field.focus()
+    if isinstance(field, Input):
+        field.value = ""
+    await pilot.press(text[0])
+    if isinstance(field, Input):
+        field.value = text
+        field.cursor_position = len(text)
+    elif isinstance(field, TextArea):
+        field.text = text
+    await pilot.pause()
+
+
+def fields_of(dialog: Dialog[Any]) -> list[Any]:
+    """Every widget of the dialog that takes the focus, buttons aside."""
+    return [w for w in dialog.query("*") if w.focusable and not isinstance(w, Button)]
+
+
+@pytest.mark.parametrize("name", CASES)
+async def test_enter_saves_from_every_field(store, vault_path, clock, tmp_path, name):
+    case = CASES[name]
+    app = make_app(vault_path, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        app.store = store
+        probe = case.make(store, tmp_path)
+        await opened(app, pilot, probe)
+        count = len(fields_of(probe))
+        assert count >= 1
+        probe.dismiss(None)
+        await pilot.pause()
+        for index in range(count):
+            (tmp_path / "out" / "typed words").unlink(missing_ok=True)  # the export's file
+            dialog = case.make(store, tmp_path)
+            results = await opened(app, pilot, dialog)
+            await type_into(pilot, dialog, case.field)
+            field = fields_of(dialog)[index]
+            field.focus()
+            await pilot.pause()
+            await pilot.press("enter")
+            await pilot.pause()
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            assert results and case.ok(results[0]), (name, field, results)
+            assert app.screen is not dialog
+        app.store = None
+
+
+@pytest.mark.parametrize("name", CASES)
+async def test_escape_or_cancel_with_typed_text_asks_first(store, vault_path, clock, tmp_path,
+                                                            name):
+    case = CASES[name]
+    app = make_app(vault_path, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        app.store = store
+        dialog = case.make(store, tmp_path)
+        results = await opened(app, pilot, dialog)
+        await type_into(pilot, dialog, case.field)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen) and not results
+        await pilot.press("n")  # keep it: back in the dialog, the text as typed
+        await pilot.pause()
+        assert app.screen is dialog and "typed words" in str(dialog.draft())
+        dialog.query_one(".cancel", Button).focus()  # Tab to Cancel, then Enter
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen) and not results
+        await pilot.press("y")
+        await pilot.pause()
+        assert results == [None] and app.screen is not dialog
+        app.store = None
+
+
+@pytest.mark.parametrize("name", CASES)
+async def test_escape_with_nothing_typed_closes_at_once(store, vault_path, clock, tmp_path,
+                                                        name):
+    case = CASES[name]
+    app = make_app(vault_path, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        app.store = store
+        dialog = case.make(store, tmp_path)
+        results = await opened(app, pilot, dialog)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert results == [None] and app.screen is not dialog
+        app.store = None
+
+
+@pytest.mark.parametrize("name", CASES)
+async def test_the_dialog_names_its_save_key_as_remapped(store, vault_path, clock, tmp_path,
+                                                        name):
+    case = CASES[name]
+    app = make_app(vault_path, clock, config=Config(keys={"dialog-save": "f6"}))
+    async with app.run_test(size=SIZE) as pilot:
+        app.store = store
+        dialog = case.make(store, tmp_path)
+        results = await opened(app, pilot, dialog)
+        shown = " ".join(str(w.render()) for w in dialog.query("Static"))
+        assert "f6" in shown and "⏎" not in shown
+        await type_into(pilot, dialog, case.field)
+        await pilot.press("f6")
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert results and case.ok(results[0])
+        app.store = None
+
+
+def typed_fast(app, text: str, *then: str) -> None:
+    """Keys as a fast typist (or a paste) sends them: all queued before any is handled."""
+    from textual import events
+
+    for char in text:
+        app.post_message(events.Key("space" if char == " " else char, char))
+    for key in then:
+        app.post_message(events.Key(key, "\r" if key == "enter" else None))
+
+
+@pytest.mark.parametrize("name", ["capture", "new-programme", "jot"])
+async def test_keys_typed_just_before_enter_are_saved(store, vault_path, clock, tmp_path, name):
+    """Enter is a priority binding, handled before the focused field has taken the keys queued
+    ahead of it: the save waits for them."""
+    case = CASES[name]
+    app = make_app(vault_path, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        app.store = store
+        dialog = case.make(store, tmp_path)
+        results = await opened(app, pilot, dialog)
+        dialog.query_one(case.field).focus()
+        await pilot.pause()
+        typed_fast(app, "typed words", "enter")
+        for _ in range(3):
+            await pilot.pause()
+        assert results and case.ok(results[0]), results
+        app.store = None
+
+
+async def test_keys_typed_just_before_escape_make_it_ask(store, vault_path, clock, tmp_path):
+    case = CASES["capture"]
+    app = make_app(vault_path, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        app.store = store
+        dialog = case.make(store, tmp_path)
+        results = await opened(app, pilot, dialog)
+        typed_fast(app, "typed words", "escape")
+        for _ in range(3):
+            await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen) and results == []
+        app.store = None

@@ -1,0 +1,96 @@
+"""Hostile text (terminal escapes in a name, a title, a note) is shown, never obeyed: every line
+the app draws passes through ShowControls on its way to the terminal."""
+
+from __future__ import annotations
+
+import pytest
+from rich.segment import Segment
+
+from guides.loader import builtin_guides
+from tui.app import ShowControls
+from tui.screens.session import SessionScreen
+from apptools import make_app
+
+pytestmark = pytest.mark.usefixtures("utc_zone")
+
+HOSTILE = "Eve\x1b]2;pwned\x1b\\\x1b[31mRED\x9b2J\u202e"
+
+
+def test_the_filter_shows_controls_and_keeps_the_width():
+    line = [Segment("ab"), Segment(HOSTILE), Segment("cd")]
+    width = Segment.get_line_length(line)
+    shown = ShowControls().apply(line, None)  # type: ignore[arg-type]
+    text = "".join(s.text for s in shown)
+    assert "\x1b" not in text and "\x9b" not in text and "\u202e" not in text
+    assert text.startswith("abEve␛]2;pwned") and Segment.get_line_length(shown) == width
+    plain = [Segment("plain text")]
+    assert ShowControls().apply(plain, None) is plain  # type: ignore[arg-type]
+
+
+async def test_a_hostile_name_title_and_note_reach_the_screen_as_stand_ins(store, vault_path,
+                                                                         clock):
+    plan = next(g for g in builtin_guides() if g.id == "one-on-one").to_snapshot()
+    eve = store.add_person(HOSTILE)
+    session = store.start_session(eve.id, plan, title=HOSTILE)
+    store.save_note(session.id, plan["stages"][0]["key"], f"note {HOSTILE}")
+    app = make_app(vault_path, clock)
+    async with app.run_test(size=(120, 30), notifications=True) as pilot:
+        app.unlocked(store)
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        app.notify(f"saved for {HOSTILE}")
+        await pilot.pause()
+        shots = [app.export_screenshot()]
+        app.push_screen(SessionScreen(session.id))
+        await pilot.pause()
+        shots.append(app.export_screenshot())
+        app.store = None
+    for shot in shots:
+        assert "\x1b" not in shot and "\x9b" not in shot and "\u202e" not in shot
+        assert "Eve␛]2;pwned" in shot
+
+
+MARKUP = "Mallory [/] [red]loud[/red] [bold"
+
+
+async def test_markup_in_a_name_a_title_and_a_note_is_shown_as_written(store, vault_path,
+                                                                         clock):
+    """Square brackets in a record are text: no style applied, no MarkupError (a crash)."""
+    from textual.widgets import TextArea
+
+    from tui.screens.people import PersonScreen
+    from tui.screens.tagging import TagDialog
+
+    plan = next(g for g in builtin_guides() if g.id == "one-on-one").to_snapshot()
+    mallory = store.add_person(MARKUP)
+    session = store.start_session(mallory.id, plan, title=MARKUP)
+    store.save_note(session.id, plan["stages"][0]["key"], f"said {MARKUP}")
+    store.add_jot(mallory.id, MARKUP)
+    app = make_app(vault_path, clock)
+    async with app.run_test(size=(120, 30), notifications=True) as pilot:
+        app.unlocked(store)
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        app.screen.notify("screen [red]toast[/red] [/]")
+        app.notify("app [b]toast[/b] [/]")
+        await pilot.pause()
+        shots = [app.export_screenshot()]
+        shown = shots[0].replace("&#160;", " ")
+        assert "screen [red]toast[/red] [/]" in shown and "app [b]toast[/b] [/]" in shown
+        app.push_screen(PersonScreen(mallory.id))
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        shots.append(app.export_screenshot())
+        app.pop_screen()
+        app.push_screen(SessionScreen(session.id))
+        await pilot.pause()
+        notes = app.screen.query_one(TextArea)
+        notes.select_all()
+        app.push_screen(TagDialog(notes.text, ["trust"], [(mallory.id, MARKUP)]))
+        await pilot.pause()
+        shots.append(app.export_screenshot())
+        app.store = None
+    for shot in shots:
+        assert "Mallory [/] [red]loud[/red] [bold" in shot.replace("&#160;", " ")

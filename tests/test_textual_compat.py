@@ -1,0 +1,71 @@
+"""Textual's private names: used in ``tui/textual_compat.py`` alone, and each one still there and
+shaped as that module relies on (these fail when an upgrade of Textual changes one)."""
+
+from __future__ import annotations
+
+import ast
+import inspect
+import re
+from pathlib import Path
+
+import textual
+from textual.app import App
+
+from tui import textual_compat
+
+TUI = Path(__file__).resolve().parent.parent / "tui"
+DEFINED = re.compile(r"(?:def\s+|self\.|^\s+)(_[a-z]\w*)\s*(?:\(|:|=)", re.MULTILINE)
+
+
+def textual_private_names() -> set[str]:
+    """Every ``_name`` Textual defines (methods, attributes set on self, class attributes)."""
+    names: set[str] = set()
+    for path in Path(textual.__file__).parent.rglob("*.py"):
+        names.update(DEFINED.findall(path.read_text(encoding="utf-8")))
+    return names
+
+
+def uses(tree: ast.AST) -> set[str]:
+    """``_names`` a module reads or writes as attributes (of anything but an imported module),
+    or defines as methods of a class."""
+    modules = {(alias.asname or alias.name).split(".")[0] for node in ast.walk(tree)
+               if isinstance(node, ast.Import) for alias in node.names}
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute):
+            if not (isinstance(node.value, ast.Name) and node.value.id in modules):  # os._exit
+                found.add(node.attr)
+        elif isinstance(node, ast.ClassDef):
+            found.update(item.name for item in node.body
+                         if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)))
+    return {name for name in found if name.startswith("_") and not name.startswith("__")}
+
+
+def test_only_the_compat_module_touches_textual_private_names():
+    private = textual_private_names()
+    assert {"_fatal_error", "_display", "_register", "_render_cell"} <= private  # it finds them
+    offenders = {}
+    for path in sorted(TUI.rglob("*.py")):
+        if path.name == "textual_compat.py":
+            continue
+        touched = uses(ast.parse(path.read_text(encoding="utf-8"))) & private
+        if touched:
+            offenders[str(path.relative_to(TUI.parent))] = sorted(touched)
+    assert offenders == {}
+
+
+def test_every_private_name_listed_is_one_textual_still_has():
+    app = App()
+    for name, _why in textual_compat.PRIVATE_NAMES:
+        assert hasattr(app, name), name
+    assert isinstance(app._exit_renderables, list)
+    assert list(inspect.signature(App._fatal_error).parameters) == ["self"]
+    assert list(inspect.signature(App._close_messages_no_wait).parameters) == ["self"]
+    # the crash path still goes through the method the mixin replaces
+    assert "self._fatal_error()" in inspect.getsource(App._handle_exception)
+
+
+def test_the_mixin_uses_no_private_name_it_does_not_list():
+    source = inspect.getsource(textual_compat.QuietCrash)
+    used = uses(ast.parse(source)) & textual_private_names()
+    assert used == {name for name, _ in textual_compat.PRIVATE_NAMES}

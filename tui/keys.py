@@ -1,0 +1,152 @@
+"""Key names and the live keymap.
+
+Every binding in :mod:`tui` has an id (``docs/keys.md`` lists them); ``[keys]`` in the config maps
+an id to other keys. What a screen *says* about its keys (hints, F1 help, the palette) comes from
+here, so a remapped key is named everywhere it is mentioned:
+
+* :func:`key_label` - how the keys of one binding id are shown now (``"f3"``, ``"^n/alt+→"``);
+* :func:`with_keys` - a text whose ``{binding-id}`` placeholders are filled in with those labels;
+* :func:`bad_key` - why a key name from the config is not one (``None`` when it is one);
+* :func:`keymap_problems` - the config's ``[keys]`` checked: what is kept, what is not and why.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any, Iterable, Mapping
+
+from textual.binding import Binding
+
+if TYPE_CHECKING:  # pragma: no cover
+    from textual.app import App
+
+MODIFIERS = ("ctrl", "alt", "shift", "meta", "super", "hyper")
+#: Every binding id of the app, for checking the config's ``[keys]`` without importing every
+#: screen (tests/test_keys.py checks it against the bindings; docs/keys.md says what each does).
+BINDING_IDS = frozenset({
+    "all", "back", "cadence", "cancel", "capture", "capture-kind", "carry", "clear-filter",
+    "clear-filters", "close", "complete", "confirm-no", "confirm-yes", "delete",
+    "detail-next-stage", "detail-previous-stage", "dialog-save", "done", "edit", "end",
+    "export", "export-write", "goal-status", "help", "insert-question", "items", "jot",
+    "list-down", "list-first", "list-last", "list-up", "lock", "mark-asked", "mine",
+    "new-line", "new-programme", "new-session", "next-question", "next-stage", "open", "pause",
+    "people", "previous-question", "previous-stage", "privacy", "private",
+    "programme-interview", "programme-report", "programme-strategy",
+    "programme-strategy-delete", "programme-strategy-edit", "programme-tab-areas",
+    "programme-tab-matrix", "programme-tab-strategy", "programmes", "query", "quit", "reopen",
+    "review-end", "save", "search", "sort", "stages", "tag", "theirs", "untag",
+})
+PLACEHOLDER = re.compile(r"\{([a-z0-9]+(?:-[a-z0-9]+)*)\}")
+
+
+def named_keys() -> frozenset[str]:
+    """Textual's names of keys that are not characters (``f1``, ``escape``, ``pageup``...)."""
+    from textual.keys import KEY_ALIASES, KEY_NAME_REPLACEMENTS, Keys
+
+    names = {k.value for k in Keys if "+" not in k.value and not k.value.startswith("<")}
+    names.update(KEY_NAME_REPLACEMENTS.values())  # slash, plus, minus, at...
+    names.update(alias for aliases in KEY_ALIASES.values() for alias in aliases
+                 if "+" not in alias)
+    return frozenset(names)
+
+
+def bad_key(key: str) -> str | None:
+    """Why ``key`` (one key, e.g. ``ctrl+shift+f5``) is not a key Textual knows, or None."""
+    from textual.keys import key_to_character
+
+    if not key or key != key.strip():
+        return "an empty key or one with spaces around it"
+    *modifiers, name = key.split("+")
+    unknown = [m for m in modifiers if m not in MODIFIERS]
+    if unknown:
+        return f"{unknown[0]!r} is not a modifier ({', '.join(MODIFIERS)})"
+    if len(set(modifiers)) != len(modifiers):
+        return "a modifier twice"
+    if len(name) == 1:
+        return None if name.isprintable() and not name.isspace() else "not a printable key"
+    if name in named_keys() or key_to_character(name) is not None:
+        return None
+    return f"{name!r} is not a key name"
+
+
+def bad_keys(spec: str) -> list[str]:
+    """The keys of a comma-separated list (as in a binding) that are not keys, each with why."""
+    keys = [k.strip() for k in spec.split(",")]
+    return [f"{k!r}: {why}" for k in keys if (why := bad_key(k)) is not None]
+
+
+def bindings_of(owner: Any) -> Iterable[Binding]:
+    """The bindings declared by ``owner``'s class (an instance or a class) and its bases."""
+    cls = owner if isinstance(owner, type) else type(owner)
+    for klass in cls.__mro__:
+        for binding in vars(klass).get("BINDINGS", ()):
+            if isinstance(binding, Binding):
+                yield binding
+
+
+def rapport_classes() -> list[type]:
+    """Every class of :mod:`tui` imported so far that can hold bindings (screens, widgets,
+    the app), found from Textual's ``DOMNode`` down."""
+    from textual.dom import DOMNode
+
+    found, todo, seen = [], [DOMNode], set()
+    while todo:
+        cls = todo.pop()
+        for sub in cls.__subclasses__():
+            if sub not in seen:
+                seen.add(sub)
+                todo.append(sub)
+                if sub.__module__.startswith("tui."):
+                    found.append(sub)
+    return found
+
+
+def default_keys(binding_id: str, owners: Iterable[Any] = ()) -> str | None:
+    """The keys a binding id has by default: declared by the first of ``owners`` (or its bases)
+    that has it, else by any class of :mod:`tui` imported so far (an id means one thing, with
+    the same default keys, wherever it is declared: docs/keys.md, tests/test_keys.py)."""
+    for owner in (*owners, *rapport_classes()):
+        for binding in bindings_of(owner):
+            if binding.id == binding_id:
+                return binding.key
+    return None
+
+
+def current_keys(app: "App[Any]", binding_id: str, *owners: Any) -> list[str]:
+    """The keys bound to ``binding_id`` now: the config's keymap, else its default keys."""
+    keymap: Mapping[str, str] = getattr(getattr(app, "config", None), "keys", {}) or {}
+    spec = keymap.get(binding_id) or default_keys(binding_id, (*owners, app))
+    if spec is None:
+        raise KeyError(f"no binding with id {binding_id!r}")
+    return [k.strip() for k in spec.split(",") if k.strip()]
+
+
+def key_label(app: "App[Any]", binding_id: str, *owners: Any, first: bool = False) -> str:
+    """How the keys of ``binding_id`` are shown now (as the footer shows them), joined by ``/``;
+    ``first``: only the first."""
+    keys = current_keys(app, binding_id, *owners)
+    if first:
+        keys = keys[:1]
+    return "/".join(app.get_key_display(Binding(key, "")) for key in keys)
+
+
+def with_keys(app: "App[Any]", text: str, *owners: Any) -> str:
+    """``text`` with every ``{binding-id}`` replaced by :func:`key_label` of that id."""
+    return PLACEHOLDER.sub(lambda m: key_label(app, m.group(1), *owners), text)
+
+
+def keymap_problems(keymap: Mapping[str, str]) -> tuple[dict[str, str], list[str]]:
+    """The entries of a ``[keys]`` table that can be used, and one phrase per one that cannot
+    (an unknown binding id, a key name that is not a key): those keep their default keys."""
+    kept: dict[str, str] = {}
+    problems: list[str] = []
+    for binding_id, spec in keymap.items():
+        if binding_id not in BINDING_IDS:
+            problems.append(f"keys: no binding {binding_id!r} (the ids are in docs/keys.md)")
+            continue
+        bad = bad_keys(spec)
+        if bad:
+            problems.append(f"keys.{binding_id}: {'; '.join(bad)}")
+            continue
+        kept[binding_id] = ",".join(k.strip() for k in spec.split(","))
+    return kept, problems

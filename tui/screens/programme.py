@@ -1,0 +1,415 @@
+"""One interview programme: tabs for the theme x interviewee matrix (Enter on a cell drills down),
+current vs future state side by side per area with the gaps, and the strategy items.
+
+Keys: ``i`` new interview, ``s`` draft a strategy item, ``r`` a leader's report, ``x`` export; in
+the Strategy tab ``e`` (or Enter) edits the highlighted item and ``d`` deletes it (confirmed);
+``1``/``2``/``3`` switch tabs. The screen reads through :mod:`store.synthesis` in a worker; the
+facilitator sees everything (names, dates, private passages marked); exports are anonymised.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Callable
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.widgets import DataTable, Footer, Markdown, OptionList, Static, TabbedContent, TabPane
+from textual.widgets.option_list import Option
+
+from store import RapportError
+from store import StrategyItem
+from store import Area, Synthesis, md_inline
+from tui.commands import Command
+from tui.keys import with_keys
+from tui.screens.base import RapportScreen
+from tui.screens.confirm import ConfirmScreen
+from tui.screens.export import export_dialog
+from tui.screens.leader_picker import LeaderPicker
+from tui.screens.passages import PassagesScreen, passage_markdown
+from tui.screens.report import ReportScreen
+from tui.screens.session import SessionScreen
+from tui.screens.strategy import StrategyDialog
+from tui.widgets.browse import clip
+
+if TYPE_CHECKING:  # pragma: no cover
+    from store import Store
+
+NAME_WIDTH = 12
+
+
+class ProgrammeScreen(RapportScreen[None]):
+    AUTO_FOCUS = "#matrix"
+    BINDINGS = [
+        Binding("i", "interview", "Interview", id="programme-interview"),
+        Binding("s", "strategy", "Strategy item", id="programme-strategy"),
+        Binding("r", "report", "Leader report", id="programme-report"),
+        Binding("x", "export", "Export", id="export"),
+        # Strategy tab only (elsewhere they just say so); its hint line shows them, not the footer
+        Binding("e", "edit_strategy", "Edit strategy item", id="programme-strategy-edit",
+                show=False),
+        Binding("d,delete", "delete_strategy", "Delete strategy item",
+                id="programme-strategy-delete", show=False),
+        Binding("1", "show_tab('tab-matrix')", "Matrix", id="programme-tab-matrix", show=False),
+        Binding("2", "show_tab('tab-areas')", "Current → future", id="programme-tab-areas",
+                show=False),
+        Binding("3", "show_tab('tab-strategy')", "Strategy", id="programme-tab-strategy",
+                show=False),
+        Binding("escape", "back", "Back", id="back"),
+    ]
+    HELP = ("**{programme-tab-matrix}**, **{programme-tab-areas}**, **{programme-tab-strategy}** "
+            "switch to the Matrix, Current → future and Strategy tabs. **Matrix**: passages per "
+            "theme (rows) and interviewee (columns); **⏎** on a cell lists its passages "
+            "(**{untag}** there removes a passage's tag). **Current → future**: per area, what "
+            "is said about today and about where the team should be; an area with future-state "
+            "passages is a *gap*. **Strategy**: items you draft, linked to gaps and passages; "
+            "there **{programme-strategy-edit}** (or **⏎**) edits the highlighted item and "
+            "**{programme-strategy-delete}** deletes it, after a confirmation. Keys: "
+            "**{programme-interview}** new interview in this programme, **{programme-strategy}** "
+            "draft a strategy item, **{programme-report}** a leader's report (anonymised), "
+            "**{export}** export the synthesis. Tag passages in an interview with "
+            "**{tag}**.")
+
+    def keys(self, text: str) -> str:
+        """``text`` with its ``{binding-id}`` placeholders as the keys are bound now."""
+        return with_keys(self.app, text, self, PassagesScreen, SessionScreen)
+
+    def commands(self) -> list[Command]:
+        return [
+            Command("New interview", "In this programme", self.action_interview,
+                    "programme-interview"),
+            Command("Draft a strategy item", "From the gaps and passages", self.action_strategy,
+                    "programme-strategy"),
+            Command("Leader report", "One leader's anonymised report", self.action_report,
+                    "programme-report"),
+            Command("Export the synthesis", "Anonymised, after a preview", self.action_export,
+                    "export"),
+            Command("Matrix", "Passages per theme and interviewee",
+                    lambda: self.action_show_tab("tab-matrix"), "programme-tab-matrix"),
+            Command("Current → future", "What is said about today and tomorrow, per area",
+                    lambda: self.action_show_tab("tab-areas"), "programme-tab-areas"),
+            Command("Strategy", "The strategy items", lambda: self.action_show_tab("tab-strategy"),
+                    "programme-tab-strategy"),
+        ]
+
+    def __init__(self, programme_id: str) -> None:
+        super().__init__()
+        self.programme_id = programme_id
+        self.syn: Synthesis | None = None
+        self.generation = -1  # the store's write counter when ``syn`` was read
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="programme-header", markup=False)
+        with TabbedContent(id="programme-tabs"):
+            with TabPane("Matrix", id="tab-matrix"):
+                yield DataTable(id="matrix", cursor_type="cell", zebra_stripes=True)
+                yield Static(self.keys(
+                    "⏎ on a cell lists its passages · {programme-interview} interviews someone · "
+                    "{tag} in an interview tags · {programme-tab-matrix} {programme-tab-areas} "
+                    "{programme-tab-strategy} tabs"), id="matrix-hint", classes="hint",
+                    markup=False)
+            with TabPane("Current → future", id="tab-areas"):
+                with Horizontal(id="areas-body"):
+                    yield OptionList(id="areas")
+                    with VerticalScroll(classes="state-pane"):
+                        yield Static("Current state", classes="pane-title")
+                        yield Markdown("", id="current-md")
+                    with VerticalScroll(classes="state-pane"):
+                        yield Static("Future state", classes="pane-title")
+                        yield Markdown("", id="future-md")
+                yield Static("", id="gaps-line", classes="hint", markup=False)
+            with TabPane("Strategy", id="tab-strategy"):
+                table: DataTable[str] = DataTable(id="strategy", cursor_type="row",
+                                                  zebra_stripes=True)
+                table.add_column("#", key="n")
+                table.add_column("Strategy item", key="text")
+                table.add_column("Gaps", key="gaps")
+                table.add_column("Passages", key="passages")
+                yield table
+                with VerticalScroll(id="strategy-scroll"):
+                    yield Markdown("", id="strategy-md")
+                yield Static(self.keys(
+                    "{programme-strategy-edit} or ⏎ edits the highlighted item · "
+                    "{programme-strategy-delete} deletes it · {programme-strategy} drafts a new "
+                    "one"), id="strategy-hint", classes="hint", markup=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.reload()
+
+    def on_screen_resume(self) -> None:
+        store = self.app.store
+        if self.syn is not None and store is not None and store.generation != self.generation:
+            self.reload()  # something was written (an interview, a tag) since the last load
+
+    def reload(self) -> None:
+        def read(store: "Store") -> tuple[Synthesis, int]:
+            from store import build_synthesis as build
+
+            generation = store.generation  # before reading: a write meanwhile reloads again
+            return build(store, self.programme_id), generation
+
+        self.load_from_store(read, lambda read: self.show(*read), group="programme-load")
+
+    # ------------------------------------------------------------------ rendering
+    def show(self, syn: Synthesis, generation: int = -1) -> None:
+        self.syn = syn
+        self.generation = generation
+        p = syn.programme
+        header = Text()
+        header.append(p.name, style="bold")
+        header.append(f"  ·  {syn.sessions} interview{'s' if syn.sessions != 1 else ''}, "
+                      f"{len(syn.passages)} passages, {len(syn.gaps)} gap"
+                      f"{'s' if len(syn.gaps) != 1 else ''}")
+        if p.purpose:
+            header.append(f"  ·  {p.purpose}", style="dim")
+        self.query_one("#programme-header", Static).update(header)
+        self.show_matrix(syn)
+        self.show_areas(syn)
+        self.show_strategy(syn)
+
+    def show_matrix(self, syn: Synthesis) -> None:
+        table = self.query_one("#matrix", DataTable)
+        keep = table.cursor_coordinate
+        table.clear(columns=True)
+        table.add_column("Theme", key="theme")
+        for person in syn.interviewees:
+            table.add_column(clip(person.name, NAME_WIDTH), key=person.id)
+        table.add_column("All", key="all")
+        for index, (theme, counts) in enumerate(syn.matrix()):
+            cells = [str(c) if c else "·" for c in counts]
+            table.add_row(theme, *cells, str(sum(counts) or "·"), key=str(index))
+        if table.row_count:
+            table.cursor_coordinate = keep if keep.row < table.row_count \
+                and keep.column < len(table.columns) else table.cursor_coordinate
+        hint = self.query_one("#matrix-hint", Static)
+        if not syn.sessions:
+            hint.update(self.keys("No interviews yet: press {programme-interview} to interview "
+                                  "someone in this programme."))
+        elif not syn.passages:
+            hint.update(self.keys("Nothing tagged yet: in an interview, {tag} tags the selected "
+                                  "passage."))
+
+    def action_show_tab(self, pane_id: str) -> None:
+        """The tab's own list gets the focus (``tab_activated``), as when it is clicked."""
+        self.query_one("#programme-tabs", TabbedContent).active = pane_id
+
+    @on(TabbedContent.TabActivated, "#programme-tabs")
+    def tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        target = {"tab-matrix": "#matrix", "tab-areas": "#areas", "tab-strategy": "#strategy"}
+        wanted = target.get(event.pane.id or "")
+        if wanted and self.is_current:
+            self.query_one(wanted).focus()
+
+    @on(DataTable.CellSelected, "#matrix")
+    def drill_down(self, event: DataTable.CellSelected) -> None:
+        syn = self.syn
+        if syn is None:
+            return
+        theme = syn.themes[int(event.cell_key.row_key.value or 0)]
+        column = event.cell_key.column_key.value or "all"
+        person = syn.people.get(column) if column not in ("theme", "all") else None
+        passages = syn.cell(theme, person.id if person else None)
+        title = f"{theme} · {person.name}" if person else f"{theme} · everyone"  # not markup
+        self.app.push_screen(PassagesScreen(title, passages), self.untag)
+
+    def untag(self, tag_id: str | None) -> None:
+        """Removes a tag the passages screen was closed with (the note itself stays)."""
+        if not tag_id:
+            return
+        try:
+            self.store.delete_tag(tag_id)
+        except RapportError as exc:
+            self.notify(str(exc), severity="error")
+            return
+        self.notify("tag removed; the note is unchanged", timeout=3)
+        self.reload()
+
+    def show_areas(self, syn: Synthesis) -> None:
+        areas = self.query_one("#areas", OptionList)
+        keep = areas.highlighted
+        areas.clear_options()
+        for area in syn.areas:
+            mark = "◆" if area.is_gap else "·"
+            areas.add_option(Option(f"{mark} {area.label}  {len(area.current)}→{len(area.future)}",
+                                    id=area.key))
+        if syn.areas:
+            areas.highlighted = min(keep or 0, len(syn.areas) - 1)
+        else:
+            self.show_area(None)
+        gaps = syn.gaps
+        line = (f"{len(gaps)} gap{'s' if len(gaps) != 1 else ''} (◆: future-state passages "
+                "exist): " + ", ".join(a.label for a in gaps)) if gaps else \
+            "No gaps yet: tag passages 'current state' / 'future state' and with a second theme."
+        self.query_one("#gaps-line", Static).update(line)
+
+    @on(OptionList.OptionHighlighted, "#areas")
+    def area_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        if self.syn is not None:
+            self.show_area(self.syn.area(event.option.id or ""))
+
+    def show_area(self, area: Area | None) -> None:
+        if area is None:
+            current = future = "*No current-state or future-state passages yet.*"
+        else:
+            current = passage_markdown(area.current, empty="Nothing said about today.")
+            future = passage_markdown(area.future, empty="Nothing said about the future: "
+                                                          "not a gap.")
+        self.query_one("#current-md", Markdown).update(current)
+        self.query_one("#future-md", Markdown).update(future)
+
+    def show_strategy(self, syn: Synthesis) -> None:
+        table = self.query_one("#strategy", DataTable)
+        keep = table.cursor_row
+        table.clear()
+        for number, item in enumerate(syn.strategy, 1):
+            table.add_row(str(number), clip(item.text, 40),
+                          clip(", ".join(syn.gap_label(k) for k in item.gaps) or "—", 24),
+                          str(sum(syn.passage(t) is not None for t in item.tag_ids)),
+                          key=item.id)  # (a passage untagged since no longer counts)
+        if syn.strategy:
+            table.move_cursor(row=min(keep, len(syn.strategy) - 1))
+        else:
+            self.query_one("#strategy-md", Markdown).update(
+                self.keys("*No strategy items yet: press **{programme-strategy}** to draft one "
+                          "from the gaps and passages.*"))
+
+    @on(DataTable.RowHighlighted, "#strategy")
+    def strategy_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        syn = self.syn
+        if syn is None or event.row_key is None:
+            return
+        item = next((s for s in syn.strategy if s.id == event.row_key.value), None)
+        if item is None:
+            return
+        parts = [f"**{md_inline(item.text, start=True)}**"]
+        if item.gaps:
+            parts.append("Addresses: " + md_inline("; ".join(syn.gap_label(k) for k in item.gaps),
+                                                   start=True))
+        linked = [p for p in (syn.passage(t) for t in item.tag_ids) if p is not None]
+        if linked:
+            parts.append(passage_markdown(linked))
+        self.query_one("#strategy-md", Markdown).update("\n\n".join(parts))
+
+    # ------------------------------------------------------------------ actions
+    def action_interview(self) -> None:
+        from tui.screens.start import NewSessionScreen
+
+        syn = self.syn
+        guide = syn.programme.guide_id if syn else None
+
+        def started(session_id: str | None) -> None:
+            if session_id:
+                from tui.screens.session import SessionScreen
+
+                self.app.push_screen(SessionScreen(session_id))
+
+        self.app.push_screen(NewSessionScreen(programme_id=self.programme_id, guide_id=guide),
+                             started)
+
+    def action_strategy(self) -> None:
+        syn = self.syn
+        if syn is None:
+            return
+        preselect: set[str] = set()
+        tabs = self.query_one("#programme-tabs", TabbedContent)
+        if tabs.active == "tab-areas":
+            areas = self.query_one("#areas", OptionList)
+            if areas.highlighted is not None:
+                area = syn.areas[areas.highlighted]
+                if area.is_gap:
+                    preselect.add(f"gap:{area.key}")
+
+        def drafted(result: tuple[str, list[str], list[str]] | None) -> None:
+            if result is not None:
+                text, gaps, tag_ids = result
+                self.change_strategy(lambda store: store.add_strategy_item(
+                    self.programme_id, text, gaps=gaps, tag_ids=tag_ids),
+                    "strategy item saved: see the Strategy tab")
+
+        self.app.push_screen(StrategyDialog(syn, preselect), drafted)
+
+    def highlighted_strategy(self) -> StrategyItem | None:
+        """The strategy item under the cursor, when the Strategy tab is the one shown."""
+        syn = self.syn
+        if syn is None or self.query_one("#programme-tabs", TabbedContent).active != "tab-strategy":
+            return None
+        table = self.query_one("#strategy", DataTable)
+        if not table.row_count:
+            return None
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        return next((s for s in syn.strategy if s.id == key), None)
+
+    def change_strategy(self, change: Callable[["Store"], object], done: str) -> None:
+        """Adds, edits or deletes a strategy item through ``change(store)``, says so and shows
+        the synthesis again; a refusal from the store is shown and changes nothing."""
+        try:
+            change(self.store)
+        except RapportError as exc:
+            self.notify(str(exc), severity="error")
+            return
+        self.notify(done, timeout=3)
+        self.reload()
+
+    def no_strategy_item(self) -> None:
+        self.notify("highlight a strategy item in the Strategy tab first", timeout=3)
+
+    @on(DataTable.RowSelected, "#strategy")
+    def action_edit_strategy(self) -> None:
+        item = self.highlighted_strategy()
+        if item is None:
+            self.no_strategy_item()
+            return
+
+        def edited(result: tuple[str, list[str], list[str]] | None) -> None:
+            if result is not None:
+                text, gaps, tag_ids = result
+                self.change_strategy(lambda store: store.update_strategy_item(
+                    item.id, text, gaps=gaps, tag_ids=tag_ids), "strategy item updated")
+
+        if self.syn is not None:
+            self.app.push_screen(StrategyDialog(self.syn, item=item), edited)
+
+    def action_delete_strategy(self) -> None:
+        item = self.highlighted_strategy()
+        if item is None:
+            self.no_strategy_item()
+            return
+
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                self.change_strategy(lambda store: store.delete_strategy_item(item.id),
+                                     "strategy item deleted")
+
+        self.app.push_screen(ConfirmScreen(
+            "Delete this strategy item?",
+            f"“{clip(item.text, 60)}” will be removed from the programme. The gaps and "
+            "passages it rests on stay as they are.", confirm="Delete"), confirmed)
+
+    def action_report(self) -> None:
+        syn = self.syn
+        if syn is None:
+            return
+        leaders = syn.subjects
+        if not leaders:
+            self.notify("no passage is about a leader yet: when tagging, fill in 'About'",
+                        timeout=4)
+            return
+
+        def picked(leader_id: str | None) -> None:
+            if leader_id:
+                self.app.push_screen(ReportScreen(self.programme_id, leader_id))
+
+        self.app.push_screen(LeaderPicker([(p.id, p.name) for p in leaders]), picked)
+
+    def action_export(self) -> None:
+        if self.syn is None:
+            return
+        from store import programme_report
+
+        self.app.push_screen(export_dialog(programme_report(self.syn)))
+
+    def action_back(self) -> None:
+        self.app.pop_screen()

@@ -1,0 +1,76 @@
+"""Draft or edit a strategy item: its text and the gaps and passages it rests on."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Button, Input, Label, SelectionList, Static
+from textual.widgets.selection_list import Selection
+
+from store import StrategyItem
+from store import Synthesis
+from tui.screens.dialog import Dialog
+from tui.widgets.browse import clip
+
+
+class StrategyDialog(Dialog[tuple[str, list[str], list[str]] | None]):
+    """Text of a strategy item and the gaps and passages it rests on (space toggles).
+
+    With ``item``: that item's text and links, to edit. A gap it addresses that is no longer a gap
+    is still offered (selected); a passage whose tag was removed since is not, and is dropped when
+    saved (it no longer counts anywhere)."""
+
+    AUTO_FOCUS = "#strategy-text"
+
+    def __init__(self, syn: Synthesis, preselect: set[str] | frozenset[str] = frozenset(), *,
+                 item: StrategyItem | None = None) -> None:
+        super().__init__()
+        self.syn = syn
+        self.item = item
+        self.preselect = set(preselect)
+        if item is not None:
+            self.preselect |= {f"gap:{k}" for k in item.gaps} | {f"tag:{t}" for t in item.tag_ids}
+
+    def compose(self) -> ComposeResult:
+        syn = self.syn
+        selections: list[Selection] = []
+        for area in syn.gaps:
+            value = f"gap:{area.key}"
+            selections.append(Selection(f"◆ gap: {area.label}", value, value in self.preselect))
+        gaps = {a.key for a in syn.gaps}
+        for key in self.item.gaps if self.item else ():
+            if key not in gaps:
+                selections.append(Selection(f"◇ {syn.gap_label(key)} (no longer a gap)",
+                                            f"gap:{key}", True))
+        for p in sorted(syn.passages, key=lambda p: (p.theme.casefold(), p.text.casefold())):
+            value = f"tag:{p.tag_id}"
+            label = f"“{clip(p.text, 48)}” {p.theme}" + (" 🔒" if p.private else "")
+            selections.append(Selection(label, value, value in self.preselect))
+        with Vertical(id="strategy-dialog", classes="dialog"):
+            title = "Edit the strategy item" if self.item else "Draft a strategy item"
+            yield Static(self.keys_hint(f"{title}  ·  Tab moves"), classes="dialog-title",
+                         markup=False)
+            yield Input(self.item.text if self.item else "", select_on_focus=False,
+                        placeholder="what the leadership team will do", id="strategy-text")
+            yield Label("Rests on (space toggles, Enter saves; gaps first, then passages)")
+            yield SelectionList(*selections, id="strategy-links")
+            yield Label("", id="strategy-error", classes="error", markup=False)
+            with Horizontal(classes="buttons"):
+                yield Button("Save", variant="primary", id="strategy-save", classes="save")
+                yield Button("Cancel", id="strategy-cancel", classes="cancel")
+
+    def draft(self) -> tuple[object, ...]:
+        """The text and the links chosen: changing either is work to keep."""
+        links = tuple(sorted(self.query_one("#strategy-links", SelectionList).selected))
+        return (*super().draft(), links)
+
+    def save(self) -> None:
+        text = self.query_one("#strategy-text", Input).value.strip()
+        if not text:
+            self.query_one("#strategy-error", Label).update("Write the strategy item first.")
+            self.query_one("#strategy-text", Input).focus()
+            return
+        chosen = list(self.query_one("#strategy-links", SelectionList).selected)
+        gaps = [v[4:] for v in chosen if v.startswith("gap:")]
+        tags = [v[4:] for v in chosen if v.startswith("tag:")]
+        self.dismiss((text, gaps, tags))
