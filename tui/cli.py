@@ -85,6 +85,7 @@ COMMANDS = {
     "calendar": "tui.cli_loop:calendar",
     "due": "tui.cli_loop:due",
     "goals": "tui.cli_loop:goals",
+    "questions": "tui.cli_questions:questions",
     "feedback": "tui.cli_loop:feedback",
     "restore": "tui.cli_loop:restore",
 }
