@@ -10,7 +10,6 @@ import sqlite3
 import stat
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -301,11 +300,10 @@ def test_a_header_raised_above_a_few_times_production_is_refused_before_deriving
         store, vault_path, passphrase, params, monkeypatch):
     store.close()
     set_params(vault_path, params)
+    # refused before any derivation (no clock read: a derivation fails the test by itself)
     monkeypatch.setattr(crypto, "derive_kek", lambda *a, **k: pytest.fail("derived"))
-    started = time.monotonic()
     with pytest.raises(UnsafeParameters, match="header may have been changed"):
         open_vault(vault_path, passphrase, allow_weak=True)
-    assert time.monotonic() - started < 5
 
 
 def test_production_cost_and_a_bit_more_are_accepted():
