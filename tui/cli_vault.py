@@ -59,9 +59,9 @@ def rotate_key(env: Env) -> None:
     out(f"data key rotated; {count} records re-encrypted")
 
 
-#: What ``verify --accept`` says before it asks for a typed "yes".
-ACCEPTING = ("Accepting takes the rows as they are now as the vault's rows: what went stays "
-             "gone, and rapport stops warning about it.")
+#: What ``verify --accept`` says before it asks for a typed "yes" (lines that fit 80 columns).
+ACCEPTING = ("Accepting takes the rows as they are now as the vault's rows:",
+             "what went stays gone, and rapport stops warning about it.")
 
 
 @click.command()
@@ -101,7 +101,8 @@ def verify(env: Env, accept: bool) -> None:
 def _typed_yes() -> bool:
     """Says what accepting does and reads one line from standard input (a terminal or a pipe:
     ``echo yes | rapport verify --accept``); True if it is "yes"."""
-    out(ACCEPTING, err=True)
+    for line in ACCEPTING:
+        out(line, err=True)
     out("Type yes to accept: ", err=True, nl=False)
     answer = sys.stdin.readline()
     if not sys.stdin.isatty():
