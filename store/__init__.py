@@ -112,8 +112,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from .store import Store
     from .synthesis import Area, Passage, Synthesis, build as build_synthesis
     from .synthesis_report import (
-        filename_hint as report_filename, leader_report, programme_report,
-        render as render_report, write_report,
+        DEFAULT_MIN_INTERVIEWEES as MIN_INTERVIEWEES, filename_hint as report_filename,
+        leader_report, programme_report, render as render_report, write_report,
     )
     from .tables import TABLES, Table
     from .text import CONTROLS, json_text, visible
@@ -162,6 +162,7 @@ _NAMES: dict[str, tuple[str, str]] = {
     "build_synthesis": ("synthesis", "build"),
     **{n: ("synthesis_report", n) for n in ("leader_report", "programme_report", "write_report")},
     "report_filename": ("synthesis_report", "filename_hint"),
+    "MIN_INTERVIEWEES": ("synthesis_report", "DEFAULT_MIN_INTERVIEWEES"),
     "render_report": ("synthesis_report", "render"),
     **{n: ("tables", n) for n in ("TABLES", "Table")},
     **{n: ("text", n) for n in ("CONTROLS", "json_text", "visible")},
