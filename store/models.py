@@ -63,6 +63,7 @@ class Session:
     spent: Mapping[str, float] = field(default_factory=dict)  # seconds per stage key
     visited: tuple[str, ...] = ()
     asked: Mapping[str, tuple[int, ...]] = field(default_factory=dict)
+    paused: bool = False  # the timer was paused when the session was last left
     rev: int = 0
     updated_at: datetime | None = None
 
