@@ -180,7 +180,7 @@ __all__ = [
     "FAST_FOR_TESTS", "FEEDBACK_DIRECTIONS", "FEEDBACK_KINDS", "FEEDBACK_STAGE_FIELDS",
     "Feedback", "FileExists", "GOAL_STATUSES", "Goal", "Hit", "ITEM_KINDS", "ITEM_STATUSES",
     "ImportResult", "Item", "Jot", "KdfParams", "KeyResult", "LOW_RUN", "LOW_SCORE", "Locked",
-    "MAX_IMPORT_BYTES", "Meeting", "NotAVault", "NotFound", "Note", "OWNERS", "POINT_OWNERS",
+    "MAX_IMPORT_BYTES", "MIN_INTERVIEWEES", "Meeting", "NotAVault", "NotFound", "Note", "OWNERS", "POINT_OWNERS",
     "PRODUCTION", "Passage", "Paths", "Person", "Programme", "Pulse", "Question",
     "ROSTER_STATUSES", "RapportError", "RetentionPlan", "RosterPlace", "SEARCH_SOURCES",
     "Scope", "Session", "SessionSummary", "SinceLastTime", "StorageError", "Store",
