@@ -115,3 +115,16 @@ def test_person_goals(snap_compare, store, vault_path, clock, size):
 
     assert snapshot(snap_compare, store, vault_path, clock, size, steps)
 
+
+@pytest.mark.parametrize("size", SIZES, ids=["80x24", "160x48"])
+def test_programme_roster(snap_compare, store, vault_path, clock, size):
+    async def steps(pilot, ids):
+        from tui.screens.programme import ProgrammeScreen
+
+        await pilot.app.push_screen(ProgrammeScreen(ids["programme"]))
+        for _ in range(2):
+            await pilot.pause()
+            await pilot.app.workers.wait_for_complete()
+        await pilot.press("4")
+
+    assert snapshot(snap_compare, store, vault_path, clock, size, steps)
