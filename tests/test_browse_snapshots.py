@@ -4,11 +4,15 @@ time zone are fixed so the pictures are stable."""
 
 from __future__ import annotations
 
+import itertools
+import sqlite3
+import uuid
 from datetime import timedelta
 
 import pytest
 
 from guides.loader import builtin_guides
+from store.vault import open_vault
 from tui.config import Config
 from apptools import make_app
 
@@ -92,6 +96,44 @@ def test_home(snap_compare, store, vault_path, clock, size):
         await pilot.press("j")
 
     assert snapshot(snap_compare, store, vault_path, clock, size, steps)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=["80x24", "160x48"])
+def test_home_damaged(snap_compare, store, vault_path, passphrase, clock, size, monkeypatch):
+    """Issue 18: a session whose sealed title lost a bit and jots deleted with another tool.
+    The banner names both and says to run 'rapport verify'; every session that reads is
+    listed. (Record ids made fixed: the banner names the damaged one.)"""
+    counter = itertools.count(1)
+    monkeypatch.setattr(uuid, "uuid4", lambda: uuid.UUID(int=next(counter)))
+    seeded(store, clock)
+    person = store.add_person("Zed Rowe")
+    s = store.start_session(person.id, plan("one-on-one"), title="Damaged")
+    store.end_session(s.id)
+    store.add_jot(person.id, "one")
+    store.add_jot(person.id, "two")
+    store.close()
+    with sqlite3.connect(vault_path) as conn:
+        (blob,) = conn.execute("SELECT meta FROM sessions WHERE id = ?", (s.id,)).fetchone()
+        flipped = bytearray(blob)
+        flipped[len(flipped) // 2] ^= 0x01
+        conn.execute("UPDATE sessions SET meta = ? WHERE id = ?", (bytes(flipped), s.id))
+        conn.execute("DELETE FROM jots")
+    conn.close()
+    reopened = open_vault(vault_path, passphrase, allow_weak=True, clock=clock)
+    app = make_app(vault_path, clock, config=Config(idle_lock_minutes=0))
+
+    async def run_before(pilot) -> None:
+        app.unlocked(reopened)
+        for _ in range(3):
+            await pilot.pause()
+            await app.workers.wait_for_complete()
+        app.screen.query_one("Input").cursor_blink = False
+        await pilot.pause()
+
+    try:
+        assert snap_compare(app, terminal_size=size, run_before=run_before)
+    finally:
+        reopened.close()
 
 
 @pytest.mark.parametrize("size", SIZES, ids=["80x24", "160x48"])

@@ -14,7 +14,7 @@ from textual import events
 
 from guides.loader import builtin_guides
 from store.vault import open_vault
-from tui.screens.home import HomeScreen, column_widths
+from tui.screens.home import HomeScreen, column_widths, damage_text
 from apptools import make_app
 
 pytestmark = pytest.mark.usefixtures("utc_zone")
@@ -180,6 +180,20 @@ async def test_rows_deleted_outside_rapport_are_named_on_the_home_screen(
             app.store = None
     finally:
         reopened.close()
+
+
+def test_the_damage_banner_lists_each_problem_then_says_what_to_run():
+    problems = ["record sessions/ab failed authentication (meta); run 'rapport verify'",
+                "jots: 2 of 2 jots deleted outside rapport",
+                "the vault file is damaged (items: malformed); run 'rapport verify' (the Open "
+                "column is blank)"]
+    text = damage_text(problems, room=2)
+    lines = text.splitlines()
+    assert lines[1] == "  • record sessions/ab failed authentication (meta)"
+    assert lines[2] == "  • jots: 2 of 2 jots deleted outside rapport"
+    assert lines[3] == "  • and 1 more"
+    assert text.count("rapport verify") == 1 and "every session that still reads" in text
+    assert "(the Open column is blank)" in damage_text(problems, room=6)
 
 
 # ---------------------------------------------------------------------- due and low pulses

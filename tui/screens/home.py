@@ -7,6 +7,7 @@ the filter kept. Keys of the list are letters that never type: **s** search, **p
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any
 
@@ -37,6 +38,8 @@ DATE, SPENT, STATUS, OPEN = 16, 5, 8, 4
 LABELS = {"date": "Date", "person": "Participant", "title": "Title", "guide": "Guide",
           "spent": "Spent", "status": "Status", "open": "Open"}
 DESCENDING = ("date", "spent", "open")
+#: The store's own "run 'rapport verify'" in a problem: the banner says it once.
+VERIFY_TAIL = re.compile(r"[;,]? *run 'rapport verify'\.?")
 
 
 def column_widths(width: int) -> dict[str, int]:
@@ -52,6 +55,18 @@ def column_widths(width: int) -> dict[str, int]:
     if wide:
         widths["guide"] = guide
     return {key: widths[key] for key in keys}
+
+
+def damage_text(problems: list[str], room: int) -> str:
+    """The home screen's damage banner: each problem on its line (at most ``room``, then how
+    many more), then what to do."""
+    lines = ["⚠ The vault is damaged. What failed:"]
+    lines += [f"  • {VERIFY_TAIL.sub('', p).rstrip('.')}" for p in problems[:room]]
+    if len(problems) > room:
+        lines.append(f"  • and {len(problems) - room} more")
+    lines.append("Run 'rapport verify' to check everything and list each problem. Below: every "
+                 "session that still reads.")
+    return "\n".join(lines)
 
 
 class SessionTable(BrowseTable):
@@ -154,15 +169,13 @@ class HomeScreen(RapportScreen[None]):
                              lambda agenda: self.show_agenda(agenda, today), group="home-agenda")
 
     def show_problems(self) -> None:
+        """Damage as damage: what failed, one line each (as many as the height allows), what
+        to run, and that the list below is every session that still reads."""
         problems = self.problems + self.agenda_problems
         banner = self.damage_line
         banner.set_class(bool(problems), "-shown")
         if problems:
-            first = problems[0].rstrip(".")
-            more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
-            verify = "" if "rapport verify" in first else " Run 'rapport verify' to see all."
-            banner.update(f"⚠ The vault is damaged: {first}{more}.{verify} Listed below: every "
-                          "session that still reads.")
+            banner.update(damage_text(problems, room=2 if self.app.size.height < 40 else 6))
 
     def show_store_error(self, error: Exception) -> None:
         self.problems = [str(error)]
