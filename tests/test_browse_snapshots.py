@@ -67,7 +67,7 @@ def seeded(store, clock) -> dict:
     clock.advance(3600)
     live = store.start_session(jonas.id, plan("one-on-one"))
     store.save_session_state(live.id, spent={"check-in": 120})
-    return {"ada": ada.id, "programme": programme.id}
+    return {"ada": ada.id, "programme": programme.id, "weekly": sessions[-1].id}
 
 
 def snapshot(snap_compare, store, vault_path, clock, size, steps) -> bool:
@@ -168,5 +168,60 @@ def test_programme_roster(snap_compare, store, vault_path, clock, size):
             await pilot.pause()
             await pilot.app.workers.wait_for_complete()
         await pilot.press("4")
+
+    assert snapshot(snap_compare, store, vault_path, clock, size, steps)
+
+
+async def settled(pilot) -> None:
+    for _ in range(2):
+        await pilot.pause()
+        await pilot.app.workers.wait_for_complete()
+
+
+@pytest.mark.parametrize("size", SIZES, ids=["80x24", "160x48"])
+def test_items(snap_compare, store, vault_path, clock, size):
+    """Issue 24: open decisions and agreements are listed between the actions and the goals."""
+    async def steps(pilot, ids):
+        await pilot.press("f3")
+
+    assert snapshot(snap_compare, store, vault_path, clock, size, steps)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=["80x24", "160x48"])
+def test_prepare(snap_compare, store, vault_path, clock, size):
+    """Issues 22/23: since last time, with a talking point of each kind."""
+    async def steps(pilot, ids):
+        from tui.screens.prepare import PrepareScreen
+
+        store.add_talking_point(ids["ada"], "Conference budget", owner="theirs")
+        store.add_talking_point(ids["ada"], "The on-call rota", owner="mine")
+        await pilot.app.push_screen(PrepareScreen(ids["ada"]))
+        await settled(pilot)
+
+    assert snapshot(snap_compare, store, vault_path, clock, size, steps)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=["80x24", "160x48"])
+def test_question_bank(snap_compare, store, vault_path, clock, size):
+    async def steps(pilot, ids):
+        store.add_question("one-on-one", "check-in", "What gave you energy this week?")
+        store.add_question("feedback", "next-steps", "What would help you most next time?")
+        await pilot.press("f5")
+        await settled(pilot)
+
+    assert snapshot(snap_compare, store, vault_path, clock, size, steps)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=["80x24", "160x48"])
+def test_search_marks_private(snap_compare, store, vault_path, clock, size):
+    """Issue 24: a match in a private note is marked as the rest of the app marks it."""
+    async def steps(pilot, ids):
+        store.save_note(ids["weekly"], "follow-up", "Worried about the reorg, keep it quiet.",
+                        private=True)
+        await pilot.press("s")
+        await settled(pilot)
+        pilot.app.screen.query_one("#search-query").value = "worried"
+        await pilot.press("enter")
+        await settled(pilot)
 
     assert snapshot(snap_compare, store, vault_path, clock, size, steps)

@@ -615,6 +615,7 @@ async def test_items_overdue_first_filters_done_and_goals(world):
         await pilot.pause()
         assert texts(actions, 4) == ["Unblock the approval", "Book the offsite"]
         assert texts(agreed, 4) == ["Weekly 1-on-1s from March"]
+        assert "1 decision or agreement ·" in str(screen.query_one("#items-status").render())
         await pilot.press("t")
         await pilot.pause()
         assert texts(actions, 4) == ["Send the roadmap draft"]

@@ -195,8 +195,8 @@ class ItemsScreen(RapportScreen[None]):
                       f"{plural(len(open_now), 'open action')}")
         if overdue:
             status.append(f", {overdue} overdue", style=theme_style(self.app, "error"))
-        status.append(f" · {len(agreed)} decisions and agreements · "
-                      f"{plural(len(goals), 'goal')}")
+        agreed_count = plural(len(agreed), "decision or agreement", "decisions and agreements")
+        status.append(f" · {agreed_count} · {plural(len(goals), 'goal')}")
         status.append("   ! overdue", style="dim")
         if not actions and not agreed and not goals:
             status = Text(with_keys(self.app, f"Nothing open ({FILTERS[self.whose]}). Items "
