@@ -162,6 +162,8 @@ async def test_prepare_shows_since_last_time_and_adds_a_talking_point(store, vau
         assert "Saw Sam coach a new hire" in text_of(prepare.query_one("#since-jots"))
         assert "40%" in text_of(prepare.query_one("#since-goals"))
         assert "4 good" in text_of(prepare.query_one("#since-pulse"))
+        summary = prepare.query_one("#since-summary").source
+        assert summary.startswith("## Weekly") and "Exported from Rapport" not in summary
         await pilot.press("r")
         await pilot.pause()
         assert isinstance(app.screen, TalkingPointDialog)

@@ -112,7 +112,7 @@ class SinceLastTimeView(VerticalScroll):
         self.query_one("#since-goals", Static).update(self.section(
             "Goals", [goal_line(app, g) for g in data.goals], "No open goals."))
         self.show_pulse(data)
-        summary = data.last_summary.strip() or "*No ended session yet.*"
+        summary = summary_body(data.last_summary) or "*No ended session yet.*"
         self.query_one("#since-summary", Markdown).update(summary)
 
     def show_pulse(self, data: "SinceLastTime") -> None:
@@ -138,6 +138,15 @@ class SinceLastTimeView(VerticalScroll):
             text.append_text(line)
         text.append("\n")
         return text
+
+
+def summary_body(markdown: str) -> str:
+    """The participant's summary without the export's title and "Exported from Rapport..."
+    line (nothing was exported: the view's own heading says "Last time"): from its first
+    session heading on."""
+    lines = markdown.strip().splitlines()
+    start = next((i for i, line in enumerate(lines) if line.startswith("## ")), 0)
+    return "\n".join(lines[start:]).strip()
 
 
 def header_text(app: Any, data: "SinceLastTime") -> Text:
