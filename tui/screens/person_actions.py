@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, Callable
 from store import RapportError
 from tui.record import next_cadence
 from tui.screens.base import RapportScreen
+from tui.widgets.prepare import plural
 
 if TYPE_CHECKING:  # pragma: no cover
     from store import Person, Store
@@ -164,8 +165,8 @@ def ask_erase(screen: RapportScreen[Any], person: "Person", erased: Saved = None
             return store.erase_person(person.id)
 
         def done(gone: dict[str, int]) -> None:
-            screen.notify(f"erased {person.name} and {sum(gone.values()) - 1} records about "
-                          "them", timeout=4)
+            others = plural(sum(gone.values()) - 1, "record")
+            screen.notify(f"erased {person.name} and {others} about them", timeout=4)
             if erased is not None:
                 erased()
 
