@@ -150,14 +150,9 @@ class ItemsScreen(RapportScreen[None]):
 
     def fill(self, table_id: str, columns: tuple[str, ...], rows: list[tuple[Any, ...]],
              keys: list[str]) -> None:
-        table = self.query_one(table_id, BrowseTable)
-        current = table.cursor_row
-        table.clear(columns=True)
-        table.add_columns(*columns)
-        for row, key in zip(rows, keys):
-            table.add_row(*row, key=key)
-        if table.row_count:
-            table.move_cursor(row=min(current, table.row_count - 1))
+        with self.query_one(table_id, BrowseTable).refilled(*columns) as table:
+            for row, key in zip(rows, keys):
+                table.add_row(*row, key=key)
 
     def person_cell(self, item: Item) -> Text:
         return Text(clip(self.names.get(item.person_id, "?"), 14))

@@ -201,55 +201,48 @@ class PersonScreen(RapportScreen[None]):
         if read is None:
             return
         table = self.query_one("#person-timeline", BrowseTable)
-        current = table.cursor_row
-        table.clear(columns=True)
-        table.add_columns("Date", "What", "")
-        room = self.pane_width() - 16 - 18 - 6 - 2
-        open_counts: dict[str, int] = {}
-        for item in read.items:
-            open_counts[item.session_id] = open_counts.get(item.session_id, 0) + 1
-        entries: list[tuple[Any, str, Any]] = [(s.started_at, "s", s) for s in read.summaries]
-        entries += [(j.created_at, "j", j) for j in read.jots]
-        entries.sort(key=lambda e: e[0], reverse=True)
-        for moment, kind, entry in entries:
-            if kind == "s":
-                what = Text(clip(("● " if entry.status == "active" else "") + entry.guide_name,
-                                 18))
-                detail = Text(clip(entry.title, room - 16) + "  " if entry.title else "")
-                detail.append(f"{fmt.minutes(entry.spent_seconds)} spent", style="dim")
-                if open_counts.get(entry.id):
-                    detail.append(f" · {open_counts[entry.id]} open", style="dim")
-                table.add_row(fmt.when(moment), what, detail, key=f"s:{entry.id}")
-            else:
-                table.add_row(fmt.when(moment), Text("✎ jot", style="italic"),
-                              Text(clip(entry.text, room), style="italic"),
-                              key=f"j:{entry.id}")
-        if not entries:
-            table.add_row("", Text(with_keys(self.app, "No sessions or jots yet ({jot} writes a "
-                                             "jot).", self), style="dim"), "", key="empty")
-        if table.row_count:
-            table.move_cursor(row=min(current, table.row_count - 1))
+        with table.refilled("Date", "What", ""):
+            room = self.pane_width() - 16 - 18 - 6 - 2
+            open_counts: dict[str, int] = {}
+            for item in read.items:
+                open_counts[item.session_id] = open_counts.get(item.session_id, 0) + 1
+            entries: list[tuple[Any, str, Any]] = [(s.started_at, "s", s) for s in read.summaries]
+            entries += [(j.created_at, "j", j) for j in read.jots]
+            entries.sort(key=lambda e: e[0], reverse=True)
+            for moment, kind, entry in entries:
+                if kind == "s":
+                    mark = "● " if entry.status == "active" else ""
+                    what = Text(clip(mark + entry.guide_name, 18))
+                    detail = Text(clip(entry.title, room - 16) + "  " if entry.title else "")
+                    detail.append(f"{fmt.minutes(entry.spent_seconds)} spent", style="dim")
+                    if open_counts.get(entry.id):
+                        detail.append(f" · {open_counts[entry.id]} open", style="dim")
+                    table.add_row(fmt.when(moment), what, detail, key=f"s:{entry.id}")
+                else:
+                    table.add_row(fmt.when(moment), Text("✎ jot", style="italic"),
+                                  Text(clip(entry.text, room), style="italic"),
+                                  key=f"j:{entry.id}")
+            if not entries:
+                empty = with_keys(self.app, "No sessions or jots yet ({jot} writes a jot).", self)
+                table.add_row("", Text(empty, style="dim"), "", key="empty")
 
     def show_items(self) -> None:
         read, today = self.read, self.today
         if read is None or today is None:
             return
         table = self.query_one("#person-items", BrowseTable)
-        current = table.cursor_row
-        table.clear(columns=True)
-        table.add_columns("Whose", "Due", "Goal", "Item")
-        room = self.pane_width() - 6 - 12 - 14 - 8 - 2
-        serves = {a.id: g for g in read.goals for a in g.actions}
-        for item in read.items:
-            goal = serves.get(item.id)
-            table.add_row(whose(item), due_cell(self.app, item.due, is_overdue(item, today)),
-                          Text(clip(goal.text, 14) if goal else "", style="dim"),
-                          Text(clip(item.text, room), style="" if item.is_open else "dim strike"),
-                          key=f"i:{item.id}")
-        if not read.items:
-            table.add_row("", "", "", Text("Nothing open.", style="dim"), key="empty")
-        if table.row_count:
-            table.move_cursor(row=min(current, table.row_count - 1))
+        with table.refilled("Whose", "Due", "Goal", "Item"):
+            room = self.pane_width() - 6 - 12 - 14 - 8 - 2
+            serves = {a.id: g for g in read.goals for a in g.actions}
+            for item in read.items:
+                goal = serves.get(item.id)
+                table.add_row(whose(item), due_cell(self.app, item.due, is_overdue(item, today)),
+                              Text(clip(goal.text, 14) if goal else "", style="dim"),
+                              Text(clip(item.text, room),
+                                   style="" if item.is_open else "dim strike"),
+                              key=f"i:{item.id}")
+            if not read.items:
+                table.add_row("", "", "", Text("Nothing open.", style="dim"), key="empty")
 
     # ------------------------------------------------------------------ goals, pulse, feedback
     def show_goals(self) -> None:
@@ -257,22 +250,18 @@ class PersonScreen(RapportScreen[None]):
         if read is None:
             return
         table = self.query_one("#person-goals", BrowseTable)
-        current = table.cursor_row
-        table.clear(columns=True)
-        table.add_columns("Status", "Progress", "Due", "Goal")
-        room = max(20, (self.size.width or 80) - 9 - 15 - 10 - 10)
-        for goal in read.goals:
-            closed = goal.status in CLOSED_GOAL
-            status = Text(goal.status, style=theme_style(self.app, "warning")
-                          if goal.status == "at-risk" else "dim" if closed else "")
-            table.add_row(status, progress_bar(goal.progress), fmt.day(goal.item.due),
-                          Text(clip(goal.text, room), style="dim" if closed else ""),
-                          key=f"g:{goal.id}")
-        if not read.goals:
-            table.add_row("", "", "", Text("No goals yet: capture one in a session.",
-                                           style="dim"), key="empty")
-        if table.row_count:
-            table.move_cursor(row=min(current, table.row_count - 1))
+        with table.refilled("Status", "Progress", "Due", "Goal"):
+            room = max(20, (self.size.width or 80) - 9 - 15 - 10 - 10)
+            for goal in read.goals:
+                closed = goal.status in CLOSED_GOAL
+                status = Text(goal.status, style=theme_style(self.app, "warning")
+                              if goal.status == "at-risk" else "dim" if closed else "")
+                table.add_row(status, progress_bar(goal.progress), fmt.day(goal.item.due),
+                              Text(clip(goal.text, room), style="dim" if closed else ""),
+                              key=f"g:{goal.id}")
+            if not read.goals:
+                table.add_row("", "", "", Text("No goals yet: capture one in a session.",
+                                               style="dim"), key="empty")
         self.show_goal_detail()
 
     def show_goal_detail(self) -> None:
@@ -307,19 +296,15 @@ class PersonScreen(RapportScreen[None]):
         if read is None:
             return
         table = self.query_one("#person-feedback", BrowseTable)
-        current = table.cursor_row
-        table.clear(columns=True)
-        table.add_columns("Date", "Way", "Kind", "Behaviour")
-        room = max(20, (self.size.width or 80) - 10 - 9 - 14 - 10)
-        for entry in read.feedback:
-            table.add_row(fmt.day(entry.created_at), entry.direction, entry.kind,
-                          Text(clip(entry.behaviour or entry.situation or "—", room)),
-                          key=f"f:{entry.id}")
-        if not read.feedback:
-            table.add_row("", "", "", Text("No feedback yet: a feedback session fills it in.",
-                                           style="dim"), key="empty")
-        if table.row_count:
-            table.move_cursor(row=min(current, table.row_count - 1))
+        with table.refilled("Date", "Way", "Kind", "Behaviour"):
+            room = max(20, (self.size.width or 80) - 10 - 9 - 14 - 10)
+            for entry in read.feedback:
+                table.add_row(fmt.day(entry.created_at), entry.direction, entry.kind,
+                              Text(clip(entry.behaviour or entry.situation or "—", room)),
+                              key=f"f:{entry.id}")
+            if not read.feedback:
+                table.add_row("", "", "", Text("No feedback yet: a feedback session fills it in.",
+                                               style="dim"), key="empty")
         self.show_feedback_detail()
 
     @on(DataTable.RowHighlighted, "#person-feedback")

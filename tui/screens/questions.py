@@ -154,16 +154,12 @@ class QuestionBankScreen(RapportScreen[None]):
                                                           q.guide_id, q.stage))
         self.loaded = True
         table = self.query_one("#question-bank-table", BrowseTable)
-        current = table.cursor_row
-        table.clear(columns=True)
-        table.add_columns("Guide", "Stage", "Question")
-        room = max(20, (self.size.width or 80) - 22 - 22 - 8)
-        for q in self.questions:
-            table.add_row(Text(clip(guides.get(q.guide_id, q.guide_id), 20)),
-                          Text(clip(stages.get((q.guide_id, q.stage), q.stage), 20)),
-                          Text(clip(q.text, room)), key=q.id)
-        if table.row_count:
-            table.move_cursor(row=min(current, table.row_count - 1))
+        with table.refilled("Guide", "Stage", "Question"):
+            room = max(20, (self.size.width or 80) - 22 - 22 - 8)
+            for q in self.questions:
+                table.add_row(Text(clip(guides.get(q.guide_id, q.guide_id), 20)),
+                              Text(clip(stages.get((q.guide_id, q.stage), q.stage), 20)),
+                              Text(clip(q.text, room)), key=q.id)
         count = len(self.questions)
         status = f"{count} question{'s' if count != 1 else ''} of your own" if count else \
             with_keys(self.app, "No questions of your own yet: {new-question} adds one (in a "

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Iterator
 
 from textual.binding import Binding
 from textual.widgets import DataTable, RadioButton, RadioSet
@@ -26,6 +27,17 @@ class BrowseTable(DataTable[Any]):
     def __init__(self, *, id: str | None = None, cursor_type: CursorType = "row",
                  zebra_stripes: bool = True) -> None:
         super().__init__(id=id, cursor_type=cursor_type, zebra_stripes=zebra_stripes)
+
+    @contextmanager
+    def refilled(self, *columns: str) -> Iterator["BrowseTable"]:
+        """Empties the table and sets its ``columns`` for the rows added in the ``with`` block;
+        then the cursor is back on the same row number (the last row, when there are fewer)."""
+        current = self.cursor_row
+        self.clear(columns=True)
+        self.add_columns(*columns)
+        yield self
+        if self.row_count:
+            self.move_cursor(row=min(current, self.row_count - 1))
 
     def selected_key(self) -> str | None:
         """The key of the row under the cursor, or None when the table is empty."""
