@@ -112,7 +112,12 @@ async def test_remapped_keys_are_shown_everywhere_and_work(store, vault_path, cl
         assert "^t for private" in status and "f3" not in status
         assert "^b captures" in str(screen.query_one("#items").render())
         # the footer
-        footer = " ".join(str(k.render()) for k in screen.query_one(Footer).children)
+        footer = ""
+        for _ in range(100):  # the footer recomposes when the bindings are first published
+            footer = " ".join(str(k.render()) for k in screen.query_one(Footer).children)
+            if footer:
+                break
+            await pilot.pause()
         assert "^b" in footer and "^t" in footer and "f2" not in footer and "f3" not in footer
         # the remapped keys work, the old ones no longer do
         await pilot.press("f3")
