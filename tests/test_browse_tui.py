@@ -606,6 +606,7 @@ async def test_items_overdue_first_filters_done_and_goals(world):
         assert texts(actions, 4) == ["Send the roadmap draft", "Unblock the approval",
                                      "Book the offsite"]
         assert texts(actions, 0) == ["2025-02-20 !", "2025-03-02 !", "2025-03-10"]
+        assert "2 overdue (!)" in str(screen.query_one("#items-status").render())
         # open decisions and agreements, as `rapport items` lists them: newest first
         agreed = screen.query_one("#items-agreed")
         assert texts(agreed, 4) == ["Bo sends release notes by Thursday",

@@ -189,10 +189,10 @@ class ItemsScreen(RapportScreen[None]):
         status = Text(f"{FILTERS[self.whose].capitalize()}: "
                       f"{plural(len(open_now), 'open action')}")
         if overdue:
-            status.append(f", {overdue} overdue", style=theme_style(self.app, "error"))
+            # the mark the Due column uses, said where it can't be cut off at 80 columns
+            status.append(f", {overdue} overdue (!)", style=theme_style(self.app, "error"))
         agreed_count = plural(len(agreed), "decision or agreement", "decisions and agreements")
         status.append(f" · {agreed_count} · {plural(len(goals), 'goal')}")
-        status.append("   ! overdue", style="dim")
         if not actions and not agreed and not goals:
             status = Text(with_keys(self.app, f"Nothing open ({FILTERS[self.whose]}). Items "
                                     "come from sessions: {capture} in a session captures one.   "
