@@ -35,6 +35,11 @@ BINDING_IDS = frozenset({
     "programme-strategy-delete", "programme-strategy-edit", "programme-tab-areas",
     "programme-tab-matrix", "programme-tab-strategy", "programmes", "query", "quit", "reopen",
     "review-end", "save", "search", "sort", "stages", "tag", "theirs", "untag",
+}) | frozenset({  # the browse screens' (issues 22-24)
+    "filter", "link-goal", "meeting", "merge", "new-person", "new-question", "person-tab-goals",
+    "person-tab-pulse", "person-tab-timeline", "prepare", "programme-retention",
+    "programme-roster-add", "programme-tab-leaders", "programme-tab-roster", "question-bank",
+    "talking-point",
 })
 PLACEHOLDER = re.compile(r"\{([a-z0-9]+(?:-[a-z0-9]+)*)\}")
 

@@ -50,10 +50,12 @@ class NewSessionScreen(Dialog[str | None]):
     AUTO_FOCUS = "#guide-list"
     SAVE_VERB = "starts"
 
-    def __init__(self, *, programme_id: str | None = None, guide_id: str | None = None) -> None:
+    def __init__(self, *, programme_id: str | None = None, guide_id: str | None = None,
+                 participant: str = "") -> None:
         super().__init__()
         self.programme_id = programme_id
         self.preselect = guide_id
+        self.participant = participant  # filled in (Prepare: the person being prepared for)
         self.default_minutes = ""  # the highlighted guide's own length, shown until edited
 
     def compose(self) -> ComposeResult:
@@ -90,6 +92,8 @@ class NewSessionScreen(Dialog[str | None]):
         options = self.query_one("#guide-list", OptionList)
         if guides:
             options.highlighted = index
+        if self.participant:
+            self.query_one("#person", Input).value = self.participant
 
     @on(OptionList.OptionHighlighted, "#guide-list")
     def describe(self, event: OptionList.OptionHighlighted) -> None:
