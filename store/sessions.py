@@ -41,7 +41,17 @@ def session_of(plain: dict[str, Any], secret: dict[str, Any]) -> Session:
         stage_index=int(state.get("stage_index", 0)), spent=frozen_map(state.get("spent")),
         visited=tuple(state.get("visited", ())),
         asked=frozen_map({k: tuple(v) for k, v in (state.get("asked") or {}).items()}),
-        rev=plain["rev"], updated_at=parse_stamp(plain["updated_at"]))
+        paused=state.get("paused") is True, rev=plain["rev"], updated_at=parse_stamp(plain["updated_at"]))
+
+
+def session_row(rows: Rows, session_id: str) -> dict[str, Any]:
+    """``session_id``'s plaintext columns (``person_id``, ``started_at``, ...), nothing
+    decrypted: for a record that belongs to a session, and so to its person. :class:`NotFound`
+    when there is no such session."""
+    found = rows.plain(TABLE, "id = ?", (session_id,))
+    if not found:
+        raise NotFound(f"no session with id {session_id}")
+    return found[0]
 
 
 def session_filter(person_id: str | None = None, status: str | None = None,
@@ -174,7 +184,7 @@ class Sessions:
     def save_state(self, session_id: str, *, stage_index: int | None = None,
                    spent: Mapping[str, float] | None = None, visited: Iterable[str] | None = None,
                    asked: Mapping[str, Iterable[int]] | None = None,
-                   title: str | None = None) -> Session:
+                   title: str | None = None, paused: bool | None = None) -> Session:
         with self.rows.write():
             current = self.get(session_id)
             state = {
@@ -184,6 +194,8 @@ class Sessions:
                 "asked": {k: sorted(set(v))
                           for k, v in (current.asked if asked is None else asked).items()},
             }
+            if (current.paused if paused is None else paused):
+                state["paused"] = True  # only when paused: other sessions' state is unchanged
             secret: dict[str, Any] = {"state": state}
             if title is not None:
                 secret["meta"] = {"title": clean(title).strip(), "guide_id": current.guide_id,

@@ -245,9 +245,11 @@ class Store:
                            spent: Mapping[str, float] | None = None,
                            visited: Iterable[str] | None = None,
                            asked: Mapping[str, Iterable[int]] | None = None,
-                           title: str | None = None) -> Session:
+                           title: str | None = None, paused: bool | None = None) -> Session:
+        """``paused``: the timer is paused (kept until resumed, across quit and resume)."""
         return self._sessions.save_state(session_id, stage_index=stage_index, spent=spent,
-                                         visited=visited, asked=asked, title=title)
+                                         visited=visited, asked=asked, title=title,
+                                         paused=paused)
 
     def end_session(self, session_id: str, *, ended_at: datetime | None = None) -> Session:
         return self._sessions.end(session_id, ended_at=ended_at)
