@@ -58,6 +58,8 @@ def md_inline(text: Any, *, start: bool = False) -> str:
     paragraph or list item, so a leading ``#``, ``-``, ``+``, ``=`` or ``1.`` is escaped too."""
     line = _MD_SPECIAL.sub(r"\\\1", " ".join(visible(text).split()))
     line = re.sub(_ENTITY, r"\\&", line) if "&" in line else line
+    if "://" in line or "www." in line:  # a bare address: text, in a viewer that links them too
+        line = _BARE_LINK.sub(r"\\\g<0>", line)
     if start:
         if line[:1] in ("+", "-", "="):
             line = "\\" + line

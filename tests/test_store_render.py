@@ -117,5 +117,6 @@ def test_headings_sit_under_the_page_and_the_rest_shows_as_typed():
 def test_names_and_titles_stay_escaped():
     assert md_inline("- *A* [x](y) <b> &amp; # h", start=True) == (
         "\\- \\*A\\* \\[x\\](y) \\<b\\> \\&amp; \\# h")
+    assert md_inline("Read https://e.test, www.e.test") == "Read https\\://e.test, www\\.e.test"
     html = html_part([("h", 2, "<b>*A*</b>"), ("list", ["[x](y) <i>"])])
     assert html == "<h2>&lt;b&gt;*A*&lt;/b&gt;</h2>\n<ul><li>[x](y) &lt;i&gt;</li></ul>"
