@@ -263,7 +263,7 @@ async def test_the_screens_as_drawn_read_at_aa(store, vault_path, clock, theme):
             await pilot.press(key)
             await look()
             await pilot.press("escape")
-        await pilot.press("slash")
+        await pilot.press("s")  # search (/ is the filter)
         app.screen.query_one("#search-query", Input).value = "compiler"
         await pilot.press("enter")
         await look()  # search, a highlighted match
