@@ -134,8 +134,10 @@ class ExportScreen(Dialog[str | None]):
     """Preview of exactly the bytes to be written, the destination, a warning; then writes.
 
     Dismisses with the path written, or None when cancelled. The file is new, mode 0600, and
-    never replaces anything. A relative destination is taken inside ``directory`` (by default
-    the documents folder).
+    never replaces anything. A relative destination is taken inside ``directory``: by default the
+    folder the last export went to in this run, else the documents folder (home when there is
+    none); the dialog says so, and that ``rapport export`` writes elsewhere. On a small terminal
+    (80x24) the dialog takes the whole screen and the preview most of it.
     """
 
     BINDINGS = [Binding("ctrl+e", "save", "Write file", id="export-write",
@@ -165,12 +167,38 @@ class ExportScreen(Dialog[str | None]):
         self.title_text = title
         self.controls = tuple(c for c in CONTROLS if c in controls)
         self.initial = ExportOptions(fmt=fmt)
-        self.directory = directory if directory is not None else default_directory()
+        self.given_directory = directory
         self.preview: Preview | None = None  # what the preview shows, once rendered
         self.shown_options: ExportOptions | None = None
         self.preview_filename = ""  # the name the preview suggested, to follow format changes
         self._generation = 0
         self._writing = False
+
+    @property
+    def directory(self) -> Path:
+        """Where a file name alone goes: as given, else the last export's folder, else the
+        documents folder."""
+        if self.given_directory is not None:
+            return self.given_directory
+        remembered = self.app.export_directory
+        return remembered if remembered is not None and remembered.is_dir() \
+            else default_directory()
+
+    def where(self) -> str:
+        """Which folder a file name alone goes to, and why; and where the command writes."""
+        directory = self.directory
+        if self.given_directory is not None:
+            why = f"In {directory}"
+        elif directory == self.app.export_directory:
+            why = "In the folder the last export went to"
+        else:
+            why = "In Documents (the app's default; else home)"
+        return (f"{why}; 'rapport export' writes to the current folder, or stdout with -o -. "
+                "Mode 0600, never over a file.")
+
+    def on_resize(self) -> None:
+        width, height = self.app.size
+        self.set_class(height < 32 or width < 100, "-compact")
 
     def compose(self) -> ComposeResult:
         with Vertical(id="export-dialog", classes="dialog"):
@@ -192,8 +220,10 @@ class ExportScreen(Dialog[str | None]):
             yield Static("Preparing the preview…", id="export-size", classes="hint", markup=False)
             yield TextArea("", id="export-preview", read_only=True, soft_wrap=True,
                            show_line_numbers=False)
-            yield Label("Destination: a new file, mode 0600, never over an existing one")
-            yield Input(id="export-path", placeholder=str(self.directory))
+            with Horizontal(id="export-destination"):
+                yield Label("New file", classes="label")
+                yield Input(id="export-path", placeholder=str(self.directory))
+            yield Static(self.where(), id="export-where", classes="hint", markup=False)
             yield Static("", id="export-warning", markup=False)
             yield Static("", id="export-error", classes="error", markup=False)
             with Horizontal(classes="buttons"):
@@ -201,6 +231,7 @@ class ExportScreen(Dialog[str | None]):
                 yield Button("Cancel", id="export-cancel", classes="cancel")
 
     def on_mount(self) -> None:
+        self.on_resize()
         self.refresh_preview()
 
     # ------------------------------------------------------------------ options and preview
@@ -325,6 +356,7 @@ class ExportScreen(Dialog[str | None]):
         self.error(message)
 
     def written(self, path: Path) -> None:
+        self.app.export_directory = path.parent  # the next export offers the same folder
         self.app.notify(f"wrote {path} (plaintext, 0600)", timeout=4)
         if self.is_attached:
             self.dismiss(str(path))

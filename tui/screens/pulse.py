@@ -52,8 +52,9 @@ class PulseDialog(Dialog[PulseEntry | None]):
         if event.character in tuple("12345") and not isinstance(self.focused, Input):
             event.stop()
             event.prevent_default()
-            self.query_one(f"#pulse-score RadioButton[name='{event.character}']",
-                           RadioButton).value = True
+            for button in self.query_one("#pulse-score", RadioSet).query(RadioButton):
+                if button.name == event.character:
+                    button.value = True
 
     def score(self) -> int | None:
         pressed = self.query_one("#pulse-score", RadioSet).pressed_button

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from functools import partial
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 from rich.text import Text
 from textual import on
@@ -649,6 +649,13 @@ class SessionScreen(RapportScreen[None]):
 
         self.flush()
         review_and_end(self)
+
+    def reopener(self) -> Callable[[], object] | None:
+        """How to come back here after a lock: this session, at this stage."""
+        if self.session is None:
+            return None
+        session_id, stage = self.session_id, self.stage["key"]
+        return lambda: self.app.push_screen(SessionScreen(session_id, stage=stage))
 
     def on_unmount(self) -> None:
         if self.session is not None and self.app.store is not None:

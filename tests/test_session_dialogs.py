@@ -1,0 +1,166 @@
+"""The dialogs around a session (issue 24): tagging remembers its leader and takes several themes,
+the new-session dialog (Enter after Tab, the whole description, the person's usual guide), and the
+export dialog at 80x24 (the preview takes the screen; it says where the file goes, and the next
+export offers the same folder)."""
+
+from __future__ import annotations
+
+import pytest
+
+from guides.loader import builtin_guides
+from store import DEFAULT_THEMES
+from tui.screens.export import ExportScreen
+from tui.screens.session import SessionScreen
+from tui.screens.start import NewSessionScreen
+from tui.screens.tagging import TagDialog
+from tui.widgets.session import NotesArea
+from apptools import make_app, open_session
+
+pytestmark = pytest.mark.usefixtures("utc_zone")
+
+
+def plan(guide_id: str = "leadership-interview"):
+    return next(g for g in builtin_guides() if g.id == guide_id).to_snapshot()
+
+
+async def settle(app, pilot) -> None:
+    await pilot.pause()
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def test_tagging_remembers_the_leader_and_takes_several_themes(store, vault_path, clock):
+    programme = store.add_programme("Leaders")
+    ana = store.add_person("Ana Silva")
+    session = store.start_session(store.add_person("Ben").id, plan(), programme_id=programme.id)
+    app = make_app(vault_path, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_session(app, pilot, store, session.id)
+        await pilot.press(*"Ana decides fast but alone")
+        await pilot.press("f4")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, TagDialog)
+        themes = dialog.query_one("#tag-themes")
+        themes.highlighted = 0
+        await pilot.press("space", "down", "down", "space", "down", "space")  # three themes
+        await pilot.press("tab", *"ana", "enter")  # about Ana, tagged in one go
+        await pilot.pause()
+        assert app.screen is screen and isinstance(app.focused, NotesArea)
+        tags = store.tags(session_id=session.id)
+        assert sorted(t.theme for t in tags) == sorted(
+            [DEFAULT_THEMES[0], DEFAULT_THEMES[2], DEFAULT_THEMES[3]])
+        assert {t.passage for t in tags} == {"Ana decides fast but alone"}
+        assert {t.subject_id for t in tags} == {ana.id}
+        assert "about Ana Silva" in str(screen.query_one("#note-status").render())
+        await pilot.press("f4")
+        await pilot.pause()
+        assert app.screen.query_one("#tag-subject").value == "Ana Silva"  # remembered
+        await pilot.press("5")  # a digit still tags at once, about the same leader
+        await pilot.pause()
+        assert [t.subject_id for t in store.tags(session_id=session.id)] == [ana.id] * 4
+    app = make_app(vault_path, clock)
+    async with app.run_test(size=(80, 24)) as pilot:  # within the session only
+        screen = await open_session(app, pilot, store, session.id)
+        await pilot.press("f4")
+        await pilot.pause()
+        assert app.screen.query_one("#tag-subject").value == ""
+        app.store = None
+
+
+async def test_enter_right_after_tab_completion_starts_the_session(store, vault_path, clock):
+    store.add_person("Sam Rivera")
+    store.add_person("Sam Rivera-Lee")
+    app = make_app(vault_path, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.unlocked(store)
+        await pilot.pause()
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+        await pilot.press("tab", *"sam", "tab")
+        assert app.screen.query_one("#person").value == "Sam Rivera"
+        await pilot.press("enter")  # not swallowed, not completed on to "Sam Rivera-Lee"
+        await pilot.pause()
+        assert isinstance(app.screen, SessionScreen)
+        assert store.person(app.screen.session.person_id).name == "Sam Rivera"
+
+
+async def test_the_whole_guide_description_shows_at_80x24(store, vault_path, clock):
+    app = make_app(vault_path, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.unlocked(store)
+        await pilot.pause()
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+        dialog = app.screen
+        guides = app.catalog.guides
+        for index, guide in enumerate(guides):  # the longest descriptions too
+            dialog.query_one("#guide-list").highlighted = index
+            await pilot.pause()
+            description = dialog.query_one("#guide-description")
+            assert str(description.render()) == guide.description
+            assert description.region.height == description.virtual_size.height
+            start = dialog.query_one("#start")
+            assert 0 < start.region.bottom <= 24 and start.region.height == 1
+
+
+async def test_a_person_s_usual_guide_is_offered(store, vault_path, clock):
+    store.add_person("Grace", guide_id="feedback")
+    app = make_app(vault_path, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.unlocked(store)
+        await pilot.pause()
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+        await pilot.press("tab", *"Grace")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, NewSessionScreen)
+        guides = dialog.query_one("#guide-list")
+        assert guides.get_option_at_index(guides.highlighted).id == "feedback"
+        assert "Grace's usual guide: Feedback" in str(dialog.query_one("#start-error").render())
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.screen.session.guide_id == "feedback"
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.press("ctrl+n")  # a guide picked by hand is kept
+        await pilot.pause()
+        await pilot.press("down", "tab", *"Grace")
+        await pilot.pause()
+        guides = app.screen.query_one("#guide-list")
+        assert guides.get_option_at_index(guides.highlighted).id != "feedback"
+
+
+async def test_the_export_dialog_at_80x24_and_its_folder(store, vault_path, clock, tmp_path,
+                                                         monkeypatch):
+    documents = tmp_path / "Documents"
+    documents.mkdir()
+    monkeypatch.setattr("tui.screens.export.default_directory", lambda: documents)
+    session = store.start_session(store.add_person("Ada").id, plan("one-on-one"))
+    store.save_note(session.id, "check-in", "\n".join(f"line {n}" for n in range(40)))
+    app = make_app(vault_path, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.unlocked(store)
+        await pilot.pause()
+        app.push_screen(ExportScreen(session_ids=[session.id]))
+        await settle(app, pilot)
+        dialog = app.screen
+        assert dialog.has_class("-compact")
+        preview = dialog.query_one("#export-preview")
+        assert preview.region.height >= 10  # most of the screen (it was ~5 lines)
+        assert dialog.query_one("#export-dialog").region.width == 80
+        where = str(dialog.query_one("#export-where").render())
+        assert "Documents" in where and "'rapport export' writes to the current folder" in where
+        path = dialog.query_one("#export-path")
+        assert path.value.startswith(str(documents))
+        elsewhere = tmp_path / "shared"
+        elsewhere.mkdir()
+        path.value = str(elsewhere / "ada.md")
+        await pilot.press("ctrl+e")
+        await settle(app, pilot)
+        assert (elsewhere / "ada.md").exists()
+        app.push_screen(ExportScreen(session_ids=[session.id]))  # the next one: same folder
+        await settle(app, pilot)
+        assert app.screen.query_one("#export-path").value.startswith(str(elsewhere))
+        assert "the last export went to" in str(app.screen.query_one("#export-where").render())
