@@ -7,13 +7,17 @@ from __future__ import annotations
 
 import json
 import stat
+from datetime import date
 
 import pytest
 from textual import events
 
 from guides.loader import builtin_guides
-from store import DEFAULT_THEMES
+from store import DEFAULT_THEMES, Scope, render_export
+from tui.screens.confirm import ConfirmScreen
+from tui.screens.detail import SessionDetailScreen
 from tui.screens.export import ExportScreen
+from tui.screens.review import EndReviewScreen
 from tui.screens.session import SessionScreen
 from tui.screens.start import NewSessionScreen
 from tui.screens.tagging import TagDialog
@@ -229,3 +233,77 @@ async def test_the_next_run_offers_the_last_export_folder(store, vault_path, clo
         assert f"In {documents}, the app's default" in str(
             app.screen.query_one("#export-where").render())
         app.store = None
+
+
+async def test_share_from_the_detail_says_what_goes_and_leaves_private_out(
+        store, vault_path, clock):
+    """Issue 22: the confirmation names the session and what of it goes; the clipboard gets
+    the summary export's text, never a private passage; declining copies nothing."""
+    guide = plan("one-on-one")
+    ada = store.add_person("Ada Lovelace", cadence="weekly")
+    session = store.start_session(ada.id, guide, title="Weekly")
+    first, second = guide["stages"][0]["key"], guide["stages"][2]["key"]
+    store.save_note(session.id, first, "Back from leave; the demo went well.")
+    store.save_note(session.id, first, "PRIVATE-PASSAGE: thinking of leaving", private=True)
+    store.save_note(session.id, second, "Wants the on-call week swapped.")
+    store.add_item(session.id, "action", "Swap the on-call week", owner="me")
+    store.end_session(session.id)
+    app = make_app(vault_path, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.unlocked(store)
+        await pilot.pause()
+        app.push_screen(SessionDetailScreen(session.id))
+        await settle(app, pilot)
+        await pilot.press("ctrl+y")
+        await pilot.pause()
+        confirm = app.screen
+        assert isinstance(confirm, ConfirmScreen)
+        said = " ".join(str(confirm.query_one("#confirm-message").render()).split())
+        assert said.startswith("“Weekly” with Ada Lovelace, 2025-03-03: the participant's "
+                               "summary")
+        assert "the 1 item, never a private note (1 private note left out)" in said
+        assert "OSC 52" in said and "recorded as an export" in said
+        await pilot.press("n")
+        await settle(app, pilot)
+        assert app.clipboard == "" and store.exports() == []
+        await pilot.press("ctrl+y")
+        await pilot.pause()
+        await pilot.press("y")
+        await settle(app, pilot)
+        expected = render_export(store, Scope.sessions(session.id), "md", "summary",
+                                 tz=None).text
+        assert app.clipboard == expected
+        assert "Wants the on-call week swapped." in app.clipboard
+        assert "PRIVATE-PASSAGE" not in app.clipboard and "leaving" not in app.clipboard
+        assert [e.kind for e in store.exports()] == ["clipboard"]
+        assert isinstance(app.screen, SessionDetailScreen)
+        app.store = None
+
+
+async def test_ending_offers_the_next_date_and_a_set_date_wins(store, vault_path, clock):
+    """Issue 22: the review offers the cadence's next date (labelled, editable); the date set
+    overrides the computed one in upcoming()."""
+    ada = store.add_person("Ada Lovelace", cadence="fortnightly")
+    session = store.start_session(ada.id, plan("one-on-one"))
+    app = make_app(vault_path, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_session(app, pilot, store, session.id)
+        await pilot.press("f10")
+        await pilot.pause()
+        review = app.screen
+        assert isinstance(review, EndReviewScreen)
+        label = str(review.query_one("#review-next-label").render())
+        assert "Next meeting with Ada Lovelace (fortnightly: suggested)" in label
+        assert [str(w.render()) for w in review.query("#review-next Label")] == [
+            "Date", "Time", "Minutes"]
+        day = review.query_one("#next-day")
+        assert day.value == "2025-03-17"  # two weeks on
+        assert day.region.width >= 12 and day.region.bottom <= 24  # on screen at 80x24
+        day.value = "+10d"  # as the capture dialog takes it
+        await pilot.press("ctrl+e")
+        await pilot.pause()
+        assert not isinstance(app.screen, (EndReviewScreen, SessionScreen))
+        app.store = None
+    assert store.next_meeting(ada.id).day == date(2025, 3, 13)
+    [coming] = store.upcoming()
+    assert (coming.person.id, coming.day, coming.source) == (ada.id, date(2025, 3, 13), "set")

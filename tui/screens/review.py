@@ -133,11 +133,12 @@ class EndReviewScreen(Dialog[EndDecision | None]):
                     + (f" ({s.cadence}: suggested)" if s.cadence else " (suggested)")
                     + "; clear the date to skip", id="review-next-label", markup=False)
         with Horizontal(id="review-next"):
-            yield Input(s.day.isoformat(), placeholder="date: 2026-12-01, +7d, fri",
-                        id="next-day")
-            yield Input(s.time or "", placeholder="time: 09:30 (blank: all day)",
-                        id="next-time")
-            yield Input(str(s.minutes) if s.minutes else "", placeholder="minutes",
+            yield Label("Date", classes="label")
+            yield Input(s.day.isoformat(), placeholder="2026-12-01, +7d, fri", id="next-day")
+            yield Label("Time", classes="label")
+            yield Input(s.time or "", placeholder="09:30 (blank: all day)", id="next-time")
+            yield Label("Minutes", classes="label")
+            yield Input(str(s.minutes) if s.minutes else "", placeholder="30",
                         id="next-minutes", type="integer")
 
     # ------------------------------------------------------------------ deciding

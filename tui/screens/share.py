@@ -12,18 +12,40 @@ from typing import Any
 
 from textual.screen import Screen
 
-from store import RapportError
+from store import RapportError, Store
+from tui import format as fmt
 
-MESSAGE = ("The participant's summary of this session (what 'rapport export' writes: never a "
-           "private note) goes to the clipboard through the terminal (OSC 52), so any program "
-           "that reads the clipboard can read it. It is recorded as an export.")
+PASSAGE = ("It goes to the clipboard through the terminal (OSC 52), so any program that reads "
+           "the clipboard can read it; it is recorded as an export.")
+
+
+def what_is_copied(store: Store, session_id: str) -> str:
+    """The confirmation's text: which session, what of it goes (and what never does)."""
+    session = store.session(session_id)
+    name = store.person(session.person_id).name
+    items = len(store.items(session_id=session_id))
+    private = sum(1 for n in store.notes(session_id) if n.private and n.text.strip())
+    what = f"“{session.title}” with {name}" if session.title else f"The session with {name}"
+    one = private == 1
+    left_out = f" ({private} private note{'' if one else 's'} left out)" if private else ""
+    return (f"{what}, {fmt.day(session.started_at)}: the participant's summary, as 'rapport "
+            f"export' writes it: the shared notes and the {items} item{'' if items == 1 else 's'}, "
+            f"never a private note{left_out}. {PASSAGE}")
 
 
 def share_summary(screen: Screen[Any], session_id: str) -> None:
-    """Asks, then copies the summary of ``session_id`` and says so."""
+    """Asks (saying what goes), then copies the summary of ``session_id`` and says so."""
     from tui.screens.confirm import ConfirmScreen
 
     app = screen.app
+    store = getattr(app, "store", None)
+    if store is None:
+        return
+    try:
+        message = what_is_copied(store, session_id)
+    except RapportError as exc:
+        app.notify(str(exc), severity="error", markup=False)
+        return
 
     def copy() -> None:
         from store import share_summary as summary_text
@@ -49,5 +71,5 @@ def share_summary(screen: Screen[Any], session_id: str) -> None:
             screen.run_worker(copy, thread=True, exclusive=True, group="share",
                               description="share")
 
-    app.push_screen(ConfirmScreen("Copy the summary to the clipboard?", MESSAGE,
+    app.push_screen(ConfirmScreen("Copy the summary to the clipboard?", message,
                                   confirm="Copy"), decided)
