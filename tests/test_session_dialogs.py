@@ -307,3 +307,38 @@ async def test_ending_offers_the_next_date_and_a_set_date_wins(store, vault_path
     assert store.next_meeting(ada.id).day == date(2025, 3, 13)
     [coming] = store.upcoming()
     assert (coming.person.id, coming.day, coming.source) == (ada.id, date(2025, 3, 13), "set")
+
+
+def one_session(store, clock, name, *, spent, hours):
+    guide = plan("one-on-one")
+    session = store.start_session(store.add_person(name).id, guide)
+    store.save_session_state(session.id, spent={guide["stages"][0]["key"]: spent})
+    if hours is not None:
+        clock.advance(hours * 3600)
+        store.end_session(session.id)
+    return session
+
+
+async def test_lengths_are_labelled_in_the_detail_and_the_export(store, vault_path, clock):
+    """Issue 24: the lists show time spent (the stage timers), the export start to end: each
+    says which it is, and the detail shows both."""
+    met = one_session(store, clock, "Ada", spent=20 * 60, hours=2 / 3)
+    reopened = one_session(store, clock, "Ben", spent=25 * 60, hours=26)
+    active = one_session(store, clock, "Cy", spent=12 * 60, hours=None)
+
+    def length(session) -> str:
+        text = render_export(store, Scope.sessions(session.id), "md", "summary", tz=None).text
+        return next(line for line in text.splitlines() if line.startswith("- **Length:**"))
+
+    assert length(met) == "- **Length:** 40 min, start to end"
+    assert length(reopened) == "- **Length:** 25 min on the stage timers (continued another day)"
+    assert length(active) == "- **Length:** 12 min so far on the stage timers (not ended)"
+    app = make_app(vault_path, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.unlocked(store)
+        await pilot.pause()
+        app.push_screen(SessionDetailScreen(met.id))
+        await settle(app, pilot)
+        header = app.screen.query_one("#detail-header").source
+        assert "40m start to end · 20m spent on the stage timers of 30m planned" in header
+        app.store = None
