@@ -167,7 +167,7 @@ async def test_the_export_dialog_at_80x24_and_its_folder(store, vault_path, cloc
         assert preview.region.height >= 10  # most of the screen (it was ~5 lines)
         assert dialog.query_one("#export-dialog").region.width == 80
         where = str(dialog.query_one("#export-where").render())
-        assert f"In {documents}, the app's default ('rapport export': the current folder)" \
+        assert f"In {documents}, the app's default · 'rapport export': the current folder" \
             == where
         path = dialog.query_one("#export-path")
         assert path.value.startswith(str(documents))

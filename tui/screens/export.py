@@ -207,10 +207,10 @@ class ExportScreen(Dialog[str | None]):
         elif directory == self.remembered():
             why = f"In {shown}, where the last export went"
         elif directory == home:
-            why = f"In {shown}, your home (there is no Documents folder)"
+            why = f"In {shown}: there is no Documents folder"
         else:
             why = f"In {shown}, the app's default"
-        return f"{why} ('rapport export': the current folder)"
+        return f"{why} · 'rapport export': the current folder"
 
     def on_resize(self) -> None:
         width, height = self.app.size

@@ -28,9 +28,10 @@ def what_is_copied(store: Store, session_id: str) -> str:
     what = f"“{session.title}” with {name}" if session.title else f"The session with {name}"
     one = private == 1
     left_out = f" ({private} private note{'' if one else 's'} left out)" if private else ""
+    listed = f"the {items} item{'' if items == 1 else 's'}" if items else "no items"
     return (f"{what}, {fmt.day(session.started_at)}: the participant's summary, as 'rapport "
-            f"export' writes it: the shared notes and the {items} item{'' if items == 1 else 's'}, "
-            f"never a private note{left_out}. {PASSAGE}")
+            f"export' writes it: the shared notes and {listed}, never a private note"
+            f"{left_out}. {PASSAGE}")
 
 
 def share_summary(screen: Screen[Any], session_id: str) -> None:

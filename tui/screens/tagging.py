@@ -108,8 +108,10 @@ def tag_selection(screen: "SessionScreen") -> None:
             return
         screen.last_subject = choice.subject_name
         where = " (private: kept out of reports)" if screen.is_private() else ""
+        # who first: it is remembered for the next tag, so it is the part to check (a narrow
+        # status line cuts the end)
         about = f" about {choice.subject_name}" if choice.subject_name else ""
-        screen.say(f"tagged: {', '.join(choice.themes)}{about}{where}")
+        screen.say(f"tagged{about}: {', '.join(choice.themes)}{where}")
 
     screen.app.push_screen(TagDialog(passage, themes, people,
                                      highlight=theme_for_stage(stage["key"], themes),
