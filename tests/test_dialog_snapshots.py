@@ -33,6 +33,17 @@ async def quiet(pilot) -> None:
     await pilot.pause()
 
 
+def showing(app, store, screen):
+    """A ``run_before`` that unlocks and shows ``screen()`` over the home screen."""
+    async def run_before(pilot):
+        app.unlocked(store)
+        await pilot.pause()
+        app.push_screen(screen())
+        await quiet(pilot)
+
+    return run_before
+
+
 def one_on_one(store, clock):
     """Ada, weekly: a 1-on-1 with a shared and a private note and two items."""
     guide = plan("one-on-one")
@@ -94,13 +105,7 @@ def test_export_dialog_snapshot(snap_compare, store, vault_path, clock, size, mo
     clock.advance(40 * 60)
     store.end_session(session.id)
     app = make_app(vault_path, clock)
-
-    async def run_before(pilot):
-        app.unlocked(store)
-        await pilot.pause()
-        app.push_screen(ExportScreen(session_ids=[session.id]))
-        await quiet(pilot)
-
+    run_before = showing(app, store, lambda: ExportScreen(session_ids=[session.id]))
     assert snap_compare(app, terminal_size=size, run_before=run_before)
 
 
@@ -125,11 +130,5 @@ def test_session_detail_snapshot(snap_compare, store, vault_path, clock, size):
     clock.advance(40 * 60)
     store.end_session(session.id)
     app = make_app(vault_path, clock)
-
-    async def run_before(pilot):
-        app.unlocked(store)
-        await pilot.pause()
-        app.push_screen(SessionDetailScreen(session.id))
-        await quiet(pilot)
-
+    run_before = showing(app, store, lambda: SessionDetailScreen(session.id))
     assert snap_compare(app, terminal_size=size, run_before=run_before)

@@ -185,6 +185,26 @@ async def test_the_export_dialog_at_80x24_and_its_folder(store, vault_path, cloc
         app.store = None
 
 
+async def a_run_of_the_export_dialog(vault_path, clock, store, session_id, write_to=None):
+    """One run of the app: opens the export dialog; returns (the path it offers, what it says
+    about the folder), after writing to ``write_to`` if given."""
+    app = make_app(vault_path, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.unlocked(store)
+        await pilot.pause()
+        app.push_screen(ExportScreen(session_ids=[session_id]))
+        await settle(app, pilot)
+        dialog = app.screen
+        offered = (dialog.query_one("#export-path").value,
+                   str(dialog.query_one("#export-where").render()))
+        if write_to is not None:
+            dialog.query_one("#export-path").value = str(write_to)
+            await pilot.press("ctrl+e")
+            await settle(app, pilot)
+        app.store = None  # the fixture's store stays open for the next run
+    return offered
+
+
 async def test_the_next_run_offers_the_last_export_folder(store, vault_path, clock, tmp_path,
                                                           monkeypatch):
     """The folder is kept in state.json beside the config (0600), the theme's key kept."""
@@ -196,43 +216,19 @@ async def test_the_next_run_offers_the_last_export_folder(store, vault_path, clo
     session = store.start_session(store.add_person("Ada").id, plan("one-on-one"))
     elsewhere = tmp_path / "shared"
     elsewhere.mkdir()
-    app = make_app(vault_path, clock)
-    async with app.run_test(size=(80, 24)) as pilot:
-        app.unlocked(store)
-        await pilot.pause()
-        app.push_screen(ExportScreen(session_ids=[session.id]))
-        await settle(app, pilot)
-        app.screen.query_one("#export-path").value = str(elsewhere / "ada.md")
-        await pilot.press("ctrl+e")
-        await settle(app, pilot)
-        assert (elsewhere / "ada.md").exists()
-        app.store = None
+    await a_run_of_the_export_dialog(vault_path, clock, store, session.id, elsewhere / "ada.md")
+    assert (elsewhere / "ada.md").exists()
     assert json.loads(state.read_text()) == {"theme": "nord", "config_theme": "textual-dark",
                                              "export_folder": str(elsewhere)}
     assert stat.S_IMODE(state.stat().st_mode) == 0o600
     assert "ada" not in state.read_text().casefold()  # the folder only, never the file's name
-    app = make_app(vault_path, clock)
-    async with app.run_test(size=(80, 24)) as pilot:
-        app.unlocked(store)
-        await pilot.pause()
-        app.push_screen(ExportScreen(session_ids=[session.id]))
-        await settle(app, pilot)
-        assert app.screen.query_one("#export-path").value.startswith(str(elsewhere))
-        where = str(app.screen.query_one("#export-where").render())
-        assert f"In {elsewhere}, where the last export went" in where
-        app.store = None
+    path, where = await a_run_of_the_export_dialog(vault_path, clock, store, session.id)
+    assert path.startswith(str(elsewhere))
+    assert f"In {elsewhere}, where the last export went" in where
     elsewhere.joinpath("ada.md").unlink()
     elsewhere.rmdir()  # gone: back to the default
-    app = make_app(vault_path, clock)
-    async with app.run_test(size=(80, 24)) as pilot:
-        app.unlocked(store)
-        await pilot.pause()
-        app.push_screen(ExportScreen(session_ids=[session.id]))
-        await settle(app, pilot)
-        assert app.screen.query_one("#export-path").value.startswith(str(documents))
-        assert f"In {documents}, the app's default" in str(
-            app.screen.query_one("#export-where").render())
-        app.store = None
+    path, where = await a_run_of_the_export_dialog(vault_path, clock, store, session.id)
+    assert path.startswith(str(documents)) and f"In {documents}, the app's default" in where
 
 
 async def test_share_from_the_detail_says_what_goes_and_leaves_private_out(
