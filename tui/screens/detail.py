@@ -48,7 +48,7 @@ class SessionDetailScreen(RapportScreen[None]):
         Binding("r", "reopen", "Reopen", id="reopen"),
         Binding("delete,ctrl+d", "delete", "Delete", id="delete"),
         Binding("x", "export", "Export", id="export"),
-        Binding("ctrl+y", "share", "Copy summary", id="share"),
+        Binding("ctrl+y", "share", "Copy summary", id="share", show=False),  # F1 stays in the footer
         Binding("n", "stage(1)", "Next stage", id="detail-next-stage", show=False),
         Binding("p", "stage(-1)", "Prev stage", id="detail-previous-stage", show=False),
         Binding("j", "scroll(1)", "Scroll down", id="list-down", show=False),
