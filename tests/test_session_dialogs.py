@@ -338,3 +338,24 @@ async def test_lengths_are_labelled_in_the_detail_and_the_export(store, vault_pa
         header = app.screen.query_one("#detail-header").source
         assert "40m start to end · 20m spent on the stage timers of 30m planned" in header
         app.store = None
+
+
+async def test_a_theme_marked_right_before_enter_is_tagged(store, vault_path, clock):
+    """Space (a key bound in the list, acting once it has bubbled up to the app) and Enter
+    in one read: the theme it marks is tagged too."""
+    programme = store.add_programme("Leaders")
+    session = store.start_session(store.add_person("Ben").id, plan(), programme_id=programme.id)
+    app = make_app(vault_path, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_session(app, pilot, store, session.id)
+        await pilot.press(*"Ana decides fast", "f4")
+        await pilot.pause()
+        app.screen.query_one("#tag-themes").highlighted = 0
+        await pilot.press("space", "down")
+        app.post_message(events.Key("space", " "))
+        app.post_message(events.Key("enter", "\r"))
+        await pilot.pause()
+        await pilot.pause()
+        assert sorted(t.theme for t in store.tags(session_id=session.id)) == sorted(
+            DEFAULT_THEMES[:2])
+        app.store = None

@@ -4,7 +4,7 @@ default guide (``Person.guide_id``) gets it offered, unless a guide was picked a
 
 from __future__ import annotations
 
-from textual import events, on
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -14,7 +14,6 @@ from textual.widget import Widget
 from textual.widgets.option_list import Option
 
 from store import RapportError
-from tui.keys import current_keys
 from tui.screens.dialog import Dialog
 
 
@@ -40,16 +39,6 @@ class CompletingInput(Input):
             return None
         found = next((n for n in self.names if n.casefold().startswith(typed)), None)
         return found if found and len(found) > len(self.value) else None
-
-    def on_key(self, event: events.Key) -> None:
-        """The complete key is handled here, in this field's own queue, in order with the keys
-        around it. As a binding it would run only once the key had bubbled up to the app, after
-        an Enter pressed right behind it (Enter is a priority key: its save waits in this queue)
-        had already taken the name as typed, completed it and not started."""
-        if event.key in current_keys(self.app, "complete", CompletingInput):
-            event.stop()
-            event.prevent_default()
-            self.action_complete()
 
     def action_complete(self) -> None:
         completion = self.completion
