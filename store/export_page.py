@@ -57,11 +57,18 @@ def _zone(moment: datetime) -> str:
     return "UTC" if name in ("UTC", "+0000", "UTC+00:00") else name
 
 
-def _fmt_length(seconds: float | None, session: Doc) -> str:
-    if seconds is None:
+def _fmt_length(seconds: float | None, session: Doc, start: datetime, end: datetime | None
+                ) -> str:
+    """The length, saying which it is: start to end, or the time the stage timers ran (the
+    app's lists show that one, as time spent). ``seconds``: :func:`length_seconds`."""
+    if seconds is None or end is None:
         spent = spent_seconds(session)
-        return f"{_fmt_minutes(spent)} so far (not ended)" if spent > 0 else "not ended"
-    return _fmt_minutes(seconds)
+        return f"{_fmt_minutes(spent)} so far on the stage timers (not ended)" if spent > 0 \
+            else "not ended"
+    if not 0 <= (end - start).total_seconds() <= LONG_SESSION and seconds == \
+            spent_seconds(session) > 0:
+        return f"{_fmt_minutes(seconds)} on the stage timers (continued another day)"
+    return f"{_fmt_minutes(seconds)}, start to end"
 
 
 def _fmt_minutes(seconds: float) -> str:
@@ -159,7 +166,7 @@ def session_blocks(s: Doc, participant: str, kind: str, include_private: bool,
     heading = s["title"] or s["guide_name"] or "Conversation"
     blocks: list[Block] = [("h", 2, f"{heading} — {start.date().isoformat()}")]
     stages = plan_stages(s)
-    length = _fmt_length(length_seconds(s, start, end), s)
+    length = _fmt_length(length_seconds(s, start, end), s, start, end)
     planned = sum(_minutes(st) for st in stages) if full else 0
     if planned:
         length += f" (planned {planned} min)"

@@ -283,20 +283,45 @@ async def test_end_review_then_ended(store, vault_path, clock):
     assert store.session(session.id).status == "ended"
 
 
-async def test_private_toggle_and_reflection_default(store, vault_path, clock):
+async def test_f3_switches_the_note_typed_into_and_nothing_moves(store, vault_path, clock,
+                                                                 passphrase):
+    """Each stage has a shared and a private note: text typed before F3 stays shared, text
+    after it goes private, and both survive quitting and reopening."""
     person = store.add_person("Ada")
     session = store.start_session(person.id, guide("one-on-one").to_snapshot())
     app = make_app(vault_path, clock)
     async with app.run_test(size=(100, 30)) as pilot:
         screen = await open_session(app, pilot, store, session.id)
-        await pilot.press(*"shared", "f3")
+        key = screen.stage["key"]
+        await pilot.press(*"said in the room", "f3")
         await pilot.pause()
-        assert store.notes(session.id)[0].private is True
-        screen.go_to(len(screen.stages) - 1)  # the private reflection stage
+        assert screen.query_one(NotesArea).text == ""  # the private note, empty so far
+        assert screen.query_one(NotesArea).has_class("-private")
+        await pilot.press(*"my own hunch")
+        await pilot.press("f3")  # back to the shared note: what it held, nothing more
+        await pilot.pause()
+        assert screen.query_one(NotesArea).text == "said in the room"
+        await pilot.press(*" too")
+        screen.go_to(len(screen.stages) - 1)  # the private reflection stage starts private
         await pilot.press(*"my own reflection")
-        screen.flush()
-        reflection = [n for n in store.notes(session.id) if n.stage == screen.stage["key"]]
-        assert reflection[0].private is True
+        await pilot.press("ctrl+q")
+    reopened = open_vault(vault_path, passphrase, allow_weak=True, clock=clock)
+    try:
+        notes = {(n.stage, n.private): n.text for n in reopened.notes(session.id)}
+        assert notes == {(key, False): "said in the room too", (key, True): "my own hunch",
+                         ("reflection", True): "my own reflection"}
+        app2 = make_app(vault_path, clock)
+        async with app2.run_test(size=(100, 30)) as pilot:
+            screen = await open_session(app2, pilot, reopened, session.id)
+            screen.go_to(0)
+            await pilot.pause()
+            assert screen.query_one(NotesArea).text == "said in the room too"
+            assert "private: 3 words" in str(screen.query_one("#note-status").render())
+            await pilot.press("f3")
+            assert screen.query_one(NotesArea).text == "my own hunch"
+            app2.store = None
+    finally:
+        reopened.close()
 
 
 async def test_privacy_screen_and_help(store, vault_path, clock):

@@ -56,6 +56,7 @@ async def test_throughout_cues_and_optional_mark_in_the_card(store, vault_path, 
     app = make_app(vault_path, clock)
     async with app.run_test(size=(100, 30)) as pilot:
         screen = await open_session(app, pilot, store, session.id)
+        await pilot.press("ctrl+g")  # the cues, in place of the questions
         card = str(screen.query_one(StageCard).render())
         assert "Their agenda  (optional)" in card
         outline = screen.query_one("#outline")

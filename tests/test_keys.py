@@ -101,29 +101,31 @@ def session_plan():
 
 async def test_remapped_keys_are_shown_everywhere_and_work(store, vault_path, clock):
     # (f6 and f7 would not do for the session's keys: the notes pane has them; docs/keys.md)
-    keys = {"privacy": "f11", "private": "ctrl+t", "capture": "ctrl+b", "help": "f5"}
+    keys = {"privacy": "f11", "private": "ctrl+b", "capture": "shift+f4", "help": "shift+f1"}
     session = store.start_session(store.add_person("Ada").id, session_plan())
     app = make_app(vault_path, clock, config=Config(keys=keys))
     async with app.run_test(size=(120, 36)) as pilot:
         screen = await open_session(app, pilot, store, session.id)
         assert isinstance(screen, SessionScreen)
         # the hints written on the screen
-        status = str(screen.query_one("#note-status").render())
-        assert "^t for private" in status and "f3" not in status
-        assert "^b captures" in str(screen.query_one("#items").render())
+        notes = screen.query_one("#notes")
+        assert notes.border_subtitle == "^b: private"
+        assert "shift+f4 captures" in str(screen.query_one("#items").render())
         # the footer
-        footer = ""
+        footer_text = ""
         for _ in range(100):  # the footer recomposes when the bindings are first published
-            footer = " ".join(str(k.render()) for k in screen.query_one(Footer).children)
-            if footer:
+            footer_text = " ".join(str(k.render()) for k in screen.query_one(Footer).children)
+            if footer_text:
                 break
             await pilot.pause()
-        assert "^b" in footer and "^t" in footer and "f2" not in footer and "f3" not in footer
+        footer = footer_text.split()
+        assert "shift+f4" in footer and "^b" in footer and "shift+f1" in footer
+        assert "f2" not in footer and "f3" not in footer and "f1" not in footer
         # the remapped keys work, the old ones no longer do
         await pilot.press("f3")
         await pilot.pause()
         assert not screen.private.get(screen.stage["key"])
-        await pilot.press("ctrl+t")
+        await pilot.press("ctrl+b")
         await pilot.pause()
         assert screen.private.get(screen.stage["key"])
         await pilot.press("f11")
@@ -132,18 +134,18 @@ async def test_remapped_keys_are_shown_everywhere_and_work(store, vault_path, cl
         await pilot.press("f11")
         await pilot.pause()
         assert app.screen is screen
-        # F1 help, now on f5
+        # F1 help, now on shift+F1
         await pilot.press("f1")
         await pilot.pause()
         assert app.screen is screen
-        await pilot.press("f5")
+        await pilot.press("shift+f1")
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)
         help_text = " ".join(app.screen.query_one(Markdown).source.split())
         assert "| `f11` | Hide |" in help_text and "**f11** hides everything" in help_text
-        assert "| `^t` | Private |" in help_text and "**^t** toggles private" in help_text
+        assert "| `^b` | Private |" in help_text and "**^b** switches which one" in help_text
         assert "f12" not in help_text and "`f1`" not in help_text
-        await pilot.press("f5")
+        await pilot.press("shift+f1")
         await pilot.pause()
         assert app.screen is screen
         app.store = None

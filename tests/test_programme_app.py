@@ -115,14 +115,18 @@ async def test_create_programme_run_two_interviews_and_tag(store, vault_path, cl
         await pilot.pause()
         assert isinstance(app.focused, NotesArea)
         await pilot.press("up")
-        await tag(app, pilot, "4")  # current state, the line under the cursor
+        await tag(app, pilot, "4")  # current state, the line under the cursor, about Ana still
         notes = session.query_one(NotesArea)
         notes.selection = Selection((0, 0), (0, 3))
-        await tag(app, pilot, "8")  # trust, the selected letters
+        await pilot.press("f4")
+        await pilot.pause()
+        app.screen.query_one("#tag-subject").value = ""  # about no one this time
+        await pilot.press("8")  # trust, the selected letters
+        await pilot.pause()
         tags = store.tags(session_id=session.session.id)
         assert [(t.theme, t.passage, t.subject_id, t.stage) for t in tags] == [
             ("perception", "Ana fair", ana.id, "welcome"),
-            ("current state", "Slow", None, "welcome"),
+            ("current state", "Slow", ana.id, "welcome"),
             ("trust", "Slo", None, "welcome"),
         ]
         await pilot.press("escape")

@@ -48,3 +48,19 @@ def test_a_broken_state_file_is_ignored(tmp_path):
         assert load_state(path).theme_for("textual-dark") == "textual-dark"
     assert load_state(tmp_path / "missing.json") == State()
 
+
+
+def test_the_theme_and_the_export_folder_keep_each_other(tmp_path):
+    """Both live in state.json: writing one keeps the other (a writer that rewrote the file
+    with its own keys only would forget the other's)."""
+    from tui.state import load_export_folder, save_export_folder, save_state, state_path
+
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    save_export_folder(tmp_path, folder)
+    save_state(state_path(tmp_path), State("textual-light", "textual-dark"))
+    assert load_export_folder(tmp_path) == folder
+    save_export_folder(tmp_path, tmp_path)
+    assert load_state(state_path(tmp_path)) == State("textual-light", "textual-dark")
+    assert load_export_folder(tmp_path) == tmp_path
+    assert oct(state_path(tmp_path).stat().st_mode & 0o777) == "0o600"

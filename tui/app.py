@@ -107,6 +107,11 @@ class RapportApp(QuietCrash):
         self.clock: Callable[[], datetime] = clock or utc_now
         self.store: Store | None = None
         self._catalog: Catalog | None = None
+        #: what to reopen after the next unlock (the session a lock left), see action_lock
+        self.reopen_after_unlock: Callable[[], object] | None = None
+        #: the folder the last export went to, offered by the next (the app's default is the
+        #: documents folder; `rapport export` writes to the current directory or stdout)
+        self.export_directory: Path | None = None
         self.last_activity = self.clock()
         self.show_controls = ShowControls()
         self.readable_dim = ReadableDim()
@@ -213,8 +218,11 @@ class RapportApp(QuietCrash):
             self.notify(f"{path}: {reason}", title="Guide not loaded", severity="warning",
                         timeout=10, markup=False)
         request, self.start_request = self.start_request, None
+        reopen, self.reopen_after_unlock = self.reopen_after_unlock, None
         if request:
             self.call_after_refresh(self.start_session_from_request, request)
+        elif reopen is not None:
+            self.call_after_refresh(reopen)
 
     def start_session_from_request(self, request: dict[str, Any]) -> None:
         from tui.screens.session import SessionScreen
@@ -270,6 +278,7 @@ class RapportApp(QuietCrash):
     async def action_lock(self, reason: str = "locked") -> None:
         if self.store is None:
             return
+        self.reopen_after_unlock = self.what_to_reopen()
         self.close_store()
         if self.heap is not None:
             self.heap.released()  # what the vault decrypted may be collected again
@@ -280,6 +289,16 @@ class RapportApp(QuietCrash):
         screen = self.screen
         if isinstance(screen, UnlockScreen):
             await screen.locked(reason)
+
+    def what_to_reopen(self) -> Callable[[], object] | None:
+        """The topmost screen's way back after a lock (``reopener()``: a live session has
+        one), so unlocking returns into the session you were in, not the home list."""
+        for screen in reversed(self.screen_stack):
+            reopener = getattr(screen, "reopener", None)
+            found = reopener() if reopener is not None else None
+            if found is not None:
+                return found
+        return None
 
     def after_typing(self, callback: Callable[[], object]) -> None:
         """Runs ``callback`` once the focused widget has handled the keys queued for it: a

@@ -24,8 +24,9 @@ MODIFIERS = ("ctrl", "alt", "shift", "meta", "super", "hyper")
 #: Every binding id of the app, for checking the config's ``[keys]`` without importing every
 #: screen (tests/test_keys.py checks it against the bindings; docs/keys.md says what each does).
 BINDING_IDS = frozenset({
-    "all", "back", "cadence", "cancel", "capture", "capture-kind", "carry", "clear-filter",
-    "clear-filters", "close", "complete", "confirm-no", "confirm-yes", "delete",
+    "agenda", "all", "back", "bank-question", "cadence", "cancel", "capture", "capture-kind",
+    "carry", "clear-filter", "clear-filters", "close", "complete", "confirm-no", "confirm-yes",
+    "cues", "delete",
     "detail-next-stage", "detail-previous-stage", "dialog-save", "done", "edit", "end",
     "export", "export-write", "goal-status", "help", "insert-question", "items", "jot",
     "list-down", "list-first", "list-last", "list-up", "lock", "mark-asked", "mine",
@@ -34,7 +35,8 @@ BINDING_IDS = frozenset({
     "programme-interview", "programme-report", "programme-strategy",
     "programme-strategy-delete", "programme-strategy-edit", "programme-tab-areas",
     "programme-tab-matrix", "programme-tab-strategy", "programmes", "query", "quit", "reopen",
-    "review-end", "save", "search", "sort", "stages", "tag", "theirs", "untag",
+    "review-end", "save", "search", "share", "since", "sort", "stage-form", "stages", "tag",
+    "theirs", "untag",
 }) | frozenset({  # the browse screens' (issues 22-24)
     "filter", "link-goal", "meeting", "merge", "new-person", "new-question", "person-tab-goals",
     "person-tab-pulse", "person-tab-timeline", "prepare", "programme-retention",

@@ -213,7 +213,10 @@ def record_header(record: SessionRecord, esc: Callable[[str], str] = md_escape, 
         parts.append("**active**")
     if s.amended_at:
         parts.append(f"edited after it ended ({fmt.when(s.amended_at)})")
-    parts.append(f"{fmt.minutes(s.spent_seconds)} spent of {fmt.minutes(planned)} planned")
+    if s.ended_at:  # the export's "Length" beside the lists' time spent, each labelled
+        parts.append(f"{fmt.minutes((s.ended_at - s.started_at).total_seconds())} start to end")
+    parts.append(f"{fmt.minutes(s.spent_seconds)} spent on the stage timers of "
+                 f"{fmt.minutes(planned)} planned")
     lines = [f"# {esc(record.person.name)} · {esc(record.title)}", "", " · ".join(parts), ""]
     if record.stages and table:
         lines += ["| Stage | Planned | Spent |", "|---|---:|---:|"]

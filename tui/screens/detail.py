@@ -29,7 +29,8 @@ HELP = """\
 the session). **{edit}** edits: an ended session stays ended and every change to it is recorded
 as an edit. **{reopen}** reopens an ended session to continue it (it becomes active again).
 **{delete}** removes the session, its notes and items for good, after you confirm. **{export}**
-exports it. **{back}** goes back.
+exports it; **{share}** copies the participant's summary to the clipboard (after you confirm; it
+is recorded as an export). **{back}** goes back.
 """
 
 
@@ -47,6 +48,7 @@ class SessionDetailScreen(RapportScreen[None]):
         Binding("r", "reopen", "Reopen", id="reopen"),
         Binding("delete,ctrl+d", "delete", "Delete", id="delete"),
         Binding("x", "export", "Export", id="export"),
+        Binding("ctrl+y", "share", "Copy summary", id="share", show=False),  # F1 stays in the footer
         Binding("n", "stage(1)", "Next stage", id="detail-next-stage", show=False),
         Binding("p", "stage(-1)", "Prev stage", id="detail-previous-stage", show=False),
         Binding("j", "scroll(1)", "Scroll down", id="list-down", show=False),
@@ -216,6 +218,11 @@ class SessionDetailScreen(RapportScreen[None]):
 
         self.app.push_screen(ExportScreen(session_ids=[self.session_id]))
 
+    def action_share(self) -> None:
+        from tui.screens.share import share_summary
+
+        share_summary(self, self.session_id)
+
     def commands(self) -> list[Command]:
         return [
             Command("Edit session", "Open it to edit notes and items", self.action_edit, "edit"),
@@ -224,6 +231,8 @@ class SessionDetailScreen(RapportScreen[None]):
             Command("Delete session", "Remove it for good, after confirming", self.action_delete,
                     "delete"),
             Command("Export session", "Write a summary or record", self.action_export, "export"),
+            Command("Copy summary", "The participant's summary, to the clipboard",
+                    self.action_share, "share"),
             Command("Next stage", "Highlight the next stage", lambda: self.action_stage(1),
                     "detail-next-stage"),
             Command("Previous stage", "Highlight the previous stage",

@@ -84,9 +84,10 @@ def _render_sessions(session_ids: tuple[str, ...], person_id: str | None, store:
     else:
         scope = Scope.all()
     doc = render(store, scope, options.fmt, options.kind, options.private, tz=None)
-    label = doc.scope_label[:1].upper() + doc.scope_label[1:]
-    warning = ("⚠ Plaintext, outside the vault: anyone who gets the file can read it. "
-               f"{label}: {doc.count} session{'' if doc.count == 1 else 's'}.")
+    count = f"{doc.count} session{'' if doc.count == 1 else 's'}"
+    if not session_ids:  # whose (the sessions chosen are the ones on screen)
+        count = f"{doc.scope_label[:1].upper()}{doc.scope_label[1:]}: {count}"
+    warning = f"⚠ Plaintext outside the vault: anyone with the file can read it. {count}."
     if doc.has_private:
         warning += " It includes PRIVATE material."
     return Preview(doc.text, doc.filename_hint, warning, doc)
@@ -134,8 +135,11 @@ class ExportScreen(Dialog[str | None]):
     """Preview of exactly the bytes to be written, the destination, a warning; then writes.
 
     Dismisses with the path written, or None when cancelled. The file is new, mode 0600, and
-    never replaces anything. A relative destination is taken inside ``directory`` (by default
-    the documents folder).
+    never replaces anything. A relative destination is taken inside ``directory``: by default the
+    folder the last export went to (kept in the state file beside the config, see
+    :mod:`tui.state`), else the documents folder (home when there is none); the dialog
+    says so, and that ``rapport export`` writes elsewhere. On a small terminal
+    (80x24) the dialog takes the whole screen and the preview most of it.
     """
 
     BINDINGS = [Binding("ctrl+e", "save", "Write file", id="export-write",
@@ -165,12 +169,61 @@ class ExportScreen(Dialog[str | None]):
         self.title_text = title
         self.controls = tuple(c for c in CONTROLS if c in controls)
         self.initial = ExportOptions(fmt=fmt)
-        self.directory = directory if directory is not None else default_directory()
+        self.given_directory = directory
         self.preview: Preview | None = None  # what the preview shows, once rendered
         self.shown_options: ExportOptions | None = None
         self.preview_filename = ""  # the name the preview suggested, to follow format changes
         self._generation = 0
         self._writing = False
+        self.size_text = "Preparing the preview…"
+
+    @property
+    def directory(self) -> Path:
+        """Where a file name alone goes: as given, else the last export's folder (this run's,
+        else the one kept in the state file), else the documents folder."""
+        if self.given_directory is not None:
+            return self.given_directory
+        return self.remembered() or default_directory()
+
+    def remembered(self) -> Path | None:
+        """The folder the last export went to, if it is still there (read from the state file
+        once a run, then kept on the app)."""
+        from tui.state import load_export_folder
+
+        app = self.app
+        if app.export_directory is None:
+            app.export_directory = load_export_folder(app.paths.config_dir)
+        folder = app.export_directory
+        return folder if folder is not None and folder.is_dir() else None
+
+    def where(self) -> str:
+        """Which folder a file name alone goes to, and why; and where the command writes."""
+        directory = self.directory
+        home = Path.home()
+        shown = f"~/{directory.relative_to(home)}" if directory.is_relative_to(home) \
+            and directory != home else "~" if directory == home else str(directory)
+        if self.given_directory is not None:
+            why = f"In {shown}"
+        elif directory == self.remembered():
+            why = f"In {shown}, where the last export went"
+        elif directory == home:
+            why = f"In {shown}: there is no Documents folder"
+        else:
+            why = f"In {shown}, the app's default"
+        return f"{why} · 'rapport export': the current folder"
+
+    def on_resize(self) -> None:
+        width, height = self.app.size
+        self.set_class(height < 32 or width < 100, "-compact")
+        self.show_size(self.size_text)
+
+    def show_size(self, text: str) -> None:
+        """What the preview is (its size), above it; on a small terminal in its border, to give
+        the preview that line."""
+        self.size_text = text
+        self.query_one("#export-size", Static).update(text)
+        compact = self.has_class("-compact")
+        self.query_one("#export-preview", TextArea).border_title = text if compact else None
 
     def compose(self) -> ComposeResult:
         with Vertical(id="export-dialog", classes="dialog"):
@@ -192,15 +245,17 @@ class ExportScreen(Dialog[str | None]):
             yield Static("Preparing the preview…", id="export-size", classes="hint", markup=False)
             yield TextArea("", id="export-preview", read_only=True, soft_wrap=True,
                            show_line_numbers=False)
-            yield Label("Destination: a new file, mode 0600, never over an existing one")
-            yield Input(id="export-path", placeholder=str(self.directory))
-            yield Static("", id="export-warning", markup=False)
-            yield Static("", id="export-error", classes="error", markup=False)
-            with Horizontal(classes="buttons"):
+            with Horizontal(id="export-destination"):  # the buttons beside it: a line saved
+                yield Label("New file", classes="label")
+                yield Input(id="export-path", placeholder=str(self.directory))
                 yield Button("Write file", variant="primary", id="export-write", classes="save")
                 yield Button("Cancel", id="export-cancel", classes="cancel")
+            yield Static(self.where(), id="export-where", classes="hint", markup=False)
+            yield Static("", id="export-warning", markup=False)
+            yield Static("", id="export-error", classes="error", markup=False)
 
     def on_mount(self) -> None:
+        self.on_resize()
         self.refresh_preview()
 
     # ------------------------------------------------------------------ options and preview
@@ -224,7 +279,7 @@ class ExportScreen(Dialog[str | None]):
         """Renders the current options in a worker; nothing can be written until it shows."""
         self._generation += 1
         self.preview = None
-        self.query_one("#export-size", Static).update("Preparing the preview…")
+        self.show_size("Preparing the preview…")
         self.error("")
         self.render_preview(self._generation, self.options())
 
@@ -244,7 +299,7 @@ class ExportScreen(Dialog[str | None]):
 
     def render_failed(self, generation: int, message: str) -> None:
         if self.is_attached and generation == self._generation:
-            self.query_one("#export-size", Static).update("Nothing to write.")
+            self.show_size("Nothing to write.")
             self.error(message)
 
     def show_preview(self, generation: int, options: ExportOptions, preview: Preview) -> None:
@@ -254,8 +309,8 @@ class ExportScreen(Dialog[str | None]):
         self.preview, self.shown_options = preview, options
         self.preview_filename = preview.filename
         size = len(preview.text.encode("utf-8"))
-        self.query_one("#export-size", Static).update(
-            f"Preview: exactly these {size:,} byte{'' if size == 1 else 's'} are written")
+        self.show_size(f"Preview: exactly these {size:,} byte{'' if size == 1 else 's'} are "
+                       "written")
         self.query_one("#export-preview", TextArea).load_text(preview.text)
         self.query_one("#export-warning", Static).update(preview.warning)
         field = self.query_one("#export-path", Input)
@@ -315,7 +370,18 @@ class ExportScreen(Dialog[str | None]):
         except RapportError as exc:
             self.app.call_from_thread(self.write_failed, str(exc))
             return
+        self.remember(path.parent)
         self.app.call_from_thread(self.written, path)
+
+    def remember(self, folder: Path) -> None:
+        """Keeps ``folder`` in the state file for the next run (in a worker: not being able to
+        write it loses only that)."""
+        from tui.state import save_export_folder
+
+        try:
+            save_export_folder(self.app.paths.config_dir, folder)
+        except OSError:
+            pass
 
     def write_failed(self, message: str) -> None:
         if not self.is_attached:
@@ -325,6 +391,7 @@ class ExportScreen(Dialog[str | None]):
         self.error(message)
 
     def written(self, path: Path) -> None:
+        self.app.export_directory = path.parent  # the next export offers the same folder
         self.app.notify(f"wrote {path} (plaintext, 0600)", timeout=4)
         if self.is_attached:
             self.dismiss(str(path))

@@ -1,65 +1,217 @@
-"""End of session: time per stage planned vs spent, items captured, notes; then end it."""
+"""The end of a session: time per stage planned vs spent, the items captured (listed), the
+talking points covered and carried, the next meeting (suggested, editable, skippable), a copy of
+the participant's summary for the clipboard; then end it.
+
+:func:`review_and_end` is what the session screen's end key calls: it opens
+:class:`EndReviewScreen` and, once ended, carries the points not covered to the next session,
+sets the next meeting and ends the session.
+"""
 
 from __future__ import annotations
 
-from collections import Counter
-from typing import Any, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
-from textual.widgets import Button, DataTable, Static
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.widgets import Button, DataTable, Input, Label, Static
 
-from store import ITEM_KINDS, Item, Session
+from store import ITEM_KINDS, DateError, Item, RapportError, Session, TalkingPoint, parse_due
 from tui import format as fmt
-from tui.keys import with_keys
-from tui.screens.base import RapportModal
+from tui.screens.dialog import Dialog
+
+if TYPE_CHECKING:  # pragma: no cover
+    from tui.screens.session import SessionScreen
 
 
-class EndReviewScreen(RapportModal[bool]):
-    BINDINGS = [Binding("escape", "back", "Back to the session", id="back"),
-                Binding("ctrl+e,f10", "end", "End session", id="review-end")]
+@dataclass(frozen=True)
+class EndDecision:
+    """End the session; ``day`` (with ``time`` and ``minutes``): the next meeting, or None."""
+
+    day: date | None
+    time: str | None = None
+    minutes: int | None = None
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    day: date
+    time: str | None
+    minutes: int | None
+    cadence: str | None
+
+
+class EndReviewScreen(Dialog[EndDecision | None]):
+    BINDINGS = [Binding("ctrl+e,f10", "end", "End session", id="review-end", priority=True),
+                Binding("ctrl+y", "share", "Copy summary", id="share")]
     AUTO_FOCUS = "#review-end"
+    SAVE_VERB = "ends"
 
     def __init__(self, session: Session, stages: Sequence[Mapping[str, Any]],
-                 spent: Mapping[str, float], items: Sequence[Item], texts: Mapping[str, str],
-                 private: Mapping[str, bool]) -> None:
+                 spent: Mapping[str, float], items: Sequence[Item],
+                 words: Mapping[str, tuple[int, int]], *, person: str = "them",
+                 points: Sequence[TalkingPoint] = (),
+                 suggestion: Suggestion | None = None, today: date | None = None) -> None:
+        """``words``: stage key -> (words in the shared note, in the private one);
+        ``points``: this person's talking points (open ones carry on when it ends);
+        ``suggestion``: the next meeting to offer (None: none is offered, as in interviews)."""
         super().__init__()
         self.session, self.stages, self.spent = session, stages, spent
-        self.items, self.texts, self.private = items, texts, private
+        self.items, self.words, self.person = items, words, person
+        self.points, self.suggestion = points, suggestion
+        self.today = today or date.today()
 
     def compose(self) -> ComposeResult:
         with Vertical(id="review-dialog", classes="dialog"):
-            yield Static(with_keys(self.app, "Review before ending  ·  {review-end} ends · "
-                                   "{back} back", self),
+            yield Static(self.keys_hint("Review before ending  ·  {review-end} ends · "
+                                        "{share} copies the summary"),
                          classes="dialog-title", markup=False)
-            table: DataTable[str] = DataTable(id="review-table", cursor_type="row")
-            table.add_columns("Stage", "Planned", "Spent", "Notes")
-            total_planned = total_spent = 0.0
-            for stage in self.stages:
-                planned = float(stage.get("minutes", 0)) * 60
-                spent = self.spent.get(stage["key"], 0.0)
-                total_planned += planned
-                total_spent += spent
-                words = len(self.texts.get(stage["key"], "").split())
-                lock = " 🔒" if self.private.get(stage["key"], stage.get("private")) else ""
-                table.add_row(stage["title"], fmt.duration(planned), fmt.duration(spent),
-                              f"{words} words{lock}")
-            table.add_row("Total", fmt.duration(total_planned), fmt.duration(total_spent), "")
-            yield table
-            counts = Counter(i.kind for i in self.items)
-            summary = ", ".join(f"{counts[k]} {k}{'s' if counts[k] != 1 else ''}"
-                                for k in ITEM_KINDS if counts[k]) or "no items"
-            yield Static(f"Captured: {summary}.", id="review-items")
+            with VerticalScroll(id="review-body"):
+                yield self.time_table()
+                yield Static(self.items_text(), id="review-items")
+                if self.points:
+                    yield Static(self.points_text(), id="review-points")
+            if self.suggestion is not None:
+                yield from self.next_meeting()
+            yield Label("", id="review-error", classes="error", markup=False)
             with Horizontal(classes="buttons"):
-                yield Button("End session", variant="primary", id="review-end")
-                yield Button("Back", id="review-back")
+                yield Button("End session", variant="primary", id="review-end", classes="save")
+                yield Button("Copy summary", id="review-share")
+                yield Button("Back", id="review-back", classes="cancel")
 
-    @on(Button.Pressed, "#review-end")
+    def time_table(self) -> DataTable[str]:
+        table: DataTable[str] = DataTable(id="review-table", cursor_type="none")
+        table.add_columns("Stage", "Planned", "Spent", "Notes")
+        total_planned = total_spent = 0.0
+        for stage in self.stages:
+            planned = float(stage.get("minutes", 0)) * 60
+            spent = self.spent.get(stage["key"], 0.0)
+            total_planned += planned
+            total_spent += spent
+            shared, private = self.words.get(stage["key"], (0, 0))
+            notes = f"{shared} words" + (f" · 🔒 {private}" if private else "")
+            table.add_row(stage["title"], fmt.duration(planned), fmt.duration(spent), notes)
+        table.add_row("Total", fmt.duration(total_planned), fmt.duration(total_spent), "")
+        return table
+
+    def items_text(self) -> Text:
+        text = Text()
+        if not self.items:
+            text.append("Captured: no items.", style="dim")
+            return text
+        text.append(f"Captured ({len(self.items)})\n", style="bold")
+        order = sorted(self.items, key=lambda i: ITEM_KINDS.index(i.kind)
+                       if i.kind in ITEM_KINDS else len(ITEM_KINDS))
+        for item in order:
+            who = "me" if item.owner == "me" else self.person
+            text.append(f"{fmt.KIND_MARK.get(item.kind, '-')} {item.kind:<9} ", style="bold")
+            text.append(item.text)
+            text.append(f"  {who}" + (f" · due {fmt.day(item.due)}" if item.due else "") + "\n",
+                        style="dim")
+        text.rstrip()
+        return text
+
+    def points_text(self) -> Text:
+        text = Text()
+        done = [p for p in self.points if p.status == "covered" and p.session_id == self.session.id]
+        left = [p for p in self.points if p.status == "open"]
+        text.append("Talking points: ", style="bold")
+        text.append(f"{len(done)} covered" + (f", {len(left)} carried to next time:"
+                                              if left else "."))
+        for point in left:
+            text.append(f"\n  ☐ {point.text}")
+        return text
+
+    def next_meeting(self) -> ComposeResult:
+        s = self.suggestion
+        assert s is not None
+        yield Label(f"Next meeting with {self.person}"
+                    + (f" ({s.cadence}: suggested)" if s.cadence else " (suggested)")
+                    + "; clear the date to skip", id="review-next-label", markup=False)
+        with Horizontal(id="review-next"):
+            yield Label("Date", classes="label")
+            yield Input(s.day.isoformat(), placeholder="2026-12-01, +7d, fri", id="next-day")
+            yield Label("Time", classes="label")
+            yield Input(s.time or "", placeholder="09:30 (blank: all day)", id="next-time")
+            yield Label("Minutes", classes="label")
+            yield Input(str(s.minutes) if s.minutes else "", placeholder="30",
+                        id="next-minutes", type="integer")
+
+    # ------------------------------------------------------------------ deciding
+    def save(self) -> None:
+        if self.suggestion is None:
+            self.dismiss(EndDecision(None))
+            return
+        from store import parse_time
+
+        raw_day = self.query_one("#next-day", Input).value.strip()
+        if not raw_day:
+            self.dismiss(EndDecision(None))
+            return
+        try:
+            day = parse_due(raw_day, self.today)
+            time = parse_time(self.query_one("#next-time", Input).value)
+        except (DateError, RapportError) as exc:
+            self.query_one("#review-error", Label).update(f"Next meeting: {exc}")
+            return
+        minutes = self.query_one("#next-minutes", Input).value.strip()
+        self.dismiss(EndDecision(day, time, int(minutes) if minutes.isdigit() else None))
+
     def action_end(self) -> None:
-        self.dismiss(True)
+        self.save()
 
-    @on(Button.Pressed, "#review-back")
-    def action_back(self) -> None:
-        self.dismiss(False)
+    @on(Button.Pressed, "#review-share")
+    def action_share(self) -> None:
+        from tui.screens.share import share_summary
+
+        share_summary(self, self.session.id)
+
+
+def review_and_end(screen: "SessionScreen") -> None:
+    """The end key in a session: the review, then (if confirmed) end it."""
+    from tui.widgets.session import NotesArea
+
+    session, store = screen.live, screen.store
+    suggestion = None
+    if session.programme_id is None and session.ended_at is None:
+        try:
+            day, time, minutes = store.suggest_next_meeting(session.person_id)
+            suggestion = Suggestion(day, time, minutes, screen.person.cadence)
+        except RapportError:
+            suggestion = None
+    words = {s["key"]: (screen.notebook.words(s["key"], False),
+                        screen.notebook.words(s["key"], True)) for s in screen.stages}
+
+    def decided(decision: EndDecision | None) -> None:
+        if decision is None:
+            screen.query_one(NotesArea).focus()
+            return
+        screen.flush()
+        try:
+            carried = store.carry_talking_points(session.id)
+            if decision.day is not None:
+                store.set_next_meeting(session.person_id, decision.day, time=decision.time,
+                                       minutes=decision.minutes)
+            store.end_session(session.id)
+        except RapportError as exc:
+            screen.notify(str(exc), severity="error")
+            return
+        screen.session = None
+        screen.app.pop_screen()
+        said = ["session ended"]
+        if carried:
+            said.append(f"{len(carried)} talking point{'s' if len(carried) != 1 else ''} "
+                        "carried to next time")
+        if decision.day is not None:
+            said.append(f"next meeting {fmt.day(decision.day)}"
+                        + (f" {decision.time}" if decision.time else ""))
+        screen.app.notify("; ".join(said), timeout=4)
+
+    screen.app.push_screen(EndReviewScreen(
+        session, screen.stages, screen.spent, screen.items, words, person=screen.person.name,
+        points=screen.points, suggestion=suggestion,
+        today=screen.app.clock().astimezone().date()), decided)

@@ -1,13 +1,18 @@
 """The live session: stage, open questions, timer and autosaved notes on one screen.
 
-Typing goes straight into the notes; every other action uses keys that do not type text.
+Typing goes straight into the notes; every other action uses keys that do not type text (the
+plan is in docs/keys.md). What this file holds: the layout, the stage shown, the timer, the notes
+(a shared and a private note per stage: :mod:`tui.screens.session_notes`) and moving between
+stages. The loop around the conversation (the "since last time" panel, talking points, earlier
+items, the pulse, feedback, your question bank) is :mod:`tui.screens.session_loop`; tagging is
+:mod:`tui.screens.tagging`; the end is :mod:`tui.screens.review`.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 from functools import partial
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 from rich.text import Text
 from textual import on
@@ -18,31 +23,49 @@ from textual.timer import Timer
 from textual.widgets import Footer, Static
 
 from store import RapportError
-from store import Item, Session
-from tui import format as fmt
+from store import Feedback, Item, Pulse, Question, Session, TalkingPoint
 from tui.commands import Command
 from tui.keys import with_keys
+from tui.screens import session_loop as loop
 from tui.screens.base import RapportScreen
+from tui.screens.session_notes import NoteBook
 from tui.widgets.session import (
-    FollowThrough, ItemsPanel, NotesArea, QuestionList, SessionTimer, StageCard, StageOutline,
+    FollowThrough, ItemsPanel, NotesArea, QuestionList, SessionTimer, StageCard, StageOutline, fit,
 )
+from tui.widgets.since import SinceLastTimePanel
 
 AUTOSAVE_SECONDS = 1.0
 PERSIST_TIMER_EVERY = 15.0
+FLASH_SECONDS = 4.0
+#: At least this size, the left pane shows the whole card and every question at once.
+WIDE = (130, 40)
 
 HELP = """\
 **Session keys.** The notes pane keeps the focus, so typing always goes into the notes of the
 current stage. Stages: **{next-stage}** next, **{previous-stage}** previous, **{stages}** picks
-any stage from the outline (arrows, Enter; or click a stage; the palette has "Go to stage …").
-Questions: the core ones (◆) come first, above a line, then the probes (?);
-**{next-question}** / **{previous-question}** move, **{mark-asked}** mark asked,
-**{insert-question}** insert into the notes. The stage card ends with the guide's "Throughout"
-cues, for the whole conversation. In the outline, ◦ marks an optional stage (skipped most times). **{capture}** captures an item, **{private}**
-toggles private notes for this stage, **{tag}** tags the selected passage with a theme,
-**{pause}** pauses the timer, **{end}** ends the session with a review, **{save}** saves now,
-**{back}** goes back to the list (the session stays active and resumes where you left it).
-In the follow-up list (Tab to it): **{done}** marks an earlier item done, **{carry}** carries it
-forward.
+any stage from the outline (arrows, Enter; Esc goes back to the notes; or click a stage; the
+palette has "Go to stage …"). The left pane shows the questions or the stage's cues (Do, Avoid,
+Say and the "Throughout" ones): **{cues}** switches; at a large size both show. Questions: the core ones (◆) come first, above a line, then the probes (?), then
+your own (✦, from your bank: **{bank-question}** saves one for this stage);
+**{next-question}** / **{previous-question}** move (or scroll the cues and the panel),
+**{mark-asked}** marks asked, **{insert-question}** inserts into the notes.
+
+**Shared and private.** Each stage has a shared note and a private note: **{private}** switches
+which one you type into. Nothing typed in one ever moves to the other; summaries never include
+the private one.
+
+**Since last time.** **{since}** shows or hides what happened since you last met (talking points,
+open items both ways, jots, goals, the pulse, last time's summary); it opens by itself at the
+start. It never takes the focus from the notes. **{agenda}** goes to the talking points and
+earlier items (also Tab from the notes): **{done}** marks a point covered or an item done,
+**{carry}** carries an item into this session, Esc goes back to the notes. Points not covered are
+carried to the next session when this one ends.
+
+**Records.** **{stage-form}** fills in what the stage records: the pulse at check-in (1-5 and a
+word), the feedback log at the feedback guide's stages. **{capture}** captures an item,
+**{tag}** tags the selected passage with a theme, **{pause}** pauses the timer (kept across quit
+and resume), **{end}** ends the session with a review, **{save}** saves now, **{back}** goes back
+to the list (the session stays active and resumes where you left it).
 """
 
 
@@ -50,11 +73,17 @@ class SessionScreen(RapportScreen[None]):
     AUTO_FOCUS = "#notes"
     HELP = HELP
     BINDINGS = [
+        Binding("f1", "app.help", "Help", id="help"),  # first: the footer never cuts it
         Binding("f2", "capture", "Capture", id="capture"),
-        Binding("ctrl+n,alt+right", "next_stage", "Next stage", id="next-stage"),
+        Binding("ctrl+n,alt+right", "next_stage", "Next", id="next-stage"),
         Binding("alt+left", "previous_stage", "Prev stage", id="previous-stage", show=False),
         Binding("f3", "toggle_private", "Private", id="private"),
         Binding("f4", "tag", "Tag", id="tag", show=False),
+        Binding("f5", "since", "Last time", id="since", show=False),
+        Binding("ctrl+g", "cues", "Cues", id="cues", show=False),
+        Binding("ctrl+t", "agenda", "Points", id="agenda", show=False),
+        Binding("ctrl+f", "stage_form", "Record", id="stage-form", show=False),
+        Binding("shift+f2", "bank_question", "Save question", id="bank-question", show=False),
         Binding("f9", "pause", "Pause", id="pause"),
         Binding("f10", "end", "End", id="end"),
         Binding("ctrl+down", "question(1)", "Next question", id="next-question", show=False),
@@ -76,41 +105,59 @@ class SessionScreen(RapportScreen[None]):
         self.spent: dict[str, float] = {}
         self.visited: set[str] = set()
         self.asked: dict[str, set[int]] = {}
-        self.texts: dict[str, str] = {}
-        self.saved: dict[str, str] = {}
-        self.private: dict[str, bool] = {}
+        self.notebook = NoteBook()
+        self.private: dict[str, bool] = {}  # per stage: typing into its private note
         self.items: list[Item] = []
         self.paused = False
         self.status = "saved"
+        self.flash = ""
+        self.flash_timer: Timer | None = None
+        self.fresh_item: str | None = None
         self.autosave_timer: Timer | None = None
         self.changed_at: datetime | None = None  # the app's clock at the last unsaved edit
         self.last_tick: datetime | None = None
         self.last_persist: datetime | None = None
         self.state_dirty = False
+        # the left pane: "questions", "cues" or "since" (the since-last-time panel)
+        self.left_mode = "questions"
+        # the loop (read in a worker once the screen shows: session_loop.load_context)
+        self.context_loaded = False
+        self.earlier: list[Item] = []
+        self.points: list[TalkingPoint] = []
+        self.jots: list[Any] = []
+        self.overdue: frozenset[str] = frozenset()
+        self.agenda_forced = False
+        self.bank: list[Question] = []
+        self.bank_asked: set[str] = set()
+        self.pulse: Pulse | None = None
+        self.feedback: Feedback | None = None
+        self.last_subject = ""  # the tag dialog's "About", remembered within the session
 
     # ------------------------------------------------------------------ building
     def compose(self) -> ComposeResult:
         yield Static("", id="session-header")
         yield SessionTimer(id="timer")
         with Horizontal(id="session-body"):
+            # three blocks: stacked when narrow; at a large size a grid with the card (or the
+            # panel) in a column of its own beside the outline and the questions
             with Vertical(id="session-left"):
-                yield StageOutline(id="outline")
-                with VerticalScroll(id="card-scroll"):
-                    yield StageCard(id="card")
-                yield Static(self.keys("Questions  {next-question}/{previous-question} move · "
-                                       "{mark-asked} asked · {insert-question} insert"),
-                             classes="pane-title", markup=False)
-                yield QuestionList(id="questions")
+                with Vertical(id="left-head"):
+                    yield StageOutline(id="outline")
+                    yield Static("", id="left-tabs", classes="pane-title")
+                with Vertical(id="left-main"):
+                    with VerticalScroll(id="card-scroll"):
+                        yield StageCard(id="card")
+                    yield SinceLastTimePanel(focusable=False, id="since")
+                with Vertical(id="left-questions"):
+                    yield QuestionList(id="questions")
+                    yield Static("", id="throughout")
             with Vertical(id="session-right"):
-                yield Static(self.keys("From earlier sessions  {done} done · {carry} carry "
-                                       "forward"), id="followup-title", classes="pane-title",
-                             markup=False)
-                yield FollowThrough(id="followup")
                 yield NotesArea(id="notes", soft_wrap=True, show_line_numbers=False,
                                 tab_behavior="focus")
+                yield FollowThrough(id="followup")
                 yield Static("", id="note-status")
                 yield ItemsPanel(id="items")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         store = self.store
@@ -124,22 +171,35 @@ class SessionScreen(RapportScreen[None]):
         self.spent = dict(session.spent)
         self.visited = set(session.visited)
         self.asked = {k: set(v) for k, v in session.asked.items()}
-        for note in store.notes(session.id):
-            self.texts[note.stage] = self.saved[note.stage] = note.text
-            self.private[note.stage] = note.private
+        self.paused = session.paused
+        self.notebook.load(store.notes(session.id))
         self.items = store.items(session_id=session.id)
         self.person = store.person(session.person_id)
-        self.earlier = [i for i in store.open_items_before(session.person_id, session)]
-        last_start = max((started for sid, (started, _) in
-                          store.session_times(session.person_id).items()
-                          if sid != session.id and started < session.started_at), default=None)
-        self.jots = [j for j in store.jots(session.person_id)
-                     if last_start is None or j.created_at is None or j.created_at >= last_start]
+        self.bank = store.questions(session.guide_id)
+        self.pulse = store.pulse(session.id)
+        self.feedback = store.session_feedback(session.id)
         self.followup_index = next((i for i, s in enumerate(self.stages) if s.get("followup")), 0)
         now = self.app.clock()
         self.last_tick = self.last_persist = now
+        self.layout_for_size()
         self.show_stage()
         self.set_interval(1.0, self.tick, name="session-timer")
+        loop.load_context(self)
+
+    def on_resize(self) -> None:
+        if self.session is not None:
+            self.layout_for_size()
+            self.show_header()
+            self.show_card()
+
+    def layout_for_size(self) -> None:
+        width, height = self.app.size
+        self.set_class(width >= WIDE[0] and height >= WIDE[1], "-wide")
+        self.show_left()
+
+    @property
+    def wide(self) -> bool:
+        return self.has_class("-wide")
 
     # ------------------------------------------------------------------ rendering
     @property
@@ -153,73 +213,144 @@ class SessionScreen(RapportScreen[None]):
             raise RapportError("the session has ended")
         return self.session
 
+    def is_private(self, key: str | None = None) -> bool:
+        """Whether typing goes into the private note of ``key`` (default: this stage)."""
+        stage = self.stage if key is None else \
+            next((s for s in self.stages if s["key"] == key), {"key": key})
+        return self.private.get(stage["key"], bool(stage.get("private")))
+
     def show_stage(self) -> None:
-        stage = self.stage
-        key = stage["key"]
+        key = self.stage["key"]
         self.visited.add(key)
-        session = self.live
-        title = session.title or session.guide_name
-        header = Text()
-        header.append(f"{self.person.name}", style="bold")
-        header.append(f"  ·  {title}  ·  stage {self.index + 1}/{len(self.stages)}: {stage['title']}")
-        if session.ended_at:
-            header.append("  ·  ended session: edits are recorded", style="italic")
-        self.query_one("#session-header", Static).update(header)
+        self.show_header()
         self.query_one(StageOutline).show(self.stages, self.index, self.visited, self.spent)
-        self.query_one(StageCard).show(stage, self.session.plan if self.session else None)
+        self.show_card()
         self.query_one("#card-scroll").scroll_home(animate=False)
-        self.query_one(QuestionList).show(stage.get("questions") or [], self.asked.get(key, set()))
-        notes = self.query_one(NotesArea)
-        notes.load_text(self.texts.get(key, ""))
-        notes.move_cursor(notes.document.end)
-        prompts = stage.get("prompts") or []
-        notes.placeholder = prompts[0] if prompts else "Notes for this stage…"
-        if key not in self.private:
-            self.private[key] = bool(stage.get("private"))
+        self.show_questions()
+        self.load_notes()
         self.show_followup()
         self.show_items()
         self.update_timer()
         self.show_status()
 
-    def show_followup(self) -> None:
-        here = self.index == self.followup_index and (self.earlier or self.jots)
-        widget = self.query_one(FollowThrough)
-        widget.display = bool(here)
-        self.query_one("#followup-title").display = bool(here)
-        if not here:
-            return
-        from textual.widgets.option_list import Option
+    def show_header(self) -> None:
+        """Name, stage and title; at narrow widths the title goes first, then "stage"."""
+        stage, session = self.stage, self.live
+        width = max(20, self.app.size.width - 2)
+        name = self.person.name
+        where = f"{self.index + 1}/{len(self.stages)} {stage['title']}"
+        title = session.title or session.guide_name
+        ended = "  ·  ended session: edits are recorded" if session.ended_at else ""
+        for middle, tail in ((f"  ·  stage {where}", f"  ·  {title}"), (f"  ·  stage {where}", ""),
+                             (f"  ·  {where}", ""), (f" · {where}", "")):
+            if len(name) + len(middle) + len(tail) + len(ended) <= width:
+                break
+        header = Text()
+        header.append(name, style="bold")
+        header.append(fit(middle + tail, width - len(name)))
+        if ended and len(name) + len(middle) + len(tail) + len(ended) <= width:
+            header.append(ended, style="italic")
+        elif ended:
+            header.append(" · edit", style="italic")
+        self.query_one("#session-header", Static).update(header)
 
-        widget.clear_options()
-        for item in self.earlier:
-            who = "me" if item.owner == "me" else self.person.name
-            due = f", due {fmt.day(item.due)}" if item.due else ""
-            widget.add_option(Option(f"{fmt.KIND_MARK.get(item.kind, '-')} {item.text}  ({who}{due})",
-                                     id=f"item:{item.id}"))
-        for jot in self.jots:
-            widget.add_option(Option(Text(f"✎ {fmt.day(jot.created_at)}: {jot.text}", style="italic"),
-                                     id=f"jot:{jot.id}"))
+    def show_card(self) -> None:
+        guide = self.session.plan if self.session else None
+        self.query_one(StageCard).show(
+            self.stage, guide, full=self.wide or self.left_mode == "cues",
+            throughout=not self.wide,
+            record=self.keys("{stage-form}") if self.stage.get("records") else "",
+            recorded=loop.recorded(self))
+        self.query_one("#throughout", Static).update(StageCard.throughout(guide))
+
+    def show_questions(self) -> None:
+        key = self.stage["key"]
+        yours = [(q.id, q.text) for q in self.bank if q.stage == key]
+        self.query_one(QuestionList).show(self.stage.get("questions") or [],
+                                          self.asked.get(key, set()), yours, self.bank_asked)
+
+    def show_left(self) -> None:
+        """The left pane's lower part: questions, cues or the since-last-time panel, and the
+        tabs that say which is showing."""
+        mode = self.left_mode
+        for name in ("questions", "cues", "since"):
+            self.set_class(mode == name, f"-left-{name}")
+        tabs = Text(no_wrap=True, overflow="ellipsis")
+        back = "{since}" if mode == "since" else "{cues}"
+        shown = (("questions", "Stage and questions", back), ("since", "Since last time", "{since}")) \
+            if self.wide else (("questions", "Questions", back), ("cues", "Cues", "{cues}"),
+                               ("since", "Since", "{since}"))
+        for n, (name, label, key) in enumerate(shown):
+            active = mode == name or (self.wide and name == "questions" and mode == "cues")
+            if n:
+                tabs.append("│", style="dim")
+            tabs.append(f" {label} ", style="reverse bold" if active else "")
+            if not active:
+                tabs.append(self.keys(key) + " ", style="dim")
+        self.query_one("#left-tabs", Static).update(tabs)
+        if self.session is not None:
+            self.show_card()
+
+    def load_notes(self) -> None:
+        """The notes pane shows the slot typed into now (shared or private) of this stage."""
+        key = self.stage["key"]
+        private = self.is_private()
+        notes = self.query_one(NotesArea)
+        notes.load_text(self.notebook.text(key, private))
+        notes.move_cursor(notes.document.end)
+        prompts = self.stage.get("prompts") or []
+        notes.placeholder = "Private notes: only you see them…" if private else \
+            (prompts[0] if prompts else "Notes for this stage…")
+        notes.border_title = "🔒 Private note" if private else "Shared note"
+        notes.border_subtitle = self.keys("{private}: " + ("shared" if private else "private"))
+        notes.set_class(private, "-private")
+
+    def show_followup(self) -> None:
+        loop.show_followup(self)
 
     def show_items(self) -> None:
         self.query_one(ItemsPanel).show(self.items, {self.person.id: self.person.name},
-                                        capture=self.keys("{capture}"), review=self.keys("{end}"))
+                                        capture=self.keys("{capture}"), review=self.keys("{end}"),
+                                        fresh=self.fresh_item)
 
     def show_status(self) -> None:
         key = self.stage["key"]
-        text = Text()
+        text = Text(no_wrap=True, overflow="ellipsis")
         if self.status == "saved":
             text.append("✓ saved", style="bold")
         elif self.status == "unsaved":
             text.append("● unsaved", style="bold")
         else:
             text.append(f"⚠ {self.status}", style="bold reverse")
-        if self.private.get(key):
-            text.append(self.keys("   🔒 private notes ({private})"))
+        if self.flash:
+            text.append(f"   {self.flash}", style="bold")
         else:
-            text.append(self.keys("   shared notes ({private} for private)"), style="dim")
+            private = self.is_private()
+            other = self.notebook.words(key, not private)
+            text.append("   🔒 private note" if private else "   shared note",
+                        style="" if private else "dim")
+            if other:
+                text.append(f" · {'shared' if private else 'private'}: {other} words",
+                            style="dim")
         status = self.query_one("#note-status", Static)
         status.update(text)
         status.set_class(self.status not in ("saved", "unsaved"), "-error")
+
+    def say(self, message: str) -> None:
+        """A confirmation in the status line under the notes, where it covers nothing (a
+        toast would sit on the items panel at 80x24)."""
+        self.flash = message
+        self.show_status()
+        if self.flash_timer is not None:
+            self.flash_timer.stop()
+        self.flash_timer = self.set_timer(FLASH_SECONDS, self.end_flash, name="flash")
+
+    def end_flash(self) -> None:
+        self.flash, self.flash_timer = "", None
+        if self.fresh_item is not None:
+            self.fresh_item = None
+            self.show_items()
+        self.show_status()
 
     def update_timer(self) -> None:
         timer = self.query_one(SessionTimer)
@@ -241,6 +372,7 @@ class SessionScreen(RapportScreen[None]):
                 key = self.stage["key"]
                 self.spent[key] = self.spent.get(key, 0.0) + delta
                 self.state_dirty = True
+                self.query_one(StageOutline).show_time(self.spent)
         self.last_tick = now
         self.update_timer()
         if self.last_persist and (now - self.last_persist).total_seconds() >= PERSIST_TIMER_EVERY:
@@ -249,16 +381,16 @@ class SessionScreen(RapportScreen[None]):
     def action_pause(self) -> None:
         self.tick()
         self.paused = not self.paused
+        self.state_dirty = True
+        self.persist_state()  # a pause outlives a quit: kept with the session's state
         self.update_timer()
-        self.notify("timer paused" if self.paused else "timer running", timeout=2)
+        self.say("‖ timer paused" if self.paused else "timer running")
 
     # ------------------------------------------------------------------ saving
     @on(NotesArea.Changed, "#notes")
     def notes_changed(self) -> None:
-        key = self.stage["key"]
         text = self.query_one(NotesArea).text
-        self.texts[key] = text
-        if text == self.saved.get(key, ""):
+        if not self.notebook.set(self.stage["key"], self.is_private(), text):
             return
         self.status = "unsaved"
         self.show_status()
@@ -280,22 +412,26 @@ class SessionScreen(RapportScreen[None]):
             self.autosave_timer = self.set_timer(AUTOSAVE_SECONDS - still, self.autosave,
                                                  name="autosave")
 
-    def save_notes(self, force_key: str | None = None, *, quiet: bool = False) -> bool:
-        """Saves every stage whose text differs from the last commit. True when all saved."""
+    def capture_pane(self) -> None:
+        """What the notes pane holds now, into its slot (its Changed may not have arrived)."""
+        for notes in self.query(NotesArea):
+            self.notebook.set(self.stage["key"], self.is_private(), notes.text)
+
+    def save_notes(self, *, quiet: bool = False) -> bool:
+        """Saves every note (shared or private) whose text differs from the last commit, each
+        into its own slot. True when all saved."""
         store = self.app.store
         if store is None or self.session is None:
             return False
         ok = True
-        for key, text in list(self.texts.items()):
-            if text == self.saved.get(key, "") and key != force_key:
-                continue
+        for key, private, text in self.notebook.unsaved():
             try:
-                store.save_note(self.session.id, key, text, private=self.private.get(key, False))
+                store.save_note(self.session.id, key, text, private=private)
             except RapportError as exc:
                 self.status = str(exc)
                 ok = False
                 break
-            self.saved[key] = text
+            self.notebook.mark_saved(key, private, text)
         if ok:
             self.status = "saved"
         if not quiet:
@@ -309,7 +445,8 @@ class SessionScreen(RapportScreen[None]):
         try:
             self.session = store.save_session_state(
                 self.session.id, stage_index=self.index, spent=self.spent,
-                visited=sorted(self.visited), asked={k: sorted(v) for k, v in self.asked.items()})
+                visited=sorted(self.visited), asked={k: sorted(v) for k, v in self.asked.items()},
+                paused=self.paused)
         except RapportError as exc:
             self.status = str(exc)
             self.show_status()
@@ -322,31 +459,31 @@ class SessionScreen(RapportScreen[None]):
         if self.session is None:
             return
         self.tick()
-        for notes in self.query(NotesArea):  # what the pane holds, its Changed not seen yet
-            self.texts[self.stage["key"]] = notes.text
+        self.capture_pane()
         self.save_notes()
         self.persist_state()
 
     def action_save(self) -> None:
         self.flush()
-        self.notify("saved", timeout=2)
+        self.say("saved")
 
     # ------------------------------------------------------------------ stages
     def go_to(self, index: int) -> None:
-        if not 0 <= index < len(self.stages) or index == self.index:
-            return
-        self.tick()
-        self.save_notes()
-        self.index = index
-        self.state_dirty = True
-        self.show_stage()
-        self.persist_state()
+        if 0 <= index < len(self.stages) and index != self.index:
+            self.tick()
+            self.capture_pane()
+            self.save_notes()
+            self.index = index
+            self.state_dirty = True
+            self.agenda_forced = False
+            self.show_stage()
+            self.persist_state()
+        self.query_one(StageOutline).highlighted = self.index
         self.query_one(NotesArea).focus()
 
     def action_next_stage(self) -> None:
         if self.index + 1 >= len(self.stages):
-            self.notify(self.keys("last stage: {end} ends the session with a review"),
-                        timeout=3)
+            self.say(self.keys("last stage: {end} ends the session with a review"))
             return
         self.go_to(self.index + 1)
 
@@ -363,27 +500,68 @@ class SessionScreen(RapportScreen[None]):
     def outline_selected(self, event: StageOutline.OptionSelected) -> None:
         self.go_to(event.option_index)
 
+    # ------------------------------------------------------------------ the left pane
+    def action_cues(self) -> None:
+        if self.wide:
+            self.say("at this size the cues and the questions both show")
+            return
+        self.left_mode = "cues" if self.left_mode != "cues" else "questions"
+        self.show_left()
+        self.query_one("#card-scroll").scroll_home(animate=False)
+
+    def action_since(self) -> None:
+        self.left_mode = "since" if self.left_mode != "since" else "questions"
+        self.show_left()
+
     # ------------------------------------------------------------------ questions
     def action_question(self, step: int) -> None:
+        """Moves the highlighted question; with the cues or the panel showing, scrolls them."""
+        if self.left_mode == "since":
+            self.query_one(SinceLastTimePanel).scroll_relative(y=3 * step, animate=False)
+            return
+        if self.left_mode == "cues" and not self.wide:
+            self.query_one("#card-scroll").scroll_relative(y=3 * step, animate=False)
+            return
         questions = self.query_one(QuestionList)
         if questions.option_count:
             current = questions.highlighted or 0
-            questions.highlighted = max(0, min(questions.option_count - 1, current + step))
+            target = current + step
+            while 0 <= target < questions.option_count and \
+                    questions.get_option_at_index(target).disabled:
+                target += step
+            questions.highlighted = max(0, min(questions.option_count - 1, target))
 
-    def highlighted_question(self) -> tuple[int, str] | None:
-        index = self.query_one(QuestionList).question_index()
-        if index is None:
+    def highlighted_question(self) -> tuple[str, str] | None:
+        """(id, text) of the highlighted question (``g:INDEX`` or ``b:ID``)."""
+        found = self.query_one(QuestionList).question_id()
+        if found is None:
             return None
-        return index, (self.stage.get("questions") or [])[index]["text"]
+        kind, _, ref = found.partition(":")
+        if kind == "g":
+            return found, (self.stage.get("questions") or [])[int(ref)]["text"]
+        text = next((q.text for q in self.bank if q.id == ref), None)
+        return (found, text) if text is not None else None
+
+    def mark(self, question_id: str, *, toggle: bool) -> None:
+        kind, _, ref = question_id.partition(":")
+        if kind == "g":
+            asked = self.asked.setdefault(self.stage["key"], set())
+            if toggle:
+                asked.symmetric_difference_update({int(ref)})
+            else:
+                asked.add(int(ref))
+            self.state_dirty = True
+        elif toggle:
+            self.bank_asked.symmetric_difference_update({ref})
+        else:
+            self.bank_asked.add(ref)
+        self.show_questions()
 
     def action_mark_asked(self) -> None:
         found = self.highlighted_question()
         if found is None:
             return
-        asked = self.asked.setdefault(self.stage["key"], set())
-        asked.symmetric_difference_update({found[0]})
-        self.query_one(QuestionList).show(self.stage.get("questions") or [], asked)
-        self.state_dirty = True
+        self.mark(found[0], toggle=True)
         self.action_question(1)
 
     def action_insert_question(self) -> None:
@@ -394,30 +572,31 @@ class SessionScreen(RapportScreen[None]):
         prefix = "" if not notes.text or notes.text.endswith("\n") else "\n"
         notes.move_cursor(notes.document.end)
         notes.insert(f"{prefix}Q: {found[1]}\n")
-        self.asked.setdefault(self.stage["key"], set()).add(found[0])
-        self.state_dirty = True
-        self.query_one(QuestionList).show(self.stage.get("questions") or [],
-                                          self.asked[self.stage["key"]])
+        self.mark(found[0], toggle=False)
         notes.focus()
 
     @on(QuestionList.OptionSelected, "#questions")
     def question_selected(self) -> None:
         self.action_insert_question()
 
-    # ------------------------------------------------------------------ private, items
+    # ------------------------------------------------------------------ private, items, tags
     def action_toggle_private(self) -> None:
+        """Switches which note of this stage the pane types into; what is typed stays where
+        it was typed."""
         key = self.stage["key"]
-        self.private[key] = not self.private.get(key, False)
-        self.save_notes(force_key=key)
-        self.notify("notes of this stage are private" if self.private[key]
-                    else "notes of this stage are shared", timeout=2)
+        self.capture_pane()
+        self.save_notes(quiet=True)
+        self.private[key] = not self.is_private()
+        self.load_notes()
+        self.say("typing into the private note (kept out of summaries)" if self.private[key]
+                 else "typing into the shared note")
 
     def action_capture(self, kind: str = "action") -> None:
         from tui.screens.capture import Capture, CaptureScreen
 
         def captured(result: Capture | None) -> None:
+            self.query_one(NotesArea).focus()
             if result is None:
-                self.query_one(NotesArea).focus()
                 return
             try:
                 item = self.store.add_item(self.live.id, result.kind, result.text,
@@ -427,57 +606,56 @@ class SessionScreen(RapportScreen[None]):
                 self.notify(str(exc), severity="error")
                 return
             self.items.append(item)
+            self.fresh_item = item.id
             self.show_items()
-            self.notify(f"{item.kind} saved", timeout=2)
-            self.query_one(NotesArea).focus()
+            self.say(f"{item.kind} saved")
 
         self.app.push_screen(CaptureScreen(kind=kind, participant=self.person.name,
                                            today=self.app.clock().astimezone().date()), captured)
-
-    @on(FollowThrough.Chosen)
-    def follow_through(self, event: FollowThrough.Chosen) -> None:
-        try:
-            if event.action == "done":
-                self.store.update_item(event.item_id, status="done")
-                self.notify("marked done", timeout=2)
-            else:
-                item = self.store.carry_forward(event.item_id, self.live.id)
-                self.items.append(item)
-                self.show_items()
-                self.notify("carried forward into this session", timeout=2)
-        except RapportError as exc:
-            self.notify(str(exc), severity="error")
-            return
-        self.earlier = [i for i in self.earlier if i.id != event.item_id]
-        self.show_followup()
 
     def action_tag(self) -> None:
         from tui.screens.tagging import tag_selection
 
         tag_selection(self)
 
+    # ------------------------------------------------------------------ the loop's keys
+    def action_agenda(self) -> None:
+        loop.focus_agenda(self)
+
+    def action_stage_form(self) -> None:
+        loop.stage_form(self)
+
+    def action_bank_question(self) -> None:
+        loop.bank_question(self)
+
+    @on(FollowThrough.Chosen)
+    def follow_through(self, event: FollowThrough.Chosen) -> None:
+        loop.follow_through(self, event)
+
     # ------------------------------------------------------------------ leaving, ending
     def action_leave(self) -> None:
+        """Esc: from the outline or a list, back to the notes; from the notes, to the list
+        of sessions (the session stays active)."""
+        if not isinstance(self.focused, NotesArea):
+            self.agenda_forced = False
+            self.show_followup()
+            self.go_to(self.index)
+            return
         self.flush()
         self.app.pop_screen()
 
     def action_end(self) -> None:
-        from tui.screens.review import EndReviewScreen
+        from tui.screens.review import review_and_end
 
         self.flush()
+        review_and_end(self)
 
-        def decided(end: bool | None) -> None:
-            if not end:
-                self.query_one(NotesArea).focus()
-                return
-            self.flush()
-            self.store.end_session(self.live.id)
-            self.session = None
-            self.app.pop_screen()
-            self.app.notify("session ended", timeout=3)
-
-        self.app.push_screen(EndReviewScreen(self.live, self.stages, self.spent, self.items,
-                                             self.texts, self.private), decided)
+    def reopener(self) -> Callable[[], object] | None:
+        """How to come back here after a lock: this session, at this stage."""
+        if self.session is None:
+            return None
+        session_id, stage = self.session_id, self.stage["key"]
+        return lambda: self.app.push_screen(SessionScreen(session_id, stage=stage))
 
     def on_unmount(self) -> None:
         if self.session is not None and self.app.store is not None:
@@ -498,9 +676,18 @@ class SessionScreen(RapportScreen[None]):
             found.append(Command(f"Capture {kind}", f"A new {kind} of this session",
                                  partial(self.action_capture, kind), "capture"))
         found += [
-            Command("Toggle private notes", "This stage's notes", self.action_toggle_private,
-                    "private"),
+            Command("Switch shared/private note", "Which note of this stage you type into",
+                    self.action_toggle_private, "private"),
             Command("Tag passage", "The selected passage, with a theme", self.action_tag, "tag"),
+            Command("Since last time", "Show or hide what happened since you last met",
+                    self.action_since, "since"),
+            Command("Cues or questions", "Switch the left pane", self.action_cues, "cues"),
+            Command("Talking points and earlier items", "Cover points, close or carry items",
+                    self.action_agenda, "agenda"),
+            Command("Record for this stage", "The pulse, or the feedback log",
+                    self.action_stage_form, "stage-form"),
+            Command("Save a question to your bank", "For this guide and stage",
+                    self.action_bank_question, "bank-question"),
             Command("Pause or resume timer", "Time stops counting", self.action_pause, "pause"),
             Command("End session", "Review, then end", self.action_end, "end"),
             Command("Mark question asked", "The highlighted question", self.action_mark_asked,

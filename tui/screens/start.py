@@ -1,5 +1,6 @@
 """Start a session: pick a guide (with its description and length), the participant, a title,
-and the slot (minutes; the guide's stage timeboxes scale to fit it)."""
+and the slot (minutes; the guide's stage timeboxes scale to fit it). A participant with a
+default guide (``Person.guide_id``) gets it offered, unless a guide was picked already."""
 
 from __future__ import annotations
 
@@ -26,18 +27,23 @@ class CompletingInput(Input):
         super().__init__(placeholder=placeholder, id=id,
                          suggester=SuggestFromList(names, case_sensitive=False))
         self.names = names
+        self.accepted: str | None = None  # the name a completion gave, until edited
 
     @property
     def completion(self) -> str | None:
+        """The longer name what is typed completes to; none once a completion was accepted
+        (an Enter right after Tab starts the session, it does not complete "Sam Rivera" on to
+        "Sam Rivera-Lee")."""
         typed = self.value.casefold()
-        if not typed:
+        if not typed or self.value == self.accepted:
             return None
         found = next((n for n in self.names if n.casefold().startswith(typed)), None)
         return found if found and len(found) > len(self.value) else None
 
     def action_complete(self) -> None:
-        if self.completion:
-            self.value = self.completion
+        completion = self.completion
+        if completion:
+            self.value = self.accepted = completion
             self.cursor_position = len(self.value)
         else:
             self.screen.focus_next()
@@ -57,40 +63,49 @@ class NewSessionScreen(Dialog[str | None]):
         self.preselect = guide_id
         self.participant = participant  # filled in (Prepare: the person being prepared for)
         self.default_minutes = ""  # the highlighted guide's own length, shown until edited
+        self.guide_picked = guide_id is not None  # by the caller: kept
+        self.auto_guide: str | None = None  # the guide the dialog highlighted itself
+        self.usual: dict[str, str] = {}  # folded name -> that person's default guide
 
     def compose(self) -> ComposeResult:
         store = self.app.store
-        names = [p.name for p in store.people()] if store else []
+        people = store.people() if store else []
+        names = [p.name for p in people]
+        self.usual = {p.name.casefold(): p.guide_id for p in people if p.guide_id}
         catalog = self.app.catalog
         with Vertical(id="start-dialog", classes="dialog"):
             yield Static(self.keys_hint("New session  ·  ↑↓ picks the guide"),
                          classes="dialog-title", markup=False)
-            yield Label("Guide")
             yield OptionList(*[Option(f"{g.name}  ·  {g.planned_minutes} min", id=g.id)
                                for g in catalog.guides], id="guide-list")
-            yield Static("", id="guide-description", classes="hint", markup=False)
-            yield Label("Participant")
-            yield CompletingInput(names, placeholder="name (Tab completes someone you have met)",
-                                  id="person")
-            with Horizontal(id="start-title-row"):
-                with Vertical(id="start-title-box"):
-                    yield Label("Title (optional)")
-                    yield Input(placeholder="e.g. quarterly check-in", id="title")
-                with Vertical(id="start-slot-box"):
-                    yield Label("Minutes")
-                    yield Input(placeholder="30, 45, 60…", id="minutes", type="integer",
-                                tooltip="The slot: stage timeboxes scale to fit it")
+            yield Static("", id="guide-stages", classes="hint", markup=False)
+            yield Static("", id="guide-description", markup=False)
+            with Horizontal(classes="start-row"):
+                yield Label("Participant", classes="label")
+                yield CompletingInput(names, placeholder="name (Tab completes someone you "
+                                      "have met)", id="person")
+            with Horizontal(classes="start-row"):
+                yield Label("Title", classes="label")
+                yield Input(placeholder="optional, e.g. quarterly check-in", id="title")
+                yield Label("Minutes", classes="label")
+                yield Input(placeholder="30", id="minutes", type="integer",
+                            tooltip="The slot: stage timeboxes scale to fit it")
             yield Label("", id="start-error", classes="error", markup=False)
             with Horizontal(classes="buttons"):
                 yield Button("Start", variant="primary", id="start", classes="save")
                 yield Button("Cancel", id="cancel", classes="cancel")
 
+    def on_resize(self) -> None:
+        self.set_class(self.app.size.height >= 36 and self.app.size.width >= 100, "-tall")
+
     def on_mount(self) -> None:
+        self.on_resize()
         guides = self.app.catalog.guides
         wanted = self.preselect or self.app.config.default_guide
         index = next((i for i, g in enumerate(guides) if g.id == wanted), 0)
         options = self.query_one("#guide-list", OptionList)
         if guides:
+            self.auto_guide = guides[index].id
             options.highlighted = index
         if self.participant:
             self.query_one("#person", Input).value = self.participant
@@ -100,10 +115,32 @@ class NewSessionScreen(Dialog[str | None]):
         guide = self.app.catalog.get(event.option.id or "")
         if guide:
             stages = " → ".join(s.title for s in guide.stages)
-            self.query_one("#guide-description", Static).update(f"{stages}\n{guide.description}")
+            self.query_one("#guide-stages", Static).update(
+                f"{len(guide.stages)} stages: {stages}")
+            self.query_one("#guide-description", Static).update(guide.description)
             minutes = self.query_one("#minutes", Input)
             if minutes.value in ("", self.default_minutes):  # not edited: follow the guide
                 minutes.value = self.default_minutes = str(guide.planned_minutes)
+
+    @on(Input.Changed, "#person")
+    def offer_usual_guide(self, event: Input.Changed) -> None:
+        """A participant with a default guide: it is highlighted (unless one was picked)."""
+        usual = self.usual.get(" ".join(event.value.split()).casefold())
+        guide = self.app.catalog.get(usual) if usual else None
+        line = self.query_one("#start-error", Label)
+        line.update(f"{event.value.strip()}'s usual guide: {guide.name}" if guide else "")
+        line.set_class(False, "error")
+        line.display = guide is not None
+        options = self.query_one("#guide-list", OptionList)
+        current = options.get_option_at_index(options.highlighted).id \
+            if options.highlighted is not None else None
+        if guide is None or self.guide_picked or current != self.auto_guide:
+            return  # a guide picked (by the caller or by hand) is kept
+        index = next((i for i, g in enumerate(self.app.catalog.guides) if g.id == guide.id),
+                     None)
+        if index is not None:
+            self.auto_guide = guide.id
+            options.highlighted = index
 
     @on(OptionList.OptionSelected, "#guide-list")
     def guide_clicked(self) -> None:
@@ -158,4 +195,7 @@ class NewSessionScreen(Dialog[str | None]):
         self.dismiss(session.id)
 
     def error(self, text: str) -> None:
-        self.query_one("#start-error", Label).update(text)
+        line = self.query_one("#start-error", Label)
+        line.update(text)
+        line.set_class(True, "error")
+        line.display = bool(text)

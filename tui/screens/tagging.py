@@ -1,8 +1,10 @@
-"""Tag a passage of the notes with a theme (F4 in a session), without leaving the notes for long.
+"""Tag a passage of the notes with themes (F4 in a session), without leaving the notes for long.
 
 :func:`tag_selection` is what the session screen calls: it takes the selected text (or, with no
-selection, the line under the cursor), opens :class:`TagDialog` and saves the tag. Digits 1-9 in
-the dialog pick a theme and save at once; the notes get the focus back either way.
+selection, the line under the cursor), opens :class:`TagDialog` and saves a tag per theme chosen.
+In the dialog, Space marks a theme (several for one passage, in one go), Enter tags with the marked
+ones (or the highlighted one), and a digit 1-9 tags at once with that theme and any marked. The
+"About" leader typed last in this session is offered again. The notes get the focus back either way.
 """
 
 from __future__ import annotations
@@ -10,12 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Sequence
 
-from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.suggester import SuggestFromList
-from textual.widgets import Button, Input, Label, OptionList, Static
-from textual.widgets.option_list import Option
+from textual.widgets import Button, Input, Label, SelectionList, Static
 
 from store import RapportError
 from store import DEFAULT_THEMES
@@ -29,10 +29,19 @@ PREVIEW_CHARS = 160
 
 @dataclass(frozen=True)
 class TagChoice:
-    theme: str
-    new_theme: bool  # typed in the dialog, not yet one of the programme's themes
+    themes: tuple[str, ...]  # one tag per theme, the same passage
+    new_themes: tuple[str, ...]  # those typed in the dialog, not yet the programme's themes
     subject_id: str | None  # a known person
     new_subject: str | None  # a name to add as a new person
+    subject_name: str = ""  # the name as resolved (remembered for the next tag)
+
+    @property
+    def theme(self) -> str:
+        return self.themes[0]
+
+    @property
+    def new_theme(self) -> bool:
+        return bool(self.new_themes)
 
 
 def passage_at_cursor(notes) -> str:
@@ -86,38 +95,47 @@ def tag_selection(screen: "SessionScreen") -> None:
             subject_id = choice.subject_id
             if choice.new_subject:
                 subject_id = app_store.add_person(choice.new_subject).id
-            if choice.new_theme and programme is not None:
+            if choice.new_themes and programme is not None:
                 current = app_store.programme(programme.id)
-                app_store.update_programme(programme.id, themes=[*current.themes, choice.theme])
+                app_store.update_programme(programme.id,
+                                           themes=[*current.themes, *choice.new_themes])
             screen.save_notes()
-            app_store.add_tag(session.id, choice.theme, passage, stage=stage["key"],
-                              subject_id=subject_id)
+            for theme in choice.themes:
+                app_store.add_tag(session.id, theme, passage, stage=stage["key"],
+                                  subject_id=subject_id)
         except RapportError as exc:
             screen.notify(str(exc), severity="error")
             return
-        private = screen.private.get(stage["key"]) or stage.get("private")
-        where = " (private: kept out of reports)" if private else ""
-        screen.notify(f"tagged: {choice.theme}{where}", timeout=2)
+        screen.last_subject = choice.subject_name
+        where = " (private: kept out of reports)" if screen.is_private() else ""
+        # who first: it is remembered for the next tag, so it is the part to check (a narrow
+        # status line cuts the end)
+        about = f" about {choice.subject_name}" if choice.subject_name else ""
+        screen.say(f"tagged{about}: {', '.join(choice.themes)}{where}")
 
     screen.app.push_screen(TagDialog(passage, themes, people,
                                      highlight=theme_for_stage(stage["key"], themes),
-                                     can_add_theme=programme is not None), chosen)
+                                     can_add_theme=programme is not None,
+                                     subject=screen.last_subject), chosen)
 
 
 class TagDialog(Dialog[TagChoice | None]):
-    """Theme (list, 1-9 to pick and save), or a new theme; optionally the leader it is about."""
+    """Themes (Space marks several; 1-9 tags at once), or a new theme; optionally the leader
+    the passage is about."""
 
     AUTO_FOCUS = "#tag-themes"
     SAVE_VERB = "tags"
 
     def __init__(self, passage: str, themes: Sequence[str], people: Sequence[tuple[str, str]],
-                 *, highlight: int = 0, can_add_theme: bool = True) -> None:
+                 *, highlight: int = 0, can_add_theme: bool = True, subject: str = "") -> None:
+        """``subject``: the "About" to start from (the last one used in the session)."""
         super().__init__()
         self.passage = passage
         self.themes = list(themes)
         self.people = list(people)
         self.highlight = highlight
         self.can_add_theme = can_add_theme
+        self.subject = subject
         self.pending_new: str | None = None
 
     def compose(self) -> ComposeResult:
@@ -125,14 +143,15 @@ class TagDialog(Dialog[TagChoice | None]):
         if len(preview) > PREVIEW_CHARS:
             preview = preview[:PREVIEW_CHARS - 1] + "…"
         with Vertical(id="tag-dialog", classes="dialog"):
-            yield Static(self.keys_hint("Tag passage  ·  1-9 picks a theme and tags"),
+            yield Static(self.keys_hint("Tag passage  ·  Space marks several · 1-9 tags now"),
                          classes="dialog-title", markup=False)
             yield Static(f"“{preview}”", id="tag-passage", classes="hint", markup=False)
-            yield OptionList(*[Option(f"{i + 1 if i < 9 else ' '} {t}", id=str(i))
-                               for i, t in enumerate(self.themes)], id="tag-themes")
+            yield SelectionList[int](*[(f"{i + 1 if i < 9 else ' '} {t}", i)
+                                       for i, t in enumerate(self.themes)], id="tag-themes")
             with Horizontal(classes="tag-row"):
                 yield Label("About", classes="label")
-                yield Input(placeholder="leader it is about (optional; → completes)",
+                yield Input(self.subject,
+                            placeholder="leader it is about (optional; → completes)",
                             suggester=SuggestFromList([n for _, n in self.people],
                                                       case_sensitive=False),
                             id="tag-subject")
@@ -146,41 +165,49 @@ class TagDialog(Dialog[TagChoice | None]):
                 yield Button("Cancel", id="tag-cancel", classes="cancel")
 
     def on_mount(self) -> None:
-        options = self.query_one("#tag-themes", OptionList)
+        options = self.query_one("#tag-themes", SelectionList)
         if self.themes:
             options.highlighted = min(self.highlight, len(self.themes) - 1)
 
     def on_key(self, event) -> None:
         if event.character and event.character in "123456789" \
-                and isinstance(self.focused, OptionList):
+                and isinstance(self.focused, SelectionList):
             index = int(event.character) - 1
             event.stop()
             event.prevent_default()
             if index < len(self.themes):
-                self.query_one("#tag-themes", OptionList).highlighted = index
-                self.save()
+                self.save(also=index)
 
-    @on(OptionList.OptionSelected, "#tag-themes")
-    def theme_clicked(self) -> None:
-        self.save()
+    def draft(self) -> tuple[object, ...]:
+        marked = tuple(self.query_one("#tag-themes", SelectionList).selected)
+        return (*super().draft(), marked)
 
-    def save(self) -> None:
-        new_theme = " ".join(self.query_one("#tag-new", Input).value.split()) \
+    def save(self, also: int | None = None) -> None:
+        """Tags with the marked themes and the new one typed (and theme ``also``); with none of
+        those, the highlighted theme."""
+        options: SelectionList[int] = self.query_one("#tag-themes", SelectionList)
+        picked = [self.themes[i] for i in sorted({*options.selected,
+                                                  *([] if also is None else [also])})]
+        new: list[str] = []
+        typed = " ".join(self.query_one("#tag-new", Input).value.split()) \
             if self.can_add_theme else ""
-        if new_theme:
-            existing = next((t for t in self.themes if t.casefold() == new_theme.casefold()), None)
-            theme, is_new = (existing, False) if existing else (new_theme, True)
-        else:
-            options = self.query_one("#tag-themes", OptionList)
+        if typed:
+            existing = next((t for t in self.themes if t.casefold() == typed.casefold()), None)
+            if existing is None:
+                new.append(typed)
+            elif existing not in picked:
+                picked.append(existing)
+        if not picked and not new:
             if options.highlighted is None:
                 self.error("Pick a theme.")
                 return
-            theme, is_new = self.themes[options.highlighted], False
+            picked = [self.themes[options.highlighted]]
         subject = self.resolve_subject()
         if subject is None:
             return
         subject_id, new_subject = subject
-        self.dismiss(TagChoice(theme, is_new, subject_id, new_subject))
+        name = new_subject or next((n for pid, n in self.people if pid == subject_id), "")
+        self.dismiss(TagChoice(tuple(picked + new), tuple(new), subject_id, new_subject, name))
 
     def resolve_subject(self) -> tuple[str | None, str | None] | None:
         """(id, None) for a known person, (None, name) to add someone (asked once), or None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Mapping, Sequence
+from typing import AbstractSet as Set, Any, Mapping, Sequence
 
 from rich.text import Text
 from textual.binding import Binding
@@ -12,6 +12,21 @@ from textual.widgets import OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
 from tui import format as fmt
+
+
+def clock_face(seconds: float) -> str:
+    """m:ss (h:mm:ss past an hour): the time spent in the current stage."""
+    seconds = max(0, int(seconds))
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+def fit(text: str, room: int) -> str:
+    """``text`` in ``room`` columns: cut with an ellipsis when it does not fit."""
+    if room <= 0:
+        return ""
+    return text if len(text) <= room else text[:max(0, room - 1)] + "…"
 
 
 class SessionTimer(Static):
@@ -60,7 +75,8 @@ class SessionTimer(Static):
 
 
 class StageOutline(OptionList):
-    """Every stage; the current one highlighted, visited ones ticked, optional ones ◦."""
+    """Every stage; the current one highlighted with its time as m:ss, visited ones ticked,
+    optional ones ◦. Narrow: the numbers go first, then the titles are cut; the times stay."""
 
     _last: tuple | None = None
 
@@ -72,31 +88,82 @@ class StageOutline(OptionList):
              spent: Mapping[str, float]) -> None:
         self._last = (stages, current, visited, spent)
         self.clear_options()
-        width = max(16, (self.size.width or 32) - 2)
         for i, stage in enumerate(stages):
-            mark = "▶" if i == current else ("✓" if stage["key"] in visited
-                                             else "◦" if stage.get("optional") else " ")
-            minutes = f" {round(spent.get(stage['key'], 0) / 60)}/{stage['minutes']}m"
-            title = f"{mark} {i + 1}. {stage['title']}"
-            room = width - len(minutes)
-            if len(title) > room:
-                title = title[:room - 1] + "…"
-            label = Text(title.ljust(room))
-            label.append(minutes, style="dim")
-            if i == current:
-                label.stylize("bold")
-            self.add_option(Option(label, id=stage["key"]))
+            self.add_option(Option(self.label(i), id=stage["key"]))
         self.highlighted = current
+
+    def show_time(self, spent: Mapping[str, float]) -> None:
+        """The current stage's time again (every second), leaving the highlight alone."""
+        if self._last is None:
+            return
+        stages, current, visited, _ = self._last
+        self._last = (stages, current, visited, spent)
+        self.replace_option_prompt_at_index(current, self.label(current))
+
+    def label(self, i: int) -> Text:
+        assert self._last is not None
+        stages, current, visited, spent = self._last
+        width = max(16, (self.size.width or 32) - 2)
+        numbered = all(len(f"▶ {n + 1}. {s['title']}") + len(self.times(s, n == current, spent))
+                       <= width for n, s in enumerate(stages))
+        stage = stages[i]
+        mark = "▶" if i == current else ("✓" if stage["key"] in visited
+                                         else "◦" if stage.get("optional") else " ")
+        times = self.times(stage, i == current, spent)
+        title = f"{mark} {i + 1}. {stage['title']}" if numbered else f"{mark} {stage['title']}"
+        room = width - len(times)
+        label = Text(fit(title, room).ljust(room))
+        label.append(times, style="dim" if i != current else "")
+        if i == current:
+            label.stylize("bold")
+        return label
+
+    @staticmethod
+    def times(stage: Mapping[str, Any], current: bool, spent: Mapping[str, float]) -> str:
+        seconds = spent.get(stage["key"], 0)
+        shown = clock_face(seconds) if current else str(round(seconds / 60))
+        return f" {shown}/{stage['minutes']}m"
+
+
+#: What a stage with ``records = ...`` lets the stage-form key fill in, as the card says it.
+RECORDS_HINT = {
+    "pulse": "records how they are, 1-5",
+    "feedback": "fills in the feedback: situation, behaviour, impact",
+    "feedback-response": "fills in their response",
+    "feedback-next-step": "fills in the agreed next step",
+}
 
 
 class StageCard(Static):
-    """Purpose, facilitator cues, what to avoid and phrases to say; then the guide-wide ones."""
+    """The stage: title, purpose and what it records; ``full`` adds the facilitator's cues, what
+    to avoid and phrases to say, the note prompts and the guide-wide "Throughout" ones."""
 
-    def show(self, stage: Mapping[str, Any], guide: Mapping[str, Any] | None = None) -> None:
+    def show(self, stage: Mapping[str, Any], guide: Mapping[str, Any] | None = None, *,
+             full: bool = True, throughout: bool = True, record: str = "",
+             recorded: str = "") -> None:
+        """``full``: with the cues; ``throughout``: and the guide-wide ones (shown apart at a
+        large size); ``record``: the key that fills in what the stage records; ``recorded``:
+        what it holds so far (e.g. "recorded: 4/5, steady")."""
         text = Text()
         text.append(stage["title"] + ("  (optional)" if stage.get("optional") else "") + "\n",
                     style="bold")
         text.append(stage.get("purpose", "") + "\n")
+        records = stage.get("records")
+        if records in RECORDS_HINT and record:
+            text.append(f"{record} ", style="bold")
+            text.append(RECORDS_HINT[records])
+            if recorded:
+                text.append(f" · {recorded}", style="italic")
+            text.append("\n")
+        if full:
+            self.cues(text, stage)
+            if throughout:
+                text.append("\n")
+                text.append_text(self.throughout(guide))
+        self.update(text)
+
+    @staticmethod
+    def cues(text: Text, stage: Mapping[str, Any]) -> None:
         for heading, key, bullet in (("Do", "cues", "• "), ("Avoid", "avoid", "× "),
                                      ("Say", "phrases", "“ ")):
             entries = stage.get(key) or []
@@ -110,22 +177,30 @@ class StageCard(Static):
             text.append("\nNote prompts\n", style="bold")
             for entry in prompts:
                 text.append("· " + entry + "\n")
-        throughout = [(bullet, entry + ("”" if key == "phrases" else ""))
-                      for key, bullet in (("cues", "• "), ("avoid", "× "), ("phrases", "“ "))
-                      for entry in (guide or {}).get(key) or []]
-        if throughout:
-            text.append("\nThroughout\n", style="bold")
-            for bullet, entry in throughout:
+
+    @staticmethod
+    def throughout(guide: Mapping[str, Any] | None) -> Text:
+        """The guide's cues for the whole conversation ("Throughout"), or nothing."""
+        text = Text()
+        entries = [(bullet, entry + ("”" if key == "phrases" else ""))
+                   for key, bullet in (("cues", "• "), ("avoid", "× "), ("phrases", "“ "))
+                   for entry in (guide or {}).get(key) or []]
+        if entries:
+            text.append("Throughout\n", style="bold")
+            for bullet, entry in entries:
                 text.append(bullet, style="dim")
                 text.append(entry + "\n")
-        self.update(text)
+        return text
 
 
 class QuestionList(OptionList):
-    """Suggested questions: the core ones first (◆, bold), a divider, then the probes (?);
-    asked ones dimmed and ticked. Each option's id is the question's index in the stage."""
+    """Suggested questions: the core ones first (◆, bold), a divider, then the probes (?), then
+    your own from the question bank (✦, marked "yours"); asked ones dimmed and ticked. An
+    option's id is ``g:INDEX`` (the question's index in the stage) or ``b:ID`` (the bank's)."""
 
-    def show(self, questions: Sequence[Mapping[str, Any]], asked: set[int]) -> None:
+    def show(self, questions: Sequence[Mapping[str, Any]], asked: set[int],
+             yours: Sequence[tuple[str, str]] = (), yours_asked: Set[str] = frozenset()) -> None:
+        """``yours``: (id, text) of your own questions for the stage."""
         keep = self.highlighted
         self.clear_options()
         order = sorted(range(len(questions)), key=lambda i: not questions[i].get("core"))
@@ -133,47 +208,91 @@ class QuestionList(OptionList):
         for position, i in enumerate(order):
             q = questions[i]
             if i in asked:
-                self.add_option(Option(Text("✓ " + q["text"], style="dim"), id=str(i)))
+                self.add_option(Option(Text("✓ " + q["text"], style="dim"), id=f"g:{i}"))
             elif q.get("core"):
-                self.add_option(Option(Text("◆ " + q["text"], style="bold"), id=str(i)))
+                self.add_option(Option(Text("◆ " + q["text"], style="bold"), id=f"g:{i}"))
             else:
-                self.add_option(Option(Text("? " + q["text"]), id=str(i)))
+                self.add_option(Option(Text("? " + q["text"]), id=f"g:{i}"))
             if position + 1 == cores < len(questions):
                 self.add_option(None)  # a divider sets the core questions apart
-        if questions:
-            self.highlighted = min(keep or 0, len(questions) - 1)
+        if questions and yours:
+            self.add_option(None)
+        for qid, text in yours:
+            line = Text("✓ " if qid in yours_asked else "✦ ",
+                        style="dim" if qid in yours_asked else "")
+            line.append(text, style="dim" if qid in yours_asked else "")
+            line.append("  yours", style="dim italic")
+            self.add_option(Option(line, id=f"b:{qid}"))
+        if self.option_count:
+            self.highlighted = min(keep or 0, self.option_count - 1)
 
-    def question_index(self) -> int | None:
-        """The stage's index of the highlighted question."""
+    def question_id(self) -> str | None:
+        """The highlighted question's id (``g:INDEX`` or ``b:ID``)."""
         if self.highlighted is None:
             return None
-        return int(self.get_option_at_index(self.highlighted).id or 0)
+        return self.get_option_at_index(self.highlighted).id
+
+    def question_index(self) -> int | None:
+        """The stage's index of the highlighted question (None for one of yours)."""
+        found = self.question_id()
+        return int(found[2:]) if found and found.startswith("g:") else None
 
 
 class NotesArea(TextArea):
-    """The notes of the current stage. Saving is the screen's job."""
+    """The notes of the current stage, one slot at a time (shared or private). Saving is the
+    screen's job."""
 
 
 class FollowThrough(OptionList):
-    """Open items from earlier sessions (and jots): d marks done, c carries forward."""
+    """What to go through with them: talking points (theirs and mine), open items from earlier
+    sessions and jots. ``d`` marks a talking point covered (again: not covered) or an item
+    done; ``c`` carries an item into this session. Option ids are ``point:ID``, ``item:ID``,
+    ``jot:ID``."""
 
     BINDINGS = [
-        Binding("d", "done", "Done", id="done"),
+        Binding("d", "done", "Done / covered", id="done"),
         Binding("c", "carry", "Carry forward", id="carry"),
     ]
 
     class Chosen(Message):
-        def __init__(self, item_id: str, action: str) -> None:
+        """``kind``: "item" or "point"; ``action``: "done" or "carry"."""
+
+        def __init__(self, item_id: str, action: str, kind: str = "item") -> None:
             super().__init__()
             self.item_id = item_id
             self.action = action
+            self.kind = kind
+
+    def show(self, points: Sequence[Any], items: Sequence[Any], jots: Sequence[Any], *,
+             covered: set[str], person: str, overdue: frozenset[str] = frozenset()) -> None:
+        """``covered``: ids of the points covered in this session."""
+        keep = self.highlighted
+        self.clear_options()
+        for point in points:
+            done = point.id in covered
+            line = Text("☑ " if done else "☐ ", style="bold" if not done else "dim")
+            line.append("theirs: " if point.owner == "theirs" else "raise: ", style="dim")
+            line.append(point.text, style="dim strike" if done else "")
+            self.add_option(Option(line, id=f"point:{point.id}"))
+        for item in items:
+            who = "me" if item.owner == "me" else person
+            due = f", due {fmt.day(item.due)}" if item.due else ""
+            line = Text(f"{fmt.KIND_MARK.get(item.kind, '-')} {item.text}")
+            line.append(f"  ({who}{due})", style="bold" if item.id in overdue else "dim")
+            self.add_option(Option(line, id=f"item:{item.id}"))
+        for jot in jots:
+            self.add_option(Option(Text(f"✎ {fmt.day(jot.created_at)}: {jot.text}",
+                                        style="italic"), id=f"jot:{jot.id}"))
+        if self.option_count:
+            self.highlighted = min(keep or 0, self.option_count - 1)
 
     def _send(self, action: str) -> None:
         if self.highlighted is None:
             return
         option = self.get_option_at_index(self.highlighted)
-        if option.id and option.id.startswith("item:"):
-            self.post_message(self.Chosen(option.id[5:], action))
+        kind, _, record = (option.id or "").partition(":")
+        if kind in ("item", "point") and record:
+            self.post_message(self.Chosen(record, action, kind))
 
     def action_done(self) -> None:
         self._send("done")
@@ -183,26 +302,51 @@ class FollowThrough(OptionList):
 
 
 class ItemsPanel(Static):
-    """Items captured in this session, one line each, newest last."""
+    """Items captured in this session, one line each, newest last. A line too long for the
+    width keeps its owner and due date: the text is cut instead. ``fresh``: the item just
+    added, shown marked."""
 
     LIMIT = 4
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._items: list[Any] = []
+        self._names: Mapping[str, str] = {}
+        self._keys = ("F2", "F10")
+        self._fresh: str | None = None
+
     def show(self, items: Sequence[Any], people_names: Mapping[str, str], *,
-             capture: str = "F2", review: str = "F10") -> None:
+             capture: str = "F2", review: str = "F10", fresh: str | None = None) -> None:
         """``capture``, ``review``: the keys that capture an item and open the review."""
+        self._items, self._names = list(items), people_names
+        self._keys, self._fresh = (capture, review), fresh
+        self.refresh(layout=True)
+
+    def render(self) -> Text:
+        capture, review = self._keys
+        items = self._items
         if not items:
-            self.update(Text(f"No items yet: {capture} captures an action, decision, agreement "
-                             "or goal.", style="dim"))
-            return
-        text = Text()
-        shown = list(items)[-self.LIMIT:] if len(items) > self.LIMIT else list(items)
+            return Text(f"No items yet: {capture} captures an action, decision, agreement "
+                        "or goal.", style="dim")
+        width = max(20, self.content_region.width or self.size.width or 60)
+        text = Text(no_wrap=True, overflow="ellipsis")
+        shown = items[-self.LIMIT:]
         if len(shown) < len(items):
-            text.append(f"… {len(items) - len(shown)} earlier ({review} lists all)\n",
-                        style="dim")
-        for item in shown:
-            text.append(f"{fmt.KIND_MARK.get(item.kind, '-')} {item.kind:<9} ", style="bold")
-            text.append(item.text)
-            who = "me" if item.owner == "me" else people_names.get(item.person_id, "them")
-            text.append(f"  ({who}{', due ' + fmt.day(item.due) if item.due else ''})\n",
-                        style="dim")
-        self.update(text)
+            text.append(fit(f"… {len(items) - len(shown)} earlier ({review} lists all)", width)
+                        + "\n", style="dim")
+        wide = width >= 70
+        for n, item in enumerate(shown):
+            who = "me" if item.owner == "me" else self._names.get(item.person_id, "them")
+            suffix = f"  {who}" + (f" · due {fmt.day(item.due)}" if item.due else "")
+            head = f"{fmt.KIND_MARK.get(item.kind, '-')} " + (f"{item.kind:<9} " if wide else "")
+            body = fit(item.text, width - len(head) - len(suffix))
+            line = Text()
+            line.append(head, style="bold")
+            line.append(body)
+            line.append(suffix, style="dim")
+            if item.id == self._fresh:
+                line.stylize("reverse")
+            text.append_text(line)
+            if n + 1 < len(shown):
+                text.append("\n")
+        return text

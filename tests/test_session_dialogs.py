@@ -1,0 +1,361 @@
+"""The dialogs around a session (issue 24): tagging remembers its leader and takes several themes,
+the new-session dialog (Enter after Tab, the whole description, the person's usual guide), and the
+export dialog at 80x24 (the preview takes the screen; it says where the file goes, and the next
+export offers the same folder)."""
+
+from __future__ import annotations
+
+import json
+import stat
+from datetime import date
+
+import pytest
+from textual import events
+
+from guides.loader import builtin_guides
+from store import DEFAULT_THEMES, Scope, render_export
+from tui.screens.confirm import ConfirmScreen
+from tui.screens.detail import SessionDetailScreen
+from tui.screens.export import ExportScreen
+from tui.screens.review import EndReviewScreen
+from tui.screens.session import SessionScreen
+from tui.screens.start import NewSessionScreen
+from tui.screens.tagging import TagDialog
+from tui.widgets.session import NotesArea
+from apptools import make_app, open_session
+
+pytestmark = pytest.mark.usefixtures("utc_zone")
+
+
+def plan(guide_id: str = "leadership-interview"):
+    return next(g for g in builtin_guides() if g.id == guide_id).to_snapshot()
+
+
+async def settle(app, pilot) -> None:
+    await pilot.pause()
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def test_tagging_remembers_the_leader_and_takes_several_themes(store, vault_path, clock):
+    programme = store.add_programme("Leaders")
+    ana = store.add_person("Ana Silva")
+    session = store.start_session(store.add_person("Ben").id, plan(), programme_id=programme.id)
+    app = make_app(vault_path, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_session(app, pilot, store, session.id)
+        await pilot.press(*"Ana decides fast but alone")
+        await pilot.press("f4")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, TagDialog)
+        themes = dialog.query_one("#tag-themes")
+        themes.highlighted = 0
+        await pilot.press("space", "down", "down", "space", "down", "space")  # three themes
+        await pilot.press("tab", *"ana", "enter")  # about Ana, tagged in one go
+        await pilot.pause()
+        assert app.screen is screen and isinstance(app.focused, NotesArea)
+        tags = store.tags(session_id=session.id)
+        assert sorted(t.theme for t in tags) == sorted(
+            [DEFAULT_THEMES[0], DEFAULT_THEMES[2], DEFAULT_THEMES[3]])
+        assert {t.passage for t in tags} == {"Ana decides fast but alone"}
+        assert {t.subject_id for t in tags} == {ana.id}
+        assert "about Ana Silva" in str(screen.query_one("#note-status").render())
+        await pilot.press("f4")
+        await pilot.pause()
+        assert app.screen.query_one("#tag-subject").value == "Ana Silva"  # remembered
+        await pilot.press("5")  # a digit still tags at once, about the same leader
+        await pilot.pause()
+        assert [t.subject_id for t in store.tags(session_id=session.id)] == [ana.id] * 4
+    app = make_app(vault_path, clock)
+    async with app.run_test(size=(80, 24)) as pilot:  # within the session only
+        screen = await open_session(app, pilot, store, session.id)
+        await pilot.press("f4")
+        await pilot.pause()
+        assert app.screen.query_one("#tag-subject").value == ""
+        app.store = None
+
+
+async def test_enter_right_after_tab_completion_starts_the_session(store, vault_path, clock):
+    store.add_person("Sam Rivera")
+    store.add_person("Sam Rivera-Lee")
+    app = make_app(vault_path, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.unlocked(store)
+        await pilot.pause()
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+        await pilot.press("tab", *"sam")
+        # Tab and Enter in one read, as a terminal delivers them when typed quickly: the Tab's
+        # completion came after the Enter's save, which took "sam" and completed it instead
+        app.post_message(events.Key("tab", "\t"))
+        app.post_message(events.Key("enter", "\r"))
+        await pilot.pause()
+        await pilot.pause()
+        assert isinstance(app.screen, SessionScreen)
+        assert store.person(app.screen.session.person_id).name == "Sam Rivera"
+
+
+async def test_the_whole_guide_description_shows_at_80x24(store, vault_path, clock):
+    app = make_app(vault_path, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.unlocked(store)
+        await pilot.pause()
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+        dialog = app.screen
+        guides = app.catalog.guides
+        tallest = 0
+        for index, guide in enumerate(guides):  # the longest descriptions too
+            dialog.query_one("#guide-list").highlighted = index
+            await pilot.pause()
+            description = dialog.query_one("#guide-description")
+            assert str(description.render()) == guide.description
+            width = description.content_region.width
+            needed = description.get_content_height(description.content_size, app.size, width)
+            assert description.content_region.height == needed  # every line of it shows
+            tallest = max(tallest, needed)
+            start = dialog.query_one("#start")
+            assert 0 < start.region.bottom <= 24 and start.region.height == 1
+        assert tallest >= 4  # it was cut after two lines
+
+
+async def test_a_person_s_usual_guide_is_offered(store, vault_path, clock):
+    store.add_person("Grace", guide_id="feedback")
+    app = make_app(vault_path, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.unlocked(store)
+        await pilot.pause()
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+        await pilot.press("tab", *"Grace")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, NewSessionScreen)
+        guides = dialog.query_one("#guide-list")
+        assert guides.get_option_at_index(guides.highlighted).id == "feedback"
+        assert "Grace's usual guide: Feedback" in str(dialog.query_one("#start-error").render())
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.screen.session.guide_id == "feedback"
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.press("ctrl+n")  # a guide picked by hand is kept
+        await pilot.pause()
+        await pilot.press("down", "tab", *"Grace")
+        await pilot.pause()
+        guides = app.screen.query_one("#guide-list")
+        assert guides.get_option_at_index(guides.highlighted).id != "feedback"
+
+
+async def test_the_export_dialog_at_80x24_and_its_folder(store, vault_path, clock, tmp_path,
+                                                         monkeypatch):
+    documents = tmp_path / "Documents"
+    documents.mkdir()
+    monkeypatch.setattr("tui.screens.export.default_directory", lambda: documents)
+    session = store.start_session(store.add_person("Ada").id, plan("one-on-one"))
+    store.save_note(session.id, "check-in", "\n".join(f"line {n}" for n in range(40)))
+    app = make_app(vault_path, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.unlocked(store)
+        await pilot.pause()
+        app.push_screen(ExportScreen(session_ids=[session.id]))
+        await settle(app, pilot)
+        dialog = app.screen
+        assert dialog.has_class("-compact")
+        preview = dialog.query_one("#export-preview")
+        assert preview.region.height >= 10  # most of the screen (it was ~5 lines)
+        assert dialog.query_one("#export-dialog").region.width == 80
+        where = str(dialog.query_one("#export-where").render())
+        assert f"In {documents}, the app's default · 'rapport export': the current folder" \
+            == where
+        path = dialog.query_one("#export-path")
+        assert path.value.startswith(str(documents))
+        elsewhere = tmp_path / "shared"
+        elsewhere.mkdir()
+        path.value = str(elsewhere / "ada.md")
+        await pilot.press("ctrl+e")
+        await settle(app, pilot)
+        assert (elsewhere / "ada.md").exists()
+        app.push_screen(ExportScreen(session_ids=[session.id]))  # the next one: same folder
+        await settle(app, pilot)
+        assert app.screen.query_one("#export-path").value.startswith(str(elsewhere))
+        where = str(app.screen.query_one("#export-where").render())
+        assert f"In {elsewhere}, where the last export went" in where
+        app.store = None
+
+
+async def a_run_of_the_export_dialog(vault_path, clock, store, session_id, write_to=None):
+    """One run of the app: opens the export dialog; returns (the path it offers, what it says
+    about the folder), after writing to ``write_to`` if given."""
+    app = make_app(vault_path, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.unlocked(store)
+        await pilot.pause()
+        app.push_screen(ExportScreen(session_ids=[session_id]))
+        await settle(app, pilot)
+        dialog = app.screen
+        offered = (dialog.query_one("#export-path").value,
+                   str(dialog.query_one("#export-where").render()))
+        if write_to is not None:
+            dialog.query_one("#export-path").value = str(write_to)
+            await pilot.press("ctrl+e")
+            await settle(app, pilot)
+        app.store = None  # the fixture's store stays open for the next run
+    return offered
+
+
+async def test_the_next_run_offers_the_last_export_folder(store, vault_path, clock, tmp_path,
+                                                          monkeypatch):
+    """The folder is kept in state.json beside the config (0600), the theme's key kept."""
+    documents = tmp_path / "Documents"
+    documents.mkdir()
+    monkeypatch.setattr("tui.screens.export.default_directory", lambda: documents)
+    state = vault_path.parent / "state.json"
+    state.write_text(json.dumps({"theme": "nord", "config_theme": "textual-dark"}))
+    session = store.start_session(store.add_person("Ada").id, plan("one-on-one"))
+    elsewhere = tmp_path / "shared"
+    elsewhere.mkdir()
+    await a_run_of_the_export_dialog(vault_path, clock, store, session.id, elsewhere / "ada.md")
+    assert (elsewhere / "ada.md").exists()
+    assert json.loads(state.read_text()) == {"theme": "nord", "config_theme": "textual-dark",
+                                             "export_folder": str(elsewhere)}
+    assert stat.S_IMODE(state.stat().st_mode) == 0o600
+    assert "ada" not in state.read_text().casefold()  # the folder only, never the file's name
+    path, where = await a_run_of_the_export_dialog(vault_path, clock, store, session.id)
+    assert path.startswith(str(elsewhere))
+    assert f"In {elsewhere}, where the last export went" in where
+    elsewhere.joinpath("ada.md").unlink()
+    elsewhere.rmdir()  # gone: back to the default
+    path, where = await a_run_of_the_export_dialog(vault_path, clock, store, session.id)
+    assert path.startswith(str(documents)) and f"In {documents}, the app's default" in where
+
+
+async def test_share_from_the_detail_says_what_goes_and_leaves_private_out(
+        store, vault_path, clock):
+    """Issue 22: the confirmation names the session and what of it goes; the clipboard gets
+    the summary export's text, never a private passage; declining copies nothing."""
+    guide = plan("one-on-one")
+    ada = store.add_person("Ada Lovelace", cadence="weekly")
+    session = store.start_session(ada.id, guide, title="Weekly")
+    first, second = guide["stages"][0]["key"], guide["stages"][2]["key"]
+    store.save_note(session.id, first, "Back from leave; the demo went well.")
+    store.save_note(session.id, first, "PRIVATE-PASSAGE: thinking of leaving", private=True)
+    store.save_note(session.id, second, "Wants the on-call week swapped.")
+    store.add_item(session.id, "action", "Swap the on-call week", owner="me")
+    store.end_session(session.id)
+    app = make_app(vault_path, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.unlocked(store)
+        await pilot.pause()
+        app.push_screen(SessionDetailScreen(session.id))
+        await settle(app, pilot)
+        await pilot.press("ctrl+y")
+        await pilot.pause()
+        confirm = app.screen
+        assert isinstance(confirm, ConfirmScreen)
+        said = " ".join(str(confirm.query_one("#confirm-message").render()).split())
+        assert said.startswith("“Weekly” with Ada Lovelace, 2025-03-03: the participant's "
+                               "summary")
+        assert "the 1 item, never a private note (1 private note left out)" in said
+        assert "OSC 52" in said and "recorded as an export" in said
+        await pilot.press("n")
+        await settle(app, pilot)
+        assert app.clipboard == "" and store.exports() == []
+        await pilot.press("ctrl+y")
+        await pilot.pause()
+        await pilot.press("y")
+        await settle(app, pilot)
+        expected = render_export(store, Scope.sessions(session.id), "md", "summary",
+                                 tz=None).text
+        assert app.clipboard == expected
+        assert "Wants the on-call week swapped." in app.clipboard
+        assert "PRIVATE-PASSAGE" not in app.clipboard and "leaving" not in app.clipboard
+        assert [e.kind for e in store.exports()] == ["clipboard"]
+        assert isinstance(app.screen, SessionDetailScreen)
+        app.store = None
+
+
+async def test_ending_offers_the_next_date_and_a_set_date_wins(store, vault_path, clock):
+    """Issue 22: the review offers the cadence's next date (labelled, editable); the date set
+    overrides the computed one in upcoming()."""
+    ada = store.add_person("Ada Lovelace", cadence="fortnightly")
+    session = store.start_session(ada.id, plan("one-on-one"))
+    app = make_app(vault_path, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_session(app, pilot, store, session.id)
+        await pilot.press("f10")
+        await pilot.pause()
+        review = app.screen
+        assert isinstance(review, EndReviewScreen)
+        label = str(review.query_one("#review-next-label").render())
+        assert "Next meeting with Ada Lovelace (fortnightly: suggested)" in label
+        assert [str(w.render()) for w in review.query("#review-next Label")] == [
+            "Date", "Time", "Minutes"]
+        day = review.query_one("#next-day")
+        assert day.value == "2025-03-17"  # two weeks on
+        assert day.region.width >= 12 and day.region.bottom <= 24  # on screen at 80x24
+        day.value = "+10d"  # as the capture dialog takes it
+        await pilot.press("ctrl+e")
+        await pilot.pause()
+        assert not isinstance(app.screen, (EndReviewScreen, SessionScreen))
+        app.store = None
+    assert store.next_meeting(ada.id).day == date(2025, 3, 13)
+    [coming] = store.upcoming()
+    assert (coming.person.id, coming.day, coming.source) == (ada.id, date(2025, 3, 13), "set")
+
+
+def one_session(store, clock, name, *, spent, hours):
+    guide = plan("one-on-one")
+    session = store.start_session(store.add_person(name).id, guide)
+    store.save_session_state(session.id, spent={guide["stages"][0]["key"]: spent})
+    if hours is not None:
+        clock.advance(hours * 3600)
+        store.end_session(session.id)
+    return session
+
+
+async def test_lengths_are_labelled_in_the_detail_and_the_export(store, vault_path, clock):
+    """Issue 24: the lists show time spent (the stage timers), the export start to end: each
+    says which it is, and the detail shows both."""
+    met = one_session(store, clock, "Ada", spent=20 * 60, hours=2 / 3)
+    reopened = one_session(store, clock, "Ben", spent=25 * 60, hours=26)
+    active = one_session(store, clock, "Cy", spent=12 * 60, hours=None)
+
+    def length(session) -> str:
+        text = render_export(store, Scope.sessions(session.id), "md", "summary", tz=None).text
+        return next(line for line in text.splitlines() if line.startswith("- **Length:**"))
+
+    assert length(met) == "- **Length:** 40 min, start to end"
+    assert length(reopened) == "- **Length:** 25 min on the stage timers (continued another day)"
+    assert length(active) == "- **Length:** 12 min so far on the stage timers (not ended)"
+    app = make_app(vault_path, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.unlocked(store)
+        await pilot.pause()
+        app.push_screen(SessionDetailScreen(met.id))
+        await settle(app, pilot)
+        header = app.screen.query_one("#detail-header").source
+        assert "40m start to end · 20m spent on the stage timers of 30m planned" in header
+        app.store = None
+
+
+async def test_a_theme_marked_right_before_enter_is_tagged(store, vault_path, clock):
+    """Space (a key bound in the list, acting once it has bubbled up to the app) and Enter
+    in one read: the theme it marks is tagged too."""
+    programme = store.add_programme("Leaders")
+    session = store.start_session(store.add_person("Ben").id, plan(), programme_id=programme.id)
+    app = make_app(vault_path, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_session(app, pilot, store, session.id)
+        await pilot.press(*"Ana decides fast", "f4")
+        await pilot.pause()
+        app.screen.query_one("#tag-themes").highlighted = 0
+        await pilot.press("space", "down")
+        app.post_message(events.Key("space", " "))
+        app.post_message(events.Key("enter", "\r"))
+        await pilot.pause()
+        await pilot.pause()
+        assert sorted(t.theme for t in store.tags(session_id=session.id)) == sorted(
+            DEFAULT_THEMES[:2])
+        app.store = None

@@ -1,0 +1,295 @@
+"""The loop in the live session (issues 22 and 23): the "since last time" panel, talking points
+covered and carried, your question bank, the pulse, the feedback log, the next meeting at the
+end, and the participant's summary copied to the clipboard (as an export)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from guides.loader import builtin_guides
+from store import Scope, render_export
+from tui.screens.bank import BankDialog
+from tui.screens.confirm import ConfirmScreen
+from tui.screens.detail import SessionDetailScreen
+from tui.screens.feedback_form import FeedbackDialog
+from tui.screens.pulse import PulseDialog
+from tui.screens.review import EndReviewScreen
+from tui.screens.session import SessionScreen
+from tui.widgets.session import FollowThrough, NotesArea, QuestionList, StageCard
+from tui.widgets.since import SinceLastTimePanel
+from apptools import make_app, open_session
+
+pytestmark = pytest.mark.usefixtures("utc_zone")
+
+WEEK = 7 * 86400
+
+
+def plan(guide_id: str = "one-on-one"):
+    return next(g for g in builtin_guides() if g.id == guide_id).to_snapshot()
+
+
+async def settle(app, pilot) -> None:
+    await pilot.pause()
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def first_one_on_one(store, clock):
+    """Sam, weekly: a 1-on-1 a week ago with notes and items (one overdue), then a jot and
+    talking points both ways (as `rapport jot --raise` and `--theirs` make them)."""
+    sam = store.add_person("Sam Rivera", cadence="weekly")
+    first = store.start_session(sam.id, plan(), title="Weekly")
+    store.save_note(first.id, "check-in", "Tired after the on-call week.")
+    store.save_note(first.id, "check-in", "PRIVATE-CANARY burning out?", private=True)
+    store.add_item(first.id, "action", "Send the risk list", owner="them", due=date(2025, 3, 5))
+    store.add_item(first.id, "action", "Ask finance about budget", owner="me",
+                   due=date(2025, 3, 20))
+    store.end_session(first.id)
+    clock.advance(WEEK)
+    store.add_jot(sam.id, "raised the on-call rota in standup")
+    raise_point = store.add_talking_point(sam.id, "Feedback on the design review")
+    theirs = store.add_talking_point(sam.id, "Conference budget", owner="theirs")
+    second = store.start_session(sam.id, plan(), title="Weekly")
+    return sam, first, second, raise_point, theirs
+
+
+async def test_the_second_one_on_one_opens_on_since_last_time(store, vault_path, clock):
+    sam, first, second, raise_point, theirs = first_one_on_one(store, clock)
+    app = make_app(vault_path, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_session(app, pilot, store, second.id)
+        await settle(app, pilot)
+        panel = screen.query_one(SinceLastTimePanel)
+        assert screen.left_mode == "since" and panel.display
+        assert isinstance(app.focused, NotesArea)  # the panel never takes the focus
+        shown = " ".join(str(w.render()) for w in panel.query("Static"))
+        assert "Last met 2025-03-03 (7 days ago)" in shown
+        assert shown.index("theirs: Conference budget") < shown.index("raise: Feedback")
+        assert "Send the risk list  due 2025-03-05 · overdue" in shown
+        assert "Ask finance about budget  due 2025-03-20" in shown
+        assert "raised the on-call rota" in shown
+        summary = panel.query_one("Markdown")
+        assert "Tired after the on-call week." in summary.source
+        assert "PRIVATE-CANARY" not in summary.source and "PRIVATE-CANARY" not in shown
+        await pilot.press(*"hello")
+        assert screen.query_one(NotesArea).text == "hello"
+        await pilot.press("f5")  # hidden: the questions again
+        assert not panel.display and screen.query_one(QuestionList).display
+        await pilot.press("f5")  # reachable again, one key, the focus still in the notes
+        assert panel.display and isinstance(app.focused, NotesArea)
+        await pilot.press("ctrl+down")  # scrolls the panel, not the questions
+        assert panel.scroll_y > 0
+
+
+async def test_a_first_session_opens_on_the_questions(store, vault_path, clock):
+    session = store.start_session(store.add_person("Ada").id, plan())
+    app = make_app(vault_path, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_session(app, pilot, store, session.id)
+        await settle(app, pilot)
+        assert screen.left_mode == "questions"
+        assert screen.query_one(SinceLastTimePanel).is_empty
+
+
+async def test_talking_points_are_covered_and_the_rest_carried(store, vault_path, clock):
+    sam, first, second, raise_point, theirs = first_one_on_one(store, clock)
+    app = make_app(vault_path, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_session(app, pilot, store, second.id)
+        await settle(app, pilot)
+        widget = screen.query_one(FollowThrough)
+        assert widget.display  # listed at the opening
+        assert [widget.get_option_at_index(i).id for i in range(widget.option_count)] == [
+            f"point:{theirs.id}", f"point:{raise_point.id}"]
+        await pilot.press("ctrl+t", "d")  # theirs, first: covered
+        await pilot.pause()
+        assert {p.id: p.status for p in store.talking_points(sam.id)}[theirs.id] == "covered"
+        assert "☑" in str(widget.get_option_at_index(0).prompt)
+        await pilot.press("escape", "f10")
+        await pilot.pause()
+        review = app.screen
+        assert isinstance(review, EndReviewScreen)
+        assert "1 covered, 1 carried to next time" in str(
+            review.query_one("#review-points").render())
+        review.query_one("#next-day").value = ""  # skip the next meeting
+        await pilot.press("ctrl+e")
+        await pilot.pause()
+        assert not isinstance(app.screen, (EndReviewScreen, SessionScreen))
+        assert store.session(second.id).ended_at
+    points = {p.id: p for p in store.talking_points(sam.id)}
+    assert points[theirs.id].status == "covered" and points[theirs.id].session_id == second.id
+    assert points[raise_point.id].status == "open"
+    assert points[raise_point.id].carried == (second.id,)
+    assert store.next_meeting(sam.id) is None  # skipped
+
+
+async def test_a_question_of_your_own_goes_to_the_bank_and_shows_as_yours(store, vault_path,
+                                                                          clock):
+    ada = store.add_person("Ada")
+    session = store.start_session(ada.id, plan())
+    app = make_app(vault_path, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_session(app, pilot, store, session.id)
+        await pilot.press(*"Q: What gave you energy this week?")
+        await pilot.press("shift+f2")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, BankDialog)
+        assert dialog.query_one("#bank-text").value == "What gave you energy this week?"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.screen is screen and isinstance(app.focused, NotesArea)
+        [question] = store.questions("one-on-one", "check-in")
+        assert question.text == "What gave you energy this week?"
+        await pilot.press("escape")
+        await pilot.pause()
+    later = store.start_session(ada.id, plan())
+    app = make_app(vault_path, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_session(app, pilot, store, later.id)
+        questions = screen.query_one(QuestionList)
+        shown = [str(questions.get_option_at_index(i).prompt)
+                 for i in range(questions.option_count)]
+        assert shown[-1] == "✦ What gave you energy this week?  yours"
+        assert shown[0].startswith("◆ ")  # the guide's come first
+        questions.highlighted = questions.option_count - 1
+        await pilot.press("ctrl+o")  # and it is inserted like the guide's
+        assert "Q: What gave you energy this week?" in screen.query_one(NotesArea).text
+        app.store = None
+
+
+async def test_the_pulse_at_check_in(store, vault_path, clock):
+    ada = store.add_person("Ada")
+    session = store.start_session(ada.id, plan())
+    app = make_app(vault_path, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_session(app, pilot, store, session.id)
+        assert screen.stage["records"] == "pulse"
+        assert "^f records how they are, 1-5" in str(screen.query_one(StageCard).render())
+        await pilot.press("ctrl+f")
+        await pilot.pause()
+        assert isinstance(app.screen, PulseDialog)
+        await pilot.press("4", "tab", *"steady", "enter")
+        await pilot.pause()
+        assert app.screen is screen and isinstance(app.focused, NotesArea)
+        pulse = store.pulse(session.id)
+        assert (pulse.score, pulse.word) == (4, "steady")
+        assert "recorded: 4/5, steady" in str(screen.query_one(StageCard).render())
+        assert screen.query_one(NotesArea).text == ""  # the digit went to the dialog
+
+
+async def test_the_feedback_guide_fills_the_feedback_log_as_it_goes(store, vault_path, clock):
+    ada = store.add_person("Ada")
+    session = store.start_session(ada.id, plan("feedback"))
+    app = make_app(vault_path, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_session(app, pilot, store, session.id)
+        stages = {s.get("records"): i for i, s in enumerate(screen.stages)}
+        screen.go_to(stages["feedback"])
+        await pilot.press("ctrl+f")
+        await pilot.pause()
+        assert isinstance(app.screen, FeedbackDialog)
+        await pilot.press(*"Tuesday review", "tab", *"blamed data team", "tab",
+                          *"client asked for someone else", "enter")
+        await pilot.pause()
+        entry = store.session_feedback(session.id)
+        assert (entry.situation, entry.behaviour, entry.impact) == (
+            "Tuesday review", "blamed data team", "client asked for someone else")
+        assert entry.kind == "developmental" and entry.direction == "given"
+        screen.go_to(stages["feedback-response"])
+        await pilot.press("ctrl+f")
+        await pilot.pause()
+        await pilot.press(*"felt cornered", "enter")
+        await pilot.pause()
+        screen.go_to(stages["feedback-next-step"])
+        await pilot.press("f2", *"Rehearse the next review", "enter")
+        await pilot.pause()
+        await pilot.press("ctrl+f")
+        await pilot.pause()
+        await pilot.press(*"rehearse together", "tab", "down", "enter")
+        await pilot.pause()
+        entry = store.session_feedback(session.id)
+        [action] = store.items(session_id=session.id)
+        assert (entry.response, entry.next_step, entry.item_id) == (
+            "felt cornered", "rehearse together", action.id)
+        assert entry.situation == "Tuesday review"  # the earlier stage's fields stay
+        assert "filled in: next step" in str(screen.query_one(StageCard).render())
+
+
+async def test_ending_offers_the_next_meeting_from_the_cadence(store, vault_path, clock):
+    sam, first, second, *_ = first_one_on_one(store, clock)
+    app = make_app(vault_path, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_session(app, pilot, store, second.id)
+        await pilot.press("f10")
+        await pilot.pause()
+        review = app.screen
+        assert isinstance(review, EndReviewScreen)
+        day, time = review.query_one("#next-day"), review.query_one("#next-time")
+        assert (day.value, time.value) == ("2025-03-17", "09:00")  # a week on, same time
+        assert "weekly" in str(review.query_one("#review-next-label").render())
+        time.value = "10:30"  # editable
+        await pilot.press("enter")  # Enter ends, from the button as from the fields
+        await pilot.pause()
+        assert not isinstance(app.screen, (EndReviewScreen, SessionScreen))
+    meeting = store.next_meeting(sam.id)
+    assert (meeting.day, meeting.time, meeting.minutes) == (date(2025, 3, 17), "10:30", 30)
+    assert store.session(second.id).ended_at is not None
+
+
+async def test_a_bad_next_date_keeps_the_review_open(store, vault_path, clock):
+    sam, first, second, *_ = first_one_on_one(store, clock)
+    app = make_app(vault_path, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_session(app, pilot, store, second.id)
+        await pilot.press("f10")
+        await pilot.pause()
+        app.screen.query_one("#next-day").value = "someday"
+        await pilot.press("ctrl+e")
+        await pilot.pause()
+        assert isinstance(app.screen, EndReviewScreen)
+        assert "Next meeting:" in str(app.screen.query_one("#review-error").render())
+        assert store.session(second.id).ended_at is None
+
+
+async def test_the_summary_is_copied_as_an_export_from_the_review_and_the_detail(
+        store, vault_path, clock):
+    sam, first, second, *_ = first_one_on_one(store, clock)
+    expected = render_export(store, Scope.sessions(first.id), "md", "summary", tz=None).text
+    app = make_app(vault_path, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.unlocked(store)
+        await pilot.pause()
+        app.push_screen(SessionDetailScreen(first.id))
+        await settle(app, pilot)
+        await pilot.press("ctrl+y")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)  # asked first: it leaves the vault
+        assert app.clipboard == ""
+        await pilot.press("y")
+        await settle(app, pilot)
+        assert app.clipboard == expected and "PRIVATE-CANARY" not in app.clipboard
+        assert [(e.kind, e.destination) for e in store.exports()] == [("clipboard", "clipboard")]
+        app.pop_screen()
+        await pilot.pause()
+
+        app.push_screen(SessionScreen(second.id))
+        await settle(app, pilot)
+        await pilot.press(*"Agreed to swap the on-call week.")
+        await pilot.press("f10")
+        await pilot.pause()
+        await pilot.press("ctrl+y")
+        await pilot.pause()
+        await pilot.press("n")  # declined: nothing copied, nothing recorded
+        await pilot.pause()
+        assert isinstance(app.screen, EndReviewScreen) and app.clipboard == expected
+        await pilot.press("ctrl+y")
+        await pilot.pause()
+        await pilot.press("y")
+        await settle(app, pilot)
+        now = render_export(store, Scope.sessions(second.id), "md", "summary", tz=None).text
+        assert app.clipboard == now and "Agreed to swap the on-call week." in now
+        assert len(store.exports()) == 2
+        assert isinstance(app.screen, EndReviewScreen)

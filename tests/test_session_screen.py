@@ -1,0 +1,242 @@
+"""The session screen mid-conversation (issue 24): cues one key away, the large layout, m:ss,
+a pause that outlives a quit, confirmations that cover nothing, the focus kept in the notes,
+the follow-up list one key away, the review's items, and an idle lock that returns here."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from textual.widgets import Footer
+
+from guides.loader import builtin_guides
+from store.vault import open_vault
+from tui.config import Config
+from tui.screens.review import EndReviewScreen
+from tui.screens.session import SessionScreen
+from tui.screens.unlock import UnlockScreen
+from tui.widgets.session import FollowThrough, ItemsPanel, NotesArea, QuestionList, StageCard
+from apptools import make_app, open_session
+
+pytestmark = pytest.mark.usefixtures("utc_zone")
+
+
+def plan(guide_id: str = "one-on-one"):
+    return next(g for g in builtin_guides() if g.id == guide_id).to_snapshot()
+
+
+async def settle(app, pilot) -> None:
+    await pilot.pause()
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def test_cues_are_one_key_away_and_the_notes_keep_the_focus(store, vault_path, clock):
+    session = store.start_session(store.add_person("Ada").id, plan())
+    app = make_app(vault_path, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_session(app, pilot, store, session.id)
+        await settle(app, pilot)
+        card = screen.query_one(StageCard)
+        assert "Avoid" not in str(card.render())  # 80x24: the questions show, not the cues
+        assert screen.query_one(QuestionList).display
+        await pilot.press("ctrl+g")
+        assert screen.has_class("-left-cues") and not screen.query_one("#left-questions").display
+        shown = str(card.render())
+        assert all(h in shown for h in ("Do\n", "Avoid\n", "Say\n", "Throughout"))
+        tabs = screen.query_one("#left-tabs").content  # the Text it was given
+        active = [tabs.plain[s.start:s.end] for s in tabs.spans if "reverse" in str(s.style)]
+        assert active == [" Cues "]
+        assert isinstance(app.focused, NotesArea)
+        await pilot.press(*"typed")
+        assert screen.query_one(NotesArea).text == "typed"
+        await pilot.press("ctrl+g")
+        assert screen.has_class("-left-questions") and screen.query_one(QuestionList).display
+
+
+async def test_a_large_terminal_shows_the_whole_card_and_every_question(store, vault_path, clock):
+    session = store.start_session(store.add_person("Ada").id, plan())
+    app = make_app(vault_path, clock)
+    async with app.run_test(size=(160, 48)) as pilot:
+        screen = await open_session(app, pilot, store, session.id)
+        await settle(app, pilot)
+        assert screen.has_class("-wide")
+        card = screen.query_one("#card-scroll")
+        assert all(h in str(screen.query_one(StageCard).render())
+                   for h in ("Do\n", "Avoid\n", "Say\n"))
+        assert card.max_scroll_y == 0 and card.region.bottom <= 47  # all of it, above the footer
+        questions = screen.query_one(QuestionList)
+        assert questions.max_scroll_y == 0
+        assert questions.option_count == len(screen.stage["questions"])
+        assert questions.region.bottom <= 47 and questions.region.height > 0
+        notes = screen.query_one(NotesArea)
+        assert 50 <= notes.region.width <= 70  # not the 95 columns of a capped left pane
+
+
+async def test_the_outline_shows_the_current_stage_as_m_ss(store, vault_path, clock):
+    session = store.start_session(store.add_person("Ada").id, plan())
+    app = make_app(vault_path, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_session(app, pilot, store, session.id)
+        clock.advance(95)
+        screen.tick()
+        outline = screen.query_one("#outline")
+        assert str(outline.get_option_at_index(0).prompt).rstrip().endswith("1:35/3m")
+        assert str(outline.get_option_at_index(1).prompt).rstrip().endswith(" 0/3m")
+
+
+async def test_a_paused_timer_stays_paused_after_quit_and_resume(store, vault_path, clock,
+                                                                 passphrase):
+    session = store.start_session(store.add_person("Ada").id, plan())
+    app = make_app(vault_path, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_session(app, pilot, store, session.id)
+        clock.advance(30)
+        await pilot.press("f9")
+        await pilot.press("ctrl+q")
+    reopened = open_vault(vault_path, passphrase, allow_weak=True, clock=clock)
+    try:
+        assert reopened.session(session.id).paused
+        app2 = make_app(vault_path, clock)
+        async with app2.run_test(size=(80, 24)) as pilot:
+            screen = await open_session(app2, pilot, reopened, session.id)
+            assert screen.paused
+            clock.advance(600)
+            screen.tick()
+            assert screen.spent[screen.stage["key"]] == pytest.approx(30)
+            assert "paused" in str(screen.query_one("#timer").render())
+            await pilot.press("f9")  # running again, and saved so
+            clock.advance(5)
+            screen.tick()
+            assert screen.spent[screen.stage["key"]] == pytest.approx(35)
+            assert not reopened.session(session.id).paused
+            app2.store = None
+    finally:
+        reopened.close()
+
+
+async def test_a_capture_is_confirmed_where_it_covers_no_item(store, vault_path, clock):
+    session = store.start_session(store.add_person("Ada").id, plan())
+    app = make_app(vault_path, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_session(app, pilot, store, session.id)
+        await pilot.press("f2", *"Book the offsite", "enter")
+        await pilot.pause()
+        assert "action saved" in str(screen.query_one("#note-status").render())
+        assert not app.screen.query("Toast")  # no notification over the items panel
+        items = screen.query_one(ItemsPanel)
+        assert "Book the offsite" in str(items.render())
+        assert items.region.bottom <= 23  # above the footer, in full view
+
+
+async def test_items_keep_owner_and_due_at_80_columns(store, vault_path, clock):
+    session = store.start_session(store.add_person("Ada Lovelace").id, plan())
+    store.add_item(session.id, "action", "Write up the migration plan for the billing system "
+                   "and share it with finance", owner="them", due=date(2025, 3, 7))
+    app = make_app(vault_path, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_session(app, pilot, store, session.id)
+        await settle(app, pilot)
+        line = str(screen.query_one(ItemsPanel).render())
+        assert line.rstrip().endswith("Ada Lovelace · due 2025-03-07")
+        assert "…" in line  # the text was cut instead
+        header = str(screen.query_one("#session-header").render())
+        assert len(header) <= 78 and "Check-in" in header and "Ada Lovelace" in header
+        footer = screen.query_one(Footer)
+        first = footer.query("FooterKey").first()
+        assert first.key == "f1" and first.region.right < 80  # the help key is never cut
+
+
+async def test_after_f8_picks_a_stage_the_notes_have_the_focus(store, vault_path, clock):
+    session = store.start_session(store.add_person("Ada").id, plan())
+    app = make_app(vault_path, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_session(app, pilot, store, session.id)
+        outline = screen.query_one("#outline")
+        await pilot.press("f8", "enter")  # the current stage again: back to the notes
+        await pilot.pause()
+        assert isinstance(app.focused, NotesArea) and screen.index == 0
+        await pilot.press("f8", "down", "down", "escape")  # changed my mind
+        await pilot.pause()
+        assert isinstance(app.focused, NotesArea) and app.screen is screen
+        assert screen.index == 0 and outline.highlighted == 0
+        await pilot.press("f8", "down", "enter")
+        await pilot.pause()
+        assert isinstance(app.focused, NotesArea) and screen.index == 1
+        await pilot.press("down")  # in the notes, not the outline
+        assert outline.highlighted == 1
+
+
+async def test_the_follow_up_list_is_one_key_away_and_acts_at_once(store, vault_path, clock):
+    ada = store.add_person("Ada")
+    first = store.start_session(ada.id, plan())
+    late = store.add_item(first.id, "action", "send the risk list", owner="them")
+    kept = store.add_item(first.id, "agreement", "weekly demo")
+    store.end_session(first.id)
+    clock.advance(7 * 86400)
+    store.add_jot(ada.id, "raised the quokka budget in standup")
+    second = store.start_session(ada.id, plan())
+    app = make_app(vault_path, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_session(app, pilot, store, second.id)
+        await settle(app, pilot)
+        await pilot.press("ctrl+n")  # the follow-up stage: the list is shown, not focused
+        await pilot.pause()
+        widget = screen.query_one(FollowThrough)
+        assert widget.display and isinstance(app.focused, NotesArea)
+        await pilot.press("ctrl+t")  # one key
+        await pilot.pause()
+        assert app.focused is widget and widget.highlighted == 0
+        assert widget.styles.border_top[0] != ""  # a focus border
+        await pilot.press("d")  # at once: no Down first
+        await pilot.pause()
+        assert store.item(late.id).status == "done"
+        await pilot.press("c")
+        await pilot.pause()
+        assert store.item(kept.id).status == "carried"
+        assert screen.query_one(NotesArea).text == ""  # nothing stray in the notes
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.focused, NotesArea) and app.screen is screen
+
+
+async def test_the_review_lists_the_items(store, vault_path, clock):
+    ada = store.add_person("Ada")
+    session = store.start_session(ada.id, plan())
+    store.add_item(session.id, "action", "Book the offsite", owner="them", due=date(2025, 3, 7))
+    store.add_item(session.id, "decision", "Demo moves to Friday")
+    app = make_app(vault_path, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_session(app, pilot, store, session.id)
+        await pilot.press("f10")
+        await pilot.pause()
+        assert isinstance(app.screen, EndReviewScreen)
+        listed = str(app.screen.query_one("#review-items").render())
+        assert "Book the offsite  Ada · due 2025-03-07" in listed
+        assert "Demo moves to Friday  me" in listed
+
+
+async def test_idle_lock_then_unlock_returns_into_the_session(store, vault_path, clock,
+                                                              passphrase):
+    session = store.start_session(store.add_person("Ada").id, plan())
+    store.close()
+    app = make_app(vault_path, clock, config=Config(idle_lock_minutes=5))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press(*passphrase, "enter")
+        await settle(app, pilot)
+        app.push_screen(SessionScreen(session.id))
+        await pilot.pause()
+        await pilot.press("ctrl+n", "ctrl+n", *"where I was")
+        clock.advance(6 * 60)
+        app.check_idle_lock()
+        await settle(app, pilot)
+        assert isinstance(app.screen, UnlockScreen)
+        await pilot.press(*passphrase, "enter")
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, SessionScreen) and screen.session_id == session.id
+        assert screen.index == 2 and screen.query_one(NotesArea).text == "where I was"
+        assert isinstance(app.focused, NotesArea)
+        await pilot.press("escape")  # and below it, the home list as after any unlock
+        await pilot.pause()
+        assert type(app.screen).__name__ == "HomeScreen"

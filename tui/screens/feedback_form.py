@@ -1,0 +1,102 @@
+"""The feedback log, filled in as the feedback guide's stages go (the stage-form key).
+
+Each stage fills in its part of the session's entry (``store.FEEDBACK_STAGE_FIELDS``): the
+situation, behaviour and impact (and whether it is praise or developmental, given or received),
+then their response, then the agreed next step, linked to one of the session's actions when
+there is one. The dialog returns only the fields it shows; ``store.fill_feedback`` keeps the rest.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Button, Input, Label, OptionList, RadioButton, RadioSet, Static
+from textual.widgets.option_list import Option
+
+from store import FEEDBACK_DIRECTIONS, FEEDBACK_KINDS, Feedback, Item
+from tui.screens.dialog import Dialog
+
+LABELS = {"situation": "Situation: when and where", "behaviour": "Behaviour: what they did",
+          "impact": "Impact: what it led to", "response": "Their response",
+          "next_step": "The agreed next step"}
+TITLES = {"feedback": "Feedback: situation, behaviour, impact",
+          "feedback-response": "Feedback: their response",
+          "feedback-next-step": "Feedback: the next step"}
+NO_ACTION = "-"
+
+
+class FeedbackDialog(Dialog[dict[str, Any] | None]):
+    def __init__(self, records: str, name: str, current: Feedback | None,
+                 actions: Sequence[Item] = ()) -> None:
+        """``records``: the stage's ``records``; ``actions``: this session's action items,
+        one of which the next step can be linked to."""
+        super().__init__()
+        self.records, self.name_shown, self.current = records, name, current
+        self.actions = list(actions)
+        from store import FEEDBACK_STAGE_FIELDS
+
+        self.fields = [f for f in FEEDBACK_STAGE_FIELDS.get(records, ()) if f != "item_id"]
+        self.links = "item_id" in FEEDBACK_STAGE_FIELDS.get(records, ())
+
+    def compose(self) -> ComposeResult:
+        current = self.current
+        with Vertical(id="feedback-dialog", classes="dialog"):
+            yield Static(self.keys_hint(TITLES.get(self.records, "Feedback")),
+                         classes="dialog-title", markup=False)
+            if self.records == "feedback":
+                with Horizontal(classes="feedback-row"):
+                    with RadioSet(id="feedback-kind"):
+                        kind = current.kind if current else None
+                        for value in FEEDBACK_KINDS:
+                            yield RadioButton(value.capitalize(), name=value,
+                                              value=value == kind)
+                    with RadioSet(id="feedback-direction"):
+                        direction = current.direction if current else "given"
+                        for value in FEEDBACK_DIRECTIONS:
+                            yield RadioButton(f"{value.capitalize()}", name=value,
+                                              value=value == direction)
+            for field in self.fields:
+                yield Label(LABELS[field])
+                yield Input(getattr(current, field) if current else "", id=f"feedback-{field}")
+            if self.links:
+                yield Label("Linked action (↑↓)")
+                options = [Option("No action linked", id=NO_ACTION)]
+                options += [Option(f"▸ {a.text}", id=a.id) for a in self.actions]
+                linked = OptionList(*options, id="feedback-item")
+                yield linked
+            with Horizontal(classes="buttons"):
+                yield Button("Save", variant="primary", id="feedback-save", classes="save")
+                yield Button("Cancel", id="feedback-cancel", classes="cancel")
+
+    def on_mount(self) -> None:
+        if self.fields:
+            self.query_one(f"#feedback-{self.fields[0]}", Input).focus()
+        if self.links:
+            options = self.query_one("#feedback-item", OptionList)
+            linked = self.current.item_id if self.current else None
+            ids = [NO_ACTION, *(a.id for a in self.actions)]
+            options.highlighted = ids.index(linked) if linked in ids else 0
+
+    def values(self) -> dict[str, Any]:
+        found: dict[str, Any] = {}
+        for control, field in (("#feedback-kind", "kind"), ("#feedback-direction", "direction")):
+            for radio in self.query(control).results(RadioSet):
+                pressed = radio.pressed_button
+                if pressed is not None and pressed.name:
+                    found[field] = pressed.name
+        for field in self.fields:
+            found[field] = " ".join(self.query_one(f"#feedback-{field}", Input).value.split())
+        if self.links:
+            options = self.query_one("#feedback-item", OptionList)
+            if options.highlighted is not None:
+                chosen = options.get_option_at_index(options.highlighted).id
+                found["item_id"] = None if chosen == NO_ACTION else chosen
+        return found
+
+    def draft(self) -> tuple[object, ...]:
+        return tuple(sorted(self.values().items()))
+
+    def save(self) -> None:
+        self.dismiss(self.values())

@@ -1,0 +1,262 @@
+"""The loop around a live session: what the session screen does with the records between
+conversations (issues 22 and 23). The screen calls these; they call the store.
+
+* :func:`load_context` reads, in a worker, what happened since last time (the panel), the
+  earlier open items and the talking points covered in this session.
+* :func:`show_followup` / :func:`focus_agenda` / :func:`follow_through`: the list of talking
+  points and earlier items (``d`` covers or closes, ``c`` carries).
+* :func:`stage_form`: what the stage records (the pulse; the feedback log), in a dialog.
+* :func:`bank_question`: a question of your own, saved to your bank for this guide and stage.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from store import FEEDBACK_STAGE_FIELDS, RapportError
+from tui.widgets.session import FollowThrough, NotesArea
+from tui.widgets.since import SinceLastTimePanel
+
+if TYPE_CHECKING:  # pragma: no cover
+    from store import Item, SinceLastTime, Store, TalkingPoint
+    from tui.screens.session import SessionScreen
+
+
+@dataclass(frozen=True)
+class SessionContext:
+    since: "SinceLastTime"
+    earlier: list["Item"]  # open items from earlier sessions (the follow-up list)
+    covered: list["TalkingPoint"]  # talking points already covered in this session
+
+
+def load_context(screen: "SessionScreen") -> None:
+    session_id, person_id = screen.live.id, screen.live.person_id
+
+    def read(store: "Store") -> SessionContext:
+        from store import since_last_time
+
+        session = store.session(session_id)
+        return SessionContext(
+            since=since_last_time(store, person_id, session_id=session_id),
+            earlier=[i for i in store.open_items_before(person_id, session)],
+            covered=[p for p in store.talking_points(person_id)
+                     if p.session_id == session_id and p.status == "covered"])
+
+    screen.load_from_store(read, lambda context: show_context(screen, context),
+                           group="session-context")
+
+
+def show_context(screen: "SessionScreen", context: SessionContext) -> None:
+    since = context.since
+    screen.context_loaded = True
+    screen.earlier = list(context.earlier)
+    screen.points = [*since.points, *context.covered]
+    screen.jots = list(since.jots)
+    screen.overdue = since.overdue
+    panel = screen.query_one(SinceLastTimePanel)
+    panel.show(since, today=screen.app.clock().astimezone().date())
+    if screen.index == 0 and not panel.is_empty and screen.left_mode == "questions":
+        screen.left_mode = "since"  # a session opens on what happened since last time
+        screen.show_left()
+    show_followup(screen, reset=True)
+
+
+def covered(screen: "SessionScreen") -> set[str]:
+    return {p.id for p in screen.points
+            if p.status == "covered" and p.session_id == screen.live.id}
+
+
+def show_followup(screen: "SessionScreen", *, reset: bool = False) -> None:
+    """The list under the notes: at the first stage the talking points, at the follow-up
+    stage (and whenever the agenda key asks) the points, earlier items and jots."""
+    widget = screen.query_one(FollowThrough)
+    everything = screen.index == screen.followup_index or screen.agenda_forced
+    opening = screen.index == 0 and any(p.status == "open" for p in screen.points)
+    shown = everything or opening
+    points = screen.points
+    items, jots = (screen.earlier, screen.jots) if everything else ([], [])
+    has = bool(points or items or jots)
+    widget.display = shown and has
+    if not widget.display:
+        return
+    widget.border_title = screen.keys("To go through · {done} done/covered · {carry} carry")
+    widget.border_subtitle = screen.keys("{agenda} or Tab here · Esc back")
+    if reset:
+        widget.highlighted = None
+    widget.show(points, items, jots, covered=covered(screen), person=screen.person.name,
+                overdue=screen.overdue)
+
+
+def focus_agenda(screen: "SessionScreen") -> None:
+    widget = screen.query_one(FollowThrough)
+    if widget.has_focus:  # the same key goes back to the notes
+        screen.action_leave()
+        return
+    if not screen.context_loaded:
+        screen.say("still reading the talking points and earlier items…")
+        return
+    screen.agenda_forced = True
+    show_followup(screen, reset=True)
+    if not widget.display:
+        screen.agenda_forced = False
+        screen.say("no talking points or earlier open items with "
+                   f"{screen.person.name}")
+        return
+    widget.focus()
+    widget.highlighted = 0
+
+
+def follow_through(screen: "SessionScreen", event: FollowThrough.Chosen) -> None:
+    store = screen.store
+    try:
+        if event.kind == "point":
+            point_action(screen, event.item_id, event.action)
+            return
+        if event.action == "done":
+            store.update_item(event.item_id, status="done")
+            screen.say("marked done")
+        else:
+            item = store.carry_forward(event.item_id, screen.live.id)
+            screen.items.append(item)
+            screen.fresh_item = item.id
+            screen.show_items()
+            screen.say("carried forward into this session")
+    except RapportError as exc:
+        screen.notify(str(exc), severity="error")
+        return
+    screen.earlier = [i for i in screen.earlier if i.id != event.item_id]
+    show_followup(screen)
+
+
+def point_action(screen: "SessionScreen", point_id: str, action: str) -> None:
+    if action != "done":
+        screen.say("points not covered carry to the next session when this one ends")
+        return
+    store = screen.store
+    current = next((p for p in screen.points if p.id == point_id), None)
+    if current is None:
+        return
+    if current.status == "covered":
+        point = store.update_talking_point(point_id, status="open")
+        screen.say("not covered: it carries to the next session")
+    else:
+        point = store.cover_talking_point(point_id, screen.live.id)
+        screen.say("covered")
+    screen.points = [point if p.id == point_id else p for p in screen.points]
+    show_followup(screen)
+
+
+# ---------------------------------------------------------------------- what a stage records
+
+
+def recording_stage(screen: "SessionScreen") -> str | None:
+    """What the stage-form key fills in here: the stage's own record; else, in a guide with a
+    pulse stage, the pulse (it can be recorded late)."""
+    records = screen.stage.get("records")
+    if records in ("pulse", *FEEDBACK_STAGE_FIELDS):
+        return str(records)
+    if any(s.get("records") == "pulse" for s in screen.stages):
+        return "pulse"
+    return None
+
+
+def recorded(screen: "SessionScreen") -> str:
+    """What the card says the stage holds so far."""
+    records = screen.stage.get("records")
+    if records == "pulse" and screen.pulse is not None:
+        pulse = screen.pulse
+        return f"recorded: {pulse.score}/5" + (f", {pulse.word}" if pulse.word else "")
+    fields = FEEDBACK_STAGE_FIELDS.get(str(records))
+    if fields and screen.feedback is not None:
+        filled = [f.replace("_", " ") for f in fields
+                  if f != "item_id" and getattr(screen.feedback, f)]
+        return ("filled in: " + ", ".join(filled)) if filled else ""
+    return ""
+
+
+def stage_form(screen: "SessionScreen") -> None:
+    records = recording_stage(screen)
+    if records is None:
+        screen.say("this stage records nothing of its own")
+        return
+    if records == "pulse":
+        pulse_form(screen)
+    else:
+        feedback_form(screen, records)
+
+
+def pulse_form(screen: "SessionScreen") -> None:
+    from tui.screens.pulse import PulseDialog, PulseEntry
+
+    def done(entry: PulseEntry | None) -> None:
+        screen.query_one(NotesArea).focus()
+        if entry is None:
+            return
+        try:
+            screen.pulse = screen.store.set_pulse(screen.live.id, entry.score, entry.word)
+        except RapportError as exc:
+            screen.notify(str(exc), severity="error")
+            return
+        screen.show_card()
+        screen.say(f"pulse {entry.score}/5 recorded")
+
+    screen.app.push_screen(PulseDialog(screen.person.name, screen.pulse), done)
+
+
+def feedback_form(screen: "SessionScreen", records: str) -> None:
+    from tui.screens.feedback_form import FeedbackDialog
+
+    def done(fields: dict[str, Any] | None) -> None:
+        screen.query_one(NotesArea).focus()
+        if not fields:
+            return
+        try:
+            screen.feedback = screen.store.fill_feedback(screen.live.id, **fields)
+        except RapportError as exc:
+            screen.notify(str(exc), severity="error")
+            return
+        screen.show_card()
+        screen.say("feedback log filled in")
+
+    actions = [i for i in screen.items if i.kind == "action"]
+    screen.app.push_screen(FeedbackDialog(records, screen.person.name, screen.feedback, actions),
+                           done)
+
+
+# ---------------------------------------------------------------------- the question bank
+
+
+def question_at_cursor(screen: "SessionScreen") -> str:
+    """The line under the cursor when it reads as a question (``Q:`` taken off)."""
+    notes = screen.query_one(NotesArea)
+    selected = notes.selected_text.strip()
+    row = notes.cursor_location[0]
+    line = selected or (notes.document.get_line(row).strip()
+                        if row < notes.document.line_count else "")
+    if line.startswith("Q:"):
+        line = line[2:].strip()
+    return " ".join(line.split()) if line.endswith("?") else ""
+
+
+def bank_question(screen: "SessionScreen") -> None:
+    from tui.screens.bank import BankDialog
+
+    stage = screen.stage
+    session = screen.live
+
+    def done(text: str | None) -> None:
+        screen.query_one(NotesArea).focus()
+        if not text:
+            return
+        try:
+            question = screen.store.add_question(session.guide_id, stage["key"], text)
+        except RapportError as exc:
+            screen.notify(str(exc), severity="error")
+            return
+        screen.bank.append(question)
+        screen.show_questions()
+        screen.say(f"saved to your questions for {stage['title']}")
+
+    screen.app.push_screen(BankDialog(session.guide_name or session.guide_id, stage["title"],
+                                      question_at_cursor(screen)), done)
