@@ -90,3 +90,23 @@ async def test_preview_is_what_gets_written(store, vault_path, clock, tmp_path):
         assert (out / "relative.json").read_text() == preview
         assert stat.S_IMODE((out / "relative.json").stat().st_mode) == 0o600
         assert [e.destination for e in store.exports()][-1] == str(out / "relative.json")
+
+
+async def test_the_preview_names_the_facilitator_from_the_config(store, vault_path, clock,
+                                                                   tmp_path):
+    """config.toml's facilitator_name owns the facilitator's items in the app's exports too."""
+    from tui.config import Config
+
+    plan = next(g for g in builtin_guides() if g.id == "one-on-one").to_snapshot()
+    session = store.start_session(store.add_person("Ada").id, plan)
+    store.add_item(session.id, "action", "Send the FAQ", owner="me")
+    app = make_app(vault_path, clock, config=Config(facilitator_name="Sam Lee"))
+    async with app.run_test(size=(110, 40)) as pilot:
+        app.unlocked(store)
+        await pilot.pause()
+        app.push_screen(ExportScreen(session_ids=[session.id], directory=tmp_path))
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        preview = app.screen.query_one("#export-preview").text
+        assert "Send the FAQ" in preview and "Sam Lee" in preview
+        assert "Facilitator" not in preview

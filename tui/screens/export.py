@@ -42,6 +42,7 @@ class ExportOptions(NamedTuple):
     fmt: str = "md"
     kind: str = "summary"
     private: bool = False
+    facilitator: str = "Facilitator"  # how items of yours are owned (config: facilitator_name)
 
 
 class Preview(NamedTuple):
@@ -83,7 +84,8 @@ def _render_sessions(session_ids: tuple[str, ...], person_id: str | None, store:
         scope = Scope.person(person_id)
     else:
         scope = Scope.all()
-    doc = render(store, scope, options.fmt, options.kind, options.private, tz=None)
+    doc = render(store, scope, options.fmt, options.kind, options.private, tz=None,
+                 facilitator=options.facilitator)
     count = f"{doc.count} session{'' if doc.count == 1 else 's'}"
     if not session_ids:  # whose (the sessions chosen are the ones on screen)
         count = f"{doc.scope_label[:1].upper()}{doc.scope_label[1:]}: {count}"
@@ -268,6 +270,7 @@ class ExportScreen(Dialog[str | None]):
                     values[field] = pressed.name
         if "private" in self.controls:
             values["private"] = self.query_one("#export-private", Checkbox).value
+        values["facilitator"] = self.app.config.facilitator_name
         return ExportOptions(**values)
 
     @on(RadioSet.Changed)
