@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from markdown_it import MarkdownIt
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -18,6 +17,7 @@ from textual.widgets import DataTable, Footer, Markdown, Static
 
 from store import RapportError
 from tui import format as fmt
+from tui.widgets.note_markdown import NoteMarkdown
 from tui.record import SessionRecord, items_markdown, load_record, record_header, stage_markdown
 from tui.commands import Command
 from tui.screens.base import RapportScreen
@@ -32,10 +32,6 @@ as an edit. **{reopen}** reopens an ended session to continue it (it becomes act
 exports it; **{share}** copies the participant's summary to the clipboard (after you confirm; it
 is recorded as an export). **{back}** goes back.
 """
-
-
-def _parser() -> MarkdownIt:
-    return MarkdownIt("gfm-like", {"breaks": True})  # a new line in a note stays a new line
 
 
 class SessionDetailScreen(RapportScreen[None]):
@@ -101,12 +97,12 @@ class SessionDetailScreen(RapportScreen[None]):
         scroll = self.query_one("#detail-scroll", VerticalScroll)
         keep = scroll.scroll_y
         await scroll.remove_children()
-        blocks = [Markdown(record_header(record, table=False), parser_factory=_parser,
+        blocks = [NoteMarkdown(record_header(record, table=False),
                            id="detail-header"), self.time_table(record)]
         for stage in record.stages:
-            blocks.append(Markdown(stage_markdown(stage), parser_factory=_parser,
+            blocks.append(NoteMarkdown(stage_markdown(stage),
                                    id=f"detail-stage-{stage.index}", classes="detail-stage"))
-        blocks.append(Markdown(items_markdown(record), parser_factory=_parser, id="detail-items"))
+        blocks.append(NoteMarkdown(items_markdown(record), id="detail-items"))
         await scroll.mount_all(blocks)
         if self.cursor is None and self.target is not None:
             self.cursor = next((st.index for st in record.stages if st.key == self.target), None)

@@ -16,6 +16,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.widgets import Markdown, Sparkline, Static
 
 from tui import format as fmt
+from tui.widgets.note_markdown import NoteMarkdown
 from tui.widgets.browse import meeting_text, theme_style
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -73,14 +74,6 @@ def pulse_words(pulses: Iterable["Pulse"]) -> str:
 class SinceLastTimeView(VerticalScroll):
     """What happened with someone since you last met. ``show(data, today)`` fills it in."""
 
-    DEFAULT_CSS = """
-    SinceLastTimeView { height: 1fr; }
-    SinceLastTimeView .since-title { text-style: bold; color: $text-muted; margin-top: 1; }
-    SinceLastTimeView .since-empty { color: $text-muted; }
-    SinceLastTimeView Sparkline { width: 24; margin: 0 1 0 0; }
-    SinceLastTimeView Markdown { margin: 0; padding: 0; }
-    """
-
     def compose(self) -> ComposeResult:
         with Vertical(id="since-left", classes="since-column"):
             yield Static("", id="since-points", markup=False)
@@ -92,7 +85,7 @@ class SinceLastTimeView(VerticalScroll):
             yield Sparkline([], id="since-sparkline")
             yield Static("", id="since-pulse", markup=False)
             yield Static("Last time", classes="since-title")
-            yield Markdown("", id="since-summary")
+            yield NoteMarkdown("", id="since-summary")
 
     def show(self, data: "SinceLastTime", today: date) -> None:
         app = self.app
