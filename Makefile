@@ -30,6 +30,7 @@ run: $(STAMP)
 # on two cores: many tests wait (pilot pauses, subprocesses, a pty), and 4 kept both cores busy
 # (app tests: 64 s with -n 4 vs 83 s with -n 2 on this 2-core machine).
 test: $(TSTAMP)
+	$(BIN)/python -m mypy
 	$(BIN)/python -m pytest -n 4
 	$(BIN)/lint-imports
 

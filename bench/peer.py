@@ -34,7 +34,7 @@ sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent))
 
 import generate  # noqa: E402
-from common import RAPPORT, log, rapport_has, spawn_wait  # noqa: E402
+from common import RAPPORT, interleave, log, median, rapport_has, spawn_wait  # noqa: E402
 
 #: A Rapport command slower than this in a trial run is timed once by itself (beside jrnl's
 #: interleaved median) instead of 7 times in the rounds: the bench has to stay short.
@@ -161,8 +161,33 @@ def run(runs: int) -> dict:
                            rapport_peak_mib=t["peak_mib"],
                            note=f"one run by itself (over {PEER_SLOW_S:.0f} s, or failed: "
                                 f"not interleaved);")
+    if available["export"] and (WORK / "proto.db").exists():
+        out["layout"] = layout_rounds(runs, home, pw, str(bindir / "rapport-export"), scratch)
     shutil.rmtree(scratch, ignore_errors=True)
     return out
+
+
+def layout_rounds(runs: int, home: Path, pw: Path, export: str, scratch: Path) -> dict:
+    """R6 export beside two floors in the same rounds: proto_vault's export (the budget's floor:
+    two raw fields an entry) and bench/layout_floor.py (the same work on Rapport's own layout:
+    every field a summary reads, sealed JSON bound to its row; no app, no rendering rules)."""
+    log(f"peer: export beside the engine floor on Rapport's layout, {runs} rounds")
+    env = dict(os.environ, BENCH_PASSWORD=os.environ.get("BENCH_JRNL_PASSWORD", "bench-password"))
+    cmds = {
+        "proto": [sys.executable, str(HARNESS / "proto_vault.py"), "export",
+                  str(WORK / "proto.db"), str(scratch / "proto.md")],
+        "layout": [sys.executable, str(HERE / "layout_floor.py"), str(home / "vault.db"),
+                   str(pw), str(scratch / "layout.md")],
+        "rapport": [export],
+    }
+    got = interleave({k: (lambda c=c: spawn_wait(c, env=env)) for k, c in cmds.items()}, runs)
+    wall = {k: [r["wall_ms"] for r in v] for k, v in got.items()}
+    return {**{f"{k}_ms": median(v) for k, v in wall.items()},
+            **{f"{k}_cpu_ms": median([r["cpu_ms"] for r in v]) for k, v in got.items()},
+            "layout_vs_proto": median([a / b for a, b in zip(wall["layout"], wall["proto"])]),
+            "rapport_vs_layout": median([a / b for a, b in zip(wall["rapport"], wall["layout"])]),
+            "rapport_vs_proto": median([a / b for a, b in zip(wall["rapport"], wall["proto"])]),
+            "ok": all(r["rc"] == 0 for v in got.values() for r in v)}
 
 
 def _sections(raw: str) -> dict[str, dict]:

@@ -260,6 +260,20 @@ def rows_peer(res: dict) -> list[Row]:
                             ratio=first, target="<= 2x", holds=first <= 2.0,
                             note="one run on a fresh copy of the vault, before the rounds "
                                  "(nothing is kept from an export to the next)"))
+    lay = res.get("layout")
+    if lay:
+        rows.append(Row("info", "engine floor on Rapport's layout (bench/layout_floor.py), 10k",
+                        lay["layout_ms"], "proto export markdown (same rounds)", lay["proto_ms"],
+                        ratio=lay["layout_vs_proto"],
+                        note="the R6 export's work with no app: unlock, open the 51,000 sealed "
+                             "JSON fields a summary reads, write the notes unescaped; cpu "
+                             f"{lay['layout_cpu_ms']:.0f} vs {lay['proto_cpu_ms']:.0f} ms"))
+        rows.append(Row("info", "rapport export --all --format md against that floor, 10k",
+                        lay["rapport_ms"], "engine floor on Rapport's layout (same rounds)",
+                        lay["layout_ms"], ratio=lay["rapport_vs_layout"],
+                        note=f"{lay['rapport_vs_proto']:.2f}x proto in these rounds; cpu "
+                             f"{lay['rapport_cpu_ms']:.0f} ms"
+                             + ("" if lay["ok"] else "; a command exited non-zero!")))
     return rows
 
 

@@ -49,6 +49,7 @@ def _validator() -> "Validator":
     from jsonschema import Draft202012Validator, validators
 
     checker = Draft202012Validator.TYPE_CHECKER.redefine("integer", _is_integer)
+    # types-jsonschema leaves validators.extend unannotated (strict calls it untyped).
     cls = validators.extend(Draft202012Validator, type_checker=checker)  # type: ignore[no-untyped-call]
     validator: "Validator" = cls(schema())
     return validator

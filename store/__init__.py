@@ -92,7 +92,7 @@ if TYPE_CHECKING:  # pragma: no cover
         UnsafeParameters, VaultBusy, VaultExists, VaultMissing, WrongPassphrase,
     )
     from .export import ExportDoc, render as render_export, render_document, write_export
-    from .files import write_new_file
+    from .files import ensure_dir, write_new_file
     from .lock import probe
     from .loop import share_summary, since_last_time
     from .meetings import parse_time
@@ -112,8 +112,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from .store import Store
     from .synthesis import Area, Passage, Synthesis, build as build_synthesis
     from .synthesis_report import (
-        filename_hint as report_filename, leader_report, programme_report,
-        render as render_report, write_report,
+        DEFAULT_MIN_INTERVIEWEES as MIN_INTERVIEWEES, filename_hint as report_filename,
+        leader_report, programme_report, render as render_report, write_report,
     )
     from .tables import TABLES, Table
     from .text import CONTROLS, json_text, visible
@@ -143,7 +143,7 @@ _NAMES: dict[str, tuple[str, str]] = {
         "WrongPassphrase")},
     **{n: ("export", n) for n in ("ExportDoc", "render_document", "write_export")},
     "render_export": ("export", "render"),
-    "write_new_file": ("files", "write_new_file"),
+    **{n: ("files", n) for n in ("ensure_dir", "write_new_file")},
     "probe": ("lock", "probe"),
     **{n: ("models", n) for n in (
         "CADENCES", "CONSENTS", "DEFAULT_THEMES", "FEEDBACK_DIRECTIONS", "FEEDBACK_KINDS",
@@ -162,6 +162,7 @@ _NAMES: dict[str, tuple[str, str]] = {
     "build_synthesis": ("synthesis", "build"),
     **{n: ("synthesis_report", n) for n in ("leader_report", "programme_report", "write_report")},
     "report_filename": ("synthesis_report", "filename_hint"),
+    "MIN_INTERVIEWEES": ("synthesis_report", "DEFAULT_MIN_INTERVIEWEES"),
     "render_report": ("synthesis_report", "render"),
     **{n: ("tables", n) for n in ("TABLES", "Table")},
     **{n: ("text", n) for n in ("CONTROLS", "json_text", "visible")},
@@ -171,7 +172,28 @@ _NAMES: dict[str, tuple[str, str]] = {
     **{n: ("vault", n) for n in ("create_vault", "open_vault")},
 }
 
-__all__ = sorted(_NAMES)
+#: Written out, not computed, so that mypy sees what the package exports (a test keeps it equal
+#: to ``_NAMES`` and to the imports above).
+__all__ = [
+    "Ambiguous", "Area", "BadExport", "CADENCES", "CONSENTS", "CONTROLS", "CheckIn", "Clock",
+    "DEFAULT_THEMES", "Damage", "Damaged", "DateError", "Due", "ExportDoc", "ExportRecord",
+    "FAST_FOR_TESTS", "FEEDBACK_DIRECTIONS", "FEEDBACK_KINDS", "FEEDBACK_STAGE_FIELDS",
+    "Feedback", "FileExists", "GOAL_STATUSES", "Goal", "Hit", "ITEM_KINDS", "ITEM_STATUSES",
+    "ImportResult", "Item", "Jot", "KdfParams", "KeyResult", "LOW_RUN", "LOW_SCORE", "Locked",
+    "MAX_IMPORT_BYTES", "MIN_INTERVIEWEES", "Meeting", "NotAVault", "NotFound", "Note", "OWNERS", "POINT_OWNERS",
+    "PRODUCTION", "Passage", "Paths", "Person", "Programme", "Pulse", "Question",
+    "ROSTER_STATUSES", "RapportError", "RetentionPlan", "RosterPlace", "SEARCH_SOURCES",
+    "Scope", "Session", "SessionSummary", "SinceLastTime", "StorageError", "Store",
+    "StrategyItem", "Synthesis", "TABLES", "Table", "Tag", "TalkingPoint", "UnsafeParameters",
+    "Upcoming", "VaultBusy", "VaultExists", "VaultMissing", "WrongPassphrase",
+    "build_synthesis", "calendar_bytes", "collect", "create_vault", "destroy_raw", "due_people",
+    "encrypt", "ensure_dir", "import_document", "json_text", "leader_report", "md_block",
+    "md_inline", "open_vault", "parse_due", "parse_time", "probe", "programme_report",
+    "read_import", "render_document", "render_export", "render_report", "report_filename",
+    "restore_vault", "retention_plan", "session_document", "share_summary", "since_last_time",
+    "stamp", "upcoming_meetings", "utc_now", "visible", "write_calendar", "write_export",
+    "write_new_file", "write_report",
+]
 
 
 def __getattr__(name: str) -> Any:

@@ -12,14 +12,14 @@ batch), so a large vault's records are never all decrypted at once.
 from __future__ import annotations
 
 from datetime import datetime, tzinfo
-from typing import TYPE_CHECKING, Any, Iterable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Mapping
 
 from .clock import stamp, stamp_or_none
 from .db import in_clause
 from .models import Person, Programme
 from .scope import BATCH, Scope, Selection, select
 from .sessions import outline
-from .tables import Table, later_families
+from .tables import TABLES, Table, later_families
 
 if TYPE_CHECKING:  # pragma: no cover
     from .store import Store
@@ -169,17 +169,14 @@ def session_docs(store: Store, rows: list[dict[str, Any]], *, plan: bool = True,
     engine = store.engine
     for start in range(0, len(rows), BATCH):
         ids = tuple(r["id"] for r in rows[start:start + BATCH])
-        where = in_clause("session_id", ids)
         columns = ("meta", "state", "plan") if plan else ("meta",)
         sessions = {p["id"]: (p, s) for p, s in engine.select("sessions", in_clause("id", ids), ids,
                                                               columns=columns)}
         if not plan:
             _summary_parts(store, sessions)
-        order = "created_at, rowid"  # each session's records as listed: captured first, first
-        notes = _by_session(engine.select("notes", where, ids, order=order), note_doc, "body")
-        items = _by_session(engine.select("items", where, ids, order=order), item_doc, "data")
-        found = _by_session(engine.select("tags", where, ids, order=order), tag_doc, "data") \
-            if tags else {}
+        notes = _by_session(store, "notes", ids, note_doc)
+        items = _by_session(store, "items", ids, item_doc)
+        found = _by_session(store, "tags", ids, tag_doc) if tags else {}
         for sid in ids:
             if sid in sessions:
                 doc = session_doc(*sessions[sid])
@@ -215,11 +212,21 @@ def _summary_parts(store: Store, sessions: dict[str, tuple[dict[str, Any], dict[
             sessions[sid][1]["meta"]["outline"] = outline(full)
 
 
-def _by_session(rows: Iterable[tuple[dict[str, Any], dict[str, Any]]], make: Any,
-                column: str) -> dict[str, list[dict[str, Any]]]:
+def _by_session(store: Store, table: str, ids: tuple[str, ...],
+                make: Callable[[Mapping[str, Any], Mapping[str, Any]], dict[str, Any]]
+                ) -> dict[str, list[dict[str, Any]]]:
+    """Session id -> the documents ``make(plain, value)`` of its records in ``table`` (one
+    sealed column), each made as its row is opened, in the order they are listed: captured
+    first, first."""
+    (column,) = TABLES[table].sealed
+
+    def doc(plain: dict[str, Any], secret: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        return plain["session_id"], make(plain, secret[column])
+
     out: dict[str, list[dict[str, Any]]] = {}
-    for plain, secret in rows:
-        out.setdefault(plain["session_id"], []).append(make(plain, secret[column]))
+    for sid, made in store.engine.select(table, in_clause("session_id", ids), ids,
+                                         order="created_at, rowid", convert=doc):
+        out.setdefault(sid, []).append(made)
     return out
 
 

@@ -12,7 +12,7 @@ from datetime import datetime, tzinfo
 from typing import Any, Iterable
 
 from .document import LONG_SESSION
-from .privacy import private_stages, shared_item, shared_note, stages as plan_stages
+from .privacy import has_text, private_stages, shared_item, shared_note, stages as plan_stages
 from .privacy import summary_items, summary_notes
 from .render import Block, stylesheet
 
@@ -29,13 +29,15 @@ def spent_seconds(session: Doc) -> float:
     return sum(float(v) for v in (session.get("state", {}).get("spent") or {}).values())
 
 
-def length_seconds(session: Doc) -> float | None:
+def length_seconds(session: Doc, start: datetime | None = None,
+                   end: datetime | None = None) -> float | None:
     """How long an ended session took: start to end, or, when that is implausibly long (it was
-    reopened and continued another day), the time the stage timers ran. ``None`` while active."""
+    reopened and continued another day), the time the stage timers ran. ``None`` while active.
+    ``start`` and ``end``: its times, when the caller has them already."""
     if not session.get("ended_at"):
         return None
-    wall = (datetime.fromisoformat(session["ended_at"])
-            - datetime.fromisoformat(session["started_at"])).total_seconds()
+    wall = ((end or datetime.fromisoformat(session["ended_at"]))
+            - (start or datetime.fromisoformat(session["started_at"]))).total_seconds()
     if 0 <= wall <= LONG_SESSION:
         return wall
     spent = spent_seconds(session)
@@ -81,13 +83,9 @@ def _fmt_spent(seconds: float) -> str:
     return f"{minutes} min {secs:02d} s" if secs else f"{minutes} min"
 
 
-def _date_line(session: Doc, tz: tzinfo | None,
-               start: datetime | None = None) -> str:
-    if start is None:
-        start = when(session["started_at"], tz)
+def _date_line(start: datetime, end: datetime | None) -> str:
     text = f"{start.date().isoformat()}, {_clock(start)}"
-    if session.get("ended_at"):
-        end = when(session["ended_at"], tz)
+    if end is not None:
         text += f"–{_clock(end)}" if end.date() == start.date() \
             else f" – {end.date().isoformat()}, {_clock(end)}"
         return f"{text} {_zone(start)}"
@@ -157,14 +155,15 @@ def session_blocks(s: Doc, participant: str, kind: str, include_private: bool,
                    tz: tzinfo | None, facilitator: str) -> list[Block]:
     full = kind == "full"
     start = when(s["started_at"], tz)
+    end = when(s["ended_at"], tz) if s.get("ended_at") else None
     heading = s["title"] or s["guide_name"] or "Conversation"
     blocks: list[Block] = [("h", 2, f"{heading} — {start.date().isoformat()}")]
     stages = plan_stages(s)
-    length = _fmt_length(length_seconds(s), s)
+    length = _fmt_length(length_seconds(s, start, end), s)
     planned = sum(_minutes(st) for st in stages) if full else 0
     if planned:
         length += f" (planned {planned} min)"
-    meta = [("Date", _date_line(s, tz, start)), ("Length", length), ("With", participant)]
+    meta = [("Date", _date_line(start, end)), ("Length", length), ("With", participant)]
     if s["guide_name"]:
         meta.append(("Guide", s["guide_name"]))
     if s.get("pulse"):  # the full record, or a summary that asked for it
@@ -190,9 +189,11 @@ def session_blocks(s: Doc, participant: str, kind: str, include_private: bool,
                 label = titles.get(n["stage"]) or n["stage"] or "General"
                 blocks.append(("h", 4, f"{label} (private)" if mark else label))
                 blocks.append(("text", n["text"], mark))
-    items = s.get("items", []) if full else summary_items(s, include_private, private)
+    items: dict[str, list[Doc]] = {}  # by kind
+    for item in s.get("items", []) if full else summary_items(s, include_private, private):
+        items.setdefault(item["kind"], []).append(item)
     for kind_key, section in ITEM_SECTIONS:
-        chosen = [i for i in items if i["kind"] == kind_key]
+        chosen = items.get(kind_key)
         if chosen:
             blocks.append(("h", 3, section))
             blocks.append(("list", [_item_line(i, participant, facilitator,
@@ -235,7 +236,7 @@ def _full_stage_blocks(s: Doc, stages: list[Doc],
     asked = state.get("asked") or {}
     notes_by_stage: dict[str, list[Doc]] = {}
     for n in s.get("notes", []):
-        if (n.get("text") or "").strip():
+        if has_text(n):
             notes_by_stage.setdefault(n["stage"], []).append(n)
     used = set(state.get("visited") or ()) | {k for k, v in spent.items() if float(v) > 0}
     used |= set(notes_by_stage) | {k for k, v in asked.items() if v}

@@ -16,6 +16,7 @@ from .errors import NotFound, RapportError
 from .models import FEEDBACK_DIRECTIONS, FEEDBACK_KINDS, FEEDBACK_TEXTS, Feedback
 from .people import People
 from .rows import Rows, clean
+from .sessions import session_row
 
 TABLE = "feedback"
 FIELDS = ("direction", "kind", *FEEDBACK_TEXTS, "item_id")
@@ -69,11 +70,9 @@ class Feedbacks:
         self.people.get(person_id)
         data = _apply(_data(None), fields)
         with self.rows.write():
-            if session_id is not None:
-                found = self.rows.plain("sessions", "id = ?", (session_id,),
-                                        columns=("person_id",))
-                if not found or found[0]["person_id"] != person_id:
-                    raise RapportError("that session is not with this person")
+            if (session_id is not None
+                    and session_row(self.rows, session_id)["person_id"] != person_id):
+                raise RapportError("that session is not with this person")
             self._check_item(data, person_id)
             plain = self.rows.insert(TABLE, {"data": data}, person_id=person_id,
                                      session_id=session_id)

@@ -81,11 +81,11 @@ def check_connection(conn: sqlite3.Connection, cipher: FieldCipher,
         try:
             summary = RowSummary.load(conn, cipher, vault_id)
         except ValueError:
-            return damage + [Damage("row_summary", "-", "-", "failed authentication")]
+            return damage + [Damage("row_summary", "-", "-", "failed authentication", rows=True)]
         except DAMAGE_ERRORS as exc:
             return damage + [Damage("row_summary", "-", "-", f"unreadable: {one_line(exc)}")]
         if summary is None:
-            return damage + [Damage("row_summary", "-", "-", "missing")]
+            return damage + [Damage("row_summary", "-", "-", "missing", rows=True)]
     try:
         return damage + summary.full_damage(conn)
     except DAMAGE_ERRORS:

@@ -199,11 +199,15 @@ class ExportRecord:
 @dataclass(frozen=True, slots=True)
 class Damage:
     """One problem ``verify`` (or the cheap check at ``open``) found. ``id`` and ``column`` are
-    ``"-"`` when the problem is the table's (rows deleted or added) or the file's."""
+    ``"-"`` when the problem is the table's (rows deleted or added) or the file's. ``rows``: the
+    problem is the set of rows (deleted, added or replaced outside rapport, or the row summary
+    missing or not authentic), which :meth:`store.Store.accept_rows` settles once the loss is
+    known; a damaged field or page it does not."""
     table: str
     id: str
     column: str
     reason: str
+    rows: bool = False
 
     def __str__(self) -> str:
         """One line naming the place: ``items: 1 of 3 items deleted outside rapport``,

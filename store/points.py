@@ -14,6 +14,7 @@ from .errors import RapportError
 from .models import POINT_OWNERS, POINT_STATUSES, TalkingPoint
 from .people import People
 from .rows import Rows, clean
+from .sessions import session_row
 
 TABLE = "talking_points"
 
@@ -87,10 +88,7 @@ class Points:
         """Covered in ``session_id`` (a session with the point's person), now."""
         with self.rows.write():
             point = self.get(point_id)
-            found = self.rows.plain("sessions", "id = ?", (session_id,), columns=("person_id",))
-            if not found:
-                raise RapportError(f"no session with id {session_id}")
-            if found[0]["person_id"] != point.person_id:
+            if session_row(self.rows, session_id)["person_id"] != point.person_id:
                 raise RapportError("that session is with someone else")
             data = {**_data(point), "status": "covered", "session_id": session_id,
                     "covered_at": self.rows.now()}
@@ -100,11 +98,9 @@ class Points:
         """At the end of ``session_id``: its person's points still open are carried to the next
         session (each remembers it was open in this one). Returns them."""
         with self.rows.write():
-            found = self.rows.plain("sessions", "id = ?", (session_id,), columns=("person_id",))
-            if not found:
-                raise RapportError(f"no session with id {session_id}")
             carried = []
-            for point in self.all(found[0]["person_id"], open_only=True):
+            for point in self.all(session_row(self.rows, session_id)["person_id"],
+                                  open_only=True):
                 if session_id not in point.carried:
                     data = {**_data(point), "carried": [*point.carried, session_id]}
                     point = point_of(*self.rows.update(TABLE, point.id, {"data": data}))

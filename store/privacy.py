@@ -38,8 +38,14 @@ def summary_notes(session: Doc, include_private: bool,
                   private: set[str] | None = None) -> list[Doc]:
     if private is None:
         private = private_stages(session)
-    return [n for n in session.get("notes", []) if (n.get("text") or "").strip()
+    return [n for n in session.get("notes", []) if has_text(n)
             and (include_private or shared_note(n, private))]
+
+
+def has_text(note: Doc) -> bool:
+    """Whether a note holds more than whitespace (an empty note is never shown)."""
+    text = note.get("text") or ""
+    return not text.isspace() and bool(text)
 
 
 def summary_items(session: Doc, include_private: bool,

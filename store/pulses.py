@@ -13,6 +13,7 @@ from .clock import parse_stamp
 from .errors import RapportError
 from .models import LOW_RUN, LOW_SCORE, PULSE_SCORES, Pulse
 from .rows import Rows, clean
+from .sessions import session_row
 
 TABLE = "pulses"
 
@@ -44,14 +45,11 @@ class Pulses:
             raise RapportError("a pulse is a score from 1 to 5")
         word = " ".join(clean(word).split())[:80]
         with self.rows.write():
-            found = self.rows.plain("sessions", "id = ?", (session_id,),
-                                    columns=("person_id", "started_at"))
-            if not found:
-                raise RapportError(f"no session with id {session_id}")
-            data = {"score": score, "word": word, "day": found[0]["started_at"]}
+            session = session_row(self.rows, session_id)
+            data = {"score": score, "word": word, "day": session["started_at"]}
             current = self.of_session(session_id)
             if current is None:
-                plain = self.rows.insert(TABLE, {"data": data}, person_id=found[0]["person_id"],
+                plain = self.rows.insert(TABLE, {"data": data}, person_id=session["person_id"],
                                          session_id=session_id)
                 return pulse_of(plain, {"data": data})
             return pulse_of(*self.rows.update(TABLE, current.id, {"data": data}))

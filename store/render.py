@@ -27,8 +27,8 @@ from .text import visible
 Block = tuple[Any, ...]
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|#~])")
-#: a line that would start a heading, table, quote, fence or rule, after its indent
-_BLOCK_START = re.compile(r"^([^\S\n]*)(#|\||>|```|~~~|---|===|\*\*\*|___)", re.M)
+#: what would make a line (after its indent) a heading, table, quote, fence or rule
+BLOCK_STARTS = ("#", "|", ">", "```", "~~~", "---", "===", "***", "___")
 
 
 def md_inline(text: Any, *, start: bool = False) -> str:
@@ -45,15 +45,29 @@ def md_inline(text: Any, *, start: bool = False) -> str:
 
 def md_block(text: Any) -> str:
     """A note body: its own light Markdown kept (lists, emphasis, line breaks), line endings
-    normalised; a line never starts a heading, table, quote, fence or rule, and no ``<`` opens
-    raw HTML."""
-    return _BLOCK_START.sub(r"\1\\\2", plain_block(text).replace("<", "\\<"))  # one pass
+    normalised; a line never starts a heading, table, quote, fence or rule (:data:`BLOCK_STARTS`
+    after its indent gets a backslash), and no ``<`` opens raw HTML."""
+    out = []
+    for line in _lines(text):
+        line = line.replace("<", "\\<")
+        rest = line.lstrip()
+        if rest.startswith(BLOCK_STARTS):
+            line = line[:len(line) - len(rest)] + "\\" + rest
+        out.append(line)
+    return "\n".join(out)
 
 
 def plain_block(text: Any) -> str:
     """A note body as plain text (HTML, a terminal): line endings normalised, controls shown."""
-    body = visible(str(text).replace("\r\n", "\n").replace("\r", "\n")).strip("\n")
-    return "\n".join([line.rstrip() for line in body.split("\n")])
+    return "\n".join(_lines(text))
+
+
+def _lines(text: Any) -> list[str]:
+    """A note body's lines: line endings normalised, blank lines at either end dropped, trailing
+    whitespace cut, controls shown (:func:`visible`, line by line: a whole note, with its line
+    breaks, is never printable, so its check would scan every note)."""
+    body = str(text).replace("\r\n", "\n").replace("\r", "\n").strip("\n")
+    return [visible(line).rstrip() for line in body.split("\n")]
 
 
 def markdown(blocks: Iterable[Block], *, inline: Callable[..., str] = md_inline) -> str:

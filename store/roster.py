@@ -10,6 +10,7 @@ from .errors import NotFound, RapportError
 from .models import CONSENTS, ROSTER_STATUSES, RosterPlace
 from .people import People
 from .rows import Rows, clean
+from .sessions import session_row
 
 TABLE = "roster"
 
@@ -89,11 +90,9 @@ class Roster:
             raise RapportError(f"unknown consent {consent!r} (given or refused)")
         with self.rows.write():
             place = self.place(programme_id, person_id)
-            if session_id is not None:
-                found = self.rows.plain("sessions", "id = ?", (session_id,),
-                                        columns=("person_id",))
-                if not found or found[0]["person_id"] != person_id:
-                    raise RapportError("that interview is not with this person")
+            if (session_id is not None
+                    and session_row(self.rows, session_id)["person_id"] != person_id):
+                raise RapportError("that interview is not with this person")
             data = {**_data(place), "consent": consent, "session_id": session_id,
                     "consent_at": self.rows.now() if consent else None}
             return place_of(*self.rows.update(TABLE, place.id, {"data": data}))

@@ -56,6 +56,7 @@ class Hit:
     match_start: int  # offsets of the match inside ``snippet``
     match_end: int
     started_at: datetime | None
+    private: bool = False  # the match is in a private note
 
     @property
     def before(self) -> str:
@@ -394,4 +395,4 @@ def _hit(candidate: Candidate, text: str, same: bool, at: int, length: int) -> H
     snippet = " ".join(text[lo:hi].split("\n"))
     return Hit(candidate.kind, candidate.person_id, candidate.session_id, candidate.stage,
                candidate.item_kind, prefix + snippet + suffix, len(prefix) + start - lo,
-               len(prefix) + end - lo, candidate.started_at)
+               len(prefix) + end - lo, candidate.started_at, candidate.private)

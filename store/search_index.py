@@ -106,6 +106,7 @@ class Candidate:
     stage: str
     item_kind: str
     started_at: datetime | None
+    private: bool = False  # a private note
 
 
 @dataclass(frozen=True)
@@ -249,11 +250,13 @@ class Shard:
         if filters.sessions:
             source += " JOIN sessions s ON s.id = d.session_id"
         sql = (f"SELECT d.kind, d.record_id, d.person_id, d.session_id, d.stage, d.item_kind,"
-               f" d.started FROM {source}" + (f" WHERE {' AND '.join(clauses)}" if clauses else "")
+               f" d.started, d.private FROM {source}"
+               + (f" WHERE {' AND '.join(clauses)}" if clauses else "")
                + " ORDER BY d.started DESC, d.created_at, d.docid")
-        for kind, rid, person, session, stage, item_kind, started in self.conn.execute(sql, args):
+        for kind, rid, person, session, stage, item_kind, started, private in \
+                self.conn.execute(sql, args):
             yield Candidate(kind, rid.hex(), person.hex(), session.hex() if session else None,
-                            stage, item_kind, moment(started))
+                            stage, item_kind, moment(started), bool(private))
 
     def image(self) -> bytes:
         """Its bytes (see :meth:`refill`: a stale shard is made whole before it is sealed)."""

@@ -44,6 +44,16 @@ def session_of(plain: dict[str, Any], secret: dict[str, Any]) -> Session:
         paused=state.get("paused") is True, rev=plain["rev"], updated_at=parse_stamp(plain["updated_at"]))
 
 
+def session_row(rows: Rows, session_id: str) -> dict[str, Any]:
+    """``session_id``'s plaintext columns (``person_id``, ``started_at``, ...), nothing
+    decrypted: for a record that belongs to a session, and so to its person. :class:`NotFound`
+    when there is no such session."""
+    found = rows.plain(TABLE, "id = ?", (session_id,))
+    if not found:
+        raise NotFound(f"no session with id {session_id}")
+    return found[0]
+
+
 def session_filter(person_id: str | None = None, status: str | None = None,
                    programme_id: str | None = None) -> tuple[str, tuple[Any, ...]]:
     clauses, params = [], []

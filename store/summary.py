@@ -130,7 +130,7 @@ class RowSummary:
                 damage.append(_count_damage(name, found.count, expected.count))
             elif found.digest != expected.digest:
                 damage.append(Damage(name, "-", "-", "rows were changed outside rapport (an "
-                                     "older revision put back, or rows replaced)"))
+                                     "older revision put back, or rows replaced)", rows=True))
         return damage
 
 
@@ -138,5 +138,5 @@ def _count_damage(table: str, found: int, expected: int) -> Damage:
     nouns = TABLES[table].nouns
     if found < expected:
         return Damage(table, "-", "-", f"{expected - found} of {expected} {nouns} deleted "
-                                       "outside rapport")
-    return Damage(table, "-", "-", f"{found - expected} {nouns} added outside rapport")
+                                       "outside rapport", rows=True)
+    return Damage(table, "-", "-", f"{found - expected} {nouns} added outside rapport", rows=True)

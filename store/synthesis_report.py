@@ -320,8 +320,14 @@ def _count(n: int, word: str) -> str:
     return f"{n} {word}" + ("" if n == 1 else "s")
 
 
+def _agree(n: int, one: str, many: str) -> str:
+    """The verb that agrees with ``n``: ``_agree(1, "appears", "appear")``."""
+    return one if n == 1 else many
+
+
 def _withheld(doc: Mapping[str, Any]) -> str:
-    return f"Withheld: fewer than {doc['min_interviewees']} interviewees said something here."
+    return (f"Withheld: fewer than {_count(doc['min_interviewees'], 'interviewee')} said "
+            "something here.")
 
 
 def _passage_lines(passages: Sequence[Mapping[str, Any]]) -> list[str]:
@@ -363,8 +369,8 @@ def _blocks(doc: Mapping[str, Any]) -> list[Block]:
         what = ("what was said about this leader by others" if doc["kind"] == "leader"
                 else "what was said about the team and the organisation")
         blocks.append(("p", f"Anonymised: {what}. A theme is shown only where at least "
-                            f"{minimum} different interviewees said something under it. No names, "
-                            "no dates; passages are in alphabetical order."))
+                            f"{_count(minimum, 'different interviewee')} said something under "
+                            "it. No names, no dates; passages are in alphabetical order."))
     if named and "matrix" in doc:
         names = doc["matrix"]["interviewees"]
         blocks.append(("h", 2, "Who said what (passages per theme)"))
@@ -408,8 +414,9 @@ def _blocks(doc: Mapping[str, Any]) -> list[Block]:
         else:
             blocks.append(("p", _withheld(doc)))
     if doc["kind"] == "programme" and doc.get("about_leaders"):
-        blocks.append(("p", f"{_count(doc['about_leaders'], 'passage')} about individual leaders "
-                            "appear only in their own reports."))
+        about = doc["about_leaders"]
+        blocks.append(("p", f"{_count(about, 'passage')} about individual leaders "
+                            f"{_agree(about, 'appears', 'appear')} only in their own reports."))
 
     blocks.append(("h", 2, "Current state and future state"))
     if not doc["areas"]:
@@ -430,11 +437,13 @@ def _blocks(doc: Mapping[str, Any]) -> list[Block]:
                                 for a in shown]))
     hidden = len(gaps) - len(shown)
     if hidden:
-        blocks.append(("p", f"{_count(hidden, 'further gap')} withheld (fewer than {minimum} "
-                            "interviewees)."))
+        blocks.append(("p", f"{_count(hidden, 'further gap')} withheld (fewer than "
+                            f"{_count(minimum, 'interviewee')})."))
     if doc["kind"] == "programme" and doc.get("leader_gaps"):
-        blocks.append(("p", f"{_count(doc['leader_gaps'], 'gap')} about individual leaders "
-                            "appear only in their own reports."))
+        gaps_about = doc["leader_gaps"]
+        blocks.append(("p", f"{_count(gaps_about, 'gap')} about individual leaders "
+                            f"{_agree(gaps_about, 'appears', 'appear')} only in their own "
+                            "reports."))
     if not gaps and not doc.get("leader_gaps"):
         blocks.append(("p", "No gaps: no future-state passages yet."))
 

@@ -159,8 +159,8 @@ def _stored_summary(conn: sqlite3.Connection, cipher: FieldCipher,
         stored = RowSummary.load(conn, cipher, vault_id)
     except ValueError:
         return (RowSummary.compute(conn, cipher, vault_id),
-                [Damage("row_summary", "-", "-", "failed authentication")], True)
+                [Damage("row_summary", "-", "-", "failed authentication", rows=True)], True)
     if stored is None:
         return (RowSummary.compute(conn, cipher, vault_id),
-                [Damage("row_summary", "-", "-", "missing")], True)
+                [Damage("row_summary", "-", "-", "missing", rows=True)], True)
     return stored, stored.count_damage(conn), False

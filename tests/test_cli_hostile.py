@@ -157,6 +157,20 @@ def test_tables_measure_what_they_show(capsys):
     assert lines[1] == "a\\u009bb    1" and lines[2] == "abcdefghij  2"
 
 
+@pytest.mark.parametrize("fmt", ["md", "html", "json"])
+def test_a_document_on_stdout_is_its_bytes_or_shown_safely(capsysbinary, fmt):
+    """A document no control made it through is written byte for byte; one that holds a
+    control (no renderer lets one through: this is the last guard) is shown, never acted on."""
+    from tui.format import out_document
+
+    clean = "Zoë — 👍\n\tfine\n".encode()
+    out_document(clean, fmt)
+    assert capsysbinary.readouterr().out == clean
+    out_document(f"x{HOSTILE}\n".encode(), fmt)
+    shown = capsysbinary.readouterr().out.decode()
+    assert not CONTROLS.search(shown) and "RED" in shown and "evil" in shown
+
+
 @pytest.mark.parametrize("args", [
     ["export", "--all", "--full", "--format", "json"],
     ["synthesis", "{programme}", "--named", "--format", "json"],

@@ -171,6 +171,7 @@ def home(tmp_path_factory):
                        behaviour="Answered for the team", impact="They stopped", response="ok",
                        next_step="Let them present", item_id=draft.id)
     store.add_to_roster(leaders.id, bo.id, note="first")
+    store.add_question("one-on-one", "check-in", "What gave you energy this week?")
     store.record_consent(leaders.id, bo.id, "given",
                          session_id=store.sessions(person_id=bo.id)[0].id)
     store.close()
@@ -201,6 +202,8 @@ RUNS: dict[tuple[str, ...], list[list[str]]] = {
     ("goals",): [["goals", "--json"]],
     ("feedback",): [["feedback", "--with", "alice", "--json"]],
     ("programme", "roster", "show"): [["programme", "roster", "show", "Leaders", "--json"]],
+    ("questions",): [["questions", "--json"], ["questions", "--guide", "one-on-one", "--stage",
+                                               "check-in", "--json"]],
 }
 
 

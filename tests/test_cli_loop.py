@@ -144,6 +144,44 @@ def test_goals_feedback_and_roster_and_hostile_text(home):
     assert "\x1b" not in ok(home, "programme", "roster", "show", "Leaders")
 
 
+def test_goals_check_in_from_the_command_line(home):
+    with open_vault(home / "vault.db", PW, allow_weak=True) as store:
+        ann = store.add_person("Ann")
+        s = store.start_session(ann.id, {"id": "g", "name": "G", "stages": []})
+        plain = store.add_item(s.id, "goal", "Own the budget review", owner="them")
+        measured = store.add_item(s.id, "goal", "Present at all-hands", owner="them")
+        kr = store.add_key_result(measured.id, "Draft the deck")
+    listed = ok(home, "goals")  # each goal and key result shows the id a check-in takes
+    assert f"{plain.id[:8]}  Ann: Own the budget review" in listed
+    assert f"key result {kr.id[:8]}: Draft the deck" in listed
+    assert ok(home, "goals", "check-in", plain.id[:6], "--status", "at-risk", "--progress",
+              "30", "--note", "waiting on finance") == (
+        "checked in: Own the budget review  [at-risk, 30%]\n")
+    ok(home, "goals", "check-in", measured.id[:4], "--key-result", kr.id[:5], "--progress", "40")
+    with open_vault(home / "vault.db", PW, allow_weak=True) as store:
+        first, second = store.goal(plain.id), store.goal(measured.id)
+    assert (first.status, first.progress) == ("at-risk", 30)
+    assert [(c.status, c.progress, c.note) for c in first.checkins][-1] == (
+        "at-risk", 30, "waiting on finance")
+    assert second.progress == 40 and second.key_results[0].progress == 40
+    for args, code, says in [
+        ((plain.id[:8],), 1, "a check-in needs a status, a progress or a note"),
+        ((measured.id[:8], "--progress", "50"), 1, "comes from its key results"),
+        (("ffffffff", "--status", "done"), 1, "no goal with id 'ffffffff'"),
+        ((plain.id[:3], "--status", "done"), 1, "at least 4 characters"),
+        ((measured.id[:8], "--key-result", "ffff", "--progress", "5"), 1,
+         "no key result with id 'ffff'"),
+        ((measured.id[:8], "--key-result", kr.id, "--status", "done"), 2, "--key-result takes"),
+        ((plain.id[:8], "--progress", "101"), 2, "101 is not in the range"),
+        ((plain.id[:8], "--status", "late"), 2, "'late' is not one of"),
+    ]:
+        result = run(home, "goals", "check-in", *args)
+        assert result.returncode == code, (args, result.stderr)
+        assert says.encode() in result.stderr and len(result.stderr.splitlines()) == 1, args
+    with open_vault(home / "vault.db", PW, allow_weak=True) as store:
+        assert store.goal(plain.id).checkins == first.checkins  # nothing refused was kept
+
+
 def test_restore_from_a_backup(home, tmp_path):
     ok(home, "people", "add", "Before")
     ok(home, "backup", tmp_path / "b.db")

@@ -10,7 +10,6 @@ import sqlite3
 import stat
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -199,7 +198,7 @@ def test_deleted_rows_are_noticed(filled, vault_path, passphrase, statement, tab
         assert [(d.table, d.id) for d in store.damage] == [(table, "-")]
         assert "deleted outside rapport" in store.damage[0].reason
         assert str(store.damage[0]).startswith(f"{table}: ") and "\n" not in str(store.damage[0])
-        assert [(d.table, d.id) for d in store.verify()] == [(table, "-")]
+        assert [(d.table, d.id, d.rows) for d in store.verify()] == [(table, "-", True)]
         store.add_person("Writes go on")  # and the loss stays visible after them
     with open_vault(vault_path, passphrase, allow_weak=True) as store:
         assert [(d.table, d.id) for d in store.damage] == [(table, "-")]
@@ -213,8 +212,10 @@ def test_a_deleted_row_summary_is_noticed_and_not_rewritten(filled, vault_path, 
     sql(vault_path, "DELETE FROM row_summary")
     for _ in range(2):  # a write in between does not quietly put a new one in its place
         with open_vault(vault_path, passphrase, allow_weak=True) as store:
-            assert [(d.table, d.reason) for d in store.damage] == [("row_summary", "missing")]
-            assert ("row_summary", "missing") in [(d.table, d.reason) for d in store.verify()]
+            assert [(d.table, d.reason, d.rows) for d in store.damage] == [
+                ("row_summary", "missing", True)]
+            assert ("row_summary", "missing", True) in [(d.table, d.reason, d.rows)
+                                                        for d in store.verify()]
             store.add_person("Another")
 
 
@@ -228,10 +229,11 @@ def test_a_row_deleted_and_another_added_keeps_the_count_but_not_the_hash(filled
         f"FROM jots WHERE id = '{keep.id}'")
     with open_vault(vault_path, passphrase, allow_weak=True) as store:
         assert store.damage == ()  # the cheap check at unlock counts rows only
-        damage = {(d.table, d.id, d.reason) for d in store.verify()}
+        damage = {(d.table, d.id, d.reason, d.rows) for d in store.verify()}
         assert ("jots", "-", "rows were changed outside rapport (an older revision put back, "
-                             "or rows replaced)") in damage
-        assert ("jots", "f" * 32, "failed authentication") in damage
+                             "or rows replaced)", True) in damage
+        # a damaged field is not about the set of rows: accepting the rows does not settle it
+        assert ("jots", "f" * 32, "failed authentication", False) in damage
 
 
 def test_an_older_vault_gets_its_summary_and_cannot_be_made_to_look_older(vault_path, passphrase,
@@ -298,11 +300,10 @@ def test_a_header_raised_above_a_few_times_production_is_refused_before_deriving
         store, vault_path, passphrase, params, monkeypatch):
     store.close()
     set_params(vault_path, params)
+    # refused before any derivation (no clock read: a derivation fails the test by itself)
     monkeypatch.setattr(crypto, "derive_kek", lambda *a, **k: pytest.fail("derived"))
-    started = time.monotonic()
     with pytest.raises(UnsafeParameters, match="header may have been changed"):
         open_vault(vault_path, passphrase, allow_weak=True)
-    assert time.monotonic() - started < 5
 
 
 def test_production_cost_and_a_bit_more_are_accepted():

@@ -94,3 +94,27 @@ def test_no_store_module_uses_another_ones_private_names():
                 if not (isinstance(owner, ast.Name) and owner.id in ("self", "cls")):
                     offences.append(f"{path.name}:{node.lineno}: .{node.attr}")
     assert offences == []
+
+
+def test_store_map_lists_each_public_name_three_times_alike():
+    """``store/__init__.py`` names its exports three times: the imports mypy reads (under
+    ``TYPE_CHECKING``), the lazy table ``_NAMES`` the interpreter reads, and a literal ``__all__``
+    (mypy does not evaluate a computed one, and then reports every ``from store import X`` as not
+    exported). The three must agree, and every name must resolve to what the import says."""
+    import ast
+    import importlib
+
+    import store
+
+    tree = ast.parse((ROOT / "store" / "__init__.py").read_text(encoding="utf-8"))
+    (checking,) = [n for n in tree.body if isinstance(n, ast.If)
+                   and isinstance(n.test, ast.Name) and n.test.id == "TYPE_CHECKING"]
+    imported = {alias.asname or alias.name: ((node.module or ""), alias.name)
+                for node in checking.body if isinstance(node, ast.ImportFrom)
+                for alias in node.names}
+    assert imported == store._NAMES
+    (written,) = [ast.literal_eval(n.value) for n in tree.body if isinstance(n, ast.Assign)
+                  and [getattr(t, "id", None) for t in n.targets] == ["__all__"]]
+    assert written == store.__all__ == sorted(store._NAMES)
+    for name, (module, attribute) in store._NAMES.items():
+        assert getattr(store, name) is getattr(importlib.import_module(f"store.{module}"), attribute)

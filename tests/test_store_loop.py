@@ -453,3 +453,34 @@ def test_retention_keeps_the_synthesis_and_destroys_the_raw_notes(store, clock):
     (kept,) = store.kept_syntheses(programme.id)
     assert kept["kind"] == "programme" and kept["programme"]["name"] == "Leaders"
     assert store.verify() == []
+
+
+def test_a_record_of_a_session_belongs_to_that_session_and_its_person(store, clock):
+    """Pulses, talking points, feedback and consent name a session: it must exist, and be with
+    the record's person (one check, store.sessions.session_row, for all of them)."""
+    ann, bo = store.add_person("Ann"), store.add_person("Bo")
+    with_bo = store.start_session(bo.id, PLAN)
+    point = store.add_talking_point(ann.id, "Conference budget")
+    programme = store.add_programme("Leaders")
+    store.add_to_roster(programme.id, ann.id)
+    missing = "f" * 32
+    for call in (lambda: store.set_pulse(missing, 3),
+                 lambda: store.cover_talking_point(point.id, missing),
+                 lambda: store.carry_talking_points(missing),
+                 lambda: store.add_feedback(ann.id, session_id=missing, situation="x"),
+                 lambda: store.record_consent(programme.id, ann.id, "given", session_id=missing)):
+        with pytest.raises(RapportError, match=f"no session with id {missing}"):
+            call()
+    for call, says in ((lambda: store.cover_talking_point(point.id, with_bo.id), "someone else"),
+                       (lambda: store.add_feedback(ann.id, session_id=with_bo.id, situation="x"),
+                        "that session is not with this person"),
+                       (lambda: store.record_consent(programme.id, ann.id, "given",
+                                                     session_id=with_bo.id),
+                        "that interview is not with this person")):
+        with pytest.raises(RapportError, match=says):
+            call()
+    assert store.pulses(ann.id) == [] and store.feedback(ann.id) == []
+    assert store.talking_points(ann.id)[0].status == "open"
+    assert store.roster(programme.id)[0].consent is None
+    store.set_pulse(with_bo.id, 4, "fine")  # and the session's own person is fine
+    assert [(p.score, p.person_id) for p in store.pulses(bo.id)] == [(4, bo.id)]

@@ -9,7 +9,9 @@ import re
 from pathlib import Path
 
 import textual
+import textual_serve
 from textual.app import App
+from textual_serve.app_service import AppService
 
 from tui import textual_compat
 
@@ -20,8 +22,9 @@ DEFINED = re.compile(r"(?:def\s+|self\.|^\s+)(_[a-z]\w*)\s*(?:\(|:|=)", re.MULTI
 def textual_private_names() -> set[str]:
     """Every ``_name`` Textual defines (methods, attributes set on self, class attributes)."""
     names: set[str] = set()
-    for path in Path(textual.__file__).parent.rglob("*.py"):
-        names.update(DEFINED.findall(path.read_text(encoding="utf-8")))
+    for package in (textual, textual_serve):
+        for path in Path(package.__file__).parent.rglob("*.py"):
+            names.update(DEFINED.findall(path.read_text(encoding="utf-8")))
     return names
 
 
@@ -52,6 +55,15 @@ def test_only_the_compat_module_touches_textual_private_names():
         if touched:
             offenders[str(path.relative_to(TUI.parent))] = sorted(touched)
     assert offenders == {}
+
+
+def test_the_serve_private_name_is_still_the_app_process():
+    for name, _why in textual_compat.SERVE_PRIVATE_NAMES:
+        assert f"self.{name} = process = await asyncio.create_subprocess" in \
+            inspect.getsource(AppService._open_app_process), name
+    service = AppService("true", write_bytes=None, write_str=None, close=None,
+                         download_manager=None)  # type: ignore[arg-type]
+    assert textual_compat.served_app_process(service) is None
 
 
 def test_every_private_name_listed_is_one_textual_still_has():

@@ -50,7 +50,7 @@ import os
 import sys
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Protocol, TypeVar
 
 import click
 
@@ -85,6 +85,7 @@ COMMANDS = {
     "calendar": "tui.cli_loop:calendar",
     "due": "tui.cli_loop:due",
     "goals": "tui.cli_loop:goals",
+    "questions": "tui.cli_questions:questions",
     "feedback": "tui.cli_loop:feedback",
     "restore": "tui.cli_loop:restore",
 }
@@ -126,6 +127,28 @@ def cli_error_for(exc: BaseException) -> BaseException:
 
 def error_line(message: str) -> None:
     out(f"rapport: error: {message}", err=True)
+
+
+class HasId(Protocol):
+    @property
+    def id(self) -> str: ...
+
+
+Record = TypeVar("Record", bound=HasId)
+
+
+def by_id(records: Iterable[Record], ref: str, noun: str) -> Record:
+    """The one of ``records`` whose id is ``ref`` or starts with it (at least 4 characters, as
+    everywhere a command takes an id: docs/json.md), or one error line naming ``noun``."""
+    ref = ref.strip().lower()
+    if len(ref) < 4:
+        raise fail(f"give at least 4 characters of the {noun}'s id (not {ref!r})")
+    found = [r for r in records if r.id.startswith(ref)]
+    if not found:
+        raise fail(f"no {noun} with id {ref!r}")
+    if len(found) > 1:
+        raise fail(f"{ref!r} matches more than one {noun}; give more of the id")
+    return found[0]
 
 
 # ---------------------------------------------------------------------- global options

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from store import ITEM_KINDS
 from tui.cli import DAY, bad_usage, complete_guide_ids, fail, pass_env
 from tui import format as fmt
 from tui.env import Env
@@ -22,7 +23,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from store import Hit
 
 STATUSES = ("active", "ended")
-KINDS = ("note", "item", "action", "decision", "agreement", "goal", "jot", "title", "name")
+#: What ``search --kind`` takes: a record (note, item, jot), a kind of item, a title or a name.
+KINDS = ("note", "item", *ITEM_KINDS, "jot", "title", "name")
 #: The most a jot read from standard input may hold.
 JOT_LIMIT = 1024 * 1024
 

@@ -20,6 +20,11 @@ from tui.env import Env, read_input, read_passphrase
 from tui.format import out, out_document
 
 AGE_ENV = "RAPPORT_AGE_PASSPHRASE"
+#: ``--age-passphrase-file``, the same for the export that writes an age file and the import
+#: that reads one.
+age_passphrase_file = click.option(
+    "--age-passphrase-file", type=click.Path(path_type=Path), metavar="FILE",
+    help=f"Read the age passphrase from FILE, a file or a pipe (else {AGE_ENV} or a prompt).")
 
 
 def _age_passphrase(path: Path | None, *, confirm: bool) -> str:
@@ -48,9 +53,7 @@ def _age_passphrase(path: Path | None, *, confirm: bool) -> str:
               help="Write to a new file PATH (never overwritten), or '-' for standard output.")
 @click.option("--encrypt", is_flag=True,
               help="Encrypt with a passphrase in the age format (needs -o PATH).")
-@click.option("--age-passphrase-file", type=click.Path(path_type=Path), metavar="FILE",
-              help=f"Read the age passphrase from FILE, a file or a pipe (else {AGE_ENV} or a "
-                   "prompt).")
+@age_passphrase_file
 @pass_env
 def export_command(env: Env, session_ids: tuple[str, ...], person: str | None, since: date | None,
                    until: date | None, everything: bool, fmt: str, full: bool,
@@ -115,9 +118,7 @@ def export_command(env: Env, session_ids: tuple[str, ...], person: str | None, s
 
 @click.command("import")
 @click.argument("file", type=click.Path(path_type=Path))
-@click.option("--age-passphrase-file", type=click.Path(path_type=Path), metavar="FILE",
-              help=f"Read the age passphrase from FILE, a file or a pipe (else {AGE_ENV} or a "
-                   "prompt).")
+@age_passphrase_file
 @pass_env
 def import_command(env: Env, file: Path, age_passphrase_file: Path | None) -> None:
     """Import a full JSON export (plain, or encrypted with --encrypt) into the vault.

@@ -185,6 +185,7 @@ def new_guide(guide_id: str, copy_from: str | None) -> None:
     Never overwrites an existing file.
     """
     from guides.loader import BUILTIN_IDS, is_slug, template
+    from store import FileExists, ensure_dir, write_new_file
 
     if not is_slug(guide_id):
         raise fail(f"{guide_id!r} is not a valid guide id: use lowercase letters and digits joined "
@@ -193,14 +194,12 @@ def new_guide(guide_id: str, copy_from: str | None) -> None:
     text = template(guide_id) if copy_from is None else _copy_text(copy_from, guide_id, folder)
     target = folder / f"{guide_id}.toml"
     try:
-        _make_private_dirs(folder)
-        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
+        ensure_dir(folder)  # 0700, its missing parents too
+        write_new_file(target, text.encode("utf-8"))  # 0600, never over a file
+    except FileExists:
         raise fail(f"{target} already exists; edit it, or pick another id") from None
     except OSError as exc:
         raise fail(f"could not create {target}: {exc.strerror or exc}") from None
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(text)
     out(f"wrote {target}")
     if guide_id in BUILTIN_IDS:
         out(f"it replaces the built-in {guide_id!r} guide until you delete it")
@@ -232,20 +231,3 @@ def _copy_text(source_id: str, guide_id: str, folder: Path) -> str:
     except GuideError as exc:
         raise fail(f"could not copy guide {source_id!r}: {exc.summary}") from None
     return text
-
-
-def _make_private_dirs(folder: Path) -> None:
-    """Create ``folder`` and any missing parents with mode 0700; existing ones are left alone."""
-    missing = []
-    current = folder
-    while not current.exists():
-        missing.append(current)
-        if current.parent == current:
-            break
-        current = current.parent
-    for directory in reversed(missing):
-        try:
-            directory.mkdir(mode=0o700)
-        except FileExistsError:
-            continue
-        os.chmod(directory, 0o700)  # mkdir's mode is filtered by the umask

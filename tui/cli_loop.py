@@ -12,8 +12,9 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from store import GOAL_STATUSES
 from tui import format as fmt
-from tui.cli import bad_usage, complete_path, fail, pass_env
+from tui.cli import bad_usage, by_id, complete_path, fail, pass_env
 from tui.cli_people import CADENCE_CHOICES
 from tui.env import Env
 from tui.format import out, out_json, table
@@ -180,12 +181,17 @@ def _goal_json(goal: "Goal", name: str) -> dict[str, Any]:
             "actions": [{"id": a.id, "text": a.text, "status": a.status} for a in goal.actions]}
 
 
-@click.command("goals")
+@click.group("goals", invoke_without_command=True)
 @click.option("--with", "person_name", metavar="NAME", help="Only this person's goals.")
 @click.option("--json", "as_json", is_flag=True, help="JSON for scripts.")
 @pass_env
 def goals(env: Env, person_name: str | None, as_json: bool) -> None:
-    """Goals with their progress, key results and the history of their check-ins."""
+    """Goals with their progress, key results and the history of their check-ins.
+
+    With 'check-in': record where a goal stands (see 'rapport goals check-in -h').
+    """
+    if click.get_current_context().invoked_subcommand is not None:
+        return
     with env.open_store() as store:
         person_id = store.find_person(person_name).id if person_name else None
         found = store.goals(person_id)
@@ -197,10 +203,10 @@ def goals(env: Env, person_name: str | None, as_json: bool) -> None:
         out("no goals", err=True)
         return
     for g in found:
-        out(f"{names.get(g.item.person_id, '?')}: {g.text}  [{g.status}, {g.progress}%]"
-            + (f"  due {_iso(g.item.due)}" if g.item.due else ""))
+        out(f"{g.id[:8]}  {names.get(g.item.person_id, '?')}: {g.text}  "
+            f"[{g.status}, {g.progress}%]" + (f"  due {_iso(g.item.due)}" if g.item.due else ""))
         for k in g.key_results:
-            out(f"  key result: {k.text}  ({k.progress}%)")
+            out(f"  key result {k.id[:8]}: {k.text}  ({k.progress}%)")
         for a in g.actions:
             out(f"  action: {a.text}  ({a.status})")
         for c in g.checkins:
@@ -208,6 +214,34 @@ def goals(env: Env, person_name: str | None, as_json: bool) -> None:
                     if x]
             out(f"  {fmt.day(c.created_at)}  {', '.join(what) or '-'}"
                 + (f"  {c.note}" if c.note else ""))
+
+
+@goals.command("check-in")
+@click.argument("goal_ref", metavar="GOAL")
+@click.option("--status", type=click.Choice(GOAL_STATUSES), help="Where it stands now.")
+@click.option("--progress", type=click.IntRange(0, 100), metavar="0-100",
+              help="How far along it is, in % (of the key result, with --key-result).")
+@click.option("--key-result", "key_result_ref", metavar="ID",
+              help="Check in on one of its key results (a goal with key results takes its "
+                   "progress from them).")
+@click.option("--note", default="", help="What moved, or why not.")
+@pass_env
+def check_in(env: Env, goal_ref: str, status: str | None, progress: int | None,
+             key_result_ref: str | None, note: str) -> None:
+    """Record where GOAL stands: a new status, a progress and/or a note, dated, kept in its
+    history. GOAL is its id or a unique start of it (at least 4 characters; 'rapport goals'
+    shows them)."""
+    if key_result_ref is not None and (progress is None or status is not None):
+        raise bad_usage("--key-result takes --progress (and --note), not --status")
+    with env.open_store() as store:
+        goal = by_id(store.goals(), goal_ref, "goal")
+        if key_result_ref is not None:
+            result = by_id(goal.key_results, key_result_ref, "key result")
+            store.update_key_result(result.id, progress=progress, note=note)
+        else:
+            store.check_in_goal(goal.id, status=status, progress=progress, note=note)
+        goal = store.goal(goal.id)
+    out(f"checked in: {goal.text}  [{goal.status}, {goal.progress}%]")
 
 
 # ---------------------------------------------------------------------- feedback

@@ -7,12 +7,13 @@ import sys
 
 import click
 
+from store import CADENCES
 from tui.cli import complete_guide_ids, fail, pass_env
 from tui.cli_browse import people
 from tui.env import Env
 from tui.format import out
 
-CADENCE_CHOICES = ("weekly", "fortnightly", "monthly")
+CADENCE_CHOICES = tuple(CADENCES)
 
 
 def _check_guide(env: Env, guide_id: str | None) -> None:

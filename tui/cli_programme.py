@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from store import CONSENTS, ROSTER_STATUSES
 from tui.cli import complete_guide_ids, complete_path, fail, pass_env
 from tui.env import Env
 from tui.format import out, out_document, out_json, table
@@ -173,8 +174,8 @@ def roster_show(env: Env, ref: str, as_json: bool) -> None:
 @roster.command("add")
 @click.argument("ref", metavar="PROGRAMME")
 @click.argument("name")
-@click.option("--status", type=click.Choice(["planned", "scheduled", "done", "declined"]),
-              default="planned", show_default=True)
+@click.option("--status", type=click.Choice(ROSTER_STATUSES), default="planned",
+              show_default=True)
 @click.option("--note", default="", help="A note about their place (kept encrypted).")
 @pass_env
 def roster_add(env: Env, ref: str, name: str, status: str, note: str) -> None:
@@ -191,8 +192,8 @@ def roster_add(env: Env, ref: str, name: str, status: str, note: str) -> None:
 @roster.command("set")
 @click.argument("ref", metavar="PROGRAMME")
 @click.argument("name")
-@click.option("--status", type=click.Choice(["planned", "scheduled", "done", "declined"]))
-@click.option("--consent", type=click.Choice(["given", "refused", "none"]),
+@click.option("--status", type=click.Choice(ROSTER_STATUSES))
+@click.option("--consent", type=click.Choice([*CONSENTS, "none"]),
               help="Their consent, recorded now (at their latest interview, if any).")
 @click.option("--note", help="Replace the note.")
 @pass_env

@@ -53,25 +53,65 @@ def passwd(env: Env, new_passphrase_file: Path | None) -> None:
 @pass_env
 def rotate_key(env: Env) -> None:
     """Replace the data key and re-encrypt every record in one transaction."""
-    from store import open_vault
-
     passphrase = env.passphrase()
-    with open_vault(env.paths.vault, passphrase, allow_weak=env.allow_weak) as store:
+    with env.open_store(passphrase) as store:
         count = store.rotate_key(passphrase)
     out(f"data key rotated; {count} records re-encrypted")
 
 
+#: What ``verify --accept`` says before it asks for a typed "yes" (lines that fit 80 columns).
+ACCEPTING = ("Accepting takes the rows as they are now as the vault's rows:",
+             "what went stays gone, and rapport stops warning about it.")
+
+
 @click.command()
+@click.option("--accept", is_flag=True,
+              help="After showing rows deleted, added or replaced outside rapport, and a typed "
+                   "'yes', take the rows as they are now as the vault's rows, so the warnings "
+                   "stop (for a loss you know the reason for).")
 @pass_env
-def verify(env: Env) -> None:
-    """Check the database's integrity and decrypt every record; lists damaged ones."""
-    with env.open_store() as store:
+def verify(env: Env, accept: bool) -> None:
+    """Check the database's integrity, decrypt every record and hold every table's rows
+    against the row summary; lists each problem on its own line."""
+    with env.open_store(warn=False) as store:
         damage = store.verify()
+        for problem in damage:
+            out(f"damaged: {problem}", err=True)
+        rows = [problem for problem in damage if problem.rows]
+        if accept and rows:
+            if not _typed_yes():
+                raise fail("nothing accepted (it takes a typed 'yes')")
+            store.accept_rows()
+            out(f"accepted: the rows as they are now are the vault's rows "
+                f"({_problems(len(rows))} settled)")
+            damage = [problem for problem in damage if not problem.rows]
     if damage:
-        for d in damage:
-            out(f"damaged: {d.table}/{d.id} {d.column}: {d.reason}", err=True)
-        raise fail(f"{len(damage)} damaged record(s)")
-    out("ok: integrity check passed and every record decrypts")
+        hint = ""
+        if rows and not accept:
+            hint = ("; 'rapport verify --accept' takes the rows as they are, if you know why "
+                    "they changed")
+        elif accept and not rows:
+            hint = "; --accept settles rows deleted, added or replaced, and none of these is"
+        raise fail(f"{_problems(len(damage))} found{hint}")
+    if not accept or not rows:
+        out("ok: integrity check passed, every record decrypts, every table's rows are the "
+            "vault's")
+
+
+def _typed_yes() -> bool:
+    """Says what accepting does and reads one line from standard input (a terminal or a pipe:
+    ``echo yes | rapport verify --accept``); True if it is "yes"."""
+    for line in ACCEPTING:
+        out(line, err=True)
+    out("Type yes to accept: ", err=True, nl=False)
+    answer = sys.stdin.readline()
+    if not sys.stdin.isatty():
+        out("", err=True)  # the answer was not echoed: end the prompt's line
+    return answer.strip().lower() == "yes"
+
+
+def _problems(count: int) -> str:
+    return f"{count} problem{'s' if count != 1 else ''}"
 
 
 @click.command()

@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 import stat
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
@@ -39,6 +39,8 @@ class Env:
     kdf: "KdfParams | None" = None
     allow_weak: bool = False
     clock: Callable[[], datetime] | None = None
+    #: Whether the damage unlocking found was said already (once per command).
+    warned: bool = field(default=False, init=False, repr=False)
 
     @property
     def paths(self) -> Paths:
@@ -52,12 +54,24 @@ class Env:
     def passphrase(self, prompt: str = "Passphrase", *, confirm: bool = False) -> str:
         return read_passphrase(self.passphrase_file, prompt, confirm=confirm)
 
-    def open_store(self) -> "Store":
-        """Unlocks the vault (one ``rapport: error:`` line for anything wrong)."""
-        from store import open_vault, utc_now
+    def open_store(self, passphrase: str | None = None, *, warn: bool = True) -> "Store":
+        """Unlocks the vault (one ``rapport: error:`` line for anything wrong), with
+        ``passphrase`` or the one :meth:`passphrase` finds.
 
-        return open_vault(self.paths.vault, self.passphrase(), allow_weak=self.allow_weak,
-                          clock=self.clock or utc_now)
+        What unlocking found wrong (``store.damage``: rows deleted outside rapport) is shown,
+        never hidden: one ``rapport: warning:`` line per problem on stderr, once per command,
+        leaving its output and exit status alone. ``warn=False`` for ``rapport verify``, which
+        reports the same problems itself."""
+        from store import open_vault, utc_now
+        from tui.format import out
+
+        store = open_vault(self.paths.vault, passphrase or self.passphrase(),
+                           allow_weak=self.allow_weak, clock=self.clock or utc_now)
+        if warn and not self.warned:
+            for problem in store.damage:
+                out(f"rapport: warning: {problem}; run 'rapport verify'", err=True)
+            self.warned = True
+        return store
 
 
 def read_input(path: Path, limit: int, *, what: str, pipe_ok: bool = False) -> bytes:

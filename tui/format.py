@@ -95,8 +95,8 @@ def out_document(data: bytes, fmt: str) -> None:
     other text. JSON reads back the same: it holds no raw C0 control (``json.dumps`` escapes them),
     and DEL, C1 and bidi controls can only sit inside its strings, where the stand-in
     :func:`store.text.visible` shows for C1 and bidi (``\\u009b``) is their JSON escape; DEL
-    gets its own."""
-    text = data.decode("utf-8")
-    if fmt == "json":
-        text = text.replace("\x7f", "\\u007f")
-    out(text, nl=False)
+    gets its own. Written as bytes: when nothing needed a stand-in (every renderer shows controls
+    already), the very bytes rendered, not a second encoding of 20 MB through the text stream."""
+    rendered = data.decode("utf-8")
+    text = visible(rendered.replace("\x7f", "\\u007f") if fmt == "json" else rendered)
+    click.echo(data if text == rendered else text.encode("utf-8"), nl=False)

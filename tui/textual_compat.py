@@ -6,6 +6,10 @@ locals of a Rapport frame hold note text and, during unlocking, the passphrase. 
 replaces that one method. Every private name it uses is listed in :data:`PRIVATE_NAMES`;
 ``tests/test_textual_compat.py`` fails when Textual renames or reshapes any of them, so an upgrade
 says exactly what to re-check here.
+
+textual-serve's ``AppService`` gives no public handle on the app's process either: its
+``stop()`` returns when the app closes its output, which can be before the process has exited
+(still closing the vault). :func:`served_app_process` is the one reach into it.
 """
 
 from __future__ import annotations
@@ -15,7 +19,10 @@ from typing import TYPE_CHECKING
 from textual.app import App
 
 if TYPE_CHECKING:  # pragma: no cover
+    from asyncio.subprocess import Process
+
     from rich.console import RenderableType
+    from textual_serve.app_service import AppService
 
 #: Textual's private names used below: (attribute of ``App``, what Rapport relies on).
 PRIVATE_NAMES = (
@@ -23,6 +30,17 @@ PRIVATE_NAMES = (
     ("_exit_renderables", "a list; what is in it is printed once the terminal is restored"),
     ("_close_messages_no_wait", "stops the app at once, without processing the queue"),
 )
+
+#: textual-serve's private names used below, as above (attribute of ``AppService``).
+SERVE_PRIVATE_NAMES = (
+    ("_process", "the app's asyncio Process, set by start(); None before it"),
+)
+
+
+def served_app_process(service: "AppService") -> "Process | None":
+    """The process textual-serve started for the app (``None`` before ``start``), so that the
+    server can wait until it has exited, not only closed its output."""
+    return service._process
 
 
 class QuietCrash(App[None]):

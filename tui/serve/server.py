@@ -180,6 +180,8 @@ class RapportServer:
         from textual_serve.app_service import AppService
         from textual_serve.download_manager import DownloadManager
 
+        from tui.textual_compat import served_app_process
+
         async def send(data: bytes) -> None:
             # AppService stops reading the app when a send fails: it keeps reading until the
             # process exits (having saved), so that the next app starts after it.
@@ -202,7 +204,10 @@ class RapportServer:
             await service.start(width, height)
             await relay(socket, service)
         finally:
-            await service.stop()  # "quit": the app saves as on ctrl+q; back when it has exited
+            await service.stop()  # "quit": the app saves as on ctrl+q; back when its output closes
+            process = served_app_process(service)
+            if process is not None:  # and the process has exited: the vault is closed
+                await process.wait()
 
     async def stop(self, timeout: float = STOP_TIMEOUT) -> bool:
         """Ctrl+C: the open app quits (saving), every connection closes. False when the app did
