@@ -5,6 +5,7 @@ conversations (issues 22 and 23). The screen calls these; they call the store.
   earlier open items and the talking points covered in this session.
 * :func:`show_followup` / :func:`focus_agenda` / :func:`follow_through`: the list of talking
   points and earlier items (``d`` covers or closes, ``c`` carries).
+* :func:`capture`: an item captured into this session.
 * :func:`stage_form`: what the stage records (the pulse; the feedback log), in a dialog.
 * :func:`bank_question`: a question of your own, saved to your bank for this guide and stage.
 """
@@ -145,6 +146,34 @@ def point_action(screen: "SessionScreen", point_id: str, action: str) -> None:
         screen.say("covered")
     screen.points = [point if p.id == point_id else p for p in screen.points]
     show_followup(screen)
+
+
+# ---------------------------------------------------------------------- items captured
+
+
+def capture(screen: "SessionScreen", kind: str) -> None:
+    """The capture dialog; the item joins this session's items panel, confirmed in the status
+    line (a toast would cover the item just added at 80x24)."""
+    from tui.screens.capture import Capture, CaptureScreen
+
+    def captured(result: Capture | None) -> None:
+        screen.query_one(NotesArea).focus()
+        if result is None:
+            return
+        try:
+            item = screen.store.add_item(screen.live.id, result.kind, result.text,
+                                         owner=result.owner, due=result.due,
+                                         stage=screen.stage["key"])
+        except RapportError as exc:
+            screen.notify(str(exc), severity="error")
+            return
+        screen.items.append(item)
+        screen.fresh_item = item.id
+        screen.show_items()
+        screen.say(f"{item.kind} saved")
+
+    screen.app.push_screen(CaptureScreen(kind=kind, participant=screen.person.name,
+                                         today=screen.app.clock().astimezone().date()), captured)
 
 
 # ---------------------------------------------------------------------- what a stage records
