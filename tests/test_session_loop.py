@@ -81,6 +81,23 @@ async def test_the_second_one_on_one_opens_on_since_last_time(store, vault_path,
         assert panel.display and isinstance(app.focused, NotesArea)
         await pilot.press("ctrl+down")  # scrolls the panel, not the questions
         assert panel.scroll_y > 0
+        await pilot.press("ctrl+n")  # opened by its key: it stays on the next stage
+        await pilot.pause()
+        assert screen.left_mode == "since"
+
+
+async def test_the_panel_that_opened_itself_gives_way_to_the_next_stage(store, vault_path,
+                                                                        clock):
+    sam, first, second, *_ = first_one_on_one(store, clock)
+    app = make_app(vault_path, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_session(app, pilot, store, second.id)
+        await settle(app, pilot)
+        assert screen.left_mode == "since"
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+        assert screen.left_mode == "questions" and screen.query_one(QuestionList).display
+        assert isinstance(app.focused, NotesArea)
 
 
 async def test_a_first_session_opens_on_the_questions(store, vault_path, clock):
@@ -171,7 +188,7 @@ async def test_the_pulse_at_check_in(store, vault_path, clock):
         await pilot.press("ctrl+f")
         await pilot.pause()
         assert isinstance(app.screen, PulseDialog)
-        await pilot.press("4", "tab", *"steady", "enter")
+        await pilot.press("4", *"steady", "enter")  # the digit goes on to the word
         await pilot.pause()
         assert app.screen is screen and isinstance(app.focused, NotesArea)
         pulse = store.pulse(session.id)

@@ -145,6 +145,8 @@ async def test_items_keep_owner_and_due_at_80_columns(store, vault_path, clock):
         footer = screen.query_one(Footer)
         first = footer.query("FooterKey").first()
         assert first.key == "f1" and first.region.right < 80  # the help key is never cut
+        keys = footer.query("FooterKey")
+        assert keys.last().key == "f12" and keys.last().region.right <= 80  # nor any other
 
 
 async def test_after_f8_picks_a_stage_the_notes_have_the_focus(store, vault_path, clock):

@@ -120,6 +120,7 @@ class SessionScreen(RapportScreen[None]):
         self.state_dirty = False
         # the left pane: "questions", "cues" or "since" (the since-last-time panel)
         self.left_mode = "questions"
+        self.since_opened_itself = False  # the panel shown at the start, not by its key
         # the loop (read in a worker once the screen shows: session_loop.load_context)
         self.context_loaded = False
         self.earlier: list[Item] = []
@@ -428,6 +429,7 @@ class SessionScreen(RapportScreen[None]):
             self.index = index
             self.state_dirty = True
             self.agenda_forced = False
+            left.stage_changed(self)
             self.show_stage()
             self.persist_state()
         self.query_one(StageOutline).highlighted = self.index

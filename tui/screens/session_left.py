@@ -17,7 +17,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from rich.text import Text
-from textual.widgets import Static
+from textual.widgets import Footer, Static
 
 from tui.screens import session_loop as loop
 from tui.widgets.session import NotesArea, QuestionList, StageCard, fit
@@ -29,11 +29,20 @@ if TYPE_CHECKING:  # pragma: no cover
 #: At least this size, the left pane shows the whole card and every question at once.
 WIDE = (130, 40)
 LEFT_MODES = ("questions", "cues", "since")
+#: Narrower than this, the footer leaves out the command palette's key.
+FOOTER_PALETTE_WIDTH = 100
 
 
 def layout_for_size(screen: "SessionScreen") -> None:
     width, height = screen.app.size
     screen.set_class(width >= WIDE[0] and height >= WIDE[1], "-wide")
+    # a narrow footer drops the palette's key (ctrl+p still opens it, help says so) before it
+    # cuts the session's own keys; the help key comes first and is never cut
+    footer = screen.query_one(Footer)
+    palette = width >= FOOTER_PALETTE_WIDTH
+    if footer.show_command_palette != palette:
+        footer.show_command_palette = palette
+        footer.refresh(recompose=True)
     show_left(screen)
 
 
@@ -110,7 +119,17 @@ def toggle_cues(screen: "SessionScreen") -> None:
 
 def toggle_since(screen: "SessionScreen") -> None:
     screen.left_mode = "since" if screen.left_mode != "since" else "questions"
+    screen.since_opened_itself = False
     show_left(screen)
+
+
+def stage_changed(screen: "SessionScreen") -> None:
+    """The panel that opened by itself at the start gives way to the next stage's questions;
+    one opened with its key stays until the key closes it."""
+    if screen.left_mode == "since" and screen.since_opened_itself:
+        screen.left_mode = "questions"
+        screen.since_opened_itself = False
+        show_left(screen)
 
 
 # ---------------------------------------------------------------------- questions

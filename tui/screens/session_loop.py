@@ -59,6 +59,7 @@ def show_context(screen: "SessionScreen", context: SessionContext) -> None:
     panel.show(since, today=screen.app.clock().astimezone().date())
     if screen.index == 0 and not panel.is_empty and screen.left_mode == "questions":
         screen.left_mode = "since"  # a session opens on what happened since last time
+        screen.since_opened_itself = True
         screen.show_left()
     show_followup(screen, reset=True)
 

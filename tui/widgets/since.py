@@ -140,7 +140,8 @@ class SinceLastTimePanel(VerticalScroll):
                 yield PanelEntry(line, "goal", goal.id)
         if d.pulses:
             yield self.heading("Pulse")
-            yield Sparkline([p.score for p in d.pulses], classes="since-pulse")
+            if len(d.pulses) > 1:  # a trend takes two
+                yield Sparkline([p.score for p in d.pulses], classes="since-pulse")
             last_pulse = d.pulses[-1]
             line = Text(f"last {last_pulse.score}/5" + (f", {last_pulse.word}"
                                                         if last_pulse.word else ""))
