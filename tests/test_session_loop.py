@@ -8,7 +8,6 @@ from datetime import date
 
 import pytest
 
-from guides.loader import builtin_guides
 from store import Scope, render_export
 from tui.screens.bank import BankDialog
 from tui.screens.confirm import ConfirmScreen
@@ -19,21 +18,11 @@ from tui.screens.review import EndReviewScreen
 from tui.screens.session import SessionScreen
 from tui.widgets.session import FollowThrough, NotesArea, QuestionList, StageCard
 from tui.widgets.since import SinceLastTimePanel
-from apptools import make_app, open_session
+from apptools import guide_plan as plan, make_app, open_session, settle
 
 pytestmark = pytest.mark.usefixtures("utc_zone")
 
 WEEK = 7 * 86400
-
-
-def plan(guide_id: str = "one-on-one"):
-    return next(g for g in builtin_guides() if g.id == guide_id).to_snapshot()
-
-
-async def settle(app, pilot) -> None:
-    await pilot.pause()
-    await app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 def first_one_on_one(store, clock):

@@ -8,9 +8,8 @@ from datetime import date
 
 import pytest
 
-from guides.loader import builtin_guides
 from tui.screens.session import SessionScreen
-from apptools import make_app
+from apptools import guide_plan, make_app
 
 SIZES = {"80x24": (80, 24), "160x48": (160, 48)}
 WEEK = 7 * 86400
@@ -22,7 +21,7 @@ pytestmark = [pytest.mark.usefixtures("utc_zone"),
 def second_one_on_one(store, clock):
     """Sam, a week after a first 1-on-1 with items (one overdue), a jot and talking points both
     ways; the second session is open."""
-    plan = next(g for g in builtin_guides() if g.id == "one-on-one").to_snapshot()
+    plan = guide_plan("one-on-one")
     sam = store.add_person("Sam Rivera", cadence="weekly")
     first = store.start_session(sam.id, plan, title="Weekly")
     store.save_note(first.id, "check-in", "Tired after the on-call week.")
