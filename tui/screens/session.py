@@ -44,8 +44,10 @@ HELP = """\
 **Session keys.** The notes pane keeps the focus, so typing always goes into the notes of the
 current stage. Stages: **{next-stage}** next, **{previous-stage}** previous, **{stages}** picks
 any stage from the outline (arrows, Enter; Esc goes back to the notes; or click a stage; the
-palette has "Go to stage …"). The left pane shows the questions or the stage's cues (Do, Avoid,
-Say and the "Throughout" ones): **{cues}** switches; at a large size both show. Questions: the core ones (◆) come first, above a line, then the probes (?), then
+command palette, **ctrl+p**, has "Go to stage …" and every action below: a narrow footer leaves
+its key out). The left pane shows the questions or the stage's cues (Do, Avoid, Say and the
+"Throughout" ones): **{cues}** switches, and the tabs above it say which is showing; at a large
+size both show. Questions: the core ones (◆) come first, above a line, then the probes (?), then
 your own (✦, from your bank: **{bank-question}** saves one for this stage);
 **{next-question}** / **{previous-question}** move (or scroll the cues and the panel),
 **{mark-asked}** marks asked, **{insert-question}** inserts into the notes.
