@@ -89,6 +89,20 @@ async def test_the_panel_that_opened_itself_gives_way_to_the_next_stage(store, v
         assert isinstance(app.focused, NotesArea)
 
 
+async def test_a_resumed_session_does_not_count_its_own_pulse_as_last_time(store, vault_path,
+                                                                           clock):
+    sam, first, second, *_ = first_one_on_one(store, clock)
+    store.set_pulse(first.id, 2, "drained")
+    store.set_pulse(second.id, 4, "steady")  # recorded, then the app was quit
+    app = make_app(vault_path, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_session(app, pilot, store, second.id)
+        await settle(app, pilot)
+        panel = screen.query_one(SinceLastTimePanel)
+        shown = " ".join(str(w.render()) for w in panel.query("Static"))
+        assert "last 2/5, drained" in shown and "steady" not in shown
+
+
 async def test_a_first_session_opens_on_the_questions(store, vault_path, clock):
     session = store.start_session(store.add_person("Ada").id, plan())
     app = make_app(vault_path, clock)

@@ -12,7 +12,7 @@ conversations (issues 22 and 23). The screen calls these; they call the store.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from store import FEEDBACK_STAGE_FIELDS, RapportError
@@ -49,7 +49,9 @@ def load_context(screen: "SessionScreen") -> None:
 
 
 def show_context(screen: "SessionScreen", context: SessionContext) -> None:
-    since = context.since
+    # a session resumed after its check-in: its own pulse is not "since last time"
+    since = replace(context.since, pulses=tuple(p for p in context.since.pulses
+                                                if p.session_id != screen.live.id))
     screen.context_loaded = True
     screen.earlier = list(context.earlier)
     screen.points = [*since.points, *context.covered]
