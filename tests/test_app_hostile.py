@@ -59,7 +59,7 @@ async def test_markup_in_a_name_a_title_and_a_note_is_shown_as_written(store, va
     """Square brackets in a record are text: no style applied, no MarkupError (a crash)."""
     from textual.widgets import TextArea
 
-    from tui.screens.people import PersonScreen
+    from tui.screens.person import PersonScreen
     from tui.screens.tagging import TagDialog
 
     plan = next(g for g in builtin_guides() if g.id == "one-on-one").to_snapshot()

@@ -166,16 +166,19 @@ async def test_home_navigation_sort_and_filter(world):
         await pilot.pause()
         assert row_keys(table)[:2] == [ids["a1"], ids["a2"]] or \
             row_keys(table)[:2] == [ids["a2"], ids["a1"]]
-        await pilot.press("b", "o")  # typing filters
+        await pilot.press("b", "o")  # letters in the list do not filter: the filter is explicit
+        await pilot.pause()
+        assert table.row_count == 4
+        await pilot.press("slash", "b", "o")  # / moves to the filter
         await pilot.pause()
         assert row_keys(table) == [ids["b1"]]
         await pilot.press("escape")
         await pilot.pause()
-        assert table.row_count == 4
+        assert table.row_count == 4 and table.has_focus
         assert "[ops]" in cell_text(table, [*row_keys(table)].index(ids["c1"]), 1)
         due = str(app.screen.query_one("#home-due").render())
         assert "Alice Martin (overdue since 2025-02-17)" in due
-        assert "Dana Ruiz (due 2025-03-03)" in due
+        assert "Dana Ruiz (today)" in due
         assert "Bo Chen" not in due
 
 
@@ -200,11 +203,11 @@ async def test_home_enter_opens_detail_for_ended_and_live_screen_for_active(worl
 
 # ---------------------------------------------------------------------- search
 async def search_for(pilot, text: str, *, typed: bool = False) -> None:
-    """``/`` from home, the query (typed key by key, or set at once: typing is slow), Enter."""
+    """``s`` from home, the query (typed key by key, or set at once: typing is slow), Enter."""
     from tui.screens.search import SearchScreen
 
     if not isinstance(pilot.app.screen, SearchScreen):
-        await pilot.press("slash")
+        await pilot.press("s")
         await settle(pilot)
     if typed:
         await pilot.press(*text)
@@ -325,7 +328,7 @@ async def test_search_enter_opens_active_session_at_that_stage(world):
 
 async def test_search_name_and_jot_hits_open_the_person(world):
     app, store, ids = world
-    from tui.screens.people import PersonScreen
+    from tui.screens.person import PersonScreen
 
     async with app.run_test(size=SIZE) as pilot:
         await unlocked(pilot, store)
@@ -447,24 +450,24 @@ async def test_people_due_states_follow_the_clock_and_cadence(world):
         screen = app.screen
         assert isinstance(screen, PeopleScreen)
         rows = people_rows(screen)
-        # name, sessions, last met, cadence, next due, theirs, mine, goals (a wide terminal)
+        # name, sessions, last met, cadence, next meeting, theirs, mine, goals, pulse, guide
         assert rows["Alice Martin"] == ["Alice Martin", "2", "2025-02-10", "weekly",
-                                        "2025-02-17 overdue", "1", "1", "1"]
+                                        "overdue since 2025-02-17", "1", "1", "1", "", ""]
         assert rows["Bo Chen"][3:5] == ["monthly", "2025-03-27"]
         assert rows["Bo Chen"][7] == "1 (1 at risk)"
-        assert rows["Dana Ruiz"][1:5] == ["0", "", "fortnightly", "2025-03-03 due"]
+        assert rows["Dana Ruiz"][1:5] == ["0", "", "fortnightly", "today"]
         assert rows["Chidi [ops] Okafor"][3:5] == ["—", ""]
-        assert "1 overdue · 1 due" in str(screen.query_one("#people-status").render())
+        assert "1 overdue · 1 today" in str(screen.query_one("#people-status").render())
 
         # c cycles the cadence of the highlighted person: none -> weekly -> ... -> none
         table = screen.query_one("#people-table")
         table.move_cursor(row=row_keys(table).index(ids["chidi"]))
         await pilot.press("c")
-        await pilot.pause()
+        await settle(pilot)
         assert store.person(ids["chidi"]).cadence == "weekly"
         assert people_rows(screen)["Chidi [ops] Okafor"][3:5] == ["weekly", "2025-03-08"]
         await pilot.press("c", "c", "c")
-        await pilot.pause()
+        await settle(pilot)
         assert store.person(ids["chidi"]).cadence is None
 
         # four weeks later Bo is overdue too; the list reloads when it comes back
@@ -474,8 +477,8 @@ async def test_people_due_states_follow_the_clock_and_cadence(world):
         await pilot.press("escape")
         await settle(pilot)
         rows = people_rows(screen)
-        assert rows["Bo Chen"][4] == "2025-03-27 overdue"
-        assert rows["Dana Ruiz"][4] == "2025-03-29 due"
+        assert rows["Bo Chen"][4] == "overdue since 2025-03-27"
+        assert rows["Dana Ruiz"][4] == "today"
 
 
 async def test_people_narrow_terminal_uses_relative_dates(world):
@@ -486,11 +489,11 @@ async def test_people_narrow_terminal_uses_relative_dates(world):
         await settle(pilot)
         table = app.screen.query_one("#people-table")
         assert [str(c.label) for c in table.columns.values()] == \
-            ["Name", "Sessions", "Last met", "Cadence", "Next due", "Open", "Goals"]
+            ["Name", "Last met", "Cadence", "Next", "Open", "Goals", "Pulse"]
         rows = people_rows(app.screen)
-        assert rows["Alice Martin"][4:] == ["14d overdue", "1 · 1", "1"]
-        assert rows["Bo Chen"][4:] == ["in 24d", "", "1 !"]
-        assert rows["Dana Ruiz"][4] == "due today"
+        assert rows["Alice Martin"][3:] == ["14d overdue", "1 · 1", "1", ""]
+        assert rows["Bo Chen"][3:] == ["in 24d", "", "1 !", ""]
+        assert rows["Dana Ruiz"][3] == "today"
         assert sum(c.get_render_width(table) for c in table.columns.values()) <= 78
 
 
@@ -499,7 +502,7 @@ async def test_person_timeline_items_and_jot_in_next_follow_up(world):
     from textual.widgets import TextArea
 
     from tui.screens.jot import JotScreen
-    from tui.screens.people import PersonScreen
+    from tui.screens.person import PersonScreen
     from tui.screens.session import SessionScreen
 
     async with app.run_test(size=SIZE) as pilot:
@@ -513,10 +516,10 @@ async def test_person_timeline_items_and_jot_in_next_follow_up(world):
         timeline = screen.query_one("#person-timeline")
         assert row_keys(timeline) == ["j:" + store.jots(ids["alice"])[0].id,
                                       f"s:{ids['a2']}", f"s:{ids['a1']}"]
-        items = screen.query_one("#person-items")
-        assert [cell_text(items, r, 4) for r in range(items.row_count)] == \
-            ["Send the roadmap draft", "Book the offsite", "Lead the Q2 planning"]
-        assert cell_text(items, 0, 2) == "2025-02-20 !"  # overdue
+        items = screen.query_one("#person-items")  # open action items (goals: their own tab)
+        assert [cell_text(items, r, 3) for r in range(items.row_count)] == \
+            ["Send the roadmap draft", "Book the offsite"]
+        assert cell_text(items, 0, 1) == "2025-02-20 !"  # overdue
 
         # n writes a jot
         app.clock.set(utc(2025, 3, 3, 12, 0))
@@ -555,9 +558,10 @@ async def test_person_timeline_items_and_jot_in_next_follow_up(world):
         assert any("Raise the estimates training" in label for label in labels)
 
 
-async def test_person_done_and_goal_status(world):
+async def test_person_done_and_goal_check_in(world):
     app, store, ids = world
-    from tui.screens.people import PersonScreen
+    from tui.screens.goal_dialogs import CheckInDialog
+    from tui.screens.person import PersonScreen
 
     async with app.run_test(size=SIZE) as pilot:
         await unlocked(pilot, store)
@@ -567,16 +571,23 @@ async def test_person_done_and_goal_status(world):
         items = app.screen.query_one("#person-items")
         assert items.has_focus
         await pilot.press("d")  # the overdue roadmap draft
-        await pilot.pause()
+        await settle(pilot)
         roadmap = next(i for i in store.items(person_id=ids["alice"]) if "roadmap" in i.text)
         assert roadmap.status == "done" and roadmap.done_at is not None
         await pilot.press("d")  # d again: open again
-        await pilot.pause()
+        await settle(pilot)
         assert store.item(roadmap.id).status == "open"
-        await pilot.press("G", "s")
+        await pilot.press("s")  # s checks in on the highlighted goal (its tab opens)
         await pilot.pause()
-        goal = next(i for i in store.items(person_id=ids["alice"]) if i.kind == "goal")
-        assert goal.status == "at-risk"  # on-track -> at-risk
+        assert isinstance(app.screen, CheckInDialog)
+        await pilot.press("right", "space")  # on-track -> at-risk
+        app.screen.query_one("#checkin-note").value = "planning slipped"
+        await pilot.press("enter")
+        await settle(pilot)
+        goal = next(g for g in store.goals(ids["alice"]))
+        assert goal.status == "at-risk"
+        assert (goal.checkins[-1].status, goal.checkins[-1].note) == \
+            ("at-risk", "planning slipped")
 
 
 # ---------------------------------------------------------------------- items
@@ -595,9 +606,17 @@ async def test_items_overdue_first_filters_done_and_goals(world):
         assert texts(actions, 4) == ["Send the roadmap draft", "Unblock the approval",
                                      "Book the offsite"]
         assert texts(actions, 0) == ["2025-02-20 !", "2025-03-02 !", "2025-03-10"]
+        assert "2 overdue (!)" in str(screen.query_one("#items-status").render())
+        # open decisions and agreements, as `rapport items` lists them: newest first
+        agreed = screen.query_one("#items-agreed")
+        assert texts(agreed, 4) == ["Bo sends release notes by Thursday",
+                                    "Weekly 1-on-1s from March"]
+        assert texts(agreed, 0) == ["≡ agreement", "◆ decision"]
         await pilot.press("m")
         await pilot.pause()
         assert texts(actions, 4) == ["Unblock the approval", "Book the offsite"]
+        assert texts(agreed, 4) == ["Weekly 1-on-1s from March"]
+        assert "1 decision or agreement ·" in str(screen.query_one("#items-status").render())
         await pilot.press("t")
         await pilot.pause()
         assert texts(actions, 4) == ["Send the roadmap draft"]
@@ -612,8 +631,13 @@ async def test_items_overdue_first_filters_done_and_goals(world):
         await pilot.pause()
         done = next(i for i in store.items() if i.text == "Unblock the approval")
         assert done.status == "done"
-        await pilot.press("s")  # s works on the highlighted goal: at-risk -> done
+        await pilot.press("s")  # s checks in on the highlighted goal: at-risk -> done
         await pilot.pause()
+        from tui.screens.goal_dialogs import CheckInDialog
+
+        assert isinstance(app.screen, CheckInDialog)
+        await pilot.press("right", "space", "enter")
+        await settle(pilot)
         goal = next(i for i in store.items() if i.text == "Present at the all-hands")
         assert goal.status == "done"
         assert goals.has_focus
@@ -631,7 +655,8 @@ async def test_palette_commands_and_help(world):
     from tui.screens.detail import SessionDetailScreen
     from tui.screens.help import HelpScreen
     from tui.screens.items import ItemsScreen
-    from tui.screens.people import PeopleScreen, PersonScreen
+    from tui.screens.people import PeopleScreen
+    from tui.screens.person import PersonScreen
     from tui.screens.search import SearchScreen
 
     for screen in (SearchScreen(), PeopleScreen(), PersonScreen(ids["alice"]), ItemsScreen(),
@@ -707,7 +732,7 @@ def test_snapshot_people(snap_compare, tmp_path):
 
 def test_snapshot_person(snap_compare, tmp_path):
     async def steps(pilot, ids):
-        from tui.screens.people import PersonScreen
+        from tui.screens.person import PersonScreen
 
         await pilot.app.push_screen(PersonScreen(ids["alice"]))
 

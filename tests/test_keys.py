@@ -112,7 +112,13 @@ async def test_remapped_keys_are_shown_everywhere_and_work(store, vault_path, cl
         assert notes.border_subtitle == "^b: private"
         assert "shift+f4 captures" in str(screen.query_one("#items").render())
         # the footer
-        footer = " ".join(str(k.render()) for k in screen.query_one(Footer).children).split()
+        footer_text = ""
+        for _ in range(100):  # the footer recomposes when the bindings are first published
+            footer_text = " ".join(str(k.render()) for k in screen.query_one(Footer).children)
+            if footer_text:
+                break
+            await pilot.pause()
+        footer = footer_text.split()
         assert "shift+f4" in footer and "^b" in footer and "shift+f1" in footer
         assert "f2" not in footer and "f3" not in footer and "f1" not in footer
         # the remapped keys work, the old ones no longer do

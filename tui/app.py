@@ -25,6 +25,7 @@ from textual.screen import Screen
 from store import Paths
 from tui.commands import Command, RapportCommands
 from tui.config import Config
+from tui.state import State
 from tui.textual_compat import QuietCrash
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -91,8 +92,10 @@ class RapportApp(QuietCrash):
     def __init__(self, *, paths: Paths, config: Config | None = None,
                  config_warning: str | None = None, start: dict[str, Any] | None = None,
                  kdf: "KdfParams | None" = None, allow_weak: bool = False,
-                 clock: Callable[[], datetime] | None = None, heap: "Heap | None" = None) -> None:
+                 clock: Callable[[], datetime] | None = None, heap: "Heap | None" = None,
+                 state: State | None = None) -> None:
         super().__init__()
+        self.state = state or State()  # the theme chosen in the palette last time (tui.state)
         self.heap = heap
         self.paths = paths
         self.config = config or Config()
@@ -134,11 +137,15 @@ class RapportApp(QuietCrash):
             self.exit(return_code=1, message=f"rapport: error: {self.refused}")
             return
         warnings = [self.config_warning] if self.config_warning else []
-        if self.config.theme in self.available_themes:
+        chosen = self.state.theme_for(self.config.theme)
+        if chosen in self.available_themes:
+            self.theme = chosen
+        elif self.config.theme in self.available_themes:
             self.theme = self.config.theme
         else:
             warnings.append(f"no theme called {self.config.theme!r}; using {self.theme!r} "
                             "(the palette's Theme command lists them)")
+        self.theme_changed_signal.subscribe(self, self.remember_theme)
         if self.config.keys:
             self.set_keymap(self.config.keys)
         for warning in warnings:
@@ -146,6 +153,20 @@ class RapportApp(QuietCrash):
         self.set_interval(5.0, self.check_idle_lock, name="idle-lock")
         if not self.is_headless:
             self.handle_signals()
+
+    def remember_theme(self, theme: Any) -> None:
+        """A theme chosen (in the palette) is kept for the next start, in the state file beside
+        the config (tui.state), never in config.toml."""
+        from tui.state import save_state, state_path
+
+        if theme.name == self.state.theme_for(self.config.theme):
+            return  # the one it started with
+        self.state = State(theme.name, self.config.theme)
+        try:
+            save_state(state_path(self.paths.config_dir), self.state)
+        except OSError as exc:
+            self.notify(f"could not keep the theme for next time ({exc.strerror})",
+                        severity="warning", timeout=5)
 
     # ------------------------------------------------------------------ signals
     def handle_signals(self) -> None:

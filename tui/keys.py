@@ -37,6 +37,11 @@ BINDING_IDS = frozenset({
     "programme-tab-matrix", "programme-tab-strategy", "programmes", "query", "quit", "reopen",
     "review-end", "save", "search", "share", "since", "sort", "stage-form", "stages", "tag",
     "theirs", "untag",
+}) | frozenset({  # the browse screens' (issues 22-24)
+    "filter", "link-goal", "meeting", "merge", "new-person", "new-question", "person-tab-goals",
+    "person-tab-pulse", "person-tab-timeline", "prepare", "programme-retention",
+    "programme-roster-add", "programme-tab-leaders", "programme-tab-roster", "question-bank",
+    "talking-point",
 })
 PLACEHOLDER = re.compile(r"\{([a-z0-9]+(?:-[a-z0-9]+)*)\}")
 

@@ -51,12 +51,14 @@ def make_app(paths: "Paths", *, config: "Config | None" = None, start: dict[str,
     :class:`Refused` when Textual's developer tools (or its log file) are on."""
     from tui.app import RapportApp
     from tui.config import load_config
+    from tui.state import load_state, state_path
 
     warning = None
     if config is None:
         config, warning = load_config(paths.config_file)
     app = RapportApp(paths=paths, config=config, config_warning=warning, start=start, kdf=kdf,
-                     allow_weak=allow_weak, clock=clock, heap=heap)
+                     allow_weak=allow_weak, clock=clock, heap=heap,
+                     state=load_state(state_path(paths.config_dir)))
     if app.refused:
         raise Refused(app.refused)
     return app

@@ -11,7 +11,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping
 
 from store import due_people
-from store import CADENCES, ITEM_KINDS, Item, Note, Person, Session, SessionSummary
+from store import CADENCES, ITEM_KINDS, Item, Note, Person, Session, SessionSummary, Upcoming
 from store import md_block, md_inline
 from tui import format as fmt
 
@@ -78,6 +78,9 @@ class PersonOverview:
     open_theirs: int = 0
     open_mine: int = 0
     goals: list[Item] = field(default_factory=list)  # not done, dropped or carried
+    meeting: Upcoming | None = None  # the next meeting: set, else from the cadence
+    pulse: int | None = None  # the last pulse's score
+    low_run: bool = False  # the last pulses are a run of low scores
 
     def goal_summary(self) -> str:
         if not self.goals:
@@ -111,10 +114,17 @@ def people_overview(store: "Store", today: date) -> list[PersonOverview]:
                 row.open_mine += 1
             else:
                 row.open_theirs += 1
+    for upcoming in store.upcoming(today):
+        if upcoming.person.id in rows:
+            rows[upcoming.person.id].meeting = upcoming
+    last_pulse = {pulse.person_id: pulse.score for pulse in store.pulses()}  # oldest first
+    low = {person.id for person in store.low_runs()}
     for row in rows.values():
         row.last_met = met.get(row.person.id)
         row.next_due, row.state = due_of(row.person, row.last_met, today)
         row.goals.sort(key=goal_order)
+        row.pulse = last_pulse.get(row.person.id)
+        row.low_run = row.person.id in low
     return list(rows.values())
 
 

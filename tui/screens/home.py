@@ -1,10 +1,15 @@
-"""Home: sessions newest first (active ones first, to resume), who is due, type to filter."""
+"""Home: sessions newest first (active ones first, to resume), what is coming, an explicit filter.
+
+The list has the focus; **/** (or **f**) moves to the filter, where every key types (a name
+starting with j, k, g or G too); **Esc** clears it, **Enter** or **↓** goes back to the list with
+the filter kept. Keys of the list are letters that never type: **s** search, **p** prepare.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import re
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from rich.text import Text
 from textual import on
@@ -13,109 +18,55 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Footer, Input, Static
 
-from store import Damaged, RapportError
-from store import SessionSummary
 from tui import format as fmt
 from tui.commands import Command
-from tui.keys import key_label
+from tui.keys import current_keys, key_label, with_keys
 from tui.screens.base import RapportScreen
-from tui.widgets.browse import BrowseTable
+from tui.screens.home_data import (
+    Agenda, HomeData, Row, first_page, read_agenda, read_home, readable_summaries,
+)
+from tui.widgets.browse import BrowseTable, clip, meeting_label, theme_style
 
-if TYPE_CHECKING:  # pragma: no cover
-    from store import Store
+__all__ = ["HomeScreen", "Row", "SessionTable", "first_page", "readable_summaries"]
 
 FIRST_PAGE = 200
 PAGE = 200
-COLUMNS = (("date", "Date"), ("person", "Participant"), ("guide", "Guide"),
-           ("length", "Length"), ("status", "Status"), ("open", "Open"))
+#: From this width the guide has a column of its own; under it the title column shows the
+#: guide when a session has no title.
+WIDE = 110
+DATE, SPENT, STATUS, OPEN = 16, 5, 8, 4
+LABELS = {"date": "Date", "person": "Participant", "title": "Title", "guide": "Guide",
+          "spent": "Spent", "status": "Status", "open": "Open"}
+DESCENDING = ("date", "spent", "open")
+#: The store's own "run 'rapport verify'" in a problem: the banner says it once.
+VERIFY_TAIL = re.compile(r"[;,]? *run 'rapport verify'\.?")
 
 
-@dataclass
-class Row:
-    summary: SessionSummary
-    open_items: int
-    haystack: str
+def column_widths(width: int) -> dict[str, int]:
+    """Each column's width for a screen ``width`` wide: fixed ones for dates and counts, the rest
+    shared by the participant, the title and (when wide) the guide, the title taking most."""
+    wide = width >= WIDE
+    keys = ["date", "person", "title", *(["guide"] if wide else []), "spent", "status", "open"]
+    rest = width - 2 * len(keys) - 2 - DATE - SPENT - STATUS - OPEN  # cell padding, scrollbar
+    person = max(12, min(24, rest * 3 // 10 if wide else rest // 2))
+    guide = max(12, min(22, rest // 4)) if wide else 0
+    widths = {"date": DATE, "person": person, "title": max(8, rest - person - guide),
+              "spent": SPENT, "status": STATUS, "open": OPEN}
+    if wide:
+        widths["guide"] = guide
+    return {key: widths[key] for key in keys}
 
 
-@dataclass
-class HomeData:
-    """What the home screen reads: its rows, who is due, and what could not be read."""
-
-    rows: list[Row]
-    due: list[Any]
-    problems: list[str] = field(default_factory=list)
-
-
-def first_page(store: "Store", height: int) -> list[Row]:
-    """The rows the first paint shows: a screen's height of sessions, with their open actions
-    counted. Read by the unlock worker; a failure here leaves the first paint empty, and the
-    home screen's full read (:func:`read_home`) reports it."""
-    try:
-        summaries = store.summaries(limit=max(10, height))
-        counts = store.open_actions(session_ids=[s.id for s in summaries])
-    except RapportError:
-        return []
-    return [make_row(s, counts) for s in summaries]
-
-
-def make_row(s: SessionSummary, counts: dict[str, int]) -> Row:
-    hay = " ".join((s.person_name, s.title, s.guide_name, fmt.when(s.started_at), s.status))
-    return Row(s, counts.get(s.id, 0), hay.casefold())
-
-
-def readable_summaries(store: "Store", page: int = PAGE) -> tuple[list[SessionSummary], list[str]]:
-    """Every session summary that still reads, and one line per one that does not (a page that
-    fails is halved until the damaged rows are alone)."""
-    total = store.session_count()
-    found: list[SessionSummary] = []
-    problems: list[str] = []
-
-    def read(offset: int, limit: int) -> None:
-        try:
-            found.extend(store.summaries(limit=limit, offset=offset))
-        except Damaged as exc:
-            if limit == 1:
-                problems.append(str(exc))
-                return
-            half = limit // 2
-            read(offset, half)
-            read(offset + half, limit - half)
-
-    for offset in range(0, total, page):
-        read(offset, min(page, total - offset))
-    return found, problems
-
-
-def read_home(store: "Store", today: date) -> HomeData:
-    """The whole list, its Open counts and who is due. Damage is reported, never hidden: the
-    sessions that still read are listed, and every part that failed is named."""
-    problems: list[str] = []
-    try:
-        summaries = store.summaries()
-    except Damaged:
-        summaries, problems = readable_summaries(store)
-    try:
-        counts = store.open_actions()
-    except Damaged as exc:
-        counts = {}
-        problems.append(f"{exc} (the Open column is blank)")
-    try:
-        due = compute_due(store, summaries, today)
-    except Damaged as exc:
-        due = []
-        problems.append(f"{exc} (who is due is not shown)")
-    return HomeData([make_row(s, counts) for s in summaries], due, problems)
-
-
-def compute_due(store: "Store", summaries: list[SessionSummary], today: date) -> list[Any]:
-    from store import due_people
-
-    last: dict[str, date] = {}
-    for s in summaries:
-        d = s.started_at.astimezone().date()
-        if s.person_id not in last or d > last[s.person_id]:
-            last[s.person_id] = d
-    return [d for d in due_people(store.people(), last, today) if d.state != "later"]
+def damage_text(problems: list[str], room: int) -> str:
+    """The home screen's damage banner: each problem on its line (at most ``room``, then how
+    many more), then what to do."""
+    lines = ["⚠ The vault is damaged. What failed:"]
+    lines += [f"  • {VERIFY_TAIL.sub('', p).rstrip('.')}" for p in problems[:room]]
+    if len(problems) > room:
+        lines.append(f"  • and {len(problems) - room} more")
+    lines.append("Run 'rapport verify' to check everything and list each problem. Below: every "
+                 "session that still reads.")
+    return "\n".join(lines)
 
 
 class SessionTable(BrowseTable):
@@ -126,19 +77,30 @@ class HomeScreen(RapportScreen[None]):
     TITLE = "Sessions"
     AUTO_FOCUS = "#sessions"
     BINDINGS = [
-        Binding("ctrl+n", "new_session", "New session", id="new-session"),
+        # the footer at 80 columns: these five, then quit and help (f3, f4, f5: F1 and ^p)
+        Binding("ctrl+n", "new_session", "New", id="new-session"),
         Binding("enter", "open", "Open", id="open", show=False),
-        Binding("slash", "search", "Search", id="search"),
+        # priority: handled as it arrives, so the letters typed right after it (a fast "/jo")
+        # go to the filter; in the filter it is not a key (check_action) and types itself
+        Binding("slash,f", "focus_filter", "Filter", id="filter", priority=True),
+        Binding("s", "search", "Search", id="search"),
+        Binding("p", "prepare", "Prepare", id="prepare"),
         Binding("f2", "people", "People", id="people"),
-        Binding("f3", "items", "Items", id="items"),
-        Binding("f4", "programmes", "Programmes", id="programmes"),
+        Binding("f3", "items", "Items", id="items", show=False),
+        Binding("f4", "programmes", "Programmes", id="programmes", show=False),
+        Binding("f5", "questions", "Questions", id="question-bank", show=False),
         Binding("ctrl+s", "cycle_sort", "Sort", id="sort", show=False),
         Binding("escape", "clear_filter", "Clear filter", id="clear-filter", show=False),
     ]
-    HELP = ("Type letters to filter the list ({list-down}, {list-up}, {list-first}, {list-last} "
-            "move; **{search}** searches every note; **{clear-filter}** clears the filter). "
-            "**{open}** opens a session: an active one resumes, an ended one shows its record. "
-            "Click a column header (or **{sort}**) to sort.")
+    HELP = ("**{filter}** moves to the filter (name, title, guide or date): there every key "
+            "types, so a name starting with j, k, g or G filters too; **⏎** or **↓** goes back "
+            "to the list with the filter kept, **{clear-filter}** clears it. In the list, "
+            "{list-down}, {list-up}, {list-first} and {list-last} move and **{open}** opens a "
+            "session: an active one resumes, an ended one shows its record. **{search}** "
+            "searches every note, **{prepare}** prepares the next talk with the highlighted "
+            "session's person (what is open, since last time). The line above the list says "
+            "who is due next (overdue first) and whose pulse has been low. Click a column header "
+            "(or **{sort}**) to sort.")
 
     def __init__(self, first_rows: list[Row] | None = None) -> None:
         super().__init__()
@@ -149,26 +111,34 @@ class HomeScreen(RapportScreen[None]):
         self.sort_key: str | None = None
         self.sort_reverse = False
         self.loaded_all = False
+        self.problems: list[str] = []  # what the list's read found damaged
+        self.agenda_problems: list[str] = []
+        self.widths: dict[str, int] = {}
 
     def compose(self) -> ComposeResult:
         with Vertical(id="home"):
             self.damage_line = Static("", id="home-damage", markup=False)  # shown: -shown
             yield self.damage_line
             yield Static("", id="home-due")
+            yield Static("", id="home-flags")
             with Horizontal(id="home-filter-bar"):
                 yield Static("Filter", classes="label")
                 # typed letters add up, never replace
-                self.filter_field = Input(placeholder="type to filter by name, title, guide or date",
-                                          id="filter", select_on_focus=False)
+                self.filter_field = Input(placeholder=self.filter_hint(), id="filter",
+                                          select_on_focus=False)
                 yield self.filter_field
             # kept, not queried: refilter runs on every keystroke and before the first frame
-            self.table = table = SessionTable(id="sessions")
-            for key, label in COLUMNS:
-                table.add_column(label, key=key)
-            yield table
+            self.table = SessionTable(id="sessions")
+            self.set_columns(self.app.size.width)
+            yield self.table
             self.status_line = Static("", id="home-status")
             yield self.status_line
         yield Footer()
+
+    def filter_hint(self) -> str:
+        keys = " or ".join(self.app.get_key_display(Binding(key, ""))
+                           for key in current_keys(self.app, "filter", self))
+        return f"{keys}: filter by name, title, guide or date"
 
     def on_mount(self) -> None:
         rows, self.first_rows = self.first_rows, None
@@ -180,58 +150,83 @@ class HomeScreen(RapportScreen[None]):
         painted (the first page, if any, is in that frame)."""
         self.call_after_refresh(self.reload)
 
+    def on_resize(self) -> None:
+        if column_widths(self.size.width) != self.widths:
+            self.set_columns(self.size.width)
+            self.refilter()
+
     # ------------------------------------------------------------------ loading
     def reload(self) -> None:
-        today = self.app.clock().astimezone().date()
-        self.load_from_store(lambda store: read_home(store, today), self.show_data,
-                             group="home-load")
+        self.load_from_store(read_home, self.show_data, group="home-load")
 
     def show_data(self, data: HomeData) -> None:
-        self.set_rows(data.rows, True, data.due)
-        self.show_problems(data.problems)
+        self.set_rows(data.rows, True)
+        self.problems = data.problems
+        self.show_problems()
         self.app.session_loaded()
+        today = self.app.clock().astimezone().date()
+        self.load_from_store(lambda store: read_agenda(store, today),
+                             lambda agenda: self.show_agenda(agenda, today), group="home-agenda")
 
-    def show_problems(self, problems: list[str]) -> None:
+    def show_problems(self) -> None:
+        """Damage as damage: what failed, one line each (as many as the height allows), what
+        to run, and that the list below is every session that still reads."""
+        problems = self.problems + self.agenda_problems
         banner = self.damage_line
         banner.set_class(bool(problems), "-shown")
         if problems:
-            first = problems[0].rstrip(".")
-            more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
-            verify = "" if "rapport verify" in first else " Run 'rapport verify' to see all."
-            banner.update(f"⚠ The vault is damaged: {first}{more}.{verify} Listed below: every "
-                          "session that still reads.")
+            banner.update(damage_text(problems, room=2 if self.app.size.height < 40 else 6))
 
     def show_store_error(self, error: Exception) -> None:
-        self.show_problems([str(error)])
+        self.problems = [str(error)]
+        self.show_problems()
 
-    def show_due(self, due: list) -> None:
-        from tui.widgets.browse import theme_style
+    def show_agenda(self, agenda: Agenda, today: date) -> None:
+        self.agenda_problems = agenda.problems
+        self.show_problems()
+        self.query_one("#home-due", Static).update(self.due_text(agenda, today))
+        flags = self.query_one("#home-flags", Static)
+        flags.display = bool(agenda.low)
+        if agenda.low:
+            text = Text("⚠ Low pulse, the last 3 at 2 or lower: ",
+                        style=theme_style(self.app, "warning"))
+            text.append(", ".join(p.name for p in agenda.low))
+            text.append(f"  ·  {key_label(self.app, 'people', self)} people", style="dim")
+            flags.update(text)
 
-        widget = self.query_one("#home-due", Static)
-        if not due:
-            widget.update("No one is due a 1-on-1.")
-            return
-        text = Text("Due: ", style="bold")
-        for i, d in enumerate(due[:6]):
+    def due_text(self, agenda: Agenda, today: date) -> Text:
+        """Who is due next: overdue, today and the next two days; else the next one coming."""
+        near = [u for u in agenda.upcoming if u.state != "later"]
+        shown = near or agenda.upcoming[:1]
+        if not shown:
+            return Text(with_keys(self.app, "No meeting coming: {people} sets cadences and "
+                                  "dates.", self))
+        text = Text.assemble(("Next: " if near else "Next meeting: ", "bold"))
+        for i, u in enumerate(shown[:6]):
             if i:
                 text.append(", ")
-            overdue = d.state == "overdue"
-            style = theme_style(self.app, "error" if overdue else "warning")
-            text.append(d.person.name, style=style)
-            text.append(f" ({'overdue since' if overdue else 'due'} {fmt.day(d.next_due)})")
-        if len(due) > 6:
-            text.append(f" and {len(due) - 6} more")
+            style = {"overdue": "error", "today": "warning"}.get(u.state)
+            text.append(u.person.name, style=theme_style(self.app, style) if style else "")
+            text.append(f" ({meeting_label(u)})")
+        if len(shown) > 6:
+            text.append(f" and {len(shown) - 6} more")
         text.append(f"  ·  {key_label(self.app, 'people', self)} people", style="dim")
-        widget.update(text)
+        return text
 
-    def set_rows(self, rows: list[Row], complete: bool, due: list[Any] | None = None) -> None:
+    def set_rows(self, rows: list[Row], complete: bool) -> None:
         self.rows = rows
         self.loaded_all = complete
         self.refilter()
-        if due is not None:
-            self.show_due(due)
 
     # ------------------------------------------------------------------ view
+    def set_columns(self, width: int) -> None:
+        self.widths = column_widths(width)
+        table = self.table
+        table.clear(columns=True)
+        self.shown = 0
+        for key, size in self.widths.items():
+            table.add_column(LABELS[key], key=key, width=size)
+
     def refilter(self) -> None:
         needle = self.filter_field.value.strip().casefold()
         view = [r for r in self.rows if needle in r.haystack] if needle else list(self.rows)
@@ -247,7 +242,10 @@ class HomeScreen(RapportScreen[None]):
             table.move_cursor(row=min(current, table.row_count - 1))
         active = sum(1 for r in self.rows if r.summary.status == "active")
         total = len(self.rows) if self.loaded_all else f"{len(self.rows)}+"
-        status = f"{len(view)} of {total} sessions"
+        noun = "session" if len(self.rows) == 1 and self.loaded_all else "sessions"
+        status = f"{len(view)} of {total} {noun}"
+        if needle:
+            status += f" matching “{self.filter_field.value.strip()}”"
         if active:
             status += f" · {active} active (listed first, {key_label(self.app, 'open', self)} " \
                 "to resume)"
@@ -256,20 +254,32 @@ class HomeScreen(RapportScreen[None]):
     def sort_value(self, row: Row) -> Any:
         s = row.summary
         values: dict[str, Any] = {"date": s.started_at, "person": s.person_name.casefold(),
-                                  "guide": s.guide_name.casefold(), "length": s.spent_seconds,
+                                  "title": (s.title or s.guide_name).casefold(),
+                                  "guide": s.guide_name.casefold(), "spent": s.spent_seconds,
                                   "status": s.status, "open": row.open_items}
         return values[self.sort_key or "date"]
+
+    def cells(self, row: Row) -> list[Text]:
+        """One row's cells, each cut to its column (Text, not str: a "[" in a name is not
+        markup, and no cell is parsed for markup)."""
+        s, widths = row.summary, self.widths
+        if s.title or "guide" in widths:
+            title = Text(clip(s.title, widths["title"]))
+        else:  # no title, no guide column: the guide says what it was
+            title = Text(clip(s.guide_name, widths["title"]), style="dim")
+        cells = [Text(fmt.when(s.started_at)), Text(clip(s.person_name, widths["person"])), title]
+        if "guide" in widths:
+            cells.append(Text(clip(s.guide_name, widths["guide"])))
+        cells += [Text(fmt.minutes(s.spent_seconds), justify="right"),
+                  Text("● active" if s.status == "active" else "ended"),
+                  Text(str(row.open_items or ""), justify="right")]
+        return cells
 
     def show_more(self, count: int = PAGE) -> None:
         table = self.table
         batch = self.view[self.shown:self.shown + count]
         for row in batch:
-            s = row.summary
-            status = "● active" if s.status == "active" else "ended"
-            # Text, not str: a "[" in a name is not markup, and no cell is parsed for markup
-            table.add_row(Text(fmt.when(s.started_at)), Text(s.person_name), Text(s.guide_name),
-                          Text(fmt.minutes(s.spent_seconds)), Text(status),
-                          Text(str(row.open_items or "")), key=s.id)
+            table.add_row(*self.cells(row), key=row.summary.id)
         self.shown += len(batch)
 
     @on(DataTable.RowHighlighted, "#sessions")
@@ -283,65 +293,78 @@ class HomeScreen(RapportScreen[None]):
         if self.sort_key == key:
             self.sort_reverse = not self.sort_reverse
         else:
-            self.sort_key, self.sort_reverse = key, key in ("date", "length", "open")
+            self.sort_key, self.sort_reverse = key, key in DESCENDING
         self.refilter()
 
     def action_cycle_sort(self) -> None:
-        keys = [k for k, _ in COLUMNS]
-        nxt = keys[(keys.index(self.sort_key) + 1) % len(keys)] if self.sort_key else keys[0]
-        self.sort_key, self.sort_reverse = nxt, nxt in ("date", "length", "open")
+        keys = list(self.widths)
+        nxt = keys[(keys.index(self.sort_key) + 1) % len(keys)] \
+            if self.sort_key in keys else keys[0]
+        self.sort_key, self.sort_reverse = nxt, nxt in DESCENDING
         self.refilter()
-        self.notify(f"sorted by {dict(COLUMNS)[nxt].lower()}", timeout=2)
+        self.notify(f"sorted by {LABELS[nxt].lower()}", timeout=2)
 
+    # ------------------------------------------------------------------ the filter
     @on(Input.Changed, "#filter")
     def filter_changed(self) -> None:
         self.refilter()
 
     @on(Input.Submitted, "#filter")
     def filter_done(self) -> None:
-        self.query_one(SessionTable).focus()
+        self.set_focus(self.table)
 
-    def on_key(self, event) -> None:
-        table = self.query_one(SessionTable)
-        if self.focused is table and event.character and event.is_printable \
-                and event.character not in "jkgG/" and not event.character.isspace():
-            field = self.query_one("#filter", Input)
-            field.focus()
-            field.insert_text_at_cursor(event.character)
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """In the filter, its keys type (a name with an f in it)."""
+        return not (action == "focus_filter" and self.focused is self.filter_field)
+
+    def action_focus_filter(self) -> None:
+        self.set_focus(self.filter_field)  # now, not after the keys already queued
+
+    def on_key(self, event: Any) -> None:
+        if event.key == "down" and self.focused is self.filter_field:
+            self.set_focus(self.table)
             event.stop()
 
     def action_clear_filter(self) -> None:
-        field = self.query_one("#filter", Input)
-        if field.value:
-            field.value = ""
-        self.query_one(SessionTable).focus()
+        if self.filter_field.value:
+            self.filter_field.value = ""
+        self.set_focus(self.table)
 
     # ------------------------------------------------------------------ actions
-    def selected_id(self) -> str | None:
-        return self.query_one(SessionTable).selected_key()
+    def selected_row(self) -> Row | None:
+        session_id = self.table.selected_key()
+        return next((r for r in self.view if r.summary.id == session_id), None)
 
     @on(DataTable.RowSelected, "#sessions")
     def action_open(self) -> None:
-        session_id = self.selected_id()
-        if session_id is None:
+        row = self.selected_row()
+        if row is None:
             return
-        row = next((r for r in self.view if r.summary.id == session_id), None)
-        if row and row.summary.status == "active":
+        if row.summary.status == "active":
             from tui.screens.session import SessionScreen
 
-            self.app.push_screen(SessionScreen(session_id))
+            self.app.push_screen(SessionScreen(row.summary.id))
         else:
-            self.open_detail(session_id)
+            self.open_detail(row.summary.id)
 
     def open_detail(self, session_id: str) -> None:
         from tui.screens.detail import SessionDetailScreen
 
         self.app.push_screen(SessionDetailScreen(session_id))
 
+    def action_prepare(self) -> None:
+        row = self.selected_row()
+        if row is None:
+            self.notify("no session highlighted: prepare from the people screen", timeout=3)
+            return
+        from tui.screens.prepare import PrepareScreen
+
+        self.app.push_screen(PrepareScreen(row.summary.person_id))
+
     def action_new_session(self) -> None:
         from tui.screens.start import NewSessionScreen
 
-        def started(result) -> None:
+        def started(result: str | None) -> None:
             if result:
                 from tui.screens.session import SessionScreen
 
@@ -366,14 +389,24 @@ class HomeScreen(RapportScreen[None]):
     def action_programmes(self) -> None:
         self._push_lazily("tui.screens.programmes", "ProgrammesScreen")
 
+    def action_questions(self) -> None:
+        self._push_lazily("tui.screens.questions", "QuestionBankScreen")
+
     def commands(self) -> list[Command]:
         return [
             Command("New session", "Start a conversation with a guide", self.action_new_session,
                     "new-session"),
+            Command("Filter sessions", "By name, title, guide or date", self.action_focus_filter,
+                    "filter"),
             Command("Search", "Search every note, item and jot", self.action_search, "search"),
+            Command("Prepare", "The highlighted session's person: since last time",
+                    self.action_prepare, "prepare"),
             Command("People", "Everyone you meet, who is due", self.action_people, "people"),
-            Command("Items", "Open action items and goals", self.action_items, "items"),
+            Command("Items", "Open action items, decisions, agreements and goals",
+                    self.action_items, "items"),
             Command("Programmes", "Leadership interview programmes", self.action_programmes,
                     "programmes"),
+            Command("Question bank", "Your own questions, per guide and stage",
+                    self.action_questions, "question-bank"),
             Command("Sort sessions", "By the next column", self.action_cycle_sort, "sort"),
         ]

@@ -1,8 +1,9 @@
-"""Follow-through across everyone: open action items (overdue first) and goals with their status."""
+"""Follow-through across everyone: open action items (overdue first), open decisions and
+agreements, and goals with their status."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from rich.text import Text
@@ -13,7 +14,7 @@ from textual.containers import Vertical
 from textual.widgets import DataTable, Footer, Static
 
 from store import RapportError
-from store import GOAL_STATUSES, Item
+from store import Item
 from tui import format as fmt
 from tui.record import CLOSED_GOAL, goal_order, is_overdue, item_order, whose
 from tui.commands import Command
@@ -21,11 +22,13 @@ from tui.keys import with_keys
 from tui.screens.base import RapportScreen
 from tui.screens.session import SessionScreen
 from tui.widgets.browse import BrowseTable, clip, due_cell, theme_style
+from tui.widgets.prepare import plural
 
 if TYPE_CHECKING:  # pragma: no cover
     from store import Store
 
 FILTERS = {"all": "everyone's", "mine": "mine", "theirs": "theirs"}
+AGREED = ("decision", "agreement")
 
 
 def toggle_done(screen: RapportScreen[Any], item: Item | None) -> Item | None:
@@ -45,26 +48,6 @@ def toggle_done(screen: RapportScreen[Any], item: Item | None) -> Item | None:
     return updated
 
 
-def cycle_goal(screen: RapportScreen[Any], item: Item | None) -> Item | None:
-    """Moves a goal to its next status: open, on-track, at-risk, done, dropped."""
-    if item is None or item.kind != "goal":
-        screen.notify("choose a goal first", timeout=2)
-        return None
-    statuses = list(GOAL_STATUSES)
-    status = (statuses[(statuses.index(item.status) + 1) % len(statuses)]
-              if item.status in statuses else statuses[0])
-    changes: dict[str, Any] = {"status": status}
-    if status != "done":
-        changes["done_at"] = None
-    try:
-        updated = screen.store.update_item(item.id, **changes)
-    except RapportError as exc:
-        screen.notify(str(exc), severity="error")
-        return None
-    screen.notify(f"goal: {status}", timeout=2)
-    return updated
-
-
 def status_text(app, item: Item) -> Text:
     text = Text(item.status)
     if item.status == "at-risk":
@@ -76,6 +59,7 @@ def status_text(app, item: Item) -> Text:
 
 class ItemsRead(NamedTuple):
     actions: list[Item]  # open, overdue first
+    agreed: list[Item]  # open decisions and agreements, newest first
     goals: list[Item]  # not closed, at risk first
     names: dict[str, str]  # person id -> name
     sessions: dict[str, tuple[str, datetime]]  # session id -> (status, started)
@@ -91,29 +75,37 @@ def read_items(store: "Store", today: date) -> ItemsRead:
                      key=lambda i: item_order(i, today))
     goals = sorted((i for i in items if i.kind == "goal" and i.status not in CLOSED_GOAL),
                    key=goal_order)
-    return ItemsRead(actions, goals, names, sessions, today)
+    agreed = [i for i in items if i.kind in AGREED and i.is_open]
+    agreed.sort(key=lambda i: sessions.get(i.session_id, ("", datetime.min.replace(
+        tzinfo=timezone.utc)))[1], reverse=True)
+    return ItemsRead(actions, agreed, goals, names, sessions, today)
+
+
+TABLES = ("#items-actions", "#items-agreed", "#items-goals")
 
 
 class ItemsScreen(RapportScreen[None]):
     TITLE = "Items"
     AUTO_FOCUS = "#items-actions"
     HELP = ("Every open action item across people, overdue first, then by due date; below, the "
-            "goals and their status. **{mine}** shows mine (what I promised), **{theirs}** "
-            "theirs, **{all}** all. **{done}** marks an item done (again: open), **{goal-status}** "
-            "moves a goal through open, on-track, at-risk, done and dropped. **⏎** opens the "
-            "session the item came from. Done items leave the list the next time it is opened.")
+            "open decisions and agreements, newest first, and the goals with their status. "
+            "**{mine}** shows mine (what I promised), **{theirs}** theirs, **{all}** all. "
+            "**{done}** marks an item done (again: open), **{goal-status}** checks in on a goal "
+            "(status, progress, a note). **⏎** opens the session the item came from. Done items "
+            "leave the list the next time it is opened.")
     BINDINGS = [
         Binding("escape", "back", "Back", id="back"),
         Binding("m", "show('mine')", "Mine", id="mine"),
         Binding("t", "show('theirs')", "Theirs", id="theirs"),
         Binding("a", "show('all')", "All", id="all"),
-        Binding("d", "done", "Done", id="done"),
-        Binding("s", "goal_status", "Goal status", id="goal-status"),
+        Binding("d", "done", "Done", id="done", show=False),  # the pane titles say these two
+        Binding("s", "goal_status", "Check in", id="goal-status", show=False),
     ]
 
     def __init__(self) -> None:
         super().__init__()
         self.actions: list[Item] = []
+        self.agreed: list[Item] = []
         self.goals: list[Item] = []
         self.names: dict[str, str] = {}
         self.sessions: dict[str, tuple[str, datetime]] = {}  # id -> (status, started_at)
@@ -126,10 +118,11 @@ class ItemsScreen(RapportScreen[None]):
             yield Static(with_keys(self.app, "Action items  ·  ⏎ opens the session  ·  {done} "
                                    "done", self), classes="pane-title", markup=False)
             yield BrowseTable(id="items-actions")
-            yield Static(with_keys(self.app, "Goals  ·  {goal-status} status", self),
+            yield Static("Decisions and agreements", classes="pane-title")
+            yield BrowseTable(id="items-agreed")
+            yield Static(with_keys(self.app, "Goals  ·  {goal-status} checks in", self),
                          classes="pane-title", markup=False)
-            goals = BrowseTable(id="items-goals")
-            yield goals
+            yield BrowseTable(id="items-goals")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -149,11 +142,20 @@ class ItemsScreen(RapportScreen[None]):
                              group="items-load")
 
     def set_items(self, read: "ItemsRead") -> None:
-        self.actions, self.goals, self.names, self.sessions, self.today = read
+        self.actions, self.agreed, self.goals, self.names, self.sessions, self.today = read
         self.refresh_tables()
 
     def shown(self, items: list[Item]) -> list[Item]:
         return items if self.whose == "all" else [i for i in items if whose(i) == self.whose]
+
+    def fill(self, table_id: str, columns: tuple[str, ...], rows: list[tuple[Any, ...]],
+             keys: list[str]) -> None:
+        with self.query_one(table_id, BrowseTable).refilled(*columns) as table:
+            for row, key in zip(rows, keys):
+                table.add_row(*row, key=key)
+
+    def person_cell(self, item: Item) -> Text:
+        return Text(clip(self.names.get(item.person_id, "?"), 14))
 
     def refresh_tables(self) -> None:
         today = self.today
@@ -161,57 +163,54 @@ class ItemsScreen(RapportScreen[None]):
             return  # not read yet
         width = max(60, self.size.width or 80)
         actions = self.shown(self.actions)
-        table = self.query_one("#items-actions", BrowseTable)
-        current = table.cursor_row
-        table.clear(columns=True)
-        table.add_columns("Due", "Person", "Whose", "From", "Item")
         room = width - 12 - 14 - 6 - 10 - 10 - 2
-        for item in actions:
-            started = self.sessions.get(item.session_id, ("", None))[1]
-            table.add_row(due_cell(self.app, item.due, is_overdue(item, today)),
-                          Text(clip(self.names.get(item.person_id, "?"), 14)), whose(item),
-                          fmt.day(started),
-                          Text(clip(item.text, room), style="" if item.is_open else "dim strike"),
-                          key=item.id)
-        if table.row_count:
-            table.move_cursor(row=min(current, table.row_count - 1))
+        self.fill("#items-actions", ("Due", "Person", "Whose", "From", "Item"), [
+            (due_cell(self.app, i.due, is_overdue(i, today)), self.person_cell(i), whose(i),
+             fmt.day(self.sessions.get(i.session_id, ("", None))[1]),
+             Text(clip(i.text, room), style="" if i.is_open else "dim strike"))
+            for i in actions], [i.id for i in actions])
+        agreed = self.shown(self.agreed)
+        self.fill("#items-agreed", ("Kind", "Person", "Whose", "From", "Item"), [
+            (f"{fmt.KIND_MARK.get(i.kind, '-')} {i.kind}", self.person_cell(i), whose(i),
+             fmt.day(self.sessions.get(i.session_id, ("", None))[1]),
+             Text(clip(i.text, room + 2), style="" if i.is_open else "dim strike"))
+            for i in agreed], [i.id for i in agreed])
         goals = self.shown(self.goals)
-        gtable = self.query_one("#items-goals", BrowseTable)
-        gcurrent = gtable.cursor_row
-        gtable.clear(columns=True)
-        gtable.add_columns("Status", "Person", "Whose", "Due", "Goal")
         room = width - 8 - 14 - 6 - 10 - 10 - 2
-        for goal in goals:
-            gtable.add_row(status_text(self.app, goal),
-                           Text(clip(self.names.get(goal.person_id, "?"), 14)), whose(goal),
-                           fmt.day(goal.due), Text(clip(goal.text, room)), key=goal.id)
-        if gtable.row_count:
-            gtable.move_cursor(row=min(gcurrent, gtable.row_count - 1))
+        self.fill("#items-goals", ("Status", "Person", "Whose", "Due", "Goal"), [
+            (status_text(self.app, g), self.person_cell(g), whose(g), fmt.day(g.due),
+             Text(clip(g.text, room))) for g in goals], [g.id for g in goals])
+        self.show_status(actions, agreed, goals, today)
+
+    def show_status(self, actions: list[Item], agreed: list[Item], goals: list[Item],
+                    today: date) -> None:
         open_now = [i for i in actions if i.is_open]
         overdue = sum(1 for i in open_now if is_overdue(i, today))
-        status = Text(f"Open action items, {FILTERS[self.whose]}: {len(open_now)}")
+        status = Text(f"{FILTERS[self.whose].capitalize()}: "
+                      f"{plural(len(open_now), 'open action')}")
         if overdue:
-            status.append(f" · {overdue} overdue", style=theme_style(self.app, "error"))
-        status.append(f" · {len(goals)} goals")
-        status.append("   ! = overdue", style="dim")
+            # the mark the Due column uses, said where it can't be cut off at 80 columns
+            status.append(f", {overdue} overdue (!)", style=theme_style(self.app, "error"))
+        agreed_count = plural(len(agreed), "decision or agreement", "decisions and agreements")
+        status.append(f" · {agreed_count} · {plural(len(goals), 'goal')}")
+        if not actions and not agreed and not goals:
+            status = Text(with_keys(self.app, f"Nothing open ({FILTERS[self.whose]}). Items "
+                                    "come from sessions: {capture} in a session captures one.   "
+                                    "{mine} mine · {theirs} theirs · {all} all", self,
+                                    SessionScreen))
         self.query_one("#items-status", Static).update(status)
-        if not actions and not goals:
-            self.query_one("#items-status", Static).update(
-                Text(with_keys(self.app, f"Nothing open ({FILTERS[self.whose]}). Items come from "
-                               "sessions: {capture} in a session captures one.   {mine} mine · "
-                               "{theirs} theirs · {all} all", self, SessionScreen)))
 
     # ------------------------------------------------------------------ actions
     def focused_item(self) -> Item | None:
-        """The highlighted item of whichever table has the focus (actions when neither)."""
-        table_id = "#items-goals" if self.focused is self.query_one("#items-goals") \
-            else "#items-actions"
+        """The highlighted item of whichever table has the focus (actions when none)."""
+        table_id = next((t for t in TABLES if self.focused is self.query_one(t)), TABLES[0])
         key = self.query_one(table_id, BrowseTable).selected_key()
-        pool = self.goals if table_id == "#items-goals" else self.actions
+        pool = {TABLES[0]: self.actions, TABLES[1]: self.agreed, TABLES[2]: self.goals}[table_id]
         return next((i for i in pool if i.id == key), None)
 
     def replace(self, updated: Item) -> None:
         self.actions = [updated if i.id == updated.id else i for i in self.actions]
+        self.agreed = [updated if i.id == updated.id else i for i in self.agreed]
         self.goals = [updated if i.id == updated.id else i for i in self.goals]
         self.refresh_tables()
 
@@ -225,14 +224,14 @@ class ItemsScreen(RapportScreen[None]):
             self.replace(updated)
 
     def action_goal_status(self) -> None:
+        from tui.screens.goal_dialogs import ask_check_in
+
         goal_table = self.query_one("#items-goals", BrowseTable)
         key = goal_table.selected_key()
         item = next((i for i in self.goals if i.id == key), None)
         if self.focused is not goal_table and item is not None:
             goal_table.focus()  # s works from anywhere on the highlighted goal
-        updated = cycle_goal(self, item)
-        if updated is not None:
-            self.replace(updated)
+        ask_check_in(self, item, saved=self.load)
 
     @on(DataTable.RowSelected)
     def open_item(self, event: DataTable.RowSelected) -> None:
@@ -254,6 +253,6 @@ class ItemsScreen(RapportScreen[None]):
                     "theirs"),
             Command("Show all items", "Mine and theirs", lambda: self.action_show("all"), "all"),
             Command("Mark item done", "The highlighted item", self.action_done, "done"),
-            Command("Cycle goal status", "Open, on-track, at-risk, done, dropped",
-                    self.action_goal_status, "goal-status"),
+            Command("Check in on a goal", "Status, progress, a note", self.action_goal_status,
+                    "goal-status"),
         ]

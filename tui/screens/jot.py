@@ -1,5 +1,6 @@
 """A jot: a dated note about a person between sessions, shown in their timeline and in the
-follow-up of your next session with them."""
+follow-up of your next session with them. A talking point: something to raise next time, or
+that they asked to discuss (``rapport jot --raise`` / ``--theirs``)."""
 
 from __future__ import annotations
 
@@ -7,9 +8,10 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Button, Label, Static, TextArea
+from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Static, TextArea
 
 from tui.screens.dialog import Dialog
+from tui.widgets.browse import ChoiceSet
 
 
 class JotScreen(Dialog[str | None]):
@@ -44,3 +46,39 @@ class JotScreen(Dialog[str | None]):
             self.query_one("#jot-text", TextArea).focus()
             return
         self.dismiss(text)
+
+
+class TalkingPointDialog(Dialog[tuple[str, str] | None]):
+    """Returns ``(text, owner)``: owner ``"mine"`` (to raise) or ``"theirs"`` (they asked to
+    discuss it); None when cancelled. Saving is the caller's job."""
+
+    AUTO_FOCUS = "#point-text"
+
+    def __init__(self, person_name: str) -> None:
+        super().__init__()
+        self.person_name = person_name
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="point-dialog", classes="dialog"):
+            yield Static(Text(self.keys_hint(f"Talking point with {self.person_name}  ·  "
+                                             "Tab moves")), classes="dialog-title")
+            yield Static("Listed when your next session with them opens; marked covered "
+                         "there, carried to the next one if not.", classes="hint")
+            yield Input(placeholder="what to talk about", id="point-text")
+            yield Label("Whose is it?")
+            with ChoiceSet(id="point-owner"):
+                yield RadioButton("Mine to raise", value=True, name="mine")
+                yield RadioButton("They asked", name="theirs")
+            yield Label("", id="point-error", classes="error", markup=False)
+            with Horizontal(classes="buttons"):
+                yield Button("Save", variant="primary", id="point-save", classes="save")
+                yield Button("Cancel", id="point-cancel", classes="cancel")
+
+    def save(self) -> None:
+        text = self.query_one("#point-text", Input).value.strip()
+        if not text:
+            self.query_one("#point-error", Label).update("Type the talking point first.")
+            self.query_one("#point-text", Input).focus()
+            return
+        owner = self.query_one("#point-owner", RadioSet).pressed_button
+        self.dismiss((text, owner.name if owner is not None and owner.name else "mine"))

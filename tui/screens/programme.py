@@ -32,12 +32,19 @@ from tui.screens.passages import PassagesScreen, passage_markdown
 from tui.screens.report import ReportScreen
 from tui.screens.session import SessionScreen
 from tui.screens.strategy import StrategyDialog
-from tui.widgets.browse import clip
+from tui.screens.programme_roster import (
+    RosterRow, ask_retention, ask_roster_add, ask_roster_place, leader_cells, read_roster,
+    roster_cells, roster_summary,
+)
+from tui.widgets.browse import BrowseTable, clip
+from tui.widgets.prepare import plural
 
 if TYPE_CHECKING:  # pragma: no cover
     from store import Store
 
 NAME_WIDTH = 12
+MATRIX_HINT = ("⏎ on a cell lists its passages · {programme-interview} interviews someone · {tag} "
+               "in an interview tags · {programme-tab-matrix}-{programme-tab-leaders} tabs")
 
 
 class ProgrammeScreen(RapportScreen[None]):
@@ -45,7 +52,7 @@ class ProgrammeScreen(RapportScreen[None]):
     BINDINGS = [
         Binding("i", "interview", "Interview", id="programme-interview"),
         Binding("s", "strategy", "Strategy item", id="programme-strategy"),
-        Binding("r", "report", "Leader report", id="programme-report"),
+        Binding("r", "report", "Leader report", id="programme-report", show=False),
         Binding("x", "export", "Export", id="export"),
         # Strategy tab only (elsewhere they just say so); its hint line shows them, not the footer
         Binding("e", "edit_strategy", "Edit strategy item", id="programme-strategy-edit",
@@ -57,16 +64,28 @@ class ProgrammeScreen(RapportScreen[None]):
                 show=False),
         Binding("3", "show_tab('tab-strategy')", "Strategy", id="programme-tab-strategy",
                 show=False),
+        Binding("4", "show_tab('tab-roster')", "Roster", id="programme-tab-roster", show=False),
+        Binding("5", "show_tab('tab-leaders')", "Leaders", id="programme-tab-leaders",
+                show=False),
+        Binding("a", "roster_add", "Add to roster", id="programme-roster-add", show=False),
+        Binding("R", "retention", "Destroy raw notes", id="programme-retention", show=False),
         Binding("escape", "back", "Back", id="back"),
     ]
-    HELP = ("**{programme-tab-matrix}**, **{programme-tab-areas}**, **{programme-tab-strategy}** "
-            "switch to the Matrix, Current → future and Strategy tabs. **Matrix**: passages per "
+    HELP = ("**{programme-tab-matrix}** to **{programme-tab-leaders}** switch to the Matrix, "
+            "Current → future, Strategy, Roster and Leaders tabs. **Matrix**: passages per "
             "theme (rows) and interviewee (columns); **⏎** on a cell lists its passages "
             "(**{untag}** there removes a passage's tag). **Current → future**: per area, what "
             "is said about today and about where the team should be; an area with future-state "
             "passages is a *gap*. **Strategy**: items you draft, linked to gaps and passages; "
             "there **{programme-strategy-edit}** (or **⏎**) edits the highlighted item and "
-            "**{programme-strategy-delete}** deletes it, after a confirmation. Keys: "
+            "**{programme-strategy-delete}** deletes it, after a confirmation. **Roster**: who is "
+            "to be interviewed, their status and consent, and who is still to go; "
+            "**{programme-roster-add}** puts someone on it, **⏎** changes a place (status, "
+            "consent, note). **Leaders**: passages about each leader per theme, n (k): k "
+            "different interviewees; bold where at least the anonymised reports' minimum did "
+            "(**⏎** lists the passages). **{programme-retention}**: once the synthesis is "
+            "exported, destroy the interviews' raw notes and passages (the synthesis is kept). "
+            "Keys: "
             "**{programme-interview}** new interview in this programme, **{programme-strategy}** "
             "draft a strategy item, **{programme-report}** a leader's report (anonymised), "
             "**{export}** export the synthesis. Tag passages in an interview with "
@@ -92,12 +111,21 @@ class ProgrammeScreen(RapportScreen[None]):
                     lambda: self.action_show_tab("tab-areas"), "programme-tab-areas"),
             Command("Strategy", "The strategy items", lambda: self.action_show_tab("tab-strategy"),
                     "programme-tab-strategy"),
+            Command("Roster", "Who is to be interviewed, consent, who is still to go",
+                    lambda: self.action_show_tab("tab-roster"), "programme-tab-roster"),
+            Command("Leaders", "Leader x theme, with the three-source rule",
+                    lambda: self.action_show_tab("tab-leaders"), "programme-tab-leaders"),
+            Command("Add to the roster", "Someone to interview", self.action_roster_add,
+                    "programme-roster-add"),
+            Command("Destroy the raw notes", "After the synthesis is exported: keep only it",
+                    self.action_retention, "programme-retention"),
         ]
 
     def __init__(self, programme_id: str) -> None:
         super().__init__()
         self.programme_id = programme_id
         self.syn: Synthesis | None = None
+        self.roster: list[RosterRow] = []
         self.generation = -1  # the store's write counter when ``syn`` was read
 
     def compose(self) -> ComposeResult:
@@ -105,11 +133,8 @@ class ProgrammeScreen(RapportScreen[None]):
         with TabbedContent(id="programme-tabs"):
             with TabPane("Matrix", id="tab-matrix"):
                 yield DataTable(id="matrix", cursor_type="cell", zebra_stripes=True)
-                yield Static(self.keys(
-                    "⏎ on a cell lists its passages · {programme-interview} interviews someone · "
-                    "{tag} in an interview tags · {programme-tab-matrix} {programme-tab-areas} "
-                    "{programme-tab-strategy} tabs"), id="matrix-hint", classes="hint",
-                    markup=False)
+                yield Static(self.keys(MATRIX_HINT), id="matrix-hint", classes="hint",
+                             markup=False)
             with TabPane("Current → future", id="tab-areas"):
                 with Horizontal(id="areas-body"):
                     yield OptionList(id="areas")
@@ -134,6 +159,16 @@ class ProgrammeScreen(RapportScreen[None]):
                     "{programme-strategy-edit} or ⏎ edits the highlighted item · "
                     "{programme-strategy-delete} deletes it · {programme-strategy} drafts a new "
                     "one"), id="strategy-hint", classes="hint", markup=False)
+            with TabPane("Roster", id="tab-roster"):
+                yield Static("", id="roster-line", markup=False)
+                yield BrowseTable(id="roster")
+                yield Static(self.keys("{programme-roster-add} puts someone on the roster · ⏎ "
+                                       "status, consent, note · {programme-interview} "
+                                       "interviews someone"), id="roster-hint", classes="hint",
+                             markup=False)
+            with TabPane("Leaders", id="tab-leaders"):
+                yield DataTable(id="leaders", cursor_type="cell", zebra_stripes=True)
+                yield Static("", id="leaders-hint", classes="hint", markup=False)
         yield Footer()
 
     def on_mount(self) -> None:
@@ -145,30 +180,37 @@ class ProgrammeScreen(RapportScreen[None]):
             self.reload()  # something was written (an interview, a tag) since the last load
 
     def reload(self) -> None:
-        def read(store: "Store") -> tuple[Synthesis, int]:
+        def read(store: "Store") -> tuple[Synthesis, list[RosterRow], int]:
             from store import build_synthesis as build
 
             generation = store.generation  # before reading: a write meanwhile reloads again
-            return build(store, self.programme_id), generation
+            return (build(store, self.programme_id), read_roster(store, self.programme_id),
+                    generation)
 
         self.load_from_store(read, lambda read: self.show(*read), group="programme-load")
 
     # ------------------------------------------------------------------ rendering
-    def show(self, syn: Synthesis, generation: int = -1) -> None:
+    def show(self, syn: Synthesis, roster: list[RosterRow] | None = None,
+             generation: int = -1) -> None:
         self.syn = syn
+        self.roster = roster or []
         self.generation = generation
         p = syn.programme
         header = Text()
         header.append(p.name, style="bold")
-        header.append(f"  ·  {syn.sessions} interview{'s' if syn.sessions != 1 else ''}, "
-                      f"{len(syn.passages)} passages, {len(syn.gaps)} gap"
-                      f"{'s' if len(syn.gaps) != 1 else ''}")
+        header.append(f"  ·  {plural(syn.sessions, 'interview')}, "
+                      f"{plural(len(syn.passages), 'passage')}, {plural(len(syn.gaps), 'gap')}")
+        to_go = sum(1 for r in self.roster if r.to_go)
+        if to_go:
+            header.append(f", {to_go} still to go")
         if p.purpose:
             header.append(f"  ·  {p.purpose}", style="dim")
         self.query_one("#programme-header", Static).update(header)
         self.show_matrix(syn)
         self.show_areas(syn)
         self.show_strategy(syn)
+        self.show_roster()
+        self.show_leaders(syn)
 
     def show_matrix(self, syn: Synthesis) -> None:
         table = self.query_one("#matrix", DataTable)
@@ -191,6 +233,8 @@ class ProgrammeScreen(RapportScreen[None]):
         elif not syn.passages:
             hint.update(self.keys("Nothing tagged yet: in an interview, {tag} tags the selected "
                                   "passage."))
+        else:
+            hint.update(self.keys(MATRIX_HINT))
 
     def action_show_tab(self, pane_id: str) -> None:
         """The tab's own list gets the focus (``tab_activated``), as when it is clicked."""
@@ -198,7 +242,8 @@ class ProgrammeScreen(RapportScreen[None]):
 
     @on(TabbedContent.TabActivated, "#programme-tabs")
     def tab_activated(self, event: TabbedContent.TabActivated) -> None:
-        target = {"tab-matrix": "#matrix", "tab-areas": "#areas", "tab-strategy": "#strategy"}
+        target = {"tab-matrix": "#matrix", "tab-areas": "#areas", "tab-strategy": "#strategy",
+                  "tab-roster": "#roster", "tab-leaders": "#leaders"}
         wanted = target.get(event.pane.id or "")
         if wanted and self.is_current:
             self.query_one(wanted).focus()
@@ -226,6 +271,63 @@ class ProgrammeScreen(RapportScreen[None]):
             return
         self.notify("tag removed; the note is unchanged", timeout=3)
         self.reload()
+
+    def show_roster(self) -> None:
+        table = self.query_one("#roster", BrowseTable)
+        keep = table.cursor_row
+        table.clear(columns=True)
+        table.add_columns("Name", "Status", "Consent", "Interviewed", "Note")
+        for row in self.roster:
+            table.add_row(*roster_cells(self.app, row), key=row.person.id)
+        if table.row_count:
+            table.move_cursor(row=min(keep, table.row_count - 1))
+        self.query_one("#roster-line", Static).update(roster_summary(self.roster))
+
+    @on(DataTable.RowSelected, "#roster")
+    def roster_selected(self) -> None:
+        key = self.query_one("#roster", BrowseTable).selected_key()
+        row = next((r for r in self.roster if r.person.id == key), None)
+        if row is not None:
+            ask_roster_place(self, self.programme_id, row, self.reload)
+
+    def action_roster_add(self) -> None:
+        self.action_show_tab("tab-roster")
+        on_roster = {r.person.id for r in self.roster if r.place is not None}
+        ask_roster_add(self, self.programme_id, on_roster, self.reload)
+
+    def action_retention(self) -> None:
+        ask_retention(self, self.programme_id, self.reload)
+
+    def show_leaders(self, syn: Synthesis) -> None:
+        from store import MIN_INTERVIEWEES
+
+        table = self.query_one("#leaders", DataTable)
+        table.clear(columns=True)
+        table.add_column("Theme", key="theme")
+        for leader in syn.subjects:
+            table.add_column(clip(leader.name, NAME_WIDTH), key=leader.id)
+        rows = leader_cells(syn, MIN_INTERVIEWEES)
+        for theme, cells in rows:
+            table.add_row(theme, *cells, key=theme)
+        hint = self.query_one("#leaders-hint", Static)
+        if not rows:
+            hint.update("No passage is about a leader yet: when tagging, fill in 'About'.")
+        else:
+            hint.update(f"n (k): n passages from k different interviewees, what leaders said of "
+                        f"themselves left out; bold: {MIN_INTERVIEWEES} or more (an anonymised "
+                        "report shows it), dim: withheld · ⏎ lists the passages")
+
+    @on(DataTable.CellSelected, "#leaders")
+    def leader_drill_down(self, event: DataTable.CellSelected) -> None:
+        syn = self.syn
+        leader_id = event.cell_key.column_key.value
+        theme = event.cell_key.row_key.value
+        leader = syn.people.get(leader_id or "") if syn else None
+        if syn is None or leader is None or theme is None:
+            return
+        passages = [p for p in syn.cell(theme) if p.subject_id == leader.id and not p.own_view]
+        self.app.push_screen(PassagesScreen(f"{theme} · about {leader.name}", passages),
+                             self.untag)
 
     def show_areas(self, syn: Synthesis) -> None:
         areas = self.query_one("#areas", OptionList)
@@ -306,8 +408,12 @@ class ProgrammeScreen(RapportScreen[None]):
 
                 self.app.push_screen(SessionScreen(session_id))
 
-        self.app.push_screen(NewSessionScreen(programme_id=self.programme_id, guide_id=guide),
-                             started)
+        participant = ""
+        if self.query_one("#programme-tabs", TabbedContent).active == "tab-roster":
+            key = self.query_one("#roster", BrowseTable).selected_key()
+            participant = next((r.person.name for r in self.roster if r.person.id == key), "")
+        self.app.push_screen(NewSessionScreen(programme_id=self.programme_id, guide_id=guide,
+                                              participant=participant), started)
 
     def action_strategy(self) -> None:
         syn = self.syn

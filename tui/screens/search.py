@@ -40,7 +40,8 @@ HELP = """\
 case-insensitively, in memory. **Tab** moves through the filters: person, guide, status (active
 or ended), kind (notes, items, jots...), and a date range *since* and *until* (YYYY-MM-DD).
 **⏎** or **↓** moves to the results; **⏎** on a result opens that session at the stage where
-the match is (an active session opens live, an ended one in the detail view). **{query}** goes
+the match is (an active session opens live, an ended one in the detail view). 🔒 marks a match
+in a private note (never in a summary). **{query}** goes
 back to the query, **{clear-filters}** clears the filters, **{back}** goes back.
 """
 
@@ -286,7 +287,10 @@ class SearchScreen(RapportScreen[None]):
         self.set_columns()
         snippet = self.widths()[2]
         for i, r in enumerate(results):
-            table.add_row(r.day, Text(r.person), Text(r.where), snippet_text(r.hit, snippet),
+            where = Text(r.where)
+            if r.hit.private:  # as the record marks it: never in a summary or an export
+                where = Text.assemble(("🔒 ", ""), where)
+            table.add_row(r.day, Text(r.person), where, snippet_text(r.hit, snippet),
                           key=str(i))
         if table.row_count:
             table.move_cursor(row=min(keep, table.row_count - 1), animate=False)
@@ -330,7 +334,7 @@ class SearchScreen(RapportScreen[None]):
         result = self.results[int(key)]
         hit = result.hit
         if hit.session_id is None:
-            from tui.screens.people import PersonScreen
+            from tui.screens.person import PersonScreen
 
             self.app.push_screen(PersonScreen(hit.person_id))
             return

@@ -56,10 +56,12 @@ class NewSessionScreen(Dialog[str | None]):
     AUTO_FOCUS = "#guide-list"
     SAVE_VERB = "starts"
 
-    def __init__(self, *, programme_id: str | None = None, guide_id: str | None = None) -> None:
+    def __init__(self, *, programme_id: str | None = None, guide_id: str | None = None,
+                 participant: str = "") -> None:
         super().__init__()
         self.programme_id = programme_id
         self.preselect = guide_id
+        self.participant = participant  # filled in (Prepare: the person being prepared for)
         self.default_minutes = ""  # the highlighted guide's own length, shown until edited
         self.guide_picked = guide_id is not None  # by the caller: kept
         self.auto_guide: str | None = None  # the guide the dialog highlighted itself
@@ -105,6 +107,8 @@ class NewSessionScreen(Dialog[str | None]):
         if guides:
             self.auto_guide = guides[index].id
             options.highlighted = index
+        if self.participant:
+            self.query_one("#person", Input).value = self.participant
 
     @on(OptionList.OptionHighlighted, "#guide-list")
     def describe(self, event: OptionList.OptionHighlighted) -> None:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from contextlib import contextmanager
+from datetime import date
+from typing import TYPE_CHECKING, Any, Iterator
 
 from textual.binding import Binding
-from textual.widgets import DataTable
+from textual.widgets import DataTable, RadioButton, RadioSet
 from textual.widgets.data_table import CursorType
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -25,6 +27,17 @@ class BrowseTable(DataTable[Any]):
     def __init__(self, *, id: str | None = None, cursor_type: CursorType = "row",
                  zebra_stripes: bool = True) -> None:
         super().__init__(id=id, cursor_type=cursor_type, zebra_stripes=zebra_stripes)
+
+    @contextmanager
+    def refilled(self, *columns: str) -> Iterator["BrowseTable"]:
+        """Empties the table and sets its ``columns`` for the rows added in the ``with`` block;
+        then the cursor is back on the same row number (the last row, when there are fewer)."""
+        current = self.cursor_row
+        self.clear(columns=True)
+        self.add_columns(*columns)
+        yield self
+        if self.row_count:
+            self.move_cursor(row=min(current, self.row_count - 1))
 
     def selected_key(self) -> str | None:
         """The key of the row under the cursor, or None when the table is empty."""
@@ -56,3 +69,56 @@ def clip(text: str, width: int) -> str:
     """One line of at most ``width`` characters, an ellipsis when cut."""
     text = " ".join(text.split())
     return text if len(text) <= width else text[: max(1, width - 1)] + "…"
+
+
+MEETING_STYLE = {"overdue": "error", "today": "warning"}
+
+
+def meeting_label(upcoming: Any, today: date | None = None) -> str:
+    """When a next meeting is (:class:`store.Upcoming`): ``overdue since 2025-03-01``,
+    ``today 14:00``, ``2025-03-05 10:00``; with ``today``, short and relative (``3d overdue``,
+    ``in 2d``) for narrow columns."""
+    from tui import format as fmt
+
+    time = f" {upcoming.time}" if upcoming.time else ""
+    if today is not None:
+        days = (upcoming.day - today).days
+        if days < 0:
+            return f"{-days}d overdue"
+        return f"today{time}" if days == 0 else f"in {days}d{time}"
+    if upcoming.state == "overdue":
+        return f"overdue since {fmt.day(upcoming.day)}"
+    if upcoming.state == "today":
+        return f"today{time}"
+    return f"{fmt.day(upcoming.day)}{time}"
+
+
+def meeting_text(app: Any, upcoming: Any, today: date | None = None) -> "Text":
+    """:func:`meeting_label` in the theme's style for its state: overdue in the error colour,
+    today in the warning colour."""
+    from rich.text import Text
+
+    if upcoming is None:
+        return Text("")
+    style = MEETING_STYLE.get(upcoming.state)
+    return Text(meeting_label(upcoming, today), style=theme_style(app, style) if style else "")
+
+
+class ChoiceSet(RadioSet):
+    """A RadioSet that chooses as it moves (a segmented control): ←/→ move the choice itself,
+    starting from the one already chosen, so a dialog's Enter (save) never has to toggle it
+    first."""
+
+    def on_mount(self) -> None:
+        buttons = list(self.query(RadioButton))
+        chosen = next((i for i, b in enumerate(buttons) if b.value), 0)
+        for _ in range(chosen):  # RadioSet's mount highlighted the first
+            super().action_next_button()
+
+    def action_next_button(self) -> None:
+        super().action_next_button()
+        self.action_toggle_button()
+
+    def action_previous_button(self) -> None:
+        super().action_previous_button()
+        self.action_toggle_button()

@@ -1,0 +1,328 @@
+"""People over time in the app (issues 22 and 23): add, edit (rename, cadence, default guide),
+the next meeting, Prepare, erase (the name typed), merge; a person's goals with key results and
+check-ins, linked actions, the pulse trend and the feedback log.
+
+Pilot tests on a real (fast-KDF) vault with an injected clock."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from textual.widgets import Sparkline
+
+from guides.loader import builtin_guides
+from tui.screens.people import PeopleScreen
+from tui.screens.person import PersonScreen
+from apptools import make_app
+
+pytestmark = pytest.mark.usefixtures("utc_zone")
+
+
+def plan(guide_id: str = "one-on-one") -> dict:
+    return next(g for g in builtin_guides() if g.id == guide_id).to_snapshot()
+
+
+async def settle(pilot) -> None:
+    for _ in range(3):
+        await pilot.pause()
+        await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def people(app, pilot, store) -> PeopleScreen:
+    app.unlocked(store)
+    await settle(pilot)
+    await pilot.press("f2")
+    await settle(pilot)
+    assert isinstance(app.screen, PeopleScreen)
+    return app.screen
+
+
+def highlight(screen, person_id: str) -> None:
+    table = screen.query_one("#people-table")
+    keys = [table.coordinate_to_cell_key((r, 0)).row_key.value for r in range(table.row_count)]
+    table.move_cursor(row=keys.index(person_id))
+
+
+def names(screen) -> list[str]:
+    table = screen.query_one("#people-table")
+    return [table.get_row_at(r)[0].plain for r in range(table.row_count)]
+
+
+def text_of(widget) -> str:
+    return str(widget.render())
+
+
+# ---------------------------------------------------------------------- add, edit
+async def test_add_a_person_with_cadence_and_default_guide_then_rename(store, vault_path, clock):
+    from tui.screens.person_dialogs import PersonDialog
+
+    store.add_person("Grace Hopper")
+    app = make_app(vault_path, clock)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await people(app, pilot, store)
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, PersonDialog)
+        await pilot.press(*"Sam Rivera", "tab", "right", "right")  # cadence: fortnightly
+        guides = dialog.query_one("#person-guide")
+        guides.highlighted = 1 + [g.id for g in app.catalog.guides].index("career-conversation")
+        await pilot.press("enter")
+        await settle(pilot)
+        sam = store.find_person("Sam Rivera")
+        assert (sam.cadence, sam.guide_id) == ("fortnightly", "career-conversation")
+        assert store.default_guide("sam rivera") == "career-conversation"
+        assert names(screen) == ["Grace Hopper", "Sam Rivera"]
+        # edit: a name someone else has is refused, then a new one renames
+        highlight(screen, sam.id)
+        await pilot.press("e")
+        await pilot.pause()
+        field = app.screen.query_one("#person-name")
+        field.value = "grace hopper"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert "already someone called" in text_of(app.screen.query_one("#person-error"))
+        field.value = "Sam Rivera-Lee"
+        await pilot.press("enter")
+        await settle(pilot)
+        renamed = store.person(sam.id)
+        assert renamed.name == "Sam Rivera-Lee" and renamed.guide_id == "career-conversation"
+        assert "Sam Rivera-Lee" in names(screen)
+        app.store = None
+
+
+# ---------------------------------------------------------------------- the next meeting
+async def test_the_next_meeting_is_set_shown_overdue_and_cleared(store, vault_path, clock):
+    sam = store.add_person("Sam Rivera", cadence="weekly")
+    app = make_app(vault_path, clock)
+    today = clock().date()
+    async with app.run_test(size=(120, 30)) as pilot:
+        screen = await people(app, pilot, store)
+        highlight(screen, sam.id)
+        await pilot.press("m")
+        await pilot.pause()
+        dialog = app.screen
+        dialog.query_one("#meeting-day").value = "+3d"
+        dialog.query_one("#meeting-time").value = "9:30"
+        dialog.query_one("#meeting-minutes").value = "45"
+        await pilot.press("enter")
+        await settle(pilot)
+        meeting = store.next_meeting(sam.id)
+        assert (meeting.day, meeting.time, meeting.minutes) == \
+            (today + timedelta(days=3), "09:30", 45)
+        table = screen.query_one("#people-table")
+        cell = table.get_row_at(0)[4]
+        assert cell.plain == f"{(today + timedelta(days=3)).isoformat()} 09:30"
+        # a week later it is overdue, in the error style
+        clock.advance(7 * 86400)
+        screen.load()
+        await settle(pilot)
+        cell = table.get_row_at(0)[4]
+        assert cell.plain.startswith("overdue since") and cell.style != ""
+        # emptying the day clears it: the cadence decides again
+        await pilot.press("m")
+        await pilot.pause()
+        app.screen.query_one("#meeting-day").value = ""
+        await pilot.press("enter")
+        await settle(pilot)
+        assert store.next_meeting(sam.id) is None
+        app.store = None
+
+
+# ---------------------------------------------------------------------- prepare
+async def test_prepare_shows_since_last_time_and_adds_a_talking_point(store, vault_path, clock):
+    from tui.screens.jot import TalkingPointDialog
+    from tui.screens.prepare import PrepareScreen
+
+    sam = store.add_person("Sam Rivera", cadence="weekly")
+    first = store.start_session(sam.id, plan(), title="Weekly")
+    store.add_item(first.id, "action", "Send the rota", owner="them",
+                   due=clock().date() + timedelta(days=1))
+    store.add_item(first.id, "action", "Book the room", owner="me", due=clock().date())
+    goal = store.add_item(first.id, "goal", "Lead planning", owner="them")
+    store.check_in_goal(goal.id, progress=40)
+    store.set_pulse(first.id, 4, "good")
+    store.end_session(first.id)
+    clock.advance(2 * 86400)
+    store.add_jot(sam.id, "Saw Sam coach a new hire")
+    store.add_talking_point(sam.id, "Conference budget", owner="theirs")
+    app = make_app(vault_path, clock)
+    async with app.run_test(size=(160, 48)) as pilot:
+        screen = await people(app, pilot, store)
+        await pilot.press("p")
+        await settle(pilot)
+        prepare = app.screen
+        assert isinstance(prepare, PrepareScreen)
+        assert "last met" in text_of(prepare.query_one("#prepare-header"))
+        items = text_of(prepare.query_one("#since-items"))
+        assert "Book the room" in items and "overdue" in items and "Send the rota" in items
+        assert items.index("Theirs") < items.index("Send the rota") < items.index("Mine")
+        assert "Saw Sam coach a new hire" in text_of(prepare.query_one("#since-jots"))
+        assert "40%" in text_of(prepare.query_one("#since-goals"))
+        assert "4 good" in text_of(prepare.query_one("#since-pulse"))
+        summary = prepare.query_one("#since-summary").source
+        assert summary.startswith("## Weekly") and "Exported from Rapport" not in summary
+        await pilot.press("r")
+        await pilot.pause()
+        assert isinstance(app.screen, TalkingPointDialog)
+        await pilot.press(*"Thank them for the write-up", "enter")
+        await settle(pilot)
+        points = [(p.text, p.owner) for p in store.talking_points(sam.id, open_only=True)]
+        assert ("Thank them for the write-up", "mine") in points
+        assert "Thank them for the write-up" in text_of(prepare.query_one("#since-points"))
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.screen is screen
+        app.store = None
+
+
+# ---------------------------------------------------------------------- erase, merge
+async def test_erase_needs_the_name_typed_and_then_everything_goes(store, vault_path, clock):
+    from tui.screens.person_dialogs import EraseDialog
+
+    sam = store.add_person("Sam Rivera")
+    keep = store.add_person("Ada Lovelace")
+    session = store.start_session(sam.id, plan())
+    store.save_note(session.id, "check-in", "Sam's note")
+    store.add_jot(sam.id, "a jot")
+    app = make_app(vault_path, clock)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await people(app, pilot, store)
+        highlight(screen, sam.id)
+        await pilot.press("delete")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, EraseDialog)
+        what = text_of(dialog.query_one("#erase-what"))
+        assert "1 session" in what and "1 note" in what and "1 jot" in what
+        await pilot.press(*"sam rivera", "enter")  # not their name as written
+        await pilot.pause()
+        assert app.screen is dialog and store.person(sam.id)
+        dialog.query_one("#erase-name").value = "Sam Rivera"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert [p.id for p in store.people()] == [keep.id]
+        assert store.search("Sam's note") == []
+        assert names(screen) == ["Ada Lovelace"]
+        app.store = None
+
+
+async def test_merge_a_duplicate_into_the_right_record(store, vault_path, clock):
+    from tui.screens.confirm import ConfirmScreen
+    from tui.screens.person_dialogs import Picker
+
+    typo = store.add_person("Sam Rivrea")
+    sam = store.add_person("Sam Rivera")
+    store.add_jot(typo.id, "jotted under the typo")
+    app = make_app(vault_path, clock)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await people(app, pilot, store)
+        highlight(screen, typo.id)
+        await pilot.press("M")
+        await pilot.pause()
+        assert isinstance(app.screen, Picker)
+        await pilot.press(*"rivera", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("y")
+        await settle(pilot)
+        assert [p.id for p in store.people()] == [sam.id]
+        assert [j.text for j in store.jots(sam.id)] == ["jotted under the typo"]
+        assert names(screen) == ["Sam Rivera"]
+        app.store = None
+
+
+# ---------------------------------------------------------------------- the person over time
+@pytest.fixture
+def sam_over_time(store, clock):
+    sam = store.add_person("Sam Rivera", cadence="weekly")
+    sessions = []
+    for score, word in ((4, "good"), (2, "tired"), (1, "drained"), (2, "flat")):
+        s = store.start_session(sam.id, plan(), title="Weekly")
+        store.set_pulse(s.id, score, word)
+        store.end_session(s.id)
+        sessions.append(s)
+        clock.advance(7 * 86400)
+    goal = store.add_item(sessions[0].id, "goal", "Lead the Q3 planning", owner="them")
+    store.add_key_result(goal.id, "Doc reviewed by 3 teams", progress=40)
+    store.add_key_result(goal.id, "Dates agreed", progress=20)
+    action = store.add_item(sessions[-1].id, "action", "Book the planning room", owner="them")
+    fb = store.start_session(sam.id, plan("feedback"), title="Release notes")
+    store.fill_feedback(fb.id, situation="Release 3.2", behaviour="Notes a day late",
+                        impact="Support could not prepare")
+    store.fill_feedback(fb.id, response="The template is slow")
+    store.end_session(fb.id)
+    return sam, goal, action
+
+
+async def test_goals_show_key_results_and_history_and_s_checks_in(
+        store, vault_path, clock, sam_over_time):
+    from tui.screens.goal_dialogs import CheckInDialog
+
+    sam, goal, action = sam_over_time
+    app = make_app(vault_path, clock)
+    async with app.run_test(size=(120, 36)) as pilot:
+        app.unlocked(store)
+        await settle(pilot)
+        await app.push_screen(PersonScreen(sam.id))
+        await settle(pilot)
+        screen = app.screen
+        await pilot.press("2")
+        await pilot.pause()
+        goals = screen.query_one("#person-goals")
+        assert goals.has_focus
+        assert goals.get_row_at(0)[1] == "███░░░░░░░  30%"  # the mean of its key results
+        detail = text_of(screen.query_one("#goal-detail"))
+        assert "Doc reviewed by 3 teams" in detail and "History (1 check-in)" in detail
+        await pilot.press("s")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, CheckInDialog)
+        await pilot.press("right")  # open -> on-track
+        dialog.query_one("#checkin-kr-0").value = "80"
+        dialog.query_one("#checkin-note").value = "review done"
+        await pilot.press("enter")
+        await settle(pilot)
+        [updated] = store.goals(sam.id)
+        assert updated.status == "on-track" and updated.progress == 50
+        assert [(c.status, c.progress, c.note) for c in updated.checkins[1:]] == \
+            [("on-track", None, "review done"), (None, 80, "")]
+        detail = text_of(screen.query_one("#goal-detail"))
+        assert "History (3 check-ins)" in detail and "“review done”" in detail
+        # l links the highlighted open action to a goal
+        await pilot.press("1")
+        await pilot.pause()
+        screen.query_one("#person-items").focus()
+        await pilot.press("l")
+        await pilot.pause()
+        await pilot.press("enter")  # the only open goal
+        await settle(pilot)
+        assert [a.id for a in store.goal(goal.id).actions] == [action.id]
+        items = screen.query_one("#person-items")
+        assert items.get_row_at(0)[2].plain.startswith("Lead the Q3")
+        app.store = None
+
+
+async def test_pulse_trend_low_run_and_feedback_log(store, vault_path, clock, sam_over_time):
+    sam, _, _ = sam_over_time
+    app = make_app(vault_path, clock)
+    async with app.run_test(size=(120, 36)) as pilot:
+        app.unlocked(store)
+        await settle(pilot)
+        await app.push_screen(PersonScreen(sam.id))
+        await settle(pilot)
+        screen = app.screen
+        assert "low pulse" in text_of(screen.query_one("#person-header"))
+        await pilot.press("3")
+        await pilot.pause()
+        assert screen.query_one("#pulse-sparkline", Sparkline).data == [4.0, 2.0, 1.0, 2.0]
+        line = text_of(screen.query_one("#pulse-line"))
+        assert "4 pulses, the last 2 (flat)" in line and "run of low scores" in line
+        feedback = screen.query_one("#person-feedback")
+        assert feedback.row_count == 1 and feedback.get_row_at(0)[1] == "given"
+        detail = text_of(screen.query_one("#feedback-detail"))
+        assert "Behaviour: Notes a day late" in detail
+        assert "Their response: The template is slow" in detail
+        app.store = None

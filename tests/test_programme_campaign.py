@@ -1,0 +1,184 @@
+"""Interview programmes as campaigns in the app (issues 23 and 24): the screen keeps up with
+interviews without being reopened, the roster (status, consent at the interview, who is still
+to go), the leader x theme matrix, and retention after the synthesis is exported."""
+
+from __future__ import annotations
+
+import pytest
+from textual.widgets import DataTable
+
+from guides.loader import builtin_guides
+from tui.screens.programme import ProgrammeScreen
+from apptools import make_app
+
+pytestmark = pytest.mark.usefixtures("utc_zone")
+
+
+def plan() -> dict:
+    return next(g for g in builtin_guides() if g.id == "leadership-interview").to_snapshot()
+
+
+async def settle(pilot) -> None:
+    for _ in range(3):
+        await pilot.pause()
+        await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def programme_screen(app, pilot, store, programme_id: str) -> ProgrammeScreen:
+    app.unlocked(store)
+    await settle(pilot)
+    await app.push_screen(ProgrammeScreen(programme_id))
+    await settle(pilot)
+    assert isinstance(app.screen, ProgrammeScreen)
+    return app.screen
+
+
+def text_of(widget) -> str:
+    return str(widget.render())
+
+
+def rows(table) -> list[list[str]]:
+    return [[getattr(c, "plain", str(c)) for c in table.get_row_at(r)]
+            for r in range(table.row_count)]
+
+
+async def test_the_screen_keeps_up_with_an_interview_without_being_reopened(
+        store, vault_path, clock):
+    from tui.screens.session import SessionScreen
+
+    programme = store.add_programme("Leaders")
+    ben = store.add_person("Ben Okafor")
+    session = store.start_session(ben.id, plan(), programme_id=programme.id)
+    app = make_app(vault_path, clock)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await programme_screen(app, pilot, store, programme.id)
+        assert "Nothing tagged yet" in text_of(screen.query_one("#matrix-hint"))
+        await app.push_screen(SessionScreen(session.id))  # the interview goes on
+        await settle(pilot)
+        store.add_tag(session.id, "strength", "Sign-off is quick", stage="perception")
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.screen is screen
+        hint = text_of(screen.query_one("#matrix-hint"))
+        assert "Nothing tagged yet" not in hint and "lists its passages" in hint
+        assert "1 interview, 1 passage, 0 gaps" in text_of(screen.query_one("#programme-header"))
+        app.store = None
+
+
+@pytest.fixture
+def campaign(store, clock):
+    programme = store.add_programme("Leaders")
+    ana = store.add_person("Ana Silva")
+    people = {name: store.add_person(name) for name in ("Ben Okafor", "Cara Lind", "Dev Patel",
+                                                         "Eve Moss")}
+    for name in ("Ben Okafor", "Cara Lind", "Dev Patel"):
+        store.add_to_roster(programme.id, people[name].id)
+    sessions = {}
+    for name in ("Ben Okafor", "Cara Lind", "Dev Patel", "Eve Moss"):  # Eve: not on the roster
+        session = store.start_session(people[name].id, plan(), programme_id=programme.id)
+        store.add_tag(session.id, "strength", f"Ana listens ({name})", subject_id=ana.id)
+        if name != "Dev Patel":
+            store.add_tag(session.id, "concern", f"Ana is late ({name})", subject_id=ana.id)
+        store.end_session(session.id)
+        sessions[name] = session
+        clock.advance(3600)
+        if name == "Cara Lind":
+            break  # Dev and Eve are not interviewed yet
+    return programme, ana, people, sessions
+
+
+async def test_the_roster_says_who_is_still_to_go_and_records_consent(
+        store, vault_path, clock, campaign):
+    from tui.screens.person_dialogs import Picker
+    from tui.screens.programme_roster import RosterDialog
+
+    programme, ana, people, sessions = campaign
+    app = make_app(vault_path, clock)
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = await programme_screen(app, pilot, store, programme.id)
+        await pilot.press("4")
+        await pilot.pause()
+        roster = screen.query_one("#roster", DataTable)
+        assert roster.has_focus
+        assert [r[:2] for r in rows(roster)] == [["Ben Okafor", "planned"],
+                                                 ["Cara Lind", "planned"],
+                                                 ["Dev Patel", "planned"]]
+        line = text_of(screen.query_one("#roster-line"))
+        assert "3 on the roster: 3 planned; still to go: Dev Patel" in line
+        assert "1 still to go" in text_of(screen.query_one("#programme-header"))
+        # Enter on Ben: done, consent given (recorded at his interview)
+        await pilot.press("enter")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, RosterDialog)
+        await pilot.press("right", "right", "tab", "right", "enter")
+        await settle(pilot)
+        [place] = [p for p in store.roster(programme.id) if p.person_id == people["Ben Okafor"].id]
+        assert (place.status, place.consent) == ("done", "given")
+        assert place.session_id == sessions["Ben Okafor"].id
+        assert rows(roster)[0][:3] == ["Ben Okafor", "done", "✓ given"]
+        # a puts someone on the roster: Eve
+        await pilot.press("a")
+        await pilot.pause()
+        assert isinstance(app.screen, Picker)
+        await pilot.press(*"eve", "enter")
+        await settle(pilot)
+        assert [r[0] for r in rows(roster)][-1] == "Eve Moss"
+        assert "still to go: Dev Patel, Eve Moss" in text_of(screen.query_one("#roster-line"))
+        app.store = None
+
+
+async def test_the_leader_matrix_applies_the_three_source_rule(
+        store, vault_path, clock, campaign):
+    from tui.screens.passages import PassagesScreen
+
+    programme, ana, people, sessions = campaign
+    third = store.start_session(people["Dev Patel"].id, plan(), programme_id=programme.id)
+    store.add_tag(third.id, "strength", "Ana listens (Dev)", subject_id=ana.id)
+    app = make_app(vault_path, clock)
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = await programme_screen(app, pilot, store, programme.id)
+        await pilot.press("5")
+        await pilot.pause()
+        leaders = screen.query_one("#leaders", DataTable)
+        assert [str(c.label) for c in leaders.columns.values()] == ["Theme", "Ana Silva"]
+        cells = {str(row[0]): row[1] for row in (leaders.get_row_at(r)
+                                                 for r in range(leaders.row_count))}
+        assert cells["strength"].plain == "3 (3)" and cells["strength"].style == "bold"
+        assert cells["concern"].plain == "2 (2)" and cells["concern"].style == "dim"
+        leaders.move_cursor(row=list(cells).index("strength"), column=1)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, PassagesScreen)
+        assert len(app.screen.passages) == 3
+        app.store = None
+
+
+async def test_retention_waits_for_an_export_then_says_what_goes(
+        store, vault_path, clock, campaign):
+    from tui.screens.confirm import ConfirmScreen
+
+    programme, ana, people, sessions = campaign
+    app = make_app(vault_path, clock)
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
+        screen = await programme_screen(app, pilot, store, programme.id)
+        await pilot.press("R")
+        await pilot.pause()
+        assert app.screen is screen  # not exported yet: refused, nothing asked
+        assert any("export the synthesis first" in n.message for n in app._notifications)
+        assert len(store.sessions(programme_id=programme.id)) == 2
+        store.record_export(kind="synthesis", format="md", destination="synthesis.md",
+                            scope=f"programme {programme.name}, anonymised", count=1)
+        await pilot.press("R")
+        await pilot.pause()
+        confirm = app.screen
+        assert isinstance(confirm, ConfirmScreen)
+        message = text_of(confirm.query_one("#confirm-message"))
+        assert "deletes 2 sessions" in message and "keeps the programme" in message
+        await pilot.press("y")
+        await settle(pilot)
+        assert store.sessions(programme_id=programme.id) == []
+        assert len(store.kept_syntheses(programme.id)) == 1
+        assert "0 interviews" in text_of(screen.query_one("#programme-header"))
+        app.store = None

@@ -1,0 +1,121 @@
+"""Prepare: before talking to someone, what happened since last time (the store's
+:func:`store.since_last_time`, laid out by :class:`tui.widgets.prepare.SinceLastTimeView`).
+Opened with **p** from the home list (the highlighted session's person), the people list and a
+person's view."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import Footer, Static
+
+from tui.commands import Command
+from tui.keys import with_keys
+from tui.screens.base import RapportScreen
+from tui.screens.person_actions import ask_jot, ask_meeting, ask_point
+from tui.widgets.prepare import SinceLastTimeView, header_text
+
+if TYPE_CHECKING:  # pragma: no cover
+    from store import SinceLastTime, Store
+
+
+class PrepareScreen(RapportScreen[None]):
+    TITLE = "Prepare"
+    AUTO_FOCUS = "#since"
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]
+    BINDINGS = [
+        Binding("escape", "back", "Back", id="back"),
+        Binding("ctrl+n", "new_session", "New session", id="new-session"),
+        Binding("n", "jot", "New jot", id="jot", show=False),  # the hint line says these
+        Binding("r", "point", "Talking point", id="talking-point", show=False),
+        Binding("m", "meeting", "Next meeting", id="meeting", show=False),
+    ]
+    HELP = ("What happened since you last met: talking points (theirs first), open action items "
+            "both ways (overdue first), jots since, goals at a glance, the pulse and last time's "
+            "summary. **{talking-point}** adds a talking point, **{jot}** a jot, **{meeting}** "
+            "sets the next meeting, **{new-session}** starts the session with them.")
+
+    def __init__(self, person_id: str) -> None:
+        super().__init__()
+        self.person_id = person_id
+        self.data: SinceLastTime | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Static("Loading…", id="prepare-header", markup=False)
+        yield SinceLastTimeView(id="since")
+        yield Static(with_keys(self.app, "{talking-point} talking point · {jot} jot · {meeting} "
+                               "next meeting · {new-session} start the session", self),
+                     id="prepare-hint", classes="hint", markup=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.load()
+
+    def on_screen_resume(self) -> None:
+        if self.data is not None:
+            self.load()
+
+    def load(self) -> None:
+        today = self.app.clock().astimezone().date()
+
+        def read(store: "Store") -> "SinceLastTime":
+            from store import since_last_time
+
+            return since_last_time(store, self.person_id, today=today)
+
+        self.load_from_store(read, lambda data: self.show(data, today), group="prepare-load")
+
+    def show(self, data: "SinceLastTime", today: date) -> None:
+        self.data = data
+        self.sub_title = data.person.name
+        self.query_one("#prepare-header", Static).update(header_text(self.app, data))
+        self.query_one(SinceLastTimeView).show(data, today)
+
+    def show_store_error(self, error: Exception) -> None:
+        self.query_one("#prepare-header", Static).update(Text(str(error)))
+
+    # ------------------------------------------------------------------ actions
+    def action_jot(self) -> None:
+        if self.data is not None:
+            ask_jot(self, self.data.person, saved=self.load)
+
+    def action_point(self) -> None:
+        if self.data is not None:
+            ask_point(self, self.data.person, saved=self.load)
+
+    def action_meeting(self) -> None:
+        if self.data is not None:
+            ask_meeting(self, self.data.person, saved=self.load)
+
+    def action_new_session(self) -> None:
+        if self.data is None:
+            return
+        from tui.screens.start import NewSessionScreen
+
+        person = self.data.person
+
+        def started(session_id: str | None) -> None:
+            if session_id:
+                from tui.screens.session import SessionScreen
+
+                self.app.switch_screen(SessionScreen(session_id))
+
+        self.app.push_screen(NewSessionScreen(guide_id=person.guide_id,
+                                              participant=person.name), started)
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+    def commands(self) -> list[Command]:
+        return [
+            Command("Talking point", "Something to raise, or that they asked for",
+                    self.action_point, "talking-point"),
+            Command("New jot", "A note about them", self.action_jot, "jot"),
+            Command("Next meeting", "Set or clear the date", self.action_meeting, "meeting"),
+            Command("Start the session", "With them, from their default guide",
+                    self.action_new_session, "new-session"),
+        ]

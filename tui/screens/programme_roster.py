@@ -1,0 +1,263 @@
+"""A programme as a campaign: its roster (who is to be interviewed: planned, scheduled, done,
+declined, and the consent each gave at the interview) with who is still to go, and retention
+(once the synthesis is exported, its interviews' raw notes and passages can go).
+
+What the programme screen reads besides its synthesis (:class:`RosterRow`), the roster dialog,
+and the flows the screen runs (:func:`ask_roster_add`, :func:`ask_roster_place`,
+:func:`ask_retention`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Callable, Sequence
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Static
+
+from store import CONSENTS, ROSTER_STATUSES, RapportError
+from tui import format as fmt
+from tui.screens.base import RapportScreen
+from tui.screens.dialog import Dialog
+from tui.screens.person_actions import write_change
+from tui.widgets.browse import ChoiceSet, theme_style
+
+if TYPE_CHECKING:  # pragma: no cover
+    from store import Person, RosterPlace, Store, Synthesis
+
+NOT_RECORDED = "-"
+STILL_TO_GO = ("planned", "scheduled")
+
+
+@dataclass(frozen=True)
+class RosterRow:
+    """One person of the roster (``place``), or someone interviewed who is not on it."""
+
+    person: "Person"
+    place: "RosterPlace | None"
+    interviewed: datetime | None  # their latest interview in the programme
+    session_id: str | None
+
+    @property
+    def status(self) -> str:
+        return self.place.status if self.place else "not on the roster"
+
+    @property
+    def to_go(self) -> bool:
+        return self.place is not None and self.status in STILL_TO_GO and self.interviewed is None
+
+
+def read_roster(store: "Store", programme_id: str) -> list[RosterRow]:
+    """The roster in the order people were added, then anyone interviewed who is not on it."""
+    people = {p.id: p for p in store.people()}
+    latest: dict[str, tuple[datetime, str]] = {}
+    for s in store.summaries(programme_id=programme_id):
+        if s.person_id not in latest or s.started_at > latest[s.person_id][0]:
+            latest[s.person_id] = (s.started_at, s.id)
+    rows = []
+    for place in store.roster(programme_id):
+        person = people.get(place.person_id)
+        if person is not None:
+            when, sid = latest.get(person.id, (None, None))
+            rows.append(RosterRow(person, place, when, sid))
+    placed = {r.person.id for r in rows}
+    for person_id, (when, sid) in latest.items():
+        if person_id not in placed and person_id in people:
+            rows.append(RosterRow(people[person_id], None, when, sid))
+    return rows
+
+
+def roster_cells(app: Any, row: RosterRow) -> list[Text]:
+    """Name, status, consent, interviewed, note: a row of the roster table."""
+    status = Text(row.status, style="dim" if row.place is None else "")
+    if row.to_go:
+        status.stylize(theme_style(app, "warning"))
+    consent = row.place.consent if row.place else None
+    mark = {"given": Text("✓ given", style=theme_style(app, "success")),
+            "refused": Text("✗ refused", style=theme_style(app, "error"))}.get(
+        consent or "", Text("—" if row.interviewed else "", style="dim"))
+    return [Text(row.person.name), status, mark, Text(fmt.day(row.interviewed)),
+            Text(row.place.note if row.place else "", style="dim")]
+
+
+def roster_summary(rows: Sequence[RosterRow]) -> str:
+    """``3 on the roster: 1 done, 1 declined; still to go: Ana, Ben``."""
+    placed = [r for r in rows if r.place is not None]
+    if not placed:
+        return "Nobody on the roster yet."
+    counts = {status: sum(1 for r in placed if r.status == status) for status in ROSTER_STATUSES}
+    parts = [f"{n} {status}" for status, n in counts.items() if n]
+    line = f"{len(placed)} on the roster: {', '.join(parts)}"
+    to_go = [r.person.name for r in placed if r.to_go]
+    line += f"; still to go: {', '.join(to_go)}" if to_go else "; nobody still to go"
+    return line
+
+
+class RosterDialog(Dialog[tuple[str, str | None, str] | None]):
+    """Someone's place on the roster: status, consent (recorded at their interview) and a
+    note. Returns ``(status, consent or None, note)``."""
+
+    AUTO_FOCUS = "#roster-status"
+
+    def __init__(self, person_name: str, place: "RosterPlace", interviewed: bool) -> None:
+        super().__init__()
+        self.person_name = person_name
+        self.place = place
+        self.interviewed = interviewed
+
+    def compose(self) -> ComposeResult:
+        place = self.place
+        with Vertical(id="roster-dialog", classes="dialog"):
+            yield Static(Text(self.keys_hint(f"{self.person_name} on the roster  ·  Tab moves")),
+                         classes="dialog-title")
+            yield Label("Status")
+            with ChoiceSet(id="roster-status"):
+                for status in ROSTER_STATUSES:
+                    yield RadioButton(status, value=place.status == status, name=status)
+            yield Label("Consent" + ("" if self.interviewed else
+                                     " (recorded at the interview: none yet)"))
+            with ChoiceSet(id="roster-consent"):
+                yield RadioButton("not recorded", value=place.consent is None,
+                                  name=NOT_RECORDED)
+                for consent in CONSENTS:
+                    yield RadioButton(consent, value=place.consent == consent, name=consent)
+            yield Label("Note (optional)")
+            yield Input(place.note, placeholder="e.g. on leave until May", id="roster-note")
+            yield Label("", id="roster-error", classes="error", markup=False)
+            with Horizontal(classes="buttons"):
+                yield Button("Save", variant="primary", id="roster-save", classes="save")
+                yield Button("Cancel", id="roster-cancel", classes="cancel")
+
+    def pressed(self, radio: str, default: str) -> str:
+        button = self.query_one(radio, RadioSet).pressed_button
+        return button.name if button is not None and button.name else default
+
+    def draft(self) -> tuple[object, ...]:
+        return (*super().draft(), self.pressed("#roster-status", ""),
+                self.pressed("#roster-consent", ""))
+
+    def save(self) -> None:
+        consent = self.pressed("#roster-consent", NOT_RECORDED)
+        self.dismiss((self.pressed("#roster-status", self.place.status),
+                      None if consent == NOT_RECORDED else consent,
+                      self.query_one("#roster-note", Input).value.strip()))
+
+
+def ask_roster_add(screen: RapportScreen[Any], programme_id: str, on_roster: set[str],
+                   saved: Callable[[], object]) -> None:
+    """Puts someone on the roster: picked from the people (typing narrows the list)."""
+    from tui.screens.person_dialogs import Picker
+
+    try:
+        people = [(p.id, p.name) for p in screen.store.people() if p.id not in on_roster]
+    except RapportError as exc:
+        screen.notify(str(exc), severity="error")
+        return
+    if not people:
+        screen.notify("everyone is on the roster already: add people on the people screen",
+                      timeout=4)
+        return
+
+    def picked(person_id: str | None) -> None:
+        if person_id:
+            write_change(screen, lambda store: store.add_to_roster(programme_id, person_id),
+                   f"{dict(people)[person_id]} is on the roster (planned)", saved)
+
+    screen.app.push_screen(Picker("Who is to be interviewed?", "", people), picked)
+
+
+def ask_roster_place(screen: RapportScreen[Any], programme_id: str, row: RosterRow,
+                     saved: Callable[[], object]) -> None:
+    """Changes someone's place: status, consent (at their latest interview), note."""
+    place = row.place
+    if place is None:
+        ask_roster_add_one(screen, programme_id, row, saved)
+        return
+
+    def done(result: tuple[str, str | None, str] | None) -> None:
+        if result is None:
+            return
+        status, consent, note = result
+
+        def write(store: "Store") -> None:
+            if status != place.status or note != place.note:
+                store.update_roster(programme_id, row.person.id, status=status, note=note)
+            if consent != place.consent:
+                store.record_consent(programme_id, row.person.id, consent,
+                                     session_id=row.session_id if consent else None)
+
+        write_change(screen, write, f"{row.person.name}: {status}", saved)
+
+    screen.app.push_screen(RosterDialog(row.person.name, place, row.interviewed is not None),
+                           done)
+
+
+def ask_roster_add_one(screen: RapportScreen[Any], programme_id: str, row: RosterRow,
+                       saved: Callable[[], object]) -> None:
+    """Someone interviewed who is not on the roster: put them on it, as done."""
+    from tui.screens.confirm import ConfirmScreen
+
+    def confirmed(yes: bool | None) -> None:
+        if yes:
+            write_change(screen, lambda store: store.add_to_roster(programme_id, row.person.id,
+                                                             status="done"),
+                   f"{row.person.name} is on the roster (done)", saved)
+
+    screen.app.push_screen(ConfirmScreen(
+        f"Put {row.person.name} on the roster?", f"{row.person.name} was interviewed in this "
+        "programme but is not on its roster. They go on it as done; then record their "
+        "consent.", confirm="Add"), confirmed)
+
+
+def ask_retention(screen: RapportScreen[Any], programme_id: str,
+                  done: Callable[[], object]) -> None:
+    """Once the synthesis is exported: destroy the interviews' raw notes and passages, after a
+    confirmation that says what goes and what stays."""
+    from store import destroy_raw, retention_plan
+    from tui.screens.confirm import ConfirmScreen
+
+    try:
+        plan = retention_plan(screen.store, programme_id)
+    except RapportError as exc:
+        screen.notify(str(exc), severity="error")
+        return
+    if not plan.goes:
+        screen.notify("no interview notes left to destroy", timeout=3)
+        return
+    if not plan.exported:
+        screen.notify("export the synthesis first (its anonymised synthesis is what is kept); "
+                      "nothing was deleted", severity="warning", timeout=6)
+        return
+
+    def confirmed(yes: bool | None) -> None:
+        if not yes:
+            return
+        screen.notify("destroying the raw notes…", timeout=3)
+
+        def destroyed(_: object) -> None:
+            screen.notify("raw notes destroyed; the synthesis is kept, sealed", timeout=4)
+            done()
+
+        screen.load_from_store(lambda store: destroy_raw(store, programme_id), destroyed,
+                               group="retention")
+
+    what = plan.describe()
+    screen.app.push_screen(ConfirmScreen(
+        "Destroy this programme's raw notes?",
+        f"This {what}. It cannot be undone.", confirm="Destroy"), confirmed)
+
+
+def leader_cells(syn: "Synthesis", minimum: int) -> list[tuple[str, list[Text]]]:
+    """The leader x theme matrix, one row per theme with something in it: per leader "n (k)",
+    n passages from k different interviewees; a cell with fewer than ``minimum`` interviewees
+    is dim (an anonymised report withholds it), one with enough is bold."""
+    rows = []
+    for theme, cells in syn.leader_matrix():
+        if not any(n for n, _ in cells):
+            continue
+        shown = [Text(f"{n} ({k})" if n else "·",
+                      style="bold" if k >= minimum else "dim") for n, k in cells]
+        rows.append((theme, shown))
+    return rows

@@ -1,0 +1,166 @@
+"""The "since last time" view of one person (:class:`store.SinceLastTime`): talking points, open
+items both ways (overdue first), jots since, goals at a glance, the pulse, last time's summary.
+
+A dumb widget: :meth:`SinceLastTimeView.show` lays out what it is given; it reads nothing and
+acts on nothing. The Prepare screen shows it whole; a session's side panel can show it too.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING, Any, Iterable
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Vertical, VerticalScroll
+from textual.widgets import Markdown, Sparkline, Static
+
+from tui import format as fmt
+from tui.widgets.browse import meeting_text, theme_style
+
+if TYPE_CHECKING:  # pragma: no cover
+    from store import Goal, Item, Pulse, SinceLastTime, TalkingPoint
+
+BAR = 10
+
+
+def progress_bar(percent: int, width: int = BAR) -> str:
+    """``████░░░░░░ 40%``."""
+    percent = max(0, min(100, percent))
+    filled = round(percent * width / 100)
+    return "█" * filled + "░" * (width - filled) + f" {percent:>3}%"
+
+
+def plural(count: int, noun: str, nouns: str | None = None) -> str:
+    """``1 item``, ``2 items`` (``nouns``: an irregular plural)."""
+    return f"{count} {noun if count == 1 else nouns or noun + 's'}"
+
+
+def point_line(point: "TalkingPoint") -> Text:
+    mark = "◆ theirs  " if point.owner == "theirs" else "▸ to raise  "
+    text = Text.assemble((mark, "bold"))
+    text.append(point.text)
+    if point.carried:
+        text.append(f"  (open since {plural(len(point.carried), 'session')})", style="dim")
+    return text
+
+
+def item_line(app: Any, item: "Item", overdue: bool) -> Text:
+    text = Text(f"{fmt.KIND_MARK.get(item.kind, '-')} ")
+    text.append(item.text)
+    if item.due is not None:
+        due = f"  due {fmt.day(item.due)}" + (" overdue" if overdue else "")
+        text.append(due, style=theme_style(app, "error") if overdue else "dim")
+    return text
+
+
+def goal_line(app: Any, goal: "Goal") -> Text:
+    text = Text(f"★ {progress_bar(goal.progress)}  ")
+    status = Text(goal.status, style=theme_style(app, "warning") if goal.status == "at-risk"
+                  else "dim")
+    text.append_text(status)
+    text.append(f"  {goal.text}")
+    if goal.key_results:
+        text.append(f"  ({plural(len(goal.key_results), 'key result')})", style="dim")
+    return text
+
+
+def pulse_words(pulses: Iterable["Pulse"]) -> str:
+    """``3 fine · 2 tired · 2``: the scores, oldest first, with their words."""
+    return " · ".join(f"{p.score} {p.word}".strip() for p in pulses)
+
+
+class SinceLastTimeView(VerticalScroll):
+    """What happened with someone since you last met. ``show(data, today)`` fills it in."""
+
+    DEFAULT_CSS = """
+    SinceLastTimeView { height: 1fr; }
+    SinceLastTimeView .since-title { text-style: bold; color: $text-muted; margin-top: 1; }
+    SinceLastTimeView .since-empty { color: $text-muted; }
+    SinceLastTimeView Sparkline { width: 24; margin: 0 1 0 0; }
+    SinceLastTimeView Markdown { margin: 0; padding: 0; }
+    """
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="since-left", classes="since-column"):
+            yield Static("", id="since-points", markup=False)
+            yield Static("", id="since-items", markup=False)
+            yield Static("", id="since-jots", markup=False)
+        with Vertical(id="since-right", classes="since-column"):
+            yield Static("", id="since-goals", markup=False)
+            yield Static("Pulse", classes="since-title")
+            yield Sparkline([], id="since-sparkline")
+            yield Static("", id="since-pulse", markup=False)
+            yield Static("Last time", classes="since-title")
+            yield Markdown("", id="since-summary")
+
+    def show(self, data: "SinceLastTime", today: date) -> None:
+        app = self.app
+        self.query_one("#since-points", Static).update(self.section(
+            "Talking points", [point_line(p) for p in data.points],
+            "No open talking points."))
+        lines = [Text("Theirs", style="italic")] if data.theirs else []
+        lines += [item_line(app, i, i.id in data.overdue) for i in data.theirs]
+        lines += [Text("Mine", style="italic")] if data.mine else []
+        lines += [item_line(app, i, i.id in data.overdue) for i in data.mine]
+        self.query_one("#since-items", Static).update(self.section(
+            "Open action items", lines, "Nothing open either way."))
+        since = f" since {fmt.day(data.last_session.started_at)}" if data.last_session else ""
+        self.query_one("#since-jots", Static).update(self.section(
+            f"Jots{since}", [Text(f"✎ {fmt.day(j.created_at)}  {' '.join(j.text.split())}")
+                             for j in data.jots], "No jots."))
+        self.query_one("#since-goals", Static).update(self.section(
+            "Goals", [goal_line(app, g) for g in data.goals], "No open goals."))
+        self.show_pulse(data)
+        summary = summary_body(data.last_summary) or "*No ended session yet.*"
+        self.query_one("#since-summary", Markdown).update(summary)
+
+    def show_pulse(self, data: "SinceLastTime") -> None:
+        spark = self.query_one("#since-sparkline", Sparkline)
+        scores = [float(p.score) for p in data.pulses]
+        spark.data = scores
+        spark.display = len(scores) > 1
+        spark.styles.width = min(24, 3 * len(scores)) or 1
+        if not data.pulses:
+            line = Text("No pulse recorded yet.", style="dim")
+        else:
+            line = Text(f"oldest → newest: {pulse_words(data.pulses)}")
+            if data.low_run:
+                line.append("\n⚠ a run of low scores: the last 3 at 2 or lower",
+                            style=theme_style(self.app, "warning"))
+        self.query_one("#since-pulse", Static).update(line)
+
+    @staticmethod
+    def section(title: str, lines: list[Text], empty: str) -> Text:
+        text = Text.assemble((title, "bold"))
+        for line in lines or [Text(empty, style="dim")]:
+            text.append("\n")
+            text.append_text(line)
+        text.append("\n")
+        return text
+
+
+def summary_body(markdown: str) -> str:
+    """The participant's summary without the export's title and "Exported from Rapport..."
+    line (nothing was exported: the view's own heading says "Last time"): from its first
+    session heading on."""
+    lines = markdown.strip().splitlines()
+    start = next((i for i, line in enumerate(lines) if line.startswith("## ")), 0)
+    return "\n".join(lines[start:]).strip()
+
+
+def header_text(app: Any, data: "SinceLastTime") -> Text:
+    """One line above the view: who, when you last met and what, when you meet next."""
+    text = Text.assemble((data.person.name, "bold"))
+    last = data.last_session
+    if last is not None:
+        what = last.title or last.guide_name
+        text.append(f"  ·  last met {fmt.day(last.started_at)} ({what})")
+    else:
+        text.append("  ·  no ended session yet")
+    if data.next_meeting is not None:
+        text.append("  ·  next ")
+        text.append_text(meeting_text(app, data.next_meeting))
+    if data.person.cadence:
+        text.append(f"  ·  {data.person.cadence}", style="dim")
+    return text
