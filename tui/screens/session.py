@@ -34,7 +34,7 @@ from tui.screens.session_notes import NoteBook
 from tui.widgets.session import (
     FollowThrough, ItemsPanel, NotesArea, QuestionList, SessionTimer, StageCard, StageOutline,
 )
-from tui.widgets.since import SinceLastTimePanel
+from tui.widgets.prepare import SinceLastTimeView
 
 AUTOSAVE_SECONDS = 1.0
 PERSIST_TIMER_EVERY = 15.0
@@ -150,7 +150,11 @@ class SessionScreen(RapportScreen[None]):
                 with Vertical(id="left-main"):
                     with VerticalScroll(id="card-scroll"):
                         yield StageCard(id="card")
-                    yield SinceLastTimePanel(focusable=False, id="since")
+                    with Vertical(id="session-since"):  # the Prepare view's, beside the notes
+                        yield Static("", id="since-head")
+                        since = SinceLastTimeView(id="since-view")
+                        since.can_focus = False  # typing stays in the notes; keys scroll it
+                        yield since
                 with Vertical(id="left-questions"):
                     yield QuestionList(id="questions")
                     yield Static("", id="throughout")

@@ -21,7 +21,7 @@ from textual.widgets import Footer, Static
 
 from tui.screens import session_loop as loop
 from tui.widgets.session import NotesArea, QuestionList, StageCard, fit
-from tui.widgets.since import SinceLastTimePanel
+from tui.widgets.prepare import SinceLastTimeView
 
 if TYPE_CHECKING:  # pragma: no cover
     from tui.screens.session import SessionScreen
@@ -138,7 +138,7 @@ def stage_changed(screen: "SessionScreen") -> None:
 def move_question(screen: "SessionScreen", step: int) -> None:
     """Moves the highlighted question; with the cues or the panel showing, scrolls them."""
     if screen.left_mode == "since":
-        screen.query_one(SinceLastTimePanel).scroll_relative(y=3 * step, animate=False)
+        screen.query_one(SinceLastTimeView).scroll_relative(y=3 * step, animate=False)
         return
     if screen.left_mode == "cues" and not screen.wide:
         screen.query_one("#card-scroll").scroll_relative(y=3 * step, animate=False)

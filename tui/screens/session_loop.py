@@ -15,9 +15,11 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
+from textual.widgets import Static
+
 from store import FEEDBACK_STAGE_FIELDS, RapportError
 from tui.widgets.session import FollowThrough, NotesArea
-from tui.widgets.since import SinceLastTimePanel
+from tui.widgets.prepare import SinceLastTimeView, header_text
 
 if TYPE_CHECKING:  # pragma: no cover
     from store import Item, SinceLastTime, Store, TalkingPoint
@@ -57,13 +59,19 @@ def show_context(screen: "SessionScreen", context: SessionContext) -> None:
     screen.points = [*since.points, *context.covered]
     screen.jots = list(since.jots)
     screen.overdue = since.overdue
-    panel = screen.query_one(SinceLastTimePanel)
-    panel.show(since, today=screen.app.clock().astimezone().date())
-    if screen.index == 0 and not panel.is_empty and screen.left_mode == "questions":
+    screen.query_one("#since-head", Static).update(header_text(screen.app, since))
+    screen.query_one(SinceLastTimeView).show(since, screen.app.clock().astimezone().date())
+    if screen.index == 0 and not nothing_since(since) and screen.left_mode == "questions":
         screen.left_mode = "since"  # a session opens on what happened since last time
         screen.since_opened_itself = True
         screen.show_left()
     show_followup(screen, reset=True)
+
+
+def nothing_since(since: "SinceLastTime") -> bool:
+    """A first meeting with nothing jotted, raised or open: the session opens on its questions."""
+    return not (since.last_session or since.points or since.theirs or since.mine or since.jots
+                or since.goals or since.pulses)
 
 
 def covered(screen: "SessionScreen") -> set[str]:
