@@ -25,8 +25,10 @@ How the app and the commands use it::
   lock, migrations, keyslot, summary) < the row engine (:mod:`store.rows`) < one repository per
   record family (people, sessions, notes, items, jots, programmes, tags, export_log, points,
   meetings, questions, pulses, feedback, goals, roster) < search,
-  documents and exports, syntheses, imports < :class:`Store` (store.store) < opening (vault).
-  A new record family is a table in :mod:`store.tables`, a migration and a repository module.
+  documents and exports, syntheses, imports < :class:`Store` (store.store, put together from
+  its parts: store_base < store_people, store_sessions < store_loop, store_programmes) < opening
+  (vault). A new record family is a table in :mod:`store.tables`, a migration, a repository
+  module and its methods in the part of :class:`Store` its records belong to.
 
 Between conversations (issues 22 and 23), what each screen piece calls::
 

@@ -298,7 +298,11 @@ def _asked_questions(stage: Doc, indices: Iterable[Any]) -> list[str]:
 _CSS_RULES = """\
 h4{font-size:1rem;margin:1rem 0 .3rem}
 p{margin:.4rem 0}
-.note{white-space:pre-wrap;margin:.3rem 0 .8rem;padding:.4rem .7rem;border-left:3px solid #9ab}
+.note{margin:.3rem 0 .8rem;padding:.1rem .7rem;border-left:3px solid #9ab}
+.note p,.note ul,.note ol{margin:.3rem 0}
+.note ol{padding-left:1.6rem}
+.note h5,.note h6{font-size:1rem;margin:.6rem 0 .2rem}
+.note h6{font-style:italic}
 .private{border-left-color:#c55;background:#fdf3f3}
 .label{font-weight:600;margin-top:.6rem}
 dl.meta{display:grid;grid-template-columns:max-content 1fr;gap:.15rem 1rem;margin:.5rem 0}

@@ -5,18 +5,22 @@ Pure functions, no state. A block is a tuple:
 * ``("h", level, text)`` a heading; ``("p", text)`` a paragraph; ``("label", text)`` a bold line
 * ``("meta", [(label, value)])`` label/value pairs; ``("list", [text])`` a bulleted list
 * ``("table", headers, rows)`` a table of single-line cells
-* ``("text", text, private)`` a note body, kept as written (its line breaks too)
+* ``("text", text, private)`` a note body: Markdown as typed (:func:`md_block`, :func:`note_html`)
 * ``("pair", (title, [text]), (title, [text]))`` two titled lists side by side
 
 Every text is plain text. This module is the one Markdown escaper (exports, syntheses, the
-session record of ``rapport show`` and the detail screen): a line of text (:func:`md_inline`)
-has its Markdown punctuation escaped; a note's body (:func:`md_block`) keeps its own light
-Markdown (lists, emphasis) but can never become a heading, a table, a fence or raw HTML. Both,
-and HTML, show terminal controls as visible stand-ins first (:func:`store.text.visible`).
+session record of ``rapport show`` and the detail screen): a line of text (:func:`md_inline`:
+names, titles, items) has its Markdown punctuation escaped; a note's body (:func:`md_block`) is
+Markdown as typed (paragraphs, lists, emphasis, headings under the page's own), but a link, an
+image, raw HTML, an entity, a code span, a fence, a quote, a table or a rule in it stays text.
+HTML shows a note as that Markdown rendered (:func:`note_html`, by markdown-it-py with raw HTML,
+links and images off): both exports show the same lists and emphasis. Everything shows terminal
+controls as visible stand-ins first (:func:`store.text.visible`).
 """
 
 from __future__ import annotations
 
+import functools
 import html as _html
 import re
 from typing import Any, Callable, Iterable
@@ -27,14 +31,35 @@ from .text import visible
 Block = tuple[Any, ...]
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|#~])")
-#: what would make a line (after its indent) a heading, table, quote, fence or rule
-BLOCK_STARTS = ("#", "|", ">", "```", "~~~", "---", "===", "***", "___")
+#: ``&`` where it would begin a character reference (``&amp;``, ``&#27;``): shown as typed
+_ENTITY = r"&(?=#[0-9]{1,7};|#[xX][0-9a-fA-F]{1,6};|[A-Za-z][A-Za-z0-9]{0,31};)"
+#: in a note: an escape as typed (kept), or what would open raw HTML or an autolink, a link or
+#: image (or its reference), a code span, a table cell or a character reference; the characters
+#: any of them starts with (one scan of a line finds most lines need nothing)
+_NOTE_INLINE = re.compile(r"\\[!-/:-@\[-`{-~]|[<\[\]`|]|" + _ENTITY)
+_NOTE_INLINE_START = re.compile(r"[\\<\[\]`|&]")
+#: the ``:`` of ``://`` and the ``.`` of ``www.``: where a viewer's own autolinking would start
+_BARE_LINK = re.compile(r"(?<=[A-Za-z0-9]):(?=//)|(?<=\bwww)\.")
+#: a line's indentation and list markers (``- ``, ``1. ``, ``2) ``), each maybe nested in the last
+_CONTAINERS = re.compile(r"[ \t]*(?:(?:[-+*]|\d{1,9}[.)])(?:[ \t]+|$))*")
+#: what would start a rule (``---``, ``* * *``) or underline a heading (``===``, ``--``)
+_RULE = re.compile(r"[ \t]*([-*_])(?:[ \t]*\1){2,}[ \t]*$")
+_UNDERLINE = re.compile(r"[ \t]*(?:=+|-+)[ \t]*$")
+#: a heading's marks, and a quote or a ``~~~`` fence (backtick fences are escaped inline)
+_HEADING = re.compile(r"#{1,6}(?=[ \t]|$)")
+_QUOTE_OR_FENCE = re.compile(r">|~~~")
+#: a note's heading ``#`` becomes ``#####`` and ``##`` (or deeper) ``######``: under the page's
+#: own four levels (title, session, section, stage)
+NOTE_HEADING = 5
 
 
 def md_inline(text: Any, *, start: bool = False) -> str:
     """One line: whitespace collapsed, Markdown punctuation escaped. ``start``: the text begins a
     paragraph or list item, so a leading ``#``, ``-``, ``+``, ``=`` or ``1.`` is escaped too."""
     line = _MD_SPECIAL.sub(r"\\\1", " ".join(visible(text).split()))
+    line = re.sub(_ENTITY, r"\\&", line) if "&" in line else line
+    if "://" in line or "www." in line:  # a bare address: text, in a viewer that links them too
+        line = _BARE_LINK.sub(r"\\\g<0>", line)
     if start:
         if line[:1] in ("+", "-", "="):
             line = "\\" + line
@@ -44,17 +69,95 @@ def md_inline(text: Any, *, start: bool = False) -> str:
 
 
 def md_block(text: Any) -> str:
-    """A note body: its own light Markdown kept (lists, emphasis, line breaks), line endings
-    normalised; a line never starts a heading, table, quote, fence or rule (:data:`BLOCK_STARTS`
-    after its indent gets a backslash), and no ``<`` opens raw HTML."""
+    """A note body as Markdown: as typed (paragraphs, line breaks, lists, emphasis), line endings
+    normalised. A heading is moved under the page's own (``#`` -> ``#####``); a link, image,
+    autolink, raw HTML, character reference, code span, fence, quote, table, rule or setext
+    underline is escaped, so it shows as the text typed; so is a bare web address's ``://`` or
+    ``www.`` (a viewer that links those on its own, as GitHub's does, leaves it as text)."""
     out = []
-    for line in _lines(text):
-        line = line.replace("<", "\\<")
-        rest = line.lstrip()
-        if rest.startswith(BLOCK_STARTS):
-            line = line[:len(line) - len(rest)] + "\\" + rest
+    after_text = False  # the line before holds text: a ``---`` under it would underline it
+    for line in _lines(text):  # line by line: most lines need no more than the one scan
+        if _NOTE_INLINE_START.search(line):
+            line = _NOTE_INLINE.sub(_escape_inline, line)
+        if "://" in line or "www." in line:
+            line = _BARE_LINK.sub(r"\\\g<0>", line)
+        first = line.lstrip()[:1]
+        if first and first not in _PLAIN_START:
+            line = _escape_line(line, after_text)
         out.append(line)
+        after_text = bool(first)
     return "\n".join(out)
+
+
+#: a line starting (after its indentation) with none of these is left as it is
+_PLAIN_START = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ\"'(,.;:?!@$%^/\\")
+
+
+def _escape_inline(match: re.Match[str]) -> str:
+    found = match.group()
+    return found if found[0] == "\\" else "\\" + found
+
+
+def _escape_line(line: str, after_text: bool) -> str:
+    """A note's line with its block-level Markdown tamed (see :func:`md_block`)."""
+    if after_text and _UNDERLINE.match(line) or _RULE.match(line):
+        return _escape_at(line, len(line) - len(line.lstrip()))
+    start = _CONTAINERS.match(line).end()  # type: ignore[union-attr]  # (matches "" at least)
+    rest = line[start:]
+    heading = _HEADING.match(rest)
+    if heading:
+        marks = "#" * (NOTE_HEADING if heading.end() == 1 else NOTE_HEADING + 1)
+        return line[:start] + marks + rest[heading.end():]
+    if _QUOTE_OR_FENCE.match(rest) or _RULE.match(rest) or after_text and _UNDERLINE.match(rest):
+        return _escape_at(line, start + len(rest) - len(rest.lstrip()))
+    return line
+
+
+def _escape_at(line: str, index: int) -> str:
+    return line[:index] + "\\" + line[index:]
+
+
+def note_html(text: Any) -> str:
+    """A note body as HTML: its Markdown (:func:`md_block`) rendered by markdown-it-py, line
+    breaks kept. Raw HTML, links, images, references, entities, code spans, fences, quotes and
+    rules are off in the renderer too: what :func:`md_block` lets through is paragraphs, lists,
+    emphasis and (demoted) headings, and markdown-it escapes every text in them."""
+    source = md_block(text)
+    simple = _simple_html(source)
+    return simple if simple is not None else _note_renderer().render(source).rstrip("\n")
+
+
+#: what a line of plain paragraph text may start with: nothing there opens a block
+_TEXT_START = frozenset(_PLAIN_START - {"\\"})
+#: what inline Markdown (an escape, emphasis) starts with, once :func:`md_block` has run
+_INLINE_MARK = re.compile(r"[\\*_]")
+
+
+def _simple_html(source: str) -> str | None:
+    """The HTML markdown-it makes of a note that is only paragraphs of text (most notes), made
+    without it (~50x faster); ``None`` when the note has anything more (a property test holds
+    the two to the same output)."""
+    if _INLINE_MARK.search(source):
+        return None
+    paragraphs: list[list[str]] = [[]]
+    for line in source.split("\n"):
+        if not line:
+            if paragraphs[-1]:
+                paragraphs.append([])
+        elif line[0] in _TEXT_START:
+            paragraphs[-1].append(_html.escape(line, quote=False).replace('"', "&quot;"))
+        else:
+            return None
+    return "\n".join("<p>" + "<br>\n".join(p) + "</p>" for p in paragraphs if p)
+
+
+@functools.cache
+def _note_renderer() -> Any:  # markdown_it.MarkdownIt, imported when an HTML page needs it
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark", {"html": False, "breaks": True, "xhtmlOut": False}).disable([
+        "link", "image", "autolink", "reference", "html_block", "html_inline", "entity",
+        "backticks", "fence", "blockquote", "hr", "lheading"])
 
 
 def plain_block(text: Any) -> str:
@@ -160,7 +263,7 @@ def html_part(blocks: Iterable[Block]) -> str:
             body.append(f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>")
         elif tag == "text":
             cls = "note private" if block[2] else "note"
-            body.append(f'<div class="{cls}">{_e(plain_block(block[1]))}</div>')
+            body.append(f'<div class="{cls}">\n{note_html(block[1])}\n</div>')
         elif tag == "pair":
             (left, litems), (right, ritems) = block[1], block[2]
             body.append(f'<table class="pair"><thead><tr><th>{_e(left)}</th><th>{_e(right)}</th>'

@@ -23,7 +23,7 @@ from importlib import resources
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping
 
 from .document import FORMAT_NAME, FORMAT_VERSION
-from .errors import NotFound, RapportError, WrongPassphrase
+from .errors import RapportError, WrongPassphrase
 from .rows import Record
 from .tables import FIRST_FAMILIES, TABLES, later_families
 
@@ -355,48 +355,33 @@ def to_rows(doc: Mapping[str, Any]) -> dict[str, list[Record]]:
 
 
 def check_references(store: Store, doc: Mapping[str, Any]) -> None:
-    """Every person or programme a record points at is in the file or already in the vault."""
-    people = {p["id"] for p in doc["people"]}
-    programmes = {g["id"] for g in doc["programmes"]}
-
-    def person(pid: str, where: str) -> None:
-        if pid in people:
-            return
-        try:
-            store.person(pid)
-        except NotFound:
-            raise BadExport(f"not a valid export: {where} refers to person {pid}, who is neither "
-                            "in the file nor in the vault") from None
-        people.add(pid)
-
-    for i, s in enumerate(doc["sessions"]):
-        person(s["person_id"], f"sessions[{i}]")
-        pid = s["programme_id"]
-        if pid and pid not in programmes:
-            try:
-                store.programme(pid)
-            except NotFound:
-                raise BadExport(f"not a valid export: sessions[{i}] refers to programme {pid}, "
-                                "which is neither in the file nor in the vault") from None
-            programmes.add(pid)
-    for i, j in enumerate(doc["jots"]):
-        person(j["person_id"], f"jots[{i}]")
+    """Every person, programme or other record a record points at is in the file or already in
+    the vault."""
     present: dict[str, set[str]] = {
-        "people": people, "programmes": programmes,
+        "people": {p["id"] for p in doc["people"]},
+        "programmes": {g["id"] for g in doc["programmes"]},
         "sessions": {s["id"] for s in doc["sessions"]},
         "items": {i["id"] for s in doc["sessions"] for i in s["items"]},
         **{t.name: {r["id"] for r in doc.get(t.name, ())} for t in later_families()}}
+
+    def check(target: str, ref: str | None, where: str) -> None:
+        if not ref or ref in present.setdefault(target, set()):
+            return
+        if not store.engine.count(target, "id = ?", (ref,)):
+            which = "who is" if target == "people" else "which is"
+            raise BadExport(f"not a valid export: {where} refers to {TABLES[target].noun} {ref}, "
+                            f"{which} neither in the file nor in the vault")
+        present[target].add(ref)
+
+    for i, s in enumerate(doc["sessions"]):
+        check("people", s["person_id"], f"sessions[{i}]")
+        check("programmes", s["programme_id"], f"sessions[{i}]")
+    for i, j in enumerate(doc["jots"]):
+        check("people", j["person_id"], f"jots[{i}]")
     for table in later_families():
         for i, record in enumerate(doc.get(table.name, ())):
             for link, target in table.refs:
-                ref = record.get(link)
-                if not ref or ref in present.get(target, set()):
-                    continue
-                if not store.engine.count(target, "id = ?", (ref,)):
-                    noun = TABLES[target].noun
-                    raise BadExport(f"not a valid export: {table.name}[{i}] refers to {noun} "
-                                    f"{ref}, which is neither in the file nor in the vault")
-                present.setdefault(target, set()).add(ref)
+                check(target, record.get(link), f"{table.name}[{i}]")
 
 
 def import_document(store: Store, doc: Mapping[str, Any]) -> ImportResult:

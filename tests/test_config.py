@@ -87,3 +87,18 @@ async def test_an_unknown_theme_is_a_warning(tmp_path):
         await pilot.pause()
         assert app.theme == "textual-dark"
         assert any("no-such-theme" in n.message for n in app._notifications)
+
+
+def test_facilitator_name(tmp_path):
+    """Your name as the owner of your items in exports: one line, spaces tidied, never a
+    terminal control; anything else is a warning naming the line, and the default."""
+    path = tmp_path / "config.toml"
+    assert Config().facilitator_name == "Facilitator"
+    path.write_text('facilitator_name = " Sam\\tLee  "\n')
+    assert load_config(path) == (Config(facilitator_name="Sam Lee"), None)
+    for bad in ('""', '"   "', "3", '"Sam\\nLee"', '"Sam\\u001b]0;x\\u0007"', '"\\u202eSam"',
+                f'"{"x" * 81}"'):
+        path.write_text(f'theme = "nord"\nfacilitator_name = {bad}\n')
+        config, warning = load_config(path)
+        assert config == Config(theme="nord"), bad
+        assert "facilitator_name (line 2) must be a name on one line" in warning, bad

@@ -194,3 +194,23 @@ def test_age_passphrase_needs_a_source(home, tmp_path, monkeypatch):
     result = run(home, "export", "--all", "--encrypt", "-o", str(out))
     assert result.exit_code == 1 and "no passphrase for the age file" in result.stderr
     assert not out.exists() and exports(home) == []
+
+
+def test_the_facilitators_name_from_the_config_owns_their_items(home):
+    """``facilitator_name`` in config.toml names the facilitator's items in every format; without
+    it they read "Facilitator"; a bad one is a warning, and the default."""
+    for fmt, mine in (("md", "owner: Facilitator"), ("json", '"owner_name": "Facilitator"')):
+        result = run(home, "export", "--person", "Ana", "--format", fmt)
+        assert result.exit_code == 0 and mine in result.stdout
+    config = Paths.resolve(home).config_file
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text('facilitator_name = "  Sam   Lee "\n[keys]\nprivacy = "not a key!"\n')
+    for fmt, mine in (("md", "owner: Sam Lee"), ("html", "owner: Sam Lee"),
+                      ("json", '"owner_name": "Sam Lee"')):
+        result = run(home, "export", "--person", "Ana", "--format", fmt)
+        assert result.exit_code == 0 and mine in result.stdout and "Facilitator" not in result.stdout
+        assert result.stderr == ""  # [keys] is the app's: a command leaves it unchecked
+    config.write_text('facilitator_name = "Sam\\u001b[31m"\n')
+    result = run(home, "export", "--person", "Ana")
+    assert result.exit_code == 0 and "owner: Facilitator" in result.stdout
+    assert "facilitator_name (line 1) must be a name on one line" in result.stderr

@@ -83,7 +83,7 @@ def test_kill_during_autosave_loses_no_acknowledged_save(vault_path, passphrase)
 
     stored = 0
     kills = acked_kills = total_acks = 0
-    while acked_kills < 50:
+    while acked_kills < 25:  # the audit ran 200; 25 keep the guard in a short make test
         proc = spawn("autosave", str(vault_path), passphrase, session_id, "notes")
         buffer = bytearray()
         early = kills % 6 == 5
@@ -112,7 +112,7 @@ def test_kill_during_autosave_loses_no_acknowledged_save(vault_path, passphrase)
             assert note.text == note_text(counter)
             assert note.rev == counter + 1  # one revision per save, text and revision together
         stored = counter
-    assert total_acks >= 50
+    assert total_acks >= 25
 
 
 def opens(path: Path, candidate: str) -> bool:

@@ -25,6 +25,7 @@ from textual.screen import Screen
 from store import Paths
 from tui.commands import Command, RapportCommands
 from tui.config import Config
+from tui.contrast import ReadableDim, readable_variables
 from tui.state import State
 from tui.textual_compat import QuietCrash
 
@@ -113,13 +114,23 @@ class RapportApp(QuietCrash):
         self.export_directory: Path | None = None
         self.last_activity = self.clock()
         self.show_controls = ShowControls()
+        self.readable_dim = ReadableDim()
         self.signalled = 0  # the exit status after SIGHUP or SIGTERM (see handle_signals)
         self.refused = refusal(self.features)
         if self.refused:
             self.devtools = None  # never connected, whoever runs this app (see make_app)
 
     def get_line_filters(self) -> "list[LineFilter]":
-        return [*super().get_line_filters(), self.show_controls]
+        # dim text first (Textual's own filters would dim it past AA), controls last
+        return [self.readable_dim, *super().get_line_filters(), self.show_controls]
+
+    def get_css_variables(self) -> dict[str, str]:
+        """The theme's variables, its text colours raised to WCAG AA where they fall short
+        (:mod:`tui.contrast`): every theme reads at 4.5:1, Textual's widgets and ours."""
+        variables = super().get_css_variables()
+        variables.update(readable_variables(variables))
+        self.theme_variables = variables
+        return variables
 
     def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
                timeout: float | None = None, markup: bool = False) -> None:

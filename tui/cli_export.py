@@ -86,6 +86,7 @@ def export_command(env: Env, session_ids: tuple[str, ...], person: str | None, s
         raise fail(f"{output} already exists; not overwriting it")
 
     kind = "full" if full else "summary"
+    facilitator = env.config().facilitator_name
     shown = io.BytesIO()  # what goes to standard output: shown once the export is recorded
     with env.open_store() as store:
         from store import Scope, render_export as render, write_export
@@ -95,7 +96,7 @@ def export_command(env: Env, session_ids: tuple[str, ...], person: str | None, s
         scope = Scope(session_ids=ids, person_id=person_id, since=since, until=until,
                       everything=everything)
         doc = render(store, scope, fmt, kind, include_private, tz=None,
-                     include_pulse=include_pulse)
+                     facilitator=facilitator, include_pulse=include_pulse)
         if doc.count == 0 and not (kind == "full" and doc.records):
             raise fail(f"nothing to export: no sessions match ({doc.scope_label})")
         data = doc.data

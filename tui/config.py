@@ -10,6 +10,7 @@ DEFAULTS_TOML = """\
 idle_lock_minutes = 5        # lock after this many idle minutes (0 = never)
 theme = "textual-dark"       # a Textual theme name (the palette's "Theme" lists them)
 default_guide = "one-on-one" # guide preselected for a new session
+facilitator_name = "Facilitator" # your name, as the owner of your items in exports
 
 [keys]                       # a binding id = other keys (ids: docs/keys.md), e.g.
 # privacy = "f11"
@@ -21,11 +22,15 @@ class Config:
     idle_lock_minutes: float = 5.0
     theme: str = "textual-dark"
     default_guide: str = "one-on-one"
+    #: how exports name the facilitator as an owner ("me"); the participant is named by theirs
+    facilitator_name: str = "Facilitator"
     keys: dict[str, str] = field(default_factory=dict)
 
 
-def load_config(path: Path) -> tuple[Config, str | None]:
-    """Returns the settings and, when the file is broken, a one-line warning (defaults used)."""
+def load_config(path: Path, *, check_keys: bool = True) -> tuple[Config, str | None]:
+    """Returns the settings and, when the file is broken, a one-line warning (defaults used).
+    ``check_keys=False``: the ``[keys]`` table is left unchecked (and Textual unimported), for a
+    command that binds no keys."""
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
@@ -47,6 +52,7 @@ def load_config(path: Path) -> tuple[Config, str | None]:
                               and 0 <= v <= 24 * 60, "a number of minutes (0 to 1440)"),
         "theme": (lambda v: isinstance(v, str) and v, "a theme name"),
         "default_guide": (lambda v: isinstance(v, str) and v, "a guide id"),
+        "facilitator_name": (_is_name, f"a name on one line (1 to {NAME_LIMIT} characters)"),
         "keys": (lambda v: isinstance(v, dict) and all(isinstance(k, str) and isinstance(x, str)
                                                         for k, x in v.items()),
                  'a table of binding id = "keys"'),
@@ -58,16 +64,30 @@ def load_config(path: Path) -> tuple[Config, str | None]:
         ok, expected = checks[key]
         if ok(value):
             values[key] = float(value) if key == "idle_lock_minutes" else value
+            if key == "facilitator_name":
+                values[key] = " ".join(value.split())
         else:
             line = _line_of(raw, key)
             problems.append(f"{key}{f' (line {line})' if line else ''} must be {expected}")
-    if "keys" in values:
+    if "keys" in values and check_keys:
         from tui.keys import keymap_problems
 
         values["keys"], bad = keymap_problems(values["keys"])
         problems += bad
     warning = f"{path}: {'; '.join(problems)}; using defaults for those" if problems else None
     return Config(**values), warning
+
+
+#: the longest ``facilitator_name`` (it is a name, printed beside every item you own)
+NAME_LIMIT = 80
+
+
+def _is_name(value: object) -> bool:
+    """A name on one line: not blank, no terminal control (it is printed into exports)."""
+    from store import CONTROLS
+
+    return (isinstance(value, str) and 0 < len(" ".join(value.split())) <= NAME_LIMIT
+            and "\n" not in value and not CONTROLS.search(value))
 
 
 def _line_of(raw: bytes, key: str) -> int | None:

@@ -16,6 +16,7 @@ from store import Paths
 if TYPE_CHECKING:  # pragma: no cover
     from store import KdfParams
     from store import Store
+    from tui.config import Config
 
 #: The most a passphrase file may hold (a passphrase is a line; anything bigger is the wrong file).
 PASSPHRASE_LIMIT = 4096
@@ -53,6 +54,18 @@ class Env:
 
     def passphrase(self, prompt: str = "Passphrase", *, confirm: bool = False) -> str:
         return read_passphrase(self.passphrase_file, prompt, confirm=confirm)
+
+    def config(self) -> "Config":
+        """The settings in ``config.toml`` that a command uses (``[keys]`` unchecked: commands
+        bind no keys); a broken file or setting is one ``rapport: warning:`` line on stderr, and
+        its default."""
+        from tui.config import load_config
+        from tui.format import out
+
+        config, warning = load_config(self.paths.config_file, check_keys=False)
+        if warning:
+            out(f"rapport: warning: {warning}", err=True)
+        return config
 
     def open_store(self, passphrase: str | None = None, *, warn: bool = True) -> "Store":
         """Unlocks the vault (one ``rapport: error:`` line for anything wrong), with

@@ -134,7 +134,7 @@ def md_escape(text: str) -> str:
     return md_inline(text)
 
 
-md_note = md_block  # a note keeps its light Markdown, never a heading, table or raw HTML
+md_note = md_block  # a note is Markdown as typed: headings under the page's, no link or raw HTML
 
 
 @dataclass

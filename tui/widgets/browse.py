@@ -47,8 +47,10 @@ class BrowseTable(DataTable[Any]):
 
 
 def theme_style(app, variable: str, extra: str = "bold") -> str:
-    """A Rich style from the current theme's ``$variable`` (error, warning, success...)."""
-    color = getattr(app, "theme_variables", {}).get(variable)
+    """A Rich style in the current theme's text colour for ``variable`` (error, warning,
+    success...): ``$text-error``, which reads at AA (tui/contrast.py), not ``$error``."""
+    variables = getattr(app, "theme_variables", {})
+    color = variables.get(f"text-{variable}") or variables.get(variable)
     return f"{extra} {color}".strip() if color else (extra or "bold")
 
 

@@ -1,0 +1,193 @@
+"""The loop between conversations, part of :class:`~store.store.Store`: jots, talking points,
+the next meeting and what is due, the question bank, pulses, feedback and goals. It reads people,
+sessions and items (:class:`~store.store_people.PeopleFace`,
+:class:`~store.store_sessions.SessionsFace`)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from . import agenda
+from .models import (
+    Feedback, Goal, Item, Jot, KeyResult, Meeting, Person, Pulse, Question, TalkingPoint,
+    Upcoming,
+)
+from .pulses import low_run
+from .store_people import PeopleFace
+from .store_sessions import SessionsFace
+
+
+class LoopFace(PeopleFace, SessionsFace):
+    """Between conversations (see the module)."""
+
+    # ------------------------------------------------------------------ jots
+    def add_jot(self, person_id: str, text: str) -> Jot:
+        return self._jots.add(person_id, text)
+
+    def jots(self, person_id: str | None = None) -> list[Jot]:
+        return self._jots.all(person_id)
+
+    # ------------------------------------------------------------------ talking points
+    def add_talking_point(self, person_id: str, text: str, *, owner: str = "mine"
+                          ) -> TalkingPoint:
+        """``owner``: "mine" (to raise) or "theirs" (they asked to discuss it)."""
+        return self._points.add(person_id, text, owner=owner)
+
+    def talking_points(self, person_id: str | None = None, *, open_only: bool = False
+                       ) -> list[TalkingPoint]:
+        return self._points.all(person_id, open_only=open_only)
+
+    def update_talking_point(self, point_id: str, **changes: Any) -> TalkingPoint:
+        """``text``, ``owner``, ``status`` ("open" again, "dropped")."""
+        return self._points.update(point_id, **changes)
+
+    def cover_talking_point(self, point_id: str, session_id: str) -> TalkingPoint:
+        return self._points.cover(point_id, session_id)
+
+    def carry_talking_points(self, session_id: str) -> list[TalkingPoint]:
+        """At the end of a session: the points not covered carry to the next one."""
+        return self._points.carry(session_id)
+
+    def delete_talking_point(self, point_id: str) -> None:
+        self._points.delete(point_id)
+
+    # ------------------------------------------------------------------ the next meeting
+    def next_meeting(self, person_id: str) -> Meeting | None:
+        """The next meeting as set (None: the cadence decides)."""
+        return self._meetings.get(person_id)
+
+    def set_next_meeting(self, person_id: str, day: date, *, time: str | None = None,
+                         minutes: int | None = None) -> Meeting:
+        """Overrides the day the cadence computes; ``time`` "HH:MM" local (None: all day)."""
+        return self._meetings.set(person_id, day, time=time, minutes=minutes)
+
+    def clear_next_meeting(self, person_id: str) -> bool:
+        return self._meetings.clear(person_id)
+
+    def today(self) -> date:
+        return self.clock().astimezone().date()
+
+    def upcoming(self, today: date | None = None) -> list[Upcoming]:
+        """Everyone's next meeting, soonest first (:mod:`store.agenda`)."""
+        last: dict[str, datetime] = {}
+        for r in self.engine.plain("sessions", columns=("person_id", "started_at")):
+            moment = datetime.fromisoformat(r["started_at"])
+            if r["person_id"] not in last or moment > last[r["person_id"]]:
+                last[r["person_id"]] = moment
+        return agenda.upcoming(self.people(), last, self._meetings.all(), today or self.today())
+
+    def suggest_next_meeting(self, person_id: str) -> tuple[date, str | None, int | None]:
+        """What the end-of-session review offers: the cadence after the last meeting's day, at
+        its time of day, as long as its guide planned (day, "HH:MM" or None, minutes)."""
+        person = self.person(person_id)
+        sessions = self.sessions(person_id=person_id)
+        last = sessions[0] if sessions else None
+        minutes = last.planned_minutes or None if last else None
+        return agenda.suggestion(person.cadence, last.started_at if last else None,
+                                 self.today(), minutes)
+
+    def due(self, today: date | None = None) -> tuple[list[Upcoming], list[Item]]:
+        """Meetings due today or overdue, and open action items due today or overdue (mine and
+        theirs, oldest due first)."""
+        today = today or self.today()
+        meetings = [u for u in self.upcoming(today) if u.state in ("overdue", "today")]
+        items = [i for i in self.items(open_only=True)
+                 if i.kind == "action" and i.due is not None and i.due <= today]
+        items.sort(key=lambda i: (i.due or today, i.created_at or datetime.min))
+        return meetings, items
+
+    # ------------------------------------------------------------------ question bank
+    def add_question(self, guide_id: str, stage: str, text: str) -> Question:
+        return self._questions.add(guide_id, stage, text)
+
+    def questions(self, guide_id: str | None = None, stage: str | None = None) -> list[Question]:
+        return self._questions.all(guide_id, stage)
+
+    def update_question(self, question_id: str, text: str) -> Question:
+        return self._questions.update(question_id, text)
+
+    def delete_question(self, question_id: str) -> None:
+        self._questions.delete(question_id)
+
+    # ------------------------------------------------------------------ pulses
+    def set_pulse(self, session_id: str, score: int, word: str = "") -> Pulse:
+        """The session's pulse, 1-5 and a word (recorded again: replaced)."""
+        return self._pulses.set(session_id, score, word)
+
+    def pulse(self, session_id: str) -> Pulse | None:
+        return self._pulses.of_session(session_id)
+
+    def clear_pulse(self, session_id: str) -> bool:
+        return self._pulses.clear(session_id)
+
+    def pulses(self, person_id: str | None = None) -> list[Pulse]:
+        """Oldest first: the trend (``[p.score for p in ...]`` is a Sparkline's data)."""
+        return self._pulses.all(person_id)
+
+    def low_run(self, person_id: str) -> bool:
+        """Whether their last 3 pulses are all 2 or lower (:data:`store.models.LOW_RUN`)."""
+        return low_run(self._pulses.all(person_id))
+
+    def low_runs(self) -> list[Person]:
+        """Everyone whose recent pulses are a run of low scores (the home screen's flag)."""
+        by_person: dict[str, list[Pulse]] = {}
+        for p in self._pulses.all():
+            by_person.setdefault(p.person_id, []).append(p)
+        return [person for person in self.people() if low_run(by_person.get(person.id, []))]
+
+    # ------------------------------------------------------------------ feedback
+    def add_feedback(self, person_id: str, *, session_id: str | None = None,
+                     **fields: Any) -> Feedback:
+        """``fields``: direction (given, received), kind (praise, developmental), situation,
+        behaviour, impact, response, next_step, item_id."""
+        return self._feedback.add(person_id, session_id=session_id, **fields)
+
+    def feedback(self, person_id: str | None = None) -> list[Feedback]:
+        return self._feedback.all(person_id)
+
+    def session_feedback(self, session_id: str) -> Feedback | None:
+        return self._feedback.of_session(session_id)
+
+    def fill_feedback(self, session_id: str, **fields: Any) -> Feedback:
+        """What a feedback guide's stage fills in of its session's entry (made on first use):
+        :data:`store.models.FEEDBACK_STAGE_FIELDS` names each stage's fields."""
+        return self._feedback.fill(session_id, **fields)
+
+    def update_feedback(self, entry_id: str, **changes: Any) -> Feedback:
+        return self._feedback.update(entry_id, **changes)
+
+    def delete_feedback(self, entry_id: str) -> None:
+        self._feedback.delete(entry_id)
+
+    # ------------------------------------------------------------------ goals
+    def goals(self, person_id: str | None = None, *, open_only: bool = False) -> list[Goal]:
+        """Goals with their progress, key results, check-ins (history) and linked actions."""
+        return self._goals.goals(person_id, open_only=open_only)
+
+    def goal(self, goal_id: str) -> Goal:
+        return self._goals.goal(goal_id)
+
+    def check_in_goal(self, goal_id: str, *, status: str | None = None,
+                      progress: int | None = None, note: str = "",
+                      session_id: str | None = None) -> Goal:
+        return self._goals.check_in(goal_id, status=status, progress=progress, note=note,
+                                    session_id=session_id)
+
+    def add_key_result(self, goal_id: str, text: str, *, progress: int = 0) -> KeyResult:
+        return self._goals.add_key_result(goal_id, text, progress=progress)
+
+    def update_key_result(self, key_result_id: str, *, text: str | None = None,
+                          progress: int | None = None, note: str = "",
+                          session_id: str | None = None) -> KeyResult:
+        return self._goals.update_key_result(key_result_id, text=text, progress=progress,
+                                             note=note, session_id=session_id)
+
+    def delete_key_result(self, key_result_id: str) -> None:
+        self._goals.delete_key_result(key_result_id)
+
+    def link_to_goal(self, goal_id: str, item_id: str) -> None:
+        self._goals.link(goal_id, item_id)
+
+    def unlink_from_goal(self, goal_id: str, item_id: str) -> None:
+        self._goals.unlink(goal_id, item_id)

@@ -1,0 +1,97 @@
+"""The programmes part of :class:`~store.store.Store`: leadership-interview programmes, their
+rosters, tags and strategy, and destroying their interviews once synthesised
+(:mod:`store.programmes`, :mod:`store.roster`, :mod:`store.tags`; :mod:`store.retention`)."""
+
+from __future__ import annotations
+
+from typing import Any, Iterable, Mapping
+
+from .models import DEFAULT_THEMES, Programme, RosterPlace, StrategyItem, Tag
+from .store_base import StoreBase
+
+
+class ProgrammesFace(StoreBase):
+    """Programmes (see the module)."""
+
+    def destroy_programme_sessions(self, programme_id: str, *, keep: Mapping[str, Any]
+                                   ) -> None:
+        """The programme's interviews and everything in them go, ``keep`` (its anonymised
+        synthesis document) is sealed in their place, in one transaction; then the free pages
+        are wiped. (:func:`store.retention.destroy_raw` is the way in.)"""
+        with self.engine.write():
+            self.programme(programme_id)
+            self.engine.insert("kept_syntheses", {"data": {"synthesis": dict(keep)}},
+                               programme_id=programme_id)
+            self.engine.delete("sessions", "programme_id = ?", (programme_id,))
+            self._search.drop_sealed()
+        self._forget_all()
+        self.engine.vacuum()
+
+    def kept_syntheses(self, programme_id: str) -> list[dict[str, Any]]:
+        """The syntheses kept when the programme's interviews were destroyed, oldest first."""
+        return [secret["data"]["synthesis"] for _, secret in self.engine.select(
+            "kept_syntheses", "programme_id = ?", (programme_id,), order="created_at")]
+
+    # ------------------------------------------------------------------ rosters
+    def roster(self, programme_id: str) -> list[RosterPlace]:
+        return self._roster.all(programme_id)
+
+    def add_to_roster(self, programme_id: str, person_id: str, *, status: str = "planned",
+                      note: str = "") -> RosterPlace:
+        return self._roster.add(programme_id, person_id, status=status, note=note)
+
+    def update_roster(self, programme_id: str, person_id: str, **changes: Any) -> RosterPlace:
+        """``status`` (planned, scheduled, done, declined) or ``note``."""
+        return self._roster.update(programme_id, person_id, **changes)
+
+    def record_consent(self, programme_id: str, person_id: str, consent: str | None, *,
+                       session_id: str | None = None) -> RosterPlace:
+        """"given" or "refused" (None clears it), at the interview ``session_id``."""
+        return self._roster.consent(programme_id, person_id, consent, session_id=session_id)
+
+    def remove_from_roster(self, programme_id: str, person_id: str) -> None:
+        self._roster.remove(programme_id, person_id)
+
+    # ------------------------------------------------------------------ programmes, tags, strategy
+    def add_programme(self, name: str, *, purpose: str = "", guide_id: str = "leadership-interview",
+                      themes: Iterable[str] = DEFAULT_THEMES) -> Programme:
+        return self._programmes.add(name, purpose=purpose, guide_id=guide_id, themes=themes)
+
+    def programmes(self) -> list[Programme]:
+        return self._programmes.all()
+
+    def programme(self, programme_id: str) -> Programme:
+        return self._programmes.get(programme_id)
+
+    def find_programme(self, ref: str) -> Programme:
+        return self._programmes.find(ref)
+
+    def update_programme(self, programme_id: str, **changes: Any) -> Programme:
+        return self._programmes.update(programme_id, **changes)
+
+    def add_tag(self, session_id: str, theme: str, passage: str, *, stage: str = "",
+                subject_id: str | None = None) -> Tag:
+        return self._tags.add(session_id, theme, passage, stage=stage, subject_id=subject_id)
+
+    def tags(self, *, session_id: str | None = None, programme_id: str | None = None) -> list[Tag]:
+        return self._tags.all(session_id=session_id, programme_id=programme_id)
+
+    def delete_tag(self, tag_id: str) -> None:
+        self._tags.delete(tag_id)
+
+    def add_strategy_item(self, programme_id: str, text: str, *, gaps: Iterable[str] = (),
+                          tag_ids: Iterable[str] = ()) -> StrategyItem:
+        return self._programmes.add_strategy(programme_id, text, gaps=gaps, tag_ids=tag_ids)
+
+    def strategy_items(self, programme_id: str) -> list[StrategyItem]:
+        return self._programmes.strategy(programme_id)
+
+    def strategy_item(self, item_id: str) -> StrategyItem:
+        return self._programmes.strategy_item(item_id)
+
+    def update_strategy_item(self, item_id: str, text: str, *, gaps: Iterable[str] = (),
+                             tag_ids: Iterable[str] = ()) -> StrategyItem:
+        return self._programmes.update_strategy(item_id, text, gaps=gaps, tag_ids=tag_ids)
+
+    def delete_strategy_item(self, item_id: str) -> None:
+        self._programmes.delete_strategy(item_id)

@@ -1,0 +1,350 @@
+"""Contrast (issue 25): every text the app draws reads at WCAG AA (4.5:1), in every theme it offers.
+
+Three views of it, each computed here from Textual's ``Color`` with this file's own WCAG formula
+(not :mod:`tui.contrast`'s):
+
+* the text roles (body text, hints, placeholders, footer keys and descriptions, overdue and
+  warning, error labels, disabled text, titles, a table's cursor row), each a theme variable as
+  ``app.get_css_variables()`` resolves it, on the backgrounds it is drawn on;
+* every ``color:`` rule of ``rapport.tcss``, as Textual parsed it for the theme;
+* the screens as drawn (``textual-light`` and ``textual-dark``): every segment of text every
+  widget renders, after the line filters (Rich's ``dim`` included), against its own background.
+
+``ansi-dark`` and ``ansi-light`` draw in the terminal's own colours: there is nothing to compute, so
+they are left out (and said so).
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from hypothesis import given, strategies as st
+from textual.color import Color
+from textual.geometry import Region
+from textual.widgets import Checkbox, Input, RadioButton
+
+from apptools import make_app
+from guides.loader import builtin_guides
+from tui.config import Config
+
+AA = 4.5
+
+pytestmark = pytest.mark.usefixtures("utc_zone")
+
+
+def luminance(color: Color) -> float:
+    def channel(value: int) -> float:
+        c = value / 255
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = color.rgb
+    return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
+
+
+def ratio(foreground: Color, background: Color) -> float:
+    """WCAG 2: ``foreground`` (with its alpha, or ``auto``, as Textual draws it) over the opaque
+    ``background``."""
+    if foreground.auto:
+        foreground = background.get_contrast_text(foreground.a)
+    a, b = luminance(background + foreground), luminance(background)
+    return (max(a, b) + 0.05) / (min(a, b) + 0.05)
+
+
+def colour(variables: dict[str, str], expression: str) -> Color:
+    """``"name"`` or ``"name N%"``: a theme variable (itself ``#hex``, ``auto N%`` or ``$other``)."""
+    name, _, part = expression.partition(" ")
+    value, _, own = variables[name].partition(" ")
+    alpha = (float(part[:-1]) / 100 if part else 1) * (float(own[:-1]) / 100 if own else 1)
+    if value == "auto":
+        return Color.automatic(alpha * 100)
+    base = colour(variables, value[1:]) if value.startswith("$") else Color.parse(value)
+    return base.multiply_alpha(alpha)
+
+
+def ground(variables: dict[str, str], *layers: str) -> Color:
+    """The opaque colour of ``layers`` (bottom first) drawn one over the other."""
+    result = Color(0, 0, 0)
+    for layer in layers:
+        result = result + colour(variables, layer)
+    return result
+
+
+# The backgrounds: the screen, a dialog or input (surface), a panel, highlighted rows ($boost),
+# and a focused input, list or table (Textual tints it 5% towards the foreground).
+SCREEN, DIALOG, PANEL = ("background",), ("surface",), ("panel",)
+BOOSTED = (("background", "boost"), ("surface", "boost"))
+FOCUSED = ("surface", "foreground 5%")
+HEADER = ("panel", "foreground 5%")  # a focused table's header
+FOOTER = ("background", "footer-background")
+# a dialog's focused input
+TYPING = (("surface", "primary 20%", "foreground 5%"),)
+
+#: role -> (its text colour, the backgrounds it is drawn on)
+ROLES = {
+    "body text": ("text", (SCREEN, DIALOG, PANEL, *BOOSTED, *TYPING)),
+    "tables, lists, inputs and notes": ("foreground", (
+        DIALOG, FOCUSED, HEADER, ("surface", "block-cursor-blurred-background"), *TYPING)),
+    "hints, labels and status lines": ("text-muted", (SCREEN, DIALOG, PANEL, *BOOSTED)),
+    "placeholders": ("text-disabled", (DIALOG, FOCUSED, *TYPING)),
+    "disabled text (a paused timer)": ("text-disabled", (SCREEN, ("background", "boost"))),
+    "footer keys": ("footer-key-foreground", (FOOTER,)),
+    "footer descriptions": ("footer-description-foreground", (FOOTER,)),
+    "overdue": ("text-error", (SCREEN, DIALOG, FOCUSED, ("background", "boost"))),
+    "due soon, at risk, warnings": ("text-warning", (SCREEN, DIALOG, FOCUSED,
+                                                     ("background", "boost"))),
+    "error labels": ("text-error", (DIALOG, ("surface", "error-muted"))),
+    "titles": ("text-primary", (SCREEN, DIALOG)),
+    "selected text": ("input-selection-foreground", tuple(
+        (*layers, "primary 25%") for layers in (DIALOG, FOCUSED, *TYPING))),
+    "a table's cursor row": ("block-cursor-foreground", (("surface", "block-cursor-background"),)),
+    "a primary button": ("button-color-foreground", (("surface", "primary"),)),
+}
+
+
+def offered_themes(app) -> list[str]:
+    names = [name for name, theme in app.available_themes.items() if not theme.ansi]
+    assert {"textual-dark", "textual-light"} <= set(names)
+    assert set(app.available_themes) - set(names) == {"ansi-dark", "ansi-light"}  # the terminal's
+    return names
+
+
+@pytest.fixture
+def app(vault_path, clock):
+    return make_app(vault_path, clock)
+
+
+async def test_every_text_role_of_every_offered_theme_reads_at_aa(app):
+    failures = []
+    async with app.run_test():
+        for name in offered_themes(app):
+            app.theme = name
+            variables = app.get_css_variables()
+            for role, (text, backgrounds) in ROLES.items():
+                for layers in backgrounds:
+                    value = ratio(colour(variables, text), ground(variables, *layers))
+                    if value < AA:
+                        failures.append(f"{name}: {role} (${text} on {' + '.join(layers)}) "
+                                        f"{value:.2f}:1")
+    assert not failures, "\n".join(failures)
+
+
+async def test_what_already_reads_is_left_as_the_theme_made_it(app):
+    """Only what falls short is raised: textual-dark's hints stay ``auto 60%``, its footer keys
+    its accent; textual-light's footer keys (the accent, 2.9:1) and placeholders (2.6:1) move."""
+    from textual.theme import BUILTIN_THEMES
+
+    async with app.run_test():
+        dark = BUILTIN_THEMES["textual-dark"].to_color_system().generate()
+        light = BUILTIN_THEMES["textual-light"].to_color_system().generate()
+        app.theme = "textual-dark"
+        variables = app.get_css_variables()
+        for name in ("text", "text-muted", "footer-key-foreground", "text-warning"):
+            assert variables[name] == dark[name]
+        app.theme = "textual-light"
+        variables = app.get_css_variables()
+        for name in ("text", "text-muted", "text-error"):
+            assert variables[name] == light[name]
+        for name in ("footer-key-foreground", "text-disabled", "text-warning"):
+            assert variables[name] != light[name]
+        assert app.theme_variables is variables  # what theme_style() reads (overdue names)
+
+
+async def test_every_colour_rule_of_the_stylesheet_reads_at_aa(app):
+    """Every ``color:`` of rapport.tcss, as Textual parsed it for each theme, on the screen, a
+    dialog and a panel (or on the background the rule sets itself)."""
+    failures, checked = [], 0
+    async with app.run_test() as pilot:
+        for name in offered_themes(app):
+            app.theme = name
+            await pilot.pause()
+            variables = app.get_css_variables()
+            for rule in app.stylesheet.rules:
+                styles = rule.styles
+                if rule.is_default_rules or not styles.has_rule("color"):
+                    continue
+                text = styles.color
+                if styles.has_rule("auto_color") and styles.auto_color:
+                    text = Color.automatic(text.a * 100)
+                bases = [ground(variables, *layers) for layers in (SCREEN, DIALOG, PANEL)]
+                if styles.has_rule("background"):
+                    bases = [base + styles.background for base in bases[:2]]
+                for base in bases:
+                    checked += 1
+                    if ratio(text, base) < AA:
+                        failures.append(f"{name}: {rule.selectors} {ratio(text, base):.2f}:1")
+    assert checked > 100
+    assert not failures, "\n".join(sorted(set(failures)))
+
+
+@given(st.tuples(*[st.integers(0, 255)] * 3), st.tuples(*[st.integers(0, 255)] * 3),
+       st.integers(10, 100))
+def test_readable_raises_a_colour_just_enough(text, background, percent):
+    """Any colour on any one background: raised to AA, and one that reads is kept as it is."""
+    from tui.contrast import readable
+
+    base = Color(*background)
+    for candidate in (Color(*text).with_alpha(percent / 100), Color.automatic(percent)):
+        better = readable(candidate, [base])
+        assert ratio(better, base) >= AA
+        if ratio(candidate, base) >= AA:
+            assert better == candidate
+
+
+# ---------------------------------------------------------------------- the screens as drawn
+def seeded(store, clock):
+    plan = next(g for g in builtin_guides() if g.id == "one-on-one").to_snapshot()
+    ada = store.add_person("Ada Lovelace", cadence="weekly")
+    grace = store.add_person("Grace Hopper", cadence="monthly")
+    store.add_person("Katherine Johnson", cadence="weekly")
+    old = store.start_session(grace.id, plan, title="Roadmap")
+    store.save_note(old.id, plan["stages"][0]["key"], "Talked about the *compiler*.\n- one\n- two")
+    store.add_item(old.id, "action", "Share the compiler notes", owner="them",
+                   due=date(2025, 3, 10))
+    store.add_item(old.id, "goal", "Ship the compiler", owner="them", status="at-risk")
+    store.end_session(old.id)
+    clock.advance(86400 * 40)
+    return ada, plan
+
+
+def low_contrast(app) -> tuple[int, list[str]]:
+    """Every run of letters or digits drawn on the current screen below AA, and how many runs
+    were looked at."""
+    found, checked = set(), 0
+    for widget in app.screen.query("*"):
+        if not widget.display or not widget.region.area:
+            continue
+        for strip in widget.render_lines(Region(0, 0, *widget.region.size)):
+            for segment in strip:
+                style = segment.style
+                if style is None or not any(c.isalnum() for c in segment.text):
+                    continue
+                if isinstance(widget, (Checkbox, RadioButton)) and segment.text == widget.BUTTON_INNER:
+                    continue  # a checkbox's mark: drawn in the box's colour when unchecked
+                assert style.color and style.bgcolor and style.color.triplet \
+                    and style.bgcolor.triplet, f"{widget!r}: {segment.text!r} has no colour"
+                fg, bg = Color(*style.color.triplet), Color(*style.bgcolor.triplet)
+                checked += 1
+                if ratio(fg, bg) < AA:
+                    found.add(f"{type(app.screen).__name__} {type(widget).__name__}"
+                              f"#{widget.id}: {segment.text.strip()[:30]!r} {ratio(fg, bg):.2f}:1")
+    return checked, sorted(found)
+
+
+@pytest.mark.parametrize("theme", ["textual-light", "textual-dark"])
+async def test_the_screens_as_drawn_read_at_aa(store, vault_path, clock, theme):
+    """Unlock, home (due and overdue people, the cursor row), people, items, search, a session's
+    detail and its export dialog, a live session (timer near, over and paused; capture), help."""
+    from tui.screens.detail import SessionDetailScreen
+    from tui.screens.session import SessionScreen
+
+    ada, plan = seeded(store, clock)
+    app = make_app(vault_path, clock, config=Config(theme=theme, idle_lock_minutes=0))
+    problems, total, seen = [], 0, []
+
+    async def look() -> None:
+        nonlocal total
+        for _ in range(2):
+            await pilot.pause()
+            await app.workers.wait_for_complete()
+        checked, found = low_contrast(app)
+        assert checked, type(app.screen).__name__
+        total += checked
+        seen.append(type(app.screen).__name__)
+        problems.extend(found)
+
+    async with app.run_test(size=(120, 36)) as pilot:
+        await look()  # unlock
+        await pilot.press("x", "enter")  # not the passphrase
+        await look()  # the error under it
+        app.unlocked(store)
+        await look()  # home
+        for key in ("f2", "f3"):  # people, items
+            await pilot.press(key)
+            await look()
+            await pilot.press("escape")
+        await pilot.press("s")  # search (/ is the filter)
+        app.screen.query_one("#search-query", Input).value = "compiler"
+        await pilot.press("enter")
+        await look()  # search, a highlighted match
+        await pilot.press("escape", "escape")
+        old = store.sessions(status="ended")[0]
+        await app.push_screen(SessionDetailScreen(old.id))
+        await look()
+        await pilot.press("x")
+        await look()  # export dialog
+        await pilot.press("escape", "escape")
+        session = store.start_session(ada.id, plan, title="Weekly")
+        await app.push_screen(SessionScreen(session.id))
+        await look()
+        for seconds in (plan["stages"][0]["minutes"] * 60 - 20, 120):  # near the end, over
+            clock.advance(seconds)
+            app.screen.tick()
+            await look()
+        await pilot.press("f9")  # paused
+        await look()
+        await pilot.press("f2")  # capture
+        await look()
+        await pilot.press("escape", "f1")  # help
+        await look()
+    assert seen == ["UnlockScreen", "UnlockScreen", "HomeScreen", "PeopleScreen", "ItemsScreen",
+                    "SearchScreen", "SessionDetailScreen", "ExportScreen", *["SessionScreen"] * 4,
+                    "CaptureScreen", "HelpScreen"]
+    assert total > 300
+    assert not problems, "\n".join(problems)
+
+
+async def test_every_offered_theme_as_drawn_reads_at_aa(store, vault_path, clock):
+    """A dialog's focused input with its text selected, and a live session (the notes'
+    placeholder under the cursor, the outline, questions, timer, footer), in every theme. (Names
+    coloured in Python, overdue ones, keep the colours of the theme they were drawn in until their
+    screen reloads: those are checked above, in the theme the app starts with.)"""
+    from tui.screens.detail import SessionDetailScreen
+    from tui.screens.session import SessionScreen
+
+    ada, plan = seeded(store, clock)
+    app = make_app(vault_path, clock, config=Config(idle_lock_minutes=0))
+    problems, seen = [], 0
+
+    async def look_in_every_theme() -> None:
+        nonlocal seen
+        for name in offered_themes(app):
+            app.theme = name
+            await pilot.pause()
+            checked, found = low_contrast(app)
+            seen += checked
+            problems.extend(f"{name}: {line}" for line in found)
+
+    async with app.run_test(size=(100, 30)) as pilot:
+        app.unlocked(store)
+        await pilot.pause()
+        await app.push_screen(SessionDetailScreen(store.sessions(status="ended")[0].id))
+        await pilot.press("x")
+        await app.workers.wait_for_complete()
+        assert app.screen.query_one("#export-path", Input).selected_text
+        await look_in_every_theme()
+        await pilot.press("escape", "escape")
+        await app.push_screen(SessionScreen(store.start_session(ada.id, plan).id))
+        await pilot.pause()
+        app.screen.query_one("#notes").cursor_blink = False  # the cursor drawn, on the placeholder
+        await look_in_every_theme()
+    assert seen > 1000
+    assert not problems, "\n".join(sorted(set(problems)))
+
+
+def test_dim_text_stays_readable():
+    """Rich's ``dim`` (hints in status lines) is dimmed, but never below AA."""
+    from rich.segment import Segment
+    from rich.style import Style
+
+    from tui.contrast import ReadableDim
+
+    for back, text in (("#f0f0f0", "#595959"), ("#121212", "#a0a0a0"), ("#ffffff", "#000000")):
+        background = Color.parse(back)
+        style = Style(color=Color.parse(text).rich_color, bgcolor=background.rich_color, dim=True)
+        (segment,) = ReadableDim().apply([Segment("hint", style)], background)
+        assert not segment.style.dim
+        drawn = Color(*segment.style.color.triplet)
+        assert ratio(drawn, background) >= AA
+        if back == "#ffffff":  # black on white has room to dim, and is dimmed
+            assert drawn != Color.parse(text)
