@@ -4,6 +4,8 @@
   by :func:`tui.launch.make_app` as the launcher builds it (settings: ``config=``, else none).
 * ``open_session(app, pilot, store, session_id)``: hand the app an unlocked store and open a
   session screen, as unlocking and resuming would; returns the screen.
+* ``guide_plan(guide_id)``: a built-in guide as a session's plan (``start_session``'s argument).
+* ``settle(app, pilot)``: let the screen's store reads in workers finish and show.
 """
 
 from __future__ import annotations
@@ -28,3 +30,15 @@ async def open_session(app, pilot, store, session_id):
     app.push_screen(SessionScreen(session_id))
     await pilot.pause()
     return app.screen
+
+
+def guide_plan(guide_id: str = "one-on-one"):
+    from guides.loader import builtin_guides
+
+    return next(g for g in builtin_guides() if g.id == guide_id).to_snapshot()
+
+
+async def settle(app, pilot) -> None:
+    await pilot.pause()
+    await app.workers.wait_for_complete()
+    await pilot.pause()

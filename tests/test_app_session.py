@@ -4,9 +4,12 @@ from __future__ import annotations
 
 
 import pytest
+from click.testing import CliRunner
 
 from guides.loader import BUILTIN_IDS, builtin_guides
+from store import crypto
 from store.vault import open_vault
+from tui.cli import cli
 from tui.config import Config
 from tui.screens.capture import CaptureScreen
 from tui.screens.help import HelpScreen, PrivacyScreen
@@ -322,6 +325,24 @@ async def test_f3_switches_the_note_typed_into_and_nothing_moves(store, vault_pa
             app2.store = None
     finally:
         reopened.close()
+    # the participant's summary, as `rapport export ID` writes it: the shared note only
+    summary = export(vault_path, passphrase, session.id[:8])
+    assert "said in the room too" in summary
+    assert "my own hunch" not in summary and "my own reflection" not in summary
+    full = export(vault_path, passphrase, session.id[:8], "--full")
+    assert "said in the room too" in full
+    assert "**Notes (private)**\n\nmy own hunch" in full  # kept, and marked
+
+
+def export(vault_path, passphrase, *args: str) -> str:
+    """``rapport export ARGS -o -`` through click, on the test's vault."""
+    secret = vault_path.parent.parent / "passphrase"
+    secret.write_text(passphrase + "\n")
+    result = CliRunner().invoke(
+        cli, ["--home", str(vault_path.parent), "--passphrase-file", str(secret), "export",
+              *args, "-o", "-"], obj={"kdf": crypto.FAST_FOR_TESTS, "allow_weak": True})
+    assert result.exit_code == 0, result.output
+    return result.output
 
 
 async def test_privacy_screen_and_help(store, vault_path, clock):

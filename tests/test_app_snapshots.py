@@ -74,6 +74,7 @@ def test_session_snapshot(snap_compare, store, vault_path, clock, guide_id):
         await pilot.pause()
         app.push_screen(SessionScreen(session.id))
         await pilot.pause()
+        await app.workers.wait_for_complete()  # the since-last-time read, in a worker
         clock.advance(95)
         app.screen.tick()
         await quiet(pilot)
@@ -90,6 +91,7 @@ def test_session_wide_snapshot(snap_compare, store, vault_path, clock):
         await pilot.pause()
         app.push_screen(SessionScreen(session.id))
         await pilot.pause()
+        await app.workers.wait_for_complete()  # the since-last-time read, in a worker
         await quiet(pilot)
 
     assert snap_compare(app, terminal_size=(160, 48), run_before=run_before)
@@ -104,6 +106,7 @@ def test_capture_snapshot(snap_compare, store, vault_path, clock):
         await pilot.pause()
         app.push_screen(SessionScreen(session.id))
         await pilot.pause()
+        await app.workers.wait_for_complete()  # the since-last-time read, in a worker
         await pilot.press("f2")
         await pilot.pause()
         await pilot.press(*"Book the offsite")
@@ -122,6 +125,7 @@ def test_end_review_snapshot(snap_compare, store, vault_path, clock):
         await pilot.pause()
         app.push_screen(SessionScreen(session.id))
         await pilot.pause()
+        await app.workers.wait_for_complete()  # the since-last-time read, in a worker
         clock.advance(200)
         app.screen.tick()
         await pilot.press("f10")

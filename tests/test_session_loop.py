@@ -8,7 +8,6 @@ from datetime import date
 
 import pytest
 
-from guides.loader import builtin_guides
 from store import Scope, render_export
 from tui.screens.bank import BankDialog
 from tui.screens.confirm import ConfirmScreen
@@ -18,22 +17,12 @@ from tui.screens.pulse import PulseDialog
 from tui.screens.review import EndReviewScreen
 from tui.screens.session import SessionScreen
 from tui.widgets.session import FollowThrough, NotesArea, QuestionList, StageCard
-from tui.widgets.since import SinceLastTimePanel
-from apptools import make_app, open_session
+from tui.widgets.prepare import SinceLastTimeView
+from apptools import guide_plan as plan, make_app, open_session, settle
 
 pytestmark = pytest.mark.usefixtures("utc_zone")
 
 WEEK = 7 * 86400
-
-
-def plan(guide_id: str = "one-on-one"):
-    return next(g for g in builtin_guides() if g.id == guide_id).to_snapshot()
-
-
-async def settle(app, pilot) -> None:
-    await pilot.pause()
-    await app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 def first_one_on_one(store, clock):
@@ -61,13 +50,13 @@ async def test_the_second_one_on_one_opens_on_since_last_time(store, vault_path,
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_session(app, pilot, store, second.id)
         await settle(app, pilot)
-        panel = screen.query_one(SinceLastTimePanel)
+        panel = screen.query_one("#session-since")
         assert screen.left_mode == "since" and panel.display
         assert isinstance(app.focused, NotesArea)  # the panel never takes the focus
         shown = " ".join(str(w.render()) for w in panel.query("Static"))
-        assert "Last met 2025-03-03 (7 days ago)" in shown
-        assert shown.index("theirs: Conference budget") < shown.index("raise: Feedback")
-        assert "Send the risk list  due 2025-03-05 · overdue" in shown
+        assert "Sam Rivera  ·  last met 2025-03-03 (Weekly)" in shown
+        assert shown.index("theirs  Conference budget") < shown.index("to raise  Feedback")
+        assert "Send the risk list  due 2025-03-05 overdue" in shown
         assert "Ask finance about budget  due 2025-03-20" in shown
         assert "raised the on-call rota" in shown
         summary = panel.query_one("Markdown")
@@ -80,7 +69,37 @@ async def test_the_second_one_on_one_opens_on_since_last_time(store, vault_path,
         await pilot.press("f5")  # reachable again, one key, the focus still in the notes
         assert panel.display and isinstance(app.focused, NotesArea)
         await pilot.press("ctrl+down")  # scrolls the panel, not the questions
-        assert panel.scroll_y > 0
+        assert screen.query_one(SinceLastTimeView).scroll_y > 0
+        await pilot.press("ctrl+n")  # opened by its key: it stays on the next stage
+        await pilot.pause()
+        assert screen.left_mode == "since"
+
+
+async def test_the_panel_that_opened_itself_gives_way_to_the_next_stage(store, vault_path,
+                                                                        clock):
+    sam, first, second, *_ = first_one_on_one(store, clock)
+    app = make_app(vault_path, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_session(app, pilot, store, second.id)
+        await settle(app, pilot)
+        assert screen.left_mode == "since"
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+        assert screen.left_mode == "questions" and screen.query_one(QuestionList).display
+        assert isinstance(app.focused, NotesArea)
+
+
+async def test_a_resumed_session_does_not_count_its_own_pulse_as_last_time(store, vault_path,
+                                                                           clock):
+    sam, first, second, *_ = first_one_on_one(store, clock)
+    store.set_pulse(first.id, 2, "drained")
+    store.set_pulse(second.id, 4, "steady")  # recorded, then the app was quit
+    app = make_app(vault_path, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_session(app, pilot, store, second.id)
+        await settle(app, pilot)
+        shown = str(screen.query_one("#since-pulse").render())
+        assert "2 drained" in shown and "steady" not in shown
 
 
 async def test_a_first_session_opens_on_the_questions(store, vault_path, clock):
@@ -90,7 +109,7 @@ async def test_a_first_session_opens_on_the_questions(store, vault_path, clock):
         screen = await open_session(app, pilot, store, session.id)
         await settle(app, pilot)
         assert screen.left_mode == "questions"
-        assert screen.query_one(SinceLastTimePanel).is_empty
+        assert not screen.query_one("#session-since").display
 
 
 async def test_talking_points_are_covered_and_the_rest_carried(store, vault_path, clock):
@@ -171,7 +190,7 @@ async def test_the_pulse_at_check_in(store, vault_path, clock):
         await pilot.press("ctrl+f")
         await pilot.pause()
         assert isinstance(app.screen, PulseDialog)
-        await pilot.press("4", "tab", *"steady", "enter")
+        await pilot.press("4", *"steady", "enter")  # the digit goes on to the word
         await pilot.pause()
         assert app.screen is screen and isinstance(app.focused, NotesArea)
         pulse = store.pulse(session.id)

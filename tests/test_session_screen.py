@@ -9,26 +9,15 @@ from datetime import date
 import pytest
 from textual.widgets import Footer
 
-from guides.loader import builtin_guides
 from store.vault import open_vault
 from tui.config import Config
 from tui.screens.review import EndReviewScreen
 from tui.screens.session import SessionScreen
 from tui.screens.unlock import UnlockScreen
 from tui.widgets.session import FollowThrough, ItemsPanel, NotesArea, QuestionList, StageCard
-from apptools import make_app, open_session
+from apptools import guide_plan as plan, make_app, open_session, settle
 
 pytestmark = pytest.mark.usefixtures("utc_zone")
-
-
-def plan(guide_id: str = "one-on-one"):
-    return next(g for g in builtin_guides() if g.id == guide_id).to_snapshot()
-
-
-async def settle(app, pilot) -> None:
-    await pilot.pause()
-    await app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 async def test_cues_are_one_key_away_and_the_notes_keep_the_focus(store, vault_path, clock):
@@ -145,6 +134,8 @@ async def test_items_keep_owner_and_due_at_80_columns(store, vault_path, clock):
         footer = screen.query_one(Footer)
         first = footer.query("FooterKey").first()
         assert first.key == "f1" and first.region.right < 80  # the help key is never cut
+        keys = footer.query("FooterKey")
+        assert keys.last().key == "f12" and keys.last().region.right <= 80  # nor any other
 
 
 async def test_after_f8_picks_a_stage_the_notes_have_the_focus(store, vault_path, clock):

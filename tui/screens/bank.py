@@ -23,8 +23,8 @@ class BankDialog(Dialog[str | None]):
         with Vertical(id="bank-dialog", classes="dialog"):
             yield Static(self.keys_hint("Save a question of your own"), classes="dialog-title",
                          markup=False)
-            yield Label(f"For {self.guide} · {self.stage_title}: shown in later sessions "
-                        "beside the guide's, marked ✦ yours", markup=False)
+            yield Static(f"For {self.guide} · {self.stage_title}: shown in later sessions "
+                         "beside the guide's, marked ✦ yours", markup=False)  # wraps
             yield Input(self.text, placeholder="e.g. What gave you energy this week?",
                         id="bank-text")
             yield Label("", id="bank-error", classes="error", markup=False)

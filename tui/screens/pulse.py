@@ -22,7 +22,8 @@ class PulseEntry:
 
 
 class PulseDialog(Dialog[PulseEntry | None]):
-    """A digit 1-5 picks the score (outside the word field); Enter saves from any field."""
+    """A digit 1-5 picks the score (outside the word field) and goes on to the word, so "4
+    steady Enter" records both; Enter saves from any field."""
 
     AUTO_FOCUS = "#pulse-score"
 
@@ -55,6 +56,7 @@ class PulseDialog(Dialog[PulseEntry | None]):
             for button in self.query_one("#pulse-score", RadioSet).query(RadioButton):
                 if button.name == event.character:
                     button.value = True
+            self.query_one("#pulse-word", Input).focus()
 
     def score(self) -> int | None:
         pressed = self.query_one("#pulse-score", RadioSet).pressed_button

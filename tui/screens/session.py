@@ -1,11 +1,12 @@
 """The live session: stage, open questions, timer and autosaved notes on one screen.
 
 Typing goes straight into the notes; every other action uses keys that do not type text (the
-plan is in docs/keys.md). What this file holds: the layout, the stage shown, the timer, the notes
-(a shared and a private note per stage: :mod:`tui.screens.session_notes`) and moving between
-stages. The loop around the conversation (the "since last time" panel, talking points, earlier
-items, the pulse, feedback, your question bank) is :mod:`tui.screens.session_loop`; tagging is
-:mod:`tui.screens.tagging`; the end is :mod:`tui.screens.review`.
+plan is in docs/keys.md). What this file holds: the stage shown, the timer, the notes (a shared
+and a private note per stage: :mod:`tui.screens.session_notes`) and moving between stages. The
+layout and the left pane (cues, questions, the since panel) are :mod:`tui.screens.session_left`;
+the loop around the conversation (talking points, earlier items, captures, the pulse, feedback,
+your question bank) is :mod:`tui.screens.session_loop`; tagging is :mod:`tui.screens.tagging`;
+the end is :mod:`tui.screens.review`.
 """
 
 from __future__ import annotations
@@ -26,26 +27,27 @@ from store import RapportError
 from store import Feedback, Item, Pulse, Question, Session, TalkingPoint
 from tui.commands import Command
 from tui.keys import with_keys
+from tui.screens import session_left as left
 from tui.screens import session_loop as loop
 from tui.screens.base import RapportScreen
 from tui.screens.session_notes import NoteBook
 from tui.widgets.session import (
-    FollowThrough, ItemsPanel, NotesArea, QuestionList, SessionTimer, StageCard, StageOutline, fit,
+    FollowThrough, ItemsPanel, NotesArea, QuestionList, SessionTimer, StageCard, StageOutline,
 )
-from tui.widgets.since import SinceLastTimePanel
+from tui.widgets.prepare import SinceLastTimeView
 
 AUTOSAVE_SECONDS = 1.0
 PERSIST_TIMER_EVERY = 15.0
 FLASH_SECONDS = 4.0
-#: At least this size, the left pane shows the whole card and every question at once.
-WIDE = (130, 40)
 
 HELP = """\
 **Session keys.** The notes pane keeps the focus, so typing always goes into the notes of the
 current stage. Stages: **{next-stage}** next, **{previous-stage}** previous, **{stages}** picks
 any stage from the outline (arrows, Enter; Esc goes back to the notes; or click a stage; the
-palette has "Go to stage …"). The left pane shows the questions or the stage's cues (Do, Avoid,
-Say and the "Throughout" ones): **{cues}** switches; at a large size both show. Questions: the core ones (◆) come first, above a line, then the probes (?), then
+command palette, **ctrl+p**, has "Go to stage …" and every action below: a narrow footer leaves
+its key out). The left pane shows the questions or the stage's cues (Do, Avoid, Say and the
+"Throughout" ones): **{cues}** switches, and the tabs above it say which is showing; at a large
+size both show. Questions: the core ones (◆) come first, above a line, then the probes (?), then
 your own (✦, from your bank: **{bank-question}** saves one for this stage);
 **{next-question}** / **{previous-question}** move (or scroll the cues and the panel),
 **{mark-asked}** marks asked, **{insert-question}** inserts into the notes.
@@ -120,6 +122,7 @@ class SessionScreen(RapportScreen[None]):
         self.state_dirty = False
         # the left pane: "questions", "cues" or "since" (the since-last-time panel)
         self.left_mode = "questions"
+        self.since_opened_itself = False  # the panel shown at the start, not by its key
         # the loop (read in a worker once the screen shows: session_loop.load_context)
         self.context_loaded = False
         self.earlier: list[Item] = []
@@ -147,7 +150,11 @@ class SessionScreen(RapportScreen[None]):
                 with Vertical(id="left-main"):
                     with VerticalScroll(id="card-scroll"):
                         yield StageCard(id="card")
-                    yield SinceLastTimePanel(focusable=False, id="since")
+                    with Vertical(id="session-since"):  # the Prepare view's, beside the notes
+                        yield Static("", id="since-head")
+                        since = SinceLastTimeView(id="since-view")
+                        since.can_focus = False  # typing stays in the notes; keys scroll it
+                        yield since
                 with Vertical(id="left-questions"):
                     yield QuestionList(id="questions")
                     yield Static("", id="throughout")
@@ -193,9 +200,7 @@ class SessionScreen(RapportScreen[None]):
             self.show_card()
 
     def layout_for_size(self) -> None:
-        width, height = self.app.size
-        self.set_class(width >= WIDE[0] and height >= WIDE[1], "-wide")
-        self.show_left()
+        left.layout_for_size(self)
 
     @property
     def wide(self) -> bool:
@@ -234,62 +239,16 @@ class SessionScreen(RapportScreen[None]):
         self.show_status()
 
     def show_header(self) -> None:
-        """Name, stage and title; at narrow widths the title goes first, then "stage"."""
-        stage, session = self.stage, self.live
-        width = max(20, self.app.size.width - 2)
-        name = self.person.name
-        where = f"{self.index + 1}/{len(self.stages)} {stage['title']}"
-        title = session.title or session.guide_name
-        ended = "  ·  ended session: edits are recorded" if session.ended_at else ""
-        for middle, tail in ((f"  ·  stage {where}", f"  ·  {title}"), (f"  ·  stage {where}", ""),
-                             (f"  ·  {where}", ""), (f" · {where}", "")):
-            if len(name) + len(middle) + len(tail) + len(ended) <= width:
-                break
-        header = Text()
-        header.append(name, style="bold")
-        header.append(fit(middle + tail, width - len(name)))
-        if ended and len(name) + len(middle) + len(tail) + len(ended) <= width:
-            header.append(ended, style="italic")
-        elif ended:
-            header.append(" · edit", style="italic")
-        self.query_one("#session-header", Static).update(header)
+        left.show_header(self)
 
     def show_card(self) -> None:
-        guide = self.session.plan if self.session else None
-        self.query_one(StageCard).show(
-            self.stage, guide, full=self.wide or self.left_mode == "cues",
-            throughout=not self.wide,
-            record=self.keys("{stage-form}") if self.stage.get("records") else "",
-            recorded=loop.recorded(self))
-        self.query_one("#throughout", Static).update(StageCard.throughout(guide))
+        left.show_card(self)
 
     def show_questions(self) -> None:
-        key = self.stage["key"]
-        yours = [(q.id, q.text) for q in self.bank if q.stage == key]
-        self.query_one(QuestionList).show(self.stage.get("questions") or [],
-                                          self.asked.get(key, set()), yours, self.bank_asked)
+        left.show_questions(self)
 
     def show_left(self) -> None:
-        """The left pane's lower part: questions, cues or the since-last-time panel, and the
-        tabs that say which is showing."""
-        mode = self.left_mode
-        for name in ("questions", "cues", "since"):
-            self.set_class(mode == name, f"-left-{name}")
-        tabs = Text(no_wrap=True, overflow="ellipsis")
-        back = "{since}" if mode == "since" else "{cues}"
-        shown = (("questions", "Stage and questions", back), ("since", "Since last time", "{since}")) \
-            if self.wide else (("questions", "Questions", back), ("cues", "Cues", "{cues}"),
-                               ("since", "Since", "{since}"))
-        for n, (name, label, key) in enumerate(shown):
-            active = mode == name or (self.wide and name == "questions" and mode == "cues")
-            if n:
-                tabs.append("│", style="dim")
-            tabs.append(f" {label} ", style="reverse bold" if active else "")
-            if not active:
-                tabs.append(self.keys(key) + " ", style="dim")
-        self.query_one("#left-tabs", Static).update(tabs)
-        if self.session is not None:
-            self.show_card()
+        left.show_left(self)
 
     def load_notes(self) -> None:
         """The notes pane shows the slot typed into now (shared or private) of this stage."""
@@ -476,6 +435,7 @@ class SessionScreen(RapportScreen[None]):
             self.index = index
             self.state_dirty = True
             self.agenda_forced = False
+            left.stage_changed(self)
             self.show_stage()
             self.persist_state()
         self.query_one(StageOutline).highlighted = self.index
@@ -502,82 +462,23 @@ class SessionScreen(RapportScreen[None]):
 
     # ------------------------------------------------------------------ the left pane
     def action_cues(self) -> None:
-        if self.wide:
-            self.say("at this size the cues and the questions both show")
-            return
-        self.left_mode = "cues" if self.left_mode != "cues" else "questions"
-        self.show_left()
-        self.query_one("#card-scroll").scroll_home(animate=False)
+        left.toggle_cues(self)
 
     def action_since(self) -> None:
-        self.left_mode = "since" if self.left_mode != "since" else "questions"
-        self.show_left()
+        left.toggle_since(self)
 
-    # ------------------------------------------------------------------ questions
     def action_question(self, step: int) -> None:
-        """Moves the highlighted question; with the cues or the panel showing, scrolls them."""
-        if self.left_mode == "since":
-            self.query_one(SinceLastTimePanel).scroll_relative(y=3 * step, animate=False)
-            return
-        if self.left_mode == "cues" and not self.wide:
-            self.query_one("#card-scroll").scroll_relative(y=3 * step, animate=False)
-            return
-        questions = self.query_one(QuestionList)
-        if questions.option_count:
-            current = questions.highlighted or 0
-            target = current + step
-            while 0 <= target < questions.option_count and \
-                    questions.get_option_at_index(target).disabled:
-                target += step
-            questions.highlighted = max(0, min(questions.option_count - 1, target))
-
-    def highlighted_question(self) -> tuple[str, str] | None:
-        """(id, text) of the highlighted question (``g:INDEX`` or ``b:ID``)."""
-        found = self.query_one(QuestionList).question_id()
-        if found is None:
-            return None
-        kind, _, ref = found.partition(":")
-        if kind == "g":
-            return found, (self.stage.get("questions") or [])[int(ref)]["text"]
-        text = next((q.text for q in self.bank if q.id == ref), None)
-        return (found, text) if text is not None else None
-
-    def mark(self, question_id: str, *, toggle: bool) -> None:
-        kind, _, ref = question_id.partition(":")
-        if kind == "g":
-            asked = self.asked.setdefault(self.stage["key"], set())
-            if toggle:
-                asked.symmetric_difference_update({int(ref)})
-            else:
-                asked.add(int(ref))
-            self.state_dirty = True
-        elif toggle:
-            self.bank_asked.symmetric_difference_update({ref})
-        else:
-            self.bank_asked.add(ref)
-        self.show_questions()
+        left.move_question(self, step)
 
     def action_mark_asked(self) -> None:
-        found = self.highlighted_question()
-        if found is None:
-            return
-        self.mark(found[0], toggle=True)
-        self.action_question(1)
+        left.mark_asked(self)
 
     def action_insert_question(self) -> None:
-        found = self.highlighted_question()
-        if found is None:
-            return
-        notes = self.query_one(NotesArea)
-        prefix = "" if not notes.text or notes.text.endswith("\n") else "\n"
-        notes.move_cursor(notes.document.end)
-        notes.insert(f"{prefix}Q: {found[1]}\n")
-        self.mark(found[0], toggle=False)
-        notes.focus()
+        left.insert_question(self)
 
     @on(QuestionList.OptionSelected, "#questions")
     def question_selected(self) -> None:
-        self.action_insert_question()
+        left.insert_question(self)
 
     # ------------------------------------------------------------------ private, items, tags
     def action_toggle_private(self) -> None:
@@ -592,26 +493,7 @@ class SessionScreen(RapportScreen[None]):
                  else "typing into the shared note")
 
     def action_capture(self, kind: str = "action") -> None:
-        from tui.screens.capture import Capture, CaptureScreen
-
-        def captured(result: Capture | None) -> None:
-            self.query_one(NotesArea).focus()
-            if result is None:
-                return
-            try:
-                item = self.store.add_item(self.live.id, result.kind, result.text,
-                                           owner=result.owner, due=result.due,
-                                           stage=self.stage["key"])
-            except RapportError as exc:
-                self.notify(str(exc), severity="error")
-                return
-            self.items.append(item)
-            self.fresh_item = item.id
-            self.show_items()
-            self.say(f"{item.kind} saved")
-
-        self.app.push_screen(CaptureScreen(kind=kind, participant=self.person.name,
-                                           today=self.app.clock().astimezone().date()), captured)
+        loop.capture(self, kind)
 
     def action_tag(self) -> None:
         from tui.screens.tagging import tag_selection

@@ -5,18 +5,21 @@ conversations (issues 22 and 23). The screen calls these; they call the store.
   earlier open items and the talking points covered in this session.
 * :func:`show_followup` / :func:`focus_agenda` / :func:`follow_through`: the list of talking
   points and earlier items (``d`` covers or closes, ``c`` carries).
+* :func:`capture`: an item captured into this session.
 * :func:`stage_form`: what the stage records (the pulse; the feedback log), in a dialog.
 * :func:`bank_question`: a question of your own, saved to your bank for this guide and stage.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
+
+from textual.widgets import Static
 
 from store import FEEDBACK_STAGE_FIELDS, RapportError
 from tui.widgets.session import FollowThrough, NotesArea
-from tui.widgets.since import SinceLastTimePanel
+from tui.widgets.prepare import SinceLastTimeView, header_text
 
 if TYPE_CHECKING:  # pragma: no cover
     from store import Item, SinceLastTime, Store, TalkingPoint
@@ -48,18 +51,27 @@ def load_context(screen: "SessionScreen") -> None:
 
 
 def show_context(screen: "SessionScreen", context: SessionContext) -> None:
-    since = context.since
+    # a session resumed after its check-in: its own pulse is not "since last time"
+    since = replace(context.since, pulses=tuple(p for p in context.since.pulses
+                                                if p.session_id != screen.live.id))
     screen.context_loaded = True
     screen.earlier = list(context.earlier)
     screen.points = [*since.points, *context.covered]
     screen.jots = list(since.jots)
     screen.overdue = since.overdue
-    panel = screen.query_one(SinceLastTimePanel)
-    panel.show(since, today=screen.app.clock().astimezone().date())
-    if screen.index == 0 and not panel.is_empty and screen.left_mode == "questions":
+    screen.query_one("#since-head", Static).update(header_text(screen.app, since))
+    screen.query_one(SinceLastTimeView).show(since, screen.app.clock().astimezone().date())
+    if screen.index == 0 and not nothing_since(since) and screen.left_mode == "questions":
         screen.left_mode = "since"  # a session opens on what happened since last time
+        screen.since_opened_itself = True
         screen.show_left()
     show_followup(screen, reset=True)
+
+
+def nothing_since(since: "SinceLastTime") -> bool:
+    """A first meeting with nothing jotted, raised or open: the session opens on its questions."""
+    return not (since.last_session or since.points or since.theirs or since.mine or since.jots
+                or since.goals or since.pulses)
 
 
 def covered(screen: "SessionScreen") -> set[str]:
@@ -145,6 +157,34 @@ def point_action(screen: "SessionScreen", point_id: str, action: str) -> None:
         screen.say("covered")
     screen.points = [point if p.id == point_id else p for p in screen.points]
     show_followup(screen)
+
+
+# ---------------------------------------------------------------------- items captured
+
+
+def capture(screen: "SessionScreen", kind: str) -> None:
+    """The capture dialog; the item joins this session's items panel, confirmed in the status
+    line (a toast would cover the item just added at 80x24)."""
+    from tui.screens.capture import Capture, CaptureScreen
+
+    def captured(result: Capture | None) -> None:
+        screen.query_one(NotesArea).focus()
+        if result is None:
+            return
+        try:
+            item = screen.store.add_item(screen.live.id, result.kind, result.text,
+                                         owner=result.owner, due=result.due,
+                                         stage=screen.stage["key"])
+        except RapportError as exc:
+            screen.notify(str(exc), severity="error")
+            return
+        screen.items.append(item)
+        screen.fresh_item = item.id
+        screen.show_items()
+        screen.say(f"{item.kind} saved")
+
+    screen.app.push_screen(CaptureScreen(kind=kind, participant=screen.person.name,
+                                         today=screen.app.clock().astimezone().date()), captured)
 
 
 # ---------------------------------------------------------------------- what a stage records

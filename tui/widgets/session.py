@@ -250,8 +250,9 @@ class FollowThrough(OptionList):
     ``jot:ID``."""
 
     BINDINGS = [
-        Binding("d", "done", "Done / covered", id="done"),
-        Binding("c", "carry", "Carry forward", id="carry"),
+        # the list's border names them: the footer keeps the session's own keys
+        Binding("d", "done", "Done / covered", id="done", show=False),
+        Binding("c", "carry", "Carry forward", id="carry", show=False),
     ]
 
     class Chosen(Message):
