@@ -29,8 +29,12 @@ run: $(STAMP)
 # pytest-xdist: every test is independent (its own tmp_path vault, its own app). Four workers
 # on two cores: many tests wait (pilot pauses, subprocesses, a pty), and 4 kept both cores busy
 # (app tests: 64 s with -n 4 vs 83 s with -n 2 on this 2-core machine).
+# compileall: Rapport's own modules as bytecode first. Where PYTHONDONTWRITEBYTECODE is set (this
+# machine's CI sets it) nothing else writes it, and each of the suite's ~400 `rapport` processes
+# and each worker compiled every module again: 30% of the command tests' CPU.
 test: $(TSTAMP)
 	$(BIN)/python -m mypy
+	$(BIN)/python -m compileall -q tui store guides
 	$(BIN)/python -m pytest -n 4
 	$(BIN)/lint-imports
 

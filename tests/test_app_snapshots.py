@@ -50,38 +50,6 @@ def test_unlock_snapshot(snap_compare, store, vault_path, clock):
     assert snap_compare(make_app(vault_path, clock), terminal_size=SIZE, run_before=run_before)
 
 
-def test_home_snapshot(snap_compare, store, vault_path, clock):
-    seeded(store, clock)
-    app = make_app(vault_path, clock)
-
-    async def run_before(pilot):
-        app.unlocked(store)
-        await pilot.pause()
-        await app.workers.wait_for_complete()
-        await quiet(pilot)
-
-    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
-
-
-@pytest.mark.parametrize("guide_id", ["leadership-interview", "feedback", "one-on-one"])
-def test_session_snapshot(snap_compare, store, vault_path, clock, guide_id):
-    session = seeded(store, clock, guide_id)
-    store.save_note(session.id, session.stages[0]["key"], "She wants more time for deep work.")
-    app = make_app(vault_path, clock)
-
-    async def run_before(pilot):
-        app.unlocked(store)
-        await pilot.pause()
-        app.push_screen(SessionScreen(session.id))
-        await pilot.pause()
-        await app.workers.wait_for_complete()  # the since-last-time read, in a worker
-        clock.advance(95)
-        app.screen.tick()
-        await quiet(pilot)
-
-    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
-
-
 def test_session_wide_snapshot(snap_compare, store, vault_path, clock):
     session = seeded(store, clock)
     app = make_app(vault_path, clock)

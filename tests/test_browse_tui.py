@@ -700,47 +700,10 @@ def run_snapshot(snap_compare, tmp_path, steps) -> bool:
         store.close()
 
 
-def test_snapshot_home(snap_compare, tmp_path):
-    async def steps(pilot, ids):
-        await pilot.press("j")
-
-    assert run_snapshot(snap_compare, tmp_path, steps)
-
-
-def test_snapshot_search_results(snap_compare, tmp_path):
-    async def steps(pilot, ids):
-        await search_for(pilot, "budget")
-
-    assert run_snapshot(snap_compare, tmp_path, steps)
-
-
-def test_snapshot_session_detail(snap_compare, tmp_path):
-    async def steps(pilot, ids):
-        from tui.screens.detail import SessionDetailScreen
-
-        await pilot.app.push_screen(SessionDetailScreen(ids["a2"], stage="commitments"))
-
-    assert run_snapshot(snap_compare, tmp_path, steps)
-
-
-def test_snapshot_people(snap_compare, tmp_path):
-    async def steps(pilot, ids):
-        await pilot.press("f2")
-
-    assert run_snapshot(snap_compare, tmp_path, steps)
-
-
 def test_snapshot_person(snap_compare, tmp_path):
     async def steps(pilot, ids):
         from tui.screens.person import PersonScreen
 
         await pilot.app.push_screen(PersonScreen(ids["alice"]))
-
-    assert run_snapshot(snap_compare, tmp_path, steps)
-
-
-def test_snapshot_items(snap_compare, tmp_path):
-    async def steps(pilot, ids):
-        await pilot.press("f3")
 
     assert run_snapshot(snap_compare, tmp_path, steps)
