@@ -96,6 +96,22 @@ async def test_enter_right_after_tab_completion_starts_the_session(store, vault_
         assert store.person(app.screen.session.person_id).name == "Sam Rivera"
 
 
+async def test_a_name_typed_on_the_guide_list_goes_into_the_name(store, vault_path, clock):
+    store.add_person("Ana Silva")
+    app = make_app(vault_path, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.unlocked(store)
+        await pilot.pause()
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+        assert app.screen.focused is app.screen.query_one("#guide-list")
+        await pilot.press("down", *"Ana", "tab", "enter")
+        await pilot.pause()
+        await pilot.pause()
+        assert isinstance(app.screen, SessionScreen)
+        assert store.person(app.screen.session.person_id).name == "Ana Silva"
+
+
 async def test_the_whole_guide_description_shows_at_80x24(store, vault_path, clock):
     app = make_app(vault_path, clock)
     async with app.run_test(size=(80, 24)) as pilot:

@@ -4,7 +4,7 @@ default guide (``Person.guide_id``) gets it offered, unless a guide was picked a
 
 from __future__ import annotations
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -24,7 +24,8 @@ class CompletingInput(Input):
     BINDINGS = [Binding("tab", "complete", "Complete", id="complete", show=False)]
 
     def __init__(self, names: list[str], *, placeholder: str = "", id: str | None = None) -> None:
-        super().__init__(placeholder=placeholder, id=id,
+        # not selected on focus: a name typed on the guide list lands here letter by letter
+        super().__init__(placeholder=placeholder, id=id, select_on_focus=False,
                          suggester=SuggestFromList(names, case_sensitive=False))
         self.names = names
         self.accepted: str | None = None  # the name a completion gave, until edited
@@ -145,6 +146,18 @@ class NewSessionScreen(Dialog[str | None]):
     @on(OptionList.OptionSelected, "#guide-list")
     def guide_clicked(self) -> None:
         self.query_one("#person", Input).focus()
+
+    def on_key(self, event: events.Key) -> None:
+        """A name typed while the guide list has the focus goes into the name: the list takes
+        only arrows and Enter, and the letters were lost."""
+        guides = self.query_one("#guide-list", OptionList)
+        if self.focused is guides and event.is_printable and event.character \
+                and not event.character.isspace():
+            event.stop()
+            event.prevent_default()
+            person = self.query_one("#person", Input)
+            person.focus()
+            person.insert_text_at_cursor(event.character)
 
     def draft(self) -> tuple[str, ...]:
         """What was typed: the name and title, and the slot once edited (it follows the
