@@ -15,7 +15,7 @@ import click
 
 from tui.cli import complete_guide_ids, fail
 from tui.env import Env
-from tui.format import out, table
+from tui.format import out, plural, table
 
 if TYPE_CHECKING:
     from guides.loader import Report
@@ -137,21 +137,17 @@ def validate_guide(targets: tuple[str, ...], strict: bool) -> None:
             failed.append((label, count))
         if report.guide is not None:
             g = report.guide
-            noted = f"; {_plural(len(report.warnings), 'warning')}" if report.warnings else ""
+            noted = f"; {plural(len(report.warnings), 'warning')}" if report.warnings else ""
             verdict = "not ok" if count else "ok"
             out(f"{label}: {verdict} ({g.id!r}, {len(g.stages)} stages, "
                        f"{g.planned_minutes} min{noted})")
     if len(failed) == 1 and len(targets) == 1:
         label, count = failed[0]
-        raise fail(f"{label} has {_plural(count, 'problem')}"
+        raise fail(f"{label} has {plural(count, 'problem')}"
                    + (" (warnings count with --strict)" if strict and count else ""))
     if failed:
         raise fail(f"{len(failed)} of {len(targets)} guides have problems"
                    + (" (warnings count with --strict)" if strict else ""))
-
-
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}{'s' if count != 1 else ''}"
 
 
 def _report(target: str) -> tuple[str, "Report"]:

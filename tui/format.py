@@ -30,6 +30,11 @@ def minutes(seconds: float) -> str:
     return f"{round(seconds / 60)}m"
 
 
+def plural(count: int, noun: str, nouns: str | None = None) -> str:
+    """``1 item``, ``2 items`` (``nouns``: an irregular plural)."""
+    return f"{count} {noun if count == 1 else nouns or noun + 's'}"
+
+
 def when(moment: datetime | None) -> str:
     return moment.astimezone().strftime("%Y-%m-%d %H:%M") if moment else ""
 

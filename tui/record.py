@@ -144,8 +144,14 @@ class StageRecord:
     title: str
     planned_seconds: float
     spent_seconds: float
-    note: Note | None
-    private: bool
+    note: Note | None  # the shared note (in a private stage, the one note typed there)
+    private: bool  # the stage is private by its guide, or its one note is
+    #: the private note typed beside a shared one (F3 in the session): a stage keeps both
+    private_note: Note | None = None
+
+    @property
+    def words(self) -> int:
+        return sum(len(n.text.split()) for n in (self.note, self.private_note) if n)
 
 
 @dataclass
@@ -177,26 +183,34 @@ def load_record(store: "Store", session: Session) -> SessionRecord:
     person = next((Person(id=p["id"], name=p["name"], cadence=p["cadence"], role=p["role"])
                    for p in document["people"] if p["id"] == session.person_id),
                   Person(id=session.person_id, name="?"))
-    notes = {n["stage"]: Note(id=n["id"], session_id=session.id, stage=n["stage"], text=n["text"],
-                              private=n["private"], created_at=_when(n["created_at"]),
-                              updated_at=_when(n["updated_at"])) for n in s["notes"]}
+    notes: dict[str, list[Note]] = {}
+    for n in s["notes"]:
+        notes.setdefault(n["stage"], []).append(
+            Note(id=n["id"], session_id=session.id, stage=n["stage"], text=n["text"],
+                 private=n["private"], created_at=_when(n["created_at"]),
+                 updated_at=_when(n["updated_at"])))
     items = [Item(id=i["id"], session_id=session.id, person_id=session.person_id, kind=i["kind"],
                   text=i["text"], owner=i["owner"],
                   due=date.fromisoformat(i["due"]) if i["due"] else None, status=i["status"],
                   stage=i["stage"], done_at=_when(i["done_at"]), carried_from=i["carried_from"],
                   created_at=_when(i["created_at"]), updated_at=_when(i["updated_at"]))
              for i in s["items"]]
-    stages = []
-    for i, stage in enumerate(session.stages or []):
-        key = stage.get("key", "")
-        note = notes.pop(key, None)
-        stages.append(StageRecord(i, key, stage.get("title", key),
-                                  float(stage.get("minutes", 0)) * 60,
-                                  float(session.spent.get(key, 0.0)), note,
-                                  bool(note.private if note else stage.get("private"))))
-    for key, note in notes.items():  # notes of stages no longer in the plan
-        stages.append(StageRecord(len(stages), key, key or "Notes", 0.0,
-                                  float(session.spent.get(key, 0.0)), note, note.private))
+    def stage_record(index: int, key: str, title: str, planned: float,
+                     private_stage: bool) -> StageRecord:
+        these = notes.pop(key, [])
+        shared = next((n for n in these if not n.private), None)
+        private = next((n for n in these if n.private), None)
+        if shared is None:  # the one note is private: shown as the stage's note, marked
+            return StageRecord(index, key, title, planned, float(session.spent.get(key, 0.0)),
+                               private, private_stage or private is not None)
+        return StageRecord(index, key, title, planned, float(session.spent.get(key, 0.0)),
+                           shared, private_stage, private)
+
+    stages = [stage_record(i, stage.get("key", ""), stage.get("title", stage.get("key", "")),
+                           float(stage.get("minutes", 0)) * 60, bool(stage.get("private")))
+              for i, stage in enumerate(session.stages or [])]
+    for key in list(notes):  # notes of stages no longer in the plan
+        stages.append(stage_record(len(stages), key, key or "Notes", 0.0, False))
     return SessionRecord(session, person, stages, items, document)
 
 
@@ -221,7 +235,7 @@ def record_header(record: SessionRecord, esc: Callable[[str], str] = md_escape, 
     if record.stages and table:
         lines += ["| Stage | Planned | Spent |", "|---|---:|---:|"]
         for st in record.stages:
-            mark = " 🔒" if st.private else ""
+            mark = " 🔒" if st.private or st.private_note else ""
             lines.append(f"| {st.index + 1}. {esc(st.title)}{mark} | "
                          f"{fmt.duration(st.planned_seconds)} | {fmt.duration(st.spent_seconds)} |")
         lines.append(f"| **Total** | {fmt.duration(planned)} | {fmt.duration(s.spent_seconds)} |")
@@ -234,7 +248,10 @@ def stage_markdown(stage: StageRecord, esc: Callable[[str], str] = md_escape,
              "", f"*{fmt.minutes(stage.planned_seconds)} planned · "
                  f"{fmt.minutes(stage.spent_seconds)} spent*", ""]
     text = stage.note.text.strip() if stage.note else ""
-    lines.append(note(text) if text else "*No notes.*")
+    private = stage.private_note.text.strip() if stage.private_note else ""
+    lines.append(note(text) if text else "*No notes.*" if not private else "*No shared notes.*")
+    if private:
+        lines += ["", "*🔒 Private note*", "", note(private)]
     return "\n".join(lines)
 
 

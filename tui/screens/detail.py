@@ -92,7 +92,7 @@ class SessionDetailScreen(RapportScreen[None]):
         line = Text()
         line.append(record.person.name, style="bold")
         line.append(f"  ·  {fmt.day(s.started_at)}  ·  {status}  ·  {len(record.stages)} stages"
-                    f"  ·  {len(record.items)} items")
+                    f"  ·  {fmt.plural(len(record.items), 'item')}")
         self.query_one("#detail-status", Static).update(line)
         scroll = self.query_one("#detail-scroll", VerticalScroll)
         keep = scroll.scroll_y
@@ -121,10 +121,9 @@ class SessionDetailScreen(RapportScreen[None]):
         for st in record.stages:
             planned += st.planned_seconds
             spent += st.spent_seconds
-            words = len(st.note.text.split()) if st.note else 0
             table.add_row(Text(f"{st.index + 1}. {st.title}"), fmt.duration(st.planned_seconds),
                           fmt.duration(st.spent_seconds),
-                          f"{words} words" + (" 🔒" if st.private else ""))
+                          f"{st.words} words" + (" 🔒" if st.private or st.private_note else ""))
         table.add_row(Text("Total", style="bold"), fmt.duration(planned), fmt.duration(spent), "")
         return table
 
@@ -194,7 +193,7 @@ class SessionDetailScreen(RapportScreen[None]):
             return
         when = fmt.when(record.session.started_at)
         message = (f"The session with {record.person.name} on {when} and its notes and "
-                   f"{len(record.items)} items will be removed for good.")
+                   f"{fmt.plural(len(record.items), 'item')} will be removed for good.")
 
         def decided(yes: bool | None) -> None:
             if not yes:

@@ -22,7 +22,7 @@ from tui.keys import with_keys
 from tui.screens.base import RapportScreen
 from tui.screens.session import SessionScreen
 from tui.widgets.browse import BrowseTable, clip, due_cell, theme_style
-from tui.widgets.prepare import plural
+from tui.format import plural
 
 if TYPE_CHECKING:  # pragma: no cover
     from store import Store

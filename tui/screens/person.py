@@ -29,7 +29,8 @@ from tui.screens.person_actions import (
 )
 from tui.screens.person_history import feedback_detail, goal_detail, pulse_line
 from tui.widgets.browse import BrowseTable, clip, due_cell, meeting_text, theme_style
-from tui.widgets.prepare import plural, progress_bar
+from tui.format import plural
+from tui.widgets.prepare import progress_bar
 
 if TYPE_CHECKING:  # pragma: no cover
     from store import (

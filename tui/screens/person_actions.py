@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, Callable
 from store import RapportError
 from tui.record import next_cadence
 from tui.screens.base import RapportScreen
-from tui.widgets.prepare import plural
+from tui.format import plural
 
 if TYPE_CHECKING:  # pragma: no cover
     from store import Person, Store

@@ -9,7 +9,8 @@ from rich.text import Text
 
 from tui import format as fmt
 from tui.widgets.browse import theme_style
-from tui.widgets.prepare import plural, progress_bar, pulse_words
+from tui.format import plural
+from tui.widgets.prepare import progress_bar, pulse_words
 
 if TYPE_CHECKING:  # pragma: no cover
     from store import Feedback, Goal, Pulse

@@ -37,7 +37,7 @@ from tui.screens.programme_roster import (
     roster_cells, roster_summary,
 )
 from tui.widgets.browse import BrowseTable, clip
-from tui.widgets.prepare import plural
+from tui.format import plural
 
 if TYPE_CHECKING:  # pragma: no cover
     from store import Store

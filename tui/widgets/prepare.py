@@ -16,6 +16,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.widgets import Markdown, Sparkline, Static
 
 from tui import format as fmt
+from tui.format import plural
 from tui.widgets.note_markdown import NoteMarkdown
 from tui.widgets.browse import meeting_text, theme_style
 
@@ -30,11 +31,6 @@ def progress_bar(percent: int, width: int = BAR) -> str:
     percent = max(0, min(100, percent))
     filled = round(percent * width / 100)
     return "█" * filled + "░" * (width - filled) + f" {percent:>3}%"
-
-
-def plural(count: int, noun: str, nouns: str | None = None) -> str:
-    """``1 item``, ``2 items`` (``nouns``: an irregular plural)."""
-    return f"{count} {noun if count == 1 else nouns or noun + 's'}"
 
 
 def point_line(point: "TalkingPoint") -> Text:
