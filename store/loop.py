@@ -24,10 +24,11 @@ RECENT_PULSES = 8
 
 
 def since_last_time(store: Store, person_id: str, *, session_id: str | None = None,
-                    today: date | None = None) -> SinceLastTime:
+                    today: date | None = None, facilitator: str = "Facilitator") -> SinceLastTime:
     """What happened with ``person_id`` since you last met. ``session_id``: the session being
     opened (it and later ones are not "last time"). ``today``: for what is overdue (default:
-    the store's clock, local day)."""
+    the store's clock, local day). ``facilitator``: your name as the owner of your items in
+    last time's summary (as in the exports)."""
     person = store.person(person_id)
     today = today or store.today()
     current = store.session(session_id) if session_id else None
@@ -38,7 +39,8 @@ def since_last_time(store: Store, person_id: str, *, session_id: str | None = No
     last = max(ended, key=lambda s: s.started_at) if ended else None
     text = ""
     if last is not None:
-        text = render(store, Scope.sessions(last.id), "md", "summary", tz=None).text
+        text = render(store, Scope.sessions(last.id), "md", "summary", tz=None,
+                      facilitator=facilitator).text
     since = last.started_at if last is not None else None
     items = [i for i in store.items(person_id=person_id, open_only=True)
              if i.kind == "action" and (current is None or i.session_id != current.id)]
@@ -63,10 +65,12 @@ def since_last_time(store: Store, person_id: str, *, session_id: str | None = No
         next_meeting=upcoming)
 
 
-def share_summary(store: Store, session_id: str) -> str:
+def share_summary(store: Store, session_id: str, *, facilitator: str = "Facilitator") -> str:
     """The participant's summary of ``session_id`` (Markdown, local times: what ``rapport
-    export ID`` writes), recorded as an export of kind ``clipboard``. Copy what it returns."""
-    doc = render(store, Scope.sessions(session_id), "md", "summary", tz=None)
+    export ID`` writes, your items owned by ``facilitator``), recorded as an export of kind
+    ``clipboard``. Copy what it returns."""
+    doc = render(store, Scope.sessions(session_id), "md", "summary", tz=None,
+                 facilitator=facilitator)
     store.record_export(kind="clipboard", format="md", destination="clipboard",
                         scope=doc.scope_label, count=doc.count)
     return doc.text

@@ -484,3 +484,16 @@ def test_a_record_of_a_session_belongs_to_that_session_and_its_person(store, clo
     assert store.roster(programme.id)[0].consent is None
     store.set_pulse(with_bo.id, 4, "fine")  # and the session's own person is fine
     assert [(p.score, p.person_id) for p in store.pulses(bo.id)] == [(4, bo.id)]
+
+
+def test_the_shared_and_prepared_summaries_name_the_facilitator(store, clock):
+    """config.toml's facilitator_name reaches the copied summary and Prepare's last time."""
+    ann = store.add_person("Ann")
+    session = store.start_session(ann.id, PLAN)
+    store.add_item(session.id, "action", "Send the FAQ", owner="me")
+    clock.advance(600)
+    store.end_session(session.id)
+    assert "Sam Lee" in share_summary(store, session.id, facilitator="Sam Lee")
+    assert "Facilitator" in share_summary(store, session.id)
+    since = since_last_time(store, ann.id, facilitator="Sam Lee")
+    assert "Send the FAQ" in since.last_summary and "Sam Lee" in since.last_summary

@@ -61,11 +61,12 @@ class PrepareScreen(RapportScreen[None]):
 
     def load(self) -> None:
         today = self.app.clock().astimezone().date()
+        facilitator = self.app.config.facilitator_name
 
         def read(store: "Store") -> "SinceLastTime":
             from store import since_last_time
 
-            return since_last_time(store, self.person_id, today=today)
+            return since_last_time(store, self.person_id, today=today, facilitator=facilitator)
 
         self.load_from_store(read, lambda data: self.show(data, today), group="prepare-load")
 

@@ -35,13 +35,15 @@ class SessionContext:
 
 def load_context(screen: "SessionScreen") -> None:
     session_id, person_id = screen.live.id, screen.live.person_id
+    facilitator = screen.app.config.facilitator_name
 
     def read(store: "Store") -> SessionContext:
         from store import since_last_time
 
         session = store.session(session_id)
         return SessionContext(
-            since=since_last_time(store, person_id, session_id=session_id),
+            since=since_last_time(store, person_id, session_id=session_id,
+                                  facilitator=facilitator),
             earlier=[i for i in store.open_items_before(person_id, session)],
             covered=[p for p in store.talking_points(person_id)
                      if p.session_id == session_id and p.status == "covered"])

@@ -8,12 +8,13 @@ ID`` writes: the summary, never a private note.
 
 from __future__ import annotations
 
-from typing import Any
-
-from textual.screen import Screen
+from typing import TYPE_CHECKING, Any
 
 from store import RapportError, Store
 from tui import format as fmt
+
+if TYPE_CHECKING:  # pragma: no cover
+    from tui.screens.base import RapportModal, RapportScreen
 
 PASSAGE = ("It goes to the clipboard through the terminal (OSC 52), so any program that reads "
            "the clipboard can read it; it is recorded as an export.")
@@ -34,7 +35,7 @@ def what_is_copied(store: Store, session_id: str) -> str:
             f"{left_out}. {PASSAGE}")
 
 
-def share_summary(screen: Screen[Any], session_id: str) -> None:
+def share_summary(screen: "RapportScreen[Any] | RapportModal[Any]", session_id: str) -> None:
     """Asks (saying what goes), then copies the summary of ``session_id`` and says so."""
     from tui.screens.confirm import ConfirmScreen
 
@@ -55,7 +56,7 @@ def share_summary(screen: Screen[Any], session_id: str) -> None:
         try:
             if store is None:
                 raise RapportError("the vault is locked")
-            text = summary_text(store, session_id)
+            text = summary_text(store, session_id, facilitator=app.config.facilitator_name)
         except RapportError as exc:
             app.call_from_thread(app.notify, str(exc), severity="error", markup=False)
             return
