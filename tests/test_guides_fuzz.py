@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from guides.loader import BUILTIN_IDS, MAX_BYTES, GuideError, is_slug, load_guide_file, parse_guide
 from guides.model import GUIDE_KINDS, ITEM_KINDS, Guide
 
-FUZZ = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FUZZ = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 # the three rebuilt guides use every field of the format (core, deliberate, optional, records,
 # guide-wide cues); the other six add parse time, not coverage, to byte-level fuzzing
 FUZZ_IDS = ("leadership-interview", "feedback", "one-on-one")
