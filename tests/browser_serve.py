@@ -219,7 +219,7 @@ async def test_unlock_and_type_a_note_in_a_browser(tmp_path):
             mark = page.mark()
             await page.type(PASSPHRASE)
             await page.press("Enter")
-            await page.shows("type to filter", since=mark)  # the home screen
+            await page.shows("of 0 sessions", since=mark)  # the home screen
 
             mark = page.mark()
             await page.press("n", ctrl=True)
@@ -236,7 +236,7 @@ async def test_unlock_and_type_a_note_in_a_browser(tmp_path):
             await page.settled(mark)
             mark = page.mark()
             await page.press("Enter")  # no title
-            await page.shows("Questions", since=mark)  # the session screen, notes focused
+            await page.shows("1. Check-in", since=mark)  # the session screen, notes focused
             await page.settled(mark)
             mark = page.mark()
             await page.type(NOTE)
