@@ -133,7 +133,7 @@ def calendar(env: Env, output: str, no_names: bool) -> None:
     if output == "-":  # line by line, every control shown (a name can hold one): LF ends lines
         out(shown.getvalue().decode("utf-8").replace("\r\n", "\n"), nl=False)
     else:
-        out(f"wrote {count} meeting{'s' if count != 1 else ''} to {record.destination}"
+        out(f"wrote {fmt.plural(count, 'meeting')} to {record.destination}"
             + ("" if no_names else "; it names people: keep it safe"), err=True)
 
 

@@ -10,7 +10,7 @@ import click
 
 from tui.cli import complete_guide_ids, fail, pass_env, start_app
 from tui.env import NO_RECOVERY, Env, given_passphrase, read_passphrase
-from tui.format import out
+from tui.format import out, plural
 
 
 @click.command()
@@ -111,7 +111,7 @@ def _typed_yes() -> bool:
 
 
 def _problems(count: int) -> str:
-    return f"{count} problem{'s' if count != 1 else ''}"
+    return plural(count, "problem")
 
 
 @click.command()

@@ -25,6 +25,7 @@ from textual.widgets import Button, Checkbox, Input, Label, RadioButton, RadioSe
 from textual.worker import get_current_worker
 
 from store import RapportError
+from tui.format import plural
 from tui.keys import with_keys
 from tui.screens.dialog import Dialog
 
@@ -86,7 +87,7 @@ def _render_sessions(session_ids: tuple[str, ...], person_id: str | None, store:
         scope = Scope.all()
     doc = render(store, scope, options.fmt, options.kind, options.private, tz=None,
                  facilitator=options.facilitator)
-    count = f"{doc.count} session{'' if doc.count == 1 else 's'}"
+    count = plural(doc.count, "session")
     if not session_ids:  # whose (the sessions chosen are the ones on screen)
         count = f"{doc.scope_label[:1].upper()}{doc.scope_label[1:]}: {count}"
     warning = f"⚠ Plaintext outside the vault: anyone with the file can read it. {count}."

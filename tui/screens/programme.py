@@ -342,7 +342,7 @@ class ProgrammeScreen(RapportScreen[None]):
         else:
             self.show_area(None)
         gaps = syn.gaps
-        line = (f"{len(gaps)} gap{'s' if len(gaps) != 1 else ''} (◆: future-state passages "
+        line = (f"{plural(len(gaps), 'gap')} (◆: future-state passages "
                 "exist): " + ", ".join(a.label for a in gaps)) if gaps else \
             "No gaps yet: tag passages 'current state' / 'future state' and with a second theme."
         self.query_one("#gaps-line", Static).update(line)

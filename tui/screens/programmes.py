@@ -14,6 +14,7 @@ from textual.widgets import DataTable, Footer, Static
 from store import RapportError
 from store import DEFAULT_THEMES, Programme
 from tui.commands import Command
+from tui.format import plural
 from tui.keys import with_keys
 from tui.screens.base import RapportScreen
 from tui.widgets.browse import clip
@@ -71,7 +72,7 @@ class ProgrammesScreen(RapportScreen[None]):
                           key=p.id)
         if rows:
             table.move_cursor(row=min(keep, len(rows) - 1))
-        status = f"{len(rows)} programme{'s' if len(rows) != 1 else ''}" if rows else \
+        status = plural(len(rows), "programme") if rows else \
             with_keys(self.app, "No programmes yet: {new-programme} creates one.", self)
         self.query_one("#programmes-status", Static).update(status)
 

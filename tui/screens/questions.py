@@ -16,6 +16,7 @@ from textual.widgets.option_list import Option
 
 from store import RapportError
 from tui.commands import Command
+from tui.format import plural
 from tui.keys import with_keys
 from tui.screens.base import RapportScreen
 from tui.screens.dialog import Dialog
@@ -161,7 +162,7 @@ class QuestionBankScreen(RapportScreen[None]):
                               Text(clip(stages.get((q.guide_id, q.stage), q.stage), 20)),
                               Text(clip(q.text, room)), key=q.id)
         count = len(self.questions)
-        status = f"{count} question{'s' if count != 1 else ''} of your own" if count else \
+        status = f"{plural(count, 'question')} of your own" if count else \
             with_keys(self.app, "No questions of your own yet: {new-question} adds one (in a "
                       "session, save one you asked).", self)
         self.query_one("#question-bank-status", Static).update(status)

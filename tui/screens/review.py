@@ -204,7 +204,7 @@ def review_and_end(screen: "SessionScreen") -> None:
         screen.app.pop_screen()
         said = ["session ended"]
         if carried:
-            said.append(f"{len(carried)} talking point{'s' if len(carried) != 1 else ''} "
+            said.append(f"{fmt.plural(len(carried), 'talking point')} "
                         "carried to next time")
         if decision.day is not None:
             said.append(f"next meeting {fmt.day(decision.day)}"

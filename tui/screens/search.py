@@ -303,7 +303,7 @@ class SearchScreen(RapportScreen[None]):
             self.show_state("0 results", empty=empty)
             return
         more = f" (the newest {LIMIT}; narrow the search)" if len(results) >= LIMIT else ""
-        count = f"{len(results)} result{'s' if len(results) != 1 else ''}{more}"
+        count = f"{fmt.plural(len(results), 'result')}{more}"
         self.show_state(f"{count}  ·  ⏎ opens the session at that stage")
 
     # ------------------------------------------------------------------ keys

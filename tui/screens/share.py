@@ -27,9 +27,8 @@ def what_is_copied(store: Store, session_id: str) -> str:
     items = len(store.items(session_id=session_id))
     private = sum(1 for n in store.notes(session_id) if n.private and n.text.strip())
     what = f"“{session.title}” with {name}" if session.title else f"The session with {name}"
-    one = private == 1
-    left_out = f" ({private} private note{'' if one else 's'} left out)" if private else ""
-    listed = f"the {items} item{'' if items == 1 else 's'}" if items else "no items"
+    left_out = f" ({fmt.plural(private, 'private note')} left out)" if private else ""
+    listed = f"the {fmt.plural(items, 'item')}" if items else "no items"
     return (f"{what}, {fmt.day(session.started_at)}: the participant's summary, as 'rapport "
             f"export' writes it: the shared notes and {listed}, never a private note"
             f"{left_out}. {PASSAGE}")
@@ -40,7 +39,7 @@ def share_summary(screen: "RapportScreen[Any] | RapportModal[Any]", session_id: 
     from tui.screens.confirm import ConfirmScreen
 
     app = screen.app
-    store = getattr(app, "store", None)
+    store = app.store
     if store is None:
         return
     try:
@@ -52,7 +51,7 @@ def share_summary(screen: "RapportScreen[Any] | RapportModal[Any]", session_id: 
     def copy() -> None:
         from store import share_summary as summary_text
 
-        store = getattr(app, "store", None)
+        store = app.store
         try:
             if store is None:
                 raise RapportError("the vault is locked")
