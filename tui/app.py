@@ -301,12 +301,16 @@ class RapportApp(QuietCrash):
         return None
 
     def after_typing(self, callback: Callable[[], object]) -> None:
-        """Runs ``callback`` once the focused widget has handled the keys queued for it: a
-        priority key (quit) or a signal is handled as it arrives, ahead of the last letters
-        typed (or pasted) just before it, and those count too."""
+        """Runs ``callback`` once the keys typed before it have been handled. A priority key
+        (Enter in a dialog, quit) or a signal is handled as it arrives, ahead of the keys queued
+        before it (a fast typist's last letters, a paste, a Space marking a theme, a Tab
+        completing a name). A letter is taken in the focused widget's queue, but a key bound
+        there acts only once it has bubbled up to the app, through each queue in between: the
+        callback follows it up through each, to the app, and back to the focused widget (where
+        the bound action runs), then runs."""
         focused = self.focused
-        if focused is None or not focused.call_later(callback):
-            callback()
+        path = [*focused.ancestors_with_self, focused] if focused is not None else []
+        after_queues(path, callback)
 
     async def action_quit(self) -> None:
         self.after_typing(self.quit_now)
@@ -358,3 +362,12 @@ class RapportApp(QuietCrash):
 
         return Text("rapport: error: an unexpected error stopped the app. Notes were saved up to "
                     "the last autosave; nothing else is shown here to keep them private.")
+
+
+def after_queues(path: list[Any], callback: Callable[[], object]) -> None:
+    """Runs ``callback`` after what is queued now at each of ``path``'s nodes in turn."""
+    if not path:
+        callback()
+        return
+    if not path[0].call_later(after_queues, path[1:], callback):
+        after_queues(path[1:], callback)  # closed: nothing queued there any more

@@ -14,7 +14,7 @@ counts as typed is more than its text fields, :meth:`Dialog.draft`. Buttons with
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any
 
 from textual import on
 from textual.binding import Binding
@@ -70,24 +70,11 @@ class Dialog(RapportModal[ScreenResultType]):
         raise NotImplementedError
 
     def action_save(self) -> None:
-        """Enter is a priority binding: it is handled as it arrives, before the keys queued
-        ahead of it (a fast typist's last letters, a paste, a Space marking a theme, a Tab
-        completing a name). The save waits for them: a letter is taken in the focused field's
-        queue, but a key bound there (Space, Tab) acts only once it has bubbled up to the app,
-        through each queue in between; the save follows it through each, then runs."""
+        """Enter is a priority binding: the save waits for the keys typed before it
+        (:meth:`tui.app.RapportApp.after_typing`), then saves as Enter in the field it came
+        from asks."""
         focused = self.focused
-        # up to the app, where a bound key acts, then back to the field, where its action runs
-        path = [*focused.ancestors_with_self, focused] if focused is not None else []
-        self.after_queues(path, lambda: self.save_from(focused))
-
-    @classmethod
-    def after_queues(cls, path: list[Any], callback: Callable[[], object]) -> None:
-        """Runs ``callback`` after what is queued now at each of ``path``'s nodes in turn."""
-        if not path:
-            callback()
-            return
-        if not path[0].call_later(cls.after_queues, path[1:], callback):
-            cls.after_queues(path[1:], callback)  # closed: nothing queued there any more
+        self.app.after_typing(lambda: self.save_from(focused))
 
     def save_from(self, focused: Widget | None) -> None:
         """Saves, as Enter in ``focused`` asks (on a button: presses it)."""
