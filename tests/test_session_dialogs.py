@@ -267,7 +267,7 @@ async def test_share_from_the_detail_says_what_goes_and_leaves_private_out(
         app.push_screen(SessionDetailScreen(session.id))
         await settle(app, pilot)
         await pilot.press("ctrl+y")
-        await pilot.pause()
+        await settle(app, pilot)  # what goes is counted in a worker
         confirm = app.screen
         assert isinstance(confirm, ConfirmScreen)
         said = " ".join(str(confirm.query_one("#confirm-message").render()).split())
@@ -279,7 +279,7 @@ async def test_share_from_the_detail_says_what_goes_and_leaves_private_out(
         await settle(app, pilot)
         assert app.clipboard == "" and store.exports() == []
         await pilot.press("ctrl+y")
-        await pilot.pause()
+        await settle(app, pilot)  # what goes is counted in a worker
         await pilot.press("y")
         await settle(app, pilot)
         expected = render_export(store, Scope.sessions(session.id), "md", "summary",

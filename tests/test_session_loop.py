@@ -284,7 +284,7 @@ async def test_the_summary_is_copied_as_an_export_from_the_review_and_the_detail
         app.push_screen(SessionDetailScreen(first.id))
         await settle(app, pilot)
         await pilot.press("ctrl+y")
-        await pilot.pause()
+        await settle(app, pilot)  # what goes is counted in a worker
         assert isinstance(app.screen, ConfirmScreen)  # asked first: it leaves the vault
         assert app.clipboard == ""
         await pilot.press("y")
@@ -300,12 +300,12 @@ async def test_the_summary_is_copied_as_an_export_from_the_review_and_the_detail
         await pilot.press("f10")
         await pilot.pause()
         await pilot.press("ctrl+y")
-        await pilot.pause()
+        await settle(app, pilot)  # what goes is counted in a worker
         await pilot.press("n")  # declined: nothing copied, nothing recorded
         await pilot.pause()
         assert isinstance(app.screen, EndReviewScreen) and app.clipboard == expected
         await pilot.press("ctrl+y")
-        await pilot.pause()
+        await settle(app, pilot)  # what goes is counted in a worker
         await pilot.press("y")
         await settle(app, pilot)
         now = render_export(store, Scope.sessions(second.id), "md", "summary", tz=None).text

@@ -35,18 +35,24 @@ def what_is_copied(store: Store, session_id: str) -> str:
 
 
 def share_summary(screen: "RapportScreen[Any] | RapportModal[Any]", session_id: str) -> None:
-    """Asks (saying what goes), then copies the summary of ``session_id`` and says so."""
+    """Asks (saying what goes), then copies the summary of ``session_id`` and says so. What the
+    confirmation counts and the summary itself are read in workers (the UI never waits on the
+    vault)."""
     from tui.screens.confirm import ConfirmScreen
 
     app = screen.app
-    store = app.store
-    if store is None:
-        return
-    try:
-        message = what_is_copied(store, session_id)
-    except RapportError as exc:
-        app.notify(str(exc), severity="error", markup=False)
-        return
+
+    def ask() -> None:
+        store = app.store
+        try:
+            if store is None:
+                raise RapportError("the vault is locked")
+            message = what_is_copied(store, session_id)
+        except RapportError as exc:
+            app.call_from_thread(app.notify, str(exc), severity="error", markup=False)
+            return
+        app.call_from_thread(app.push_screen, ConfirmScreen(
+            "Copy the summary to the clipboard?", message, confirm="Copy"), decided)
 
     def copy() -> None:
         from store import share_summary as summary_text
@@ -72,5 +78,6 @@ def share_summary(screen: "RapportScreen[Any] | RapportModal[Any]", session_id: 
             screen.run_worker(copy, thread=True, exclusive=True, group="share",
                               description="share")
 
-    app.push_screen(ConfirmScreen("Copy the summary to the clipboard?", message,
-                                  confirm="Copy"), decided)
+    if app.store is not None:
+        screen.run_worker(ask, thread=True, exclusive=True, group="share",
+                          description="share: what goes")
