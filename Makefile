@@ -35,7 +35,7 @@ run: $(STAMP)
 test: $(TSTAMP)
 	$(BIN)/python -m mypy
 	$(BIN)/python -m compileall -q tui store guides
-	$(BIN)/python -m pytest -n 4
+	$(BIN)/python -m pytest -n 4 --maxschedchunk 2
 	$(BIN)/lint-imports
 
 # rapport serve in headless chromium (apt-get install -y chromium); not part of `make test`.
