@@ -13,10 +13,11 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.widgets import DataTable, Footer, Markdown, Static
+from textual.widgets import DataTable, Markdown, Static
 
 from store import RapportError
 from tui import format as fmt
+from tui.widgets.footer import Footer
 from tui.widgets.note_markdown import NoteMarkdown
 from tui.record import SessionRecord, items_markdown, load_record, record_header, stage_markdown
 from tui.commands import Command

@@ -16,7 +16,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets import DataTable, Input, Static
 
 from tui import format as fmt
 from tui.commands import Command
@@ -26,6 +26,7 @@ from tui.screens.home_data import (
     Agenda, HomeData, Row, first_page, read_agenda, read_home, readable_summaries,
 )
 from tui.widgets.browse import BrowseTable, clip, meeting_label, theme_style
+from tui.widgets.footer import Footer
 
 __all__ = ["HomeScreen", "Row", "SessionTable", "first_page", "readable_summaries"]
 

@@ -11,7 +11,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from store import RapportError
 from store import Item
@@ -23,6 +23,7 @@ from tui.screens.base import RapportScreen
 from tui.screens.session import SessionScreen
 from tui.widgets.browse import BrowseTable, clip, due_cell, theme_style
 from tui.format import plural
+from tui.widgets.footer import Footer
 
 if TYPE_CHECKING:  # pragma: no cover
     from store import Store

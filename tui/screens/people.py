@@ -11,7 +11,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from tui import format as fmt
 from tui.commands import Command
@@ -21,6 +21,7 @@ from tui.screens.person_actions import (
     ask_erase, ask_jot, ask_meeting, ask_merge, ask_person, ask_point, set_cadence,
 )
 from tui.widgets.browse import BrowseTable, clip, meeting_text, theme_style
+from tui.widgets.footer import Footer
 
 #: From this width: sessions, theirs and mine apart, the default guide, absolute dates.
 WIDE = 110

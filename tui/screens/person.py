@@ -16,7 +16,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import DataTable, Footer, Sparkline, Static, TabbedContent, TabPane
+from textual.widgets import DataTable, Sparkline, Static, TabbedContent, TabPane
 
 from store import RapportError
 from tui import format as fmt
@@ -30,6 +30,7 @@ from tui.screens.person_actions import (
 from tui.screens.person_history import feedback_detail, goal_detail, pulse_line
 from tui.widgets.browse import BrowseTable, clip, due_cell, meeting_text, theme_style
 from tui.format import plural
+from tui.widgets.footer import Footer
 from tui.widgets.prepare import progress_bar
 
 if TYPE_CHECKING:  # pragma: no cover

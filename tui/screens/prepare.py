@@ -11,12 +11,13 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from tui.commands import Command
 from tui.keys import with_keys
 from tui.screens.base import RapportScreen
 from tui.screens.person_actions import ask_jot, ask_meeting, ask_point
+from tui.widgets.footer import Footer
 from tui.widgets.prepare import SinceLastTimeView, header_text
 
 if TYPE_CHECKING:  # pragma: no cover

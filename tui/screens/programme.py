@@ -16,7 +16,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.widgets import DataTable, Footer, Markdown, OptionList, Static, TabbedContent, TabPane
+from textual.widgets import DataTable, Markdown, OptionList, Static, TabbedContent, TabPane
 from textual.widgets.option_list import Option
 
 from store import RapportError
@@ -38,6 +38,7 @@ from tui.screens.programme_roster import (
 )
 from tui.widgets.browse import BrowseTable, clip
 from tui.format import plural
+from tui.widgets.footer import Footer
 
 if TYPE_CHECKING:  # pragma: no cover
     from store import Store

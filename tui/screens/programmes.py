@@ -9,7 +9,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from store import RapportError
 from store import DEFAULT_THEMES, Programme
@@ -18,6 +18,7 @@ from tui.format import plural
 from tui.keys import with_keys
 from tui.screens.base import RapportScreen
 from tui.widgets.browse import clip
+from tui.widgets.footer import Footer
 
 if TYPE_CHECKING:  # pragma: no cover
     from store import Store

@@ -11,7 +11,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Button, DataTable, Footer, Input, Label, OptionList, Static
+from textual.widgets import Button, DataTable, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from store import RapportError
@@ -21,6 +21,7 @@ from tui.keys import with_keys
 from tui.screens.base import RapportScreen
 from tui.screens.dialog import Dialog
 from tui.widgets.browse import BrowseTable, clip
+from tui.widgets.footer import Footer
 
 if TYPE_CHECKING:  # pragma: no cover
     from guides.model import Guide

@@ -7,11 +7,12 @@ from typing import TYPE_CHECKING, Any
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.widgets import Footer, Markdown, Static
+from textual.widgets import Markdown, Static
 
 from tui.commands import Command
 from tui.screens.base import RapportScreen
 from tui.screens.export import export_dialog
+from tui.widgets.footer import Footer
 
 if TYPE_CHECKING:  # pragma: no cover
     from store import Store

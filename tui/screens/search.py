@@ -16,7 +16,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.suggester import SuggestFromList
 from textual.timer import Timer
-from textual.widgets import DataTable, Footer, Input, Select, Static
+from textual.widgets import DataTable, Input, Select, Static
 from textual.worker import get_current_worker
 
 from store import NotFound, RapportError
@@ -27,6 +27,7 @@ from tui.keys import with_keys
 from tui.record import stage_titles
 from tui.screens.base import RapportScreen
 from tui.widgets.browse import BrowseTable
+from tui.widgets.footer import Footer
 
 DEBOUNCE = 0.2
 LIMIT = 500

@@ -21,7 +21,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.timer import Timer
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from store import RapportError
 from store import Feedback, Item, Pulse, Question, Session, TalkingPoint
@@ -31,6 +31,7 @@ from tui.screens import session_left as left
 from tui.screens import session_loop as loop
 from tui.screens.base import RapportScreen
 from tui.screens.session_notes import NoteBook
+from tui.widgets.footer import Footer
 from tui.widgets.session import (
     FollowThrough, ItemsPanel, NotesArea, QuestionList, SessionTimer, StageCard, StageOutline,
 )

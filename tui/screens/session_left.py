@@ -17,9 +17,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from rich.text import Text
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from tui.screens import session_loop as loop
+from tui.widgets.footer import Footer
 from tui.widgets.session import NotesArea, QuestionList, StageCard, fit
 from tui.widgets.prepare import SinceLastTimeView
 

@@ -12,9 +12,10 @@ from typing import TYPE_CHECKING
 from textual import events, on, work
 from textual.app import ComposeResult
 from textual.containers import Center, Vertical
-from textual.widgets import Footer, Input, LoadingIndicator, Static
+from textual.widgets import Input, LoadingIndicator, Static
 
 from tui.screens.base import RapportScreen
+from tui.widgets.footer import Footer
 
 if TYPE_CHECKING:  # pragma: no cover
     from store import Store
