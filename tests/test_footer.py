@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from textual.widgets import Footer
 
-from apptools import make_app
+from apptools import make_app, settle
 from tui.screens.home import HomeScreen
 
 
@@ -14,18 +14,12 @@ def keys_shown(footer: Footer) -> dict[str, bool]:
             if hasattr(k, "action")}
 
 
-async def settle(pilot) -> None:
-    for _ in range(2):
-        await pilot.pause()
-        await pilot.app.workers.wait_for_complete()
-
-
 async def test_the_footer_is_rebuilt_only_for_a_change_it_shows(store, vault_path, clock):
     store.add_person("Ada Lovelace")
     app = make_app(vault_path, clock)
     async with app.run_test(size=(100, 30)) as pilot:
         app.unlocked(store)
-        await settle(pilot)
+        await settle(app, pilot)
         home = app.screen
         assert isinstance(home, HomeScreen)
         footer = home.query_one(Footer)
@@ -33,19 +27,19 @@ async def test_the_footer_is_rebuilt_only_for_a_change_it_shows(store, vault_pat
         assert keys_shown(footer)["focus_filter"] is True
         # away to the people list and back: the home screen's keys are as they were
         await pilot.press("f2")
-        await settle(pilot)
+        await settle(app, pilot)
         assert app.screen is not home
         await pilot.press("escape")
-        await settle(pilot)
+        await settle(app, pilot)
         assert app.screen is home
         assert list(footer.children) == before  # the same widgets: not recomposed
         # into the filter: the keys a typed name needs are no longer offered, its own included
         await pilot.press("slash")
-        await settle(pilot)
+        await settle(app, pilot)
         assert home.focused is home.query_one("#filter")
         assert keys_shown(footer).get("focus_filter") is None
         assert "help" in keys_shown(footer)
         # back to the list: offered again
         await pilot.press("down")
-        await settle(pilot)
+        await settle(app, pilot)
         assert keys_shown(footer)["focus_filter"] is True

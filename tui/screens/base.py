@@ -26,8 +26,16 @@ __all__ = ["RapportModal", "RapportScreen", "ScreenResultType"]
 T = TypeVar("T")
 
 
-class RapportScreen(Screen[ScreenResultType]):
-    """A full screen of the app."""
+if TYPE_CHECKING:  # pragma: no cover
+    _ScreenBase = Screen[Any]
+else:
+    _ScreenBase = object
+
+
+class AppScreenMixin(_ScreenBase):
+    """What a screen and a dialog of the app share. (A mixin, not a common Screen subclass: a
+    dialog whose bases put a full screen's class before ModalScreen got an opaque background
+    from Textual's CSS.)"""
 
     app = getters.app(RapportApp)  # Textual's typed app property
 
@@ -43,6 +51,10 @@ class RapportScreen(Screen[ScreenResultType]):
         Locked error, a RapportError, if it was locked meanwhile)."""
         return open_store(self.app)
 
+
+class RapportScreen(AppScreenMixin, Screen[ScreenResultType]):
+    """A full screen of the app."""
+
     def load_from_store(self, read: Callable[["Store"], T], show: Callable[[T], object], *,
                         group: str) -> Worker[None]:
         """Runs ``read(store)`` in a thread worker (one at a time per ``group``: a newer call
@@ -57,24 +69,8 @@ class RapportScreen(Screen[ScreenResultType]):
                     timeout=30, markup=False)
 
 
-class RapportModal(ModalScreen[ScreenResultType]):
-    """A dialog of the app. (Not a subclass of RapportScreen: put before ModalScreen in the
-    bases, that made Textual's CSS give dialogs an opaque background. Hence the two members
-    below, repeated.)"""
-
-    app = getters.app(RapportApp)
-
-    def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
-               timeout: float | None = None, markup: bool = False) -> None:
-        """Textual's notify, not read as markup unless asked: a message quoting a name or a
-        note ("[/]" in it) shows as written."""
-        super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
-
-    @property
-    def store(self) -> "Store":
-        """The open vault: screens over the unlock screen exist only while it is open (a
-        Locked error, a RapportError, if it was locked meanwhile)."""
-        return open_store(self.app)
+class RapportModal(AppScreenMixin, ModalScreen[ScreenResultType]):
+    """A dialog of the app."""
 
 
 def open_store(app: RapportApp) -> "Store":
