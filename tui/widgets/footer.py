@@ -25,7 +25,7 @@ class Footer(TextualFooter):
     _shown: tuple[Any, ...] | None = None
 
     def bindings_changed(self, screen: Screen[Any]) -> None:
-        if self._queued and screen is self.screen:
+        if self._queued and self.is_attached and screen is self.screen:
             return  # the recompose already queued reads the bindings as they will be then
         super().bindings_changed(screen)
         self._queued = self.app.app_focus and self.is_attached and screen is self.screen
