@@ -5,8 +5,8 @@ three times) every time its screen says the bindings changed, and a screen says 
 in one step and on every return to it: when it is shown, when the focus moves, when a reactive
 with ``bindings=True`` changes. Most of those change nothing the footer shows. This one queues at
 most one recompose at a time (it reads the bindings as they are when it runs), and skips it when
-the keys, their labels and their states are what it already shows. (It measured a third of the
-CPU of reaching the home screen in the app's tests.)
+the keys, their labels and their states are what it already shows. (Reaching the home screen,
+going to People and back built 85 key widgets; with this, 21.)
 """
 
 from __future__ import annotations
