@@ -234,3 +234,31 @@ async def test_the_heap_settles_once_the_list_is_read_and_is_released_on_lock(
         await pilot.press("ctrl+q")
         await pilot.pause()
     assert heap.calls == ["settled", "released", "settled"]  # quitting keeps it frozen
+
+
+def test_the_launcher_freezes_what_start_up_made_before_the_app_runs(tmp_path, monkeypatch):
+    """R1: the imports and the app's construction are out of the collector's view by the time
+    the app runs (a full collection of them landed before the first frame); after it has run,
+    frozen again (quit)."""
+    import gc
+
+    from store import crypto
+    from tui import launch
+    from tui.env import Env
+
+    seen: list[int] = []
+
+    class RunsAndLeaves:
+        refused, signalled, return_code = None, 0, 0
+
+        def run(self) -> None:
+            seen.append(gc.get_freeze_count())
+
+        def close_store(self) -> None:
+            pass
+
+    monkeypatch.setattr(launch, "make_app", lambda *args, **kwargs: RunsAndLeaves())
+    unfrozen = [[] for _ in range(100)]  # tracked (lists are), made after the suite's freeze
+    before = gc.get_freeze_count()
+    launch.run_app(Env(home=tmp_path / "home", kdf=crypto.FAST_FOR_TESTS, allow_weak=True))
+    assert seen and seen[0] >= before + len(unfrozen)
