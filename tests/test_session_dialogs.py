@@ -22,19 +22,13 @@ from tui.screens.session import SessionScreen
 from tui.screens.start import NewSessionScreen
 from tui.screens.tagging import TagDialog
 from tui.widgets.session import NotesArea
-from apptools import make_app, open_session
+from apptools import make_app, open_session, settle
 
 pytestmark = pytest.mark.usefixtures("utc_zone")
 
 
 def plan(guide_id: str = "leadership-interview"):
     return next(g for g in builtin_guides() if g.id == guide_id).to_snapshot()
-
-
-async def settle(app, pilot) -> None:
-    await pilot.pause()
-    await app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 async def test_tagging_remembers_the_leader_and_takes_several_themes(store, vault_path, clock):
