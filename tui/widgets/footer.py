@@ -3,10 +3,11 @@
 Textual's :class:`~textual.widgets.Footer` recomposes (a new key widget per binding, each styled
 three times) every time its screen says the bindings changed, and a screen says so several times
 in one step and on every return to it: when it is shown, when the focus moves, when a reactive
-with ``bindings=True`` changes. Most of those change nothing the footer shows. This one queues at
-most one recompose at a time (it reads the bindings as they are when it runs), and skips it when
-the keys, their labels and their states are what it already shows. (Reaching the home screen,
-going to People and back built 85 key widgets; with this, 21.)
+with ``bindings=True`` changes. Most of those change nothing the footer shows. This one skips a
+recompose when the keys, their labels and their states are what it already shows (each
+recompose reads the bindings as they are when it runs, so of several queued in one step the
+first shows the last change and the rest are skipped). Reaching the home screen, going to People
+and back built 85 key widgets; with this, 21.
 """
 
 from __future__ import annotations
@@ -14,21 +15,13 @@ from __future__ import annotations
 from typing import Any
 
 from textual.dom import NoScreen
-from textual.screen import Screen
 from textual.widgets import Footer as TextualFooter
 
 
 class Footer(TextualFooter):
     """A :class:`textual.widgets.Footer` that recomposes only for a change it would show."""
 
-    _queued = False
     _shown: tuple[Any, ...] | None = None
-
-    def bindings_changed(self, screen: Screen[Any]) -> None:
-        if self._queued and self.is_attached and screen is self.screen:
-            return  # the recompose already queued reads the bindings as they will be then
-        super().bindings_changed(screen)
-        self._queued = self.app.app_focus and self.is_attached and screen is self.screen
 
     def showing(self) -> tuple[Any, ...]:
         """What the footer draws from the screen's bindings: each shown key, its label and
@@ -40,7 +33,6 @@ class Footer(TextualFooter):
             if binding.show or key == self.app.COMMAND_PALETTE_BINDING))
 
     async def recompose(self) -> None:
-        self._queued = False
         if not self.is_attached:
             return
         try:
