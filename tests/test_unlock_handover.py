@@ -237,9 +237,8 @@ async def test_the_heap_settles_once_the_list_is_read_and_is_released_on_lock(
 
 
 def test_the_launcher_freezes_what_start_up_made_before_the_app_runs(tmp_path, monkeypatch):
-    """R1: the imports and the app's construction are out of the collector's view by the time
-    the app runs (a full collection of them landed before the first frame); after it has run,
-    frozen again (quit)."""
+    """R1: what the imports and the app's construction made is out of the collector's view by
+    the time the app runs (a full collection of it landed before the first frame)."""
     import gc
 
     from store import crypto
