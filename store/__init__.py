@@ -21,9 +21,9 @@ How the app and the commands use it::
   ``store.damage`` is what unlocking found wrong (rows deleted outside rapport); ``store.verify()``
   checks everything.
 * One writer per vault (a lock on the file itself); a wrong passphrase writes nothing.
-* Layers, bottom up: leaves (errors, models, clock, text, crypto, files, tables) < the file (db,
-  lock, migrations, keyslot, summary) < the row engine (:mod:`store.rows`) < one repository per
-  record family (people, sessions, notes, items, jots, programmes, tags, export_log, points,
+* Layers, bottom up: leaves (errors, models, clock, text, header, crypto, files, tables) < the
+  file (db, lock, migrations, keyslot, summary) < the row engine (:mod:`store.rows`) < one
+  repository per record family (people, sessions, notes, items, jots, programmes, tags, export_log, points,
   meetings, questions, pulses, feedback, goals, roster) < search,
   documents and exports, syntheses, imports < :class:`Store` (store.store, put together from
   its parts: store_base < store_people, store_sessions < store_loop, store_programmes) < opening

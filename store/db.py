@@ -1,4 +1,4 @@
-"""The SQLite file: header check, connections and their pragmas, how SQLite errors read.
+"""The SQLite file: connections and their pragmas, how SQLite errors read.
 
 Only ids, foreign ids, revisions and timestamps are stored in the clear; every other column is a
 sealed blob (:mod:`store.crypto`). Two ways in:
@@ -19,31 +19,11 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
-from .errors import NotAVault, StorageError, VaultMissing
-
-APPLICATION_ID = 0x52415050  # "RAPP", in the SQLite header at offset 68
-SQLITE_MAGIC = b"SQLite format 3\x00"
+from .errors import NotAVault, StorageError
 
 #: What reading a damaged file raises (a bad page, a garbled schema, undecodable text): reported
 #: as damage, never as a traceback.
 DAMAGE_ERRORS = (sqlite3.DatabaseError, IndexError, KeyError, UnicodeDecodeError)
-
-
-def check_header(path: Path) -> None:
-    """Refuse anything that is not a Rapport vault, reading raw bytes only (never opening SQLite)."""
-    try:
-        with open(path, "rb") as fh:
-            header = fh.read(100)
-    except FileNotFoundError:
-        raise VaultMissing(f"no vault at {path} (create one with 'rapport init')") from None
-    except IsADirectoryError:
-        raise NotAVault(f"{path} is a directory, not a Rapport vault") from None
-    except OSError as exc:
-        raise NotAVault(f"cannot read {path}: {exc.strerror}") from None
-    if len(header) < 100 or not header.startswith(SQLITE_MAGIC):
-        raise NotAVault(f"{path} is not a Rapport vault (left untouched)")
-    if int.from_bytes(header[68:72], "big") != APPLICATION_ID:
-        raise NotAVault(f"{path} is an SQLite file but not a Rapport vault (left untouched)")
 
 
 def one_line(exc: BaseException | str) -> str:

@@ -18,7 +18,7 @@ import os
 import threading
 from pathlib import Path
 
-from .db import check_header
+from .header import check_header
 from .errors import StorageError, VaultBusy, VaultMissing
 
 BUSY = "the vault is already open in another rapport; close that one first"
@@ -47,8 +47,8 @@ class WriterLock:
         with _registry:
             if _identity(self.path) in _held:
                 raise VaultBusy(BUSY)
-            try:
-                fd = os.open(self.path, os.O_RDONLY | os.O_CLOEXEC)
+            try:  # non-blocking: a FIFO put in the vault's place must not wait for a writer
+                fd = os.open(self.path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
             except FileNotFoundError:
                 raise VaultMissing(f"no vault at {self.path} (create one with 'rapport init')"
                                    ) from None
@@ -59,6 +59,9 @@ class WriterLock:
             except BlockingIOError:
                 os.close(fd)
                 raise VaultBusy(BUSY) from None
+            except OSError as exc:  # a file that cannot be locked (some special files)
+                os.close(fd)
+                raise StorageError(f"cannot lock {self.path}: {exc.strerror}") from None
             st = os.fstat(fd)
             self._fd, self._identity = fd, (st.st_dev, st.st_ino)
             _held.add(self._identity)
@@ -92,7 +95,7 @@ def probe(path: Path) -> None:
             raise VaultBusy(BUSY)
         check_header(path)
         try:
-            fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+            fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
         except OSError:
             return  # check_header just read it: gone meanwhile; opening will say so
         try:

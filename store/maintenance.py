@@ -16,9 +16,10 @@ from pathlib import Path
 
 from . import crypto, keyslot
 from .crypto import FieldCipher, KdfParams
-from .db import DAMAGE_ERRORS, check_header, checkpoint, one_line, storage_error
+from .db import DAMAGE_ERRORS, checkpoint, one_line, storage_error
 from .errors import Damaged, FileExists, VaultExists, WrongPassphrase
 from .files import create_new, tighten
+from .header import check_header
 from .keyslot import KeySlot
 from .models import Damage
 from .rows import Rows, aad

@@ -19,9 +19,10 @@ import sqlite3
 from pathlib import Path
 
 from .clock import Clock, utc_now
-from .db import check_header, checkpoint, connect, read_only, storage_error
+from .db import checkpoint, connect, read_only, storage_error
 from .errors import Damaged, FileExists
 from .files import COMPANIONS, create_new, fsync_dir, tighten
+from .header import check_header
 from .lock import WriterLock
 from .vault import KEPT_SUFFIX, open_vault
 

@@ -22,12 +22,10 @@ from pathlib import Path
 from . import crypto, keyslot, migrations, upgrades
 from .clock import Clock, new_id, stamp, utc_now
 from .crypto import FieldCipher, KdfParams
-from .db import (
-    APPLICATION_ID, DAMAGE_ERRORS, check_header, checkpoint, connect, one_line, read_only,
-    remove_scratch,
-)
+from .db import DAMAGE_ERRORS, checkpoint, connect, one_line, read_only, remove_scratch
 from .errors import Damaged, RapportError, VaultExists, WrongPassphrase
 from .files import FILE_MODE, ensure_dir, fsync_dir, tighten
+from .header import APPLICATION_ID, check_header
 from .lock import WriterLock, probe
 from .models import Damage
 from .rows import Rows

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import signal
+import stat
 import subprocess
 
 import click
@@ -163,6 +164,48 @@ def test_not_a_vault_is_one_line(tmp_path):
     out = rapport("--home", tmp_path, "list", input=b"")
     assert out.returncode == 1
     assert out.stderr.decode().count("\n") == 1 and "Traceback" not in out.stderr.decode()
+
+
+def fifo_home(tmp_path):
+    """A home whose vault.db is a FIFO: a file opened to be read there waits for a writer."""
+    home = tmp_path / "home"
+    home.mkdir(mode=0o700)
+    os.mkfifo(home / "vault.db", 0o600)
+    return home, f"rapport: error: {home / 'vault.db'} is not a regular file, not a Rapport vault"
+
+
+@pytest.mark.parametrize("args", [["verify"], ["list"], ["export", "--all", "--format", "md"]])
+def test_a_fifo_in_the_vaults_place_is_refused_not_waited_on(tmp_path, args):
+    home, refusal = fifo_home(tmp_path)
+    (tmp_path / "pw").write_text("a passphrase\n")
+    out = rapport("--home", home, "--passphrase-file", tmp_path / "pw", *args, timeout=30)
+    assert out.returncode == 1 and out.stdout == b""
+    assert out.stderr.decode() == refusal + " (left untouched)\n"
+    assert stat.S_ISFIFO(os.lstat(home / "vault.db").st_mode)
+
+
+def test_the_app_refuses_a_fifo_before_it_starts(tmp_path):
+    home, refusal = fifo_home(tmp_path)
+    proc, master = in_terminal(argv("--home", home))
+    try:
+        shown = read_until(master, b"\n")
+        assert proc.wait(timeout=30) == 1
+    finally:
+        proc.kill()  # (if it waited on the FIFO)
+        os.close(master)
+    assert shown.decode().strip() == refusal + " (left untouched)"
+
+
+def test_restore_refuses_a_fifo_as_its_backup(vault, tmp_path):
+    home, pw = vault
+    backup = tmp_path / "backup.db"
+    os.mkfifo(backup, 0o600)
+    before = (home / "vault.db").read_bytes()
+    out = rapport("--home", home, "--passphrase-file", pw, "restore", backup, timeout=30)
+    assert out.returncode == 1
+    assert out.stderr.decode() == (f"rapport: error: {backup} is not a regular file, not a "
+                                   "Rapport vault (left untouched)\n")
+    assert (home / "vault.db").read_bytes() == before
 
 
 # ---------------------------------------------------------------------- a terminal for the app
