@@ -21,10 +21,10 @@ How the app and the commands use it::
   ``store.damage`` is what unlocking found wrong (rows deleted outside rapport); ``store.verify()``
   checks everything.
 * One writer per vault (a lock on the file itself); a wrong passphrase writes nothing.
-* Layers, bottom up: leaves (errors, models, clock, text, header, crypto, files, tables) < the
-  file (db, lock, migrations, keyslot, summary) < the row engine (:mod:`store.rows`) < one
-  repository per record family (people, sessions, notes, items, jots, programmes, tags, export_log, points,
-  meetings, questions, pulses, feedback, goals, roster) < search,
+* Layers, bottom up: leaves (errors, models, clock, text, crypto, files, tables) < the file
+  (db; header; lock, migrations, keyslot, summary) < the row engine (:mod:`store.rows`) < one
+  repository per record family (people, sessions, notes, items, jots, programmes, tags,
+  export_log, points, meetings, questions, pulses, feedback, goals, roster) < search,
   documents and exports, syntheses, imports < :class:`Store` (store.store, put together from
   its parts: store_base < store_people, store_sessions < store_loop, store_programmes) < opening
   (vault). A new record family is a table in :mod:`store.tables`, a migration, a repository
@@ -94,7 +94,7 @@ if TYPE_CHECKING:  # pragma: no cover
         UnsafeParameters, VaultBusy, VaultExists, VaultMissing, WrongPassphrase,
     )
     from .export import ExportDoc, render as render_export, render_document, write_export
-    from .files import ensure_dir, write_new_file
+    from .files import NotRegularFile, ensure_dir, read_regular, write_new_file
     from .lock import probe
     from .loop import share_summary, since_last_time
     from .meetings import parse_time
@@ -145,7 +145,8 @@ _NAMES: dict[str, tuple[str, str]] = {
         "WrongPassphrase")},
     **{n: ("export", n) for n in ("ExportDoc", "render_document", "write_export")},
     "render_export": ("export", "render"),
-    **{n: ("files", n) for n in ("ensure_dir", "write_new_file")},
+    **{n: ("files", n) for n in ("NotRegularFile", "ensure_dir", "read_regular",
+                                 "write_new_file")},
     "probe": ("lock", "probe"),
     **{n: ("models", n) for n in (
         "CADENCES", "CONSENTS", "DEFAULT_THEMES", "FEEDBACK_DIRECTIONS", "FEEDBACK_KINDS",
@@ -182,7 +183,8 @@ __all__ = [
     "FAST_FOR_TESTS", "FEEDBACK_DIRECTIONS", "FEEDBACK_KINDS", "FEEDBACK_STAGE_FIELDS",
     "Feedback", "FileExists", "GOAL_STATUSES", "Goal", "Hit", "ITEM_KINDS", "ITEM_STATUSES",
     "ImportResult", "Item", "Jot", "KdfParams", "KeyResult", "LOW_RUN", "LOW_SCORE", "Locked",
-    "MAX_IMPORT_BYTES", "MIN_INTERVIEWEES", "Meeting", "NotAVault", "NotFound", "Note", "OWNERS", "POINT_OWNERS",
+    "MAX_IMPORT_BYTES", "MIN_INTERVIEWEES", "Meeting", "NotAVault", "NotFound", "NotRegularFile",
+    "Note", "OWNERS", "POINT_OWNERS",
     "PRODUCTION", "Passage", "Paths", "Person", "Programme", "Pulse", "Question",
     "ROSTER_STATUSES", "RapportError", "RetentionPlan", "RosterPlace", "SEARCH_SOURCES",
     "Scope", "Session", "SessionSummary", "SinceLastTime", "StorageError", "Store",
@@ -191,7 +193,7 @@ __all__ = [
     "build_synthesis", "calendar_bytes", "collect", "create_vault", "destroy_raw", "due_people",
     "encrypt", "ensure_dir", "import_document", "json_text", "leader_report", "md_block",
     "md_inline", "open_vault", "parse_due", "parse_time", "probe", "programme_report",
-    "read_import", "render_document", "render_export", "render_report", "report_filename",
+    "read_import", "read_regular", "render_document", "render_export", "render_report", "report_filename",
     "restore_vault", "retention_plan", "session_document", "share_summary", "since_last_time",
     "stamp", "upcoming_meetings", "utc_now", "visible", "write_calendar", "write_export",
     "write_new_file", "write_report",

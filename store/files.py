@@ -3,11 +3,14 @@
 * :func:`ensure_dir` makes a directory and every missing parent 0700 (whatever the umask);
 * :func:`write_new_file` is the one writer of new files (exports, reports, calendars): created
   with ``O_EXCL``, 0600, no symlink followed, written whole and synced, or removed again;
-* :func:`tighten` puts the vault and its companions (``-wal``, ``-shm``) back to 0600.
+* :func:`tighten` puts the vault and its companions (``-wal``, ``-shm``) back to 0600;
+* :func:`read_regular` reads a small file Rapport looks at (the vault's header, the settings),
+  refusing a FIFO, a device or a socket without waiting on it.
 """
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 from pathlib import Path
@@ -18,6 +21,33 @@ FILE_MODE = 0o600
 DIR_MODE = 0o700
 #: The files SQLite keeps beside a database.
 COMPANIONS = ("-wal", "-shm", "-journal")
+
+
+class NotRegularFile(OSError):
+    """A FIFO, a device or a socket where a regular file was expected (``strerror`` says so)."""
+
+
+def read_regular(path: str | os.PathLike[str], limit: int) -> bytes:
+    """At most ``limit`` bytes from the start of the regular file at ``path``.
+
+    Opened non-blocking, then looked at: a FIFO would wait for a writer and a terminal for a
+    key, so anything but a regular file is refused unread. Raises :class:`FileNotFoundError`,
+    :class:`IsADirectoryError`, :class:`NotRegularFile` or another :class:`OSError`."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC)
+    try:
+        mode = os.fstat(fd).st_mode
+        if stat.S_ISDIR(mode):
+            raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), os.fspath(path))
+        if not stat.S_ISREG(mode):
+            raise NotRegularFile(errno.EINVAL, "not a regular file", os.fspath(path))
+        chunks: list[bytes] = []
+        size = 0
+        while size < limit and (chunk := os.read(fd, limit - size)):
+            chunks.append(chunk)
+            size += len(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
 
 
 def ensure_dir(directory: Path) -> None:

@@ -8,40 +8,29 @@ the app's first frame).
 
 from __future__ import annotations
 
-import os
-import stat
 from pathlib import Path
 
 from .errors import NotAVault, VaultMissing
+from .files import NotRegularFile, read_regular
 
 APPLICATION_ID = 0x52415050  # "RAPP", in the SQLite header at offset 68
 SQLITE_MAGIC = b"SQLite format 3\x00"
 
 
 def check_header(path: Path) -> None:
-    """Refuse anything that is not a Rapport vault, reading raw bytes only (never opening SQLite).
-
-    Only a regular file is read: a FIFO would wait for a writer and a terminal for a key, so
-    either is refused without a byte read (opened non-blocking, then looked at)."""
+    """Refuse anything that is not a Rapport vault, reading raw bytes only (never opening SQLite;
+    never waiting on a FIFO or a terminal put in the vault's place: see :func:`read_regular`)."""
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+        header = read_regular(path, 100)
     except FileNotFoundError:
         raise VaultMissing(f"no vault at {path} (create one with 'rapport init')") from None
     except IsADirectoryError:
         raise NotAVault(f"{path} is a directory, not a Rapport vault") from None
+    except NotRegularFile:
+        raise NotAVault(f"{path} is not a regular file, not a Rapport vault (left untouched)"
+                        ) from None
     except OSError as exc:
         raise NotAVault(f"cannot read {path}: {exc.strerror}") from None
-    try:
-        mode = os.fstat(fd).st_mode
-        if stat.S_ISDIR(mode):
-            raise NotAVault(f"{path} is a directory, not a Rapport vault")
-        if not stat.S_ISREG(mode):
-            raise NotAVault(f"{path} is not a regular file, not a Rapport vault (left untouched)")
-        header = os.pread(fd, 100, 0)
-    except OSError as exc:
-        raise NotAVault(f"cannot read {path}: {exc.strerror}") from None
-    finally:
-        os.close(fd)
     if len(header) < 100 or not header.startswith(SQLITE_MAGIC):
         raise NotAVault(f"{path} is not a Rapport vault (left untouched)")
     if int.from_bytes(header[68:72], "big") != APPLICATION_ID:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from hypothesis import given, settings, strategies as st
 
 from store.paths import Paths
@@ -37,6 +39,17 @@ def test_wrong_type_names_the_line_and_keeps_the_rest(tmp_path):
     config, warning = load_config(path)
     assert config.theme == "nord" and config.idle_lock_minutes == Config().idle_lock_minutes
     assert "idle_lock_minutes (line 3)" in warning and "bogus" in warning
+
+
+def test_a_fifo_or_a_huge_file_is_a_warning_not_a_wait(tmp_path):
+    fifo = tmp_path / "config.toml"
+    os.mkfifo(fifo)  # read as a file, it would wait for a writer: the app would never start
+    config, warning = load_config(fifo)
+    assert config == Config()
+    assert warning == f"{fifo}: cannot read (not a regular file); using defaults"
+    huge = tmp_path / "huge.toml"
+    huge.write_text("# padding\n" * 10_000)
+    assert load_config(huge) == (Config(), f"{huge}: larger than 65536 bytes; using defaults")
 
 
 @settings(max_examples=150, deadline=None)

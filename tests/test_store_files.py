@@ -18,6 +18,7 @@ from store import crypto
 from store.errors import (
     Damaged, NotAVault, RapportError, VaultBusy, VaultExists, VaultMissing, WrongPassphrase,
 )
+from store.files import NotRegularFile, read_regular
 from store.vault import create_vault, open_vault, probe
 
 CHILD = Path(__file__).with_name("crash_child.py")
@@ -335,3 +336,32 @@ def test_migration_names_known_without_sqlite_utils():
     from store import migrations
 
     assert tuple(m.name for m in migrations.build()._migrations) == migrations.NAMES
+
+
+def test_read_regular_reads_files_only_and_never_waits(tmp_path):
+    """What Rapport reads before it knows better (the vault's header, the settings) comes
+    through read_regular: a FIFO, a device, a directory are refused unread, at once."""
+    path = tmp_path / "file"
+    path.write_bytes(b"0123456789")
+    assert read_regular(path, 4) == b"0123"
+    assert read_regular(path, 100) == b"0123456789"
+    os.mkfifo(tmp_path / "fifo")
+    with pytest.raises(NotRegularFile, match="not a regular file"):
+        read_regular(tmp_path / "fifo", 100)  # a blocking open would wait here for a writer
+    with pytest.raises(NotRegularFile):
+        read_regular("/dev/null", 100)
+    with pytest.raises(IsADirectoryError):
+        read_regular(tmp_path, 100)
+    with pytest.raises(FileNotFoundError):
+        read_regular(tmp_path / "missing", 100)
+
+
+def test_a_fifo_in_the_vaults_place_is_not_a_vault(tmp_path):
+    vault = tmp_path / "vault.db"
+    os.mkfifo(vault)
+    for attempt in (lambda: probe(vault), lambda: open_vault(vault, "passphrase"),
+                    lambda: create_vault(vault, "passphrase", kdf=crypto.FAST_FOR_TESTS,
+                                         allow_weak=True)):
+        with pytest.raises(RapportError):
+            attempt()
+    assert stat.S_ISFIFO(os.lstat(vault).st_mode)

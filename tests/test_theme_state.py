@@ -47,6 +47,9 @@ def test_a_broken_state_file_is_ignored(tmp_path):
         path.write_bytes(content)
         assert load_state(path).theme_for("textual-dark") == "textual-dark"
     assert load_state(tmp_path / "missing.json") == State()
+    fifo = tmp_path / "fifo.json"
+    os.mkfifo(fifo)  # read as a file, it would wait for a writer: the app would never start
+    assert load_state(fifo) == State()
 
 
 

@@ -5,6 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from store import read_regular
+
+#: a settings file is a few lines: anything larger is not one (and is not read whole)
+MAX_BYTES = 65536
+
 DEFAULTS_TOML = """\
 # Rapport settings. Delete a line to get the default back.
 idle_lock_minutes = 5        # lock after this many idle minutes (0 = never)
@@ -32,11 +37,13 @@ def load_config(path: Path, *, check_keys: bool = True) -> tuple[Config, str | N
     ``check_keys=False``: the ``[keys]`` table is left unchecked (and Textual unimported), for a
     command that binds no keys."""
     try:
-        raw = path.read_bytes()
+        raw = read_regular(path, MAX_BYTES + 1)
     except FileNotFoundError:
         return Config(), None
-    except OSError as exc:
+    except OSError as exc:  # a FIFO or a device too: refused unread (store.read_regular)
         return Config(), f"{path}: cannot read ({exc.strerror}); using defaults"
+    if len(raw) > MAX_BYTES:
+        return Config(), f"{path}: larger than {MAX_BYTES} bytes; using defaults"
     import tomllib  # only when there is a file: no settings, no parser to import at start-up
 
     try:

@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from store import read_regular
+
 STATE_FILE = "state.json"
 MAX_BYTES = 16384  # two theme names and a folder: anything bigger is not ours
 EXPORT_FOLDER = "export_folder"
@@ -43,8 +45,7 @@ def read_state(path: Path) -> dict[str, Any]:
     """The state file as an object; missing, unreadable or not ours: empty (nothing is
     remembered)."""
     try:
-        with open(path, "rb") as handle:
-            raw = handle.read(MAX_BYTES + 1)
+        raw = read_regular(path, MAX_BYTES + 1)  # never waits on a FIFO put in its place
         data = json.loads(raw.decode("utf-8")) if len(raw) <= MAX_BYTES else None
     except (OSError, ValueError):
         return {}
