@@ -242,6 +242,40 @@ async def test_follow_through_in_next_session(store, vault_path, clock):
         assert [(i.text, i.carried_from) for i in copies] == [("weekly demo", carried.id)]
 
 
+async def test_the_list_emptied_from_inside_stays_until_esc(store, vault_path, clock):
+    """The last entry dealt with from inside the list: the list stays, saying it is empty, and
+    the Esc its border offers goes back to the notes; hidden at once, it handed the focus to
+    the notes unseen and that Esc left the session (showing the list of sessions)."""
+    person = store.add_person("Ada")
+    plan = guide("one-on-one").to_snapshot()
+    first = store.start_session(person.id, plan)
+    only = store.add_item(first.id, "action", "send the risk list")
+    store.end_session(first.id)
+    clock.advance(7 * 86400)
+    second = store.start_session(person.id, plan)
+    app = make_app(vault_path, clock)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_session(app, pilot, store, second.id)
+        screen.go_to(next(i for i, s in enumerate(screen.stages) if s.get("followup")))
+        await pilot.press("ctrl+t")
+        await pilot.pause()
+        widget = screen.query_one(FollowThrough)
+        assert screen.focused is widget
+        await pilot.press("d")
+        await pilot.pause()
+        assert store.item(only.id).status == "done"
+        assert widget.display and screen.focused is widget
+        [line] = [widget.get_option_at_index(i) for i in range(widget.option_count)]
+        assert line.disabled and str(line.prompt) == "Nothing left · esc: back to the notes"
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen is screen and isinstance(screen.focused, NotesArea)
+        assert not widget.display
+        await pilot.press("escape")  # from the notes, Esc leaves as before
+        await pilot.pause()
+        assert app.screen is not screen
+
+
 async def test_idle_lock_saves_first(store, vault_path, clock, passphrase):
     person = store.add_person("Ada")
     session = store.start_session(person.id, guide("one-on-one").to_snapshot())

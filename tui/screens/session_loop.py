@@ -81,9 +81,15 @@ def covered(screen: "SessionScreen") -> set[str]:
             if p.status == "covered" and p.session_id == screen.live.id}
 
 
-def show_followup(screen: "SessionScreen", *, reset: bool = False) -> None:
+def show_followup(screen: "SessionScreen", *, reset: bool = False,
+                  emptied_here: bool = False) -> None:
     """The list under the notes: at the first stage the talking points, at the follow-up
-    stage (and whenever the agenda key asks) the points, earlier items and jots."""
+    stage (and whenever the agenda key asks) the points, earlier items and jots.
+
+    ``emptied_here``: the last entry was just dealt with from inside the list. It stays, saying
+    so, until Esc (or the agenda key) takes the focus back to the notes: hidden under the
+    cursor, it would hand the focus to the notes unseen, and the Esc meant for the list would
+    then leave the session."""
     widget = screen.query_one(FollowThrough)
     everything = screen.index == screen.followup_index or screen.agenda_forced
     opening = screen.index == 0 and any(p.status == "open" for p in screen.points)
@@ -91,15 +97,16 @@ def show_followup(screen: "SessionScreen", *, reset: bool = False) -> None:
     points = screen.points
     items, jots = (screen.earlier, screen.jots) if everything else ([], [])
     has = bool(points or items or jots)
-    widget.display = shown and has
+    widget.display = shown and (has or (emptied_here and screen.focused is widget))
     if not widget.display:
         return
     widget.border_title = screen.keys("To go through · {done} done/covered · {carry} carry")
-    widget.border_subtitle = screen.keys("{agenda} or Tab here · Esc back")
+    widget.border_subtitle = screen.keys("{agenda} or Tab here · {back} back")
     if reset:
         widget.highlighted = None
     widget.show(points, items, jots, covered=covered(screen), person=screen.person.name,
-                overdue=screen.overdue)
+                overdue=screen.overdue,
+                empty=screen.keys("Nothing left · {back}: back to the notes"))
 
 
 def focus_agenda(screen: "SessionScreen") -> None:
@@ -140,7 +147,7 @@ def follow_through(screen: "SessionScreen", event: FollowThrough.Chosen) -> None
         screen.notify(str(exc), severity="error")
         return
     screen.earlier = [i for i in screen.earlier if i.id != event.item_id]
-    show_followup(screen)
+    show_followup(screen, emptied_here=True)
 
 
 def point_action(screen: "SessionScreen", point_id: str, action: str) -> None:

@@ -225,6 +225,8 @@ class QuestionList(OptionList):
             self.add_option(Option(line, id=f"b:{qid}"))
         if self.option_count:
             self.highlighted = min(keep or 0, self.option_count - 1)
+        elif empty:
+            self.add_option(Option(Text(empty, style="dim"), disabled=True))
 
     def question_id(self) -> str | None:
         """The highlighted question's id (``g:INDEX`` or ``b:ID``)."""
@@ -265,8 +267,10 @@ class FollowThrough(OptionList):
             self.kind = kind
 
     def show(self, points: Sequence[Any], items: Sequence[Any], jots: Sequence[Any], *,
-             covered: set[str], person: str, overdue: frozenset[str] = frozenset()) -> None:
-        """``covered``: ids of the points covered in this session."""
+             covered: set[str], person: str, overdue: frozenset[str] = frozenset(),
+             empty: str = "") -> None:
+        """``covered``: ids of the points covered in this session; ``empty``: the line shown
+        when there is nothing to list."""
         keep = self.highlighted
         self.clear_options()
         for point in points:
@@ -286,6 +290,8 @@ class FollowThrough(OptionList):
                                         style="italic"), id=f"jot:{jot.id}"))
         if self.option_count:
             self.highlighted = min(keep or 0, self.option_count - 1)
+        elif empty:
+            self.add_option(Option(Text(empty, style="dim"), disabled=True))
 
     def _send(self, action: str) -> None:
         if self.highlighted is None:
