@@ -225,8 +225,6 @@ class QuestionList(OptionList):
             self.add_option(Option(line, id=f"b:{qid}"))
         if self.option_count:
             self.highlighted = min(keep or 0, self.option_count - 1)
-        elif empty:
-            self.add_option(Option(Text(empty, style="dim"), disabled=True))
 
     def question_id(self) -> str | None:
         """The highlighted question's id (``g:INDEX`` or ``b:ID``)."""
