@@ -8,7 +8,8 @@ from datetime import date
 from typing import Any, Callable
 
 import pytest
-from textual.widgets import Button, Input, TextArea
+from textual.app import App
+from textual.widgets import Button, Input, RadioButton, TextArea
 
 from guides.loader import builtin_guides
 from tui.config import Config
@@ -21,6 +22,7 @@ from tui.screens.new_programme import NewProgrammeDialog
 from tui.screens.start import NewSessionScreen
 from tui.screens.strategy import StrategyDialog
 from tui.screens.tagging import TagDialog
+from tui.widgets.choice import ChoiceSet
 from apptools import make_app
 
 pytestmark = pytest.mark.usefixtures("utc_zone")
@@ -228,3 +230,53 @@ async def test_keys_typed_just_before_escape_make_it_ask(store, vault_path, cloc
             await pilot.pause()
         assert isinstance(app.screen, ConfirmScreen) and results == []
         app.store = None
+
+
+# ---------------------------------------------------------------------- choice rows
+class Choices(App[None]):
+    def __init__(self, chosen: int | None, disabled: int | None = None) -> None:
+        super().__init__()
+        self.chosen, self.disabled = chosen, disabled
+
+    def compose(self):
+        with ChoiceSet():
+            for i in range(4):
+                yield RadioButton(str(i), value=i == self.chosen, name=str(i),
+                                  disabled=i == self.disabled)
+
+
+@pytest.mark.parametrize("chosen, keys, expected", [
+    (None, [], -1),  # nothing chosen stays so (a pulse's score is never guessed)
+    (0, [], 0),
+    (2, [], 2),  # the choice a dialog opened with is the one it saves untouched
+    (2, ["right"], 3),
+    (2, ["left"], 1),
+    (3, ["right"], 0),  # round, as the highlight goes
+    (None, ["right"], 0),
+    (None, ["left"], 3),
+    (1, ["down", "down"], 3),
+])
+async def test_a_choice_row_chooses_as_it_moves(chosen, keys, expected):
+    """Textual's RadioSet moves a highlight on the arrows and chooses on Space, so Right then
+    a dialog's Enter saved the old choice; a ChoiceSet chooses as it moves."""
+    app = Choices(chosen)
+    async with app.run_test() as pilot:
+        row = app.query_one(ChoiceSet)
+        row.focus()
+        await pilot.press(*keys)
+        await pilot.pause()
+        assert row.pressed_index == expected
+        buttons = list(row.query(RadioButton))
+        assert [b.value for b in buttons] == [i == expected for i in range(4)]
+        if expected >= 0:  # the highlight is on the choice from the start (RadioSet's: first)
+            assert [b.has_class("-selected") for b in buttons] == [i == expected
+                                                                   for i in range(4)]
+
+
+async def test_a_choice_row_skips_what_is_disabled():
+    app = Choices(0, disabled=1)
+    async with app.run_test() as pilot:
+        app.query_one(ChoiceSet).focus()
+        await pilot.press("right")
+        await pilot.pause()
+        assert app.query_one(ChoiceSet).pressed_index == 2

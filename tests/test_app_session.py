@@ -159,6 +159,22 @@ async def test_capture_all_four_kinds(store, vault_path, clock):
         assert isinstance(app.focused, NotesArea)
 
 
+async def test_capture_arrows_choose_whose_it_is(store, vault_path, clock):
+    """Right on "Whose is it?" chooses the participant there and then: Enter saves theirs (a
+    RadioSet only moved a highlight there, and the item was saved as the facilitator's)."""
+    person = store.add_person("Ada")
+    session = store.start_session(person.id, guide("one-on-one").to_snapshot())
+    app = make_app(vault_path, clock)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_session(app, pilot, store, session.id)
+        await pilot.press("f2")
+        await pilot.pause()
+        await pilot.press(*"book the design review", "tab", "right", "enter")
+        await pilot.pause()
+        [item] = store.items(session_id=session.id)
+        assert (item.text, item.owner) == ("book the design review", "them")
+
+
 async def test_capture_rejects_bad_date_and_keeps_dialog(store, vault_path, clock):
     person = store.add_person("Ada")
     session = store.start_session(person.id, guide("one-on-one").to_snapshot())

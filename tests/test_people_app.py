@@ -89,6 +89,7 @@ async def test_add_a_person_with_cadence_and_default_guide_then_rename(store, va
         await settle(pilot)
         renamed = store.person(sam.id)
         assert renamed.name == "Sam Rivera-Lee" and renamed.guide_id == "career-conversation"
+        assert renamed.cadence == "fortnightly"  # untouched in the dialog: kept
         assert "Sam Rivera-Lee" in names(screen)
         app.store = None
 

@@ -25,7 +25,8 @@ MODIFIERS = ("ctrl", "alt", "shift", "meta", "super", "hyper")
 #: screen (tests/test_keys.py checks it against the bindings; docs/keys.md says what each does).
 BINDING_IDS = frozenset({
     "agenda", "all", "back", "bank-question", "cadence", "cancel", "capture", "capture-kind",
-    "carry", "clear-filter", "clear-filters", "close", "complete", "confirm-no", "confirm-yes",
+    "carry", "choose-next", "choose-previous", "clear-filter", "clear-filters", "close",
+    "complete", "confirm-no", "confirm-yes",
     "cues", "delete",
     "detail-next-stage", "detail-previous-stage", "dialog-save", "done", "edit", "end",
     "export", "export-write", "goal-status", "help", "insert-question", "items", "jot",

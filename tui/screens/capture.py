@@ -13,6 +13,7 @@ from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Static
 from store import DateError, parse_due
 from store import ITEM_KINDS
 from tui.screens.dialog import Dialog
+from tui.widgets.choice import ChoiceSet
 
 
 @dataclass(frozen=True)
@@ -38,12 +39,12 @@ class CaptureScreen(Dialog[Capture | None]):
         with Vertical(id="capture-dialog", classes="dialog"):
             yield Static(self.keys_hint("Capture  ·  {capture-kind} changes the kind · Tab moves"),
                          classes="dialog-title")
-            with RadioSet(id="capture-kind"):
+            with ChoiceSet(id="capture-kind"):
                 for kind in ITEM_KINDS:
                     yield RadioButton(kind.capitalize(), value=kind == self.kind, name=kind)
             yield Input(placeholder="what was decided, agreed or promised", id="capture-text")
             yield Label("Whose is it?")
-            with RadioSet(id="capture-owner"):
+            with ChoiceSet(id="capture-owner"):
                 yield RadioButton("Mine", value=True, name="me")
                 yield RadioButton(self.participant, name="them")
             yield Label("Due (optional)")

@@ -28,6 +28,7 @@ from store import RapportError
 from tui.format import plural
 from tui.keys import with_keys
 from tui.screens.dialog import Dialog
+from tui.widgets.choice import ChoiceSet
 
 if TYPE_CHECKING:
     from store import Store
@@ -235,11 +236,11 @@ class ExportScreen(Dialog[str | None]):
                          classes="dialog-title", markup=False)
             with Vertical(id="export-options"):
                 if "format" in self.controls:
-                    with RadioSet(id="export-format"):
+                    with ChoiceSet(id="export-format"):
                         for key, label in FORMATS:
                             yield RadioButton(label, value=key == self.initial.fmt, name=key)
                 if "kind" in self.controls:
-                    with RadioSet(id="export-kind"):
+                    with ChoiceSet(id="export-kind"):
                         for key, label in KINDS:
                             yield RadioButton(label, value=key == self.initial.kind, name=key)
                 if "private" in self.controls:

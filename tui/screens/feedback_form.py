@@ -17,6 +17,7 @@ from textual.widgets.option_list import Option
 
 from store import FEEDBACK_DIRECTIONS, FEEDBACK_KINDS, Feedback, Item
 from tui.screens.dialog import Dialog
+from tui.widgets.choice import ChoiceSet
 
 LABELS = {"situation": "Situation: when and where", "behaviour": "Behaviour: what they did",
           "impact": "Impact: what it led to", "response": "Their response",
@@ -47,12 +48,12 @@ class FeedbackDialog(Dialog[dict[str, Any] | None]):
                          classes="dialog-title", markup=False)
             if self.records == "feedback":
                 with Horizontal(classes="feedback-row"):
-                    with RadioSet(id="feedback-kind"):
+                    with ChoiceSet(id="feedback-kind"):
                         kind = current.kind if current else None
                         for value in FEEDBACK_KINDS:
                             yield RadioButton(value.capitalize(), name=value,
                                               value=value == kind)
-                    with RadioSet(id="feedback-direction"):
+                    with ChoiceSet(id="feedback-direction"):
                         direction = current.direction if current else "given"
                         for value in FEEDBACK_DIRECTIONS:
                             yield RadioButton(f"{value.capitalize()}", name=value,

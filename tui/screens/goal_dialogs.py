@@ -14,7 +14,8 @@ from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Static
 from store import GOAL_STATUSES, RapportError
 from tui.screens.base import RapportScreen
 from tui.screens.dialog import Dialog
-from tui.widgets.browse import ChoiceSet, clip
+from tui.widgets.browse import clip
+from tui.widgets.choice import ChoiceSet
 from tui.widgets.prepare import progress_bar
 
 if TYPE_CHECKING:  # pragma: no cover

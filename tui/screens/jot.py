@@ -11,7 +11,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Static, TextArea
 
 from tui.screens.dialog import Dialog
-from tui.widgets.browse import ChoiceSet
+from tui.widgets.choice import ChoiceSet
 
 
 class JotScreen(Dialog[str | None]):

@@ -20,7 +20,7 @@ from store import CADENCES, DateError, RapportError, parse_due, parse_time
 from tui.keys import with_keys
 from tui.screens.base import RapportModal
 from tui.screens.dialog import Dialog
-from tui.widgets.browse import ChoiceSet
+from tui.widgets.choice import ChoiceSet
 
 if TYPE_CHECKING:  # pragma: no cover
     from store import Meeting, Person

@@ -22,7 +22,8 @@ from tui import format as fmt
 from tui.screens.base import RapportScreen
 from tui.screens.dialog import Dialog
 from tui.screens.person_actions import write_change
-from tui.widgets.browse import ChoiceSet, theme_style
+from tui.widgets.browse import theme_style
+from tui.widgets.choice import ChoiceSet
 
 if TYPE_CHECKING:  # pragma: no cover
     from store import Person, RosterPlace, Store, Synthesis

@@ -11,6 +11,7 @@ from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Static
 
 from store import Pulse
 from tui.screens.dialog import Dialog
+from tui.widgets.choice import ChoiceSet
 
 SCORES = ((1, "1 low"), (2, "2"), (3, "3"), (4, "4"), (5, "5 great"))
 
@@ -38,7 +39,7 @@ class PulseDialog(Dialog[PulseEntry | None]):
             yield Static(self.keys_hint("Pulse  ·  1-5 picks"), classes="dialog-title",
                          markup=False)
             yield Label(f"How is {self.name_shown}? 1 (low) to 5 (great)", markup=False)
-            with RadioSet(id="pulse-score"):
+            with ChoiceSet(id="pulse-score"):
                 for value, label in SCORES:
                     yield RadioButton(label, value=value == score, name=str(value))
             yield Label("In a word (optional)")

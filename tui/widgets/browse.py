@@ -7,7 +7,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any, Iterator
 
 from textual.binding import Binding
-from textual.widgets import DataTable, RadioButton, RadioSet
+from textual.widgets import DataTable
 from textual.widgets.data_table import CursorType
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -104,23 +104,3 @@ def meeting_text(app: Any, upcoming: Any, today: date | None = None) -> "Text":
         return Text("")
     style = MEETING_STYLE.get(upcoming.state)
     return Text(meeting_label(upcoming, today), style=theme_style(app, style) if style else "")
-
-
-class ChoiceSet(RadioSet):
-    """A RadioSet that chooses as it moves (a segmented control): ←/→ move the choice itself,
-    starting from the one already chosen, so a dialog's Enter (save) never has to toggle it
-    first."""
-
-    def on_mount(self) -> None:
-        buttons = list(self.query(RadioButton))
-        chosen = next((i for i, b in enumerate(buttons) if b.value), 0)
-        for _ in range(chosen):  # RadioSet's mount highlighted the first
-            super().action_next_button()
-
-    def action_next_button(self) -> None:
-        super().action_next_button()
-        self.action_toggle_button()
-
-    def action_previous_button(self) -> None:
-        super().action_previous_button()
-        self.action_toggle_button()

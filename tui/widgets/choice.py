@@ -1,0 +1,42 @@
+"""The dialogs' choice rows: a RadioSet whose arrows choose, as radio buttons do elsewhere."""
+
+from __future__ import annotations
+
+from textual.binding import Binding
+from textual.widgets import RadioButton, RadioSet
+
+
+class ChoiceSet(RadioSet):
+    """A RadioSet that chooses as it moves (a segmented control): ←/→ (and ↑/↓) choose the next
+    or previous option itself, starting from the one already chosen (with none chosen yet, the
+    first or the last). Textual's RadioSet only moves a highlight there and chooses on Space:
+    Right then the dialog's Enter would save the old choice (an item saved as "mine" when
+    "theirs" was shown highlighted).
+
+    The choice is made by pressing the button (``RadioButton.value``), so RadioSet itself keeps
+    one button pressed, moves its highlight there and posts ``RadioSet.Changed``. Nothing is
+    chosen at mount: a set shown with no choice (a pulse's score) stays without one."""
+
+    BINDINGS = [
+        Binding("down,right", "choose(1)", "Next choice", id="choose-next", show=False),
+        Binding("up,left", "choose(-1)", "Previous choice", id="choose-previous", show=False),
+    ]
+
+    def on_focus(self) -> None:
+        """The highlight starts on the choice (RadioSet's starts on the first option)."""
+        pressed = self.pressed_button
+        for _ in range(len(self.children)):
+            if pressed is None or pressed.has_class("-selected"):
+                return
+            self.action_next_button()
+
+    def action_choose(self, step: int) -> None:
+        buttons = [b for b in self.query_children(RadioButton) if not b.disabled]
+        if not buttons:
+            return
+        pressed = self.pressed_button
+        if pressed is None or pressed not in buttons:
+            chosen = buttons[0] if step > 0 else buttons[-1]
+        else:
+            chosen = buttons[(buttons.index(pressed) + step) % len(buttons)]
+        chosen.value = True
