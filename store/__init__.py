@@ -21,11 +21,12 @@ How the app and the commands use it::
   ``store.damage`` is what unlocking found wrong (rows deleted outside rapport); ``store.verify()``
   checks everything.
 * One writer per vault (a lock on the file itself); a wrong passphrase writes nothing.
-* Layers, bottom up: leaves (errors, models, clock, text, crypto, files, tables) < the file
-  (db; header; lock, migrations, keyslot, summary) < the row engine (:mod:`store.rows`) < one
-  repository per record family (people, sessions, notes, items, jots, programmes, tags,
-  export_log, points, meetings, questions, pulses, feedback, goals, roster) < search,
-  documents and exports, syntheses, imports < :class:`Store` (store.store, put together from
+* Layers, bottom up: leaves (errors, models, clock, text) < crypto, files, tables and the
+  connections (db) < the header check (header) < the file's lock, key slot, migrations and
+  row summary < the row engine (:mod:`store.rows`) < one repository per record family
+  (people, sessions, notes, items, jots, programmes, tags, export_log, points, meetings,
+  questions, pulses, feedback, goals, roster) < search, documents and exports, syntheses,
+  imports < :class:`Store` (store.store, put together from
   its parts: store_base < store_people, store_sessions < store_loop, store_programmes) < opening
   (vault). A new record family is a table in :mod:`store.tables`, a migration, a repository
   module and its methods in the part of :class:`Store` its records belong to.
@@ -183,20 +184,19 @@ __all__ = [
     "FAST_FOR_TESTS", "FEEDBACK_DIRECTIONS", "FEEDBACK_KINDS", "FEEDBACK_STAGE_FIELDS",
     "Feedback", "FileExists", "GOAL_STATUSES", "Goal", "Hit", "ITEM_KINDS", "ITEM_STATUSES",
     "ImportResult", "Item", "Jot", "KdfParams", "KeyResult", "LOW_RUN", "LOW_SCORE", "Locked",
-    "MAX_IMPORT_BYTES", "MIN_INTERVIEWEES", "Meeting", "NotAVault", "NotFound", "NotRegularFile",
-    "Note", "OWNERS", "POINT_OWNERS",
-    "PRODUCTION", "Passage", "Paths", "Person", "Programme", "Pulse", "Question",
-    "ROSTER_STATUSES", "RapportError", "RetentionPlan", "RosterPlace", "SEARCH_SOURCES",
-    "Scope", "Session", "SessionSummary", "SinceLastTime", "StorageError", "Store",
-    "StrategyItem", "Synthesis", "TABLES", "Table", "Tag", "TalkingPoint", "UnsafeParameters",
-    "Upcoming", "VaultBusy", "VaultExists", "VaultMissing", "WrongPassphrase",
-    "build_synthesis", "calendar_bytes", "collect", "create_vault", "destroy_raw", "due_people",
-    "encrypt", "ensure_dir", "import_document", "json_text", "leader_report", "md_block",
-    "md_inline", "open_vault", "parse_due", "parse_time", "probe", "programme_report",
-    "read_import", "read_regular", "render_document", "render_export", "render_report", "report_filename",
-    "restore_vault", "retention_plan", "session_document", "share_summary", "since_last_time",
-    "stamp", "upcoming_meetings", "utc_now", "visible", "write_calendar", "write_export",
-    "write_new_file", "write_report",
+    "MAX_IMPORT_BYTES", "MIN_INTERVIEWEES", "Meeting", "NotAVault", "NotFound",
+    "NotRegularFile", "Note", "OWNERS", "POINT_OWNERS", "PRODUCTION", "Passage", "Paths",
+    "Person", "Programme", "Pulse", "Question", "ROSTER_STATUSES", "RapportError",
+    "RetentionPlan", "RosterPlace", "SEARCH_SOURCES", "Scope", "Session", "SessionSummary",
+    "SinceLastTime", "StorageError", "Store", "StrategyItem", "Synthesis", "TABLES", "Table",
+    "Tag", "TalkingPoint", "UnsafeParameters", "Upcoming", "VaultBusy", "VaultExists",
+    "VaultMissing", "WrongPassphrase", "build_synthesis", "calendar_bytes", "collect",
+    "create_vault", "destroy_raw", "due_people", "encrypt", "ensure_dir", "import_document",
+    "json_text", "leader_report", "md_block", "md_inline", "open_vault", "parse_due",
+    "parse_time", "probe", "programme_report", "read_import", "read_regular", "render_document",
+    "render_export", "render_report", "report_filename", "restore_vault", "retention_plan",
+    "session_document", "share_summary", "since_last_time", "stamp", "upcoming_meetings",
+    "utc_now", "visible", "write_calendar", "write_export", "write_new_file", "write_report",
 ]
 
 
