@@ -121,6 +121,41 @@ async def test_autosave_after_a_second_marks_saved(store, vault_path, clock):
         assert [n.text for n in store.notes(session.id)] == ["typed!"]
 
 
+async def test_a_full_disk_keeps_the_notes_and_says_why_once(store, vault_path, clock):
+    """SQLite's own "database or disk is full" (the vault capped at its present size with
+    max_page_count): the notes stay in the pane, the status line says nothing was saved, the
+    whole reason comes once in a toast (the line cuts it at 80 columns), and the first save
+    after space comes back writes everything typed."""
+    person = store.add_person("Ada")
+    session = store.start_session(person.id, guide("one-on-one").to_snapshot())
+    app = make_app(vault_path, clock)
+    conn = store.engine._conn  # the test reaches in to cap the file, as a full disk would
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_session(app, pilot, store, session.id)
+        pages = conn.execute("PRAGMA page_count").fetchone()[0]
+        conn.execute(f"PRAGMA max_page_count = {pages}")
+        text = "what was said " * 20_000  # 280 KB: pages the capped file cannot add
+        notes = screen.query_one(NotesArea)
+        for more in ("", " and more"):
+            notes.text = text + more
+            await pilot.pause()
+            clock.advance(5)
+            screen.autosave()
+            await pilot.pause()
+            assert screen.status.startswith("the disk is full: nothing was saved")
+            assert notes.text == text + more
+        toasts = [n for n in app._notifications if n.title == "Not saved"]
+        assert [n.message for n in toasts] == [
+            "the disk is full: nothing was saved (free some space and save again)"]
+        assert store.notes(session.id) == []
+        conn.execute("PRAGMA max_page_count = 1073741823")
+        await pilot.press("!")  # typed at the cursor (the start): a change to save
+        clock.advance(5)
+        screen.autosave()
+        assert screen.status == "saved"
+        assert [n.text for n in store.notes(session.id)] == ["!" + text + " and more"]
+
+
 async def test_questions_mark_and_insert(store, vault_path, clock):
     person = store.add_person("Ada")
     session = store.start_session(person.id, guide("one-on-one").to_snapshot())

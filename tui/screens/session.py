@@ -113,6 +113,7 @@ class SessionScreen(RapportScreen[None]):
         self.items: list[Item] = []
         self.paused = False
         self.status = "saved"
+        self.failure: str | None = None  # the last save that did not happen, told in a toast
         self.flash = ""
         self.flash_timer: Timer | None = None
         self.fresh_item: str | None = None
@@ -388,15 +389,26 @@ class SessionScreen(RapportScreen[None]):
             try:
                 store.save_note(self.session.id, key, text, private=private)
             except RapportError as exc:
-                self.status = str(exc)
+                self.not_saved(exc)
                 ok = False
                 break
             self.notebook.mark_saved(key, private, text)
         if ok:
-            self.status = "saved"
+            self.status, self.failure = "saved", None
         if not quiet:
             self.show_status()
         return ok
+
+    def not_saved(self, exc: RapportError) -> None:
+        """A save that did not happen (a full disk, a vault moved away): the status line under
+        the notes says so while it lasts, but it is one line and cuts a long reason at 80
+        columns, so the reason is also given whole in a toast: once, not at every autosave
+        that meets it again. What was typed stays in the notes and is saved by the next try."""
+        message = str(exc)
+        self.status = message
+        if message != self.failure:
+            self.failure = message
+            self.notify(message, title="Not saved", severity="error", timeout=15)
 
     def persist_state(self) -> None:
         store = self.app.store
@@ -408,7 +420,7 @@ class SessionScreen(RapportScreen[None]):
                 visited=sorted(self.visited), asked={k: sorted(v) for k, v in self.asked.items()},
                 paused=self.paused)
         except RapportError as exc:
-            self.status = str(exc)
+            self.not_saved(exc)
             self.show_status()
             return
         self.state_dirty = False
