@@ -9,7 +9,7 @@ from typing import Any, Callable
 
 import pytest
 from textual.app import App
-from textual.widgets import Button, Input, RadioButton, TextArea
+from textual.widgets import Button, Input, Label, RadioButton, TextArea
 
 from guides.loader import builtin_guides
 from tui.config import Config
@@ -280,3 +280,19 @@ async def test_a_choice_row_skips_what_is_disabled():
         await pilot.press("right")
         await pilot.pause()
         assert app.query_one(ChoiceSet).pressed_index == 2
+
+
+async def test_a_long_line_in_a_dialog_wraps_instead_of_being_cut(store, vault_path, clock):
+    """A dialog's Label is one line as wide as its text: a long one was cut at the dialog's
+    edge (the review's next-meeting line lost "skip" at 80 columns). They wrap now."""
+    from tui.screens.pulse import PulseDialog
+
+    name = "Maximiliane Alexandra von Hohenberg-Schwarzenfeld"
+    app = make_app(vault_path, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.store = store
+        await opened(app, pilot, PulseDialog(name))
+        [label] = [w for w in app.screen.query(Label) if name in str(w.render())]
+        text = f"How is {name}? 1 (low) to 5 (great)"
+        assert len(text) > label.region.width  # too long for one line here
+        assert label.region.height == 2  # wrapped, all of it shown (cut: one line)
