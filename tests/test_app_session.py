@@ -624,3 +624,54 @@ async def test_keys_typed_just_before_quit_are_saved(store, vault_path, clock, p
         assert [n.text for n in reopened.notes(session.id)] == ["last words"]
     finally:
         reopened.close()
+
+
+async def test_quit_over_a_dialogs_typed_text_asks_first(store, vault_path, clock, passphrase):
+    """ctrl+q with an item half typed in the capture dialog: it asks (the item was lost
+    without a word); n goes back to the text, ctrl+q twice quits, the notes saved either way.
+    An empty dialog does not hold the quit up."""
+    from tui.screens.confirm import ConfirmScreen
+
+    person = store.add_person("Ada")
+    session = store.start_session(person.id, guide("one-on-one").to_snapshot())
+    app = make_app(vault_path, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_session(app, pilot, store, session.id)
+        await pilot.press(*"in the notes", "f2")
+        await pilot.pause()
+        capture = app.screen
+        assert isinstance(capture, CaptureScreen)
+        await pilot.press(*"book the review", "ctrl+q")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen) and app.is_running
+        await pilot.press("n")
+        await pilot.pause()
+        assert app.screen is capture
+        assert capture.query_one("#capture-text").value == "book the review"
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("ctrl+q")
+        for _ in range(3):
+            await pilot.pause()
+    assert app.return_code == 0
+    reopened = open_vault(vault_path, passphrase, allow_weak=True)
+    try:
+        assert [n.text for n in reopened.notes(session.id)] == ["in the notes"]
+        assert reopened.items(session_id=session.id) == []
+    finally:
+        reopened.close()
+
+
+async def test_quit_over_an_empty_dialog_does_not_ask(store, vault_path, clock):
+    person = store.add_person("Ada")
+    session = store.start_session(person.id, guide("one-on-one").to_snapshot())
+    app = make_app(vault_path, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_session(app, pilot, store, session.id)
+        await pilot.press("f2")
+        await pilot.pause()
+        await pilot.press("ctrl+q")
+        for _ in range(3):
+            await pilot.pause()
+        assert not app.is_running

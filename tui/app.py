@@ -36,6 +36,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from store import KdfParams
     from store import Store
     from tui.launch import Heap
+    from tui.screens.confirm import ConfirmScreen
     from tui.screens.home import Row
 
 
@@ -116,6 +117,7 @@ class RapportApp(QuietCrash):
         self.show_controls = ShowControls()
         self.readable_dim = ReadableDim()
         self.signalled = 0  # the exit status after SIGHUP or SIGTERM (see handle_signals)
+        self.quit_question: "ConfirmScreen | None" = None  # asked on quit over typed text
         self.refused = refusal(self.features)
         if self.refused:
             self.devtools = None  # never connected, whoever runs this app (see make_app)
@@ -313,7 +315,33 @@ class RapportApp(QuietCrash):
         after_queues(path, callback)
 
     async def action_quit(self) -> None:
-        self.after_typing(self.quit_now)
+        self.after_typing(self.quit_asking)
+
+    def quit_asking(self) -> None:
+        """Quits, unless a dialog holds text typed and not saved: then it asks first, as Esc in
+        that dialog would (the notes are saved on the way out; a dialog's text is saved only by
+        the dialog). The quit key again, or ``y``, quits; ``n`` or Esc goes back to the
+        dialog. A signal quits without asking (see :meth:`terminate`)."""
+        from tui.screens.confirm import ConfirmScreen
+        from tui.screens.dialog import Dialog
+
+        asking = self.quit_question
+        if asking is not None and asking.is_current:
+            self.quit_now()  # asked already: the quit key twice quits
+            return
+        if not any(isinstance(s, Dialog) and s.has_unsaved_text() for s in self.screen_stack):
+            self.quit_now()
+            return
+
+        def decided(leave: bool | None) -> None:
+            self.quit_question = None
+            if leave:
+                self.quit_now()
+
+        self.quit_question = ConfirmScreen(
+            "Quit and lose what you typed?",
+            "The dialog's text has not been saved (the notes have).", confirm="Quit")
+        self.push_screen(self.quit_question, decided)
 
     def quit_now(self) -> None:
         self.close_store()
