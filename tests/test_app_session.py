@@ -28,6 +28,12 @@ def guide(guide_id: str):
     return next(g for g in builtin_guides() if g.id == guide_id)
 
 
+def ada_session(store, guide_id: str = "one-on-one"):
+    """Ada, and a session with her from the built-in guide ``guide_id``."""
+    person = store.add_person("Ada")
+    return person, store.start_session(person.id, guide(guide_id).to_snapshot())
+
+
 async def test_new_session_from_home_focuses_notes(store, vault_path, clock):
     app = make_app(vault_path, clock)
     async with app.run_test(size=(100, 30)) as pilot:
@@ -54,8 +60,7 @@ async def test_new_session_from_home_focuses_notes(store, vault_path, clock):
 
 
 async def test_timer_advances_and_changes_state(store, vault_path, clock):
-    person = store.add_person("Ada")
-    session = store.start_session(person.id, guide("one-on-one").to_snapshot())
+    person, session = ada_session(store)
     app = make_app(vault_path, clock)
     async with app.run_test(size=(100, 30)) as pilot:
         screen = await open_session(app, pilot, store, session.id)
@@ -81,8 +86,7 @@ async def test_timer_advances_and_changes_state(store, vault_path, clock):
 
 
 async def test_stage_change_saves_notes_and_state(store, vault_path, clock):
-    person = store.add_person("Ada")
-    session = store.start_session(person.id, guide("one-on-one").to_snapshot())
+    person, session = ada_session(store)
     app = make_app(vault_path, clock)
     async with app.run_test(size=(100, 30)) as pilot:
         screen = await open_session(app, pilot, store, session.id)
@@ -100,8 +104,7 @@ async def test_stage_change_saves_notes_and_state(store, vault_path, clock):
 
 
 async def test_autosave_after_a_second_marks_saved(store, vault_path, clock):
-    person = store.add_person("Ada")
-    session = store.start_session(person.id, guide("feedback").to_snapshot())
+    person, session = ada_session(store, "feedback")
     app = make_app(vault_path, clock)
     async with app.run_test(size=(100, 30)) as pilot:
         screen = await open_session(app, pilot, store, session.id)
@@ -126,8 +129,7 @@ async def test_a_full_disk_keeps_the_notes_and_says_why_once(store, vault_path, 
     max_page_count): the notes stay in the pane, the status line says nothing was saved, the
     whole reason comes once in a toast (the line cuts it at 80 columns), and the first save
     after space comes back writes everything typed."""
-    person = store.add_person("Ada")
-    session = store.start_session(person.id, guide("one-on-one").to_snapshot())
+    person, session = ada_session(store)
     app = make_app(vault_path, clock)
     conn = store.engine._conn  # the test reaches in to cap the file, as a full disk would
     async with app.run_test(size=(80, 24)) as pilot:
@@ -157,8 +159,7 @@ async def test_a_full_disk_keeps_the_notes_and_says_why_once(store, vault_path, 
 
 
 async def test_questions_mark_and_insert(store, vault_path, clock):
-    person = store.add_person("Ada")
-    session = store.start_session(person.id, guide("one-on-one").to_snapshot())
+    person, session = ada_session(store)
     app = make_app(vault_path, clock)
     async with app.run_test(size=(100, 30)) as pilot:
         screen = await open_session(app, pilot, store, session.id)
@@ -173,8 +174,7 @@ async def test_questions_mark_and_insert(store, vault_path, clock):
 
 
 async def test_capture_all_four_kinds(store, vault_path, clock):
-    person = store.add_person("Ada")
-    session = store.start_session(person.id, guide("one-on-one").to_snapshot())
+    person, session = ada_session(store)
     app = make_app(vault_path, clock)
     async with app.run_test(size=(100, 30)) as pilot:
         screen = await open_session(app, pilot, store, session.id)
@@ -197,8 +197,7 @@ async def test_capture_all_four_kinds(store, vault_path, clock):
 async def test_capture_arrows_choose_whose_it_is(store, vault_path, clock):
     """Right on "Whose is it?" chooses the participant there and then: Enter saves theirs (a
     RadioSet only moved a highlight there, and the item was saved as the facilitator's)."""
-    person = store.add_person("Ada")
-    session = store.start_session(person.id, guide("one-on-one").to_snapshot())
+    person, session = ada_session(store)
     app = make_app(vault_path, clock)
     async with app.run_test(size=(100, 30)) as pilot:
         await open_session(app, pilot, store, session.id)
@@ -211,8 +210,7 @@ async def test_capture_arrows_choose_whose_it_is(store, vault_path, clock):
 
 
 async def test_capture_rejects_bad_date_and_keeps_dialog(store, vault_path, clock):
-    person = store.add_person("Ada")
-    session = store.start_session(person.id, guide("one-on-one").to_snapshot())
+    person, session = ada_session(store)
     app = make_app(vault_path, clock)
     async with app.run_test(size=(100, 30)) as pilot:
         await open_session(app, pilot, store, session.id)
@@ -231,8 +229,7 @@ async def test_capture_rejects_bad_date_and_keeps_dialog(store, vault_path, cloc
 
 
 async def test_notes_and_items_survive_quit_and_resume(store, vault_path, clock, passphrase):
-    person = store.add_person("Ada")
-    session = store.start_session(person.id, guide("one-on-one").to_snapshot())
+    person, session = ada_session(store)
     app = make_app(vault_path, clock)
     async with app.run_test(size=(100, 30)) as pilot:
         screen = await open_session(app, pilot, store, session.id)
@@ -328,8 +325,7 @@ async def test_the_list_emptied_from_inside_stays_until_esc(store, vault_path, c
 
 
 async def test_idle_lock_saves_first(store, vault_path, clock, passphrase):
-    person = store.add_person("Ada")
-    session = store.start_session(person.id, guide("one-on-one").to_snapshot())
+    person, session = ada_session(store)
     app = make_app(vault_path, clock, config=Config(idle_lock_minutes=5))
     async with app.run_test(size=(100, 30)) as pilot:
         await open_session(app, pilot, store, session.id)
@@ -352,8 +348,7 @@ async def test_idle_lock_saves_first(store, vault_path, clock, passphrase):
 
 
 async def test_end_review_then_ended(store, vault_path, clock):
-    person = store.add_person("Ada")
-    session = store.start_session(person.id, guide("feedback").to_snapshot())
+    person, session = ada_session(store, "feedback")
     app = make_app(vault_path, clock)
     async with app.run_test(size=(100, 30)) as pilot:
         await open_session(app, pilot, store, session.id)
@@ -375,8 +370,7 @@ async def test_f3_switches_the_note_typed_into_and_nothing_moves(store, vault_pa
                                                                  passphrase):
     """Each stage has a shared and a private note: text typed before F3 stays shared, text
     after it goes private, and both survive quitting and reopening."""
-    person = store.add_person("Ada")
-    session = store.start_session(person.id, guide("one-on-one").to_snapshot())
+    person, session = ada_session(store)
     app = make_app(vault_path, clock)
     async with app.run_test(size=(100, 30)) as pilot:
         screen = await open_session(app, pilot, store, session.id)
@@ -431,8 +425,7 @@ def export(vault_path, passphrase, *args: str) -> str:
 
 
 async def test_privacy_screen_and_help(store, vault_path, clock):
-    person = store.add_person("Ada")
-    session = store.start_session(person.id, guide("one-on-one").to_snapshot())
+    person, session = ada_session(store)
     app = make_app(vault_path, clock)
     async with app.run_test(size=(100, 30)) as pilot:
         await open_session(app, pilot, store, session.id)
@@ -529,8 +522,7 @@ async def test_new_session_completes_known_person(store, vault_path, clock):
 
 
 async def test_viewing_an_ended_session_is_not_an_edit(store, vault_path, clock):
-    person = store.add_person("Ada")
-    session = store.start_session(person.id, guide("one-on-one").to_snapshot())
+    person, session = ada_session(store)
     store.end_session(session.id)
     ended = store.session(session.id)
     app = make_app(vault_path, clock)
@@ -552,8 +544,7 @@ async def test_viewing_an_ended_session_is_not_an_edit(store, vault_path, clock)
 
 
 async def test_pick_stage_from_outline(store, vault_path, clock):
-    person = store.add_person("Ada")
-    session = store.start_session(person.id, guide("one-on-one").to_snapshot())
+    person, session = ada_session(store)
     app = make_app(vault_path, clock)
     async with app.run_test(size=(100, 30)) as pilot:
         screen = await open_session(app, pilot, store, session.id)
@@ -608,8 +599,7 @@ async def test_keys_typed_just_before_quit_are_saved(store, vault_path, clock, p
     queued for the notes pane) are saved all the same."""
     from textual import events
 
-    person = store.add_person("Ada")
-    session = store.start_session(person.id, guide("one-on-one").to_snapshot())
+    person, session = ada_session(store)
     app = make_app(vault_path, clock)
     async with app.run_test(size=(100, 30)) as pilot:
         screen = await open_session(app, pilot, store, session.id)
@@ -632,8 +622,7 @@ async def test_quit_over_a_dialogs_typed_text_asks_first(store, vault_path, cloc
     An empty dialog does not hold the quit up."""
     from tui.screens.confirm import ConfirmScreen
 
-    person = store.add_person("Ada")
-    session = store.start_session(person.id, guide("one-on-one").to_snapshot())
+    person, session = ada_session(store)
     app = make_app(vault_path, clock)
     async with app.run_test(size=(80, 24)) as pilot:
         await open_session(app, pilot, store, session.id)
@@ -664,8 +653,7 @@ async def test_quit_over_a_dialogs_typed_text_asks_first(store, vault_path, cloc
 
 
 async def test_quit_over_an_empty_dialog_does_not_ask(store, vault_path, clock):
-    person = store.add_person("Ada")
-    session = store.start_session(person.id, guide("one-on-one").to_snapshot())
+    person, session = ada_session(store)
     app = make_app(vault_path, clock)
     async with app.run_test(size=(80, 24)) as pilot:
         await open_session(app, pilot, store, session.id)
