@@ -665,13 +665,19 @@ async def test_palette_commands_and_help(world):
         assert screen.HELP
     async with app.run_test(size=SIZE) as pilot:
         await unlocked(pilot, store)
+        await pilot.press("f1")
+        await pilot.pause()
+        from textual.widgets import Markdown
+
+        # a binding's keys read "/ or f" ("/ / f" read as three keys)
+        assert "| `/ or f` | Filter |" in app.screen.query_one(Markdown).source
+        await pilot.press("escape")
+        await pilot.pause()
         await app.push_screen(ItemsScreen())
         await settle(pilot)
         await pilot.press("f1")
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)
-        from textual.widgets import Markdown
-
         assert "| `d` | Done |" in app.screen.query_one(Markdown).source
 
 

@@ -36,7 +36,8 @@ def md_cell(text: str) -> str:
 
 def keys_table(under: Screen[Any]) -> list[str]:
     """The keys active on ``under`` (its focused widget's, its own and the app's), as they are
-    bound now: one row per binding id, its keys joined."""
+    bound now: one row per binding id, its keys joined by "or" ("/ or f": a "/" between
+    them would read as one more key)."""
     app = under.app
     rows: dict[str, tuple[list[str], Binding]] = {}
     for active in under.active_bindings.values():
@@ -49,7 +50,7 @@ def keys_table(under: Screen[Any]) -> list[str]:
             keys.append(shown)
     lines = ["| Key | Action |", "|---|---|"]
     for keys, binding in rows.values():
-        lines.append(f"| `{md_cell(' / '.join(keys))}` | {md_cell(binding.description)} |")
+        lines.append(f"| `{md_cell(' or '.join(keys))}` | {md_cell(binding.description)} |")
     return lines
 
 
