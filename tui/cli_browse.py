@@ -65,7 +65,7 @@ def list_sessions(env: Env, person_name: str | None, status: str | None, as_json
     table(("ID", "DATE", "PERSON", "GUIDE", "LENGTH", "STATUS", "OPEN", "TITLE"),
           [(s.id[:8], fmt.when(s.started_at), s.person_name, s.guide_name,
             fmt.minutes(s.spent_seconds), s.status, str(open_items.get(s.id, "") or ""),
-            s.title) for s in summaries], right=(4, 6))
+            s.title) for s in summaries], right=(4, 6), free=(2, 3, 7))
 
 
 # ---------------------------------------------------------------------- show
@@ -200,7 +200,7 @@ def people(env: Env, as_json: bool) -> None:
             (fmt.day(r.next_due) + (f" ({r.state})" if r.state in ("overdue", "due") else ""))
             if r.next_due else "-",
             str(r.open_theirs), str(r.open_mine), r.goal_summary() or "0") for r in rows],
-          right=(1, 5, 6))
+          right=(1, 5, 6), free=(0,))
 
 
 # ---------------------------------------------------------------------- items
@@ -230,7 +230,7 @@ def items(env: Env, open_only: bool, person_name: str | None, as_json: bool) -> 
     table(("DUE", "PERSON", "KIND", "WHOSE", "STATUS", "SESSION", "TEXT"),
           [((fmt.day(i.due) + (" !" if is_overdue(i, today) else "")) if i.due else "-",
             names.get(i.person_id, "?"), i.kind, whose(i), i.status, i.session_id[:8], i.text)
-           for i in found])
+           for i in found], free=(1, 6))
 
 
 # ---------------------------------------------------------------------- jot

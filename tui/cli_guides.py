@@ -46,7 +46,7 @@ def list_guides() -> None:
          "built-in" if g.is_builtin else Path(g.origin).name)
         for g in catalog.guides
     ]
-    table(("ID", "NAME", "KIND", "PLANNED", "STAGES", "FROM"), rows, right=(3, 4))
+    table(("ID", "NAME", "KIND", "PLANNED", "STAGES", "FROM"), rows, right=(3, 4), free=(1,))
     for path, reason in catalog.broken:
         out(f"broken: {path}: {reason}")
 

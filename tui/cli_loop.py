@@ -77,7 +77,7 @@ def schedule(env: Env, person_name: str | None, when: tuple[str, ...], minutes: 
         else:
             table(("WHEN", "PERSON", "MINUTES", "EVERY", "FROM", "STATE"),
                   [(_when(u), u.person.name, str(u.minutes or "-"), u.every or "-", u.source,
-                    u.state) for u in coming], right=(2,))
+                    u.state) for u in coming], right=(2,), free=(1,))
         return
     if as_json:
         raise bad_usage("--json lists what is coming; leave out --with")

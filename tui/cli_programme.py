@@ -94,7 +94,7 @@ def list_programmes(env: Env, as_json: bool) -> None:
         return
     table(("ID", "NAME", "INTERVIEWS", "TAGS", "STRATEGY"),
           [(p.id[:8], p.name, str(n), str(tags), str(items)) for p, n, _, tags, items in rows],
-          right=(2, 3, 4))
+          right=(2, 3, 4), free=(1,))
 
 
 @programme_group.command("show")
@@ -166,7 +166,8 @@ def roster_show(env: Env, ref: str, as_json: bool) -> None:
             "PROGRAMME NAME", err=True)
         return
     table(("PERSON", "STATUS", "CONSENT", "NOTE"),
-          [(names.get(r.person_id, "?"), r.status, r.consent or "-", r.note) for r in places])
+          [(names.get(r.person_id, "?"), r.status, r.consent or "-", r.note) for r in places],
+          free=(0, 3))
     to_go = sum(1 for r in places if r.status in ("planned", "scheduled"))
     out(f"{to_go} still to go", err=True)
 

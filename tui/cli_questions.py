@@ -62,7 +62,7 @@ def questions(env: Env, guide_id: str | None, stage: str | None, as_json: bool) 
             err=True)
         return
     table(("ID", "GUIDE", "STAGE", "QUESTION"),
-          [(q.id[:8], q.guide_id, q.stage, q.text) for q in found])
+          [(q.id[:8], q.guide_id, q.stage, q.text) for q in found], free=(3,))
 
 
 @questions.command("add")

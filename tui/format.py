@@ -82,17 +82,63 @@ def out_json(key: str, records: Any, *, version: int = JSON_VERSION) -> None:
 
 
 def table(header: Sequence[str], rows: Iterable[Sequence[str]], *,
-          right: Sequence[int] = ()) -> None:
+          right: Sequence[int] = (), free: Sequence[int] = (),
+          width: int | None = None) -> None:
     """Columns padded to their widest cell (``right``: the columns aligned right); each cell on
-    one line (runs of whitespace become one space) and escaped before it is measured; the last
-    column is never padded."""
+    one line (runs of whitespace become one space) and escaped before it is measured, in
+    terminal cells (a CJK character takes two); the last column is never padded.
+
+    ``free``: the columns of free text (names, titles, an item's text) that may be cut to fit
+    ``width``, by default the terminal's when standard output is one; ids, dates and counts
+    never are, and output to a file or a pipe never is. The widest free column gives way first
+    (see :func:`fit`); a cut cell ends in "…". Too narrow even then, the terminal wraps."""
+    from rich.cells import cell_len, set_cell_size
+
     lines = [[" ".join(visible(cell).split()) for cell in row] for row in (header, *rows)]
-    widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
+    widths = [max(cell_len(line[i]) for line in lines) for i in range(len(header))]
+    if width is None and free:
+        width = terminal_width()
+    if width:
+        floors = [min(w, max(cell_len(header[i]), 6)) if i in free else w
+                  for i, w in enumerate(widths)]
+        widths = fit(widths, floors, width - 2 * (len(widths) - 1))
+
+    def cell(text: str, size: int, i: int) -> str:
+        if cell_len(text) > size:
+            text = set_cell_size(text, size - 1).rstrip() + "…"
+        pad = " " * (size - cell_len(text))
+        return pad + text if i in right else text + pad
+
     for line in lines:
-        cells = [cell.rjust(width) if i in right else cell.ljust(width)
-                 for i, (cell, width) in enumerate(zip(line, widths))]
-        cells[-1] = line[-1].rjust(widths[-1]) if len(line) - 1 in right else line[-1]
+        cells = [cell(text, size, i) for i, (text, size) in enumerate(zip(line, widths))]
         out("  ".join(cells).rstrip())
+
+
+def fit(widths: Sequence[int], floors: Sequence[int], room: int) -> list[int]:
+    """``widths`` made to add up to ``room`` or less: the widest column that is still above its
+    floor loses a cell, again and again (so two long columns end up sharing what is left);
+    columns at their floor stay as they are, even if the sum is still over."""
+    widths = list(widths)
+    excess = sum(widths) - room
+    while excess > 0:
+        shrinkable = [i for i, w in enumerate(widths) if w > floors[i]]
+        if not shrinkable:
+            break
+        widest = max(shrinkable, key=lambda i: widths[i])
+        widths[widest] -= 1
+        excess -= 1
+    return widths
+
+
+def terminal_width() -> int | None:
+    """The terminal's width when standard output is one, else None (output to a file or a
+    pipe is never cut)."""
+    import shutil
+    import sys
+
+    if not sys.stdout.isatty():
+        return None
+    return shutil.get_terminal_size().columns
 
 
 def out_document(data: bytes, fmt: str) -> None:

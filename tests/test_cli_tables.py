@@ -1,0 +1,89 @@
+"""The commands' tables in a terminal: free text (names, titles, an item's text) is cut to fit
+the terminal's width with "…", ids, dates and counts never are, output to a pipe never is, and
+every column is measured in the cells a terminal gives it (a CJK character takes two)."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+
+from hypothesis import given, settings, strategies as st
+from rich.cells import cell_len
+
+from clitools import argv, in_terminal, read_until
+from tui.format import fit, table
+
+TEXT = st.text(st.characters(categories=("L", "N", "Zs", "P"), exclude_characters="\n\r…"),
+               max_size=40)
+IDS = st.text("0123456789abcdef", min_size=8, max_size=8)
+#: the fixed columns (an id of 8, a count of up to 3) and the two free columns at their floor
+#: (6: no narrower, and never narrower than their header), with three gaps of two
+NARROWEST = 8 + 3 + 6 + 6 + 2 * 3
+
+
+@settings(max_examples=200, deadline=None)
+@given(rows=st.lists(st.tuples(IDS, TEXT, st.integers(0, 999).map(str), TEXT),
+                     min_size=1, max_size=6),
+       width=st.integers(NARROWEST, 120))
+def test_a_table_fits_its_width_and_cuts_free_text_only(rows, width):
+    with contextlib.redirect_stdout(io.StringIO()) as printed:
+        table(("ID", "NAME", "N", "TITLE"), rows, right=(2,), free=(1, 3), width=width)
+    lines = printed.getvalue().splitlines()
+    assert len(lines) == len(rows) + 1
+    counts = max(len(r[2]) for r in rows)
+    for line, (row_id, _, count, _) in zip(lines[1:], rows):
+        assert cell_len(line) <= width
+        assert line.startswith(row_id + "  ")  # an id is never cut
+        assert count.rjust(counts) in line  # nor is a count
+
+    def widest(column: int, header: str) -> int:
+        texts = [header, *(r[column] for r in rows)]
+        return max(cell_len(" ".join(text.split())) for text in texts)
+
+    natural = 8 + widest(1, "NAME") + counts + widest(3, "TITLE") + 2 * 3
+    assert ("…" in "\n".join(lines)) == (natural > width)  # cut only when it does not fit
+
+
+def test_the_widest_free_column_gives_way_first():
+    assert fit([8, 30, 10], [8, 6, 6], 40) == [8, 22, 10]
+    assert fit([8, 30, 30], [8, 6, 6], 40) == [8, 16, 16]  # two long ones share what is left
+    assert fit([8, 10], [8, 6], 10) == [8, 6]  # the floors hold, even over the room
+
+
+def test_cut_cells_end_in_an_ellipsis_and_keep_their_columns(capsys):
+    table(("ID", "NAME", "TITLE"),
+          [("ab12cd34", "Maximiliane von Hohenberg", "日本語のタイトルです"),
+           ("ef56ab78", "Bo", "Q3")],
+          free=(1, 2), width=36)
+    assert capsys.readouterr().out.splitlines() == [
+        "ID        NAME          TITLE",
+        "ab12cd34  Maximiliane…  日本語のタ…",  # 12 cells each: the CJK characters count 2
+        "ef56ab78  Bo            Q3"]
+
+
+def test_a_pipe_gets_every_character(capsys):
+    table(("ID", "TITLE"), [("ab12cd34", "x" * 300)], free=(1,))  # captured: not a terminal
+    assert capsys.readouterr().out.splitlines()[1] == "ab12cd34  " + "x" * 300
+
+
+def test_rapport_list_in_a_narrow_terminal(store, vault_path, passphrase, tmp_path):
+    """The real command on a pseudo-terminal, COLUMNS=72: each line fits, the title is cut
+    with "…", the id and the date are whole."""
+    ana = store.add_person("Ana")
+    session = store.start_session(ana.id, {"id": "g", "name": "G", "stages": []},
+                                  title="a very long title that no terminal of 72 columns shows")
+    store.close()
+    (tmp_path / "pw").write_text(passphrase + "\n")
+    proc, master = in_terminal(argv("--home", vault_path.parent, "--passphrase-file",
+                                    tmp_path / "pw", "list"), env={"COLUMNS": "72"})
+    try:
+        shown = read_until(master, "…".encode())
+        assert proc.wait(timeout=30) == 0
+    finally:
+        proc.kill()
+        os.close(master)
+    lines = [line for line in shown.decode().splitlines() if line.strip()]
+    assert len(lines) == 2 and all(cell_len(line) <= 72 for line in lines)
+    assert lines[1].startswith(session.id[:8] + "  ")
+    assert lines[1].rstrip().endswith("a very…")
