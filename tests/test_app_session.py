@@ -154,8 +154,15 @@ async def test_a_full_disk_keeps_the_notes_and_says_why_once(store, vault_path, 
         await pilot.press("!")  # typed at the cursor (the start): a change to save
         clock.advance(5)
         screen.autosave()
+        await pilot.pause()
         assert screen.status == "saved"
         assert [n.text for n in store.notes(session.id)] == ["!" + text + " and more"]
+        assert [n.title for n in app._notifications][-1] == "Saved"  # the all-clear, once
+        await pilot.press("?")
+        clock.advance(5)
+        screen.autosave()
+        await pilot.pause()
+        assert [n.title for n in app._notifications].count("Saved") == 1
 
 
 async def test_questions_mark_and_insert(store, vault_path, clock):

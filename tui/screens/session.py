@@ -394,6 +394,8 @@ class SessionScreen(RapportScreen[None]):
                 break
             self.notebook.mark_saved(key, private, text)
         if ok:
+            if self.failure is not None:  # the toast that said why is still up: say it is over
+                self.notify("Everything typed is in the vault now.", title="Saved", timeout=5)
             self.status, self.failure = "saved", None
         if not quiet:
             self.show_status()
