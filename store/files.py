@@ -27,19 +27,25 @@ class NotRegularFile(OSError):
     """A FIFO, a device or a socket where a regular file was expected (``strerror`` says so)."""
 
 
-def read_regular(path: str | os.PathLike[str], limit: int) -> bytes:
-    """At most ``limit`` bytes from the start of the regular file at ``path``.
+def read_regular(path: str | os.PathLike[str], limit: int, *, pipe_ok: bool = False) -> bytes:
+    """At most ``limit`` bytes from the start of the regular file at ``path`` (``pipe_ok``: or
+    of the pipe there, read to its end or to ``limit``, as ``<(pass show rapport)`` gives one).
 
     Opened non-blocking, then looked at: a FIFO would wait for a writer and a terminal for a
-    key, so anything but a regular file is refused unread. Raises :class:`FileNotFoundError`,
+    key, so anything else is refused unread. Raises :class:`FileNotFoundError`,
     :class:`IsADirectoryError`, :class:`NotRegularFile` or another :class:`OSError`."""
-    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC)
+    flags = os.O_RDONLY | os.O_NOCTTY | os.O_CLOEXEC
+    if not (pipe_ok and _is_fifo(path)):
+        flags |= os.O_NONBLOCK  # a pipe that is welcome is waited on; nothing else is
+    fd = os.open(path, flags)
     try:
         mode = os.fstat(fd).st_mode
         if stat.S_ISDIR(mode):
             raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), os.fspath(path))
-        if not stat.S_ISREG(mode):
-            raise NotRegularFile(errno.EINVAL, "not a regular file", os.fspath(path))
+        if not (stat.S_ISREG(mode) or (pipe_ok and stat.S_ISFIFO(mode))):
+            what = "not a regular file or a pipe" if pipe_ok else "not a regular file"
+            raise NotRegularFile(errno.EINVAL, what, os.fspath(path))
+        os.set_blocking(fd, True)
         chunks: list[bytes] = []
         size = 0
         while size < limit and (chunk := os.read(fd, limit - size)):
@@ -48,6 +54,13 @@ def read_regular(path: str | os.PathLike[str], limit: int) -> bytes:
         return b"".join(chunks)
     finally:
         os.close(fd)
+
+
+def _is_fifo(path: str | os.PathLike[str]) -> bool:
+    try:
+        return stat.S_ISFIFO(os.stat(path).st_mode)
+    except OSError:
+        return False  # os.open says what is wrong
 
 
 def ensure_dir(directory: Path) -> None:

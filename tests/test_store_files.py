@@ -354,6 +354,15 @@ def test_read_regular_reads_files_only_and_never_waits(tmp_path):
         read_regular(tmp_path, 100)
     with pytest.raises(FileNotFoundError):
         read_regular(tmp_path / "missing", 100)
+    reader, writer = os.pipe()  # a pipe is read only when asked for (a passphrase file)
+    os.write(writer, b"from a pipe")
+    os.close(writer)
+    try:
+        with pytest.raises(NotRegularFile, match="not a regular file"):
+            read_regular(f"/dev/fd/{reader}", 100)
+        assert read_regular(f"/dev/fd/{reader}", 100, pipe_ok=True) == b"from a pipe"
+    finally:
+        os.close(reader)
 
 
 def test_a_fifo_in_the_vaults_place_is_not_a_vault(tmp_path):

@@ -4,7 +4,6 @@ it is given: bounded, and only the kinds of file that can end."""
 from __future__ import annotations
 
 import os
-import stat
 import sys
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -91,37 +90,21 @@ def read_input(path: Path, limit: int, *, what: str, pipe_ok: bool = False) -> b
     """The bytes of the file at ``path``: a regular file (or, with ``pipe_ok``, a pipe such as
     ``<(pass show rapport)``) of at most ``limit`` bytes. Anything else (a device such as
     ``/dev/zero``, a directory, a socket, a FIFO where a file is expected, too much data) is one
-    error line naming ``what``; at most ``limit + 1`` bytes are ever read.
-
-    A FIFO where none is wanted is refused without waiting for a writer (opened non-blocking).
-    """
+    error line naming ``what``; at most ``limit + 1`` bytes are ever read, and a FIFO where none
+    is wanted is refused without waiting for a writer (:func:`store.read_regular`)."""
+    from store import NotRegularFile, read_regular
     from tui.cli import fail
 
-    kinds = "a regular file or a pipe" if pipe_ok else "a regular file"
-    flags = os.O_RDONLY | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0)
     try:
-        if not (pipe_ok and stat.S_ISFIFO(os.stat(path).st_mode)):
-            flags |= os.O_NONBLOCK  # opening a FIFO to refuse it must not wait for its writer
-        fd = os.open(path, flags)
+        data = read_regular(path, limit + 1, pipe_ok=pipe_ok)
+    except (NotRegularFile, IsADirectoryError):
+        kinds = "a regular file or a pipe" if pipe_ok else "a regular file"
+        raise fail(f"{what} {path} is not {kinds}") from None
     except OSError as exc:
         raise fail(f"cannot read {what} {path}: {exc.strerror or exc}") from None
-    mode = os.fstat(fd).st_mode
-    if not (stat.S_ISREG(mode) or (pipe_ok and stat.S_ISFIFO(mode))):
-        os.close(fd)
-        raise fail(f"{what} {path} is not {kinds}")
-    os.set_blocking(fd, True)
-    with os.fdopen(fd, "rb", buffering=0) as stream:
-        chunks: list[bytes] = []
-        size = 0
-        try:
-            while chunk := stream.read(limit + 1 - size):  # read(0) once limit + 1 are in
-                chunks.append(chunk)
-                size += len(chunk)
-        except OSError as exc:
-            raise fail(f"cannot read {what} {path}: {exc.strerror or exc}") from None
-    if size > limit:
+    if len(data) > limit:
         raise fail(f"{what} {path} is larger than {limit} bytes")
-    return b"".join(chunks)
+    return data
 
 
 def passphrase_in(raw: bytes) -> str:
