@@ -207,7 +207,7 @@ def _copy_text(source_id: str, guide_id: str, folder: Path) -> str:
     import re
     from importlib import resources
 
-    from guides.loader import GuideError, load_catalog, parse_guide
+    from guides.loader import GuideError, load_catalog, parse_guide, read_guide_file
 
     guide = load_catalog(folder).get(source_id)
     if guide is None:
@@ -216,10 +216,12 @@ def _copy_text(source_id: str, guide_id: str, folder: Path) -> str:
         if guide.is_builtin:
             path = resources.files("guides") / "builtin" / f"{source_id}.toml"
             text = path.read_text(encoding="utf-8")
-        else:
-            text = Path(guide.origin).read_text(encoding="utf-8")
+        else:  # read as the catalog read it: a FIFO swapped in meanwhile is refused, not awaited
+            text = read_guide_file(guide.origin).decode("utf-8")
     except OSError as exc:
         raise fail(f"could not read guide {source_id!r}: {exc.strerror or exc}") from None
+    except (GuideError, UnicodeDecodeError) as exc:
+        raise fail(f"could not read guide {source_id!r}: {exc}") from None
     text, count = re.subn(r'^id\s*=\s*"[^"\n]*"', f'id = "{guide_id}"', text, count=1, flags=re.M)
     try:
         if count != 1 or parse_guide(text).id != guide_id:
