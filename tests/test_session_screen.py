@@ -231,3 +231,22 @@ async def test_idle_lock_then_unlock_returns_into_the_session(store, vault_path,
         await pilot.press("escape")  # and below it, the home list as after any unlock
         await pilot.pause()
         assert type(app.screen).__name__ == "HomeScreen"
+
+
+def test_what_the_status_line_says_fits_it_at_80_columns():
+    """The line under the notes is one row of 46 cells at 80x24, and a confirmation follows
+    "● unsaved" there (12 cells): longer, it was cut mid-word ("this stage records nothing of
+    its"; "typing into the private note (kept out of summ"). Each message the session says is
+    written to fit: its fixed text at most 34 cells."""
+    import ast
+    from pathlib import Path
+
+    said = []
+    for path in sorted((Path(__file__).parent.parent / "tui" / "screens").glob("session*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and getattr(node.func, "attr", "") == "say":
+                for arg in ast.walk(node.args[0]) if node.args else ():
+                    if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+                        said.append((path.name, arg.value))
+    assert len(said) >= 15
+    assert [(name, text) for name, text in said if len(text) > 34] == []

@@ -458,7 +458,7 @@ class SessionScreen(RapportScreen[None]):
 
     def action_next_stage(self) -> None:
         if self.index + 1 >= len(self.stages):
-            self.say(self.keys("last stage: {end} ends the session with a review"))
+            self.say(self.keys("last stage: {end} reviews and ends"))
             return
         self.go_to(self.index + 1)
 
@@ -504,7 +504,7 @@ class SessionScreen(RapportScreen[None]):
         self.save_notes(quiet=True)
         self.private[key] = not self.is_private()
         self.load_notes()
-        self.say("typing into the private note (kept out of summaries)" if self.private[key]
+        self.say("private note: never in a summary" if self.private[key]
                  else "typing into the shared note")
 
     def action_capture(self, kind: str = "action") -> None:

@@ -111,7 +111,7 @@ def show_left(screen: "SessionScreen") -> None:
 
 def toggle_cues(screen: "SessionScreen") -> None:
     if screen.wide:
-        screen.say("at this size the cues and the questions both show")
+        screen.say("cues and questions both shown here")
         return
     screen.left_mode = "cues" if screen.left_mode != "cues" else "questions"
     show_left(screen)

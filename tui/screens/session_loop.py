@@ -115,14 +115,13 @@ def focus_agenda(screen: "SessionScreen") -> None:
         screen.action_leave()
         return
     if not screen.context_loaded:
-        screen.say("still reading the talking points and earlier items…")
+        screen.say("still reading last time's items…")
         return
     screen.agenda_forced = True
     show_followup(screen, reset=True)
     if not widget.display:
         screen.agenda_forced = False
-        screen.say("no talking points or earlier open items with "
-                   f"{screen.person.name}")
+        screen.say("nothing left open to go through")
         return
     widget.focus()
     widget.highlighted = 0
@@ -152,7 +151,7 @@ def follow_through(screen: "SessionScreen", event: FollowThrough.Chosen) -> None
 
 def point_action(screen: "SessionScreen", point_id: str, action: str) -> None:
     if action != "done":
-        screen.say("points not covered carry to the next session when this one ends")
+        screen.say("open points carry over at the end")
         return
     store = screen.store
     current = next((p for p in screen.points if p.id == point_id), None)
@@ -160,7 +159,7 @@ def point_action(screen: "SessionScreen", point_id: str, action: str) -> None:
         return
     if current.status == "covered":
         point = store.update_talking_point(point_id, status="open")
-        screen.say("not covered: it carries to the next session")
+        screen.say("not covered: carries to next time")
     else:
         point = store.cover_talking_point(point_id, screen.live.id)
         screen.say("covered")
@@ -227,7 +226,7 @@ def recorded(screen: "SessionScreen") -> str:
 def stage_form(screen: "SessionScreen") -> None:
     records = recording_stage(screen)
     if records is None:
-        screen.say("this stage records nothing of its own")
+        screen.say("nothing to fill in at this stage")
         return
     if records == "pulse":
         pulse_form(screen)
@@ -305,7 +304,7 @@ def bank_question(screen: "SessionScreen") -> None:
             return
         screen.bank.append(question)
         screen.show_questions()
-        screen.say(f"saved to your questions for {stage['title']}")
+        screen.say("saved to your question bank")
 
     screen.app.push_screen(BankDialog(session.guide_name or session.guide_id, stage["title"],
                                       question_at_cursor(screen)), done)
