@@ -40,8 +40,9 @@ _NOTE_INLINE = re.compile(r"\\[!-/:-@\[-`{-~]|[<\[\]`|]|" + _ENTITY)
 _NOTE_INLINE_START = re.compile(r"[\\<\[\]`|&]")
 #: the ``:`` of ``://`` and the ``.`` of ``www.``: where a viewer's own autolinking would start
 _BARE_LINK = re.compile(r"(?<=[A-Za-z0-9]):(?=//)|(?<=\bwww)\.")
-#: a line's indentation and list markers (``- ``, ``1. ``, ``2) ``), each maybe nested in the last
-_CONTAINERS = re.compile(r"[ \t]*(?:(?:[-+*]|\d{1,9}[.)])(?:[ \t]+|$))*")
+#: one list marker (``- ``, ``1. ``, ``2) ``) and the indentation before it: a line's
+#: containers are a run of these, each nested in the last
+_MARKER = re.compile(r"[ \t]*(?:[-+*]|\d{1,9}[.)])(?:[ \t]+|$)")
 #: what would start a rule (``---``, ``* * *``) or underline a heading (``===``, ``--``)
 _RULE = re.compile(r"[ \t]*([-*_])(?:[ \t]*\1){2,}[ \t]*$")
 _UNDERLINE = re.compile(r"[ \t]*(?:=+|-+)[ \t]*$")
@@ -100,15 +101,23 @@ def _escape_inline(match: re.Match[str]) -> str:
 
 def _escape_line(line: str, after_text: bool) -> str:
     """A note's line with its block-level Markdown tamed (see :func:`md_block`)."""
-    if after_text and _UNDERLINE.match(line) or _RULE.match(line):
+    if after_text and _UNDERLINE.match(line):
         return _escape_at(line, len(line) - len(line.lstrip()))
-    start = _CONTAINERS.match(line).end()  # type: ignore[union-attr]  # (matches "" at least)
-    rest = line[start:]
+    start = 0
+    while True:  # a rule wins over a list marker, at the line's start or inside a list item
+        if _RULE.match(line, start):  # ("* * *", "- * * *": the item holds a rule)
+            return _escape_at(line, start + len(line[start:]) - len(line[start:].lstrip()))
+        marker = _MARKER.match(line, start)
+        if marker is None or marker.end() == start:
+            break
+        start = marker.end()
+    rest = line[start:].lstrip(" \t")  # the indentation after the last marker (or of the line)
+    start = len(line) - len(rest)
     heading = _HEADING.match(rest)
     if heading:
         marks = "#" * (NOTE_HEADING if heading.end() == 1 else NOTE_HEADING + 1)
         return line[:start] + marks + rest[heading.end():]
-    if _QUOTE_OR_FENCE.match(rest) or _RULE.match(rest) or after_text and _UNDERLINE.match(rest):
+    if _QUOTE_OR_FENCE.match(rest) or after_text and _UNDERLINE.match(rest):
         return _escape_at(line, start + len(rest) - len(rest.lstrip()))
     return line
 

@@ -44,7 +44,8 @@ def _headings(tokens) -> list[tuple[str, str]]:
 #: notes that would break the page if they passed as typed: each is tried every run
 FORGERIES = ("## Two — 2025-01-02", "Two — 2025-01-02\n-", "x\n===", "| a | b |\n|---|---|",
              "a|b\n-|-", "[x](http://e.test)", "![a](i.png)", "<http://e.test>", "<div>\nx",
-             "<b>x</b>", "> q", "```\ncode\n```", "~~~\nx", "***", "- x\n---", "[r]: http://e")
+             "<b>x</b>", "> q", "```\ncode\n```", "~~~\nx", "***", "- x\n---", "[r]: http://e",
+             "- * * *", "1. - - -", "  # x", "   > q")
 
 
 @given(NOTE)
