@@ -4,8 +4,9 @@
 * :func:`write_new_file` is the one writer of new files (exports, reports, calendars): created
   with ``O_EXCL``, 0600, no symlink followed, written whole and synced, or removed again;
 * :func:`tighten` puts the vault and its companions (``-wal``, ``-shm``) back to 0600;
-* :func:`read_regular` reads a small file Rapport looks at (the vault's header, the settings),
-  refusing a FIFO, a device or a socket without waiting on it.
+* :func:`read_regular` is the one reader of a file Rapport is pointed at (the vault's header,
+  the settings and state, a passphrase file, a file to import): bounded, and a FIFO, a device
+  or a socket is refused without waiting on it (a pipe only where one is asked for).
 """
 
 from __future__ import annotations

@@ -1,9 +1,9 @@
 """Is this file a Rapport vault? Its first 100 bytes say, read raw: SQLite is never opened.
 
-Run before anything else touches a path (the launcher's probe, unlocking, a restore): a special
-file, a directory or someone else's database is refused in one line and left as it was. Kept
-apart from :mod:`store.db` so that this check does not load SQLite (the launcher makes it before
-the app's first frame).
+Run before SQLite opens a path (the launcher's probe, unlocking, a backup just written, a
+restore): a special file, a directory or someone else's database is refused in one line and
+left as it was. Kept apart from :mod:`store.db` so that this check does not load SQLite (the
+launcher makes it before the app's first frame).
 """
 
 from __future__ import annotations
