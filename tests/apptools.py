@@ -6,6 +6,7 @@
   session screen, as unlocking and resuming would; returns the screen.
 * ``guide_plan(guide_id)``: a built-in guide as a session's plan (``start_session``'s argument).
 * ``settle(app, pilot)``: let the screen's store reads in workers finish and show.
+* ``ada_session(store, guide_id)``: Ada, and a session with her on a built-in guide.
 """
 
 from __future__ import annotations
@@ -42,3 +43,9 @@ async def settle(app, pilot) -> None:
     await pilot.pause()
     await app.workers.wait_for_complete()
     await pilot.pause()
+
+
+def ada_session(store, guide_id: str = "one-on-one"):
+    """Ada, and a session with her from the built-in guide ``guide_id``: (person, session)."""
+    person = store.add_person("Ada")
+    return person, store.start_session(person.id, guide_plan(guide_id))

@@ -1,0 +1,257 @@
+"""People, a person's timeline, the items screen and the palette, in the app: Pilot over the
+shared seeded world (:mod:`browse_world`) with an injected clock."""
+
+from __future__ import annotations
+
+from browse_world import (  # noqa: F401 (fixtures: tz_utc is autouse)
+    SIZE, cell_text, clock, row_keys, settle, tz_utc, unlocked, utc, world,
+)
+
+
+# ---------------------------------------------------------------------- people and cadence
+def people_rows(screen) -> dict[str, list[str]]:
+    table = screen.query_one("#people-table")
+    return {cell_text(table, r, 0): [cell_text(table, r, c) for c in range(len(table.columns))]
+            for r in range(table.row_count)}
+
+
+async def test_people_due_states_follow_the_clock_and_cadence(world):
+    app, store, ids = world
+    from tui.screens.people import PeopleScreen
+
+    async with app.run_test(size=(120, 30)) as pilot:
+        await unlocked(pilot, store)
+        await pilot.press("f2")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, PeopleScreen)
+        rows = people_rows(screen)
+        # name, sessions, last met, cadence, next meeting, theirs, mine, goals, pulse, guide
+        assert rows["Alice Martin"] == ["Alice Martin", "2", "2025-02-10", "weekly",
+                                        "overdue since 2025-02-17", "1", "1", "1", "", ""]
+        assert rows["Bo Chen"][3:5] == ["monthly", "2025-03-27"]
+        assert rows["Bo Chen"][7] == "1 (1 at risk)"
+        assert rows["Dana Ruiz"][1:5] == ["0", "", "fortnightly", "today"]
+        assert rows["Chidi [ops] Okafor"][3:5] == ["—", ""]
+        assert "1 overdue · 1 today" in str(screen.query_one("#people-status").render())
+
+        # c cycles the cadence of the highlighted person: none -> weekly -> ... -> none
+        table = screen.query_one("#people-table")
+        table.move_cursor(row=row_keys(table).index(ids["chidi"]))
+        await pilot.press("c")
+        await settle(pilot)
+        assert store.person(ids["chidi"]).cadence == "weekly"
+        assert people_rows(screen)["Chidi [ops] Okafor"][3:5] == ["weekly", "2025-03-08"]
+        await pilot.press("c", "c", "c")
+        await settle(pilot)
+        assert store.person(ids["chidi"]).cadence is None
+
+        # four weeks later Bo is overdue too; the list reloads when it comes back
+        app.clock.set(utc(2025, 3, 29, 9, 0))
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("escape")
+        await settle(pilot)
+        rows = people_rows(screen)
+        assert rows["Bo Chen"][4] == "overdue since 2025-03-27"
+        assert rows["Dana Ruiz"][4] == "today"
+
+
+async def test_people_narrow_terminal_uses_relative_dates(world):
+    app, store, ids = world
+    async with app.run_test(size=(80, 24)) as pilot:
+        await unlocked(pilot, store)
+        await pilot.press("f2")
+        await settle(pilot)
+        table = app.screen.query_one("#people-table")
+        assert [str(c.label) for c in table.columns.values()] == \
+            ["Name", "Last met", "Cadence", "Next", "Open", "Goals", "Pulse"]
+        rows = people_rows(app.screen)
+        assert rows["Alice Martin"][3:] == ["14d overdue", "1 · 1", "1", ""]
+        assert rows["Bo Chen"][3:] == ["in 24d", "", "1 !", ""]
+        assert rows["Dana Ruiz"][3] == "today"
+        assert sum(c.get_render_width(table) for c in table.columns.values()) <= 78
+
+
+async def test_person_timeline_items_and_jot_in_next_follow_up(world):
+    app, store, ids = world
+    from textual.widgets import TextArea
+
+    from tui.screens.jot import JotScreen
+    from tui.screens.person import PersonScreen
+    from tui.screens.session import SessionScreen
+
+    async with app.run_test(size=SIZE) as pilot:
+        await unlocked(pilot, store)
+        await pilot.press("f2")
+        await settle(pilot)
+        await pilot.press("enter")  # Alice, first by name
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, PersonScreen) and screen.person_id == ids["alice"]
+        timeline = screen.query_one("#person-timeline")
+        assert row_keys(timeline) == ["j:" + store.jots(ids["alice"])[0].id,
+                                      f"s:{ids['a2']}", f"s:{ids['a1']}"]
+        items = screen.query_one("#person-items")  # open action items (goals: their own tab)
+        assert [cell_text(items, r, 3) for r in range(items.row_count)] == \
+            ["Send the roadmap draft", "Book the offsite"]
+        assert cell_text(items, 0, 1) == "2025-02-20 !"  # overdue
+
+        # n writes a jot
+        app.clock.set(utc(2025, 3, 3, 12, 0))
+        await pilot.press("n")
+        await pilot.pause()
+        assert isinstance(app.screen, JotScreen)
+        app.screen.query_one(TextArea).insert("Raise the estimates training")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen is screen
+        assert [j.text for j in store.jots(ids["alice"])][-1] == "Raise the estimates training"
+        assert timeline.row_count == 4
+        assert cell_text(timeline, 0, 2) == "Raise the estimates training"
+
+        # Enter on a session row opens it (ended: the detail)
+        from tui.screens.detail import SessionDetailScreen
+
+        timeline.move_cursor(row=2)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, SessionDetailScreen)
+        assert app.screen.session_id == ids["a2"]
+        await pilot.press("escape")
+        await settle(pilot)
+
+        # the next session with Alice lists both jots (since the last session) in its follow-up
+        guide = app.catalog.get("one-on-one").to_snapshot()
+        app.clock.set(utc(2025, 3, 4, 9, 0))
+        session = store.start_session(ids["alice"], guide)
+        await app.push_screen(SessionScreen(session.id, stage="follow-up"))
+        await settle(pilot)
+        follow = app.screen.query_one("#followup")
+        labels = [str(follow.get_option_at_index(i).prompt) for i in range(follow.option_count)]
+        assert any("Send the roadmap draft" in label for label in labels)
+        assert any("Saw Alice coach the new hire on estimates." in label for label in labels)
+        assert any("Raise the estimates training" in label for label in labels)
+
+
+async def test_person_done_and_goal_check_in(world):
+    app, store, ids = world
+    from tui.screens.goal_dialogs import CheckInDialog
+    from tui.screens.person import PersonScreen
+
+    async with app.run_test(size=SIZE) as pilot:
+        await unlocked(pilot, store)
+        await app.push_screen(PersonScreen(ids["alice"]))
+        await settle(pilot)
+        await pilot.press("tab")
+        items = app.screen.query_one("#person-items")
+        assert items.has_focus
+        await pilot.press("d")  # the overdue roadmap draft
+        await settle(pilot)
+        roadmap = next(i for i in store.items(person_id=ids["alice"]) if "roadmap" in i.text)
+        assert roadmap.status == "done" and roadmap.done_at is not None
+        await pilot.press("d")  # d again: open again
+        await settle(pilot)
+        assert store.item(roadmap.id).status == "open"
+        await pilot.press("s")  # s checks in on the highlighted goal (its tab opens)
+        await pilot.pause()
+        assert isinstance(app.screen, CheckInDialog)
+        await pilot.press("right", "space")  # on-track -> at-risk
+        app.screen.query_one("#checkin-note").value = "planning slipped"
+        await pilot.press("enter")
+        await settle(pilot)
+        goal = next(g for g in store.goals(ids["alice"]))
+        assert goal.status == "at-risk"
+        assert (goal.checkins[-1].status, goal.checkins[-1].note) == \
+            ("at-risk", "planning slipped")
+
+
+# ---------------------------------------------------------------------- items
+async def test_items_overdue_first_filters_done_and_goals(world):
+    app, store, ids = world
+    from tui.screens.items import ItemsScreen
+
+    async with app.run_test(size=SIZE) as pilot:
+        await unlocked(pilot, store)
+        await pilot.press("f3")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, ItemsScreen)
+        actions = screen.query_one("#items-actions")
+        texts = lambda t, c: [cell_text(t, r, c) for r in range(t.row_count)]  # noqa: E731
+        assert texts(actions, 4) == ["Send the roadmap draft", "Unblock the approval",
+                                     "Book the offsite"]
+        assert texts(actions, 0) == ["2025-02-20 !", "2025-03-02 !", "2025-03-10"]
+        assert "2 overdue (!)" in str(screen.query_one("#items-status").render())
+        # open decisions and agreements, as `rapport items` lists them: newest first
+        agreed = screen.query_one("#items-agreed")
+        assert texts(agreed, 4) == ["Bo sends release notes by Thursday",
+                                    "Weekly 1-on-1s from March"]
+        assert texts(agreed, 0) == ["≡ agreement", "◆ decision"]
+        await pilot.press("m")
+        await pilot.pause()
+        assert texts(actions, 4) == ["Unblock the approval", "Book the offsite"]
+        assert texts(agreed, 4) == ["Weekly 1-on-1s from March"]
+        assert "1 decision or agreement ·" in str(screen.query_one("#items-status").render())
+        await pilot.press("t")
+        await pilot.pause()
+        assert texts(actions, 4) == ["Send the roadmap draft"]
+        await pilot.press("a")
+        await pilot.pause()
+        assert actions.row_count == 3
+        goals = screen.query_one("#items-goals")
+        assert texts(goals, 0) == ["at-risk", "on-track"]
+        assert texts(goals, 3 + 1) == ["Present at the all-hands", "Lead the Q2 planning"]
+
+        await pilot.press("j", "d")  # Unblock the approval: done
+        await pilot.pause()
+        done = next(i for i in store.items() if i.text == "Unblock the approval")
+        assert done.status == "done"
+        await pilot.press("s")  # s checks in on the highlighted goal: at-risk -> done
+        await pilot.pause()
+        from tui.screens.goal_dialogs import CheckInDialog
+
+        assert isinstance(app.screen, CheckInDialog)
+        await pilot.press("right", "space", "enter")
+        await settle(pilot)
+        goal = next(i for i in store.items() if i.text == "Present at the all-hands")
+        assert goal.status == "done"
+        assert goals.has_focus
+        # reopening the screen: done items have left the list
+        await pilot.press("escape")
+        await settle(pilot)
+        await pilot.press("f3")
+        await settle(pilot)
+        assert [cell_text(app.screen.query_one("#items-actions"), r, 4)
+                for r in range(2)] == ["Send the roadmap draft", "Book the offsite"]
+
+
+async def test_palette_commands_and_help(world):
+    app, store, ids = world
+    from tui.screens.detail import SessionDetailScreen
+    from tui.screens.help import HelpScreen
+    from tui.screens.items import ItemsScreen
+    from tui.screens.people import PeopleScreen
+    from tui.screens.person import PersonScreen
+    from tui.screens.search import SearchScreen
+
+    for screen in (SearchScreen(), PeopleScreen(), PersonScreen(ids["alice"]), ItemsScreen(),
+                   SessionDetailScreen(ids["a1"])):
+        assert [c.title for c in screen.commands()]
+        assert screen.HELP
+    async with app.run_test(size=SIZE) as pilot:
+        await unlocked(pilot, store)
+        await pilot.press("f1")
+        await pilot.pause()
+        from textual.widgets import Markdown
+
+        # a binding's keys read "/ or f" ("/ / f" read as three keys)
+        assert "| `/ or f` | Filter |" in app.screen.query_one(Markdown).source
+        await pilot.press("escape")
+        await pilot.pause()
+        await app.push_screen(ItemsScreen())
+        await settle(pilot)
+        await pilot.press("f1")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        assert "| `d` | Done |" in app.screen.query_one(Markdown).source
