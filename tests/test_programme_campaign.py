@@ -129,6 +129,66 @@ async def test_the_roster_says_who_is_still_to_go_and_records_consent(
         app.store = None
 
 
+async def test_someone_new_goes_on_the_roster_by_the_name_typed(store, vault_path, clock):
+    from tui.screens.person_dialogs import Picker
+
+    programme = store.add_programme("Leaders")
+    store.add_person("Ben Okafor")
+    app = make_app(vault_path, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await programme_screen(app, pilot, store, programme.id)
+        await pilot.press("4", "a")
+        await pilot.pause()
+        picker = app.screen
+        assert isinstance(picker, Picker)
+        await pilot.press(*"Dana  Ruiz")
+        await pilot.pause()
+        options = picker.query_one("#picker-list")
+        assert [str(o.prompt) for o in options.options] == ["+ add Dana Ruiz, someone new"]
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.screen is screen
+        assert [r[:2] for r in rows(screen.query_one("#roster", DataTable))] == [
+            ["Dana Ruiz", "planned"]]
+        assert [p.name for p in store.people()] == ["Ben Okafor", "Dana Ruiz"]
+        # the name of someone known picks them, never a second person of that name
+        await pilot.press("a")
+        await pilot.pause()
+        await pilot.press(*"ben okafor")
+        await pilot.pause()
+        assert [str(o.prompt) for o in app.screen.query_one("#picker-list").options] == [
+            "Ben Okafor"]
+        await pilot.press("enter")
+        await settle(pilot)
+        assert len(store.people()) == 2 and len(store.roster(programme.id)) == 2
+        app.store = None
+
+
+async def test_a_picker_without_someone_new_says_when_nothing_matches(
+        store, vault_path, clock):
+    from textual.widgets import Static
+
+    from tui.screens.person_dialogs import Picker
+
+    app = make_app(vault_path, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.unlocked(store)
+        await settle(pilot)
+        picked = []
+        app.push_screen(Picker("Which goal?", "", [("g1", "Lead the Q3 planning")]),
+                        picked.append)
+        await pilot.pause()
+        await pilot.press(*"zebra", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, Picker) and picked == []
+        assert "Nothing matches “zebra”" in str(app.screen.query_one("#picker-none", Static)
+                                                 .render())
+        await pilot.press(*["backspace"] * 5, "enter")
+        await pilot.pause()
+        assert picked == ["g1"]
+        app.store = None
+
+
 async def test_the_leader_matrix_applies_the_three_source_rule(
         store, vault_path, clock, campaign):
     from tui.screens.passages import PassagesScreen

@@ -16,7 +16,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, Label, OptionList, RadioButton, RadioSet, Static
 from textual.widgets.option_list import Option
 
-from store import CADENCES, DateError, RapportError, parse_due, parse_time
+from store import CADENCES, DateError, RapportError, parse_due, parse_time, visible
 from tui.keys import with_keys
 from tui.screens.base import RapportModal
 from tui.screens.dialog import Dialog
@@ -212,47 +212,73 @@ class EraseDialog(Dialog[bool | None]):
         self.dismiss(True)
 
 
-class Picker(RapportModal[str | None]):
+@dataclass(frozen=True)
+class NewName:
+    """What a :class:`Picker` that offers someone new returns for a name that matches nobody."""
+
+    name: str
+
+
+#: the option id of "someone new" (never a record's id)
+_NEW = "\x00new"
+
+
+class Picker(RapportModal["str | NewName | None"]):
     """One of a list, filtered as you type: whom to merge a duplicate into, which goal an
-    action serves. Returns the id picked, or None."""
+    action serves, whom to put on a roster. Returns the id picked, or None. ``new``: how the
+    last option reads when the name typed matches nobody's exactly (``{name}`` in it), picked
+    as :class:`NewName`; empty, none is offered and a name matching nothing is said so."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="cancel")]
     AUTO_FOCUS = "#picker-filter"
 
-    def __init__(self, title: str, hint: str, choices: Sequence[tuple[str, str]]) -> None:
+    def __init__(self, title: str, hint: str, choices: Sequence[tuple[str, str]], *,
+                 new: str = "") -> None:
         super().__init__()
         self.heading = title
         self.hint = hint
         self.choices = list(choices)  # (id, label)
+        self.new = new
+        self.typed = ""
 
     def compose(self) -> ComposeResult:
         with Vertical(id="picker-dialog", classes="dialog"):
             yield Static(Text(self.heading), classes="dialog-title")
             if self.hint:
                 yield Static(Text(self.hint), classes="hint")
-            yield Input(placeholder="type to narrow the list", id="picker-filter")
+            yield Input(placeholder="type a new name or narrow the list" if self.new
+                        else "type to narrow the list", id="picker-filter")
             yield OptionList(*self.options(""), id="picker-list")
+            yield Static("", id="picker-none", classes="hint", markup=False)
             yield Static(with_keys(self.app, "⏎ picks · ↓ moves to the list · {cancel} cancels",
                                    self), classes="hint", markup=False)
 
     def options(self, typed: str) -> list[Option]:
-        needle = typed.strip().casefold()
-        return [Option(Text(label), id=key) for key, label in self.choices
-                if needle in label.casefold()]
+        needle = " ".join(typed.split()).casefold()
+        found = [Option(Text(label), id=key) for key, label in self.choices
+                 if needle in label.casefold()]
+        if self.new and needle and not any(label.casefold() == needle
+                                           for _, label in self.choices):
+            found.append(Option(Text(self.new.format(name=" ".join(typed.split()))), id=_NEW))
+        return found
 
     @on(Input.Changed, "#picker-filter")
     def narrow(self, event: Input.Changed) -> None:
+        self.typed = event.value
         options = self.query_one("#picker-list", OptionList)
         options.clear_options()
         options.add_options(self.options(event.value))
         if options.option_count:
             options.highlighted = 0
+        none = self.query_one("#picker-none", Static)
+        none.display = not options.option_count and bool(event.value.strip())
+        none.update(f"Nothing matches “{visible(' '.join(event.value.split()))}”.")
 
     @on(Input.Submitted, "#picker-filter")
     def pick_first(self) -> None:
         options = self.query_one("#picker-list", OptionList)
         if options.option_count:
-            self.dismiss(options.get_option_at_index(options.highlighted or 0).id)
+            self.pick(options.get_option_at_index(options.highlighted or 0).id)
 
     def on_key(self, event: object) -> None:
         if getattr(event, "key", "") == "down" and \
@@ -261,7 +287,10 @@ class Picker(RapportModal[str | None]):
 
     @on(OptionList.OptionSelected, "#picker-list")
     def chosen(self, event: OptionList.OptionSelected) -> None:
-        self.dismiss(event.option.id)
+        self.pick(event.option.id)
+
+    def pick(self, key: str | None) -> None:
+        self.dismiss(NewName(" ".join(self.typed.split())) if key == _NEW else key)
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -148,25 +148,31 @@ class RosterDialog(Dialog[tuple[str, str | None, str] | None]):
 
 def ask_roster_add(screen: RapportScreen[Any], programme_id: str, on_roster: set[str],
                    saved: Callable[[], object]) -> None:
-    """Puts someone on the roster: picked from the people (typing narrows the list)."""
-    from tui.screens.person_dialogs import Picker
+    """Puts someone on the roster: picked from the people (typing narrows the list), or someone
+    new, by the name typed (added to the people too)."""
+    from tui.screens.person_dialogs import NewName, Picker
 
     try:
         people = [(p.id, p.name) for p in screen.store.people() if p.id not in on_roster]
     except RapportError as exc:
         screen.notify(str(exc), severity="error")
         return
-    if not people:
-        screen.notify("everyone is on the roster already: add people on the people screen",
-                      timeout=4)
-        return
 
-    def picked(person_id: str | None) -> None:
-        if person_id:
+    def picked(choice: str | NewName | None) -> None:
+        if isinstance(choice, NewName):
+            def add_new(store: "Store") -> None:
+                person = store.get_or_add_person(choice.name)
+                store.add_to_roster(programme_id, person.id)
+
+            write_change(screen, add_new, f"{choice.name} is on the roster (planned)", saved)
+        elif choice:
+            person_id = choice
             write_change(screen, lambda store: store.add_to_roster(programme_id, person_id),
-                   f"{dict(people)[person_id]} is on the roster (planned)", saved)
+                         f"{dict(people)[person_id]} is on the roster (planned)", saved)
 
-    screen.app.push_screen(Picker("Who is to be interviewed?", "", people), picked)
+    screen.app.push_screen(Picker("Who is to be interviewed?",
+                                  "" if people else "Everyone you know is on it: type a new name.",
+                                  people, new="+ add {name}, someone new"), picked)
 
 
 def ask_roster_place(screen: RapportScreen[Any], programme_id: str, row: RosterRow,
