@@ -18,7 +18,7 @@ from typing import Any
 ITEM_KINDS = ("action", "decision", "agreement", "goal")
 GUIDE_KINDS = ("interview", "feedback", "one-on-one", "custom")
 #: What a stage's notes can also be recorded as (hooks for the pulse and the feedback log).
-RECORDS = ("pulse", "feedback", "feedback-response", "feedback-next-step")
+RECORDS = ("pulse", "feedback", "feedback-response", "feedback-next-step", "consent")
 MAX_SLOT = 600  # minutes: a slot longer than ten hours is a typo
 MINUTES_PER_CORE_QUESTION = 3  # the floor a stage keeps per core question when a slot is short
 

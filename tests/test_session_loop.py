@@ -312,3 +312,60 @@ async def test_the_summary_is_copied_as_an_export_from_the_review_and_the_detail
         assert app.clipboard == now and "Agreed to swap the on-call week." in now
         assert len(store.exports()) == 2
         assert isinstance(app.screen, EndReviewScreen)
+
+
+async def test_consent_is_recorded_at_the_interview_on_the_roster(store, vault_path, clock):
+    from tui.screens.consent import ConsentDialog
+
+    programme = store.add_programme("Leaders")
+    dana = store.add_person("Dana Ruiz")  # interviewed before being put on the roster
+    session = store.start_session(dana.id, plan("leadership-interview"),
+                                  programme_id=programme.id)
+    app = make_app(vault_path, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_session(app, pilot, store, session.id)
+        await settle(app, pilot)
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+        assert screen.stage["records"] == "consent"
+        assert "^f records their answer on the programme's roster" in str(
+            screen.query_one(StageCard).render())
+        await pilot.press("ctrl+f")
+        await pilot.pause()
+        assert isinstance(app.screen, ConsentDialog)
+        await pilot.press("left", "left", "enter")  # from "not recorded" to "given"
+        await pilot.pause()
+        assert app.screen is screen and isinstance(app.focused, NotesArea)
+        [place] = store.roster(programme.id)
+        assert (place.person_id, place.status, place.consent, place.session_id) == (
+            dana.id, "done", "given", session.id)
+        assert "recorded: consent given" in str(screen.query_one(StageCard).render())
+        # reopened, the card says it again; "not recorded" clears it
+        await pilot.press("escape")
+        await settle(app, pilot)
+        app.push_screen(SessionScreen(session.id))
+        await settle(app, pilot)
+        screen = app.screen
+        assert "recorded: consent given" in str(screen.query_one(StageCard).render())
+        await pilot.press("ctrl+f")
+        await pilot.pause()
+        await pilot.press("right", "right", "enter")
+        await pilot.pause()
+        assert store.roster(programme.id)[0].consent is None
+        assert "recorded:" not in str(screen.query_one(StageCard).render())
+        app.store = None
+
+
+async def test_an_interview_outside_a_programme_has_no_roster_to_record_on(
+        store, vault_path, clock):
+    ada = store.add_person("Ada")
+    session = store.start_session(ada.id, plan("leadership-interview"))
+    app = make_app(vault_path, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_session(app, pilot, store, session.id)
+        await pilot.press("ctrl+n", "ctrl+f")
+        await pilot.pause()
+        assert app.screen is screen
+        assert "records their answer" not in str(screen.query_one(StageCard).render())
+        assert "nothing to fill in" in str(screen.query_one("#note-status").render())
+        app.store = None

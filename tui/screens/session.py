@@ -65,10 +65,11 @@ earlier items (also Tab from the notes): **{done}** marks a point covered or an 
 carried to the next session when this one ends.
 
 **Records.** **{stage-form}** fills in what the stage records: the pulse at check-in (1-5 and a
-word), the feedback log at the feedback guide's stages. **{capture}** captures an item,
-**{tag}** tags the selected passage with a theme, **{pause}** pauses the timer (kept across quit
-and resume), **{end}** ends the session with a review, **{save}** saves now, **{back}** goes back
-to the list (the session stays active and resumes where you left it).
+word), the feedback log at the feedback guide's stages, consent at an interview's consent stage.
+**{capture}** captures an item, **{tag}** tags the selected passage with a theme, **{pause}**
+pauses the timer (kept across quit and resume), **{end}** ends the session with a review,
+**{save}** saves now, **{back}** goes back to the list (the session stays active and resumes
+where you left it).
 """
 
 
@@ -136,6 +137,7 @@ class SessionScreen(RapportScreen[None]):
         self.bank_asked: set[str] = set()
         self.pulse: Pulse | None = None
         self.feedback: Feedback | None = None
+        self.consent: str | None = None  # a programme interview's, once the loop is read
         self.last_subject = ""  # the tag dialog's "About", remembered within the session
 
     # ------------------------------------------------------------------ building
@@ -581,7 +583,7 @@ class SessionScreen(RapportScreen[None]):
             Command("Cues or questions", "Switch the left pane", self.action_cues, "cues"),
             Command("Talking points and earlier items", "Cover points, close or carry items",
                     self.action_agenda, "agenda"),
-            Command("Record for this stage", "The pulse, or the feedback log",
+            Command("Record for this stage", "The pulse, the feedback log or consent",
                     self.action_stage_form, "stage-form"),
             Command("Save a question to your bank", "For this guide and stage",
                     self.action_bank_question, "bank-question"),

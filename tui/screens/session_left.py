@@ -74,7 +74,8 @@ def show_card(screen: "SessionScreen") -> None:
     screen.query_one(StageCard).show(
         screen.stage, guide, full=screen.wide or screen.left_mode == "cues",
         throughout=not screen.wide,
-        record=screen.keys("{stage-form}") if screen.stage.get("records") else "",
+        record=screen.keys("{stage-form}") if loop.recording_stage(screen) == screen.stage.get(
+            "records") else "",
         recorded=loop.recorded(screen))
     screen.query_one("#throughout", Static).update(StageCard.throughout(guide))
 

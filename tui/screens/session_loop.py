@@ -31,6 +31,7 @@ class SessionContext:
     since: "SinceLastTime"
     earlier: list["Item"]  # open items from earlier sessions (the follow-up list)
     covered: list["TalkingPoint"]  # talking points already covered in this session
+    consent: str | None = None  # an interview's: recorded on its programme's roster
 
 
 def load_context(screen: "SessionScreen") -> None:
@@ -41,12 +42,17 @@ def load_context(screen: "SessionScreen") -> None:
         from store import since_last_time
 
         session = store.session(session_id)
+        consent = None
+        if session.programme_id:
+            consent = next((p.consent for p in store.roster(session.programme_id)
+                            if p.person_id == person_id), None)
         return SessionContext(
             since=since_last_time(store, person_id, session_id=session_id,
                                   facilitator=facilitator),
             earlier=[i for i in store.open_items_before(person_id, session)],
             covered=[p for p in store.talking_points(person_id)
-                     if p.session_id == session_id and p.status == "covered"])
+                     if p.session_id == session_id and p.status == "covered"],
+            consent=consent)
 
     screen.load_from_store(read, lambda context: show_context(screen, context),
                            group="session-context")
@@ -57,6 +63,9 @@ def show_context(screen: "SessionScreen", context: SessionContext) -> None:
     since = replace(context.since, pulses=tuple(p for p in context.since.pulses
                                                 if p.session_id != screen.live.id))
     screen.context_loaded = True
+    screen.consent = context.consent
+    if screen.stage.get("records") == "consent":
+        screen.show_card()
     screen.earlier = list(context.earlier)
     screen.points = [*since.points, *context.covered]
     screen.jots = list(since.jots)
@@ -202,7 +211,8 @@ def recording_stage(screen: "SessionScreen") -> str | None:
     """What the stage-form key fills in here: the stage's own record; else, in a guide with a
     pulse stage, the pulse (it can be recorded late)."""
     records = screen.stage.get("records")
-    if records in ("pulse", *FEEDBACK_STAGE_FIELDS):
+    if records in ("pulse", *FEEDBACK_STAGE_FIELDS) or records == "consent" and (
+            screen.live.programme_id):  # consent is kept on a programme's roster
         return str(records)
     if any(s.get("records") == "pulse" for s in screen.stages):
         return "pulse"
@@ -215,6 +225,8 @@ def recorded(screen: "SessionScreen") -> str:
     if records == "pulse" and screen.pulse is not None:
         pulse = screen.pulse
         return f"recorded: {pulse.score}/5" + (f", {pulse.word}" if pulse.word else "")
+    if records == "consent":
+        return f"recorded: consent {screen.consent}" if screen.consent else ""
     fields = FEEDBACK_STAGE_FIELDS.get(str(records))
     if fields and screen.feedback is not None:
         filled = [f.replace("_", " ") for f in fields
@@ -230,6 +242,8 @@ def stage_form(screen: "SessionScreen") -> None:
         return
     if records == "pulse":
         pulse_form(screen)
+    elif records == "consent":
+        consent_form(screen)
     else:
         feedback_form(screen, records)
 
@@ -250,6 +264,42 @@ def pulse_form(screen: "SessionScreen") -> None:
         screen.say(f"pulse {entry.score}/5 recorded")
 
     screen.app.push_screen(PulseDialog(screen.person.name, screen.pulse), done)
+
+
+def consent_form(screen: "SessionScreen") -> None:
+    """In a programme's interview: the answer to the consent question, on its roster (someone
+    interviewed who is not on it yet is put on it, as done)."""
+    from tui.screens.consent import NOT_RECORDED, ConsentDialog
+
+    session, person = screen.live, screen.person
+    programme_id = str(session.programme_id)  # recording_stage: an interview in a programme
+
+    def write(store: "Store", consent: str | None) -> None:
+        if not any(p.person_id == person.id for p in store.roster(programme_id)):
+            store.add_to_roster(programme_id, person.id, status="done")
+        store.record_consent(programme_id, person.id, consent,
+                             session_id=session.id if consent else None)
+
+    def done(choice: str | None) -> None:
+        screen.query_one(NotesArea).focus()
+        if choice is None:
+            return
+        consent = None if choice == NOT_RECORDED else choice
+        try:
+            write(screen.store, consent)
+        except RapportError as exc:
+            screen.notify(str(exc), severity="error")
+            return
+        screen.consent = consent
+        screen.show_card()
+        screen.say(f"consent {consent}: on the roster" if consent else "consent cleared")
+
+    try:
+        programme = screen.store.programme(programme_id).name
+    except RapportError as exc:
+        screen.notify(str(exc), severity="error")
+        return
+    screen.app.push_screen(ConsentDialog(person.name, programme, screen.consent), done)
 
 
 def feedback_form(screen: "SessionScreen", records: str) -> None:

@@ -131,6 +131,7 @@ RECORDS_HINT = {
     "feedback": "fills in the feedback: situation, behaviour, impact",
     "feedback-response": "fills in their response",
     "feedback-next-step": "fills in the agreed next step",
+    "consent": "records their answer on the programme's roster",
 }
 
 
