@@ -1,5 +1,5 @@
 """Snapshots of the live session at 80x24 and 160x48 (issue 24): a second 1-on-1 opening on
-"since last time", the cues swapped in for the questions, and the follow-up list focused.
+"since last time", the cues swapped in for the questions, the follow-up list focused, and F1.
 Plain ``def`` tests: the snapshot runs its own event loop. Data, clock and zone are fixed."""
 
 from __future__ import annotations
@@ -77,3 +77,11 @@ def test_the_follow_up_list_focused_at_the_follow_up_stage(snap_compare, store, 
     app = make_app(vault_path, clock)
     assert snap_compare(app, terminal_size=SIZES[size],
                         run_before=opened(app, store, session, "ctrl+n", "ctrl+t"))
+
+
+def test_f1_lists_the_keys_one_line_each(snap_compare, store, vault_path, clock, size):
+    session = second_one_on_one(store, clock)
+    app = make_app(vault_path, clock)
+    # fifteen keys on a page at 80x24, not six between rules
+    assert snap_compare(app, terminal_size=SIZES[size],
+                        run_before=opened(app, store, session, "f1"))
