@@ -342,6 +342,55 @@ async def test_idle_lock_saves_first(store, vault_path, clock, passphrase):
         reopened.close()
 
 
+async def test_a_lock_keeps_a_dialogs_typed_text_in_the_private_note(
+        store, vault_path, clock, passphrase):
+    person, session = ada_session(store)
+    app = make_app(vault_path, clock, config=Config(idle_lock_minutes=5))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_session(app, pilot, store, session.id)
+        await pilot.press(*"Ana sounded tired")  # the shared note
+        await pilot.press("f2")
+        await pilot.pause()
+        assert isinstance(app.screen, CaptureScreen)
+        await pilot.press(*"Ana to send the budget")  # then the participant talks on
+        clock.advance(5 * 60 + 1)
+        app.check_idle_lock()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(app.screen, UnlockScreen)
+        assert "in the stage's private note" in str(app.screen.query_one("#unlock-message")
+                                                     .render())
+    reopened = open_vault(vault_path, passphrase, allow_weak=True)
+    try:
+        notes = {n.private: n.text for n in reopened.notes(session.id)}
+        assert notes == {False: "Ana sounded tired",
+                         True: "(typed in a dialog, not saved when Rapport locked) "
+                               "Ana to send the budget"}
+        assert reopened.items(session_id=session.id) == []
+    finally:
+        reopened.close()
+
+
+async def test_a_signal_keeps_a_dialogs_typed_text_too(store, vault_path, clock, passphrase):
+    person, session = ada_session(store)
+    app = make_app(vault_path, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_session(app, pilot, store, session.id)
+        await pilot.press("f3", *"my hunch", "f2")  # typing into the private note
+        await pilot.pause()
+        await pilot.press(*"Book the room")
+        app.terminate(15)  # SIGTERM, as tui.launch hands it over
+        await pilot.pause()
+    assert app.signalled == 128 + 15
+    reopened = open_vault(vault_path, passphrase, allow_weak=True)
+    try:
+        assert [(n.private, n.text) for n in reopened.notes(session.id)] == [
+            (True, "my hunch\n\n(typed in a dialog, not saved when Rapport was stopped) "
+                   "Book the room")]
+    finally:
+        reopened.close()
+
+
 async def test_end_review_then_ended(store, vault_path, clock):
     person, session = ada_session(store, "feedback")
     app = make_app(vault_path, clock)

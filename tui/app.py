@@ -196,6 +196,7 @@ class RapportApp(QuietCrash):
 
     def terminate_now(self) -> None:
         try:
+            self.keep_dialog_text("when Rapport was stopped")
             self.close_store()
         finally:
             self.exit(return_code=self.signalled)
@@ -258,6 +259,27 @@ class RapportApp(QuietCrash):
             self.run_worker(self.action_lock(reason="locked after being idle"), exclusive=True,
                             group="lock", description="lock")
 
+    def keep_dialog_text(self, when: str) -> bool:
+        """A lock or a signal closes every screen without asking: text typed in a dialog over a
+        live session and not saved goes into the session's private note of the stage first, so
+        nothing typed is lost (the close then saves it, sealed, with the notes). Dialogs over
+        other screens have no note to keep it in. True when something was kept."""
+        from tui.screens.dialog import Dialog
+        from tui.screens.session import SessionScreen
+        from tui.screens.session_loop import keep_typed
+
+        kept = False
+        typed: list[str] = []
+        for screen in reversed(self.screen_stack):
+            if isinstance(screen, Dialog):
+                typed = screen.typed_text() + typed
+            elif isinstance(screen, SessionScreen) and screen.session is not None:
+                if typed:
+                    keep_typed(screen, typed, when)
+                    kept = True
+                typed = []
+        return kept
+
     def flush_all(self) -> None:
         """Asks every open screen to save what it holds (notes, timer)."""
         for screen in reversed(self.screen_stack):
@@ -281,6 +303,8 @@ class RapportApp(QuietCrash):
         if self.store is None:
             return
         self.reopen_after_unlock = self.what_to_reopen()
+        if self.keep_dialog_text("when Rapport locked"):
+            reason += "; what you were typing in a dialog is in the stage's private note"
         self.close_store()
         if self.heap is not None:
             self.heap.released()  # what the vault decrypted may be collected again

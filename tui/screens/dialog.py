@@ -37,15 +37,21 @@ class Dialog(RapportModal[ScreenResultType]):
     def __init__(self) -> None:
         super().__init__()
         self.initial_draft: Any = None
+        self.initial_texts: tuple[str, ...] = ()
 
     def on_mount(self) -> None:
         # runs after the subclass's own on_mount (Textual calls each class's handler, the
         # subclass first): fields it fills in there are part of the starting point
         self.initial_draft = self.draft()
+        self.initial_texts = self.texts()
 
     # ------------------------------------------------------------------ what was typed
     def draft(self) -> Any:
         """What the user has typed, to compare with the starting point: every text field."""
+        return self.texts()
+
+    def texts(self) -> tuple[str, ...]:
+        """Every text field's value (never a password's)."""
         values: list[str] = []
         for widget in self.query("Input, TextArea"):
             if isinstance(widget, Input) and not widget.password:
@@ -53,6 +59,12 @@ class Dialog(RapportModal[ScreenResultType]):
             elif isinstance(widget, TextArea) and not widget.read_only:
                 values.append(widget.text)
         return tuple(values)
+
+    def typed_text(self) -> list[str]:
+        """The text fields typed into since the dialog opened, not blank: what a lock or a
+        signal would otherwise lose (:meth:`tui.app.RapportApp.keep_dialog_text`)."""
+        return [now.strip() for now, before in zip(self.texts(), self.initial_texts)
+                if now.strip() and now != before]
 
     def has_unsaved_text(self) -> bool:
         return self.initial_draft is not None and self.draft() != self.initial_draft
