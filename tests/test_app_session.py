@@ -391,6 +391,28 @@ async def test_a_signal_keeps_a_dialogs_typed_text_too(store, vault_path, clock,
         reopened.close()
 
 
+async def test_a_crash_keeps_a_dialogs_typed_text_too(store, vault_path, clock, passphrase):
+    person, session = ada_session(store)
+    app = make_app(vault_path, clock)
+
+    def boom() -> None:
+        raise RuntimeError("a bug")
+
+    with pytest.raises(RuntimeError):
+        async with app.run_test(size=(80, 24)) as pilot:
+            await open_session(app, pilot, store, session.id)
+            await pilot.press("f2", *"Book the room")
+            app.call_later(boom)
+            await pilot.pause()
+    reopened = open_vault(vault_path, passphrase, allow_weak=True)
+    try:
+        assert [(n.private, n.text) for n in reopened.notes(session.id)] == [
+            (True, "(typed in a dialog, not saved when Rapport stopped on an error) "
+                   "Book the room")]
+    finally:
+        reopened.close()
+
+
 async def test_end_review_then_ended(store, vault_path, clock):
     person, session = ada_session(store, "feedback")
     app = make_app(vault_path, clock)

@@ -260,7 +260,7 @@ class RapportApp(QuietCrash):
                             group="lock", description="lock")
 
     def keep_dialog_text(self, when: str) -> bool:
-        """A lock or a signal closes every screen without asking: text typed in a dialog over a
+        """A lock, a signal or a crash closes every screen without asking: text typed in a dialog over a
         live session and not saved goes into the session's private note of the stage first, so
         nothing typed is lost (the close then saves it, sealed, with the notes). Dialogs over
         other screens have no note to keep it in. True when something was kept."""
@@ -407,7 +407,10 @@ class RapportApp(QuietCrash):
 
     # ------------------------------------------------------------------ crashes
     def before_crash_exit(self) -> None:
-        self.close_store()
+        try:
+            self.keep_dialog_text("when Rapport stopped on an error")
+        finally:
+            self.close_store()
 
     def crash_message(self) -> "RenderableType":
         from rich.text import Text
