@@ -16,7 +16,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, Label, OptionList, RadioButton, RadioSet, Static
 from textual.widgets.option_list import Option
 
-from store import CADENCES, DateError, RapportError, parse_due, parse_time, visible
+from store import CADENCES, DateError, RapportError, parse_due, parse_time
 from tui.keys import with_keys
 from tui.screens.base import RapportModal
 from tui.screens.dialog import Dialog
@@ -272,7 +272,7 @@ class Picker(RapportModal["str | NewName | None"]):
             options.highlighted = 0
         none = self.query_one("#picker-none", Static)
         none.display = not options.option_count and bool(event.value.strip())
-        none.update(f"Nothing matches “{visible(' '.join(event.value.split()))}”.")
+        none.update(f"Nothing matches “{' '.join(event.value.split())}”.")
 
     @on(Input.Submitted, "#picker-filter")
     def pick_first(self) -> None:
