@@ -364,7 +364,7 @@ async def test_a_lock_keeps_a_dialogs_typed_text_in_the_private_note(
     try:
         notes = {n.private: n.text for n in reopened.notes(session.id)}
         assert notes == {False: "Ana sounded tired",
-                         True: "(typed in a dialog, not saved when Rapport locked) "
+                         True: "(kept when Rapport locked) "
                                "Ana to send the budget"}
         assert reopened.items(session_id=session.id) == []
     finally:
@@ -385,7 +385,7 @@ async def test_a_signal_keeps_a_dialogs_typed_text_too(store, vault_path, clock,
     reopened = open_vault(vault_path, passphrase, allow_weak=True)
     try:
         assert [(n.private, n.text) for n in reopened.notes(session.id)] == [
-            (True, "my hunch\n\n(typed in a dialog, not saved when Rapport was stopped) "
+            (True, "my hunch\n\n(kept when Rapport was stopped) "
                    "Book the room")]
     finally:
         reopened.close()
@@ -407,7 +407,7 @@ async def test_a_crash_keeps_a_dialogs_typed_text_too(store, vault_path, clock, 
     reopened = open_vault(vault_path, passphrase, allow_weak=True)
     try:
         assert [(n.private, n.text) for n in reopened.notes(session.id)] == [
-            (True, "(typed in a dialog, not saved when Rapport stopped on an error) "
+            (True, "(kept when Rapport stopped on an error) "
                    "Book the room")]
     finally:
         reopened.close()

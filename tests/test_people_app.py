@@ -327,3 +327,32 @@ async def test_pulse_trend_low_run_and_feedback_log(store, vault_path, clock, sa
         assert "Behaviour: Notes a day late" in detail
         assert "Their response: The template is slow" in detail
         app.store = None
+
+
+async def test_a_lock_keeps_a_half_typed_jot_as_a_jot(store, vault_path, clock, passphrase):
+    from store.vault import open_vault
+    from tui.config import Config
+    from tui.screens.jot import JotScreen
+    from tui.screens.unlock import UnlockScreen
+
+    ana = store.add_person("Ana Silva")
+    app = make_app(vault_path, clock, config=Config(idle_lock_minutes=5))
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await people(app, pilot, store)
+        highlight(screen, ana.id)
+        await pilot.press("n")
+        await pilot.pause()
+        assert isinstance(app.screen, JotScreen)
+        await pilot.press(*"Ana coached the new hire")
+        clock.advance(5 * 60 + 1)  # and walked away
+        app.check_idle_lock()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(app.screen, UnlockScreen)
+        assert "is in a jot about Ana Silva" in text_of(app.screen.query_one("#unlock-message"))
+    reopened = open_vault(vault_path, passphrase, allow_weak=True)
+    try:
+        assert [j.text for j in reopened.jots(ana.id)] == [
+            "(kept when Rapport locked) Ana coached the new hire"]
+    finally:
+        reopened.close()

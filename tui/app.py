@@ -259,24 +259,34 @@ class RapportApp(QuietCrash):
             self.run_worker(self.action_lock(reason="locked after being idle"), exclusive=True,
                             group="lock", description="lock")
 
-    def keep_dialog_text(self, when: str) -> bool:
-        """A lock, a signal or a crash closes every screen without asking: text typed in a dialog over a
-        live session and not saved goes into the session's private note of the stage first, so
-        nothing typed is lost (the close then saves it, sealed, with the notes). Dialogs over
-        other screens have no note to keep it in. True when something was kept."""
-        from tui.screens.dialog import Dialog
+    def keep_dialog_text(self, when: str) -> list[str]:
+        """A lock, a signal or a crash closes every screen without asking: text typed in a
+        dialog and not saved is kept first, so nothing typed is lost. A dialog about someone
+        keeps it as its :class:`~tui.screens.dialog.Keeper` says (a jot about them); over a live
+        session it goes into the stage's private note (the close then saves it, sealed, with the
+        notes). Dialogs with neither have nowhere to keep it. Returns where it went."""
+        from store import RapportError
+        from tui.screens.dialog import Dialog, kept_text
         from tui.screens.session import SessionScreen
         from tui.screens.session_loop import keep_typed
 
-        kept = False
+        kept: list[str] = []
         typed: list[str] = []
         for screen in reversed(self.screen_stack):
             if isinstance(screen, Dialog):
-                typed = screen.typed_text() + typed
+                lines = screen.typed_text()
+                if lines and screen.keeper is not None and self.store is not None:
+                    try:
+                        screen.keeper.keep(self.store, kept_text(lines, when))
+                        kept.append(screen.keeper.where)
+                        continue
+                    except RapportError:
+                        pass  # a session beneath may still keep it
+                typed = lines + typed
             elif isinstance(screen, SessionScreen) and screen.session is not None:
                 if typed:
-                    keep_typed(screen, typed, when)
-                    kept = True
+                    keep_typed(screen, kept_text(typed, when))
+                    kept.append("in the stage's private note")
                 typed = []
         return kept
 
@@ -303,8 +313,9 @@ class RapportApp(QuietCrash):
         if self.store is None:
             return
         self.reopen_after_unlock = self.what_to_reopen()
-        if self.keep_dialog_text("when Rapport locked"):
-            reason += "; what you were typing in a dialog is in the stage's private note"
+        kept = self.keep_dialog_text("when Rapport locked")
+        if kept:
+            reason += f"; what you were typing in a dialog is {' and '.join(kept)}"
         self.close_store()
         if self.heap is not None:
             self.heap.released()  # what the vault decrypted may be collected again

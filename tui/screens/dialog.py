@@ -7,6 +7,10 @@
   with nothing typed they close at once.
 * **The save key is shown in the dialog**: :meth:`Dialog.keys_hint` says it, with the live keymap.
 
+* **A lock, a signal or a crash keeps what was typed**: over a live session it goes into the
+  stage's private note; a dialog about someone (a jot, a talking point, a goal's check-in) has
+  a :class:`Keeper` that keeps it as a jot about them (:meth:`tui.app.RapportApp.keep_dialog_text`).
+
 A dialog implements :meth:`Dialog.save` (check, then ``self.dismiss(result)``) and, when what
 counts as typed is more than its text fields, :meth:`Dialog.draft`. Buttons with the class
 ``save`` or ``cancel`` do what the keys do.
@@ -14,7 +18,8 @@ counts as typed is more than its text fields, :meth:`Dialog.draft`. Buttons with
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Callable
 
 from textual import on
 from textual.binding import Binding
@@ -22,7 +27,32 @@ from textual.widget import Widget
 from textual.widgets import Button, Input, TextArea
 
 from tui.keys import with_keys
+
+if TYPE_CHECKING:  # pragma: no cover
+    from store import Person, Store
+
+
+@dataclass(frozen=True)
+class Keeper:
+    """Where a dialog's typed text goes when a lock, a signal or a crash closes it unsaved:
+    ``keep(store, text)`` writes it, ``where`` says where ("in a jot about Ana Silva")."""
+
+    where: str
+    keep: Callable[["Store", str], object]
+
+    @classmethod
+    def jot(cls, person: "Person") -> "Keeper":
+        """Kept as a jot about ``person``: private, dated, on their page and in Prepare."""
+        person_id = person.id
+        return cls(f"in a jot about {person.name}",
+                   lambda store, text: store.add_jot(person_id, text))
 from tui.screens.base import RapportModal, ScreenResultType
+
+
+def kept_text(typed: list[str], when: str) -> str:
+    """What a dialog's typed text is kept as: ``(kept when Rapport locked) Ana to send the
+    budget · 2025-03-05``."""
+    return f"(kept {when}) " + " · ".join(typed)
 
 
 class Dialog(RapportModal[ScreenResultType]):
@@ -38,6 +68,7 @@ class Dialog(RapportModal[ScreenResultType]):
         super().__init__()
         self.initial_draft: Any = None
         self.initial_texts: tuple[str, ...] = ()
+        self.keeper: Keeper | None = None  # set by the flow that opens a dialog about someone
 
     def on_mount(self) -> None:
         # runs after the subclass's own on_mount (Textual calls each class's handler, the

@@ -13,7 +13,7 @@ from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Static
 
 from store import GOAL_STATUSES, RapportError
 from tui.screens.base import RapportScreen
-from tui.screens.dialog import Dialog
+from tui.screens.dialog import Dialog, Keeper
 from tui.widgets.browse import clip
 from tui.widgets.choice import ChoiceSet
 from tui.widgets.prepare import progress_bar
@@ -143,6 +143,7 @@ def ask_check_in(screen: RapportScreen[Any], item: "Item | None",
         return
     try:
         goal = screen.store.goal(item.id)
+        keeper = Keeper.jot(screen.store.person(item.person_id))
     except RapportError as exc:
         screen.notify(str(exc), severity="error")
         return
@@ -159,4 +160,6 @@ def ask_check_in(screen: RapportScreen[Any], item: "Item | None",
         if saved is not None:
             saved()
 
-    screen.app.push_screen(CheckInDialog(goal), done)
+    dialog = CheckInDialog(goal)
+    dialog.keeper = keeper
+    screen.app.push_screen(dialog, done)

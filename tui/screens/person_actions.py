@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, Callable
 from store import RapportError
 from tui.record import next_cadence
 from tui.screens.base import RapportScreen
+from tui.screens.dialog import Keeper
 from tui.format import plural
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -43,7 +44,9 @@ def ask_jot(screen: RapportScreen[Any], person: "Person", saved: Saved = None) -
             write_change(screen, lambda store: store.add_jot(person.id, text),
                          f"jot saved for {person.name}", saved)
 
-    screen.app.push_screen(JotScreen(person.name), done)
+    dialog = JotScreen(person.name)
+    dialog.keeper = Keeper.jot(person)
+    screen.app.push_screen(dialog, done)
 
 
 def ask_point(screen: RapportScreen[Any], person: "Person", saved: Saved = None) -> None:
@@ -57,7 +60,9 @@ def ask_point(screen: RapportScreen[Any], person: "Person", saved: Saved = None)
                          lambda store: store.add_talking_point(person.id, text, owner=owner),
                          f"talking point saved for {person.name}", saved)
 
-    screen.app.push_screen(TalkingPointDialog(person.name), done)
+    dialog = TalkingPointDialog(person.name)
+    dialog.keeper = Keeper.jot(person)
+    screen.app.push_screen(dialog, done)
 
 
 def set_cadence(screen: RapportScreen[Any], person: "Person") -> "Person | None":

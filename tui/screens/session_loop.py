@@ -363,14 +363,13 @@ def bank_question(screen: "SessionScreen") -> None:
 # ---------------------------------------------------------------------- a dialog's text kept
 
 
-def keep_typed(screen: "SessionScreen", typed: list[str], when: str) -> None:
-    """Text typed in dialogs over the session and never saved (``when``: "when Rapport
-    locked"), kept as a marked paragraph at the end of this stage's private note: never in a
+def keep_typed(screen: "SessionScreen", kept: str) -> None:
+    """Text typed in dialogs over the session and never saved (:func:`tui.screens.dialog.
+    kept_text`), kept as a paragraph at the end of this stage's private note: never in a
     summary, whatever the dialog was for. The caller saves the notes next."""
     screen.capture_pane()  # what the notes pane holds now, into its slot first
     key = screen.stage["key"]
     note = screen.notebook.text(key, True).rstrip()
-    kept = f"(typed in a dialog, not saved {when}) " + " · ".join(typed)
     text = f"{note}\n\n{kept}" if note else kept
     screen.notebook.set(key, True, text)
     if screen.is_private():  # the pane shows that note: the next capture must not undo this
