@@ -19,8 +19,8 @@ import sqlite3
 from pathlib import Path
 
 from .clock import Clock, utc_now
-from .db import checkpoint, connect, read_only, storage_error
-from .errors import Damaged, FileExists
+from .db import REFUSED, checkpoint, connect, one_line, primary_code, read_only, storage_error
+from .errors import Damaged, FileExists, NotAVault
 from .files import COMPANIONS, create_new, fsync_dir, tighten
 from .header import check_header
 from .lock import WriterLock
@@ -58,10 +58,17 @@ def restore(vault: Path, backup: Path, passphrase: str, *, allow_weak: bool = Fa
         try:
             with read_only(backup) as source:
                 _copy(source, scratch)
-        except sqlite3.Error as exc:
-            raise storage_error(exc) from None
-        with open_vault(scratch, passphrase, allow_weak=allow_weak, clock=clock) as checked:
-            damage = checked.verify()
+        except sqlite3.Error as exc:  # the disk refused the copy, or the backup will not read
+            if primary_code(exc) in REFUSED:
+                raise storage_error(exc) from None
+            raise Damaged(f"the backup {backup} is damaged ({one_line(exc)}); the vault was not "
+                          "touched") from None
+        try:
+            with open_vault(scratch, passphrase, allow_weak=allow_weak, clock=clock) as checked:
+                damage = checked.verify()
+        except (Damaged, NotAVault):  # their words name the copy, and 'rapport verify' for it
+            raise Damaged(f"the backup {backup} is damaged: it does not open; the vault was not "
+                          "touched") from None
         if damage:
             raise Damaged(f"the backup {backup} failed verification ({len(damage)} problems); "
                           "the vault was not touched")
