@@ -6,12 +6,13 @@ step, until the signal comes: no timing), then signalled."""
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 
 import pytest
 
-from clitools import MAIN, argv, clean_env, rapport
+from clitools import MAIN, argv, clean_env, in_terminal, rapport, read_until
 from store import open_vault
 
 #: The child pauses after the function ``module:attribute[.attribute]`` (its first call) runs,
@@ -123,3 +124,19 @@ def test_an_import_ended_by_a_signal_imports_nothing(vault, tmp_path, passphrase
     assert ended == (143, b"rapport: terminated\n")
     out = rapport("--home", other, "--passphrase-file", pw, "import", export)
     assert out.returncode == 0 and out.stdout.startswith(b"imported 1 person, 1 session")
+
+
+@pytest.mark.parametrize("signum, line", [(signal.SIGTERM, b"rapport: terminated"),
+                                          (signal.SIGHUP, b"rapport: hung up")])
+def test_a_signal_at_the_new_passphrase_prompt_changes_nothing(vault, passphrase, signum, line):
+    """At the hidden prompt (the terminal's echo off): one line, the old passphrase still opens
+    the vault."""
+    home, pw = vault
+    proc, master = in_terminal(argv("--home", home, "--passphrase-file", pw, "passwd"))
+    shown = read_until(master, b"New passphrase:")
+    proc.send_signal(signum)
+    assert proc.wait(timeout=60) == 128 + signum
+    shown += read_until(master, line)
+    os.close(master)
+    assert shown.rstrip().endswith(line) and b"Traceback" not in shown
+    assert still_opens(home, passphrase) == ["Ana"]
