@@ -68,6 +68,11 @@ def primary_code(exc: BaseException) -> int:
 FULL_BELOW = 1 << 20
 
 
+def refusal(exc: BaseException) -> str:
+    """What the disk refused, in a message about a copy: "the disk is full", or SQLite's words."""
+    return "the disk is full" if primary_code(exc) == sqlite3.SQLITE_FULL else one_line(exc)
+
+
 def unopenable(path: Path, exc: BaseException) -> RapportError:
     """Why SQLite could not open the vault at ``path`` for writing, in words a facilitator
     knows, rather than SQLite's ("unable to open database file", "disk I/O error"): the disk

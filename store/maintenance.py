@@ -16,7 +16,8 @@ from pathlib import Path
 
 from . import crypto, keyslot
 from .crypto import FieldCipher, KdfParams
-from .db import DAMAGE_ERRORS, REFUSED, checkpoint, one_line, primary_code, storage_error
+from .db import (DAMAGE_ERRORS, REFUSED, checkpoint, one_line, primary_code, refusal,
+                 storage_error)
 from .errors import Damaged, FileExists, StorageError, VaultExists, WrongPassphrase
 from .files import create_new, tighten
 from .header import check_header
@@ -120,10 +121,8 @@ def backup(rows: Rows, vault_id: str, destination: Path) -> int:
             except sqlite3.Error as exc:  # the copy's disk refused it: the vault is fine
                 if primary_code(exc) not in REFUSED:
                     raise
-                reason = ("the disk is full" if primary_code(exc) == sqlite3.SQLITE_FULL
-                          else one_line(exc))
-                raise StorageError(f"cannot write the backup {destination}: {reason}; nothing "
-                                   "was left there, and the vault is as it was") from None
+                raise StorageError(f"cannot write the backup {destination}: {refusal(exc)}; "
+                                   "nothing was left there, and the vault is as it was") from None
             tighten(destination)
             check_header(destination)
             check = sqlite3.connect(os.fspath(destination), isolation_level=None)

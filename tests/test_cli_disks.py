@@ -127,3 +127,19 @@ def test_a_folder_its_user_may_not_write_says_so(vault, passphrase):
         home.chmod(0o700)
     assert f"you may not write in {home}" in line, line
     assert names(home, passphrase) == ["Ana"]
+
+
+def test_a_restore_on_a_full_disk_says_so_and_leaves_nothing(vault, disk, tmp_path, passphrase):
+    """Room for the checked copy of the backup, not for the copy of the vault it replaces: that
+    was "unexpected OperationalError", with an empty VAULT.before-restore left to block the next
+    restore."""
+    home, pw = vault
+    backup = tmp_path / "backup.db"
+    assert rapport("--home", home, "--passphrase-file", pw, "backup", backup).returncode == 0
+    there = moved_to(home, disk)
+    fill(disk, leave=(there / "vault.db").stat().st_size * 3 // 2)
+    line = one_error(rapport("--home", there, "--passphrase-file", pw, "restore", backup))
+    assert line == "rapport: error: cannot restore: the disk is full; the vault was not touched\n"
+    assert sorted(path.name for path in there.iterdir()) == ["vault.db"]
+    (disk / "filler").unlink()
+    assert names(there, passphrase) == ["Ana"]
