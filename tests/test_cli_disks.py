@@ -143,3 +143,14 @@ def test_a_restore_on_a_full_disk_says_so_and_leaves_nothing(vault, disk, tmp_pa
     assert sorted(path.name for path in there.iterdir()) == ["vault.db"]
     (disk / "filler").unlink()
     assert names(there, passphrase) == ["Ana"]
+
+
+def test_init_on_a_full_disk_says_so_and_leaves_no_vault(disk, tmp_path):
+    """It said "unexpected OperationalError"."""
+    (tmp_path / "pw").write_text("a new passphrase\n")
+    fill(disk)
+    home = disk / "home"
+    line = one_error(rapport("--home", home, "--passphrase-file", tmp_path / "pw", "init"))
+    assert line == (f"rapport: error: cannot create {home / 'vault.db'}: the disk is full; "
+                    "no vault was made\n")
+    assert list(home.iterdir()) == []
