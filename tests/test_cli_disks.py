@@ -20,13 +20,8 @@ from store import open_vault
 
 
 @pytest.fixture
-def vault(store, vault_path, passphrase, tmp_path):
-    """The ``store`` fixture's vault with Ana in it, closed: (home, passphrase file)."""
-    store.add_person("Ana")
-    store.close()
-    pw = tmp_path / "pw"
-    pw.write_text(passphrase + "\n")
-    return vault_path.parent, pw
+def vault(ana_vault):
+    return ana_vault
 
 
 def mount(*args: str) -> bool:
