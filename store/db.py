@@ -85,16 +85,16 @@ def unopenable(path: Path, exc: BaseException) -> RapportError:
         except OSError:
             disk = None
         if disk is not None and disk.f_flag & os.ST_RDONLY:
-            return StorageError(f"cannot open {path}: the disk it is on is read-only, and rapport "
-                                "writes beside the vault as it works (mount the disk read-write, "
-                                "or copy the folder to one that is)")
+            return StorageError(f"cannot open {path}: its disk is read-only, and rapport writes "
+                                "beside the vault (mount it read-write, or copy the folder to a "
+                                "writable disk)")
         if disk is not None and disk.f_bavail * disk.f_frsize < FULL_BELOW:
             return StorageError(f"cannot open {path}: the disk is full (free some space and "
                                 "try again)")
         if not os.access(folder, os.W_OK | os.X_OK):
-            return StorageError(f"cannot open {path}: you may not write in {folder}, where "
-                                "rapport keeps the vault's journal beside it (check the folder's "
-                                "owner and permissions)")
+            return StorageError(f"cannot open {path}: you may not write in {folder}, and "
+                                "rapport writes beside the vault (check the folder's owner and "
+                                "permissions)")
     return NotAVault(f"cannot open {path}: {one_line(exc)}")
 
 

@@ -84,7 +84,7 @@ def test_a_vault_on_a_read_only_disk_says_so(vault, disk, passphrase):
     assert mount("-o", "remount,ro", str(disk))
     for args in (("list",), ("jot", "--with", "Ana", "hello")):
         line = one_error(rapport("--home", there, "--passphrase-file", pw, *args))
-        assert "the disk it is on is read-only" in line, line
+        assert "its disk is read-only, and rapport writes beside the vault" in line, line
     assert (there / "vault.db").read_bytes() == before
     assert sorted(path.name for path in there.iterdir()) == ["vault.db"]
 
