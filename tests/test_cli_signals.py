@@ -129,8 +129,8 @@ def test_an_import_ended_by_a_signal_imports_nothing(vault, tmp_path, passphrase
 @pytest.mark.parametrize("signum, line", [(signal.SIGTERM, b"rapport: terminated"),
                                           (signal.SIGHUP, b"rapport: hung up")])
 def test_a_signal_at_the_new_passphrase_prompt_changes_nothing(vault, passphrase, signum, line):
-    """At the hidden prompt (the terminal's echo off): one line, the old passphrase still opens
-    the vault."""
+    """At the hidden prompt (the terminal's echo off): one line of its own, and the old
+    passphrase still opens the vault."""
     home, pw = vault
     proc, master = in_terminal(argv("--home", home, "--passphrase-file", pw, "passwd"))
     shown = read_until(master, b"New passphrase:")
@@ -138,5 +138,6 @@ def test_a_signal_at_the_new_passphrase_prompt_changes_nothing(vault, passphrase
     assert proc.wait(timeout=60) == 128 + signum
     shown += read_until(master, line)
     os.close(master)
-    assert shown.rstrip().endswith(line) and b"Traceback" not in shown
+    assert shown.endswith(b"New passphrase: \r\n" + line + b"\r\n"), shown  # a line of its own
+    assert b"Traceback" not in shown
     assert still_opens(home, passphrase) == ["Ana"]
