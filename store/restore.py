@@ -20,7 +20,7 @@ from pathlib import Path
 
 from .clock import Clock, utc_now
 from .db import REFUSED, checkpoint, connect, one_line, primary_code, read_only, refusal
-from .errors import Damaged, FileExists, NotAVault, StorageError
+from .errors import Damaged, FileExists, NotAVault, StorageError, WrongPassphrase
 from .files import COMPANIONS, create_new, fsync_dir, tighten
 from .header import check_header
 from .lock import WriterLock
@@ -79,6 +79,9 @@ def restore(vault: Path, backup: Path, passphrase: str, *, allow_weak: bool = Fa
         except (Damaged, NotAVault):  # their words name the copy, and 'rapport verify' for it
             raise Damaged(f"the backup {backup} is damaged: it does not open; the vault was not "
                           "touched") from None
+        except WrongPassphrase:  # whose: the backup keeps the passphrase it was made with
+            raise WrongPassphrase(f"wrong passphrase for the backup {backup} (the one the vault "
+                                  "had when it was made); the vault was not touched") from None
         if damage:
             raise Damaged(f"the backup {backup} failed verification ({len(damage)} problems); "
                           "the vault was not touched")
