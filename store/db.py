@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
-from .errors import NotAVault, StorageError
+from .errors import NotAVault, RapportError, StorageError
 
 #: What reading a damaged file raises (a bad page, a garbled schema, undecodable text): reported
 #: as damage, never as a traceback.
@@ -49,8 +49,53 @@ def connect(path: Path) -> sqlite3.Connection:
     except (sqlite3.DatabaseError, UnicodeDecodeError) as exc:  # garbled schema text
         if conn is not None:  # a half-open connection would leave -wal/-shm behind
             conn.close()
-        raise NotAVault(f"cannot open {path}: {one_line(exc)}") from None
+        raise unopenable(path, exc) from None
     return conn
+
+
+#: What SQLite says when the disk refuses it (a file it cannot create, a read-only file or
+#: disk, an I/O error, a full disk), as opposed to a damaged file.
+REFUSED = frozenset({sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_READONLY, sqlite3.SQLITE_IOERR,
+                     sqlite3.SQLITE_FULL})
+
+
+def primary_code(exc: BaseException) -> int:
+    """SQLite's primary result code of ``exc`` (``SQLITE_IOERR`` for ``SQLITE_IOERR_WRITE``);
+    0 for anything that is not an SQLite error."""
+    return getattr(exc, "sqlite_errorcode", 0) & 0xFF
+#: Less free space than this where opening the vault failed: the disk is full (SQLite's
+#: ``-shm`` alone takes 32 KiB).
+FULL_BELOW = 1 << 20
+
+
+def refusal(exc: BaseException) -> str:
+    """What the disk refused, in a message about a copy: "the disk is full", or SQLite's words."""
+    return "the disk is full" if primary_code(exc) == sqlite3.SQLITE_FULL else one_line(exc)
+
+
+def unopenable(path: Path, exc: BaseException) -> RapportError:
+    """Why SQLite could not open the vault at ``path`` for writing, in words a facilitator
+    knows, rather than SQLite's ("unable to open database file", "disk I/O error"): the disk
+    it is on is read-only, or full, or its folder may not be written by this user. Anything
+    else is :class:`NotAVault` with SQLite's words."""
+    if primary_code(exc) in REFUSED:
+        folder = Path(path).absolute().parent
+        try:
+            disk = os.statvfs(folder)
+        except OSError:
+            disk = None
+        if disk is not None and disk.f_flag & os.ST_RDONLY:
+            return StorageError(f"cannot open {path}: its disk is read-only, and rapport writes "
+                                "beside the vault (mount it read-write, or copy the folder to a "
+                                "writable disk)")
+        if disk is not None and disk.f_bavail * disk.f_frsize < FULL_BELOW:
+            return StorageError(f"cannot open {path}: the disk is full (free some space and "
+                                "try again)")
+        if not os.access(folder, os.W_OK | os.X_OK):
+            return StorageError(f"cannot open {path}: you may not write in {folder}, and "
+                                "rapport writes beside the vault (check the folder's owner and "
+                                "permissions)")
+    return NotAVault(f"cannot open {path}: {one_line(exc)}")
 
 
 def _uri(path: Path, query: str) -> str:

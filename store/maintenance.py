@@ -16,8 +16,9 @@ from pathlib import Path
 
 from . import crypto, keyslot
 from .crypto import FieldCipher, KdfParams
-from .db import DAMAGE_ERRORS, checkpoint, one_line, storage_error
-from .errors import Damaged, FileExists, VaultExists, WrongPassphrase
+from .db import (DAMAGE_ERRORS, REFUSED, checkpoint, one_line, primary_code, refusal,
+                 storage_error)
+from .errors import Damaged, FileExists, StorageError, VaultExists, WrongPassphrase
 from .files import create_new, tighten
 from .header import check_header
 from .keyslot import KeySlot
@@ -110,12 +111,18 @@ def backup(rows: Rows, vault_id: str, destination: Path) -> int:
     try:
         with rows.reading() as conn:
             cipher = rows.cipher()
-            target = sqlite3.connect(os.fspath(destination), isolation_level=None)
             try:
-                conn.backup(target)
-                target.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-            finally:
-                target.close()
+                target = sqlite3.connect(os.fspath(destination), isolation_level=None)
+                try:
+                    conn.backup(target)
+                    target.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                finally:
+                    target.close()
+            except sqlite3.Error as exc:  # the copy's disk refused it: the vault is fine
+                if primary_code(exc) not in REFUSED:
+                    raise
+                raise StorageError(f"cannot write the backup {destination}: {refusal(exc)}; "
+                                   "nothing was left there, and the vault is as it was") from None
             tighten(destination)
             check_header(destination)
             check = sqlite3.connect(os.fspath(destination), isolation_level=None)

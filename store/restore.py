@@ -19,8 +19,8 @@ import sqlite3
 from pathlib import Path
 
 from .clock import Clock, utc_now
-from .db import checkpoint, connect, read_only, storage_error
-from .errors import Damaged, FileExists
+from .db import REFUSED, checkpoint, connect, one_line, primary_code, read_only, refusal
+from .errors import Damaged, FileExists, NotAVault, StorageError, WrongPassphrase
 from .files import COMPANIONS, create_new, fsync_dir, tighten
 from .header import check_header
 from .lock import WriterLock
@@ -28,16 +28,26 @@ from .vault import KEPT_SUFFIX, open_vault
 
 
 def _copy(source: sqlite3.Connection, target: Path) -> None:
-    """A consistent copy of the database ``source`` reads, at ``target`` (a new 0600 file)."""
+    """A consistent copy of the database ``source`` reads, at ``target`` (a new 0600 file).
+    Nothing is left at ``target`` when the copy fails (a full disk, say)."""
     os.close(create_new(target))
-    dest = sqlite3.connect(os.fspath(target), isolation_level=None)
     try:
-        source.backup(dest)
-        dest.execute("PRAGMA journal_mode=WAL")
-        dest.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    finally:
-        dest.close()
-    tighten(target)
+        dest = sqlite3.connect(os.fspath(target), isolation_level=None)
+        try:
+            source.backup(dest)
+            dest.execute("PRAGMA journal_mode=WAL")
+            dest.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        finally:
+            dest.close()
+        tighten(target)
+    except BaseException:
+        for suffix in ("", *COMPANIONS):
+            Path(f"{target}{suffix}").unlink(missing_ok=True)
+        raise
+
+
+def _refused(exc: sqlite3.Error) -> StorageError:
+    return StorageError(f"cannot restore: {refusal(exc)}; the vault was not touched")
 
 
 def restore(vault: Path, backup: Path, passphrase: str, *, allow_weak: bool = False,
@@ -58,16 +68,29 @@ def restore(vault: Path, backup: Path, passphrase: str, *, allow_weak: bool = Fa
         try:
             with read_only(backup) as source:
                 _copy(source, scratch)
-        except sqlite3.Error as exc:
-            raise storage_error(exc) from None
-        with open_vault(scratch, passphrase, allow_weak=allow_weak, clock=clock) as checked:
-            damage = checked.verify()
+        except sqlite3.Error as exc:  # the disk refused the copy, or the backup will not read
+            if primary_code(exc) in REFUSED:
+                raise _refused(exc) from None
+            raise Damaged(f"the backup {backup} is damaged ({one_line(exc)}); the vault was not "
+                          "touched") from None
+        try:
+            with open_vault(scratch, passphrase, allow_weak=allow_weak, clock=clock) as checked:
+                damage = checked.verify()
+        except (Damaged, NotAVault):  # their words name the copy, and 'rapport verify' for it
+            raise Damaged(f"the backup {backup} is damaged: it does not open; the vault was not "
+                          "touched") from None
+        except WrongPassphrase:  # whose: the backup keeps the passphrase it was made with
+            raise WrongPassphrase(f"wrong passphrase for the backup {backup} (the one the vault "
+                                  "had when it was made); the vault was not touched") from None
         if damage:
             raise Damaged(f"the backup {backup} failed verification ({len(damage)} problems); "
                           "the vault was not touched")
         if lock is not None:
-            with read_only(vault) as current:
-                _copy(current, kept)
+            try:
+                with read_only(vault) as current:
+                    _copy(current, kept)
+            except sqlite3.Error as exc:  # the disk refused the copy of the vault
+                raise _refused(exc) from None
             conn = connect(vault)  # the old WAL folded in and emptied: it must not outlive it
             checkpoint(conn)
             conn.close()

@@ -22,8 +22,8 @@ from pathlib import Path
 from . import crypto, keyslot, migrations, upgrades
 from .clock import Clock, new_id, stamp, utc_now
 from .crypto import FieldCipher, KdfParams
-from .db import DAMAGE_ERRORS, checkpoint, connect, one_line, read_only, remove_scratch
-from .errors import Damaged, RapportError, VaultExists, WrongPassphrase
+from .db import DAMAGE_ERRORS, checkpoint, connect, one_line, read_only, refusal, remove_scratch
+from .errors import Damaged, RapportError, StorageError, VaultExists, WrongPassphrase
 from .files import FILE_MODE, ensure_dir, fsync_dir, tighten
 from .header import APPLICATION_ID, check_header
 from .lock import WriterLock, probe
@@ -71,6 +71,8 @@ def create_vault(path: Path, passphrase: str, *, kdf: KdfParams = crypto.PRODUCT
             os.link(tmp, path)
         except FileExistsError:
             raise VaultExists(f"{path} already exists; not touching it") from None
+    except sqlite3.Error as exc:  # a full disk, say: the new file is removed below
+        raise StorageError(f"cannot create {path}: {refusal(exc)}; no vault was made") from None
     finally:
         for suffix in ("", "-wal", "-shm"):
             Path(f"{tmp}{suffix}").unlink(missing_ok=True)

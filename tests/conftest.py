@@ -7,6 +7,8 @@
 * ``utc_zone``: local time is UTC during the test (opt-in per module).
 * ``store``: an unlocked vault created with ``store.crypto.FAST_FOR_TESTS`` and ``allow_weak=True``,
   closed at teardown. Reopen it with ``open_vault(vault_path, passphrase, allow_weak=True)``.
+* ``ana_vault``: that vault with Ana in it, closed, for commands run in a real process: (its home,
+  a file holding its passphrase).
 
 The class itself is reachable as ``type(clock)`` (with ``--import-mode=importlib`` a conftest is not
 importable by name).
@@ -112,6 +114,17 @@ def store(vault_path, passphrase, clock):
         yield opened
     finally:
         opened.close()
+
+
+@pytest.fixture
+def ana_vault(store, vault_path, passphrase, tmp_path):
+    """The ``store`` fixture's vault with Ana in it, closed, for a command in a real process:
+    (its home, a file holding its passphrase)."""
+    store.add_person("Ana")
+    store.close()
+    pw = tmp_path / "pw"
+    pw.write_text(passphrase + "\n")
+    return vault_path.parent, pw
 
 
 @pytest.fixture

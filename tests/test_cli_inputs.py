@@ -16,12 +16,8 @@ from tui.env import PASSPHRASE_LIMIT
 
 
 @pytest.fixture
-def vault(store, vault_path, passphrase, tmp_path):
-    store.add_person("Ana")
-    store.close()
-    pw = tmp_path / "pw"
-    pw.write_text(passphrase + "\n")
-    return vault_path.parent, pw
+def vault(ana_vault):
+    return ana_vault
 
 
 def one_line(out, code: int = 1) -> str:

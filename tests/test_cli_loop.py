@@ -187,6 +187,12 @@ def test_restore_from_a_backup(home, tmp_path):
     ok(home, "backup", tmp_path / "b.db")
     ok(home, "people", "add", "After")
     assert run(home, "restore", tmp_path / "nothing.db").returncode == 1
+    (tmp_path / "other").write_text("another passphrase\n")  # the backup keeps the one it had
+    wrong = rapport("--home", home, "--passphrase-file", tmp_path / "other", "restore",
+                    tmp_path / "b.db")
+    assert wrong.returncode == 1 and wrong.stderr.decode() == (
+        f"rapport: error: wrong passphrase for the backup {tmp_path / 'b.db'} (the one the vault "
+        "had when it was made); the vault was not touched\n")
     out = run(home, "restore", tmp_path / "b.db")
     assert out.returncode == 0, out.stderr
     kept = home / f"vault.db{KEPT_SUFFIX}"

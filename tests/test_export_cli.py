@@ -114,6 +114,15 @@ def test_file_is_0600_with_a_plaintext_warning_and_never_overwritten(home, tmp_p
     assert [e.destination for e in exports(home)] == [str(out)]
 
 
+def test_an_export_to_a_missing_folder_is_one_line(home, tmp_path):
+    """Not the plaintext warning first, about a file that was never written."""
+    target = tmp_path / "no-such-folder" / "summary.md"
+    result = run(home, "export", "--all", "-o", str(target))
+    assert result.exit_code == 1
+    assert result.stderr == f"rapport: error: cannot write {target}: No such file or directory\n"
+    assert exports(home) == []
+
+
 @pytest.mark.parametrize("args,code,message", [
     (["export"], 2, "say what to export"),
     (["export", "--all", "--person", "Ana"], 2, "--all cannot be combined"),

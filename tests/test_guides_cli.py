@@ -264,3 +264,14 @@ def test_validate_several_targets(home, tmp_path):
 def test_validate_needs_a_target(home):
     result = rapport(home, "validate")
     assert result.exit_code == 2 and "Missing argument" in result.output
+
+
+def test_validate_by_id_checks_a_broken_file_of_yours(home):
+    """'guides list' names the broken file; validating it by its id said there was no such
+    guide."""
+    bad = add_guide(home, "bad.toml", 'id = "bad"\nname = "Bad\\u001b]0;title\\u0007"\n')
+    assert f"broken: {bad}: line 2, name: contains control characters" in rapport(home, "list").output
+    result = rapport(home, "validate", "bad")
+    assert result.exit_code == 1
+    assert f"{bad}:line 2, name: contains control characters" in result.output, result.output
+    assert "\x1b" not in result.output and "no guide with this id" not in result.output

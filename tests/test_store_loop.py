@@ -12,6 +12,7 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from store import (
     FEEDBACK_STAGE_FIELDS, Damaged, RapportError, Scope, crypto, destroy_raw, render_export,
@@ -429,6 +430,38 @@ def test_restore_replaces_the_vault_and_keeps_the_old_one_until_an_unlock(
         assert [p.name for p in restored.people()] == ["Before the backup"]
         assert restored.verify() == []
     assert not kept.exists()  # removed by that successful unlock
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(cut=st.integers(0, 100), at=st.integers(0, 99), garbage=st.binary(max_size=512))
+def test_a_damaged_backup_is_named_as_the_backup_and_the_vault_left_alone(
+        store, vault_path, passphrase, tmp_path_factory, cut, at, garbage):
+    """A backup cut short (to ``cut`` percent) or written over (``at`` percent in): restoring it
+    is refused in one line that names the backup (never the scratch copy, never "the vault could
+    not be written"), the vault byte for byte as it was and nothing left beside it; or it still
+    verifies and is restored."""
+    if store.is_open:
+        store.add_person("Kept")
+        store.close()
+    backup = tmp_path_factory.mktemp("backup") / "backup.db"
+    with open_vault(vault_path, passphrase, allow_weak=True) as whole:
+        whole.backup(backup)
+    data = bytearray(backup.read_bytes())
+    at = len(data) * at // 100
+    data[at:at + len(garbage)] = garbage
+    backup.write_bytes(bytes(data[:len(data) * cut // 100]))
+    before, files = vault_path.read_bytes(), sorted(vault_path.parent.iterdir())
+    try:
+        restore_vault(vault_path, backup, passphrase, allow_weak=True)
+    except RapportError as exc:
+        message = str(exc)
+        assert "\n" not in message and str(backup) in message, message
+        assert ".restoring" not in message and "could not be written" not in message, message
+        assert vault_path.read_bytes() == before
+        assert sorted(vault_path.parent.iterdir()) == files
+    with open_vault(vault_path, passphrase, allow_weak=True) as restored:
+        assert restored.verify() == []
+        assert [person.name for person in restored.people()] == ["Kept"]
 
 
 def test_retention_keeps_the_synthesis_and_destroys_the_raw_notes(store, clock):

@@ -33,6 +33,10 @@ How a command ends
     Normally: its vault closed by its ``with``, its output flushed, the interpreter torn down as
     usual. Exit 0; 1 for an error; 2 for a usage error; 130 after Ctrl+C (one line, no
     traceback); 141, quietly, when the reader of the output left (``rapport list | head``).
+    SIGTERM (``kill``) and SIGHUP (the terminal closed) end a command as Ctrl+C does, with 143
+    and 129: raised where the command is (:class:`Terminated`), so what it was writing is
+    removed or rolled back on the way out (no half-written export or backup claiming to be
+    whole), and the vault is closed.
 
 The full-screen app
     A bare ``rapport`` (and ``rapport new``) starts the app through :func:`start_app`, which
@@ -47,10 +51,13 @@ The full-screen app
 from __future__ import annotations
 
 import os
+import signal
 import sys
+import threading
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Protocol, TypeVar
 
 import click
 
@@ -95,6 +102,10 @@ APP_COMMANDS = frozenset({"new"})
 #: Exit statuses besides 0, 1 (an error) and 2 (a usage error): 128 + the signal's number.
 INTERRUPTED = 130
 PIPE_CLOSED = 141
+HUNG_UP = 128 + signal.SIGHUP
+TERMINATED = 128 + signal.SIGTERM
+#: The signals that end a command the way Ctrl+C does, and what is said for each.
+ENDING_SIGNALS = {signal.SIGTERM: "terminated", signal.SIGHUP: "hung up"}
 
 
 # ---------------------------------------------------------------------- errors
@@ -254,6 +265,39 @@ class RapportGroup(click.Group):
         return code
 
 
+class Terminated(BaseException):
+    """SIGTERM or SIGHUP, raised in the command where it is, as Ctrl+C's ``KeyboardInterrupt``
+    is, so every ``finally``, ``with`` and ``except BaseException`` that cleans up after Ctrl+C
+    (a file being written removed, a transaction rolled back, the vault closed) does so for these
+    too. Not a ``KeyboardInterrupt``: click would print an empty line for it (after a ``^C``)."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+@contextmanager
+def _ending_signals() -> Iterator[None]:
+    """SIGTERM and SIGHUP raise :class:`Terminated` inside (the first one; later ones are
+    ignored while the command cleans up); the previous handlers are back afterwards. Signal
+    handlers belong to the main thread: elsewhere nothing changes."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def terminate(signum: int, frame: object) -> None:
+        for number in ENDING_SIGNALS:
+            signal.signal(number, signal.SIG_IGN)
+        raise Terminated(signum)
+
+    previous = {number: signal.signal(number, terminate) for number in ENDING_SIGNALS}
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+
+
 def _discard_output() -> None:
     """Standard output to /dev/null, once its reader has left: the line that could not be
     written is still in Python's buffer, and flushing it again at exit would print "Exception
@@ -270,7 +314,8 @@ def _finish(run: Callable[[], Any]) -> int:
     """Runs the command line; its exit status, with whatever went wrong said in one line."""
     try:
         try:
-            result = run()
+            with _ending_signals():
+                result = run()
         except click.UsageError as exc:
             hint = f" (see '{exc.ctx.command_path} --help')" if exc.ctx is not None else ""
             error_line(exc.format_message().rstrip(".") + hint)
@@ -286,6 +331,12 @@ def _finish(run: Callable[[], Any]) -> int:
         except Exception as exc:  # noqa: BLE001 - last resort: one line, no traceback, no locals
             error_line(f"unexpected {type(exc).__name__}; nothing else was changed")
             return 1
+    except Terminated as exc:
+        try:  # after SIGHUP the terminal may be gone: the status says it all
+            out(f"rapport: {ENDING_SIGNALS[signal.Signals(exc.signum)]}", err=True)
+        except (OSError, ValueError):
+            pass
+        return 128 + exc.signum
     except KeyboardInterrupt:
         out("rapport: interrupted", err=True)
         return INTERRUPTED

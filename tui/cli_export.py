@@ -104,11 +104,11 @@ def export_command(env: Env, session_ids: tuple[str, ...], person: str | None, s
             from store import encrypt as age_encrypt
 
             data = age_encrypt(data, _age_passphrase(age_passphrase_file, confirm=True))
-        elif not to_stdout:
-            what = "full record" if full else "summary"
-            out(f"rapport: warning: {output} is not encrypted; the {what} is plaintext on disk "
-                "(use --encrypt to avoid that)", err=True)
         write_export(output, data, store=store, doc=doc, encrypted=encrypt, stdout=shown)
+    if not (encrypt or to_stdout):  # once it is there: an export that failed is one error line
+        what = "full record" if full else "summary"
+        out(f"rapport: warning: {output} is not encrypted; the {what} is plaintext on disk "
+            "(use --encrypt to avoid that)", err=True)
     if to_stdout:
         out_document(shown.getvalue(), fmt)
     else:

@@ -158,6 +158,9 @@ def _report(target: str) -> tuple[str, "Report"]:
     if os.sep in target or target.endswith(".toml") or path.exists():
         return target, check_file(path)
     guide = load_catalog(_guides_dir()).get(target)
+    own = _guides_dir() / f"{target}.toml"
+    if guide is None and own.is_file():  # a file of yours too broken to load, as 'list' says
+        return str(own), check_file(own)
     if guide is None:
         return target, Report(target, None, (Problem("file", "no such file, and no guide with this id "
                                                      "(see 'rapport guides list')"),))

@@ -3,6 +3,7 @@ it is given: bounded, and only the kinds of file that can end."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from dataclasses import dataclass, field
@@ -140,7 +141,7 @@ def read_passphrase(path: Path | None, prompt: str, *, confirm: bool = False,
                     env: str | None = "RAPPORT_PASSPHRASE") -> str:
     """From a file (one trailing newline stripped), then ``$RAPPORT_PASSPHRASE``, then a hidden
     prompt on the terminal."""
-    from tui.cli import fail
+    from tui.cli import Terminated, fail
 
     given = given_passphrase(path, env)
     if given is not None:
@@ -149,7 +150,12 @@ def read_passphrase(path: Path | None, prompt: str, *, confirm: bool = False,
         raise fail("no passphrase: use --passphrase-file PATH, RAPPORT_PASSPHRASE_FILE or a terminal")
     import click
 
-    value: str = click.prompt(prompt, hide_input=True, confirmation_prompt=confirm, err=True)
+    try:
+        value: str = click.prompt(prompt, hide_input=True, confirmation_prompt=confirm, err=True)
+    except Terminated:  # end the prompt's line, as click does after Ctrl+C (if it is still there)
+        with contextlib.suppress(OSError, ValueError):
+            click.echo(err=True)
+        raise
     if not value:
         raise fail("the passphrase must not be empty")
     return value

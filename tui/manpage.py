@@ -23,7 +23,8 @@ from typing import Iterator
 
 import click
 
-from tui.cli import COMMANDS, GLOBAL_OPTIONS, INTERRUPTED, PIPE_CLOSED, cli
+from tui.cli import (COMMANDS, GLOBAL_OPTIONS, HUNG_UP, INTERRUPTED, PIPE_CLOSED,
+                     TERMINATED, cli)
 
 HELP_OPTIONS = ("-h", "--help")
 
@@ -153,8 +154,11 @@ def files() -> Iterator[str]:
 def exit_statuses() -> Iterator[str]:
     for code, text in ((0, "Done."), (1, "An error, said in one line on standard error."),
                        (2, "A usage error (a wrong option or argument)."),
+                       (HUNG_UP, "Hung up (SIGHUP: the terminal closed); what the command was "
+                                 "writing is removed or rolled back, as after Ctrl+C."),
                        (INTERRUPTED, "Interrupted (Ctrl+C)."),
-                       (PIPE_CLOSED, "The reader of the output left early (rapport list | head).")):
+                       (PIPE_CLOSED, "The reader of the output left early (rapport list | head)."),
+                       (TERMINATED, "Terminated (SIGTERM, kill); as for SIGHUP.")):
         yield f".TP\n{code}\n" + roff(text)
 
 
