@@ -47,6 +47,23 @@ def day(value: date | datetime | None) -> str:
     return value.isoformat()
 
 
+def meeting_label(upcoming: Any, today: date | None = None) -> str:
+    """When a next meeting is (:class:`store.Upcoming`): ``overdue since 2025-03-01``,
+    ``today 14:00``, ``2025-03-05 10:00``; with ``today``, short and relative (``3d overdue``,
+    ``in 2d``) for narrow columns."""
+    time = f" {upcoming.time}" if upcoming.time else ""
+    if today is not None:
+        days = (upcoming.day - today).days
+        if days < 0:
+            return f"{-days}d overdue"
+        return f"today{time}" if days == 0 else f"in {days}d{time}"
+    if upcoming.state == "overdue":
+        return f"overdue since {day(upcoming.day)}"
+    if upcoming.state == "today":
+        return f"today{time}"
+    return f"{day(upcoming.day)}{time}"
+
+
 OWNER_LABEL = {"me": "me", "them": "them"}
 KIND_MARK = {"action": "▸", "decision": "◆", "agreement": "≡", "goal": "★"}
 
@@ -94,8 +111,8 @@ def table(header: Sequence[str], rows: Iterable[Sequence[str]], *,
     (see :func:`fit`); a cut cell ends in "…". Too narrow even then, the terminal wraps."""
     from rich.cells import cell_len, set_cell_size
 
-    lines = [[" ".join(visible(cell).split()) for cell in row] for row in (header, *rows)]
-    widths = [max(cell_len(line[i]) for line in lines) for i in range(len(header))]
+    lines = _lines(header, rows)
+    widths = _widths(lines)
     if width is None and free:
         width = terminal_width()
     if width:
@@ -112,6 +129,24 @@ def table(header: Sequence[str], rows: Iterable[Sequence[str]], *,
     for line in lines:
         cells = [cell(text, size, i) for i, (text, size) in enumerate(zip(line, widths))]
         out("  ".join(cells).rstrip())
+
+
+def _lines(header: Sequence[str], rows: Iterable[Sequence[str]]) -> list[list[str]]:
+    """Every cell as :func:`table` shows it: escaped, on one line."""
+    return [[" ".join(visible(cell).split()) for cell in row] for row in (header, *rows)]
+
+
+def _widths(lines: list[list[str]]) -> list[int]:
+    from rich.cells import cell_len
+
+    return [max(cell_len(line[i]) for line in lines) for i in range(len(lines[0]))]
+
+
+def table_width(header: Sequence[str], rows: Iterable[Sequence[str]]) -> int:
+    """How wide :func:`table` would print ``rows`` uncut, in terminal cells: a command with a
+    narrower layout for a narrow terminal asks this first."""
+    widths = _widths(_lines(header, rows))
+    return sum(widths) + 2 * (len(widths) - 1)
 
 
 def fit(widths: Sequence[int], floors: Sequence[int], room: int) -> list[int]:

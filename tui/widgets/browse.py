@@ -10,6 +10,8 @@ from textual.binding import Binding
 from textual.widgets import DataTable
 from textual.widgets.data_table import CursorType
 
+from tui.format import meeting_label
+
 if TYPE_CHECKING:  # pragma: no cover
     from rich.text import Text
 
@@ -74,25 +76,6 @@ def clip(text: str, width: int) -> str:
 
 
 MEETING_STYLE = {"overdue": "error", "today": "warning"}
-
-
-def meeting_label(upcoming: Any, today: date | None = None) -> str:
-    """When a next meeting is (:class:`store.Upcoming`): ``overdue since 2025-03-01``,
-    ``today 14:00``, ``2025-03-05 10:00``; with ``today``, short and relative (``3d overdue``,
-    ``in 2d``) for narrow columns."""
-    from tui import format as fmt
-
-    time = f" {upcoming.time}" if upcoming.time else ""
-    if today is not None:
-        days = (upcoming.day - today).days
-        if days < 0:
-            return f"{-days}d overdue"
-        return f"today{time}" if days == 0 else f"in {days}d{time}"
-    if upcoming.state == "overdue":
-        return f"overdue since {fmt.day(upcoming.day)}"
-    if upcoming.state == "today":
-        return f"today{time}"
-    return f"{fmt.day(upcoming.day)}{time}"
 
 
 def meeting_text(app: Any, upcoming: Any, today: date | None = None) -> "Text":
