@@ -73,7 +73,7 @@ def list_sessions(env: Env, person_name: str | None, status: str | None, as_json
     table(("ID", "DATE", "PERSON", "GUIDE", "LENGTH", "STATUS", "OPEN", "TITLE"),
           [(s.id[:8], fmt.when(s.started_at), s.person_name, s.guide_name,
             fmt.minutes(s.spent_seconds), s.status, str(open_items.get(s.id, "") or ""),
-            s.title) for s in summaries], right=(4, 6), free=(2, 3, 7))
+            s.title) for s in summaries], right=(4, 6), free=(2, 3, 7), last_below=True)
 
 
 # ---------------------------------------------------------------------- show
@@ -256,7 +256,7 @@ def items(env: Env, open_only: bool, person_name: str | None, as_json: bool) -> 
     table(("DUE", "PERSON", "KIND", "WHOSE", "STATUS", "SESSION", "TEXT"),
           [((fmt.day(i.due) + (" !" if is_overdue(i, today) else "")) if i.due else "-",
             names.get(i.person_id, "?"), i.kind, whose(i), i.status, i.session_id[:8], i.text)
-           for i in found], free=(1, 6))
+           for i in found], free=(1, 6), last_below=True)
 
 
 # ---------------------------------------------------------------------- jot

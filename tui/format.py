@@ -98,9 +98,16 @@ def out_json(key: str, records: Any, *, version: int = JSON_VERSION) -> None:
     click.echo(json_text({"version": version, key: records}, indent=2))
 
 
+#: Narrower than this, a table's last column of free text (an item's text, a title) is not
+#: worth cutting: with ``last_below`` it goes on its own lines under its row instead.
+BELOW_UNDER = 30
+#: How far those lines are indented.
+BELOW_INDENT = 4
+
+
 def table(header: Sequence[str], rows: Iterable[Sequence[str]], *,
           right: Sequence[int] = (), free: Sequence[int] = (),
-          width: int | None = None) -> None:
+          width: int | None = None, last_below: bool = False) -> None:
     """Columns padded to their widest cell (``right``: the columns aligned right); each cell on
     one line (runs of whitespace become one space) and escaped before it is measured, in
     terminal cells (a CJK character takes two); the last column is never padded.
@@ -108,17 +115,26 @@ def table(header: Sequence[str], rows: Iterable[Sequence[str]], *,
     ``free``: the columns of free text (names, titles, an item's text) that may be cut to fit
     ``width``, by default the terminal's when standard output is one; ids, dates and counts
     never are, and output to a file or a pipe never is. The widest free column gives way first
-    (see :func:`fit`); a cut cell ends in "…". Too narrow even then, the terminal wraps."""
+    (see :func:`fit`); a cut cell ends in "…". Too narrow even then, the terminal wraps.
+
+    ``last_below``: the last column is the one to read (an item's text, a title). When fitting
+    would cut it under :data:`BELOW_UNDER` cells, it goes whole under its row instead,
+    indented and wrapped at word breaks, and the other columns share the width."""
     from rich.cells import cell_len, set_cell_size
 
     lines = _lines(header, rows)
     widths = _widths(lines)
     if width is None and free:
         width = terminal_width()
+    below = False
     if width:
         floors = [min(w, max(cell_len(header[i]), 6)) if i in free else w
                   for i, w in enumerate(widths)]
-        widths = fit(widths, floors, width - 2 * (len(widths) - 1))
+        fitted = fit(widths, floors, width - 2 * (len(widths) - 1))
+        last = len(widths) - 1
+        below = (last_below and last > 0 and last in free
+                 and fitted[last] < min(widths[last], BELOW_UNDER))
+        widths = fit(widths[:-1], floors[:-1], width - 2 * (last - 1)) if below else fitted
 
     def cell(text: str, size: int, i: int) -> str:
         if cell_len(text) > size:
@@ -126,9 +142,32 @@ def table(header: Sequence[str], rows: Iterable[Sequence[str]], *,
         pad = " " * (size - cell_len(text))
         return pad + text if i in right else text + pad
 
-    for line in lines:
+    for n, line in enumerate(lines):
         cells = [cell(text, size, i) for i, (text, size) in enumerate(zip(line, widths))]
         out("  ".join(cells).rstrip())
+        if below and n and line[-1]:
+            for part in wrap_cells(line[-1], max(1, (width or 0) - BELOW_INDENT)):
+                out(" " * BELOW_INDENT + part)
+
+
+def wrap_cells(text: str, width: int) -> list[str]:
+    """``text`` (one line) wrapped at spaces into lines of at most ``width`` terminal cells; a
+    word wider than that is broken."""
+    from rich.cells import cell_len, chop_cells
+
+    wrapped: list[str] = []
+    current = ""
+    for word in text.split():
+        if current and cell_len(current) + 1 + cell_len(word) <= width:
+            current += " " + word
+            continue
+        if current:
+            wrapped.append(current)
+        *whole, current = chop_cells(word, width)
+        wrapped.extend(whole)
+    if current:
+        wrapped.append(current)
+    return wrapped
 
 
 def _lines(header: Sequence[str], rows: Iterable[Sequence[str]]) -> list[list[str]]:
