@@ -71,6 +71,20 @@ async def test_people_narrow_terminal_uses_relative_dates(world):
         assert rows["Bo Chen"][3:] == ["in 24d", "", "1 !", ""]
         assert rows["Dana Ruiz"][3] == "today"
         assert sum(c.get_render_width(table) for c in table.columns.values()) <= 78
+        # the counts and the legend of the narrow columns: wrapped on two lines, not cut
+        status = app.screen.query_one("#people-status")
+        assert "a low pulse run" in str(status.render()) and status.size.height == 2
+
+
+async def test_the_items_counts_wrap_at_80_columns_rather_than_lose_the_goals(world):
+    app, store, ids = world
+    async with app.run_test(size=(80, 24)) as pilot:
+        await unlocked(pilot, store)
+        await pilot.press("f3")
+        await settle(pilot)
+        status = app.screen.query_one("#items-status")
+        assert str(status.render()).endswith("2 goals") and len(str(status.render())) > 78
+        assert status.size.height == 2
 
 
 async def test_person_timeline_items_and_jot_in_next_follow_up(world):
