@@ -58,8 +58,8 @@ def schedule(env: Env, person_name: str | None, when: tuple[str, ...], minutes: 
              every: str | None, clear: bool, as_json: bool) -> None:
     """Set the next meeting: --with NAME DATE [TIME]; with no --with, list what is coming.
 
-    DATE as the capture dialog takes it: 2026-12-01, today, tomorrow, +7d, +2w, fri. TIME is
-    local, 09:30 (none: all day). A set date overrides the one the cadence computes, until you
+    DATE as the capture dialog takes it: 2026-12-01, today, tomorrow, +7d, +2w, fri; today or
+    later. TIME is local, 09:30 (none: all day). A set date overrides the one the cadence computes, until you
     meet; the cadence (--every) is how it recurs.
     """
     from store import DateError, parse_due
@@ -96,6 +96,8 @@ def schedule(env: Env, person_name: str | None, when: tuple[str, ...], minutes: 
             raise bad_usage(str(exc)) from None
         if day is None:
             raise bad_usage("give a DATE")
+        if day < today:  # as the app's dialog: a set date is a meeting to come
+            raise bad_usage(f"{day.isoformat()} has passed: give today or a later day")
     with env.open_store() as store:
         person = store.find_person(person_name)
         if every:
