@@ -174,7 +174,8 @@ def test_goals_check_in_from_the_command_line(home):
     assert second.progress == 40 and second.key_results[0].progress == 40
     for args, code, says in [
         ((plain.id[:8],), 1, "a check-in needs a status, a progress or a note"),
-        ((measured.id[:8], "--progress", "50"), 1, "comes from its key results"),
+        ((measured.id[:8], "--progress", "50"), 2,  # says how, with the ids to give
+         f"give --key-result ID with --progress (its key results: {kr.id[:8]})"),
         (("ffffffff", "--status", "done"), 1, "no goal with id 'ffffffff'"),
         ((plain.id[:3], "--status", "done"), 1, "at least 4 characters"),
         ((measured.id[:8], "--key-result", "ffff", "--progress", "5"), 1,

@@ -237,6 +237,10 @@ def check_in(env: Env, goal_ref: str, status: str | None, progress: int | None,
         raise bad_usage("--key-result takes --progress (and --note), not --status")
     with env.open_store() as store:
         goal = by_id(store.goals(), goal_ref, "goal")
+        if key_result_ref is None and progress is not None and goal.key_results:
+            ids = ", ".join(k.id[:8] for k in goal.key_results)
+            raise bad_usage(f"this goal's progress comes from its key results: give "
+                            f"--key-result ID with --progress (its key results: {ids})")
         if key_result_ref is not None:
             result = by_id(goal.key_results, key_result_ref, "key result")
             store.update_key_result(result.id, progress=progress, note=note)
