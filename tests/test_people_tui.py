@@ -87,6 +87,36 @@ async def test_the_items_counts_wrap_at_80_columns_rather_than_lose_the_goals(wo
         assert status.size.height == 2
 
 
+async def test_enter_on_a_jot_shows_it_whole(world):
+    """The timeline cuts a jot to one line of its column; Enter on it shows every line of it
+    (it did nothing), markup as typed, and Escape comes back to the timeline."""
+    app, store, ids = world
+    from tui.screens.jot import JotView
+    from tui.screens.person import PersonScreen
+
+    text = ("Asked about the [b]staff engineer[/b] path again: wants a sponsor, not a course."
+            "\nFollow up with Dana about the architecture forum seat.")
+    app.clock.set(utc(2025, 3, 3, 12, 0))
+    store.add_jot(ids["alice"], text)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await unlocked(pilot, store)
+        await app.push_screen(PersonScreen(ids["alice"]))
+        await settle(pilot)
+        screen = app.screen
+        timeline = screen.query_one("#person-timeline")
+        assert cell_text(timeline, 0, 2).endswith("…")  # cut in the timeline
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, JotView)
+        shown = app.screen.query_one("#jot-view-text Static").render()
+        assert str(shown) == text
+        assert "Jot about Alice Martin  ·  2025-03-03 12:00" in str(
+            app.screen.query_one(".dialog-title").render())
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen is screen and timeline.has_focus
+
+
 async def test_person_timeline_items_and_jot_in_next_follow_up(world):
     app, store, ids = world
     from textual.widgets import TextArea

@@ -71,15 +71,15 @@ class PersonScreen(RapportScreen[None]):
     AUTO_FOCUS = "#person-timeline"
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (140, "-wide")]
     HELP = ("**{person-tab-timeline}** Timeline: sessions and jots, newest first (**⏎** opens a "
-            "session), and the open action items: **{done}** marks one done (again: open), "
-            "**{link-goal}** links it to a goal. **{person-tab-goals}** Goals: progress, key "
-            "results and the history of check-ins; **{goal-status}** checks in (status, "
-            "progress, a note). **{person-tab-pulse}** Pulse and feedback: the trend of their "
-            "pulse and the feedback log. Anywhere: **{prepare}** prepares the next talk, "
-            "**{jot}** a jot, **{talking-point}** a talking point, **{meeting}** the next "
-            "meeting, **{cadence}** the cadence, **{edit}** name, cadence and default guide, "
-            "**{merge}** merges a duplicate into someone, **{delete}** erases them, **{export}** "
-            "exports their sessions.")
+            "session, or shows a jot whole), and the open action items: **{done}** marks one "
+            "done (again: open), **{link-goal}** links it to a goal. **{person-tab-goals}** "
+            "Goals: progress, key results and the history of check-ins; **{goal-status}** "
+            "checks in (status, progress, a note). **{person-tab-pulse}** Pulse and feedback: "
+            "the trend of their pulse and the feedback log. Anywhere: **{prepare}** prepares "
+            "the next talk, **{jot}** a jot, **{talking-point}** a talking point, **{meeting}** "
+            "the next meeting, **{cadence}** the cadence, **{edit}** name, cadence and default "
+            "guide, **{merge}** merges a duplicate into someone, **{delete}** erases them, "
+            "**{export}** exports their sessions.")
     BINDINGS = [
         Binding("escape", "back", "Back", id="back"),
         Binding("p", "prepare", "Prepare", id="prepare"),
@@ -117,7 +117,8 @@ class PersonScreen(RapportScreen[None]):
             with TabPane("1 Timeline", id="tab-timeline"):
                 with Vertical(id="person-body"):
                     with Vertical(id="person-timeline-pane"):
-                        yield Static("Timeline  ·  ⏎ opens a session", classes="pane-title")
+                        yield Static("Timeline  ·  ⏎ opens a session or a jot",
+                                     classes="pane-title")
                         yield BrowseTable(id="person-timeline")
                     with Vertical(id="person-items-pane"):
                         yield Static(with_keys(self.app, "Open action items  ·  {done} done · "
@@ -331,7 +332,17 @@ class PersonScreen(RapportScreen[None]):
     def timeline_selected(self) -> None:
         key = self.row_key("#person-timeline")
         read = self.read
-        if read is None or not key or not key.startswith("s:"):
+        if read is None or not key:
+            return
+        if key.startswith("j:"):
+            jot = next((j for j in read.jots if j.id == key[2:]), None)
+            if jot is not None:
+                from tui.screens.jot import JotView
+
+                self.app.push_screen(JotView(read.person.name, fmt.when(jot.created_at),
+                                             jot.text))
+            return
+        if not key.startswith("s:"):
             return
         summary = next((s for s in read.summaries if s.id == key[2:]), None)
         if summary is not None:
