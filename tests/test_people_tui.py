@@ -87,6 +87,27 @@ async def test_the_items_counts_wrap_at_80_columns_rather_than_lose_the_goals(wo
         assert status.size.height == 2
 
 
+async def test_the_items_screen_shows_names_whole_when_wide(world):
+    """At 80 columns a name gives way to the item's text (14 cells); at 160 there is room for
+    both, and the name is whole (it was cut to 14 there too)."""
+    app, store, ids = world
+    name = "Maximiliane von Hohenberg"
+    person = store.add_person(name)
+    session = store.start_session(person.id, {"id": "g", "name": "G", "stages": []})
+    store.add_item(session.id, "action", "Book the review", owner="them", due="2025-03-20")
+    async with app.run_test(size=(160, 48)) as pilot:
+        await unlocked(pilot, store)
+        await pilot.press("f3")
+        await settle(pilot)
+        actions = app.screen.query_one("#items-actions")
+        names = [cell_text(actions, r, 1) for r in range(actions.row_count)]
+        assert name in names and not any(n.endswith("…") for n in names)
+        await pilot.resize_terminal(80, 24)
+        await settle(pilot)
+        names = [cell_text(actions, r, 1) for r in range(actions.row_count)]
+        assert "Maximiliane v…" in names
+
+
 async def test_enter_on_a_jot_shows_it_whole(world):
     """The timeline cuts a jot to one line of its column; Enter on it shows every line of it
     (it did nothing), markup as typed, and Escape comes back to the timeline."""
