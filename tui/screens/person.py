@@ -16,7 +16,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import DataTable, Sparkline, Static, TabbedContent, TabPane
+from textual.widgets import DataTable, Static, TabbedContent, TabPane
 
 from store import RapportError
 from tui import format as fmt
@@ -31,7 +31,7 @@ from tui.screens.person_history import feedback_detail, goal_detail, pulse_line
 from tui.widgets.browse import BrowseTable, clip, due_cell, meeting_text, theme_style
 from tui.format import plural
 from tui.widgets.footer import Footer
-from tui.widgets.prepare import progress_bar
+from tui.widgets.prepare import progress_bar, pulse_chart
 
 if TYPE_CHECKING:  # pragma: no cover
     from store import (
@@ -133,7 +133,7 @@ class PersonScreen(RapportScreen[None]):
             with TabPane("3 Pulse & feedback", id="tab-pulse"):
                 with VerticalScroll(id="pulse-body"):
                     with Horizontal(id="pulse-row"):
-                        yield Sparkline([], id="pulse-sparkline")
+                        yield Static("", id="pulse-chart", markup=False)
                         yield Static("", id="pulse-line", markup=False)
                     yield Static("Feedback, oldest first", classes="pane-title")
                     yield BrowseTable(id="person-feedback")
@@ -287,10 +287,9 @@ class PersonScreen(RapportScreen[None]):
         read = self.read
         if read is None:
             return
-        spark = self.query_one("#pulse-sparkline", Sparkline)
-        spark.data = [float(p.score) for p in read.pulses]
-        spark.display = len(read.pulses) > 1
-        spark.styles.width = max(2, min(40, 3 * len(read.pulses)))
+        chart = self.query_one("#pulse-chart", Static)
+        chart.update(pulse_chart(self.app, [p.score for p in read.pulses]))
+        chart.display = len(read.pulses) > 1
         self.query_one("#pulse-line", Static).update(
             pulse_line(self.app, read.pulses, read.low_run))
 
