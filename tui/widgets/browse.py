@@ -41,11 +41,33 @@ class BrowseTable(DataTable[Any]):
         if self.row_count:
             self.move_cursor(row=min(current, self.row_count - 1))
 
+    def add_row(self, *cells: Any, height: int | None = 1, key: str | None = None,
+                label: Any = None) -> Any:
+        """DataTable's, with any control character in a cell shown as its stand-in first
+        (:func:`store.text.visible`): a name imported with ``ESC ] 0 ;`` is measured as it is
+        drawn, so its row keeps to the columns (the app's line filter would show the stand-ins,
+        but after the row was laid out with them zero cells wide)."""
+        return super().add_row(*map(shown, cells), height=height, key=key, label=label)
+
     def selected_key(self) -> str | None:
         """The key of the row under the cursor, or None when the table is empty."""
         if not self.row_count:
             return None
         return self.coordinate_to_cell_key(self.cursor_coordinate).row_key.value
+
+
+def shown(cell: Any) -> Any:
+    """A table cell with its control characters as stand-ins (a Text keeps its style and
+    justification; its spans only when there was nothing to replace)."""
+    from rich.text import Text
+
+    from store import CONTROLS, visible
+
+    if isinstance(cell, str):
+        return visible(cell) if CONTROLS.search(cell) else cell
+    if isinstance(cell, Text) and CONTROLS.search(cell.plain):
+        return Text(visible(cell.plain), style=cell.style, justify=cell.justify)
+    return cell
 
 
 def theme_style(app, variable: str, extra: str = "bold") -> str:
