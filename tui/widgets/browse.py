@@ -92,8 +92,11 @@ def due_cell(app, due, overdue: bool) -> "Text":
 
 
 def clip(text: str, width: int) -> str:
-    """One line of at most ``width`` characters, an ellipsis when cut."""
-    text = " ".join(text.split())
+    """One line of at most ``width`` characters, an ellipsis when cut; control characters
+    as their stand-ins (``BEL`` as ``␇``: a Rich Text would drop it without a trace)."""
+    from store import visible
+
+    text = " ".join(visible(text).split())
     return text if len(text) <= width else text[: max(1, width - 1)] + "…"
 
 
