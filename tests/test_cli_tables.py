@@ -123,3 +123,52 @@ def test_wrapped_text_keeps_every_word_within_the_width(text, width):
     lines = wrap_cells(text, width)
     assert all(0 < cell_len(line) <= width for line in lines)
     assert "".join("".join(lines).split()) == "".join(text.split())
+
+
+def test_wrapping_keeps_the_spaces_and_hangs_under_the_text():
+    line = "item     2026-03-03  Ana  theirs: Draft the onboarding plan for the new hire  (today)"
+    assert wrap_cells(line, 40, rest=31, keep_spaces=True) == [
+        "item     2026-03-03  Ana  theirs: Draft", "the onboarding plan for the new",
+        "hire  (today)"]  # the double spaces kept, the line-end ones dropped
+    assert wrap_cells("  key result ab12: Draft the deck  (40%)", 30, keep_spaces=True) == [
+        "  key result ab12: Draft the", "deck  (40%)"]
+
+
+def line_texts(shown: bytes) -> list[str]:
+    return [line.rstrip("\r") for line in shown.decode().split("\n") if line.strip()]
+
+
+def test_due_and_goals_break_long_lines_at_spaces_in_a_terminal(store, vault_path, passphrase,
+                                                                   tmp_path):
+    """The real commands on a pseudo-terminal of 60 columns: a line longer than that breaks
+    at a space, its next lines indented under its text, never in a word; every word is there.
+    Into a pipe each stays one line (the other tests of these commands)."""
+    from datetime import date
+
+    ana = store.add_person("Ana")
+    session = store.start_session(ana.id, {"id": "g", "name": "G", "stages": []})
+    text = "Draft the onboarding plan for the new hire and share it with the team before Friday"
+    store.add_item(session.id, "action", text, owner="them", due=date.today())
+    goal = store.add_item(session.id, "goal", "Lead the quarterly planning of the platform "
+                          "team with the two product leads", owner="them")
+    store.close()
+    (tmp_path / "pw").write_text(passphrase + "\n")
+    for command, end, indent in (("due", b"(today)", 9), ("goals", b"goal set", 10)):
+        proc, master = in_terminal(argv("--home", vault_path.parent, "--passphrase-file",
+                                        tmp_path / "pw", command), env={"COLUMNS": "60"})
+        try:
+            shown = read_until(master, end)
+            assert proc.wait(timeout=30) == 0
+        finally:
+            proc.kill()
+            os.close(master)
+        lines = line_texts(shown)
+        assert all(cell_len(line) <= 60 for line in lines), lines
+        first, second = lines[0], lines[1]
+        assert second.startswith(" " * indent) and not second.startswith(" " * (indent + 1))
+        words = " ".join(" ".join(lines).split())
+        if command == "due":
+            assert first.startswith("item     ") and f"theirs: {text} (today)" in words
+        else:
+            assert first.startswith(goal.id[:8] + "  Ana: Lead the quarterly")
+            assert "team with the two product leads [open, 0%]" in words

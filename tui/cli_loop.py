@@ -151,7 +151,7 @@ def _item_json(item: "Item", name: str, today: date) -> dict[str, Any]:
 @pass_env
 def due(env: Env, as_json: bool) -> None:
     """Meetings due today or overdue, and action items due today or overdue (mine and theirs),
-    one line each: for scripts and status bars."""
+    one line each: for scripts and status bars (in a terminal, a long one breaks at spaces)."""
     today = _today(env)
     with env.open_store() as store:
         meetings, items = store.due(today)
@@ -166,7 +166,8 @@ def due(env: Env, as_json: bool) -> None:
     for i in items:
         whose = "mine" if i.owner == "me" else "theirs"
         late = "overdue" if i.due and i.due < today else "today"
-        out(f"item     {_iso(i.due)}  {names.get(i.person_id, '?')}  {whose}: {i.text}  ({late})")
+        fmt.out_wrapped(f"item     {_iso(i.due)}  {names.get(i.person_id, '?')}  {whose}: "
+                        f"{' '.join(i.text.split())}  ({late})", indent=9)
     if not meetings and not items:
         out("nothing due", err=True)
 
@@ -204,18 +205,19 @@ def goals(env: Env, person_name: str | None, as_json: bool) -> None:
     if not found:
         out("no goals", err=True)
         return
-    for g in found:
-        out(f"{g.id[:8]}  {names.get(g.item.person_id, '?')}: {g.text}  "
-            f"[{g.status}, {g.progress}%]" + (f"  due {_iso(g.item.due)}" if g.item.due else ""))
+    for g in found:  # in a terminal, long lines break at spaces, under their text
+        fmt.out_wrapped(f"{g.id[:8]}  {names.get(g.item.person_id, '?')}: {g.text}  "
+                        f"[{g.status}, {g.progress}%]"
+                        + (f"  due {_iso(g.item.due)}" if g.item.due else ""), indent=10)
         for k in g.key_results:
-            out(f"  key result {k.id[:8]}: {k.text}  ({k.progress}%)")
+            fmt.out_wrapped(f"  key result {k.id[:8]}: {k.text}  ({k.progress}%)", indent=4)
         for a in g.actions:
-            out(f"  action: {a.text}  ({a.status})")
+            fmt.out_wrapped(f"  action: {a.text}  ({a.status})", indent=4)
         for c in g.checkins:
             what = [x for x in (c.status, f"{c.progress}%" if c.progress is not None else "")
                     if x]
-            out(f"  {fmt.day(c.created_at)}  {', '.join(what) or '-'}"
-                + (f"  {c.note}" if c.note else ""))
+            fmt.out_wrapped(f"  {fmt.day(c.created_at)}  {', '.join(what) or '-'}"
+                            + (f"  {c.note}" if c.note else ""), indent=14)
 
 
 @goals.command("check-in")
@@ -281,9 +283,10 @@ def feedback(env: Env, person_name: str, as_json: bool) -> None:
                              ("impact", f.impact), ("their response", f.response),
                              ("next step", f.next_step)):
             if value.strip():
-                out(f"  {label}: {' '.join(value.split())}")
+                fmt.out_wrapped(f"  {label}: {' '.join(value.split())}", indent=4)
         if f.item_id in steps:
-            out(f"  action: {steps[f.item_id].text} ({steps[f.item_id].status})")
+            fmt.out_wrapped(f"  action: {steps[f.item_id].text} ({steps[f.item_id].status})",
+                            indent=4)
 
 
 # ---------------------------------------------------------------------- restore

@@ -84,6 +84,20 @@ def out(*parts: str | Emphasis, err: bool = False, nl: bool = True) -> None:
     click.echo(line, err=err, nl=nl)
 
 
+def out_wrapped(text: str, *, indent: int, width: int | None = None) -> None:
+    """Writes ``text`` as :func:`out` does; in a terminal narrower than it (``width``, by
+    default the terminal's when standard output is one), broken at spaces into lines that fit,
+    each after the first indented by ``indent`` (under the text its first line leads with), so
+    the terminal never breaks a word. Output to a pipe or a file is one line, as it was."""
+    shown = visible(text)
+    width = width or terminal_width()
+    if not width:
+        out(shown)
+        return
+    for n, line in enumerate(wrap_cells(shown, width, rest=width - indent, keep_spaces=True)):
+        out(" " * indent + line if n else line)
+
+
 #: The version of a ``--json`` document's shape, written beside its records (docs/json.md).
 #: It changes when a field is removed, renamed or changes its type or meaning; new fields may
 #: appear without it changing.
@@ -150,23 +164,41 @@ def table(header: Sequence[str], rows: Iterable[Sequence[str]], *,
                 out(" " * BELOW_INDENT + part)
 
 
-def wrap_cells(text: str, width: int) -> list[str]:
-    """``text`` (one line) wrapped at spaces into lines of at most ``width`` terminal cells; a
-    word wider than that is broken."""
+def wrap_cells(text: str, width: int, *, rest: int | None = None,
+               keep_spaces: bool = False) -> list[str]:
+    """``text`` (one line) wrapped at spaces into lines of at most ``width`` terminal cells
+    (``rest``: the width of the lines after the first); a word wider than its line is broken.
+    ``keep_spaces``: runs of spaces inside a line stay as they were (else one space)."""
+    import re
+
     from rich.cells import cell_len, chop_cells
 
     wrapped: list[str] = []
+    lead = text[:len(text) - len(text.lstrip(" "))] if keep_spaces else ""
     current = ""
-    for word in text.split():
-        if current and cell_len(current) + 1 + cell_len(word) <= width:
-            current += " " + word
+    room = width - len(lead)
+    tokens = re.split(r"( +)", text.strip()) if keep_spaces else text.split()
+    gap = " "
+    for token in tokens:
+        if keep_spaces and token.startswith(" "):
+            gap = token
+            continue
+        if not token:
+            continue
+        if current and cell_len(current) + cell_len(gap) + cell_len(token) <= room:
+            current += gap + token
             continue
         if current:
             wrapped.append(current)
-        *whole, current = chop_cells(word, width)
-        wrapped.extend(whole)
+            room = rest if rest is not None else width
+        *whole, current = chop_cells(token, max(1, min(room, rest or width)))
+        for piece in whole:
+            wrapped.append(piece)
+            room = rest if rest is not None else width
     if current:
         wrapped.append(current)
+    if lead and wrapped:
+        wrapped[0] = lead + wrapped[0]
     return wrapped
 
 
