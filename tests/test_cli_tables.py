@@ -117,11 +117,15 @@ def test_the_text_to_read_goes_under_its_row_rather_than_cut_short(capsys):
     assert capsys.readouterr().out.splitlines()[1].endswith("…")
 
 
-@settings(max_examples=200, deadline=None)
-@given(text=TEXT, width=st.integers(2, 50))  # (2: a CJK character fits)
-def test_wrapped_text_keeps_every_word_within_the_width(text, width):
-    lines = wrap_cells(text, width)
-    assert all(0 < cell_len(line) <= width for line in lines)
+@settings(max_examples=300, deadline=None)
+@given(text=TEXT, width=st.integers(2, 50), rest=st.none() | st.integers(2, 50),
+       keep=st.booleans(), lead=st.integers(0, 60))  # (2: a CJK character fits)
+def test_wrapped_text_keeps_every_word_within_the_width(text, width, rest, keep, lead):
+    text = " " * lead + text
+    lines = wrap_cells(text, width, rest=rest, keep_spaces=keep)
+    assert all(0 < cell_len(line) for line in lines)
+    assert not lines or cell_len(lines[0]) <= width
+    assert all(cell_len(line) <= (rest or width) for line in lines[1:])
     assert "".join("".join(lines).split()) == "".join(text.split())
 
 

@@ -175,6 +175,7 @@ def wrap_cells(text: str, width: int, *, rest: int | None = None,
 
     wrapped: list[str] = []
     lead = text[:len(text) - len(text.lstrip(" "))] if keep_spaces else ""
+    lead = lead if len(lead) < width else ""
     current = ""
     room = width - len(lead)
     tokens = re.split(r"( +)", text.strip()) if keep_spaces else text.split()
