@@ -122,7 +122,7 @@ class LoopFace(PeopleFace, SessionsFace):
         return self._pulses.clear(session_id)
 
     def pulses(self, person_id: str | None = None) -> list[Pulse]:
-        """Oldest first: the trend (``[p.score for p in ...]`` is a Sparkline's data)."""
+        """Oldest first: the trend (``[p.score for p in ...]`` is what the pulse chart draws)."""
         return self._pulses.all(person_id)
 
     def low_run(self, person_id: str) -> bool:

@@ -94,3 +94,31 @@ async def test_markup_in_a_name_a_title_and_a_note_is_shown_as_written(store, va
         app.store = None
     for shot in shots:
         assert "Mallory [/] [red]loud[/red] [bold" in shot.replace("&#160;", " ")
+
+
+async def test_a_hostile_name_keeps_its_row_to_the_columns(store, vault_path, clock):
+    """The stand-in of ``ESC`` takes a cell where ``ESC`` took none: a table cell shows the
+    stand-ins before the row is laid out, so the columns after the name line up with the
+    other rows' (they were pushed right, and the row's end cut off)."""
+    from rich.cells import cell_len
+
+    plan = next(g for g in builtin_guides() if g.id == "one-on-one").to_snapshot()
+    for name in ("Eve \x1b]0;pwned\x07Park", "Ann Lee"):
+        store.start_session(store.add_person(name).id, plan, title="Weekly")
+    app = make_app(vault_path, clock)
+    async with app.run_test(size=(120, 30)) as pilot:
+        app.unlocked(store)
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        table = app.screen.query_one("#sessions")
+        offsets, shown = [], []
+        for y in (1, 2):  # the two rows, under the header
+            line = ShowControls().apply(list(table.render_line(y)), None)  # type: ignore[arg-type]
+            text = "".join(s.text for s in line)
+            offsets.append(cell_len(text[:text.index("Weekly")]))
+            assert "\x1b" not in text
+            shown.append(text)
+        assert offsets[0] == offsets[1]
+        assert "Eve ␛]0;pwned␇Park" in shown[0]  # BEL shown too, not dropped
+        app.store = None

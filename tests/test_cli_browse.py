@@ -241,10 +241,10 @@ def test_people_text_and_json(home):
     result = run(home, "people")
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
-    assert lines[0].split() == ["NAME", "SESSIONS", "LAST", "MET", "CADENCE", "NEXT", "DUE",
-                                "THEIRS", "MINE", "GOALS"]
+    assert lines[0].split() == ["NAME", "SESSIONS", "LAST", "MET", "CADENCE", "NEXT",
+                                "MEETING", "THEIRS", "MINE", "GOALS"]
     alice = next(line for line in lines if line.startswith("Alice Martin"))
-    assert "2025-02-17 (overdue)" in alice and "1 (1 at risk)" in alice
+    assert "overdue since 2025-02-17" in alice and "1 (1 at risk)" in alice
 
     data = {p["name"]: p for p in doc(run(home, "people", "--json"), "people")}
     assert data["Alice Martin"]["due"] == "overdue"
@@ -254,6 +254,55 @@ def test_people_text_and_json(home):
                                              "owner": "them", "due": None}]
     assert data["Bo Chen"]["next_due"] == "2025-03-31" and data["Bo Chen"]["due"] == "later"
     assert data["Alina Smith"]["cadence"] is None and data["Alina Smith"]["next_due"] is None
+    assert data["Alina Smith"]["next_meeting"] is None
+    assert data["Bo Chen"]["next_meeting"] == {"date": "2025-03-31", "time": None,
+                                               "minutes": None, "source": "cadence",
+                                               "state": "later"}
+
+
+def test_people_shows_the_meeting_you_set_not_the_cadence(home):
+    """A date set with 'rapport schedule' overrides the cadence: the table shows it, as the
+    People screen and 'rapport schedule' do (the cadence alone said Alice was overdue)."""
+    from datetime import date
+
+    home, ids = home
+    with open_vault(home / "vault.db", PASSPHRASE, allow_weak=True) as store:
+        store.set_next_meeting(ids["alice"], date(2025, 3, 5), time="10:00", minutes=30)
+    alice = next(line for line in run(home, "people").stdout.splitlines()
+                 if line.startswith("Alice Martin"))
+    assert "2025-03-05 10:00" in alice and "overdue" not in alice
+    data = {p["name"]: p for p in doc(run(home, "people", "--json"), "people")}
+    assert data["Alice Martin"]["next_meeting"] == {"date": "2025-03-05", "time": "10:00",
+                                                    "minutes": 30, "source": "set",
+                                                    "state": "soon"}
+    assert data["Alice Martin"]["next_due"] == "2025-02-17"  # (by the cadence, as documented)
+
+
+def test_people_in_an_80_column_terminal_keeps_names_readable(home, monkeypatch):
+    """Too narrow for the whole table: the sessions count goes, the next meeting is relative,
+    and the names keep their room; every line fits 80 cells, nothing wraps."""
+    from datetime import date
+
+    from rich.cells import cell_len
+
+    from tui import format as fmt
+
+    home, ids = home
+    with open_vault(home / "vault.db", PASSPHRASE, allow_weak=True) as store:
+        store.update_person(ids["alice"], name="Alice Martin-Delacroix de Montfort")
+        store.set_next_meeting(ids["bo"], date(2025, 3, 5), time="10:00")
+    wide = run(home, "people").stdout.splitlines()  # a pipe: the whole table, uncut
+    assert max(cell_len(line) for line in wide) > 80 and "SESSIONS" in wide[0]
+    monkeypatch.setattr(fmt, "terminal_width", lambda: 80)
+    lines = run(home, "people").stdout.splitlines()
+    assert lines[0].split() == ["NAME", "LAST", "MET", "CADENCE", "NEXT", "THEIRS", "MINE",
+                                "GOALS"]
+    assert all(cell_len(line) <= 80 for line in lines)
+    alice, alina, bo = lines[1:]
+    assert alice.startswith("Alice Martin-Del…") and "14d overdue" in alice
+    assert "1 (1 at risk)" in alice
+    assert bo.startswith("Bo Chen ") and "in 2d 10:00" in bo
+    assert alina.startswith("Alina Smith ") and alina.split()[-4:] == ["-", "0", "0", "0"]
 
 
 def test_items_open_overdue_first(home):

@@ -54,9 +54,17 @@ def test_people_add_talking_points_schedule_due_and_calendar(home, tmp_path):
             ("mine", "Conference budget"), ("theirs", "Promotion path")]
         assert [j.text for j in store.jots(sam.id)] == ["a plain jot"]
     yesterday = (date.today() - timedelta(days=1)).isoformat()
+    # a day that has passed is refused, as the app's dialog refuses it: nothing is set
+    refused = run(home, "schedule", "--with", "sam", yesterday, "14:00")
+    assert refused.returncode == 2 and not refused.stdout
+    assert f"{yesterday} has passed: give today or a later day" in refused.stderr.decode()
+    assert json.loads(ok(home, "schedule", "--json"))["meetings"][0]["source"] == "cadence"
     assert "at 14:00, 45 min, every fortnightly" in ok(
-        home, "schedule", "--with", "sam", yesterday, "14:00", "--minutes", "45", "--every",
+        home, "schedule", "--with", "sam", "today", "14:00", "--minutes", "45", "--every",
         "fortnightly")
+    with open_vault(home / "vault.db", PW, allow_weak=True) as store:  # a week goes by
+        store.set_next_meeting(sam.id, date.today() - timedelta(days=1), time="14:00",
+                               minutes=45)
     listed = json.loads(ok(home, "schedule", "--json"))["meetings"]
     assert [(m["date"], m["time"], m["every"], m["state"]) for m in listed] == [
         (yesterday, "14:00", "fortnightly", "overdue")]
@@ -166,7 +174,8 @@ def test_goals_check_in_from_the_command_line(home):
     assert second.progress == 40 and second.key_results[0].progress == 40
     for args, code, says in [
         ((plain.id[:8],), 1, "a check-in needs a status, a progress or a note"),
-        ((measured.id[:8], "--progress", "50"), 1, "comes from its key results"),
+        ((measured.id[:8], "--progress", "50"), 2,  # says how, with the ids to give
+         f"give --key-result ID with --progress (its key results: {kr.id[:8]})"),
         (("ffffffff", "--status", "done"), 1, "no goal with id 'ffffffff'"),
         ((plain.id[:3], "--status", "done"), 1, "at least 4 characters"),
         ((measured.id[:8], "--key-result", "ffff", "--progress", "5"), 1,

@@ -12,7 +12,7 @@ from hypothesis import given, settings, strategies as st
 from rich.cells import cell_len
 
 from clitools import argv, in_terminal, read_until
-from tui.format import fit, table
+from tui.format import fit, table, wrap_cells
 
 TEXT = st.text(st.characters(categories=("L", "N", "Zs", "P"), exclude_characters="\n\r…"),
                max_size=40)
@@ -68,8 +68,8 @@ def test_a_pipe_gets_every_character(capsys):
 
 
 def test_rapport_list_in_a_narrow_terminal(store, vault_path, passphrase, tmp_path):
-    """The real command on a pseudo-terminal, COLUMNS=72: each line fits, the title is cut
-    with "…", the id and the date are whole."""
+    """The real command on a pseudo-terminal, COLUMNS=72: each line fits, the id and the date
+    are whole, and the title, too long to read cut, is whole on its own line under its row."""
     ana = store.add_person("Ana")
     session = store.start_session(ana.id, {"id": "g", "name": "G", "stages": []},
                                   title="a very long title that no terminal of 72 columns shows")
@@ -78,12 +78,101 @@ def test_rapport_list_in_a_narrow_terminal(store, vault_path, passphrase, tmp_pa
     proc, master = in_terminal(argv("--home", vault_path.parent, "--passphrase-file",
                                     tmp_path / "pw", "list"), env={"COLUMNS": "72"})
     try:
-        shown = read_until(master, "…".encode())
+        shown = read_until(master, b"shows")
         assert proc.wait(timeout=30) == 0
     finally:
         proc.kill()
         os.close(master)
     lines = [line for line in shown.decode().splitlines() if line.strip()]
-    assert len(lines) == 2 and all(cell_len(line) <= 72 for line in lines)
-    assert lines[1].startswith(session.id[:8] + "  ")
-    assert lines[1].rstrip().endswith("a very…")
+    assert len(lines) == 3 and all(cell_len(line) <= 72 for line in lines)
+    assert lines[0].split()[-1] == "OPEN"
+    assert lines[1].startswith(session.id[:8] + "  ") and "…" not in lines[1]
+    assert lines[2] == "    a very long title that no terminal of 72 columns shows"
+
+
+ITEM = "Draft the onboarding plan for the new hire and share it with the team before Friday"
+
+
+def test_the_text_to_read_goes_under_its_row_rather_than_cut_short(capsys):
+    """``last_below``: at 80 columns an item's text would keep 20-odd cells; it goes whole under
+    its row, wrapped at spaces, and the name gets the room. Wide enough, it stays in its column;
+    a cell with nothing in it adds no line."""
+    rows = [("2026-11-19 !", "Hiroshi Tanaka 田中", "action", "8018a150", ITEM),
+            ("2026-11-20", "Bo Chen", "goal", "b0ae8eb7", "Ship it"),
+            ("2026-11-21", "Bo Chen", "action", "b0ae8eb7", "")]
+    header = ("DUE", "PERSON", "KIND", "SESSION", "TEXT")
+    table(header, rows, free=(1, 4), width=60, last_below=True)
+    assert capsys.readouterr().out.splitlines() == [
+        "DUE           PERSON               KIND    SESSION",
+        "2026-11-19 !  Hiroshi Tanaka 田中  action  8018a150",
+        "    Draft the onboarding plan for the new hire and share it",
+        "    with the team before Friday",
+        "2026-11-20    Bo Chen              goal    b0ae8eb7",
+        "    Ship it",
+        "2026-11-21    Bo Chen              action  b0ae8eb7"]
+    table(header, rows, free=(1, 4), width=160, last_below=True)
+    wide = capsys.readouterr().out.splitlines()
+    assert len(wide) == 4 and wide[1].endswith(ITEM)
+    table(header, rows, free=(1, 4), width=60)  # without it: cut, as before
+    assert capsys.readouterr().out.splitlines()[1].endswith("…")
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=TEXT, width=st.integers(2, 50), rest=st.none() | st.integers(2, 50),
+       keep=st.booleans(), lead=st.integers(0, 60))  # (2: a CJK character fits)
+def test_wrapped_text_keeps_every_word_within_the_width(text, width, rest, keep, lead):
+    text = " " * lead + text
+    lines = wrap_cells(text, width, rest=rest, keep_spaces=keep)
+    assert all(0 < cell_len(line) for line in lines)
+    assert not lines or cell_len(lines[0]) <= width
+    assert all(cell_len(line) <= (rest or width) for line in lines[1:])
+    assert "".join("".join(lines).split()) == "".join(text.split())
+
+
+def test_wrapping_keeps_the_spaces_and_hangs_under_the_text():
+    line = "item     2026-03-03  Ana  theirs: Draft the onboarding plan for the new hire  (today)"
+    assert wrap_cells(line, 40, rest=31, keep_spaces=True) == [
+        "item     2026-03-03  Ana  theirs: Draft", "the onboarding plan for the new",
+        "hire  (today)"]  # the double spaces kept, the line-end ones dropped
+    assert wrap_cells("  key result ab12: Draft the deck  (40%)", 30, keep_spaces=True) == [
+        "  key result ab12: Draft the", "deck  (40%)"]
+
+
+def line_texts(shown: bytes) -> list[str]:
+    return [line.rstrip("\r") for line in shown.decode().split("\n") if line.strip()]
+
+
+def test_due_and_goals_break_long_lines_at_spaces_in_a_terminal(store, vault_path, passphrase,
+                                                                   tmp_path):
+    """The real commands on a pseudo-terminal of 60 columns: a line longer than that breaks
+    at a space, its next lines indented under its text, never in a word; every word is there.
+    Into a pipe each stays one line (the other tests of these commands)."""
+    from datetime import date
+
+    ana = store.add_person("Ana")
+    session = store.start_session(ana.id, {"id": "g", "name": "G", "stages": []})
+    text = "Draft the onboarding plan for the new hire and share it with the team before Friday"
+    store.add_item(session.id, "action", text, owner="them", due=date.today())
+    goal = store.add_item(session.id, "goal", "Lead the quarterly planning of the platform "
+                          "team with the two product leads", owner="them")
+    store.close()
+    (tmp_path / "pw").write_text(passphrase + "\n")
+    for command, end, indent in (("due", b"(today)", 9), ("goals", b"goal set", 10)):
+        proc, master = in_terminal(argv("--home", vault_path.parent, "--passphrase-file",
+                                        tmp_path / "pw", command), env={"COLUMNS": "60"})
+        try:
+            shown = read_until(master, end)
+            assert proc.wait(timeout=30) == 0
+        finally:
+            proc.kill()
+            os.close(master)
+        lines = line_texts(shown)
+        assert all(cell_len(line) <= 60 for line in lines), lines
+        first, second = lines[0], lines[1]
+        assert second.startswith(" " * indent) and not second.startswith(" " * (indent + 1))
+        words = " ".join(" ".join(lines).split())
+        if command == "due":
+            assert first.startswith("item     ") and f"theirs: {text} (today)" in words
+        else:
+            assert first.startswith(goal.id[:8] + "  Ana: Lead the quarterly")
+            assert "team with the two product leads [open, 0%]" in words

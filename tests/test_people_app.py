@@ -9,7 +9,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from textual.widgets import Sparkline
 
 from guides.loader import builtin_guides
 from tui.screens.people import PeopleScreen
@@ -318,7 +317,10 @@ async def test_pulse_trend_low_run_and_feedback_log(store, vault_path, clock, sa
         assert "low pulse" in text_of(screen.query_one("#person-header"))
         await pilot.press("3")
         await pilot.pause()
-        assert screen.query_one("#pulse-sparkline", Sparkline).data == [4.0, 2.0, 1.0, 2.0]
+        # on the pulse's own 1-5 scale, the low ones (2 or lower) in the warning colour
+        chart = screen.query_one("#pulse-chart").render()
+        assert str(chart).split("\n") == ["▅▅", "██ ▆▆ ▃▃ ▆▆"]
+        assert [span.end - span.start for span in chart.spans if span.style] == [3, 3, 2]
         line = text_of(screen.query_one("#pulse-line"))
         assert "4 pulses, the last 2 (flat)" in line and "run of low scores" in line
         feedback = screen.query_one("#person-feedback")
@@ -356,3 +358,17 @@ async def test_a_lock_keeps_a_half_typed_jot_as_a_jot(store, vault_path, clock, 
             "(kept when Rapport locked) Ana coached the new hire"]
     finally:
         reopened.close()
+
+
+def test_a_pulse_chart_keeps_the_scale_of_a_pulse():
+    """1 low to 5 high, whatever the scores: a 4 then a 3 is a step down (a chart scaled to
+    the scores' own range drew a full bar then nothing), and three 3s stand mid-high."""
+    from textual.app import App
+
+    from tui.widgets.prepare import pulse_chart
+
+    app = App()
+    assert str(pulse_chart(app, [4, 3])).split("\n") == ["▅▅ ▂▂", "██ ██"]
+    assert str(pulse_chart(app, [3, 3, 3])).split("\n") == ["▂▂ ▂▂ ▂▂", "██ ██ ██"]
+    assert str(pulse_chart(app, [1, 5])).split("\n") == ["   ██", "▃▃ ██"]
+    assert len(str(pulse_chart(app, range(20))).split("\n")[1].split()) == 12  # the latest

@@ -71,6 +71,71 @@ async def test_people_narrow_terminal_uses_relative_dates(world):
         assert rows["Bo Chen"][3:] == ["in 24d", "", "1 !", ""]
         assert rows["Dana Ruiz"][3] == "today"
         assert sum(c.get_render_width(table) for c in table.columns.values()) <= 78
+        # the counts and the legend of the narrow columns: wrapped on two lines, not cut
+        status = app.screen.query_one("#people-status")
+        assert "a low pulse run" in str(status.render()) and status.size.height == 2
+
+
+async def test_the_items_counts_wrap_at_80_columns_rather_than_lose_the_goals(world):
+    app, store, ids = world
+    async with app.run_test(size=(80, 24)) as pilot:
+        await unlocked(pilot, store)
+        await pilot.press("f3")
+        await settle(pilot)
+        status = app.screen.query_one("#items-status")
+        assert str(status.render()).endswith("2 goals") and len(str(status.render())) > 78
+        assert status.size.height == 2
+
+
+async def test_the_items_screen_shows_names_whole_when_wide(world):
+    """At 80 columns a name gives way to the item's text (14 cells); at 160 there is room for
+    both, and the name is whole (it was cut to 14 there too)."""
+    app, store, ids = world
+    name = "Maximiliane von Hohenberg"
+    person = store.add_person(name)
+    session = store.start_session(person.id, {"id": "g", "name": "G", "stages": []})
+    store.add_item(session.id, "action", "Book the review", owner="them", due="2025-03-20")
+    async with app.run_test(size=(160, 48)) as pilot:
+        await unlocked(pilot, store)
+        await pilot.press("f3")
+        await settle(pilot)
+        actions = app.screen.query_one("#items-actions")
+        names = [cell_text(actions, r, 1) for r in range(actions.row_count)]
+        assert name in names and not any(n.endswith("…") for n in names)
+        await pilot.resize_terminal(80, 24)
+        await settle(pilot)
+        names = [cell_text(actions, r, 1) for r in range(actions.row_count)]
+        assert "Maximiliane v…" in names
+
+
+async def test_enter_on_a_jot_shows_it_whole(world):
+    """The timeline cuts a jot to one line of its column; Enter on it shows every line of it
+    (it did nothing), markup as typed, and Escape comes back to the timeline."""
+    app, store, ids = world
+    from tui.screens.jot import JotView
+    from tui.screens.person import PersonScreen
+
+    text = ("Asked about the [b]staff engineer[/b] path again: wants a sponsor, not a course."
+            "\nFollow up with Dana about the architecture forum seat.")
+    app.clock.set(utc(2025, 3, 3, 12, 0))
+    store.add_jot(ids["alice"], text)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await unlocked(pilot, store)
+        await app.push_screen(PersonScreen(ids["alice"]))
+        await settle(pilot)
+        screen = app.screen
+        timeline = screen.query_one("#person-timeline")
+        assert cell_text(timeline, 0, 2).endswith("…")  # cut in the timeline
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, JotView)
+        shown = app.screen.query_one("#jot-view-text Static").render()
+        assert str(shown) == text
+        assert "Jot about Alice Martin  ·  2025-03-03 12:00" in str(
+            app.screen.query_one(".dialog-title").render())
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen is screen and timeline.has_focus
 
 
 async def test_person_timeline_items_and_jot_in_next_follow_up(world):

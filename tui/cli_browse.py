@@ -20,7 +20,8 @@ from tui.env import Env
 from tui.format import Emphasis, out, out_json, table
 
 if TYPE_CHECKING:  # pragma: no cover
-    from store import Hit
+    from store import Hit, Upcoming
+    from tui.record import PersonOverview
 
 STATUSES = ("active", "ended")
 #: What ``search --kind`` takes: a record (note, item, jot), a kind of item, a title or a name.
@@ -38,6 +39,13 @@ def _today(env: Env) -> date:
 
 def _stamp(value: datetime | date | None) -> str | None:
     return value.isoformat() if value else None
+
+
+def _meeting(upcoming: "Upcoming | None") -> dict[str, object] | None:
+    if upcoming is None:
+        return None
+    return {"date": upcoming.day.isoformat(), "time": upcoming.time,
+            "minutes": upcoming.minutes, "source": upcoming.source, "state": upcoming.state}
 
 
 # ---------------------------------------------------------------------- list
@@ -65,7 +73,7 @@ def list_sessions(env: Env, person_name: str | None, status: str | None, as_json
     table(("ID", "DATE", "PERSON", "GUIDE", "LENGTH", "STATUS", "OPEN", "TITLE"),
           [(s.id[:8], fmt.when(s.started_at), s.person_name, s.guide_name,
             fmt.minutes(s.spent_seconds), s.status, str(open_items.get(s.id, "") or ""),
-            s.title) for s in summaries], right=(4, 6), free=(2, 3, 7))
+            s.title) for s in summaries], right=(4, 6), free=(2, 3, 7), last_below=True)
 
 
 # ---------------------------------------------------------------------- show
@@ -172,7 +180,9 @@ def _print_hits(rows: list[tuple[Hit, str, str]], text: str, as_json: bool) -> N
 @click.option("--json", "as_json", is_flag=True, help="JSON for scripts.")
 @pass_env
 def people(env: Env, as_json: bool) -> None:
-    """Everyone: sessions, last met, cadence, next due, open items (theirs, mine) and goals.
+    """Everyone: sessions, last met, cadence, next meeting, open items (theirs, mine), goals.
+
+    The next meeting is the date set with 'rapport schedule', else the one the cadence gives.
 
     With a subcommand: add, rename, merge or erase someone (see 'rapport people COMMAND -h').
     """
@@ -188,6 +198,7 @@ def people(env: Env, as_json: bool) -> None:
         out_json("people", [{"id": r.person.id, "name": r.person.name, "sessions": r.sessions,
                    "last_met": _stamp(r.last_met), "cadence": r.person.cadence,
                    "next_due": _stamp(r.next_due), "due": r.state or None,
+                   "next_meeting": _meeting(r.meeting),
                    "open_theirs": r.open_theirs, "open_mine": r.open_mine,
                    "goals": [{"text": g.text, "status": g.status, "owner": g.owner,
                               "due": _stamp(g.due)} for g in r.goals]} for r in rows])
@@ -195,12 +206,27 @@ def people(env: Env, as_json: bool) -> None:
     if not rows:
         out("no people yet", err=True)
         return
-    table(("NAME", "SESSIONS", "LAST MET", "CADENCE", "NEXT DUE", "THEIRS", "MINE", "GOALS"),
-          [(r.person.name, str(r.sessions), fmt.day(r.last_met) or "-", r.person.cadence or "-",
-            (fmt.day(r.next_due) + (f" ({r.state})" if r.state in ("overdue", "due") else ""))
-            if r.next_due else "-",
-            str(r.open_theirs), str(r.open_mine), r.goal_summary() or "0") for r in rows],
-          right=(1, 5, 6), free=(0,))
+    _people_table(rows, today)
+
+
+def _people_table(rows: list[PersonOverview], today: date) -> None:
+    """Everyone, one line each. In a terminal too narrow for the whole table (80 columns):
+    the sessions count left out and the next meeting relative (``3d overdue``, ``in 4d``), so
+    names keep room; output to a pipe or a file always gets the whole table."""
+    header = ("NAME", "SESSIONS", "LAST MET", "CADENCE", "NEXT MEETING", "THEIRS", "MINE",
+              "GOALS")
+    full = [(r.person.name, str(r.sessions), fmt.day(r.last_met) or "-",
+             r.person.cadence or "-", fmt.meeting_label(r.meeting) if r.meeting else "-",
+             str(r.open_theirs), str(r.open_mine), r.goal_summary() or "0") for r in rows]
+    width = fmt.terminal_width()
+    if width is None or fmt.table_width(header, full) <= width:
+        table(header, full, right=(1, 5, 6), free=(0,))
+        return
+    table(("NAME", "LAST MET", "CADENCE", "NEXT", "THEIRS", "MINE", "GOALS"),
+          [(r.person.name, fmt.day(r.last_met) or "-", r.person.cadence or "-",
+            fmt.meeting_label(r.meeting, today) if r.meeting else "-", str(r.open_theirs),
+            str(r.open_mine), r.goal_summary() or "0") for r in rows],
+          right=(4, 5), free=(0, 6), width=width)
 
 
 # ---------------------------------------------------------------------- items
@@ -230,7 +256,7 @@ def items(env: Env, open_only: bool, person_name: str | None, as_json: bool) -> 
     table(("DUE", "PERSON", "KIND", "WHOSE", "STATUS", "SESSION", "TEXT"),
           [((fmt.day(i.due) + (" !" if is_overdue(i, today) else "")) if i.due else "-",
             names.get(i.person_id, "?"), i.kind, whose(i), i.status, i.session_id[:8], i.text)
-           for i in found], free=(1, 6))
+           for i in found], free=(1, 6), last_below=True)
 
 
 # ---------------------------------------------------------------------- jot

@@ -58,8 +58,8 @@ def schedule(env: Env, person_name: str | None, when: tuple[str, ...], minutes: 
              every: str | None, clear: bool, as_json: bool) -> None:
     """Set the next meeting: --with NAME DATE [TIME]; with no --with, list what is coming.
 
-    DATE as the capture dialog takes it: 2026-12-01, today, tomorrow, +7d, +2w, fri. TIME is
-    local, 09:30 (none: all day). A set date overrides the one the cadence computes, until you
+    DATE as the capture dialog takes it: 2026-12-01, today, tomorrow, +7d, +2w, fri; today or
+    later. TIME is local, 09:30 (none: all day). A set date overrides the one the cadence computes, until you
     meet; the cadence (--every) is how it recurs.
     """
     from store import DateError, parse_due
@@ -96,6 +96,8 @@ def schedule(env: Env, person_name: str | None, when: tuple[str, ...], minutes: 
             raise bad_usage(str(exc)) from None
         if day is None:
             raise bad_usage("give a DATE")
+        if day < today:  # as the app's dialog: a set date is a meeting to come
+            raise bad_usage(f"{day.isoformat()} has passed: give today or a later day")
     with env.open_store() as store:
         person = store.find_person(person_name)
         if every:
@@ -149,7 +151,7 @@ def _item_json(item: "Item", name: str, today: date) -> dict[str, Any]:
 @pass_env
 def due(env: Env, as_json: bool) -> None:
     """Meetings due today or overdue, and action items due today or overdue (mine and theirs),
-    one line each: for scripts and status bars."""
+    one line each: for scripts and status bars (in a terminal, a long one breaks at spaces)."""
     today = _today(env)
     with env.open_store() as store:
         meetings, items = store.due(today)
@@ -164,7 +166,8 @@ def due(env: Env, as_json: bool) -> None:
     for i in items:
         whose = "mine" if i.owner == "me" else "theirs"
         late = "overdue" if i.due and i.due < today else "today"
-        out(f"item     {_iso(i.due)}  {names.get(i.person_id, '?')}  {whose}: {i.text}  ({late})")
+        fmt.out_wrapped(f"item     {_iso(i.due)}  {names.get(i.person_id, '?')}  {whose}: "
+                        f"{' '.join(i.text.split())}  ({late})", indent=9)
     if not meetings and not items:
         out("nothing due", err=True)
 
@@ -202,18 +205,19 @@ def goals(env: Env, person_name: str | None, as_json: bool) -> None:
     if not found:
         out("no goals", err=True)
         return
-    for g in found:
-        out(f"{g.id[:8]}  {names.get(g.item.person_id, '?')}: {g.text}  "
-            f"[{g.status}, {g.progress}%]" + (f"  due {_iso(g.item.due)}" if g.item.due else ""))
+    for g in found:  # in a terminal, long lines break at spaces, under their text
+        fmt.out_wrapped(f"{g.id[:8]}  {names.get(g.item.person_id, '?')}: {g.text}  "
+                        f"[{g.status}, {g.progress}%]"
+                        + (f"  due {_iso(g.item.due)}" if g.item.due else ""), indent=10)
         for k in g.key_results:
-            out(f"  key result {k.id[:8]}: {k.text}  ({k.progress}%)")
+            fmt.out_wrapped(f"  key result {k.id[:8]}: {k.text}  ({k.progress}%)", indent=4)
         for a in g.actions:
-            out(f"  action: {a.text}  ({a.status})")
+            fmt.out_wrapped(f"  action: {a.text}  ({a.status})", indent=4)
         for c in g.checkins:
             what = [x for x in (c.status, f"{c.progress}%" if c.progress is not None else "")
                     if x]
-            out(f"  {fmt.day(c.created_at)}  {', '.join(what) or '-'}"
-                + (f"  {c.note}" if c.note else ""))
+            fmt.out_wrapped(f"  {fmt.day(c.created_at)}  {', '.join(what) or '-'}"
+                            + (f"  {c.note}" if c.note else ""), indent=14)
 
 
 @goals.command("check-in")
@@ -235,6 +239,10 @@ def check_in(env: Env, goal_ref: str, status: str | None, progress: int | None,
         raise bad_usage("--key-result takes --progress (and --note), not --status")
     with env.open_store() as store:
         goal = by_id(store.goals(), goal_ref, "goal")
+        if key_result_ref is None and progress is not None and goal.key_results:
+            ids = ", ".join(k.id[:8] for k in goal.key_results)
+            raise bad_usage(f"this goal's progress comes from its key results: give "
+                            f"--key-result ID with --progress (its key results: {ids})")
         if key_result_ref is not None:
             result = by_id(goal.key_results, key_result_ref, "key result")
             store.update_key_result(result.id, progress=progress, note=note)
@@ -275,9 +283,10 @@ def feedback(env: Env, person_name: str, as_json: bool) -> None:
                              ("impact", f.impact), ("their response", f.response),
                              ("next step", f.next_step)):
             if value.strip():
-                out(f"  {label}: {' '.join(value.split())}")
+                fmt.out_wrapped(f"  {label}: {' '.join(value.split())}", indent=4)
         if f.item_id in steps:
-            out(f"  action: {steps[f.item_id].text} ({steps[f.item_id].status})")
+            fmt.out_wrapped(f"  action: {steps[f.item_id].text} ({steps[f.item_id].status})",
+                            indent=4)
 
 
 # ---------------------------------------------------------------------- restore

@@ -47,6 +47,23 @@ def day(value: date | datetime | None) -> str:
     return value.isoformat()
 
 
+def meeting_label(upcoming: Any, today: date | None = None) -> str:
+    """When a next meeting is (:class:`store.Upcoming`): ``overdue since 2025-03-01``,
+    ``today 14:00``, ``2025-03-05 10:00``; with ``today``, short and relative (``3d overdue``,
+    ``in 2d``) for narrow columns."""
+    time = f" {upcoming.time}" if upcoming.time else ""
+    if today is not None:
+        days = (upcoming.day - today).days
+        if days < 0:
+            return f"{-days}d overdue"
+        return f"today{time}" if days == 0 else f"in {days}d{time}"
+    if upcoming.state == "overdue":
+        return f"overdue since {day(upcoming.day)}"
+    if upcoming.state == "today":
+        return f"today{time}"
+    return f"{day(upcoming.day)}{time}"
+
+
 OWNER_LABEL = {"me": "me", "them": "them"}
 KIND_MARK = {"action": "▸", "decision": "◆", "agreement": "≡", "goal": "★"}
 
@@ -67,6 +84,20 @@ def out(*parts: str | Emphasis, err: bool = False, nl: bool = True) -> None:
     click.echo(line, err=err, nl=nl)
 
 
+def out_wrapped(text: str, *, indent: int, width: int | None = None) -> None:
+    """Writes ``text`` as :func:`out` does; in a terminal narrower than it (``width``, by
+    default the terminal's when standard output is one), broken at spaces into lines that fit,
+    each after the first indented by ``indent`` (under the text its first line leads with), so
+    the terminal never breaks a word. Output to a pipe or a file is one line, as it was."""
+    shown = visible(text)
+    width = width or terminal_width()
+    if not width:
+        out(shown)
+        return
+    for n, line in enumerate(wrap_cells(shown, width, rest=width - indent, keep_spaces=True)):
+        out(" " * indent + line if n else line)
+
+
 #: The version of a ``--json`` document's shape, written beside its records (docs/json.md).
 #: It changes when a field is removed, renamed or changes its type or meaning; new fields may
 #: appear without it changing.
@@ -81,9 +112,16 @@ def out_json(key: str, records: Any, *, version: int = JSON_VERSION) -> None:
     click.echo(json_text({"version": version, key: records}, indent=2))
 
 
+#: Narrower than this, a table's last column of free text (an item's text, a title) is not
+#: worth cutting: with ``last_below`` it goes on its own lines under its row instead.
+BELOW_UNDER = 30
+#: How far those lines are indented.
+BELOW_INDENT = 4
+
+
 def table(header: Sequence[str], rows: Iterable[Sequence[str]], *,
           right: Sequence[int] = (), free: Sequence[int] = (),
-          width: int | None = None) -> None:
+          width: int | None = None, last_below: bool = False) -> None:
     """Columns padded to their widest cell (``right``: the columns aligned right); each cell on
     one line (runs of whitespace become one space) and escaped before it is measured, in
     terminal cells (a CJK character takes two); the last column is never padded.
@@ -91,17 +129,26 @@ def table(header: Sequence[str], rows: Iterable[Sequence[str]], *,
     ``free``: the columns of free text (names, titles, an item's text) that may be cut to fit
     ``width``, by default the terminal's when standard output is one; ids, dates and counts
     never are, and output to a file or a pipe never is. The widest free column gives way first
-    (see :func:`fit`); a cut cell ends in "…". Too narrow even then, the terminal wraps."""
+    (see :func:`fit`); a cut cell ends in "…". Too narrow even then, the terminal wraps.
+
+    ``last_below``: the last column is the one to read (an item's text, a title). When fitting
+    would cut it under :data:`BELOW_UNDER` cells, it goes whole under its row instead,
+    indented and wrapped at word breaks, and the other columns share the width."""
     from rich.cells import cell_len, set_cell_size
 
-    lines = [[" ".join(visible(cell).split()) for cell in row] for row in (header, *rows)]
-    widths = [max(cell_len(line[i]) for line in lines) for i in range(len(header))]
+    lines = _lines(header, rows)
+    widths = _widths(lines)
     if width is None and free:
         width = terminal_width()
+    below = False
     if width:
         floors = [min(w, max(cell_len(header[i]), 6)) if i in free else w
                   for i, w in enumerate(widths)]
-        widths = fit(widths, floors, width - 2 * (len(widths) - 1))
+        fitted = fit(widths, floors, width - 2 * (len(widths) - 1))
+        last = len(widths) - 1
+        below = (last_below and last > 0 and last in free
+                 and fitted[last] < min(widths[last], BELOW_UNDER))
+        widths = fit(widths[:-1], floors[:-1], width - 2 * (last - 1)) if below else fitted
 
     def cell(text: str, size: int, i: int) -> str:
         if cell_len(text) > size:
@@ -109,9 +156,69 @@ def table(header: Sequence[str], rows: Iterable[Sequence[str]], *,
         pad = " " * (size - cell_len(text))
         return pad + text if i in right else text + pad
 
-    for line in lines:
+    for n, line in enumerate(lines):
         cells = [cell(text, size, i) for i, (text, size) in enumerate(zip(line, widths))]
         out("  ".join(cells).rstrip())
+        if below and n and line[-1]:
+            for part in wrap_cells(line[-1], max(1, (width or 0) - BELOW_INDENT)):
+                out(" " * BELOW_INDENT + part)
+
+
+def wrap_cells(text: str, width: int, *, rest: int | None = None,
+               keep_spaces: bool = False) -> list[str]:
+    """``text`` (one line) wrapped at spaces into lines of at most ``width`` terminal cells
+    (``rest``: the width of the lines after the first); a word wider than its line is broken.
+    ``keep_spaces``: runs of spaces inside a line stay as they were (else one space)."""
+    import re
+
+    from rich.cells import cell_len, chop_cells
+
+    wrapped: list[str] = []
+    lead = text[:len(text) - len(text.lstrip(" "))] if keep_spaces else ""
+    lead = lead if len(lead) < width else ""
+    current = ""
+    room = width - len(lead)
+    tokens = re.split(r"( +)", text.strip()) if keep_spaces else text.split()
+    gap = " "
+    for token in tokens:
+        if keep_spaces and token.startswith(" "):
+            gap = token
+            continue
+        if not token:
+            continue
+        if current and cell_len(current) + cell_len(gap) + cell_len(token) <= room:
+            current += gap + token
+            continue
+        if current:
+            wrapped.append(current)
+            room = rest if rest is not None else width
+        *whole, current = chop_cells(token, max(1, min(room, rest or width)))
+        for piece in whole:
+            wrapped.append(piece)
+            room = rest if rest is not None else width
+    if current:
+        wrapped.append(current)
+    if lead and wrapped:
+        wrapped[0] = lead + wrapped[0]
+    return wrapped
+
+
+def _lines(header: Sequence[str], rows: Iterable[Sequence[str]]) -> list[list[str]]:
+    """Every cell as :func:`table` shows it: escaped, on one line."""
+    return [[" ".join(visible(cell).split()) for cell in row] for row in (header, *rows)]
+
+
+def _widths(lines: list[list[str]]) -> list[int]:
+    from rich.cells import cell_len
+
+    return [max(cell_len(line[i]) for line in lines) for i in range(len(lines[0]))]
+
+
+def table_width(header: Sequence[str], rows: Iterable[Sequence[str]]) -> int:
+    """How wide :func:`table` would print ``rows`` uncut, in terminal cells: a command with a
+    narrower layout for a narrow terminal asks this first."""
+    widths = _widths(_lines(header, rows))
+    return sum(widths) + 2 * (len(widths) - 1)
 
 
 def fit(widths: Sequence[int], floors: Sequence[int], room: int) -> list[int]:

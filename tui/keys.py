@@ -130,12 +130,14 @@ def current_keys(app: "App[Any]", binding_id: str, *owners: Any) -> list[str]:
 
 
 def key_label(app: "App[Any]", binding_id: str, *owners: Any, first: bool = False) -> str:
-    """How the keys of ``binding_id`` are shown now (as the footer shows them), joined by ``/``;
+    """How the keys of ``binding_id`` are shown now (as the footer shows them), joined by ``/``,
+    or by ``or`` when one of them is ``/`` ("/ or f": "//f" would read as one more key);
     ``first``: only the first."""
     keys = current_keys(app, binding_id, *owners)
     if first:
         keys = keys[:1]
-    return "/".join(app.get_key_display(Binding(key, "")) for key in keys)
+    shown = [app.get_key_display(Binding(key, "")) for key in keys]
+    return (" or " if any("/" in label for label in shown) else "/").join(shown)
 
 
 def with_keys(app: "App[Any]", text: str, *owners: Any) -> str:

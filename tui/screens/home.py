@@ -25,7 +25,7 @@ from tui.screens.base import RapportScreen
 from tui.screens.home_data import (
     Agenda, HomeData, Row, first_page, read_agenda, read_home, readable_summaries,
 )
-from tui.widgets.browse import BrowseTable, clip, meeting_label, theme_style
+from tui.widgets.browse import BrowseTable, clip, theme_style
 from tui.widgets.footer import Footer
 
 __all__ = ["HomeScreen", "Row", "SessionTable", "first_page", "readable_summaries"]
@@ -208,7 +208,7 @@ class HomeScreen(RapportScreen[None]):
                 text.append(", ")
             style = {"overdue": "error", "today": "warning"}.get(u.state)
             text.append(u.person.name, style=theme_style(self.app, style) if style else "")
-            text.append(f" ({meeting_label(u)})")
+            text.append(f" ({fmt.meeting_label(u)})")
         if len(shown) > 6:
             text.append(f" and {len(shown) - 6} more")
         text.append(f"  ·  {key_label(self.app, 'people', self)} people", style="dim")

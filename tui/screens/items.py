@@ -30,6 +30,8 @@ if TYPE_CHECKING:  # pragma: no cover
 
 FILTERS = {"all": "everyone's", "mine": "mine", "theirs": "theirs"}
 AGREED = ("decision", "agreement")
+#: From this width, names are shown whole (up to 28 cells): the text has room enough.
+WIDE = 120
 
 
 def toggle_done(screen: RapportScreen[Any], item: Item | None) -> Item | None:
@@ -112,6 +114,7 @@ class ItemsScreen(RapportScreen[None]):
         self.sessions: dict[str, tuple[str, datetime]] = {}  # id -> (status, started_at)
         self.whose = "all"
         self.today: date | None = None
+        self.name_room = 14
 
     def compose(self) -> ComposeResult:
         with Vertical(id="items-screen"):
@@ -156,15 +159,17 @@ class ItemsScreen(RapportScreen[None]):
                 table.add_row(*row, key=key)
 
     def person_cell(self, item: Item) -> Text:
-        return Text(clip(self.names.get(item.person_id, "?"), 14))
+        return Text(clip(self.names.get(item.person_id, "?"), self.name_room))
 
     def refresh_tables(self) -> None:
         today = self.today
         if today is None:
             return  # not read yet
         width = max(60, self.size.width or 80)
+        # names cut to 14 where the item's text needs the room (80 columns), whole when wide
+        self.name_room = 14 if width < WIDE else 28
         actions = self.shown(self.actions)
-        room = width - 12 - 14 - 6 - 10 - 10 - 2
+        room = width - 12 - self.name_room - 6 - 10 - 10 - 2
         self.fill("#items-actions", ("Due", "Person", "Whose", "From", "Item"), [
             (due_cell(self.app, i.due, is_overdue(i, today)), self.person_cell(i), whose(i),
              fmt.day(self.sessions.get(i.session_id, ("", None))[1]),
@@ -177,7 +182,7 @@ class ItemsScreen(RapportScreen[None]):
              Text(clip(i.text, room + 2), style="" if i.is_open else "dim strike"))
             for i in agreed], [i.id for i in agreed])
         goals = self.shown(self.goals)
-        room = width - 8 - 14 - 6 - 10 - 10 - 2
+        room = width - 8 - self.name_room - 6 - 10 - 10 - 2
         self.fill("#items-goals", ("Status", "Person", "Whose", "Due", "Goal"), [
             (status_text(self.app, g), self.person_cell(g), whose(g), fmt.day(g.due),
              Text(clip(g.text, room))) for g in goals], [g.id for g in goals])

@@ -7,9 +7,11 @@ from __future__ import annotations
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Static, TextArea
 
+from tui.keys import with_keys
+from tui.screens.base import RapportModal
 from tui.screens.dialog import Dialog
 from tui.widgets.choice import ChoiceSet
 
@@ -46,6 +48,32 @@ class JotScreen(Dialog[str | None]):
             self.query_one("#jot-text", TextArea).focus()
             return
         self.dismiss(text)
+
+
+class JotView(RapportModal[None]):
+    """One jot, whole (the timeline shows its first line, cut): who it is about, when it was
+    written, every line of it. Read only; the close key closes it."""
+
+    BINDINGS = [Binding("escape,q", "close", "Close", id="close")]
+    AUTO_FOCUS = "#jot-view-text"
+
+    def __init__(self, person_name: str, written: str, text: str) -> None:
+        super().__init__()
+        self.person_name = person_name
+        self.written = written
+        self.text = text
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="jot-view", classes="dialog"):
+            yield Static(Text(f"Jot about {self.person_name}  ·  {self.written}"),
+                         classes="dialog-title")
+            with VerticalScroll(id="jot-view-text"):
+                yield Static(Text(self.text), markup=False)
+            yield Static(with_keys(self.app, "{close} closes", self), classes="hint",
+                         markup=False)
+
+    def action_close(self) -> None:
+        self.dismiss(None)
 
 
 class TalkingPointDialog(Dialog[tuple[str, str] | None]):

@@ -16,7 +16,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import DataTable, Sparkline, Static, TabbedContent, TabPane
+from textual.widgets import DataTable, Static, TabbedContent, TabPane
 
 from store import RapportError
 from tui import format as fmt
@@ -31,7 +31,7 @@ from tui.screens.person_history import feedback_detail, goal_detail, pulse_line
 from tui.widgets.browse import BrowseTable, clip, due_cell, meeting_text, theme_style
 from tui.format import plural
 from tui.widgets.footer import Footer
-from tui.widgets.prepare import progress_bar
+from tui.widgets.prepare import progress_bar, pulse_chart
 
 if TYPE_CHECKING:  # pragma: no cover
     from store import (
@@ -71,15 +71,15 @@ class PersonScreen(RapportScreen[None]):
     AUTO_FOCUS = "#person-timeline"
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (140, "-wide")]
     HELP = ("**{person-tab-timeline}** Timeline: sessions and jots, newest first (**⏎** opens a "
-            "session), and the open action items: **{done}** marks one done (again: open), "
-            "**{link-goal}** links it to a goal. **{person-tab-goals}** Goals: progress, key "
-            "results and the history of check-ins; **{goal-status}** checks in (status, "
-            "progress, a note). **{person-tab-pulse}** Pulse and feedback: the trend of their "
-            "pulse and the feedback log. Anywhere: **{prepare}** prepares the next talk, "
-            "**{jot}** a jot, **{talking-point}** a talking point, **{meeting}** the next "
-            "meeting, **{cadence}** the cadence, **{edit}** name, cadence and default guide, "
-            "**{merge}** merges a duplicate into someone, **{delete}** erases them, **{export}** "
-            "exports their sessions.")
+            "session, or shows a jot whole), and the open action items: **{done}** marks one "
+            "done (again: open), **{link-goal}** links it to a goal. **{person-tab-goals}** "
+            "Goals: progress, key results and the history of check-ins; **{goal-status}** "
+            "checks in (status, progress, a note). **{person-tab-pulse}** Pulse and feedback: "
+            "the trend of their pulse and the feedback log. Anywhere: **{prepare}** prepares "
+            "the next talk, **{jot}** a jot, **{talking-point}** a talking point, **{meeting}** "
+            "the next meeting, **{cadence}** the cadence, **{edit}** name, cadence and default "
+            "guide, **{merge}** merges a duplicate into someone, **{delete}** erases them, "
+            "**{export}** exports their sessions.")
     BINDINGS = [
         Binding("escape", "back", "Back", id="back"),
         Binding("p", "prepare", "Prepare", id="prepare"),
@@ -117,7 +117,8 @@ class PersonScreen(RapportScreen[None]):
             with TabPane("1 Timeline", id="tab-timeline"):
                 with Vertical(id="person-body"):
                     with Vertical(id="person-timeline-pane"):
-                        yield Static("Timeline  ·  ⏎ opens a session", classes="pane-title")
+                        yield Static("Timeline  ·  ⏎ opens a session or a jot",
+                                     classes="pane-title")
                         yield BrowseTable(id="person-timeline")
                     with Vertical(id="person-items-pane"):
                         yield Static(with_keys(self.app, "Open action items  ·  {done} done · "
@@ -132,7 +133,7 @@ class PersonScreen(RapportScreen[None]):
             with TabPane("3 Pulse & feedback", id="tab-pulse"):
                 with VerticalScroll(id="pulse-body"):
                     with Horizontal(id="pulse-row"):
-                        yield Sparkline([], id="pulse-sparkline")
+                        yield Static("", id="pulse-chart", markup=False)
                         yield Static("", id="pulse-line", markup=False)
                     yield Static("Feedback, oldest first", classes="pane-title")
                     yield BrowseTable(id="person-feedback")
@@ -286,10 +287,9 @@ class PersonScreen(RapportScreen[None]):
         read = self.read
         if read is None:
             return
-        spark = self.query_one("#pulse-sparkline", Sparkline)
-        spark.data = [float(p.score) for p in read.pulses]
-        spark.display = len(read.pulses) > 1
-        spark.styles.width = max(2, min(40, 3 * len(read.pulses)))
+        chart = self.query_one("#pulse-chart", Static)
+        chart.update(pulse_chart(self.app, [p.score for p in read.pulses]))
+        chart.display = len(read.pulses) > 1
         self.query_one("#pulse-line", Static).update(
             pulse_line(self.app, read.pulses, read.low_run))
 
@@ -331,7 +331,17 @@ class PersonScreen(RapportScreen[None]):
     def timeline_selected(self) -> None:
         key = self.row_key("#person-timeline")
         read = self.read
-        if read is None or not key or not key.startswith("s:"):
+        if read is None or not key:
+            return
+        if key.startswith("j:"):
+            jot = next((j for j in read.jots if j.id == key[2:]), None)
+            if jot is not None:
+                from tui.screens.jot import JotView
+
+                self.app.push_screen(JotView(read.person.name, fmt.when(jot.created_at),
+                                             jot.text))
+            return
+        if not key.startswith("s:"):
             return
         summary = next((s for s in read.summaries if s.id == key[2:]), None)
         if summary is not None:

@@ -56,7 +56,7 @@ def goal_detail(app: Any, goal: "Goal") -> Text:
 
 
 def pulse_line(app: Any, pulses: Sequence["Pulse"], low_run: bool) -> Text:
-    """The pulse beside its sparkline: how many, the last, the scores in words."""
+    """The pulse beside its chart: how many, the last, the scores in words."""
     if not pulses:
         return Text("No pulse yet: a 1-on-1's check-in records one (1 low to 5 high).",
                     style="dim")

@@ -10,6 +10,8 @@ from textual.binding import Binding
 from textual.widgets import DataTable
 from textual.widgets.data_table import CursorType
 
+from tui.format import meeting_label
+
 if TYPE_CHECKING:  # pragma: no cover
     from rich.text import Text
 
@@ -39,11 +41,33 @@ class BrowseTable(DataTable[Any]):
         if self.row_count:
             self.move_cursor(row=min(current, self.row_count - 1))
 
+    def add_row(self, *cells: Any, height: int | None = 1, key: str | None = None,
+                label: Any = None) -> Any:
+        """DataTable's, with any control character in a cell shown as its stand-in first
+        (:func:`store.text.visible`): a name imported with ``ESC ] 0 ;`` is measured as it is
+        drawn, so its row keeps to the columns (the app's line filter would show the stand-ins,
+        but after the row was laid out with them zero cells wide)."""
+        return super().add_row(*map(shown, cells), height=height, key=key, label=label)
+
     def selected_key(self) -> str | None:
         """The key of the row under the cursor, or None when the table is empty."""
         if not self.row_count:
             return None
         return self.coordinate_to_cell_key(self.cursor_coordinate).row_key.value
+
+
+def shown(cell: Any) -> Any:
+    """A table cell with its control characters as stand-ins (a Text keeps its style and
+    justification; its spans only when there was nothing to replace)."""
+    from rich.text import Text
+
+    from store import CONTROLS, visible
+
+    if isinstance(cell, str):
+        return visible(cell) if CONTROLS.search(cell) else cell
+    if isinstance(cell, Text) and CONTROLS.search(cell.plain):
+        return Text(visible(cell.plain), style=cell.style, justify=cell.justify)
+    return cell
 
 
 def theme_style(app, variable: str, extra: str = "bold") -> str:
@@ -68,31 +92,15 @@ def due_cell(app, due, overdue: bool) -> "Text":
 
 
 def clip(text: str, width: int) -> str:
-    """One line of at most ``width`` characters, an ellipsis when cut."""
-    text = " ".join(text.split())
+    """One line of at most ``width`` characters, an ellipsis when cut; control characters
+    as their stand-ins (``BEL`` as ``␇``: a Rich Text would drop it without a trace)."""
+    from store import visible
+
+    text = " ".join(visible(text).split())
     return text if len(text) <= width else text[: max(1, width - 1)] + "…"
 
 
 MEETING_STYLE = {"overdue": "error", "today": "warning"}
-
-
-def meeting_label(upcoming: Any, today: date | None = None) -> str:
-    """When a next meeting is (:class:`store.Upcoming`): ``overdue since 2025-03-01``,
-    ``today 14:00``, ``2025-03-05 10:00``; with ``today``, short and relative (``3d overdue``,
-    ``in 2d``) for narrow columns."""
-    from tui import format as fmt
-
-    time = f" {upcoming.time}" if upcoming.time else ""
-    if today is not None:
-        days = (upcoming.day - today).days
-        if days < 0:
-            return f"{-days}d overdue"
-        return f"today{time}" if days == 0 else f"in {days}d{time}"
-    if upcoming.state == "overdue":
-        return f"overdue since {fmt.day(upcoming.day)}"
-    if upcoming.state == "today":
-        return f"today{time}"
-    return f"{fmt.day(upcoming.day)}{time}"
 
 
 def meeting_text(app: Any, upcoming: Any, today: date | None = None) -> "Text":

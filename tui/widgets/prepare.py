@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, Iterable
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
-from textual.widgets import Markdown, Sparkline, Static
+from textual.widgets import Markdown, Static
 
 from tui import format as fmt
 from tui.format import plural
@@ -31,6 +31,30 @@ def progress_bar(percent: int, width: int = BAR) -> str:
     percent = max(0, min(100, percent))
     filled = round(percent * width / 100)
     return "█" * filled + "░" * (width - filled) + f" {percent:>3}%"
+
+
+#: The eighth blocks a pulse chart is drawn with, from nothing to a full cell.
+BLOCKS = " ▁▂▃▄▅▆▇█"
+#: How many pulses a chart shows: the latest.
+CHART_PULSES = 12
+
+
+def pulse_chart(app: Any, scores: Iterable[int]) -> Text:
+    """The latest pulses as bars two rows high, oldest first, on the pulse's own scale (1 low,
+    5 high): a 4 after a 3 is one step down, not the fall to nothing a chart scaled to the
+    scores' own range draws. Scores at or below the low mark are in the warning colour."""
+    from store import LOW_SCORE
+
+    latest = list(scores)[-CHART_PULSES:]
+    rows = [Text(), Text()]
+    for score in latest:
+        level = round(max(1, min(5, score)) * 16 / 5)  # in eighths of a cell, two cells high
+        style = theme_style(app, "warning", "") if score <= LOW_SCORE else ""
+        rows[0].append(BLOCKS[max(0, level - 8)] * 2 + " ", style=style)
+        rows[1].append(BLOCKS[min(8, level)] * 2 + " ", style=style)
+    for row in rows:
+        row.rstrip()
+    return Text("\n").join(rows)
 
 
 def point_line(point: "TalkingPoint") -> Text:
@@ -78,7 +102,7 @@ class SinceLastTimeView(VerticalScroll):
         with Vertical(id="since-right", classes="since-column"):
             yield Static("", id="since-goals", markup=False)
             yield Static("Pulse", classes="since-title")
-            yield Sparkline([], id="since-sparkline")
+            yield Static("", id="since-chart", markup=False)
             yield Static("", id="since-pulse", markup=False)
             yield Static("Last time", classes="since-title")
             yield NoteMarkdown("", id="since-summary")
@@ -105,11 +129,9 @@ class SinceLastTimeView(VerticalScroll):
         self.query_one("#since-summary", Markdown).update(summary)
 
     def show_pulse(self, data: "SinceLastTime") -> None:
-        spark = self.query_one("#since-sparkline", Sparkline)
-        scores = [float(p.score) for p in data.pulses]
-        spark.data = scores
-        spark.display = len(scores) > 1
-        spark.styles.width = min(24, 3 * len(scores)) or 1
+        chart = self.query_one("#since-chart", Static)
+        chart.update(pulse_chart(self.app, [p.score for p in data.pulses]))
+        chart.display = len(data.pulses) > 1
         if not data.pulses:
             line = Text("No pulse recorded yet.", style="dim")
         else:
