@@ -63,6 +63,8 @@ def primary_code(exc: BaseException) -> int:
     """SQLite's primary result code of ``exc`` (``SQLITE_IOERR`` for ``SQLITE_IOERR_WRITE``);
     0 for anything that is not an SQLite error."""
     return getattr(exc, "sqlite_errorcode", 0) & 0xFF
+
+
 #: Less free space than this where opening the vault failed: the disk is full (SQLite's
 #: ``-shm`` alone takes 32 KiB).
 FULL_BELOW = 1 << 20
