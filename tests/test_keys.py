@@ -20,7 +20,7 @@ from tui.config import Config
 from tui.keys import PLACEHOLDER, bad_keys, rapport_classes
 from tui.screens.help import HelpScreen, PrivacyScreen
 from tui.screens.session import SessionScreen
-from apptools import make_app, open_session
+from apptools import make_app, open_session, settle
 
 ROOT = Path(__file__).resolve().parent.parent
 ROW = re.compile(r"^\| `([a-z0-9-]+)` \| `([^`]+)` \| (.+) \|$")
@@ -185,3 +185,53 @@ async def test_a_slash_key_is_named_with_or_in_the_help_text(store, vault_path, 
         shown = "\n".join(str(m.source) for m in app.screen.query(Markdown))
         assert "**/ or f** moves to the filter" in shown and "//f" not in shown
         app.store = None
+
+
+async def test_a_remapped_key_that_clashes_on_a_screen_is_refused_with_a_warning(
+        store, vault_path, clock):
+    """``search = "p"`` would take the home screen's prepare key: Textual lets the remapped key
+    win and leaves prepare with no key at all, silently. The entry is refused instead, with one
+    warning, and both keep their default keys (on the screen, in the help and in the hints);
+    the entries that clash nowhere still apply."""
+    from tui.screens.prepare import PrepareScreen
+    from tui.screens.search import SearchScreen
+    from tui.keys import key_label
+
+    store.start_session(store.add_person("Ada").id, session_plan())
+    keys = {"search": "p", "done": "x", "people": "o"}
+    app = make_app(vault_path, clock, config=Config(keys=keys))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await app.workers.wait_for_complete()  # the unlock screen's preload checks the keymap
+        await pilot.pause()
+        warnings = [n.message for n in app._notifications if "keys." in n.message]
+        assert len(warnings) == 1
+        assert "keys.search: 'p' is already prepare on the Sessions screen" in warnings[0]
+        assert "keys.done: 'x' is already export on the Person screen" in warnings[0]
+        assert app.config.keys == {"people": "o"}
+        app.unlocked(store)
+        await settle(app, pilot)
+        home = app.screen
+        assert key_label(app, "search") == "s" and key_label(app, "people") == "o"
+        await pilot.press("p")
+        await settle(app, pilot)
+        assert isinstance(app.screen, PrepareScreen)
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert app.screen is home
+        await pilot.press("s")
+        await settle(app, pilot)
+        assert isinstance(app.screen, SearchScreen)
+        app.store = None
+
+
+def test_swapped_keys_do_not_clash_and_of_two_on_one_key_the_later_is_dropped():
+    from tui.app import RapportApp
+    from tui.keys import binding_scopes, keymap_clashes
+
+    all_bindings()  # every screen imported
+    scopes = binding_scopes(RapportApp)
+    swap = {"capture": "f3", "private": "f2", "filter": "/"}
+    assert keymap_clashes(swap, scopes) == (swap, [])
+    kept, problems = keymap_clashes({"pause": "f11", "privacy": "f11"}, scopes)
+    assert kept == {"pause": "f11"} and len(problems) == 1
+    assert problems[0].startswith("keys.privacy: 'f11' is already pause on the ")

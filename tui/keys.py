@@ -160,3 +160,76 @@ def keymap_problems(keymap: Mapping[str, str]) -> tuple[dict[str, str], list[str
             continue
         kept[binding_id] = ",".join(k.strip() for k in spec.split(","))
     return kept, problems
+
+
+def same_key(key: str) -> str:
+    """``key`` as one spelling (``"/"`` and ``"slash"`` are one key), to compare keys."""
+    from textual.keys import key_to_character
+
+    *modifiers, name = key.strip().split("+")
+    return "+".join([*modifiers, key_to_character(name) or name]) if name else key.strip()
+
+
+def binding_scopes(app_class: type) -> list[tuple[type, list[Binding]]]:
+    """Every class of :mod:`tui` imported so far that declares bindings, each with the bindings
+    active together while it has the focus: its own (and its bases'), and the app's (only the
+    priority ones over a dialog, whose binding chain stops at the dialog)."""
+    from textual.screen import ModalScreen
+
+    app_bindings = list(bindings_of(app_class))
+    scopes = []
+    for cls in rapport_classes():
+        own = list(bindings_of(cls))
+        if not own or issubclass(cls, app_class) or issubclass(app_class, cls):
+            continue
+        extra = ([b for b in app_bindings if b.priority] if issubclass(cls, ModalScreen)
+                 else app_bindings)
+        scopes.append((cls, own + extra))
+    return scopes
+
+
+def keymap_clashes(keymap: Mapping[str, str], scopes: list[tuple[type, list[Binding]]]
+                   ) -> tuple[dict[str, str], list[str]]:
+    """The entries of a checked ``[keys]`` table that give no key two meanings on one screen
+    (or dialog, or widget), and one phrase per one that does. Textual would let the remapped
+    key win and silently unbind the other (a dead key); here the entry is dropped instead, so
+    that binding keeps its default keys and the other keeps its own. Of two entries on one
+    key, the later one is dropped; dropping one can bring a clash back: checked until none."""
+    kept = dict(keymap)
+    order = list(keymap)
+    problems: list[str] = []
+    while (clash := first_clash(kept, scopes)) is not None:
+        key, ids, where = clash
+        dropped = max((i for i in ids if i in kept), key=order.index)
+        other = next(i for i in ids if i != dropped)
+        del kept[dropped]
+        problems.append(f"keys.{dropped}: {key!r} is already {other} on {where}; "
+                        f"{dropped} keeps its default keys")
+    return kept, problems
+
+
+def first_clash(keymap: Mapping[str, str], scopes: list[tuple[type, list[Binding]]]
+                ) -> tuple[str, list[str], str] | None:
+    """The first key that ``keymap`` gives two meanings in one scope, with a remapped id among
+    them: (the key, the ids on it, where), else None."""
+    for cls, bindings in scopes:
+        by_key: dict[str, dict[str, Binding]] = {}
+        for b in bindings:
+            for key in (keymap.get(b.id or "") or b.key).split(","):
+                by_key.setdefault(same_key(key), {}).setdefault(b.id or f"({b.action})", b)
+        for key, ids in by_key.items():
+            if len({b.action for b in ids.values()}) > 1 and any(i in keymap for i in ids):
+                return key, list(ids), scope_name(cls)
+    return None
+
+
+def scope_name(cls: type) -> str:
+    """How a warning names where a clash is: "the Sessions screen", "the Capture dialog"."""
+    from textual.screen import ModalScreen, Screen
+
+    name = cls.__name__.removesuffix("Screen").removesuffix("Dialog")
+    if issubclass(cls, ModalScreen):
+        return f"the {name} dialog"
+    if issubclass(cls, Screen):
+        return f"the {getattr(cls, 'TITLE', None) or name} screen"
+    return f"the {name} widget"
