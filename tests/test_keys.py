@@ -235,3 +235,51 @@ def test_swapped_keys_do_not_clash_and_of_two_on_one_key_the_later_is_dropped():
     kept, problems = keymap_clashes({"pause": "f11", "privacy": "f11"}, scopes)
     assert kept == {"pause": "f11"} and len(problems) == 1
     assert problems[0].startswith("keys.privacy: 'f11' is already pause on the ")
+
+
+async def test_hints_in_dialogs_and_the_session_help_name_the_remapped_keys(
+        store, vault_path, clock):
+    """The keys a hint names, remapped: the participant field's completion key (its
+    placeholder), the strategy dialog's save key (the line above its list), the tag dialog's
+    "again adds them" (its save key), the session's help on going back to the notes."""
+    from textual.widgets import Input, Label
+
+    from store.synthesis import build
+    from tui.screens.start import NewSessionScreen
+    from tui.screens.strategy import StrategyDialog
+    from tui.screens.tagging import TagDialog
+
+    session = store.start_session(store.add_person("Ada").id, session_plan())
+    programme = store.add_programme("Leaders")
+    keys = {"complete": "f6", "dialog-save": "alt+s", "back": "alt+b"}
+    app = make_app(vault_path, clock, config=Config(keys=keys))
+    async with app.run_test(size=(120, 36)) as pilot:
+        app.unlocked(store)
+        await settle(app, pilot)
+        app.push_screen(NewSessionScreen())
+        await settle(app, pilot)
+        placeholder = app.screen.query_one("#person", Input).placeholder
+        assert "f6 completes" in placeholder and "Tab" not in placeholder
+        app.pop_screen()
+        app.push_screen(StrategyDialog(build(store, programme.id)))
+        await settle(app, pilot)
+        label = " ".join(str(w.render()) for w in app.screen.query(Label))
+        assert "alt+s saves" in label and "Enter" not in label
+        app.pop_screen()
+        app.push_screen(TagDialog("a passage", ["trust"], [(session.person_id, "Ada")]))
+        await settle(app, pilot)
+        app.screen.query_one("#tag-subject", Input).value = "Zed"
+        await pilot.press("alt+s")
+        await settle(app, pilot)
+        error = str(app.screen.query_one("#tag-error", Label).render())
+        assert "No one called 'Zed' yet: alt+s again adds them" in error
+        app.pop_screen()
+        screen = await open_session(app, pilot, store, session.id)
+        await pilot.press("f1")
+        await pilot.pause()
+        shown = " ".join(app.screen.query_one(Markdown).source.split())
+        assert "**alt+b** goes back to the notes" in shown and "Esc goes back" not in shown
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen is screen
+        app.store = None
