@@ -235,6 +235,14 @@ def test_swapped_keys_do_not_clash_and_of_two_on_one_key_the_later_is_dropped():
     kept, problems = keymap_clashes({"pause": "f11", "privacy": "f11"}, scopes)
     assert kept == {"pause": "f11"} and len(problems) == 1
     assert problems[0].startswith("keys.privacy: 'f11' is already pause on the ")
+    # a key of a list the screen holds (the home list's j moves it: search would be dead)
+    assert keymap_clashes({"search": "j"}, scopes)[1] == [
+        "keys.search: 'j' is already list-down on the Sessions screen; search keeps its "
+        "default keys"]
+    # the notes pane's own keys (docs/keys.md: a key the TextArea binds is never a session key)
+    assert "“Cursor line start”" in keymap_clashes({"capture": "ctrl+a"}, scopes)[1][0]
+    # a key the defaults already share by design (Enter opens a row and selects it) is kept
+    assert keymap_clashes({"open": "enter,o"}, scopes) == ({"open": "enter,o"}, [])
 
 
 async def test_hints_in_dialogs_and_the_session_help_name_the_remapped_keys(

@@ -171,10 +171,15 @@ def same_key(key: str) -> str:
 
 
 def binding_scopes(app_class: type) -> list[tuple[type, list[Binding]]]:
-    """Every class of :mod:`tui` imported so far that declares bindings, each with the bindings
-    active together while it has the focus: its own (and its bases'), and the app's (only the
-    priority ones over a dialog, whose binding chain stops at the dialog)."""
-    from textual.screen import ModalScreen
+    """The bindings active together, for every class of :mod:`tui` imported so far that
+    declares any: a widget's own (and its bases', Textual's included), with those of each
+    screen whose module uses that widget class (the widget has the focus there), the
+    screen's own, and the app's (only the priority ones over a dialog: its binding chain
+    stops at the dialog). Each with the class a warning names (the screen)."""
+    import sys
+
+    from textual.screen import ModalScreen, Screen
+    from textual.widget import Widget
 
     app_bindings = list(bindings_of(app_class))
     scopes = []
@@ -182,26 +187,35 @@ def binding_scopes(app_class: type) -> list[tuple[type, list[Binding]]]:
         own = list(bindings_of(cls))
         if not own or issubclass(cls, app_class) or issubclass(app_class, cls):
             continue
+        if not issubclass(cls, Screen):
+            scopes.append((cls, own + app_bindings))
+            continue
+        if cls.__subclasses__():
+            continue  # a base (a dialog's): its keys are checked with each screen's that has them
         extra = ([b for b in app_bindings if b.priority] if issubclass(cls, ModalScreen)
                  else app_bindings)
         scopes.append((cls, own + extra))
+        used = {w for w in vars(sys.modules[cls.__module__]).values()
+                if isinstance(w, type) and issubclass(w, Widget) and not issubclass(w, Screen)}
+        for widget in used:
+            if widget_bindings := list(bindings_of(widget)):
+                scopes.append((cls, widget_bindings + own + extra))
     return scopes
 
 
 def keymap_clashes(keymap: Mapping[str, str], scopes: list[tuple[type, list[Binding]]]
                    ) -> tuple[dict[str, str], list[str]]:
     """The entries of a checked ``[keys]`` table that give no key two meanings on one screen
-    (or dialog, or widget), and one phrase per one that does. Textual would let the remapped
-    key win and silently unbind the other (a dead key); here the entry is dropped instead, so
-    that binding keeps its default keys and the other keeps its own. Of two entries on one
-    key, the later one is dropped; dropping one can bring a clash back: checked until none."""
+    (or dialog, or widget), and one phrase per one that does. Textual would let one of them win
+    and leave the other without that key, often without any (a dead key); here the entry is
+    dropped instead, so that binding keeps its default keys and the other keeps its own. Only
+    a key new to a binding counts (the defaults' own overlaps, such as Enter, are by design).
+    Of two entries on one key, the later one is dropped; dropping one can bring a clash back:
+    checked until none."""
     kept = dict(keymap)
-    order = list(keymap)
     problems: list[str] = []
     while (clash := first_clash(kept, scopes)) is not None:
-        key, ids, where = clash
-        dropped = max((i for i in ids if i in kept), key=order.index)
-        other = next(i for i in ids if i != dropped)
+        key, dropped, other, where = clash
         del kept[dropped]
         problems.append(f"keys.{dropped}: {key!r} is already {other} on {where}; "
                         f"{dropped} keeps its default keys")
@@ -209,17 +223,29 @@ def keymap_clashes(keymap: Mapping[str, str], scopes: list[tuple[type, list[Bind
 
 
 def first_clash(keymap: Mapping[str, str], scopes: list[tuple[type, list[Binding]]]
-                ) -> tuple[str, list[str], str] | None:
-    """The first key that ``keymap`` gives two meanings in one scope, with a remapped id among
-    them: (the key, the ids on it, where), else None."""
+                ) -> tuple[str, str, str, str] | None:
+    """The first key that ``keymap`` gives a binding that did not have it, where another
+    binding of the same scope does something else with it: (the key, the id given it (the
+    later in ``keymap`` of two), the other's id (or Textual's description), where), else None."""
     for cls, bindings in scopes:
         by_key: dict[str, dict[str, Binding]] = {}
+        new: dict[str, list[str]] = {}
         for b in bindings:
+            name = b.id or f"“{b.description or b.action}”"  # Textual's own: no id
+            defaults = {same_key(k) for k in b.key.split(",")}
             for key in (keymap.get(b.id or "") or b.key).split(","):
-                by_key.setdefault(same_key(key), {}).setdefault(b.id or f"({b.action})", b)
-        for key, ids in by_key.items():
-            if len({b.action for b in ids.values()}) > 1 and any(i in keymap for i in ids):
-                return key, list(ids), scope_name(cls)
+                key = same_key(key)
+                by_key.setdefault(key, {}).setdefault(name, b)
+                if key not in defaults:
+                    new.setdefault(key, []).append(name)
+        for key, given in new.items():
+            ids = by_key[key]
+            clashing = [n for n in given
+                        if any(b.action != ids[n].action for b in ids.values())]
+            if clashing:  # of two given the key, the later in the table
+                name = max(clashing, key=list(keymap).index)
+                other = next(o for o, b in ids.items() if b.action != ids[name].action)
+                return key, name, other, scope_name(cls)
     return None
 
 
