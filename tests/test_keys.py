@@ -291,3 +291,51 @@ async def test_hints_in_dialogs_and_the_session_help_name_the_remapped_keys(
         await pilot.pause()
         assert app.screen is screen
         app.store = None
+
+
+@pytest.mark.parametrize("unreachable", ["alt+b", "alt+f", "ctrl+i", "ctrl+[", "alt+1",
+                                         "alt+minus", "alt+-", "alt+backspace"])
+def test_keys_a_terminal_sends_as_another_key_are_refused(unreachable):
+    """alt+b arrives as ctrl+left (iTerm's word move, in Textual's table of what terminals
+    send): a binding to it would never fire, a dead key the config check let through."""
+    assert bad_keys(unreachable) and "terminals send it as" in bad_keys(unreachable)[0]
+
+
+def test_arrives_as_is_what_textual_reads():
+    """tui.keys.ARRIVES_AS against Textual's own table (a private one: read here only, to
+    check the copy; it fails when an upgrade of Textual changes what a key arrives as)."""
+    from textual import _ansi_sequences  # noqa: PLC2701 - checked, not used, see docstring
+
+    from tui.keys import ARRIVES_AS
+
+    table = _ansi_sequences.ANSI_SEQUENCES_KEYS
+    sent = {"ctrl+i": "\t", "ctrl+m": "\r", "ctrl+h": "\x08", "ctrl+left_square_bracket": "\x1b",
+            "alt+b": "\x1bb", "alt+f": "\x1bf", "alt+backspace": "\x1b\x7f",
+            "alt+tab": "\x1b\t", "alt+escape": "\x1b\x1b", "alt+minus": "\x1b-",
+            "alt+equals_sign": "\x1b=", **{f"alt+{d}": f"\x1b{d}" for d in "0123456789"}}
+    assert set(sent) == set(ARRIVES_AS)
+    for key, sequence in sent.items():
+        arrives = table[sequence]
+        shown = arrives[0].value if isinstance(arrives, tuple) else "a character"
+        assert shown == ARRIVES_AS[key] and shown != key, key
+
+
+def test_the_documented_examples_pass_every_check():
+    """The ``[keys]`` examples in docs/keys.md and the README are keymaps the app keeps whole."""
+    import tomllib
+
+    from tui.app import RapportApp
+    from tui.keys import binding_scopes, keymap_clashes, keymap_problems
+
+    all_bindings()
+    scopes = binding_scopes(RapportApp)
+    examples = []
+    for name in ("docs/keys.md", "README.md"):
+        text = (ROOT / name).read_text(encoding="utf-8")
+        for block in re.findall(r"```toml\n(.*?)```", text, re.S):
+            if "[keys]" in block:
+                examples.append(tomllib.loads(block)["keys"])
+    assert len(examples) == 2
+    for keymap in examples:
+        kept, problems = keymap_problems(keymap)
+        assert problems == [] and keymap_clashes(kept, scopes) == (kept, [])

@@ -44,6 +44,17 @@ BINDING_IDS = frozenset({
     "programme-roster-add", "programme-tab-leaders", "programme-tab-roster", "question-bank",
     "talking-point",
 })
+#: Keys a terminal sends as bytes that Textual reads as another key, so a binding to one of them
+#: would never fire: the key and what arrives instead (tests/test_keys.py checks it against
+#: Textual's table of what terminals send).
+ARRIVES_AS = {
+    "ctrl+i": "tab", "ctrl+m": "enter", "ctrl+h": "backspace",
+    "ctrl+left_square_bracket": "escape",
+    "alt+b": "ctrl+left", "alt+f": "ctrl+right",  # iTerm's word moves
+    "alt+backspace": "ctrl+w", "alt+tab": "shift+tab", "alt+escape": "escape",
+    **{f"alt+{digit}": "a character" for digit in "0123456789"},
+    "alt+minus": "a character", "alt+equals_sign": "a character",  # macOS's option key
+}
 PLACEHOLDER = re.compile(r"\{([a-z0-9]+(?:-[a-z0-9]+)*)\}")
 
 
@@ -71,10 +82,12 @@ def bad_key(key: str) -> str | None:
     if len(set(modifiers)) != len(modifiers):
         return "a modifier twice"
     if len(name) == 1:
-        return None if name.isprintable() and not name.isspace() else "not a printable key"
-    if name in named_keys() or key_to_character(name) is not None:
-        return None
-    return f"{name!r} is not a key name"
+        if not name.isprintable() or name.isspace():
+            return "not a printable key"
+    elif name not in named_keys() and key_to_character(name) is None:
+        return f"{name!r} is not a key name"
+    arrives = {same_key(k): instead for k, instead in ARRIVES_AS.items()}.get(same_key(key))
+    return None if arrives is None else f"terminals send it as {arrives}"
 
 
 def bad_keys(spec: str) -> list[str]:
@@ -162,12 +175,21 @@ def keymap_problems(keymap: Mapping[str, str]) -> tuple[dict[str, str], list[str
     return kept, problems
 
 
+#: the characters of the key names Textual replaces (textual.keys.KEY_NAME_REPLACEMENTS), which
+#: its key_to_character does not turn back
+REPLACED_CHARACTERS = {"slash": "/", "backslash": "\\", "at": "@", "minus": "-", "plus": "+",
+                       "underscore": "_"}
+
+
 def same_key(key: str) -> str:
     """``key`` as one spelling (``"/"`` and ``"slash"`` are one key), to compare keys."""
     from textual.keys import key_to_character
 
     *modifiers, name = key.strip().split("+")
-    return "+".join([*modifiers, key_to_character(name) or name]) if name else key.strip()
+    if not name:
+        return key.strip()
+    name = REPLACED_CHARACTERS.get(name) or key_to_character(name) or name
+    return "+".join([*modifiers, name])
 
 
 def binding_scopes(app_class: type) -> list[tuple[type, list[Binding]]]:
