@@ -339,3 +339,28 @@ def test_the_documented_examples_pass_every_check():
     for keymap in examples:
         kept, problems = keymap_problems(keymap)
         assert problems == [] and keymap_clashes(kept, scopes) == (kept, [])
+
+
+async def test_an_alt_letter_session_key_works_while_the_notes_have_the_focus(
+        store, vault_path, clock):
+    """private = "alt+p": the notes pane typed "p" (Textual's TextArea types the letter of an
+    alt+letter) and the key never reached the screen. Now it switches to the private note and
+    types nothing; an alt+letter bound to nothing still types its letter."""
+    from textual import events
+
+    session = store.start_session(store.add_person("Ada").id, session_plan())
+    app = make_app(vault_path, clock, config=Config(keys={"private": "alt+p"}))
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = await open_session(app, pilot, store, session.id)
+        notes = screen.query_one("#notes")
+        assert screen.focused is notes
+        # as a terminal's ESC p arrives (Textual's parser: the key and its letter; Pilot's
+        # press would send no letter)
+        app.post_message(events.Key("alt+p", "p"))
+        await pilot.pause()
+        assert screen.private.get(screen.stage["key"])
+        assert notes.text == ""
+        app.post_message(events.Key("alt+q", "q"))
+        await pilot.pause()
+        assert notes.text == "q"
+        app.store = None
