@@ -241,6 +241,11 @@ def test_swapped_keys_do_not_clash_and_of_two_on_one_key_the_later_is_dropped():
         "default keys"]
     # the notes pane's own keys (docs/keys.md: a key the TextArea binds is never a session key)
     assert "“Cursor line start”" in keymap_clashes({"capture": "ctrl+a"}, scopes)[1][0]
+    # the notes select all with f7, ahead of the app's lock key (not a priority one)...
+    assert "“Select all”" in keymap_clashes({"lock": "f7"}, scopes)[1][0]
+    # ...but a priority key only takes Textual's own key of a widget (the export preview's
+    # select-line), as dialog-save = "f6" does
+    assert keymap_clashes({"dialog-save": "f6"}, scopes) == ({"dialog-save": "f6"}, [])
     # a key the defaults already share by design (Enter opens a row and selects it) is kept
     assert keymap_clashes({"open": "enter,o"}, scopes) == ({"open": "enter,o"}, [])
 
@@ -341,15 +346,19 @@ def test_the_documented_examples_pass_every_check():
         assert problems == [] and keymap_clashes(kept, scopes) == (kept, [])
 
 
-async def test_an_alt_letter_session_key_works_while_the_notes_have_the_focus(
+async def test_an_alt_letter_key_works_while_a_text_field_has_the_focus(
         store, vault_path, clock):
     """private = "alt+p": the notes pane typed "p" (Textual's TextArea types the letter of an
     alt+letter) and the key never reached the screen. Now it switches to the private note and
-    types nothing; an alt+letter bound to nothing still types its letter."""
+    types nothing; an alt+letter bound to nothing still types its letter. So in a dialog's
+    text field (an Input): capture-kind = "alt+k" changes the kind."""
     from textual import events
 
+    from tui.screens.capture import CaptureScreen
+
     session = store.start_session(store.add_person("Ada").id, session_plan())
-    app = make_app(vault_path, clock, config=Config(keys={"private": "alt+p"}))
+    app = make_app(vault_path, clock,
+                   config=Config(keys={"private": "alt+p", "capture-kind": "alt+k"}))
     async with app.run_test(size=(120, 36)) as pilot:
         screen = await open_session(app, pilot, store, session.id)
         notes = screen.query_one("#notes")
@@ -363,4 +372,15 @@ async def test_an_alt_letter_session_key_works_while_the_notes_have_the_focus(
         app.post_message(events.Key("alt+q", "q"))
         await pilot.pause()
         assert notes.text == "q"
+        # a dialog's text field likewise (the capture dialog's kind key)
+        app.post_message(events.Key("f2", None))
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, CaptureScreen) and dialog.focused.id == "capture-text"
+        kinds = dialog.query_one("#capture-kind")
+        assert kinds.pressed_button.name == "action"
+        app.post_message(events.Key("alt+k", "k"))
+        await pilot.pause()
+        assert kinds.pressed_button.name == "decision"
+        assert dialog.query_one("#capture-text").value == ""
         app.store = None

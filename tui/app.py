@@ -277,7 +277,28 @@ class RapportApp(QuietCrash):
         if isinstance(event, (events.Key, events.MouseDown, events.MouseScrollDown,
                               events.MouseScrollUp)):
             self.last_activity = self.clock()
+        if isinstance(event, events.Key) and not event.is_forwarded \
+                and await self.run_alt_binding(event):
+            return
         await super().on_event(event)
+
+    async def run_alt_binding(self, event: events.Key) -> bool:
+        """An alt+letter bound on the screen (``private = "alt+p"``) is that key, also while a
+        text field has the focus: Textual's Input and TextArea type the letter of any alt+letter
+        (ESC p arrives as alt+p with the character p) before a binding that is not a priority
+        one is looked at, so it typed "p" into the notes instead. An alt+letter bound to nothing
+        still types its letter. True when it ran the binding."""
+        from textual.widgets import Input, TextArea
+
+        if not (event.key.startswith("alt+") and event.is_printable
+                and isinstance(self.focused, (Input, TextArea))):
+            return False
+        active = self.screen.active_bindings.get(event.key)
+        if active is None or active.binding.priority:
+            return False  # a priority binding runs as usual, ahead of the field
+        if active.enabled:
+            await self.run_action(active.binding.action, active.node)
+        return True
 
     def check_idle_lock(self) -> None:
         minutes = self.config.idle_lock_minutes

@@ -262,13 +262,20 @@ def first_clash(keymap: Mapping[str, str], scopes: list[tuple[type, list[Binding
                     new.setdefault(key, []).append(name)
         for key, given in new.items():
             ids = by_key[key]
-            clashing = [n for n in given
-                        if any(b.action != ids[n].action for b in ids.values())]
+            clashing = [n for n in given if any(clashes(ids[n], b) for b in ids.values())]
             if clashing:  # of two given the key, the later in the table
                 name = max(clashing, key=list(keymap).index)
-                other = next(o for o, b in ids.items() if b.action != ids[name].action)
+                other = next(o for o, b in ids.items() if clashes(ids[name], b))
                 return key, name, other, scope_name(cls)
     return None
+
+
+def clashes(given: Binding, other: Binding) -> bool:
+    """Whether ``other``, on the key ``given`` was given, leaves one of them dead: it does
+    something else, and is ours (an id) or would be looked at first (``given`` is not a
+    priority binding). A priority key taken from Textual's own keys of a widget (the export
+    preview's select-line) takes only that."""
+    return other.action != given.action and (other.id is not None or not given.priority)
 
 
 def scope_name(cls: type) -> str:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import AbstractSet as Set, Any, Mapping, Sequence
 
 from rich.text import Text
-from textual import events
 from textual.binding import Binding
 from textual.message import Message
 from textual.reactive import reactive
@@ -242,26 +241,7 @@ class QuestionList(OptionList):
 
 class NotesArea(TextArea):
     """The notes of the current stage, one slot at a time (shared or private). Saving is the
-    screen's job.
-
-    An alt+letter bound on the screen is that key, not the letter: Textual's TextArea types
-    the letter of any alt+letter (and so hides it from the bindings), which left a session key
-    remapped to one (``private = "alt+p"``) typing "p" into the notes instead. An alt+letter
-    bound to nothing still types its letter."""
-
-    def check_consume_key(self, key: str, character: str | None = None) -> bool:
-        return not key.startswith("alt+") and super().check_consume_key(key, character)
-
-    async def on_key(self, event: events.Key) -> None:
-        # runs before TextArea's own handler, which prevent_default skips (and so would the
-        # app's, were the key to bubble on: the binding is run here)
-        active = self.screen.active_bindings.get(event.key) \
-            if event.key.startswith("alt+") else None
-        if active is not None:
-            event.prevent_default()
-            event.stop()
-            if active.enabled:
-                await self.app.run_action(active.binding.action, active.node)
+    screen's job."""
 
 
 class FollowThrough(OptionList):
