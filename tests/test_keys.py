@@ -384,3 +384,31 @@ async def test_an_alt_letter_key_works_while_a_text_field_has_the_focus(
         assert kinds.pressed_button.name == "decision"
         assert dialog.query_one("#capture-text").value == ""
         app.store = None
+
+
+def test_every_alt_key_the_config_takes_arrives_as_itself():
+    """Each alt+<printable ASCII>, enter and space, as a terminal sends it (ESC, then the key)
+    through Textual's own parser (private: read here only, to check tui.keys against it): the
+    config takes exactly those that arrive as the key named (alt+a), and refuses the rest
+    (alt+/ arrives as slash, alt+A as alt+shift+a, alt+enter as enter)."""
+    import string
+
+    from textual._xterm_parser import XTermParser  # noqa: PLC2701 - see the docstring
+
+    from tui.keys import bad_key, same_key
+
+    def arrives(sent: str) -> str:
+        parser = XTermParser()
+        keys = [e.key for e in [*parser.feed(sent), *parser.feed("")] if hasattr(e, "key")]
+        assert len(keys) == 1, (sent, keys)
+        return keys[0]
+
+    checked = 0
+    for character in string.printable.strip() + "\r ":
+        name = {"\r": "enter", " ": "space"}.get(character, character)
+        key = f"alt+{name}"
+        got = arrives(f"\x1b{character}")
+        itself = same_key(got) == same_key(key)
+        assert (bad_key(key) is None) == itself, (key, got, bad_key(key))
+        checked += 1
+    assert checked > 90

@@ -87,7 +87,27 @@ def bad_key(key: str) -> str | None:
     elif name not in named_keys() and key_to_character(name) is None:
         return f"{name!r} is not a key name"
     arrives = {same_key(k): instead for k, instead in ARRIVES_AS.items()}.get(same_key(key))
+    if arrives is None and modifiers == ["alt"]:
+        arrives = alt_arrives_as(name)
     return None if arrives is None else f"terminals send it as {arrives}"
+
+
+def alt_arrives_as(name: str) -> str | None:
+    """What alt+``name`` arrives as when it is not itself (terminals send ESC and the key;
+    Textual keeps the alt only on a letter): alt+A as alt+shift+a; alt+/, alt+enter, alt+space
+    as the key alone."""
+    from textual.keys import key_to_character
+
+    if name in ("enter", "space"):
+        return name
+    character = REPLACED_CHARACTERS.get(name) or (
+        name if len(name) == 1 else key_to_character(name))
+    if character is None or not character.isprintable() or character.islower() \
+            or character.isdigit():
+        return None  # a letter, or a named key sent as a sequence of its own (alt+up)
+    if character.isupper():
+        return f"alt+shift+{character.lower()}"
+    return f"{name} (without alt)"
 
 
 def bad_keys(spec: str) -> list[str]:
