@@ -42,7 +42,8 @@ async def test_palette_offers_rapport_commands_with_live_keys_and_no_screenshot(
         store, vault_path, clock):
     from tui.commands import RapportCommands
 
-    app = make_app(vault_path, clock, config=Config(keys={"lock": "f7", "people": "f6"}))
+    # (not f7 for lock: the session's notes select all with it, a clash the config refuses)
+    app = make_app(vault_path, clock, config=Config(keys={"lock": "f11", "people": "f6"}))
     async with app.run_test(size=(100, 30)) as pilot:
         app.unlocked(store)
         await pilot.pause()
@@ -50,7 +51,7 @@ async def test_palette_offers_rapport_commands_with_live_keys_and_no_screenshot(
         assert "theme" in system and not any("screenshot" in t for t in system)
         provider = RapportCommands(app.screen)
         found = {str(hit.text): hit.help async for hit in provider.discover()}
-        assert found["Lock"].endswith("(f7)") and found["People"].endswith("(f6)")
+        assert found["Lock"].endswith("(f11)") and found["People"].endswith("(f6)")
         assert found["Help"].endswith("(f1)") and "New session" in found
         hits = [str(hit.text) async for hit in provider.search("peop")]
         assert hits == ["People"]

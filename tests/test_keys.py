@@ -20,7 +20,7 @@ from tui.config import Config
 from tui.keys import PLACEHOLDER, bad_keys, rapport_classes
 from tui.screens.help import HelpScreen, PrivacyScreen
 from tui.screens.session import SessionScreen
-from apptools import make_app, open_session
+from apptools import make_app, open_session, settle
 
 ROOT = Path(__file__).resolve().parent.parent
 ROW = re.compile(r"^\| `([a-z0-9-]+)` \| `([^`]+)` \| (.+) \|$")
@@ -185,3 +185,230 @@ async def test_a_slash_key_is_named_with_or_in_the_help_text(store, vault_path, 
         shown = "\n".join(str(m.source) for m in app.screen.query(Markdown))
         assert "**/ or f** moves to the filter" in shown and "//f" not in shown
         app.store = None
+
+
+async def test_a_remapped_key_that_clashes_on_a_screen_is_refused_with_a_warning(
+        store, vault_path, clock):
+    """``search = "p"`` would take the home screen's prepare key: Textual lets the remapped key
+    win and leaves prepare with no key at all, silently. The entry is refused instead, with one
+    warning, and both keep their default keys (on the screen, in the help and in the hints);
+    the entries that clash nowhere still apply."""
+    from tui.screens.prepare import PrepareScreen
+    from tui.screens.search import SearchScreen
+    from tui.keys import key_label
+
+    store.start_session(store.add_person("Ada").id, session_plan())
+    keys = {"search": "p", "done": "x", "people": "o"}
+    app = make_app(vault_path, clock, config=Config(keys=keys))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await app.workers.wait_for_complete()  # the unlock screen's preload checks the keymap
+        await pilot.pause()
+        warnings = [n.message for n in app._notifications if "keys." in n.message]
+        assert len(warnings) == 1
+        assert "keys.search: 'p' is already prepare on the Sessions screen" in warnings[0]
+        assert "keys.done: 'x' is already export on the Person screen" in warnings[0]
+        assert app.config.keys == {"people": "o"}
+        app.unlocked(store)
+        await settle(app, pilot)
+        home = app.screen
+        assert key_label(app, "search") == "s" and key_label(app, "people") == "o"
+        await pilot.press("p")
+        await settle(app, pilot)
+        assert isinstance(app.screen, PrepareScreen)
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert app.screen is home
+        await pilot.press("s")
+        await settle(app, pilot)
+        assert isinstance(app.screen, SearchScreen)
+        app.store = None
+
+
+def test_swapped_keys_do_not_clash_and_of_two_on_one_key_the_later_is_dropped():
+    from tui.app import RapportApp
+    from tui.keys import binding_scopes, keymap_clashes
+
+    all_bindings()  # every screen imported
+    scopes = binding_scopes(RapportApp)
+    swap = {"capture": "f3", "private": "f2", "filter": "/"}
+    assert keymap_clashes(swap, scopes) == (swap, [])
+    kept, problems = keymap_clashes({"pause": "f11", "privacy": "f11"}, scopes)
+    assert kept == {"pause": "f11"} and len(problems) == 1
+    assert problems[0].startswith("keys.privacy: 'f11' is already pause on the ")
+    # a key of a list the screen holds (the home list's j moves it: search would be dead)
+    assert keymap_clashes({"search": "j"}, scopes)[1] == [
+        "keys.search: 'j' is already list-down on the Sessions screen; search keeps its "
+        "default keys"]
+    # the notes pane's own keys (docs/keys.md: a key the TextArea binds is never a session key)
+    assert "“Cursor line start”" in keymap_clashes({"capture": "ctrl+a"}, scopes)[1][0]
+    # the notes select all with f7, ahead of the app's lock key (not a priority one)...
+    assert "“Select all”" in keymap_clashes({"lock": "f7"}, scopes)[1][0]
+    # ...but a priority key only takes Textual's own key of a widget (the export preview's
+    # select-line), as dialog-save = "f6" does
+    assert keymap_clashes({"dialog-save": "f6"}, scopes) == ({"dialog-save": "f6"}, [])
+    # a key the defaults already share by design (Enter opens a row and selects it) is kept
+    assert keymap_clashes({"open": "enter,o"}, scopes) == ({"open": "enter,o"}, [])
+
+
+async def test_hints_in_dialogs_and_the_session_help_name_the_remapped_keys(
+        store, vault_path, clock):
+    """The keys a hint names, remapped: the participant field's completion key (its
+    placeholder), the strategy dialog's save key (the line above its list), the tag dialog's
+    "again adds them" (its save key), the session's help on going back to the notes."""
+    from textual.widgets import Input, Label
+
+    from store.synthesis import build
+    from tui.screens.start import NewSessionScreen
+    from tui.screens.strategy import StrategyDialog
+    from tui.screens.tagging import TagDialog
+
+    session = store.start_session(store.add_person("Ada").id, session_plan())
+    programme = store.add_programme("Leaders")
+    keys = {"complete": "f6", "dialog-save": "alt+s", "back": "alt+b"}
+    app = make_app(vault_path, clock, config=Config(keys=keys))
+    async with app.run_test(size=(120, 36)) as pilot:
+        app.unlocked(store)
+        await settle(app, pilot)
+        app.push_screen(NewSessionScreen())
+        await settle(app, pilot)
+        placeholder = app.screen.query_one("#person", Input).placeholder
+        assert "f6 completes" in placeholder and "Tab" not in placeholder
+        app.pop_screen()
+        app.push_screen(StrategyDialog(build(store, programme.id)))
+        await settle(app, pilot)
+        label = " ".join(str(w.render()) for w in app.screen.query(Label))
+        assert "alt+s saves" in label and "Enter" not in label
+        app.pop_screen()
+        app.push_screen(TagDialog("a passage", ["trust"], [(session.person_id, "Ada")]))
+        await settle(app, pilot)
+        app.screen.query_one("#tag-subject", Input).value = "Zed"
+        await pilot.press("alt+s")
+        await settle(app, pilot)
+        error = str(app.screen.query_one("#tag-error", Label).render())
+        assert "No one called 'Zed' yet: alt+s again adds them" in error
+        app.pop_screen()
+        screen = await open_session(app, pilot, store, session.id)
+        await pilot.press("f1")
+        await pilot.pause()
+        shown = " ".join(app.screen.query_one(Markdown).source.split())
+        assert "**alt+b** goes back to the notes" in shown and "Esc goes back" not in shown
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen is screen
+        app.store = None
+
+
+@pytest.mark.parametrize("unreachable", ["alt+b", "alt+f", "ctrl+i", "ctrl+[", "alt+1",
+                                         "alt+minus", "alt+-", "alt+backspace"])
+def test_keys_a_terminal_sends_as_another_key_are_refused(unreachable):
+    """alt+b arrives as ctrl+left (iTerm's word move, in Textual's table of what terminals
+    send): a binding to it would never fire, a dead key the config check let through."""
+    assert bad_keys(unreachable) and "terminals send it as" in bad_keys(unreachable)[0]
+
+
+def test_arrives_as_is_what_textual_reads():
+    """tui.keys.ARRIVES_AS against Textual's own table (a private one: read here only, to
+    check the copy; it fails when an upgrade of Textual changes what a key arrives as)."""
+    from textual import _ansi_sequences  # noqa: PLC2701 - checked, not used, see docstring
+
+    from tui.keys import ARRIVES_AS
+
+    table = _ansi_sequences.ANSI_SEQUENCES_KEYS
+    sent = {"ctrl+i": "\t", "ctrl+m": "\r", "ctrl+h": "\x08", "ctrl+left_square_bracket": "\x1b",
+            "alt+b": "\x1bb", "alt+f": "\x1bf", "alt+backspace": "\x1b\x7f",
+            "alt+tab": "\x1b\t", "alt+escape": "\x1b\x1b", "alt+minus": "\x1b-",
+            "alt+equals_sign": "\x1b=", **{f"alt+{d}": f"\x1b{d}" for d in "0123456789"}}
+    assert set(sent) == set(ARRIVES_AS)
+    for key, sequence in sent.items():
+        arrives = table[sequence]
+        shown = arrives[0].value if isinstance(arrives, tuple) else "a character"
+        assert shown == ARRIVES_AS[key] and shown != key, key
+
+
+def test_the_documented_examples_pass_every_check():
+    """The ``[keys]`` examples in docs/keys.md and the README are keymaps the app keeps whole."""
+    import tomllib
+
+    from tui.app import RapportApp
+    from tui.keys import binding_scopes, keymap_clashes, keymap_problems
+
+    all_bindings()
+    scopes = binding_scopes(RapportApp)
+    examples = []
+    for name in ("docs/keys.md", "README.md"):
+        text = (ROOT / name).read_text(encoding="utf-8")
+        for block in re.findall(r"```toml\n(.*?)```", text, re.S):
+            if "[keys]" in block:
+                examples.append(tomllib.loads(block)["keys"])
+    assert len(examples) == 2
+    for keymap in examples:
+        kept, problems = keymap_problems(keymap)
+        assert problems == [] and keymap_clashes(kept, scopes) == (kept, [])
+
+
+async def test_an_alt_letter_key_works_while_a_text_field_has_the_focus(
+        store, vault_path, clock):
+    """private = "alt+p": the notes pane typed "p" (Textual's TextArea types the letter of an
+    alt+letter) and the key never reached the screen. Now it switches to the private note and
+    types nothing; an alt+letter bound to nothing still types its letter. So in a dialog's
+    text field (an Input): capture-kind = "alt+k" changes the kind."""
+    from textual import events
+
+    from tui.screens.capture import CaptureScreen
+
+    session = store.start_session(store.add_person("Ada").id, session_plan())
+    app = make_app(vault_path, clock,
+                   config=Config(keys={"private": "alt+p", "capture-kind": "alt+k"}))
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = await open_session(app, pilot, store, session.id)
+        notes = screen.query_one("#notes")
+        assert screen.focused is notes
+        # as a terminal's ESC p arrives (Textual's parser: the key and its letter; Pilot's
+        # press would send no letter)
+        app.post_message(events.Key("alt+p", "p"))
+        await pilot.pause()
+        assert screen.private.get(screen.stage["key"])
+        assert notes.text == ""
+        app.post_message(events.Key("alt+q", "q"))
+        await pilot.pause()
+        assert notes.text == "q"
+        # a dialog's text field likewise (the capture dialog's kind key)
+        app.post_message(events.Key("f2", None))
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, CaptureScreen) and dialog.focused.id == "capture-text"
+        kinds = dialog.query_one("#capture-kind")
+        assert kinds.pressed_button.name == "action"
+        app.post_message(events.Key("alt+k", "k"))
+        await pilot.pause()
+        assert kinds.pressed_button.name == "decision"
+        assert dialog.query_one("#capture-text").value == ""
+        app.store = None
+
+
+def test_every_alt_key_the_config_takes_arrives_as_itself():
+    """Each alt+<printable ASCII>, enter and space, as a terminal sends it (ESC, then the key)
+    through Textual's own parser (private: read here only, to check tui.keys against it): the
+    config takes exactly those that arrive as the key named (alt+a), and refuses the rest
+    (alt+/ arrives as slash, alt+A as alt+shift+a, alt+enter as enter)."""
+    import string
+
+    from textual._xterm_parser import XTermParser  # noqa: PLC2701 - see the docstring
+
+    from tui.keys import bad_key, same_key
+
+    def arrives(sent: str) -> str:
+        parser = XTermParser()
+        keys = [e.key for e in [*parser.feed(sent), *parser.feed("")] if hasattr(e, "key")]
+        assert len(keys) == 1, (sent, keys)
+        return keys[0]
+
+    checked = 0
+    for character in string.printable.strip() + "\r ":
+        name = {"\r": "enter", " ": "space"}.get(character, character)
+        key = f"alt+{name}"
+        got = arrives(f"\x1b{character}")
+        itself = same_key(got) == same_key(key)
+        assert (bad_key(key) is None) == itself, (key, got, bad_key(key))
+        checked += 1
+    assert checked > 90

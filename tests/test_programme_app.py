@@ -498,7 +498,7 @@ async def test_tag_dialog_new_theme_new_person_and_empty_line(store, vault_path,
         await pilot.press("enter")  # asks once before adding a person
         await pilot.pause()
         assert isinstance(app.screen, TagDialog)
-        assert "Enter again adds them" in str(app.screen.query_one("#tag-error").render())
+        assert "⏎ again adds them" in str(app.screen.query_one("#tag-error").render())
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.focused, NotesArea)

@@ -167,6 +167,35 @@ class RapportApp(QuietCrash):
         if not self.is_headless:
             self.handle_signals()
 
+    def check_keymap(self) -> None:
+        """Called off the UI thread (the unlock screen's preload, while the passphrase is
+        typed): with every screen and widget imported, a ``[keys]`` entry that gives a key two
+        meanings on one screen is dropped, with one warning (:func:`tui.keys.keymap_clashes`),
+        instead of leaving the other binding without a key."""
+        if not self.config.keys:
+            return
+        import importlib
+        import pkgutil
+
+        import tui.screens
+        import tui.widgets
+        from tui.keys import binding_scopes, keymap_clashes
+
+        for package in (tui.screens, tui.widgets):
+            for module in pkgutil.iter_modules(package.__path__, f"{package.__name__}."):
+                importlib.import_module(module.name)
+        kept, problems = keymap_clashes(self.config.keys, binding_scopes(type(self)))
+        if problems:
+            self.call_from_thread(self.drop_clashing_keys, kept, problems)
+
+    def drop_clashing_keys(self, kept: dict[str, str], problems: list[str]) -> None:
+        from dataclasses import replace
+
+        self.config = replace(self.config, keys=kept)  # the hints read it (tui.keys)
+        self.set_keymap(kept)
+        self.notify(f"{self.paths.config_file}: {'; '.join(problems)}", title="Settings",
+                    severity="warning", timeout=10, markup=False)
+
     def remember_theme(self, theme: Any) -> None:
         """A theme chosen (in the palette) is kept for the next start, in the state file beside
         the config (tui.state), never in config.toml."""
@@ -248,7 +277,28 @@ class RapportApp(QuietCrash):
         if isinstance(event, (events.Key, events.MouseDown, events.MouseScrollDown,
                               events.MouseScrollUp)):
             self.last_activity = self.clock()
+        if isinstance(event, events.Key) and not event.is_forwarded \
+                and await self.run_alt_binding(event):
+            return
         await super().on_event(event)
+
+    async def run_alt_binding(self, event: events.Key) -> bool:
+        """An alt+letter bound on the screen (``private = "alt+p"``) is that key, also while a
+        text field has the focus: Textual's Input and TextArea type the letter of any alt+letter
+        (ESC p arrives as alt+p with the character p) before a binding that is not a priority
+        one is looked at, so it typed "p" into the notes instead. An alt+letter bound to nothing
+        still types its letter. True when it ran the binding."""
+        from textual.widgets import Input, TextArea
+
+        if not (event.key.startswith("alt+") and event.is_printable
+                and isinstance(self.focused, (Input, TextArea))):
+            return False
+        active = self.screen.active_bindings.get(event.key)
+        if active is None or active.binding.priority:
+            return False  # a priority binding runs as usual, ahead of the field
+        if active.enabled:
+            await self.run_action(active.binding.action, active.node)
+        return True
 
     def check_idle_lock(self) -> None:
         minutes = self.config.idle_lock_minutes

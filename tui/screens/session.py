@@ -43,10 +43,10 @@ FLASH_SECONDS = 4.0
 
 HELP = """\
 **Session keys.** The notes pane keeps the focus, so typing always goes into the notes of the
-current stage. Stages: **{next-stage}** next, **{previous-stage}** previous, **{stages}** picks
-any stage from the outline (arrows, Enter; Esc goes back to the notes; or click a stage; the
-command palette, **ctrl+p**, has "Go to stage …" and every action below: a narrow footer leaves
-its key out). The left pane shows the questions or the stage's cues (Do, Avoid, Say and the
+current stage. Stages: **{next-stage}** next, **{previous-stage}** previous, **{stages}**
+picks any stage from the outline (arrows, Enter; **{back}** goes back to the notes; or click a
+stage; the command palette, **ctrl+p**, has "Go to stage …" and every action below: a narrow
+footer leaves its key out). The left pane shows the questions or the stage's cues (Do, Avoid, Say and the
 "Throughout" ones): **{cues}** switches, and the tabs above it say which is showing; at a large
 size both show. Questions: the core ones (◆) come first, above a line, then the probes (?), then
 your own (✦, from your bank: **{bank-question}** saves one for this stage);
@@ -61,7 +61,7 @@ the private one.
 open items both ways, jots, goals, the pulse, last time's summary); it opens by itself at the
 start. It never takes the focus from the notes. **{agenda}** goes to the talking points and
 earlier items (also Tab from the notes): **{done}** marks a point covered or an item done,
-**{carry}** carries an item into this session, Esc goes back to the notes. Points not covered are
+**{carry}** carries an item into this session, **{back}** goes back to the notes. Points not covered are
 carried to the next session when this one ends.
 
 **Records.** **{stage-form}** fills in what the stage records: the pulse at check-in (1-5 and a

@@ -14,6 +14,7 @@ from textual.widget import Widget
 from textual.widgets.option_list import Option
 
 from store import RapportError
+from tui.keys import with_keys
 from tui.screens.dialog import Dialog
 
 
@@ -83,8 +84,9 @@ class NewSessionScreen(Dialog[str | None]):
             yield Static("", id="guide-description", markup=False)
             with Horizontal(classes="start-row"):
                 yield Label("Participant", classes="label")
-                yield CompletingInput(names, placeholder="name (Tab completes someone you "
-                                      "have met)", id="person")
+                yield CompletingInput(names, placeholder=with_keys(
+                    self.app, "name ({complete} completes someone you have met)",
+                    CompletingInput), id="person")
             with Horizontal(classes="start-row"):
                 yield Label("Title", classes="label")
                 yield Input(placeholder="optional, e.g. quarterly check-in", id="title")

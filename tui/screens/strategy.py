@@ -9,6 +9,7 @@ from textual.widgets.selection_list import Selection
 
 from store import StrategyItem
 from store import Synthesis
+from tui.keys import with_keys
 from tui.screens.dialog import Dialog
 from tui.widgets.browse import clip
 
@@ -52,7 +53,8 @@ class StrategyDialog(Dialog[tuple[str, list[str], list[str]] | None]):
                          markup=False)
             yield Input(self.item.text if self.item else "", select_on_focus=False,
                         placeholder="what the leadership team will do", id="strategy-text")
-            yield Label("Rests on (space toggles, Enter saves; gaps first, then passages)")
+            yield Label(with_keys(self.app, "Rests on (space toggles, {dialog-save} saves; gaps "
+                                  "first, then passages)", self), markup=False)
             yield SelectionList(*selections, id="strategy-links")
             yield Label("", id="strategy-error", classes="error", markup=False)
             with Horizontal(classes="buttons"):

@@ -19,6 +19,7 @@ from textual.widgets import Button, Input, Label, SelectionList, Static
 
 from store import RapportError
 from store import DEFAULT_THEMES
+from tui.keys import with_keys
 from tui.screens.dialog import Dialog
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -230,7 +231,8 @@ class TagDialog(Dialog[TagChoice | None]):
             return None
         if self.pending_new != folded:
             self.pending_new = folded
-            self.error(f"No one called {name!r} yet: Enter again adds them, or edit the name.")
+            again = with_keys(self.app, "{dialog-save} again adds them", self)
+            self.error(f"No one called {name!r} yet: {again}, or edit the name.")
             field.focus()
             return None
         return None, name

@@ -66,6 +66,7 @@ class UnlockScreen(RapportScreen[None]):
         import tui.screens.home  # noqa: F401 - shown next
 
         self.app.catalog  # noqa: B018 - parsed here, off the UI thread
+        self.app.check_keymap()
 
     def on_key(self, event: events.Key) -> None:
         """Keys typed while the app was still starting reach the screen before the passphrase
