@@ -59,6 +59,8 @@ async def test_markup_in_a_name_a_title_and_a_note_is_shown_as_written(store, va
     """Square brackets in a record are text: no style applied, no MarkupError (a crash)."""
     from textual.widgets import TextArea
 
+    from tui.screens.capture import CaptureScreen
+    from tui.screens.leader_picker import LeaderPicker
     from tui.screens.person import PersonScreen
     from tui.screens.tagging import TagDialog
 
@@ -89,6 +91,16 @@ async def test_markup_in_a_name_a_title_and_a_note_is_shown_as_written(store, va
         notes = app.screen.query_one(TextArea)
         notes.select_all()
         app.push_screen(TagDialog(notes.text, ["trust"], [(mallory.id, MARKUP)]))
+        await pilot.pause()
+        shots.append(app.export_screenshot())
+        app.pop_screen()
+        await pilot.pause()
+        app.push_screen(CaptureScreen(participant=MARKUP))  # "Whose is it?" names them
+        await pilot.pause()
+        shots.append(app.export_screenshot())
+        app.pop_screen()
+        await pilot.pause()
+        app.push_screen(LeaderPicker([(mallory.id, MARKUP)]))  # an option list of names
         await pilot.pause()
         shots.append(app.export_screenshot())
         app.store = None

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -46,7 +47,7 @@ class CaptureScreen(Dialog[Capture | None]):
             yield Label("Whose is it?")
             with ChoiceSet(id="capture-owner"):
                 yield RadioButton("Mine", value=True, name="me")
-                yield RadioButton(self.participant, name="them")
+                yield RadioButton(Text(self.participant), name="them")
             yield Label("Due (optional)")
             yield Input(placeholder="2026-12-01, tomorrow, +3d, fri", id="capture-due")
             yield Label("", id="capture-error", classes="error", markup=False)

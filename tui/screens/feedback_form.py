@@ -65,7 +65,7 @@ class FeedbackDialog(Dialog[dict[str, Any] | None]):
                 yield Label("Linked action (↑↓)")
                 options = [Option("No action linked", id=NO_ACTION)]
                 options += [Option(f"▸ {a.text}", id=a.id) for a in self.actions]
-                linked = OptionList(*options, id="feedback-item")
+                linked = OptionList(*options, id="feedback-item", markup=False)
                 yield linked
             with Horizontal(classes="buttons"):
                 yield Button("Save", variant="primary", id="feedback-save", classes="save")

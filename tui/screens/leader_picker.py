@@ -27,7 +27,7 @@ class LeaderPicker(RapportModal[str | None]):
         with Vertical(id="leader-dialog", classes="dialog"):
             yield Static("Report on which leader?", classes="dialog-title")
             yield OptionList(*[Option(name, id=pid) for pid, name in self.leaders],
-                             id="leader-list")
+                             id="leader-list", markup=False)
             yield Static(with_keys(self.app, "Enter opens the anonymised report · {cancel} cancels",
                                    self), classes="hint", markup=False)
 

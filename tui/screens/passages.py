@@ -69,7 +69,7 @@ class PassagesScreen(RapportModal[str | None]):
             yield Static(self.title_text, classes="dialog-title", markup=False)
             if self.passages:
                 yield OptionList(*(Option(passage_prompt(p), id=p.tag_id) for p in self.passages),
-                                 id="passages-list")
+                                 id="passages-list", markup=False)
                 yield Static(with_keys(self.app, "{untag} removes the highlighted passage's tag "
                                        "(the note stays) · {close} closes", self),
                              classes="hint", markup=False)

@@ -75,7 +75,7 @@ class PersonDialog(Dialog[PersonChoice | None]):
             guide = person.guide_id if person else None
             options = [Option("None: the usual default", id=NO_GUIDE)]
             options += [Option(name, id=gid) for gid, name in self.guides]
-            yield OptionList(*options, id="person-guide")
+            yield OptionList(*options, id="person-guide", markup=False)
             if guide and guide not in {g for g, _ in self.guides}:
                 yield Static(f"(their guide {guide!r} is not installed)", classes="hint",
                              markup=False)
@@ -248,7 +248,7 @@ class Picker(RapportModal["str | NewName | None"]):
                 yield Static(Text(self.hint), classes="hint")
             yield Input(placeholder="type a new name or narrow the list" if self.new
                         else "type to narrow the list", id="picker-filter")
-            yield OptionList(*self.options(""), id="picker-list")
+            yield OptionList(*self.options(""), id="picker-list", markup=False)
             yield Static("", id="picker-none", classes="hint", markup=False)
             yield Static(with_keys(self.app, "⏎ picks · ↓ moves to the list · {cancel} cancels",
                                    self), classes="hint", markup=False)

@@ -138,7 +138,7 @@ class ProgrammeScreen(RapportScreen[None]):
                              markup=False)
             with TabPane("Current → future", id="tab-areas"):
                 with Horizontal(id="areas-body"):
-                    yield OptionList(id="areas")
+                    yield OptionList(id="areas", markup=False)
                     with VerticalScroll(classes="state-pane"):
                         yield Static("Current state", classes="pane-title")
                         yield Markdown("", id="current-md")

@@ -58,10 +58,10 @@ class QuestionDialog(Dialog[tuple[str, str, str] | None]):
                     with Vertical():
                         yield Label("Guide")
                         yield OptionList(*[Option(name, id=gid) for gid, name, _ in self.guides],
-                                         id="question-guide")
+                                         id="question-guide", markup=False)
                     with Vertical():
                         yield Label("Stage")
-                        yield OptionList(id="question-stage")
+                        yield OptionList(id="question-stage", markup=False)
             yield Label("", id="question-error", classes="error", markup=False)
             with Horizontal(classes="buttons"):
                 yield Button("Save", variant="primary", id="question-save", classes="save")

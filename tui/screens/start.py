@@ -79,7 +79,7 @@ class NewSessionScreen(Dialog[str | None]):
             yield Static(self.keys_hint("New session  ·  ↑↓ picks the guide"),
                          classes="dialog-title", markup=False)
             yield OptionList(*[Option(f"{g.name}  ·  {g.planned_minutes} min", id=g.id)
-                               for g in catalog.guides], id="guide-list")
+                               for g in catalog.guides], id="guide-list", markup=False)
             yield Static("", id="guide-stages", classes="hint", markup=False)
             yield Static("", id="guide-description", markup=False)
             with Horizontal(classes="start-row"):
