@@ -30,11 +30,13 @@ NO_ACTION = "-"
 
 class FeedbackDialog(Dialog[dict[str, Any] | None]):
     def __init__(self, records: str, name: str, current: Feedback | None,
-                 actions: Sequence[Item] = ()) -> None:
+                 actions: Sequence[Item] = (), *, kind: str = "developmental") -> None:
         """``records``: the stage's ``records``; ``actions``: this session's action items,
-        one of which the next step can be linked to."""
+        one of which the next step can be linked to; ``kind``: the kind shown chosen before
+        the entry has one (praise in the praise guide), so what is saved is what shows."""
         super().__init__()
         self.records, self.name_shown, self.current = records, name, current
+        self.kind = kind
         self.actions = list(actions)
         from store import FEEDBACK_STAGE_FIELDS
 
@@ -49,7 +51,7 @@ class FeedbackDialog(Dialog[dict[str, Any] | None]):
             if self.records == "feedback":
                 with Horizontal(classes="feedback-row"):
                     with ChoiceSet(id="feedback-kind"):
-                        kind = current.kind if current else None
+                        kind = current.kind if current else self.kind
                         for value in FEEDBACK_KINDS:
                             yield RadioButton(value.capitalize(), name=value,
                                               value=value == kind)

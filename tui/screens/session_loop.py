@@ -318,8 +318,10 @@ def feedback_form(screen: "SessionScreen", records: str) -> None:
         screen.say("feedback log filled in")
 
     actions = [i for i in screen.items if i.kind == "action"]
-    screen.app.push_screen(FeedbackDialog(records, screen.person.name, screen.feedback, actions),
-                           done)
+    # the kind the store gives a new entry: praise in the praise guide (store/feedback.py)
+    kind = "praise" if screen.live.guide_id == "praise" else "developmental"
+    screen.app.push_screen(FeedbackDialog(records, screen.person.name, screen.feedback, actions,
+                                          kind=kind), done)
 
 
 # ---------------------------------------------------------------------- the question bank
