@@ -250,3 +250,27 @@ def test_what_the_status_line_says_fits_it_at_80_columns():
                         said.append((path.name, arg.value))
     assert len(said) >= 15
     assert [(name, text) for name, text in said if len(text) > 34] == []
+
+
+async def test_capture_opens_on_the_kind_the_stage_encourages(store, vault_path, clock):
+    """F2 at the career conversation's goals stage captures a goal without cycling the kind
+    three times (the stage's ``item_kinds``); a stage that names none captures an action."""
+    from tui.screens.capture import CaptureScreen
+
+    session = store.start_session(store.add_person("Dana").id, plan("career-conversation"))
+    app = make_app(vault_path, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_session(app, pilot, store, session.id)
+        await pilot.press("f2")
+        await pilot.pause()
+        assert isinstance(app.screen, CaptureScreen)
+        await pilot.press(*"Read the platform roadmap", "enter")
+        await pilot.pause()
+        screen.go_to(next(i for i, s in enumerate(screen.stages) if "goal" in s["item_kinds"]))
+        await pilot.press("f2")
+        await pilot.pause()
+        await pilot.press(*"Lead the Q2 migration design", "enter")
+        await pilot.pause()
+        assert [(i.kind, i.text) for i in store.items(session_id=session.id)] == [
+            ("action", "Read the platform roadmap"), ("goal", "Lead the Q2 migration design")]
+        app.store = None

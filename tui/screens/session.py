@@ -509,7 +509,7 @@ class SessionScreen(RapportScreen[None]):
         self.say("private note: never in a summary" if self.private[key]
                  else "typing into the shared note")
 
-    def action_capture(self, kind: str = "action") -> None:
+    def action_capture(self, kind: str | None = None) -> None:
         loop.capture(self, kind)
 
     def action_tag(self) -> None:

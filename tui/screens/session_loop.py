@@ -179,10 +179,14 @@ def point_action(screen: "SessionScreen", point_id: str, action: str) -> None:
 # ---------------------------------------------------------------------- items captured
 
 
-def capture(screen: "SessionScreen", kind: str) -> None:
+def capture(screen: "SessionScreen", kind: str | None = None) -> None:
     """The capture dialog; the item joins this session's items panel, confirmed in the status
-    line (a toast would cover the item just added at 80x24)."""
+    line (a toast would cover the item just added at 80x24). Without ``kind``, the dialog opens
+    on the first kind the stage encourages (its ``item_kinds``: a goal at the career
+    conversation's goals stage), else on an action."""
     from tui.screens.capture import Capture, CaptureScreen
+
+    kind = kind or next(iter(screen.stage.get("item_kinds") or ()), "action")
 
     def captured(result: Capture | None) -> None:
         screen.query_one(NotesArea).focus()
