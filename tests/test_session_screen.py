@@ -271,6 +271,7 @@ async def test_capture_opens_on_the_kind_the_stage_encourages(store, vault_path,
         await pilot.pause()
         await pilot.press(*"Lead the Q2 migration design", "enter")
         await pilot.pause()
-        assert [(i.kind, i.text) for i in store.items(session_id=session.id)] == [
-            ("action", "Read the platform roadmap"), ("goal", "Lead the Q2 migration design")]
+        assert [(i.kind, i.text, i.owner) for i in store.items(session_id=session.id)] == [
+            ("action", "Read the platform roadmap", "me"),
+            ("goal", "Lead the Q2 migration design", "them")]  # their goal, set together
         app.store = None
