@@ -275,3 +275,23 @@ async def test_capture_opens_on_the_kind_the_stage_encourages(store, vault_path,
             ("action", "Read the platform roadmap", "me"),
             ("goal", "Lead the Q2 migration design", "them")]  # their goal, set together
         app.store = None
+
+
+async def test_words_typed_on_the_outline_go_into_the_notes(store, vault_path, clock):
+    """F8, arrows over the stages, then the participant says something worth writing: the
+    words go into the notes of the stage shown (they were lost on the outline)."""
+    from tui.widgets.session import StageOutline
+
+    session = store.start_session(store.add_person("Eli").id, plan("stay-interview"))
+    app = make_app(vault_path, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_session(app, pilot, store, session.id)
+        await pilot.press(*"Likes the team.", "f8", "down", "down")
+        assert isinstance(app.focused, StageOutline)
+        await pilot.press(*" Thinks about leaving")
+        assert isinstance(app.focused, NotesArea) and screen.index == 0
+        assert screen.query_one(NotesArea).text == "Likes the team. Thinks about leaving"
+        assert screen.query_one(StageOutline).highlighted == 0
+        await pilot.press("f8", "down", "enter")  # the outline still picks a stage
+        assert screen.index == 1 and isinstance(app.focused, NotesArea)
+        app.store = None

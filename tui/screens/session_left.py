@@ -4,6 +4,7 @@ The screen calls these; none of them calls the store.
 
 * :func:`layout_for_size`: a large terminal (``WIDE``) shows the whole card and every question
   beside the notes; a small one stacks them and switches the left pane.
+* :func:`typed_on_outline`: words typed on the outline (F8) go into the notes.
 * :func:`show_header`: the person, the stage and the title, shortened least useful part first.
 * :func:`show_left` / :func:`toggle_cues` / :func:`toggle_since`: the left pane shows the
   questions, the stage's cues (Do / Avoid / Say) or the since-last-time panel, and its tabs say
@@ -17,11 +18,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from rich.text import Text
+from textual import events
 from textual.widgets import Static
 
 from tui.screens import session_loop as loop
 from tui.widgets.footer import Footer
-from tui.widgets.session import NotesArea, QuestionList, StageCard, fit
+from tui.widgets.session import NotesArea, QuestionList, StageCard, StageOutline, fit
 from tui.widgets.prepare import SinceLastTimeView
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -45,6 +47,20 @@ def layout_for_size(screen: "SessionScreen") -> None:
         footer.show_command_palette = palette
         footer.refresh(recompose=True)
     show_left(screen)
+
+
+def typed_on_outline(screen: "SessionScreen", event: events.Key) -> None:
+    """Words typed while the outline has the focus (F8, then the participant speaks) go into
+    the notes of the stage shown, as typed: the outline takes only arrows, Enter and Esc, and
+    the letters were lost. The stage does not change."""
+    outline = screen.query_one(StageOutline)
+    if screen.focused is outline and event.is_printable and event.character:
+        event.stop()
+        event.prevent_default()
+        outline.highlighted = screen.index
+        notes = screen.query_one(NotesArea)
+        notes.focus()
+        notes.insert(event.character)
 
 
 def show_header(screen: "SessionScreen") -> None:
