@@ -295,3 +295,24 @@ async def test_words_typed_on_the_outline_go_into_the_notes(store, vault_path, c
         await pilot.press("f8", "down", "enter")  # the outline still picks a stage
         assert screen.index == 1 and isinstance(app.focused, NotesArea)
         app.store = None
+
+
+async def test_an_inserted_question_starts_a_paragraph_of_its_own(store, vault_path, clock):
+    """ctrl+o after a list: the question is set apart by a blank line, so the summary does not
+    read it as the end of the last bullet ("• Ivo quiet Q: What would ...")."""
+    from store import Scope, render_export
+
+    session = store.start_session(store.add_person("Fay").id, plan("skip-level"))
+    app = make_app(vault_path, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_session(app, pilot, store, session.id)
+        question = screen.stage["questions"][0]["text"]
+        await pilot.press(*"- Ivo quiet", "ctrl+o", *"Notes go nowhere")
+        assert screen.query_one(NotesArea).text == f"- Ivo quiet\n\nQ: {question}\nNotes go nowhere"
+        await pilot.press("enter", "enter", "ctrl+o")  # after a blank line: no second one
+        assert screen.query_one(NotesArea).text.endswith(
+            f"nowhere\n\nQ: {screen.stage['questions'][1]['text']}\n")
+        screen.flush()
+        summary = render_export(store, Scope.sessions(session.id), "md", "summary", tz=None).text
+        assert f"- Ivo quiet\n\nQ: {question}" in summary
+        app.store = None

@@ -212,8 +212,13 @@ def insert_question(screen: "SessionScreen") -> None:
     if found is None:
         return
     notes = screen.query_one(NotesArea)
-    prefix = "" if not notes.text or notes.text.endswith("\n") else "\n"
+    # a paragraph of its own: after a line of text (a bullet most of all) Markdown would run
+    # the question on into it, and the summary would read "• Ivo quiet Q: What ..."
+    ending = notes.text[-2:].lstrip(" \t")
+    prefix = "" if not notes.text.strip() or ending.endswith("\n\n") else \
+        "\n" if ending.endswith("\n") else "\n\n"
     notes.move_cursor(notes.document.end)
     notes.insert(f"{prefix}Q: {found[1]}\n")
     mark(screen, found[0], toggle=False)
+    move_question(screen, 1)  # as marking asked does: the next ctrl+o asks the next one
     notes.focus()
