@@ -401,3 +401,30 @@ async def test_the_feedback_form_shows_every_choice_it_saves(store, vault_path, 
         assert app.screen is screen
         entry = store.session_feedback(session.id)
         assert (entry.kind, entry.direction) == (kind, "given")
+
+
+async def test_a_long_behaviour_stays_readable_whole_in_the_feedback_form(store, vault_path,
+                                                                         clock):
+    """A behaviour said in a full sentence wraps in its field at 80x24: its start stays on
+    screen (a one-line field scrolled it out of sight while typing), and Enter still saves."""
+    ben = store.add_person("Ben")
+    session = store.start_session(ben.id, plan("feedback"))
+    said = ("Said the delay was the data team's fault, in front of the client, and named two "
+            "people on that team who were not in the room")
+    app = make_app(vault_path, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_session(app, pilot, store, session.id)
+        screen.go_to(next(i for i, s in enumerate(screen.stages) if s.get("records") == "feedback"))
+        await pilot.press("ctrl+f")
+        await pilot.pause()
+        await pilot.press(*"Tuesday's client review", "tab", *said)
+        await pilot.pause()
+        field = app.screen.query_one("#feedback-behaviour")
+        shown = " ".join(line.text.strip() for line in
+                         (field.render_line(y) for y in range(field.size.height)))
+        assert shown.startswith("Said the delay") and shown.endswith("not in the room")
+        await pilot.press("tab", *"Client asked for someone else", "enter")
+        await pilot.pause()
+        assert app.screen is screen
+        entry = store.session_feedback(session.id)
+        assert (entry.situation, entry.behaviour) == ("Tuesday's client review", said)
