@@ -294,6 +294,11 @@ async def test_words_typed_on_the_outline_go_into_the_notes(store, vault_path, c
         assert screen.query_one(StageOutline).highlighted == 0
         await pilot.press("f8", "down", "enter")  # the outline still picks a stage
         assert screen.index == 1 and isinstance(app.focused, NotesArea)
+        await pilot.press("tab", "tab", "tab")  # Tab from the notes: outline, card, questions
+        assert isinstance(app.focused, QuestionList)
+        await pilot.press(*"Mentoring")
+        assert isinstance(app.focused, NotesArea)
+        assert screen.query_one(NotesArea).text == "Mentoring" and screen.index == 1
         app.store = None
 
 

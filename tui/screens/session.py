@@ -204,7 +204,7 @@ class SessionScreen(RapportScreen[None]):
             self.show_card()
 
     def on_key(self, event: events.Key) -> None:
-        left.typed_on_outline(self, event)
+        left.typed_on_left(self, event)
 
     @property
     def wide(self) -> bool:

@@ -4,7 +4,7 @@ The screen calls these; none of them calls the store.
 
 * :func:`layout_for_size`: a large terminal (``WIDE``) shows the whole card and every question
   beside the notes; a small one stacks them and switches the left pane.
-* :func:`typed_on_outline`: words typed on the outline (F8) go into the notes.
+* :func:`typed_on_left`: words typed on the outline (F8) or the questions go into the notes.
 * :func:`show_header`: the person, the stage and the title, shortened least useful part first.
 * :func:`show_left` / :func:`toggle_cues` / :func:`toggle_since`: the left pane shows the
   questions, the stage's cues (Do / Avoid / Say) or the since-last-time panel, and its tabs say
@@ -49,15 +49,17 @@ def layout_for_size(screen: "SessionScreen") -> None:
     show_left(screen)
 
 
-def typed_on_outline(screen: "SessionScreen", event: events.Key) -> None:
-    """Words typed while the outline has the focus (F8, then the participant speaks) go into
-    the notes of the stage shown, as typed: the outline takes only arrows, Enter and Esc, and
-    the letters were lost. The stage does not change."""
-    outline = screen.query_one(StageOutline)
-    if screen.focused is outline and event.is_printable and event.character:
+def typed_on_left(screen: "SessionScreen", event: events.Key) -> None:
+    """Words typed while the left pane has the focus (F8 on the outline, or Tab from the notes
+    onto the outline, the card or the questions, then the participant speaks) go into the
+    notes of the stage shown, as typed: those take only arrows, Enter and Esc, and the letters
+    were lost. The stage does not change."""
+    focused = screen.focused
+    if focused is not None and event.is_printable and event.character \
+            and screen.query_one("#session-left") in focused.ancestors_with_self:
         event.stop()
         event.prevent_default()
-        outline.highlighted = screen.index
+        screen.query_one(StageOutline).highlighted = screen.index
         notes = screen.query_one(NotesArea)
         notes.focus()
         notes.insert(event.character)
