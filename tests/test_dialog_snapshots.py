@@ -132,3 +132,20 @@ def test_session_detail_snapshot(snap_compare, store, vault_path, clock, size):
     app = make_app(vault_path, clock)
     run_before = showing(app, store, lambda: SessionDetailScreen(session.id))
     assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_feedback_form_snapshot(snap_compare, store, vault_path, clock, size):
+    """The praise guide's feedback form: Praise and Given chosen, both rows of choices whole."""
+    session = store.start_session(store.add_person("Chidi Obi").id, plan("praise"))
+    app = make_app(vault_path, clock)
+
+    async def run_before(pilot):
+        app.unlocked(store)
+        await pilot.pause()
+        app.push_screen(SessionScreen(session.id))
+        await pilot.pause()
+        await pilot.press("ctrl+f", *"Friday's outage")
+        await quiet(pilot)
+
+    assert snap_compare(app, terminal_size=size, run_before=run_before)

@@ -369,3 +369,23 @@ async def test_a_theme_marked_right_before_enter_is_tagged(store, vault_path, cl
         assert sorted(t.theme for t in store.tags(session_id=session.id)) == sorted(
             DEFAULT_THEMES[:2])
         app.store = None
+
+
+async def test_typing_after_tagging_a_selection_keeps_the_passage(store, vault_path, clock):
+    """F4 on a selected passage, a theme, and the next words typed: they go after the
+    passage (the selection stayed, so the first key typed replaced the passage just tagged)."""
+    session = store.start_session(store.add_person("Ana").id, plan("first-one-on-one"))
+    app = make_app(vault_path, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_session(app, pilot, store, session.id)
+        await pilot.press(*"Loves untangling messy data", "shift+home", "f4")
+        await pilot.pause()
+        assert isinstance(app.screen, TagDialog)
+        await pilot.press("2")  # tags at once
+        await pilot.pause()
+        assert app.screen is screen
+        [tag] = store.tags(session_id=session.id)
+        assert tag.passage == "Loves untangling messy data"
+        await pilot.press(*" and mentoring")
+        assert screen.query_one(NotesArea).text == "Loves untangling messy data and mentoring"
+        app.store = None

@@ -369,3 +369,62 @@ async def test_an_interview_outside_a_programme_has_no_roster_to_record_on(
         assert "records their answer" not in str(screen.query_one(StageCard).render())
         assert "nothing to fill in" in str(screen.query_one("#note-status").render())
         app.store = None
+
+
+@pytest.mark.parametrize("size", [(80, 24), (160, 48)])
+@pytest.mark.parametrize(("guide", "kind"), [("feedback", "developmental"),
+                                             ("praise", "praise")])
+async def test_the_feedback_form_shows_every_choice_it_saves(store, vault_path, clock, size,
+                                                            guide, kind):
+    """The kind and the direction (given or received) are both on screen, each showing the
+    choice that is saved when it is left alone (the direction used to sit off the dialog's edge,
+    and the kind showed nothing chosen while one was saved)."""
+    ada = store.add_person("Ada")
+    session = store.start_session(ada.id, plan(guide))
+    app = make_app(vault_path, clock)
+    async with app.run_test(size=size) as pilot:
+        screen = await open_session(app, pilot, store, session.id)
+        screen.go_to(next(i for i, s in enumerate(screen.stages) if s.get("records") == "feedback"))
+        await pilot.press("ctrl+f")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, FeedbackDialog)
+        inside = dialog.query_one("#feedback-dialog").content_region
+        for control, shown in (("#feedback-kind", kind), ("#feedback-direction", "given")):
+            choices = dialog.query_one(control)
+            assert choices.pressed_button is not None and choices.pressed_button.name == shown
+            for button in choices.query("RadioButton"):
+                region = button.region
+                assert region.width and inside.contains_region(region), button.label
+        await pilot.press(*"Tuesday review", "enter")
+        await pilot.pause()
+        assert app.screen is screen
+        entry = store.session_feedback(session.id)
+        assert (entry.kind, entry.direction) == (kind, "given")
+
+
+async def test_a_long_behaviour_stays_readable_whole_in_the_feedback_form(store, vault_path,
+                                                                         clock):
+    """A behaviour said in a full sentence wraps in its field at 80x24: its start stays on
+    screen (a one-line field scrolled it out of sight while typing), and Enter still saves."""
+    ben = store.add_person("Ben")
+    session = store.start_session(ben.id, plan("feedback"))
+    said = ("Said the delay was the data team's fault, in front of the client, and named two "
+            "people on that team who were not in the room")
+    app = make_app(vault_path, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_session(app, pilot, store, session.id)
+        screen.go_to(next(i for i, s in enumerate(screen.stages) if s.get("records") == "feedback"))
+        await pilot.press("ctrl+f")
+        await pilot.pause()
+        await pilot.press(*"Tuesday's client review", "tab", *said)
+        await pilot.pause()
+        field = app.screen.query_one("#feedback-behaviour")
+        shown = " ".join(line.text.strip() for line in
+                         (field.render_line(y) for y in range(field.size.height)))
+        assert shown.startswith("Said the delay") and shown.endswith("not in the room")
+        await pilot.press("tab", *"Client asked for someone else", "enter")
+        await pilot.pause()
+        assert app.screen is screen
+        entry = store.session_feedback(session.id)
+        assert (entry.situation, entry.behaviour) == ("Tuesday's client review", said)

@@ -250,3 +250,74 @@ def test_what_the_status_line_says_fits_it_at_80_columns():
                         said.append((path.name, arg.value))
     assert len(said) >= 15
     assert [(name, text) for name, text in said if len(text) > 34] == []
+
+
+async def test_capture_opens_on_the_kind_the_stage_encourages(store, vault_path, clock):
+    """F2 at the career conversation's goals stage captures a goal without cycling the kind
+    three times (the stage's ``item_kinds``); a stage that names none captures an action."""
+    from tui.screens.capture import CaptureScreen
+
+    session = store.start_session(store.add_person("Dana").id, plan("career-conversation"))
+    app = make_app(vault_path, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_session(app, pilot, store, session.id)
+        await pilot.press("f2")
+        await pilot.pause()
+        assert isinstance(app.screen, CaptureScreen)
+        await pilot.press(*"Read the platform roadmap", "enter")
+        await pilot.pause()
+        screen.go_to(next(i for i, s in enumerate(screen.stages) if "goal" in s["item_kinds"]))
+        await pilot.press("f2")
+        await pilot.pause()
+        await pilot.press(*"Lead the Q2 migration design", "enter")
+        await pilot.pause()
+        assert [(i.kind, i.text, i.owner) for i in store.items(session_id=session.id)] == [
+            ("action", "Read the platform roadmap", "me"),
+            ("goal", "Lead the Q2 migration design", "them")]  # their goal, set together
+        app.store = None
+
+
+async def test_words_typed_on_the_outline_go_into_the_notes(store, vault_path, clock):
+    """F8, arrows over the stages, then the participant says something worth writing: the
+    words go into the notes of the stage shown (they were lost on the outline)."""
+    from tui.widgets.session import StageOutline
+
+    session = store.start_session(store.add_person("Eli").id, plan("stay-interview"))
+    app = make_app(vault_path, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_session(app, pilot, store, session.id)
+        await pilot.press(*"Likes the team.", "f8", "down", "down")
+        assert isinstance(app.focused, StageOutline)
+        await pilot.press(*" Thinks about leaving")
+        assert isinstance(app.focused, NotesArea) and screen.index == 0
+        assert screen.query_one(NotesArea).text == "Likes the team. Thinks about leaving"
+        assert screen.query_one(StageOutline).highlighted == 0
+        await pilot.press("f8", "down", "enter")  # the outline still picks a stage
+        assert screen.index == 1 and isinstance(app.focused, NotesArea)
+        await pilot.press("tab", "tab", "tab")  # Tab from the notes: outline, card, questions
+        assert isinstance(app.focused, QuestionList)
+        await pilot.press(*"Mentoring")
+        assert isinstance(app.focused, NotesArea)
+        assert screen.query_one(NotesArea).text == "Mentoring" and screen.index == 1
+        app.store = None
+
+
+async def test_an_inserted_question_starts_a_paragraph_of_its_own(store, vault_path, clock):
+    """ctrl+o after a list: the question is set apart by a blank line, so the summary does not
+    read it as the end of the last bullet ("• Ivo quiet Q: What would ...")."""
+    from store import Scope, render_export
+
+    session = store.start_session(store.add_person("Fay").id, plan("skip-level"))
+    app = make_app(vault_path, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_session(app, pilot, store, session.id)
+        question = screen.stage["questions"][0]["text"]
+        await pilot.press(*"- Ivo quiet", "ctrl+o", *"Notes go nowhere")
+        assert screen.query_one(NotesArea).text == f"- Ivo quiet\n\nQ: {question}\nNotes go nowhere"
+        await pilot.press("enter", "enter", "ctrl+o")  # after a blank line: no second one
+        assert screen.query_one(NotesArea).text.endswith(
+            f"nowhere\n\nQ: {screen.stage['questions'][1]['text']}\n")
+        screen.flush()
+        summary = render_export(store, Scope.sessions(session.id), "md", "summary", tz=None).text
+        assert f"- Ivo quiet\n\nQ: {question}" in summary
+        app.store = None

@@ -45,9 +45,11 @@ class CaptureScreen(Dialog[Capture | None]):
                     yield RadioButton(kind.capitalize(), value=kind == self.kind, name=kind)
             yield Input(placeholder="what was decided, agreed or promised", id="capture-text")
             yield Label("Whose is it?")
+            # a goal is theirs (a career goal set together), anything else mine, until chosen
+            theirs = self.kind == "goal"
             with ChoiceSet(id="capture-owner"):
-                yield RadioButton("Mine", value=True, name="me")
-                yield RadioButton(Text(self.participant), name="them")
+                yield RadioButton("Mine", value=not theirs, name="me")
+                yield RadioButton(Text(self.participant), value=theirs, name="them")
             yield Label("Due (optional)")
             yield Input(placeholder="2026-12-01, tomorrow, +3d, fri", id="capture-due")
             yield Label("", id="capture-error", classes="error", markup=False)

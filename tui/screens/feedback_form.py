@@ -12,7 +12,7 @@ from typing import Any, Sequence
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Button, Input, Label, OptionList, RadioButton, RadioSet, Static
+from textual.widgets import Button, Label, OptionList, RadioButton, RadioSet, Static, TextArea
 from textual.widgets.option_list import Option
 
 from store import FEEDBACK_DIRECTIONS, FEEDBACK_KINDS, Feedback, Item
@@ -30,11 +30,13 @@ NO_ACTION = "-"
 
 class FeedbackDialog(Dialog[dict[str, Any] | None]):
     def __init__(self, records: str, name: str, current: Feedback | None,
-                 actions: Sequence[Item] = ()) -> None:
+                 actions: Sequence[Item] = (), *, kind: str = "developmental") -> None:
         """``records``: the stage's ``records``; ``actions``: this session's action items,
-        one of which the next step can be linked to."""
+        one of which the next step can be linked to; ``kind``: the kind shown chosen before
+        the entry has one (praise in the praise guide), so what is saved is what shows."""
         super().__init__()
         self.records, self.name_shown, self.current = records, name, current
+        self.kind = kind
         self.actions = list(actions)
         from store import FEEDBACK_STAGE_FIELDS
 
@@ -49,7 +51,7 @@ class FeedbackDialog(Dialog[dict[str, Any] | None]):
             if self.records == "feedback":
                 with Horizontal(classes="feedback-row"):
                     with ChoiceSet(id="feedback-kind"):
-                        kind = current.kind if current else None
+                        kind = current.kind if current else self.kind
                         for value in FEEDBACK_KINDS:
                             yield RadioButton(value.capitalize(), name=value,
                                               value=value == kind)
@@ -60,7 +62,11 @@ class FeedbackDialog(Dialog[dict[str, Any] | None]):
                                               value=value == direction)
             for field in self.fields:
                 yield Label(LABELS[field])
-                yield Input(getattr(current, field) if current else "", id=f"feedback-{field}")
+                # wrapped: a behaviour said in a full sentence stays readable whole (a
+                # one-line field scrolled its start out of sight); Enter still saves
+                yield TextArea(getattr(current, field) if current else "",
+                               id=f"feedback-{field}", soft_wrap=True, tab_behavior="focus",
+                               compact=True)
             if self.links:
                 yield Label("Linked action (↑↓)")
                 options = [Option("No action linked", id=NO_ACTION)]
@@ -73,7 +79,9 @@ class FeedbackDialog(Dialog[dict[str, Any] | None]):
 
     def on_mount(self) -> None:
         if self.fields:
-            self.query_one(f"#feedback-{self.fields[0]}", Input).focus()
+            first = self.query_one(f"#feedback-{self.fields[0]}", TextArea)
+            first.focus()
+            first.move_cursor(first.document.end)
         if self.links:
             options = self.query_one("#feedback-item", OptionList)
             linked = self.current.item_id if self.current else None
@@ -88,7 +96,7 @@ class FeedbackDialog(Dialog[dict[str, Any] | None]):
                 if pressed is not None and pressed.name:
                     found[field] = pressed.name
         for field in self.fields:
-            found[field] = " ".join(self.query_one(f"#feedback-{field}", Input).value.split())
+            found[field] = " ".join(self.query_one(f"#feedback-{field}", TextArea).text.split())
         if self.links:
             options = self.query_one("#feedback-item", OptionList)
             if options.highlighted is not None:

@@ -16,7 +16,7 @@ from functools import partial
 from typing import Any, Callable, Mapping
 
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -43,10 +43,11 @@ FLASH_SECONDS = 4.0
 
 HELP = """\
 **Session keys.** The notes pane keeps the focus, so typing always goes into the notes of the
-current stage. Stages: **{next-stage}** next, **{previous-stage}** previous, **{stages}**
-picks any stage from the outline (arrows, Enter; **{back}** goes back to the notes; or click a
-stage; the command palette, **ctrl+p**, has "Go to stage …" and every action below: a narrow
-footer leaves its key out). The left pane shows the questions or the stage's cues (Do, Avoid, Say and the
+current stage. Stages: **{next-stage}** next, **{previous-stage}** previous, **{stages}** picks
+any stage from the outline (arrows, Enter; **{back}** or typing goes back to the notes; or
+click; the command palette, **ctrl+p**, has "Go to stage …" and every action below: a narrow
+footer leaves its key out). The left pane shows the questions or the stage's cues (Do, Avoid,
+Say and the
 "Throughout" ones): **{cues}** switches, and the tabs above it say which is showing; at a large
 size both show. Questions: the core ones (◆) come first, above a line, then the probes (?), then
 your own (✦, from your bank: **{bank-question}** saves one for this stage);
@@ -192,19 +193,19 @@ class SessionScreen(RapportScreen[None]):
         self.followup_index = next((i for i, s in enumerate(self.stages) if s.get("followup")), 0)
         now = self.app.clock()
         self.last_tick = self.last_persist = now
-        self.layout_for_size()
+        left.layout_for_size(self)
         self.show_stage()
         self.set_interval(1.0, self.tick, name="session-timer")
         loop.load_context(self)
 
     def on_resize(self) -> None:
         if self.session is not None:
-            self.layout_for_size()
+            left.layout_for_size(self)
             self.show_header()
             self.show_card()
 
-    def layout_for_size(self) -> None:
-        left.layout_for_size(self)
+    def on_key(self, event: events.Key) -> None:
+        left.typed_on_left(self, event)
 
     @property
     def wide(self) -> bool:
@@ -509,7 +510,7 @@ class SessionScreen(RapportScreen[None]):
         self.say("private note: never in a summary" if self.private[key]
                  else "typing into the shared note")
 
-    def action_capture(self, kind: str = "action") -> None:
+    def action_capture(self, kind: str | None = None) -> None:
         loop.capture(self, kind)
 
     def action_tag(self) -> None:

@@ -4,6 +4,7 @@ The screen calls these; none of them calls the store.
 
 * :func:`layout_for_size`: a large terminal (``WIDE``) shows the whole card and every question
   beside the notes; a small one stacks them and switches the left pane.
+* :func:`typed_on_left`: words typed on the outline (F8) or the questions go into the notes.
 * :func:`show_header`: the person, the stage and the title, shortened least useful part first.
 * :func:`show_left` / :func:`toggle_cues` / :func:`toggle_since`: the left pane shows the
   questions, the stage's cues (Do / Avoid / Say) or the since-last-time panel, and its tabs say
@@ -17,11 +18,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from rich.text import Text
+from textual import events
 from textual.widgets import Static
 
 from tui.screens import session_loop as loop
 from tui.widgets.footer import Footer
-from tui.widgets.session import NotesArea, QuestionList, StageCard, fit
+from tui.widgets.session import NotesArea, QuestionList, StageCard, StageOutline, fit
 from tui.widgets.prepare import SinceLastTimeView
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -45,6 +47,22 @@ def layout_for_size(screen: "SessionScreen") -> None:
         footer.show_command_palette = palette
         footer.refresh(recompose=True)
     show_left(screen)
+
+
+def typed_on_left(screen: "SessionScreen", event: events.Key) -> None:
+    """Words typed while the left pane has the focus (F8 on the outline, or Tab from the notes
+    onto the outline, the card or the questions, then the participant speaks) go into the
+    notes of the stage shown, as typed: those take only arrows, Enter and Esc, and the letters
+    were lost. The stage does not change."""
+    focused = screen.focused
+    if focused is not None and event.is_printable and event.character \
+            and screen.query_one("#session-left") in focused.ancestors_with_self:
+        event.stop()
+        event.prevent_default()
+        screen.query_one(StageOutline).highlighted = screen.index
+        notes = screen.query_one(NotesArea)
+        notes.focus()
+        notes.insert(event.character)
 
 
 def show_header(screen: "SessionScreen") -> None:
@@ -196,8 +214,13 @@ def insert_question(screen: "SessionScreen") -> None:
     if found is None:
         return
     notes = screen.query_one(NotesArea)
-    prefix = "" if not notes.text or notes.text.endswith("\n") else "\n"
+    # a paragraph of its own: after a line of text (a bullet most of all) Markdown would run
+    # the question on into it, and the summary would read "• Ivo quiet Q: What ..."
+    ending = notes.text[-2:].lstrip(" \t")
+    prefix = "" if not notes.text.strip() or ending.endswith("\n\n") else \
+        "\n" if ending.endswith("\n") else "\n\n"
     notes.move_cursor(notes.document.end)
     notes.insert(f"{prefix}Q: {found[1]}\n")
     mark(screen, found[0], toggle=False)
+    move_question(screen, 1)  # as marking asked does: the next ctrl+o asks the next one
     notes.focus()

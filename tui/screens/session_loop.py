@@ -179,10 +179,14 @@ def point_action(screen: "SessionScreen", point_id: str, action: str) -> None:
 # ---------------------------------------------------------------------- items captured
 
 
-def capture(screen: "SessionScreen", kind: str) -> None:
+def capture(screen: "SessionScreen", kind: str | None = None) -> None:
     """The capture dialog; the item joins this session's items panel, confirmed in the status
-    line (a toast would cover the item just added at 80x24)."""
+    line (a toast would cover the item just added at 80x24). Without ``kind``, the dialog opens
+    on the first kind the stage encourages (its ``item_kinds``: a goal at the career
+    conversation's goals stage), else on an action."""
     from tui.screens.capture import Capture, CaptureScreen
+
+    kind = kind or next(iter(screen.stage.get("item_kinds") or ()), "action")
 
     def captured(result: Capture | None) -> None:
         screen.query_one(NotesArea).focus()
@@ -318,8 +322,10 @@ def feedback_form(screen: "SessionScreen", records: str) -> None:
         screen.say("feedback log filled in")
 
     actions = [i for i in screen.items if i.kind == "action"]
-    screen.app.push_screen(FeedbackDialog(records, screen.person.name, screen.feedback, actions),
-                           done)
+    # the kind the store gives a new entry: praise in the praise guide (store/feedback.py)
+    kind = "praise" if screen.live.guide_id == "praise" else "developmental"
+    screen.app.push_screen(FeedbackDialog(records, screen.person.name, screen.feedback, actions,
+                                          kind=kind), done)
 
 
 # ---------------------------------------------------------------------- the question bank

@@ -108,6 +108,9 @@ def tag_selection(screen: "SessionScreen") -> None:
             screen.notify(str(exc), severity="error")
             return
         screen.last_subject = choice.subject_name
+        # the passage stays selected no longer: the next key typed would replace it
+        selection = notes.selection
+        notes.move_cursor(max(selection.start, selection.end))
         where = " (private: kept out of reports)" if screen.is_private() else ""
         # who first: it is remembered for the next tag, so it is the part to check (a narrow
         # status line cuts the end)
