@@ -292,3 +292,31 @@ async def test_the_question_bank_is_browsed_added_to_edited_and_pruned(store, va
         assert store.questions("feedback") == []
         assert column(table, 2) == ["What gave you energy this week?"]
         app.store = None
+
+
+async def test_the_cursor_stays_on_a_session_the_list_moves(store, vault_path, clock):
+    """Ended, a session goes below the active ones: back on home the cursor is still on it,
+    so Enter does not open the session now in its place, someone else's."""
+    from tui.screens.session import SessionScreen
+
+    started = {}
+    for name in ("Ada Lovelace", "Bo Chen", "Gus Fring"):  # active, newest first: Gus, Bo, Ada
+        started[name] = store.start_session(store.add_person(name).id, plan())
+        clock.advance(3600)
+    bo = started["Bo Chen"]
+    app = make_app(vault_path, clock)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await home(app, pilot, store)
+        table = screen.table
+        assert keys_of(table)[1] == bo.id
+        table.move_cursor(row=1)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, SessionScreen)
+        store.end_session(bo.id)  # as the review does
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.screen is screen
+        assert keys_of(table)[1] != bo.id  # it moved below Ada's, still active
+        assert table.selected_key() == bo.id
+        app.store = None

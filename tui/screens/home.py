@@ -235,12 +235,16 @@ class HomeScreen(RapportScreen[None]):
             view.sort(key=self.sort_value, reverse=self.sort_reverse)
         self.view = view
         table = self.table
-        current = table.cursor_row
+        # the cursor stays on its session where the list moved it (a session just ended goes
+        # below the active ones: Enter must not open the next person's), else on its row
+        selected = table.selected_key()
+        row = next((i for i, r in enumerate(view) if r.summary.id == selected),
+                   table.cursor_row) if selected else table.cursor_row
         table.clear()
         self.shown = 0
-        self.show_more(max(FIRST_PAGE, current + 1))
+        self.show_more(max(FIRST_PAGE, row + 1))
         if view:
-            table.move_cursor(row=min(current, table.row_count - 1))
+            table.move_cursor(row=min(row, table.row_count - 1))
         active = sum(1 for r in self.rows if r.summary.status == "active")
         total = len(self.rows) if self.loaded_all else f"{len(self.rows)}+"
         noun = "session" if len(self.rows) == 1 and self.loaded_all else "sessions"
