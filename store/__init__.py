@@ -104,7 +104,7 @@ if TYPE_CHECKING:  # pragma: no cover
         FEEDBACK_STAGE_FIELDS, GOAL_STATUSES, ITEM_KINDS, ITEM_STATUSES, LOW_RUN, LOW_SCORE, OWNERS,
         POINT_OWNERS, ROSTER_STATUSES, CheckIn, Damage, ExportRecord, Feedback, Goal, Item, Jot,
         KeyResult, Meeting, Note, Person, Programme, Pulse, Question, RosterPlace, Session,
-        SessionSummary, SinceLastTime, StrategyItem, Tag, TalkingPoint, Upcoming,
+        SessionSummary, SinceLastTime, StrategyItem, Tag, TalkingPoint, Upcoming, feedback_kind,
     )
     from .restore import restore as restore_vault
     from .retention import RetentionPlan, destroy_raw, plan as retention_plan
@@ -155,7 +155,7 @@ _NAMES: dict[str, tuple[str, str]] = {
         "LOW_SCORE", "OWNERS", "POINT_OWNERS", "ROSTER_STATUSES", "CheckIn", "Damage",
         "ExportRecord", "Feedback", "Goal", "Item", "Jot", "KeyResult", "Meeting", "Note",
         "Person", "Programme", "Pulse", "Question", "RosterPlace", "Session", "SessionSummary",
-        "SinceLastTime", "StrategyItem", "Tag", "TalkingPoint", "Upcoming")},
+        "SinceLastTime", "StrategyItem", "Tag", "TalkingPoint", "Upcoming", "feedback_kind")},
     "Paths": ("paths", "Paths"),
     **{n: ("render", n) for n in ("md_block", "md_inline")},
     "Scope": ("scope", "Scope"),
@@ -191,7 +191,8 @@ __all__ = [
     "SinceLastTime", "StorageError", "Store", "StrategyItem", "Synthesis", "TABLES", "Table",
     "Tag", "TalkingPoint", "UnsafeParameters", "Upcoming", "VaultBusy", "VaultExists",
     "VaultMissing", "WrongPassphrase", "build_synthesis", "calendar_bytes", "collect",
-    "create_vault", "destroy_raw", "due_people", "encrypt", "ensure_dir", "import_document",
+    "create_vault", "destroy_raw", "due_people", "encrypt", "ensure_dir", "feedback_kind",
+    "import_document",
     "json_text", "leader_report", "md_block", "md_inline", "open_vault", "parse_due",
     "parse_time", "probe", "programme_report", "read_import", "read_regular", "render_document",
     "render_export", "render_report", "report_filename", "restore_vault", "retention_plan",

@@ -13,7 +13,7 @@ from typing import Any
 
 from .clock import parse_stamp
 from .errors import NotFound, RapportError
-from .models import FEEDBACK_DIRECTIONS, FEEDBACK_KINDS, FEEDBACK_TEXTS, Feedback
+from .models import FEEDBACK_DIRECTIONS, FEEDBACK_KINDS, FEEDBACK_TEXTS, Feedback, feedback_kind
 from .people import People
 from .rows import Rows, clean
 from .sessions import session_row
@@ -105,7 +105,7 @@ class Feedbacks:
             if not found:
                 raise NotFound(f"no session with id {session_id}")
             plain, secret = found[0]
-            kind = "praise" if secret["meta"].get("guide_id") == "praise" else "developmental"
+            kind = feedback_kind(secret["meta"].get("guide_id", ""))
             return self.add(plain["person_id"], session_id=session_id,
                             **{"kind": kind, **fields})
 

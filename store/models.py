@@ -16,6 +16,14 @@ POINT_OWNERS = ("mine", "theirs")  # mine: to raise; theirs: they asked to discu
 POINT_STATUSES = ("open", "covered", "dropped")
 FEEDBACK_DIRECTIONS = ("given", "received")
 FEEDBACK_KINDS = ("praise", "developmental")
+
+
+def feedback_kind(guide_id: str) -> str:
+    """The kind a session's feedback entry starts as: praise in the praise guide, else
+    developmental (the facilitator may change it)."""
+    return "praise" if guide_id == "praise" else "developmental"
+
+
 #: What a guide's stage with ``records = ...`` fills in of the session's feedback entry.
 FEEDBACK_STAGE_FIELDS = {"feedback": ("situation", "behaviour", "impact"),
                          "feedback-response": ("response",),

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from textual.widgets import Static
 
-from store import FEEDBACK_STAGE_FIELDS, RapportError
+from store import FEEDBACK_STAGE_FIELDS, RapportError, feedback_kind
 from tui.widgets.session import FollowThrough, NotesArea
 from tui.widgets.prepare import SinceLastTimeView, header_text
 
@@ -322,8 +322,7 @@ def feedback_form(screen: "SessionScreen", records: str) -> None:
         screen.say("feedback log filled in")
 
     actions = [i for i in screen.items if i.kind == "action"]
-    # the kind the store gives a new entry: praise in the praise guide (store/feedback.py)
-    kind = "praise" if screen.live.guide_id == "praise" else "developmental"
+    kind = feedback_kind(screen.live.guide_id)  # the kind the store gives a new entry
     screen.app.push_screen(FeedbackDialog(records, screen.person.name, screen.feedback, actions,
                                           kind=kind), done)
 
