@@ -360,13 +360,16 @@ async def test_a_lock_keeps_a_dialogs_typed_text_in_the_private_note(
         assert isinstance(app.screen, UnlockScreen)
         assert "in the stage's private note" in str(app.screen.query_one("#unlock-message")
                                                      .render())
+    assert saved_notes(vault_path, passphrase, session.id) == [
+        (False, "Ana sounded tired"), (True, "(kept when Rapport locked) Ana to send the budget")]
+
+
+def saved_notes(vault_path, passphrase, session_id) -> list[tuple[bool, str]]:
+    """(private, text) of each note of the session, as the vault holds them once the app is
+    gone (opened again)."""
     reopened = open_vault(vault_path, passphrase, allow_weak=True)
     try:
-        notes = {n.private: n.text for n in reopened.notes(session.id)}
-        assert notes == {False: "Ana sounded tired",
-                         True: "(kept when Rapport locked) "
-                               "Ana to send the budget"}
-        assert reopened.items(session_id=session.id) == []
+        return sorted((n.private, n.text) for n in reopened.notes(session_id))
     finally:
         reopened.close()
 
@@ -382,13 +385,8 @@ async def test_a_signal_keeps_a_dialogs_typed_text_too(store, vault_path, clock,
         app.terminate(15)  # SIGTERM, as tui.launch hands it over
         await pilot.pause()
     assert app.signalled == 128 + 15
-    reopened = open_vault(vault_path, passphrase, allow_weak=True)
-    try:
-        assert [(n.private, n.text) for n in reopened.notes(session.id)] == [
-            (True, "my hunch\n\n(kept when Rapport was stopped) "
-                   "Book the room")]
-    finally:
-        reopened.close()
+    assert saved_notes(vault_path, passphrase, session.id) == [
+        (True, "my hunch\n\n(kept when Rapport was stopped) Book the room")]
 
 
 async def test_a_crash_keeps_a_dialogs_typed_text_too(store, vault_path, clock, passphrase):
@@ -404,13 +402,8 @@ async def test_a_crash_keeps_a_dialogs_typed_text_too(store, vault_path, clock, 
             await pilot.press("f2", *"Book the room")
             app.call_later(boom)
             await pilot.pause()
-    reopened = open_vault(vault_path, passphrase, allow_weak=True)
-    try:
-        assert [(n.private, n.text) for n in reopened.notes(session.id)] == [
-            (True, "(kept when Rapport stopped on an error) "
-                   "Book the room")]
-    finally:
-        reopened.close()
+    assert saved_notes(vault_path, passphrase, session.id) == [
+        (True, "(kept when Rapport stopped on an error) Book the room")]
 
 
 async def test_end_review_then_ended(store, vault_path, clock):
