@@ -4,16 +4,15 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 from datetime import date
-from typing import TYPE_CHECKING, Any, Iterator
+from typing import Any, Iterator
 
+from rich.text import Text
 from textual.binding import Binding
 from textual.widgets import DataTable
 from textual.widgets.data_table import CursorType
 
+from store import CONTROLS, visible
 from tui.format import meeting_label
-
-if TYPE_CHECKING:  # pragma: no cover
-    from rich.text import Text
 
 
 class BrowseTable(DataTable[Any]):
@@ -59,10 +58,6 @@ class BrowseTable(DataTable[Any]):
 def shown(cell: Any) -> Any:
     """A table cell with its control characters as stand-ins (a Text keeps its style and
     justification; its spans only when there was nothing to replace)."""
-    from rich.text import Text
-
-    from store import CONTROLS, visible
-
     if isinstance(cell, str):
         return visible(cell) if CONTROLS.search(cell) else cell
     if isinstance(cell, Text) and CONTROLS.search(cell.plain):
@@ -94,8 +89,6 @@ def due_cell(app, due, overdue: bool) -> "Text":
 def clip(text: str, width: int) -> str:
     """One line of at most ``width`` characters, an ellipsis when cut; control characters
     as their stand-ins (``BEL`` as ``␇``: a Rich Text would drop it without a trace)."""
-    from store import visible
-
     text = " ".join(visible(text).split())
     return text if len(text) <= width else text[: max(1, width - 1)] + "…"
 
