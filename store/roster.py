@@ -85,11 +85,17 @@ class Roster:
     def consent(self, programme_id: str, person_id: str, consent: str | None, *,
                 session_id: str | None = None) -> RosterPlace:
         """Records their consent ("given" or "refused"; None clears it), at the interview
-        ``session_id`` when there is one, now."""
+        ``session_id`` when there is one, now. Given at an interview by someone not on the
+        roster yet, it puts them on it, as done, in the same transaction."""
         if consent is not None and consent not in CONSENTS:
             raise RapportError(f"unknown consent {consent!r} (given or refused)")
         with self.rows.write():
-            place = self.place(programme_id, person_id)
+            try:
+                place = self.place(programme_id, person_id)
+            except NotFound:
+                if session_id is None:
+                    raise
+                place = self.add(programme_id, person_id, status="done")
             if (session_id is not None
                     and session_row(self.rows, session_id)["person_id"] != person_id):
                 raise RapportError("that interview is not with this person")

@@ -46,7 +46,8 @@ class ProgrammesFace(StoreBase):
 
     def record_consent(self, programme_id: str, person_id: str, consent: str | None, *,
                        session_id: str | None = None) -> RosterPlace:
-        """"given" or "refused" (None clears it), at the interview ``session_id``."""
+        """"given" or "refused" (None clears it), at the interview ``session_id`` (which puts
+        someone not on the roster yet on it, as done)."""
         return self._roster.consent(programme_id, person_id, consent, session_id=session_id)
 
     def remove_from_roster(self, programme_id: str, person_id: str) -> None:

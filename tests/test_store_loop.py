@@ -15,7 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from store import (
-    FEEDBACK_STAGE_FIELDS, Damaged, RapportError, Scope, crypto, destroy_raw, render_export,
+    FEEDBACK_STAGE_FIELDS, Damaged, NotFound, RapportError, Scope, crypto, destroy_raw, render_export,
     retention_plan, restore_vault, share_summary, since_last_time, write_calendar,
 )
 from store import export as export_mod, transfer
@@ -293,6 +293,14 @@ def test_a_roster_and_consent_recorded_at_the_interview(store, clock):
     assert place.consent_at == clock.now()
     with pytest.raises(RapportError, match="planned, scheduled, done, declined"):
         store.update_roster(programme.id, lee.id, status="maybe")
+    # consent given at the interview of someone not on the roster puts them on it, as done
+    ann = store.add_person("Ann")
+    with pytest.raises(NotFound, match="Ann is not on the roster"):
+        store.record_consent(programme.id, ann.id, "given")  # no interview: nowhere to put it
+    talk = store.start_session(ann.id, PLAN, programme_id=programme.id)
+    place = store.record_consent(programme.id, ann.id, "given", session_id=talk.id)
+    assert (place.status, place.consent, place.session_id) == ("done", "given", talk.id)
+    assert [p.person_id for p in store.roster(programme.id)] == [lee.id, ann.id]
 
 
 def test_erasing_a_person_leaves_nothing_of_them(store, clock, vault_path):

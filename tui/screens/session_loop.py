@@ -278,19 +278,14 @@ def consent_form(screen: "SessionScreen") -> None:
     session, person = screen.live, screen.person
     programme_id = str(session.programme_id)  # recording_stage: an interview in a programme
 
-    def write(store: "Store", consent: str | None) -> None:
-        if not any(p.person_id == person.id for p in store.roster(programme_id)):
-            store.add_to_roster(programme_id, person.id, status="done")
-        store.record_consent(programme_id, person.id, consent,
-                             session_id=session.id if consent else None)
-
     def done(choice: str | None) -> None:
         screen.query_one(NotesArea).focus()
-        if choice is None:
-            return
         consent = None if choice == NOT_RECORDED else choice
+        if choice is None or consent == screen.consent:
+            return  # cancelled, or nothing changed (none recorded, none chosen)
         try:
-            write(screen.store, consent)
+            screen.store.record_consent(programme_id, person.id, consent,
+                                        session_id=session.id if consent else None)
         except RapportError as exc:
             screen.notify(str(exc), severity="error")
             return
