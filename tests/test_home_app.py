@@ -320,3 +320,20 @@ async def test_the_cursor_stays_on_a_session_the_list_moves(store, vault_path, c
         assert keys_of(table)[1] != bo.id  # it moved below Ada's, still active
         assert table.selected_key() == bo.id
         app.store = None
+
+
+# ---------------------------------------------------------------------- a new vault
+async def test_a_new_vault_says_where_to_begin_with_the_live_keys(store, vault_path, clock):
+    app = make_app(vault_path, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await home(app, pilot, store)
+        status = str(screen.status_line.render())
+        assert status == ("No sessions yet: ^n starts a conversation, f2 adds the "
+                          "people you meet.")
+        assert len(status) <= 78  # whole at 80 columns, inside the line's padding
+        person = store.add_person("Ada Lovelace")
+        store.end_session(store.start_session(person.id, plan()).id)
+        screen.reload()
+        await settle(pilot)
+        assert str(screen.status_line.render()) == "1 of 1 session"
+        app.store = None

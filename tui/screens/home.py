@@ -249,7 +249,10 @@ class HomeScreen(RapportScreen[None]):
         total = len(self.rows) if self.loaded_all else f"{len(self.rows)}+"
         noun = "session" if len(self.rows) == 1 and self.loaded_all else "sessions"
         status = f"{len(view)} of {total} {noun}"
-        if needle:
+        if not self.rows and self.loaded_all:  # a new vault: say where to begin
+            status = with_keys(self.app, "No sessions yet: {new-session} starts a "
+                               "conversation, {people} adds the people you meet.", self)
+        elif needle:
             status += f" matching “{self.filter_field.value.strip()}”"
         if active:
             status += f" · {active} active (listed first, {key_label(self.app, 'open', self)} " \
