@@ -323,7 +323,7 @@ async def test_the_cursor_stays_on_a_session_the_list_moves(store, vault_path, c
 
 
 # ---------------------------------------------------------------------- a new vault
-async def test_a_new_vault_says_where_to_begin_with_the_live_keys(store, vault_path, clock):
+async def test_a_new_vault_says_where_to_begin_on_home_and_people(store, vault_path, clock):
     app = make_app(vault_path, clock)
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await home(app, pilot, store)
@@ -331,6 +331,14 @@ async def test_a_new_vault_says_where_to_begin_with_the_live_keys(store, vault_p
         assert status == ("No sessions yet: ^n starts a conversation, f2 adds the "
                           "people you meet.")
         assert len(status) <= 78  # whole at 80 columns, inside the line's padding
+        await pilot.press("f2")  # the people screen, empty too
+        await settle(pilot)
+        status = str(app.screen.query_one("#people-status").render())
+        assert status == ("No one yet: ^n adds someone; a session started with a new name "
+                          "adds them too.")
+        assert app.screen.query_one("#people-status").size.height == 1
+        await pilot.press("escape")
+        await settle(pilot)
         person = store.add_person("Ada Lovelace")
         store.end_session(store.start_session(person.id, plan()).id)
         screen.reload()

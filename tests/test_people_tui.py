@@ -73,7 +73,7 @@ async def test_people_narrow_terminal_uses_relative_dates(world):
         assert sum(c.get_render_width(table) for c in table.columns.values()) <= 78
         # the counts and the legend of the narrow columns: wrapped on two lines, not cut
         status = app.screen.query_one("#people-status")
-        assert "a low pulse run" in str(status.render()) and status.size.height == 2
+        assert "a run of low pulses" in str(status.render()) and status.size.height == 2
 
 
 async def test_the_items_counts_wrap_at_80_columns_rather_than_lose_the_goals(world):

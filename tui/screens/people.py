@@ -15,6 +15,7 @@ from textual.widgets import DataTable, Static
 
 from tui import format as fmt
 from tui.commands import Command
+from tui.keys import with_keys
 from tui.record import PersonOverview, people_overview
 from tui.screens.base import RapportScreen
 from tui.screens.person_actions import (
@@ -161,11 +162,12 @@ class PeopleScreen(RapportScreen[None]):
             status.append(f" · {overdue} overdue", style=theme_style(self.app, "error"))
         if today:
             status.append(f" · {today} today", style=theme_style(self.app, "warning"))
-        if not wide:
-            status.append("   Open: theirs · mine; ! a goal at risk or a low pulse run",
+        if not rows:  # nothing to read the legend against: say how to begin
+            status = Text(with_keys(self.app, "No one yet: {new-person} adds someone; a session "
+                                    "started with a new name adds them too.", self))
+        elif not wide:
+            status.append("   Open: theirs · mine; ! a goal at risk, or a run of low pulses",
                           style="dim")
-        if not rows:
-            status.append(" · add someone, or start a session with them")
         self.query_one("#people-status", Static).update(status)
 
     def selected(self) -> PersonOverview | None:
