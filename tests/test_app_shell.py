@@ -47,8 +47,9 @@ async def test_palette_offers_rapport_commands_with_live_keys_and_no_screenshot(
     async with app.run_test(size=(100, 30)) as pilot:
         app.unlocked(store)
         await pilot.pause()
-        system = [c.title.lower() for c in app.get_system_commands(app.screen)]
+        system = {c.title.lower(): c.help for c in app.get_system_commands(app.screen)}
         assert "theme" in system and not any("screenshot" in t for t in system)
+        assert system["quit"] == "Save the notes and close Rapport (^q)"
         provider = RapportCommands(app.screen)
         found = {str(hit.text): hit.help async for hit in provider.discover()}
         assert found["Lock"].endswith("(f11)") and found["People"].endswith("(f6)")

@@ -451,9 +451,16 @@ class RapportApp(QuietCrash):
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         """Textual's own palette commands (theme, keys...), less the screenshot: it would
         write the notes to disk in plaintext. Rapport's come from :class:`RapportCommands`."""
+        from tui.keys import key_label
+
         for command in super().get_system_commands(screen):
-            if "screenshot" not in command.title.lower():
-                yield command
+            if "screenshot" in command.title.lower():
+                continue
+            if command.title == "Quit":  # Textual's "as soon as possible": Rapport saves first
+                command = SystemCommand(command.title, "Save the notes and close Rapport "
+                                        f"({key_label(self, 'quit')})", command.callback,
+                                        command.discover)
+            yield command
 
     def commands(self) -> list[Command]:
         """The app's own palette commands (tui.commands)."""
