@@ -11,7 +11,7 @@ from textual.containers import Center, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Markdown, Static
 
-from tui.keys import with_keys
+from tui.keys import bindings_of, current_keys, with_keys
 from tui.screens.base import RapportModal
 
 ABOUT = """\
@@ -37,19 +37,36 @@ def md_cell(text: str) -> str:
 def keys_table(under: Screen[Any]) -> list[str]:
     """The keys active on ``under`` (its focused widget's, its own and the app's), as they are
     bound now: one row per binding id, its keys joined by "or" ("/ or f": a "/" between
-    them would read as one more key)."""
+    them would read as one more key). The screen's own keys come first, in the order it
+    declares them, then the focused widget's (moving in a list), then the app's.
+
+    Enter on a list is DataTable's own key (no id): it selects the row, and the screen opens
+    it. The screen's binding for Enter is listed in its place, so the table says what Enter
+    does there."""
     app = under.app
     rows: dict[str, tuple[list[str], Binding]] = {}
-    for active in under.active_bindings.values():
+    held_by_widget = set()
+    for key, active in under.active_bindings.items():
         binding = active.binding
         if not binding.id or not binding.description:
+            held_by_widget.add(key)
             continue  # Textual's own widget keys (cursor moves and the like)
         keys, _ = rows.setdefault(binding.id, ([], binding))
         shown = app.get_key_display(binding)
         if shown not in keys:
             keys.append(shown)
+    own = [b for b in bindings_of(under) if b.id and b.description]
+    for binding in own:
+        assert binding.id is not None
+        if (binding.id not in rows and "enter" in held_by_widget
+                and "enter" in current_keys(app, binding.id, under)):
+            rows[binding.id] = ([app.get_key_display(Binding("enter", ""))], binding)
+    order = {b.id: i for i, b in reversed(list(enumerate(own)))}
+    app_ids = {b.id for b in bindings_of(app)}
+    ranked = sorted(rows.items(), key=lambda item: (
+        0 if item[0] in order else 2 if item[0] in app_ids else 1, order.get(item[0], 0)))
     lines = ["| Key | Action |", "|---|---|"]
-    for keys, binding in rows.values():
+    for _, (keys, binding) in ranked:
         lines.append(f"| `{md_cell(' or '.join(keys))}` | {md_cell(binding.description)} |")
     return lines
 
