@@ -114,6 +114,25 @@ def test_file_is_0600_with_a_plaintext_warning_and_never_overwritten(home, tmp_p
     assert [e.destination for e in exports(home)] == [str(out)]
 
 
+def test_output_to_a_folder_writes_the_suggested_name_inside_it(home, tmp_path, clock):
+    """``-o ~/Desktop``: the export lands in the folder under its suggested name (as cp
+    takes a folder), once; a second time the file is there and is never overwritten."""
+    folder = tmp_path / "Desktop"
+    folder.mkdir()
+    result = run(home, "export", "--all", "-o", str(folder), clock=clock)
+    assert result.exit_code == 0, result.output
+    [written] = folder.iterdir()
+    assert written.name == f"rapport-summary-all-{clock().date().isoformat()}.md"
+    assert stat.S_IMODE(written.stat().st_mode) == 0o600
+    assert result.stdout == f"exported 2 sessions (summary, md, plaintext) to {written}\n"
+    assert [e.destination for e in exports(home)] == [str(written)]
+    before = written.read_bytes()
+    again = run(home, "export", "--all", "-o", str(folder), clock=clock)
+    assert again.exit_code == 1
+    assert again.stderr == f"rapport: error: {written} already exists; not overwriting it\n"
+    assert written.read_bytes() == before and len(exports(home)) == 1
+
+
 def test_an_export_to_a_missing_folder_is_one_line(home, tmp_path):
     """Not the plaintext warning first, about a file that was never written."""
     target = tmp_path / "no-such-folder" / "summary.md"

@@ -171,6 +171,12 @@ def test_output_file_is_new_0600_and_never_overwritten(run, filled, tmp_path, ho
         store.close()
     assert record.kind == "synthesis" and record.format == "html"
     assert record.destination == str(target)
+    folder = tmp_path / "reports"  # a folder: the suggested name inside it
+    folder.mkdir()
+    assert run("synthesis", "Leadership team", "-o", str(folder)).exit_code == 0
+    [inside] = folder.iterdir()
+    assert inside.name.endswith(".md") and inside.read_text().startswith("#")
+    assert stat.S_IMODE(os.stat(inside).st_mode) == 0o600
 
 
 def test_named_record_names_interviewees(run, filled):

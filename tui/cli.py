@@ -162,6 +162,25 @@ def by_id(records: Iterable[Record], ref: str, noun: str) -> Record:
     return found[0]
 
 
+def refuse_existing(output: str) -> None:
+    """``-o PATH``, checked before the vault is opened (nothing is asked for a write that cannot
+    happen): a file or link already there is never overwritten. A folder is fine: see
+    :func:`in_folder`."""
+    if output != "-" and os.path.lexists(output) and not os.path.isdir(output):
+        raise fail(f"{output} already exists; not overwriting it")
+
+
+def in_folder(output: str, name: str) -> str:
+    """Where ``-o PATH`` writes: PATH itself, or the suggested ``name`` inside it when PATH is
+    a folder (``-o ~/Desktop``, as ``cp`` takes one), never over a file already there."""
+    if output == "-" or not os.path.isdir(output):
+        return output
+    path = os.path.join(output, name)
+    if os.path.lexists(path):
+        raise fail(f"{path} already exists; not overwriting it")
+    return path
+
+
 # ---------------------------------------------------------------------- global options
 #: The options every command takes: name -> (environment variable, metavar, help).
 GLOBAL_OPTIONS = {

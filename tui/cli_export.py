@@ -15,7 +15,7 @@ from pathlib import Path
 
 import click
 
-from tui.cli import DAY, bad_usage, complete_path, fail, pass_env
+from tui.cli import DAY, bad_usage, complete_path, fail, in_folder, pass_env, refuse_existing
 from tui.env import Env, read_input, read_passphrase
 from tui.format import out, out_document
 
@@ -50,7 +50,8 @@ def _age_passphrase(path: Path | None, *, confirm: bool) -> str:
               help="Add each session's pulse (1-5) to a summary (the full record has it).")
 @click.option("-o", "--output", default="-", metavar="PATH|-", show_default=True,
               shell_complete=complete_path,
-              help="Write to a new file PATH (never overwritten), or '-' for standard output.")
+              help="Write to a new file PATH (never overwritten; in a folder, under the suggested "
+                   "name), or '-' for standard output.")
 @click.option("--encrypt", is_flag=True,
               help="Encrypt with a passphrase in the age format (needs -o PATH).")
 @age_passphrase_file
@@ -82,8 +83,7 @@ def export_command(env: Env, session_ids: tuple[str, ...], person: str | None, s
         raise bad_usage("--age-passphrase-file is only used with --encrypt")
     if not output:
         raise bad_usage("-o needs a path, or '-' for standard output")
-    if not to_stdout and os.path.lexists(output):
-        raise fail(f"{output} already exists; not overwriting it")
+    refuse_existing(output)
 
     kind = "full" if full else "summary"
     facilitator = env.config().facilitator_name
@@ -99,6 +99,7 @@ def export_command(env: Env, session_ids: tuple[str, ...], person: str | None, s
                      facilitator=facilitator, include_pulse=include_pulse)
         if doc.count == 0 and not (kind == "full" and doc.records):
             raise fail(f"nothing to export: no sessions match ({doc.scope_label})")
+        output = in_folder(output, doc.filename_hint + (".age" if encrypt else ""))
         data = doc.data
         if encrypt:
             from store import encrypt as age_encrypt

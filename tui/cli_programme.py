@@ -6,13 +6,12 @@ Plain text only, no Textual.
 from __future__ import annotations
 
 import io
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
 from store import CONSENTS, ROSTER_STATUSES
-from tui.cli import complete_guide_ids, complete_path, fail, pass_env
+from tui.cli import complete_guide_ids, complete_path, fail, in_folder, pass_env, refuse_existing
 from tui.env import Env
 from tui.format import out, out_document, out_json, table
 
@@ -262,7 +261,8 @@ def retain(env: Env, ref: str) -> None:
               show_default=True, help="Markdown, HTML or JSON (see docs/programmes.md).")
 @click.option("--leader", metavar="NAME", help="A per-leader report on NAME instead.")
 @click.option("-o", "--output", default="-", metavar="PATH", shell_complete=complete_path,
-              help="Write to a new file (0600, never overwritten); '-' (default) is stdout.")
+              help="Write to a new file (0600, never overwritten; in a folder, under the "
+                   "suggested name); '-' (default) is stdout.")
 @click.option("--min-interviewees", type=click.IntRange(min=2), default=3, show_default=True,
               help="Show a theme only where at least this many interviewees said something.")
 @click.option("--named", is_flag=True,
@@ -273,10 +273,10 @@ def synthesis(env: Env, ref: str, fmt: str, leader: str | None, output: str,
               min_interviewees: int, named: bool) -> None:
     """Write the synthesis of PROGRAMME (or a per-leader report), anonymised by default."""
     from store import Ambiguous, NotFound
-    from store import build_synthesis as build, leader_report, programme_report, write_report
+    from store import (build_synthesis as build, leader_report, programme_report,
+                       report_filename, write_report)
 
-    if output != "-" and Path(output).expanduser().exists():
-        raise fail(f"{output} already exists; not overwriting it")
+    refuse_existing(output)
     with env.open_store() as store:
         programme = _find(store, ref)
         syn = build(store, programme.id)
@@ -290,6 +290,7 @@ def synthesis(env: Env, ref: str, fmt: str, leader: str | None, output: str,
             doc = leader_report(syn, person.id, named=named, min_interviewees=min_interviewees)
         else:
             doc = programme_report(syn, named=named, min_interviewees=min_interviewees)
+        output = in_folder(output, report_filename(doc, fmt))
         shown = io.BytesIO()  # what goes to standard output: shown once the export is recorded
         record = write_report(store, output, doc, fmt, stdout=shown)
     if output == "-":
