@@ -78,10 +78,13 @@ def test_people_add_talking_points_schedule_due_and_calendar(home, tmp_path):
     assert event.decoded("dtstart") == datetime.combine(date.today(), datetime.min.time()) \
         + timedelta(hours=14)  # overdue: put on today, at its time
     assert "already exists" in run(home, "calendar", "-o", path).stderr.decode()
+    ok(home, "calendar", "-o", tmp_path)  # a folder: a dated file inside it
+    assert (tmp_path / f"rapport-meetings-{date.today().isoformat()}.ics").stat().st_mode \
+        & 0o777 == 0o600
     printed = ok(home, "calendar")
     assert Calendar.from_ical(printed).walk("VEVENT")[0]["summary"] == "1-on-1 with Sam Rivera"
     with open_vault(home / "vault.db", PW, allow_weak=True) as store:
-        assert [e.kind for e in store.exports()] == ["calendar", "calendar"]
+        assert [e.kind for e in store.exports()] == ["calendar"] * 3
     assert "'--clear'" not in ok(home, "schedule", "--with", "sam", "--clear")
 
 

@@ -78,6 +78,16 @@ def test_init_verify_passwd_rotate_backup_locate(home, pwfile, tmp_path):
     before = target.read_bytes()
     one_line_error(run(home, "backup", str(target), pw=newpw))
     assert target.read_bytes() == before
+    folder = tmp_path / "backups"  # a folder: a dated file inside it, once
+    folder.mkdir()
+    assert run(home, "backup", str(folder), pw=newpw).exit_code == 0
+    [inside] = folder.iterdir()
+    assert inside.name.startswith("rapport-backup-") and inside.suffix == ".db"
+    assert stat.S_IMODE(inside.stat().st_mode) == 0o600
+    with open_vault(inside, "second passphrase", allow_weak=True) as copy:
+        assert [n.text for n in copy.notes(session.id)] == ["hello"]
+    one_line_error(run(home, "backup", str(folder), pw=newpw))
+    assert list(folder.iterdir()) == [inside]
 
     result = run(home, "locate")
     assert str(vault) in result.output and "config.toml" in result.output

@@ -31,12 +31,6 @@ JOT_LIMIT = 1024 * 1024
 
 
 # ---------------------------------------------------------------------- helpers
-def _today(env: Env) -> date:
-    from store import utc_now
-
-    return (env.clock or utc_now)().astimezone().date()
-
-
 def _stamp(value: datetime | date | None) -> str | None:
     return value.isoformat() if value else None
 
@@ -191,7 +185,7 @@ def people(env: Env, as_json: bool) -> None:
     if click.get_current_context().invoked_subcommand is not None:
         return
 
-    today = _today(env)
+    today = env.today()
     with env.open_store() as store:
         rows = people_overview(store, today)
     if as_json:
@@ -240,7 +234,7 @@ def items(env: Env, open_only: bool, person_name: str | None, as_json: bool) -> 
     """Action items, decisions, agreements and goals; open and overdue first, then by due date."""
     from tui.record import is_overdue, item_json, item_order, whose
 
-    today = _today(env)
+    today = env.today()
     with env.open_store() as store:
         person_id = store.find_person(person_name).id if person_name else None
         found = store.items(person_id=person_id, open_only=open_only)

@@ -14,19 +14,13 @@ import click
 
 from store import GOAL_STATUSES
 from tui import format as fmt
-from tui.cli import bad_usage, by_id, complete_path, fail, pass_env
+from tui.cli import bad_usage, by_id, complete_path, fail, in_folder, pass_env, refuse_existing
 from tui.cli_people import CADENCE_CHOICES
 from tui.env import Env
 from tui.format import out, out_json, table
 
 if TYPE_CHECKING:  # pragma: no cover
     from store import Goal, Item, Upcoming
-
-
-def _today(env: Env) -> date:
-    from store import utc_now
-
-    return (env.clock or utc_now)().astimezone().date()
 
 
 def _iso(value: Any) -> str | None:
@@ -68,7 +62,7 @@ def schedule(env: Env, person_name: str | None, when: tuple[str, ...], minutes: 
         if when or minutes or every or clear:
             raise bad_usage("give --with NAME to set or clear a meeting")
         with env.open_store() as store:
-            coming = store.upcoming(_today(env))
+            coming = store.upcoming(env.today())
         if as_json:
             out_json("meetings", [_meeting_json(u) for u in coming])
         elif not coming:
@@ -87,7 +81,7 @@ def schedule(env: Env, person_name: str | None, when: tuple[str, ...], minutes: 
         raise bad_usage("give a DATE (and optionally a TIME), or --clear")
     if len(when) > 2:
         raise bad_usage("give a DATE and at most a TIME")
-    today = _today(env)
+    today = env.today()
     day = None
     if when:
         try:
@@ -118,7 +112,8 @@ def schedule(env: Env, person_name: str | None, when: tuple[str, ...], minutes: 
 # ---------------------------------------------------------------------- calendar
 @click.command("calendar")
 @click.option("-o", "--output", default="-", metavar="FILE.ics", shell_complete=complete_path,
-              help="Write to a new file (0600, never overwritten); '-' (default) is stdout.")
+              help="Write to a new file (0600, never overwritten; in a folder, under a "
+                   "dated name); '-' (default) is stdout.")
 @click.option("--no-names", is_flag=True, help="Initials instead of names.")
 @pass_env
 def calendar(env: Env, output: str, no_names: bool) -> None:
@@ -126,11 +121,11 @@ def calendar(env: Env, output: str, no_names: bool) -> None:
     each with a reminder. It holds names (see --no-names): it is recorded like an export."""
     from store import write_calendar
 
-    if output != "-" and Path(output).expanduser().exists():
-        raise fail(f"{output} already exists; not overwriting it")
+    refuse_existing(output)
     shown = io.BytesIO()
     with env.open_store() as store:
-        record, count = write_calendar(store, output, names=not no_names, today=_today(env),
+        output = in_folder(output, f"rapport-meetings-{env.today().isoformat()}.ics")
+        record, count = write_calendar(store, output, names=not no_names, today=env.today(),
                                        stdout=shown)
     if output == "-":  # line by line, every control shown (a name can hold one): LF ends lines
         out(shown.getvalue().decode("utf-8").replace("\r\n", "\n"), nl=False)
@@ -152,7 +147,7 @@ def _item_json(item: "Item", name: str, today: date) -> dict[str, Any]:
 def due(env: Env, as_json: bool) -> None:
     """Meetings due today or overdue, and action items due today or overdue (mine and theirs),
     one line each: for scripts and status bars (in a terminal, a long one breaks at spaces)."""
-    today = _today(env)
+    today = env.today()
     with env.open_store() as store:
         meetings, items = store.due(today)
         names = {p.id: p.name for p in store.people()}

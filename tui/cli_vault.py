@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from tui.cli import complete_guide_ids, fail, pass_env, start_app
+from tui.cli import complete_guide_ids, fail, in_folder, pass_env, refuse_existing, start_app
 from tui.env import NO_RECOVERY, Env, given_passphrase, read_passphrase
 from tui.format import out, plural
 
@@ -115,12 +115,13 @@ def _problems(count: int) -> str:
 
 
 @click.command()
-@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("path", type=click.Path(path_type=Path))
 @pass_env
 def backup(env: Env, path: Path) -> None:
-    """Write a consistent, verified copy of the vault to PATH (never overwrites)."""
-    if path.exists():
-        raise fail(f"{path} already exists; not overwriting it")
+    """Write a consistent, verified copy of the vault to PATH (never overwrites; a folder gets
+    a dated file name inside it)."""
+    refuse_existing(str(path))
+    path = Path(in_folder(str(path), f"rapport-backup-{env.today().isoformat()}.db"))
     with env.open_store() as store:
         count = store.backup(path)
     out(f"backup written to {path} and verified ({count} records)")

@@ -7,7 +7,7 @@ import contextlib
 import os
 import sys
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
@@ -46,6 +46,12 @@ class Env:
     @property
     def paths(self) -> Paths:
         return Paths.resolve(self.home)
+
+    def today(self) -> date:
+        """Today's date here, by the injected clock when there is one."""
+        from store import utc_now
+
+        return (self.clock or utc_now)().astimezone().date()
 
     def given_passphrase(self) -> str | None:
         """The passphrase from ``--passphrase-file`` or ``$RAPPORT_PASSPHRASE``; None if it
