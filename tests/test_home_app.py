@@ -345,3 +345,22 @@ async def test_a_new_vault_says_where_to_begin_on_home_and_people(store, vault_p
         await settle(pilot)
         assert str(screen.status_line.render()) == "1 of 1 session"
         app.store = None
+
+
+# ---------------------------------------------------------------------- items (f3)
+async def test_short_names_leave_the_items_text_the_room_at_80_columns(store, vault_path, clock):
+    """The Person column is as wide as the longest name shown (at most 14 at 80 columns):
+    with short names an item's text gets the rest, whole, and the table still fits."""
+    ana = store.add_person("Ana Silva")
+    session = store.start_session(ana.id, plan())
+    text = "Draft the Q3 planning outline"  # 29 cells: cut when names took 14
+    store.add_item(session.id, "action", text, owner="me")
+    app = make_app(vault_path, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await home(app, pilot, store)
+        await pilot.press("f3")
+        await settle(pilot)
+        actions = app.screen.query_one("#items-actions")
+        assert column(actions, 4) == [text]
+        assert actions.virtual_size.width <= actions.size.width
+        app.store = None

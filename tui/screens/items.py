@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime, timezone
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -166,22 +167,24 @@ class ItemsScreen(RapportScreen[None]):
         if today is None:
             return  # not read yet
         width = max(60, self.size.width or 80)
-        # names cut to 14 where the item's text needs the room (80 columns), whole when wide
-        self.name_room = 14 if width < WIDE else 28
-        actions = self.shown(self.actions)
+        actions, agreed, goals = self.shown(self.actions), self.shown(self.agreed), \
+            self.shown(self.goals)
+        # names cut to 14 where the item's text needs the room (80 columns), whole when wide;
+        # no wider than the longest name shown: the rest goes to the item's text
+        longest = max((cell_len(self.names.get(i.person_id, "?"))
+                       for i in (*actions, *agreed, *goals)), default=0)
+        self.name_room = max(len("Person"), min(14 if width < WIDE else 28, longest))
         room = width - 12 - self.name_room - 6 - 10 - 10 - 2
         self.fill("#items-actions", ("Due", "Person", "Whose", "From", "Item"), [
             (due_cell(self.app, i.due, is_overdue(i, today)), self.person_cell(i), whose(i),
              fmt.day(self.sessions.get(i.session_id, ("", None))[1]),
              Text(clip(i.text, room), style="" if i.is_open else "dim strike"))
             for i in actions], [i.id for i in actions])
-        agreed = self.shown(self.agreed)
         self.fill("#items-agreed", ("Kind", "Person", "Whose", "From", "Item"), [
             (f"{fmt.KIND_MARK.get(i.kind, '-')} {i.kind}", self.person_cell(i), whose(i),
              fmt.day(self.sessions.get(i.session_id, ("", None))[1]),
              Text(clip(i.text, room + 2), style="" if i.is_open else "dim strike"))
             for i in agreed], [i.id for i in agreed])
-        goals = self.shown(self.goals)
         room = width - 8 - self.name_room - 6 - 10 - 10 - 2
         self.fill("#items-goals", ("Status", "Person", "Whose", "Due", "Goal"), [
             (status_text(self.app, g), self.person_cell(g), whose(g), fmt.day(g.due),
