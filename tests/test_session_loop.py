@@ -258,6 +258,23 @@ async def test_ending_offers_the_next_meeting_from_the_cadence(store, vault_path
     assert store.session(second.id).ended_at is not None
 
 
+async def test_after_a_first_one_on_one_the_next_is_a_regular_one(store, vault_path, clock):
+    """The first 1-on-1 plans 45 minutes; what recurs is the 1-on-1 (the app's default guide
+    here, Sam having none of his own): the review offers its 30 minutes."""
+    sam = store.add_person("Sam Rivera", cadence="weekly")
+    first = store.start_session(sam.id, plan("first-one-on-one"))
+    app = make_app(vault_path, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_session(app, pilot, store, first.id)
+        await pilot.press("f10")
+        await pilot.pause()
+        assert isinstance(app.screen, EndReviewScreen)
+        assert app.screen.query_one("#next-minutes").value == "30"
+        await pilot.press("enter")
+        await pilot.pause()
+    assert store.next_meeting(sam.id).minutes == 30
+
+
 async def test_a_bad_next_date_keeps_the_review_open(store, vault_path, clock):
     sam, first, second, *_ = first_one_on_one(store, clock)
     app = make_app(vault_path, clock)

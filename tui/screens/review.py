@@ -179,7 +179,11 @@ def review_and_end(screen: "SessionScreen") -> None:
     suggestion = None
     if session.programme_id is None and session.ended_at is None:
         try:
-            day, time, minutes = store.suggest_next_meeting(session.person_id)
+            usual = screen.person.guide_id or screen.app.config.default_guide
+            guide = screen.app.catalog.get(usual)
+            day, time, minutes = store.suggest_next_meeting(
+                session.person_id, usual_guide=usual,
+                usual_minutes=guide.planned_minutes if guide else None)
             suggestion = Suggestion(day, time, minutes, screen.person.cadence)
         except RapportError:
             suggestion = None
