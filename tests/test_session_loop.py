@@ -275,6 +275,26 @@ async def test_after_a_first_one_on_one_the_next_is_a_regular_one(store, vault_p
     assert store.next_meeting(sam.id).minutes == 30
 
 
+async def test_the_last_session_s_toast_does_not_follow_into_the_next(store, vault_path,
+                                                                     clock):
+    """Back-to-back 1-on-1s: "session ended; next meeting ..." was about the last person; the
+    next conversation opens without it."""
+    sam, first, second, *_ = first_one_on_one(store, clock)
+    other = store.start_session(store.add_person("Kim").id, plan())
+    app = make_app(vault_path, clock)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await open_session(app, pilot, store, second.id)
+        await pilot.press("f10")
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert any(n.message.startswith("session ended") for n in app._notifications)
+        app.push_screen(SessionScreen(other.id))
+        await pilot.pause()
+        assert not any(n.message.startswith("session ended") for n in app._notifications)
+        assert not app.screen.query("Toast")
+
+
 async def test_a_bad_next_date_keeps_the_review_open(store, vault_path, clock):
     sam, first, second, *_ = first_one_on_one(store, clock)
     app = make_app(vault_path, clock)
