@@ -181,9 +181,16 @@ async def test_the_export_dialog_at_80x24_and_its_folder(store, vault_path, cloc
             == where
         path = dialog.query_one("#export-path")
         assert path.value.startswith(str(documents))
+        # the path is wider than the field: its start (the folder) is what shows, all of it
+        # selected so that typing replaces it
+        assert len(path.value) > path.content_region.width
+        assert (path.scroll_offset.x, path.cursor_position) == (0, 0)
+        assert path.selected_text == path.value
         elsewhere = tmp_path / "shared"
         elsewhere.mkdir()
         path.value = str(elsewhere / "ada.md")
+        await pilot.pause()
+        assert str(dialog.query_one("#export-where").render()) == f"In {elsewhere}, as typed"
         await pilot.press("ctrl+e")
         await settle(app, pilot)
         assert (elsewhere / "ada.md").exists()
