@@ -45,16 +45,24 @@ def upcoming(people: Iterable[Person], last_met: Mapping[str, datetime],
 
 
 def suggestion(cadence: str | None, last_start: datetime | None, today: date,
-               minutes: int | None = None) -> tuple[date, str | None, int | None]:
+               minutes: int | None = None, meeting: Meeting | None = None
+               ) -> tuple[date, str | None, int | None]:
     """The next meeting to offer at the end of a session: the cadence (a week without one)
     after the last meeting's day, at its time of day (local), for ``minutes``; never before
-    tomorrow."""
+    tomorrow. ``meeting``, the one set: still to come after the last one's day, it is offered
+    as set (a feedback session between two 1-on-1s does not move the next one); set for that
+    day (the slot the last one held), its time and length are the slot's, recurring."""
     days = CADENCES.get(cadence or "", 7)
     if last_start is None:
         return today + timedelta(days=days), None, minutes
     local = last_start.astimezone()
+    if meeting is not None and meeting.day > local.date():
+        return meeting.day, meeting.time, meeting.minutes or minutes
+    time = f"{local.hour:02d}:{local.minute:02d}"
+    if meeting is not None and meeting.day == local.date():
+        time, minutes = meeting.time or time, meeting.minutes or minutes
     day = max(local.date() + timedelta(days=days), today + timedelta(days=1))
-    return day, f"{local.hour:02d}:{local.minute:02d}", minutes
+    return day, time, minutes
 
 
 def regular_minutes(sessions: Sequence[Session], usual_guide: str | None,

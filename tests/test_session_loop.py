@@ -295,6 +295,23 @@ async def test_the_last_session_s_toast_does_not_follow_into_the_next(store, vau
         assert not app.screen.query("Toast")
 
 
+async def test_a_feedback_session_leaves_the_next_one_on_one_as_set(store, vault_path, clock):
+    sam = store.add_person("Sam Rivera", cadence="weekly")
+    store.set_next_meeting(sam.id, date(2025, 3, 7), time="10:00", minutes=30)
+    feedback = store.start_session(sam.id, plan("feedback"))
+    app = make_app(vault_path, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_session(app, pilot, store, feedback.id)
+        await pilot.press("f10")
+        await pilot.pause()
+        review = app.screen
+        assert isinstance(review, EndReviewScreen)
+        assert [review.query_one(f"#next-{f}").value for f in ("day", "time", "minutes")] == [
+            "2025-03-07", "10:00", "30"]
+        assert "(already set)" in str(review.query_one("#review-next-label").render())
+        app.store = None
+
+
 async def test_a_bad_next_date_keeps_the_review_open(store, vault_path, clock):
     sam, first, second, *_ = first_one_on_one(store, clock)
     app = make_app(vault_path, clock)

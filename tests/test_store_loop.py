@@ -225,6 +225,22 @@ def test_after_a_one_off_the_next_meeting_is_as_long_as_a_regular_one(store, clo
     assert store.suggest_next_meeting(bo.id)[2] == 15
 
 
+def test_a_meeting_already_set_is_offered_and_a_held_slot_recurs(store, clock):
+    """The weekly slot is Monday 10:00 for 30 minutes. Held at 10:07, the next one is offered
+    at 10:00, the slot's time, not the minute it started; a feedback session on Wednesday
+    leaves next Monday's meeting as it was set."""
+    ann = store.add_person("Ann", cadence="weekly", guide_id="one-on-one")
+    store.set_next_meeting(ann.id, date(2025, 3, 10), time="10:00", minutes=30)
+    store.start_session(ann.id, PLAN, started_at=datetime(2025, 3, 10, 10, 7,
+                                                          tzinfo=timezone.utc))
+    assert store.suggest_next_meeting(ann.id) == (date(2025, 3, 17), "10:00", 30)
+    store.set_next_meeting(ann.id, date(2025, 3, 17), time="10:00", minutes=30)
+    sbi = {"id": "feedback", "name": "Feedback", "stages": [
+        {"key": "sbi", "title": "Situation", "minutes": 15}]}
+    store.start_session(ann.id, sbi, started_at=datetime(2025, 3, 12, 16, 0, tzinfo=timezone.utc))
+    assert store.suggest_next_meeting(ann.id) == (date(2025, 3, 17), "10:00", 30)
+
+
 def test_due_lists_items_due_or_overdue_both_ways(store, clock):
     ann = store.add_person("Ann")
     s = store.start_session(ann.id, PLAN)
