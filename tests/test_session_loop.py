@@ -312,6 +312,43 @@ async def test_a_feedback_session_leaves_the_next_one_on_one_as_set(store, vault
         app.store = None
 
 
+async def test_a_goal_is_checked_in_on_from_the_list_to_go_through(store, vault_path, clock):
+    """The 1-on-1's goal check-in: their open goal is in the list (^t), s checks in on it, dated
+    in this session; d on it checks in too (a goal is not ticked off)."""
+    from tui.screens.goal_dialogs import CheckInDialog
+
+    sam, first, second, *_ = first_one_on_one(store, clock)
+    goal = store.add_item(first.id, "goal", "Lead the Q2 launch", owner="them")
+    app = make_app(vault_path, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_session(app, pilot, store, second.id)
+        await settle(app, pilot)
+        await pilot.press("ctrl+t")
+        await pilot.pause()
+        listed = screen.query_one(FollowThrough)
+        assert listed.has_focus and "s goal" in str(listed.border_title)
+        ids = [listed.get_option_at_index(n).id for n in range(listed.option_count)]
+        listed.highlighted = ids.index(f"item:{goal.id}")
+        await pilot.press("d")
+        await pilot.pause()
+        assert isinstance(app.screen, CheckInDialog)
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.press("s")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, CheckInDialog)
+        await pilot.press("right")  # open -> on-track
+        dialog.query_one("#checkin-progress").value = "20"
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert app.screen is screen
+        app.store = None
+    [checked] = store.goals(sam.id)
+    assert (checked.status, checked.progress) == ("on-track", 20)  # d did not end it
+    assert checked.checkins[-1].session_id == second.id
+
+
 async def test_a_bad_next_date_keeps_the_review_open(store, vault_path, clock):
     sam, first, second, *_ = first_one_on_one(store, clock)
     app = make_app(vault_path, clock)

@@ -66,7 +66,8 @@ def show_context(screen: "SessionScreen", context: SessionContext) -> None:
     screen.consent = context.consent
     if screen.stage.get("records") == "consent":
         screen.show_card()
-    screen.earlier = list(context.earlier)
+    # their open goals follow the earlier items: checked in on from the list (s)
+    screen.earlier = [*context.earlier, *(g.item for g in since.goals)]
     screen.points = [*since.points, *context.covered]
     screen.jots = list(since.jots)
     screen.overdue = since.overdue
@@ -109,7 +110,10 @@ def show_followup(screen: "SessionScreen", *, reset: bool = False,
     widget.display = shown and (has or (emptied_here and screen.focused is widget))
     if not widget.display:
         return
-    widget.border_title = screen.keys("To go through · {done} done/covered · {carry} carry")
+    goals = everything and any(i.kind == "goal" for i in items)
+    widget.border_title = screen.keys("To go through · {done} done · {carry} carry · "
+                                      "{goal-status} goal" if goals else
+                                      "To go through · {done} done/covered · {carry} carry")
     widget.border_subtitle = screen.keys("{agenda} or Tab here · {back} back")
     if reset:
         widget.highlighted = None
@@ -142,6 +146,10 @@ def follow_through(screen: "SessionScreen", event: FollowThrough.Chosen) -> None
         if event.kind == "point":
             point_action(screen, event.item_id, event.action)
             return
+        if event.action == "check" or next(
+                (i.kind for i in screen.earlier if i.id == event.item_id), "") == "goal":
+            check_in(screen, event.item_id)
+            return
         if event.action == "done":
             store.update_item(event.item_id, status="done")
             screen.say("marked done")
@@ -156,6 +164,18 @@ def follow_through(screen: "SessionScreen", event: FollowThrough.Chosen) -> None
         return
     screen.earlier = [i for i in screen.earlier if i.id != event.item_id]
     show_followup(screen, emptied_here=True)
+
+
+def check_in(screen: "SessionScreen", item_id: str) -> None:
+    """A goal in the list: every key checks in on it (a goal is followed through by check-ins,
+    not marked done or carried), dated in this session; the list and panel then read again."""
+    from tui.screens.goal_dialogs import ask_check_in
+
+    item = next((i for i in screen.earlier if i.id == item_id), None)
+    if item is None or item.kind != "goal":
+        screen.say(screen.keys("{goal-status}: check in on goals"))
+        return
+    ask_check_in(screen, item, saved=lambda: load_context(screen), session_id=screen.live.id)
 
 
 def point_action(screen: "SessionScreen", point_id: str, action: str) -> None:
