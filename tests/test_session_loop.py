@@ -75,6 +75,23 @@ async def test_the_second_one_on_one_opens_on_since_last_time(store, vault_path,
         assert screen.left_mode == "since"
 
 
+async def test_what_was_done_between_sessions_is_in_since_last_time(store, vault_path, clock):
+    """Marked done from the items screen (or 'rapport items done') between two 1-on-1s: the
+    next one's panel says so, to close the loop out loud ("I did ask finance")."""
+    sam, first, second, *_ = first_one_on_one(store, clock)
+    finance = next(i for i in store.items(session_id=first.id) if i.owner == "me")
+    store.update_item(finance.id, status="done")
+    app = make_app(vault_path, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_session(app, pilot, store, second.id)
+        await settle(app, pilot)
+        shown = " ".join(str(w.render()) for w in screen.query_one("#session-since").query(
+            "Static"))
+        assert "Done since 2025-03-03\n✓ Ask finance about budget  mine, 2025-03-10" in shown
+        assert "Ask finance about budget  due" not in shown  # no longer open
+        app.store = None
+
+
 async def test_the_panel_that_opened_itself_gives_way_to_the_next_stage(store, vault_path,
                                                                         clock):
     sam, first, second, *_ = first_one_on_one(store, clock)

@@ -413,7 +413,12 @@ def test_since_last_time_has_what_the_panel_shows(store, clock):
     assert [i.id for i in panel.mine] == [mine.id]
     assert [j.id for j in panel.jots] == [jot.id] and [p.id for p in panel.points] == [point.id]
     assert [g.id for g in panel.goals] == [goal.id] and [p.score for p in panel.pulses] == [3]
-    assert panel.next_meeting.source == "cadence"
+    assert panel.next_meeting.source == "cadence" and panel.done == ()
+    clock.advance(-86400)  # the day before the second session: done between the two
+    store.update_item(mine.id, status="done")
+    store.update_item(goal.id, status="done")  # goals are followed by check-ins: not listed
+    panel = since_last_time(store, ann.id, session_id=s2.id)
+    assert [i.id for i in panel.done] == [mine.id] and panel.mine == ()
 
 
 def test_the_clipboard_copy_is_the_summary_export_and_is_recorded(store, clock):
