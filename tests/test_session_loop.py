@@ -366,6 +366,52 @@ async def test_a_goal_is_checked_in_on_from_the_list_to_go_through(store, vault_
     assert checked.checkins[-1].session_id == second.id
 
 
+async def test_an_overdue_item_carried_forward_gets_a_new_date(store, vault_path, clock):
+    """Carrying "Send the risk list" (due last Wednesday) asks when now, in the capture dialog
+    filled in as it was; Esc leaves it uncarried. An item not yet due carries at once."""
+    from tui.screens.capture import CaptureScreen
+
+    sam, first, second, *_ = first_one_on_one(store, clock)
+    late, finance = sorted(store.items(session_id=first.id), key=lambda i: i.due)
+    app = make_app(vault_path, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_session(app, pilot, store, second.id)
+        await settle(app, pilot)
+        await pilot.press("ctrl+t")
+        await pilot.pause()
+        listed = screen.query_one(FollowThrough)
+
+        def highlight(item):
+            ids = [listed.get_option_at_index(n).id for n in range(listed.option_count)]
+            listed.highlighted = ids.index(f"item:{item.id}")
+
+        highlight(finance)
+        await pilot.press("c")  # due on the 20th: carried as it is
+        await pilot.pause()
+        assert store.item(finance.id).status == "carried"
+        highlight(late)
+        for key, carried in (("escape", False), ("enter", True)):
+            await pilot.press("c")
+            await pilot.pause()
+            dialog = app.screen
+            assert isinstance(dialog, CaptureScreen)
+            assert "Carry forward: it was due 2025-03-05" in str(
+                dialog.query_one(".dialog-title").render())
+            assert dialog.query_one("#capture-text").value == "Send the risk list"
+            assert dialog.query_one("#capture-due").value == ""
+            if carried:
+                dialog.query_one("#capture-due").value = "fri"
+            await pilot.press(key)
+            await pilot.pause()
+            assert app.screen is screen
+            assert (store.item(late.id).status == "carried") is carried
+        app.store = None
+    copies = {i.text: i for i in store.items(session_id=second.id)}
+    assert copies["Send the risk list"].due == date(2025, 3, 14)  # the Friday after Monday
+    assert copies["Send the risk list"].owner == "them"
+    assert copies["Ask finance about budget"].due == date(2025, 3, 20)
+
+
 async def test_a_bad_next_date_keeps_the_review_open(store, vault_path, clock):
     sam, first, second, *_ = first_one_on_one(store, clock)
     app = make_app(vault_path, clock)

@@ -13,11 +13,13 @@ conversations (issues 22 and 23). The screen calls these; they call the store.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from textual.widgets import Static
 
 from store import FEEDBACK_STAGE_FIELDS, RapportError, feedback_kind
+from tui import format as fmt
 from tui.widgets.session import FollowThrough, NotesArea
 from tui.widgets.prepare import SinceLastTimeView, header_text
 
@@ -154,16 +156,51 @@ def follow_through(screen: "SessionScreen", event: FollowThrough.Chosen) -> None
             store.update_item(event.item_id, status="done")
             screen.say("marked done")
         else:
-            item = store.carry_forward(event.item_id, screen.live.id)
-            screen.items.append(item)
-            screen.fresh_item = item.id
-            screen.show_items()
-            screen.say("carried forward into this session")
+            today = screen.app.clock().astimezone().date()
+            item = next((i for i in screen.earlier if i.id == event.item_id), None)
+            if item is not None and item.due is not None and item.due < today:
+                carry_overdue(screen, item, today)
+                return
+            carried(screen, event.item_id)
+            return
     except RapportError as exc:
         screen.notify(str(exc), severity="error")
         return
     screen.earlier = [i for i in screen.earlier if i.id != event.item_id]
     show_followup(screen, emptied_here=True)
+
+
+def carried(screen: "SessionScreen", item_id: str, **changes: Any) -> None:
+    """Carries an earlier item into this session (``changes``: to its copy: a new due date)."""
+    store = screen.store
+    try:
+        item = store.carry_forward(item_id, screen.live.id)
+        if changes:
+            item = store.update_item(item.id, **changes)
+    except RapportError as exc:
+        screen.notify(str(exc), severity="error")
+        return
+    screen.items.append(item)
+    screen.fresh_item = item.id
+    screen.show_items()
+    screen.say("carried forward into this session")
+    screen.earlier = [i for i in screen.earlier if i.id != item_id]
+    show_followup(screen, emptied_here=True)
+
+
+def carry_overdue(screen: "SessionScreen", item: "Item", today: date) -> None:
+    """An overdue item carried forward: its date has passed, so the capture dialog offers it
+    as it was with the due date empty, to agree a new one (Esc: not carried)."""
+    from tui.screens.capture import Capture, CaptureScreen
+
+    def decided(result: Capture | None) -> None:
+        if result is not None:
+            carried(screen, item.id, kind=result.kind, text=result.text, owner=result.owner,
+                    due=result.due)
+
+    screen.app.push_screen(CaptureScreen(
+        kind=item.kind, participant=screen.person.name, today=today, text=item.text,
+        owner=item.owner, title=f"Carry forward: it was due {fmt.day(item.due)}"), decided)
 
 
 def check_in(screen: "SessionScreen", item_id: str) -> None:
