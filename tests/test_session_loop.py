@@ -216,6 +216,24 @@ async def test_the_pulse_at_check_in(store, vault_path, clock):
         assert screen.query_one(NotesArea).text == ""  # the digit went to the dialog
 
 
+
+async def test_a_tab_after_the_pulse_s_digit_keeps_the_word(store, vault_path, clock):
+    """"Tab moves", the dialog says: after the digit, Tab to the word field (the digit used to
+    go there itself, and that Tab left it: the word was typed into the Save button)."""
+    session = store.start_session(store.add_person("Ada").id, plan())
+    app = make_app(vault_path, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_session(app, pilot, store, session.id)
+        await pilot.press("ctrl+f")
+        await pilot.pause()
+        await pilot.press("2", "tab", *"flat", "enter")
+        await pilot.pause()
+        assert app.screen is screen
+        app.store = None
+    pulse = store.pulse(session.id)
+    assert (pulse.score, pulse.word) == (2, "flat")
+
+
 async def test_the_feedback_guide_fills_the_feedback_log_as_it_goes(store, vault_path, clock):
     ada = store.add_person("Ada")
     session = store.start_session(ada.id, plan("feedback"))
