@@ -148,7 +148,7 @@ async def test_a_session_still_open_with_them_is_said(store, vault_path, clock):
         await pilot.press("tab", *"Ben Okafor")
         await pilot.pause()
         assert line.display and str(line.render()) == (
-            "still open: their Feedback session of 2025-03-03 09:00 (esc, then resume it)")
+            "still open with them: Feedback session, 2025-03-03 09:00 (esc, then resume it)")
         assert line.region.width and line.region.right <= 80
         dialog.query_one("#person").value = "Ana Ruiz"
         await pilot.pause()

@@ -79,7 +79,7 @@ class NewSessionScreen(Dialog[str | None]):
         folded = {p.id: p.name.casefold() for p in people}
         for active in store.sessions(status="active") if store else []:
             if active.programme_id is None and active.person_id in folded:
-                self.open.setdefault(folded[active.person_id], f"{active.guide_name} of "
+                self.open.setdefault(folded[active.person_id], f"{active.guide_name}, "
                                      f"{fmt.when(active.started_at)}")
         catalog = self.app.catalog
         with Vertical(id="start-dialog", classes="dialog"):
@@ -140,7 +140,7 @@ class NewSessionScreen(Dialog[str | None]):
         guide = self.app.catalog.get(usual) if usual else None
         said = [f"{event.value.strip()}'s usual guide: {guide.name}"] if guide else []
         if folded in self.open:  # back-to-back: the last one with them may not be ended
-            said.append(f"still open: their {self.open[folded]} (esc, then resume it)")
+            said.append(f"still open with them: {self.open[folded]} (esc, then resume it)")
         line = self.query_one("#start-error", Label)
         line.update(" · ".join(said))
         line.set_class(False, "error")
