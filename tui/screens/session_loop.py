@@ -60,10 +60,33 @@ def load_context(screen: "SessionScreen") -> None:
                            group="session-context")
 
 
+def not_own_pulse(screen: "SessionScreen", since: "SinceLastTime") -> "SinceLastTime":
+    """A session resumed after its check-in: its own pulse is not "since last time"."""
+    return replace(since, pulses=tuple(p for p in since.pulses
+                                       if p.session_id != screen.live.id))
+
+
+def refresh_since(screen: "SessionScreen") -> None:
+    """The since-last-time panel read again after an item was done or carried from the list
+    (the list itself keeps its place): beside it at a large size, it still said open."""
+    session_id, person_id = screen.live.id, screen.live.person_id
+    facilitator = screen.app.config.facilitator_name
+
+    def read(store: "Store") -> "SinceLastTime":
+        from store import since_last_time
+
+        return since_last_time(store, person_id, session_id=session_id,
+                               facilitator=facilitator)
+
+    def show(since: "SinceLastTime") -> None:
+        screen.query_one(SinceLastTimeView).show(not_own_pulse(screen, since),
+                                                 screen.app.clock().astimezone().date())
+
+    screen.load_from_store(read, show, group="session-since")
+
+
 def show_context(screen: "SessionScreen", context: SessionContext) -> None:
-    # a session resumed after its check-in: its own pulse is not "since last time"
-    since = replace(context.since, pulses=tuple(p for p in context.since.pulses
-                                                if p.session_id != screen.live.id))
+    since = not_own_pulse(screen, context.since)
     screen.context_loaded = True
     screen.consent = context.consent
     if screen.stage.get("records") == "consent":
@@ -168,6 +191,7 @@ def follow_through(screen: "SessionScreen", event: FollowThrough.Chosen) -> None
         return
     screen.earlier = [i for i in screen.earlier if i.id != event.item_id]
     show_followup(screen, emptied_here=True)
+    refresh_since(screen)
 
 
 def carried(screen: "SessionScreen", item_id: str, **changes: Any) -> None:
@@ -186,6 +210,7 @@ def carried(screen: "SessionScreen", item_id: str, **changes: Any) -> None:
     screen.say("carried forward into this session")
     screen.earlier = [i for i in screen.earlier if i.id != item_id]
     show_followup(screen, emptied_here=True)
+    refresh_since(screen)
 
 
 def carry_overdue(screen: "SessionScreen", item: "Item", today: date) -> None:
