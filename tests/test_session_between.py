@@ -208,3 +208,37 @@ async def test_an_overdue_item_carried_forward_gets_a_new_date(store, vault_path
     assert copies["Send the risk list"].due == date(2025, 3, 14)  # the Friday after Monday
     assert copies["Send the risk list"].owner == "them"
     assert copies["Ask finance about budget"].due == date(2025, 3, 20)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (160, 48)])
+async def test_the_agreed_next_step_becomes_their_action(store, vault_path, clock, size):
+    """SBI's last stage: the next step agreed is what they will do. Linking it to an action
+    needed one captured first (Esc, f2, ^f again); the form offers a new action made of it."""
+    from tui.screens.feedback_form import FeedbackDialog
+
+    ben = store.add_person("Ben Okafor")
+    session = store.start_session(ben.id, plan("feedback"))
+    app = make_app(vault_path, clock)
+    async with app.run_test(size=size) as pilot:
+        screen = await open_session(app, pilot, store, session.id)
+        screen.go_to(next(i for i, s in enumerate(screen.stages)
+                          if s.get("records") == "feedback-next-step"))
+        await pilot.press("ctrl+f")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, FeedbackDialog)
+        await pilot.press("tab", "end", "enter")  # no step typed yet: said, not saved
+        await pilot.pause()
+        assert app.screen is dialog and "Type the next step first" in str(
+            dialog.query_one("#feedback-error").render())
+        await pilot.press(*"Dry run every customer demo")
+        assert dialog.query_one("#feedback-save").region.bottom <= size[1]
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.screen is screen
+        app.store = None
+    [action] = store.items(session_id=session.id)
+    assert (action.kind, action.owner, action.text) == ("action", "them",
+                                                        "Dry run every customer demo")
+    assert store.session_feedback(session.id).item_id == action.id
+

@@ -384,13 +384,20 @@ def consent_form(screen: "SessionScreen") -> None:
 
 
 def feedback_form(screen: "SessionScreen", records: str) -> None:
-    from tui.screens.feedback_form import FeedbackDialog
+    from tui.screens.feedback_form import NEW_ACTION, FeedbackDialog
 
     def done(fields: dict[str, Any] | None) -> None:
         screen.query_one(NotesArea).focus()
         if not fields:
             return
         try:
+            if fields.get("item_id") == NEW_ACTION:  # the agreed step, as an action of theirs
+                action = screen.store.add_item(screen.live.id, "action", fields["next_step"],
+                                               owner="them", stage=screen.stage["key"])
+                screen.items.append(action)
+                screen.fresh_item = action.id
+                screen.show_items()
+                fields = {**fields, "item_id": action.id}
             screen.feedback = screen.store.fill_feedback(screen.live.id, **fields)
         except RapportError as exc:
             screen.notify(str(exc), severity="error")
