@@ -332,7 +332,7 @@ def test_items_done_from_the_command_line(home):
     roadmap, offsite = found["Send the roadmap draft"], found["Book the offsite"]
     refused = run(home, "items", "done", roadmap[:8], "ffffffff")
     assert refused.exit_code == 1 and refused.stderr.strip() == \
-        "rapport: error: no open item with id 'ffffffff'"
+        "rapport: error: no item with id 'ffffffff'"
     goal = run(home, "items", "done", found["Lead the Q2 planning"][:6])
     assert goal.exit_code == 1 and "is a goal: check in on it with 'rapport goals check-in" \
         in goal.stderr
@@ -343,7 +343,9 @@ def test_items_done_from_the_command_line(home):
     assert result.stdout.splitlines() == ["done: Send the roadmap draft", "done: Book the offsite"]
     left = doc(run(home, "items", "--open", "--json"), "items")
     assert [i["text"] for i in left] == ["Lead the Q2 planning"]
-    assert run(home, "items", "done", roadmap).exit_code == 1  # done already: not open
+    again = run(home, "items", "done", roadmap)
+    assert again.exit_code == 1 and again.stderr.strip() == \
+        f"rapport: error: {roadmap[:8]} is done already"
 
 
 # ---------------------------------------------------------------------- jot

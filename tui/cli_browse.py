@@ -272,8 +272,12 @@ def items_done(env: Env, refs: tuple[str, ...]) -> None:
     (at least 4 characters; 'rapport items' shows them). A goal is checked in on instead
     ('rapport goals check-in'). Nothing is changed unless every ITEM is found."""
     with env.open_store() as store:
-        open_items = store.items(open_only=True)
-        chosen = [by_id(open_items, ref, "open item") for ref in refs]
+        everything = store.items()
+        open_ids = {i.id for i in store.items(open_only=True)}
+        chosen = [by_id(everything, ref, "item") for ref in refs]
+        closed = next((i for i in chosen if i.id not in open_ids), None)
+        if closed is not None:
+            raise fail(f"{closed.id[:8]} is {closed.status} already")  # no text on stderr
         goal = next((i for i in chosen if i.kind == "goal"), None)
         if goal is not None:
             raise fail(f"{goal.id[:8]} is a goal: check in on it with 'rapport goals check-in "
