@@ -17,6 +17,20 @@ from apptools import first_one_on_one, guide_plan as plan, make_app, open_sessio
 pytestmark = pytest.mark.usefixtures("utc_zone")
 
 
+async def the_list(app, pilot, store, session_id):
+    """The session open, its list to go through focused (ctrl+t): (screen, list)."""
+    screen = await open_session(app, pilot, store, session_id)
+    await settle(app, pilot)
+    await pilot.press("ctrl+t")
+    await pilot.pause()
+    return screen, screen.query_one(FollowThrough)
+
+
+def highlight(listed, item) -> None:
+    ids = [listed.get_option_at_index(n).id for n in range(listed.option_count)]
+    listed.highlighted = ids.index(f"item:{item.id}")
+
+
 async def test_what_was_done_between_sessions_is_in_since_last_time(store, vault_path, clock):
     """Marked done from the items screen (or 'rapport items done') between two 1-on-1s: the
     next one's panel says so, to close the loop out loud ("I did ask finance")."""
@@ -41,13 +55,8 @@ async def test_the_panel_follows_what_the_list_does(store, vault_path, clock):
     late, finance = sorted(store.items(session_id=first.id), key=lambda i: i.due)
     app = make_app(vault_path, clock)
     async with app.run_test(size=(160, 48)) as pilot:
-        screen = await open_session(app, pilot, store, second.id)
-        await settle(app, pilot)
-        await pilot.press("ctrl+t")
-        await pilot.pause()
-        listed = screen.query_one(FollowThrough)
-        ids = [listed.get_option_at_index(n).id for n in range(listed.option_count)]
-        listed.highlighted = ids.index(f"item:{finance.id}")
+        screen, listed = await the_list(app, pilot, store, second.id)
+        highlight(listed, finance)
         await pilot.press("d")
         await settle(app, pilot)
         shown = str(screen.query_one("#since-items").render())
@@ -136,14 +145,9 @@ async def test_a_goal_is_checked_in_on_from_the_list_to_go_through(store, vault_
     goal = store.add_item(first.id, "goal", "Lead the Q2 launch", owner="them")
     app = make_app(vault_path, clock)
     async with app.run_test(size=(80, 24)) as pilot:
-        screen = await open_session(app, pilot, store, second.id)
-        await settle(app, pilot)
-        await pilot.press("ctrl+t")
-        await pilot.pause()
-        listed = screen.query_one(FollowThrough)
+        screen, listed = await the_list(app, pilot, store, second.id)
         assert listed.has_focus and "s goal" in str(listed.border_title)
-        ids = [listed.get_option_at_index(n).id for n in range(listed.option_count)]
-        listed.highlighted = ids.index(f"item:{goal.id}")
+        highlight(listed, goal)
         await pilot.press("d")
         await pilot.pause()
         assert isinstance(app.screen, CheckInDialog)
@@ -173,21 +177,12 @@ async def test_an_overdue_item_carried_forward_gets_a_new_date(store, vault_path
     late, finance = sorted(store.items(session_id=first.id), key=lambda i: i.due)
     app = make_app(vault_path, clock)
     async with app.run_test(size=(80, 24)) as pilot:
-        screen = await open_session(app, pilot, store, second.id)
-        await settle(app, pilot)
-        await pilot.press("ctrl+t")
-        await pilot.pause()
-        listed = screen.query_one(FollowThrough)
-
-        def highlight(item):
-            ids = [listed.get_option_at_index(n).id for n in range(listed.option_count)]
-            listed.highlighted = ids.index(f"item:{item.id}")
-
-        highlight(finance)
+        screen, listed = await the_list(app, pilot, store, second.id)
+        highlight(listed, finance)
         await pilot.press("c")  # due on the 20th: carried as it is
         await pilot.pause()
         assert store.item(finance.id).status == "carried"
-        highlight(late)
+        highlight(listed, late)
         for key, carried in (("escape", False), ("enter", True)):
             await pilot.press("c")
             await pilot.pause()

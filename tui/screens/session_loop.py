@@ -204,10 +204,7 @@ def carried(screen: "SessionScreen", item_id: str, **changes: Any) -> None:
     except RapportError as exc:
         screen.notify(str(exc), severity="error")
         return
-    screen.items.append(item)
-    screen.fresh_item = item.id
-    screen.show_items()
-    screen.say("carried forward into this session")
+    show_added(screen, item, "carried forward into this session")
     screen.earlier = [i for i in screen.earlier if i.id != item_id]
     show_followup(screen, emptied_here=True)
     refresh_since(screen)
@@ -261,6 +258,16 @@ def point_action(screen: "SessionScreen", point_id: str, action: str) -> None:
 # ---------------------------------------------------------------------- items captured
 
 
+def show_added(screen: "SessionScreen", item: "Item", said: str) -> None:
+    """An item new in this session: into its items panel, marked fresh, confirmed in the
+    status line (a toast would cover it at 80x24)."""
+    screen.items.append(item)
+    screen.fresh_item = item.id
+    screen.show_items()
+    if said:
+        screen.say(said)
+
+
 def capture(screen: "SessionScreen", kind: str | None = None) -> None:
     """The capture dialog; the item joins this session's items panel, confirmed in the status
     line (a toast would cover the item just added at 80x24). Without ``kind``, the dialog opens
@@ -281,10 +288,7 @@ def capture(screen: "SessionScreen", kind: str | None = None) -> None:
         except RapportError as exc:
             screen.notify(str(exc), severity="error")
             return
-        screen.items.append(item)
-        screen.fresh_item = item.id
-        screen.show_items()
-        screen.say(f"{item.kind} saved")
+        show_added(screen, item, f"{item.kind} saved")
 
     screen.app.push_screen(CaptureScreen(kind=kind, participant=screen.person.name,
                                          today=screen.app.clock().astimezone().date()), captured)
@@ -394,9 +398,7 @@ def feedback_form(screen: "SessionScreen", records: str) -> None:
             if fields.get("item_id") == NEW_ACTION:  # the agreed step, as an action of theirs
                 action = screen.store.add_item(screen.live.id, "action", fields["next_step"],
                                                owner="them", stage=screen.stage["key"])
-                screen.items.append(action)
-                screen.fresh_item = action.id
-                screen.show_items()
+                show_added(screen, action, "")
                 fields = {**fields, "item_id": action.id}
             screen.feedback = screen.store.fill_feedback(screen.live.id, **fields)
         except RapportError as exc:
