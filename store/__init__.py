@@ -45,7 +45,8 @@ Between conversations (issues 22 and 23), what each screen piece calls::
     store.erase_person(sam.id)  # one transaction, search index included, then VACUUM
     store.merge_people(typo.id, sam.id)
     # the next meeting: set it (it overrides the cadence), suggest it, list what is coming
-    day, time, minutes = store.suggest_next_meeting(sam.id)   # the end-of-session review
+    day, time, minutes = store.suggest_next_meeting(sam.id, usual_minutes=30)  # the review:
+    # a regular meeting's length (the usual guide's), not a first 1-on-1's or a feedback's
     store.set_next_meeting(sam.id, day, time=time, minutes=minutes)  # or clear_next_meeting
     store.upcoming()          # [Upcoming]: set or from the cadence, "overdue"/"today"/...
     meetings, items = store.due()

@@ -9,9 +9,9 @@ cadence counts from that session again.
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from typing import Iterable, Mapping
+from typing import Iterable, Mapping, Sequence
 
-from .models import CADENCES, Meeting, Person, Upcoming
+from .models import CADENCES, Meeting, Person, Session, Upcoming
 
 SOON_DAYS = 2
 
@@ -45,13 +45,37 @@ def upcoming(people: Iterable[Person], last_met: Mapping[str, datetime],
 
 
 def suggestion(cadence: str | None, last_start: datetime | None, today: date,
-               minutes: int | None = None) -> tuple[date, str | None, int | None]:
+               minutes: int | None = None, meeting: Meeting | None = None
+               ) -> tuple[date, str | None, int | None]:
     """The next meeting to offer at the end of a session: the cadence (a week without one)
     after the last meeting's day, at its time of day (local), for ``minutes``; never before
-    tomorrow."""
+    tomorrow. ``meeting``, the one set: still to come after the last one's day, it is offered
+    as set (a feedback session between two 1-on-1s does not move the next one); set for that
+    day (the slot the last one held), its time and length are the slot's, recurring."""
     days = CADENCES.get(cadence or "", 7)
     if last_start is None:
         return today + timedelta(days=days), None, minutes
     local = last_start.astimezone()
+    if meeting is not None and meeting.day > local.date():
+        return meeting.day, meeting.time, meeting.minutes or minutes
+    time = f"{local.hour:02d}:{local.minute:02d}"
+    if meeting is not None and meeting.day == local.date():
+        time, minutes = meeting.time or time, meeting.minutes or minutes
     day = max(local.date() + timedelta(days=days), today + timedelta(days=1))
-    return day, f"{local.hour:02d}:{local.minute:02d}", minutes
+    return day, time, minutes
+
+
+def regular_minutes(sessions: Sequence[Session], usual_guide: str | None,
+                    usual_minutes: int | None = None) -> int | None:
+    """How long the next meeting is: a regular one, not as long as the last one when that was
+    a one-off (a first 1-on-1, a feedback session, praise). ``sessions`` newest first;
+    ``usual_guide``: the guide their meetings start from. The length of the latest session
+    run from it (as planned then: a slot they shortened stays short), else ``usual_minutes``
+    (that guide's own length), else the last session's; None without any."""
+    if usual_guide is not None:
+        for session in sessions:
+            if session.guide_id == usual_guide and session.planned_minutes:
+                return session.planned_minutes
+    if usual_minutes:
+        return usual_minutes
+    return sessions[0].planned_minutes or None if sessions else None

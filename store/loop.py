@@ -28,7 +28,9 @@ def since_last_time(store: Store, person_id: str, *, session_id: str | None = No
     """What happened with ``person_id`` since you last met. ``session_id``: the session being
     opened (it and later ones are not "last time"). ``today``: for what is overdue (default:
     the store's clock, local day). ``facilitator``: your name as the owner of your items in
-    last time's summary (as in the exports)."""
+    last time's summary (as in the exports). ``done``: the action items closed between the
+    last session's end and now (from the items screen, a person's page, ``rapport items
+    done``, or a later session), so that both can say what was followed through."""
     person = store.person(person_id)
     today = today or store.today()
     current = store.session(session_id) if session_id else None
@@ -49,6 +51,11 @@ def since_last_time(store: Store, person_id: str, *, session_id: str | None = No
     def order(item: Item) -> tuple[bool, date, datetime]:
         return (item.id not in overdue, item.due or date.max, item.created_at or datetime.min)
 
+    closed = last.ended_at if last is not None else None
+    done = sorted((i for i in store.items(person_id=person_id)
+                   if i.kind == "action" and i.status == "done" and closed is not None
+                   and i.done_at is not None and i.done_at > closed),
+                  key=lambda i: i.done_at or datetime.min)
     points = store.talking_points(person_id, open_only=True)
     points.sort(key=lambda p: (p.owner != "theirs", p.created_at or datetime.min))
     pulses = store.pulses(person_id)
@@ -62,7 +69,7 @@ def since_last_time(store: Store, person_id: str, *, session_id: str | None = No
                    if since is None or (j.created_at is not None and j.created_at >= since)),
         goals=tuple(store.goals(person_id, open_only=True)), points=tuple(points),
         pulses=tuple(pulses[-RECENT_PULSES:]), low_run=store.low_run(person_id),
-        next_meeting=upcoming)
+        next_meeting=upcoming, done=tuple(done))
 
 
 def share_summary(store: Store, session_id: str, *, facilitator: str = "Facilitator") -> str:

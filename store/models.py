@@ -411,3 +411,4 @@ class SinceLastTime:
     pulses: tuple[Pulse, ...]  # the recent ones, oldest first
     low_run: bool  # the last pulses are a run of low scores
     next_meeting: Upcoming | None
+    done: tuple[Item, ...] = ()  # action items closed since the last session ended, oldest first

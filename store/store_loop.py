@@ -77,15 +77,22 @@ class LoopFace(PeopleFace, SessionsFace):
                 last[r["person_id"]] = moment
         return agenda.upcoming(self.people(), last, self._meetings.all(), today or self.today())
 
-    def suggest_next_meeting(self, person_id: str) -> tuple[date, str | None, int | None]:
-        """What the end-of-session review offers: the cadence after the last meeting's day, at
-        its time of day, as long as its guide planned (day, "HH:MM" or None, minutes)."""
+    def suggest_next_meeting(self, person_id: str, *, usual_guide: str | None = None,
+                             usual_minutes: int | None = None
+                             ) -> tuple[date, str | None, int | None]:
+        """What the end-of-session review offers (day, "HH:MM" or None, minutes): the meeting
+        already set if it is still to come, else the cadence after the last meeting's day, at
+        its time of day (the set slot's, if it held one), as long as a regular meeting with
+        them (:func:`store.agenda.regular_minutes`): their default guide (``usual_guide`` when
+        they have none: the app's) and ``usual_minutes``, that guide's own length (the guide
+        catalog knows it; the store does not read guides)."""
         person = self.person(person_id)
         sessions = self.sessions(person_id=person_id)
         last = sessions[0] if sessions else None
-        minutes = last.planned_minutes or None if last else None
+        minutes = agenda.regular_minutes(sessions, person.guide_id or usual_guide,
+                                         usual_minutes)
         return agenda.suggestion(person.cadence, last.started_at if last else None,
-                                 self.today(), minutes)
+                                 self.today(), minutes, self._meetings.get(person_id))
 
     def due(self, today: date | None = None) -> tuple[list[Upcoming], list[Item]]:
         """Meetings due today or overdue, and open action items due today or overdue (mine and

@@ -49,3 +49,22 @@ def ada_session(store, guide_id: str = "one-on-one"):
     """Ada, and a session with her from the built-in guide ``guide_id``: (person, session)."""
     person = store.add_person("Ada")
     return person, store.start_session(person.id, guide_plan(guide_id))
+
+
+def first_one_on_one(store, clock):
+    """Sam, weekly: a 1-on-1 a week ago with notes and items (one overdue), then a jot and
+    talking points both ways (as `rapport jot --raise` and `--theirs` make them)."""
+    sam = store.add_person("Sam Rivera", cadence="weekly")
+    first = store.start_session(sam.id, guide_plan(), title="Weekly")
+    store.save_note(first.id, "check-in", "Tired after the on-call week.")
+    store.save_note(first.id, "check-in", "PRIVATE-CANARY burning out?", private=True)
+    store.add_item(first.id, "action", "Send the risk list", owner="them", due="2025-03-05")
+    store.add_item(first.id, "action", "Ask finance about budget", owner="me",
+                   due="2025-03-20")
+    store.end_session(first.id)
+    clock.advance(7 * 86400)  # a week on
+    store.add_jot(sam.id, "raised the on-call rota in standup")
+    raise_point = store.add_talking_point(sam.id, "Feedback on the design review")
+    theirs = store.add_talking_point(sam.id, "Conference budget", owner="theirs")
+    second = store.start_session(sam.id, guide_plan(), title="Weekly")
+    return sam, first, second, raise_point, theirs

@@ -316,9 +316,36 @@ def test_items_open_overdue_first(home):
     assert "Already done" not in [i["text"] for i in open_only]
     result = run(home, "items", "--open")
     lines = result.stdout.splitlines()
-    assert lines[0].split() == ["DUE", "PERSON", "KIND", "WHOSE", "STATUS", "SESSION", "TEXT"]
-    assert lines[1].startswith("2025-02-20 !") and lines[1].endswith("Send the roadmap draft")
+    assert lines[0].split() == ["ID", "DUE", "PERSON", "KIND", "WHOSE", "STATUS", "SESSION",
+                                "TEXT"]
+    roadmap = everything[0]["id"]
+    assert lines[1].startswith(f"{roadmap[:8]}  2025-02-20 !")
+    assert lines[1].endswith("Send the roadmap draft")
     assert run(home, "items", "--person", "bo").stderr.strip() == "no items"
+
+
+def test_items_done_from_the_command_line(home):
+    """Following through without the app: 'rapport items done ID...' (the ids 'rapport items'
+    shows); all or nothing; a goal is checked in on instead."""
+    home, ids = home
+    found = {i["text"]: i["id"] for i in doc(run(home, "items", "--open", "--json"), "items")}
+    roadmap, offsite = found["Send the roadmap draft"], found["Book the offsite"]
+    refused = run(home, "items", "done", roadmap[:8], "ffffffff")
+    assert refused.exit_code == 1 and refused.stderr.strip() == \
+        "rapport: error: no item with id 'ffffffff'"
+    goal = run(home, "items", "done", found["Lead the Q2 planning"][:6])
+    assert goal.exit_code == 1 and "is a goal: check in on it with 'rapport goals check-in" \
+        in goal.stderr
+    assert {i["text"] for i in doc(run(home, "items", "--open", "--json"), "items")} == \
+        set(found)  # nothing changed
+    result = run(home, "items", "done", roadmap[:8], offsite)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines() == ["done: Send the roadmap draft", "done: Book the offsite"]
+    left = doc(run(home, "items", "--open", "--json"), "items")
+    assert [i["text"] for i in left] == ["Lead the Q2 planning"]
+    again = run(home, "items", "done", roadmap)
+    assert again.exit_code == 1 and again.stderr.strip() == \
+        f"rapport: error: {roadmap[:8]} is done already"
 
 
 # ---------------------------------------------------------------------- jot

@@ -197,6 +197,33 @@ def test_the_damage_banner_lists_each_problem_then_says_what_to_run():
 
 
 # ---------------------------------------------------------------------- due and low pulses
+async def test_home_says_how_many_action_items_are_due(store, vault_path, clock):
+    """Between conversations the home screen says what is due to follow through on, and the key
+    of the items screen (hidden from the 80-column footer)."""
+    ids = seed(store, clock)
+    today = clock().date()
+    s = store.start_session(ids["gus"], plan())
+    late = store.add_item(s.id, "action", "Send the notes", owner="me",
+                          due=today - timedelta(days=1))
+    store.add_item(s.id, "action", "Book the room", owner="them", due=today)
+    store.add_item(s.id, "action", "Later on", owner="them", due=today + timedelta(days=3))
+    store.end_session(s.id)
+    app = make_app(vault_path, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await home(app, pilot, store)
+        flags = screen.query_one("#home-flags")
+        assert flags.display
+        assert str(flags.render()) == "2 action items due or overdue  ·  f3 items"
+        store.update_item(late.id, status="done")
+        screen.reload()
+        await settle(pilot)
+        assert str(flags.render()) == "1 action item due or overdue  ·  f3 items"
+        await pilot.press("f3")
+        await settle(pilot)
+        assert type(app.screen).__name__ == "ItemsScreen"
+        app.store = None
+
+
 async def test_home_says_who_is_due_next_and_whose_pulse_is_low(store, vault_path, clock):
     ids = seed(store, clock)
     today = clock().date()

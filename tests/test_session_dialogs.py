@@ -130,6 +130,32 @@ async def test_the_whole_guide_description_shows_at_80x24(store, vault_path, clo
         assert tallest >= 4  # it was cut after two lines
 
 
+async def test_a_session_still_open_with_them_is_said(store, vault_path, clock):
+    """Back-to-back conversations: the feedback session with Ben was left (Esc), not ended;
+    starting another with him says so, before a second open one is made."""
+    ben = store.add_person("Ben Okafor")
+    store.start_session(ben.id, plan("feedback"))
+    store.add_person("Ana Ruiz")
+    app = make_app(vault_path, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.unlocked(store)
+        await pilot.pause()
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, NewSessionScreen)
+        line = dialog.query_one("#start-error")
+        await pilot.press("tab", *"Ben Okafor")
+        await pilot.pause()
+        assert line.display and str(line.render()) == (
+            "still open with them: Feedback session, 2025-03-03 09:00 (esc, then resume it)")
+        assert line.region.width and line.region.right <= 80
+        dialog.query_one("#person").value = "Ana Ruiz"
+        await pilot.pause()
+        assert not line.display
+        app.store = None
+
+
 async def test_a_person_s_usual_guide_is_offered(store, vault_path, clock):
     store.add_person("Grace", guide_id="feedback")
     app = make_app(vault_path, clock)
@@ -181,9 +207,16 @@ async def test_the_export_dialog_at_80x24_and_its_folder(store, vault_path, cloc
             == where
         path = dialog.query_one("#export-path")
         assert path.value.startswith(str(documents))
+        # the path is wider than the field: its start (the folder) is what shows, all of it
+        # selected so that typing replaces it
+        assert len(path.value) > path.content_region.width
+        assert (path.scroll_offset.x, path.cursor_position) == (0, 0)
+        assert path.selected_text == path.value
         elsewhere = tmp_path / "shared"
         elsewhere.mkdir()
         path.value = str(elsewhere / "ada.md")
+        await pilot.pause()
+        assert str(dialog.query_one("#export-where").render()) == f"In {elsewhere}, as typed"
         await pilot.press("ctrl+e")
         await settle(app, pilot)
         assert (elsewhere / "ada.md").exists()

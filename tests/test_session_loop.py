@@ -18,30 +18,9 @@ from tui.screens.review import EndReviewScreen
 from tui.screens.session import SessionScreen
 from tui.widgets.session import FollowThrough, NotesArea, QuestionList, StageCard
 from tui.widgets.prepare import SinceLastTimeView
-from apptools import guide_plan as plan, make_app, open_session, settle
+from apptools import first_one_on_one, guide_plan as plan, make_app, open_session, settle
 
 pytestmark = pytest.mark.usefixtures("utc_zone")
-
-WEEK = 7 * 86400
-
-
-def first_one_on_one(store, clock):
-    """Sam, weekly: a 1-on-1 a week ago with notes and items (one overdue), then a jot and
-    talking points both ways (as `rapport jot --raise` and `--theirs` make them)."""
-    sam = store.add_person("Sam Rivera", cadence="weekly")
-    first = store.start_session(sam.id, plan(), title="Weekly")
-    store.save_note(first.id, "check-in", "Tired after the on-call week.")
-    store.save_note(first.id, "check-in", "PRIVATE-CANARY burning out?", private=True)
-    store.add_item(first.id, "action", "Send the risk list", owner="them", due=date(2025, 3, 5))
-    store.add_item(first.id, "action", "Ask finance about budget", owner="me",
-                   due=date(2025, 3, 20))
-    store.end_session(first.id)
-    clock.advance(WEEK)
-    store.add_jot(sam.id, "raised the on-call rota in standup")
-    raise_point = store.add_talking_point(sam.id, "Feedback on the design review")
-    theirs = store.add_talking_point(sam.id, "Conference budget", owner="theirs")
-    second = store.start_session(sam.id, plan(), title="Weekly")
-    return sam, first, second, raise_point, theirs
 
 
 async def test_the_second_one_on_one_opens_on_since_last_time(store, vault_path, clock):
@@ -197,6 +176,7 @@ async def test_the_pulse_at_check_in(store, vault_path, clock):
         assert (pulse.score, pulse.word) == (4, "steady")
         assert "recorded: 4/5, steady" in str(screen.query_one(StageCard).render())
         assert screen.query_one(NotesArea).text == ""  # the digit went to the dialog
+
 
 
 async def test_the_feedback_guide_fills_the_feedback_log_as_it_goes(store, vault_path, clock):

@@ -200,6 +200,47 @@ def test_the_next_meeting_overrides_the_cadence_until_it_is_held(store, clock):
     assert store.clear_next_meeting(ann.id) and store.next_meeting(ann.id) is None
 
 
+def test_after_a_one_off_the_next_meeting_is_as_long_as_a_regular_one(store, clock):
+    """A first 1-on-1 (45 minutes) or a feedback session is not what recurs: the review offers
+    the regular meeting's length, that of the latest session from their usual guide, else that
+    guide's own length as the caller's catalog gives it."""
+    first = {"id": "first-one-on-one", "name": "First 1-on-1", "stages": [
+        {"key": "welcome", "title": "Welcome", "minutes": 45}]}
+    sbi = {"id": "feedback", "name": "Feedback", "stages": [
+        {"key": "sbi", "title": "Situation", "minutes": 15}]}
+    ann = store.add_person("Ann", cadence="weekly", guide_id="one-on-one")
+    store.start_session(ann.id, first, started_at=datetime(2025, 3, 3, 10, 0, tzinfo=timezone.utc))
+    assert store.suggest_next_meeting(ann.id)[2] == 45  # nothing better known: the last one's
+    assert store.suggest_next_meeting(ann.id, usual_minutes=30) == (date(2025, 3, 10), "10:00", 30)
+    shorter = {**PLAN, "stages": [{**PLAN["stages"][0], "minutes": 20}]}
+    store.start_session(ann.id, shorter, started_at=datetime(2025, 3, 10, 10, 0,
+                                                             tzinfo=timezone.utc))
+    store.start_session(ann.id, sbi, started_at=datetime(2025, 3, 12, 16, 0, tzinfo=timezone.utc))
+    # the feedback session was the last: the regular slot (as they last planned it) is offered
+    assert store.suggest_next_meeting(ann.id, usual_minutes=30)[1:] == ("16:00", 20)
+    bo = store.add_person("Bo", cadence="weekly")  # no default guide: the app's is passed
+    store.start_session(bo.id, PLAN, started_at=datetime(2025, 3, 3, 9, 0, tzinfo=timezone.utc))
+    store.start_session(bo.id, sbi, started_at=datetime(2025, 3, 5, 9, 0, tzinfo=timezone.utc))
+    assert store.suggest_next_meeting(bo.id, usual_guide="one-on-one")[2] == 30
+    assert store.suggest_next_meeting(bo.id)[2] == 15
+
+
+def test_a_meeting_already_set_is_offered_and_a_held_slot_recurs(store, clock):
+    """The weekly slot is Monday 10:00 for 30 minutes. Held at 10:07, the next one is offered
+    at 10:00, the slot's time, not the minute it started; a feedback session on Wednesday
+    leaves next Monday's meeting as it was set."""
+    ann = store.add_person("Ann", cadence="weekly", guide_id="one-on-one")
+    store.set_next_meeting(ann.id, date(2025, 3, 10), time="10:00", minutes=30)
+    store.start_session(ann.id, PLAN, started_at=datetime(2025, 3, 10, 10, 7,
+                                                          tzinfo=timezone.utc))
+    assert store.suggest_next_meeting(ann.id) == (date(2025, 3, 17), "10:00", 30)
+    store.set_next_meeting(ann.id, date(2025, 3, 17), time="10:00", minutes=30)
+    sbi = {"id": "feedback", "name": "Feedback", "stages": [
+        {"key": "sbi", "title": "Situation", "minutes": 15}]}
+    store.start_session(ann.id, sbi, started_at=datetime(2025, 3, 12, 16, 0, tzinfo=timezone.utc))
+    assert store.suggest_next_meeting(ann.id) == (date(2025, 3, 17), "10:00", 30)
+
+
 def test_due_lists_items_due_or_overdue_both_ways(store, clock):
     ann = store.add_person("Ann")
     s = store.start_session(ann.id, PLAN)
@@ -372,7 +413,12 @@ def test_since_last_time_has_what_the_panel_shows(store, clock):
     assert [i.id for i in panel.mine] == [mine.id]
     assert [j.id for j in panel.jots] == [jot.id] and [p.id for p in panel.points] == [point.id]
     assert [g.id for g in panel.goals] == [goal.id] and [p.score for p in panel.pulses] == [3]
-    assert panel.next_meeting.source == "cadence"
+    assert panel.next_meeting.source == "cadence" and panel.done == ()
+    clock.advance(-86400)  # the day before the second session: done between the two
+    store.update_item(mine.id, status="done")
+    store.update_item(goal.id, status="done")  # goals are followed by check-ins: not listed
+    panel = since_last_time(store, ann.id, session_id=s2.id)
+    assert [i.id for i in panel.done] == [mine.id] and panel.mine == ()
 
 
 def test_the_clipboard_copy_is_the_summary_export_and_is_recorded(store, clock):

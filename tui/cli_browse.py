@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import click
 
 from store import ITEM_KINDS
-from tui.cli import DAY, bad_usage, complete_guide_ids, fail, pass_env
+from tui.cli import DAY, bad_usage, by_id, complete_guide_ids, fail, pass_env
 from tui import format as fmt
 from tui.env import Env
 from tui.format import Emphasis, out, out_json, table
@@ -224,16 +224,21 @@ def _people_table(rows: list[PersonOverview], today: date) -> None:
 
 
 # ---------------------------------------------------------------------- items
-@click.command("items")
+@click.group("items", invoke_without_command=True)
 @click.option("--open", "open_only", is_flag=True, help="Only open items (not done, dropped or "
               "carried forward).")
 @click.option("--person", "person_name", metavar="NAME", help="Only this person's items.")
 @click.option("--json", "as_json", is_flag=True, help="JSON for scripts.")
 @pass_env
 def items(env: Env, open_only: bool, person_name: str | None, as_json: bool) -> None:
-    """Action items, decisions, agreements and goals; open and overdue first, then by due date."""
+    """Action items, decisions, agreements and goals; open and overdue first, then by due date.
+
+    With 'done': mark items done (see 'rapport items done -h').
+    """
     from tui.record import is_overdue, item_json, item_order, whose
 
+    if click.get_current_context().invoked_subcommand is not None:
+        return
     today = env.today()
     with env.open_store() as store:
         person_id = store.find_person(person_name).id if person_name else None
@@ -247,10 +252,33 @@ def items(env: Env, open_only: bool, person_name: str | None, as_json: bool) -> 
     if not found:
         out("no open items" if open_only else "no items", err=True)
         return
-    table(("DUE", "PERSON", "KIND", "WHOSE", "STATUS", "SESSION", "TEXT"),
-          [((fmt.day(i.due) + (" !" if is_overdue(i, today) else "")) if i.due else "-",
-            names.get(i.person_id, "?"), i.kind, whose(i), i.status, i.session_id[:8], i.text)
-           for i in found], free=(1, 6), last_below=True)
+    table(("ID", "DUE", "PERSON", "KIND", "WHOSE", "STATUS", "SESSION", "TEXT"),
+          [(i.id[:8], (fmt.day(i.due) + (" !" if is_overdue(i, today) else "")) if i.due
+            else "-", names.get(i.person_id, "?"), i.kind, whose(i), i.status, i.session_id[:8],
+            i.text) for i in found], free=(2, 7), last_below=True)
+
+
+@items.command("done")
+@click.argument("refs", nargs=-1, required=True, metavar="ITEM...")
+@pass_env
+def items_done(env: Env, refs: tuple[str, ...]) -> None:
+    """Mark each ITEM done: an action, decision or agreement, by its id or a unique start of it
+    (at least 4 characters; 'rapport items' shows them). A goal is checked in on instead
+    ('rapport goals check-in'). Nothing is changed unless every ITEM is found."""
+    with env.open_store() as store:
+        everything = store.items()
+        open_ids = {i.id for i in store.items(open_only=True)}
+        chosen = [by_id(everything, ref, "item") for ref in refs]
+        closed = next((i for i in chosen if i.id not in open_ids), None)
+        if closed is not None:
+            raise fail(f"{closed.id[:8]} is {closed.status} already")  # no text on stderr
+        goal = next((i for i in chosen if i.kind == "goal"), None)
+        if goal is not None:
+            raise fail(f"{goal.id[:8]} is a goal: check in on it with 'rapport goals check-in "
+                       f"{goal.id[:8]} --status done'")
+        for item in dict.fromkeys(chosen):
+            store.update_item(item.id, status="done")
+            out(f"done: {item.text}")
 
 
 # ---------------------------------------------------------------------- jot

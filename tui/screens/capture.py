@@ -30,23 +30,30 @@ class CaptureScreen(Dialog[Capture | None]):
     AUTO_FOCUS = "#capture-text"
 
     def __init__(self, *, kind: str = "action", participant: str = "them",
-                 today: date | None = None) -> None:
+                 today: date | None = None, title: str = "Capture", text: str = "",
+                 owner: str | None = None) -> None:
+        """``title``, ``text`` and ``owner`` ("me", "them"): an item being carried forward
+        is offered as it was, to agree its new due date."""
         super().__init__()
         self.kind = kind if kind in ITEM_KINDS else "action"
         self.participant = participant
         self.today = today or date.today()
+        self.title = title
+        self.text = text
+        self.owner = owner
 
     def compose(self) -> ComposeResult:
         with Vertical(id="capture-dialog", classes="dialog"):
-            yield Static(self.keys_hint("Capture  ·  {capture-kind} changes the kind · Tab moves"),
-                         classes="dialog-title")
+            yield Static(self.keys_hint(f"{self.title}  ·  {{capture-kind}} changes the kind · "
+                                        "Tab moves"), classes="dialog-title", markup=False)
             with ChoiceSet(id="capture-kind"):
                 for kind in ITEM_KINDS:
                     yield RadioButton(kind.capitalize(), value=kind == self.kind, name=kind)
-            yield Input(placeholder="what was decided, agreed or promised", id="capture-text")
+            yield Input(self.text, placeholder="what was decided, agreed or promised",
+                        id="capture-text")
             yield Label("Whose is it?")
             # a goal is theirs (a career goal set together), anything else mine, until chosen
-            theirs = self.kind == "goal"
+            theirs = self.owner == "them" if self.owner else self.kind == "goal"
             with ChoiceSet(id="capture-owner"):
                 yield RadioButton("Mine", value=not theirs, name="me")
                 yield RadioButton(Text(self.participant), value=theirs, name="them")

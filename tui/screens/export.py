@@ -22,6 +22,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Checkbox, Input, Label, RadioButton, RadioSet, Static, TextArea
+from textual.widgets.input import Selection
 from textual.worker import get_current_worker
 
 from store import RapportError
@@ -200,12 +201,19 @@ class ExportScreen(Dialog[str | None]):
         folder = app.export_directory
         return folder if folder is not None and folder.is_dir() else None
 
-    def where(self) -> str:
-        """Which folder a file name alone goes to, and why; and where the command writes."""
+    def where(self, raw: str = "") -> str:
+        """Which folder the file goes to, and why (a file name alone: the dialog's folder); and
+        where the command writes. ``raw``: the destination as typed."""
         directory = self.directory
         home = Path.home()
+        typed = Path(raw).expanduser().parent if raw else directory
+        typed = typed if typed.is_absolute() else directory / typed
+        if typed != directory:
+            directory = typed
         shown = f"~/{directory.relative_to(home)}" if directory.is_relative_to(home) \
             and directory != home else "~" if directory == home else str(directory)
+        if directory != self.directory:
+            return f"In {shown}, as typed"
         if self.given_directory is not None:
             why = f"In {shown}"
         elif directory == self.remembered():
@@ -322,10 +330,19 @@ class ExportScreen(Dialog[str | None]):
         raw = field.value.strip()
         if not raw:
             field.value = str(self.directory / preview.filename)
-            if field.has_focus:  # focused before it had a value: typing replaces it, as on focus
-                field.select_all()
+            # the folder first: at 80x24 a path is wider than the field, and the cursor at its
+            # start keeps where the file goes in view (end shows the name); focused before it
+            # had a value, typing replaces it, as on focus
+            end = len(field.value) if field.has_focus else 0
+            field.selection = Selection(end, 0)
         elif old and Path(raw).name == old:  # the name still the suggested one: follow the format
             field.value = str(Path(raw).with_name(preview.filename))
+
+    @on(Input.Changed, "#export-path")
+    def follow_destination(self, event: Input.Changed) -> None:
+        """The line below the field names the folder of what is typed, whole (the field
+        shows a part of a long path)."""
+        self.query_one("#export-where", Static).update(self.where(event.value.strip()))
 
     # ------------------------------------------------------------------ writing
     def destination(self) -> Path | None:

@@ -26,6 +26,7 @@ TITLES = {"feedback": "Feedback: situation, behaviour, impact",
           "feedback-response": "Feedback: their response",
           "feedback-next-step": "Feedback: the next step"}
 NO_ACTION = "-"
+NEW_ACTION = "+"  # the next step becomes an action of theirs, linked (made by the screen)
 
 
 class FeedbackDialog(Dialog[dict[str, Any] | None]):
@@ -71,8 +72,11 @@ class FeedbackDialog(Dialog[dict[str, Any] | None]):
                 yield Label("Linked action (↑↓)")
                 options = [Option("No action linked", id=NO_ACTION)]
                 options += [Option(f"▸ {a.text}", id=a.id) for a in self.actions]
+                options.append(Option(f"+ A new action for {self.name_shown}: the step above",
+                                      id=NEW_ACTION))
                 linked = OptionList(*options, id="feedback-item", markup=False)
                 yield linked
+                yield Label("", id="feedback-error", classes="error", markup=False)
             with Horizontal(classes="buttons"):
                 yield Button("Save", variant="primary", id="feedback-save", classes="save")
                 yield Button("Cancel", id="feedback-cancel", classes="cancel")
@@ -108,4 +112,10 @@ class FeedbackDialog(Dialog[dict[str, Any] | None]):
         return tuple(sorted(self.values().items()))
 
     def save(self) -> None:
-        self.dismiss(self.values())
+        values = self.values()
+        if values.get("item_id") == NEW_ACTION and not values.get("next_step"):
+            self.query_one("#feedback-error", Label).update(
+                "Type the next step first: it is the new action's text.")
+            self.query_one("#feedback-next_step", TextArea).focus()
+            return
+        self.dismiss(values)

@@ -119,25 +119,29 @@ class CheckInDialog(Dialog[CheckInChoice | None]):
         self.dismiss(choice)
 
 
-def apply_check_in(store: "Store", goal: "Goal", choice: CheckInChoice) -> None:
+def apply_check_in(store: "Store", goal: "Goal", choice: CheckInChoice,
+                   session_id: str | None = None) -> None:
     """Writes a check-in, each change dated in the goal's history: the goal's status, progress
     and note, then its key results' progress, then a new key result (from then on the goal's
     progress is its key results')."""
     note = choice.note
     status = choice.status if choice.status != goal.status else None
     if status is not None or choice.progress is not None or (note and not choice.key_results):
-        store.check_in_goal(goal.id, status=status, progress=choice.progress, note=note)
+        store.check_in_goal(goal.id, status=status, progress=choice.progress, note=note,
+                            session_id=session_id)
         note = ""  # said once
     for kr_id, progress in choice.key_results.items():
-        store.update_key_result(kr_id, progress=progress, note=note)
+        store.update_key_result(kr_id, progress=progress, note=note, session_id=session_id)
         note = ""
     if choice.new_key_result:
         store.add_key_result(goal.id, choice.new_key_result)
 
 
 def ask_check_in(screen: RapportScreen[Any], item: "Item | None",
-                 saved: Callable[[], object] | None = None) -> None:
-    """Opens the check-in dialog for the goal ``item`` and writes what comes back."""
+                 saved: Callable[[], object] | None = None, *,
+                 session_id: str | None = None) -> None:
+    """Opens the check-in dialog for the goal ``item`` and writes what comes back (dated in
+    the session ``session_id`` when it is made in one)."""
     if item is None or item.kind != "goal":
         screen.notify("choose a goal first", timeout=2)
         return
@@ -152,7 +156,7 @@ def ask_check_in(screen: RapportScreen[Any], item: "Item | None",
         if choice is None:
             return
         try:
-            apply_check_in(screen.store, goal, choice)
+            apply_check_in(screen.store, goal, choice, session_id)
         except RapportError as exc:
             screen.notify(str(exc), severity="error")
             return

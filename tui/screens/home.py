@@ -187,13 +187,19 @@ class HomeScreen(RapportScreen[None]):
         self.show_problems()
         self.query_one("#home-due", Static).update(self.due_text(agenda, today))
         flags = self.query_one("#home-flags", Static)
-        flags.display = bool(agenda.low)
+        flags.display = bool(agenda.low or agenda.due_items)
+        text = Text()
+        if agenda.due_items:  # between conversations: what to follow through on
+            text.append(f"{fmt.plural(agenda.due_items, 'action item')} due or overdue",
+                        style=theme_style(self.app, "warning"))
+            text.append(f"  ·  {key_label(self.app, 'items', self)} items", style="dim")
         if agenda.low:
-            text = Text("⚠ Low pulse, the last 3 at 2 or lower: ",
+            text.append("\n" if text.plain else "")
+            text.append("⚠ Low pulse, the last 3 at 2 or lower: ",
                         style=theme_style(self.app, "warning"))
             text.append(", ".join(p.name for p in agenda.low))
             text.append(f"  ·  {key_label(self.app, 'people', self)} people", style="dim")
-            flags.update(text)
+        flags.update(text)
 
     def due_text(self, agenda: Agenda, today: date) -> Text:
         """Who is due next: overdue, today and the next two days; else the next one coming."""

@@ -36,12 +36,13 @@ class HomeData:
 
 @dataclass
 class Agenda:
-    """Read after the list: the meetings to come (overdue first) and who has had a run of low
-    pulses."""
+    """Read after the list: the meetings to come (overdue first), who has had a run of low
+    pulses, and how many action items are due."""
 
     upcoming: list["Upcoming"]
     low: list["Person"]
     problems: list[str] = field(default_factory=list)
+    due_items: int = 0  # open action items due today or overdue, both ways
 
 
 def first_page(store: "Store", height: int) -> list[Row]:
@@ -103,8 +104,9 @@ def read_home(store: "Store") -> HomeData:
 
 
 def read_agenda(store: "Store", today: date) -> Agenda:
-    """The next meetings (set, else from the cadence) and the people with a run of low pulses;
-    a part that fails to read is named, the other is shown."""
+    """The next meetings (set, else from the cadence), the people with a run of low pulses and
+    the open action items due today or before; a part that fails to read is named, the others
+    are shown."""
     problems: list[str] = []
     try:
         upcoming = store.upcoming(today)
@@ -116,4 +118,10 @@ def read_agenda(store: "Store", today: date) -> Agenda:
     except Damaged as exc:
         low = []
         problems.append(f"{exc} (low pulses are not flagged)")
-    return Agenda(upcoming, low, problems)
+    try:
+        due_items = sum(1 for i in store.items(open_only=True)
+                        if i.kind == "action" and i.due is not None and i.due <= today)
+    except Damaged as exc:
+        due_items = 0
+        problems.append(f"{exc} (items due are not counted)")
+    return Agenda(upcoming, low, problems, due_items)

@@ -23,8 +23,9 @@ class PulseEntry:
 
 
 class PulseDialog(Dialog[PulseEntry | None]):
-    """A digit 1-5 picks the score (outside the word field) and goes on to the word, so "4
-    steady Enter" records both; Enter saves from any field."""
+    """A digit 1-5 picks the score (outside the word field); a letter typed there goes on to
+    the word, so "4 steady Enter" records both, and so does "4 Tab steady Enter" (the digit
+    used to move to the word itself, and that Tab then left it); Enter saves from any field."""
 
     AUTO_FOCUS = "#pulse-score"
 
@@ -43,7 +44,8 @@ class PulseDialog(Dialog[PulseEntry | None]):
                 for value, label in SCORES:
                     yield RadioButton(label, value=value == score, name=str(value))
             yield Label("In a word (optional)")
-            yield Input(self.current.word if self.current else "",
+            # not selected on focus: the letter that moved here must not be typed over
+            yield Input(self.current.word if self.current else "", select_on_focus=False,
                         placeholder="e.g. stretched, steady, energised", id="pulse-word")
             yield Label("", id="pulse-error", classes="error", markup=False)
             with Horizontal(classes="buttons"):
@@ -51,13 +53,20 @@ class PulseDialog(Dialog[PulseEntry | None]):
                 yield Button("Cancel", id="pulse-cancel", classes="cancel")
 
     def on_key(self, event: events.Key) -> None:
-        if event.character in tuple("12345") and not isinstance(self.focused, Input):
-            event.stop()
-            event.prevent_default()
+        if isinstance(self.focused, Input) or not event.is_printable or event.character in (
+                None, " "):
+            return
+        event.stop()
+        event.prevent_default()
+        if event.character in tuple("12345"):
             for button in self.query_one("#pulse-score", RadioSet).query(RadioButton):
                 if button.name == event.character:
                     button.value = True
-            self.query_one("#pulse-word", Input).focus()
+            return
+        word = self.query_one("#pulse-word", Input)  # a letter starts the word afresh
+        self.set_focus(word)
+        word.value = event.character
+        word.cursor_position = len(word.value)
 
     def score(self) -> int | None:
         pressed = self.query_one("#pulse-score", RadioSet).pressed_button

@@ -43,6 +43,7 @@ class Suggestion:
     time: str | None
     minutes: int | None
     cadence: str | None
+    already: bool = False  # the meeting already set, still to come
 
 
 class EndReviewScreen(Dialog[EndDecision | None]):
@@ -130,7 +131,8 @@ class EndReviewScreen(Dialog[EndDecision | None]):
         s = self.suggestion
         assert s is not None
         yield Label(f"Next meeting with {self.person}"
-                    + (f" ({s.cadence}: suggested)" if s.cadence else " (suggested)")
+                    + (" (already set)" if s.already else f" ({s.cadence}: suggested)"
+                       if s.cadence else " (suggested)")
                     + "; clear the date to skip", id="review-next-label", markup=False)
         with Horizontal(id="review-next"):
             yield Label("Date", classes="label")
@@ -179,8 +181,15 @@ def review_and_end(screen: "SessionScreen") -> None:
     suggestion = None
     if session.programme_id is None and session.ended_at is None:
         try:
-            day, time, minutes = store.suggest_next_meeting(session.person_id)
-            suggestion = Suggestion(day, time, minutes, screen.person.cadence)
+            usual = screen.person.guide_id or screen.app.config.default_guide
+            guide = screen.app.catalog.get(usual)
+            day, time, minutes = store.suggest_next_meeting(
+                session.person_id, usual_guide=usual,
+                usual_minutes=guide.planned_minutes if guide else None)
+            planned = store.next_meeting(session.person_id)
+            suggestion = Suggestion(day, time, minutes, screen.person.cadence,
+                                    planned is not None and (planned.day, planned.time) == (
+                                        day, time))
         except RapportError:
             suggestion = None
     words = {s["key"]: (screen.notebook.words(s["key"], False),

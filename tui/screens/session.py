@@ -172,6 +172,7 @@ class SessionScreen(RapportScreen[None]):
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
+        self.app.clear_notifications()  # opens clean: the last session's toast stays behind
         store = self.store
         session = store.session(self.session_id)
         self.session = session

@@ -13,11 +13,13 @@ conversations (issues 22 and 23). The screen calls these; they call the store.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from textual.widgets import Static
 
 from store import FEEDBACK_STAGE_FIELDS, RapportError, feedback_kind
+from tui import format as fmt
 from tui.widgets.session import FollowThrough, NotesArea
 from tui.widgets.prepare import SinceLastTimeView, header_text
 
@@ -58,15 +60,39 @@ def load_context(screen: "SessionScreen") -> None:
                            group="session-context")
 
 
+def not_own_pulse(screen: "SessionScreen", since: "SinceLastTime") -> "SinceLastTime":
+    """A session resumed after its check-in: its own pulse is not "since last time"."""
+    return replace(since, pulses=tuple(p for p in since.pulses
+                                       if p.session_id != screen.live.id))
+
+
+def refresh_since(screen: "SessionScreen") -> None:
+    """The since-last-time panel read again after an item was done or carried from the list
+    (the list itself keeps its place): beside it at a large size, it still said open."""
+    session_id, person_id = screen.live.id, screen.live.person_id
+    facilitator = screen.app.config.facilitator_name
+
+    def read(store: "Store") -> "SinceLastTime":
+        from store import since_last_time
+
+        return since_last_time(store, person_id, session_id=session_id,
+                               facilitator=facilitator)
+
+    def show(since: "SinceLastTime") -> None:
+        screen.query_one(SinceLastTimeView).show(not_own_pulse(screen, since),
+                                                 screen.app.clock().astimezone().date())
+
+    screen.load_from_store(read, show, group="session-since")
+
+
 def show_context(screen: "SessionScreen", context: SessionContext) -> None:
-    # a session resumed after its check-in: its own pulse is not "since last time"
-    since = replace(context.since, pulses=tuple(p for p in context.since.pulses
-                                                if p.session_id != screen.live.id))
+    since = not_own_pulse(screen, context.since)
     screen.context_loaded = True
     screen.consent = context.consent
     if screen.stage.get("records") == "consent":
         screen.show_card()
-    screen.earlier = list(context.earlier)
+    # their open goals follow the earlier items: checked in on from the list (s)
+    screen.earlier = [*context.earlier, *(g.item for g in since.goals)]
     screen.points = [*since.points, *context.covered]
     screen.jots = list(since.jots)
     screen.overdue = since.overdue
@@ -109,7 +135,10 @@ def show_followup(screen: "SessionScreen", *, reset: bool = False,
     widget.display = shown and (has or (emptied_here and screen.focused is widget))
     if not widget.display:
         return
-    widget.border_title = screen.keys("To go through · {done} done/covered · {carry} carry")
+    goals = everything and any(i.kind == "goal" for i in items)
+    widget.border_title = screen.keys("To go through · {done} done · {carry} carry · "
+                                      "{goal-status} goal" if goals else
+                                      "To go through · {done} done/covered · {carry} carry")
     widget.border_subtitle = screen.keys("{agenda} or Tab here · {back} back")
     if reset:
         widget.highlighted = None
@@ -142,20 +171,70 @@ def follow_through(screen: "SessionScreen", event: FollowThrough.Chosen) -> None
         if event.kind == "point":
             point_action(screen, event.item_id, event.action)
             return
+        if event.action == "check" or next(
+                (i.kind for i in screen.earlier if i.id == event.item_id), "") == "goal":
+            check_in(screen, event.item_id)
+            return
         if event.action == "done":
             store.update_item(event.item_id, status="done")
             screen.say("marked done")
         else:
-            item = store.carry_forward(event.item_id, screen.live.id)
-            screen.items.append(item)
-            screen.fresh_item = item.id
-            screen.show_items()
-            screen.say("carried forward into this session")
+            today = screen.app.clock().astimezone().date()
+            item = next((i for i in screen.earlier if i.id == event.item_id), None)
+            if item is not None and item.due is not None and item.due < today:
+                carry_overdue(screen, item, today)
+                return
+            carried(screen, event.item_id)
+            return
     except RapportError as exc:
         screen.notify(str(exc), severity="error")
         return
     screen.earlier = [i for i in screen.earlier if i.id != event.item_id]
     show_followup(screen, emptied_here=True)
+    refresh_since(screen)
+
+
+def carried(screen: "SessionScreen", item_id: str, **changes: Any) -> None:
+    """Carries an earlier item into this session (``changes``: to its copy: a new due date)."""
+    store = screen.store
+    try:
+        item = store.carry_forward(item_id, screen.live.id)
+        if changes:
+            item = store.update_item(item.id, **changes)
+    except RapportError as exc:
+        screen.notify(str(exc), severity="error")
+        return
+    show_added(screen, item, "carried forward into this session")
+    screen.earlier = [i for i in screen.earlier if i.id != item_id]
+    show_followup(screen, emptied_here=True)
+    refresh_since(screen)
+
+
+def carry_overdue(screen: "SessionScreen", item: "Item", today: date) -> None:
+    """An overdue item carried forward: its date has passed, so the capture dialog offers it
+    as it was with the due date empty, to agree a new one (Esc: not carried)."""
+    from tui.screens.capture import Capture, CaptureScreen
+
+    def decided(result: Capture | None) -> None:
+        if result is not None:
+            carried(screen, item.id, kind=result.kind, text=result.text, owner=result.owner,
+                    due=result.due)
+
+    screen.app.push_screen(CaptureScreen(
+        kind=item.kind, participant=screen.person.name, today=today, text=item.text,
+        owner=item.owner, title=f"Carry forward: it was due {fmt.day(item.due)}"), decided)
+
+
+def check_in(screen: "SessionScreen", item_id: str) -> None:
+    """A goal in the list: every key checks in on it (a goal is followed through by check-ins,
+    not marked done or carried), dated in this session; the list and panel then read again."""
+    from tui.screens.goal_dialogs import ask_check_in
+
+    item = next((i for i in screen.earlier if i.id == item_id), None)
+    if item is None or item.kind != "goal":
+        screen.say(screen.keys("{goal-status}: check in on goals"))
+        return
+    ask_check_in(screen, item, saved=lambda: load_context(screen), session_id=screen.live.id)
 
 
 def point_action(screen: "SessionScreen", point_id: str, action: str) -> None:
@@ -179,6 +258,16 @@ def point_action(screen: "SessionScreen", point_id: str, action: str) -> None:
 # ---------------------------------------------------------------------- items captured
 
 
+def show_added(screen: "SessionScreen", item: "Item", said: str) -> None:
+    """An item new in this session: into its items panel, marked fresh, confirmed in the
+    status line (a toast would cover it at 80x24)."""
+    screen.items.append(item)
+    screen.fresh_item = item.id
+    screen.show_items()
+    if said:
+        screen.say(said)
+
+
 def capture(screen: "SessionScreen", kind: str | None = None) -> None:
     """The capture dialog; the item joins this session's items panel, confirmed in the status
     line (a toast would cover the item just added at 80x24). Without ``kind``, the dialog opens
@@ -199,10 +288,7 @@ def capture(screen: "SessionScreen", kind: str | None = None) -> None:
         except RapportError as exc:
             screen.notify(str(exc), severity="error")
             return
-        screen.items.append(item)
-        screen.fresh_item = item.id
-        screen.show_items()
-        screen.say(f"{item.kind} saved")
+        show_added(screen, item, f"{item.kind} saved")
 
     screen.app.push_screen(CaptureScreen(kind=kind, participant=screen.person.name,
                                          today=screen.app.clock().astimezone().date()), captured)
@@ -302,13 +388,18 @@ def consent_form(screen: "SessionScreen") -> None:
 
 
 def feedback_form(screen: "SessionScreen", records: str) -> None:
-    from tui.screens.feedback_form import FeedbackDialog
+    from tui.screens.feedback_form import NEW_ACTION, FeedbackDialog
 
     def done(fields: dict[str, Any] | None) -> None:
         screen.query_one(NotesArea).focus()
         if not fields:
             return
         try:
+            if fields.get("item_id") == NEW_ACTION:  # the agreed step, as an action of theirs
+                action = screen.store.add_item(screen.live.id, "action", fields["next_step"],
+                                               owner="them", stage=screen.stage["key"])
+                show_added(screen, action, "")
+                fields = {**fields, "item_id": action.id}
             screen.feedback = screen.store.fill_feedback(screen.live.id, **fields)
         except RapportError as exc:
             screen.notify(str(exc), severity="error")

@@ -14,6 +14,7 @@ from textual.widget import Widget
 from textual.widgets.option_list import Option
 
 from store import RapportError
+from tui import format as fmt
 from tui.keys import with_keys
 from tui.screens.dialog import Dialog
 
@@ -68,12 +69,18 @@ class NewSessionScreen(Dialog[str | None]):
         self.guide_picked = guide_id is not None  # by the caller: kept
         self.auto_guide: str | None = None  # the guide the dialog highlighted itself
         self.usual: dict[str, str] = {}  # folded name -> that person's default guide
+        self.open: dict[str, str] = {}  # folded name -> their session still open, said
 
     def compose(self) -> ComposeResult:
         store = self.app.store
         people = store.people() if store else []
         names = [p.name for p in people]
         self.usual = {p.name.casefold(): p.guide_id for p in people if p.guide_id}
+        folded = {p.id: p.name.casefold() for p in people}
+        for active in store.sessions(status="active") if store else []:
+            if active.programme_id is None and active.person_id in folded:
+                self.open.setdefault(folded[active.person_id], f"{active.guide_name}, "
+                                     f"{fmt.when(active.started_at)}")
         catalog = self.app.catalog
         with Vertical(id="start-dialog", classes="dialog"):
             yield Static(self.keys_hint("New session  ·  ↑↓ picks the guide"),
@@ -128,12 +135,16 @@ class NewSessionScreen(Dialog[str | None]):
     @on(Input.Changed, "#person")
     def offer_usual_guide(self, event: Input.Changed) -> None:
         """A participant with a default guide: it is highlighted (unless one was picked)."""
-        usual = self.usual.get(" ".join(event.value.split()).casefold())
+        folded = " ".join(event.value.split()).casefold()
+        usual = self.usual.get(folded)
         guide = self.app.catalog.get(usual) if usual else None
+        said = [f"{event.value.strip()}'s usual guide: {guide.name}"] if guide else []
+        if folded in self.open:  # back-to-back: the last one with them may not be ended
+            said.append(f"still open with them: {self.open[folded]} (esc, then resume it)")
         line = self.query_one("#start-error", Label)
-        line.update(f"{event.value.strip()}'s usual guide: {guide.name}" if guide else "")
+        line.update(" · ".join(said))
         line.set_class(False, "error")
-        line.display = guide is not None
+        line.display = bool(said)
         options = self.query_one("#guide-list", OptionList)
         current = options.get_option_at_index(options.highlighted).id \
             if options.highlighted is not None else None

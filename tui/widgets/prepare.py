@@ -116,9 +116,13 @@ class SinceLastTimeView(VerticalScroll):
         lines += [item_line(app, i, i.id in data.overdue) for i in data.theirs]
         lines += [Text("Mine", style="italic")] if data.mine else []
         lines += [item_line(app, i, i.id in data.overdue) for i in data.mine]
+        since = f" since {fmt.day(data.last_session.started_at)}" if data.last_session else ""
+        lines += [Text(f"Done{since}", style="italic")] if data.done else []
+        lines += [Text.assemble(f"✓ {i.text}", (f"  {'mine' if i.owner == 'me' else 'theirs'}"
+                                                f", {fmt.day(i.done_at)}", "dim"))
+                  for i in data.done]
         self.query_one("#since-items", Static).update(self.section(
             "Open action items", lines, "Nothing open either way."))
-        since = f" since {fmt.day(data.last_session.started_at)}" if data.last_session else ""
         self.query_one("#since-jots", Static).update(self.section(
             f"Jots{since}", [Text(f"✎ {fmt.day(j.created_at)}  {' '.join(j.text.split())}")
                              for j in data.jots], "No jots."))

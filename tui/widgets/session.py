@@ -246,18 +246,19 @@ class NotesArea(TextArea):
 
 class FollowThrough(OptionList):
     """What to go through with them: talking points (theirs and mine), open items from earlier
-    sessions and jots. ``d`` marks a talking point covered (again: not covered) or an item
-    done; ``c`` carries an item into this session. Option ids are ``point:ID``, ``item:ID``,
-    ``jot:ID``."""
+    sessions, their open goals and jots. ``d`` marks a talking point covered (again: not
+    covered) or an item done; ``c`` carries an item into this session; ``s`` checks in on a
+    goal. Option ids are ``point:ID``, ``item:ID``, ``jot:ID``."""
 
     BINDINGS = [
         # the list's border names them: the footer keeps the session's own keys
         Binding("d", "done", "Done / covered", id="done", show=False),
         Binding("c", "carry", "Carry forward", id="carry", show=False),
+        Binding("s", "check_in", "Check in", id="goal-status", show=False),
     ]
 
     class Chosen(Message):
-        """``kind``: "item" or "point"; ``action``: "done" or "carry"."""
+        """``kind``: "item" or "point"; ``action``: "done", "carry" or "check" (a goal)."""
 
         def __init__(self, item_id: str, action: str, kind: str = "item") -> None:
             super().__init__()
@@ -305,6 +306,9 @@ class FollowThrough(OptionList):
 
     def action_carry(self) -> None:
         self._send("carry")
+
+    def action_check_in(self) -> None:
+        self._send("check")
 
 
 class ItemsPanel(Static):

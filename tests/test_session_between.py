@@ -1,0 +1,239 @@
+"""Between two conversations with the same person, as a manager running weekly 1-on-1s meets
+it: the next meeting the review offers (a regular one, the one already set, the slot's time),
+the toast of the last session left behind, goals checked in on from the list, overdue items
+carried with a new date, what was done in between, and the pulse's word kept."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from tui.screens.review import EndReviewScreen
+from tui.screens.session import SessionScreen
+from tui.widgets.session import FollowThrough
+from apptools import first_one_on_one, guide_plan as plan, make_app, open_session, settle
+
+pytestmark = pytest.mark.usefixtures("utc_zone")
+
+
+async def the_list(app, pilot, store, session_id):
+    """The session open, its list to go through focused (ctrl+t): (screen, list)."""
+    screen = await open_session(app, pilot, store, session_id)
+    await settle(app, pilot)
+    await pilot.press("ctrl+t")
+    await pilot.pause()
+    return screen, screen.query_one(FollowThrough)
+
+
+def highlight(listed, item) -> None:
+    ids = [listed.get_option_at_index(n).id for n in range(listed.option_count)]
+    listed.highlighted = ids.index(f"item:{item.id}")
+
+
+async def test_what_was_done_between_sessions_is_in_since_last_time(store, vault_path, clock):
+    """Marked done from the items screen (or 'rapport items done') between two 1-on-1s: the
+    next one's panel says so, to close the loop out loud ("I did ask finance")."""
+    sam, first, second, *_ = first_one_on_one(store, clock)
+    finance = next(i for i in store.items(session_id=first.id) if i.owner == "me")
+    store.update_item(finance.id, status="done")
+    app = make_app(vault_path, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_session(app, pilot, store, second.id)
+        await settle(app, pilot)
+        shown = " ".join(str(w.render()) for w in screen.query_one("#session-since").query(
+            "Static"))
+        assert "Done since 2025-03-03\n✓ Ask finance about budget  mine, 2025-03-10" in shown
+        assert "Ask finance about budget  due" not in shown  # no longer open
+        app.store = None
+
+
+async def test_the_panel_follows_what_the_list_does(store, vault_path, clock):
+    """At 160x48 the since-last-time panel shows beside the list: an item done from the list
+    moves to 'Done since' there too, a carried one leaves the open ones."""
+    sam, first, second, *_ = first_one_on_one(store, clock)
+    late, finance = sorted(store.items(session_id=first.id), key=lambda i: i.due)
+    app = make_app(vault_path, clock)
+    async with app.run_test(size=(160, 48)) as pilot:
+        screen, listed = await the_list(app, pilot, store, second.id)
+        highlight(listed, finance)
+        await pilot.press("d")
+        await settle(app, pilot)
+        shown = str(screen.query_one("#since-items").render())
+        assert "✓ Ask finance about budget" in shown and "Send the risk list" in shown
+        assert listed.has_focus  # the list keeps the focus and its place
+        app.store = None
+
+
+async def test_a_tab_after_the_pulse_s_digit_keeps_the_word(store, vault_path, clock):
+    """"Tab moves", the dialog says: after the digit, Tab to the word field (the digit used to
+    go there itself, and that Tab left it: the word was typed into the Save button)."""
+    session = store.start_session(store.add_person("Ada").id, plan())
+    app = make_app(vault_path, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_session(app, pilot, store, session.id)
+        await pilot.press("ctrl+f")
+        await pilot.pause()
+        await pilot.press("2", "tab", *"flat", "enter")
+        await pilot.pause()
+        assert app.screen is screen
+        app.store = None
+    pulse = store.pulse(session.id)
+    assert (pulse.score, pulse.word) == (2, "flat")
+
+
+async def test_after_a_first_one_on_one_the_next_is_a_regular_one(store, vault_path, clock):
+    """The first 1-on-1 plans 45 minutes; what recurs is the 1-on-1 (the app's default guide
+    here, Sam having none of his own): the review offers its 30 minutes."""
+    sam = store.add_person("Sam Rivera", cadence="weekly")
+    first = store.start_session(sam.id, plan("first-one-on-one"))
+    app = make_app(vault_path, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_session(app, pilot, store, first.id)
+        await pilot.press("f10")
+        await pilot.pause()
+        assert isinstance(app.screen, EndReviewScreen)
+        assert app.screen.query_one("#next-minutes").value == "30"
+        await pilot.press("enter")
+        await pilot.pause()
+    assert store.next_meeting(sam.id).minutes == 30
+
+
+async def test_the_last_session_s_toast_does_not_follow_into_the_next(store, vault_path,
+                                                                     clock):
+    """Back-to-back 1-on-1s: "session ended; next meeting ..." was about the last person; the
+    next conversation opens without it."""
+    sam, first, second, *_ = first_one_on_one(store, clock)
+    other = store.start_session(store.add_person("Kim").id, plan())
+    app = make_app(vault_path, clock)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await open_session(app, pilot, store, second.id)
+        await pilot.press("f10")
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert any(n.message.startswith("session ended") for n in app._notifications)
+        app.push_screen(SessionScreen(other.id))
+        await pilot.pause()
+        assert not any(n.message.startswith("session ended") for n in app._notifications)
+        assert not app.screen.query("Toast")
+
+
+async def test_a_feedback_session_leaves_the_next_one_on_one_as_set(store, vault_path, clock):
+    sam = store.add_person("Sam Rivera", cadence="weekly")
+    store.set_next_meeting(sam.id, date(2025, 3, 7), time="10:00", minutes=30)
+    feedback = store.start_session(sam.id, plan("feedback"))
+    app = make_app(vault_path, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_session(app, pilot, store, feedback.id)
+        await pilot.press("f10")
+        await pilot.pause()
+        review = app.screen
+        assert isinstance(review, EndReviewScreen)
+        assert [review.query_one(f"#next-{f}").value for f in ("day", "time", "minutes")] == [
+            "2025-03-07", "10:00", "30"]
+        assert "(already set)" in str(review.query_one("#review-next-label").render())
+        app.store = None
+
+
+async def test_a_goal_is_checked_in_on_from_the_list_to_go_through(store, vault_path, clock):
+    """The 1-on-1's goal check-in: their open goal is in the list (^t), s checks in on it, dated
+    in this session; d on it checks in too (a goal is not ticked off)."""
+    from tui.screens.goal_dialogs import CheckInDialog
+
+    sam, first, second, *_ = first_one_on_one(store, clock)
+    goal = store.add_item(first.id, "goal", "Lead the Q2 launch", owner="them")
+    app = make_app(vault_path, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen, listed = await the_list(app, pilot, store, second.id)
+        assert listed.has_focus and "s goal" in str(listed.border_title)
+        highlight(listed, goal)
+        await pilot.press("d")
+        await pilot.pause()
+        assert isinstance(app.screen, CheckInDialog)
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.press("s")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, CheckInDialog)
+        await pilot.press("right")  # open -> on-track
+        dialog.query_one("#checkin-progress").value = "20"
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert app.screen is screen
+        app.store = None
+    [checked] = store.goals(sam.id)
+    assert (checked.status, checked.progress) == ("on-track", 20)  # d did not end it
+    assert checked.checkins[-1].session_id == second.id
+
+
+async def test_an_overdue_item_carried_forward_gets_a_new_date(store, vault_path, clock):
+    """Carrying "Send the risk list" (due last Wednesday) asks when now, in the capture dialog
+    filled in as it was; Esc leaves it uncarried. An item not yet due carries at once."""
+    from tui.screens.capture import CaptureScreen
+
+    sam, first, second, *_ = first_one_on_one(store, clock)
+    late, finance = sorted(store.items(session_id=first.id), key=lambda i: i.due)
+    app = make_app(vault_path, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen, listed = await the_list(app, pilot, store, second.id)
+        highlight(listed, finance)
+        await pilot.press("c")  # due on the 20th: carried as it is
+        await pilot.pause()
+        assert store.item(finance.id).status == "carried"
+        highlight(listed, late)
+        for key, carried in (("escape", False), ("enter", True)):
+            await pilot.press("c")
+            await pilot.pause()
+            dialog = app.screen
+            assert isinstance(dialog, CaptureScreen)
+            assert "Carry forward: it was due 2025-03-05" in str(
+                dialog.query_one(".dialog-title").render())
+            assert dialog.query_one("#capture-text").value == "Send the risk list"
+            assert dialog.query_one("#capture-due").value == ""
+            if carried:
+                dialog.query_one("#capture-due").value = "fri"
+            await pilot.press(key)
+            await pilot.pause()
+            assert app.screen is screen
+            assert (store.item(late.id).status == "carried") is carried
+        app.store = None
+    copies = {i.text: i for i in store.items(session_id=second.id)}
+    assert copies["Send the risk list"].due == date(2025, 3, 14)  # the Friday after Monday
+    assert copies["Send the risk list"].owner == "them"
+    assert copies["Ask finance about budget"].due == date(2025, 3, 20)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (160, 48)])
+async def test_the_agreed_next_step_becomes_their_action(store, vault_path, clock, size):
+    """SBI's last stage: the next step agreed is what they will do. Linking it to an action
+    needed one captured first (Esc, f2, ^f again); the form offers a new action made of it."""
+    from tui.screens.feedback_form import FeedbackDialog
+
+    ben = store.add_person("Ben Okafor")
+    session = store.start_session(ben.id, plan("feedback"))
+    app = make_app(vault_path, clock)
+    async with app.run_test(size=size) as pilot:
+        screen = await open_session(app, pilot, store, session.id)
+        screen.go_to(next(i for i, s in enumerate(screen.stages)
+                          if s.get("records") == "feedback-next-step"))
+        await pilot.press("ctrl+f")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, FeedbackDialog)
+        await pilot.press("tab", "end", "enter")  # no step typed yet: said, not saved
+        await pilot.pause()
+        assert app.screen is dialog and "Type the next step first" in str(
+            dialog.query_one("#feedback-error").render())
+        await pilot.press(*"Dry run every customer demo")
+        assert dialog.query_one("#feedback-save").region.bottom <= size[1]
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.screen is screen
+        app.store = None
+    [action] = store.items(session_id=session.id)
+    assert (action.kind, action.owner, action.text) == ("action", "them",
+                                                        "Dry run every customer demo")
+    assert store.session_feedback(session.id).item_id == action.id
+
