@@ -178,6 +178,38 @@ async def test_prepare_shows_since_last_time_and_adds_a_talking_point(store, vau
         app.store = None
 
 
+async def test_a_session_starts_from_a_persons_page_with_them_and_their_guide(
+        store, vault_path, clock):
+    """ctrl+n on a person's page: the new-session dialog has them and their default guide; the
+    session opens over the page, which is there again after it."""
+    from tui.screens.session import SessionScreen
+    from tui.screens.start import NewSessionScreen
+
+    sam = store.add_person("Sam Rivera", cadence="weekly", guide_id="feedback")
+    app = make_app(vault_path, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await people(app, pilot, store)
+        highlight(screen, sam.id)
+        await pilot.press("enter")
+        await settle(pilot)
+        page = app.screen
+        assert isinstance(page, PersonScreen)
+        await pilot.press("ctrl+n")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, NewSessionScreen)
+        assert dialog.query_one("#person").value == "Sam Rivera"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, SessionScreen)
+        [session] = store.sessions(person_id=sam.id)
+        assert session.guide_id == "feedback" and session.status == "active"
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.screen is page
+        app.store = None
+
+
 # ---------------------------------------------------------------------- erase, merge
 async def test_erase_needs_the_name_typed_and_then_everything_goes(store, vault_path, clock):
     from tui.screens.person_dialogs import EraseDialog

@@ -26,6 +26,7 @@ from tui.record import CLOSED_GOAL, goal_order, is_overdue, item_order, whose
 from tui.screens.base import RapportScreen
 from tui.screens.person_actions import (
     ask_erase, ask_jot, ask_meeting, ask_merge, ask_person, ask_point, set_cadence,
+    start_session_with,
 )
 from tui.screens.person_history import feedback_detail, goal_detail, pulse_line
 from tui.widgets.browse import BrowseTable, clip, due_cell, meeting_text, theme_style
@@ -75,14 +76,17 @@ class PersonScreen(RapportScreen[None]):
             "done (again: open), **{link-goal}** links it to a goal. **{person-tab-goals}** "
             "Goals: progress, key results and the history of check-ins; **{goal-status}** "
             "checks in (status, progress, a note). **{person-tab-pulse}** Pulse and feedback: "
-            "the trend of their pulse and the feedback log. Anywhere: **{prepare}** prepares "
-            "the next talk, **{jot}** a jot, **{talking-point}** a talking point, **{meeting}** "
-            "the next meeting, **{cadence}** the cadence, **{edit}** name, cadence and default "
-            "guide, **{merge}** merges a duplicate into someone, **{delete}** erases them, "
-            "**{export}** exports their sessions.")
+            "the trend of their pulse and the feedback log. Anywhere: **{new-session}** starts "
+            "a session with them, **{prepare}** prepares the next talk, **{jot}** a jot, "
+            "**{talking-point}** a talking point, **{meeting}** the next meeting, **{cadence}** "
+            "the cadence, **{edit}** name, cadence and default guide, **{merge}** merges a "
+            "duplicate into someone, **{delete}** erases them, **{export}** exports their "
+            "sessions.")
     BINDINGS = [
         Binding("escape", "back", "Back", id="back"),
         Binding("p", "prepare", "Prepare", id="prepare"),
+        # not in the footer (80 columns): the timeline's title says it
+        Binding("ctrl+n", "new_session", "New session", id="new-session", show=False),
         Binding("n", "jot", "Jot", id="jot"),
         Binding("r", "point", "Talking point", id="talking-point", show=False),
         Binding("m", "meeting", "Next meeting", id="meeting", show=False),
@@ -117,8 +121,9 @@ class PersonScreen(RapportScreen[None]):
             with TabPane("1 Timeline", id="tab-timeline"):
                 with Vertical(id="person-body"):
                     with Vertical(id="person-timeline-pane"):
-                        yield Static("Timeline  ·  ⏎ opens a session or a jot",
-                                     classes="pane-title")
+                        yield Static(with_keys(self.app, "Timeline  ·  ⏎ opens a session or a "
+                                               "jot  ·  {new-session} starts one", self),
+                                     classes="pane-title", markup=False)
                         yield BrowseTable(id="person-timeline")
                     with Vertical(id="person-items-pane"):
                         yield Static(with_keys(self.app, "Open action items  ·  {done} done · "
@@ -226,7 +231,8 @@ class PersonScreen(RapportScreen[None]):
                                   Text(clip(entry.text, room), style="italic"),
                                   key=f"j:{entry.id}")
             if not entries:
-                empty = with_keys(self.app, "No sessions or jots yet ({jot} writes a jot).", self)
+                empty = with_keys(self.app, "No sessions or jots yet ({new-session} starts a "
+                                  "session, {jot} writes a jot).", self)
                 table.add_row("", Text(empty, style="dim"), "", key="empty")
 
     def show_items(self) -> None:
@@ -415,6 +421,10 @@ class PersonScreen(RapportScreen[None]):
 
         self.app.push_screen(PrepareScreen(self.person_id))
 
+    def action_new_session(self) -> None:
+        if self.person is not None:
+            start_session_with(self, self.person)
+
     def action_jot(self) -> None:
         if self.person is not None:
             ask_jot(self, self.person, saved=self.load)
@@ -454,6 +464,8 @@ class PersonScreen(RapportScreen[None]):
     def commands(self) -> list[Command]:
         return [
             Command("Prepare", "Since last time", self.action_prepare, "prepare"),
+            Command("Start a session", "With them, from their default guide",
+                    self.action_new_session, "new-session"),
             Command("Check in on a goal", "Status, progress, a note", self.action_check_in,
                     "goal-status"),
             Command("Link to a goal", "The highlighted action item serves a goal",

@@ -35,6 +35,25 @@ def write_change(screen: RapportScreen[Any], change: Callable[["Store"], object]
     return True
 
 
+def start_session_with(screen: RapportScreen[Any], person: "Person", *,
+                       replace: bool = False) -> None:
+    """The new-session dialog with ``person`` and their default guide filled in; the session
+    opens over ``screen`` (``replace``: in its place, as from Prepare, which led up to it)."""
+    from tui.screens.session import SessionScreen
+    from tui.screens.start import NewSessionScreen
+
+    def started(session_id: str | None) -> None:
+        if session_id:
+            session = SessionScreen(session_id)
+            if replace:
+                screen.app.switch_screen(session)
+            else:
+                screen.app.push_screen(session)
+
+    screen.app.push_screen(NewSessionScreen(guide_id=person.guide_id, participant=person.name),
+                           started)
+
+
 def ask_jot(screen: RapportScreen[Any], person: "Person", saved: Saved = None) -> None:
     """Opens the jot dialog for ``person`` and saves what comes back."""
     from tui.screens.jot import JotScreen

@@ -16,7 +16,7 @@ from textual.widgets import Static
 from tui.commands import Command
 from tui.keys import with_keys
 from tui.screens.base import RapportScreen
-from tui.screens.person_actions import ask_jot, ask_meeting, ask_point
+from tui.screens.person_actions import ask_jot, ask_meeting, ask_point, start_session_with
 from tui.widgets.footer import Footer
 from tui.widgets.prepare import SinceLastTimeView, header_text
 
@@ -94,20 +94,8 @@ class PrepareScreen(RapportScreen[None]):
             ask_meeting(self, self.data.person, saved=self.load)
 
     def action_new_session(self) -> None:
-        if self.data is None:
-            return
-        from tui.screens.start import NewSessionScreen
-
-        person = self.data.person
-
-        def started(session_id: str | None) -> None:
-            if session_id:
-                from tui.screens.session import SessionScreen
-
-                self.app.switch_screen(SessionScreen(session_id))
-
-        self.app.push_screen(NewSessionScreen(guide_id=person.guide_id,
-                                              participant=person.name), started)
+        if self.data is not None:
+            start_session_with(self, self.data.person, replace=True)
 
     def action_back(self) -> None:
         self.app.pop_screen()
