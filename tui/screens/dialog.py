@@ -27,6 +27,7 @@ from textual.widget import Widget
 from textual.widgets import Button, Input, TextArea
 
 from tui.keys import with_keys
+from tui.screens.base import RapportModal, ScreenResultType
 
 if TYPE_CHECKING:  # pragma: no cover
     from store import Person, Store
@@ -46,7 +47,6 @@ class Keeper:
         person_id = person.id
         return cls(f"in a jot about {person.name}",
                    lambda store, text: store.add_jot(person_id, text))
-from tui.screens.base import RapportModal, ScreenResultType
 
 
 def kept_text(typed: list[str], when: str) -> str:
