@@ -311,10 +311,11 @@ class RapportApp(QuietCrash):
 
     def keep_dialog_text(self, when: str) -> list[str]:
         """A lock, a signal or a crash closes every screen without asking: text typed in a
-        dialog and not saved is kept first, so nothing typed is lost. A dialog about someone
-        keeps it as its :class:`~tui.screens.dialog.Keeper` says (a jot about them); over a live
-        session it goes into the stage's private note (the close then saves it, sealed, with the
-        notes). Dialogs with neither have nowhere to keep it. Returns where it went."""
+        dialog and not saved is kept first, so nothing typed is lost. A dialog with a
+        :class:`~tui.screens.dialog.Keeper` keeps it as that says (a jot about someone, a
+        question in the bank, a strategy item, a programme: see :mod:`tui.screens.dialog`);
+        over a live session the rest goes into the stage's private note (the close then saves
+        it, sealed, with the notes). Returns where it went."""
         from store import RapportError
         from tui.screens.dialog import Dialog, kept_text
         from tui.screens.session import SessionScreen
@@ -325,10 +326,11 @@ class RapportApp(QuietCrash):
         for screen in reversed(self.screen_stack):
             if isinstance(screen, Dialog):
                 lines = screen.typed_text()
-                if lines and screen.keeper is not None and self.store is not None:
+                keeper = screen.keeper_now() if lines else None
+                if keeper is not None and self.store is not None:
                     try:
-                        screen.keeper.keep(self.store, kept_text(lines, when))
-                        kept.append(screen.keeper.where)
+                        keeper.keep(self.store, kept_text(lines, when), when)
+                        kept.append(keeper.where)
                         continue
                     except RapportError:
                         pass  # a session beneath may still keep it

@@ -1,4 +1,8 @@
-"""The new-programme dialog: a name, a purpose and more themes than the default ones."""
+"""The new-programme dialog: a name, a purpose and more themes than the default ones.
+
+A lock, a signal or a crash keeps what was typed as a programme (the flow that opens the dialog
+gives it its :class:`~tui.screens.dialog.Keeper`), its name marked "(kept when Rapport locked)"
+so that it stands out in the list and never takes the name the facilitator meant to give it."""
 
 from __future__ import annotations
 
@@ -9,7 +13,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, Label, Static
 
 from store import DEFAULT_THEMES
-from tui.screens.dialog import Dialog
+from tui.screens.dialog import Dialog, kept_text
 
 
 class NewProgrammeDialog(Dialog[dict[str, Any] | None]):
@@ -46,10 +50,17 @@ class NewProgrammeDialog(Dialog[dict[str, Any] | None]):
             self.error(f"There is already a programme called {name!r}.")
             self.query_one("#programme-name", Input).focus()
             return
+        self.dismiss(self.values())
+
+    def values(self, *, kept: str = "") -> dict[str, Any]:
+        """The name, purpose and themes typed; ``kept`` ("when Rapport locked"): the name
+        marked as kept by then (and "a new programme" when none was typed)."""
+        name = " ".join(self.query_one("#programme-name", Input).value.split())
+        if kept:
+            name = kept_text([name or "a new programme"], kept)
         raw = self.query_one("#programme-themes", Input).value
-        themes = [" ".join(t.split()) for t in raw.split(",") if t.strip()]
-        self.dismiss({"name": name, "purpose": self.query_one("#programme-purpose", Input).value.strip(),
-                      "themes": themes})
+        return {"name": name, "purpose": self.query_one("#programme-purpose", Input).value.strip(),
+                "themes": [" ".join(t.split()) for t in raw.split(",") if t.strip()]}
 
     def error(self, text: str) -> None:
         self.query_one("#programme-error", Label).update(text)

@@ -89,19 +89,24 @@ class ProgrammesScreen(RapportScreen[None]):
             self.app.push_screen(ProgrammeScreen(key))
 
     def action_new_programme(self) -> None:
+        from tui.screens.dialog import Keeper
+        from tui.screens.new_programme import NewProgrammeDialog
+
         store = self.app.store
         names = [p.name for p in store.programmes()] if store else []
+
+        def add(store: "Store", values: dict[str, Any]) -> Programme:
+            guide = "leadership-interview"
+            if self.app.catalog.get(guide) is None:
+                guide = self.app.config.default_guide
+            return store.add_programme(values["name"], purpose=values["purpose"], guide_id=guide,
+                                       themes=(*DEFAULT_THEMES, *values["themes"]))
 
         def created(values: dict[str, Any] | None) -> None:
             if not values:
                 return
-            guide = "leadership-interview"
-            if self.app.catalog.get(guide) is None:
-                guide = self.app.config.default_guide
             try:
-                programme = self.store.add_programme(
-                    values["name"], purpose=values["purpose"], guide_id=guide,
-                    themes=(*DEFAULT_THEMES, *values["themes"]))
+                programme = add(self.store, values)
             except RapportError as exc:
                 self.notify(str(exc), severity="error")
                 return
@@ -110,9 +115,10 @@ class ProgrammesScreen(RapportScreen[None]):
 
             self.app.push_screen(ProgrammeScreen(programme.id))
 
-        from tui.screens.new_programme import NewProgrammeDialog
-
-        self.app.push_screen(NewProgrammeDialog(names), created)
+        dialog = NewProgrammeDialog(names)
+        dialog.keeper = Keeper("in a new programme, its name marked as kept",
+                               lambda store, text, when: add(store, dialog.values(kept=when)))
+        self.app.push_screen(dialog, created)
 
     def action_back(self) -> None:
         self.app.pop_screen()

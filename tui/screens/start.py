@@ -53,7 +53,11 @@ class CompletingInput(Input):
 
 class NewSessionScreen(Dialog[str | None]):
     """Returns the new session's id, or None when cancelled. Enter starts it from any field,
-    except that the first Enter in the name accepts the completion shown."""
+    except that the first Enter in the name accepts the completion shown.
+
+    A lock, a signal or a crash does not keep what was typed here: a name, a title and a slot,
+    typed again in seconds, and nothing said in a conversation (a session kept from them would
+    be a meeting that did not happen)."""
 
     AUTO_FOCUS = "#guide-list"
     SAVE_VERB = "starts"
