@@ -181,7 +181,8 @@ async def test_a_lock_keeps_a_strategy_item_on_the_links_chosen(
 
 async def test_a_lock_keeps_a_strategy_items_edit_beside_it(
         store, vault_path, clock, passphrase, programme):
-    saved = store.add_strategy_item(programme.id, "Agree a charter")
+    """An item kept at an earlier lock, edited: kept again, beside it, marked once."""
+    saved = store.add_strategy_item(programme.id, LOCKED + "Agree a charter")
     app = locking_app(vault_path, clock)
     async with app.run_test(size=(80, 24)) as pilot:
         await show_programme(app, pilot, store, programme.id)
@@ -193,7 +194,7 @@ async def test_a_lock_keeps_a_strategy_items_edit_beside_it(
         assert "in a new strategy item of Leaders, beside the one you were editing" in said
     with reopened(vault_path, passphrase) as vault:
         assert sorted(s.text for s in vault.strategy_items(programme.id)) == [
-            LOCKED + "Agree a charter by June", "Agree a charter"]
+            LOCKED + "Agree a charter", LOCKED + "Agree a charter by June"]
         assert vault.strategy_item(saved.id) == saved  # the one saved, as it was
 
 

@@ -32,6 +32,7 @@ counts as typed is more than its text fields, :meth:`Dialog.draft`. Buttons with
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable
 
@@ -76,10 +77,15 @@ class Keeper:
         return cls(where, lambda store, text, when: store.add_question(guide_id, stage, text))
 
 
+#: the mark :func:`kept_text` puts first, as it reads at the start of a text kept before
+KEPT_MARK = re.compile(r"^(\(kept when [^)]*\)\s*)+")
+
+
 def kept_text(typed: list[str], when: str) -> str:
     """What a dialog's typed text is kept as: ``(kept when Rapport locked) Ana to send the
-    budget · 2025-03-05``."""
-    return f"(kept {when}) " + " · ".join(typed)
+    budget · 2025-03-05``. A text kept before and edited when the next lock came is marked
+    once, not twice."""
+    return f"(kept {when}) " + " · ".join(KEPT_MARK.sub("", line) for line in typed)
 
 
 class Dialog(RapportModal[ScreenResultType]):
