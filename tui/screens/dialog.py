@@ -5,6 +5,8 @@
   button, so Tab to Cancel and Enter still cancels.
 * **Escape or Cancel with unsaved text asks first** (:class:`tui.screens.confirm.ConfirmScreen`);
   with nothing typed they close at once.
+* **Tab moves on at once** (a priority binding too): what is typed right after it goes into the
+  next field, not the one it left.
 * **The save key is shown in the dialog**: :meth:`Dialog.keys_hint` says it, with the live keymap.
 
 * **A lock, a signal or a crash keeps what was typed** (:meth:`tui.app.RapportApp.
@@ -37,6 +39,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable
 
 from textual import on
+from textual.actions import SkipAction
 from textual.binding import Binding
 from textual.widget import Widget
 from textual.widgets import Button, Input, TextArea
@@ -93,6 +96,11 @@ class Dialog(RapportModal[ScreenResultType]):
         Binding("enter", "save", "Save", id="dialog-save", priority=True),
         Binding("ctrl+s", "save", "Save", id="save", show=False, priority=True),
         Binding("escape", "cancel", "Cancel", id="cancel"),
+        # priority, as Enter: the letters typed right after Tab go into the next field
+        Binding("tab", "next_field", "Next field", id="dialog-next-field", show=False,
+                priority=True),
+        Binding("shift+tab", "previous_field", "Previous field", id="dialog-previous-field",
+                show=False, priority=True),
     ]
     #: What the save key does, as the hint says it ("saves", "writes", "starts"...).
     SAVE_VERB = "saves"
@@ -166,6 +174,18 @@ class Dialog(RapportModal[ScreenResultType]):
             focused.press()
             return
         self.save()
+
+    def action_next_field(self) -> None:
+        """Tab moves on at once, ahead of the letters typed after it. A priority binding: the
+        screen's own Tab (not one) moved on only once the focused field had handled what was
+        queued behind it, so a name, Tab and a purpose typed in one go all went into the name.
+        A field with a Tab of its own (``TAKES_TAB``: the participant's name completes) keeps it."""
+        if getattr(self.focused, "TAKES_TAB", False):
+            raise SkipAction()
+        self.focus_next()
+
+    def action_previous_field(self) -> None:
+        self.focus_previous()
 
     @on(Button.Pressed, ".save")
     def save_pressed(self) -> None:

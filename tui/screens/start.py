@@ -23,6 +23,9 @@ class CompletingInput(Input):
     ``names`` that starts with what is typed (case-insensitive), as its suggester shows it."""
 
     BINDINGS = [Binding("tab", "complete", "Complete", id="complete", show=False)]
+    #: the dialog's Tab leaves this field's own to it (:meth:`tui.screens.dialog.Dialog.
+    #: action_next_field`)
+    TAKES_TAB = True
 
     def __init__(self, names: list[str], *, placeholder: str = "", id: str | None = None) -> None:
         # not selected on focus: a name typed on the guide list lands here letter by letter
