@@ -158,13 +158,15 @@ class NewSessionScreen(Dialog[str | None]):
 
     def on_key(self, event: events.Key) -> None:
         """A name typed while the guide list has the focus goes into the name: the list takes
-        only arrows and Enter, and the letters were lost."""
+        only arrows and Enter, and the letters were lost. A space too, once a name is begun:
+        typed fast, the letters after the first reach the list before the focus has moved, and
+        the list took the space as its own ("Ben Okafor" became someone new, "BenOkafor")."""
         guides = self.query_one("#guide-list", OptionList)
+        person = self.query_one("#person", Input)
         if self.focused is guides and event.is_printable and event.character \
-                and not event.character.isspace():
+                and (not event.character.isspace() or person.value):
             event.stop()
             event.prevent_default()
-            person = self.query_one("#person", Input)
             person.focus()
             person.insert_text_at_cursor(event.character)
 
