@@ -215,3 +215,22 @@ async def test_a_lock_keeps_a_roster_note_as_a_jot_about_them(
     with reopened(vault_path, passphrase) as vault:
         assert [j.text for j in vault.jots(place.person_id)] == [LOCKED + "on leave until May"]
         assert vault.roster(programme.id)[0].note == ""
+
+
+async def test_a_crash_keeps_a_new_programme_too(store, vault_path, clock, passphrase):
+    app = make_app(vault_path, clock)
+
+    def boom() -> None:
+        raise RuntimeError("a bug")
+
+    with pytest.raises(RuntimeError):
+        async with app.run_test(size=(80, 24)) as pilot:
+            await on_screen(app, pilot, store, "f4", ProgrammesScreen)
+            await pilot.press("ctrl+n", *"L25")
+            await pilot.pause()
+            assert isinstance(app.screen, NewProgrammeDialog)
+            app.call_later(boom)
+            await pilot.pause()
+    with reopened(vault_path, passphrase) as vault:
+        assert [p.name for p in vault.programmes()] == [
+            "(kept when Rapport stopped on an error) L25"]
