@@ -18,13 +18,12 @@ from store.vault import open_vault
 from tui.config import Config
 from tui.screens.bank import BankDialog
 from tui.screens.new_programme import NewProgrammeDialog
-from tui.screens.programme import ProgrammeScreen
 from tui.screens.programme_roster import RosterDialog
 from tui.screens.programmes import ProgrammesScreen
 from tui.screens.questions import QuestionBankScreen, QuestionDialog
 from tui.screens.strategy import StrategyDialog
 from tui.screens.unlock import UnlockScreen
-from apptools import ada_session, make_app, open_session, settle
+from apptools import ada_session, make_app, open_session, settle, show_programme
 
 pytestmark = pytest.mark.usefixtures("utc_zone")
 
@@ -147,15 +146,6 @@ def programme(store):
     store.add_tag(session.id, "decision making", "Sign-off takes weeks", stage="perception")
     store.add_to_roster(programme.id, ben.id)
     return programme
-
-
-async def show_programme(app, pilot, store, programme_id: str) -> ProgrammeScreen:
-    app.unlocked(store)
-    await pilot.pause()
-    app.push_screen(ProgrammeScreen(programme_id))
-    await settle(app, pilot)
-    assert isinstance(app.screen, ProgrammeScreen)
-    return app.screen
 
 
 async def test_a_lock_keeps_a_strategy_item_on_the_links_chosen(
