@@ -13,6 +13,7 @@ import pytest
 from textual.widgets import Input, SelectionList
 
 from guides.loader import builtin_guides
+from store import RapportError
 from store.models import DEFAULT_THEMES
 from store.vault import open_vault
 from tui.config import Config
@@ -130,6 +131,29 @@ async def test_a_lock_keeps_a_new_programme_as_a_programme_marked_kept(
         assert programme.name == LOCKED + "L25"
         assert programme.purpose == "Why the board asked"
         assert programme.themes == (*DEFAULT_THEMES, "trust")
+
+
+async def test_a_kept_programme_is_renamed_to_the_one_meant(store, vault_path, clock):
+    """e on the programmes list: the name without the mark, the purpose; saving renames it."""
+    kept = store.add_programme(LOCKED + "L25", purpose="Why the board asked")
+    app = make_app(vault_path, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await on_screen(app, pilot, store, "f4", ProgrammesScreen)
+        await pilot.press("e")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, NewProgrammeDialog)
+        assert dialog.query_one("#programme-name", Input).value == "L25"
+        await pilot.press(*" board", "tab", "end", *" for it", "enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ProgrammesScreen)
+        [programme] = store.programmes()
+        assert (programme.id, programme.name, programme.purpose) == (
+            kept.id, "L25 board", "Why the board asked for it")
+        assert programme.themes == kept.themes
+        app.store = None
+    with pytest.raises(RapportError, match="^a programme needs a name$"):
+        store.update_programme(kept.id, name=" \t ")
 
 
 def leadership_plan() -> dict:
