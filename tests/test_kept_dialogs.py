@@ -19,6 +19,7 @@ from store.vault import open_vault
 from tui.config import Config
 from tui.screens.bank import BankDialog
 from tui.screens.new_programme import NewProgrammeDialog
+from tui.screens.programme import ProgrammeScreen
 from tui.screens.programme_roster import RosterDialog
 from tui.screens.programmes import ProgrammesScreen
 from tui.screens.questions import QuestionBankScreen, QuestionDialog
@@ -74,6 +75,11 @@ async def test_a_lock_keeps_a_new_question_in_the_bank_for_its_guide_and_stage(
         await pilot.pause()
         said = await lock(app, pilot, clock)
         assert "in your question bank, for 1-on-1 · Check-in" in said
+        await pilot.press(*passphrase, "enter")  # unlocked: back in the bank, the question in it
+        await settle(app, pilot)
+        assert isinstance(app.screen, QuestionBankScreen)
+        assert app.screen.questions[0].text == LOCKED + "What gave you energy"
+        app.close_store()  # the vault reopened below
     with reopened(vault_path, passphrase) as vault:
         assert [q.text for q in vault.questions("one-on-one", "check-in")] == [
             LOCKED + "What gave you energy"]
@@ -126,6 +132,11 @@ async def test_a_lock_keeps_a_new_programme_as_a_programme_marked_kept(
         await pilot.press(*"L25", "tab", *"Why the board asked", "tab", *"trust")
         said = await lock(app, pilot, clock)
         assert "in a new programme, its name marked as kept" in said
+        await pilot.press(*passphrase, "enter")  # unlocked: back on the list, the kept one in it
+        await settle(app, pilot)
+        assert isinstance(app.screen, ProgrammesScreen)
+        assert app.screen.query_one("#programme-list").get_row_at(0)[0] == LOCKED + "L25"
+        app.close_store()  # the vault reopened below
     with reopened(vault_path, passphrase) as vault:
         [programme] = vault.programmes()
         assert programme.name == LOCKED + "L25"
@@ -206,6 +217,16 @@ async def test_a_lock_keeps_a_strategy_items_edit_beside_it(
         await pilot.press("end", *" by June")
         said = await lock(app, pilot, clock)
         assert "in a new strategy item of Leaders, beside the one you were editing" in said
+        # unlocked: back on the programme's Strategy tab, the kept item beside the other
+        await pilot.press(*passphrase, "enter")
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, ProgrammeScreen)
+        assert screen.query_one("#programme-tabs").active == "tab-strategy"
+        assert screen.query_one("#strategy").row_count == 2
+        assert [s.text for s in screen.syn.strategy] == [
+            LOCKED + "Agree a charter", LOCKED + "Agree a charter by June"]
+        app.close_store()  # the vault reopened below
     with reopened(vault_path, passphrase) as vault:
         assert sorted(s.text for s in vault.strategy_items(programme.id)) == [
             LOCKED + "Agree a charter", LOCKED + "Agree a charter by June"]

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
 
 from textual import on
 from textual.app import ComposeResult
@@ -59,6 +59,10 @@ class ProgrammesScreen(RapportScreen[None]):
 
     def on_mount(self) -> None:
         self.reload()
+
+    def reopener(self) -> Callable[[], object]:
+        """How to come back here after a lock (where a new programme typed is kept)."""
+        return lambda: self.app.push_screen(ProgrammesScreen())
 
     def on_screen_resume(self) -> None:
         self.reload()

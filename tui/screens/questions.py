@@ -148,6 +148,10 @@ class QuestionBankScreen(RapportScreen[None]):
     def on_mount(self) -> None:
         self.load()
 
+    def reopener(self) -> Callable[[], object]:
+        """How to come back here after a lock (where a question typed in its dialog is kept)."""
+        return lambda: self.app.push_screen(QuestionBankScreen())
+
     def load(self) -> None:
         self.load_from_store(lambda store: store.questions(), self.show, group="questions-load")
 
