@@ -46,6 +46,12 @@ async def lock(app, pilot, clock) -> str:
     return str(app.screen.query_one("#unlock-message").render())
 
 
+async def unlock(app, pilot, passphrase: str) -> None:
+    """The passphrase typed on the unlock screen: the app goes back where it was."""
+    await pilot.press(*passphrase, "enter")
+    await settle(app, pilot)
+
+
 def reopened(vault_path, passphrase):
     return open_vault(vault_path, passphrase, allow_weak=True)
 
@@ -75,8 +81,7 @@ async def test_a_lock_keeps_a_new_question_in_the_bank_for_its_guide_and_stage(
         await pilot.pause()
         said = await lock(app, pilot, clock)
         assert "in your question bank, for 1-on-1 · Check-in" in said
-        await pilot.press(*passphrase, "enter")  # unlocked: back in the bank, the question in it
-        await settle(app, pilot)
+        await unlock(app, pilot, passphrase)  # back in the bank, the question in it
         assert isinstance(app.screen, QuestionBankScreen)
         assert app.screen.questions[0].text == LOCKED + "What gave you energy"
         app.close_store()  # the vault reopened below
@@ -132,8 +137,7 @@ async def test_a_lock_keeps_a_new_programme_as_a_programme_marked_kept(
         await pilot.press(*"L25", "tab", *"Why the board asked", "tab", *"trust")
         said = await lock(app, pilot, clock)
         assert "in a new programme, its name marked as kept" in said
-        await pilot.press(*passphrase, "enter")  # unlocked: back on the list, the kept one in it
-        await settle(app, pilot)
+        await unlock(app, pilot, passphrase)  # back on the list, the kept one in it
         assert isinstance(app.screen, ProgrammesScreen)
         assert app.screen.query_one("#programme-list").get_row_at(0)[0] == LOCKED + "L25"
         app.close_store()  # the vault reopened below
@@ -217,9 +221,7 @@ async def test_a_lock_keeps_a_strategy_items_edit_beside_it(
         await pilot.press("end", *" by June")
         said = await lock(app, pilot, clock)
         assert "in a new strategy item of Leaders, beside the one you were editing" in said
-        # unlocked: back on the programme's Strategy tab, the kept item beside the other
-        await pilot.press(*passphrase, "enter")
-        await settle(app, pilot)
+        await unlock(app, pilot, passphrase)  # back on the Strategy tab, the kept item in it
         screen = app.screen
         assert isinstance(screen, ProgrammeScreen)
         assert screen.query_one("#programme-tabs").active == "tab-strategy"
