@@ -271,3 +271,26 @@ async def test_a_crash_keeps_a_new_programme_too(store, vault_path, clock, passp
     with reopened(vault_path, passphrase) as vault:
         assert [p.name for p in vault.programmes()] == [
             "(kept when Rapport stopped on an error) L25"]
+
+
+async def test_a_lock_keeps_a_talking_point_on_their_page_and_unlocking_goes_back_there(
+        store, vault_path, clock, passphrase):
+    from tui.screens.jot import TalkingPointDialog
+    from tui.screens.person import PersonScreen
+
+    ana = store.add_person("Ana Silva")
+    app = locking_app(vault_path, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.unlocked(store)
+        await settle(app, pilot)
+        app.push_screen(PersonScreen(ana.id))
+        await settle(app, pilot)
+        await pilot.press("r")
+        await pilot.pause()
+        assert isinstance(app.screen, TalkingPointDialog)
+        await pilot.press(*"Conference budget")
+        assert "in a jot about Ana Silva" in await lock(app, pilot, clock)
+        await unlock(app, pilot, passphrase)
+        assert isinstance(app.screen, PersonScreen) and app.screen.person_id == ana.id
+        assert [j.text for j in app.screen.read.jots] == [LOCKED + "Conference budget"]
+        app.close_store()
