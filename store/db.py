@@ -171,7 +171,10 @@ def checkpoint(conn: sqlite3.Connection) -> None:
 def storage_error(exc: sqlite3.Error) -> StorageError:
     text = one_line(exc)
     if "full" in text:
-        return StorageError("the disk is full: nothing was saved (free some space and save again)")
+        return StorageError("the disk is full: nothing was saved (free some space and save again)",
+                            refused="the disk is full")
     if "readonly" in text or "read-only" in text:
-        return StorageError("the vault is read-only: nothing was saved")
-    return StorageError(f"the vault could not be written ({text}): nothing was saved")
+        return StorageError("the vault is read-only: nothing was saved",
+                            refused="the vault is read-only")
+    refused = f"the vault could not be written ({text})"
+    return StorageError(f"{refused}: nothing was saved", refused=refused)

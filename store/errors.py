@@ -46,7 +46,15 @@ class Ambiguous(RapportError):
 
 
 class StorageError(RapportError):
-    """The disk refused a write (full, read-only, I/O error). Nothing was half-written."""
+    """The disk refused a write (full, read-only, I/O error). Nothing was half-written.
+
+    ``refused``: the refusal alone ("the disk is full"), when the message goes on to say what
+    became of the write ("nothing was saved"), for a command that says that in its own words
+    ("nothing was imported") instead of adding them to the store's."""
+
+    def __init__(self, message: str, *, refused: str = "") -> None:
+        super().__init__(message)
+        self.refused = refused
 
 
 class Locked(RapportError):

@@ -81,6 +81,10 @@ class Programmes:
             for key, value in changes.items():
                 if key not in data:
                     raise RapportError(f"programmes have no field {key!r}")
+                if key in ("name", "purpose"):  # as add() takes them
+                    value = clean(value).strip() if key == "name" else clean(value)
+                    if key == "name" and not value:
+                        raise RapportError("a programme needs a name")
                 data[key] = list(dict.fromkeys(value)) if key == "themes" else value
             return programme_of(*self.rows.update(TABLE, programme_id, {"data": data}))
 

@@ -6,6 +6,7 @@
   session screen, as unlocking and resuming would; returns the screen.
 * ``guide_plan(guide_id)``: a built-in guide as a session's plan (``start_session``'s argument).
 * ``settle(app, pilot)``: let the screen's store reads in workers finish and show.
+* ``show_programme(app, pilot, store, programme_id)``: unlocked, on a programme's screen.
 * ``ada_session(store, guide_id)``: Ada, and a session with her on a built-in guide.
 """
 
@@ -43,6 +44,18 @@ async def settle(app, pilot) -> None:
     await pilot.pause()
     await app.workers.wait_for_complete()
     await pilot.pause()
+
+
+async def show_programme(app, pilot, store, programme_id: str):
+    """The app unlocked with ``store``, on the programme's screen, its synthesis loaded."""
+    from tui.screens.programme import ProgrammeScreen
+
+    app.unlocked(store)
+    await pilot.pause()
+    app.push_screen(ProgrammeScreen(programme_id))
+    await settle(app, pilot)
+    assert isinstance(app.screen, ProgrammeScreen)
+    return app.screen
 
 
 def ada_session(store, guide_id: str = "one-on-one"):

@@ -218,6 +218,30 @@ async def test_keys_typed_just_before_enter_are_saved(store, vault_path, clock, 
         app.store = None
 
 
+async def test_keys_typed_right_after_tab_go_into_the_next_field(store, vault_path, clock,
+                                                                 tmp_path):
+    """A name, Tab, a purpose in one burst (a fast typist, a paste, tmux send-keys): the purpose
+    went into the name, as the field still had the focus when the letters after Tab reached it
+    (Tab moved on only once it had bubbled up to the screen, behind them)."""
+    from textual import events
+
+    app = make_app(vault_path, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        app.store = store
+        dialog = NewProgrammeDialog()
+        await opened(app, pilot, dialog)
+        typed_fast(app, "L25")
+        app.post_message(events.Key("tab", "\t"))
+        typed_fast(app, "Why")
+        typed_fast(app, ",", "shift+tab")  # and back
+        for _ in range(3):
+            await pilot.pause()
+        name, purpose = (dialog.query_one(f"#programme-{f}", Input) for f in ("name", "purpose"))
+        assert (name.value, purpose.value) == ("L25", "Why,")
+        assert dialog.focused is name
+        app.store = None
+
+
 async def test_keys_typed_just_before_escape_make_it_ask(store, vault_path, clock, tmp_path):
     case = CASES["capture"]
     app = make_app(vault_path, clock)

@@ -137,3 +137,25 @@ def test_sighup_when_the_terminal_closes_saves_and_exits_129(home):
         terminal.close()
     assert saved_notes(home) == ["said in the room"]
     assert not (home / "vault.db-wal").exists()
+
+
+def test_sigterm_keeps_a_question_typed_for_the_bank_in_the_bank(home):
+    """A dialog with a keeper of its own (shift+F2: a question for your bank): the question is
+    in the bank, marked as kept, and the notes hold only what was typed in them."""
+    terminal = in_a_session_with_unsaved_text(home)
+    try:
+        terminal.type("\x1b[1;2Q")  # shift+F2
+        terminal.wait_for(b"Save a question of your own")
+        terminal.type("Who helped you most")
+        terminal.wait_for(b"most")
+        terminal.process.send_signal(signal.SIGTERM)
+        assert terminal.process.wait(30) == 143
+    finally:
+        terminal.close()
+    store = open_vault(home / "vault.db", PASSPHRASE, allow_weak=True)
+    try:
+        assert [q.text for q in store.questions("one-on-one", "check-in")] == [
+            "(kept when Rapport was stopped) Who helped you most"]
+    finally:
+        store.close()
+    assert saved_notes(home) == ["said in the room"]

@@ -15,8 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from clitools import rapport
+from guides.loader import builtin_guides
 from store import open_vault
+from clitools import rapport
 
 
 @pytest.fixture
@@ -149,3 +150,26 @@ def test_init_on_a_full_disk_says_so_and_leaves_no_vault(disk, tmp_path):
     assert line == (f"rapport: error: cannot create {home / 'vault.db'}: the disk is full; "
                     "no vault was made\n")
     assert list(home.iterdir()) == []
+
+
+def test_an_import_on_a_full_disk_says_so_once_and_imports_nothing(vault, disk, tmp_path,
+                                                                   passphrase):
+    """Room to open the vault, not for what the export holds: one line that says so once (it
+    said "the disk is full: nothing was saved (free some space and save again); nothing was
+    imported")."""
+    home, pw = vault
+    with open_vault(home / "vault.db", passphrase, allow_weak=True) as store:
+        ana = store.people()[0]
+        plan = next(g for g in builtin_guides() if g.id == "one-on-one").to_snapshot()
+        for _ in range(40):  # about a megabyte of notes, on a disk of four
+            session = store.start_session(ana.id, plan)
+            store.save_note(session.id, "check-in", os.urandom(6000).hex())
+    export = tmp_path / "full.json"
+    assert rapport("--home", home, "--passphrase-file", pw, "export", "--all", "--full",
+                   "--format", "json", "-o", export).returncode == 0
+    there = disk / "home"
+    assert rapport("--home", there, "--passphrase-file", pw, "init").returncode == 0
+    fill(disk, leave=64 * 1024)
+    line = one_error(rapport("--home", there, "--passphrase-file", pw, "import", export))
+    assert line == f"rapport: error: {export}: the disk is full: nothing was imported\n"
+    assert names(there, passphrase) == []

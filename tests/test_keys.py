@@ -386,6 +386,42 @@ async def test_an_alt_letter_key_works_while_a_text_field_has_the_focus(
         app.store = None
 
 
+async def test_a_text_fields_own_keys_act_in_turn_among_the_letters(store, vault_path, clock):
+    """Typed in one go (fast, or while the app was busy): Backspace and the arrows, which the
+    notes bind themselves, ran only once they had bubbled up to the app, behind the letters
+    after them ("abx", Backspace, "c", Left, "B" came out "abxc"). In a dialog's field as well:
+    End and then text replaced the text the field had selected on opening."""
+    from textual import events
+
+    from tui.screens.jot import JotScreen
+
+    def typed(*keys: str) -> None:  # as a terminal's keys arrive, all queued at once
+        for key in keys:
+            app.post_message(events.Key(key, key if len(key) == 1 else None))
+
+    ada = store.add_person("Ada")
+    session = store.start_session(ada.id, session_plan())
+    app = make_app(vault_path, clock)
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = await open_session(app, pilot, store, session.id)
+        notes = screen.query_one("#notes")
+        typed("a", "b", "x", "backspace", "c", "left", "B")
+        for _ in range(3):
+            await pilot.pause()
+        assert notes.text == "abBc"
+        dialog = JotScreen("Ada")
+        app.push_screen(dialog)
+        await pilot.pause()
+        field = dialog.query_one("#jot-text")
+        field.text = "Ana coached"
+        field.select_all()
+        typed("end", "!", "home", "delete", "a")
+        for _ in range(3):
+            await pilot.pause()
+        assert field.text == "ana coached!"
+        app.store = None
+
+
 def test_every_alt_key_the_config_takes_arrives_as_itself():
     """Each alt+<printable ASCII>, enter and space, as a terminal sends it (ESC, then the key)
     through Textual's own parser (private: read here only, to check tui.keys against it): the

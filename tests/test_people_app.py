@@ -384,6 +384,10 @@ async def test_a_lock_keeps_a_half_typed_jot_as_a_jot(store, vault_path, clock, 
         await pilot.pause()
         assert isinstance(app.screen, UnlockScreen)
         assert "is in a jot about Ana Silva" in text_of(app.screen.query_one("#unlock-message"))
+        await pilot.press(*passphrase, "enter")  # back on the people list
+        await settle(pilot)
+        assert isinstance(app.screen, PeopleScreen)
+        app.close_store()  # the vault reopened below
     reopened = open_vault(vault_path, passphrase, allow_weak=True)
     try:
         assert [j.text for j in reopened.jots(ana.id)] == [

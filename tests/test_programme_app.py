@@ -30,7 +30,7 @@ from tui.screens.session import SessionScreen
 from tui.screens.start import NewSessionScreen
 from tui.screens.tagging import TagDialog
 from tui.widgets.session import NotesArea
-from apptools import make_app
+from apptools import make_app, show_programme
 
 
 pytestmark = pytest.mark.usefixtures("utc_zone")
@@ -169,16 +169,6 @@ def programme_with_data(store, clock):
     store.add_tag(session.id, "future state", "Teams decide", stage="perception")
     store.add_tag(session.id, "decision making", "Teams decide", stage="perception")
     return programme, ana
-
-
-async def show_programme(app, pilot, store, programme_id: str) -> ProgrammeScreen:
-    """The app unlocked with ``store``, on the programme's screen, its synthesis loaded."""
-    app.unlocked(store)
-    await pilot.pause()
-    app.push_screen(ProgrammeScreen(programme_id))
-    await settle(app, pilot)
-    assert isinstance(app.screen, ProgrammeScreen)
-    return app.screen
 
 
 def passages_shown(screen: PassagesScreen) -> str:

@@ -106,6 +106,28 @@ async def test_a_name_typed_on_the_guide_list_goes_into_the_name(store, vault_pa
         assert store.person(app.screen.session.person_id).name == "Ana Silva"
 
 
+async def test_a_full_name_typed_fast_on_the_guide_list_keeps_its_space(store, vault_path,
+                                                                         clock):
+    """Typed in one burst (a fast typist, a paste), the letters after the first were queued on
+    the guide list before the first moved the focus to the name: the list redirected the letters
+    but took the space as its own, and "Ben Okafor" became a new person, "BenOkafor"."""
+    ben = store.add_person("Ben Okafor")
+    app = make_app(vault_path, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.unlocked(store)
+        await pilot.pause()
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+        assert app.screen.focused is app.screen.query_one("#guide-list")
+        for char in "Ben Okafor":
+            app.post_message(events.Key("space" if char == " " else char, char))
+        app.post_message(events.Key("enter", "\r"))
+        for _ in range(3):
+            await pilot.pause()
+        assert isinstance(app.screen, SessionScreen)
+        assert app.screen.session.person_id == ben.id
+
+
 async def test_the_whole_guide_description_shows_at_80x24(store, vault_path, clock):
     app = make_app(vault_path, clock)
     async with app.run_test(size=(80, 24)) as pilot:

@@ -278,9 +278,33 @@ class RapportApp(QuietCrash):
                               events.MouseScrollUp)):
             self.last_activity = self.clock()
         if isinstance(event, events.Key) and not event.is_forwarded \
-                and await self.run_alt_binding(event):
+                and (await self.run_alt_binding(event) or self.run_field_key(event)):
             return
         await super().on_event(event)
+
+    def run_field_key(self, event: events.Key) -> bool:
+        """A key the focused text field binds itself (backspace, delete, the arrows, Home, End)
+        acts in its turn among the letters typed around it. Textual runs such a binding only
+        once the key has bubbled up to the app, behind the letters the field already holds: typed
+        in one go (fast, or while the app was busy), "abx", Backspace, "c" came out "abxc" less
+        a letter, and End then " today" replaced a selected text. The binding runs from the
+        field's own queue instead, after the keys before it, before those after it. Only the
+        editing keys Textual's Input and TextArea declare: the rest (Down, which a screen may
+        take to leave the field) goes as usual. True when it does."""
+        from textual.binding import Binding
+        from textual.widgets import Input, TextArea
+
+        field = self.focused
+        if event.is_printable or not isinstance(field, (Input, TextArea)):
+            return False
+        active = self.screen.active_bindings.get(event.key)
+        if active is None or active.node is not field or active.binding.priority \
+                or not active.enabled:
+            return False  # the screen's or the app's: as usual
+        editing = Input.BINDINGS if isinstance(field, Input) else TextArea.BINDINGS
+        if active.binding.action not in {b.action for b in editing if isinstance(b, Binding)}:
+            return False
+        return field.call_later(self.run_action, active.binding.action, field)
 
     async def run_alt_binding(self, event: events.Key) -> bool:
         """An alt+letter bound on the screen (``private = "alt+p"``) is that key, also while a
@@ -311,10 +335,11 @@ class RapportApp(QuietCrash):
 
     def keep_dialog_text(self, when: str) -> list[str]:
         """A lock, a signal or a crash closes every screen without asking: text typed in a
-        dialog and not saved is kept first, so nothing typed is lost. A dialog about someone
-        keeps it as its :class:`~tui.screens.dialog.Keeper` says (a jot about them); over a live
-        session it goes into the stage's private note (the close then saves it, sealed, with the
-        notes). Dialogs with neither have nowhere to keep it. Returns where it went."""
+        dialog and not saved is kept first, so nothing typed is lost. A dialog with a
+        :class:`~tui.screens.dialog.Keeper` keeps it as that says (a jot about someone, a
+        question in the bank, a strategy item, a programme: see :mod:`tui.screens.dialog`);
+        over a live session the rest goes into the stage's private note (the close then saves
+        it, sealed, with the notes). Returns where it went."""
         from store import RapportError
         from tui.screens.dialog import Dialog, kept_text
         from tui.screens.session import SessionScreen
@@ -325,10 +350,11 @@ class RapportApp(QuietCrash):
         for screen in reversed(self.screen_stack):
             if isinstance(screen, Dialog):
                 lines = screen.typed_text()
-                if lines and screen.keeper is not None and self.store is not None:
+                keeper = screen.keeper_now() if lines else None
+                if keeper is not None and self.store is not None:
                     try:
-                        screen.keeper.keep(self.store, kept_text(lines, when))
-                        kept.append(screen.keeper.where)
+                        keeper.keep(self.store, kept_text(lines, when), when)
+                        kept.append(keeper.where)
                         continue
                     except RapportError:
                         pass  # a session beneath may still keep it

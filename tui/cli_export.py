@@ -128,7 +128,7 @@ def import_command(env: Env, file: Path, age_passphrase_file: Path | None) -> No
     All or nothing: ids and timestamps are kept, and records already in the vault are skipped and
     reported. A malformed or foreign file changes nothing.
     """
-    from store import RapportError
+    from store import RapportError, StorageError
     from store import MAX_IMPORT_BYTES as MAX_BYTES, import_document, read_import
 
     data = read_input(file, MAX_BYTES, what="the file")
@@ -139,6 +139,8 @@ def import_command(env: Env, file: Path, age_passphrase_file: Path | None) -> No
     with env.open_store() as store:
         try:
             result = import_document(store, doc)
+        except StorageError as exc:  # "the disk is full: nothing was imported", once
+            raise fail(f"{file}: {exc.refused or exc}: nothing was imported") from None
         except RapportError as exc:
             raise fail(f"{file}: {exc}; nothing was imported") from None
     out(result.describe())

@@ -1,6 +1,9 @@
 """A question of your own, saved to your question bank for this guide and stage (a session key).
 
-The bank's questions show in later sessions beside the guide's, marked as yours."""
+The bank's questions show in later sessions beside the guide's, marked as yours. A lock, a
+signal or a crash keeps a question typed here in the bank, for this guide and stage, marked as
+kept (the :class:`~tui.screens.dialog.Keeper` :func:`tui.screens.session_loop.bank_question`
+gives it), not in the stage's private note."""
 
 from __future__ import annotations
 

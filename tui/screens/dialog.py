@@ -5,11 +5,27 @@
   button, so Tab to Cancel and Enter still cancels.
 * **Escape or Cancel with unsaved text asks first** (:class:`tui.screens.confirm.ConfirmScreen`);
   with nothing typed they close at once.
+* **Tab moves on at once** (a priority binding too): what is typed right after it goes into the
+  next field, not the one it left.
 * **The save key is shown in the dialog**: :meth:`Dialog.keys_hint` says it, with the live keymap.
 
-* **A lock, a signal or a crash keeps what was typed**: over a live session it goes into the
-  stage's private note; a dialog about someone (a jot, a talking point, a goal's check-in) has
-  a :class:`Keeper` that keeps it as a jot about them (:meth:`tui.app.RapportApp.keep_dialog_text`).
+* **A lock, a signal or a crash keeps what was typed** (:meth:`tui.app.RapportApp.
+  keep_dialog_text`), where the facilitator was writing it, marked "(kept when Rapport
+  locked)", and the unlock screen says where. A dialog's :class:`Keeper` (:meth:`Dialog.
+  keeper_now`) decides; with none, a live session beneath keeps it in the stage's private note.
+
+  - about someone (a jot, a talking point, a goal's check-in, a roster note): a jot about them;
+  - a question of your own (the bank, or saved from a session): a question in the bank for the
+    guide and stage it was for;
+  - a strategy item: a strategy item of that programme, resting on the links chosen;
+  - a new programme: a programme, its name marked as kept;
+  - an edit of a question or a strategy item: a new one beside it (never the half-typed text
+    over the one saved).
+
+  Not kept, as no conversation is written there: the new-session dialog (a name and a title,
+  typed again in seconds; a session kept would be a meeting that did not happen), adding or
+  editing a person (a name: a half-typed one kept would be a wrong record), the next meeting (a
+  date), erasing someone (their name, typed to confirm) and the export dialog (a file path).
 
 A dialog implements :meth:`Dialog.save` (check, then ``self.dismiss(result)``) and, when what
 counts as typed is more than its text fields, :meth:`Dialog.draft`. Buttons with the class
@@ -18,15 +34,18 @@ counts as typed is more than its text fields, :meth:`Dialog.draft`. Buttons with
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable
 
 from textual import on
+from textual.actions import SkipAction
 from textual.binding import Binding
 from textual.widget import Widget
 from textual.widgets import Button, Input, TextArea
 
 from tui.keys import with_keys
+from tui.screens.base import RapportModal, ScreenResultType
 
 if TYPE_CHECKING:  # pragma: no cover
     from store import Person, Store
@@ -35,24 +54,41 @@ if TYPE_CHECKING:  # pragma: no cover
 @dataclass(frozen=True)
 class Keeper:
     """Where a dialog's typed text goes when a lock, a signal or a crash closes it unsaved:
-    ``keep(store, text)`` writes it, ``where`` says where ("in a jot about Ana Silva")."""
+    ``keep(store, text, when)`` writes it (``text``: the fields typed, marked as kept, as
+    :func:`kept_text` says; ``when``: "when Rapport locked", for a keeper that marks a field of
+    its own), ``where`` says where ("in a jot about Ana Silva")."""
 
     where: str
-    keep: Callable[["Store", str], object]
+    keep: Callable[["Store", str, str], object]
 
     @classmethod
     def jot(cls, person: "Person") -> "Keeper":
         """Kept as a jot about ``person``: private, dated, on their page and in Prepare."""
         person_id = person.id
         return cls(f"in a jot about {person.name}",
-                   lambda store, text: store.add_jot(person_id, text))
-from tui.screens.base import RapportModal, ScreenResultType
+                   lambda store, text, when: store.add_jot(person_id, text))
+
+    @classmethod
+    def question(cls, guide_id: str, stage: str, label: str, *, beside: bool = False
+                 ) -> "Keeper":
+        """Kept as a question of your own for ``guide_id`` and ``stage`` (``label``: "One-on-one
+        · Check-in"): in the bank, and offered in later sessions. ``beside``: an edit, kept as
+        a new question beside the one being edited, which stays as it was saved."""
+        where = f"in your question bank, for {label}"
+        if beside:
+            where += ", beside the question you were editing"
+        return cls(where, lambda store, text, when: store.add_question(guide_id, stage, text))
+
+
+#: the mark :func:`kept_text` puts first, as it reads at the start of a text kept before
+KEPT_MARK = re.compile(r"^(\(kept when [^)]*\)\s*)+")
 
 
 def kept_text(typed: list[str], when: str) -> str:
     """What a dialog's typed text is kept as: ``(kept when Rapport locked) Ana to send the
-    budget · 2025-03-05``."""
-    return f"(kept {when}) " + " · ".join(typed)
+    budget · 2025-03-05``. A text kept before and edited when the next lock came is marked
+    once, not twice."""
+    return f"(kept {when}) " + " · ".join(KEPT_MARK.sub("", line) for line in typed)
 
 
 class Dialog(RapportModal[ScreenResultType]):
@@ -60,6 +96,11 @@ class Dialog(RapportModal[ScreenResultType]):
         Binding("enter", "save", "Save", id="dialog-save", priority=True),
         Binding("ctrl+s", "save", "Save", id="save", show=False, priority=True),
         Binding("escape", "cancel", "Cancel", id="cancel"),
+        # priority, as Enter: the letters typed right after Tab go into the next field
+        Binding("tab", "next_field", "Next field", id="dialog-next-field", show=False,
+                priority=True),
+        Binding("shift+tab", "previous_field", "Previous field", id="dialog-previous-field",
+                show=False, priority=True),
     ]
     #: What the save key does, as the hint says it ("saves", "writes", "starts"...).
     SAVE_VERB = "saves"
@@ -97,6 +138,12 @@ class Dialog(RapportModal[ScreenResultType]):
         return [now.strip() for now, before in zip(self.texts(), self.initial_texts)
                 if now.strip() and now != before]
 
+    def keeper_now(self) -> Keeper | None:
+        """Where this dialog's typed text is kept if a lock, a signal or a crash closes it now:
+        :attr:`keeper`, set by the flow that opened it; a dialog whose record depends on what is
+        chosen in it (the guide and stage of a question) says so itself."""
+        return self.keeper
+
     def has_unsaved_text(self) -> bool:
         return self.initial_draft is not None and self.draft() != self.initial_draft
 
@@ -127,6 +174,18 @@ class Dialog(RapportModal[ScreenResultType]):
             focused.press()
             return
         self.save()
+
+    def action_next_field(self) -> None:
+        """Tab moves on at once, ahead of the letters typed after it. A priority binding: the
+        screen's own Tab (not one) moved on only once the focused field had handled what was
+        queued behind it, so a name, Tab and a purpose typed in one go all went into the name.
+        A field with a Tab of its own (``TAKES_TAB``: the participant's name completes) keeps it."""
+        if getattr(self.focused, "TAKES_TAB", False):
+            raise SkipAction()
+        self.focus_next()
+
+    def action_previous_field(self) -> None:
+        self.focus_previous()
 
     @on(Button.Pressed, ".save")
     def save_pressed(self) -> None:

@@ -1,4 +1,11 @@
-"""The new-programme dialog: a name, a purpose and more themes than the default ones."""
+"""The new-programme dialog: a name, a purpose and more themes than the default ones; with a
+programme, its name and purpose to edit (``e`` on the programmes list).
+
+A lock, a signal or a crash keeps what was typed for a new programme as a programme (the flow
+that opens the dialog gives it its :class:`~tui.screens.dialog.Keeper`), its name marked "(kept
+when Rapport locked)" so that it stands out in the list and never takes the name the facilitator
+meant to give it; editing it offers the name without the mark. An edit is not kept: kept beside,
+it would be a second, empty programme; the programme stays as it was saved."""
 
 from __future__ import annotations
 
@@ -8,32 +15,45 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, Label, Static
 
-from store import DEFAULT_THEMES
-from tui.screens.dialog import Dialog
+from store import DEFAULT_THEMES, Programme
+from tui.screens.dialog import KEPT_MARK, Dialog, kept_text
 
 
 class NewProgrammeDialog(Dialog[dict[str, Any] | None]):
     AUTO_FOCUS = "#programme-name"
     SAVE_VERB = "creates it"
 
-    def __init__(self, existing: Sequence[str] = ()) -> None:
+    def __init__(self, existing: Sequence[str] = (), programme: Programme | None = None) -> None:
+        """``existing``: the other programmes' names (a name must be new); ``programme``: the
+        one to edit (its name and purpose; its themes stay as they are)."""
         super().__init__()
         self.existing = {n.casefold() for n in existing}
+        self.programme = programme
+        if programme is not None:
+            self.SAVE_VERB = "saves"
 
     def compose(self) -> ComposeResult:
+        programme = self.programme
+        title = "Edit the programme" if programme else "New programme"
         with Vertical(id="programme-dialog", classes="dialog"):
-            yield Static(self.keys_hint("New programme  ·  Tab moves"), classes="dialog-title",
+            yield Static(self.keys_hint(f"{title}  ·  Tab moves"), classes="dialog-title",
                          markup=False)
             yield Label("Name")
-            yield Input(placeholder="e.g. Leadership team 2025", id="programme-name")
+            # a kept programme's name without its mark: saving makes it the one meant
+            name = KEPT_MARK.sub("", programme.name) if programme else ""
+            yield Input(name, id="programme-name", placeholder="e.g. Leadership team 2025",
+                        select_on_focus=False)
             yield Label("Purpose (optional)")
-            yield Input(placeholder="what the interviews are for", id="programme-purpose")
-            yield Label("More themes (optional, comma-separated)")
-            yield Input(placeholder="e.g. decision making, trust", id="programme-themes")
-            yield Static("Always included: " + ", ".join(DEFAULT_THEMES), classes="hint")
+            yield Input(programme.purpose if programme else "", id="programme-purpose",
+                        placeholder="what the interviews are for", select_on_focus=False)
+            if programme is None:
+                yield Label("More themes (optional, comma-separated)")
+                yield Input(placeholder="e.g. decision making, trust", id="programme-themes")
+                yield Static("Always included: " + ", ".join(DEFAULT_THEMES), classes="hint")
             yield Label("", id="programme-error", classes="error", markup=False)
             with Horizontal(classes="buttons"):
-                yield Button("Create", variant="primary", id="programme-create", classes="save")
+                yield Button("Save" if programme else "Create", variant="primary",
+                             id="programme-create", classes="save")
                 yield Button("Cancel", id="programme-cancel", classes="cancel")
 
     def save(self) -> None:
@@ -46,10 +66,17 @@ class NewProgrammeDialog(Dialog[dict[str, Any] | None]):
             self.error(f"There is already a programme called {name!r}.")
             self.query_one("#programme-name", Input).focus()
             return
-        raw = self.query_one("#programme-themes", Input).value
-        themes = [" ".join(t.split()) for t in raw.split(",") if t.strip()]
-        self.dismiss({"name": name, "purpose": self.query_one("#programme-purpose", Input).value.strip(),
-                      "themes": themes})
+        self.dismiss(self.values())
+
+    def values(self, *, kept: str = "") -> dict[str, Any]:
+        """The name, purpose and themes typed; ``kept`` ("when Rapport locked"): the name
+        marked as kept by then (and "a new programme" when none was typed)."""
+        name = " ".join(self.query_one("#programme-name", Input).value.split())
+        if kept:
+            name = kept_text([name or "a new programme"], kept)
+        raw = "" if self.programme else self.query_one("#programme-themes", Input).value
+        return {"name": name, "purpose": self.query_one("#programme-purpose", Input).value.strip(),
+                "themes": [" ".join(t.split()) for t in raw.split(",") if t.strip()]}
 
     def error(self, text: str) -> None:
         self.query_one("#programme-error", Label).update(text)

@@ -4,7 +4,7 @@ One person's view is :mod:`tui.screens.person`."""
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, Callable
 
 from rich.text import Text
 from textual import on
@@ -94,6 +94,10 @@ class PeopleScreen(RapportScreen[None]):
 
     def on_mount(self) -> None:
         self.load()
+
+    def reopener(self) -> Callable[[], object]:
+        """How to come back here after a lock (where a jot was being written)."""
+        return lambda: self.app.push_screen(PeopleScreen())
 
     def on_screen_resume(self) -> None:
         if self.today is not None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
 
 from rich.text import Text
 from textual import on
@@ -147,6 +147,11 @@ class PersonScreen(RapportScreen[None]):
 
     def on_mount(self) -> None:
         self.load()
+
+    def reopener(self) -> Callable[[], object]:
+        """How to come back here after a lock (a jot kept from a dialog about them shows here)."""
+        person_id = self.person_id
+        return lambda: self.app.push_screen(PersonScreen(person_id))
 
     def on_screen_resume(self) -> None:
         if self.read is not None:

@@ -46,7 +46,11 @@ class MeetingChoice:
 
 class PersonDialog(Dialog[PersonChoice | None]):
     """Add someone (``person`` None) or edit them: name, cadence and the guide a new session
-    with them starts from. ``taken``: the other people's names (a name must be new)."""
+    with them starts from. ``taken``: the other people's names (a name must be new).
+
+    A lock, a signal or a crash does not keep a name typed here: a half-typed name kept as a
+    person (or over their name) would be a wrong record, and nothing said about them is written
+    here (that is a jot)."""
 
     AUTO_FOCUS = "#person-name"
 
@@ -122,7 +126,8 @@ class PersonDialog(Dialog[PersonChoice | None]):
 
 class MeetingDialog(Dialog[MeetingChoice | None]):
     """The next meeting with someone: a day (as the capture dialog takes it), an optional time
-    and length. An empty day clears a set date (the cadence decides again)."""
+    and length. An empty day clears a set date (the cadence decides again). Not kept on a lock
+    (a date, not something said about them)."""
 
     AUTO_FOCUS = "#meeting-day"
 
@@ -179,7 +184,8 @@ class MeetingDialog(Dialog[MeetingChoice | None]):
 
 
 class EraseDialog(Dialog[bool | None]):
-    """Erasing someone for good: what goes, then their name typed exactly. Returns True."""
+    """Erasing someone for good: what goes, then their name typed exactly. Returns True. The
+    name typed is a confirmation, not kept on a lock."""
 
     AUTO_FOCUS = "#erase-name"
     SAVE_VERB = "erases"

@@ -122,16 +122,18 @@ class ProgrammeScreen(RapportScreen[None]):
                     self.action_retention, "programme-retention"),
         ]
 
-    def __init__(self, programme_id: str) -> None:
+    def __init__(self, programme_id: str, tab: str = "tab-matrix") -> None:
+        """``tab``: the tab shown first (after a lock: the one shown then)."""
         super().__init__()
         self.programme_id = programme_id
+        self.tab = tab
         self.syn: Synthesis | None = None
         self.roster: list[RosterRow] = []
         self.generation = -1  # the store's write counter when ``syn`` was read
 
     def compose(self) -> ComposeResult:
         yield Static("", id="programme-header", markup=False)
-        with TabbedContent(id="programme-tabs"):
+        with TabbedContent(id="programme-tabs", initial=self.tab):
             with TabPane("Matrix", id="tab-matrix"):
                 yield DataTable(id="matrix", cursor_type="cell", zebra_stripes=True)
                 yield Static(self.keys(MATRIX_HINT), id="matrix-hint", classes="hint",
@@ -174,6 +176,13 @@ class ProgrammeScreen(RapportScreen[None]):
 
     def on_mount(self) -> None:
         self.reload()
+
+    def reopener(self) -> Callable[[], object]:
+        """How to come back here after a lock: this programme, on the tab shown (where what a
+        dialog kept shows: a strategy item on the Strategy tab)."""
+        programme_id = self.programme_id
+        tab = self.query_one("#programme-tabs", TabbedContent).active or "tab-matrix"
+        return lambda: self.app.push_screen(ProgrammeScreen(programme_id, tab))
 
     def on_screen_resume(self) -> None:
         store = self.app.store

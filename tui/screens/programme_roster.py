@@ -20,7 +20,7 @@ from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Static
 from store import CONSENTS, ROSTER_STATUSES, RapportError
 from tui import format as fmt
 from tui.screens.base import RapportScreen
-from tui.screens.dialog import Dialog
+from tui.screens.dialog import Dialog, Keeper
 from tui.screens.person_actions import write_change
 from tui.widgets.browse import theme_style
 from tui.widgets.choice import ChoiceSet
@@ -98,7 +98,8 @@ def roster_summary(rows: Sequence[RosterRow]) -> str:
 
 class RosterDialog(Dialog[tuple[str, str | None, str] | None]):
     """Someone's place on the roster: status, consent (recorded at their interview) and a
-    note. Returns ``(status, consent or None, note)``."""
+    note. Returns ``(status, consent or None, note)``. A note typed and not saved when a lock, a
+    signal or a crash closes it is kept as a jot about them (the roster's note stays as saved)."""
 
     AUTO_FOCUS = "#roster-status"
 
@@ -197,8 +198,9 @@ def ask_roster_place(screen: RapportScreen[Any], programme_id: str, row: RosterR
 
         write_change(screen, write, f"{row.person.name}: {status}", saved)
 
-    screen.app.push_screen(RosterDialog(row.person.name, place, row.interviewed is not None),
-                           done)
+    dialog = RosterDialog(row.person.name, place, row.interviewed is not None)
+    dialog.keeper = Keeper.jot(row.person)  # a note about them, kept beside the roster's own
+    screen.app.push_screen(dialog, done)
 
 
 def ask_roster_add_one(screen: RapportScreen[Any], programme_id: str, row: RosterRow,

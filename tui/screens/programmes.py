@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
 
 from textual import on
 from textual.app import ComposeResult
@@ -36,11 +36,13 @@ class ProgrammesScreen(RapportScreen[None]):
     BINDINGS = [
         Binding("ctrl+n", "new_programme", "New programme", id="new-programme"),
         Binding("enter", "open", "Open", id="open", show=False),
+        Binding("e,ctrl+e", "edit", "Edit", id="edit"),
         Binding("escape", "back", "Back", id="back"),
     ]
     HELP = ("A programme groups leadership interviews: its themes, tagged passages, synthesis, "
             "strategy and per-leader reports. **{new-programme}** creates one, **{open}** opens "
-            "it.")
+            "it, **{edit}** renames it or changes its purpose (a programme kept at a lock: its "
+            "name without the mark).")
 
     def compose(self) -> ComposeResult:
         with Vertical(id="programmes"):
@@ -57,6 +59,10 @@ class ProgrammesScreen(RapportScreen[None]):
 
     def on_mount(self) -> None:
         self.reload()
+
+    def reopener(self) -> Callable[[], object]:
+        """How to come back here after a lock (where a new programme typed is kept)."""
+        return lambda: self.app.push_screen(ProgrammesScreen())
 
     def on_screen_resume(self) -> None:
         self.reload()
@@ -77,31 +83,68 @@ class ProgrammesScreen(RapportScreen[None]):
             with_keys(self.app, "No programmes yet: {new-programme} creates one.", self)
         self.query_one("#programmes-status", Static).update(status)
 
-    @on(DataTable.RowSelected, "#programme-list")
-    def action_open(self) -> None:
+    def highlighted(self) -> str | None:
         table = self.query_one("#programme-list", DataTable)
         if not table.row_count:
-            return
-        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+            return None
+        return table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+
+    @on(DataTable.RowSelected, "#programme-list")
+    def action_open(self) -> None:
+        key = self.highlighted()
         from tui.screens.programme import ProgrammeScreen
 
         if key is not None:
             self.app.push_screen(ProgrammeScreen(key))
 
+    def action_edit(self) -> None:
+        """The highlighted programme's name and purpose (one kept at a lock: offered without
+        the mark, so that saving makes it the programme meant)."""
+        from tui.screens.new_programme import NewProgrammeDialog
+
+        key = self.highlighted()
+        if key is None:
+            return
+        try:
+            programme = self.store.programme(key)
+            names = [p.name for p in self.store.programmes() if p.id != key]
+        except RapportError as exc:
+            self.notify(str(exc), severity="error")
+            return
+
+        def edited(values: dict[str, Any] | None) -> None:
+            if not values:
+                return
+            try:
+                saved = self.store.update_programme(key, name=values["name"],
+                                                    purpose=values["purpose"])
+            except RapportError as exc:
+                self.notify(str(exc), severity="error")
+                return
+            self.notify(f"programme {saved.name} saved", timeout=2, markup=False)
+            self.reload()
+
+        self.app.push_screen(NewProgrammeDialog(names, programme), edited)
+
     def action_new_programme(self) -> None:
+        from tui.screens.dialog import Keeper
+        from tui.screens.new_programme import NewProgrammeDialog
+
         store = self.app.store
         names = [p.name for p in store.programmes()] if store else []
+
+        def add(store: "Store", values: dict[str, Any]) -> Programme:
+            guide = "leadership-interview"
+            if self.app.catalog.get(guide) is None:
+                guide = self.app.config.default_guide
+            return store.add_programme(values["name"], purpose=values["purpose"], guide_id=guide,
+                                       themes=(*DEFAULT_THEMES, *values["themes"]))
 
         def created(values: dict[str, Any] | None) -> None:
             if not values:
                 return
-            guide = "leadership-interview"
-            if self.app.catalog.get(guide) is None:
-                guide = self.app.config.default_guide
             try:
-                programme = self.store.add_programme(
-                    values["name"], purpose=values["purpose"], guide_id=guide,
-                    themes=(*DEFAULT_THEMES, *values["themes"]))
+                programme = add(self.store, values)
             except RapportError as exc:
                 self.notify(str(exc), severity="error")
                 return
@@ -110,13 +153,16 @@ class ProgrammesScreen(RapportScreen[None]):
 
             self.app.push_screen(ProgrammeScreen(programme.id))
 
-        from tui.screens.new_programme import NewProgrammeDialog
-
-        self.app.push_screen(NewProgrammeDialog(names), created)
+        dialog = NewProgrammeDialog(names)
+        dialog.keeper = Keeper("in a new programme, its name marked as kept",
+                               lambda store, text, when: add(store, dialog.values(kept=when)))
+        self.app.push_screen(dialog, created)
 
     def action_back(self) -> None:
         self.app.pop_screen()
 
     def commands(self) -> list[Command]:
         return [Command("New programme", "Leadership interviews and their synthesis",
-                        self.action_new_programme, "new-programme")]
+                        self.action_new_programme, "new-programme"),
+                Command("Edit the programme", "The highlighted one: its name and purpose",
+                        self.action_edit, "edit")]

@@ -19,7 +19,7 @@ from tui.commands import Command
 from tui.format import plural
 from tui.keys import with_keys
 from tui.screens.base import RapportScreen
-from tui.screens.dialog import Dialog
+from tui.screens.dialog import Dialog, Keeper
 from tui.widgets.browse import BrowseTable, clip
 from tui.widgets.footer import Footer
 
@@ -89,6 +89,17 @@ class QuestionDialog(Dialog[tuple[str, str, str] | None]):
             return None
         return options.get_option_at_index(options.highlighted).id
 
+    def keeper_now(self) -> Keeper | None:
+        """Kept in the bank for the guide and stage chosen (an edit: beside the question)."""
+        guide, stage = (self.question.guide_id, self.question.stage) if self.question else \
+            (self.picked("#question-guide"), self.picked("#question-stage"))
+        if guide is None or stage is None:
+            return None  # no guide installed: nowhere in the bank to keep it
+        name, stages = next(((n, dict(s)) for gid, n, s in self.guides if gid == guide),
+                            (guide, {}))
+        return Keeper.question(guide, stage, f"{name} · {stages.get(stage, stage)}",
+                               beside=self.question is not None)
+
     def save(self) -> None:
         text = " ".join(self.query_one("#question-text", Input).value.split())
         error = self.query_one("#question-error", Label)
@@ -136,6 +147,10 @@ class QuestionBankScreen(RapportScreen[None]):
 
     def on_mount(self) -> None:
         self.load()
+
+    def reopener(self) -> Callable[[], object]:
+        """How to come back here after a lock (where a question typed in its dialog is kept)."""
+        return lambda: self.app.push_screen(QuestionBankScreen())
 
     def load(self) -> None:
         self.load_from_store(lambda store: store.questions(), self.show, group="questions-load")

@@ -430,6 +430,7 @@ def question_at_cursor(screen: "SessionScreen") -> str:
 
 def bank_question(screen: "SessionScreen") -> None:
     from tui.screens.bank import BankDialog
+    from tui.screens.dialog import Keeper
 
     stage = screen.stage
     session = screen.live
@@ -447,8 +448,10 @@ def bank_question(screen: "SessionScreen") -> None:
         screen.show_questions()
         screen.say("saved to your question bank")
 
-    screen.app.push_screen(BankDialog(session.guide_name or session.guide_id, stage["title"],
-                                      question_at_cursor(screen)), done)
+    guide = session.guide_name or session.guide_id
+    dialog = BankDialog(guide, stage["title"], question_at_cursor(screen))
+    dialog.keeper = Keeper.question(session.guide_id, stage["key"], f"{guide} · {stage['title']}")
+    screen.app.push_screen(dialog, done)
 
 
 # ---------------------------------------------------------------------- a dialog's text kept

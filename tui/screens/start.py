@@ -24,6 +24,9 @@ class CompletingInput(Input):
     ``names`` that starts with what is typed (case-insensitive), as its suggester shows it."""
 
     BINDINGS = [Binding("tab", "complete", "Complete", id="complete", show=False)]
+    #: the dialog's Tab leaves this field's own to it (:meth:`tui.screens.dialog.Dialog.
+    #: action_next_field`)
+    TAKES_TAB = True
 
     def __init__(self, names: list[str], *, placeholder: str = "", id: str | None = None) -> None:
         # not selected on focus: a name typed on the guide list lands here letter by letter
@@ -54,7 +57,11 @@ class CompletingInput(Input):
 
 class NewSessionScreen(Dialog[str | None]):
     """Returns the new session's id, or None when cancelled. Enter starts it from any field,
-    except that the first Enter in the name accepts the completion shown."""
+    except that the first Enter in the name accepts the completion shown.
+
+    A lock, a signal or a crash does not keep what was typed here: a name, a title and a slot,
+    typed again in seconds, and nothing said in a conversation (a session kept from them would
+    be a meeting that did not happen)."""
 
     AUTO_FOCUS = "#guide-list"
     SAVE_VERB = "starts"
@@ -162,13 +169,15 @@ class NewSessionScreen(Dialog[str | None]):
 
     def on_key(self, event: events.Key) -> None:
         """A name typed while the guide list has the focus goes into the name: the list takes
-        only arrows and Enter, and the letters were lost."""
+        only arrows and Enter, and the letters were lost. A space too, once a name is begun:
+        typed fast, the letters after the first reach the list before the focus has moved, and
+        the list took the space as its own ("Ben Okafor" became someone new, "BenOkafor")."""
         guides = self.query_one("#guide-list", OptionList)
+        person = self.query_one("#person", Input)
         if self.focused is guides and event.is_printable and event.character \
-                and not event.character.isspace():
+                and (not event.character.isspace() or person.value):
             event.stop()
             event.prevent_default()
-            person = self.query_one("#person", Input)
             person.focus()
             person.insert_text_at_cursor(event.character)
 

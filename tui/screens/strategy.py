@@ -1,4 +1,8 @@
-"""Draft or edit a strategy item: its text and the gaps and passages it rests on."""
+"""Draft or edit a strategy item: its text and the gaps and passages it rests on.
+
+A lock, a signal or a crash keeps the text typed as a strategy item of the programme, marked as
+kept, resting on the links chosen; an edit is kept as a new item beside the one edited, which
+stays as it was saved. Links changed with no text typed are not kept (nothing was written)."""
 
 from __future__ import annotations
 
@@ -10,7 +14,7 @@ from textual.widgets.selection_list import Selection
 from store import StrategyItem
 from store import Synthesis
 from tui.keys import with_keys
-from tui.screens.dialog import Dialog
+from tui.screens.dialog import Dialog, Keeper
 from tui.widgets.browse import clip
 
 
@@ -66,13 +70,27 @@ class StrategyDialog(Dialog[tuple[str, list[str], list[str]] | None]):
         links = tuple(sorted(self.query_one("#strategy-links", SelectionList).selected))
         return (*super().draft(), links)
 
+    def links(self) -> tuple[list[str], list[str]]:
+        """The gaps and the passages (tag ids) chosen."""
+        chosen = list(self.query_one("#strategy-links", SelectionList).selected)
+        return ([v[4:] for v in chosen if v.startswith("gap:")],
+                [v[4:] for v in chosen if v.startswith("tag:")])
+
+    def keeper_now(self) -> Keeper:
+        """A strategy item of this programme, on the links chosen (an edit: a new one beside)."""
+        programme = self.syn.programme
+        gaps, tag_ids = self.links()
+        where = f"in a strategy item of {programme.name}"
+        if self.item is not None:
+            where = f"in a new strategy item of {programme.name}, beside the one you were editing"
+        return Keeper(where, lambda store, text, when: store.add_strategy_item(
+            programme.id, text, gaps=gaps, tag_ids=tag_ids))
+
     def save(self) -> None:
         text = self.query_one("#strategy-text", Input).value.strip()
         if not text:
             self.query_one("#strategy-error", Label).update("Write the strategy item first.")
             self.query_one("#strategy-text", Input).focus()
             return
-        chosen = list(self.query_one("#strategy-links", SelectionList).selected)
-        gaps = [v[4:] for v in chosen if v.startswith("gap:")]
-        tags = [v[4:] for v in chosen if v.startswith("tag:")]
+        gaps, tags = self.links()
         self.dismiss((text, gaps, tags))
