@@ -9,6 +9,7 @@ from textual.worker import Worker
 
 from store.models import SessionSummary
 from tui.screens.home import HomeScreen, SessionTable, first_page
+from tui.screens.people import PeopleScreen
 from tui.screens.unlock import UnlockScreen
 from apptools import make_app
 
@@ -101,6 +102,7 @@ async def test_lock_pops_back_to_the_unlock_screen_and_drops_the_home(store, vau
         assert isinstance(home, HomeScreen) and home.query_one(SessionTable).row_count == 3
         await pilot.press("f2")  # a screen over the home screen: locking pops it too
         await settle(app, pilot)
+        people = app.screen
         await pilot.press("ctrl+l")
         await settle(app, pilot)
         assert isinstance(app.screen, UnlockScreen) and len(app.screen_stack) == 1
@@ -108,7 +110,10 @@ async def test_lock_pops_back_to_the_unlock_screen_and_drops_the_home(store, vau
         assert "locked" in str(app.screen.query_one("#unlock-message").render())
         assert app.focused is app.screen.query_one("#passphrase")
         await unlock(app, pilot, passphrase)
-        again = app.screen
+        await settle(app, pilot)
+        # back where it was: the people list, over a new home screen
+        assert isinstance(app.screen, PeopleScreen) and app.screen is not people
+        again = app.screen_stack[-2]
         assert isinstance(again, HomeScreen) and again is not home
         assert again.query_one(SessionTable).row_count == 3
         app.store.close()
