@@ -237,3 +237,34 @@ async def test_the_agreed_next_step_becomes_their_action(store, vault_path, cloc
                                                         "Dry run every customer demo")
     assert store.session_feedback(session.id).item_id == action.id
 
+
+
+async def test_an_earlier_item_is_edited_from_the_list_to_go_through(store, vault_path, clock):
+    """A wrong owner or a typo noticed while going through last time's items: i edits it in
+    place (the capture dialog, as it is), it stays listed as it now is, and the list keeps the
+    focus. The status line says so (a toast would cover the items panel)."""
+    from tui.screens.capture import CaptureScreen
+
+    sam, first, second, *_ = first_one_on_one(store, clock)
+    late, finance = sorted(store.items(session_id=first.id), key=lambda i: i.due)
+    app = make_app(vault_path, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen, listed = await the_list(app, pilot, store, second.id)
+        highlight(listed, late)
+        await pilot.press("i")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, CaptureScreen)
+        assert (dialog.query_one("#capture-text").value,
+                dialog.query_one("#capture-due").value) == ("Send the risk list", "2025-03-05")
+        await pilot.press("end", *" to Ana", "tab", "left")  # and it is mine
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert app.screen is screen and listed.has_focus
+        edited = store.item(late.id)
+        assert (edited.text, edited.owner, edited.status, edited.session_id) == \
+            ("Send the risk list to Ana", "me", "open", first.id)
+        line = str(listed.get_option_at_index(listed.highlighted).prompt)
+        assert "Send the risk list to Ana" in line and "(me, due" in line
+        assert "action saved" in str(screen.query_one("#note-status").render())
+        app.store = None

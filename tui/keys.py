@@ -28,7 +28,7 @@ BINDING_IDS = frozenset({
     "carry", "choose-next", "choose-previous", "clear-filter", "clear-filters", "close",
     "complete", "confirm-no", "confirm-yes",
     "cues", "delete",
-    "detail-next-stage", "detail-previous-stage", "dialog-save", "done", "edit", "end",
+    "detail-next-stage", "detail-previous-stage", "dialog-save", "done", "edit", "edit-item", "end",
     "export", "export-write", "goal-status", "help", "insert-question", "items", "jot",
     "list-down", "list-first", "list-last", "list-up", "lock", "mark-asked", "mine",
     "new-line", "new-programme", "new-session", "next-question", "next-stage", "open", "pause",

@@ -4,7 +4,7 @@ conversations (issues 22 and 23). The screen calls these; they call the store.
 * :func:`load_context` reads, in a worker, what happened since last time (the panel), the
   earlier open items and the talking points covered in this session.
 * :func:`show_followup` / :func:`focus_agenda` / :func:`follow_through`: the list of talking
-  points and earlier items (``d`` covers or closes, ``c`` carries).
+  points and earlier items (``d`` covers or closes, ``c`` carries, ``i`` edits).
 * :func:`capture`: an item captured into this session.
 * :func:`stage_form`: what the stage records (the pulse; the feedback log), in a dialog.
 * :func:`bank_question`: a question of your own, saved to your bank for this guide and stage.
@@ -171,6 +171,9 @@ def follow_through(screen: "SessionScreen", event: FollowThrough.Chosen) -> None
         if event.kind == "point":
             point_action(screen, event.item_id, event.action)
             return
+        if event.action == "edit":
+            edit_earlier(screen, event.item_id)
+            return
         if event.action == "check" or next(
                 (i.kind for i in screen.earlier if i.id == event.item_id), "") == "goal":
             check_in(screen, event.item_id)
@@ -192,6 +195,20 @@ def follow_through(screen: "SessionScreen", event: FollowThrough.Chosen) -> None
     screen.earlier = [i for i in screen.earlier if i.id != event.item_id]
     show_followup(screen, emptied_here=True)
     refresh_since(screen)
+
+
+def edit_earlier(screen: "SessionScreen", item_id: str) -> None:
+    """An earlier item or goal in the list, edited in the capture dialog; it stays listed,
+    as it now is."""
+    from tui.screens.item_edit import edit_item
+
+    def saved(updated: "Item") -> None:
+        screen.earlier = [updated if i.id == item_id else i for i in screen.earlier]
+        show_followup(screen)
+        refresh_since(screen)
+
+    edit_item(screen, next((i for i in screen.earlier if i.id == item_id), None), saved,
+              participant=screen.person.name, say=screen.say)
 
 
 def carried(screen: "SessionScreen", item_id: str, **changes: Any) -> None:

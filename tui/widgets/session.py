@@ -248,17 +248,19 @@ class FollowThrough(OptionList):
     """What to go through with them: talking points (theirs and mine), open items from earlier
     sessions, their open goals and jots. ``d`` marks a talking point covered (again: not
     covered) or an item done; ``c`` carries an item into this session; ``s`` checks in on a
-    goal. Option ids are ``point:ID``, ``item:ID``, ``jot:ID``."""
+    goal; ``i`` edits an item or goal. Option ids are ``point:ID``, ``item:ID``, ``jot:ID``."""
 
     BINDINGS = [
         # the list's border names them: the footer keeps the session's own keys
         Binding("d", "done", "Done / covered", id="done", show=False),
         Binding("c", "carry", "Carry forward", id="carry", show=False),
         Binding("s", "check_in", "Check in", id="goal-status", show=False),
+        Binding("i", "edit_item", "Edit item", id="edit-item", show=False),
     ]
 
     class Chosen(Message):
-        """``kind``: "item" or "point"; ``action``: "done", "carry" or "check" (a goal)."""
+        """``kind``: "item" or "point"; ``action``: "done", "carry", "check" (a goal) or
+        "edit"."""
 
         def __init__(self, item_id: str, action: str, kind: str = "item") -> None:
             super().__init__()
@@ -309,6 +311,9 @@ class FollowThrough(OptionList):
 
     def action_check_in(self) -> None:
         self._send("check")
+
+    def action_edit_item(self) -> None:
+        self._send("edit")
 
 
 class ItemsPanel(Static):
