@@ -137,3 +137,31 @@ async def test_a_lock_keeps_the_edit_beside_the_item_never_over_it(world, tmp_pa
             ["(kept when Rapport locked) Send the roadmap draft to the whole team"]
     finally:
         again.close()
+
+
+async def test_a_session_s_detail_edits_one_of_its_items_picked_by_name(world):
+    app, store, ids = world
+    from tui.screens.capture import CaptureScreen
+    from tui.screens.detail import SessionDetailScreen
+    from tui.screens.person_dialogs import Picker
+
+    offsite = item_named(store, "Book the offsite")
+    async with app.run_test(size=SIZE) as pilot:
+        await unlocked(pilot, store)
+        await app.push_screen(SessionDetailScreen(offsite.session_id))
+        await settle(pilot)
+        detail = app.screen
+        await pilot.press("i")
+        await pilot.pause()
+        assert isinstance(app.screen, Picker)  # the session has several: which one?
+        await pilot.press(*"offsite", "enter")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, CaptureScreen)
+        assert dialog.query_one("#capture-text").value == "Book the offsite"
+        dialog.query_one("#capture-due").value = "+2w"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.screen is detail
+        assert store.item(offsite.id).due == date(2025, 3, 17)  # two weeks from the 3rd
+        assert "due 2025-03-17" in detail.query_one("#detail-items").source

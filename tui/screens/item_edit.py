@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Callable
 
-from store import ITEM_KINDS, RapportError
+from store import ITEM_KINDS, RapportError, visible
 from tui.screens.dialog import Keeper
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -82,3 +82,31 @@ def edit_item(screen: "RapportScreen[Any]", item: "Item | None",
         saved(updated)
 
     screen.app.push_screen(dialog, decided)
+
+
+def pick_and_edit(screen: "RapportScreen[Any]", items: "list[Item]",
+                  saved: Callable[["Item"], None], *, participant: str | None = None) -> None:
+    """A record that lists its items without a cursor on them (a session's detail): which one,
+    from a list filtered as you type (one alone: that one), then the capture dialog."""
+    from tui import format as fmt
+    from tui.screens.person_dialogs import Picker
+
+    if not items:
+        screen.notify("no items in this session", timeout=2)
+        return
+    if len(items) == 1:
+        edit_item(screen, items[0], saved, participant=participant)
+        return
+    by_id = {i.id: i for i in items}
+
+    def label(item: "Item") -> str:
+        due = f" · due {fmt.day(item.due)}" if item.due else ""
+        return visible(f"{fmt.KIND_MARK.get(item.kind, '-')} {item.text}  ({item.kind}{due}, "
+                       f"{item.status})")
+
+    def picked(item_id: object) -> None:
+        if isinstance(item_id, str) and item_id in by_id:
+            edit_item(screen, by_id[item_id], saved, participant=participant)
+
+    screen.app.push_screen(Picker("Edit which item?", "", [(i.id, label(i)) for i in items]),
+                           picked)
