@@ -38,8 +38,11 @@ async def test_the_items_screen_edits_the_highlighted_item_in_place(world):
         assert dialog.query_one("#capture-owner").pressed_button.name == "them"
         assert [b.name for b in dialog.query("#capture-kind RadioButton")] == \
             ["action", "decision", "agreement"]
-        await pilot.press("end", *" +7d")  # the typo of the try, then mended
-        await pilot.press("backspace", "backspace", "backspace", "backspace")
+        assert "f2 changes the kind" in str(dialog.query_one(".dialog-title").render())
+        # mended, not retyped: the cursor at the end, nothing selected (a first key would
+        # replace the whole text)
+        await pilot.press(*" +7d", "backspace", "backspace", "backspace", "backspace")
+        assert dialog.query_one("#capture-text").value == "Send the roadmap draft"
         dialog.query_one("#capture-due").value = "2025-03-20"
         await pilot.press("tab", "left")  # whose: mine (the arrows choose)
         await pilot.press("enter")
@@ -100,6 +103,7 @@ async def test_a_person_s_item_and_goal_are_edited_from_their_page(world):
         dialog = app.screen
         assert isinstance(dialog, CaptureScreen)
         assert [b.name for b in dialog.query("#capture-kind RadioButton")] == ["goal"]
+        assert "changes the kind" not in str(dialog.query_one(".dialog-title").render())
         assert dialog.query_one("#capture-text").value == "Lead the Q2 planning"
         await pilot.press("f2")  # no other kind to go to
         dialog.query_one("#capture-text").value = "Lead the Q2 planning offsite"

@@ -48,13 +48,17 @@ class CaptureScreen(Dialog[Capture | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="capture-dialog", classes="dialog"):
-            yield Static(self.keys_hint(f"{self.title}  ·  {{capture-kind}} changes the kind · "
-                                        "Tab moves"), classes="dialog-title", markup=False)
+            kind_key = "{capture-kind} changes the kind · " if len(self.kinds) > 1 else ""
+            yield Static(self.keys_hint(f"{self.title}  ·  {kind_key}Tab moves"),
+                         classes="dialog-title", markup=False)
             with ChoiceSet(id="capture-kind"):
                 for kind in self.kinds:
                     yield RadioButton(kind.capitalize(), value=kind == self.kind, name=kind)
+            # an item offered as it was (edited, carried) is mended, not retyped: the cursor
+            # at its end, nothing selected, so a first key never replaces it all (a due date
+            # is replaced whole: Tab to it selects it)
             yield Input(self.text, placeholder="what was decided, agreed or promised",
-                        id="capture-text")
+                        id="capture-text", select_on_focus=not self.text)
             yield Label("Whose is it?")
             # a goal is theirs (a career goal set together), anything else mine, until chosen
             theirs = self.owner == "them" if self.owner else self.kind == "goal"
