@@ -267,4 +267,5 @@ async def test_an_earlier_item_is_edited_from_the_list_to_go_through(store, vaul
         line = str(listed.get_option_at_index(listed.highlighted).prompt)
         assert "Send the risk list to Ana" in line and "(me, due" in line
         assert "action saved" in str(screen.query_one("#note-status").render())
+        assert str(listed.border_subtitle).startswith("i edit · ")
         app.store = None

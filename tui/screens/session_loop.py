@@ -139,7 +139,8 @@ def show_followup(screen: "SessionScreen", *, reset: bool = False,
     widget.border_title = screen.keys("To go through · {done} done · {carry} carry · "
                                       "{goal-status} goal" if goals else
                                       "To go through · {done} done/covered · {carry} carry")
-    widget.border_subtitle = screen.keys("{agenda} or Tab here · {back} back")
+    widget.border_subtitle = screen.keys("{edit-item} edit · {agenda} or Tab here · {back} back"
+                                         if items else "{agenda} or Tab here · {back} back")
     if reset:
         widget.highlighted = None
     widget.show(points, items, jots, covered=covered(screen), person=screen.person.name,
