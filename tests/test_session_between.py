@@ -268,4 +268,9 @@ async def test_an_earlier_item_is_edited_from_the_list_to_go_through(store, vaul
         assert "Send the risk list to Ana" in line and "(me, due" in line
         assert "action saved" in str(screen.query_one("#note-status").render())
         assert str(listed.border_subtitle).startswith("i edit · ")
+        await pilot.press("f1")  # the session's help says it too
+        await pilot.pause()
+        from textual.widgets import Markdown
+
+        assert "**i** edits one" in app.screen.query_one(Markdown).source
         app.store = None
