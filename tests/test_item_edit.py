@@ -19,19 +19,26 @@ def texts(table, column):
     return [cell_text(table, r, column) for r in range(table.row_count)]
 
 
+async def edit_first_action(pilot, store):
+    """Unlocked, the items screen (F3), i on its first action: the capture dialog."""
+    from tui.screens.capture import CaptureScreen
+
+    await unlocked(pilot, store)
+    await pilot.press("f3")
+    await settle(pilot)
+    await pilot.press("i")
+    await pilot.pause()
+    assert isinstance(pilot.app.screen, CaptureScreen)
+    return pilot.app.screen
+
+
 async def test_the_items_screen_edits_the_highlighted_item_in_place(world):
     app, store, ids = world
     from tui.screens.capture import CaptureScreen
 
     roadmap = item_named(store, "Send the roadmap draft")
     async with app.run_test(size=SIZE) as pilot:
-        await unlocked(pilot, store)
-        await pilot.press("f3")
-        await settle(pilot)
-        await pilot.press("i")  # the first action: the overdue roadmap draft
-        await pilot.pause()
-        dialog = app.screen
-        assert isinstance(dialog, CaptureScreen)
+        dialog = await edit_first_action(pilot, store)  # the overdue roadmap draft
         # offered as it is: text, due date, whose; no goal among the kinds
         assert dialog.query_one("#capture-text").value == "Send the roadmap draft"
         assert dialog.query_one("#capture-due").value == "2025-02-20"
@@ -116,17 +123,11 @@ async def test_a_person_s_item_and_goal_are_edited_from_their_page(world):
 async def test_a_lock_keeps_the_edit_beside_the_item_never_over_it(world, tmp_path, clock):
     app, store, ids = world
     from store.vault import open_vault
-    from tui.screens.capture import CaptureScreen
     from tui.screens.unlock import UnlockScreen
 
     roadmap = item_named(store, "Send the roadmap draft")
     async with app.run_test(size=SIZE) as pilot:
-        await unlocked(pilot, store)
-        await pilot.press("f3")
-        await settle(pilot)
-        await pilot.press("i")
-        await pilot.pause()
-        assert isinstance(app.screen, CaptureScreen)
+        await edit_first_action(pilot, store)
         await pilot.press("end", *" to the whole team")
         app.run_worker(app.action_lock(), group="lock")  # as the idle lock does
         await settle(pilot)
