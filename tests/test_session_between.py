@@ -274,3 +274,35 @@ async def test_an_earlier_item_is_edited_from_the_list_to_go_through(store, vaul
 
         assert "**i** edits one" in app.screen.query_one(Markdown).source
         app.store = None
+
+
+async def test_an_item_just_captured_is_corrected_from_the_palette(store, vault_path, clock):
+    """The try's typo: "+7d" typed into the text, not the due date. The palette's "Edit an item
+    captured" opens it (the only one: at once) and the items panel shows it mended."""
+    from tui.screens.capture import CaptureScreen
+    from tui.widgets.session import ItemsPanel
+
+    sam, first, second, *_ = first_one_on_one(store, clock)
+    app = make_app(vault_path, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_session(app, pilot, store, second.id)
+        await settle(app, pilot)
+        await pilot.press("f2", *"Send the deck +7d", "enter")
+        await settle(app, pilot)
+        [item] = store.items(session_id=second.id)
+        assert item.text == "Send the deck +7d" and item.due is None
+        await pilot.press("ctrl+p", *"edit an item captured")
+        await settle(app, pilot)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        dialog = app.screen
+        assert isinstance(dialog, CaptureScreen)
+        await pilot.press("backspace", "backspace", "backspace", "backspace", "tab", "tab",
+                          *"+7d", "enter")
+        await settle(app, pilot)
+        assert app.screen is screen
+        mended = store.item(item.id)
+        assert (mended.text, mended.due) == ("Send the deck", date(2025, 3, 17))
+        assert "Send the deck  me · due 2025-03-17" in str(
+            screen.query_one(ItemsPanel).render())
+        app.store = None

@@ -85,9 +85,11 @@ def edit_item(screen: "RapportScreen[Any]", item: "Item | None",
 
 
 def pick_and_edit(screen: "RapportScreen[Any]", items: "list[Item]",
-                  saved: Callable[["Item"], None], *, participant: str | None = None) -> None:
-    """A record that lists its items without a cursor on them (a session's detail): which one,
-    from a list filtered as you type (one alone: that one), then the capture dialog."""
+                  saved: Callable[["Item"], None], *, participant: str | None = None,
+                  say: Callable[[str], None] | None = None) -> None:
+    """Items listed without a cursor on them (a session's detail, a live session's panel):
+    which one, from a list filtered as you type (one alone: that one), then the capture
+    dialog."""
     from tui import format as fmt
     from tui.screens.person_dialogs import Picker
 
@@ -95,7 +97,7 @@ def pick_and_edit(screen: "RapportScreen[Any]", items: "list[Item]",
         screen.notify("no items in this session", timeout=2)
         return
     if len(items) == 1:
-        edit_item(screen, items[0], saved, participant=participant)
+        edit_item(screen, items[0], saved, participant=participant, say=say)
         return
     by_id = {i.id: i for i in items}
 
@@ -106,7 +108,7 @@ def pick_and_edit(screen: "RapportScreen[Any]", items: "list[Item]",
 
     def picked(item_id: object) -> None:
         if isinstance(item_id, str) and item_id in by_id:
-            edit_item(screen, by_id[item_id], saved, participant=participant)
+            edit_item(screen, by_id[item_id], saved, participant=participant, say=say)
 
     screen.app.push_screen(Picker("Edit which item?", "", [(i.id, label(i)) for i in items]),
                            picked)

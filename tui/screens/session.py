@@ -596,5 +596,5 @@ class SessionScreen(RapportScreen[None]):
             Command("Insert question into notes", "The highlighted question",
                     self.action_insert_question, "insert-question"),
             Command("Save now", "Every stage's notes and the timer", self.action_save, "save"),
-        ]
+        ] + loop.item_commands(self)
         return found

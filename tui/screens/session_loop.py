@@ -5,7 +5,7 @@ conversations (issues 22 and 23). The screen calls these; they call the store.
   earlier open items and the talking points covered in this session.
 * :func:`show_followup` / :func:`focus_agenda` / :func:`follow_through`: the list of talking
   points and earlier items (``d`` covers or closes, ``c`` carries, ``i`` edits).
-* :func:`capture`: an item captured into this session.
+* :func:`capture`: an item captured into this session; :func:`edit_captured` corrects one.
 * :func:`stage_form`: what the stage records (the pulse; the feedback log), in a dialog.
 * :func:`bank_question`: a question of your own, saved to your bank for this guide and stage.
 """
@@ -25,6 +25,7 @@ from tui.widgets.prepare import SinceLastTimeView, header_text
 
 if TYPE_CHECKING:  # pragma: no cover
     from store import Item, SinceLastTime, Store, TalkingPoint
+    from tui.commands import Command
     from tui.screens.session import SessionScreen
 
 
@@ -310,6 +311,30 @@ def capture(screen: "SessionScreen", kind: str | None = None) -> None:
 
     screen.app.push_screen(CaptureScreen(kind=kind, participant=screen.person.name,
                                          today=screen.app.clock().astimezone().date()), captured)
+
+
+def edit_captured(screen: "SessionScreen") -> None:
+    """An item captured in this session, corrected (the palette's "Edit an item captured"):
+    which one (one alone: that one), then the capture dialog as it is; the items panel shows
+    it as it now is."""
+    from tui.screens.item_edit import pick_and_edit
+
+    def saved(updated: "Item") -> None:
+        screen.items = [updated if i.id == updated.id else i for i in screen.items]
+        screen.show_items()
+
+    if not screen.items:
+        screen.say(screen.keys("no items yet ({capture} captures)"))
+        return
+    pick_and_edit(screen, list(screen.items), saved, participant=screen.person.name,
+                  say=screen.say)
+
+
+def item_commands(screen: "SessionScreen") -> "list[Command]":
+    from tui.commands import Command
+
+    return [Command("Edit an item captured", "Correct its text, kind, whose or due date",
+                    lambda: edit_captured(screen))]
 
 
 # ---------------------------------------------------------------------- what a stage records
