@@ -26,9 +26,9 @@ MODIFIERS = ("ctrl", "alt", "shift", "meta", "super", "hyper")
 BINDING_IDS = frozenset({
     "agenda", "all", "back", "bank-question", "cadence", "cancel", "capture", "capture-kind",
     "carry", "choose-next", "choose-previous", "clear-filter", "clear-filters", "close",
-    "complete", "confirm-no", "confirm-yes",
+    "complete", "confirm-no", "confirm-yes", "edit-item",
     "cues", "delete",
-    "detail-next-stage", "detail-previous-stage", "dialog-save", "done", "edit", "edit-item", "end",
+    "detail-next-stage", "detail-previous-stage", "dialog-save", "done", "edit", "end",
     "export", "export-write", "goal-status", "help", "insert-question", "items", "jot",
     "list-down", "list-first", "list-last", "list-up", "lock", "mark-asked", "mine",
     "new-line", "new-programme", "new-session", "next-question", "next-stage", "open", "pause",
