@@ -53,7 +53,8 @@ def edit_item(screen: "RapportScreen[Any]", item: "Item | None",
                            owner=item.owner, due=item.due, kinds=kinds)
     person_id = item.person_id
 
-    def keep(store: "Store", text: str) -> object:
+    def keep(store: "Store", text: str, when: str = "") -> object:
+        # ``when``: given by keepers that mark a field of their own (not this one)
         return store.add_jot(person_id, text)
 
     dialog.keeper = Keeper(f"in a jot about {name} (the item is as it was)", keep)
