@@ -266,6 +266,13 @@ async def test_an_earlier_item_is_edited_from_the_list_to_go_through(store, vaul
             ("Send the risk list to Ana", "me", "open", first.id)
         line = str(listed.get_option_at_index(listed.highlighted).prompt)
         assert "Send the risk list to Ana" in line and "(me, due" in line
+        await pilot.press("i")  # hostile text: listed with its controls as stand-ins
+        await pilot.pause()
+        app.screen.query_one("#capture-text").value = "Send the \x1b[2Jrisk list"
+        await pilot.press("enter")
+        await settle(app, pilot)
+        line = str(listed.get_option_at_index(listed.highlighted).prompt)
+        assert "\x1b" not in line and "Send the \u241b[2Jrisk list" in line
         assert "action saved" in str(screen.query_one("#note-status").render())
         assert str(listed.border_subtitle).startswith("i edit · ")
         await pilot.press("f1")  # the session's help says it too
