@@ -165,8 +165,10 @@ async def test_a_session_s_detail_edits_one_of_its_items_picked_by_name(world):
         assert isinstance(dialog, CaptureScreen)
         assert dialog.query_one("#capture-text").value == "Book the offsite"
         dialog.query_one("#capture-due").value = "+2w"
+        store.update_item(offsite.id, status="done")  # meanwhile ('rapport items done')
         await pilot.press("enter")
         await settle(pilot)
         assert app.screen is detail
         assert store.item(offsite.id).due == date(2025, 3, 17)  # two weeks from the 3rd
+        assert store.item(offsite.id).status == "done"  # only what was changed is saved
         assert "due 2025-03-17" in detail.query_one("#detail-items").source
