@@ -285,8 +285,9 @@ async def test_an_earlier_item_is_edited_from_the_list_to_go_through(store, vaul
 
 async def test_an_item_just_captured_is_corrected_from_the_palette(store, vault_path, clock):
     """The try's typo: "+7d" typed into the text, not the due date. The palette's "Edit an item
-    captured" opens it (the only one: at once) and the items panel shows it mended."""
+    captured" asks which (the one just captured first) and the items panel shows it mended."""
     from tui.screens.capture import CaptureScreen
+    from tui.screens.person_dialogs import Picker
     from tui.widgets.session import ItemsPanel
 
     sam, first, second, *_ = first_one_on_one(store, clock)
@@ -294,14 +295,19 @@ async def test_an_item_just_captured_is_corrected_from_the_palette(store, vault_
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_session(app, pilot, store, second.id)
         await settle(app, pilot)
+        await pilot.press("f2", *"Book the room", "enter")
+        await settle(app, pilot)
         await pilot.press("f2", *"Send the deck +7d", "enter")
         await settle(app, pilot)
-        [item] = store.items(session_id=second.id)
+        room, item = store.items(session_id=second.id)
         assert item.text == "Send the deck +7d" and item.due is None
         await pilot.press("ctrl+p", *"edit an item captured")
         await settle(app, pilot)
         await pilot.press("enter")
         await settle(app, pilot)
+        assert isinstance(app.screen, Picker)  # which one: the newest first
+        await pilot.press("enter")
+        await pilot.pause()
         dialog = app.screen
         assert isinstance(dialog, CaptureScreen)
         await pilot.press("backspace", "backspace", "backspace", "backspace", "tab", "tab",
@@ -310,6 +316,7 @@ async def test_an_item_just_captured_is_corrected_from_the_palette(store, vault_
         assert app.screen is screen
         mended = store.item(item.id)
         assert (mended.text, mended.due) == ("Send the deck", date(2025, 3, 17))
+        assert store.item(room.id) == room
         assert "Send the deck  me · due 2025-03-17" in str(
             screen.query_one(ItemsPanel).render())
         app.store = None

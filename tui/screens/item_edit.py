@@ -103,7 +103,7 @@ def pick_and_edit(screen: "RapportScreen[Any]", items: "list[Item]",
     by_id = {i.id: i for i in items}
 
     def label(item: "Item") -> str:
-        due = f" · due {fmt.day(item.due)}" if item.due else ""
+        due = f", due {fmt.day(item.due)}" if item.due else ""
         return visible(f"{fmt.KIND_MARK.get(item.kind, '-')} {item.text}  ({item.kind}{due}, "
                        f"{item.status})")
 

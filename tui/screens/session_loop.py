@@ -326,7 +326,8 @@ def edit_captured(screen: "SessionScreen") -> None:
     if not screen.items:
         screen.say(screen.keys("no items yet ({capture} captures)"))
         return
-    pick_and_edit(screen, list(screen.items), saved, participant=screen.person.name,
+    # newest first: the one just captured is the one Enter picks
+    pick_and_edit(screen, screen.items[::-1], saved, participant=screen.person.name,
                   say=screen.say)
 
 
