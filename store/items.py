@@ -8,7 +8,7 @@ from typing import Any, Iterable
 from .clock import parse_stamp, stamp
 from .db import in_clause
 from .errors import RapportError
-from .models import ITEM_KINDS, OWNERS, Item, Session
+from .models import GOAL_STATUSES, ITEM_KINDS, ITEM_STATUSES, OWNERS, Item, Session
 from .rows import Rows, clean
 from .sessions import Sessions
 
@@ -41,6 +41,19 @@ def _check(kind: str, owner: str) -> None:
         raise RapportError(f"unknown item kind {kind!r} (one of {', '.join(ITEM_KINDS)})")
     if owner not in OWNERS:
         raise RapportError(f"unknown owner {owner!r} (me or them)")
+
+
+def _check_edit(current: Item, data: dict[str, Any]) -> None:
+    """A goal has a history of its own (check-ins, key results, linked actions): it stays a
+    goal, and nothing else becomes one by an edit (captured as a goal, it starts its history).
+    The status must be one of the kind's."""
+    if (current.kind == "goal") != (data["kind"] == "goal"):
+        raise RapportError("a goal stays a goal (and an item does not become one): "
+                           "capture a new one instead")
+    statuses = GOAL_STATUSES if data["kind"] == "goal" else ITEM_STATUSES
+    if data["status"] not in statuses:
+        raise RapportError(f"unknown status {data['status']!r} for a {data['kind']} "
+                           f"(one of {', '.join(statuses)})")
 
 
 class Items:
@@ -109,9 +122,14 @@ class Items:
                 if key not in data:
                     raise RapportError(f"items have no field {key!r}")
                 data[key] = iso_date(value) if key == "due" else value
+            if "text" in changes:
+                data["text"] = clean(str(data["text"] or "")).strip()
+                if not data["text"]:
+                    raise RapportError("an item needs some text")
             if changes.get("status") == "done" and not data["done_at"]:
                 data["done_at"] = self.rows.now()
             _check(data["kind"], data["owner"])
+            _check_edit(current, data)
             return item_of(*self.rows.update(TABLE, item_id, {"data": data}))
 
     def carry_forward(self, item_id: str, session_id: str) -> tuple[Item, Item, Session]:

@@ -110,7 +110,9 @@ class SessionsFace(StoreBase):
         return self._items.get(item_id)
 
     def update_item(self, item_id: str, **changes: Any) -> Item:
-        """A goal's change of status is kept as a check-in (its history)."""
+        """Changes any of an item's fields (kind, text, owner, due, status...): the text is
+        cleaned and never empty, a goal stays a goal, the status is one of its kind's. A goal's
+        change of status is kept as a check-in (its history)."""
         with self.engine.write():
             before = self._items.get(item_id)
             after = self._items.update(item_id, **changes)

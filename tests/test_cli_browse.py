@@ -348,6 +348,40 @@ def test_items_done_from_the_command_line(home):
         f"rapport: error: {roadmap[:8]} is done already"
 
 
+def test_items_edit_from_the_command_line(home):
+    """'rapport items edit ID': only what is given changes, the item keeps its id, session and
+    status; bad input is one line and changes nothing."""
+    home, ids = home
+    found = {i["text"]: i for i in doc(run(home, "items", "--json"), "items")}
+    roadmap = found["Send the roadmap draft"]["id"]
+    result = run(home, "items", "edit", roadmap[:8], "--text", "Send the roadmap \x1b[2Jdraft",
+                 "--due", "+7d", "--owner", "me")
+    assert result.exit_code == 0, result.output
+    assert "\x1b" not in result.stdout  # the terminal never gets a control from a record
+    assert result.stdout.startswith("saved: Send the roadmap ") and result.stdout.endswith(
+        "draft (action, mine, due 2025-03-10)\n")
+    after = {i["id"]: i for i in doc(run(home, "items", "--json"), "items")}[roadmap]
+    before = found["Send the roadmap draft"]
+    assert (after["text"], after["due"], after["whose"], after["status"], after["session_id"]) \
+        == ("Send the roadmap \x1b[2Jdraft", "2025-03-10", "mine", "open", before["session_id"])
+    kind = run(home, "items", "edit", roadmap, "--no-due", "--kind", "decision")
+    assert kind.exit_code == 0 and kind.stdout.endswith("(decision, mine)\n")
+
+    goal = found["Lead the Q2 planning"]["id"]
+    for args, said in (
+            ((roadmap,), "nothing to change"),
+            ((roadmap, "--due", "+3d", "--no-due"), "contradict"),
+            ((roadmap, "--due", "someday"), "someday"),
+            ((roadmap, "--text", "   "), "an item needs some text"),
+            ((goal, "--kind", "action"), "a goal stays a goal"),
+            (("ffffffff", "--text", "x"), "no item with id 'ffffffff'")):
+        refused = run(home, "items", "edit", *args)
+        assert refused.exit_code != 0 and refused.stdout == ""
+        assert len(refused.stderr.strip().splitlines()) == 1 and said in refused.stderr, args
+    assert {i["id"]: i for i in doc(run(home, "items", "--json"), "items")}[roadmap]["text"] \
+        == "Send the roadmap \x1b[2Jdraft"
+
+
 # ---------------------------------------------------------------------- jot
 def test_jot_from_argument_and_from_stdin(home):
     home, ids = home

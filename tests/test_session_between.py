@@ -237,3 +237,86 @@ async def test_the_agreed_next_step_becomes_their_action(store, vault_path, cloc
                                                         "Dry run every customer demo")
     assert store.session_feedback(session.id).item_id == action.id
 
+
+
+async def test_an_earlier_item_is_edited_from_the_list_to_go_through(store, vault_path, clock):
+    """A wrong owner or a typo noticed while going through last time's items: i edits it in
+    place (the capture dialog, as it is), it stays listed as it now is, and the list keeps the
+    focus. The status line says so (a toast would cover the items panel)."""
+    from tui.screens.capture import CaptureScreen
+
+    sam, first, second, *_ = first_one_on_one(store, clock)
+    late, finance = sorted(store.items(session_id=first.id), key=lambda i: i.due)
+    app = make_app(vault_path, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen, listed = await the_list(app, pilot, store, second.id)
+        highlight(listed, late)
+        await pilot.press("i")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, CaptureScreen)
+        assert (dialog.query_one("#capture-text").value,
+                dialog.query_one("#capture-due").value) == ("Send the risk list", "2025-03-05")
+        await pilot.press("end", *" to Ana", "tab", "left")  # and it is mine
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert app.screen is screen and listed.has_focus
+        edited = store.item(late.id)
+        assert (edited.text, edited.owner, edited.status, edited.session_id) == \
+            ("Send the risk list to Ana", "me", "open", first.id)
+        line = str(listed.get_option_at_index(listed.highlighted).prompt)
+        assert "Send the risk list to Ana" in line and "(me, due" in line
+        await pilot.press("i")  # hostile text: listed with its controls as stand-ins
+        await pilot.pause()
+        app.screen.query_one("#capture-text").value = "Send the \x1b[2Jrisk list"
+        await pilot.press("enter")
+        await settle(app, pilot)
+        line = str(listed.get_option_at_index(listed.highlighted).prompt)
+        assert "\x1b" not in line and "Send the \u241b[2Jrisk list" in line
+        assert "action saved" in str(screen.query_one("#note-status").render())
+        assert str(listed.border_subtitle).startswith("i edit · ")
+        await pilot.press("f1")  # the session's help says it too
+        await pilot.pause()
+        from textual.widgets import Markdown
+
+        assert "**i** edits one" in app.screen.query_one(Markdown).source
+        app.store = None
+
+
+async def test_an_item_just_captured_is_corrected_from_the_palette(store, vault_path, clock):
+    """The try's typo: "+7d" typed into the text, not the due date. The palette's "Edit an item
+    captured" asks which (the one just captured first) and the items panel shows it mended."""
+    from tui.screens.capture import CaptureScreen
+    from tui.screens.person_dialogs import Picker
+    from tui.widgets.session import ItemsPanel
+
+    sam, first, second, *_ = first_one_on_one(store, clock)
+    app = make_app(vault_path, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_session(app, pilot, store, second.id)
+        await settle(app, pilot)
+        await pilot.press("f2", *"Book the room", "enter")
+        await settle(app, pilot)
+        await pilot.press("f2", *"Send the deck +7d", "enter")
+        await settle(app, pilot)
+        room, item = store.items(session_id=second.id)
+        assert item.text == "Send the deck +7d" and item.due is None
+        await pilot.press("ctrl+p", *"edit an item captured")
+        await settle(app, pilot)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, Picker)  # which one: the newest first
+        await pilot.press("enter")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, CaptureScreen)
+        await pilot.press("backspace", "backspace", "backspace", "backspace", "tab", "tab",
+                          *"+7d", "enter")
+        await settle(app, pilot)
+        assert app.screen is screen
+        mended = store.item(item.id)
+        assert (mended.text, mended.due) == ("Send the deck", date(2025, 3, 17))
+        assert store.item(room.id) == room
+        assert "Send the deck  me · due 2025-03-17" in str(
+            screen.query_one(ItemsPanel).render())
+        app.store = None

@@ -233,6 +233,28 @@ def test_items_carry_forward_and_follow_through(store, clock):
         store.carry_forward("f" * 32, s2.id)
 
 
+def test_an_item_is_edited_in_place_and_a_bad_edit_changes_nothing(store, clock):
+    ann = store.add_person("Ann")
+    s1 = store.start_session(ann.id, PLAN)
+    item = store.add_item(s1.id, "action", "Send the deck +7d", due="2025-03-10")
+    goal = store.add_item(s1.id, "goal", "Lead the offsite", owner="them")
+    edited = store.update_item(item.id, text="  Send the \ud800deck  ", due=None, owner="them",
+                               kind="decision")
+    assert (edited.id, edited.session_id, edited.text, edited.due, edited.owner, edited.kind,
+            edited.status) == (item.id, s1.id, "Send the \ufffddeck", None, "them", "decision",
+                               "open")
+    assert store.item(item.id) == edited
+    for bad in ({"text": "   "}, {"kind": "goal"}, {"kind": "wish"}, {"owner": "boss"},
+                {"status": "on-track"}, {"colour": "red"}):
+        with pytest.raises(RapportError):
+            store.update_item(item.id, **bad)
+        assert store.item(item.id) == edited
+    with pytest.raises(RapportError, match="stays a goal"):
+        store.update_item(goal.id, kind="action")
+    assert store.update_item(goal.id, text="Lead the spring offsite").kind == "goal"
+    assert store.update_item(goal.id, status="on-track").status == "on-track"
+
+
 def test_a_failed_write_changes_nothing(store, vault_path, passphrase, clock):
     """A write the database refuses (here: a trigger, standing in for a disk error) leaves every
     record as it was, including the first half of a two-step operation."""

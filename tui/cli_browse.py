@@ -233,7 +233,8 @@ def _people_table(rows: list[PersonOverview], today: date) -> None:
 def items(env: Env, open_only: bool, person_name: str | None, as_json: bool) -> None:
     """Action items, decisions, agreements and goals; open and overdue first, then by due date.
 
-    With 'done': mark items done (see 'rapport items done -h').
+    With 'done': mark items done (see 'rapport items done -h'); with 'edit': correct one
+    (see 'rapport items edit -h').
     """
     from tui.record import is_overdue, item_json, item_order, whose
 
@@ -279,6 +280,45 @@ def items_done(env: Env, refs: tuple[str, ...]) -> None:
         for item in dict.fromkeys(chosen):
             store.update_item(item.id, status="done")
             out(f"done: {item.text}")
+
+
+@items.command("edit")
+@click.argument("ref", metavar="ITEM")
+@click.option("--text", metavar="TEXT", help="What it is, instead.")
+@click.option("--due", metavar="DATE",
+              help="Its due date: 2025-03-20, today, tomorrow, +3d, +2w, fri.")
+@click.option("--no-due", is_flag=True, help="No due date any more.")
+@click.option("--owner", type=click.Choice(["me", "them"]),
+              help="Whose it is: me (the facilitator) or them.")
+@click.option("--kind", type=click.Choice([k for k in ITEM_KINDS if k != "goal"]),
+              help="An action, a decision or an agreement (a goal stays a goal).")
+@pass_env
+def items_edit(env: Env, ref: str, text: str | None, due: str | None, no_due: bool,
+               owner: str | None, kind: str | None) -> None:
+    """Correct ITEM, by its id or a unique start of it ('rapport items' shows them): its text,
+    due date, owner or kind. Only what is given changes; its history and links stay."""
+    from store import DateError, parse_due
+
+    if due is not None and no_due:
+        raise bad_usage("--due and --no-due contradict each other; give one")
+    changes: dict[str, object] = {
+        k: v for k, v in (("text", text), ("owner", owner), ("kind", kind)) if v is not None}
+    if no_due:
+        changes["due"] = None
+    elif due is not None:
+        try:
+            changes["due"] = parse_due(due, env.today())
+        except DateError as exc:
+            raise fail(str(exc)) from None
+    if not changes:
+        raise bad_usage("nothing to change: give --text, --due, --no-due, --owner or --kind")
+    with env.open_store() as store:
+        item = by_id(store.items(), ref, "item")
+        edited = store.update_item(item.id, **changes)
+    from tui.record import whose
+
+    due_said = f", due {fmt.day(edited.due)}" if edited.due else ""
+    out(f"saved: {edited.text} ({edited.kind}, {whose(edited)}{due_said})")
 
 
 # ---------------------------------------------------------------------- jot

@@ -31,11 +31,15 @@ class CaptureScreen(Dialog[Capture | None]):
 
     def __init__(self, *, kind: str = "action", participant: str = "them",
                  today: date | None = None, title: str = "Capture", text: str = "",
-                 owner: str | None = None) -> None:
-        """``title``, ``text`` and ``owner`` ("me", "them"): an item being carried forward
-        is offered as it was, to agree its new due date."""
+                 owner: str | None = None, due: date | None = None,
+                 kinds: tuple[str, ...] = ITEM_KINDS) -> None:
+        """``title``, ``text``, ``owner`` ("me", "them") and ``due``: an item being carried
+        forward or edited is offered as it was. ``kinds``: the kinds it may take (an edited
+        goal stays a goal)."""
         super().__init__()
-        self.kind = kind if kind in ITEM_KINDS else "action"
+        self.kinds = tuple(k for k in ITEM_KINDS if k in kinds) or ITEM_KINDS
+        self.kind = kind if kind in self.kinds else self.kinds[0]
+        self.due = due
         self.participant = participant
         self.today = today or date.today()
         self.title = title
@@ -44,13 +48,17 @@ class CaptureScreen(Dialog[Capture | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="capture-dialog", classes="dialog"):
-            yield Static(self.keys_hint(f"{self.title}  ·  {{capture-kind}} changes the kind · "
-                                        "Tab moves"), classes="dialog-title", markup=False)
+            kind_key = "{capture-kind} changes the kind · " if len(self.kinds) > 1 else ""
+            yield Static(self.keys_hint(f"{self.title}  ·  {kind_key}Tab moves"),
+                         classes="dialog-title", markup=False)
             with ChoiceSet(id="capture-kind"):
-                for kind in ITEM_KINDS:
+                for kind in self.kinds:
                     yield RadioButton(kind.capitalize(), value=kind == self.kind, name=kind)
+            # an item offered as it was (edited, carried) is mended, not retyped: the cursor
+            # at its end, nothing selected, so a first key never replaces it all (a due date
+            # is replaced whole: Tab to it selects it)
             yield Input(self.text, placeholder="what was decided, agreed or promised",
-                        id="capture-text")
+                        id="capture-text", select_on_focus=not self.text)
             yield Label("Whose is it?")
             # a goal is theirs (a career goal set together), anything else mine, until chosen
             theirs = self.owner == "them" if self.owner else self.kind == "goal"
@@ -58,7 +66,8 @@ class CaptureScreen(Dialog[Capture | None]):
                 yield RadioButton("Mine", value=not theirs, name="me")
                 yield RadioButton(Text(self.participant), value=theirs, name="them")
             yield Label("Due (optional)")
-            yield Input(placeholder="2026-12-01, tomorrow, +3d, fri", id="capture-due")
+            yield Input(self.due.isoformat() if self.due else "",
+                        placeholder="2026-12-01, tomorrow, +3d, fri", id="capture-due")
             yield Label("", id="capture-error", classes="error", markup=False)
             with Horizontal(classes="buttons"):
                 yield Button("Save", variant="primary", id="capture-save", classes="save")

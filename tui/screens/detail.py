@@ -29,6 +29,7 @@ HELP = """\
 **{detail-previous-stage}** move between stages (the highlighted stage is where **{edit}** opens
 the session). **{edit}** edits: an ended session stays ended and every change to it is recorded
 as an edit. **{reopen}** reopens an ended session to continue it (it becomes active again).
+**{edit-item}** corrects one of its items (its text, kind, whose, due date).
 **{delete}** removes the session, its notes and items for good, after you confirm. **{export}**
 exports it; **{share}** copies the participant's summary to the clipboard (after you confirm; it
 is recorded as an export). **{back}** goes back.
@@ -45,6 +46,7 @@ class SessionDetailScreen(RapportScreen[None]):
         Binding("r", "reopen", "Reopen", id="reopen"),
         Binding("delete,ctrl+d", "delete", "Delete", id="delete"),
         Binding("x", "export", "Export", id="export"),
+        Binding("i", "edit_item", "Edit item", id="edit-item", show=False),
         Binding("ctrl+y", "share", "Copy summary", id="share", show=False),  # F1 stays in the footer
         Binding("n", "stage(1)", "Next stage", id="detail-next-stage", show=False),
         Binding("p", "stage(-1)", "Prev stage", id="detail-previous-stage", show=False),
@@ -214,6 +216,14 @@ class SessionDetailScreen(RapportScreen[None]):
 
         self.app.push_screen(ExportScreen(session_ids=[self.session_id]))
 
+    def action_edit_item(self) -> None:
+        from tui.screens.item_edit import pick_and_edit
+
+        record = self.record
+        if record is not None:
+            pick_and_edit(self, record.items, saved=lambda _: self.load(),
+                          participant=record.person.name)
+
     def action_share(self) -> None:
         from tui.screens.share import share_summary
 
@@ -227,6 +237,8 @@ class SessionDetailScreen(RapportScreen[None]):
             Command("Delete session", "Remove it for good, after confirming", self.action_delete,
                     "delete"),
             Command("Export session", "Write a summary or record", self.action_export, "export"),
+            Command("Edit item", "Correct one of its items: text, kind, whose, due date",
+                    self.action_edit_item, "edit-item"),
             Command("Copy summary", "The participant's summary, to the clipboard",
                     self.action_share, "share"),
             Command("Next stage", "Highlight the next stage", lambda: self.action_stage(1),

@@ -95,7 +95,8 @@ class ItemsScreen(RapportScreen[None]):
             "open decisions and agreements, newest first, and the goals with their status. "
             "**{mine}** shows mine (what I promised), **{theirs}** theirs, **{all}** all. "
             "**{done}** marks an item done (again: open), **{goal-status}** checks in on a goal "
-            "(status, progress, a note). **⏎** opens the session the item came from. Done items "
+            "(status, progress, a note), **{edit-item}** edits the highlighted item (its text, "
+            "kind, whose, due date). **⏎** opens the session the item came from. Done items "
             "leave the list the next time it is opened.")
     BINDINGS = [
         Binding("escape", "back", "Back", id="back"),
@@ -104,6 +105,7 @@ class ItemsScreen(RapportScreen[None]):
         Binding("a", "show('all')", "All", id="all"),
         Binding("d", "done", "Done", id="done", show=False),  # the pane titles say these two
         Binding("s", "goal_status", "Check in", id="goal-status", show=False),
+        Binding("i", "edit_item", "Edit item", id="edit-item", show=False),
     ]
 
     def __init__(self) -> None:
@@ -121,7 +123,8 @@ class ItemsScreen(RapportScreen[None]):
         with Vertical(id="items-screen"):
             yield Static("Loading…", id="items-status", markup=False)
             yield Static(with_keys(self.app, "Action items  ·  ⏎ opens the session  ·  {done} "
-                                   "done", self), classes="pane-title", markup=False)
+                                   "done  ·  {edit-item} edits", self), classes="pane-title",
+                         markup=False)
             yield BrowseTable(id="items-actions")
             yield Static("Decisions and agreements", classes="pane-title")
             yield BrowseTable(id="items-agreed")
@@ -232,6 +235,11 @@ class ItemsScreen(RapportScreen[None]):
         if updated is not None:
             self.replace(updated)
 
+    def action_edit_item(self) -> None:
+        from tui.screens.item_edit import edit_item
+
+        edit_item(self, self.focused_item(), saved=lambda updated: self.load())
+
     def action_goal_status(self) -> None:
         from tui.screens.goal_dialogs import ask_check_in
 
@@ -262,6 +270,8 @@ class ItemsScreen(RapportScreen[None]):
                     "theirs"),
             Command("Show all items", "Mine and theirs", lambda: self.action_show("all"), "all"),
             Command("Mark item done", "The highlighted item", self.action_done, "done"),
+            Command("Edit item", "Its text, kind, whose, due date", self.action_edit_item,
+                    "edit-item"),
             Command("Check in on a goal", "Status, progress, a note", self.action_goal_status,
                     "goal-status"),
         ]

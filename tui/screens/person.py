@@ -73,7 +73,8 @@ class PersonScreen(RapportScreen[None]):
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (140, "-wide")]
     HELP = ("**{person-tab-timeline}** Timeline: sessions and jots, newest first (**⏎** opens a "
             "session, or shows a jot whole), and the open action items: **{done}** marks one "
-            "done (again: open), **{link-goal}** links it to a goal. **{person-tab-goals}** "
+            "done (again: open), **{link-goal}** links it to a goal, **{edit-item}** edits it (a "
+            "goal too, in its tab). **{person-tab-goals}** "
             "Goals: progress, key results and the history of check-ins; **{goal-status}** "
             "checks in (status, progress, a note). **{person-tab-pulse}** Pulse and feedback: "
             "the trend of their pulse and the feedback log. Anywhere: **{new-session}** starts "
@@ -95,6 +96,7 @@ class PersonScreen(RapportScreen[None]):
         Binding("d", "done", "Done", id="done", show=False),
         Binding("s", "check_in", "Check in", id="goal-status"),
         Binding("l", "link", "Link to goal", id="link-goal", show=False),
+        Binding("i", "edit_item", "Edit item", id="edit-item", show=False),
         Binding("1", "show_tab('tab-timeline')", "Timeline", id="person-tab-timeline",
                 show=False),
         Binding("2", "show_tab('tab-goals')", "Goals", id="person-tab-goals", show=False),
@@ -127,7 +129,8 @@ class PersonScreen(RapportScreen[None]):
                         yield BrowseTable(id="person-timeline")
                     with Vertical(id="person-items-pane"):
                         yield Static(with_keys(self.app, "Open action items  ·  {done} done · "
-                                               "{link-goal} link to a goal", self),
+                                               "{link-goal} link to a goal · {edit-item} edit",
+                                               self),
                                      classes="pane-title", markup=False)
                         yield BrowseTable(id="person-items")
             with TabPane("2 Goals", id="tab-goals"):
@@ -388,6 +391,15 @@ class PersonScreen(RapportScreen[None]):
             read.items = [updated if i.id == updated.id else i for i in read.items]
             self.show_items()
 
+    def action_edit_item(self) -> None:
+        """The highlighted action item (Timeline) or goal (Goals), in the capture dialog."""
+        from tui.screens.item_edit import edit_item
+
+        goals = self.query_one("#person-tabs", TabbedContent).active == "tab-goals"
+        goal = self.highlighted_goal() if goals else None
+        edit_item(self, goal.item if goal else self.selected_item(), saved=lambda _: self.load(),
+                  participant=self.person.name if self.person else None)
+
     def action_check_in(self) -> None:
         from tui.screens.goal_dialogs import ask_check_in
 
@@ -476,6 +488,8 @@ class PersonScreen(RapportScreen[None]):
             Command("Link to a goal", "The highlighted action item serves a goal",
                     self.action_link, "link-goal"),
             Command("Mark item done", "The highlighted open item", self.action_done, "done"),
+            Command("Edit item", "The highlighted item or goal: text, kind, whose, due date",
+                    self.action_edit_item, "edit-item"),
             Command("New jot", "A note to raise next time", self.action_jot, "jot"),
             Command("Talking point", "To raise next time, or theirs", self.action_point,
                     "talking-point"),

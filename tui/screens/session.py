@@ -62,8 +62,8 @@ the private one.
 open items both ways, jots, goals, the pulse, last time's summary); it opens by itself at the
 start. It never takes the focus from the notes. **{agenda}** goes to the talking points and
 earlier items (also Tab from the notes): **{done}** marks a point covered or an item done,
-**{carry}** carries an item into this session, **{back}** goes back to the notes. Points not covered are
-carried to the next session when this one ends.
+**{carry}** carries an item into this session, **{edit-item}** edits one, **{back}** goes back to
+the notes. Points not covered are carried to the next session when this one ends.
 
 **Records.** **{stage-form}** fills in what the stage records: the pulse at check-in (1-5 and a
 word), the feedback log at the feedback guide's stages, consent at an interview's consent stage.
@@ -596,5 +596,5 @@ class SessionScreen(RapportScreen[None]):
             Command("Insert question into notes", "The highlighted question",
                     self.action_insert_question, "insert-question"),
             Command("Save now", "Every stage's notes and the timer", self.action_save, "save"),
-        ]
+        ] + loop.item_commands(self)
         return found

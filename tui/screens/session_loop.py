@@ -4,8 +4,8 @@ conversations (issues 22 and 23). The screen calls these; they call the store.
 * :func:`load_context` reads, in a worker, what happened since last time (the panel), the
   earlier open items and the talking points covered in this session.
 * :func:`show_followup` / :func:`focus_agenda` / :func:`follow_through`: the list of talking
-  points and earlier items (``d`` covers or closes, ``c`` carries).
-* :func:`capture`: an item captured into this session.
+  points and earlier items (``d`` covers or closes, ``c`` carries, ``i`` edits).
+* :func:`capture`: an item captured into this session; :func:`edit_captured` corrects one.
 * :func:`stage_form`: what the stage records (the pulse; the feedback log), in a dialog.
 * :func:`bank_question`: a question of your own, saved to your bank for this guide and stage.
 """
@@ -25,6 +25,7 @@ from tui.widgets.prepare import SinceLastTimeView, header_text
 
 if TYPE_CHECKING:  # pragma: no cover
     from store import Item, SinceLastTime, Store, TalkingPoint
+    from tui.commands import Command
     from tui.screens.session import SessionScreen
 
 
@@ -139,7 +140,8 @@ def show_followup(screen: "SessionScreen", *, reset: bool = False,
     widget.border_title = screen.keys("To go through · {done} done · {carry} carry · "
                                       "{goal-status} goal" if goals else
                                       "To go through · {done} done/covered · {carry} carry")
-    widget.border_subtitle = screen.keys("{agenda} or Tab here · {back} back")
+    widget.border_subtitle = screen.keys("{edit-item} edit · {agenda} or Tab here · {back} back"
+                                         if items else "{agenda} or Tab here · {back} back")
     if reset:
         widget.highlighted = None
     widget.show(points, items, jots, covered=covered(screen), person=screen.person.name,
@@ -171,6 +173,9 @@ def follow_through(screen: "SessionScreen", event: FollowThrough.Chosen) -> None
         if event.kind == "point":
             point_action(screen, event.item_id, event.action)
             return
+        if event.action == "edit":
+            edit_earlier(screen, event.item_id)
+            return
         if event.action == "check" or next(
                 (i.kind for i in screen.earlier if i.id == event.item_id), "") == "goal":
             check_in(screen, event.item_id)
@@ -192,6 +197,20 @@ def follow_through(screen: "SessionScreen", event: FollowThrough.Chosen) -> None
     screen.earlier = [i for i in screen.earlier if i.id != event.item_id]
     show_followup(screen, emptied_here=True)
     refresh_since(screen)
+
+
+def edit_earlier(screen: "SessionScreen", item_id: str) -> None:
+    """An earlier item or goal in the list, edited in the capture dialog; it stays listed,
+    as it now is."""
+    from tui.screens.item_edit import edit_item
+
+    def saved(updated: "Item") -> None:
+        screen.earlier = [updated if i.id == item_id else i for i in screen.earlier]
+        show_followup(screen)
+        refresh_since(screen)
+
+    edit_item(screen, next((i for i in screen.earlier if i.id == item_id), None), saved,
+              participant=screen.person.name, say=screen.say)
 
 
 def carried(screen: "SessionScreen", item_id: str, **changes: Any) -> None:
@@ -292,6 +311,31 @@ def capture(screen: "SessionScreen", kind: str | None = None) -> None:
 
     screen.app.push_screen(CaptureScreen(kind=kind, participant=screen.person.name,
                                          today=screen.app.clock().astimezone().date()), captured)
+
+
+def edit_captured(screen: "SessionScreen") -> None:
+    """An item captured in this session, corrected (the palette's "Edit an item captured"):
+    which one (one alone: that one), then the capture dialog as it is; the items panel shows
+    it as it now is."""
+    from tui.screens.item_edit import pick_and_edit
+
+    def saved(updated: "Item") -> None:
+        screen.items = [updated if i.id == updated.id else i for i in screen.items]
+        screen.show_items()
+
+    if not screen.items:
+        screen.say(screen.keys("no items yet ({capture} captures)"))
+        return
+    # newest first: the one just captured is the one Enter picks
+    pick_and_edit(screen, screen.items[::-1], saved, participant=screen.person.name,
+                  say=screen.say)
+
+
+def item_commands(screen: "SessionScreen") -> "list[Command]":
+    from tui.commands import Command
+
+    return [Command("Edit an item captured", "Correct its text, kind, whose or due date",
+                    lambda: edit_captured(screen))]
 
 
 # ---------------------------------------------------------------------- what a stage records

@@ -11,6 +11,7 @@ from textual.reactive import reactive
 from textual.widgets import OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
+from store import visible
 from tui import format as fmt
 
 
@@ -248,17 +249,19 @@ class FollowThrough(OptionList):
     """What to go through with them: talking points (theirs and mine), open items from earlier
     sessions, their open goals and jots. ``d`` marks a talking point covered (again: not
     covered) or an item done; ``c`` carries an item into this session; ``s`` checks in on a
-    goal. Option ids are ``point:ID``, ``item:ID``, ``jot:ID``."""
+    goal; ``i`` edits an item or goal. Option ids are ``point:ID``, ``item:ID``, ``jot:ID``."""
 
     BINDINGS = [
         # the list's border names them: the footer keeps the session's own keys
         Binding("d", "done", "Done / covered", id="done", show=False),
         Binding("c", "carry", "Carry forward", id="carry", show=False),
         Binding("s", "check_in", "Check in", id="goal-status", show=False),
+        Binding("i", "edit_item", "Edit item", id="edit-item", show=False),
     ]
 
     class Chosen(Message):
-        """``kind``: "item" or "point"; ``action``: "done", "carry" or "check" (a goal)."""
+        """``kind``: "item" or "point"; ``action``: "done", "carry", "check" (a goal) or
+        "edit"."""
 
         def __init__(self, item_id: str, action: str, kind: str = "item") -> None:
             super().__init__()
@@ -277,16 +280,16 @@ class FollowThrough(OptionList):
             done = point.id in covered
             line = Text("☑ " if done else "☐ ", style="bold" if not done else "dim")
             line.append("theirs: " if point.owner == "theirs" else "raise: ", style="dim")
-            line.append(point.text, style="dim strike" if done else "")
+            line.append(visible(point.text), style="dim strike" if done else "")
             self.add_option(Option(line, id=f"point:{point.id}"))
         for item in items:
             who = "me" if item.owner == "me" else person
             due = f", due {fmt.day(item.due)}" if item.due else ""
-            line = Text(f"{fmt.KIND_MARK.get(item.kind, '-')} {item.text}")
+            line = Text(f"{fmt.KIND_MARK.get(item.kind, '-')} {visible(item.text)}")
             line.append(f"  ({who}{due})", style="bold" if item.id in overdue else "dim")
             self.add_option(Option(line, id=f"item:{item.id}"))
         for jot in jots:
-            self.add_option(Option(Text(f"✎ {fmt.day(jot.created_at)}: {jot.text}",
+            self.add_option(Option(Text(f"✎ {fmt.day(jot.created_at)}: {visible(jot.text)}",
                                         style="italic"), id=f"jot:{jot.id}"))
         if self.option_count:
             self.highlighted = min(keep or 0, self.option_count - 1)
@@ -309,6 +312,9 @@ class FollowThrough(OptionList):
 
     def action_check_in(self) -> None:
         self._send("check")
+
+    def action_edit_item(self) -> None:
+        self._send("edit")
 
 
 class ItemsPanel(Static):
@@ -349,7 +355,7 @@ class ItemsPanel(Static):
             who = "me" if item.owner == "me" else self._names.get(item.person_id, "them")
             suffix = f"  {who}" + (f" · due {fmt.day(item.due)}" if item.due else "")
             head = f"{fmt.KIND_MARK.get(item.kind, '-')} " + (f"{item.kind:<9} " if wide else "")
-            body = fit(item.text, width - len(head) - len(suffix))
+            body = fit(visible(item.text), width - len(head) - len(suffix))
             line = Text()
             line.append(head, style="bold")
             line.append(body)
