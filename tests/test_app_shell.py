@@ -42,7 +42,6 @@ async def test_palette_offers_rapport_commands_with_live_keys_and_no_screenshot(
         store, vault_path, clock):
     from tui.commands import RapportCommands
 
-    # (not f7 for lock: the session's notes select all with it, a clash the config refuses)
     app = make_app(vault_path, clock, config=Config(keys={"lock": "f11", "people": "f6"}))
     async with app.run_test(size=(100, 30)) as pilot:
         app.unlocked(store)

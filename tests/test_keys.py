@@ -241,8 +241,8 @@ def test_swapped_keys_do_not_clash_and_of_two_on_one_key_the_later_is_dropped():
         "default keys"]
     # the notes pane's own keys (docs/keys.md: a key the TextArea binds is never a session key)
     assert "“Cursor line start”" in keymap_clashes({"capture": "ctrl+a"}, scopes)[1][0]
-    # the notes select all with f7, ahead of the app's lock key (not a priority one)...
-    assert "“Select all”" in keymap_clashes({"lock": "f7"}, scopes)[1][0]
+    # the notes select all with f7, ahead of the app's help key (not a priority one)...
+    assert "“Select all”" in keymap_clashes({"help": "f7"}, scopes)[1][0]
     # ...but a priority key only takes Textual's own key of a widget (the export preview's
     # select-line), as dialog-save = "f6" does
     assert keymap_clashes({"dialog-save": "f6"}, scopes) == ({"dialog-save": "f6"}, [])

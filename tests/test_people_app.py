@@ -396,6 +396,35 @@ async def test_a_lock_keeps_a_half_typed_jot_as_a_jot(store, vault_path, clock, 
         reopened.close()
 
 
+async def test_the_lock_key_locks_over_a_dialog_and_keeps_its_text(store, vault_path, clock,
+                                                                    passphrase):
+    """Someone walks in while a jot is half typed: ctrl+l locks at once (a dialog over the
+    screen took the key before: only the idle lock could close it), and the text is kept."""
+    from store.vault import open_vault
+    from tui.screens.jot import JotScreen
+    from tui.screens.unlock import UnlockScreen
+
+    ana = store.add_person("Ana Silva")
+    app = make_app(vault_path, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await people(app, pilot, store)
+        highlight(screen, ana.id)
+        await pilot.press("n")
+        await pilot.pause()
+        assert isinstance(app.screen, JotScreen)
+        await pilot.press(*"Ana asked about", "ctrl+l")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(app.screen, UnlockScreen) and app.store is None
+        assert "is in a jot about Ana Silva" in text_of(app.screen.query_one("#unlock-message"))
+    reopened = open_vault(vault_path, passphrase, allow_weak=True)
+    try:
+        assert [j.text for j in reopened.jots(ana.id)] == [
+            "(kept when Rapport locked) Ana asked about"]
+    finally:
+        reopened.close()
+
+
 def test_a_pulse_chart_keeps_the_scale_of_a_pulse():
     """1 low to 5 high, whatever the scores: a 4 then a 3 is a step down (a chart scaled to
     the scores' own range drew a full bar then nothing), and three 3s stand mid-high."""

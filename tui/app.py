@@ -87,7 +87,8 @@ class RapportApp(QuietCrash):
     BINDINGS = [
         Binding("f1", "help", "Help", id="help"),
         Binding("f12", "privacy", "Hide", id="privacy", priority=True),
-        Binding("ctrl+l", "lock", "Lock", id="lock", show=False),
+        # priority: it locks over a dialog too (someone walks in while an item is half typed)
+        Binding("ctrl+l", "lock", "Lock", id="lock", show=False, priority=True),
         Binding("ctrl+q", "quit", "Quit", id="quit", priority=True),
     ]
 
