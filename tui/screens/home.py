@@ -114,6 +114,7 @@ class HomeScreen(RapportScreen[None]):
         self.loaded_all = False
         self.problems: list[str] = []  # what the list's read found damaged
         self.agenda_problems: list[str] = []
+        self.due_items = 0  # action items due today or before (read with the list)
         self.widths: dict[str, int] = {}
 
     def compose(self) -> ComposeResult:
@@ -158,11 +159,14 @@ class HomeScreen(RapportScreen[None]):
 
     # ------------------------------------------------------------------ loading
     def reload(self) -> None:
-        self.load_from_store(read_home, self.show_data, group="home-load")
+        today = self.app.clock().astimezone().date()
+        self.load_from_store(lambda store: read_home(store, today), self.show_data,
+                             group="home-load")
 
     def show_data(self, data: HomeData) -> None:
         self.set_rows(data.rows, True)
         self.problems = data.problems
+        self.due_items = data.due_items
         self.show_problems()
         self.app.session_loaded()
         today = self.app.clock().astimezone().date()
@@ -187,10 +191,10 @@ class HomeScreen(RapportScreen[None]):
         self.show_problems()
         self.query_one("#home-due", Static).update(self.due_text(agenda, today))
         flags = self.query_one("#home-flags", Static)
-        flags.display = bool(agenda.low or agenda.due_items)
+        flags.display = bool(agenda.low or self.due_items)
         text = Text()
-        if agenda.due_items:  # between conversations: what to follow through on
-            text.append(f"{fmt.plural(agenda.due_items, 'action item')} due or overdue",
+        if self.due_items:  # between conversations: what to follow through on
+            text.append(f"{fmt.plural(self.due_items, 'action item')} due or overdue",
                         style=theme_style(self.app, "warning"))
             text.append(f"  ·  {key_label(self.app, 'items', self)} items", style="dim")
         if agenda.low:

@@ -28,21 +28,22 @@ class Row:
 
 @dataclass
 class HomeData:
-    """What the home screen reads: its rows, and what could not be read."""
+    """What the home screen reads: its rows, how many action items are due (today or before,
+    both ways: what to follow through on), and what could not be read."""
 
     rows: list[Row]
     problems: list[str] = field(default_factory=list)
+    due_items: int = 0
 
 
 @dataclass
 class Agenda:
-    """Read after the list: the meetings to come (overdue first), who has had a run of low
-    pulses, and how many action items are due."""
+    """Read after the list: the meetings to come (overdue first) and who has had a run of low
+    pulses."""
 
     upcoming: list["Upcoming"]
     low: list["Person"]
     problems: list[str] = field(default_factory=list)
-    due_items: int = 0  # open action items due today or overdue, both ways
 
 
 def first_page(store: "Store", height: int) -> list[Row]:
@@ -85,8 +86,9 @@ def readable_summaries(store: "Store", page: int = PAGE) -> tuple[list[SessionSu
     return found, problems
 
 
-def read_home(store: "Store") -> HomeData:
-    """The whole list and its Open counts. Damage is reported, never hidden: what unlocking
+def read_home(store: "Store", today: date) -> HomeData:
+    """The whole list, its Open counts and the action items due by ``today``, from one read of
+    the open items (each decrypted once). Damage is reported, never hidden: what unlocking
     found (rows deleted outside rapport: ``store.damage``) first, then every part that failed
     to read; the sessions that still read are listed."""
     problems = [str(d) for d in store.damage]
@@ -96,17 +98,20 @@ def read_home(store: "Store") -> HomeData:
         summaries, unread = readable_summaries(store)
         problems += unread
     try:
-        counts = store.open_actions()
+        actions = [i for i in store.items(open_only=True) if i.kind == "action"]
     except Damaged as exc:
-        counts = {}
-        problems.append(f"{exc} (the Open column is blank)")
-    return HomeData([make_row(s, counts) for s in summaries], problems)
+        actions = []
+        problems.append(f"{exc} (the Open column is blank, items due are not counted)")
+    counts: dict[str, int] = {}
+    for item in actions:  # as store.open_actions counts them
+        counts[item.session_id] = counts.get(item.session_id, 0) + 1
+    due = sum(1 for i in actions if i.due is not None and i.due <= today)
+    return HomeData([make_row(s, counts) for s in summaries], problems, due)
 
 
 def read_agenda(store: "Store", today: date) -> Agenda:
-    """The next meetings (set, else from the cadence), the people with a run of low pulses and
-    the open action items due today or before; a part that fails to read is named, the others
-    are shown."""
+    """The next meetings (set, else from the cadence) and the people with a run of low pulses;
+    a part that fails to read is named, the other is shown."""
     problems: list[str] = []
     try:
         upcoming = store.upcoming(today)
@@ -118,10 +123,4 @@ def read_agenda(store: "Store", today: date) -> Agenda:
     except Damaged as exc:
         low = []
         problems.append(f"{exc} (low pulses are not flagged)")
-    try:
-        due_items = sum(1 for i in store.items(open_only=True)
-                        if i.kind == "action" and i.due is not None and i.due <= today)
-    except Damaged as exc:
-        due_items = 0
-        problems.append(f"{exc} (items due are not counted)")
-    return Agenda(upcoming, low, problems, due_items)
+    return Agenda(upcoming, low, problems)
