@@ -172,3 +172,33 @@ async def test_a_session_s_detail_edits_one_of_its_items_picked_by_name(world):
         assert store.item(offsite.id).due == date(2025, 3, 17)  # two weeks from the 3rd
         assert store.item(offsite.id).status == "done"  # only what was changed is saved
         assert "due 2025-03-17" in detail.query_one("#detail-items").source
+
+
+async def test_unlocking_goes_back_to_the_items_or_the_detail_the_lock_closed(world):
+    """An item's edit kept as a jot at a lock: unlocking goes back to where it was being made,
+    the items screen with its filter, or the session's detail (not the home list)."""
+    app, store, ids = world
+    from tui.screens.detail import SessionDetailScreen
+    from tui.screens.items import ItemsScreen
+    from tui.screens.unlock import UnlockScreen
+
+    session_id = store.sessions(person_id=ids["alice"])[0].id
+    async with app.run_test(size=SIZE) as pilot:
+        await unlocked(pilot, store)
+        await pilot.press("f3")
+        await settle(pilot)
+        await pilot.press("t", "ctrl+l")  # theirs only; then someone walks in
+        await settle(pilot)
+        assert isinstance(app.screen, UnlockScreen)
+        await pilot.press(*PASSPHRASE, "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, ItemsScreen) and app.screen.whose == "theirs"
+        await app.push_screen(SessionDetailScreen(session_id))
+        await settle(pilot)
+        await pilot.press("ctrl+l")
+        await settle(pilot)
+        await pilot.press(*PASSPHRASE, "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, SessionDetailScreen)
+        assert app.screen.session_id == session_id
+        app.close_store()

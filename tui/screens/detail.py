@@ -6,7 +6,7 @@ reopened to continue, deleted (after a confirmation) or exported.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
 from rich.text import Text
 from textual import on
@@ -68,6 +68,11 @@ class SessionDetailScreen(RapportScreen[None]):
         yield Static("Loading…", id="detail-status", markup=False)
         yield VerticalScroll(id="detail-scroll")
         yield Footer()
+
+    def reopener(self) -> Callable[[], object]:
+        """How to come back here after a lock (an item's correction was kept as a jot)."""
+        session_id = self.session_id
+        return lambda: self.app.push_screen(SessionDetailScreen(session_id))
 
     def on_mount(self) -> None:
         self.load()

@@ -4,7 +4,7 @@ agreements, and goals with their status."""
 from __future__ import annotations
 
 from datetime import date, datetime, timezone
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any, Callable, NamedTuple
 
 from rich.cells import cell_len
 from rich.text import Text
@@ -132,6 +132,18 @@ class ItemsScreen(RapportScreen[None]):
                          classes="pane-title", markup=False)
             yield BrowseTable(id="items-goals")
         yield Footer()
+
+    def reopener(self) -> Callable[[], object]:
+        """How to come back here after a lock (an item's edit was kept as a jot), with the
+        same whose-items filter."""
+        whose = self.whose
+
+        def reopen() -> None:
+            screen = ItemsScreen()
+            screen.whose = whose
+            self.app.push_screen(screen)
+
+        return reopen
 
     def on_mount(self) -> None:
         self.load()
