@@ -169,7 +169,7 @@ def test_import_round_trip_through_plain_and_age_files(home, tmp_path, clock):
     full = tmp_path / "vault.json"
     sealed = tmp_path / "vault.json.age"
     age_pw = tmp_path / "age-pw"
-    age_pw.write_text("age words\n")
+    age_pw.write_text("äge wörds ﬁne 🙂\n")  # not ASCII: read, encoded and matched the same
     assert run(home, "export", "--all", "--full", "--format", "json", "-o", str(full),
                clock=clock).exit_code == 0
     result = run(home, "export", "--all", "--full", "--format", "json", "-o", str(sealed),
