@@ -1,5 +1,6 @@
 """Import and encrypted transfer: export -> import into a new vault -> export is identical (through
-JSON and through age), strict checking of what is imported, and all-or-nothing behaviour."""
+JSON here; through age in test_export_cli.py), strict checking of what is imported, and
+all-or-nothing behaviour."""
 
 from __future__ import annotations
 
