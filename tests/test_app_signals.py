@@ -41,12 +41,12 @@ run_app(Env(home=Path(sys.argv[1]), kdf=crypto.FAST_FOR_TESTS, allow_weak=True),
 class Terminal:
     """The app on a pty of 100x30; what it writes is kept in ``out``."""
 
-    def __init__(self, home) -> None:
+    def __init__(self, home, child: str = CHILD) -> None:
         master, slave = pty.openpty()
         fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 30, 100, 0, 0))
         env = {k: v for k, v in os.environ.items() if not k.startswith("TEXTUAL")}
         self.process = subprocess.Popen(
-            [sys.executable, "-c", CHILD, str(home)], stdin=slave, stdout=slave, stderr=slave,
+            [sys.executable, "-c", child, str(home)], stdin=slave, stdout=slave, stderr=slave,
             start_new_session=True, env={**env, "TERM": "xterm-256color"})
         os.close(slave)
         self.master: int | None = master
@@ -93,8 +93,8 @@ def home(tmp_path):
     return tmp_path
 
 
-def in_a_session_with_unsaved_text(home) -> Terminal:
-    terminal = Terminal(home)
+def in_a_session_with_unsaved_text(home, child: str = CHILD) -> Terminal:
+    terminal = Terminal(home, child)
     terminal.wait_for(b"passphrase")
     terminal.type(PASSPHRASE + "\r")
     terminal.wait_for(b"Check-in")
@@ -137,6 +137,27 @@ def test_sighup_when_the_terminal_closes_saves_and_exits_129(home):
         terminal.close()
     assert saved_notes(home) == ["said in the room"]
     assert not (home / "vault.db-wal").exists()
+
+
+# Textual's shutdown stuck on a terminal that has gone (a tmux pane or a terminal window closed
+# with the shell that started Rapport: the output thread's queue never drains). Simulated here:
+# the output thread's stop never returns.
+STUCK_SHUTDOWN = """
+import threading
+from textual.drivers import _writer_thread
+_writer_thread.WriterThread.stop = lambda self: threading.Event().wait()
+""" + CHILD
+
+
+def test_a_shutdown_stuck_on_a_gone_terminal_still_ends_once_the_vault_is_closed(home):
+    terminal = in_a_session_with_unsaved_text(home, STUCK_SHUTDOWN)
+    try:
+        terminal.hang_up()
+        assert terminal.process.wait(30) == 129  # ended by the watchdog, not left running
+    finally:
+        terminal.close()
+    assert saved_notes(home) == ["said in the room"]
+    assert not (home / "vault.db-wal").exists()  # the vault was closed first
 
 
 def test_sigterm_keeps_a_question_typed_for_the_bank_in_the_bank(home):

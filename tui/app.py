@@ -8,7 +8,9 @@ pops every screen back down to it.
 from __future__ import annotations
 
 import asyncio
+import os
 import signal
+import threading
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable
@@ -39,6 +41,9 @@ if TYPE_CHECKING:  # pragma: no cover
     from tui.screens.confirm import ConfirmScreen
     from tui.screens.home import Row
 
+#: After SIGHUP or SIGTERM has closed the vault, how long Textual's shutdown may take before the
+#: process ends without it (see :meth:`RapportApp.handle_signals`).
+EXIT_GRACE = 3.0
 
 def utc_now() -> datetime:
     return datetime.now(timezone.utc)
@@ -215,20 +220,30 @@ class RapportApp(QuietCrash):
     def handle_signals(self) -> None:
         """SIGHUP (the terminal was closed) and SIGTERM (``kill``) end the app as quitting does:
         every screen saves what it holds, the vault is closed, Textual restores the terminal
-        (alternate screen left, mouse reporting off); the exit status is 128 + the signal."""
+        (alternate screen left, mouse reporting off); the exit status is 128 + the signal.
+
+        The process ends even when the terminal has gone with the shell that started Rapport (a
+        terminal window or a tmux pane closed): the shell dies of the same hang-up, Rapport's
+        process group is left orphaned, and Textual's shutdown then waits for ever to write to
+        a terminal that is no more (its writer thread's queue). Once the vault is closed, a
+        watchdog ends the process :data:`EXIT_GRACE` seconds later if Textual has not."""
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGHUP, signal.SIGTERM):
-            loop.add_signal_handler(signum, self.terminate, signum)
+            loop.add_signal_handler(signum, self.terminate, signum, True)
 
-    def terminate(self, signum: int) -> None:
+    def terminate(self, signum: int, watchdog: bool = False) -> None:
         self.signalled = 128 + signum
-        self.after_typing(self.terminate_now)
+        self.after_typing(lambda: self.terminate_now(watchdog))
 
-    def terminate_now(self) -> None:
+    def terminate_now(self, watchdog: bool = False) -> None:
         try:
             self.keep_dialog_text("when Rapport was stopped")
             self.close_store()
         finally:
+            if watchdog:  # the vault is closed: nothing is left that the process must finish
+                timer = threading.Timer(EXIT_GRACE, os._exit, args=(self.signalled,))
+                timer.daemon = True
+                timer.start()
             self.exit(return_code=self.signalled)
 
     @property
