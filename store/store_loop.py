@@ -156,10 +156,18 @@ class LoopFace(PeopleFace, SessionsFace):
     def session_feedback(self, session_id: str) -> Feedback | None:
         return self._feedback.of_session(session_id)
 
-    def fill_feedback(self, session_id: str, **fields: Any) -> Feedback:
+    def fill_feedback(self, session_id: str, *, action_stage: str | None = None,
+                      **fields: Any) -> Feedback:
         """What a feedback guide's stage fills in of its session's entry (made on first use):
-        :data:`store.models.FEEDBACK_STAGE_FIELDS` names each stage's fields."""
-        return self._feedback.fill(session_id, **fields)
+        :data:`store.models.FEEDBACK_STAGE_FIELDS` names each stage's fields. ``action_stage``:
+        the agreed next step also becomes an action of theirs, captured at that stage and
+        linked (``item_id``), in the same transaction: both, or neither."""
+        with self.engine.write():
+            if action_stage is not None:
+                action = self.add_item(session_id, "action", str(fields.get("next_step") or ""),
+                                       owner="them", stage=action_stage)
+                fields = {**fields, "item_id": action.id}
+            return self._feedback.fill(session_id, **fields)
 
     def update_feedback(self, entry_id: str, **changes: Any) -> Feedback:
         return self._feedback.update(entry_id, **changes)

@@ -294,6 +294,21 @@ def test_the_feedback_guide_fills_its_entry_as_it_goes(store, clock):
                                   store.add_person("Bo").id, PLAN).id, "action", "x").id)
 
 
+def test_an_agreed_next_step_becomes_a_linked_action_or_nothing_is_written(store):
+    """The SBI form's "a new action of theirs": the action and the link in one transaction."""
+    ann = store.add_person("Ann")
+    s = store.start_session(ann.id, {**PLAN, "id": "feedback"})
+    entry = store.fill_feedback(s.id, action_stage="next-steps", next_step="Rehearse the demo")
+    [action] = store.items(session_id=s.id)
+    assert (action.kind, action.owner, action.text, action.stage) == (
+        "action", "them", "Rehearse the demo", "next-steps")
+    assert entry.item_id == action.id
+    with pytest.raises(RapportError):  # a field the entry has not: neither is written
+        store.fill_feedback(s.id, action_stage="next-steps", next_step="Again", mood="x")
+    assert [i.id for i in store.items(session_id=s.id)] == [action.id]
+    assert store.feedback(ann.id) == [entry]
+
+
 def test_goals_move_with_check_ins_key_results_and_actions(store, clock):
     ann = store.add_person("Ann")
     s = store.start_session(ann.id, PLAN)

@@ -440,11 +440,12 @@ def feedback_form(screen: "SessionScreen", records: str) -> None:
             return
         try:
             if fields.get("item_id") == NEW_ACTION:  # the agreed step, as an action of theirs
-                action = screen.store.add_item(screen.live.id, "action", fields["next_step"],
-                                               owner="them", stage=screen.stage["key"])
-                show_added(screen, action, "")
-                fields = {**fields, "item_id": action.id}
-            screen.feedback = screen.store.fill_feedback(screen.live.id, **fields)
+                fields = {k: v for k, v in fields.items() if k != "item_id"}
+                screen.feedback = screen.store.fill_feedback(
+                    screen.live.id, action_stage=screen.stage["key"], **fields)
+                show_added(screen, screen.store.item(str(screen.feedback.item_id)), "")
+            else:
+                screen.feedback = screen.store.fill_feedback(screen.live.id, **fields)
         except RapportError as exc:
             screen.notify(str(exc), severity="error")
             return
