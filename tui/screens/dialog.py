@@ -48,7 +48,7 @@ from tui.keys import with_keys
 from tui.screens.base import RapportModal, ScreenResultType
 
 if TYPE_CHECKING:  # pragma: no cover
-    from store import Person, Store
+    from store import Store
 
 
 @dataclass(frozen=True)
@@ -62,10 +62,10 @@ class Keeper:
     keep: Callable[["Store", str, str], object]
 
     @classmethod
-    def jot(cls, person: "Person") -> "Keeper":
-        """Kept as a jot about ``person``: private, dated, on their page and in Prepare."""
-        person_id = person.id
-        return cls(f"in a jot about {person.name}",
+    def jot(cls, person_id: str, name: str, *, note: str = "") -> "Keeper":
+        """Kept as a jot about the person: private, dated, on their page and in Prepare.
+        ``note``: said after where ("the item is as it was")."""
+        return cls(f"in a jot about {name}" + (f" ({note})" if note else ""),
                    lambda store, text, when: store.add_jot(person_id, text))
 
     @classmethod

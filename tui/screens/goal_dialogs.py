@@ -147,7 +147,8 @@ def ask_check_in(screen: RapportScreen[Any], item: "Item | None",
         return
     try:
         goal = screen.store.goal(item.id)
-        keeper = Keeper.jot(screen.store.person(item.person_id))
+        person = screen.store.person(item.person_id)
+        keeper = Keeper.jot(person.id, person.name)
     except RapportError as exc:
         screen.notify(str(exc), severity="error")
         return

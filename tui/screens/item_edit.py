@@ -16,7 +16,7 @@ from store import ITEM_KINDS, RapportError, visible
 from tui.screens.dialog import Keeper
 
 if TYPE_CHECKING:  # pragma: no cover
-    from store import Item, Store
+    from store import Item
     from tui.screens.base import RapportScreen
     from tui.screens.capture import Capture
 
@@ -51,13 +51,7 @@ def edit_item(screen: "RapportScreen[Any]", item: "Item | None",
     dialog = CaptureScreen(kind=item.kind, participant=name, title=f"Edit {item.kind}",
                            today=screen.app.clock().astimezone().date(), text=item.text,
                            owner=item.owner, due=item.due, kinds=kinds)
-    person_id = item.person_id
-
-    def keep(store: "Store", text: str, when: str = "") -> object:
-        # ``when``: given by keepers that mark a field of their own (not this one)
-        return store.add_jot(person_id, text)
-
-    dialog.keeper = Keeper(f"in a jot about {name} (the item is as it was)", keep)
+    dialog.keeper = Keeper.jot(item.person_id, name, note="the item is as it was")
 
     def told(said: str) -> None:
         if say is not None:

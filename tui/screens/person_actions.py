@@ -64,7 +64,7 @@ def ask_jot(screen: RapportScreen[Any], person: "Person", saved: Saved = None) -
                          f"jot saved for {person.name}", saved)
 
     dialog = JotScreen(person.name)
-    dialog.keeper = Keeper.jot(person)
+    dialog.keeper = Keeper.jot(person.id, person.name)
     screen.app.push_screen(dialog, done)
 
 
@@ -80,7 +80,7 @@ def ask_point(screen: RapportScreen[Any], person: "Person", saved: Saved = None)
                          f"talking point saved for {person.name}", saved)
 
     dialog = TalkingPointDialog(person.name)
-    dialog.keeper = Keeper.jot(person)
+    dialog.keeper = Keeper.jot(person.id, person.name)
     screen.app.push_screen(dialog, done)
 
 

@@ -199,7 +199,7 @@ def ask_roster_place(screen: RapportScreen[Any], programme_id: str, row: RosterR
         write_change(screen, write, f"{row.person.name}: {status}", saved)
 
     dialog = RosterDialog(row.person.name, place, row.interviewed is not None)
-    dialog.keeper = Keeper.jot(row.person)  # a note about them, kept beside the roster's own
+    dialog.keeper = Keeper.jot(row.person.id, row.person.name)  # a note about them, kept beside the roster's own
     screen.app.push_screen(dialog, done)
 
 
