@@ -268,9 +268,8 @@ def items_done(env: Env, refs: tuple[str, ...]) -> None:
     ('rapport goals check-in'). Nothing is changed unless every ITEM is found."""
     with env.open_store() as store:
         everything = store.items()
-        open_ids = {i.id for i in store.items(open_only=True)}
         chosen = [by_id(everything, ref, "item") for ref in refs]
-        closed = next((i for i in chosen if i.id not in open_ids), None)
+        closed = next((i for i in chosen if not i.is_open), None)
         if closed is not None:
             raise fail(f"{closed.id[:8]} is {closed.status} already")  # no text on stderr
         goal = next((i for i in chosen if i.kind == "goal"), None)
