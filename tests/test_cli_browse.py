@@ -372,6 +372,7 @@ def test_items_edit_from_the_command_line(home):
             ((roadmap,), "nothing to change"),
             ((roadmap, "--due", "+3d", "--no-due"), "contradict"),
             ((roadmap, "--due", "someday"), "someday"),
+            ((roadmap, "--due", ""), "--due needs a date"),  # never a silent clear
             ((roadmap, "--text", "   "), "an item needs some text"),
             ((goal, "--kind", "action"), "a goal stays a goal"),
             (("ffffffff", "--text", "x"), "no item with id 'ffffffff'")):

@@ -300,6 +300,8 @@ def items_edit(env: Env, ref: str, text: str | None, due: str | None, no_due: bo
 
     if due is not None and no_due:
         raise bad_usage("--due and --no-due contradict each other; give one")
+    if due is not None and not due.strip():  # ("$DATE" unset): never a silent clear
+        raise bad_usage("--due needs a date; --no-due clears it")
     changes: dict[str, object] = {
         k: v for k, v in (("text", text), ("owner", owner), ("kind", kind)) if v is not None}
     if no_due:
