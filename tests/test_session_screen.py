@@ -37,8 +37,16 @@ async def test_cues_are_one_key_away_and_the_notes_keep_the_focus(store, vault_p
         active = [tabs.plain[s.start:s.end] for s in tabs.spans if "reverse" in str(s.style)]
         assert active == [" Cues "]
         assert isinstance(app.focused, NotesArea)
+        status = screen.query_one("#note-status")
+        refreshed: list[bool] = []  # the status line under the notes, redrawn on each key?
+        redraw = status.refresh
+        status.refresh = lambda *a, layout=False, **kw: (refreshed.append(layout),
+                                                         redraw(*a, layout=layout, **kw))[1]
         await pilot.press(*"typed")
         assert screen.query_one(NotesArea).text == "typed"
+        # drawn once when the notes became unsaved, never laid out again: a layout of the whole
+        # screen on every key was most of a keystroke's cost
+        assert refreshed == [False] and "unsaved" in str(status.render())
         await pilot.press("ctrl+g")
         assert screen.has_class("-left-questions") and screen.query_one(QuestionList).display
 

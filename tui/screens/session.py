@@ -117,6 +117,7 @@ class SessionScreen(RapportScreen[None]):
         self.status = "saved"
         self.failure: str | None = None  # the last save that did not happen, told in a toast
         self.flash = ""
+        self.status_shown: Text | None = None  # the line under the notes as last drawn
         self.flash_timer: Timer | None = None
         self.fresh_item: str | None = None
         self.autosave_timer: Timer | None = None
@@ -298,8 +299,13 @@ class SessionScreen(RapportScreen[None]):
                 text.append(f" · {'shared' if private else 'private'}: {other} words",
                             style="dim")
         status = self.query_one("#note-status", Static)
-        status.update(text)
         status.set_class(self.status not in ("saved", "unsaved"), "-error")
+        if text != self.status_shown:
+            # every keystroke in the notes asks for this line; drawn again only when it
+            # changes, and never a layout (one line high in the stylesheet): a re-layout of the
+            # screen on each key was most of a keystroke's cost
+            self.status_shown = text
+            status.update(text, layout=False)
 
     def say(self, message: str) -> None:
         """A confirmation in the status line under the notes, where it covers nothing (a
