@@ -70,6 +70,8 @@ Between conversations (issues 22 and 23), what each screen piece calls::
     text = share_summary(store, session.id)
     # retention: once a programme's synthesis is exported, its raw notes can go
     retention_plan(store, programme.id).describe(); destroy_raw(store, programme.id)
+    # the 360 over: the programme and all in it go, once a synthesis is exported (or it is empty)
+    store.about_programme(programme.id); store.delete_programme(programme.id)
     restore_vault(paths.vault, backup, passphrase)  # rapport restore
 
 Each stage has a shared and a private note (``save_note(..., private=True)``): two records,

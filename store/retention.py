@@ -37,16 +37,11 @@ class RetentionPlan:
                 "programme, its roster, its strategy items and its anonymised synthesis")
 
 
-def exported(store: Store, programme: Programme) -> bool:
-    return any(r.kind == "synthesis" and r.scope.startswith(f"programme {programme.name},")
-               for r in store.exports())
-
-
 def plan(store: Store, programme_id: str) -> RetentionPlan:
     programme = store.programme(programme_id)
     ids = [s.id for s in store.sessions(programme_id=programme_id)]
     reach = store.engine.reach("sessions", ids) if ids else {}
-    return RetentionPlan(programme, exported(store, programme),
+    return RetentionPlan(programme, store.synthesis_exported(programme_id),
                          {t: len(v) for t, v in reach.items() if v})
 
 

@@ -38,10 +38,10 @@ def pwfile(tmp_path):
 
 @pytest.fixture
 def run(home, pwfile):
-    def invoke(*args: str):
+    def invoke(*args: str, input: str | None = None):
         return CliRunner().invoke(cli, ["--home", str(home), "--passphrase-file",
                                                 str(pwfile), *args],
-                                  obj={"kdf": FAST_FOR_TESTS, "allow_weak": True})
+                                  obj={"kdf": FAST_FOR_TESTS, "allow_weak": True}, input=input)
     return invoke
 
 
@@ -184,3 +184,21 @@ def test_named_record_names_interviewees(run, filled):
     assert result.exit_code == 0
     assert "Ben Okafor" in result.output and "SECRET" in result.output
     assert "Facilitator's record" in result.output
+
+
+def test_winding_a_programme_up(run, filled, tmp_path):
+    """When the 360 is over: the programme goes only once its synthesis is exported, after its
+    name is typed; the people stay."""
+    refused = run("programme", "delete", "leadership", input="Leadership team\n")
+    assert "export the synthesis of 'Leadership team' first" in one_error_line(refused)
+    assert run("synthesis", "Leadership team", "-o", str(tmp_path / "s.md")).exit_code == 0
+    wrong = run("programme", "delete", "leadership", input="leadership\n")
+    assert wrong.exit_code == 1 and wrong.stderr.splitlines() == [
+        "deletes the programme 'Leadership team' with 3 sessions, 9 tags; the people stay. It "
+        "cannot be undone.", "rapport: error: the name typed is not 'Leadership team'; nothing "
+        "was deleted"]
+    deleted = run("programme", "delete", "leadership", input="Leadership team\n")
+    assert deleted.exit_code == 0, deleted.output
+    assert deleted.stdout == "deleted the programme Leadership team\n"
+    assert "no programmes yet" in run("programme", "list").output
+    assert "Ben Okafor" in run("people").output

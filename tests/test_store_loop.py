@@ -555,6 +555,20 @@ def test_retention_keeps_the_synthesis_and_destroys_the_raw_notes(store, clock):
     (kept,) = store.kept_syntheses(programme.id)
     assert kept["kind"] == "programme" and kept["programme"]["name"] == "Leaders"
     assert store.verify() == []
+    # the 360 is over: the programme goes, with what is left of it; its people stay
+    store.add_strategy_item(programme.id, "Write the vision down")
+    assert store.about_programme(programme.id) == {
+        "programmes": 1, "roster": 1, "strategy": 1, "kept_syntheses": 1}
+    other = store.add_programme("Not exported")
+    store.start_session(lee.id, PLAN, programme_id=other.id)
+    with pytest.raises(RapportError, match="export the synthesis of 'Not exported' first"):
+        store.delete_programme(other.id)
+    assert store.delete_programme(programme.id)["kept_syntheses"] == 1
+    assert [p.name for p in store.programmes()] == ["Not exported"]
+    assert store.kept_syntheses(programme.id) == [] and store.engine.count("strategy") == 0
+    assert store.engine.count("roster") == 0 and [p.name for p in store.people()] == ["Lee"]
+    assert store.delete_programme(store.add_programme("Typo").id) == {"programmes": 1}
+    assert store.verify() == []
 
 
 def test_a_record_of_a_session_belongs_to_that_session_and_its_person(store, clock):

@@ -22,7 +22,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 @click.group("programme", context_settings={"help_option_names": ["-h", "--help"]})
 def programme_group() -> None:
-    """Leadership interview programmes: create, list and show them."""
+    """Leadership interview programmes: create, list, show and delete them."""
 
 
 def _find(store: "Store", ref: str) -> "Programme":
@@ -235,8 +235,6 @@ def retain(env: Env, ref: str) -> None:
     """Destroy PROGRAMME's raw interview notes and passages, keeping its anonymised synthesis
     (sealed) once a synthesis has been exported. Says what goes, then asks you to type the
     programme's name (on standard input)."""
-    import sys
-
     from store import destroy_raw, retention_plan
 
     with env.open_store() as store:
@@ -246,13 +244,44 @@ def retain(env: Env, ref: str) -> None:
             raise fail(f"export the synthesis of {programme.name!r} first (rapport synthesis); "
                        "nothing was deleted")
         out(plan.describe(), err=True)
-        if sys.stdin.isatty():
-            out("Type the programme's name to go ahead (anything else keeps everything):",
-                err=True)
-        if " ".join(sys.stdin.readline(4096).split()) != programme.name:
-            raise fail(f"the name typed is not {programme.name!r}; nothing was deleted")
+        _confirm_name(programme)
         destroy_raw(store, programme.id)
     out(f"destroyed the raw notes of {programme.name}; its synthesis is kept in the vault")
+
+
+def _confirm_name(programme: "Programme") -> None:
+    """Asks for the programme's name to be typed (on standard input); anything else: one line,
+    exit status 1, nothing deleted."""
+    import sys
+
+    if sys.stdin.isatty():
+        out("Type the programme's name to go ahead (anything else keeps everything):", err=True)
+    if " ".join(sys.stdin.readline(4096).split()) != programme.name:
+        raise fail(f"the name typed is not {programme.name!r}; nothing was deleted")
+
+
+@programme_group.command("delete")
+@click.argument("ref", metavar="PROGRAMME")
+@pass_env
+def delete(env: Env, ref: str) -> None:
+    """Delete PROGRAMME when its 360 is over, with its interviews, passages, roster, strategy
+    items and kept synthesis; the people stay. Refused until its synthesis has been exported
+    (an empty programme goes at once). Says what goes, then asks you to type the programme's
+    name (on standard input)."""
+    from tui.format import records
+
+    with env.open_store() as store:
+        programme = _find(store, ref)
+        goes = store.about_programme(programme.id)
+        if goes.keys() & {"sessions", "strategy"} and not store.synthesis_exported(programme.id):
+            raise fail(f"export the synthesis of {programme.name!r} first (rapport synthesis); "
+                       "nothing was deleted")
+        parts = records(goes, leave_out="programmes")
+        out(f"deletes the programme {programme.name!r}" + (f" with {parts}" if parts else "")
+            + "; the people stay. It cannot be undone.", err=True)
+        _confirm_name(programme)
+        store.delete_programme(programme.id)
+    out(f"deleted the programme {programme.name}")
 
 
 @click.command("synthesis")
