@@ -4,7 +4,8 @@
 pulses and feedback) and what stays (the programme, its roster and strategy items, and its
 anonymised synthesis, kept sealed in the vault), and whether a synthesis was exported yet.
 :func:`destroy_raw` does it, in one transaction, then wipes the free pages; it refuses until a
-synthesis of the programme has been exported (the export log says so).
+synthesis of the programme has been exported (the export log says so). :func:`kept` is then
+the programme's synthesis: what ``rapport synthesis`` and the app's export give.
 """
 
 from __future__ import annotations
@@ -57,3 +58,13 @@ def destroy_raw(store: Store, programme_id: str, *,
                                            min_interviewees=min_interviewees)
     store.destroy_programme_sessions(programme_id, keep=doc)
     return found
+
+
+def kept(store: Store, programme_id: str) -> dict[str, Any] | None:
+    """The anonymised synthesis kept when the programme's raw notes were destroyed (the latest),
+    while no interview has been held in it since; None otherwise (the synthesis is built from
+    the interviews, as before)."""
+    found = store.kept_syntheses(programme_id)
+    if not found or store.sessions(programme_id=programme_id):
+        return None
+    return found[-1]

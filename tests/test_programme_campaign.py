@@ -5,7 +5,7 @@ to go), the leader x theme matrix, and retention after the synthesis is exported
 from __future__ import annotations
 
 import pytest
-from textual.widgets import DataTable
+from textual.widgets import DataTable, TextArea
 
 from guides.loader import builtin_guides
 from tui.screens.programme import ProgrammeScreen
@@ -240,5 +240,10 @@ async def test_retention_waits_for_an_export_then_says_what_goes(
         await settle(pilot)
         assert store.sessions(programme_id=programme.id) == []
         assert len(store.kept_syntheses(programme.id)) == 1
-        assert "0 interviews" in text_of(screen.query_one("#programme-header"))
+        # what is left is the synthesis kept: said, and what x exports (not an empty one)
+        assert "raw notes destroyed: the synthesis of 2 interviews is kept" in \
+            text_of(screen.query_one("#programme-header"))
+        await pilot.press("x")
+        await settle(pilot)
+        assert "2 interviews with 2 interviewees" in app.screen.query_one("#export-preview", TextArea).text
         app.store = None

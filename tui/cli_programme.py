@@ -13,7 +13,7 @@ import click
 from store import CONSENTS, ROSTER_STATUSES
 from tui.cli import complete_guide_ids, complete_path, fail, in_folder, pass_env, refuse_existing
 from tui.env import Env
-from tui.format import out, out_document, out_json, table
+from tui.format import out, out_document, out_json, plural, table
 
 if TYPE_CHECKING:  # pragma: no cover
     from store import Programme
@@ -103,13 +103,20 @@ def show_programme(env: Env, ref: str) -> None:
     """Show a programme (name, unique name or id prefix, or id): interviews, themes, gaps."""
     from store import build_synthesis as build
 
+    from store import kept_synthesis
+
     with env.open_store() as store:
         programme = _find(store, ref)
         syn = build(store, programme.id)
         sessions = sorted(store.summaries(programme_id=programme.id), key=lambda s: s.started_at)
+        kept = kept_synthesis(store, programme.id)
     out(f"{programme.name}  [{programme.id}]")
     if programme.purpose:
         out(programme.purpose)
+    if kept is not None:
+        held = plural(kept["interviews"]["sessions"], "interview")
+        out(f"raw notes destroyed; the anonymised synthesis of {held} is kept: "
+            f"rapport synthesis {programme.id[:8]}")
     out(f"guide: {programme.guide_id}")
     out(f"themes: {', '.join(programme.themes)}")
     out()
@@ -300,16 +307,29 @@ def delete(env: Env, ref: str) -> None:
 @pass_env
 def synthesis(env: Env, ref: str, fmt: str, leader: str | None, output: str,
               min_interviewees: int, named: bool) -> None:
-    """Write the synthesis of PROGRAMME (or a per-leader report), anonymised by default."""
+    """Write the synthesis of PROGRAMME (or a per-leader report), anonymised by default.
+    Once its raw notes are destroyed ('rapport programme retain'): the synthesis kept then."""
     from store import Ambiguous, NotFound
     from store import (build_synthesis as build, leader_report, programme_report,
                        report_filename, write_report)
 
+    from store import kept_synthesis
+
     refuse_existing(output)
     with env.open_store() as store:
         programme = _find(store, ref)
+        kept = kept_synthesis(store, programme.id)
         syn = build(store, programme.id)
-        if leader is not None:
+        if kept is not None:  # the raw notes are gone: the synthesis kept then is all there is
+            if leader is not None or named:
+                raise fail(f"the raw notes of {programme.name!r} were destroyed; only its "
+                           "anonymised programme synthesis is kept (no --leader, no --named)")
+            if kept["min_interviewees"] != min_interviewees:
+                raise fail(f"the synthesis of {programme.name!r} was kept with "
+                           f"--min-interviewees {kept['min_interviewees']}; its raw notes are "
+                           "destroyed, so it cannot be redone")
+            doc = kept
+        elif leader is not None:
             try:
                 person = store.find_person(leader)
             except (NotFound, Ambiguous) as exc:
@@ -322,6 +342,9 @@ def synthesis(env: Env, ref: str, fmt: str, leader: str | None, output: str,
         output = in_folder(output, report_filename(doc, fmt))
         shown = io.BytesIO()  # what goes to standard output: shown once the export is recorded
         record = write_report(store, output, doc, fmt, stdout=shown)
+    if kept is not None:
+        out(f"the synthesis kept when the raw notes of {programme.name} were destroyed",
+            err=True)
     if output == "-":
         out_document(shown.getvalue(), fmt)
     else:
