@@ -172,6 +172,9 @@ def test_output_file_is_new_0600_and_never_overwritten(run, filled, tmp_path, ho
     assert record.kind == "synthesis" and record.format == "html"
     assert record.destination == str(target)
     folder = tmp_path / "reports"  # a folder: the suggested name inside it
+    assert one_error_line(run("synthesis", "Leadership team", "-o", f"{folder}/")) == \
+        f"rapport: error: there is no folder {folder}/; create it first, or give a file's name"
+    assert not folder.exists()  # never a file called "reports"
     folder.mkdir()
     assert run("synthesis", "Leadership team", "-o", str(folder)).exit_code == 0
     [inside] = folder.iterdir()
