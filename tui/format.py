@@ -36,12 +36,13 @@ def plural(count: int, noun: str, nouns: str | None = None) -> str:
 
 
 def records(counts: Mapping[str, int], *, leave_out: str = "") -> str:
-    """``{"sessions": 3, "notes": 1}`` as "3 sessions, 1 note" (the table ``leave_out``, the
-    record itself, not said); "" for none."""
+    """``{"sessions": 3, "notes": 1, "tags": 2}`` as "3 sessions, 1 note and 2 tags" (the table
+    ``leave_out``, the record itself, not said); "" for none."""
     from store import TABLES
 
-    return ", ".join(plural(n, TABLES[t].noun, TABLES[t].nouns)
-                     for t, n in counts.items() if t != leave_out)
+    parts = [plural(n, TABLES[t].noun, TABLES[t].nouns)
+             for t, n in counts.items() if t != leave_out]
+    return " and ".join(parts) if len(parts) < 3 else f"{', '.join(parts[:-1])} and {parts[-1]}"
 
 
 def when(moment: datetime | None) -> str:
