@@ -18,9 +18,15 @@ class ProgrammesFace(StoreBase):
                                    ) -> None:
         """The programme's interviews and everything in them go, ``keep`` (its anonymised
         synthesis document) is sealed in their place, in one transaction; then the free pages
-        are wiped. (:func:`store.retention.destroy_raw` is the way in.)"""
+        are wiped. Someone interviewed whose roster place still says planned or scheduled is
+        marked done (with the interviews gone, nothing else would say they were interviewed).
+        (:func:`store.retention.destroy_raw` is the way in.)"""
         with self.engine.write():
             self.programme(programme_id)
+            interviewed = {s.person_id for s in self._sessions.all(programme_id=programme_id)}
+            for place in self._roster.all(programme_id):
+                if place.status in ("planned", "scheduled") and place.person_id in interviewed:
+                    self._roster.update(programme_id, place.person_id, status="done")
             self.engine.insert("kept_syntheses", {"data": {"synthesis": dict(keep)}},
                                programme_id=programme_id)
             self.engine.delete("sessions", "programme_id = ?", (programme_id,))

@@ -194,6 +194,10 @@ def test_winding_a_programme_up(run, filled, tmp_path):
     name is typed; the people stay."""
     refused = run("programme", "delete", "leadership", input="Leadership team\n")
     assert "export the synthesis of 'Leadership team' first" in one_error_line(refused)
+    assert run("programme", "roster", "add", "leadership", "Ben Okafor").exit_code == 0
+    assert run("programme", "roster", "add", "leadership", "Zoe Quiet").exit_code == 0
+    # Ben was interviewed already: not still to go, as the app says (and after retention too)
+    assert run("programme", "roster", "show", "leadership").stderr == "1 still to go\n"
     before = run("synthesis", "Leadership team", "--format", "json").stdout
     assert run("synthesis", "Leadership team", "-o", str(tmp_path / "s.md")).exit_code == 0
     retained = run("programme", "retain", "leadership", input="Leadership team\n")
@@ -205,13 +209,15 @@ def test_winding_a_programme_up(run, filled, tmp_path):
         "destroyed\n"
     assert "raw notes destroyed; the anonymised synthesis of 3 interviews is kept" in \
         run("programme", "show", "leadership").stdout
+    assert run("programme", "roster", "show", "leadership").stderr == "1 still to go\n"
     assert "only its anonymised programme synthesis is kept" in one_error_line(
         run("synthesis", "Leadership team", "--leader", "Ana"))
     assert "was kept with --min-interviewees 3" in one_error_line(
         run("synthesis", "Leadership team", "--min-interviewees", "2"))
     wrong = run("programme", "delete", "leadership", input="leadership\n")
     assert wrong.exit_code == 1 and wrong.stderr.splitlines() == [
-        "deletes the programme 'Leadership team' with 1 kept synthesis; the people stay. It "
+        "deletes the programme 'Leadership team' with 2 roster places and 1 kept synthesis; the "
+        "people stay. It "
         "cannot be undone.", "rapport: error: the name typed is not 'Leadership team'; nothing "
         "was deleted"]
     deleted = run("programme", "delete", "leadership", input="Leadership team\n")

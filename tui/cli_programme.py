@@ -161,6 +161,7 @@ def roster_show(env: Env, ref: str, as_json: bool) -> None:
         programme = _find(store, ref)
         places = store.roster(programme.id)
         names = {p.id: p.name for p in store.people()}
+        interviewed = {s.person_id for s in store.summaries(programme_id=programme.id)}
     if as_json:
         out_json("roster", [{"person": names.get(r.person_id, "?"), "person_id": r.person_id,
                              "status": r.status, "consent": r.consent,
@@ -174,7 +175,9 @@ def roster_show(env: Env, ref: str, as_json: bool) -> None:
     table(("PERSON", "STATUS", "CONSENT", "NOTE"),
           [(names.get(r.person_id, "?"), r.status, r.consent or "-", r.note) for r in places],
           free=(0, 3))
-    to_go = sum(1 for r in places if r.status in ("planned", "scheduled"))
+    # as the app counts them: planned or scheduled, and not interviewed in it yet
+    to_go = sum(1 for r in places
+                if r.status in ("planned", "scheduled") and r.person_id not in interviewed)
     out(f"{to_go} still to go", err=True)
 
 
