@@ -352,5 +352,5 @@ def synthesis(env: Env, ref: str, fmt: str, leader: str | None, output: str,
         out_document(shown.getvalue(), fmt)
     else:
         how = "NAMED, with private passages" if named else "anonymised"
-        out(f"wrote {record.destination} ({how}, {record.count} passages); "
+        out(f"wrote {record.destination} ({how}, {plural(record.count, 'passage')}); "
             "it is plaintext: keep it safe", err=True)
