@@ -211,9 +211,8 @@ class ProgrammeScreen(RapportScreen[None]):
         p = syn.programme
         header = Text()
         header.append(p.name, style="bold")
-        if self.kept is not None:
-            held = plural(self.kept["interviews"]["sessions"], "interview")
-            header.append(f"  ·  raw notes destroyed: the synthesis of {held} is kept")
+        if self.kept is not None:  # short: the name and this fit 80 columns
+            header.append("  ·  raw notes destroyed, synthesis kept")
         else:
             header.append(f"  ·  {plural(syn.sessions, 'interview')}, "
                           f"{plural(len(syn.passages), 'passage')}, "
