@@ -51,6 +51,9 @@ def destroy_raw(store: Store, programme_id: str, *,
     """Keeps the anonymised synthesis (sealed) and deletes the programme's interviews (see the
     module's docstring). Returns what went."""
     found = plan(store, programme_id)
+    if not found.goes:  # done already: a synthesis of nothing must not take the kept one's place
+        raise RapportError(f"no interview notes of {found.programme.name!r} left to destroy; "
+                           "nothing was changed")
     if not found.exported:
         raise RapportError(f"export the synthesis of {found.programme.name!r} first "
                            "(rapport synthesis); nothing was deleted")

@@ -215,6 +215,9 @@ def test_winding_a_programme_up(run, filled, tmp_path):
         run("synthesis", "Leadership team", "--leader", "Ana"))
     assert "was kept with --min-interviewees 3" in one_error_line(
         run("synthesis", "Leadership team", "--min-interviewees", "2"))
+    again = run("programme", "retain", "leadership", input="Leadership team\n")
+    assert "no interview notes of 'Leadership team' left to destroy" in one_error_line(again)
+    assert run("synthesis", "Leadership team", "--format", "json").stdout == before
     wrong = run("programme", "delete", "leadership", input="leadership\n")
     assert wrong.exit_code == 1 and wrong.stderr.splitlines() == [
         "deletes the programme 'Leadership team' with 2 roster places and 1 kept synthesis; the "

@@ -556,6 +556,9 @@ def test_retention_keeps_the_synthesis_and_destroys_the_raw_notes(store, clock):
     assert [p.status for p in store.roster(programme.id)] == ["done"]
     (kept,) = store.kept_syntheses(programme.id)
     assert kept["kind"] == "programme" and kept["programme"]["name"] == "Leaders"
+    with pytest.raises(RapportError, match="no interview notes of 'Leaders' left to destroy"):
+        destroy_raw(store, programme.id)  # twice: the synthesis kept stays the one read
+    assert store.kept_syntheses(programme.id) == [kept]
     assert store.verify() == []
     # the 360 is over: the programme goes, with what is left of it; its people stay
     store.add_strategy_item(programme.id, "Write the vision down")

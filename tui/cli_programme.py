@@ -250,6 +250,9 @@ def retain(env: Env, ref: str) -> None:
     with env.open_store() as store:
         programme = _find(store, ref)
         plan = retention_plan(store, programme.id)
+        if not plan.goes:
+            raise fail(f"no interview notes of {programme.name!r} left to destroy; nothing was "
+                       "changed")
         if not plan.exported:
             raise fail(f"export the synthesis of {programme.name!r} first (rapport synthesis); "
                        "nothing was deleted")
