@@ -255,6 +255,8 @@ async def test_retention_waits_for_an_export_then_says_what_goes(
         await settle(pilot)
         listed = app.screen
         assert isinstance(listed, ProgrammesScreen)
+        assert rows(listed.query_one("#programme-list", DataTable))[0][:2] == [
+            "Leaders", "kept (2)"]  # its interviews' raw notes destroyed, not "0"
         await pilot.press("down", "delete")
         await pilot.pause()
         assert app.screen is listed and any(

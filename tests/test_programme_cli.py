@@ -210,6 +210,11 @@ def test_winding_a_programme_up(run, filled, tmp_path):
         "destroyed\n"
     assert "raw notes destroyed; the anonymised synthesis of 3 interviews is kept" in \
         run("programme", "show", "leadership").stdout
+    # the list says so too, rather than "0 interviews" for the three held
+    assert run("programme", "list").stdout.splitlines()[1].split()[1:] == [
+        "Leadership", "team", "kept", "(3)", "0", "0"]
+    listed = json.loads(run("programme", "list", "--json").stdout)["programmes"][0]
+    assert (listed["raw_notes_destroyed"], listed["interviews"]) == (True, 0)
     assert run("programme", "roster", "show", "leadership").stderr == "1 still to go\n"
     assert "only its anonymised programme synthesis is kept" in one_error_line(
         run("synthesis", "Leadership team", "--leader", "Ana"))

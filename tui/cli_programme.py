@@ -73,26 +73,32 @@ def new_programme(env: Env, name: str, purpose: str, guide_id: str, themes: tupl
 @click.option("--json", "as_json", is_flag=True, help="JSON for scripts.")
 @pass_env
 def list_programmes(env: Env, as_json: bool) -> None:
-    """List programmes: interviews held and passages tagged."""
+    """List programmes: interviews held and passages tagged ('kept (3)': the raw notes are
+    destroyed, the synthesis of 3 interviews is kept)."""
+    from store import kept_synthesis
+
     with env.open_store() as store:
         rows = []
         for p in store.programmes():
             sessions = store.summaries(programme_id=p.id)
+            kept = kept_synthesis(store, p.id)
             rows.append((p, len(sessions), len({s.person_id for s in sessions}),
-                         len(store.tags(programme_id=p.id)), len(store.strategy_items(p.id))))
+                         len(store.tags(programme_id=p.id)), len(store.strategy_items(p.id)),
+                         None if kept is None else kept["interviews"]["sessions"]))
     if as_json:
         out_json("programmes", [
             {"id": p.id, "name": p.name, "purpose": p.purpose, "guide_id": p.guide_id,
              "themes": list(p.themes), "interviews": n, "interviewees": people, "tags": tags,
-             "strategy_items": items,
+             "strategy_items": items, "raw_notes_destroyed": kept is not None,
              "created_at": p.created_at.isoformat() if p.created_at else None}
-            for p, n, people, tags, items in rows])
+            for p, n, people, tags, items, kept in rows])
         return
     if not rows:
         out("no programmes yet: rapport programme new NAME")
         return
     table(("ID", "NAME", "INTERVIEWS", "TAGS", "STRATEGY"),
-          [(p.id[:8], p.name, str(n), str(tags), str(items)) for p, n, _, tags, items in rows],
+          [(p.id[:8], p.name, str(n) if kept is None else f"kept ({kept})", str(tags),
+            str(items)) for p, n, _, tags, items, kept in rows],
           right=(2, 3, 4), free=(1,))
 
 

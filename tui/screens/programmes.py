@@ -24,9 +24,17 @@ if TYPE_CHECKING:  # pragma: no cover
     from store import Store
 
 
-def read_programmes(store: "Store") -> list[tuple[Programme, int, int, int]]:
-    """Every programme with its interviews, tags and strategy items counted."""
-    return [(p, len(store.summaries(programme_id=p.id)), len(store.tags(programme_id=p.id)),
+def read_programmes(store: "Store") -> list[tuple[Programme, str, int, int]]:
+    """Every programme with its interviews, tags and strategy items counted; the interviews
+    of one whose raw notes were destroyed as "kept (3)": its kept synthesis has them."""
+    from store import kept_synthesis
+
+    def interviews(programme: Programme) -> str:
+        kept = kept_synthesis(store, programme.id)
+        return f"kept ({kept['interviews']['sessions']})" if kept is not None else \
+            str(len(store.summaries(programme_id=programme.id)))
+
+    return [(p, interviews(p), len(store.tags(programme_id=p.id)),
              len(store.strategy_items(p.id))) for p in store.programmes()]
 
 
@@ -43,7 +51,9 @@ class ProgrammesScreen(RapportScreen[None]):
     HELP = ("A programme groups leadership interviews: its themes, tagged passages, synthesis, "
             "strategy and per-leader reports. **{new-programme}** creates one, **{open}** opens "
             "it, **{edit}** renames it or changes its purpose (a programme kept at a lock: its "
-            "name without the mark). When its 360 is over, **{delete}** deletes it with its "
+            "name without the mark). *kept (3)* under Interviews: its raw notes were "
+            "destroyed, its synthesis of 3 interviews is kept. When its 360 is over, "
+            "**{delete}** deletes it with its "
             "interviews, roster, strategy and kept synthesis (the people stay), after a "
             "confirmation, once its synthesis is exported.")
 
@@ -73,12 +83,12 @@ class ProgrammesScreen(RapportScreen[None]):
     def reload(self) -> None:
         self.load_from_store(read_programmes, self.show_rows, group="programmes-load")
 
-    def show_rows(self, rows: list[tuple[Programme, int, int, int]]) -> None:
+    def show_rows(self, rows: list[tuple[Programme, str, int, int]]) -> None:
         table = self.query_one("#programme-list", DataTable)
         keep = table.cursor_row
         table.clear()
         for p, sessions, tags, items in rows:
-            table.add_row(p.name, str(sessions), str(tags), str(items), clip(p.purpose, 40),
+            table.add_row(p.name, sessions, str(tags), str(items), clip(p.purpose, 40),
                           key=p.id)
         if rows:
             table.move_cursor(row=min(keep, len(rows) - 1))
