@@ -70,6 +70,9 @@ Between conversations (issues 22 and 23), what each screen piece calls::
     text = share_summary(store, session.id)
     # retention: once a programme's synthesis is exported, its raw notes can go
     retention_plan(store, programme.id).describe(); destroy_raw(store, programme.id)
+    kept_synthesis(store, programme.id)   # then: the synthesis kept, what exports give
+    # the 360 over: the programme and all in it go, once a synthesis is exported (or it is empty)
+    store.about_programme(programme.id); store.delete_programme(programme.id)
     restore_vault(paths.vault, backup, passphrase)  # rapport restore
 
 Each stage has a shared and a private note (``save_note(..., private=True)``): two records,
@@ -108,7 +111,9 @@ if TYPE_CHECKING:  # pragma: no cover
         SessionSummary, SinceLastTime, StrategyItem, Tag, TalkingPoint, Upcoming, feedback_kind,
     )
     from .restore import restore as restore_vault
-    from .retention import RetentionPlan, destroy_raw, plan as retention_plan
+    from .retention import (
+        RetentionPlan, destroy_raw, kept as kept_synthesis, plan as retention_plan,
+    )
     from .paths import Paths
     from .render import md_block, md_inline
     from .scope import Scope
@@ -137,6 +142,7 @@ _NAMES: dict[str, tuple[str, str]] = {
     "restore_vault": ("restore", "restore"),
     **{n: ("retention", n) for n in ("RetentionPlan", "destroy_raw")},
     "retention_plan": ("retention", "plan"),
+    "kept_synthesis": ("retention", "kept"),
     **{n: ("clock", n) for n in ("Clock", "stamp", "utc_now")},
     **{n: ("crypto", n) for n in ("FAST_FOR_TESTS", "PRODUCTION", "KdfParams")},
     **{n: ("dates", n) for n in ("DateError", "parse_due")},
@@ -193,9 +199,8 @@ __all__ = [
     "Tag", "TalkingPoint", "UnsafeParameters", "Upcoming", "VaultBusy", "VaultExists",
     "VaultMissing", "WrongPassphrase", "build_synthesis", "calendar_bytes", "collect",
     "create_vault", "destroy_raw", "due_people", "encrypt", "ensure_dir", "feedback_kind",
-    "import_document",
-    "json_text", "leader_report", "md_block", "md_inline", "open_vault", "parse_due",
-    "parse_time", "probe", "programme_report", "read_import", "read_regular", "render_document",
+    "import_document", "json_text", "kept_synthesis", "leader_report", "md_block",
+    "md_inline", "open_vault", "parse_due", "parse_time", "probe", "programme_report", "read_import", "read_regular", "render_document",
     "render_export", "render_report", "report_filename", "restore_vault", "retention_plan",
     "session_document", "share_summary", "since_last_time", "stamp", "upcoming_meetings",
     "utc_now", "visible", "write_calendar", "write_export", "write_new_file", "write_report",

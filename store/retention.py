@@ -4,7 +4,8 @@
 pulses and feedback) and what stays (the programme, its roster and strategy items, and its
 anonymised synthesis, kept sealed in the vault), and whether a synthesis was exported yet.
 :func:`destroy_raw` does it, in one transaction, then wipes the free pages; it refuses until a
-synthesis of the programme has been exported (the export log says so).
+synthesis of the programme has been exported (the export log says so). :func:`kept` is then
+the programme's synthesis: what ``rapport synthesis`` and the app's export give.
 """
 
 from __future__ import annotations
@@ -37,16 +38,11 @@ class RetentionPlan:
                 "programme, its roster, its strategy items and its anonymised synthesis")
 
 
-def exported(store: Store, programme: Programme) -> bool:
-    return any(r.kind == "synthesis" and r.scope.startswith(f"programme {programme.name},")
-               for r in store.exports())
-
-
 def plan(store: Store, programme_id: str) -> RetentionPlan:
     programme = store.programme(programme_id)
     ids = [s.id for s in store.sessions(programme_id=programme_id)]
     reach = store.engine.reach("sessions", ids) if ids else {}
-    return RetentionPlan(programme, exported(store, programme),
+    return RetentionPlan(programme, store.synthesis_exported(programme_id),
                          {t: len(v) for t, v in reach.items() if v})
 
 
@@ -55,6 +51,9 @@ def destroy_raw(store: Store, programme_id: str, *,
     """Keeps the anonymised synthesis (sealed) and deletes the programme's interviews (see the
     module's docstring). Returns what went."""
     found = plan(store, programme_id)
+    if not found.goes:  # done already: a synthesis of nothing must not take the kept one's place
+        raise RapportError(f"no interview notes of {found.programme.name!r} left to destroy; "
+                           "nothing was changed")
     if not found.exported:
         raise RapportError(f"export the synthesis of {found.programme.name!r} first "
                            "(rapport synthesis); nothing was deleted")
@@ -62,3 +61,13 @@ def destroy_raw(store: Store, programme_id: str, *,
                                            min_interviewees=min_interviewees)
     store.destroy_programme_sessions(programme_id, keep=doc)
     return found
+
+
+def kept(store: Store, programme_id: str) -> dict[str, Any] | None:
+    """The anonymised synthesis kept when the programme's raw notes were destroyed (the latest),
+    while no interview has been held in it since; None otherwise (the synthesis is built from
+    the interviews, as before)."""
+    found = store.kept_syntheses(programme_id)
+    if not found or store.sessions(programme_id=programme_id):
+        return None
+    return found[-1]

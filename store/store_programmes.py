@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable, Mapping
 
+from .errors import RapportError
 from .models import DEFAULT_THEMES, Programme, RosterPlace, StrategyItem, Tag
 from .store_base import StoreBase
 
@@ -17,15 +18,55 @@ class ProgrammesFace(StoreBase):
                                    ) -> None:
         """The programme's interviews and everything in them go, ``keep`` (its anonymised
         synthesis document) is sealed in their place, in one transaction; then the free pages
-        are wiped. (:func:`store.retention.destroy_raw` is the way in.)"""
+        are wiped. Someone interviewed whose roster place still says planned or scheduled is
+        marked done (with the interviews gone, nothing else would say they were interviewed).
+        (:func:`store.retention.destroy_raw` is the way in.)"""
         with self.engine.write():
             self.programme(programme_id)
+            interviewed = {s.person_id for s in self._sessions.all(programme_id=programme_id)}
+            for place in self._roster.all(programme_id):
+                if place.status in ("planned", "scheduled") and place.person_id in interviewed:
+                    self._roster.update(programme_id, place.person_id, status="done")
             self.engine.insert("kept_syntheses", {"data": {"synthesis": dict(keep)}},
                                programme_id=programme_id)
             self.engine.delete("sessions", "programme_id = ?", (programme_id,))
             self._search.drop_sealed()
         self._forget_all()
         self.engine.vacuum()
+
+    def synthesis_exported(self, programme_id: str) -> bool:
+        """Whether a synthesis of the programme has been exported (the export log says so):
+        what retention and deleting the programme wait for."""
+        name = self.programme(programme_id).name
+        return any(r.kind == "synthesis" and r.scope.startswith(f"programme {name},")
+                   for r in self._exports.all())
+
+    def about_programme(self, programme_id: str) -> dict[str, int]:
+        """What deleting the programme would delete: table -> how many records (tables with
+        none left out), the programme itself included."""
+        self.programme(programme_id)
+        reach = self.engine.reach("programmes", (programme_id,))
+        return {table: len(ids) for table, ids in reach.items() if ids}
+
+    def delete_programme(self, programme_id: str) -> dict[str, int]:
+        """The programme, when its 360 is over, with everything in it (:meth:`about_programme`:
+        its interviews and their notes, items and passages, its roster, strategy items and kept
+        syntheses), the sealed search index with them, in one transaction; then the free pages
+        are wiped. The people interviewed stay. Refused while it holds interviews or strategy
+        items no exported synthesis has carried out (an empty programme goes at once). Returns
+        what went."""
+        with self.engine.write():
+            gone = self.about_programme(programme_id)
+            said = gone.keys() & {"sessions", "strategy"}
+            if said and not self.synthesis_exported(programme_id):
+                name = self.programme(programme_id).name
+                raise RapportError(f"export the synthesis of {name!r} first (rapport synthesis);"
+                                   " nothing was deleted")
+            self.engine.delete("programmes", "id = ?", (programme_id,))
+            self._search.drop_sealed()
+        self._forget_all()
+        self.engine.vacuum()
+        return gone
 
     def kept_syntheses(self, programme_id: str) -> list[dict[str, Any]]:
         """The syntheses kept when the programme's interviews were destroyed, oldest first."""

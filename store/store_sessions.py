@@ -120,6 +120,12 @@ class SessionsFace(StoreBase):
                 self._goals.log(after, status=after.status)
         return after
 
+    def update_items(self, item_ids: Iterable[str], **changes: Any) -> list[Item]:
+        """:meth:`update_item` on each of ``item_ids`` (``rapport items done A B``), in one
+        transaction: all of them change, or, when one cannot, none does."""
+        with self.engine.write():
+            return [self.update_item(item_id, **changes) for item_id in item_ids]
+
     def carry_forward(self, item_id: str, session_id: str) -> Item:
         """Copies an open item into ``session_id`` and marks the original as carried."""
         return self._items.carry_forward(item_id, session_id)[0]

@@ -324,9 +324,12 @@ def test_items_open_overdue_first(home):
     assert run(home, "items", "--person", "bo").stderr.strip() == "no items"
 
 
-def test_items_done_from_the_command_line(home):
+def test_items_done_from_the_command_line(home, monkeypatch):
     """Following through without the app: 'rapport items done ID...' (the ids 'rapport items'
-    shows); all or nothing; a goal is checked in on instead."""
+    shows); all or nothing, a failure part-way included; a goal is checked in on instead."""
+    from store import StorageError
+    from store.items import Items
+
     home, ids = home
     found = {i["text"]: i["id"] for i in doc(run(home, "items", "--open", "--json"), "items")}
     roadmap, offsite = found["Send the roadmap draft"], found["Book the offsite"]
@@ -338,6 +341,21 @@ def test_items_done_from_the_command_line(home):
         in goal.stderr
     assert {i["text"] for i in doc(run(home, "items", "--open", "--json"), "items")} == \
         set(found)  # nothing changed
+    update, calls = Items.update, []
+
+    def full_disk_at_the_second(self, item_id, **changes):
+        calls.append(item_id)
+        if len(calls) == 2:
+            raise StorageError("the disk is full")
+        return update(self, item_id, **changes)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(Items, "update", full_disk_at_the_second)
+        failed = run(home, "items", "done", roadmap[:8], offsite)
+    assert len(calls) == 2 and failed.exit_code == 1
+    assert (failed.stdout, failed.stderr) == ("", "rapport: error: the disk is full\n")
+    assert {i["text"] for i in doc(run(home, "items", "--open", "--json"), "items")} == \
+        set(found)  # the first one is not done either
     result = run(home, "items", "done", roadmap[:8], offsite)
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines() == ["done: Send the roadmap draft", "done: Book the offsite"]

@@ -5,10 +5,11 @@ to go), the leader x theme matrix, and retention after the synthesis is exported
 from __future__ import annotations
 
 import pytest
-from textual.widgets import DataTable
+from textual.widgets import DataTable, TextArea
 
 from guides.loader import builtin_guides
 from tui.screens.programme import ProgrammeScreen
+from tui.screens.programmes import ProgrammesScreen
 from apptools import make_app
 
 pytestmark = pytest.mark.usefixtures("utc_zone")
@@ -240,5 +241,36 @@ async def test_retention_waits_for_an_export_then_says_what_goes(
         await settle(pilot)
         assert store.sessions(programme_id=programme.id) == []
         assert len(store.kept_syntheses(programme.id)) == 1
-        assert "0 interviews" in text_of(screen.query_one("#programme-header"))
+        # what is left is the synthesis kept: said, and what x exports (not an empty one)
+        assert "raw notes destroyed, synthesis kept" in \
+            text_of(screen.query_one("#programme-header"))
+        await pilot.press("x")
+        await settle(pilot)
+        assert "2 interviews with 2 interviewees" in \
+            app.screen.query_one("#export-preview", TextArea).text
+        # the 360 over: on the programmes list, Delete takes it away (not one not exported)
+        other = store.add_programme("Other")
+        store.start_session(people["Eve Moss"].id, plan(), programme_id=other.id)
+        await pilot.press("escape", "escape", "f4")
+        await settle(pilot)
+        listed = app.screen
+        assert isinstance(listed, ProgrammesScreen)
+        assert rows(listed.query_one("#programme-list", DataTable))[0][:2] == [
+            "Leaders", "kept (2)"]  # its interviews' raw notes destroyed, not "0"
+        await pilot.press("down", "delete")
+        await pilot.pause()
+        assert app.screen is listed and any(
+            n.message == "export the synthesis of Other first (⏎ opens it, then x); nothing was "
+            "deleted" for n in app._notifications)
+        await pilot.press("up", "delete")
+        await pilot.pause()
+        confirm = app.screen
+        assert isinstance(confirm, ConfirmScreen)
+        assert text_of(confirm.query_one("#confirm-message")) == (
+            "This deletes it with 3 roster places and 1 kept synthesis; the people stay. It "
+            "cannot be undone.")
+        await pilot.press("y")
+        await settle(pilot)
+        assert [p.name for p in store.programmes()] == ["Other"]
+        assert rows(listed.query_one("#programme-list", DataTable))[0][0] == "Other"
         app.store = None

@@ -38,10 +38,10 @@ def pwfile(tmp_path):
 
 @pytest.fixture
 def run(home, pwfile):
-    def invoke(*args: str):
+    def invoke(*args: str, input: str | None = None):
         return CliRunner().invoke(cli, ["--home", str(home), "--passphrase-file",
                                                 str(pwfile), *args],
-                                  obj={"kdf": FAST_FOR_TESTS, "allow_weak": True})
+                                  obj={"kdf": FAST_FOR_TESTS, "allow_weak": True}, input=input)
     return invoke
 
 
@@ -157,7 +157,8 @@ def test_output_file_is_new_0600_and_never_overwritten(run, filled, tmp_path, ho
     target = tmp_path / "synthesis.html"
     result = run("synthesis", "Leadership team", "--format", "html", "-o", str(target))
     assert result.exit_code == 0, result.output
-    assert "wrote" in result.output and "plaintext" in result.output
+    assert result.stderr == f"wrote {target} (anonymised, 1 passage); it is plaintext: keep " \
+        "it safe\n"  # the one team passage three interviewees said
     assert target.read_text().startswith("<!DOCTYPE html>")
     assert stat.S_IMODE(os.stat(target).st_mode) == 0o600
     before = target.read_bytes()
@@ -172,6 +173,9 @@ def test_output_file_is_new_0600_and_never_overwritten(run, filled, tmp_path, ho
     assert record.kind == "synthesis" and record.format == "html"
     assert record.destination == str(target)
     folder = tmp_path / "reports"  # a folder: the suggested name inside it
+    assert one_error_line(run("synthesis", "Leadership team", "-o", f"{folder}/")) == \
+        f"rapport: error: there is no folder {folder}/; create it first, or give a file's name"
+    assert not folder.exists()  # never a file called "reports"
     folder.mkdir()
     assert run("synthesis", "Leadership team", "-o", str(folder)).exit_code == 0
     [inside] = folder.iterdir()
@@ -184,3 +188,49 @@ def test_named_record_names_interviewees(run, filled):
     assert result.exit_code == 0
     assert "Ben Okafor" in result.output and "SECRET" in result.output
     assert "Facilitator's record" in result.output
+
+
+def test_winding_a_programme_up(run, filled, tmp_path):
+    """When the 360 is over: the programme goes only once its synthesis is exported, after its
+    name is typed; the people stay."""
+    refused = run("programme", "delete", "leadership", input="Leadership team\n")
+    assert "export the synthesis of 'Leadership team' first" in one_error_line(refused)
+    assert run("programme", "roster", "add", "leadership", "Ben Okafor").exit_code == 0
+    assert run("programme", "roster", "add", "leadership", "Zoe Quiet").exit_code == 0
+    # Ben was interviewed already: not still to go, as the app says (and after retention too)
+    assert run("programme", "roster", "show", "leadership").stderr == "1 still to go\n"
+    before = run("synthesis", "Leadership team", "--format", "json").stdout
+    assert run("synthesis", "Leadership team", "-o", str(tmp_path / "s.md")).exit_code == 0
+    retained = run("programme", "retain", "leadership", input="Leadership team\n")
+    assert retained.exit_code == 0, retained.output
+    # the synthesis kept is what is read afterwards, not an empty one built from nothing
+    after = run("synthesis", "Leadership team", "--format", "json")
+    assert after.stdout == before and "Meetings overrun" in after.stdout
+    assert after.stderr == "the synthesis kept when the raw notes of Leadership team were " \
+        "destroyed\n"
+    assert "raw notes destroyed; the anonymised synthesis of 3 interviews is kept" in \
+        run("programme", "show", "leadership").stdout
+    # the list says so too, rather than "0 interviews" for the three held
+    assert run("programme", "list").stdout.splitlines()[1].split()[1:] == [
+        "Leadership", "team", "kept", "(3)", "0", "0"]
+    listed = json.loads(run("programme", "list", "--json").stdout)["programmes"][0]
+    assert (listed["raw_notes_destroyed"], listed["interviews"]) == (True, 0)
+    assert run("programme", "roster", "show", "leadership").stderr == "1 still to go\n"
+    assert "only its anonymised programme synthesis is kept" in one_error_line(
+        run("synthesis", "Leadership team", "--leader", "Ana"))
+    assert "was kept with --min-interviewees 3" in one_error_line(
+        run("synthesis", "Leadership team", "--min-interviewees", "2"))
+    again = run("programme", "retain", "leadership", input="Leadership team\n")
+    assert "no interview notes of 'Leadership team' left to destroy" in one_error_line(again)
+    assert run("synthesis", "Leadership team", "--format", "json").stdout == before
+    wrong = run("programme", "delete", "leadership", input="leadership\n")
+    assert wrong.exit_code == 1 and wrong.stderr.splitlines() == [
+        "deletes the programme 'Leadership team' with 2 roster places and 1 kept synthesis; the "
+        "people stay. It "
+        "cannot be undone.", "rapport: error: the name typed is not 'Leadership team'; nothing "
+        "was deleted"]
+    deleted = run("programme", "delete", "leadership", input="Leadership team\n")
+    assert deleted.exit_code == 0, deleted.output
+    assert deleted.stdout == "deleted the programme Leadership team\n"
+    assert "no programmes yet" in run("programme", "list").output
+    assert "Ben Okafor" in run("people").output

@@ -551,9 +551,28 @@ def test_retention_keeps_the_synthesis_and_destroys_the_raw_notes(store, clock):
                  stdout=open(os.devnull, "wb"))
     destroy_raw(store, programme.id)
     assert store.sessions(programme_id=programme.id) == [] and store.engine.count("notes") == 0
-    assert store.roster(programme.id) and store.search("vision") == []
+    assert store.search("vision") == []
+    # Lee was interviewed: with the interview gone, the roster says so, not "still to go"
+    assert [p.status for p in store.roster(programme.id)] == ["done"]
     (kept,) = store.kept_syntheses(programme.id)
     assert kept["kind"] == "programme" and kept["programme"]["name"] == "Leaders"
+    with pytest.raises(RapportError, match="no interview notes of 'Leaders' left to destroy"):
+        destroy_raw(store, programme.id)  # twice: the synthesis kept stays the one read
+    assert store.kept_syntheses(programme.id) == [kept]
+    assert store.verify() == []
+    # the 360 is over: the programme goes, with what is left of it; its people stay
+    store.add_strategy_item(programme.id, "Write the vision down")
+    assert store.about_programme(programme.id) == {
+        "programmes": 1, "roster": 1, "strategy": 1, "kept_syntheses": 1}
+    other = store.add_programme("Not exported")
+    store.start_session(lee.id, PLAN, programme_id=other.id)
+    with pytest.raises(RapportError, match="export the synthesis of 'Not exported' first"):
+        store.delete_programme(other.id)
+    assert store.delete_programme(programme.id)["kept_syntheses"] == 1
+    assert [p.name for p in store.programmes()] == ["Not exported"]
+    assert store.kept_syntheses(programme.id) == [] and store.engine.count("strategy") == 0
+    assert store.engine.count("roster") == 0 and [p.name for p in store.people()] == ["Lee"]
+    assert store.delete_programme(store.add_programme("Typo").id) == {"programmes": 1}
     assert store.verify() == []
 
 

@@ -165,9 +165,12 @@ def by_id(records: Iterable[Record], ref: str, noun: str) -> Record:
 def refuse_existing(output: str) -> None:
     """``-o PATH``, checked before the vault is opened (nothing is asked for a write that cannot
     happen): a file or link already there is never overwritten. A folder is fine: see
-    :func:`in_folder`."""
+    :func:`in_folder`; a path ending in "/" must be one (``-o reports/`` never writes a file
+    called "reports")."""
     if output != "-" and os.path.lexists(output) and not os.path.isdir(output):
         raise fail(f"{output} already exists; not overwriting it")
+    if output.endswith(("/", os.sep)) and not os.path.isdir(output):
+        raise fail(f"there is no folder {output}; create it first, or give a file's name")
 
 
 def in_folder(output: str, name: str) -> str:

@@ -276,9 +276,9 @@ def items_done(env: Env, refs: tuple[str, ...]) -> None:
         if goal is not None:
             raise fail(f"{goal.id[:8]} is a goal: check in on it with 'rapport goals check-in "
                        f"{goal.id[:8]} --status done'")
-        for item in dict.fromkeys(chosen):
-            store.update_item(item.id, status="done")
-            out(f"done: {item.text}")
+        done = store.update_items([i.id for i in dict.fromkeys(chosen)], status="done")
+    for item in done:  # said once every one is done: a failure part-way changes none
+        out(f"done: {item.text}")
 
 
 @items.command("edit")

@@ -11,7 +11,7 @@ from store import CADENCES
 from tui.cli import complete_guide_ids, fail, pass_env
 from tui.cli_browse import people
 from tui.env import Env
-from tui.format import out
+from tui.format import out, records
 
 CADENCE_CHOICES = tuple(CADENCES)
 
@@ -93,14 +93,11 @@ def erase(env: Env, name: str) -> None:
     e.g. echo "Sam Rivera" | rapport people erase "Sam Rivera"). There is no --yes: erasing
     the wrong person cannot be undone.
     """
-    from store import TABLES
-
     with env.open_store() as store:
         person = store.find_person(name)
         about = store.about(person.id)
-        parts = [f"{n} {TABLES[t].noun if n == 1 else TABLES[t].nouns}"
-                 for t, n in about.items() if t != "people"]
-        out(f"erasing {person.name} deletes: {', '.join(parts) or 'no other records'}", err=True)
+        parts = records(about, leave_out="people")
+        out(f"erasing {person.name} deletes: {parts or 'no other records'}", err=True)
         if sys.stdin.isatty():
             out("Type their name to erase them (anything else keeps them):", err=True)
         typed = sys.stdin.readline(4096)

@@ -13,7 +13,7 @@ import click
 from store import CONSENTS, ROSTER_STATUSES
 from tui.cli import complete_guide_ids, complete_path, fail, in_folder, pass_env, refuse_existing
 from tui.env import Env
-from tui.format import out, out_document, out_json, table
+from tui.format import out, out_document, out_json, plural, table
 
 if TYPE_CHECKING:  # pragma: no cover
     from store import Programme
@@ -22,7 +22,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 @click.group("programme", context_settings={"help_option_names": ["-h", "--help"]})
 def programme_group() -> None:
-    """Leadership interview programmes: create, list and show them."""
+    """Leadership interview programmes: create, list, show and delete them."""
 
 
 def _find(store: "Store", ref: str) -> "Programme":
@@ -73,26 +73,32 @@ def new_programme(env: Env, name: str, purpose: str, guide_id: str, themes: tupl
 @click.option("--json", "as_json", is_flag=True, help="JSON for scripts.")
 @pass_env
 def list_programmes(env: Env, as_json: bool) -> None:
-    """List programmes: interviews held and passages tagged."""
+    """List programmes: interviews held and passages tagged ('kept (3)': the raw notes are
+    destroyed, the synthesis of 3 interviews is kept)."""
+    from store import kept_synthesis
+
     with env.open_store() as store:
         rows = []
         for p in store.programmes():
             sessions = store.summaries(programme_id=p.id)
+            kept = kept_synthesis(store, p.id)
             rows.append((p, len(sessions), len({s.person_id for s in sessions}),
-                         len(store.tags(programme_id=p.id)), len(store.strategy_items(p.id))))
+                         len(store.tags(programme_id=p.id)), len(store.strategy_items(p.id)),
+                         None if kept is None else kept["interviews"]["sessions"]))
     if as_json:
         out_json("programmes", [
             {"id": p.id, "name": p.name, "purpose": p.purpose, "guide_id": p.guide_id,
              "themes": list(p.themes), "interviews": n, "interviewees": people, "tags": tags,
-             "strategy_items": items,
+             "strategy_items": items, "raw_notes_destroyed": kept is not None,
              "created_at": p.created_at.isoformat() if p.created_at else None}
-            for p, n, people, tags, items in rows])
+            for p, n, people, tags, items, kept in rows])
         return
     if not rows:
         out("no programmes yet: rapport programme new NAME")
         return
     table(("ID", "NAME", "INTERVIEWS", "TAGS", "STRATEGY"),
-          [(p.id[:8], p.name, str(n), str(tags), str(items)) for p, n, _, tags, items in rows],
+          [(p.id[:8], p.name, str(n) if kept is None else f"kept ({kept})", str(tags),
+            str(items)) for p, n, _, tags, items, kept in rows],
           right=(2, 3, 4), free=(1,))
 
 
@@ -103,13 +109,20 @@ def show_programme(env: Env, ref: str) -> None:
     """Show a programme (name, unique name or id prefix, or id): interviews, themes, gaps."""
     from store import build_synthesis as build
 
+    from store import kept_synthesis
+
     with env.open_store() as store:
         programme = _find(store, ref)
         syn = build(store, programme.id)
         sessions = sorted(store.summaries(programme_id=programme.id), key=lambda s: s.started_at)
+        kept = kept_synthesis(store, programme.id)
     out(f"{programme.name}  [{programme.id}]")
     if programme.purpose:
         out(programme.purpose)
+    if kept is not None:
+        held = plural(kept["interviews"]["sessions"], "interview")
+        out(f"raw notes destroyed; the anonymised synthesis of {held} is kept: "
+            f"rapport synthesis {programme.id[:8]}")
     out(f"guide: {programme.guide_id}")
     out(f"themes: {', '.join(programme.themes)}")
     out()
@@ -154,6 +167,7 @@ def roster_show(env: Env, ref: str, as_json: bool) -> None:
         programme = _find(store, ref)
         places = store.roster(programme.id)
         names = {p.id: p.name for p in store.people()}
+        interviewed = {s.person_id for s in store.summaries(programme_id=programme.id)}
     if as_json:
         out_json("roster", [{"person": names.get(r.person_id, "?"), "person_id": r.person_id,
                              "status": r.status, "consent": r.consent,
@@ -167,7 +181,9 @@ def roster_show(env: Env, ref: str, as_json: bool) -> None:
     table(("PERSON", "STATUS", "CONSENT", "NOTE"),
           [(names.get(r.person_id, "?"), r.status, r.consent or "-", r.note) for r in places],
           free=(0, 3))
-    to_go = sum(1 for r in places if r.status in ("planned", "scheduled"))
+    # as the app counts them: planned or scheduled, and not interviewed in it yet
+    to_go = sum(1 for r in places
+                if r.status in ("planned", "scheduled") and r.person_id not in interviewed)
     out(f"{to_go} still to go", err=True)
 
 
@@ -235,24 +251,56 @@ def retain(env: Env, ref: str) -> None:
     """Destroy PROGRAMME's raw interview notes and passages, keeping its anonymised synthesis
     (sealed) once a synthesis has been exported. Says what goes, then asks you to type the
     programme's name (on standard input)."""
-    import sys
-
     from store import destroy_raw, retention_plan
 
     with env.open_store() as store:
         programme = _find(store, ref)
         plan = retention_plan(store, programme.id)
+        if not plan.goes:
+            raise fail(f"no interview notes of {programme.name!r} left to destroy; nothing was "
+                       "changed")
         if not plan.exported:
             raise fail(f"export the synthesis of {programme.name!r} first (rapport synthesis); "
                        "nothing was deleted")
         out(plan.describe(), err=True)
-        if sys.stdin.isatty():
-            out("Type the programme's name to go ahead (anything else keeps everything):",
-                err=True)
-        if " ".join(sys.stdin.readline(4096).split()) != programme.name:
-            raise fail(f"the name typed is not {programme.name!r}; nothing was deleted")
+        _confirm_name(programme)
         destroy_raw(store, programme.id)
     out(f"destroyed the raw notes of {programme.name}; its synthesis is kept in the vault")
+
+
+def _confirm_name(programme: "Programme") -> None:
+    """Asks for the programme's name to be typed (on standard input); anything else: one line,
+    exit status 1, nothing deleted."""
+    import sys
+
+    if sys.stdin.isatty():
+        out("Type the programme's name to go ahead (anything else keeps everything):", err=True)
+    if " ".join(sys.stdin.readline(4096).split()) != programme.name:
+        raise fail(f"the name typed is not {programme.name!r}; nothing was deleted")
+
+
+@programme_group.command("delete")
+@click.argument("ref", metavar="PROGRAMME")
+@pass_env
+def delete(env: Env, ref: str) -> None:
+    """Delete PROGRAMME when its 360 is over, with its interviews, passages, roster, strategy
+    items and kept synthesis; the people stay. Refused until its synthesis has been exported
+    (an empty programme goes at once). Says what goes, then asks you to type the programme's
+    name (on standard input)."""
+    from tui.format import records
+
+    with env.open_store() as store:
+        programme = _find(store, ref)
+        goes = store.about_programme(programme.id)
+        if goes.keys() & {"sessions", "strategy"} and not store.synthesis_exported(programme.id):
+            raise fail(f"export the synthesis of {programme.name!r} first (rapport synthesis); "
+                       "nothing was deleted")
+        parts = records(goes, leave_out="programmes")
+        out(f"deletes the programme {programme.name!r}" + (f" with {parts}" if parts else "")
+            + "; the people stay. It cannot be undone.", err=True)
+        _confirm_name(programme)
+        store.delete_programme(programme.id)
+    out(f"deleted the programme {programme.name}")
 
 
 @click.command("synthesis")
@@ -271,16 +319,29 @@ def retain(env: Env, ref: str) -> None:
 @pass_env
 def synthesis(env: Env, ref: str, fmt: str, leader: str | None, output: str,
               min_interviewees: int, named: bool) -> None:
-    """Write the synthesis of PROGRAMME (or a per-leader report), anonymised by default."""
+    """Write the synthesis of PROGRAMME (or a per-leader report), anonymised by default.
+    Once its raw notes are destroyed ('rapport programme retain'): the synthesis kept then."""
     from store import Ambiguous, NotFound
     from store import (build_synthesis as build, leader_report, programme_report,
                        report_filename, write_report)
 
+    from store import kept_synthesis
+
     refuse_existing(output)
     with env.open_store() as store:
         programme = _find(store, ref)
+        kept = kept_synthesis(store, programme.id)
         syn = build(store, programme.id)
-        if leader is not None:
+        if kept is not None:  # the raw notes are gone: the synthesis kept then is all there is
+            if leader is not None or named:
+                raise fail(f"the raw notes of {programme.name!r} were destroyed; only its "
+                           "anonymised programme synthesis is kept (no --leader, no --named)")
+            if kept["min_interviewees"] != min_interviewees:
+                raise fail(f"the synthesis of {programme.name!r} was kept with "
+                           f"--min-interviewees {kept['min_interviewees']}; its raw notes are "
+                           "destroyed, so it cannot be redone")
+            doc = kept
+        elif leader is not None:
             try:
                 person = store.find_person(leader)
             except (NotFound, Ambiguous) as exc:
@@ -293,9 +354,12 @@ def synthesis(env: Env, ref: str, fmt: str, leader: str | None, output: str,
         output = in_folder(output, report_filename(doc, fmt))
         shown = io.BytesIO()  # what goes to standard output: shown once the export is recorded
         record = write_report(store, output, doc, fmt, stdout=shown)
+    if kept is not None:
+        out(f"the synthesis kept when the raw notes of {programme.name} were destroyed",
+            err=True)
     if output == "-":
         out_document(shown.getvalue(), fmt)
     else:
         how = "NAMED, with private passages" if named else "anonymised"
-        out(f"wrote {record.destination} ({how}, {record.count} passages); "
+        out(f"wrote {record.destination} ({how}, {plural(record.count, 'passage')}); "
             "it is plaintext: keep it safe", err=True)

@@ -12,7 +12,7 @@ controls too. Commands never call ``click.echo`` or ``print`` themselves.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any, Iterable, NamedTuple, Sequence
+from typing import Any, Iterable, Mapping, NamedTuple, Sequence
 
 import click
 
@@ -33,6 +33,16 @@ def minutes(seconds: float) -> str:
 def plural(count: int, noun: str, nouns: str | None = None) -> str:
     """``1 item``, ``2 items`` (``nouns``: an irregular plural)."""
     return f"{count} {noun if count == 1 else nouns or noun + 's'}"
+
+
+def records(counts: Mapping[str, int], *, leave_out: str = "") -> str:
+    """``{"sessions": 3, "notes": 1, "tags": 2}`` as "3 sessions, 1 note and 2 tags" (the table
+    ``leave_out``, the record itself, not said); "" for none."""
+    from store import TABLES
+
+    parts = [plural(n, TABLES[t].noun, TABLES[t].nouns)
+             for t, n in counts.items() if t != leave_out]
+    return " and ".join(parts) if len(parts) < 3 else f"{', '.join(parts[:-1])} and {parts[-1]}"
 
 
 def when(moment: datetime | None) -> str:

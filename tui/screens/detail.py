@@ -52,8 +52,8 @@ class SessionDetailScreen(RapportScreen[None]):
         Binding("p", "stage(-1)", "Prev stage", id="detail-previous-stage", show=False),
         Binding("j", "scroll(1)", "Scroll down", id="list-down", show=False),
         Binding("k", "scroll(-1)", "Scroll up", id="list-up", show=False),
-        Binding("g", "scroll_home", "Top", id="list-first", show=False),
-        Binding("G", "scroll_end", "Bottom", id="list-last", show=False),
+        Binding("g,home", "scroll_home", "Top", id="list-first", show=False),
+        Binding("G,end", "scroll_end", "Bottom", id="list-last", show=False),
     ]
 
     def __init__(self, session_id: str, *, stage: str | None = None) -> None:

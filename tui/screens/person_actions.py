@@ -13,7 +13,7 @@ from store import RapportError
 from tui.record import next_cadence
 from tui.screens.base import RapportScreen
 from tui.screens.dialog import Keeper
-from tui.format import plural
+from tui.format import plural, records
 
 if TYPE_CHECKING:  # pragma: no cover
     from store import Person, Store
@@ -160,14 +160,7 @@ def ask_meeting(screen: RapportScreen[Any], person: "Person", saved: Saved = Non
 
 def what_goes(store: "Store", person_id: str) -> str:
     """What erasing someone deletes besides them, in words: ``3 sessions, 4 notes and 1 jot``."""
-    from store import TABLES
-
-    about = store.about(person_id)
-    parts = [f"{n} {TABLES[t].noun if n == 1 else TABLES[t].nouns}"
-             for t, n in about.items() if t != "people"]
-    if not parts:
-        return "no other record"
-    return parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} and {parts[-1]}"
+    return records(store.about(person_id), leave_out="people") or "no other record"
 
 
 def ask_erase(screen: RapportScreen[Any], person: "Person", erased: Saved = None) -> None:

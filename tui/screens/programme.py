@@ -9,7 +9,7 @@ facilitator sees everything (names, dates, private passages marked); exports are
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from rich.text import Text
 from textual import on
@@ -128,6 +128,8 @@ class ProgrammeScreen(RapportScreen[None]):
         self.programme_id = programme_id
         self.tab = tab
         self.syn: Synthesis | None = None
+        #: the synthesis kept when the raw notes were destroyed: what x exports then
+        self.kept: dict[str, Any] | None = None
         self.roster: list[RosterRow] = []
         self.generation = -1  # the store's write counter when ``syn`` was read
 
@@ -190,26 +192,31 @@ class ProgrammeScreen(RapportScreen[None]):
             self.reload()  # something was written (an interview, a tag) since the last load
 
     def reload(self) -> None:
-        def read(store: "Store") -> tuple[Synthesis, list[RosterRow], int]:
-            from store import build_synthesis as build
+        def read(store: "Store") -> tuple[Synthesis, list[RosterRow], int, dict[str, Any] | None]:
+            from store import build_synthesis as build, kept_synthesis
 
             generation = store.generation  # before reading: a write meanwhile reloads again
             return (build(store, self.programme_id), read_roster(store, self.programme_id),
-                    generation)
+                    generation, kept_synthesis(store, self.programme_id))
 
         self.load_from_store(read, lambda read: self.show(*read), group="programme-load")
 
     # ------------------------------------------------------------------ rendering
     def show(self, syn: Synthesis, roster: list[RosterRow] | None = None,
-             generation: int = -1) -> None:
+             generation: int = -1, kept: dict[str, Any] | None = None) -> None:
         self.syn = syn
+        self.kept = kept
         self.roster = roster or []
         self.generation = generation
         p = syn.programme
         header = Text()
         header.append(p.name, style="bold")
-        header.append(f"  ·  {plural(syn.sessions, 'interview')}, "
-                      f"{plural(len(syn.passages), 'passage')}, {plural(len(syn.gaps), 'gap')}")
+        if self.kept is not None:  # short: the name and this fit 80 columns
+            header.append("  ·  raw notes destroyed, synthesis kept")
+        else:
+            header.append(f"  ·  {plural(syn.sessions, 'interview')}, "
+                          f"{plural(len(syn.passages), 'passage')}, "
+                          f"{plural(len(syn.gaps), 'gap')}")
         to_go = sum(1 for r in self.roster if r.to_go)
         if to_go:
             header.append(f", {to_go} still to go")
@@ -237,7 +244,10 @@ class ProgrammeScreen(RapportScreen[None]):
             table.cursor_coordinate = keep if keep.row < table.row_count \
                 and keep.column < len(table.columns) else table.cursor_coordinate
         hint = self.query_one("#matrix-hint", Static)
-        if not syn.sessions:
+        if self.kept is not None:
+            hint.update(self.keys("Raw notes destroyed: {export} exports the anonymised "
+                                  "synthesis kept then."))
+        elif not syn.sessions:
             hint.update(self.keys("No interviews yet: press {programme-interview} to interview "
                                   "someone in this programme."))
         elif not syn.passages:
@@ -525,7 +535,7 @@ class ProgrammeScreen(RapportScreen[None]):
             return
         from store import programme_report
 
-        self.app.push_screen(export_dialog(programme_report(self.syn)))
+        self.app.push_screen(export_dialog(self.kept or programme_report(self.syn)))
 
     def action_back(self) -> None:
         self.app.pop_screen()

@@ -14,7 +14,7 @@ from textual.widgets import DataTable, Static
 from store import RapportError
 from store import DEFAULT_THEMES, Programme
 from tui.commands import Command
-from tui.format import plural
+from tui.format import plural, records
 from tui.keys import with_keys
 from tui.screens.base import RapportScreen
 from tui.widgets.browse import clip
@@ -24,9 +24,17 @@ if TYPE_CHECKING:  # pragma: no cover
     from store import Store
 
 
-def read_programmes(store: "Store") -> list[tuple[Programme, int, int, int]]:
-    """Every programme with its interviews, tags and strategy items counted."""
-    return [(p, len(store.summaries(programme_id=p.id)), len(store.tags(programme_id=p.id)),
+def read_programmes(store: "Store") -> list[tuple[Programme, str, int, int]]:
+    """Every programme with its interviews, tags and strategy items counted; the interviews
+    of one whose raw notes were destroyed as "kept (3)": its kept synthesis has them."""
+    from store import kept_synthesis
+
+    def interviews(programme: Programme) -> str:
+        kept = kept_synthesis(store, programme.id)
+        return f"kept ({kept['interviews']['sessions']})" if kept is not None else \
+            str(len(store.summaries(programme_id=programme.id)))
+
+    return [(p, interviews(p), len(store.tags(programme_id=p.id)),
              len(store.strategy_items(p.id))) for p in store.programmes()]
 
 
@@ -37,12 +45,17 @@ class ProgrammesScreen(RapportScreen[None]):
         Binding("ctrl+n", "new_programme", "New programme", id="new-programme"),
         Binding("enter", "open", "Open", id="open", show=False),
         Binding("e,ctrl+e", "edit", "Edit", id="edit"),
+        Binding("delete,ctrl+d", "delete", "Delete", id="delete", show=False),
         Binding("escape", "back", "Back", id="back"),
     ]
     HELP = ("A programme groups leadership interviews: its themes, tagged passages, synthesis, "
             "strategy and per-leader reports. **{new-programme}** creates one, **{open}** opens "
             "it, **{edit}** renames it or changes its purpose (a programme kept at a lock: its "
-            "name without the mark).")
+            "name without the mark). *kept (3)* under Interviews: its raw notes were "
+            "destroyed, its synthesis of 3 interviews is kept. When its 360 is over, "
+            "**{delete}** deletes it with its "
+            "interviews, roster, strategy and kept synthesis (the people stay), after a "
+            "confirmation, once its synthesis is exported.")
 
     def compose(self) -> ComposeResult:
         with Vertical(id="programmes"):
@@ -70,12 +83,12 @@ class ProgrammesScreen(RapportScreen[None]):
     def reload(self) -> None:
         self.load_from_store(read_programmes, self.show_rows, group="programmes-load")
 
-    def show_rows(self, rows: list[tuple[Programme, int, int, int]]) -> None:
+    def show_rows(self, rows: list[tuple[Programme, str, int, int]]) -> None:
         table = self.query_one("#programme-list", DataTable)
         keep = table.cursor_row
         table.clear()
         for p, sessions, tags, items in rows:
-            table.add_row(p.name, str(sessions), str(tags), str(items), clip(p.purpose, 40),
+            table.add_row(p.name, sessions, str(tags), str(items), clip(p.purpose, 40),
                           key=p.id)
         if rows:
             table.move_cursor(row=min(keep, len(rows) - 1))
@@ -126,6 +139,44 @@ class ProgrammesScreen(RapportScreen[None]):
 
         self.app.push_screen(NewProgrammeDialog(names, programme), edited)
 
+    def action_delete(self) -> None:
+        """The highlighted programme, its 360 over: once its synthesis is exported (an empty
+        programme at once), after a confirmation that says what goes."""
+        from tui.screens.confirm import ConfirmScreen
+
+        key = self.highlighted()
+        if key is None:
+            return
+        try:
+            programme = self.store.programme(key)
+            goes = self.store.about_programme(key)
+            exported = self.store.synthesis_exported(key)
+        except RapportError as exc:
+            self.notify(str(exc), severity="error", markup=False)
+            return
+        if goes.keys() & {"sessions", "strategy"} and not exported:
+            from tui.screens.programme import ProgrammeScreen
+
+            how = with_keys(self.app, "{open} opens it, then {export}", self, ProgrammeScreen)
+            self.notify(f"export the synthesis of {programme.name} first ({how}); nothing was "
+                        "deleted", severity="warning", timeout=6, markup=False)
+            return
+
+        def deleted(_: object) -> None:
+            self.notify(f"programme {programme.name} deleted", timeout=3, markup=False)
+            self.reload()
+
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                self.load_from_store(lambda store: store.delete_programme(key), deleted,
+                                     group="programme-delete")
+
+        parts = records(goes, leave_out="programmes")
+        self.app.push_screen(ConfirmScreen(
+            f"Delete the programme {programme.name}?",
+            f"This deletes it{' with ' + parts if parts else ''}; the people stay. It cannot be "
+            "undone.", confirm="Delete"), confirmed)
+
     def action_new_programme(self) -> None:
         from tui.screens.dialog import Keeper
         from tui.screens.new_programme import NewProgrammeDialog
@@ -165,4 +216,6 @@ class ProgrammesScreen(RapportScreen[None]):
         return [Command("New programme", "Leadership interviews and their synthesis",
                         self.action_new_programme, "new-programme"),
                 Command("Edit the programme", "The highlighted one: its name and purpose",
-                        self.action_edit, "edit")]
+                        self.action_edit, "edit"),
+                Command("Delete the programme", "The highlighted one, its 360 over",
+                        self.action_delete, "delete")]

@@ -16,13 +16,15 @@ from tui.format import meeting_label
 
 
 class BrowseTable(DataTable[Any]):
-    """A row-cursor DataTable with j/k/g/G on top of DataTable's own keys."""
+    """A row-cursor DataTable with j/k/g/G on top of DataTable's own keys; Home and End go to
+    the first and last row too (DataTable's own scroll sideways, which a list of rows never
+    needs: they did nothing)."""
 
     BINDINGS = [
         Binding("j", "cursor_down", "Down", id="list-down", show=False),
         Binding("k", "cursor_up", "Up", id="list-up", show=False),
-        Binding("g", "scroll_top", "First", id="list-first", show=False),
-        Binding("G", "scroll_bottom", "Last", id="list-last", show=False),
+        Binding("g,home", "scroll_top", "First", id="list-first", show=False),
+        Binding("G,end", "scroll_bottom", "Last", id="list-last", show=False),
     ]
 
     def __init__(self, *, id: str | None = None, cursor_type: CursorType = "row",
