@@ -192,8 +192,10 @@ async def test_the_follow_up_list_is_one_key_away_and_acts_at_once(store, vault_
 
 
 async def test_the_review_lists_the_items(store, vault_path, clock):
+    """The items come first in the review: at 80x24 a long guide's stage table (an interview's
+    twelve stages) pushed them out of sight, and they are what is read back before ending."""
     ada = store.add_person("Ada")
-    session = store.start_session(ada.id, plan())
+    session = store.start_session(ada.id, plan("leadership-interview"))
     store.add_item(session.id, "action", "Book the offsite", owner="them", due=date(2025, 3, 7))
     store.add_item(session.id, "decision", "Demo moves to Friday")
     app = make_app(vault_path, clock)
@@ -201,10 +203,13 @@ async def test_the_review_lists_the_items(store, vault_path, clock):
         await open_session(app, pilot, store, session.id)
         await pilot.press("f10")
         await pilot.pause()
-        assert isinstance(app.screen, EndReviewScreen)
-        listed = str(app.screen.query_one("#review-items").render())
+        review = app.screen
+        assert isinstance(review, EndReviewScreen)
+        listed = str(review.query_one("#review-items").render())
         assert "Book the offsite  Ada · due 2025-03-07" in listed
         assert "Demo moves to Friday  me" in listed
+        body, items = review.query_one("#review-body"), review.query_one("#review-items")
+        assert items.region.height == 3 and body.region.contains_region(items.region)
 
 
 async def test_idle_lock_then_unlock_returns_into_the_session(store, vault_path, clock,

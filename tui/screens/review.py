@@ -1,6 +1,6 @@
-"""The end of a session: time per stage planned vs spent, the items captured (listed), the
-talking points covered and carried, the next meeting (suggested, editable, skippable), a copy of
-the participant's summary for the clipboard; then end it.
+"""The end of a session: the items captured (listed first), the talking points covered and
+carried, time per stage planned vs spent, the next meeting (suggested, editable, skippable), a
+copy of the participant's summary for the clipboard; then end it.
 
 :func:`review_and_end` is what the session screen's end key calls: it opens
 :class:`EndReviewScreen` and, once ended, carries the points not covered to the next session,
@@ -71,11 +71,13 @@ class EndReviewScreen(Dialog[EndDecision | None]):
             yield Static(self.keys_hint("Review before ending  ·  {review-end} ends · "
                                         "{share} copies the summary"),
                          classes="dialog-title", markup=False)
+            # what was agreed first: it is what is read back before ending, and at 80x24 a
+            # long guide's stage table above it pushed it out of sight
             with VerticalScroll(id="review-body"):
-                yield self.time_table()
                 yield Static(self.items_text(), id="review-items")
                 if self.points:
                     yield Static(self.points_text(), id="review-points")
+                yield self.time_table()
             if self.suggestion is not None:
                 yield from self.next_meeting()
             yield Label("", id="review-error", classes="error", markup=False)
