@@ -1,6 +1,6 @@
 """The session screen mid-conversation (issue 24): cues one key away, the large layout, m:ss,
 a pause that outlives a quit, confirmations that cover nothing, the focus kept in the notes,
-the follow-up list one key away, the review's items, and an idle lock that returns here."""
+the follow-up list one key away, the review's items (corrected there), and an idle lock that returns here."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from textual.widgets import Footer
 
 from store.vault import open_vault
 from tui.config import Config
+from tui.screens.capture import CaptureScreen
 from tui.screens.review import EndReviewScreen
 from tui.screens.session import SessionScreen
 from tui.screens.unlock import UnlockScreen
@@ -210,6 +211,19 @@ async def test_the_review_lists_the_items(store, vault_path, clock):
         assert "Demo moves to Friday  me" in listed
         body, items = review.query_one("#review-body"), review.query_one("#review-items")
         assert items.region.height == 3 and body.region.contains_region(items.region)
+        assert "Captured (2)  ·  i corrects one" in listed
+        # corrected before ending: which one (typed to narrow), then the capture dialog
+        await pilot.press("i", *"offsite", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, CaptureScreen)
+        await pilot.press("tab", "tab", "ctrl+u", *"2025-03-14", "enter")
+        await pilot.pause()
+        assert app.screen is review
+        assert "Book the offsite  Ada · due 2025-03-14" in str(items.render())
+        assert {i.due for i in store.items(session_id=session.id)} == {None, date(2025, 3, 14)}
+        await pilot.press("escape")  # back to the session: its panel has it as it now is
+        await pilot.pause()
+        assert "2025-03-14" in str(app.screen.query_one(ItemsPanel).render())
 
 
 async def test_idle_lock_then_unlock_returns_into_the_session(store, vault_path, clock,

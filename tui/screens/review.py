@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING, Any, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence
 
 from rich.text import Text
 from textual import on
@@ -22,6 +22,7 @@ from textual.widgets import Button, DataTable, Input, Label, Static
 
 from store import ITEM_KINDS, DateError, Item, RapportError, Session, TalkingPoint, parse_due
 from tui import format as fmt
+from tui.keys import with_keys
 from tui.screens.dialog import Dialog
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -48,7 +49,9 @@ class Suggestion:
 
 class EndReviewScreen(Dialog[EndDecision | None]):
     BINDINGS = [Binding("ctrl+e,f10", "end", "End session", id="review-end", priority=True),
-                Binding("ctrl+y", "share", "Copy summary", id="share")]
+                Binding("ctrl+y", "share", "Copy summary", id="share"),
+                # a letter: the review opens on its buttons; in the date field it types (fri)
+                Binding("i", "edit_item", "Edit item", id="edit-item", show=False)]
     AUTO_FOCUS = "#review-end"
     SAVE_VERB = "ends"
 
@@ -56,13 +59,16 @@ class EndReviewScreen(Dialog[EndDecision | None]):
                  spent: Mapping[str, float], items: Sequence[Item],
                  words: Mapping[str, tuple[int, int]], *, person: str = "them",
                  points: Sequence[TalkingPoint] = (),
-                 suggestion: Suggestion | None = None, today: date | None = None) -> None:
+                 suggestion: Suggestion | None = None, today: date | None = None,
+                 edited: Callable[[Item], None] | None = None) -> None:
         """``words``: stage key -> (words in the shared note, in the private one);
         ``points``: this person's talking points (open ones carry on when it ends);
-        ``suggestion``: the next meeting to offer (None: none is offered, as in interviews)."""
+        ``suggestion``: the next meeting to offer (None: none is offered, as in interviews);
+        ``edited(item)``: an item corrected here (the session's panel shows it as it now is)."""
         super().__init__()
         self.session, self.stages, self.spent = session, stages, spent
-        self.items, self.words, self.person = items, words, person
+        self.items, self.words, self.person = list(items), words, person
+        self.edited = edited
         self.points, self.suggestion = points, suggestion
         self.today = today or date.today()
 
@@ -106,7 +112,8 @@ class EndReviewScreen(Dialog[EndDecision | None]):
         if not self.items:
             text.append("Captured: no items.", style="dim")
             return text
-        text.append(f"Captured ({len(self.items)})\n", style="bold")
+        text.append(f"Captured ({len(self.items)})", style="bold")
+        text.append(with_keys(self.app, "  ·  {edit-item} corrects one\n", self), style="dim")
         order = sorted(self.items, key=lambda i: ITEM_KINDS.index(i.kind)
                        if i.kind in ITEM_KINDS else len(ITEM_KINDS))
         for item in order:
@@ -168,6 +175,19 @@ class EndReviewScreen(Dialog[EndDecision | None]):
     def action_end(self) -> None:
         self.save()
 
+    def action_edit_item(self) -> None:
+        """An item captured in this session, corrected before ending: which one (newest first;
+        one alone: that one), then the capture dialog as it is."""
+        from tui.screens.item_edit import pick_and_edit
+
+        def saved(updated: Item) -> None:
+            self.items = [updated if i.id == updated.id else i for i in self.items]
+            self.query_one("#review-items", Static).update(self.items_text())
+            if self.edited is not None:
+                self.edited(updated)
+
+        pick_and_edit(self, self.items[::-1], saved, participant=self.person)
+
     @on(Button.Pressed, "#review-share")
     def action_share(self) -> None:
         from tui.screens.share import share_summary
@@ -197,6 +217,10 @@ def review_and_end(screen: "SessionScreen") -> None:
     words = {s["key"]: (screen.notebook.words(s["key"], False),
                         screen.notebook.words(s["key"], True)) for s in screen.stages}
 
+    def edited(item: Item) -> None:
+        screen.items = [item if i.id == item.id else i for i in screen.items]
+        screen.show_items()
+
     def decided(decision: EndDecision | None) -> None:
         if decision is None:
             screen.query_one(NotesArea).focus()
@@ -225,4 +249,4 @@ def review_and_end(screen: "SessionScreen") -> None:
     screen.app.push_screen(EndReviewScreen(
         session, screen.stages, screen.spent, screen.items, words, person=screen.person.name,
         points=screen.points, suggestion=suggestion,
-        today=screen.app.clock().astimezone().date()), decided)
+        today=screen.app.clock().astimezone().date(), edited=edited), decided)
