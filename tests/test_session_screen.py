@@ -1,6 +1,7 @@
 """The session screen mid-conversation (issue 24): cues one key away, the large layout, m:ss,
 a pause that outlives a quit, confirmations that cover nothing, the focus kept in the notes,
-the follow-up list one key away, the review's items (corrected there), and an idle lock that returns here."""
+the follow-up list one key away, the review's items (corrected there), and an idle lock that
+returns here."""
 
 from __future__ import annotations
 
