@@ -47,6 +47,17 @@ class Suggestion:
     already: bool = False  # the meeting already set, still to come
 
 
+@dataclass(frozen=True)
+class InterviewCheck:
+    """A programme interview's, checked before it ends: the consent on the roster (None: not
+    recorded), the stage that records it, and the passages tagged (about a colleague: some)."""
+
+    consent: str | None
+    consent_stage: str
+    passages: int
+    about_someone: int
+
+
 class EndReviewScreen(Dialog[EndDecision | None]):
     BINDINGS = [Binding("ctrl+e,f10", "end", "End session", id="review-end", priority=True),
                 Binding("ctrl+y", "share", "Copy summary", id="share"),
@@ -60,15 +71,18 @@ class EndReviewScreen(Dialog[EndDecision | None]):
                  words: Mapping[str, tuple[int, int]], *, person: str = "them",
                  points: Sequence[TalkingPoint] = (),
                  suggestion: Suggestion | None = None, today: date | None = None,
-                 edited: Callable[[Item], None] | None = None) -> None:
+                 edited: Callable[[Item], None] | None = None,
+                 interview: InterviewCheck | None = None) -> None:
         """``words``: stage key -> (words in the shared note, in the private one);
         ``points``: this person's talking points (open ones carry on when it ends);
         ``suggestion``: the next meeting to offer (None: none is offered, as in interviews);
-        ``edited(item)``: an item corrected here (the session's panel shows it as it now is)."""
+        ``edited(item)``: an item corrected here (the session's panel shows it as it now is);
+        ``interview``: a programme interview's consent and tags, said under the items."""
         super().__init__()
         self.session, self.stages, self.spent = session, stages, spent
         self.items, self.words, self.person = list(items), words, person
         self.edited = edited
+        self.interview = interview
         self.points, self.suggestion = points, suggestion
         self.today = today or date.today()
 
@@ -83,6 +97,8 @@ class EndReviewScreen(Dialog[EndDecision | None]):
                 yield Static(self.items_text(), id="review-items")
                 if self.points:
                     yield Static(self.points_text(), id="review-points")
+                if self.interview is not None:
+                    yield Static(self.interview_text(), id="review-interview")
                 yield self.time_table()
             if self.suggestion is not None:
                 yield from self.next_meeting()
@@ -134,6 +150,29 @@ class EndReviewScreen(Dialog[EndDecision | None]):
                                               if left else "."))
         for point in left:
             text.append(f"\n  ☐ {point.text}")
+        return text
+
+    def interview_text(self) -> Text:
+        """Consent and tags, before the interview ends: a consent never recorded leaves the
+        roster without it, and untagged passages reach no synthesis or report."""
+        check = self.interview
+        assert check is not None
+        text = Text()
+        text.append("Consent: ", style="bold")
+        if check.consent:
+            text.append(check.consent)
+        else:
+            text.append("not recorded", style="bold")
+            if check.consent_stage:
+                text.append(with_keys(self.app, f" ({{stage-form}} at {check.consent_stage} "
+                                                "records it)", self), style="dim")
+        text.append("\nTagged: ", style="bold")
+        if not check.passages:
+            text.append("no passage yet")
+        else:
+            text.append(fmt.plural(check.passages, "passage"))
+            if check.about_someone:
+                text.append(f", {check.about_someone} about a named leader", style="dim")
         return text
 
     def next_meeting(self) -> ComposeResult:
@@ -214,6 +253,12 @@ def review_and_end(screen: "SessionScreen") -> None:
                                         day, time))
         except RapportError:
             suggestion = None
+    interview = None
+    if session.programme_id is not None:
+        try:
+            interview = interview_check(screen)
+        except RapportError:
+            interview = None
     words = {s["key"]: (screen.notebook.words(s["key"], False),
                         screen.notebook.words(s["key"], True)) for s in screen.stages}
 
@@ -249,4 +294,17 @@ def review_and_end(screen: "SessionScreen") -> None:
     screen.app.push_screen(EndReviewScreen(
         session, screen.stages, screen.spent, screen.items, words, person=screen.person.name,
         points=screen.points, suggestion=suggestion,
-        today=screen.app.clock().astimezone().date(), edited=edited), decided)
+        today=screen.app.clock().astimezone().date(), edited=edited, interview=interview),
+        decided)
+
+
+def interview_check(screen: "SessionScreen") -> InterviewCheck:
+    """A programme interview's consent (read from the roster: the session's copy waits for a
+    worker) and the passages tagged in it."""
+    session, store = screen.live, screen.store
+    consent = next((p.consent for p in store.roster(str(session.programme_id))
+                    if p.person_id == session.person_id), None)
+    stage = next((s["title"] for s in screen.stages if s.get("records") == "consent"), "")
+    tags = store.tags(session_id=session.id)
+    return InterviewCheck(consent, stage, len({t.passage for t in tags}),
+                          len({t.passage for t in tags if t.subject_id}))
