@@ -321,7 +321,8 @@ async def test_consent_is_recorded_at_the_interview_on_the_roster(store, vault_p
             dana.id, "done", "given", session.id)
         assert "recorded: consent given" in str(screen.query_one(StageCard).render())
         # the review says it before the interview ends, with the passages tagged
-        await pilot.press(*"Decides alone", "f4", "1", "f10")
+        store.add_tag(session.id, "perception", "Decides alone", stage="consent")
+        await pilot.press("f10")
         await pilot.pause()
         said = str(app.screen.query_one("#review-interview").render())
         assert said == "Consent: given\nTagged: 1 passage"
