@@ -75,7 +75,7 @@ async def tag(app, pilot, *keys: str) -> None:
     assert isinstance(app.focused, NotesArea)  # the notes have the focus back at once
 
 
-async def test_create_programme_run_two_interviews_and_tag(store, vault_path, clock):
+async def test_create_programme_run_two_interviews_and_tag(store, vault_path, clock, passphrase):
     ana = store.add_person("Ana Silva")
     app = make_app(vault_path, clock)
     async with app.run_test(size=(100, 30)) as pilot:
@@ -138,6 +138,12 @@ async def test_create_programme_run_two_interviews_and_tag(store, vault_path, cl
         await type_text(pilot, "Fast")
         await tag(app, pilot, "5")
         await tag(app, pilot, "9")
+        # someone walks in: locked and unlocked, the interview is back over its programme
+        await pilot.press("ctrl+l")
+        await settle(app, pilot)
+        await pilot.press(*passphrase, "enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, SessionScreen) and app.screen is not session
         await pilot.press("escape")
         await settle(app, pilot)
         screen = app.screen

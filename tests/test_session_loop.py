@@ -320,6 +320,14 @@ async def test_consent_is_recorded_at_the_interview_on_the_roster(store, vault_p
         assert (place.person_id, place.status, place.consent, place.session_id) == (
             dana.id, "done", "given", session.id)
         assert "recorded: consent given" in str(screen.query_one(StageCard).render())
+        # the review says it before the interview ends, with the passages tagged
+        store.add_tag(session.id, "perception", "Decides alone", stage="consent")
+        await pilot.press("f10")
+        await pilot.pause()
+        said = str(app.screen.query_one("#review-interview").render())
+        assert said == "Consent: given\nTagged: 1 passage"
+        await pilot.press("escape")
+        await pilot.pause()
         # reopened, the card says it again; "not recorded" clears it
         await pilot.press("escape")
         await settle(app, pilot)
@@ -333,6 +341,10 @@ async def test_consent_is_recorded_at_the_interview_on_the_roster(store, vault_p
         await pilot.pause()
         assert store.roster(programme.id)[0].consent is None
         assert "recorded:" not in str(screen.query_one(StageCard).render())
+        await pilot.press("f10")
+        await pilot.pause()
+        assert str(app.screen.query_one("#review-interview").render()).startswith(
+            "Consent: not recorded (^f at Notes and consent records it)\nTagged: 1 passage")
         app.store = None
 
 

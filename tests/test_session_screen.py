@@ -1,6 +1,7 @@
 """The session screen mid-conversation (issue 24): cues one key away, the large layout, m:ss,
 a pause that outlives a quit, confirmations that cover nothing, the focus kept in the notes,
-the follow-up list one key away, the review's items, and an idle lock that returns here."""
+the follow-up list one key away, the review's items (corrected there), and an idle lock that
+returns here."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from textual.widgets import Footer
 
 from store.vault import open_vault
 from tui.config import Config
+from tui.screens.capture import CaptureScreen
 from tui.screens.review import EndReviewScreen
 from tui.screens.session import SessionScreen
 from tui.screens.unlock import UnlockScreen
@@ -200,8 +202,10 @@ async def test_the_follow_up_list_is_one_key_away_and_acts_at_once(store, vault_
 
 
 async def test_the_review_lists_the_items(store, vault_path, clock):
+    """The items come first in the review: at 80x24 a long guide's stage table (an interview's
+    twelve stages) pushed them out of sight, and they are what is read back before ending."""
     ada = store.add_person("Ada")
-    session = store.start_session(ada.id, plan())
+    session = store.start_session(ada.id, plan("leadership-interview"))
     store.add_item(session.id, "action", "Book the offsite", owner="them", due=date(2025, 3, 7))
     store.add_item(session.id, "decision", "Demo moves to Friday")
     app = make_app(vault_path, clock)
@@ -209,10 +213,26 @@ async def test_the_review_lists_the_items(store, vault_path, clock):
         await open_session(app, pilot, store, session.id)
         await pilot.press("f10")
         await pilot.pause()
-        assert isinstance(app.screen, EndReviewScreen)
-        listed = str(app.screen.query_one("#review-items").render())
+        review = app.screen
+        assert isinstance(review, EndReviewScreen)
+        listed = str(review.query_one("#review-items").render())
         assert "Book the offsite  Ada · due 2025-03-07" in listed
         assert "Demo moves to Friday  me" in listed
+        body, items = review.query_one("#review-body"), review.query_one("#review-items")
+        assert items.region.height == 3 and body.region.contains_region(items.region)
+        assert "Captured (2)  ·  i corrects one" in listed
+        # corrected before ending: which one (typed to narrow), then the capture dialog
+        await pilot.press("i", *"offsite", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, CaptureScreen)
+        await pilot.press("tab", "tab", "ctrl+u", *"2025-03-14", "enter")
+        await pilot.pause()
+        assert app.screen is review
+        assert "Book the offsite  Ada · due 2025-03-14" in str(items.render())
+        assert {i.due for i in store.items(session_id=session.id)} == {None, date(2025, 3, 14)}
+        await pilot.press("escape")  # back to the session: its panel has it as it now is
+        await pilot.pause()
+        assert "2025-03-14" in str(app.screen.query_one(ItemsPanel).render())
 
 
 async def test_idle_lock_then_unlock_returns_into_the_session(store, vault_path, clock,

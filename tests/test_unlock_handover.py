@@ -1,15 +1,21 @@
 """Unlock -> home hand-over: the unlock worker reads the first screen of rows, the home screen
 shows them in its first frame and reads the rest after it; locking pops back to the unlock screen,
-which holds no passphrase, and drops the home screen with its rows."""
+which holds no passphrase, and drops the home screen with its rows. A key pressed while the vault
+opens is pressed again once it is open."""
 
 from __future__ import annotations
+
+import threading
 
 import pytest
 from textual.worker import Worker
 
+import store as vault_api
+
 from store.models import SessionSummary
 from tui.screens.home import HomeScreen, SessionTable, first_page
 from tui.screens.people import PeopleScreen
+from tui.screens.person_dialogs import PersonDialog
 from tui.screens.unlock import UnlockScreen
 from apptools import make_app
 
@@ -75,18 +81,32 @@ async def test_first_rows_are_shown_before_the_rest_is_read(store, vault_path, c
         app.store = None
 
 
-async def test_wrong_passphrase_then_right(store, vault_path, clock, passphrase):
+async def test_wrong_passphrase_then_right(store, vault_path, clock, passphrase, monkeypatch):
+    """Keys pressed as the vault opens are pressed again once it is open (both were lost): F2
+    typed fast after the passphrase reaches the screen before Enter is handled, ctrl+n right
+    after Enter arrives while the key is derived. After a wrong passphrase they are dropped."""
     seed(store)
     store.close()
+    opening = threading.Event()  # the vault opens once the test has pressed its keys
+    real_open = vault_api.open_vault
+    monkeypatch.setattr(vault_api, "open_vault",
+                        lambda *a, **kw: opening.wait(10) and real_open(*a, **kw))
     app = make_app(vault_path, clock)
     async with app.run_test(size=SIZE) as pilot:
-        await unlock(app, pilot, "wrong passphrase")
+        await pilot.press(*"wrong passphrase", "f3", "enter", "f3")
+        opening.set()
+        await settle(app, pilot)
         screen = app.screen
         assert isinstance(screen, UnlockScreen) and app.store is None
         assert screen.query_one("#passphrase").value == ""
         assert "Wrong passphrase" in str(screen.query_one("#unlock-message").render())
-        await unlock(app, pilot, passphrase)
-        assert isinstance(app.screen, HomeScreen)
+        opening.clear()
+        await pilot.press(*passphrase, "f2", "enter", "ctrl+n")
+        opening.set()
+        await settle(app, pilot)
+        # the people, then a new person: not the items the wrong passphrase's keys asked for
+        assert [type(s) for s in app.screen_stack[1:]] == [HomeScreen, PeopleScreen,
+                                                           PersonDialog]
         app.store.close()
         app.store = None
 

@@ -420,14 +420,23 @@ class RapportApp(QuietCrash):
             await screen.locked(reason)
 
     def what_to_reopen(self) -> Callable[[], object] | None:
-        """The topmost screen's way back after a lock (``reopener()``: a live session has
-        one), so unlocking returns into the session you were in, not the home list."""
-        for screen in reversed(self.screen_stack):
+        """The way back after a lock: every screen of the stack that has one (``reopener()``),
+        bottom up, so unlocking returns into the session you were in, not the home list, with
+        what was under it (an interview over its programme: Esc and the end go back there)."""
+        ways = []
+        for screen in self.screen_stack:
             reopener = getattr(screen, "reopener", None)
             found = reopener() if reopener is not None else None
             if found is not None:
-                return found
-        return None
+                ways.append(found)
+        if not ways:
+            return None
+
+        def reopen() -> None:
+            for way in ways:
+                way()
+
+        return reopen
 
     def after_typing(self, callback: Callable[[], object]) -> None:
         """Runs ``callback`` once the keys typed before it have been handled. A priority key

@@ -1,5 +1,6 @@
 """Editing an item where it is met (the items screen, a person's page, a session's list to go
-through, a session's detail): the capture dialog, filled in with the item as it is.
+through, a live session's end review, a session's detail): the capture dialog, filled in with
+the item as it is.
 
 Only what was changed is saved (:meth:`store.Store.update_item`), so a status changed meanwhile
 (done, carried) is never put back. A goal stays a goal (its check-ins are its history): its
@@ -17,7 +18,7 @@ from tui.screens.dialog import Keeper
 
 if TYPE_CHECKING:  # pragma: no cover
     from store import Item
-    from tui.screens.base import RapportScreen
+    from tui.screens.base import RapportModal, RapportScreen
     from tui.screens.capture import Capture
 
 FIELDS = ("kind", "text", "owner", "due")
@@ -29,7 +30,7 @@ def changes_of(item: "Item", result: "Capture") -> dict[str, Any]:
             if getattr(result, field) != getattr(item, field)}
 
 
-def edit_item(screen: "RapportScreen[Any]", item: "Item | None",
+def edit_item(screen: "RapportScreen[Any] | RapportModal[Any]", item: "Item | None",
               saved: Callable[["Item"], None], *, after: Callable[[], None] | None = None,
               participant: str | None = None, say: Callable[[str], None] | None = None) -> None:
     """Opens the capture dialog on ``item``; ``saved(updated)`` once the edit is saved.
@@ -79,7 +80,7 @@ def edit_item(screen: "RapportScreen[Any]", item: "Item | None",
     screen.app.push_screen(dialog, decided)
 
 
-def pick_and_edit(screen: "RapportScreen[Any]", items: "list[Item]",
+def pick_and_edit(screen: "RapportScreen[Any] | RapportModal[Any]", items: "list[Item]",
                   saved: Callable[["Item"], None], *, participant: str | None = None,
                   say: Callable[[str], None] | None = None) -> None:
     """Items listed without a cursor on them (a session's detail, a live session's panel):

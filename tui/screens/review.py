@@ -1,6 +1,6 @@
-"""The end of a session: time per stage planned vs spent, the items captured (listed), the
-talking points covered and carried, the next meeting (suggested, editable, skippable), a copy of
-the participant's summary for the clipboard; then end it.
+"""The end of a session: the items captured (listed first), the talking points covered and
+carried, time per stage planned vs spent, the next meeting (suggested, editable, skippable), a
+copy of the participant's summary for the clipboard; then end it.
 
 :func:`review_and_end` is what the session screen's end key calls: it opens
 :class:`EndReviewScreen` and, once ended, carries the points not covered to the next session,
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING, Any, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence
 
 from rich.text import Text
 from textual import on
@@ -22,6 +22,7 @@ from textual.widgets import Button, DataTable, Input, Label, Static
 
 from store import ITEM_KINDS, DateError, Item, RapportError, Session, TalkingPoint, parse_due
 from tui import format as fmt
+from tui.keys import with_keys
 from tui.screens.dialog import Dialog
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -46,9 +47,22 @@ class Suggestion:
     already: bool = False  # the meeting already set, still to come
 
 
+@dataclass(frozen=True)
+class InterviewCheck:
+    """A programme interview's, checked before it ends: the consent on the roster (None: not
+    recorded), the stage that records it, and the passages tagged (about a colleague: some)."""
+
+    consent: str | None
+    consent_stage: str
+    passages: int
+    about_someone: int
+
+
 class EndReviewScreen(Dialog[EndDecision | None]):
     BINDINGS = [Binding("ctrl+e,f10", "end", "End session", id="review-end", priority=True),
-                Binding("ctrl+y", "share", "Copy summary", id="share")]
+                Binding("ctrl+y", "share", "Copy summary", id="share"),
+                # a letter: the review opens on its buttons; in the date field it types (fri)
+                Binding("i", "edit_item", "Edit item", id="edit-item", show=False)]
     AUTO_FOCUS = "#review-end"
     SAVE_VERB = "ends"
 
@@ -56,13 +70,19 @@ class EndReviewScreen(Dialog[EndDecision | None]):
                  spent: Mapping[str, float], items: Sequence[Item],
                  words: Mapping[str, tuple[int, int]], *, person: str = "them",
                  points: Sequence[TalkingPoint] = (),
-                 suggestion: Suggestion | None = None, today: date | None = None) -> None:
+                 suggestion: Suggestion | None = None, today: date | None = None,
+                 edited: Callable[[Item], None] | None = None,
+                 interview: InterviewCheck | None = None) -> None:
         """``words``: stage key -> (words in the shared note, in the private one);
         ``points``: this person's talking points (open ones carry on when it ends);
-        ``suggestion``: the next meeting to offer (None: none is offered, as in interviews)."""
+        ``suggestion``: the next meeting to offer (None: none is offered, as in interviews);
+        ``edited(item)``: an item corrected here (the session's panel shows it as it now is);
+        ``interview``: a programme interview's consent and tags, said under the items."""
         super().__init__()
         self.session, self.stages, self.spent = session, stages, spent
-        self.items, self.words, self.person = items, words, person
+        self.items, self.words, self.person = list(items), words, person
+        self.edited = edited
+        self.interview = interview
         self.points, self.suggestion = points, suggestion
         self.today = today or date.today()
 
@@ -71,11 +91,15 @@ class EndReviewScreen(Dialog[EndDecision | None]):
             yield Static(self.keys_hint("Review before ending  ·  {review-end} ends · "
                                         "{share} copies the summary"),
                          classes="dialog-title", markup=False)
+            # what was agreed first: it is what is read back before ending, and at 80x24 a
+            # long guide's stage table above it pushed it out of sight
             with VerticalScroll(id="review-body"):
-                yield self.time_table()
                 yield Static(self.items_text(), id="review-items")
                 if self.points:
                     yield Static(self.points_text(), id="review-points")
+                if self.interview is not None:
+                    yield Static(self.interview_text(), id="review-interview")
+                yield self.time_table()
             if self.suggestion is not None:
                 yield from self.next_meeting()
             yield Label("", id="review-error", classes="error", markup=False)
@@ -104,7 +128,8 @@ class EndReviewScreen(Dialog[EndDecision | None]):
         if not self.items:
             text.append("Captured: no items.", style="dim")
             return text
-        text.append(f"Captured ({len(self.items)})\n", style="bold")
+        text.append(f"Captured ({len(self.items)})", style="bold")
+        text.append(with_keys(self.app, "  ·  {edit-item} corrects one\n", self), style="dim")
         order = sorted(self.items, key=lambda i: ITEM_KINDS.index(i.kind)
                        if i.kind in ITEM_KINDS else len(ITEM_KINDS))
         for item in order:
@@ -125,6 +150,29 @@ class EndReviewScreen(Dialog[EndDecision | None]):
                                               if left else "."))
         for point in left:
             text.append(f"\n  ☐ {point.text}")
+        return text
+
+    def interview_text(self) -> Text:
+        """Consent and tags, before the interview ends: a consent never recorded leaves the
+        roster without it, and untagged passages reach no synthesis or report."""
+        check = self.interview
+        assert check is not None
+        text = Text()
+        text.append("Consent: ", style="bold")
+        if check.consent:
+            text.append(check.consent)
+        else:
+            text.append("not recorded", style="bold")
+            if check.consent_stage:
+                text.append(with_keys(self.app, f" ({{stage-form}} at {check.consent_stage} "
+                                                "records it)", self), style="dim")
+        text.append("\nTagged: ", style="bold")
+        if not check.passages:
+            text.append("no passage yet")
+        else:
+            text.append(fmt.plural(check.passages, "passage"))
+            if check.about_someone:
+                text.append(f", {check.about_someone} about a named leader", style="dim")
         return text
 
     def next_meeting(self) -> ComposeResult:
@@ -166,6 +214,19 @@ class EndReviewScreen(Dialog[EndDecision | None]):
     def action_end(self) -> None:
         self.save()
 
+    def action_edit_item(self) -> None:
+        """An item captured in this session, corrected before ending: which one (newest first;
+        one alone: that one), then the capture dialog as it is."""
+        from tui.screens.item_edit import pick_and_edit
+
+        def saved(updated: Item) -> None:
+            self.items = [updated if i.id == updated.id else i for i in self.items]
+            self.query_one("#review-items", Static).update(self.items_text())
+            if self.edited is not None:
+                self.edited(updated)
+
+        pick_and_edit(self, self.items[::-1], saved, participant=self.person)
+
     @on(Button.Pressed, "#review-share")
     def action_share(self) -> None:
         from tui.screens.share import share_summary
@@ -192,8 +253,18 @@ def review_and_end(screen: "SessionScreen") -> None:
                                         day, time))
         except RapportError:
             suggestion = None
+    interview = None
+    if session.programme_id is not None:
+        try:
+            interview = interview_check(screen)
+        except RapportError:
+            interview = None
     words = {s["key"]: (screen.notebook.words(s["key"], False),
                         screen.notebook.words(s["key"], True)) for s in screen.stages}
+
+    def edited(item: Item) -> None:
+        screen.items = [item if i.id == item.id else i for i in screen.items]
+        screen.show_items()
 
     def decided(decision: EndDecision | None) -> None:
         if decision is None:
@@ -223,4 +294,17 @@ def review_and_end(screen: "SessionScreen") -> None:
     screen.app.push_screen(EndReviewScreen(
         session, screen.stages, screen.spent, screen.items, words, person=screen.person.name,
         points=screen.points, suggestion=suggestion,
-        today=screen.app.clock().astimezone().date()), decided)
+        today=screen.app.clock().astimezone().date(), edited=edited, interview=interview),
+        decided)
+
+
+def interview_check(screen: "SessionScreen") -> InterviewCheck:
+    """A programme interview's consent (read from the roster: the session's copy waits for a
+    worker) and the passages tagged in it."""
+    session, store = screen.live, screen.store
+    consent = next((p.consent for p in store.roster(str(session.programme_id))
+                    if p.person_id == session.person_id), None)
+    stage = next((s["title"] for s in screen.stages if s.get("records") == "consent"), "")
+    tags = store.tags(session_id=session.id)
+    return InterviewCheck(consent, stage, len({t.passage for t in tags}),
+                          len({t.passage for t in tags if t.subject_id}))

@@ -140,7 +140,7 @@ class SessionScreen(RapportScreen[None]):
         self.pulse: Pulse | None = None
         self.feedback: Feedback | None = None
         self.consent: str | None = None  # a programme interview's, once the loop is read
-        self.last_subject = ""  # the tag dialog's "About", remembered within the session
+        self.last_subject = ("", "")  # the tag dialog's "About" and the stage it was given at
 
     # ------------------------------------------------------------------ building
     def compose(self) -> ComposeResult:

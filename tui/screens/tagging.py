@@ -84,6 +84,11 @@ def tag_selection(screen: "SessionScreen") -> None:
     themes = list(programme.themes if programme else DEFAULT_THEMES)
     stage = screen.stage
     people = [(p.id, p.name) for p in store.people()]
+    # "About" is remembered within a stage only: the peers stage takes one colleague after
+    # another, but a passage of the next stage (the team today) tagged with a digit went to the
+    # last colleague's anonymised report
+    said_at, said = screen.last_subject
+    remembered = said if said_at == stage["key"] else ""
 
     def chosen(choice: TagChoice | None) -> None:
         notes.focus()
@@ -107,7 +112,7 @@ def tag_selection(screen: "SessionScreen") -> None:
         except RapportError as exc:
             screen.notify(str(exc), severity="error")
             return
-        screen.last_subject = choice.subject_name
+        screen.last_subject = (stage["key"], choice.subject_name)
         # the passage stays selected no longer: the next key typed would replace it
         selection = notes.selection
         notes.move_cursor(max(selection.start, selection.end))
@@ -120,7 +125,7 @@ def tag_selection(screen: "SessionScreen") -> None:
     screen.app.push_screen(TagDialog(passage, themes, people,
                                      highlight=theme_for_stage(stage["key"], themes),
                                      can_add_theme=programme is not None,
-                                     subject=screen.last_subject), chosen)
+                                     subject=remembered), chosen)
 
 
 class TagDialog(Dialog[TagChoice | None]):

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from textual import events, on, work
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Center, Vertical
 from textual.widgets import Input, LoadingIndicator, Static
 
@@ -24,6 +25,23 @@ if TYPE_CHECKING:  # pragma: no cover
 MIN_LENGTH = 8
 
 
+def held_while_opening(key: str) -> bool:
+    """A key pressed as the vault opens (with the passphrase typed, or after Enter) that is kept
+    for the screen that comes next: an F-key, ctrl+ or alt+ a key (ctrl+n for a new session, F2
+    to capture in the session a lock left). Not a letter (it could be the passphrase again),
+    nor Enter, Tab or Escape (a second Enter would open the home list's first session, an
+    Escape would leave the session), nor a key that edits text (ctrl+u meant for the passphrase
+    would delete a line of notes)."""
+    from textual.widgets import TextArea
+
+    if not (key.startswith(("ctrl+", "alt+")) or (key[:1] == "f" and key[1:].isdigit())):
+        return False
+    editing = {part.strip() for widget in (Input, TextArea) for binding in widget.BINDINGS
+               for part in (binding.key if isinstance(binding, Binding) else binding[0]
+                            ).split(",")}
+    return key not in editing
+
+
 class UnlockScreen(RapportScreen[None]):
     AUTO_FOCUS = "#passphrase"
 
@@ -31,6 +49,8 @@ class UnlockScreen(RapportScreen[None]):
         super().__init__()
         self.create = create
         self.message = message
+        self.opening = False  # the key is being derived: the fields are disabled
+        self.held: list[str] = []  # keys pressed meanwhile, pressed again once it is open
 
     def compose(self) -> ComposeResult:
         with Center(id="unlock-box"):
@@ -71,6 +91,14 @@ class UnlockScreen(RapportScreen[None]):
     def on_key(self, event: events.Key) -> None:
         """Keys typed while the app was still starting reach the screen before the passphrase
         field has focus: they are typed into the field instead of being lost."""
+        if self.opening or self.query_one("#passphrase", Input).value:
+            # a fast ctrl+n after the passphrase arrives before Enter is handled, or while the
+            # key is derived: it is for the screen unlocking leads to
+            if held_while_opening(event.key) and event.key not in self.app.active_bindings:
+                self.held.append(event.key)
+                event.stop()
+            if self.opening:
+                return
         field = self.focused
         if not isinstance(field, Input) or field.disabled:
             return
@@ -93,6 +121,7 @@ class UnlockScreen(RapportScreen[None]):
         elif busy:
             self.query_one("#unlock-panel").mount(LoadingIndicator(id="unlock-busy"),
                                                   before="#unlock-path")
+        self.opening = busy
         for field in self.query(Input):
             field.disabled = busy
         if not busy:
@@ -160,14 +189,23 @@ class UnlockScreen(RapportScreen[None]):
         self.set_busy(False)
         self.say("")
         self.app.unlocked(store, first_rows)
+        held, self.held = self.held, []
+        if held:  # after the screen unlocking leads to (the home, or where a lock left)
+            self.app.call_after_refresh(self.press_again, held)
+
+    def press_again(self, keys: list[str]) -> None:
+        for key in keys:
+            self.app.simulate_key(key)
 
     def failed(self, message: str) -> None:
+        self.held = []
         self.set_busy(False)
         self.say(f"{message[:1].upper()}{message[1:]}. Try again.", error=True)
 
     async def locked(self, reason: str) -> None:
         """Shown again after the vault was locked: a vault created in this run is now one to
         unlock (a single passphrase field)."""
+        self.held = []
         if self.create:
             self.create = False
             await self.recompose()
