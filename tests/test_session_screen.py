@@ -5,9 +5,11 @@ returns here."""
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import date
 
 import pytest
+from textual.widget import Widget
 from textual.widgets import Footer
 
 from store.vault import open_vault
@@ -57,9 +59,18 @@ async def test_a_large_terminal_shows_the_whole_card_and_every_question(store, v
     session = store.start_session(store.add_person("Ada").id, plan())
     app = make_app(vault_path, clock)
     async with app.run_test(size=(160, 48)) as pilot:
+        styled: list[Widget] = []  # each time the stylesheet was applied to a widget
+        apply = app.stylesheet.apply
+        app.stylesheet.apply = lambda node, **kw: (  # type: ignore[method-assign]
+            styled.append(node) if isinstance(node, Widget) else None, apply(node, **kw))[1]
         screen = await open_session(app, pilot, store, session.id)
         await settle(app, pilot)
         assert screen.has_class("-wide")
+        # the layout's classes were on the screen before its widgets were styled: each widget
+        # styled once or twice (the notes a third time, as they take the focus), where setting
+        # them once the screen showed restyled the whole screen each time (four or five times)
+        times = Counter(id(node) for node in styled if node.screen is screen)
+        assert len(times) > 30 and max(times.values()) <= 3
         card = screen.query_one("#card-scroll")
         assert all(h in str(screen.query_one(StageCard).render())
                    for h in ("Do\n", "Avoid\n", "Say\n"))

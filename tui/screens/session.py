@@ -31,7 +31,6 @@ from tui.screens import session_left as left
 from tui.screens import session_loop as loop
 from tui.screens.base import RapportScreen
 from tui.screens.session_notes import NoteBook
-from tui.widgets.footer import Footer
 from tui.widgets.session import (
     FollowThrough, ItemsPanel, NotesArea, QuestionList, SessionTimer, StageCard, StageOutline,
 )
@@ -144,6 +143,7 @@ class SessionScreen(RapportScreen[None]):
 
     # ------------------------------------------------------------------ building
     def compose(self) -> ComposeResult:
+        footer = left.initial_layout(self)
         yield Static("", id="session-header")
         yield SessionTimer(id="timer")
         with Horizontal(id="session-body"):
@@ -170,7 +170,7 @@ class SessionScreen(RapportScreen[None]):
                 yield FollowThrough(id="followup")
                 yield Static("", id="note-status")
                 yield ItemsPanel(id="items")
-        yield Footer(compact=True)
+        yield footer
 
     def on_mount(self) -> None:
         self.app.clear_notifications()  # opens clean: the last session's toast stays behind

@@ -2,7 +2,7 @@
 
 The screen calls these; none of them calls the store.
 
-* :func:`layout_for_size`: a large terminal (``WIDE``) shows the whole card and every question
+* :func:`initial_layout` / :func:`layout_for_size`: a large terminal (``WIDE``) shows the whole card and every question
   beside the notes; a small one stacks them and switches the left pane.
 * :func:`typed_on_left`: words typed on the outline (F8) or the questions go into the notes.
 * :func:`show_header`: the person, the stage and the title, shortened least useful part first.
@@ -34,6 +34,16 @@ WIDE = (130, 40)
 LEFT_MODES = ("questions", "cues", "since")
 #: Narrower than this, the footer leaves out the command palette's key.
 FOOTER_PALETTE_WIDTH = 100
+
+
+def initial_layout(screen: "SessionScreen") -> Footer:
+    """The layout's classes on the screen before its widgets are styled (each class set once
+    they are restyled the whole screen), and its footer as :func:`layout_for_size` wants it."""
+    width, height = screen.app.size
+    screen.set_class(width >= WIDE[0] and height >= WIDE[1], "-wide", update=False)
+    for name in LEFT_MODES:
+        screen.set_class(screen.left_mode == name, f"-left-{name}", update=False)
+    return Footer(compact=True, show_command_palette=width >= FOOTER_PALETTE_WIDTH)
 
 
 def layout_for_size(screen: "SessionScreen") -> None:
