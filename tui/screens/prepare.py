@@ -15,8 +15,8 @@ from textual.widgets import Static
 
 from tui.commands import Command
 from tui.keys import with_keys
-from tui.screens.base import RapportScreen
 from tui.screens.person_actions import ask_jot, ask_meeting, ask_point, start_session_with
+from tui.screens.sections import SEARCH, SECTION_KEYS, SectionScreen
 from tui.widgets.footer import Footer
 from tui.widgets.prepare import SinceLastTimeView, header_text
 
@@ -24,7 +24,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from store import SinceLastTime, Store
 
 
-class PrepareScreen(RapportScreen[None]):
+class PrepareScreen(SectionScreen):
     TITLE = "Prepare"
     AUTO_FOCUS = "#since"
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]
@@ -34,6 +34,8 @@ class PrepareScreen(RapportScreen[None]):
         Binding("n", "jot", "New jot", id="jot", show=False),  # the hint line says these
         Binding("r", "point", "Talking point", id="talking-point", show=False),
         Binding("m", "meeting", "Next meeting", id="meeting", show=False),
+        SEARCH,
+        *SECTION_KEYS,
     ]
     HELP = ("What happened since you last met: talking points (theirs first), open action items "
             "both ways (overdue first), jots since, goals at a glance, the pulse and last time's "
@@ -100,7 +102,7 @@ class PrepareScreen(RapportScreen[None]):
     def action_back(self) -> None:
         self.app.pop_screen()
 
-    def commands(self) -> list[Command]:
+    def own_commands(self) -> list[Command]:
         return [
             Command("Talking point", "Something to raise, or that they asked for",
                     self.action_point, "talking-point"),
