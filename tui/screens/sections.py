@@ -1,6 +1,6 @@
 """The browsing screens' way between the app's sections: People, Items, Programmes, the question
 bank and Search are reached from every browsing screen by the same keys as from Home (F2, F3,
-F4, F5 and ``s``, bound by id: docs/keys.md).
+F4, F5, and ``s`` where a screen has no ``s`` of its own; bound by id: docs/keys.md).
 
 How the screen stack behaves (so switching never piles screens up): the sections are top-level
 screens over Home. Going to a section that is already open below (People, under the person
@@ -77,7 +77,8 @@ class SectionScreen(RapportScreen[None]):
         return []
 
     def section_commands(self) -> list[Command]:
-        """The palette's entries for the sections (Search too where ``s`` is not Search)."""
+        """The palette's entries for the other sections, each naming its key where this screen
+        binds it (Search has none on a screen whose ``s`` is its own)."""
         mine = {b.id for klass in type(self).__mro__
                 for b in vars(klass).get("BINDINGS", ()) if isinstance(b, Binding)}
         entries = [
