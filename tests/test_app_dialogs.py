@@ -144,6 +144,16 @@ async def test_escape_or_cancel_with_typed_text_asks_first(store, vault_path, cl
         await pilot.press("n")  # keep it: back in the dialog, the text as typed
         await pilot.pause()
         assert app.screen is dialog and "typed words" in str(dialog.draft())
+        # one Tab too far, onto a button: what is typed fast goes into the text field it left,
+        # added to what it holds (it did nothing, and Enter then pressed the button)
+        dialog.query_one(".cancel", Button).focus()
+        await pilot.pause()
+        typed_fast(app, "49")  # digits: a number field (the slot) takes them too
+        for _ in range(3):
+            await pilot.pause()
+        field = dialog.focused
+        assert isinstance(field, (Input, TextArea)), field
+        assert (field.value if isinstance(field, Input) else field.text).endswith("49")
         dialog.query_one(".cancel", Button).focus()  # Tab to Cancel, then Enter
         await pilot.press("enter")
         await pilot.pause()

@@ -205,7 +205,10 @@ async def test_a_remapped_key_that_clashes_on_a_screen_is_refused_with_a_warning
         await pilot.pause()
         warnings = [n.message for n in app._notifications if "keys." in n.message]
         assert len(warnings) == 1
-        assert "keys.search: 'p' is already prepare on the Sessions screen" in warnings[0]
+        # search is on every browsing screen that has s free: p is prepare on Home and
+        # People, a previous stage in a session's detail (the warning names one of them)
+        assert re.search(r"keys\.search: 'p' is already (prepare|detail-previous-stage) on "
+                         r"the \w+ screen", warnings[0])
         assert "keys.done: 'x' is already export on the Person screen" in warnings[0]
         assert app.config.keys == {"people": "o"}
         app.unlocked(store)
@@ -236,9 +239,9 @@ def test_swapped_keys_do_not_clash_and_of_two_on_one_key_the_later_is_dropped():
     assert kept == {"pause": "f11"} and len(problems) == 1
     assert problems[0].startswith("keys.privacy: 'f11' is already pause on the ")
     # a key of a list the screen holds (the home list's j moves it: search would be dead)
-    assert keymap_clashes({"search": "j"}, scopes)[1] == [
-        "keys.search: 'j' is already list-down on the Sessions screen; search keeps its "
-        "default keys"]
+    [problem] = keymap_clashes({"search": "j"}, scopes)[1]
+    assert re.fullmatch(r"keys\.search: 'j' is already list-down on the \w+ screen; search "
+                        r"keeps its default keys", problem)
     # the notes pane's own keys (docs/keys.md: a key the TextArea binds is never a session key)
     assert "“Cursor line start”" in keymap_clashes({"capture": "ctrl+a"}, scopes)[1][0]
     # the notes select all with f7, ahead of the app's help key (not a priority one)...

@@ -172,6 +172,22 @@ async def test_prepare_shows_since_last_time_and_adds_a_talking_point(store, vau
         points = [(p.text, p.owner) for p in store.talking_points(sam.id, open_only=True)]
         assert ("Thank them for the write-up", "mine") in points
         assert "Thank them for the write-up" in text_of(prepare.query_one("#since-points"))
+        # tick off what is already done before meeting: d, pick it, Enter
+        assert "d item done" in text_of(prepare.query_one("#prepare-hint"))
+        await pilot.press("d")
+        await pilot.pause()
+        assert [str(o.prompt) for o in app.screen.query_one("#picker-list").options] == [
+            "theirs · Send the rota · due 2025-03-04 overdue",
+            "mine · Book the room · due 2025-03-03 overdue"]
+        await pilot.press("down", "down", "enter")  # ↓ to the list on its first row, ↓, ⏎
+        await settle(pilot)
+        assert app.screen is prepare
+        assert [(i.text, i.status) for i in store.items(person_id=sam.id)
+                if i.kind == "action"] == [
+            ("Send the rota", "open"), ("Book the room", "done")]
+        items = text_of(prepare.query_one("#since-items"))
+        assert "Mine" not in items.split("Done")[0]  # nothing open of mine now
+        assert "Book the room" in items[items.index("Done"):]
         await pilot.press("escape")
         await settle(pilot)
         assert app.screen is screen

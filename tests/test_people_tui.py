@@ -320,3 +320,47 @@ async def test_palette_commands_and_help(world):
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)
         assert "| `d` | Done |" in app.screen.query_one(Markdown).source
+        await pilot.press("escape")
+        await pilot.pause()
+
+        # the sections' keys work from every browsing screen, and switching replaces:
+        # Home under one section at a time, a section already open below is gone back to
+        def stack() -> list[str]:
+            return [type(s).__name__ for s in app.screen_stack[1:]]  # above the unlock screen
+
+        await pilot.press("f2")  # Items -> People, in its place
+        await settle(pilot)
+        assert stack() == ["HomeScreen", "PeopleScreen"]
+        people = app.screen
+        await pilot.press("enter")  # a person's page
+        await settle(pilot)
+        assert stack() == ["HomeScreen", "PeopleScreen", "PersonScreen"]
+        await pilot.press("f2")  # People again: the one below, where it was left
+        await settle(pilot)
+        assert app.screen is people and len(stack()) == 2
+        await pilot.press("s")  # search, from People
+        await settle(pilot)
+        assert stack() == ["HomeScreen", "SearchScreen"]
+        await pilot.press("f4")  # a key that does not type: the query field has the focus
+        await settle(pilot)
+        assert stack() == ["HomeScreen", "ProgrammesScreen"]
+        app.push_screen(SessionDetailScreen(ids["a1"]))
+        await settle(pilot)
+        await pilot.press("f5")
+        await settle(pilot)
+        assert stack() == ["HomeScreen", "QuestionBankScreen"]
+        # a remapped key works there too, the palette and F1 name it
+        app.set_keymap({"items": "f7"})
+        await pilot.press("f3")
+        await settle(pilot)
+        assert stack() == ["HomeScreen", "QuestionBankScreen"]
+        assert "Items" in {c.title for c in app.screen.commands()}
+        await pilot.press("f1")
+        await pilot.pause()
+        assert "| `f7` | Items |" in app.screen.query_one(Markdown).source
+        await pilot.press("escape", "f7")
+        await settle(pilot)
+        assert stack() == ["HomeScreen", "ItemsScreen"]
+        await pilot.press("escape")  # back from a section: Home
+        await settle(pilot)
+        assert stack() == ["HomeScreen"]

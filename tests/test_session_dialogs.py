@@ -11,6 +11,7 @@ from datetime import date
 
 import pytest
 from textual import events
+from textual.widgets import Button
 
 from guides.loader import builtin_guides
 from store import DEFAULT_THEMES, Scope, render_export
@@ -243,12 +244,20 @@ async def test_the_export_dialog_at_80x24_and_its_folder(store, vault_path, cloc
         assert path.selected_text == path.value
         elsewhere = tmp_path / "shared"
         elsewhere.mkdir()
-        path.value = str(elsewhere / "ada.md")
+        # one Tab too far (onto Write file), then the path typed fast: it goes into the field,
+        # in place of the suggested one, its first letter too; then Enter writes it there
+        await pilot.press("tab")
+        assert isinstance(dialog.focused, Button)
+        for char in str(elsewhere / "ada"):
+            app.post_message(events.Key(char, char))
         await pilot.pause()
+        assert dialog.focused is path and path.value == str(elsewhere / "ada")
+        await pilot.press("tab", *".md")  # again, a path half typed: added to
+        assert path.value == str(elsewhere / "ada.md")
         assert str(dialog.query_one("#export-where").render()) == f"In {elsewhere}, as typed"
-        await pilot.press("ctrl+e")
+        await pilot.press("enter")
         await settle(app, pilot)
-        assert (elsewhere / "ada.md").exists()
+        assert (elsewhere / "ada.md").exists() and list(documents.iterdir()) == []
         app.push_screen(ExportScreen(session_ids=[session.id]))  # the next one: same folder
         await settle(app, pilot)
         assert app.screen.query_one("#export-path").value.startswith(str(elsewhere))

@@ -294,7 +294,8 @@ class RapportApp(QuietCrash):
                               events.MouseScrollUp)):
             self.last_activity = self.clock()
         if isinstance(event, events.Key) and not event.is_forwarded \
-                and (await self.run_alt_binding(event) or self.run_field_key(event)):
+                and (await self.run_alt_binding(event) or self.run_field_key(event)
+                     or self.run_typed_on_button(event)):
             return
         await super().on_event(event)
 
@@ -321,6 +322,13 @@ class RapportApp(QuietCrash):
         if active.binding.action not in {b.action for b in editing if isinstance(b, Binding)}:
             return False
         return field.call_later(self.run_action, active.binding.action, field)
+
+    def run_typed_on_button(self, event: events.Key) -> bool:
+        """A letter typed on a dialog's button goes into its text field, decided here as the
+        key arrives, so the letters after it go there too, in order
+        (:meth:`tui.screens.dialog.Dialog.typed_on_button`). True when it did."""
+        take = getattr(self.screen, "typed_on_button", None)
+        return bool(take is not None and take(event))
 
     async def run_alt_binding(self, event: events.Key) -> bool:
         """An alt+letter bound on the screen (``private = "alt+p"``) is that key, also while a

@@ -21,8 +21,8 @@ from tui.widgets.footer import Footer
 from tui.widgets.note_markdown import NoteMarkdown
 from tui.record import SessionRecord, items_markdown, load_record, record_header, stage_markdown
 from tui.commands import Command
-from tui.screens.base import RapportScreen
 from tui.screens.confirm import ConfirmScreen
+from tui.screens.sections import SEARCH, SECTION_KEYS, SectionScreen
 
 HELP = """\
 **Session detail.** The whole record of one session. **{detail-next-stage}** and
@@ -36,7 +36,7 @@ is recorded as an export). **{back}** goes back.
 """
 
 
-class SessionDetailScreen(RapportScreen[None]):
+class SessionDetailScreen(SectionScreen):
     TITLE = "Session"
     AUTO_FOCUS = "#detail-scroll"
     HELP = HELP
@@ -54,6 +54,8 @@ class SessionDetailScreen(RapportScreen[None]):
         Binding("k", "scroll(-1)", "Scroll up", id="list-up", show=False),
         Binding("g,home", "scroll_home", "Top", id="list-first", show=False),
         Binding("G,end", "scroll_end", "Bottom", id="list-last", show=False),
+        SEARCH,
+        *SECTION_KEYS,
     ]
 
     def __init__(self, session_id: str, *, stage: str | None = None) -> None:
@@ -234,7 +236,7 @@ class SessionDetailScreen(RapportScreen[None]):
 
         share_summary(self, self.session_id)
 
-    def commands(self) -> list[Command]:
+    def own_commands(self) -> list[Command]:
         return [
             Command("Edit session", "Open it to edit notes and items", self.action_edit, "edit"),
             Command("Reopen session", "Make an ended session active again", self.action_reopen,

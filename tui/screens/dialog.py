@@ -7,6 +7,12 @@
   with nothing typed they close at once.
 * **Tab moves on at once** (a priority binding too): what is typed right after it goes into the
   next field, not the one it left.
+* **Typing on a button types into the text field**: a letter typed while a button has the focus
+  (one Tab too far from the field, a file path half typed) goes into the text field before the
+  button (:meth:`Dialog.typed_on_button`, run by the app as the key arrives, so the keys after
+  it follow it there in order): at its end, or in place of a text the dialog put there and that
+  typing would replace on focus (the export's suggested path). It did nothing, and Enter then
+  pressed the button: the export wrote a plaintext file where the person had not chosen.
 * **The save key is shown in the dialog**: :meth:`Dialog.keys_hint` says it, with the live keymap.
 
 * **A lock, a signal or a crash keeps what was typed** (:meth:`tui.app.RapportApp.
@@ -38,7 +44,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable
 
-from textual import on
+from textual import events, on
 from textual.actions import SkipAction
 from textual.binding import Binding
 from textual.widget import Widget
@@ -175,6 +181,33 @@ class Dialog(RapportModal[ScreenResultType]):
             return
         self.save()
 
+    def typed_on_button(self, event: events.Key) -> bool:
+        """A printable key typed while one of this dialog's buttons has the focus goes into the
+        dialog's text field (:func:`field_for_button`), which takes the focus: called by
+        :meth:`tui.app.RapportApp.on_event` as the key arrives, ahead of the keys after it
+        (they then reach the field itself). Moving the focus at once (not as Textual's
+        ``focus()``, a callback later) and typing from the field's own queue, after the focus
+        event in which an Input selects its whole text, keeps a fast "abc" whole: else the
+        select-all came after the "a" and the "b" replaced it. True when it took the key."""
+        button = self.focused
+        if not (isinstance(button, Button) and event.is_printable and event.character) \
+                or event.key in self.active_bindings:
+            return False
+        field = field_for_button(self, button)
+        if field is None:
+            return False
+        replace = self.typing_replaces(field)
+        self.set_focus(field)
+        field.call_later(type_into, field, event.character, replace)
+        return True
+
+    def typing_replaces(self, field: Input | TextArea) -> bool:
+        """Whether a letter typed on a button replaces ``field``'s text (as typing in an
+        Input just focused does) rather than going at its end: only while it holds what the
+        dialog put there, never what was typed."""
+        return isinstance(field, Input) and field.select_on_focus \
+            and field.value in self.initial_texts
+
     def action_next_field(self) -> None:
         """Tab moves on at once, ahead of the letters typed after it. A priority binding: the
         screen's own Tab (not one) moved on only once the focused field had handled what was
@@ -205,3 +238,34 @@ class Dialog(RapportModal[ScreenResultType]):
         self.app.push_screen(ConfirmScreen(
             "Discard what you typed?", "Nothing of it has been saved.", confirm="Discard"),
             decided)
+
+
+def field_for_button(dialog: Dialog[Any], button: Button) -> Input | TextArea | None:
+    """The text field letters typed on ``button`` go into: the nearest one before it in the
+    focus order (the one Tab left), else the first after it; None in a dialog without one."""
+    chain = dialog.focus_chain
+    fields = [w for w in chain if is_text_field(w)]
+    if button not in chain or not fields:
+        return None
+    before = [w for w in chain[:chain.index(button)] if is_text_field(w)]
+    found = before[-1] if before else fields[0]
+    assert isinstance(found, (Input, TextArea))
+    return found
+
+
+def is_text_field(widget: Widget) -> bool:
+    if isinstance(widget, Input):
+        return not widget.password
+    return isinstance(widget, TextArea) and not widget.read_only
+
+
+def type_into(field: Input | TextArea, character: str, replace: bool) -> None:
+    """``character`` typed into ``field``: in place of its text (``replace``) or at its end."""
+    if not field.is_attached:
+        return
+    if isinstance(field, Input):
+        field.replace(character, 0 if replace else len(field.value), len(field.value))
+    else:
+        end = field.document.end
+        field.insert(character, end)
+        field.move_cursor(field.document.end)

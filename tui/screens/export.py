@@ -365,8 +365,18 @@ class ExportScreen(Dialog[str | None]):
     def draft(self) -> tuple[object, ...]:
         """The destination, when typed (not the name the preview suggested)."""
         raw = self.query_one("#export-path", Input).value.strip()
-        suggested = str(self.directory / self.preview_filename) if self.preview_filename else ""
-        return (raw if raw and raw != suggested else "",)
+        return (raw if raw and raw != self.suggested_path() else "",)
+
+    def suggested_path(self) -> str:
+        """The destination the preview suggested ("" before it shows)."""
+        return str(self.directory / self.preview_filename) if self.preview_filename else ""
+
+    def typing_replaces(self, field: Input | TextArea) -> bool:
+        """A letter typed on a button replaces the suggested path, as typing in the field
+        just focused does (a path half typed is added to)."""
+        return super().typing_replaces(field) or (
+            isinstance(field, Input) and field.id == "export-path"
+            and field.value.strip() == self.suggested_path())
 
     def save(self) -> None:
         if self._writing:

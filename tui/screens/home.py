@@ -21,10 +21,10 @@ from textual.widgets import DataTable, Input, Static
 from tui import format as fmt
 from tui.commands import Command
 from tui.keys import current_keys, key_label, with_keys
-from tui.screens.base import RapportScreen
 from tui.screens.home_data import (
     Agenda, HomeData, Row, first_page, read_agenda, read_home, readable_summaries,
 )
+from tui.screens.sections import SECTION_KEYS, SectionScreen
 from tui.widgets.browse import BrowseTable, clip, theme_style
 from tui.widgets.footer import Footer
 
@@ -74,8 +74,9 @@ class SessionTable(BrowseTable):
     """The sessions list (j/k/g/G on top of DataTable's own keys)."""
 
 
-class HomeScreen(RapportScreen[None]):
+class HomeScreen(SectionScreen):
     TITLE = "Sessions"
+    FLOOR = True
     AUTO_FOCUS = "#sessions"
     BINDINGS = [
         # the footer at 80 columns: these five, then quit and help (f3, f4, f5: F1 and ^p)
@@ -84,12 +85,11 @@ class HomeScreen(RapportScreen[None]):
         # priority: handled as it arrives, so the letters typed right after it (a fast "/jo")
         # go to the filter; in the filter it is not a key (check_action) and types itself
         Binding("slash,f", "focus_filter", "Filter", id="filter", priority=True),
-        Binding("s", "search", "Search", id="search"),
+        Binding("s", "section('search')", "Search", id="search"),
         Binding("p", "prepare", "Prepare", id="prepare"),
-        Binding("f2", "people", "People", id="people"),
-        Binding("f3", "items", "Items", id="items", show=False),
-        Binding("f4", "programmes", "Programmes", id="programmes", show=False),
-        Binding("f5", "questions", "Questions", id="question-bank", show=False),
+        # the sections' keys (tui/screens/sections.py), shown here: F2 in the footer
+        Binding("f2", "section('people')", "People", id="people"),
+        *SECTION_KEYS[1:],
         Binding("ctrl+s", "cycle_sort", "Sort", id="sort", show=False),
         Binding("escape", "clear_filter", "Clear filter", id="clear-filter", show=False),
     ]
@@ -390,41 +390,13 @@ class HomeScreen(RapportScreen[None]):
 
         self.app.push_screen(NewSessionScreen(), started)
 
-    def _push_lazily(self, module: str, name: str) -> None:
-        """Screens imported when first opened, so the home screen starts light."""
-        mod = __import__(module, fromlist=[name])
-        self.app.push_screen(getattr(mod, name)())
-
-    def action_search(self) -> None:
-        self._push_lazily("tui.screens.search", "SearchScreen")
-
-    def action_people(self) -> None:
-        self._push_lazily("tui.screens.people", "PeopleScreen")
-
-    def action_items(self) -> None:
-        self._push_lazily("tui.screens.items", "ItemsScreen")
-
-    def action_programmes(self) -> None:
-        self._push_lazily("tui.screens.programmes", "ProgrammesScreen")
-
-    def action_questions(self) -> None:
-        self._push_lazily("tui.screens.questions", "QuestionBankScreen")
-
-    def commands(self) -> list[Command]:
+    def own_commands(self) -> list[Command]:
         return [
             Command("New session", "Start a conversation with a guide", self.action_new_session,
                     "new-session"),
             Command("Filter sessions", "By name, title, guide or date", self.action_focus_filter,
                     "filter"),
-            Command("Search", "Search every note, item and jot", self.action_search, "search"),
             Command("Prepare", "The highlighted session's person: since last time",
                     self.action_prepare, "prepare"),
-            Command("People", "Everyone you meet, who is due", self.action_people, "people"),
-            Command("Items", "Open action items, decisions, agreements and goals",
-                    self.action_items, "items"),
-            Command("Programmes", "Leadership interview programmes", self.action_programmes,
-                    "programmes"),
-            Command("Question bank", "Your own questions, per guide and stage",
-                    self.action_questions, "question-bank"),
             Command("Sort sessions", "By the next column", self.action_cycle_sort, "sort"),
         ]

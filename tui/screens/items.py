@@ -21,6 +21,7 @@ from tui.record import CLOSED_GOAL, goal_order, is_overdue, item_order, whose
 from tui.commands import Command
 from tui.keys import with_keys
 from tui.screens.base import RapportScreen
+from tui.screens.sections import SECTION_KEYS, SectionScreen
 from tui.screens.session import SessionScreen
 from tui.widgets.browse import BrowseTable, clip, due_cell, theme_style
 from tui.format import plural
@@ -88,7 +89,7 @@ def read_items(store: "Store", today: date) -> ItemsRead:
 TABLES = ("#items-actions", "#items-agreed", "#items-goals")
 
 
-class ItemsScreen(RapportScreen[None]):
+class ItemsScreen(SectionScreen):
     TITLE = "Items"
     AUTO_FOCUS = "#items-actions"
     HELP = ("Every open action item across people, overdue first, then by due date; below, the "
@@ -106,6 +107,7 @@ class ItemsScreen(RapportScreen[None]):
         Binding("d", "done", "Done", id="done", show=False),  # the pane titles say these two
         Binding("s", "goal_status", "Check in", id="goal-status", show=False),
         Binding("i", "edit_item", "Edit item", id="edit-item", show=False),
+        *SECTION_KEYS,
     ]
 
     def __init__(self) -> None:
@@ -275,7 +277,7 @@ class ItemsScreen(RapportScreen[None]):
     def action_back(self) -> None:
         self.app.pop_screen()
 
-    def commands(self) -> list[Command]:
+    def own_commands(self) -> list[Command]:
         return [
             Command("Show my items", "What I promised", lambda: self.action_show("mine"), "mine"),
             Command("Show their items", "What they promised", lambda: self.action_show("theirs"),

@@ -17,10 +17,10 @@ from tui import format as fmt
 from tui.commands import Command
 from tui.keys import with_keys
 from tui.record import PersonOverview, people_overview
-from tui.screens.base import RapportScreen
 from tui.screens.person_actions import (
     ask_erase, ask_jot, ask_meeting, ask_merge, ask_person, ask_point, set_cadence,
 )
+from tui.screens.sections import SEARCH, SECTION_KEYS, SectionScreen
 from tui.widgets.browse import BrowseTable, clip, meeting_text, theme_style
 from tui.widgets.footer import Footer
 
@@ -43,7 +43,7 @@ def pulse_text(app: Any, row: PersonOverview) -> Text:
     return Text(str(row.pulse), justify="right")
 
 
-class PeopleScreen(RapportScreen[None]):
+class PeopleScreen(SectionScreen):
     TITLE = "People"
     AUTO_FOCUS = "#people-table"
     HELP = ("Everyone you meet, with when you meet next (a date you set, else from the "
@@ -68,6 +68,8 @@ class PeopleScreen(RapportScreen[None]):
         Binding("M", "merge", "Merge", id="merge", show=False),
         Binding("delete,ctrl+d", "erase", "Erase", id="delete", show=False),
         Binding("ctrl+s", "cycle_sort", "Sort", id="sort", show=False),
+        SEARCH,
+        *SECTION_KEYS,
     ]
 
     def __init__(self) -> None:
@@ -252,7 +254,7 @@ class PeopleScreen(RapportScreen[None]):
     def action_back(self) -> None:
         self.app.pop_screen()
 
-    def commands(self) -> list[Command]:
+    def own_commands(self) -> list[Command]:
         return [
             Command("Open person", "Timeline, goals, pulse and feedback", self.action_open,
                     "open"),

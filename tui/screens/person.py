@@ -23,12 +23,12 @@ from tui import format as fmt
 from tui.commands import Command
 from tui.keys import with_keys
 from tui.record import CLOSED_GOAL, goal_order, is_overdue, item_order, whose
-from tui.screens.base import RapportScreen
 from tui.screens.person_actions import (
     ask_erase, ask_jot, ask_meeting, ask_merge, ask_person, ask_point, set_cadence,
     start_session_with,
 )
 from tui.screens.person_history import feedback_detail, goal_detail, pulse_line
+from tui.screens.sections import SECTION_KEYS, SectionScreen
 from tui.widgets.browse import BrowseTable, clip, due_cell, meeting_text, theme_style
 from tui.format import plural
 from tui.widgets.footer import Footer
@@ -65,7 +65,7 @@ def read_person(store: "Store", person_id: str, today: date) -> PersonRead:
                       store.low_run(person.id))
 
 
-class PersonScreen(RapportScreen[None]):
+class PersonScreen(SectionScreen):
     """One person: timeline, goals, pulse and feedback."""
 
     TITLE = "Person"
@@ -105,6 +105,7 @@ class PersonScreen(RapportScreen[None]):
         Binding("M", "merge", "Merge", id="merge", show=False),
         Binding("delete,ctrl+d", "erase", "Erase", id="delete", show=False),
         Binding("x", "export", "Export", id="export", show=False),
+        *SECTION_KEYS,
     ]
 
     def __init__(self, person_id: str) -> None:
@@ -478,7 +479,7 @@ class PersonScreen(RapportScreen[None]):
     def action_back(self) -> None:
         self.app.pop_screen()
 
-    def commands(self) -> list[Command]:
+    def own_commands(self) -> list[Command]:
         return [
             Command("Prepare", "Since last time", self.action_prepare, "prepare"),
             Command("Start a session", "With them, from their default guide",

@@ -9,7 +9,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Sequence
 
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -286,10 +286,17 @@ class Picker(RapportModal["str | NewName | None"]):
         if options.option_count:
             self.pick(options.get_option_at_index(options.highlighted or 0).id)
 
-    def on_key(self, event: object) -> None:
-        if getattr(event, "key", "") == "down" and \
-                self.focused is self.query_one("#picker-filter"):
-            self.query_one("#picker-list", OptionList).focus()
+    def on_key(self, event: events.Key) -> None:
+        """↓ in the filter moves to the list, onto its first row. The list took that ↓ too
+        once it had the focus (its binding is looked up after the key has bubbled here), so
+        ↓ landed on the second row and ↓ ↓ ⏎ picked the first (the list wraps)."""
+        if event.key == "down" and self.focused is self.query_one("#picker-filter"):
+            event.stop()
+            event.prevent_default()
+            options = self.query_one("#picker-list", OptionList)
+            if options.highlighted is None and options.option_count:
+                options.highlighted = 0
+            options.focus()
 
     @on(OptionList.OptionSelected, "#picker-list")
     def chosen(self, event: OptionList.OptionSelected) -> None:

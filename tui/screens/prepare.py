@@ -13,18 +13,20 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Static
 
+from store import RapportError
+from tui import format as fmt
 from tui.commands import Command
 from tui.keys import with_keys
-from tui.screens.base import RapportScreen
 from tui.screens.person_actions import ask_jot, ask_meeting, ask_point, start_session_with
+from tui.screens.sections import SEARCH, SECTION_KEYS, SectionScreen
 from tui.widgets.footer import Footer
 from tui.widgets.prepare import SinceLastTimeView, header_text
 
 if TYPE_CHECKING:  # pragma: no cover
-    from store import SinceLastTime, Store
+    from store import Item, SinceLastTime, Store
 
 
-class PrepareScreen(RapportScreen[None]):
+class PrepareScreen(SectionScreen):
     TITLE = "Prepare"
     AUTO_FOCUS = "#since"
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]
@@ -34,11 +36,16 @@ class PrepareScreen(RapportScreen[None]):
         Binding("n", "jot", "New jot", id="jot", show=False),  # the hint line says these
         Binding("r", "point", "Talking point", id="talking-point", show=False),
         Binding("m", "meeting", "Next meeting", id="meeting", show=False),
+        Binding("d", "done", "Done", id="done", show=False),
+        SEARCH,
+        *SECTION_KEYS,
     ]
     HELP = ("What happened since you last met: talking points (theirs first), open action items "
             "both ways (overdue first), jots since, goals at a glance, the pulse and last time's "
-            "summary. **{talking-point}** adds a talking point, **{jot}** a jot, **{meeting}** "
-            "sets the next meeting, **{new-session}** starts the session with them.")
+            "summary. **{done}** marks an open action item done (pick it from the list: what "
+            "they or you did before you meet), **{talking-point}** adds a talking point, "
+            "**{jot}** a jot, **{meeting}** sets the next meeting, **{new-session}** starts the "
+            "session with them.")
 
     def __init__(self, person_id: str) -> None:
         super().__init__()
@@ -48,8 +55,9 @@ class PrepareScreen(RapportScreen[None]):
     def compose(self) -> ComposeResult:
         yield Static("Loading…", id="prepare-header", markup=False)
         yield SinceLastTimeView(id="since")
-        yield Static(with_keys(self.app, "{talking-point} talking point · {jot} jot · {meeting} "
-                               "next meeting · {new-session} start the session", self),
+        yield Static(with_keys(self.app, "{done} item done · {talking-point} talking point · "
+                               "{jot} jot · {meeting} next meeting · {new-session} start the "
+                               "session", self),
                      id="prepare-hint", classes="hint", markup=False)
         yield Footer()
 
@@ -93,6 +101,41 @@ class PrepareScreen(RapportScreen[None]):
         if self.data is not None:
             ask_meeting(self, self.data.person, saved=self.load)
 
+    def action_done(self) -> None:
+        """Which open action item is done (a manager preparing ticks off what already
+        happened): picked from their items and mine, overdue first, then marked done through
+        the store; it moves to "Done since" in the view."""
+        data = self.data
+        if data is None:
+            return
+        items = {i.id: i for i in (*data.theirs, *data.mine)}
+        if not items:
+            self.notify("no open action item, either way", timeout=3)
+            return
+        from tui.screens.person_dialogs import Picker
+
+        def label(item: "Item") -> str:
+            whose = "theirs" if item in data.theirs else "mine"
+            due = f" · due {fmt.day(item.due)}" if item.due is not None else ""
+            late = " overdue" if item.id in data.overdue else ""
+            return f"{whose} · {' '.join(item.text.split())}{due}{late}"
+
+        def picked(item_id: object) -> None:
+            item = items.get(item_id) if isinstance(item_id, str) else None
+            if item is None:
+                return
+            try:
+                self.store.update_item(item.id, status="done")
+            except RapportError as exc:
+                self.notify(str(exc), severity="error")
+                return
+            self.notify("marked done: it is under Done now", timeout=2)
+            self.load()
+
+        self.app.push_screen(Picker("Which item is done?", "Open action items, theirs first",
+                                    [(key, label(item)) for key, item in items.items()]),
+                             picked)
+
     def action_new_session(self) -> None:
         if self.data is not None:
             start_session_with(self, self.data.person, replace=True)
@@ -100,10 +143,12 @@ class PrepareScreen(RapportScreen[None]):
     def action_back(self) -> None:
         self.app.pop_screen()
 
-    def commands(self) -> list[Command]:
+    def own_commands(self) -> list[Command]:
         return [
             Command("Talking point", "Something to raise, or that they asked for",
                     self.action_point, "talking-point"),
+            Command("Item done", "Mark one of the open action items done", self.action_done,
+                    "done"),
             Command("New jot", "A note about them", self.action_jot, "jot"),
             Command("Next meeting", "Set or clear the date", self.action_meeting, "meeting"),
             Command("Start the session", "With them, from their default guide",

@@ -24,12 +24,12 @@ from store import StrategyItem
 from store import Area, Synthesis, md_inline
 from tui.commands import Command
 from tui.keys import with_keys
-from tui.screens.base import RapportScreen
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.export import export_dialog
 from tui.screens.leader_picker import LeaderPicker
 from tui.screens.passages import PassagesScreen, passage_markdown
 from tui.screens.report import ReportScreen
+from tui.screens.sections import SECTION_KEYS, SectionScreen
 from tui.screens.session import SessionScreen
 from tui.screens.strategy import StrategyDialog
 from tui.screens.programme_roster import (
@@ -48,7 +48,7 @@ MATRIX_HINT = ("⏎ on a cell lists its passages · {programme-interview} interv
                "in an interview tags · {programme-tab-matrix}-{programme-tab-leaders} tabs")
 
 
-class ProgrammeScreen(RapportScreen[None]):
+class ProgrammeScreen(SectionScreen):
     AUTO_FOCUS = "#matrix"
     BINDINGS = [
         Binding("i", "interview", "Interview", id="programme-interview"),
@@ -71,6 +71,7 @@ class ProgrammeScreen(RapportScreen[None]):
         Binding("a", "roster_add", "Add to roster", id="programme-roster-add", show=False),
         Binding("R", "retention", "Destroy raw notes", id="programme-retention", show=False),
         Binding("escape", "back", "Back", id="back"),
+        *SECTION_KEYS,
     ]
     HELP = ("**{programme-tab-matrix}** to **{programme-tab-leaders}** switch to the Matrix, "
             "Current → future, Strategy, Roster and Leaders tabs. **Matrix**: passages per "
@@ -96,7 +97,7 @@ class ProgrammeScreen(RapportScreen[None]):
         """``text`` with its ``{binding-id}`` placeholders as the keys are bound now."""
         return with_keys(self.app, text, self, PassagesScreen, SessionScreen)
 
-    def commands(self) -> list[Command]:
+    def own_commands(self) -> list[Command]:
         return [
             Command("New interview", "In this programme", self.action_interview,
                     "programme-interview"),

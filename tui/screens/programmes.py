@@ -16,7 +16,7 @@ from store import DEFAULT_THEMES, Programme
 from tui.commands import Command
 from tui.format import plural, records
 from tui.keys import with_keys
-from tui.screens.base import RapportScreen
+from tui.screens.sections import SEARCH, SECTION_KEYS, SectionScreen
 from tui.widgets.browse import clip
 from tui.widgets.footer import Footer
 
@@ -38,7 +38,7 @@ def read_programmes(store: "Store") -> list[tuple[Programme, str, int, int]]:
              len(store.strategy_items(p.id))) for p in store.programmes()]
 
 
-class ProgrammesScreen(RapportScreen[None]):
+class ProgrammesScreen(SectionScreen):
     TITLE = "Programmes"
     AUTO_FOCUS = "#programme-list"
     BINDINGS = [
@@ -47,6 +47,8 @@ class ProgrammesScreen(RapportScreen[None]):
         Binding("e,ctrl+e", "edit", "Edit", id="edit"),
         Binding("delete,ctrl+d", "delete", "Delete", id="delete", show=False),
         Binding("escape", "back", "Back", id="back"),
+        SEARCH,
+        *SECTION_KEYS,
     ]
     HELP = ("A programme groups leadership interviews: its themes, tagged passages, synthesis, "
             "strategy and per-leader reports. **{new-programme}** creates one, **{open}** opens "
@@ -212,7 +214,7 @@ class ProgrammesScreen(RapportScreen[None]):
     def action_back(self) -> None:
         self.app.pop_screen()
 
-    def commands(self) -> list[Command]:
+    def own_commands(self) -> list[Command]:
         return [Command("New programme", "Leadership interviews and their synthesis",
                         self.action_new_programme, "new-programme"),
                 Command("Edit the programme", "The highlighted one: its name and purpose",

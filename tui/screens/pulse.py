@@ -52,6 +52,9 @@ class PulseDialog(Dialog[PulseEntry | None]):
                 yield Button("Save", variant="primary", id="pulse-save", classes="save")
                 yield Button("Cancel", id="pulse-cancel", classes="cancel")
 
+    def typed_on_button(self, event: events.Key) -> bool:
+        return False  # on_key: a digit on a button is a score, a letter starts the word
+
     def on_key(self, event: events.Key) -> None:
         if isinstance(self.focused, Input) or not event.is_printable or event.character in (
                 None, " "):

@@ -18,8 +18,8 @@ from store import RapportError
 from tui.commands import Command
 from tui.format import plural
 from tui.keys import with_keys
-from tui.screens.base import RapportScreen
 from tui.screens.dialog import Dialog, Keeper
+from tui.screens.sections import SEARCH, SECTION_KEYS, SectionScreen
 from tui.widgets.browse import BrowseTable, clip
 from tui.widgets.footer import Footer
 
@@ -121,7 +121,7 @@ def guide_stages(guides: Sequence["Guide"]) -> list[GuideStages]:
     return [(g.id, g.name, [(s.key, s.title) for s in g.stages]) for g in guides]
 
 
-class QuestionBankScreen(RapportScreen[None]):
+class QuestionBankScreen(SectionScreen):
     TITLE = "Question bank"
     AUTO_FOCUS = "#question-bank-table"
     HELP = ("Your own questions, per guide and stage: a session shows them beside the guide's "
@@ -132,6 +132,8 @@ class QuestionBankScreen(RapportScreen[None]):
         Binding("ctrl+n", "add", "Add", id="new-question"),
         Binding("e,ctrl+e", "edit", "Edit", id="edit"),
         Binding("delete,ctrl+d", "delete", "Delete", id="delete"),
+        SEARCH,
+        *SECTION_KEYS,
     ]
 
     def __init__(self) -> None:
@@ -242,7 +244,7 @@ class QuestionBankScreen(RapportScreen[None]):
     def action_back(self) -> None:
         self.app.pop_screen()
 
-    def commands(self) -> list[Command]:
+    def own_commands(self) -> list[Command]:
         return [Command("Add a question", "To your bank, for a guide and stage", self.action_add,
                         "new-question"),
                 Command("Edit the question", "The highlighted one", self.action_edit, "edit"),

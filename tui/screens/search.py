@@ -25,7 +25,7 @@ from tui import format as fmt
 from tui.commands import Command
 from tui.keys import with_keys
 from tui.record import stage_titles
-from tui.screens.base import RapportScreen
+from tui.screens.sections import SECTION_KEYS, SectionScreen
 from tui.widgets.browse import BrowseTable
 from tui.widgets.footer import Footer
 
@@ -86,7 +86,7 @@ def snippet_text(hit: Hit, width: int) -> Text:
     return text
 
 
-class SearchScreen(RapportScreen[None]):
+class SearchScreen(SectionScreen):
     TITLE = "Search"
     AUTO_FOCUS = "#search-query"
     HELP = HELP
@@ -94,6 +94,7 @@ class SearchScreen(RapportScreen[None]):
         Binding("escape", "back", "Back", id="back"),
         Binding("slash", "focus_query", "Query", id="query"),
         Binding("ctrl+r", "clear_filters", "Clear filters", id="clear-filters"),
+        *SECTION_KEYS,
     ]
 
     def __init__(self, query: str = "") -> None:
@@ -346,7 +347,7 @@ class SearchScreen(RapportScreen[None]):
     def action_back(self) -> None:
         self.app.pop_screen()
 
-    def commands(self) -> list[Command]:
+    def own_commands(self) -> list[Command]:
         return [Command("Edit the query", "Back to the search field", self.action_focus_query,
                         "query"),
                 Command("Clear search filters", "Person, guide, status, kind, dates",
