@@ -56,6 +56,8 @@ def test_nine_builtins_in_order():
 
 @pytest.mark.parametrize("guide_id", BUILTIN_IDS)
 def test_builtin_file_validates(guide_id, tmp_path):
+    """The app loads the built-ins unchecked (guides/loader.py): this is where they are checked,
+    and what the app loads is what the checked file gives."""
     data = builtin_source(guide_id)
     path = tmp_path / f"{guide_id}.toml"
     path.write_bytes(data)
