@@ -313,7 +313,11 @@ async def test_consent_is_recorded_at_the_interview_on_the_roster(store, vault_p
         await pilot.press("ctrl+f")
         await pilot.pause()
         assert isinstance(app.screen, ConsentDialog)
-        await pilot.press("left", "left", "enter")  # from "not recorded" to "given"
+        # "not recorded | given | refused", as on the roster: one Right from "not recorded"
+        # gives "given" (listed last, one Left had given "refused")
+        assert [b.name for b in app.screen.query("RadioButton")] == [
+            "not recorded", "given", "refused"]
+        await pilot.press("right", "enter")
         await pilot.pause()
         assert app.screen is screen and isinstance(app.focused, NotesArea)
         [place] = store.roster(programme.id)
@@ -337,7 +341,7 @@ async def test_consent_is_recorded_at_the_interview_on_the_roster(store, vault_p
         assert "recorded: consent given" in str(screen.query_one(StageCard).render())
         await pilot.press("ctrl+f")
         await pilot.pause()
-        await pilot.press("right", "right", "enter")
+        await pilot.press("left", "enter")  # from "given" back to "not recorded"
         await pilot.pause()
         assert store.roster(programme.id)[0].consent is None
         assert "recorded:" not in str(screen.query_one(StageCard).render())

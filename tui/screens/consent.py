@@ -33,9 +33,12 @@ class ConsentDialog(Dialog["str | None"]):
             yield Label(f"Is {self.name_shown} comfortable going ahead, on the terms you gave?",
                         markup=False)
             with ChoiceSet(id="consent-choice"):
+                # "not recorded" first, as on the roster: the choice shown at first is the
+                # leftmost, and one Right gives "given" (one Left from the right end recorded
+                # "refused")
+                yield RadioButton(NOT_RECORDED, value=self.current is None, name=NOT_RECORDED)
                 for consent in CONSENTS:
                     yield RadioButton(consent, value=self.current == consent, name=consent)
-                yield RadioButton(NOT_RECORDED, value=self.current is None, name=NOT_RECORDED)
             yield Label(f"Kept on the roster of {self.programme}, with this interview. Refused: "
                         "end here, and delete the session if nothing of it is to be kept.",
                         classes="hint", markup=False)
