@@ -256,7 +256,7 @@ async def test_idle_lock_then_unlock_returns_into_the_session(store, vault_path,
         await settle(app, pilot)
         app.push_screen(SessionScreen(session.id))
         await pilot.pause()
-        await pilot.press("ctrl+n", "ctrl+n", *"where I was")
+        await pilot.press("ctrl+n", "ctrl+n", "ctrl+g", *"where I was")  # the cues shown
         clock.advance(6 * 60)
         app.check_idle_lock()
         await settle(app, pilot)
@@ -267,6 +267,7 @@ async def test_idle_lock_then_unlock_returns_into_the_session(store, vault_path,
         assert isinstance(screen, SessionScreen) and screen.session_id == session.id
         assert screen.index == 2 and screen.query_one(NotesArea).text == "where I was"
         assert isinstance(app.focused, NotesArea)
+        assert screen.has_class("-left-cues")  # the cues still, not back to the questions
         await pilot.press("escape")  # and below it, the home list as after any unlock
         await pilot.pause()
         assert type(app.screen).__name__ == "HomeScreen"

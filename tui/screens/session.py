@@ -99,7 +99,8 @@ class SessionScreen(RapportScreen[None]):
         Binding("f8", "pick_stage", "Stages", id="stages", show=False),
     ]
 
-    def __init__(self, session_id: str, *, stage: str | None = None) -> None:
+    def __init__(self, session_id: str, *, stage: str | None = None,
+                 left: str = "questions") -> None:
         super().__init__()
         self.session_id = session_id
         self.open_at = stage  # a stage key to open at (from search or the session detail)
@@ -125,7 +126,7 @@ class SessionScreen(RapportScreen[None]):
         self.last_persist: datetime | None = None
         self.state_dirty = False
         # the left pane: "questions", "cues" or "since" (the since-last-time panel)
-        self.left_mode = "questions"
+        self.left_mode = left
         self.since_opened_itself = False  # the panel shown at the start, not by its key
         # the loop (read in a worker once the screen shows: session_loop.load_context)
         self.context_loaded = False
@@ -300,11 +301,8 @@ class SessionScreen(RapportScreen[None]):
                             style="dim")
         status = self.query_one("#note-status", Static)
         status.set_class(self.status not in ("saved", "unsaved"), "-error")
-        if text != self.status_shown:
-            # every keystroke in the notes asks for this line; drawn again only when it
-            # changes, and never a layout (one line high in the stylesheet): a re-layout of the
-            # screen on each key was most of a keystroke's cost
-            self.status_shown = text
+        if text != self.status_shown:  # asked on every key: drawn when it changes, one row
+            self.status_shown = text  # high, never laid out (that was most of a key's cost)
             status.update(text, layout=False)
 
     def say(self, message: str) -> None:
@@ -558,11 +556,12 @@ class SessionScreen(RapportScreen[None]):
         review_and_end(self)
 
     def reopener(self) -> Callable[[], object] | None:
-        """How to come back here after a lock: this session, at this stage."""
+        """How to come back here after a lock: this session, at this stage, the left pane as
+        it was (the cues stay the cues)."""
         if self.session is None:
             return None
-        session_id, stage = self.session_id, self.stage["key"]
-        return lambda: self.app.push_screen(SessionScreen(session_id, stage=stage))
+        session_id, stage, left = self.session_id, self.stage["key"], self.left_mode
+        return lambda: self.app.push_screen(SessionScreen(session_id, stage=stage, left=left))
 
     def on_unmount(self) -> None:
         if self.session is not None and self.app.store is not None:
