@@ -13,7 +13,7 @@ import pytest
 from guides.loader import builtin_guides
 from tui.screens.people import PeopleScreen
 from tui.screens.person import PersonScreen
-from apptools import make_app
+from apptools import enter_text, make_app
 
 pytestmark = pytest.mark.usefixtures("utc_zone")
 
@@ -65,7 +65,8 @@ async def test_add_a_person_with_cadence_and_default_guide_then_rename(store, va
         await pilot.pause()
         dialog = app.screen
         assert isinstance(dialog, PersonDialog)
-        await pilot.press(*"Sam Rivera", "tab", "right", "right")  # cadence: fortnightly
+        await enter_text(pilot, "Sam Rivera")  # typing: test_app_dialogs
+        await pilot.press("tab", "right", "right")  # cadence: fortnightly
         guides = dialog.query_one("#person-guide")
         guides.highlighted = 1 + [g.id for g in app.catalog.guides].index("career-conversation")
         await pilot.press("enter")
@@ -167,7 +168,8 @@ async def test_prepare_shows_since_last_time_and_adds_a_talking_point(store, vau
         await pilot.press("r")
         await pilot.pause()
         assert isinstance(app.screen, TalkingPointDialog)
-        await pilot.press(*"Thank them for the write-up", "enter")
+        await enter_text(pilot, "Thank them for the write-up")
+        await pilot.press("enter")
         await settle(pilot)
         points = [(p.text, p.owner) for p in store.talking_points(sam.id, open_only=True)]
         assert ("Thank them for the write-up", "mine") in points
@@ -245,7 +247,8 @@ async def test_erase_needs_the_name_typed_and_then_everything_goes(store, vault_
         assert isinstance(dialog, EraseDialog)
         what = text_of(dialog.query_one("#erase-what"))
         assert "1 session" in what and "1 note" in what and "1 jot" in what
-        await pilot.press(*"sam rivera", "enter")  # not their name as written
+        await enter_text(pilot, "sam rivera")  # not their name as written
+        await pilot.press("enter")
         await pilot.pause()
         assert app.screen is dialog and store.person(sam.id)
         dialog.query_one("#erase-name").value = "Sam Rivera"
@@ -271,7 +274,8 @@ async def test_merge_a_duplicate_into_the_right_record(store, vault_path, clock)
         await pilot.press("M")
         await pilot.pause()
         assert isinstance(app.screen, Picker)
-        await pilot.press(*"rivera", "enter")
+        await enter_text(pilot, "rivera")
+        await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, ConfirmScreen)
         await pilot.press("y")
