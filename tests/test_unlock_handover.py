@@ -154,9 +154,14 @@ async def test_a_vault_created_in_this_run_asks_once_after_a_lock(tmp_path, cloc
     app = make_app(vault, clock)
     async with app.run_test(size=SIZE) as pilot:
         assert app.screen.create
+        # passphrases that do not match create nothing (was test_app_shell's own test)
+        await pilot.press(*"long enough 1", "enter", *"long enough 2", "enter")
+        await pilot.pause()
+        assert not vault.exists(), "created with passphrases that differ"
         await pilot.press(*"long enough 1", "enter", *"long enough 1", "enter")
         await settle(app, pilot)
         assert isinstance(app.screen, HomeScreen)
+        assert vault.exists()
         await pilot.press("ctrl+l")
         await settle(app, pilot)
         screen = app.screen
