@@ -8,6 +8,7 @@ audit hook in the completing process reports every file it opens and every chang
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import subprocess
@@ -276,7 +277,10 @@ SOURCE_MARKS = {
 SYNTAX_CHECK = {"bash": ["bash", "-n"], "zsh": ["zsh", "-n"], "fish": ["fish", "--no-execute"]}
 
 
-def source_script(shell: str, tmp_path) -> str:
+@functools.cache
+def source_script(shell: str) -> str:
+    """What ``_RAPPORT_COMPLETE={shell}_source`` prints: asked of a real process once a shell
+    (per test process); the scripts' tests below run what it printed."""
     out = rapport(code=ENTRY, env={"_RAPPORT_COMPLETE": f"{shell}_source"})
     assert out.returncode == 0 and out.stderr == b"", out.stderr
     return out.stdout.decode()
@@ -285,7 +289,7 @@ def source_script(shell: str, tmp_path) -> str:
 @pytest.mark.parametrize("shell", SHELLS)
 def test_each_shell_gets_its_script(shell, tmp_path):
     """What the README tells people to put in their shell's startup file."""
-    script = source_script(shell, tmp_path)
+    script = source_script(shell)
     for mark in SOURCE_MARKS[shell]:
         assert mark in script
     if shutil.which(shell):
@@ -310,7 +314,7 @@ def on_path(tmp_path):
 def in_shell(shell: str, program: str, on_path, home, tmp_path) -> list[str]:
     if not shutil.which(shell):
         pytest.skip(f"{shell} is not installed")
-    (tmp_path / f"rapport.{shell}").write_text(source_script(shell, tmp_path))
+    (tmp_path / f"rapport.{shell}").write_text(source_script(shell))
     env = clean_env(PATH=f"{on_path}{os.pathsep}{os.environ['PATH']}", RAPPORT_HOME=str(home))
     done = subprocess.run([shell, "-c" if shell != "zsh" else "-fc", program],
                           capture_output=True, env=env, cwd=tmp_path, timeout=60)
