@@ -310,8 +310,16 @@ async def test_palette_commands_and_help(world):
         await pilot.pause()
         from textual.widgets import Markdown
 
-        # a binding's keys read "/ or f" ("/ / f" read as three keys)
+        # a binding's keys read "/ or f" ("/ / f" read as three keys), in the table of keys
+        # and in the help's prose (was test_keys' test_a_slash_key_is_named_with_or_...)
         assert "| `/ or f` | Filter |" in app.screen.query_one(Markdown).source
+        shown = "\n".join(str(m.source) for m in app.screen.query(Markdown))
+        assert "**/ or f** moves to the filter" in shown and "//f" not in shown
+        from tui.keys import key_label
+
+        assert key_label(app, "filter") == "/ or f"
+        assert key_label(app, "filter", first=True) == "/"
+        assert key_label(app, "new-session") == "^n"
         await pilot.press("escape")
         await pilot.pause()
         await app.push_screen(ItemsScreen())
