@@ -8,6 +8,8 @@
 * ``settle(app, pilot)``: let the screen's store reads in workers finish and show.
 * ``show_programme(app, pilot, store, programme_id)``: unlocked, on a programme's screen.
 * ``ada_session(store, guide_id)``: Ada, and a session with her on a built-in guide.
+* ``enter_text(pilot, text)``: ``text`` into the focused field through its public API (a line
+  at a time, Enter pressed between lines), where the typing itself is not under test.
 """
 
 from __future__ import annotations
@@ -81,3 +83,25 @@ def first_one_on_one(store, clock):
     theirs = store.add_talking_point(sam.id, "Conference budget", owner="theirs")
     second = store.start_session(sam.id, guide_plan(), title="Weekly")
     return sam, first, second, raise_point, theirs
+
+
+async def enter_text(pilot, text: str) -> None:
+    """``text`` into the focused Input or TextArea as its own API inserts it at the cursor (the
+    field posts its Changed as for typing), a line at a time with Enter pressed as a key between
+    lines; for where the typing itself is not under test (key by key costs ~7 ms CPU a key).
+    Keys typed one by one are tested in test_app_dialogs and test_app_shell."""
+    from textual.widgets import Input, TextArea
+
+    for index, line in enumerate(text.split("\n")):
+        if index:
+            await pilot.press("enter")
+        field = pilot.app.focused
+        if not line:
+            continue
+        if isinstance(field, Input):
+            field.insert_text_at_cursor(line)
+        elif isinstance(field, TextArea):
+            field.insert(line)
+        else:
+            raise AssertionError(f"no text field has the focus: {field!r}")
+    await pilot.pause()

@@ -99,103 +99,96 @@ def fields_of(dialog: Dialog[Any]) -> list[Any]:
     return [w for w in dialog.query("*") if w.focusable and not isinstance(w, Button)]
 
 
-@pytest.mark.parametrize("name", CASES)
-async def test_enter_saves_from_every_field(store, vault_path, clock, tmp_path, name):
-    case = CASES[name]
+async def test_enter_saves_from_every_field(store, vault_path, clock, tmp_path):
+    """Every dialog in one app run (a fresh app per dialog proves nothing more): each assert
+    names its dialog."""
     app = make_app(vault_path, clock)
     async with app.run_test(size=SIZE) as pilot:
         app.store = store
-        probe = case.make(store, tmp_path)
-        await opened(app, pilot, probe)
-        count = len(fields_of(probe))
-        assert count >= 1
-        probe.dismiss(None)
-        await pilot.pause()
-        for index in range(count):
-            (tmp_path / "out" / "typed words").unlink(missing_ok=True)  # the export's file
+        for name, case in CASES.items():
+            index, count = 0, 1  # the first dialog tells how many fields it has
+            while index < count:
+                (tmp_path / "out" / "typed words").unlink(missing_ok=True)  # the export's file
+                dialog = case.make(store, tmp_path)
+                results = await opened(app, pilot, dialog)
+                if index == 0:
+                    count = len(fields_of(dialog))
+                    assert count >= 1, name
+                await type_into(pilot, dialog, case.field)
+                field = fields_of(dialog)[index]
+                field.focus()
+                await pilot.pause()
+                await pilot.press("enter")
+                await pilot.pause()
+                await app.workers.wait_for_complete()
+                await pilot.pause()
+                assert results and case.ok(results[0]), (name, field, results)
+                assert app.screen is not dialog, (name, field)
+                index += 1
+        app.store = None
+
+
+async def test_escape_closes_at_once_or_with_typed_text_asks_first(store, vault_path, clock,
+                                                                   tmp_path):
+    """Every dialog in one app run, each assert naming its dialog: Escape with nothing typed
+    closes at once; with typed text, Escape and Cancel ask first."""
+    app = make_app(vault_path, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        app.store = store
+        for name, case in CASES.items():
+            # nothing typed: Escape closes at once
+            dialog = case.make(store, tmp_path)
+            results = await opened(app, pilot, dialog)
+            await pilot.press("escape")
+            await pilot.pause()
+            assert results == [None] and app.screen is not dialog, (name, "nothing typed")
+            # typed text: Escape asks first
             dialog = case.make(store, tmp_path)
             results = await opened(app, pilot, dialog)
             await type_into(pilot, dialog, case.field)
-            field = fields_of(dialog)[index]
-            field.focus()
+            await pilot.press("escape")
             await pilot.pause()
+            assert isinstance(app.screen, ConfirmScreen) and not results, (name, "escape asks")
+            await pilot.press("n")  # keep it: back in the dialog, the text as typed
+            await pilot.pause()
+            assert app.screen is dialog and "typed words" in str(dialog.draft()), (name, "kept")
+            # one Tab too far, onto a button: what is typed fast goes into the text field it
+            # left, added to what it holds (it did nothing, and Enter then pressed the button)
+            dialog.query_one(".cancel", Button).focus()
+            await pilot.pause()
+            typed_fast(app, "49")  # digits: a number field (the slot) takes them too
+            for _ in range(3):
+                await pilot.pause()
+            field = dialog.focused
+            assert isinstance(field, (Input, TextArea)), (name, field)
+            assert (field.value if isinstance(field, Input) else field.text).endswith("49"), name
+            dialog.query_one(".cancel", Button).focus()  # Tab to Cancel, then Enter
             await pilot.press("enter")
             await pilot.pause()
-            await app.workers.wait_for_complete()
+            assert isinstance(app.screen, ConfirmScreen) and not results, (name, "cancel asks")
+            await pilot.press("y")
             await pilot.pause()
-            assert results and case.ok(results[0]), (name, field, results)
-            assert app.screen is not dialog
+            assert results == [None] and app.screen is not dialog, (name, "discarded")
         app.store = None
 
 
-@pytest.mark.parametrize("name", CASES)
-async def test_escape_or_cancel_with_typed_text_asks_first(store, vault_path, clock, tmp_path,
-                                                            name):
-    case = CASES[name]
-    app = make_app(vault_path, clock)
-    async with app.run_test(size=SIZE) as pilot:
-        app.store = store
-        dialog = case.make(store, tmp_path)
-        results = await opened(app, pilot, dialog)
-        await type_into(pilot, dialog, case.field)
-        await pilot.press("escape")
-        await pilot.pause()
-        assert isinstance(app.screen, ConfirmScreen) and not results
-        await pilot.press("n")  # keep it: back in the dialog, the text as typed
-        await pilot.pause()
-        assert app.screen is dialog and "typed words" in str(dialog.draft())
-        # one Tab too far, onto a button: what is typed fast goes into the text field it left,
-        # added to what it holds (it did nothing, and Enter then pressed the button)
-        dialog.query_one(".cancel", Button).focus()
-        await pilot.pause()
-        typed_fast(app, "49")  # digits: a number field (the slot) takes them too
-        for _ in range(3):
-            await pilot.pause()
-        field = dialog.focused
-        assert isinstance(field, (Input, TextArea)), field
-        assert (field.value if isinstance(field, Input) else field.text).endswith("49")
-        dialog.query_one(".cancel", Button).focus()  # Tab to Cancel, then Enter
-        await pilot.press("enter")
-        await pilot.pause()
-        assert isinstance(app.screen, ConfirmScreen) and not results
-        await pilot.press("y")
-        await pilot.pause()
-        assert results == [None] and app.screen is not dialog
-        app.store = None
-
-
-@pytest.mark.parametrize("name", CASES)
-async def test_escape_with_nothing_typed_closes_at_once(store, vault_path, clock, tmp_path,
-                                                        name):
-    case = CASES[name]
-    app = make_app(vault_path, clock)
-    async with app.run_test(size=SIZE) as pilot:
-        app.store = store
-        dialog = case.make(store, tmp_path)
-        results = await opened(app, pilot, dialog)
-        await pilot.press("escape")
-        await pilot.pause()
-        assert results == [None] and app.screen is not dialog
-        app.store = None
-
-
-@pytest.mark.parametrize("name", CASES)
-async def test_the_dialog_names_its_save_key_as_remapped(store, vault_path, clock, tmp_path,
-                                                        name):
-    case = CASES[name]
+async def test_the_dialog_names_its_save_key_as_remapped(store, vault_path, clock, tmp_path):
+    """Every dialog in one app run, each assert naming its dialog."""
     app = make_app(vault_path, clock, config=Config(keys={"dialog-save": "f6"}))
     async with app.run_test(size=SIZE) as pilot:
         app.store = store
-        dialog = case.make(store, tmp_path)
-        results = await opened(app, pilot, dialog)
-        shown = " ".join(str(w.render()) for w in dialog.query("Static"))
-        assert "f6" in shown and "⏎" not in shown
-        await type_into(pilot, dialog, case.field)
-        await pilot.press("f6")
-        await pilot.pause()
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        assert results and case.ok(results[0])
+        for name, case in CASES.items():
+            (tmp_path / "out" / "typed words").unlink(missing_ok=True)  # the export's file
+            dialog = case.make(store, tmp_path)
+            results = await opened(app, pilot, dialog)
+            shown = " ".join(str(w.render()) for w in dialog.query("Static"))
+            assert "f6" in shown and "⏎" not in shown, (name, shown)
+            await type_into(pilot, dialog, case.field)
+            await pilot.press("f6")
+            await pilot.pause()
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            assert results and case.ok(results[0]), (name, results)
         app.store = None
 
 
@@ -209,22 +202,22 @@ def typed_fast(app, text: str, *then: str) -> None:
         app.post_message(events.Key(key, "\r" if key == "enter" else None))
 
 
-@pytest.mark.parametrize("name", ["capture", "new-programme", "jot"])
-async def test_keys_typed_just_before_enter_are_saved(store, vault_path, clock, tmp_path, name):
+async def test_keys_typed_just_before_enter_are_saved(store, vault_path, clock, tmp_path):
     """Enter is a priority binding, handled before the focused field has taken the keys queued
-    ahead of it: the save waits for them."""
-    case = CASES[name]
+    ahead of it: the save waits for them (three dialogs in one app run, asserts name each)."""
     app = make_app(vault_path, clock)
     async with app.run_test(size=SIZE) as pilot:
         app.store = store
-        dialog = case.make(store, tmp_path)
-        results = await opened(app, pilot, dialog)
-        dialog.query_one(case.field).focus()
-        await pilot.pause()
-        typed_fast(app, "typed words", "enter")
-        for _ in range(3):
+        for name in ("capture", "new-programme", "jot"):
+            case = CASES[name]
+            dialog = case.make(store, tmp_path)
+            results = await opened(app, pilot, dialog)
+            dialog.query_one(case.field).focus()
             await pilot.pause()
-        assert results and case.ok(results[0]), results
+            typed_fast(app, "typed words", "enter")
+            for _ in range(3):
+                await pilot.pause()
+            assert results and case.ok(results[0]), (name, results)
         app.store = None
 
 

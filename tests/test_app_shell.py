@@ -57,38 +57,6 @@ async def test_palette_offers_rapport_commands_with_live_keys_and_no_screenshot(
         assert hits == ["People"]
 
 
-async def test_unlock_wrong_then_right(store, vault_path, clock, passphrase):
-    store.close()
-    app = make_app(vault_path, clock)
-    async with app.run_test(size=(100, 30)) as pilot:
-        assert isinstance(app.screen, UnlockScreen)
-        await pilot.press(*"wrong passphrase", "enter")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        assert "Wrong passphrase" in str(app.screen.query_one("#unlock-message").render())
-        await pilot.press(*passphrase, "enter")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        assert isinstance(app.screen, HomeScreen)
-        await pilot.press("ctrl+q")
-
-
-async def test_create_vault_needs_matching_passphrases(tmp_path, clock):
-    vault = tmp_path / "new" / "vault.db"
-    app = make_app(vault, clock)
-    async with app.run_test(size=(100, 30)) as pilot:
-        assert app.screen.create
-        await pilot.press(*"long enough 1", "enter", *"long enough 2", "enter")
-        await pilot.pause()
-        assert not vault.exists()
-        await pilot.press(*"long enough 1", "enter", *"long enough 1", "enter")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        assert isinstance(app.screen, HomeScreen)
-        assert vault.exists()
-        await pilot.press("ctrl+q")
-
-
 async def test_start_request_opens_session(store, vault_path, clock):
     app = make_app(vault_path, clock, start={"guide": "feedback", "person": "Grace", "title": "Q3"})
     async with app.run_test(size=(100, 30)) as pilot:

@@ -8,6 +8,7 @@ audit hook in the completing process reports every file it opens and every chang
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import subprocess
@@ -67,31 +68,59 @@ def home(tmp_path):
     return home
 
 
-def complete(shell: str, line: str, home, *, code: str = ENTRY,
-             watch: tuple = ()) -> tuple[list[tuple[str, str]], str]:
-    """What ``rapport`` answers ``shell`` for ``line`` with the cursor at its end, the way the
-    shell's script (from ``_RAPPORT_COMPLETE={shell}_source``) asks: [(type, value)], stderr."""
-    words = line.split(" ")
-    env = {"_RAPPORT_COMPLETE": f"{shell}_complete", "COMP_WORDS": line,
-           # bash and zsh give the index of the word under the cursor, fish the word itself
-           "COMP_CWORD": words[-1] if shell == "fish" else str(len(words) - 1),
+#: Answers each line of $LINES (JSON) in turn, as the shell's script asks for one: click's
+#: protocol is one completion per process, read from the environment, so each is asked afresh
+#: of ``main()`` (which exits after it), with a marker line on stdout and stderr between them.
+MANY = """\
+import json, os, sys
+from tui.cli import main
+for _i, _line in enumerate(json.loads(os.environ["LINES"])):
+    _words = _line.split(" ")
+    os.environ["COMP_WORDS"] = _line
+    # bash and zsh give the index of the word under the cursor, fish the word itself
+    os.environ["COMP_CWORD"] = _words[-1] if os.environ["SHELL_NAME"] == "fish" \\
+        else str(len(_words) - 1)
+    sys.stdout.write(f"LINE {_i}\\n"); sys.stdout.flush(); os.write(2, f"LINE {_i}\\n".encode())
+    try:
+        main()
+    except SystemExit as _exit:
+        if _exit.code not in (0, None):
+            raise
+    sys.stdout.flush()
+"""
+
+
+def complete_many(shell: str, lines: list[str], home, *, audit: bool = False,
+                  watch: tuple = ()) -> list[tuple[list[tuple[str, str]], str]]:
+    """What ``rapport`` answers ``shell`` for each of ``lines`` with the cursor at its end, the
+    way the shell's script (from ``_RAPPORT_COMPLETE={shell}_source``) asks, all in one process
+    (:data:`MANY`): for each line, [(type, value)] and its stderr."""
+    import json
+
+    env = {"_RAPPORT_COMPLETE": f"{shell}_complete", "SHELL_NAME": shell,
+           "LINES": json.dumps(lines),
            "RAPPORT_HOME": str(home), "RAPPORT_PASSPHRASE": "pw-completion",
            "RAPPORT_PASSPHRASE_FILE": str(home.parent / "pw"),
            "PYTHONDONTWRITEBYTECODE": "1", "WATCH": os.pathsep.join(map(str, watch or (home,)))}
-    out = rapport(code=code, env=env, timeout=30)
+    out = rapport(code=(AUDIT if audit else "") + MANY, env=env, timeout=60)
     assert out.returncode == 0, out.stderr
-    text = out.stdout.decode()
-    if shell == "zsh":  # type, value, help: one a line
-        lines = text.splitlines()
-        items = list(zip(lines[0::3], lines[1::3]))
-    else:  # type,value (fish: then a tab and the help)
-        items = [tuple(line.split("\t")[0].split(",", 1)) for line in text.splitlines() if line]
-    return items, out.stderr.decode()
-
-
-def offered(shell: str, line: str, home) -> set[str]:
-    items, _ = complete(shell, line, home)
-    return {value for kind, value in items if kind == "plain"}
+    answers = []
+    stdouts = out.stdout.decode().split("LINE ")[1:]
+    before, *stderrs = out.stderr.decode().split("LINE ")
+    assert "AUDIT" not in before, before  # nothing opened before the first line either
+    assert len(stdouts) == len(stderrs) == len(lines), (out.stdout, out.stderr)
+    for index, (text, err) in enumerate(zip(stdouts, stderrs)):
+        head, _, text = text.partition("\n")
+        assert head == str(index)
+        err = err.partition("\n")[2]
+        if shell == "zsh":  # type, value, help: one a line
+            rows = text.splitlines()
+            items = list(zip(rows[0::3], rows[1::3]))
+        else:  # type,value (fish: then a tab and the help)
+            items = [tuple(row.split("\t")[0].split(",", 1)) for row in text.splitlines()
+                     if row]
+        answers.append((items, err))
+    return answers
 
 
 BUILTIN_GUIDES = set(BUILTIN_IDS)
@@ -114,35 +143,36 @@ CHOICE_LINES = [
 ]
 
 
-def each_shell(lines: list) -> list:
-    """Each case once, the shells taking turns (what a shell changes is only how it asks)."""
-    return [(SHELLS[i % len(SHELLS)], line) for i, line in enumerate(lines)]
-
-
-@pytest.mark.parametrize("shell, case", each_shell(CHOICE_LINES))
-def test_choices_and_guide_ids_in_every_shell(home, shell, case):
-    line, expected = case
-    assert offered(shell, line, home) == expected
+@pytest.mark.parametrize("shell", SHELLS)
+def test_choices_and_guide_ids_in_every_shell(home, shell):
+    """Every line in every shell, one process a shell (:func:`complete_many`)."""
+    answers = complete_many(shell, [line for line, _ in CHOICE_LINES], home)
+    for (line, expected), (items, _) in zip(CHOICE_LINES, answers):
+        assert {value for kind, value in items if kind == "plain"} == expected, (shell, line)
 
 
 def test_guide_ids_come_from_the_home_typed_last(home, tmp_path):
     """``--home`` before or after the command's name, or $RAPPORT_HOME: the one in force."""
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
-    assert offered("bash", "rapport new --guide t", elsewhere) == set()
-    assert offered("bash", f"rapport new --home {home} --guide t", elsewhere) == {"team-retro"}
-    assert offered("bash", f"rapport --home {home} new --guide t", elsewhere) == {"team-retro"}
-    assert offered("bash", f"rapport --home {elsewhere} new --home {home} --guide t",
-                   elsewhere) == {"team-retro"}
-    assert offered("bash", f"rapport --home {home} new --home {elsewhere} --guide t",
-                   home) == set()
+    cases = [  # (line, $RAPPORT_HOME, what is offered)
+        ("rapport new --guide t", elsewhere, set()),
+        (f"rapport new --home {home} --guide t", elsewhere, {"team-retro"}),
+        (f"rapport --home {home} new --guide t", elsewhere, {"team-retro"}),
+        (f"rapport --home {elsewhere} new --home {home} --guide t", elsewhere, {"team-retro"}),
+        (f"rapport --home {home} new --home {elsewhere} --guide t", home, set()),
+    ]
+    for env_home in (elsewhere, home):  # one process for each $RAPPORT_HOME
+        these = [(line, want) for line, where, want in cases if where == env_home]
+        answers = complete_many("bash", [line for line, _ in these], env_home)
+        for (line, want), (items, _) in zip(these, answers):
+            assert {value for kind, value in items if kind == "plain"} == want, line
 
 
 @pytest.mark.parametrize("shell", SHELLS)
 def test_paths_are_left_to_the_shell(home, shell):
-    for line in ("rapport export --all -o ", "rapport backup ", "rapport --home ",
-                 "rapport import "):
-        items, _ = complete(shell, line, home)
+    lines = ["rapport export --all -o ", "rapport backup ", "rapport --home ", "rapport import "]
+    for line, (items, _) in zip(lines, complete_many(shell, lines, home)):
         assert [kind for kind, _ in items] in (["file"], ["dir"]), line
 
 
@@ -185,23 +215,22 @@ NAME_LINES = [
 ]
 
 
-@pytest.mark.parametrize("shell, line", each_shell(NAME_LINES))
-def test_names_complete_to_nothing_and_nothing_is_opened(home, shell, line):
+@pytest.mark.parametrize("shell", SHELLS)
+def test_names_complete_to_nothing_and_only_guides_are_read(home, shell):
     """With a vault and its passphrase at hand, completing a name offers nothing, and the
     completing process opens nothing in the home (the vault, its lock), never the terminal
-    (a prompt), no passphrase file, no database, and writes nothing anywhere."""
-    items, audit = complete(shell, line, home, code=AUDIT + ENTRY, watch=(home.parent,))
-    assert items == []
-    assert "AUDIT" not in audit, audit
-
-
-@pytest.mark.parametrize("shell", SHELLS)
-def test_guide_ids_only_read_the_guides_folder(home, shell):
-    items, audit = complete(shell, "rapport new --guide ", home, code=AUDIT + ENTRY,
-                            watch=(home.parent,))
-    assert {value for _, value in items} == BUILTIN_GUIDES | {"team-retro"}
+    (a prompt), no passphrase file, no database, and writes nothing anywhere; completing a
+    guide id reads the guides folder and nothing else. Every line in every shell, one process
+    a shell (:func:`complete_many`), the audit's lines split by the line they came from."""
+    lines = [*NAME_LINES, "rapport new --guide "]
+    answers = complete_many(shell, lines, home, audit=True, watch=(home.parent,))
+    for line, (items, audit) in zip(NAME_LINES, answers):
+        assert items == [], (shell, line)
+        assert "AUDIT" not in audit, (shell, line, audit)
+    items, audit = answers[-1]
+    assert {value for _, value in items} == BUILTIN_GUIDES | {"team-retro"}, shell
     events = audit.splitlines()
-    assert events == [f"AUDIT open {home / 'guides' / 'team-retro.toml'} read"], audit
+    assert events == [f"AUDIT open {home / 'guides' / 'team-retro.toml'} read"], (shell, audit)
 
 
 def test_the_audit_hook_sees_an_unlock(home):
@@ -248,7 +277,10 @@ SOURCE_MARKS = {
 SYNTAX_CHECK = {"bash": ["bash", "-n"], "zsh": ["zsh", "-n"], "fish": ["fish", "--no-execute"]}
 
 
-def source_script(shell: str, tmp_path) -> str:
+@functools.cache
+def source_script(shell: str) -> str:
+    """What ``_RAPPORT_COMPLETE={shell}_source`` prints: asked of a real process once a shell
+    (per test process); the scripts' tests below run what it printed."""
     out = rapport(code=ENTRY, env={"_RAPPORT_COMPLETE": f"{shell}_source"})
     assert out.returncode == 0 and out.stderr == b"", out.stderr
     return out.stdout.decode()
@@ -257,7 +289,7 @@ def source_script(shell: str, tmp_path) -> str:
 @pytest.mark.parametrize("shell", SHELLS)
 def test_each_shell_gets_its_script(shell, tmp_path):
     """What the README tells people to put in their shell's startup file."""
-    script = source_script(shell, tmp_path)
+    script = source_script(shell)
     for mark in SOURCE_MARKS[shell]:
         assert mark in script
     if shutil.which(shell):
@@ -282,7 +314,7 @@ def on_path(tmp_path):
 def in_shell(shell: str, program: str, on_path, home, tmp_path) -> list[str]:
     if not shutil.which(shell):
         pytest.skip(f"{shell} is not installed")
-    (tmp_path / f"rapport.{shell}").write_text(source_script(shell, tmp_path))
+    (tmp_path / f"rapport.{shell}").write_text(source_script(shell))
     env = clean_env(PATH=f"{on_path}{os.pathsep}{os.environ['PATH']}", RAPPORT_HOME=str(home))
     done = subprocess.run([shell, "-c" if shell != "zsh" else "-fc", program],
                           capture_output=True, env=env, cwd=tmp_path, timeout=60)

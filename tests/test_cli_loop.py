@@ -29,6 +29,11 @@ def run(home, *args, input=None, code=None):
     return rapport("--home", home, "--passphrase-file", home / "pw", *args, input=input, **extra)
 
 
+def vault(home):
+    """The test's vault opened in-process, for setting up what the command under test reads."""
+    return open_vault(home / "vault.db", PW, allow_weak=True)
+
+
 def ok(home, *args, **kw):
     result = run(home, *args, **kw)
     assert result.returncode == 0, result.stderr
@@ -68,7 +73,8 @@ def test_people_add_talking_points_schedule_due_and_calendar(home, tmp_path):
     listed = json.loads(ok(home, "schedule", "--json"))["meetings"]
     assert [(m["date"], m["time"], m["every"], m["state"]) for m in listed] == [
         (yesterday, "14:00", "fortnightly", "overdue")]
-    assert "meeting  " in ok(home, "due") and "Sam Rivera" in ok(home, "due")
+    due = ok(home, "due")
+    assert "meeting  " in due and "Sam Rivera" in due
     assert "can't read" in run(home, "schedule", "--with", "sam", "someday").stderr.decode()
     path = tmp_path / "out.ics"
     ok(home, "calendar", "-o", path, "--no-names")
@@ -96,7 +102,8 @@ def test_new_with_a_person_alone_starts_from_their_guide(home, monkeypatch):
     import tui.cli_vault
     from tui.cli import cli
 
-    ok(home, "people", "add", "Sam Rivera", "--guide", "feedback")
+    with vault(home) as store:  # 'people add --guide': test_people_add_talking_points_...
+        store.add_person("Sam Rivera", guide_id="feedback")
     asked = []
     monkeypatch.setattr(tui.cli_vault, "start_app", lambda env, start: asked.append(start))
     result = CliRunner().invoke(cli, ["--home", str(home), "new", "--with", "Sam Rivera"])
@@ -108,8 +115,8 @@ def test_new_with_a_person_alone_starts_from_their_guide(home, monkeypatch):
 
 
 def test_erase_asks_for_the_name_typed(home):
-    ok(home, "people", "add", "Sam Rivera")
-    ok(home, "jot", "--with", "sam", "--raise", "x")
+    with vault(home) as store:  # set up as 'people add' and 'jot --raise' would
+        store.add_talking_point(store.add_person("Sam Rivera").id, "x")
     refused = run(home, "people", "erase", "sam", input=b"Sam\n")
     assert refused.returncode == 1 and b"nothing was erased" in refused.stderr
     assert b"1 talking point" in refused.stderr
@@ -119,9 +126,9 @@ def test_erase_asks_for_the_name_typed(home):
 
 
 def test_rename_and_merge(home):
-    ok(home, "people", "add", "Sam Rivera")
-    ok(home, "people", "add", "Sam Rivra")
-    ok(home, "jot", "--with", "sam rivra", "from the typo")
+    with vault(home) as store:  # set up as 'people add' and 'jot' would
+        store.add_person("Sam Rivera")
+        store.add_jot(store.add_person("Sam Rivra").id, "from the typo")
     assert "already someone" in run(home, "people", "rename", "sam rivra", "Sam Rivera"
                                     ).stderr.decode()
     ok(home, "people", "merge", "sam rivra", "sam rivera")
@@ -195,9 +202,11 @@ def test_goals_check_in_from_the_command_line(home):
 
 
 def test_restore_from_a_backup(home, tmp_path):
-    ok(home, "people", "add", "Before")
+    with vault(home) as store:  # set up as 'people add' would
+        store.add_person("Before")
     ok(home, "backup", tmp_path / "b.db")
-    ok(home, "people", "add", "After")
+    with vault(home) as store:
+        store.add_person("After")
     assert run(home, "restore", tmp_path / "nothing.db").returncode == 1
     (tmp_path / "other").write_text("another passphrase\n")  # the backup keeps the one it had
     wrong = rapport("--home", home, "--passphrase-file", tmp_path / "other", "restore",
@@ -209,5 +218,5 @@ def test_restore_from_a_backup(home, tmp_path):
     assert out.returncode == 0, out.stderr
     kept = home / f"vault.db{KEPT_SUFFIX}"
     assert kept.exists() and stat.S_IMODE(kept.stat().st_mode) == 0o600
-    assert "Before" in ok(home, "people") and not kept.exists()
-    assert "After" not in ok(home, "people")
+    people = ok(home, "people")
+    assert "Before" in people and "After" not in people and not kept.exists()

@@ -81,7 +81,8 @@ def test_add_list_edit_remove(home):
 
 
 def test_refusals_are_one_line_and_change_nothing(home):
-    ok(home, "questions", "add", "--guide", "one-on-one", "--stage", "agenda", "Kept?")
+    with open_vault(home / "vault.db", PW, allow_weak=True) as store:  # as 'questions add'
+        store.add_question("one-on-one", "agenda", "Kept?")  # would (test_add_list_edit_...)
     before = bank(home)
     for args, code, says in [
         (("add", "--guide", "nope", "--stage", "1", "x"), 1, "no guide with id 'nope'"),
@@ -102,8 +103,8 @@ def test_refusals_are_one_line_and_change_nothing(home):
 
 
 def test_hostile_text_is_shown_not_obeyed(home):
-    ok(home, "questions", "add", "--guide", "one-on-one", "--stage", "agenda",
-       "Title \x1b]0;pwned\x07 \x9b2J?")
+    with open_vault(home / "vault.db", PW, allow_weak=True) as store:  # as 'questions add'
+        store.add_question("one-on-one", "agenda", "Title \x1b]0;pwned\x07 \x9b2J?")
     listed = ok(home, "questions")
     assert "\x1b" not in listed and "\x9b" not in listed and "␛" in listed
     raw = run(home, "questions", "--json").stdout

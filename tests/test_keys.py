@@ -168,25 +168,6 @@ def test_binding_ids_is_every_id():
     assert BINDING_IDS == {b.id for _, b in all_bindings()}
 
 
-async def test_a_slash_key_is_named_with_or_in_the_help_text(store, vault_path, clock):
-    """The home screen's filter is "/" or "f": its help says "/ or f moves to the filter", as
-    the table of keys does, not "//f" (one more key, it reads)."""
-    from tui.keys import key_label
-
-    app = make_app(vault_path, clock)
-    async with app.run_test(size=(80, 24)) as pilot:
-        app.unlocked(store)
-        await pilot.pause()
-        assert key_label(app, "filter") == "/ or f"
-        assert key_label(app, "filter", first=True) == "/"
-        assert key_label(app, "new-session") == "^n"
-        await pilot.press("f1")
-        await pilot.pause()
-        shown = "\n".join(str(m.source) for m in app.screen.query(Markdown))
-        assert "**/ or f** moves to the filter" in shown and "//f" not in shown
-        app.store = None
-
-
 async def test_a_remapped_key_that_clashes_on_a_screen_is_refused_with_a_warning(
         store, vault_path, clock):
     """``search = "p"`` would take the home screen's prepare key: Textual lets the remapped key

@@ -30,7 +30,7 @@ from tui.screens.session import SessionScreen
 from tui.screens.start import NewSessionScreen
 from tui.screens.tagging import TagDialog
 from tui.widgets.session import NotesArea
-from apptools import make_app, show_programme
+from apptools import enter_text, make_app, show_programme
 
 
 pytestmark = pytest.mark.usefixtures("utc_zone")
@@ -47,8 +47,8 @@ async def settle(app, pilot) -> None:
 
 
 async def type_text(pilot, text: str) -> None:
-    for ch in text:
-        await pilot.press("enter" if ch == "\n" else "space" if ch == " " else ch)
+    """Into the focused field (the typing itself is tested in test_app_dialogs)."""
+    await enter_text(pilot, text)
 
 
 async def interview(app, pilot, name: str) -> SessionScreen:

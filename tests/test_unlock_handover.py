@@ -45,12 +45,23 @@ async def settle(app, pilot) -> None:
     await pilot.pause()
 
 
-async def test_unlocking_shows_the_home_over_the_unlock_screen(store, vault_path, clock,
-                                                               passphrase):
+async def test_unlock_lock_and_unlock_again(store, vault_path, clock, passphrase):
+    """One scenario (it was four tests building the same vault and unlocking it): the home goes
+    over the unlock screen, with no passphrase left in a field and no worker named with it; the
+    heap settles once the list is read; locking pops back to the unlock screen, drops the home
+    and releases the heap; unlocking again is back where it was, over a new home."""
     seed(store)
     store.close()
-    app = make_app(vault_path, clock)
-    async with app.run_test(size=SIZE) as pilot:
+    heap = RecordingHeap()
+    seen: list[str] = []
+
+    def hook(message) -> None:  # noqa: ANN001
+        if isinstance(message, Worker.StateChanged):
+            seen.append(f"{message.worker.name} {message.worker.description} {message.worker!r}")
+
+    app = make_app(vault_path, clock, heap=heap)
+    async with app.run_test(size=SIZE, message_hook=hook) as pilot:
+        # unlocking shows the home over the unlock screen
         unlock_screen = app.screen
         assert isinstance(unlock_screen, UnlockScreen) and app.screen_stack == [unlock_screen]
         assert app.focused is unlock_screen.query_one("#passphrase")
@@ -61,8 +72,35 @@ async def test_unlocking_shows_the_home_over_the_unlock_screen(store, vault_path
         assert app.focused is home.query_one(SessionTable)
         # the passphrase is in no field once the key is derived
         assert all(field.value == "" for field in unlock_screen.query("Input"))
-        app.store.close()
-        app.store = None
+        # the heap settles once the list is read
+        assert heap.calls == ["settled"], "heap: settled once the list is read"
+
+        # lock pops back to the unlock screen and drops the home
+        await pilot.press("f2")  # a screen over the home screen: locking pops it too
+        await settle(app, pilot)
+        people = app.screen
+        await pilot.press("ctrl+l")
+        await settle(app, pilot)
+        assert isinstance(app.screen, UnlockScreen) and len(app.screen_stack) == 1
+        assert app.store is None and not home.is_attached
+        assert "locked" in str(app.screen.query_one("#unlock-message").render())
+        assert app.focused is app.screen.query_one("#passphrase")
+        assert heap.calls == ["settled", "released"], "heap: released on lock"
+        await unlock(app, pilot, passphrase)
+        await settle(app, pilot)
+        # back where it was: the people list, over a new home screen
+        assert isinstance(app.screen, PeopleScreen) and app.screen is not people
+        again = app.screen_stack[-2]
+        assert isinstance(again, HomeScreen) and again is not home
+        assert again.query_one(SessionTable).row_count == 3
+        assert heap.calls == ["settled", "released", "settled"], "heap: settled again"
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+    assert heap.calls == ["settled", "released", "settled"]  # quitting keeps it frozen
+    # no worker is named with the passphrase: Textual names a worker after its method and
+    # arguments unless told otherwise (and shows that name in its developer tools)
+    assert any("unlock" in line for line in seen)
+    assert not any(passphrase in line for line in seen), seen
 
 
 async def test_first_rows_are_shown_before_the_rest_is_read(store, vault_path, clock):
@@ -111,43 +149,19 @@ async def test_wrong_passphrase_then_right(store, vault_path, clock, passphrase,
         app.store = None
 
 
-async def test_lock_pops_back_to_the_unlock_screen_and_drops_the_home(store, vault_path, clock,
-                                                                    passphrase):
-    seed(store)
-    store.close()
-    app = make_app(vault_path, clock)
-    async with app.run_test(size=SIZE) as pilot:
-        await unlock(app, pilot, passphrase)
-        home = app.screen
-        assert isinstance(home, HomeScreen) and home.query_one(SessionTable).row_count == 3
-        await pilot.press("f2")  # a screen over the home screen: locking pops it too
-        await settle(app, pilot)
-        people = app.screen
-        await pilot.press("ctrl+l")
-        await settle(app, pilot)
-        assert isinstance(app.screen, UnlockScreen) and len(app.screen_stack) == 1
-        assert app.store is None and not home.is_attached
-        assert "locked" in str(app.screen.query_one("#unlock-message").render())
-        assert app.focused is app.screen.query_one("#passphrase")
-        await unlock(app, pilot, passphrase)
-        await settle(app, pilot)
-        # back where it was: the people list, over a new home screen
-        assert isinstance(app.screen, PeopleScreen) and app.screen is not people
-        again = app.screen_stack[-2]
-        assert isinstance(again, HomeScreen) and again is not home
-        assert again.query_one(SessionTable).row_count == 3
-        app.store.close()
-        app.store = None
-
-
 async def test_a_vault_created_in_this_run_asks_once_after_a_lock(tmp_path, clock):
     vault = tmp_path / "new" / "vault.db"
     app = make_app(vault, clock)
     async with app.run_test(size=SIZE) as pilot:
         assert app.screen.create
+        # passphrases that do not match create nothing (was test_app_shell's own test)
+        await pilot.press(*"long enough 1", "enter", *"long enough 2", "enter")
+        await pilot.pause()
+        assert not vault.exists(), "created with passphrases that differ"
         await pilot.press(*"long enough 1", "enter", *"long enough 1", "enter")
         await settle(app, pilot)
         assert isinstance(app.screen, HomeScreen)
+        assert vault.exists()
         await pilot.press("ctrl+l")
         await settle(app, pilot)
         screen = app.screen
@@ -156,26 +170,6 @@ async def test_a_vault_created_in_this_run_asks_once_after_a_lock(tmp_path, cloc
         await unlock(app, pilot, "long enough 1")
         assert isinstance(app.screen, HomeScreen)
         await pilot.press("ctrl+q")
-
-
-async def test_no_worker_is_named_with_the_passphrase(store, vault_path, clock, passphrase):
-    """Textual names a worker after its method and arguments unless told otherwise (and shows
-    that name in its developer tools): the unlock worker says only "unlock"."""
-    store.close()
-    seen: list[str] = []
-
-    def hook(message) -> None:  # noqa: ANN001
-        if isinstance(message, Worker.StateChanged):
-            seen.append(f"{message.worker.name} {message.worker.description} {message.worker!r}")
-
-    app = make_app(vault_path, clock)
-    async with app.run_test(size=SIZE, message_hook=hook) as pilot:
-        await unlock(app, pilot, passphrase)
-        assert isinstance(app.screen, HomeScreen)
-        app.store.close()
-        app.store = None
-    assert any("unlock" in line for line in seen)
-    assert not any(passphrase in line for line in seen), seen
 
 
 def test_first_page_is_one_screen_of_rows(store):
@@ -239,26 +233,6 @@ class RecordingHeap:
 
     def released(self) -> None:
         self.calls.append("released")
-
-
-async def test_the_heap_settles_once_the_list_is_read_and_is_released_on_lock(
-        store, vault_path, clock, passphrase):
-    seed(store)
-    store.close()
-    heap = RecordingHeap()
-    app = make_app(vault_path, clock, heap=heap)
-    async with app.run_test(size=SIZE) as pilot:
-        await unlock(app, pilot, passphrase)
-        assert isinstance(app.screen, HomeScreen) and app.screen.loaded_all
-        assert heap.calls == ["settled"]
-        await pilot.press("ctrl+l")
-        await settle(app, pilot)
-        assert heap.calls == ["settled", "released"]
-        await unlock(app, pilot, passphrase)
-        assert heap.calls == ["settled", "released", "settled"]
-        await pilot.press("ctrl+q")
-        await pilot.pause()
-    assert heap.calls == ["settled", "released", "settled"]  # quitting keeps it frozen
 
 
 def test_the_launcher_freezes_what_start_up_made_before_the_app_runs(tmp_path, monkeypatch):
