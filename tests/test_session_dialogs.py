@@ -78,9 +78,16 @@ async def test_tagging_remembers_the_leader_and_takes_several_themes(store, vaul
         app.store = None
 
 
-async def test_enter_right_after_tab_completion_starts_the_session(store, vault_path, clock):
+async def test_enter_right_after_tab_completion_and_a_full_name_typed_fast(store, vault_path,
+                                                                           clock):
+    """Two keys in one read, as a terminal delivers them typed quickly: Tab's completion then
+    Enter starts the session with the name completed. Then (back home, the dialog again) a full
+    name typed in one burst on the guide list keeps its space: the letters after the first were
+    queued on the list before the first moved the focus to the name, the list took the space
+    as its own, and "Ben Okafor" became a new person, "BenOkafor"."""
     store.add_person("Sam Rivera")
     store.add_person("Sam Rivera-Lee")
+    ben = store.add_person("Ben Okafor")
     app = make_app(vault_path, clock)
     async with app.run_test(size=(80, 24)) as pilot:
         app.unlocked(store)
@@ -97,27 +104,18 @@ async def test_enter_right_after_tab_completion_starts_the_session(store, vault_
         assert isinstance(app.screen, SessionScreen)
         assert store.person(app.screen.session.person_id).name == "Sam Rivera"
 
-
-async def test_a_full_name_typed_fast_on_the_guide_list_keeps_its_space(store, vault_path,
-                                                                         clock):
-    """Typed in one burst (a fast typist, a paste), the letters after the first were queued on
-    the guide list before the first moved the focus to the name: the list redirected the letters
-    but took the space as its own, and "Ben Okafor" became a new person, "BenOkafor"."""
-    ben = store.add_person("Ben Okafor")
-    app = make_app(vault_path, clock)
-    async with app.run_test(size=(80, 24)) as pilot:
-        app.unlocked(store)
+        await pilot.press("escape")  # home again
         await pilot.pause()
         await pilot.press("ctrl+n")
         await pilot.pause()
-        assert app.screen.focused is app.screen.query_one("#guide-list")
+        assert app.screen.focused is app.screen.query_one("#guide-list"), "the list focused"
         for char in "Ben Okafor":
             app.post_message(events.Key("space" if char == " " else char, char))
         app.post_message(events.Key("enter", "\r"))
         for _ in range(3):
             await pilot.pause()
-        assert isinstance(app.screen, SessionScreen)
-        assert app.screen.session.person_id == ben.id
+        assert isinstance(app.screen, SessionScreen), "a full name typed fast"
+        assert app.screen.session.person_id == ben.id, "a full name typed fast keeps its space"
 
 
 async def test_the_whole_guide_description_shows_then_a_name_typed_on_the_list(
