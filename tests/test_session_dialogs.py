@@ -300,7 +300,10 @@ async def test_the_next_run_offers_the_last_export_folder(store, vault_path, clo
 async def test_share_from_the_detail_says_what_goes_and_leaves_private_out(
         store, vault_path, clock):
     """Issue 22: the confirmation names the session and what of it goes; the clipboard gets
-    the summary export's text, never a private passage; declining copies nothing."""
+    the summary export's text, never a private passage; declining copies nothing.
+
+    Then issue 24, in the same run: the lists show time spent (the stage timers), the export
+    start to end: each says which it is, and the detail shows both."""
     guide = plan("one-on-one")
     ada = store.add_person("Ada Lovelace", cadence="weekly")
     session = store.start_session(ada.id, guide, title="Weekly")
@@ -339,6 +342,26 @@ async def test_share_from_the_detail_says_what_goes_and_leaves_private_out(
         assert "PRIVATE-PASSAGE" not in app.clipboard and "leaving" not in app.clipboard
         assert [e.kind for e in store.exports()] == ["clipboard"]
         assert isinstance(app.screen, SessionDetailScreen)
+
+        # lengths, labelled: three sessions more (the clock moves on from here)
+        met = one_session(store, clock, "Ada", spent=20 * 60, hours=2 / 3)
+        reopened = one_session(store, clock, "Ben", spent=25 * 60, hours=26)
+        active = one_session(store, clock, "Cy", spent=12 * 60, hours=None)
+
+        def length(session) -> str:
+            text = render_export(store, Scope.sessions(session.id), "md", "summary",
+                                 tz=None).text
+            return next(line for line in text.splitlines() if line.startswith("- **Length:**"))
+
+        assert length(met) == "- **Length:** 40 min, start to end"
+        assert length(reopened) == \
+            "- **Length:** 25 min on the stage timers (continued another day)"
+        assert length(active) == "- **Length:** 12 min so far on the stage timers (not ended)"
+        app.push_screen(SessionDetailScreen(met.id))
+        await settle(app, pilot)
+        header = app.screen.query_one("#detail-header").source
+        assert "40m start to end · 20m spent on the stage timers of 30m planned" in header, \
+            "the detail's lengths"
         app.store = None
 
 
@@ -379,31 +402,6 @@ def one_session(store, clock, name, *, spent, hours):
         clock.advance(hours * 3600)
         store.end_session(session.id)
     return session
-
-
-async def test_lengths_are_labelled_in_the_detail_and_the_export(store, vault_path, clock):
-    """Issue 24: the lists show time spent (the stage timers), the export start to end: each
-    says which it is, and the detail shows both."""
-    met = one_session(store, clock, "Ada", spent=20 * 60, hours=2 / 3)
-    reopened = one_session(store, clock, "Ben", spent=25 * 60, hours=26)
-    active = one_session(store, clock, "Cy", spent=12 * 60, hours=None)
-
-    def length(session) -> str:
-        text = render_export(store, Scope.sessions(session.id), "md", "summary", tz=None).text
-        return next(line for line in text.splitlines() if line.startswith("- **Length:**"))
-
-    assert length(met) == "- **Length:** 40 min, start to end"
-    assert length(reopened) == "- **Length:** 25 min on the stage timers (continued another day)"
-    assert length(active) == "- **Length:** 12 min so far on the stage timers (not ended)"
-    app = make_app(vault_path, clock)
-    async with app.run_test(size=(80, 24)) as pilot:
-        app.unlocked(store)
-        await pilot.pause()
-        app.push_screen(SessionDetailScreen(met.id))
-        await settle(app, pilot)
-        header = app.screen.query_one("#detail-header").source
-        assert "40m start to end · 20m spent on the stage timers of 30m planned" in header
-        app.store = None
 
 
 async def test_a_theme_marked_right_before_enter_is_tagged(store, vault_path, clock):
