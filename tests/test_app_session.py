@@ -47,11 +47,23 @@ async def test_new_session_from_home_focuses_notes(store, vault_path, clock):
         assert store.person(screen.session.person_id).name == "Ada"
 
 
-async def test_timer_advances_and_changes_state(store, vault_path, clock):
+async def test_questions_mark_and_insert_and_the_timer_changes_state(store, vault_path, clock):
+    """A question inserted (ctrl+o) is marked asked and the next one highlighted (ctrl+r marks
+    it), saved with the session; the timer advances with the clock, near and over its stage's
+    time, and stops counting while paused."""
     person, session = ada_session(store)
     app = make_app(vault_path, clock)
     async with app.run_test(size=(100, 30)) as pilot:
         screen = await open_session(app, pilot, store, session.id)
+        question = screen.stage["questions"][0]["text"]
+        await pilot.press("ctrl+o")
+        assert question in screen.query_one(NotesArea).text, "ctrl+o inserts the question"
+        assert 0 in screen.asked[screen.stage["key"]], "an inserted question is asked"
+        await pilot.press("ctrl+r")  # inserting moved on to the next question
+        assert 1 in screen.asked[screen.stage["key"]], "ctrl+r marks the next one"
+        screen.flush()
+        assert 1 in store.session(session.id).asked[screen.stage["key"]], "asked, saved"
+
         timer = screen.query_one(SessionTimer)
         planned = timer.stage_planned
         assert planned > 0 and timer.state == "normal"
@@ -91,7 +103,10 @@ async def test_stage_change_saves_notes_and_state(store, vault_path, clock):
         assert screen.query_one(NotesArea).text == "quokka talk"
 
 
-async def test_autosave_after_a_second_marks_saved(store, vault_path, clock):
+async def test_autosave_after_a_second_marks_saved_then_the_review_ends_it(store, vault_path,
+                                                                          clock):
+    """Autosave a second after the last key; then F10 opens the review, Esc goes back to the
+    session, and F10, Enter ends it (home)."""
     person, session = ada_session(store, "feedback")
     app = make_app(vault_path, clock)
     async with app.run_test(size=(100, 30)) as pilot:
@@ -110,6 +125,19 @@ async def test_autosave_after_a_second_marks_saved(store, vault_path, clock):
         screen.autosave()
         assert screen.status == "saved"
         assert [n.text for n in store.notes(session.id)] == ["typed!"]
+
+        await pilot.press("f10")
+        await pilot.pause()
+        assert isinstance(app.screen, EndReviewScreen)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, SessionScreen), "Esc goes back from the review"
+        await pilot.press("f10")
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen), "Enter on the review ends it"
+    assert store.session(session.id).status == "ended"
 
 
 async def test_a_full_disk_keeps_the_notes_and_says_why_once(store, vault_path, clock):
@@ -153,21 +181,6 @@ async def test_a_full_disk_keeps_the_notes_and_says_why_once(store, vault_path, 
         assert [n.title for n in app._notifications].count("Saved") == 1
 
 
-async def test_questions_mark_and_insert(store, vault_path, clock):
-    person, session = ada_session(store)
-    app = make_app(vault_path, clock)
-    async with app.run_test(size=(100, 30)) as pilot:
-        screen = await open_session(app, pilot, store, session.id)
-        question = screen.stage["questions"][0]["text"]
-        await pilot.press("ctrl+o")
-        assert question in screen.query_one(NotesArea).text
-        assert 0 in screen.asked[screen.stage["key"]]
-        await pilot.press("ctrl+r")  # inserting moved on to the next question
-        assert 1 in screen.asked[screen.stage["key"]]
-        screen.flush()
-        assert 1 in store.session(session.id).asked[screen.stage["key"]]
-
-
 async def test_capture_all_four_kinds(store, vault_path, clock):
     person, session = ada_session(store)
     app = make_app(vault_path, clock)
@@ -177,9 +190,9 @@ async def test_capture_all_four_kinds(store, vault_path, clock):
             screen.action_capture(kind)
             await pilot.pause()
             assert isinstance(app.screen, CaptureScreen)
-            await pilot.press(*f"the {kind}")
+            app.focused.value = f"the {kind}"
             await pilot.press("tab", "tab")  # past the owner, to the due field
-            await pilot.press(*"+3d")
+            app.focused.value = "+3d"
             await pilot.press("enter")
             await pilot.pause()
             assert app.screen is screen
@@ -189,29 +202,21 @@ async def test_capture_all_four_kinds(store, vault_path, clock):
         assert isinstance(app.focused, NotesArea)
 
 
-async def test_capture_arrows_choose_whose_it_is(store, vault_path, clock):
-    """Right on "Whose is it?" chooses the participant there and then: Enter saves theirs (a
-    RadioSet only moved a highlight there, and the item was saved as the facilitator's)."""
+async def test_capture_rejects_bad_date_and_keeps_dialog_and_arrows_choose_whose(
+        store, vault_path, clock):
+    """A bad date keeps the dialog (nothing saved), F2 there changes the kind. Then right on
+    "Whose is it?" chooses the participant there and then: Enter saves theirs (a RadioSet only
+    moved a highlight there, and the item was saved as the facilitator's)."""
     person, session = ada_session(store)
     app = make_app(vault_path, clock)
     async with app.run_test(size=(100, 30)) as pilot:
         await open_session(app, pilot, store, session.id)
         await pilot.press("f2")
         await pilot.pause()
-        await pilot.press(*"book the design review", "tab", "right", "enter")
-        await pilot.pause()
-        [item] = store.items(session_id=session.id)
-        assert (item.text, item.owner) == ("book the design review", "them")
-
-
-async def test_capture_rejects_bad_date_and_keeps_dialog(store, vault_path, clock):
-    person, session = ada_session(store)
-    app = make_app(vault_path, clock)
-    async with app.run_test(size=(100, 30)) as pilot:
-        await open_session(app, pilot, store, session.id)
-        await pilot.press("f2")
-        await pilot.pause()
-        await pilot.press(*"send notes", "tab", "tab", *"someday", "enter")
+        app.focused.value = "send notes"
+        await pilot.press("tab", "tab")
+        app.focused.value = "someday"
+        await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, CaptureScreen)
         assert store.items(session_id=session.id) == []
@@ -221,6 +226,13 @@ async def test_capture_rejects_bad_date_and_keeps_dialog(store, vault_path, cloc
         await pilot.press("enter")
         await pilot.pause()
         assert [i.kind for i in store.items(session_id=session.id)] == ["decision"]
+        await pilot.press("f2")
+        await pilot.pause()
+        app.focused.value = "book the design review"
+        await pilot.press("tab", "right", "enter")
+        await pilot.pause()
+        item = next(i for i in store.items(session_id=session.id) if i.kind == "action")
+        assert (item.text, item.owner) == ("book the design review", "them"), "right: theirs"
 
 
 async def test_notes_and_items_survive_quit_and_resume(store, vault_path, clock, passphrase):
@@ -404,25 +416,6 @@ async def test_a_crash_keeps_a_dialogs_typed_text_too(store, vault_path, clock, 
             await pilot.pause()
     assert saved_notes(vault_path, passphrase, session.id) == [
         (True, "(kept when Rapport stopped on an error) Book the room")]
-
-
-async def test_end_review_then_ended(store, vault_path, clock):
-    person, session = ada_session(store, "feedback")
-    app = make_app(vault_path, clock)
-    async with app.run_test(size=(100, 30)) as pilot:
-        await open_session(app, pilot, store, session.id)
-        await pilot.press("f10")
-        await pilot.pause()
-        assert isinstance(app.screen, EndReviewScreen)
-        await pilot.press("escape")
-        await pilot.pause()
-        assert isinstance(app.screen, SessionScreen)
-        await pilot.press("f10")
-        await pilot.pause()
-        await pilot.press("enter")
-        await pilot.pause()
-        assert isinstance(app.screen, HomeScreen)
-    assert store.session(session.id).status == "ended"
 
 
 async def test_f3_switches_the_note_typed_into_and_nothing_moves(store, vault_path, clock,

@@ -114,21 +114,6 @@ def app(vault_path, clock):
     return make_app(vault_path, clock)
 
 
-async def test_every_text_role_of_every_offered_theme_reads_at_aa(app):
-    failures = []
-    async with app.run_test():
-        for name in offered_themes(app):
-            app.theme = name
-            variables = app.get_css_variables()
-            for role, (text, backgrounds) in ROLES.items():
-                for layers in backgrounds:
-                    value = ratio(colour(variables, text), ground(variables, *layers))
-                    if value < AA:
-                        failures.append(f"{name}: {role} (${text} on {' + '.join(layers)}) "
-                                        f"{value:.2f}:1")
-    assert not failures, "\n".join(failures)
-
-
 async def test_what_already_reads_is_left_as_the_theme_made_it(app):
     """Only what falls short is raised: textual-dark's hints stay ``auto 60%``, its footer keys
     its accent; textual-light's footer keys (the accent, 2.9:1) and placeholders (2.6:1) move."""
@@ -150,15 +135,25 @@ async def test_what_already_reads_is_left_as_the_theme_made_it(app):
         assert app.theme_variables is variables  # what theme_style() reads (overdue names)
 
 
-async def test_every_colour_rule_of_the_stylesheet_reads_at_aa(app):
-    """Every ``color:`` of rapport.tcss, as Textual parsed it for each theme, on the screen, a
-    dialog and a panel (or on the background the rule sets itself)."""
-    failures, checked = [], 0
+async def test_every_text_role_and_colour_rule_of_every_offered_theme_reads_at_aa(app):
+    """In each offered theme (one switch each, as it is the switch that costs):
+
+    * every text role, a theme variable as ``app.get_css_variables()`` resolves it, on each
+      background it is drawn on;
+    * every ``color:`` of rapport.tcss, as Textual parsed it for the theme, on the screen, a
+      dialog and a panel (or on the background the rule sets itself)."""
+    roles, failures, checked = [], [], 0
     async with app.run_test() as pilot:
         for name in offered_themes(app):
             app.theme = name
             await pilot.pause()
             variables = app.get_css_variables()
+            for role, (text, backgrounds) in ROLES.items():
+                for layers in backgrounds:
+                    value = ratio(colour(variables, text), ground(variables, *layers))
+                    if value < AA:
+                        roles.append(f"{name}: {role} (${text} on {' + '.join(layers)}) "
+                                     f"{value:.2f}:1")
             for rule in app.stylesheet.rules:
                 styles = rule.styles
                 if rule.is_default_rules or not styles.has_rule("color"):
@@ -173,8 +168,9 @@ async def test_every_colour_rule_of_the_stylesheet_reads_at_aa(app):
                     checked += 1
                     if ratio(text, base) < AA:
                         failures.append(f"{name}: {rule.selectors} {ratio(text, base):.2f}:1")
+    assert not roles, "the text roles:\n" + "\n".join(roles)
     assert checked > 100
-    assert not failures, "\n".join(sorted(set(failures)))
+    assert not failures, "the stylesheet's rules:\n" + "\n".join(sorted(set(failures)))
 
 
 @given(st.tuples(*[st.integers(0, 255)] * 3), st.tuples(*[st.integers(0, 255)] * 3),
@@ -298,8 +294,11 @@ async def test_every_offered_theme_as_drawn_reads_at_aa(store, vault_path, clock
     """A dialog's focused input with its text selected, and a live session (the notes'
     placeholder under the cursor, the outline, questions, timer, footer), in every theme. (Names
     coloured in Python, overdue ones, keep the colours of the theme they were drawn in until their
-    screen reloads: those are checked above, in the theme the app starts with.)"""
-    from tui.screens.detail import SessionDetailScreen
+    screen reloads: those are checked above, in the theme the app starts with.)
+
+    A theme switch restyles every screen on the stack: each of the two is looked at with only
+    the unlock screen beneath it (home and the session's detail were restyled for nothing)."""
+    from tui.screens.export import ExportScreen
     from tui.screens.session import SessionScreen
 
     ada, plan = seeded(store, clock)
@@ -318,14 +317,15 @@ async def test_every_offered_theme_as_drawn_reads_at_aa(store, vault_path, clock
     async with app.run_test(size=(100, 30)) as pilot:
         app.unlocked(store)
         await pilot.pause()
-        await app.push_screen(SessionDetailScreen(store.sessions(status="ended")[0].id))
-        await pilot.press("x")
+        # the dialog the detail's x opens, in place of home (the unlock screen beneath it)
+        await app.switch_screen(ExportScreen(session_ids=[store.sessions(status="ended")[0].id]))
         await app.workers.wait_for_complete()
         assert app.screen.query_one("#export-path", Input).selected_text
+        assert len(app.screen_stack) == 2
         await look_in_every_theme()
-        await pilot.press("escape", "escape")
-        await app.push_screen(SessionScreen(store.start_session(ada.id, plan).id))
+        await app.switch_screen(SessionScreen(store.start_session(ada.id, plan).id))
         await pilot.pause()
+        assert len(app.screen_stack) == 2 and isinstance(app.screen, SessionScreen)
         app.screen.query_one("#notes").cursor_blink = False  # the cursor drawn, on the placeholder
         await look_in_every_theme()
     assert seen > 1000

@@ -120,30 +120,6 @@ async def test_a_person_s_item_and_goal_are_edited_from_their_page(world):
         assert goal.kind == "goal" and goal.status == "on-track"
 
 
-async def test_a_lock_keeps_the_edit_beside_the_item_never_over_it(world, tmp_path, clock):
-    app, store, ids = world
-    from store.vault import open_vault
-    from tui.screens.unlock import UnlockScreen
-
-    roadmap = item_named(store, "Send the roadmap draft")
-    async with app.run_test(size=SIZE) as pilot:
-        await edit_first_action(pilot, store)
-        await pilot.press("end", *" to the whole team")
-        app.run_worker(app.action_lock(), group="lock")  # as the idle lock does
-        await settle(pilot)
-        assert isinstance(app.screen, UnlockScreen)
-        assert "in a jot about Alice Martin" in str(
-            app.screen.query_one("#unlock-message").render())
-    again = open_vault(tmp_path / "vault.db", PASSPHRASE, allow_weak=True, clock=clock)
-    try:
-        assert again.item(roadmap.id).text == "Send the roadmap draft"  # as it was
-        assert [j.text for j in again.jots(ids["alice"])
-                if "whole team" in j.text] == \
-            ["(kept when Rapport locked) Send the roadmap draft to the whole team"]
-    finally:
-        again.close()
-
-
 async def test_a_session_s_detail_edits_one_of_its_items_picked_by_name(world):
     app, store, ids = world
     from tui.screens.capture import CaptureScreen
@@ -174,25 +150,44 @@ async def test_a_session_s_detail_edits_one_of_its_items_picked_by_name(world):
         assert "due 2025-03-17" in detail.query_one("#detail-items").source
 
 
-async def test_unlocking_goes_back_to_the_items_or_the_detail_the_lock_closed(world):
-    """An item's edit kept as a jot at a lock: unlocking goes back to where it was being made,
-    the items screen with its filter, or the session's detail (not the home list)."""
+async def test_a_lock_keeps_the_edit_beside_the_item_and_unlocking_goes_back(world):
+    """An item's edit at a lock is kept as a jot beside the item, never over it. Unlocking goes
+    back to where it was being made, the items screen with its filter, or the session's
+    detail (not the home list)."""
     app, store, ids = world
+    from tui.screens.capture import CaptureScreen
     from tui.screens.detail import SessionDetailScreen
     from tui.screens.items import ItemsScreen
     from tui.screens.unlock import UnlockScreen
 
+    roadmap = item_named(store, "Send the roadmap draft")
     session_id = store.sessions(person_id=ids["alice"])[0].id
     async with app.run_test(size=SIZE) as pilot:
         await unlocked(pilot, store)
         await pilot.press("f3")
         await settle(pilot)
-        await pilot.press("t", "ctrl+l")  # theirs only; then someone walks in
+        await pilot.press("t")  # theirs only
+        await settle(pilot)
+        await pilot.press("i")  # the first of theirs: the overdue roadmap draft
+        await pilot.pause()
+        assert isinstance(app.screen, CaptureScreen)
+        assert app.screen.query_one("#capture-text").value == "Send the roadmap draft"
+        await pilot.press("end", *" to the whole team")
+        app.run_worker(app.action_lock(), group="lock")  # as the idle lock does
         await settle(pilot)
         assert isinstance(app.screen, UnlockScreen)
+        assert "in a jot about Alice Martin" in str(
+            app.screen.query_one("#unlock-message").render()), "the edit kept as a jot"
         await pilot.press(*PASSPHRASE, "enter")
         await settle(pilot)
         assert isinstance(app.screen, ItemsScreen) and app.screen.whose == "theirs"
+        # the vault as the unlock opened it again from the disk
+        again = app.store
+        assert again.item(roadmap.id).text == "Send the roadmap draft", "the item as it was"
+        assert [j.text for j in again.jots(ids["alice"]) if "whole team" in j.text] == \
+            ["(kept when Rapport locked) Send the roadmap draft to the whole team"], \
+            "the edit beside it, as a jot"
+
         await app.push_screen(SessionDetailScreen(session_id))
         await settle(pilot)
         await pilot.press("ctrl+l")

@@ -126,8 +126,11 @@ async def test_a_lock_keeps_a_question_for_the_bank_in_the_bank_not_the_notes(
 
 
 # ---------------------------------------------------------------------- programmes
-async def test_a_lock_keeps_a_new_programme_as_a_programme_marked_kept(
+async def test_a_lock_keeps_a_new_programme_marked_kept_and_it_is_renamed_as_meant(
         store, vault_path, clock, passphrase):
+    """The new programme's dialog at a lock: kept as a programme, its name marked. Unlocked,
+    e on the programmes list offers the name without the mark, and the purpose; saving
+    renames it (the one kept, its themes too)."""
     app = locking_app(vault_path, clock)
     async with app.run_test(size=(80, 24)) as pilot:
         await on_screen(app, pilot, store, "f4", ProgrammesScreen)
@@ -140,20 +143,13 @@ async def test_a_lock_keeps_a_new_programme_as_a_programme_marked_kept(
         await unlock(app, pilot, passphrase)  # back on the list, the kept one in it
         assert isinstance(app.screen, ProgrammesScreen)
         assert app.screen.query_one("#programme-list").get_row_at(0)[0] == LOCKED + "L25"
-        app.close_store()  # the vault reopened below
-    with reopened(vault_path, passphrase) as vault:
-        [programme] = vault.programmes()
-        assert programme.name == LOCKED + "L25"
-        assert programme.purpose == "Why the board asked"
-        assert programme.themes == (*DEFAULT_THEMES, "trust")
+        # what the vault holds: the unlock opened it again from the disk
+        [kept] = app.store.programmes()
+        assert kept.name == LOCKED + "L25", "kept at the lock"
+        assert kept.purpose == "Why the board asked", "kept at the lock"
+        assert kept.themes == (*DEFAULT_THEMES, "trust"), "kept at the lock"
 
-
-async def test_a_kept_programme_is_renamed_to_the_one_meant(store, vault_path, clock):
-    """e on the programmes list: the name without the mark, the purpose; saving renames it."""
-    kept = store.add_programme(LOCKED + "L25", purpose="Why the board asked")
-    app = make_app(vault_path, clock)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await on_screen(app, pilot, store, "f4", ProgrammesScreen)
+        # e on the programmes list: the name without the mark, the purpose; saving renames it
         await pilot.press("e")
         await pilot.pause()
         dialog = app.screen
@@ -162,13 +158,13 @@ async def test_a_kept_programme_is_renamed_to_the_one_meant(store, vault_path, c
         await pilot.press(*" board", "tab", "end", *" for it", "enter")
         await settle(app, pilot)
         assert isinstance(app.screen, ProgrammesScreen)
-        [programme] = store.programmes()
+        [programme] = app.store.programmes()
         assert (programme.id, programme.name, programme.purpose) == (
-            kept.id, "L25 board", "Why the board asked for it")
+            kept.id, "L25 board", "Why the board asked for it"), "renamed"
         assert programme.themes == kept.themes
-        app.store = None
-    with pytest.raises(RapportError, match="^a programme needs a name$"):
-        store.update_programme(kept.id, name=" \t ")
+        with pytest.raises(RapportError, match="^a programme needs a name$"):
+            app.store.update_programme(kept.id, name=" \t ")
+        app.close_store()
 
 
 def leadership_plan() -> dict:
@@ -187,8 +183,11 @@ def programme(store):
     return programme
 
 
-async def test_a_lock_keeps_a_strategy_item_on_the_links_chosen(
+async def test_a_lock_keeps_a_strategy_item_on_its_links_and_a_roster_note_as_a_jot(
         store, vault_path, clock, passphrase, programme):
+    """A strategy item at a lock: kept on the links chosen. Unlocked (back on the programme),
+    a roster note at the next lock: kept as a jot about them, the roster's note left empty."""
+    [place] = store.roster(programme.id)
     app = locking_app(vault_path, clock)
     async with app.run_test(size=(80, 24)) as pilot:
         await show_programme(app, pilot, store, programme.id)
@@ -201,7 +200,21 @@ async def test_a_lock_keeps_a_strategy_item_on_the_links_chosen(
         assert len(chosen) == 1
         said = await lock(app, pilot, clock)
         assert "in a strategy item of Leaders" in said
+        await unlock(app, pilot, passphrase)
+        assert isinstance(app.screen, ProgrammeScreen)
+
+        await pilot.press("4", "enter")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, RosterDialog)
+        dialog.query_one("#roster-note", Input).focus()
+        await pilot.press(*"on leave until May")
+        said = await lock(app, pilot, clock)
+        assert "in a jot about Ben Okafor" in said, "the roster note"
     with reopened(vault_path, passphrase) as vault:
+        assert [j.text for j in vault.jots(place.person_id)] == [
+            LOCKED + "on leave until May"], "the roster note, a jot"
+        assert vault.roster(programme.id)[0].note == "", "the roster note"
         [item] = vault.strategy_items(programme.id)
         assert item.text == LOCKED + "Agree a decision charter"
         assert sorted([*(f"gap:{g}" for g in item.gaps),
@@ -233,25 +246,6 @@ async def test_a_lock_keeps_a_strategy_items_edit_beside_it(
         assert sorted(s.text for s in vault.strategy_items(programme.id)) == [
             LOCKED + "Agree a charter", LOCKED + "Agree a charter by June"]
         assert vault.strategy_item(saved.id) == saved  # the one saved, as it was
-
-
-async def test_a_lock_keeps_a_roster_note_as_a_jot_about_them(
-        store, vault_path, clock, passphrase, programme):
-    [place] = store.roster(programme.id)
-    app = locking_app(vault_path, clock)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await show_programme(app, pilot, store, programme.id)
-        await pilot.press("4", "enter")
-        await pilot.pause()
-        dialog = app.screen
-        assert isinstance(dialog, RosterDialog)
-        dialog.query_one("#roster-note", Input).focus()
-        await pilot.press(*"on leave until May")
-        said = await lock(app, pilot, clock)
-        assert "in a jot about Ben Okafor" in said
-    with reopened(vault_path, passphrase) as vault:
-        assert [j.text for j in vault.jots(place.person_id)] == [LOCKED + "on leave until May"]
-        assert vault.roster(programme.id)[0].note == ""
 
 
 async def test_a_crash_keeps_a_new_programme_too(store, vault_path, clock, passphrase):

@@ -39,7 +39,7 @@ async def test_tagging_remembers_the_leader_and_takes_several_themes(store, vaul
     app = make_app(vault_path, clock)
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_session(app, pilot, store, session.id)
-        await pilot.press(*"Ana decides fast but alone")
+        screen.query_one(NotesArea).insert("Ana decides fast but alone")
         await pilot.press("f4")
         await pilot.pause()
         dialog = app.screen
@@ -78,9 +78,16 @@ async def test_tagging_remembers_the_leader_and_takes_several_themes(store, vaul
         app.store = None
 
 
-async def test_enter_right_after_tab_completion_starts_the_session(store, vault_path, clock):
+async def test_enter_right_after_tab_completion_and_a_full_name_typed_fast(store, vault_path,
+                                                                           clock):
+    """Two keys in one read, as a terminal delivers them typed quickly: Tab's completion then
+    Enter starts the session with the name completed. Then (back home, the dialog again) a full
+    name typed in one burst on the guide list keeps its space: the letters after the first were
+    queued on the list before the first moved the focus to the name, the list took the space
+    as its own, and "Ben Okafor" became a new person, "BenOkafor"."""
     store.add_person("Sam Rivera")
     store.add_person("Sam Rivera-Lee")
+    ben = store.add_person("Ben Okafor")
     app = make_app(vault_path, clock)
     async with app.run_test(size=(80, 24)) as pilot:
         app.unlocked(store)
@@ -97,46 +104,25 @@ async def test_enter_right_after_tab_completion_starts_the_session(store, vault_
         assert isinstance(app.screen, SessionScreen)
         assert store.person(app.screen.session.person_id).name == "Sam Rivera"
 
-
-async def test_a_name_typed_on_the_guide_list_goes_into_the_name(store, vault_path, clock):
-    store.add_person("Ana Silva")
-    app = make_app(vault_path, clock)
-    async with app.run_test(size=(80, 24)) as pilot:
-        app.unlocked(store)
+        await pilot.press("escape")  # home again
         await pilot.pause()
         await pilot.press("ctrl+n")
         await pilot.pause()
-        assert app.screen.focused is app.screen.query_one("#guide-list")
-        await pilot.press("down", *"Ana", "tab", "enter")
-        await pilot.pause()
-        await pilot.pause()
-        assert isinstance(app.screen, SessionScreen)
-        assert store.person(app.screen.session.person_id).name == "Ana Silva"
-
-
-async def test_a_full_name_typed_fast_on_the_guide_list_keeps_its_space(store, vault_path,
-                                                                         clock):
-    """Typed in one burst (a fast typist, a paste), the letters after the first were queued on
-    the guide list before the first moved the focus to the name: the list redirected the letters
-    but took the space as its own, and "Ben Okafor" became a new person, "BenOkafor"."""
-    ben = store.add_person("Ben Okafor")
-    app = make_app(vault_path, clock)
-    async with app.run_test(size=(80, 24)) as pilot:
-        app.unlocked(store)
-        await pilot.pause()
-        await pilot.press("ctrl+n")
-        await pilot.pause()
-        assert app.screen.focused is app.screen.query_one("#guide-list")
+        assert app.screen.focused is app.screen.query_one("#guide-list"), "the list focused"
         for char in "Ben Okafor":
             app.post_message(events.Key("space" if char == " " else char, char))
         app.post_message(events.Key("enter", "\r"))
         for _ in range(3):
             await pilot.pause()
-        assert isinstance(app.screen, SessionScreen)
-        assert app.screen.session.person_id == ben.id
+        assert isinstance(app.screen, SessionScreen), "a full name typed fast"
+        assert app.screen.session.person_id == ben.id, "a full name typed fast keeps its space"
 
 
-async def test_the_whole_guide_description_shows_at_80x24(store, vault_path, clock):
+async def test_the_whole_guide_description_shows_then_a_name_typed_on_the_list(
+        store, vault_path, clock):
+    """Every guide's whole description shows at 80x24; then a name typed on the guide list
+    goes into the name (and Tab, Enter start the session with them)."""
+    store.add_person("Ana Silva")
     app = make_app(vault_path, clock)
     async with app.run_test(size=(80, 24)) as pilot:
         app.unlocked(store)
@@ -158,14 +144,25 @@ async def test_the_whole_guide_description_shows_at_80x24(store, vault_path, clo
             start = dialog.query_one("#start")
             assert 0 < start.region.bottom <= 24 and start.region.height == 1
         assert tallest >= 4  # it was cut after two lines
+        # a name typed on the guide list goes into the name
+        dialog.query_one("#guide-list").highlighted = 0
+        assert dialog.focused is dialog.query_one("#guide-list"), "the list has the focus"
+        await pilot.press("down", *"Ana", "tab", "enter")
+        await pilot.pause()
+        await pilot.pause()
+        assert isinstance(app.screen, SessionScreen), "typed on the list: started"
+        assert store.person(app.screen.session.person_id).name == "Ana Silva", "into the name"
 
 
-async def test_a_session_still_open_with_them_is_said(store, vault_path, clock):
+async def test_a_session_still_open_is_said_and_a_person_s_usual_guide_offered(
+        store, vault_path, clock):
     """Back-to-back conversations: the feedback session with Ben was left (Esc), not ended;
-    starting another with him says so, before a second open one is made."""
+    starting another with him says so, before a second open one is made. Then another name:
+    Grace's usual guide is offered (and a guide picked by hand is kept)."""
     ben = store.add_person("Ben Okafor")
     store.start_session(ben.id, plan("feedback"))
     store.add_person("Ana Ruiz")
+    store.add_person("Grace", guide_id="feedback")
     app = make_app(vault_path, clock)
     async with app.run_test(size=(80, 24)) as pilot:
         app.unlocked(store)
@@ -179,25 +176,13 @@ async def test_a_session_still_open_with_them_is_said(store, vault_path, clock):
         await pilot.pause()
         assert line.display and str(line.render()) == (
             "still open with them: Feedback session, 2025-03-03 09:00 (esc, then resume it)")
-        assert line.region.width and line.region.right <= 80
+        assert line.region.width and line.region.right <= 80, "the still-open line fits"
         dialog.query_one("#person").value = "Ana Ruiz"
         await pilot.pause()
-        assert not line.display
-        app.store = None
-
-
-async def test_a_person_s_usual_guide_is_offered(store, vault_path, clock):
-    store.add_person("Grace", guide_id="feedback")
-    app = make_app(vault_path, clock)
-    async with app.run_test(size=(80, 24)) as pilot:
-        app.unlocked(store)
+        assert not line.display, "another name: the still-open line goes"
+        dialog.query_one("#person").value = ""
+        await pilot.press(*"Grace")
         await pilot.pause()
-        await pilot.press("ctrl+n")
-        await pilot.pause()
-        await pilot.press("tab", *"Grace")
-        await pilot.pause()
-        dialog = app.screen
-        assert isinstance(dialog, NewSessionScreen)
         guides = dialog.query_one("#guide-list")
         assert guides.get_option_at_index(guides.highlighted).id == "feedback"
         assert "Grace's usual guide: Feedback" in str(dialog.query_one("#start-error").render())
@@ -315,7 +300,10 @@ async def test_the_next_run_offers_the_last_export_folder(store, vault_path, clo
 async def test_share_from_the_detail_says_what_goes_and_leaves_private_out(
         store, vault_path, clock):
     """Issue 22: the confirmation names the session and what of it goes; the clipboard gets
-    the summary export's text, never a private passage; declining copies nothing."""
+    the summary export's text, never a private passage; declining copies nothing.
+
+    Then issue 24, in the same run: the lists show time spent (the stage timers), the export
+    start to end: each says which it is, and the detail shows both."""
     guide = plan("one-on-one")
     ada = store.add_person("Ada Lovelace", cadence="weekly")
     session = store.start_session(ada.id, guide, title="Weekly")
@@ -354,6 +342,26 @@ async def test_share_from_the_detail_says_what_goes_and_leaves_private_out(
         assert "PRIVATE-PASSAGE" not in app.clipboard and "leaving" not in app.clipboard
         assert [e.kind for e in store.exports()] == ["clipboard"]
         assert isinstance(app.screen, SessionDetailScreen)
+
+        # lengths, labelled: three sessions more (the clock moves on from here)
+        met = one_session(store, clock, "Ada", spent=20 * 60, hours=2 / 3)
+        reopened = one_session(store, clock, "Ben", spent=25 * 60, hours=26)
+        active = one_session(store, clock, "Cy", spent=12 * 60, hours=None)
+
+        def length(session) -> str:
+            text = render_export(store, Scope.sessions(session.id), "md", "summary",
+                                 tz=None).text
+            return next(line for line in text.splitlines() if line.startswith("- **Length:**"))
+
+        assert length(met) == "- **Length:** 40 min, start to end"
+        assert length(reopened) == \
+            "- **Length:** 25 min on the stage timers (continued another day)"
+        assert length(active) == "- **Length:** 12 min so far on the stage timers (not ended)"
+        app.push_screen(SessionDetailScreen(met.id))
+        await settle(app, pilot)
+        header = app.screen.query_one("#detail-header").source
+        assert "40m start to end · 20m spent on the stage timers of 30m planned" in header, \
+            "the detail's lengths"
         app.store = None
 
 
@@ -396,31 +404,6 @@ def one_session(store, clock, name, *, spent, hours):
     return session
 
 
-async def test_lengths_are_labelled_in_the_detail_and_the_export(store, vault_path, clock):
-    """Issue 24: the lists show time spent (the stage timers), the export start to end: each
-    says which it is, and the detail shows both."""
-    met = one_session(store, clock, "Ada", spent=20 * 60, hours=2 / 3)
-    reopened = one_session(store, clock, "Ben", spent=25 * 60, hours=26)
-    active = one_session(store, clock, "Cy", spent=12 * 60, hours=None)
-
-    def length(session) -> str:
-        text = render_export(store, Scope.sessions(session.id), "md", "summary", tz=None).text
-        return next(line for line in text.splitlines() if line.startswith("- **Length:**"))
-
-    assert length(met) == "- **Length:** 40 min, start to end"
-    assert length(reopened) == "- **Length:** 25 min on the stage timers (continued another day)"
-    assert length(active) == "- **Length:** 12 min so far on the stage timers (not ended)"
-    app = make_app(vault_path, clock)
-    async with app.run_test(size=(80, 24)) as pilot:
-        app.unlocked(store)
-        await pilot.pause()
-        app.push_screen(SessionDetailScreen(met.id))
-        await settle(app, pilot)
-        header = app.screen.query_one("#detail-header").source
-        assert "40m start to end · 20m spent on the stage timers of 30m planned" in header
-        app.store = None
-
-
 async def test_a_theme_marked_right_before_enter_is_tagged(store, vault_path, clock):
     """Space (a key bound in the list, acting once it has bubbled up to the app) and Enter
     in one read: the theme it marks is tagged too."""
@@ -428,8 +411,9 @@ async def test_a_theme_marked_right_before_enter_is_tagged(store, vault_path, cl
     session = store.start_session(store.add_person("Ben").id, plan(), programme_id=programme.id)
     app = make_app(vault_path, clock)
     async with app.run_test(size=(80, 24)) as pilot:
-        await open_session(app, pilot, store, session.id)
-        await pilot.press(*"Ana decides fast", "f4")
+        screen = await open_session(app, pilot, store, session.id)
+        screen.query_one(NotesArea).insert("Ana decides fast")
+        await pilot.press("f4")
         await pilot.pause()
         app.screen.query_one("#tag-themes").highlighted = 0
         await pilot.press("space", "down")
@@ -449,7 +433,8 @@ async def test_typing_after_tagging_a_selection_keeps_the_passage(store, vault_p
     app = make_app(vault_path, clock)
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_session(app, pilot, store, session.id)
-        await pilot.press(*"Loves untangling messy data", "shift+home", "f4")
+        screen.query_one(NotesArea).insert("Loves untangling messy data")
+        await pilot.press("shift+home", "f4")
         await pilot.pause()
         assert isinstance(app.screen, TagDialog)
         await pilot.press("2")  # tags at once

@@ -24,7 +24,11 @@ pytestmark = pytest.mark.usefixtures("utc_zone")
 
 
 async def test_the_second_one_on_one_opens_on_since_last_time(store, vault_path, clock):
+    """The panel, what it says and how it is hidden and shown; a resumed session does not count
+    its own pulse as last time's (recorded, then the app was quit)."""
     sam, first, second, raise_point, theirs = first_one_on_one(store, clock)
+    store.set_pulse(first.id, 2, "drained")
+    store.set_pulse(second.id, 4, "steady")  # recorded, then the app was quit
     app = make_app(vault_path, clock)
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_session(app, pilot, store, second.id)
@@ -41,6 +45,8 @@ async def test_the_second_one_on_one_opens_on_since_last_time(store, vault_path,
         summary = panel.query_one("Markdown")
         assert "Tired after the on-call week." in summary.source
         assert "PRIVATE-CANARY" not in summary.source and "PRIVATE-CANARY" not in shown
+        pulse = str(screen.query_one("#since-pulse").render())
+        assert "2 drained" in pulse and "steady" not in pulse, "the resumed session's own pulse"
         await pilot.press(*"hello")
         assert screen.query_one(NotesArea).text == "hello"
         await pilot.press("f5")  # hidden: the questions again
@@ -66,29 +72,6 @@ async def test_the_panel_that_opened_itself_gives_way_to_the_next_stage(store, v
         await pilot.pause()
         assert screen.left_mode == "questions" and screen.query_one(QuestionList).display
         assert isinstance(app.focused, NotesArea)
-
-
-async def test_a_resumed_session_does_not_count_its_own_pulse_as_last_time(store, vault_path,
-                                                                           clock):
-    sam, first, second, *_ = first_one_on_one(store, clock)
-    store.set_pulse(first.id, 2, "drained")
-    store.set_pulse(second.id, 4, "steady")  # recorded, then the app was quit
-    app = make_app(vault_path, clock)
-    async with app.run_test(size=(80, 24)) as pilot:
-        screen = await open_session(app, pilot, store, second.id)
-        await settle(app, pilot)
-        shown = str(screen.query_one("#since-pulse").render())
-        assert "2 drained" in shown and "steady" not in shown
-
-
-async def test_a_first_session_opens_on_the_questions(store, vault_path, clock):
-    session = store.start_session(store.add_person("Ada").id, plan())
-    app = make_app(vault_path, clock)
-    async with app.run_test(size=(80, 24)) as pilot:
-        screen = await open_session(app, pilot, store, session.id)
-        await settle(app, pilot)
-        assert screen.left_mode == "questions"
-        assert not screen.query_one("#session-since").display
 
 
 async def test_talking_points_are_covered_and_the_rest_carried(store, vault_path, clock):
@@ -125,12 +108,17 @@ async def test_talking_points_are_covered_and_the_rest_carried(store, vault_path
 
 async def test_a_question_of_your_own_goes_to_the_bank_and_shows_as_yours(store, vault_path,
                                                                           clock):
+    """A first session opens on the questions (nothing since last time); a question of your own
+    (shift+f2 on a "Q:" line) goes to the bank, and the next session lists it as yours."""
     ada = store.add_person("Ada")
     session = store.start_session(ada.id, plan())
     app = make_app(vault_path, clock)
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_session(app, pilot, store, session.id)
-        await pilot.press(*"Q: What gave you energy this week?")
+        await settle(app, pilot)
+        assert screen.left_mode == "questions", "a first session opens on the questions"
+        assert not screen.query_one("#session-since").display, "a first session: no panel"
+        screen.query_one(NotesArea).insert("Q: What gave you energy this week?")
         await pilot.press("shift+f2")
         await pilot.pause()
         dialog = app.screen
@@ -143,10 +131,11 @@ async def test_a_question_of_your_own_goes_to_the_bank_and_shows_as_yours(store,
         assert question.text == "What gave you energy this week?"
         await pilot.press("escape")
         await pilot.pause()
-    later = store.start_session(ada.id, plan())
-    app = make_app(vault_path, clock)
-    async with app.run_test(size=(80, 24)) as pilot:
-        screen = await open_session(app, pilot, store, later.id)
+        assert app.screen is not screen
+        later = store.start_session(ada.id, plan())  # the next one: the bank read again
+        app.push_screen(SessionScreen(later.id))
+        await pilot.pause()
+        screen = app.screen
         questions = screen.query_one(QuestionList)
         shown = [str(questions.get_option_at_index(i).prompt)
                  for i in range(questions.option_count)]
@@ -190,8 +179,12 @@ async def test_the_feedback_guide_fills_the_feedback_log_as_it_goes(store, vault
         await pilot.press("ctrl+f")
         await pilot.pause()
         assert isinstance(app.screen, FeedbackDialog)
-        await pilot.press(*"Tuesday review", "tab", *"blamed data team", "tab",
-                          *"client asked for someone else", "enter")
+        app.focused.insert("Tuesday review")
+        await pilot.press("tab")
+        app.focused.insert("blamed data team")
+        await pilot.press("tab")
+        app.focused.insert("client asked for someone else")
+        await pilot.press("enter")
         await pilot.pause()
         entry = store.session_feedback(session.id)
         assert (entry.situation, entry.behaviour, entry.impact) == (
@@ -200,14 +193,18 @@ async def test_the_feedback_guide_fills_the_feedback_log_as_it_goes(store, vault
         screen.go_to(stages["feedback-response"])
         await pilot.press("ctrl+f")
         await pilot.pause()
-        await pilot.press(*"felt cornered", "enter")
+        app.focused.insert("felt cornered")
+        await pilot.press("enter")
         await pilot.pause()
         screen.go_to(stages["feedback-next-step"])
-        await pilot.press("f2", *"Rehearse the next review", "enter")
+        await pilot.press("f2")
+        app.focused.value = "Rehearse the next review"
+        await pilot.press("enter")
         await pilot.pause()
         await pilot.press("ctrl+f")
         await pilot.pause()
-        await pilot.press(*"rehearse together", "tab", "down", "enter")
+        app.focused.insert("rehearse together")
+        await pilot.press("tab", "down", "enter")
         await pilot.pause()
         entry = store.session_feedback(session.id)
         [action] = store.items(session_id=session.id)
@@ -218,6 +215,8 @@ async def test_the_feedback_guide_fills_the_feedback_log_as_it_goes(store, vault
 
 
 async def test_ending_offers_the_next_meeting_from_the_cadence(store, vault_path, clock):
+    """The review offers the next meeting from the cadence, editable; a bad date keeps the
+    review open (said, nothing ended), and once mended Enter ends."""
     sam, first, second, *_ = first_one_on_one(store, clock)
     app = make_app(vault_path, clock)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -229,6 +228,13 @@ async def test_ending_offers_the_next_meeting_from_the_cadence(store, vault_path
         day, time = review.query_one("#next-day"), review.query_one("#next-time")
         assert (day.value, time.value) == ("2025-03-17", "09:00")  # a week on, same time
         assert "weekly" in str(review.query_one("#review-next-label").render())
+        day.value = "someday"  # a bad next date keeps the review open
+        await pilot.press("ctrl+e")
+        await pilot.pause()
+        assert app.screen is review, "a bad next date keeps the review open"
+        assert "Next meeting:" in str(review.query_one("#review-error").render())
+        assert store.session(second.id).ended_at is None, "a bad next date ends nothing"
+        day.value = "2025-03-17"
         time.value = "10:30"  # editable
         await pilot.press("enter")  # Enter ends, from the button as from the fields
         await pilot.pause()
@@ -236,21 +242,6 @@ async def test_ending_offers_the_next_meeting_from_the_cadence(store, vault_path
     meeting = store.next_meeting(sam.id)
     assert (meeting.day, meeting.time, meeting.minutes) == (date(2025, 3, 17), "10:30", 30)
     assert store.session(second.id).ended_at is not None
-
-
-async def test_a_bad_next_date_keeps_the_review_open(store, vault_path, clock):
-    sam, first, second, *_ = first_one_on_one(store, clock)
-    app = make_app(vault_path, clock)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await open_session(app, pilot, store, second.id)
-        await pilot.press("f10")
-        await pilot.pause()
-        app.screen.query_one("#next-day").value = "someday"
-        await pilot.press("ctrl+e")
-        await pilot.pause()
-        assert isinstance(app.screen, EndReviewScreen)
-        assert "Next meeting:" in str(app.screen.query_one("#review-error").render())
-        assert store.session(second.id).ended_at is None
 
 
 async def test_the_summary_is_copied_as_an_export_from_the_review_and_the_detail(
@@ -276,7 +267,7 @@ async def test_the_summary_is_copied_as_an_export_from_the_review_and_the_detail
 
         app.push_screen(SessionScreen(second.id))
         await settle(app, pilot)
-        await pilot.press(*"Agreed to swap the on-call week.")
+        app.screen.query_one(NotesArea).insert("Agreed to swap the on-call week.")
         await pilot.press("f10")
         await pilot.pause()
         await pilot.press("ctrl+y")
@@ -368,35 +359,44 @@ async def test_an_interview_outside_a_programme_has_no_roster_to_record_on(
 
 
 @pytest.mark.parametrize("size", [(80, 24), (160, 48)])
-@pytest.mark.parametrize(("guide", "kind"), [("feedback", "developmental"),
-                                             ("praise", "praise")])
-async def test_the_feedback_form_shows_every_choice_it_saves(store, vault_path, clock, size,
-                                                            guide, kind):
+async def test_the_feedback_form_shows_every_choice_it_saves(store, vault_path, clock, size):
     """The kind and the direction (given or received) are both on screen, each showing the
     choice that is saved when it is left alone (the direction used to sit off the dialog's edge,
-    and the kind showed nothing chosen while one was saved)."""
+    and the kind showed nothing chosen while one was saved). The feedback guide and the praise
+    guide, one session each, in one run of the app."""
     ada = store.add_person("Ada")
-    session = store.start_session(ada.id, plan(guide))
     app = make_app(vault_path, clock)
     async with app.run_test(size=size) as pilot:
-        screen = await open_session(app, pilot, store, session.id)
-        screen.go_to(next(i for i, s in enumerate(screen.stages) if s.get("records") == "feedback"))
-        await pilot.press("ctrl+f")
+        app.unlocked(store)
         await pilot.pause()
-        dialog = app.screen
-        assert isinstance(dialog, FeedbackDialog)
-        inside = dialog.query_one("#feedback-dialog").content_region
-        for control, shown in (("#feedback-kind", kind), ("#feedback-direction", "given")):
-            choices = dialog.query_one(control)
-            assert choices.pressed_button is not None and choices.pressed_button.name == shown
-            for button in choices.query("RadioButton"):
-                region = button.region
-                assert region.width and inside.contains_region(region), button.label
-        await pilot.press(*"Tuesday review", "enter")
-        await pilot.pause()
-        assert app.screen is screen
-        entry = store.session_feedback(session.id)
-        assert (entry.kind, entry.direction) == (kind, "given")
+        for guide, kind in (("feedback", "developmental"), ("praise", "praise")):
+            session = store.start_session(ada.id, plan(guide))
+            app.push_screen(SessionScreen(session.id))
+            await pilot.pause()
+            screen = app.screen
+            screen.go_to(next(i for i, s in enumerate(screen.stages)
+                              if s.get("records") == "feedback"))
+            await pilot.press("ctrl+f")
+            await pilot.pause()
+            dialog = app.screen
+            assert isinstance(dialog, FeedbackDialog), guide
+            inside = dialog.query_one("#feedback-dialog").content_region
+            for control, shown in (("#feedback-kind", kind), ("#feedback-direction", "given")):
+                choices = dialog.query_one(control)
+                assert choices.pressed_button is not None, (guide, control)
+                assert choices.pressed_button.name == shown, (guide, control)
+                for button in choices.query("RadioButton"):
+                    region = button.region
+                    assert region.width and inside.contains_region(region), (guide, button.label)
+            app.focused.insert("Tuesday review")
+            await pilot.press("enter")
+            await pilot.pause()
+            assert app.screen is screen, guide
+            entry = store.session_feedback(session.id)
+            assert (entry.kind, entry.direction) == (kind, "given"), guide
+            await pilot.press("escape")  # leaves the session: the next guide's
+            await pilot.pause()
+            assert app.screen is not screen, guide
 
 
 async def test_a_long_behaviour_stays_readable_whole_in_the_feedback_form(store, vault_path,
@@ -413,13 +413,16 @@ async def test_a_long_behaviour_stays_readable_whole_in_the_feedback_form(store,
         screen.go_to(next(i for i, s in enumerate(screen.stages) if s.get("records") == "feedback"))
         await pilot.press("ctrl+f")
         await pilot.pause()
-        await pilot.press(*"Tuesday's client review", "tab", *said)
+        app.focused.insert("Tuesday's client review")
+        await pilot.press("tab", *said)  # typed: its start scrolled out of sight while typing
         await pilot.pause()
         field = app.screen.query_one("#feedback-behaviour")
         shown = " ".join(line.text.strip() for line in
                          (field.render_line(y) for y in range(field.size.height)))
         assert shown.startswith("Said the delay") and shown.endswith("not in the room")
-        await pilot.press("tab", *"Client asked for someone else", "enter")
+        await pilot.press("tab")
+        app.focused.insert("Client asked for someone else")
+        await pilot.press("enter")
         await pilot.pause()
         assert app.screen is screen
         entry = store.session_feedback(session.id)

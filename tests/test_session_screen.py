@@ -83,18 +83,6 @@ async def test_a_large_terminal_shows_the_whole_card_and_every_question(store, v
         assert 50 <= notes.region.width <= 70  # not the 95 columns of a capped left pane
 
 
-async def test_the_outline_shows_the_current_stage_as_m_ss(store, vault_path, clock):
-    session = store.start_session(store.add_person("Ada").id, plan())
-    app = make_app(vault_path, clock)
-    async with app.run_test(size=(80, 24)) as pilot:
-        screen = await open_session(app, pilot, store, session.id)
-        clock.advance(95)
-        screen.tick()
-        outline = screen.query_one("#outline")
-        assert str(outline.get_option_at_index(0).prompt).rstrip().endswith("1:35/3m")
-        assert str(outline.get_option_at_index(1).prompt).rstrip().endswith(" 0/3m")
-
-
 async def test_a_paused_timer_stays_paused_after_quit_and_resume(store, vault_path, clock,
                                                                  passphrase):
     session = store.start_session(store.add_person("Ada").id, plan())
@@ -125,21 +113,11 @@ async def test_a_paused_timer_stays_paused_after_quit_and_resume(store, vault_pa
         reopened.close()
 
 
-async def test_a_capture_is_confirmed_where_it_covers_no_item(store, vault_path, clock):
-    session = store.start_session(store.add_person("Ada").id, plan())
-    app = make_app(vault_path, clock)
-    async with app.run_test(size=(80, 24)) as pilot:
-        screen = await open_session(app, pilot, store, session.id)
-        await pilot.press("f2", *"Book the offsite", "enter")
-        await pilot.pause()
-        assert "action saved" in str(screen.query_one("#note-status").render())
-        assert not app.screen.query("Toast")  # no notification over the items panel
-        items = screen.query_one(ItemsPanel)
-        assert "Book the offsite" in str(items.render())
-        assert items.region.bottom <= 23  # above the footer, in full view
-
-
-async def test_items_keep_owner_and_due_at_80_columns(store, vault_path, clock):
+async def test_items_keep_owner_and_due_at_80_columns_and_a_capture_is_confirmed(
+        store, vault_path, clock):
+    """At 80 columns an item keeps its owner and due date (its text is cut), the header and
+    every footer key fit; then a capture is confirmed where it covers no item (the status
+    line, no toast over the items panel)."""
     session = store.start_session(store.add_person("Ada Lovelace").id, plan())
     store.add_item(session.id, "action", "Write up the migration plan for the billing system "
                    "and share it with finance", owner="them", due=date(2025, 3, 7))
@@ -158,13 +136,30 @@ async def test_items_keep_owner_and_due_at_80_columns(store, vault_path, clock):
         keys = footer.query("FooterKey")
         assert keys.last().key == "f12" and keys.last().region.right <= 80  # nor any other
 
+        await pilot.press("f2")
+        app.focused.value = "Book the offsite"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert "action saved" in str(screen.query_one("#note-status").render()), "confirmed"
+        assert not app.screen.query("Toast")  # no notification over the items panel
+        items = screen.query_one(ItemsPanel)
+        assert "Book the offsite" in str(items.render()), "the capture listed"
+        assert items.region.bottom <= 23  # above the footer, in full view
 
-async def test_after_f8_picks_a_stage_the_notes_have_the_focus(store, vault_path, clock):
+
+async def test_the_outline_shows_m_ss_and_after_f8_the_notes_have_the_focus(store, vault_path,
+                                                                             clock):
+    """The outline shows the current stage's time as m:ss; a stage picked with F8 (or F8 left
+    with Esc) hands the focus back to the notes."""
     session = store.start_session(store.add_person("Ada").id, plan())
     app = make_app(vault_path, clock)
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_session(app, pilot, store, session.id)
+        clock.advance(95)
+        screen.tick()
         outline = screen.query_one("#outline")
+        assert str(outline.get_option_at_index(0).prompt).rstrip().endswith("1:35/3m"), "m:ss"
+        assert str(outline.get_option_at_index(1).prompt).rstrip().endswith(" 0/3m"), "m:ss"
         await pilot.press("f8", "enter")  # the current stage again: back to the notes
         await pilot.pause()
         assert isinstance(app.focused, NotesArea) and screen.index == 0
@@ -304,12 +299,14 @@ async def test_capture_opens_on_the_kind_the_stage_encourages(store, vault_path,
         await pilot.press("f2")
         await pilot.pause()
         assert isinstance(app.screen, CaptureScreen)
-        await pilot.press(*"Read the platform roadmap", "enter")
+        app.focused.value = "Read the platform roadmap"
+        await pilot.press("enter")
         await pilot.pause()
         screen.go_to(next(i for i, s in enumerate(screen.stages) if "goal" in s["item_kinds"]))
         await pilot.press("f2")
         await pilot.pause()
-        await pilot.press(*"Lead the Q2 migration design", "enter")
+        app.focused.value = "Lead the Q2 migration design"
+        await pilot.press("enter")
         await pilot.pause()
         assert [(i.kind, i.text, i.owner) for i in store.items(session_id=session.id)] == [
             ("action", "Read the platform roadmap", "me"),
