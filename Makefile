@@ -37,6 +37,11 @@ run: $(STAMP)
 # compiled every module again: 30% of the command tests' CPU), and one collection with bytecode
 # on leaves pytest's rewritten test modules cached (a worker's collection: 5.6 -> 2.0 s). That
 # collection runs beside mypy, which uses one core.
+# The suite is CPU-bound (~330 s of CPU on two cores; ~3/4 of it Pilot-driven app tests, whose
+# cost is mostly Textual styling and drawing the screens they open). Stop 32 (2026-12-07): CI's
+# pytest took 3:19; the app's own restyles were cut (see git log 37f9aef, 659860f, 17c408b) and
+# same-state tests merged; on a quiet machine, a fresh clone's `make test` 3:32 with pip's
+# install, pytest 3:03: still over the 3-minute line.
 test: $(TSTAMP)
 	$(BIN)/python -m compileall -q tui store guides
 	PYTHONDONTWRITEBYTECODE= $(BIN)/python -m pytest --collect-only -q >/dev/null 2>&1 & \
