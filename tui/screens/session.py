@@ -12,7 +12,6 @@ the end is :mod:`tui.screens.review`.
 from __future__ import annotations
 
 from datetime import datetime
-from functools import partial
 from typing import Any, Callable, Mapping
 
 from rich.text import Text
@@ -27,7 +26,7 @@ from store import RapportError
 from store import Feedback, Item, Pulse, Question, Session, TalkingPoint
 from tui.commands import Command
 from tui.keys import with_keys
-from tui.screens import session_left as left
+from tui.screens import session_commands, session_left as left
 from tui.screens import session_loop as loop
 from tui.screens.base import RapportScreen
 from tui.screens.session_notes import NoteBook
@@ -572,34 +571,4 @@ class SessionScreen(RapportScreen[None]):
         return with_keys(self.app, text, self, FollowThrough)
 
     def commands(self) -> list[Command]:
-        found = [Command("Next stage", "Save and move on", self.action_next_stage, "next-stage"),
-                 Command("Previous stage", "Save and go back", self.action_previous_stage,
-                         "previous-stage")]
-        for i, stage in enumerate(self.stages):
-            found.append(Command(f"Go to stage {i + 1}: {stage['title']}", "Pick a stage",
-                                 partial(self.go_to, i), "stages"))
-        for kind in ("action", "decision", "agreement", "goal"):
-            found.append(Command(f"Capture {kind}", f"A new {kind} of this session",
-                                 partial(self.action_capture, kind), "capture"))
-        found += [
-            Command("Switch shared/private note", "Which note of this stage you type into",
-                    self.action_toggle_private, "private"),
-            Command("Tag passage", "The selected passage, with a theme", self.action_tag, "tag"),
-            Command("Since last time", "Show or hide what happened since you last met",
-                    self.action_since, "since"),
-            Command("Cues or questions", "Switch the left pane", self.action_cues, "cues"),
-            Command("Talking points and earlier items", "Cover points, close or carry items",
-                    self.action_agenda, "agenda"),
-            Command("Record for this stage", "The pulse, the feedback log or consent",
-                    self.action_stage_form, "stage-form"),
-            Command("Save a question to your bank", "For this guide and stage",
-                    self.action_bank_question, "bank-question"),
-            Command("Pause or resume timer", "Time stops counting", self.action_pause, "pause"),
-            Command("End session", "Review, then end", self.action_end, "end"),
-            Command("Mark question asked", "The highlighted question", self.action_mark_asked,
-                    "mark-asked"),
-            Command("Insert question into notes", "The highlighted question",
-                    self.action_insert_question, "insert-question"),
-            Command("Save now", "Every stage's notes and the timer", self.action_save, "save"),
-        ] + loop.item_commands(self)
-        return found
+        return session_commands.commands(self)
