@@ -12,7 +12,7 @@ session below them is never closed by a switch.
 
 from __future__ import annotations
 
-import sys
+import importlib
 from typing import Any
 
 from textual.binding import Binding
@@ -53,8 +53,7 @@ class SectionScreen(RapportScreen[None]):
     FLOOR = False
 
     async def action_section(self, name: str) -> None:
-        module, class_name = SECTIONS[name]
-        section = getattr(__import__(module, fromlist=[class_name]), class_name)
+        section = section_class(name)
         app = self.app
         above = browsing_above_floor(app.screen_stack)
         for depth, screen in enumerate(above):
@@ -90,16 +89,17 @@ class SectionScreen(RapportScreen[None]):
             ("Search", "Search every name, title, note, item and jot", "search", "search"),
         ]
         return [Command(title, help, self.section_runner(name), key if key in mine else None)
-                for title, help, name, key in entries if not isinstance(self, section_of(name))]
+                for title, help, name, key in entries if not isinstance(self, section_class(name))]
 
     def section_runner(self, name: str) -> Any:
         return lambda: self.run_action(f"section({name!r})")
 
 
-def section_of(name: str) -> type:
+def section_class(name: str) -> type:
+    """The screen class of a section (its module imported on first use)."""
     module, class_name = SECTIONS[name]
-    loaded = sys.modules.get(module)
-    return getattr(loaded, class_name) if loaded is not None else type(None)
+    found: type = getattr(importlib.import_module(module), class_name)
+    return found
 
 
 def browsing_above_floor(stack: list[Screen[Any]]) -> list[Screen[Any]]:
