@@ -131,11 +131,11 @@ class Dialog(RapportModal[ScreenResultType]):
     def texts(self) -> tuple[str, ...]:
         """Every text field's value (never a password's)."""
         values: list[str] = []
-        for widget in self.query("Input, TextArea"):
-            if isinstance(widget, Input) and not widget.password:
-                values.append(widget.value)
-            elif isinstance(widget, TextArea) and not widget.read_only:
-                values.append(widget.text)
+        for field in self.query("Input, TextArea"):
+            if isinstance(field, Input) and is_text_field(field):
+                values.append(field.value)
+            elif isinstance(field, TextArea) and is_text_field(field):
+                values.append(field.text)
         return tuple(values)
 
     def typed_text(self) -> list[str]:
