@@ -8,11 +8,16 @@
 * ``settle(app, pilot)``: let the screen's store reads in workers finish and show.
 * ``show_programme(app, pilot, store, programme_id)``: unlocked, on a programme's screen.
 * ``ada_session(store, guide_id)``: Ada, and a session with her on a built-in guide.
+* ``held_by(app, kinds)``: what the app still holds of ``kinds`` (a closed screen, a widget).
 * ``enter_text(pilot, text)``: ``text`` into the focused field through its public API (a line
   at a time, Enter pressed between lines), where the typing itself is not under test.
 """
 
 from __future__ import annotations
+
+import asyncio
+import gc
+from types import FunctionType, ModuleType
 
 from store import crypto
 from store.paths import Paths
@@ -105,3 +110,21 @@ async def enter_text(pilot, text: str) -> None:
         else:
             raise AssertionError(f"no text field has the focus: {field!r}")
     await pilot.pause()
+
+
+def held_by(app, kinds: tuple[type, ...]) -> list[object]:
+    """What the app still holds of ``kinds``, through its attributes, screens, watchers and
+    callbacks (closures: not through classes, modules, globals or the event loop)."""
+    seen, todo, found = set(), [app], []
+    while todo:
+        thing = todo.pop()
+        if id(thing) in seen or isinstance(thing, (type, ModuleType, asyncio.AbstractEventLoop)):
+            continue
+        seen.add(id(thing))
+        if isinstance(thing, kinds):
+            found.append(thing)
+        elif isinstance(thing, FunctionType):
+            todo.extend([*(thing.__closure__ or ()), *(thing.__defaults__ or ())])
+        else:
+            todo.extend(gc.get_referents(thing))
+    return found

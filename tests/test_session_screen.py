@@ -19,7 +19,7 @@ from tui.screens.review import EndReviewScreen
 from tui.screens.session import SessionScreen
 from tui.screens.unlock import UnlockScreen
 from tui.widgets.session import FollowThrough, ItemsPanel, NotesArea, QuestionList, StageCard
-from apptools import guide_plan as plan, make_app, open_session, settle
+from apptools import guide_plan as plan, held_by, make_app, open_session, settle
 
 pytestmark = pytest.mark.usefixtures("utc_zone")
 
@@ -256,6 +256,7 @@ async def test_idle_lock_then_unlock_returns_into_the_session(store, vault_path,
         app.check_idle_lock()
         await settle(app, pilot)
         assert isinstance(app.screen, UnlockScreen)
+        assert not held_by(app, (SessionScreen, NotesArea))  # nor its notes' text
         await pilot.press(*passphrase, "enter")
         await settle(app, pilot)
         screen = app.screen

@@ -4,16 +4,21 @@ shaped as that module relies on (these fail when an upgrade of Textual changes o
 from __future__ import annotations
 
 import ast
+import gc
 import inspect
 import re
 from pathlib import Path
 
 import textual
 import textual_serve
-from textual.app import App
+from textual.app import App, ComposeResult
+from textual.screen import Screen
+from textual.strip import Strip
+from textual.widgets import Static, TextArea
 from textual_serve.app_service import AppService
 
 from tui import textual_compat
+from apptools import held_by
 
 TUI = Path(__file__).resolve().parent.parent / "tui"
 DEFINED = re.compile(r"(?:def\s+|self\.|^\s+)(_[a-z]\w*)\s*(?:\(|:|=)", re.MULTILINE)
@@ -81,3 +86,41 @@ def test_the_mixin_uses_no_private_name_it_does_not_list():
     source = inspect.getsource(textual_compat.QuietCrash)
     used = uses(ast.parse(source)) & textual_private_names()
     assert used == {name for name, _ in textual_compat.PRIVATE_NAMES}
+
+
+def drawn(text: str) -> int:
+    """How many lines Textual drew that hold ``text`` are still alive, after a full collection."""
+    gc.collect()
+    return sum(1 for thing in gc.get_objects() if isinstance(thing, Strip) and text in thing.text)
+
+
+async def test_forget_removed_widgets_lets_go_of_what_a_closed_screen_drew_and_held():
+    """Textual keeps the lines a popped screen drew (an ``lru_cache`` on a method) and its text
+    areas (the app's theme watchers): these assertions fail once Textual stops doing either
+    (then that half of the function, and of this test, can go). The function lets them go."""
+    from textual._styles_cache import StylesCache
+
+    names = [name for name, _ in textual_compat.FORGET_PRIVATE_NAMES]
+    assert names[0] == f"{StylesCache.__module__}.StylesCache.get_inner_outer"
+    assert callable(StylesCache.get_inner_outer.cache_clear)
+
+    class Shown(Screen[None]):
+        def compose(self) -> ComposeResult:
+            yield Static("a line only this screen draws")
+            yield TextArea("a note only this screen holds")
+
+    app = App()
+    async with app.run_test(size=(40, 8)) as pilot:
+        await app.push_screen(Shown())
+        await pilot.pause()
+        watchers = getattr(app, names[1])["theme"]
+        assert [type(node) for node, _callback in watchers] == [TextArea]
+        assert drawn("only this screen draws") and held_by(app, (TextArea,))
+        await app.pop_screen()
+        await pilot.pause()
+        assert getattr(watchers[0][0], names[2]) is True  # closed, still watching
+        assert drawn("only this screen draws"), "Textual no longer keeps them: drop the clear"
+        assert held_by(app, (TextArea,)), "Textual no longer keeps it: drop the pruning"
+        textual_compat.forget_removed_widgets(app)
+        assert not drawn("only this screen draws") and not held_by(app, (TextArea,))
+        assert watchers == []

@@ -29,7 +29,7 @@ from tui.commands import Command, RapportCommands
 from tui.config import Config
 from tui.contrast import ReadableDim, readable_variables
 from tui.state import State
-from tui.textual_compat import QuietCrash
+from tui.textual_compat import QuietCrash, forget_removed_widgets
 
 if TYPE_CHECKING:  # pragma: no cover
     from rich.console import RenderableType
@@ -423,14 +423,17 @@ class RapportApp(QuietCrash):
 
         while len(self.screen_stack) > 1:  # down to the unlock screen, the bottom one
             await self.pop_screen()
+        forget_removed_widgets(self)  # what the closed screens held of the notes goes with them
         screen = self.screen
         if isinstance(screen, UnlockScreen):
             await screen.locked(reason)
 
     def what_to_reopen(self) -> Callable[[], object] | None:
-        """The way back after a lock: every screen of the stack that has one (``reopener()``),
-        bottom up, so unlocking returns into the session you were in, not the home list, with
-        what was under it (an interview over its programme: Esc and the end go back there)."""
+        """The way back after a lock: every screen of the stack that has one (``reopener()``,
+        which makes that screen again from ids: it never holds the screen, so nothing a locked
+        app drew stays reachable), bottom up, so unlocking returns into the session you were
+        in, not the home list, with what was under it (an interview over its programme: Esc and
+        the end go back there)."""
         ways = []
         for screen in self.screen_stack:
             reopener = getattr(screen, "reopener", None)
@@ -441,8 +444,8 @@ class RapportApp(QuietCrash):
             return None
 
         def reopen() -> None:
-            for way in ways:
-                way()
+            for make in ways:
+                self.push_screen(make())
 
         return reopen
 

@@ -10,11 +10,19 @@ says exactly what to re-check here.
 textual-serve's ``AppService`` gives no public handle on the app's process either: its
 ``stop()`` returns when the app closes its output, which can be before the process has exited
 (still closing the vault). :func:`served_app_process` is the one reach into it.
+
+Textual keeps what removed widgets drew and held: its private ``StylesCache.get_inner_outer`` is
+an ``lru_cache`` on a method, so the last 1,024 ``StylesCache`` objects it saw and every line they
+drew stay reachable (Textual issue #6665); and the app's reactive watchers keep every
+``TextArea`` ever mounted (its document: a note's text) until the theme next changes, when
+Textual prunes closed widgets from them. :func:`forget_removed_widgets` clears the one and
+prunes the other as Textual would; Rapport calls it when it locks, so nothing a closed screen
+held or drew of the notes outlives the lock.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from textual.app import App
 
@@ -35,6 +43,34 @@ PRIVATE_NAMES = (
 SERVE_PRIVATE_NAMES = (
     ("_process", "the app's asyncio Process, set by start(); None before it"),
 )
+
+
+#: Textual's private names :func:`forget_removed_widgets` uses: (name, what Rapport relies on).
+FORGET_PRIVATE_NAMES = (
+    ("textual._styles_cache.StylesCache.get_inner_outer",
+     "an lru_cache on a method: keeps each StylesCache (and its drawn lines) it saw"),
+    ("__watchers", "an attribute of a reactable: {reactive name: [(watching node, callback)]}"),
+    ("_closing", "True on a node that is closing or closed (Textual prunes watchers by it)"),
+)
+
+
+def forget_drawn_lines() -> None:
+    """Clears Textual's cache that keeps removed widgets' drawn lines reachable."""
+    from textual._styles_cache import StylesCache
+
+    StylesCache.get_inner_outer.cache_clear()
+
+
+def forget_removed_widgets(app: "App[Any]") -> None:
+    """Lets go of what removed widgets drew and held (note text among it) that Textual keeps
+    reachable: the drawn-lines cache, and the app's watchers that name a closed widget (a
+    ``TextArea`` watches the app's theme). Widgets still mounted keep theirs; the next
+    collection frees the rest."""
+    forget_drawn_lines()
+    watchers: dict[str, list[tuple[object, object]]] = getattr(app, "__watchers", {})
+    for name, watching in watchers.items():
+        watching[:] = [(node, callback) for node, callback in watching
+                       if not getattr(node, "_closing", False)]
 
 
 def served_app_process(service: "AppService") -> "Process | None":

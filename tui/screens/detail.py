@@ -13,6 +13,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
+from textual.screen import Screen
 from textual.widgets import DataTable, Markdown, Static
 
 from store import RapportError
@@ -71,10 +72,10 @@ class SessionDetailScreen(SectionScreen):
         yield VerticalScroll(id="detail-scroll")
         yield Footer()
 
-    def reopener(self) -> Callable[[], object]:
+    def reopener(self) -> Callable[[], Screen[Any]]:
         """How to come back here after a lock (an item's correction was kept as a jot)."""
         session_id = self.session_id
-        return lambda: self.app.push_screen(SessionDetailScreen(session_id))
+        return lambda: SessionDetailScreen(session_id)
 
     def on_mount(self) -> None:
         self.load()

@@ -12,6 +12,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
 from store import RapportError
@@ -135,15 +136,15 @@ class ItemsScreen(SectionScreen):
             yield BrowseTable(id="items-goals")
         yield Footer()
 
-    def reopener(self) -> Callable[[], object]:
+    def reopener(self) -> Callable[[], Screen[Any]]:
         """How to come back here after a lock (an item's edit was kept as a jot), with the
         same whose-items filter."""
         whose = self.whose
 
-        def reopen() -> None:
+        def reopen() -> ItemsScreen:
             screen = ItemsScreen()
             screen.whose = whose
-            self.app.push_screen(screen)
+            return screen
 
         return reopen
 

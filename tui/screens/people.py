@@ -11,6 +11,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
 from tui import format as fmt
@@ -97,9 +98,9 @@ class PeopleScreen(SectionScreen):
     def on_mount(self) -> None:
         self.load()
 
-    def reopener(self) -> Callable[[], object]:
+    def reopener(self) -> Callable[[], Screen[Any]]:
         """How to come back here after a lock (where a jot was being written)."""
-        return lambda: self.app.push_screen(PeopleScreen())
+        return PeopleScreen
 
     def on_screen_resume(self) -> None:
         if self.today is not None:

@@ -16,6 +16,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import Screen
 from textual.widgets import DataTable, Static, TabbedContent, TabPane
 
 from store import RapportError
@@ -152,10 +153,10 @@ class PersonScreen(SectionScreen):
     def on_mount(self) -> None:
         self.load()
 
-    def reopener(self) -> Callable[[], object]:
+    def reopener(self) -> Callable[[], Screen[Any]]:
         """How to come back here after a lock (a jot kept from a dialog about them shows here)."""
         person_id = self.person_id
-        return lambda: self.app.push_screen(PersonScreen(person_id))
+        return lambda: PersonScreen(person_id)
 
     def on_screen_resume(self) -> None:
         if self.read is not None:

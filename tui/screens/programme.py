@@ -16,6 +16,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
+from textual.screen import Screen
 from textual.widgets import DataTable, Markdown, OptionList, Static, TabbedContent, TabPane
 from textual.widgets.option_list import Option
 
@@ -180,12 +181,12 @@ class ProgrammeScreen(SectionScreen):
     def on_mount(self) -> None:
         self.reload()
 
-    def reopener(self) -> Callable[[], object]:
+    def reopener(self) -> Callable[[], Screen[Any]]:
         """How to come back here after a lock: this programme, on the tab shown (where what a
         dialog kept shows: a strategy item on the Strategy tab)."""
         programme_id = self.programme_id
         tab = self.query_one("#programme-tabs", TabbedContent).active or "tab-matrix"
-        return lambda: self.app.push_screen(ProgrammeScreen(programme_id, tab))
+        return lambda: ProgrammeScreen(programme_id, tab)
 
     def on_screen_resume(self) -> None:
         store = self.app.store

@@ -9,6 +9,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
 from store import RapportError
@@ -75,9 +76,9 @@ class ProgrammesScreen(SectionScreen):
     def on_mount(self) -> None:
         self.reload()
 
-    def reopener(self) -> Callable[[], object]:
+    def reopener(self) -> Callable[[], Screen[Any]]:
         """How to come back here after a lock (where a new programme typed is kept)."""
-        return lambda: self.app.push_screen(ProgrammesScreen())
+        return ProgrammesScreen
 
     def on_screen_resume(self) -> None:
         self.reload()

@@ -4,13 +4,14 @@ the question you just asked to the bank for that guide and stage.)"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Callable, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
 from textual.widgets import Button, DataTable, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
@@ -150,9 +151,9 @@ class QuestionBankScreen(SectionScreen):
     def on_mount(self) -> None:
         self.load()
 
-    def reopener(self) -> Callable[[], object]:
+    def reopener(self) -> Callable[[], Screen[Any]]:
         """How to come back here after a lock (where a question typed in its dialog is kept)."""
-        return lambda: self.app.push_screen(QuestionBankScreen())
+        return QuestionBankScreen
 
     def load(self) -> None:
         self.load_from_store(lambda store: store.questions(), self.show, group="questions-load")

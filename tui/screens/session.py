@@ -19,6 +19,7 @@ from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Static
 
@@ -554,13 +555,13 @@ class SessionScreen(RapportScreen[None]):
         self.flush()
         review_and_end(self)
 
-    def reopener(self) -> Callable[[], object] | None:
+    def reopener(self) -> Callable[[], Screen[Any]] | None:
         """How to come back here after a lock: this session, at this stage, the left pane as
         it was (the cues stay the cues)."""
         if self.session is None:
             return None
         session_id, stage, left = self.session_id, self.stage["key"], self.left_mode
-        return lambda: self.app.push_screen(SessionScreen(session_id, stage=stage, left=left))
+        return lambda: SessionScreen(session_id, stage=stage, left=left)
 
     def on_unmount(self) -> None:
         if self.session is not None and self.app.store is not None:
