@@ -19,6 +19,7 @@ from __future__ import annotations
 import gc
 import inspect
 import signal
+import sys
 import time
 from datetime import datetime, timedelta, timezone
 
@@ -45,6 +46,17 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     gc.collect()
     gc.freeze()
     gc.set_threshold(10_000, 20, 20)
+
+
+def pytest_runtest_teardown(item: pytest.Item) -> None:
+    """Textual keeps the lines drawn by the last 1,024 widgets of every app the process ran
+    (``tui/textual_compat.py``): let go after each test, the heap the collector walks is one
+    test's, not the worker's whole run (~6% of the app tests' CPU, and pytest's end-of-run
+    collections 0.7 -> 0.2 s a worker)."""
+    if "textual" in sys.modules:
+        from tui.textual_compat import forget_drawn_lines
+
+        forget_drawn_lines()
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
