@@ -3,19 +3,8 @@ included, though a list's own key carries it), then moving in the list, then the
 
 from __future__ import annotations
 
-from textual.widgets import Markdown
-
 from apptools import make_app
 from tui.screens.help import HelpScreen
-
-
-def table_rows(source: str) -> list[tuple[str, str]]:
-    rows = []
-    for line in source.splitlines():
-        if line.startswith("| `"):
-            key, action = (cell.strip() for cell in line.strip("|").split("|"))
-            rows.append((key.strip("`"), action))
-    return rows
 
 
 async def test_the_home_help_lists_its_own_keys_first_and_enter_opens(store, vault_path, clock):
@@ -27,7 +16,7 @@ async def test_the_home_help_lists_its_own_keys_first_and_enter_opens(store, vau
         await pilot.press("f1")
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)
-        rows = table_rows(app.screen.query_one(Markdown).source)
+        rows = app.screen.rows()
         actions = [action for _, action in rows]
         assert rows[:3] == [("^n", "New"), ("⏎", "Open"), ("/ or f", "Filter")]
         assert actions.index("Clear filter") < actions.index("Down") < actions.index("Quit")

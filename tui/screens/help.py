@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Center, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Markdown, Static
+from textual.widgets import DataTable, Markdown, Static
 
 from tui.keys import bindings_of, current_keys, with_keys
 from tui.screens.base import RapportModal
@@ -29,16 +30,11 @@ ABOUT = """\
 """
 
 
-def md_cell(text: str) -> str:
-    """Text for one cell of a Markdown table: pipes and backticks cannot end it."""
-    return text.replace("|", "\\|").replace("`", "'")
-
-
-def keys_table(under: Screen[Any]) -> list[str]:
+def keys_table(under: Screen[Any]) -> list[tuple[str, str]]:
     """The keys active on ``under`` (its focused widget's, its own and the app's), as they are
-    bound now: one row per binding id, its keys joined by "or" ("/ or f": a "/" between
-    them would read as one more key). The screen's own keys come first, in the order it
-    declares them, then the focused widget's (moving in a list), then the app's.
+    bound now: one row (keys, action) per binding id, its keys joined by "or" ("/ or f": a "/"
+    between them would read as one more key). The screen's own keys come first, in the order
+    it declares them, then the focused widget's (moving in a list), then the app's.
 
     Enter on a list is DataTable's own key (no id): it selects the row, and the screen opens
     it. The screen's binding for Enter is listed in its place, so the table says what Enter
@@ -65,13 +61,13 @@ def keys_table(under: Screen[Any]) -> list[str]:
     app_ids = {b.id for b in bindings_of(app)}
     ranked = sorted(rows.items(), key=lambda item: (
         0 if item[0] in order else 2 if item[0] in app_ids else 1, order.get(item[0], 0)))
-    lines = ["| Key | Action |", "|---|---|"]
-    for _, (keys, binding) in ranked:
-        lines.append(f"| `{md_cell(' or '.join(keys))}` | {md_cell(binding.description)} |")
-    return lines
+    return [(" or ".join(keys), binding.description) for _, (keys, binding) in ranked]
 
 
 class HelpScreen(RapportModal[None]):
+    """The keys as a table (one widget: a Markdown table is a widget a cell, ~150 ms of CPU to
+    open F1 mid-conversation), then the screen's help and how Rapport works, as Markdown."""
+
     BINDINGS = [Binding("escape,q", "dismiss", "Close", id="close"),
                 Binding("f1", "dismiss", "Close", id="help")]  # the help key closes it too
 
@@ -82,14 +78,28 @@ class HelpScreen(RapportModal[None]):
     def compose(self) -> ComposeResult:
         app = self.app
         name = self.under.title or type(self.under).__name__.removesuffix("Screen")
-        lines = [f"# Keys: {md_cell(name)}", "", *keys_table(self.under), ""]
+        table: DataTable[Text] = DataTable(id="help-keys", cursor_type="none",
+                                           zebra_stripes=True)
+        table.can_focus = False  # the page scrolls, not the table
+        table.add_columns("Key", "Action")
+        table.add_rows([(Text(keys, style="bold"), Text(action))
+                        for keys, action in keys_table(self.under)])
+        prose = []
         extra = getattr(self.under, "HELP", None)
         if extra:
-            lines += [with_keys(app, extra, self.under), ""]
+            prose.append(with_keys(app, extra, self.under))
         palette = app.get_key_display(Binding(app.COMMAND_PALETTE_BINDING, ""))
-        lines.append(with_keys(app, ABOUT.replace("{palette}", palette), self.under))
+        prose.append(with_keys(app, ABOUT.replace("{palette}", palette), self.under))
         with VerticalScroll(id="help-body"):
-            yield Markdown("\n".join(lines))
+            yield Static(Text(f"Keys: {name}"), id="help-title")
+            yield table
+            yield Markdown("\n\n".join(prose), id="help-text")
+
+    def rows(self) -> list[tuple[str, str]]:
+        """The table as shown: (keys, action) a row."""
+        table = self.query_one("#help-keys", DataTable)
+        return [(str(keys), str(action)) for keys, action in
+                (table.get_row_at(index) for index in range(table.row_count))]
 
 
 class PrivacyScreen(RapportModal[None]):
