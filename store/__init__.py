@@ -48,6 +48,9 @@ Between conversations (issues 22 and 23), what each screen piece calls::
     day, time, minutes = store.suggest_next_meeting(sam.id, usual_minutes=30)  # the review:
     # a regular meeting's length (the usual guide's), not a first 1-on-1's or a feedback's
     store.set_next_meeting(sam.id, day, time=time, minutes=minutes)  # or clear_next_meeting
+    store.suggest_next_meetings(sam.id)   # {cadence or None: (day, time, minutes)}: the review
+    # ends it in one transaction: points carried, the cadence agreed, the next meeting set
+    store.end_reviewed(session.id, next_meeting=(day, time, minutes), cadence="fortnightly")
     store.upcoming()          # [Upcoming]: set or from the cadence, "overdue"/"today"/...
     meetings, items = store.due()
     write_calendar(store, "meetings.ics", names=False)   # .ics, 0600, recorded as an export

@@ -177,6 +177,36 @@ def test_talking_points_are_covered_or_carried(store, clock):
         store.cover_talking_point(theirs.id, other.id)
 
 
+def test_the_review_ends_a_first_one_on_one_with_the_cadence_agreed_or_nothing(store, clock):
+    """A first 1-on-1 with someone with no cadence: the review offers each cadence's date, and
+    ends it with the cadence agreed, the next meeting and the points carried, in one
+    transaction: a next meeting it cannot set leaves the cadence, the points and the session
+    as they were."""
+    ann = store.add_person("Ann")
+    point = store.add_talking_point(ann.id, "Conference budget", owner="theirs")
+    s1 = store.start_session(ann.id, PLAN, started_at=datetime(2025, 3, 3, 14, 0,
+                                                               tzinfo=timezone.utc))
+    options = store.suggest_next_meetings(ann.id, usual_minutes=30)
+    assert {c: day for c, (day, _, _) in options.items()} == {
+        None: date(2025, 3, 10), "weekly": date(2025, 3, 10),
+        "fortnightly": date(2025, 3, 17), "monthly": date(2025, 4, 2)}
+    assert store.suggest_next_meeting(ann.id, usual_minutes=30) == options[None]
+    with pytest.raises(RapportError, match="1 to 1440"):
+        store.end_reviewed(s1.id, cadence="fortnightly",
+                           next_meeting=(date(2025, 3, 17), "14:00", 0))
+    assert store.person(ann.id).cadence is None and store.next_meeting(ann.id) is None
+    assert store.session(s1.id).ended_at is None
+    assert store.talking_points(ann.id)[0].carried == ()
+    ended, carried = store.end_reviewed(s1.id, cadence="fortnightly",
+                                        next_meeting=options["fortnightly"])
+    assert ended.ended_at is not None and [p.id for p in carried] == [point.id]
+    assert store.person(ann.id).cadence == "fortnightly"
+    assert store.next_meeting(ann.id).day == date(2025, 3, 17)
+    s2 = store.start_session(ann.id, PLAN)
+    store.end_reviewed(s2.id)  # the cadence left as it was, no next meeting set
+    assert store.person(ann.id).cadence == "fortnightly"
+
+
 def test_the_next_meeting_overrides_the_cadence_until_it_is_held(store, clock):
     ann = store.add_person("Ann", cadence="fortnightly")
     s1 = store.start_session(ann.id, PLAN, started_at=datetime(2025, 3, 3, 14, 0,
