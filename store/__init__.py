@@ -62,6 +62,7 @@ Between conversations (issues 22 and 23), what each screen piece calls::
     # feedback (stages with records = "feedback", "feedback-response", "feedback-next-step")
     store.fill_feedback(session.id, situation="...", behaviour="...", impact="...")
     store.feedback(sam.id)    # FEEDBACK_STAGE_FIELDS: which fields each stage fills
+    prepared_feedback("Situation: ...\nBehaviour: ...")  # what Prepare's notes wrote: the form
     # goals: progress, key results, dated check-ins, linked actions
     store.check_in_goal(goal.id, status="on-track", progress=40, note="beta shipped")
     kr = store.add_key_result(goal.id, "Beta with 5 teams"); store.update_key_result(kr.id, progress=60)
@@ -102,6 +103,7 @@ if TYPE_CHECKING:  # pragma: no cover
         UnsafeParameters, VaultBusy, VaultExists, VaultMissing, WrongPassphrase,
     )
     from .export import ExportDoc, render as render_export, render_document, write_export
+    from .feedback import prepared as prepared_feedback
     from .files import NotRegularFile, ensure_dir, read_regular, write_new_file
     from .lock import probe
     from .loop import share_summary, since_last_time
@@ -156,6 +158,7 @@ _NAMES: dict[str, tuple[str, str]] = {
         "WrongPassphrase")},
     **{n: ("export", n) for n in ("ExportDoc", "render_document", "write_export")},
     "render_export": ("export", "render"),
+    "prepared_feedback": ("feedback", "prepared"),
     **{n: ("files", n) for n in ("NotRegularFile", "ensure_dir", "read_regular",
                                  "write_new_file")},
     "probe": ("lock", "probe"),
@@ -203,7 +206,8 @@ __all__ = [
     "VaultMissing", "WrongPassphrase", "build_synthesis", "calendar_bytes", "collect",
     "create_vault", "destroy_raw", "due_people", "encrypt", "ensure_dir", "feedback_kind",
     "import_document", "json_text", "kept_synthesis", "leader_report", "md_block",
-    "md_inline", "open_vault", "parse_due", "parse_time", "probe", "programme_report",
+    "md_inline", "open_vault", "parse_due", "parse_time", "prepared_feedback", "probe",
+    "programme_report",
     "read_import", "read_regular", "render_document",
     "render_export", "render_report", "report_filename", "restore_vault", "retention_plan",
     "session_document", "share_summary", "since_last_time", "stamp", "upcoming_meetings",

@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, assume, given, settings, strategies as st
 
 from store import (
     FEEDBACK_STAGE_FIELDS, Damaged, NotFound, RapportError, Scope, crypto, destroy_raw, render_export,
@@ -322,6 +322,39 @@ def test_the_feedback_guide_fills_its_entry_as_it_goes(store, clock):
         store.update_feedback(received.id,
                               item_id=store.add_item(store.start_session(
                                   store.add_person("Bo").id, PLAN).id, "action", "x").id)
+
+
+LINE = st.text(st.characters(categories=("L", "N", "P", "Zs")), max_size=40)
+
+
+@settings(max_examples=150, deadline=None)
+@given(situation=LINE, behaviour=LINE, impact=LINE, other=LINE,
+       label=st.sampled_from(["{}: ", "- **{}**: ", "{} - ", "## {}\n", "{}:\n  "]))
+def test_the_prepared_points_are_read_back_and_nothing_else(situation, behaviour, impact,
+                                                            other, label):
+    """What Prepare's note wrote under each label, as the feedback form starts from it: read
+    back as written (on one line), in any of the ways a note labels it, nothing from the
+    lines around (a request, a private aside), and no word that was not written."""
+    from store import prepared_feedback
+
+    def said(text: str) -> str:
+        return " ".join(text.split())
+
+    for value in (situation, behaviour, impact):  # what reads as a label or a bullet is one
+        assume(not value.lstrip()[:1] in set("-–—:*•#>_"))
+        assume(not label.endswith("\n  ") and not label.endswith("\n") or ":" not in value)
+
+    def labelled(word: str, text: str) -> str:
+        return label.format(word) + text
+
+    text = "\n".join([f"Aside: {other}", labelled("Situation", situation),
+                      labelled(label.islower() and "behavior" or "Behaviour", behaviour),
+                      "", labelled("IMPACT", impact), f"My one request: {other}"])
+    found = prepared_feedback(text)
+    expected = {f: said(v) for f, v in (("situation", situation), ("behaviour", behaviour),
+                                        ("impact", impact)) if said(v)}
+    assert found == expected
+    assert all(word in text for value in found.values() for word in value.split())
 
 
 def test_an_agreed_next_step_becomes_a_linked_action_or_nothing_is_written(store):
