@@ -149,6 +149,49 @@ def test_a_vault_made_before_is_upgraded_once(tmp_path):
         assert store.verify() == []
 
 
+def test_a_programme_of_a_vault_made_before_runs_and_can_be_closed(tmp_path):
+    """A vault made before programmes could be closed (vault-0008.db: its programme's sealed
+    data has no closed_at): the programme reads as running; closed, it is listed as such, takes
+    no new interview (one still open goes on), is read and exported as before, and a full
+    export carries its closing through an import; reopened, it takes interviews again."""
+    path = tmp_path / "vault.db"
+    shutil.copyfile(FIXTURE.with_name("vault-0008.db"), path)
+    os.chmod(path, 0o600)
+    now = datetime(2026, 12, 7, 16, 0, tzinfo=timezone.utc)
+    with open_vault(path, "old-vault", allow_weak=True, clock=lambda: now) as store:
+        assert store.damage == () and store.verify() == []
+        (programme,) = store.programmes()
+        assert programme.closed_at is None and programme.name == "Leaders 2026"
+        ben = store.find_person("Ben Old")
+        closed = store.close_programme(programme.id)
+        assert closed.closed_at == now and closed.purpose == "The autumn 360"
+        assert store.programme(programme.id).closed_at == closed.closed_at
+        with pytest.raises(RapportError, match="closed already"):
+            store.close_programme(programme.id)
+        with pytest.raises(RapportError, match="'Leaders 2026' is closed; reopen it"):
+            store.start_session(ben.id, PLAN, programme_id=programme.id)
+        assert len(store.sessions(programme_id=programme.id)) == 1  # nothing was started
+        renamed = store.update_programme(programme.id, name="Leaders autumn 2026")
+        assert renamed.closed_at == closed.closed_at  # an edit keeps it closed
+        doc = json.loads(render_export(store, Scope.all(), "json", "full").data)
+        assert doc["programmes"][0]["closed_at"] == closed.closed_at.isoformat(
+            timespec="microseconds")
+        assert store.verify() == []
+    with open_vault(path, "old-vault", allow_weak=True) as store:  # sealed, read back
+        assert store.programmes()[0].closed_at is not None
+        imported = tmp_path / "other.db"
+        with create_vault(imported, "pw-other-1", kdf=crypto.FAST_FOR_TESTS,
+                          allow_weak=True) as other:
+            transfer.import_document(other, transfer.read_import(json.dumps(doc).encode()))
+            assert other.programmes()[0].closed_at == store.programmes()[0].closed_at
+        reopened = store.reopen_programme(programme.id)
+        assert reopened.closed_at is None and "closed_at" not in json.loads(
+            render_export(store, Scope.all(), "json", "full").data)["programmes"][0]
+        store.start_session(ben.id, PLAN, programme_id=programme.id)
+        with pytest.raises(RapportError, match="not closed"):
+            store.reopen_programme(programme.id)
+
+
 def test_deleting_a_session_takes_what_points_at_it(store, clock):
     ann, _, s1, *_ = fill(store, clock)
     store.delete_session(s1.id)
