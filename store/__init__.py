@@ -75,6 +75,8 @@ Between conversations (issues 22 and 23), what each screen piece calls::
     # retention: once a programme's synthesis is exported, its raw notes can go
     retention_plan(store, programme.id).describe(); destroy_raw(store, programme.id)
     kept_synthesis(store, programme.id)   # then: the synthesis kept, what exports give
+    # a round over: closed (listed apart; start_session refuses an interview in it), reopened
+    store.close_programme(programme.id); store.reopen_programme(programme.id)
     # the 360 over: the programme and all in it go, once a synthesis is exported (or it is empty)
     store.about_programme(programme.id); store.delete_programme(programme.id)
     restore_vault(paths.vault, backup, passphrase)  # rapport restore

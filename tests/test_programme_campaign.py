@@ -264,7 +264,8 @@ async def test_retention_waits_for_an_export_then_says_what_goes(
         assert [(r[0], r[4].split()[0]) for r in rows(table)] == [
             ("Other", "running"), ("Leaders", "closed")]
         assert table.cursor_row == 1 and store.programme(programme.id).closed_at is not None
-        assert text_of(listed.query_one("#programmes-status")) == "2 programmes, 1 closed"
+        assert text_of(listed.query_one("#programmes-status")) == (
+            "2 programmes, 1 closed  ·  c closes a finished round (or reopens it)")
         await pilot.press("enter")  # still opened as before, said closed; no interview in it
         await settle(pilot)
         assert "closed" in text_of(app.screen.query_one("#programme-header"))

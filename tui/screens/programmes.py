@@ -48,7 +48,8 @@ class ProgrammesScreen(SectionScreen):
         Binding("ctrl+n", "new_programme", "New programme", id="new-programme"),
         Binding("enter", "open", "Open", id="open", show=False),
         Binding("e,ctrl+e", "edit", "Edit", id="edit"),
-        Binding("c", "close_programme", "Close/reopen", id="close-programme"),
+        # the status line says it: in the footer it pushed Help out at 80 columns
+        Binding("c", "close_programme", "Close/reopen", id="close-programme", show=False),
         Binding("delete,ctrl+d", "delete", "Delete", id="delete", show=False),
         Binding("escape", "back", "Back", id="back"),
         SEARCH,
@@ -111,7 +112,8 @@ class ProgrammesScreen(SectionScreen):
                               else min(keep, len(rows) - 1))
         closed = sum(1 for p, *_ in rows if p.closed_at is not None)
         status = (plural(len(rows), "programme") + (f", {closed} closed" if closed else "")
-                  ) if rows else \
+                  + with_keys(self.app, "  ·  {close-programme} closes a finished round "
+                              "(or reopens it)", self)) if rows else \
             with_keys(self.app, "No programmes yet: {new-programme} creates one.", self)
         self.query_one("#programmes-status", Static).update(status)
 
