@@ -164,15 +164,8 @@ def show_programme(env: Env, ref: str) -> None:
 def close(env: Env, ref: str) -> None:
     """Close PROGRAMME when its round of interviews is over: listed as closed, still shown,
     exported and deleted as before; no new interview starts in it until it is reopened."""
-    from store import RapportError
-
-    with env.open_store() as store:
-        programme = _find(store, ref)
-        try:
-            store.close_programme(programme.id)
-        except RapportError as exc:
-            raise fail(str(exc)) from None
-    out(f"closed the programme {programme.name}: no new interviews in it")
+    name = _closing(env, ref, closed=True)
+    out(f"closed the programme {name}: no new interviews in it")
 
 
 @programme_group.command("reopen")
@@ -180,15 +173,20 @@ def close(env: Env, ref: str) -> None:
 @pass_env
 def reopen(env: Env, ref: str) -> None:
     """Reopen a closed PROGRAMME: interviews can start in it again."""
+    out(f"reopened the programme {_closing(env, ref, closed=False)}")
+
+
+def _closing(env: Env, ref: str, *, closed: bool) -> str:
+    """Closes (or reopens) the programme ``ref``; its name. Already so: one line, status 1."""
     from store import RapportError
 
     with env.open_store() as store:
         programme = _find(store, ref)
         try:
-            store.reopen_programme(programme.id)
+            (store.close_programme if closed else store.reopen_programme)(programme.id)
         except RapportError as exc:
             raise fail(str(exc)) from None
-    out(f"reopened the programme {programme.name}")
+    return programme.name
 
 
 @programme_group.group("roster")
