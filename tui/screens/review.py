@@ -1,10 +1,12 @@
 """The end of a session: the items captured (listed first), the talking points covered and
-carried, time per stage planned vs spent, the next meeting (suggested, editable, skippable), a
-copy of the participant's summary for the clipboard; then end it.
+carried, time per stage planned vs spent, the cadence agreed and the next meeting (suggested
+from it, editable, skippable), a copy of the participant's summary for the clipboard; then end
+it.
 
 :func:`review_and_end` is what the session screen's end key calls: it opens
 :class:`EndReviewScreen` and, once ended, carries the points not covered to the next session,
-sets the next meeting and ends the session.
+sets the cadence and the next meeting and ends the session, in one transaction
+(``Store.end_reviewed``).
 """
 
 from __future__ import annotations
