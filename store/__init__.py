@@ -48,6 +48,9 @@ Between conversations (issues 22 and 23), what each screen piece calls::
     day, time, minutes = store.suggest_next_meeting(sam.id, usual_minutes=30)  # the review:
     # a regular meeting's length (the usual guide's), not a first 1-on-1's or a feedback's
     store.set_next_meeting(sam.id, day, time=time, minutes=minutes)  # or clear_next_meeting
+    store.suggest_next_meetings(sam.id)   # {cadence or None: (day, time, minutes)}: the review
+    # ends it in one transaction: points carried, the cadence agreed, the next meeting set
+    store.end_reviewed(session.id, next_meeting=(day, time, minutes), cadence="fortnightly")
     store.upcoming()          # [Upcoming]: set or from the cadence, "overdue"/"today"/...
     meetings, items = store.due()
     write_calendar(store, "meetings.ics", names=False)   # .ics, 0600, recorded as an export
@@ -59,6 +62,7 @@ Between conversations (issues 22 and 23), what each screen piece calls::
     # feedback (stages with records = "feedback", "feedback-response", "feedback-next-step")
     store.fill_feedback(session.id, situation="...", behaviour="...", impact="...")
     store.feedback(sam.id)    # FEEDBACK_STAGE_FIELDS: which fields each stage fills
+    prepared_feedback("Situation: ...\nBehaviour: ...")  # what Prepare's notes wrote: the form
     # goals: progress, key results, dated check-ins, linked actions
     store.check_in_goal(goal.id, status="on-track", progress=40, note="beta shipped")
     kr = store.add_key_result(goal.id, "Beta with 5 teams"); store.update_key_result(kr.id, progress=60)
@@ -71,6 +75,8 @@ Between conversations (issues 22 and 23), what each screen piece calls::
     # retention: once a programme's synthesis is exported, its raw notes can go
     retention_plan(store, programme.id).describe(); destroy_raw(store, programme.id)
     kept_synthesis(store, programme.id)   # then: the synthesis kept, what exports give
+    # a round over: closed (listed apart; start_session refuses an interview in it), reopened
+    store.close_programme(programme.id); store.reopen_programme(programme.id)
     # the 360 over: the programme and all in it go, once a synthesis is exported (or it is empty)
     store.about_programme(programme.id); store.delete_programme(programme.id)
     restore_vault(paths.vault, backup, passphrase)  # rapport restore
@@ -99,6 +105,7 @@ if TYPE_CHECKING:  # pragma: no cover
         UnsafeParameters, VaultBusy, VaultExists, VaultMissing, WrongPassphrase,
     )
     from .export import ExportDoc, render as render_export, render_document, write_export
+    from .feedback import prepared as prepared_feedback
     from .files import NotRegularFile, ensure_dir, read_regular, write_new_file
     from .lock import probe
     from .loop import share_summary, since_last_time
@@ -153,6 +160,7 @@ _NAMES: dict[str, tuple[str, str]] = {
         "WrongPassphrase")},
     **{n: ("export", n) for n in ("ExportDoc", "render_document", "write_export")},
     "render_export": ("export", "render"),
+    "prepared_feedback": ("feedback", "prepared"),
     **{n: ("files", n) for n in ("NotRegularFile", "ensure_dir", "read_regular",
                                  "write_new_file")},
     "probe": ("lock", "probe"),
@@ -200,7 +208,8 @@ __all__ = [
     "VaultMissing", "WrongPassphrase", "build_synthesis", "calendar_bytes", "collect",
     "create_vault", "destroy_raw", "due_people", "encrypt", "ensure_dir", "feedback_kind",
     "import_document", "json_text", "kept_synthesis", "leader_report", "md_block",
-    "md_inline", "open_vault", "parse_due", "parse_time", "probe", "programme_report",
+    "md_inline", "open_vault", "parse_due", "parse_time", "prepared_feedback", "probe",
+    "programme_report",
     "read_import", "read_regular", "render_document",
     "render_export", "render_report", "report_filename", "restore_vault", "retention_plan",
     "session_document", "share_summary", "since_last_time", "stamp", "upcoming_meetings",

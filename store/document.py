@@ -81,6 +81,7 @@ def programme_doc(store: Store, p: Programme, *, strategy: bool) -> dict[str, An
         "id": p.id, "name": p.name, "purpose": p.purpose, "guide_id": p.guide_id,
         "themes": list(p.themes), "created_at": stamp_or_none(p.created_at),
         "updated_at": stamp_or_none(p.updated_at),
+        **({"closed_at": stamp_or_none(p.closed_at)} if p.closed_at else {}),
         "strategy": [{"id": s.id, "text": s.text, "gaps": list(s.gaps), "tag_ids": list(s.tag_ids),
                       "created_at": stamp_or_none(s.created_at),
                       "updated_at": stamp_or_none(s.updated_at)}

@@ -9,6 +9,7 @@ conversation goes (:meth:`Feedbacks.fill`; a stage's ``records`` names its field
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from .clock import parse_stamp
@@ -20,6 +21,43 @@ from .sessions import session_row
 
 TABLE = "feedback"
 FIELDS = ("direction", "kind", *FEEDBACK_TEXTS, "item_id")
+
+#: A line that starts a prepared field: "Situation: ...", "- **Behaviour** - ...", "## Impact".
+_LABEL = re.compile(r"^\s*(?:[-*•#>]+\s*)*(?:\*\*|__)?(situation|behaviou?r|impact)"
+                    r"(?:\*\*|__)?\s*(?:[:\-–—]+\s*|$)(.*)$", re.IGNORECASE)
+#: A line that starts something else ("My one request: ..."): the field before it ends there.
+_OTHER = re.compile(r"^\s*(?:[-*•#>]+\s*)*(?:\*\*|__)?[^\W\d][\w'’ ]{0,30}(?:\*\*|__)?:")
+
+
+def prepared(text: str) -> dict[str, str]:
+    """The situation, behaviour and impact written down in ``text`` (a Prepare stage's notes,
+    as its prompts ask: "Situation: ..." or the word as a heading, then the lines under it up
+    to a blank line or the next label): field -> text, one line each, only those found. The
+    first one found of each wins."""
+    found: dict[str, str] = {}
+    field: str | None = None
+    lines: list[str] = []
+
+    def close() -> None:
+        if field is not None and field not in found:
+            said = " ".join(" ".join(lines).split())
+            if said:
+                found[field] = said
+
+    for line in clean(text).splitlines():
+        label = _LABEL.match(line)
+        if label is not None:
+            close()
+            field = "behaviour" if label.group(1).lower().startswith("behav") else \
+                label.group(1).lower()
+            lines = [label.group(2)]
+        elif field is not None and (_OTHER.match(line) or not line.strip() and "".join(lines)):
+            close()
+            field, lines = None, []
+        elif field is not None:
+            lines.append(re.sub(r"^\s*[-*•>]\s+", "", line))
+    close()
+    return found
 
 
 def feedback_of(plain: dict[str, Any], secret: dict[str, Any]) -> Feedback:

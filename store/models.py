@@ -166,6 +166,8 @@ class Programme:
     rev: int = 0
     created_at: datetime | None = None
     updated_at: datetime | None = None
+    #: when its round was closed (None: running); a closed one takes no new interview
+    closed_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)

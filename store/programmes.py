@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
-from .clock import parse_stamp
+from .clock import parse_stamp, stamp
 from .errors import Ambiguous, NotFound, RapportError
 from .models import DEFAULT_THEMES, Programme, StrategyItem
 from .rows import Rows, clean
@@ -19,7 +19,8 @@ def programme_of(plain: dict[str, Any], secret: dict[str, Any]) -> Programme:
                      guide_id=data.get("guide_id", "leadership-interview"),
                      themes=tuple(data.get("themes", DEFAULT_THEMES)), rev=plain["rev"],
                      created_at=parse_stamp(plain["created_at"]),
-                     updated_at=parse_stamp(plain["updated_at"]))
+                     updated_at=parse_stamp(plain["updated_at"]),
+                     closed_at=parse_stamp(data.get("closed_at")))
 
 
 def strategy_of(plain: dict[str, Any], secret: dict[str, Any]) -> StrategyItem:
@@ -28,6 +29,16 @@ def strategy_of(plain: dict[str, Any], secret: dict[str, Any]) -> StrategyItem:
                         gaps=tuple(data.get("gaps", ())), tag_ids=tuple(data.get("tag_ids", ())),
                         rev=plain["rev"], created_at=parse_stamp(plain["created_at"]),
                         updated_at=parse_stamp(plain["updated_at"]))
+
+
+def _data(programme: Programme, closed_at: str | None) -> dict[str, Any]:
+    """A programme's sealed fields; ``closed_at`` only once closed (a running one's data is as
+    it always was)."""
+    data: dict[str, Any] = {"name": programme.name, "purpose": programme.purpose,
+                            "guide_id": programme.guide_id, "themes": list(programme.themes)}
+    if closed_at is not None:
+        data["closed_at"] = closed_at
+    return data
 
 
 def _strategy_data(text: str, gaps: Iterable[str], tag_ids: Iterable[str]) -> dict[str, Any]:
@@ -76,8 +87,7 @@ class Programmes:
     def update(self, programme_id: str, **changes: Any) -> Programme:
         with self.rows.write():
             current = self.get(programme_id)
-            data: dict[str, Any] = {"name": current.name, "purpose": current.purpose,
-                                    "guide_id": current.guide_id, "themes": list(current.themes)}
+            data = _data(current, None if current.closed_at is None else stamp(current.closed_at))
             for key, value in changes.items():
                 if key not in data:
                     raise RapportError(f"programmes have no field {key!r}")
@@ -87,6 +97,33 @@ class Programmes:
                         raise RapportError("a programme needs a name")
                 data[key] = list(dict.fromkeys(value)) if key == "themes" else value
             return programme_of(*self.rows.update(TABLE, programme_id, {"data": data}))
+
+    def close(self, programme_id: str) -> Programme:
+        """Its round is over: closed now (it stays readable, exportable and deletable; no new
+        interview starts in it until it is reopened)."""
+        with self.rows.write():
+            current = self.get(programme_id)
+            if current.closed_at is not None:
+                raise RapportError(f"the programme {current.name!r} is closed already")
+            return self._set_closed(current, self.rows.now())
+
+    def reopen(self, programme_id: str) -> Programme:
+        with self.rows.write():
+            current = self.get(programme_id)
+            if current.closed_at is None:
+                raise RapportError(f"the programme {current.name!r} is not closed")
+            return self._set_closed(current, None)
+
+    def _set_closed(self, current: Programme, when: str | None) -> Programme:
+        return programme_of(*self.rows.update(TABLE, current.id, {"data": _data(current, when)}))
+
+    def check_open(self, programme_id: str) -> Programme:
+        """The programme, refused when closed (a new interview is about to start in it)."""
+        programme = self.get(programme_id)
+        if programme.closed_at is not None:
+            raise RapportError(f"the programme {programme.name!r} is closed; reopen it to "
+                               "start an interview in it")
+        return programme
 
     # ------------------------------------------------------------------ strategy items
     def add_strategy(self, programme_id: str, text: str, *, gaps: Iterable[str] = (),

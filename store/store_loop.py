@@ -6,12 +6,13 @@ sessions and items (:class:`~store.store_people.PeopleFace`,
 from __future__ import annotations
 
 from datetime import date, datetime
+from types import EllipsisType
 from typing import Any
 
 from . import agenda
 from .models import (
-    Feedback, Goal, Item, Jot, KeyResult, Meeting, Person, Pulse, Question, TalkingPoint,
-    Upcoming,
+    CADENCES, Feedback, Goal, Item, Jot, KeyResult, Meeting, Person, Pulse, Question, Session,
+    TalkingPoint, Upcoming,
 )
 from .pulses import low_run
 from .store_people import PeopleFace
@@ -86,13 +87,46 @@ class LoopFace(PeopleFace, SessionsFace):
         them (:func:`store.agenda.regular_minutes`): their default guide (``usual_guide`` when
         they have none: the app's) and ``usual_minutes``, that guide's own length (the guide
         catalog knows it; the store does not read guides)."""
+        options = self.suggest_next_meetings(person_id, usual_guide=usual_guide,
+                                             usual_minutes=usual_minutes)
+        return options.get(self.person(person_id).cadence, options[None])
+
+    def suggest_next_meetings(self, person_id: str, *, usual_guide: str | None = None,
+                              usual_minutes: int | None = None
+                              ) -> dict[str | None, tuple[date, str | None, int | None]]:
+        """:meth:`suggest_next_meeting` for each cadence the review can agree (None: none, a
+        week on), read once: a first 1-on-1's review offers the date of the cadence chosen."""
         person = self.person(person_id)
         sessions = self.sessions(person_id=person_id)
-        last = sessions[0] if sessions else None
+        last = sessions[0].started_at if sessions else None
         minutes = agenda.regular_minutes(sessions, person.guide_id or usual_guide,
                                          usual_minutes)
-        return agenda.suggestion(person.cadence, last.started_at if last else None,
-                                 self.today(), minutes, self._meetings.get(person_id))
+        meeting, today = self._meetings.get(person_id), self.today()
+        return {cadence: agenda.suggestion(cadence, last, today, minutes, meeting)
+                for cadence in (None, *CADENCES)}
+
+    def end_reviewed(self, session_id: str, *,
+                     next_meeting: tuple[date, str | None, int | None] | None = None,
+                     cadence: str | None | EllipsisType = ...
+                     ) -> tuple[Session, list[TalkingPoint]]:
+        """The end of a session as its review decided, in one transaction (all of it, or
+        nothing): the talking points not covered carried to the next session, the ``cadence``
+        agreed set on the person (None: none; left out: unchanged), the ``next_meeting`` (day,
+        "HH:MM" or None, minutes) set, the session ended. Returns it and the points carried."""
+        try:
+            with self.engine.write():
+                person_id = self._sessions.get(session_id).person_id
+                carried = self._points.carry(session_id)
+                if not isinstance(cadence, EllipsisType):
+                    self._people.update(person_id, cadence=cadence)
+                if next_meeting is not None:
+                    day, time, minutes = next_meeting
+                    self._meetings.set(person_id, day, time=time, minutes=minutes)
+                ended = self._sessions.end(session_id)
+        except BaseException:
+            self._people.forget()  # the cadence held decrypted may be one rolled back
+            raise
+        return ended, carried
 
     def due(self, today: date | None = None) -> tuple[list[Upcoming], list[Item]]:
         """Meetings due today or overdue, and open action items due today or overdue (mine and

@@ -111,6 +111,14 @@ class ProgrammesFace(StoreBase):
     def update_programme(self, programme_id: str, **changes: Any) -> Programme:
         return self._programmes.update(programme_id, **changes)
 
+    def close_programme(self, programme_id: str) -> Programme:
+        """Its 360 round is over: listed as closed, still read, exported and deleted as before;
+        no new interview starts in it (:meth:`start_session` refuses) until it is reopened."""
+        return self._programmes.close(programme_id)
+
+    def reopen_programme(self, programme_id: str) -> Programme:
+        return self._programmes.reopen(programme_id)
+
     def add_tag(self, session_id: str, theme: str, passage: str, *, stage: str = "",
                 subject_id: str | None = None) -> Tag:
         return self._tags.add(session_id, theme, passage, stage=stage, subject_id=subject_id)

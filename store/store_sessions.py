@@ -19,8 +19,12 @@ class SessionsFace(StoreBase):
     def start_session(self, person_id: str, plan: dict[str, Any], *, title: str = "",
                       programme_id: str | None = None,
                       started_at: datetime | None = None) -> Session:
-        return self._sessions.start(person_id, plan, title=title, programme_id=programme_id,
-                                    started_at=started_at)
+        """``programme_id``: an interview in that programme (refused when it is closed)."""
+        with self.engine.write():
+            if programme_id is not None:
+                self._programmes.check_open(programme_id)
+            return self._sessions.start(person_id, plan, title=title,
+                                        programme_id=programme_id, started_at=started_at)
 
     def session(self, session_id: str) -> Session:
         return self._sessions.get(session_id)

@@ -34,7 +34,7 @@ AGE_MAGIC = b"age-encryption.org/v1\n"
 AGE_ARMOR = b"-----BEGIN AGE ENCRYPTED FILE-----"
 MAX_BYTES = 256 * 1024 * 1024
 _STAMPS = ("exported_at", "created_at", "updated_at", "started_at", "ended_at", "amended_at",
-           "done_at")
+           "done_at", "closed_at")
 _DATES = ("since", "until", "due")
 
 
@@ -319,7 +319,8 @@ def to_rows(doc: Mapping[str, Any]) -> dict[str, list[Record]]:
     for g in doc["programmes"]:
         rows["programmes"].append((base(g), {"data": {
             "name": g["name"], "purpose": g["purpose"], "guide_id": g["guide_id"],
-            "themes": list(g["themes"])}}))
+            "themes": list(g["themes"]),
+            **({"closed_at": g["closed_at"]} if g.get("closed_at") else {})}}))
         for s in g["strategy"]:
             rows["strategy"].append((base(s, programme_id=g["id"]), {"data": {
                 "text": s["text"], "gaps": list(s["gaps"]), "tag_ids": list(s["tag_ids"])}}))

@@ -300,6 +300,24 @@ async def test_a_choice_row_chooses_as_it_moves(chosen, keys, expected):
                                                                    for i in range(4)]
 
 
+async def test_a_choice_row_keeps_up_with_keys_typed_fast():
+    """Two arrows queued before either is handled (a held key, tmux send-keys) move two
+    choices: the second moved from the choice the first made, not from the one RadioSet had
+    not yet been told of (Right Right in the review's cadence chose weekly, not fortnightly)."""
+    app = Choices(None)
+    async with app.run_test() as pilot:
+        row = app.query_one(ChoiceSet)
+        row.focus()
+        await pilot.pause()
+        for keys, expected in ((["right", "right"], 1), (["right", "right"], 3),
+                               (["left", "left"], 1)):
+            typed_fast(app, "", *keys)
+            await pilot.pause()
+            assert row.pressed_index == expected, keys
+            assert [b.value for b in row.query(RadioButton)] == [i == expected
+                                                                 for i in range(4)]
+
+
 async def test_a_choice_row_skips_what_is_disabled():
     app = Choices(0, disabled=1)
     async with app.run_test() as pilot:

@@ -159,6 +159,7 @@ def home(tmp_path_factory):
     store.add_jot(alice.id, "Ask about the budget again")
     leaders = store.add_programme("Leaders 2025", purpose="Annual review",
                                   guide_id="leadership-interview", themes=("vision", "trust"))
+    store.close_programme(store.add_programme("Autumn 360").id)  # its round over
     # issues 22 and 23: a schedule, a goal that moved, feedback, a roster
     goal = next(i for i in store.items() if i.kind == "goal")
     draft = next(i for i in store.items() if i.text == "Send the budget draft")

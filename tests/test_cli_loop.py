@@ -92,6 +92,10 @@ def test_people_add_talking_points_schedule_due_and_calendar(home, tmp_path):
     with open_vault(home / "vault.db", PW, allow_weak=True) as store:
         assert [e.kind for e in store.exports()] == ["calendar"] * 3
     assert "'--clear'" not in ok(home, "schedule", "--with", "sam", "--clear")
+    # the cadence agreed alone (a first 1-on-1's "every month"): no date needed
+    assert ok(home, "schedule", "--with", "sam", "--every", "monthly").startswith(
+        "Sam Rivera: every monthly; next meeting ")
+    assert json.loads(ok(home, "schedule", "--json"))["meetings"][0]["every"] == "monthly"
 
 
 def test_new_with_a_person_alone_starts_from_their_guide(home, monkeypatch):

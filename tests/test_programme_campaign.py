@@ -255,14 +255,34 @@ async def test_retention_waits_for_an_export_then_says_what_goes(
         await settle(pilot)
         listed = app.screen
         assert isinstance(listed, ProgrammesScreen)
-        assert rows(listed.query_one("#programme-list", DataTable))[0][:2] == [
+        table = listed.query_one("#programme-list", DataTable)
+        assert rows(table)[0][:2] == [
             "Leaders", "kept (2)"]  # its interviews' raw notes destroyed, not "0"
-        await pilot.press("down", "delete")
+        # its round over: closed, listed after the running ones, the cursor still on it
+        await pilot.press("c")
+        await settle(pilot)
+        assert [(r[0], r[4].split()[0]) for r in rows(table)] == [
+            ("Other", "running"), ("Leaders", "closed")]
+        assert table.cursor_row == 1 and store.programme(programme.id).closed_at is not None
+        assert text_of(listed.query_one("#programmes-status")) == (
+            "2 programmes, 1 closed  ·  c closes a finished round (or reopens it)")
+        await pilot.press("enter")  # still opened as before, said closed; no interview in it
+        await settle(pilot)
+        assert "closed" in text_of(app.screen.query_one("#programme-header"))
+        await pilot.press("i")
+        await pilot.pause()
+        assert isinstance(app.screen, ProgrammeScreen) and any(
+            n.message == "Leaders is closed: no new interviews (c on the programmes list "
+            "reopens it)" for n in app._notifications)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.screen is listed
+        await pilot.press("up", "delete")
         await pilot.pause()
         assert app.screen is listed and any(
             n.message == "export the synthesis of Other first (⏎ opens it, then x); nothing was "
             "deleted" for n in app._notifications)
-        await pilot.press("up", "delete")
+        await pilot.press("down", "delete")
         await pilot.pause()
         confirm = app.screen
         assert isinstance(confirm, ConfirmScreen)

@@ -92,7 +92,7 @@ def test_list_empty_then_new_then_list(run):
     assert entry["themes"][-2:] == ["decision making", "trust"] and "perception" in entry["themes"]
     assert entry["guide_id"] == "leadership-interview" and entry["interviews"] == 0
     table = run("programme", "list").output.splitlines()
-    assert table[0].split() == ["ID", "NAME", "INTERVIEWS", "TAGS", "STRATEGY"]
+    assert table[0].split() == ["ID", "NAME", "INTERVIEWS", "TAGS", "STRATEGY", "STATUS"]
     assert "Leaders 2025" in table[1]
 
 
@@ -191,8 +191,28 @@ def test_named_record_names_interviewees(run, filled):
 
 
 def test_winding_a_programme_up(run, filled, tmp_path):
-    """When the 360 is over: the programme goes only once its synthesis is exported, after its
-    name is typed; the people stay."""
+    """When the round is over the programme is closed (listed after the running ones, shown
+    and exported as before, no new interview in it until reopened); when the 360 is over it
+    goes, only once its synthesis is exported, after its name is typed; the people stay."""
+    assert run("programme", "new", "Another round").exit_code == 0
+    closed = run("programme", "close", "leadership")
+    assert (closed.exit_code, closed.stdout) == (
+        0, "closed the programme Leadership team: no new interviews in it\n")
+    assert "is closed already" in one_error_line(run("programme", "close", "leadership"))
+    assert "no programme called 'nope'" in one_error_line(run("programme", "close", "nope"))
+    assert "is not closed" in one_error_line(run("programme", "reopen", "another"))
+    listed = run("programme", "list").stdout.splitlines()
+    assert listed[0].split()[-1] == "STATUS"
+    assert listed[1].split()[1:] == ["Another", "round", "0", "0", "0", "running"]
+    assert listed[2].split()[1:6] == ["Leadership", "team", "3", "9", "0"]
+    assert listed[2].split()[6] == "closed"  # then the day, local
+    entry = json.loads(run("programme", "list", "--json").stdout)["programmes"][1]
+    assert entry["name"] == "Leadership team" and entry["closed_at"]
+    assert "closed " in run("programme", "show", "leadership").stdout
+    assert run("programme", "reopen", "leadership").exit_code == 0
+    assert json.loads(run("programme", "list", "--json").stdout)["programmes"][0][
+        "closed_at"] is None
+    assert run("programme", "close", "leadership").exit_code == 0  # exported, retained,
     refused = run("programme", "delete", "leadership", input="Leadership team\n")
     assert "export the synthesis of 'Leadership team' first" in one_error_line(refused)
     assert run("programme", "roster", "add", "leadership", "Ben Okafor").exit_code == 0
@@ -211,9 +231,9 @@ def test_winding_a_programme_up(run, filled, tmp_path):
     assert "raw notes destroyed; the anonymised synthesis of 3 interviews is kept" in \
         run("programme", "show", "leadership").stdout
     # the list says so too, rather than "0 interviews" for the three held
-    assert run("programme", "list").stdout.splitlines()[1].split()[1:] == [
+    assert run("programme", "list").stdout.splitlines()[2].split()[1:7] == [
         "Leadership", "team", "kept", "(3)", "0", "0"]
-    listed = json.loads(run("programme", "list", "--json").stdout)["programmes"][0]
+    listed = json.loads(run("programme", "list", "--json").stdout)["programmes"][1]
     assert (listed["raw_notes_destroyed"], listed["interviews"]) == (True, 0)
     assert run("programme", "roster", "show", "leadership").stderr == "1 still to go\n"
     assert "only its anonymised programme synthesis is kept" in one_error_line(
@@ -232,5 +252,5 @@ def test_winding_a_programme_up(run, filled, tmp_path):
     deleted = run("programme", "delete", "leadership", input="Leadership team\n")
     assert deleted.exit_code == 0, deleted.output
     assert deleted.stdout == "deleted the programme Leadership team\n"
-    assert "no programmes yet" in run("programme", "list").output
+    assert "Leadership team" not in run("programme", "list").output  # closed: as before
     assert "Ben Okafor" in run("people").output

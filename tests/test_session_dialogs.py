@@ -367,8 +367,9 @@ async def test_share_from_the_detail_says_what_goes_and_leaves_private_out(
 
 async def test_ending_offers_the_next_date_and_a_set_date_wins(store, vault_path, clock):
     """Issue 22: the review offers the cadence's next date (labelled, editable); the date set
-    overrides the computed one in upcoming()."""
-    ada = store.add_person("Ada Lovelace", cadence="fortnightly")
+    overrides the computed one in upcoming(). A first 1-on-1 with someone with no cadence
+    agrees it there ("every two weeks"): its date is offered, and it is theirs once ended."""
+    ada = store.add_person("Ada Lovelace")
     session = store.start_session(ada.id, plan("one-on-one"))
     app = make_app(vault_path, clock)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -377,8 +378,16 @@ async def test_ending_offers_the_next_date_and_a_set_date_wins(store, vault_path
         await pilot.pause()
         review = app.screen
         assert isinstance(review, EndReviewScreen)
-        label = str(review.query_one("#review-next-label").render())
-        assert "Next meeting with Ada Lovelace (fortnightly: suggested)" in label
+        label = review.query_one("#review-next-label")
+        assert "Next meeting with Ada Lovelace (suggested)" in str(label.render())
+        assert review.query_one("#next-day").value == "2025-03-10"  # a week on, for now
+        await pilot.press("shift+tab", "shift+tab", "shift+tab", "shift+tab")  # to the cadence
+        assert app.focused is review.query_one("#review-cadence")
+        await pilot.press("right", "right")  # none, weekly, fortnightly
+        await pilot.pause()
+        assert "Next meeting with Ada Lovelace (fortnightly: suggested)" in str(label.render())
+        cadence = review.query_one("#review-cadence")
+        assert cadence.region.bottom <= 24 and cadence.region.right <= 80  # whole at 80x24
         assert [str(w.render()) for w in review.query("#review-next Label")] == [
             "Date", "Time", "Minutes"]
         day = review.query_one("#next-day")
@@ -390,6 +399,7 @@ async def test_ending_offers_the_next_date_and_a_set_date_wins(store, vault_path
         assert not isinstance(app.screen, (EndReviewScreen, SessionScreen))
         app.store = None
     assert store.next_meeting(ada.id).day == date(2025, 3, 13)
+    assert store.person(ada.id).cadence == "fortnightly"  # agreed in the review
     [coming] = store.upcoming()
     assert (coming.person.id, coming.day, coming.source) == (ada.id, date(2025, 3, 13), "set")
 

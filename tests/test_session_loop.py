@@ -169,18 +169,34 @@ async def test_the_pulse_at_check_in(store, vault_path, clock):
 
 
 async def test_the_feedback_guide_fills_the_feedback_log_as_it_goes(store, vault_path, clock):
+    """The form starts from what Prepare's (private) note wrote down, editable; nothing of it
+    is saved until the form is, and what Prepare held besides (the request) stays there."""
     ada = store.add_person("Ada")
     session = store.start_session(ada.id, plan("feedback"))
     app = make_app(vault_path, clock)
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_session(app, pilot, store, session.id)
+        assert screen.stage["key"] == "prepare" and screen.is_private()
+        screen.query_one(NotesArea).insert("Situation: Tuesday review\n- **Behaviour**: blamed\n"
+                                           "  the data team\nMy one request: come to me first")
+        await pilot.pause()
         stages = {s.get("records"): i for i, s in enumerate(screen.stages)}
         screen.go_to(stages["feedback"])
         await pilot.press("ctrl+f")
         await pilot.pause()
         assert isinstance(app.screen, FeedbackDialog)
-        app.focused.insert("Tuesday review")
+        assert app.screen.query_one("#feedback-prepared").display
+        assert [app.screen.query_one(f"#feedback-{f}").text for f in (
+            "situation", "behaviour", "impact")] == ["Tuesday review", "blamed the data team", ""]
+        await pilot.press("escape")  # nothing typed: closed at once, nothing saved
+        await pilot.pause()
+        assert isinstance(app.screen, SessionScreen) and store.session_feedback(session.id) is None
+        await pilot.press("ctrl+f")
+        await pilot.pause()
+        app.focused.clear()
+        app.focused.insert("Tuesday review")  # edited to what was said
         await pilot.press("tab")
+        app.focused.clear()
         app.focused.insert("blamed data team")
         await pilot.press("tab")
         app.focused.insert("client asked for someone else")
@@ -211,7 +227,16 @@ async def test_the_feedback_guide_fills_the_feedback_log_as_it_goes(store, vault
         assert (entry.response, entry.next_step, entry.item_id) == (
             "felt cornered", "rehearse together", action.id)
         assert entry.situation == "Tuesday review"  # the earlier stage's fields stay
+        screen.go_to(stages["feedback"])
+        await pilot.press("ctrl+f")  # filled in: the entry as saved, Prepare's no more
+        await pilot.pause()
+        assert app.screen.query_one("#feedback-behaviour").text == "blamed data team"
+        assert not app.screen.query("#feedback-prepared")
+        await pilot.press("escape")
+        await pilot.pause()
+        screen.go_to(stages["feedback-next-step"])
         assert "filled in: next step" in str(screen.query_one(StageCard).render())
+    assert "come to me first" not in repr(store.session_feedback(session.id))
 
 
 async def test_ending_offers_the_next_meeting_from_the_cadence(store, vault_path, clock):

@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, assume, given, settings, strategies as st
 
 from store import (
     FEEDBACK_STAGE_FIELDS, Damaged, NotFound, RapportError, Scope, crypto, destroy_raw, render_export,
@@ -149,6 +149,49 @@ def test_a_vault_made_before_is_upgraded_once(tmp_path):
         assert store.verify() == []
 
 
+def test_a_programme_of_a_vault_made_before_runs_and_can_be_closed(tmp_path):
+    """A vault made before programmes could be closed (vault-0008.db: its programme's sealed
+    data has no closed_at): the programme reads as running; closed, it is listed as such, takes
+    no new interview (one still open goes on), is read and exported as before, and a full
+    export carries its closing through an import; reopened, it takes interviews again."""
+    path = tmp_path / "vault.db"
+    shutil.copyfile(FIXTURE.with_name("vault-0008.db"), path)
+    os.chmod(path, 0o600)
+    now = datetime(2026, 12, 7, 16, 0, tzinfo=timezone.utc)
+    with open_vault(path, "old-vault", allow_weak=True, clock=lambda: now) as store:
+        assert store.damage == () and store.verify() == []
+        (programme,) = store.programmes()
+        assert programme.closed_at is None and programme.name == "Leaders 2026"
+        ben = store.find_person("Ben Old")
+        closed = store.close_programme(programme.id)
+        assert closed.closed_at == now and closed.purpose == "The autumn 360"
+        assert store.programme(programme.id).closed_at == closed.closed_at
+        with pytest.raises(RapportError, match="closed already"):
+            store.close_programme(programme.id)
+        with pytest.raises(RapportError, match="'Leaders 2026' is closed; reopen it"):
+            store.start_session(ben.id, PLAN, programme_id=programme.id)
+        assert len(store.sessions(programme_id=programme.id)) == 1  # nothing was started
+        renamed = store.update_programme(programme.id, name="Leaders autumn 2026")
+        assert renamed.closed_at == closed.closed_at  # an edit keeps it closed
+        doc = json.loads(render_export(store, Scope.all(), "json", "full").data)
+        assert doc["programmes"][0]["closed_at"] == closed.closed_at.isoformat(
+            timespec="microseconds")
+        assert store.verify() == []
+    with open_vault(path, "old-vault", allow_weak=True) as store:  # sealed, read back
+        assert store.programmes()[0].closed_at is not None
+        imported = tmp_path / "other.db"
+        with create_vault(imported, "pw-other-1", kdf=crypto.FAST_FOR_TESTS,
+                          allow_weak=True) as other:
+            transfer.import_document(other, transfer.read_import(json.dumps(doc).encode()))
+            assert other.programmes()[0].closed_at == store.programmes()[0].closed_at
+        reopened = store.reopen_programme(programme.id)
+        assert reopened.closed_at is None and "closed_at" not in json.loads(
+            render_export(store, Scope.all(), "json", "full").data)["programmes"][0]
+        store.start_session(ben.id, PLAN, programme_id=programme.id)
+        with pytest.raises(RapportError, match="not closed"):
+            store.reopen_programme(programme.id)
+
+
 def test_deleting_a_session_takes_what_points_at_it(store, clock):
     ann, _, s1, *_ = fill(store, clock)
     store.delete_session(s1.id)
@@ -175,6 +218,36 @@ def test_talking_points_are_covered_or_carried(store, clock):
     other = store.start_session(store.add_person("Bo").id, PLAN)
     with pytest.raises(RapportError, match="someone else"):
         store.cover_talking_point(theirs.id, other.id)
+
+
+def test_the_review_ends_a_first_one_on_one_with_the_cadence_agreed_or_nothing(store, clock):
+    """A first 1-on-1 with someone with no cadence: the review offers each cadence's date, and
+    ends it with the cadence agreed, the next meeting and the points carried, in one
+    transaction: a next meeting it cannot set leaves the cadence, the points and the session
+    as they were."""
+    ann = store.add_person("Ann")
+    point = store.add_talking_point(ann.id, "Conference budget", owner="theirs")
+    s1 = store.start_session(ann.id, PLAN, started_at=datetime(2025, 3, 3, 14, 0,
+                                                               tzinfo=timezone.utc))
+    options = store.suggest_next_meetings(ann.id, usual_minutes=30)
+    assert {c: day for c, (day, _, _) in options.items()} == {
+        None: date(2025, 3, 10), "weekly": date(2025, 3, 10),
+        "fortnightly": date(2025, 3, 17), "monthly": date(2025, 4, 2)}
+    assert store.suggest_next_meeting(ann.id, usual_minutes=30) == options[None]
+    with pytest.raises(RapportError, match="1 to 1440"):
+        store.end_reviewed(s1.id, cadence="fortnightly",
+                           next_meeting=(date(2025, 3, 17), "14:00", 0))
+    assert store.person(ann.id).cadence is None and store.next_meeting(ann.id) is None
+    assert store.session(s1.id).ended_at is None
+    assert store.talking_points(ann.id)[0].carried == ()
+    ended, carried = store.end_reviewed(s1.id, cadence="fortnightly",
+                                        next_meeting=options["fortnightly"])
+    assert ended.ended_at is not None and [p.id for p in carried] == [point.id]
+    assert store.person(ann.id).cadence == "fortnightly"
+    assert store.next_meeting(ann.id).day == date(2025, 3, 17)
+    s2 = store.start_session(ann.id, PLAN)
+    store.end_reviewed(s2.id)  # the cadence left as it was, no next meeting set
+    assert store.person(ann.id).cadence == "fortnightly"
 
 
 def test_the_next_meeting_overrides_the_cadence_until_it_is_held(store, clock):
@@ -292,6 +365,39 @@ def test_the_feedback_guide_fills_its_entry_as_it_goes(store, clock):
         store.update_feedback(received.id,
                               item_id=store.add_item(store.start_session(
                                   store.add_person("Bo").id, PLAN).id, "action", "x").id)
+
+
+LINE = st.text(st.characters(categories=("L", "N", "P", "Zs")), max_size=40)
+
+
+@settings(max_examples=150, deadline=None)
+@given(situation=LINE, behaviour=LINE, impact=LINE, other=LINE,
+       label=st.sampled_from(["{}: ", "- **{}**: ", "{} - ", "## {}\n", "{}:\n  "]))
+def test_the_prepared_points_are_read_back_and_nothing_else(situation, behaviour, impact,
+                                                            other, label):
+    """What Prepare's note wrote under each label, as the feedback form starts from it: read
+    back as written (on one line), in any of the ways a note labels it, nothing from the
+    lines around (a request, a private aside), and no word that was not written."""
+    from store import prepared_feedback
+
+    def said(text: str) -> str:
+        return " ".join(text.split())
+
+    for value in (situation, behaviour, impact):  # what reads as a label or a bullet is one
+        assume(not value.lstrip()[:1] in set("-–—:*•#>_"))
+        assume(not label.endswith("\n  ") and not label.endswith("\n") or ":" not in value)
+
+    def labelled(word: str, text: str) -> str:
+        return label.format(word) + text
+
+    text = "\n".join([f"Aside: {other}", labelled("Situation", situation),
+                      labelled(label.islower() and "behavior" or "Behaviour", behaviour),
+                      "", labelled("IMPACT", impact), f"My one request: {other}"])
+    found = prepared_feedback(text)
+    expected = {f: said(v) for f, v in (("situation", situation), ("behaviour", behaviour),
+                                        ("impact", impact)) if said(v)}
+    assert found == expected
+    assert all(word in text for value in found.values() for word in value.split())
 
 
 def test_an_agreed_next_step_becomes_a_linked_action_or_nothing_is_written(store):

@@ -54,7 +54,8 @@ def schedule(env: Env, person_name: str | None, when: tuple[str, ...], minutes: 
 
     DATE as the capture dialog takes it: 2026-12-01, today, tomorrow, +7d, +2w, fri; today or
     later. TIME is local, 09:30 (none: all day). A set date overrides the one the cadence computes, until you
-    meet; the cadence (--every) is how it recurs.
+    meet; the cadence (--every) is how it recurs. --with NAME --every CADENCE alone sets the
+    cadence agreed, the date left as it is.
     """
     from store import DateError, parse_due
 
@@ -77,8 +78,10 @@ def schedule(env: Env, person_name: str | None, when: tuple[str, ...], minutes: 
         raise bad_usage("--json lists what is coming; leave out --with")
     if clear and when:
         raise bad_usage("--clear takes no date")
-    if not clear and not when:
-        raise bad_usage("give a DATE (and optionally a TIME), or --clear")
+    if not clear and not when and not every:
+        raise bad_usage("give a DATE (and optionally a TIME), --every, or --clear")
+    if minutes and not when:
+        raise bad_usage("--minutes goes with a DATE")
     if len(when) > 2:
         raise bad_usage("give a DATE and at most a TIME")
     today = env.today()
@@ -100,7 +103,11 @@ def schedule(env: Env, person_name: str | None, when: tuple[str, ...], minutes: 
             store.clear_next_meeting(person.id)
             out(f"no set date for {person.name}: the cadence decides")
             return
-        assert day is not None
+        if day is None:  # the cadence agreed, alone
+            soon = next((u for u in store.upcoming(today) if u.person.id == person.id), None)
+            out(f"{person.name}: every {every}"
+                + (f"; next meeting {_when(soon)}" if soon is not None else ""))
+            return
         meeting = store.set_next_meeting(person.id, day, time=when[1] if len(when) > 1 else None,
                                          minutes=minutes)
     at = f" at {meeting.time}" if meeting.time else " (all day)"

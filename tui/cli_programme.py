@@ -1,4 +1,5 @@
-"""``rapport programme new|list|show`` and ``rapport synthesis``: interview programmes from the shell.
+"""``rapport programme new|list|show|close|reopen|...`` and ``rapport synthesis``: interview
+programmes from the shell.
 
 Plain text only, no Textual.
 """
@@ -13,7 +14,7 @@ import click
 from store import CONSENTS, ROSTER_STATUSES
 from tui.cli import complete_guide_ids, complete_path, fail, in_folder, pass_env, refuse_existing
 from tui.env import Env
-from tui.format import out, out_document, out_json, plural, table
+from tui.format import day, out, out_document, out_json, plural, table
 
 if TYPE_CHECKING:  # pragma: no cover
     from store import Programme
@@ -22,7 +23,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 @click.group("programme", context_settings={"help_option_names": ["-h", "--help"]})
 def programme_group() -> None:
-    """Leadership interview programmes: create, list, show and delete them."""
+    """Leadership interview programmes: create, list, show, close and delete them."""
 
 
 def _find(store: "Store", ref: str) -> "Programme":
@@ -73,13 +74,13 @@ def new_programme(env: Env, name: str, purpose: str, guide_id: str, themes: tupl
 @click.option("--json", "as_json", is_flag=True, help="JSON for scripts.")
 @pass_env
 def list_programmes(env: Env, as_json: bool) -> None:
-    """List programmes: interviews held and passages tagged ('kept (3)': the raw notes are
-    destroyed, the synthesis of 3 interviews is kept)."""
+    """List programmes, running ones first, then closed ones: interviews held and passages
+    tagged ('kept (3)': the raw notes are destroyed, the synthesis of 3 interviews is kept)."""
     from store import kept_synthesis
 
     with env.open_store() as store:
         rows = []
-        for p in store.programmes():
+        for p in sorted(store.programmes(), key=lambda p: p.closed_at is not None):
             sessions = store.summaries(programme_id=p.id)
             kept = kept_synthesis(store, p.id)
             rows.append((p, len(sessions), len({s.person_id for s in sessions}),
@@ -90,15 +91,17 @@ def list_programmes(env: Env, as_json: bool) -> None:
             {"id": p.id, "name": p.name, "purpose": p.purpose, "guide_id": p.guide_id,
              "themes": list(p.themes), "interviews": n, "interviewees": people, "tags": tags,
              "strategy_items": items, "raw_notes_destroyed": kept is not None,
-             "created_at": p.created_at.isoformat() if p.created_at else None}
+             "created_at": p.created_at.isoformat() if p.created_at else None,
+             "closed_at": p.closed_at.isoformat() if p.closed_at else None}
             for p, n, people, tags, items, kept in rows])
         return
     if not rows:
         out("no programmes yet: rapport programme new NAME")
         return
-    table(("ID", "NAME", "INTERVIEWS", "TAGS", "STRATEGY"),
+    table(("ID", "NAME", "INTERVIEWS", "TAGS", "STRATEGY", "STATUS"),
           [(p.id[:8], p.name, str(n) if kept is None else f"kept ({kept})", str(tags),
-            str(items)) for p, n, _, tags, items, kept in rows],
+            str(items), "running" if p.closed_at is None else f"closed {day(p.closed_at)}")
+           for p, n, _, tags, items, kept in rows],
           right=(2, 3, 4), free=(1,))
 
 
@@ -119,6 +122,9 @@ def show_programme(env: Env, ref: str) -> None:
     out(f"{programme.name}  [{programme.id}]")
     if programme.purpose:
         out(programme.purpose)
+    if programme.closed_at is not None:
+        out(f"closed {day(programme.closed_at)}: no new interviews "
+            f"(rapport programme reopen {programme.id[:8]})")
     if kept is not None:
         held = plural(kept["interviews"]["sessions"], "interview")
         out(f"raw notes destroyed; the anonymised synthesis of {held} is kept: "
@@ -150,6 +156,37 @@ def show_programme(env: Env, ref: str) -> None:
     if leaders:
         out()
         out("leaders with passages: " + ", ".join(p.name for p in leaders))
+
+
+@programme_group.command("close")
+@click.argument("ref", metavar="PROGRAMME")
+@pass_env
+def close(env: Env, ref: str) -> None:
+    """Close PROGRAMME when its round of interviews is over: listed as closed, still shown,
+    exported and deleted as before; no new interview starts in it until it is reopened."""
+    name = _closing(env, ref, closed=True)
+    out(f"closed the programme {name}: no new interviews in it")
+
+
+@programme_group.command("reopen")
+@click.argument("ref", metavar="PROGRAMME")
+@pass_env
+def reopen(env: Env, ref: str) -> None:
+    """Reopen a closed PROGRAMME: interviews can start in it again."""
+    out(f"reopened the programme {_closing(env, ref, closed=False)}")
+
+
+def _closing(env: Env, ref: str, *, closed: bool) -> str:
+    """Closes (or reopens) the programme ``ref``; its name. Already so: one line, status 1."""
+    from store import RapportError
+
+    with env.open_store() as store:
+        programme = _find(store, ref)
+        try:
+            (store.close_programme if closed else store.reopen_programme)(programme.id)
+        except RapportError as exc:
+            raise fail(str(exc)) from None
+    return programme.name
 
 
 @programme_group.group("roster")

@@ -26,6 +26,7 @@ MODIFIERS = ("ctrl", "alt", "shift", "meta", "super", "hyper")
 BINDING_IDS = frozenset({
     "agenda", "all", "back", "bank-question", "cadence", "cancel", "capture", "capture-kind",
     "carry", "choose-next", "choose-previous", "clear-filter", "clear-filters", "close",
+    "close-programme",
     "complete", "confirm-no", "confirm-yes", "edit-item",
     "cues", "delete",
     "detail-next-stage", "detail-previous-stage", "dialog-next-field", "dialog-previous-field",

@@ -4,11 +4,15 @@ Each stage fills in its part of the session's entry (``store.FEEDBACK_STAGE_FIEL
 situation, behaviour and impact (and whether it is praise or developmental, given or received),
 then their response, then the agreed next step, linked to one of the session's actions when
 there is one. The dialog returns only the fields it shows; ``store.fill_feedback`` keeps the rest.
+
+The situation, behaviour and impact start from what the Prepare stage's notes wrote down
+(``prepared``: :func:`store.prepared_feedback`) where the entry has none yet: shown, editable,
+said in a line; saved only when the form is, as it then reads.
 """
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from typing import Any, Mapping, Sequence
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
@@ -31,12 +35,16 @@ NEW_ACTION = "+"  # the next step becomes an action of theirs, linked (made by t
 
 class FeedbackDialog(Dialog[dict[str, Any] | None]):
     def __init__(self, records: str, name: str, current: Feedback | None,
-                 actions: Sequence[Item] = (), *, kind: str = "developmental") -> None:
+                 actions: Sequence[Item] = (), *, kind: str = "developmental",
+                 prepared: Mapping[str, str] | None = None) -> None:
         """``records``: the stage's ``records``; ``actions``: this session's action items,
         one of which the next step can be linked to; ``kind``: the kind shown chosen before
-        the entry has one (praise in the praise guide), so what is saved is what shows."""
+        the entry has one (praise in the praise guide), so what is saved is what shows;
+        ``prepared``: field -> the text prepared for it, shown where the entry has none."""
         super().__init__()
         self.records, self.name_shown, self.current = records, name, current
+        self.prepared = {f: text for f, text in (prepared or {}).items()
+                         if not (current and getattr(current, f))}
         self.kind = kind
         self.actions = list(actions)
         from store import FEEDBACK_STAGE_FIELDS
@@ -61,11 +69,15 @@ class FeedbackDialog(Dialog[dict[str, Any] | None]):
                         for value in FEEDBACK_DIRECTIONS:
                             yield RadioButton(f"{value.capitalize()}", name=value,
                                               value=value == direction)
+            if any(f in self.prepared for f in self.fields):
+                yield Static("Started from your Prepare notes: edit it to what was said.",
+                             id="feedback-prepared", classes="hint", markup=False)
             for field in self.fields:
                 yield Label(LABELS[field])
                 # wrapped: a behaviour said in a full sentence stays readable whole (a
                 # one-line field scrolled its start out of sight); Enter still saves
-                yield TextArea(getattr(current, field) if current else "",
+                yield TextArea((getattr(current, field) if current else "")
+                               or self.prepared.get(field, ""),
                                id=f"feedback-{field}", soft_wrap=True, tab_behavior="focus",
                                compact=True)
             if self.links:

@@ -222,6 +222,8 @@ class ProgrammeScreen(SectionScreen):
         to_go = sum(1 for r in self.roster if r.to_go)
         if to_go:
             header.append(f", {to_go} still to go")
+        if p.closed_at is not None:
+            header.append("  ·  closed", style="bold")
         if p.purpose:
             header.append(f"  ·  {p.purpose}", style="dim")
         self.query_one("#programme-header", Static).update(header)
@@ -423,6 +425,14 @@ class ProgrammeScreen(SectionScreen):
 
         syn = self.syn
         guide = syn.programme.guide_id if syn else None
+        if syn is not None and syn.programme.closed_at is not None:
+            from tui.screens.programmes import ProgrammesScreen
+
+            how = with_keys(self.app, "{close-programme} on the programmes list", self,
+                            ProgrammesScreen)
+            self.notify(f"{syn.programme.name} is closed: no new interviews ({how} reopens "
+                        "it)", severity="warning", timeout=5, markup=False)
+            return
 
         def started(session_id: str | None) -> None:
             if session_id:

@@ -1,10 +1,12 @@
-"""Interview programmes: every programme; ``ctrl+n`` creates one, Enter opens it
-(:class:`tui.screens.programme.ProgrammeScreen`)."""
+"""Interview programmes: every programme, running ones first, closed ones after them and said
+so; ``ctrl+n`` creates one, Enter opens it (:class:`tui.screens.programme.ProgrammeScreen`),
+``c`` closes its round (or reopens it)."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Callable
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -15,7 +17,7 @@ from textual.widgets import DataTable, Static
 from store import RapportError
 from store import DEFAULT_THEMES, Programme
 from tui.commands import Command
-from tui.format import plural, records
+from tui.format import day, plural, records
 from tui.keys import with_keys
 from tui.screens.sections import SEARCH, SECTION_KEYS, SectionScreen
 from tui.widgets.browse import clip
@@ -36,7 +38,8 @@ def read_programmes(store: "Store") -> list[tuple[Programme, str, int, int]]:
             str(len(store.summaries(programme_id=programme.id)))
 
     return [(p, interviews(p), len(store.tags(programme_id=p.id)),
-             len(store.strategy_items(p.id))) for p in store.programmes()]
+             len(store.strategy_items(p.id)))
+            for p in sorted(store.programmes(), key=lambda p: p.closed_at is not None)]
 
 
 class ProgrammesScreen(SectionScreen):
@@ -46,6 +49,8 @@ class ProgrammesScreen(SectionScreen):
         Binding("ctrl+n", "new_programme", "New programme", id="new-programme"),
         Binding("enter", "open", "Open", id="open", show=False),
         Binding("e,ctrl+e", "edit", "Edit", id="edit"),
+        # the status line says it: in the footer it pushed Help out at 80 columns
+        Binding("c", "close_programme", "Close/reopen", id="close-programme", show=False),
         Binding("delete,ctrl+d", "delete", "Delete", id="delete", show=False),
         Binding("escape", "back", "Back", id="back"),
         SEARCH,
@@ -55,7 +60,10 @@ class ProgrammesScreen(SectionScreen):
             "strategy and per-leader reports. **{new-programme}** creates one, **{open}** opens "
             "it, **{edit}** renames it or changes its purpose (a programme kept at a lock: its "
             "name without the mark). *kept (3)* under Interviews: its raw notes were "
-            "destroyed, its synthesis of 3 interviews is kept. When its 360 is over, "
+            "destroyed, its synthesis of 3 interviews is kept. **{close-programme}** closes "
+            "the highlighted programme when its round of interviews is over (listed after the "
+            "running ones, still opened and exported; no new interview starts in it) or "
+            "reopens a closed one. When its 360 is over, "
             "**{delete}** deletes it with its "
             "interviews, roster, strategy and kept synthesis (the people stay), after a "
             "confirmation, once its synthesis is exported.")
@@ -67,7 +75,8 @@ class ProgrammesScreen(SectionScreen):
             table: DataTable[str] = DataTable(id="programme-list", cursor_type="row",
                                               zebra_stripes=True)
             for key, label in (("name", "Name"), ("interviews", "Interviews"), ("tags", "Tags"),
-                               ("strategy", "Strategy"), ("purpose", "Purpose")):
+                               ("strategy", "Strategy"), ("status", "Status"),
+                               ("purpose", "Purpose")):
                 table.add_column(label, key=key)
             yield table
             yield Static("", id="programmes-status", markup=False)
@@ -83,19 +92,29 @@ class ProgrammesScreen(SectionScreen):
     def on_screen_resume(self) -> None:
         self.reload()
 
-    def reload(self) -> None:
-        self.load_from_store(read_programmes, self.show_rows, group="programmes-load")
+    def reload(self, follow: str | None = None) -> None:
+        """``follow``: the programme the cursor stays on (closing one moves it in the list)."""
+        self.load_from_store(read_programmes, lambda rows: self.show_rows(rows, follow),
+                             group="programmes-load")
 
-    def show_rows(self, rows: list[tuple[Programme, str, int, int]]) -> None:
+    def show_rows(self, rows: list[tuple[Programme, str, int, int]],
+                  follow: str | None = None) -> None:
         table = self.query_one("#programme-list", DataTable)
         keep = table.cursor_row
         table.clear()
         for p, sessions, tags, items in rows:
-            table.add_row(p.name, sessions, str(tags), str(items), clip(p.purpose, 40),
+            state = Text("running") if p.closed_at is None else \
+                Text(f"closed {day(p.closed_at)}", style="dim")
+            table.add_row(p.name, sessions, str(tags), str(items), state, clip(p.purpose, 40),
                           key=p.id)
+        keys = [p.id for p, *_ in rows]
         if rows:
-            table.move_cursor(row=min(keep, len(rows) - 1))
-        status = plural(len(rows), "programme") if rows else \
+            table.move_cursor(row=keys.index(follow) if follow in keys
+                              else min(keep, len(rows) - 1))
+        closed = sum(1 for p, *_ in rows if p.closed_at is not None)
+        status = (plural(len(rows), "programme") + (f", {closed} closed" if closed else "")
+                  + with_keys(self.app, "  ·  {close-programme} closes a finished round "
+                              "(or reopens it)", self)) if rows else \
             with_keys(self.app, "No programmes yet: {new-programme} creates one.", self)
         self.query_one("#programmes-status", Static).update(status)
 
@@ -141,6 +160,27 @@ class ProgrammesScreen(SectionScreen):
             self.reload()
 
         self.app.push_screen(NewProgrammeDialog(names, programme), edited)
+
+    def action_close_programme(self) -> None:
+        """Closes the highlighted programme's round (a closed one: reopens it). Nothing is
+        lost either way, so nothing is asked."""
+        key = self.highlighted()
+        if key is None:
+            return
+        try:
+            programme = self.store.programme(key)
+            if programme.closed_at is None:
+                programme = self.store.close_programme(key)
+                said = with_keys(self.app, f"programme {programme.name} closed: no new "
+                                 "interviews in it ({close-programme} reopens it)", self)
+            else:
+                programme = self.store.reopen_programme(key)
+                said = f"programme {programme.name} reopened"
+        except RapportError as exc:
+            self.notify(str(exc), severity="error", markup=False)
+            return
+        self.notify(said, timeout=3, markup=False)
+        self.reload(follow=key)
 
     def action_delete(self) -> None:
         """The highlighted programme, its 360 over: once its synthesis is exported (an empty
@@ -220,5 +260,8 @@ class ProgrammesScreen(SectionScreen):
                         self.action_new_programme, "new-programme"),
                 Command("Edit the programme", "The highlighted one: its name and purpose",
                         self.action_edit, "edit"),
+                Command("Close or reopen the programme",
+                        "The highlighted one: its round of interviews over (or not)",
+                        self.action_close_programme, "close-programme"),
                 Command("Delete the programme", "The highlighted one, its 360 over",
                         self.action_delete, "delete")]

@@ -1,16 +1,19 @@
 """The end of a session: the items captured (listed first), the talking points covered and
-carried, time per stage planned vs spent, the next meeting (suggested, editable, skippable), a
-copy of the participant's summary for the clipboard; then end it.
+carried, time per stage planned vs spent, the cadence agreed and the next meeting (suggested
+from it, editable, skippable), a copy of the participant's summary for the clipboard; then end
+it.
 
 :func:`review_and_end` is what the session screen's end key calls: it opens
 :class:`EndReviewScreen` and, once ended, carries the points not covered to the next session,
-sets the next meeting and ends the session.
+sets the cadence and the next meeting and ends the session, in one transaction
+(``Store.end_reviewed``).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
+from types import EllipsisType
 from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence
 
 from rich.text import Text
@@ -18,12 +21,18 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import Button, DataTable, Input, Label, Static
+from textual.widgets import Button, DataTable, Input, Label, RadioButton, RadioSet, Static
 
-from store import ITEM_KINDS, DateError, Item, RapportError, Session, TalkingPoint, parse_due
+from store import (
+    CADENCES, ITEM_KINDS, DateError, Item, RapportError, Session, TalkingPoint, parse_due,
+)
 from tui import format as fmt
 from tui.keys import with_keys
 from tui.screens.dialog import Dialog
+from tui.widgets.choice import ChoiceSet
+
+Slot = tuple[date, str | None, int | None]  # a next meeting: day, "HH:MM" or None, minutes
+NO_CADENCE = "none"  # the cadence choice's name for none
 
 if TYPE_CHECKING:  # pragma: no cover
     from tui.screens.session import SessionScreen
@@ -31,11 +40,13 @@ if TYPE_CHECKING:  # pragma: no cover
 
 @dataclass(frozen=True)
 class EndDecision:
-    """End the session; ``day`` (with ``time`` and ``minutes``): the next meeting, or None."""
+    """End the session; ``day`` (with ``time`` and ``minutes``): the next meeting, or None;
+    ``cadence``: the cadence agreed (None: none), ``...`` when it is left as it was."""
 
     day: date | None
     time: str | None = None
     minutes: int | None = None
+    cadence: str | None | EllipsisType = ...
 
 
 @dataclass(frozen=True)
@@ -45,6 +56,8 @@ class Suggestion:
     minutes: int | None
     cadence: str | None
     already: bool = False  # the meeting already set, still to come
+    #: the slot each cadence the review can agree would suggest (None: no cadence)
+    options: Mapping[str | None, Slot] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -84,6 +97,9 @@ class EndReviewScreen(Dialog[EndDecision | None]):
         self.edited = edited
         self.interview = interview
         self.points, self.suggestion = points, suggestion
+        #: the slot the next meeting's fields were filled from (the cadence chosen changes it)
+        self.shown_slot: Slot | None = (
+            (suggestion.day, suggestion.time, suggestion.minutes) if suggestion else None)
         self.today = today or date.today()
 
     def compose(self) -> ComposeResult:
@@ -175,13 +191,26 @@ class EndReviewScreen(Dialog[EndDecision | None]):
                 text.append(f", {check.about_someone} about a named leader", style="dim")
         return text
 
+    def next_label(self, cadence: str | None) -> str:
+        s = self.suggestion
+        assert s is not None
+        return (f"Next meeting with {self.person}"
+                + (" (already set)" if s.already else f" ({cadence}: suggested)"
+                   if cadence else " (suggested)")
+                + "; clear the date to skip")
+
     def next_meeting(self) -> ComposeResult:
         s = self.suggestion
         assert s is not None
-        yield Label(f"Next meeting with {self.person}"
-                    + (" (already set)" if s.already else f" ({s.cadence}: suggested)"
-                       if s.cadence else " (suggested)")
-                    + "; clear the date to skip", id="review-next-label", markup=False)
+        yield Label(self.next_label(s.cadence), id="review-next-label", markup=False)
+        if s.options:  # the cadence agreed (a first 1-on-1's "every two weeks"), ←→ choose
+            with Horizontal(id="review-cadence-row"):
+                yield Label("Cadence", classes="label")
+                with ChoiceSet(id="review-cadence"):
+                    yield RadioButton("None", value=s.cadence not in CADENCES, name=NO_CADENCE)
+                    for cadence in CADENCES:
+                        yield RadioButton(cadence.capitalize(), value=s.cadence == cadence,
+                                          name=cadence)
         with Horizontal(id="review-next"):
             yield Label("Date", classes="label")
             yield Input(s.day.isoformat(), placeholder="2026-12-01, +7d, fri", id="next-day")
@@ -191,6 +220,37 @@ class EndReviewScreen(Dialog[EndDecision | None]):
             yield Input(str(s.minutes) if s.minutes else "", placeholder="30",
                         id="next-minutes", type="integer")
 
+    def cadence(self) -> str | None | EllipsisType:
+        """The cadence chosen, ``...`` when it is the person's already (or none is offered)."""
+        s = self.suggestion
+        if s is None or not s.options:
+            return ...
+        pressed = self.query_one("#review-cadence", RadioSet).pressed_button
+        chosen = pressed.name if pressed is not None else NO_CADENCE
+        chosen = None if chosen == NO_CADENCE else chosen
+        return ... if chosen == (s.cadence if s.cadence in CADENCES else None) else chosen
+
+    @on(RadioSet.Changed, "#review-cadence")
+    def cadence_changed(self, event: RadioSet.Changed) -> None:
+        """Another cadence agreed: the date, time and length it suggests, in the fields still
+        holding the one suggested before (a date typed stays)."""
+        s = self.suggestion
+        assert s is not None
+        chosen = None if event.pressed.name == NO_CADENCE else event.pressed.name
+        before = self.shown_slot
+        after = s.options.get(chosen)
+        if after is None or before is None:
+            return
+        self.shown_slot = after
+        fields = (("#next-day", before[0].isoformat(), after[0].isoformat()),
+                  ("#next-time", before[1] or "", after[1] or ""),
+                  ("#next-minutes", str(before[2] or ""), str(after[2] or "")))
+        for selector, was, now in fields:
+            field_ = self.query_one(selector, Input)
+            if field_.value.strip() == was:
+                field_.value = now
+        self.query_one("#review-next-label", Label).update(self.next_label(chosen))
+
     # ------------------------------------------------------------------ deciding
     def save(self) -> None:
         if self.suggestion is None:
@@ -198,9 +258,10 @@ class EndReviewScreen(Dialog[EndDecision | None]):
             return
         from store import parse_time
 
+        cadence = self.cadence()
         raw_day = self.query_one("#next-day", Input).value.strip()
         if not raw_day:
-            self.dismiss(EndDecision(None))
+            self.dismiss(EndDecision(None, cadence=cadence))
             return
         try:
             day = parse_due(raw_day, self.today)
@@ -209,7 +270,8 @@ class EndReviewScreen(Dialog[EndDecision | None]):
             self.query_one("#review-error", Label).update(f"Next meeting: {exc}")
             return
         minutes = self.query_one("#next-minutes", Input).value.strip()
-        self.dismiss(EndDecision(day, time, int(minutes) if minutes.isdigit() else None))
+        self.dismiss(EndDecision(day, time, int(minutes) if minutes.isdigit() else None,
+                                 cadence))
 
     def action_end(self) -> None:
         self.save()
@@ -244,13 +306,15 @@ def review_and_end(screen: "SessionScreen") -> None:
         try:
             usual = screen.person.guide_id or screen.app.config.default_guide
             guide = screen.app.catalog.get(usual)
-            day, time, minutes = store.suggest_next_meeting(
+            options = store.suggest_next_meetings(
                 session.person_id, usual_guide=usual,
                 usual_minutes=guide.planned_minutes if guide else None)
+            cadence = screen.person.cadence
+            day, time, minutes = options.get(cadence, options[None])
             planned = store.next_meeting(session.person_id)
-            suggestion = Suggestion(day, time, minutes, screen.person.cadence,
+            suggestion = Suggestion(day, time, minutes, cadence,
                                     planned is not None and (planned.day, planned.time) == (
-                                        day, time))
+                                        day, time), options)
         except RapportError:
             suggestion = None
     interview = None
@@ -272,11 +336,10 @@ def review_and_end(screen: "SessionScreen") -> None:
             return
         screen.flush()
         try:
-            carried = store.carry_talking_points(session.id)
-            if decision.day is not None:
-                store.set_next_meeting(session.person_id, decision.day, time=decision.time,
-                                       minutes=decision.minutes)
-            store.end_session(session.id)
+            _, carried = store.end_reviewed(
+                session.id, cadence=decision.cadence,
+                next_meeting=None if decision.day is None else (
+                    decision.day, decision.time, decision.minutes))
         except RapportError as exc:
             screen.notify(str(exc), severity="error")
             return
@@ -286,6 +349,8 @@ def review_and_end(screen: "SessionScreen") -> None:
         if carried:
             said.append(f"{fmt.plural(len(carried), 'talking point')} "
                         "carried to next time")
+        if not isinstance(decision.cadence, EllipsisType):
+            said.append(f"cadence {decision.cadence or 'none'}")
         if decision.day is not None:
             said.append(f"next meeting {fmt.day(decision.day)}"
                         + (f" {decision.time}" if decision.time else ""))

@@ -455,7 +455,19 @@ def feedback_form(screen: "SessionScreen", records: str) -> None:
     actions = [i for i in screen.items if i.kind == "action"]
     kind = feedback_kind(screen.live.guide_id)  # the kind the store gives a new entry
     screen.app.push_screen(FeedbackDialog(records, screen.person.name, screen.feedback, actions,
-                                          kind=kind), done)
+                                          kind=kind, prepared=prepared_feedback(screen)), done)
+
+
+def prepared_feedback(screen: "SessionScreen") -> dict[str, str]:
+    """The situation, behaviour and impact the stages before this one wrote down (the
+    feedback guide's Prepare: its private note, then its shared one), as typed so far."""
+    from store import prepared_feedback as read
+
+    found: dict[str, str] = {}
+    for stage in screen.stages[:screen.index]:
+        for private in (True, False):
+            found = {**read(screen.notebook.text(stage["key"], private)), **found}
+    return found
 
 
 # ---------------------------------------------------------------------- the question bank

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from textual.binding import Binding
 from textual.widgets import RadioButton, RadioSet
 
@@ -22,6 +24,12 @@ class ChoiceSet(RadioSet):
         Binding("up,left", "choose(-1)", "Previous choice", id="choose-previous", show=False),
     ]
 
+    def __init__(self, *buttons: RadioButton, **kwargs: Any) -> None:
+        super().__init__(*buttons, **kwargs)
+        #: the button the last arrow chose: RadioSet learns of it by a message, after the keys
+        #: already queued (two arrows typed fast moved one choice, twice)
+        self.last_chosen: RadioButton | None = None
+
     def on_focus(self) -> None:
         """The highlight starts on the choice (RadioSet's starts on the first option)."""
         pressed = self.pressed_button
@@ -35,8 +43,12 @@ class ChoiceSet(RadioSet):
         if not buttons:
             return
         pressed = self.pressed_button
+        if self.last_chosen in buttons and self.last_chosen is not None \
+                and self.last_chosen.value:  # chosen by the last arrow, not clicked away since
+            pressed = self.last_chosen
         if pressed is None or pressed not in buttons:
             chosen = buttons[0] if step > 0 else buttons[-1]
         else:
             chosen = buttons[(buttons.index(pressed) + step) % len(buttons)]
         chosen.value = True
+        self.last_chosen = chosen
