@@ -17,7 +17,7 @@ from typing import Any, Callable, Mapping
 from rich.text import Text
 from textual import events, on
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import ActiveBinding, Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.timer import Timer
 from textual.widgets import Static
@@ -140,6 +140,7 @@ class SessionScreen(RapportScreen[None]):
         self.feedback: Feedback | None = None
         self.consent: str | None = None  # a programme interview's, once the loop is read
         self.last_subject = ("", "")  # the tag dialog's "About" and the stage it was given at
+        self.footer_shown: Mapping[str, bool] = {}  # session_left.footer_shows, as last shown
 
     # ------------------------------------------------------------------ building
     def compose(self) -> ComposeResult:
@@ -208,6 +209,11 @@ class SessionScreen(RapportScreen[None]):
 
     def on_key(self, event: events.Key) -> None:
         left.typed_on_left(self, event)
+
+    @property
+    def active_bindings(self) -> dict[str, ActiveBinding]:
+        """Textual's, with the footer's keys for this kind of session (an interview's tag)."""
+        return left.footer_bindings(self, super().active_bindings)
 
     @property
     def wide(self) -> bool:
