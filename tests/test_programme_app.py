@@ -511,6 +511,12 @@ async def test_tag_dialog_new_theme_new_person_and_empty_line(store, vault_path,
         await pilot.press("f4", "escape")  # cancelled: no tag, focus back in the notes
         await pilot.pause()
         assert isinstance(app.focused, NotesArea) and len(store.tags(session_id=session.id)) == 1
+        await pilot.press("f4", "space", "down", "space", "enter")  # two themes, about Eve
+        await pilot.pause()
+        status = app.screen.query_one("#note-status")
+        said = str(status.render())
+        assert said == "tagged about Eve: perception, strength"  # all of it shown
+        assert len(said) <= status.content_size.width
 
 
 async def test_tagging_outside_a_programme_offers_the_default_themes(store, vault_path, clock):

@@ -288,14 +288,14 @@ class SessionScreen(RapportScreen[None]):
     def show_status(self) -> None:
         key = self.stage["key"]
         text = Text(no_wrap=True, overflow="ellipsis")
-        if self.status == "saved":
-            text.append("✓ saved", style="bold")
+        if self.status == "saved":  # a confirmation takes the whole line (80 columns cut it)
+            text.append("" if self.flash else "✓ saved", style="bold")
         elif self.status == "unsaved":
             text.append("● unsaved", style="bold")
         else:
             text.append(f"⚠ {self.status}", style="bold reverse")
         if self.flash:
-            text.append(f"   {self.flash}", style="bold")
+            text.append(f"   {self.flash}" if text.plain else self.flash, style="bold")
         else:
             private = self.is_private()
             other = self.notebook.words(key, not private)
