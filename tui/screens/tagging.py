@@ -21,6 +21,7 @@ from store import RapportError
 from store import DEFAULT_THEMES
 from tui.keys import with_keys
 from tui.screens.dialog import Dialog
+from tui.widgets.choice import MarkList
 
 if TYPE_CHECKING:  # pragma: no cover
     from tui.screens.session import SessionScreen
@@ -176,8 +177,8 @@ class TagDialog(Dialog[TagChoice | None]):
             yield Static(self.keys_hint("Tag passage  ·  Space marks several · 1-9 tags now"),
                          classes="dialog-title", markup=False)
             yield Static(f"“{preview}”", id="tag-passage", classes="hint", markup=False)
-            yield SelectionList[int](*[(f"{i + 1 if i < 9 else ' '} {t}", i)
-                                       for i, t in enumerate(self.themes)], id="tag-themes")
+            yield MarkList[int](*[(f"{i + 1 if i < 9 else ' '} {t}", i)
+                                  for i, t in enumerate(self.themes)], id="tag-themes")
             with Horizontal(classes="tag-row"):
                 yield Label("About", classes="label")
                 yield Input(self.subject,

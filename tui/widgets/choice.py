@@ -1,9 +1,11 @@
-"""The dialogs' choice rows: a RadioSet whose arrows choose, as radio buttons do elsewhere."""
+"""The dialogs' choices: a RadioSet whose arrows choose, as radio buttons do elsewhere, and a
+SelectionList whose Space marks the option it was pressed on."""
 
 from __future__ import annotations
 
 from textual.binding import Binding
-from textual.widgets import RadioButton, RadioSet
+from textual.widgets import RadioButton, RadioSet, SelectionList
+from textual.widgets.selection_list import SelectionType
 
 
 class ChoiceSet(RadioSet):
@@ -40,3 +42,16 @@ class ChoiceSet(RadioSet):
         else:
             chosen = buttons[(buttons.index(pressed) + step) % len(buttons)]
         chosen.value = True
+
+
+class MarkList(SelectionList[SelectionType]):
+    """A SelectionList whose Space marks the highlighted option as the key is handled.
+    Textual's posts itself a message and marks whatever is highlighted once that arrives,
+    after the keys already queued: Space Down typed in one go (a quick hand, a terminal
+    that sends them in one read) marked the option below, and Space Down Down Space marked
+    nothing (the tag dialog then tagged only the highlighted theme)."""
+
+    def action_select(self) -> None:
+        index = self.highlighted
+        if index is not None and not self.get_option_at_index(index).disabled:
+            self.toggle(self.get_option_at_index(index))
