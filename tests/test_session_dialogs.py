@@ -426,9 +426,10 @@ def one_session(store, clock, name, *, spent, hours):
 
 async def test_a_theme_marked_right_before_enter_is_tagged(store, vault_path, clock):
     """Space (a key bound in the list, acting once it has bubbled up to the app) and Enter
-    in one read: the theme it marks is tagged too. Space, Down, Down, Space in one read mark
-    the first and the third (Textual's list marked what was highlighted when its own message
-    came: the third twice, so none, in a try)."""
+    in one read: the theme it marks is tagged too. Space, Down, Down, Space, Tab and a name in
+    one read mark the first and the third (Textual's list marked what was highlighted when its
+    own message came, the third twice, and the keys before Tab met the About field: one theme
+    was tagged, in a try)."""
     programme = store.add_programme("Leaders")
     session = store.start_session(store.add_person("Ben").id, plan(), programme_id=programme.id)
     app = make_app(vault_path, clock)
@@ -448,12 +449,14 @@ async def test_a_theme_marked_right_before_enter_is_tagged(store, vault_path, cl
         await pilot.press("f4")
         await pilot.pause()
         app.screen.query_one("#tag-themes").highlighted = 0
-        for key in ("space", "down", "down", "space", "enter"):
-            app.post_message(events.Key(key, {"space": " ", "enter": "\r"}.get(key)))
-        await pilot.pause()
-        await pilot.pause()
-        assert sorted(t.theme for t in store.tags(session_id=session.id)[2:]) == sorted(
-            [DEFAULT_THEMES[0], DEFAULT_THEMES[2]])
+        for key in ("space", "down", "down", "space", "tab", "B", "e", "n", "enter"):
+            app.post_message(events.Key(key, {"space": " ", "enter": "\r", "tab": "\t"}.get(
+                key, key)))
+        for _ in range(3):
+            await pilot.pause()
+        tags = store.tags(session_id=session.id)[2:]
+        assert sorted(t.theme for t in tags) == sorted([DEFAULT_THEMES[0], DEFAULT_THEMES[2]])
+        assert {t.subject_id for t in tags} == {session.person_id}  # Tab, then "Ben"
         app.store = None
 
 
