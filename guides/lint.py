@@ -12,7 +12,9 @@ A guide can be valid and still ask badly. The lint warns about:
 * ``duplicate``: a near-duplicate of another question in the same stage (the same content words,
   whatever the order and the small words), or the same text elsewhere in the guide;
 * ``shape``: a conversational stage with more than four questions, with no core question, or
-  with more than two core ones (one or two core questions, the rest probes).
+  with more than two core ones (one or two core questions, the rest probes);
+* ``keys``: a text for the facilitator that names a key (``F4``, ``ctrl+t``): keys can be
+  remapped (docs/keys.md), so the text can be wrong; the footer and F1 show the keys as bound.
 
 A question marked ``deliberate = true`` is exempt from the question rules. Private stages (the
 facilitator's own reflection) are exempt from ``shape``. Nothing here reads files: :func:`lint`
@@ -28,7 +30,7 @@ from typing import Any
 
 from .model import Guide
 
-RULES = ("closed", "why", "double", "leading", "duplicate", "shape")
+RULES = ("closed", "why", "double", "leading", "duplicate", "shape", "keys")
 MAX_QUESTIONS = 4
 MAX_CORE = 2
 
@@ -187,6 +189,31 @@ def lint(guide: Guide) -> list[Finding]:
                                             f"{_fmt(where + (similar,))}: keep one",
                                             question.text))
             kept.append((q, key))
+    return findings + named_keys(guide)
+
+
+_KEY = re.compile(r"\b(?:f(?:[1-9]|1[0-9]|2[0-4])|(?:ctrl|cmd)\s*[-+]\s*\w+|"
+                  r"(?:alt|shift|meta)\s*\+\s*\w+)\b", re.IGNORECASE)
+#: The texts the facilitator reads (the questions are said to the participant).
+_READ = ("description", "purpose", "cues", "avoid", "phrases", "prompts")
+
+
+def named_keys(guide: Guide) -> list[Finding]:
+    """A finding for each text that names a key: a remapped key makes it wrong."""
+    findings: list[Finding] = []
+    holders: list[tuple[tuple[Any, ...], Any]] = [((), guide)]
+    holders += [(("stages", s), stage) for s, stage in enumerate(guide.stages)]
+    for where, holder in holders:
+        for field in _READ:
+            value = getattr(holder, field, None)
+            texts = [(where + (field,), value)] if isinstance(value, str) else \
+                [(where + (field, i), text) for i, text in enumerate(value or ())]
+            for path, text in texts:
+                key = _KEY.search(text)
+                if key:
+                    findings.append(Finding(path, "keys", f'names a key ("{key.group(0)}"), '
+                                            "which can be remapped: name the action (the "
+                                            "footer and F1 show its key as bound)", text))
     return findings
 
 

@@ -424,9 +424,12 @@ class _Lines:
                 return line
             return start + 1
         if isinstance(path[0], str):
-            return self._find_key(path[0], 0, self._first_table) or self._find_key(
+            found = self._find_key(path[0], 0, self._first_table) or self._find_key(
                 path[0], 0, len(self.lines)
             )
+            if found is not None and text is not None:  # an entry of a guide-wide list
+                return self._find_text(text, found - 1, self._first_table) or found
+            return found
         return None
 
     def where(self, path: Path_, line_of: Path_ | None = None, text: str | None = None) -> Problem:

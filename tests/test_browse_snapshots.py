@@ -180,8 +180,12 @@ async def settled(pilot) -> None:
 
 @pytest.mark.parametrize("size", SIZES, ids=["80x24", "160x48"])
 def test_items(snap_compare, store, vault_path, clock, size):
-    """Issue 24: open decisions and agreements are listed between the actions and the goals."""
+    """Issue 24: open decisions and agreements are listed between the actions and the goals.
+    An item's text wraps in its column (cut to one line it was 26 characters at 80 columns)."""
     async def steps(pilot, ids):
+        store.add_item(ids["weekly"], "action", "Write up the migration plan for the billing "
+                       "system and share it with finance before the quarterly review",
+                       owner="them")
         await pilot.press("f3")
 
     assert snapshot(snap_compare, store, vault_path, clock, size, steps)

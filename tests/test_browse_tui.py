@@ -332,3 +332,17 @@ def test_snapshot_person(snap_compare, tmp_path):
         await pilot.app.push_screen(PersonScreen(ids["alice"]))
 
     assert run_snapshot(snap_compare, tmp_path, steps)
+
+
+def test_an_item_wraps_in_its_column_cut_only_past_its_lines():
+    """Items' text column (F3): wrapped to the column, by cells (wide characters take two),
+    an ellipsis only past the lines it may take."""
+    from rich.console import Console
+
+    from tui.widgets.browse import wrapped
+
+    console = Console()
+    assert wrapped(console, "Write up the migration plan for the billing system", 20,
+                   most=2).plain == "Write up the\nmigration plan for …"
+    assert wrapped(console, "日本語のタイトル", 10).plain == "日本語のタ\nイトル"
+    assert wrapped(console, "Send\tthe FAQ", 20).plain == "Send the FAQ"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import textwrap
 
 import pytest
@@ -287,3 +288,19 @@ def test_template_passes_strict():
     report = check_guide(template("x"))
     assert report.warnings == () and report.problems == ()
     assert parse_guide(template("x")).id == "x"
+
+
+def test_a_text_that_names_a_key_is_flagged():
+    """Keys can be remapped (docs/keys.md): "(F4)" in a cue would then name the wrong key."""
+    named = Stage(key="s", title="T", purpose="Capture with ctrl+t or Ctrl-T", minutes=5,
+                  cues=("Tag passages as you go (F4).", "Listen."), avoid=(),
+                  phrases=(), prompts=("Press alt+n",), questions=(Question("What helps?",
+                                                                             core=True),))
+    g = dataclasses.replace(guide(named), cues=("Help is on f1",))
+    assert found(g) == [(("cues", 0), "keys"), (("stages", 0, "purpose"), "keys"),
+                        (("stages", 0, "cues", 0), "keys"), (("stages", 0, "prompts", 0), "keys")]
+    quiet = Stage(key="s", title="T", minutes=5, avoid=(), phrases=(), prompts=(),
+                  purpose="A F2F talk about shift-work, the fifth rota and alt text.",
+                  cues=("Tag passages as you go.",), questions=(Question("What helps?",
+                                                                         core=True),))
+    assert found(guide(quiet)) == []

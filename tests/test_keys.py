@@ -101,8 +101,10 @@ def session_plan():
 
 async def test_remapped_keys_are_shown_everywhere_and_work(store, vault_path, clock):
     # (f6 and f7 would not do for the session's keys: the notes pane has them; docs/keys.md)
-    keys = {"privacy": "f11", "private": "ctrl+b", "capture": "shift+f4", "help": "shift+f1"}
-    session = store.start_session(store.add_person("Ada").id, session_plan())
+    keys = {"privacy": "f11", "private": "ctrl+b", "capture": "shift+f4", "help": "shift+f1",
+            "tag": "alt+t"}
+    interview = next(g for g in builtin_guides() if g.id == "leadership-interview")
+    session = store.start_session(store.add_person("Ada").id, interview.to_snapshot())
     app = make_app(vault_path, clock, config=Config(keys=keys))
     async with app.run_test(size=(120, 36)) as pilot:
         screen = await open_session(app, pilot, store, session.id)
@@ -121,6 +123,10 @@ async def test_remapped_keys_are_shown_everywhere_and_work(store, vault_path, cl
         footer = footer_text.split()
         assert "shift+f4" in footer and "^b" in footer and "shift+f1" in footer
         assert "f2" not in footer and "f3" not in footer and "f1" not in footer
+        assert "alt+t" in footer and "f4" not in footer  # an interview's tag key
+        # the guide's text names the action, not a key a remap would make wrong
+        guide_text = str(screen.query_one("#throughout").render())
+        assert "Tag passages as you go, with" in guide_text and "F4" not in guide_text
         # the remapped keys work, the old ones no longer do
         await pilot.press("f3")
         await pilot.pause()

@@ -8,7 +8,7 @@ import stat
 import pytest
 from textual.coordinate import Coordinate
 from textual.widgets import (
-    DataTable, Input, Markdown, OptionList, RadioButton, SelectionList, TextArea,
+    DataTable, Footer, Input, Markdown, OptionList, RadioButton, SelectionList, TextArea,
 )
 from textual.widgets.text_area import Selection
 
@@ -471,6 +471,8 @@ async def test_synthesis_drill_down_strategy_report_and_export(store, vault_path
 
 
 async def test_tag_dialog_new_theme_new_person_and_empty_line(store, vault_path, clock):
+    """At 80 columns: the interview's footer shows its tag key (every key fits); tagging a
+    line, with a new theme about a new person; the confirmation keeps its themes."""
     programme = store.add_programme("Leaders")
     ben = store.add_person("Ben Okafor")
     session = store.start_session(ben.id, plan(), programme_id=programme.id)
@@ -480,6 +482,10 @@ async def test_tag_dialog_new_theme_new_person_and_empty_line(store, vault_path,
         await pilot.pause()
         app.push_screen(SessionScreen(session.id))
         await pilot.pause()
+        keys = app.screen.query_one(Footer).query("FooterKey")
+        assert [k.key for k in keys] == ["f1", "f2", "ctrl+n", "f3", "f4", "f9", "f10",
+                                         "escape", "f12"]  # ctrl+q quits all the same
+        assert keys.last().region.right <= 80
         await pilot.press("f4")  # nothing on the line: no dialog, a hint
         await pilot.pause()
         assert isinstance(app.screen, SessionScreen)
@@ -505,6 +511,12 @@ async def test_tag_dialog_new_theme_new_person_and_empty_line(store, vault_path,
         await pilot.press("f4", "escape")  # cancelled: no tag, focus back in the notes
         await pilot.pause()
         assert isinstance(app.focused, NotesArea) and len(store.tags(session_id=session.id)) == 1
+        await pilot.press("f4", "space", "down", "space", "enter")  # two themes, about Eve
+        await pilot.pause()
+        status = app.screen.query_one("#note-status")
+        said = str(status.render())
+        assert said == "tagged about Eve: perception, strength"  # all of it shown
+        assert len(said) <= status.content_size.width
 
 
 async def test_tagging_outside_a_programme_offers_the_default_themes(store, vault_path, clock):

@@ -21,7 +21,7 @@ from tui.screens.export import ExportScreen
 from tui.screens.review import EndReviewScreen
 from tui.screens.session import SessionScreen
 from tui.screens.start import NewSessionScreen
-from tui.screens.tagging import TagDialog
+from tui.screens.tagging import TagDialog, tagged_message
 from tui.widgets.session import NotesArea
 from apptools import make_app, open_session, settle
 
@@ -30,6 +30,22 @@ pytestmark = pytest.mark.usefixtures("utc_zone")
 
 def plan(guide_id: str = "leadership-interview"):
     return next(g for g in builtin_guides() if g.id == guide_id).to_snapshot()
+
+
+def test_a_tag_confirmation_shortens_all_but_its_themes_to_fit():
+    themes = ("perception", "current state")
+    assert tagged_message(themes, "Ana Silva", True, 80) == \
+        "tagged about Ana Silva: perception, current state (private: kept out of reports)"
+    assert tagged_message(themes, "Ana Silva", True, 46) == \
+        "Ana Silva: perception, current state (private)"
+    assert tagged_message(themes, "Maximiliane von Hohenberg", False, 40) == \
+        "Maximiliane…: perception, current state"
+    assert tagged_message(themes, "Maximiliane von Hohenberg", True, 36) == \
+        "Maximili…: perception, current state"  # the private mark goes last
+    assert tagged_message(themes, "Maximiliane von Hohenberg", True, 30) == \
+        "perception, current state"  # the themes alone
+    assert tagged_message((*themes, "concern"), "", False, 36) == \
+        "perception, current state, concern"
 
 
 async def test_tagging_remembers_the_leader_and_takes_several_themes(store, vault_path, clock):
@@ -55,7 +71,11 @@ async def test_tagging_remembers_the_leader_and_takes_several_themes(store, vaul
             [DEFAULT_THEMES[0], DEFAULT_THEMES[2], DEFAULT_THEMES[3]])
         assert {t.passage for t in tags} == {"Ana decides fast but alone"}
         assert {t.subject_id for t in tags} == {ana.id}
-        assert "about Ana Silva" in str(screen.query_one("#note-status").render())
+        # both parts to check, whole in the status line at 80 columns (the themes were cut)
+        status = screen.query_one("#note-status")
+        said = str(status.render())
+        assert said == "Ana Silva: perception, concern, current state"
+        assert len(said) <= status.content_size.width
         await pilot.press("f4")
         await pilot.pause()
         assert app.screen.query_one("#tag-subject").value == "Ana Silva"  # remembered
@@ -416,7 +436,10 @@ def one_session(store, clock, name, *, spent, hours):
 
 async def test_a_theme_marked_right_before_enter_is_tagged(store, vault_path, clock):
     """Space (a key bound in the list, acting once it has bubbled up to the app) and Enter
-    in one read: the theme it marks is tagged too."""
+    in one read: the theme it marks is tagged too. Space, Down, Down, Space, Tab and a name in
+    one read mark the first and the third (Textual's list marked what was highlighted when its
+    own message came, the third twice, and the keys before Tab met the About field: one theme
+    was tagged, in a try)."""
     programme = store.add_programme("Leaders")
     session = store.start_session(store.add_person("Ben").id, plan(), programme_id=programme.id)
     app = make_app(vault_path, clock)
@@ -433,6 +456,17 @@ async def test_a_theme_marked_right_before_enter_is_tagged(store, vault_path, cl
         await pilot.pause()
         assert sorted(t.theme for t in store.tags(session_id=session.id)) == sorted(
             DEFAULT_THEMES[:2])
+        await pilot.press("f4")
+        await pilot.pause()
+        app.screen.query_one("#tag-themes").highlighted = 0
+        for key in ("space", "down", "down", "space", "tab", "B", "e", "n", "enter"):
+            app.post_message(events.Key(key, {"space": " ", "enter": "\r", "tab": "\t"}.get(
+                key, key)))
+        for _ in range(3):
+            await pilot.pause()
+        tags = store.tags(session_id=session.id)[2:]
+        assert sorted(t.theme for t in tags) == sorted([DEFAULT_THEMES[0], DEFAULT_THEMES[2]])
+        assert {t.subject_id for t in tags} == {session.person_id}  # Tab, then "Ben"
         app.store = None
 
 

@@ -115,8 +115,8 @@ async def test_a_paused_timer_stays_paused_after_quit_and_resume(store, vault_pa
 
 async def test_items_keep_owner_and_due_at_80_columns_and_a_capture_is_confirmed(
         store, vault_path, clock):
-    """At 80 columns an item keeps its owner and due date (its text is cut), the header and
-    every footer key fit; then a capture is confirmed where it covers no item (the status
+    """At 80 columns an item keeps its owner and due date (its text wraps onto a second line,
+    cut there), the header and every footer key fit; then a capture is confirmed where it covers no item (the status
     line, no toast over the items panel)."""
     session = store.start_session(store.add_person("Ada Lovelace").id, plan())
     store.add_item(session.id, "action", "Write up the migration plan for the billing system "
@@ -125,9 +125,9 @@ async def test_items_keep_owner_and_due_at_80_columns_and_a_capture_is_confirmed
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_session(app, pilot, store, session.id)
         await settle(app, pilot)
-        line = str(screen.query_one(ItemsPanel).render())
-        assert line.rstrip().endswith("Ada Lovelace · due 2025-03-07")
-        assert "…" in line  # the text was cut instead
+        assert str(screen.query_one(ItemsPanel).render()) == (  # on two lines (one cut it
+            "▸ Write up the migration plan for the billing\n"  # to "Write up the…")
+            "  system and s…  Ada Lovelace · due 2025-03-07")
         header = str(screen.query_one("#session-header").render())
         assert len(header) <= 78 and "Check-in" in header and "Ada Lovelace" in header
         footer = screen.query_one(Footer)
@@ -145,6 +145,24 @@ async def test_items_keep_owner_and_due_at_80_columns_and_a_capture_is_confirmed
         items = screen.query_one(ItemsPanel)
         assert "Book the offsite" in str(items.render()), "the capture listed"
         assert items.region.bottom <= 23  # above the footer, in full view
+
+
+def test_the_items_panel_shows_the_newest_items_that_fit_its_rows():
+    """Items that wrap take two of the panel's five rows: the newest are shown whole, and a
+    line says how many earlier ones the review lists."""
+    from types import SimpleNamespace
+
+    long = "Write up the migration plan for the billing system and share it"
+    items = [SimpleNamespace(id=str(n), kind="action", text=f"{n} {long}", owner="me",
+                             person_id="p", due=None) for n in range(4)]
+    panel = ItemsPanel()
+    panel.show(items, {}, review="f10")
+    lines = str(panel.render()).split("\n")  # unmounted: 60 columns
+    assert lines == ["… 2 earlier (f10 lists all)",
+                     "▸ 2 Write up the migration plan for the billing system and",
+                     "  share it  me",
+                     "▸ 3 Write up the migration plan for the billing system and",
+                     "  share it  me"]
 
 
 async def test_the_outline_shows_m_ss_and_after_f8_the_notes_have_the_focus(store, vault_path,

@@ -307,20 +307,26 @@ class RapportApp(QuietCrash):
         a letter, and End then " today" replaced a selected text. The binding runs from the
         field's own queue instead, after the keys before it, before those after it. Only the
         editing keys Textual's Input and TextArea declare: the rest (Down, which a screen may
-        take to leave the field) goes as usual. True when it does."""
+        take to leave the field) goes as usual. A dialog's choice row (:class:`ChoiceSet`) runs
+        its arrows so too: between two Tabs (a priority key, acted on as it arrives) Right met
+        the next field, and the item stayed "mine". True when it does."""
         from textual.binding import Binding
         from textual.widgets import Input, TextArea
 
+        from tui.widgets.choice import ChoiceSet
+
         field = self.focused
-        if event.is_printable or not isinstance(field, (Input, TextArea)):
+        if event.is_printable or not isinstance(field, (Input, TextArea, ChoiceSet)):
             return False
         active = self.screen.active_bindings.get(event.key)
         if active is None or active.node is not field or active.binding.priority \
                 or not active.enabled:
             return False  # the screen's or the app's: as usual
-        editing = Input.BINDINGS if isinstance(field, Input) else TextArea.BINDINGS
-        if active.binding.action not in {b.action for b in editing if isinstance(b, Binding)}:
-            return False
+        if isinstance(field, (Input, TextArea)):
+            editing = Input.BINDINGS if isinstance(field, Input) else TextArea.BINDINGS
+            if active.binding.action not in {b.action for b in editing
+                                             if isinstance(b, Binding)}:
+                return False
         return field.call_later(self.run_action, active.binding.action, field)
 
     def run_typed_on_button(self, event: events.Key) -> bool:

@@ -24,7 +24,7 @@ from tui.keys import with_keys
 from tui.screens.base import RapportScreen
 from tui.screens.sections import SECTION_KEYS, SectionScreen
 from tui.screens.session import SessionScreen
-from tui.widgets.browse import BrowseTable, clip, due_cell, theme_style
+from tui.widgets.browse import BrowseTable, clip, due_cell, theme_style, wrapped
 from tui.format import plural
 from tui.widgets.footer import Footer
 
@@ -173,9 +173,14 @@ class ItemsScreen(SectionScreen):
 
     def fill(self, table_id: str, columns: tuple[str, ...], rows: list[tuple[Any, ...]],
              keys: list[str]) -> None:
+        """Rows whose last cell is the item's text, wrapped: each row as high as its text."""
         with self.query_one(table_id, BrowseTable).refilled(*columns) as table:
             for row, key in zip(rows, keys):
-                table.add_row(*row, key=key)
+                table.add_row(*row, key=key, height=len(row[-1].plain.split("\n")))
+
+    def item_text(self, item: Item, room: int) -> Text:
+        return wrapped(self.app.console, item.text, room,
+                       style="" if item.is_open else "dim strike")
 
     def person_cell(self, item: Item) -> Text:
         return Text(clip(self.names.get(item.person_id, "?"), self.name_room))
@@ -196,17 +201,15 @@ class ItemsScreen(SectionScreen):
         self.fill("#items-actions", ("Due", "Person", "Whose", "From", "Item"), [
             (due_cell(self.app, i.due, is_overdue(i, today)), self.person_cell(i), whose(i),
              fmt.day(self.sessions.get(i.session_id, ("", None))[1]),
-             Text(clip(i.text, room), style="" if i.is_open else "dim strike"))
-            for i in actions], [i.id for i in actions])
+             self.item_text(i, room)) for i in actions], [i.id for i in actions])
         self.fill("#items-agreed", ("Kind", "Person", "Whose", "From", "Item"), [
             (f"{fmt.KIND_MARK.get(i.kind, '-')} {i.kind}", self.person_cell(i), whose(i),
              fmt.day(self.sessions.get(i.session_id, ("", None))[1]),
-             Text(clip(i.text, room + 2), style="" if i.is_open else "dim strike"))
-            for i in agreed], [i.id for i in agreed])
+             self.item_text(i, room + 2)) for i in agreed], [i.id for i in agreed])
         room = width - 8 - self.name_room - 6 - 10 - 10 - 2
         self.fill("#items-goals", ("Status", "Person", "Whose", "Due", "Goal"), [
             (status_text(self.app, g), self.person_cell(g), whose(g), fmt.day(g.due),
-             Text(clip(g.text, room))) for g in goals], [g.id for g in goals])
+             self.item_text(g, room)) for g in goals], [g.id for g in goals])
         self.show_status(actions, agreed, goals, today)
 
     def show_status(self, actions: list[Item], agreed: list[Item], goals: list[Item],

@@ -17,7 +17,7 @@ from typing import Any, Callable, Mapping
 from rich.text import Text
 from textual import events, on
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import ActiveBinding, Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.timer import Timer
@@ -141,6 +141,7 @@ class SessionScreen(RapportScreen[None]):
         self.feedback: Feedback | None = None
         self.consent: str | None = None  # a programme interview's, once the loop is read
         self.last_subject = ("", "")  # the tag dialog's "About" and the stage it was given at
+        self.footer_shown: Mapping[str, bool] = {}  # session_left.footer_shows, as last shown
 
     # ------------------------------------------------------------------ building
     def compose(self) -> ComposeResult:
@@ -209,6 +210,11 @@ class SessionScreen(RapportScreen[None]):
 
     def on_key(self, event: events.Key) -> None:
         left.typed_on_left(self, event)
+
+    @property
+    def active_bindings(self) -> dict[str, ActiveBinding]:
+        """Textual's, with the footer's keys for this kind of session (an interview's tag)."""
+        return left.footer_bindings(self, super().active_bindings)
 
     @property
     def wide(self) -> bool:
@@ -283,14 +289,14 @@ class SessionScreen(RapportScreen[None]):
     def show_status(self) -> None:
         key = self.stage["key"]
         text = Text(no_wrap=True, overflow="ellipsis")
-        if self.status == "saved":
-            text.append("✓ saved", style="bold")
+        if self.status == "saved":  # a confirmation takes the whole line (80 columns cut it)
+            text.append("" if self.flash else "✓ saved", style="bold")
         elif self.status == "unsaved":
             text.append("● unsaved", style="bold")
         else:
             text.append(f"⚠ {self.status}", style="bold reverse")
         if self.flash:
-            text.append(f"   {self.flash}", style="bold")
+            text.append(f"   {self.flash}" if text.plain else self.flash, style="bold")
         else:
             private = self.is_private()
             other = self.notebook.words(key, not private)

@@ -4,6 +4,8 @@ The screen calls these; none of them calls the store.
 
 * :func:`initial_layout` / :func:`layout_for_size`: a large terminal (``WIDE``) shows the whole card and every question
   beside the notes; a small one stacks them and switches the left pane.
+* :func:`footer_bindings`: the footer's keys for this kind of session and width (an interview's
+  shows its tag key).
 * :func:`typed_on_left`: words typed on the outline (F8) or the questions go into the notes.
 * :func:`show_header`: the person, the stage and the title, shortened least useful part first.
 * :func:`show_left` / :func:`toggle_cues` / :func:`toggle_since`: the left pane shows the
@@ -17,8 +19,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from dataclasses import replace
+from typing import Mapping
+
 from rich.text import Text
 from textual import events
+from textual.binding import ActiveBinding
 from textual.widgets import Static
 
 from tui.screens import session_loop as loop
@@ -56,7 +62,35 @@ def layout_for_size(screen: "SessionScreen") -> None:
     if footer.show_command_palette != palette:
         footer.show_command_palette = palette
         footer.refresh(recompose=True)
+    if footer_shows(screen) != screen.footer_shown:
+        screen.refresh_bindings()  # the footer's keys for this width (footer_bindings)
     show_left(screen)
+
+
+def footer_shows(screen: "SessionScreen") -> Mapping[str, bool]:
+    """The binding ids the footer shows (True) or leaves out (False) other than as declared,
+    for this kind of session and width. An interview is tagged as it goes: its footer shows
+    the tag key; at 80 columns in place of quit (ctrl+q still quits, F1 lists it), from
+    ``FOOTER_PALETTE_WIDTH`` with the since-last-time key too, as every key fits there."""
+    session = screen.session
+    if session is None or not (session.plan.get("kind") == "interview"
+                               or session.programme_id):
+        return {}
+    wide = screen.app.size.width >= FOOTER_PALETTE_WIDTH
+    return {"tag": True, "since": wide, "quit": wide}
+
+
+def footer_bindings(screen: "SessionScreen", active: Mapping[str, ActiveBinding]
+                    ) -> dict[str, ActiveBinding]:
+    """``active`` (the screen's bindings as Textual finds them) with each binding shown in the
+    footer or not as :func:`footer_shows` says."""
+    shows = screen.footer_shown = footer_shows(screen)
+    bindings = dict(active)
+    for key, (node, binding, enabled, tooltip) in active.items():
+        show = shows.get(binding.id or "", binding.show)
+        if show != binding.show:
+            bindings[key] = ActiveBinding(node, replace(binding, show=show), enabled, tooltip)
+    return bindings
 
 
 def typed_on_left(screen: "SessionScreen", event: events.Key) -> None:

@@ -16,6 +16,7 @@ from store import Synthesis
 from tui.keys import with_keys
 from tui.screens.dialog import Dialog, Keeper
 from tui.widgets.browse import clip
+from tui.widgets.choice import MarkList
 
 
 class StrategyDialog(Dialog[tuple[str, list[str], list[str]] | None]):
@@ -59,7 +60,7 @@ class StrategyDialog(Dialog[tuple[str, list[str], list[str]] | None]):
                         placeholder="what the leadership team will do", id="strategy-text")
             yield Label(with_keys(self.app, "Rests on (space toggles, {dialog-save} saves; gaps "
                                   "first, then passages)", self), markup=False)
-            yield SelectionList(*selections, id="strategy-links")
+            yield MarkList(*selections, id="strategy-links")
             yield Label("", id="strategy-error", classes="error", markup=False)
             with Horizontal(classes="buttons"):
                 yield Button("Save", variant="primary", id="strategy-save", classes="save")

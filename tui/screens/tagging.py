@@ -21,6 +21,7 @@ from store import RapportError
 from store import DEFAULT_THEMES
 from tui.keys import with_keys
 from tui.screens.dialog import Dialog
+from tui.widgets.choice import MarkList
 
 if TYPE_CHECKING:  # pragma: no cover
     from tui.screens.session import SessionScreen
@@ -64,6 +65,29 @@ def theme_for_stage(stage_key: str, themes: Sequence[str]) -> int:
         if key and (folded == key or folded.endswith(" " + key)):
             return index
     return 0
+
+
+def tagged_message(themes: Sequence[str], about: str, private: bool, room: int) -> str:
+    """The confirmation of a tag in ``room`` columns with its themes whole (at 80 columns they
+    were cut: the part the confirmation is for). Who it is about (remembered for the next tag,
+    so the part to check) and whether the note is private are shown as whole as they fit:
+    the private mark shortened first, then the word "tagged" left out (the dialog has just
+    closed), then the name shortened; the mark is left out last."""
+    said = ", ".join(themes)
+    marks = (" (private: kept out of reports)", " (private)") if private else ("",)
+
+    def named(mark: str) -> list[str]:
+        room_left = room - len(f": {said}{mark}")
+        if not about or room_left < 6:
+            return []
+        name = about if len(about) <= room_left else about[:room_left - 1].rstrip() + "…"
+        return [f"{name}: {said}{mark}"]
+
+    tries = [f"tagged about {about}: {said}{mark}" for mark in marks if about]
+    tries += [t for mark in marks for t in named(mark)]
+    tries += [f"tagged: {said}{mark}" for mark in marks]
+    tries += [*named(""), f"tagged: {said}", said]
+    return next((t for t in tries if len(t) <= room), tries[-1])
 
 
 def tag_selection(screen: "SessionScreen") -> None:
@@ -116,11 +140,9 @@ def tag_selection(screen: "SessionScreen") -> None:
         # the passage stays selected no longer: the next key typed would replace it
         selection = notes.selection
         notes.move_cursor(max(selection.start, selection.end))
-        where = " (private: kept out of reports)" if screen.is_private() else ""
-        # who first: it is remembered for the next tag, so it is the part to check (a narrow
-        # status line cuts the end)
-        about = f" about {choice.subject_name}" if choice.subject_name else ""
-        screen.say(f"tagged{about}: {', '.join(choice.themes)}{where}")
+        room = screen.query_one("#note-status").content_size.width  # saved: the whole line
+        screen.say(tagged_message(choice.themes, choice.subject_name, screen.is_private(),
+                                  room))
 
     screen.app.push_screen(TagDialog(passage, themes, people,
                                      highlight=theme_for_stage(stage["key"], themes),
@@ -155,8 +177,8 @@ class TagDialog(Dialog[TagChoice | None]):
             yield Static(self.keys_hint("Tag passage  ·  Space marks several · 1-9 tags now"),
                          classes="dialog-title", markup=False)
             yield Static(f"“{preview}”", id="tag-passage", classes="hint", markup=False)
-            yield SelectionList[int](*[(f"{i + 1 if i < 9 else ' '} {t}", i)
-                                       for i, t in enumerate(self.themes)], id="tag-themes")
+            yield MarkList[int](*[(f"{i + 1 if i < 9 else ' '} {t}", i)
+                                  for i, t in enumerate(self.themes)], id="tag-themes")
             with Horizontal(classes="tag-row"):
                 yield Label("About", classes="label")
                 yield Input(self.subject,

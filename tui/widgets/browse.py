@@ -6,6 +6,7 @@ from contextlib import contextmanager
 from datetime import date
 from typing import Any, Iterator
 
+from rich.console import Console
 from rich.text import Text
 from textual.binding import Binding
 from textual.widgets import DataTable
@@ -93,6 +94,17 @@ def clip(text: str, width: int) -> str:
     as their stand-ins (``BEL`` as ``␇``: a Rich Text would drop it without a trace)."""
     text = " ".join(visible(text).split())
     return text if len(text) <= width else text[: max(1, width - 1)] + "…"
+
+
+def wrapped(console: Console, text: str, width: int, most: int = 4, style: str = "") -> Text:
+    """``text`` on at most ``most`` lines of ``width`` cells (``console``'s measure), an
+    ellipsis when cut: in a table row as high as its lines, an item is read whole where one
+    line cut it (at 80 columns, to 26 characters)."""
+    lines = [piece.plain.strip() for piece in
+             Text(" ".join(visible(text).split())).wrap(console, max(1, width))]
+    if len(lines) > most:
+        lines = [*lines[:most - 1], clip(" ".join(lines[most - 1:]), width)]
+    return Text("\n".join(lines), style=style)
 
 
 MEETING_STYLE = {"overdue": "error", "today": "warning"}

@@ -1,11 +1,14 @@
-"""The dialogs' choice rows: a RadioSet whose arrows choose, as radio buttons do elsewhere."""
+"""The dialogs' choices: a RadioSet whose arrows choose, as radio buttons do elsewhere, and a
+SelectionList whose Space marks the option it was pressed on."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from textual import events
 from textual.binding import Binding
-from textual.widgets import RadioButton, RadioSet
+from textual.widgets import RadioButton, RadioSet, SelectionList
+from textual.widgets.selection_list import SelectionType
 
 
 class ChoiceSet(RadioSet):
@@ -52,3 +55,36 @@ class ChoiceSet(RadioSet):
             chosen = buttons[(buttons.index(pressed) + step) % len(buttons)]
         chosen.value = True
         self.last_chosen = chosen
+
+
+class MarkList(SelectionList[SelectionType]):
+    """A SelectionList whose Space, Up and Down act in its own queue, in the order typed.
+    Textual's act once the key has bubbled up to the app, on what has the focus by then, and
+    its Space posts a message that marks whatever is highlighted when it arrives: "Space Down
+    Down Space" typed in one go (a quick hand, a terminal that sends them in one read) marked
+    the third theme twice, so none; and with a Tab after them (a priority key, acted on as it
+    arrives) they met the next field and were lost. The tag dialog then tagged one theme."""
+
+    def key_space(self, event: events.Key) -> None:
+        self.stop_key(event)
+        self.action_select()
+
+    def key_down(self, event: events.Key) -> None:
+        self.stop_key(event)
+        self.action_cursor_down()
+
+    def key_up(self, event: events.Key) -> None:
+        self.stop_key(event)
+        self.action_cursor_up()
+
+    @staticmethod
+    def stop_key(event: events.Key) -> None:
+        """Its binding, checked once the key reaches the app, is not run again."""
+        event.stop()
+        event.prevent_default()
+
+    def action_select(self) -> None:
+        """Marks (or unmarks) the highlighted option now (a click too)."""
+        index = self.highlighted
+        if index is not None and not self.get_option_at_index(index).disabled:
+            self.toggle(self.get_option_at_index(index))

@@ -318,11 +318,14 @@ class FollowThrough(OptionList):
 
 
 class ItemsPanel(Static):
-    """Items captured in this session, one line each, newest last. A line too long for the
-    width keeps its owner and due date: the text is cut instead. ``fresh``: the item just
-    added, shown marked."""
+    """Items captured in this session, newest last. An item too long for its line wraps onto
+    a second one (at 80 columns one line left its text ~16 characters beside its owner and
+    due date), which keeps its owner and due date at its end: a text longer still is cut
+    there. As many of the newest as fit in ``ROWS``; ``fresh``: the item just added, shown
+    marked."""
 
     LIMIT = 4
+    ROWS = 5  # its max-height in rapport.tcss
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -345,24 +348,41 @@ class ItemsPanel(Static):
             return Text(f"No items yet: {capture} captures an action, decision, agreement "
                         "or goal.", style="dim")
         width = max(20, self.content_region.width or self.size.width or 60)
-        text = Text(no_wrap=True, overflow="ellipsis")
-        shown = items[-self.LIMIT:]
-        if len(shown) < len(items):
-            text.append(fit(f"… {len(items) - len(shown)} earlier ({review} lists all)", width)
-                        + "\n", style="dim")
-        wide = width >= 70
-        for n, item in enumerate(shown):
-            who = "me" if item.owner == "me" else self._names.get(item.person_id, "them")
-            suffix = f"  {who}" + (f" · due {fmt.day(item.due)}" if item.due else "")
-            head = f"{fmt.KIND_MARK.get(item.kind, '-')} " + (f"{item.kind:<9} " if wide else "")
-            body = fit(visible(item.text), width - len(head) - len(suffix))
+        blocks: list[list[Text]] = []
+        for item in reversed(items[-self.LIMIT:]):  # the newest first, while they fit
+            block = self.item_lines(item, width)
+            rows = sum(map(len, blocks)) + len(block) + (len(blocks) + 1 < len(items))
+            if blocks and rows > self.ROWS:
+                break
+            blocks.insert(0, block)
+        lines = [line for block in blocks for line in block]
+        if len(blocks) < len(items):
+            lines.insert(0, Text(fit(f"… {len(items) - len(blocks)} earlier ({review} lists "
+                                     "all)", width), style="dim"))
+        return Text("\n", no_wrap=True, overflow="ellipsis").join(lines)
+
+    def item_lines(self, item: Any, width: int) -> list[Text]:
+        """One item's line, or two when its text is too long for one beside who and when."""
+        who = "me" if item.owner == "me" else self._names.get(item.person_id, "them")
+        suffix = f"  {who}" + (f" · due {fmt.day(item.due)}" if item.due else "")
+        head = f"{fmt.KIND_MARK.get(item.kind, '-')} " + (f"{item.kind:<9} " if width >= 70
+                                                            else "")
+        body = " ".join(visible(item.text).split())
+        room = width - len(head)
+        if len(body) + len(suffix) <= room:
+            parts = [body]
+        else:
+            cut = body.rfind(" ", 0, room + 1)
+            cut = cut if cut > room // 2 else room
+            parts = [body[:cut].rstrip(), fit(body[cut:].strip(), room - len(suffix))]
+        lines = []
+        for n, part in enumerate(parts):
             line = Text()
-            line.append(head, style="bold")
-            line.append(body)
-            line.append(suffix, style="dim")
+            line.append(head if n == 0 else " " * len(head), style="bold")
+            line.append(part)
+            if n + 1 == len(parts):
+                line.append(suffix, style="dim")
             if item.id == self._fresh:
                 line.stylize("reverse")
-            text.append_text(line)
-            if n + 1 < len(shown):
-                text.append("\n")
-        return text
+            lines.append(line)
+        return lines
