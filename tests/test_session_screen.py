@@ -377,3 +377,20 @@ async def test_an_inserted_question_starts_a_paragraph_of_its_own(store, vault_p
         summary = render_export(store, Scope.sessions(session.id), "md", "summary", tz=None).text
         assert f"- Ivo quiet\n\nQ: {question}" in summary
         app.store = None
+
+
+def test_an_empty_note_shows_its_stage_prompts_as_labels_the_feedback_form_reads():
+    from store import prepared_feedback
+    from tui.screens.session import note_placeholder
+
+    prepare = note_placeholder(["Situation", "Behaviour", "Impact", "My one request"], True)
+    assert prepare.splitlines() == ["Only you see this note.", "Situation: …", "Behaviour: …",
+                                    "Impact: …", "My one request: …"]
+    assert note_placeholder([], False) == "Notes for this stage…"
+    # written as it shows, the Prepare note is what the feedback form starts from
+    written = prepare.replace("Situation: …", "Situation: the Friday demo").replace(
+        "Behaviour: …", "Behaviour: talked over Ana twice").replace(
+        "Impact: …", "Impact: she stopped offering ideas")
+    assert prepared_feedback(written.removeprefix("Only you see this note.\n")) == {
+        "situation": "the Friday demo", "behaviour": "talked over Ana twice",
+        "impact": "she stopped offering ideas"}

@@ -73,6 +73,14 @@ where you left it).
 """
 
 
+def note_placeholder(prompts: list[str], private: bool) -> str:
+    """What an empty note shows: the stage's prompts, a line each, as labels to write after
+    ("Situation: …"; the feedback form starts from a Prepare note written so), and for a
+    private note first that only you see it."""
+    lines = [f"{prompt}: …" for prompt in prompts] or ["Notes for this stage…"]
+    return "\n".join(["Only you see this note.", *lines] if private else lines)
+
+
 class SessionScreen(RapportScreen[None]):
     AUTO_FOCUS = "#notes"
     HELP = HELP
@@ -271,9 +279,7 @@ class SessionScreen(RapportScreen[None]):
         notes = self.query_one(NotesArea)
         notes.load_text(self.notebook.text(key, private))
         notes.move_cursor(notes.document.end)
-        prompts = self.stage.get("prompts") or []
-        notes.placeholder = "Private notes: only you see them…" if private else \
-            (prompts[0] if prompts else "Notes for this stage…")
+        notes.placeholder = note_placeholder(self.stage.get("prompts") or [], private)
         notes.border_title = "🔒 Private note" if private else "Shared note"
         notes.border_subtitle = self.keys("{private}: " + ("shared" if private else "private"))
         notes.set_class(private, "-private")
