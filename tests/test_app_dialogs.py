@@ -288,7 +288,8 @@ class Choices(App[None]):
     (2, [], 2),  # the choice a dialog opened with is the one it saves untouched
     (2, ["right"], 3),
     (2, ["left"], 1),
-    (3, ["right"], 0),  # round, as the highlight goes
+    (3, ["right"], 3),  # stops at the end: Right on a pulse of 5 never records a 1
+    (0, ["left"], 0),  # nor Left on consent "not recorded" a refusal
     (None, ["right"], 0),
     (None, ["left"], 3),
     (1, ["down", "down"], 3),

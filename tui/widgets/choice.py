@@ -20,7 +20,11 @@ class ChoiceSet(RadioSet):
 
     The choice is made by pressing the button (``RadioButton.value``), so RadioSet itself keeps
     one button pressed, moves its highlight there and posts ``RadioSet.Changed``. Nothing is
-    chosen at mount: a set shown with no choice (a pulse's score) stays without one."""
+    chosen at mount: a set shown with no choice (a pulse's score) stays without one.
+
+    An arrow at either end chooses nothing new (RadioSet's highlight wraps round): a row records
+    something, and wrapping recorded its opposite (Left on consent "not recorded" chose
+    "refused"; Right on a pulse of 5 chose 1)."""
 
     BINDINGS = [
         Binding("down,right", "choose(1)", "Next choice", id="choose-next", show=False),
@@ -52,7 +56,8 @@ class ChoiceSet(RadioSet):
         if pressed is None or pressed not in buttons:
             chosen = buttons[0] if step > 0 else buttons[-1]
         else:
-            chosen = buttons[(buttons.index(pressed) + step) % len(buttons)]
+            at = buttons.index(pressed) + step  # stops at either end, as a segmented control does
+            chosen = buttons[min(max(at, 0), len(buttons) - 1)]
         chosen.value = True
         self.last_chosen = chosen
 
