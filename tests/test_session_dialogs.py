@@ -381,7 +381,12 @@ async def test_ending_offers_the_next_date_and_a_set_date_wins(store, vault_path
         label = review.query_one("#review-next-label")
         assert "Next meeting with Ada Lovelace (suggested)" in str(label.render())
         assert review.query_one("#next-day").value == "2025-03-10"  # a week on, for now
-        await pilot.press("shift+tab", "shift+tab", "shift+tab", "shift+tab")  # to the cadence
+        # under the date, the next stop after it; from End, Shift+Tab, as the hint says
+        assert [w.id for w in review.focus_chain if w.id != "review-body"] == [
+            "next-day", "next-time", "next-minutes", "review-cadence", "review-end",
+            "review-share", "review-back"]
+        assert "shift+tab agrees the cadence" in str(review.query_one(".dialog-title").render())
+        await pilot.press("shift+tab")
         assert app.focused is review.query_one("#review-cadence")
         await pilot.press("right", "right")  # none, weekly, fortnightly
         await pilot.pause()

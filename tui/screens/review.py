@@ -105,7 +105,10 @@ class EndReviewScreen(Dialog[EndDecision | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="review-dialog", classes="dialog"):
             yield Static(self.keys_hint("Review before ending  ·  {review-end} ends · "
-                                        "{share} copies the summary"),
+                                        "{share} copies the summary" + (
+                                            " · {dialog-previous-field} agrees the cadence"
+                                            if self.suggestion and self.suggestion.options
+                                            else "")),
                          classes="dialog-title", markup=False)
             # what was agreed first: it is what is read back before ending, and at 80x24 a
             # long guide's stage table above it pushed it out of sight
@@ -126,6 +129,7 @@ class EndReviewScreen(Dialog[EndDecision | None]):
 
     def time_table(self) -> DataTable[str]:
         table: DataTable[str] = DataTable(id="review-table", cursor_type="none")
+        table.can_focus = False  # nothing to pick in it, and the body around it scrolls: no stop
         table.add_columns("Stage", "Planned", "Spent", "Notes")
         total_planned = total_spent = 0.0
         for stage in self.stages:
@@ -203,14 +207,6 @@ class EndReviewScreen(Dialog[EndDecision | None]):
         s = self.suggestion
         assert s is not None
         yield Label(self.next_label(s.cadence), id="review-next-label", markup=False)
-        if s.options:  # the cadence agreed (a first 1-on-1's "every two weeks"), ←→ choose
-            with Horizontal(id="review-cadence-row"):
-                yield Label("Cadence", classes="label")
-                with ChoiceSet(id="review-cadence"):
-                    yield RadioButton("None", value=s.cadence not in CADENCES, name=NO_CADENCE)
-                    for cadence in CADENCES:
-                        yield RadioButton(cadence.capitalize(), value=s.cadence == cadence,
-                                          name=cadence)
         with Horizontal(id="review-next"):
             yield Label("Date", classes="label")
             yield Input(s.day.isoformat(), placeholder="2026-12-01, +7d, fri", id="next-day")
@@ -219,6 +215,15 @@ class EndReviewScreen(Dialog[EndDecision | None]):
             yield Label("Minutes", classes="label")
             yield Input(str(s.minutes) if s.minutes else "", placeholder="30",
                         id="next-minutes", type="integer")
+        if s.options:  # the cadence agreed (a first 1-on-1's "every two weeks"), ←→ choose:
+            # under the date, the next stop of Tab from it and the first of Shift+Tab from End
+            with Horizontal(id="review-cadence-row"):
+                yield Label("Cadence", classes="label")
+                with ChoiceSet(id="review-cadence"):
+                    yield RadioButton("None", value=s.cadence not in CADENCES, name=NO_CADENCE)
+                    for cadence in CADENCES:
+                        yield RadioButton(cadence.capitalize(), value=s.cadence == cadence,
+                                          name=cadence)
 
     def cadence(self) -> str | None | EllipsisType:
         """The cadence chosen, ``...`` when it is the person's already (or none is offered)."""
