@@ -6,7 +6,9 @@ it.
 :func:`review_and_end` is what the session screen's end key calls: it opens
 :class:`EndReviewScreen` and, once ended, carries the points not covered to the next session,
 sets the cadence and the next meeting and ends the session, in one transaction
-(``Store.end_reviewed``).
+(``Store.end_reviewed``). The cadence and the next meeting are 1-on-1 matters: a feedback
+session's review reads back only a next 1-on-1 already set, an interview's offers neither
+(:func:`suggest`).
 """
 
 from __future__ import annotations
@@ -88,7 +90,8 @@ class EndReviewScreen(Dialog[EndDecision | None]):
                  interview: InterviewCheck | None = None) -> None:
         """``words``: stage key -> (words in the shared note, in the private one);
         ``points``: this person's talking points (open ones carry on when it ends);
-        ``suggestion``: the next meeting to offer (None: none is offered, as in interviews);
+        ``suggestion``: the next meeting to offer (None: none is offered, as in interviews;
+        without ``options``: no cadence row, as after a feedback session: :func:`suggest`);
         ``edited(item)``: an item corrected here (the session's panel shows it as it now is);
         ``interview``: a programme interview's consent and tags, said under the items."""
         super().__init__()
@@ -309,17 +312,7 @@ def review_and_end(screen: "SessionScreen") -> None:
     suggestion = None
     if session.programme_id is None and session.ended_at is None:
         try:
-            usual = screen.person.guide_id or screen.app.config.default_guide
-            guide = screen.app.catalog.get(usual)
-            options = store.suggest_next_meetings(
-                session.person_id, usual_guide=usual,
-                usual_minutes=guide.planned_minutes if guide else None)
-            cadence = screen.person.cadence
-            day, time, minutes = options.get(cadence, options[None])
-            planned = store.next_meeting(session.person_id)
-            suggestion = Suggestion(day, time, minutes, cadence,
-                                    planned is not None and (planned.day, planned.time) == (
-                                        day, time), options)
+            suggestion = suggest(screen, str(session.plan.get("kind") or "one-on-one"))
         except RapportError:
             suggestion = None
     interview = None
@@ -366,6 +359,33 @@ def review_and_end(screen: "SessionScreen") -> None:
         points=screen.points, suggestion=suggestion,
         today=screen.app.clock().astimezone().date(), edited=edited, interview=interview),
         decided)
+
+
+def suggest(screen: "SessionScreen", kind: str) -> Suggestion | None:
+    """What the review offers of the cadence and the next 1-on-1, by the guide's ``kind``
+    (None: nothing). Both are 1-on-1 matters:
+
+    * a 1-on-1 agrees them: the cadence row, and the next meeting from the cadence (a week on
+      with none: a first 1-on-1 agrees it there);
+    * a feedback session or a guide of your own ("custom") is held beside the 1-on-1s: the
+      next 1-on-1 only when one is set and still to come, read back as set (movable), no
+      cadence to agree;
+    * an interview is no recurring meeting: nothing (as in a programme)."""
+    if kind == "interview":
+        return None
+    store, session = screen.store, screen.live
+    usual = screen.person.guide_id or screen.app.config.default_guide
+    guide = screen.app.catalog.get(usual)
+    options = store.suggest_next_meetings(
+        session.person_id, usual_guide=usual,
+        usual_minutes=guide.planned_minutes if guide else None)
+    cadence = screen.person.cadence
+    day, time, minutes = options.get(cadence, options[None])
+    planned = store.next_meeting(session.person_id)
+    already = planned is not None and (planned.day, planned.time) == (day, time)
+    if kind == "one-on-one":
+        return Suggestion(day, time, minutes, cadence, already, options)
+    return Suggestion(day, time, minutes, cadence, True) if already else None
 
 
 def interview_check(screen: "SessionScreen") -> InterviewCheck:
