@@ -268,12 +268,42 @@ async def test_retention_waits_for_an_export_then_says_what_goes(
             "2 programmes, 1 closed  ·  c closes a finished round (or reopens it)")
         await pilot.press("enter")  # still opened as before, said closed; no interview in it
         await settle(pilot)
-        assert "closed" in text_of(app.screen.query_one("#programme-header"))
-        await pilot.press("i")
+        closed = app.screen
+        assert "closed" in text_of(closed.query_one("#programme-header"))
+
+        def footer() -> set[str]:
+            return {b.binding.id for b in closed.active_bindings.values() if b.binding.show}
+
+        assert "reopen-programme" in footer() and "programme-interview" not in footer()
+        await pilot.press("i")  # what it can do is in the footer: i is not, and starts nothing
         await pilot.pause()
-        assert isinstance(app.screen, ProgrammeScreen) and any(
-            n.message == "Leaders is closed: no new interviews (c on the programmes list "
-            "reopens it)" for n in app._notifications)
+        assert app.screen is closed
+        # the roster is the round's record: nobody new on it, how it went still written
+        await pilot.press("4", "a")
+        await pilot.pause()
+        assert app.screen is closed and any(
+            n.message == "the round is closed: nobody new goes on its roster (c reopens it)"
+            for n in app._notifications)
+        assert "Closed: ⏎ records how it went" in text_of(closed.query_one("#roster-hint"))
+        await pilot.press("down", "down", "enter")  # Dev Patel, planned, never interviewed
+        await pilot.pause()
+        await pilot.press("right", "tab", "tab", *"on leave", "enter")  # scheduled: refused
+        await pilot.pause()
+        assert "nobody is scheduled in it any more" in text_of(
+            app.screen.query_one("#roster-error"))
+        await pilot.press("shift+tab", "shift+tab", "right", "right", "enter")  # declined
+        await settle(pilot)
+        assert app.screen is closed
+        dev = next(p for p in store.roster(programme.id)
+                   if p.person_id == people["Dev Patel"].id)
+        assert (dev.status, dev.note) == ("declined", "on leave")  # the note typed kept
+        await pilot.press("c")  # reopened from here: i Interview is back
+        await settle(pilot)
+        assert store.programme(programme.id).closed_at is None
+        assert "programme-interview" in footer() and "reopen-programme" not in footer()
+        await pilot.press("c")  # and closed again (c closes a running one)
+        await settle(pilot)
+        assert store.programme(programme.id).closed_at is not None
         await pilot.press("escape")
         await settle(pilot)
         assert app.screen is listed

@@ -171,6 +171,13 @@ def test_a_programme_of_a_vault_made_before_runs_and_can_be_closed(tmp_path):
         with pytest.raises(RapportError, match="'Leaders 2026' is closed; reopen it"):
             store.start_session(ben.id, PLAN, programme_id=programme.id)
         assert len(store.sessions(programme_id=programme.id)) == 1  # nothing was started
+        # its roster is the round's record: nobody new, nobody planned again; how it went, yes
+        with pytest.raises(RapportError, match="closed: nobody new goes on its roster"):
+            store.add_to_roster(programme.id, store.add_person("Cy New").id)
+        with pytest.raises(RapportError, match="closed: nobody is planned in it any more"):
+            store.update_roster(programme.id, ben.id, status="planned")
+        assert store.update_roster(programme.id, ben.id, note="moved teams").status == "done"
+        assert [p.person_id for p in store.roster(programme.id)] == [ben.id]
         renamed = store.update_programme(programme.id, name="Leaders autumn 2026")
         assert renamed.closed_at == closed.closed_at  # an edit keeps it closed
         doc = json.loads(render_export(store, Scope.all(), "json", "full").data)
