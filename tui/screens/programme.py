@@ -58,7 +58,7 @@ class ProgrammeScreen(SectionScreen):
     BINDINGS = [
         # a closed programme hides i (check_action) and shows c Reopen in its place
         Binding("i", "interview", "Interview", id="programme-interview"),
-        Binding("c", "reopen", "Reopen", id="reopen-programme"),
+        Binding("c", "reopen", "Reopen round", id="reopen-programme"),
         Binding("c", "close_round", "Close round", id="close-programme", show=False),
         Binding("s", "strategy", "Strategy item", id="programme-strategy"),
         Binding("r", "report", "Leader report", id="programme-report", show=False),
@@ -335,7 +335,7 @@ class ProgrammeScreen(SectionScreen):
         self.query_one("#roster-line", Static).update(roster_summary(self.roster))
         self.query_one("#roster-hint", Static).update(self.keys(
             "Closed: ⏎ records how it went (done, declined, consent, note) · "
-            "{reopen-programme} reopens the round" if self.closed else ROSTER_HINT))
+            "{reopen-programme} reopens it" if self.closed else ROSTER_HINT))
 
     @on(DataTable.RowSelected, "#roster")
     def roster_selected(self) -> None:
