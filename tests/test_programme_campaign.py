@@ -269,7 +269,10 @@ async def test_retention_waits_for_an_export_then_says_what_goes(
         await pilot.press("enter")  # still opened as before, said closed; no interview in it
         await settle(pilot)
         closed = app.screen
-        assert "closed" in text_of(closed.query_one("#programme-header"))
+        header = text_of(closed.query_one("#programme-header"))  # closed first, none to go
+        assert header.startswith("Leaders  ·  closed  ·  ") and "to go" not in header
+        assert text_of(closed.query_one("#roster-line")).endswith(
+            "; never interviewed: Dev Patel")
 
         def footer() -> set[str]:
             return {b.binding.id for b in closed.active_bindings.values() if b.binding.show}

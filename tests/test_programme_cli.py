@@ -231,8 +231,10 @@ def test_winding_a_programme_up(run, filled, tmp_path):
         one_error_line(again)
     assert run("programme", "roster", "set", "leadership", "Zoe", "--note", "on leave") \
         .exit_code == 0
-    # Ben was interviewed already: not still to go, as the app says (and after retention too)
-    assert run("programme", "roster", "show", "leadership").stderr == "1 still to go\n"
+    # Ben was interviewed already: not still to go, as the app says (and after retention too);
+    # the round closed, Zoe is no more to go but never interviewed
+    assert run("programme", "roster", "show", "leadership").stderr == \
+        "closed: 1 never interviewed\n"
     before = run("synthesis", "Leadership team", "--format", "json").stdout
     assert run("synthesis", "Leadership team", "-o", str(tmp_path / "s.md")).exit_code == 0
     retained = run("programme", "retain", "leadership", input="Leadership team\n")
@@ -249,7 +251,8 @@ def test_winding_a_programme_up(run, filled, tmp_path):
         "Leadership", "team", "kept", "(3)", "0", "0"]
     listed = json.loads(run("programme", "list", "--json").stdout)["programmes"][1]
     assert (listed["raw_notes_destroyed"], listed["interviews"]) == (True, 0)
-    assert run("programme", "roster", "show", "leadership").stderr == "1 still to go\n"
+    assert run("programme", "roster", "show", "leadership").stderr == \
+        "closed: 1 never interviewed\n"
     assert "only its anonymised programme synthesis is kept" in one_error_line(
         run("synthesis", "Leadership team", "--leader", "Ana"))
     assert "was kept with --min-interviewees 3" in one_error_line(

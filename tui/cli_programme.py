@@ -220,7 +220,8 @@ def roster_show(env: Env, ref: str, as_json: bool) -> None:
           free=(0, 3))
     # as the app counts them: planned or scheduled, and not interviewed in it yet
     to_go = sum(1 for r in places if r.status in ROSTER_TO_GO and r.person_id not in interviewed)
-    out(f"{to_go} still to go", err=True)
+    out(f"closed: {to_go} never interviewed" if programme.closed_at is not None
+        else f"{to_go} still to go", err=True)
 
 
 @roster.command("add")

@@ -237,6 +237,8 @@ class ProgrammeScreen(SectionScreen):
         p = syn.programme
         header = Text()
         header.append(p.name, style="bold")
+        if p.closed_at is not None:  # first: a long line is cut at its end, never this
+            header.append("  ·  closed", style="bold")
         if self.kept is not None:  # short: the name and this fit 80 columns
             header.append("  ·  raw notes destroyed, synthesis kept")
         else:
@@ -244,10 +246,8 @@ class ProgrammeScreen(SectionScreen):
                           f"{plural(len(syn.passages), 'passage')}, "
                           f"{plural(len(syn.gaps), 'gap')}")
         to_go = sum(1 for r in self.roster if r.to_go)
-        if to_go:
+        if to_go and p.closed_at is None:  # closed: nobody is to go any more
             header.append(f", {to_go} still to go")
-        if p.closed_at is not None:
-            header.append("  ·  closed", style="bold")
         if p.purpose:
             header.append(f"  ·  {p.purpose}", style="dim")
         self.query_one("#programme-header", Static).update(header)
@@ -332,7 +332,8 @@ class ProgrammeScreen(SectionScreen):
             table.add_row(*roster_cells(self.app, row), key=row.person.id)
         if table.row_count:
             table.move_cursor(row=min(keep, table.row_count - 1))
-        self.query_one("#roster-line", Static).update(roster_summary(self.roster))
+        self.query_one("#roster-line", Static).update(roster_summary(self.roster,
+                                                                     closed=self.closed))
         self.query_one("#roster-hint", Static).update(self.keys(
             "Closed: ⏎ records how it went (done, declined, consent, note) · "
             "{reopen-programme} reopens it" if self.closed else ROSTER_HINT))

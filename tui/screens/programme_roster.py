@@ -82,8 +82,9 @@ def roster_cells(app: Any, row: RosterRow) -> list[Text]:
             Text(row.place.note if row.place else "", style="dim")]
 
 
-def roster_summary(rows: Sequence[RosterRow]) -> str:
-    """``3 on the roster: 1 done, 1 declined; still to go: Ana, Ben``."""
+def roster_summary(rows: Sequence[RosterRow], *, closed: bool = False) -> str:
+    """``3 on the roster: 1 done, 1 declined; still to go: Ana, Ben`` (``closed``: its round
+    over, ``never interviewed: Ana, Ben``)."""
     placed = [r for r in rows if r.place is not None]
     if not placed:
         return "Nobody on the roster yet."
@@ -91,6 +92,8 @@ def roster_summary(rows: Sequence[RosterRow]) -> str:
     parts = [f"{n} {status}" for status, n in counts.items() if n]
     line = f"{len(placed)} on the roster: {', '.join(parts)}"
     to_go = [r.person.name for r in placed if r.to_go]
+    if closed:
+        return line + (f"; never interviewed: {', '.join(to_go)}" if to_go else "")
     line += f"; still to go: {', '.join(to_go)}" if to_go else "; nobody still to go"
     return line
 
