@@ -117,7 +117,9 @@ async def test_the_next_meeting_after_a_first_one_on_one_and_after_feedback(stor
         assert isinstance(review, EndReviewScreen)
         assert [review.query_one(f"#next-{f}").value for f in ("day", "time", "minutes")] == [
             "2025-03-07", "10:00", "30"], "after feedback: the 1-on-1 as set"
-        assert "(already set)" in str(review.query_one("#review-next-label").render())
+        assert str(review.query_one("#review-next-label").render()) == (
+            "Next meeting with Kim Lee (already set; change it if it moves)")  # not "skip":
+        # a date cleared leaves it set
         assert not review.query("#review-cadence")
         assert "cadence" not in str(review.query_one(".dialog-title").render())
         await pilot.press("enter")

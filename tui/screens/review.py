@@ -201,9 +201,10 @@ class EndReviewScreen(Dialog[EndDecision | None]):
     def next_label(self, cadence: str | None) -> str:
         s = self.suggestion
         assert s is not None
+        if s.already:  # clearing the date leaves it set: there is nothing to skip
+            return f"Next meeting with {self.person} (already set; change it if it moves)"
         return (f"Next meeting with {self.person}"
-                + (" (already set)" if s.already else f" ({cadence}: suggested)"
-                   if cadence else " (suggested)")
+                + (f" ({cadence}: suggested)" if cadence else " (suggested)")
                 + "; clear the date to skip")
 
     def next_meeting(self) -> ComposeResult:
