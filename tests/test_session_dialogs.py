@@ -399,6 +399,12 @@ async def test_ending_offers_the_next_date_and_a_set_date_wins(store, vault_path
         assert day.value == "2025-03-17"  # two weeks on
         assert day.region.width >= 12 and day.region.bottom <= 24  # on screen at 80x24
         day.value = "+10d"  # as the capture dialog takes it
+        await pilot.press("left")  # weekly: the date typed stays, and is not called suggested
+        await pilot.pause()
+        assert day.value == "+10d"
+        assert str(label.render()) == (
+            "Next meeting with Ada Lovelace (weekly); clear the date to skip")
+        await pilot.press("right")
         await pilot.press("ctrl+e")
         await pilot.pause()
         assert not isinstance(app.screen, (EndReviewScreen, SessionScreen))

@@ -198,13 +198,16 @@ class EndReviewScreen(Dialog[EndDecision | None]):
                 text.append(f", {check.about_someone} about a named leader", style="dim")
         return text
 
-    def next_label(self, cadence: str | None) -> str:
+    def next_label(self, cadence: str | None, suggested: bool = True) -> str:
+        """``suggested``: the date shown is the one suggested (not: one typed, kept when the
+        cadence changed)."""
         s = self.suggestion
         assert s is not None
         if s.already:  # clearing the date leaves it set: there is nothing to skip
             return f"Next meeting with {self.person} (already set; change it if it moves)"
         return (f"Next meeting with {self.person}"
-                + (f" ({cadence}: suggested)" if cadence else " (suggested)")
+                + (f" ({cadence}" + (": suggested)" if suggested else ")") if cadence
+                   else " (suggested)" if suggested else "")
                 + "; clear the date to skip")
 
     def next_meeting(self) -> ComposeResult:
@@ -258,7 +261,8 @@ class EndReviewScreen(Dialog[EndDecision | None]):
             field_ = self.query_one(selector, Input)
             if field_.value.strip() == was:
                 field_.value = now
-        self.query_one("#review-next-label", Label).update(self.next_label(chosen))
+        typed = self.query_one("#next-day", Input).value.strip() != after[0].isoformat()
+        self.query_one("#review-next-label", Label).update(self.next_label(chosen, not typed))
 
     # ------------------------------------------------------------------ deciding
     def save(self) -> None:
