@@ -26,6 +26,16 @@ async def the_list(app, pilot, store, session_id):
     return screen, screen.query_one(FollowThrough)
 
 
+async def the_review(app, pilot, session_id) -> EndReviewScreen:
+    """The session opened over what is shown, and its end review."""
+    app.push_screen(SessionScreen(session_id))
+    await pilot.pause()
+    await pilot.press("f10")
+    await pilot.pause()
+    assert isinstance(app.screen, EndReviewScreen)
+    return app.screen
+
+
 def highlight(listed, item) -> None:
     ids = [listed.get_option_at_index(n).id for n in range(listed.option_count)]
     listed.highlighted = ids.index(f"item:{item.id}")
@@ -109,12 +119,7 @@ async def test_the_next_meeting_after_a_first_one_on_one_and_after_feedback(stor
         await pilot.pause()
         assert store.next_meeting(sam.id).minutes == 30, "after a first 1-on-1"
 
-        app.push_screen(SessionScreen(feedback.id))
-        await pilot.pause()
-        await pilot.press("f10")
-        await pilot.pause()
-        review = app.screen
-        assert isinstance(review, EndReviewScreen)
+        review = await the_review(app, pilot, feedback.id)
         assert [review.query_one(f"#next-{f}").value for f in ("day", "time", "minutes")] == [
             "2025-03-07", "10:00", "30"], "after feedback: the 1-on-1 as set"
         assert str(review.query_one("#review-next-label").render()) == (
@@ -125,12 +130,7 @@ async def test_the_next_meeting_after_a_first_one_on_one_and_after_feedback(stor
         await pilot.press("enter")
         await pilot.pause()
         for session in (lou_feedback, interview):
-            app.push_screen(SessionScreen(session.id))
-            await pilot.pause()
-            await pilot.press("f10")
-            await pilot.pause()
-            review = app.screen
-            assert isinstance(review, EndReviewScreen)
+            review = await the_review(app, pilot, session.id)
             assert not review.query("#review-cadence, #next-day, #review-next-label")
             await pilot.press("enter")
             await pilot.pause()
