@@ -127,6 +127,37 @@ async def test_the_roster_says_who_is_still_to_go_and_records_consent(
         await settle(pilot)
         assert [r[0] for r in rows(roster)][-1] == "Eve Moss"
         assert "still to go: Dev Patel, Eve Moss" in text_of(screen.query_one("#roster-line"))
+        # the round closed (c, here too): the roster is its record, nobody is to go any more
+        await pilot.press("c")
+        await settle(pilot)
+        assert store.programme(programme.id).closed_at is not None
+        header = text_of(screen.query_one("#programme-header"))  # closed first, none to go
+        assert header.startswith("Leaders  ·  closed  ·  ") and "to go" not in header
+        assert text_of(screen.query_one("#roster-line")).endswith(
+            "; never interviewed: Dev Patel, Eve Moss")
+        assert "Closed: ⏎ records how it went" in text_of(screen.query_one("#roster-hint"))
+        await pilot.press("a")  # nobody new on it: said, nothing asked
+        await pilot.pause()
+        assert app.screen is screen and any(
+            n.message == "the round is closed: nobody new goes on its roster (c reopens it)"
+            for n in app._notifications)
+        await pilot.press("down", "down", "enter")  # Dev Patel, planned, never interviewed
+        await pilot.pause()
+        app.screen.query_one("#roster-note").value = "on leave"
+        await pilot.press("right", "enter")  # scheduled: refused, the dialog still open
+        await pilot.pause()
+        assert "nobody is scheduled in it any more" in text_of(
+            app.screen.query_one("#roster-error"))
+        await pilot.press("right", "right", "enter")  # declined: saved, the note with it
+        await settle(pilot)
+        dev = next(p for p in store.roster(programme.id)
+                   if p.person_id == people["Dev Patel"].id)
+        assert (dev.status, dev.note) == ("declined", "on leave")
+        await pilot.press("c")  # reopened from here: i Interview back in the footer
+        await settle(pilot)
+        assert store.programme(programme.id).closed_at is None
+        shown = {b.binding.id for b in screen.active_bindings.values() if b.binding.show}
+        assert "programme-interview" in shown and "reopen-programme" not in shown
         app.store = None
 
 
@@ -269,44 +300,14 @@ async def test_retention_waits_for_an_export_then_says_what_goes(
         await pilot.press("enter")  # still opened as before, said closed; no interview in it
         await settle(pilot)
         closed = app.screen
-        header = text_of(closed.query_one("#programme-header"))  # closed first, none to go
-        assert header.startswith("Leaders  ·  closed  ·  ") and "to go" not in header
-        assert text_of(closed.query_one("#roster-line")).endswith(
-            "; never interviewed: Dev Patel")
+        assert "closed" in text_of(closed.query_one("#programme-header"))
 
         def footer() -> set[str]:
             return {b.binding.id for b in closed.active_bindings.values() if b.binding.show}
 
+        # what it can do is in the footer: c Reopen round, not i Interview (the roster:
+        # test_the_roster_says_who_is_still_to_go_and_records_consent)
         assert "reopen-programme" in footer() and "programme-interview" not in footer()
-        await pilot.press("i")  # what it can do is in the footer: i is not, and starts nothing
-        await pilot.pause()
-        assert app.screen is closed
-        # the roster is the round's record: nobody new on it, how it went still written
-        await pilot.press("4", "a")
-        await pilot.pause()
-        assert app.screen is closed and any(
-            n.message == "the round is closed: nobody new goes on its roster (c reopens it)"
-            for n in app._notifications)
-        assert "Closed: ⏎ records how it went" in text_of(closed.query_one("#roster-hint"))
-        await pilot.press("down", "down", "enter")  # Dev Patel, planned, never interviewed
-        await pilot.pause()
-        await pilot.press("right", "tab", "tab", *"on leave", "enter")  # scheduled: refused
-        await pilot.pause()
-        assert "nobody is scheduled in it any more" in text_of(
-            app.screen.query_one("#roster-error"))
-        await pilot.press("shift+tab", "shift+tab", "right", "right", "enter")  # declined
-        await settle(pilot)
-        assert app.screen is closed
-        dev = next(p for p in store.roster(programme.id)
-                   if p.person_id == people["Dev Patel"].id)
-        assert (dev.status, dev.note) == ("declined", "on leave")  # the note typed kept
-        await pilot.press("c")  # reopened from here: i Interview is back
-        await settle(pilot)
-        assert store.programme(programme.id).closed_at is None
-        assert "programme-interview" in footer() and "reopen-programme" not in footer()
-        await pilot.press("c")  # and closed again (c closes a running one)
-        await settle(pilot)
-        assert store.programme(programme.id).closed_at is not None
         await pilot.press("escape")
         await settle(pilot)
         assert app.screen is listed
