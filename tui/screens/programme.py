@@ -56,9 +56,11 @@ MATRIX_HINT = ("⏎ on a cell lists its passages · {programme-interview} interv
 class ProgrammeScreen(SectionScreen):
     AUTO_FOCUS = "#matrix"
     BINDINGS = [
-        # a closed programme hides i (check_action) and shows c Reopen in its place
+        # a closed programme hides i (check_action) and shows c Reopen in its place, a label
+        # as wide as "Interview": at 80 columns a shorter one let the footer show a cut "f1"
+        # of f12 Hide, a longer one cut f1 Help
         Binding("i", "interview", "Interview", id="programme-interview"),
-        Binding("c", "reopen", "Reopen round", id="reopen-programme"),
+        Binding("c", "reopen", "Reopen it", id="reopen-programme"),
         Binding("c", "close_round", "Close round", id="close-programme", show=False),
         Binding("s", "strategy", "Strategy item", id="programme-strategy"),
         Binding("r", "report", "Leader report", id="programme-report", show=False),
