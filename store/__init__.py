@@ -75,7 +75,8 @@ Between conversations (issues 22 and 23), what each screen piece calls::
     # retention: once a programme's synthesis is exported, its raw notes can go
     retention_plan(store, programme.id).describe(); destroy_raw(store, programme.id)
     kept_synthesis(store, programme.id)   # then: the synthesis kept, what exports give
-    # a round over: closed (listed apart; start_session refuses an interview in it), reopened
+    # a round over: closed (listed apart; start_session refuses an interview in it, the roster
+    # takes nobody new and nobody back to planned or scheduled: ROSTER_TO_GO), reopened
     store.close_programme(programme.id); store.reopen_programme(programme.id)
     # the 360 over: the programme and all in it go, once a synthesis is exported (or it is empty)
     store.about_programme(programme.id); store.delete_programme(programme.id)
@@ -113,9 +114,9 @@ if TYPE_CHECKING:  # pragma: no cover
     from .models import (
         CADENCES, CONSENTS, DEFAULT_THEMES, FEEDBACK_DIRECTIONS, FEEDBACK_KINDS,
         FEEDBACK_STAGE_FIELDS, GOAL_STATUSES, ITEM_KINDS, ITEM_STATUSES, LOW_RUN, LOW_SCORE, OWNERS,
-        POINT_OWNERS, ROSTER_STATUSES, CheckIn, Damage, ExportRecord, Feedback, Goal, Item, Jot,
-        KeyResult, Meeting, Note, Person, Programme, Pulse, Question, RosterPlace, Session,
-        SessionSummary, SinceLastTime, StrategyItem, Tag, TalkingPoint, Upcoming, feedback_kind,
+        POINT_OWNERS, ROSTER_STATUSES, ROSTER_TO_GO, CheckIn, Damage, ExportRecord, Feedback,
+        Goal, Item, Jot, KeyResult, Meeting, Note, Person, Programme, Pulse, Question,
+        RosterPlace, Session, SessionSummary, SinceLastTime, StrategyItem, Tag, TalkingPoint, Upcoming, feedback_kind,
     )
     from .restore import restore as restore_vault
     from .retention import (
@@ -167,7 +168,8 @@ _NAMES: dict[str, tuple[str, str]] = {
     **{n: ("models", n) for n in (
         "CADENCES", "CONSENTS", "DEFAULT_THEMES", "FEEDBACK_DIRECTIONS", "FEEDBACK_KINDS",
         "FEEDBACK_STAGE_FIELDS", "GOAL_STATUSES", "ITEM_KINDS", "ITEM_STATUSES", "LOW_RUN",
-        "LOW_SCORE", "OWNERS", "POINT_OWNERS", "ROSTER_STATUSES", "CheckIn", "Damage",
+        "LOW_SCORE", "OWNERS", "POINT_OWNERS", "ROSTER_STATUSES", "ROSTER_TO_GO", "CheckIn",
+        "Damage",
         "ExportRecord", "Feedback", "Goal", "Item", "Jot", "KeyResult", "Meeting", "Note",
         "Person", "Programme", "Pulse", "Question", "RosterPlace", "Session", "SessionSummary",
         "SinceLastTime", "StrategyItem", "Tag", "TalkingPoint", "Upcoming", "feedback_kind")},
@@ -201,8 +203,9 @@ __all__ = [
     "ImportResult", "Item", "Jot", "KdfParams", "KeyResult", "LOW_RUN", "LOW_SCORE", "Locked",
     "MAX_IMPORT_BYTES", "MIN_INTERVIEWEES", "Meeting", "NotAVault", "NotFound",
     "NotRegularFile", "Note", "OWNERS", "POINT_OWNERS", "PRODUCTION", "Passage", "Paths",
-    "Person", "Programme", "Pulse", "Question", "ROSTER_STATUSES", "RapportError",
-    "RetentionPlan", "RosterPlace", "SEARCH_SOURCES", "Scope", "Session", "SessionSummary",
+    "Person", "Programme", "Pulse", "Question", "ROSTER_STATUSES", "ROSTER_TO_GO",
+    "RapportError", "RetentionPlan", "RosterPlace", "SEARCH_SOURCES", "Scope", "Session",
+    "SessionSummary",
     "SinceLastTime", "StorageError", "Store", "StrategyItem", "Synthesis", "TABLES", "Table",
     "Tag", "TalkingPoint", "UnsafeParameters", "Upcoming", "VaultBusy", "VaultExists",
     "VaultMissing", "WrongPassphrase", "build_synthesis", "calendar_bytes", "collect",

@@ -30,6 +30,8 @@ FEEDBACK_STAGE_FIELDS = {"feedback": ("situation", "behaviour", "impact"),
                          "feedback-next-step": ("next_step", "item_id")}
 FEEDBACK_TEXTS = ("situation", "behaviour", "impact", "response", "next_step")
 ROSTER_STATUSES = ("planned", "scheduled", "done", "declined")
+#: a roster place still to be interviewed (not in a closed programme: its round is over)
+ROSTER_TO_GO = ("planned", "scheduled")
 CONSENTS = ("given", "refused")
 PULSE_SCORES = (1, 2, 3, 4, 5)
 #: A run of low scores: the last LOW_RUN pulses all at or below LOW_SCORE.

@@ -5,9 +5,10 @@ sessions and items (:class:`~store.store_people.PeopleFace`,
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from datetime import date, datetime
 from types import EllipsisType
-from typing import Any
+from typing import Any, Iterator
 
 from . import agenda
 from .models import (
@@ -59,12 +60,32 @@ class LoopFace(PeopleFace, SessionsFace):
         return self._meetings.get(person_id)
 
     def set_next_meeting(self, person_id: str, day: date, *, time: str | None = None,
-                         minutes: int | None = None) -> Meeting:
-        """Overrides the day the cadence computes; ``time`` "HH:MM" local (None: all day)."""
-        return self._meetings.set(person_id, day, time=time, minutes=minutes)
+                         minutes: int | None = None,
+                         cadence: str | None | EllipsisType = ...) -> Meeting:
+        """Overrides the day the cadence computes; ``time`` "HH:MM" local (None: all day).
+        ``cadence``: how it recurs, set on the person in the same transaction (None: none;
+        left out: unchanged): both change, or neither."""
+        with self._agreeing(person_id, cadence):
+            return self._meetings.set(person_id, day, time=time, minutes=minutes)
 
-    def clear_next_meeting(self, person_id: str) -> bool:
-        return self._meetings.clear(person_id)
+    def clear_next_meeting(self, person_id: str, *,
+                           cadence: str | None | EllipsisType = ...) -> bool:
+        """The cadence decides again; ``cadence`` as :meth:`set_next_meeting`'s."""
+        with self._agreeing(person_id, cadence):
+            return self._meetings.clear(person_id)
+
+    @contextmanager
+    def _agreeing(self, person_id: str, cadence: str | None | EllipsisType) -> Iterator[None]:
+        """One transaction: the ``cadence`` agreed set on the person (``...``: left as it is),
+        then what the block writes; a failure anywhere leaves the cadence as it was."""
+        try:
+            with self.engine.write():
+                if not isinstance(cadence, EllipsisType):
+                    self._people.update(person_id, cadence=cadence)
+                yield
+        except BaseException:
+            self._people.forget()  # the cadence held decrypted may be one rolled back
+            raise
 
     def today(self) -> date:
         return self.clock().astimezone().date()
@@ -113,19 +134,13 @@ class LoopFace(PeopleFace, SessionsFace):
         nothing): the talking points not covered carried to the next session, the ``cadence``
         agreed set on the person (None: none; left out: unchanged), the ``next_meeting`` (day,
         "HH:MM" or None, minutes) set, the session ended. Returns it and the points carried."""
-        try:
-            with self.engine.write():
-                person_id = self._sessions.get(session_id).person_id
-                carried = self._points.carry(session_id)
-                if not isinstance(cadence, EllipsisType):
-                    self._people.update(person_id, cadence=cadence)
-                if next_meeting is not None:
-                    day, time, minutes = next_meeting
-                    self._meetings.set(person_id, day, time=time, minutes=minutes)
-                ended = self._sessions.end(session_id)
-        except BaseException:
-            self._people.forget()  # the cadence held decrypted may be one rolled back
-            raise
+        person_id = self._sessions.get(session_id).person_id
+        with self._agreeing(person_id, cadence):
+            carried = self._points.carry(session_id)
+            if next_meeting is not None:
+                day, time, minutes = next_meeting
+                self._meetings.set(person_id, day, time=time, minutes=minutes)
+            ended = self._sessions.end(session_id)
         return ended, carried
 
     def due(self, today: date | None = None) -> tuple[list[Upcoming], list[Item]]:

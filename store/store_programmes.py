@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any, Iterable, Mapping
 
 from .errors import RapportError
-from .models import DEFAULT_THEMES, Programme, RosterPlace, StrategyItem, Tag
+from .models import DEFAULT_THEMES, ROSTER_TO_GO, Programme, RosterPlace, StrategyItem, Tag
 from .store_base import StoreBase
 
 
@@ -79,11 +79,28 @@ class ProgrammesFace(StoreBase):
 
     def add_to_roster(self, programme_id: str, person_id: str, *, status: str = "planned",
                       note: str = "") -> RosterPlace:
-        return self._roster.add(programme_id, person_id, status=status, note=note)
+        """Refused in a closed programme: its round is over, nobody new is to be interviewed
+        in it (an interview held in it still records its consent: :meth:`record_consent`)."""
+        with self.engine.write():
+            programme = self.programme(programme_id)
+            if programme.closed_at is not None:
+                raise RapportError(f"the programme {programme.name!r} is closed: nobody new "
+                                   "goes on its roster (reopen it first)")
+            return self._roster.add(programme_id, person_id, status=status, note=note)
 
     def update_roster(self, programme_id: str, person_id: str, **changes: Any) -> RosterPlace:
-        """``status`` (planned, scheduled, done, declined) or ``note``."""
-        return self._roster.update(programme_id, person_id, **changes)
+        """``status`` (planned, scheduled, done, declined) or ``note``. In a closed programme a
+        place is still written as it turned out (done, declined, a note), never planned or
+        scheduled anew: :data:`ROSTER_TO_GO` is for a round still running."""
+        with self.engine.write():
+            programme = self.programme(programme_id)
+            if programme.closed_at is not None and changes.get("status") in ROSTER_TO_GO:
+                place = self._roster.place(programme_id, person_id)
+                if place.status != changes["status"]:
+                    raise RapportError(
+                        f"the programme {programme.name!r} is closed: nobody is "
+                        f"{changes['status']} in it any more (reopen it first)")
+            return self._roster.update(programme_id, person_id, **changes)
 
     def record_consent(self, programme_id: str, person_id: str, consent: str | None, *,
                        session_id: str | None = None) -> RosterPlace:

@@ -67,7 +67,11 @@ def test_people_add_talking_points_schedule_due_and_calendar(home, tmp_path):
     assert "at 14:00, 45 min, every fortnightly" in ok(
         home, "schedule", "--with", "sam", "today", "14:00", "--minutes", "45", "--every",
         "fortnightly")
+    # a time it cannot read: one line, and the cadence given with it is not set either
+    bad = run(home, "schedule", "--with", "sam", "today", "25:00", "--every", "monthly")
+    assert bad.returncode == 1 and len(bad.stderr.decode().splitlines()) == 1
     with open_vault(home / "vault.db", PW, allow_weak=True) as store:  # a week goes by
+        assert store.person(sam.id).cadence == "fortnightly"
         store.set_next_meeting(sam.id, date.today() - timedelta(days=1), time="14:00",
                                minutes=45)
     listed = json.loads(ok(home, "schedule", "--json"))["meetings"]

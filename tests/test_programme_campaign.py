@@ -127,6 +127,37 @@ async def test_the_roster_says_who_is_still_to_go_and_records_consent(
         await settle(pilot)
         assert [r[0] for r in rows(roster)][-1] == "Eve Moss"
         assert "still to go: Dev Patel, Eve Moss" in text_of(screen.query_one("#roster-line"))
+        # the round closed (c, here too): the roster is its record, nobody is to go any more
+        await pilot.press("c")
+        await settle(pilot)
+        assert store.programme(programme.id).closed_at is not None
+        header = text_of(screen.query_one("#programme-header"))  # closed first, none to go
+        assert header.startswith("Leaders  ·  closed  ·  ") and "to go" not in header
+        assert text_of(screen.query_one("#roster-line")).endswith(
+            "; never interviewed: Dev Patel, Eve Moss")
+        assert "Closed: ⏎ records how it went" in text_of(screen.query_one("#roster-hint"))
+        await pilot.press("a")  # nobody new on it: said, nothing asked
+        await pilot.pause()
+        assert app.screen is screen and any(
+            n.message == "the round is closed: nobody new goes on its roster (c reopens it)"
+            for n in app._notifications)
+        await pilot.press("down", "down", "enter")  # Dev Patel, planned, never interviewed
+        await pilot.pause()
+        app.screen.query_one("#roster-note").value = "on leave"
+        await pilot.press("right", "enter")  # scheduled: refused, the dialog still open
+        await pilot.pause()
+        assert "nobody is scheduled in it any more" in text_of(
+            app.screen.query_one("#roster-error"))
+        await pilot.press("right", "right", "enter")  # declined: saved, the note with it
+        await settle(pilot)
+        dev = next(p for p in store.roster(programme.id)
+                   if p.person_id == people["Dev Patel"].id)
+        assert (dev.status, dev.note) == ("declined", "on leave")
+        await pilot.press("c")  # reopened from here: i Interview back in the footer
+        await settle(pilot)
+        assert store.programme(programme.id).closed_at is None
+        shown = {b.binding.id for b in screen.active_bindings.values() if b.binding.show}
+        assert "programme-interview" in shown and "reopen-programme" not in shown
         app.store = None
 
 
@@ -268,12 +299,15 @@ async def test_retention_waits_for_an_export_then_says_what_goes(
             "2 programmes, 1 closed  ·  c closes a finished round (or reopens it)")
         await pilot.press("enter")  # still opened as before, said closed; no interview in it
         await settle(pilot)
-        assert "closed" in text_of(app.screen.query_one("#programme-header"))
-        await pilot.press("i")
-        await pilot.pause()
-        assert isinstance(app.screen, ProgrammeScreen) and any(
-            n.message == "Leaders is closed: no new interviews (c on the programmes list "
-            "reopens it)" for n in app._notifications)
+        closed = app.screen
+        assert "closed" in text_of(closed.query_one("#programme-header"))
+
+        def footer() -> set[str]:
+            return {b.binding.id for b in closed.active_bindings.values() if b.binding.show}
+
+        # what it can do is in the footer: c Reopen round, not i Interview (the roster:
+        # test_the_roster_says_who_is_still_to_go_and_records_consent)
+        assert "reopen-programme" in footer() and "programme-interview" not in footer()
         await pilot.press("escape")
         await settle(pilot)
         assert app.screen is listed

@@ -215,10 +215,26 @@ def test_winding_a_programme_up(run, filled, tmp_path):
     assert run("programme", "close", "leadership").exit_code == 0  # exported, retained,
     refused = run("programme", "delete", "leadership", input="Leadership team\n")
     assert "export the synthesis of 'Leadership team' first" in one_error_line(refused)
+    # closed: nobody new on its roster, nobody planned again; how it went is still written
+    added = run("programme", "roster", "add", "leadership", "Yann New")
+    assert added.exit_code == 1 and "is closed: nobody new goes on its roster (rapport " \
+        "programme reopen" in one_error_line(added)
+    assert "Yann New" not in run("people").output  # not added to the people either
+    assert run("programme", "reopen", "leadership").exit_code == 0
     assert run("programme", "roster", "add", "leadership", "Ben Okafor").exit_code == 0
     assert run("programme", "roster", "add", "leadership", "Zoe Quiet").exit_code == 0
-    # Ben was interviewed already: not still to go, as the app says (and after retention too)
-    assert run("programme", "roster", "show", "leadership").stderr == "1 still to go\n"
+    assert run("programme", "close", "leadership").exit_code == 0
+    again = run("programme", "roster", "set", "leadership", "Ben", "--status", "done")
+    assert again.exit_code == 0, again.output
+    again = run("programme", "roster", "set", "leadership", "Ben", "--status", "scheduled")
+    assert again.exit_code == 1 and "is closed: nobody is scheduled in it any more" in \
+        one_error_line(again)
+    assert run("programme", "roster", "set", "leadership", "Zoe", "--note", "on leave") \
+        .exit_code == 0
+    # Ben was interviewed already: not still to go, as the app says (and after retention too);
+    # the round closed, Zoe is no more to go but never interviewed
+    assert run("programme", "roster", "show", "leadership").stderr == \
+        "closed: 1 never interviewed\n"
     before = run("synthesis", "Leadership team", "--format", "json").stdout
     assert run("synthesis", "Leadership team", "-o", str(tmp_path / "s.md")).exit_code == 0
     retained = run("programme", "retain", "leadership", input="Leadership team\n")
@@ -235,7 +251,8 @@ def test_winding_a_programme_up(run, filled, tmp_path):
         "Leadership", "team", "kept", "(3)", "0", "0"]
     listed = json.loads(run("programme", "list", "--json").stdout)["programmes"][1]
     assert (listed["raw_notes_destroyed"], listed["interviews"]) == (True, 0)
-    assert run("programme", "roster", "show", "leadership").stderr == "1 still to go\n"
+    assert run("programme", "roster", "show", "leadership").stderr == \
+        "closed: 1 never interviewed\n"
     assert "only its anonymised programme synthesis is kept" in one_error_line(
         run("synthesis", "Leadership team", "--leader", "Ana"))
     assert "was kept with --min-interviewees 3" in one_error_line(

@@ -26,6 +26,16 @@ async def the_list(app, pilot, store, session_id):
     return screen, screen.query_one(FollowThrough)
 
 
+async def the_review(app, pilot, session_id) -> EndReviewScreen:
+    """The session opened over what is shown, and its end review."""
+    app.push_screen(SessionScreen(session_id))
+    await pilot.pause()
+    await pilot.press("f10")
+    await pilot.pause()
+    assert isinstance(app.screen, EndReviewScreen)
+    return app.screen
+
+
 def highlight(listed, item) -> None:
     ids = [listed.get_option_at_index(n).id for n in range(listed.option_count)]
     listed.highlighted = ids.index(f"item:{item.id}")
@@ -86,12 +96,17 @@ async def test_the_next_meeting_after_a_first_one_on_one_and_after_feedback(stor
                                                                              clock):
     """The first 1-on-1 plans 45 minutes; what recurs is the 1-on-1 (the app's default guide
     here, Sam having none of his own): the review offers its 30 minutes. A feedback session
-    with someone whose next 1-on-1 is set leaves it as set (Kim, the same run of the app)."""
+    with someone whose next 1-on-1 is set leaves it as set (Kim, the same run of the app), with
+    no cadence to agree: cadence and next meeting are 1-on-1 matters. Feedback with someone
+    with neither (Lou) offers neither, and sets nothing (an interview: test_the_review_lists_
+    the_items)."""
     sam = store.add_person("Sam Rivera", cadence="weekly")
     first = store.start_session(sam.id, plan("first-one-on-one"))
     kim = store.add_person("Kim Lee", cadence="weekly")
     store.set_next_meeting(kim.id, date(2025, 3, 7), time="10:00", minutes=30)
     feedback = store.start_session(kim.id, plan("feedback"))
+    lou = store.add_person("Lou Park")
+    lou_feedback = store.start_session(lou.id, plan("praise"))
     app = make_app(vault_path, clock)
     async with app.run_test(size=(80, 24)) as pilot:
         await open_session(app, pilot, store, first.id)
@@ -103,16 +118,25 @@ async def test_the_next_meeting_after_a_first_one_on_one_and_after_feedback(stor
         await pilot.pause()
         assert store.next_meeting(sam.id).minutes == 30, "after a first 1-on-1"
 
-        app.push_screen(SessionScreen(feedback.id))
-        await pilot.pause()
-        await pilot.press("f10")
-        await pilot.pause()
-        review = app.screen
-        assert isinstance(review, EndReviewScreen)
+        review = await the_review(app, pilot, feedback.id)
         assert [review.query_one(f"#next-{f}").value for f in ("day", "time", "minutes")] == [
             "2025-03-07", "10:00", "30"], "after feedback: the 1-on-1 as set"
-        assert "(already set)" in str(review.query_one("#review-next-label").render())
+        assert str(review.query_one("#review-next-label").render()) == (
+            "Next meeting with Kim Lee (already set; change it if it moves)")  # not "skip":
+        # a date cleared leaves it set
+        assert not review.query("#review-cadence")
+        assert "cadence" not in str(review.query_one(".dialog-title").render())
+        await pilot.press("enter")
+        await pilot.pause()
+        review = await the_review(app, pilot, lou_feedback.id)
+        assert not review.query("#review-cadence, #next-day, #review-next-label")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert store.session(lou_feedback.id).ended_at is not None
         app.store = None
+    assert store.person(kim.id).cadence == "weekly"
+    assert store.next_meeting(kim.id).day == date(2025, 3, 7)
+    assert (store.person(lou.id).cadence, store.next_meeting(lou.id)) == (None, None)
 
 
 async def test_the_last_session_s_toast_does_not_follow_into_the_next(store, vault_path,

@@ -401,7 +401,12 @@ async def test_ending_offers_the_next_date_and_a_set_date_wins(store, vault_path
         label = review.query_one("#review-next-label")
         assert "Next meeting with Ada Lovelace (suggested)" in str(label.render())
         assert review.query_one("#next-day").value == "2025-03-10"  # a week on, for now
-        await pilot.press("shift+tab", "shift+tab", "shift+tab", "shift+tab")  # to the cadence
+        # under the date, the next stop after it; from End, Shift+Tab, as the hint says
+        assert [w.id for w in review.focus_chain if w.id != "review-body"] == [
+            "next-day", "next-time", "next-minutes", "review-cadence", "review-end",
+            "review-share", "review-back"]
+        assert "shift+tab agrees the cadence" in str(review.query_one(".dialog-title").render())
+        await pilot.press("shift+tab")
         assert app.focused is review.query_one("#review-cadence")
         await pilot.press("right", "right")  # none, weekly, fortnightly
         await pilot.pause()
@@ -414,6 +419,12 @@ async def test_ending_offers_the_next_date_and_a_set_date_wins(store, vault_path
         assert day.value == "2025-03-17"  # two weeks on
         assert day.region.width >= 12 and day.region.bottom <= 24  # on screen at 80x24
         day.value = "+10d"  # as the capture dialog takes it
+        await pilot.press("left")  # weekly: the date typed stays, and is not called suggested
+        await pilot.pause()
+        assert day.value == "+10d"
+        assert str(label.render()) == (
+            "Next meeting with Ada Lovelace (weekly); clear the date to skip")
+        await pilot.press("right")
         await pilot.press("ctrl+e")
         await pilot.pause()
         assert not isinstance(app.screen, (EndReviewScreen, SessionScreen))

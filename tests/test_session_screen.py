@@ -245,6 +245,7 @@ async def test_the_review_lists_the_items(store, vault_path, clock):
         body, items = review.query_one("#review-body"), review.query_one("#review-items")
         assert items.region.height == 3 and body.region.contains_region(items.region)
         assert "Captured (2)  ·  i corrects one" in listed
+        assert not review.query("#next-day, #review-cadence")  # an interview: not a 1-on-1
         # corrected before ending: which one (typed to narrow), then the capture dialog
         await pilot.press("i", *"offsite", "enter")
         await pilot.pause()

@@ -171,6 +171,13 @@ def test_a_programme_of_a_vault_made_before_runs_and_can_be_closed(tmp_path):
         with pytest.raises(RapportError, match="'Leaders 2026' is closed; reopen it"):
             store.start_session(ben.id, PLAN, programme_id=programme.id)
         assert len(store.sessions(programme_id=programme.id)) == 1  # nothing was started
+        # its roster is the round's record: nobody new, nobody planned again; how it went, yes
+        with pytest.raises(RapportError, match="closed: nobody new goes on its roster"):
+            store.add_to_roster(programme.id, store.add_person("Cy New").id)
+        with pytest.raises(RapportError, match="closed: nobody is planned in it any more"):
+            store.update_roster(programme.id, ben.id, status="planned")
+        assert store.update_roster(programme.id, ben.id, note="moved teams").status == "done"
+        assert [p.person_id for p in store.roster(programme.id)] == [ben.id]
         renamed = store.update_programme(programme.id, name="Leaders autumn 2026")
         assert renamed.closed_at == closed.closed_at  # an edit keeps it closed
         doc = json.loads(render_export(store, Scope.all(), "json", "full").data)
@@ -270,7 +277,19 @@ def test_the_next_meeting_overrides_the_cadence_until_it_is_held(store, clock):
     assert store.upcoming(date(2025, 3, 5))[0].source == "cadence"  # held: the cadence again
     with pytest.raises(RapportError, match="as a time"):
         store.set_next_meeting(ann.id, date(2025, 3, 9), time="25:00")
-    assert store.clear_next_meeting(ann.id) and store.next_meeting(ann.id) is None
+    # the cadence agreed with it ('rapport schedule --every'): one transaction, both or neither
+    with pytest.raises(RapportError, match="as a time"):
+        store.set_next_meeting(ann.id, date(2025, 3, 9), time="25:00", cadence="monthly")
+    assert store.person(ann.id).cadence == "fortnightly"
+    assert store.next_meeting(ann.id).day == date(2025, 3, 5)
+    store.set_next_meeting(ann.id, date(2025, 3, 12), time="9:30", cadence="weekly")
+    assert (store.person(ann.id).cadence, store.next_meeting(ann.id).day) == (
+        "weekly", date(2025, 3, 12))
+    with pytest.raises(RapportError, match="daily"):  # not a cadence: the date stays set
+        store.clear_next_meeting(ann.id, cadence="daily")
+    assert store.next_meeting(ann.id).day == date(2025, 3, 12)
+    assert store.clear_next_meeting(ann.id, cadence=None) and store.next_meeting(ann.id) is None
+    assert store.person(ann.id).cadence is None
 
 
 def test_after_a_one_off_the_next_meeting_is_as_long_as_a_regular_one(store, clock):

@@ -97,19 +97,20 @@ def schedule(env: Env, person_name: str | None, when: tuple[str, ...], minutes: 
             raise bad_usage(f"{day.isoformat()} has passed: give today or a later day")
     with env.open_store() as store:
         person = store.find_person(person_name)
-        if every:
-            store.update_person(person.id, cadence=every)
+        cadence = every or ...  # with the date, or the clearing, in one transaction
         if clear:
-            store.clear_next_meeting(person.id)
-            out(f"no set date for {person.name}: the cadence decides")
+            store.clear_next_meeting(person.id, cadence=cadence)
+            out(f"no set date for {person.name}: the cadence decides"
+                + (f" (every {every})" if every else ""))
             return
         if day is None:  # the cadence agreed, alone
+            store.update_person(person.id, cadence=every)
             soon = next((u for u in store.upcoming(today) if u.person.id == person.id), None)
             out(f"{person.name}: every {every}"
                 + (f"; next meeting {_when(soon)}" if soon is not None else ""))
             return
         meeting = store.set_next_meeting(person.id, day, time=when[1] if len(when) > 1 else None,
-                                         minutes=minutes)
+                                         minutes=minutes, cadence=cadence)
     at = f" at {meeting.time}" if meeting.time else " (all day)"
     out(f"next meeting with {person.name}: {meeting.day.isoformat()}{at}"
         + (f", {meeting.minutes} min" if meeting.minutes else "")

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from store import CONSENTS, ROSTER_STATUSES
+from store import CONSENTS, ROSTER_STATUSES, ROSTER_TO_GO
 from tui.cli import complete_guide_ids, complete_path, fail, in_folder, pass_env, refuse_existing
 from tui.env import Env
 from tui.format import day, out, out_document, out_json, plural, table
@@ -219,9 +219,9 @@ def roster_show(env: Env, ref: str, as_json: bool) -> None:
           [(names.get(r.person_id, "?"), r.status, r.consent or "-", r.note) for r in places],
           free=(0, 3))
     # as the app counts them: planned or scheduled, and not interviewed in it yet
-    to_go = sum(1 for r in places
-                if r.status in ("planned", "scheduled") and r.person_id not in interviewed)
-    out(f"{to_go} still to go", err=True)
+    to_go = sum(1 for r in places if r.status in ROSTER_TO_GO and r.person_id not in interviewed)
+    out(f"closed: {to_go} never interviewed" if programme.closed_at is not None
+        else f"{to_go} still to go", err=True)
 
 
 @roster.command("add")
@@ -232,11 +232,14 @@ def roster_show(env: Env, ref: str, as_json: bool) -> None:
 @click.option("--note", default="", help="A note about their place (kept encrypted).")
 @pass_env
 def roster_add(env: Env, ref: str, name: str, status: str, note: str) -> None:
-    """Put NAME (added to the people if new) on PROGRAMME's roster."""
+    """Put NAME (added to the people if new) on PROGRAMME's roster (not a closed one's)."""
     if not name.strip():
         raise fail("give a name")
     with env.open_store() as store:
         programme = _find(store, ref)
+        if programme.closed_at is not None:  # before anyone new is added to the people
+            raise fail(f"the programme {programme.name!r} is closed: nobody new goes on its "
+                       f"roster (rapport programme reopen {programme.id[:8]} first)")
         person = store.get_or_add_person(name)
         store.add_to_roster(programme.id, person.id, status=status, note=note)
     out(f"{person.name} is on the roster of {programme.name} ({status})")
@@ -252,7 +255,8 @@ def roster_add(env: Env, ref: str, name: str, status: str, note: str) -> None:
 @pass_env
 def roster_set(env: Env, ref: str, name: str, status: str | None, consent: str | None,
                note: str | None) -> None:
-    """Change NAME's status, consent or note on PROGRAMME's roster."""
+    """Change NAME's status, consent or note on PROGRAMME's roster (closed: how it went, never
+    planned or scheduled anew)."""
     if status is None and consent is None and note is None:
         raise fail("give --status, --consent or --note")
     with env.open_store() as store:

@@ -38,6 +38,7 @@ BINDING_IDS = frozenset({
     "programme-interview", "programme-report", "programme-strategy",
     "programme-strategy-delete", "programme-strategy-edit", "programme-tab-areas",
     "programme-tab-matrix", "programme-tab-strategy", "programmes", "query", "quit", "reopen",
+    "reopen-programme",
     "review-end", "save", "search", "share", "since", "sort", "stage-form", "stages", "tag",
     "theirs", "untag",
 }) | frozenset({  # the browse screens' (issues 22-24)

@@ -3,8 +3,10 @@ current vs future state side by side per area with the gaps, and the strategy it
 
 Keys: ``i`` new interview, ``s`` draft a strategy item, ``r`` a leader's report, ``x`` export; in
 the Strategy tab ``e`` (or Enter) edits the highlighted item and ``d`` deletes it (confirmed);
-``1``/``2``/``3`` switch tabs. The screen reads through :mod:`store.synthesis` in a worker; the
-facilitator sees everything (names, dates, private passages marked); exports are anonymised.
+``1``-``5`` switch tabs; ``c`` closes the round (then the footer shows ``c`` Reopen in place of
+``i`` Interview, and the roster takes nobody new). The screen reads through
+:mod:`store.synthesis` in a worker; the facilitator sees everything (names, dates, private
+passages marked); exports are anonymised.
 """
 
 from __future__ import annotations
@@ -34,8 +36,8 @@ from tui.screens.sections import SECTION_KEYS, SectionScreen
 from tui.screens.session import SessionScreen
 from tui.screens.strategy import StrategyDialog
 from tui.screens.programme_roster import (
-    RosterRow, ask_retention, ask_roster_add, ask_roster_place, leader_cells, read_roster,
-    roster_cells, roster_summary,
+    RosterRow, ask_retention, ask_roster_add, ask_roster_place, close_round, leader_cells,
+    read_roster, roster_cells, roster_summary,
 )
 from tui.widgets.browse import BrowseTable, clip
 from tui.format import plural
@@ -45,6 +47,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from store import Store
 
 NAME_WIDTH = 12
+ROSTER_HINT = ("{programme-roster-add} puts someone on the roster · ⏎ status, consent, note · "
+               "{programme-interview} interviews someone")
 MATRIX_HINT = ("⏎ on a cell lists its passages · {programme-interview} interviews someone · {tag} "
                "in an interview tags · {programme-tab-matrix}-{programme-tab-leaders} tabs")
 
@@ -52,7 +56,12 @@ MATRIX_HINT = ("⏎ on a cell lists its passages · {programme-interview} interv
 class ProgrammeScreen(SectionScreen):
     AUTO_FOCUS = "#matrix"
     BINDINGS = [
+        # a closed programme hides i (check_action) and shows c Reopen in its place, a label
+        # as wide as "Interview": at 80 columns a shorter one let the footer show a cut "f1"
+        # of f12 Hide, a longer one cut f1 Help
         Binding("i", "interview", "Interview", id="programme-interview"),
+        Binding("c", "reopen", "Reopen it", id="reopen-programme"),
+        Binding("c", "close_round", "Close round", id="close-programme", show=False),
         Binding("s", "strategy", "Strategy item", id="programme-strategy"),
         Binding("r", "report", "Leader report", id="programme-report", show=False),
         Binding("x", "export", "Export", id="export"),
@@ -91,8 +100,10 @@ class ProgrammeScreen(SectionScreen):
             "Keys: "
             "**{programme-interview}** new interview in this programme, **{programme-strategy}** "
             "draft a strategy item, **{programme-report}** a leader's report (anonymised), "
-            "**{export}** export the synthesis. Tag passages in an interview with "
-            "**{tag}**.")
+            "**{export}** export the synthesis, **{close-programme}** close its round when the "
+            "interviews are over (no new interview; the roster takes nobody new, and keeps "
+            "what happened: done, declined, consent, notes), **{reopen-programme}** reopen it. "
+            "Tag passages in an interview with **{tag}**.")
 
     def keys(self, text: str) -> str:
         """``text`` with its ``{binding-id}`` placeholders as the keys are bound now."""
@@ -122,7 +133,24 @@ class ProgrammeScreen(SectionScreen):
                     "programme-roster-add"),
             Command("Destroy the raw notes", "After the synthesis is exported: keep only it",
                     self.action_retention, "programme-retention"),
+            Command("Reopen the programme", "Its round closed: interviews can start again",
+                    self.action_reopen, "reopen-programme") if self.closed else
+            Command("Close the programme's round", "The interviews over: none new in it",
+                    self.action_close_round, "close-programme"),
         ]
+
+    @property
+    def closed(self) -> bool:
+        return self.syn is not None and self.syn.programme.closed_at is not None
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Closed: no i Interview in the footer, c Reopen in its place (c closes a running
+        one, unshown: the Help says it)."""
+        if action in ("interview", "close_round"):
+            return not self.closed
+        if action == "reopen":
+            return self.closed
+        return True
 
     def __init__(self, programme_id: str, tab: str = "tab-matrix") -> None:
         """``tab``: the tab shown first (after a lock: the one shown then)."""
@@ -169,9 +197,7 @@ class ProgrammeScreen(SectionScreen):
             with TabPane("Roster", id="tab-roster"):
                 yield Static("", id="roster-line", markup=False)
                 yield BrowseTable(id="roster")
-                yield Static(self.keys("{programme-roster-add} puts someone on the roster · ⏎ "
-                                       "status, consent, note · {programme-interview} "
-                                       "interviews someone"), id="roster-hint", classes="hint",
+                yield Static(self.keys(ROSTER_HINT), id="roster-hint", classes="hint",
                              markup=False)
             with TabPane("Leaders", id="tab-leaders"):
                 yield DataTable(id="leaders", cursor_type="cell", zebra_stripes=True)
@@ -213,6 +239,8 @@ class ProgrammeScreen(SectionScreen):
         p = syn.programme
         header = Text()
         header.append(p.name, style="bold")
+        if p.closed_at is not None:  # first: a long line is cut at its end, never this
+            header.append("  ·  closed", style="bold")
         if self.kept is not None:  # short: the name and this fit 80 columns
             header.append("  ·  raw notes destroyed, synthesis kept")
         else:
@@ -220,10 +248,8 @@ class ProgrammeScreen(SectionScreen):
                           f"{plural(len(syn.passages), 'passage')}, "
                           f"{plural(len(syn.gaps), 'gap')}")
         to_go = sum(1 for r in self.roster if r.to_go)
-        if to_go:
+        if to_go and p.closed_at is None:  # closed: nobody is to go any more
             header.append(f", {to_go} still to go")
-        if p.closed_at is not None:
-            header.append("  ·  closed", style="bold")
         if p.purpose:
             header.append(f"  ·  {p.purpose}", style="dim")
         self.query_one("#programme-header", Static).update(header)
@@ -232,6 +258,7 @@ class ProgrammeScreen(SectionScreen):
         self.show_strategy(syn)
         self.show_roster()
         self.show_leaders(syn)
+        self.refresh_bindings()  # closed or not: the footer's i Interview or c Reopen
 
     def show_matrix(self, syn: Synthesis) -> None:
         table = self.query_one("#matrix", DataTable)
@@ -252,8 +279,10 @@ class ProgrammeScreen(SectionScreen):
             hint.update(self.keys("Raw notes destroyed: {export} exports the anonymised "
                                   "synthesis kept then."))
         elif not syn.sessions:
-            hint.update(self.keys("No interviews yet: press {programme-interview} to interview "
-                                  "someone in this programme."))
+            hint.update(self.keys("No interviews, and the round is closed: {reopen-programme} "
+                                  "reopens it." if self.closed else "No interviews yet: press "
+                                  "{programme-interview} to interview someone in this "
+                                  "programme."))
         elif not syn.passages:
             hint.update(self.keys("Nothing tagged yet: in an interview, {tag} tags the selected "
                                   "passage."))
@@ -305,17 +334,31 @@ class ProgrammeScreen(SectionScreen):
             table.add_row(*roster_cells(self.app, row), key=row.person.id)
         if table.row_count:
             table.move_cursor(row=min(keep, table.row_count - 1))
-        self.query_one("#roster-line", Static).update(roster_summary(self.roster))
+        self.query_one("#roster-line", Static).update(roster_summary(self.roster,
+                                                                     closed=self.closed))
+        self.query_one("#roster-hint", Static).update(self.keys(
+            "Closed: ⏎ records how it went (done, declined, consent, note) · "
+            "{reopen-programme} reopens it" if self.closed else ROSTER_HINT))
 
     @on(DataTable.RowSelected, "#roster")
     def roster_selected(self) -> None:
         key = self.query_one("#roster", BrowseTable).selected_key()
         row = next((r for r in self.roster if r.person.id == key), None)
-        if row is not None:
-            ask_roster_place(self, self.programme_id, row, self.reload)
+        if row is not None and not (row.place is None and self.refused_closed()):
+            ask_roster_place(self, self.programme_id, row, self.reload, closed=self.closed)
+
+    def refused_closed(self) -> bool:
+        """Closed: nobody new goes on the roster (said, with the key that reopens it)."""
+        if self.closed:
+            self.notify(self.keys("the round is closed: nobody new goes on its roster "
+                                  "({reopen-programme} reopens it)"), severity="warning",
+                        timeout=5, markup=False)
+        return self.closed
 
     def action_roster_add(self) -> None:
         self.action_show_tab("tab-roster")
+        if self.refused_closed():
+            return
         on_roster = {r.person.id for r in self.roster if r.place is not None}
         ask_roster_add(self, self.programme_id, on_roster, self.reload)
 
@@ -425,13 +468,10 @@ class ProgrammeScreen(SectionScreen):
 
         syn = self.syn
         guide = syn.programme.guide_id if syn else None
-        if syn is not None and syn.programme.closed_at is not None:
-            from tui.screens.programmes import ProgrammesScreen
-
-            how = with_keys(self.app, "{close-programme} on the programmes list", self,
-                            ProgrammesScreen)
-            self.notify(f"{syn.programme.name} is closed: no new interviews ({how} reopens "
-                        "it)", severity="warning", timeout=5, markup=False)
+        if syn is not None and self.closed:  # (the palette's; i is not bound then)
+            self.notify(self.keys(f"{syn.programme.name} is closed: no new interviews "
+                                  "({reopen-programme} reopens it)"), severity="warning",
+                        timeout=5, markup=False)
             return
 
         def started(session_id: str | None) -> None:
@@ -548,6 +588,12 @@ class ProgrammeScreen(SectionScreen):
         from store import programme_report
 
         self.app.push_screen(export_dialog(self.kept or programme_report(self.syn)))
+
+    def action_close_round(self) -> None:
+        close_round(self, self.programme_id, True, self.reload)
+
+    def action_reopen(self) -> None:
+        close_round(self, self.programme_id, False, self.reload)
 
     def action_back(self) -> None:
         self.app.pop_screen()

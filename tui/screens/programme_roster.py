@@ -4,7 +4,7 @@ declined, and the consent each gave at the interview) with who is still to go, a
 
 What the programme screen reads besides its synthesis (:class:`RosterRow`), the roster dialog,
 and the flows the screen runs (:func:`ask_roster_add`, :func:`ask_roster_place`,
-:func:`ask_retention`)."""
+:func:`ask_retention`, :func:`close_round`)."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Static
 
-from store import CONSENTS, ROSTER_STATUSES, RapportError
+from store import CONSENTS, ROSTER_STATUSES, ROSTER_TO_GO, RapportError
 from tui import format as fmt
 from tui.screens.base import RapportScreen
 from tui.screens.dialog import Dialog, Keeper
@@ -29,7 +29,6 @@ if TYPE_CHECKING:  # pragma: no cover
     from store import Person, RosterPlace, Store, Synthesis
 
 NOT_RECORDED = "-"
-STILL_TO_GO = ("planned", "scheduled")
 
 
 @dataclass(frozen=True)
@@ -47,7 +46,7 @@ class RosterRow:
 
     @property
     def to_go(self) -> bool:
-        return self.place is not None and self.status in STILL_TO_GO and self.interviewed is None
+        return self.place is not None and self.status in ROSTER_TO_GO and self.interviewed is None
 
 
 def read_roster(store: "Store", programme_id: str) -> list[RosterRow]:
@@ -83,8 +82,9 @@ def roster_cells(app: Any, row: RosterRow) -> list[Text]:
             Text(row.place.note if row.place else "", style="dim")]
 
 
-def roster_summary(rows: Sequence[RosterRow]) -> str:
-    """``3 on the roster: 1 done, 1 declined; still to go: Ana, Ben``."""
+def roster_summary(rows: Sequence[RosterRow], *, closed: bool = False) -> str:
+    """``3 on the roster: 1 done, 1 declined; still to go: Ana, Ben`` (``closed``: its round
+    over, ``never interviewed: Ana, Ben``)."""
     placed = [r for r in rows if r.place is not None]
     if not placed:
         return "Nobody on the roster yet."
@@ -92,6 +92,8 @@ def roster_summary(rows: Sequence[RosterRow]) -> str:
     parts = [f"{n} {status}" for status, n in counts.items() if n]
     line = f"{len(placed)} on the roster: {', '.join(parts)}"
     to_go = [r.person.name for r in placed if r.to_go]
+    if closed:
+        return line + (f"; never interviewed: {', '.join(to_go)}" if to_go else "")
     line += f"; still to go: {', '.join(to_go)}" if to_go else "; nobody still to go"
     return line
 
@@ -99,15 +101,19 @@ def roster_summary(rows: Sequence[RosterRow]) -> str:
 class RosterDialog(Dialog[tuple[str, str | None, str] | None]):
     """Someone's place on the roster: status, consent (recorded at their interview) and a
     note. Returns ``(status, consent or None, note)``. A note typed and not saved when a lock, a
-    signal or a crash closes it is kept as a jot about them (the roster's note stays as saved)."""
+    signal or a crash closes it is kept as a jot about them (the roster's note stays as saved).
+    ``closed``: its programme's round is over: planned or scheduled anew is said, not saved
+    (the dialog stays open, the note typed in it too)."""
 
     AUTO_FOCUS = "#roster-status"
 
-    def __init__(self, person_name: str, place: "RosterPlace", interviewed: bool) -> None:
+    def __init__(self, person_name: str, place: "RosterPlace", interviewed: bool, *,
+                 closed: bool = False) -> None:
         super().__init__()
         self.person_name = person_name
         self.place = place
         self.interviewed = interviewed
+        self.closed = closed
 
     def compose(self) -> ComposeResult:
         place = self.place
@@ -142,7 +148,12 @@ class RosterDialog(Dialog[tuple[str, str | None, str] | None]):
 
     def save(self) -> None:
         consent = self.pressed("#roster-consent", NOT_RECORDED)
-        self.dismiss((self.pressed("#roster-status", self.place.status),
+        status = self.pressed("#roster-status", self.place.status)
+        if self.closed and status in ROSTER_TO_GO and status != self.place.status:
+            self.query_one("#roster-error", Label).update(
+                f"The round is closed: nobody is {status} in it any more (done or declined).")
+            return
+        self.dismiss((status,
                       None if consent == NOT_RECORDED else consent,
                       self.query_one("#roster-note", Input).value.strip()))
 
@@ -177,8 +188,9 @@ def ask_roster_add(screen: RapportScreen[Any], programme_id: str, on_roster: set
 
 
 def ask_roster_place(screen: RapportScreen[Any], programme_id: str, row: RosterRow,
-                     saved: Callable[[], object]) -> None:
-    """Changes someone's place: status, consent (at their latest interview), note."""
+                     saved: Callable[[], object], *, closed: bool = False) -> None:
+    """Changes someone's place: status, consent (at their latest interview), note
+    (``closed``: never planned or scheduled anew, :class:`RosterDialog`)."""
     place = row.place
     if place is None:
         ask_roster_add_one(screen, programme_id, row, saved)
@@ -198,7 +210,7 @@ def ask_roster_place(screen: RapportScreen[Any], programme_id: str, row: RosterR
 
         write_change(screen, write, f"{row.person.name}: {status}", saved)
 
-    dialog = RosterDialog(row.person.name, place, row.interviewed is not None)
+    dialog = RosterDialog(row.person.name, place, row.interviewed is not None, closed=closed)
     dialog.keeper = Keeper.jot(row.person.id, row.person.name)  # a note about them, kept beside the roster's own
     screen.app.push_screen(dialog, done)
 
@@ -256,6 +268,25 @@ def ask_retention(screen: RapportScreen[Any], programme_id: str,
     screen.app.push_screen(ConfirmScreen(
         "Destroy this programme's raw notes?",
         f"This {what}. It cannot be undone.", confirm="Destroy"), confirmed)
+
+
+def close_round(screen: RapportScreen[Any], programme_id: str, closed: bool,
+                done: Callable[[], object]) -> None:
+    """Closes the programme's round (``closed``) or reopens it, said with the key that undoes
+    it: nothing is lost either way, so nothing is asked."""
+    from tui.keys import with_keys
+
+    try:
+        programme = (screen.store.close_programme if closed
+                     else screen.store.reopen_programme)(programme_id)
+    except RapportError as exc:
+        screen.notify(str(exc), severity="error", markup=False)
+        return
+    screen.notify(with_keys(screen.app, f"{programme.name} closed: no new interviews "
+                            "({reopen-programme} reopens it)", screen) if closed else
+                  f"{programme.name} reopened: interviews can start in it", timeout=4,
+                  markup=False)
+    done()
 
 
 def leader_cells(syn: "Synthesis", minimum: int) -> list[tuple[str, list[Text]]]:

@@ -6,7 +6,9 @@ it.
 :func:`review_and_end` is what the session screen's end key calls: it opens
 :class:`EndReviewScreen` and, once ended, carries the points not covered to the next session,
 sets the cadence and the next meeting and ends the session, in one transaction
-(``Store.end_reviewed``).
+(``Store.end_reviewed``). The cadence and the next meeting are 1-on-1 matters: a feedback
+session's review reads back only a next 1-on-1 already set, an interview's offers neither
+(:func:`suggest`).
 """
 
 from __future__ import annotations
@@ -88,7 +90,8 @@ class EndReviewScreen(Dialog[EndDecision | None]):
                  interview: InterviewCheck | None = None) -> None:
         """``words``: stage key -> (words in the shared note, in the private one);
         ``points``: this person's talking points (open ones carry on when it ends);
-        ``suggestion``: the next meeting to offer (None: none is offered, as in interviews);
+        ``suggestion``: the next meeting to offer (None: none is offered, as in interviews;
+        without ``options``: no cadence row, as after a feedback session: :func:`suggest`);
         ``edited(item)``: an item corrected here (the session's panel shows it as it now is);
         ``interview``: a programme interview's consent and tags, said under the items."""
         super().__init__()
@@ -105,7 +108,10 @@ class EndReviewScreen(Dialog[EndDecision | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="review-dialog", classes="dialog"):
             yield Static(self.keys_hint("Review before ending  ·  {review-end} ends · "
-                                        "{share} copies the summary"),
+                                        "{share} copies the summary" + (
+                                            " · {dialog-previous-field} agrees the cadence"
+                                            if self.suggestion and self.suggestion.options
+                                            else "")),
                          classes="dialog-title", markup=False)
             # what was agreed first: it is what is read back before ending, and at 80x24 a
             # long guide's stage table above it pushed it out of sight
@@ -126,6 +132,7 @@ class EndReviewScreen(Dialog[EndDecision | None]):
 
     def time_table(self) -> DataTable[str]:
         table: DataTable[str] = DataTable(id="review-table", cursor_type="none")
+        table.can_focus = False  # nothing to pick in it, and the body around it scrolls: no stop
         table.add_columns("Stage", "Planned", "Spent", "Notes")
         total_planned = total_spent = 0.0
         for stage in self.stages:
@@ -191,26 +198,22 @@ class EndReviewScreen(Dialog[EndDecision | None]):
                 text.append(f", {check.about_someone} about a named leader", style="dim")
         return text
 
-    def next_label(self, cadence: str | None) -> str:
+    def next_label(self, cadence: str | None, suggested: bool = True) -> str:
+        """``suggested``: the date shown is the one suggested (not: one typed, kept when the
+        cadence changed)."""
         s = self.suggestion
         assert s is not None
+        if s.already:  # clearing the date leaves it set: there is nothing to skip
+            return f"Next meeting with {self.person} (already set; change it if it moves)"
         return (f"Next meeting with {self.person}"
-                + (" (already set)" if s.already else f" ({cadence}: suggested)"
-                   if cadence else " (suggested)")
+                + (f" ({cadence}" + (": suggested)" if suggested else ")") if cadence
+                   else " (suggested)" if suggested else "")
                 + "; clear the date to skip")
 
     def next_meeting(self) -> ComposeResult:
         s = self.suggestion
         assert s is not None
         yield Label(self.next_label(s.cadence), id="review-next-label", markup=False)
-        if s.options:  # the cadence agreed (a first 1-on-1's "every two weeks"), ←→ choose
-            with Horizontal(id="review-cadence-row"):
-                yield Label("Cadence", classes="label")
-                with ChoiceSet(id="review-cadence"):
-                    yield RadioButton("None", value=s.cadence not in CADENCES, name=NO_CADENCE)
-                    for cadence in CADENCES:
-                        yield RadioButton(cadence.capitalize(), value=s.cadence == cadence,
-                                          name=cadence)
         with Horizontal(id="review-next"):
             yield Label("Date", classes="label")
             yield Input(s.day.isoformat(), placeholder="2026-12-01, +7d, fri", id="next-day")
@@ -219,6 +222,15 @@ class EndReviewScreen(Dialog[EndDecision | None]):
             yield Label("Minutes", classes="label")
             yield Input(str(s.minutes) if s.minutes else "", placeholder="30",
                         id="next-minutes", type="integer")
+        if s.options:  # the cadence agreed (a first 1-on-1's "every two weeks"), ←→ choose:
+            # under the date, the next stop of Tab from it and the first of Shift+Tab from End
+            with Horizontal(id="review-cadence-row"):
+                yield Label("Cadence", classes="label")
+                with ChoiceSet(id="review-cadence"):
+                    yield RadioButton("None", value=s.cadence not in CADENCES, name=NO_CADENCE)
+                    for cadence in CADENCES:
+                        yield RadioButton(cadence.capitalize(), value=s.cadence == cadence,
+                                          name=cadence)
 
     def cadence(self) -> str | None | EllipsisType:
         """The cadence chosen, ``...`` when it is the person's already (or none is offered)."""
@@ -249,7 +261,8 @@ class EndReviewScreen(Dialog[EndDecision | None]):
             field_ = self.query_one(selector, Input)
             if field_.value.strip() == was:
                 field_.value = now
-        self.query_one("#review-next-label", Label).update(self.next_label(chosen))
+        typed = self.query_one("#next-day", Input).value.strip() != after[0].isoformat()
+        self.query_one("#review-next-label", Label).update(self.next_label(chosen, not typed))
 
     # ------------------------------------------------------------------ deciding
     def save(self) -> None:
@@ -304,17 +317,7 @@ def review_and_end(screen: "SessionScreen") -> None:
     suggestion = None
     if session.programme_id is None and session.ended_at is None:
         try:
-            usual = screen.person.guide_id or screen.app.config.default_guide
-            guide = screen.app.catalog.get(usual)
-            options = store.suggest_next_meetings(
-                session.person_id, usual_guide=usual,
-                usual_minutes=guide.planned_minutes if guide else None)
-            cadence = screen.person.cadence
-            day, time, minutes = options.get(cadence, options[None])
-            planned = store.next_meeting(session.person_id)
-            suggestion = Suggestion(day, time, minutes, cadence,
-                                    planned is not None and (planned.day, planned.time) == (
-                                        day, time), options)
+            suggestion = suggest(screen, str(session.plan.get("kind") or "one-on-one"))
         except RapportError:
             suggestion = None
     interview = None
@@ -361,6 +364,33 @@ def review_and_end(screen: "SessionScreen") -> None:
         points=screen.points, suggestion=suggestion,
         today=screen.app.clock().astimezone().date(), edited=edited, interview=interview),
         decided)
+
+
+def suggest(screen: "SessionScreen", kind: str) -> Suggestion | None:
+    """What the review offers of the cadence and the next 1-on-1, by the guide's ``kind``
+    (None: nothing). Both are 1-on-1 matters:
+
+    * a 1-on-1 agrees them: the cadence row, and the next meeting from the cadence (a week on
+      with none: a first 1-on-1 agrees it there);
+    * a feedback session or a guide of your own ("custom") is held beside the 1-on-1s: the
+      next 1-on-1 only when one is set and still to come, read back as set (movable), no
+      cadence to agree;
+    * an interview is no recurring meeting: nothing (as in a programme)."""
+    if kind == "interview":
+        return None
+    store, session = screen.store, screen.live
+    usual = screen.person.guide_id or screen.app.config.default_guide
+    guide = screen.app.catalog.get(usual)
+    options = store.suggest_next_meetings(
+        session.person_id, usual_guide=usual,
+        usual_minutes=guide.planned_minutes if guide else None)
+    cadence = screen.person.cadence
+    day, time, minutes = options.get(cadence, options[None])
+    planned = store.next_meeting(session.person_id)
+    already = planned is not None and (planned.day, planned.time) == (day, time)
+    if kind == "one-on-one":
+        return Suggestion(day, time, minutes, cadence, already, options)
+    return Suggestion(day, time, minutes, cadence, True) if already else None
 
 
 def interview_check(screen: "SessionScreen") -> InterviewCheck:
