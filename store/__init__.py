@@ -116,7 +116,8 @@ if TYPE_CHECKING:  # pragma: no cover
         FEEDBACK_STAGE_FIELDS, GOAL_STATUSES, ITEM_KINDS, ITEM_STATUSES, LOW_RUN, LOW_SCORE, OWNERS,
         POINT_OWNERS, ROSTER_STATUSES, ROSTER_TO_GO, CheckIn, Damage, ExportRecord, Feedback,
         Goal, Item, Jot, KeyResult, Meeting, Note, Person, Programme, Pulse, Question,
-        RosterPlace, Session, SessionSummary, SinceLastTime, StrategyItem, Tag, TalkingPoint, Upcoming, feedback_kind,
+        RosterPlace, Session, SessionSummary, SinceLastTime, StrategyItem, Tag, TalkingPoint,
+        Upcoming, feedback_kind,
     )
     from .restore import restore as restore_vault
     from .retention import (
@@ -169,8 +170,7 @@ _NAMES: dict[str, tuple[str, str]] = {
         "CADENCES", "CONSENTS", "DEFAULT_THEMES", "FEEDBACK_DIRECTIONS", "FEEDBACK_KINDS",
         "FEEDBACK_STAGE_FIELDS", "GOAL_STATUSES", "ITEM_KINDS", "ITEM_STATUSES", "LOW_RUN",
         "LOW_SCORE", "OWNERS", "POINT_OWNERS", "ROSTER_STATUSES", "ROSTER_TO_GO", "CheckIn",
-        "Damage",
-        "ExportRecord", "Feedback", "Goal", "Item", "Jot", "KeyResult", "Meeting", "Note",
+        "Damage", "ExportRecord", "Feedback", "Goal", "Item", "Jot", "KeyResult", "Meeting", "Note",
         "Person", "Programme", "Pulse", "Question", "RosterPlace", "Session", "SessionSummary",
         "SinceLastTime", "StrategyItem", "Tag", "TalkingPoint", "Upcoming", "feedback_kind")},
     "Paths": ("paths", "Paths"),
@@ -205,8 +205,7 @@ __all__ = [
     "NotRegularFile", "Note", "OWNERS", "POINT_OWNERS", "PRODUCTION", "Passage", "Paths",
     "Person", "Programme", "Pulse", "Question", "ROSTER_STATUSES", "ROSTER_TO_GO",
     "RapportError", "RetentionPlan", "RosterPlace", "SEARCH_SOURCES", "Scope", "Session",
-    "SessionSummary",
-    "SinceLastTime", "StorageError", "Store", "StrategyItem", "Synthesis", "TABLES", "Table",
+    "SessionSummary", "SinceLastTime", "StorageError", "Store", "StrategyItem", "Synthesis", "TABLES", "Table",
     "Tag", "TalkingPoint", "UnsafeParameters", "Upcoming", "VaultBusy", "VaultExists",
     "VaultMissing", "WrongPassphrase", "build_synthesis", "calendar_bytes", "collect",
     "create_vault", "destroy_raw", "due_people", "encrypt", "ensure_dir", "feedback_kind",
