@@ -152,7 +152,8 @@ async def test_a_full_disk_keeps_the_notes_and_says_why_once(store, vault_path, 
         screen = await open_session(app, pilot, store, session.id)
         pages = conn.execute("PRAGMA page_count").fetchone()[0]
         conn.execute(f"PRAGMA max_page_count = {pages}")
-        text = "what was said " * 20_000  # 280 KB: pages the capped file cannot add
+        text = "what was said\n" * 20_000  # 280 KB: pages the capped file cannot add (in lines:
+        # one line as long would be wrapped and drawn whole at every frame)
         notes = screen.query_one(NotesArea)
         for more in ("", " and more"):
             notes.text = text + more
