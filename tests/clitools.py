@@ -71,14 +71,15 @@ print(json.dumps(done))
 """
 
 
-def rapport_each(*runs: tuple[tuple[Any, ...], bytes | None]) -> list[tuple[int, bytes, bytes]]:
+def rapport_each(*runs: tuple[tuple[Any, ...], bytes | None],
+                 timeout: float = 120) -> list[tuple[int, bytes, bytes]]:
     """``rapport ARGS`` for each ``(ARGS, stdin)`` in ``runs``, in turn in one fresh interpreter
     (one start-up, not one a run: for runs whose checks do not need a process of their own);
     each run's (exit status, stdout, stderr), its output as bytes."""
     plan = json.dumps([[list(map(str, args)), None if given is None else given.decode()]
                        for args, given in runs])
     result = subprocess.run([sys.executable, "-c", MAIN_EACH, plan], capture_output=True,
-                            stdin=subprocess.DEVNULL, env=clean_env(), timeout=120)
+                            stdin=subprocess.DEVNULL, env=clean_env(), timeout=timeout)
     assert result.returncode == 0, result.stderr.decode()[-2000:]
     return [(status, out.encode("latin-1"), err.encode("latin-1"))
             for status, out, err in json.loads(result.stdout)]
