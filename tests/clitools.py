@@ -71,15 +71,15 @@ print(json.dumps(done))
 """
 
 
-def rapport_each(*runs: tuple[tuple[Any, ...], bytes | None],
+def rapport_each(*runs: tuple[tuple[Any, ...], bytes | None], env: dict[str, str] | None = None,
                  timeout: float = 120) -> list[tuple[int, bytes, bytes]]:
     """``rapport ARGS`` for each ``(ARGS, stdin)`` in ``runs``, in turn in one fresh interpreter
-    (one start-up, not one a run: for runs whose checks do not need a process of their own);
-    each run's (exit status, stdout, stderr), its output as bytes."""
+    (one start-up, not one a run: for runs whose checks do not need a process of their own),
+    ``env`` added to its environment; each run's (exit status, stdout, stderr), as bytes."""
     plan = json.dumps([[list(map(str, args)), None if given is None else given.decode()]
                        for args, given in runs])
     result = subprocess.run([sys.executable, "-c", MAIN_EACH, plan], capture_output=True,
-                            stdin=subprocess.DEVNULL, env=clean_env(), timeout=timeout)
+                            stdin=subprocess.DEVNULL, env=clean_env(**(env or {})), timeout=timeout)
     assert result.returncode == 0, result.stderr.decode()[-2000:]
     return [(status, out.encode("latin-1"), err.encode("latin-1"))
             for status, out, err in json.loads(result.stdout)]
