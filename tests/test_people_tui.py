@@ -57,8 +57,18 @@ async def test_people_due_states_follow_the_clock_and_cadence(world):
         assert rows["Dana Ruiz"][4] == "today"
 
 
-async def test_people_narrow_terminal_uses_relative_dates(world):
+async def test_people_narrow_terminal_uses_relative_dates_and_enter_shows_a_jot_whole(world):
+    """At 80x24 the people list's dates are relative. Then a person's timeline cuts a jot to
+    one line of its column; Enter on it shows every line of it (it did nothing), markup as
+    typed, and Escape comes back to the timeline."""
     app, store, ids = world
+    from tui.screens.jot import JotView
+    from tui.screens.person import PersonScreen
+
+    text = ("Asked about the [b]staff engineer[/b] path again: wants a sponsor, not a course."
+            "\nFollow up with Dana about the architecture forum seat.")
+    app.clock.set(utc(2025, 3, 3, 12, 0))  # the world's day, later on
+    store.add_jot(ids["alice"], text)
     async with app.run_test(size=(80, 24)) as pilot:
         await unlocked(pilot, store)
         await pilot.press("f2")
@@ -74,6 +84,22 @@ async def test_people_narrow_terminal_uses_relative_dates(world):
         # the counts and the legend of the narrow columns: wrapped on two lines, not cut
         status = app.screen.query_one("#people-status")
         assert "a run of low pulses" in str(status.render()) and status.size.height == 2
+
+        await app.push_screen(PersonScreen(ids["alice"]))
+        await settle(pilot)
+        screen = app.screen
+        timeline = screen.query_one("#person-timeline")
+        assert cell_text(timeline, 0, 2).endswith("…")  # cut in the timeline
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, JotView)
+        shown = app.screen.query_one("#jot-view-text Static").render()
+        assert str(shown) == text
+        assert "Jot about Alice Martin  ·  2025-03-03 12:00" in str(
+            app.screen.query_one(".dialog-title").render())
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen is screen and timeline.has_focus
 
 
 async def test_the_items_screen_shows_names_whole_when_wide(world):
@@ -101,36 +127,6 @@ async def test_the_items_screen_shows_names_whole_when_wide(world):
         status = app.screen.query_one("#items-status")
         assert str(status.render()).endswith("2 goals") and len(str(status.render())) > 78
         assert status.size.height == 2, "the counts wrap at 80 columns"
-
-
-async def test_enter_on_a_jot_shows_it_whole(world):
-    """The timeline cuts a jot to one line of its column; Enter on it shows every line of it
-    (it did nothing), markup as typed, and Escape comes back to the timeline."""
-    app, store, ids = world
-    from tui.screens.jot import JotView
-    from tui.screens.person import PersonScreen
-
-    text = ("Asked about the [b]staff engineer[/b] path again: wants a sponsor, not a course."
-            "\nFollow up with Dana about the architecture forum seat.")
-    app.clock.set(utc(2025, 3, 3, 12, 0))
-    store.add_jot(ids["alice"], text)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await unlocked(pilot, store)
-        await app.push_screen(PersonScreen(ids["alice"]))
-        await settle(pilot)
-        screen = app.screen
-        timeline = screen.query_one("#person-timeline")
-        assert cell_text(timeline, 0, 2).endswith("…")  # cut in the timeline
-        await pilot.press("enter")
-        await settle(pilot)
-        assert isinstance(app.screen, JotView)
-        shown = app.screen.query_one("#jot-view-text Static").render()
-        assert str(shown) == text
-        assert "Jot about Alice Martin  ·  2025-03-03 12:00" in str(
-            app.screen.query_one(".dialog-title").render())
-        await pilot.press("escape")
-        await pilot.pause()
-        assert app.screen is screen and timeline.has_focus
 
 
 async def test_person_timeline_items_and_jot_in_next_follow_up(world):
