@@ -129,10 +129,14 @@ async def test_the_items_screen_shows_names_whole_when_wide(world):
         assert status.size.height == 2, "the counts wrap at 80 columns"
 
 
-async def test_person_timeline_items_and_jot_in_next_follow_up(world):
+async def test_person_timeline_items_done_goal_check_in_and_jot_in_next_follow_up(world):
+    """Alice's page: the timeline and open items, n writing a jot, Enter opening a session; d
+    marking an item done and open again, s checking in on a goal; then the next session's
+    follow-up lists both jots."""
     app, store, ids = world
     from textual.widgets import TextArea
 
+    from tui.screens.goal_dialogs import CheckInDialog
     from tui.screens.jot import JotScreen
     from tui.screens.person import PersonScreen
     from tui.screens.session import SessionScreen
@@ -177,30 +181,8 @@ async def test_person_timeline_items_and_jot_in_next_follow_up(world):
         await pilot.press("escape")
         await settle(pilot)
 
-        # the next session with Alice lists both jots (since the last session) in its follow-up
-        guide = app.catalog.get("one-on-one").to_snapshot()
-        app.clock.set(utc(2025, 3, 4, 9, 0))
-        session = store.start_session(ids["alice"], guide)
-        await app.push_screen(SessionScreen(session.id, stage="follow-up"))
-        await settle(pilot)
-        follow = app.screen.query_one("#followup")
-        labels = [str(follow.get_option_at_index(i).prompt) for i in range(follow.option_count)]
-        assert any("Send the roadmap draft" in label for label in labels)
-        assert any("Saw Alice coach the new hire on estimates." in label for label in labels)
-        assert any("Raise the estimates training" in label for label in labels)
-
-
-async def test_person_done_and_goal_check_in(world):
-    app, store, ids = world
-    from tui.screens.goal_dialogs import CheckInDialog
-    from tui.screens.person import PersonScreen
-
-    async with app.run_test(size=SIZE) as pilot:
-        await unlocked(pilot, store)
-        await app.push_screen(PersonScreen(ids["alice"]))
-        await settle(pilot)
+        # d marks the highlighted item done (and open again); s checks in on a goal
         await pilot.press("tab")
-        items = app.screen.query_one("#person-items")
         assert items.has_focus
         await pilot.press("d")  # the overdue roadmap draft
         await settle(pilot)
@@ -220,6 +202,18 @@ async def test_person_done_and_goal_check_in(world):
         assert goal.status == "at-risk"
         assert (goal.checkins[-1].status, goal.checkins[-1].note) == \
             ("at-risk", "planning slipped")
+
+        # the next session with Alice lists both jots (since the last session) in its follow-up
+        guide = app.catalog.get("one-on-one").to_snapshot()
+        app.clock.set(utc(2025, 3, 4, 9, 0))
+        session = store.start_session(ids["alice"], guide)
+        await app.push_screen(SessionScreen(session.id, stage="follow-up"))
+        await settle(pilot)
+        follow = app.screen.query_one("#followup")
+        labels = [str(follow.get_option_at_index(i).prompt) for i in range(follow.option_count)]
+        assert any("Send the roadmap draft" in label for label in labels)
+        assert any("Saw Alice coach the new hire on estimates." in label for label in labels)
+        assert any("Raise the estimates training" in label for label in labels)
 
 
 # ---------------------------------------------------------------------- items
