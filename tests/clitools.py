@@ -9,6 +9,7 @@ standard input empty unless ``input`` is given; output is bytes, as the terminal
 
 from __future__ import annotations
 
+import json
 import os
 import pty
 import select
@@ -28,6 +29,60 @@ MAIN_NO_APP = ("import sys\n"
                "def run_app(env, start=None):\n"
                "    print('APP', env.paths.vault, start)\n"
                "tui.launch.run_app = run_app\n") + MAIN
+
+
+#: ``main`` once for each ``[args, stdin]`` of the JSON list in ``sys.argv[1]`` (stdin: text, or
+#: null for none), in turn in this one process, each with fresh files as its standard input, output
+#: and error (the file descriptors themselves); prints a JSON list of [status, stdout, stderr].
+MAIN_EACH = """\
+import io, json, os, sys, tempfile
+from store import crypto
+from tui.cli import main
+done = []
+nothing = os.open(os.devnull, os.O_RDONLY)
+for args, given in json.loads(sys.argv[1]):
+    streams = [tempfile.TemporaryFile() for _ in range(3)]
+    streams[0].write((given or "").encode())
+    streams[0].seek(0)
+    kept = [os.dup(fd) for fd in (0, 1, 2)]
+    sys.stdout.flush()
+    sys.stderr.flush()
+    for fd, stream in enumerate(streams):
+        os.dup2(stream.fileno() if fd or given is not None else nothing, fd)
+    sys.stdin = io.TextIOWrapper(open(0, "rb", closefd=False), encoding=sys.stdin.encoding,
+                                 errors=sys.stdin.errors)
+    try:
+        main(args, obj={"kdf": crypto.FAST_FOR_TESTS, "allow_weak": True})
+        status = 0
+    except SystemExit as exc:
+        status = 0 if exc.code is None else exc.code if isinstance(exc.code, int) else 1
+    sys.stdout.flush()
+    sys.stderr.flush()
+    for fd in (0, 1, 2):
+        os.dup2(kept[fd], fd)
+        os.close(kept[fd])
+    out = []
+    for stream in streams[1:]:
+        stream.seek(0)
+        out.append(stream.read().decode("latin-1"))
+        stream.close()
+    done.append([status, *out])
+print(json.dumps(done))
+"""
+
+
+def rapport_each(*runs: tuple[tuple[Any, ...], bytes | None], env: dict[str, str] | None = None,
+                 timeout: float = 120) -> list[tuple[int, bytes, bytes]]:
+    """``rapport ARGS`` for each ``(ARGS, stdin)`` in ``runs``, in turn in one fresh interpreter
+    (one start-up, not one a run: for runs whose checks do not need a process of their own),
+    ``env`` added to its environment; each run's (exit status, stdout, stderr), as bytes."""
+    plan = json.dumps([[list(map(str, args)), None if given is None else given.decode()]
+                       for args, given in runs])
+    result = subprocess.run([sys.executable, "-c", MAIN_EACH, plan], capture_output=True,
+                            stdin=subprocess.DEVNULL, env=clean_env(**(env or {})), timeout=timeout)
+    assert result.returncode == 0, result.stderr.decode()[-2000:]
+    return [(status, out.encode("latin-1"), err.encode("latin-1"))
+            for status, out, err in json.loads(result.stdout)]
 
 
 def argv(*args: Any, code: str = MAIN) -> list[str]:

@@ -17,12 +17,20 @@
     crash_child.py fsize PATH PASSPHRASE SESSION_ID STAGE
         Lowers RLIMIT_FSIZE so that the WAL cannot grow, autosaves until the store refuses, then
         raises the limit again and saves once more. Prints one line per event.
+    crash_child.py fork
+        The store imported once, for the crash tests' many short children: prints "ready", then
+        for each tab-separated line on stdin, "MODE<TAB>FIFO<TAB>ARGS...", forks a child (a
+        process of its own, killed like a fresh one) that runs MODE ARGS with its stdout on the
+        named pipe FIFO, and prints "pid N"; a line "reap<TAB>N" waits for child N and prints
+        "status S" (its exit status, or minus the signal that ended it).
 """
 
 from __future__ import annotations
 
+import os
 import re
 import sys
+import traceback
 
 from store import crypto
 from store.errors import RapportError
@@ -134,6 +142,33 @@ def fsize(path: str, passphrase: str, session_id: str, stage: str) -> None:
     say("closed")
 
 
+def fork() -> None:
+    say("ready")
+    for line in sys.stdin:
+        words = line.rstrip("\n").split("\t")
+        if words[0] == "reap":
+            _, status = os.waitpid(int(words[1]), 0)
+            say(f"status {-os.WTERMSIG(status) if os.WIFSIGNALED(status) else os.WEXITSTATUS(status)}")
+            continue
+        mode, fifo, *args = words
+        pid = os.fork()
+        if pid == 0:  # the child: its stdout is the pipe; it never returns to this loop
+            code = 1
+            try:
+                out = os.open(fifo, os.O_WRONLY)
+                os.dup2(out, sys.stdout.fileno())
+                os.close(out)
+                main([mode, *args])
+                code = 0
+            except BaseException:
+                traceback.print_exc()
+            finally:
+                sys.stdout.flush()
+                sys.stderr.flush()
+                os._exit(code)
+        say(f"pid {pid}")
+
+
 def main(argv: list[str]) -> None:
     mode, args = argv[0], argv[1:]
     if mode == "autosave":
@@ -146,6 +181,8 @@ def main(argv: list[str]) -> None:
         hold(*args)
     elif mode == "fsize":
         fsize(*args)
+    elif mode == "fork":
+        fork()
     else:
         raise SystemExit(f"unknown mode {mode!r}")
 

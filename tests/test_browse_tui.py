@@ -91,8 +91,12 @@ async def search_for(pilot, text: str, *, typed: bool = False) -> None:
     await settle(pilot)
 
 
-async def test_search_shows_date_person_stage_and_highlighted_snippet(world):
+async def test_search_shows_dates_filters_and_says_no_results(world):
+    """One search screen: the results (date, person, stage, the match highlighted); the filters
+    by person, status, kind and dates, ctrl+r clearing them; no results; a bad date."""
     app, store, ids = world
+    from textual.widgets import Input, Select
+
     async with app.run_test(size=SIZE) as pilot:
         await unlocked(pilot, store)
         await search_for(pilot, "budget", typed=True)
@@ -109,32 +113,8 @@ async def test_search_shows_date_person_stage_and_highlighted_snippet(world):
         assert "3 results" in str(screen.query_one("#search-line").render())
         assert table.has_focus  # Enter in the query moves to the results
 
-
-async def test_search_no_results_and_bad_date(world):
-    app, store, ids = world
-    async with app.run_test(size=SIZE) as pilot:
-        await unlocked(pilot, store)
-        await search_for(pilot, "quokka")
-        screen = app.screen
-        empty = screen.query_one("#search-empty")
-        assert empty.display and "No results for “quokka”" in str(empty.render())
-        assert not screen.query_one("#search-results").display
-        screen.query_one("#search-query").value = "budget"
-        screen.query_one("#search-since").value = "March"
-        screen.start_search()
-        await settle(pilot)
-        assert "since: can't read 'March'" in str(screen.query_one("#search-line").render())
-
-
-async def test_search_filters_by_person_status_kind_and_dates(world):
-    app, store, ids = world
-    from textual.widgets import Input, Select
-
-    async with app.run_test(size=SIZE) as pilot:
-        await unlocked(pilot, store)
+        screen.query_one("#search-query").focus()
         await search_for(pilot, "e")  # matches almost everything
-        screen = app.screen
-        table = screen.query_one("#search-results")
         everything = table.row_count
 
         async def count(**values) -> int:
@@ -164,10 +144,26 @@ async def test_search_filters_by_person_status_kind_and_dates(world):
         await settle(pilot)
         assert "no person called 'Nobody'" in str(screen.query_one("#search-line").render())
 
+        await pilot.press("ctrl+r")
+        screen.query_one("#search-query").focus()
+        await search_for(pilot, "quokka")
+        empty = screen.query_one("#search-empty")
+        assert empty.display and "No results for “quokka”" in str(empty.render())
+        assert not screen.query_one("#search-results").display
+        screen.query_one("#search-query").value = "budget"
+        screen.query_one("#search-since").value = "March"
+        screen.start_search()
+        await settle(pilot)
+        assert "since: can't read 'March'" in str(screen.query_one("#search-line").render())
 
-async def test_search_enter_opens_ended_session_detail_at_that_stage(world):
+
+async def test_search_enter_opens_an_ended_session_s_detail_a_person_and_a_live_session(world):
+    """Enter on a result: an ended session's detail at the stage that matched (Esc back to
+    the results), a jot's person, an active session at the stage that matched."""
     app, store, ids = world
     from tui.screens.detail import SessionDetailScreen
+    from tui.screens.person import PersonScreen
+    from tui.screens.session import SessionScreen
 
     async with app.run_test(size=SIZE) as pilot:
         await unlocked(pilot, store)
@@ -185,27 +181,7 @@ async def test_search_enter_opens_ended_session_detail_at_that_stage(world):
         await settle(pilot)
         assert app.screen.query_one("#search-results").row_count == 1
 
-
-async def test_search_enter_opens_active_session_at_that_stage(world):
-    app, store, ids = world
-    from tui.screens.session import SessionScreen
-
-    async with app.run_test(size=SIZE) as pilot:
-        await unlocked(pilot, store)
-        await search_for(pilot, "blocked on the budget")
-        await pilot.press("enter")
-        await settle(pilot)
-        assert isinstance(app.screen, SessionScreen)
-        assert app.screen.stage["key"] == "agenda"  # not stage 2, where it was left
-        assert "blocked on the budget" in app.screen.query_one("#notes").text
-
-
-async def test_search_name_and_jot_hits_open_the_person(world):
-    app, store, ids = world
-    from tui.screens.person import PersonScreen
-
-    async with app.run_test(size=SIZE) as pilot:
-        await unlocked(pilot, store)
+        app.screen.query_one("#search-query").focus()
         await search_for(pilot, "coach the new hire")
         table = app.screen.query_one("#search-results")
         assert cell_text(table, 0, 2) == "✎ jot"
@@ -213,6 +189,16 @@ async def test_search_name_and_jot_hits_open_the_person(world):
         await settle(pilot)
         assert isinstance(app.screen, PersonScreen)
         assert app.screen.person_id == ids["alice"]
+        await pilot.press("escape")
+        await settle(pilot)
+
+        app.screen.query_one("#search-query").focus()
+        await search_for(pilot, "blocked on the budget")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, SessionScreen)
+        assert app.screen.stage["key"] == "agenda"  # not stage 2, where it was left
+        assert "blocked on the budget" in app.screen.query_one("#notes").text
 
 
 # ---------------------------------------------------------------------- session detail

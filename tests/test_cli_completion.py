@@ -74,12 +74,12 @@ def home(tmp_path):
 MANY = """\
 import json, os, sys
 from tui.cli import main
-for _i, _line in enumerate(json.loads(os.environ["LINES"])):
+for _i, (_shell, _line) in enumerate(json.loads(os.environ["LINES"])):
     _words = _line.split(" ")
+    os.environ["_RAPPORT_COMPLETE"] = f"{_shell}_complete"
     os.environ["COMP_WORDS"] = _line
     # bash and zsh give the index of the word under the cursor, fish the word itself
-    os.environ["COMP_CWORD"] = _words[-1] if os.environ["SHELL_NAME"] == "fish" \\
-        else str(len(_words) - 1)
+    os.environ["COMP_CWORD"] = _words[-1] if _shell == "fish" else str(len(_words) - 1)
     sys.stdout.write(f"LINE {_i}\\n"); sys.stdout.flush(); os.write(2, f"LINE {_i}\\n".encode())
     try:
         main()
@@ -90,15 +90,16 @@ for _i, _line in enumerate(json.loads(os.environ["LINES"])):
 """
 
 
-def complete_many(shell: str, lines: list[str], home, *, audit: bool = False,
+def complete_many(shell: str | None, lines: list, home, *, audit: bool = False,
                   watch: tuple = ()) -> list[tuple[list[tuple[str, str]], str]]:
     """What ``rapport`` answers ``shell`` for each of ``lines`` with the cursor at its end, the
     way the shell's script (from ``_RAPPORT_COMPLETE={shell}_source``) asks, all in one process
-    (:data:`MANY`): for each line, [(type, value)] and its stderr."""
+    (:data:`MANY`): for each line, [(type, value)] and its stderr. With ``shell`` None, each of
+    ``lines`` is (shell, line)."""
     import json
 
-    env = {"_RAPPORT_COMPLETE": f"{shell}_complete", "SHELL_NAME": shell,
-           "LINES": json.dumps(lines),
+    pairs = [(shell, line) for line in lines] if shell is not None else lines
+    env = {"LINES": json.dumps(pairs),
            "RAPPORT_HOME": str(home), "RAPPORT_PASSPHRASE": "pw-completion",
            "RAPPORT_PASSPHRASE_FILE": str(home.parent / "pw"),
            "PYTHONDONTWRITEBYTECODE": "1", "WATCH": os.pathsep.join(map(str, watch or (home,)))}
@@ -109,11 +110,11 @@ def complete_many(shell: str, lines: list[str], home, *, audit: bool = False,
     before, *stderrs = out.stderr.decode().split("LINE ")
     assert "AUDIT" not in before, before  # nothing opened before the first line either
     assert len(stdouts) == len(stderrs) == len(lines), (out.stdout, out.stderr)
-    for index, (text, err) in enumerate(zip(stdouts, stderrs)):
+    for index, ((line_shell, _), text, err) in enumerate(zip(pairs, stdouts, stderrs)):
         head, _, text = text.partition("\n")
         assert head == str(index)
         err = err.partition("\n")[2]
-        if shell == "zsh":  # type, value, help: one a line
+        if line_shell == "zsh":  # type, value, help: one a line
             rows = text.splitlines()
             items = list(zip(rows[0::3], rows[1::3]))
         else:  # type,value (fish: then a tab and the help)
@@ -143,12 +144,14 @@ CHOICE_LINES = [
 ]
 
 
-@pytest.mark.parametrize("shell", SHELLS)
-def test_choices_and_guide_ids_in_every_shell(home, shell):
-    """Every line in every shell, one process a shell (:func:`complete_many`)."""
-    answers = complete_many(shell, [line for line, _ in CHOICE_LINES], home)
-    for (line, expected), (items, _) in zip(CHOICE_LINES, answers):
-        assert {value for kind, value in items if kind == "plain"} == expected, (shell, line)
+def test_choices_and_guide_ids_in_every_shell(home):
+    """Every line in every shell, all in one process (:func:`complete_many`)."""
+    pairs = [(shell, line) for shell in SHELLS for line, _ in CHOICE_LINES]
+    answers = complete_many(None, pairs, home)
+    expected = [want for _ in SHELLS for _, want in CHOICE_LINES]
+    assert len(answers) == len(pairs) == len(expected)
+    for (shell, line), want, (items, _) in zip(pairs, expected, answers):
+        assert {value for kind, value in items if kind == "plain"} == want, (shell, line)
 
 
 def test_guide_ids_come_from_the_home_typed_last(home, tmp_path):
@@ -169,11 +172,14 @@ def test_guide_ids_come_from_the_home_typed_last(home, tmp_path):
             assert {value for kind, value in items if kind == "plain"} == want, line
 
 
-@pytest.mark.parametrize("shell", SHELLS)
-def test_paths_are_left_to_the_shell(home, shell):
+def test_paths_are_left_to_the_shell(home):
+    """Every line in every shell, all in one process."""
     lines = ["rapport export --all -o ", "rapport backup ", "rapport --home ", "rapport import "]
-    for line, (items, _) in zip(lines, complete_many(shell, lines, home)):
-        assert [kind for kind, _ in items] in (["file"], ["dir"]), line
+    pairs = [(shell, line) for shell in SHELLS for line in lines]
+    answers = complete_many(None, pairs, home)
+    assert len(answers) == len(pairs)
+    for (shell, line), (items, _) in zip(pairs, answers):
+        assert [kind for kind, _ in items] in (["file"], ["dir"]), (shell, line)
 
 
 def test_every_choice_is_completed(home):

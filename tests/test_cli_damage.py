@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from clitools import rapport
+from clitools import rapport, rapport_each
 from store import crypto
 from store.vault import create_vault
 
@@ -59,16 +59,22 @@ COMMANDS = [("list",), ("list", "--json"), ("people",), ("items",), ("items", "-
 
 
 def test_every_command_warns_once_and_changes_neither_output_nor_status(home):
+    """Each command, then verify --accept, then each command again: in turn in one process
+    (one start-up, not 19), each run with standard streams of its own."""
     delete_an_item(home)
-    warned = {args: run(home, *args) for args in COMMANDS}
-    assert run(home, "verify", "--accept", input=b"yes\n").returncode == 0
-    for args in COMMANDS:  # the same rows, accepted: the same output, without the warning
-        silent = run(home, *args)
-        assert WARNING not in silent.stderr, args
-        assert warned[args].stderr == WARNING + silent.stderr, args  # one line, once, first
-        assert (warned[args].returncode, warned[args].stdout) == (silent.returncode,
-                                                                  silent.stdout), args
-        assert silent.returncode == 0, args
+    given = ("--home", home, "--passphrase-file", home.parent / "pw")
+    runs = rapport_each(*[((*given, *args), None) for args in COMMANDS],
+                        ((*given, "verify", "--accept"), b"yes\n"),
+                        *[((*given, *args), None) for args in COMMANDS])
+    warned, accepted, silent = runs[:len(COMMANDS)], runs[len(COMMANDS)], runs[-len(COMMANDS):]
+    assert accepted[0] == 0, accepted
+    # the same rows, accepted: the same output, without the warning
+    for args, (code, out, err), (silent_code, silent_out, silent_err) in zip(COMMANDS, warned,
+                                                                             silent):
+        assert WARNING not in silent_err, args
+        assert err == WARNING + silent_err, args  # one line, once, first
+        assert (code, out) == (silent_code, silent_out), args
+        assert silent_code == 0, args
 
 
 def test_the_warning_is_said_once_however_often_a_command_opens_the_vault(home, capsys):
@@ -93,29 +99,37 @@ def test_verify_reports_deleted_rows_as_a_problem(home):
     ]
 
 
-@pytest.mark.parametrize("answer", [None, b"", b"no\n", b"y\n", b"yes please\n"])
-def test_verify_accept_takes_nothing_without_a_typed_yes(home, answer):
+ANSWERS = [None, b"", b"no\n", b"y\n", b"yes please\n"]
+
+
+def test_verify_accept_takes_nothing_without_a_typed_yes(home):
+    """Each answer that is not a typed yes, then a command: in turn in one process."""
     delete_an_item(home)
-    result = run(home, "verify", "--accept", input=answer)
-    assert result.returncode == 1
-    assert b"Type yes to accept" in result.stderr
-    assert result.stderr.splitlines()[-1] == b"rapport: error: nothing accepted (it takes a typed 'yes')"
-    assert run(home, "list").stderr == WARNING  # still shown
+    given = ("--home", home, "--passphrase-file", home.parent / "pw")
+    runs = rapport_each(*[run for answer in ANSWERS
+                          for run in (((*given, "verify", "--accept"), answer),
+                                      ((*given, "list"), None))])
+    for answer, (code, _, err), (_, _, listed) in zip(ANSWERS, runs[::2], runs[1::2]):
+        assert code == 1, answer
+        assert b"Type yes to accept" in err, answer
+        assert err.splitlines()[-1] == b"rapport: error: nothing accepted (it takes a typed 'yes')", \
+            answer
+        assert listed == WARNING, answer  # still shown
 
 
 def test_verify_accept_then_silence(home):
     delete_an_item(home)
-    result = run(home, "verify", "--accept", input=b"yes\n")
-    assert result.returncode == 0, result.stderr
-    assert b"damaged: items: 1 of 3 items deleted outside rapport" in result.stderr  # shown first
-    assert b"what went stays gone" in result.stderr
-    assert result.stdout == (b"accepted: the rows as they are now are the vault's rows "
-                             b"(1 problem settled)\n")
-    listed = run(home, "list")
-    assert (listed.returncode, listed.stderr) == (0, b"")
-    verified = run(home, "verify")
-    assert verified.returncode == 0 and verified.stderr == b""
-    assert verified.stdout.startswith(b"ok: ")
+    given = ("--home", home, "--passphrase-file", home.parent / "pw")
+    (code, out, err), listed, verified = rapport_each(
+        ((*given, "verify", "--accept"), b"yes\n"), ((*given, "list"), None),
+        ((*given, "verify"), None))
+    assert code == 0, err
+    assert b"damaged: items: 1 of 3 items deleted outside rapport" in err  # shown first
+    assert b"what went stays gone" in err
+    assert out == b"accepted: the rows as they are now are the vault's rows (1 problem settled)\n"
+    assert (listed[0], listed[2]) == (0, b"")
+    assert verified[0] == 0 and verified[2] == b""
+    assert verified[1].startswith(b"ok: ")
 
 
 def flip_an_items_ciphertext(home: Path) -> None:

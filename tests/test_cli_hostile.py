@@ -12,7 +12,7 @@ from datetime import datetime, timezone
 import pytest
 from click.testing import CliRunner
 
-from clitools import rapport
+from clitools import rapport, rapport_each
 from guides.loader import builtin_guides
 from store import crypto
 from store.vault import create_vault, open_vault
@@ -76,17 +76,31 @@ def vault(tmp_path_factory):
 
 def shown_safely(out) -> str:
     """The process's output, checked: nothing a terminal acts on."""
-    text = (out.stdout + out.stderr).decode("utf-8")
+    return safe(out.stdout, out.stderr)
+
+
+def safe(stdout: bytes, stderr: bytes, *context: object) -> str:
+    """Output and error as one text, checked: nothing a terminal acts on."""
+    text = (stdout + stderr).decode("utf-8")
     found = CONTROLS.search(text)
-    assert found is None, f"{found.group()!r} reached the terminal: {text[:400]!r}"
+    assert found is None, f"{context} {found.group()!r} reached the terminal: {text[:400]!r}"
     return text
+
+
+def each(vault, *runs: list[str]) -> list[tuple[int, bytes, bytes]]:
+    """``rapport ARGS`` on the hostile vault for each of ``runs`` (``{session}`` and
+    ``{programme}`` filled in), in turn in one process: each run its own streams and status."""
+    home, pw, ids, _ = vault
+    return rapport_each(*[(("--home", home, "--passphrase-file", pw,
+                            *[a.format(**ids) for a in args]), None) for args in runs])
 
 
 def test_import_says_what_it_did_safely(vault):
     shown_safely(vault[3])
 
 
-@pytest.mark.parametrize("args", [
+#: every command that shows a record's text (the jot last: it adds one)
+SHOWING = [
     ["list"], ["show", "{session}"], ["people"], ["items"], ["search", "pwned"],
     ["search", "\x1b]0;pwned\x07"],
     ["programme", "list"], ["programme", "show", "{programme}"],
@@ -95,27 +109,34 @@ def test_import_says_what_it_did_safely(vault):
     ["synthesis", "{programme}", "--leader", "Ana \x1b", "--named"],
     ["export", "{session}"], ["export", "--all", "--full", "--format", "html"],
     ["jot", "--with", "Ana \x1b", "met", "in", "the", "corridor"],
-])
-def test_every_command_shows_the_text_never_its_controls(vault, args):
-    home, pw, ids, _ = vault
-    out = rapport("--home", home, "--passphrase-file", pw, *[a.format(**ids) for a in args])
-    assert out.returncode == 0, out.stderr
-    text = shown_safely(out)
-    assert "␀" in text  # the record's text is there, shown (Markdown escapes some of it further)
+]
 
 
-@pytest.mark.parametrize("args, quoted", [
+def test_every_command_shows_the_text_never_its_controls(vault):
+    """Each command in turn in one process (see clitools.rapport_each)."""
+    for args, (code, out, err) in zip(SHOWING, each(vault, *SHOWING), strict=True):
+        assert code == 0, (args, err)
+        text = safe(out, err, args)
+        assert "␀" in text, args  # the record's text is there, shown (Markdown escapes some
+        # of it further)
+
+
+#: commands refused with an error line that quotes a name, and what the line says
+QUOTING = [
     (["list", "--person", "Ana"], "matches several people"),
     (["synthesis", "Prog", "--named"], "matches several programmes"),
     (["show", "\x1b]0;pwned\x07"], "no session with id"),
     (["jot", "--with", "\x9b2J\u202e", "hi"], "no person called"),
-])
-def test_error_lines_that_quote_a_name_are_shown_safely(vault, args, quoted):
-    home, pw, _, _ = vault
-    out = rapport("--home", home, "--passphrase-file", pw, *args)
-    assert out.returncode == 1
-    text = shown_safely(out)
-    assert text.startswith("rapport: error: ") and text.count("\n") == 1 and quoted in text
+]
+
+
+def test_error_lines_that_quote_a_name_are_shown_safely(vault):
+    runs = each(vault, *[args for args, _ in QUOTING])
+    for (args, quoted), (code, out, err) in zip(QUOTING, runs, strict=True):
+        assert code == 1, args
+        text = safe(out, err, args)
+        assert text.startswith("rapport: error: ") and text.count("\n") == 1 and quoted in text, \
+            args
 
 
 def test_a_hostile_home_directory_is_shown_safely(tmp_path):
@@ -124,17 +145,18 @@ def test_a_hostile_home_directory_is_shown_safely(tmp_path):
     assert "␛]0;pwned␇" in shown_safely(out)
 
 
-@pytest.mark.parametrize("args", [
+JSON = [
     ["list", "--json"], ["show", "{session}", "--json"], ["people", "--json"],
     ["items", "--json"], ["search", "pwned", "--json"], ["programme", "list", "--json"],
-])
-def test_json_escapes_every_control_and_reads_back_the_same(vault, args):
-    home, pw, ids, _ = vault
-    out = rapport("--home", home, "--passphrase-file", pw, *[a.format(**ids) for a in args])
-    assert out.returncode == 0, out.stderr
-    shown_safely(out)
-    assert "\\u009b" in out.stdout.decode() and "\\u202e" in out.stdout.decode()
-    assert any(HOSTILE in text for text in strings(json.loads(out.stdout)))
+]
+
+
+def test_json_escapes_every_control_and_reads_back_the_same(vault):
+    for args, (code, out, err) in zip(JSON, each(vault, *JSON), strict=True):
+        assert code == 0, (args, err)
+        safe(out, err, args)
+        assert "\\u009b" in out.decode() and "\\u202e" in out.decode(), args
+        assert any(HOSTILE in text for text in strings(json.loads(out))), args
 
 
 def strings(value):
@@ -171,20 +193,18 @@ def test_a_document_on_stdout_is_its_bytes_or_shown_safely(capsysbinary, fmt):
     assert not CONTROLS.search(shown) and "RED" in shown and "evil" in shown
 
 
-@pytest.mark.parametrize("args", [
-    ["export", "--all", "--full", "--format", "json"],
-    ["synthesis", "{programme}", "--named", "--format", "json"],
-])
-def test_json_documents_on_stdout_escape_controls_and_read_back_the_same(vault, tmp_path, args):
-    home, pw, ids, _ = vault
-    args = [a.format(**ids) for a in args]
-    shown = rapport("--home", home, "--passphrase-file", pw, *args)
-    assert shown.returncode == 0, shown.stderr
-    shown_safely(shown)
-    written = tmp_path / "doc.json"
-    out = rapport("--home", home, "--passphrase-file", pw, *args, "-o", written)
-    assert out.returncode == 0, out.stderr
-    document = json.loads(written.read_bytes())
-    document.pop("exported_at", None)
-    assert {k: v for k, v in json.loads(shown.stdout).items() if k != "exported_at"} == document
-    assert any(HOSTILE in text for text in strings(document))
+def test_json_documents_on_stdout_escape_controls_and_read_back_the_same(vault, tmp_path):
+    """Each document shown on stdout, then written with -o: in turn in one process."""
+    documents = [["export", "--all", "--full", "--format", "json"],
+                 ["synthesis", "{programme}", "--named", "--format", "json"]]
+    written = [tmp_path / f"doc{n}.json" for n in range(len(documents))]
+    runs = each(vault, *documents, *[[*args, "-o", str(path)]
+                                     for args, path in zip(documents, written)])
+    for args, path, shown, out in zip(documents, written, runs, runs[len(documents):]):
+        assert shown[0] == 0, (args, shown[2])
+        safe(shown[1], shown[2], args)
+        assert out[0] == 0, (args, out[2])
+        document = json.loads(path.read_bytes())
+        document.pop("exported_at", None)
+        assert {k: v for k, v in json.loads(shown[1]).items() if k != "exported_at"} == document
+        assert any(HOSTILE in text for text in strings(document)), args

@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import os
 import subprocess
+from typing import NamedTuple
 
 import pytest
 
-from clitools import MAIN, argv, clean_env, rapport
+from clitools import MAIN, argv, clean_env, rapport, rapport_each
 from store.vault import open_vault
 from tui.env import PASSPHRASE_LIMIT
 
@@ -18,6 +19,14 @@ from tui.env import PASSPHRASE_LIMIT
 @pytest.fixture
 def vault(ana_vault):
     return ana_vault
+
+
+class Out(NamedTuple):
+    """A run of :func:`clitools.rapport_each`, read as a finished process."""
+
+    returncode: int
+    stdout: bytes
+    stderr: bytes
 
 
 def one_line(out, code: int = 1) -> str:
@@ -28,15 +37,16 @@ def one_line(out, code: int = 1) -> str:
 
 
 # ---------------------------------------------------------------------- rapport import FILE
-@pytest.mark.parametrize("special", ["/dev/zero", "fifo", "directory"])
-def test_import_takes_only_a_regular_file(vault, tmp_path, special):
+def test_import_takes_only_a_regular_file(vault, tmp_path):
+    """A device, a FIFO and a directory, in turn in one process (see clitools.rapport_each)."""
     home, pw = vault
-    path = {"/dev/zero": "/dev/zero", "fifo": tmp_path / "fifo",
-            "directory": tmp_path}[special]
-    if special == "fifo":
-        os.mkfifo(path)  # no writer: opening it to read would wait forever
-    out = rapport("--home", home, "--passphrase-file", pw, "import", path, timeout=30)
-    assert one_line(out) == f"rapport: error: the file {path} is not a regular file"
+    os.mkfifo(tmp_path / "fifo")  # no writer: opening it to read would wait forever
+    paths = ["/dev/zero", tmp_path / "fifo", tmp_path]
+    runs = rapport_each(*[(("--home", home, "--passphrase-file", pw, "import", path), None)
+                          for path in paths], timeout=30)
+    for path, (code, out, err) in zip(paths, runs, strict=True):
+        assert one_line(Out(code, out, err)) == (
+            f"rapport: error: the file {path} is not a regular file")
 
 
 def test_import_reads_at_most_its_limit(vault, tmp_path):
@@ -52,13 +62,15 @@ def test_import_reads_at_most_its_limit(vault, tmp_path):
 
 
 # ---------------------------------------------------------------------- --passphrase-file
-@pytest.mark.parametrize("special", ["/dev/zero", "directory"])
-def test_a_passphrase_file_is_a_file_or_a_pipe(vault, tmp_path, special):
+def test_a_passphrase_file_is_a_file_or_a_pipe(vault, tmp_path):
+    """A device and a directory, in turn in one process."""
     home, _ = vault
-    path = "/dev/zero" if special == "/dev/zero" else tmp_path
-    out = rapport("--home", home, "list", "--passphrase-file", path, timeout=30)
-    assert one_line(out) == (f"rapport: error: the passphrase file {path} is not a regular "
-                             "file or a pipe")
+    paths = ["/dev/zero", tmp_path]
+    runs = rapport_each(*[(("--home", home, "list", "--passphrase-file", path), None)
+                          for path in paths], timeout=30)
+    for path, (code, out, err) in zip(paths, runs, strict=True):
+        assert one_line(Out(code, out, err)) == (
+            f"rapport: error: the passphrase file {path} is not a regular file or a pipe")
 
 
 def test_a_passphrase_from_a_pipe(vault, passphrase):

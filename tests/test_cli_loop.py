@@ -8,7 +8,7 @@ import stat
 from datetime import date, datetime, timedelta
 
 import pytest
-from clitools import rapport
+from clitools import rapport, rapport_each
 
 from store import crypto
 from store.vault import KEPT_SUFFIX, create_vault, open_vault
@@ -38,6 +38,21 @@ def ok(home, *args, **kw):
     result = run(home, *args, **kw)
     assert result.returncode == 0, result.stderr
     return result.stdout.decode()
+
+
+def each(home, *runs: tuple, input: dict[int, bytes] | None = None) -> list[tuple[int, bytes, bytes]]:
+    """``rapport ARGS`` for each of ``runs``, in turn in one process (clitools.rapport_each);
+    ``input``: the standard input of the runs at those indexes."""
+    return rapport_each(*[(("--home", home, "--passphrase-file", home / "pw", *args),
+                           (input or {}).get(n)) for n, args in enumerate(runs)])
+
+
+def oks(home, *runs: tuple) -> list[str]:
+    """The output of each of ``runs`` (in turn in one process), each of which succeeds."""
+    results = each(home, *runs)
+    for args, (code, _, err) in zip(runs, results):
+        assert code == 0, (args, err)
+    return [out.decode() for _, out, _ in results]
 
 
 def test_people_add_talking_points_schedule_due_and_calendar(home, tmp_path):
@@ -125,22 +140,23 @@ def test_new_with_a_person_alone_starts_from_their_guide(home, monkeypatch):
 def test_erase_asks_for_the_name_typed(home):
     with vault(home) as store:  # set up as 'people add' and 'jot --raise' would
         store.add_talking_point(store.add_person("Sam Rivera").id, "x")
-    refused = run(home, "people", "erase", "sam", input=b"Sam\n")
-    assert refused.returncode == 1 and b"nothing was erased" in refused.stderr
-    assert b"1 talking point" in refused.stderr
-    done = run(home, "people", "erase", "sam", input=b"Sam Rivera\n")
-    assert done.returncode == 0, done.stderr
-    assert "no people yet" in run(home, "people").stderr.decode()
+    refused, done, people = each(home, ("people", "erase", "sam"), ("people", "erase", "sam"),
+                                 ("people",), input={0: b"Sam\n", 1: b"Sam Rivera\n"})
+    assert refused[0] == 1 and b"nothing was erased" in refused[2]
+    assert b"1 talking point" in refused[2]
+    assert done[0] == 0, done[2]
+    assert "no people yet" in people[2].decode()
 
 
 def test_rename_and_merge(home):
     with vault(home) as store:  # set up as 'people add' and 'jot' would
         store.add_person("Sam Rivera")
         store.add_jot(store.add_person("Sam Rivra").id, "from the typo")
-    assert "already someone" in run(home, "people", "rename", "sam rivra", "Sam Rivera"
-                                    ).stderr.decode()
-    ok(home, "people", "merge", "sam rivra", "sam rivera")
-    ok(home, "people", "rename", "sam", "Samantha Rivera")
+    taken, merged, renamed = each(home, ("people", "rename", "sam rivra", "Sam Rivera"),
+                                  ("people", "merge", "sam rivra", "sam rivera"),
+                                  ("people", "rename", "sam", "Samantha Rivera"))
+    assert "already someone" in taken[2].decode()
+    assert merged[0] == 0 and renamed[0] == 0, (merged, renamed)
     with open_vault(home / "vault.db", PW, allow_weak=True) as store:
         (person,) = store.people()
         assert person.name == "Samantha Rivera" and store.jots(person.id)
@@ -155,19 +171,21 @@ def test_goals_feedback_and_roster_and_hostile_text(home):
         store.fill_feedback(s.id, situation="Tuesday", behaviour="\x9b31m interrupted")
         programme = store.add_programme("Leaders")
         store.add_to_roster(programme.id, ann.id)
-    goals = ok(home, "goals")
+    goals, goals_json, feedback, _, roster_json, roster_shown = oks(  # in turn in one process
+        home, ("goals",), ("goals", "--with", "ann", "--json"), ("feedback", "--with", "ann"),
+        ("programme", "roster", "set", "Leaders", "ann", "--status", "done", "--consent",
+         "given"),
+        ("programme", "roster", "show", "Leaders", "--json"),
+        ("programme", "roster", "show", "Leaders"))
     assert "[on-track, 30%]" in goals and "\x1b" not in goals and "␛" in goals
-    data = json.loads(ok(home, "goals", "--with", "ann", "--json"))["goals"][0]
+    data = json.loads(goals_json)["goals"][0]
     assert data["progress"] == 30 and [c["note"] for c in data["checkins"]] == ["goal set",
                                                                                "moving"]
-    feedback = ok(home, "feedback", "--with", "ann")
     assert "situation: Tuesday" in feedback and "\x9b" not in feedback
-    ok(home, "programme", "roster", "set", "Leaders", "ann", "--status", "done", "--consent",
-       "given")
-    roster = json.loads(ok(home, "programme", "roster", "show", "Leaders", "--json"))["roster"]
+    roster = json.loads(roster_json)["roster"]
     assert (roster[0]["status"], roster[0]["consent"], roster[0]["session_id"]) == (
         "done", "given", None)
-    assert "\x1b" not in ok(home, "programme", "roster", "show", "Leaders")
+    assert "\x1b" not in roster_shown
 
 
 def test_goals_check_in_from_the_command_line(home):
@@ -177,20 +195,22 @@ def test_goals_check_in_from_the_command_line(home):
         plain = store.add_item(s.id, "goal", "Own the budget review", owner="them")
         measured = store.add_item(s.id, "goal", "Present at all-hands", owner="them")
         kr = store.add_key_result(measured.id, "Draft the deck")
-    listed = ok(home, "goals")  # each goal and key result shows the id a check-in takes
+    listed, checked, _ = oks(  # in turn in one process
+        home, ("goals",),
+        ("goals", "check-in", plain.id[:6], "--status", "at-risk", "--progress", "30", "--note",
+         "waiting on finance"),
+        ("goals", "check-in", measured.id[:4], "--key-result", kr.id[:5], "--progress", "40"))
+    # each goal and key result shows the id a check-in takes
     assert f"{plain.id[:8]}  Ann: Own the budget review" in listed
     assert f"key result {kr.id[:8]}: Draft the deck" in listed
-    assert ok(home, "goals", "check-in", plain.id[:6], "--status", "at-risk", "--progress",
-              "30", "--note", "waiting on finance") == (
-        "checked in: Own the budget review  [at-risk, 30%]\n")
-    ok(home, "goals", "check-in", measured.id[:4], "--key-result", kr.id[:5], "--progress", "40")
+    assert checked == "checked in: Own the budget review  [at-risk, 30%]\n"
     with open_vault(home / "vault.db", PW, allow_weak=True) as store:
         first, second = store.goal(plain.id), store.goal(measured.id)
     assert (first.status, first.progress) == ("at-risk", 30)
     assert [(c.status, c.progress, c.note) for c in first.checkins][-1] == (
         "at-risk", 30, "waiting on finance")
     assert second.progress == 40 and second.key_results[0].progress == 40
-    for args, code, says in [
+    refusals = [
         ((plain.id[:8],), 1, "a check-in needs a status, a progress or a note"),
         ((measured.id[:8], "--progress", "50"), 2,  # says how, with the ids to give
          f"give --key-result ID with --progress (its key results: {kr.id[:8]})"),
@@ -201,10 +221,11 @@ def test_goals_check_in_from_the_command_line(home):
         ((measured.id[:8], "--key-result", kr.id, "--status", "done"), 2, "--key-result takes"),
         ((plain.id[:8], "--progress", "101"), 2, "101 is not in the range"),
         ((plain.id[:8], "--status", "late"), 2, "'late' is not one of"),
-    ]:
-        result = run(home, "goals", "check-in", *args)
-        assert result.returncode == code, (args, result.stderr)
-        assert says.encode() in result.stderr and len(result.stderr.splitlines()) == 1, args
+    ]
+    results = each(home, *[("goals", "check-in", *args) for args, _, _ in refusals])
+    for (args, code, says), (status, _, err) in zip(refusals, results, strict=True):
+        assert status == code, (args, err)
+        assert says.encode() in err and len(err.splitlines()) == 1, args
     with open_vault(home / "vault.db", PW, allow_weak=True) as store:
         assert store.goal(plain.id).checkins == first.checkins  # nothing refused was kept
 

@@ -13,7 +13,8 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from clitools import MAIN, MAIN_NO_APP, argv, clean_env, in_terminal, rapport, read_until
+from clitools import (MAIN, MAIN_NO_APP, argv, clean_env, in_terminal, rapport, rapport_each,
+                      read_until)
 from store import crypto
 from tui.cli import COMMANDS, GLOBAL_OPTIONS, cli
 
@@ -105,17 +106,18 @@ def test_init_with_the_options_after_the_command_in_a_real_process(tmp_path):
     pw = tmp_path / "pw"
     pw.write_text("a new passphrase\n")
     home = tmp_path / "home"
-    out = rapport("init", "--passphrase-file", pw, "--home", home)
-    assert out.returncode == 0, out.stderr
-    assert out.stdout == f"created {home / 'vault.db'}\n".encode()
-    out = rapport("verify", "--home", home, "--passphrase-file", pw)
-    assert out.returncode == 0, out.stderr
-    out = rapport("--home", home, "--passphrase-file", pw, "jot", "--with", "Nobody", "hi")
-    assert out.returncode == 1 and out.stderr == b"rapport: error: no person called 'Nobody'\n"
+    made, verified, jotted = rapport_each(  # in turn in one process
+        (("init", "--passphrase-file", pw, "--home", home), None),
+        (("verify", "--home", home, "--passphrase-file", pw), None),
+        (("--home", home, "--passphrase-file", pw, "jot", "--with", "Nobody", "hi"), None))
+    assert made[0] == 0, made[2]
+    assert made[1] == f"created {home / 'vault.db'}\n".encode()
+    assert verified[0] == 0, verified[2]
+    assert jotted[0] == 1 and jotted[2] == b"rapport: error: no person called 'Nobody'\n"
 
 
 # ---------------------------------------------------------------------- errors
-@pytest.mark.parametrize("args, message", [
+USAGE_ERRORS = [
     (["--bogus"], "rapport: error: No such option '--bogus' (see 'rapport --help')"),
     (["lst"], "rapport: error: No such command 'lst' (see 'rapport --help')"),
     (["backup"], "rapport: error: Missing argument 'PATH' (see 'rapport backup --help')"),
@@ -124,12 +126,16 @@ def test_init_with_the_options_after_the_command_in_a_real_process(tmp_path):
      "(see 'rapport list --help')"),
     (["programme", "show"],
      "rapport: error: Missing argument 'PROGRAMME' (see 'rapport programme show --help')"),
-])
-def test_usage_errors_are_one_line_with_status_2(tmp_path, args, message):
-    out = rapport("--home", tmp_path, *args)
-    assert out.returncode == 2
-    assert out.stderr.decode() == message + "\n"
-    assert out.stdout == b""
+]
+
+
+def test_usage_errors_are_one_line_with_status_2(tmp_path):
+    """Each in turn in one process (see clitools.rapport_each)."""
+    runs = rapport_each(*[(("--home", tmp_path, *args), None) for args, _ in USAGE_ERRORS])
+    for (args, message), (code, out, err) in zip(USAGE_ERRORS, runs, strict=True):
+        assert code == 2, args
+        assert err.decode() == message + "\n"
+        assert out == b"", args
 
 
 def test_an_error_is_one_line_in_a_real_process(tmp_path):
@@ -174,13 +180,17 @@ def fifo_home(tmp_path):
     return home, f"rapport: error: {home / 'vault.db'} is not a regular file, not a Rapport vault"
 
 
-@pytest.mark.parametrize("args", [["verify"], ["list"], ["export", "--all", "--format", "md"]])
-def test_a_fifo_in_the_vaults_place_is_refused_not_waited_on(tmp_path, args):
+def test_a_fifo_in_the_vaults_place_is_refused_not_waited_on(tmp_path):
+    """verify, list and export, in turn in one process (one waiting on the FIFO would hang it:
+    the timeout ends the test)."""
     home, refusal = fifo_home(tmp_path)
     (tmp_path / "pw").write_text("a passphrase\n")
-    out = rapport("--home", home, "--passphrase-file", tmp_path / "pw", *args, timeout=30)
-    assert out.returncode == 1 and out.stdout == b""
-    assert out.stderr.decode() == refusal + " (left untouched)\n"
+    commands = [["verify"], ["list"], ["export", "--all", "--format", "md"]]
+    runs = rapport_each(*[(("--home", home, "--passphrase-file", tmp_path / "pw", *args), None)
+                          for args in commands], timeout=30)
+    for args, (code, out, err) in zip(commands, runs, strict=True):
+        assert code == 1 and out == b"", args
+        assert err.decode() == refusal + " (left untouched)\n"
     assert stat.S_ISFIFO(os.lstat(home / "vault.db").st_mode)
 
 

@@ -10,6 +10,7 @@ import sys
 import pytest
 from click.testing import CliRunner
 
+from clitools import rapport_each
 from store import crypto
 from store.vault import open_vault
 from tui.cli import cli
@@ -134,18 +135,19 @@ def test_usage_errors_exit_2(home):
 
 
 def test_real_process_version_help_and_error(tmp_path):
-    exe = [sys.executable, "-c", "from tui.cli import main; main()"]
-    env = {**os.environ, "RAPPORT_HOME": str(tmp_path / "h")}
-    out = subprocess.run(exe + ["--version"], capture_output=True, text=True, env=env)
-    assert out.returncode == 0 and "rapport" in out.stdout
-    for command in ("init", "passwd", "rotate-key", "verify", "backup", "locate", "new", "guides"):
-        out = subprocess.run(exe + [command, "--help"], capture_output=True, text=True, env=env)
-        assert out.returncode == 0 and "Usage" in out.stdout, command
-    out = subprocess.run(exe + ["verify"], capture_output=True, text=True, env=env,
-                         stdin=subprocess.DEVNULL)
-    assert out.returncode == 1
-    assert out.stderr.startswith("rapport: error: ") and out.stderr.count("\n") == 1
-    assert "Traceback" not in out.stderr
+    """--version, each command's --help and an error, in turn in one real process
+    (clitools.rapport_each: each run with its own streams and status)."""
+    commands = ("init", "passwd", "rotate-key", "verify", "backup", "locate", "new", "guides")
+    version, *helps, error = rapport_each(
+        (("--version",), None), *[((command, "--help"), None) for command in commands],
+        (("verify",), None), env={"RAPPORT_HOME": str(tmp_path / "h")})
+    assert version[0] == 0 and b"rapport" in version[1]
+    for command, (code, out, _) in zip(commands, helps, strict=True):
+        assert code == 0 and b"Usage" in out, command
+    code, _, err = error
+    assert code == 1
+    assert err.startswith(b"rapport: error: ") and err.count(b"\n") == 1
+    assert b"Traceback" not in err
 
 
 def test_a_closed_reader_ends_a_command_quietly(tmp_path):

@@ -291,43 +291,54 @@ async def test_the_screens_as_drawn_read_at_aa(store, vault_path, clock, theme):
 
 
 async def test_every_offered_theme_as_drawn_reads_at_aa(store, vault_path, clock):
-    """A dialog's focused input with its text selected, and a live session (the notes'
-    placeholder under the cursor, the outline, questions, timer, footer), in every theme. (Names
-    coloured in Python, overdue ones, keep the colours of the theme they were drawn in until their
-    screen reloads: those are checked above, in the theme the app starts with.)
+    """A live session (the notes' placeholder under the cursor, the outline, questions, timer,
+    footer) and a dialog's focused input with its text selected, over it, in every theme.
+    (Names coloured in Python, overdue ones, keep the colours of the theme they were drawn in
+    until their screen reloads: those are checked above, in the theme the app starts with.)
 
-    A theme switch restyles every screen on the stack: each of the two is looked at with only
-    the unlock screen beneath it (home and the session's detail were restyled for nothing)."""
+    A theme switch restyles every screen on the stack, and re-parses the stylesheet: one switch
+    a theme, with the session in place of home (the unlock screen beneath it); the export
+    dialog, installed, is pushed over it after the switch (restyled as it resumes, as a dialog
+    opened after a switch is) and popped before the next."""
     from tui.screens.export import ExportScreen
     from tui.screens.session import SessionScreen
 
     ada, plan = seeded(store, clock)
     app = make_app(vault_path, clock, config=Config(idle_lock_minutes=0))
-    problems, seen = [], 0
+    problems, seen, looked = [], 0, []
 
-    async def look_in_every_theme() -> None:
+    def look(name: str) -> None:
         nonlocal seen
-        for name in offered_themes(app):
-            app.theme = name
-            await pilot.pause()
-            checked, found = low_contrast(app)
-            seen += checked
-            problems.extend(f"{name}: {line}" for line in found)
+        checked, found = low_contrast(app)
+        assert checked, (name, type(app.screen).__name__)
+        seen += checked
+        looked.append(type(app.screen).__name__)
+        problems.extend(f"{name}: {line}" for line in found)
 
     async with app.run_test(size=(100, 30)) as pilot:
         app.unlocked(store)
         await pilot.pause()
-        # the dialog the detail's x opens, in place of home (the unlock screen beneath it)
-        await app.switch_screen(ExportScreen(session_ids=[store.sessions(status="ended")[0].id]))
-        await app.workers.wait_for_complete()
-        assert app.screen.query_one("#export-path", Input).selected_text
-        assert len(app.screen_stack) == 2
-        await look_in_every_theme()
         await app.switch_screen(SessionScreen(store.start_session(ada.id, plan).id))
         await pilot.pause()
-        assert len(app.screen_stack) == 2 and isinstance(app.screen, SessionScreen)
-        app.screen.query_one("#notes").cursor_blink = False  # the cursor drawn, on the placeholder
-        await look_in_every_theme()
+        session = app.screen
+        assert len(app.screen_stack) == 2 and isinstance(session, SessionScreen)
+        session.query_one("#notes").cursor_blink = False  # the cursor drawn, on the placeholder
+        # the dialog the detail's x opens, kept between its looks
+        app.install_screen(ExportScreen(session_ids=[store.sessions(status="ended")[0].id]),
+                           "export")
+        themes = offered_themes(app)
+        for name in themes:
+            app.theme = name
+            await pilot.pause()
+            assert app.screen is session and app.focused is session.query_one("#notes")
+            look(name)
+            await app.push_screen("export")
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            assert app.screen.query_one("#export-path", Input).selected_text
+            look(name)
+            await app.pop_screen()
+    assert looked == ["SessionScreen", "ExportScreen"] * len(themes)
     assert seen > 1000
     assert not problems, "\n".join(sorted(set(problems)))
 

@@ -165,6 +165,39 @@ def test_bad_input(home, args, code, message):
     assert exports(home) == []
 
 
+def age_file(plaintext: bytes, passphrase: str, log_n: int = 10) -> bytes:
+    """An age v1 file (age-encryption.org/v1) sealed with ``passphrase`` at scrypt work factor
+    2**``log_n``: what ``age -p`` writes, at a cost a test can pay many times over (pyrage picks
+    the work factor itself, ~1 s of scrypt to seal and to open a file)."""
+    from base64 import b64encode
+
+    from cryptography.hazmat.primitives import hashes, hmac
+    from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
+    from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+    from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
+
+    def b64(data: bytes) -> bytes:
+        return b64encode(data).rstrip(b"=")
+
+    def hkdf(key: bytes, salt: bytes | None, info: bytes) -> bytes:
+        return HKDF(hashes.SHA256(), 32, salt, info).derive(key)
+
+    file_key, salt, nonce = os.urandom(16), os.urandom(16), os.urandom(16)
+    wrap = Scrypt(b"age-encryption.org/v1/scrypt" + salt, 32, 2 ** log_n, 8, 1).derive(
+        passphrase.encode())
+    body = ChaCha20Poly1305(wrap).encrypt(bytes(12), file_key, None)
+    header = (b"age-encryption.org/v1\n-> scrypt " + b64(salt) + b" %d\n" % log_n + b64(body)
+              + b"\n---")
+    mac = hmac.HMAC(hkdf(file_key, None, b"header"), hashes.SHA256())
+    mac.update(header)
+    sealed, payload = ChaCha20Poly1305(hkdf(file_key, nonce, b"payload")), b""
+    chunks = [plaintext[i:i + 65536] for i in range(0, len(plaintext), 65536)] or [b""]
+    for counter, chunk in enumerate(chunks):
+        last = bytes([counter == len(chunks) - 1])
+        payload += sealed.encrypt(counter.to_bytes(11, "big") + last, chunk, None)
+    return header + b" " + b64(mac.finalize()) + b"\n" + nonce + payload
+
+
 def test_import_round_trip_through_plain_and_age_files(home, tmp_path, clock):
     full = tmp_path / "vault.json"
     sealed = tmp_path / "vault.json.age"
@@ -185,16 +218,22 @@ def test_import_round_trip_through_plain_and_age_files(home, tmp_path, clock):
                  allow_weak=True).close()
     wrong = tmp_path / "wrong"
     wrong.write_text("not it\n")
-    bad = run(other, "import", str(sealed), "--age-passphrase-file", str(wrong))
+    # the wrong passphrase on an age file of the same export sealed at a low work factor (the
+    # passphrase is right for it: imported below); each try on `sealed` costs ~1 s of scrypt
+    cheap = tmp_path / "cheap.json.age"
+    cheap.write_bytes(age_file(full.read_bytes(), age_pw.read_text().rstrip("\n")))
+    bad = run(other, "import", str(cheap), "--age-passphrase-file", str(wrong))
     assert bad.exit_code == 1 and "wrong passphrase" in bad.stderr and "nothing was imported" in bad.stderr
     assert bad.stderr.count("\n") == 1
 
     imported = run(other, "import", str(sealed), "--age-passphrase-file", str(age_pw))
     assert imported.exit_code == 0, imported.output
     assert imported.stdout == "imported 2 people, 2 sessions, 3 notes, 1 item, 1 jot\n"
+    again = ("imported nothing new; skipped 2 people, 2 sessions, 3 notes, 1 item, 1 jot already "
+             "in the vault\n")
+    assert run(other, "import", str(cheap), "--age-passphrase-file", str(age_pw)).stdout == again
     plain = run(other, "import", str(full))
-    assert plain.stdout == ("imported nothing new; skipped 2 people, 2 sessions, 3 notes, 1 item, "
-                            "1 jot already in the vault\n")
+    assert plain.stdout == again
     again = run(other, "export", "--all", "--full", "--format", "json", clock=clock)
     assert again.exit_code == 0
     assert again.stdout_bytes == full.read_bytes()

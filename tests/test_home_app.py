@@ -229,8 +229,13 @@ async def test_home_says_how_many_action_items_are_due(store, vault_path, clock)
         app.store = None
 
 
-async def test_home_says_who_is_due_next_and_whose_pulse_is_low(store, vault_path, clock):
+async def test_home_says_who_is_due_next_and_whose_pulse_is_low_and_search_marks_private(
+        store, vault_path, clock):
+    """Who is due next and whose pulse is low, on home; then search from there marks the
+    matches in private notes."""
     ids = seed(store, clock)
+    store.save_note(ids["s1"], "check-in", "the budget is tight")
+    store.save_note(ids["s1"], "reflection", "my worry: the budget", private=True)
     today = clock().date()
     store.set_next_meeting(ids["gus"], today + timedelta(days=1), time="14:00")
     for score in (2, 1, 2):
@@ -253,17 +258,7 @@ async def test_home_says_who_is_due_next_and_whose_pulse_is_low(store, vault_pat
         await settle(pilot)
         due = str(screen.query_one("#home-due").render())
         assert "Ada Lovelace (overdue since" in due and "Jonas Keller (overdue since" in due
-        app.store = None
 
-
-# ---------------------------------------------------------------------- search
-async def test_search_marks_private_matches(store, vault_path, clock):
-    ids = seed(store, clock)
-    store.save_note(ids["s1"], "check-in", "the budget is tight")
-    store.save_note(ids["s1"], "reflection", "my worry: the budget", private=True)
-    app = make_app(vault_path, clock)
-    async with app.run_test(size=(120, 30)) as pilot:
-        await home(app, pilot, store)
         await pilot.press("s")
         await settle(pilot)
         app.screen.query_one("#search-query").value = "budget"

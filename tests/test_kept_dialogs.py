@@ -23,9 +23,10 @@ from tui.screens.programme import ProgrammeScreen
 from tui.screens.programme_roster import RosterDialog
 from tui.screens.programmes import ProgrammesScreen
 from tui.screens.questions import QuestionBankScreen, QuestionDialog
+from tui.screens.session import SessionScreen
 from tui.screens.strategy import StrategyDialog
 from tui.screens.unlock import UnlockScreen
-from apptools import ada_session, make_app, open_session, settle, show_programme
+from apptools import ada_session, make_app, settle, show_programme
 
 pytestmark = pytest.mark.usefixtures("utc_zone")
 
@@ -66,8 +67,12 @@ async def on_screen(app, pilot, store, key: str, kind: type):
 
 
 # ---------------------------------------------------------------------- the question bank
-async def test_a_lock_keeps_a_new_question_in_the_bank_for_its_guide_and_stage(
+async def test_a_lock_keeps_a_new_question_and_one_for_the_bank_in_the_bank(
         store, vault_path, clock, passphrase):
+    """A new question in the bank's dialog at a lock: kept in the bank for its guide and stage,
+    and unlocking goes back to the bank. Then a question for the bank typed in a live session
+    (shift+F2) at the next lock: kept in the bank, not in the notes."""
+    person, session = ada_session(store)
     app = locking_app(vault_path, clock)
     async with app.run_test(size=(80, 24)) as pilot:
         await on_screen(app, pilot, store, "f5", QuestionBankScreen)
@@ -84,10 +89,19 @@ async def test_a_lock_keeps_a_new_question_in_the_bank_for_its_guide_and_stage(
         await unlock(app, pilot, passphrase)  # back in the bank, the question in it
         assert isinstance(app.screen, QuestionBankScreen)
         assert app.screen.questions[0].text == LOCKED + "What gave you energy"
-        app.close_store()  # the vault reopened below
+
+        await app.push_screen(SessionScreen(session.id))
+        await settle(app, pilot)
+        await pilot.press("shift+f2")
+        await pilot.pause()
+        assert isinstance(app.screen, BankDialog)
+        await pilot.press(*"Who helped you")
+        said = await lock(app, pilot, clock)
+        assert "in your question bank, for 1-on-1 · Check-in" in said
     with reopened(vault_path, passphrase) as vault:
         assert [q.text for q in vault.questions("one-on-one", "check-in")] == [
-            LOCKED + "What gave you energy"]
+            LOCKED + "What gave you energy", LOCKED + "Who helped you"]
+        assert vault.notes(session.id) == []
 
 
 async def test_a_signal_keeps_a_questions_edit_beside_it(store, vault_path, clock, passphrase):
@@ -105,24 +119,6 @@ async def test_a_signal_keeps_a_questions_edit_beside_it(store, vault_path, cloc
     with reopened(vault_path, passphrase) as vault:
         assert sorted(q.text for q in vault.questions("feedback", "feedback")) == [
             "(kept when Rapport was stopped) What did you notice first?", saved.text]
-
-
-async def test_a_lock_keeps_a_question_for_the_bank_in_the_bank_not_the_notes(
-        store, vault_path, clock, passphrase):
-    person, session = ada_session(store)
-    app = locking_app(vault_path, clock)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await open_session(app, pilot, store, session.id)
-        await pilot.press("shift+f2")
-        await pilot.pause()
-        assert isinstance(app.screen, BankDialog)
-        await pilot.press(*"Who helped you")
-        said = await lock(app, pilot, clock)
-        assert "in your question bank, for 1-on-1 · Check-in" in said
-    with reopened(vault_path, passphrase) as vault:
-        assert [q.text for q in vault.questions("one-on-one", "check-in")] == [
-            LOCKED + "Who helped you"]
-        assert vault.notes(session.id) == []
 
 
 # ---------------------------------------------------------------------- programmes

@@ -309,8 +309,10 @@ def sam_over_time(store, clock):
     return sam, goal, action
 
 
-async def test_goals_show_key_results_and_history_and_s_checks_in(
+async def test_pulse_trend_feedback_log_and_goals_with_key_results_and_s_checks_in(
         store, vault_path, clock, sam_over_time):
+    """Sam's page: the pulse's trend and its low run, the feedback log; then the goals, their
+    key results and history, s checking in and l linking an action."""
     from tui.screens.goal_dialogs import CheckInDialog
 
     sam, goal, action = sam_over_time
@@ -321,6 +323,21 @@ async def test_goals_show_key_results_and_history_and_s_checks_in(
         await app.push_screen(PersonScreen(sam.id))
         await settle(pilot)
         screen = app.screen
+        assert "low pulse" in text_of(screen.query_one("#person-header"))
+        await pilot.press("3")
+        await pilot.pause()
+        # on the pulse's own 1-5 scale, the low ones (2 or lower) in the warning colour
+        chart = screen.query_one("#pulse-chart").render()
+        assert str(chart).split("\n") == ["▅▅", "██ ▆▆ ▃▃ ▆▆"]
+        assert [span.end - span.start for span in chart.spans if span.style] == [3, 3, 2]
+        line = text_of(screen.query_one("#pulse-line"))
+        assert "4 pulses, the last 2 (flat)" in line and "run of low scores" in line
+        feedback = screen.query_one("#person-feedback")
+        assert feedback.row_count == 1 and feedback.get_row_at(0)[1] == "given"
+        detail = text_of(screen.query_one("#feedback-detail"))
+        assert "Behaviour: Notes a day late" in detail
+        assert "Their response: The template is slow" in detail
+
         await pilot.press("2")
         await pilot.pause()
         goals = screen.query_one("#person-goals")
@@ -354,32 +371,6 @@ async def test_goals_show_key_results_and_history_and_s_checks_in(
         assert [a.id for a in store.goal(goal.id).actions] == [action.id]
         items = screen.query_one("#person-items")
         assert items.get_row_at(0)[2].plain.startswith("Lead the Q3")
-        app.store = None
-
-
-async def test_pulse_trend_low_run_and_feedback_log(store, vault_path, clock, sam_over_time):
-    sam, _, _ = sam_over_time
-    app = make_app(vault_path, clock)
-    async with app.run_test(size=(120, 36)) as pilot:
-        app.unlocked(store)
-        await settle(pilot)
-        await app.push_screen(PersonScreen(sam.id))
-        await settle(pilot)
-        screen = app.screen
-        assert "low pulse" in text_of(screen.query_one("#person-header"))
-        await pilot.press("3")
-        await pilot.pause()
-        # on the pulse's own 1-5 scale, the low ones (2 or lower) in the warning colour
-        chart = screen.query_one("#pulse-chart").render()
-        assert str(chart).split("\n") == ["▅▅", "██ ▆▆ ▃▃ ▆▆"]
-        assert [span.end - span.start for span in chart.spans if span.style] == [3, 3, 2]
-        line = text_of(screen.query_one("#pulse-line"))
-        assert "4 pulses, the last 2 (flat)" in line and "run of low scores" in line
-        feedback = screen.query_one("#person-feedback")
-        assert feedback.row_count == 1 and feedback.get_row_at(0)[1] == "given"
-        detail = text_of(screen.query_one("#feedback-detail"))
-        assert "Behaviour: Notes a day late" in detail
-        assert "Their response: The template is slow" in detail
         app.store = None
 
 

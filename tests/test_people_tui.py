@@ -57,8 +57,18 @@ async def test_people_due_states_follow_the_clock_and_cadence(world):
         assert rows["Dana Ruiz"][4] == "today"
 
 
-async def test_people_narrow_terminal_uses_relative_dates(world):
+async def test_people_narrow_terminal_uses_relative_dates_and_enter_shows_a_jot_whole(world):
+    """At 80x24 the people list's dates are relative. Then a person's timeline cuts a jot to
+    one line of its column; Enter on it shows every line of it (it did nothing), markup as
+    typed, and Escape comes back to the timeline."""
     app, store, ids = world
+    from tui.screens.jot import JotView
+    from tui.screens.person import PersonScreen
+
+    text = ("Asked about the [b]staff engineer[/b] path again: wants a sponsor, not a course."
+            "\nFollow up with Dana about the architecture forum seat.")
+    app.clock.set(utc(2025, 3, 3, 12, 0))  # the world's day, later on
+    store.add_jot(ids["alice"], text)
     async with app.run_test(size=(80, 24)) as pilot:
         await unlocked(pilot, store)
         await pilot.press("f2")
@@ -74,6 +84,22 @@ async def test_people_narrow_terminal_uses_relative_dates(world):
         # the counts and the legend of the narrow columns: wrapped on two lines, not cut
         status = app.screen.query_one("#people-status")
         assert "a run of low pulses" in str(status.render()) and status.size.height == 2
+
+        await app.push_screen(PersonScreen(ids["alice"]))
+        await settle(pilot)
+        screen = app.screen
+        timeline = screen.query_one("#person-timeline")
+        assert cell_text(timeline, 0, 2).endswith("…")  # cut in the timeline
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, JotView)
+        shown = app.screen.query_one("#jot-view-text Static").render()
+        assert str(shown) == text
+        assert "Jot about Alice Martin  ·  2025-03-03 12:00" in str(
+            app.screen.query_one(".dialog-title").render())
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen is screen and timeline.has_focus
 
 
 async def test_the_items_screen_shows_names_whole_when_wide(world):
@@ -103,40 +129,14 @@ async def test_the_items_screen_shows_names_whole_when_wide(world):
         assert status.size.height == 2, "the counts wrap at 80 columns"
 
 
-async def test_enter_on_a_jot_shows_it_whole(world):
-    """The timeline cuts a jot to one line of its column; Enter on it shows every line of it
-    (it did nothing), markup as typed, and Escape comes back to the timeline."""
-    app, store, ids = world
-    from tui.screens.jot import JotView
-    from tui.screens.person import PersonScreen
-
-    text = ("Asked about the [b]staff engineer[/b] path again: wants a sponsor, not a course."
-            "\nFollow up with Dana about the architecture forum seat.")
-    app.clock.set(utc(2025, 3, 3, 12, 0))
-    store.add_jot(ids["alice"], text)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await unlocked(pilot, store)
-        await app.push_screen(PersonScreen(ids["alice"]))
-        await settle(pilot)
-        screen = app.screen
-        timeline = screen.query_one("#person-timeline")
-        assert cell_text(timeline, 0, 2).endswith("…")  # cut in the timeline
-        await pilot.press("enter")
-        await settle(pilot)
-        assert isinstance(app.screen, JotView)
-        shown = app.screen.query_one("#jot-view-text Static").render()
-        assert str(shown) == text
-        assert "Jot about Alice Martin  ·  2025-03-03 12:00" in str(
-            app.screen.query_one(".dialog-title").render())
-        await pilot.press("escape")
-        await pilot.pause()
-        assert app.screen is screen and timeline.has_focus
-
-
-async def test_person_timeline_items_and_jot_in_next_follow_up(world):
+async def test_person_timeline_items_done_goal_check_in_and_jot_in_next_follow_up(world):
+    """Alice's page: the timeline and open items, n writing a jot, Enter opening a session; d
+    marking an item done and open again, s checking in on a goal; then the next session's
+    follow-up lists both jots."""
     app, store, ids = world
     from textual.widgets import TextArea
 
+    from tui.screens.goal_dialogs import CheckInDialog
     from tui.screens.jot import JotScreen
     from tui.screens.person import PersonScreen
     from tui.screens.session import SessionScreen
@@ -181,30 +181,8 @@ async def test_person_timeline_items_and_jot_in_next_follow_up(world):
         await pilot.press("escape")
         await settle(pilot)
 
-        # the next session with Alice lists both jots (since the last session) in its follow-up
-        guide = app.catalog.get("one-on-one").to_snapshot()
-        app.clock.set(utc(2025, 3, 4, 9, 0))
-        session = store.start_session(ids["alice"], guide)
-        await app.push_screen(SessionScreen(session.id, stage="follow-up"))
-        await settle(pilot)
-        follow = app.screen.query_one("#followup")
-        labels = [str(follow.get_option_at_index(i).prompt) for i in range(follow.option_count)]
-        assert any("Send the roadmap draft" in label for label in labels)
-        assert any("Saw Alice coach the new hire on estimates." in label for label in labels)
-        assert any("Raise the estimates training" in label for label in labels)
-
-
-async def test_person_done_and_goal_check_in(world):
-    app, store, ids = world
-    from tui.screens.goal_dialogs import CheckInDialog
-    from tui.screens.person import PersonScreen
-
-    async with app.run_test(size=SIZE) as pilot:
-        await unlocked(pilot, store)
-        await app.push_screen(PersonScreen(ids["alice"]))
-        await settle(pilot)
+        # d marks the highlighted item done (and open again); s checks in on a goal
         await pilot.press("tab")
-        items = app.screen.query_one("#person-items")
         assert items.has_focus
         await pilot.press("d")  # the overdue roadmap draft
         await settle(pilot)
@@ -224,6 +202,18 @@ async def test_person_done_and_goal_check_in(world):
         assert goal.status == "at-risk"
         assert (goal.checkins[-1].status, goal.checkins[-1].note) == \
             ("at-risk", "planning slipped")
+
+        # the next session with Alice lists both jots (since the last session) in its follow-up
+        guide = app.catalog.get("one-on-one").to_snapshot()
+        app.clock.set(utc(2025, 3, 4, 9, 0))
+        session = store.start_session(ids["alice"], guide)
+        await app.push_screen(SessionScreen(session.id, stage="follow-up"))
+        await settle(pilot)
+        follow = app.screen.query_one("#followup")
+        labels = [str(follow.get_option_at_index(i).prompt) for i in range(follow.option_count)]
+        assert any("Send the roadmap draft" in label for label in labels)
+        assert any("Saw Alice coach the new hire on estimates." in label for label in labels)
+        assert any("Raise the estimates training" in label for label in labels)
 
 
 # ---------------------------------------------------------------------- items

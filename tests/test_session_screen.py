@@ -24,7 +24,11 @@ from apptools import guide_plan as plan, held_by, make_app, open_session, settle
 pytestmark = pytest.mark.usefixtures("utc_zone")
 
 
-async def test_cues_are_one_key_away_and_the_notes_keep_the_focus(store, vault_path, clock):
+async def test_cues_the_outline_and_a_paused_timer_through_quit_and_resume(
+        store, vault_path, clock, passphrase):
+    """The cues are one key away and the notes keep the focus. The outline shows the current
+    stage's time as m:ss; a stage picked with F8 (or F8 left with Esc) hands the focus back to
+    the notes. A paused timer stays paused after quit and resume."""
     session = store.start_session(store.add_person("Ada").id, plan())
     app = make_app(vault_path, clock)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -53,6 +57,48 @@ async def test_cues_are_one_key_away_and_the_notes_keep_the_focus(store, vault_p
         assert refreshed == [False] and "unsaved" in str(status.render())
         await pilot.press("ctrl+g")
         assert screen.has_class("-left-questions") and screen.query_one(QuestionList).display
+        del status.refresh
+
+        clock.advance(95)
+        screen.tick()
+        outline = screen.query_one("#outline")
+        assert str(outline.get_option_at_index(0).prompt).rstrip().endswith("1:35/3m"), "m:ss"
+        assert str(outline.get_option_at_index(1).prompt).rstrip().endswith(" 0/3m"), "m:ss"
+        await pilot.press("f8", "enter")  # the current stage again: back to the notes
+        await pilot.pause()
+        assert isinstance(app.focused, NotesArea) and screen.index == 0
+        await pilot.press("f8", "down", "down", "escape")  # changed my mind
+        await pilot.pause()
+        assert isinstance(app.focused, NotesArea) and app.screen is screen
+        assert screen.index == 0 and outline.highlighted == 0
+        await pilot.press("f8", "down", "enter")
+        await pilot.pause()
+        assert isinstance(app.focused, NotesArea) and screen.index == 1
+        await pilot.press("down")  # in the notes, not the outline
+        assert outline.highlighted == 1
+
+        clock.advance(30)  # on the second stage
+        await pilot.press("f9")
+        await pilot.press("ctrl+q")
+    reopened = open_vault(vault_path, passphrase, allow_weak=True, clock=clock)
+    try:
+        assert reopened.session(session.id).paused
+        app2 = make_app(vault_path, clock)
+        async with app2.run_test(size=(80, 24)) as pilot:
+            screen = await open_session(app2, pilot, reopened, session.id)
+            assert screen.paused
+            clock.advance(600)
+            screen.tick()
+            assert screen.spent[screen.stage["key"]] == pytest.approx(30)
+            assert "paused" in str(screen.query_one("#timer").render())
+            await pilot.press("f9")  # running again, and saved so
+            clock.advance(5)
+            screen.tick()
+            assert screen.spent[screen.stage["key"]] == pytest.approx(35)
+            assert not reopened.session(session.id).paused
+            app2.store = None
+    finally:
+        reopened.close()
 
 
 async def test_a_large_terminal_shows_the_whole_card_and_every_question(store, vault_path, clock):
@@ -81,36 +127,6 @@ async def test_a_large_terminal_shows_the_whole_card_and_every_question(store, v
         assert questions.region.bottom <= 47 and questions.region.height > 0
         notes = screen.query_one(NotesArea)
         assert 50 <= notes.region.width <= 70  # not the 95 columns of a capped left pane
-
-
-async def test_a_paused_timer_stays_paused_after_quit_and_resume(store, vault_path, clock,
-                                                                 passphrase):
-    session = store.start_session(store.add_person("Ada").id, plan())
-    app = make_app(vault_path, clock)
-    async with app.run_test(size=(80, 24)) as pilot:
-        screen = await open_session(app, pilot, store, session.id)
-        clock.advance(30)
-        await pilot.press("f9")
-        await pilot.press("ctrl+q")
-    reopened = open_vault(vault_path, passphrase, allow_weak=True, clock=clock)
-    try:
-        assert reopened.session(session.id).paused
-        app2 = make_app(vault_path, clock)
-        async with app2.run_test(size=(80, 24)) as pilot:
-            screen = await open_session(app2, pilot, reopened, session.id)
-            assert screen.paused
-            clock.advance(600)
-            screen.tick()
-            assert screen.spent[screen.stage["key"]] == pytest.approx(30)
-            assert "paused" in str(screen.query_one("#timer").render())
-            await pilot.press("f9")  # running again, and saved so
-            clock.advance(5)
-            screen.tick()
-            assert screen.spent[screen.stage["key"]] == pytest.approx(35)
-            assert not reopened.session(session.id).paused
-            app2.store = None
-    finally:
-        reopened.close()
 
 
 async def test_items_keep_owner_and_due_at_80_columns_and_a_capture_is_confirmed(
@@ -163,33 +179,6 @@ def test_the_items_panel_shows_the_newest_items_that_fit_its_rows():
                      "  share it  me",
                      "▸ 3 Write up the migration plan for the billing system and",
                      "  share it  me"]
-
-
-async def test_the_outline_shows_m_ss_and_after_f8_the_notes_have_the_focus(store, vault_path,
-                                                                             clock):
-    """The outline shows the current stage's time as m:ss; a stage picked with F8 (or F8 left
-    with Esc) hands the focus back to the notes."""
-    session = store.start_session(store.add_person("Ada").id, plan())
-    app = make_app(vault_path, clock)
-    async with app.run_test(size=(80, 24)) as pilot:
-        screen = await open_session(app, pilot, store, session.id)
-        clock.advance(95)
-        screen.tick()
-        outline = screen.query_one("#outline")
-        assert str(outline.get_option_at_index(0).prompt).rstrip().endswith("1:35/3m"), "m:ss"
-        assert str(outline.get_option_at_index(1).prompt).rstrip().endswith(" 0/3m"), "m:ss"
-        await pilot.press("f8", "enter")  # the current stage again: back to the notes
-        await pilot.pause()
-        assert isinstance(app.focused, NotesArea) and screen.index == 0
-        await pilot.press("f8", "down", "down", "escape")  # changed my mind
-        await pilot.pause()
-        assert isinstance(app.focused, NotesArea) and app.screen is screen
-        assert screen.index == 0 and outline.highlighted == 0
-        await pilot.press("f8", "down", "enter")
-        await pilot.pause()
-        assert isinstance(app.focused, NotesArea) and screen.index == 1
-        await pilot.press("down")  # in the notes, not the outline
-        assert outline.highlighted == 1
 
 
 async def test_the_follow_up_list_is_one_key_away_and_acts_at_once(store, vault_path, clock):
