@@ -55,9 +55,9 @@ MATRIX_HINT = ("⏎ on a cell lists its passages · {programme-interview} interv
 class ProgrammeScreen(SectionScreen):
     AUTO_FOCUS = "#matrix"
     BINDINGS = [
-        # a closed programme hides i (check_action) and shows c Reopen in its place, a label
-        # as wide as "Interview": at 80 columns a shorter one let the footer show a cut "f1"
-        # of f12 Hide, a longer one cut f1 Help
+        # a closed programme hides i (check_action) and shows c Reopen in its place; at 80
+        # columns every key is whole either way (the footer leaves the palette's key out when
+        # the keys need its room: tests/test_programme_campaign.py's footer_whole)
         Binding("i", "interview", "Interview", id="programme-interview"),
         Binding("c", "reopen", "Reopen it", id="reopen-programme"),
         Binding("c", "close_round", "Close round", id="close-programme", show=False),
