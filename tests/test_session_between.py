@@ -112,7 +112,7 @@ async def test_the_next_meeting_after_a_first_one_on_one_and_after_feedback(stor
     lou = store.add_person("Lou Park")
     lou_feedback = store.start_session(lou.id, plan("praise"))
     app = make_app(vault_path, clock)
-    async with app.run_test(size=(80, 24)) as pilot:
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
         await open_session(app, pilot, store, first.id)
         await pilot.press("f10")
         await pilot.pause()
@@ -140,16 +140,21 @@ async def test_the_next_meeting_after_a_first_one_on_one_and_after_feedback(stor
         review.query_one("#next-day").focus()
         await pilot.press("end", "ctrl+u")  # no fixed next date
         await pilot.pause()
-        unset = "Next meeting with Kim Lee: none (the one set for 2025-03-07 is unset)"
-        assert str(review.query_one("#review-next-label").render()) == unset
+        label = review.query_one("#review-next-label")
+        # said with what places the next one now: a date unset is not "nothing happened"
+        assert str(label.render()) == (
+            "Next meeting with Kim Lee: 2025-03-07 unset, weekly decides")
         review.query_one("#review-cadence").focus()
         await pilot.press("right")  # and fortnightly from now on
         await pilot.pause()
         assert review.query_one("#next-day").value == ""
-        assert str(review.query_one("#review-next-label").render()) == unset
+        assert str(label.render()) == (
+            "Next meeting with Kim Lee: 2025-03-07 unset, fortnightly decides")
         await pilot.press("ctrl+e")
         await pilot.pause()
         assert store.session(kim_one_on_one.id).ended_at is not None
+        assert any(n.message.endswith("; next meeting unset (fortnightly decides)")
+                   for n in app._notifications)
         assert store.next_meeting(kim.id) is None
         assert store.person(kim.id).cadence == "fortnightly"
         assert [p.carried for p in store.talking_points(kim.id)] == [(kim_one_on_one.id,)]

@@ -218,9 +218,9 @@ class EndReviewScreen(Dialog[EndDecision | None]):
         s = self.suggestion
         assert s is not None
         if s.already:  # no fixed next date agreed: clearing it unsets the one set
-            if cleared:
-                return (f"Next meeting with {self.person}: none (the one set for "
-                        f"{fmt.day(s.day)} is unset)")
+            if cleared:  # the cadence still places one: said, or "nothing happened"
+                return (f"Next meeting with {self.person}: {fmt.day(s.day)} unset, "
+                        + (f"{cadence} decides" if cadence in CADENCES else "none set"))
             return f"Next meeting with {self.person} (set; change it if it moves, clear to unset)"
         return (f"Next meeting with {self.person}"
                 + (f" ({cadence}" + (": suggested)" if suggested else ")") if cadence
@@ -390,7 +390,10 @@ def review_and_end(screen: "SessionScreen") -> None:
             said.append(f"next meeting {fmt.day(decision.day)}"
                         + (f" {decision.time}" if decision.time else ""))
         elif decision.cleared and suggestion is not None and suggestion.already:
-            said.append("next meeting unset")
+            cadence = (screen.person.cadence if isinstance(decision.cadence, EllipsisType)
+                       else decision.cadence)
+            said.append("next meeting unset" + (f" ({cadence} decides)"
+                                                if cadence in CADENCES else ""))
         screen.app.notify("; ".join(said), timeout=4)
 
     screen.app.push_screen(EndReviewScreen(
