@@ -35,7 +35,8 @@ Between conversations (issues 22 and 23), what each screen piece calls::
 
     # the "since last time" panel and the Prepare view: one call, laid out by the UI
     panel = since_last_time(store, sam.id, session_id=session.id)  # SinceLastTime
-    # talking points: to raise (owner "mine") or theirs; covered in a session; carried at its end
+    # talking points: to raise (owner "mine") or theirs; covered in a session; carried at the
+    # end of a 1-on-1 (session.carries_points: a feedback session or an interview leaves them)
     point = store.add_talking_point(sam.id, "Conference budget", owner="theirs")
     store.cover_talking_point(point.id, session.id); store.carry_talking_points(session.id)
     # people: a default guide (new sessions start from it), rename, merge, erase
@@ -50,6 +51,7 @@ Between conversations (issues 22 and 23), what each screen piece calls::
     store.set_next_meeting(sam.id, day, time=time, minutes=minutes)  # or clear_next_meeting
     store.suggest_next_meetings(sam.id)   # {cadence or None: (day, time, minutes)}: the review
     # ends it in one transaction: points carried, the cadence agreed, the next meeting set
+    # (next_meeting=None: the one set unset; left out: as it is)
     store.end_reviewed(session.id, next_meeting=(day, time, minutes), cadence="fortnightly")
     store.upcoming()          # [Upcoming]: set or from the cadence, "overdue"/"today"/...
     meetings, items = store.due()

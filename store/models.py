@@ -86,6 +86,19 @@ class Session:
         return list(self.plan.get("stages", ()))
 
     @property
+    def kind(self) -> str:
+        """Its guide's kind: one-on-one, feedback, interview or custom (a plan without one,
+        from before kinds: a 1-on-1)."""
+        return str(self.plan.get("kind") or "one-on-one")
+
+    @property
+    def carries_points(self) -> bool:
+        """Talking points are carried from 1-on-1 to 1-on-1: ending one carries the person's
+        points not covered to the next; a feedback session, praise, a guide of your own or an
+        interview leaves them as they are (open: the next 1-on-1 lists them)."""
+        return self.kind == "one-on-one" and self.programme_id is None
+
+    @property
     def planned_minutes(self) -> int:
         return sum(int(s.get("minutes", 0)) for s in self.stages)
 

@@ -48,7 +48,10 @@ class LoopFace(PeopleFace, SessionsFace):
         return self._points.cover(point_id, session_id)
 
     def carry_talking_points(self, session_id: str) -> list[TalkingPoint]:
-        """At the end of a session: the points not covered carry to the next one."""
+        """At the end of a 1-on-1: the points not covered carry to the next one (another kind
+        of session carries none: :attr:`Session.carries_points`)."""
+        if not self._sessions.get(session_id).carries_points:
+            return []
         return self._points.carry(session_id)
 
     def delete_talking_point(self, point_id: str) -> None:
@@ -127,17 +130,22 @@ class LoopFace(PeopleFace, SessionsFace):
                 for cadence in (None, *CADENCES)}
 
     def end_reviewed(self, session_id: str, *,
-                     next_meeting: tuple[date, str | None, int | None] | None = None,
+                     next_meeting: tuple[date, str | None, int | None] | None | EllipsisType = ...,
                      cadence: str | None | EllipsisType = ...
                      ) -> tuple[Session, list[TalkingPoint]]:
         """The end of a session as its review decided, in one transaction (all of it, or
         nothing): the talking points not covered carried to the next session, the ``cadence``
         agreed set on the person (None: none; left out: unchanged), the ``next_meeting`` (day,
-        "HH:MM" or None, minutes) set, the session ended. Returns it and the points carried."""
-        person_id = self._sessions.get(session_id).person_id
+        "HH:MM" or None, minutes) set (None: the one set unset, the cadence decides again; left
+        out: unchanged), the session ended. Returns it and the points carried (a 1-on-1's
+        only: :attr:`Session.carries_points`)."""
+        session = self._sessions.get(session_id)
+        person_id = session.person_id
         with self._agreeing(person_id, cadence):
-            carried = self._points.carry(session_id)
-            if next_meeting is not None:
+            carried = self._points.carry(session_id) if session.carries_points else []
+            if next_meeting is None:
+                self._meetings.clear(person_id)
+            elif not isinstance(next_meeting, EllipsisType):
                 day, time, minutes = next_meeting
                 self._meetings.set(person_id, day, time=time, minutes=minutes)
             ended = self._sessions.end(session_id)

@@ -39,6 +39,18 @@ def text_of(widget) -> str:
     return str(widget.render())
 
 
+def footer_whole(screen, width: int = 80) -> list[str]:
+    """The footer's keys, each asserted whole: on the screen and none covering another (the
+    palette's key, docked on the right, covered "f12 Hide" at 80 columns)."""
+    from textual.widgets import Footer
+
+    keys = sorted(screen.query_one(Footer).query("FooterKey"), key=lambda k: k.region.x)
+    for key, after in zip(keys, keys[1:]):
+        assert key.region.right <= after.region.x, f"{key.key} is under {after.key}"
+    assert keys and keys[0].region.x >= 0 and keys[-1].region.right <= width
+    return [key.key for key in keys]
+
+
 def rows(table) -> list[list[str]]:
     return [[getattr(c, "plain", str(c)) for c in table.get_row_at(r)]
             for r in range(table.row_count)]
@@ -96,8 +108,10 @@ async def test_the_roster_says_who_is_still_to_go_and_records_consent(
 
     programme, ana, people, sessions = campaign
     app = make_app(vault_path, clock)
-    async with app.run_test(size=(120, 36)) as pilot:
+    async with app.run_test(size=(80, 24)) as pilot:
         screen = await programme_screen(app, pilot, store, programme.id)
+        # at 80 columns every key of its footer is whole, running and closed (below)
+        assert footer_whole(screen)[:2] == ["i", "s"] and "f12" in footer_whole(screen)
         await pilot.press("4")
         await pilot.pause()
         roster = screen.query_one("#roster", DataTable)
@@ -136,6 +150,7 @@ async def test_the_roster_says_who_is_still_to_go_and_records_consent(
         assert text_of(screen.query_one("#roster-line")).endswith(
             "; never interviewed: Dev Patel, Eve Moss")
         assert "Closed: ⏎ records how it went" in text_of(screen.query_one("#roster-hint"))
+        assert footer_whole(screen)[:2] == ["c", "s"] and "f12" in footer_whole(screen)
         await pilot.press("a")  # nobody new on it: said, nothing asked
         await pilot.pause()
         assert app.screen is screen and any(
@@ -158,6 +173,9 @@ async def test_the_roster_says_who_is_still_to_go_and_records_consent(
         assert store.programme(programme.id).closed_at is None
         shown = {b.binding.id for b in screen.active_bindings.values() if b.binding.show}
         assert "programme-interview" in shown and "reopen-programme" not in shown
+        await pilot.resize_terminal(160, 48)  # room for the palette's key again
+        await pilot.pause()
+        assert footer_whole(screen, 160)[-1] == "ctrl+p"
         app.store = None
 
 

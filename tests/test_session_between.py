@@ -97,18 +97,22 @@ async def test_the_next_meeting_after_a_first_one_on_one_and_after_feedback(stor
     """The first 1-on-1 plans 45 minutes; what recurs is the 1-on-1 (the app's default guide
     here, Sam having none of his own): the review offers its 30 minutes. A feedback session
     with someone whose next 1-on-1 is set leaves it as set (Kim, the same run of the app), with
-    no cadence to agree: cadence and next meeting are 1-on-1 matters. Feedback with someone
-    with neither (Lou) offers neither, and sets nothing (an interview: test_the_review_lists_
-    the_items)."""
+    no cadence to agree: cadence and next meeting are 1-on-1 matters; its talking points are
+    not carried (they are, from 1-on-1 to 1-on-1). Kim's 1-on-1 then agrees "no fixed next
+    date": the date cleared unsets the one set, the cadence chosen with it kept. Feedback with
+    someone with neither (Lou) offers neither, and sets nothing (an interview: test_the_review_
+    lists_the_items)."""
     sam = store.add_person("Sam Rivera", cadence="weekly")
     first = store.start_session(sam.id, plan("first-one-on-one"))
     kim = store.add_person("Kim Lee", cadence="weekly")
     store.set_next_meeting(kim.id, date(2025, 3, 7), time="10:00", minutes=30)
     feedback = store.start_session(kim.id, plan("feedback"))
+    store.add_talking_point(kim.id, "Conference budget", owner="theirs")
+    kim_one_on_one = store.start_session(kim.id, plan("one-on-one"))
     lou = store.add_person("Lou Park")
     lou_feedback = store.start_session(lou.id, plan("praise"))
     app = make_app(vault_path, clock)
-    async with app.run_test(size=(80, 24)) as pilot:
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
         await open_session(app, pilot, store, first.id)
         await pilot.press("f10")
         await pilot.pause()
@@ -122,20 +126,44 @@ async def test_the_next_meeting_after_a_first_one_on_one_and_after_feedback(stor
         assert [review.query_one(f"#next-{f}").value for f in ("day", "time", "minutes")] == [
             "2025-03-07", "10:00", "30"], "after feedback: the 1-on-1 as set"
         assert str(review.query_one("#review-next-label").render()) == (
-            "Next meeting with Kim Lee (already set; change it if it moves)")  # not "skip":
-        # a date cleared leaves it set
+            "Next meeting with Kim Lee (set; change it if it moves, clear to unset)")
         assert not review.query("#review-cadence")
         assert "cadence" not in str(review.query_one(".dialog-title").render())
+        assert "0 covered, 1 open for the next 1-on-1:" in str(
+            review.query_one("#review-points").render())
         await pilot.press("enter")
         await pilot.pause()
+        assert store.talking_points(kim.id)[0].carried == (), "feedback carries no point"
+
+        review = await the_review(app, pilot, kim_one_on_one.id)
+        assert "1 carried to next time" in str(review.query_one("#review-points").render())
+        review.query_one("#next-day").focus()
+        await pilot.press("end", "ctrl+u")  # no fixed next date
+        await pilot.pause()
+        label = review.query_one("#review-next-label")
+        # said with what places the next one now: a date unset is not "nothing happened"
+        assert str(label.render()) == (
+            "Next meeting with Kim Lee: 2025-03-07 unset, weekly decides")
+        review.query_one("#review-cadence").focus()
+        await pilot.press("right")  # and fortnightly from now on
+        await pilot.pause()
+        assert review.query_one("#next-day").value == ""
+        assert str(label.render()) == (
+            "Next meeting with Kim Lee: 2025-03-07 unset, fortnightly decides")
+        await pilot.press("ctrl+e")
+        await pilot.pause()
+        assert store.session(kim_one_on_one.id).ended_at is not None
+        assert any(n.message.endswith("; next meeting unset (fortnightly decides)")
+                   for n in app._notifications)
+        assert store.next_meeting(kim.id) is None
+        assert store.person(kim.id).cadence == "fortnightly"
+        assert [p.carried for p in store.talking_points(kim.id)] == [(kim_one_on_one.id,)]
         review = await the_review(app, pilot, lou_feedback.id)
         assert not review.query("#review-cadence, #next-day, #review-next-label")
         await pilot.press("enter")
         await pilot.pause()
         assert store.session(lou_feedback.id).ended_at is not None
         app.store = None
-    assert store.person(kim.id).cadence == "weekly"
-    assert store.next_meeting(kim.id).day == date(2025, 3, 7)
     assert (store.person(lou.id).cadence, store.next_meeting(lou.id)) == (None, None)
 
 

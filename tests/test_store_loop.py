@@ -210,10 +210,16 @@ def test_deleting_a_session_takes_what_points_at_it(store, clock):
 
 # ---------------------------------------------------------------------- what they are for
 def test_talking_points_are_covered_or_carried(store, clock):
+    """From 1-on-1 to 1-on-1: a feedback session (praise too) or an interview in between
+    carries nothing, the points stay open as they were, for the next 1-on-1."""
     ann = store.add_person("Ann")
     mine = store.add_talking_point(ann.id, "Raise the reorg")
     theirs = store.add_talking_point(ann.id, "Conference budget", owner="theirs")
-    s1 = store.start_session(ann.id, PLAN)
+    feedback = store.start_session(ann.id, {**PLAN, "id": "praise", "kind": "feedback"})
+    assert store.carry_talking_points(feedback.id) == []
+    assert store.end_reviewed(feedback.id)[1] == []
+    assert [p.carried for p in store.talking_points(ann.id)] == [(), ()]
+    s1 = store.start_session(ann.id, {**PLAN, "kind": "one-on-one"})
     store.cover_talking_point(mine.id, s1.id)
     carried = store.carry_talking_points(s1.id)
     assert [p.id for p in carried] == [theirs.id] and carried[0].carried == (s1.id,)
@@ -253,8 +259,12 @@ def test_the_review_ends_a_first_one_on_one_with_the_cadence_agreed_or_nothing(s
     assert store.person(ann.id).cadence == "fortnightly"
     assert store.next_meeting(ann.id).day == date(2025, 3, 17)
     s2 = store.start_session(ann.id, PLAN)
-    store.end_reviewed(s2.id)  # the cadence left as it was, no next meeting set
+    store.end_reviewed(s2.id)  # the cadence left as it was, the next meeting too
     assert store.person(ann.id).cadence == "fortnightly"
+    assert store.next_meeting(ann.id).day == date(2025, 3, 17)
+    s3 = store.start_session(ann.id, PLAN)  # "no fixed next date": the date cleared
+    store.end_reviewed(s3.id, next_meeting=None, cadence="monthly")
+    assert store.next_meeting(ann.id) is None and store.person(ann.id).cadence == "monthly"
 
 
 def test_the_next_meeting_overrides_the_cadence_until_it_is_held(store, clock):

@@ -91,7 +91,7 @@ class TalkingPointDialog(Dialog[tuple[str, str] | None]):
             yield Static(Text(self.keys_hint(f"Talking point with {self.person_name}  ·  "
                                              "Tab moves")), classes="dialog-title")
             yield Static("Listed when your next session with them opens; marked covered "
-                         "there, carried to the next one if not.", classes="hint")
+                         "there, carried to the next 1-on-1 if not.", classes="hint")
             yield Input(placeholder="what to talk about", id="point-text")
             yield Label("Whose is it?")
             with ChoiceSet(id="point-owner"):

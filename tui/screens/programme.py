@@ -6,7 +6,8 @@ the Strategy tab ``e`` (or Enter) edits the highlighted item and ``d`` deletes i
 ``1``-``5`` switch tabs; ``c`` closes the round (then the footer shows ``c`` Reopen in place of
 ``i`` Interview, and the roster takes nobody new). The screen reads through
 :mod:`store.synthesis` in a worker; the facilitator sees everything (names, dates, private
-passages marked); exports are anonymised.
+passages marked); exports are anonymised. The roster's reading and dialogs are
+:mod:`tui.screens.programme_roster`, the Strategy tab's :mod:`tui.screens.programme_strategy`.
 """
 
 from __future__ import annotations
@@ -23,18 +24,16 @@ from textual.widgets import DataTable, Markdown, OptionList, Static, TabbedConte
 from textual.widgets.option_list import Option
 
 from store import RapportError
-from store import StrategyItem
-from store import Area, Synthesis, md_inline
+from store import Area, Synthesis
 from tui.commands import Command
 from tui.keys import with_keys
-from tui.screens.confirm import ConfirmScreen
 from tui.screens.export import export_dialog
 from tui.screens.leader_picker import LeaderPicker
 from tui.screens.passages import PassagesScreen, passage_markdown
 from tui.screens.report import ReportScreen
 from tui.screens.sections import SECTION_KEYS, SectionScreen
 from tui.screens.session import SessionScreen
-from tui.screens.strategy import StrategyDialog
+from tui.screens import programme_strategy as strategy
 from tui.screens.programme_roster import (
     RosterRow, ask_retention, ask_roster_add, ask_roster_place, close_round, leader_cells,
     read_roster, roster_cells, roster_summary,
@@ -56,9 +55,9 @@ MATRIX_HINT = ("⏎ on a cell lists its passages · {programme-interview} interv
 class ProgrammeScreen(SectionScreen):
     AUTO_FOCUS = "#matrix"
     BINDINGS = [
-        # a closed programme hides i (check_action) and shows c Reopen in its place, a label
-        # as wide as "Interview": at 80 columns a shorter one let the footer show a cut "f1"
-        # of f12 Hide, a longer one cut f1 Help
+        # a closed programme hides i (check_action) and shows c Reopen in its place; at 80
+        # columns every key is whole either way (the footer leaves the palette's key out when
+        # the keys need its room: tests/test_programme_campaign.py's footer_whole)
         Binding("i", "interview", "Interview", id="programme-interview"),
         Binding("c", "reopen", "Reopen it", id="reopen-programme"),
         Binding("c", "close_round", "Close round", id="close-programme", show=False),
@@ -255,7 +254,7 @@ class ProgrammeScreen(SectionScreen):
         self.query_one("#programme-header", Static).update(header)
         self.show_matrix(syn)
         self.show_areas(syn)
-        self.show_strategy(syn)
+        strategy.show_strategy(self, syn)
         self.show_roster()
         self.show_leaders(syn)
         self.refresh_bindings()  # closed or not: the footer's i Interview or c Reopen
@@ -429,38 +428,11 @@ class ProgrammeScreen(SectionScreen):
         self.query_one("#current-md", Markdown).update(current)
         self.query_one("#future-md", Markdown).update(future)
 
-    def show_strategy(self, syn: Synthesis) -> None:
-        table = self.query_one("#strategy", DataTable)
-        keep = table.cursor_row
-        table.clear()
-        for number, item in enumerate(syn.strategy, 1):
-            table.add_row(str(number), clip(item.text, 40),
-                          clip(", ".join(syn.gap_label(k) for k in item.gaps) or "—", 24),
-                          str(sum(syn.passage(t) is not None for t in item.tag_ids)),
-                          key=item.id)  # (a passage untagged since no longer counts)
-        if syn.strategy:
-            table.move_cursor(row=min(keep, len(syn.strategy) - 1))
-        else:
-            self.query_one("#strategy-md", Markdown).update(
-                self.keys("*No strategy items yet: press **{programme-strategy}** to draft one "
-                          "from the gaps and passages.*"))
-
     @on(DataTable.RowHighlighted, "#strategy")
     def strategy_highlighted(self, event: DataTable.RowHighlighted) -> None:
-        syn = self.syn
-        if syn is None or event.row_key is None:
-            return
-        item = next((s for s in syn.strategy if s.id == event.row_key.value), None)
-        if item is None:
-            return
-        parts = [f"**{md_inline(item.text, start=True)}**"]
-        if item.gaps:
-            parts.append("Addresses: " + md_inline("; ".join(syn.gap_label(k) for k in item.gaps),
-                                                   start=True))
-        linked = [p for p in (syn.passage(t) for t in item.tag_ids) if p is not None]
-        if linked:
-            parts.append(passage_markdown(linked))
-        self.query_one("#strategy-md", Markdown).update("\n\n".join(parts))
+        if self.syn is not None and event.row_key is not None:
+            strategy.show_strategy_item(self, self.syn, event.row_key.value or "")
+
 
     # ------------------------------------------------------------------ actions
     def action_interview(self) -> None:
@@ -488,83 +460,15 @@ class ProgrammeScreen(SectionScreen):
                                               participant=participant), started)
 
     def action_strategy(self) -> None:
-        syn = self.syn
-        if syn is None:
-            return
-        preselect: set[str] = set()
-        tabs = self.query_one("#programme-tabs", TabbedContent)
-        if tabs.active == "tab-areas":
-            areas = self.query_one("#areas", OptionList)
-            if areas.highlighted is not None:
-                area = syn.areas[areas.highlighted]
-                if area.is_gap:
-                    preselect.add(f"gap:{area.key}")
-
-        def drafted(result: tuple[str, list[str], list[str]] | None) -> None:
-            if result is not None:
-                text, gaps, tag_ids = result
-                self.change_strategy(lambda store: store.add_strategy_item(
-                    self.programme_id, text, gaps=gaps, tag_ids=tag_ids),
-                    "strategy item saved: see the Strategy tab")
-
-        self.app.push_screen(StrategyDialog(syn, preselect), drafted)
-
-    def highlighted_strategy(self) -> StrategyItem | None:
-        """The strategy item under the cursor, when the Strategy tab is the one shown."""
-        syn = self.syn
-        if syn is None or self.query_one("#programme-tabs", TabbedContent).active != "tab-strategy":
-            return None
-        table = self.query_one("#strategy", DataTable)
-        if not table.row_count:
-            return None
-        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
-        return next((s for s in syn.strategy if s.id == key), None)
-
-    def change_strategy(self, change: Callable[["Store"], object], done: str) -> None:
-        """Adds, edits or deletes a strategy item through ``change(store)``, says so and shows
-        the synthesis again; a refusal from the store is shown and changes nothing."""
-        try:
-            change(self.store)
-        except RapportError as exc:
-            self.notify(str(exc), severity="error")
-            return
-        self.notify(done, timeout=3)
-        self.reload()
-
-    def no_strategy_item(self) -> None:
-        self.notify("highlight a strategy item in the Strategy tab first", timeout=3)
+        if self.syn is not None:
+            strategy.draft_strategy(self, self.syn)
 
     @on(DataTable.RowSelected, "#strategy")
     def action_edit_strategy(self) -> None:
-        item = self.highlighted_strategy()
-        if item is None:
-            self.no_strategy_item()
-            return
-
-        def edited(result: tuple[str, list[str], list[str]] | None) -> None:
-            if result is not None:
-                text, gaps, tag_ids = result
-                self.change_strategy(lambda store: store.update_strategy_item(
-                    item.id, text, gaps=gaps, tag_ids=tag_ids), "strategy item updated")
-
-        if self.syn is not None:
-            self.app.push_screen(StrategyDialog(self.syn, item=item), edited)
+        strategy.edit_strategy(self)
 
     def action_delete_strategy(self) -> None:
-        item = self.highlighted_strategy()
-        if item is None:
-            self.no_strategy_item()
-            return
-
-        def confirmed(yes: bool | None) -> None:
-            if yes:
-                self.change_strategy(lambda store: store.delete_strategy_item(item.id),
-                                     "strategy item deleted")
-
-        self.app.push_screen(ConfirmScreen(
-            "Delete this strategy item?",
-            f"“{clip(item.text, 60)}” will be removed from the programme. The gaps and "
-            "passages it rests on stay as they are.", confirm="Delete"), confirmed)
+        strategy.delete_strategy(self)
 
     def action_report(self) -> None:
         syn = self.syn

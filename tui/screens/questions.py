@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Callable, Sequence
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -174,12 +175,17 @@ class QuestionBankScreen(SectionScreen):
                                                           q.guide_id, q.stage))
         self.loaded = True
         table = self.query_one("#question-bank-table", BrowseTable)
+        rows = [(clip(guides.get(q.guide_id, q.guide_id), 20),
+                 clip(stages.get((q.guide_id, q.stage), q.stage), 20), q) for q in self.questions]
+        # the question gets what the guide and stage columns leave (as wide as their longest
+        # names, each column padded by 2, and the scrollbar): at 80 columns a question was cut
+        # at 28 characters beside 25 empty columns, as if both names were 20 long
+        guide_width = max([cell_len("Guide"), *(cell_len(guide) for guide, _, _ in rows)])
+        stage_width = max([cell_len("Stage"), *(cell_len(stage) for _, stage, _ in rows)])
+        room = max(20, (self.size.width or 80) - guide_width - stage_width - 8)
         with table.refilled("Guide", "Stage", "Question"):
-            room = max(20, (self.size.width or 80) - 22 - 22 - 8)
-            for q in self.questions:
-                table.add_row(Text(clip(guides.get(q.guide_id, q.guide_id), 20)),
-                              Text(clip(stages.get((q.guide_id, q.stage), q.stage), 20)),
-                              Text(clip(q.text, room)), key=q.id)
+            for guide, stage, q in rows:
+                table.add_row(Text(guide), Text(stage), Text(clip(q.text, room)), key=q.id)
         count = len(self.questions)
         status = f"{plural(count, 'question')} of your own" if count else \
             with_keys(self.app, "No questions of your own yet: {new-question} adds one (in a "

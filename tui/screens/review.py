@@ -8,7 +8,8 @@ it.
 sets the cadence and the next meeting and ends the session, in one transaction
 (``Store.end_reviewed``). The cadence and the next meeting are 1-on-1 matters: a feedback
 session's review reads back only a next 1-on-1 already set, an interview's offers neither
-(:func:`suggest`).
+(:func:`suggest`); talking points carry from 1-on-1 to 1-on-1 only (``Session.carries_points``).
+The date cleared: no next meeting, and one already set is unset.
 """
 
 from __future__ import annotations
@@ -43,12 +44,22 @@ if TYPE_CHECKING:  # pragma: no cover
 @dataclass(frozen=True)
 class EndDecision:
     """End the session; ``day`` (with ``time`` and ``minutes``): the next meeting, or None;
-    ``cadence``: the cadence agreed (None: none), ``...`` when it is left as it was."""
+    ``cadence``: the cadence agreed (None: none), ``...`` when it is left as it was;
+    ``cleared``: the date was cleared (a next meeting set is unset; None without it: the
+    review offered none, what is set stays)."""
 
     day: date | None
     time: str | None = None
     minutes: int | None = None
     cadence: str | None | EllipsisType = ...
+    cleared: bool = False
+
+    @property
+    def next_meeting(self) -> Slot | None | EllipsisType:
+        """What ``Store.end_reviewed`` is given: the slot, None (unset) or ``...`` (as it is)."""
+        if self.day is not None:
+            return self.day, self.time, self.minutes
+        return None if self.cleared else ...
 
 
 @dataclass(frozen=True)
@@ -169,8 +180,10 @@ class EndReviewScreen(Dialog[EndDecision | None]):
         done = [p for p in self.points if p.status == "covered" and p.session_id == self.session.id]
         left = [p for p in self.points if p.status == "open"]
         text.append("Talking points: ", style="bold")
-        text.append(f"{len(done)} covered" + (f", {len(left)} carried to next time:"
-                                              if left else "."))
+        # from 1-on-1 to 1-on-1: after feedback or praise the next 1-on-1 still lists them
+        text.append(f"{len(done)} covered" + (
+            "." if not left else f", {len(left)} carried to next time:"
+            if self.session.carries_points else f", {len(left)} open for the next 1-on-1:"))
         for point in left:
             text.append(f"\n  ☐ {point.text}")
         return text
@@ -198,13 +211,17 @@ class EndReviewScreen(Dialog[EndDecision | None]):
                 text.append(f", {check.about_someone} about a named leader", style="dim")
         return text
 
-    def next_label(self, cadence: str | None, suggested: bool = True) -> str:
+    def next_label(self, cadence: str | None, suggested: bool = True,
+                   cleared: bool = False) -> str:
         """``suggested``: the date shown is the one suggested (not: one typed, kept when the
-        cadence changed)."""
+        cadence changed); ``cleared``: the date is empty."""
         s = self.suggestion
         assert s is not None
-        if s.already:  # clearing the date leaves it set: there is nothing to skip
-            return f"Next meeting with {self.person} (already set; change it if it moves)"
+        if s.already:  # no fixed next date agreed: clearing it unsets the one set
+            if cleared:  # the cadence still places one: said, or "nothing happened"
+                return (f"Next meeting with {self.person}: {fmt.day(s.day)} unset, "
+                        + (f"{cadence} decides" if cadence in CADENCES else "none set"))
+            return f"Next meeting with {self.person} (set; change it if it moves, clear to unset)"
         return (f"Next meeting with {self.person}"
                 + (f" ({cadence}" + (": suggested)" if suggested else ")") if cadence
                    else " (suggested)" if suggested else "")
@@ -261,8 +278,25 @@ class EndReviewScreen(Dialog[EndDecision | None]):
             field_ = self.query_one(selector, Input)
             if field_.value.strip() == was:
                 field_.value = now
-        typed = self.query_one("#next-day", Input).value.strip() != after[0].isoformat()
-        self.query_one("#review-next-label", Label).update(self.next_label(chosen, not typed))
+        self.show_label(chosen)
+
+    @on(Input.Changed, "#next-day")
+    def day_changed(self) -> None:
+        s = self.suggestion
+        self.show_label(s.cadence if s is not None and not s.options else self.chosen())
+
+    def chosen(self) -> str | None:
+        """The cadence chosen in the review's row (with none offered: None)."""
+        pressed = next(iter(self.query("#review-cadence").results(RadioSet)), None)
+        name = pressed.pressed_button.name if pressed and pressed.pressed_button else NO_CADENCE
+        return None if name == NO_CADENCE else name
+
+    def show_label(self, cadence: str | None) -> None:
+        """The next meeting's label as the fields are now: suggested, typed or cleared."""
+        raw = self.query_one("#next-day", Input).value.strip()
+        shown = self.shown_slot[0].isoformat() if self.shown_slot else ""
+        self.query_one("#review-next-label", Label).update(
+            self.next_label(cadence, raw == shown, cleared=not raw))
 
     # ------------------------------------------------------------------ deciding
     def save(self) -> None:
@@ -274,7 +308,7 @@ class EndReviewScreen(Dialog[EndDecision | None]):
         cadence = self.cadence()
         raw_day = self.query_one("#next-day", Input).value.strip()
         if not raw_day:
-            self.dismiss(EndDecision(None, cadence=cadence))
+            self.dismiss(EndDecision(None, cadence=cadence, cleared=True))
             return
         try:
             day = parse_due(raw_day, self.today)
@@ -317,7 +351,7 @@ def review_and_end(screen: "SessionScreen") -> None:
     suggestion = None
     if session.programme_id is None and session.ended_at is None:
         try:
-            suggestion = suggest(screen, str(session.plan.get("kind") or "one-on-one"))
+            suggestion = suggest(screen, session.kind)
         except RapportError:
             suggestion = None
     interview = None
@@ -339,10 +373,8 @@ def review_and_end(screen: "SessionScreen") -> None:
             return
         screen.flush()
         try:
-            _, carried = store.end_reviewed(
-                session.id, cadence=decision.cadence,
-                next_meeting=None if decision.day is None else (
-                    decision.day, decision.time, decision.minutes))
+            _, carried = store.end_reviewed(session.id, cadence=decision.cadence,
+                                            next_meeting=decision.next_meeting)
         except RapportError as exc:
             screen.notify(str(exc), severity="error")
             return
@@ -357,6 +389,11 @@ def review_and_end(screen: "SessionScreen") -> None:
         if decision.day is not None:
             said.append(f"next meeting {fmt.day(decision.day)}"
                         + (f" {decision.time}" if decision.time else ""))
+        elif decision.cleared and suggestion is not None and suggestion.already:
+            cadence = (screen.person.cadence if isinstance(decision.cadence, EllipsisType)
+                       else decision.cadence)
+            said.append("next meeting unset" + (f" ({cadence} decides)"
+                                                if cadence in CADENCES else ""))
         screen.app.notify("; ".join(said), timeout=4)
 
     screen.app.push_screen(EndReviewScreen(

@@ -62,7 +62,8 @@ open items both ways, jots, goals, the pulse, last time's summary); it opens by 
 start. It never takes the focus from the notes. **{agenda}** goes to the talking points and
 earlier items (also Tab from the notes): **{done}** marks a point covered or an item done,
 **{carry}** carries an item into this session, **{edit-item}** edits one, **{back}** goes back to
-the notes. Points not covered are carried to the next session when this one ends.
+the notes. Points not covered are carried to the next 1-on-1 when a 1-on-1 ends (a feedback
+session leaves them open, as they were).
 
 **Records.** **{stage-form}** fills in what the stage records: the pulse at check-in (1-5 and a
 word), the feedback log at the feedback guide's stages, consent at an interview's consent stage.
