@@ -29,7 +29,7 @@ def test_only_loopback_addresses_are_accepted(tmp_path):
     """Each refused before anything starts: in turn in one process (clitools.rapport_each)."""
     hosts = ["0.0.0.0", "192.168.1.20", "localhost"]
     runs = rapport_each(*[(("--home", tmp_path / "home", "serve", "--host", host), None)
-                          for host in hosts])
+                          for host in hosts], timeout=60)
     for host, out in zip(hosts, runs, strict=True):
         assert out.returncode == 2, host
         assert out.stderr == (f"rapport: error: --host must be 127.0.0.1 or ::1, not {host!r}: "
