@@ -16,19 +16,21 @@ import select
 import subprocess
 import sys
 import time
-from typing import Any
+from typing import Any, NamedTuple
 
 #: The entry point with the fast KDF allowed (vaults made by the ``store`` fixture open).
 MAIN = ("import sys\n"
         "from store import crypto\n"
         "from tui.cli import main\n"
         "main(sys.argv[1:], obj={'kdf': crypto.FAST_FOR_TESTS, 'allow_weak': True})\n")
-#: The same, with the full-screen app replaced by a line saying it would have started.
-MAIN_NO_APP = ("import sys\n"
-               "import tui.launch\n"
-               "def run_app(env, start=None):\n"
-               "    print('APP', env.paths.vault, start)\n"
-               "tui.launch.run_app = run_app\n") + MAIN
+#: The full-screen app replaced by a line saying it would have started (a prelude to MAIN).
+NO_APP = ("import sys\n"
+          "import tui.launch\n"
+          "def run_app(env, start=None):\n"
+          "    print('APP', env.paths.vault, start)\n"
+          "tui.launch.run_app = run_app\n")
+#: MAIN, with the full-screen app replaced by that line.
+MAIN_NO_APP = NO_APP + MAIN
 
 
 #: ``main`` once for each ``[args, stdin]`` of the JSON list in ``sys.argv[1]`` (stdin: text, or
@@ -71,17 +73,27 @@ print(json.dumps(done))
 """
 
 
+class Out(NamedTuple):
+    """One run of :func:`rapport_each`, read as a finished process is (``out.returncode``...)."""
+
+    returncode: int
+    stdout: bytes
+    stderr: bytes
+
+
 def rapport_each(*runs: tuple[tuple[Any, ...], bytes | None], env: dict[str, str] | None = None,
-                 timeout: float = 120) -> list[tuple[int, bytes, bytes]]:
+                 prelude: str = "", timeout: float = 120) -> list[Out]:
     """``rapport ARGS`` for each ``(ARGS, stdin)`` in ``runs``, in turn in one fresh interpreter
     (one start-up, not one a run: for runs whose checks do not need a process of their own),
-    ``env`` added to its environment; each run's (exit status, stdout, stderr), as bytes."""
+    ``env`` added to its environment and ``prelude`` (code: a patch such as :data:`NO_APP`) run
+    first; each run's (exit status, stdout, stderr), as bytes."""
     plan = json.dumps([[list(map(str, args)), None if given is None else given.decode()]
                        for args, given in runs])
-    result = subprocess.run([sys.executable, "-c", MAIN_EACH, plan], capture_output=True,
-                            stdin=subprocess.DEVNULL, env=clean_env(**(env or {})), timeout=timeout)
+    result = subprocess.run([sys.executable, "-c", prelude + MAIN_EACH, plan],
+                            capture_output=True, stdin=subprocess.DEVNULL,
+                            env=clean_env(**(env or {})), timeout=timeout)
     assert result.returncode == 0, result.stderr.decode()[-2000:]
-    return [(status, out.encode("latin-1"), err.encode("latin-1"))
+    return [Out(status, out.encode("latin-1"), err.encode("latin-1"))
             for status, out, err in json.loads(result.stdout)]
 
 

@@ -17,7 +17,7 @@ import pytest
 
 from guides.loader import builtin_guides
 from store import open_vault
-from clitools import rapport
+from clitools import Out, rapport, rapport_each
 
 
 @pytest.fixture
@@ -72,7 +72,7 @@ def names(home: Path, passphrase: str) -> list[str]:
         return [person.name for person in store.people()]
 
 
-def one_error(out: subprocess.CompletedProcess[bytes]) -> str:
+def one_error(out: subprocess.CompletedProcess[bytes] | Out) -> str:
     assert out.returncode == 1 and out.stdout == b"", out
     assert out.stderr.count(b"\n") == 1 and out.stderr.startswith(b"rapport: error: "), out.stderr
     return out.stderr.decode()
@@ -83,9 +83,12 @@ def test_a_vault_on_a_read_only_disk_says_so(vault, disk, passphrase):
     there = moved_to(home, disk)
     before = (there / "vault.db").read_bytes()
     assert mount("-o", "remount,ro", str(disk))
-    for args in (("list",), ("jot", "--with", "Ana", "hello")):
-        line = one_error(rapport("--home", there, "--passphrase-file", pw, *args))
-        assert "its disk is read-only, and rapport writes beside the vault" in line, line
+    commands = [("list",), ("jot", "--with", "Ana", "hello")]
+    runs = rapport_each(*[(("--home", there, "--passphrase-file", pw, *args), None)
+                          for args in commands])  # in turn in one process
+    for args, out in zip(commands, runs, strict=True):
+        line = one_error(out)
+        assert "its disk is read-only, and rapport writes beside the vault" in line, (args, line)
     assert (there / "vault.db").read_bytes() == before
     assert sorted(path.name for path in there.iterdir()) == ["vault.db"]
 
@@ -165,10 +168,13 @@ def test_an_import_on_a_full_disk_says_so_once_and_imports_nothing(vault, disk, 
             session = store.start_session(ana.id, plan)
             store.save_note(session.id, "check-in", os.urandom(6000).hex())
     export = tmp_path / "full.json"
-    assert rapport("--home", home, "--passphrase-file", pw, "export", "--all", "--full",
-                   "--format", "json", "-o", export).returncode == 0
     there = disk / "home"
-    assert rapport("--home", there, "--passphrase-file", pw, "init").returncode == 0
+    exported, made = rapport_each(  # in turn in one process, before the disk is filled
+        (("--home", home, "--passphrase-file", pw, "export", "--all", "--full", "--format", "json",
+          "-o", export), None),
+        (("--home", there, "--passphrase-file", pw, "init"), None))
+    assert exported.returncode == 0, exported.stderr
+    assert made.returncode == 0, made.stderr
     fill(disk, leave=64 * 1024)
     line = one_error(rapport("--home", there, "--passphrase-file", pw, "import", export))
     assert line == f"rapport: error: {export}: the disk is full: nothing was imported\n"

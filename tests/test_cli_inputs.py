@@ -7,11 +7,10 @@ from __future__ import annotations
 
 import os
 import subprocess
-from typing import NamedTuple
 
 import pytest
 
-from clitools import MAIN, argv, clean_env, rapport, rapport_each
+from clitools import argv, clean_env, rapport, rapport_each
 from store.vault import open_vault
 from tui.env import PASSPHRASE_LIMIT
 
@@ -19,14 +18,6 @@ from tui.env import PASSPHRASE_LIMIT
 @pytest.fixture
 def vault(ana_vault):
     return ana_vault
-
-
-class Out(NamedTuple):
-    """A run of :func:`clitools.rapport_each`, read as a finished process."""
-
-    returncode: int
-    stdout: bytes
-    stderr: bytes
 
 
 def one_line(out, code: int = 1) -> str:
@@ -44,21 +35,22 @@ def test_import_takes_only_a_regular_file(vault, tmp_path):
     paths = ["/dev/zero", tmp_path / "fifo", tmp_path]
     runs = rapport_each(*[(("--home", home, "--passphrase-file", pw, "import", path), None)
                           for path in paths], timeout=30)
-    for path, (code, out, err) in zip(paths, runs, strict=True):
-        assert one_line(Out(code, out, err)) == (
+    for path, run in zip(paths, runs, strict=True):
+        assert one_line(run) == (
             f"rapport: error: the file {path} is not a regular file")
 
 
 def test_import_reads_at_most_its_limit(vault, tmp_path):
+    """One byte over the limit, and at it: in turn in one process."""
     home, pw = vault
-    code = "import store.transfer\nstore.transfer.MAX_BYTES = 10\n" + MAIN
-    big = tmp_path / "big.json"
-    big.write_bytes(b"{" + b" " * 10)
-    out = rapport("--home", home, "--passphrase-file", pw, "import", big, code=code)
-    assert one_line(out) == f"rapport: error: the file {big} is larger than 10 bytes"
-    big.write_bytes(b"{" + b" " * 9)  # at the limit: read, and refused for what it holds
-    assert "larger than" not in one_line(rapport("--home", home, "--passphrase-file", pw,
-                                                 "import", big, code=code))
+    over, at = tmp_path / "over.json", tmp_path / "at.json"
+    over.write_bytes(b"{" + b" " * 10)
+    at.write_bytes(b"{" + b" " * 9)  # at the limit: read, and refused for what it holds
+    too_big, read = rapport_each(
+        *[(("--home", home, "--passphrase-file", pw, "import", path), None) for path in (over, at)],
+        prelude="import store.transfer\nstore.transfer.MAX_BYTES = 10\n")
+    assert one_line(too_big) == f"rapport: error: the file {over} is larger than 10 bytes"
+    assert "larger than" not in one_line(read)
 
 
 # ---------------------------------------------------------------------- --passphrase-file
@@ -68,8 +60,8 @@ def test_a_passphrase_file_is_a_file_or_a_pipe(vault, tmp_path):
     paths = ["/dev/zero", tmp_path]
     runs = rapport_each(*[(("--home", home, "list", "--passphrase-file", path), None)
                           for path in paths], timeout=30)
-    for path, (code, out, err) in zip(paths, runs, strict=True):
-        assert one_line(Out(code, out, err)) == (
+    for path, run in zip(paths, runs, strict=True):
+        assert one_line(run) == (
             f"rapport: error: the passphrase file {path} is not a regular file or a pipe")
 
 

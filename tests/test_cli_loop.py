@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import json
 import stat
+import subprocess
 from datetime import date, datetime, timedelta
 
 import pytest
-from clitools import rapport, rapport_each
+from clitools import Out, rapport, rapport_each
 
 from store import crypto
 from store.vault import KEPT_SUFFIX, create_vault, open_vault
@@ -34,13 +35,17 @@ def vault(home):
     return open_vault(home / "vault.db", PW, allow_weak=True)
 
 
-def ok(home, *args, **kw):
-    result = run(home, *args, **kw)
+def succeeded(result: Out | subprocess.CompletedProcess[bytes]) -> str:
+    """The standard output of a run that must succeed."""
     assert result.returncode == 0, result.stderr
     return result.stdout.decode()
 
 
-def each(home, *runs: tuple, input: dict[int, bytes] | None = None) -> list[tuple[int, bytes, bytes]]:
+def ok(home, *args, **kw):
+    return succeeded(run(home, *args, **kw))
+
+
+def each(home, *runs: tuple, input: dict[int, bytes] | None = None) -> list[Out]:
     """``rapport ARGS`` for each of ``runs``, in turn in one process (clitools.rapport_each);
     ``input``: the standard input of the runs at those indexes."""
     return rapport_each(*[(("--home", home, "--passphrase-file", home / "pw", *args),
@@ -56,17 +61,23 @@ def oks(home, *runs: tuple) -> list[str]:
 
 
 def test_people_add_talking_points_schedule_due_and_calendar(home, tmp_path):
+    """The commands between two looks at the vault run in turn in one process (each())."""
     from icalendar import Calendar
 
-    assert "added Sam Rivera (cadence weekly, guide one-on-one)" in ok(
-        home, "people", "add", "Sam Rivera", "--cadence", "weekly", "--guide", "one-on-one")
-    assert "already" in run(home, "people", "add", "sam rivera").stderr.decode()
-    assert "no guide" in run(home, "people", "add", "X", "--guide", "nope").stderr.decode()
-    assert "Sam Rivera" in ok(home, "people")  # the bare form still lists
-    ok(home, "jot", "--with", "sam", "--raise", "Conference budget")
-    ok(home, "jot", "--with", "sam", "--theirs", "Promotion path")
-    ok(home, "jot", "--with", "sam", "a plain jot")
-    assert run(home, "jot", "--with", "sam", "--raise", "--theirs", "x").returncode == 2
+    added, again, no_guide, listed, *jotted, both = each(
+        home, ("people", "add", "Sam Rivera", "--cadence", "weekly", "--guide", "one-on-one"),
+        ("people", "add", "sam rivera"), ("people", "add", "X", "--guide", "nope"), ("people",),
+        ("jot", "--with", "sam", "--raise", "Conference budget"),
+        ("jot", "--with", "sam", "--theirs", "Promotion path"),
+        ("jot", "--with", "sam", "a plain jot"),
+        ("jot", "--with", "sam", "--raise", "--theirs", "x"))
+    assert "added Sam Rivera (cadence weekly, guide one-on-one)" in succeeded(added)
+    assert "already" in again.stderr.decode()
+    assert "no guide" in no_guide.stderr.decode()
+    assert "Sam Rivera" in succeeded(listed)  # the bare form still lists
+    for jot in jotted:
+        succeeded(jot)
+    assert both.returncode == 2
     with open_vault(home / "vault.db", PW, allow_weak=True) as store:
         (sam,) = store.people()
         assert sam.guide_id == "one-on-one"
@@ -74,47 +85,54 @@ def test_people_add_talking_points_schedule_due_and_calendar(home, tmp_path):
             ("mine", "Conference budget"), ("theirs", "Promotion path")]
         assert [j.text for j in store.jots(sam.id)] == ["a plain jot"]
     yesterday = (date.today() - timedelta(days=1)).isoformat()
+    refused, planned, scheduled, bad = each(
+        home, ("schedule", "--with", "sam", yesterday, "14:00"), ("schedule", "--json"),
+        ("schedule", "--with", "sam", "today", "14:00", "--minutes", "45", "--every",
+         "fortnightly"),
+        ("schedule", "--with", "sam", "today", "25:00", "--every", "monthly"))
     # a day that has passed is refused, as the app's dialog refuses it: nothing is set
-    refused = run(home, "schedule", "--with", "sam", yesterday, "14:00")
     assert refused.returncode == 2 and not refused.stdout
     assert f"{yesterday} has passed: give today or a later day" in refused.stderr.decode()
-    assert json.loads(ok(home, "schedule", "--json"))["meetings"][0]["source"] == "cadence"
-    assert "at 14:00, 45 min, every fortnightly" in ok(
-        home, "schedule", "--with", "sam", "today", "14:00", "--minutes", "45", "--every",
-        "fortnightly")
+    assert json.loads(succeeded(planned))["meetings"][0]["source"] == "cadence"
+    assert "at 14:00, 45 min, every fortnightly" in succeeded(scheduled)
     # a time it cannot read: one line, and the cadence given with it is not set either
-    bad = run(home, "schedule", "--with", "sam", "today", "25:00", "--every", "monthly")
     assert bad.returncode == 1 and len(bad.stderr.decode().splitlines()) == 1
     with open_vault(home / "vault.db", PW, allow_weak=True) as store:  # a week goes by
         assert store.person(sam.id).cadence == "fortnightly"
         store.set_next_meeting(sam.id, date.today() - timedelta(days=1), time="14:00",
                                minutes=45)
-    listed = json.loads(ok(home, "schedule", "--json"))["meetings"]
-    assert [(m["date"], m["time"], m["every"], m["state"]) for m in listed] == [
-        (yesterday, "14:00", "fortnightly", "overdue")]
-    due = ok(home, "due")
-    assert "meeting  " in due and "Sam Rivera" in due
-    assert "can't read" in run(home, "schedule", "--with", "sam", "someday").stderr.decode()
     path = tmp_path / "out.ics"
-    ok(home, "calendar", "-o", path, "--no-names")
+    planned, due, unread, written, exists, in_folder, printed = each(
+        home, ("schedule", "--json"), ("due",), ("schedule", "--with", "sam", "someday"),
+        ("calendar", "-o", path, "--no-names"), ("calendar", "-o", path),
+        ("calendar", "-o", tmp_path),  # a folder: a dated file inside it
+        ("calendar",))
+    listed_meetings = json.loads(succeeded(planned))["meetings"]
+    assert [(m["date"], m["time"], m["every"], m["state"]) for m in listed_meetings] == [
+        (yesterday, "14:00", "fortnightly", "overdue")]
+    assert "meeting  " in succeeded(due) and "Sam Rivera" in due.stdout.decode()
+    assert "can't read" in unread.stderr.decode()
+    succeeded(written)
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     (event,) = Calendar.from_ical(path.read_bytes()).walk("VEVENT")
     assert str(event["summary"]) == "1-on-1 with S. R." and event["rrule"]["INTERVAL"] == [2]
     assert event.decoded("dtstart") == datetime.combine(date.today(), datetime.min.time()) \
         + timedelta(hours=14)  # overdue: put on today, at its time
-    assert "already exists" in run(home, "calendar", "-o", path).stderr.decode()
-    ok(home, "calendar", "-o", tmp_path)  # a folder: a dated file inside it
+    assert "already exists" in exists.stderr.decode()
+    succeeded(in_folder)
     assert (tmp_path / f"rapport-meetings-{date.today().isoformat()}.ics").stat().st_mode \
         & 0o777 == 0o600
-    printed = ok(home, "calendar")
-    assert Calendar.from_ical(printed).walk("VEVENT")[0]["summary"] == "1-on-1 with Sam Rivera"
+    assert Calendar.from_ical(succeeded(printed)).walk("VEVENT")[0]["summary"] == (
+        "1-on-1 with Sam Rivera")
     with open_vault(home / "vault.db", PW, allow_weak=True) as store:
         assert [e.kind for e in store.exports()] == ["calendar"] * 3
-    assert "'--clear'" not in ok(home, "schedule", "--with", "sam", "--clear")
-    # the cadence agreed alone (a first 1-on-1's "every month"): no date needed
-    assert ok(home, "schedule", "--with", "sam", "--every", "monthly").startswith(
-        "Sam Rivera: every monthly; next meeting ")
-    assert json.loads(ok(home, "schedule", "--json"))["meetings"][0]["every"] == "monthly"
+    cleared, agreed, planned = each(
+        home, ("schedule", "--with", "sam", "--clear"),
+        # the cadence agreed alone (a first 1-on-1's "every month"): no date needed
+        ("schedule", "--with", "sam", "--every", "monthly"), ("schedule", "--json"))
+    assert "'--clear'" not in succeeded(cleared)
+    assert succeeded(agreed).startswith("Sam Rivera: every monthly; next meeting ")
+    assert json.loads(succeeded(planned))["meetings"][0]["every"] == "monthly"
 
 
 def test_new_with_a_person_alone_starts_from_their_guide(home, monkeypatch):
@@ -236,14 +254,17 @@ def test_restore_from_a_backup(home, tmp_path):
     ok(home, "backup", tmp_path / "b.db")
     with vault(home) as store:
         store.add_person("After")
-    assert run(home, "restore", tmp_path / "nothing.db").returncode == 1
     (tmp_path / "other").write_text("another passphrase\n")  # the backup keeps the one it had
-    wrong = rapport("--home", home, "--passphrase-file", tmp_path / "other", "restore",
-                    tmp_path / "b.db")
+    nothing, wrong, out = rapport_each(  # in turn in one process
+        (("--home", home, "--passphrase-file", home / "pw", "restore", tmp_path / "nothing.db"),
+         None),
+        (("--home", home, "--passphrase-file", tmp_path / "other", "restore", tmp_path / "b.db"),
+         None),
+        (("--home", home, "--passphrase-file", home / "pw", "restore", tmp_path / "b.db"), None))
+    assert nothing.returncode == 1
     assert wrong.returncode == 1 and wrong.stderr.decode() == (
         f"rapport: error: wrong passphrase for the backup {tmp_path / 'b.db'} (the one the vault "
         "had when it was made); the vault was not touched\n")
-    out = run(home, "restore", tmp_path / "b.db")
     assert out.returncode == 0, out.stderr
     kept = home / f"vault.db{KEPT_SUFFIX}"
     assert kept.exists() and stat.S_IMODE(kept.stat().st_mode) == 0o600

@@ -13,8 +13,8 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from clitools import (MAIN, MAIN_NO_APP, argv, clean_env, in_terminal, rapport, rapport_each,
-                      read_until)
+from clitools import (MAIN, MAIN_NO_APP, NO_APP, argv, clean_env, in_terminal, rapport,
+                      rapport_each, read_until)
 from store import crypto
 from tui.cli import COMMANDS, GLOBAL_OPTIONS, cli
 
@@ -227,13 +227,17 @@ def test_the_app_starts_on_a_terminal(tmp_path):
     assert f"APP {tmp_path / 'vault.db'} None".encode() in shown
 
 
-@pytest.mark.parametrize("args", [[], ["new", "--guide", "one-on-one", "--with", "Ana"]])
-def test_without_a_terminal_the_app_refuses_in_one_line(tmp_path, args):
-    out = rapport("--home", tmp_path, *args, code=MAIN_NO_APP)
-    assert out.returncode == 1 and out.stdout == b""
-    [line] = out.stderr.decode().splitlines()
-    assert line.startswith("rapport: error: the app needs a terminal")
-    assert "list, locate" in line and "jot" in line and "new" not in line.split(":", 2)[2]
+def test_without_a_terminal_the_app_refuses_in_one_line(tmp_path):
+    """The app, and ``new`` (which opens it), in turn in one process: none of its standard
+    streams is a terminal (a file, or /dev/null for stdin), as with pipes."""
+    cases = [[], ["new", "--guide", "one-on-one", "--with", "Ana"]]
+    runs = rapport_each(*[(("--home", tmp_path, *args), None) for args in cases], prelude=NO_APP)
+    for args, out in zip(cases, runs, strict=True):
+        assert out.returncode == 1 and out.stdout == b"", (args, out)
+        [line] = out.stderr.decode().splitlines()
+        assert line.startswith("rapport: error: the app needs a terminal"), (args, line)
+        assert "list, locate" in line and "jot" in line and "new" not in line.split(":", 2)[2], (
+            args, line)
 
 
 def test_a_terminal_on_stdin_only_is_not_enough(tmp_path):

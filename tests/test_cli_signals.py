@@ -12,7 +12,7 @@ import subprocess
 
 import pytest
 
-from clitools import MAIN, argv, clean_env, in_terminal, rapport, read_until
+from clitools import MAIN, argv, clean_env, in_terminal, rapport, rapport_each, read_until
 from store import open_vault
 
 #: The child pauses after the function ``module:attribute[.attribute]`` (its first call) runs,
@@ -115,10 +115,13 @@ def test_an_import_ended_by_a_signal_imports_nothing(vault, tmp_path, passphrase
     """Paused inside the import's transaction, one record in."""
     home, pw = vault
     export = tmp_path / "full.json"
-    assert rapport("--home", home, "--passphrase-file", pw, "export", "--all", "--full",
-                   "--format", "json", "-o", export).returncode == 0
     other = tmp_path / "other"
-    assert rapport("--home", other, "--passphrase-file", pw, "init").returncode == 0
+    exported, made = rapport_each(  # in turn in one process: neither is signalled
+        (("--home", home, "--passphrase-file", pw, "export", "--all", "--full", "--format", "json",
+          "-o", export), None),
+        (("--home", other, "--passphrase-file", pw, "init"), None))
+    assert exported.returncode == 0, exported.stderr
+    assert made.returncode == 0, made.stderr
     ended = signalled(other, pw, "store.rows:Rows.put", "import", export)
     assert still_opens(other, passphrase) == []
     assert ended == (143, b"rapport: terminated\n")

@@ -14,6 +14,8 @@ from pathlib import Path
 import aiohttp
 import pytest
 
+from clitools import rapport_each
+
 EXE = [sys.executable, "-c", "from tui.cli import main; main()"]
 ANSI = re.compile(r"\x1b\[[0-9;?<>=]*[ -/]*[@-~]|\x1b[@-Z\\-_]")
 
@@ -23,13 +25,17 @@ def rapport(home: Path, *args: str) -> subprocess.CompletedProcess:
                           stdin=subprocess.DEVNULL, timeout=60)
 
 
-@pytest.mark.parametrize("host", ["0.0.0.0", "192.168.1.20", "localhost"])
-def test_only_loopback_addresses_are_accepted(tmp_path, host):
-    out = rapport(tmp_path / "home", "serve", "--host", host)
-    assert out.returncode == 2
-    assert out.stderr == (f"rapport: error: --host must be 127.0.0.1 or ::1, not {host!r}: "
-                          "rapport serve only listens on this machine (see 'rapport serve --help')\n")
-    assert out.stdout == ""
+def test_only_loopback_addresses_are_accepted(tmp_path):
+    """Each refused before anything starts: in turn in one process (clitools.rapport_each)."""
+    hosts = ["0.0.0.0", "192.168.1.20", "localhost"]
+    runs = rapport_each(*[(("--home", tmp_path / "home", "serve", "--host", host), None)
+                          for host in hosts], timeout=60)
+    for host, out in zip(hosts, runs, strict=True):
+        assert out.returncode == 2, host
+        assert out.stderr == (f"rapport: error: --host must be 127.0.0.1 or ::1, not {host!r}: "
+                              "rapport serve only listens on this machine "
+                              "(see 'rapport serve --help')\n").encode(), host
+        assert out.stdout == b"", host
 
 
 def test_a_port_in_use_is_one_line(tmp_path):
