@@ -435,3 +435,15 @@ def test_a_pulse_chart_keeps_the_scale_of_a_pulse():
     assert str(pulse_chart(app, [3, 3, 3])).split("\n") == ["▂▂ ▂▂ ▂▂", "██ ██ ██"]
     assert str(pulse_chart(app, [1, 5])).split("\n") == ["   ██", "▃▃ ██"]
     assert len(str(pulse_chart(app, range(20))).split("\n")[1].split()) == 12  # the latest
+
+
+def test_a_carried_point_says_through_how_many_1_on_1s():
+    """Only a 1-on-1 carries a talking point (a feedback session leaves it open): Prepare says
+    "1-on-1s", not "sessions", which counted every kind."""
+    from store import TalkingPoint
+    from tui.widgets.prepare import point_line
+
+    point = TalkingPoint(id="p1", person_id="ana", text="The on-call rota", carried=("a", "b"))
+    assert point_line(point).plain == "▸ to raise  The on-call rota  (carried through 2 1-on-1s)"
+    assert point_line(TalkingPoint(id="p2", person_id="ana", text="Leave", owner="theirs")
+                      ).plain == "◆ theirs  Leave"

@@ -62,7 +62,8 @@ def point_line(point: "TalkingPoint") -> Text:
     text = Text.assemble((mark, "bold"))
     text.append(point.text)
     if point.carried:
-        text.append(f"  (open since {plural(len(point.carried), 'session')})", style="dim")
+        # only a 1-on-1 carries a point (a feedback session or an interview leaves it open)
+        text.append(f"  (carried through {plural(len(point.carried), '1-on-1')})", style="dim")
     return text
 
 
