@@ -254,9 +254,7 @@ class EndReviewScreen(Dialog[EndDecision | None]):
         s = self.suggestion
         if s is None or not s.options:
             return ...
-        pressed = self.query_one("#review-cadence", RadioSet).pressed_button
-        chosen = pressed.name if pressed is not None else NO_CADENCE
-        chosen = None if chosen == NO_CADENCE else chosen
+        chosen = self.chosen()
         return ... if chosen == (s.cadence if s.cadence in CADENCES else None) else chosen
 
     @on(RadioSet.Changed, "#review-cadence")
@@ -287,9 +285,9 @@ class EndReviewScreen(Dialog[EndDecision | None]):
 
     def chosen(self) -> str | None:
         """The cadence chosen in the review's row (with none offered: None)."""
-        pressed = next(iter(self.query("#review-cadence").results(RadioSet)), None)
-        name = pressed.pressed_button.name if pressed and pressed.pressed_button else NO_CADENCE
-        return None if name == NO_CADENCE else name
+        row = next(iter(self.query("#review-cadence").results(RadioSet)), None)
+        pressed = row.pressed_button if row is not None else None
+        return None if pressed is None or pressed.name == NO_CADENCE else pressed.name
 
     def show_label(self, cadence: str | None) -> None:
         """The next meeting's label as the fields are now: suggested, typed or cleared."""
