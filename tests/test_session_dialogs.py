@@ -40,6 +40,9 @@ def test_a_tag_confirmation_shortens_all_but_its_themes_to_fit():
         "Ana Silva: perception, current state (private)"
     assert tagged_message(themes, "Maximiliane von Hohenberg", False, 40) == \
         "Maximiliane…: perception, current state"
+    # a name measured in cells, as the status line draws it (a wide name cut the themes off)
+    assert tagged_message(themes, "田中花子さんの名前", False, 40) == \
+        "田中花子さん…: perception, current state"  # 40 cells
     assert tagged_message(themes, "Maximiliane von Hohenberg", True, 36) == \
         "Maximili…: perception, current state"  # the private mark goes last
     assert tagged_message(themes, "Maximiliane von Hohenberg", True, 30) == \

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Sequence
 
+from rich.cells import cell_len, set_cell_size
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.suggester import SuggestFromList
@@ -68,7 +69,7 @@ def theme_for_stage(stage_key: str, themes: Sequence[str]) -> int:
 
 
 def tagged_message(themes: Sequence[str], about: str, private: bool, room: int) -> str:
-    """The confirmation of a tag in ``room`` columns with its themes whole (at 80 columns they
+    """The confirmation of a tag in ``room`` cells with its themes whole (at 80 columns they
     were cut: the part the confirmation is for). Who it is about (remembered for the next tag,
     so the part to check) and whether the note is private are shown as whole as they fit:
     the private mark shortened first, then the word "tagged" left out (the dialog has just
@@ -77,17 +78,18 @@ def tagged_message(themes: Sequence[str], about: str, private: bool, room: int) 
     marks = (" (private: kept out of reports)", " (private)") if private else ("",)
 
     def named(mark: str) -> list[str]:
-        room_left = room - len(f": {said}{mark}")
+        room_left = room - cell_len(f": {said}{mark}")
         if not about or room_left < 6:
             return []
-        name = about if len(about) <= room_left else about[:room_left - 1].rstrip() + "…"
+        name = about if cell_len(about) <= room_left else \
+            set_cell_size(about, room_left - 1).rstrip() + "…"
         return [f"{name}: {said}{mark}"]
 
     tries = [f"tagged about {about}: {said}{mark}" for mark in marks if about]
     tries += [t for mark in marks for t in named(mark)]
     tries += [f"tagged: {said}{mark}" for mark in marks]
     tries += [*named(""), f"tagged: {said}", said]
-    return next((t for t in tries if len(t) <= room), tries[-1])
+    return next((t for t in tries if cell_len(t) <= room), tries[-1])
 
 
 def tag_selection(screen: "SessionScreen") -> None:
