@@ -181,6 +181,12 @@ async def test_a_lock_keeps_the_edit_beside_the_item_and_unlocking_goes_back(wor
         await pilot.press(*PASSPHRASE, "enter")
         await settle(pilot)
         assert isinstance(app.screen, ItemsScreen) and app.screen.whose == "theirs"
+        await pilot.resize_terminal(160, 48)  # texts wrapped again for another width only
+        await settle(pilot)
+        assert app.screen.filled_width == 160
+        await pilot.resize_terminal(*SIZE)
+        await settle(pilot)
+        assert app.screen.filled_width == SIZE[0]
         # the vault as the unlock opened it again from the disk
         again = app.store
         assert again.item(roadmap.id).text == "Send the roadmap draft", "the item as it was"

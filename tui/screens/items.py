@@ -121,6 +121,7 @@ class ItemsScreen(SectionScreen):
         self.whose = "all"
         self.today: date | None = None
         self.name_room = 14
+        self.filled_width = 0  # the width the tables' texts were wrapped to
 
     def compose(self) -> ComposeResult:
         with Vertical(id="items-screen"):
@@ -155,8 +156,14 @@ class ItemsScreen(SectionScreen):
         if self.today is not None:
             self.load()
 
+    def table_width(self) -> int:
+        return max(60, self.size.width or 80)
+
     def on_resize(self) -> None:
-        if self.today is not None:
+        """Wrapped again only for another width: the screen's first resize, just after the
+        items were filled at its width, refilled every table for nothing (and a snapshot taken
+        under load caught the tables before their columns were measured again)."""
+        if self.today is not None and self.table_width() != self.filled_width:
             self.refresh_tables()
 
     def load(self) -> None:
@@ -189,7 +196,7 @@ class ItemsScreen(SectionScreen):
         today = self.today
         if today is None:
             return  # not read yet
-        width = max(60, self.size.width or 80)
+        width = self.filled_width = self.table_width()
         actions, agreed, goals = self.shown(self.actions), self.shown(self.agreed), \
             self.shown(self.goals)
         # names cut to 14 where the item's text needs the room (80 columns), whole when wide;
