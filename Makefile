@@ -44,7 +44,7 @@ run: $(STAMP)
 # install, pytest 3:03: still over the 3-minute line. Stop 33: tests merged and command checks
 # run several to a process (tests/clitools.py rapport_each), Textual's drawn-lines cache cleared
 # after each test (tests/conftest.py): a fresh clone's install 17 s, then `make test` 2:34
-# (pytest 2:27), 2:51 in all; pytest took 2:27-2:48 over three fresh clones in one hour.
+# (pytest 2:27), 2:51 in all; pytest took 2:27-2:52 over five fresh clones in one hour.
 test: $(TSTAMP)
 	$(BIN)/python -m compileall -q tui store guides
 	PYTHONDONTWRITEBYTECODE= $(BIN)/python -m pytest --collect-only -q >/dev/null 2>&1 & \
