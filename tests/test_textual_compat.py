@@ -14,10 +14,11 @@ import textual_serve
 from textual.app import App, ComposeResult
 from textual.screen import Screen
 from textual.strip import Strip
-from textual.widgets import Static, TextArea
+from textual.widgets import OptionList, Static, TextArea
 from textual_serve.app_service import AppService
 
 from tui import textual_compat
+from tui.widgets.options import WrappingOptionList
 from apptools import held_by
 
 TUI = Path(__file__).resolve().parent.parent / "tui"
@@ -124,3 +125,35 @@ async def test_forget_removed_widgets_lets_go_of_what_a_closed_screen_drew_and_h
         textual_compat.forget_removed_widgets(app)
         assert not drawn("only this screen draws") and not held_by(app, (TextArea,))
         assert watchers == []
+
+
+async def test_a_refilled_option_list_keeps_each_option_whole_beside_its_new_scrollbar():
+    """Textual measures an option's height at the width the list had when it was added: refilled
+    with more than fits, the scrollbar that appears takes two columns, and an option that took
+    one line without it is drawn cut (the first assertion fails once Textual measures again by
+    itself: then the shim can go). Measured again, it keeps its second line."""
+    [(name, _why)] = textual_compat.OPTIONS_PRIVATE_NAMES
+    assert list(inspect.signature(getattr(OptionList, name)).parameters) == ["self"]
+    whole = "x" * 40  # one line of a 42-column list, two beside a scrollbar
+
+    class Lists(App[None]):
+        CSS = "OptionList { width: 44; height: auto; max-height: 5; }"
+
+        def compose(self) -> ComposeResult:
+            yield OptionList("short", id="plain")
+            yield WrappingOptionList("short", id="wrapping")
+
+    app = Lists()
+    async with app.run_test(size=(90, 12)) as pilot:
+        shown = {}
+        for fill in ([whole, "a", "b", "c"], [whole, "a", "b", "c", "d", "e"]):  # then it scrolls
+            for options in app.query(OptionList):
+                options.clear_options()
+                options.add_options(fill)
+            await pilot.pause()
+        await pilot.pause()
+        for options in app.query(OptionList):
+            assert options.show_vertical_scrollbar
+            shown[options.id] = [options.render_line(y).text.strip() for y in range(3)]
+    assert shown["plain"] == ["x" * 38, "a", "b"], "Textual measures again now: drop the shim"
+    assert shown["wrapping"] == ["x" * 38, "xx", "a"]

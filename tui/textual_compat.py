@@ -18,6 +18,13 @@ drew stay reachable (Textual issue #6665); and the app's reactive watchers keep 
 Textual prunes closed widgets from them. :func:`forget_removed_widgets` clears the one and
 prunes the other as Textual would; Rapport calls it when it locks, so nothing a closed screen
 held or drew of the notes outlives the lock.
+
+Textual's ``OptionList`` measures each option's height once, at the width it has then, and
+measures again only on a resize: when its vertical scrollbar then appears (a list refilled
+with more than fits), an option that took one line without the scrollbar is drawn cut to that
+one line beside it, the end of its text lost (a question, an earlier item's due date).
+:func:`measure_options_again` forgets those heights; :class:`tui.widgets.options.WrappingOptionList`
+calls it whenever the scrollbar comes or goes.
 """
 
 from __future__ import annotations
@@ -30,6 +37,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from asyncio.subprocess import Process
 
     from rich.console import RenderableType
+    from textual.widgets import OptionList
     from textual_serve.app_service import AppService
 
 #: Textual's private names used below: (attribute of ``App``, what Rapport relies on).
@@ -52,6 +60,17 @@ FORGET_PRIVATE_NAMES = (
     ("__watchers", "an attribute of a reactable: {reactive name: [(watching node, callback)]}"),
     ("_closing", "True on a node that is closing or closed (Textual prunes watchers by it)"),
 )
+
+
+#: Textual's private name :func:`measure_options_again` uses, as above (of ``OptionList``).
+OPTIONS_PRIVATE_NAMES = (
+    ("_clear_caches", "forgets each option's measured height and drawn lines, and refreshes"),
+)
+
+
+def measure_options_again(options: "OptionList") -> None:
+    """Makes ``options`` measure and draw its options again at its present width."""
+    options._clear_caches()
 
 
 def forget_drawn_lines() -> None:

@@ -24,6 +24,7 @@ from tui.screens.dialog import Dialog, Keeper
 from tui.screens.sections import SEARCH, SECTION_KEYS, SectionScreen
 from tui.widgets.browse import BrowseTable, clip
 from tui.widgets.footer import Footer
+from tui.widgets.options import WrappingOptionList
 
 if TYPE_CHECKING:  # pragma: no cover
     from guides.model import Guide
@@ -63,7 +64,7 @@ class QuestionDialog(Dialog[tuple[str, str, str] | None]):
                                          id="question-guide", markup=False)
                     with Vertical():
                         yield Label("Stage")
-                        yield OptionList(id="question-stage", markup=False)
+                        yield WrappingOptionList(id="question-stage", markup=False)
             yield Label("", id="question-error", classes="error", markup=False)
             with Horizontal(classes="buttons"):
                 yield Button("Save", variant="primary", id="question-save", classes="save")

@@ -13,6 +13,7 @@ from textual.widgets.option_list import Option
 
 from store import visible
 from tui import format as fmt
+from tui.widgets.options import WrappingOptionList
 
 
 def clock_face(seconds: float) -> str:
@@ -195,7 +196,7 @@ class StageCard(Static):
         return text
 
 
-class QuestionList(OptionList):
+class QuestionList(WrappingOptionList):
     """Suggested questions: the core ones first (◆, bold), a divider, then the probes (?), then
     your own from the question bank (✦, marked "yours"); asked ones dimmed and ticked. An
     option's id is ``g:INDEX`` (the question's index in the stage) or ``b:ID`` (the bank's)."""
@@ -245,7 +246,7 @@ class NotesArea(TextArea):
     screen's job."""
 
 
-class FollowThrough(OptionList):
+class FollowThrough(WrappingOptionList):
     """What to go through with them: talking points (theirs and mine), open items from earlier
     sessions, their open goals and jots. ``d`` marks a talking point covered (again: not
     covered) or an item done; ``c`` carries an item into this session; ``s`` checks in on a
