@@ -1,8 +1,10 @@
 """The search index: in-memory SQLite databases that find which records hold a piece of text.
 
 One row in ``docs`` per searchable field of a record (a person's name, a session's title, a note,
-an item, a jot): which record it is and what the filters need (person, session, stage, item kind,
-its session's start); one row in ``sessions`` per session (person, guide, start, status). The
+an item, a jot, a talking point): which record it is and what the filters need (person, session,
+stage, item kind, its session's start; a talking point keeps its status in ``stage`` and its
+owner, mine or theirs, in ``item_kind``); one row in ``sessions`` per session (person, guide,
+start, status). The
 text itself is not kept: FTS5's trigram tokenizer (SQLite 3.34+; ``content=''``, ``detail=none``)
 indexes which documents hold each trigram of their casefolded text, and a query's *candidates*
 are the documents holding every trigram of it, newest session first. :mod:`store.search` then
@@ -16,10 +18,13 @@ text). Before a shard is sealed, its FTS5 index is made again from its documents
 (:meth:`Shard.refill`), so nothing of a deleted or older text is ever sealed.
 
 The index is cut into *shards*, one SQLite database each: one per quarter of a year (the sessions
-that started in it, with their documents) and one for what belongs to no session (names, jots,
-and the index's own state). Candidates come from the newest quarter first, so a query stops when
-it has enough; a change touches one shard; the vault seals each shard apart, so a shard is sealed,
-read back or dropped without the others, and never the whole index at once.
+that started in it, with their documents), one for talking points, and one for what else belongs
+to no session (names, jots, and the index's own state). Candidates come from the newest quarter
+first, then talking points, then names and jots, so a query stops when it has enough; a change
+touches one shard; the vault seals each shard apart, so a shard is sealed, read back or dropped
+without the others, and never the whole index at once. Talking points have their own shard because
+one can be deleted on its own: its sealed copy goes in the same transaction, as a deleted
+session's quarter does, and only the points are read again (not every name and jot).
 """
 
 from __future__ import annotations
@@ -33,6 +38,7 @@ from typing import Any, Iterable, Iterator
 #: The layout of a shard; another one is rebuilt, never read.
 SCHEMA_VERSION = 6
 UNDATED = "-"  # the shard of names, jots and the index's state
+POINTS = "points"  # the shard of talking points
 
 # Ids are kept as their 16 bytes, times as microseconds since 1970 (UTC): a third of the room.
 _SCHEMA = """
@@ -129,8 +135,8 @@ class Filters:
         if self.person_id:
             clauses.append("d.person_id = ?")
             params.append(_id(self.person_id))
-        if self.kind:
-            clauses.append("(d.kind = ? OR d.item_kind = ?)")
+        if self.kind:  # a record's kind, or an item's (a point's item_kind is its owner)
+            clauses.append("(d.kind = ? OR (d.kind = 'item' AND d.item_kind = ?))")
             params += [self.kind, self.kind]
         if self.guide_id:
             clauses.append("s.guide_id = ?")
@@ -271,7 +277,7 @@ class SearchIndex:
         self._lock = threading.RLock()
         self.shards: dict[str, Shard] = dict(shards)
         self.shards.setdefault(UNDATED, Shard())
-        #: session id -> its shard (names and jots are in UNDATED)
+        #: session id -> its shard (names and jots are in UNDATED, talking points in POINTS)
         self._home: dict[str, str] = {}
         for key, shard in self.shards.items():
             self._home.update((sid.hex(), key)
@@ -326,12 +332,14 @@ class SearchIndex:
 
     def put_many(self, rows: Iterable[tuple[Any, ...]]) -> None:
         """Documents, as (kind, record_id, rev, person_id, session_id, stage, item_kind, private,
-        created_at, started, text) tuples, each into the shard of its session."""
+        created_at, started, text) tuples, each into the shard of its session (a talking point:
+        POINTS)."""
         routed: dict[str, list[tuple[Any, ...]]] = {}
         with self._lock:
             for row in rows:
-                routed.setdefault(self._home.get(row[4], UNDATED) if row[4] else UNDATED,
-                                  []).append(row)
+                key = POINTS if row[0] == "point" else \
+                    self._home.get(row[4], UNDATED) if row[4] else UNDATED
+                routed.setdefault(key, []).append(row)
             for key, part in routed.items():
                 self._shard(key).put_many(part)
 
@@ -362,9 +370,11 @@ class SearchIndex:
 
     def candidates(self, needle: str, filters: Filters = Filters()) -> Iterator[Candidate]:
         """The documents that may hold ``needle`` (casefolded): newest session first, documents
-        of no session last; within a session, in the order they were written."""
+        of no session last (talking points, then names and jots); within a session, in the
+        order they were written."""
         with self._lock:
-            order = sorted((k for k in self.shards if k != UNDATED), reverse=True) + [UNDATED]
+            order = sorted((k for k in self.shards if k not in (UNDATED, POINTS)),
+                           reverse=True) + [POINTS, UNDATED]
         for key in order:
             with self._lock:
                 shard = self.shards.get(key)
