@@ -208,6 +208,18 @@ def test_search_text_json_and_filters(home):
     goals = doc(run(home, "search", "q2", "--kind", "goal", "--json"), "results")
     assert [h["item_kind"] for h in goals] == ["goal"]
 
+    # a talking point: found after the sessions' hits, said to be one, whose and in what state
+    assert run(home, "jot", "--with", "bo", "--theirs", "Ask how the budget landed").exit_code == 0
+    lines = run(home, "search", "budget").stdout.splitlines()
+    assert len(lines) == 3
+    assert lines[2].startswith("-" * 10) and lines[2].endswith(
+        "Bo Chen  talking point (theirs, open): Ask how the budget landed")
+    (point,) = doc(run(home, "search", "budget", "--kind", "point", "--json"), "results")
+    assert (point["kind"], point["person"], point["session_id"]) == ("point", "Bo Chen", None)
+    assert point["point"]["owner"] == "theirs" and point["point"]["status"] == "open"
+    assert [h["kind"] for h in doc(run(home, "search", "budget", "--status", "active",
+                                       "--json"), "results")] == ["note"]  # no session
+
 
 def test_search_seals_its_index_and_answers_when_it_cannot(home):
     import sqlite3
