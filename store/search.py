@@ -64,6 +64,7 @@ class Hit:
     started_at: datetime | None
     private: bool = False  # the match is in a private note
     record_id: str = ""  # the note, item, jot, talking point... (a name's: the person's id)
+    created_at: datetime | None = None  # when the record was written (a jot's or point's day)
 
     @property
     def before(self) -> str:
@@ -413,4 +414,4 @@ def _hit(candidate: Candidate, text: str, same: bool, at: int, length: int) -> H
     return Hit(candidate.kind, candidate.person_id, candidate.session_id, candidate.stage,
                candidate.item_kind, prefix + snippet + suffix, len(prefix) + start - lo,
                len(prefix) + end - lo, candidate.started_at, candidate.private,
-               candidate.record_id)
+               candidate.record_id, candidate.created_at)

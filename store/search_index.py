@@ -81,6 +81,11 @@ def moment(value: int | None) -> datetime | None:
     return None if value is None else _EPOCH + value * _MICRO
 
 
+def _midnight(day: date) -> int:
+    """The start of ``day`` (UTC) in microseconds since 1970."""
+    return (datetime(day.year, day.month, day.day, tzinfo=timezone.utc) - _EPOCH) // _MICRO
+
+
 def _id(value: str | None) -> bytes | None:
     """A record id (32 hex digits) as its 16 bytes ("" stays empty: not known yet)."""
     return None if value is None else bytes.fromhex(value)
@@ -113,6 +118,11 @@ class Candidate:
     item_kind: str
     started_at: datetime | None
     private: bool = False  # a private note
+    created_at: datetime | None = None  # when the record was written
+
+
+#: Documents of no session that a date filter reads by the day they were written.
+WRITTEN = ("jot", "point")
 
 
 @dataclass(frozen=True)
@@ -127,7 +137,13 @@ class Filters:
     @property
     def sessions(self) -> bool:
         """Whether the filters read the session (so documents of no session are left out)."""
-        return bool(self.guide_id or self.since or self.until or self.status)
+        return bool(self.guide_id or self.status)
+
+    @property
+    def dates(self) -> bool:
+        """Whether the filters read a day: a session's start, or the day a jot or a talking
+        point was written (names stay out)."""
+        return bool(self.since or self.until)
 
     def sql(self) -> tuple[str, list[Any]]:
         clauses: list[str] = []
@@ -144,12 +160,17 @@ class Filters:
         if self.status:
             clauses.append("s.status = ?")
             params.append(self.status)
-        if self.since:  # started_at is UTC ISO text: the day it starts on is compared
-            clauses.append("substr(s.started_at, 1, 10) >= ?")
-            params.append(self.since.isoformat())
+        # A session's start (UTC ISO text): the day it starts on; a jot's or a talking point's
+        # created_at (microseconds since 1970, UTC): the same day's bounds.
+        undated = f"d.kind IN ({', '.join(repr(kind) for kind in WRITTEN)})"
+        if self.since:
+            clauses.append(f"(CASE WHEN {undated} THEN d.created_at >= ?"
+                           " ELSE substr(s.started_at, 1, 10) >= ? END)")
+            params += [_midnight(self.since), self.since.isoformat()]
         if self.until:
-            clauses.append("substr(s.started_at, 1, 10) <= ?")
-            params.append(self.until.isoformat())
+            clauses.append(f"(CASE WHEN {undated} THEN d.created_at < ?"
+                           " ELSE substr(s.started_at, 1, 10) <= ? END)")
+            params += [_midnight(self.until + timedelta(days=1)), self.until.isoformat()]
         return " AND ".join(clauses), params
 
 
@@ -253,16 +274,18 @@ class Shard:
             clauses.insert(0, "d.docid IN (SELECT rowid FROM fts WHERE fts MATCH ?)")
             args.insert(0, _trigrams(needle))
         source = "docs d INDEXED BY docs_order"  # query order: no sort, and it can stop early
-        if filters.sessions:
+        if filters.sessions:  # (documents of no session are left out)
             source += " JOIN sessions s ON s.id = d.session_id"
+        elif filters.dates:  # (a jot's or a point's own day is read)
+            source += " LEFT JOIN sessions s ON s.id = d.session_id"
         sql = (f"SELECT d.kind, d.record_id, d.person_id, d.session_id, d.stage, d.item_kind,"
-               f" d.started, d.private FROM {source}"
+               f" d.started, d.private, d.created_at FROM {source}"
                + (f" WHERE {' AND '.join(clauses)}" if clauses else "")
                + " ORDER BY d.started DESC, d.created_at, d.docid")
-        for kind, rid, person, session, stage, item_kind, started, private in \
+        for kind, rid, person, session, stage, item_kind, started, private, created in \
                 self.conn.execute(sql, args):
             yield Candidate(kind, rid.hex(), person.hex(), session.hex() if session else None,
-                            stage, item_kind, moment(started), bool(private))
+                            stage, item_kind, moment(started), bool(private), moment(created))
 
     def image(self) -> bytes:
         """Its bytes (see :meth:`refill`: a stale shard is made whole before it is sealed)."""

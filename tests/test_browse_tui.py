@@ -170,7 +170,7 @@ async def test_search_enter_opens_an_ended_session_s_detail_a_person_and_a_live_
     from tui.screens.search import point_label
     from tui.screens.session import SessionScreen
 
-    store.add_talking_point(ids["alice"], "Ask about the on-call rota", owner="theirs")
+    point = store.add_talking_point(ids["alice"], "Ask about the on-call rota", owner="theirs")
     async with app.run_test(size=SIZE) as pilot:
         await unlocked(pilot, store)
         await search_for(pilot, "release notes were late")
@@ -202,7 +202,8 @@ async def test_search_enter_opens_an_ended_session_s_detail_a_person_and_a_live_
         await search_for(pilot, "rota")
         table = app.screen.query_one("#search-results")
         assert table.row_count == 1
-        assert [cell_text(table, 0, c) for c in range(3)] == ["", "Alice Martin", "point · theirs"]
+        assert [cell_text(table, 0, c) for c in range(3)] == [  # the day it was written
+            point.created_at.astimezone().date().isoformat(), "Alice Martin", "point · theirs"]
         hit = app.screen.results[0].hit
         assert point_label(hit, 30) == "point · theirs · open"
         assert point_label(replace(hit, stage="covered"), 16) == "point · theirs ✓"

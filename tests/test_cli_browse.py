@@ -212,13 +212,16 @@ def test_search_text_json_and_filters(home):
     assert run(home, "jot", "--with", "bo", "--theirs", "Ask how the budget landed").exit_code == 0
     lines = run(home, "search", "budget").stdout.splitlines()
     assert len(lines) == 3
-    assert lines[2].startswith("-" * 10) and lines[2].endswith(
+    assert lines[2].startswith("2025-03-03") and lines[2].endswith(
         "Bo Chen  talking point (theirs, open): Ask how the budget landed")
     (point,) = doc(run(home, "search", "budget", "--kind", "point", "--json"), "results")
-    assert (point["kind"], point["person"], point["session_id"]) == ("point", "Bo Chen", None)
+    assert (point["kind"], point["person"], point["session_id"], point["date"]) == (
+        "point", "Bo Chen", None, "2025-03-03T09:00:00+00:00")  # the day it was written
     assert point["point"]["owner"] == "theirs" and point["point"]["status"] == "open"
     assert [h["kind"] for h in doc(run(home, "search", "budget", "--status", "active",
                                        "--json"), "results")] == ["note"]  # no session
+    assert [h["kind"] for h in doc(run(home, "search", "budget", "--since", "2025-03-02",
+                                       "--json"), "results")] == ["point"]
 
 
 def test_search_seals_its_index_and_answers_when_it_cannot(home):

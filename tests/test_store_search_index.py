@@ -10,6 +10,7 @@ answers.
 from __future__ import annotations
 
 import sqlite3
+from datetime import timedelta
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -369,7 +370,7 @@ def test_two_letter_queries_scan_every_document(store):
 
 
 def test_talking_points_are_found_and_a_deleted_ones_text_leaves_the_index(
-        store, vault_path, passphrase):
+        store, vault_path, passphrase, clock):
     ann = store.add_person("Ann")
     session = store.start_session(ann.id, PLAN)
     store.save_note(session.id, "topics", "the rota, in a note")
@@ -383,8 +384,16 @@ def test_talking_points_are_found_and_a_deleted_ones_text_leaves_the_index(
     assert [h.record_id for h in store.search("rota", kind="point", person_id=ann.id)] \
         == [mine.id, doomed.id]
     assert store.search("rota", kind="mine") == []  # an owner is not a kind of record
-    # no session: a session's filter leaves it out
+    # no session: a session's filter leaves it out; a date filter reads the day it was written
     assert [h.kind for h in store.search("rota", status="active")] == ["note"]
+    day = clock().date()
+    clock.advance(2 * 86400)
+    store.add_jot(ann.id, "a jot on the rota")
+    assert [h.kind for h in store.search("rota", until=day)] == ["note", "point", "point"]
+    assert [(h.kind, h.created_at) for h in store.search("rota", since=day + timedelta(days=1))
+            ] == [("jot", clock())]
+    assert [h.kind for h in store.search("rota", since=day, until=day, kind="point")] \
+        == ["point", "point"]
     store.cover_talking_point(mine.id, session.id)
     store.update_talking_point(doomed.id, text="their quetzal rota, sooner")
     assert [(h.stage, h.snippet) for h in store.search("rota", kind="point")] == [
@@ -404,7 +413,7 @@ def test_talking_points_are_found_and_a_deleted_ones_text_leaves_the_index(
         store.delete_talking_point(other.id)
         assert holding(sealed_shards(vault_path, passphrase), "anz") == 0
         assert store.search("zanzibar") == []
-        assert [h.kind for h in store.search("rota")] == ["note", "point"]
+        assert [h.kind for h in store.search("rota")] == ["note", "point", "jot"]
 
 
 def test_an_index_sealed_before_talking_points_takes_them_in(store, vault_path, passphrase,

@@ -102,8 +102,10 @@ def show_session(env: Env, session_ref: str, as_json: bool) -> None:
 @click.option("--status", type=click.Choice(STATUSES), help="Only active or only ended sessions.")
 @click.option("--kind", type=click.Choice(KINDS),
               help="Only one kind of record ('point': talking points).")
-@click.option("--since", type=DAY, help="Sessions on or after DATE (YYYY-MM-DD).")
-@click.option("--until", type=DAY, help="Sessions on or before DATE (YYYY-MM-DD).")
+@click.option("--since", type=DAY,
+              help="Sessions on or after DATE (YYYY-MM-DD); jots, talking points written then.")
+@click.option("--until", type=DAY,
+              help="Sessions on or before DATE (YYYY-MM-DD); jots, talking points written then.")
 @click.option("--json", "as_json", is_flag=True, help="JSON for scripts.")
 @pass_env
 def search(env: Env, text: str, person_name: str | None, guide_id: str | None,
@@ -111,8 +113,9 @@ def search(env: Env, text: str, person_name: str | None, guide_id: str | None,
            as_json: bool) -> None:
     """Search names, titles, notes, items, jots and talking points.
 
-    Case-insensitive, newest session first; then talking points (whose, mine or theirs, open or covered), names
-    and jots, which belong to no session: --guide, --status, --since and --until leave them out.
+    Case-insensitive, newest session first; then talking points (whose, mine or theirs, open or
+    covered), names and jots, which belong to no session: --guide and --status leave them out,
+    --since and --until read the day a jot or a talking point was written.
     """
     from store import NotFound, RapportError
     from tui.record import stage_titles
@@ -148,6 +151,11 @@ def search(env: Env, text: str, person_name: str | None, guide_id: str | None,
             pass  # (a read-only vault, a full disk): the search itself was answered
 
 
+def written(hit: "Hit") -> datetime | None:
+    """The day a jot or a talking point was written (what a date filter reads for them)."""
+    return hit.created_at if hit.kind in ("jot", "point") else None
+
+
 def _point(hit: "Hit") -> dict[str, str] | None:
     """A talking point's id, owner and status (the index keeps them as a record id, an item
     kind and a stage); None for any other hit."""
@@ -161,7 +169,7 @@ def _print_hits(rows: list[tuple[Hit, str, str]], text: str, as_json: bool) -> N
         out_json("results", [{"session_id": h.session_id, "person": p, "person_id": h.person_id,
                    "kind": h.kind, "item_kind": None if point else h.item_kind or None,
                    "stage": None if point else h.stage or None, "stage_title": w or None,
-                   "date": _stamp(h.started_at), "snippet": h.snippet,
+                   "date": _stamp(h.started_at or written(h)), "snippet": h.snippet,
                    "match": [h.match_start, h.match_end], "point": point}
                   for h, p, w in rows for point in [_point(h)]])
         return
@@ -175,7 +183,7 @@ def _print_hits(rows: list[tuple[Hit, str, str]], text: str, as_json: bool) -> N
             label = f"talking point ({hit.item_kind}, {hit.stage})"
         elif hit.kind == "item":
             label = f"{hit.item_kind} · {where}" if where else hit.item_kind
-        head = "  ".join(x for x in (fmt.day(hit.started_at) or "-" * 10,
+        head = "  ".join(x for x in (fmt.day(hit.started_at or written(hit)) or "-" * 10,
                                       (hit.session_id or "")[:8].ljust(8), person, label) if x)
         room = max(20, width - len(head) - 4)
         before, match, after = hit.before, hit.match, hit.after

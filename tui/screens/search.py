@@ -46,8 +46,8 @@ HELP = """\
 **Search.** Type in the query: every name, session title, note, item, jot and talking point is
 searched, case-insensitively, in memory. **Tab** moves through the filters: person, guide, status
 (active or ended), kind (notes, items, jots, talking points...), and a date range *since* and
-*until* (YYYY-MM-DD); guide, status and dates are a session's, so they leave out names, jots and
-talking points. **⏎** or **↓** moves to the results; **⏎** on a result opens that session at
+*until* (YYYY-MM-DD): a session's day, or the day a jot or a talking point was written (guide
+and status are a session's: they leave out names, jots and talking points). **⏎** or **↓** moves to the results; **⏎** on a result opens that session at
 the stage where the match is (an active session opens live, an ended one in the detail view), a
 jot's or a name's person, or, for a talking point (*point · mine*: yours to raise; *theirs*: they
 asked to discuss it; ✓ covered, ✗ dropped), the preparation of your next talk while it is open.
@@ -270,9 +270,10 @@ class SearchScreen(SectionScreen):
             person = store.person(hit.person_id).name
         except NotFound:
             person = "?"
-        if hit.session_id is None:
+        if hit.session_id is None:  # a jot or a point: the day it was written
             where = {"jot": "✎ jot", "point": "point"}.get(hit.kind, "person")
-            return Result(hit, person, where, "", False)
+            day = fmt.day(hit.created_at) if hit.kind in ("jot", "point") else ""
+            return Result(hit, person, where, day, False)
         info = self._sessions.get(hit.session_id)
         if info is None:
             try:
