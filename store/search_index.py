@@ -19,9 +19,9 @@ text). Before a shard is sealed, its FTS5 index is made again from its documents
 
 The index is cut into *shards*, one SQLite database each: one per quarter of a year (the sessions
 that started in it, with their documents), one for talking points, and one for what else belongs
-to no session (names, jots, and the index's own state). Candidates come from the newest quarter
-first, then talking points, then names and jots, so a query stops when it has enough; a change
-touches one shard; the vault seals each shard apart, so a shard is sealed, read back or dropped
+to no session (names, jots, and the index's own state). Candidates come from talking points first
+(few, and what to raise next: never cut off by a query's limit), then the newest quarter first,
+then names and jots, so a query stops when it has enough; a change touches one shard; the vault seals each shard apart, so a shard is sealed, read back or dropped
 without the others, and never the whole index at once. Talking points have their own shard because
 one can be deleted on its own: its sealed copy goes in the same transaction, as a deleted
 session's quarter does, and only the points are read again (not every name and jot).
@@ -392,12 +392,12 @@ class SearchIndex:
                 shard.settle()
 
     def candidates(self, needle: str, filters: Filters = Filters()) -> Iterator[Candidate]:
-        """The documents that may hold ``needle`` (casefolded): newest session first, documents
-        of no session last (talking points, then names and jots); within a session, in the
+        """The documents that may hold ``needle`` (casefolded): talking points first, then
+        newest session first, names and jots last; within a session (or the points), in the
         order they were written."""
         with self._lock:
-            order = sorted((k for k in self.shards if k not in (UNDATED, POINTS)),
-                           reverse=True) + [POINTS, UNDATED]
+            order = [POINTS] + sorted((k for k in self.shards if k not in (UNDATED, POINTS)),
+                                      reverse=True) + [UNDATED]
         for key in order:
             with self._lock:
                 shard = self.shards.get(key)

@@ -208,11 +208,11 @@ def test_search_text_json_and_filters(home):
     goals = doc(run(home, "search", "q2", "--kind", "goal", "--json"), "results")
     assert [h["item_kind"] for h in goals] == ["goal"]
 
-    # a talking point: found after the sessions' hits, said to be one, whose and in what state
+    # a talking point: found before the sessions' hits, said to be one, whose, in what state
     assert run(home, "jot", "--with", "bo", "--theirs", "Ask how the budget landed").exit_code == 0
     lines = run(home, "search", "budget").stdout.splitlines()
     assert len(lines) == 3
-    assert lines[2].startswith("2025-03-03") and lines[2].endswith(
+    assert lines[0].startswith("2025-03-03") and lines[0].endswith(
         "Bo Chen  talking point (theirs, open): Ask how the budget landed")
     (point,) = doc(run(home, "search", "budget", "--kind", "point", "--json"), "results")
     assert (point["kind"], point["person"], point["session_id"], point["date"]) == (

@@ -52,8 +52,9 @@ def brute_force(store, query: str) -> set[tuple]:
 def found(store, query: str) -> set[tuple]:
     out = set()
     hits = store.search(query)
-    # newest session first; points, names and jots (no session) after every session's hits
-    order = [h.started_at.timestamp() if h.started_at else float("-inf") for h in hits]
+    # talking points first, then newest session first; names and jots (no session) last
+    order = [float("inf") if h.kind == "point" else h.started_at.timestamp() if h.started_at
+             else float("-inf") for h in hits]
     assert order == sorted(order, reverse=True)
     for hit in hits:
         # the snippet is cut from the original text, with the match inside it
@@ -377,10 +378,10 @@ def test_talking_points_are_found_and_a_deleted_ones_text_leaves_the_index(
     mine = store.add_talking_point(ann.id, "Ask about the on-call rota")
     doomed = store.add_talking_point(ann.id, "their quetzal rota", owner="theirs")
     hits = store.search("rota")
-    # after the session's hits; as jots and names are, with its status and owner
+    # before the sessions' hits (what to raise next), with its status and owner
     assert [(h.kind, h.stage, h.item_kind, h.record_id) for h in hits] == [
-        ("note", "topics", "", store.notes(session.id)[0].id),
-        ("point", "open", "mine", mine.id), ("point", "open", "theirs", doomed.id)]
+        ("point", "open", "mine", mine.id), ("point", "open", "theirs", doomed.id),
+        ("note", "topics", "", store.notes(session.id)[0].id)]
     assert [h.record_id for h in store.search("rota", kind="point", person_id=ann.id)] \
         == [mine.id, doomed.id]
     assert store.search("rota", kind="mine") == []  # an owner is not a kind of record
@@ -389,7 +390,7 @@ def test_talking_points_are_found_and_a_deleted_ones_text_leaves_the_index(
     day = clock().date()
     clock.advance(2 * 86400)
     store.add_jot(ann.id, "a jot on the rota")
-    assert [h.kind for h in store.search("rota", until=day)] == ["note", "point", "point"]
+    assert [h.kind for h in store.search("rota", until=day)] == ["point", "point", "note"]
     assert [(h.kind, h.created_at) for h in store.search("rota", since=day + timedelta(days=1))
             ] == [("jot", clock())]
     assert [h.kind for h in store.search("rota", since=day, until=day, kind="point")] \
@@ -413,7 +414,7 @@ def test_talking_points_are_found_and_a_deleted_ones_text_leaves_the_index(
         store.delete_talking_point(other.id)
         assert holding(sealed_shards(vault_path, passphrase), "anz") == 0
         assert store.search("zanzibar") == []
-        assert [h.kind for h in store.search("rota")] == ["note", "point", "jot"]
+        assert [h.kind for h in store.search("rota")] == ["point", "note", "jot"]
 
 
 def test_an_index_sealed_before_talking_points_takes_them_in(store, vault_path, passphrase,

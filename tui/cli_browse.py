@@ -113,9 +113,9 @@ def search(env: Env, text: str, person_name: str | None, guide_id: str | None,
            as_json: bool) -> None:
     """Search names, titles, notes, items, jots and talking points.
 
-    Case-insensitive, newest session first; then talking points (whose, mine or theirs, open or
-    covered), names and jots, which belong to no session: --guide and --status leave them out,
-    --since and --until read the day a jot or a talking point was written.
+    Case-insensitive. Talking points first (whose, mine or theirs, open or covered), then newest
+    session first, then names and jots. Points, names and jots belong to no session: --guide and
+    --status leave them out, --since and --until read the day a jot or a point was written.
     """
     from store import NotFound, RapportError
     from tui.record import stage_titles
