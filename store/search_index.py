@@ -21,10 +21,11 @@ The index is cut into *shards*, one SQLite database each: one per quarter of a y
 that started in it, with their documents), one for talking points, and one for what else belongs
 to no session (names, jots, and the index's own state). Candidates come from talking points first
 (few, and what to raise next: never cut off by a query's limit), then the newest quarter first,
-then names and jots, so a query stops when it has enough; a change touches one shard; the vault seals each shard apart, so a shard is sealed, read back or dropped
-without the others, and never the whole index at once. Talking points have their own shard because
-one can be deleted on its own: its sealed copy goes in the same transaction, as a deleted
-session's quarter does, and only the points are read again (not every name and jot).
+then names and jots, so a query stops when it has enough; a change touches one shard; the vault
+seals each shard apart, so a shard is sealed, read back or dropped without the others, and never
+the whole index at once. Talking points have their own shard because one can be deleted on its
+own: its sealed copy goes in the same transaction, as a deleted session's quarter does, and only
+the points are read again (not every name and jot).
 """
 
 from __future__ import annotations

@@ -36,7 +36,7 @@ DEBOUNCE = 0.2
 LIMIT = 500
 KINDS = (("Notes", "note"), ("Any item", "item"), ("Actions", "action"),
          ("Decisions", "decision"), ("Agreements", "agreement"), ("Goals", "goal"),
-         ("Jots", "jot"), ("Talking points", "point"), ("Titles", "title"), ("Names", "name"))
+         ("Jots", "jot"), ("Points", "point"), ("Titles", "title"), ("Names", "name"))
 #: A talking point's status when the stage column is too narrow to say it in a word.
 POINT_MARKS = {"open": "", "covered": " ✓", "dropped": " ✗"}
 EMPTY = "Type to search names, titles, notes, items, jots and talking points."
@@ -45,14 +45,15 @@ MATCH_STYLE = "bold reverse"
 HELP = """\
 **Search.** Type in the query: every name, session title, note, item, jot and talking point is
 searched, case-insensitively, in memory. **Tab** moves through the filters: person, guide, status
-(active or ended), kind (notes, items, jots, talking points...), and a date range *since* and
-*until* (YYYY-MM-DD): a session's day, or the day a jot or a talking point was written (guide
-and status are a session's: they leave out names, jots and talking points). **⏎** or **↓** moves to the results; **⏎** on a result opens that session at
-the stage where the match is (an active session opens live, an ended one in the detail view), a
-jot's or a name's person, or, for a talking point (*point · mine*: yours to raise; *theirs*: they
-asked to discuss it; ✓ covered, ✗ dropped), the preparation of your next talk while it is open.
-🔒 marks a match in a private note (never in a summary). **{query}** goes back to the query,
-**{clear-filters}** clears the filters, **{back}** goes back.
+(active or ended), kind (notes, items, jots, points...), and a date range *since* and *until*
+(YYYY-MM-DD): a session's day, or the day a jot or a talking point was written (guide and status
+are a session's: they leave out names, jots and talking points). **⏎** or **↓** moves to the
+results; **⏎** on a result opens that session at the stage where the match is (an active session
+opens live, an ended one in the detail view), a jot's or a name's person, or, for a talking point
+(*point · mine*: yours to raise; *theirs*: they asked to discuss it; ✓ covered, ✗ dropped), the
+preparation of your next talk while it is open (else the person). 🔒 marks a match in a private
+note (never in a summary). **{query}** goes back to the query, **{clear-filters}** clears the
+filters, **{back}** goes back.
 """
 
 
