@@ -376,6 +376,7 @@ def test_talking_points_are_found_and_a_deleted_ones_text_leaves_the_index(
     session = store.start_session(ann.id, PLAN)
     store.save_note(session.id, "topics", "the rota, in a note")
     mine = store.add_talking_point(ann.id, "Ask about the on-call rota")
+    clock.advance(60)  # (points in the order they were written)
     doomed = store.add_talking_point(ann.id, "their quetzal rota", owner="theirs")
     hits = store.search("rota")
     # before the sessions' hits (what to raise next), with its status and owner
