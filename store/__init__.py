@@ -11,7 +11,7 @@ How the app and the commands use it::
     store.save_note(session.id, "check-in", "Feeling stretched by on-call.")   # every keystroke
     store.add_item(session.id, "action", "Book the design review", owner="them", due="fri")
     store.end_session(session.id)
-    hits = store.search("on-call", person_id=sam.id)  # newest first, with snippets
+    hits = store.search("on-call", person_id=sam.id)  # points, then newest first; snippets
     doc = render_export(store, Scope.sessions(session.id), "md")   # the participant's summary
     write_export("summary.md", doc.data, store=store, doc=doc)  # 0600, never over a file
     store.close()                                     # lock: keys and caches dropped

@@ -11,9 +11,14 @@ between runs, and hits with snippets of the original text.
   field: never plaintext on disk. The head shard names the sealed copy of every other one (an
   epoch each, bound into its associated data), so shards of different saves are never mixed.
   The next unlock's first search opens them instead of decrypting every note. Deleting a session
-  deletes its shard's sealed copy in the same transaction (its text must not outlive it);
-  rotating the key deletes them all. A damaged or foreign shard is left out and its documents
-  decrypted again.
+  deletes its shard's sealed copy in the same transaction (its text must not outlive it), and
+  deleting a talking point the points' shard's; rotating the key deletes them all. A damaged or
+  foreign shard is left out and its documents decrypted again.
+* **Talking points** came later than the other kinds: an index sealed before them holds no
+  ``tally:talking_points``, so its first refresh compares that table and puts every point in
+  (nothing else is read again). The head names the points' shard apart from the quarters
+  (``points-epoch``, not ``epochs``), so a Rapport from before points reads such an index
+  without them instead of failing on a kind it does not know.
 * **Snippets** are cut from the original text, read back (decrypted) for the hits only.
 """
 
@@ -30,17 +35,18 @@ from .crypto import FIELD_FORMAT, FieldCipher
 from .db import in_clause
 from .errors import RapportError
 from .rows import Rows
-from .search_index import UNDATED, Candidate, Filters, SearchIndex, Shard, quarter
+from .search_index import POINTS, UNDATED, Candidate, Filters, SearchIndex, Shard, quarter
 
 SNIPPET = 60
 PART = 4 << 20  # bytes per sealed part of the index
 CHUNK = 500  # rows decrypted at a time while the index is built (the lock is free between)
+POINTS_EPOCH = "points-epoch"  # the head's state naming the sealed points shard
 
 #: table -> (kind of its documents, the sealed column holding their text, the text's field)
 SOURCES: dict[str, tuple[str, str, str]] = {
     "people": ("name", "data", "name"), "sessions": ("title", "meta", "title"),
     "notes": ("note", "body", "text"), "items": ("item", "data", "text"),
-    "jots": ("jot", "data", "text"),
+    "jots": ("jot", "data", "text"), "talking_points": ("point", "data", "text"),
 }
 TABLE_OF = {kind: table for table, (kind, _, _) in SOURCES.items()}
 
@@ -57,6 +63,8 @@ class Hit:
     match_end: int
     started_at: datetime | None
     private: bool = False  # the match is in a private note
+    record_id: str = ""  # the note, item, jot, talking point... (a name's: the person's id)
+    created_at: datetime | None = None  # when the record was written (a jot's or point's day)
 
     @property
     def before(self) -> str:
@@ -241,6 +249,8 @@ class Search:
                     return None
                 head = Shard(self._opened(conn, cipher, heads[0], snapshots[heads[0]]))
                 epochs = json.loads(head.get("epochs") or "{}")
+                if head.get(POINTS_EPOCH):
+                    epochs[POINTS] = head.get(POINTS_EPOCH)
                 shards, lost = [(UNDATED, head)], False
                 for key, epoch in epochs.items():
                     snapshot = f"{key}:{epoch}"
@@ -285,8 +295,12 @@ class Search:
                     self._refill(index, key)
             with self.rows.write():
                 for key, image in index.images(changed):
-                    epochs[key] = os.urandom(8).hex()
-                    self._seal(cipher, key, epochs[key], image)
+                    epoch = os.urandom(8).hex()
+                    self._seal(cipher, key, epoch, image)
+                    if key == POINTS:  # (apart: see the module's docstring)
+                        index.set_state(POINTS_EPOCH, epoch)
+                    else:
+                        epochs[key] = epoch
                 index.set_state("epochs", json.dumps(epochs, sort_keys=True))
                 for key, image in index.images([UNDATED]):  # the head, last: it names every
                     self._seal(cipher, key, os.urandom(8).hex(), image)  # shard's epoch
@@ -304,18 +318,18 @@ class Search:
             self.rows.execute("INSERT INTO search_cache (snapshot, part, count, data)"
                               " VALUES (?, ?, ?, ?)", (snapshot, part, count, blob))
 
-    def drop_sealed(self, started_at: str | None = None) -> None:
+    def drop_sealed(self, started_at: str | None = None, *, shard: str | None = None) -> None:
         """Inside a write that deletes records: the sealed shard that held them goes (the
-        shard of sessions started in the quarter of ``started_at``; every shard when not
-        given, as when the key is replaced)."""
-        if started_at is None:
+        shard of sessions started in the quarter of ``started_at``, or ``shard``: POINTS for a
+        talking point; every shard when neither is given, as when the key is replaced)."""
+        key = shard if shard is not None else quarter(started_at) if started_at else None
+        if key is None:
             self.rows.execute("DELETE FROM search_cache")
         else:
-            self.rows.execute("DELETE FROM search_cache WHERE snapshot LIKE ?",
-                              (f"{quarter(started_at)}:%",))
+            self.rows.execute("DELETE FROM search_cache WHERE snapshot LIKE ?", (f"{key}:%",))
         self._sealed = False
         if self._index is not None:
-            self._index.mark_dirty(None if started_at is None else quarter(started_at))
+            self._index.mark_dirty(key)
 
     def drop_session(self, session_id: str) -> None:
         """A deleted session's documents leave the index held in memory too."""
@@ -340,6 +354,10 @@ def _doc(kind: str, plain: dict[str, Any], value: dict[str, Any]) -> tuple[Any, 
                 str(value.get("text", "")))
     if kind == "jot":
         return ("jot", plain["id"], plain["rev"], plain["person_id"], None, "", "", False,
+                created, None, str(value.get("text", "")))
+    if kind == "point":  # its status as the stage, its owner as the item kind (a filter's words)
+        return ("point", plain["id"], plain["rev"], plain["person_id"], None,
+                str(value.get("status", "open")), str(value.get("owner", "mine")), False,
                 created, None, str(value.get("text", "")))
     raise RapportError(f"no documents of kind {kind!r}")
 
@@ -395,4 +413,5 @@ def _hit(candidate: Candidate, text: str, same: bool, at: int, length: int) -> H
     snippet = " ".join(text[lo:hi].split("\n"))
     return Hit(candidate.kind, candidate.person_id, candidate.session_id, candidate.stage,
                candidate.item_kind, prefix + snippet + suffix, len(prefix) + start - lo,
-               len(prefix) + end - lo, candidate.started_at, candidate.private)
+               len(prefix) + end - lo, candidate.started_at, candidate.private,
+               candidate.record_id, candidate.created_at)

@@ -1,8 +1,10 @@
 """The search index: in-memory SQLite databases that find which records hold a piece of text.
 
 One row in ``docs`` per searchable field of a record (a person's name, a session's title, a note,
-an item, a jot): which record it is and what the filters need (person, session, stage, item kind,
-its session's start); one row in ``sessions`` per session (person, guide, start, status). The
+an item, a jot, a talking point): which record it is and what the filters need (person, session,
+stage, item kind, its session's start; a talking point keeps its status in ``stage`` and its
+owner, mine or theirs, in ``item_kind``); one row in ``sessions`` per session (person, guide,
+start, status). The
 text itself is not kept: FTS5's trigram tokenizer (SQLite 3.34+; ``content=''``, ``detail=none``)
 indexes which documents hold each trigram of their casefolded text, and a query's *candidates*
 are the documents holding every trigram of it, newest session first. :mod:`store.search` then
@@ -16,10 +18,14 @@ text). Before a shard is sealed, its FTS5 index is made again from its documents
 (:meth:`Shard.refill`), so nothing of a deleted or older text is ever sealed.
 
 The index is cut into *shards*, one SQLite database each: one per quarter of a year (the sessions
-that started in it, with their documents) and one for what belongs to no session (names, jots,
-and the index's own state). Candidates come from the newest quarter first, so a query stops when
-it has enough; a change touches one shard; the vault seals each shard apart, so a shard is sealed,
-read back or dropped without the others, and never the whole index at once.
+that started in it, with their documents), one for talking points, and one for what else belongs
+to no session (names, jots, and the index's own state). Candidates come from talking points first
+(few, and what to raise next: never cut off by a query's limit), then the newest quarter first,
+then names and jots, so a query stops when it has enough; a change touches one shard; the vault
+seals each shard apart, so a shard is sealed, read back or dropped without the others, and never
+the whole index at once. Talking points have their own shard because one can be deleted on its
+own: its sealed copy goes in the same transaction, as a deleted session's quarter does, and only
+the points are read again (not every name and jot).
 """
 
 from __future__ import annotations
@@ -33,6 +39,7 @@ from typing import Any, Iterable, Iterator
 #: The layout of a shard; another one is rebuilt, never read.
 SCHEMA_VERSION = 6
 UNDATED = "-"  # the shard of names, jots and the index's state
+POINTS = "points"  # the shard of talking points
 
 # Ids are kept as their 16 bytes, times as microseconds since 1970 (UTC): a third of the room.
 _SCHEMA = """
@@ -75,6 +82,11 @@ def moment(value: int | None) -> datetime | None:
     return None if value is None else _EPOCH + value * _MICRO
 
 
+def _midnight(day: date) -> int:
+    """The start of ``day`` (UTC) in microseconds since 1970."""
+    return (datetime(day.year, day.month, day.day, tzinfo=timezone.utc) - _EPOCH) // _MICRO
+
+
 def _id(value: str | None) -> bytes | None:
     """A record id (32 hex digits) as its 16 bytes ("" stays empty: not known yet)."""
     return None if value is None else bytes.fromhex(value)
@@ -107,6 +119,11 @@ class Candidate:
     item_kind: str
     started_at: datetime | None
     private: bool = False  # a private note
+    created_at: datetime | None = None  # when the record was written
+
+
+#: Documents of no session that a date filter reads by the day they were written.
+WRITTEN = ("jot", "point")
 
 
 @dataclass(frozen=True)
@@ -121,7 +138,13 @@ class Filters:
     @property
     def sessions(self) -> bool:
         """Whether the filters read the session (so documents of no session are left out)."""
-        return bool(self.guide_id or self.since or self.until or self.status)
+        return bool(self.guide_id or self.status)
+
+    @property
+    def dates(self) -> bool:
+        """Whether the filters read a day: a session's start, or the day a jot or a talking
+        point was written (names stay out)."""
+        return bool(self.since or self.until)
 
     def sql(self) -> tuple[str, list[Any]]:
         clauses: list[str] = []
@@ -129,8 +152,8 @@ class Filters:
         if self.person_id:
             clauses.append("d.person_id = ?")
             params.append(_id(self.person_id))
-        if self.kind:
-            clauses.append("(d.kind = ? OR d.item_kind = ?)")
+        if self.kind:  # a record's kind, or an item's (a point's item_kind is its owner)
+            clauses.append("(d.kind = ? OR (d.kind = 'item' AND d.item_kind = ?))")
             params += [self.kind, self.kind]
         if self.guide_id:
             clauses.append("s.guide_id = ?")
@@ -138,12 +161,17 @@ class Filters:
         if self.status:
             clauses.append("s.status = ?")
             params.append(self.status)
-        if self.since:  # started_at is UTC ISO text: the day it starts on is compared
-            clauses.append("substr(s.started_at, 1, 10) >= ?")
-            params.append(self.since.isoformat())
+        # A session's start (UTC ISO text): the day it starts on; a jot's or a talking point's
+        # created_at (microseconds since 1970, UTC): the same day's bounds.
+        undated = f"d.kind IN ({', '.join(repr(kind) for kind in WRITTEN)})"
+        if self.since:
+            clauses.append(f"(CASE WHEN {undated} THEN d.created_at >= ?"
+                           " ELSE substr(s.started_at, 1, 10) >= ? END)")
+            params += [_midnight(self.since), self.since.isoformat()]
         if self.until:
-            clauses.append("substr(s.started_at, 1, 10) <= ?")
-            params.append(self.until.isoformat())
+            clauses.append(f"(CASE WHEN {undated} THEN d.created_at < ?"
+                           " ELSE substr(s.started_at, 1, 10) <= ? END)")
+            params += [_midnight(self.until + timedelta(days=1)), self.until.isoformat()]
         return " AND ".join(clauses), params
 
 
@@ -247,16 +275,18 @@ class Shard:
             clauses.insert(0, "d.docid IN (SELECT rowid FROM fts WHERE fts MATCH ?)")
             args.insert(0, _trigrams(needle))
         source = "docs d INDEXED BY docs_order"  # query order: no sort, and it can stop early
-        if filters.sessions:
+        if filters.sessions:  # (documents of no session are left out)
             source += " JOIN sessions s ON s.id = d.session_id"
+        elif filters.dates:  # (a jot's or a point's own day is read)
+            source += " LEFT JOIN sessions s ON s.id = d.session_id"
         sql = (f"SELECT d.kind, d.record_id, d.person_id, d.session_id, d.stage, d.item_kind,"
-               f" d.started, d.private FROM {source}"
+               f" d.started, d.private, d.created_at FROM {source}"
                + (f" WHERE {' AND '.join(clauses)}" if clauses else "")
                + " ORDER BY d.started DESC, d.created_at, d.docid")
-        for kind, rid, person, session, stage, item_kind, started, private in \
+        for kind, rid, person, session, stage, item_kind, started, private, created in \
                 self.conn.execute(sql, args):
             yield Candidate(kind, rid.hex(), person.hex(), session.hex() if session else None,
-                            stage, item_kind, moment(started), bool(private))
+                            stage, item_kind, moment(started), bool(private), moment(created))
 
     def image(self) -> bytes:
         """Its bytes (see :meth:`refill`: a stale shard is made whole before it is sealed)."""
@@ -271,7 +301,7 @@ class SearchIndex:
         self._lock = threading.RLock()
         self.shards: dict[str, Shard] = dict(shards)
         self.shards.setdefault(UNDATED, Shard())
-        #: session id -> its shard (names and jots are in UNDATED)
+        #: session id -> its shard (names and jots are in UNDATED, talking points in POINTS)
         self._home: dict[str, str] = {}
         for key, shard in self.shards.items():
             self._home.update((sid.hex(), key)
@@ -326,12 +356,14 @@ class SearchIndex:
 
     def put_many(self, rows: Iterable[tuple[Any, ...]]) -> None:
         """Documents, as (kind, record_id, rev, person_id, session_id, stage, item_kind, private,
-        created_at, started, text) tuples, each into the shard of its session."""
+        created_at, started, text) tuples, each into the shard of its session (a talking point:
+        POINTS)."""
         routed: dict[str, list[tuple[Any, ...]]] = {}
         with self._lock:
             for row in rows:
-                routed.setdefault(self._home.get(row[4], UNDATED) if row[4] else UNDATED,
-                                  []).append(row)
+                key = POINTS if row[0] == "point" else \
+                    self._home.get(row[4], UNDATED) if row[4] else UNDATED
+                routed.setdefault(key, []).append(row)
             for key, part in routed.items():
                 self._shard(key).put_many(part)
 
@@ -361,10 +393,12 @@ class SearchIndex:
                 shard.settle()
 
     def candidates(self, needle: str, filters: Filters = Filters()) -> Iterator[Candidate]:
-        """The documents that may hold ``needle`` (casefolded): newest session first, documents
-        of no session last; within a session, in the order they were written."""
+        """The documents that may hold ``needle`` (casefolded): talking points first, then
+        newest session first, names and jots last; within a session (or the points), in the
+        order they were written."""
         with self._lock:
-            order = sorted((k for k in self.shards if k != UNDATED), reverse=True) + [UNDATED]
+            order = [POINTS] + sorted((k for k in self.shards if k not in (UNDATED, POINTS)),
+                                      reverse=True) + [UNDATED]
         for key in order:
             with self._lock:
                 shard = self.shards.get(key)

@@ -11,11 +11,13 @@ from types import EllipsisType
 from typing import Any, Iterator
 
 from . import agenda
+from .errors import RapportError
 from .models import (
     CADENCES, Feedback, Goal, Item, Jot, KeyResult, Meeting, Person, Pulse, Question, Session,
     TalkingPoint, Upcoming,
 )
 from .pulses import low_run
+from .search_index import POINTS
 from .store_people import PeopleFace
 from .store_sessions import SessionsFace
 
@@ -55,7 +57,15 @@ class LoopFace(PeopleFace, SessionsFace):
         return self._points.carry(session_id)
 
     def delete_talking_point(self, point_id: str) -> None:
-        self._points.delete(point_id)
+        """The point, and the sealed copy of the search index's shard of points (its text must
+        not outlive it), in one transaction; sealed again at once from the index in memory."""
+        with self.engine.write():
+            self._points.delete(point_id)
+            self._search.drop_sealed(shard=POINTS)
+        try:
+            self._search.save(min_changes=0)
+        except RapportError:
+            pass  # (a full disk: only the speed-up is lost)
 
     # ------------------------------------------------------------------ the next meeting
     def next_meeting(self, person_id: str) -> Meeting | None:

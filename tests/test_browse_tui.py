@@ -6,6 +6,8 @@ tests pin what the views look like at 100×30. People, a person and items: test_
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from browse_world import (  # noqa: F401 (fixtures: tz_utc is autouse)
@@ -159,12 +161,16 @@ async def test_search_shows_dates_filters_and_says_no_results(world):
 
 async def test_search_enter_opens_an_ended_session_s_detail_a_person_and_a_live_session(world):
     """Enter on a result: an ended session's detail at the stage that matched (Esc back to
-    the results), a jot's person, an active session at the stage that matched."""
+    the results), a jot's person, an open talking point's preparation, an active session at the
+    stage that matched."""
     app, store, ids = world
     from tui.screens.detail import SessionDetailScreen
     from tui.screens.person import PersonScreen
+    from tui.screens.prepare import PrepareScreen
+    from tui.screens.search import point_label
     from tui.screens.session import SessionScreen
 
+    point = store.add_talking_point(ids["alice"], "Ask about the on-call rota", owner="theirs")
     async with app.run_test(size=SIZE) as pilot:
         await unlocked(pilot, store)
         await search_for(pilot, "release notes were late")
@@ -188,6 +194,22 @@ async def test_search_enter_opens_an_ended_session_s_detail_a_person_and_a_live_
         await pilot.press("enter")
         await settle(pilot)
         assert isinstance(app.screen, PersonScreen)
+        assert app.screen.person_id == ids["alice"]
+        await pilot.press("escape")
+        await settle(pilot)
+
+        app.screen.query_one("#search-query").focus()
+        await search_for(pilot, "rota")
+        table = app.screen.query_one("#search-results")
+        assert table.row_count == 1
+        assert [cell_text(table, 0, c) for c in range(3)] == [  # the day it was written
+            point.created_at.astimezone().date().isoformat(), "Alice Martin", "point · theirs"]
+        hit = app.screen.results[0].hit
+        assert point_label(hit, 30) == "point · theirs · open"
+        assert point_label(replace(hit, stage="covered"), 16) == "point · theirs ✓"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, PrepareScreen)
         assert app.screen.person_id == ids["alice"]
         await pilot.press("escape")
         await settle(pilot)

@@ -208,6 +208,21 @@ def test_search_text_json_and_filters(home):
     goals = doc(run(home, "search", "q2", "--kind", "goal", "--json"), "results")
     assert [h["item_kind"] for h in goals] == ["goal"]
 
+    # a talking point: found before the sessions' hits, said to be one, whose, in what state
+    assert run(home, "jot", "--with", "bo", "--theirs", "Ask how the budget landed").exit_code == 0
+    lines = run(home, "search", "budget").stdout.splitlines()
+    assert len(lines) == 3
+    assert lines[0].startswith("2025-03-03") and lines[0].endswith(
+        "Bo Chen  talking point (theirs, open): Ask how the budget landed")
+    (point,) = doc(run(home, "search", "budget", "--kind", "point", "--json"), "results")
+    assert (point["kind"], point["person"], point["session_id"], point["date"]) == (
+        "point", "Bo Chen", None, "2025-03-03T09:00:00+00:00")  # the day it was written
+    assert point["point"]["owner"] == "theirs" and point["point"]["status"] == "open"
+    assert [h["kind"] for h in doc(run(home, "search", "budget", "--status", "active",
+                                       "--json"), "results")] == ["note"]  # no session
+    assert [h["kind"] for h in doc(run(home, "search", "budget", "--since", "2025-03-02",
+                                       "--json"), "results")] == ["point"]
+
 
 def test_search_seals_its_index_and_answers_when_it_cannot(home):
     import sqlite3

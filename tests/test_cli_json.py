@@ -132,8 +132,8 @@ class Clock:
 @pytest.fixture(scope="module")
 def home(tmp_path_factory):
     """Every documented field with a value somewhere: ended, amended and active sessions,
-    items of each kind (one done), goals, people with and without a cadence, a jot, a
-    programme."""
+    items of each kind (one done), goals, people with and without a cadence, a jot, a talking
+    point, a programme."""
     home = tmp_path_factory.mktemp("json") / "home"
     clock = Clock(datetime(2025, 2, 10, 10, 0, tzinfo=timezone.utc))
     store = create_vault(home / "vault.db", PASSPHRASE, kdf=FAST_FOR_TESTS, allow_weak=True,
@@ -157,6 +157,7 @@ def home(tmp_path_factory):
     store.save_note(first.id, "updates", "Budget note added the day after.")  # amends it
     store.start_session(bo.id, guide, started_at=datetime(2025, 3, 1, 9, 0, tzinfo=timezone.utc))
     store.add_jot(alice.id, "Ask about the budget again")
+    store.add_talking_point(bo.id, "Their budget worries", owner="theirs")
     leaders = store.add_programme("Leaders 2025", purpose="Annual review",
                                   guide_id="leadership-interview", themes=("vision", "trust"))
     store.close_programme(store.add_programme("Autumn 360").id)  # its round over

@@ -10,6 +10,7 @@ answers.
 from __future__ import annotations
 
 import sqlite3
+from datetime import timedelta
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -42,14 +43,18 @@ def brute_force(store, query: str) -> set[tuple]:
     for jot in store.jots():
         if needle in jot.text.casefold():
             found.add(("jot", None, "", jot.text))
+    for point in store.talking_points():  # its status where a note has its stage
+        if needle in point.text.casefold():
+            found.add(("point", None, point.status, point.text))
     return found
 
 
 def found(store, query: str) -> set[tuple]:
     out = set()
     hits = store.search(query)
-    # newest session first; names and jots (no session) after every session's hits
-    order = [h.started_at.timestamp() if h.started_at else float("-inf") for h in hits]
+    # talking points first, then newest session first; names and jots (no session) last
+    order = [float("inf") if h.kind == "point" else h.started_at.timestamp() if h.started_at
+             else float("-inf") for h in hits]
     assert order == sorted(order, reverse=True)
     for hit in hits:
         # the snippet is cut from the original text, with the match inside it
@@ -89,6 +94,7 @@ def test_sealed_index_is_read_back_and_brought_level(store, vault_path, passphra
     ann = store.add_person("Ann")
     s1 = store.start_session(ann.id, PLAN, title="Budget")
     store.save_note(s1.id, "topics", "the budget, the offsite")
+    point = store.add_talking_point(ann.id, "the budget again")
     assert store.search("budget") and store.save_search_index()
     assert not store.save_search_index()  # nothing changed since
     store.close()
@@ -103,6 +109,8 @@ def test_sealed_index_is_read_back_and_brought_level(store, vault_path, passphra
         store.add_jot(bob.id, "budget jot")
         store.update_person(ann.id, name="Ann Offsite")
         store.save_session_state(s1.id, title="")
+        store.update_talking_point(point.id, text="the offsite again")
+        store.add_talking_point(bob.id, "their budget", owner="theirs")
         assert not store.save_search_index(min_changes=10_000)  # few changes: left stale
     with open_vault(vault_path, passphrase, allow_weak=True, clock=clock) as store:
         for word in ("budget", "offsite", "ann"):
@@ -170,6 +178,9 @@ OPS = st.lists(st.one_of(
               st.lists(st.sampled_from(WORDS + ("and", "\n")), max_size=6)),
     st.tuples(st.just("item"), st.integers(0, 5), st.sampled_from(WORDS)),
     st.tuples(st.just("jot"), st.integers(0, 3), st.sampled_from(WORDS)),
+    st.tuples(st.just("point"), st.integers(0, 3), st.sampled_from(WORDS)),
+    st.tuples(st.just("repoint"), st.integers(0, 5), st.sampled_from(WORDS + ("covered",))),
+    st.tuples(st.just("unpoint"), st.integers(0, 5)),
     st.tuples(st.just("rename"), st.integers(0, 3), st.sampled_from(WORDS)),
     st.tuples(st.just("title"), st.integers(0, 5), st.sampled_from(WORDS + ("",))),
     st.tuples(st.just("delete"), st.integers(0, 5)),
@@ -217,6 +228,17 @@ def test_search_answers_as_decrypting_everything_would(tmp_path_factory, before,
                     sessions.remove(s)
             elif kind == "jot":
                 store.add_jot(people[op[1] % len(people)].id, op[2])
+            elif kind == "point":
+                store.add_talking_point(people[op[1] % len(people)].id, op[2])
+            elif kind in ("repoint", "unpoint") and store.talking_points():
+                points = store.talking_points()
+                p = points[op[1] % len(points)]
+                if kind == "unpoint":
+                    store.delete_talking_point(p.id)
+                elif op[2] == "covered":
+                    store.update_talking_point(p.id, status="covered")
+                else:
+                    store.update_talking_point(p.id, text=op[2])
             elif kind == "rename":
                 p = people[op[1] % len(people)]
                 people[people.index(p)] = store.update_person(p.id, name=f"{op[2]} {p.id[:4]}")
@@ -231,7 +253,7 @@ def test_search_answers_as_decrypting_everything_would(tmp_path_factory, before,
         for word in WORDS:
             same_as_brute_force(store, word)
             # the filters: what passes them, of what brute force finds
-            for kind in ("note", "item", "jot"):
+            for kind in ("note", "item", "jot", "point"):
                 assert {(h.kind, h.session_id, h.stage) for h in store.search(word, kind=kind)} \
                     == {(k, s, st_) for k, s, st_, _ in brute_force(store, word) if k == kind}
             for person in people[:2]:
@@ -346,3 +368,78 @@ def test_two_letter_queries_scan_every_document(store):
     store.save_note(s.id, "topics", "an ox")
     assert [h.match for h in store.search("OX")] == ["ox"]
     assert [h.match for h in store.search("x")] == ["x"]
+
+
+def test_talking_points_are_found_and_a_deleted_ones_text_leaves_the_index(
+        store, vault_path, passphrase, clock):
+    ann = store.add_person("Ann")
+    session = store.start_session(ann.id, PLAN)
+    store.save_note(session.id, "topics", "the rota, in a note")
+    mine = store.add_talking_point(ann.id, "Ask about the on-call rota")
+    clock.advance(60)  # (points in the order they were written)
+    doomed = store.add_talking_point(ann.id, "their quetzal rota", owner="theirs")
+    hits = store.search("rota")
+    # before the sessions' hits (what to raise next), with its status and owner
+    assert [(h.kind, h.stage, h.item_kind, h.record_id) for h in hits] == [
+        ("point", "open", "mine", mine.id), ("point", "open", "theirs", doomed.id),
+        ("note", "topics", "", store.notes(session.id)[0].id)]
+    assert [h.record_id for h in store.search("rota", kind="point", person_id=ann.id)] \
+        == [mine.id, doomed.id]
+    assert store.search("rota", kind="mine") == []  # an owner is not a kind of record
+    # no session: a session's filter leaves it out; a date filter reads the day it was written
+    assert [h.kind for h in store.search("rota", status="active")] == ["note"]
+    day = clock().date()
+    clock.advance(2 * 86400)
+    store.add_jot(ann.id, "a jot on the rota")
+    assert [h.kind for h in store.search("rota", until=day)] == ["point", "point", "note"]
+    assert [(h.kind, h.created_at) for h in store.search("rota", since=day + timedelta(days=1))
+            ] == [("jot", clock())]
+    assert [h.kind for h in store.search("rota", since=day, until=day, kind="point")] \
+        == ["point", "point"]
+    store.cover_talking_point(mine.id, session.id)
+    store.update_talking_point(doomed.id, text="their quetzal rota, sooner")
+    assert [(h.stage, h.snippet) for h in store.search("rota", kind="point")] == [
+        ("covered", "Ask about the on-call rota"), ("open", "their quetzal rota, sooner")]
+    assert store.save_search_index()
+    assert holding(sealed_shards(vault_path, passphrase), "etz") == 1  # (what is checked)
+    # deleted: the sealed shard of points went in the same transaction, sealed again at once
+    # from the index in memory, without it
+    store.delete_talking_point(doomed.id)
+    assert holding(sealed_shards(vault_path, passphrase), "etz") == 0
+    assert [h.record_id for h in store.search("rota", kind="point")] == [mine.id]
+    other = store.add_talking_point(ann.id, "zanzibar rota")
+    assert store.search("zanzibar") and store.save_search_index(min_changes=1)
+    store.close()
+    with open_vault(vault_path, passphrase, allow_weak=True) as store:
+        # deleted before any search (no index in memory): nothing of it is left sealed either
+        store.delete_talking_point(other.id)
+        assert holding(sealed_shards(vault_path, passphrase), "anz") == 0
+        assert store.search("zanzibar") == []
+        assert [h.kind for h in store.search("rota")] == ["point", "note", "jot"]
+
+
+def test_an_index_sealed_before_talking_points_takes_them_in(store, vault_path, passphrase,
+                                                            monkeypatch):
+    import store.search as search_module
+
+    ann = store.add_person("Ann")
+    store.add_jot(ann.id, "a jot about the rota")
+    point = store.add_talking_point(ann.id, "Ask about the on-call rota", owner="theirs")
+    # sealed as Rapport did before talking points were searched
+    monkeypatch.setattr(search_module, "SOURCES", {
+        table: source for table, source in search_module.SOURCES.items()
+        if table != "talking_points"})
+    assert [h.kind for h in store.search("rota")] == ["jot"]
+    assert store.save_search_index()
+    store.close()
+    monkeypatch.undo()
+    with open_vault(vault_path, passphrase, allow_weak=True) as store:
+        hits = store.search("rota")
+        assert [(h.kind, h.stage, h.item_kind) for h in hits] == [
+            ("point", "open", "theirs"), ("jot", "", "")]
+        assert hits[0].record_id == point.id
+        assert store._search.unsaved == 1  # read back and patched: only the point was read
+        assert store.save_search_index(min_changes=1)
+    with open_vault(vault_path, passphrase, allow_weak=True) as store:
+        assert [h.kind for h in store.search("rota")] == ["point", "jot"]
+        assert not store.save_search_index(min_changes=1)  # nothing changed since

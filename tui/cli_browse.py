@@ -24,8 +24,9 @@ if TYPE_CHECKING:  # pragma: no cover
     from tui.record import PersonOverview
 
 STATUSES = ("active", "ended")
-#: What ``search --kind`` takes: a record (note, item, jot), a kind of item, a title or a name.
-KINDS = ("note", "item", *ITEM_KINDS, "jot", "title", "name")
+#: What ``search --kind`` takes: a record (note, item, jot, talking point), a kind of item, a
+#: title or a name.
+KINDS = ("note", "item", *ITEM_KINDS, "jot", "point", "title", "name")
 #: The most a jot read from standard input may hold.
 JOT_LIMIT = 1024 * 1024
 
@@ -99,15 +100,23 @@ def show_session(env: Env, session_ref: str, as_json: bool) -> None:
 @click.option("--guide", "guide_id", metavar="ID", shell_complete=complete_guide_ids,
               help="Only sessions run with this guide.")
 @click.option("--status", type=click.Choice(STATUSES), help="Only active or only ended sessions.")
-@click.option("--kind", type=click.Choice(KINDS), help="Only one kind of record.")
-@click.option("--since", type=DAY, help="Sessions on or after DATE (YYYY-MM-DD).")
-@click.option("--until", type=DAY, help="Sessions on or before DATE (YYYY-MM-DD).")
+@click.option("--kind", type=click.Choice(KINDS),
+              help="Only one kind of record ('point': talking points).")
+@click.option("--since", type=DAY,
+              help="Sessions on or after DATE (YYYY-MM-DD); jots, talking points written then.")
+@click.option("--until", type=DAY,
+              help="Sessions on or before DATE (YYYY-MM-DD); jots, talking points written then.")
 @click.option("--json", "as_json", is_flag=True, help="JSON for scripts.")
 @pass_env
 def search(env: Env, text: str, person_name: str | None, guide_id: str | None,
            status: str | None, kind: str | None, since: date | None, until: date | None,
            as_json: bool) -> None:
-    """Search names, titles, notes, items and jots (case-insensitive), newest first."""
+    """Search names, titles, notes, items, jots and talking points.
+
+    Case-insensitive. Talking points first (whose, mine or theirs, open or covered), then newest
+    session first, then names and jots. Points, names and jots belong to no session: --guide and
+    --status leave them out, --since and --until read the day a jot or a point was written.
+    """
     from store import NotFound, RapportError
     from tui.record import stage_titles
 
@@ -142,13 +151,27 @@ def search(env: Env, text: str, person_name: str | None, guide_id: str | None,
             pass  # (a read-only vault, a full disk): the search itself was answered
 
 
+def written(hit: "Hit") -> datetime | None:
+    """The day a jot or a talking point was written (what a date filter reads for them)."""
+    return hit.created_at if hit.kind in ("jot", "point") else None
+
+
+def _point(hit: "Hit") -> dict[str, str] | None:
+    """A talking point's id, owner and status (the index keeps them as a record id, an item
+    kind and a stage); None for any other hit."""
+    if hit.kind != "point":
+        return None
+    return {"id": hit.record_id, "owner": hit.item_kind, "status": hit.stage}
+
+
 def _print_hits(rows: list[tuple[Hit, str, str]], text: str, as_json: bool) -> None:
     if as_json:
         out_json("results", [{"session_id": h.session_id, "person": p, "person_id": h.person_id,
-                   "kind": h.kind, "item_kind": h.item_kind or None, "stage": h.stage or None,
-                   "stage_title": w or None, "date": _stamp(h.started_at),
-                   "snippet": h.snippet, "match": [h.match_start, h.match_end]}
-                  for h, p, w in rows])
+                   "kind": h.kind, "item_kind": None if point else h.item_kind or None,
+                   "stage": None if point else h.stage or None, "stage_title": w or None,
+                   "date": _stamp(h.started_at or written(h)), "snippet": h.snippet,
+                   "match": [h.match_start, h.match_end], "point": point}
+                  for h, p, w in rows for point in [_point(h)]])
         return
     if not rows:
         out(f"no results for {text.strip()!r}", err=True)
@@ -156,9 +179,11 @@ def _print_hits(rows: list[tuple[Hit, str, str]], text: str, as_json: bool) -> N
     width = max(40, shutil.get_terminal_size((100, 24)).columns)
     for hit, person, where in rows:
         label = {"jot": "jot", "name": "person", "title": "title"}.get(hit.kind, where)
-        if hit.kind == "item":
+        if hit.kind == "point":  # (its owner and status, kept as an item's kind and a stage)
+            label = f"talking point ({hit.item_kind}, {hit.stage})"
+        elif hit.kind == "item":
             label = f"{hit.item_kind} · {where}" if where else hit.item_kind
-        head = "  ".join(x for x in (fmt.day(hit.started_at) or "-" * 10,
+        head = "  ".join(x for x in (fmt.day(hit.started_at or written(hit)) or "-" * 10,
                                       (hit.session_id or "")[:8].ljust(8), person, label) if x)
         room = max(20, width - len(head) - 4)
         before, match, after = hit.before, hit.match, hit.after

@@ -1,7 +1,10 @@
-"""Search every name, title, note, item and jot, decrypted in memory (never an index on disk).
+"""Search every name, title, note, item, jot and talking point, in memory (the index is sealed
+in the vault between runs, never plaintext on disk).
 
 Results show the session's date, the person, the stage and a snippet with the match highlighted;
-Enter opens the session at that stage.
+Enter opens the session at that stage. A talking point shows whose it is and whether it is open;
+Enter on an open one prepares the next talk (where open points are listed), on another one opens
+the person.
 """
 
 from __future__ import annotations
@@ -33,17 +36,24 @@ DEBOUNCE = 0.2
 LIMIT = 500
 KINDS = (("Notes", "note"), ("Any item", "item"), ("Actions", "action"),
          ("Decisions", "decision"), ("Agreements", "agreement"), ("Goals", "goal"),
-         ("Jots", "jot"), ("Titles", "title"), ("Names", "name"))
+         ("Jots", "jot"), ("Points", "point"), ("Titles", "title"), ("Names", "name"))
+#: A talking point's status when the stage column is too narrow to say it in a word.
+POINT_MARKS = {"open": "", "covered": " ✓", "dropped": " ✗"}
+EMPTY = "Type to search names, titles, notes, items, jots and talking points."
 MATCH_STYLE = "bold reverse"
 
 HELP = """\
-**Search.** Type in the query: every name, session title, note, item and jot is searched,
-case-insensitively, in memory. **Tab** moves through the filters: person, guide, status (active
-or ended), kind (notes, items, jots...), and a date range *since* and *until* (YYYY-MM-DD).
-**⏎** or **↓** moves to the results; **⏎** on a result opens that session at the stage where
-the match is (an active session opens live, an ended one in the detail view). 🔒 marks a match
-in a private note (never in a summary). **{query}** goes
-back to the query, **{clear-filters}** clears the filters, **{back}** goes back.
+**Search.** Type in the query: every name, session title, note, item, jot and talking point is
+searched, case-insensitively, in memory. **Tab** moves through the filters: person, guide, status
+(active or ended), kind (notes, items, jots, points...), and a date range *since* and *until*
+(YYYY-MM-DD): a session's day, or the day a jot or a talking point was written (guide and status
+are a session's: they leave out names, jots and talking points). **⏎** or **↓** moves to the
+results; **⏎** on a result opens that session at the stage where the match is (an active session
+opens live, an ended one in the detail view), a jot's or a name's person, or, for a talking point
+(*point · mine*: yours to raise; *theirs*: they asked to discuss it; ✓ covered, ✗ dropped), the
+preparation of your next talk while it is open (else the person). 🔒 marks a match in a private
+note (never in a summary). **{query}** goes back to the query, **{clear-filters}** clears the
+filters, **{back}** goes back.
 """
 
 
@@ -86,6 +96,14 @@ def snippet_text(hit: Hit, width: int) -> Text:
     return text
 
 
+def point_label(hit: Hit, width: int) -> str:
+    """A talking point's place: whose (mine or theirs, as the index keeps it in the item kind)
+    and its status (kept in the stage), in words when ``width`` has room, else a mark."""
+    owner, status = hit.item_kind, hit.stage
+    said = f"point · {owner} · {status}"
+    return said if len(said) <= width else f"point · {owner}{POINT_MARKS.get(status, '')}"
+
+
 class SearchScreen(SectionScreen):
     TITLE = "Search"
     AUTO_FOCUS = "#search-query"
@@ -114,7 +132,7 @@ class SearchScreen(SectionScreen):
             with Horizontal(id="search-bar"):
                 yield Static("Search", classes="label")
                 yield Input(value=self.initial, id="search-query", compact=True,
-                            placeholder="names, titles, notes, items and jots")
+                            placeholder="names, titles, notes, items, jots, talking points")
             with Horizontal(classes="search-filters"):
                 yield Static("Person", classes="label")
                 yield Input(id="search-person", compact=True, placeholder="anyone",
@@ -139,7 +157,7 @@ class SearchScreen(SectionScreen):
 
     def on_mount(self) -> None:
         self.set_columns()
-        self.show_state("Type to search names, titles, notes, items and jots.")
+        self.show_state(EMPTY)
         if self.initial:
             self.start_search()
 
@@ -221,7 +239,7 @@ class SearchScreen(SectionScreen):
         if not query.strip():
             self.results = []
             self.query_one("#search-results", BrowseTable).clear()
-            self.show_state("Type to search names, titles, notes, items and jots.")
+            self.show_state(EMPTY)
             return
         self.query_one("#search-line", Static).update("Searching…")
         self.run_search(self.token, query, filters, person)
@@ -253,9 +271,10 @@ class SearchScreen(SectionScreen):
             person = store.person(hit.person_id).name
         except NotFound:
             person = "?"
-        if hit.session_id is None:
-            where = "✎ jot" if hit.kind == "jot" else "person"
-            return Result(hit, person, where, "", False)
+        if hit.session_id is None:  # a jot or a point: the day it was written
+            where = {"jot": "✎ jot", "point": "point"}.get(hit.kind, "person")
+            day = fmt.day(hit.created_at) if hit.kind in ("jot", "point") else ""
+            return Result(hit, person, where, day, False)
         info = self._sessions.get(hit.session_id)
         if info is None:
             try:
@@ -287,9 +306,9 @@ class SearchScreen(SectionScreen):
         table = self.query_one("#search-results", BrowseTable)
         keep = table.cursor_row if same else 0
         self.set_columns()
-        snippet = self.widths()[2]
+        _, stage, snippet = self.widths()
         for i, r in enumerate(results):
-            where = Text(r.where)
+            where = Text(point_label(r.hit, stage) if r.hit.kind == "point" else r.where)
             if r.hit.private:  # as the record marks it: never in a summary or an export
                 where = Text.assemble(("🔒 ", ""), where)
             table.add_row(r.day, Text(r.person), where, snippet_text(r.hit, snippet),
@@ -335,6 +354,11 @@ class SearchScreen(SectionScreen):
             return
         result = self.results[int(key)]
         hit = result.hit
+        if hit.kind == "point" and hit.stage == "open":  # where open points are listed
+            from tui.screens.prepare import PrepareScreen
+
+            self.app.push_screen(PrepareScreen(hit.person_id))
+            return
         if hit.session_id is None:
             from tui.screens.person import PersonScreen
 

@@ -86,7 +86,8 @@ class SectionScreen(RapportScreen[None]):
             ("Programmes", "Leadership interview programmes", "programmes", "programmes"),
             ("Question bank", "Your own questions, per guide and stage", "questions",
              "question-bank"),
-            ("Search", "Search every name, title, note, item and jot", "search", "search"),
+            ("Search", "Search every name, title, note, item, jot and talking point", "search",
+             "search"),
         ]
         return [Command(title, help, self.section_runner(name), key if key in mine else None)
                 for title, help, name, key in entries if not isinstance(self, section_class(name))]
