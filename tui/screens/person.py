@@ -163,7 +163,8 @@ class PersonScreen(SectionScreen):
             self.load()
 
     def on_resize(self) -> None:
-        if self.read is not None:
+        if self.width_changed():  # cut again only for another width (-wide set by then)
+            self.filled_width = self.size.width  # (a second resize to it before: no refill)
             self.call_after_refresh(self.show_all)
 
     def load(self) -> None:
@@ -180,6 +181,7 @@ class PersonScreen(SectionScreen):
         self.show_all()
 
     def show_all(self) -> None:
+        self.filled_width = self.size.width
         self.show_header()
         self.show_timeline()
         self.show_items()
