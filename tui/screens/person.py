@@ -19,7 +19,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Static, TabbedContent, TabPane
 
-from store import RapportError
+from store import RapportError, visible
 from tui import format as fmt
 from tui.commands import Command
 from tui.keys import with_keys
@@ -195,7 +195,7 @@ class PersonScreen(SectionScreen):
         if read is None:
             return
         person, sessions = read.person, read.summaries
-        text = Text.assemble((person.name, "bold"))
+        text = Text.assemble((visible(person.name), "bold"))  # BEL as ␇, as the lists
         text.append(f"  ·  {plural(len(sessions), 'session')}")
         if sessions:
             text.append(f"  ·  last met {fmt.day(max(s.started_at for s in sessions))}")
@@ -207,7 +207,8 @@ class PersonScreen(SectionScreen):
         text.append(f"  ·  {person.cadence or 'no cadence'}")
         guide = self.app.catalog.get(person.guide_id) if person.guide_id else None
         if person.guide_id:
-            text.append(f"  ·  guide {guide.name if guide else person.guide_id}", style="dim")
+            text.append(f"  ·  guide {visible(guide.name if guide else person.guide_id)}",
+                        style="dim")
         if read.low_run:
             text.append("  ·  ⚠ low pulse", style=theme_style(self.app, "warning"))
         self.query_one("#person-header", Static).update(text)

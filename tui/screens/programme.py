@@ -23,7 +23,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Markdown, OptionList, Static, TabbedContent, TabPane
 from textual.widgets.option_list import Option
 
-from store import RapportError
+from store import RapportError, visible
 from store import Area, Synthesis
 from tui.commands import Command
 from tui.keys import with_keys
@@ -237,7 +237,7 @@ class ProgrammeScreen(SectionScreen):
         self.generation = generation
         p = syn.programme
         header = Text()
-        header.append(p.name, style="bold")
+        header.append(visible(p.name), style="bold")  # BEL as ␇, as the lists
         if p.closed_at is not None:  # first: a long line is cut at its end, never this
             header.append("  ·  closed", style="bold")
         if self.kept is not None:  # short: the name and this fit 80 columns
