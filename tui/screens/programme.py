@@ -282,6 +282,10 @@ class ProgrammeScreen(SectionScreen):
                                   "reopens it." if self.closed else "No interviews yet: press "
                                   "{programme-interview} to interview someone in this "
                                   "programme."))
+        elif self.closed:  # first, in the half of an 80-column line a toast leaves
+            hint.update(self.keys("Round closed: {reopen-programme} reopens it · ⏎ on a cell "
+                                  "lists its passages · {programme-tab-matrix}-"
+                                  "{programme-tab-leaders} tabs"))
         elif not syn.passages:
             hint.update(self.keys("Nothing tagged yet: in an interview, {tag} tags the selected "
                                   "passage."))
