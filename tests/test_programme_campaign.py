@@ -162,6 +162,11 @@ async def test_the_roster_says_who_is_still_to_go_and_records_consent(
         assert app.screen is screen and any(
             n.message == "the round is closed: nobody new goes on its roster (c reopens it)"
             for n in app._notifications)
+        await pilot.press("i")  # no interview: said so, with the key that reopens it
+        await pilot.pause()
+        assert app.screen is screen and any(
+            n.message == "Leaders is closed: no new interviews (c reopens it)"
+            for n in app._notifications)
         await pilot.press("down", "down", "enter")  # Dev Patel, planned, never interviewed
         await pilot.pause()
         app.screen.query_one("#roster-note").value = "on leave"

@@ -59,6 +59,9 @@ class ProgrammeScreen(SectionScreen):
         # columns every key is whole either way (the footer leaves the palette's key out when
         # the keys need its room: tests/test_programme_campaign.py's footer_whole)
         Binding("i", "interview", "Interview", id="programme-interview"),
+        # closed: i says so and how to reopen it (it did nothing, after a c pressed by mistake)
+        Binding("i", "closed_interview", "Interview", id="programme-interview-closed",
+                show=False),
         Binding("c", "reopen", "Reopen it", id="reopen-programme"),
         Binding("c", "close_round", "Close round", id="close-programme", show=False),
         Binding("s", "strategy", "Strategy item", id="programme-strategy"),
@@ -147,7 +150,7 @@ class ProgrammeScreen(SectionScreen):
         one, unshown: the Help says it)."""
         if action in ("interview", "close_round"):
             return not self.closed
-        if action == "reopen":
+        if action in ("reopen", "closed_interview"):
             return self.closed
         return True
 
@@ -439,12 +442,15 @@ class ProgrammeScreen(SectionScreen):
 
 
     # ------------------------------------------------------------------ actions
+    def action_closed_interview(self) -> None:
+        self.action_interview()  # closed: says so, and which key reopens it
+
     def action_interview(self) -> None:
         from tui.screens.start import NewSessionScreen
 
         syn = self.syn
         guide = syn.programme.guide_id if syn else None
-        if syn is not None and self.closed:  # (the palette's; i is not bound then)
+        if syn is not None and self.closed:  # (the palette's, and i's then)
             self.notify(self.keys(f"{syn.programme.name} is closed: no new interviews "
                                   "({reopen-programme} reopens it)"), severity="warning",
                         timeout=5, markup=False)
