@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 from dataclasses import replace
 from typing import Mapping
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import events
 from textual.binding import ActiveBinding
@@ -120,12 +121,12 @@ def show_header(screen: "SessionScreen") -> None:
     ended = "  ·  ended session: edits are recorded" if session.ended_at else ""
     for middle, tail in ((f"  ·  stage {where}", f"  ·  {title}"), (f"  ·  stage {where}", ""),
                          (f"  ·  {where}", ""), (f" · {where}", "")):
-        if len(name) + len(middle) + len(tail) + len(ended) <= width:
+        if cell_len(name) + cell_len(middle + tail) + len(ended) <= width:
             break
     header = Text()
     header.append(name, style="bold")
-    header.append(fit(middle + tail, width - len(name)))
-    if ended and len(name) + len(middle) + len(tail) + len(ended) <= width:
+    header.append(fit(middle + tail, width - cell_len(name)))
+    if ended and cell_len(name) + cell_len(middle + tail) + len(ended) <= width:
         header.append(ended, style="italic")
     elif ended:
         header.append(" · edit", style="italic")

@@ -90,17 +90,22 @@ def due_cell(app, due, overdue: bool) -> "Text":
     return Text(fmt.day(due))
 
 
-def clip(text: str, width: int) -> str:
-    """One line of at most ``width`` terminal cells, an ellipsis when cut; control characters
-    as their stand-ins (``BEL`` as ``␇``: a Rich Text would drop it without a trace). Cells,
-    not characters: a name in CJK or with an emoji takes two a character, and cut by count it
-    overflowed its table column."""
-    text = " ".join(visible(text).split())
+def cut(text: str, width: int) -> str:
+    """``text`` in at most ``width`` terminal cells, an ellipsis when cut. Cells, not
+    characters: a name in CJK or with an emoji takes two a character, and cut by count it
+    overflowed its column."""
     if cell_len(text) <= width:
         return text
     if width < 2:
         return "…"[:max(0, width)]
     return chop_cells(text, width - 1)[0] + "…"
+
+
+def clip(text: str, width: int) -> str:
+    """One line of at most ``width`` terminal cells (:func:`cut`), an ellipsis when cut;
+    control characters as their stand-ins (``BEL`` as ``␇``: a Rich Text would drop it
+    without a trace)."""
+    return cut(" ".join(visible(text).split()), width)
 
 
 def wrapped(console: Console, text: str, width: int, most: int = 4, style: str = "") -> Text:
