@@ -7,13 +7,14 @@ import pytest
 from rich.segment import Segment
 
 from guides.loader import builtin_guides
+from store import visible
 from tui.app import ShowControls
 from tui.screens.session import SessionScreen
 from apptools import make_app
 
 pytestmark = pytest.mark.usefixtures("utc_zone")
 
-HOSTILE = "Eve\x1b]2;pwned\x1b\\\x1b[31mRED\x9b2J\u202e"
+HOSTILE = "Eve\x1b]2;pwned\x1b\\\x1b[31mRED\x07\x9b2J\u202e"
 
 
 def test_the_filter_shows_controls_and_keeps_the_width():
@@ -29,10 +30,16 @@ def test_the_filter_shows_controls_and_keeps_the_width():
 
 async def test_a_hostile_name_title_and_note_reach_the_screen_as_stand_ins(store, vault_path,
                                                                          clock):
+    from tui.screens.detail import SessionDetailScreen
+    from tui.screens.person import PersonScreen
+    from tui.screens.prepare import PrepareScreen
+    from tui.screens.programme import ProgrammeScreen
+
     plan = next(g for g in builtin_guides() if g.id == "one-on-one").to_snapshot()
     eve = store.add_person(HOSTILE)
     session = store.start_session(eve.id, plan, title=HOSTILE)
     store.save_note(session.id, plan["stages"][0]["key"], f"note {HOSTILE}")
+    programme = store.add_programme(HOSTILE)
     app = make_app(vault_path, clock)
     async with app.run_test(size=(120, 30), notifications=True) as pilot:
         app.unlocked(store)
@@ -45,10 +52,24 @@ async def test_a_hostile_name_title_and_note_reach_the_screen_as_stand_ins(store
         app.push_screen(SessionScreen(session.id))
         await pilot.pause()
         shots.append(app.export_screenshot())
+        # the headers that name them show it as the lists do: BEL as ␇ (Rich dropped it)
+        headers = [str(app.screen.query_one("#session-header").render())]
+        for screen, header in ((PersonScreen(eve.id), "#person-header"),
+                               (PrepareScreen(eve.id), "#prepare-header"),
+                               (SessionDetailScreen(session.id), "#detail-status"),
+                               (ProgrammeScreen(programme.id), "#programme-header")):
+            app.push_screen(screen)
+            await pilot.pause()
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            shots.append(app.export_screenshot())
+            headers.append(str(app.screen.query_one(header).render()))
         app.store = None
+    for header in headers:
+        assert visible(HOSTILE) in header, header
     for shot in shots:
         assert "\x1b" not in shot and "\x9b" not in shot and "\u202e" not in shot
-        assert "Eve␛]2;pwned" in shot
+        assert "\x07" not in shot and "Eve␛]2;pwned" in shot
 
 
 MARKUP = "Mallory [/] [red]loud[/red] [bold"

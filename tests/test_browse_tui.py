@@ -9,6 +9,10 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from store import visible
 
 from browse_world import (  # noqa: F401 (fixtures: tz_utc is autouse)
     SIZE, TODAY, Clock, cell_text, clock, make_world, row_keys, settle, tz_utc, unlocked, world,
@@ -354,3 +358,30 @@ def test_an_item_wraps_in_its_column_cut_only_past_its_lines():
                    most=2).plain == "Write up the\nmigration plan for …"
     assert wrapped(console, "日本語のタイトル", 10).plain == "日本語のタ\nイトル"
     assert wrapped(console, "Send\tthe FAQ", 20).plain == "Send the FAQ"
+
+
+@given(st.text(), st.integers(min_value=1, max_value=40))
+def test_a_clipped_text_fits_its_cells_and_one_that_fits_is_unchanged(text, width):
+    """Names and titles in the lists (:func:`clip`): measured and cut by terminal cells, as a
+    table column is drawn (a CJK character or an emoji takes two: cut by count, a name
+    overflowed its column); an ellipsis when cut, the text as it was when it fits."""
+    from rich.cells import cell_len
+
+    from tui.widgets.browse import clip
+
+    line = " ".join(visible(text).split())
+    clipped = clip(text, width)
+    assert cell_len(clipped) <= width
+    if cell_len(line) <= width:
+        assert clipped == line
+    else:
+        assert clipped.endswith("…")
+        assert line.startswith(clipped.removesuffix("…"))
+
+
+def test_a_wide_name_is_cut_to_its_column():
+    from tui.widgets.browse import clip
+
+    assert clip("日本語のタイトル", 16) == "日本語のタイトル"  # 8 characters, 16 cells
+    assert clip("日本語のタイトル", 10) == "日本語の…"  # was 8 characters of 10: 16 cells
+    assert clip("Zoë 👩‍💻 Okafor", 6) == "Zoë …"

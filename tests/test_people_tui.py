@@ -89,7 +89,21 @@ async def test_people_narrow_terminal_uses_relative_dates_and_enter_shows_a_jot_
         await settle(pilot)
         screen = app.screen
         timeline = screen.query_one("#person-timeline")
-        assert cell_text(timeline, 0, 2).endswith("…")  # cut in the timeline
+        cut = cell_text(timeline, 0, 2)
+        assert cut.endswith("…")  # cut in the timeline
+        # a resize that keeps the width refills nothing; another width cuts again
+        clear, cleared = timeline.clear, []
+        timeline.clear = lambda *a, **k: (cleared.append(1), clear(*a, **k))[1]
+        await pilot.resize_terminal(80, 30)
+        await settle(pilot)
+        assert cleared == [] and screen.filled_width == 80
+        await pilot.resize_terminal(120, 24)
+        await settle(pilot)
+        assert cleared == [1] and screen.filled_width == 120
+        assert len(cell_text(timeline, 0, 2)) > len(cut) and cell_text(timeline, 0, 2) != cut
+        await pilot.resize_terminal(80, 24)
+        await settle(pilot)
+        assert cell_text(timeline, 0, 2) == cut
         await pilot.press("enter")
         await settle(pilot)
         assert isinstance(app.screen, JotView)

@@ -150,11 +150,22 @@ async def test_the_roster_says_who_is_still_to_go_and_records_consent(
         assert text_of(screen.query_one("#roster-line")).endswith(
             "; never interviewed: Dev Patel, Eve Moss")
         assert "Closed: ⏎ records how it went" in text_of(screen.query_one("#roster-hint"))
+        # said with the key that undoes it; the matrix's hint says it first (a toast covers
+        # the right half of its line at 80 columns), no more "i interviews someone"
+        assert any(n.message == "Leaders closed: no new interviews (c reopens it)"
+                   for n in app._notifications)
+        assert text_of(screen.query_one("#matrix-hint")).startswith(
+            "Round closed: c reopens it · ⏎ on a cell lists its passages")
         assert footer_whole(screen)[:2] == ["c", "s"] and "f12" in footer_whole(screen)
         await pilot.press("a")  # nobody new on it: said, nothing asked
         await pilot.pause()
         assert app.screen is screen and any(
             n.message == "the round is closed: nobody new goes on its roster (c reopens it)"
+            for n in app._notifications)
+        await pilot.press("i")  # no interview: said so, with the key that reopens it
+        await pilot.pause()
+        assert app.screen is screen and any(
+            n.message == "Leaders is closed: no new interviews (c reopens it)"
             for n in app._notifications)
         await pilot.press("down", "down", "enter")  # Dev Patel, planned, never interviewed
         await pilot.pause()
@@ -173,6 +184,7 @@ async def test_the_roster_says_who_is_still_to_go_and_records_consent(
         assert store.programme(programme.id).closed_at is None
         shown = {b.binding.id for b in screen.active_bindings.values() if b.binding.show}
         assert "programme-interview" in shown and "reopen-programme" not in shown
+        assert "closed" not in text_of(screen.query_one("#matrix-hint"))
         await pilot.resize_terminal(160, 48)  # room for the palette's key again
         await pilot.pause()
         assert footer_whole(screen, 160)[-1] == "ctrl+p"

@@ -6,9 +6,11 @@ returns here."""
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import replace
 from datetime import date
 
 import pytest
+from rich.cells import cell_len
 from textual.widget import Widget
 from textual.widgets import Footer
 
@@ -18,7 +20,9 @@ from tui.screens.capture import CaptureScreen
 from tui.screens.review import EndReviewScreen
 from tui.screens.session import SessionScreen
 from tui.screens.unlock import UnlockScreen
-from tui.widgets.session import FollowThrough, ItemsPanel, NotesArea, QuestionList, StageCard
+from tui.widgets.session import (
+    FollowThrough, ItemsPanel, NotesArea, QuestionList, StageCard, StageOutline,
+)
 from apptools import guide_plan as plan, held_by, make_app, open_session, settle
 
 pytestmark = pytest.mark.usefixtures("utc_zone")
@@ -146,6 +150,14 @@ async def test_items_keep_owner_and_due_at_80_columns_and_a_capture_is_confirmed
             "  system and s…  Ada Lovelace · due 2025-03-07")
         header = str(screen.query_one("#session-header").render())
         assert len(header) <= 78 and "Check-in" in header and "Ada Lovelace" in header
+        ada = screen.person  # in CJK, measured in cells: the title gives way (it was cut)
+        long = "渡辺さくら・ロッシ・サマンサ・アレクサンドラ・ジュニア"  # 27 characters, 54 cells
+        screen.person = replace(ada, name=long)
+        screen.show_header()
+        header = str(screen.query_one("#session-header").render())
+        assert header == f"{long}  ·  stage 1/7 Check-in", header
+        screen.person = ada
+        screen.show_header()
         footer = screen.query_one(Footer)
         first = footer.query("FooterKey").first()
         assert first.key == "f1" and first.region.right < 80  # the help key is never cut
@@ -179,6 +191,23 @@ def test_the_items_panel_shows_the_newest_items_that_fit_its_rows():
                      "  share it  me",
                      "▸ 3 Write up the migration plan for the billing system and",
                      "  share it  me"]
+    # measured in cells: a name and a text in CJK take two a character (counted by
+    # characters, they overflowed the panel's 60 columns and wrapped onto a third line)
+    wide = SimpleNamespace(id="w", kind="action", text="移行計画を書いて財務チームと共有する" * 2,
+                           owner="them", person_id="p", due=date(2025, 3, 7))
+    panel.show([wide], {"p": "渡辺さくら・ロッシ"})
+    lines = str(panel.render()).split("\n")
+    assert len(lines) == 2 and all(cell_len(line) <= 60 for line in lines), lines
+    assert lines == ["▸ 移行計画を書いて財務チームと共有する移行計画を書いて財務チ",
+                     "  ームと共有する  渡辺さくら・ロッシ · due 2025-03-07"]
+    panel.show([wide], {"p": "渡辺さくら・ロッシ・サマンサ・アレクサンドラ"})  # 44 cells
+    lines = str(panel.render()).split("\n")  # cut: the text keeps its room on the line
+    assert lines[1] == "  ームと共有する  渡辺さくら・ロッシ・サマ… · due 2025-03-07", lines
+    outline = StageOutline()  # unmounted: 30 cells; a stage's title cut to them
+    outline._last = ([{"key": "a", "title": "振り返りと次のステップの確認", "minutes": 5}],
+                     0, set(), {})
+    label = outline.label(0).plain
+    assert cell_len(label) == 30 and label.startswith("▶ 振り返りと次の") and "…" in label
 
 
 async def test_the_follow_up_list_is_one_key_away_and_acts_at_once(store, vault_path, clock):

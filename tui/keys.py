@@ -35,7 +35,7 @@ BINDING_IDS = frozenset({
     "list-down", "list-first", "list-last", "list-up", "lock", "mark-asked", "mine",
     "new-line", "new-programme", "new-session", "next-question", "next-stage", "open", "pause",
     "people", "previous-question", "previous-stage", "privacy", "private",
-    "programme-interview", "programme-report", "programme-strategy",
+    "programme-interview", "programme-interview-closed", "programme-report", "programme-strategy",
     "programme-strategy-delete", "programme-strategy-edit", "programme-tab-areas",
     "programme-tab-matrix", "programme-tab-strategy", "programmes", "query", "quit", "reopen",
     "reopen-programme",

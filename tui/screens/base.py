@@ -55,6 +55,18 @@ class AppScreenMixin(_ScreenBase):
 class RapportScreen(AppScreenMixin, Screen[ScreenResultType]):
     """A full screen of the app."""
 
+    #: The screen's width when its tables' texts were last cut or wrapped to it (None: not
+    #: filled yet). A screen that fills to its width sets it as it fills, and refills on a
+    #: resize only when :meth:`width_changed`.
+    filled_width: int | None = None
+
+    def width_changed(self) -> bool:
+        """Whether the screen is another width now than when its tables were filled (False
+        before they were): a resize that keeps the width (the screen's first, just after the
+        fill; a change of height) refilled every table for nothing, and a snapshot taken under
+        load caught the tables before their columns were measured again."""
+        return self.filled_width is not None and self.size.width != self.filled_width
+
     def load_from_store(self, read: Callable[["Store"], T], show: Callable[[T], object], *,
                         group: str) -> Worker[None]:
         """Runs ``read(store)`` in a thread worker (one at a time per ``group``: a newer call

@@ -16,7 +16,7 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Markdown, Static
 
-from store import RapportError
+from store import RapportError, visible
 from tui import format as fmt
 from tui.widgets.footer import Footer
 from tui.widgets.note_markdown import NoteMarkdown
@@ -101,7 +101,7 @@ class SessionDetailScreen(SectionScreen):
         status = "active" if s.ended_at is None else (
             "ended, edited afterwards" if s.amended_at else "ended")
         line = Text()
-        line.append(record.person.name, style="bold")
+        line.append(visible(record.person.name), style="bold")  # BEL as ␇, as the lists
         line.append(f"  ·  {fmt.day(s.started_at)}  ·  {status}  ·  {len(record.stages)} stages"
                     f"  ·  {fmt.plural(len(record.items), 'item')}")
         self.query_one("#detail-status", Static).update(line)

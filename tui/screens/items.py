@@ -121,7 +121,6 @@ class ItemsScreen(SectionScreen):
         self.whose = "all"
         self.today: date | None = None
         self.name_room = 14
-        self.filled_width = 0  # the width the tables' texts were wrapped to
 
     def compose(self) -> ComposeResult:
         with Vertical(id="items-screen"):
@@ -160,10 +159,7 @@ class ItemsScreen(SectionScreen):
         return max(60, self.size.width or 80)
 
     def on_resize(self) -> None:
-        """Wrapped again only for another width: the screen's first resize, just after the
-        items were filled at its width, refilled every table for nothing (and a snapshot taken
-        under load caught the tables before their columns were measured again)."""
-        if self.today is not None and self.table_width() != self.filled_width:
+        if self.width_changed():  # wrapped again only for another width
             self.refresh_tables()
 
     def load(self) -> None:
@@ -196,7 +192,8 @@ class ItemsScreen(SectionScreen):
         today = self.today
         if today is None:
             return  # not read yet
-        width = self.filled_width = self.table_width()
+        self.filled_width = self.size.width
+        width = self.table_width()
         actions, agreed, goals = self.shown(self.actions), self.shown(self.agreed), \
             self.shown(self.goals)
         # names cut to 14 where the item's text needs the room (80 columns), whole when wide;

@@ -19,7 +19,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Static, TabbedContent, TabPane
 
-from store import RapportError
+from store import RapportError, visible
 from tui import format as fmt
 from tui.commands import Command
 from tui.keys import with_keys
@@ -163,7 +163,8 @@ class PersonScreen(SectionScreen):
             self.load()
 
     def on_resize(self) -> None:
-        if self.read is not None:
+        if self.width_changed():  # cut again only for another width (-wide set by then)
+            self.filled_width = self.size.width  # (a second resize to it before: no refill)
             self.call_after_refresh(self.show_all)
 
     def load(self) -> None:
@@ -180,6 +181,7 @@ class PersonScreen(SectionScreen):
         self.show_all()
 
     def show_all(self) -> None:
+        self.filled_width = self.size.width
         self.show_header()
         self.show_timeline()
         self.show_items()
@@ -193,7 +195,7 @@ class PersonScreen(SectionScreen):
         if read is None:
             return
         person, sessions = read.person, read.summaries
-        text = Text.assemble((person.name, "bold"))
+        text = Text.assemble((visible(person.name), "bold"))  # BEL as ␇, as the lists
         text.append(f"  ·  {plural(len(sessions), 'session')}")
         if sessions:
             text.append(f"  ·  last met {fmt.day(max(s.started_at for s in sessions))}")
@@ -205,7 +207,8 @@ class PersonScreen(SectionScreen):
         text.append(f"  ·  {person.cadence or 'no cadence'}")
         guide = self.app.catalog.get(person.guide_id) if person.guide_id else None
         if person.guide_id:
-            text.append(f"  ·  guide {guide.name if guide else person.guide_id}", style="dim")
+            text.append(f"  ·  guide {visible(guide.name if guide else person.guide_id)}",
+                        style="dim")
         if read.low_run:
             text.append("  ·  ⚠ low pulse", style=theme_style(self.app, "warning"))
         self.query_one("#person-header", Static).update(text)

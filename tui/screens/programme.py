@@ -23,7 +23,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Markdown, OptionList, Static, TabbedContent, TabPane
 from textual.widgets.option_list import Option
 
-from store import RapportError
+from store import RapportError, visible
 from store import Area, Synthesis
 from tui.commands import Command
 from tui.keys import with_keys
@@ -59,6 +59,9 @@ class ProgrammeScreen(SectionScreen):
         # columns every key is whole either way (the footer leaves the palette's key out when
         # the keys need its room: tests/test_programme_campaign.py's footer_whole)
         Binding("i", "interview", "Interview", id="programme-interview"),
+        # closed: i says so and how to reopen it (it did nothing, after a c pressed by mistake)
+        Binding("i", "closed_interview", "Interview", id="programme-interview-closed",
+                show=False),
         Binding("c", "reopen", "Reopen it", id="reopen-programme"),
         Binding("c", "close_round", "Close round", id="close-programme", show=False),
         Binding("s", "strategy", "Strategy item", id="programme-strategy"),
@@ -147,7 +150,7 @@ class ProgrammeScreen(SectionScreen):
         one, unshown: the Help says it)."""
         if action in ("interview", "close_round"):
             return not self.closed
-        if action == "reopen":
+        if action in ("reopen", "closed_interview"):
             return self.closed
         return True
 
@@ -237,7 +240,7 @@ class ProgrammeScreen(SectionScreen):
         self.generation = generation
         p = syn.programme
         header = Text()
-        header.append(p.name, style="bold")
+        header.append(visible(p.name), style="bold")  # BEL as ␇, as the lists
         if p.closed_at is not None:  # first: a long line is cut at its end, never this
             header.append("  ·  closed", style="bold")
         if self.kept is not None:  # short: the name and this fit 80 columns
@@ -282,6 +285,10 @@ class ProgrammeScreen(SectionScreen):
                                   "reopens it." if self.closed else "No interviews yet: press "
                                   "{programme-interview} to interview someone in this "
                                   "programme."))
+        elif self.closed:  # first, in the half of an 80-column line a toast leaves
+            hint.update(self.keys("Round closed: {reopen-programme} reopens it · ⏎ on a cell "
+                                  "lists its passages · {programme-tab-matrix}-"
+                                  "{programme-tab-leaders} tabs"))
         elif not syn.passages:
             hint.update(self.keys("Nothing tagged yet: in an interview, {tag} tags the selected "
                                   "passage."))
@@ -435,12 +442,15 @@ class ProgrammeScreen(SectionScreen):
 
 
     # ------------------------------------------------------------------ actions
+    def action_closed_interview(self) -> None:
+        self.action_interview()  # closed: says so, and which key reopens it
+
     def action_interview(self) -> None:
         from tui.screens.start import NewSessionScreen
 
         syn = self.syn
         guide = syn.programme.guide_id if syn else None
-        if syn is not None and self.closed:  # (the palette's; i is not bound then)
+        if syn is not None and self.closed:  # (the palette's, and i's then)
             self.notify(self.keys(f"{syn.programme.name} is closed: no new interviews "
                                   "({reopen-programme} reopens it)"), severity="warning",
                         timeout=5, markup=False)

@@ -22,11 +22,13 @@ from typing import TYPE_CHECKING
 from dataclasses import replace
 from typing import Mapping
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import events
 from textual.binding import ActiveBinding
 from textual.widgets import Static
 
+from store import visible
 from tui.screens import session_loop as loop
 from tui.widgets.footer import Footer
 from tui.widgets.session import NotesArea, QuestionList, StageCard, StageOutline, fit
@@ -113,18 +115,18 @@ def show_header(screen: "SessionScreen") -> None:
     """Name, stage and title; at narrow widths the title goes first, then "stage"."""
     stage, session = screen.stage, screen.live
     width = max(20, screen.app.size.width - 2)
-    name = screen.person.name
-    where = f"{screen.index + 1}/{len(screen.stages)} {stage['title']}"
-    title = session.title or session.guide_name
+    name = visible(screen.person.name)  # BEL as ␇, as the lists (Rich drops it)
+    where = visible(f"{screen.index + 1}/{len(screen.stages)} {stage['title']}")
+    title = visible(session.title or session.guide_name)
     ended = "  ·  ended session: edits are recorded" if session.ended_at else ""
     for middle, tail in ((f"  ·  stage {where}", f"  ·  {title}"), (f"  ·  stage {where}", ""),
                          (f"  ·  {where}", ""), (f" · {where}", "")):
-        if len(name) + len(middle) + len(tail) + len(ended) <= width:
+        if cell_len(name) + cell_len(middle + tail) + len(ended) <= width:
             break
     header = Text()
     header.append(name, style="bold")
-    header.append(fit(middle + tail, width - len(name)))
-    if ended and len(name) + len(middle) + len(tail) + len(ended) <= width:
+    header.append(fit(middle + tail, width - cell_len(name)))
+    if ended and cell_len(name) + cell_len(middle + tail) + len(ended) <= width:
         header.append(ended, style="italic")
     elif ended:
         header.append(" · edit", style="italic")

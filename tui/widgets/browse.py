@@ -6,6 +6,7 @@ from contextlib import contextmanager
 from datetime import date
 from typing import Any, Iterator
 
+from rich.cells import cell_len, chop_cells
 from rich.console import Console
 from rich.text import Text
 from textual.binding import Binding
@@ -89,11 +90,22 @@ def due_cell(app, due, overdue: bool) -> "Text":
     return Text(fmt.day(due))
 
 
+def cut(text: str, width: int) -> str:
+    """``text`` in at most ``width`` terminal cells, an ellipsis when cut. Cells, not
+    characters: a name in CJK or with an emoji takes two a character, and cut by count it
+    overflowed its column."""
+    if cell_len(text) <= width:
+        return text
+    if width < 2:
+        return "…"[:max(0, width)]
+    return chop_cells(text, width - 1)[0] + "…"
+
+
 def clip(text: str, width: int) -> str:
-    """One line of at most ``width`` characters, an ellipsis when cut; control characters
-    as their stand-ins (``BEL`` as ``␇``: a Rich Text would drop it without a trace)."""
-    text = " ".join(visible(text).split())
-    return text if len(text) <= width else text[: max(1, width - 1)] + "…"
+    """One line of at most ``width`` terminal cells (:func:`cut`), an ellipsis when cut;
+    control characters as their stand-ins (``BEL`` as ``␇``: a Rich Text would drop it
+    without a trace)."""
+    return cut(" ".join(visible(text).split()), width)
 
 
 def wrapped(console: Console, text: str, width: int, most: int = 4, style: str = "") -> Text:

@@ -15,6 +15,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
 from textual.widgets import Markdown, Static
 
+from store import visible
 from tui import format as fmt
 from tui.format import plural
 from tui.widgets.note_markdown import NoteMarkdown
@@ -167,10 +168,10 @@ def summary_body(markdown: str) -> str:
 
 def header_text(app: Any, data: "SinceLastTime") -> Text:
     """One line above the view: who, when you last met and what, when you meet next."""
-    text = Text.assemble((data.person.name, "bold"))
+    text = Text.assemble((visible(data.person.name), "bold"))  # BEL as ␇, as the lists
     last = data.last_session
     if last is not None:
-        what = last.title or last.guide_name
+        what = visible(last.title or last.guide_name)
         text.append(f"  ·  last met {fmt.day(last.started_at)} ({what})")
     else:
         text.append("  ·  no ended session yet")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import AbstractSet as Set, Any, Mapping, Sequence
 
+from rich.cells import cell_len, chop_cells, set_cell_size
 from rich.text import Text
 from textual.binding import Binding
 from textual.message import Message
@@ -13,6 +14,7 @@ from textual.widgets.option_list import Option
 
 from store import visible
 from tui import format as fmt
+from tui.widgets.browse import cut
 from tui.widgets.options import WrappingOptionList
 
 
@@ -25,10 +27,8 @@ def clock_face(seconds: float) -> str:
 
 
 def fit(text: str, room: int) -> str:
-    """``text`` in ``room`` columns: cut with an ellipsis when it does not fit."""
-    if room <= 0:
-        return ""
-    return text if len(text) <= room else text[:max(0, room - 1)] + "…"
+    """``text`` in ``room`` terminal cells: cut with an ellipsis when it does not fit."""
+    return cut(text, room)
 
 
 class SessionTimer(Static):
@@ -106,15 +106,16 @@ class StageOutline(OptionList):
         assert self._last is not None
         stages, current, visited, spent = self._last
         width = max(16, (self.size.width or 32) - 2)
-        numbered = all(len(f"▶ {n + 1}. {s['title']}") + len(self.times(s, n == current, spent))
-                       <= width for n, s in enumerate(stages))
+        numbered = all(cell_len(f"▶ {n + 1}. {s['title']}")
+                       + len(self.times(s, n == current, spent)) <= width
+                       for n, s in enumerate(stages))
         stage = stages[i]
         mark = "▶" if i == current else ("✓" if stage["key"] in visited
                                          else "◦" if stage.get("optional") else " ")
         times = self.times(stage, i == current, spent)
         title = f"{mark} {i + 1}. {stage['title']}" if numbered else f"{mark} {stage['title']}"
         room = width - len(times)
-        label = Text(fit(title, room).ljust(room))
+        label = Text(set_cell_size(fit(title, room), room))
         label.append(times, style="dim" if i != current else "")
         if i == current:
             label.stylize("bold")
@@ -364,18 +365,25 @@ class ItemsPanel(Static):
 
     def item_lines(self, item: Any, width: int) -> list[Text]:
         """One item's line, or two when its text is too long for one beside who and when."""
-        who = "me" if item.owner == "me" else self._names.get(item.person_id, "them")
-        suffix = f"  {who}" + (f" · due {fmt.day(item.due)}" if item.due else "")
         head = f"{fmt.KIND_MARK.get(item.kind, '-')} " + (f"{item.kind:<9} " if width >= 70
                                                             else "")
+        room = width - len(head)  # in cells: a name or a text in CJK takes two a character
+        who = "me" if item.owner == "me" else \
+            visible(self._names.get(item.person_id, "them"))  # BEL as ␇, as the lists
+        due = f" · due {fmt.day(item.due)}" if item.due else ""
+        suffix = f"  {who}{due}"
         body = " ".join(visible(item.text).split())
-        room = width - len(head)
-        if len(body) + len(suffix) <= room:
+        if cell_len(body) + cell_len(suffix) <= room:
             parts = [body]
         else:
-            cut = body.rfind(" ", 0, room + 1)
-            cut = cut if cut > room // 2 else room
-            parts = [body[:cut].rstrip(), fit(body[cut:].strip(), room - len(suffix))]
+            first = len(chop_cells(body, room)[0])  # what the first line takes, to a space
+            end = body.rfind(" ", 0, first + 1)  # (not one in its first half)
+            end = end if end > 0 and cell_len(body[:end]) > room // 2 else first
+            rest = body[end:].strip()
+            # a long name is cut to its line (it wrapped), leaving the rest of the text 14
+            # cells there (cut to no less than 14, as F3 cuts it at 80 columns)
+            suffix = f"  {cut(who, max(14, room - 2 - len(due) - (14 if rest else 0)))}{due}"
+            parts = [body[:end].rstrip(), fit(rest, room - cell_len(suffix))]
         lines = []
         for n, part in enumerate(parts):
             line = Text()
