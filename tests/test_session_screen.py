@@ -327,13 +327,22 @@ def test_what_the_status_line_says_fits_it_at_80_columns():
 
 async def test_capture_opens_on_the_kind_the_stage_encourages(store, vault_path, clock):
     """F2 at the career conversation's goals stage captures a goal without cycling the kind
-    three times (the stage's ``item_kinds``); a stage that names none captures an action."""
+    three times (the stage's ``item_kinds``); a stage that names none captures an action.
+    Its check-in lists last time's goals before the 1-on-1's open actions."""
     from tui.screens.capture import CaptureScreen
 
-    session = store.start_session(store.add_person("Dana").id, plan("career-conversation"))
+    dana = store.add_person("Dana")
+    weekly = store.start_session(dana.id, plan())
+    store.add_item(weekly.id, "action", "Fix the flaky build", owner="them")
+    goal = store.add_item(weekly.id, "goal", "Speak at a meetup", owner="them")
+    store.end_session(weekly.id)
+    session = store.start_session(dana.id, plan("career-conversation"))
     app = make_app(vault_path, clock)
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_session(app, pilot, store, session.id)
+        await settle(app, pilot)
+        listed = screen.query_one(FollowThrough)
+        assert listed.display and listed.get_option_at_index(0).id == f"item:{goal.id}"
         await pilot.press("f2")
         await pilot.pause()
         assert isinstance(app.screen, CaptureScreen)

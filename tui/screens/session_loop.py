@@ -92,8 +92,12 @@ def show_context(screen: "SessionScreen", context: SessionContext) -> None:
     screen.consent = context.consent
     if screen.stage.get("records") == "consent":
         screen.show_card()
-    # their open goals follow the earlier items: checked in on from the list (s)
-    screen.earlier = [*context.earlier, *(g.item for g in since.goals)]
+    # their open goals follow the earlier items: checked in on from the list (s). A guide
+    # that sets goals (the career conversation) lists them first: at 80x24 they were below
+    # seven overdue 1-on-1 actions, the week's work its check-in is told to leave alone
+    goals = [g.item for g in since.goals]
+    sets_goals = any("goal" in stage.get("item_kinds", ()) for stage in screen.stages)
+    screen.earlier = [*goals, *context.earlier] if sets_goals else [*context.earlier, *goals]
     screen.points = [*since.points, *context.covered]
     screen.jots = list(since.jots)
     screen.overdue = since.overdue
