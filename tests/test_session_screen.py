@@ -404,6 +404,9 @@ async def test_an_inserted_question_starts_a_paragraph_of_its_own(store, vault_p
         screen.flush()
         summary = render_export(store, Scope.sessions(session.id), "md", "summary", tz=None).text
         assert f"- Ivo quiet\n\nQ: {question}" in summary
+        assert screen.query_one(QuestionList).highlighted == 1  # the probe, last inserted
+        await pilot.press("ctrl+n")  # the next stage starts on its first core question
+        assert screen.query_one(QuestionList).highlighted == 0
         app.store = None
 
 
