@@ -356,6 +356,15 @@ async def test_the_cursor_stays_on_a_session_the_list_moves(store, vault_path, c
         assert app.screen is screen
         assert keys_of(table)[1] != bo.id  # it moved below Ada's, still active
         assert table.selected_key() == bo.id
+        table.move_cursor(row=0)
+        await pilot.press("ctrl+n", *"Dee", "enter")  # started here: back, the cursor is on it
+        await settle(pilot)
+        assert isinstance(app.screen, SessionScreen)
+        dee = app.screen.session
+        store.end_session(dee.id)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert table.selected_key() == dee.id and keys_of(table)[0] != dee.id
         app.store = None
 
 
