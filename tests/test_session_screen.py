@@ -366,10 +366,16 @@ async def test_words_typed_on_the_outline_go_into_the_notes(store, vault_path, c
     words go into the notes of the stage shown (they were lost on the outline)."""
     from tui.widgets.session import StageOutline
 
-    session = store.start_session(store.add_person("Eli").id, plan("stay-interview"))
+    eli = store.add_person("Eli")
+    weekly = store.start_session(eli.id, plan())
+    store.add_item(weekly.id, "action", "Fix the flaky build", owner="them")
+    store.end_session(weekly.id)
+    session = store.start_session(eli.id, plan("stay-interview"))
     app = make_app(vault_path, clock)
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_session(app, pilot, store, session.id)
+        await settle(app, pilot)  # a guide with no follow-up stage: the 1-on-1's actions wait
+        assert not screen.query_one(FollowThrough).display and screen.earlier
         await pilot.press(*"Likes the team.", "f8", "down", "down")
         assert isinstance(app.focused, StageOutline)
         await pilot.press(*" Thinks about leaving")
