@@ -301,6 +301,15 @@ def test_new_guides_cover_what_the_issue_asks():
     assert "start-stop-keep" in stakeholder.stage("start-stop-keep").source
 
 
+def test_what_the_participant_reads_and_a_coach_asks_unedited():
+    """Read as a coach in the try: a shared stage's title is a heading in the summary the
+    participant receives, so it names what was talked about, never how the facilitator rates
+    them (the stay interview's "Risks of leaving")."""
+    for guide in builtin_guides():
+        for stage in conversational(guide):
+            assert "risk" not in stage.title.lower(), (guide.id, stage.title)
+
+
 def test_item_kinds_and_text_hygiene():
     for guide in builtin_guides():
         for stage in guide.stages:
