@@ -376,6 +376,7 @@ async def test_words_typed_on_the_outline_go_into_the_notes(store, vault_path, c
         screen = await open_session(app, pilot, store, session.id)
         await settle(app, pilot)  # a guide with no follow-up stage: the 1-on-1's actions wait
         assert not screen.query_one(FollowThrough).display and screen.earlier
+        assert screen.left_mode == "questions"  # on its own opening, not the 1-on-1's panel
         await pilot.press(*"Likes the team.", "f8", "down", "down")
         assert isinstance(app.focused, StageOutline)
         await pilot.press(*" Thinks about leaving")

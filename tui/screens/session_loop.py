@@ -103,8 +103,12 @@ def show_context(screen: "SessionScreen", context: SessionContext) -> None:
     screen.overdue = since.overdue
     screen.query_one("#since-head", Static).update(header_text(screen.app, since))
     screen.query_one(SinceLastTimeView).show(since, screen.app.clock().astimezone().date())
-    if screen.index == 0 and not nothing_since(since) and screen.left_mode == "questions":
-        screen.left_mode = "since"  # a session opens on what happened since last time
+    # a session opens on what happened since last time, in a guide that goes through it (a
+    # follow-up stage): a stay interview, praise or a skip-level opened at 80x24 on the 1-on-1's
+    # overdue actions, its own opening words a key away (F5 shows the panel in any guide)
+    if screen.index == 0 and not nothing_since(since) and screen.left_mode == "questions" \
+            and screen.followup_index is not None:
+        screen.left_mode = "since"
         screen.since_opened_itself = True
         screen.show_left()
     show_followup(screen, reset=True)
