@@ -304,13 +304,15 @@ def test_new_guides_cover_what_the_issue_asks():
 def test_what_the_participant_reads_and_a_coach_asks_unedited():
     """Read as a coach in the try: a shared stage's title is a heading in the summary the
     participant receives, so it names what was talked about, never how the facilitator rates
-    them (the stay interview's "Risks of leaving"). A core question is read out as written
+    them (the stay interview's "Risks of leaving"), nor tells the facilitator what to do
+    (praise's "Say what they did"). A core question is read out as written
     (the career goals' "towards that" pointed at an answer two stages back), and a cue says
     whom what is heard goes to (the skip-level's "to you", said to the facilitator)."""
     guides = by_id()
     for guide in guides.values():
         for stage in conversational(guide):
             assert "risk" not in stage.title.lower(), (guide.id, stage.title)
+            assert stage.title.split()[0] not in ("Say", "Ask", "Tell"), (guide.id, stage.title)
     assert core(guides["career-conversation"].stage("goals"))[0] == (
         "What goal for the next quarter would move you towards where you want to be?")
     rules = " ".join(guides["skip-level"].stage("welcome").cues)
