@@ -307,7 +307,8 @@ def test_what_the_participant_reads_and_a_coach_asks_unedited():
     them (the stay interview's "Risks of leaving"), nor tells the facilitator what to do
     (praise's "Say what they did"). A core question is read out as written
     (the career goals' "towards that" pointed at an answer two stages back), and a cue says
-    whom what is heard goes to (the skip-level's "to you", said to the facilitator)."""
+    whom what is heard goes to (the skip-level's "to you", said to the facilitator). Praise
+    said "thank them, and stop talking" above the question it then asks."""
     guides = by_id()
     for guide in guides.values():
         for stage in conversational(guide):
@@ -317,6 +318,9 @@ def test_what_the_participant_reads_and_a_coach_asks_unedited():
         "What goal for the next quarter would move you towards where you want to be?")
     rules = " ".join(guides["skip-level"].stage("welcome").cues)
     assert "back to them" in rules and "and to you" not in rules
+    for guide in guides.values():  # a stage that has questions never says to stop talking
+        for stage in conversational(guide):
+            assert not any("stop talking" in c for c in stage.cues), (guide.id, stage.key)
 
 
 def test_item_kinds_and_text_hygiene():
