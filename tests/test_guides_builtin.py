@@ -308,7 +308,9 @@ def test_what_the_participant_reads_and_a_coach_asks_unedited():
     (praise's "Say what they did"). A core question is read out as written
     (the career goals' "towards that" pointed at an answer two stages back), and a cue says
     whom what is heard goes to (the skip-level's "to you", said to the facilitator). Praise
-    said "thank them, and stop talking" above the question it then asks."""
+    said "thank them, and stop talking" above the question it then asks. The 360 interview
+    asked how they work with the leader before its consent stage said not to start before
+    a yes."""
     guides = by_id()
     for guide in guides.values():
         for stage in conversational(guide):
@@ -318,6 +320,11 @@ def test_what_the_participant_reads_and_a_coach_asks_unedited():
         "What goal for the next quarter would move you towards where you want to be?")
     rules = " ".join(guides["skip-level"].stage("welcome").cues)
     assert "back to them" in rules and "and to you" not in rules
+    for guide in guides.values():  # nothing is asked about the leader before a yes
+        keys = [s.key for s in guide.stages]
+        if "consent" in keys:
+            for stage in guide.stages[:keys.index("consent")]:
+                assert not any("leader" in q for q in questions(stage)), (guide.id, stage.key)
     for guide in guides.values():  # a stage that has questions never says to stop talking
         for stage in conversational(guide):
             assert not any("stop talking" in c for c in stage.cues), (guide.id, stage.key)
