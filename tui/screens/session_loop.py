@@ -379,8 +379,9 @@ def recorded(screen: "SessionScreen") -> str:
 
 def stage_form(screen: "SessionScreen") -> None:
     records = recording_stage(screen)
-    if records is None:
-        screen.say("nothing to fill in at this stage")
+    if records is None:  # a consent stage outside a programme: no roster to keep it on
+        screen.say("no programme: note the consent" if screen.stage.get("records") == "consent"
+                   else "nothing to fill in at this stage")
         return
     if records == "pulse":
         pulse_form(screen)
