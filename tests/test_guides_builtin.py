@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from difflib import SequenceMatcher
 from importlib import resources
 
 import pytest
@@ -310,7 +311,8 @@ def test_what_the_participant_reads_and_a_coach_asks_unedited():
     whom what is heard goes to (the skip-level's "to you", said to the facilitator). Praise
     said "thank them, and stop talking" above the question it then asks. The 360 interview
     asked how they work with the leader before its consent stage said not to start before
-    a yes."""
+    a yes. The first 1-on-1's "Say" was its own question reworded, where the guide asks the
+    facilitator to share about themselves too."""
     guides = by_id()
     for guide in guides.values():
         for stage in conversational(guide):
@@ -325,6 +327,12 @@ def test_what_the_participant_reads_and_a_coach_asks_unedited():
         if "consent" in keys:
             for stage in guide.stages[:keys.index("consent")]:
                 assert not any("leader" in q for q in questions(stage)), (guide.id, stage.key)
+    for guide in guides.values():  # what to say is not the question again, reworded
+        for stage in guide.stages:
+            for phrase in stage.phrases:
+                for q in questions(stage):
+                    alike = SequenceMatcher(None, phrase.lower(), q.lower()).ratio()
+                    assert alike < 0.7, (guide.id, stage.key, phrase)
     for guide in guides.values():  # a stage that has questions never says to stop talking
         for stage in conversational(guide):
             assert not any("stop talking" in c for c in stage.cues), (guide.id, stage.key)
