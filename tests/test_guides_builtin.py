@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from difflib import SequenceMatcher
 from importlib import resources
 
 import pytest
@@ -299,6 +300,42 @@ def test_new_guides_cover_what_the_issue_asks():
     stakeholder = guides["stakeholder-interview"]
     assert any("About" in c for c in stakeholder.cues)
     assert "start-stop-keep" in stakeholder.stage("start-stop-keep").source
+
+
+def test_what_the_participant_reads_and_a_coach_asks_unedited():
+    """Read as a coach in the try: a shared stage's title is a heading in the summary the
+    participant receives, so it names what was talked about, never how the facilitator rates
+    them (the stay interview's "Risks of leaving"), nor tells the facilitator what to do
+    (praise's "Say what they did"). A core question is read out as written
+    (the career goals' "towards that" pointed at an answer two stages back), and a cue says
+    whom what is heard goes to (the skip-level's "to you", said to the facilitator). Praise
+    said "thank them, and stop talking" above the question it then asks. The 360 interview
+    asked how they work with the leader before its consent stage said not to start before
+    a yes. The first 1-on-1's "Say" was its own question reworded, where the guide asks the
+    facilitator to share about themselves too."""
+    guides = by_id()
+    for guide in guides.values():
+        for stage in conversational(guide):
+            assert "risk" not in stage.title.lower(), (guide.id, stage.title)
+            assert stage.title.split()[0] not in ("Say", "Ask", "Tell"), (guide.id, stage.title)
+    assert core(guides["career-conversation"].stage("goals"))[0] == (
+        "What goal for the next quarter would move you towards where you want to be?")
+    rules = " ".join(guides["skip-level"].stage("welcome").cues)
+    assert "back to them" in rules and "and to you" not in rules
+    for guide in guides.values():  # nothing is asked about the leader before a yes
+        keys = [s.key for s in guide.stages]
+        if "consent" in keys:
+            for stage in guide.stages[:keys.index("consent")]:
+                assert not any("leader" in q for q in questions(stage)), (guide.id, stage.key)
+    for guide in guides.values():  # what to say is not the question again, reworded
+        for stage in guide.stages:
+            for phrase in stage.phrases:
+                for q in questions(stage):
+                    alike = SequenceMatcher(None, phrase.lower(), q.lower()).ratio()
+                    assert alike < 0.7, (guide.id, stage.key, phrase)
+    for guide in guides.values():  # a stage that has questions never says to stop talking
+        for stage in conversational(guide):
+            assert not any("stop talking" in c for c in stage.cues), (guide.id, stage.key)
 
 
 def test_item_kinds_and_text_hygiene():

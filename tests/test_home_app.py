@@ -318,6 +318,16 @@ async def test_the_question_bank_is_browsed_added_to_edited_and_pruned(store, va
         await settle(pilot)
         assert store.questions("feedback") == []
         assert column(table, 2) == ["What gave you energy this week?"]
+        # cut to the width, and cut again for another width: widened, a long question is whole
+        long = ("What would you like to be doing in two years that you are not doing now, "
+                "and what would help you get there?")
+        store.add_question("one-on-one", "check-in", long)
+        bank.load()
+        await settle(pilot)
+        assert column(table, 2)[1].endswith("…")
+        await pilot.resize_terminal(160, 30)
+        await settle(pilot)
+        assert column(table, 2)[1] == long
         app.store = None
 
 
@@ -346,6 +356,15 @@ async def test_the_cursor_stays_on_a_session_the_list_moves(store, vault_path, c
         assert app.screen is screen
         assert keys_of(table)[1] != bo.id  # it moved below Ada's, still active
         assert table.selected_key() == bo.id
+        table.move_cursor(row=0)
+        await pilot.press("ctrl+n", *"Dee", "enter")  # started here: back, the cursor is on it
+        await settle(pilot)
+        assert isinstance(app.screen, SessionScreen)
+        dee = app.screen.session
+        store.end_session(dee.id)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert table.selected_key() == dee.id and keys_of(table)[0] != dee.id
         app.store = None
 
 

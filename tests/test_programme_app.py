@@ -29,6 +29,7 @@ from tui.screens.strategy import StrategyDialog
 from tui.screens.session import SessionScreen
 from tui.screens.start import NewSessionScreen
 from tui.screens.tagging import TagDialog
+from tui.widgets.options import WrappingOptionList
 from tui.widgets.session import NotesArea
 from apptools import enter_text, make_app, show_programme
 
@@ -385,6 +386,8 @@ async def test_synthesis_drill_down_strategy_report_and_export(store, vault_path
         screen.query_one("#programme-tabs").active = "tab-areas"
         await pilot.pause()
         areas = screen.query_one("#areas", OptionList)
+        # refilled while shown: its wrapped options are measured again when a scrollbar comes
+        assert isinstance(areas, WrappingOptionList)
         assert areas.option_count == 1 and "decision making" in str(
             areas.get_option_at_index(0).prompt)
         assert "Teams decide" in screen.query_one("#future-md", Markdown).source

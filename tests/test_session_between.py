@@ -213,6 +213,10 @@ async def test_a_goal_is_checked_in_on_from_the_list_to_go_through(store, vault_
         await pilot.press("enter")
         await settle(app, pilot)
         assert app.screen is screen
+        await pilot.press("escape", "f10")  # the review reads it back with what was captured
+        await pilot.pause()
+        assert str(app.screen.query_one("#review-items").render()).endswith(
+            "Goals checked in (1)\n★ Lead the Q2 launch  20% · on-track")
         app.store = None
     [checked] = store.goals(sam.id)
     assert (checked.status, checked.progress) == ("on-track", 20)  # d did not end it

@@ -203,6 +203,9 @@ async def test_a_session_still_open_is_said_and_a_person_s_usual_guide_offered(
         dialog.query_one("#person").value = "Ana Ruiz"
         await pilot.pause()
         assert not line.display, "another name: the still-open line goes"
+        await pilot.press(*"Q1")  # the title, typed on after Tab accepted the name
+        await pilot.pause()
+        assert str(line.render()) == "someone new: starting adds them to your people"
         dialog.query_one("#person").value = ""
         await pilot.press(*"Grace")
         await pilot.pause()

@@ -379,7 +379,7 @@ async def test_an_interview_outside_a_programme_has_no_roster_to_record_on(
         await pilot.pause()
         assert app.screen is screen
         assert "records their answer" not in str(screen.query_one(StageCard).render())
-        assert "nothing to fill in" in str(screen.query_one("#note-status").render())
+        assert "no programme: note the consent" in str(screen.query_one("#note-status").render())
         app.store = None
 
 

@@ -327,13 +327,22 @@ def test_what_the_status_line_says_fits_it_at_80_columns():
 
 async def test_capture_opens_on_the_kind_the_stage_encourages(store, vault_path, clock):
     """F2 at the career conversation's goals stage captures a goal without cycling the kind
-    three times (the stage's ``item_kinds``); a stage that names none captures an action."""
+    three times (the stage's ``item_kinds``); a stage that names none captures an action.
+    Its check-in lists last time's goals before the 1-on-1's open actions."""
     from tui.screens.capture import CaptureScreen
 
-    session = store.start_session(store.add_person("Dana").id, plan("career-conversation"))
+    dana = store.add_person("Dana")
+    weekly = store.start_session(dana.id, plan())
+    store.add_item(weekly.id, "action", "Fix the flaky build", owner="them")
+    goal = store.add_item(weekly.id, "goal", "Speak at a meetup", owner="them")
+    store.end_session(weekly.id)
+    session = store.start_session(dana.id, plan("career-conversation"))
     app = make_app(vault_path, clock)
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_session(app, pilot, store, session.id)
+        await settle(app, pilot)
+        listed = screen.query_one(FollowThrough)
+        assert listed.display and listed.get_option_at_index(0).id == f"item:{goal.id}"
         await pilot.press("f2")
         await pilot.pause()
         assert isinstance(app.screen, CaptureScreen)
@@ -357,10 +366,17 @@ async def test_words_typed_on_the_outline_go_into_the_notes(store, vault_path, c
     words go into the notes of the stage shown (they were lost on the outline)."""
     from tui.widgets.session import StageOutline
 
-    session = store.start_session(store.add_person("Eli").id, plan("stay-interview"))
+    eli = store.add_person("Eli")
+    weekly = store.start_session(eli.id, plan())
+    store.add_item(weekly.id, "action", "Fix the flaky build", owner="them")
+    store.end_session(weekly.id)
+    session = store.start_session(eli.id, plan("stay-interview"))
     app = make_app(vault_path, clock)
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_session(app, pilot, store, session.id)
+        await settle(app, pilot)  # a guide with no follow-up stage: the 1-on-1's actions wait
+        assert not screen.query_one(FollowThrough).display and screen.earlier
+        assert screen.left_mode == "questions"  # on its own opening, not the 1-on-1's panel
         await pilot.press(*"Likes the team.", "f8", "down", "down")
         assert isinstance(app.focused, StageOutline)
         await pilot.press(*" Thinks about leaving")
@@ -395,6 +411,9 @@ async def test_an_inserted_question_starts_a_paragraph_of_its_own(store, vault_p
         screen.flush()
         summary = render_export(store, Scope.sessions(session.id), "md", "summary", tz=None).text
         assert f"- Ivo quiet\n\nQ: {question}" in summary
+        assert screen.query_one(QuestionList).highlighted == 1  # the probe, last inserted
+        await pilot.press("ctrl+n")  # the next stage starts on its first core question
+        assert screen.query_one(QuestionList).highlighted == 0
         app.store = None
 
 

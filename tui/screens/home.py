@@ -116,6 +116,7 @@ class HomeScreen(SectionScreen):
         self.agenda_problems: list[str] = []
         self.due_items = 0  # action items due today or before (read with the list)
         self.widths: dict[str, int] = {}
+        self.started: str | None = None  # the session started from here, to put the cursor on
 
     def compose(self) -> ComposeResult:
         with Vertical(id="home"):
@@ -247,7 +248,12 @@ class HomeScreen(SectionScreen):
         table = self.table
         # the cursor stays on its session where the list moved it (a session just ended goes
         # below the active ones: Enter must not open the next person's), else on its row
-        selected = table.selected_key()
+        # a session started from here: back from it, the cursor is on it, so Enter opens its
+        # record (it stayed on the first row: Enter resumed someone else's session, its timer)
+        selected = self.started if any(r.summary.id == self.started for r in view) \
+            else table.selected_key()
+        if selected == self.started:
+            self.started = None
         row = next((i for i, r in enumerate(view) if r.summary.id == selected),
                    table.cursor_row) if selected else table.cursor_row
         table.clear()
@@ -386,6 +392,7 @@ class HomeScreen(SectionScreen):
             if result:
                 from tui.screens.session import SessionScreen
 
+                self.started = result
                 self.app.push_screen(SessionScreen(result))
 
         self.app.push_screen(NewSessionScreen(), started)

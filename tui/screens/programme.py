@@ -41,6 +41,7 @@ from tui.screens.programme_roster import (
 from tui.widgets.browse import BrowseTable, clip
 from tui.format import plural
 from tui.widgets.footer import Footer
+from tui.widgets.options import WrappingOptionList
 
 if TYPE_CHECKING:  # pragma: no cover
     from store import Store
@@ -174,7 +175,7 @@ class ProgrammeScreen(SectionScreen):
                              markup=False)
             with TabPane("Current → future", id="tab-areas"):
                 with Horizontal(id="areas-body"):
-                    yield OptionList(id="areas", markup=False)
+                    yield WrappingOptionList(id="areas", markup=False)
                     with VerticalScroll(classes="state-pane"):
                         yield Static("Current state", classes="pane-title")
                         yield Markdown("", id="current-md")

@@ -157,6 +157,10 @@ class QuestionBankScreen(SectionScreen):
         """How to come back here after a lock (where a question typed in its dialog is kept)."""
         return QuestionBankScreen
 
+    def on_resize(self) -> None:
+        if self.width_changed():  # cut again only for another width: at 80 columns a
+            self.show(self.questions)  # question cut to fit stayed cut when widened to 160
+
     def load(self) -> None:
         self.load_from_store(lambda store: store.questions(), self.show, group="questions-load")
 
@@ -175,6 +179,7 @@ class QuestionBankScreen(SectionScreen):
         self.questions = sorted(questions, key=lambda q: (order.get(q.guide_id, len(order)),
                                                           q.guide_id, q.stage))
         self.loaded = True
+        self.filled_width = self.size.width
         table = self.query_one("#question-bank-table", BrowseTable)
         rows = [(clip(guides.get(q.guide_id, q.guide_id), 20),
                  clip(stages.get((q.guide_id, q.stage), q.stage), 20), q) for q in self.questions]

@@ -27,7 +27,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, DataTable, Input, Label, RadioButton, RadioSet, Static
 
 from store import (
-    CADENCES, ITEM_KINDS, DateError, Item, RapportError, Session, TalkingPoint, parse_due,
+    CADENCES, ITEM_KINDS, DateError, Goal, Item, RapportError, Session, TalkingPoint, parse_due,
 )
 from tui import format as fmt
 from tui.keys import with_keys
@@ -98,18 +98,20 @@ class EndReviewScreen(Dialog[EndDecision | None]):
                  points: Sequence[TalkingPoint] = (),
                  suggestion: Suggestion | None = None, today: date | None = None,
                  edited: Callable[[Item], None] | None = None,
-                 interview: InterviewCheck | None = None) -> None:
+                 interview: InterviewCheck | None = None, checked: Sequence[Goal] = ()) -> None:
         """``words``: stage key -> (words in the shared note, in the private one);
         ``points``: this person's talking points (open ones carry on when it ends);
         ``suggestion``: the next meeting to offer (None: none is offered, as in interviews;
         without ``options``: no cadence row, as after a feedback session: :func:`suggest`);
         ``edited(item)``: an item corrected here (the session's panel shows it as it now is);
-        ``interview``: a programme interview's consent and tags, said under the items."""
+        ``interview``: a programme interview's consent and tags, said under the items;
+        ``checked``: their goals checked in on in this session, as they stand now."""
         super().__init__()
         self.session, self.stages, self.spent = session, stages, spent
         self.items, self.words, self.person = list(items), words, person
         self.edited = edited
         self.interview = interview
+        self.checked = list(checked)
         self.points, self.suggestion = points, suggestion
         #: the slot the next meeting's fields were filled from (the cadence chosen changes it)
         self.shown_slot: Slot | None = (
@@ -161,7 +163,7 @@ class EndReviewScreen(Dialog[EndDecision | None]):
         text = Text()
         if not self.items:
             text.append("Captured: no items.", style="dim")
-            return text
+            return self.with_goals_checked(text)
         text.append(f"Captured ({len(self.items)})", style="bold")
         text.append(with_keys(self.app, "  ·  {edit-item} corrects one\n", self), style="dim")
         order = sorted(self.items, key=lambda i: ITEM_KINDS.index(i.kind)
@@ -173,6 +175,16 @@ class EndReviewScreen(Dialog[EndDecision | None]):
             text.append(f"  {who}" + (f" · due {fmt.day(item.due)}" if item.due else "") + "\n",
                         style="dim")
         text.rstrip()
+        return self.with_goals_checked(text)
+
+    def with_goals_checked(self, text: Text) -> Text:
+        """The goals checked in on in this session, under the items: where the career
+        conversation's check-in got to was read back as "Captured: no items"."""
+        if self.checked:
+            text.append(f"\nGoals checked in ({len(self.checked)})", style="bold")
+        for goal in self.checked:
+            text.append(f"\n{fmt.KIND_MARK.get('goal', '-')} {goal.text}")
+            text.append(f"  {goal.progress}% · {goal.status}", style="dim")
         return text
 
     def points_text(self) -> Text:
@@ -397,8 +409,18 @@ def review_and_end(screen: "SessionScreen") -> None:
     screen.app.push_screen(EndReviewScreen(
         session, screen.stages, screen.spent, screen.items, words, person=screen.person.name,
         points=screen.points, suggestion=suggestion,
-        today=screen.app.clock().astimezone().date(), edited=edited, interview=interview),
-        decided)
+        today=screen.app.clock().astimezone().date(), edited=edited, interview=interview,
+        checked=goals_checked(screen)), decided)
+
+
+def goals_checked(screen: "SessionScreen") -> list[Goal]:
+    """Their goals with a check-in dated in this session."""
+    session = screen.live
+    try:
+        goals = screen.store.goals(session.person_id)
+    except RapportError:
+        return []
+    return [g for g in goals if any(c.session_id == session.id for c in g.checkins)]
 
 
 def suggest(screen: "SessionScreen", kind: str) -> Suggestion | None:

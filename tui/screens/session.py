@@ -203,7 +203,10 @@ class SessionScreen(RapportScreen[None]):
         self.bank = store.questions(session.guide_id)
         self.pulse = store.pulse(session.id)
         self.feedback = store.session_feedback(session.id)
-        self.followup_index = next((i for i, s in enumerate(self.stages) if s.get("followup")), 0)
+        # the stage that goes through earlier items: none in a guide without one (a stay
+        # interview, praise opened on seven overdue 1-on-1 actions; ctrl+t still lists them)
+        self.followup_index: int | None = next(
+            (i for i, s in enumerate(self.stages) if s.get("followup")), None)
         now = self.app.clock()
         self.last_tick = self.last_persist = now
         left.layout_for_size(self)

@@ -191,7 +191,10 @@ def toggle_since(screen: "SessionScreen") -> None:
 
 def stage_changed(screen: "SessionScreen") -> None:
     """The panel that opened by itself at the start gives way to the next stage's questions;
-    one opened with its key stays until the key closes it."""
+    one opened with its key stays until the key closes it. The next stage's questions start
+    at its first core question (they kept the row highlighted before: at 80x24 the second core
+    question, or a probe, with the first scrolled out of sight)."""
+    screen.query_one(QuestionList).highlighted = None
     if screen.left_mode == "since" and screen.since_opened_itself:
         screen.left_mode = "questions"
         screen.since_opened_itself = False

@@ -92,15 +92,23 @@ def show_context(screen: "SessionScreen", context: SessionContext) -> None:
     screen.consent = context.consent
     if screen.stage.get("records") == "consent":
         screen.show_card()
-    # their open goals follow the earlier items: checked in on from the list (s)
-    screen.earlier = [*context.earlier, *(g.item for g in since.goals)]
+    # their open goals follow the earlier items: checked in on from the list (s). A guide
+    # that sets goals (the career conversation) lists them first: at 80x24 they were below
+    # seven overdue 1-on-1 actions, the week's work its check-in is told to leave alone
+    goals = [g.item for g in since.goals]
+    sets_goals = any("goal" in stage.get("item_kinds", ()) for stage in screen.stages)
+    screen.earlier = [*goals, *context.earlier] if sets_goals else [*context.earlier, *goals]
     screen.points = [*since.points, *context.covered]
     screen.jots = list(since.jots)
     screen.overdue = since.overdue
     screen.query_one("#since-head", Static).update(header_text(screen.app, since))
     screen.query_one(SinceLastTimeView).show(since, screen.app.clock().astimezone().date())
-    if screen.index == 0 and not nothing_since(since) and screen.left_mode == "questions":
-        screen.left_mode = "since"  # a session opens on what happened since last time
+    # a session opens on what happened since last time, in a guide that goes through it (a
+    # follow-up stage): a stay interview, praise or a skip-level opened at 80x24 on the 1-on-1's
+    # overdue actions, its own opening words a key away (F5 shows the panel in any guide)
+    if screen.index == 0 and not nothing_since(since) and screen.left_mode == "questions" \
+            and screen.followup_index is not None:
+        screen.left_mode = "since"
         screen.since_opened_itself = True
         screen.show_left()
     show_followup(screen, reset=True)
@@ -371,8 +379,9 @@ def recorded(screen: "SessionScreen") -> str:
 
 def stage_form(screen: "SessionScreen") -> None:
     records = recording_stage(screen)
-    if records is None:
-        screen.say("nothing to fill in at this stage")
+    if records is None:  # a consent stage outside a programme: no roster to keep it on
+        screen.say("no programme: note the consent" if screen.stage.get("records") == "consent"
+                   else "nothing to fill in at this stage")
         return
     if records == "pulse":
         pulse_form(screen)

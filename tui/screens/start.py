@@ -77,12 +77,14 @@ class NewSessionScreen(Dialog[str | None]):
         self.auto_guide: str | None = None  # the guide the dialog highlighted itself
         self.usual: dict[str, str] = {}  # folded name -> that person's default guide
         self.open: dict[str, str] = {}  # folded name -> their session still open, said
+        self.known: set[str] = set()  # folded names of everyone met
 
     def compose(self) -> ComposeResult:
         store = self.app.store
         people = store.people() if store else []
         names = [p.name for p in people]
         self.usual = {p.name.casefold(): p.guide_id for p in people if p.guide_id}
+        self.known = {" ".join(p.name.split()).casefold() for p in people}
         folded = {p.id: p.name.casefold() for p in people}
         for active in store.sessions(status="active") if store else []:
             if active.programme_id is None and active.person_id in folded:
@@ -148,6 +150,11 @@ class NewSessionScreen(Dialog[str | None]):
         said = [f"{event.value.strip()}'s usual guide: {guide.name}"] if guide else []
         if folded in self.open:  # back-to-back: the last one with them may not be ended
             said.append(f"still open with them: {self.open[folded]} (esc, then resume it)")
+        person = self.query_one("#person", CompletingInput)
+        if folded and folded not in self.known and not person.completion:
+            # a title typed on after Tab accepted a name ("Priya ParkQ1 review") started a
+            # session with someone new, without a word
+            said.append("someone new: starting adds them to your people")
         line = self.query_one("#start-error", Label)
         line.update(" · ".join(said))
         line.set_class(False, "error")
