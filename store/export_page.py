@@ -13,7 +13,7 @@ from typing import Any, Iterable
 
 from .document import LONG_SESSION
 from .privacy import has_text, private_stages, shared_item, shared_note, stages as plan_stages
-from .privacy import summary_items, summary_notes
+from .privacy import shared_checkin, summary_checkins, summary_items, summary_notes
 from .render import Block, stylesheet
 
 ITEM_SECTIONS = (("action", "Action items"), ("decision", "Decisions"),
@@ -205,6 +205,10 @@ def session_blocks(s: Doc, participant: str, kind: str, include_private: bool,
             blocks.append(("h", 3, section))
             blocks.append(("list", [_item_line(i, participant, facilitator,
                                                not shared_item(i, private)) for i in chosen]))
+    checked = s.get("goals", []) if full else summary_checkins(s, include_private, private)
+    if checked:
+        blocks.append(("h", 3, GOALS_CHECKED))
+        blocks.append(("list", [checkin_line(c, not shared_checkin(c, private)) for c in checked]))
     if full and s.get("tags"):
         blocks.append(("h", 3, "Tagged passages"))
         blocks.append(("list", [f"{t['theme']}: {t['passage']}"
@@ -234,6 +238,29 @@ def _item_line(item: Doc, participant: str, facilitator: str,
     if private:
         parts.append("private")
     return f"{item['text']} — " + " · ".join(parts)
+
+
+#: the heading of a session's goal check-ins (the export, ``rapport show``, the detail screen)
+GOALS_CHECKED = "Goals checked in"
+
+
+def checkin_line(checkin: Doc, private: bool = False) -> str:
+    """One goal check-in of a session's ``goals``: the goal, its progress (or its key
+    result's) and status as they then stood, and the check-in's note."""
+    parts = []
+    progress = checkin.get("progress")
+    if checkin.get("key_result") is not None:
+        parts.append(f"key result {checkin['key_result']}"
+                     + (f": {progress} %" if progress is not None else ""))
+    elif progress is not None:
+        parts.append(f"{progress} %")
+    if checkin.get("status"):
+        parts.append(str(checkin["status"]))
+    if checkin.get("note"):
+        parts.append(str(checkin["note"]))
+    if private:
+        parts.append("private")
+    return f"{checkin['text']} — " + " · ".join(parts) if parts else str(checkin["text"])
 
 
 def _full_stage_blocks(s: Doc, stages: list[Doc],

@@ -11,6 +11,8 @@ ITEM_KINDS = ("action", "decision", "agreement", "goal")
 OWNERS = ("me", "them")  # me: the facilitator; them: the participant
 ITEM_STATUSES = ("open", "done", "carried", "dropped")
 GOAL_STATUSES = ("open", "on-track", "at-risk", "done", "dropped")
+#: the note of a goal's first check-in, made with it: its setting, not a check-in on it
+GOAL_SET = "goal set"
 CADENCES = {"weekly": 7, "fortnightly": 14, "monthly": 30}
 POINT_OWNERS = ("mine", "theirs")  # mine: to raise; theirs: they asked to discuss it
 POINT_STATUSES = ("open", "covered", "dropped")

@@ -191,7 +191,7 @@ DELETE = object()
 
 BAD_DOCS = [
     (("format",), "other", "not a Rapport export"),
-    (("version",), 2, "unsupported export version 2"),
+    (("version",), 3, "unsupported export version 3"),
     (("version",), True, "unsupported export version"),
     (("kind",), "summary", "only a full JSON export"),
     (("people",), DELETE, "missing 'people'"),

@@ -221,6 +221,9 @@ async def test_a_goal_is_checked_in_on_from_the_list_to_go_through(store, vault_
     [checked] = store.goals(sam.id)
     assert (checked.status, checked.progress) == ("on-track", 20)  # d did not end it
     assert checked.checkins[-1].session_id == second.id
+    from store import Scope, render_export  # the participant's summary says it too, dated at
+    summary = render_export(store, Scope.sessions(second.id)).text  # the stage it was made in
+    assert "### Goals checked in\n\n- Lead the Q2 launch — 20 % · on-track\n" in summary
 
 
 async def test_an_overdue_item_carried_forward_gets_a_new_date(store, vault_path, clock):

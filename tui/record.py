@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping
 
 from store import due_people
 from store import CADENCES, ITEM_KINDS, Item, Note, Person, Session, SessionSummary, Upcoming
-from store import md_block, md_inline
+from store import GOALS_CHECKED, checkin_line, md_block, md_inline, private_stages, shared_checkin
 from tui import format as fmt
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -265,10 +265,11 @@ def item_line(item: Item, person_name: str, esc: Callable[[str], str] = md_escap
 
 
 def items_markdown(record: SessionRecord, esc: Callable[[str], str] = md_escape) -> str:
+    """The items captured, then the goals checked in (the session document's ``goals``, as
+    the export lays them out; a private one marked)."""
     lines = ["## Items", ""]
     if not record.items:
-        lines.append("*No items captured.*")
-        return "\n".join(lines)
+        lines += ["*No items captured.*", ""]
     for kind in ITEM_KINDS:
         these = [i for i in record.items if i.kind == kind]
         if not these:
@@ -276,6 +277,12 @@ def items_markdown(record: SessionRecord, esc: Callable[[str], str] = md_escape)
         lines += [f"### {KIND_HEADINGS[kind]}", ""]
         lines += [item_line(i, record.person.name, esc) for i in these]
         lines.append("")
+    session = (record.document.get("sessions") or [{}])[0]
+    if session.get("goals"):
+        private = private_stages(session)
+        lines += [f"### {GOALS_CHECKED}", ""]
+        lines += [f"- {fmt.KIND_MARK.get('goal', '-')} "
+                  + esc(checkin_line(c, not shared_checkin(c, private))) for c in session["goals"]]
     return "\n".join(lines).rstrip()
 
 
