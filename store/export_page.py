@@ -57,21 +57,30 @@ def _zone(moment: datetime) -> str:
     return "UTC" if name in ("UTC", "+0000", "UTC+00:00") else name
 
 
+def length_text(session: Doc) -> str:
+    """How long a session (its document) took, in words, saying which length it is: what the
+    export's "Length" and the session's detail and ``rapport show`` say."""
+    start = datetime.fromisoformat(session["started_at"])
+    end = datetime.fromisoformat(session["ended_at"]) if session.get("ended_at") else None
+    return _fmt_length(length_seconds(session, start, end), session, start, end)
+
+
 def _fmt_length(seconds: float | None, session: Doc, start: datetime, end: datetime | None
                 ) -> str:
     """The length, saying which it is: start to end, or the time the stage timers ran (the
     app's lists show that one, as time spent). ``seconds``: :func:`length_seconds`."""
     if seconds is None or end is None:
         spent = spent_seconds(session)
-        return f"{_fmt_minutes(spent)} so far on the stage timers (not ended)" if spent > 0 \
+        return f"{minutes_text(spent)} so far on the stage timers (not ended)" if spent > 0 \
             else "not ended"
     if not 0 <= (end - start).total_seconds() <= LONG_SESSION and seconds == \
             spent_seconds(session) > 0:
-        return f"{_fmt_minutes(seconds)} on the stage timers (continued another day)"
-    return f"{_fmt_minutes(seconds)}, start to end"
+        return f"{minutes_text(seconds)} on the stage timers (continued another day)"
+    return f"{minutes_text(seconds)}, start to end"
 
 
-def _fmt_minutes(seconds: float) -> str:
+def minutes_text(seconds: float) -> str:
+    """A length in words: "under a minute", "40 min", "1 h 05 min"."""
     minutes = round(seconds / 60)
     if minutes == 0:
         return "under a minute" if seconds > 0 else "0 min"

@@ -62,3 +62,19 @@ def test_goals_checked_in_show_in_the_record_and_the_summary_as_private_as_their
     assert "PRIVATE-CHECKIN" not in summary and "HIDDEN-GOAL" not in summary
     # where a goal was set it is an item, not a check-in (its first check-in is its setting)
     assert "Goals checked in" not in session_markdown(load_record(store, store.session(first.id)))
+
+
+def test_a_session_of_seconds_has_one_length_in_the_record_and_the_summary(store, clock):
+    """Ended 20 s after it started: the detail and ``rapport show`` said "0m start to end"
+    where the summary said "under a minute": both say it in the export's words."""
+    from store import Scope, render_export
+
+    plan = next(g for g in builtin_guides() if g.id == "one-on-one").to_snapshot()
+    session = store.start_session(store.add_person("Ana").id, plan)
+    clock.advance(20)
+    store.end_session(session.id)
+    text = session_markdown(load_record(store, store.session(session.id)))
+    assert " · under a minute, start to end · 0 min spent on the stage timers of 30 min " \
+        "planned" in text
+    assert "- **Length:** under a minute, start to end\n" in render_export(
+        store, Scope.sessions(session.id)).text

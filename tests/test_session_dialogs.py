@@ -386,7 +386,8 @@ async def test_share_from_the_detail_says_what_goes_and_leaves_private_out(
         app.push_screen(SessionDetailScreen(met.id))
         await settle(app, pilot)
         header = app.screen.query_one("#detail-header").source
-        assert "40m start to end · 20m spent on the stage timers of 30m planned" in header, \
+        assert "40 min, start to end · 20 min spent on the stage timers of 30 min planned" \
+            in header, \
             "the detail's lengths"
         app.store = None
 
