@@ -101,7 +101,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .calendar import calendar_bytes, write_calendar
     from .clock import Clock, stamp, utc_now
     from .crypto import FAST_FOR_TESTS, PRODUCTION, KdfParams
-    from .dates import DateError, parse_due
+    from .dates import DateError, date_example, parse_due
     from .document import collect, session_document
     from .errors import (
         Ambiguous, Damaged, FileExists, Locked, NotAVault, NotFound, RapportError, StorageError,
@@ -158,7 +158,7 @@ _NAMES: dict[str, tuple[str, str]] = {
     "kept_synthesis": ("retention", "kept"),
     **{n: ("clock", n) for n in ("Clock", "stamp", "utc_now")},
     **{n: ("crypto", n) for n in ("FAST_FOR_TESTS", "PRODUCTION", "KdfParams")},
-    **{n: ("dates", n) for n in ("DateError", "parse_due")},
+    **{n: ("dates", n) for n in ("DateError", "date_example", "parse_due")},
     **{n: ("document", n) for n in ("collect", "session_document")},
     **{n: ("errors", n) for n in (
         "Ambiguous", "Damaged", "FileExists", "Locked", "NotAVault", "NotFound", "RapportError",
@@ -214,11 +214,11 @@ __all__ = [
     "RosterPlace", "SEARCH_SOURCES", "Scope", "Session", "SessionSummary", "SinceLastTime",
     "StorageError", "Store", "StrategyItem", "Synthesis", "TABLES", "Table", "Tag", "TalkingPoint",
     "UnsafeParameters", "Upcoming", "VaultBusy", "VaultExists", "VaultMissing", "WrongPassphrase",
-    "build_synthesis", "calendar_bytes", "checkin_line", "collect", "create_vault", "destroy_raw",
-    "due_people", "encrypt", "ensure_dir", "feedback_kind", "import_document", "json_text",
-    "kept_synthesis", "leader_report", "length_text", "md_block", "md_inline", "minutes_text",
-    "open_vault", "parse_due", "parse_time", "prepared_feedback", "private_stages", "probe",
-    "programme_report", "read_import", "read_regular", "render_document", "render_export",
+    "build_synthesis", "calendar_bytes", "checkin_line", "collect", "create_vault", "date_example",
+    "destroy_raw", "due_people", "encrypt", "ensure_dir", "feedback_kind", "import_document",
+    "json_text", "kept_synthesis", "leader_report", "length_text", "md_block", "md_inline",
+    "minutes_text", "open_vault", "parse_due", "parse_time", "prepared_feedback", "private_stages",
+    "probe", "programme_report", "read_import", "read_regular", "render_document", "render_export",
     "render_report", "report_filename", "restore_vault", "retention_plan", "session_document",
     "share_summary", "shared_checkin", "since_last_time", "stamp", "upcoming_meetings", "utc_now",
     "visible", "write_calendar", "write_export", "write_new_file", "write_report",
