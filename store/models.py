@@ -396,6 +396,12 @@ class Goal:
     def status(self) -> str:
         return self.item.status
 
+    def checked_in(self, session_id: str) -> bool:
+        """Whether it was checked in on in that session (its first check-in, made with it, is
+        its setting, not a check-in: as the session's document counts them)."""
+        return any(c.session_id == session_id and not (i == 0 and c.note == GOAL_SET)
+                   for i, c in enumerate(self.checkins))
+
 
 @dataclass(frozen=True, slots=True)
 class RosterPlace:

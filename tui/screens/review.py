@@ -422,7 +422,7 @@ def goals_checked(screen: "SessionScreen") -> list[Goal]:
         goals = screen.store.goals(session.person_id)
     except RapportError:
         return []
-    return [g for g in goals if any(c.session_id == session.id for c in g.checkins)]
+    return [g for g in goals if g.checked_in(session.id)]
 
 
 def suggest(screen: "SessionScreen", kind: str) -> Suggestion | None:
