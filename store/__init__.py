@@ -101,13 +101,15 @@ if TYPE_CHECKING:  # pragma: no cover
     from .calendar import calendar_bytes, write_calendar
     from .clock import Clock, stamp, utc_now
     from .crypto import FAST_FOR_TESTS, PRODUCTION, KdfParams
-    from .dates import DateError, parse_due
+    from .dates import DateError, date_example, parse_due
     from .document import collect, session_document
     from .errors import (
         Ambiguous, Damaged, FileExists, Locked, NotAVault, NotFound, RapportError, StorageError,
         UnsafeParameters, VaultBusy, VaultExists, VaultMissing, WrongPassphrase,
     )
     from .export import ExportDoc, render as render_export, render_document, write_export
+    from .export_page import GOALS_CHECKED, checkin_line, length_text, minutes_text
+    from .privacy import private_stages, shared_checkin
     from .feedback import prepared as prepared_feedback
     from .files import NotRegularFile, ensure_dir, read_regular, write_new_file
     from .lock import probe
@@ -156,7 +158,7 @@ _NAMES: dict[str, tuple[str, str]] = {
     "kept_synthesis": ("retention", "kept"),
     **{n: ("clock", n) for n in ("Clock", "stamp", "utc_now")},
     **{n: ("crypto", n) for n in ("FAST_FOR_TESTS", "PRODUCTION", "KdfParams")},
-    **{n: ("dates", n) for n in ("DateError", "parse_due")},
+    **{n: ("dates", n) for n in ("DateError", "date_example", "parse_due")},
     **{n: ("document", n) for n in ("collect", "session_document")},
     **{n: ("errors", n) for n in (
         "Ambiguous", "Damaged", "FileExists", "Locked", "NotAVault", "NotFound", "RapportError",
@@ -164,6 +166,9 @@ _NAMES: dict[str, tuple[str, str]] = {
         "WrongPassphrase")},
     **{n: ("export", n) for n in ("ExportDoc", "render_document", "write_export")},
     "render_export": ("export", "render"),
+    **{n: ("export_page", n) for n in ("GOALS_CHECKED", "checkin_line", "length_text",
+                                            "minutes_text")},
+    **{n: ("privacy", n) for n in ("private_stages", "shared_checkin")},
     "prepared_feedback": ("feedback", "prepared"),
     **{n: ("files", n) for n in ("NotRegularFile", "ensure_dir", "read_regular",
                                  "write_new_file")},
@@ -200,24 +205,23 @@ _NAMES: dict[str, tuple[str, str]] = {
 __all__ = [
     "Ambiguous", "Area", "BadExport", "CADENCES", "CONSENTS", "CONTROLS", "CheckIn", "Clock",
     "DEFAULT_THEMES", "Damage", "Damaged", "DateError", "Due", "ExportDoc", "ExportRecord",
-    "FAST_FOR_TESTS", "FEEDBACK_DIRECTIONS", "FEEDBACK_KINDS", "FEEDBACK_STAGE_FIELDS",
-    "Feedback", "FileExists", "GOAL_STATUSES", "Goal", "Hit", "ITEM_KINDS", "ITEM_STATUSES",
+    "FAST_FOR_TESTS", "FEEDBACK_DIRECTIONS", "FEEDBACK_KINDS", "FEEDBACK_STAGE_FIELDS", "Feedback",
+    "FileExists", "GOALS_CHECKED", "GOAL_STATUSES", "Goal", "Hit", "ITEM_KINDS", "ITEM_STATUSES",
     "ImportResult", "Item", "Jot", "KdfParams", "KeyResult", "LOW_RUN", "LOW_SCORE", "Locked",
-    "MAX_IMPORT_BYTES", "MIN_INTERVIEWEES", "Meeting", "NotAVault", "NotFound",
-    "NotRegularFile", "Note", "OWNERS", "POINT_OWNERS", "PRODUCTION", "Passage", "Paths",
-    "Person", "Programme", "Pulse", "Question", "ROSTER_STATUSES", "ROSTER_TO_GO",
-    "RapportError", "RetentionPlan", "RosterPlace", "SEARCH_SOURCES", "Scope", "Session",
-    "SessionSummary", "SinceLastTime", "StorageError", "Store", "StrategyItem", "Synthesis",
-    "TABLES", "Table", "Tag", "TalkingPoint", "UnsafeParameters", "Upcoming", "VaultBusy", "VaultExists",
-    "VaultMissing", "WrongPassphrase", "build_synthesis", "calendar_bytes", "collect",
-    "create_vault", "destroy_raw", "due_people", "encrypt", "ensure_dir", "feedback_kind",
-    "import_document", "json_text", "kept_synthesis", "leader_report", "md_block",
-    "md_inline", "open_vault", "parse_due", "parse_time", "prepared_feedback", "probe",
-    "programme_report",
-    "read_import", "read_regular", "render_document",
-    "render_export", "render_report", "report_filename", "restore_vault", "retention_plan",
-    "session_document", "share_summary", "since_last_time", "stamp", "upcoming_meetings",
-    "utc_now", "visible", "write_calendar", "write_export", "write_new_file", "write_report",
+    "MAX_IMPORT_BYTES", "MIN_INTERVIEWEES", "Meeting", "NotAVault", "NotFound", "NotRegularFile",
+    "Note", "OWNERS", "POINT_OWNERS", "PRODUCTION", "Passage", "Paths", "Person", "Programme",
+    "Pulse", "Question", "ROSTER_STATUSES", "ROSTER_TO_GO", "RapportError", "RetentionPlan",
+    "RosterPlace", "SEARCH_SOURCES", "Scope", "Session", "SessionSummary", "SinceLastTime",
+    "StorageError", "Store", "StrategyItem", "Synthesis", "TABLES", "Table", "Tag", "TalkingPoint",
+    "UnsafeParameters", "Upcoming", "VaultBusy", "VaultExists", "VaultMissing", "WrongPassphrase",
+    "build_synthesis", "calendar_bytes", "checkin_line", "collect", "create_vault", "date_example",
+    "destroy_raw", "due_people", "encrypt", "ensure_dir", "feedback_kind", "import_document",
+    "json_text", "kept_synthesis", "leader_report", "length_text", "md_block", "md_inline",
+    "minutes_text", "open_vault", "parse_due", "parse_time", "prepared_feedback", "private_stages",
+    "probe", "programme_report", "read_import", "read_regular", "render_document", "render_export",
+    "render_report", "report_filename", "restore_vault", "retention_plan", "session_document",
+    "share_summary", "shared_checkin", "since_last_time", "stamp", "upcoming_meetings", "utc_now",
+    "visible", "write_calendar", "write_export", "write_new_file", "write_report",
 ]
 
 

@@ -12,6 +12,12 @@ class DateError(ValueError):
     pass
 
 
+def date_example(today: date) -> str:
+    """The date shown as an example of one to type (placeholders, messages): a week after
+    ``today`` (the injected clock's), so it always reads as a plausible date to come."""
+    return (today + timedelta(days=7)).isoformat()
+
+
 def parse_due(text: str, today: date) -> date | None:
     """``""`` → None. Raises DateError with a plain message for anything unreadable."""
     value = text.strip().casefold()
@@ -32,4 +38,5 @@ def parse_due(text: str, today: date) -> date | None:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise DateError(f"can't read {text.strip()!r} as a date (try 2026-12-01, tomorrow, +3d, fri)") from None
+        raise DateError(f"can't read {text.strip()!r} as a date "
+                        f"(try {date_example(today)}, tomorrow, +3d, fri)") from None

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterator, Mapping
 
 from .clock import stamp, stamp_or_none
 from .db import in_clause
-from .models import Person, Programme
+from .models import GOAL_SET, Person, Programme
 from .scope import BATCH, Scope, Selection, select
 from .sessions import outline
 from .tables import TABLES, Table, later_families
@@ -28,7 +28,10 @@ if TYPE_CHECKING:  # pragma: no cover
 #: length is the time its stage timers ran, not start to end.
 LONG_SESSION = 8 * 3600
 FORMAT_NAME = "rapport-export"
-FORMAT_VERSION = 1
+#: Version 2 added each session's ``goals`` (the goal check-ins dated in it). An import reads
+#: both (:data:`READS`): ``goals`` is read from the check-ins, never imported.
+FORMAT_VERSION = 2
+READS = (1, 2)
 KEYS = ("format", "version", "kind", "exported_at", "scope", "people", "programmes", "sessions",
         "jots")
 
@@ -168,6 +171,7 @@ def session_docs(store: Store, rows: list[dict[str, Any]], *, plan: bool = True,
     the state (timers) only where the length shown needs it (see :func:`needs_timers`).
     ``tags=False``: no tags (a summary never shows them)."""
     engine = store.engine
+    checkins = _CheckIns(store)
     for start in range(0, len(rows), BATCH):
         ids = tuple(r["id"] for r in rows[start:start + BATCH])
         columns = ("meta", "state", "plan") if plan else ("meta",)
@@ -175,6 +179,7 @@ def session_docs(store: Store, rows: list[dict[str, Any]], *, plan: bool = True,
                                                               columns=columns)}
         if not plan:
             _summary_parts(store, sessions)
+        checked = checkins.batch(sessions)
         notes = _by_session(store, "notes", ids, note_doc)
         items = _by_session(store, "items", ids, item_doc)
         found = _by_session(store, "tags", ids, tag_doc) if tags else {}
@@ -184,6 +189,7 @@ def session_docs(store: Store, rows: list[dict[str, Any]], *, plan: bool = True,
                 doc["notes"] = notes.get(sid, [])
                 doc["items"] = items.get(sid, [])
                 doc["tags"] = found.get(sid, [])
+                doc["goals"] = checked.get(sid, [])
                 yield doc
 
 
@@ -229,6 +235,103 @@ def _by_session(store: Store, table: str, ids: tuple[str, ...],
                                          order="created_at, rowid", convert=doc):
         out.setdefault(sid, []).append(made)
     return out
+
+
+class _CheckIns:
+    """The goal check-ins dated in each session (its ``goals``), for one run of
+    :func:`session_docs`. A check-in's session is sealed, so each person's check-ins are read
+    (one query per batch, for the people not read yet) and kept, with each goal's history:
+    what a check-in left unsaid (a status, a progress) is what the goal had then (a goal's
+    first one, made with it, is its setting: an item of the session, not a check-in). The goals
+    (and key results) of a batch's check-ins are read with one query each, when there are any.
+    """
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.read: set[str] = set()  # the people whose check-ins are read
+        self.history: dict[str, list[tuple[Mapping[str, Any], Mapping[str, Any]]]] = {}
+        self.dated: dict[str, list[tuple[Mapping[str, Any], Mapping[str, Any]]]] = {}
+
+    def batch(self, sessions: Mapping[str, tuple[Mapping[str, Any], Mapping[str, Any]]]
+              ) -> dict[str, list[dict[str, Any]]]:
+        engine = self.store.engine
+        people = tuple(sorted({p["person_id"] for p, _ in sessions.values()} - self.read))
+        self.read.update(people)
+        for start in range(0, len(people), BATCH):
+            part = people[start:start + BATCH]
+            for plain, secret in engine.select("checkins", in_clause("person_id", part), part,
+                                               order="created_at, rowid"):
+                data = secret["data"]
+                self.history.setdefault(plain["goal_id"], []).append((plain, data))
+                if data.get("session_id") and not (data.get("note") == GOAL_SET
+                                                   and len(self.history[plain["goal_id"]]) == 1):
+                    self.dated.setdefault(data["session_id"], []).append((plain, data))
+        found = {sid: self.dated.pop(sid) for sid in sessions if sid in self.dated}
+        if not found:
+            return {}
+        goals = self._select("items", {p["goal_id"] for c in found.values() for p, _ in c})
+        results = self._select("key_results", {d["key_result"] for c in found.values()
+                                               for _, d in c if d.get("key_result")})
+        private = self._private_goals(goals, sessions)
+        return {sid: [self._doc(plain, data, goals[plain["goal_id"]][1]["data"],
+                                results, plain["goal_id"] in private)
+                      for plain, data in these if plain["goal_id"] in goals]
+                for sid, these in found.items()}
+
+    def _select(self, table: str, ids: set[str]
+                ) -> dict[str, tuple[Mapping[str, Any], Mapping[str, Any]]]:
+        wanted, out = tuple(sorted(ids)), {}
+        for start in range(0, len(wanted), BATCH):
+            part = wanted[start:start + BATCH]
+            out.update({p["id"]: (p, s) for p, s in self.store.engine.select(
+                table, in_clause("id", part), part)})
+        return out
+
+    def _private_goals(self, goals: Mapping[str, tuple[Mapping[str, Any], Mapping[str, Any]]],
+                       sessions: Mapping[str, tuple[Mapping[str, Any], Mapping[str, Any]]]
+                       ) -> set[str]:
+        """The goals captured in a private stage of their session (their check-ins are as
+        private as they are)."""
+        outlines = {sid: _stages_of(secret) for sid, (_, secret) in sessions.items()}
+        missing = tuple(sorted({p["session_id"] for p, _ in goals.values()} - set(outlines)))
+        if missing:
+            for p, s in self.store.engine.select("sessions", in_clause("id", missing), missing,
+                                                 columns=("meta",)):
+                outlines[p["id"]] = s["meta"].get("outline")
+            lacking = tuple(sid for sid in missing if outlines.get(sid) is None)
+            for sid, full in (self.store.session_plans(lacking) if lacking else {}).items():
+                outlines[sid] = outline(full)
+        return {gid for gid, (p, s) in goals.items()
+                if s["data"].get("stage") in {st.get("key") for st in outlines.get(
+                    p["session_id"]) or () if isinstance(st, dict) and st.get("private") is True}}
+
+    def _doc(self, plain: Mapping[str, Any], data: Mapping[str, Any], goal: Mapping[str, Any],
+             results: Mapping[str, tuple[Mapping[str, Any], Mapping[str, Any]]],
+             goal_private: bool) -> dict[str, Any]:
+        """One check-in: the goal's text, and its progress and status as they then stood."""
+        history = self.history.get(plain["goal_id"], [])
+        at = next((i for i, (p, _) in enumerate(history) if p["id"] == plain["id"]), 0)
+        before, after = [d for _, d in history[:at]], [d for _, d in history[at + 1:]]
+        status = data.get("status") or next(
+            (d["status"] for d in reversed(before) if d.get("status")),
+            None if any(d.get("status") for d in after) else goal.get("status"))
+        progress = data.get("progress")
+        if progress is None and not data.get("key_result"):
+            progress = next((d["progress"] for d in reversed(before)
+                             if d.get("progress") is not None and not d.get("key_result")), None)
+        result = results.get(data.get("key_result") or "")
+        return {"id": plain["id"], "goal_id": plain["goal_id"], "text": goal.get("text", ""),
+                "key_result": result[1]["data"].get("text", "") if result else None,
+                "progress": progress, "status": status, "note": data.get("note", ""),
+                "stage": data.get("stage", ""), "goal_private": goal_private,
+                "created_at": plain["created_at"]}
+
+
+def _stages_of(secret: Mapping[str, Any]) -> Any:
+    """A session's stages (or their outline), as read for its document."""
+    if "plan" in secret:
+        return (secret["plan"] or {}).get("stages") or []
+    return secret["meta"].get("outline")
 
 
 def _by_created(docs: list[dict[str, Any]]) -> list[dict[str, Any]]:

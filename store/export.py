@@ -34,7 +34,10 @@ from .export_page import (
     session_blocks, when,
 )
 from .files import write_new_file
-from .privacy import private_stages, shared_note, stages, summary_items, summary_notes
+from .privacy import (
+    private_stages, shared_checkin, shared_note, stages, summary_checkins, summary_items,
+    summary_notes,
+)
 from .render import (
     Block, html_frame, html_page, html_part, markdown, markdown_part, md_inline,
 )
@@ -244,6 +247,10 @@ def summary_json(doc: Mapping[str, Any], include_private: bool = False, *,
                        "owner_name": owner_name(i["owner"], name, facilitator),
                        "due": i["due"], "status": i["status"]}
                       for i in summary_items(s, include_private)],
+            "goals": [{"text": c["text"], "key_result": c["key_result"],
+                       "progress": c["progress"], "status": c["status"], "note": c["note"],
+                       "private": not shared_checkin(c, private)}
+                      for c in summary_checkins(s, include_private, private)],
         })
         if include_pulse:
             pulse = pulses.get(s["id"])

@@ -13,7 +13,7 @@ from typing import Any, Iterable
 
 from .document import LONG_SESSION
 from .privacy import has_text, private_stages, shared_item, shared_note, stages as plan_stages
-from .privacy import summary_items, summary_notes
+from .privacy import shared_checkin, summary_checkins, summary_items, summary_notes
 from .render import Block, stylesheet
 
 ITEM_SECTIONS = (("action", "Action items"), ("decision", "Decisions"),
@@ -57,21 +57,30 @@ def _zone(moment: datetime) -> str:
     return "UTC" if name in ("UTC", "+0000", "UTC+00:00") else name
 
 
+def length_text(session: Doc) -> str:
+    """How long a session (its document) took, in words, saying which length it is: what the
+    export's "Length" and the session's detail and ``rapport show`` say."""
+    start = datetime.fromisoformat(session["started_at"])
+    end = datetime.fromisoformat(session["ended_at"]) if session.get("ended_at") else None
+    return _fmt_length(length_seconds(session, start, end), session, start, end)
+
+
 def _fmt_length(seconds: float | None, session: Doc, start: datetime, end: datetime | None
                 ) -> str:
     """The length, saying which it is: start to end, or the time the stage timers ran (the
     app's lists show that one, as time spent). ``seconds``: :func:`length_seconds`."""
     if seconds is None or end is None:
         spent = spent_seconds(session)
-        return f"{_fmt_minutes(spent)} so far on the stage timers (not ended)" if spent > 0 \
+        return f"{minutes_text(spent)} so far on the stage timers (not ended)" if spent > 0 \
             else "not ended"
     if not 0 <= (end - start).total_seconds() <= LONG_SESSION and seconds == \
             spent_seconds(session) > 0:
-        return f"{_fmt_minutes(seconds)} on the stage timers (continued another day)"
-    return f"{_fmt_minutes(seconds)}, start to end"
+        return f"{minutes_text(seconds)} on the stage timers (continued another day)"
+    return f"{minutes_text(seconds)}, start to end"
 
 
-def _fmt_minutes(seconds: float) -> str:
+def minutes_text(seconds: float) -> str:
+    """A length in words: "under a minute", "40 min", "1 h 05 min"."""
     minutes = round(seconds / 60)
     if minutes == 0:
         return "under a minute" if seconds > 0 else "0 min"
@@ -205,6 +214,10 @@ def session_blocks(s: Doc, participant: str, kind: str, include_private: bool,
             blocks.append(("h", 3, section))
             blocks.append(("list", [_item_line(i, participant, facilitator,
                                                not shared_item(i, private)) for i in chosen]))
+    checked = s.get("goals", []) if full else summary_checkins(s, include_private, private)
+    if checked:
+        blocks.append(("h", 3, GOALS_CHECKED))
+        blocks.append(("list", [checkin_line(c, not shared_checkin(c, private)) for c in checked]))
     if full and s.get("tags"):
         blocks.append(("h", 3, "Tagged passages"))
         blocks.append(("list", [f"{t['theme']}: {t['passage']}"
@@ -234,6 +247,29 @@ def _item_line(item: Doc, participant: str, facilitator: str,
     if private:
         parts.append("private")
     return f"{item['text']} — " + " · ".join(parts)
+
+
+#: the heading of a session's goal check-ins (the export, ``rapport show``, the detail screen)
+GOALS_CHECKED = "Goals checked in"
+
+
+def checkin_line(checkin: Doc, private: bool = False) -> str:
+    """One goal check-in of a session's ``goals``: the goal, its progress (or its key
+    result's) and status as they then stood, and the check-in's note."""
+    parts = []
+    progress = checkin.get("progress")
+    if checkin.get("key_result") is not None:
+        parts.append(f"key result {checkin['key_result']}"
+                     + (f": {progress} %" if progress is not None else ""))
+    elif progress is not None:
+        parts.append(f"{progress} %")
+    if checkin.get("status"):
+        parts.append(str(checkin["status"]))
+    if checkin.get("note"):
+        parts.append(str(checkin["note"]))
+    if private:
+        parts.append("private")
+    return f"{checkin['text']} — " + " · ".join(parts) if parts else str(checkin["text"])
 
 
 def _full_stage_blocks(s: Doc, stages: list[Doc],

@@ -117,16 +117,19 @@ class Goals:
     # ------------------------------------------------------------------ writing
     def log(self, goal: Item, *, status: str | None = None, progress: int | None = None,
             key_result: str | None = None, note: str = "",
-            session_id: str | None = None) -> CheckIn:
-        """Inside a write: one check-in of ``goal``."""
+            session_id: str | None = None, stage: str = "") -> CheckIn:
+        """Inside a write: one check-in of ``goal`` (``stage``: the stage of the session it
+        was made in: a check-in in a private stage is private, as an item captured there)."""
         data = {"status": status, "progress": progress, "key_result": key_result,
                 "note": clean(note).strip(), "session_id": session_id}
+        if session_id and stage:
+            data["stage"] = stage
         plain = self.rows.insert(CHECKINS, {"data": data}, person_id=goal.person_id,
                                  goal_id=goal.id)
         return checkin_of(plain, {"data": data})
 
     def check_in(self, goal_id: str, *, status: str | None = None, progress: int | None = None,
-                 note: str = "", session_id: str | None = None) -> Goal:
+                 note: str = "", session_id: str | None = None, stage: str = "") -> Goal:
         """A dated check-in: the goal's new status and/or progress, and a note. The goal's
         status is changed too. A goal with key results takes its progress from them."""
         if status is not None and status not in GOAL_STATUSES:
@@ -145,7 +148,8 @@ class Goals:
                 if status != "done":
                     changes["done_at"] = None
                 goal = self.items.update(goal_id, **changes)
-            self.log(goal, status=status, progress=progress, note=note, session_id=session_id)
+            self.log(goal, status=status, progress=progress, note=note, session_id=session_id,
+                     stage=stage)
         return self.goal(goal_id)
 
     def add_key_result(self, goal_id: str, text: str, *, progress: int = 0) -> KeyResult:
@@ -164,7 +168,7 @@ class Goals:
 
     def update_key_result(self, key_result_id: str, *, text: str | None = None,
                           progress: int | None = None, note: str = "",
-                          session_id: str | None = None) -> KeyResult:
+                          session_id: str | None = None, stage: str = "") -> KeyResult:
         """A new text and/or progress; a change of progress is a check-in of the goal."""
         with self.rows.write():
             current = self.key_result(key_result_id)
@@ -179,7 +183,8 @@ class Goals:
                                                       {"data": data}))
             if (progress is not None and progress != current.progress) or note.strip():
                 self.log(self.goal_item(current.goal_id), progress=data["progress"],
-                         key_result=key_result_id, note=note, session_id=session_id)
+                         key_result=key_result_id, note=note, session_id=session_id,
+                         stage=stage)
         return updated
 
     def delete_key_result(self, key_result_id: str) -> None:

@@ -11,6 +11,8 @@ ITEM_KINDS = ("action", "decision", "agreement", "goal")
 OWNERS = ("me", "them")  # me: the facilitator; them: the participant
 ITEM_STATUSES = ("open", "done", "carried", "dropped")
 GOAL_STATUSES = ("open", "on-track", "at-risk", "done", "dropped")
+#: the note of a goal's first check-in, made with it: its setting, not a check-in on it
+GOAL_SET = "goal set"
 CADENCES = {"weekly": 7, "fortnightly": 14, "monthly": 30}
 POINT_OWNERS = ("mine", "theirs")  # mine: to raise; theirs: they asked to discuss it
 POINT_STATUSES = ("open", "covered", "dropped")
@@ -393,6 +395,12 @@ class Goal:
     @property
     def status(self) -> str:
         return self.item.status
+
+    def checked_in(self, session_id: str) -> bool:
+        """Whether it was checked in on in that session (its first check-in, made with it, is
+        its setting, not a check-in: as the session's document counts them)."""
+        return any(c.session_id == session_id and not (i == 0 and c.note == GOAL_SET)
+                   for i, c in enumerate(self.checkins))
 
 
 @dataclass(frozen=True, slots=True)

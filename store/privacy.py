@@ -1,8 +1,9 @@
 """The one rule for what a summary may carry (exports, the participant's summary).
 
 A summary carries the notes that are not private and not in a private stage (the reflection),
-the action items, decisions, agreements and goals not from a private stage, and each session's
-date and length. Never jots, facilitator cues, questions, timings per stage or tags.
+the action items, decisions, agreements and goals not from a private stage, the goals checked in
+(a check-in made in a private stage, or of a goal captured in one, is private), and each
+session's date and length. Never jots, facilitator cues, questions, timings per stage or tags.
 ``include_private`` adds the private notes (and private-stage items), marked as private.
 """
 
@@ -32,6 +33,19 @@ def shared_note(note: Doc, private: set[str]) -> bool:
 
 def shared_item(item: Doc, private: set[str]) -> bool:
     return item.get("stage") not in private
+
+
+def shared_checkin(checkin: Doc, private: set[str]) -> bool:
+    """A goal check-in a summary may carry: as an item, unless it was made in a private stage
+    of its session, or its goal was captured in a private stage of its own."""
+    return not checkin.get("goal_private") and checkin.get("stage") not in private
+
+
+def summary_checkins(session: Doc, include_private: bool,
+                     private: set[str] | None = None) -> list[Doc]:
+    if private is None:
+        private = private_stages(session)
+    return [c for c in session.get("goals", ()) if include_private or shared_checkin(c, private)]
 
 
 def summary_notes(session: Doc, include_private: bool,

@@ -252,18 +252,19 @@ class LoopFace(PeopleFace, SessionsFace):
 
     def check_in_goal(self, goal_id: str, *, status: str | None = None,
                       progress: int | None = None, note: str = "",
-                      session_id: str | None = None) -> Goal:
+                      session_id: str | None = None, stage: str = "") -> Goal:
+        """``session_id``, ``stage``: the session (and its stage) it is made in, if any."""
         return self._goals.check_in(goal_id, status=status, progress=progress, note=note,
-                                    session_id=session_id)
+                                    session_id=session_id, stage=stage)
 
     def add_key_result(self, goal_id: str, text: str, *, progress: int = 0) -> KeyResult:
         return self._goals.add_key_result(goal_id, text, progress=progress)
 
     def update_key_result(self, key_result_id: str, *, text: str | None = None,
                           progress: int | None = None, note: str = "",
-                          session_id: str | None = None) -> KeyResult:
+                          session_id: str | None = None, stage: str = "") -> KeyResult:
         return self._goals.update_key_result(key_result_id, text=text, progress=progress,
-                                             note=note, session_id=session_id)
+                                             note=note, session_id=session_id, stage=stage)
 
     def delete_key_result(self, key_result_id: str) -> None:
         self._goals.delete_key_result(key_result_id)

@@ -8,7 +8,7 @@ from datetime import date, datetime
 from typing import Any, Iterable, Mapping
 
 from .errors import RapportError
-from .models import Item, Note, Session, SessionSummary
+from .models import GOAL_SET, Item, Note, Session, SessionSummary
 from .store_base import StoreBase
 
 
@@ -98,7 +98,7 @@ class SessionsFace(StoreBase):
             item = self._items.add(session_id, kind, text, owner=owner, due=due, stage=stage,
                                    status=status, carried_from=carried_from)[0]
             if kind == "goal":
-                self._goals.log(item, status=item.status, progress=None, note="goal set",
+                self._goals.log(item, status=item.status, progress=None, note=GOAL_SET,
                                 session_id=session_id)
         return item
 

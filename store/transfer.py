@@ -22,7 +22,7 @@ from datetime import date, datetime, timezone
 from importlib import resources
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping
 
-from .document import FORMAT_NAME, FORMAT_VERSION
+from .document import FORMAT_NAME, READS
 from .errors import RapportError, WrongPassphrase
 from .rows import Record
 from .tables import FIRST_FAMILIES, TABLES, later_families
@@ -190,9 +190,9 @@ def check_document(raw: Any) -> dict[str, Any]:
     if not isinstance(raw, dict) or raw.get("format") != FORMAT_NAME:
         raise BadExport('not a Rapport export (no "format": "rapport-export")')
     version = raw.get("version")
-    if version != FORMAT_VERSION or isinstance(version, bool):
-        raise BadExport(f"unsupported export version {version!r} (this rapport reads version "
-                        f"{FORMAT_VERSION})")
+    if version not in READS or isinstance(version, bool):
+        raise BadExport(f"unsupported export version {version!r} (this rapport reads versions "
+                        f"{', '.join(map(str, READS))})")
     if raw.get("kind") != "full":
         raise BadExport(f"this is a {raw.get('kind')!r} export; only a full JSON export "
                         "(rapport export --full --format json) can be imported")

@@ -111,7 +111,8 @@ def test_people_add_talking_points_schedule_due_and_calendar(home, tmp_path):
     assert [(m["date"], m["time"], m["every"], m["state"]) for m in listed_meetings] == [
         (yesterday, "14:00", "fortnightly", "overdue")]
     assert "meeting  " in succeeded(due) and "Sam Rivera" in due.stdout.decode()
-    assert "can't read" in unread.stderr.decode()
+    example = (date.today() + timedelta(days=7)).isoformat()  # an example to come, not past
+    assert f"can't read 'someday' as a date (try {example}, tomorrow" in unread.stderr.decode()
     succeeded(written)
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     (event,) = Calendar.from_ical(path.read_bytes()).walk("VEVENT")

@@ -23,6 +23,7 @@ CANARY_PRIVATE = "CANARY-PRIVATE-NOTE"
 CANARY_REFLECTION = "CANARY-REFLECTION"
 CANARY_JOT = "CANARY-JOT"
 CANARY_PRIVATE_ITEM = "CANARY-PRIVATE-ITEM"
+CANARY_PRIVATE_CHECKIN = "CANARY-PRIVATE-CHECKIN"
 
 
 def _id(prefix: str, n: int) -> str:
@@ -95,6 +96,15 @@ def sample_document(guide_id: str) -> dict:
         }],
         "jots": [{"id": _id("5", 0), "person_id": PERSON, "text": f"{CANARY_JOT} birthday soon",
                   "created_at": _ts(0), "updated_at": _ts(0)}],
+        # the goal checked in during the session: at a shared stage, then (a private
+        # thought on it) in the private one, which leaves its status and progress as they stood
+        "checkins": [{"id": _id("6", n), "person_id": PERSON, "goal_id": _id("4", 4),
+                      "created_at": _ts(43 + n), "updated_at": _ts(43 + n),
+                      "data": {"status": status, "progress": progress, "key_result": None,
+                               "note": note, "session_id": SESSION, "stage": stage}}
+                     for n, (status, progress, note, stage) in enumerate([
+                         ("on-track", 15, "Agreed: *pair* with Sam <weekly>", shared[-1]),
+                         (None, None, f"{CANARY_PRIVATE_CHECKIN} not convinced", private[0])])],
     }
 
 
@@ -130,21 +140,25 @@ def test_summary_never_contains_private_material_full_record_does(store, guide_i
     load(store, guide_id)
     plan = sample_document(guide_id)["sessions"][0]["plan"]
     first_cue = plan["stages"][0]["cues"][0]
-    canaries = (CANARY_PRIVATE, CANARY_REFLECTION, CANARY_JOT, CANARY_PRIVATE_ITEM)
+    canaries = (CANARY_PRIVATE, CANARY_REFLECTION, CANARY_JOT, CANARY_PRIVATE_ITEM,
+                CANARY_PRIVATE_CHECKIN)
     for scope in (export.Scope.sessions(SESSION), export.Scope.person(PERSON), export.Scope.all()):
         summary = export.render(store, scope, fmt, "summary").text
         for canary in canaries:
             assert canary not in summary
         assert _esc(first_cue, fmt) not in summary  # facilitator cues stay out of a summary
         assert "Shared note on" in summary
+        assert "Goals checked in" in summary or '"goals": [' in summary
+        assert _esc("Agreed: *pair* with Sam <weekly>", fmt) in summary  # the shared check-in
 
         with_private = export.render(store, scope, fmt, "summary", include_private=True).text
         assert CANARY_PRIVATE in with_private and CANARY_REFLECTION in with_private
-        assert CANARY_PRIVATE_ITEM in with_private
+        assert CANARY_PRIVATE_ITEM in with_private and CANARY_PRIVATE_CHECKIN in with_private
         assert CANARY_JOT not in with_private  # jots are never in a summary
 
         full = export.render(store, scope, fmt, "full").text
-        for canary in (CANARY_PRIVATE, CANARY_REFLECTION, CANARY_PRIVATE_ITEM):
+        for canary in (CANARY_PRIVATE, CANARY_REFLECTION, CANARY_PRIVATE_ITEM,
+                       CANARY_PRIVATE_CHECKIN):
             assert canary in full
         assert _esc(first_cue, fmt) in full
         if scope.session_ids:

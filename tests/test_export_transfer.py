@@ -103,9 +103,13 @@ def build(store, clock: Clock, spec) -> None:
             store.save_note(session.id, stage, body, private=private)
             clock.tick()
         for kind, item_text, owner, due, status, stage in s["items"]:
-            store.add_item(session.id, kind, item_text, owner=owner, due=due, status=status,
-                           stage=stage)
+            item = store.add_item(session.id, kind, item_text, owner=owner, due=due,
+                                  status=status, stage=stage)
             clock.tick()
+            if kind == "goal":  # checked in on where it was set: the session's goals
+                store.check_in_goal(item.id, progress=50, note=item_text, session_id=session.id,
+                                    stage=stage)
+                clock.tick()
         store.save_session_state(session.id, spent=s["spent"], asked=s["asked"])
         if s["tag"]:
             store.add_tag(session.id, s["tag"][0], s["tag"][1], subject_id=people[0].id)
@@ -191,7 +195,7 @@ DELETE = object()
 
 BAD_DOCS = [
     (("format",), "other", "not a Rapport export"),
-    (("version",), 2, "unsupported export version 2"),
+    (("version",), 3, "unsupported export version 3"),
     (("version",), True, "unsupported export version"),
     (("kind",), "summary", "only a full JSON export"),
     (("people",), DELETE, "missing 'people'"),

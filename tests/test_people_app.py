@@ -105,6 +105,8 @@ async def test_the_next_meeting_is_set_shown_overdue_and_cleared(store, vault_pa
         await pilot.press("m")
         await pilot.pause()
         dialog = app.screen
+        example = (today + timedelta(days=7)).isoformat()  # a date to come, as an example
+        assert dialog.query_one("#meeting-day").placeholder == f"{example}, tomorrow, +7d, fri"
         dialog.query_one("#meeting-day").value = "+3d"
         dialog.query_one("#meeting-time").value = "9:30"
         dialog.query_one("#meeting-minutes").value = "45"

@@ -30,3 +30,51 @@ def test_a_private_note_alone_is_the_stage_s_note_marked_private(store, clock):
     stage = load_record(store, store.session(session.id)).stages[0]
     assert stage.private and stage.note and stage.note.text == "Only mine."
     assert stage.private_note is None
+
+
+def test_goals_checked_in_show_in_the_record_and_the_summary_as_private_as_their_stage(store,
+                                                                                        clock):
+    """A career conversation's goal check-ins: in ``rapport show`` and the detail screen (one
+    line each, a private one marked), and in the participant's summary only when neither the
+    check-in's stage nor the stage its goal was captured in is private."""
+    from store import Scope, render_export
+
+    plan = next(g for g in builtin_guides() if g.id == "one-on-one").to_snapshot()
+    shared = next(s["key"] for s in plan["stages"] if not s.get("private"))
+    private = next(s["key"] for s in plan["stages"] if s.get("private"))
+    ana = store.add_person("Ana")
+    first = store.start_session(ana.id, plan)
+    goal = store.add_item(first.id, "goal", "Lead the Q2 launch", owner="them", stage=shared)
+    hidden = store.add_item(first.id, "goal", "HIDDEN-GOAL be less blunt", owner="them",
+                            stage=private)
+    session = store.start_session(ana.id, plan)
+    store.check_in_goal(goal.id, status="on-track", progress=15, note="pair with Sam",
+                        session_id=session.id, stage=shared)
+    store.check_in_goal(goal.id, note="PRIVATE-CHECKIN unsure", session_id=session.id,
+                        stage=private)
+    store.check_in_goal(hidden.id, progress=40, session_id=session.id, stage=shared)
+    text = session_markdown(load_record(store, store.session(session.id)))
+    assert "### Goals checked in\n\n- ★ Lead the Q2 launch — 15 % · on-track · pair with Sam\n" \
+        "- ★ Lead the Q2 launch — 15 % · on-track · PRIVATE-CHECKIN unsure · private\n" \
+        "- ★ HIDDEN-GOAL be less blunt — 40 % · open · private" in text
+    summary = render_export(store, Scope.sessions(session.id)).text
+    assert "Lead the Q2 launch — 15 % · on-track · pair with Sam" in summary
+    assert "PRIVATE-CHECKIN" not in summary and "HIDDEN-GOAL" not in summary
+    # where a goal was set it is an item, not a check-in (its first check-in is its setting)
+    assert "Goals checked in" not in session_markdown(load_record(store, store.session(first.id)))
+
+
+def test_a_session_of_seconds_has_one_length_in_the_record_and_the_summary(store, clock):
+    """Ended 20 s after it started: the detail and ``rapport show`` said "0m start to end"
+    where the summary said "under a minute": both say it in the export's words."""
+    from store import Scope, render_export
+
+    plan = next(g for g in builtin_guides() if g.id == "one-on-one").to_snapshot()
+    session = store.start_session(store.add_person("Ana").id, plan)
+    clock.advance(20)
+    store.end_session(session.id)
+    text = session_markdown(load_record(store, store.session(session.id)))
+    assert " · under a minute, start to end · 0 min spent on the stage timers of 30 min " \
+        "planned" in text
+    assert "- **Length:** under a minute, start to end\n" in render_export(
+        store, Scope.sessions(session.id)).text

@@ -194,6 +194,7 @@ async def test_a_goal_is_checked_in_on_from_the_list_to_go_through(store, vault_
 
     sam, first, second, *_ = first_one_on_one(store, clock)
     goal = store.add_item(first.id, "goal", "Lead the Q2 launch", owner="them")
+    store.add_item(second.id, "goal", "Speak at a meetup", owner="them")  # set in this one
     app = make_app(vault_path, clock)
     async with app.run_test(size=(80, 24)) as pilot:
         screen, listed = await the_list(app, pilot, store, second.id)
@@ -215,12 +216,16 @@ async def test_a_goal_is_checked_in_on_from_the_list_to_go_through(store, vault_
         assert app.screen is screen
         await pilot.press("escape", "f10")  # the review reads it back with what was captured
         await pilot.pause()
-        assert str(app.screen.query_one("#review-items").render()).endswith(
-            "Goals checked in (1)\n★ Lead the Q2 launch  20% · on-track")
+        review = str(app.screen.query_one("#review-items").render())
+        assert review.endswith("Goals checked in (1)\n★ Lead the Q2 launch  20% · on-track")
+        assert "Speak at a meetup" in review  # set in it: captured, not checked in
         app.store = None
-    [checked] = store.goals(sam.id)
+    checked, _ = store.goals(sam.id)
     assert (checked.status, checked.progress) == ("on-track", 20)  # d did not end it
     assert checked.checkins[-1].session_id == second.id
+    from store import Scope, render_export  # the participant's summary says it too, dated at
+    summary = render_export(store, Scope.sessions(second.id)).text  # the stage it was made in
+    assert "### Goals checked in\n\n- Lead the Q2 launch — 20 % · on-track\n" in summary
 
 
 async def test_an_overdue_item_carried_forward_gets_a_new_date(store, vault_path, clock):

@@ -386,7 +386,8 @@ async def test_share_from_the_detail_says_what_goes_and_leaves_private_out(
         app.push_screen(SessionDetailScreen(met.id))
         await settle(app, pilot)
         header = app.screen.query_one("#detail-header").source
-        assert "40m start to end · 20m spent on the stage timers of 30m planned" in header, \
+        assert "40 min, start to end · 20 min spent on the stage timers of 30 min planned" \
+            in header, \
             "the detail's lengths"
         app.store = None
 
@@ -407,6 +408,8 @@ async def test_ending_offers_the_next_date_and_a_set_date_wins(store, vault_path
         label = review.query_one("#review-next-label")
         assert "Next meeting with Ada Lovelace (suggested)" in str(label.render())
         assert review.query_one("#next-day").value == "2025-03-10"  # a week on, for now
+        # the example date is one to come (a week after the clock's today), not a fixed one
+        assert review.query_one("#next-day").placeholder == "2025-03-10, +7d, fri"
         # under the date, the next stop after it; from End, Shift+Tab, as the hint says
         assert [w.id for w in review.focus_chain if w.id != "review-body"] == [
             "next-day", "next-time", "next-minutes", "review-cadence", "review-end",

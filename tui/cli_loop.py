@@ -52,7 +52,7 @@ def schedule(env: Env, person_name: str | None, when: tuple[str, ...], minutes: 
              every: str | None, clear: bool, as_json: bool) -> None:
     """Set the next meeting: --with NAME DATE [TIME]; with no --with, list what is coming.
 
-    DATE as the capture dialog takes it: 2026-12-01, today, tomorrow, +7d, +2w, fri; today or
+    DATE as the capture dialog takes it: YYYY-MM-DD, today, tomorrow, +7d, +2w, fri; today or
     later. TIME is local, 09:30 (none: all day). A set date overrides the one the cadence computes, until you
     meet; the cadence (--every) is how it recurs. --with NAME --every CADENCE alone sets the
     cadence agreed, the date left as it is.

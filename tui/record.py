@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping
 
 from store import due_people
 from store import CADENCES, ITEM_KINDS, Item, Note, Person, Session, SessionSummary, Upcoming
-from store import md_block, md_inline
+from store import GOALS_CHECKED, checkin_line, length_text, md_block, md_inline, minutes_text
+from store import private_stages, shared_checkin
 from tui import format as fmt
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -227,10 +228,10 @@ def record_header(record: SessionRecord, esc: Callable[[str], str] = md_escape, 
         parts.append("**active**")
     if s.amended_at:
         parts.append(f"edited after it ended ({fmt.when(s.amended_at)})")
-    if s.ended_at:  # the export's "Length" beside the lists' time spent, each labelled
-        parts.append(f"{fmt.minutes((s.ended_at - s.started_at).total_seconds())} start to end")
-    parts.append(f"{fmt.minutes(s.spent_seconds)} spent on the stage timers of "
-                 f"{fmt.minutes(planned)} planned")
+    if s.ended_at and record.document.get("sessions"):  # the export's "Length", in its words,
+        parts.append(length_text(record.document["sessions"][0]))  # beside the time spent
+    parts.append(f"{minutes_text(s.spent_seconds)} spent on the stage timers of "
+                 f"{minutes_text(planned)} planned")
     lines = [f"# {esc(record.person.name)} · {esc(record.title)}", "", " · ".join(parts), ""]
     if record.stages and table:
         lines += ["| Stage | Planned | Spent |", "|---|---:|---:|"]
@@ -265,10 +266,11 @@ def item_line(item: Item, person_name: str, esc: Callable[[str], str] = md_escap
 
 
 def items_markdown(record: SessionRecord, esc: Callable[[str], str] = md_escape) -> str:
+    """The items captured, then the goals checked in (the session document's ``goals``, as
+    the export lays them out; a private one marked)."""
     lines = ["## Items", ""]
     if not record.items:
-        lines.append("*No items captured.*")
-        return "\n".join(lines)
+        lines += ["*No items captured.*", ""]
     for kind in ITEM_KINDS:
         these = [i for i in record.items if i.kind == kind]
         if not these:
@@ -276,6 +278,12 @@ def items_markdown(record: SessionRecord, esc: Callable[[str], str] = md_escape)
         lines += [f"### {KIND_HEADINGS[kind]}", ""]
         lines += [item_line(i, record.person.name, esc) for i in these]
         lines.append("")
+    session = (record.document.get("sessions") or [{}])[0]
+    if session.get("goals"):
+        private = private_stages(session)
+        lines += [f"### {GOALS_CHECKED}", ""]
+        lines += [f"- {fmt.KIND_MARK.get('goal', '-')} "
+                  + esc(checkin_line(c, not shared_checkin(c, private))) for c in session["goals"]]
     return "\n".join(lines).rstrip()
 
 

@@ -11,7 +11,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Static
 
-from store import DateError, parse_due
+from store import DateError, date_example, parse_due
 from store import ITEM_KINDS
 from tui.screens.dialog import Dialog
 from tui.widgets.choice import ChoiceSet
@@ -67,7 +67,8 @@ class CaptureScreen(Dialog[Capture | None]):
                 yield RadioButton(Text(self.participant), value=theirs, name="them")
             yield Label("Due (optional)")
             yield Input(self.due.isoformat() if self.due else "",
-                        placeholder="2026-12-01, tomorrow, +3d, fri", id="capture-due")
+                        placeholder=f"{date_example(self.today)}, tomorrow, +3d, fri",
+                        id="capture-due")
             yield Label("", id="capture-error", classes="error", markup=False)
             with Horizontal(classes="buttons"):
                 yield Button("Save", variant="primary", id="capture-save", classes="save")

@@ -120,7 +120,7 @@ class CheckInDialog(Dialog[CheckInChoice | None]):
 
 
 def apply_check_in(store: "Store", goal: "Goal", choice: CheckInChoice,
-                   session_id: str | None = None) -> None:
+                   session_id: str | None = None, stage: str = "") -> None:
     """Writes a check-in, each change dated in the goal's history: the goal's status, progress
     and note, then its key results' progress, then a new key result (from then on the goal's
     progress is its key results')."""
@@ -128,10 +128,11 @@ def apply_check_in(store: "Store", goal: "Goal", choice: CheckInChoice,
     status = choice.status if choice.status != goal.status else None
     if status is not None or choice.progress is not None or (note and not choice.key_results):
         store.check_in_goal(goal.id, status=status, progress=choice.progress, note=note,
-                            session_id=session_id)
+                            session_id=session_id, stage=stage)
         note = ""  # said once
     for kr_id, progress in choice.key_results.items():
-        store.update_key_result(kr_id, progress=progress, note=note, session_id=session_id)
+        store.update_key_result(kr_id, progress=progress, note=note, session_id=session_id,
+                                stage=stage)
         note = ""
     if choice.new_key_result:
         store.add_key_result(goal.id, choice.new_key_result)
@@ -139,9 +140,9 @@ def apply_check_in(store: "Store", goal: "Goal", choice: CheckInChoice,
 
 def ask_check_in(screen: RapportScreen[Any], item: "Item | None",
                  saved: Callable[[], object] | None = None, *,
-                 session_id: str | None = None) -> None:
+                 session_id: str | None = None, stage: str = "") -> None:
     """Opens the check-in dialog for the goal ``item`` and writes what comes back (dated in
-    the session ``session_id`` when it is made in one)."""
+    the session ``session_id`` and its ``stage`` when it is made in one)."""
     if item is None or item.kind != "goal":
         screen.notify("choose a goal first", timeout=2)
         return
@@ -157,7 +158,7 @@ def ask_check_in(screen: RapportScreen[Any], item: "Item | None",
         if choice is None:
             return
         try:
-            apply_check_in(screen.store, goal, choice, session_id)
+            apply_check_in(screen.store, goal, choice, session_id, stage)
         except RapportError as exc:
             screen.notify(str(exc), severity="error")
             return

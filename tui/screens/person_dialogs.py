@@ -16,7 +16,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, Label, OptionList, RadioButton, RadioSet, Static
 from textual.widgets.option_list import Option
 
-from store import CADENCES, DateError, RapportError, parse_due, parse_time
+from store import CADENCES, DateError, RapportError, date_example, parse_due, parse_time
 from tui.keys import with_keys
 from tui.screens.base import RapportModal
 from tui.screens.dialog import Dialog
@@ -149,7 +149,8 @@ class MeetingDialog(Dialog[MeetingChoice | None]):
             yield Static("A date set here overrides the one the cadence computes, until you "
                          "meet. Empty the day to clear it.", classes="hint")
             yield Label("Day")
-            yield Input(day, placeholder="2026-12-01, tomorrow, +7d, fri", id="meeting-day")
+            yield Input(day, placeholder=f"{date_example(self.today)}, tomorrow, +7d, fri",
+                        id="meeting-day")
             with Horizontal(id="meeting-row"):
                 with Vertical():
                     yield Label("Time (optional)")

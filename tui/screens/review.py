@@ -27,7 +27,8 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, DataTable, Input, Label, RadioButton, RadioSet, Static
 
 from store import (
-    CADENCES, ITEM_KINDS, DateError, Goal, Item, RapportError, Session, TalkingPoint, parse_due,
+    CADENCES, ITEM_KINDS, DateError, Goal, Item, RapportError, Session, TalkingPoint,
+    date_example, parse_due,
 )
 from tui import format as fmt
 from tui.keys import with_keys
@@ -245,7 +246,8 @@ class EndReviewScreen(Dialog[EndDecision | None]):
         yield Label(self.next_label(s.cadence), id="review-next-label", markup=False)
         with Horizontal(id="review-next"):
             yield Label("Date", classes="label")
-            yield Input(s.day.isoformat(), placeholder="2026-12-01, +7d, fri", id="next-day")
+            yield Input(s.day.isoformat(), placeholder=f"{date_example(self.today)}, +7d, fri",
+                        id="next-day")
             yield Label("Time", classes="label")
             yield Input(s.time or "", placeholder="09:30 (blank: all day)", id="next-time")
             yield Label("Minutes", classes="label")
@@ -420,7 +422,7 @@ def goals_checked(screen: "SessionScreen") -> list[Goal]:
         goals = screen.store.goals(session.person_id)
     except RapportError:
         return []
-    return [g for g in goals if any(c.session_id == session.id for c in g.checkins)]
+    return [g for g in goals if g.checked_in(session.id)]
 
 
 def suggest(screen: "SessionScreen", kind: str) -> Suggestion | None:

@@ -261,7 +261,8 @@ def check_in(screen: "SessionScreen", item_id: str) -> None:
     if item is None or item.kind != "goal":
         screen.say(screen.keys("{goal-status}: check in on goals"))
         return
-    ask_check_in(screen, item, saved=lambda: load_context(screen), session_id=screen.live.id)
+    ask_check_in(screen, item, saved=lambda: load_context(screen), session_id=screen.live.id,
+                 stage=str(screen.stage.get("key", "")))
 
 
 def point_action(screen: "SessionScreen", point_id: str, action: str) -> None:
