@@ -44,7 +44,14 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     hundreds of apps, and Textual allocates containers by the hundred thousand: at Python's
     default (700, 10, 10) the cyclic collector took ~30% of the app tests' CPU (measured: 62 s
     -> 44 s for two app test files, peak memory 130 -> 240 MB). What was imported is frozen
-    out of the collector's scans. Tests only: the app's own gc use is in tui/launch.py."""
+    out of the collector's scans. Tests only: the app's own gc use is in tui/launch.py.
+
+    Textual parses every CSS source again for each app (its cache is the app's stylesheet's):
+    ~10% of an app test's CPU. Parsed once a process instead (``share_parsed_css``)."""
+    if "textual" in sys.modules:  # app tests to run: each CSS source parsed once a process
+        from tui.textual_compat import share_parsed_css
+
+        share_parsed_css()
     gc.collect()
     gc.freeze()
     gc.set_threshold(10_000, 20, 20)
