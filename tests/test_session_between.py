@@ -187,16 +187,25 @@ async def test_the_last_session_s_toast_does_not_follow_into_the_next(store, vau
         assert not app.screen.query("Toast")
 
 
-async def test_a_goal_is_checked_in_on_from_the_list_to_go_through(store, vault_path, clock):
-    """The 1-on-1's goal check-in: their open goal is in the list (^t), s checks in on it, dated
-    in this session; d on it checks in too (a goal is not ticked off)."""
+async def test_a_goal_is_checked_in_on_and_an_overdue_item_carried_from_the_list(
+        store, vault_path, clock):
+    """Last time's list (^t), in one run:
+
+    * the 1-on-1's goal check-in: their open goal is in the list, s checks in on it, dated in
+      this session; d on it checks in too (a goal is not ticked off);
+    * carrying "Send the risk list" (due last Wednesday) asks when now, in the capture dialog
+      filled in as it was; Esc leaves it uncarried. An item not yet due carries at once;
+    * the end review then reads the goal's check-in back with what was captured."""
+    from tui.screens.capture import CaptureScreen
     from tui.screens.goal_dialogs import CheckInDialog
 
     sam, first, second, *_ = first_one_on_one(store, clock)
+    late, finance = sorted(store.items(session_id=first.id), key=lambda i: i.due)
     goal = store.add_item(first.id, "goal", "Lead the Q2 launch", owner="them")
     app = make_app(vault_path, clock)
     async with app.run_test(size=(80, 24)) as pilot:
         screen, listed = await the_list(app, pilot, store, second.id)
+        # the goal's check-in
         assert listed.has_focus and "s goal" in str(listed.border_title)
         highlight(listed, goal)
         await pilot.press("d")
@@ -213,26 +222,7 @@ async def test_a_goal_is_checked_in_on_from_the_list_to_go_through(store, vault_
         await pilot.press("enter")
         await settle(app, pilot)
         assert app.screen is screen
-        await pilot.press("escape", "f10")  # the review reads it back with what was captured
-        await pilot.pause()
-        assert str(app.screen.query_one("#review-items").render()).endswith(
-            "Goals checked in (1)\n★ Lead the Q2 launch  20% · on-track")
-        app.store = None
-    [checked] = store.goals(sam.id)
-    assert (checked.status, checked.progress) == ("on-track", 20)  # d did not end it
-    assert checked.checkins[-1].session_id == second.id
-
-
-async def test_an_overdue_item_carried_forward_gets_a_new_date(store, vault_path, clock):
-    """Carrying "Send the risk list" (due last Wednesday) asks when now, in the capture dialog
-    filled in as it was; Esc leaves it uncarried. An item not yet due carries at once."""
-    from tui.screens.capture import CaptureScreen
-
-    sam, first, second, *_ = first_one_on_one(store, clock)
-    late, finance = sorted(store.items(session_id=first.id), key=lambda i: i.due)
-    app = make_app(vault_path, clock)
-    async with app.run_test(size=(80, 24)) as pilot:
-        screen, listed = await the_list(app, pilot, store, second.id)
+        # carrying forward
         highlight(listed, finance)
         await pilot.press("c")  # due on the 20th: carried as it is
         await pilot.pause()
@@ -253,7 +243,14 @@ async def test_an_overdue_item_carried_forward_gets_a_new_date(store, vault_path
             await pilot.pause()
             assert app.screen is screen
             assert (store.item(late.id).status == "carried") is carried
+        await pilot.press("escape", "f10")  # the review reads it back with what was captured
+        await pilot.pause()
+        assert str(app.screen.query_one("#review-items").render()).endswith(
+            "Goals checked in (1)\n★ Lead the Q2 launch  20% · on-track")
         app.store = None
+    [checked] = store.goals(sam.id)
+    assert (checked.status, checked.progress) == ("on-track", 20)  # d did not end it
+    assert checked.checkins[-1].session_id == second.id
     copies = {i.text: i for i in store.items(session_id=second.id)}
     assert copies["Send the risk list"].due == date(2025, 3, 14)  # the Friday after Monday
     assert copies["Send the risk list"].owner == "them"
