@@ -41,23 +41,6 @@ def highlight(listed, item) -> None:
     listed.highlighted = ids.index(f"item:{item.id}")
 
 
-async def test_what_was_done_between_sessions_is_in_since_last_time(store, vault_path, clock):
-    """Marked done from the items screen (or 'rapport items done') between two 1-on-1s: the
-    next one's panel says so, to close the loop out loud ("I did ask finance")."""
-    sam, first, second, *_ = first_one_on_one(store, clock)
-    finance = next(i for i in store.items(session_id=first.id) if i.owner == "me")
-    store.update_item(finance.id, status="done")
-    app = make_app(vault_path, clock)
-    async with app.run_test(size=(80, 24)) as pilot:
-        screen = await open_session(app, pilot, store, second.id)
-        await settle(app, pilot)
-        shown = " ".join(str(w.render()) for w in screen.query_one("#session-since").query(
-            "Static"))
-        assert "Done since 2025-03-03\n✓ Ask finance about budget  mine, 2025-03-10" in shown
-        assert "Ask finance about budget  due" not in shown  # no longer open
-        app.store = None
-
-
 async def test_the_panel_follows_what_the_list_does(store, vault_path, clock):
     """At 160x48 the since-last-time panel shows beside the list: an item done from the list
     moves to 'Done since' there too, a carried one leaves the open ones."""
@@ -335,18 +318,29 @@ async def test_an_earlier_item_is_edited_from_the_list_to_go_through(store, vaul
         app.store = None
 
 
-async def test_an_item_just_captured_is_corrected_from_the_palette(store, vault_path, clock):
-    """The try's typo: "+7d" typed into the text, not the due date. The palette's "Edit an item
-    captured" asks which (the one just captured first) and the items panel shows it mended."""
+async def test_done_between_sessions_is_said_and_an_item_just_captured_is_corrected(
+        store, vault_path, clock):
+    """Sam's second 1-on-1, in one run:
+
+    * marked done from the items screen (or 'rapport items done') between the two: the next
+      one's panel says so, to close the loop out loud ("I did ask finance");
+    * the try's typo: "+7d" typed into the text, not the due date. The palette's "Edit an item
+      captured" asks which (the one just captured first) and the items panel shows it mended."""
     from tui.screens.capture import CaptureScreen
     from tui.screens.person_dialogs import Picker
     from tui.widgets.session import ItemsPanel
 
     sam, first, second, *_ = first_one_on_one(store, clock)
+    finance = next(i for i in store.items(session_id=first.id) if i.owner == "me")
+    store.update_item(finance.id, status="done")
     app = make_app(vault_path, clock)
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_session(app, pilot, store, second.id)
         await settle(app, pilot)
+        shown = " ".join(str(w.render()) for w in screen.query_one("#session-since").query(
+            "Static"))
+        assert "Done since 2025-03-03\n✓ Ask finance about budget  mine, 2025-03-10" in shown
+        assert "Ask finance about budget  due" not in shown  # no longer open
         for text in ("Book the room", "Send the deck +7d"):
             await pilot.press("f2")
             app.focused.value = text
