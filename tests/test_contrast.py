@@ -109,30 +109,22 @@ def offered_themes(app) -> list[str]:
     return names
 
 
-@pytest.fixture
-def app(vault_path, clock):
-    return make_app(vault_path, clock)
-
-
-async def test_what_already_reads_is_left_as_the_theme_made_it(app):
+def left_as_made(app, name: str) -> None:
     """Only what falls short is raised: textual-dark's hints stay ``auto 60%``, its footer keys
     its accent; textual-light's footer keys (the accent, 2.9:1) and placeholders (2.6:1) move."""
     from textual.theme import BUILTIN_THEMES
 
-    async with app.run_test():
-        dark = BUILTIN_THEMES["textual-dark"].to_color_system().generate()
-        light = BUILTIN_THEMES["textual-light"].to_color_system().generate()
-        app.theme = "textual-dark"
-        variables = app.get_css_variables()
-        for name in ("text", "text-muted", "footer-key-foreground", "text-warning"):
-            assert variables[name] == dark[name]
-        app.theme = "textual-light"
-        variables = app.get_css_variables()
-        for name in ("text", "text-muted", "text-error"):
-            assert variables[name] == light[name]
-        for name in ("footer-key-foreground", "text-disabled", "text-warning"):
-            assert variables[name] != light[name]
-        assert app.theme_variables is variables  # what theme_style() reads (overdue names)
+    made = BUILTIN_THEMES[name].to_color_system().generate()
+    variables = app.get_css_variables()
+    if name == "textual-dark":
+        for variable in ("text", "text-muted", "footer-key-foreground", "text-warning"):
+            assert variables[variable] == made[variable], variable
+    elif name == "textual-light":
+        for variable in ("text", "text-muted", "text-error"):
+            assert variables[variable] == made[variable], variable
+        for variable in ("footer-key-foreground", "text-disabled", "text-warning"):
+            assert variables[variable] != made[variable], variable
+    assert app.theme_variables is variables  # what theme_style() reads (overdue names)
 
 
 def roles_and_rules(app, name: str) -> tuple[list[str], list[str], int]:
@@ -287,9 +279,9 @@ async def test_the_screens_as_drawn_read_at_aa(store, vault_path, clock, theme):
 
 async def test_every_offered_theme_as_drawn_and_its_roles_and_rules_read_at_aa(
         store, vault_path, clock):
-    """In every offered theme (one switch each, as it is the switch that costs): the text roles
-    and the stylesheet's colours (:func:`roles_and_rules`: what the theme resolves, whatever
-    screen is up), then a live session (the notes' placeholder under the cursor, the outline,
+    """In every offered theme (one switch each, as it is the switch that costs): what already
+    reads left as the theme made it (:func:`left_as_made`), the text roles and the stylesheet's
+    colours (:func:`roles_and_rules`: what the theme resolves, whatever screen is up), then a live session (the notes' placeholder under the cursor, the outline,
     questions, timer, footer) and a dialog's focused input with its text selected, over it.
     (Names coloured in Python, overdue ones, keep the colours of the theme they were drawn in
     until their screen reloads: those are checked above, in the theme the app starts with.)
@@ -304,7 +296,7 @@ async def test_every_offered_theme_as_drawn_and_its_roles_and_rules_read_at_aa(
     ada, plan = seeded(store, clock)
     app = make_app(vault_path, clock, config=Config(idle_lock_minutes=0))
     problems, seen, looked = [], 0, []
-    roles, rules, checked = [], [], 0
+    roles, rules, checked, left = [], [], 0, []
 
     def look(name: str) -> None:
         nonlocal seen
@@ -329,6 +321,9 @@ async def test_every_offered_theme_as_drawn_and_its_roles_and_rules_read_at_aa(
         for name in themes:
             app.theme = name
             await pilot.pause()
+            if name in ("textual-dark", "textual-light"):
+                left_as_made(app, name)
+                left.append(name)
             short_roles, short_rules, count = roles_and_rules(app, name)
             roles.extend(short_roles)
             rules.extend(short_rules)
@@ -341,6 +336,7 @@ async def test_every_offered_theme_as_drawn_and_its_roles_and_rules_read_at_aa(
             assert app.screen.query_one("#export-path", Input).selected_text
             look(name)
             await app.pop_screen()
+    assert sorted(left) == ["textual-dark", "textual-light"]
     assert not roles, "the text roles:\n" + "\n".join(roles)
     assert checked > 100
     assert not rules, "the stylesheet's rules:\n" + "\n".join(sorted(set(rules)))
