@@ -5,8 +5,9 @@
 * ``clock``: a :class:`FakeClock`; ``store`` uses it, so timestamps only move when a test calls
   ``clock.advance(seconds)``.
 * ``utc_zone``: local time is UTC during the test (opt-in per module).
-* ``store``: an unlocked vault created with ``store.crypto.FAST_FOR_TESTS`` and ``allow_weak=True``,
-  closed at teardown. Reopen it with ``open_vault(vault_path, passphrase, allow_weak=True)``.
+* ``store``: an unlocked vault created with ``store.crypto.FAST_FOR_TESTS`` and ``allow_weak=True``
+  (a copy of one made so in this process, at the same time with the same passphrase), closed at
+  teardown. Reopen it with ``open_vault(vault_path, passphrase, allow_weak=True)``.
 * ``ana_vault``: that vault with Ana in it, closed, for commands run in a real process: (its home,
   a file holding its passphrase).
 
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import gc
 import inspect
+import os
 import signal
 import sys
 import time
@@ -42,7 +44,14 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     hundreds of apps, and Textual allocates containers by the hundred thousand: at Python's
     default (700, 10, 10) the cyclic collector took ~30% of the app tests' CPU (measured: 62 s
     -> 44 s for two app test files, peak memory 130 -> 240 MB). What was imported is frozen
-    out of the collector's scans. Tests only: the app's own gc use is in tui/launch.py."""
+    out of the collector's scans. Tests only: the app's own gc use is in tui/launch.py.
+
+    Textual parses every CSS source again for each app (its cache is the app's stylesheet's):
+    ~10% of an app test's CPU. Parsed once a process instead (``share_parsed_css``)."""
+    if "textual" in sys.modules:  # app tests to run: each CSS source parsed once a process
+        from tui.textual_compat import share_parsed_css
+
+        share_parsed_css()
     gc.collect()
     gc.freeze()
     gc.set_threshold(10_000, 20, 20)
@@ -115,13 +124,41 @@ def passphrase() -> str:
     return PASSPHRASE
 
 
-@pytest.fixture
-def store(vault_path, passphrase, clock):
-    from store import crypto
-    from store.vault import create_vault
+@pytest.fixture(scope="session")
+def made_vaults(tmp_path_factory) -> dict[tuple[str, datetime], bytes]:
+    """The file of a vault ``create_vault`` has just made, closed, for each (passphrase, time of
+    making) the ``store`` fixture was asked for in this process."""
+    return {}
 
-    opened = create_vault(vault_path, passphrase, kdf=crypto.FAST_FOR_TESTS, allow_weak=True,
-                          clock=clock)
+
+@pytest.fixture
+def store(vault_path, passphrase, clock, made_vaults, tmp_path_factory):
+    """A vault as ``create_vault`` makes it at ``clock``'s time, unlocked. A new vault costs
+    ~17 ms of CPU (its schema: ~200 SQLite statements), and ~500 tests ask for one: the first
+    made in a process for a (passphrase, time) is kept as a file, and each test gets its own
+    copy of it (0600, in a 0700 directory, as made) unlocked with ``open_vault`` (~4 ms). What
+    differs from a vault made for the test alone is the vault's random id and data key, shared
+    by the copies in one process (nothing outside a vault's own file reads either)."""
+    from store import crypto
+    from store.files import create_new, ensure_dir
+    from store.vault import create_vault, open_vault
+
+    made = clock()
+    key = (passphrase, made)
+    if key not in made_vaults:
+        first = tmp_path_factory.mktemp("made-vault") / "vault.db"
+        create_vault(first, passphrase, kdf=crypto.FAST_FOR_TESTS, allow_weak=True,
+                     clock=lambda: made).close()
+        made_vaults[key] = first.read_bytes()
+    ensure_dir(vault_path.parent)
+    fd = create_new(vault_path)
+    try:
+        view = memoryview(made_vaults[key])
+        while view:
+            view = view[os.write(fd, view):]
+    finally:
+        os.close(fd)
+    opened = open_vault(vault_path, passphrase, allow_weak=True, clock=clock)
     try:
         yield opened
     finally:

@@ -47,15 +47,64 @@ async def test_new_session_from_home_focuses_notes(store, vault_path, clock):
         assert store.person(screen.session.person_id).name == "Ada"
 
 
-async def test_stage_change_saves_then_questions_and_the_timer(store, vault_path, clock):
-    """A stage change saves the notes and the stage at once (before the 1 s autosave), and
-    alt+left brings the notes back. A question inserted (ctrl+o) is marked asked and the next
-    one highlighted (ctrl+r marks it), saved with the session; the timer advances with the
-    clock, near and over its stage's time, and stops counting while paused."""
+async def test_capture_then_stage_change_saves_then_questions_and_the_timer(
+        store, vault_path, clock):
+    """Ada's 1-on-1 at 100x30, in one run:
+
+    * each of the four kinds is captured with a due date, back to the notes. A bad date keeps
+      the dialog (nothing saved), F2 there changes the kind. Then right on "Whose is it?"
+      chooses the participant there and then: Enter saves theirs (a RadioSet only moved a
+      highlight there, and the item was saved as the facilitator's);
+    * a stage change saves the notes and the stage at once (before the 1 s autosave), and
+      alt+left brings the notes back. A question inserted (ctrl+o) is marked asked and the
+      next one highlighted (ctrl+r marks it), saved with the session; the timer advances with
+      the clock, near and over its stage's time, and stops counting while paused."""
     person, session = ada_session(store)
     app = make_app(vault_path, clock)
     async with app.run_test(size=(100, 30)) as pilot:
         screen = await open_session(app, pilot, store, session.id)
+        for kind in ("action", "decision", "agreement", "goal"):
+            screen.action_capture(kind)
+            await pilot.pause()
+            assert isinstance(app.screen, CaptureScreen)
+            app.focused.value = f"the {kind}"
+            await pilot.press("tab", "tab")  # past the owner, to the due field
+            app.focused.value = "+3d"
+            await pilot.press("enter")
+            await pilot.pause()
+            assert app.screen is screen
+        items = store.items(session_id=session.id)
+        assert sorted(i.kind for i in items) == ["action", "agreement", "decision", "goal"]
+        assert all(i.due is not None and (i.due - clock().date()).days == 3 for i in items)
+        assert isinstance(app.focused, NotesArea)
+
+        def added() -> list:
+            return [i for i in store.items(session_id=session.id) if i not in items]
+
+        await pilot.press("f2")
+        await pilot.pause()
+        app.focused.value = "send notes"
+        await pilot.press("tab", "tab")
+        app.focused.value = "someday"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, CaptureScreen)
+        assert added() == []
+        await pilot.press("f2")  # F2 inside the dialog changes the kind
+        app.screen.query_one("#capture-due").value = ""
+        await pilot.press("enter")
+        await pilot.pause()
+        assert [i.kind for i in added()] == ["decision"]
+        await pilot.press("f2")
+        await pilot.pause()
+        app.focused.value = "book the design review"
+        await pilot.press("tab", "right", "enter")
+        await pilot.pause()
+        item = next(i for i in added() if i.kind == "action")
+        assert (item.text, item.owner) == ("book the design review", "them"), "right: theirs"
+
+        # a stage change, questions and the timer
+        assert screen.index == 0 and screen.query_one(NotesArea).text == ""
         first = screen.stage["key"]
         await pilot.press(*"quokka talk")
         await pilot.press("ctrl+n")  # before the 1 s autosave fires
@@ -175,57 +224,6 @@ async def test_a_full_disk_keeps_the_notes_and_says_why_once(store, vault_path, 
         screen.autosave()
         await pilot.pause()
         assert [n.title for n in app._notifications].count("Saved") == 1
-
-
-async def test_capture_all_four_kinds_a_bad_date_and_arrows_choose_whose(
-        store, vault_path, clock):
-    """Each of the four kinds is captured with a due date, back to the notes. A bad date keeps
-    the dialog (nothing saved), F2 there changes the kind. Then right on "Whose is it?" chooses
-    the participant there and then: Enter saves theirs (a RadioSet only moved a highlight there,
-    and the item was saved as the facilitator's)."""
-    person, session = ada_session(store)
-    app = make_app(vault_path, clock)
-    async with app.run_test(size=(100, 30)) as pilot:
-        screen = await open_session(app, pilot, store, session.id)
-        for kind in ("action", "decision", "agreement", "goal"):
-            screen.action_capture(kind)
-            await pilot.pause()
-            assert isinstance(app.screen, CaptureScreen)
-            app.focused.value = f"the {kind}"
-            await pilot.press("tab", "tab")  # past the owner, to the due field
-            app.focused.value = "+3d"
-            await pilot.press("enter")
-            await pilot.pause()
-            assert app.screen is screen
-        items = store.items(session_id=session.id)
-        assert sorted(i.kind for i in items) == ["action", "agreement", "decision", "goal"]
-        assert all(i.due is not None and (i.due - clock().date()).days == 3 for i in items)
-        assert isinstance(app.focused, NotesArea)
-
-        def added() -> list:
-            return [i for i in store.items(session_id=session.id) if i not in items]
-
-        await pilot.press("f2")
-        await pilot.pause()
-        app.focused.value = "send notes"
-        await pilot.press("tab", "tab")
-        app.focused.value = "someday"
-        await pilot.press("enter")
-        await pilot.pause()
-        assert isinstance(app.screen, CaptureScreen)
-        assert added() == []
-        await pilot.press("f2")  # F2 inside the dialog changes the kind
-        app.screen.query_one("#capture-due").value = ""
-        await pilot.press("enter")
-        await pilot.pause()
-        assert [i.kind for i in added()] == ["decision"]
-        await pilot.press("f2")
-        await pilot.pause()
-        app.focused.value = "book the design review"
-        await pilot.press("tab", "right", "enter")
-        await pilot.pause()
-        item = next(i for i in added() if i.kind == "action")
-        assert (item.text, item.owner) == ("book the design review", "them"), "right: theirs"
 
 
 async def test_follow_through_in_next_session(store, vault_path, clock):

@@ -9,7 +9,7 @@ import pytest
 
 from guides.loader import builtin_guides
 from tui.screens.session import SessionScreen
-from apptools import make_app
+from apptools import enter_text, make_app
 
 SIZE = (80, 24)
 
@@ -77,7 +77,7 @@ def test_capture_snapshot(snap_compare, store, vault_path, clock):
         await app.workers.wait_for_complete()  # the since-last-time read, in a worker
         await pilot.press("f2")
         await pilot.pause()
-        await pilot.press(*"Book the offsite")
+        await enter_text(pilot, "Book the offsite")
         await quiet(pilot)
 
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)

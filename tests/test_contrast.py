@@ -109,68 +109,55 @@ def offered_themes(app) -> list[str]:
     return names
 
 
-@pytest.fixture
-def app(vault_path, clock):
-    return make_app(vault_path, clock)
-
-
-async def test_what_already_reads_is_left_as_the_theme_made_it(app):
+def left_as_made(app, name: str) -> None:
     """Only what falls short is raised: textual-dark's hints stay ``auto 60%``, its footer keys
     its accent; textual-light's footer keys (the accent, 2.9:1) and placeholders (2.6:1) move."""
     from textual.theme import BUILTIN_THEMES
 
-    async with app.run_test():
-        dark = BUILTIN_THEMES["textual-dark"].to_color_system().generate()
-        light = BUILTIN_THEMES["textual-light"].to_color_system().generate()
-        app.theme = "textual-dark"
-        variables = app.get_css_variables()
-        for name in ("text", "text-muted", "footer-key-foreground", "text-warning"):
-            assert variables[name] == dark[name]
-        app.theme = "textual-light"
-        variables = app.get_css_variables()
-        for name in ("text", "text-muted", "text-error"):
-            assert variables[name] == light[name]
-        for name in ("footer-key-foreground", "text-disabled", "text-warning"):
-            assert variables[name] != light[name]
-        assert app.theme_variables is variables  # what theme_style() reads (overdue names)
+    made = BUILTIN_THEMES[name].to_color_system().generate()
+    variables = app.get_css_variables()
+    if name == "textual-dark":
+        for variable in ("text", "text-muted", "footer-key-foreground", "text-warning"):
+            assert variables[variable] == made[variable], variable
+    elif name == "textual-light":
+        for variable in ("text", "text-muted", "text-error"):
+            assert variables[variable] == made[variable], variable
+        for variable in ("footer-key-foreground", "text-disabled", "text-warning"):
+            assert variables[variable] != made[variable], variable
+    assert app.theme_variables is variables  # what theme_style() reads (overdue names)
 
 
-async def test_every_text_role_and_colour_rule_of_every_offered_theme_reads_at_aa(app):
-    """In each offered theme (one switch each, as it is the switch that costs):
+def roles_and_rules(app, name: str) -> tuple[list[str], list[str], int]:
+    """In the theme the app is in (``name``), what falls short of AA among:
 
     * every text role, a theme variable as ``app.get_css_variables()`` resolves it, on each
       background it is drawn on;
     * every ``color:`` of rapport.tcss, as Textual parsed it for the theme, on the screen, a
-      dialog and a panel (or on the background the rule sets itself)."""
+      dialog and a panel (or on the background the rule sets itself);
+
+    and how many rules were checked."""
     roles, failures, checked = [], [], 0
-    async with app.run_test() as pilot:
-        for name in offered_themes(app):
-            app.theme = name
-            await pilot.pause()
-            variables = app.get_css_variables()
-            for role, (text, backgrounds) in ROLES.items():
-                for layers in backgrounds:
-                    value = ratio(colour(variables, text), ground(variables, *layers))
-                    if value < AA:
-                        roles.append(f"{name}: {role} (${text} on {' + '.join(layers)}) "
-                                     f"{value:.2f}:1")
-            for rule in app.stylesheet.rules:
-                styles = rule.styles
-                if rule.is_default_rules or not styles.has_rule("color"):
-                    continue
-                text = styles.color
-                if styles.has_rule("auto_color") and styles.auto_color:
-                    text = Color.automatic(text.a * 100)
-                bases = [ground(variables, *layers) for layers in (SCREEN, DIALOG, PANEL)]
-                if styles.has_rule("background"):
-                    bases = [base + styles.background for base in bases[:2]]
-                for base in bases:
-                    checked += 1
-                    if ratio(text, base) < AA:
-                        failures.append(f"{name}: {rule.selectors} {ratio(text, base):.2f}:1")
-    assert not roles, "the text roles:\n" + "\n".join(roles)
-    assert checked > 100
-    assert not failures, "the stylesheet's rules:\n" + "\n".join(sorted(set(failures)))
+    variables = app.get_css_variables()
+    for role, (text, backgrounds) in ROLES.items():
+        for layers in backgrounds:
+            value = ratio(colour(variables, text), ground(variables, *layers))
+            if value < AA:
+                roles.append(f"{name}: {role} (${text} on {' + '.join(layers)}) {value:.2f}:1")
+    for rule in app.stylesheet.rules:
+        styles = rule.styles
+        if rule.is_default_rules or not styles.has_rule("color"):
+            continue
+        text = styles.color
+        if styles.has_rule("auto_color") and styles.auto_color:
+            text = Color.automatic(text.a * 100)
+        bases = [ground(variables, *layers) for layers in (SCREEN, DIALOG, PANEL)]
+        if styles.has_rule("background"):
+            bases = [base + styles.background for base in bases[:2]]
+        for base in bases:
+            checked += 1
+            if ratio(text, base) < AA:
+                failures.append(f"{name}: {rule.selectors} {ratio(text, base):.2f}:1")
+    return roles, failures, checked
 
 
 @given(st.tuples(*[st.integers(0, 255)] * 3), st.tuples(*[st.integers(0, 255)] * 3),
@@ -290,9 +277,12 @@ async def test_the_screens_as_drawn_read_at_aa(store, vault_path, clock, theme):
     assert not problems, "\n".join(problems)
 
 
-async def test_every_offered_theme_as_drawn_reads_at_aa(store, vault_path, clock):
-    """A live session (the notes' placeholder under the cursor, the outline, questions, timer,
-    footer) and a dialog's focused input with its text selected, over it, in every theme.
+async def test_every_offered_theme_as_drawn_and_its_roles_and_rules_read_at_aa(
+        store, vault_path, clock):
+    """In every offered theme (one switch each, as it is the switch that costs): what already
+    reads left as the theme made it (:func:`left_as_made`), the text roles and the stylesheet's
+    colours (:func:`roles_and_rules`: what the theme resolves, whatever screen is up), then a live session (the notes' placeholder under the cursor, the outline,
+    questions, timer, footer) and a dialog's focused input with its text selected, over it.
     (Names coloured in Python, overdue ones, keep the colours of the theme they were drawn in
     until their screen reloads: those are checked above, in the theme the app starts with.)
 
@@ -306,6 +296,7 @@ async def test_every_offered_theme_as_drawn_reads_at_aa(store, vault_path, clock
     ada, plan = seeded(store, clock)
     app = make_app(vault_path, clock, config=Config(idle_lock_minutes=0))
     problems, seen, looked = [], 0, []
+    roles, rules, checked, left = [], [], 0, []
 
     def look(name: str) -> None:
         nonlocal seen
@@ -330,6 +321,13 @@ async def test_every_offered_theme_as_drawn_reads_at_aa(store, vault_path, clock
         for name in themes:
             app.theme = name
             await pilot.pause()
+            if name in ("textual-dark", "textual-light"):
+                left_as_made(app, name)
+                left.append(name)
+            short_roles, short_rules, count = roles_and_rules(app, name)
+            roles.extend(short_roles)
+            rules.extend(short_rules)
+            checked += count
             assert app.screen is session and app.focused is session.query_one("#notes")
             look(name)
             await app.push_screen("export")
@@ -338,6 +336,10 @@ async def test_every_offered_theme_as_drawn_reads_at_aa(store, vault_path, clock
             assert app.screen.query_one("#export-path", Input).selected_text
             look(name)
             await app.pop_screen()
+    assert sorted(left) == ["textual-dark", "textual-light"]
+    assert not roles, "the text roles:\n" + "\n".join(roles)
+    assert checked > 100
+    assert not rules, "the stylesheet's rules:\n" + "\n".join(sorted(set(rules)))
     assert looked == ["SessionScreen", "ExportScreen"] * len(themes)
     assert seen > 1000
     assert not problems, "\n".join(sorted(set(problems)))

@@ -13,7 +13,7 @@ from guides.loader import builtin_guides
 from tui.screens.detail import SessionDetailScreen
 from tui.screens.export import ExportScreen
 from tui.screens.session import SessionScreen
-from apptools import make_app
+from apptools import enter_text, make_app
 
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((160, 48), id="160x48")]
 
@@ -87,7 +87,7 @@ def test_tag_dialog_snapshot(snap_compare, store, vault_path, clock, size):
         await pilot.pause()
         app.push_screen(SessionScreen(session.id))
         await pilot.pause()
-        await pilot.press(*"Ana decides fast but alone, then explains it well")
+        await enter_text(pilot, "Ana decides fast but alone, then explains it well")
         await pilot.press("f4")
         await pilot.pause()
         await pilot.press("space", "down", "space")

@@ -65,7 +65,11 @@ def column(table, index: int) -> list[str]:
 
 # ---------------------------------------------------------------------- the filter
 async def test_the_filter_is_explicit_and_a_fast_slash_jo_lands_in_it(store, vault_path, clock):
+    """The filter takes what is typed after / (fast too), f filters, Esc clears; p on a row
+    the filter left prepares for that session's person, and Esc comes back to the list as
+    filtered; s searches."""
     ids = seed(store, clock)
+    store.add_talking_point(ids["ada"], "The conference budget", owner="theirs")
     app = make_app(vault_path, clock)
     async with app.run_test(size=(100, 30)) as pilot:
         screen = await home(app, pilot, store)
@@ -91,21 +95,7 @@ async def test_the_filter_is_explicit_and_a_fast_slash_jo_lands_in_it(store, vau
         await pilot.pause()
         assert table.has_focus and keys_of(table) == [ids["s3"]]
         await pilot.press("escape", "escape")
-        await pilot.press("s")  # s searches
-        await settle(pilot)
-        from tui.screens.search import SearchScreen
-
-        assert isinstance(app.screen, SearchScreen)
-        app.store = None
-
-
-async def test_p_on_the_home_list_prepares_for_the_highlighted_sessions_person(
-        store, vault_path, clock):
-    ids = seed(store, clock)
-    store.add_talking_point(ids["ada"], "The conference budget", owner="theirs")
-    app = make_app(vault_path, clock)
-    async with app.run_test(size=(100, 30)) as pilot:
-        screen = await home(app, pilot, store)
+        # p prepares for the highlighted session's person
         await pilot.press("slash", "a", "d", "a", "enter", "p")
         await settle(pilot)
         from tui.screens.prepare import PrepareScreen
@@ -117,6 +107,12 @@ async def test_p_on_the_home_list_prepares_for_the_highlighted_sessions_person(
         await pilot.press("escape")
         await settle(pilot)
         assert app.screen is screen and screen.filter_field.value == "ada"
+        await pilot.press("escape", "escape")
+        await pilot.press("s")  # s searches
+        await settle(pilot)
+        from tui.screens.search import SearchScreen
+
+        assert isinstance(app.screen, SearchScreen)
         app.store = None
 
 

@@ -41,23 +41,6 @@ def highlight(listed, item) -> None:
     listed.highlighted = ids.index(f"item:{item.id}")
 
 
-async def test_what_was_done_between_sessions_is_in_since_last_time(store, vault_path, clock):
-    """Marked done from the items screen (or 'rapport items done') between two 1-on-1s: the
-    next one's panel says so, to close the loop out loud ("I did ask finance")."""
-    sam, first, second, *_ = first_one_on_one(store, clock)
-    finance = next(i for i in store.items(session_id=first.id) if i.owner == "me")
-    store.update_item(finance.id, status="done")
-    app = make_app(vault_path, clock)
-    async with app.run_test(size=(80, 24)) as pilot:
-        screen = await open_session(app, pilot, store, second.id)
-        await settle(app, pilot)
-        shown = " ".join(str(w.render()) for w in screen.query_one("#session-since").query(
-            "Static"))
-        assert "Done since 2025-03-03\n✓ Ask finance about budget  mine, 2025-03-10" in shown
-        assert "Ask finance about budget  due" not in shown  # no longer open
-        app.store = None
-
-
 async def test_the_panel_follows_what_the_list_does(store, vault_path, clock):
     """At 160x48 the since-last-time panel shows beside the list: an item done from the list
     moves to 'Done since' there too, a carried one leaves the open ones."""
@@ -187,17 +170,27 @@ async def test_the_last_session_s_toast_does_not_follow_into_the_next(store, vau
         assert not app.screen.query("Toast")
 
 
-async def test_a_goal_is_checked_in_on_from_the_list_to_go_through(store, vault_path, clock):
-    """The 1-on-1's goal check-in: their open goal is in the list (^t), s checks in on it, dated
-    in this session; d on it checks in too (a goal is not ticked off)."""
+async def test_a_goal_is_checked_in_on_and_an_overdue_item_carried_from_the_list(
+        store, vault_path, clock):
+    """Last time's list (^t), in one run:
+
+    * the 1-on-1's goal check-in: their open goal is in the list, s checks in on it, dated in
+      this session; d on it checks in too (a goal is not ticked off);
+    * carrying "Send the risk list" (due last Wednesday) asks when now, in the capture dialog
+      filled in as it was; Esc leaves it uncarried. An item not yet due carries at once;
+    * the end review then reads the goal's check-in back with what was captured (a goal set
+      in this session: captured, not checked in), and the participant's summary says it too."""
+    from tui.screens.capture import CaptureScreen
     from tui.screens.goal_dialogs import CheckInDialog
 
     sam, first, second, *_ = first_one_on_one(store, clock)
+    late, finance = sorted(store.items(session_id=first.id), key=lambda i: i.due)
     goal = store.add_item(first.id, "goal", "Lead the Q2 launch", owner="them")
     store.add_item(second.id, "goal", "Speak at a meetup", owner="them")  # set in this one
     app = make_app(vault_path, clock)
     async with app.run_test(size=(80, 24)) as pilot:
         screen, listed = await the_list(app, pilot, store, second.id)
+        # the goal's check-in
         assert listed.has_focus and "s goal" in str(listed.border_title)
         highlight(listed, goal)
         await pilot.press("d")
@@ -214,30 +207,7 @@ async def test_a_goal_is_checked_in_on_from_the_list_to_go_through(store, vault_
         await pilot.press("enter")
         await settle(app, pilot)
         assert app.screen is screen
-        await pilot.press("escape", "f10")  # the review reads it back with what was captured
-        await pilot.pause()
-        review = str(app.screen.query_one("#review-items").render())
-        assert review.endswith("Goals checked in (1)\n★ Lead the Q2 launch  20% · on-track")
-        assert "Speak at a meetup" in review  # set in it: captured, not checked in
-        app.store = None
-    checked, _ = store.goals(sam.id)
-    assert (checked.status, checked.progress) == ("on-track", 20)  # d did not end it
-    assert checked.checkins[-1].session_id == second.id
-    from store import Scope, render_export  # the participant's summary says it too, dated at
-    summary = render_export(store, Scope.sessions(second.id)).text  # the stage it was made in
-    assert "### Goals checked in\n\n- Lead the Q2 launch — 20 % · on-track\n" in summary
-
-
-async def test_an_overdue_item_carried_forward_gets_a_new_date(store, vault_path, clock):
-    """Carrying "Send the risk list" (due last Wednesday) asks when now, in the capture dialog
-    filled in as it was; Esc leaves it uncarried. An item not yet due carries at once."""
-    from tui.screens.capture import CaptureScreen
-
-    sam, first, second, *_ = first_one_on_one(store, clock)
-    late, finance = sorted(store.items(session_id=first.id), key=lambda i: i.due)
-    app = make_app(vault_path, clock)
-    async with app.run_test(size=(80, 24)) as pilot:
-        screen, listed = await the_list(app, pilot, store, second.id)
+        # carrying forward
         highlight(listed, finance)
         await pilot.press("c")  # due on the 20th: carried as it is
         await pilot.pause()
@@ -258,11 +228,22 @@ async def test_an_overdue_item_carried_forward_gets_a_new_date(store, vault_path
             await pilot.pause()
             assert app.screen is screen
             assert (store.item(late.id).status == "carried") is carried
+        await pilot.press("escape", "f10")  # the review reads it back with what was captured
+        await pilot.pause()
+        review = str(app.screen.query_one("#review-items").render())
+        assert review.endswith("Goals checked in (1)\n★ Lead the Q2 launch  20% · on-track")
+        assert "Speak at a meetup" in review  # set in it: captured, not checked in
         app.store = None
+    checked, _ = store.goals(sam.id)
+    assert (checked.status, checked.progress) == ("on-track", 20)  # d did not end it
+    assert checked.checkins[-1].session_id == second.id
     copies = {i.text: i for i in store.items(session_id=second.id)}
     assert copies["Send the risk list"].due == date(2025, 3, 14)  # the Friday after Monday
     assert copies["Send the risk list"].owner == "them"
     assert copies["Ask finance about budget"].due == date(2025, 3, 20)
+    from store import Scope, render_export  # the participant's summary says it too, dated at
+    summary = render_export(store, Scope.sessions(second.id)).text  # the stage it was made in
+    assert "### Goals checked in\n\n- Lead the Q2 launch — 20 % · on-track\n" in summary
 
 
 @pytest.mark.parametrize("size", [(80, 24), (160, 48)])
@@ -343,18 +324,29 @@ async def test_an_earlier_item_is_edited_from_the_list_to_go_through(store, vaul
         app.store = None
 
 
-async def test_an_item_just_captured_is_corrected_from_the_palette(store, vault_path, clock):
-    """The try's typo: "+7d" typed into the text, not the due date. The palette's "Edit an item
-    captured" asks which (the one just captured first) and the items panel shows it mended."""
+async def test_done_between_sessions_is_said_and_an_item_just_captured_is_corrected(
+        store, vault_path, clock):
+    """Sam's second 1-on-1, in one run:
+
+    * marked done from the items screen (or 'rapport items done') between the two: the next
+      one's panel says so, to close the loop out loud ("I did ask finance");
+    * the try's typo: "+7d" typed into the text, not the due date. The palette's "Edit an item
+      captured" asks which (the one just captured first) and the items panel shows it mended."""
     from tui.screens.capture import CaptureScreen
     from tui.screens.person_dialogs import Picker
     from tui.widgets.session import ItemsPanel
 
     sam, first, second, *_ = first_one_on_one(store, clock)
+    finance = next(i for i in store.items(session_id=first.id) if i.owner == "me")
+    store.update_item(finance.id, status="done")
     app = make_app(vault_path, clock)
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_session(app, pilot, store, second.id)
         await settle(app, pilot)
+        shown = " ".join(str(w.render()) for w in screen.query_one("#session-since").query(
+            "Static"))
+        assert "Done since 2025-03-03\n✓ Ask finance about budget  mine, 2025-03-10" in shown
+        assert "Ask finance about budget  due" not in shown  # no longer open
         for text in ("Book the room", "Send the deck +7d"):
             await pilot.press("f2")
             app.focused.value = text

@@ -60,21 +60,11 @@ async def test_the_second_one_on_one_opens_on_since_last_time(store, vault_path,
         assert screen.left_mode == "since"
 
 
-async def test_the_panel_that_opened_itself_gives_way_to_the_next_stage(store, vault_path,
-                                                                        clock):
-    sam, first, second, *_ = first_one_on_one(store, clock)
-    app = make_app(vault_path, clock)
-    async with app.run_test(size=(80, 24)) as pilot:
-        screen = await open_session(app, pilot, store, second.id)
-        await settle(app, pilot)
-        assert screen.left_mode == "since"
-        await pilot.press("ctrl+n")
-        await pilot.pause()
-        assert screen.left_mode == "questions" and screen.query_one(QuestionList).display
-        assert isinstance(app.focused, NotesArea)
-
-
-async def test_talking_points_are_covered_and_the_rest_carried(store, vault_path, clock):
+async def test_the_panel_gives_way_and_talking_points_are_covered_and_the_rest_carried(
+        store, vault_path, clock):
+    """Sam's second 1-on-1: the since-last-time panel that opened itself gives way to the next
+    stage's questions (the focus stays in the notes); the talking points listed at the opening
+    are covered (one) and carried (the rest) when the session ends."""
     sam, first, second, raise_point, theirs = first_one_on_one(store, clock)
     app = make_app(vault_path, clock)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -84,6 +74,11 @@ async def test_talking_points_are_covered_and_the_rest_carried(store, vault_path
         assert widget.display  # listed at the opening
         assert [widget.get_option_at_index(i).id for i in range(widget.option_count)] == [
             f"point:{theirs.id}", f"point:{raise_point.id}"]
+        assert screen.left_mode == "since"
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+        assert screen.left_mode == "questions" and screen.query_one(QuestionList).display
+        assert isinstance(app.focused, NotesArea)
         await pilot.press("ctrl+t", "d")  # theirs, first: covered
         await pilot.pause()
         assert {p.id: p.status for p in store.talking_points(sam.id)}[theirs.id] == "covered"
@@ -106,10 +101,11 @@ async def test_talking_points_are_covered_and_the_rest_carried(store, vault_path
     assert store.next_meeting(sam.id) is None  # skipped
 
 
-async def test_a_question_of_your_own_goes_to_the_bank_and_shows_as_yours(store, vault_path,
-                                                                          clock):
-    """A first session opens on the questions (nothing since last time); a question of your own
-    (shift+f2 on a "Q:" line) goes to the bank, and the next session lists it as yours."""
+async def test_the_pulse_then_a_question_of_your_own_goes_to_the_bank_and_shows_as_yours(
+        store, vault_path, clock):
+    """A first session opens on the questions (nothing since last time); the pulse at check-in
+    (^f: the digit goes to the dialog, on to the word); then a question of your own (shift+f2
+    on a "Q:" line) goes to the bank, and the next session lists it as yours."""
     ada = store.add_person("Ada")
     session = store.start_session(ada.id, plan())
     app = make_app(vault_path, clock)
@@ -118,6 +114,20 @@ async def test_a_question_of_your_own_goes_to_the_bank_and_shows_as_yours(store,
         await settle(app, pilot)
         assert screen.left_mode == "questions", "a first session opens on the questions"
         assert not screen.query_one("#session-since").display, "a first session: no panel"
+        # the pulse
+        assert screen.stage["records"] == "pulse"
+        assert "^f records how they are, 1-5" in str(screen.query_one(StageCard).render())
+        await pilot.press("ctrl+f")
+        await pilot.pause()
+        assert isinstance(app.screen, PulseDialog)
+        await pilot.press("4", *"steady", "enter")  # the digit goes on to the word
+        await pilot.pause()
+        assert app.screen is screen and isinstance(app.focused, NotesArea)
+        pulse = store.pulse(session.id)
+        assert (pulse.score, pulse.word) == (4, "steady")
+        assert "recorded: 4/5, steady" in str(screen.query_one(StageCard).render())
+        assert screen.query_one(NotesArea).text == ""  # the digit went to the dialog
+        # a question of your own
         screen.query_one(NotesArea).insert("Q: What gave you energy this week?")
         await pilot.press("shift+f2")
         await pilot.pause()
@@ -145,27 +155,6 @@ async def test_a_question_of_your_own_goes_to_the_bank_and_shows_as_yours(store,
         await pilot.press("ctrl+o")  # and it is inserted like the guide's
         assert "Q: What gave you energy this week?" in screen.query_one(NotesArea).text
         app.store = None
-
-
-async def test_the_pulse_at_check_in(store, vault_path, clock):
-    ada = store.add_person("Ada")
-    session = store.start_session(ada.id, plan())
-    app = make_app(vault_path, clock)
-    async with app.run_test(size=(80, 24)) as pilot:
-        screen = await open_session(app, pilot, store, session.id)
-        assert screen.stage["records"] == "pulse"
-        assert "^f records how they are, 1-5" in str(screen.query_one(StageCard).render())
-        await pilot.press("ctrl+f")
-        await pilot.pause()
-        assert isinstance(app.screen, PulseDialog)
-        await pilot.press("4", *"steady", "enter")  # the digit goes on to the word
-        await pilot.pause()
-        assert app.screen is screen and isinstance(app.focused, NotesArea)
-        pulse = store.pulse(session.id)
-        assert (pulse.score, pulse.word) == (4, "steady")
-        assert "recorded: 4/5, steady" in str(screen.query_one(StageCard).render())
-        assert screen.query_one(NotesArea).text == ""  # the digit went to the dialog
-
 
 
 async def test_the_feedback_guide_fills_the_feedback_log_as_it_goes(store, vault_path, clock):
@@ -388,7 +377,11 @@ async def test_the_feedback_form_shows_every_choice_it_saves(store, vault_path, 
     """The kind and the direction (given or received) are both on screen, each showing the
     choice that is saved when it is left alone (the direction used to sit off the dialog's edge,
     and the kind showed nothing chosen while one was saved). The feedback guide and the praise
-    guide, one session each, in one run of the app."""
+    guide, one session each, in one run of the app.
+
+    At 80x24, a third session: a behaviour said in a full sentence wraps in its field: its start
+    stays on screen (a one-line field scrolled it out of sight while typing), and Enter still
+    saves."""
     ada = store.add_person("Ada")
     app = make_app(vault_path, clock)
     async with app.run_test(size=size) as pilot:
@@ -422,19 +415,14 @@ async def test_the_feedback_form_shows_every_choice_it_saves(store, vault_path, 
             await pilot.press("escape")  # leaves the session: the next guide's
             await pilot.pause()
             assert app.screen is not screen, guide
-
-
-async def test_a_long_behaviour_stays_readable_whole_in_the_feedback_form(store, vault_path,
-                                                                         clock):
-    """A behaviour said in a full sentence wraps in its field at 80x24: its start stays on
-    screen (a one-line field scrolled it out of sight while typing), and Enter still saves."""
-    ben = store.add_person("Ben")
-    session = store.start_session(ben.id, plan("feedback"))
-    said = ("Said the delay was the data team's fault, in front of the client, and named two "
-            "people on that team who were not in the room")
-    app = make_app(vault_path, clock)
-    async with app.run_test(size=(80, 24)) as pilot:
-        screen = await open_session(app, pilot, store, session.id)
+        if size != (80, 24):
+            return
+        session = store.start_session(store.add_person("Ben").id, plan("feedback"))
+        said = ("Said the delay was the data team's fault, in front of the client, and named two "
+                "people on that team who were not in the room")
+        app.push_screen(SessionScreen(session.id))
+        await pilot.pause()
+        screen = app.screen
         screen.go_to(next(i for i, s in enumerate(screen.stages) if s.get("records") == "feedback"))
         await pilot.press("ctrl+f")
         await pilot.pause()

@@ -9,6 +9,7 @@ import inspect
 import re
 from pathlib import Path
 
+import pytest
 import textual
 import textual_serve
 from textual.app import App, ComposeResult
@@ -157,3 +158,33 @@ async def test_a_refilled_option_list_keeps_each_option_whole_beside_its_new_scr
             shown[options.id] = [options.render_line(y).text.strip() for y in range(3)]
     assert shown["plain"] == ["x" * 38, "a", "b"], "Textual measures again now: drop the shim"
     assert shown["wrapping"] == ["x" * 38, "xx", "a"]
+
+
+def test_a_css_source_is_parsed_once_for_a_theme_s_variables_whatever_the_stylesheet():
+    """Shared (the suite shares them: tests/conftest.py), two stylesheets with the same variables
+    get the one parse of a source; other variables parse it again, as they resolve it; CSS that
+    does not parse fails for each stylesheet that asks."""
+    from textual.css.stylesheet import Stylesheet
+    from textual.css.tokenizer import TokenError
+
+    names = [name for name, _ in textual_compat.CSS_PRIVATE_NAMES]
+    textual_compat.share_parsed_css()
+    textual_compat.share_parsed_css()  # once is enough: not wrapped twice
+    parse = getattr(Stylesheet, names[0])
+    assert list(inspect.signature(parse).parameters) == [
+        "self", "css", "read_from", "is_default_rules", "tie_breaker", "scope"]
+    css, where = "Static { color: $accent; }", ("test_textual_compat.py", "shared")
+
+    def rules(accent: str):
+        sheet = Stylesheet(variables={"accent": accent})
+        assert getattr(sheet, names[1]) == {"accent": accent}
+        return parse(sheet, css, read_from=where)
+
+    red = rules("#ff0000")
+    assert rules("#ff0000") is red
+    blue = rules("#0000ff")
+    assert blue is not red
+    assert [r.styles.color.hex for r in (*red, *blue)] == ["#FF0000", "#0000FF"]
+    for _ in range(2):
+        with pytest.raises(TokenError):
+            parse(Stylesheet(), "Static { color: $nowhere; }", read_from=where)

@@ -25,6 +25,12 @@ with more than fits), an option that took one line without the scrollbar is draw
 one line beside it, the end of its text lost (a question, an earlier item's due date).
 :func:`measure_options_again` forgets those heights; :class:`tui.widgets.options.WrappingOptionList`
 calls it whenever the scrollbar comes or goes.
+
+Textual parses every CSS source (the stylesheet, each widget class's default CSS) once per app:
+its parse cache belongs to the app's stylesheet. A process that runs hundreds of apps (the
+tests) parsed the same sources hundreds of times. :func:`share_parsed_css` keeps what one parse
+of a source made, for the theme's variables it was parsed with, for every later stylesheet in
+the process; the app never calls it (it runs one app a process).
 """
 
 from __future__ import annotations
@@ -66,6 +72,42 @@ FORGET_PRIVATE_NAMES = (
 OPTIONS_PRIVATE_NAMES = (
     ("_clear_caches", "forgets each option's measured height and drawn lines, and refreshes"),
 )
+
+
+#: Textual's private names :func:`share_parsed_css` uses, as above (of ``Stylesheet``).
+CSS_PRIVATE_NAMES = (
+    ("_parse_rules", "(css, read_from, is_default_rules, tie_breaker, scope): the rules of one "
+                     "source, parsed with the stylesheet's variables; kept by each stylesheet and "
+                     "reused by it (a parsed rule is not changed after)"),
+    ("_variables", "the variables (name: value) the stylesheet parses with: a theme's"),
+)
+
+_shared_rules: "dict[tuple[Any, ...], Any]" = {}
+
+
+def share_parsed_css() -> None:
+    """From now on in this process, each CSS source is parsed once for a set of variables (a
+    theme's), whatever stylesheet (whatever app) asks: what Textual's own cache does within one
+    stylesheet. A source that fails to parse is not kept, so each asking fails as before."""
+    from textual.css.stylesheet import Stylesheet
+
+    parse = Stylesheet._parse_rules
+    if getattr(parse, "shared", False):
+        return
+
+    def shared(self: Stylesheet, css: str, read_from: Any, is_default_rules: bool = False,
+               tie_breaker: int = 0, scope: str = "") -> Any:
+        key = (css, read_from, is_default_rules, tie_breaker, scope,
+               tuple(self._variables.items()))
+        try:
+            return _shared_rules[key]
+        except KeyError:
+            rules = parse(self, css, read_from, is_default_rules, tie_breaker, scope)
+            _shared_rules[key] = rules
+            return rules
+
+    shared.shared = True  # type: ignore[attr-defined]
+    Stylesheet._parse_rules = shared  # type: ignore[method-assign]
 
 
 def measure_options_again(options: "OptionList") -> None:
