@@ -89,6 +89,12 @@ def minutes_text(seconds: float) -> str:
     return f"{minutes // 60} h {minutes % 60:02d} min"
 
 
+def planned_text(seconds: float) -> str:
+    """Minutes planned, as the export's timings and "Length" say them ("60 min", never "1 h 00
+    min": a plan is made in minutes); the session's detail and ``rapport show`` say the same."""
+    return f"{round(seconds / 60)} min"
+
+
 def _fmt_spent(seconds: float) -> str:
     total = round(seconds)
     if total <= 0:
@@ -178,7 +184,7 @@ def session_blocks(s: Doc, participant: str, kind: str, include_private: bool,
     length = _fmt_length(length_seconds(s, start, end), s, start, end)
     planned = sum(_minutes(st) for st in stages) if full else 0
     if planned:
-        length += f" (planned {planned} min)"
+        length += f" (planned {planned_text(planned * 60)})"
     meta = [("Date", _date_line(start, end)), ("Length", length), ("With", participant)]
     if s["guide_name"]:
         meta.append(("Guide", s["guide_name"]))
@@ -287,10 +293,11 @@ def _full_stage_blocks(s: Doc, stages: list[Doc],
 
     blocks: list[Block] = []
     if stages:
-        rows = [[st.get("title") or st.get("key", ""), f"{_minutes(st)} min",
+        rows = [[st.get("title") or st.get("key", ""), planned_text(_minutes(st) * 60),
                  _fmt_spent(float(spent.get(st.get("key"), 0)))] for st in stages]
         total = sum(float(v) for v in spent.values())
-        rows.append(["Total", f"{sum(_minutes(st) for st in stages)} min", _fmt_spent(total)])
+        rows.append(["Total", planned_text(sum(_minutes(st) for st in stages) * 60),
+                     _fmt_spent(total)])
         blocks += [("h", 3, "Timings"), ("table", ["Stage", "Planned", "Spent"], rows)]
     shown = set()
     stage_blocks: list[Block] = []

@@ -78,3 +78,22 @@ def test_a_session_of_seconds_has_one_length_in_the_record_and_the_summary(store
         "planned" in text
     assert "- **Length:** under a minute, start to end\n" in render_export(
         store, Scope.sessions(session.id)).text
+
+
+def test_minutes_planned_read_as_the_export_says_them(store, clock):
+    """A 60-minute guide: the detail and ``rapport show`` said "1 h 00 min planned" and a stage
+    "15m planned" where the full export says "(planned 60 min)" and "15 min": one wording."""
+    from store import Scope, render_export
+
+    plan = next(g for g in builtin_guides() if g.id == "leadership-interview").to_snapshot()
+    assert sum(s["minutes"] for s in plan["stages"]) == 60
+    session = store.start_session(store.add_person("Ana").id, plan)
+    clock.advance(20)
+    store.end_session(session.id)
+    text = session_markdown(load_record(store, store.session(session.id)))
+    assert "on the stage timers of 60 min planned" in text
+    first = plan["stages"][0]
+    assert f"| 1. {first['title']} | {first['minutes']} min |" in text
+    assert f"\n*{first['minutes']} min planned · " in text
+    assert "(planned 60 min)" in render_export(store, Scope.sessions(session.id),
+                                               kind="full").text

@@ -16,7 +16,7 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Markdown, Static
 
-from store import RapportError, visible
+from store import RapportError, planned_text, visible
 from tui import format as fmt
 from tui.widgets.footer import Footer
 from tui.widgets.note_markdown import NoteMarkdown
@@ -132,10 +132,11 @@ class SessionDetailScreen(SectionScreen):
         for st in record.stages:
             planned += st.planned_seconds
             spent += st.spent_seconds
-            table.add_row(Text(f"{st.index + 1}. {st.title}"), fmt.duration(st.planned_seconds),
+            table.add_row(Text(f"{st.index + 1}. {st.title}"),
+                          planned_text(st.planned_seconds),
                           fmt.duration(st.spent_seconds),
                           f"{st.words} words" + (" 🔒" if st.private or st.private_note else ""))
-        table.add_row(Text("Total", style="bold"), fmt.duration(planned), fmt.duration(spent), "")
+        table.add_row(Text("Total", style="bold"), planned_text(planned), fmt.duration(spent), "")
         return table
 
     # ------------------------------------------------------------------ stage cursor
