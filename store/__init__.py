@@ -108,7 +108,8 @@ if TYPE_CHECKING:  # pragma: no cover
         UnsafeParameters, VaultBusy, VaultExists, VaultMissing, WrongPassphrase,
     )
     from .export import ExportDoc, render as render_export, render_document, write_export
-    from .export_page import GOALS_CHECKED, checkin_line, length_text, minutes_text, planned_text
+    from .export_page import (GOALS_CHECKED, checkin_line, length_text, minutes_text,
+                              planned_text, spent_text)
     from .privacy import private_stages, shared_checkin
     from .feedback import prepared as prepared_feedback
     from .files import NotRegularFile, ensure_dir, read_regular, write_new_file
@@ -167,7 +168,7 @@ _NAMES: dict[str, tuple[str, str]] = {
     **{n: ("export", n) for n in ("ExportDoc", "render_document", "write_export")},
     "render_export": ("export", "render"),
     **{n: ("export_page", n) for n in ("GOALS_CHECKED", "checkin_line", "length_text",
-                                            "minutes_text", "planned_text")},
+                                            "minutes_text", "planned_text", "spent_text")},
     **{n: ("privacy", n) for n in ("private_stages", "shared_checkin")},
     "prepared_feedback": ("feedback", "prepared"),
     **{n: ("files", n) for n in ("NotRegularFile", "ensure_dir", "read_regular",
@@ -221,8 +222,8 @@ __all__ = [
     "private_stages", "probe", "programme_report", "read_import", "read_regular",
     "render_document", "render_export", "render_report", "report_filename", "restore_vault",
     "retention_plan", "session_document", "share_summary", "shared_checkin", "since_last_time",
-    "stamp", "upcoming_meetings", "utc_now", "visible", "write_calendar", "write_export",
-    "write_new_file", "write_report",
+    "spent_text", "stamp", "upcoming_meetings", "utc_now", "visible", "write_calendar",
+    "write_export", "write_new_file", "write_report",
 ]
 
 

@@ -95,10 +95,13 @@ def planned_text(seconds: float) -> str:
     return f"{round(seconds / 60)} min"
 
 
-def _fmt_spent(seconds: float) -> str:
+def spent_text(seconds: float, none: str = "—") -> str:
+    """Time spent on a stage timer, as the export's timings say it: "22 s", "2 min 30 s",
+    "7 min"; ``none`` when it never ran. The session's detail (its table and its stage blocks)
+    and ``rapport show`` say the same."""
     total = round(seconds)
     if total <= 0:
-        return "—"
+        return none
     minutes, secs = divmod(total, 60)
     if not minutes:
         return f"{secs} s"
@@ -294,10 +297,10 @@ def _full_stage_blocks(s: Doc, stages: list[Doc],
     blocks: list[Block] = []
     if stages:
         rows = [[st.get("title") or st.get("key", ""), planned_text(_minutes(st) * 60),
-                 _fmt_spent(float(spent.get(st.get("key"), 0)))] for st in stages]
+                 spent_text(float(spent.get(st.get("key"), 0)))] for st in stages]
         total = sum(float(v) for v in spent.values())
         rows.append(["Total", planned_text(sum(_minutes(st) for st in stages) * 60),
-                     _fmt_spent(total)])
+                     spent_text(total)])
         blocks += [("h", 3, "Timings"), ("table", ["Stage", "Planned", "Spent"], rows)]
     shown = set()
     stage_blocks: list[Block] = []
