@@ -71,7 +71,15 @@ async def test_cues_the_outline_and_a_paused_timer_through_quit_and_resume(
         await pilot.press("f8", "enter")  # the current stage again: back to the notes
         await pilot.pause()
         assert isinstance(app.focused, NotesArea) and screen.index == 0
-        await pilot.press("f8", "down", "down", "escape")  # changed my mind
+        await pilot.press("f8", "down", "down")
+        await pilot.resize_terminal(100, 30)  # looking at stage 3 as the terminal resizes
+        await settle(app, pilot)
+        assert outline.highlighted == 2, "the highlight stays where it was moved"
+        assert str(outline.get_option_at_index(0).prompt).startswith("▶ 1.")
+        await pilot.resize_terminal(80, 24)
+        await settle(app, pilot)
+        assert outline.highlighted == 2
+        await pilot.press("escape")  # changed my mind
         await pilot.pause()
         assert isinstance(app.focused, NotesArea) and app.screen is screen
         assert screen.index == 0 and outline.highlighted == 0
