@@ -139,6 +139,13 @@ async def test_a_large_terminal_shows_the_whole_card_and_every_question(store, v
         assert questions.region.bottom <= 47 and questions.region.height > 0
         notes = screen.query_one(NotesArea)
         assert 50 <= notes.region.width <= 70  # not the 95 columns of a capped left pane
+        footer = screen.query_one(Footer)  # F5 shown, as an interview's F4
+        keys = footer.query("FooterKey")
+        assert "f5" in [k.key for k in keys] and keys.last().region.right <= 160
+        await pilot.resize_terminal(110, 40)  # F5 would push the palette's key out: not shown
+        await settle(app, pilot)
+        assert "f5" not in [k.key for k in footer.query("FooterKey")]
+        assert footer.query(".-command-palette")
 
 
 async def test_items_keep_owner_and_due_at_80_columns_and_a_capture_is_confirmed(
