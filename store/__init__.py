@@ -108,7 +108,8 @@ if TYPE_CHECKING:  # pragma: no cover
         UnsafeParameters, VaultBusy, VaultExists, VaultMissing, WrongPassphrase,
     )
     from .export import ExportDoc, render as render_export, render_document, write_export
-    from .export_page import GOALS_CHECKED, checkin_line, length_text, minutes_text
+    from .export_page import (GOALS_CHECKED, checkin_line, length_text, minutes_text,
+                              planned_text, spent_text)
     from .privacy import private_stages, shared_checkin
     from .feedback import prepared as prepared_feedback
     from .files import NotRegularFile, ensure_dir, read_regular, write_new_file
@@ -167,7 +168,7 @@ _NAMES: dict[str, tuple[str, str]] = {
     **{n: ("export", n) for n in ("ExportDoc", "render_document", "write_export")},
     "render_export": ("export", "render"),
     **{n: ("export_page", n) for n in ("GOALS_CHECKED", "checkin_line", "length_text",
-                                            "minutes_text")},
+                                            "minutes_text", "planned_text", "spent_text")},
     **{n: ("privacy", n) for n in ("private_stages", "shared_checkin")},
     "prepared_feedback": ("feedback", "prepared"),
     **{n: ("files", n) for n in ("NotRegularFile", "ensure_dir", "read_regular",
@@ -217,11 +218,12 @@ __all__ = [
     "build_synthesis", "calendar_bytes", "checkin_line", "collect", "create_vault", "date_example",
     "destroy_raw", "due_people", "encrypt", "ensure_dir", "feedback_kind", "import_document",
     "json_text", "kept_synthesis", "leader_report", "length_text", "md_block", "md_inline",
-    "minutes_text", "open_vault", "parse_due", "parse_time", "prepared_feedback", "private_stages",
-    "probe", "programme_report", "read_import", "read_regular", "render_document", "render_export",
-    "render_report", "report_filename", "restore_vault", "retention_plan", "session_document",
-    "share_summary", "shared_checkin", "since_last_time", "stamp", "upcoming_meetings", "utc_now",
-    "visible", "write_calendar", "write_export", "write_new_file", "write_report",
+    "minutes_text", "open_vault", "parse_due", "parse_time", "planned_text", "prepared_feedback",
+    "private_stages", "probe", "programme_report", "read_import", "read_regular",
+    "render_document", "render_export", "render_report", "report_filename", "restore_vault",
+    "retention_plan", "session_document", "share_summary", "shared_checkin", "since_last_time",
+    "spent_text", "stamp", "upcoming_meetings", "utc_now", "visible", "write_calendar",
+    "write_export", "write_new_file", "write_report",
 ]
 
 

@@ -89,10 +89,19 @@ def minutes_text(seconds: float) -> str:
     return f"{minutes // 60} h {minutes % 60:02d} min"
 
 
-def _fmt_spent(seconds: float) -> str:
+def planned_text(seconds: float) -> str:
+    """Minutes planned, as the export's timings and "Length" say them ("60 min", never "1 h 00
+    min": a plan is made in minutes); the session's detail and ``rapport show`` say the same."""
+    return f"{round(seconds / 60)} min"
+
+
+def spent_text(seconds: float, none: str = "—") -> str:
+    """Time spent on a stage timer, as the export's timings say it: "22 s", "2 min 30 s",
+    "7 min"; ``none`` when it never ran. The session's detail (its table and its stage blocks)
+    and ``rapport show`` say the same."""
     total = round(seconds)
     if total <= 0:
-        return "—"
+        return none
     minutes, secs = divmod(total, 60)
     if not minutes:
         return f"{secs} s"
@@ -178,7 +187,7 @@ def session_blocks(s: Doc, participant: str, kind: str, include_private: bool,
     length = _fmt_length(length_seconds(s, start, end), s, start, end)
     planned = sum(_minutes(st) for st in stages) if full else 0
     if planned:
-        length += f" (planned {planned} min)"
+        length += f" (planned {planned_text(planned * 60)})"
     meta = [("Date", _date_line(start, end)), ("Length", length), ("With", participant)]
     if s["guide_name"]:
         meta.append(("Guide", s["guide_name"]))
@@ -287,10 +296,11 @@ def _full_stage_blocks(s: Doc, stages: list[Doc],
 
     blocks: list[Block] = []
     if stages:
-        rows = [[st.get("title") or st.get("key", ""), f"{_minutes(st)} min",
-                 _fmt_spent(float(spent.get(st.get("key"), 0)))] for st in stages]
+        rows = [[st.get("title") or st.get("key", ""), planned_text(_minutes(st) * 60),
+                 spent_text(float(spent.get(st.get("key"), 0)))] for st in stages]
         total = sum(float(v) for v in spent.values())
-        rows.append(["Total", f"{sum(_minutes(st) for st in stages)} min", _fmt_spent(total)])
+        rows.append(["Total", planned_text(sum(_minutes(st) for st in stages) * 60),
+                     spent_text(total)])
         blocks += [("h", 3, "Timings"), ("table", ["Stage", "Planned", "Spent"], rows)]
     shown = set()
     stage_blocks: list[Block] = []

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from guides.loader import builtin_guides
-from tui.record import load_record, session_markdown
+from tui.record import load_record, session_markdown, stage_times
 
 
 def test_a_stage_with_a_shared_and_a_private_note_shows_both(store, clock):
@@ -78,3 +78,46 @@ def test_a_session_of_seconds_has_one_length_in_the_record_and_the_summary(store
         "planned" in text
     assert "- **Length:** under a minute, start to end\n" in render_export(
         store, Scope.sessions(session.id)).text
+
+
+def test_minutes_planned_read_as_the_export_says_them(store, clock):
+    """A 60-minute guide: the detail and ``rapport show`` said "1 h 00 min planned" and a stage
+    "15m planned" where the full export says "(planned 60 min)" and "15 min": one wording."""
+    from store import Scope, render_export
+
+    plan = next(g for g in builtin_guides() if g.id == "leadership-interview").to_snapshot()
+    assert sum(s["minutes"] for s in plan["stages"]) == 60
+    session = store.start_session(store.add_person("Ana").id, plan)
+    clock.advance(20)
+    store.end_session(session.id)
+    text = session_markdown(load_record(store, store.session(session.id)))
+    assert "on the stage timers of 60 min planned" in text
+    first = plan["stages"][0]
+    assert f"| 1. {first['title']} | {first['minutes']} min |" in text
+    assert f"\n*{first['minutes']} min planned · " in text
+    assert "(planned 60 min)" in render_export(store, Scope.sessions(session.id),
+                                               kind="full").text
+
+
+def test_a_stage_s_time_spent_reads_the_same_in_its_block_and_the_table(store, clock):
+    """22 s on a stage: its block said "0m spent" where the table said 00:22. Both, and
+    ``rapport show``, say it as the export's timings do ("22 s", "2 min 30 s"); a stage whose
+    timer never ran says so in its block ("no time spent"), "—" in the table as in the export."""
+    from store import Scope, render_export
+
+    plan = next(g for g in builtin_guides() if g.id == "one-on-one").to_snapshot()
+    keys = [s["key"] for s in plan["stages"]]
+    session = store.start_session(store.add_person("Ana").id, plan)
+    store.save_session_state(session.id, spent={keys[0]: 22.0, keys[1]: 150.0})
+    store.end_session(session.id)
+    record = load_record(store, store.session(session.id))
+    text = session_markdown(record)
+    assert "min planned · 22 s spent*" in text and "min planned · 2 min 30 s spent*" in text
+    assert "min planned · no time spent*" in text
+    assert f"| 1. {plan['stages'][0]['title']} | {plan['stages'][0]['minutes']} min | 22 s |" \
+        in text and "| **Total** |" in text and "| 2 min 52 s |" in text
+    times = stage_times(record)  # the detail's table
+    assert [spent for _, spent in times[:3]] == ["22 s", "2 min 30 s", "—"]
+    assert times[-1] == ("30 min", "2 min 52 s")
+    export = render_export(store, Scope.sessions(session.id), kind="full").text
+    assert "| 22 s |" in export and "| 2 min 30 s |" in export

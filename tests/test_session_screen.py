@@ -71,7 +71,15 @@ async def test_cues_the_outline_and_a_paused_timer_through_quit_and_resume(
         await pilot.press("f8", "enter")  # the current stage again: back to the notes
         await pilot.pause()
         assert isinstance(app.focused, NotesArea) and screen.index == 0
-        await pilot.press("f8", "down", "down", "escape")  # changed my mind
+        await pilot.press("f8", "down", "down")
+        await pilot.resize_terminal(100, 30)  # looking at stage 3 as the terminal resizes
+        await settle(app, pilot)
+        assert outline.highlighted == 2, "the highlight stays where it was moved"
+        assert str(outline.get_option_at_index(0).prompt).startswith("▶ 1.")
+        await pilot.resize_terminal(80, 24)
+        await settle(app, pilot)
+        assert outline.highlighted == 2
+        await pilot.press("escape")  # changed my mind
         await pilot.pause()
         assert isinstance(app.focused, NotesArea) and app.screen is screen
         assert screen.index == 0 and outline.highlighted == 0
@@ -131,6 +139,13 @@ async def test_a_large_terminal_shows_the_whole_card_and_every_question(store, v
         assert questions.region.bottom <= 47 and questions.region.height > 0
         notes = screen.query_one(NotesArea)
         assert 50 <= notes.region.width <= 70  # not the 95 columns of a capped left pane
+        footer = screen.query_one(Footer)  # F5 shown, as an interview's F4
+        keys = footer.query("FooterKey")
+        assert "f5" in [k.key for k in keys] and keys.last().region.right <= 160
+        await pilot.resize_terminal(110, 40)  # F5 would push the palette's key out: not shown
+        await settle(app, pilot)
+        assert "f5" not in [k.key for k in footer.query("FooterKey")]
+        assert footer.query(".-command-palette")
 
 
 async def test_items_keep_owner_and_due_at_80_columns_and_a_capture_is_confirmed(

@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping
 
 from store import due_people
 from store import CADENCES, ITEM_KINDS, Item, Note, Person, Session, SessionSummary, Upcoming
-from store import GOALS_CHECKED, checkin_line, length_text, md_block, md_inline, minutes_text
+from store import (GOALS_CHECKED, checkin_line, length_text, md_block, md_inline, minutes_text,
+                   planned_text, spent_text)
 from store import private_stages, shared_checkin
 from tui import format as fmt
 
@@ -231,23 +232,34 @@ def record_header(record: SessionRecord, esc: Callable[[str], str] = md_escape, 
     if s.ended_at and record.document.get("sessions"):  # the export's "Length", in its words,
         parts.append(length_text(record.document["sessions"][0]))  # beside the time spent
     parts.append(f"{minutes_text(s.spent_seconds)} spent on the stage timers of "
-                 f"{minutes_text(planned)} planned")
+                 f"{planned_text(planned)} planned")
     lines = [f"# {esc(record.person.name)} · {esc(record.title)}", "", " · ".join(parts), ""]
     if record.stages and table:
         lines += ["| Stage | Planned | Spent |", "|---|---:|---:|"]
-        for st in record.stages:
+        *rows, (total_planned, total_spent) = stage_times(record)
+        for st, (stage_planned, stage_spent) in zip(record.stages, rows):
             mark = " 🔒" if st.private or st.private_note else ""
-            lines.append(f"| {st.index + 1}. {esc(st.title)}{mark} | "
-                         f"{fmt.duration(st.planned_seconds)} | {fmt.duration(st.spent_seconds)} |")
-        lines.append(f"| **Total** | {fmt.duration(planned)} | {fmt.duration(s.spent_seconds)} |")
+            lines.append(f"| {st.index + 1}. {esc(st.title)}{mark} | {stage_planned} | "
+                         f"{stage_spent} |")
+        lines.append(f"| **Total** | {total_planned} | {total_spent} |")
     return "\n".join(lines)
+
+
+def stage_times(record: SessionRecord) -> list[tuple[str, str]]:
+    """Time planned and spent per stage, then in all, as the record's tables say them (the
+    detail's and ``rapport show``'s): in the export's words (:func:`store.planned_text`,
+    :func:`store.spent_text`), as a stage's block says them too."""
+    rows = [(planned_text(st.planned_seconds), spent_text(st.spent_seconds))
+            for st in record.stages]
+    planned = sum(st.planned_seconds for st in record.stages)
+    return rows + [(planned_text(planned), spent_text(record.session.spent_seconds))]
 
 
 def stage_markdown(stage: StageRecord, esc: Callable[[str], str] = md_escape,
                    note: Callable[[str], str] = md_note) -> str:
     lines = [f"## {stage.index + 1}. {esc(stage.title)}" + (" 🔒 private" if stage.private else ""),
-             "", f"*{fmt.minutes(stage.planned_seconds)} planned · "
-                 f"{fmt.minutes(stage.spent_seconds)} spent*", ""]
+             "", f"*{planned_text(stage.planned_seconds)} planned · "
+                 f"{spent_text(stage.spent_seconds, 'no time')} spent*", ""]
     text = stage.note.text.strip() if stage.note else ""
     private = stage.private_note.text.strip() if stage.private_note else ""
     lines.append(note(text) if text else "*No notes.*" if not private else "*No shared notes.*")

@@ -21,6 +21,7 @@ from tui import format as fmt
 from tui.widgets.footer import Footer
 from tui.widgets.note_markdown import NoteMarkdown
 from tui.record import SessionRecord, items_markdown, load_record, record_header, stage_markdown
+from tui.record import stage_times
 from tui.commands import Command
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.sections import SEARCH, SECTION_KEYS, SectionScreen
@@ -128,14 +129,11 @@ class SessionDetailScreen(SectionScreen):
         table: DataTable[Any] = DataTable(id="detail-times", cursor_type="none",
                                           zebra_stripes=True)
         table.add_columns("Stage", "Planned", "Spent", "Notes")
-        planned = spent = 0.0
-        for st in record.stages:
-            planned += st.planned_seconds
-            spent += st.spent_seconds
-            table.add_row(Text(f"{st.index + 1}. {st.title}"), fmt.duration(st.planned_seconds),
-                          fmt.duration(st.spent_seconds),
+        *rows, (planned, spent) = stage_times(record)
+        for st, (stage_planned, stage_spent) in zip(record.stages, rows):
+            table.add_row(Text(f"{st.index + 1}. {st.title}"), stage_planned, stage_spent,
                           f"{st.words} words" + (" 🔒" if st.private or st.private_note else ""))
-        table.add_row(Text("Total", style="bold"), fmt.duration(planned), fmt.duration(spent), "")
+        table.add_row(Text("Total", style="bold"), planned, spent, "")
         return table
 
     # ------------------------------------------------------------------ stage cursor

@@ -42,6 +42,10 @@ WIDE = (130, 40)
 LEFT_MODES = ("questions", "cues", "since")
 #: Narrower than this, the footer leaves out the command palette's key.
 FOOTER_PALETTE_WIDTH = 100
+#: From this width the footer shows the since-last-time key too: with it every key and the
+#: palette's fit (an interview's footer, the longest, takes 114 columns then), where from 100
+#: columns it pushed the palette's key out.
+FOOTER_SINCE_WIDTH = 120
 
 
 def initial_layout(screen: "SessionScreen") -> Footer:
@@ -73,13 +77,16 @@ def footer_shows(screen: "SessionScreen") -> Mapping[str, bool]:
     """The binding ids the footer shows (True) or leaves out (False) other than as declared,
     for this kind of session and width. An interview is tagged as it goes: its footer shows
     the tag key; at 80 columns in place of quit (ctrl+q still quits, F1 lists it), from
-    ``FOOTER_PALETTE_WIDTH`` with the since-last-time key too, as every key fits there."""
+    ``FOOTER_PALETTE_WIDTH`` with quit. From ``FOOTER_SINCE_WIDTH`` every session's footer
+    shows the since-last-time key too; narrower, the left pane's tab and F1 name it."""
     session = screen.session
-    if session is None or not (session.plan.get("kind") == "interview"
-                               or session.programme_id):
+    if session is None:
         return {}
-    wide = screen.app.size.width >= FOOTER_PALETTE_WIDTH
-    return {"tag": True, "since": wide, "quit": wide}
+    width = screen.app.size.width
+    since = width >= FOOTER_SINCE_WIDTH
+    if not (session.plan.get("kind") == "interview" or session.programme_id):
+        return {"since": True} if since else {}
+    return {"tag": True, "since": since, "quit": width >= FOOTER_PALETTE_WIDTH}
 
 
 def footer_bindings(screen: "SessionScreen", active: Mapping[str, ActiveBinding]

@@ -83,8 +83,11 @@ class StageOutline(OptionList):
     _last: tuple | None = None
 
     def on_resize(self) -> None:
+        """The labels fitted to the new width, each in its place: the highlight stays where
+        the facilitator moved it (looking at another stage), the current stage stays marked."""
         if self._last is not None:
-            self.show(*self._last)
+            for i in range(self.option_count):
+                self.replace_option_prompt_at_index(i, self.label(i))
 
     def show(self, stages: Sequence[Mapping[str, Any]], current: int, visited: set[str],
              spent: Mapping[str, float]) -> None:
