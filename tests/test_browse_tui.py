@@ -253,7 +253,7 @@ async def test_detail_renders_the_whole_record(world):
         times = screen.query_one("#detail-times")
         assert times.row_count == 8  # seven stages and the total
         assert [cell_text(times, 5, c) for c in range(3)] == \
-            ["6. Commitments", "02:00", "07:00"]
+            ["6. Commitments", "2 min", "7 min"]  # the export's words for time
         await pilot.press("x")  # the export dialog, for this session
         await settle(pilot)
         from tui.screens.export import ExportScreen

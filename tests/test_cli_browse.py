@@ -160,7 +160,7 @@ def test_show_by_prefix_text_and_json(home):
     assert result.exit_code == 0, result.output
     out = result.stdout
     assert out.startswith("# Alice Martin · Planning\n")
-    assert "| 1. Check-in | 03:00 | 04:00 |" in out
+    assert "| 1. Check-in | 3 min | 4 min |" in out  # the export's words for time
     assert "Worried about the budget freeze." in out
     assert "## 7. Private reflection 🔒 private" in out and "I talked too much." in out
     assert "- ▸ Send the roadmap draft — owner Alice Martin · due 2025-02-20 · open" in out
