@@ -44,7 +44,12 @@ run: $(STAMP)
 # install, pytest 3:03: still over the 3-minute line. Stop 33: tests merged and command checks
 # run several to a process (tests/clitools.py rapport_each), Textual's drawn-lines cache cleared
 # after each test (tests/conftest.py): a fresh clone's install 17 s, then `make test` 2:34
-# (pytest 2:27), 2:51 in all; pytest took 2:27-2:52 over five fresh clones in one hour.
+# (pytest 2:27), 2:51 in all; pytest took 2:27-2:52 over five fresh clones in one hour. Stop 34:
+# the store fixture copies a vault made once a process, each CSS source is parsed once a process
+# (tui/textual_compat.share_parsed_css, called by the tests alone), 12 same-state app runs merged:
+# back to back, 41 app/session/store test files 179.5 -> 140.9 s of CPU. A fresh clone, in an
+# hour this machine ran 20-40% slower than earlier (the bench's floors too): install 22 s, then
+# `make test` 2:36, 2:58 in all; CI's pytest 2:43. Still near the line on a slow hour.
 test: $(TSTAMP)
 	$(BIN)/python -m compileall -q tui store guides
 	PYTHONDONTWRITEBYTECODE= $(BIN)/python -m pytest --collect-only -q >/dev/null 2>&1 & \
