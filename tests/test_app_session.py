@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from click.testing import CliRunner
+from textual.widgets import DataTable
 
 from store import crypto
 from store.vault import open_vault
@@ -149,8 +150,8 @@ async def test_capture_then_stage_change_saves_then_questions_and_the_timer(
 
 async def test_autosave_after_a_second_marks_saved_then_the_review_ends_it(store, vault_path,
                                                                           clock):
-    """Autosave a second after the last key; then F10 opens the review, Esc goes back to the
-    session, and F10, Enter ends it (home)."""
+    """Autosave a second after the last key; then F10 opens the review (its times as the
+    detail says them), Esc goes back to the session, and F10, Enter ends it (home)."""
     person, session = ada_session(store, "feedback")
     app = make_app(vault_path, clock)
     async with app.run_test(size=(100, 30)) as pilot:
@@ -173,6 +174,11 @@ async def test_autosave_after_a_second_marks_saved_then_the_review_ends_it(store
         await pilot.press("f10")
         await pilot.pause()
         assert isinstance(app.screen, EndReviewScreen)
+        table = app.screen.query_one("#review-table", DataTable)  # the detail's and show's words
+        rows = [table.get_row_at(i) for i in range(table.row_count)]
+        assert rows[0][:3] == ["Prepare (private)", "5 min", "2 s"]  # not 05:00 / 00:02
+        assert rows[1][1:3] == ["4 min", "—"]  # a stage never timed
+        assert rows[-1][:3] == ["Total", "33 min", "2 s"]
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, SessionScreen), "Esc goes back from the review"

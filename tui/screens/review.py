@@ -28,7 +28,7 @@ from textual.widgets import Button, DataTable, Input, Label, RadioButton, RadioS
 
 from store import (
     CADENCES, ITEM_KINDS, DateError, Goal, Item, RapportError, Session, TalkingPoint,
-    date_example, parse_due,
+    date_example, parse_due, planned_text, spent_text,
 )
 from tui import format as fmt
 from tui.keys import with_keys
@@ -145,6 +145,9 @@ class EndReviewScreen(Dialog[EndDecision | None]):
                 yield Button("Back", id="review-back", classes="cancel")
 
     def time_table(self) -> DataTable[str]:
+        """Time per stage, planned vs spent, as the session's detail, ``rapport show`` and the
+        exports say them ("3 min", "4 s": :func:`store.planned_text`, :func:`store.spent_text`);
+        the review said "03:00" and "00:04" (the session's running clock keeps those)."""
         table: DataTable[str] = DataTable(id="review-table", cursor_type="none")
         table.can_focus = False  # nothing to pick in it, and the body around it scrolls: no stop
         table.add_columns("Stage", "Planned", "Spent", "Notes")
@@ -156,8 +159,8 @@ class EndReviewScreen(Dialog[EndDecision | None]):
             total_spent += spent
             shared, private = self.words.get(stage["key"], (0, 0))
             notes = f"{shared} words" + (f" · 🔒 {private}" if private else "")
-            table.add_row(stage["title"], fmt.duration(planned), fmt.duration(spent), notes)
-        table.add_row("Total", fmt.duration(total_planned), fmt.duration(total_spent), "")
+            table.add_row(stage["title"], planned_text(planned), spent_text(spent), notes)
+        table.add_row("Total", planned_text(total_planned), spent_text(total_spent), "")
         return table
 
     def items_text(self) -> Text:
