@@ -373,8 +373,9 @@ def _finish(run: Callable[[], Any]) -> int:
 def cli(ctx: click.Context, home: Path | None, passphrase_file: Path | None) -> None:
     """Rapport: run confidential conversations; keep their notes in an encrypted vault.
 
-    With no command, starts the full-screen app. --home and --passphrase-file work before or
-    after a command's name.
+    With no command, starts the full-screen app, which asks for the passphrase itself
+    (--passphrase-file is for commands). --home and --passphrase-file work before or after a
+    command's name.
     """
     overrides = ctx.obj if isinstance(ctx.obj, dict) else {}
     ctx.obj = Env(home=home, passphrase_file=passphrase_file, **overrides)
