@@ -49,7 +49,8 @@ run: $(STAMP)
 # (tui/textual_compat.share_parsed_css, called by the tests alone), 12 same-state app runs merged:
 # back to back, 41 app/session/store test files 179.5 -> 140.9 s of CPU. A fresh clone, in an
 # hour this machine ran 20-40% slower than earlier (the bench's floors too): install 22 s, then
-# `make test` 2:36, 2:58 in all; CI's pytest 2:43. Still near the line on a slow hour.
+# `make test` 2:36 (pytest 2:32), 2:58 in all; two CI runs' pytest 2:43 and 2:54, which with the
+# install would be ~3:10-3:20: still at the line, and over it on this machine's slow hours.
 test: $(TSTAMP)
 	$(BIN)/python -m compileall -q tui store guides
 	PYTHONDONTWRITEBYTECODE= $(BIN)/python -m pytest --collect-only -q >/dev/null 2>&1 & \
