@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterator, Mapping
 
 from .clock import stamp, stamp_or_none
 from .db import in_clause
-from .models import GOAL_SET, Person, Programme
+from .models import Person, Programme, sets_goal
 from .scope import BATCH, Scope, Selection, select
 from .sessions import outline
 from .tables import TABLES, Table, later_families
@@ -262,9 +262,10 @@ class _CheckIns:
             for plain, secret in engine.select("checkins", in_clause("person_id", part), part,
                                                order="created_at, rowid"):
                 data = secret["data"]
-                self.history.setdefault(plain["goal_id"], []).append((plain, data))
-                if data.get("session_id") and not (data.get("note") == GOAL_SET
-                                                   and len(self.history[plain["goal_id"]]) == 1):
+                history = self.history.setdefault(plain["goal_id"], [])
+                history.append((plain, data))
+                setting = sets_goal(len(history) - 1, data.get("note"))
+                if data.get("session_id") and not setting:
                     self.dated.setdefault(data["session_id"], []).append((plain, data))
         found = {sid: self.dated.pop(sid) for sid in sessions if sid in self.dated}
         if not found:

@@ -13,6 +13,12 @@ ITEM_STATUSES = ("open", "done", "carried", "dropped")
 GOAL_STATUSES = ("open", "on-track", "at-risk", "done", "dropped")
 #: the note of a goal's first check-in, made with it: its setting, not a check-in on it
 GOAL_SET = "goal set"
+
+
+def sets_goal(position: int, note: str | None) -> bool:
+    """Whether a goal's check-in at ``position`` (0: its first) with ``note`` is the goal's
+    setting, made with it, rather than a check-in on it."""
+    return position == 0 and note == GOAL_SET
 CADENCES = {"weekly": 7, "fortnightly": 14, "monthly": 30}
 POINT_OWNERS = ("mine", "theirs")  # mine: to raise; theirs: they asked to discuss it
 POINT_STATUSES = ("open", "covered", "dropped")
@@ -399,7 +405,7 @@ class Goal:
     def checked_in(self, session_id: str) -> bool:
         """Whether it was checked in on in that session (its first check-in, made with it, is
         its setting, not a check-in: as the session's document counts them)."""
-        return any(c.session_id == session_id and not (i == 0 and c.note == GOAL_SET)
+        return any(c.session_id == session_id and not sets_goal(i, c.note)
                    for i, c in enumerate(self.checkins))
 
 
