@@ -31,7 +31,8 @@ from textual.widgets import Static
 from store import visible
 from tui.screens import session_loop as loop
 from tui.widgets.footer import Footer
-from tui.widgets.session import NotesArea, QuestionList, StageCard, StageOutline, fit
+from tui.widgets.browse import cut
+from tui.widgets.session import NotesArea, QuestionList, StageCard, StageOutline
 from tui.widgets.prepare import SinceLastTimeView
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -132,7 +133,7 @@ def show_header(screen: "SessionScreen") -> None:
             break
     header = Text()
     header.append(name, style="bold")
-    header.append(fit(middle + tail, width - cell_len(name)))
+    header.append(cut(middle + tail, width - cell_len(name)))
     if ended and cell_len(name) + cell_len(middle + tail) + len(ended) <= width:
         header.append(ended, style="italic")
     elif ended:

@@ -26,11 +26,6 @@ def clock_face(seconds: float) -> str:
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
 
 
-def fit(text: str, room: int) -> str:
-    """``text`` in ``room`` terminal cells: cut with an ellipsis when it does not fit."""
-    return cut(text, room)
-
-
 class SessionTimer(Static):
     """Session and stage time against the plan. States: normal, near (last 20 %), over."""
 
@@ -118,7 +113,7 @@ class StageOutline(OptionList):
         times = self.times(stage, i == current, spent)
         title = f"{mark} {i + 1}. {stage['title']}" if numbered else f"{mark} {stage['title']}"
         room = width - len(times)
-        label = Text(set_cell_size(fit(title, room), room))
+        label = Text(set_cell_size(cut(title, room), room))
         label.append(times, style="dim" if i != current else "")
         if i == current:
             label.stylize("bold")
@@ -362,7 +357,7 @@ class ItemsPanel(Static):
             blocks.insert(0, block)
         lines = [line for block in blocks for line in block]
         if len(blocks) < len(items):
-            lines.insert(0, Text(fit(f"… {len(items) - len(blocks)} earlier ({review} lists "
+            lines.insert(0, Text(cut(f"… {len(items) - len(blocks)} earlier ({review} lists "
                                      "all)", width), style="dim"))
         return Text("\n", no_wrap=True, overflow="ellipsis").join(lines)
 
@@ -386,7 +381,7 @@ class ItemsPanel(Static):
             # a long name is cut to its line (it wrapped), leaving the rest of the text 14
             # cells there (cut to no less than 14, as F3 cuts it at 80 columns)
             suffix = f"  {cut(who, max(14, room - 2 - len(due) - (14 if rest else 0)))}{due}"
-            parts = [body[:end].rstrip(), fit(rest, room - cell_len(suffix))]
+            parts = [body[:end].rstrip(), cut(rest, room - cell_len(suffix))]
         lines = []
         for n, part in enumerate(parts):
             line = Text()
