@@ -31,11 +31,15 @@ class Notes:
         self.sessions = sessions
         #: (session, stage, private) -> the note's id: an autosave finds its row without a scan
         self._ids: dict[tuple[str, str, bool], str] = {}
+        #: the plaintext columns of each note as last saved here: an autosave does not read them
+        self._written: dict[tuple[str, str, bool], dict[str, Any]] = {}
 
     def forget(self, session_id: str | None = None) -> None:
         with self.rows.mutex:
             self._ids = {} if session_id is None else \
                 {k: v for k, v in self._ids.items() if k[0] != session_id}
+            self._written = {} if session_id is None else \
+                {k: v for k, v in self._written.items() if k[0] != session_id}
 
     def of_session(self, session_id: str) -> list[Note]:
         notes = self.rows.select(TABLE, "session_id = ?", (session_id,), order="created_at, rowid",
@@ -61,10 +65,12 @@ class Notes:
                     note_id = next((n.id for n in self.of_session(session_id)
                                     if n.stage == stage and n.private == bool(private)), None)
                 if note_id is not None:
-                    plain, _ = self.rows.update(TABLE, note_id, {"body": body})
+                    plain, _ = self.rows.update(TABLE, note_id, {"body": body},
+                                                written=self._written.get(key))
                 else:
                     plain = self.rows.insert(TABLE, {"body": body}, session_id=session_id)
                 if ended:
                     self.sessions.mark_amended(session_id)
             self._ids[key] = plain["id"]  # once committed
+            self._written[key] = plain
         return note_of(plain, {"body": body}), person_id

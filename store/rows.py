@@ -146,8 +146,8 @@ class Rows:
                     for i, column in enumerate(sealed)]
         out = []
         for row in rows:
-            bound = bound_json(list(row[:n])).encode()
             secret = {}
+            bound = bound_json(list(row[:n])).encode() if prefixes else b""
             for i, column, prefix in prefixes:
                 try:
                     secret[column] = open_(row[i], prefix + bound)
@@ -270,19 +270,24 @@ class Rows:
             raise RapportError(f"cannot add {TABLES[table].noun}: {exc}") from None
         tx.note(table, self.summary.term(table, row["id"], row["rev"]), +1)
 
-    def update(self, table: str, record_id: str, secret: dict[str, Any] | None = None,
-               **links: Any) -> Record:
+    def update(self, table: str, record_id: str, secret: dict[str, Any] | None = None, *,
+               written: dict[str, Any] | None = None, **links: Any) -> Record:
         """Re-seals the row at revision + 1 with ``secret`` (sealed columns not given are kept:
         opened, which also authenticates them) and ``links`` changed. Returns the new
-        ``(plain, secret)``."""
+        ``(plain, secret)``. ``written``: the row's plaintext columns as this process last wrote
+        them, when ``secret`` gives every sealed column: the row is not read first (had it
+        changed since, say a write rolled back, the revision check finds it and reads it)."""
         tx = self._transaction()
         spec = TABLES[table]
         given = secret or {}
         keep = tuple(c for c in spec.sealed if c not in given)
-        found = self.select(table, "id = ?", (record_id,), columns=keep)
-        if not found:
-            raise NotFound(f"no {spec.noun} with id {record_id}")
-        plain, kept = found[0]
+        if written is not None and not keep:
+            plain, kept = dict(written), {}
+        else:
+            found = self.select(table, "id = ?", (record_id,), columns=keep)
+            if not found:
+                raise NotFound(f"no {spec.noun} with id {record_id}")
+            plain, kept = found[0]
         merged = {**kept, **given}
         old_rev = int(plain["rev"])
         plain.update(links)
@@ -291,7 +296,9 @@ class Rows:
         sets = ", ".join(f"{c} = ?" for c in row if c != "id")
         cursor = self._conn.execute(f"UPDATE {table} SET {sets} WHERE id = ? AND rev = ?",
                                     (*[v for c, v in row.items() if c != "id"], record_id, old_rev))
-        if cursor.rowcount != 1:  # pragma: no cover - the single writer holds the lock
+        if cursor.rowcount != 1:
+            if written is not None:  # what the caller kept is out of date: read the row
+                return self.update(table, record_id, secret, **links)
             raise RapportError(f"{table}/{record_id} changed underneath; nothing saved")
         term = self.summary.term
         tx.note(table, term(table, record_id, old_rev), -1)

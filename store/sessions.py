@@ -201,7 +201,9 @@ class Sessions:
                 secret["meta"] = {"title": clean(title).strip(), "guide_id": current.guide_id,
                                   "guide_name": current.guide_name,
                                   "outline": outline(current.plan)}
-            links = {"amended_at": self.rows.now()} if current.ended_at is not None else {}
+            links: dict[str, Any] = {}
+            if current.ended_at is not None:
+                links["amended_at"] = self.rows.now()
             return session_of(*self.rows.update(TABLE, session_id, secret, **links))
 
     def end(self, session_id: str, *, ended_at: datetime | None = None) -> Session:

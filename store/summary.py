@@ -56,9 +56,10 @@ class RowSummary:
 
     def changed(self, changes: dict[str, Tally]) -> RowSummary:
         """A copy with ``changes`` (table -> the count and digest to add) applied."""
-        tallies = {name: Tally(t.count, t.digest) for name, t in self.tallies.items()}
+        tallies = dict(self.tallies)  # the tables not changed share their tallies: never added to
         for name, change in changes.items():
-            tallies[name].add(change)
+            tally = tallies[name] = Tally(tallies[name].count, tallies[name].digest)
+            tally.add(change)
         return RowSummary(self._cipher, self._vault_id, tallies)
 
     def rekeyed(self, cipher: FieldCipher) -> RowSummary:

@@ -13,6 +13,7 @@ import pytest
 from store.errors import (
     Ambiguous, Damaged, Locked, NotFound, RapportError, StorageError, VaultExists, WrongPassphrase,
 )
+from store.summary import Tally
 from store.vault import open_vault, stamp
 
 PLAN = {"id": "one-on-one", "name": "1-on-1",
@@ -144,6 +145,17 @@ def test_autosave_is_one_revision_per_save(store, clock):
         (stored,) = store.notes(s.id)
         assert stored == note and not stored.private
     assert stored.created_at == first.created_at and stored.text == "a" * 11
+    # a save inside a transaction that rolls back leaves the kept row behind the file's: the
+    # next save finds out by the revision, reads the row and saves on top of what is stored
+    with pytest.raises(RuntimeError), store.engine.write():
+        store.save_note(s.id, "topics", "rolled back")
+        raise RuntimeError("undo")
+    note = store.save_note(s.id, "topics", "after the rollback")
+    assert note.rev == 12 and store.notes(s.id) == [note] and store.verify() == []
+    held = store.engine.summary  # a write's summary is a copy: a failed commit keeps this one
+    before = {name: (t.count, t.digest) for name, t in held.tallies.items()}
+    assert held.changed({"notes": Tally(1, 5)}).tallies["notes"].count == before["notes"][0] + 1
+    assert {name: (t.count, t.digest) for name, t in held.tallies.items()} == before
 
 
 def test_a_stage_has_a_shared_and_a_private_note_and_nothing_moves(store, clock):
