@@ -29,6 +29,12 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 
+def doc_help(doc: str | None) -> str:
+    """A script's docstring as its ``--help``, each paragraph kept as written (click rewraps
+    paragraphs unless a line holding only ``\\b`` comes first)."""
+    return "\n\n".join("\b\n" + part for part in (doc or "").strip().split("\n\n"))
+
+
 def now() -> float:
     return time.perf_counter()
 

@@ -21,7 +21,6 @@ checkpointed file is copied into the cache.
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import random
@@ -32,10 +31,14 @@ import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+import click
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+
+from common import doc_help  # noqa: E402
 
 OUT = HERE / "out"
 GEN_VERSION = 3  # bump when the generated content changes (2: row summary, outlines; 3: goals, pulses, feedback)
@@ -289,18 +292,15 @@ def scratch_copy(vault_dir: Path, into: Path) -> Path:
     return home
 
 
-def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__,
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--sessions", type=int, default=10_000)
-    ap.add_argument("--people", type=int, default=200)
-    ap.add_argument("--force", action="store_true", help="rebuild even when cached")
-    ns = ap.parse_args(argv)
-    d = ensure(ns.sessions, ns.people, force=ns.force)
+@click.command(help=doc_help(__doc__))
+@click.option("--sessions", type=int, default=10_000, show_default=True)
+@click.option("--people", type=int, default=200, show_default=True)
+@click.option("--force", is_flag=True, help="rebuild even when cached")
+def main(sessions: int, people: int, force: bool) -> None:
+    d = ensure(sessions, people, force=force)
     print(d)
     print(json.dumps(manifest(d), indent=1))
-    return 0
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    main()

@@ -13,14 +13,16 @@ Budgets (the old test limits, kept as the rows' meaning): every case well under 
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 import time
 from pathlib import Path
 
+import click
+
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from common import doc_help  # noqa: E402
 from guides.loader import BUILTIN_IDS, MAX_BYTES, GuideError, builtin_source, parse_guide  # noqa: E402
 
 BUDGET_S = {"many-problems": 3.0}
@@ -54,21 +56,20 @@ def best_of(text: str | bytes, runs: int) -> float:
     return best
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--json", action="store_true")
-    parser.add_argument("--runs", type=int, default=3)
-    args = parser.parse_args()
+@click.command(help=doc_help(__doc__))
+@click.option("--json", "as_json", is_flag=True, help="the table as JSON, for bench/run.py")
+@click.option("--runs", type=int, default=3, show_default=True)
+def main(as_json: bool, runs: int) -> None:
     largest = max((builtin_source(g) for g in BUILTIN_IDS), key=len)
-    floor = best_of(largest, max(args.runs, 5))
+    floor = best_of(largest, max(runs, 5))
     rows = []
     for name, text in cases().items():
-        seconds = best_of(text, args.runs)
+        seconds = best_of(text, runs)
         budget = BUDGET_S.get(name, DEFAULT_BUDGET_S)
         rows.append({"case": name, "seconds": round(seconds, 4),
                      "ratio_to_builtin": round(seconds / floor, 1), "budget_s": budget,
                      "holds": seconds < budget})
-    if args.json:
+    if as_json:
         print(json.dumps({"floor_seconds": round(floor, 5), "rows": rows}, indent=2))
     else:
         print(f"floor: parsing the largest built-in guide takes {floor * 1000:.1f} ms")
@@ -76,8 +77,9 @@ def main() -> int:
             mark = "ok " if row["holds"] else "OVER"
             print(f"{mark} {row['case']:<26} {row['seconds']:>8.3f} s  "
                   f"x{row['ratio_to_builtin']:>8.1f}  (budget {row['budget_s']} s)")
-    return 0 if all(r["holds"] for r in rows) else 1
+    if not all(r["holds"] for r in rows):
+        raise SystemExit(1)
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

@@ -14,7 +14,6 @@ Scenarios (all on a scratch copy of a generated vault; output in bench/out/profi
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import shutil
 import subprocess
@@ -23,11 +22,14 @@ import tempfile
 import time
 from pathlib import Path
 
+import click
+
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent))
 
 import generate  # noqa: E402
+from common import doc_help  # noqa: E402
 
 
 def profiler():
@@ -129,25 +131,22 @@ def scenario_startup(home: Path, html: bool) -> list[Path]:
     return [out]
 
 
-def main(argv: list[str]) -> int:
-    ap = argparse.ArgumentParser(description=__doc__,
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("scenario", choices=("home", "search", "export", "startup"))
-    ap.add_argument("--sessions", type=int, default=10_000)
-    ap.add_argument("--html", action="store_true")
-    ns = ap.parse_args(argv)
-    people = {10_000: 200, 100: 20, 10: 5}.get(ns.sessions, 200)
-    vdir = generate.ensure(ns.sessions, people)
+@click.command(help=doc_help(__doc__))
+@click.argument("scenario", type=click.Choice(("home", "search", "export", "startup")))
+@click.option("--sessions", type=int, default=10_000, show_default=True)
+@click.option("--html", is_flag=True)
+def main(scenario: str, sessions: int, html: bool) -> None:
+    people = {10_000: 200, 100: 20, 10: 5}.get(sessions, 200)
+    vdir = generate.ensure(sessions, people)
     work = Path(tempfile.mkdtemp(prefix="rapport-prof-", dir=generate.OUT))
     try:
         home = generate.scratch_copy(vdir, work)
-        fn = globals()[f"scenario_{ns.scenario}"]
-        for path in fn(home, ns.html):
+        fn = globals()[f"scenario_{scenario}"]
+        for path in fn(home, html):
             print(path)
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    return 0
 
 
 if __name__ == "__main__":
-    raise SystemExit(main(sys.argv[1:]))
+    main()

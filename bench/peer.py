@@ -29,12 +29,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+import click
+
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent))
 
 import generate  # noqa: E402
-from common import RAPPORT, interleave, log, median, rapport_has, spawn_wait  # noqa: E402
+from common import RAPPORT, doc_help, interleave, log, median, rapport_has, spawn_wait  # noqa: E402
 
 #: A Rapport command slower than this in a trial run is timed once by itself (beside jrnl's
 #: interleaved median) instead of 7 times in the rounds: the bench has to stay short.
@@ -211,21 +213,17 @@ def _sections(raw: str) -> dict[str, dict]:
     return out
 
 
-def main(argv: list[str]) -> int:
-    import argparse
-
-    ap = argparse.ArgumentParser(description=__doc__,
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--runs", type=int, default=7)
-    ap.add_argument("--json", action="store_true")
-    ns = ap.parse_args(argv)
-    res = run(ns.runs)
-    if ns.json:
+@click.command(help=doc_help(__doc__))
+@click.option("--runs", type=int, default=7, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="the results as JSON, for bench/run.py")
+def main(runs: int, as_json: bool) -> None:
+    res = run(runs)
+    if as_json:
         print(json.dumps(res))
-        return 0
+        return
     if "error" in res:
         print(f"peer: n/a: {res['error']}")
-        return 0
+        return
     for op in ("search", "add", "export"):
         r = res[op]
         if r["rapport_ms"] is None:
@@ -234,8 +232,7 @@ def main(argv: list[str]) -> int:
             print(f"{op:7} jrnl {r['jrnl_ms']:.0f} ms, rapport {r['rapport_ms']:.0f} ms "
                   f"-> {r['jrnl_ms'] / r['rapport_ms']:.2f}x faster"
                   + ("" if r["rapport_ok"] else " (rapport exited non-zero!)"))
-    return 0
 
 
 if __name__ == "__main__":
-    raise SystemExit(main(sys.argv[1:]))
+    main()

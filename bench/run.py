@@ -25,7 +25,6 @@ need more rounds than the others to stay put. The vaults are generated once
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import subprocess
@@ -34,12 +33,14 @@ import time
 from datetime import datetime
 from pathlib import Path
 
+import click
+
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent))
 
 import generate  # noqa: E402
-from common import (OUT, Row, git_rev, log, machine, median, ratios, render_table,  # noqa: E402
+from common import (OUT, Row, doc_help, git_rev, log, machine, median, ratios, render_table,  # noqa: E402
                     save_json, versions)
 
 PY = sys.executable
@@ -284,28 +285,29 @@ def peer_section(runs: int) -> dict:
     return sub([str(HERE / "peer.py"), "--runs", str(runs), "--json"], timeout=3600)
 
 
-def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__,
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--runs", type=int, default=7, help="interleaved rounds per figure (>= 7)")
-    ap.add_argument("--noisy-runs", type=int, default=15,
-                    help="rounds of the tmux and tui sections (launches, Argon2id; >= --runs)")
-    ap.add_argument("--only", default=",".join(SECTIONS))
-    ap.add_argument("--skip-peer", action="store_true")
-    ap.add_argument("--peer-runs", type=int, default=7)
-    ap.add_argument("--write-docs", action="store_true",
-                    help="also put this run's table into docs/performance.md (between markers)")
-    ns = ap.parse_args(argv)
-    only = [s for s in ns.only.split(",") if s]
-    if ns.skip_peer and "peer" in only:
+@click.command(help=doc_help(__doc__))
+@click.option("--runs", type=int, default=7, show_default=True,
+              help="interleaved rounds per figure (>= 7)")
+@click.option("--noisy-runs", type=int, default=15, show_default=True,
+              help="rounds of the tmux and tui sections (launches, Argon2id; >= --runs)")
+@click.option("--only", "only_text", default=",".join(SECTIONS), show_default=True,
+              help="the sections to run, comma-separated")
+@click.option("--skip-peer", is_flag=True)
+@click.option("--peer-runs", type=int, default=7, show_default=True)
+@click.option("--write-docs", is_flag=True,
+              help="also put this run's table into docs/performance.md (between markers)")
+def main(runs: int, noisy_runs: int, only_text: str, skip_peer: bool, peer_runs: int,
+         write_docs: bool) -> None:
+    only = [s for s in only_text.split(",") if s]
+    if skip_peer and "peer" in only:
         only.remove("peer")
     started = datetime.now()
     t0 = time.perf_counter()
     env = {"date": started.isoformat(timespec="seconds"), "machine": machine(),
-           "versions": versions(), "git": git_rev(), "runs": ns.runs,
-           "noisy_runs": max(ns.runs, ns.noisy_runs),
+           "versions": versions(), "git": git_rev(), "runs": runs,
+           "noisy_runs": max(runs, noisy_runs),
            "load_before": os.getloadavg()}
-    log(f"rapport bench {env['date']}  git {env['git']}  runs={ns.runs}  load "
+    log(f"rapport bench {env['date']}  git {env['git']}  runs={runs}  load "
         f"{env['load_before'][0]:.2f}")
     # Bytecode up to date first: with PYTHONDONTWRITEBYTECODE set (or a read-only tree), every
     # spawned command would otherwise compile the modules edited since the last write.
@@ -328,12 +330,12 @@ def main(argv: list[str] | None = None) -> int:
         rows += rows_tui(results["tui"])
     if "store" in only:
         log("== store: R4 autosave (and unlock)")
-        results["store"] = sub([str(HERE / "unlock_autosave.py"), "--runs", str(ns.runs),
+        results["store"] = sub([str(HERE / "unlock_autosave.py"), "--runs", str(runs),
                                 "--json"])
         rows += rows_store(results["store"])
     if "search" in only:
         log("== search: R5")
-        results["search"] = sub([str(HERE / "search_bench.py"), "--runs", str(ns.runs), "--json"])
+        results["search"] = sub([str(HERE / "search_bench.py"), "--runs", str(runs), "--json"])
         rows += rows_search(results["search"])
     if "memory" in only:
         log("== memory: R7, 2 runs each, interleaved with the floor app")
@@ -350,8 +352,8 @@ def main(argv: list[str] | None = None) -> int:
         results["memory"] = mem
         rows += rows_memory(mem)
     if "peer" in only:
-        log(f"== peer: R6 against the engine floor and jrnl, {ns.peer_runs} runs")
-        results["peer"] = peer_section(ns.peer_runs)
+        log(f"== peer: R6 against the engine floor and jrnl, {peer_runs} runs")
+        results["peer"] = peer_section(peer_runs)
         rows += rows_peer(results["peer"])
     order = {g: i for i, g in enumerate(("R1", "R2", "R3", "R4", "R5", "R6", "R7", "R8",
                                          "info"))}
@@ -366,7 +368,7 @@ def main(argv: list[str] | None = None) -> int:
               f"{env['load_before'][0]:.2f} -> {env['load_after'][0]:.2f}\n"
               f"python {v['python']}, textual {v['textual']}, rich {v['rich']}, sqlite "
               f"{v['sqlite']}, sqlite-utils {v['sqlite-utils']}, cryptography {v['cryptography']}\n"
-              f"runs: {ns.runs} interleaved rounds per figure, {env['noisy_runs']} for the tmux and "
+              f"runs: {runs} interleaved rounds per figure, {env['noisy_runs']} for the tmux and "
               f"tui sections (ratios: median of per-round ratios); R1-R8 = issue 19's budget "
               f"rows, info = where the time goes\n")
     print(header)
@@ -376,16 +378,15 @@ def main(argv: list[str] | None = None) -> int:
     save_json(OUT / "last-run.json", {"env": env, "rows": [r.to_dict() for r in rows],
                                       "results": results})
     (OUT / "last-run.md").write_text(header + "\n" + table + "\n", encoding="utf-8")
-    if ns.write_docs:
-        write_docs(header, table, summary)
-    return 0
+    if write_docs:
+        update_docs(header, table, summary)
 
 
 DOC = HERE.parent / "docs" / "performance.md"
 BEGIN, END = "<!-- bench:begin -->", "<!-- bench:end -->"
 
 
-def write_docs(header: str, table: str, verdict: str) -> None:
+def update_docs(header: str, table: str, verdict: str) -> None:
     """Replaces the run between the markers of docs/performance.md with this one."""
     text = DOC.read_text(encoding="utf-8")
     if BEGIN not in text or END not in text:
@@ -399,4 +400,4 @@ def write_docs(header: str, table: str, verdict: str) -> None:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    main()

@@ -28,12 +28,14 @@ import tempfile
 import time
 from pathlib import Path
 
+import click
+
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent))
 
 import generate  # noqa: E402
-from common import log, median  # noqa: E402
+from common import doc_help, log, median  # noqa: E402
 
 # rare word (100 sessions), one hit, a person's name, a common phrase, non-ASCII, no hit
 QUERIES = ("quokka", "kestrel", "Ayşe", "roadmap", "straße", "xylophone-nowhere")
@@ -153,18 +155,14 @@ def bench(runs: int) -> dict:
             "chars": sum(len(t) for t in texts)}
 
 
-def main(argv: list[str]) -> int:
-    import argparse
-
-    ap = argparse.ArgumentParser(description=__doc__,
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--runs", type=int, default=7)
-    ap.add_argument("--json", action="store_true")
-    ns = ap.parse_args(argv)
-    res = bench(ns.runs)
-    if ns.json:
+@click.command(help=doc_help(__doc__))
+@click.option("--runs", type=int, default=7, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="the results as JSON, for bench/run.py")
+def main(runs: int, as_json: bool) -> None:
+    res = bench(runs)
+    if as_json:
         print(json.dumps(res))
-        return 0
+        return
     f = res["first"]
     print(f"{res['docs']} searchable fields, {res['chars'] / 1e6:.1f} M characters")
     print(f"first query {FIRST_QUERY!r}: store {median(f['store']) * 1e3:.0f} ms, decrypt-all floor "
@@ -174,8 +172,7 @@ def main(argv: list[str]) -> int:
         print(f"later {q!r:22} store {median(d['store']) * 1e3:7.2f} ms ({d['hits'][0]} hits), "
               f"in-memory floor {median(d['floor']) * 1e3:6.2f} ms ({d['floor_hits'][0]}), ratio "
               f"{median(a / b for a, b in zip(d['store'], d['floor'])):.2f}x")
-    return 0
 
 
 if __name__ == "__main__":
-    raise SystemExit(main(sys.argv[1:]))
+    main()

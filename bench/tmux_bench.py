@@ -180,35 +180,36 @@ def run(runs: int, vault_home: Path, passphrase: str, *, quit_home: bool = True)
     return {"samples": samples, "terminal": f"{WIDTH}x{HEIGHT}", "runs": runs}
 
 
-def main(argv: list[str]) -> int:
-    if argv[:1] == ["launch"]:
+def main(argv: list[str]) -> None:
+    if argv[:1] == ["launch"]:  # inside the timed terminal: nothing imported it does not need
         i = argv.index("--")
-        return launch(argv[1], argv[i + 1:])
-    import argparse
+        raise SystemExit(launch(argv[1], argv[i + 1:]))
+    import click
 
     import generate
+    from common import doc_help
 
-    ap = argparse.ArgumentParser(description=__doc__,
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--runs", type=int, default=7)
-    ap.add_argument("--sessions", type=int, default=10_000)
-    ap.add_argument("--people", type=int, default=200)
-    ap.add_argument("--no-home", action="store_true", help="skip the unlock-and-quit-from-home runs")
-    ns = ap.parse_args(argv)
-    if not shutil.which("tmux"):
-        print(json.dumps({"error": "tmux not installed"}))
-        return 0
-    vdir = generate.ensure(ns.sessions, ns.people,
-                           progress=lambda m: print(m, file=sys.stderr, flush=True))
-    scratch = Path(tempfile.mkdtemp(prefix="rapport-tmux-vault-", dir=generate.OUT))
-    try:
-        home = generate.scratch_copy(vdir, scratch)
-        result = run(ns.runs, home, generate.PASSPHRASE, quit_home=not ns.no_home)
-    finally:
-        shutil.rmtree(scratch, ignore_errors=True)
-    print(json.dumps(result))
-    return 0
+    @click.command(help=doc_help(__doc__))
+    @click.option("--runs", type=int, default=7, show_default=True)
+    @click.option("--sessions", type=int, default=10_000, show_default=True)
+    @click.option("--people", type=int, default=200, show_default=True)
+    @click.option("--no-home", is_flag=True, help="skip the unlock-and-quit-from-home runs")
+    def bench(runs: int, sessions: int, people: int, no_home: bool) -> None:
+        if not shutil.which("tmux"):
+            print(json.dumps({"error": "tmux not installed"}))
+            return
+        vdir = generate.ensure(sessions, people,
+                               progress=lambda m: print(m, file=sys.stderr, flush=True))
+        scratch = Path(tempfile.mkdtemp(prefix="rapport-tmux-vault-", dir=generate.OUT))
+        try:
+            home = generate.scratch_copy(vdir, scratch)
+            result = run(runs, home, generate.PASSPHRASE, quit_home=not no_home)
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
+        print(json.dumps(result))
+
+    bench(argv)
 
 
 if __name__ == "__main__":
-    raise SystemExit(main(sys.argv[1:]))
+    main(sys.argv[1:])

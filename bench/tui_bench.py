@@ -41,13 +41,15 @@ import tempfile
 import time
 from pathlib import Path
 
+import click
+
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent))
 
 import frame_hook  # noqa: E402
 import generate  # noqa: E402
-from common import log  # noqa: E402
+from common import doc_help, log  # noqa: E402
 
 SIZE = (160, 48)
 KEYS = ("down",) * 15
@@ -414,23 +416,18 @@ async def memory_floor() -> dict:
     return {"peak_kib": frame_hook.peak_kib()}
 
 
-def main(argv: list[str]) -> int:
-    import argparse
-
-    ap = argparse.ArgumentParser(description=__doc__,
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("what", choices=("inproc", "memory", "memory-floor"))
-    ap.add_argument("--runs", type=int, default=7)
-    ns = ap.parse_args(argv)
-    if ns.what == "inproc":
-        out = asyncio.run(inproc(ns.runs))
-    elif ns.what == "memory":
+@click.command(help=doc_help(__doc__))
+@click.argument("what", type=click.Choice(("inproc", "memory", "memory-floor")))
+@click.option("--runs", type=int, default=7, show_default=True)
+def main(what: str, runs: int) -> None:
+    if what == "inproc":
+        out = asyncio.run(inproc(runs))
+    elif what == "memory":
         out = asyncio.run(memory_scenario())
     else:
         out = asyncio.run(memory_floor())
     print(json.dumps(out))
-    return 0
 
 
 if __name__ == "__main__":
-    raise SystemExit(main(sys.argv[1:]))
+    main()

@@ -28,12 +28,14 @@ import tempfile
 import time
 from pathlib import Path
 
+import click
+
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent))
 
 import generate  # noqa: E402
-from common import log, median, percentile  # noqa: E402
+from common import doc_help, log, median, percentile  # noqa: E402
 
 
 def now() -> float:
@@ -190,29 +192,25 @@ def summarise(unlock: dict, autosave: dict) -> dict:
     return out
 
 
-def main(argv: list[str]) -> int:
-    import argparse
-
-    ap = argparse.ArgumentParser(description=__doc__,
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--runs", type=int, default=7)
-    ap.add_argument("--saves", type=int, default=40)
-    ap.add_argument("--note-kib", type=int, default=20)
-    ap.add_argument("--json", action="store_true", help="print the raw samples as JSON")
-    ns = ap.parse_args(argv)
-    unlock = unlock_bench(ns.runs)
-    autosave = autosave_bench(ns.runs, ns.saves, ns.note_kib)
+@click.command(help=doc_help(__doc__))
+@click.option("--runs", type=int, default=7, show_default=True)
+@click.option("--saves", type=int, default=40, show_default=True)
+@click.option("--note-kib", type=int, default=20, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="print the raw samples as JSON")
+def main(runs: int, saves: int, note_kib: int, as_json: bool) -> None:
+    unlock = unlock_bench(runs)
+    autosave = autosave_bench(runs, saves, note_kib)
     summary = summarise(unlock, autosave)
-    if ns.json:
+    if as_json:
         print(json.dumps({"summary": summary, "unlock": unlock, "autosave": autosave}))
-        return 0
+        return
     u, a = summary["unlock"], summary["autosave"]
-    print(f"unlock (production Argon2id m={64} MiB t=3 p=4), median of {ns.runs} interleaved:")
+    print(f"unlock (production Argon2id m={64} MiB t=3 p=4), median of {runs} interleaved:")
     print(f"  floor Argon2id + unwrap      {u['floor']['median_ms']:7.1f} ms")
     for k in ("10", "10k"):
         print(f"  open_vault, {k:>3} sessions    {u[k]['median_ms']:7.1f} ms  "
               f"({u[k]['ratio_vs_floor']:.2f}x floor)")
-    print(f"autosave of a {a['note_bytes'] / 1024:.0f} KiB note, {ns.runs} x {ns.saves} saves each:")
+    print(f"autosave of a {a['note_bytes'] / 1024:.0f} KiB note, {runs} x {saves} saves each:")
     for k, label in (("floor", "floor encrypt+1-row write"), ("10", "save_note, 10 sessions"),
                      ("10k", "save_note, 10k sessions")):
         r = a[k]
@@ -223,8 +221,7 @@ def main(argv: list[str]) -> int:
         print(line)
     print(f"  10k vs 10 sessions: p50 {a['10k']['p50_ratio_vs_10']:.2f}x, "
           f"p95 {a['10k']['p95_ratio_vs_10']:.2f}x")
-    return 0
 
 
 if __name__ == "__main__":
-    raise SystemExit(main(sys.argv[1:]))
+    main()
