@@ -27,13 +27,16 @@ _LABEL = re.compile(r"^\s*(?:[-*•#>]+\s*)*(?:\*\*|__)?(situation|behaviou?r|im
                     r"(?:\*\*|__)?\s*(?:[:\-–—]+\s*|$)(.*)$", re.IGNORECASE)
 #: A line that starts something else ("My one request: ..."): the field before it ends there.
 _OTHER = re.compile(r"^\s*(?:[-*•#>]+\s*)*(?:\*\*|__)?[^\W\d][\w'’ ]{0,30}(?:\*\*|__)?:")
+#: Where a sentence ends and the next label starts on the same line: "Situation: the review.
+#: Behaviour: ..." is read as two lines.
+_INLINE = re.compile(r"(?<=[.;!?])\s+(?=(?:situation|behaviou?r|impact)\s*:)", re.IGNORECASE)
 
 
 def prepared(text: str) -> dict[str, str]:
     """The situation, behaviour and impact written down in ``text`` (a Prepare stage's notes,
     as its prompts ask: "Situation: ..." or the word as a heading, then the lines under it up
-    to a blank line or the next label): field -> text, one line each, only those found. The
-    first one found of each wins."""
+    to a blank line or the next label, which may also follow a sentence on the same line):
+    field -> text, one line each, only those found. The first one found of each wins."""
     found: dict[str, str] = {}
     field: str | None = None
     lines: list[str] = []
@@ -44,7 +47,7 @@ def prepared(text: str) -> dict[str, str]:
             if said:
                 found[field] = said
 
-    for line in clean(text).splitlines():
+    for line in _INLINE.sub("\n", clean(text)).splitlines():
         label = _LABEL.match(line)
         if label is not None:
             close()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import sqlite3
 import stat
@@ -415,6 +416,8 @@ def test_the_prepared_points_are_read_back_and_nothing_else(situation, behaviour
     for value in (situation, behaviour, impact):  # what reads as a label or a bullet is one
         assume(not value.lstrip()[:1] in set("-–—:*•#>_"))
         assume(not label.endswith("\n  ") and not label.endswith("\n") or ":" not in value)
+        # a label after a sentence's end starts a field, on the same line too
+        assume(not re.search(r"[.;!?]\s+(situation|behaviou?r|impact)\s*:", value, re.I))
 
     def labelled(word: str, text: str) -> str:
         return label.format(word) + text
@@ -427,6 +430,22 @@ def test_the_prepared_points_are_read_back_and_nothing_else(situation, behaviour
                                         ("impact", impact)) if said(v)}
     assert found == expected
     assert all(word in text for value in found.values() for word in value.split())
+
+
+WORDS = st.text(st.characters(categories=("L", "Zs")), max_size=30).filter(str.strip)
+
+
+@settings(max_examples=60, deadline=None)
+@given(situation=WORDS, behaviour=WORDS, impact=WORDS, stop=st.sampled_from(".;!?"))
+def test_prepared_points_written_on_one_line_are_read_apart(situation, behaviour, impact, stop):
+    """"Situation: the review. Behaviour: ... Impact: ..." typed as one line (a facilitator
+    prepares in a hurry): each label after a sentence's end starts its own field."""
+    from store import prepared_feedback
+
+    text = f"Situation: {situation}{stop} behaviour: {behaviour}{stop} IMPACT: {impact}"
+    assert prepared_feedback(text) == {"situation": " ".join(f"{situation}{stop}".split()),
+                                       "behaviour": " ".join(f"{behaviour}{stop}".split()),
+                                       "impact": " ".join(impact.split())}
 
 
 def test_an_agreed_next_step_becomes_a_linked_action_or_nothing_is_written(store):
