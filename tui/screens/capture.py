@@ -13,6 +13,7 @@ from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Static
 
 from store import DateError, date_example, parse_due
 from store import ITEM_KINDS
+from tui import format as fmt
 from tui.screens.dialog import Dialog
 from tui.widgets.choice import ChoiceSet
 
@@ -57,8 +58,9 @@ class CaptureScreen(Dialog[Capture | None]):
             # an item offered as it was (edited, carried) is mended, not retyped: the cursor
             # at its end, nothing selected, so a first key never replaces it all (a due date
             # is replaced whole: Tab to it selects it)
-            yield Input(self.text, placeholder="what was decided, agreed or promised",
-                        id="capture-text", select_on_focus=not self.text)
+            yield Input(fmt.editable(self.text), id="capture-text",
+                        placeholder="what was decided, agreed or promised",
+                        select_on_focus=not self.text)
             yield Label("Whose is it?")
             # a goal is theirs (a career goal set together), anything else mine, until chosen
             theirs = self.owner == "them" if self.owner else self.kind == "goal"
@@ -80,7 +82,7 @@ class CaptureScreen(Dialog[Capture | None]):
         buttons[(current + 1) % len(buttons)].value = True
 
     def save(self) -> None:
-        text = self.query_one("#capture-text", Input).value.strip()
+        text = fmt.as_edited(self.query_one("#capture-text", Input).value, self.text).strip()
         if not text:
             self.query_one("#capture-error", Label).update("Type what it is first.")
             self.query_one("#capture-text", Input).focus()

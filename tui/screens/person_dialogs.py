@@ -16,7 +16,10 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, Label, OptionList, RadioButton, RadioSet, Static
 from textual.widgets.option_list import Option
 
-from store import CADENCES, DateError, RapportError, date_example, parse_due, parse_time
+from store import (
+    CADENCES, DateError, RapportError, date_example, parse_due, parse_time, visible,
+)
+from tui import format as fmt
 from tui.keys import with_keys
 from tui.screens.base import RapportModal
 from tui.screens.dialog import Dialog
@@ -63,11 +66,12 @@ class PersonDialog(Dialog[PersonChoice | None]):
 
     def compose(self) -> ComposeResult:
         person = self.person
-        title = f"Edit {person.name}" if person else "Add a person"
+        title = f"Edit {visible(person.name)}" if person else "Add a person"
         with Vertical(id="person-dialog", classes="dialog"):
             yield Static(Text(self.keys_hint(f"{title}  ·  Tab moves")), classes="dialog-title")
             yield Label("Name")
-            yield Input(person.name if person else "", placeholder="their name", id="person-name")
+            yield Input(fmt.editable(person.name) if person else "", placeholder="their name",
+                        id="person-name")
             yield Label("Cadence (how often you meet)")
             with ChoiceSet(id="person-cadence"):
                 current = person.cadence if person else None
@@ -110,7 +114,8 @@ class PersonDialog(Dialog[PersonChoice | None]):
         return None if chosen in (None, NO_GUIDE) else chosen
 
     def save(self) -> None:
-        name = " ".join(self.query_one("#person-name", Input).value.split())
+        typed = self.query_one("#person-name", Input).value
+        name = " ".join((fmt.as_edited(typed, self.person.name) if self.person else typed).split())
         error = self.query_one("#person-error", Label)
         if not name:
             error.update("Type their name.")
