@@ -26,10 +26,6 @@ def duration(seconds: float) -> str:
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes:02d}:{secs:02d}"
 
 
-def minutes(seconds: float) -> str:
-    return f"{round(seconds / 60)}m"
-
-
 def editable(stored: str) -> str:
     """What an Input editing a stored name or text starts with: as the lists show it
     (:func:`store.text.visible`, BEL as ␇). An Input given the control itself draws nothing for
