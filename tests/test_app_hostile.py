@@ -43,10 +43,15 @@ def test_a_text_opened_in_an_input_shows_all_of_itself_and_saves_as_it_was(text)
 
 async def test_a_hostile_name_title_and_note_reach_the_screen_as_stand_ins(store, vault_path,
                                                                          clock):
+    from tui.screens.capture import CaptureScreen
+    from tui.screens.confirm import ConfirmScreen
     from tui.screens.detail import SessionDetailScreen
+    from tui.screens.jot import JotScreen
     from tui.screens.person import PersonScreen
+    from tui.screens.person_dialogs import EraseDialog
     from tui.screens.prepare import PrepareScreen
     from tui.screens.programme import ProgrammeScreen
+    from tui.screens.pulse import PulseDialog
 
     plan = next(g for g in builtin_guides() if g.id == "one-on-one").to_snapshot()
     eve = store.add_person(HOSTILE)
@@ -89,6 +94,23 @@ async def test_a_hostile_name_title_and_note_reach_the_screen_as_stand_ins(store
                 toasts = [n.message for n in app._notifications]
                 assert f"{visible(HOSTILE)} saved" in toasts[-1]  # one wording, no "(was ...)"
                 shots.append(app.export_screenshot())
+                # dialogs that name them: a confirm, a dialog's title, a choice, a label
+                for dialog in (ConfirmScreen(f"Merge {HOSTILE}?", f"{HOSTILE} goes."),
+                               JotScreen(HOSTILE), CaptureScreen(participant=HOSTILE),
+                               PulseDialog(HOSTILE), EraseDialog(HOSTILE, "all of it")):
+                    erased: list[object] = []
+                    app.push_screen(dialog, erased.append)
+                    await pilot.pause()
+                    drawn = " ".join(str(w.render()) for w in dialog.query("Static, Label"))
+                    assert visible(HOSTILE) in drawn, type(dialog).__name__
+                    if isinstance(dialog, EraseDialog):  # typed as shown, it is their name
+                        dialog.query_one(Input).value = visible(HOSTILE)
+                        dialog.save()
+                        await pilot.pause()
+                        assert erased == [True]
+                    else:
+                        app.pop_screen()
+                    await pilot.pause()
         app.store = None
     for header in headers:
         assert visible(HOSTILE) in header, header

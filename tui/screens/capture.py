@@ -12,7 +12,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Static
 
 from store import DateError, date_example, parse_due
-from store import ITEM_KINDS
+from store import ITEM_KINDS, visible
 from tui import format as fmt
 from tui.screens.dialog import Dialog
 from tui.widgets.choice import ChoiceSet
@@ -66,7 +66,7 @@ class CaptureScreen(Dialog[Capture | None]):
             theirs = self.owner == "them" if self.owner else self.kind == "goal"
             with ChoiceSet(id="capture-owner"):
                 yield RadioButton("Mine", value=not theirs, name="me")
-                yield RadioButton(Text(self.participant), value=theirs, name="them")
+                yield RadioButton(Text(visible(self.participant)), value=theirs, name="them")
             yield Label("Due (optional)")
             yield Input(self.due.isoformat() if self.due else "",
                         placeholder=f"{date_example(self.today)}, tomorrow, +3d, fri",

@@ -203,11 +203,12 @@ class EraseDialog(Dialog[bool | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="erase-dialog", classes="dialog"):
-            yield Static(Text(f"Erase {self.person_name}, for good?"), classes="dialog-title")
-            yield Static(Text(f"This deletes {self.person_name} and {self.goes}, and wipes the "
+            shown = visible(self.person_name)  # BEL as ␇, as the lists: typed so, it matches
+            yield Static(Text(f"Erase {shown}, for good?"), classes="dialog-title")
+            yield Static(Text(f"This deletes {shown} and {self.goes}, and wipes the "
                               "file's free pages. It cannot be undone."), id="erase-what")
             yield Label("Type their name to erase them")
-            yield Input(placeholder=self.person_name, id="erase-name")
+            yield Input(placeholder=shown, id="erase-name")
             yield Label("", id="erase-error", classes="error", markup=False)
             yield Static(self.keys_hint(), classes="hint", markup=False)
             with Horizontal(classes="buttons"):
@@ -216,7 +217,7 @@ class EraseDialog(Dialog[bool | None]):
 
     def save(self) -> None:
         typed = " ".join(self.query_one("#erase-name", Input).value.split())
-        if typed != self.person_name:
+        if typed not in (self.person_name, " ".join(visible(self.person_name).split())):
             self.query_one("#erase-error", Label).update(
                 "That is not their name as written: nothing is erased.")
             self.query_one("#erase-name", Input).focus()

@@ -9,7 +9,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Static
 
-from store import Pulse
+from store import Pulse, visible
 from tui import format as fmt
 from tui.screens.dialog import Dialog
 from tui.widgets.choice import ChoiceSet
@@ -40,7 +40,7 @@ class PulseDialog(Dialog[PulseEntry | None]):
         with Vertical(id="pulse-dialog", classes="dialog"):
             yield Static(self.keys_hint("Pulse  ·  1-5 picks"), classes="dialog-title",
                          markup=False)
-            yield Label(f"How is {self.name_shown}? 1 (low) to 5 (great)", markup=False)
+            yield Label(f"How is {visible(self.name_shown)}? 1 (low) to 5 (great)", markup=False)
             with ChoiceSet(id="pulse-score"):
                 for value, label in SCORES:
                     yield RadioButton(label, value=value == score, name=str(value))
