@@ -103,11 +103,17 @@ async def test_a_hostile_name_title_and_note_reach_the_screen_as_stand_ins(store
                     await pilot.pause()
                     drawn = " ".join(str(w.render()) for w in dialog.query("Static, Label"))
                     assert visible(HOSTILE) in drawn, type(dialog).__name__
-                    if isinstance(dialog, EraseDialog):  # typed as shown, it is their name
-                        dialog.query_one(Input).value = visible(HOSTILE)
+                    if isinstance(dialog, EraseDialog):  # typed as shown, or without the
+                        dialog.query_one(Input).value = CONTROLS.sub("", HOSTILE)  # controls
                         dialog.save()
                         await pilot.pause()
                         assert erased == [True]
+                        app.push_screen(EraseDialog(HOSTILE, "all of it"), erased.append)
+                        await pilot.pause()
+                        app.screen.query_one(Input).value = visible(HOSTILE)
+                        await pilot.press("enter")
+                        await pilot.pause()
+                        assert erased == [True, True]
                     else:
                         app.pop_screen()
                     await pilot.pause()

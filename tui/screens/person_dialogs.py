@@ -17,7 +17,7 @@ from textual.widgets import Button, Input, Label, OptionList, RadioButton, Radio
 from textual.widgets.option_list import Option
 
 from store import (
-    CADENCES, DateError, RapportError, date_example, parse_due, parse_time, visible,
+    CADENCES, CONTROLS, DateError, RapportError, date_example, parse_due, parse_time, visible,
 )
 from tui import format as fmt
 from tui.keys import with_keys
@@ -217,7 +217,9 @@ class EraseDialog(Dialog[bool | None]):
 
     def save(self) -> None:
         typed = " ".join(self.query_one("#erase-name", Input).value.split())
-        if typed not in (self.person_name, " ".join(visible(self.person_name).split())):
+        # a control in their name (BEL) is typed as shown (␇), or left out: no key types it
+        if typed not in (self.person_name, " ".join(visible(self.person_name).split()),
+                         " ".join(CONTROLS.sub("", self.person_name).split())):
             self.query_one("#erase-error", Label).update(
                 "That is not their name as written: nothing is erased.")
             self.query_one("#erase-name", Input).focus()
