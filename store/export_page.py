@@ -79,9 +79,18 @@ def _fmt_length(seconds: float | None, session: Doc, start: datetime, end: datet
     return f"{minutes_text(seconds)}, start to end"
 
 
-def minutes_text(seconds: float) -> str:
-    """A length in words: "under a minute", "40 min", "1 h 05 min"."""
+def minutes_text(seconds: float, *, short: bool = False) -> str:
+    """A length in words: "under a minute", "40 min", "1 h 05 min".
+
+    The one wording of a duration: records (a session's detail, ``rapport show``, the review,
+    every export) say it in words, here and in :func:`planned_text` and :func:`spent_text`.
+    ``short``: "7m", "75m", for lists only, in every list the same: a session list's column
+    (the home screen's Spent, a person's timeline, ``rapport list``'s LENGTH) must fit 80
+    columns, and the session's outline says "2/3m" beside each stage. A running timer is a
+    clock ("07:00"), not a duration."""
     minutes = round(seconds / 60)
+    if short:
+        return f"{minutes}m"
     if minutes == 0:
         return "under a minute" if seconds > 0 else "0 min"
     if minutes < 60:

@@ -2,6 +2,10 @@
 
 A set meeting overrides the day the cadence computes (:mod:`store.agenda`); the person's cadence
 is how it recurs. One per person: setting it again replaces it.
+
+One set by a session's end review remembers that session (``by``) and the meeting it replaced
+(``before``, sealed with it): deleting the session takes it back (:meth:`Meetings.take_back`),
+the one replaced set again (or none), unless the meeting was set again since.
 """
 
 from __future__ import annotations
@@ -54,20 +58,47 @@ class Meetings:
                                                 convert=meeting_of)
         return found[0] if found else None
 
+    def _row(self, person_id: str) -> tuple[str, dict[str, Any]] | None:
+        """The person's meeting row: (id, its sealed data, ``by`` and ``before`` too)."""
+        found = self.rows.select(TABLE, "person_id = ?", (person_id,))
+        return (found[0][0]["id"], found[0][1]["data"]) if found else None
+
     def set(self, person_id: str, day: date, *, time: str | None = None,
-            minutes: int | None = None) -> Meeting:
-        """Replaces the person's next meeting. ``time``: "HH:MM" (local) or None (all day)."""
+            minutes: int | None = None, by: str | None = None) -> Meeting:
+        """Replaces the person's next meeting. ``time``: "HH:MM" (local) or None (all day).
+        ``by``: the session whose end review sets it (its deletion takes it back)."""
         self.people.get(person_id)
         if minutes is not None and (isinstance(minutes, bool) or not 1 <= int(minutes) <= 24 * 60):
             raise RapportError("a meeting's length is 1 to 1440 minutes")
-        data = {"day": day.isoformat(), "time": parse_time(time),
-                "minutes": None if minutes is None else int(minutes)}
+        data: dict[str, Any] = {"day": day.isoformat(), "time": parse_time(time),
+                                "minutes": None if minutes is None else int(minutes)}
         with self.rows.write():
-            current = self.get(person_id)
+            current = self._row(person_id)
+            if by is not None:
+                replaced = current[1] if current else None
+                if replaced is not None and replaced.get("by") == by:  # reviewed again
+                    replaced = replaced.get("before")
+                data["by"] = by
+                data["before"] = None if replaced is None else {
+                    k: replaced[k] for k in ("day", "time", "minutes")}
             if current is None:
                 plain = self.rows.insert(TABLE, {"data": data}, person_id=person_id)
                 return meeting_of(plain, {"data": data})
-            return meeting_of(*self.rows.update(TABLE, current.id, {"data": data}))
+            return meeting_of(*self.rows.update(TABLE, current[0], {"data": data}))
+
+    def take_back(self, person_id: str, session_id: str) -> bool:
+        """Inside a write, as ``session_id`` is deleted: the meeting its end review set goes
+        with it, the one it replaced set again (none: none), unless it was set again since.
+        Whether it was taken back."""
+        current = self._row(person_id)
+        if current is None or current[1].get("by") != session_id:
+            return False
+        before = current[1].get("before")
+        if before is None:
+            self.rows.delete(TABLE, "id = ?", (current[0],))
+        else:
+            self.rows.update(TABLE, current[0], {"data": dict(before)})
+        return True
 
     def clear(self, person_id: str) -> bool:
         """No set meeting any more (the cadence decides again). Whether there was one."""

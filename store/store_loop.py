@@ -147,7 +147,8 @@ class LoopFace(PeopleFace, SessionsFace):
         nothing): the talking points not covered carried to the next session, the ``cadence``
         agreed set on the person (None: none; left out: unchanged), the ``next_meeting`` (day,
         "HH:MM" or None, minutes) set (None: the one set unset, the cadence decides again; left
-        out: unchanged), the session ended. Returns it and the points carried (a 1-on-1's
+        out: unchanged; one set here goes with the session if it is deleted:
+        :meth:`delete_session`), the session ended. Returns it and the points carried (a 1-on-1's
         only: :attr:`Session.carries_points`)."""
         session = self._sessions.get(session_id)
         person_id = session.person_id
@@ -157,7 +158,7 @@ class LoopFace(PeopleFace, SessionsFace):
                 self._meetings.clear(person_id)
             elif not isinstance(next_meeting, EllipsisType):
                 day, time, minutes = next_meeting
-                self._meetings.set(person_id, day, time=time, minutes=minutes)
+                self._meetings.set(person_id, day, time=time, minutes=minutes, by=session_id)
             ended = self._sessions.end(session_id)
         return ended, carried
 

@@ -68,10 +68,14 @@ class SessionsFace(StoreBase):
     def reopen_session(self, session_id: str) -> Session:
         return self._sessions.reopen(session_id)
 
-    def delete_session(self, session_id: str) -> None:
-        """The session, its notes, items and tags, and the sealed search index (its text must
-        not outlive it), in one transaction."""
+    def delete_session(self, session_id: str) -> bool:
+        """The session, its notes, items and tags, the next meeting its end review set (the
+        one it replaced set again, unless it was set again since: :mod:`store.meetings`), and
+        the sealed search index (its text must not outlive it), in one transaction. Whether a
+        next meeting was taken back."""
         with self.engine.write():
+            took_back = self._meetings.take_back(self._sessions.brief(session_id)[0],
+                                                 session_id)
             started = self._sessions.delete(session_id)
             self._search.drop_sealed(started)
         self._notes.forget(session_id)
@@ -80,6 +84,7 @@ class SessionsFace(StoreBase):
             self._search.save(min_changes=0)  # unlock's first search need not start over
         except RapportError:
             pass  # (a full disk: only the speed-up is lost)
+        return took_back
 
     # ------------------------------------------------------------------ notes
     def notes(self, session_id: str) -> list[Note]:

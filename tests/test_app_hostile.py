@@ -4,13 +4,16 @@ the app draws passes through ShowControls on its way to the terminal."""
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, strategies as st
 from rich.segment import Segment
+from textual.widgets import Input
 
 from guides.loader import builtin_guides
-from store import visible
+from store import CONTROLS, visible
+from tui import format as fmt
 from tui.app import ShowControls
 from tui.screens.session import SessionScreen
-from apptools import make_app
+from apptools import make_app, settle
 
 pytestmark = pytest.mark.usefixtures("utc_zone")
 
@@ -28,12 +31,27 @@ def test_the_filter_shows_controls_and_keeps_the_width():
     assert ShowControls().apply(plain, None) is plain  # type: ignore[arg-type]
 
 
+@given(st.text())
+def test_a_text_opened_in_an_input_shows_all_of_itself_and_saves_as_it_was(text):
+    """A name, title or item opened to edit: every control shown (an Input draws no BEL, yet
+    counts it), and saved untouched the stored text stays exactly as it was."""
+    shown = fmt.editable(text)
+    assert not CONTROLS.search(shown)
+    assert fmt.as_edited(shown, text) == text
+    assert fmt.as_edited(shown + "x", text) == shown + "x"
+
+
 async def test_a_hostile_name_title_and_note_reach_the_screen_as_stand_ins(store, vault_path,
                                                                          clock):
+    from tui.screens.capture import CaptureScreen
+    from tui.screens.confirm import ConfirmScreen
     from tui.screens.detail import SessionDetailScreen
+    from tui.screens.jot import JotScreen
     from tui.screens.person import PersonScreen
+    from tui.screens.person_dialogs import EraseDialog
     from tui.screens.prepare import PrepareScreen
     from tui.screens.programme import ProgrammeScreen
+    from tui.screens.pulse import PulseDialog
 
     plan = next(g for g in builtin_guides() if g.id == "one-on-one").to_snapshot()
     eve = store.add_person(HOSTILE)
@@ -64,9 +82,45 @@ async def test_a_hostile_name_title_and_note_reach_the_screen_as_stand_ins(store
             await pilot.pause()
             shots.append(app.export_screenshot())
             headers.append(str(app.screen.query_one(header).render()))
+            if header == "#person-header":  # their name edited: shown as the lists show it
+                await pilot.press("e")
+                await pilot.pause()
+                name = app.screen.query_one("#person-name", Input)
+                assert name.value == visible(HOSTILE)  # nothing hidden (a BEL took no cell)
+                assert visible(HOSTILE) in str(app.screen.query_one(".dialog-title").render())
+                await pilot.press("enter")  # saved as it is: the name stays as stored
+                await settle(app, pilot)
+                assert store.person(eve.id).name == HOSTILE
+                toasts = [n.message for n in app._notifications]
+                assert f"{visible(HOSTILE)} saved" in toasts[-1]  # one wording, no "(was ...)"
+                shots.append(app.export_screenshot())
+                # dialogs that name them: a confirm, a dialog's title, a choice, a label
+                for dialog in (ConfirmScreen(f"Merge {HOSTILE}?", f"{HOSTILE} goes."),
+                               JotScreen(HOSTILE), CaptureScreen(participant=HOSTILE),
+                               PulseDialog(HOSTILE), EraseDialog(HOSTILE, "all of it")):
+                    erased: list[object] = []
+                    app.push_screen(dialog, erased.append)
+                    await pilot.pause()
+                    drawn = " ".join(str(w.render()) for w in dialog.query("Static, Label"))
+                    assert visible(HOSTILE) in drawn, type(dialog).__name__
+                    if isinstance(dialog, EraseDialog):  # typed as shown, or without the
+                        dialog.query_one(Input).value = CONTROLS.sub("", HOSTILE)  # controls
+                        dialog.save()
+                        await pilot.pause()
+                        assert erased == [True]
+                        app.push_screen(EraseDialog(HOSTILE, "all of it"), erased.append)
+                        await pilot.pause()
+                        app.screen.query_one(Input).value = visible(HOSTILE)
+                        await pilot.press("enter")
+                        await pilot.pause()
+                        assert erased == [True, True]
+                    else:
+                        app.pop_screen()
+                    await pilot.pause()
         app.store = None
     for header in headers:
         assert visible(HOSTILE) in header, header
+    assert "RED␇" in shots[0]  # the toast quotes it as the lists do (BEL was dropped)
     for shot in shots:
         assert "\x1b" not in shot and "\x9b" not in shot and "\u202e" not in shot
         assert "\x07" not in shot and "Eve␛]2;pwned" in shot

@@ -269,6 +269,8 @@ async def test_detail_delete_asks_first(world):
     from tui.screens.detail import SessionDetailScreen
     from tui.screens.home import HomeScreen
 
+    store.reopen_session(ids["b1"])  # its review set Bo's next meeting: it goes with it
+    store.end_reviewed(ids["b1"], next_meeting=(TODAY.date(), "10:00", 30))
     async with app.run_test(size=SIZE) as pilot:
         await unlocked(pilot, store)
         await open_detail(pilot, ids["b1"])
@@ -291,6 +293,9 @@ async def test_detail_delete_asks_first(world):
         with pytest.raises(NotFound):
             store.session(ids["b1"])
         assert store.items(session_id=ids["b1"]) == []
+        assert store.next_meeting(ids["bo"]) is None
+        assert [n.message for n in app._notifications][-1] == (
+            "session deleted, with the next meeting its review set")
         assert isinstance(app.screen, HomeScreen)
         assert ids["b1"] not in row_keys(app.screen.query_one("#sessions"))
 

@@ -73,11 +73,15 @@ async def test_the_items_screen_edits_the_highlighted_item_in_place(world):
         # emptied text is refused in the dialog: the item keeps its text
         await pilot.press("i")
         await pilot.pause()
+        error = app.screen.query_one("#capture-error")
+        assert error.styles.background.a == 0  # no red band while there is no error
         app.screen.query_one("#capture-text").value = "   "
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, CaptureScreen)
-        assert "Type what it is" in str(app.screen.query_one("#capture-error").render())
+        assert "Type what it is" in str(error.render())
+        muted = app.screen.query_one("#capture-dialog > Label").styles.color
+        assert error.styles.color != muted  # in the theme's error colour, not a label's grey
 
 
 async def test_a_person_s_item_and_goal_are_edited_from_their_page(world):

@@ -80,6 +80,14 @@ def test_a_session_of_seconds_has_one_length_in_the_record_and_the_summary(store
         store, Scope.sessions(session.id)).text
 
 
+def test_a_length_is_one_wording_in_words_for_records_and_short_in_lists():
+    """One formatter: "7 min" in records, "7m" in every list (80 columns), never a third."""
+    from store import minutes_text
+
+    assert (minutes_text(420), minutes_text(420, short=True)) == ("7 min", "7m")
+    assert (minutes_text(4500), minutes_text(4500, short=True)) == ("1 h 15 min", "75m")
+
+
 def test_minutes_planned_read_as_the_export_says_them(store, clock):
     """A 60-minute guide: the detail and ``rapport show`` said "1 h 00 min planned" and a stage
     "15m planned" where the full export says "(planned 60 min)" and "15 min": one wording."""

@@ -242,11 +242,21 @@ async def test_ending_offers_the_next_meeting_from_the_cadence(store, vault_path
         day, time = review.query_one("#next-day"), review.query_one("#next-time")
         assert (day.value, time.value) == ("2025-03-17", "09:00")  # a week on, same time
         assert "weekly" in str(review.query_one("#review-next-label").render())
+        dialog, body = review.query_one("#review-dialog"), review.query_one("#review-body")
+        end = review.query_one("#review-end")
+        for size in ((80, 24), (160, 48)):  # as tall as what it says (no empty band), the
+            await pilot.resize_terminal(*size)  # body scrolling when that is too much
+            await pilot.pause()
+            assert body.children[-1].region.bottom >= body.region.bottom
+            assert dialog.region.contains_region(end.region)
+        assert not review.query_one("#review-error").display  # no empty red band either
         day.value = "someday"  # a bad next date keeps the review open
         await pilot.press("ctrl+e")
         await pilot.pause()
         assert app.screen is review, "a bad next date keeps the review open"
         assert "Next meeting:" in str(review.query_one("#review-error").render())
+        assert review.query_one("#review-error").display
+        assert dialog.region.contains_region(end.region)
         assert store.session(second.id).ended_at is None, "a bad next date ends nothing"
         day.value = "2025-03-17"
         time.value = "10:30"  # editable

@@ -268,6 +268,30 @@ def test_the_review_ends_a_first_one_on_one_with_the_cadence_agreed_or_nothing(s
     assert store.next_meeting(ann.id) is None and store.person(ann.id).cadence == "monthly"
 
 
+def test_deleting_a_session_takes_back_the_next_meeting_its_review_set(store, clock):
+    """A session ended by mistake and deleted: the next meeting its review set goes with it,
+    the one it replaced comes back (none: none), unless it was set again since."""
+    ann = store.add_person("Ann", cadence="weekly")
+    store.set_next_meeting(ann.id, date(2025, 3, 6), time="09:30", minutes=30)
+    s1 = store.start_session(ann.id, PLAN)
+    store.end_reviewed(s1.id, next_meeting=(date(2025, 3, 11), "10:00", 30))
+    store.reopen_session(s1.id)  # reviewed again: what it replaced is still the first one
+    store.end_reviewed(s1.id, next_meeting=(date(2025, 3, 12), "10:00", 30))
+    assert store.delete_session(s1.id) is True
+    back = store.next_meeting(ann.id)
+    assert (back.day, back.time, back.minutes) == (date(2025, 3, 6), "09:30", 30)
+    store.clear_next_meeting(ann.id)
+    s2 = store.start_session(ann.id, PLAN)
+    store.end_reviewed(s2.id, next_meeting=(date(2025, 3, 11), "10:00", 30))
+    store.delete_session(s2.id)  # none was set before it: none now (the cadence decides)
+    assert store.next_meeting(ann.id) is None
+    s3 = store.start_session(ann.id, PLAN)
+    store.end_reviewed(s3.id, next_meeting=(date(2025, 3, 11), "10:00", 30))
+    store.set_next_meeting(ann.id, date(2025, 3, 13))  # moved since: it stays
+    assert store.delete_session(s3.id) is False
+    assert store.next_meeting(ann.id).day == date(2025, 3, 13)
+
+
 def test_the_next_meeting_overrides_the_cadence_until_it_is_held(store, clock):
     ann = store.add_person("Ann", cadence="fortnightly")
     s1 = store.start_session(ann.id, PLAN, started_at=datetime(2025, 3, 3, 14, 0,

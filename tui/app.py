@@ -24,7 +24,7 @@ from textual.filter import LineFilter
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
-from store import Paths
+from store import Paths, visible
 from tui.commands import Command, RapportCommands
 from tui.config import Config
 from tui.contrast import ReadableDim, readable_variables
@@ -142,8 +142,12 @@ class RapportApp(QuietCrash):
 
     def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
                timeout: float | None = None, markup: bool = False) -> None:
-        """Textual's notify, not read as markup unless asked (see RapportScreen.notify)."""
-        super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
+        """Textual's notify, not read as markup unless asked (see RapportScreen.notify), and
+        every toast's control characters shown as the lists show them (a name holding a BEL
+        quoted as ␇: Rich dropped it): :func:`store.text.visible`, here, where every toast
+        (a screen's, a widget's) passes."""
+        super().notify(visible(message), title=visible(title), severity=severity,
+                       timeout=timeout, markup=markup)
 
     # ------------------------------------------------------------------ startup
     def get_default_screen(self) -> Screen[Any]:

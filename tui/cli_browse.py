@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from store import ITEM_KINDS
+from store import ITEM_KINDS, minutes_text
 from tui.cli import DAY, bad_usage, by_id, complete_guide_ids, fail, pass_env
 from tui import format as fmt
 from tui.env import Env
@@ -67,7 +67,7 @@ def list_sessions(env: Env, person_name: str | None, status: str | None, as_json
         return
     table(("ID", "DATE", "PERSON", "GUIDE", "LENGTH", "STATUS", "OPEN", "TITLE"),
           [(s.id[:8], fmt.when(s.started_at), s.person_name, s.guide_name,
-            fmt.minutes(s.spent_seconds), s.status, str(open_items.get(s.id, "") or ""),
+            minutes_text(s.spent_seconds, short=True), s.status, str(open_items.get(s.id, "") or ""),
             s.title) for s in summaries], right=(4, 6), free=(2, 3, 7), last_below=True)
 
 

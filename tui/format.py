@@ -26,8 +26,19 @@ def duration(seconds: float) -> str:
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes:02d}:{secs:02d}"
 
 
-def minutes(seconds: float) -> str:
-    return f"{round(seconds / 60)}m"
+def editable(stored: str) -> str:
+    """What an Input editing a stored name or text starts with: as the lists show it
+    (:func:`store.text.visible`, BEL as ␇). An Input given the control itself draws nothing for
+    it (Rich drops it) yet counts it, so it was lost from sight and the cursor sat a cell off.
+    :func:`as_edited` reads the field back."""
+    return visible(stored)
+
+
+def as_edited(typed: str, stored: str) -> str:
+    """What an Input filled with ``editable(stored)`` holds: ``stored`` itself while it reads
+    as it was (opened and saved, nothing changes), else what was typed (a stand-in kept in an
+    edited text stays the picture, ␇, not the control)."""
+    return stored if typed == visible(stored) else typed
 
 
 def plural(count: int, noun: str, nouns: str | None = None) -> str:

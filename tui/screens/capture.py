@@ -12,7 +12,8 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Static
 
 from store import DateError, date_example, parse_due
-from store import ITEM_KINDS
+from store import ITEM_KINDS, visible
+from tui import format as fmt
 from tui.screens.dialog import Dialog
 from tui.widgets.choice import ChoiceSet
 
@@ -57,14 +58,15 @@ class CaptureScreen(Dialog[Capture | None]):
             # an item offered as it was (edited, carried) is mended, not retyped: the cursor
             # at its end, nothing selected, so a first key never replaces it all (a due date
             # is replaced whole: Tab to it selects it)
-            yield Input(self.text, placeholder="what was decided, agreed or promised",
-                        id="capture-text", select_on_focus=not self.text)
+            yield Input(fmt.editable(self.text), id="capture-text",
+                        placeholder="what was decided, agreed or promised",
+                        select_on_focus=not self.text)
             yield Label("Whose is it?")
             # a goal is theirs (a career goal set together), anything else mine, until chosen
             theirs = self.owner == "them" if self.owner else self.kind == "goal"
             with ChoiceSet(id="capture-owner"):
                 yield RadioButton("Mine", value=not theirs, name="me")
-                yield RadioButton(Text(self.participant), value=theirs, name="them")
+                yield RadioButton(Text(visible(self.participant)), value=theirs, name="them")
             yield Label("Due (optional)")
             yield Input(self.due.isoformat() if self.due else "",
                         placeholder=f"{date_example(self.today)}, tomorrow, +3d, fri",
@@ -80,7 +82,7 @@ class CaptureScreen(Dialog[Capture | None]):
         buttons[(current + 1) % len(buttons)].value = True
 
     def save(self) -> None:
-        text = self.query_one("#capture-text", Input).value.strip()
+        text = fmt.as_edited(self.query_one("#capture-text", Input).value, self.text).strip()
         if not text:
             self.query_one("#capture-error", Label).update("Type what it is first.")
             self.query_one("#capture-text", Input).focus()

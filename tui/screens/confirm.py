@@ -9,6 +9,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Static
 
+from store import visible
 from tui.keys import key_label
 from tui.screens.base import RapportModal
 
@@ -28,8 +29,9 @@ class ConfirmScreen(RapportModal[bool]):
         yes = key_label(self.app, "confirm-yes", self, first=True)
         no = key_label(self.app, "confirm-no", self)
         with Vertical(id="confirm-dialog", classes="dialog"):
-            yield Static(Text(self.heading), classes="dialog-title")
-            yield Static(Text(self.message), id="confirm-message")
+            # a name in it shows as the lists show it (BEL as ␇: a Static drops it)
+            yield Static(Text(visible(self.heading)), classes="dialog-title")
+            yield Static(Text(visible(self.message)), id="confirm-message")
             with Horizontal(classes="buttons"):
                 yield Button(f"{self.confirm_label} ({yes})", variant="error", id="confirm-ok")
                 yield Button(f"Cancel ({no})", id="confirm-cancel")

@@ -7,7 +7,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Label, RadioButton, RadioSet, Static
 
-from store import CONSENTS
+from store import CONSENTS, visible
 from tui.screens.dialog import Dialog
 from tui.widgets.choice import ChoiceSet
 
@@ -30,7 +30,8 @@ class ConsentDialog(Dialog["str | None"]):
         with Vertical(id="consent-dialog", classes="dialog"):
             yield Static(self.keys_hint("Consent  ·  ←→ picks"), classes="dialog-title",
                          markup=False)
-            yield Label(f"Is {self.name_shown} comfortable going ahead, on the terms you gave?",
+            yield Label(f"Is {visible(self.name_shown)} comfortable going ahead, on the terms "
+                        "you gave?",
                         markup=False)
             with ChoiceSet(id="consent-choice"):
                 # "not recorded" first, as on the roster: the choice shown at first is the

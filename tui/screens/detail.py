@@ -208,12 +208,13 @@ class SessionDetailScreen(SectionScreen):
             if not yes:
                 return
             try:
-                self.store.delete_session(self.session_id)
+                took_back = self.store.delete_session(self.session_id)
             except RapportError as exc:
                 self.notify(str(exc), severity="error")
                 return
             self.app.pop_screen()
-            self.app.notify("session deleted", timeout=3)
+            self.app.notify("session deleted" + (
+                ", with the next meeting its review set" if took_back else ""), timeout=3)
 
         self.app.push_screen(ConfirmScreen("Delete this session?", message), decided)
 

@@ -50,6 +50,7 @@ from textual.binding import Binding
 from textual.widget import Widget
 from textual.widgets import Button, Input, TextArea
 
+from store import visible
 from tui.keys import with_keys
 from tui.screens.base import RapportModal, ScreenResultType
 
@@ -154,11 +155,12 @@ class Dialog(RapportModal[ScreenResultType]):
         return self.initial_draft is not None and self.draft() != self.initial_draft
 
     def keys_hint(self, more: str = "") -> str:
-        """``"{more} · Enter saves · Esc cancels"`` with the keys as they are bound now."""
+        """``"{more} · Enter saves · Esc cancels"`` with the keys as they are bound now; a
+        name in ``more`` as the lists show it (BEL as ␇: a Static drops it)."""
         parts = [more] if more else []
         parts.append(f"{{dialog-save}} {self.SAVE_VERB}")
         parts.append("{cancel} cancels")
-        return with_keys(self.app, " · ".join(parts), self)
+        return visible(with_keys(self.app, " · ".join(parts), self))
 
     # ------------------------------------------------------------------ keys and buttons
     def save(self) -> None:

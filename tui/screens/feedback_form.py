@@ -19,7 +19,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Label, OptionList, RadioButton, RadioSet, Static, TextArea
 from textual.widgets.option_list import Option
 
-from store import FEEDBACK_DIRECTIONS, FEEDBACK_KINDS, Feedback, Item
+from store import FEEDBACK_DIRECTIONS, FEEDBACK_KINDS, Feedback, Item, visible
 from tui.screens.dialog import Dialog
 from tui.widgets.choice import ChoiceSet
 
@@ -83,9 +83,9 @@ class FeedbackDialog(Dialog[dict[str, Any] | None]):
             if self.links:
                 yield Label("Linked action (↑↓)")
                 options = [Option("No action linked", id=NO_ACTION)]
-                options += [Option(f"▸ {a.text}", id=a.id) for a in self.actions]
-                options.append(Option(f"+ A new action for {self.name_shown}: the step above",
-                                      id=NEW_ACTION))
+                options += [Option(f"▸ {visible(a.text)}", id=a.id) for a in self.actions]
+                options.append(Option(f"+ A new action for {visible(self.name_shown)}: the "
+                                      "step above", id=NEW_ACTION))
                 linked = OptionList(*options, id="feedback-item", markup=False)
                 yield linked
                 yield Label("", id="feedback-error", classes="error", markup=False)

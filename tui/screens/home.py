@@ -18,6 +18,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Input, Static
 
+from store import minutes_text
 from tui import format as fmt
 from tui.commands import Command
 from tui.keys import current_keys, key_label, with_keys
@@ -294,7 +295,7 @@ class HomeScreen(SectionScreen):
         cells = [Text(fmt.when(s.started_at)), Text(clip(s.person_name, widths["person"])), title]
         if "guide" in widths:
             cells.append(Text(clip(s.guide_name, widths["guide"])))
-        cells += [Text(fmt.minutes(s.spent_seconds), justify="right"),
+        cells += [Text(minutes_text(s.spent_seconds, short=True), justify="right"),
                   Text("● active" if s.status == "active" else "ended"),
                   Text(str(row.open_items or ""), justify="right")]
         return cells

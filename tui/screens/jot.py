@@ -10,6 +10,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Static, TextArea
 
+from store import visible
 from tui.keys import with_keys
 from tui.screens.base import RapportModal
 from tui.screens.dialog import Dialog
@@ -28,7 +29,7 @@ class JotScreen(Dialog[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="jot-dialog", classes="dialog"):
-            yield Static(Text(f"Jot about {self.person_name}"), classes="dialog-title")
+            yield Static(Text(f"Jot about {visible(self.person_name)}"), classes="dialog-title")
             yield Static("Something to raise next time: it shows in their timeline and in the "
                          "follow-up of your next session.", classes="hint")
             yield TextArea(id="jot-text", soft_wrap=True, tab_behavior="focus")
@@ -65,7 +66,7 @@ class JotView(RapportModal[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="jot-view", classes="dialog"):
-            yield Static(Text(f"Jot about {self.person_name}  ·  {self.written}"),
+            yield Static(Text(f"Jot about {visible(self.person_name)}  ·  {self.written}"),
                          classes="dialog-title")
             with VerticalScroll(id="jot-view-text"):
                 yield Static(Text(self.text), markup=False)

@@ -16,6 +16,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, Label, Static
 
 from store import DEFAULT_THEMES, Programme
+from tui import format as fmt
 from tui.screens.dialog import KEPT_MARK, Dialog, kept_text
 
 
@@ -29,6 +30,9 @@ class NewProgrammeDialog(Dialog[dict[str, Any] | None]):
         super().__init__()
         self.existing = {n.casefold() for n in existing}
         self.programme = programme
+        #: its name (a kept one's without its mark: saving makes it the one meant) and purpose
+        self.stored = ((KEPT_MARK.sub("", programme.name), programme.purpose) if programme
+                       else ("", ""))
         if programme is not None:
             self.SAVE_VERB = "saves"
 
@@ -39,12 +43,10 @@ class NewProgrammeDialog(Dialog[dict[str, Any] | None]):
             yield Static(self.keys_hint(f"{title}  ·  Tab moves"), classes="dialog-title",
                          markup=False)
             yield Label("Name")
-            # a kept programme's name without its mark: saving makes it the one meant
-            name = KEPT_MARK.sub("", programme.name) if programme else ""
-            yield Input(name, id="programme-name", placeholder="e.g. Leadership team 2025",
-                        select_on_focus=False)
+            yield Input(fmt.editable(self.stored[0]), id="programme-name",
+                        placeholder="e.g. Leadership team 2025", select_on_focus=False)
             yield Label("Purpose (optional)")
-            yield Input(programme.purpose if programme else "", id="programme-purpose",
+            yield Input(fmt.editable(self.stored[1]), id="programme-purpose",
                         placeholder="what the interviews are for", select_on_focus=False)
             if programme is None:
                 yield Label("More themes (optional, comma-separated)")
@@ -56,8 +58,11 @@ class NewProgrammeDialog(Dialog[dict[str, Any] | None]):
                              id="programme-create", classes="save")
                 yield Button("Cancel", id="programme-cancel", classes="cancel")
 
+    def typed(self, field: str, stored: str) -> str:
+        return fmt.as_edited(self.query_one(field, Input).value, stored)
+
     def save(self) -> None:
-        name = " ".join(self.query_one("#programme-name", Input).value.split())
+        name = " ".join(self.typed("#programme-name", self.stored[0]).split())
         if not name:
             self.error("Give the programme a name.")
             self.query_one("#programme-name", Input).focus()
@@ -71,11 +76,11 @@ class NewProgrammeDialog(Dialog[dict[str, Any] | None]):
     def values(self, *, kept: str = "") -> dict[str, Any]:
         """The name, purpose and themes typed; ``kept`` ("when Rapport locked"): the name
         marked as kept by then (and "a new programme" when none was typed)."""
-        name = " ".join(self.query_one("#programme-name", Input).value.split())
+        name = " ".join(self.typed("#programme-name", self.stored[0]).split())
         if kept:
             name = kept_text([name or "a new programme"], kept)
         raw = "" if self.programme else self.query_one("#programme-themes", Input).value
-        return {"name": name, "purpose": self.query_one("#programme-purpose", Input).value.strip(),
+        return {"name": name, "purpose": self.typed("#programme-purpose", self.stored[1]).strip(),
                 "themes": [" ".join(t.split()) for t in raw.split(",") if t.strip()]}
 
     def error(self, text: str) -> None:

@@ -19,7 +19,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Static, TabbedContent, TabPane
 
-from store import RapportError, visible
+from store import RapportError, minutes_text, visible
 from tui import format as fmt
 from tui.commands import Command
 from tui.keys import with_keys
@@ -235,7 +235,8 @@ class PersonScreen(SectionScreen):
                     mark = "● " if entry.status == "active" else ""
                     what = Text(clip(mark + entry.guide_name, 18))
                     detail = Text(clip(entry.title, room - 16) + "  " if entry.title else "")
-                    detail.append(f"{fmt.minutes(entry.spent_seconds)} spent", style="dim")
+                    detail.append(f"{minutes_text(entry.spent_seconds, short=True)} spent",
+                                  style="dim")
                     if open_counts.get(entry.id):
                         detail.append(f" · {open_counts[entry.id]} open", style="dim")
                     table.add_row(fmt.when(moment), what, detail, key=f"s:{entry.id}")

@@ -16,7 +16,10 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, Label, OptionList, RadioButton, RadioSet, Static
 from textual.widgets.option_list import Option
 
-from store import CADENCES, DateError, RapportError, date_example, parse_due, parse_time
+from store import (
+    CADENCES, CONTROLS, DateError, RapportError, date_example, parse_due, parse_time, visible,
+)
+from tui import format as fmt
 from tui.keys import with_keys
 from tui.screens.base import RapportModal
 from tui.screens.dialog import Dialog
@@ -63,11 +66,12 @@ class PersonDialog(Dialog[PersonChoice | None]):
 
     def compose(self) -> ComposeResult:
         person = self.person
-        title = f"Edit {person.name}" if person else "Add a person"
+        title = f"Edit {visible(person.name)}" if person else "Add a person"
         with Vertical(id="person-dialog", classes="dialog"):
             yield Static(Text(self.keys_hint(f"{title}  ·  Tab moves")), classes="dialog-title")
             yield Label("Name")
-            yield Input(person.name if person else "", placeholder="their name", id="person-name")
+            yield Input(fmt.editable(person.name) if person else "", placeholder="their name",
+                        id="person-name")
             yield Label("Cadence (how often you meet)")
             with ChoiceSet(id="person-cadence"):
                 current = person.cadence if person else None
@@ -110,7 +114,8 @@ class PersonDialog(Dialog[PersonChoice | None]):
         return None if chosen in (None, NO_GUIDE) else chosen
 
     def save(self) -> None:
-        name = " ".join(self.query_one("#person-name", Input).value.split())
+        typed = self.query_one("#person-name", Input).value
+        name = " ".join((fmt.as_edited(typed, self.person.name) if self.person else typed).split())
         error = self.query_one("#person-error", Label)
         if not name:
             error.update("Type their name.")
@@ -198,11 +203,12 @@ class EraseDialog(Dialog[bool | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="erase-dialog", classes="dialog"):
-            yield Static(Text(f"Erase {self.person_name}, for good?"), classes="dialog-title")
-            yield Static(Text(f"This deletes {self.person_name} and {self.goes}, and wipes the "
+            shown = visible(self.person_name)  # BEL as ␇, as the lists: typed so, it matches
+            yield Static(Text(f"Erase {shown}, for good?"), classes="dialog-title")
+            yield Static(Text(f"This deletes {shown} and {self.goes}, and wipes the "
                               "file's free pages. It cannot be undone."), id="erase-what")
             yield Label("Type their name to erase them")
-            yield Input(placeholder=self.person_name, id="erase-name")
+            yield Input(placeholder=shown, id="erase-name")
             yield Label("", id="erase-error", classes="error", markup=False)
             yield Static(self.keys_hint(), classes="hint", markup=False)
             with Horizontal(classes="buttons"):
@@ -211,7 +217,9 @@ class EraseDialog(Dialog[bool | None]):
 
     def save(self) -> None:
         typed = " ".join(self.query_one("#erase-name", Input).value.split())
-        if typed != self.person_name:
+        # a control in their name (BEL) is typed as shown (␇), or left out: no key types it
+        if typed not in (self.person_name, " ".join(visible(self.person_name).split()),
+                         " ".join(CONTROLS.sub("", self.person_name).split())):
             self.query_one("#erase-error", Label).update(
                 "That is not their name as written: nothing is erased.")
             self.query_one("#erase-name", Input).focus()

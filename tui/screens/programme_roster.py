@@ -132,7 +132,8 @@ class RosterDialog(Dialog[tuple[str, str | None, str] | None]):
                 for consent in CONSENTS:
                     yield RadioButton(consent, value=place.consent == consent, name=consent)
             yield Label("Note (optional)")
-            yield Input(place.note, placeholder="e.g. on leave until May", id="roster-note")
+            yield Input(fmt.editable(place.note), placeholder="e.g. on leave until May",
+                        id="roster-note")
             yield Label("", id="roster-error", classes="error", markup=False)
             with Horizontal(classes="buttons"):
                 yield Button("Save", variant="primary", id="roster-save", classes="save")
@@ -155,7 +156,8 @@ class RosterDialog(Dialog[tuple[str, str | None, str] | None]):
             return
         self.dismiss((status,
                       None if consent == NOT_RECORDED else consent,
-                      self.query_one("#roster-note", Input).value.strip()))
+                      fmt.as_edited(self.query_one("#roster-note", Input).value,
+                                    self.place.note).strip()))
 
 
 def ask_roster_add(screen: RapportScreen[Any], programme_id: str, on_roster: set[str],

@@ -9,7 +9,8 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Static
 
-from store import Pulse
+from store import Pulse, visible
+from tui import format as fmt
 from tui.screens.dialog import Dialog
 from tui.widgets.choice import ChoiceSet
 
@@ -39,13 +40,14 @@ class PulseDialog(Dialog[PulseEntry | None]):
         with Vertical(id="pulse-dialog", classes="dialog"):
             yield Static(self.keys_hint("Pulse  ·  1-5 picks"), classes="dialog-title",
                          markup=False)
-            yield Label(f"How is {self.name_shown}? 1 (low) to 5 (great)", markup=False)
+            yield Label(f"How is {visible(self.name_shown)}? 1 (low) to 5 (great)", markup=False)
             with ChoiceSet(id="pulse-score"):
                 for value, label in SCORES:
                     yield RadioButton(label, value=value == score, name=str(value))
             yield Label("In a word (optional)")
             # not selected on focus: the letter that moved here must not be typed over
-            yield Input(self.current.word if self.current else "", select_on_focus=False,
+            yield Input(fmt.editable(self.current.word) if self.current else "",
+                        select_on_focus=False,
                         placeholder="e.g. stretched, steady, energised", id="pulse-word")
             yield Label("", id="pulse-error", classes="error", markup=False)
             with Horizontal(classes="buttons"):
@@ -83,5 +85,6 @@ class PulseDialog(Dialog[PulseEntry | None]):
         if score is None:
             self.query_one("#pulse-error", Label).update("Pick a score: a digit 1-5.")
             return
-        self.dismiss(PulseEntry(score, " ".join(self.query_one("#pulse-word", Input)
-                                                .value.split())))
+        typed = self.query_one("#pulse-word", Input).value
+        word = fmt.as_edited(typed, self.current.word) if self.current else typed
+        self.dismiss(PulseEntry(score, " ".join(word.split())))

@@ -18,7 +18,7 @@ from textual.widgets.option_list import Option
 
 from store import RapportError
 from tui.commands import Command
-from tui.format import plural
+from tui.format import as_edited, editable, plural
 from tui.keys import with_keys
 from tui.screens.dialog import Dialog, Keeper
 from tui.screens.sections import SEARCH, SECTION_KEYS, SectionScreen
@@ -54,7 +54,7 @@ class QuestionDialog(Dialog[tuple[str, str, str] | None]):
         with Vertical(id="question-dialog", classes="dialog"):
             yield Static(self.keys_hint(f"{title}  ·  Tab moves"), classes="dialog-title",
                          markup=False)
-            yield Input(question.text if question else "", id="question-text",
+            yield Input(editable(question.text) if question else "", id="question-text",
                         placeholder="e.g. What gave you energy this week?")
             if question is None:
                 with Horizontal(id="question-where"):
@@ -104,7 +104,8 @@ class QuestionDialog(Dialog[tuple[str, str, str] | None]):
                                beside=self.question is not None)
 
     def save(self) -> None:
-        text = " ".join(self.query_one("#question-text", Input).value.split())
+        typed = self.query_one("#question-text", Input).value
+        text = " ".join((as_edited(typed, self.question.text) if self.question else typed).split())
         error = self.query_one("#question-error", Label)
         if not text:
             error.update("Type the question first.")

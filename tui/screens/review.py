@@ -136,13 +136,17 @@ class EndReviewScreen(Dialog[EndDecision | None]):
                 if self.interview is not None:
                     yield Static(self.interview_text(), id="review-interview")
                 yield self.time_table()
-            if self.suggestion is not None:
-                yield from self.next_meeting()
-            yield Label("", id="review-error", classes="error", markup=False)
-            with Horizontal(classes="buttons"):
-                yield Button("End session", variant="primary", id="review-end", classes="save")
-                yield Button("Copy summary", id="review-share")
-                yield Button("Back", id="review-back", classes="cancel")
+            # docked under the body: the dialog is as tall as all of it (at most 90%), and
+            # when that is too little the body scrolls, never the next meeting or the buttons
+            with Vertical(id="review-foot"):
+                if self.suggestion is not None:
+                    yield from self.next_meeting()
+                yield Label("", id="review-error", classes="error", markup=False)
+                with Horizontal(classes="buttons"):
+                    yield Button("End session", variant="primary", id="review-end",
+                                 classes="save")
+                    yield Button("Copy summary", id="review-share")
+                    yield Button("Back", id="review-back", classes="cancel")
 
     def time_table(self) -> DataTable[str]:
         """Time per stage, planned vs spent, as the session's detail, ``rapport show`` and the
@@ -329,7 +333,9 @@ class EndReviewScreen(Dialog[EndDecision | None]):
             day = parse_due(raw_day, self.today)
             time = parse_time(self.query_one("#next-time", Input).value)
         except (DateError, RapportError) as exc:
-            self.query_one("#review-error", Label).update(f"Next meeting: {exc}")
+            error = self.query_one("#review-error", Label)
+            error.update(f"Next meeting: {exc}")
+            error.display = True
             return
         minutes = self.query_one("#next-minutes", Input).value.strip()
         self.dismiss(EndDecision(day, time, int(minutes) if minutes.isdigit() else None,

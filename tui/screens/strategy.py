@@ -13,6 +13,7 @@ from textual.widgets.selection_list import Selection
 
 from store import StrategyItem
 from store import Synthesis
+from tui import format as fmt
 from tui.keys import with_keys
 from tui.screens.dialog import Dialog, Keeper
 from tui.widgets.browse import clip
@@ -56,7 +57,7 @@ class StrategyDialog(Dialog[tuple[str, list[str], list[str]] | None]):
             title = "Edit the strategy item" if self.item else "Draft a strategy item"
             yield Static(self.keys_hint(f"{title}  ·  Tab moves"), classes="dialog-title",
                          markup=False)
-            yield Input(self.item.text if self.item else "", select_on_focus=False,
+            yield Input(fmt.editable(self.item.text) if self.item else "", select_on_focus=False,
                         placeholder="what the leadership team will do", id="strategy-text")
             yield Label(with_keys(self.app, "Rests on (space toggles, {dialog-save} saves; gaps "
                                   "first, then passages)", self), markup=False)
@@ -88,7 +89,8 @@ class StrategyDialog(Dialog[tuple[str, list[str], list[str]] | None]):
             programme.id, text, gaps=gaps, tag_ids=tag_ids))
 
     def save(self) -> None:
-        text = self.query_one("#strategy-text", Input).value.strip()
+        text = self.query_one("#strategy-text", Input).value
+        text = (fmt.as_edited(text, self.item.text) if self.item else text).strip()
         if not text:
             self.query_one("#strategy-error", Label).update("Write the strategy item first.")
             self.query_one("#strategy-text", Input).focus()

@@ -12,7 +12,7 @@ from textual.reactive import reactive
 from textual.widgets import OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
-from store import visible
+from store import minutes_text, visible
 from tui import format as fmt
 from tui.widgets.browse import cut
 from tui.widgets.options import WrappingOptionList
@@ -123,7 +123,7 @@ class StageOutline(OptionList):
     def times(stage: Mapping[str, Any], current: bool, spent: Mapping[str, float]) -> str:
         seconds = spent.get(stage["key"], 0)
         shown = clock_face(seconds) if current else str(round(seconds / 60))
-        return f" {shown}/{stage['minutes']}m"
+        return f" {shown}/{minutes_text(stage['minutes'] * 60, short=True)}"
 
 
 #: What a stage with ``records = ...`` lets the stage-form key fill in, as the card says it.
