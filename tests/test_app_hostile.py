@@ -137,6 +137,7 @@ async def test_markup_in_a_name_a_title_and_a_note_is_shown_as_written(store, va
     from tui.screens.capture import CaptureScreen
     from tui.screens.leader_picker import LeaderPicker
     from tui.screens.person import PersonScreen
+    from tui.screens.person_dialogs import MeetingDialog
     from tui.screens.tagging import TagDialog
 
     plan = next(g for g in builtin_guides() if g.id == "one-on-one").to_snapshot()
@@ -178,9 +179,15 @@ async def test_markup_in_a_name_a_title_and_a_note_is_shown_as_written(store, va
         app.push_screen(LeaderPicker([(mallory.id, MARKUP)]))  # an option list of names
         await pilot.pause()
         shots.append(app.export_screenshot())
+        app.pop_screen()
+        # a title made of a name and keys: "{quit}" in a name is the name, not ctrl+q
+        app.push_screen(MeetingDialog("Mallory {quit}", clock.now().date()))
+        await pilot.pause()
+        braced = app.export_screenshot().replace("&#160;", " ")
+        assert "Next meeting with Mallory {quit}  ·  Tab moves" in braced
         app.store = None
     for shot in shots:
-        assert "Mallory [/] [red]loud[/red] [bold" in shot.replace("&#160;", " ")
+        assert MARKUP in shot.replace("&#160;", " ")
 
 
 async def test_a_hostile_name_keeps_its_row_to_the_columns(store, vault_path, clock):

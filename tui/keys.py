@@ -176,9 +176,12 @@ def key_label(app: "App[Any]", binding_id: str, *owners: Any, first: bool = Fals
     return (" or " if any("/" in label for label in shown) else "/").join(shown)
 
 
-def with_keys(app: "App[Any]", text: str, *owners: Any) -> str:
-    """``text`` with every ``{binding-id}`` replaced by :func:`key_label` of that id."""
-    return PLACEHOLDER.sub(lambda m: key_label(app, m.group(1), *owners), text)
+def with_keys(app: "App[Any]", text: str, *owners: Any, **values: str) -> str:
+    """``text`` with every ``{binding-id}`` replaced by :func:`key_label` of that id, and every
+    ``{name}`` of ``values`` by its value, in one pass: what a value says (a person's name
+    holding ``{quit}``) is never read as a placeholder. Anything typed goes in ``values``."""
+    return PLACEHOLDER.sub(lambda m: values[m.group(1)] if m.group(1) in values
+                           else key_label(app, m.group(1), *owners), text)
 
 
 def keymap_problems(keymap: Mapping[str, str]) -> tuple[dict[str, str], list[str]]:

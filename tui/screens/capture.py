@@ -50,7 +50,8 @@ class CaptureScreen(Dialog[Capture | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="capture-dialog", classes="dialog"):
             kind_key = "{capture-kind} changes the kind · " if len(self.kinds) > 1 else ""
-            yield Static(self.keys_hint(f"{self.title}  ·  {kind_key}Tab moves"),
+            yield Static(self.keys_hint(f"{{title}}  ·  {kind_key}Tab moves",
+                                        title=self.title or "Capture"),
                          classes="dialog-title", markup=False)
             with ChoiceSet(id="capture-kind"):
                 for kind in self.kinds:

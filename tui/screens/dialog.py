@@ -154,13 +154,14 @@ class Dialog(RapportModal[ScreenResultType]):
     def has_unsaved_text(self) -> bool:
         return self.initial_draft is not None and self.draft() != self.initial_draft
 
-    def keys_hint(self, more: str = "") -> str:
-        """``"{more} · Enter saves · Esc cancels"`` with the keys as they are bound now; a
-        name in ``more`` as the lists show it (BEL as ␇: a Static drops it)."""
+    def keys_hint(self, more: str = "", **values: str) -> str:
+        """``"{more} · Enter saves · Esc cancels"`` with the keys as they are bound now and
+        ``values`` (names, titles: anything typed) put in their ``{name}`` places, as the lists
+        show them (BEL as ␇: a Static drops it)."""
         parts = [more] if more else []
         parts.append(f"{{dialog-save}} {self.SAVE_VERB}")
         parts.append("{cancel} cancels")
-        return visible(with_keys(self.app, " · ".join(parts), self))
+        return visible(with_keys(self.app, " · ".join(parts), self, **values))
 
     # ------------------------------------------------------------------ keys and buttons
     def save(self) -> None:

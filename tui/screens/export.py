@@ -239,8 +239,8 @@ class ExportScreen(Dialog[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="export-dialog", classes="dialog"):
-            yield Static(with_keys(self.app, f"{self.title_text}  ·  {{export-write}} or "
-                                   "{dialog-save} writes · {cancel} cancels", self),
+            yield Static(with_keys(self.app, "{title}  ·  {export-write} or {dialog-save} "
+                                   "writes · {cancel} cancels", self, title=self.title_text),
                          classes="dialog-title", markup=False)
             with Vertical(id="export-options"):
                 if "format" in self.controls:

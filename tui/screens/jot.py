@@ -89,8 +89,8 @@ class TalkingPointDialog(Dialog[tuple[str, str] | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="point-dialog", classes="dialog"):
-            yield Static(Text(self.keys_hint(f"Talking point with {self.person_name}  ·  "
-                                             "Tab moves")), classes="dialog-title")
+            yield Static(Text(self.keys_hint("Talking point with {name}  ·  Tab moves",
+                                             name=self.person_name)), classes="dialog-title")
             yield Static("Listed when your next session with them opens; marked covered "
                          "there, carried to the next 1-on-1 if not.", classes="hint")
             yield Input(placeholder="what to talk about", id="point-text")

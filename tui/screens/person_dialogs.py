@@ -68,7 +68,8 @@ class PersonDialog(Dialog[PersonChoice | None]):
         person = self.person
         title = f"Edit {visible(person.name)}" if person else "Add a person"
         with Vertical(id="person-dialog", classes="dialog"):
-            yield Static(Text(self.keys_hint(f"{title}  ·  Tab moves")), classes="dialog-title")
+            yield Static(Text(self.keys_hint("{title}  ·  Tab moves", title=title)),
+                         classes="dialog-title")
             yield Label("Name")
             yield Input(fmt.editable(person.name) if person else "", placeholder="their name",
                         id="person-name")
@@ -149,8 +150,8 @@ class MeetingDialog(Dialog[MeetingChoice | None]):
         day = current.day.isoformat() if current else \
             self.suggested.isoformat() if self.suggested else ""
         with Vertical(id="meeting-dialog", classes="dialog"):
-            yield Static(Text(self.keys_hint(f"Next meeting with {self.person_name}  ·  Tab "
-                                             "moves")), classes="dialog-title")
+            yield Static(Text(self.keys_hint("Next meeting with {name}  ·  Tab moves",
+                                             name=self.person_name)), classes="dialog-title")
             yield Static("A date set here overrides the one the cadence computes, until you "
                          "meet. Empty the day to clear it.", classes="hint")
             yield Label("Day")

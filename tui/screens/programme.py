@@ -108,9 +108,10 @@ class ProgrammeScreen(SectionScreen):
             "what happened: done, declined, consent, notes), **{reopen-programme}** reopen it. "
             "Tag passages in an interview with **{tag}**.")
 
-    def keys(self, text: str) -> str:
-        """``text`` with its ``{binding-id}`` placeholders as the keys are bound now."""
-        return with_keys(self.app, text, self, PassagesScreen, SessionScreen)
+    def keys(self, text: str, **values: str) -> str:
+        """``text`` with its ``{binding-id}`` placeholders as the keys are bound now, and
+        ``values`` in their places (:func:`tui.keys.with_keys`)."""
+        return with_keys(self.app, text, self, PassagesScreen, SessionScreen, **values)
 
     def own_commands(self) -> list[Command]:
         return [
@@ -452,8 +453,8 @@ class ProgrammeScreen(SectionScreen):
         syn = self.syn
         guide = syn.programme.guide_id if syn else None
         if syn is not None and self.closed:  # (the palette's, and i's then)
-            self.notify(self.keys(f"{syn.programme.name} is closed: no new interviews "
-                                  "({reopen-programme} reopens it)"), severity="warning",
+            self.notify(self.keys("{name} is closed: no new interviews ({reopen-programme} "
+                                  "reopens it)", name=syn.programme.name), severity="warning",
                         timeout=5, markup=False)
             return
 

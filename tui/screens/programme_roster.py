@@ -118,7 +118,8 @@ class RosterDialog(Dialog[tuple[str, str | None, str] | None]):
     def compose(self) -> ComposeResult:
         place = self.place
         with Vertical(id="roster-dialog", classes="dialog"):
-            yield Static(Text(self.keys_hint(f"{self.person_name} on the roster  ·  Tab moves")),
+            yield Static(Text(self.keys_hint("{name} on the roster  ·  Tab moves",
+                                             name=self.person_name)),
                          classes="dialog-title")
             yield Label("Status")
             with ChoiceSet(id="roster-status"):
@@ -284,8 +285,8 @@ def close_round(screen: RapportScreen[Any], programme_id: str, closed: bool,
     except RapportError as exc:
         screen.notify(str(exc), severity="error", markup=False)
         return
-    screen.notify(with_keys(screen.app, f"{programme.name} closed: no new interviews "
-                            "({reopen-programme} reopens it)", screen) if closed else
+    screen.notify(with_keys(screen.app, "{name} closed: no new interviews ({reopen-programme} "
+                            "reopens it)", screen, name=programme.name) if closed else
                   f"{programme.name} reopened: interviews can start in it", timeout=4,
                   markup=False)
     done()

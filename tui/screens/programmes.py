@@ -171,8 +171,8 @@ class ProgrammesScreen(SectionScreen):
             programme = self.store.programme(key)
             if programme.closed_at is None:
                 programme = self.store.close_programme(key)
-                said = with_keys(self.app, f"programme {programme.name} closed: no new "
-                                 "interviews in it ({close-programme} reopens it)", self)
+                said = with_keys(self.app, "programme {name} closed: no new interviews in "
+                                 "it ({close-programme} reopens it)", self, name=programme.name)
             else:
                 programme = self.store.reopen_programme(key)
                 said = f"programme {programme.name} reopened"

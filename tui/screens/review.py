@@ -220,8 +220,8 @@ class EndReviewScreen(Dialog[EndDecision | None]):
         else:
             text.append("not recorded", style="bold")
             if check.consent_stage:
-                text.append(with_keys(self.app, f" ({{stage-form}} at {check.consent_stage} "
-                                                "records it)", self), style="dim")
+                text.append(with_keys(self.app, " ({stage-form} at {stage} records it)", self,
+                                      stage=check.consent_stage), style="dim")
         text.append("\nTagged: ", style="bold")
         if not check.passages:
             text.append("no passage yet")
