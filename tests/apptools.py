@@ -2,6 +2,8 @@
 
 * ``make_app(vault_path, clock, **kw)``: the real app around a test vault, on the fast KDF, built
   by :func:`tui.launch.make_app` as the launcher builds it (settings: ``config=``, else none).
+  It never locks by itself unless ``idle_lock=True``: the idle check runs every 5 s of real
+  time while the tests' clock jumps by hours, so it would lock at random in a slow run.
 * ``open_session(app, pilot, store, session_id)``: hand the app an unlocked store and open a
   session screen, as unlocking and resuming would; returns the screen.
 * ``guide_plan(guide_id)``: a built-in guide as a session's plan (``start_session``'s argument).
@@ -17,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+from dataclasses import replace
 from types import FunctionType, ModuleType
 
 from store import crypto
@@ -26,8 +29,12 @@ from tui.app import RapportApp
 from tui.config import Config
 
 
-def make_app(vault_path, clock, *, config: Config | None = None, **kw) -> RapportApp:
-    return launch.make_app(Paths.resolve(vault_path.parent), config=config or Config(),
+def make_app(vault_path, clock, *, config: Config | None = None, idle_lock: bool = False,
+             **kw) -> RapportApp:
+    config = config or Config()
+    if not idle_lock:
+        config = replace(config, idle_lock_minutes=0)
+    return launch.make_app(Paths.resolve(vault_path.parent), config=config,
                            kdf=crypto.FAST_FOR_TESTS, allow_weak=True, clock=clock, **kw)
 
 

@@ -15,7 +15,6 @@ import pytest
 from guides.loader import builtin_guides
 from store.crypto import FAST_FOR_TESTS
 from store.vault import create_vault
-from tui.config import Config
 from apptools import make_app
 
 SIZE = (100, 30)
@@ -115,8 +114,7 @@ def make_world(tmp_path, clock: Clock):
     store = create_vault(tmp_path / "vault.db", PASSPHRASE, kdf=FAST_FOR_TESTS, allow_weak=True,
                          clock=clock)
     ids = seed(store, clock)
-    app = make_app(tmp_path / "vault.db", clock,
-                   config=Config(idle_lock_minutes=0))  # the clock jumps
+    app = make_app(tmp_path / "vault.db", clock)
     return app, store, ids
 
 

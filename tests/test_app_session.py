@@ -306,7 +306,7 @@ async def test_an_idle_lock_saves_first_and_keeps_a_dialogs_typed_text_in_the_pr
     """Idle for 4 minutes (of 5) it stays open; at 5 it saves the unsaved notes, then locks:
     what was typed in a dialog goes into the stage's private note."""
     person, session = ada_session(store)
-    app = make_app(vault_path, clock, config=Config(idle_lock_minutes=5))
+    app = make_app(vault_path, clock, config=Config(idle_lock_minutes=5), idle_lock=True)
     async with app.run_test(size=(80, 24)) as pilot:
         await open_session(app, pilot, store, session.id)
         await pilot.press(*"Ana sounded tired")  # the shared note

@@ -13,7 +13,6 @@ import pytest
 
 from guides.loader import builtin_guides
 from store.vault import open_vault
-from tui.config import Config
 from apptools import make_app
 
 pytestmark = pytest.mark.usefixtures("utc_zone")
@@ -72,7 +71,7 @@ def seeded(store, clock) -> dict:
 
 def snapshot(snap_compare, store, vault_path, clock, size, steps) -> bool:
     ids = seeded(store, clock)
-    app = make_app(vault_path, clock, config=Config(idle_lock_minutes=0))
+    app = make_app(vault_path, clock)
 
     async def run_before(pilot) -> None:
         app.unlocked(store)
@@ -120,7 +119,7 @@ def test_home_damaged(snap_compare, store, vault_path, passphrase, clock, size, 
         conn.execute("DELETE FROM jots")
     conn.close()
     reopened = open_vault(vault_path, passphrase, allow_weak=True, clock=clock)
-    app = make_app(vault_path, clock, config=Config(idle_lock_minutes=0))
+    app = make_app(vault_path, clock)
 
     async def run_before(pilot) -> None:
         app.unlocked(reopened)

@@ -222,7 +222,7 @@ async def test_the_screens_as_drawn_read_at_aa(store, vault_path, clock, theme):
     from tui.screens.session import SessionScreen
 
     ada, plan = seeded(store, clock)
-    app = make_app(vault_path, clock, config=Config(theme=theme, idle_lock_minutes=0))
+    app = make_app(vault_path, clock, config=Config(theme=theme))
     problems, total, seen = [], 0, []
 
     async def look() -> None:
@@ -294,7 +294,7 @@ async def test_every_offered_theme_as_drawn_and_its_roles_and_rules_read_at_aa(
     from tui.screens.session import SessionScreen
 
     ada, plan = seeded(store, clock)
-    app = make_app(vault_path, clock, config=Config(idle_lock_minutes=0))
+    app = make_app(vault_path, clock)
     problems, seen, looked = [], 0, []
     roles, rules, checked, left = [], [], 0, []
 
