@@ -34,7 +34,7 @@ LOCKED = "(kept when Rapport locked) "
 
 
 def locking_app(vault_path, clock):
-    return make_app(vault_path, clock, config=Config(idle_lock_minutes=5))
+    return make_app(vault_path, clock, config=Config(idle_lock_minutes=5), idle_lock=True)
 
 
 async def lock(app, pilot, clock) -> str:

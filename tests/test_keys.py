@@ -65,23 +65,29 @@ def test_docs_keys_lists_every_id_with_its_default_keys():
 
 
 def hint_texts(tree: ast.AST) -> list[str]:
-    """The strings a module fills in with keys: arguments of with_keys, keys and keys_hint,
-    and its HELP and ABOUT texts."""
+    """The strings a module fills in with keys: arguments of with_keys, keys and keys_hint
+    (less the ``{name}`` places of the values the call passes by keyword), and its HELP and
+    ABOUT texts."""
     found: list[str] = []
     for node in ast.walk(tree):
         parts: list[ast.AST] = []
+        values: set[str] = set()
         if isinstance(node, ast.Call):
             func = node.func
             name = func.id if isinstance(func, ast.Name) else \
                 func.attr if isinstance(func, ast.Attribute) else ""
             if name in ("with_keys", "keys", "keys_hint"):
                 parts = list(node.args)
+                values = {f"{{{k.arg}}}" for k in node.keywords if k.arg}
         elif isinstance(node, ast.Assign) and any(
                 isinstance(t, ast.Name) and t.id in ("HELP", "ABOUT") for t in node.targets):
             parts = [node.value]
         for part in parts:
-            found += [c.value for c in ast.walk(part)
-                      if isinstance(c, ast.Constant) and isinstance(c.value, str)]
+            texts = [c.value for c in ast.walk(part)
+                     if isinstance(c, ast.Constant) and isinstance(c.value, str)]
+            for value in values:
+                texts = [text.replace(value, "") for text in texts]
+            found += texts
     return found
 
 

@@ -387,7 +387,7 @@ async def test_a_lock_keeps_a_half_typed_jot_as_a_jot(store, vault_path, clock, 
     from tui.screens.unlock import UnlockScreen
 
     ana = store.add_person("Ana Silva")
-    app = make_app(vault_path, clock, config=Config(idle_lock_minutes=5))
+    app = make_app(vault_path, clock, config=Config(idle_lock_minutes=5), idle_lock=True)
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await people(app, pilot, store)
         highlight(screen, ana.id)

@@ -297,7 +297,7 @@ async def test_idle_lock_then_unlock_returns_into_the_session(store, vault_path,
                                                               passphrase):
     session = store.start_session(store.add_person("Ada").id, plan())
     store.close()
-    app = make_app(vault_path, clock, config=Config(idle_lock_minutes=5))
+    app = make_app(vault_path, clock, config=Config(idle_lock_minutes=5), idle_lock=True)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press(*passphrase, "enter")
         await settle(app, pilot)
