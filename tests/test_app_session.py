@@ -12,6 +12,7 @@ from store.vault import open_vault
 from tui.cli import cli
 from tui.config import Config
 from tui.screens.capture import CaptureScreen
+from tui.screens.feedback_form import FeedbackDialog
 from tui.screens.home import HomeScreen
 from tui.screens.review import EndReviewScreen
 from tui.screens.session import SessionScreen
@@ -179,6 +180,19 @@ async def test_autosave_after_a_second_marks_saved_then_the_review_ends_it(store
         assert rows[0][:3] == ["Prepare (private)", "5 min", "2 s"]  # not 05:00 / 00:02
         assert rows[1][1:3] == ["4 min", "—"]  # a stage never timed
         assert rows[-1][:3] == ["Total", "33 min", "2 s"]
+        # a feedback session: what the feedback log will hold, and its form from here
+        said = str(app.screen.query_one("#review-feedback").render())
+        assert said == "Feedback log: nothing filled in, no entry is recorded  ·  ^f fills it in"
+        await pilot.press("ctrl+f")
+        await pilot.pause()
+        assert isinstance(app.screen, FeedbackDialog) and app.screen.records == "feedback"
+        app.focused.insert("Tuesday review")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, EndReviewScreen)
+        said = str(app.screen.query_one("#review-feedback").render())
+        assert "^f fills in their response" in said and "Situation  Tuesday review" in said
+        assert store.session_feedback(session.id).situation == "Tuesday review"
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, SessionScreen), "Esc goes back from the review"

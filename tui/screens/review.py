@@ -1,5 +1,6 @@
 """The end of a session: the items captured (listed first), the talking points covered and
-carried, time per stage planned vs spent, the cadence agreed and the next meeting (suggested
+carried, what the feedback log will hold (a guide whose stages record it: the form from
+there too), time per stage planned vs spent, the cadence agreed and the next meeting (suggested
 from it, editable, skippable), a copy of the participant's summary for the clipboard; then end
 it.
 
@@ -27,15 +28,20 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, DataTable, Input, Label, RadioButton, RadioSet, Static
 
 from store import (
-    CADENCES, ITEM_KINDS, DateError, Goal, Item, RapportError, Session, TalkingPoint,
-    date_example, parse_due, planned_text, spent_text,
+    CADENCES, FEEDBACK_STAGE_FIELDS, ITEM_KINDS, DateError, Feedback, Goal, Item, RapportError,
+    Session, TalkingPoint, date_example, parse_due, planned_text, spent_text,
 )
 from tui import format as fmt
 from tui.keys import with_keys
 from tui.screens.dialog import Dialog
 from tui.widgets.choice import ChoiceSet
 
-Slot = tuple[date, str | None, int | None]  # a next meeting: day, "HH:MM" or None, minutes
+Slot = tuple[date, str | None, int | None]
+#: the feedback log's fields as the review says them, and what each stage's form fills in
+FEEDBACK_LABELS = {"situation": "Situation", "behaviour": "Behaviour", "impact": "Impact",
+                   "response": "Response", "next_step": "Next step"}
+FEEDBACK_PARTS = {"feedback": "situation, behaviour, impact",
+                  "feedback-response": "their response", "feedback-next-step": "the next step"}  # a next meeting: day, "HH:MM" or None, minutes
 NO_CADENCE = "none"  # the cadence choice's name for none
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -89,7 +95,11 @@ class EndReviewScreen(Dialog[EndDecision | None]):
     BINDINGS = [Binding("ctrl+e,f10", "end", "End session", id="review-end", priority=True),
                 Binding("ctrl+y", "share", "Copy summary", id="share"),
                 # a letter: the review opens on its buttons; in the date field it types (fri)
-                Binding("i", "edit_item", "Edit item", id="edit-item", show=False)]
+                Binding("i", "edit_item", "Edit item", id="edit-item", show=False),
+                # the session's key for the feedback form, the same form (ending in a hurry,
+                # never opened): priority, as the date field's own ctrl+f would take it
+                Binding("ctrl+f", "stage_form", "Record", id="stage-form", show=False,
+                        priority=True)]
     AUTO_FOCUS = "#review-end"
     SAVE_VERB = "ends"
 
@@ -99,20 +109,29 @@ class EndReviewScreen(Dialog[EndDecision | None]):
                  points: Sequence[TalkingPoint] = (),
                  suggestion: Suggestion | None = None, today: date | None = None,
                  edited: Callable[[Item], None] | None = None,
-                 interview: InterviewCheck | None = None, checked: Sequence[Goal] = ()) -> None:
+                 interview: InterviewCheck | None = None, checked: Sequence[Goal] = (),
+                 feedback: Feedback | None = None,
+                 fill_feedback: Callable[[str], None] | None = None) -> None:
         """``words``: stage key -> (words in the shared note, in the private one);
         ``points``: this person's talking points (open ones carry on when it ends);
         ``suggestion``: the next meeting to offer (None: none is offered, as in interviews;
         without ``options``: no cadence row, as after a feedback session: :func:`suggest`);
         ``edited(item)``: an item corrected here (the session's panel shows it as it now is);
         ``interview``: a programme interview's consent and tags, said under the items;
-        ``checked``: their goals checked in on in this session, as they stand now."""
+        ``checked``: their goals checked in on in this session, as they stand now;
+        ``feedback``: the session's feedback entry (None: none yet), said when the guide has
+        stages that record it; ``fill_feedback(records)``: opens that stage's form (saved:
+        :meth:`feedback_filled`)."""
         super().__init__()
         self.session, self.stages, self.spent = session, stages, spent
         self.items, self.words, self.person = list(items), words, person
         self.edited = edited
         self.interview = interview
         self.checked = list(checked)
+        self.feedback, self.fill_feedback = feedback, fill_feedback
+        #: the feedback entry's parts the guide's stages record, in their order
+        self.records = [str(s["records"]) for s in stages
+                        if s.get("records") in FEEDBACK_STAGE_FIELDS]
         self.points, self.suggestion = points, suggestion
         #: the slot the next meeting's fields were filled from (the cadence chosen changes it)
         self.shown_slot: Slot | None = (
@@ -135,6 +154,8 @@ class EndReviewScreen(Dialog[EndDecision | None]):
                     yield Static(self.points_text(), id="review-points")
                 if self.interview is not None:
                     yield Static(self.interview_text(), id="review-interview")
+                if self.records:
+                    yield Static(self.feedback_text(), id="review-feedback")
                 yield self.time_table()
             # docked under the body: the dialog is as tall as all of it (at most 90%), and
             # when that is too little the body scrolls, never the next meeting or the buttons
@@ -230,6 +251,53 @@ class EndReviewScreen(Dialog[EndDecision | None]):
             if check.about_someone:
                 text.append(f", {check.about_someone} about a named leader", style="dim")
         return text
+
+    def feedback_text(self) -> Text:
+        """What the feedback log will hold: the entry's fields filled in, one line each (cut
+        at the width: the body stays short), or one line saying none is recorded and the key
+        that fills it in. The lead ended a feedback session never having opened the form, and
+        nothing said no entry was recorded."""
+        entry = self.feedback
+        filled = [(f, str(getattr(entry, f))) for f in FEEDBACK_LABELS
+                  if entry is not None and getattr(entry, f)]
+        text = Text()
+        missing = self.records_to_fill()
+        if not filled:
+            text.append("Feedback log: ", style="bold")
+            text.append("nothing filled in, no entry is recorded")
+            text.append(with_keys(self.app, "  ·  {stage-form} fills it in", self), style="dim")
+            return text
+        assert entry is not None
+        text.append(f"Feedback log ({entry.kind}, {entry.direction})", style="bold")
+        hint = (f"{{stage-form}} fills in {FEEDBACK_PARTS[missing]}" if missing
+                else f"{{stage-form}} corrects {FEEDBACK_PARTS[self.records[0]]}")
+        text.append(with_keys(self.app, f"  ·  {hint}", self), style="dim")
+        for field_, value in filled:
+            text.append(f"\n  {FEEDBACK_LABELS[field_]:<10} ", style="dim")
+            text.append(" ".join(value.split()))
+        return text
+
+    def records_to_fill(self) -> str | None:
+        """The first of the guide's feedback stages none of whose fields is filled in."""
+        entry = self.feedback
+        return next((r for r in self.records if entry is None or not any(
+            getattr(entry, f) for f in FEEDBACK_STAGE_FIELDS[r] if f != "item_id")), None)
+
+    def action_stage_form(self) -> None:
+        """The feedback form from here: the first part not filled in (else the first), as its
+        stage's key would open it; nothing in a guide that records no feedback."""
+        if not self.records or self.fill_feedback is None:
+            self.notify("nothing to fill in here", timeout=3)
+            return
+        self.fill_feedback(self.records_to_fill() or self.records[0])
+
+    def feedback_filled(self, entry: Feedback | None, items: Sequence[Item]) -> None:
+        """The form saved: the entry as it now is (and the action it may have made)."""
+        self.feedback = entry
+        self.query_one("#review-feedback", Static).update(self.feedback_text())
+        if len(items) != len(self.items):
+            self.items = list(items)
+            self.query_one("#review-items", Static).update(self.items_text())
 
     def next_label(self, cadence: str | None, suggested: bool = True,
                    cleared: bool = False) -> str:
@@ -366,6 +434,7 @@ class EndReviewScreen(Dialog[EndDecision | None]):
 
 def review_and_end(screen: "SessionScreen") -> None:
     """The end key in a session: the review, then (if confirmed) end it."""
+    from tui.screens.session_loop import feedback_form
     from tui.widgets.session import NotesArea
 
     session, store = screen.live, screen.store
@@ -417,11 +486,16 @@ def review_and_end(screen: "SessionScreen") -> None:
                                                 if cadence in CADENCES else ""))
         screen.app.notify("; ".join(said), timeout=4)
 
-    screen.app.push_screen(EndReviewScreen(
+    def fill_feedback(records: str) -> None:
+        feedback_form(screen, records,
+                      then=lambda: review.feedback_filled(screen.feedback, screen.items))
+
+    review = EndReviewScreen(
         session, screen.stages, screen.spent, screen.items, words, person=screen.person.name,
         points=screen.points, suggestion=suggestion,
         today=screen.app.clock().astimezone().date(), edited=edited, interview=interview,
-        checked=goals_checked(screen)), decided)
+        checked=goals_checked(screen), feedback=screen.feedback, fill_feedback=fill_feedback)
+    screen.app.push_screen(review, decided)
 
 
 def goals_checked(screen: "SessionScreen") -> list[Goal]:
