@@ -36,12 +36,12 @@ from tui.keys import with_keys
 from tui.screens.dialog import Dialog
 from tui.widgets.choice import ChoiceSet
 
-Slot = tuple[date, str | None, int | None]
+Slot = tuple[date, str | None, int | None]  # a next meeting: day, "HH:MM" or None, minutes
 #: the feedback log's fields as the review says them, and what each stage's form fills in
 FEEDBACK_LABELS = {"situation": "Situation", "behaviour": "Behaviour", "impact": "Impact",
                    "response": "Response", "next_step": "Next step"}
 FEEDBACK_PARTS = {"feedback": "situation, behaviour, impact",
-                  "feedback-response": "their response", "feedback-next-step": "the next step"}  # a next meeting: day, "HH:MM" or None, minutes
+                  "feedback-response": "their response", "feedback-next-step": "the next step"}
 NO_CADENCE = "none"  # the cadence choice's name for none
 
 if TYPE_CHECKING:  # pragma: no cover
