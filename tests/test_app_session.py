@@ -7,7 +7,7 @@ import pytest
 from click.testing import CliRunner
 from textual.widgets import DataTable
 
-from store import crypto
+from store import crypto, spent_text
 from store.vault import open_vault
 from tui.cli import cli
 from tui.config import Config
@@ -198,10 +198,16 @@ async def test_autosave_after_a_second_marks_saved_then_the_review_ends_it(store
         assert isinstance(app.screen, SessionScreen), "Esc goes back from the review"
         await pilot.press("f10")
         await pilot.pause()
+        clock.advance(9)  # the timer runs on while the review is open, and its table with it
+        app.screen.show_spent()  # what its interval calls each second
+        table = app.screen.query_one("#review-table", DataTable)
+        total = table.get_row_at(table.row_count - 1)[2]
+        assert total == "11 s"
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, HomeScreen), "Enter on the review ends it"
     assert store.session(session.id).status == "ended"
+    assert spent_text(sum(store.session(session.id).spent.values())) == total, "as shown"
 
 
 async def test_a_full_disk_keeps_the_notes_and_says_why_once(store, vault_path, clock):

@@ -43,6 +43,7 @@ FEEDBACK_LABELS = {"situation": "Situation", "behaviour": "Behaviour", "impact":
 FEEDBACK_PARTS = {"feedback": "situation, behaviour, impact",
                   "feedback-response": "their response", "feedback-next-step": "the next step"}
 NO_CADENCE = "none"  # the cadence choice's name for none
+TOTAL = " total"  # the time table's last row (a stage's key has no space)
 
 if TYPE_CHECKING:  # pragma: no cover
     from tui.screens.session import SessionScreen
@@ -111,7 +112,8 @@ class EndReviewScreen(Dialog[EndDecision | None]):
                  edited: Callable[[Item], None] | None = None,
                  interview: InterviewCheck | None = None, checked: Sequence[Goal] = (),
                  feedback: Feedback | None = None,
-                 fill_feedback: Callable[[str], None] | None = None) -> None:
+                 fill_feedback: Callable[[str], None] | None = None,
+                 tick: Callable[[], None] | None = None) -> None:
         """``words``: stage key -> (words in the shared note, in the private one);
         ``points``: this person's talking points (open ones carry on when it ends);
         ``suggestion``: the next meeting to offer (None: none is offered, as in interviews;
@@ -121,7 +123,8 @@ class EndReviewScreen(Dialog[EndDecision | None]):
         ``checked``: their goals checked in on in this session, as they stand now;
         ``feedback``: the session's feedback entry (None: none yet), said when the guide has
         stages that record it; ``fill_feedback(records)``: opens that stage's form (saved:
-        :meth:`feedback_filled`)."""
+        :meth:`feedback_filled`); ``tick``: the session's timer, which runs on while the
+        review is open: called each second, then the time table shows ``spent`` again."""
         super().__init__()
         self.session, self.stages, self.spent = session, stages, spent
         self.items, self.words, self.person = list(items), words, person
@@ -129,6 +132,7 @@ class EndReviewScreen(Dialog[EndDecision | None]):
         self.interview = interview
         self.checked = list(checked)
         self.feedback, self.fill_feedback = feedback, fill_feedback
+        self.tick = tick
         #: the feedback entry's parts the guide's stages record, in their order
         self.records = [str(s["records"]) for s in stages
                         if s.get("records") in FEEDBACK_STAGE_FIELDS]
@@ -169,24 +173,49 @@ class EndReviewScreen(Dialog[EndDecision | None]):
                     yield Button("Copy summary", id="review-share")
                     yield Button("Back", id="review-back", classes="cancel")
 
+    def on_mount(self) -> None:
+        if self.tick is not None:
+            self.set_interval(1.0, self.show_spent, name="review-spent")
+
     def time_table(self) -> DataTable[str]:
         """Time per stage, planned vs spent, as the session's detail, ``rapport show`` and the
         exports say them ("3 min", "4 s": :func:`store.planned_text`, :func:`store.spent_text`);
         the review said "03:00" and "00:04" (the session's running clock keeps those)."""
         table: DataTable[str] = DataTable(id="review-table", cursor_type="none")
         table.can_focus = False  # nothing to pick in it, and the body around it scrolls: no stop
-        table.add_columns("Stage", "Planned", "Spent", "Notes")
-        total_planned = total_spent = 0.0
+        table.add_column("Stage")
+        table.add_column("Planned")
+        table.add_column("Spent", key="spent")
+        table.add_column("Notes")
+        spent = self.spent_cells()
+        total_planned = 0.0
         for stage in self.stages:
             planned = float(stage.get("minutes", 0)) * 60
-            spent = self.spent.get(stage["key"], 0.0)
             total_planned += planned
-            total_spent += spent
             shared, private = self.words.get(stage["key"], (0, 0))
             notes = f"{shared} words" + (f" · 🔒 {private}" if private else "")
-            table.add_row(stage["title"], planned_text(planned), spent_text(spent), notes)
-        table.add_row("Total", planned_text(total_planned), spent_text(total_spent), "")
+            table.add_row(stage["title"], planned_text(planned), spent[stage["key"]], notes,
+                          key=stage["key"])
+        table.add_row("Total", planned_text(total_planned), spent[TOTAL], "", key=TOTAL)
         return table
+
+    def spent_cells(self) -> dict[str, str]:
+        """Stage key (and :data:`TOTAL`) -> the time spent as the table says it."""
+        cells = {s["key"]: spent_text(self.spent.get(s["key"], 0.0)) for s in self.stages}
+        cells[TOTAL] = spent_text(sum(self.spent.get(s["key"], 0.0) for s in self.stages))
+        return cells
+
+    def show_spent(self) -> None:
+        """The time spent as it is now: the timer runs on while the review is open (the review
+        is read back with them, and that is the meeting's time too: F9 before the end key
+        pauses it), so the table keeps up with it, and what it shows is what ending records.
+        It was taken when the review opened: 8 s shown, 11 s recorded."""
+        if self.tick is not None:
+            self.tick()
+        table = self.query_one("#review-table", DataTable)
+        for key, text in self.spent_cells().items():
+            if table.get_cell(key, "spent") != text:
+                table.update_cell(key, "spent", text, update_width=True)  # 59 s → 1 min 00 s
 
     def items_text(self) -> Text:
         text = Text()
@@ -494,7 +523,8 @@ def review_and_end(screen: "SessionScreen") -> None:
         session, screen.stages, screen.spent, screen.items, words, person=screen.person.name,
         points=screen.points, suggestion=suggestion,
         today=screen.app.clock().astimezone().date(), edited=edited, interview=interview,
-        checked=goals_checked(screen), feedback=screen.feedback, fill_feedback=fill_feedback)
+        checked=goals_checked(screen), feedback=screen.feedback, fill_feedback=fill_feedback,
+        tick=screen.tick)
     screen.app.push_screen(review, decided)
 
 
