@@ -316,7 +316,9 @@ class EndReviewScreen(Dialog[EndDecision | None]):
         """The feedback form from here: the first part not filled in (else the first), as its
         stage's key would open it; nothing in a guide that records no feedback."""
         if not self.records or self.fill_feedback is None:
-            self.notify("nothing to fill in here", timeout=3)
+            # a pulse or an interview's consent is filled in at its stage (the hint says so)
+            self.notify(with_keys(self.app, "nothing to fill in from the review: {cancel} goes "
+                                  "back to the session", self), timeout=4)
             return
         self.fill_feedback(self.records_to_fill() or self.records[0])
 
