@@ -7,11 +7,12 @@ import pytest
 from click.testing import CliRunner
 from textual.widgets import DataTable
 
-from store import crypto
+from store import crypto, spent_text
 from store.vault import open_vault
 from tui.cli import cli
 from tui.config import Config
 from tui.screens.capture import CaptureScreen
+from tui.screens.feedback_form import FeedbackDialog
 from tui.screens.home import HomeScreen
 from tui.screens.review import EndReviewScreen
 from tui.screens.session import SessionScreen
@@ -179,15 +180,34 @@ async def test_autosave_after_a_second_marks_saved_then_the_review_ends_it(store
         assert rows[0][:3] == ["Prepare (private)", "5 min", "2 s"]  # not 05:00 / 00:02
         assert rows[1][1:3] == ["4 min", "—"]  # a stage never timed
         assert rows[-1][:3] == ["Total", "33 min", "2 s"]
+        # a feedback session: what the feedback log will hold, and its form from here
+        said = str(app.screen.query_one("#review-feedback").render())
+        assert said == "Feedback log: nothing filled in, no entry is recorded  ·  ^f fills it in"
+        await pilot.press("ctrl+f")
+        await pilot.pause()
+        assert isinstance(app.screen, FeedbackDialog) and app.screen.records == "feedback"
+        app.focused.insert("Tuesday review")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, EndReviewScreen)
+        said = str(app.screen.query_one("#review-feedback").render())
+        assert "^f fills in their response" in said and "Situation  Tuesday review" in said
+        assert store.session_feedback(session.id).situation == "Tuesday review"
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, SessionScreen), "Esc goes back from the review"
         await pilot.press("f10")
         await pilot.pause()
+        clock.advance(9)  # the timer runs on while the review is open, and its table with it
+        app.screen.show_spent()  # what its interval calls each second
+        table = app.screen.query_one("#review-table", DataTable)
+        total = table.get_row_at(table.row_count - 1)[2]
+        assert total == "11 s"
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, HomeScreen), "Enter on the review ends it"
     assert store.session(session.id).status == "ended"
+    assert spent_text(sum(store.session(session.id).spent.values())) == total, "as shown"
 
 
 async def test_a_full_disk_keeps_the_notes_and_says_why_once(store, vault_path, clock):

@@ -86,6 +86,9 @@ def test_a_length_is_one_wording_in_words_for_records_and_short_in_lists():
 
     assert (minutes_text(420), minutes_text(420, short=True)) == ("7 min", "7m")
     assert (minutes_text(4500), minutes_text(4500, short=True)) == ("1 h 15 min", "75m")
+    # a few seconds: said as such, short too ("0m" read as nothing at all); nothing is 0
+    assert (minutes_text(8), minutes_text(8, short=True)) == ("under a minute", "<1m")
+    assert (minutes_text(0), minutes_text(0, short=True)) == ("0 min", "0m")
 
 
 def test_minutes_planned_read_as_the_export_says_them(store, clock):

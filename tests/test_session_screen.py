@@ -68,6 +68,9 @@ async def test_cues_the_outline_and_a_paused_timer_through_quit_and_resume(
         outline = screen.query_one("#outline")
         assert str(outline.get_option_at_index(0).prompt).rstrip().endswith("1:35/3m"), "m:ss"
         assert str(outline.get_option_at_index(1).prompt).rstrip().endswith(" 0/3m"), "m:ss"
+        labels = [str(outline.get_option_at_index(i).prompt) for i in range(outline.option_count)]
+        numbered = {label[2:].startswith(f"{i + 1}. ") for i, label in enumerate(labels)}
+        assert len(numbered) == 1, "numbers on every stage or on none"
         await pilot.press("f8", "enter")  # the current stage again: back to the notes
         await pilot.pause()
         assert isinstance(app.focused, NotesArea) and screen.index == 0
@@ -86,6 +89,10 @@ async def test_cues_the_outline_and_a_paused_timer_through_quit_and_resume(
         await pilot.press("f8", "down", "enter")
         await pilot.pause()
         assert isinstance(app.focused, NotesArea) and screen.index == 1
+        # "Last time's items" with its clock: numbered as on the first stage (they dropped)
+        labels = [str(outline.get_option_at_index(i).prompt) for i in range(outline.option_count)]
+        assert {label[2:].startswith(f"{i + 1}. ") for i, label in enumerate(labels)} == numbered
+        assert labels[1].rstrip().endswith(" 0:00/3m"), labels[1]
         await pilot.press("down")  # in the notes, not the outline
         assert outline.highlighted == 1
 

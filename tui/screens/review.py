@@ -1,5 +1,6 @@
 """The end of a session: the items captured (listed first), the talking points covered and
-carried, time per stage planned vs spent, the cadence agreed and the next meeting (suggested
+carried, what the feedback log will hold (a guide whose stages record it: the form from
+there too), time per stage planned vs spent, the cadence agreed and the next meeting (suggested
 from it, editable, skippable), a copy of the participant's summary for the clipboard; then end
 it.
 
@@ -27,8 +28,8 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, DataTable, Input, Label, RadioButton, RadioSet, Static
 
 from store import (
-    CADENCES, ITEM_KINDS, DateError, Goal, Item, RapportError, Session, TalkingPoint,
-    date_example, parse_due, planned_text, spent_text,
+    CADENCES, FEEDBACK_STAGE_FIELDS, ITEM_KINDS, DateError, Feedback, Goal, Item, RapportError,
+    Session, TalkingPoint, date_example, parse_due, planned_text, spent_text,
 )
 from tui import format as fmt
 from tui.keys import with_keys
@@ -36,7 +37,13 @@ from tui.screens.dialog import Dialog
 from tui.widgets.choice import ChoiceSet
 
 Slot = tuple[date, str | None, int | None]  # a next meeting: day, "HH:MM" or None, minutes
+#: the feedback log's fields as the review says them, and what each stage's form fills in
+FEEDBACK_LABELS = {"situation": "Situation", "behaviour": "Behaviour", "impact": "Impact",
+                   "response": "Response", "next_step": "Next step"}
+FEEDBACK_PARTS = {"feedback": "situation, behaviour, impact",
+                  "feedback-response": "their response", "feedback-next-step": "the next step"}
 NO_CADENCE = "none"  # the cadence choice's name for none
+TOTAL = " total"  # the time table's last row (a stage's key has no space)
 
 if TYPE_CHECKING:  # pragma: no cover
     from tui.screens.session import SessionScreen
@@ -89,7 +96,11 @@ class EndReviewScreen(Dialog[EndDecision | None]):
     BINDINGS = [Binding("ctrl+e,f10", "end", "End session", id="review-end", priority=True),
                 Binding("ctrl+y", "share", "Copy summary", id="share"),
                 # a letter: the review opens on its buttons; in the date field it types (fri)
-                Binding("i", "edit_item", "Edit item", id="edit-item", show=False)]
+                Binding("i", "edit_item", "Edit item", id="edit-item", show=False),
+                # the session's key for the feedback form, the same form (ending in a hurry,
+                # never opened): priority, as the date field's own ctrl+f would take it
+                Binding("ctrl+f", "stage_form", "Record", id="stage-form", show=False,
+                        priority=True)]
     AUTO_FOCUS = "#review-end"
     SAVE_VERB = "ends"
 
@@ -99,20 +110,32 @@ class EndReviewScreen(Dialog[EndDecision | None]):
                  points: Sequence[TalkingPoint] = (),
                  suggestion: Suggestion | None = None, today: date | None = None,
                  edited: Callable[[Item], None] | None = None,
-                 interview: InterviewCheck | None = None, checked: Sequence[Goal] = ()) -> None:
+                 interview: InterviewCheck | None = None, checked: Sequence[Goal] = (),
+                 feedback: Feedback | None = None,
+                 fill_feedback: Callable[[str], None] | None = None,
+                 tick: Callable[[], None] | None = None) -> None:
         """``words``: stage key -> (words in the shared note, in the private one);
         ``points``: this person's talking points (open ones carry on when it ends);
         ``suggestion``: the next meeting to offer (None: none is offered, as in interviews;
         without ``options``: no cadence row, as after a feedback session: :func:`suggest`);
         ``edited(item)``: an item corrected here (the session's panel shows it as it now is);
         ``interview``: a programme interview's consent and tags, said under the items;
-        ``checked``: their goals checked in on in this session, as they stand now."""
+        ``checked``: their goals checked in on in this session, as they stand now;
+        ``feedback``: the session's feedback entry (None: none yet), said when the guide has
+        stages that record it; ``fill_feedback(records)``: opens that stage's form (saved:
+        :meth:`feedback_filled`); ``tick``: the session's timer, which runs on while the
+        review is open: called each second, then the time table shows ``spent`` again."""
         super().__init__()
         self.session, self.stages, self.spent = session, stages, spent
         self.items, self.words, self.person = list(items), words, person
         self.edited = edited
         self.interview = interview
         self.checked = list(checked)
+        self.feedback, self.fill_feedback = feedback, fill_feedback
+        self.tick = tick
+        #: the feedback entry's parts the guide's stages record, in their order
+        self.records = [str(s["records"]) for s in stages
+                        if s.get("records") in FEEDBACK_STAGE_FIELDS]
         self.points, self.suggestion = points, suggestion
         #: the slot the next meeting's fields were filled from (the cadence chosen changes it)
         self.shown_slot: Slot | None = (
@@ -135,6 +158,8 @@ class EndReviewScreen(Dialog[EndDecision | None]):
                     yield Static(self.points_text(), id="review-points")
                 if self.interview is not None:
                     yield Static(self.interview_text(), id="review-interview")
+                if self.records:
+                    yield Static(self.feedback_text(), id="review-feedback")
                 yield self.time_table()
             # docked under the body: the dialog is as tall as all of it (at most 90%), and
             # when that is too little the body scrolls, never the next meeting or the buttons
@@ -148,24 +173,49 @@ class EndReviewScreen(Dialog[EndDecision | None]):
                     yield Button("Copy summary", id="review-share")
                     yield Button("Back", id="review-back", classes="cancel")
 
+    def on_mount(self) -> None:
+        if self.tick is not None:
+            self.set_interval(1.0, self.show_spent, name="review-spent")
+
     def time_table(self) -> DataTable[str]:
         """Time per stage, planned vs spent, as the session's detail, ``rapport show`` and the
         exports say them ("3 min", "4 s": :func:`store.planned_text`, :func:`store.spent_text`);
         the review said "03:00" and "00:04" (the session's running clock keeps those)."""
         table: DataTable[str] = DataTable(id="review-table", cursor_type="none")
         table.can_focus = False  # nothing to pick in it, and the body around it scrolls: no stop
-        table.add_columns("Stage", "Planned", "Spent", "Notes")
-        total_planned = total_spent = 0.0
+        table.add_column("Stage")
+        table.add_column("Planned")
+        table.add_column("Spent", key="spent")
+        table.add_column("Notes")
+        spent = self.spent_cells()
+        total_planned = 0.0
         for stage in self.stages:
             planned = float(stage.get("minutes", 0)) * 60
-            spent = self.spent.get(stage["key"], 0.0)
             total_planned += planned
-            total_spent += spent
             shared, private = self.words.get(stage["key"], (0, 0))
             notes = f"{shared} words" + (f" · 🔒 {private}" if private else "")
-            table.add_row(stage["title"], planned_text(planned), spent_text(spent), notes)
-        table.add_row("Total", planned_text(total_planned), spent_text(total_spent), "")
+            table.add_row(stage["title"], planned_text(planned), spent[stage["key"]], notes,
+                          key=stage["key"])
+        table.add_row("Total", planned_text(total_planned), spent[TOTAL], "", key=TOTAL)
         return table
+
+    def spent_cells(self) -> dict[str, str]:
+        """Stage key (and :data:`TOTAL`) -> the time spent as the table says it."""
+        cells = {s["key"]: spent_text(self.spent.get(s["key"], 0.0)) for s in self.stages}
+        cells[TOTAL] = spent_text(sum(self.spent.get(s["key"], 0.0) for s in self.stages))
+        return cells
+
+    def show_spent(self) -> None:
+        """The time spent as it is now: the timer runs on while the review is open (the review
+        is read back with them, and that is the meeting's time too: F9 before the end key
+        pauses it), so the table keeps up with it, and what it shows is what ending records.
+        It was taken when the review opened: 8 s shown, 11 s recorded."""
+        if self.tick is not None:
+            self.tick()
+        table = self.query_one("#review-table", DataTable)
+        for key, text in self.spent_cells().items():
+            if table.get_cell(key, "spent") != text:
+                table.update_cell(key, "spent", text, update_width=True)  # 59 s → 1 min 00 s
 
     def items_text(self) -> Text:
         text = Text()
@@ -230,6 +280,55 @@ class EndReviewScreen(Dialog[EndDecision | None]):
             if check.about_someone:
                 text.append(f", {check.about_someone} about a named leader", style="dim")
         return text
+
+    def feedback_text(self) -> Text:
+        """What the feedback log will hold: the entry's fields filled in, one line each (cut
+        at the width: the body stays short), or one line saying none is recorded and the key
+        that fills it in. The lead ended a feedback session never having opened the form, and
+        nothing said no entry was recorded."""
+        entry = self.feedback
+        filled = [(f, str(getattr(entry, f))) for f in FEEDBACK_LABELS
+                  if entry is not None and getattr(entry, f)]
+        text = Text()
+        missing = self.records_to_fill()
+        if not filled:
+            text.append("Feedback log: ", style="bold")
+            text.append("nothing filled in, no entry is recorded")
+            text.append(with_keys(self.app, "  ·  {stage-form} fills it in", self), style="dim")
+            return text
+        assert entry is not None
+        text.append(f"Feedback log ({entry.kind}, {entry.direction})", style="bold")
+        hint = (f"{{stage-form}} fills in {FEEDBACK_PARTS[missing]}" if missing
+                else f"{{stage-form}} corrects {FEEDBACK_PARTS[self.records[0]]}")
+        text.append(with_keys(self.app, f"  ·  {hint}", self), style="dim")
+        for field_, value in filled:
+            text.append(f"\n  {FEEDBACK_LABELS[field_]:<10} ", style="dim")
+            text.append(" ".join(value.split()))
+        return text
+
+    def records_to_fill(self) -> str | None:
+        """The first of the guide's feedback stages none of whose fields is filled in."""
+        entry = self.feedback
+        return next((r for r in self.records if entry is None or not any(
+            getattr(entry, f) for f in FEEDBACK_STAGE_FIELDS[r] if f != "item_id")), None)
+
+    def action_stage_form(self) -> None:
+        """The feedback form from here: the first part not filled in (else the first), as its
+        stage's key would open it; nothing in a guide that records no feedback."""
+        if not self.records or self.fill_feedback is None:
+            # a pulse or an interview's consent is filled in at its stage (the hint says so)
+            self.notify(with_keys(self.app, "nothing to fill in from the review: {cancel} goes "
+                                  "back to the session", self), timeout=4)
+            return
+        self.fill_feedback(self.records_to_fill() or self.records[0])
+
+    def feedback_filled(self, entry: Feedback | None, items: Sequence[Item]) -> None:
+        """The form saved: the entry as it now is (and the action it may have made)."""
+        self.feedback = entry
+        self.query_one("#review-feedback", Static).update(self.feedback_text())
+        if len(items) != len(self.items):
+            self.items = list(items)
+            self.query_one("#review-items", Static).update(self.items_text())
 
     def next_label(self, cadence: str | None, suggested: bool = True,
                    cleared: bool = False) -> str:
@@ -366,6 +465,7 @@ class EndReviewScreen(Dialog[EndDecision | None]):
 
 def review_and_end(screen: "SessionScreen") -> None:
     """The end key in a session: the review, then (if confirmed) end it."""
+    from tui.screens.session_loop import feedback_form
     from tui.widgets.session import NotesArea
 
     session, store = screen.live, screen.store
@@ -417,11 +517,17 @@ def review_and_end(screen: "SessionScreen") -> None:
                                                 if cadence in CADENCES else ""))
         screen.app.notify("; ".join(said), timeout=4)
 
-    screen.app.push_screen(EndReviewScreen(
+    def fill_feedback(records: str) -> None:
+        feedback_form(screen, records,
+                      then=lambda: review.feedback_filled(screen.feedback, screen.items))
+
+    review = EndReviewScreen(
         session, screen.stages, screen.spent, screen.items, words, person=screen.person.name,
         points=screen.points, suggestion=suggestion,
         today=screen.app.clock().astimezone().date(), edited=edited, interview=interview,
-        checked=goals_checked(screen)), decided)
+        checked=goals_checked(screen), feedback=screen.feedback, fill_feedback=fill_feedback,
+        tick=screen.tick)
+    screen.app.push_screen(review, decided)
 
 
 def goals_checked(screen: "SessionScreen") -> list[Goal]:

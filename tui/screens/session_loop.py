@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
 
 from textual.widgets import Static
 
@@ -441,18 +441,27 @@ def consent_form(screen: "SessionScreen") -> None:
     screen.app.push_screen(ConsentDialog(person.name, programme, screen.consent), done)
 
 
-def feedback_form(screen: "SessionScreen", records: str) -> None:
+def feedback_form(screen: "SessionScreen", records: str,
+                  then: Callable[[], None] | None = None) -> None:
+    """The feedback form of the stage that records ``records`` (the current stage's, or from
+    the end review: the first stage of the guide that records it). ``then``: called once it
+    is saved (the review shows the entry again); without it the notes take the focus back."""
     from tui.screens.feedback_form import NEW_ACTION, FeedbackDialog
 
+    at = screen.index if then is None else next(
+        (i for i, s in enumerate(screen.stages) if s.get("records") == records), screen.index)
+    stage_key = screen.stages[at]["key"]
+
     def done(fields: dict[str, Any] | None) -> None:
-        screen.query_one(NotesArea).focus()
+        if then is None:
+            screen.query_one(NotesArea).focus()
         if not fields:
             return
         try:
             if fields.get("item_id") == NEW_ACTION:  # the agreed step, as an action of theirs
                 fields = {k: v for k, v in fields.items() if k != "item_id"}
                 screen.feedback = screen.store.fill_feedback(
-                    screen.live.id, action_stage=screen.stage["key"], **fields)
+                    screen.live.id, action_stage=stage_key, **fields)
                 show_added(screen, screen.store.item(str(screen.feedback.item_id)), "")
             else:
                 screen.feedback = screen.store.fill_feedback(screen.live.id, **fields)
@@ -461,20 +470,23 @@ def feedback_form(screen: "SessionScreen", records: str) -> None:
             return
         screen.show_card()
         screen.say("feedback log filled in")
+        if then is not None:
+            then()
 
     actions = [i for i in screen.items if i.kind == "action"]
     kind = feedback_kind(screen.live.guide_id)  # the kind the store gives a new entry
     screen.app.push_screen(FeedbackDialog(records, screen.person.name, screen.feedback, actions,
-                                          kind=kind, prepared=prepared_feedback(screen)), done)
+                                          kind=kind, prepared=prepared_feedback(screen, at)),
+                           done)
 
 
-def prepared_feedback(screen: "SessionScreen") -> dict[str, str]:
-    """The situation, behaviour and impact the stages before this one wrote down (the
-    feedback guide's Prepare: its private note, then its shared one), as typed so far."""
+def prepared_feedback(screen: "SessionScreen", at: int | None = None) -> dict[str, str]:
+    """The situation, behaviour and impact the stages before this one (``at``) wrote down
+    (the feedback guide's Prepare: its private note, then its shared one), as typed so far."""
     from store import prepared_feedback as read
 
     found: dict[str, str] = {}
-    for stage in screen.stages[:screen.index]:
+    for stage in screen.stages[:screen.index if at is None else at]:
         for private in (True, False):
             found = {**read(screen.notebook.text(stage["key"], private)), **found}
     return found

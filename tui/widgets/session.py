@@ -73,7 +73,8 @@ class SessionTimer(Static):
 
 class StageOutline(OptionList):
     """Every stage; the current one highlighted with its time as m:ss, visited ones ticked,
-    optional ones ◦. Narrow: the numbers go first, then the titles are cut; the times stay."""
+    optional ones ◦. Narrow: the numbers go first (for every stage at once, whichever is
+    current), then the current stage's title is cut; the times stay."""
 
     _last: tuple | None = None
 
@@ -104,8 +105,12 @@ class StageOutline(OptionList):
         assert self._last is not None
         stages, current, visited, spent = self._last
         width = max(16, (self.size.width or 32) - 2)
+        # one rule for the width, whichever stage is current: numbers when every stage's
+        # title fits whole with them beside the clock it would have as the current one (mm:ss).
+        # Measured with the current stage's own clock, the numbers came and went as the
+        # facilitator moved ("Last time's items" at 80 columns dropped them)
         numbered = all(cell_len(f"▶ {n + 1}. {s['title']}")
-                       + len(self.times(s, n == current, spent)) <= width
+                       + len(self.times(s, True, {}, "00:00")) <= width
                        for n, s in enumerate(stages))
         stage = stages[i]
         mark = "▶" if i == current else ("✓" if stage["key"] in visited
@@ -120,9 +125,13 @@ class StageOutline(OptionList):
         return label
 
     @staticmethod
-    def times(stage: Mapping[str, Any], current: bool, spent: Mapping[str, float]) -> str:
+    def times(stage: Mapping[str, Any], current: bool, spent: Mapping[str, float],
+              clock: str = "") -> str:
+        """The times shown: " m:ss/5m" for the current stage, " 2/5m" (minutes) for the
+        others; ``clock``: that clock instead of the time spent (the room the current
+        stage's clock takes)."""
         seconds = spent.get(stage["key"], 0)
-        shown = clock_face(seconds) if current else str(round(seconds / 60))
+        shown = (clock or clock_face(seconds)) if current else str(round(seconds / 60))
         return f" {shown}/{minutes_text(stage['minutes'] * 60, short=True)}"
 
 
