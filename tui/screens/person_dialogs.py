@@ -17,7 +17,7 @@ from textual.widgets import Button, Input, Label, OptionList, RadioButton, Radio
 from textual.widgets.option_list import Option
 
 from store import (
-    CADENCES, CONTROLS, DateError, RapportError, date_example, parse_due, parse_time, visible,
+    CADENCES, DateError, RapportError, date_example, parse_due, parse_time, visible,
 )
 from tui import format as fmt
 from tui.keys import with_keys
@@ -219,8 +219,7 @@ class EraseDialog(Dialog[bool | None]):
     def save(self) -> None:
         typed = " ".join(self.query_one("#erase-name", Input).value.split())
         # a control in their name (BEL) is typed as shown (␇), or left out: no key types it
-        if typed not in (self.person_name, " ".join(visible(self.person_name).split()),
-                         " ".join(CONTROLS.sub("", self.person_name).split())):
+        if typed not in fmt.name_forms(self.person_name):
             self.query_one("#erase-error", Label).update(
                 "That is not their name as written: nothing is erased.")
             self.query_one("#erase-name", Input).focus()
