@@ -1,8 +1,8 @@
 """The end of a session: the items captured (listed first), the talking points covered and
 carried, what will be recorded (an interview's consent and tags, the feedback log's entry: the
-forms from there too, :mod:`tui.screens.review_records`), time per stage planned vs spent, the cadence agreed and the next meeting (suggested
-from it, editable, skippable), a copy of the participant's summary for the clipboard; then end
-it.
+forms from there too, :mod:`tui.screens.review_records`), time per stage planned vs spent, the
+cadence agreed and the next meeting (suggested from it, editable, skippable), a copy of the
+participant's summary for the clipboard; then end it.
 
 :func:`review_and_end` is what the session screen's end key calls: it opens
 :class:`EndReviewScreen` and, once ended, carries the points not covered to the next session,
