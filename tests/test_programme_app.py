@@ -157,6 +157,21 @@ async def test_create_programme_run_two_interviews_and_tag(store, vault_path, cl
         assert [str(c) for c in table.get_row_at(3)] == ["current state", "1", "·", "1"]
         assert [str(c) for c in table.get_row_at(8)] == ["pace", "·", "1", "1"]
 
+        # a 360: its interviews' guide chosen with it (a leadership interview programme
+        # otherwise, and the stakeholder guide picked again at every interview)
+        await pilot.press("escape")
+        await settle(app, pilot)
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+        await type_text(pilot, "360 for Ana")
+        await pilot.press("tab", "tab", "tab", "right", "enter")
+        await settle(app, pilot)
+        assert app.store.find_programme("360 for Ana").guide_id == "stakeholder-interview"
+        await pilot.press("i")
+        await pilot.pause()
+        guides = app.screen.query_one("#guide-list")
+        assert guides.get_option_at_index(guides.highlighted).id == "stakeholder-interview"
+
 
 @pytest.fixture
 def programme_with_data(store, clock):
