@@ -21,7 +21,7 @@ from tui.screens.export import ExportScreen
 from tui.screens.review import EndReviewScreen
 from tui.screens.session import SessionScreen
 from tui.screens.start import NewSessionScreen
-from tui.screens.tagging import TagDialog, tagged_message
+from tui.screens.tagging import TagDialog, tagged_message, theme_for_stage
 from tui.widgets.session import NotesArea
 from apptools import make_app, open_session, settle
 
@@ -30,6 +30,16 @@ pytestmark = pytest.mark.usefixtures("utc_zone")
 
 def plan(guide_id: str = "leadership-interview"):
     return next(g for g in builtin_guides() if g.id == guide_id).to_snapshot()
+
+
+def test_the_tag_dialog_highlights_the_theme_of_the_stage():
+    """Each interview stage named after a theme opens the tag dialog on it (Enter tags it); a
+    stakeholder interview's "What helps" (``strengths``) opened on "perception"."""
+    at = {s.key: DEFAULT_THEMES[theme_for_stage(s.key, DEFAULT_THEMES)]
+          for g in builtin_guides() if g.kind == "interview" for s in g.stages}
+    assert (at["strengths"], at["needs"], at["current-state"], at["future-state"]) == (
+        "strength", "organisation needs", "current state", "future state")
+    assert at["welcome"] == at["close"] == "perception"  # no theme of their own: the first
 
 
 def test_a_tag_confirmation_shortens_all_but_its_themes_to_fit():

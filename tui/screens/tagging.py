@@ -60,11 +60,14 @@ def passage_at_cursor(notes) -> str:
 
 
 def theme_for_stage(stage_key: str, themes: Sequence[str]) -> int:
-    """The theme that matches the stage (``current-state`` -> ``current state``), else 0."""
+    """The theme that matches the stage (``current-state`` -> ``current state``; a plural
+    key its singular theme: the stakeholder interview's ``strengths`` -> ``strength``, where
+    its passages were tagged "perception", the first), else 0."""
     key = stage_key.replace("-", " ").replace("_", " ").casefold()
+    keys = {key, key.removesuffix("s")} if key.endswith("s") and len(key) > 3 else {key}
     for index, theme in enumerate(themes):
         folded = theme.casefold()
-        if key and (folded == key or folded.endswith(" " + key)):
+        if key and any(folded == k or folded.endswith(" " + k) for k in keys):
             return index
     return 0
 
