@@ -84,11 +84,19 @@ def roster_cells(app: Any, row: RosterRow) -> list[Text]:
 
 def roster_summary(rows: Sequence[RosterRow], *, closed: bool = False) -> str:
     """``3 on the roster: 1 done, 1 declined; still to go: Ana, Ben`` (``closed``: its round
-    over, ``never interviewed: Ana, Ben``)."""
+    over, ``never interviewed: Ana, Ben``). Someone still planned or scheduled who has been
+    interviewed counts as interviewed: "2 planned; nobody still to go" was said after both
+    interviews of a 360 (the status is the facilitator's to set; the Interviewed column says
+    it too)."""
     placed = [r for r in rows if r.place is not None]
     if not placed:
         return "Nobody on the roster yet."
-    counts = {status: sum(1 for r in placed if r.status == status) for status in ROSTER_STATUSES}
+
+    def said(row: RosterRow) -> str:
+        return "interviewed" if row.status in ROSTER_TO_GO and row.interviewed else row.status
+
+    counts = {status: sum(1 for r in placed if said(r) == status)
+              for status in ("interviewed", *ROSTER_STATUSES)}
     parts = [f"{n} {status}" for status, n in counts.items() if n]
     line = f"{len(placed)} on the roster: {', '.join(parts)}"
     to_go = [r.person.name for r in placed if r.to_go]
