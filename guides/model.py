@@ -119,6 +119,9 @@ class Guide:
     avoid: tuple[str, ...] = ()
     phrases: tuple[str, ...] = ()
     source: tuple[str, ...] = ()
+    #: every passage is about one person (a stakeholder interview's leader): the tag dialog's
+    #: "About" carries on from stage to stage (else it is kept within a stage only)
+    one_subject: bool = False
 
     @property
     def planned_minutes(self) -> int:
@@ -171,6 +174,7 @@ class Guide:
             "avoid": list(self.avoid),
             "phrases": list(self.phrases),
             "source": list(self.source),
+            "one_subject": self.one_subject,
             "stages": [stage.to_snapshot() for stage in self.stages],
         }
 
@@ -195,6 +199,7 @@ class Guide:
             avoid=_strs(data, "avoid"),
             phrases=_strs(data, "phrases"),
             source=_strs(data, "source"),
+            one_subject=_bool(data, "one_subject"),
         )
 
 

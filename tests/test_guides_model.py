@@ -67,7 +67,7 @@ def test_builtins_and_template_round_trip():
 def test_snapshot_is_plain_data():
     snap = builtin_guides()[0].to_snapshot()
     assert set(snap) == {"id", "name", "kind", "description", "version", "origin", "stages",
-                         "cues", "avoid", "phrases", "source"}
+                         "cues", "avoid", "phrases", "source", "one_subject"}
     stage = snap["stages"][0]
     assert isinstance(stage["cues"], list)
     assert set(stage["questions"][0]) == {"text", "deliberate", "core"}

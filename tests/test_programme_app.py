@@ -170,6 +170,24 @@ async def test_create_programme_run_two_interviews_and_tag(store, vault_path, cl
         await pilot.pause()
         guides = app.screen.query_one("#guide-list")
         assert guides.get_option_at_index(guides.highlighted).id == "stakeholder-interview"
+        # every passage of it is about the leader: About carries on from stage to stage (it
+        # began blank at each, and a passage tagged with a digit reached no report)
+        await pilot.press("enter")
+        await type_text(pilot, "Dev")
+        await pilot.press("enter")
+        await pilot.pause()
+        await type_text(pilot, "Ana listens")
+        await pilot.press("f4")
+        await pilot.pause()
+        await pilot.press("tab")
+        await type_text(pilot, "ana")
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.press("ctrl+n")
+        await type_text(pilot, "Ana asks for examples")
+        await tag(app, pilot, "2")
+        assert [t.subject_id for t in app.store.tags(session_id=app.screen.session.id)] == [
+            ana.id, ana.id]
 
 
 @pytest.fixture

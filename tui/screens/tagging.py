@@ -116,9 +116,11 @@ def tag_selection(screen: "SessionScreen") -> None:
     people = [(p.id, p.name) for p in store.people()]
     # "About" is remembered within a stage only: the peers stage takes one colleague after
     # another, but a passage of the next stage (the team today) tagged with a digit went to the
-    # last colleague's anonymised report
+    # last colleague's anonymised report. A guide about one person (a stakeholder interview's
+    # leader) carries it on: there, each stage began blank and its passages, tagged with a
+    # digit, reached no report
     said_at, said = screen.last_subject
-    remembered = said if said_at == stage["key"] else ""
+    remembered = said if said_at == stage["key"] or session.plan.get("one_subject") else ""
 
     def chosen(choice: TagChoice | None) -> None:
         notes.focus()
