@@ -252,6 +252,16 @@ async def test_a_session_still_open_is_said_and_a_person_s_usual_guide_offered(
         await pilot.pause()
         guides = app.screen.query_one("#guide-list")
         assert guides.get_option_at_index(guides.highlighted).id != "feedback"
+        # an interview in a programme: Ben's open feedback session is no interview left open
+        app.screen.dismiss(None)
+        await pilot.pause()
+        assert not isinstance(app.screen, NewSessionScreen)
+        programme = store.add_programme("360 for Ana")
+        app.push_screen(NewSessionScreen(programme_id=programme.id))
+        await pilot.pause()
+        app.screen.query_one("#person").value = "Ben Okafor"
+        await pilot.pause()
+        assert not app.screen.query_one("#start-error").display
 
 
 async def test_the_export_dialog_at_80x24_and_its_folder(store, vault_path, clock, tmp_path,

@@ -100,8 +100,10 @@ class NewSessionScreen(Dialog[str | None]):
                 self.known.setdefault(form, p.name)
                 if p.guide_id:
                     self.usual.setdefault(form, p.guide_id)
+        # open with them: a 1-on-1 before another; in a programme, an interview of it (an open
+        # 1-on-1 was said before an interview, with "esc, then resume it", as if the same)
         for active in store.sessions(status="active") if store else []:
-            if active.programme_id is None and active.person_id in forms:
+            if active.programme_id == self.programme_id and active.person_id in forms:
                 for form in forms[active.person_id]:
                     self.open.setdefault(form, f"{active.guide_name}, "
                                          f"{fmt.when(active.started_at)}")
