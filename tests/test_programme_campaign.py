@@ -139,6 +139,10 @@ async def test_the_roster_says_who_is_still_to_go_and_records_consent(
         await pilot.press("a")
         await pilot.pause()
         assert isinstance(app.screen, Picker)
+        await pilot.press(*"ben")  # on it already: said, beside "+ add ben, someone new"
+        await pilot.pause()
+        assert text_of(app.screen.query_one("#picker-none")) == "On the roster already: Ben Okafor"
+        await pilot.press(*["backspace"] * 3)
         await pilot.press(*"eve", "enter")
         await settle(pilot)
         assert [r[0] for r in rows(roster)][-1] == "Eve Moss"

@@ -176,7 +176,7 @@ def ask_roster_add(screen: RapportScreen[Any], programme_id: str, on_roster: set
     from tui.screens.person_dialogs import NewName, Picker
 
     try:
-        people = [(p.id, p.name) for p in screen.store.people() if p.id not in on_roster]
+        everyone = screen.store.people()
     except RapportError as exc:
         screen.notify(str(exc), severity="error")
         return
@@ -193,9 +193,12 @@ def ask_roster_add(screen: RapportScreen[Any], programme_id: str, on_roster: set
             write_change(screen, lambda store: store.add_to_roster(programme_id, person_id),
                          f"{dict(people)[person_id]} is on the roster (planned)", saved)
 
+    people = [(p.id, p.name) for p in everyone if p.id not in on_roster]
     screen.app.push_screen(Picker("Who is to be interviewed?",
                                   "" if people else "Everyone you know is on it: type a new name.",
-                                  people, new="+ add {name}, someone new"), picked)
+                                  people, new="+ add {name}, someone new",
+                                  taken=[p.name for p in everyone if p.id in on_roster],
+                                  taken_said="On the roster already: {names}"), picked)
 
 
 def ask_roster_place(screen: RapportScreen[Any], programme_id: str, row: RosterRow,
