@@ -343,7 +343,7 @@ def _toml_problem(exc: Exception) -> Problem:
 # --- validation ------------------------------------------------------------------------------
 
 _SCHEMA_TOP = ("id", "name", "kind", "description", "version", "cues", "avoid", "phrases",
-               "source", "stages")
+               "source", "one_subject", "stages")
 _TOP_KEYS = _SCHEMA_TOP  # every key a guide may have (the schema is the authority: a test checks)
 _STAGE_KEYS = ("key", "title", "purpose", "minutes", "cues", "avoid", "phrases", "questions",
                "prompts", "item_kinds", "private", "followup", "optional", "records", "source")
@@ -478,7 +478,8 @@ def _build(raw: dict[str, Any], origin: str) -> Guide:
     return Guide(id=raw["id"], name=raw["name"].strip(), kind=raw["kind"],
                  description=raw["description"].strip(), version=raw["version"], stages=stages,
                  origin=origin, cues=texts(raw, "cues"), avoid=texts(raw, "avoid"),
-                 phrases=texts(raw, "phrases"), source=tuple(raw.get("source", [])))
+                 phrases=texts(raw, "phrases"), source=tuple(raw.get("source", [])),
+                 one_subject=raw.get("one_subject", False))
 
 
 def _clip(text: str, limit: int = 200) -> str:

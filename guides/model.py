@@ -119,6 +119,9 @@ class Guide:
     avoid: tuple[str, ...] = ()
     phrases: tuple[str, ...] = ()
     source: tuple[str, ...] = ()
+    #: every passage is about one person (a stakeholder interview's leader): the tag dialog's
+    #: "About" carries on from stage to stage (else it is kept within a stage only)
+    one_subject: bool = False
 
     @property
     def planned_minutes(self) -> int:
@@ -159,8 +162,10 @@ class Guide:
         return dataclasses.replace(self, stages=stages)
 
     def to_snapshot(self) -> dict[str, Any]:
-        """A JSON-serialisable plain dict of the whole guide; :meth:`from_snapshot` inverts it."""
-        return {
+        """A JSON-serialisable plain dict of the whole guide; :meth:`from_snapshot` inverts it.
+        ``one_subject`` only when set: the plans of every other guide (in the vault, and in a
+        full JSON export) stay as they were before it existed."""
+        snapshot = {
             "id": self.id,
             "name": self.name,
             "kind": self.kind,
@@ -173,6 +178,9 @@ class Guide:
             "source": list(self.source),
             "stages": [stage.to_snapshot() for stage in self.stages],
         }
+        if self.one_subject:
+            snapshot["one_subject"] = True
+        return snapshot
 
     @classmethod
     def from_snapshot(cls, data: dict[str, Any]) -> "Guide":
@@ -195,6 +203,7 @@ class Guide:
             avoid=_strs(data, "avoid"),
             phrases=_strs(data, "phrases"),
             source=_strs(data, "source"),
+            one_subject=_bool(data, "one_subject"),
         )
 
 

@@ -86,9 +86,9 @@ def minutes_text(seconds: float, *, short: bool = False) -> str:
     every export) say it in words, here and in :func:`planned_text` and :func:`spent_text`.
     ``short``: "7m", "75m", for lists only, in every list the same: a session list's column
     (the home screen's Spent, a person's timeline, ``rapport list``'s LENGTH) must fit 80
-    columns, and the session's outline says "2/3m" beside each stage; "<1m" for a few seconds
-    (as "under a minute": "0m" read as nothing at all). A running timer is a clock ("07:00"),
-    not a duration."""
+    columns, and the session's outline says "2/3m" beside each stage, "<1/3m"); "<1m" for a
+    few seconds (as "under a minute": "0m" read as nothing at all). A running timer is a clock
+    ("07:00"), not a duration."""
     minutes = round(seconds / 60)
     if short:
         return "<1m" if minutes == 0 and seconds > 0 else f"{minutes}m"

@@ -41,6 +41,19 @@ def test_a_text_opened_in_an_input_shows_all_of_itself_and_saves_as_it_was(text)
     assert fmt.as_edited(shown + "x", text) == shown + "x"
 
 
+@given(st.text())
+def test_a_name_is_matched_as_stored_as_shown_or_with_its_controls_left_out(text):
+    """What a name field offers (its suggestions) holds no control, and each form of the name
+    is taken as it, in any case, and so is its start: BEL typed as ␇, or left out."""
+    assert not any(CONTROLS.search(form) for form in fmt.typed_forms(text))
+    for form in fmt.name_forms(text):
+        assert fmt.name_matches(form, text) and fmt.name_matches(form[:2], text, start=True)
+    bel = "Ann\x07 Lee"
+    assert fmt.typed_forms(bel) == ("Ann␇ Lee", "Ann Lee")
+    assert fmt.name_matches("ann lee", bel) and fmt.name_matches("ANN␇  Lee", bel)
+    assert not fmt.name_matches("Ann", bel) and fmt.name_matches("ann l", bel, start=True)
+
+
 async def test_a_hostile_name_title_and_note_reach_the_screen_as_stand_ins(store, vault_path,
                                                                          clock):
     from tui.screens.capture import CaptureScreen

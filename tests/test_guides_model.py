@@ -67,7 +67,10 @@ def test_builtins_and_template_round_trip():
 def test_snapshot_is_plain_data():
     snap = builtin_guides()[0].to_snapshot()
     assert set(snap) == {"id", "name", "kind", "description", "version", "origin", "stages",
-                         "cues", "avoid", "phrases", "source"}
+                         "cues", "avoid", "phrases", "source"}  # as every plan stored before
+    one = next(g for g in builtin_guides() if g.one_subject).to_snapshot()
+    assert one["one_subject"] is True and set(one) - set(snap) == {"one_subject"}
+    assert Guide.from_snapshot(one).one_subject and not Guide.from_snapshot(snap).one_subject
     stage = snap["stages"][0]
     assert isinstance(stage["cues"], list)
     assert set(stage["questions"][0]) == {"text", "deliberate", "core"}

@@ -19,7 +19,6 @@ from store.synthesis_report import programme_report, render
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.home import HomeScreen
 from tui.screens.export import ExportScreen
-from tui.screens.leader_picker import LeaderPicker
 from tui.screens.new_programme import NewProgrammeDialog
 from tui.screens.passages import PassagesScreen
 from tui.screens.programme import ProgrammeScreen
@@ -156,6 +155,39 @@ async def test_create_programme_run_two_interviews_and_tag(store, vault_path, cl
         assert table.row_count == len(programme.themes)
         assert [str(c) for c in table.get_row_at(3)] == ["current state", "1", "·", "1"]
         assert [str(c) for c in table.get_row_at(8)] == ["pace", "·", "1", "1"]
+
+        # a 360: its interviews' guide chosen with it (a leadership interview programme
+        # otherwise, and the stakeholder guide picked again at every interview)
+        await pilot.press("escape")
+        await settle(app, pilot)
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+        await type_text(pilot, "360 for Ana")
+        await pilot.press("tab", "tab", "tab", "right", "enter")
+        await settle(app, pilot)
+        assert app.store.find_programme("360 for Ana").guide_id == "stakeholder-interview"
+        await pilot.press("i")
+        await pilot.pause()
+        guides = app.screen.query_one("#guide-list")
+        assert guides.get_option_at_index(guides.highlighted).id == "stakeholder-interview"
+        # every passage of it is about the leader: About carries on from stage to stage (it
+        # began blank at each, and a passage tagged with a digit reached no report)
+        await pilot.press("enter")
+        await type_text(pilot, "Dev")
+        await pilot.press("enter")
+        await pilot.pause()
+        await type_text(pilot, "Ana listens")
+        await pilot.press("f4")
+        await pilot.pause()
+        await pilot.press("tab")
+        await type_text(pilot, "ana")
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.press("ctrl+n")
+        await type_text(pilot, "Ana asks for examples")
+        await tag(app, pilot, "2")
+        assert [t.subject_id for t in app.store.tags(session_id=app.screen.session.id)] == [
+            ana.id, ana.id]
 
 
 @pytest.fixture
@@ -407,11 +439,9 @@ async def test_synthesis_drill_down_strategy_report_and_export(store, vault_path
         assert len(item.tag_ids) == 1
         assert screen.query_one("#strategy", DataTable).row_count == 1
 
-        # A leader's report: anonymised, no private text, then exported after a preview.
+        # A leader's report: anonymised, no private text, then exported after a preview. One
+        # leader (a 360's): no "which leader?" first
         await pilot.press("r")
-        await pilot.pause()
-        assert isinstance(app.screen, LeaderPicker)
-        await pilot.press("enter")
         await settle(app, pilot)
         report = app.screen
         assert isinstance(report, ReportScreen) and report.leader_id == ana.id

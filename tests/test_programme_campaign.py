@@ -120,7 +120,7 @@ async def test_the_roster_says_who_is_still_to_go_and_records_consent(
                                                  ["Cara Lind", "planned"],
                                                  ["Dev Patel", "planned"]]
         line = text_of(screen.query_one("#roster-line"))
-        assert "3 on the roster: 3 planned; still to go: Dev Patel" in line
+        assert "3 on the roster: 2 interviewed, 1 planned; still to go: Dev Patel" in line
         assert "1 still to go" in text_of(screen.query_one("#programme-header"))
         # Enter on Ben: done, consent given (recorded at his interview)
         await pilot.press("enter")
@@ -133,10 +133,16 @@ async def test_the_roster_says_who_is_still_to_go_and_records_consent(
         assert (place.status, place.consent) == ("done", "given")
         assert place.session_id == sessions["Ben Okafor"].id
         assert rows(roster)[0][:3] == ["Ben Okafor", "done", "✓ given"]
+        assert "3 on the roster: 1 interviewed, 1 planned, 1 done;" in text_of(
+            screen.query_one("#roster-line"))
         # a puts someone on the roster: Eve
         await pilot.press("a")
         await pilot.pause()
         assert isinstance(app.screen, Picker)
+        await pilot.press(*"ben")  # on it already: said, beside "+ add ben, someone new"
+        await pilot.pause()
+        assert text_of(app.screen.query_one("#picker-none")) == "On the roster already: Ben Okafor"
+        await pilot.press(*["backspace"] * 3)
         await pilot.press(*"eve", "enter")
         await settle(pilot)
         assert [r[0] for r in rows(roster)][-1] == "Eve Moss"

@@ -21,7 +21,7 @@ from tui.screens.export import ExportScreen
 from tui.screens.review import EndReviewScreen
 from tui.screens.session import SessionScreen
 from tui.screens.start import NewSessionScreen
-from tui.screens.tagging import TagDialog, tagged_message
+from tui.screens.tagging import TagDialog, tagged_message, theme_for_stage
 from tui.widgets.session import NotesArea
 from apptools import make_app, open_session, settle
 
@@ -30,6 +30,16 @@ pytestmark = pytest.mark.usefixtures("utc_zone")
 
 def plan(guide_id: str = "leadership-interview"):
     return next(g for g in builtin_guides() if g.id == guide_id).to_snapshot()
+
+
+def test_the_tag_dialog_highlights_the_theme_of_the_stage():
+    """Each interview stage named after a theme opens the tag dialog on it (Enter tags it); a
+    stakeholder interview's "What helps" (``strengths``) opened on "perception"."""
+    at = {s.key: DEFAULT_THEMES[theme_for_stage(s.key, DEFAULT_THEMES)]
+          for g in builtin_guides() if g.kind == "interview" for s in g.stages}
+    assert (at["strengths"], at["needs"], at["current-state"], at["future-state"]) == (
+        "strength", "organisation needs", "current state", "future state")
+    assert at["welcome"] == at["close"] == "perception"  # no theme of their own: the first
 
 
 def test_a_tag_confirmation_shortens_all_but_its_themes_to_fit():
@@ -92,12 +102,26 @@ async def test_tagging_remembers_the_leader_and_takes_several_themes(store, vaul
         await pilot.press("f4")
         await pilot.pause()
         assert app.screen.query_one("#tag-subject").value == ""
+    eve = store.add_person("Eve\x07 Park")  # a control in a name (an import): no key types it
     app = make_app(vault_path, clock)
     async with app.run_test(size=(80, 24)) as pilot:  # within the session only
         screen = await open_session(app, pilot, store, session.id)
         await pilot.press("f4")
         await pilot.pause()
         assert app.screen.query_one("#tag-subject").value == ""
+        # About takes her name with the control left out, or as shown (BEL as ␇), as the
+        # erase dialog does; it matched nobody, and "adds them" made a second Eve
+        app.screen.query_one("#tag-subject").value = "eve park"
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.press("f4")
+        await pilot.pause()
+        assert app.screen.query_one("#tag-subject").value == "Eve␇ Park"  # remembered, shown
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.screen is screen
+        assert [t.subject_id for t in store.tags(session_id=session.id)][-2:] == [eve.id] * 2
+        assert len(store.people()) == 3
         app.store = None
 
 
@@ -185,7 +209,7 @@ async def test_a_session_still_open_is_said_and_a_person_s_usual_guide_offered(
     ben = store.add_person("Ben Okafor")
     store.start_session(ben.id, plan("feedback"))
     store.add_person("Ana Ruiz")
-    store.add_person("Grace", guide_id="feedback")
+    grace = store.add_person("Grace\x07", guide_id="feedback")  # a control in it (an import)
     app = make_app(vault_path, clock)
     async with app.run_test(size=(80, 24)) as pilot:
         app.unlocked(store)
@@ -206,15 +230,20 @@ async def test_a_session_still_open_is_said_and_a_person_s_usual_guide_offered(
         await pilot.press(*"Q1")  # the title, typed on after Tab accepted the name
         await pilot.pause()
         assert str(line.render()) == "someone new: starting adds them to your people"
-        dialog.query_one("#person").value = ""
-        await pilot.press(*"Grace")
+        dialog.query_one("#person").value = "grace␇"  # as the lists show her: BEL as ␇
         await pilot.pause()
+        assert str(line.render()) == "grace␇'s usual guide: Feedback session"
+        dialog.query_one("#person").value = ""
+        await pilot.press(*"Grace")  # the control left out: no key types it
+        await pilot.pause()
+        assert dialog.query_one("#person").completion is None  # nor "Grace␇": her too
         guides = dialog.query_one("#guide-list")
         assert guides.get_option_at_index(guides.highlighted).id == "feedback"
-        assert "Grace's usual guide: Feedback" in str(dialog.query_one("#start-error").render())
+        assert str(line.render()) == "Grace's usual guide: Feedback session"  # not someone new
         await pilot.press("enter")
         await pilot.pause()
         assert app.screen.session.guide_id == "feedback"
+        assert app.screen.session.person_id == grace.id  # her, not a second Grace
         await pilot.press("escape")
         await pilot.pause()
         await pilot.press("ctrl+n")  # a guide picked by hand is kept
@@ -223,6 +252,16 @@ async def test_a_session_still_open_is_said_and_a_person_s_usual_guide_offered(
         await pilot.pause()
         guides = app.screen.query_one("#guide-list")
         assert guides.get_option_at_index(guides.highlighted).id != "feedback"
+        # an interview in a programme: Ben's open feedback session is no interview left open
+        app.screen.dismiss(None)
+        await pilot.pause()
+        assert not isinstance(app.screen, NewSessionScreen)
+        programme = store.add_programme("360 for Ana")
+        app.push_screen(NewSessionScreen(programme_id=programme.id))
+        await pilot.pause()
+        app.screen.query_one("#person").value = "Ben Okafor"
+        await pilot.pause()
+        assert not app.screen.query_one("#start-error").display
 
 
 async def test_the_export_dialog_at_80x24_and_its_folder(store, vault_path, clock, tmp_path,

@@ -344,7 +344,7 @@ async def test_consent_is_recorded_at_the_interview_on_the_roster(store, vault_p
         await pilot.press("f10")
         await pilot.pause()
         said = str(app.screen.query_one("#review-interview").render())
-        assert said == "Consent: given\nTagged: 1 passage"
+        assert said == "Consent: given  ·  ^f corrects it\nTagged: 1 passage"
         await pilot.press("escape")
         await pilot.pause()
         # reopened, the card says it again; "not recorded" clears it
@@ -362,8 +362,21 @@ async def test_consent_is_recorded_at_the_interview_on_the_roster(store, vault_p
         assert "recorded:" not in str(screen.query_one(StageCard).render())
         await pilot.press("f10")
         await pilot.pause()
-        assert str(app.screen.query_one("#review-interview").render()).startswith(
-            "Consent: not recorded (^f at Notes and consent records it)\nTagged: 1 passage")
+        review = app.screen
+        assert str(review.query_one("#review-interview").render()) == (
+            "Consent: not recorded  ·  ^f records it\nTagged: 1 passage")
+        # the review opens the consent form itself (it said "^f at Notes and consent": back
+        # there first), and says the answer once saved
+        await pilot.press("ctrl+f")
+        await pilot.pause()
+        assert isinstance(app.screen, ConsentDialog)
+        await pilot.press("right", "enter")
+        await pilot.pause()
+        assert app.screen is review
+        assert str(review.query_one("#review-interview").render()).startswith(
+            "Consent: given  ·  ^f corrects it\n")
+        assert (store.roster(programme.id)[0].consent, store.roster(programme.id)[0].session_id
+                ) == ("given", session.id)
         app.store = None
 
 

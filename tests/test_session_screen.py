@@ -68,6 +68,12 @@ async def test_cues_the_outline_and_a_paused_timer_through_quit_and_resume(
         outline = screen.query_one("#outline")
         assert str(outline.get_option_at_index(0).prompt).rstrip().endswith("1:35/3m"), "m:ss"
         assert str(outline.get_option_at_index(1).prompt).rstrip().endswith(" 0/3m"), "m:ss"
+        # a few seconds spent: "<1", as the lists' "<1m" (it said "0", as for a stage never
+        # reached); the current stage's clock takes more room than any of these
+        stage = {"key": "x", "minutes": 3}
+        assert [outline.times(stage, False, {"x": s}) for s in (0, 20, 95)] == [
+            " 0/3m", " <1/3m", " 2/3m"]
+        assert len(outline.times(stage, True, {}, "00:00")) > len(" <1/3m")
         labels = [str(outline.get_option_at_index(i).prompt) for i in range(outline.option_count)]
         numbered = {label[2:].startswith(f"{i + 1}. ") for i, label in enumerate(labels)}
         assert len(numbered) == 1, "numbers on every stage or on none"

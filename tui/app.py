@@ -419,7 +419,19 @@ class RapportApp(QuietCrash):
         if self.heap is not None:
             self.heap.settled()
 
+    @property
+    def exiting(self) -> bool:
+        """The app is on its way out (quit, a signal, an error) or shutting down: its screens
+        may be torn down under whatever still runs."""
+        return self.return_code is not None or not self.is_running
+
     async def action_lock(self, reason: str = "locked") -> None:
+        """Saves and closes the vault (before anything awaits: the notes are saved whatever
+        happens next), then goes down to the unlock screen. The lock runs in a worker (the
+        idle lock): when the app quits or is stopped meanwhile, its screens are torn down
+        under it, and the unlock screen it meets has nothing left to say the reason in. That
+        is no error: the vault is closed already, and the app was going anyway (it was
+        reported as "an unexpected error stopped the app")."""
         if self.store is None:
             return
         self.reopen_after_unlock = self.what_to_reopen()
@@ -429,13 +441,22 @@ class RapportApp(QuietCrash):
         self.close_store()
         if self.heap is not None:
             self.heap.released()  # what the vault decrypted may be collected again
+        try:
+            await self.show_locked(reason)
+        except Exception:
+            if not self.exiting:
+                raise
+
+    async def show_locked(self, reason: str) -> None:
+        """Every screen closed down to the unlock screen, which says ``reason``; nothing once
+        the app is exiting."""
         from tui.screens.unlock import UnlockScreen
 
-        while len(self.screen_stack) > 1:  # down to the unlock screen, the bottom one
+        while len(self.screen_stack) > 1 and not self.exiting:  # down to the unlock screen
             await self.pop_screen()
         forget_removed_widgets(self)  # what the closed screens held of the notes goes with them
         screen = self.screen
-        if isinstance(screen, UnlockScreen):
+        if isinstance(screen, UnlockScreen) and not self.exiting:
             await screen.locked(reason)
 
     def what_to_reopen(self) -> Callable[[], object] | None:

@@ -16,7 +16,7 @@ from typing import Any, Iterable, Mapping, NamedTuple, Sequence
 
 import click
 
-from store import json_text, visible
+from store import CONTROLS, json_text, visible
 
 
 def duration(seconds: float) -> str:
@@ -39,6 +39,29 @@ def as_edited(typed: str, stored: str) -> str:
     as it was (opened and saved, nothing changes), else what was typed (a stand-in kept in an
     edited text stays the picture, ␇, not the control)."""
     return stored if typed == visible(stored) else typed
+
+
+def typed_forms(stored: str) -> tuple[str, ...]:
+    """How a stored name can be typed, spaces collapsed: as the lists show it (a control as its
+    stand-in, BEL as ␇) and with its controls left out (no key types BEL); one form for a name
+    with no control. What a name field suggests and completes."""
+    return tuple(dict.fromkeys(" ".join(form.split())
+                               for form in (visible(stored), CONTROLS.sub("", stored))))
+
+
+def name_forms(stored: str) -> tuple[str, ...]:
+    """Every form a field holding ``stored`` is taken as ``stored``: it itself (spaces
+    collapsed) and :func:`typed_forms`."""
+    return tuple(dict.fromkeys((" ".join(stored.split()), *typed_forms(stored))))
+
+
+def name_matches(typed: str, stored: str, *, start: bool = False) -> bool:
+    """``typed`` (any case, spaces collapsed) is one of :func:`name_forms` of ``stored``;
+    ``start``: or begins one. The erase dialog (which also asks for the case), the tagging
+    dialog's "About" and a new session's participant match a name so."""
+    folded = " ".join(typed.split()).casefold()
+    return any(form.casefold() == folded or start and form.casefold().startswith(folded)
+               for form in name_forms(stored))
 
 
 def plural(count: int, noun: str, nouns: str | None = None) -> str:

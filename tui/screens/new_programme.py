@@ -1,5 +1,7 @@
-"""The new-programme dialog: a name, a purpose and more themes than the default ones; with a
-programme, its name and purpose to edit (``e`` on the programmes list).
+"""The new-programme dialog: a name, a purpose, more themes than the default ones and, with
+more than one interview guide, the guide its interviews use (a 360's stakeholder interview;
+the interview key highlights it); with a programme, its name and purpose to edit (``e`` on the
+programmes list).
 
 A lock, a signal or a crash keeps what was typed for a new programme as a programme (the flow
 that opens the dialog gives it its :class:`~tui.screens.dialog.Keeper`), its name marked "(kept
@@ -13,23 +15,31 @@ from typing import Any, Sequence
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Button, Input, Label, Static
+from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Static
 
 from store import DEFAULT_THEMES, Programme
 from tui import format as fmt
 from tui.screens.dialog import KEPT_MARK, Dialog, kept_text
+from tui.widgets.choice import ChoiceSet
 
 
 class NewProgrammeDialog(Dialog[dict[str, Any] | None]):
     AUTO_FOCUS = "#programme-name"
     SAVE_VERB = "creates it"
 
-    def __init__(self, existing: Sequence[str] = (), programme: Programme | None = None) -> None:
+    def __init__(self, existing: Sequence[str] = (), programme: Programme | None = None, *,
+                 guides: Sequence[tuple[str, str]] = (),
+                 guide_id: str = "leadership-interview") -> None:
         """``existing``: the other programmes' names (a name must be new); ``programme``: the
-        one to edit (its name and purpose; its themes stay as they are)."""
+        one to edit (its name and purpose; its themes and guide stay as they are);
+        ``guides``: the interview guides a new one's interviews can use, (id, name), chosen
+        from when there are two or more, ``guide_id`` first (a 360 was a leadership
+        interview programme: its stakeholder guide picked again at each interview)."""
         super().__init__()
         self.existing = {n.casefold() for n in existing}
         self.programme = programme
+        self.guides = list(guides) if programme is None else []
+        self.guide_id = guide_id
         #: its name (a kept one's without its mark: saving makes it the one meant) and purpose
         self.stored = ((KEPT_MARK.sub("", programme.name), programme.purpose) if programme
                        else ("", ""))
@@ -52,6 +62,11 @@ class NewProgrammeDialog(Dialog[dict[str, Any] | None]):
                 yield Label("More themes (optional, comma-separated)")
                 yield Input(placeholder="e.g. decision making, trust", id="programme-themes")
                 yield Static("Always included: " + ", ".join(DEFAULT_THEMES), classes="hint")
+            if len(self.guides) > 1:
+                yield Label("Its interviews' guide (←→ picks)")
+                with ChoiceSet(id="programme-guide"):
+                    for guide_id, name in self.guides:
+                        yield RadioButton(name, value=guide_id == self.guide_id, name=guide_id)
             yield Label("", id="programme-error", classes="error", markup=False)
             with Horizontal(classes="buttons"):
                 yield Button("Save" if programme else "Create", variant="primary",
@@ -81,7 +96,14 @@ class NewProgrammeDialog(Dialog[dict[str, Any] | None]):
             name = kept_text([name or "a new programme"], kept)
         raw = "" if self.programme else self.query_one("#programme-themes", Input).value
         return {"name": name, "purpose": self.typed("#programme-purpose", self.stored[1]).strip(),
-                "themes": [" ".join(t.split()) for t in raw.split(",") if t.strip()]}
+                "themes": [" ".join(t.split()) for t in raw.split(",") if t.strip()],
+                "guide_id": self.guide()}
+
+    def guide(self) -> str | None:
+        """The guide chosen for its interviews; None: none offered (the default stays)."""
+        row = next(iter(self.query("#programme-guide").results(RadioSet)), None)
+        pressed = row.pressed_button if row is not None else None
+        return pressed.name if pressed is not None else None
 
     def error(self, text: str) -> None:
         self.query_one("#programme-error", Label).update(text)

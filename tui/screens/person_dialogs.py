@@ -17,7 +17,7 @@ from textual.widgets import Button, Input, Label, OptionList, RadioButton, Radio
 from textual.widgets.option_list import Option
 
 from store import (
-    CADENCES, CONTROLS, DateError, RapportError, date_example, parse_due, parse_time, visible,
+    CADENCES, DateError, RapportError, date_example, parse_due, parse_time, visible,
 )
 from tui import format as fmt
 from tui.keys import with_keys
@@ -219,8 +219,7 @@ class EraseDialog(Dialog[bool | None]):
     def save(self) -> None:
         typed = " ".join(self.query_one("#erase-name", Input).value.split())
         # a control in their name (BEL) is typed as shown (␇), or left out: no key types it
-        if typed not in (self.person_name, " ".join(visible(self.person_name).split()),
-                         " ".join(CONTROLS.sub("", self.person_name).split())):
+        if typed not in fmt.name_forms(self.person_name):
             self.query_one("#erase-error", Label).update(
                 "That is not their name as written: nothing is erased.")
             self.query_one("#erase-name", Input).focus()
@@ -243,18 +242,22 @@ class Picker(RapportModal["str | NewName | None"]):
     """One of a list, filtered as you type: whom to merge a duplicate into, which goal an
     action serves, whom to put on a roster. Returns the id picked, or None. ``new``: how the
     last option reads when the name typed matches nobody's exactly (``{name}`` in it), picked
-    as :class:`NewName`; empty, none is offered and a name matching nothing is said so."""
+    as :class:`NewName`; empty, none is offered and a name matching nothing is said so.
+    ``taken``: names left out of the list (on the roster already), said under it when what is
+    typed is in one, ``taken_said`` (``{names}`` in it): "priya" offered only "+ add Priya,
+    someone new" with Priya Park on the roster, and Enter added a second Priya."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="cancel")]
     AUTO_FOCUS = "#picker-filter"
 
     def __init__(self, title: str, hint: str, choices: Sequence[tuple[str, str]], *,
-                 new: str = "") -> None:
+                 new: str = "", taken: Sequence[str] = (), taken_said: str = "") -> None:
         super().__init__()
         self.heading = title
         self.hint = hint
         self.choices = list(choices)  # (id, label)
         self.new = new
+        self.taken, self.taken_said = list(taken), taken_said
         self.typed = ""
 
     def compose(self) -> ComposeResult:
@@ -287,8 +290,11 @@ class Picker(RapportModal["str | NewName | None"]):
         if options.option_count:
             options.highlighted = 0
         none = self.query_one("#picker-none", Static)
-        none.display = not options.option_count and bool(event.value.strip())
-        none.update(f"Nothing matches “{' '.join(event.value.split())}”.")
+        needle = " ".join(event.value.split()).casefold()
+        taken = [n for n in self.taken if needle and needle in n.casefold()]
+        none.display = bool(taken) or not options.option_count and bool(needle)
+        none.update(Text(self.taken_said.format(names=", ".join(taken[:3])) if taken
+                         else f"Nothing matches “{' '.join(event.value.split())}”."))
 
     @on(Input.Submitted, "#picker-filter")
     def pick_first(self) -> None:

@@ -496,6 +496,9 @@ class ProgrammeScreen(SectionScreen):
             if leader_id:
                 self.app.push_screen(ReportScreen(self.programme_id, leader_id))
 
+        if len(leaders) == 1:  # a 360: one leader, no question ("which leader?" of one)
+            picked(leaders[0].id)
+            return
         self.app.push_screen(LeaderPicker([(p.id, p.name) for p in leaders]), picked)
 
     def action_export(self) -> None:

@@ -84,11 +84,19 @@ def roster_cells(app: Any, row: RosterRow) -> list[Text]:
 
 def roster_summary(rows: Sequence[RosterRow], *, closed: bool = False) -> str:
     """``3 on the roster: 1 done, 1 declined; still to go: Ana, Ben`` (``closed``: its round
-    over, ``never interviewed: Ana, Ben``)."""
+    over, ``never interviewed: Ana, Ben``). Someone still planned or scheduled who has been
+    interviewed counts as interviewed: "2 planned; nobody still to go" was said after both
+    interviews of a 360 (the status is the facilitator's to set; the Interviewed column says
+    it too)."""
     placed = [r for r in rows if r.place is not None]
     if not placed:
         return "Nobody on the roster yet."
-    counts = {status: sum(1 for r in placed if r.status == status) for status in ROSTER_STATUSES}
+
+    def said(row: RosterRow) -> str:
+        return "interviewed" if row.status in ROSTER_TO_GO and row.interviewed else row.status
+
+    counts = {status: sum(1 for r in placed if said(r) == status)
+              for status in ("interviewed", *ROSTER_STATUSES)}
     parts = [f"{n} {status}" for status, n in counts.items() if n]
     line = f"{len(placed)} on the roster: {', '.join(parts)}"
     to_go = [r.person.name for r in placed if r.to_go]
@@ -168,7 +176,7 @@ def ask_roster_add(screen: RapportScreen[Any], programme_id: str, on_roster: set
     from tui.screens.person_dialogs import NewName, Picker
 
     try:
-        people = [(p.id, p.name) for p in screen.store.people() if p.id not in on_roster]
+        everyone = screen.store.people()
     except RapportError as exc:
         screen.notify(str(exc), severity="error")
         return
@@ -185,9 +193,12 @@ def ask_roster_add(screen: RapportScreen[Any], programme_id: str, on_roster: set
             write_change(screen, lambda store: store.add_to_roster(programme_id, person_id),
                          f"{dict(people)[person_id]} is on the roster (planned)", saved)
 
+    people = [(p.id, p.name) for p in everyone if p.id not in on_roster]
     screen.app.push_screen(Picker("Who is to be interviewed?",
                                   "" if people else "Everyone you know is on it: type a new name.",
-                                  people, new="+ add {name}, someone new"), picked)
+                                  people, new="+ add {name}, someone new",
+                                  taken=[p.name for p in everyone if p.id in on_roster],
+                                  taken_said="On the roster already: {names}"), picked)
 
 
 def ask_roster_place(screen: RapportScreen[Any], programme_id: str, row: RosterRow,

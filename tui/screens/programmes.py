@@ -228,7 +228,7 @@ class ProgrammesScreen(SectionScreen):
         names = [p.name for p in store.programmes()] if store else []
 
         def add(store: "Store", values: dict[str, Any]) -> Programme:
-            guide = "leadership-interview"
+            guide = values.get("guide_id") or "leadership-interview"
             if self.app.catalog.get(guide) is None:
                 guide = self.app.config.default_guide
             return store.add_programme(values["name"], purpose=values["purpose"], guide_id=guide,
@@ -247,7 +247,8 @@ class ProgrammesScreen(SectionScreen):
 
             self.app.push_screen(ProgrammeScreen(programme.id))
 
-        dialog = NewProgrammeDialog(names)
+        dialog = NewProgrammeDialog(names, guides=[(g.id, g.name) for g in self.app.catalog.guides
+                                                   if g.kind == "interview"])
         dialog.keeper = Keeper("in a new programme, its name marked as kept",
                                lambda store, text, when: add(store, dialog.values(kept=when)))
         self.app.push_screen(dialog, created)

@@ -1,8 +1,8 @@
 """The end of a session: the items captured (listed first), the talking points covered and
-carried, what the feedback log will hold (a guide whose stages record it: the form from
-there too), time per stage planned vs spent, the cadence agreed and the next meeting (suggested
-from it, editable, skippable), a copy of the participant's summary for the clipboard; then end
-it.
+carried, what will be recorded (an interview's consent and tags, the feedback log's entry: the
+forms from there too, :mod:`tui.screens.review_records`), time per stage planned vs spent, the
+cadence agreed and the next meeting (suggested from it, editable, skippable), a copy of the
+participant's summary for the clipboard; then end it.
 
 :func:`review_and_end` is what the session screen's end key calls: it opens
 :class:`EndReviewScreen` and, once ended, carries the points not covered to the next session,
@@ -15,7 +15,7 @@ The date cleared: no next meeting, and one already set is unset.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from types import EllipsisType
 from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence
@@ -34,14 +34,12 @@ from store import (
 from tui import format as fmt
 from tui.keys import with_keys
 from tui.screens.dialog import Dialog
+from tui.screens.review_records import (
+    InterviewCheck, feedback_text, interview_check, interview_text, records_to_fill,
+)
 from tui.widgets.choice import ChoiceSet
 
 Slot = tuple[date, str | None, int | None]  # a next meeting: day, "HH:MM" or None, minutes
-#: the feedback log's fields as the review says them, and what each stage's form fills in
-FEEDBACK_LABELS = {"situation": "Situation", "behaviour": "Behaviour", "impact": "Impact",
-                   "response": "Response", "next_step": "Next step"}
-FEEDBACK_PARTS = {"feedback": "situation, behaviour, impact",
-                  "feedback-response": "their response", "feedback-next-step": "the next step"}
 NO_CADENCE = "none"  # the cadence choice's name for none
 TOTAL = " total"  # the time table's last row (a stage's key has no space)
 
@@ -81,24 +79,14 @@ class Suggestion:
     options: Mapping[str | None, Slot] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
-class InterviewCheck:
-    """A programme interview's, checked before it ends: the consent on the roster (None: not
-    recorded), the stage that records it, and the passages tagged (about a colleague: some)."""
-
-    consent: str | None
-    consent_stage: str
-    passages: int
-    about_someone: int
-
-
 class EndReviewScreen(Dialog[EndDecision | None]):
     BINDINGS = [Binding("ctrl+e,f10", "end", "End session", id="review-end", priority=True),
                 Binding("ctrl+y", "share", "Copy summary", id="share"),
                 # a letter: the review opens on its buttons; in the date field it types (fri)
                 Binding("i", "edit_item", "Edit item", id="edit-item", show=False),
-                # the session's key for the feedback form, the same form (ending in a hurry,
-                # never opened): priority, as the date field's own ctrl+f would take it
+                # the session's key for the feedback form or an interview's consent, the same
+                # form (ending in a hurry, never opened): priority, as the date field's own
+                # ctrl+f would take it
                 Binding("ctrl+f", "stage_form", "Record", id="stage-form", show=False,
                         priority=True)]
     AUTO_FOCUS = "#review-end"
@@ -113,6 +101,7 @@ class EndReviewScreen(Dialog[EndDecision | None]):
                  interview: InterviewCheck | None = None, checked: Sequence[Goal] = (),
                  feedback: Feedback | None = None,
                  fill_feedback: Callable[[str], None] | None = None,
+                 fill_consent: Callable[[], None] | None = None,
                  tick: Callable[[], None] | None = None) -> None:
         """``words``: stage key -> (words in the shared note, in the private one);
         ``points``: this person's talking points (open ones carry on when it ends);
@@ -123,7 +112,8 @@ class EndReviewScreen(Dialog[EndDecision | None]):
         ``checked``: their goals checked in on in this session, as they stand now;
         ``feedback``: the session's feedback entry (None: none yet), said when the guide has
         stages that record it; ``fill_feedback(records)``: opens that stage's form (saved:
-        :meth:`feedback_filled`); ``tick``: the session's timer, which runs on while the
+        :meth:`feedback_filled`); ``fill_consent()``: opens an interview's consent form
+        (saved: :meth:`consent_filled`); ``tick``: the session's timer, which runs on while the
         review is open: called each second, then the time table shows ``spent`` again."""
         super().__init__()
         self.session, self.stages, self.spent = session, stages, spent
@@ -132,6 +122,7 @@ class EndReviewScreen(Dialog[EndDecision | None]):
         self.interview = interview
         self.checked = list(checked)
         self.feedback, self.fill_feedback = feedback, fill_feedback
+        self.fill_consent = fill_consent
         self.tick = tick
         #: the feedback entry's parts the guide's stages record, in their order
         self.records = [str(s["records"]) for s in stages
@@ -258,69 +249,28 @@ class EndReviewScreen(Dialog[EndDecision | None]):
             text.append(f"\n  ☐ {point.text}")
         return text
 
+    def keys(self, text: str) -> str:
+        return with_keys(self.app, text, self)
+
     def interview_text(self) -> Text:
-        """Consent and tags, before the interview ends: a consent never recorded leaves the
-        roster without it, and untagged passages reach no synthesis or report."""
-        check = self.interview
-        assert check is not None
-        text = Text()
-        text.append("Consent: ", style="bold")
-        if check.consent:
-            text.append(check.consent)
-        else:
-            text.append("not recorded", style="bold")
-            if check.consent_stage:
-                text.append(with_keys(self.app, " ({stage-form} at {stage} records it)", self,
-                                      stage=check.consent_stage), style="dim")
-        text.append("\nTagged: ", style="bold")
-        if not check.passages:
-            text.append("no passage yet")
-        else:
-            text.append(fmt.plural(check.passages, "passage"))
-            if check.about_someone:
-                text.append(f", {check.about_someone} about a named leader", style="dim")
-        return text
+        assert self.interview is not None
+        return interview_text(self.interview, self.keys)
 
     def feedback_text(self) -> Text:
-        """What the feedback log will hold: the entry's fields filled in, one line each (cut
-        at the width: the body stays short), or one line saying none is recorded and the key
-        that fills it in. The lead ended a feedback session never having opened the form, and
-        nothing said no entry was recorded."""
-        entry = self.feedback
-        filled = [(f, str(getattr(entry, f))) for f in FEEDBACK_LABELS
-                  if entry is not None and getattr(entry, f)]
-        text = Text()
-        missing = self.records_to_fill()
-        if not filled:
-            text.append("Feedback log: ", style="bold")
-            text.append("nothing filled in, no entry is recorded")
-            text.append(with_keys(self.app, "  ·  {stage-form} fills it in", self), style="dim")
-            return text
-        assert entry is not None
-        text.append(f"Feedback log ({entry.kind}, {entry.direction})", style="bold")
-        hint = (f"{{stage-form}} fills in {FEEDBACK_PARTS[missing]}" if missing
-                else f"{{stage-form}} corrects {FEEDBACK_PARTS[self.records[0]]}")
-        text.append(with_keys(self.app, f"  ·  {hint}", self), style="dim")
-        for field_, value in filled:
-            text.append(f"\n  {FEEDBACK_LABELS[field_]:<10} ", style="dim")
-            text.append(" ".join(value.split()))
-        return text
-
-    def records_to_fill(self) -> str | None:
-        """The first of the guide's feedback stages none of whose fields is filled in."""
-        entry = self.feedback
-        return next((r for r in self.records if entry is None or not any(
-            getattr(entry, f) for f in FEEDBACK_STAGE_FIELDS[r] if f != "item_id")), None)
+        return feedback_text(self.feedback, self.records, self.keys)
 
     def action_stage_form(self) -> None:
         """The feedback form from here: the first part not filled in (else the first), as its
-        stage's key would open it; nothing in a guide that records no feedback."""
-        if not self.records or self.fill_feedback is None:
-            # a pulse or an interview's consent is filled in at its stage (the hint says so)
+        stage's key would open it; in a programme's interview, the consent form; nothing in a
+        guide that records neither."""
+        if self.records and self.fill_feedback is not None:
+            self.fill_feedback(records_to_fill(self.feedback, self.records) or self.records[0])
+        elif self.interview is not None and self.interview.consent_stage \
+                and self.fill_consent is not None:
+            self.fill_consent()
+        else:  # a pulse is filled in at its stage
             self.notify(with_keys(self.app, "nothing to fill in from the review: {cancel} goes "
                                   "back to the session", self), timeout=4)
-            return
-        self.fill_feedback(self.records_to_fill() or self.records[0])
 
     def feedback_filled(self, entry: Feedback | None, items: Sequence[Item]) -> None:
         """The form saved: the entry as it now is (and the action it may have made)."""
@@ -329,6 +279,12 @@ class EndReviewScreen(Dialog[EndDecision | None]):
         if len(items) != len(self.items):
             self.items = list(items)
             self.query_one("#review-items", Static).update(self.items_text())
+
+    def consent_filled(self, consent: str | None) -> None:
+        """The consent form saved: the interview's block says it as it now is."""
+        if self.interview is not None:
+            self.interview = replace(self.interview, consent=consent)
+            self.query_one("#review-interview", Static).update(self.interview_text())
 
     def next_label(self, cadence: str | None, suggested: bool = True,
                    cleared: bool = False) -> str:
@@ -465,7 +421,7 @@ class EndReviewScreen(Dialog[EndDecision | None]):
 
 def review_and_end(screen: "SessionScreen") -> None:
     """The end key in a session: the review, then (if confirmed) end it."""
-    from tui.screens.session_loop import feedback_form
+    from tui.screens.session_loop import consent_form, feedback_form
     from tui.widgets.session import NotesArea
 
     session, store = screen.live, screen.store
@@ -521,12 +477,15 @@ def review_and_end(screen: "SessionScreen") -> None:
         feedback_form(screen, records,
                       then=lambda: review.feedback_filled(screen.feedback, screen.items))
 
+    def fill_consent() -> None:
+        consent_form(screen, then=lambda: review.consent_filled(screen.consent))
+
     review = EndReviewScreen(
         session, screen.stages, screen.spent, screen.items, words, person=screen.person.name,
         points=screen.points, suggestion=suggestion,
         today=screen.app.clock().astimezone().date(), edited=edited, interview=interview,
         checked=goals_checked(screen), feedback=screen.feedback, fill_feedback=fill_feedback,
-        tick=screen.tick)
+        fill_consent=fill_consent, tick=screen.tick)
     screen.app.push_screen(review, decided)
 
 
@@ -565,15 +524,3 @@ def suggest(screen: "SessionScreen", kind: str) -> Suggestion | None:
     if kind == "one-on-one":
         return Suggestion(day, time, minutes, cadence, already, options)
     return Suggestion(day, time, minutes, cadence, True) if already else None
-
-
-def interview_check(screen: "SessionScreen") -> InterviewCheck:
-    """A programme interview's consent (read from the roster: the session's copy waits for a
-    worker) and the passages tagged in it."""
-    session, store = screen.live, screen.store
-    consent = next((p.consent for p in store.roster(str(session.programme_id))
-                    if p.person_id == session.person_id), None)
-    stage = next((s["title"] for s in screen.stages if s.get("records") == "consent"), "")
-    tags = store.tags(session_id=session.id)
-    return InterviewCheck(consent, stage, len({t.passage for t in tags}),
-                          len({t.passage for t in tags if t.subject_id}))

@@ -67,7 +67,8 @@ session leaves them open, as they were).
 
 **Records.** **{stage-form}** fills in what the stage records: the pulse at check-in (1-5 and a
 word), the feedback log at the feedback guide's stages (the end review says what it holds, and
-**{stage-form}** there fills in what is missing), consent at an interview's consent stage.
+**{stage-form}** there fills in what is missing), consent at an interview's consent stage (or
+from the end review).
 **{capture}** captures an item, **{tag}** tags the selected passage with a theme, **{pause}**
 pauses the timer (kept across quit and resume), **{end}** ends the session with a review,
 **{save}** saves now, **{back}** goes back to the list (the session stays active and resumes

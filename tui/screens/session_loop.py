@@ -410,16 +410,19 @@ def pulse_form(screen: "SessionScreen") -> None:
     screen.app.push_screen(PulseDialog(screen.person.name, screen.pulse), done)
 
 
-def consent_form(screen: "SessionScreen") -> None:
+def consent_form(screen: "SessionScreen", then: Callable[[], None] | None = None) -> None:
     """In a programme's interview: the answer to the consent question, on its roster (someone
-    interviewed who is not on it yet is put on it, as done)."""
+    interviewed who is not on it yet is put on it, as done). ``then``: called once it is saved
+    (from the end review: it shows the consent again); without it the notes take the focus
+    back."""
     from tui.screens.consent import NOT_RECORDED, ConsentDialog
 
     session, person = screen.live, screen.person
-    programme_id = str(session.programme_id)  # recording_stage: an interview in a programme
+    programme_id = str(session.programme_id)  # an interview in a programme (its roster)
 
     def done(choice: str | None) -> None:
-        screen.query_one(NotesArea).focus()
+        if then is None:
+            screen.query_one(NotesArea).focus()
         consent = None if choice == NOT_RECORDED else choice
         if choice is None or consent == screen.consent:
             return  # cancelled, or nothing changed (none recorded, none chosen)
@@ -432,6 +435,8 @@ def consent_form(screen: "SessionScreen") -> None:
         screen.consent = consent
         screen.show_card()
         screen.say(f"consent {consent}: on the roster" if consent else "consent cleared")
+        if then is not None:
+            then()
 
     try:
         programme = screen.store.programme(programme_id).name

@@ -4,6 +4,8 @@ default guide (``Person.guide_id``) gets it offered, unless a guide was picked a
 
 from __future__ import annotations
 
+from typing import Mapping
+
 from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -28,11 +30,15 @@ class CompletingInput(Input):
     #: action_next_field`)
     TAKES_TAB = True
 
-    def __init__(self, names: list[str], *, placeholder: str = "", id: str | None = None) -> None:
+    def __init__(self, names: list[str], *, placeholder: str = "", id: str | None = None,
+                 forms: Mapping[str, str] | None = None) -> None:
+        """``forms``: folded name -> the name it is a form of (``names`` may hold two forms of
+        one name: fmt.typed_forms); one typed whole completes to no other form of itself."""
         # not selected on focus: a name typed on the guide list lands here letter by letter
         super().__init__(placeholder=placeholder, id=id, select_on_focus=False,
                          suggester=SuggestFromList(names, case_sensitive=False))
         self.names = names
+        self.forms = forms or {}
         self.accepted: str | None = None  # the name a completion gave, until edited
 
     @property
@@ -44,7 +50,10 @@ class CompletingInput(Input):
         if not typed or self.value == self.accepted:
             return None
         found = next((n for n in self.names if n.casefold().startswith(typed)), None)
-        return found if found and len(found) > len(self.value) else None
+        if found is None or len(found) <= len(self.value):
+            return None
+        whole = self.forms.get(" ".join(typed.split()))
+        return None if whole is not None and self.forms.get(found.casefold()) == whole else found
 
     def action_complete(self) -> None:
         completion = self.completion
@@ -77,19 +86,27 @@ class NewSessionScreen(Dialog[str | None]):
         self.auto_guide: str | None = None  # the guide the dialog highlighted itself
         self.usual: dict[str, str] = {}  # folded name -> that person's default guide
         self.open: dict[str, str] = {}  # folded name -> their session still open, said
-        self.known: set[str] = set()  # folded names of everyone met
+        #: folded name -> the name stored: everyone met, each name in every form it is typed
+        #: (a control in it as the lists show it, BEL as ␇, or left out: fmt.name_forms)
+        self.known: dict[str, str] = {}
 
     def compose(self) -> ComposeResult:
         store = self.app.store
         people = store.people() if store else []
-        names = [p.name for p in people]
-        self.usual = {p.name.casefold(): p.guide_id for p in people if p.guide_id}
-        self.known = {" ".join(p.name.split()).casefold() for p in people}
-        folded = {p.id: p.name.casefold() for p in people}
+        names = [form for p in people for form in fmt.typed_forms(p.name)]
+        forms = {p.id: [f.casefold() for f in fmt.name_forms(p.name)] for p in people}
+        for p in people:
+            for form in forms[p.id]:
+                self.known.setdefault(form, p.name)
+                if p.guide_id:
+                    self.usual.setdefault(form, p.guide_id)
+        # open with them: a 1-on-1 before another; in a programme, an interview of it (an open
+        # 1-on-1 was said before an interview, with "esc, then resume it", as if the same)
         for active in store.sessions(status="active") if store else []:
-            if active.programme_id is None and active.person_id in folded:
-                self.open.setdefault(folded[active.person_id], f"{active.guide_name}, "
-                                     f"{fmt.when(active.started_at)}")
+            if active.programme_id == self.programme_id and active.person_id in forms:
+                for form in forms[active.person_id]:
+                    self.open.setdefault(form, f"{active.guide_name}, "
+                                         f"{fmt.when(active.started_at)}")
         catalog = self.app.catalog
         with Vertical(id="start-dialog", classes="dialog"):
             yield Static(self.keys_hint("New session  ·  ↑↓ picks the guide"),
@@ -102,7 +119,7 @@ class NewSessionScreen(Dialog[str | None]):
                 yield Label("Participant", classes="label")
                 yield CompletingInput(names, placeholder=with_keys(
                     self.app, "name ({complete} completes someone you have met)",
-                    CompletingInput), id="person")
+                    CompletingInput), id="person", forms=self.known)
             with Horizontal(classes="start-row"):
                 yield Label("Title", classes="label")
                 yield Input(placeholder="optional, e.g. quarterly check-in", id="title")
@@ -127,7 +144,7 @@ class NewSessionScreen(Dialog[str | None]):
             self.auto_guide = guides[index].id
             options.highlighted = index
         if self.participant:
-            self.query_one("#person", Input).value = self.participant
+            self.query_one("#person", Input).value = fmt.editable(self.participant)
 
     @on(OptionList.OptionHighlighted, "#guide-list")
     def describe(self, event: OptionList.OptionHighlighted) -> None:
@@ -211,7 +228,9 @@ class NewSessionScreen(Dialog[str | None]):
         if guide is None:
             self.error("Choose a guide.")
             return
-        name = self.query_one("#person", Input).value.strip()
+        typed = self.query_one("#person", Input).value.strip()
+        # someone met, however their name was typed (␇, or its control left out)
+        name = self.known.get(" ".join(typed.split()).casefold(), typed)
         if not name:
             self.error("Who are you meeting? Type their name.")
             self.query_one("#person", Input).focus()

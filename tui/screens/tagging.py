@@ -19,7 +19,8 @@ from textual.suggester import SuggestFromList
 from textual.widgets import Button, Input, Label, SelectionList, Static
 
 from store import RapportError
-from store import DEFAULT_THEMES
+from store import DEFAULT_THEMES, visible
+from tui import format as fmt
 from tui.keys import with_keys
 from tui.screens.dialog import Dialog
 from tui.widgets.choice import MarkList
@@ -59,11 +60,14 @@ def passage_at_cursor(notes) -> str:
 
 
 def theme_for_stage(stage_key: str, themes: Sequence[str]) -> int:
-    """The theme that matches the stage (``current-state`` -> ``current state``), else 0."""
+    """The theme that matches the stage (``current-state`` -> ``current state``; a plural
+    key its singular theme: the stakeholder interview's ``strengths`` -> ``strength``, where
+    its passages were tagged "perception", the first), else 0."""
     key = stage_key.replace("-", " ").replace("_", " ").casefold()
+    keys = {key, key.removesuffix("s")} if key.endswith("s") and len(key) > 3 else {key}
     for index, theme in enumerate(themes):
         folded = theme.casefold()
-        if key and (folded == key or folded.endswith(" " + key)):
+        if key and any(folded == k or folded.endswith(" " + k) for k in keys):
             return index
     return 0
 
@@ -112,9 +116,11 @@ def tag_selection(screen: "SessionScreen") -> None:
     people = [(p.id, p.name) for p in store.people()]
     # "About" is remembered within a stage only: the peers stage takes one colleague after
     # another, but a passage of the next stage (the team today) tagged with a digit went to the
-    # last colleague's anonymised report
+    # last colleague's anonymised report. A guide about one person (a stakeholder interview's
+    # leader) carries it on: there, each stage began blank and its passages, tagged with a
+    # digit, reached no report
     said_at, said = screen.last_subject
-    remembered = said if said_at == stage["key"] else ""
+    remembered = said if said_at == stage["key"] or session.plan.get("one_subject") else ""
 
     def chosen(choice: TagChoice | None) -> None:
         notes.focus()
@@ -143,7 +149,7 @@ def tag_selection(screen: "SessionScreen") -> None:
         selection = notes.selection
         notes.move_cursor(max(selection.start, selection.end))
         room = screen.query_one("#note-status").content_size.width  # saved: the whole line
-        screen.say(tagged_message(choice.themes, choice.subject_name, screen.is_private(),
+        screen.say(tagged_message(choice.themes, visible(choice.subject_name), screen.is_private(),
                                   room))
 
     screen.app.push_screen(TagDialog(passage, themes, people,
@@ -183,9 +189,12 @@ class TagDialog(Dialog[TagChoice | None]):
                                   for i, t in enumerate(self.themes)], id="tag-themes")
             with Horizontal(classes="tag-row"):
                 yield Label("About", classes="label")
-                yield Input(self.subject,
+                # a name holding a control (BEL) as the lists show it (␇), or left out: the
+                # Input would hold the control unseen, and no key types it
+                yield Input(fmt.editable(self.subject),
                             placeholder="leader it is about (optional; → completes)",
-                            suggester=SuggestFromList([n for _, n in self.people],
+                            suggester=SuggestFromList([f for _, n in self.people
+                                                       for f in fmt.typed_forms(n)],
                                                       case_sensitive=False),
                             id="tag-subject")
             if self.can_add_theme:
@@ -250,14 +259,15 @@ class TagDialog(Dialog[TagChoice | None]):
         if not name:
             return None, None
         folded = name.casefold()
-        exact = [pid for pid, n in self.people if n.casefold() == folded]
+        # as typed, as the lists show it (BEL as ␇) or with the control left out
+        exact = [pid for pid, n in self.people if fmt.name_matches(name, n)]
         if len(exact) == 1:
             return exact[0], None
-        starts = [(pid, n) for pid, n in self.people if n.casefold().startswith(folded)]
+        starts = [(pid, n) for pid, n in self.people if fmt.name_matches(name, n, start=True)]
         if not exact and len(starts) == 1:
             return starts[0][0], None
         if len(exact) > 1 or len(starts) > 1:
-            names = ", ".join(n for _, n in (starts or [])[:4])
+            names = ", ".join(visible(n) for _, n in (starts or [])[:4])
             self.error(f"{name!r} matches several people ({names}); type more of the name.")
             field.focus()
             return None

@@ -128,10 +128,12 @@ class StageOutline(OptionList):
     def times(stage: Mapping[str, Any], current: bool, spent: Mapping[str, float],
               clock: str = "") -> str:
         """The times shown: " m:ss/5m" for the current stage, " 2/5m" (minutes) for the
-        others; ``clock``: that clock instead of the time spent (the room the current
-        stage's clock takes)."""
+        others, " <1/5m" for a few seconds as the lists say "<1m" (it said "0/5m", as for a
+        stage never reached); ``clock``: that clock instead of the time spent (the room the
+        current stage's clock takes, wider than any of these)."""
         seconds = spent.get(stage["key"], 0)
-        shown = (clock or clock_face(seconds)) if current else str(round(seconds / 60))
+        shown = (clock or clock_face(seconds)) if current else minutes_text(
+            seconds, short=True).removesuffix("m")
         return f" {shown}/{minutes_text(stage['minutes'] * 60, short=True)}"
 
 

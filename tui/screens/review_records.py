@@ -1,0 +1,108 @@
+"""What the end review says will be recorded, each in a block of its own, and what its
+stage-form key (ctrl+f) opens from there: a programme interview's consent (on the roster) and
+the passages tagged; a feedback session's entry in the feedback log. The review
+(:mod:`tui.screens.review`) shows the blocks and asks these for their text; the forms are the
+session's own (:mod:`tui.screens.session_loop`), opened as at their stage.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Callable, Sequence
+
+from rich.text import Text
+
+from store import FEEDBACK_STAGE_FIELDS, Feedback
+from tui import format as fmt
+
+if TYPE_CHECKING:  # pragma: no cover
+    from tui.screens.session import SessionScreen
+
+#: the feedback log's fields as the review says them, and what each stage's form fills in
+FEEDBACK_LABELS = {"situation": "Situation", "behaviour": "Behaviour", "impact": "Impact",
+                   "response": "Response", "next_step": "Next step"}
+FEEDBACK_PARTS = {"feedback": "situation, behaviour, impact",
+                  "feedback-response": "their response", "feedback-next-step": "the next step"}
+
+#: with the app's key labels filled in ("{stage-form}" -> "^f"): :func:`tui.keys.with_keys`
+Keys = Callable[[str], str]
+
+
+@dataclass(frozen=True)
+class InterviewCheck:
+    """A programme interview's, checked before it ends: the consent on the roster (None: not
+    recorded), the stage that records it ("": the guide has none), and the passages tagged
+    (about a colleague: some)."""
+
+    consent: str | None
+    consent_stage: str
+    passages: int
+    about_someone: int
+
+
+def interview_check(screen: "SessionScreen") -> InterviewCheck:
+    """A programme interview's consent (read from the roster: the session's copy waits for a
+    worker) and the passages tagged in it."""
+    session, store = screen.live, screen.store
+    consent = next((p.consent for p in store.roster(str(session.programme_id))
+                    if p.person_id == session.person_id), None)
+    stage = next((s["title"] for s in screen.stages if s.get("records") == "consent"), "")
+    tags = store.tags(session_id=session.id)
+    return InterviewCheck(consent, stage, len({t.passage for t in tags}),
+                          len({t.passage for t in tags if t.subject_id}))
+
+
+def interview_text(check: InterviewCheck, keys: Keys) -> Text:
+    """Consent and tags, before the interview ends: a consent never recorded leaves the
+    roster without it, and untagged passages reach no synthesis or report. A guide with a
+    consent stage: the key that records it from the review (it said "at <stage>", which
+    meant going back there)."""
+    text = Text()
+    text.append("Consent: ", style="bold")
+    if check.consent:
+        text.append(check.consent)
+    else:
+        text.append("not recorded", style="bold")
+    if check.consent_stage:
+        text.append(keys("  ·  {stage-form} " + ("corrects it" if check.consent
+                                                 else "records it")), style="dim")
+    text.append("\nTagged: ", style="bold")
+    if not check.passages:
+        text.append("no passage yet")
+    else:
+        text.append(fmt.plural(check.passages, "passage"))
+        if check.about_someone:
+            text.append(f", {check.about_someone} about a named leader", style="dim")
+    return text
+
+
+def records_to_fill(entry: Feedback | None, records: Sequence[str]) -> str | None:
+    """The first of the guide's feedback stages (``records``) none of whose fields is filled
+    in."""
+    return next((r for r in records if entry is None or not any(
+        getattr(entry, f) for f in FEEDBACK_STAGE_FIELDS[r] if f != "item_id")), None)
+
+
+def feedback_text(entry: Feedback | None, records: Sequence[str], keys: Keys) -> Text:
+    """What the feedback log will hold: the entry's fields filled in, one line each (cut at
+    the width: the body stays short), or one line saying none is recorded and the key that
+    fills it in. The lead ended a feedback session never having opened the form, and nothing
+    said no entry was recorded."""
+    filled = [(f, str(getattr(entry, f))) for f in FEEDBACK_LABELS
+              if entry is not None and getattr(entry, f)]
+    text = Text()
+    missing = records_to_fill(entry, records)
+    if not filled:
+        text.append("Feedback log: ", style="bold")
+        text.append("nothing filled in, no entry is recorded")
+        text.append(keys("  ·  {stage-form} fills it in"), style="dim")
+        return text
+    assert entry is not None
+    text.append(f"Feedback log ({entry.kind}, {entry.direction})", style="bold")
+    hint = (f"{{stage-form}} fills in {FEEDBACK_PARTS[missing]}" if missing
+            else f"{{stage-form}} corrects {FEEDBACK_PARTS[records[0]]}")
+    text.append(keys(f"  ·  {hint}"), style="dim")
+    for field_, value in filled:
+        text.append(f"\n  {FEEDBACK_LABELS[field_]:<10} ", style="dim")
+        text.append(" ".join(value.split()))
+    return text
