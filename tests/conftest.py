@@ -69,8 +69,9 @@ def pytest_runtest_teardown(item: pytest.Item) -> None:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """The app's tests first (coroutines driving it through Pilot, and snapshots: 1-20 s each),
-    the rest after, each group in its own order. Under pytest-xdist every worker then ends on
+    """The app's tests first (coroutines driving it through Pilot, and snapshots: 1-20 s each)
+    and those marked slow (production KDF parameters: 1-10 s), the rest after, each group in its
+    own order. Under pytest-xdist every worker then ends on
     short tests: a worker left with a queue of app tests kept one core busy for 25 s after the
     other workers had finished.
 
@@ -82,7 +83,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     def quick(item: pytest.Item) -> bool:
         function = getattr(item, "function", None)
         return not (inspect.iscoroutinefunction(function)
-                    or "snap_compare" in getattr(item, "fixturenames", ()))
+                    or "snap_compare" in getattr(item, "fixturenames", ())
+                    or item.get_closest_marker("slow") is not None)
     items.sort(key=quick)
     worker = getattr(config, "workerinput", {})  # a worker's own --dist reads "no"
     argv = " ".join(worker.get("mainargv", ()))
