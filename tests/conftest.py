@@ -68,45 +68,21 @@ def pytest_runtest_teardown(item: pytest.Item) -> None:
         forget_drawn_lines()
 
 
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """The app's tests first (coroutines driving it through Pilot, and snapshots: 1-20 s each)
     and those marked slow (production KDF parameters: 1-10 s), the rest after, each group in its
-    own order. Under pytest-xdist every worker then ends on
-    short tests: a worker left with a queue of app tests kept one core busy for 25 s after the
-    other workers had finished.
-
-    ``--dist worksteal`` gives worker k the k-th contiguous slice of this list, and idle workers
-    steal the back half of the longest queue: sorted as one list, the first worker got every app
-    test (3/4 of the suite's CPU) and the others only quick ones, so the workers ended on app
-    tests stolen from it. The list is dealt out instead, one test to each slice in turn (the
-    app's tests, then the rest), so that each slice is its share of both, app tests first."""
+    own order. Under pytest-xdist every worker then ends on short tests: a worker left with a
+    queue of app tests kept one core busy for 25 s after the other workers had finished.
+    (Not dealt out so that each worker's first --dist worksteal slice holds its share of the app
+    tests: tried at stop 35, the app tests took ~11% more CPU and the run ~7% longer (back to
+    back at -n 2), most likely as two workers drawing app screens at once slow each other more
+    than one beside quick tests does.)"""
     def quick(item: pytest.Item) -> bool:
         function = getattr(item, "function", None)
         return not (inspect.iscoroutinefunction(function)
                     or "snap_compare" in getattr(item, "fixturenames", ())
                     or item.get_closest_marker("slow") is not None)
     items.sort(key=quick)
-    worker = getattr(config, "workerinput", {})  # a worker's own --dist reads "no"
-    argv = " ".join(worker.get("mainargv", ()))
-    if worker.get("workercount", 1) > 1 and ("worksteal" in argv):
-        items[:] = dealt(items, worker["workercount"])
-
-
-def dealt(items: list, slices: int) -> list:
-    """``items`` dealt one at a time to ``slices`` piles, joined pile after pile, the piles the
-    sizes of xdist's first slices (``len // slices left``), each pile in the list's order."""
-    sizes, left = [], len(items)
-    for index in range(slices):
-        sizes.append(left // (slices - index))
-        left -= sizes[-1]
-    piles: list[list] = [[] for _ in range(slices)]
-    pile = 0
-    for item in items:
-        while len(piles[pile]) >= sizes[pile]:
-            pile = (pile + 1) % slices
-        piles[pile].append(item)
-        pile = (pile + 1) % slices
-    return [item for each in piles for item in each]
 
 
 class FakeClock:
