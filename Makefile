@@ -51,6 +51,10 @@ run: $(STAMP)
 # hour this machine ran 20-40% slower than earlier (the bench's floors too): install 22 s, then
 # `make test` 2:36 (pytest 2:32), 2:58 in all; two CI runs' pytest 2:43 and 2:54, which with the
 # install would be ~3:10-3:20: still at the line, and over it on this machine's slow hours.
+# Stop 35: 15 command checks moved into `rapport` processes that run anyway (104 -> 89 of them),
+# three same-state app runs merged into one. Measured only with -n 2 on this machine shared with another
+# helper, back to back: the whole suite 267 -> 246 s of CPU, 4:41 -> 4:21; main's own runs in that
+# hour varied 235-267 s and 4:10-4:41, so most of that is noise, and -n 5 was not measured.
 test: $(TSTAMP)
 	$(BIN)/python -m compileall -q tui store guides
 	PYTHONDONTWRITEBYTECODE= $(BIN)/python -m pytest --collect-only -q >/dev/null 2>&1 & \

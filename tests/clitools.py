@@ -33,16 +33,21 @@ NO_APP = ("import sys\n"
 MAIN_NO_APP = NO_APP + MAIN
 
 
-#: ``main`` once for each ``[args, stdin]`` of the JSON list in ``sys.argv[1]`` (stdin: text, or
-#: null for none), in turn in this one process, each with fresh files as its standard input, output
-#: and error (the file descriptors themselves); prints a JSON list of [status, stdout, stderr].
+#: ``main`` once for each ``[args, stdin, environ]`` of the JSON list in ``sys.argv[1]`` (stdin:
+#: text, or null for none; environ: variables set for that run alone), in turn in this one process,
+#: each with fresh files as its standard input, output and error (the file descriptors themselves);
+#: prints a JSON list of [status, stdout, stderr]. ``OBJ`` (set by a prelude) replaces the fast
+#: KDF's ``obj`` (``OBJ = None``: nothing injected, production parameters).
 MAIN_EACH = """\
 import io, json, os, sys, tempfile
 from store import crypto
 from tui.cli import main
 done = []
 nothing = os.open(os.devnull, os.O_RDONLY)
-for args, given in json.loads(sys.argv[1]):
+obj = globals().get("OBJ", {"kdf": crypto.FAST_FOR_TESTS, "allow_weak": True})
+for args, given, environ in json.loads(sys.argv[1]):
+    saved = {name: os.environ.get(name) for name in environ}
+    os.environ.update(environ)
     streams = [tempfile.TemporaryFile() for _ in range(3)]
     streams[0].write((given or "").encode())
     streams[0].seek(0)
@@ -54,7 +59,7 @@ for args, given in json.loads(sys.argv[1]):
     sys.stdin = io.TextIOWrapper(open(0, "rb", closefd=False), encoding=sys.stdin.encoding,
                                  errors=sys.stdin.errors)
     try:
-        main(args, obj={"kdf": crypto.FAST_FOR_TESTS, "allow_weak": True})
+        main(args, obj=None if obj is None else dict(obj))
         status = 0
     except SystemExit as exc:
         status = 0 if exc.code is None else exc.code if isinstance(exc.code, int) else 1
@@ -63,6 +68,11 @@ for args, given in json.loads(sys.argv[1]):
     for fd in (0, 1, 2):
         os.dup2(kept[fd], fd)
         os.close(kept[fd])
+    for name, value in saved.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
     out = []
     for stream in streams[1:]:
         stream.seek(0)
@@ -81,14 +91,15 @@ class Out(NamedTuple):
     stderr: bytes
 
 
-def rapport_each(*runs: tuple[tuple[Any, ...], bytes | None], env: dict[str, str] | None = None,
+def rapport_each(*runs: tuple[Any, ...], env: dict[str, str] | None = None,
                  prelude: str = "", timeout: float = 120) -> list[Out]:
-    """``rapport ARGS`` for each ``(ARGS, stdin)`` in ``runs``, in turn in one fresh interpreter
-    (one start-up, not one a run: for runs whose checks do not need a process of their own),
-    ``env`` added to its environment and ``prelude`` (code: a patch such as :data:`NO_APP`) run
-    first; each run's (exit status, stdout, stderr), as bytes."""
-    plan = json.dumps([[list(map(str, args)), None if given is None else given.decode()]
-                       for args, given in runs])
+    """``rapport ARGS`` for each ``(ARGS, stdin)`` or ``(ARGS, stdin, ENV)`` in ``runs``, in turn
+    in one fresh interpreter (one start-up, not one a run: for runs whose checks do not need a
+    process of their own), ``env`` added to its environment (``ENV`` to one run's alone) and
+    ``prelude`` (code: a patch such as :data:`NO_APP`, or ``OBJ = None``) run first; each run's
+    (exit status, stdout, stderr), as bytes."""
+    plan = json.dumps([[list(map(str, run[0])), None if run[1] is None else run[1].decode(),
+                        run[2] if len(run) > 2 else {}] for run in runs])
     result = subprocess.run([sys.executable, "-c", prelude + MAIN_EACH, plan],
                             capture_output=True, stdin=subprocess.DEVNULL,
                             env=clean_env(**(env or {})), timeout=timeout)

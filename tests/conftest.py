@@ -69,14 +69,19 @@ def pytest_runtest_teardown(item: pytest.Item) -> None:
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """The app's tests first (coroutines driving it through Pilot, and snapshots: 1-20 s each),
-    the rest after, each group in its own order. Under pytest-xdist every worker then ends on
-    short tests: a worker left with a queue of app tests kept one core busy for 25 s after the
-    other workers had finished."""
+    """The app's tests first (coroutines driving it through Pilot, and snapshots: 1-20 s each)
+    and those marked slow (production KDF parameters: 1-10 s), the rest after, each group in its
+    own order. Under pytest-xdist every worker then ends on short tests: a worker left with a
+    queue of app tests kept one core busy for 25 s after the other workers had finished.
+    (Not dealt out so that each worker's first --dist worksteal slice holds its share of the app
+    tests: tried at stop 35, the app tests took ~11% more CPU and the run ~7% longer (back to
+    back at -n 2), most likely as two workers drawing app screens at once slow each other more
+    than one beside quick tests does.)"""
     def quick(item: pytest.Item) -> bool:
         function = getattr(item, "function", None)
         return not (inspect.iscoroutinefunction(function)
-                    or "snap_compare" in getattr(item, "fixturenames", ()))
+                    or "snap_compare" in getattr(item, "fixturenames", ())
+                    or item.get_closest_marker("slow") is not None)
     items.sort(key=quick)
 
 

@@ -236,13 +236,25 @@ async def open_detail(pilot, session_id: str, stage: str | None = None):
     return pilot.app.screen
 
 
-async def test_detail_renders_the_whole_record(world):
+async def test_detail_renders_the_whole_record_deletes_after_asking_edits_and_reopens(world):
+    """One app run over the world (it was three): a session's whole record and its export
+    dialog; deleting another asks first; editing one keeps it ended, reopening it does not."""
     app, store, ids = world
+    from textual.widgets import Markdown
+
+    from store.errors import NotFound
+    from tui.screens.confirm import ConfirmScreen
+    from tui.screens.detail import SessionDetailScreen
+    from tui.screens.export import ExportScreen
+    from tui.screens.home import HomeScreen
+    from tui.screens.session import SessionScreen
+
+    store.reopen_session(ids["b1"])  # its review set Bo's next meeting: it goes with it
+    store.end_reviewed(ids["b1"], next_meeting=(TODAY.date(), "10:00", 30))
     async with app.run_test(size=SIZE) as pilot:
         await unlocked(pilot, store)
+        # the whole record
         screen = await open_detail(pilot, ids["a2"])
-        from textual.widgets import Markdown
-
         text = "\n".join(m.source for m in screen.query(Markdown))
         assert "# Alice Martin · 1-on-1" in text
         assert "Alice mentioned the budget freeze worries her team." in text
@@ -256,23 +268,13 @@ async def test_detail_renders_the_whole_record(world):
             ["6. Commitments", "2 min", "7 min"]  # the export's words for time
         await pilot.press("x")  # the export dialog, for this session
         await settle(pilot)
-        from tui.screens.export import ExportScreen
-
         assert isinstance(app.screen, ExportScreen)
         assert app.screen.session_ids == [ids["a2"]]
+        await pilot.press("escape", "escape")  # nothing typed: closed at once; then home
+        await settle(pilot)
+        assert isinstance(app.screen, HomeScreen)
 
-
-async def test_detail_delete_asks_first(world):
-    app, store, ids = world
-    from store.errors import NotFound
-    from tui.screens.confirm import ConfirmScreen
-    from tui.screens.detail import SessionDetailScreen
-    from tui.screens.home import HomeScreen
-
-    store.reopen_session(ids["b1"])  # its review set Bo's next meeting: it goes with it
-    store.end_reviewed(ids["b1"], next_meeting=(TODAY.date(), "10:00", 30))
-    async with app.run_test(size=SIZE) as pilot:
-        await unlocked(pilot, store)
+        # deleting asks first
         await open_detail(pilot, ids["b1"])
         await pilot.press("delete")
         await pilot.pause()
@@ -299,13 +301,7 @@ async def test_detail_delete_asks_first(world):
         assert isinstance(app.screen, HomeScreen)
         assert ids["b1"] not in row_keys(app.screen.query_one("#sessions"))
 
-
-async def test_detail_edit_and_reopen(world):
-    app, store, ids = world
-    from tui.screens.session import SessionScreen
-
-    async with app.run_test(size=SIZE) as pilot:
-        await unlocked(pilot, store)
+        # edit, then reopen
         screen = await open_detail(pilot, ids["a2"])
         await pilot.press("n", "n")  # the stage cursor: stage 2
         assert screen.cursor_stage() == "follow-up"

@@ -26,8 +26,6 @@ from tui import cli as cli_module
 from tui.cli import COMMANDS, cli
 
 SHELLS = ("bash", "zsh", "fish")
-#: The installed entry point, exactly: ``main()`` reads ``sys.argv`` and the environment.
-ENTRY = "from tui.cli import main\nmain()\n"
 #: Reports (on stderr, as ``AUDIT ...`` lines) every file opened under $WATCH, /dev/tty, every
 #: file opened for writing anywhere, and every SQLite connection or change to the file system.
 AUDIT = """\
@@ -68,13 +66,16 @@ def home(tmp_path):
     return home
 
 
-#: Answers each line of $LINES (JSON) in turn, as the shell's script asks for one: click's
-#: protocol is one completion per process, read from the environment, so each is asked afresh
-#: of ``main()`` (which exits after it), with a marker line on stdout and stderr between them.
+#: Answers each line of $LINES (JSON: [shell, line] or [shell, line, $RAPPORT_HOME]) in turn, as
+#: the shell's script asks for one: click's protocol is one completion per process, read from the
+#: environment, so each is asked afresh of ``main()`` (which exits after it), with a marker line
+#: on stdout and stderr between them.
 MANY = """\
 import json, os, sys
 from tui.cli import main
-for _i, (_shell, _line) in enumerate(json.loads(os.environ["LINES"])):
+for _i, (_shell, _line, *_home) in enumerate(json.loads(os.environ["LINES"])):
+    if _home:
+        os.environ["RAPPORT_HOME"] = _home[0]
     _words = _line.split(" ")
     os.environ["_RAPPORT_COMPLETE"] = f"{_shell}_complete"
     os.environ["COMP_WORDS"] = _line
@@ -95,7 +96,7 @@ def complete_many(shell: str | None, lines: list, home, *, audit: bool = False,
     """What ``rapport`` answers ``shell`` for each of ``lines`` with the cursor at its end, the
     way the shell's script (from ``_RAPPORT_COMPLETE={shell}_source``) asks, all in one process
     (:data:`MANY`): for each line, [(type, value)] and its stderr. With ``shell`` None, each of
-    ``lines`` is (shell, line)."""
+    ``lines`` is (shell, line) or (shell, line, $RAPPORT_HOME for that line)."""
     import json
 
     pairs = [(shell, line) for line in lines] if shell is not None else lines
@@ -110,7 +111,7 @@ def complete_many(shell: str | None, lines: list, home, *, audit: bool = False,
     before, *stderrs = out.stderr.decode().split("LINE ")
     assert "AUDIT" not in before, before  # nothing opened before the first line either
     assert len(stdouts) == len(stderrs) == len(lines), (out.stdout, out.stderr)
-    for index, ((line_shell, _), text, err) in enumerate(zip(pairs, stdouts, stderrs)):
+    for index, ((line_shell, *_), text, err) in enumerate(zip(pairs, stdouts, stderrs)):
         head, _, text = text.partition("\n")
         assert head == str(index)
         err = err.partition("\n")[2]
@@ -165,11 +166,9 @@ def test_guide_ids_come_from_the_home_typed_last(home, tmp_path):
         (f"rapport --home {elsewhere} new --home {home} --guide t", elsewhere, {"team-retro"}),
         (f"rapport --home {home} new --home {elsewhere} --guide t", home, set()),
     ]
-    for env_home in (elsewhere, home):  # one process for each $RAPPORT_HOME
-        these = [(line, want) for line, where, want in cases if where == env_home]
-        answers = complete_many("bash", [line for line, _ in these], env_home)
-        for (line, want), (items, _) in zip(these, answers):
-            assert {value for kind, value in items if kind == "plain"} == want, line
+    answers = complete_many(None, [("bash", line, str(where)) for line, where, _ in cases], home)
+    for (line, _, want), (items, _) in zip(cases, answers, strict=True):
+        assert {value for kind, value in items if kind == "plain"} == want, line
 
 
 def test_paths_are_left_to_the_shell(home):
@@ -221,22 +220,25 @@ NAME_LINES = [
 ]
 
 
-@pytest.mark.parametrize("shell", SHELLS)
-def test_names_complete_to_nothing_and_only_guides_are_read(home, shell):
+def test_names_complete_to_nothing_and_only_guides_are_read(home):
     """With a vault and its passphrase at hand, completing a name offers nothing, and the
     completing process opens nothing in the home (the vault, its lock), never the terminal
     (a prompt), no passphrase file, no database, and writes nothing anywhere; completing a
-    guide id reads the guides folder and nothing else. Every line in every shell, one process
-    a shell (:func:`complete_many`), the audit's lines split by the line they came from."""
+    guide id reads the guides folder and nothing else. Every line in every shell, all in one
+    process (:func:`complete_many`), the audit's lines split by the line they came from."""
     lines = [*NAME_LINES, "rapport new --guide "]
-    answers = complete_many(shell, lines, home, audit=True, watch=(home.parent,))
-    for line, (items, audit) in zip(NAME_LINES, answers):
-        assert items == [], (shell, line)
-        assert "AUDIT" not in audit, (shell, line, audit)
-    items, audit = answers[-1]
-    assert {value for _, value in items} == BUILTIN_GUIDES | {"team-retro"}, shell
-    events = audit.splitlines()
-    assert events == [f"AUDIT open {home / 'guides' / 'team-retro.toml'} read"], (shell, audit)
+    answers = complete_many(None, [(shell, line) for shell in SHELLS for line in lines], home,
+                            audit=True, watch=(home.parent,))
+    assert len(answers) == len(SHELLS) * len(lines)
+    for index, shell in enumerate(SHELLS):
+        *names, (items, audit) = answers[index * len(lines):(index + 1) * len(lines)]
+        for line, (named, named_audit) in zip(NAME_LINES, names, strict=True):
+            assert named == [], (shell, line)
+            assert "AUDIT" not in named_audit, (shell, line, named_audit)
+        assert {value for _, value in items} == BUILTIN_GUIDES | {"team-retro"}, shell
+        events = audit.splitlines()
+        assert events == [f"AUDIT open {home / 'guides' / 'team-retro.toml'} read"], (
+            shell, audit)
 
 
 def test_the_audit_hook_sees_an_unlock(home):
@@ -283,13 +285,37 @@ SOURCE_MARKS = {
 SYNTAX_CHECK = {"bash": ["bash", "-n"], "zsh": ["zsh", "-n"], "fish": ["fish", "--no-execute"]}
 
 
+#: ``main()`` once for each shell, ``_RAPPORT_COMPLETE={shell}_source`` set, a marker line between.
+SOURCES = """\
+import os, sys
+from tui.cli import main
+_shells = sys.argv[1:]
+del sys.argv[1:]  # main() reads sys.argv, as the installed entry point does
+for _shell in _shells:
+    os.environ["_RAPPORT_COMPLETE"] = f"{_shell}_source"
+    sys.stdout.write("SCRIPT\\n"); sys.stdout.flush()
+    try:
+        main()
+    except SystemExit as _exit:
+        if _exit.code not in (0, None):
+            raise
+    sys.stdout.flush()
+"""
+
+
 @functools.cache
-def source_script(shell: str) -> str:
-    """What ``_RAPPORT_COMPLETE={shell}_source`` prints: asked of a real process once a shell
-    (per test process); the scripts' tests below run what it printed."""
-    out = rapport(code=ENTRY, env={"_RAPPORT_COMPLETE": f"{shell}_source"})
+def source_scripts() -> dict[str, str]:
+    """What ``_RAPPORT_COMPLETE={shell}_source`` prints, for each shell: asked of one real
+    process (per test process); the scripts' tests below run what it printed."""
+    out = rapport(*SHELLS, code=SOURCES)
     assert out.returncode == 0 and out.stderr == b"", out.stderr
-    return out.stdout.decode()
+    scripts = out.stdout.decode().split("SCRIPT\n")
+    assert scripts[0] == "" and len(scripts) == len(SHELLS) + 1, out.stdout
+    return dict(zip(SHELLS, scripts[1:]))
+
+
+def source_script(shell: str) -> str:
+    return source_scripts()[shell]
 
 
 @pytest.mark.parametrize("shell", SHELLS)

@@ -250,9 +250,9 @@ def test_goals_check_in_from_the_command_line(home):
 
 
 def test_restore_from_a_backup(home, tmp_path):
-    with vault(home) as store:  # set up as 'people add' would
+    with vault(home) as store:  # set up as 'people add' and 'backup' would
         store.add_person("Before")
-    ok(home, "backup", tmp_path / "b.db")
+        store.backup(tmp_path / "b.db")
     with vault(home) as store:
         store.add_person("After")
     (tmp_path / "other").write_text("another passphrase\n")  # the backup keeps the one it had

@@ -139,10 +139,16 @@ def test_usage_errors_are_one_line_with_status_2(tmp_path):
 
 
 def test_an_error_is_one_line_in_a_real_process(tmp_path):
-    out = rapport("--home", tmp_path / "h", "verify")
+    """No passphrase, then a file that is not a vault: in turn in one process."""
+    (tmp_path / "vault.db").write_bytes(b"not sqlite" * 20)
+    out, not_a_vault = rapport_each((("--home", tmp_path / "h", "verify"), None),
+                                    (("--home", tmp_path, "list"), b""))
     assert out.returncode == 1
     assert out.stderr == (b"rapport: error: no passphrase: use --passphrase-file PATH, "
                           b"RAPPORT_PASSPHRASE_FILE or a terminal\n")
+    assert not_a_vault.returncode == 1
+    assert not_a_vault.stderr.decode().count("\n") == 1
+    assert "Traceback" not in not_a_vault.stderr.decode()
 
 
 @pytest.mark.parametrize("body, message", [
@@ -163,13 +169,6 @@ def test_the_apps_errors_are_one_line(tmp_path, body, message):
     assert proc.wait(timeout=60) == 1
     os.close(master)
     assert shown.decode().strip() == message
-
-
-def test_not_a_vault_is_one_line(tmp_path):
-    (tmp_path / "vault.db").write_bytes(b"not sqlite" * 20)
-    out = rapport("--home", tmp_path, "list", input=b"")
-    assert out.returncode == 1
-    assert out.stderr.decode().count("\n") == 1 and "Traceback" not in out.stderr.decode()
 
 
 def fifo_home(tmp_path):
@@ -251,13 +250,15 @@ def test_a_terminal_on_stdin_only_is_not_enough(tmp_path):
 
 def test_textuals_web_driver_runs_over_pipes(tmp_path):
     """textual-serve (and a future ``rapport serve``) starts the app with TEXTUAL_DRIVER set to
-    the web driver and pipes for its streams: that is let through; other drivers are not."""
-    web = {"TEXTUAL_DRIVER": "textual.drivers.web_driver:WebDriver"}
-    out = rapport("--home", tmp_path, code=MAIN_NO_APP, env=web)
+    the web driver and pipes for its streams: that is let through; other drivers are not (in
+    turn in one process, $TEXTUAL_DRIVER set for each run alone)."""
+    drivers = ("textual.drivers.web_driver:WebDriver",
+               "textual.drivers.headless_driver:HeadlessDriver", "no.such:Driver")
+    out, *others = rapport_each(*[(("--home", tmp_path), None, {"TEXTUAL_DRIVER": driver})
+                                  for driver in drivers], prelude=NO_APP)
     assert out.returncode == 0, out.stderr
     assert out.stdout.startswith(b"APP ")
-    for driver in ("textual.drivers.headless_driver:HeadlessDriver", "no.such:Driver"):
-        out = rapport("--home", tmp_path, code=MAIN_NO_APP, env={"TEXTUAL_DRIVER": driver})
+    for driver, out in zip(drivers[1:], others, strict=True):
         assert out.returncode == 1 and b"needs a terminal" in out.stderr, driver
 
 
@@ -365,9 +366,11 @@ def test_init_and_jot_on_production_parameters(tmp_path):
     home, right, wrong = tmp_path / "home", tmp_path / "right", tmp_path / "wrong"
     right.write_text("a production passphrase\n")
     wrong.write_text("not it\n")
-    assert rapport("--home", home, "init", "--passphrase-file", right, code=code).returncode == 0
-    out = rapport("--home", home, "--passphrase-file", right, "jot", "--with", "Ana", "hi",
-                  code=code)
+    made, out = rapport_each(  # in turn in one process, ``obj`` not given (OBJ = None)
+        (("--home", home, "init", "--passphrase-file", right), None),
+        (("--home", home, "--passphrase-file", right, "jot", "--with", "Ana", "hi"), None),
+        prelude="OBJ = None\n")
+    assert made.returncode == 0, made.stderr
     assert out.returncode == 1 and out.stderr == b"rapport: error: no person called 'Ana'\n"
     before = (home / "vault.db").read_bytes()
     out = rapport("--home", home, "--passphrase-file", wrong, "list", code=code)

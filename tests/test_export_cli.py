@@ -198,6 +198,7 @@ def age_file(plaintext: bytes, passphrase: str, log_n: int = 10) -> bytes:
     return header + b" " + b64(mac.finalize()) + b"\n" + nonce + payload
 
 
+@pytest.mark.slow  # pyrage's own scrypt work factor, sealing and opening: 3-9 s of CPU
 def test_import_round_trip_through_plain_and_age_files(home, tmp_path, clock):
     full = tmp_path / "vault.json"
     sealed = tmp_path / "vault.json.age"
