@@ -80,6 +80,8 @@ Between conversations (issues 22 and 23), what each screen piece calls::
     # a round over: closed (listed apart; start_session refuses an interview in it, the roster
     # takes nobody new and nobody back to planned or scheduled: ROSTER_TO_GO), reopened
     store.close_programme(programme.id); store.reopen_programme(programme.id)
+    # its guide changes while no interview of it has started (update_programme refuses after)
+    store.programme_started(programme.id); store.update_programme(programme.id, guide_id=gid)
     # the 360 over: the programme and all in it go, once a synthesis is exported (or it is empty)
     store.about_programme(programme.id); store.delete_programme(programme.id)
     restore_vault(paths.vault, backup, passphrase)  # rapport restore

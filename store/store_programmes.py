@@ -126,7 +126,20 @@ class ProgrammesFace(StoreBase):
         return self._programmes.find(ref)
 
     def update_programme(self, programme_id: str, **changes: Any) -> Programme:
-        return self._programmes.update(programme_id, **changes)
+        """Its name, purpose, themes or guide, in one transaction. The guide its interviews use
+        changes only while none of them has started (:meth:`programme_started`): after that,
+        its interviews and their passages were held with the old one."""
+        with self.engine.write():
+            guide = changes.get("guide_id")
+            if guide is not None and guide != self.programme(programme_id).guide_id \
+                    and self.programme_started(programme_id):
+                raise RapportError("its guide stays: an interview of the programme has started "
+                                   "with it")
+            return self._programmes.update(programme_id, **changes)
+
+    def programme_started(self, programme_id: str) -> bool:
+        """Whether an interview of the programme has started (its guide is then fixed)."""
+        return bool(self._sessions.all(programme_id=programme_id))
 
     def close_programme(self, programme_id: str) -> Programme:
         """Its 360 round is over: listed as closed, still read, exported and deleted as before;

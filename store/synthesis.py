@@ -33,7 +33,8 @@ Definitions (also in ``docs/programmes.md``):
   passages that would be shown; otherwise it is withheld and only the fact is stated.
 
 An anonymised document carries no interviewee names (names of the programme's people are replaced
-by ``[name]`` in every free text, except the leader's own name in their report), no dates, no ids,
+by ``[name]`` in every free text, except the leader's own name in their report and the leaders'
+names in the programme's own name and purpose), no dates, no ids,
 and never a private passage; passages are de-duplicated and sorted by their text, so their order
 says nothing about who said what or when. The programme synthesis is about the team: passages
 about a named leader appear only in that leader's report. A leader's report leaves out what the

@@ -113,10 +113,13 @@ def _check_minimum(minimum: int) -> None:
 
 
 def _header(syn: Synthesis, kind: str, named: bool, minimum: int, clean: Clean) -> dict[str, Any]:
+    # The programme's name and purpose are the facilitator's own words about the leaders it is
+    # for ("360 for Priya Lee"): those leaders' names stay, anyone else's is redacted.
+    own = _identity if named else Redactor(_people_names(syn), keep=[p.name for p in syn.subjects])
     return {
         "format": FORMAT_NAME, "version": FORMAT_VERSION, "kind": kind,
         "anonymised": not named, "min_interviewees": minimum,
-        "programme": {"name": clean(syn.programme.name), "purpose": clean(syn.programme.purpose),
+        "programme": {"name": own(syn.programme.name), "purpose": own(syn.programme.purpose),
                       "themes": [clean(t) for t in syn.themes]},
         "interviews": {"sessions": syn.sessions, "interviewees": len(syn.interviewees)},
     }

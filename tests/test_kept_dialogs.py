@@ -151,12 +151,13 @@ async def test_a_lock_keeps_a_new_programme_marked_kept_and_it_is_renamed_as_mea
         dialog = app.screen
         assert isinstance(dialog, NewProgrammeDialog)
         assert dialog.query_one("#programme-name", Input).value == "L25"
-        await pilot.press(*" board", "tab", "end", *" for it", "enter")
+        # no interview of it yet: its guide changes too (the stakeholder one, a 360 after all)
+        await pilot.press(*" board", "tab", "end", *" for it", "tab", "right", "enter")
         await settle(app, pilot)
         assert isinstance(app.screen, ProgrammesScreen)
         [programme] = app.store.programmes()
-        assert (programme.id, programme.name, programme.purpose) == (
-            kept.id, "L25 board", "Why the board asked for it"), "renamed"
+        assert (programme.id, programme.name, programme.purpose, programme.guide_id) == (
+            kept.id, "L25 board", "Why the board asked for it", "stakeholder-interview")
         assert programme.themes == kept.themes
         with pytest.raises(RapportError, match="^a programme needs a name$"):
             app.store.update_programme(kept.id, name=" \t ")

@@ -8,7 +8,8 @@ import stat
 import pytest
 from textual.coordinate import Coordinate
 from textual.widgets import (
-    DataTable, Footer, Input, Markdown, OptionList, RadioButton, SelectionList, TextArea,
+    DataTable, Footer, Input, Markdown, OptionList, RadioButton, SelectionList, Static,
+    TextArea,
 )
 from textual.widgets.text_area import Selection
 
@@ -160,6 +161,15 @@ async def test_create_programme_run_two_interviews_and_tag(store, vault_path, cl
         # otherwise, and the stakeholder guide picked again at every interview)
         await pilot.press("escape")
         await settle(app, pilot)
+        # its interviews have started: e names its guide and says why it stays
+        await pilot.press("e")
+        await pilot.pause()
+        assert isinstance(app.screen, NewProgrammeDialog) and not app.screen.query(
+            "#programme-guide")
+        assert "Leadership interview (it stays: an interview of the programme has started" in \
+            str(app.screen.query_one("#programme-guide-fixed", Static).render())
+        await pilot.press("escape")
+        await pilot.pause()
         await pilot.press("ctrl+n")
         await pilot.pause()
         await type_text(pilot, "360 for Ana")

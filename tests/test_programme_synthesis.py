@@ -6,6 +6,7 @@ refresh them with ``pytest tests/test_programme_synthesis.py --snapshot-update``
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 import os
@@ -298,6 +299,20 @@ def test_canary_no_names_no_private_text_no_ids_no_dates(synthesis, data, fmt):
         assert "2025" not in text.replace("Leadership team 2025", "")
     # "..., Dev agrees" was redacted, not dropped (Markdown escapes the brackets)
     assert re.search(r"\\?\[name\\?\] agrees", outputs["programme"])
+
+
+def test_the_programmes_own_name_keeps_the_leaders_it_is_about(synthesis, data):
+    # "360 for Priya Lee" was exported as "360 for [name]": the facilitator's title names the
+    # leaders the passages are about; anyone else named in it (Dev: no passage is about him)
+    # is still redacted, in the synthesis and in every leader's report.
+    programme = dataclasses.replace(synthesis.programme, name="360 for Ana Silva, Dev and Ben",
+                                    purpose="What Ana's peers and Dev Patel see")
+    syn = dataclasses.replace(synthesis, programme=programme)
+    for doc in (programme_report(syn), leader_report(syn, data.ben.id)):
+        assert doc["programme"]["name"] == "360 for Ana Silva, [name] and Ben"
+        assert doc["programme"]["purpose"] == "What Ana's peers and [name] see"
+    assert render(programme_report(syn), "md").startswith(
+        "# Programme synthesis: 360 for Ana Silva, \\[name\\] and Ben")
 
 
 def test_named_record_is_the_facilitators_full_view(synthesis, data):

@@ -144,7 +144,18 @@ def test_a_roster_and_consent_recorded_at_the_interview(store, clock):
     store.add_to_roster(programme.id, lee.id)
     with pytest.raises(RapportError, match="already"):
         store.add_to_roster(programme.id, lee.id)
+    # its guide changes while no interview of it has started, then stays
+    assert not store.programme_started(programme.id)
+    assert store.update_programme(programme.id, guide_id="stakeholder-interview").guide_id == \
+        "stakeholder-interview"
     interview = store.start_session(lee.id, PLAN, programme_id=programme.id)
+    assert store.programme_started(programme.id)
+    with pytest.raises(RapportError, match="its guide stays: an interview of the programme"):
+        store.update_programme(programme.id, name="Leads", guide_id="leadership-interview")
+    kept = store.programme(programme.id)
+    assert (kept.name, kept.guide_id) == ("Leaders", "stakeholder-interview")  # nothing changed
+    assert store.update_programme(programme.id, guide_id="stakeholder-interview").rev == \
+        kept.rev + 1  # the same guide again is no change of guide
     store.update_roster(programme.id, lee.id, status="done")
     place = store.record_consent(programme.id, lee.id, "given", session_id=interview.id)
     assert (place.status, place.consent, place.session_id) == ("done", "given", interview.id)

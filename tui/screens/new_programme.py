@@ -1,7 +1,8 @@
 """The new-programme dialog: a name, a purpose, more themes than the default ones and, with
 more than one interview guide, the guide its interviews use (a 360's stakeholder interview;
-the interview key highlights it); with a programme, its name and purpose to edit (``e`` on the
-programmes list).
+the interview key highlights it); with a programme, its name, purpose and guide to edit (``e``
+on the programmes list; the guide only while no interview of it has started, the dialog says
+why otherwise).
 
 A lock, a signal or a crash keeps what was typed for a new programme as a programme (the flow
 that opens the dialog gives it its :class:`~tui.screens.dialog.Keeper`), its name marked "(kept
@@ -29,17 +30,21 @@ class NewProgrammeDialog(Dialog[dict[str, Any] | None]):
 
     def __init__(self, existing: Sequence[str] = (), programme: Programme | None = None, *,
                  guides: Sequence[tuple[str, str]] = (),
-                 guide_id: str = "leadership-interview") -> None:
+                 guide_id: str = "leadership-interview", started: bool = False) -> None:
         """``existing``: the other programmes' names (a name must be new); ``programme``: the
-        one to edit (its name and purpose; its themes and guide stay as they are);
-        ``guides``: the interview guides a new one's interviews can use, (id, name), chosen
+        one to edit (its name, purpose and guide; its themes stay as they are);
+        ``guides``: the interview guides its interviews can use, (id, name), chosen
         from when there are two or more, ``guide_id`` first (a 360 was a leadership
-        interview programme: its stakeholder guide picked again at each interview)."""
+        interview programme: its stakeholder guide picked again at each interview; an edited
+        one's: its own); ``started``: an interview of the edited one has started, so its guide
+        is only named, with why it stays."""
         super().__init__()
         self.existing = {n.casefold() for n in existing}
         self.programme = programme
-        self.guides = list(guides) if programme is None else []
-        self.guide_id = guide_id
+        self.guide_id = programme.guide_id if programme else guide_id
+        self.started = started and programme is not None
+        self.guides = [] if self.started else list(guides)
+        self.guide_name = next((n for g, n in guides if g == self.guide_id), self.guide_id)
         #: its name (a kept one's without its mark: saving makes it the one meant) and purpose
         self.stored = ((KEPT_MARK.sub("", programme.name), programme.purpose) if programme
                        else ("", ""))
@@ -62,6 +67,11 @@ class NewProgrammeDialog(Dialog[dict[str, Any] | None]):
                 yield Label("More themes (optional, comma-separated)")
                 yield Input(placeholder="e.g. decision making, trust", id="programme-themes")
                 yield Static("Always included: " + ", ".join(DEFAULT_THEMES), classes="hint")
+            if self.started:
+                yield Label("Its interviews' guide")
+                yield Static(f"{self.guide_name} (it stays: an interview of the programme has "
+                             "started with it)", id="programme-guide-fixed", classes="hint",
+                             markup=False)
             if len(self.guides) > 1:
                 yield Label("Its interviews' guide (←→ picks)")
                 with ChoiceSet(id="programme-guide"):

@@ -133,8 +133,9 @@ class ProgrammesScreen(SectionScreen):
             self.app.push_screen(ProgrammeScreen(key))
 
     def action_edit(self) -> None:
-        """The highlighted programme's name and purpose (one kept at a lock: offered without
-        the mark, so that saving makes it the programme meant)."""
+        """The highlighted programme's name, purpose and guide (one kept at a lock: offered
+        without the mark, so that saving makes it the programme meant; the guide only while
+        no interview of it has started)."""
         from tui.screens.new_programme import NewProgrammeDialog
 
         key = self.highlighted()
@@ -143,6 +144,7 @@ class ProgrammesScreen(SectionScreen):
         try:
             programme = self.store.programme(key)
             names = [p.name for p in self.store.programmes() if p.id != key]
+            started = self.store.programme_started(key)
         except RapportError as exc:
             self.notify(str(exc), severity="error")
             return
@@ -150,16 +152,19 @@ class ProgrammesScreen(SectionScreen):
         def edited(values: dict[str, Any] | None) -> None:
             if not values:
                 return
+            guide = values.get("guide_id")
+            changes = {"guide_id": guide} if guide and guide != programme.guide_id else {}
             try:
                 saved = self.store.update_programme(key, name=values["name"],
-                                                    purpose=values["purpose"])
+                                                    purpose=values["purpose"], **changes)
             except RapportError as exc:
                 self.notify(str(exc), severity="error")
                 return
             self.notify(f"programme {saved.name} saved", timeout=2, markup=False)
             self.reload()
 
-        self.app.push_screen(NewProgrammeDialog(names, programme), edited)
+        self.app.push_screen(NewProgrammeDialog(names, programme, guides=self.interview_guides(),
+                                                started=started), edited)
 
     def action_close_programme(self) -> None:
         """Closes the highlighted programme's round (a closed one: reopens it). Nothing is
@@ -247,11 +252,14 @@ class ProgrammesScreen(SectionScreen):
 
             self.app.push_screen(ProgrammeScreen(programme.id))
 
-        dialog = NewProgrammeDialog(names, guides=[(g.id, g.name) for g in self.app.catalog.guides
-                                                   if g.kind == "interview"])
+        dialog = NewProgrammeDialog(names, guides=self.interview_guides())
         dialog.keeper = Keeper("in a new programme, its name marked as kept",
                                lambda store, text, when: add(store, dialog.values(kept=when)))
         self.app.push_screen(dialog, created)
+
+    def interview_guides(self) -> list[tuple[str, str]]:
+        """The guides a programme's interviews can use, (id, name)."""
+        return [(g.id, g.name) for g in self.app.catalog.guides if g.kind == "interview"]
 
     def action_back(self) -> None:
         self.app.pop_screen()
@@ -259,7 +267,7 @@ class ProgrammesScreen(SectionScreen):
     def own_commands(self) -> list[Command]:
         return [Command("New programme", "Leadership interviews and their synthesis",
                         self.action_new_programme, "new-programme"),
-                Command("Edit the programme", "The highlighted one: its name and purpose",
+                Command("Edit the programme", "The highlighted one: its name, purpose, guide",
                         self.action_edit, "edit"),
                 Command("Close or reopen the programme",
                         "The highlighted one: its round of interviews over (or not)",
