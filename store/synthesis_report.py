@@ -373,7 +373,8 @@ def _blocks(doc: Mapping[str, Any]) -> list[Block]:
                 else "what was said about the team and the organisation")
         blocks.append(("p", f"Anonymised: {what}. A theme is shown only where at least "
                             f"{_count(minimum, 'different interviewee')} said something under "
-                            "it. No names, no dates; passages are in alphabetical order."))
+                            "it. The passages name nobody and carry no date; they are in "
+                            "alphabetical order."))
     if named and "matrix" in doc:
         names = doc["matrix"]["interviewees"]
         blocks.append(("h", 2, "Who said what (passages per theme)"))
