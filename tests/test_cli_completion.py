@@ -66,6 +66,17 @@ def home(tmp_path):
     return home
 
 
+#: ``main()`` as the entry point calls it, inside a loop: it exits after each answer (0 or None
+#: is that; any other exit is the test's failure), then what it printed is flushed.
+CALL_MAIN = """\
+    try:
+        main()
+    except SystemExit as _exit:
+        if _exit.code not in (0, None):
+            raise
+    sys.stdout.flush()
+"""
+
 #: Answers each line of $LINES (JSON: [shell, line] or [shell, line, $RAPPORT_HOME]) in turn, as
 #: the shell's script asks for one: click's protocol is one completion per process, read from the
 #: environment, so each is asked afresh of ``main()`` (which exits after it), with a marker line
@@ -82,13 +93,7 @@ for _i, (_shell, _line, *_home) in enumerate(json.loads(os.environ["LINES"])):
     # bash and zsh give the index of the word under the cursor, fish the word itself
     os.environ["COMP_CWORD"] = _words[-1] if _shell == "fish" else str(len(_words) - 1)
     sys.stdout.write(f"LINE {_i}\\n"); sys.stdout.flush(); os.write(2, f"LINE {_i}\\n".encode())
-    try:
-        main()
-    except SystemExit as _exit:
-        if _exit.code not in (0, None):
-            raise
-    sys.stdout.flush()
-"""
+""" + CALL_MAIN
 
 
 def complete_many(shell: str | None, lines: list, home, *, audit: bool = False,
@@ -294,13 +299,7 @@ del sys.argv[1:]  # main() reads sys.argv, as the installed entry point does
 for _shell in _shells:
     os.environ["_RAPPORT_COMPLETE"] = f"{_shell}_source"
     sys.stdout.write("SCRIPT\\n"); sys.stdout.flush()
-    try:
-        main()
-    except SystemExit as _exit:
-        if _exit.code not in (0, None):
-            raise
-    sys.stdout.flush()
-"""
+""" + CALL_MAIN
 
 
 @functools.cache
