@@ -39,6 +39,8 @@ def since_last_time(store: Store, person_id: str, *, session_id: str | None = No
                                         and s.started_at <= current.started_at)]
     ended = [s for s in summaries if s.ended_at is not None]
     last = max(ended, key=lambda s: s.started_at) if ended else None
+    still_open = max((s for s in summaries if s.ended_at is None), key=lambda s: s.started_at,
+                     default=None)
     text = ""
     if last is not None:
         text = render(store, Scope.sessions(last.id), "md", "summary", tz=None,
@@ -69,7 +71,7 @@ def since_last_time(store: Store, person_id: str, *, session_id: str | None = No
                    if since is None or (j.created_at is not None and j.created_at >= since)),
         goals=tuple(store.goals(person_id, open_only=True)), points=tuple(points),
         pulses=tuple(pulses[-RECENT_PULSES:]), low_run=store.low_run(person_id),
-        next_meeting=upcoming, done=tuple(done))
+        next_meeting=upcoming, done=tuple(done), still_open=still_open)
 
 
 def share_summary(store: Store, session_id: str, *, facilitator: str = "Facilitator") -> str:

@@ -443,3 +443,6 @@ class SinceLastTime:
     low_run: bool  # the last pulses are a run of low scores
     next_meeting: Upcoming | None
     done: tuple[Item, ...] = ()  # action items closed since the last session ended, oldest first
+    #: the newest session with them started and never ended (not the one being opened): left
+    #: open by mistake, it is not "last time", yet they met
+    still_open: SessionSummary | None = None

@@ -148,7 +148,9 @@ async def test_prepare_shows_since_last_time_and_adds_a_talking_point(store, vau
     store.check_in_goal(goal.id, progress=40)
     store.set_pulse(first.id, 4, "good")
     store.end_session(first.id)
-    clock.advance(2 * 86400)
+    clock.advance(86400)
+    left = store.start_session(sam.id, plan(), title="Left open")  # they met; never ended
+    clock.advance(86400)
     store.add_jot(sam.id, "Saw Sam coach a new hire")
     store.add_talking_point(sam.id, "Conference budget", owner="theirs")
     app = make_app(vault_path, clock)
@@ -158,7 +160,9 @@ async def test_prepare_shows_since_last_time_and_adds_a_talking_point(store, vau
         await settle(pilot)
         prepare = app.screen
         assert isinstance(prepare, PrepareScreen)
-        assert "last met" in text_of(prepare.query_one("#prepare-header"))
+        header = text_of(prepare.query_one("#prepare-header"))
+        assert "last met" in header and "(Weekly)" in header  # last time: the one ended
+        assert f"still open: {left.started_at.date().isoformat()} (Left open)" in header
         items = text_of(prepare.query_one("#since-items"))
         assert "Book the room" in items and "overdue" in items and "Send the rota" in items
         assert items.index("Theirs") < items.index("Send the rota") < items.index("Mine")

@@ -175,6 +175,11 @@ def header_text(app: Any, data: "SinceLastTime") -> Text:
         text.append(f"  ·  last met {fmt.day(last.started_at)} ({what})")
     else:
         text.append("  ·  no ended session yet")
+    if data.still_open is not None:  # they met then too: not ended, so not "last time"
+        left = data.still_open
+        text.append(f"  ·  still open: {fmt.day(left.started_at)} "
+                    f"({visible(left.title or left.guide_name)})",
+                    style=theme_style(app, "warning"))
     if data.next_meeting is not None:
         text.append("  ·  next ")
         text.append_text(meeting_text(app, data.next_meeting))
