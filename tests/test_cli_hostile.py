@@ -104,6 +104,7 @@ SHOWING = [
     ["list"], ["show", "{session}"], ["people"], ["items"], ["search", "pwned"],
     ["search", "\x1b]0;pwned\x07"],
     ["programme", "list"], ["programme", "show", "{programme}"],
+    ["programme", "edit", "Prog two", "--name", f"Prog two {HOSTILE} edited"],
     ["synthesis", "{programme}"], ["synthesis", "{programme}", "--named"],
     ["synthesis", "{programme}", "--format", "html", "--named"],
     ["synthesis", "{programme}", "--leader", "Ana \x1b", "--named"],
@@ -119,6 +120,9 @@ def test_every_command_shows_the_text_never_its_controls(vault):
         text = safe(out, err, args)
         assert "␀" in text, args  # the record's text is there, shown (Markdown escapes some
         # of it further)
+    home, pw, _, _ = vault
+    with open_vault(home / "vault.db", PASSPHRASE, allow_weak=True) as store:
+        assert f"Prog two {HOSTILE} edited" in {p.name for p in store.programmes()}  # as typed
 
 
 #: commands refused with an error line that quotes a name, and what the line says
@@ -127,6 +131,11 @@ QUOTING = [
     (["synthesis", "Prog", "--named"], "matches several programmes"),
     (["show", "\x1b]0;pwned\x07"], "no session with id"),
     (["jot", "--with", "\x9b2J\u202e", "hi"], "no person called"),
+    # its interviews have started: its guide stays, and nothing else changes either
+    (["programme", "edit", "{programme}", "--name", "Renamed", "--guide",
+      "stakeholder-interview"], "its guide stays: an interview of the programme has started"),
+    (["programme", "edit", "{programme}", "--guide", "nope\x1b[31m"],
+     "one of: leadership-interview, stakeholder-interview"),
 ]
 
 
@@ -137,6 +146,10 @@ def test_error_lines_that_quote_a_name_are_shown_safely(vault):
         text = safe(out, err, args)
         assert text.startswith("rapport: error: ") and text.count("\n") == 1 and quoted in text, \
             args
+    home, pw, ids, _ = vault
+    with open_vault(home / "vault.db", PASSPHRASE, allow_weak=True) as store:
+        programme = store.programme(ids["programme"])
+        assert (programme.name, programme.guide_id) == (f"Prog {HOSTILE}", "leadership-interview")
 
 
 def test_a_hostile_home_directory_is_shown_safely(tmp_path):

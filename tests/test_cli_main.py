@@ -126,6 +126,8 @@ USAGE_ERRORS = [
      "(see 'rapport list --help')"),
     (["programme", "show"],
      "rapport: error: Missing argument 'PROGRAMME' (see 'rapport programme show --help')"),
+    (["programme", "edit", "Leaders"],
+     "rapport: error: give --name, --purpose or --guide (see 'rapport programme edit --help')"),
 ]
 
 

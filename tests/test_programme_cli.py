@@ -94,6 +94,15 @@ def test_list_empty_then_new_then_list(run):
     table = run("programme", "list").output.splitlines()
     assert table[0].split() == ["ID", "NAME", "INTERVIEWS", "TAGS", "STRATEGY", "STATUS"]
     assert "Leaders 2025" in table[1]
+    # edited as the app's dialog does: name, purpose and (no interview started) guide
+    edited = run("programme", "edit", "leaders", "--name", " Leaders 2026 ", "--purpose", "",
+                 "--guide", "stakeholder-interview")
+    assert (edited.exit_code, edited.output) == (
+        0, "saved the programme Leaders 2026 (was Leaders 2025)\n")
+    [entry] = json.loads(run("programme", "list", "--json").output)["programmes"]
+    assert (entry["name"], entry["purpose"], entry["guide_id"]) == (
+        "Leaders 2026", "", "stakeholder-interview")
+    assert entry["themes"][-2:] == ["decision making", "trust"]  # its themes stay
 
 
 def test_new_rejects_bad_input(run):
@@ -102,6 +111,10 @@ def test_new_rejects_bad_input(run):
     assert "theme cannot be empty" in one_error_line(run("programme", "new", "X", "--theme", " "))
     assert run("programme", "new", "Same").exit_code == 0
     assert "already a programme" in one_error_line(run("programme", "new", "same"))
+    assert run("programme", "new", "Other").exit_code == 0
+    assert "already a programme" in one_error_line(run("programme", "edit", "other", "--name",
+                                                       "SAME"))
+    assert "needs a name" in one_error_line(run("programme", "edit", "other", "--name", " "))
 
 
 def test_show_by_name_prefix_and_id(run, filled):

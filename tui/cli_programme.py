@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING
 import click
 
 from store import CONSENTS, ROSTER_STATUSES, ROSTER_TO_GO
-from tui.cli import complete_guide_ids, complete_path, fail, in_folder, pass_env, refuse_existing
+from tui.cli import (bad_usage, complete_guide_ids, complete_path, fail, in_folder, pass_env,
+                     refuse_existing)
 from tui.env import Env
 from tui.format import day, out, out_document, out_json, plural, table
 
@@ -23,7 +24,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 @click.group("programme", context_settings={"help_option_names": ["-h", "--help"]})
 def programme_group() -> None:
-    """Leadership interview programmes: create, list, show, close and delete them."""
+    """Leadership interview programmes: create, list, show, edit, close and delete them."""
 
 
 def _find(store: "Store", ref: str) -> "Programme":
@@ -156,6 +157,46 @@ def show_programme(env: Env, ref: str) -> None:
     if leaders:
         out()
         out("leaders with passages: " + ", ".join(p.name for p in leaders))
+
+
+@programme_group.command("edit")
+@click.argument("ref", metavar="PROGRAMME")
+@click.option("--name", help="Its new name.")
+@click.option("--purpose", help="Its new purpose ('' clears it).")
+@click.option("--guide", "guide_id", metavar="ID", shell_complete=complete_guide_ids,
+              help="The interview guide its interviews use; only while none has started.")
+@pass_env
+def edit_programme(env: Env, ref: str, name: str | None, purpose: str | None,
+                   guide_id: str | None) -> None:
+    """Rename PROGRAMME, change its purpose or, while none of its interviews has started, its
+    guide (as 'e' on the app's programmes list does; its themes stay)."""
+    from guides.loader import load_catalog
+    from store import RapportError
+
+    if name is None and purpose is None and guide_id is None:
+        raise bad_usage("give --name, --purpose or --guide")
+    if name is not None and not name.strip():
+        raise fail("a programme needs a name")
+    changes = {k: v.strip() for k, v in (("name", name), ("purpose", purpose)) if v is not None}
+    with env.open_store() as store:
+        programme = _find(store, ref)
+        if guide_id is not None and guide_id != programme.guide_id:
+            offered = [g.id for g in load_catalog(env.paths.guides_dir).guides
+                       if g.kind == "interview"]
+            if guide_id not in offered:
+                raise fail(f"no interview guide with id {guide_id!r}; one of: "
+                           + ", ".join(offered))
+            changes["guide_id"] = guide_id
+        taken = changes.get("name", "").casefold()
+        if taken and any(p.name.casefold() == taken for p in store.programmes()
+                         if p.id != programme.id):
+            raise fail(f"there is already a programme called {changes['name']!r}")
+        try:
+            saved = store.update_programme(programme.id, **changes)
+        except RapportError as exc:
+            raise fail(f"{programme.name!r}: {exc}; nothing was changed") from None
+    out(f"saved the programme {saved.name}"
+        + (f" (was {programme.name})" if saved.name != programme.name else ""))
 
 
 @programme_group.command("close")
