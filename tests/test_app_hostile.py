@@ -151,6 +151,7 @@ async def test_markup_in_a_name_a_title_and_a_note_is_shown_as_written(store, va
     from tui.screens.leader_picker import LeaderPicker
     from tui.screens.person import PersonScreen
     from tui.screens.person_dialogs import MeetingDialog
+    from tui.screens.programmes import ProgrammesScreen
     from tui.screens.tagging import TagDialog
 
     plan = next(g for g in builtin_guides() if g.id == "one-on-one").to_snapshot()
@@ -158,6 +159,7 @@ async def test_markup_in_a_name_a_title_and_a_note_is_shown_as_written(store, va
     session = store.start_session(mallory.id, plan, title=MARKUP)
     store.save_note(session.id, plan["stages"][0]["key"], f"said {MARKUP}")
     store.add_jot(mallory.id, MARKUP)
+    store.add_programme(MARKUP, purpose=MARKUP)  # the programmes list: a table of names
     app = make_app(vault_path, clock)
     async with app.run_test(size=(120, 30), notifications=True) as pilot:
         app.unlocked(store)
@@ -190,6 +192,12 @@ async def test_markup_in_a_name_a_title_and_a_note_is_shown_as_written(store, va
         app.pop_screen()
         await pilot.pause()
         app.push_screen(LeaderPicker([(mallory.id, MARKUP)]))  # an option list of names
+        await pilot.pause()
+        shots.append(app.export_screenshot())
+        app.pop_screen()
+        app.push_screen(ProgrammesScreen())
+        await pilot.pause()
+        await app.workers.wait_for_complete()
         await pilot.pause()
         shots.append(app.export_screenshot())
         app.pop_screen()

@@ -138,7 +138,7 @@ async def test_a_lock_keeps_a_new_programme_marked_kept_and_it_is_renamed_as_mea
         assert "in a new programme, its name marked as kept" in said
         await unlock(app, pilot, passphrase)  # back on the list, the kept one in it
         assert isinstance(app.screen, ProgrammesScreen)
-        assert app.screen.query_one("#programme-list").get_row_at(0)[0] == LOCKED + "L25"
+        assert app.screen.query_one("#programme-list").get_row_at(0)[0].plain == LOCKED + "L25"
         # what the vault holds: the unlock opened it again from the disk
         [kept] = app.store.programmes()
         assert kept.name == LOCKED + "L25", "kept at the lock"

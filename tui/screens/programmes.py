@@ -105,8 +105,10 @@ class ProgrammesScreen(SectionScreen):
         for p, sessions, tags, items in rows:
             state = Text("running") if p.closed_at is None else \
                 Text(f"closed {day(p.closed_at)}", style="dim")
-            table.add_row(p.name, sessions, str(tags), str(items), state, clip(p.purpose, 40),
-                          key=p.id)
+            # Text, not str: a DataTable reads a str cell as markup ("[red]" in a name styled
+            # the row); clip shows a control as the lists do (a BEL as ␇, not dropped)
+            table.add_row(Text(clip(p.name, 40)), sessions, str(tags), str(items), state,
+                          Text(clip(p.purpose, 40)), key=p.id)
         keys = [p.id for p, *_ in rows]
         if rows:
             table.move_cursor(row=keys.index(follow) if follow in keys
