@@ -176,7 +176,7 @@ async def test_autosave_after_a_second_marks_saved_then_the_review_ends_it(store
         await pilot.pause()
         assert isinstance(app.screen, EndReviewScreen)
         table = app.screen.query_one("#review-table", DataTable)  # the detail's and show's words
-        rows = [table.get_row_at(i) for i in range(table.row_count)]
+        rows = [[str(cell) for cell in table.get_row_at(i)] for i in range(table.row_count)]
         assert rows[0][:3] == ["Prepare (private)", "5 min", "2 s"]  # not 05:00 / 00:02
         assert rows[1][1:3] == ["4 min", "—"]  # a stage never timed
         assert rows[-1][:3] == ["Total", "33 min", "2 s"]

@@ -380,6 +380,18 @@ def test_a_clipped_text_fits_its_cells_and_one_that_fits_is_unchanged(text, widt
         assert line.startswith(clipped.removesuffix("…"))
 
 
+def test_a_table_cell_typed_as_a_str_is_text_not_markup():
+    """Every list's table cell (BrowseTable): a str is shown as written, where a DataTable
+    would read it as markup ("[/]" in a name raised, "[red]" styled the row)."""
+    from rich.text import Text
+
+    from tui.widgets.browse import shown
+
+    for typed in ("[/]Ana", "Coach [red]x[/red]", "Eve\x07"):
+        cell = shown(typed)
+        assert isinstance(cell, Text) and cell.plain == visible(typed) and not cell.spans
+
+
 def test_a_wide_name_is_cut_to_its_column():
     from tui.widgets.browse import clip
 

@@ -339,7 +339,7 @@ async def test_pulse_trend_feedback_log_and_goals_with_key_results_and_s_checks_
         line = text_of(screen.query_one("#pulse-line"))
         assert "4 pulses, the last 2 (flat)" in line and "run of low scores" in line
         feedback = screen.query_one("#person-feedback")
-        assert feedback.row_count == 1 and feedback.get_row_at(0)[1] == "given"
+        assert feedback.row_count == 1 and str(feedback.get_row_at(0)[1]) == "given"
         detail = text_of(screen.query_one("#feedback-detail"))
         assert "Behaviour: Notes a day late" in detail
         assert "Their response: The template is slow" in detail
@@ -348,7 +348,7 @@ async def test_pulse_trend_feedback_log_and_goals_with_key_results_and_s_checks_
         await pilot.pause()
         goals = screen.query_one("#person-goals")
         assert goals.has_focus
-        assert goals.get_row_at(0)[1] == "███░░░░░░░  30%"  # the mean of its key results
+        assert str(goals.get_row_at(0)[1]) == "███░░░░░░░  30%"  # the mean of its key results
         detail = text_of(screen.query_one("#goal-detail"))
         assert "Doc reviewed by 3 teams" in detail and "History (1 check-in)" in detail
         await pilot.press("s")

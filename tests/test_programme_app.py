@@ -580,3 +580,28 @@ async def test_tagging_outside_a_programme_offers_the_default_themes(store, vaul
         await pilot.pause()
         [tag] = store.tags(session_id=session.id)
         assert tag.theme == "concern" and tag.stage == "welcome"
+
+
+async def test_markup_in_a_name_a_theme_and_an_item_is_text_in_the_programme_tables(
+        store, vault_path, clock):
+    """The matrix's interviewee columns and theme rows, the leaders' columns and the strategy
+    table hold what was typed: a DataTable reads a str as markup ("[/]" stopped the screen)."""
+    programme = store.add_programme("Leaders", themes=(*DEFAULT_THEMES, "[b]x[/b] [/]"))
+    ana = store.add_person("[/]Ana")
+    mal = store.add_person("[/]Mal")
+    session = store.start_session(mal.id, plan(), programme_id=programme.id)
+    store.save_note(session.id, "perception", "Ana shouts")
+    store.add_tag(session.id, "[b]x[/b] [/]", "Ana shouts", stage="perception", subject_id=ana.id)
+    store.add_strategy_item(programme.id, "Coach [red]x[/red] [/]")
+    app = make_app(vault_path, clock)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await show_programme(app, pilot, store, programme.id)
+        shown = [app.export_screenshot()]
+        for tab in ("3", "5"):  # the strategy, then the leaders
+            await pilot.press(tab)
+            await settle(app, pilot)
+            shown.append(app.export_screenshot())
+    shown = [s.replace("&#160;", " ") for s in shown]
+    assert "[/]Mal" in shown[0] and "[b]x[/b] [/]" in shown[0]
+    assert "Coach [red]x[/red] [/]" in shown[1]
+    assert "[/]Ana" in shown[2]  # its column (a theme shows there from 3 interviewees)

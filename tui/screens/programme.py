@@ -270,11 +270,11 @@ class ProgrammeScreen(SectionScreen):
         table.clear(columns=True)
         table.add_column("Theme", key="theme")
         for person in syn.interviewees:
-            table.add_column(clip(person.name, NAME_WIDTH), key=person.id)
+            table.add_column(Text(clip(person.name, NAME_WIDTH)), key=person.id)  # not markup
         table.add_column("All", key="all")
         for index, (theme, counts) in enumerate(syn.matrix()):
             cells = [str(c) if c else "·" for c in counts]
-            table.add_row(theme, *cells, str(sum(counts) or "·"), key=str(index))
+            table.add_row(Text(visible(theme)), *cells, str(sum(counts) or "·"), key=str(index))
         if table.row_count:
             table.cursor_coordinate = keep if keep.row < table.row_count \
                 and keep.column < len(table.columns) else table.cursor_coordinate
@@ -380,10 +380,10 @@ class ProgrammeScreen(SectionScreen):
         table.clear(columns=True)
         table.add_column("Theme", key="theme")
         for leader in syn.subjects:
-            table.add_column(clip(leader.name, NAME_WIDTH), key=leader.id)
+            table.add_column(Text(clip(leader.name, NAME_WIDTH)), key=leader.id)
         rows = leader_cells(syn, MIN_INTERVIEWEES)
         for theme, cells in rows:
-            table.add_row(theme, *cells, key=theme)
+            table.add_row(Text(visible(theme)), *cells, key=theme)
         hint = self.query_one("#leaders-hint", Static)
         if not rows:
             hint.update("No passage is about a leader yet: when tagging, fill in 'About'.")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Callable
 
+from rich.text import Text
 from textual.widgets import DataTable, Markdown, OptionList, TabbedContent
 
 from store import md_inline
@@ -32,8 +33,8 @@ def show_strategy(screen: "ProgrammeScreen", syn: "Synthesis") -> None:
     keep = table.cursor_row
     table.clear()
     for number, item in enumerate(syn.strategy, 1):
-        table.add_row(str(number), clip(item.text, 40),
-                      clip(", ".join(syn.gap_label(k) for k in item.gaps) or "—", 24),
+        table.add_row(str(number), Text(clip(item.text, 40)),  # Text: never read as markup
+                      Text(clip(", ".join(syn.gap_label(k) for k in item.gaps) or "—", 24)),
                       str(sum(syn.passage(t) is not None for t in item.tag_ids)),
                       key=item.id)  # (a passage untagged since no longer counts)
     if syn.strategy:

@@ -29,7 +29,7 @@ from textual.widgets import Button, DataTable, Input, Label, RadioButton, RadioS
 
 from store import (
     CADENCES, FEEDBACK_STAGE_FIELDS, ITEM_KINDS, DateError, Feedback, Goal, Item, RapportError,
-    Session, TalkingPoint, date_example, parse_due, planned_text, spent_text,
+    Session, TalkingPoint, date_example, parse_due, planned_text, spent_text, visible,
 )
 from tui import format as fmt
 from tui.keys import with_keys
@@ -168,11 +168,11 @@ class EndReviewScreen(Dialog[EndDecision | None]):
         if self.tick is not None:
             self.set_interval(1.0, self.show_spent, name="review-spent")
 
-    def time_table(self) -> DataTable[str]:
+    def time_table(self) -> DataTable[str | Text]:
         """Time per stage, planned vs spent, as the session's detail, ``rapport show`` and the
         exports say them ("3 min", "4 s": :func:`store.planned_text`, :func:`store.spent_text`);
         the review said "03:00" and "00:04" (the session's running clock keeps those)."""
-        table: DataTable[str] = DataTable(id="review-table", cursor_type="none")
+        table: DataTable[str | Text] = DataTable(id="review-table", cursor_type="none")
         table.can_focus = False  # nothing to pick in it, and the body around it scrolls: no stop
         table.add_column("Stage")
         table.add_column("Planned")
@@ -185,7 +185,8 @@ class EndReviewScreen(Dialog[EndDecision | None]):
             total_planned += planned
             shared, private = self.words.get(stage["key"], (0, 0))
             notes = f"{shared} words" + (f" · 🔒 {private}" if private else "")
-            table.add_row(stage["title"], planned_text(planned), spent[stage["key"]], notes,
+            table.add_row(Text(visible(stage["title"])), planned_text(planned),  # not markup
+                          spent[stage["key"]], notes,
                           key=stage["key"])
         table.add_row("Total", planned_text(total_planned), spent[TOTAL], "", key=TOTAL)
         return table

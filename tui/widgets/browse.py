@@ -61,9 +61,10 @@ class BrowseTable(DataTable[Any]):
 
 def shown(cell: Any) -> Any:
     """A table cell with its control characters as stand-ins (a Text keeps its style and
-    justification; its spans only when there was nothing to replace)."""
+    justification; its spans only when there was nothing to replace); a str as a Text, as
+    written (a DataTable reads a str cell as markup: "[red]" in a name would style it)."""
     if isinstance(cell, str):
-        return visible(cell) if CONTROLS.search(cell) else cell
+        return Text(visible(cell))
     if isinstance(cell, Text) and CONTROLS.search(cell.plain):
         return Text(visible(cell.plain), style=cell.style, justify=cell.justify)
     return cell
