@@ -139,7 +139,7 @@ class ProgrammesFace(StoreBase):
 
     def programme_started(self, programme_id: str) -> bool:
         """Whether an interview of the programme has started (its guide is then fixed)."""
-        return bool(self._sessions.all(programme_id=programme_id))
+        return self.engine.count("sessions", "programme_id = ?", (programme_id,)) > 0
 
     def close_programme(self, programme_id: str) -> Programme:
         """Its 360 round is over: listed as closed, still read, exported and deleted as before;
