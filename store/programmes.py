@@ -61,8 +61,15 @@ class Programmes:
         data = {"name": name, "purpose": clean(purpose), "guide_id": guide_id,
                 "themes": list(dict.fromkeys(themes))}
         with self.rows.write():
+            self._refuse_taken(name)
             plain = self.rows.insert(TABLE, {"data": data})
         return programme_of(plain, {"data": data})
+
+    def _refuse_taken(self, name: str, programme_id: str | None = None) -> None:
+        """A programme is found by its name (``rapport programme show NAME``): two may not
+        share one, whatever the case."""
+        if any(p.name.casefold() == name.casefold() for p in self.all() if p.id != programme_id):
+            raise RapportError(f"there is already a programme called {name!r}")
 
     def all(self) -> list[Programme]:
         found: list[Programme] = self.rows.select(TABLE, convert=programme_of)
@@ -95,6 +102,8 @@ class Programmes:
                     value = clean(value).strip() if key == "name" else clean(value)
                     if key == "name" and not value:
                         raise RapportError("a programme needs a name")
+                    if key == "name":
+                        self._refuse_taken(value, programme_id)
                 data[key] = list(dict.fromkeys(value)) if key == "themes" else value
             return programme_of(*self.rows.update(TABLE, programme_id, {"data": data}))
 

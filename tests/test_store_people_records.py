@@ -156,6 +156,13 @@ def test_a_roster_and_consent_recorded_at_the_interview(store, clock):
     assert (kept.name, kept.guide_id) == ("Leaders", "stakeholder-interview")  # nothing changed
     assert store.update_programme(programme.id, guide_id="stakeholder-interview").rev == \
         kept.rev + 1  # the same guide again is no change of guide
+    # a programme is found by its name: two never share one, whatever the case
+    other = store.add_programme("Peers")
+    with pytest.raises(RapportError, match="already a programme called 'leaders'"):
+        store.add_programme("leaders")
+    with pytest.raises(RapportError, match="already a programme called 'LEADERS'"):
+        store.update_programme(other.id, name="LEADERS")
+    assert store.update_programme(other.id, name="peers").name == "peers"  # its own, recased
     store.update_roster(programme.id, lee.id, status="done")
     place = store.record_consent(programme.id, lee.id, "given", session_id=interview.id)
     assert (place.status, place.consent, place.session_id) == ("done", "given", interview.id)

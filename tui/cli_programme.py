@@ -62,9 +62,7 @@ def new_programme(env: Env, name: str, purpose: str, guide_id: str, themes: tupl
     extra = [" ".join(t.split()) for t in themes]
     if any(not t for t in extra):
         raise fail("a theme cannot be empty")
-    with env.open_store() as store:
-        if any(p.name.casefold() == name.casefold() for p in store.programmes()):
-            raise fail(f"there is already a programme called {name!r}")
+    with env.open_store() as store:  # a name taken is the store's one line
         programme = store.add_programme(name, purpose=purpose.strip(), guide_id=guide_id,
                                         themes=(*DEFAULT_THEMES, *extra))
     out(f"created programme {programme.name} ({programme.id[:8]}) with "
@@ -187,10 +185,6 @@ def edit_programme(env: Env, ref: str, name: str | None, purpose: str | None,
                 raise fail(f"no interview guide with id {guide_id!r}; one of: "
                            + ", ".join(offered))
             changes["guide_id"] = guide_id
-        taken = changes.get("name", "").casefold()
-        if taken and any(p.name.casefold() == taken for p in store.programmes()
-                         if p.id != programme.id):
-            raise fail(f"there is already a programme called {changes['name']!r}")
         try:
             saved = store.update_programme(programme.id, **changes)
         except RapportError as exc:
