@@ -392,6 +392,19 @@ def test_a_table_cell_typed_as_a_str_is_text_not_markup():
         assert isinstance(cell, Text) and cell.plain == visible(typed) and not cell.spans
 
 
+def test_the_reviews_feedback_block_shows_a_control_as_the_lists_do():
+    """The end review's feedback log block quotes what was typed in the form: a BEL in it is
+    shown as ␇ (a Rich Text drops it without a trace)."""
+    from store import Feedback
+    from tui.screens.review_records import feedback_text
+
+    entry = Feedback(id="f", person_id="p", session_id="s", direction="given",
+                     kind="developmental", situation="Stand\x07up", behaviour="", impact="",
+                     response="", next_step="", item_id=None, rev=1)
+    text = feedback_text(entry, ["feedback"], lambda hint: hint).plain
+    assert "Situation  Stand␇up" in text
+
+
 def test_a_wide_name_is_cut_to_its_column():
     from tui.widgets.browse import clip
 

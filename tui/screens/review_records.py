@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Callable, Sequence
 
 from rich.text import Text
 
-from store import FEEDBACK_STAGE_FIELDS, Feedback
+from store import FEEDBACK_STAGE_FIELDS, Feedback, visible
 from tui import format as fmt
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -104,5 +104,5 @@ def feedback_text(entry: Feedback | None, records: Sequence[str], keys: Keys) ->
     text.append(keys(f"  ·  {hint}"), style="dim")
     for field_, value in filled:
         text.append(f"\n  {FEEDBACK_LABELS[field_]:<10} ", style="dim")
-        text.append(" ".join(value.split()))
+        text.append(visible(" ".join(value.split())))  # a control as the lists show it
     return text
