@@ -45,7 +45,7 @@ def session_of(store):
 def strategy_dialog(store, tmp_path) -> StrategyDialog:
     from store.synthesis import build
 
-    programme = store.add_programme("Leaders")
+    programme = store.add_programme(f"Leaders {len(store.programmes()) + 1}")  # names differ
     return StrategyDialog(build(store, programme.id))
 
 
