@@ -1,7 +1,7 @@
 """Between two conversations with the same person, as a manager running weekly 1-on-1s meets
 it: the next meeting the review offers (a regular one, the one already set, the slot's time),
 the toast of the last session left behind, goals checked in on from the list, overdue items
-carried with a new date, what was done in between, and the pulse's word kept."""
+carried with a new date, what was done in between, and the pulse's word kept and read back."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from datetime import date
 
 import pytest
 
+from tui.screens.pulse import PulseDialog
 from tui.screens.review import EndReviewScreen
 from tui.screens.session import SessionScreen
 from tui.widgets.session import FollowThrough
@@ -60,19 +61,40 @@ async def test_the_panel_follows_what_the_list_does(store, vault_path, clock):
 
 async def test_a_tab_after_the_pulse_s_digit_keeps_the_word(store, vault_path, clock):
     """"Tab moves", the dialog says: after the digit, Tab to the word field (the digit used to
-    go there itself, and that Tab left it: the word was typed into the Save button)."""
+    go there itself, and that Tab left it: the word was typed into the Save button). The end
+    review reads the pulse back, or says none is recorded (a check-in answered in the notes
+    ended without one, silently), and ^f there opens its form as at the check-in."""
     session = store.start_session(store.add_person("Ada").id, plan())
     app = make_app(vault_path, clock)
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_session(app, pilot, store, session.id)
-        await pilot.press("ctrl+f")
+        await pilot.press("f10")
+        await pilot.pause()
+        review = app.screen
+        assert isinstance(review, EndReviewScreen)
+        assert str(review.query_one("#review-pulse").render()) == (
+            "Pulse: not recorded  ·  ^f records it")
+        await pilot.press("escape", "ctrl+f")
         await pilot.pause()
         await pilot.press("2", "tab", *"flat", "enter")
         await pilot.pause()
         assert app.screen is screen
+        await pilot.press("f10")
+        await pilot.pause()
+        review = app.screen
+        assert str(review.query_one("#review-pulse").render()) == (
+            "Pulse: 2/5, flat  ·  ^f corrects it")
+        await pilot.press("ctrl+f")  # corrected from the review: it says it as it now is
+        await pilot.pause()
+        assert isinstance(app.screen, PulseDialog)
+        await pilot.press("5", "enter")
+        await pilot.pause()
+        assert app.screen is review
+        assert str(review.query_one("#review-pulse").render()) == (
+            "Pulse: 5/5, flat  ·  ^f corrects it")
         app.store = None
     pulse = store.pulse(session.id)
-    assert (pulse.score, pulse.word) == (2, "flat")
+    assert (pulse.score, pulse.word) == (5, "flat")
 
 
 async def test_the_next_meeting_after_a_first_one_on_one_and_after_feedback(store, vault_path,

@@ -29,13 +29,13 @@ from textual.widgets import Button, DataTable, Input, Label, RadioButton, RadioS
 
 from store import (
     CADENCES, FEEDBACK_STAGE_FIELDS, ITEM_KINDS, DateError, Feedback, Goal, Item, RapportError,
-    Session, TalkingPoint, date_example, parse_due, planned_text, spent_text, visible,
+    Pulse, Session, TalkingPoint, date_example, parse_due, planned_text, spent_text, visible,
 )
 from tui import format as fmt
 from tui.keys import with_keys
 from tui.screens.dialog import Dialog
 from tui.screens.review_records import (
-    InterviewCheck, feedback_text, interview_check, interview_text, records_to_fill,
+    InterviewCheck, feedback_text, interview_check, interview_text, pulse_text, records_to_fill,
 )
 from tui.widgets.choice import ChoiceSet
 
@@ -102,6 +102,7 @@ class EndReviewScreen(Dialog[EndDecision | None]):
                  feedback: Feedback | None = None,
                  fill_feedback: Callable[[str], None] | None = None,
                  fill_consent: Callable[[], None] | None = None,
+                 pulse: Pulse | None = None, fill_pulse: Callable[[], None] | None = None,
                  tick: Callable[[], None] | None = None) -> None:
         """``words``: stage key -> (words in the shared note, in the private one);
         ``points``: this person's talking points (open ones carry on when it ends);
@@ -113,7 +114,9 @@ class EndReviewScreen(Dialog[EndDecision | None]):
         ``feedback``: the session's feedback entry (None: none yet), said when the guide has
         stages that record it; ``fill_feedback(records)``: opens that stage's form (saved:
         :meth:`feedback_filled`); ``fill_consent()``: opens an interview's consent form
-        (saved: :meth:`consent_filled`); ``tick``: the session's timer, which runs on while the
+        (saved: :meth:`consent_filled`); ``pulse``: the session's pulse (None: not yet), said
+        when the guide has a stage that records it; ``fill_pulse()``: opens its form (saved:
+        :meth:`pulse_filled`); ``tick``: the session's timer, which runs on while the
         review is open: called each second, then the time table shows ``spent`` again."""
         super().__init__()
         self.session, self.stages, self.spent = session, stages, spent
@@ -123,6 +126,9 @@ class EndReviewScreen(Dialog[EndDecision | None]):
         self.checked = list(checked)
         self.feedback, self.fill_feedback = feedback, fill_feedback
         self.fill_consent = fill_consent
+        self.pulse, self.fill_pulse = pulse, fill_pulse
+        #: the guide has a stage that records the pulse (a 1-on-1's check-in)
+        self.records_pulse = any(s.get("records") == "pulse" for s in stages)
         self.tick = tick
         #: the feedback entry's parts the guide's stages record, in their order
         self.records = [str(s["records"]) for s in stages
@@ -147,6 +153,8 @@ class EndReviewScreen(Dialog[EndDecision | None]):
                 yield Static(self.items_text(), id="review-items")
                 if self.points:
                     yield Static(self.points_text(), id="review-points")
+                if self.records_pulse:
+                    yield Static(pulse_text(self.pulse, self.keys), id="review-pulse")
                 if self.interview is not None:
                     yield Static(self.interview_text(), id="review-interview")
                 if self.records:
@@ -262,14 +270,16 @@ class EndReviewScreen(Dialog[EndDecision | None]):
 
     def action_stage_form(self) -> None:
         """The feedback form from here: the first part not filled in (else the first), as its
-        stage's key would open it; in a programme's interview, the consent form; nothing in a
-        guide that records neither."""
+        stage's key would open it; in a programme's interview, the consent form; in a guide
+        with a pulse stage, the pulse; nothing in a guide that records none of them."""
         if self.records and self.fill_feedback is not None:
             self.fill_feedback(records_to_fill(self.feedback, self.records) or self.records[0])
         elif self.interview is not None and self.interview.consent_stage \
                 and self.fill_consent is not None:
             self.fill_consent()
-        else:  # a pulse is filled in at its stage
+        elif self.records_pulse and self.fill_pulse is not None:
+            self.fill_pulse()
+        else:
             self.notify(with_keys(self.app, "nothing to fill in from the review: {cancel} goes "
                                   "back to the session", self), timeout=4)
 
@@ -280,6 +290,11 @@ class EndReviewScreen(Dialog[EndDecision | None]):
         if len(items) != len(self.items):
             self.items = list(items)
             self.query_one("#review-items", Static).update(self.items_text())
+
+    def pulse_filled(self, pulse: Pulse | None) -> None:
+        """The pulse form saved: its block says the pulse as it now is."""
+        self.pulse = pulse
+        self.query_one("#review-pulse", Static).update(pulse_text(pulse, self.keys))
 
     def consent_filled(self, consent: str | None) -> None:
         """The consent form saved: the interview's block says it as it now is."""
@@ -422,7 +437,7 @@ class EndReviewScreen(Dialog[EndDecision | None]):
 
 def review_and_end(screen: "SessionScreen") -> None:
     """The end key in a session: the review, then (if confirmed) end it."""
-    from tui.screens.session_loop import consent_form, feedback_form
+    from tui.screens.session_loop import consent_form, feedback_form, pulse_form
     from tui.widgets.session import NotesArea
 
     session, store = screen.live, screen.store
@@ -481,12 +496,16 @@ def review_and_end(screen: "SessionScreen") -> None:
     def fill_consent() -> None:
         consent_form(screen, then=lambda: review.consent_filled(screen.consent))
 
+    def fill_pulse() -> None:
+        pulse_form(screen, then=lambda: review.pulse_filled(screen.pulse))
+
     review = EndReviewScreen(
         session, screen.stages, screen.spent, screen.items, words, person=screen.person.name,
         points=screen.points, suggestion=suggestion,
         today=screen.app.clock().astimezone().date(), edited=edited, interview=interview,
         checked=goals_checked(screen), feedback=screen.feedback, fill_feedback=fill_feedback,
-        fill_consent=fill_consent, tick=screen.tick)
+        fill_consent=fill_consent, pulse=screen.pulse, fill_pulse=fill_pulse,
+        tick=screen.tick)
     screen.app.push_screen(review, decided)
 
 

@@ -1,6 +1,6 @@
 """What the end review says will be recorded, each in a block of its own, and what its
 stage-form key (ctrl+f) opens from there: a programme interview's consent (on the roster) and
-the passages tagged; a feedback session's entry in the feedback log. The review
+the passages tagged; a feedback session's entry in the feedback log; a 1-on-1's pulse. The review
 (:mod:`tui.screens.review`) shows the blocks and asks these for their text; the forms are the
 session's own (:mod:`tui.screens.session_loop`), opened as at their stage.
 """
@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Callable, Sequence
 
 from rich.text import Text
 
-from store import FEEDBACK_STAGE_FIELDS, Feedback, visible
+from store import FEEDBACK_STAGE_FIELDS, Feedback, Pulse, visible
 from tui import format as fmt
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -105,4 +105,21 @@ def feedback_text(entry: Feedback | None, records: Sequence[str], keys: Keys) ->
     for field_, value in filled:
         text.append(f"\n  {FEEDBACK_LABELS[field_]:<10} ", style="dim")
         text.append(visible(" ".join(value.split())))  # a control as the lists show it
+    return text
+
+
+def pulse_text(pulse: Pulse | None, keys: Keys) -> Text:
+    """The pulse the session records (a guide with a pulse stage), or one line saying none is:
+    a check-in answered in the notes ("4, busy") left the pulse tab without it, and ending
+    said nothing."""
+    text = Text()
+    text.append("Pulse: ", style="bold")
+    if pulse is None:
+        text.append("not recorded")
+        text.append(keys("  ·  {stage-form} records it"), style="dim")
+        return text
+    text.append(f"{pulse.score}/5")
+    if pulse.word:
+        text.append(f", {visible(' '.join(pulse.word.split()))}")
+    text.append(keys("  ·  {stage-form} corrects it"), style="dim")
     return text

@@ -66,7 +66,7 @@ the notes. Points not covered are carried to the next 1-on-1 when a 1-on-1 ends 
 session leaves them open, as they were).
 
 **Records.** **{stage-form}** fills in what the stage records: the pulse at check-in (1-5 and a
-word), the feedback log at the feedback guide's stages (the end review says what it holds, and
+word; the end review says it, and **{stage-form}** there records it), the feedback log at the feedback guide's stages (the end review says what it holds, and
 **{stage-form}** there fills in what is missing), consent at an interview's consent stage (or
 from the end review).
 **{capture}** captures an item, **{tag}** tags the selected passage with a theme, **{pause}**

@@ -392,11 +392,14 @@ def stage_form(screen: "SessionScreen") -> None:
         feedback_form(screen, records)
 
 
-def pulse_form(screen: "SessionScreen") -> None:
+def pulse_form(screen: "SessionScreen", then: Callable[[], None] | None = None) -> None:
+    """The pulse's form. ``then``: called once it is saved (from the end review: it shows the
+    pulse again); without it the notes take the focus back."""
     from tui.screens.pulse import PulseDialog, PulseEntry
 
     def done(entry: PulseEntry | None) -> None:
-        screen.query_one(NotesArea).focus()
+        if then is None:
+            screen.query_one(NotesArea).focus()
         if entry is None:
             return
         try:
@@ -406,6 +409,8 @@ def pulse_form(screen: "SessionScreen") -> None:
             return
         screen.show_card()
         screen.say(f"pulse {entry.score}/5 recorded")
+        if then is not None:
+            then()
 
     screen.app.push_screen(PulseDialog(screen.person.name, screen.pulse), done)
 
