@@ -273,6 +273,14 @@ async def test_detail_renders_the_whole_record_deletes_after_asking_edits_and_re
         await pilot.press("escape", "escape")  # nothing typed: closed at once; then home
         await settle(pilot)
         assert isinstance(app.screen, HomeScreen)
+        home = app.screen
+        await pilot.press("j", "x")  # from the list too: the highlighted session's
+        await settle(pilot)
+        assert isinstance(app.screen, ExportScreen)
+        assert app.screen.session_ids == [home.selected_row().summary.id]
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.screen is home
 
         # deleting asks first
         await open_detail(pilot, ids["b1"])

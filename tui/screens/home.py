@@ -92,6 +92,7 @@ class HomeScreen(SectionScreen):
         Binding("f2", "section('people')", "People", id="people"),
         *SECTION_KEYS[1:],
         Binding("ctrl+s", "cycle_sort", "Sort", id="sort", show=False),
+        Binding("x", "export", "Export", id="export", show=False),
         Binding("escape", "clear_filter", "Clear filter", id="clear-filter", show=False),
     ]
     HELP = ("**{filter}** moves to the filter (name, title, guide or date): there every key "
@@ -100,7 +101,8 @@ class HomeScreen(SectionScreen):
             "{list-down}, {list-up}, {list-first} and {list-last} move and **{open}** opens a "
             "session: an active one resumes, an ended one shows its record. **{search}** "
             "searches every note, **{prepare}** prepares the next talk with the highlighted "
-            "session's person (what is open, since last time). The line above the list says "
+            "session's person (what is open, since last time), **{export}** exports the "
+            "highlighted session (a summary to share or the full record). The line above the list says "
             "who is due next (overdue first) and whose pulse has been low. Click a column header "
             "(or **{sort}**) to sort.")
 
@@ -386,6 +388,15 @@ class HomeScreen(SectionScreen):
 
         self.app.push_screen(PrepareScreen(row.summary.person_id))
 
+    def action_export(self) -> None:
+        row = self.selected_row()
+        if row is None:
+            self.notify("no session highlighted", timeout=3)
+            return
+        from tui.screens.export import ExportScreen
+
+        self.app.push_screen(ExportScreen(session_ids=[row.summary.id]))
+
     def action_new_session(self) -> None:
         from tui.screens.start import NewSessionScreen
 
@@ -407,4 +418,6 @@ class HomeScreen(SectionScreen):
             Command("Prepare", "The highlighted session's person: since last time",
                     self.action_prepare, "prepare"),
             Command("Sort sessions", "By the next column", self.action_cycle_sort, "sort"),
+            Command("Export session", "The highlighted one: a summary to share or the record",
+                    self.action_export, "export"),
         ]
