@@ -238,6 +238,12 @@ class Catalog:
     def ids(self) -> tuple[str, ...]:
         return tuple(guide.id for guide in self.guides)
 
+    @property
+    def interviews(self) -> tuple[Guide, ...]:
+        """The guides a programme's interviews can use (kind ``interview``): the one list the
+        app's programme dialogs offer and ``rapport programme new|edit --guide`` accept."""
+        return tuple(guide for guide in self.guides if guide.kind == "interview")
+
 
 def load_catalog(user_dir: Path | str | None) -> Catalog:
     """Built-ins plus every ``*.toml`` in ``user_dir``; never raises for a broken user file.
