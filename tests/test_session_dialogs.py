@@ -33,13 +33,24 @@ def plan(guide_id: str = "leadership-interview"):
 
 
 def test_the_tag_dialog_highlights_the_theme_of_the_stage():
-    """Each interview stage named after a theme opens the tag dialog on it (Enter tags it); a
-    stakeholder interview's "What helps" (``strengths``) opened on "perception"."""
-    at = {s.key: DEFAULT_THEMES[theme_for_stage(s.key, DEFAULT_THEMES)]
-          for g in builtin_guides() if g.kind == "interview" for s in g.stages}
-    assert (at["strengths"], at["needs"], at["current-state"], at["future-state"]) == (
-        "strength", "organisation needs", "current state", "future state")
-    assert at["welcome"] == at["close"] == "perception"  # no theme of their own: the first
+    """An interview stage opens the tag dialog on the theme its guide names (Enter tags it):
+    a stakeholder interview's "What helps" (``strengths``) on "strength", the leadership
+    strategy (it opened on "perception", the first) on "suggestion". A plan made before
+    stages named themes, or a guide that names none: the theme the key matches."""
+    def at(stage) -> str:
+        return DEFAULT_THEMES[theme_for_stage(stage, DEFAULT_THEMES)]
+
+    named = {s["key"]: at(s) for g in builtin_guides() if g.kind == "interview"
+             for s in g.to_snapshot()["stages"]}
+    assert (named["strengths"], named["needs"], named["current-state"], named["future-state"],
+            named["strategy"]) == (
+        "strength", "organisation needs", "current state", "future state", "suggestion")
+    assert named["welcome"] == named["close"] == "perception"  # no theme of their own: the first
+    assert at({"key": "x", "theme": " Future  STATE"}) == "future state"  # case, spacing aside
+    # the key, when a stage names no theme or one the programme does not have
+    assert at({"key": "current-state"}) == "current state"
+    assert at({"key": "needs", "theme": "trust"}) == "organisation needs"
+    assert at({"key": "strengths"}) == "perception"  # no plural guessed: the guide says it
 
 
 def test_a_tag_confirmation_shortens_all_but_its_themes_to_fit():
@@ -64,7 +75,9 @@ def test_a_tag_confirmation_shortens_all_but_its_themes_to_fit():
 async def test_tagging_remembers_the_leader_and_takes_several_themes(store, vault_path, clock):
     programme = store.add_programme("Leaders")
     ana = store.add_person("Ana Silva")
-    session = store.start_session(store.add_person("Ben").id, plan(), programme_id=programme.id)
+    welcome = plan()
+    welcome["stages"][0]["theme"] = "Concern"  # a stage naming its theme (case aside)
+    session = store.start_session(store.add_person("Ben").id, welcome, programme_id=programme.id)
     app = make_app(vault_path, clock)
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_session(app, pilot, store, session.id)
@@ -74,6 +87,7 @@ async def test_tagging_remembers_the_leader_and_takes_several_themes(store, vaul
         dialog = app.screen
         assert isinstance(dialog, TagDialog)
         themes = dialog.query_one("#tag-themes")
+        assert themes.highlighted == DEFAULT_THEMES.index("concern")  # the dialog opens on it
         themes.highlighted = 0
         await pilot.press("space", "down", "down", "space", "down", "space")  # three themes
         await pilot.press("tab", *"ana", "enter")  # about Ana, tagged in one go
