@@ -19,6 +19,7 @@ from tui.screens.confirm import ConfirmScreen
 from tui.screens.detail import SessionDetailScreen
 from tui.screens.export import ExportScreen
 from tui.screens.review import EndReviewScreen
+from tui.screens.prepare import PrepareScreen
 from tui.screens.session import SessionScreen
 from tui.screens.start import NewSessionScreen
 from tui.screens.tagging import TagDialog, tagged_message, theme_for_stage
@@ -221,7 +222,7 @@ async def test_a_session_still_open_is_said_and_a_person_s_usual_guide_offered(
     starting another with him says so, before a second open one is made. Then another name:
     Grace's usual guide is offered (and a guide picked by hand is kept)."""
     ben = store.add_person("Ben Okafor")
-    store.start_session(ben.id, plan("feedback"))
+    open_one = store.start_session(ben.id, plan("feedback"))
     store.add_person("Ana Ruiz")
     grace = store.add_person("Grace\x07", guide_id="feedback")  # a control in it (an import)
     app = make_app(vault_path, clock)
@@ -236,7 +237,7 @@ async def test_a_session_still_open_is_said_and_a_person_s_usual_guide_offered(
         await pilot.press("tab", *"Ben Okafor")
         await pilot.pause()
         assert line.display and str(line.render()) == (
-            "still open with them: Feedback session, 2025-03-03 09:00 (esc, then resume it)")
+            "still open with them: Feedback session, 2025-03-03 09:00 (^r resumes it)")
         assert line.region.width and line.region.right <= 80, "the still-open line fits"
         dialog.query_one("#person").value = "Ana Ruiz"
         await pilot.pause()
@@ -276,6 +277,22 @@ async def test_a_session_still_open_is_said_and_a_person_s_usual_guide_offered(
         app.screen.query_one("#person").value = "Ben Okafor"
         await pilot.pause()
         assert not app.screen.query_one("#start-error").display
+        await pilot.press("ctrl+r")  # nothing of the programme's open with him: nothing resumed
+        await pilot.pause()
+        assert str(app.screen.query_one("#start-error").render()) == \
+            "No session is still open with them."
+        # Prepare for him, ^n: resumed from the dialog that says it is open ("esc, then resume
+        # it" went back to Prepare, which has no key for it): no second session with him
+        app.screen.dismiss(None)
+        await pilot.pause()
+        app.push_screen(PrepareScreen(ben.id))
+        await pilot.pause()
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+        await pilot.press("ctrl+r")
+        await pilot.pause()
+        assert isinstance(app.screen, SessionScreen) and app.screen.session.id == open_one.id
+        assert len(store.sessions(status="active")) == 2  # his and Grace's, no new one
 
 
 async def test_the_export_dialog_at_80x24_and_its_folder(store, vault_path, clock, tmp_path,
