@@ -238,6 +238,12 @@ class Catalog:
     def ids(self) -> tuple[str, ...]:
         return tuple(guide.id for guide in self.guides)
 
+    @property
+    def interviews(self) -> tuple[Guide, ...]:
+        """The guides a programme's interviews can use (kind ``interview``): the one list the
+        app's programme dialogs offer and ``rapport programme new|edit --guide`` accept."""
+        return tuple(guide for guide in self.guides if guide.kind == "interview")
+
 
 def load_catalog(user_dir: Path | str | None) -> Catalog:
     """Built-ins plus every ``*.toml`` in ``user_dir``; never raises for a broken user file.
@@ -346,7 +352,8 @@ _SCHEMA_TOP = ("id", "name", "kind", "description", "version", "cues", "avoid", 
                "source", "one_subject", "stages")
 _TOP_KEYS = _SCHEMA_TOP  # every key a guide may have (the schema is the authority: a test checks)
 _STAGE_KEYS = ("key", "title", "purpose", "minutes", "cues", "avoid", "phrases", "questions",
-               "prompts", "item_kinds", "private", "followup", "optional", "records", "source")
+               "prompts", "item_kinds", "private", "followup", "optional", "records", "source",
+               "theme")
 _QUESTION_KEYS = ("text", "core", "deliberate")
 
 Path_ = tuple[Any, ...]  # ("stages", 2, "questions", 0)
@@ -472,7 +479,7 @@ def _build(raw: dict[str, Any], origin: str) -> Guide:
               prompts=texts(st, "prompts"), item_kinds=tuple(st.get("item_kinds", [])),
               private=st.get("private", False), followup=st.get("followup", False),
               source=tuple(st.get("source", [])), optional=st.get("optional", False),
-              records=st.get("records"))
+              records=st.get("records"), theme=_theme(st.get("theme")))
         for st in raw["stages"]
     )
     return Guide(id=raw["id"], name=raw["name"].strip(), kind=raw["kind"],
@@ -480,6 +487,11 @@ def _build(raw: dict[str, Any], origin: str) -> Guide:
                  origin=origin, cues=texts(raw, "cues"), avoid=texts(raw, "avoid"),
                  phrases=texts(raw, "phrases"), source=tuple(raw.get("source", [])),
                  one_subject=raw.get("one_subject", False))
+
+
+def _theme(value: str | None) -> str | None:
+    """A stage's theme as a programme's themes are kept: its words joined by single spaces."""
+    return None if value is None else _one_line(value)
 
 
 def _clip(text: str, limit: int = 200) -> str:

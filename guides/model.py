@@ -53,6 +53,9 @@ class Stage:
     source: tuple[str, ...] = ()  # trace ids, e.g. ("step-1",), ("tip-3",), ("sbi",)
     optional: bool = False  # skipped most times; may shrink to 1 minute when the slot is short
     records: str | None = None  # one of RECORDS: what the stage's notes also fill in
+    #: the programme theme a passage tagged in this stage is most likely about (the tag dialog
+    #: opens on it); None: the dialog guesses from the key
+    theme: str | None = None
 
     @property
     def floor(self) -> int:
@@ -65,7 +68,9 @@ class Stage:
         return max(1, min(self.minutes, MINUTES_PER_CORE_QUESTION * core))
 
     def to_snapshot(self) -> dict[str, Any]:
-        return {
+        """A plain dict; ``theme`` only when set, so the plan of a stage without one is as it
+        was before themes could be named (in the vault and in a full JSON export)."""
+        snapshot: dict[str, Any] = {
             "key": self.key,
             "title": self.title,
             "purpose": self.purpose,
@@ -83,6 +88,9 @@ class Stage:
             "optional": self.optional,
             "records": self.records,
         }
+        if self.theme is not None:
+            snapshot["theme"] = self.theme
+        return snapshot
 
     @classmethod
     def from_snapshot(cls, data: dict[str, Any]) -> "Stage":
@@ -102,6 +110,7 @@ class Stage:
             source=_strs(data, "source"),
             optional=_bool(data, "optional"),
             records=_opt_str(data, "records"),
+            theme=_opt_str(data, "theme"),
         )
 
 

@@ -145,7 +145,8 @@ CHOICE_LINES = [
     ("rapport new --guide ", BUILTIN_GUIDES | {"team-retro"}),
     ("rapport guides show ", BUILTIN_GUIDES | {"team-retro"}),
     ("rapport guides new mine --from fe", {"feedback"}),
-    ("rapport programme new P --guide lead", {"leadership-interview"}),
+    ("rapport programme new P --guide ", {"leadership-interview", "stakeholder-interview"}),
+    ("rapport programme edit P --guide s", {"stakeholder-interview"}),  # not stay-interview
     ("rapport search budget --guide t", {"team-retro"}),
 ]
 
@@ -260,7 +261,8 @@ def test_the_audit_hook_sees_an_unlock(home):
 def test_only_guide_ids_and_paths_have_completion_callbacks():
     """A callback that completed names would have to unlock the vault or keep the names in
     plaintext: any new callback has to be added here, deliberately."""
-    allowed = {cli_module.complete_guide_ids, cli_module.complete_path}
+    allowed = {cli_module.complete_guide_ids, cli_module.complete_interview_guide_ids,
+               cli_module.complete_path}
     ctx = click.Context(cli)
     found = set()
 

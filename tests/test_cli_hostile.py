@@ -125,6 +125,8 @@ def test_every_command_shows_the_text_never_its_controls(vault):
         assert f"Prog two {HOSTILE} edited" in {p.name for p in store.programmes()}  # as typed
 
 
+NOT_AN_INTERVIEW = ("rapport: error: 'one-on-one' is not an interview guide; one of: "
+                    "leadership-interview, stakeholder-interview\n")
 #: commands refused with an error line that quotes a name, and what the line says
 QUOTING = [
     (["list", "--person", "Ana"], "matches several people"),
@@ -136,6 +138,12 @@ QUOTING = [
       "stakeholder-interview"], "its guide stays: an interview of the programme has started"),
     (["programme", "edit", "{programme}", "--guide", "nope\x1b[31m"],
      "one of: leadership-interview, stakeholder-interview"),
+    # new refuses what edit (and the app's dialogs) never offer, by the same check and words
+    (["programme", "new", "Prog three", "--guide", "one-on-one"], NOT_AN_INTERVIEW),
+    (["programme", "edit", "Prog two", "--guide", "one-on-one"], NOT_AN_INTERVIEW),
+    (["programme", "new", "Prog three", "--guide", "nope\x1b[31m"],
+     "no interview guide with id 'nope\\x1b[31m'; one of: leadership-interview, "
+     "stakeholder-interview"),
 ]
 
 
@@ -150,6 +158,8 @@ def test_error_lines_that_quote_a_name_are_shown_safely(vault):
     with open_vault(home / "vault.db", PASSPHRASE, allow_weak=True) as store:
         programme = store.programme(ids["programme"])
         assert (programme.name, programme.guide_id) == (f"Prog {HOSTILE}", "leadership-interview")
+        assert {p.guide_id for p in store.programmes()} == {"leadership-interview"}
+        assert not any(p.name == "Prog three" for p in store.programmes())
 
 
 def test_a_hostile_home_directory_is_shown_safely(tmp_path):

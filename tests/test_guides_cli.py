@@ -88,6 +88,7 @@ def test_show(home):
 def test_show_marks_deliberate_questions(home):
     out = " ".join(rapport(home, "show", "leadership-interview").output.split())
     assert "- [core] Are you comfortable going ahead on that basis? (closed, on purpose)" in out
+    assert "Where we are today - 5 min (theme: current state; from aim-current-state," in out
 
 
 def test_show_unknown_id(home):

@@ -354,8 +354,11 @@ NEW_FIELDS = GOOD.replace('description = """', 'cues = ["Listen."]\nsource = ["s
 
 def test_new_fields_parse():
     text = NEW_FIELDS.replace('questions = ["What went well?", ', 'questions = [{ text = "What went well?", core = true }, ')
-    text = text.replace("private = true\n", 'private = true\noptional = true\nrecords = "pulse"\n')
+    text = text.replace("private = true\n", 'private = true\noptional = true\nrecords = "pulse"\n'
+                        'theme = "  current\\tstate "\n')
     guide = parse_guide(text)
+    assert guide.stages[1].theme == "current state"  # spaced as a programme's themes are
+    assert guide.stages[0].theme is None
     assert guide.cues == ("Listen.",) and guide.source == ("step-3",)
     assert guide.stages[0].questions[0] == Question("What went well?", core=True)
     assert guide.stages[1].optional and guide.stages[1].records == "pulse"
@@ -377,6 +380,13 @@ def test_new_fields_parse():
     ('cues = ["Smile."]', 'cues = ["' + "x" * 4001 + '"]', "line 14, stages[0].cues[0]",
      "too long (4,001 characters; the limit is 4,000)"),
     ('id = "retro"', 'id = "' + "a" * 65 + '"', "line 1, id", "is not a valid guide id"),
+    ('private = true', 'private = true\ntheme = " "', "line 28, stages[1].theme", "must not be empty"),
+    ('private = true', 'private = true\ntheme = ["strength"]', "line 28, stages[1].theme",
+     "must be a string, not a list"),
+    ('private = true', 'private = true\ntheme = """\nstrength\nconcern"""', "line 28, stages[1].theme",
+     "single line"),
+    ('private = true', 'private = true\nthemes = "strength"', "line 28, stages[1].themes",
+     "did you mean 'theme'?"),
 ])
 def test_schema_problems(old, new, where, words):
     assert old in GOOD

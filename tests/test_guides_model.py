@@ -33,6 +33,7 @@ stages = st.builds(
     source=texts,
     optional=st.booleans(),
     records=st.one_of(st.none(), text),
+    theme=st.one_of(st.none(), text),
 )
 guides = st.builds(
     Guide,
@@ -75,6 +76,28 @@ def test_snapshot_is_plain_data():
     assert isinstance(stage["cues"], list)
     assert set(stage["questions"][0]) == {"text", "deliberate", "core"}
     assert {"optional", "records"} <= set(stage)
+
+
+#: a stage's snapshot as every plan stored before stages named their themes, in its order
+STAGE_KEYS = ["key", "title", "purpose", "minutes", "cues", "avoid", "phrases", "questions",
+              "prompts", "item_kinds", "private", "followup", "source", "optional", "records"]
+
+
+def test_a_stage_snapshot_carries_its_theme_only_when_named():
+    """A stage without a theme keeps the snapshot it had (the plans of every other stage and
+    guide, in the vault and in a full JSON export, byte for byte); a named one adds it last."""
+    stages = [s for g in builtin_guides() for s in g.stages]
+    named = [s for s in stages if s.theme is not None]
+    assert {s.theme for s in named} >= {"strength", "current state", "future state"}
+    for stage in stages:
+        snap = stage.to_snapshot()
+        assert list(snap) == STAGE_KEYS + (["theme"] if stage.theme else []), stage.key
+        assert snap.get("theme") == stage.theme and Stage.from_snapshot(snap) == stage
+    old = {"key": "needs", "title": "T", "purpose": "p", "minutes": 5}  # a plan stored before
+    assert Stage.from_snapshot(old).theme is None
+    plain = json.dumps(Stage.from_snapshot(old).to_snapshot())
+    themed = json.dumps(dataclasses.replace(Stage.from_snapshot(old), theme="x").to_snapshot())
+    assert '"theme"' not in plain and themed == plain[:-1] + ', "theme": "x"}'
 
 
 def test_model_is_frozen_with_tuples():

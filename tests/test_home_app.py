@@ -70,6 +70,8 @@ async def test_the_filter_is_explicit_and_a_fast_slash_jo_lands_in_it(store, vau
     filtered; s searches."""
     ids = seed(store, clock)
     store.add_talking_point(ids["ada"], "The conference budget", owner="theirs")
+    clock.advance(3600)
+    open_gus = store.start_session(ids["gus"], plan())  # left open, not ended
     app = make_app(vault_path, clock)
     async with app.run_test(size=(100, 30)) as pilot:
         screen = await home(app, pilot, store)
@@ -81,6 +83,8 @@ async def test_the_filter_is_explicit_and_a_fast_slash_jo_lands_in_it(store, vau
         await settle(pilot)
         assert field.has_focus and field.value == "jo"
         assert keys_of(table) == [ids["s2"]]
+        # the sessions active among those shown: none (it said "1 active (listed first...)")
+        assert str(screen.status_line.render()) == "1 of 4 sessions matching “jo”"
         await pilot.press("f", "s")  # in the filter, f and s type (no filter key, no search)
         assert field.value == "jofs" and isinstance(app.screen, HomeScreen)
         await pilot.press("backspace", "backspace", "down")  # down: back to the list, kept
@@ -90,10 +94,12 @@ async def test_the_filter_is_explicit_and_a_fast_slash_jo_lands_in_it(store, vau
         assert field.value == "jo"
         await pilot.press("escape")  # clears
         await pilot.pause()
-        assert field.value == "" and table.row_count == 3
+        assert field.value == "" and table.row_count == 4
         await pilot.press("f", "g", "u", "s", "enter")  # f filters too; Enter goes back
         await pilot.pause()
-        assert table.has_focus and keys_of(table) == [ids["s3"]]
+        assert table.has_focus and keys_of(table) == [open_gus.id, ids["s3"]]
+        assert str(screen.status_line.render()) == (
+            "2 of 4 sessions matching “gus” · 1 active (listed first, ⏎ to resume)")
         await pilot.press("escape", "escape")
         # p prepares for the highlighted session's person
         await pilot.press("slash", "a", "d", "a", "enter", "p")

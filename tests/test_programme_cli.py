@@ -107,7 +107,7 @@ def test_list_empty_then_new_then_list(run):
 
 def test_new_rejects_bad_input(run):
     assert "needs a name" in one_error_line(run("programme", "new", "  "))
-    assert "no guide" in one_error_line(run("programme", "new", "X", "--guide", "nope"))
+    assert "no interview guide" in one_error_line(run("programme", "new", "X", "--guide", "nope"))
     assert "theme cannot be empty" in one_error_line(run("programme", "new", "X", "--theme", " "))
     assert run("programme", "new", "Same").exit_code == 0
     assert "already a programme" in one_error_line(run("programme", "new", "same"))

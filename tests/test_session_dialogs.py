@@ -19,6 +19,7 @@ from tui.screens.confirm import ConfirmScreen
 from tui.screens.detail import SessionDetailScreen
 from tui.screens.export import ExportScreen
 from tui.screens.review import EndReviewScreen
+from tui.screens.prepare import PrepareScreen
 from tui.screens.session import SessionScreen
 from tui.screens.start import NewSessionScreen
 from tui.screens.tagging import TagDialog, tagged_message, theme_for_stage
@@ -33,13 +34,24 @@ def plan(guide_id: str = "leadership-interview"):
 
 
 def test_the_tag_dialog_highlights_the_theme_of_the_stage():
-    """Each interview stage named after a theme opens the tag dialog on it (Enter tags it); a
-    stakeholder interview's "What helps" (``strengths``) opened on "perception"."""
-    at = {s.key: DEFAULT_THEMES[theme_for_stage(s.key, DEFAULT_THEMES)]
-          for g in builtin_guides() if g.kind == "interview" for s in g.stages}
-    assert (at["strengths"], at["needs"], at["current-state"], at["future-state"]) == (
-        "strength", "organisation needs", "current state", "future state")
-    assert at["welcome"] == at["close"] == "perception"  # no theme of their own: the first
+    """An interview stage opens the tag dialog on the theme its guide names (Enter tags it):
+    a stakeholder interview's "What helps" (``strengths``) on "strength", the leadership
+    strategy (it opened on "perception", the first) on "suggestion". A plan made before
+    stages named themes, or a guide that names none: the theme the key matches."""
+    def at(stage) -> str:
+        return DEFAULT_THEMES[theme_for_stage(stage, DEFAULT_THEMES)]
+
+    named = {s["key"]: at(s) for g in builtin_guides() if g.kind == "interview"
+             for s in g.to_snapshot()["stages"]}
+    assert (named["strengths"], named["needs"], named["current-state"], named["future-state"],
+            named["strategy"]) == (
+        "strength", "organisation needs", "current state", "future state", "suggestion")
+    assert named["welcome"] == named["close"] == "perception"  # no theme of their own: the first
+    assert at({"key": "x", "theme": " Future  STATE"}) == "future state"  # case, spacing aside
+    # the key, when a stage names no theme or one the programme does not have
+    assert at({"key": "current-state"}) == "current state"
+    assert at({"key": "needs", "theme": "trust"}) == "organisation needs"
+    assert at({"key": "strengths"}) == "perception"  # no plural guessed: the guide says it
 
 
 def test_a_tag_confirmation_shortens_all_but_its_themes_to_fit():
@@ -64,7 +76,9 @@ def test_a_tag_confirmation_shortens_all_but_its_themes_to_fit():
 async def test_tagging_remembers_the_leader_and_takes_several_themes(store, vault_path, clock):
     programme = store.add_programme("Leaders")
     ana = store.add_person("Ana Silva")
-    session = store.start_session(store.add_person("Ben").id, plan(), programme_id=programme.id)
+    welcome = plan()
+    welcome["stages"][0]["theme"] = "Concern"  # a stage naming its theme (case aside)
+    session = store.start_session(store.add_person("Ben").id, welcome, programme_id=programme.id)
     app = make_app(vault_path, clock)
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_session(app, pilot, store, session.id)
@@ -74,6 +88,7 @@ async def test_tagging_remembers_the_leader_and_takes_several_themes(store, vaul
         dialog = app.screen
         assert isinstance(dialog, TagDialog)
         themes = dialog.query_one("#tag-themes")
+        assert themes.highlighted == DEFAULT_THEMES.index("concern")  # the dialog opens on it
         themes.highlighted = 0
         await pilot.press("space", "down", "down", "space", "down", "space")  # three themes
         await pilot.press("tab", *"ana", "enter")  # about Ana, tagged in one go
@@ -207,7 +222,7 @@ async def test_a_session_still_open_is_said_and_a_person_s_usual_guide_offered(
     starting another with him says so, before a second open one is made. Then another name:
     Grace's usual guide is offered (and a guide picked by hand is kept)."""
     ben = store.add_person("Ben Okafor")
-    store.start_session(ben.id, plan("feedback"))
+    open_one = store.start_session(ben.id, plan("feedback"))
     store.add_person("Ana Ruiz")
     grace = store.add_person("Grace\x07", guide_id="feedback")  # a control in it (an import)
     app = make_app(vault_path, clock)
@@ -222,7 +237,7 @@ async def test_a_session_still_open_is_said_and_a_person_s_usual_guide_offered(
         await pilot.press("tab", *"Ben Okafor")
         await pilot.pause()
         assert line.display and str(line.render()) == (
-            "still open with them: Feedback session, 2025-03-03 09:00 (esc, then resume it)")
+            "still open with them: Feedback session, 2025-03-03 09:00 (^r resumes it)")
         assert line.region.width and line.region.right <= 80, "the still-open line fits"
         dialog.query_one("#person").value = "Ana Ruiz"
         await pilot.pause()
@@ -262,6 +277,22 @@ async def test_a_session_still_open_is_said_and_a_person_s_usual_guide_offered(
         app.screen.query_one("#person").value = "Ben Okafor"
         await pilot.pause()
         assert not app.screen.query_one("#start-error").display
+        await pilot.press("ctrl+r")  # nothing of the programme's open with him: nothing resumed
+        await pilot.pause()
+        assert str(app.screen.query_one("#start-error").render()) == \
+            "No session is still open with them."
+        # Prepare for him, ^n: resumed from the dialog that says it is open ("esc, then resume
+        # it" went back to Prepare, which has no key for it): no second session with him
+        app.screen.dismiss(None)
+        await pilot.pause()
+        app.push_screen(PrepareScreen(ben.id))
+        await pilot.pause()
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+        await pilot.press("ctrl+r")
+        await pilot.pause()
+        assert isinstance(app.screen, SessionScreen) and app.screen.session.id == open_one.id
+        assert len(store.sessions(status="active")) == 2  # his and Grace's, no new one
 
 
 async def test_the_export_dialog_at_80x24_and_its_folder(store, vault_path, clock, tmp_path,

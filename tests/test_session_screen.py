@@ -269,6 +269,15 @@ async def test_the_follow_up_list_is_one_key_away_and_acts_at_once(store, vault_
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.focused, NotesArea) and app.screen is screen
+        # read back before ending, the carried one with what was captured (the review said
+        # "Captured: no items" after last time's were gone through)
+        await pilot.press("f10")
+        await pilot.pause()
+        review = app.screen
+        assert isinstance(review, EndReviewScreen)
+        assert str(review.query_one("#review-followed").render()) == \
+            "Earlier items done (1)\n✓ send the risk list  Ada"
+        assert "weekly demo" in str(review.query_one("#review-items").render())
 
 
 async def test_the_review_lists_the_items(store, vault_path, clock):

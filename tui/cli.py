@@ -25,9 +25,10 @@ What every command gets
       OS error raised by a command becomes the same one line; so do click's own usage errors.
       Every error is one ``rapport: error: ...`` line on stderr, never a traceback.
     * Shell completion (click's, ``_RAPPORT_COMPLETE``) of its Choice options by itself; an
-      option or argument taking a guide id adds ``shell_complete=complete_guide_ids``, one taking
-      a path that is not a ``click.Path`` ``complete_path``. Nothing that needs the passphrase
-      is ever completed (names, titles): completion must not open the vault.
+      option or argument taking a guide id adds ``shell_complete=complete_guide_ids`` (a
+      programme's guide: ``complete_interview_guide_ids``), one taking a path that is not a
+      ``click.Path`` ``complete_path``. Nothing that needs the passphrase is ever completed
+      (names, titles): completion must not open the vault.
 
 How a command ends
     Normally: its vault closed by its ``with``, its output flushed, the interpreter torn down as
@@ -410,16 +411,23 @@ DAY = DayType()
 # encrypted, so options that take one (--with, --person, --leader) complete to nothing; there
 # is no plaintext cache of them to read, and completion never opens the vault.
 def complete_guide_ids(ctx: click.Context, param: click.Parameter,
-                       incomplete: str) -> list[str]:
+                       incomplete: str, *, interviews: bool = False) -> list[str]:
     """Shell completion for a guide id: the guides on offer (no passphrase needed)."""
     try:
         from guides.loader import load_catalog
         from store import Paths
 
-        ids = load_catalog(Paths.resolve(typed_home(ctx)).guides_dir).ids
+        catalog = load_catalog(Paths.resolve(typed_home(ctx)).guides_dir)
+        ids = [g.id for g in catalog.interviews] if interviews else catalog.ids
     except Exception:  # noqa: BLE001 - completion offers nothing rather than a traceback
         return []
     return [guide_id for guide_id in ids if guide_id.startswith(incomplete)]
+
+
+def complete_interview_guide_ids(ctx: click.Context, param: click.Parameter,
+                                 incomplete: str) -> list[str]:
+    """Shell completion for a programme's guide: the interview guides only."""
+    return complete_guide_ids(ctx, param, incomplete, interviews=True)
 
 
 def complete_path(ctx: click.Context, param: click.Parameter,

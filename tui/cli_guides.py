@@ -90,6 +90,8 @@ def show_guide(guide_id: str) -> None:
             flags.append("private notes")
         if stage.followup:
             flags.append("reviews earlier items")
+        if stage.theme:
+            flags.append(f"theme: {stage.theme}")
         if stage.source:
             flags.append("from " + ", ".join(stage.source))
         extra = f"  ({'; '.join(flags)})" if flags else ""

@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING
 import click
 
 from store import CONSENTS, ROSTER_STATUSES, ROSTER_TO_GO
-from tui.cli import (bad_usage, complete_guide_ids, complete_path, fail, in_folder, pass_env,
-                     refuse_existing)
+from tui.cli import (bad_usage, complete_interview_guide_ids, complete_path, fail, in_folder,
+                     pass_env, refuse_existing)
 from tui.env import Env
 from tui.format import day, out, out_document, out_json, plural, table
 
@@ -40,25 +40,38 @@ def _find(store: "Store", ref: str) -> "Programme":
         raise fail(f"no programme called {ref!r} (see 'rapport programme list')") from None
 
 
+def _interview_guide(env: Env, guide_id: str) -> str:
+    """``guide_id`` when it is an interview guide (what the app's programme dialogs offer, for
+    ``new`` and ``edit`` alike); else one line naming the ones that are, exit status 1."""
+    from guides.loader import load_catalog
+
+    catalog = load_catalog(env.paths.guides_dir)
+    offered = [g.id for g in catalog.interviews]
+    if guide_id in offered:
+        return guide_id
+    guide = catalog.get(guide_id)
+    said = f"no interview guide with id {guide_id!r}" if guide is None else \
+        f"{guide_id!r} is not an interview guide"
+    raise fail(f"{said}; one of: " + ", ".join(offered))
+
+
 @programme_group.command("new")
 @click.argument("name")
 @click.option("--purpose", default="", help="What the programme is for.")
 @click.option("--guide", "guide_id", default="leadership-interview", show_default=True,
-              metavar="ID", shell_complete=complete_guide_ids,
-              help="Guide its interviews use (see 'rapport guides list').")
+              metavar="ID", shell_complete=complete_interview_guide_ids,
+              help="The interview guide its interviews use.")
 @click.option("--theme", "themes", multiple=True, metavar="THEME",
               help="A theme to add to the default ones (repeatable).")
 @pass_env
 def new_programme(env: Env, name: str, purpose: str, guide_id: str, themes: tuple[str, ...]) -> None:
     """Create a programme called NAME."""
-    from guides.loader import load_catalog
     from store import DEFAULT_THEMES
 
     name = name.strip()
     if not name:
         raise fail("a programme needs a name")
-    if load_catalog(env.paths.guides_dir).get(guide_id) is None:
-        raise fail(f"no guide with id {guide_id!r} (see 'rapport guides list')")
+    _interview_guide(env, guide_id)
     extra = [" ".join(t.split()) for t in themes]
     if any(not t for t in extra):
         raise fail("a theme cannot be empty")
@@ -161,14 +174,13 @@ def show_programme(env: Env, ref: str) -> None:
 @click.argument("ref", metavar="PROGRAMME")
 @click.option("--name", help="Its new name.")
 @click.option("--purpose", help="Its new purpose ('' clears it).")
-@click.option("--guide", "guide_id", metavar="ID", shell_complete=complete_guide_ids,
+@click.option("--guide", "guide_id", metavar="ID", shell_complete=complete_interview_guide_ids,
               help="The interview guide its interviews use; only while none has started.")
 @pass_env
 def edit_programme(env: Env, ref: str, name: str | None, purpose: str | None,
                    guide_id: str | None) -> None:
     """Rename PROGRAMME, change its purpose or, while none of its interviews has started, its
     guide (as 'e' on the app's programmes list does; its themes stay)."""
-    from guides.loader import load_catalog
     from store import RapportError
 
     if name is None and purpose is None and guide_id is None:
@@ -179,12 +191,7 @@ def edit_programme(env: Env, ref: str, name: str | None, purpose: str | None,
     with env.open_store() as store:
         programme = _find(store, ref)
         if guide_id is not None and guide_id != programme.guide_id:
-            offered = [g.id for g in load_catalog(env.paths.guides_dir).guides
-                       if g.kind == "interview"]
-            if guide_id not in offered:
-                raise fail(f"no interview guide with id {guide_id!r}; one of: "
-                           + ", ".join(offered))
-            changes["guide_id"] = guide_id
+            changes["guide_id"] = _interview_guide(env, guide_id)
         try:
             saved = store.update_programme(programme.id, **changes)
         except RapportError as exc:

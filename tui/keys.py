@@ -39,7 +39,8 @@ BINDING_IDS = frozenset({
     "programme-strategy-delete", "programme-strategy-edit", "programme-tab-areas",
     "programme-tab-matrix", "programme-tab-strategy", "programmes", "query", "quit", "reopen",
     "reopen-programme",
-    "review-end", "save", "search", "share", "since", "sort", "stage-form", "stages", "tag",
+    "resume-open", "review-end", "save", "search", "share", "since", "sort", "stage-form",
+    "stages", "tag",
     "theirs", "untag",
 }) | frozenset({  # the browse screens' (issues 22-24)
     "filter", "link-goal", "meeting", "merge", "new-person", "new-question", "person-tab-goals",

@@ -264,7 +264,8 @@ class HomeScreen(SectionScreen):
         self.show_more(max(FIRST_PAGE, row + 1))
         if view:
             table.move_cursor(row=min(row, table.row_count - 1))
-        active = sum(1 for r in self.rows if r.summary.status == "active")
+        # those shown: a filter that leaves none active said "6 active (listed first...)"
+        active = sum(1 for r in view if r.summary.status == "active")
         total = len(self.rows) if self.loaded_all else f"{len(self.rows)}+"
         noun = "session" if len(self.rows) == 1 and self.loaded_all else "sessions"
         status = f"{len(view)} of {total} {noun}"

@@ -261,7 +261,7 @@ class ProgrammesScreen(SectionScreen):
 
     def interview_guides(self) -> list[tuple[str, str]]:
         """The guides a programme's interviews can use, (id, name)."""
-        return [(g.id, g.name) for g in self.app.catalog.guides if g.kind == "interview"]
+        return [(g.id, g.name) for g in self.app.catalog.interviews]
 
     def action_back(self) -> None:
         self.app.pop_screen()

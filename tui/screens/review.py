@@ -103,7 +103,8 @@ class EndReviewScreen(Dialog[EndDecision | None]):
                  fill_feedback: Callable[[str], None] | None = None,
                  fill_consent: Callable[[], None] | None = None,
                  pulse: Pulse | None = None, fill_pulse: Callable[[], None] | None = None,
-                 tick: Callable[[], None] | None = None) -> None:
+                 tick: Callable[[], None] | None = None, followed: Sequence[Item] = ()
+                 ) -> None:
         """``words``: stage key -> (words in the shared note, in the private one);
         ``points``: this person's talking points (open ones carry on when it ends);
         ``suggestion``: the next meeting to offer (None: none is offered, as in interviews;
@@ -117,7 +118,8 @@ class EndReviewScreen(Dialog[EndDecision | None]):
         (saved: :meth:`consent_filled`); ``pulse``: the session's pulse (None: not yet), said
         when the guide has a stage that records it; ``fill_pulse()``: opens its form (saved:
         :meth:`pulse_filled`); ``tick``: the session's timer, which runs on while the
-        review is open: called each second, then the time table shows ``spent`` again."""
+        review is open: called each second, then the time table shows ``spent`` again;
+        ``followed``: earlier items marked done since this session began."""
         super().__init__()
         self.session, self.stages, self.spent = session, stages, spent
         self.items, self.words, self.person = list(items), words, person
@@ -130,6 +132,7 @@ class EndReviewScreen(Dialog[EndDecision | None]):
         #: the guide has a stage that records the pulse (a 1-on-1's check-in)
         self.records_pulse = any(s.get("records") == "pulse" for s in stages)
         self.tick = tick
+        self.followed = list(followed)
         #: the feedback entry's parts the guide's stages record, in their order
         self.records = [str(s["records"]) for s in stages
                         if s.get("records") in FEEDBACK_STAGE_FIELDS]
@@ -151,6 +154,8 @@ class EndReviewScreen(Dialog[EndDecision | None]):
             # long guide's stage table above it pushed it out of sight
             with VerticalScroll(id="review-body"):
                 yield Static(self.items_text(), id="review-items")
+                if self.followed:
+                    yield Static(self.followed_text(), id="review-followed")
                 if self.points:
                     yield Static(self.points_text(), id="review-points")
                 if self.records_pulse:
@@ -243,6 +248,16 @@ class EndReviewScreen(Dialog[EndDecision | None]):
         for goal in self.checked:
             text.append(f"\n{fmt.KIND_MARK.get('goal', '-')} {goal.text}")
             text.append(f"  {goal.progress}% · {goal.status}", style="dim")
+        return text
+
+    def followed_text(self) -> Text:
+        """The earlier items marked done in this session, read back with what was captured
+        (the review said "Captured: no items" after last time's were gone through)."""
+        text = Text(f"Earlier items done ({len(self.followed)})", style="bold")
+        for item in self.followed:
+            who = "me" if item.owner == "me" else self.person
+            text.append(f"\n✓ {item.text}")
+            text.append(f"  {who}", style="dim")
         return text
 
     def points_text(self) -> Text:
@@ -505,8 +520,22 @@ def review_and_end(screen: "SessionScreen") -> None:
         today=screen.app.clock().astimezone().date(), edited=edited, interview=interview,
         checked=goals_checked(screen), feedback=screen.feedback, fill_feedback=fill_feedback,
         fill_consent=fill_consent, pulse=screen.pulse, fill_pulse=fill_pulse,
-        tick=screen.tick)
+        tick=screen.tick, followed=followed_up(screen))
     screen.app.push_screen(review, decided)
+
+
+def followed_up(screen: "SessionScreen") -> list[Item]:
+    """Their action items of earlier sessions marked done since this one began (in its
+    follow-up list, or elsewhere while it was open), oldest done first."""
+    session = screen.live
+    try:
+        items = screen.store.items(person_id=session.person_id)
+    except RapportError:
+        return []
+    return sorted((i for i in items if i.session_id != session.id and i.status == "done"
+                   and i.kind != "goal" and i.done_at is not None
+                   and i.done_at >= session.started_at),
+                  key=lambda i: i.done_at or session.started_at)
 
 
 def goals_checked(screen: "SessionScreen") -> list[Goal]:

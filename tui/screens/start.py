@@ -66,7 +66,8 @@ class CompletingInput(Input):
 
 class NewSessionScreen(Dialog[str | None]):
     """Returns the new session's id, or None when cancelled. Enter starts it from any field,
-    except that the first Enter in the name accepts the completion shown.
+    except that the first Enter in the name accepts the completion shown. With a session still
+    open with the participant (said under the fields), ctrl+r returns that one's id instead.
 
     A lock, a signal or a crash does not keep what was typed here: a name, a title and a slot,
     typed again in seconds, and nothing said in a conversation (a session kept from them would
@@ -74,6 +75,7 @@ class NewSessionScreen(Dialog[str | None]):
 
     AUTO_FOCUS = "#guide-list"
     SAVE_VERB = "starts"
+    BINDINGS = [Binding("ctrl+r", "resume_open", "Resume", id="resume-open", show=False)]
 
     def __init__(self, *, programme_id: str | None = None, guide_id: str | None = None,
                  participant: str = "") -> None:
@@ -85,7 +87,8 @@ class NewSessionScreen(Dialog[str | None]):
         self.guide_picked = guide_id is not None  # by the caller: kept
         self.auto_guide: str | None = None  # the guide the dialog highlighted itself
         self.usual: dict[str, str] = {}  # folded name -> that person's default guide
-        self.open: dict[str, str] = {}  # folded name -> their session still open, said
+        #: folded name -> their session still open: its id, and how it is said
+        self.open: dict[str, tuple[str, str]] = {}
         #: folded name -> the name stored: everyone met, each name in every form it is typed
         #: (a control in it as the lists show it, BEL as ␇, or left out: fmt.name_forms)
         self.known: dict[str, str] = {}
@@ -105,8 +108,8 @@ class NewSessionScreen(Dialog[str | None]):
         for active in store.sessions(status="active") if store else []:
             if active.programme_id == self.programme_id and active.person_id in forms:
                 for form in forms[active.person_id]:
-                    self.open.setdefault(form, f"{active.guide_name}, "
-                                         f"{fmt.when(active.started_at)}")
+                    self.open.setdefault(form, (active.id, f"{active.guide_name}, "
+                                                f"{fmt.when(active.started_at)}"))
         catalog = self.app.catalog
         with Vertical(id="start-dialog", classes="dialog"):
             yield Static(self.keys_hint("New session  ·  ↑↓ picks the guide"),
@@ -166,7 +169,10 @@ class NewSessionScreen(Dialog[str | None]):
         guide = self.app.catalog.get(usual) if usual else None
         said = [f"{event.value.strip()}'s usual guide: {guide.name}"] if guide else []
         if folded in self.open:  # back-to-back: the last one with them may not be ended
-            said.append(f"still open with them: {self.open[folded]} (esc, then resume it)")
+            # resumed from here: "esc, then resume it" left Prepare, which has no key for it,
+            # and Home, where the row to resume had to be found
+            said.append(with_keys(self.app, f"still open with them: {self.open[folded][1]} "
+                                  "({resume-open} resumes it)", self))
         person = self.query_one("#person", CompletingInput)
         if folded and folded not in self.known and not person.completion:
             # a title typed on after Tab accepted a name ("Priya ParkQ1 review") started a
@@ -254,6 +260,15 @@ class NewSessionScreen(Dialog[str | None]):
             self.error(str(exc))
             return
         self.dismiss(session.id)
+
+    def action_resume_open(self) -> None:
+        """The session still open with the participant typed, resumed instead of a new one
+        (the dialog returns its id, as it does a new session's)."""
+        typed = " ".join(self.query_one("#person", Input).value.split()).casefold()
+        if typed in self.open:
+            self.dismiss(self.open[typed][0])
+        else:
+            self.error("No session is still open with them.")
 
     def error(self, text: str) -> None:
         line = self.query_one("#start-error", Label)

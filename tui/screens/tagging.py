@@ -10,7 +10,7 @@ ones (or the highlighted one), and a digit 1-9 tags at once with that theme and 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Sequence
+from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
 from rich.cells import cell_len, set_cell_size
 from textual.app import ComposeResult
@@ -59,15 +59,22 @@ def passage_at_cursor(notes) -> str:
     return notes.document.get_line(row).strip()
 
 
-def theme_for_stage(stage_key: str, themes: Sequence[str]) -> int:
-    """The theme that matches the stage (``current-state`` -> ``current state``; a plural
-    key its singular theme: the stakeholder interview's ``strengths`` -> ``strength``, where
-    its passages were tagged "perception", the first), else 0."""
-    key = stage_key.replace("-", " ").replace("_", " ").casefold()
-    keys = {key, key.removesuffix("s")} if key.endswith("s") and len(key) > 3 else {key}
-    for index, theme in enumerate(themes):
-        folded = theme.casefold()
-        if key and any(folded == k or folded.endswith(" " + k) for k in keys):
+def theme_for_stage(stage: Mapping[str, Any], themes: Sequence[str]) -> int:
+    """The index of the theme a passage tagged in ``stage`` (a plan's stage) is most likely
+    about: the one the guide names (``theme = "strength"``), else the one its key matches
+    (``current-state`` -> ``current state``, ``needs`` -> ``organisation needs``: plans made
+    before guides named their themes, and guides that do not), else 0. Case and spacing aside."""
+
+    def fold(text: str) -> str:
+        return " ".join(text.replace("-", " ").replace("_", " ").split()).casefold()
+
+    folded = [fold(theme) for theme in themes]
+    named = stage.get("theme")
+    if isinstance(named, str) and fold(named) in folded:
+        return folded.index(fold(named))
+    key = fold(str(stage.get("key", "")))
+    for index, theme in enumerate(folded):
+        if key and (theme == key or theme.endswith(" " + key)):
             return index
     return 0
 
@@ -153,7 +160,7 @@ def tag_selection(screen: "SessionScreen") -> None:
                                   room))
 
     screen.app.push_screen(TagDialog(passage, themes, people,
-                                     highlight=theme_for_stage(stage["key"], themes),
+                                     highlight=theme_for_stage(stage, themes),
                                      can_add_theme=programme is not None,
                                      subject=remembered), chosen)
 
