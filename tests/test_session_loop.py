@@ -384,6 +384,14 @@ async def test_consent_is_recorded_at_the_interview_on_the_roster(store, vault_p
         assert store.roster(programme.id)[0].status == "done"
         assert any(n.message == "session ended; Dana Ruiz done on the roster"
                    for n in app._notifications)
+        # deleted (held by mistake): the roster no longer claims it, and the toast says so
+        app.push_screen(SessionDetailScreen(session.id))
+        await settle(app, pilot)
+        await pilot.press("delete", "y")
+        await settle(app, pilot)
+        assert store.roster(programme.id)[0].status == "scheduled"
+        assert [n.message for n in app._notifications][-1] == (
+            "session deleted; Dana Ruiz scheduled again on the roster")
         app.store = None
 
 
