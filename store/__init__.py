@@ -72,6 +72,8 @@ Between conversations (issues 22 and 23), what each screen piece calls::
     # a programme's roster, consent recorded at the interview
     store.add_to_roster(programme.id, sam.id); store.record_consent(programme.id, sam.id, "given",
                                                                     session_id=session.id)
+    # an interview's end (end_reviewed) marks its person done on a running programme's roster
+    # when their place says planned or scheduled; delete_session takes that back (store.roster)
     # the participant's summary to the clipboard: the export's text, recorded as "clipboard"
     text = share_summary(store, session.id)
     # retention: once a programme's synthesis is exported, its raw notes can go

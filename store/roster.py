@@ -1,5 +1,12 @@
 """A programme's roster: who is to be interviewed (planned, scheduled, done, declined), and the
-consent each gave, recorded at the interview."""
+consent each gave, recorded at the interview.
+
+Ending an interview marks its person's place done when it still says planned or scheduled
+(:meth:`Roster.interviewed`), in a running programme only; the place remembers that interview
+(``done_by``) and what it said before (``before``), sealed with it, and deleting the interview
+takes it back (:meth:`Roster.take_back`) unless another ended interview with them in the
+programme still says they were interviewed, or the place was set by hand since.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +14,9 @@ from typing import Any
 
 from .clock import parse_stamp
 from .errors import NotFound, RapportError
-from .models import CONSENTS, ROSTER_STATUSES, RosterPlace
+from .models import CONSENTS, ROSTER_STATUSES, ROSTER_TO_GO, RosterPlace
 from .people import People
+from .programmes import programme_of
 from .rows import Rows, clean
 from .sessions import session_row
 
@@ -26,10 +34,8 @@ def place_of(plain: dict[str, Any], secret: dict[str, Any]) -> RosterPlace:
                        updated_at=parse_stamp(plain["updated_at"]))
 
 
-def _data(place: RosterPlace) -> dict[str, Any]:
-    return {"status": place.status, "consent": place.consent,
-            "consent_at": place.consent_at.isoformat() if place.consent_at else None,
-            "session_id": place.session_id, "note": place.note}
+#: what a place marked done by an interview's end keeps of it (:meth:`Roster.take_back`)
+ENDED_BY = ("done_by", "before")
 
 
 class Roster:
@@ -44,12 +50,20 @@ class Roster:
         return found
 
     def place(self, programme_id: str, person_id: str) -> RosterPlace:
-        found: list[RosterPlace] = self.rows.select(
-            TABLE, "programme_id = ? AND person_id = ?", (programme_id, person_id),
-            convert=place_of)
-        if not found:
+        return self._found(programme_id, person_id)[0]
+
+    def _sealed(self, programme_id: str, person_id: str
+                ) -> tuple[RosterPlace, dict[str, Any]] | None:
+        """Their place and its sealed data as written (``done_by`` and ``before`` too)."""
+        found = self.rows.select(TABLE, "programme_id = ? AND person_id = ?",
+                                 (programme_id, person_id))
+        return (place_of(*found[0]), dict(found[0][1]["data"])) if found else None
+
+    def _found(self, programme_id: str, person_id: str) -> tuple[RosterPlace, dict[str, Any]]:
+        found = self._sealed(programme_id, person_id)
+        if found is None:
             raise NotFound(f"{self.people.get(person_id).name} is not on the roster")
-        return found[0]
+        return found
 
     def add(self, programme_id: str, person_id: str, *, status: str = "planned",
             note: str = "") -> RosterPlace:
@@ -69,10 +83,10 @@ class Roster:
         return place_of(plain, {"data": data})
 
     def update(self, programme_id: str, person_id: str, **changes: Any) -> RosterPlace:
-        """``status`` or ``note``."""
+        """``status`` or ``note``. A status changed by hand is the facilitator's word: an
+        interview's deletion no longer takes it back."""
         with self.rows.write():
-            place = self.place(programme_id, person_id)
-            data = _data(place)
+            place, data = self._found(programme_id, person_id)
             for key, value in changes.items():
                 if key not in ("status", "note"):
                     raise RapportError(f"a roster place has no field {key!r}")
@@ -80,6 +94,9 @@ class Roster:
             if data["status"] not in ROSTER_STATUSES:
                 raise RapportError(f"unknown roster status {data['status']!r} "
                                    f"(one of {', '.join(ROSTER_STATUSES)})")
+            if data["status"] != place.status:
+                for key in ENDED_BY:
+                    data.pop(key, None)
             return place_of(*self.rows.update(TABLE, place.id, {"data": data}))
 
     def consent(self, programme_id: str, person_id: str, consent: str | None, *,
@@ -90,20 +107,72 @@ class Roster:
         if consent is not None and consent not in CONSENTS:
             raise RapportError(f"unknown consent {consent!r} (given or refused)")
         with self.rows.write():
-            try:
-                place = self.place(programme_id, person_id)
-            except NotFound:
+            found = self._sealed(programme_id, person_id)
+            if found is None:
                 if session_id is None:
-                    raise
-                place = self.add(programme_id, person_id, status="done")
+                    raise NotFound(f"{self.people.get(person_id).name} is not on the roster")
+                self.add(programme_id, person_id, status="done")
+                found = self._found(programme_id, person_id)
+            place, data = found
             if (session_id is not None
                     and session_row(self.rows, session_id)["person_id"] != person_id):
                 raise RapportError("that interview is not with this person")
-            data = {**_data(place), "consent": consent, "session_id": session_id,
-                    "consent_at": self.rows.now() if consent else None}
+            data.update(consent=consent, session_id=session_id,
+                        consent_at=self.rows.now() if consent else None)
             return place_of(*self.rows.update(TABLE, place.id, {"data": data}))
 
     def remove(self, programme_id: str, person_id: str) -> None:
         with self.rows.write():
             place = self.place(programme_id, person_id)
             self.rows.delete(TABLE, "id = ?", (place.id,))
+
+    # ------------------------------------------------------------------ an interview's end
+    def _interview(self, session_id: str) -> tuple[str, str] | None:
+        """(programme id, person id) of an interview in a running programme (None: not in a
+        programme, or in a closed one, whose roster is the round's record)."""
+        row = session_row(self.rows, session_id)
+        programme_id = row["programme_id"]
+        if programme_id is None:
+            return None
+        if programme_of(*self.rows.get("programmes", programme_id)).closed_at is not None:
+            return None
+        return programme_id, row["person_id"]
+
+    def interviewed(self, session_id: str) -> RosterPlace | None:
+        """Inside a write, as the interview ``session_id`` ends: its person's place marked
+        done if it says planned or scheduled (:data:`ROSTER_TO_GO`), remembering the interview
+        and what it said. None: nothing changed (not in a running programme, not on its
+        roster, or done or declined already)."""
+        interview = self._interview(session_id)
+        found = self._sealed(*interview) if interview else None
+        if found is None or found[0].status not in ROSTER_TO_GO:
+            return None
+        place, data = found
+        data.update(status="done", done_by=session_id, before=place.status)
+        return place_of(*self.rows.update(TABLE, place.id, {"data": data}))
+
+    def take_back(self, session_id: str) -> bool:
+        """Inside a write, before the interview ``session_id`` is deleted: the place its end
+        marked done says what it said before, unless another ended interview with them in the
+        programme says they were interviewed (the place is then that one's), the status was
+        set by hand since, or the programme is closed. Whether it went back."""
+        interview = self._interview(session_id)
+        found = self._sealed(*interview) if interview else None
+        if interview is None or found is None:
+            return False
+        place, data = found
+        if place.status != "done" or data.get("done_by") != session_id:
+            return False
+        programme_id, person_id = interview
+        others = self.rows.plain(
+            "sessions", "programme_id = ? AND person_id = ? AND id != ? AND ended_at IS NOT NULL",
+            (programme_id, person_id, session_id), order="ended_at DESC", columns=("id",))
+        if others:
+            data["done_by"] = others[0]["id"]
+        else:
+            data["status"] = data.get("before") if data.get("before") in ROSTER_TO_GO \
+                else "planned"
+            for key in ENDED_BY:
+                data.pop(key, None)
+        self.rows.update(TABLE, place.id, {"data": data})
+        return not others

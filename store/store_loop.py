@@ -148,12 +148,16 @@ class LoopFace(PeopleFace, SessionsFace):
         agreed set on the person (None: none; left out: unchanged), the ``next_meeting`` (day,
         "HH:MM" or None, minutes) set (None: the one set unset, the cadence decides again; left
         out: unchanged; one set here goes with the session if it is deleted:
-        :meth:`delete_session`), the session ended. Returns it and the points carried (a 1-on-1's
-        only: :attr:`Session.carries_points`)."""
+        :meth:`delete_session`), a programme interview's person marked done on its roster if
+        their place says planned or scheduled (a running programme's only; taken back with the
+        session too: :mod:`store.roster`), the session ended. Returns it and the points carried
+        (a 1-on-1's only: :attr:`Session.carries_points`)."""
         session = self._sessions.get(session_id)
         person_id = session.person_id
         with self._agreeing(person_id, cadence):
             carried = self._points.carry(session_id) if session.carries_points else []
+            if session.programme_id is not None:
+                self._roster.interviewed(session_id)
             if next_meeting is None:
                 self._meetings.clear(person_id)
             elif not isinstance(next_meeting, EllipsisType):

@@ -70,12 +70,15 @@ class SessionsFace(StoreBase):
 
     def delete_session(self, session_id: str) -> bool:
         """The session, its notes, items and tags, the next meeting its end review set (the
-        one it replaced set again, unless it was set again since: :mod:`store.meetings`), and
-        the sealed search index (its text must not outlive it), in one transaction. Whether a
-        next meeting was taken back."""
+        one it replaced set again, unless it was set again since: :mod:`store.meetings`), the
+        roster place its end marked done (planned or scheduled again, unless another ended
+        interview with them in the programme says done, or it was set by hand since:
+        :mod:`store.roster`), and the sealed search index (its text must not outlive it), in
+        one transaction. Whether a next meeting was taken back."""
         with self.engine.write():
             took_back = self._meetings.take_back(self._sessions.brief(session_id)[0],
                                                  session_id)
+            self._roster.take_back(session_id)
             started = self._sessions.delete(session_id)
             self._search.drop_sealed(started)
         self._notes.forget(session_id)

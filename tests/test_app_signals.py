@@ -27,8 +27,8 @@ PASSPHRASE = "a long enough passphrase"
 CHILD = """
 import fcntl, sys, termios
 fcntl.ioctl(0, termios.TIOCSCTTY, 0)  # the pty is this session's terminal: closing it hangs up
-import tui.screens.session
-tui.screens.session.AUTOSAVE_SECONDS = 3600.0
+import tui.screens.session_saving
+tui.screens.session_saving.AUTOSAVE_SECONDS = 3600.0
 from store import crypto
 from pathlib import Path
 from tui.env import Env

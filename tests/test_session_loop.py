@@ -359,6 +359,7 @@ async def test_consent_is_recorded_at_the_interview_on_the_roster(store, vault_p
         await pilot.press("left", "enter")  # from "given" back to "not recorded"
         await pilot.pause()
         assert store.roster(programme.id)[0].consent is None
+        store.update_roster(programme.id, dana.id, status="scheduled")  # the Roster tab's
         assert "recorded:" not in str(screen.query_one(StageCard).render())
         await pilot.press("f10")
         await pilot.pause()
@@ -377,6 +378,20 @@ async def test_consent_is_recorded_at_the_interview_on_the_roster(store, vault_p
             "Consent: given  ·  ^f corrects it\n")
         assert (store.roster(programme.id)[0].consent, store.roster(programme.id)[0].session_id
                 ) == ("given", session.id)
+        # ended: the roster says done (it said scheduled), and the toast says so
+        await pilot.press("f10")
+        await settle(app, pilot)
+        assert store.roster(programme.id)[0].status == "done"
+        assert any(n.message == "session ended; Dana Ruiz done on the roster"
+                   for n in app._notifications)
+        # deleted (held by mistake): the roster no longer claims it, and the toast says so
+        app.push_screen(SessionDetailScreen(session.id))
+        await settle(app, pilot)
+        await pilot.press("delete", "y")
+        await settle(app, pilot)
+        assert store.roster(programme.id)[0].status == "scheduled"
+        assert [n.message for n in app._notifications][-1] == (
+            "session deleted; Dana Ruiz scheduled again on the roster")
         app.store = None
 
 

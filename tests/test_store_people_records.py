@@ -179,6 +179,70 @@ def test_a_roster_and_consent_recorded_at_the_interview(store, clock):
     assert [p.person_id for p in store.roster(programme.id)] == [lee.id, ann.id]
 
 
+def test_ending_an_interview_marks_the_roster_done_and_deleting_it_takes_that_back(
+        store, clock, vault_path, passphrase):
+    """The end review's end marks the interviewee's place done, in the same transaction, only
+    from planned or scheduled, in a running programme; deleting the interview takes it back
+    unless another ended interview with them says done, or the place was set by hand since."""
+    programme = store.add_programme("Leaders")
+    lee, kim, ann, bo, mo = (store.add_person(n) for n in ("Lee", "Kim", "Ann", "Bo", "Mo"))
+    for person, status in ((lee, "planned"), (kim, "scheduled"), (ann, "declined"),
+                           (mo, "planned")):
+        store.add_to_roster(programme.id, person.id, status=status)
+
+    def interview(person):
+        return store.start_session(person.id, PLAN, programme_id=programme.id)
+
+    def status(person) -> str:
+        return next(p.status for p in store.roster(programme.id) if p.person_id == person.id)
+
+    first = {p.name: interview(p) for p in (lee, kim, ann, bo, mo)}
+    store.end_session(first["Lee"].id)  # a plain end (the commands', the tests'): no roster
+    assert status(lee) == "planned"
+    store.reopen_session(first["Lee"].id)
+    with pytest.raises(RapportError, match="1 to 1440"):  # all of the end, or nothing
+        store.end_reviewed(first["Kim"].id, next_meeting=(date(2025, 3, 11), None, 0))
+    assert status(kim) == "scheduled" and store.session(first["Kim"].id).ended_at is None
+    for name in ("Lee", "Kim", "Ann", "Bo", "Mo"):
+        store.end_reviewed(first[name].id)
+    store.end_reviewed(store.start_session(lee.id, PLAN).id)  # a 1-on-1: no programme
+    # sealed in the file: read back from it
+    store.close()
+    store = open_vault(vault_path, passphrase, allow_weak=True)
+    assert [(p.person_id, p.status) for p in store.roster(programme.id)] == [
+        (lee.id, "done"), (kim.id, "done"), (ann.id, "declined"), (mo.id, "done")]  # Bo: not on it
+    # consent recorded after the end, a note: the place still knows which interview marked it
+    store.record_consent(programme.id, lee.id, "given", session_id=first["Lee"].id)
+    store.update_roster(programme.id, lee.id, note="keen")
+    store.delete_session(first["Lee"].id)
+    back = store.roster(programme.id)[0]
+    assert (back.status, back.consent, back.note) == ("planned", "given", "keen")
+    # another ended interview with Kim still says done, until it goes too: scheduled again
+    second = store.start_session(kim.id, PLAN, programme_id=programme.id)
+    store.end_reviewed(second.id)
+    store.delete_session(first["Kim"].id)
+    assert status(kim) == "done"
+    store.delete_session(second.id)
+    assert status(kim) == "scheduled"
+    # set by hand since (scheduled, then done again): the facilitator's word stays
+    store.update_roster(programme.id, mo.id, status="scheduled")
+    store.update_roster(programme.id, mo.id, status="done")
+    store.delete_session(first["Mo"].id)
+    assert status(mo) == "done"
+    store.delete_session(first["Ann"].id)
+    assert status(ann) == "declined"
+    # a closed programme's roster is the round's record: neither ending nor deleting moves it
+    again = interview(lee)
+    ended = interview(kim)
+    store.end_reviewed(ended.id)
+    store.close_programme(programme.id)
+    store.end_reviewed(again.id)
+    assert status(lee) == "planned"
+    store.delete_session(ended.id)
+    assert status(kim) == "done"
+    store.close()
+
+
 def test_erasing_a_person_leaves_nothing_of_them(store, clock, vault_path):
     ann, bo, s1, *_ = fill(store, clock)
     store.save_note(s1.id, "check-in", "long notes " * 20000)  # pages to free

@@ -2,7 +2,8 @@
 
 Built by :func:`tui.launch.make_app` (the launcher, the tests and the bench use that one factory).
 The unlock screen is the app's default screen: unlocking pushes the home screen over it, locking
-pops every screen back down to it.
+pops every screen back down to it. Each key goes through :mod:`tui.key_order` first, so keys are
+acted on in the order they were typed.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
 from store import Paths, visible
+from tui import key_order
 from tui.commands import Command, RapportCommands
 from tui.config import Config
 from tui.contrast import ReadableDim, readable_variables
@@ -298,65 +300,9 @@ class RapportApp(QuietCrash):
                               events.MouseScrollUp)):
             self.last_activity = self.clock()
         if isinstance(event, events.Key) and not event.is_forwarded \
-                and (await self.run_alt_binding(event) or self.run_field_key(event)
-                     or self.run_typed_on_button(event)):
+                and await key_order.routed(self, event):  # in the order typed
             return
         await super().on_event(event)
-
-    def run_field_key(self, event: events.Key) -> bool:
-        """A key the focused text field binds itself (backspace, delete, the arrows, Home, End)
-        acts in its turn among the letters typed around it. Textual runs such a binding only
-        once the key has bubbled up to the app, behind the letters the field already holds: typed
-        in one go (fast, or while the app was busy), "abx", Backspace, "c" came out "abxc" less
-        a letter, and End then " today" replaced a selected text. The binding runs from the
-        field's own queue instead, after the keys before it, before those after it. Only the
-        editing keys Textual's Input and TextArea declare: the rest (Down, which a screen may
-        take to leave the field) goes as usual. A dialog's choice row (:class:`ChoiceSet`) runs
-        its arrows so too: between two Tabs (a priority key, acted on as it arrives) Right met
-        the next field, and the item stayed "mine". True when it does."""
-        from textual.binding import Binding
-        from textual.widgets import Input, TextArea
-
-        from tui.widgets.choice import ChoiceSet
-
-        field = self.focused
-        if event.is_printable or not isinstance(field, (Input, TextArea, ChoiceSet)):
-            return False
-        active = self.screen.active_bindings.get(event.key)
-        if active is None or active.node is not field or active.binding.priority \
-                or not active.enabled:
-            return False  # the screen's or the app's: as usual
-        if isinstance(field, (Input, TextArea)):
-            editing = Input.BINDINGS if isinstance(field, Input) else TextArea.BINDINGS
-            if active.binding.action not in {b.action for b in editing
-                                             if isinstance(b, Binding)}:
-                return False
-        return field.call_later(self.run_action, active.binding.action, field)
-
-    def run_typed_on_button(self, event: events.Key) -> bool:
-        """A letter typed on a dialog's button goes into its text field, decided here as the
-        key arrives, so the letters after it go there too, in order
-        (:meth:`tui.screens.dialog.Dialog.typed_on_button`). True when it did."""
-        take = getattr(self.screen, "typed_on_button", None)
-        return bool(take is not None and take(event))
-
-    async def run_alt_binding(self, event: events.Key) -> bool:
-        """An alt+letter bound on the screen (``private = "alt+p"``) is that key, also while a
-        text field has the focus: Textual's Input and TextArea type the letter of any alt+letter
-        (ESC p arrives as alt+p with the character p) before a binding that is not a priority
-        one is looked at, so it typed "p" into the notes instead. An alt+letter bound to nothing
-        still types its letter. True when it ran the binding."""
-        from textual.widgets import Input, TextArea
-
-        if not (event.key.startswith("alt+") and event.is_printable
-                and isinstance(self.focused, (Input, TextArea))):
-            return False
-        active = self.screen.active_bindings.get(event.key)
-        if active is None or active.binding.priority:
-            return False  # a priority binding runs as usual, ahead of the field
-        if active.enabled:
-            await self.run_action(active.binding.action, active.node)
-        return True
 
     def check_idle_lock(self) -> None:
         minutes = self.config.idle_lock_minutes
@@ -481,16 +427,9 @@ class RapportApp(QuietCrash):
         return reopen
 
     def after_typing(self, callback: Callable[[], object]) -> None:
-        """Runs ``callback`` once the keys typed before it have been handled. A priority key
-        (Enter in a dialog, quit) or a signal is handled as it arrives, ahead of the keys queued
-        before it (a fast typist's last letters, a paste, a Space marking a theme, a Tab
-        completing a name). A letter is taken in the focused widget's queue, but a key bound
-        there acts only once it has bubbled up to the app, through each queue in between: the
-        callback follows it up through each, to the app, and back to the focused widget (where
-        the bound action runs), then runs."""
-        focused = self.focused
-        path = [*focused.ancestors_with_self, focused] if focused is not None else []
-        after_queues(path, callback)
+        """Runs ``callback`` once the keys typed before it have been handled
+        (:func:`tui.key_order.after_typing`)."""
+        key_order.after_typing(self, callback)
 
     async def action_quit(self) -> None:
         self.after_typing(self.quit_asking)
@@ -579,11 +518,3 @@ class RapportApp(QuietCrash):
         return Text("rapport: error: an unexpected error stopped the app. Notes were saved up to "
                     "the last autosave; nothing else is shown here to keep them private.")
 
-
-def after_queues(path: list[Any], callback: Callable[[], object]) -> None:
-    """Runs ``callback`` after what is queued now at each of ``path``'s nodes in turn."""
-    if not path:
-        callback()
-        return
-    if not path[0].call_later(after_queues, path[1:], callback):
-        after_queues(path[1:], callback)  # closed: nothing queued there any more

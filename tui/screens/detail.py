@@ -16,7 +16,7 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Markdown, Static
 
-from store import RapportError, visible
+from store import ROSTER_TO_GO, RapportError, visible
 from tui import format as fmt
 from tui.widgets.footer import Footer
 from tui.widgets.note_markdown import NoteMarkdown
@@ -207,14 +207,21 @@ class SessionDetailScreen(SectionScreen):
         def decided(yes: bool | None) -> None:
             if not yes:
                 return
+            from tui.screens.review_records import roster_status
+
+            placed = roster_status(self.store, record.session)
             try:
                 took_back = self.store.delete_session(self.session_id)
             except RapportError as exc:
                 self.notify(str(exc), severity="error")
                 return
             self.app.pop_screen()
-            self.app.notify("session deleted" + (
-                ", with the next meeting its review set" if took_back else ""), timeout=3)
+            said = ["session deleted" + (
+                ", with the next meeting its review set" if took_back else "")]
+            now = roster_status(self.store, record.session)  # its end marked them done: back
+            if placed == "done" and now in ROSTER_TO_GO:
+                said.append(f"{record.person.name} {now} again on the roster")
+            self.app.notify("; ".join(said), timeout=3)
 
         self.app.push_screen(ConfirmScreen("Delete this session?", message), decided)
 

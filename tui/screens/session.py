@@ -2,7 +2,8 @@
 
 Typing goes straight into the notes; every other action uses keys that do not type text (the
 plan is in docs/keys.md). What this file holds: the stage shown, the timer, the notes (a shared
-and a private note per stage: :mod:`tui.screens.session_notes`) and moving between stages. The
+and a private note per stage: :mod:`tui.screens.session_notes`; saved, and the line that says
+so: :mod:`tui.screens.session_saving`) and moving between stages. The
 layout and the left pane (cues, questions, the since panel) are :mod:`tui.screens.session_left`;
 the loop around the conversation (talking points, earlier items, captures, the pulse, feedback,
 your question bank) is :mod:`tui.screens.session_loop`; tagging is :mod:`tui.screens.tagging`;
@@ -28,7 +29,7 @@ from store import Feedback, Item, Pulse, Question, Session, TalkingPoint
 from tui.commands import Command
 from tui.keys import with_keys
 from tui.screens import session_commands, session_left as left
-from tui.screens import session_loop as loop
+from tui.screens import session_loop as loop, session_saving as saving
 from tui.screens.base import RapportScreen
 from tui.screens.session_notes import NoteBook
 from tui.widgets.session import (
@@ -36,9 +37,7 @@ from tui.widgets.session import (
 )
 from tui.widgets.prepare import SinceLastTimeView
 
-AUTOSAVE_SECONDS = 1.0
 PERSIST_TIMER_EVERY = 15.0
-FLASH_SECONDS = 4.0
 
 HELP = """\
 **Session keys.** The notes pane keeps the focus, so typing always goes into the notes of the
@@ -66,9 +65,9 @@ the notes. Points not covered are carried to the next 1-on-1 when a 1-on-1 ends 
 session leaves them open, as they were).
 
 **Records.** **{stage-form}** fills in what the stage records: the pulse at check-in (1-5 and a
-word; the end review says it, and **{stage-form}** there records it), the feedback log at the feedback guide's stages (the end review says what it holds, and
-**{stage-form}** there fills in what is missing), consent at an interview's consent stage (or
-from the end review).
+word; the end review says it, and **{stage-form}** there records it), the feedback log at the
+feedback guide's stages (the end review says what it holds, and **{stage-form}** there fills
+in what is missing), consent at an interview's consent stage (or from the end review).
 **{capture}** captures an item, **{tag}** tags the selected passage with a theme, **{pause}**
 pauses the timer (kept across quit and resume), **{end}** ends the session with a review,
 **{save}** saves now, **{back}** goes back to the list (the session stays active and resumes
@@ -299,45 +298,11 @@ class SessionScreen(RapportScreen[None]):
                                         fresh=self.fresh_item)
 
     def show_status(self) -> None:
-        key = self.stage["key"]
-        text = Text(no_wrap=True, overflow="ellipsis")
-        if self.status == "saved":  # a confirmation takes the whole line (80 columns cut it)
-            text.append("" if self.flash else "✓ saved", style="bold")
-        elif self.status == "unsaved":
-            text.append("● unsaved", style="bold")
-        else:
-            text.append(f"⚠ {self.status}", style="bold reverse")
-        if self.flash:
-            text.append(f"   {self.flash}" if text.plain else self.flash, style="bold")
-        else:
-            private = self.is_private()
-            other = self.notebook.words(key, not private)
-            text.append("   🔒 private note" if private else "   shared note",
-                        style="" if private else "dim")
-            if other:
-                text.append(f" · {'shared' if private else 'private'}: {other} words",
-                            style="dim")
-        status = self.query_one("#note-status", Static)
-        status.set_class(self.status not in ("saved", "unsaved"), "-error")
-        if text != self.status_shown:  # asked on every key: drawn when it changes, one row
-            self.status_shown = text  # high, never laid out (that was most of a key's cost)
-            status.update(text, layout=False)
+        saving.show_status(self)
 
     def say(self, message: str) -> None:
-        """A confirmation in the status line under the notes, where it covers nothing (a
-        toast would sit on the items panel at 80x24)."""
-        self.flash = message
-        self.show_status()
-        if self.flash_timer is not None:
-            self.flash_timer.stop()
-        self.flash_timer = self.set_timer(FLASH_SECONDS, self.end_flash, name="flash")
-
-    def end_flash(self) -> None:
-        self.flash, self.flash_timer = "", None
-        if self.fresh_item is not None:
-            self.fresh_item = None
-            self.show_items()
-        self.show_status()
+        """A confirmation in the status line under the notes (:func:`saving.say`)."""
+        saving.say(self, message)
 
     def update_timer(self) -> None:
         timer = self.query_one(SessionTimer)
@@ -376,83 +341,19 @@ class SessionScreen(RapportScreen[None]):
     # ------------------------------------------------------------------ saving
     @on(NotesArea.Changed, "#notes")
     def notes_changed(self) -> None:
-        text = self.query_one(NotesArea).text
-        if not self.notebook.set(self.stage["key"], self.is_private(), text):
-            return
-        self.status = "unsaved"
-        self.show_status()
-        self.changed_at = self.app.clock()
-        if self.autosave_timer is None:
-            self.autosave_timer = self.set_timer(AUTOSAVE_SECONDS, self.autosave,
-                                                 name="autosave")
+        saving.notes_changed(self)
 
     def autosave(self) -> None:
-        """Saves once the notes have been left alone for AUTOSAVE_SECONDS by the app's clock
-        (the timer only wakes this up: tests move an injected clock instead of waiting)."""
-        self.autosave_timer = None
-        if self.changed_at is None or self.status != "unsaved":
-            return
-        still = (self.app.clock() - self.changed_at).total_seconds()
-        if still >= AUTOSAVE_SECONDS:
-            self.save_notes()
-        else:
-            self.autosave_timer = self.set_timer(AUTOSAVE_SECONDS - still, self.autosave,
-                                                 name="autosave")
+        saving.autosave(self)
 
     def capture_pane(self) -> None:
-        """What the notes pane holds now, into its slot (its Changed may not have arrived)."""
-        for notes in self.query(NotesArea):
-            self.notebook.set(self.stage["key"], self.is_private(), notes.text)
+        saving.capture_pane(self)
 
     def save_notes(self, *, quiet: bool = False) -> bool:
-        """Saves every note (shared or private) whose text differs from the last commit, each
-        into its own slot. True when all saved."""
-        store = self.app.store
-        if store is None or self.session is None:
-            return False
-        ok = True
-        for key, private, text in self.notebook.unsaved():
-            try:
-                store.save_note(self.session.id, key, text, private=private)
-            except RapportError as exc:
-                self.not_saved(exc)
-                ok = False
-                break
-            self.notebook.mark_saved(key, private, text)
-        if ok:
-            if self.failure is not None:  # the toast that said why is still up: say it is over
-                self.notify("Everything typed is in the vault now.", title="Saved", timeout=5)
-            self.status, self.failure = "saved", None
-        if not quiet:
-            self.show_status()
-        return ok
-
-    def not_saved(self, exc: RapportError) -> None:
-        """A save that did not happen (a full disk, a vault moved away): the status line under
-        the notes says so while it lasts, but it is one line and cuts a long reason at 80
-        columns, so the reason is also given whole in a toast: once, not at every autosave
-        that meets it again. What was typed stays in the notes and is saved by the next try."""
-        message = str(exc)
-        self.status = message
-        if message != self.failure:
-            self.failure = message
-            self.notify(message, title="Not saved", severity="error", timeout=15)
+        return saving.save_notes(self, quiet=quiet)
 
     def persist_state(self) -> None:
-        store = self.app.store
-        if store is None or self.session is None or not self.state_dirty:
-            return
-        try:
-            self.session = store.save_session_state(
-                self.session.id, stage_index=self.index, spent=self.spent,
-                visited=sorted(self.visited), asked={k: sorted(v) for k, v in self.asked.items()},
-                paused=self.paused)
-        except RapportError as exc:
-            self.not_saved(exc)
-            self.show_status()
-            return
-        self.state_dirty = False
-        self.last_persist = self.app.clock()
+        saving.persist_state(self)
 
     def flush(self) -> None:
         """Save everything now (stage change, leaving, lock, quit, crash)."""
