@@ -171,8 +171,8 @@ class NewSessionScreen(Dialog[str | None]):
         if folded in self.open:  # back-to-back: the last one with them may not be ended
             # resumed from here: "esc, then resume it" left Prepare, which has no key for it,
             # and Home, where the row to resume had to be found
-            said.append(with_keys(self.app, f"still open with them: {self.open[folded][1]} "
-                                  "({resume-open} resumes it)", self))
+            said.append(with_keys(self.app, "still open with them: {open} ({resume-open} "
+                                  "resumes it)", self, open=self.open[folded][1]))
         person = self.query_one("#person", CompletingInput)
         if folded and folded not in self.known and not person.completion:
             # a title typed on after Tab accepted a name ("Priya ParkQ1 review") started a
