@@ -222,7 +222,8 @@ async def test_a_session_still_open_is_said_and_a_person_s_usual_guide_offered(
     starting another with him says so, before a second open one is made. Then another name:
     Grace's usual guide is offered (and a guide picked by hand is kept)."""
     ben = store.add_person("Ben Okafor")
-    open_one = store.start_session(ben.id, plan("feedback"))
+    # its guide's name as a key placeholder: said as written, never read as a key
+    open_one = store.start_session(ben.id, {**plan("feedback"), "name": "Feedback {quit}"})
     store.add_person("Ana Ruiz")
     grace = store.add_person("Grace\x07", guide_id="feedback")  # a control in it (an import)
     app = make_app(vault_path, clock)
@@ -237,7 +238,7 @@ async def test_a_session_still_open_is_said_and_a_person_s_usual_guide_offered(
         await pilot.press("tab", *"Ben Okafor")
         await pilot.pause()
         assert line.display and str(line.render()) == (
-            "still open with them: Feedback session, 2025-03-03 09:00 (^r resumes it)")
+            "still open with them: Feedback {quit}, 2025-03-03 09:00 (^r resumes it)")
         assert line.region.width and line.region.right <= 80, "the still-open line fits"
         dialog.query_one("#person").value = "Ana Ruiz"
         await pilot.pause()
