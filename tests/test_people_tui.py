@@ -61,7 +61,7 @@ async def test_people_narrow_terminal_uses_relative_dates_and_enter_shows_a_jot_
     """At 80x24 the people list's dates are relative; "Last met" is the last ended session's,
     as Prepare says it, one still open marked (and sorted by). Then a person's timeline cuts a
     jot to one line of its column; Enter on it shows every line of it (it did nothing), markup
-    as typed, and Escape comes back to the timeline."""
+    as typed, and Escape comes back to the timeline. A person's page says "last met" so too."""
     app, store, ids = world
     from guides.loader import builtin_guides
     from tui.screens.jot import JotView
@@ -96,6 +96,14 @@ async def test_people_narrow_terminal_uses_relative_dates_and_enter_shows_a_jot_
         await pilot.press("ctrl+s")  # by last met, latest first; one still open after none
         await settle(pilot)
         assert row_keys(table) == [ids["bo"], ids["alice"], ids["chidi"], ids["dana"]]
+        table.move_cursor(row=2)
+        await pilot.press("enter")  # Chidi's page says it as Prepare does
+        await settle(pilot)
+        header = str(app.screen.query_one("#person-header").render())
+        assert "1 session  ·  still open: 2025-03-01  ·  next" in header, header
+        assert "last met" not in header
+        await pilot.press("escape")
+        await settle(pilot)
 
         await app.push_screen(PersonScreen(ids["alice"]))
         await settle(pilot)
