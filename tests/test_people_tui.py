@@ -58,10 +58,12 @@ async def test_people_due_states_follow_the_clock_and_cadence(world):
 
 
 async def test_people_narrow_terminal_uses_relative_dates_and_enter_shows_a_jot_whole(world):
-    """At 80x24 the people list's dates are relative. Then a person's timeline cuts a jot to
-    one line of its column; Enter on it shows every line of it (it did nothing), markup as
-    typed, and Escape comes back to the timeline."""
+    """At 80x24 the people list's dates are relative; "Last met" is the last ended session's,
+    as Prepare says it, one still open marked (and sorted by). Then a person's timeline cuts a
+    jot to one line of its column; Enter on it shows every line of it (it did nothing), markup
+    as typed, and Escape comes back to the timeline. A person's page says "last met" so too."""
     app, store, ids = world
+    from guides.loader import builtin_guides
     from tui.screens.jot import JotView
     from tui.screens.person import PersonScreen
 
@@ -69,6 +71,8 @@ async def test_people_narrow_terminal_uses_relative_dates_and_enter_shows_a_jot_
             "\nFollow up with Dana about the architecture forum seat.")
     app.clock.set(utc(2025, 3, 3, 12, 0))  # the world's day, later on
     store.add_jot(ids["alice"], text)
+    feedback = next(g for g in builtin_guides() if g.id == "feedback").to_snapshot()
+    store.start_session(ids["bo"], feedback, started_at=utc(2025, 2, 20, 9, 0))  # never ended
     async with app.run_test(size=(80, 24)) as pilot:
         await unlocked(pilot, store)
         await pilot.press("f2")
@@ -80,10 +84,26 @@ async def test_people_narrow_terminal_uses_relative_dates_and_enter_shows_a_jot_
         assert rows["Alice Martin"][3:] == ["14d overdue", "1 · 1", "1", ""]
         assert rows["Bo Chen"][3:] == ["in 24d", "", "1 !", ""]
         assert rows["Dana Ruiz"][3] == "today"
+        # Prepare's "last met 2025-02-25 · still open: 2025-02-20" and "no ended session yet
+        # · still open: 2025-03-01", in a few cells; Dana has never met
+        assert [rows[name][1] for name in ("Alice Martin", "Bo Chen", "Chidi [ops] Ok…",
+                                           "Dana Ruiz")] == ["2025-02-10", "2025-02-25 ●", "●", ""]
         assert sum(c.get_render_width(table) for c in table.columns.values()) <= 78
         # the counts and the legend of the narrow columns: wrapped on two lines, not cut
         status = app.screen.query_one("#people-status")
-        assert "a run of low pulses" in str(status.render()) and status.size.height == 2
+        assert "a run of low pulses; ● a session still open" in str(status.render())
+        assert status.size.height == 2
+        await pilot.press("ctrl+s")  # by last met, latest first; one still open after none
+        await settle(pilot)
+        assert row_keys(table) == [ids["bo"], ids["alice"], ids["chidi"], ids["dana"]]
+        table.move_cursor(row=2)
+        await pilot.press("enter")  # Chidi's page says it as Prepare does
+        await settle(pilot)
+        header = str(app.screen.query_one("#person-header").render())
+        assert "1 session  ·  still open: 2025-03-01  ·  next" in header, header
+        assert "last met" not in header
+        await pilot.press("escape")
+        await settle(pilot)
 
         await app.push_screen(PersonScreen(ids["alice"]))
         await settle(pilot)

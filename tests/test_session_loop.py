@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from rich.cells import cell_len
 
 from store import Scope, render_export
 from tui.screens.bank import BankDialog
@@ -249,6 +250,9 @@ async def test_ending_offers_the_next_meeting_from_the_cadence(store, vault_path
             await pilot.pause()
             assert body.children[-1].region.bottom >= body.region.bottom
             assert dialog.region.contains_region(end.region)
+            # the hints read whole (the time's showed "09:30 (blank: all" at 80x24)
+            for field in (day, time):
+                assert cell_len(field.placeholder) <= field.content_region.width, size
         assert not review.query_one("#review-error").display  # no empty red band either
         day.value = "someday"  # a bad next date keeps the review open
         await pilot.press("ctrl+e")

@@ -74,7 +74,9 @@ def last_met(summaries: Iterable[SessionSummary]) -> dict[str, date]:
 class PersonOverview:
     person: Person
     sessions: int = 0
-    last_met: date | None = None
+    last_met: date | None = None  # the latest session, ended or not (the cadence counts from it)
+    last_ended: date | None = None  # the latest ended one: "last met" as Prepare says it
+    still_open: date | None = None  # the latest session started and not ended, if any
     next_due: date | None = None
     state: str = ""  # overdue, due, later; "" without a cadence
     open_theirs: int = 0
@@ -101,6 +103,8 @@ def people_overview(store: "Store", today: date) -> list[PersonOverview]:
     summaries = store.summaries()
     rows = {p.id: PersonOverview(p) for p in store.people()}
     met = last_met(summaries)
+    ended = last_met(s for s in summaries if s.ended_at is not None)
+    still_open = last_met(s for s in summaries if s.ended_at is None)
     for s in summaries:
         if s.person_id in rows:
             rows[s.person_id].sessions += 1
@@ -123,6 +127,7 @@ def people_overview(store: "Store", today: date) -> list[PersonOverview]:
     low = {person.id for person in store.low_runs()}
     for row in rows.values():
         row.last_met = met.get(row.person.id)
+        row.last_ended, row.still_open = ended.get(row.person.id), still_open.get(row.person.id)
         row.next_due, row.state = due_of(row.person, row.last_met, today)
         row.goals.sort(key=goal_order)
         row.pulse = last_pulse.get(row.person.id)

@@ -33,6 +33,18 @@ COLUMNS = (("name", "Name"), ("sessions", "Sessions"), ("last", "Last met"),
 NARROW_COLUMNS = (("name", "Name"), ("last", "Last met"), ("cadence", "Cadence"),
                   ("next", "Next"), ("theirs", "Open"), ("goals", "Goals"), ("pulse", "Pulse"))
 DESCENDING = ("sessions", "last", "theirs", "mine", "goals")
+#: After "Last met" when a session with them was started and never ended (Prepare's "still
+#: open"): the date is the last ended one's, as Prepare's "last met" says.
+OPEN_MARK = "●"
+
+
+def met_text(app: Any, row: PersonOverview) -> Text:
+    """The last ended session's day, marked :data:`OPEN_MARK` in the warning colour when one
+    is still open (a session left open is not "last time": it has no summary yet)."""
+    text = Text(fmt.day(row.last_ended))
+    if row.still_open is not None:
+        text.append(f"{' ' if text else ''}{OPEN_MARK}", style=theme_style(app, "warning"))
+    return text
 
 
 def pulse_text(app: Any, row: PersonOverview) -> Text:
@@ -48,7 +60,8 @@ class PeopleScreen(SectionScreen):
     TITLE = "People"
     AUTO_FOCUS = "#people-table"
     HELP = ("Everyone you meet, with when you meet next (a date you set, else from the "
-            "cadence; overdue stands out), what is open and their last pulse (! a run of low "
+            "cadence; overdue stands out), the last session ended with them (● one still "
+            "open, as Prepare says), what is open and their last pulse (! a run of low "
             "scores). **{open}** opens a person's view, **{prepare}** prepares your next talk, "
             "**{jot}** writes a jot, **{talking-point}** adds a talking point, **{meeting}** sets "
             "or clears the next meeting, **{cadence}** cycles the cadence (none, weekly, "
@@ -118,7 +131,8 @@ class PeopleScreen(SectionScreen):
     def sort_value(self, row: PersonOverview) -> Any:
         meeting = row.meeting
         return {"name": row.person.name.casefold(), "sessions": row.sessions,
-                "last": row.last_met or date.min, "cadence": row.person.cadence or "~",
+                "last": (row.last_ended or date.min, row.still_open or date.min),
+                "cadence": row.person.cadence or "~",
                 "next": (meeting.day, meeting.time or "") if meeting else (date.max, ""),
                 "theirs": row.open_theirs, "mine": row.open_mine, "goals": len(row.goals),
                 "pulse": row.pulse or 9, "guide": self.guide_name(row)}[self.sort_key]
@@ -146,7 +160,7 @@ class PeopleScreen(SectionScreen):
 
     def wide_cells(self, row: PersonOverview) -> list[Any]:
         return [Text(row.person.name), Text(str(row.sessions), justify="right"),
-                fmt.day(row.last_met), row.person.cadence or "—",
+                met_text(self.app, row), row.person.cadence or "—",
                 meeting_text(self.app, row.meeting),
                 Text(str(row.open_theirs or ""), justify="right"),
                 Text(str(row.open_mine or ""), justify="right"), Text(row.goal_summary()),
@@ -155,7 +169,7 @@ class PeopleScreen(SectionScreen):
     def narrow_cells(self, row: PersonOverview) -> list[Any]:
         both = f"{row.open_theirs} · {row.open_mine}" if row.open_theirs or row.open_mine else ""
         risky = any(g.status == "at-risk" for g in row.goals)
-        return [Text(clip(row.person.name, 16)), fmt.day(row.last_met),
+        return [Text(clip(row.person.name, 15)), met_text(self.app, row),
                 row.person.cadence or "—", meeting_text(self.app, row.meeting, self.today),
                 Text(both, justify="center"),
                 Text(f"{len(row.goals) or ''}{' !' if risky else ''}"),
@@ -175,6 +189,10 @@ class PeopleScreen(SectionScreen):
         elif not wide:
             status.append("   Open: theirs · mine; ! a goal at risk, or a run of low pulses",
                           style="dim")
+        if any(r.still_open for r in rows):  # what the mark after "Last met" says
+            status.append(";" if not wide else "  ", style="dim")
+            status.append(f" {OPEN_MARK}", style=theme_style(self.app, "warning"))
+            status.append(" a session still open", style="dim")
         self.query_one("#people-status", Static).update(status)
 
     def selected(self) -> PersonOverview | None:

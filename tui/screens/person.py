@@ -197,8 +197,15 @@ class PersonScreen(SectionScreen):
         person, sessions = read.person, read.summaries
         text = Text.assemble((visible(person.name), "bold"))  # BEL as ␇, as the lists
         text.append(f"  ·  {plural(len(sessions), 'session')}")
-        if sessions:
-            text.append(f"  ·  last met {fmt.day(max(s.started_at for s in sessions))}")
+        # as Prepare's header and the people list say it: a session left open is not "last
+        # time" (it has no summary yet); it is said apart, in the warning colour
+        ended = [s.started_at for s in sessions if s.ended_at is not None]
+        still_open = [s.started_at for s in sessions if s.ended_at is None]
+        if ended:
+            text.append(f"  ·  last met {fmt.day(max(ended))}")
+        if still_open:
+            text.append(f"  ·  still open: {fmt.day(max(still_open))}",
+                        style=theme_style(self.app, "warning"))
         text.append("  ·  next ")
         if read.meeting is not None:
             text.append_text(meeting_text(self.app, read.meeting))

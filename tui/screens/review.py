@@ -345,7 +345,7 @@ class EndReviewScreen(Dialog[EndDecision | None]):
             yield Input(s.day.isoformat(), placeholder=f"{date_example(self.today)}, +7d, fri",
                         id="next-day")
             yield Label("Time", classes="label")
-            yield Input(s.time or "", placeholder="09:30 (blank: all day)", id="next-time")
+            yield Input(s.time or "", placeholder="blank: all day", id="next-time")
             yield Label("Minutes", classes="label")
             yield Input(str(s.minutes) if s.minutes else "", placeholder="30",
                         id="next-minutes", type="integer")

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -29,7 +30,7 @@ from tui.commands import Command
 from tui.keys import with_keys
 from tui.record import stage_titles
 from tui.screens.sections import SECTION_KEYS, SectionScreen
-from tui.widgets.browse import BrowseTable
+from tui.widgets.browse import BrowseTable, clip
 from tui.widgets.footer import Footer
 
 DEBOUNCE = 0.2
@@ -306,13 +307,14 @@ class SearchScreen(SectionScreen):
         table = self.query_one("#search-results", BrowseTable)
         keep = table.cursor_row if same else 0
         self.set_columns()
-        _, stage, snippet = self.widths()
+        person, stage, snippet = self.widths()
         for i, r in enumerate(results):
-            where = Text(point_label(r.hit, stage) if r.hit.kind == "point" else r.where)
+            where = point_label(r.hit, stage) if r.hit.kind == "point" else r.where
             if r.hit.private:  # as the record marks it: never in a summary or an export
-                where = Text.assemble(("🔒 ", ""), where)
-            table.add_row(r.day, Text(r.person), where, snippet_text(r.hit, snippet),
-                          key=str(i))
+                where = "🔒 " + clip(where, stage - cell_len("🔒 "))
+            # cut with "…" as the home list cuts a title: the table itself cuts without a mark
+            table.add_row(r.day, Text(clip(r.person, person)), Text(clip(where, stage)),
+                          snippet_text(r.hit, snippet), key=str(i))
         if table.row_count:
             table.move_cursor(row=min(keep, table.row_count - 1), animate=False)
         if not results:
