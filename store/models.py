@@ -427,6 +427,18 @@ class RosterPlace:
 
 
 @dataclass(frozen=True, slots=True)
+class TakenBack:
+    """What deleting a session also takes back, beyond its own records
+    (:meth:`Store.taken_back_by_deleting` before, :meth:`Store.delete_session` after)."""
+
+    meeting: bool = False  # the next meeting its end review set (the one it replaced is back)
+    roster: str | None = None  # its person's roster place, back to this status (planned...)
+
+    def __bool__(self) -> bool:
+        return self.meeting or self.roster is not None
+
+
+@dataclass(frozen=True, slots=True)
 class SinceLastTime:
     """What the "since last time" panel shows for a person (:meth:`Store.since_last_time`)."""
 

@@ -151,18 +151,19 @@ class Roster:
         data.update(status="done", done_by=session_id, before=place.status)
         return place_of(*self.rows.update(TABLE, place.id, {"data": data}))
 
-    def take_back(self, session_id: str) -> bool:
-        """Inside a write, before the interview ``session_id`` is deleted: the place its end
-        marked done says what it said before, unless another ended interview with them in the
-        programme says they were interviewed (the place is then that one's), the status was
-        set by hand since, or the programme is closed. Whether it went back."""
+    def _back(self, session_id: str) -> tuple[RosterPlace, dict[str, Any], bool] | None:
+        """What deleting the interview ``session_id`` does to the place its end marked done:
+        (the place, its data after, whether its status goes back). None: nothing (no such
+        place, its status set by hand since, or the programme is closed). Another ended
+        interview with them in the programme says they were interviewed: the place is then
+        that one's, still done."""
         interview = self._interview(session_id)
         found = self._sealed(*interview) if interview else None
         if interview is None or found is None:
-            return False
+            return None
         place, data = found
         if place.status != "done" or data.get("done_by") != session_id:
-            return False
+            return None
         programme_id, person_id = interview
         others = self.rows.plain(
             "sessions", "programme_id = ? AND person_id = ? AND id != ? AND ended_at IS NOT NULL",
@@ -174,5 +175,23 @@ class Roster:
                 else "planned"
             for key in ENDED_BY:
                 data.pop(key, None)
+        return place, data, not others
+
+    def taking_back(self, session_id: str) -> str | None:
+        """The status deleting the interview ``session_id`` would put its person's place back
+        to (None: it would stay as it is), read only: :meth:`take_back` would do it."""
+        back = self._back(session_id)
+        return back[1]["status"] if back is not None and back[2] else None
+
+    def take_back(self, session_id: str) -> str | None:
+        """Inside a write, before the interview ``session_id`` is deleted: the place its end
+        marked done says what it said before, unless another ended interview with them in the
+        programme says they were interviewed (the place is then that one's), the status was
+        set by hand since, or the programme is closed. The status it went back to (None: it
+        did not)."""
+        back = self._back(session_id)
+        if back is None:
+            return None
+        place, data, went = back
         self.rows.update(TABLE, place.id, {"data": data})
-        return not others
+        return data["status"] if went else None

@@ -286,7 +286,9 @@ async def test_detail_renders_the_whole_record_deletes_after_asking_edits_and_re
         await open_detail(pilot, ids["b1"])
         await pilot.press("delete")
         await pilot.pause()
-        assert isinstance(app.screen, ConfirmScreen)
+        assert isinstance(app.screen, ConfirmScreen)  # and says what else goes, before
+        assert str(app.screen.query_one("#confirm-message").render()).endswith(
+            "\nAlso taken back: the next meeting its review set.")
         await pilot.press("n")
         await pilot.pause()
         assert isinstance(app.screen, SessionDetailScreen)
@@ -305,7 +307,7 @@ async def test_detail_renders_the_whole_record_deletes_after_asking_edits_and_re
         assert store.items(session_id=ids["b1"]) == []
         assert store.next_meeting(ids["bo"]) is None
         assert [n.message for n in app._notifications][-1] == (
-            "session deleted, with the next meeting its review set")
+            "session deleted; taken back: the next meeting its review set")
         assert isinstance(app.screen, HomeScreen)
         assert ids["b1"] not in row_keys(app.screen.query_one("#sessions"))
 

@@ -214,19 +214,23 @@ def test_ending_an_interview_marks_the_roster_done_and_deleting_it_takes_that_ba
     # consent recorded after the end, a note: the place still knows which interview marked it
     store.record_consent(programme.id, lee.id, "given", session_id=first["Lee"].id)
     store.update_roster(programme.id, lee.id, note="keen")
-    store.delete_session(first["Lee"].id)
+    assert store.taken_back_by_deleting(first["Lee"].id).roster == "planned"  # asked before
+    assert store.delete_session(first["Lee"].id).roster == "planned"
     back = store.roster(programme.id)[0]
     assert (back.status, back.consent, back.note) == ("planned", "given", "keen")
     # another ended interview with Kim still says done, until it goes too: scheduled again
     second = store.start_session(kim.id, PLAN, programme_id=programme.id)
     store.end_reviewed(second.id)
+    assert store.taken_back_by_deleting(first["Kim"].id).roster is None  # nothing to say
     store.delete_session(first["Kim"].id)
     assert status(kim) == "done"
+    assert store.taken_back_by_deleting(second.id).roster == "scheduled"
     store.delete_session(second.id)
     assert status(kim) == "scheduled"
     # set by hand since (scheduled, then done again): the facilitator's word stays
     store.update_roster(programme.id, mo.id, status="scheduled")
     store.update_roster(programme.id, mo.id, status="done")
+    assert not store.taken_back_by_deleting(first["Mo"].id)
     store.delete_session(first["Mo"].id)
     assert status(mo) == "done"
     store.delete_session(first["Ann"].id)
@@ -238,6 +242,7 @@ def test_ending_an_interview_marks_the_roster_done_and_deleting_it_takes_that_ba
     store.close_programme(programme.id)
     store.end_reviewed(again.id)
     assert status(lee) == "planned"
+    assert not store.taken_back_by_deleting(ended.id)
     store.delete_session(ended.id)
     assert status(kim) == "done"
     store.close()
