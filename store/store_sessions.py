@@ -72,13 +72,13 @@ class SessionsFace(StoreBase):
         """The session, its notes, items and tags, the next meeting its end review set (the
         one it replaced set again, unless it was set again since: :mod:`store.meetings`), the
         roster place its end marked done (planned or scheduled again, unless another ended
-        interview with them in the programme says done, or it was set by hand since:
-        :mod:`store.roster`), and the sealed search index (its text must not outlive it), in
-        one transaction. What it took back besides its own records (as
-        :meth:`taken_back_by_deleting` said it would)."""
+        interview with them in the programme says done, or it was set by hand since) or its
+        consent put on the roster, a consent given at it (:mod:`store.roster`), and the sealed
+        search index (its text must not outlive it), in one transaction. What it took back
+        besides its own records (as :meth:`taken_back_by_deleting` said it would)."""
         with self.engine.write():
             meeting = self._meetings.take_back(self._sessions.brief(session_id)[0], session_id)
-            roster = self._roster.take_back(session_id)
+            roster, consent = self._roster.take_back(session_id)
             started = self._sessions.delete(session_id)
             self._search.drop_sealed(started)
         self._notes.forget(session_id)
@@ -87,15 +87,16 @@ class SessionsFace(StoreBase):
             self._search.save(min_changes=0)  # unlock's first search need not start over
         except RapportError:
             pass  # (a full disk: only the speed-up is lost)
-        return TakenBack(meeting=meeting, roster=roster)
+        return TakenBack(meeting=meeting, roster=roster, consent=consent)
 
     def taken_back_by_deleting(self, session_id: str) -> TakenBack:
         """What :meth:`delete_session` would take back besides the session's own records (the
-        next meeting its review set, its person's roster place), read only: for the question
-        asked before deleting."""
+        next meeting its review set, its person's roster place, a consent given at it), read
+        only: for the question asked before deleting."""
         person_id = self._sessions.brief(session_id)[0]
-        return TakenBack(meeting=self._meetings.set_by(person_id, session_id),
-                         roster=self._roster.taking_back(session_id))
+        roster, consent = self._roster.taking_back(session_id)
+        return TakenBack(meeting=self._meetings.set_by(person_id, session_id), roster=roster,
+                         consent=consent)
 
     # ------------------------------------------------------------------ notes
     def notes(self, session_id: str) -> list[Note]:

@@ -329,6 +329,19 @@ async def test_detail_renders_the_whole_record_deletes_after_asking_edits_and_re
         assert reopened.ended_at is None and reopened.amended_at is not None
 
 
+def test_the_delete_question_names_each_thing_deleting_takes_back():
+    """One phrase per thing, only those that apply (the question before, the toast after)."""
+    from store import TakenBack
+    from tui.screens.detail import taken_back_text
+
+    assert taken_back_text(TakenBack(), "Sam") == ""
+    assert taken_back_text(TakenBack(roster="off"), "Sam") == "Sam's place on the roster"
+    assert taken_back_text(TakenBack(roster="declined"), "Sam") == (
+        "Sam declined on the roster (the refusal stays)")
+    assert taken_back_text(TakenBack(meeting=True, roster="planned", consent="given"), "Sam") == (
+        "the next meeting its review set; Sam planned again on the roster; the consent given at it")
+
+
 # ---------------------------------------------------------------------- snapshots
 def snapshot_app(tmp_path):
     return make_world(tmp_path, Clock(TODAY))

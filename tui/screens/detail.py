@@ -279,6 +279,12 @@ def taken_back_text(taken: TakenBack, name: str) -> str:
     said = []
     if taken.meeting:
         said.append("the next meeting its review set")
-    if taken.roster is not None:
+    if taken.roster == "off":  # their consent at it put them on the roster
+        said.append(f"{name}'s place on the roster")
+    elif taken.roster == "declined":  # ... and they refused: the refusal stays
+        said.append(f"{name} declined on the roster (the refusal stays)")
+    elif taken.roster is not None:
         said.append(f"{name} {taken.roster} again on the roster")
+    if taken.consent is not None:
+        said.append(f"the consent {taken.consent} at it")
     return "; ".join(said)
