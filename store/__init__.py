@@ -74,6 +74,8 @@ Between conversations (issues 22 and 23), what each screen piece calls::
                                                                     session_id=session.id)
     # an interview's end (end_reviewed) marks its person done on a running programme's roster
     # when their place says planned or scheduled; delete_session takes that back (store.roster)
+    # and the next meeting its review set: what it would take back, asked before (read only)
+    store.taken_back_by_deleting(session.id)  # TakenBack(meeting=True, roster="planned")
     # the participant's summary to the clipboard: the export's text, recorded as "clipboard"
     text = share_summary(store, session.id)
     # retention: once a programme's synthesis is exported, its raw notes can go
@@ -125,8 +127,8 @@ if TYPE_CHECKING:  # pragma: no cover
         FEEDBACK_STAGE_FIELDS, GOAL_STATUSES, ITEM_KINDS, ITEM_STATUSES, LOW_RUN, LOW_SCORE, OWNERS,
         POINT_OWNERS, ROSTER_STATUSES, ROSTER_TO_GO, CheckIn, Damage, ExportRecord, Feedback,
         Goal, Item, Jot, KeyResult, Meeting, Note, Person, Programme, Pulse, Question,
-        RosterPlace, Session, SessionSummary, SinceLastTime, StrategyItem, Tag, TalkingPoint,
-        Upcoming, feedback_kind,
+        RosterPlace, Session, SessionSummary, SinceLastTime, StrategyItem, Tag, TakenBack,
+        TalkingPoint, Upcoming, feedback_kind,
     )
     from .restore import restore as restore_vault
     from .retention import (
@@ -184,7 +186,8 @@ _NAMES: dict[str, tuple[str, str]] = {
         "LOW_SCORE", "OWNERS", "POINT_OWNERS", "ROSTER_STATUSES", "ROSTER_TO_GO", "CheckIn",
         "Damage", "ExportRecord", "Feedback", "Goal", "Item", "Jot", "KeyResult", "Meeting", "Note",
         "Person", "Programme", "Pulse", "Question", "RosterPlace", "Session", "SessionSummary",
-        "SinceLastTime", "StrategyItem", "Tag", "TalkingPoint", "Upcoming", "feedback_kind")},
+        "SinceLastTime", "StrategyItem", "Tag", "TakenBack", "TalkingPoint", "Upcoming",
+        "feedback_kind")},
     "Paths": ("paths", "Paths"),
     **{n: ("render", n) for n in ("md_block", "md_inline")},
     "Scope": ("scope", "Scope"),
@@ -217,8 +220,9 @@ __all__ = [
     "Note", "OWNERS", "POINT_OWNERS", "PRODUCTION", "Passage", "Paths", "Person", "Programme",
     "Pulse", "Question", "ROSTER_STATUSES", "ROSTER_TO_GO", "RapportError", "RetentionPlan",
     "RosterPlace", "SEARCH_SOURCES", "Scope", "Session", "SessionSummary", "SinceLastTime",
-    "StorageError", "Store", "StrategyItem", "Synthesis", "TABLES", "Table", "Tag", "TalkingPoint",
-    "UnsafeParameters", "Upcoming", "VaultBusy", "VaultExists", "VaultMissing", "WrongPassphrase",
+    "StorageError", "Store", "StrategyItem", "Synthesis", "TABLES", "Table", "Tag", "TakenBack",
+    "TalkingPoint", "UnsafeParameters", "Upcoming", "VaultBusy", "VaultExists", "VaultMissing",
+    "WrongPassphrase",
     "build_synthesis", "calendar_bytes", "checkin_line", "collect", "create_vault", "date_example",
     "destroy_raw", "due_people", "encrypt", "ensure_dir", "feedback_kind", "import_document",
     "json_text", "kept_synthesis", "leader_report", "length_text", "md_block", "md_inline",

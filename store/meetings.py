@@ -86,6 +86,12 @@ class Meetings:
                 return meeting_of(plain, {"data": data})
             return meeting_of(*self.rows.update(TABLE, current[0], {"data": data}))
 
+    def set_by(self, person_id: str, session_id: str) -> bool:
+        """Whether the person's next meeting is the one ``session_id``'s end review set (its
+        deletion would take it back), read only."""
+        current = self._row(person_id)
+        return current is not None and current[1].get("by") == session_id
+
     def take_back(self, person_id: str, session_id: str) -> bool:
         """Inside a write, as ``session_id`` is deleted: the meeting its end review set goes
         with it, the one it replaced set again (none: none), unless it was set again since.

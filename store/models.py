@@ -427,6 +427,21 @@ class RosterPlace:
 
 
 @dataclass(frozen=True, slots=True)
+class TakenBack:
+    """What deleting a session also takes back, beyond its own records
+    (:meth:`Store.taken_back_by_deleting` before, :meth:`Store.delete_session` after)."""
+
+    meeting: bool = False  # the next meeting its end review set (the one it replaced is back)
+    #: its person's roster place, back to this status (planned, scheduled; declined: a place
+    #: its consent added holds their refusal), or "off" (the place its consent added goes)
+    roster: str | None = None
+    consent: str | None = None  # "given": the consent given at it, cleared (a refusal stays)
+
+    def __bool__(self) -> bool:
+        return self.meeting or self.roster is not None or self.consent is not None
+
+
+@dataclass(frozen=True, slots=True)
 class SinceLastTime:
     """What the "since last time" panel shows for a person (:meth:`Store.since_last_time`)."""
 

@@ -6,6 +6,15 @@ Ending an interview marks its person's place done when it still says planned or 
 (``done_by``) and what it said before (``before``), sealed with it, and deleting the interview
 takes it back (:meth:`Roster.take_back`) unless another ended interview with them in the
 programme still says they were interviewed, or the place was set by hand since.
+
+Consent recorded at an interview by someone not on the roster puts them on it, as done, and the
+place remembers that interview (``added_by``): deleting the interview takes the place off the
+roster, unless another interview of theirs in the programme holds it (the place is then that
+one's), it holds a refusal (it stays, declined), a note or a consent recorded by hand (it stays,
+planned), or its status was set by hand since. A consent given at a deleted interview goes with
+it (no interview kept vouches for it: recorded again at the next); a refusal stays, its link to
+the interview dropped (deleting the interview is often what a refusal asks for, and the roster
+must keep saying no). A closed programme's roster is the round's record: deleting moves nothing.
 """
 
 from __future__ import annotations
@@ -36,6 +45,8 @@ def place_of(plain: dict[str, Any], secret: dict[str, Any]) -> RosterPlace:
 
 #: what a place marked done by an interview's end keeps of it (:meth:`Roster.take_back`)
 ENDED_BY = ("done_by", "before")
+#: what a place keeps of the interviews that set it: a status set by hand drops them
+HELD_BY = (*ENDED_BY, "added_by")
 
 
 class Roster:
@@ -95,7 +106,7 @@ class Roster:
                 raise RapportError(f"unknown roster status {data['status']!r} "
                                    f"(one of {', '.join(ROSTER_STATUSES)})")
             if data["status"] != place.status:
-                for key in ENDED_BY:
+                for key in HELD_BY:
                     data.pop(key, None)
             return place_of(*self.rows.update(TABLE, place.id, {"data": data}))
 
@@ -112,7 +123,9 @@ class Roster:
                 if session_id is None:
                     raise NotFound(f"{self.people.get(person_id).name} is not on the roster")
                 self.add(programme_id, person_id, status="done")
-                found = self._found(programme_id, person_id)
+                place, data = self._found(programme_id, person_id)
+                data["added_by"] = session_id  # deleting that interview takes the place back
+                found = place, data
             place, data = found
             if (session_id is not None
                     and session_row(self.rows, session_id)["person_id"] != person_id):
@@ -151,28 +164,72 @@ class Roster:
         data.update(status="done", done_by=session_id, before=place.status)
         return place_of(*self.rows.update(TABLE, place.id, {"data": data}))
 
-    def take_back(self, session_id: str) -> bool:
-        """Inside a write, before the interview ``session_id`` is deleted: the place its end
-        marked done says what it said before, unless another ended interview with them in the
-        programme says they were interviewed (the place is then that one's), the status was
-        set by hand since, or the programme is closed. Whether it went back."""
+    def _back(self, session_id: str
+              ) -> tuple[RosterPlace, dict[str, Any] | None, str | None, str | None] | None:
+        """What deleting the interview ``session_id`` does to its person's place (see the
+        module): (the place, its data after (None: the place goes), the status it goes back
+        to ("off": off the roster; None: it stays), the consent that goes ("given"; None)).
+        None: nothing changes (not on the roster of a running programme, or nothing of the
+        place is that interview's)."""
         interview = self._interview(session_id)
         found = self._sealed(*interview) if interview else None
         if interview is None or found is None:
-            return False
+            return None
         place, data = found
-        if place.status != "done" or data.get("done_by") != session_id:
-            return False
+        before = dict(data)
         programme_id, person_id = interview
-        others = self.rows.plain(
-            "sessions", "programme_id = ? AND person_id = ? AND id != ? AND ended_at IS NOT NULL",
-            (programme_id, person_id, session_id), order="ended_at DESC", columns=("id",))
-        if others:
-            data["done_by"] = others[0]["id"]
+        status: str | None = None
+        consent: str | None = None
+        if data.get("session_id") == session_id:  # consent recorded at it
+            if data.get("consent") == "given":
+                consent = "given"
+                data.update(consent=None, consent_at=None)
+            data["session_id"] = None
+        if place.status == "done" and data.get("done_by") == session_id:
+            others = self.rows.plain(
+                "sessions",
+                "programme_id = ? AND person_id = ? AND id != ? AND ended_at IS NOT NULL",
+                (programme_id, person_id, session_id), order="ended_at DESC", columns=("id",))
+            if others:
+                data["done_by"] = others[0]["id"]
+            else:
+                status = data["status"] = data.get("before") \
+                    if data.get("before") in ROSTER_TO_GO else "planned"
+                for key in ENDED_BY:
+                    data.pop(key, None)
+        elif data.get("added_by") == session_id:
+            others = self.rows.plain(
+                "sessions", "programme_id = ? AND person_id = ? AND id != ?",
+                (programme_id, person_id, session_id), order="started_at DESC", columns=("id",))
+            if others:
+                data["added_by"] = others[0]["id"]
+            elif data.get("consent") or data.get("note"):  # a refusal, a word of yours
+                status = data["status"] = \
+                    "declined" if data.get("consent") == "refused" else "planned"
+                data.pop("added_by")
+            else:
+                return place, None, "off", None
+        if data == before:
+            return None
+        return place, data, status, consent
+
+    def taking_back(self, session_id: str) -> tuple[str | None, str | None]:
+        """What deleting the interview ``session_id`` would do to its person's place, read
+        only: (the status it goes back to, "off" for off the roster; the consent that goes)
+        (:meth:`take_back` would do it)."""
+        back = self._back(session_id)
+        return (back[2], back[3]) if back is not None else (None, None)
+
+    def take_back(self, session_id: str) -> tuple[str | None, str | None]:
+        """Inside a write, before the interview ``session_id`` is deleted: what its end or its
+        consent did to its person's place taken back (see the module). What it did, as
+        :meth:`taking_back`."""
+        back = self._back(session_id)
+        if back is None:
+            return None, None
+        place, data, status, consent = back
+        if data is None:
+            self.rows.delete(TABLE, "id = ?", (place.id,))
         else:
-            data["status"] = data.get("before") if data.get("before") in ROSTER_TO_GO \
-                else "planned"
-            for key in ENDED_BY:
-                data.pop(key, None)
-        self.rows.update(TABLE, place.id, {"data": data})
-        return not others
+            self.rows.update(TABLE, place.id, {"data": data})
+        return status, consent

@@ -8,7 +8,7 @@ from datetime import date, datetime
 from typing import Any, Iterable, Mapping
 
 from .errors import RapportError
-from .models import GOAL_SET, Item, Note, Session, SessionSummary
+from .models import GOAL_SET, Item, Note, Session, SessionSummary, TakenBack
 from .store_base import StoreBase
 
 
@@ -68,17 +68,17 @@ class SessionsFace(StoreBase):
     def reopen_session(self, session_id: str) -> Session:
         return self._sessions.reopen(session_id)
 
-    def delete_session(self, session_id: str) -> bool:
+    def delete_session(self, session_id: str) -> TakenBack:
         """The session, its notes, items and tags, the next meeting its end review set (the
         one it replaced set again, unless it was set again since: :mod:`store.meetings`), the
         roster place its end marked done (planned or scheduled again, unless another ended
-        interview with them in the programme says done, or it was set by hand since:
-        :mod:`store.roster`), and the sealed search index (its text must not outlive it), in
-        one transaction. Whether a next meeting was taken back."""
+        interview with them in the programme says done, or it was set by hand since) or its
+        consent put on the roster, a consent given at it (:mod:`store.roster`), and the sealed
+        search index (its text must not outlive it), in one transaction. What it took back
+        besides its own records (as :meth:`taken_back_by_deleting` said it would)."""
         with self.engine.write():
-            took_back = self._meetings.take_back(self._sessions.brief(session_id)[0],
-                                                 session_id)
-            self._roster.take_back(session_id)
+            meeting = self._meetings.take_back(self._sessions.brief(session_id)[0], session_id)
+            roster, consent = self._roster.take_back(session_id)
             started = self._sessions.delete(session_id)
             self._search.drop_sealed(started)
         self._notes.forget(session_id)
@@ -87,7 +87,16 @@ class SessionsFace(StoreBase):
             self._search.save(min_changes=0)  # unlock's first search need not start over
         except RapportError:
             pass  # (a full disk: only the speed-up is lost)
-        return took_back
+        return TakenBack(meeting=meeting, roster=roster, consent=consent)
+
+    def taken_back_by_deleting(self, session_id: str) -> TakenBack:
+        """What :meth:`delete_session` would take back besides the session's own records (the
+        next meeting its review set, its person's roster place, a consent given at it), read
+        only: for the question asked before deleting."""
+        person_id = self._sessions.brief(session_id)[0]
+        roster, consent = self._roster.taking_back(session_id)
+        return TakenBack(meeting=self._meetings.set_by(person_id, session_id), roster=roster,
+                         consent=consent)
 
     # ------------------------------------------------------------------ notes
     def notes(self, session_id: str) -> list[Note]:

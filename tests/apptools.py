@@ -8,6 +8,8 @@
   session screen, as unlocking and resuming would; returns the screen.
 * ``guide_plan(guide_id)``: a built-in guide as a session's plan (``start_session``'s argument).
 * ``settle(app, pilot)``: let the screen's store reads in workers finish and show.
+* ``until(app, pilot, shown, what)``: pause (and let the workers finish) until ``shown()`` holds,
+  then lay the screen out once more: for a screenshot of what ``shown`` checks.
 * ``show_programme(app, pilot, store, programme_id)``: unlocked, on a programme's screen.
 * ``ada_session(store, guide_id)``: Ada, and a session with her on a built-in guide.
 * ``held_by(app, kinds)``: what the app still holds of ``kinds`` (a closed screen, a widget).
@@ -58,6 +60,21 @@ async def settle(app, pilot) -> None:
     await pilot.pause()
     await app.workers.wait_for_complete()
     await pilot.pause()
+
+
+async def until(app, pilot, shown, what: str, rounds: int = 200) -> None:
+    """Pause until ``shown()`` is true, then once more (the pause ends by laying the screen out:
+    a screenshot after it has what ``shown`` found). A pause alone waits until the process looks
+    idle: on a loaded machine it is descheduled, looks idle, and the pause returns before a
+    worker has started (one started after a refresh), before its result is shown, or before a
+    toast is mounted. Each round here waits for the workers there are; no wall-clock sleep."""
+    for _ in range(rounds):
+        if shown():
+            await pilot.pause()
+            return
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+    raise AssertionError(f"not shown after {rounds} pauses: {what}")
 
 
 async def show_programme(app, pilot, store, programme_id: str):

@@ -13,7 +13,7 @@ from store import CONTROLS, visible
 from tui import format as fmt
 from tui.app import ShowControls
 from tui.screens.session import SessionScreen
-from apptools import make_app, settle
+from apptools import make_app, settle, until
 
 pytestmark = pytest.mark.usefixtures("utc_zone")
 
@@ -162,47 +162,46 @@ async def test_markup_in_a_name_a_title_and_a_note_is_shown_as_written(store, va
     store.add_programme(MARKUP, purpose=MARKUP)  # the programmes list: a table of names
     app = make_app(vault_path, clock)
     async with app.run_test(size=(120, 30), notifications=True) as pilot:
+        # each shot waits for what it shows (a pause alone returns early on a loaded machine)
+        def rows(table: str) -> int:
+            return sum(t.row_count for t in app.screen.query(table))
+
         app.unlocked(store)
-        await pilot.pause()
-        await app.workers.wait_for_complete()
+        await until(app, pilot, lambda: rows("#sessions") == 1, "the home list's row")
         app.screen.notify("screen [red]toast[/red] [/]")
         app.notify("app [b]toast[/b] [/]")
-        await pilot.pause()
+        await until(app, pilot, lambda: len([t for t in app.screen.query("Toast")
+                                             if t.is_mounted]) == 2, "two toasts")
         shots = [app.export_screenshot()]
         shown = shots[0].replace("&#160;", " ")
         assert "screen [red]toast[/red] [/]" in shown and "app [b]toast[/b] [/]" in shown
-        app.push_screen(PersonScreen(mallory.id))
-        await pilot.pause()
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await app.push_screen(PersonScreen(mallory.id))
+        await until(app, pilot, lambda: app.screen.sub_title == MARKUP, "the person read")
         shots.append(app.export_screenshot())
-        app.pop_screen()
-        app.push_screen(SessionScreen(session.id))
-        await pilot.pause()
+        await app.pop_screen()
+        await app.push_screen(SessionScreen(session.id))
         notes = app.screen.query_one(TextArea)
+        await until(app, pilot, lambda: MARKUP in notes.text, "the notes")
         notes.select_all()
-        app.push_screen(TagDialog(notes.text, ["trust"], [(mallory.id, MARKUP)]))
+        await app.push_screen(TagDialog(notes.text, ["trust"], [(mallory.id, MARKUP)]))
         await pilot.pause()
         shots.append(app.export_screenshot())
-        app.pop_screen()
-        await pilot.pause()
-        app.push_screen(CaptureScreen(participant=MARKUP))  # "Whose is it?" names them
-        await pilot.pause()
-        shots.append(app.export_screenshot())
-        app.pop_screen()
-        await pilot.pause()
-        app.push_screen(LeaderPicker([(mallory.id, MARKUP)]))  # an option list of names
+        assert f"said {MARKUP}" in shots[-1].replace("&#160;", " ")  # the passage, as written
+        await app.pop_screen()
+        await app.push_screen(CaptureScreen(participant=MARKUP))  # "Whose is it?" names them
         await pilot.pause()
         shots.append(app.export_screenshot())
-        app.pop_screen()
-        app.push_screen(ProgrammesScreen())
-        await pilot.pause()
-        await app.workers.wait_for_complete()
+        await app.pop_screen()
+        await app.push_screen(LeaderPicker([(mallory.id, MARKUP)]))  # an option list of names
         await pilot.pause()
         shots.append(app.export_screenshot())
-        app.pop_screen()
+        await app.pop_screen()
+        await app.push_screen(ProgrammesScreen())
+        await until(app, pilot, lambda: rows("#programme-list") == 1, "the programmes list")
+        shots.append(app.export_screenshot())
+        await app.pop_screen()
         # a title made of a name and keys: "{quit}" in a name is the name, not ctrl+q
-        app.push_screen(MeetingDialog("Mallory {quit}", clock.now().date()))
+        await app.push_screen(MeetingDialog("Mallory {quit}", clock.now().date()))
         await pilot.pause()
         braced = app.export_screenshot().replace("&#160;", " ")
         assert "Next meeting with Mallory {quit}  ·  Tab moves" in braced

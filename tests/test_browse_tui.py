@@ -287,7 +287,9 @@ async def test_detail_renders_the_whole_record_deletes_after_asking_edits_and_re
         await open_detail(pilot, ids["b1"])
         await pilot.press("delete")
         await pilot.pause()
-        assert isinstance(app.screen, ConfirmScreen)
+        assert isinstance(app.screen, ConfirmScreen)  # and says what else goes, before
+        assert str(app.screen.query_one("#confirm-message").render()).endswith(
+            "\nAlso taken back: the next meeting its review set.")
         await pilot.press("n")
         await pilot.pause()
         assert isinstance(app.screen, SessionDetailScreen)
@@ -306,7 +308,7 @@ async def test_detail_renders_the_whole_record_deletes_after_asking_edits_and_re
         assert store.items(session_id=ids["b1"]) == []
         assert store.next_meeting(ids["bo"]) is None
         assert [n.message for n in app._notifications][-1] == (
-            "session deleted, with the next meeting its review set")
+            "session deleted; taken back: the next meeting its review set")
         assert isinstance(app.screen, HomeScreen)
         assert ids["b1"] not in row_keys(app.screen.query_one("#sessions"))
 
@@ -326,6 +328,19 @@ async def test_detail_renders_the_whole_record_deletes_after_asking_edits_and_re
         assert isinstance(app.screen, SessionScreen)
         reopened = store.session(ids["a2"])
         assert reopened.ended_at is None and reopened.amended_at is not None
+
+
+def test_the_delete_question_names_each_thing_deleting_takes_back():
+    """One phrase per thing, only those that apply (the question before, the toast after)."""
+    from store import TakenBack
+    from tui.screens.detail import taken_back_text
+
+    assert taken_back_text(TakenBack(), "Sam") == ""
+    assert taken_back_text(TakenBack(roster="off"), "Sam") == "Sam's place on the roster"
+    assert taken_back_text(TakenBack(roster="declined"), "Sam") == (
+        "Sam declined on the roster (the refusal stays)")
+    assert taken_back_text(TakenBack(meeting=True, roster="planned", consent="given"), "Sam") == (
+        "the next meeting its review set; Sam planned again on the roster; the consent given at it")
 
 
 # ---------------------------------------------------------------------- snapshots

@@ -391,11 +391,18 @@ async def test_consent_is_recorded_at_the_interview_on_the_roster(store, vault_p
         # deleted (held by mistake): the roster no longer claims it, and the toast says so
         app.push_screen(SessionDetailScreen(session.id))
         await settle(app, pilot)
-        await pilot.press("delete", "y")
+        await pilot.press("delete")
+        await pilot.pause()
+        assert str(app.screen.query_one("#confirm-message").render()).endswith(
+            "\nAlso taken back: Dana Ruiz scheduled again on the roster; the consent given "
+            "at it.")  # before the yes
+        await pilot.press("y")
         await settle(app, pilot)
-        assert store.roster(programme.id)[0].status == "scheduled"
+        place = store.roster(programme.id)[0]
+        assert (place.status, place.consent, place.session_id) == ("scheduled", None, None)
         assert [n.message for n in app._notifications][-1] == (
-            "session deleted; Dana Ruiz scheduled again on the roster")
+            "session deleted; taken back: Dana Ruiz scheduled again on the roster; the consent "
+            "given at it")
         app.store = None
 
 

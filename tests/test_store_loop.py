@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from store import Damaged, RapportError, Scope, crypto, render_export
+from store import Damaged, RapportError, Scope, TakenBack, crypto, render_export
 from store import transfer
 from store.tables import later_families
 from store.vault import create_vault, open_vault
@@ -239,7 +239,8 @@ def test_deleting_a_session_takes_back_the_next_meeting_its_review_set(store, cl
     store.end_reviewed(s1.id, next_meeting=(date(2025, 3, 11), "10:00", 30))
     store.reopen_session(s1.id)  # reviewed again: what it replaced is still the first one
     store.end_reviewed(s1.id, next_meeting=(date(2025, 3, 12), "10:00", 30))
-    assert store.delete_session(s1.id) is True
+    assert store.taken_back_by_deleting(s1.id) == TakenBack(meeting=True)  # asked before
+    assert store.delete_session(s1.id) == TakenBack(meeting=True)
     back = store.next_meeting(ann.id)
     assert (back.day, back.time, back.minutes) == (date(2025, 3, 6), "09:30", 30)
     store.clear_next_meeting(ann.id)
@@ -250,7 +251,8 @@ def test_deleting_a_session_takes_back_the_next_meeting_its_review_set(store, cl
     s3 = store.start_session(ann.id, PLAN)
     store.end_reviewed(s3.id, next_meeting=(date(2025, 3, 11), "10:00", 30))
     store.set_next_meeting(ann.id, date(2025, 3, 13))  # moved since: it stays
-    assert store.delete_session(s3.id) is False
+    assert not store.taken_back_by_deleting(s3.id)
+    assert store.delete_session(s3.id) == TakenBack()
     assert store.next_meeting(ann.id).day == date(2025, 3, 13)
 
 

@@ -15,7 +15,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings, strategies as st
 
 from store import (
-    FEEDBACK_STAGE_FIELDS, NotFound, RapportError, Scope, destroy_raw, render_export,
+    FEEDBACK_STAGE_FIELDS, NotFound, RapportError, Scope, TakenBack, destroy_raw, render_export,
     retention_plan, restore_vault, share_summary, since_last_time, write_calendar,
 )
 from store.calendar import calendar_bytes
@@ -214,19 +214,25 @@ def test_ending_an_interview_marks_the_roster_done_and_deleting_it_takes_that_ba
     # consent recorded after the end, a note: the place still knows which interview marked it
     store.record_consent(programme.id, lee.id, "given", session_id=first["Lee"].id)
     store.update_roster(programme.id, lee.id, note="keen")
-    store.delete_session(first["Lee"].id)
-    back = store.roster(programme.id)[0]
-    assert (back.status, back.consent, back.note) == ("planned", "given", "keen")
+    taken = TakenBack(roster="planned", consent="given")
+    assert store.taken_back_by_deleting(first["Lee"].id) == taken  # asked before
+    assert store.delete_session(first["Lee"].id) == taken
+    back = store.roster(programme.id)[0]  # the consent given at it goes with it
+    assert (back.status, back.consent, back.session_id, back.note) == (
+        "planned", None, None, "keen")
     # another ended interview with Kim still says done, until it goes too: scheduled again
     second = store.start_session(kim.id, PLAN, programme_id=programme.id)
     store.end_reviewed(second.id)
+    assert store.taken_back_by_deleting(first["Kim"].id).roster is None  # nothing to say
     store.delete_session(first["Kim"].id)
     assert status(kim) == "done"
+    assert store.taken_back_by_deleting(second.id).roster == "scheduled"
     store.delete_session(second.id)
     assert status(kim) == "scheduled"
     # set by hand since (scheduled, then done again): the facilitator's word stays
     store.update_roster(programme.id, mo.id, status="scheduled")
     store.update_roster(programme.id, mo.id, status="done")
+    assert not store.taken_back_by_deleting(first["Mo"].id)
     store.delete_session(first["Mo"].id)
     assert status(mo) == "done"
     store.delete_session(first["Ann"].id)
@@ -238,9 +244,57 @@ def test_ending_an_interview_marks_the_roster_done_and_deleting_it_takes_that_ba
     store.close_programme(programme.id)
     store.end_reviewed(again.id)
     assert status(lee) == "planned"
+    assert not store.taken_back_by_deleting(ended.id)
     store.delete_session(ended.id)
     assert status(kim) == "done"
     store.close()
+
+
+def test_deleting_the_interview_whose_consent_put_them_on_the_roster_takes_the_place_back(
+        store):
+    """Consent recorded at an interview puts someone not on the roster on it (done); deleting
+    that interview takes the place off again, unless another interview of theirs holds it, it
+    holds a refusal (declined), a note or a consent by hand (planned), or its status was set
+    by hand. A consent given at a deleted interview goes; a refusal stays, unlinked."""
+    programme = store.add_programme("Leaders")
+    names = ("Ann", "Bo", "Cy", "Di", "Ed", "Flo", "Gus")
+    ann, bo, cy, di, ed, flo, gus = (store.add_person(n) for n in names)
+
+    def consented(person, consent="given"):
+        talk = store.start_session(person.id, PLAN, programme_id=programme.id)
+        store.record_consent(programme.id, person.id, consent, session_id=talk.id)
+        return talk
+
+    def place(person):
+        return next((p for p in store.roster(programme.id) if p.person_id == person.id), None)
+
+    talks = {p.name: consented(p) for p in (ann, cy, di, ed, flo)}
+    talks["Bo"] = consented(bo, "refused")
+    store.update_roster(programme.id, di.id, note="wants the summary")
+    store.update_roster(programme.id, ed.id, status="scheduled")  # by hand: yours
+    store.record_consent(programme.id, flo.id, "given")  # by hand, at no interview
+    later = store.start_session(cy.id, PLAN, programme_id=programme.id)  # holds Cy's place
+    expected = {"Ann": ("off", None, None), "Bo": ("declined", "declined", "refused"),
+                "Cy": (None, "done", None), "Di": ("planned", "planned", None),
+                "Ed": (None, "scheduled", None), "Flo": ("planned", "planned", "given")}
+    for name, (roster, status, consent) in expected.items():
+        person = next(p for p in (ann, bo, cy, di, ed, flo) if p.name == name)
+        gone = "given" if name in ("Cy", "Di", "Ed") else None  # given at it, still placed
+        taken = TakenBack(roster=roster, consent=gone)
+        assert store.taken_back_by_deleting(talks[name].id) == taken, name
+        assert store.delete_session(talks[name].id) == taken, name
+        now = place(person)
+        assert (now and now.status, now and now.consent) == (status, consent), name
+        assert now is None or now.session_id is None, name  # never a deleted interview's
+    assert place(di).note == "wants the summary"
+    assert store.delete_session(later.id) == TakenBack(roster="off")  # the place was its
+    assert place(cy) is None
+    # a closed programme's roster is the round's record: nothing moves
+    talk = consented(gus)
+    store.close_programme(programme.id)
+    assert not store.taken_back_by_deleting(talk.id)
+    store.delete_session(talk.id)
+    assert (place(gus).status, place(gus).consent) == ("done", "given")
 
 
 def test_erasing_a_person_leaves_nothing_of_them(store, clock, vault_path):

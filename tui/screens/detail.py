@@ -16,7 +16,7 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Markdown, Static
 
-from store import ROSTER_TO_GO, RapportError, visible
+from store import RapportError, TakenBack, visible
 from tui import format as fmt
 from tui.widgets.footer import Footer
 from tui.widgets.note_markdown import NoteMarkdown
@@ -201,27 +201,28 @@ class SessionDetailScreen(SectionScreen):
         if record is None:
             return
         when = fmt.when(record.session.started_at)
-        message = (f"The session with {record.person.name} on {when} and its notes and "
+        name = record.person.name
+        message = (f"The session with {name} on {when} and its notes and "
                    f"{fmt.plural(len(record.items), 'item')} will be removed for good.")
+        try:  # said before the yes: what else deleting changes (a review's meeting, a roster)
+            also = taken_back_text(self.store.taken_back_by_deleting(self.session_id), name)
+        except RapportError:
+            also = ""
+        if also:
+            message += f"\nAlso taken back: {also}."
 
         def decided(yes: bool | None) -> None:
             if not yes:
                 return
-            from tui.screens.review_records import roster_status
-
-            placed = roster_status(self.store, record.session)
             try:
-                took_back = self.store.delete_session(self.session_id)
+                taken = self.store.delete_session(self.session_id)
             except RapportError as exc:
                 self.notify(str(exc), severity="error")
                 return
             self.app.pop_screen()
-            said = ["session deleted" + (
-                ", with the next meeting its review set" if took_back else "")]
-            now = roster_status(self.store, record.session)  # its end marked them done: back
-            if placed == "done" and now in ROSTER_TO_GO:
-                said.append(f"{record.person.name} {now} again on the roster")
-            self.app.notify("; ".join(said), timeout=3)
+            done = taken_back_text(taken, name)
+            self.app.notify("session deleted" + (f"; taken back: {done}" if done else ""),
+                            timeout=3)
 
         self.app.push_screen(ConfirmScreen("Delete this session?", message), decided)
 
@@ -270,3 +271,20 @@ def open_session(app, session_id: str, *, active: bool, stage: str | None = None
         app.push_screen(SessionScreen(session_id, stage=stage or None))
     else:
         app.push_screen(SessionDetailScreen(session_id, stage=stage or None))
+
+
+def taken_back_text(taken: TakenBack, name: str) -> str:
+    """What deleting a session takes back besides its records, in a few words ("" for
+    nothing): in the question before it, and in the toast after."""
+    said = []
+    if taken.meeting:
+        said.append("the next meeting its review set")
+    if taken.roster == "off":  # their consent at it put them on the roster
+        said.append(f"{name}'s place on the roster")
+    elif taken.roster == "declined":  # ... and they refused: the refusal stays
+        said.append(f"{name} declined on the roster (the refusal stays)")
+    elif taken.roster is not None:
+        said.append(f"{name} {taken.roster} again on the roster")
+    if taken.consent is not None:
+        said.append(f"the consent {taken.consent} at it")
+    return "; ".join(said)
