@@ -393,9 +393,11 @@ async def test_consent_is_recorded_at_the_interview_on_the_roster(store, vault_p
         await settle(app, pilot)
         await pilot.press("delete")
         await pilot.pause()
-        assert str(app.screen.query_one("#confirm-message").render()).endswith(
+        asked = str(app.screen.query_one("#confirm-message").render())
+        assert asked.endswith(
             "\nAlso taken back: Dana Ruiz scheduled again on the roster; the consent given "
             "at it.")  # before the yes
+        assert " and its notes will be removed for good.\n" in asked  # not "and 0 items"
         await pilot.press("y")
         await settle(app, pilot)
         place = store.roster(programme.id)[0]

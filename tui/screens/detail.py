@@ -202,8 +202,9 @@ class SessionDetailScreen(SectionScreen):
             return
         when = fmt.when(record.session.started_at)
         name = record.person.name
-        message = (f"The session with {name} on {when} and its notes and "
-                   f"{fmt.plural(len(record.items), 'item')} will be removed for good.")
+        items = f" and {fmt.plural(len(record.items), 'item')}" if record.items else ""
+        message = (f"The session with {name} on {when} and its notes{items} will be removed "
+                   "for good.")  # "and 0 items" said of a session that holds none
         try:  # said before the yes: what else deleting changes (a review's meeting, a roster)
             also = taken_back_text(self.store.taken_back_by_deleting(self.session_id), name)
         except RapportError:
