@@ -321,7 +321,15 @@ async def test_detail_renders_the_whole_record_deletes_after_asking_edits_and_re
         assert store.session(ids["a2"]).ended_at is not None  # editing keeps it ended
         await pilot.press("escape")
         await settle(pilot)
-        await pilot.press("r")
+        await pilot.press("r")  # asks first: a stray r would drop its end from the record
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)
+        assert "ending it again records a new end" in str(
+            app.screen.query_one("#confirm-message").render())
+        await pilot.press("n")
+        await pilot.pause()
+        assert store.session(ids["a2"]).ended_at is not None
+        await pilot.press("r", "y")
         await settle(pilot)
         assert isinstance(app.screen, SessionScreen)
         reopened = store.session(ids["a2"])

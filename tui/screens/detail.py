@@ -30,7 +30,8 @@ HELP = """\
 **Session detail.** The whole record of one session. **{detail-next-stage}** and
 **{detail-previous-stage}** move between stages (the highlighted stage is where **{edit}** opens
 the session). **{edit}** edits: an ended session stays ended and every change to it is recorded
-as an edit. **{reopen}** reopens an ended session to continue it (it becomes active again).
+as an edit. **{reopen}** reopens an ended session to continue it, after you confirm (it becomes
+active again; ending it again records a new end).
 **{edit-item}** corrects one of its items (its text, kind, whose, due date).
 **{delete}** removes the session, its notes and items for good, after you confirm. **{export}**
 exports it; **{share}** copies the participant's summary to the clipboard (after you confirm; it
@@ -185,16 +186,31 @@ class SessionDetailScreen(SectionScreen):
         self.app.push_screen(SessionScreen(self.session_id, stage=self.cursor_stage()))
 
     def action_reopen(self) -> None:
-        if self.record is None:
+        """After asking (a stray ``r`` would drop the end from the record): the session is
+        active again, opened to continue."""
+        record = self.record
+        if record is None:
             return
-        if self.record.session.ended_at is not None:
+        ended = record.session.ended_at
+        if ended is None:
+            self.action_edit()
+            return
+
+        def decided(yes: bool | None) -> None:
+            if not yes:
+                return
             try:
                 self.store.reopen_session(self.session_id)
             except RapportError as exc:
                 self.notify(str(exc), severity="error")
                 return
             self.notify("reopened: the session is active again", timeout=3)
-        self.action_edit()
+            self.action_edit()
+
+        self.app.push_screen(ConfirmScreen(
+            "Reopen this session?",
+            f"It becomes active again: its end ({fmt.when(ended)}) is dropped, and ending it "
+            "again records a new end.", confirm="Reopen"), decided)
 
     def action_delete(self) -> None:
         record = self.record
