@@ -321,6 +321,13 @@ async def test_detail_renders_the_whole_record_deletes_after_asking_edits_and_re
         assert store.session(ids["a2"]).ended_at is not None  # editing keeps it ended
         await pilot.press("escape")
         await settle(pilot)
+
+        def offered() -> tuple[set[str], set[str]]:  # the footer's ids, the palette's titles
+            return ({b.binding.id for b in screen.active_bindings.values() if b.binding.show},
+                    {c.title for c in screen.commands()})
+
+        footer, palette = offered()  # ended: r Reopen offered
+        assert "reopen" in footer and "Reopen session" in palette
         await pilot.press("r")  # asks first: a stray r would drop its end from the record
         await pilot.pause()
         assert isinstance(app.screen, ConfirmScreen)
@@ -334,6 +341,12 @@ async def test_detail_renders_the_whole_record_deletes_after_asking_edits_and_re
         assert isinstance(app.screen, SessionScreen)
         reopened = store.session(ids["a2"])
         assert reopened.ended_at is None and reopened.amended_at is not None
+        await pilot.press("escape")  # back on its detail, now active: nothing to reopen
+        await settle(pilot)
+        assert app.screen is screen
+        footer, palette = offered()
+        assert "reopen" not in footer and "Reopen session" not in palette
+        assert "edit" in footer and "Edit session" in palette
 
 
 # ---------------------------------------------------------------------- snapshots

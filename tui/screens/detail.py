@@ -123,6 +123,18 @@ class SessionDetailScreen(SectionScreen):
         else:
             self.call_after_refresh(scroll.scroll_to, y=keep, animate=False)
         self.show_cursor()
+        self.refresh_bindings()  # r Reopen only on an ended session
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """An active session has nothing to reopen: no r Reopen in the footer (e edits it)."""
+        if action == "reopen":
+            return not self.active
+        return True
+
+    @property
+    def active(self) -> bool:
+        """Known to be active (not while loading: the footer keeps its r Reopen then)."""
+        return self.record is not None and self.record.session.ended_at is None
 
     @staticmethod
     def time_table(record: SessionRecord) -> DataTable[Any]:
@@ -193,8 +205,7 @@ class SessionDetailScreen(SectionScreen):
             return
         ended = record.session.ended_at
         if ended is None:
-            self.action_edit()
-            return
+            return  # nothing to reopen (the key is not offered: check_action)
 
         def decided(yes: bool | None) -> None:
             if not yes:
@@ -262,8 +273,9 @@ class SessionDetailScreen(SectionScreen):
     def own_commands(self) -> list[Command]:
         return [
             Command("Edit session", "Open it to edit notes and items", self.action_edit, "edit"),
-            Command("Reopen session", "Make an ended session active again", self.action_reopen,
-                    "reopen"),
+            *([] if self.active else [
+                Command("Reopen session", "Make an ended session active again, after asking",
+                        self.action_reopen, "reopen")]),
             Command("Delete session", "Remove it for good, after confirming", self.action_delete,
                     "delete"),
             Command("Export session", "Write a summary or record", self.action_export, "export"),
