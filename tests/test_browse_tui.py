@@ -441,3 +441,39 @@ def test_a_wide_name_is_cut_to_its_column():
     assert clip("日本語のタイトル", 16) == "日本語のタイトル"  # 8 characters, 16 cells
     assert clip("日本語のタイトル", 10) == "日本語の…"  # was 8 characters of 10: 16 cells
     assert clip("Zoë 👩‍💻 Okafor", 6) == "Zoë …"
+
+
+@given(st.text(alphabet="ab 🙂日\t…", max_size=60), st.text(alphabet="Ab🙂", min_size=1,
+                                                           max_size=14),
+       st.text(alphabet="ab 🙂日\t…", max_size=60), st.integers(min_value=10, max_value=60))
+def test_a_search_result_fits_its_match_column_and_says_where_it_is_cut(
+        before, match, after, width):
+    """Search's Match column (:func:`snippet_text`): measured by cells, as the table draws it
+    (an emoji took two, and the table cut the row's end, "…" and all, at the scrollbar); cut
+    with "…" on the side it is cut, the match whole when it fits, else cut with "…" too."""
+    from datetime import datetime
+
+    from rich.cells import cell_len
+
+    from store import Hit
+    from tui.screens.search import MATCH_STYLE, snippet_text
+
+    hit = Hit("note", "p", "s", "check-in", "", before + match + after, len(before),
+              len(before) + len(match), datetime(2025, 1, 1))
+    text = snippet_text(hit, width)
+    shown = text.plain
+    assert cell_len(shown) <= width
+    before, after = before.replace("\t", " "), after.replace("\t", " ")
+    [span] = [s for s in text.spans if s.style == MATCH_STYLE]
+    marked = shown[span.start:span.end]
+    if cell_len(match) >= width:
+        assert shown == marked and (marked == match or marked.endswith("…") and
+                                    match.startswith(marked.removesuffix("…")))
+        return
+    head, tail = shown[:span.start], shown[span.end:]
+    assert marked == match
+    assert head == before or head.startswith("…") and before.endswith(head[1:])
+    assert tail == after or tail.endswith("…") and after.startswith(tail[:-1]) or (
+        not tail and cell_len(head + match) == width)  # no cell left for it
+    if cell_len(before + match + after) <= width:
+        assert shown == before + match + after
