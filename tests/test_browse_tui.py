@@ -101,6 +101,7 @@ async def test_search_shows_dates_filters_and_says_no_results(world):
     """One search screen: the results (date, person, stage, the match highlighted); the filters
     by person, status, kind and dates, ctrl+r clearing them; no results; a bad date."""
     app, store, ids = world
+    from rich.cells import cell_len
     from textual.widgets import Input, Select
 
     async with app.run_test(size=SIZE) as pilot:
@@ -123,6 +124,13 @@ async def test_search_shows_dates_filters_and_says_no_results(world):
         screen.query_one("#search-query").focus()
         await search_for(pilot, "e")  # matches almost everything
         everything = table.row_count
+        for size in ((80, 24), SIZE):  # cut again to the new width, "…" in the column
+            await pilot.resize_terminal(*size)
+            await settle(pilot)
+            width = table.columns["match"].width
+            assert width == screen.widths()[2] and table.row_count == everything
+            cells = [table.get_row_at(r)[3].plain for r in range(everything)]
+            assert max(map(cell_len, cells)) <= width and any(c.endswith("…") for c in cells)
 
         async def count(**values) -> int:
             for field, value in values.items():

@@ -302,18 +302,7 @@ class SearchScreen(SectionScreen):
         same = query == self.shown_query
         self.results, self.shown_query = results, query
         table = self.query_one("#search-results", BrowseTable)
-        keep = table.cursor_row if same else 0
-        self.set_columns()
-        person, stage, snippet = self.widths()
-        for i, r in enumerate(results):
-            where = point_label(r.hit, stage) if r.hit.kind == "point" else r.where
-            if r.hit.private:  # as the record marks it: never in a summary or an export
-                where = "🔒 " + clip(where, stage - cell_len("🔒 "))
-            # cut with "…" as the home list cuts a title: the table itself cuts without a mark
-            table.add_row(r.day, Text(clip(r.person, person)), Text(clip(where, stage)),
-                          snippet_text(r.hit, snippet), key=str(i))
-        if table.row_count:
-            table.move_cursor(row=min(keep, table.row_count - 1), animate=False)
+        self.fill(table.cursor_row if same else 0)
         if not results:
             hint = with_keys(self.app, " with these filters ({clear-filters} clears them)",
                              self) if self.has_filters() else ""
@@ -325,6 +314,28 @@ class SearchScreen(SectionScreen):
         more = f" (the newest {LIMIT}; narrow the search)" if len(results) >= LIMIT else ""
         count = f"{fmt.plural(len(results), 'result')}{more}"
         self.show_state(f"{count}  ·  ⏎ opens the session at that stage")
+
+    def fill(self, keep: int) -> None:
+        """The results, cut to the columns as wide as the screen is now, the cursor on row
+        ``keep``."""
+        self.filled_width = self.size.width
+        table = self.query_one("#search-results", BrowseTable)
+        self.set_columns()
+        person, stage, snippet = self.widths()
+        for i, r in enumerate(self.results):
+            where = point_label(r.hit, stage) if r.hit.kind == "point" else r.where
+            if r.hit.private:  # as the record marks it: never in a summary or an export
+                where = "🔒 " + clip(where, stage - cell_len("🔒 "))
+            # cut with "…" as the home list cuts a title: the table itself cuts without a mark
+            table.add_row(r.day, Text(clip(r.person, person)), Text(clip(where, stage)),
+                          snippet_text(r.hit, snippet), key=str(i))
+        if table.row_count:
+            table.move_cursor(row=min(keep, table.row_count - 1), animate=False)
+
+    def on_resize(self) -> None:
+        if self.width_changed():  # cut again for another width: results cut to 160 columns
+            # were cut again by the table at 80, without a "…"
+            self.fill(self.query_one("#search-results", BrowseTable).cursor_row)
 
     # ------------------------------------------------------------------ keys
     def on_key(self, event) -> None:
