@@ -101,6 +101,7 @@ async def test_search_shows_dates_filters_and_says_no_results(world):
     """One search screen: the results (date, person, stage, the match highlighted); the filters
     by person, status, kind and dates, ctrl+r clearing them; no results; a bad date."""
     app, store, ids = world
+    from rich.cells import cell_len
     from textual.widgets import Input, Select
 
     async with app.run_test(size=SIZE) as pilot:
@@ -123,6 +124,13 @@ async def test_search_shows_dates_filters_and_says_no_results(world):
         screen.query_one("#search-query").focus()
         await search_for(pilot, "e")  # matches almost everything
         everything = table.row_count
+        for size in ((80, 24), SIZE):  # cut again to the new width, "…" in the column
+            await pilot.resize_terminal(*size)
+            await settle(pilot)
+            width = table.columns["match"].width
+            assert width == screen.widths()[2] and table.row_count == everything
+            cells = [table.get_row_at(r)[3].plain for r in range(everything)]
+            assert max(map(cell_len, cells)) <= width and any(c.endswith("…") for c in cells)
 
         async def count(**values) -> int:
             for field, value in values.items():
@@ -323,11 +331,32 @@ async def test_detail_renders_the_whole_record_deletes_after_asking_edits_and_re
         assert store.session(ids["a2"]).ended_at is not None  # editing keeps it ended
         await pilot.press("escape")
         await settle(pilot)
-        await pilot.press("r")
+
+        def offered() -> tuple[set[str], set[str]]:  # the footer's ids, the palette's titles
+            return ({b.binding.id for b in screen.active_bindings.values() if b.binding.show},
+                    {c.title for c in screen.commands()})
+
+        footer, palette = offered()  # ended: r Reopen offered
+        assert "reopen" in footer and "Reopen session" in palette
+        await pilot.press("r")  # asks first: a stray r would drop its end from the record
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)
+        assert "ending it again records a new end" in str(
+            app.screen.query_one("#confirm-message").render())
+        await pilot.press("n")
+        await pilot.pause()
+        assert store.session(ids["a2"]).ended_at is not None
+        await pilot.press("r", "y")
         await settle(pilot)
         assert isinstance(app.screen, SessionScreen)
         reopened = store.session(ids["a2"])
         assert reopened.ended_at is None and reopened.amended_at is not None
+        await pilot.press("escape")  # back on its detail, now active: nothing to reopen
+        await settle(pilot)
+        assert app.screen is screen
+        footer, palette = offered()
+        assert "reopen" not in footer and "Reopen session" not in palette
+        assert "edit" in footer and "Edit session" in palette
 
 
 def test_the_delete_question_names_each_thing_deleting_takes_back():
@@ -435,3 +464,39 @@ def test_a_wide_name_is_cut_to_its_column():
     assert clip("日本語のタイトル", 16) == "日本語のタイトル"  # 8 characters, 16 cells
     assert clip("日本語のタイトル", 10) == "日本語の…"  # was 8 characters of 10: 16 cells
     assert clip("Zoë 👩‍💻 Okafor", 6) == "Zoë …"
+
+
+@given(st.text(alphabet="ab 🙂日\t…", max_size=60), st.text(alphabet="Ab🙂", min_size=1,
+                                                           max_size=14),
+       st.text(alphabet="ab 🙂日\t…", max_size=60), st.integers(min_value=10, max_value=60))
+def test_a_search_result_fits_its_match_column_and_says_where_it_is_cut(
+        before, match, after, width):
+    """Search's Match column (:func:`snippet_text`): measured by cells, as the table draws it
+    (an emoji took two, and the table cut the row's end, "…" and all, at the scrollbar); cut
+    with "…" on the side it is cut, the match whole when it fits, else cut with "…" too."""
+    from datetime import datetime
+
+    from rich.cells import cell_len
+
+    from store import Hit
+    from tui.screens.search import MATCH_STYLE, snippet_text
+
+    hit = Hit("note", "p", "s", "check-in", "", before + match + after, len(before),
+              len(before) + len(match), datetime(2025, 1, 1))
+    text = snippet_text(hit, width)
+    shown = text.plain
+    assert cell_len(shown) <= width
+    before, after = before.replace("\t", " "), after.replace("\t", " ")
+    [span] = [s for s in text.spans if s.style == MATCH_STYLE]
+    marked = shown[span.start:span.end]
+    if cell_len(match) >= width:
+        assert shown == marked and (marked == match or marked.endswith("…") and
+                                    match.startswith(marked.removesuffix("…")))
+        return
+    head, tail = shown[:span.start], shown[span.end:]
+    assert marked == match
+    assert head == before or head.startswith("…") and before.endswith(head[1:])
+    assert tail == after or tail.endswith("…") and after.startswith(tail[:-1]) or (
+        not tail and cell_len(head + match) == width)  # no cell left for it
+    if cell_len(before + match + after) <= width:
+        assert shown == before + match + after

@@ -139,11 +139,14 @@ async def test_people_narrow_terminal_uses_relative_dates_and_enter_shows_a_jot_
 async def test_the_items_screen_shows_names_whole_when_wide(world):
     """At 80 columns a name gives way to the item's text (14 cells); at 160 there is room for
     both, and the name is whole (it was cut to 14 there too). At 80 the counts wrap rather than
-    lose the goals."""
+    lose the goals. Their page's timeline: a long guide name cut at 80, whole at 160."""
     app, store, ids = world
+    from tui.screens.person import PersonScreen
+
     name = "Maximiliane von Hohenberg"
     person = store.add_person(name)
-    session = store.start_session(person.id, {"id": "g", "name": "G", "stages": []})
+    session = store.start_session(person.id, {"id": "g", "name": "Leadership interview",
+                                              "stages": []}, title="Leadership interview, Max")
     store.add_item(session.id, "action", "Book the review", owner="them", due="2025-03-20")
     async with app.run_test(size=(160, 48)) as pilot:
         await unlocked(pilot, store)
@@ -161,6 +164,17 @@ async def test_the_items_screen_shows_names_whole_when_wide(world):
         status = app.screen.query_one("#items-status")
         assert str(status.render()).endswith("2 goals") and len(str(status.render())) > 78
         assert status.size.height == 2, "the counts wrap at 80 columns"
+
+        await app.push_screen(PersonScreen(person.id))
+        await settle(pilot)
+        timeline = app.screen.query_one("#person-timeline")
+        assert cell_text(timeline, 0, 1) == "● Leadership inte…"  # 80 columns: as it was
+        await pilot.resize_terminal(160, 48)  # beside the items, room for the whole name
+        await settle(pilot)
+        assert cell_text(timeline, 0, 1) == "● Leadership interview"
+        # the title has what its time leaves: the row stays within the pane
+        assert cell_text(timeline, 0, 2) == "Leadership int…  0m spent · 1 open"
+        assert timeline.virtual_size.width <= timeline.size.width
 
 
 async def test_person_timeline_items_done_goal_check_in_and_jot_in_next_follow_up(world):

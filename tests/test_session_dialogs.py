@@ -504,6 +504,14 @@ async def test_ending_offers_the_next_date_and_a_set_date_wins(store, vault_path
         assert day.value == "+10d"
         assert str(label.render()) == (
             "Next meeting with Ada Lovelace (weekly); clear the date to skip")
+        day.value = ""  # cleared: what happens then, not "clear the date to skip"
+        await pilot.pause()
+        assert str(label.render()) == "Next meeting with Ada Lovelace: no date set, weekly decides"
+        await pilot.press("left")  # no cadence either
+        assert str(label.render()) == "Next meeting with Ada Lovelace: none set"
+        await pilot.press("right")
+        day.value = "+10d"
+        await pilot.pause()
         await pilot.press("right")
         await pilot.press("ctrl+e")
         await pilot.pause()

@@ -30,7 +30,8 @@ HELP = """\
 **Session detail.** The whole record of one session. **{detail-next-stage}** and
 **{detail-previous-stage}** move between stages (the highlighted stage is where **{edit}** opens
 the session). **{edit}** edits: an ended session stays ended and every change to it is recorded
-as an edit. **{reopen}** reopens an ended session to continue it (it becomes active again).
+as an edit. **{reopen}** reopens an ended session to continue it, after you confirm (it becomes
+active again; ending it again records a new end).
 **{edit-item}** corrects one of its items (its text, kind, whose, due date).
 **{delete}** removes the session, its notes and items for good, after you confirm. **{export}**
 exports it; **{share}** copies the participant's summary to the clipboard (after you confirm; it
@@ -122,6 +123,18 @@ class SessionDetailScreen(SectionScreen):
         else:
             self.call_after_refresh(scroll.scroll_to, y=keep, animate=False)
         self.show_cursor()
+        self.refresh_bindings()  # r Reopen only on an ended session
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """An active session has nothing to reopen: no r Reopen in the footer (e edits it)."""
+        if action == "reopen":
+            return not self.active
+        return True
+
+    @property
+    def active(self) -> bool:
+        """Known to be active (not while loading: the footer keeps its r Reopen then)."""
+        return self.record is not None and self.record.session.ended_at is None
 
     @staticmethod
     def time_table(record: SessionRecord) -> DataTable[Any]:
@@ -185,16 +198,30 @@ class SessionDetailScreen(SectionScreen):
         self.app.push_screen(SessionScreen(self.session_id, stage=self.cursor_stage()))
 
     def action_reopen(self) -> None:
-        if self.record is None:
+        """After asking (a stray ``r`` would drop the end from the record): the session is
+        active again, opened to continue."""
+        record = self.record
+        if record is None:
             return
-        if self.record.session.ended_at is not None:
+        ended = record.session.ended_at
+        if ended is None:
+            return  # nothing to reopen (the key is not offered: check_action)
+
+        def decided(yes: bool | None) -> None:
+            if not yes:
+                return
             try:
                 self.store.reopen_session(self.session_id)
             except RapportError as exc:
                 self.notify(str(exc), severity="error")
                 return
             self.notify("reopened: the session is active again", timeout=3)
-        self.action_edit()
+            self.action_edit()
+
+        self.app.push_screen(ConfirmScreen(
+            "Reopen this session?",
+            f"It becomes active again: its end ({fmt.when(ended)}) is dropped, and ending it "
+            "again records a new end.", confirm="Reopen"), decided)
 
     def action_delete(self) -> None:
         record = self.record
@@ -248,8 +275,9 @@ class SessionDetailScreen(SectionScreen):
     def own_commands(self) -> list[Command]:
         return [
             Command("Edit session", "Open it to edit notes and items", self.action_edit, "edit"),
-            Command("Reopen session", "Make an ended session active again", self.action_reopen,
-                    "reopen"),
+            *([] if self.active else [
+                Command("Reopen session", "Make an ended session active again, after asking",
+                        self.action_reopen, "reopen")]),
             Command("Delete session", "Remove it for good, after confirming", self.action_delete,
                     "delete"),
             Command("Export session", "Write a summary or record", self.action_export, "export"),

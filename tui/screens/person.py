@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, Iterable
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -224,13 +225,26 @@ class PersonScreen(SectionScreen):
         width = max(60, self.size.width or 80)
         return width // 2 if "-wide" in self.classes else width
 
+    def what_width(self, labels: Iterable[str]) -> int:
+        """The timeline's What column: 18 cells, as at 80 columns; side by side with the items
+        (``-wide``), as wide as its longest guide name, as far as the pane leaves the detail
+        column 34 cells at least (a title of 18 and its time spent)."""
+        if "-wide" not in self.classes:
+            return 18
+        widest = max((cell_len(clip(label, 200)) for label in labels), default=0)
+        return max(18, min(widest, self.pane_width() - 16 - 6 - 2 - 34))
+
     def show_timeline(self) -> None:
         read = self.read
         if read is None:
             return
         table = self.query_one("#person-timeline", BrowseTable)
+        labels = {s.id: ("● " if s.status == "active" else "") + s.guide_name
+                  for s in read.summaries}
+        what_width = self.what_width(labels.values())
+        wide = "-wide" in self.classes
         with table.refilled("Date", "What", ""):
-            room = self.pane_width() - 16 - 18 - 6 - 2
+            room = self.pane_width() - 16 - what_width - 6 - 2
             open_counts: dict[str, int] = {}
             for item in read.items:
                 open_counts[item.session_id] = open_counts.get(item.session_id, 0) + 1
@@ -239,13 +253,13 @@ class PersonScreen(SectionScreen):
             entries.sort(key=lambda e: e[0], reverse=True)
             for moment, kind, entry in entries:
                 if kind == "s":
-                    mark = "● " if entry.status == "active" else ""
-                    what = Text(clip(mark + entry.guide_name, 18))
-                    detail = Text(clip(entry.title, room - 16) + "  " if entry.title else "")
-                    detail.append(f"{minutes_text(entry.spent_seconds, short=True)} spent",
-                                  style="dim")
-                    if open_counts.get(entry.id):
-                        detail.append(f" · {open_counts[entry.id]} open", style="dim")
+                    what = Text(clip(labels[entry.id], what_width))
+                    tail = f"{minutes_text(entry.spent_seconds, short=True)} spent" + (
+                        f" · {open_counts[entry.id]} open" if open_counts.get(entry.id) else "")
+                    # wide, the title has what its time leaves (the What column took 4 cells)
+                    title_room = room - (cell_len(tail) + 2 if wide else 16)
+                    detail = Text(clip(entry.title, title_room) + "  " if entry.title else "")
+                    detail.append(tail, style="dim")
                     table.add_row(fmt.when(moment), what, detail, key=f"s:{entry.id}")
                 else:
                     table.add_row(fmt.when(moment), Text("✎ jot", style="italic"),

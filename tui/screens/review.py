@@ -326,10 +326,13 @@ class EndReviewScreen(Dialog[EndDecision | None]):
         cadence changed); ``cleared``: the date is empty."""
         s = self.suggestion
         assert s is not None
-        if s.already:  # no fixed next date agreed: clearing it unsets the one set
-            if cleared:  # the cadence still places one: said, or "nothing happened"
-                return (f"Next meeting with {self.person}: {fmt.day(s.day)} unset, "
-                        + (f"{cadence} decides" if cadence in CADENCES else "none set"))
+        if cleared:  # no fixed next date agreed: what places the next one now, said (the one
+            # set is unset; a date skipped is no longer "clear the date to skip")
+            decides = f"{cadence} decides" if cadence in CADENCES else "none set"
+            return (f"Next meeting with {self.person}: "
+                    + (f"{fmt.day(s.day)} unset, {decides}" if s.already else
+                       f"no date set, {decides}" if cadence in CADENCES else decides))
+        if s.already:
             return f"Next meeting with {self.person} (set; change it if it moves, clear to unset)"
         return (f"Next meeting with {self.person}"
                 + (f" ({cadence}" + (": suggested)" if suggested else ")") if cadence

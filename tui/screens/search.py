@@ -23,14 +23,14 @@ from textual.timer import Timer
 from textual.widgets import DataTable, Input, Select, Static
 from textual.worker import get_current_worker
 
-from store import NotFound, RapportError
+from store import NotFound, RapportError, visible
 from store import Hit
 from tui import format as fmt
 from tui.commands import Command
 from tui.keys import with_keys
 from tui.record import stage_titles
 from tui.screens.sections import SECTION_KEYS, SectionScreen
-from tui.widgets.browse import BrowseTable, clip
+from tui.widgets.browse import BrowseTable, clip, cut, cut_left
 from tui.widgets.footer import Footer
 
 DEBOUNCE = 0.2
@@ -78,22 +78,19 @@ def parse_day(text: str, label: str) -> date | None:
 
 
 def snippet_text(hit: Hit, width: int) -> Text:
-    """The snippet cut to ``width`` cells around the match, the match highlighted."""
-    before, match, after = hit.before, hit.match, hit.after
+    """The snippet in ``width`` cells around the match, the match highlighted: cut by cells
+    (an emoji takes two), with "…" where it is cut, as the lists cut (:func:`cut`); the
+    table itself would cut it without a mark."""
+    before, match, after = (visible(part).replace("\t", " ")
+                            for part in (hit.before, hit.match, hit.after))
     width = max(10, width)
-    if len(match) >= width:
-        return Text(match[:width], style=MATCH_STYLE)
-    room = width - len(match)
-    left = min(len(before), max(room // 3, room - len(after)))
-    head = before[len(before) - left:] if left else ""
-    if left < len(before) and head:
-        head = "…" + head[1:]
-    tail = after[: room - len(head)]
-    if len(tail) < len(after) and tail:
-        tail = tail[:-1] + "…"
+    if cell_len(match) >= width:
+        return Text().append(cut(match, width), style=MATCH_STYLE)
+    room = width - cell_len(match)
+    head = cut_left(before, min(cell_len(before), max(1, room // 3, room - cell_len(after))))
     text = Text(head)
     text.append(match, style=MATCH_STYLE)
-    text.append(tail)
+    text.append(cut(after, room - cell_len(head)))
     return text
 
 
@@ -305,18 +302,7 @@ class SearchScreen(SectionScreen):
         same = query == self.shown_query
         self.results, self.shown_query = results, query
         table = self.query_one("#search-results", BrowseTable)
-        keep = table.cursor_row if same else 0
-        self.set_columns()
-        person, stage, snippet = self.widths()
-        for i, r in enumerate(results):
-            where = point_label(r.hit, stage) if r.hit.kind == "point" else r.where
-            if r.hit.private:  # as the record marks it: never in a summary or an export
-                where = "🔒 " + clip(where, stage - cell_len("🔒 "))
-            # cut with "…" as the home list cuts a title: the table itself cuts without a mark
-            table.add_row(r.day, Text(clip(r.person, person)), Text(clip(where, stage)),
-                          snippet_text(r.hit, snippet), key=str(i))
-        if table.row_count:
-            table.move_cursor(row=min(keep, table.row_count - 1), animate=False)
+        self.fill(table.cursor_row if same else 0)
         if not results:
             hint = with_keys(self.app, " with these filters ({clear-filters} clears them)",
                              self) if self.has_filters() else ""
@@ -328,6 +314,28 @@ class SearchScreen(SectionScreen):
         more = f" (the newest {LIMIT}; narrow the search)" if len(results) >= LIMIT else ""
         count = f"{fmt.plural(len(results), 'result')}{more}"
         self.show_state(f"{count}  ·  ⏎ opens the session at that stage")
+
+    def fill(self, keep: int) -> None:
+        """The results, cut to the columns as wide as the screen is now, the cursor on row
+        ``keep``."""
+        self.filled_width = self.size.width
+        table = self.query_one("#search-results", BrowseTable)
+        self.set_columns()
+        person, stage, snippet = self.widths()
+        for i, r in enumerate(self.results):
+            where = point_label(r.hit, stage) if r.hit.kind == "point" else r.where
+            if r.hit.private:  # as the record marks it: never in a summary or an export
+                where = "🔒 " + clip(where, stage - cell_len("🔒 "))
+            # cut with "…" as the home list cuts a title: the table itself cuts without a mark
+            table.add_row(r.day, Text(clip(r.person, person)), Text(clip(where, stage)),
+                          snippet_text(r.hit, snippet), key=str(i))
+        if table.row_count:
+            table.move_cursor(row=min(keep, table.row_count - 1), animate=False)
+
+    def on_resize(self) -> None:
+        if self.width_changed():  # cut again for another width: results cut to 160 columns
+            # were cut again by the table at 80, without a "…"
+            self.fill(self.query_one("#search-results", BrowseTable).cursor_row)
 
     # ------------------------------------------------------------------ keys
     def on_key(self, event) -> None:

@@ -102,6 +102,20 @@ def cut(text: str, width: int) -> str:
     return chop_cells(text, width - 1)[0] + "…"
 
 
+def cut_left(text: str, width: int) -> str:
+    """:func:`cut` from the start: the end of ``text`` in at most ``width`` cells, an ellipsis
+    before it when cut (a search result's text before its match)."""
+    if cell_len(text) <= width:
+        return text
+    if width < 2:
+        return "…"[:max(0, width)]
+    kept, cells = len(text), 0
+    while kept > 0 and cells + cell_len(text[kept - 1]) <= width - 1:
+        kept -= 1
+        cells += cell_len(text[kept])
+    return "…" + text[kept:]
+
+
 def clip(text: str, width: int) -> str:
     """One line of at most ``width`` terminal cells (:func:`cut`), an ellipsis when cut;
     control characters as their stand-ins (``BEL`` as ``␇``: a Rich Text would drop it
