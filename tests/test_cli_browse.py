@@ -260,8 +260,18 @@ def test_people_text_and_json(home):
                                 "MEETING", "THEIRS", "MINE", "GOALS"]
     alice = next(line for line in lines if line.startswith("Alice Martin"))
     assert "overdue since 2025-02-17" in alice and "1 (1 at risk)" in alice
+    # last met as the app's list says it: the last ended session; Bo's one session was started
+    # and never ended (no summary, not "last time"): marked, and the mark said under the table
+    assert "2025-02-10" in alice and "●" not in alice
+    bo = next(line for line in lines if line.startswith("Bo Chen"))
+    assert " ● " in bo and "2025-03-01" not in bo
+    assert result.stderr == "● a session still open: 'rapport list --status active'\n"
 
     data = {p["name"]: p for p in doc(run(home, "people", "--json"), "people")}
+    assert (data["Alice Martin"]["last_met"], data["Alice Martin"]["last_ended"],
+            data["Alice Martin"]["still_open"]) == ("2025-02-10", "2025-02-10", None)
+    assert (data["Bo Chen"]["last_met"], data["Bo Chen"]["last_ended"],
+            data["Bo Chen"]["still_open"]) == ("2025-03-01", None, "2025-03-01")
     assert data["Alice Martin"]["due"] == "overdue"
     assert data["Alice Martin"]["next_due"] == "2025-02-17"
     assert data["Alice Martin"]["open_theirs"] == 1 and data["Alice Martin"]["open_mine"] == 1

@@ -215,7 +215,8 @@ def people(env: Env, as_json: bool) -> None:
         rows = people_overview(store, today)
     if as_json:
         out_json("people", [{"id": r.person.id, "name": r.person.name, "sessions": r.sessions,
-                   "last_met": _stamp(r.last_met), "cadence": r.person.cadence,
+                   "last_met": _stamp(r.last_met), "last_ended": _stamp(r.last_ended),
+                   "still_open": _stamp(r.still_open), "cadence": r.person.cadence,
                    "next_due": _stamp(r.next_due), "due": r.state or None,
                    "next_meeting": _meeting(r.meeting),
                    "open_theirs": r.open_theirs, "open_mine": r.open_mine,
@@ -228,13 +229,29 @@ def people(env: Env, as_json: bool) -> None:
     _people_table(rows, today)
 
 
+def _met(row: PersonOverview) -> str:
+    """LAST MET as the app's people list says it: the last session ended with them, ``●`` after
+    it when one was started and never ended (it has no summary yet: not "last time")."""
+    day = fmt.day(row.last_ended)
+    if row.still_open is None:
+        return day or "-"
+    return f"{day} {fmt.OPEN_MARK}" if day else fmt.OPEN_MARK
+
+
 def _people_table(rows: list[PersonOverview], today: date) -> None:
     """Everyone, one line each. In a terminal too narrow for the whole table (80 columns):
     the sessions count left out and the next meeting relative (``3d overdue``, ``in 4d``), so
-    names keep room; output to a pipe or a file always gets the whole table."""
+    names keep room; output to a pipe or a file always gets the whole table. A line under it
+    (on stderr: a script reading the table gets the rows alone) says what ``●`` means."""
+    _people_rows(rows, today)
+    if any(r.still_open is not None for r in rows):
+        out(f"{fmt.OPEN_MARK} a session still open: 'rapport list --status active'", err=True)
+
+
+def _people_rows(rows: list[PersonOverview], today: date) -> None:
     header = ("NAME", "SESSIONS", "LAST MET", "CADENCE", "NEXT MEETING", "THEIRS", "MINE",
               "GOALS")
-    full = [(r.person.name, str(r.sessions), fmt.day(r.last_met) or "-",
+    full = [(r.person.name, str(r.sessions), _met(r),
              r.person.cadence or "-", fmt.meeting_label(r.meeting) if r.meeting else "-",
              str(r.open_theirs), str(r.open_mine), r.goal_summary() or "0") for r in rows]
     width = fmt.terminal_width()
@@ -242,7 +259,7 @@ def _people_table(rows: list[PersonOverview], today: date) -> None:
         table(header, full, right=(1, 5, 6), free=(0,))
         return
     table(("NAME", "LAST MET", "CADENCE", "NEXT", "THEIRS", "MINE", "GOALS"),
-          [(r.person.name, fmt.day(r.last_met) or "-", r.person.cadence or "-",
+          [(r.person.name, _met(r), r.person.cadence or "-",
             fmt.meeting_label(r.meeting, today) if r.meeting else "-", str(r.open_theirs),
             str(r.open_mine), r.goal_summary() or "0") for r in rows],
           right=(4, 5), free=(0, 6), width=width)

@@ -110,6 +110,9 @@ def meeting_label(upcoming: Any, today: date | None = None) -> str:
 
 OWNER_LABEL = {"me": "me", "them": "them"}
 KIND_MARK = {"action": "▸", "decision": "◆", "agreement": "≡", "goal": "★"}
+#: After "Last met" (the people list, ``rapport people``) when a session with them was started
+#: and never ended (Prepare's "still open"): the date is the last ended one's, as Prepare says.
+OPEN_MARK = "●"
 
 
 # ---------------------------------------------------------------------- the commands' output

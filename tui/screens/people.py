@@ -33,9 +33,8 @@ COLUMNS = (("name", "Name"), ("sessions", "Sessions"), ("last", "Last met"),
 NARROW_COLUMNS = (("name", "Name"), ("last", "Last met"), ("cadence", "Cadence"),
                   ("next", "Next"), ("theirs", "Open"), ("goals", "Goals"), ("pulse", "Pulse"))
 DESCENDING = ("sessions", "last", "theirs", "mine", "goals")
-#: After "Last met" when a session with them was started and never ended (Prepare's "still
-#: open"): the date is the last ended one's, as Prepare's "last met" says.
-OPEN_MARK = "●"
+#: after "Last met" (tui.format), here and in ``rapport people``
+OPEN_MARK = fmt.OPEN_MARK
 
 
 def met_text(app: Any, row: PersonOverview) -> Text:
