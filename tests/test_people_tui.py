@@ -155,6 +155,12 @@ async def test_the_items_screen_shows_names_whole_when_wide(world):
         actions = app.screen.query_one("#items-actions")
         names = [cell_text(actions, r, 1) for r in range(actions.row_count)]
         assert name in names and not any(n.endswith("…") for n in names)
+        # tables refilled and drawn before their idle, as on a resize in a terminal: the rows
+        # were cut to the column labels' widths ("at-ris  Bo Che") and kept so
+        goals = app.screen.query_one("#items-goals")
+        app.screen.refresh_tables()
+        assert goals.render_line(1).text.startswith(" at-risk   Bo Chen  "), \
+            goals.render_line(1).text
         await pilot.resize_terminal(80, 24)
         await settle(pilot)
         names = [cell_text(actions, r, 1) for r in range(actions.row_count)]
@@ -167,14 +173,29 @@ async def test_the_items_screen_shows_names_whole_when_wide(world):
 
         await app.push_screen(PersonScreen(person.id))
         await settle(pilot)
-        timeline = app.screen.query_one("#person-timeline")
+        timeline, items = (app.screen.query_one(f"#person-{n}") for n in ("timeline", "items"))
         assert cell_text(timeline, 0, 1) == "● Leadership inte…"  # 80 columns: as it was
+        # a title over 22 cells and "1 open": the row was a cell wider than the pane at 80
+        assert fits(timeline) and fits(items), (80, timeline.virtual_size,
+                                                 timeline.scrollable_content_region)
+        await pilot.resize_terminal(100, 30)
+        await settle(pilot)
+        assert fits(timeline) and fits(items), (100, timeline.virtual_size,
+                                                 timeline.scrollable_content_region)
         await pilot.resize_terminal(160, 48)  # beside the items, room for the whole name
         await settle(pilot)
         assert cell_text(timeline, 0, 1) == "● Leadership interview"
         # the title has what its time leaves: the row stays within the pane
         assert cell_text(timeline, 0, 2) == "Leadership int…  0m spent · 1 open"
-        assert timeline.virtual_size.width <= timeline.size.width
+        assert fits(timeline) and fits(items), (160, timeline.virtual_size,
+                                                 timeline.scrollable_content_region)
+
+
+def fits(table) -> bool:
+    """Every row of ``table`` within its pane: no wider than where its rows are drawn (the
+    region left of a vertical scrollbar), so no sideways scrollbar."""
+    return (table.virtual_size.width <= table.scrollable_content_region.width
+            and not table.show_horizontal_scrollbar)
 
 
 async def test_person_timeline_items_done_goal_check_in_and_jot_in_next_follow_up(world):

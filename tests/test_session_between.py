@@ -149,12 +149,23 @@ async def test_the_next_meeting_after_a_first_one_on_one_and_after_feedback(stor
         # said with what places the next one now: a date unset is not "nothing happened"
         assert str(label.render()) == (
             "Next meeting with Kim Lee: 2025-03-07 unset, weekly decides")
-        review.query_one("#review-cadence").focus()
+        # no meeting being set: its time and length neither (they still said 10:00 and 30)
+        slot = [review.query_one(f"#next-{f}") for f in ("time", "minutes")]
+        assert [(f.value, f.disabled) for f in slot] == [("", True), ("", True)]
+        await pilot.press("tab")  # past them, to the cadence
+        assert app.focused is review.query_one("#review-cadence")
         await pilot.press("right")  # and fortnightly from now on
         await pilot.pause()
         assert review.query_one("#next-day").value == ""
         assert str(label.render()) == (
             "Next meeting with Kim Lee: 2025-03-07 unset, fortnightly decides")
+        assert [(f.value, f.disabled) for f in slot] == [("", True), ("", True)]
+        review.query_one("#next-day").focus()  # a date typed back: the time and length too
+        await pilot.press(*"fri")
+        await pilot.pause()
+        assert [(f.value, f.disabled) for f in slot] == [("10:00", False), ("30", False)]
+        await pilot.press("ctrl+u")  # cleared again, to end with no date
+        await pilot.pause()
         await pilot.press("ctrl+e")
         await pilot.pause()
         assert store.session(kim_one_on_one.id).ended_at is not None

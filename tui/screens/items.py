@@ -176,10 +176,16 @@ class ItemsScreen(SectionScreen):
 
     def fill(self, table_id: str, columns: tuple[str, ...], rows: list[tuple[Any, ...]],
              keys: list[str]) -> None:
-        """Rows whose last cell is the item's text, wrapped: each row as high as its text."""
-        with self.query_one(table_id, BrowseTable).refilled(*columns) as table:
+        """Rows whose last cell is the item's text, wrapped: each row as high as its text. The
+        cursor stays on its item where it is still listed (an item edited to a later due date
+        moved down, and the cursor, left on its row, was on another item: d marked that one)."""
+        table = self.query_one(table_id, BrowseTable)
+        kept = table.selected_key()
+        with table.refilled(*columns):
             for row, key in zip(rows, keys):
                 table.add_row(*row, key=key, height=len(row[-1].plain.split("\n")))
+        if kept in keys:
+            table.move_cursor(row=keys.index(kept))
 
     def item_text(self, item: Item, room: int) -> Text:
         return wrapped(self.app.console, item.text, room,

@@ -242,7 +242,6 @@ class PersonScreen(SectionScreen):
         labels = {s.id: ("● " if s.status == "active" else "") + s.guide_name
                   for s in read.summaries}
         what_width = self.what_width(labels.values())
-        wide = "-wide" in self.classes
         with table.refilled("Date", "What", ""):
             room = self.pane_width() - 16 - what_width - 6 - 2
             open_counts: dict[str, int] = {}
@@ -256,8 +255,9 @@ class PersonScreen(SectionScreen):
                     what = Text(clip(labels[entry.id], what_width))
                     tail = f"{minutes_text(entry.spent_seconds, short=True)} spent" + (
                         f" · {open_counts[entry.id]} open" if open_counts.get(entry.id) else "")
-                    # wide, the title has what its time leaves (the What column took 4 cells)
-                    title_room = room - (cell_len(tail) + 2 if wide else 16)
+                    # the title has what its time (and open count) leaves: a fixed 16 for the
+                    # tail let a title of 22 and "0m spent · 1 open" overflow 80 columns by one
+                    title_room = room - cell_len(tail) - 2
                     detail = Text(clip(entry.title, title_room) + "  " if entry.title else "")
                     detail.append(tail, style="dim")
                     table.add_row(fmt.when(moment), what, detail, key=f"s:{entry.id}")

@@ -37,12 +37,13 @@ from tui import format as fmt
 from tui.keys import with_keys
 from tui.screens.dialog import Dialog
 from tui.screens.review_records import (
-    InterviewCheck, feedback_text, interview_check, interview_text, pulse_text, records_to_fill,
-    roster_status,
+    InterviewCheck, feedback_text, followed_up, goals_checked, interview_check, interview_text,
+    pulse_text, records_to_fill, roster_status,
 )
 from tui.widgets.choice import ChoiceSet
 
 Slot = tuple[date, str | None, int | None]  # a next meeting: day, "HH:MM" or None, minutes
+HINTS = ("blank: all day", "30")  # the next meeting's Time and Minutes, empty
 NO_CADENCE = "none"  # the cadence choice's name for none
 TOTAL = " total"  # the time table's last row (a stage's key has no space)
 
@@ -143,6 +144,8 @@ class EndReviewScreen(Dialog[EndDecision | None]):
         #: the slot the next meeting's fields were filled from (the cadence chosen changes it)
         self.shown_slot: Slot | None = (
             (suggestion.day, suggestion.time, suggestion.minutes) if suggestion else None)
+        #: the time and length typed, kept aside while the date is empty (see hold_slot)
+        self.held: tuple[str, str] | None = None
         self.today = today or date.today()
 
     def compose(self) -> ComposeResult:
@@ -348,9 +351,9 @@ class EndReviewScreen(Dialog[EndDecision | None]):
             yield Input(s.day.isoformat(), placeholder=f"{date_example(self.today)}, +7d, fri",
                         id="next-day")
             yield Label("Time", classes="label")
-            yield Input(s.time or "", placeholder="blank: all day", id="next-time")
+            yield Input(s.time or "", placeholder=HINTS[0], id="next-time")
             yield Label("Minutes", classes="label")
-            yield Input(str(s.minutes) if s.minutes else "", placeholder="30",
+            yield Input(str(s.minutes) if s.minutes else "", placeholder=HINTS[1],
                         id="next-minutes", type="integer")
         if s.options:  # the cadence agreed (a first 1-on-1's "every two weeks"), ←→ choose:
             # under the date, the next stop of Tab from it and the first of Shift+Tab from End
@@ -385,7 +388,12 @@ class EndReviewScreen(Dialog[EndDecision | None]):
         fields = (("#next-day", before[0].isoformat(), after[0].isoformat()),
                   ("#next-time", before[1] or "", after[1] or ""),
                   ("#next-minutes", str(before[2] or ""), str(after[2] or "")))
-        for selector, was, now in fields:
+        for index, (selector, was, now) in enumerate(fields):
+            if index and self.held is not None:  # no date: the time and length kept aside
+                held = list(self.held)
+                held[index - 1] = now if held[index - 1].strip() == was else held[index - 1]
+                self.held = (held[0], held[1])
+                continue
             field_ = self.query_one(selector, Input)
             if field_.value.strip() == was:
                 field_.value = now
@@ -395,6 +403,21 @@ class EndReviewScreen(Dialog[EndDecision | None]):
     def day_changed(self) -> None:
         s = self.suggestion
         self.show_label(s.cadence if s is not None and not s.options else self.chosen())
+        self.hold_slot(not self.query_one("#next-day", Input).value.strip())
+
+    def hold_slot(self, cleared: bool) -> None:
+        """The date cleared, no meeting is being set: its Time and Minutes empty and disabled
+        (they still said 10:00 and 30, under "unset"), what they held kept aside; a date typed
+        again gives them back as they were."""
+        time, minutes = self.query_one("#next-time", Input), self.query_one("#next-minutes",
+                                                                           Input)
+        if cleared and self.held is None:
+            self.held = (time.value, minutes.value)
+            time.value = minutes.value = ""
+        elif not cleared and self.held is not None:
+            (time.value, minutes.value), self.held = self.held, None
+        time.disabled = minutes.disabled = cleared
+        time.placeholder, minutes.placeholder = ("no date", "") if cleared else HINTS
 
     def chosen(self) -> str | None:
         """The cadence chosen in the review's row (with none offered: None)."""
@@ -531,30 +554,6 @@ def review_and_end(screen: "SessionScreen") -> None:
         fill_consent=fill_consent, pulse=screen.pulse, fill_pulse=fill_pulse,
         tick=screen.tick, followed=followed_up(screen))
     screen.app.push_screen(review, decided)
-
-
-def followed_up(screen: "SessionScreen") -> list[Item]:
-    """Their action items of earlier sessions marked done since this one began (in its
-    follow-up list, or elsewhere while it was open), oldest done first."""
-    session = screen.live
-    try:
-        items = screen.store.items(person_id=session.person_id)
-    except RapportError:
-        return []
-    return sorted((i for i in items if i.session_id != session.id and i.status == "done"
-                   and i.kind != "goal" and i.done_at is not None
-                   and i.done_at >= session.started_at),
-                  key=lambda i: i.done_at or session.started_at)
-
-
-def goals_checked(screen: "SessionScreen") -> list[Goal]:
-    """Their goals with a check-in dated in this session."""
-    session = screen.live
-    try:
-        goals = screen.store.goals(session.person_id)
-    except RapportError:
-        return []
-    return [g for g in goals if g.checked_in(session.id)]
 
 
 def suggest(screen: "SessionScreen", kind: str) -> Suggestion | None:

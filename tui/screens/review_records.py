@@ -2,7 +2,7 @@
 stage-form key (ctrl+f) opens from there: a programme interview's consent (on the roster) and
 the passages tagged; a feedback session's entry in the feedback log; a 1-on-1's pulse. And
 where an interview's person stands on the roster (:func:`roster_status`): ending marks them
-done. The review (:mod:`tui.screens.review`) shows the blocks and asks these for their text;
+done; the earlier items done and the goals checked in on while it was open. The review (:mod:`tui.screens.review`) shows the blocks and asks these for their text;
 the forms are the session's own (:mod:`tui.screens.session_loop`), opened as at their stage.
 """
 
@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Callable, Sequence
 
 from rich.text import Text
 
-from store import FEEDBACK_STAGE_FIELDS, Feedback, Pulse, RapportError, visible
+from store import FEEDBACK_STAGE_FIELDS, Feedback, Goal, Item, Pulse, RapportError, visible
 from tui import format as fmt
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -138,3 +138,27 @@ def pulse_text(pulse: Pulse | None, keys: Keys) -> Text:
         text.append(f", {visible(' '.join(pulse.word.split()))}")
     text.append(keys("  ·  {stage-form} corrects it"), style="dim")
     return text
+
+
+def followed_up(screen: "SessionScreen") -> list[Item]:
+    """Their action items of earlier sessions marked done since this one began (in its
+    follow-up list, or elsewhere while it was open), oldest done first."""
+    session = screen.live
+    try:
+        items = screen.store.items(person_id=session.person_id)
+    except RapportError:
+        return []
+    return sorted((i for i in items if i.session_id != session.id and i.status == "done"
+                   and i.kind != "goal" and i.done_at is not None
+                   and i.done_at >= session.started_at),
+                  key=lambda i: i.done_at or session.started_at)
+
+
+def goals_checked(screen: "SessionScreen") -> list[Goal]:
+    """Their goals with a check-in dated in this session."""
+    session = screen.live
+    try:
+        goals = screen.store.goals(session.person_id)
+    except RapportError:
+        return []
+    return [g for g in goals if g.checked_in(session.id)]

@@ -10,6 +10,7 @@ from rich.cells import cell_len, chop_cells
 from rich.console import Console
 from rich.text import Text
 from textual.binding import Binding
+from textual.render import measure
 from textual.widgets import DataTable
 from textual.widgets.data_table import CursorType
 
@@ -41,8 +42,20 @@ class BrowseTable(DataTable[Any]):
         self.clear(columns=True)
         self.add_columns(*columns)
         yield self
+        self.measure_columns()
         if self.row_count:
             self.move_cursor(row=min(current, self.row_count - 1))
+
+    def measure_columns(self) -> None:
+        """Each column as wide as its widest cell now, not at the table's next idle: a row
+        drawn before then (a resize refills the tables and draws them at once) was cut to the
+        column labels' widths ("at-ris  Jordan") and stayed so, the table keeping the line
+        drawn until its cursor moved. (DataTable measures the same at idle: nothing changes.)"""
+        console = self.app.console
+        for key, column in self.columns.items():
+            widest = max((measure(console, cell, 1) for cell in self.get_column(key)),
+                         default=0)
+            column.content_width = max(column.content_width, widest)
 
     def add_row(self, *cells: Any, height: int | None = 1, key: str | None = None,
                 label: Any = None) -> Any:
