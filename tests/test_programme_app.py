@@ -31,7 +31,7 @@ from tui.screens.start import NewSessionScreen
 from tui.screens.tagging import TagDialog
 from tui.widgets.options import WrappingOptionList
 from tui.widgets.session import NotesArea
-from apptools import enter_text, make_app, show_programme
+from apptools import enter_text, make_app, settle, show_programme
 
 
 pytestmark = pytest.mark.usefixtures("utc_zone")
@@ -39,12 +39,6 @@ pytestmark = pytest.mark.usefixtures("utc_zone")
 
 def plan() -> dict:
     return next(g for g in builtin_guides() if g.id == "leadership-interview").to_snapshot()
-
-
-async def settle(app, pilot) -> None:
-    await pilot.pause()
-    await app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 async def type_text(pilot, text: str) -> None:
