@@ -7,7 +7,8 @@
 * ``open_session(app, pilot, store, session_id)``: hand the app an unlocked store and open a
   session screen, as unlocking and resuming would; returns the screen.
 * ``guide_plan(guide_id)``: a built-in guide as a session's plan (``start_session``'s argument).
-* ``settle(app, pilot)``: let the screen's store reads in workers finish and show.
+* ``settle(app, pilot)``: let the screen's store reads in workers finish and show (also those
+  started after a refresh; robust when a pause returns early on a loaded machine).
 * ``until(app, pilot, shown, what)``: pause (and let the workers finish) until ``shown()`` holds,
   then lay the screen out once more: for a screenshot of what ``shown`` checks.
 * ``show_programme(app, pilot, store, programme_id)``: unlocked, on a programme's screen.
@@ -20,9 +21,12 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
 from dataclasses import replace
 from types import FunctionType, ModuleType
+
+from textual.worker import WorkerCancelled
 
 from store import crypto
 from store.paths import Paths
@@ -56,10 +60,51 @@ def guide_plan(guide_id: str = "one-on-one"):
     return next(g for g in builtin_guides() if g.id == guide_id).to_snapshot()
 
 
-async def settle(app, pilot) -> None:
+async def settle(app, pilot, rounds: int = 200) -> None:
+    """Let the screen's store reads in workers finish and show. A pause alone waits until the
+    process looks idle: on a loaded machine it is descheduled, looks idle, and the pause
+    returns before a worker has started (the home list reads once painted, a worker started
+    after a refresh), and ``wait_for_complete`` then found nothing to wait for. Here, after a
+    pause: run what waits for the next refresh, wait for the workers there are, until two rounds
+    in a row find none (a round's callbacks may post the next step) and the screen is the
+    terminal's size (a resize reaches it after a timer); then a pause lays the result out. No
+    wall-clock sleep: a round with nothing to do costs a message round trip."""
     await pilot.pause()
-    await app.workers.wait_for_complete()
-    await pilot.pause()
+    quiet = 0
+    for _ in range(rounds):
+        if app.screen.outer_size != app.size:  # resized: it reaches the screen after a timer
+            quiet = 0
+            await pilot.pause()
+            continue
+        await refreshed(app)
+        workers = list(app.workers)
+        if not workers:
+            quiet += 1
+            if quiet == 2:
+                await pilot.pause()
+                return
+            continue
+        quiet = 0
+        await finished(workers)
+    raise AssertionError(f"not settled after {rounds} rounds: {list(app.workers)}, "
+                         f"screen {app.screen.outer_size} in {app.size}")
+
+
+async def finished(workers) -> None:
+    """``workers`` have ended (one cancelled, as a newer read in its group replaced it, is not
+    an error: ``wait_for_complete`` raised WorkerCancelled for it)."""
+    for worker in workers:
+        with contextlib.suppress(WorkerCancelled):
+            await worker.wait()
+
+
+async def refreshed(app) -> None:
+    """The callbacks queued for after the current screen's next refresh have run (those queued
+    before this call: they run in order). Bounded, as a screen popped meanwhile drops them."""
+    done = asyncio.Event()
+    if app.screen.call_after_refresh(done.set):
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(done.wait(), 5)
 
 
 async def until(app, pilot, shown, what: str, rounds: int = 200) -> None:
@@ -73,7 +118,8 @@ async def until(app, pilot, shown, what: str, rounds: int = 200) -> None:
             await pilot.pause()
             return
         await pilot.pause()
-        await app.workers.wait_for_complete()
+        await refreshed(app)
+        await finished(list(app.workers))
     raise AssertionError(f"not shown after {rounds} pauses: {what}")
 
 

@@ -15,7 +15,7 @@ import pytest
 from guides.loader import builtin_guides
 from store.crypto import FAST_FOR_TESTS
 from store.vault import create_vault
-from apptools import make_app
+from apptools import make_app, settle as settle_app
 
 SIZE = (100, 30)
 PASSPHRASE = "pw-test-1234"
@@ -128,10 +128,7 @@ def world(tmp_path, clock):
 
 
 async def settle(pilot) -> None:
-    for _ in range(3):
-        await pilot.pause()
-        await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
+    await settle_app(pilot.app, pilot)
 
 
 async def unlocked(pilot, store) -> None:

@@ -5,6 +5,8 @@
 * ``clock``: a :class:`FakeClock`; ``store`` uses it, so timestamps only move when a test calls
   ``clock.advance(seconds)``.
 * ``utc_zone``: local time is UTC during the test (opt-in per module).
+* ``hurried_pauses``: ``pilot.pause()`` does not wait for the process to look idle (a loaded
+  machine's early return), for tests of ``apptools.settle``.
 * ``store``: an unlocked vault created with ``store.crypto.FAST_FOR_TESTS`` and ``allow_weak=True``
   (a copy of one made so in this process, at the same time with the same passphrase), closed at
   teardown. Reopen it with ``open_vault(vault_path, passphrase, allow_weak=True)``.
@@ -112,6 +114,22 @@ def no_ambient_terminal_size(monkeypatch):
     (shutil.get_terminal_size reads them first)."""
     monkeypatch.delenv("COLUMNS", raising=False)
     monkeypatch.delenv("LINES", raising=False)
+
+
+@pytest.fixture
+def hurried_pauses(monkeypatch):
+    """``pilot.pause()`` returns as soon as the screen's messages are handled, without waiting
+    for the process to look idle: as on a loaded machine, where a descheduled process looks
+    idle at once. For the tests that keep ``apptools.settle`` honest (a worker started after a
+    refresh, a resize that reaches the screen after a timer)."""
+    import asyncio
+
+    import textual.pilot
+
+    async def at_once(*args, **kwargs) -> None:
+        await asyncio.sleep(0)
+
+    monkeypatch.setattr(textual.pilot, "wait_for_idle", at_once)
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ import pytest
 
 from guides.loader import builtin_guides
 from store.vault import open_vault
-from apptools import make_app
+from apptools import make_app, settle
 
 pytestmark = pytest.mark.usefixtures("utc_zone")
 
@@ -172,9 +172,7 @@ def test_programme_roster(snap_compare, store, vault_path, clock, size):
 
 
 async def settled(pilot) -> None:
-    for _ in range(2):
-        await pilot.pause()
-        await pilot.app.workers.wait_for_complete()
+    await settle(pilot.app, pilot)
 
 
 @pytest.mark.parametrize("size", SIZES, ids=["80x24", "160x48"])

@@ -13,7 +13,7 @@ import pytest
 from guides.loader import builtin_guides
 from tui.screens.people import PeopleScreen
 from tui.screens.person import PersonScreen
-from apptools import enter_text, make_app
+from apptools import enter_text, make_app, settle as settle_app
 
 pytestmark = pytest.mark.usefixtures("utc_zone")
 
@@ -23,10 +23,7 @@ def plan(guide_id: str = "one-on-one") -> dict:
 
 
 async def settle(pilot) -> None:
-    for _ in range(3):
-        await pilot.pause()
-        await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
+    await settle_app(pilot.app, pilot)
 
 
 async def people(app, pilot, store) -> PeopleScreen:

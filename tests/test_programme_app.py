@@ -31,7 +31,7 @@ from tui.screens.start import NewSessionScreen
 from tui.screens.tagging import TagDialog
 from tui.widgets.options import WrappingOptionList
 from tui.widgets.session import NotesArea
-from apptools import enter_text, make_app, show_programme
+from apptools import enter_text, make_app, settle, show_programme
 
 
 pytestmark = pytest.mark.usefixtures("utc_zone")
@@ -39,12 +39,6 @@ pytestmark = pytest.mark.usefixtures("utc_zone")
 
 def plan() -> dict:
     return next(g for g in builtin_guides() if g.id == "leadership-interview").to_snapshot()
-
-
-async def settle(app, pilot) -> None:
-    await pilot.pause()
-    await app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 async def type_text(pilot, text: str) -> None:
@@ -560,6 +554,24 @@ async def test_tag_dialog_new_theme_new_person_and_empty_line(store, vault_path,
         said = str(status.render())
         assert said == "tagged about Eve: perception, strength"  # all of it shown
         assert len(said) <= status.content_size.width
+        # a theme typed where the stage has its own goes with it: the area of a current state
+        # (typed alone, the passage left the current state and the gap behind)
+        app.screen.go_to(next(i for i, s in enumerate(session.plan["stages"])
+                              if s["key"] == "current-state"))
+        await pilot.pause()
+        await type_text(pilot, "\nDecisions stall")
+        await pilot.press("f4")
+        await pilot.pause()
+        new_theme = app.screen.query_one("#tag-new", Input)
+        assert new_theme.placeholder == "added to the themes, with current state"
+        new_theme.focus()
+        await pilot.pause()
+        await type_text(pilot, "decision making")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert sorted(t.theme for t in store.tags(session_id=session.id)
+                      if t.passage == "Decisions stall") == ["current state", "decision making"]
+        assert str(status.render()) == "tagged: current state, decision making"
 
 
 async def test_tagging_outside_a_programme_offers_the_default_themes(store, vault_path, clock):

@@ -10,7 +10,7 @@ from textual.widgets import DataTable, TextArea
 from guides.loader import builtin_guides
 from tui.screens.programme import ProgrammeScreen
 from tui.screens.programmes import ProgrammesScreen
-from apptools import make_app
+from apptools import make_app, settle as settle_app
 
 pytestmark = pytest.mark.usefixtures("utc_zone")
 
@@ -20,10 +20,7 @@ def plan() -> dict:
 
 
 async def settle(pilot) -> None:
-    for _ in range(3):
-        await pilot.pause()
-        await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
+    await settle_app(pilot.app, pilot)
 
 
 async def programme_screen(app, pilot, store, programme_id: str) -> ProgrammeScreen:
@@ -192,7 +189,7 @@ async def test_the_roster_says_who_is_still_to_go_and_records_consent(
         assert "programme-interview" in shown and "reopen-programme" not in shown
         assert "closed" not in text_of(screen.query_one("#matrix-hint"))
         await pilot.resize_terminal(160, 48)  # room for the palette's key again
-        await pilot.pause()
+        await settle(pilot)
         assert footer_whole(screen, 160)[-1] == "ctrl+p"
         app.store = None
 

@@ -17,7 +17,7 @@ from tui.screens.home import HomeScreen, SessionTable, first_page
 from tui.screens.people import PeopleScreen
 from tui.screens.person_dialogs import PersonDialog
 from tui.screens.unlock import UnlockScreen
-from apptools import make_app
+from apptools import make_app, settle
 
 pytestmark = pytest.mark.usefixtures("utc_zone")
 
@@ -36,13 +36,6 @@ def seed(store, sessions: int = 3) -> None:
 async def unlock(app, pilot, passphrase: str) -> None:
     await pilot.press(*passphrase, "enter")
     await settle(app, pilot)
-
-
-async def settle(app, pilot) -> None:
-    for _ in range(2):
-        await pilot.pause()
-        await app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 async def test_unlock_lock_and_unlock_again(store, vault_path, clock, passphrase):

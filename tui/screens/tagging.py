@@ -3,7 +3,8 @@
 :func:`tag_selection` is what the session screen calls: it takes the selected text (or, with no
 selection, the line under the cursor), opens :class:`TagDialog` and saves a tag per theme chosen.
 In the dialog, Space marks a theme (several for one passage, in one go), Enter tags with the marked
-ones (or the highlighted one), and a digit 1-9 tags at once with that theme and any marked. The
+ones (or the highlighted one), and a digit 1-9 tags at once with that theme and any marked. A new
+theme typed with none marked is tagged together with the stage's own theme, if it has one. The
 "About" leader typed last in this session is offered again. The notes get the focus back either way.
 """
 
@@ -61,9 +62,16 @@ def passage_at_cursor(notes) -> str:
 
 def theme_for_stage(stage: Mapping[str, Any], themes: Sequence[str]) -> int:
     """The index of the theme a passage tagged in ``stage`` (a plan's stage) is most likely
-    about: the one the guide names (``theme = "strength"``), else the one its key matches
-    (``current-state`` -> ``current state``, ``needs`` -> ``organisation needs``: plans made
-    before guides named their themes, and guides that do not), else 0. Case and spacing aside."""
+    about: :func:`stage_theme`, else 0."""
+    index = stage_theme(stage, themes)
+    return 0 if index is None else index
+
+
+def stage_theme(stage: Mapping[str, Any], themes: Sequence[str]) -> int | None:
+    """The index of the stage's own theme: the one the guide names (``theme = "strength"``),
+    else the one its key matches (``current-state`` -> ``current state``, ``needs`` ->
+    ``organisation needs``: plans made before guides named their themes, and guides that do
+    not), else None. Case and spacing aside."""
 
     def fold(text: str) -> str:
         return " ".join(text.replace("-", " ").replace("_", " ").split()).casefold()
@@ -76,7 +84,7 @@ def theme_for_stage(stage: Mapping[str, Any], themes: Sequence[str]) -> int:
     for index, theme in enumerate(folded):
         if key and (theme == key or theme.endswith(" " + key)):
             return index
-    return 0
+    return None
 
 
 def tagged_message(themes: Sequence[str], about: str, private: bool, room: int) -> str:
@@ -161,6 +169,7 @@ def tag_selection(screen: "SessionScreen") -> None:
 
     screen.app.push_screen(TagDialog(passage, themes, people,
                                      highlight=theme_for_stage(stage, themes),
+                                     stage_theme=stage_theme(stage, themes),
                                      can_add_theme=programme is not None,
                                      subject=remembered), chosen)
 
@@ -173,13 +182,18 @@ class TagDialog(Dialog[TagChoice | None]):
     SAVE_VERB = "tags"
 
     def __init__(self, passage: str, themes: Sequence[str], people: Sequence[tuple[str, str]],
-                 *, highlight: int = 0, can_add_theme: bool = True, subject: str = "") -> None:
-        """``subject``: the "About" to start from (the last one used in the session)."""
+                 *, highlight: int = 0, stage_theme: int | None = None,
+                 can_add_theme: bool = True, subject: str = "") -> None:
+        """``subject``: the "About" to start from (the last one used in the session);
+        ``stage_theme``: the index of the stage's own theme, tagged with a typed one when none
+        is marked."""
         super().__init__()
         self.passage = passage
         self.themes = list(themes)
         self.people = list(people)
         self.highlight = highlight
+        self.stage_theme = stage_theme if stage_theme is not None and \
+            0 <= stage_theme < len(self.themes) else None
         self.can_add_theme = can_add_theme
         self.subject = subject
         self.pending_new: str | None = None
@@ -207,11 +221,16 @@ class TagDialog(Dialog[TagChoice | None]):
             if self.can_add_theme:
                 with Horizontal(classes="tag-row"):
                     yield Label("New theme", classes="label")
-                    yield Input(placeholder="added to the programme's themes", id="tag-new")
+                    yield Input(placeholder=self.new_theme_hint(), id="tag-new")
             yield Label("", id="tag-error", classes="error", markup=False)
             with Horizontal(classes="buttons"):
                 yield Button("Tag", variant="primary", id="tag-save", classes="save")
                 yield Button("Cancel", id="tag-cancel", classes="cancel")
+
+    def new_theme_hint(self) -> str:
+        if self.stage_theme is None:
+            return "added to the programme's themes"
+        return f"added to the themes, with {visible(self.themes[self.stage_theme])}"
 
     def on_mount(self) -> None:
         options = self.query_one("#tag-themes", SelectionList)
@@ -233,7 +252,9 @@ class TagDialog(Dialog[TagChoice | None]):
 
     def save(self, also: int | None = None) -> None:
         """Tags with the marked themes and the new one typed (and theme ``also``); with none of
-        those, the highlighted theme."""
+        those, the highlighted theme. A theme typed with none marked goes with the stage's own
+        theme: in "Where we are today", *current state* and *decision making* file the passage
+        under that area (typed alone, it left the current state, and the gap, behind)."""
         options: SelectionList[int] = self.query_one("#tag-themes", SelectionList)
         picked = [self.themes[i] for i in sorted({*options.selected,
                                                   *([] if also is None else [also])})]
@@ -246,6 +267,10 @@ class TagDialog(Dialog[TagChoice | None]):
                 new.append(typed)
             elif existing not in picked:
                 picked.append(existing)
+            if not options.selected and also is None and self.stage_theme is not None:
+                own = self.themes[self.stage_theme]
+                if own not in picked:
+                    picked.insert(0, own)
         if not picked and not new:
             if options.highlighted is None:
                 self.error("Pick a theme.")
