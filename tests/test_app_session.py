@@ -18,7 +18,7 @@ from tui.screens.review import EndReviewScreen
 from tui.screens.session import SessionScreen
 from tui.screens.unlock import UnlockScreen
 from tui.widgets.session import FollowThrough, NotesArea, SessionTimer
-from apptools import ada_session, guide_plan, make_app, open_session, settle
+from apptools import ada_session, guide_plan, make_app, open_session, settle, unlock_with
 
 
 pytestmark = pytest.mark.usefixtures("utc_zone")
@@ -349,7 +349,7 @@ async def test_an_idle_lock_saves_first_and_keeps_a_dialogs_typed_text_in_the_pr
         # unlocked, back in the session; then the idle lock races the app's end (a quit, a
         # signal): its worker meets the screens torn down, which is no crash, and the notes
         # are saved (it raised NoMatches on the unlock screen: "an unexpected error")
-        await pilot.press(*passphrase, "enter")
+        await unlock_with(pilot, passphrase)
         await settle(app, pilot)
         assert isinstance(app.screen, SessionScreen)
         await pilot.press("ctrl+end", *" at first")

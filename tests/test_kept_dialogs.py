@@ -26,7 +26,7 @@ from tui.screens.questions import QuestionBankScreen, QuestionDialog
 from tui.screens.session import SessionScreen
 from tui.screens.strategy import StrategyDialog
 from tui.screens.unlock import UnlockScreen
-from apptools import ada_session, make_app, settle, show_programme
+from apptools import ada_session, make_app, settle, show_programme, unlock_with
 
 pytestmark = pytest.mark.usefixtures("utc_zone")
 
@@ -48,8 +48,8 @@ async def lock(app, pilot, clock) -> str:
 
 
 async def unlock(app, pilot, passphrase: str) -> None:
-    """The passphrase typed on the unlock screen: the app goes back where it was."""
-    await pilot.press(*passphrase, "enter")
+    """The passphrase entered on the unlock screen: the app goes back where it was."""
+    await unlock_with(pilot, passphrase)
     await settle(app, pilot)
 
 

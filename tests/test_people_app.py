@@ -13,7 +13,7 @@ import pytest
 from guides.loader import builtin_guides
 from tui.screens.people import PeopleScreen
 from tui.screens.person import PersonScreen
-from apptools import enter_text, make_app, settle as settle_app
+from apptools import enter_text, make_app, settle as settle_app, unlock_with
 
 pytestmark = pytest.mark.usefixtures("utc_zone")
 
@@ -402,7 +402,7 @@ async def test_a_lock_keeps_a_half_typed_jot_as_a_jot(store, vault_path, clock, 
         await pilot.pause()
         assert isinstance(app.screen, UnlockScreen), "idle lock"
         assert "is in a jot about Ana Silva" in text_of(app.screen.query_one("#unlock-message"))
-        await pilot.press(*passphrase, "enter")  # back on the people list
+        await unlock_with(pilot, passphrase)  # back on the people list
         await settle(pilot)
         screen = app.screen
         assert isinstance(screen, PeopleScreen)
