@@ -9,7 +9,7 @@ from datetime import date
 from browse_world import (  # noqa: F401 (fixtures: tz_utc is autouse)
     PASSPHRASE, SIZE, cell_text, clock, row_keys, settle, tz_utc, unlocked, world,
 )
-from apptools import unlock_with
+from apptools import enter_text, unlock_with
 
 
 def item_named(store, text):
@@ -178,7 +178,8 @@ async def test_a_lock_keeps_the_edit_beside_the_item_and_unlocking_goes_back(wor
         await pilot.pause()
         assert isinstance(app.screen, CaptureScreen)
         assert app.screen.query_one("#capture-text").value == "Send the roadmap draft"
-        await pilot.press("end", *" to the whole team")
+        await pilot.press("end")
+        await enter_text(pilot, " to the whole team")  # typing: test_app_dialogs
         app.run_worker(app.action_lock(), group="lock")  # as the idle lock does
         await settle(pilot)
         assert isinstance(app.screen, UnlockScreen)

@@ -395,7 +395,7 @@ async def test_a_lock_keeps_a_half_typed_jot_as_a_jot(store, vault_path, clock, 
         await pilot.press("n")
         await pilot.pause()
         assert isinstance(app.screen, JotScreen)
-        await pilot.press(*"Ana coached the new hire")
+        await enter_text(pilot, "Ana coached the new hire")  # typing: test_app_dialogs
         clock.advance(5 * 60 + 1)  # and walked away
         app.check_idle_lock()
         await app.workers.wait_for_complete()
@@ -412,7 +412,8 @@ async def test_a_lock_keeps_a_half_typed_jot_as_a_jot(store, vault_path, clock, 
         await pilot.press("n")
         await pilot.pause()
         assert isinstance(app.screen, JotScreen)
-        await pilot.press(*"Ana asked about", "ctrl+l")
+        await enter_text(pilot, "Ana asked about")
+        await pilot.press("ctrl+l")
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert isinstance(app.screen, UnlockScreen) and app.store is None, "ctrl+l over a jot"
