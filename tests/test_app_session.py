@@ -18,7 +18,7 @@ from tui.screens.review import EndReviewScreen
 from tui.screens.session import SessionScreen
 from tui.screens.unlock import UnlockScreen
 from tui.widgets.session import FollowThrough, NotesArea, SessionTimer
-from apptools import ada_session, guide_plan, make_app, open_session, settle
+from apptools import ada_session, enter_text, guide_plan, make_app, open_session, settle, unlock_with
 
 
 pytestmark = pytest.mark.usefixtures("utc_zone")
@@ -329,11 +329,11 @@ async def test_an_idle_lock_saves_first_and_keeps_a_dialogs_typed_text_in_the_pr
     app = make_app(vault_path, clock, config=Config(idle_lock_minutes=5), idle_lock=True)
     async with app.run_test(size=(80, 24)) as pilot:
         await open_session(app, pilot, store, session.id)
-        await pilot.press(*"Ana sounded tired")  # the shared note
+        await enter_text(pilot, "Ana sounded tired")  # the shared note (typing: test_app_shell)
         await pilot.press("f2")
         await pilot.pause()
         assert isinstance(app.screen, CaptureScreen)
-        await pilot.press(*"Ana to send the budget")  # then the participant talks on
+        await enter_text(pilot, "Ana to send the budget")  # then the participant talks on
         clock.advance(4 * 60)
         app.check_idle_lock()
         await pilot.pause()
@@ -349,7 +349,7 @@ async def test_an_idle_lock_saves_first_and_keeps_a_dialogs_typed_text_in_the_pr
         # unlocked, back in the session; then the idle lock races the app's end (a quit, a
         # signal): its worker meets the screens torn down, which is no crash, and the notes
         # are saved (it raised NoMatches on the unlock screen: "an unexpected error")
-        await pilot.press(*passphrase, "enter")
+        await unlock_with(pilot, passphrase)
         await settle(app, pilot)
         assert isinstance(app.screen, SessionScreen)
         await pilot.press("ctrl+end", *" at first")
@@ -413,17 +413,18 @@ async def test_f3_switches_the_note_and_everything_survives_quit_and_resume(
     async with app.run_test(size=(100, 30)) as pilot:
         screen = await open_session(app, pilot, store, session.id)
         key = screen.stage["key"]
-        await pilot.press(*"said in the room", "f3")
+        await enter_text(pilot, "said in the room")
+        await pilot.press("f3")
         await pilot.pause()
         assert screen.query_one(NotesArea).text == ""  # the private note, empty so far
         assert screen.query_one(NotesArea).has_class("-private")
-        await pilot.press(*"my own hunch")
+        await enter_text(pilot, "my own hunch")
         await pilot.press("f3")  # back to the shared note: what it held, nothing more
         await pilot.pause()
         assert screen.query_one(NotesArea).text == "said in the room"
         await pilot.press(*" too")
         screen.go_to(len(screen.stages) - 1)  # the private reflection stage starts private
-        await pilot.press(*"my own reflection")
+        await enter_text(pilot, "my own reflection")
         screen.go_to(0)
         await pilot.press("ctrl+n", "ctrl+n")
         await pilot.pause()

@@ -9,6 +9,7 @@ from datetime import date
 from browse_world import (  # noqa: F401 (fixtures: tz_utc is autouse)
     PASSPHRASE, SIZE, cell_text, clock, row_keys, settle, tz_utc, unlocked, world,
 )
+from apptools import enter_text, unlock_with
 
 
 def item_named(store, text):
@@ -177,13 +178,14 @@ async def test_a_lock_keeps_the_edit_beside_the_item_and_unlocking_goes_back(wor
         await pilot.pause()
         assert isinstance(app.screen, CaptureScreen)
         assert app.screen.query_one("#capture-text").value == "Send the roadmap draft"
-        await pilot.press("end", *" to the whole team")
+        await pilot.press("end")
+        await enter_text(pilot, " to the whole team")  # typing: test_app_dialogs
         app.run_worker(app.action_lock(), group="lock")  # as the idle lock does
         await settle(pilot)
         assert isinstance(app.screen, UnlockScreen)
         assert "in a jot about Alice Martin" in str(
             app.screen.query_one("#unlock-message").render()), "the edit kept as a jot"
-        await pilot.press(*PASSPHRASE, "enter")
+        await unlock_with(pilot, PASSPHRASE)
         await settle(pilot)
         assert isinstance(app.screen, ItemsScreen) and app.screen.whose == "theirs"
         await pilot.resize_terminal(160, 48)  # texts wrapped again for another width only
@@ -203,7 +205,7 @@ async def test_a_lock_keeps_the_edit_beside_the_item_and_unlocking_goes_back(wor
         await settle(pilot)
         await pilot.press("ctrl+l")
         await settle(pilot)
-        await pilot.press(*PASSPHRASE, "enter")
+        await unlock_with(pilot, PASSPHRASE)
         await settle(pilot)
         assert isinstance(app.screen, SessionDetailScreen)
         assert app.screen.session_id == session_id

@@ -26,7 +26,7 @@ from tui.screens.questions import QuestionBankScreen, QuestionDialog
 from tui.screens.session import SessionScreen
 from tui.screens.strategy import StrategyDialog
 from tui.screens.unlock import UnlockScreen
-from apptools import ada_session, make_app, settle, show_programme
+from apptools import ada_session, enter_text, make_app, settle, show_programme, unlock_with
 
 pytestmark = pytest.mark.usefixtures("utc_zone")
 
@@ -48,8 +48,8 @@ async def lock(app, pilot, clock) -> str:
 
 
 async def unlock(app, pilot, passphrase: str) -> None:
-    """The passphrase typed on the unlock screen: the app goes back where it was."""
-    await pilot.press(*passphrase, "enter")
+    """The passphrase entered on the unlock screen: the app goes back where it was."""
+    await unlock_with(pilot, passphrase)
     await settle(app, pilot)
 
 
@@ -80,7 +80,7 @@ async def test_a_lock_keeps_a_new_question_and_one_for_the_bank_in_the_bank(
         await pilot.pause()
         dialog = app.screen
         assert isinstance(dialog, QuestionDialog)
-        await pilot.press(*"What gave you energy")
+        await enter_text(pilot, "What gave you energy")  # typing: test_app_dialogs
         dialog.query_one("#question-guide").highlighted = \
             [g.id for g in app.catalog.guides].index("one-on-one")
         await pilot.pause()
@@ -95,7 +95,7 @@ async def test_a_lock_keeps_a_new_question_and_one_for_the_bank_in_the_bank(
         await pilot.press("shift+f2")
         await pilot.pause()
         assert isinstance(app.screen, BankDialog)
-        await pilot.press(*"Who helped you")
+        await enter_text(pilot, "Who helped you")
         said = await lock(app, pilot, clock)
         assert "in your question bank, for 1-on-1 · Check-in" in said
     with reopened(vault_path, passphrase) as vault:
@@ -133,7 +133,10 @@ async def test_a_lock_keeps_a_new_programme_marked_kept_and_it_is_renamed_as_mea
         await pilot.press("ctrl+n")
         await pilot.pause()
         assert isinstance(app.screen, NewProgrammeDialog)
-        await pilot.press(*"L25", "tab", *"Why the board asked", "tab", *"trust")
+        for text in ("L25", "Why the board asked"):
+            await enter_text(pilot, text)
+            await pilot.press("tab")
+        await enter_text(pilot, "trust")
         said = await lock(app, pilot, clock)
         assert "in a new programme, its name marked as kept" in said
         await unlock(app, pilot, passphrase)  # back on the list, the kept one in it
@@ -192,7 +195,8 @@ async def test_a_lock_keeps_a_strategy_item_on_its_links_and_a_roster_note_as_a_
         await pilot.pause()
         dialog = app.screen
         assert isinstance(dialog, StrategyDialog)
-        await pilot.press(*"Agree a decision charter", "tab", "space")
+        await enter_text(pilot, "Agree a decision charter")
+        await pilot.press("tab", "space")
         chosen = sorted(dialog.query_one("#strategy-links", SelectionList).selected)
         assert len(chosen) == 1
         said = await lock(app, pilot, clock)
@@ -205,7 +209,8 @@ async def test_a_lock_keeps_a_strategy_item_on_its_links_and_a_roster_note_as_a_
         dialog = app.screen
         assert isinstance(dialog, RosterDialog)
         dialog.query_one("#roster-note", Input).focus()
-        await pilot.press(*"on leave until May")
+        await pilot.pause()
+        await enter_text(pilot, "on leave until May")
         said = await lock(app, pilot, clock)
         assert "in a jot about Ben Okafor" in said, "the roster note"
     with reopened(vault_path, passphrase) as vault:
@@ -279,7 +284,7 @@ async def test_a_lock_keeps_a_talking_point_on_their_page_and_unlocking_goes_bac
         await pilot.press("r")
         await pilot.pause()
         assert isinstance(app.screen, TalkingPointDialog)
-        await pilot.press(*"Conference budget")
+        await enter_text(pilot, "Conference budget")
         assert "in a jot about Ana Silva" in await lock(app, pilot, clock)
         await unlock(app, pilot, passphrase)
         assert isinstance(app.screen, PersonScreen) and app.screen.person_id == ana.id

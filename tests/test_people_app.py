@@ -13,7 +13,7 @@ import pytest
 from guides.loader import builtin_guides
 from tui.screens.people import PeopleScreen
 from tui.screens.person import PersonScreen
-from apptools import enter_text, make_app, settle as settle_app
+from apptools import enter_text, make_app, settle as settle_app, unlock_with
 
 pytestmark = pytest.mark.usefixtures("utc_zone")
 
@@ -395,14 +395,14 @@ async def test_a_lock_keeps_a_half_typed_jot_as_a_jot(store, vault_path, clock, 
         await pilot.press("n")
         await pilot.pause()
         assert isinstance(app.screen, JotScreen)
-        await pilot.press(*"Ana coached the new hire")
+        await enter_text(pilot, "Ana coached the new hire")  # typing: test_app_dialogs
         clock.advance(5 * 60 + 1)  # and walked away
         app.check_idle_lock()
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert isinstance(app.screen, UnlockScreen), "idle lock"
         assert "is in a jot about Ana Silva" in text_of(app.screen.query_one("#unlock-message"))
-        await pilot.press(*passphrase, "enter")  # back on the people list
+        await unlock_with(pilot, passphrase)  # back on the people list
         await settle(pilot)
         screen = app.screen
         assert isinstance(screen, PeopleScreen)
@@ -412,7 +412,8 @@ async def test_a_lock_keeps_a_half_typed_jot_as_a_jot(store, vault_path, clock, 
         await pilot.press("n")
         await pilot.pause()
         assert isinstance(app.screen, JotScreen)
-        await pilot.press(*"Ana asked about", "ctrl+l")
+        await enter_text(pilot, "Ana asked about")
+        await pilot.press("ctrl+l")
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert isinstance(app.screen, UnlockScreen) and app.store is None, "ctrl+l over a jot"

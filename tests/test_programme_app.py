@@ -31,7 +31,7 @@ from tui.screens.start import NewSessionScreen
 from tui.screens.tagging import TagDialog
 from tui.widgets.options import WrappingOptionList
 from tui.widgets.session import NotesArea
-from apptools import enter_text, make_app, settle, show_programme
+from apptools import enter_text, make_app, settle, show_programme, unlock_with
 
 
 pytestmark = pytest.mark.usefixtures("utc_zone")
@@ -136,7 +136,7 @@ async def test_create_programme_run_two_interviews_and_tag(store, vault_path, cl
         # someone walks in: locked and unlocked, the interview is back over its programme
         await pilot.press("ctrl+l")
         await settle(app, pilot)
-        await pilot.press(*passphrase, "enter")
+        await unlock_with(pilot, passphrase)
         await settle(app, pilot)
         assert isinstance(app.screen, SessionScreen) and app.screen is not session
         await pilot.press("escape")

@@ -23,7 +23,7 @@ from tui.screens.unlock import UnlockScreen
 from tui.widgets.session import (
     FollowThrough, ItemsPanel, NotesArea, QuestionList, StageCard, StageOutline,
 )
-from apptools import guide_plan as plan, held_by, make_app, open_session, settle
+from apptools import guide_plan as plan, held_by, make_app, open_session, settle, unlock_with
 
 pytestmark = pytest.mark.usefixtures("utc_zone")
 
@@ -321,7 +321,7 @@ async def test_idle_lock_then_unlock_returns_into_the_session(store, vault_path,
     store.close()
     app = make_app(vault_path, clock, config=Config(idle_lock_minutes=5), idle_lock=True)
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press(*passphrase, "enter")
+        await unlock_with(pilot, passphrase)
         await settle(app, pilot)
         app.push_screen(SessionScreen(session.id))
         await pilot.pause()
@@ -331,7 +331,7 @@ async def test_idle_lock_then_unlock_returns_into_the_session(store, vault_path,
         await settle(app, pilot)
         assert isinstance(app.screen, UnlockScreen)
         assert not held_by(app, (SessionScreen, NotesArea))  # nor its notes' text
-        await pilot.press(*passphrase, "enter")
+        await unlock_with(pilot, passphrase)
         await settle(app, pilot)
         screen = app.screen
         assert isinstance(screen, SessionScreen) and screen.session_id == session.id

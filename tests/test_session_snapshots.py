@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 
 from tui.screens.session import SessionScreen
-from apptools import guide_plan, make_app
+from apptools import enter_text, guide_plan, make_app
 
 SIZES = {"80x24": (80, 24), "160x48": (160, 48)}
 WEEK = 7 * 86400
@@ -37,7 +37,9 @@ def second_one_on_one(store, clock):
     return store.start_session(sam.id, plan, title="Weekly")
 
 
-def opened(app, store, session, *keys: str):
+def opened(app, store, session, *keys: str, text: str = ""):
+    """Unlocked, on the session, ``keys`` pressed, then ``text`` entered into the focused field
+    (at once: a snapshot of typed notes, not of typing, which redraws the screen a key)."""
     async def run_before(pilot):
         app.unlocked(store)
         await pilot.pause()
@@ -48,6 +50,8 @@ def opened(app, store, session, *keys: str):
         for key in keys:
             await pilot.press(key)
             await pilot.pause()
+        if text:
+            await enter_text(pilot, text)
         for area in app.screen.query("TextArea, Input"):
             area.cursor_blink = False  # no blinking cursor in a picture
         await pilot.pause()
@@ -60,7 +64,7 @@ def test_a_second_one_on_one_opens_on_since_last_time(snap_compare, store, vault
     session = second_one_on_one(store, clock)
     app = make_app(vault_path, clock)
     assert snap_compare(app, terminal_size=SIZES[size],
-                        run_before=opened(app, store, session, *"Still tired"))
+                        run_before=opened(app, store, session, text="Still tired"))
 
 
 def test_the_cues_swapped_in_for_the_questions(snap_compare, store, vault_path, clock, size):
