@@ -20,7 +20,7 @@ from tui.config import Config
 from tui.keys import PLACEHOLDER, bad_keys, rapport_classes
 from tui.screens.help import HelpScreen, PrivacyScreen
 from tui.screens.session import SessionScreen
-from apptools import make_app, open_session, settle
+from apptools import make_app, open_session, settle, until
 
 ROOT = Path(__file__).resolve().parent.parent
 ROW = re.compile(r"^\| `([a-z0-9-]+)` \| `([^`]+)` \| (.+) \|$")
@@ -358,27 +358,28 @@ async def test_an_alt_letter_key_works_while_a_text_field_has_the_focus(
                    config=Config(keys={"private": "alt+p", "capture-kind": "alt+k"}))
     async with app.run_test(size=(120, 36)) as pilot:
         screen = await open_session(app, pilot, store, session.id)
+        await settle(app, pilot)  # what the session reads in a worker, shown
         notes = screen.query_one("#notes")
         assert screen.focused is notes
         # as a terminal's ESC p arrives (Textual's parser: the key and its letter; Pilot's
         # press would send no letter)
         app.post_message(events.Key("alt+p", "p"))
-        await pilot.pause()
-        assert screen.private.get(screen.stage["key"])
+        await until(app, pilot, lambda: screen.private.get(screen.stage["key"]),
+                    "alt+p: the private note")
         assert notes.text == ""
         app.post_message(events.Key("alt+q", "q"))
-        await pilot.pause()
-        assert notes.text == "q"
+        await until(app, pilot, lambda: notes.text == "q", "alt+q, bound to nothing: a q")
         # a dialog's text field likewise (the capture dialog's kind key)
         app.post_message(events.Key("f2", None))
-        await pilot.pause()
+        await until(app, pilot, lambda: isinstance(app.screen, CaptureScreen)
+                    and app.screen.focused is not None, "the capture dialog, focused")
         dialog = app.screen
-        assert isinstance(dialog, CaptureScreen) and dialog.focused.id == "capture-text"
+        assert dialog.focused.id == "capture-text"
         kinds = dialog.query_one("#capture-kind")
         assert kinds.pressed_button.name == "action"
         app.post_message(events.Key("alt+k", "k"))
-        await pilot.pause()
-        assert kinds.pressed_button.name == "decision"
+        await until(app, pilot, lambda: kinds.pressed_button.name == "decision",
+                    "alt+k: the next kind")
         assert dialog.query_one("#capture-text").value == ""
         app.store = None
 
