@@ -22,7 +22,7 @@ from tui.screens.review import EndReviewScreen
 from tui.screens.prepare import PrepareScreen
 from tui.screens.session import SessionScreen
 from tui.screens.start import NewSessionScreen
-from tui.screens.tagging import TagDialog, tagged_message, theme_for_stage
+from tui.screens.tagging import TagDialog, stage_theme, tagged_message
 from tui.widgets.session import NotesArea
 from apptools import make_app, open_session, settle, until
 
@@ -53,7 +53,7 @@ def test_the_tag_dialog_highlights_the_theme_of_the_stage():
     strategy (it opened on "perception", the first) on "suggestion". A plan made before
     stages named themes, or a guide that names none: the theme the key matches."""
     def at(stage) -> str:
-        return DEFAULT_THEMES[theme_for_stage(stage, DEFAULT_THEMES)]
+        return DEFAULT_THEMES[stage_theme(stage, DEFAULT_THEMES) or 0]
 
     named = {s["key"]: at(s) for g in builtin_guides() if g.kind == "interview"
              for s in g.to_snapshot()["stages"]}

@@ -60,13 +60,6 @@ def passage_at_cursor(notes) -> str:
     return notes.document.get_line(row).strip()
 
 
-def theme_for_stage(stage: Mapping[str, Any], themes: Sequence[str]) -> int:
-    """The index of the theme a passage tagged in ``stage`` (a plan's stage) is most likely
-    about: :func:`stage_theme`, else 0."""
-    index = stage_theme(stage, themes)
-    return 0 if index is None else index
-
-
 def stage_theme(stage: Mapping[str, Any], themes: Sequence[str]) -> int | None:
     """The index of the stage's own theme: the one the guide names (``theme = "strength"``),
     else the one its key matches (``current-state`` -> ``current state``, ``needs`` ->
@@ -168,7 +161,6 @@ def tag_selection(screen: "SessionScreen") -> None:
                                   room))
 
     screen.app.push_screen(TagDialog(passage, themes, people,
-                                     highlight=theme_for_stage(stage, themes),
                                      stage_theme=stage_theme(stage, themes),
                                      can_add_theme=programme is not None,
                                      subject=remembered), chosen)
@@ -182,18 +174,18 @@ class TagDialog(Dialog[TagChoice | None]):
     SAVE_VERB = "tags"
 
     def __init__(self, passage: str, themes: Sequence[str], people: Sequence[tuple[str, str]],
-                 *, highlight: int = 0, stage_theme: int | None = None,
-                 can_add_theme: bool = True, subject: str = "") -> None:
+                 *, stage_theme: int | None = None, can_add_theme: bool = True,
+                 subject: str = "") -> None:
         """``subject``: the "About" to start from (the last one used in the session);
-        ``stage_theme``: the index of the stage's own theme, tagged with a typed one when none
-        is marked."""
+        ``stage_theme``: the index of the stage's own theme (:func:`stage_theme`), highlighted
+        first (else the first theme) and tagged with a typed one when none is marked."""
         super().__init__()
         self.passage = passage
         self.themes = list(themes)
         self.people = list(people)
-        self.highlight = highlight
         self.stage_theme = stage_theme if stage_theme is not None and \
             0 <= stage_theme < len(self.themes) else None
+        self.highlight = self.stage_theme or 0
         self.can_add_theme = can_add_theme
         self.subject = subject
         self.pending_new: str | None = None
