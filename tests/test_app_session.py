@@ -424,6 +424,12 @@ async def test_f3_switches_the_note_and_everything_survives_quit_and_resume(
         assert screen.query_one(NotesArea).text == "said in the room"
         await pilot.press(*" too")
         screen.go_to(len(screen.stages) - 1)  # the private reflection stage starts private
+        await pilot.press("f3")  # a private stage's notes are never shared: nothing to switch
+        await pilot.pause()
+        pane = screen.query_one(NotesArea)
+        assert screen.is_private() and pane.has_class("-private")
+        assert (pane.border_title, pane.border_subtitle) == ("🔒 Private note", "private stage")
+        assert "never in a summary" in screen.flash
         await enter_text(pilot, "my own reflection")
         screen.go_to(0)
         await pilot.press("ctrl+n", "ctrl+n")

@@ -245,6 +245,11 @@ class SessionScreen(RapportScreen[None]):
             raise RapportError("the session has ended")
         return self.session
 
+    def private_stage(self) -> bool:
+        """Whether this stage is private: a summary carries none of its notes, whichever
+        slot they were typed in (:mod:`store.privacy`)."""
+        return self.stage.get("private") is True
+
     def is_private(self, key: str | None = None) -> bool:
         """Whether typing goes into the private note of ``key`` (default: this stage)."""
         stage = self.stage if key is None else \
@@ -281,13 +286,19 @@ class SessionScreen(RapportScreen[None]):
         """The notes pane shows the slot typed into now (shared or private) of this stage."""
         key = self.stage["key"]
         private = self.is_private()
+        kept = private or self.private_stage()  # a private stage's notes are never shared
         notes = self.query_one(NotesArea)
         notes.load_text(self.notebook.text(key, private))
         notes.move_cursor(notes.document.end)
-        notes.placeholder = note_placeholder(self.stage.get("prompts") or [], private)
-        notes.border_title = "🔒 Private note" if private else "Shared note"
-        notes.border_subtitle = self.keys("{private}: " + ("shared" if private else "private"))
-        notes.set_class(private, "-private")
+        notes.placeholder = note_placeholder(self.stage.get("prompts") or [], kept)
+        notes.border_title = "🔒 Private note" if kept else "Shared note"
+        if not self.private_stage():
+            notes.border_subtitle = self.keys("{private}: " + ("shared" if private else "private"))
+        elif not private or self.notebook.text(key, False):  # typed in before this said so
+            notes.border_subtitle = self.keys("private stage · {private}: its other note")
+        else:
+            notes.border_subtitle = "private stage"
+        notes.set_class(kept, "-private")
 
     def show_followup(self) -> None:
         loop.show_followup(self)
@@ -428,11 +439,17 @@ class SessionScreen(RapportScreen[None]):
         it was typed."""
         key = self.stage["key"]
         self.capture_pane()
+        if self.private_stage() and self.is_private() and not self.notebook.text(key, False):
+            self.say("a private stage: never in a summary")  # nothing to switch to
+            return
         self.save_notes(quiet=True)
         self.private[key] = not self.is_private()
         self.load_notes()
-        self.say("private note: never in a summary" if self.private[key]
-                 else "typing into the shared note")
+        if self.private_stage():
+            self.say("its other note: also never in a summary")
+        else:
+            self.say("private note: never in a summary" if self.private[key]
+                     else "typing into the shared note")
 
     def action_capture(self, kind: str | None = None) -> None:
         loop.capture(self, kind)

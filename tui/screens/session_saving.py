@@ -132,11 +132,13 @@ def show_status(screen: "SessionScreen") -> None:
     else:
         private = screen.is_private()
         other = screen.notebook.words(key, not private)
-        text.append("   🔒 private note" if private else "   shared note",
-                    style="" if private else "dim")
+        kept = private or screen.private_stage()
+        text.append("   🔒 private note" if kept else "   shared note",
+                    style="" if kept else "dim")
         if other:
-            text.append(f" · {'shared' if private else 'private'}: {other} words",
-                        style="dim")
+            label = "other note" if screen.private_stage() else \
+                "shared" if private else "private"
+            text.append(f" · {label}: {other} words", style="dim")
     status = screen.query_one("#note-status", Static)
     status.set_class(screen.status not in ("saved", "unsaved"), "-error")
     if text != screen.status_shown:  # asked on every key: drawn when it changes, one row
