@@ -27,7 +27,9 @@ def state_of(day: date, today: date, soon_days: int = SOON_DAYS) -> str:
 def upcoming(people: Iterable[Person], last_met: Mapping[str, datetime],
              meetings: Mapping[str, Meeting], today: date) -> list[Upcoming]:
     """Everyone with a set meeting or a cadence, soonest (most overdue) first. ``last_met``:
-    person id -> when their latest session started (local time is taken from it)."""
+    person id -> when their latest regular 1-on-1 started (local time is taken from it;
+    :meth:`store.sessions.Sessions.last_regular`): praise or an interview between does not
+    stand in for a 1-on-1 due, nor a set one missed."""
     out = []
     for person in people:
         met = last_met.get(person.id)

@@ -301,7 +301,7 @@ class Upcoming:
     every: str | None  # the cadence: how it recurs
     source: str  # "set" or "cadence"
     state: str  # "overdue", "today", "soon" (within 2 days), "later"
-    last_met: date | None = None
+    last_met: date | None = None  # the last regular 1-on-1 (not praise, feedback, interviews)
 
 
 @dataclass(frozen=True, slots=True)

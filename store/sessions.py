@@ -13,7 +13,7 @@ from typing import Any, Iterable, Mapping
 
 from .clock import parse_stamp, stamp
 from .db import in_clause
-from .errors import Ambiguous, NotFound, RapportError
+from .errors import Ambiguous, Damaged, NotFound, RapportError
 from .models import Session, SessionSummary, frozen_map
 from .people import People
 from .rows import Rows, clean
@@ -28,6 +28,15 @@ def outline(plan: Mapping[str, Any]) -> list[dict[str, Any]]:
     return [{"key": s.get("key", ""), "title": s.get("title") or s.get("key", ""),
              "minutes": s.get("minutes", 0), "private": s.get("private") is True}
             for s in stages if isinstance(s, Mapping)]
+
+
+def session_meta(plan: Mapping[str, Any], title: str) -> dict[str, Any]:
+    """A session's ``meta``: what lists read without the plan (its title, guide, kind and
+    outline). Older sessions' metas lack the kind, or the outline: readers fall back on the
+    plan."""
+    return {"title": clean(title).strip(), "guide_id": plan.get("id", ""),
+            "guide_name": plan.get("name", ""), "kind": plan.get("kind") or "one-on-one",
+            "outline": outline(plan)}
 
 
 def session_of(plain: dict[str, Any], secret: dict[str, Any]) -> Session:
@@ -104,8 +113,7 @@ class Sessions:
             self.rows.get("programmes", programme_id, columns=())
         stages = plan.get("stages") or []
         first = stages[0].get("key", "") if stages else ""
-        meta = {"title": clean(title).strip(), "guide_id": plan.get("id", ""),
-                "guide_name": plan.get("name", ""), "outline": outline(plan)}
+        meta = session_meta(plan, title)
         state = {"stage_index": 0, "spent": {}, "visited": [first] if first else [], "asked": {}}
         secret = {"meta": meta, "plan": plan, "state": state}
         with self.rows.write():
@@ -170,6 +178,62 @@ class Sessions:
         return self.rows.select(TABLE, where, params, order=order, columns=("meta", "state"),
                                 convert=summary)
 
+    def last_regular(self) -> dict[str, datetime]:
+        """Person id -> when their latest regular 1-on-1 started: a session of a 1-on-1 guide
+        outside a programme (:attr:`Session.carries_points`), what a cadence counts from.
+        Praise, a feedback session, an interview or a guide of your own in between does not
+        stand in for it. Read newest first, a round of one session per person at a time:
+        most people's latest is one, so a round or two of metas."""
+        queue: dict[str, list[tuple[str, str]]] = {}
+        for r in self.rows.plain(TABLE, "programme_id IS NULL", order="started_at DESC",
+                                 columns=("id", "person_id", "started_at")):
+            queue.setdefault(r["person_id"], []).append((r["id"], r["started_at"]))
+        found: dict[str, datetime] = {}
+        depth = 0
+        while queue:
+            heads = {rows[depth][0]: (person_id, rows[depth][1])
+                     for person_id, rows in queue.items()}
+            for session_id, kind in self.kinds(tuple(heads)).items():
+                if kind == "one-on-one":
+                    person_id, started = heads[session_id]
+                    found[person_id] = datetime.fromisoformat(started)
+                    del queue[person_id]
+            depth += 1
+            queue = {p: rows for p, rows in queue.items() if len(rows) > depth}
+        return found
+
+    def kinds(self, session_ids: tuple[str, ...]) -> dict[str, str]:
+        """Session id -> its guide's kind, from its meta (or its plan, for a session started
+        before metas said it)."""
+        out: dict[str, str] = {}
+        for start in range(0, len(session_ids), 500):
+            part = session_ids[start:start + 500]
+            for sid, meta in self._readable(part, "meta").items():
+                out[sid] = meta.get("kind") or ""
+        older = tuple(sid for sid, kind in out.items() if not kind)
+        for sid, plan in self._readable(older, "plan").items():
+            out[sid] = plan.get("kind") or "one-on-one"
+        return out
+
+    def _readable(self, session_ids: tuple[str, ...], column: str) -> dict[str, Any]:
+        """Session id -> its ``column`` opened. One that fails authentication reads as a
+        1-on-1's (as every session counted before kinds did): one damaged row does not hide
+        everyone's next meeting."""
+        def read(ids: tuple[str, ...]) -> dict[str, Any]:
+            return {plain["id"]: secret[column] or {} for plain, secret in self.rows.select(
+                TABLE, in_clause("id", ids), ids, columns=(column,))}
+
+        try:
+            return read(session_ids)
+        except Damaged:  # one at a time, then
+            out: dict[str, Any] = {}
+            for sid in session_ids:
+                try:
+                    out.update(read((sid,)))
+                except Damaged:
+                    out[sid] = {"kind": "one-on-one"}
+            return out
+
     def plans(self, session_ids: Iterable[str]) -> dict[str, Any]:
         """The plans of these sessions; unknown ids are left out."""
         wanted = tuple(dict.fromkeys(session_ids))
@@ -198,9 +262,9 @@ class Sessions:
                 state["paused"] = True  # only when paused: other sessions' state is unchanged
             secret: dict[str, Any] = {"state": state}
             if title is not None:
-                secret["meta"] = {"title": clean(title).strip(), "guide_id": current.guide_id,
-                                  "guide_name": current.guide_name,
-                                  "outline": outline(current.plan)}
+                secret["meta"] = {**session_meta(current.plan, title),
+                                  "guide_id": current.guide_id,
+                                  "guide_name": current.guide_name}
             links: dict[str, Any] = {}
             if current.ended_at is not None:
                 links["amended_at"] = self.rows.now()

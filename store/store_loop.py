@@ -105,12 +105,8 @@ class LoopFace(PeopleFace, SessionsFace):
 
     def upcoming(self, today: date | None = None) -> list[Upcoming]:
         """Everyone's next meeting, soonest first (:mod:`store.agenda`)."""
-        last: dict[str, datetime] = {}
-        for r in self.engine.plain("sessions", columns=("person_id", "started_at")):
-            moment = datetime.fromisoformat(r["started_at"])
-            if r["person_id"] not in last or moment > last[r["person_id"]]:
-                last[r["person_id"]] = moment
-        return agenda.upcoming(self.people(), last, self._meetings.all(), today or self.today())
+        return agenda.upcoming(self.people(), self._sessions.last_regular(),
+                               self._meetings.all(), today or self.today())
 
     def suggest_next_meeting(self, person_id: str, *, usual_guide: str | None = None,
                              usual_minutes: int | None = None

@@ -248,9 +248,10 @@ async def test_home_says_who_is_due_next_and_whose_pulse_is_low_and_search_marks
     async with app.run_test(size=(120, 30)) as pilot:
         screen = await home(app, pilot, store)
         due = str(screen.query_one("#home-due").render())
-        # Jonas, weekly, met today: next week; Ada too; Gus: set for tomorrow at 14:00
+        # Ada, weekly, had a 1-on-1 today: next week; Gus: set for tomorrow at 14:00; Jonas,
+        # weekly, had only a feedback session today: not the 1-on-1 due, which is due today
         assert f"Gus Fring ({(today + timedelta(days=1)).isoformat()} 14:00)" in due
-        assert "Ada" not in due and "Jonas" not in due
+        assert "Ada" not in due and "Jonas Keller (today)" in due
         flags = screen.query_one("#home-flags")
         assert flags.display and "Low pulse" in str(flags.render())
         assert "Ada Lovelace" in str(flags.render())
@@ -258,7 +259,7 @@ async def test_home_says_who_is_due_next_and_whose_pulse_is_low_and_search_marks
         screen.reload()
         await settle(pilot)
         due = str(screen.query_one("#home-due").render())
-        assert "Ada Lovelace (overdue since" in due and "Jonas Keller (overdue since" in due
+        assert "Ada Lovelace (overdue since" in due and "Jonas Keller (today)" in due  # no 1-on-1
 
         await pilot.press("s")
         await settle(pilot)

@@ -29,11 +29,11 @@ async def test_people_due_states_follow_the_clock_and_cadence(world):
         # name, sessions, last met, cadence, next meeting, theirs, mine, goals, pulse, guide
         assert rows["Alice Martin"] == ["Alice Martin", "2", "2025-02-10", "weekly",
                                         "overdue since 2025-02-17", "1", "1", "1", "", ""]
-        assert rows["Bo Chen"][3:5] == ["monthly", "2025-03-27"]
+        assert rows["Bo Chen"][3:5] == ["monthly", "today"]  # feedback only: no 1-on-1 yet
         assert rows["Bo Chen"][7] == "1 (1 at risk)"
         assert rows["Dana Ruiz"][1:5] == ["0", "", "fortnightly", "today"]
         assert rows["Chidi [ops] Okafor"][3:5] == ["—", ""]
-        assert "1 overdue · 1 today" in str(screen.query_one("#people-status").render())
+        assert "1 overdue · 2 today" in str(screen.query_one("#people-status").render())
 
         # c cycles the cadence of the highlighted person: none -> weekly -> ... -> none
         table = screen.query_one("#people-table")
@@ -46,14 +46,16 @@ async def test_people_due_states_follow_the_clock_and_cadence(world):
         await settle(pilot)
         assert store.person(ids["chidi"]).cadence is None
 
-        # four weeks later Bo is overdue too; the list reloads when it comes back
+        # four weeks later: the list reloads when it comes back; Bo, with a feedback session
+        # and no 1-on-1 yet, is due (today) as Dana, who has never met
         app.clock.set(utc(2025, 3, 29, 9, 0))
         await pilot.press("enter")
         await settle(pilot)
         await pilot.press("escape")
         await settle(pilot)
         rows = people_rows(screen)
-        assert rows["Bo Chen"][4] == "overdue since 2025-03-27"
+        assert rows["Bo Chen"][4] == "today"
+        assert rows["Alice Martin"][4] == "overdue since 2025-02-17"
         assert rows["Dana Ruiz"][4] == "today"
 
 
@@ -82,7 +84,7 @@ async def test_people_narrow_terminal_uses_relative_dates_and_enter_shows_a_jot_
             ["Name", "Last met", "Cadence", "Next", "Open", "Goals", "Pulse"]
         rows = people_rows(app.screen)
         assert rows["Alice Martin"][3:] == ["14d overdue", "1 · 1", "1", ""]
-        assert rows["Bo Chen"][3:] == ["in 24d", "", "1 !", ""]
+        assert rows["Bo Chen"][3:] == ["today", "", "1 !", ""]  # feedback is not a 1-on-1
         assert rows["Dana Ruiz"][3] == "today"
         # Prepare's "last met 2025-02-25 · still open: 2025-02-20" and "no ended session yet
         # · still open: 2025-03-01", in a few cells; Dana has never met

@@ -291,6 +291,42 @@ def test_the_next_meeting_overrides_the_cadence_until_it_is_held(store, clock):
     assert store.person(ann.id).cadence is None
 
 
+def test_the_cadence_counts_from_the_last_regular_one_on_one(store, clock):
+    """Praise, a feedback session or an interview is not the 1-on-1 a cadence asks for: Home's
+    "Next", `rapport schedule` and the people list still say the 1-on-1 is due, and a set one
+    missed stays missed. A session whose meta predates the kind is read from its plan."""
+    from tui.record import people_overview
+
+    def at(day: int) -> datetime:
+        return datetime(2025, 3, day, 9, 0, tzinfo=timezone.utc)
+
+    ann = store.add_person("Ann", cadence="weekly")
+    store.end_session(store.start_session(ann.id, PLAN, started_at=at(3)).id)
+    praise = store.start_session(ann.id, {**PLAN, "id": "praise", "kind": "feedback"},
+                                 started_at=at(10))
+    store.start_session(ann.id, {**PLAN, "id": "leadership", "kind": "interview"},
+                        started_at=at(11))
+    (up,) = store.upcoming(date(2025, 3, 12))
+    assert (up.day, up.state, up.last_met) == (date(2025, 3, 10), "overdue", date(2025, 3, 3))
+    (row,) = people_overview(store, date(2025, 3, 12))
+    assert (row.next_due, row.state, row.last_met) == (
+        date(2025, 3, 10), "overdue", date(2025, 3, 11))  # last met: any session
+    meta = {k: v for k, v in store.engine.select("sessions", "id = ?", (praise.id,),
+                                                 columns=("meta",))[0][1]["meta"].items()
+            if k != "kind"}  # as a session started before metas said the kind
+    with store.engine.write():
+        store.engine.update("sessions", praise.id, {"meta": meta})
+    assert store.upcoming(date(2025, 3, 12))[0].last_met == date(2025, 3, 3)  # its plan says
+    store.set_next_meeting(ann.id, date(2025, 3, 13), time="9:00")
+    store.start_session(ann.id, {**PLAN, "id": "feedback", "kind": "feedback"},
+                        started_at=at(13))  # on the day set: not the 1-on-1 it was set for
+    (up,) = store.upcoming(date(2025, 3, 14))
+    assert (up.source, up.day, up.state) == ("set", date(2025, 3, 13), "overdue")
+    store.start_session(ann.id, PLAN, started_at=at(14))  # the 1-on-1, a day late
+    (up,) = store.upcoming(date(2025, 3, 14))
+    assert (up.source, up.day, up.last_met) == ("cadence", date(2025, 3, 21), date(2025, 3, 14))
+
+
 def test_after_a_one_off_the_next_meeting_is_as_long_as_a_regular_one(store, clock):
     """A first 1-on-1 (45 minutes) or a feedback session is not what recurs: the review offers
     the regular meeting's length, that of the latest session from their usual guide, else that

@@ -74,7 +74,7 @@ def last_met(summaries: Iterable[SessionSummary]) -> dict[str, date]:
 class PersonOverview:
     person: Person
     sessions: int = 0
-    last_met: date | None = None  # the latest session, ended or not (the cadence counts from it)
+    last_met: date | None = None  # the latest session, ended or not
     last_ended: date | None = None  # the latest ended one: "last met" as Prepare says it
     still_open: date | None = None  # the latest session started and not ended, if any
     next_due: date | None = None
@@ -120,15 +120,18 @@ def people_overview(store: "Store", today: date) -> list[PersonOverview]:
                 row.open_mine += 1
             else:
                 row.open_theirs += 1
+    regular: dict[str, date] = {}  # the last regular 1-on-1: what the cadence counts from
     for upcoming in store.upcoming(today):
         if upcoming.person.id in rows:
             rows[upcoming.person.id].meeting = upcoming
+            if upcoming.last_met is not None:
+                regular[upcoming.person.id] = upcoming.last_met
     last_pulse = {pulse.person_id: pulse.score for pulse in store.pulses()}  # oldest first
     low = {person.id for person in store.low_runs()}
     for row in rows.values():
         row.last_met = met.get(row.person.id)
         row.last_ended, row.still_open = ended.get(row.person.id), still_open.get(row.person.id)
-        row.next_due, row.state = due_of(row.person, row.last_met, today)
+        row.next_due, row.state = due_of(row.person, regular.get(row.person.id), today)
         row.goals.sort(key=goal_order)
         row.pulse = last_pulse.get(row.person.id)
         row.low_run = row.person.id in low
