@@ -241,8 +241,8 @@ def test_the_items_panel_shows_the_newest_items_that_fit_its_rows():
 async def test_the_follow_up_list_is_one_key_away_and_acts_at_once(store, vault_path, clock):
     ada = store.add_person("Ada")
     first = store.start_session(ada.id, plan())
-    late = store.add_item(first.id, "action", "send the risk list", owner="them")
-    kept = store.add_item(first.id, "agreement", "weekly demo")
+    late = store.add_item(first.id, "action", "send the \x07risk [red]x[/] list", owner="them")
+    kept = store.add_item(first.id, "agreement", "weekly [b]demo[/b]\x07")
     store.end_session(first.id)
     clock.advance(7 * 86400)
     store.add_jot(ada.id, "raised the quokka budget in standup")
@@ -275,9 +275,10 @@ async def test_the_follow_up_list_is_one_key_away_and_acts_at_once(store, vault_
         await pilot.pause()
         review = app.screen
         assert isinstance(review, EndReviewScreen)
+        # a control as the lists show it (BEL as ␇), markup as written
         assert str(review.query_one("#review-followed").render()) == \
-            "Earlier items done (1)\n✓ send the risk list  Ada"
-        assert "weekly demo" in str(review.query_one("#review-items").render())
+            "Earlier items done (1)\n✓ send the ␇risk [red]x[/] list  Ada"
+        assert "weekly [b]demo[/b]␇  me" in str(review.query_one("#review-items").render())
 
 
 async def test_the_review_lists_the_items(store, vault_path, clock):

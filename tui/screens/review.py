@@ -238,9 +238,9 @@ class EndReviewScreen(Dialog[EndDecision | None]):
         order = sorted(self.items, key=lambda i: ITEM_KINDS.index(i.kind)
                        if i.kind in ITEM_KINDS else len(ITEM_KINDS))
         for item in order:
-            who = "me" if item.owner == "me" else self.person
+            who = "me" if item.owner == "me" else visible(self.person)
             text.append(f"{fmt.KIND_MARK.get(item.kind, '-')} {item.kind:<9} ", style="bold")
-            text.append(item.text)
+            text.append(visible(item.text))
             text.append(f"  {who}" + (f" · due {fmt.day(item.due)}" if item.due else "") + "\n",
                         style="dim")
         text.rstrip()
@@ -252,7 +252,7 @@ class EndReviewScreen(Dialog[EndDecision | None]):
         if self.checked:
             text.append(f"\nGoals checked in ({len(self.checked)})", style="bold")
         for goal in self.checked:
-            text.append(f"\n{fmt.KIND_MARK.get('goal', '-')} {goal.text}")
+            text.append(f"\n{fmt.KIND_MARK.get('goal', '-')} {visible(goal.text)}")
             text.append(f"  {goal.progress}% · {goal.status}", style="dim")
         return text
 
@@ -261,8 +261,8 @@ class EndReviewScreen(Dialog[EndDecision | None]):
         (the review said "Captured: no items" after last time's were gone through)."""
         text = Text(f"Earlier items done ({len(self.followed)})", style="bold")
         for item in self.followed:
-            who = "me" if item.owner == "me" else self.person
-            text.append(f"\n✓ {item.text}")
+            who = "me" if item.owner == "me" else visible(self.person)
+            text.append(f"\n✓ {visible(item.text)}")
             text.append(f"  {who}", style="dim")
         return text
 
@@ -276,7 +276,7 @@ class EndReviewScreen(Dialog[EndDecision | None]):
             "." if not left else f", {len(left)} carried to next time:"
             if self.session.carries_points else f", {len(left)} open for the next 1-on-1:"))
         for point in left:
-            text.append(f"\n  ☐ {point.text}")
+            text.append(f"\n  ☐ {visible(point.text)}")
         return text
 
     def keys(self, text: str) -> str:
@@ -329,15 +329,16 @@ class EndReviewScreen(Dialog[EndDecision | None]):
         cadence changed); ``cleared``: the date is empty."""
         s = self.suggestion
         assert s is not None
+        said = f"Next meeting with {visible(self.person)}"  # BEL as ␇, as the lists show it
         if cleared:  # no fixed next date agreed: what places the next one now, said (the one
             # set is unset; a date skipped is no longer "clear the date to skip")
             decides = f"{cadence} decides" if cadence in CADENCES else "none set"
-            return (f"Next meeting with {self.person}: "
+            return (f"{said}: "
                     + (f"{fmt.day(s.day)} unset, {decides}" if s.already else
                        f"no date set, {decides}" if cadence in CADENCES else decides))
         if s.already:
-            return f"Next meeting with {self.person} (set; change it if it moves, clear to unset)"
-        return (f"Next meeting with {self.person}"
+            return f"{said} (set; change it if it moves, clear to unset)"
+        return (said
                 + (f" ({cadence}" + (": suggested)" if suggested else ")") if cadence
                    else " (suggested)" if suggested else "")
                 + "; clear the date to skip")
