@@ -203,8 +203,11 @@ def test_ending_an_interview_marks_the_roster_done_and_deleting_it_takes_that_ba
     with pytest.raises(RapportError, match="1 to 1440"):  # all of the end, or nothing
         store.end_reviewed(first["Kim"].id, next_meeting=(date(2025, 3, 11), None, 0))
     assert status(kim) == "scheduled" and store.session(first["Kim"].id).ended_at is None
-    for name in ("Lee", "Kim", "Ann", "Bo", "Mo"):
-        store.end_reviewed(first[name].id)
+    marked = {name: store.end_reviewed(first[name].id).marked for name in first}
+    # what each end marked done (the review's toast says it): Ann declined, Bo not on it
+    assert {n: p and (p.person_id, p.status) for n, p in marked.items()} == {
+        "Lee": (lee.id, "done"), "Kim": (kim.id, "done"), "Ann": None, "Bo": None,
+        "Mo": (mo.id, "done")}
     store.end_reviewed(store.start_session(lee.id, PLAN).id)  # a 1-on-1: no programme
     # sealed in the file: read back from it
     store.close()

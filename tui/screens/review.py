@@ -7,8 +7,8 @@ participant's summary for the clipboard; then end it.
 :func:`review_and_end` is what the session screen's end key calls: it opens
 :class:`EndReviewScreen` and, once ended, carries the points not covered to the next session,
 sets the cadence and the next meeting, marks a programme interview's person done on its
-roster (from planned or scheduled: the toast after ending says it) and ends the session, in
-one transaction (``Store.end_reviewed``). The cadence and the next meeting are 1-on-1 matters:
+roster (from planned or scheduled: the toast after ending says it, from what
+``Store.end_reviewed`` returns) and ends the session, in one transaction. The cadence and the next meeting are 1-on-1 matters:
 a feedback session's review reads back only a next 1-on-1 already set, an interview's offers neither
 (:func:`suggest`); talking points carry from 1-on-1 to 1-on-1 only (``Session.carries_points``).
 The date cleared: no next meeting, and one already set is unset.
@@ -29,16 +29,16 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, DataTable, Input, Label, RadioButton, RadioSet, Static
 
 from store import (
-    CADENCES, FEEDBACK_STAGE_FIELDS, ITEM_KINDS, ROSTER_TO_GO, DateError, Feedback, Goal, Item,
-    Pulse, RapportError, Session, TalkingPoint, date_example, parse_due, planned_text,
-    spent_text, visible,
+    CADENCES, FEEDBACK_STAGE_FIELDS, ITEM_KINDS, DateError, Feedback, Goal, Item, Pulse,
+    RapportError, Session, TalkingPoint, date_example, parse_due, planned_text, spent_text,
+    visible,
 )
 from tui import format as fmt
 from tui.keys import with_keys
 from tui.screens.dialog import Dialog
 from tui.screens.review_records import (
     InterviewCheck, feedback_text, followed_up, goals_checked, interview_check, interview_text,
-    pulse_text, records_to_fill, roster_status,
+    pulse_text, records_to_fill,
 )
 from tui.widgets.choice import ChoiceSet
 
@@ -510,20 +510,19 @@ def review_and_end(screen: "SessionScreen") -> None:
             screen.query_one(NotesArea).focus()
             return
         screen.flush()
-        placed = roster_status(store, session)
         try:
-            _, carried = store.end_reviewed(session.id, cadence=decision.cadence,
-                                            next_meeting=decision.next_meeting)
+            ended = store.end_reviewed(session.id, cadence=decision.cadence,
+                                       next_meeting=decision.next_meeting)
         except RapportError as exc:
             screen.notify(str(exc), severity="error")
             return
         screen.session = None
         screen.app.pop_screen()
         said = ["session ended"]
-        if placed in ROSTER_TO_GO and roster_status(store, session) == "done":
+        if ended.marked is not None:  # planned or scheduled, now done
             said.append(f"{screen.person.name} done on the roster")
-        if carried:
-            said.append(f"{fmt.plural(len(carried), 'talking point')} "
+        if ended.carried:
+            said.append(f"{fmt.plural(len(ended.carried), 'talking point')} "
                         "carried to next time")
         if not isinstance(decision.cadence, EllipsisType):
             said.append(f"cadence {decision.cadence or 'none'}")
