@@ -53,6 +53,7 @@ Between conversations (issues 22 and 23), what each screen piece calls::
     # ends it in one transaction: points carried, the cadence agreed, the next meeting set
     # (next_meeting=None: the one set unset; left out: as it is)
     store.end_reviewed(session.id, next_meeting=(day, time, minutes), cadence="fortnightly")
+    # -> Ended(session, carried=[TalkingPoint], marked=RosterPlace marked done, or None)
     store.upcoming()          # [Upcoming]: set or from the cadence, "overdue"/"today"/...
     meetings, items = store.due()
     write_calendar(store, "meetings.ics", names=False)   # .ics, 0600, recorded as an export
@@ -125,7 +126,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .models import (
         CADENCES, CONSENTS, DEFAULT_THEMES, FEEDBACK_DIRECTIONS, FEEDBACK_KINDS,
         FEEDBACK_STAGE_FIELDS, GOAL_STATUSES, ITEM_KINDS, ITEM_STATUSES, LOW_RUN, LOW_SCORE, OWNERS,
-        POINT_OWNERS, ROSTER_STATUSES, ROSTER_TO_GO, CheckIn, Damage, ExportRecord, Feedback,
+        POINT_OWNERS, ROSTER_STATUSES, ROSTER_TO_GO, CheckIn, Damage, Ended, ExportRecord, Feedback,
         Goal, Item, Jot, KeyResult, Meeting, Note, Person, Programme, Pulse, Question,
         RosterPlace, Session, SessionSummary, SinceLastTime, StrategyItem, Tag, TakenBack,
         TalkingPoint, Upcoming, feedback_kind,
@@ -184,9 +185,9 @@ _NAMES: dict[str, tuple[str, str]] = {
         "CADENCES", "CONSENTS", "DEFAULT_THEMES", "FEEDBACK_DIRECTIONS", "FEEDBACK_KINDS",
         "FEEDBACK_STAGE_FIELDS", "GOAL_STATUSES", "ITEM_KINDS", "ITEM_STATUSES", "LOW_RUN",
         "LOW_SCORE", "OWNERS", "POINT_OWNERS", "ROSTER_STATUSES", "ROSTER_TO_GO", "CheckIn",
-        "Damage", "ExportRecord", "Feedback", "Goal", "Item", "Jot", "KeyResult", "Meeting", "Note",
-        "Person", "Programme", "Pulse", "Question", "RosterPlace", "Session", "SessionSummary",
-        "SinceLastTime", "StrategyItem", "Tag", "TakenBack", "TalkingPoint", "Upcoming",
+        "Damage", "Ended", "ExportRecord", "Feedback", "Goal", "Item", "Jot", "KeyResult",
+        "Meeting", "Note", "Person", "Programme", "Pulse", "Question", "RosterPlace", "Session",
+        "SessionSummary", "SinceLastTime", "StrategyItem", "Tag", "TakenBack", "TalkingPoint", "Upcoming",
         "feedback_kind")},
     "Paths": ("paths", "Paths"),
     **{n: ("render", n) for n in ("md_block", "md_inline")},
@@ -212,7 +213,7 @@ _NAMES: dict[str, tuple[str, str]] = {
 #: to ``_NAMES`` and to the imports above).
 __all__ = [
     "Ambiguous", "Area", "BadExport", "CADENCES", "CONSENTS", "CONTROLS", "CheckIn", "Clock",
-    "DEFAULT_THEMES", "Damage", "Damaged", "DateError", "Due", "ExportDoc", "ExportRecord",
+    "DEFAULT_THEMES", "Damage", "Damaged", "DateError", "Due", "Ended", "ExportDoc", "ExportRecord",
     "FAST_FOR_TESTS", "FEEDBACK_DIRECTIONS", "FEEDBACK_KINDS", "FEEDBACK_STAGE_FIELDS", "Feedback",
     "FileExists", "GOALS_CHECKED", "GOAL_STATUSES", "Goal", "Hit", "ITEM_KINDS", "ITEM_STATUSES",
     "ImportResult", "Item", "Jot", "KdfParams", "KeyResult", "LOW_RUN", "LOW_SCORE", "Locked",

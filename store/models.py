@@ -427,6 +427,17 @@ class RosterPlace:
 
 
 @dataclass(frozen=True, slots=True)
+class Ended:
+    """What :meth:`Store.end_reviewed` did: the session as ended, the talking points it carried
+    to the next one, and its person's roster place if its end marked it done (None: it did not,
+    the place said done or declined already, or it is no programme's interview)."""
+
+    session: Session
+    carried: list[TalkingPoint]
+    marked: RosterPlace | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class TakenBack:
     """What deleting a session also takes back, beyond its own records
     (:meth:`Store.taken_back_by_deleting` before, :meth:`Store.delete_session` after)."""

@@ -15,13 +15,21 @@ planned), or its status was set by hand since. A consent given at a deleted inte
 it (no interview kept vouches for it: recorded again at the next); a refusal stays, its link to
 the interview dropped (deleting the interview is often what a refusal asks for, and the roster
 must keep saying no). A closed programme's roster is the round's record: deleting moves nothing.
+
+Retention (:meth:`Roster.retained`) is not a deletion of what happened: the interviews were held,
+only their notes go. Anyone interviewed whose place still says planned or scheduled is marked
+done, every place keeps its status and consent, and its links to those interviews are dropped.
+A place read whose interview no longer exists (a vault whose retention ran before it dropped
+them) is read without the link (``session_id`` None).
 """
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import replace
+from typing import Any, Collection
 
 from .clock import parse_stamp
+from .db import in_clause
 from .errors import NotFound, RapportError
 from .models import CONSENTS, ROSTER_STATUSES, ROSTER_TO_GO, RosterPlace
 from .people import People
@@ -58,10 +66,21 @@ class Roster:
         """In the order they were added."""
         found: list[RosterPlace] = self.rows.select(
             TABLE, "programme_id = ?", (programme_id,), order="created_at", convert=place_of)
-        return found
+        return self._linked(found)
 
     def place(self, programme_id: str, person_id: str) -> RosterPlace:
         return self._found(programme_id, person_id)[0]
+
+    def _linked(self, places: list[RosterPlace]) -> list[RosterPlace]:
+        """``places`` with a link to an interview that no longer exists dropped (see the
+        module): nothing reads a deleted session through it."""
+        ids = tuple({p.session_id for p in places if p.session_id})
+        if not ids:
+            return places
+        live = {r["id"] for r in self.rows.plain("sessions", in_clause("id", ids), ids,
+                                                 columns=("id",))}
+        return [p if p.session_id in live or p.session_id is None
+                else replace(p, session_id=None) for p in places]
 
     def _sealed(self, programme_id: str, person_id: str
                 ) -> tuple[RosterPlace, dict[str, Any]] | None:
@@ -138,6 +157,27 @@ class Roster:
         with self.rows.write():
             place = self.place(programme_id, person_id)
             self.rows.delete(TABLE, "id = ?", (place.id,))
+
+    def retained(self, programme_id: str, interviews: Collection[str],
+                 interviewed: Collection[str]) -> None:
+        """Inside a write, as retention deletes the programme's ``interviews`` (session ids) with
+        the people ``interviewed``: their places marked done if they still say planned or
+        scheduled (nothing else would say they were interviewed), each place's links to those
+        interviews dropped; its status, consent and its date stay (they were given)."""
+        for plain, secret in self.rows.select(TABLE, "programme_id = ?", (programme_id,)):
+            data = dict(secret["data"])
+            before = dict(data)
+            if data.get("status") in ROSTER_TO_GO and plain["person_id"] in interviewed:
+                data["status"] = "done"
+            if data.get("done_by") in interviews:  # with what it said before that end
+                for key in ENDED_BY:
+                    data.pop(key, None)
+            if data.get("added_by") in interviews:
+                data.pop("added_by")
+            if data.get("session_id") in interviews:
+                data["session_id"] = None
+            if data != before:
+                self.rows.update(TABLE, plain["id"], {"data": data})
 
     # ------------------------------------------------------------------ an interview's end
     def _interview(self, session_id: str) -> tuple[str, str] | None:

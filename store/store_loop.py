@@ -13,8 +13,8 @@ from typing import Any, Iterator
 from . import agenda
 from .errors import RapportError
 from .models import (
-    CADENCES, Feedback, Goal, Item, Jot, KeyResult, Meeting, Person, Pulse, Question, Session,
-    TalkingPoint, Upcoming,
+    CADENCES, Ended, Feedback, Goal, Item, Jot, KeyResult, Meeting, Person, Pulse, Question,
+    Session, TalkingPoint, Upcoming,
 )
 from .pulses import low_run
 from .search_index import POINTS
@@ -138,7 +138,7 @@ class LoopFace(PeopleFace, SessionsFace):
     def end_reviewed(self, session_id: str, *,
                      next_meeting: tuple[date, str | None, int | None] | None | EllipsisType = ...,
                      cadence: str | None | EllipsisType = ...
-                     ) -> tuple[Session, list[TalkingPoint]]:
+                     ) -> Ended:
         """The end of a session as its review decided, in one transaction (all of it, or
         nothing): the talking points not covered carried to the next session, the ``cadence``
         agreed set on the person (None: none; left out: unchanged), the ``next_meeting`` (day,
@@ -146,21 +146,22 @@ class LoopFace(PeopleFace, SessionsFace):
         out: unchanged; one set here goes with the session if it is deleted:
         :meth:`delete_session`), a programme interview's person marked done on its roster if
         their place says planned or scheduled (a running programme's only; taken back with the
-        session too: :mod:`store.roster`), the session ended. Returns it and the points carried
-        (a 1-on-1's only: :attr:`Session.carries_points`)."""
+        session too: :mod:`store.roster`), the session ended. Returns it, the points carried
+        (a 1-on-1's only: :attr:`Session.carries_points`) and the place marked done, if one
+        was (the review's toast says it): :class:`Ended`."""
         session = self._sessions.get(session_id)
         person_id = session.person_id
         with self._agreeing(person_id, cadence):
             carried = self._points.carry(session_id) if session.carries_points else []
-            if session.programme_id is not None:
-                self._roster.interviewed(session_id)
+            marked = (self._roster.interviewed(session_id) if session.programme_id is not None
+                      else None)
             if next_meeting is None:
                 self._meetings.clear(person_id)
             elif not isinstance(next_meeting, EllipsisType):
                 day, time, minutes = next_meeting
                 self._meetings.set(person_id, day, time=time, minutes=minutes, by=session_id)
             ended = self._sessions.end(session_id)
-        return ended, carried
+        return Ended(ended, carried, marked)
 
     def due(self, today: date | None = None) -> tuple[list[Upcoming], list[Item]]:
         """Meetings due today or overdue, and open action items due today or overdue (mine and

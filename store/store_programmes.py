@@ -19,14 +19,15 @@ class ProgrammesFace(StoreBase):
         """The programme's interviews and everything in them go, ``keep`` (its anonymised
         synthesis document) is sealed in their place, in one transaction; then the free pages
         are wiped. Someone interviewed whose roster place still says planned or scheduled is
-        marked done (with the interviews gone, nothing else would say they were interviewed).
+        marked done (with the interviews gone, nothing else would say they were interviewed),
+        and no place keeps a link to them, its status and consent kept (:meth:`Roster.retained`:
+        they were held, not taken back as deleting one is).
         (:func:`store.retention.destroy_raw` is the way in.)"""
         with self.engine.write():
             self.programme(programme_id)
-            interviewed = {s.person_id for s in self._sessions.all(programme_id=programme_id)}
-            for place in self._roster.all(programme_id):
-                if place.status in ("planned", "scheduled") and place.person_id in interviewed:
-                    self._roster.update(programme_id, place.person_id, status="done")
+            interviews = self._sessions.all(programme_id=programme_id)
+            self._roster.retained(programme_id, {s.id for s in interviews},
+                                  {s.person_id for s in interviews})
             self.engine.insert("kept_syntheses", {"data": {"synthesis": dict(keep)}},
                                programme_id=programme_id)
             self.engine.delete("sessions", "programme_id = ?", (programme_id,))

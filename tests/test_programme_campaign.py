@@ -5,7 +5,7 @@ to go), the leader x theme matrix, and retention after the synthesis is exported
 from __future__ import annotations
 
 import pytest
-from textual.widgets import DataTable, TextArea
+from textual.widgets import DataTable, Label, TextArea
 
 from guides.loader import builtin_guides
 from tui.screens.programme import ProgrammeScreen
@@ -308,6 +308,12 @@ async def test_retention_waits_for_an_export_then_says_what_goes(
         # what is left is the synthesis kept: said, and what x exports (not an empty one)
         assert "raw notes destroyed, synthesis kept" in \
             text_of(screen.query_one("#programme-header"))
+        await pilot.press("4", "enter")  # interviewed, not "recorded at the interview: none yet"
+        await pilot.pause()
+        assert [str(label.render()) for label in app.screen.query(Label)
+                if str(label.render()).startswith("Consent")] == ["Consent"]
+        await pilot.press("escape")
+        await pilot.pause()
         await pilot.press("x")
         await settle(pilot)
         assert "2 interviews with 2 interviewees" in \

@@ -107,12 +107,12 @@ async def test_the_next_meeting_after_a_first_one_on_one_and_after_feedback(stor
     date": the date cleared unsets the one set, the cadence chosen with it kept. Feedback with
     someone with neither (Lou) offers neither, and sets nothing (an interview: test_the_review_
     lists_the_items)."""
-    sam = store.add_person("Sam Rivera", cadence="weekly")
+    sam = store.add_person("Sam\x07 [b]Rivera[/b]", cadence="weekly")  # as the lists show it
     first = store.start_session(sam.id, plan("first-one-on-one"))
     kim = store.add_person("Kim Lee", cadence="weekly")
     store.set_next_meeting(kim.id, date(2025, 3, 7), time="10:00", minutes=30)
     feedback = store.start_session(kim.id, plan("feedback"))
-    store.add_talking_point(kim.id, "Conference budget", owner="theirs")
+    store.add_talking_point(kim.id, "Conference [b]budget[/b]\x07", owner="theirs")
     kim_one_on_one = store.start_session(kim.id, plan("one-on-one"))
     lou = store.add_person("Lou Park")
     lou_feedback = store.start_session(lou.id, plan("praise"))
@@ -123,6 +123,8 @@ async def test_the_next_meeting_after_a_first_one_on_one_and_after_feedback(stor
         await pilot.pause()
         assert isinstance(app.screen, EndReviewScreen)
         assert app.screen.query_one("#next-minutes").value == "30", "after a first 1-on-1"
+        assert str(app.screen.query_one("#review-next-label").render()) == (
+            "Next meeting with Sam␇ [b]Rivera[/b] (weekly: suggested); clear the date to skip")
         await pilot.press("enter")
         await pilot.pause()
         assert store.next_meeting(sam.id).minutes == 30, "after a first 1-on-1"
@@ -134,7 +136,7 @@ async def test_the_next_meeting_after_a_first_one_on_one_and_after_feedback(stor
             "Next meeting with Kim Lee (set; change it if it moves, clear to unset)")
         assert not review.query("#review-cadence")
         assert "cadence" not in str(review.query_one(".dialog-title").render())
-        assert "0 covered, 1 open for the next 1-on-1:" in str(
+        assert "0 covered, 1 open for the next 1-on-1:\n  ☐ Conference [b]budget[/b]␇" in str(
             review.query_one("#review-points").render())
         await pilot.press("enter")
         await pilot.pause()

@@ -239,13 +239,13 @@ def test_the_items_panel_shows_the_newest_items_that_fit_its_rows():
 
 
 async def test_the_follow_up_list_is_one_key_away_and_acts_at_once(store, vault_path, clock):
-    ada = store.add_person("Ada")
+    ada = store.add_person("Ada\x07")  # a control, and markup below: shown as the lists show them
     first = store.start_session(ada.id, plan())
-    late = store.add_item(first.id, "action", "send the risk list", owner="them")
-    kept = store.add_item(first.id, "agreement", "weekly demo")
+    late = store.add_item(first.id, "action", "send the \x07risk [red]x[/] list", owner="them")
+    kept = store.add_item(first.id, "agreement", "weekly [b]demo[/b]\x07")
     store.end_session(first.id)
     clock.advance(7 * 86400)
-    store.add_jot(ada.id, "raised the quokka budget in standup")
+    store.add_jot(ada.id, "raised the [b]quokka[/b] budget in standup\x07")
     second = store.start_session(ada.id, plan())
     app = make_app(vault_path, clock)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -255,6 +255,10 @@ async def test_the_follow_up_list_is_one_key_away_and_acts_at_once(store, vault_
         await pilot.pause()
         widget = screen.query_one(FollowThrough)
         assert widget.display and isinstance(app.focused, NotesArea)
+        assert "send the ␇risk [red]x[/] list  (Ada␇)" in str(widget.get_option_at_index(0).prompt)
+        since = {w: str(screen.query_one(f"#since-{w}").render()) for w in ("items", "jots")}
+        assert "▸ send the ␇risk [red]x[/] list" in since["items"]
+        assert "raised the [b]quokka[/b] budget in standup␇" in since["jots"]
         await pilot.press("ctrl+t")  # one key
         await pilot.pause()
         assert app.focused is widget and widget.highlighted == 0
@@ -275,9 +279,10 @@ async def test_the_follow_up_list_is_one_key_away_and_acts_at_once(store, vault_
         await pilot.pause()
         review = app.screen
         assert isinstance(review, EndReviewScreen)
+        # a control as the lists show it (BEL as ␇), markup as written
         assert str(review.query_one("#review-followed").render()) == \
-            "Earlier items done (1)\n✓ send the risk list  Ada"
-        assert "weekly demo" in str(review.query_one("#review-items").render())
+            "Earlier items done (1)\n✓ send the ␇risk [red]x[/] list  Ada␇"
+        assert "weekly [b]demo[/b]␇  me" in str(review.query_one("#review-items").render())
 
 
 async def test_the_review_lists_the_items(store, vault_path, clock):

@@ -180,7 +180,7 @@ def test_talking_points_are_covered_or_carried(store, clock):
     theirs = store.add_talking_point(ann.id, "Conference budget", owner="theirs")
     feedback = store.start_session(ann.id, {**PLAN, "id": "praise", "kind": "feedback"})
     assert store.carry_talking_points(feedback.id) == []
-    assert store.end_reviewed(feedback.id)[1] == []
+    assert store.end_reviewed(feedback.id).carried == []
     assert [p.carried for p in store.talking_points(ann.id)] == [(), ()]
     s1 = store.start_session(ann.id, {**PLAN, "kind": "one-on-one"})
     store.cover_talking_point(mine.id, s1.id)
@@ -216,9 +216,9 @@ def test_the_review_ends_a_first_one_on_one_with_the_cadence_agreed_or_nothing(s
     assert store.person(ann.id).cadence is None and store.next_meeting(ann.id) is None
     assert store.session(s1.id).ended_at is None
     assert store.talking_points(ann.id)[0].carried == ()
-    ended, carried = store.end_reviewed(s1.id, cadence="fortnightly",
-                                        next_meeting=options["fortnightly"])
-    assert ended.ended_at is not None and [p.id for p in carried] == [point.id]
+    ended = store.end_reviewed(s1.id, cadence="fortnightly", next_meeting=options["fortnightly"])
+    assert ended.session.ended_at is not None and [p.id for p in ended.carried] == [point.id]
+    assert ended.marked is None  # no programme's interview
     assert store.person(ann.id).cadence == "fortnightly"
     assert store.next_meeting(ann.id).day == date(2025, 3, 17)
     s2 = store.start_session(ann.id, PLAN)

@@ -203,8 +203,11 @@ def test_ending_an_interview_marks_the_roster_done_and_deleting_it_takes_that_ba
     with pytest.raises(RapportError, match="1 to 1440"):  # all of the end, or nothing
         store.end_reviewed(first["Kim"].id, next_meeting=(date(2025, 3, 11), None, 0))
     assert status(kim) == "scheduled" and store.session(first["Kim"].id).ended_at is None
-    for name in ("Lee", "Kim", "Ann", "Bo", "Mo"):
-        store.end_reviewed(first[name].id)
+    marked = {name: store.end_reviewed(first[name].id).marked for name in first}
+    # what each end marked done (the review's toast says it): Ann declined, Bo not on it
+    assert {n: p and (p.person_id, p.status) for n, p in marked.items()} == {
+        "Lee": (lee.id, "done"), "Kim": (kim.id, "done"), "Ann": None, "Bo": None,
+        "Mo": (mo.id, "done")}
     store.end_reviewed(store.start_session(lee.id, PLAN).id)  # a 1-on-1: no programme
     # sealed in the file: read back from it
     store.close()
@@ -471,16 +474,25 @@ def test_a_damaged_backup_is_named_as_the_backup_and_the_vault_left_alone(
         assert [person.name for person in restored.people()] == ["Kept"]
 
 
-def test_retention_keeps_the_synthesis_and_destroys_the_raw_notes(store, clock):
+def test_retention_keeps_the_synthesis_and_destroys_the_raw_notes(store, clock, vault_path,
+                                                                  passphrase):
     programme = store.add_programme("Leaders")
-    lee = store.add_person("Lee")
+    lee, kim, ann, bo = (store.add_person(n) for n in ("Lee", "Kim", "Ann", "Bo"))
     store.add_to_roster(programme.id, lee.id)
+    store.add_to_roster(programme.id, kim.id, status="scheduled")
+    store.add_to_roster(programme.id, bo.id, status="declined")
     interview = store.start_session(lee.id, PLAN, programme_id=programme.id)
     store.save_note(interview.id, "topics", "We lack a shared vision")
     store.add_tag(interview.id, "concern", "We lack a shared vision")
+    # held and linked to the roster: Kim's end marked done, consent at Ann's put her on it,
+    # Bo's refusal
+    talks = [store.start_session(p.id, PLAN, programme_id=programme.id) for p in (kim, ann, bo)]
+    for talk, consent in zip(talks, ("given", "given", "refused")):
+        store.record_consent(programme.id, talk.person_id, consent, session_id=talk.id)
+    store.end_reviewed(talks[0].id)
     plan = retention_plan(store, programme.id)
-    assert not plan.exported and plan.goes == {"sessions": 1, "notes": 1, "tags": 1}
-    assert "deletes 1 session, 1 note, 1 tag" in plan.describe()
+    assert not plan.exported and plan.goes == {"sessions": 4, "notes": 1, "tags": 1}
+    assert "deletes 4 sessions, 1 note, 1 tag" in plan.describe()
     with pytest.raises(RapportError, match="export the synthesis"):
         destroy_raw(store, programme.id)
     from store import build_synthesis, programme_report, write_report
@@ -488,10 +500,18 @@ def test_retention_keeps_the_synthesis_and_destroys_the_raw_notes(store, clock):
     write_report(store, "-", programme_report(build_synthesis(store, programme.id)), "md",
                  stdout=open(os.devnull, "wb"))
     destroy_raw(store, programme.id)
+    store.close()  # sealed in the file: read back from it
+    store = open_vault(vault_path, passphrase, allow_weak=True)
     assert store.sessions(programme_id=programme.id) == [] and store.engine.count("notes") == 0
     assert store.search("vision") == []
-    # Lee was interviewed: with the interview gone, the roster says so, not "still to go"
-    assert [p.status for p in store.roster(programme.id)] == ["done"]
+    # Lee was interviewed: with the interview gone, the roster says so, not "still to go"; the
+    # interviews held stay held (not put back, as deleting one does), their consent given or
+    # refused kept, no longer pointing at an interview that is gone, nor anything sealed
+    assert [(p.status, p.consent, p.session_id) for p in store.roster(programme.id)] == [
+        ("done", None, None), ("done", "given", None), ("declined", "refused", None),
+        ("done", "given", None)]
+    sealed = str([secret for _, secret in store.engine.select("roster")])
+    assert not [t.id for t in (interview, *talks) if t.id in sealed]
     (kept,) = store.kept_syntheses(programme.id)
     assert kept["kind"] == "programme" and kept["programme"]["name"] == "Leaders"
     with pytest.raises(RapportError, match="no interview notes of 'Leaders' left to destroy"):
@@ -501,7 +521,7 @@ def test_retention_keeps_the_synthesis_and_destroys_the_raw_notes(store, clock):
     # the 360 is over: the programme goes, with what is left of it; its people stay
     store.add_strategy_item(programme.id, "Write the vision down")
     assert store.about_programme(programme.id) == {
-        "programmes": 1, "roster": 1, "strategy": 1, "kept_syntheses": 1}
+        "programmes": 1, "roster": 4, "strategy": 1, "kept_syntheses": 1}
     other = store.add_programme("Not exported")
     store.start_session(lee.id, PLAN, programme_id=other.id)
     with pytest.raises(RapportError, match="export the synthesis of 'Not exported' first"):
@@ -509,9 +529,18 @@ def test_retention_keeps_the_synthesis_and_destroys_the_raw_notes(store, clock):
     assert store.delete_programme(programme.id)["kept_syntheses"] == 1
     assert [p.name for p in store.programmes()] == ["Not exported"]
     assert store.kept_syntheses(programme.id) == [] and store.engine.count("strategy") == 0
-    assert store.engine.count("roster") == 0 and [p.name for p in store.people()] == ["Lee"]
+    assert store.engine.count("roster") == 0
+    assert [p.name for p in store.people()] == ["Ann", "Bo", "Kim", "Lee"]
     assert store.delete_programme(store.add_programme("Typo").id) == {"programmes": 1}
     assert store.verify() == []
+    # a vault whose retention ran before it dropped the links: read without them
+    old = store.add_programme("Old round")
+    talk = store.start_session(lee.id, PLAN, programme_id=old.id)
+    store.record_consent(old.id, lee.id, "given", session_id=talk.id)
+    with store.engine.write():
+        store.engine.delete("sessions", "id = ?", (talk.id,))
+    assert [(p.status, p.consent, p.session_id) for p in store.roster(old.id)] == [
+        ("done", "given", None)]
 
 
 def test_a_record_of_a_session_belongs_to_that_session_and_its_person(store, clock):

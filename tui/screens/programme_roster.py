@@ -224,7 +224,9 @@ def ask_roster_place(screen: RapportScreen[Any], programme_id: str, row: RosterR
 
         write_change(screen, write, f"{row.person.name}: {status}", saved)
 
-    dialog = RosterDialog(row.person.name, place, row.interviewed is not None, closed=closed)
+    # done: interviewed, though retention may have destroyed the interview ("none yet" was said)
+    dialog = RosterDialog(row.person.name, place,
+                          row.interviewed is not None or place.status == "done", closed=closed)
     dialog.keeper = Keeper.jot(row.person.id, row.person.name)  # a note about them, kept beside the roster's own
     screen.app.push_screen(dialog, done)
 

@@ -7,8 +7,8 @@ participant's summary for the clipboard; then end it.
 :func:`review_and_end` is what the session screen's end key calls: it opens
 :class:`EndReviewScreen` and, once ended, carries the points not covered to the next session,
 sets the cadence and the next meeting, marks a programme interview's person done on its
-roster (from planned or scheduled: the toast after ending says it) and ends the session, in
-one transaction (``Store.end_reviewed``). The cadence and the next meeting are 1-on-1 matters:
+roster (from planned or scheduled: the toast after ending says it, from what
+``Store.end_reviewed`` returns) and ends the session, in one transaction. The cadence and the next meeting are 1-on-1 matters:
 a feedback session's review reads back only a next 1-on-1 already set, an interview's offers neither
 (:func:`suggest`); talking points carry from 1-on-1 to 1-on-1 only (``Session.carries_points``).
 The date cleared: no next meeting, and one already set is unset.
@@ -29,16 +29,16 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, DataTable, Input, Label, RadioButton, RadioSet, Static
 
 from store import (
-    CADENCES, FEEDBACK_STAGE_FIELDS, ITEM_KINDS, ROSTER_TO_GO, DateError, Feedback, Goal, Item,
-    Pulse, RapportError, Session, TalkingPoint, date_example, parse_due, planned_text,
-    spent_text, visible,
+    CADENCES, FEEDBACK_STAGE_FIELDS, ITEM_KINDS, DateError, Feedback, Goal, Item, Pulse,
+    RapportError, Session, TalkingPoint, date_example, parse_due, planned_text, spent_text,
+    visible,
 )
 from tui import format as fmt
 from tui.keys import with_keys
 from tui.screens.dialog import Dialog
 from tui.screens.review_records import (
     InterviewCheck, feedback_text, followed_up, goals_checked, interview_check, interview_text,
-    pulse_text, records_to_fill, roster_status,
+    pulse_text, records_to_fill,
 )
 from tui.widgets.choice import ChoiceSet
 
@@ -238,9 +238,9 @@ class EndReviewScreen(Dialog[EndDecision | None]):
         order = sorted(self.items, key=lambda i: ITEM_KINDS.index(i.kind)
                        if i.kind in ITEM_KINDS else len(ITEM_KINDS))
         for item in order:
-            who = "me" if item.owner == "me" else self.person
+            who = "me" if item.owner == "me" else visible(self.person)
             text.append(f"{fmt.KIND_MARK.get(item.kind, '-')} {item.kind:<9} ", style="bold")
-            text.append(item.text)
+            text.append(visible(item.text))
             text.append(f"  {who}" + (f" · due {fmt.day(item.due)}" if item.due else "") + "\n",
                         style="dim")
         text.rstrip()
@@ -252,7 +252,7 @@ class EndReviewScreen(Dialog[EndDecision | None]):
         if self.checked:
             text.append(f"\nGoals checked in ({len(self.checked)})", style="bold")
         for goal in self.checked:
-            text.append(f"\n{fmt.KIND_MARK.get('goal', '-')} {goal.text}")
+            text.append(f"\n{fmt.KIND_MARK.get('goal', '-')} {visible(goal.text)}")
             text.append(f"  {goal.progress}% · {goal.status}", style="dim")
         return text
 
@@ -261,8 +261,8 @@ class EndReviewScreen(Dialog[EndDecision | None]):
         (the review said "Captured: no items" after last time's were gone through)."""
         text = Text(f"Earlier items done ({len(self.followed)})", style="bold")
         for item in self.followed:
-            who = "me" if item.owner == "me" else self.person
-            text.append(f"\n✓ {item.text}")
+            who = "me" if item.owner == "me" else visible(self.person)
+            text.append(f"\n✓ {visible(item.text)}")
             text.append(f"  {who}", style="dim")
         return text
 
@@ -276,7 +276,7 @@ class EndReviewScreen(Dialog[EndDecision | None]):
             "." if not left else f", {len(left)} carried to next time:"
             if self.session.carries_points else f", {len(left)} open for the next 1-on-1:"))
         for point in left:
-            text.append(f"\n  ☐ {point.text}")
+            text.append(f"\n  ☐ {visible(point.text)}")
         return text
 
     def keys(self, text: str) -> str:
@@ -329,15 +329,16 @@ class EndReviewScreen(Dialog[EndDecision | None]):
         cadence changed); ``cleared``: the date is empty."""
         s = self.suggestion
         assert s is not None
+        said = f"Next meeting with {visible(self.person)}"  # BEL as ␇, as the lists show it
         if cleared:  # no fixed next date agreed: what places the next one now, said (the one
             # set is unset; a date skipped is no longer "clear the date to skip")
             decides = f"{cadence} decides" if cadence in CADENCES else "none set"
-            return (f"Next meeting with {self.person}: "
+            return (f"{said}: "
                     + (f"{fmt.day(s.day)} unset, {decides}" if s.already else
                        f"no date set, {decides}" if cadence in CADENCES else decides))
         if s.already:
-            return f"Next meeting with {self.person} (set; change it if it moves, clear to unset)"
-        return (f"Next meeting with {self.person}"
+            return f"{said} (set; change it if it moves, clear to unset)"
+        return (said
                 + (f" ({cadence}" + (": suggested)" if suggested else ")") if cadence
                    else " (suggested)" if suggested else "")
                 + "; clear the date to skip")
@@ -509,20 +510,19 @@ def review_and_end(screen: "SessionScreen") -> None:
             screen.query_one(NotesArea).focus()
             return
         screen.flush()
-        placed = roster_status(store, session)
         try:
-            _, carried = store.end_reviewed(session.id, cadence=decision.cadence,
-                                            next_meeting=decision.next_meeting)
+            ended = store.end_reviewed(session.id, cadence=decision.cadence,
+                                       next_meeting=decision.next_meeting)
         except RapportError as exc:
             screen.notify(str(exc), severity="error")
             return
         screen.session = None
         screen.app.pop_screen()
         said = ["session ended"]
-        if placed in ROSTER_TO_GO and roster_status(store, session) == "done":
+        if ended.marked is not None:  # planned or scheduled, now done
             said.append(f"{screen.person.name} done on the roster")
-        if carried:
-            said.append(f"{fmt.plural(len(carried), 'talking point')} "
+        if ended.carried:
+            said.append(f"{fmt.plural(len(ended.carried), 'talking point')} "
                         "carried to next time")
         if not isinstance(decision.cadence, EllipsisType):
             said.append(f"cadence {decision.cadence or 'none'}")

@@ -1,9 +1,9 @@
 """What the end review says will be recorded, each in a block of its own, and what its
 stage-form key (ctrl+f) opens from there: a programme interview's consent (on the roster) and
 the passages tagged; a feedback session's entry in the feedback log; a 1-on-1's pulse. And
-where an interview's person stands on the roster (:func:`roster_status`): ending marks them
-done; the earlier items done and the goals checked in on while it was open. The review (:mod:`tui.screens.review`) shows the blocks and asks these for their text;
-the forms are the session's own (:mod:`tui.screens.session_loop`), opened as at their stage.
+the earlier items done and the goals checked in on while it was open. The review
+(:mod:`tui.screens.review`) shows the blocks and asks these for their text; the forms are the
+session's own (:mod:`tui.screens.session_loop`), opened as at their stage.
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ from store import FEEDBACK_STAGE_FIELDS, Feedback, Goal, Item, Pulse, RapportErr
 from tui import format as fmt
 
 if TYPE_CHECKING:  # pragma: no cover
-    from store import Session, Store
     from tui.screens.session import SessionScreen
 
 #: the feedback log's fields as the review says them, and what each stage's form fills in
@@ -52,19 +51,6 @@ def interview_check(screen: "SessionScreen") -> InterviewCheck:
     tags = store.tags(session_id=session.id)
     return InterviewCheck(consent, stage, len({t.passage for t in tags}),
                           len({t.passage for t in tags if t.subject_id}))
-
-
-def roster_status(store: "Store", session: "Session") -> str | None:
-    """Where the interview's person stands on its programme's roster (None: no programme, not
-    on it): read as it ends, and again once ended, whose end marks a planned or scheduled place
-    done (``Store.end_reviewed``): the toast after ending says it."""
-    if session.programme_id is None:
-        return None
-    try:
-        places = store.roster(session.programme_id)
-    except RapportError:
-        return None
-    return next((p.status for p in places if p.person_id == session.person_id), None)
 
 
 def interview_text(check: InterviewCheck, keys: Keys) -> Text:

@@ -61,7 +61,7 @@ def pulse_chart(app: Any, scores: Iterable[int]) -> Text:
 def point_line(point: "TalkingPoint") -> Text:
     mark = "◆ theirs  " if point.owner == "theirs" else "▸ to raise  "
     text = Text.assemble((mark, "bold"))
-    text.append(point.text)
+    text.append(visible(point.text))  # BEL as ␇, as the lists (Rich drops it)
     if point.carried:
         # only a 1-on-1 carries a point (a feedback session or an interview leaves it open)
         text.append(f"  (carried through {plural(len(point.carried), '1-on-1')})", style="dim")
@@ -70,7 +70,7 @@ def point_line(point: "TalkingPoint") -> Text:
 
 def item_line(app: Any, item: "Item", overdue: bool) -> Text:
     text = Text(f"{fmt.KIND_MARK.get(item.kind, '-')} ")
-    text.append(item.text)
+    text.append(visible(item.text))
     if item.due is not None:
         due = f"  due {fmt.day(item.due)}" + (" overdue" if overdue else "")
         text.append(due, style=theme_style(app, "error") if overdue else "dim")
@@ -82,7 +82,7 @@ def goal_line(app: Any, goal: "Goal") -> Text:
     status = Text(goal.status, style=theme_style(app, "warning") if goal.status == "at-risk"
                   else "dim")
     text.append_text(status)
-    text.append(f"  {goal.text}")
+    text.append(f"  {visible(goal.text)}")
     if goal.key_results:
         text.append(f"  ({plural(len(goal.key_results), 'key result')})", style="dim")
     return text
@@ -120,14 +120,16 @@ class SinceLastTimeView(VerticalScroll):
         lines += [item_line(app, i, i.id in data.overdue) for i in data.mine]
         since = f" since {fmt.day(data.last_session.started_at)}" if data.last_session else ""
         lines += [Text(f"Done{since}", style="italic")] if data.done else []
-        lines += [Text.assemble(f"✓ {i.text}", (f"  {'mine' if i.owner == 'me' else 'theirs'}"
-                                                f", {fmt.day(i.done_at)}", "dim"))
+        lines += [Text.assemble(f"✓ {visible(i.text)}",
+                                (f"  {'mine' if i.owner == 'me' else 'theirs'}"
+                                 f", {fmt.day(i.done_at)}", "dim"))
                   for i in data.done]
         self.query_one("#since-items", Static).update(self.section(
             "Open action items", lines, "Nothing open either way."))
         self.query_one("#since-jots", Static).update(self.section(
-            f"Jots{since}", [Text(f"✎ {fmt.day(j.created_at)}  {' '.join(j.text.split())}")
-                             for j in data.jots], "No jots."))
+            f"Jots{since}",
+            [Text(f"✎ {fmt.day(j.created_at)}  {' '.join(visible(j.text).split())}")
+             for j in data.jots], "No jots."))
         self.query_one("#since-goals", Static).update(self.section(
             "Goals", [goal_line(app, g) for g in data.goals], "No open goals."))
         self.show_pulse(data)

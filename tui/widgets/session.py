@@ -294,7 +294,7 @@ class FollowThrough(WrappingOptionList):
             line.append(visible(point.text), style="dim strike" if done else "")
             self.add_option(Option(line, id=f"point:{point.id}"))
         for item in items:
-            who = "me" if item.owner == "me" else person
+            who = "me" if item.owner == "me" else visible(person)
             due = f", due {fmt.day(item.due)}" if item.due else ""
             line = Text(f"{fmt.KIND_MARK.get(item.kind, '-')} {visible(item.text)}")
             line.append(f"  ({who}{due})", style="bold" if item.id in overdue else "dim")
