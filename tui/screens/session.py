@@ -440,13 +440,13 @@ class SessionScreen(RapportScreen[None]):
         key = self.stage["key"]
         self.capture_pane()
         if self.private_stage() and self.is_private() and not self.notebook.text(key, False):
-            self.say("a private stage: never in a summary")  # nothing to switch to
+            self.say("private stage: never in a summary")  # nothing to switch to
             return
         self.save_notes(quiet=True)
         self.private[key] = not self.is_private()
         self.load_notes()
         if self.private_stage():
-            self.say("its other note: also never in a summary")
+            self.say("its other note: private too")
         else:
             self.say("private note: never in a summary" if self.private[key]
                      else "typing into the shared note")
