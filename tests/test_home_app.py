@@ -260,6 +260,12 @@ async def test_home_says_who_is_due_next_and_whose_pulse_is_low_and_search_marks
         await settle(pilot)
         due = str(screen.query_one("#home-due").render())
         assert "Ada Lovelace (overdue since" in due and "Jonas Keller (today)" in due  # no 1-on-1
+        await pilot.resize_terminal(50, 24)  # narrow: two lines at most, then how many more
+        await settle(pilot)
+        due = str(screen.query_one("#home-due").render())
+        assert due.startswith("Next: Gus Fring (overdue since") and "and 2 more" in due
+        await pilot.resize_terminal(120, 30)
+        await settle(pilot)
 
         await pilot.press("s")
         await settle(pilot)

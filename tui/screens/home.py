@@ -11,6 +11,7 @@ import re
 from datetime import date
 from typing import Any
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -117,6 +118,7 @@ class HomeScreen(SectionScreen):
         self.loaded_all = False
         self.problems: list[str] = []  # what the list's read found damaged
         self.agenda_problems: list[str] = []
+        self.agenda: tuple[Agenda, date] | None = None  # as last read: redrawn on a resize
         self.due_items = 0  # action items due today or before (read with the list)
         self.widths: dict[str, int] = {}
         self.started: str | None = None  # the session started from here, to put the cursor on
@@ -160,6 +162,8 @@ class HomeScreen(SectionScreen):
         if column_widths(self.size.width) != self.widths:
             self.set_columns(self.size.width)
             self.refilter()
+        if self.agenda is not None:  # who is due, in the lines the width gives
+            self.query_one("#home-due", Static).update(self.due_text(*self.agenda))
 
     # ------------------------------------------------------------------ loading
     def reload(self) -> None:
@@ -192,6 +196,7 @@ class HomeScreen(SectionScreen):
 
     def show_agenda(self, agenda: Agenda, today: date) -> None:
         self.agenda_problems = agenda.problems
+        self.agenda = (agenda, today)
         self.show_problems()
         self.query_one("#home-due", Static).update(self.due_text(agenda, today))
         flags = self.query_one("#home-flags", Static)
@@ -217,15 +222,20 @@ class HomeScreen(SectionScreen):
             return Text(with_keys(self.app, "No meeting coming: {people} sets cadences and "
                                   "dates.", self))
         text = Text.assemble(("Next: " if near else "Next meeting: ", "bold"))
-        for i, u in enumerate(shown[:6]):
+        people = f"  ·  {key_label(self.app, 'people', self)} people"
+        room = 2 * max(self.size.width - 2, 40) - 4  # two lines (words wrap: a few cells spare)
+        for i, u in enumerate(shown):
+            entry = f"{', ' if i else ''}{u.person.name} ({fmt.meeting_label(u)})"
+            more = f" and {len(shown) - i - 1} more" if i < len(shown) - 1 else ""
+            if i and text.cell_len + cell_len(entry) + len(more) + len(people) > room:
+                text.append(f" and {len(shown) - i} more")
+                break
+            style = {"overdue": "error", "today": "warning"}.get(u.state)
             if i:
                 text.append(", ")
-            style = {"overdue": "error", "today": "warning"}.get(u.state)
             text.append(u.person.name, style=theme_style(self.app, style) if style else "")
             text.append(f" ({fmt.meeting_label(u)})")
-        if len(shown) > 6:
-            text.append(f" and {len(shown) - 6} more")
-        text.append(f"  ·  {key_label(self.app, 'people', self)} people", style="dim")
+        text.append(people, style="dim")
         return text
 
     def set_rows(self, rows: list[Row], complete: bool) -> None:
