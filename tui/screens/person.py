@@ -207,7 +207,7 @@ class PersonScreen(SectionScreen):
         if still_open:
             text.append(f"  ·  still open: {fmt.day(max(still_open))}",
                         style=theme_style(self.app, "warning"))
-        text.append("  ·  next ")
+        text.append("  ·  next 1-on-1 ")
         if read.meeting is not None:
             text.append_text(meeting_text(self.app, read.meeting))
         else:

@@ -183,7 +183,7 @@ def header_text(app: Any, data: "SinceLastTime") -> Text:
                     f"({visible(left.title or left.guide_name)})",
                     style=theme_style(app, "warning"))
     if data.next_meeting is not None:
-        text.append("  ·  next ")
+        text.append("  ·  next 1-on-1 ")
         text.append_text(meeting_text(app, data.next_meeting))
     if data.person.cadence:
         text.append(f"  ·  {data.person.cadence}", style="dim")
