@@ -34,6 +34,7 @@ from typing import Any, Iterable, Iterator
 from .crypto import FIELD_FORMAT, FieldCipher
 from .db import in_clause
 from .errors import RapportError
+from .models import FEEDBACK_TEXTS
 from .rows import Rows
 from .search_index import POINTS, UNDATED, Candidate, Filters, SearchIndex, Shard, quarter
 
@@ -42,13 +43,24 @@ PART = 4 << 20  # bytes per sealed part of the index
 CHUNK = 500  # rows decrypted at a time while the index is built (the lock is free between)
 POINTS_EPOCH = "points-epoch"  # the head's state naming the sealed points shard
 
-#: table -> (kind of its documents, the sealed column holding their text, the text's field)
+#: table -> (kind of its documents, the sealed column holding their text, the text's field;
+#: "": the fields of :data:`FEEDBACK_TEXTS`, a line each). Sessions come before the tables whose
+#: documents go into their session's shard.
 SOURCES: dict[str, tuple[str, str, str]] = {
     "people": ("name", "data", "name"), "sessions": ("title", "meta", "title"),
     "notes": ("note", "body", "text"), "items": ("item", "data", "text"),
     "jots": ("jot", "data", "text"), "talking_points": ("point", "data", "text"),
+    "feedback": ("feedback", "data", ""),
 }
 TABLE_OF = {kind: table for table, (kind, _, _) in SOURCES.items()}
+
+
+def text_of(field: str, value: dict[str, Any]) -> str:
+    """A document's text: its record's ``field``, or a feedback entry's situation, behaviour,
+    impact, response and next step, those written, a line each."""
+    if field:
+        return str(value.get(field, ""))
+    return "\n".join(str(value[name]) for name in FEEDBACK_TEXTS if value.get(name))
 
 
 @dataclass(frozen=True)
@@ -221,7 +233,7 @@ class Search:
                 part = tuple(ids[start:start + CHUNK])
                 for plain, secret in self.rows.select(table, in_clause("id", part), part,
                                                       columns=(column,)):
-                    texts[(kind, plain["id"])] = str(secret[column].get(field, ""))
+                    texts[(kind, plain["id"])] = text_of(field, secret[column])
         return texts
 
     def _refill(self, index: SearchIndex, key: str) -> None:
@@ -355,6 +367,10 @@ def _doc(kind: str, plain: dict[str, Any], value: dict[str, Any]) -> tuple[Any, 
     if kind == "jot":
         return ("jot", plain["id"], plain["rev"], plain["person_id"], None, "", "", False,
                 created, None, str(value.get("text", "")))
+    if kind == "feedback":  # praise or developmental as the item kind; given or received
+        return ("feedback", plain["id"], plain["rev"], plain["person_id"], plain["session_id"],
+                str(value.get("direction", "given")), str(value.get("kind", "developmental")),
+                False, created, None, text_of("", value))  # (as the stage)
     if kind == "point":  # its status as the stage, its owner as the item kind (a filter's words)
         return ("point", plain["id"], plain["rev"], plain["person_id"], None,
                 str(value.get("status", "open")), str(value.get("owner", "mine")), False,

@@ -1,9 +1,10 @@
 """The search index: in-memory SQLite databases that find which records hold a piece of text.
 
 One row in ``docs`` per searchable field of a record (a person's name, a session's title, a note,
-an item, a jot, a talking point): which record it is and what the filters need (person, session,
-stage, item kind, its session's start; a talking point keeps its status in ``stage`` and its
-owner, mine or theirs, in ``item_kind``); one row in ``sessions`` per session (person, guide,
+an item, a jot, a talking point, a feedback entry's texts): which record it is and what the
+filters need (person, session, stage, item kind, its session's start; a talking point keeps its
+status in ``stage`` and its owner, mine or theirs, in ``item_kind``; a feedback entry, given or
+received and praise or developmental); one row in ``sessions`` per session (person, guide,
 start, status). The
 text itself is not kept: FTS5's trigram tokenizer (SQLite 3.34+; ``content=''``, ``detail=none``)
 indexes which documents hold each trigram of their casefolded text, and a query's *candidates*
@@ -36,8 +37,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from typing import Any, Iterable, Iterator
 
-#: The layout of a shard; another one is rebuilt, never read.
-SCHEMA_VERSION = 6
+#: The layout of a shard; another one is rebuilt, never read (7: feedback entries, a kind a
+#: Rapport from before cannot read back).
+SCHEMA_VERSION = 7
 UNDATED = "-"  # the shard of names, jots and the index's state
 POINTS = "points"  # the shard of talking points
 
@@ -122,8 +124,9 @@ class Candidate:
     created_at: datetime | None = None  # when the record was written
 
 
-#: Documents of no session that a date filter reads by the day they were written.
-WRITTEN = ("jot", "point")
+#: Documents that a date filter reads by the day they were written (of no session; a feedback
+#: entry's is its session's day when it has one).
+WRITTEN = ("jot", "point", "feedback")
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from .models import (
     Session, TalkingPoint, Upcoming,
 )
 from .pulses import low_run
-from .search_index import POINTS
+from .search_index import POINTS, quarter
 from .store_people import PeopleFace
 from .store_sessions import SessionsFace
 
@@ -242,7 +242,19 @@ class LoopFace(PeopleFace, SessionsFace):
         return self._feedback.update(entry_id, **changes)
 
     def delete_feedback(self, entry_id: str) -> None:
-        self._feedback.delete(entry_id)
+        """The entry, and the sealed copy of the search index's shard that held its text (its
+        session's quarter, else the shard of what belongs to no session), in one transaction;
+        sealed again at once from the index in memory."""
+        with self.engine.write():
+            session_id = self._feedback.get(entry_id).session_id
+            started = self.engine.plain("sessions", "id = ?", (session_id,),
+                                        columns=("started_at",)) if session_id else []
+            self._feedback.delete(entry_id)
+            self._search.drop_sealed(shard=quarter(started[0]["started_at"] if started else None))
+        try:
+            self._search.save(min_changes=0)
+        except RapportError:
+            pass  # (a full disk: only the speed-up is lost)
 
     # ------------------------------------------------------------------ goals
     def goals(self, person_id: str | None = None, *, open_only: bool = False) -> list[Goal]:

@@ -184,6 +184,9 @@ async def test_search_enter_opens_an_ended_session_s_detail_a_person_and_a_live_
     from tui.screens.session import SessionScreen
 
     point = store.add_talking_point(ids["alice"], "Ask about the on-call rota", owner="theirs")
+    store.add_feedback(ids["alice"], situation="the quetzal launch")  # an older entry first
+    said = store.add_feedback(ids["alice"], kind="praise", situation="At the quetzal demo",
+                              behaviour="you took every question")  # of no session
     async with app.run_test(size=SIZE) as pilot:
         await unlocked(pilot, store)
         await search_for(pilot, "release notes were late")
@@ -224,6 +227,19 @@ async def test_search_enter_opens_an_ended_session_s_detail_a_person_and_a_live_
         await settle(pilot)
         assert isinstance(app.screen, PrepareScreen)
         assert app.screen.person_id == ids["alice"]
+        await pilot.press("escape")
+        await settle(pilot)
+
+        app.screen.query_one("#search-query").focus()
+        await search_for(pilot, "every question")  # the feedback log is searched too
+        table = app.screen.query_one("#search-results")
+        assert [cell_text(table, 0, c) for c in range(1, 4)] == [
+            "Alice Martin", "feedback · praise", "At the quetzal demo you took every question"]
+        await pilot.press("enter")  # of no session: the person's feedback log, on that entry
+        await settle(pilot)
+        assert isinstance(app.screen, PersonScreen)
+        assert app.screen.query_one("#person-tabs").active == "tab-pulse"
+        assert app.screen.query_one("#person-feedback").selected_key() == f"f:{said.id}"
         await pilot.press("escape")
         await settle(pilot)
 

@@ -169,7 +169,7 @@ def home(tmp_path_factory):
     store.link_to_goal(goal.id, draft.id)
     store.set_next_meeting(alice.id, date(2025, 3, 1), time="09:30", minutes=30)  # overdue
     store.update_person(bo.id, cadence="monthly")
-    store.add_feedback(alice.id, session_id=first.id, situation="The review",
+    store.add_feedback(alice.id, session_id=first.id, situation="The budget review",
                        behaviour="Answered for the team", impact="They stopped", response="ok",
                        next_step="Let them present", item_id=draft.id)
     store.add_to_roster(leaders.id, bo.id, note="first")

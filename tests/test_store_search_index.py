@@ -46,6 +46,11 @@ def brute_force(store, query: str) -> set[tuple]:
     for point in store.talking_points():  # its status where a note has its stage
         if needle in point.text.casefold():
             found.add(("point", None, point.status, point.text))
+    for entry in store.feedback():  # given or received where a note has its stage
+        text = "\n".join(t for t in (entry.situation, entry.behaviour, entry.impact,
+                                     entry.response, entry.next_step) if t)
+        if needle in text.casefold():
+            found.add(("feedback", entry.session_id, entry.direction, text))
     return found
 
 
@@ -181,6 +186,9 @@ OPS = st.lists(st.one_of(
     st.tuples(st.just("point"), st.integers(0, 3), st.sampled_from(WORDS)),
     st.tuples(st.just("repoint"), st.integers(0, 5), st.sampled_from(WORDS + ("covered",))),
     st.tuples(st.just("unpoint"), st.integers(0, 5)),
+    st.tuples(st.just("feedback"), st.integers(-1, 5), st.sampled_from(WORDS),
+              st.sampled_from(("situation", "impact", "response"))),
+    st.tuples(st.just("unfeedback"), st.integers(0, 5)),
     st.tuples(st.just("rename"), st.integers(0, 3), st.sampled_from(WORDS)),
     st.tuples(st.just("title"), st.integers(0, 5), st.sampled_from(WORDS + ("",))),
     st.tuples(st.just("delete"), st.integers(0, 5)),
@@ -239,6 +247,14 @@ def test_search_answers_as_decrypting_everything_would(tmp_path_factory, before,
                     store.update_talking_point(p.id, status="covered")
                 else:
                     store.update_talking_point(p.id, text=op[2])
+            elif kind == "feedback":  # -1: of no session; else a session's, filled in
+                if op[1] < 0 or not sessions:
+                    store.add_feedback(people[0].id, **{op[3]: op[2]})
+                else:
+                    store.fill_feedback(sessions[op[1] % len(sessions)].id, **{op[3]: op[2]})
+            elif kind == "unfeedback" and store.feedback():
+                entries = store.feedback()
+                store.delete_feedback(entries[op[1] % len(entries)].id)
             elif kind == "rename":
                 p = people[op[1] % len(people)]
                 people[people.index(p)] = store.update_person(p.id, name=f"{op[2]} {p.id[:4]}")
@@ -253,7 +269,7 @@ def test_search_answers_as_decrypting_everything_would(tmp_path_factory, before,
         for word in WORDS:
             same_as_brute_force(store, word)
             # the filters: what passes them, of what brute force finds
-            for kind in ("note", "item", "jot", "point"):
+            for kind in ("note", "item", "jot", "point", "feedback"):
                 assert {(h.kind, h.session_id, h.stage) for h in store.search(word, kind=kind)} \
                     == {(k, s, st_) for k, s, st_, _ in brute_force(store, word) if k == kind}
             for person in people[:2]:
@@ -443,3 +459,38 @@ def test_an_index_sealed_before_talking_points_takes_them_in(store, vault_path, 
     with open_vault(vault_path, passphrase, allow_weak=True) as store:
         assert [h.kind for h in store.search("rota")] == ["point", "jot"]
         assert not store.save_search_index(min_changes=1)  # nothing changed since
+
+
+def test_feedback_is_found_and_a_deleted_entrys_text_leaves_the_sealed_index(
+        store, vault_path, passphrase, clock):
+    """A feedback entry's situation, behaviour, impact, response and next step are searched:
+    one of a session in its session's place (newest first), one of no session with the jots
+    (a date filter reads the day it was written). Deleting one takes its text out of the
+    sealed index in the same transaction, as a deleted talking point's."""
+    ann = store.add_person("Ann")
+    session = store.start_session(ann.id, PLAN)
+    store.save_note(session.id, "topics", "the rollback, in a note")
+    said = store.fill_feedback(session.id, situation="Friday's release review",
+                               behaviour="walked us through the rollback plan")
+    store.update_feedback(said.id, kind="praise")
+    clock.advance(86400)
+    alone = store.add_feedback(ann.id, direction="received", impact="a quetzal rollback")
+    hits = store.search("rollback")
+    assert [(h.kind, h.session_id, h.stage, h.item_kind) for h in hits] == [
+        ("note", session.id, "topics", ""), ("feedback", session.id, "given", "praise"),
+        ("feedback", None, "received", "developmental")]
+    assert hits[1].snippet == "Friday's release review walked us through the rollback plan"
+    assert [h.record_id for h in store.search("rollback", kind="feedback")] == [said.id, alone.id]
+    assert [h.record_id for h in store.search("rollback", since=clock().date(), kind="feedback")
+            ] == [alone.id]
+    assert store.save_search_index()
+    assert holding(sealed_shards(vault_path, passphrase), "etz") == 1  # (what is checked)
+    store.delete_feedback(alone.id)
+    assert holding(sealed_shards(vault_path, passphrase), "etz") == 0
+    assert [h.record_id for h in store.search("rollback", kind="feedback")] == [said.id]
+    store.close()
+    with open_vault(vault_path, passphrase, allow_weak=True) as store:
+        # deleted before any search (no index in memory): nothing of it is left sealed either
+        store.delete_feedback(said.id)
+        assert holding(sealed_shards(vault_path, passphrase), "fri") == 0
+        assert [h.kind for h in store.search("rollback")] == ["note"]

@@ -26,7 +26,7 @@ if TYPE_CHECKING:  # pragma: no cover
 STATUSES = ("active", "ended")
 #: What ``search --kind`` takes: a record (note, item, jot, talking point), a kind of item, a
 #: title or a name.
-KINDS = ("note", "item", *ITEM_KINDS, "jot", "point", "title", "name")
+KINDS = ("note", "item", *ITEM_KINDS, "jot", "point", "feedback", "title", "name")
 #: The most a jot read from standard input may hold.
 JOT_LIMIT = 1024 * 1024
 
@@ -101,11 +101,14 @@ def show_session(env: Env, session_ref: str, as_json: bool) -> None:
               help="Only sessions run with this guide.")
 @click.option("--status", type=click.Choice(STATUSES), help="Only active or only ended sessions.")
 @click.option("--kind", type=click.Choice(KINDS),
-              help="Only one kind of record ('point': talking points).")
+              help="Only one kind of record ('point': talking points; 'feedback': the "
+                   "feedback log).")
 @click.option("--since", type=DAY,
-              help="Sessions on or after DATE (YYYY-MM-DD); jots, talking points written then.")
+              help="Sessions on or after DATE (YYYY-MM-DD); jots, talking points, feedback "
+                   "written then.")
 @click.option("--until", type=DAY,
-              help="Sessions on or before DATE (YYYY-MM-DD); jots, talking points written then.")
+              help="Sessions on or before DATE (YYYY-MM-DD); jots, talking points, feedback "
+                   "written then.")
 @click.option("--json", "as_json", is_flag=True, help="JSON for scripts.")
 @pass_env
 def search(env: Env, text: str, person_name: str | None, guide_id: str | None,
@@ -152,8 +155,9 @@ def search(env: Env, text: str, person_name: str | None, guide_id: str | None,
 
 
 def written(hit: "Hit") -> datetime | None:
-    """The day a jot or a talking point was written (what a date filter reads for them)."""
-    return hit.created_at if hit.kind in ("jot", "point") else None
+    """The day a jot, a talking point or a feedback entry was written (what a date filter
+    reads for them)."""
+    return hit.created_at if hit.kind in ("jot", "point", "feedback") else None
 
 
 def _point(hit: "Hit") -> dict[str, str] | None:
@@ -164,14 +168,24 @@ def _point(hit: "Hit") -> dict[str, str] | None:
     return {"id": hit.record_id, "owner": hit.item_kind, "status": hit.stage}
 
 
+def _feedback(hit: "Hit") -> dict[str, str] | None:
+    """A feedback entry's id, kind and direction (the index keeps them as a record id, an item
+    kind and a stage); None for any other hit."""
+    if hit.kind != "feedback":
+        return None
+    return {"id": hit.record_id, "kind": hit.item_kind, "direction": hit.stage}
+
+
 def _print_hits(rows: list[tuple[Hit, str, str]], text: str, as_json: bool) -> None:
     if as_json:
         out_json("results", [{"session_id": h.session_id, "person": p, "person_id": h.person_id,
-                   "kind": h.kind, "item_kind": None if point else h.item_kind or None,
-                   "stage": None if point else h.stage or None, "stage_title": w or None,
+                   "kind": h.kind, "item_kind": None if other else h.item_kind or None,
+                   "stage": None if other else h.stage or None,
+                   "stage_title": None if fb else w or None,
                    "date": _stamp(h.started_at or written(h)), "snippet": h.snippet,
-                   "match": [h.match_start, h.match_end], "point": point}
-                  for h, p, w in rows for point in [_point(h)]])
+                   "match": [h.match_start, h.match_end], "point": point, "feedback": fb}
+                  for h, p, w in rows for point, fb in [(_point(h), _feedback(h))]
+                  for other in [point or fb]])
         return
     if not rows:
         out(f"no results for {text.strip()!r}", err=True)
@@ -181,6 +195,8 @@ def _print_hits(rows: list[tuple[Hit, str, str]], text: str, as_json: bool) -> N
         label = {"jot": "jot", "name": "person", "title": "title"}.get(hit.kind, where)
         if hit.kind == "point":  # (its owner and status, kept as an item's kind and a stage)
             label = f"talking point ({hit.item_kind}, {hit.stage})"
+        elif hit.kind == "feedback":  # (praise or developmental, given or received: likewise)
+            label = f"feedback ({hit.item_kind}, {hit.stage})"
         elif hit.kind == "item":
             label = f"{hit.item_kind} · {where}" if where else hit.item_kind
         head = "  ".join(x for x in (fmt.day(hit.started_at or written(hit)) or "-" * 10,

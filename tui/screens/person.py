@@ -110,9 +110,10 @@ class PersonScreen(SectionScreen):
         *SECTION_KEYS,
     ]
 
-    def __init__(self, person_id: str) -> None:
+    def __init__(self, person_id: str, *, feedback_id: str | None = None) -> None:
         super().__init__()
         self.person_id = person_id
+        self.feedback_id = feedback_id  # opens on this entry of the feedback log (a search hit)
         self.read: PersonRead | None = None
         self.today: date | None = None
 
@@ -152,6 +153,8 @@ class PersonScreen(SectionScreen):
         yield Footer()
 
     def on_mount(self) -> None:
+        if self.feedback_id is not None:
+            self.action_show_tab("tab-pulse")
         self.load()
 
     def reopener(self) -> Callable[[], Screen[Any]]:
@@ -348,6 +351,9 @@ class PersonScreen(SectionScreen):
             if not read.feedback:
                 table.add_row("", "", "", Text("No feedback yet: a feedback session fills it in.",
                                                style="dim"), key="empty")
+        if self.feedback_id is not None and f"f:{self.feedback_id}" in table.rows:
+            table.move_cursor(row=table.get_row_index(f"f:{self.feedback_id}"))
+        self.feedback_id = None  # once: a reload keeps the cursor where it is
         self.show_feedback_detail()
 
     @on(DataTable.RowHighlighted, "#person-feedback")

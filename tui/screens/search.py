@@ -37,20 +37,24 @@ DEBOUNCE = 0.2
 LIMIT = 500
 KINDS = (("Notes", "note"), ("Any item", "item"), ("Actions", "action"),
          ("Decisions", "decision"), ("Agreements", "agreement"), ("Goals", "goal"),
-         ("Jots", "jot"), ("Points", "point"), ("Titles", "title"), ("Names", "name"))
+         ("Jots", "jot"), ("Points", "point"), ("Feedback", "feedback"), ("Titles", "title"),
+         ("Names", "name"))
 #: A talking point's status when the stage column is too narrow to say it in a word.
 POINT_MARKS = {"open": "", "covered": " ✓", "dropped": " ✗"}
-EMPTY = "Type to search names, titles, notes, items, jots and talking points."
+EMPTY = "Type to search names, titles, notes, items, jots, talking points and feedback."
 MATCH_STYLE = "bold reverse"
 
 HELP = """\
-**Search.** Type in the query: every name, session title, note, item, jot and talking point is
-searched, case-insensitively, in memory. **Tab** moves through the filters: person, guide, status
+**Search.** Type in the query: every name, session title, note, item, jot, talking point and
+feedback entry (situation, behaviour, impact, response, next step) is searched,
+case-insensitively, in memory. **Tab** moves through the filters: person, guide, status
 (active or ended), kind (notes, items, jots, points...), and a date range *since* and *until*
-(YYYY-MM-DD): a session's day, or the day a jot or a talking point was written (guide and status
-are a session's: they leave out names, jots and talking points). **⏎** or **↓** moves to the
+(YYYY-MM-DD): a session's day, or the day a jot, a talking point or a feedback entry was written
+(guide and status are a session's: they leave out names, jots, talking points and feedback of no
+session). **⏎** or **↓** moves to the
 results; **⏎** on a result opens that session at the stage where the match is (an active session
-opens live, an ended one in the detail view), a jot's or a name's person, or, for a talking point
+opens live, an ended one in the detail view; feedback, the session it was given in), a jot's or
+a name's person (feedback of no session: on it, in their feedback log), or, for a talking point
 (*point · mine*: yours to raise; *theirs*: they asked to discuss it; ✓ covered, ✗ dropped), the
 preparation of your next talk while it is open (else the person). 🔒 marks a match in a private
 note (never in a summary). **{query}** goes back to the query, **{clear-filters}** clears the
@@ -130,7 +134,7 @@ class SearchScreen(SectionScreen):
             with Horizontal(id="search-bar"):
                 yield Static("Search", classes="label")
                 yield Input(value=self.initial, id="search-query", compact=True,
-                            placeholder="names, titles, notes, items, jots, talking points")
+                            placeholder="names, titles, notes, items, jots, points, feedback")
             with Horizontal(classes="search-filters"):
                 yield Static("Person", classes="label")
                 yield Input(id="search-person", compact=True, placeholder="anyone",
@@ -269,9 +273,12 @@ class SearchScreen(SectionScreen):
             person = store.person(hit.person_id).name
         except NotFound:
             person = "?"
-        if hit.session_id is None:  # a jot or a point: the day it was written
-            where = {"jot": "✎ jot", "point": "point"}.get(hit.kind, "person")
-            day = fmt.day(hit.created_at) if hit.kind in ("jot", "point") else ""
+        feedback = f"feedback · {hit.item_kind}" + (", received" if hit.stage == "received"
+                                                    else "")  # (given, mostly: not said)
+        if hit.session_id is None:  # a jot, a point, feedback: the day it was written
+            where = {"jot": "✎ jot", "point": "point", "feedback": feedback}.get(hit.kind,
+                                                                                 "person")
+            day = fmt.day(hit.created_at) if hit.kind in ("jot", "point", "feedback") else ""
             return Result(hit, person, where, day, False)
         info = self._sessions.get(hit.session_id)
         if info is None:
@@ -282,8 +289,8 @@ class SearchScreen(SectionScreen):
                 info = ({}, False)
             self._sessions[hit.session_id] = info
         titles, active = info
-        if hit.kind == "title":
-            where = "title"
+        if hit.kind in ("title", "feedback"):
+            where = "title" if hit.kind == "title" else feedback
         else:
             where = titles.get(hit.stage, hit.stage or "notes")
             if hit.kind == "item":
@@ -372,11 +379,13 @@ class SearchScreen(SectionScreen):
         if hit.session_id is None:
             from tui.screens.person import PersonScreen
 
-            self.app.push_screen(PersonScreen(hit.person_id))
+            self.app.push_screen(PersonScreen(
+                hit.person_id, feedback_id=hit.record_id if hit.kind == "feedback" else None))
             return
         from tui.screens.detail import open_session
 
-        open_session(self.app, hit.session_id, active=result.active, stage=hit.stage or None)
+        stage = None if hit.kind == "feedback" else hit.stage or None  # (given or received)
+        open_session(self.app, hit.session_id, active=result.active, stage=stage)
 
     def action_back(self) -> None:
         self.app.pop_screen()
