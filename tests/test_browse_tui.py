@@ -276,11 +276,19 @@ async def test_detail_renders_the_whole_record_deletes_after_asking_edits_and_re
 
     store.reopen_session(ids["b1"])  # its review set Bo's next meeting: it goes with it
     store.end_reviewed(ids["b1"], next_meeting=(TODAY.date(), "10:00", 30))
+    store.set_pulse(ids["a2"], 4, "busy [b]week[/b]")  # what the session recorded: said too
+    store.add_feedback(ids["alice"], session_id=ids["a2"], kind="praise",
+                       situation="The roadmap review", behaviour="led it\x07 calmly")
     async with app.run_test(size=SIZE) as pilot:
         await unlocked(pilot, store)
         # the whole record
         screen = await open_detail(pilot, ids["a2"])
         text = "\n".join(m.source for m in screen.query(Markdown))
+        assert screen.query_one("#detail-recorded").source == (  # before the items
+            "## Recorded\n\n- Pulse: 4/5 (busy \\[b\\]week\\[/b\\])\n"
+            "- Feedback (praise, given)\n  - Situation: The roadmap review\n"
+            "  - Behaviour: led it␇ calmly")
+        assert text.index("## Recorded") < text.index("## Items")
         assert "# Alice Martin · 1-on-1" in text
         assert "Alice mentioned the budget freeze worries her team." in text
         assert "## 7. Private reflection 🔒 private" in text

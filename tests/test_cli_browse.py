@@ -156,6 +156,8 @@ def test_wrong_passphrase_is_one_error_line(home):
 # ---------------------------------------------------------------------- show
 def test_show_by_prefix_text_and_json(home):
     home, ids = home
+    with open_vault(home / "vault.db", PASSPHRASE, allow_weak=True) as store:
+        store.set_pulse(ids["a1"], 2, "stretched")  # what it recorded, before its items
     result = run(home, "show", ids["a1"][:6])
     assert result.exit_code == 0, result.output
     out = result.stdout
@@ -165,6 +167,7 @@ def test_show_by_prefix_text_and_json(home):
     assert "## 7. Private reflection 🔒 private" in out and "I talked too much." in out
     assert "- ▸ Send the roadmap draft — owner Alice Martin · due 2025-02-20 · open" in out
     assert "- ★ Lead the Q2 planning — owner Alice Martin · at-risk" in out
+    assert "\n\n## Recorded\n\n- Pulse: 2/5 (stretched)\n\n## Items\n" in out
 
     data = doc(run(home, "show", ids["a1"], "--json"), "session")  # the export document
     assert data["format"] == "rapport-export" and data["kind"] == "full"

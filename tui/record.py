@@ -307,13 +307,41 @@ def items_markdown(record: SessionRecord, esc: Callable[[str], str] = md_escape)
     return "\n".join(lines).rstrip()
 
 
+#: A feedback entry's parts, as the person's feedback log and the session's record say them.
+FEEDBACK_PARTS = (("situation", "Situation"), ("behaviour", "Behaviour"), ("impact", "Impact"),
+                  ("response", "Their response"), ("next_step", "Next step"))
+
+
+def recorded_markdown(record: SessionRecord, esc: Callable[[str], str] = md_escape) -> str:
+    """What the session recorded besides its notes and items: its pulse and its entry in the
+    feedback log (a feedback session's form), from the session's document; "" without them."""
+    sid = record.session.id
+    pulse = next((p["data"] for p in record.document.get("pulses", ())
+                  if p.get("session_id") == sid), None)
+    entries = [f["data"] for f in record.document.get("feedback", ())
+               if f.get("session_id") == sid]
+    if pulse is None and not entries:
+        return ""
+    lines = ["## Recorded", ""]
+    if pulse is not None:
+        word = pulse.get("word")
+        lines.append(f"- Pulse: {pulse.get('score')}/5" + (f" ({esc(word)})" if word else ""))
+    for entry in entries:
+        lines.append(f"- Feedback ({entry.get('kind', 'developmental')}, "
+                     f"{entry.get('direction', 'given')})")
+        lines += [f"  - {label}: {esc(entry[field])}" for field, label in FEEDBACK_PARTS
+                  if entry.get(field)]
+    return "\n".join(lines)
+
+
 def session_markdown(record: SessionRecord, *, plain: bool = False) -> str:
     """The whole record as one Markdown document (``plain``: no escaping, for a terminal)."""
     esc = (lambda t: " ".join(t.split())) if plain else md_escape
     note = (lambda t: t) if plain else md_note
     parts = [record_header(record, esc)]
     parts += [stage_markdown(st, esc, note) for st in record.stages]
-    parts.append(items_markdown(record, esc))
+    parts += [part for part in (recorded_markdown(record, esc), items_markdown(record, esc))
+              if part]
     return "\n\n".join(parts) + "\n"
 
 

@@ -20,7 +20,9 @@ from store import RapportError, TakenBack, visible
 from tui import format as fmt
 from tui.widgets.footer import Footer
 from tui.widgets.note_markdown import NoteMarkdown
-from tui.record import SessionRecord, items_markdown, load_record, record_header, stage_markdown
+from tui.record import (
+    SessionRecord, items_markdown, load_record, record_header, recorded_markdown, stage_markdown,
+)
 from tui.record import stage_times
 from tui.commands import Command
 from tui.screens.confirm import ConfirmScreen
@@ -115,6 +117,9 @@ class SessionDetailScreen(SectionScreen):
         for stage in record.stages:
             blocks.append(NoteMarkdown(stage_markdown(stage),
                                    id=f"detail-stage-{stage.index}", classes="detail-stage"))
+        recorded = recorded_markdown(record)  # the pulse, the feedback form
+        if recorded:
+            blocks.append(NoteMarkdown(recorded, id="detail-recorded"))
         blocks.append(NoteMarkdown(items_markdown(record), id="detail-items"))
         await scroll.mount_all(blocks)
         if self.cursor is None and self.target is not None:

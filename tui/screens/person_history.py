@@ -10,13 +10,12 @@ from rich.text import Text
 from tui import format as fmt
 from tui.widgets.browse import theme_style
 from tui.format import plural
+from tui.record import FEEDBACK_PARTS
 from tui.widgets.prepare import progress_bar, pulse_words
 
 if TYPE_CHECKING:  # pragma: no cover
     from store import Feedback, Goal, Pulse
 
-FEEDBACK_PARTS = (("situation", "Situation"), ("behaviour", "Behaviour"), ("impact", "Impact"),
-                  ("response", "Their response"), ("next_step", "Next step"))
 
 
 def goal_detail(app: Any, goal: "Goal") -> Text:
