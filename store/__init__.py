@@ -124,7 +124,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .loop import share_summary, since_last_time
     from .meetings import parse_time
     from .models import (
-        CADENCES, CONSENTS, DEFAULT_THEMES, FEEDBACK_DIRECTIONS, FEEDBACK_KINDS,
+        CADENCES, CONSENTS, DEFAULT_THEMES, FEEDBACK_DIRECTIONS, FEEDBACK_KINDS, FEEDBACK_PARTS,
         FEEDBACK_STAGE_FIELDS, GOAL_STATUSES, ITEM_KINDS, ITEM_STATUSES, LOW_RUN, LOW_SCORE, OWNERS,
         POINT_OWNERS, ROSTER_STATUSES, ROSTER_TO_GO, CheckIn, Damage, Ended, ExportRecord, Feedback,
         Goal, Item, Jot, KeyResult, Meeting, Note, Person, Programme, Pulse, Question,
@@ -183,7 +183,7 @@ _NAMES: dict[str, tuple[str, str]] = {
     "probe": ("lock", "probe"),
     **{n: ("models", n) for n in (
         "CADENCES", "CONSENTS", "DEFAULT_THEMES", "FEEDBACK_DIRECTIONS", "FEEDBACK_KINDS",
-        "FEEDBACK_STAGE_FIELDS", "GOAL_STATUSES", "ITEM_KINDS", "ITEM_STATUSES", "LOW_RUN",
+        "FEEDBACK_PARTS", "FEEDBACK_STAGE_FIELDS", "GOAL_STATUSES", "ITEM_KINDS", "ITEM_STATUSES", "LOW_RUN",
         "LOW_SCORE", "OWNERS", "POINT_OWNERS", "ROSTER_STATUSES", "ROSTER_TO_GO", "CheckIn",
         "Damage", "Ended", "ExportRecord", "Feedback", "Goal", "Item", "Jot", "KeyResult",
         "Meeting", "Note", "Person", "Programme", "Pulse", "Question", "RosterPlace", "Session",
@@ -214,8 +214,9 @@ _NAMES: dict[str, tuple[str, str]] = {
 __all__ = [
     "Ambiguous", "Area", "BadExport", "CADENCES", "CONSENTS", "CONTROLS", "CheckIn", "Clock",
     "DEFAULT_THEMES", "Damage", "Damaged", "DateError", "Due", "Ended", "ExportDoc", "ExportRecord",
-    "FAST_FOR_TESTS", "FEEDBACK_DIRECTIONS", "FEEDBACK_KINDS", "FEEDBACK_STAGE_FIELDS", "Feedback",
-    "FileExists", "GOALS_CHECKED", "GOAL_STATUSES", "Goal", "Hit", "ITEM_KINDS", "ITEM_STATUSES",
+    "FAST_FOR_TESTS", "FEEDBACK_DIRECTIONS", "FEEDBACK_KINDS", "FEEDBACK_PARTS",
+    "FEEDBACK_STAGE_FIELDS", "Feedback", "FileExists", "GOALS_CHECKED", "GOAL_STATUSES", "Goal",
+    "Hit", "ITEM_KINDS", "ITEM_STATUSES",
     "ImportResult", "Item", "Jot", "KdfParams", "KeyResult", "LOW_RUN", "LOW_SCORE", "Locked",
     "MAX_IMPORT_BYTES", "MIN_INTERVIEWEES", "Meeting", "NotAVault", "NotFound", "NotRegularFile",
     "Note", "OWNERS", "POINT_OWNERS", "PRODUCTION", "Passage", "Paths", "Person", "Programme",

@@ -132,9 +132,12 @@ def _page(store: Store, scope: Scope, fmt: str, kind: str, include_private: bool
     parts: list[bytes] = [b""]
     sessions, records = [], 0
     pulses = _pulses(store, sel) if full or include_pulse else {}
+    feedback = _feedback(store, sel) if full else {}
     for s in session_docs(store, sel.rows, plan=full, tags=full):
         if s["id"] in pulses:
             s["pulse"] = pulses[s["id"]]
+        if s["id"] in feedback:
+            s["feedback"] = feedback[s["id"]]
         parts.append(part(session_blocks(s, participant(people, s), kind, include_private, tz,
                                          facilitator)).encode("utf-8"))
         sessions.append({"id": s["id"], "person_id": s["person_id"],
@@ -165,6 +168,19 @@ def _pulses(store: Store, sel: Selection) -> dict[str, dict[str, Any]]:
         part = tuple(ids[start:start + BATCH])
         for plain, secret in store.engine.select("pulses", in_clause("session_id", part), part):
             found[plain["session_id"]] = secret["data"]
+    return found
+
+
+def _feedback(store: Store, sel: Selection) -> dict[str, list[dict[str, Any]]]:
+    """Session id -> its entries in the feedback log (their data, oldest first), for the
+    sessions in ``sel``: the full record's."""
+    ids = [r["id"] for r in sel.rows]
+    found: dict[str, list[dict[str, Any]]] = {}
+    for start in range(0, len(ids), BATCH):
+        part = tuple(ids[start:start + BATCH])
+        for plain, secret in store.engine.select("feedback", in_clause("session_id", part), part,
+                                                 order="created_at"):
+            found.setdefault(plain["session_id"], []).append(secret["data"])
     return found
 
 
@@ -210,8 +226,14 @@ def render_document(doc: Mapping[str, Any], fmt: str, kind: str = "summary",
     if kind == "full" or include_pulse:
         by_session = {p["session_id"]: p["data"] for p in doc.get("pulses", ())
                       if p.get("session_id")}
-        doc = {**doc, "sessions": [{**s, "pulse": by_session[s["id"]]}
-                                   if s["id"] in by_session else s for s in doc["sessions"]]}
+        entries: dict[str, list[Any]] = {}
+        for f in doc.get("feedback", ()) if kind == "full" else ():
+            if f.get("session_id"):
+                entries.setdefault(f["session_id"], []).append(f["data"])
+        doc = {**doc, "sessions": [
+            {**s, **({"pulse": by_session[s["id"]]} if s["id"] in by_session else {}),
+             **({"feedback": entries[s["id"]]} if s["id"] in entries else {})}
+            for s in doc["sessions"]]}
     blocks = page_blocks(doc, kind, include_private, tz, facilitator)
     if fmt == "md":
         return markdown(blocks)

@@ -12,6 +12,7 @@ from datetime import datetime, tzinfo
 from typing import Any, Iterable
 
 from .document import LONG_SESSION
+from .models import FEEDBACK_PARTS
 from .privacy import has_text, private_stages, shared_item, shared_note, stages as plan_stages
 from .privacy import shared_checkin, summary_checkins, summary_items, summary_notes
 from .render import Block, stylesheet
@@ -233,6 +234,11 @@ def session_blocks(s: Doc, participant: str, kind: str, include_private: bool,
             blocks.append(("h", 3, section))
             blocks.append(("list", [_item_line(i, participant, facilitator,
                                                not shared_item(i, private)) for i in chosen]))
+    for entry in s.get("feedback", []) if full else []:  # its form: the full record only
+        blocks.append(("h", 3, f"Feedback ({entry.get('kind', 'developmental')}, "
+                               f"{entry.get('direction', 'given')})"))
+        blocks.append(("list", [f"{label}: {entry[field]}" for field, label in FEEDBACK_PARTS
+                                if entry.get(field)]))
     checked = s.get("goals", []) if full else summary_checkins(s, include_private, private)
     if checked:
         blocks.append(("h", 3, GOALS_CHECKED))

@@ -37,6 +37,9 @@ FEEDBACK_STAGE_FIELDS = {"feedback": ("situation", "behaviour", "impact"),
                          "feedback-response": ("response",),
                          "feedback-next-step": ("next_step", "item_id")}
 FEEDBACK_TEXTS = ("situation", "behaviour", "impact", "response", "next_step")
+#: Each text of a feedback entry with its label, as the record and the full export say them.
+FEEDBACK_PARTS = (("situation", "Situation"), ("behaviour", "Behaviour"), ("impact", "Impact"),
+                  ("response", "Their response"), ("next_step", "Next step"))
 ROSTER_STATUSES = ("planned", "scheduled", "done", "declined")
 #: a roster place still to be interviewed (not in a closed programme: its round is over)
 ROSTER_TO_GO = ("planned", "scheduled")

@@ -33,7 +33,16 @@ def test_every_new_family_is_declared_and_exported_by_declaration():
 def test_every_new_record_round_trips_through_export_and_import(store, clock, tmp_path):
     fill(store, clock)
     assert store.verify() == []
+    # the full record says the session's feedback form (and pulse); a summary says neither
+    full = render_export(store, Scope.all(), "md", "full").text
+    assert "### Feedback (developmental, given)\n\n- Situation: Tuesday's review\n" \
+        "- Behaviour: interrupted twice\n- Impact: the client went quiet\n" in full
+    assert "**Pulse:** 2/5 (tired)" in full
+    summary = render_export(store, Scope.all(), "md").text
+    assert "Tuesday" not in summary and "Pulse" not in summary
     doc = json.loads(render_export(store, Scope.all(), "json", "full").data)
+    from store import render_document  # the same text from the document (an import's way)
+    assert render_document(doc, "md", "full").split("\n", 8)[8] == full.split("\n", 8)[8]
     assert all(doc[t] for t in NEW), [t for t in NEW if not doc[t]]
     with create_vault(tmp_path / "b.db", "pw", kdf=crypto.FAST_FOR_TESTS,
                       allow_weak=True) as other:

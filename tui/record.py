@@ -14,7 +14,7 @@ from store import due_people
 from store import CADENCES, ITEM_KINDS, Item, Note, Person, Session, SessionSummary, Upcoming
 from store import (GOALS_CHECKED, checkin_line, length_text, md_block, md_inline, minutes_text,
                    planned_text, spent_text)
-from store import private_stages, shared_checkin
+from store import FEEDBACK_PARTS, private_stages, shared_checkin
 from tui import format as fmt
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -305,11 +305,6 @@ def items_markdown(record: SessionRecord, esc: Callable[[str], str] = md_escape)
         lines += [f"- {fmt.KIND_MARK.get('goal', '-')} "
                   + esc(checkin_line(c, not shared_checkin(c, private))) for c in session["goals"]]
     return "\n".join(lines).rstrip()
-
-
-#: A feedback entry's parts, as the person's feedback log and the session's record say them.
-FEEDBACK_PARTS = (("situation", "Situation"), ("behaviour", "Behaviour"), ("impact", "Impact"),
-                  ("response", "Their response"), ("next_step", "Next step"))
 
 
 def recorded_markdown(record: SessionRecord, esc: Callable[[str], str] = md_escape) -> str:

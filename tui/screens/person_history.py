@@ -7,10 +7,10 @@ from typing import TYPE_CHECKING, Any, Sequence
 
 from rich.text import Text
 
+from store import FEEDBACK_PARTS
 from tui import format as fmt
 from tui.widgets.browse import theme_style
 from tui.format import plural
-from tui.record import FEEDBACK_PARTS
 from tui.widgets.prepare import progress_bar, pulse_words
 
 if TYPE_CHECKING:  # pragma: no cover
