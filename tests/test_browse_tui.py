@@ -187,6 +187,7 @@ async def test_search_enter_opens_an_ended_session_s_detail_a_person_and_a_live_
     store.add_feedback(ids["alice"], situation="the quetzal launch")  # an older entry first
     said = store.add_feedback(ids["alice"], kind="praise", situation="At the quetzal demo",
                               behaviour="you took every question")  # of no session
+    store.fill_feedback(ids["b1"], impact="Bo hurried the handover")
     async with app.run_test(size=SIZE) as pilot:
         await unlocked(pilot, store)
         await search_for(pilot, "release notes were late")
@@ -240,6 +241,14 @@ async def test_search_enter_opens_an_ended_session_s_detail_a_person_and_a_live_
         assert isinstance(app.screen, PersonScreen)
         assert app.screen.query_one("#person-tabs").active == "tab-pulse"
         assert app.screen.query_one("#person-feedback").selected_key() == f"f:{said.id}"
+        await pilot.press("escape")
+        await settle(pilot)
+        app.screen.query_one("#search-query").focus()
+        await search_for(pilot, "hurried the handover")  # of a session: at its form's stage
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, SessionDetailScreen) and app.screen.session_id == ids["b1"]
+        assert app.screen.cursor_stage() == "feedback"
         await pilot.press("escape")
         await settle(pilot)
 

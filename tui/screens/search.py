@@ -69,6 +69,7 @@ class Result:
     where: str
     day: str
     active: bool
+    stage: str | None = None  # where Enter opens its session (feedback: the stage of its form)
 
 
 def parse_day(text: str, label: str) -> date | None:
@@ -124,7 +125,8 @@ class SearchScreen(SectionScreen):
         self.shown_query = ""
         self.token = 0
         self._debounce: Timer | None = None
-        self._sessions: dict[str, tuple[dict[str, str], bool]] = {}  # id -> (stage titles, active)
+        #: id -> (stage titles, active, the stage its feedback form is filled in)
+        self._sessions: dict[str, tuple[dict[str, str], bool, str | None]] = {}
 
     def compose(self) -> ComposeResult:
         store = self.app.store
@@ -284,18 +286,21 @@ class SearchScreen(SectionScreen):
         if info is None:
             try:
                 session = store.session(hit.session_id)
-                info = (stage_titles(session.plan), session.ended_at is None)
+                form = next((st.get("key", "") for st in session.stages
+                             if st.get("records") == "feedback"), None)
+                info = (stage_titles(session.plan), session.ended_at is None, form)
             except NotFound:
-                info = ({}, False)
+                info = ({}, False, None)
             self._sessions[hit.session_id] = info
-        titles, active = info
+        titles, active, form = info
         if hit.kind in ("title", "feedback"):
             where = "title" if hit.kind == "title" else feedback
         else:
             where = titles.get(hit.stage, hit.stage or "notes")
             if hit.kind == "item":
                 where = f"{fmt.KIND_MARK.get(hit.item_kind, '-')} {where}"
-        return Result(hit, person, where, fmt.day(hit.started_at), active)
+        stage = form if hit.kind == "feedback" else hit.stage or None
+        return Result(hit, person, where, fmt.day(hit.started_at), active, stage)
 
     def search_failed(self, token: int, message: str) -> None:
         if token == self.token:
@@ -384,8 +389,7 @@ class SearchScreen(SectionScreen):
             return
         from tui.screens.detail import open_session
 
-        stage = None if hit.kind == "feedback" else hit.stage or None  # (given or received)
-        open_session(self.app, hit.session_id, active=result.active, stage=stage)
+        open_session(self.app, hit.session_id, active=result.active, stage=result.stage)
 
     def action_back(self) -> None:
         self.app.pop_screen()
