@@ -22,7 +22,9 @@ from tui.screens.review import EndReviewScreen
 from tui.screens.prepare import PrepareScreen
 from tui.screens.session import SessionScreen
 from tui.screens.start import NewSessionScreen
-from tui.screens.tagging import TagDialog, named_at_start, stage_theme, tagged_message
+from tui.screens.tagging import (
+    TagDialog, named_at_start, programme_leader, stage_theme, tagged_message,
+)
 from tui.widgets.session import NotesArea
 from apptools import make_app, open_session, settle, until
 
@@ -78,6 +80,18 @@ def test_a_passage_that_begins_with_a_name_is_about_them():
     assert named_at_start("* Bo - clear", people) == "Bo Chen"
     for passage in ("Bo is clear", "Sign-off takes weeks", "Team: slow", "Bob: x"):
         assert named_at_start(passage, people) == ""
+
+
+def test_a_360s_leader_is_the_one_its_passages_name_or_its_name_holds():
+    from types import SimpleNamespace as Tag
+
+    people = [("l", "Lee Park"), ("p", "Priya Park"), ("b", "Bo Chen")]
+    assert programme_leader("Q3 round", [Tag(subject_id="p"), Tag(subject_id=None)],
+                            people) == "Priya Park"
+    assert programme_leader("360 for Lee Park", [], people) == "Lee Park"
+    assert programme_leader("360 for lee park and Bo Chen", [], people) == ""  # two
+    assert programme_leader("360 for Lee Parker", [], people) == ""
+    assert programme_leader("Q3", [Tag(subject_id="p"), Tag(subject_id="b")], people) == ""
 
 
 def test_a_tag_confirmation_shortens_all_but_its_themes_to_fit():
