@@ -36,7 +36,8 @@ if TYPE_CHECKING:  # pragma: no cover
 PREVIEW_CHARS = 160
 #: a passage that begins with a name and a colon or a dash: "Dana: he never…", "- Dana Ruiz —
 #: …" (a list item, the name in bold or not)
-NAMED_HEAD = re.compile(r"\s*(?:[-*+•]\s+)?[*_]*(?P<name>[^:\n—–*_]{1,60}?)[*_]*\s*(?::|—|–|\s-\s)")
+NAMED_HEAD = re.compile(r"\s*(?:[-*+•]\s+)?[*_]*(?P<name>[^:\n—–*_]{1,60}?)[*_]*"
+                        r"\s*(?::|—|–|\s-\s)")
 
 
 @dataclass(frozen=True)
