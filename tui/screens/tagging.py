@@ -175,7 +175,7 @@ def tag_selection(screen: "SessionScreen") -> None:
                                       people)
     # a passage that begins with a colleague's name is about them ("Dana: he never…"), the
     # facilitator free to change it; in a guide about one leader, only while About is empty
-    if not (one_subject and remembered):
+    if not (one_subject and remembered) and NAMED_HEAD.match(passage):
         close = {place.person_id for place in store.roster(programme.id)} | {
             s.person_id for s in store.summaries(programme_id=programme.id)} if programme else ()
         remembered = named_at_start(passage, people, close) or remembered
