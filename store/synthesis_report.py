@@ -401,8 +401,10 @@ def _blocks(doc: Mapping[str, Any]) -> list[Block]:
 
     themes = [t for t in doc["themes"] if t["status"] != "empty"]
     blocks.append(("h", 2, "Themes"))
-    if not themes:
-        blocks.append(("p", "Nothing tagged yet."))
+    if not themes:  # a 360's passages are all about its leader: tagged, but not here
+        about_only = doc["kind"] == "programme" and doc.get("about_leaders")
+        blocks.append(("p", "Nothing about the team or the organisation yet." if about_only
+                       else "Nothing tagged yet."))
     else:
         rows = []
         for t in themes:

@@ -192,6 +192,15 @@ async def test_create_programme_run_two_interviews_and_tag(store, vault_path, cl
         await tag(app, pilot, "2")
         assert [t.subject_id for t in app.store.tags(session_id=app.screen.session.id)] == [
             ana.id, ana.id]
+        # the next interview of the 360 starts About with its leader (blank, a passage tagged
+        # with a digit at once reached no report)
+        await pilot.press("escape")
+        await settle(app, pilot)
+        await interview(app, pilot, "Eve")
+        await type_text(pilot, "Calm under pressure")
+        await tag(app, pilot, "2")
+        assert [t.subject_id for t in app.store.tags(session_id=app.screen.session.id)] == [
+            ana.id]
 
 
 @pytest.fixture

@@ -5,11 +5,12 @@ to go), the leader x theme matrix, and retention after the synthesis is exported
 from __future__ import annotations
 
 import pytest
-from textual.widgets import DataTable, Label, TextArea
+from textual.widgets import DataTable, Input, Label, TextArea
 
 from guides.loader import builtin_guides
 from tui.screens.programme import ProgrammeScreen
 from tui.screens.programmes import ProgrammesScreen
+from tui.screens.start import NewSessionScreen
 from apptools import make_app, settle as settle_app
 
 pytestmark = pytest.mark.usefixtures("utc_zone")
@@ -46,6 +47,10 @@ def footer_whole(screen, width: int = 80) -> list[str]:
         assert key.region.right <= after.region.x, f"{key.key} is under {after.key}"
     assert keys and keys[0].region.x >= 0 and keys[-1].region.right <= width
     return [key.key for key in keys]
+
+
+def widths(table) -> list[int]:
+    return [c.width for c in table.columns.values()]
 
 
 def rows(table) -> list[list[str]]:
@@ -109,6 +114,26 @@ async def test_the_roster_says_who_is_still_to_go_and_records_consent(
         screen = await programme_screen(app, pilot, store, programme.id)
         # at 80 columns every key of its footer is whole, running and closed (below)
         assert footer_whole(screen)[:2] == ["i", "s"] and "f12" in footer_whole(screen)
+        # the matrix takes the room: names whole in columns as wide as the screen allows (at
+        # most 24 cells each), the themes' column as wide as the longest; sized again when
+        # the terminal is (below)
+        matrix = screen.query_one("#matrix", DataTable)
+        assert widths(matrix) == [len("organisation needs"), 24, 24, 3]
+        assert matrix.fixed_columns == 1  # the themes stay when it scrolls sideways
+        assert [c.label.plain for c in matrix.columns.values()] == [
+            "Theme", "Ben Okafor", "Cara Lind", "All"]
+        # i on the Matrix tab: the next still to go on the roster (it was an empty name); a
+        # name typed on the guide list replaces it ("Dev PatelE")
+        await pilot.press("i")
+        await pilot.pause()
+        assert isinstance(app.screen, NewSessionScreen)
+        person = app.screen.query_one("#person", Input)
+        assert person.value == "Dev Patel"
+        await pilot.press("E")
+        assert person.value == "E"
+        await pilot.press("escape", "y")
+        await settle(pilot)
+        assert app.screen is screen
         await pilot.press("4")
         await pilot.pause()
         roster = screen.query_one("#roster", DataTable)
@@ -188,9 +213,14 @@ async def test_the_roster_says_who_is_still_to_go_and_records_consent(
         shown = {b.binding.id for b in screen.active_bindings.values() if b.binding.show}
         assert "programme-interview" in shown and "reopen-programme" not in shown
         assert "closed" not in text_of(screen.query_one("#matrix-hint"))
+        await pilot.resize_terminal(50, 24)  # less room: the themes' column a third of it
+        await settle(pilot)
+        assert widths(matrix) == [16, 10, 10, 3]
+        assert rows(matrix)[5][0] == "organisation ne…"
         await pilot.resize_terminal(160, 48)  # room for the palette's key again
         await settle(pilot)
         assert footer_whole(screen, 160)[-1] == "ctrl+p"
+        assert widths(matrix) == [len("organisation needs"), 24, 24, 3]
         app.store = None
 
 
@@ -252,6 +282,20 @@ async def test_a_picker_without_someone_new_says_when_nothing_matches(
         await pilot.pause()
         assert picked == ["g1"]
         app.store = None
+
+
+def test_the_matrix_columns_share_the_room_then_scroll():
+    """Names whole, up to 24 cells a column (or the longest name) where there is room; at
+    least 9 (names clipped) where there is not, the themes' column staying as it scrolls."""
+    from tui.screens.programme_matrix import Widths, fit
+
+    themes = ["Theme", "perception", "organisation needs"]
+    assert fit(158, themes, ["Ben Okafor", "Cara Lind"], ["1", "12"], ["All", "12"]) == \
+        Widths(18, 24, 3)
+    assert fit(158, themes, ["Maximiliane von Hohenberg-Ost"], ["1"]).names == 29
+    many = [f"Colleague {n}" for n in range(8)]
+    assert fit(78, themes, many, ["1"], ["All"]) == Widths(18, 9, 3)  # 8 x 11 > 78: scrolls
+    assert fit(0, themes, many, ["1"], ["All"]) == Widths(18, 9, 3)  # not laid out yet
 
 
 async def test_the_leader_matrix_applies_the_three_source_rule(

@@ -248,6 +248,21 @@ def test_programme_report_withholds_themes_with_fewer_than_n_interviewees(synthe
     assert doc["leader_gaps"] == 0 and doc["about_leaders"] == 9
 
 
+def test_a_360s_synthesis_says_its_passages_are_in_the_leaders_report(store):
+    """Every passage about the leader: not "Nothing tagged yet" over "7 passages about
+    individual leaders appear only in their own reports"."""
+    programme = store.add_programme("360 for Lee")
+    lee = store.add_person("Lee Park")
+    session = store.start_session(store.add_person("Bo Chen").id, leadership_plan(),
+                                  programme_id=programme.id)
+    store.add_tag(session.id, "strength", "Calm", subject_id=lee.id)
+    md = render(programme_report(build(store, programme.id)), "md")
+    assert "## Themes\n\nNothing about the team or the organisation yet.\n\n1 passage about " \
+        "individual leaders appears only in their own reports." in md
+    empty = store.add_programme("Nothing yet")
+    assert "Nothing tagged yet." in render(programme_report(build(store, empty.id)), "md")
+
+
 def test_threshold_is_configurable_but_at_least_two(synthesis):
     themes = {t["theme"]: t for t in programme_report(synthesis, min_interviewees=2)["themes"]}
     assert themes["suggestion"]["status"] == "shown"

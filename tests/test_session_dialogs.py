@@ -22,7 +22,9 @@ from tui.screens.review import EndReviewScreen
 from tui.screens.prepare import PrepareScreen
 from tui.screens.session import SessionScreen
 from tui.screens.start import NewSessionScreen
-from tui.screens.tagging import TagDialog, stage_theme, tagged_message
+from tui.screens.tagging import (
+    TagDialog, named_at_start, programme_leader, stage_theme, tagged_message,
+)
 from tui.widgets.session import NotesArea
 from apptools import make_app, open_session, settle, until
 
@@ -66,6 +68,30 @@ def test_the_tag_dialog_highlights_the_theme_of_the_stage():
     assert at({"key": "current-state"}) == "current state"
     assert at({"key": "needs", "theme": "trust"}) == "organisation needs"
     assert at({"key": "strengths"}) == "perception"  # no plural guessed: the guide says it
+
+
+def test_a_passage_that_begins_with_a_name_is_about_them():
+    """Their full or first name, then a colon or a dash; among the programme's people first;
+    nobody when it could be several."""
+    people = [("d1", "Dana Ruiz"), ("d2", "Dana Lee"), ("b", "Bo Chen")]
+    assert named_at_start("Dana: he never delegates", people, {"d2", "b"}) == "Dana Lee"
+    assert named_at_start("Dana: he never delegates", people) == ""  # two Danas
+    assert named_at_start("dana ruiz — late", people) == "Dana Ruiz"
+    assert named_at_start("* Bo - clear", people) == "Bo Chen"
+    for passage in ("Bo is clear", "Sign-off takes weeks", "Team: slow", "Bob: x"):
+        assert named_at_start(passage, people) == ""
+
+
+def test_a_360s_leader_is_the_one_its_passages_name_or_its_name_holds():
+    from types import SimpleNamespace as Tag
+
+    people = [("l", "Lee Park"), ("p", "Priya Park"), ("b", "Bo Chen")]
+    assert programme_leader("Q3 round", [Tag(subject_id="p"), Tag(subject_id=None)],
+                            people) == "Priya Park"
+    assert programme_leader("360 for Lee Park", [], people) == "Lee Park"
+    assert programme_leader("360 for lee park and Bo Chen", [], people) == ""  # two
+    assert programme_leader("360 for Lee Parker", [], people) == ""
+    assert programme_leader("Q3", [Tag(subject_id="p"), Tag(subject_id="b")], people) == ""
 
 
 def test_a_tag_confirmation_shortens_all_but_its_themes_to_fit():
@@ -131,10 +157,29 @@ async def test_tagging_remembers_the_leader_and_takes_several_themes(store, vaul
         await pilot.press("f4")
         await pilot.pause()
         assert app.screen.query_one("#tag-subject").value == ""
+        # a passage that begins with a colleague's name is about them, over the one
+        # remembered: the peers stage takes one colleague after another ("Dana: he never…"
+        # was filed under nobody, or the colleague before)
+        await pilot.press("escape")
+        await pilot.pause()
+        screen.query_one(NotesArea).insert("\nAna: decides alone")
+        await pilot.press("f4")
+        await pilot.pause()
+        assert app.screen.query_one("#tag-subject").value == "Ana Silva"
+        await pilot.press("3")
+        await pilot.pause()
+        assert store.tags(session_id=session.id)[-1].subject_id == ana.id
+        screen.query_one(NotesArea).insert("\n- **Ben** - late")
+        await pilot.press("f4")
+        await pilot.pause()
+        assert app.screen.query_one("#tag-subject").value == "Ben"
+        await pilot.press("escape")
+        await pilot.pause()
     eve = store.add_person("Eve\x07 Park")  # a control in a name (an import): no key types it
     app = make_app(vault_path, clock)
     async with app.run_test(size=(80, 24)) as pilot:  # within the session only
         screen = await open_session(app, pilot, store, session.id)
+        screen.query_one(NotesArea).move_cursor((0, 0))  # "Silos", about nobody named
         await pilot.press("f4")
         await pilot.pause()
         assert app.screen.query_one("#tag-subject").value == ""

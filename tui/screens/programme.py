@@ -30,6 +30,7 @@ from tui.keys import with_keys
 from tui.screens.export import export_dialog
 from tui.screens.leader_picker import LeaderPicker
 from tui.screens.passages import PassagesScreen, passage_markdown
+from tui.screens.programme_matrix import fill_leaders, fill_matrix
 from tui.screens.report import ReportScreen
 from tui.screens.sections import SECTION_KEYS, SectionScreen
 from tui.screens.session import SessionScreen
@@ -38,7 +39,7 @@ from tui.screens.programme_roster import (
     RosterRow, ask_retention, ask_roster_add, ask_roster_place, close_round, leader_cells,
     read_roster, roster_cells, roster_summary,
 )
-from tui.widgets.browse import BrowseTable, clip
+from tui.widgets.browse import BrowseTable
 from tui.format import plural
 from tui.widgets.footer import Footer
 from tui.widgets.options import WrappingOptionList
@@ -46,7 +47,6 @@ from tui.widgets.options import WrappingOptionList
 if TYPE_CHECKING:  # pragma: no cover
     from store import Store
 
-NAME_WIDTH = 12
 ROSTER_HINT = ("{programme-roster-add} puts someone on the roster · ⏎ status, consent, note · "
                "{programme-interview} interviews someone")
 MATRIX_HINT = ("⏎ on a cell lists its passages · {programme-interview} interviews someone · {tag} "
@@ -267,14 +267,7 @@ class ProgrammeScreen(SectionScreen):
     def show_matrix(self, syn: Synthesis) -> None:
         table = self.query_one("#matrix", DataTable)
         keep = table.cursor_coordinate
-        table.clear(columns=True)
-        table.add_column("Theme", key="theme")
-        for person in syn.interviewees:
-            table.add_column(Text(clip(person.name, NAME_WIDTH)), key=person.id)  # not markup
-        table.add_column("All", key="all")
-        for index, (theme, counts) in enumerate(syn.matrix()):
-            cells = [str(c) if c else "·" for c in counts]
-            table.add_row(Text(visible(theme)), *cells, str(sum(counts) or "·"), key=str(index))
+        fill_matrix(table, syn, self.table_width(table))
         if table.row_count:
             table.cursor_coordinate = keep if keep.row < table.row_count \
                 and keep.column < len(table.columns) else table.cursor_coordinate
@@ -296,6 +289,18 @@ class ProgrammeScreen(SectionScreen):
                                   "passage."))
         else:
             hint.update(self.keys(MATRIX_HINT))
+
+    def table_width(self, table: DataTable[Any]) -> int:
+        """The cells the Matrix and Leaders tables have, shown or not: the screen's width (the
+        tabs add no padding) less a vertical scrollbar's; 0 before the screen is laid out."""
+        width = self.size.width
+        return max(0, width - table.styles.scrollbar_size_vertical) if width else 0
+
+    def on_resize(self) -> None:
+        """The count tables sized to the new width (their columns share the room)."""
+        if self.syn is not None:
+            self.show_matrix(self.syn)
+            self.show_leaders(self.syn)
 
     def action_show_tab(self, pane_id: str) -> None:
         """The tab's own list gets the focus (``tab_activated``), as when it is clicked."""
@@ -377,13 +382,11 @@ class ProgrammeScreen(SectionScreen):
         from store import MIN_INTERVIEWEES
 
         table = self.query_one("#leaders", DataTable)
-        table.clear(columns=True)
-        table.add_column("Theme", key="theme")
-        for leader in syn.subjects:
-            table.add_column(Text(clip(leader.name, NAME_WIDTH)), key=leader.id)
+        keep = table.cursor_coordinate
         rows = leader_cells(syn, MIN_INTERVIEWEES)
-        for theme, cells in rows:
-            table.add_row(Text(visible(theme)), *cells, key=theme)
+        fill_leaders(table, syn, rows, self.table_width(table))
+        if table.row_count and keep.row < table.row_count and keep.column < len(table.columns):
+            table.cursor_coordinate = keep
         hint = self.query_one("#leaders-hint", Static)
         if not rows:
             hint.update("No passage is about a leader yet: when tagging, fill in 'About'.")
@@ -464,7 +467,9 @@ class ProgrammeScreen(SectionScreen):
 
                 self.app.push_screen(SessionScreen(session_id))
 
-        participant = ""
+        # the one highlighted on the Roster tab; elsewhere the next still to go (the Matrix's
+        # i left the name empty, though the header said who was still to go)
+        participant = next((r.person.name for r in self.roster if r.to_go), "")
         if self.query_one("#programme-tabs", TabbedContent).active == "tab-roster":
             key = self.query_one("#roster", BrowseTable).selected_key()
             participant = next((r.person.name for r in self.roster if r.person.id == key), "")

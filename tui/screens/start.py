@@ -83,6 +83,8 @@ class NewSessionScreen(Dialog[str | None]):
         self.programme_id = programme_id
         self.preselect = guide_id
         self.participant = participant  # filled in (Prepare: the person being prepared for)
+        #: the name as filled in: while it stands untouched, a name typed replaces it
+        self.suggested = fmt.editable(participant) if participant else ""
         self.default_minutes = ""  # the highlighted guide's own length, shown until edited
         self.guide_picked = guide_id is not None  # by the caller: kept
         self.auto_guide: str | None = None  # the guide the dialog highlighted itself
@@ -147,7 +149,7 @@ class NewSessionScreen(Dialog[str | None]):
             self.auto_guide = guides[index].id
             options.highlighted = index
         if self.participant:
-            self.query_one("#person", Input).value = fmt.editable(self.participant)
+            self.query_one("#person", Input).value = self.suggested
 
     @on(OptionList.OptionHighlighted, "#guide-list")
     def describe(self, event: OptionList.OptionHighlighted) -> None:
@@ -195,20 +197,31 @@ class NewSessionScreen(Dialog[str | None]):
 
     @on(OptionList.OptionSelected, "#guide-list")
     def guide_clicked(self) -> None:
-        self.query_one("#person", Input).focus()
+        person = self.query_one("#person", Input)
+        person.focus()
+        if self.untouched():  # Enter starts with them; a name typed replaces theirs
+            person.select_all()
+
+    def untouched(self) -> bool:
+        """The participant filled in (the next on a programme's roster) stands as it was."""
+        return bool(self.suggested) and self.query_one("#person", Input).value == self.suggested
 
     def on_key(self, event: events.Key) -> None:
         """A name typed while the guide list has the focus goes into the name: the list takes
         only arrows and Enter, and the letters were lost. A space too, once a name is begun:
         typed fast, the letters after the first reach the list before the focus has moved, and
-        the list took the space as its own ("Ben Okafor" became someone new, "BenOkafor")."""
+        the list took the space as its own ("Ben Okafor" became someone new, "BenOkafor").
+        A name filled in and untouched is replaced by the one typed ("Kim OduyaSam")."""
         guides = self.query_one("#guide-list", OptionList)
         person = self.query_one("#person", Input)
+        untouched = self.untouched()
         if self.focused is guides and event.is_printable and event.character \
-                and (not event.character.isspace() or person.value):
+                and (not event.character.isspace() or person.value and not untouched):
             event.stop()
             event.prevent_default()
             person.focus()
+            if untouched:
+                person.value = ""
             person.insert_text_at_cursor(event.character)
 
     def draft(self) -> tuple[str, ...]:

@@ -5,13 +5,16 @@ selection, the line under the cursor), opens :class:`TagDialog` and saves a tag 
 In the dialog, Space marks a theme (several for one passage, in one go), Enter tags with the marked
 ones (or the highlighted one), and a digit 1-9 tags at once with that theme and any marked. A new
 theme typed with none marked is tagged together with the stage's own theme, if it has one. The
-"About" leader typed last in this session is offered again. The notes get the focus back either way.
+"About" leader typed last in this session is offered again, or the colleague a passage begins with
+("Dana: he never…", :func:`named_at_start`); in a 360, the programme's leader to begin with
+(:func:`programme_leader`). The notes get the focus back either way.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Collection, Iterable, Mapping, Sequence
 
 from rich.cells import cell_len, set_cell_size
 from textual.app import ComposeResult
@@ -27,9 +30,14 @@ from tui.screens.dialog import Dialog
 from tui.widgets.choice import MarkList
 
 if TYPE_CHECKING:  # pragma: no cover
+    from store import Tag
     from tui.screens.session import SessionScreen
 
 PREVIEW_CHARS = 160
+#: a passage that begins with a name and a colon or a dash: "Dana: he never…", "- Dana Ruiz —
+#: …" (a list item, the name in bold or not)
+NAMED_HEAD = re.compile(r"\s*(?:[-*+•]\s+)?[*_]*(?P<name>[^:\n—–*_]{1,60}?)[*_]*"
+                        r"\s*(?::|—|–|\s-\s)")
 
 
 @dataclass(frozen=True)
@@ -80,6 +88,36 @@ def stage_theme(stage: Mapping[str, Any], themes: Sequence[str]) -> int | None:
     return None
 
 
+def named_at_start(passage: str, people: Sequence[tuple[str, str]],
+                   close: Collection[str] = ()) -> str:
+    """The name of the one of ``people`` (id, name) ``passage`` begins with, by their full or
+    first name, before a colon or a dash (:data:`NAMED_HEAD`): in the peers stage, one colleague
+    after another, "Dana: he never delegates". Those whose ids are in ``close`` (the programme's
+    roster and interviewees) first; "" when nobody, or several, are called that."""
+    match = NAMED_HEAD.match(passage)
+    head = " ".join(match.group("name").split()).casefold() if match else ""
+    if not head:
+        return ""
+    found = [(pid, name) for pid, name in people
+             if fmt.name_matches(head, name) or head == " ".join(name.split()[:1]).casefold()]
+    group = [p for p in found if p[0] in close] or found
+    return group[0][1] if len(group) == 1 else ""
+
+
+def programme_leader(name: str, tags: Iterable["Tag"], people: Sequence[tuple[str, str]]) -> str:
+    """The leader a 360's passages are about: the one its passages (``tags``) name so far, else
+    the one of ``people`` (id, name) whose full name its ``name`` holds ("360 for Lee Park");
+    "" when none, or several."""
+    named = dict(people)
+    subjects = {t.subject_id for t in tags if t.subject_id in named}
+    if subjects:
+        return named[subjects.pop()] if len(subjects) == 1 else ""
+    folded = " ".join(name.split()).casefold()
+    found = {n for _, n in people for form in fmt.name_forms(n)
+             if re.search(rf"(?<!\w){re.escape(form.casefold())}(?!\w)", folded)}
+    return found.pop() if len(found) == 1 else ""
+
+
 def tagged_message(themes: Sequence[str], about: str, private: bool, room: int) -> str:
     """The confirmation of a tag in ``room`` cells with its themes whole (at 80 columns they
     were cut: the part the confirmation is for). Who it is about (remembered for the next tag,
@@ -128,7 +166,19 @@ def tag_selection(screen: "SessionScreen") -> None:
     # leader) carries it on: there, each stage began blank and its passages, tagged with a
     # digit, reached no report
     said_at, said = screen.last_subject
-    remembered = said if said_at == stage["key"] or session.plan.get("one_subject") else ""
+    one_subject = bool(session.plan.get("one_subject"))
+    remembered = said if said_at == stage["key"] or one_subject else ""
+    # a guide about one leader (a 360): the first passage of each interview began with About
+    # empty, and one tagged with a digit reached no report; the programme's leader is offered
+    if one_subject and not remembered and programme is not None:
+        remembered = programme_leader(programme.name, store.tags(programme_id=programme.id),
+                                      people)
+    # a passage that begins with a colleague's name is about them ("Dana: he never…"), the
+    # facilitator free to change it; in a guide about one leader, only while About is empty
+    if not (one_subject and remembered) and NAMED_HEAD.match(passage):
+        close = {place.person_id for place in store.roster(programme.id)} | {
+            s.person_id for s in store.summaries(programme_id=programme.id)} if programme else ()
+        remembered = named_at_start(passage, people, close) or remembered
 
     def chosen(choice: TagChoice | None) -> None:
         notes.focus()
