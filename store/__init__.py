@@ -141,9 +141,11 @@ if TYPE_CHECKING:  # pragma: no cover
     from .search import SOURCES as SEARCH_SOURCES, Hit
     from .store import Store
     from .synthesis import Area, Passage, Synthesis, build as build_synthesis
+    from .synthesis_render import (
+        filename_hint as report_filename, render as render_report, write_report,
+    )
     from .synthesis_report import (
-        DEFAULT_MIN_INTERVIEWEES as MIN_INTERVIEWEES, filename_hint as report_filename,
-        leader_report, programme_report, render as render_report, write_report,
+        DEFAULT_MIN_INTERVIEWEES as MIN_INTERVIEWEES, leader_report, programme_report,
     )
     from .tables import TABLES, Table
     from .text import CONTROLS, json_text, visible
@@ -197,10 +199,11 @@ _NAMES: dict[str, tuple[str, str]] = {
     "Store": ("store", "Store"),
     **{n: ("synthesis", n) for n in ("Area", "Passage", "Synthesis")},
     "build_synthesis": ("synthesis", "build"),
-    **{n: ("synthesis_report", n) for n in ("leader_report", "programme_report", "write_report")},
-    "report_filename": ("synthesis_report", "filename_hint"),
+    **{n: ("synthesis_report", n) for n in ("leader_report", "programme_report")},
+    "write_report": ("synthesis_render", "write_report"),
+    "report_filename": ("synthesis_render", "filename_hint"),
     "MIN_INTERVIEWEES": ("synthesis_report", "DEFAULT_MIN_INTERVIEWEES"),
-    "render_report": ("synthesis_report", "render"),
+    "render_report": ("synthesis_render", "render"),
     **{n: ("tables", n) for n in ("TABLES", "Table")},
     **{n: ("text", n) for n in ("CONTROLS", "json_text", "visible")},
     **{n: ("transfer", n) for n in (

@@ -6,9 +6,9 @@ kept apart so the app can preview the exact bytes an export will write:
 1. :func:`build` reads one programme (its sessions, notes, tags, people and strategy items) into a
    :class:`Synthesis`: the facilitator's full view (names, dates, private passages marked).
 2. :func:`store.synthesis_report.programme_report` / ``leader_report`` project it into a plain,
-   JSON-ready *document*, anonymised unless ``named=True``; ``render`` turns a document into
-   Markdown, HTML or JSON.
-3. :func:`store.synthesis_report.write_report` writes the bytes (a new 0600 file, never over an
+   JSON-ready *document*, anonymised unless ``named=True``; :func:`store.synthesis_render.render`
+   turns a document into Markdown, HTML or JSON.
+3. :func:`store.synthesis_render.write_report` writes the bytes (a new 0600 file, never over an
    existing one, or stdout) and records the export in the vault.
 
 Definitions (also in ``docs/programmes.md``):

@@ -249,6 +249,11 @@ async def test_search_enter_opens_an_ended_session_s_detail_a_person_and_a_live_
         await settle(pilot)
         assert isinstance(app.screen, SessionDetailScreen) and app.screen.session_id == ids["b1"]
         assert app.screen.cursor_stage() == "feedback"
+        # in view: the form it was found in ("Recorded"), not the stage's "No notes."
+        scroll, recorded = (app.screen.query_one(f"#detail-{n}") for n in ("scroll", "recorded"))
+        assert scroll.content_region.contains_region(recorded.region), recorded.region
+        last = app.screen.query(".detail-stage").last()  # a blank line after its "No notes."
+        assert recorded.region.y == last.region.bottom + 1
         await pilot.press("escape")
         await settle(pilot)
 

@@ -24,6 +24,8 @@ CANARY_REFLECTION = "CANARY-REFLECTION"
 CANARY_JOT = "CANARY-JOT"
 CANARY_PRIVATE_ITEM = "CANARY-PRIVATE-ITEM"
 CANARY_PRIVATE_CHECKIN = "CANARY-PRIVATE-CHECKIN"
+#: the feedback session's form: said in the room, in the full record only, never in a summary
+CANARY_FEEDBACK = "CANARY-FEEDBACK"
 
 
 def _id(prefix: str, n: int) -> str:
@@ -105,6 +107,21 @@ def sample_document(guide_id: str) -> dict:
                      for n, (status, progress, note, stage) in enumerate([
                          ("on-track", 15, "Agreed: *pair* with Sam <weekly>", shared[-1]),
                          (None, None, f"{CANARY_PRIVATE_CHECKIN} not convinced", private[0])])],
+        # a feedback session's form filled in at its stages; a 1-on-1's pulse
+        "feedback": [{"id": _id("7", 0), "person_id": PERSON, "session_id": SESSION,
+                      "created_at": _ts(5), "updated_at": _ts(35),
+                      "data": {"direction": "given", "kind": "developmental",
+                               "situation": f"{CANARY_FEEDBACK} the *Q1* review <Tuesday>",
+                               "behaviour": "interrupted the client twice & moved on",
+                               "impact": "the client went quiet",
+                               "response": "hadn't noticed; wants a signal",
+                               "next_step": "a hand signal in the next review",
+                               "item_id": _id("4", 0)}}]
+        if guide_id == "feedback" else [],
+        "pulses": [{"id": _id("8", 0), "person_id": PERSON, "session_id": SESSION,
+                    "created_at": _ts(45), "updated_at": _ts(45),
+                    "data": {"score": 4, "word": "steady", "day": _ts(0)}}]
+        if guide_id == "one-on-one" else [],
     }
 
 
@@ -141,7 +158,7 @@ def test_summary_never_contains_private_material_full_record_does(store, guide_i
     plan = sample_document(guide_id)["sessions"][0]["plan"]
     first_cue = plan["stages"][0]["cues"][0]
     canaries = (CANARY_PRIVATE, CANARY_REFLECTION, CANARY_JOT, CANARY_PRIVATE_ITEM,
-                CANARY_PRIVATE_CHECKIN)
+                CANARY_PRIVATE_CHECKIN, CANARY_FEEDBACK)
     for scope in (export.Scope.sessions(SESSION), export.Scope.person(PERSON), export.Scope.all()):
         summary = export.render(store, scope, fmt, "summary").text
         for canary in canaries:
@@ -155,12 +172,16 @@ def test_summary_never_contains_private_material_full_record_does(store, guide_i
         assert CANARY_PRIVATE in with_private and CANARY_REFLECTION in with_private
         assert CANARY_PRIVATE_ITEM in with_private and CANARY_PRIVATE_CHECKIN in with_private
         assert CANARY_JOT not in with_private  # jots are never in a summary
+        assert CANARY_FEEDBACK not in with_private  # nor the feedback form: it was said
+        assert "steady" not in with_private  # the pulse: only with include_pulse
 
         full = export.render(store, scope, fmt, "full").text
         for canary in (CANARY_PRIVATE, CANARY_REFLECTION, CANARY_PRIVATE_ITEM,
                        CANARY_PRIVATE_CHECKIN):
             assert canary in full
         assert _esc(first_cue, fmt) in full
+        assert (CANARY_FEEDBACK in full) == (guide_id == "feedback")  # its form, whole
+        assert ("steady" in full) == (guide_id == "one-on-one")  # the 1-on-1's pulse
         if scope.session_ids:
             assert CANARY_JOT not in full  # jots belong to the person, not to a session
         else:

@@ -16,7 +16,8 @@ from textual.widgets.text_area import Selection
 from guides.loader import builtin_guides
 from store.models import DEFAULT_THEMES
 from store.synthesis import build
-from store.synthesis_report import programme_report, render
+from store.synthesis_render import render
+from store.synthesis_report import programme_report
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.home import HomeScreen
 from tui.screens.export import ExportScreen

@@ -5,6 +5,7 @@ to go), the leader x theme matrix, and retention after the synthesis is exported
 from __future__ import annotations
 
 import pytest
+from rich.cells import cell_len
 from textual.widgets import DataTable, Input, Label, TextArea
 
 from guides.loader import builtin_guides
@@ -76,7 +77,7 @@ async def test_the_screen_keeps_up_with_an_interview_without_being_reopened(
         await settle(pilot)
         assert app.screen is screen
         hint = text_of(screen.query_one("#matrix-hint"))
-        assert "Nothing tagged yet" not in hint and "lists its passages" in hint
+        assert "Nothing tagged yet" not in hint and "lists a cell's passages" in hint
         assert "1 interview, 1 passage, 0 gaps" in text_of(screen.query_one("#programme-header"))
         app.store = None
 
@@ -120,6 +121,9 @@ async def test_the_roster_says_who_is_still_to_go_and_records_consent(
         matrix = screen.query_one("#matrix", DataTable)
         assert widths(matrix) == [len("organisation needs"), 24, 24, 3]
         assert matrix.fixed_columns == 1  # the themes stay when it scrolls sideways
+        hint = screen.query_one("#matrix-hint")  # whole on its one line, its last word too
+        assert text_of(hint).endswith("1-5 tabs")
+        assert cell_len(text_of(hint)) <= hint.content_region.width
         assert [c.label.plain for c in matrix.columns.values()] == [
             "Theme", "Ben Okafor", "Cara Lind", "All"]
         # i on the Matrix tab: the next still to go on the roster (it was an empty name); a

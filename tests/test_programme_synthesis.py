@@ -17,13 +17,11 @@ import pytest
 from syrupy.extensions.single_file import SingleFileSnapshotExtension, WriteMode
 
 from guides.loader import builtin_guides
-from store import synthesis_report as report_mod
 from store.errors import NotFound, RapportError
 from store.export import ExportExists
 from store.synthesis import build
-from store.synthesis_report import (
-    Redactor, leader_report, passage_count, programme_report, render, write_report,
-)
+from store.synthesis_render import filename_hint, passage_count, render, write_report
+from store.synthesis_report import Redactor, leader_report, programme_report
 
 CANARY = "PRIVATE-CANARY"
 
@@ -416,7 +414,7 @@ def test_write_report_to_stdout_and_stale_preview(synthesis, data):
 
 
 def test_filename_hints(synthesis, data):
-    assert report_mod.filename_hint(programme_report(synthesis), "md") == \
+    assert filename_hint(programme_report(synthesis), "md") == \
         "rapport-synthesis-leadership-team-2025.md"
-    assert report_mod.filename_hint(leader_report(synthesis, data.ana.id), "html") == \
+    assert filename_hint(leader_report(synthesis, data.ana.id), "html") == \
         "rapport-report-ana-silva-leadership-team-2025.html"

@@ -209,11 +209,18 @@ async def test_the_feedback_guide_fills_the_feedback_log_as_it_goes(store, vault
         await pilot.pause()
         await pilot.press("ctrl+f")
         await pilot.pause()
+        # the step starts from the action just captured at this stage, linked to it: said,
+        # editable, not typed again and linked by hand (it was empty and unlinked)
+        [action] = store.items(session_id=session.id)
+        assert "action captured here" in str(app.screen.query_one("#feedback-prepared").render())
+        assert app.focused.text == "Rehearse the next review"
+        linked = app.screen.query_one("#feedback-item")
+        assert linked.get_option_at_index(linked.highlighted).id == action.id
+        app.focused.clear()
         app.focused.insert("rehearse together")
-        await pilot.press("tab", "down", "enter")
+        await pilot.press("enter")
         await pilot.pause()
         entry = store.session_feedback(session.id)
-        [action] = store.items(session_id=session.id)
         assert (entry.response, entry.next_step, entry.item_id) == (
             "felt cornered", "rehearse together", action.id)
         assert entry.situation == "Tuesday review"  # the earlier stage's fields stay

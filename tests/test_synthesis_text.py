@@ -7,7 +7,8 @@ import pytest
 
 from guides.loader import builtin_guides
 from store.synthesis import build
-from store.synthesis_report import programme_report, render
+from store.synthesis_render import render
+from store.synthesis_report import programme_report
 
 
 def plan() -> dict:

@@ -63,10 +63,15 @@ class SessionDetailScreen(SectionScreen):
         *SECTION_KEYS,
     ]
 
-    def __init__(self, session_id: str, *, stage: str | None = None) -> None:
+    def __init__(self, session_id: str, *, stage: str | None = None,
+                 recorded: bool = False) -> None:
+        """``stage``: the stage highlighted at first, in view; ``recorded``: what the session
+        recorded (its feedback form, its pulse) in view instead, that stage still highlighted
+        (a feedback hit: its words are in the form, not in its stage's notes)."""
         super().__init__()
         self.session_id = session_id
         self.target = stage
+        self.recorded = recorded
         self.record: SessionRecord | None = None
         self.cursor: int | None = None
         self._loaded_once = False
@@ -122,9 +127,10 @@ class SessionDetailScreen(SectionScreen):
             blocks.append(NoteMarkdown(recorded, id="detail-recorded"))
         blocks.append(NoteMarkdown(items_markdown(record), id="detail-items"))
         await scroll.mount_all(blocks)
-        if self.cursor is None and self.target is not None:
+        if self.cursor is None and (self.target is not None or self.recorded):
             self.cursor = next((st.index for st in record.stages if st.key == self.target), None)
-            self.call_after_refresh(self.scroll_to_cursor)
+            self.call_after_refresh(self.scroll_to_recorded if recorded and self.recorded
+                                    else self.scroll_to_cursor)
         else:
             self.call_after_refresh(scroll.scroll_to, y=keep, animate=False)
         self.show_cursor()
@@ -164,6 +170,10 @@ class SessionDetailScreen(SectionScreen):
             return
         block = self.query_one(f"#detail-stage-{self.cursor}")
         self.query_one("#detail-scroll").scroll_to_widget(block, top=True, animate=False)
+
+    def scroll_to_recorded(self) -> None:
+        self.query_one("#detail-scroll").scroll_to_widget(self.query_one("#detail-recorded"),
+                                                          top=True, animate=False)
 
     def action_stage(self, step: int) -> None:
         if not self.record or not self.record.stages:
@@ -297,14 +307,16 @@ class SessionDetailScreen(SectionScreen):
         ]
 
 
-def open_session(app, session_id: str, *, active: bool, stage: str | None = None) -> None:
-    """An active session opens live (at ``stage``); an ended one opens in the detail view."""
+def open_session(app, session_id: str, *, active: bool, stage: str | None = None,
+                 recorded: bool = False) -> None:
+    """An active session opens live (at ``stage``); an ended one opens in the detail view
+    (``recorded``: at what it recorded, its feedback form, rather than at the stage)."""
     if active:
         from tui.screens.session import SessionScreen
 
         app.push_screen(SessionScreen(session_id, stage=stage or None))
     else:
-        app.push_screen(SessionDetailScreen(session_id, stage=stage or None))
+        app.push_screen(SessionDetailScreen(session_id, stage=stage or None, recorded=recorded))
 
 
 def taken_back_text(taken: TakenBack, name: str) -> str:

@@ -7,7 +7,8 @@ there is one. The dialog returns only the fields it shows; ``store.fill_feedback
 
 The situation, behaviour and impact start from what the Prepare stage's notes wrote down
 (``prepared``: :func:`store.prepared_feedback`) where the entry has none yet: shown, editable,
-said in a line; saved only when the form is, as it then reads.
+said in a line; saved only when the form is, as it then reads. The next step likewise starts
+from the action captured at its stage, linked to it (``link``), while the entry has no step.
 """
 
 from __future__ import annotations
@@ -36,15 +37,19 @@ NEW_ACTION = "+"  # the next step becomes an action of theirs, linked (made by t
 class FeedbackDialog(Dialog[dict[str, Any] | None]):
     def __init__(self, records: str, name: str, current: Feedback | None,
                  actions: Sequence[Item] = (), *, kind: str = "developmental",
-                 prepared: Mapping[str, str] | None = None) -> None:
+                 prepared: Mapping[str, str] | None = None, link: str | None = None) -> None:
         """``records``: the stage's ``records``; ``actions``: this session's action items,
         one of which the next step can be linked to; ``kind``: the kind shown chosen before
         the entry has one (praise in the praise guide), so what is saved is what shows;
-        ``prepared``: field -> the text prepared for it, shown where the entry has none."""
+        ``prepared``: field -> the text prepared for it, shown where the entry has none;
+        ``link``: the action the next step starts linked to while the entry has no step
+        and no link (the one its ``prepared`` text came from)."""
         super().__init__()
         self.records, self.name_shown, self.current = records, name, current
         self.prepared = {f: text for f, text in (prepared or {}).items()
                          if not (current and getattr(current, f))}
+        self.link = link if "next_step" in self.prepared and not (current and current.item_id) \
+            else None
         self.kind = kind
         self.actions = list(actions)
         from store import FEEDBACK_STAGE_FIELDS
@@ -70,7 +75,9 @@ class FeedbackDialog(Dialog[dict[str, Any] | None]):
                             yield RadioButton(f"{value.capitalize()}", name=value,
                                               value=value == direction)
             if any(f in self.prepared for f in self.fields):
-                yield Static("Started from your Prepare notes: edit it to what was said.",
+                yield Static("Started from the action captured here: edit it to what was "
+                             "agreed." if "next_step" in self.fields else "Started from your "
+                             "Prepare notes: edit it to what was said.",
                              id="feedback-prepared", classes="hint", markup=False)
             for field in self.fields:
                 yield Label(LABELS[field])
@@ -100,7 +107,7 @@ class FeedbackDialog(Dialog[dict[str, Any] | None]):
             first.move_cursor(first.document.end)
         if self.links:
             options = self.query_one("#feedback-item", OptionList)
-            linked = self.current.item_id if self.current else None
+            linked = (self.current.item_id if self.current else None) or self.link
             ids = [NO_ACTION, *(a.id for a in self.actions)]
             options.highlighted = ids.index(linked) if linked in ids else 0
 

@@ -49,8 +49,9 @@ if TYPE_CHECKING:  # pragma: no cover
 
 ROSTER_HINT = ("{programme-roster-add} puts someone on the roster · ⏎ status, consent, note · "
                "{programme-interview} interviews someone")
-MATRIX_HINT = ("⏎ on a cell lists its passages · {programme-interview} interviews someone · {tag} "
-               "in an interview tags · {programme-tab-matrix}-{programme-tab-leaders} tabs")
+# whole on its one line at 80 columns (it said "1-5 tabs" in the last columns, cut off)
+MATRIX_HINT = ("⏎ lists a cell's passages · {programme-interview} interviews · {tag} tags in an "
+               "interview · {programme-tab-matrix}-{programme-tab-leaders} tabs")
 
 
 class ProgrammeScreen(SectionScreen):

@@ -389,7 +389,9 @@ class SearchScreen(SectionScreen):
             return
         from tui.screens.detail import open_session
 
-        open_session(self.app, hit.session_id, active=result.active, stage=result.stage)
+        # a feedback hit's words are in the detail's "Recorded" block, not in its stage's notes
+        open_session(self.app, hit.session_id, active=result.active, stage=result.stage,
+                     recorded=hit.kind == "feedback")
 
     def action_back(self) -> None:
         self.app.pop_screen()

@@ -485,9 +485,16 @@ def feedback_form(screen: "SessionScreen", records: str,
 
     actions = [i for i in screen.items if i.kind == "action"]
     kind = feedback_kind(screen.live.guide_id)  # the kind the store gives a new entry
+    prepared, link = prepared_feedback(screen, at), None
+    # the step agreed was just captured as an action at its stage (f2, as the stage asks):
+    # the form starts from it, linked (the newest of theirs, else of any), not empty and
+    # unlinked (the items are in the order they were captured)
+    here = [a for a in actions if a.stage == stage_key]
+    if records == "feedback-next-step" and here:
+        step = ([a for a in here if a.owner == "them"] or here)[-1]
+        prepared, link = {**prepared, "next_step": step.text}, step.id
     screen.app.push_screen(FeedbackDialog(records, screen.person.name, screen.feedback, actions,
-                                          kind=kind, prepared=prepared_feedback(screen, at)),
-                           done)
+                                          kind=kind, prepared=prepared, link=link), done)
 
 
 def prepared_feedback(screen: "SessionScreen", at: int | None = None) -> dict[str, str]:
