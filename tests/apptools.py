@@ -13,6 +13,7 @@
   then lay the screen out once more: for a screenshot of what ``shown`` checks.
 * ``show_programme(app, pilot, store, programme_id)``: unlocked, on a programme's screen.
 * ``ada_session(store, guide_id)``: Ada, and a session with her on a built-in guide.
+* ``led_programme(store, clock)``: a programme of three leadership interviews about Ana, tagged.
 * ``held_by(app, kinds)``: what the app still holds of ``kinds`` (a closed screen, a widget).
 * ``enter_text(pilot, text)``: ``text`` into the focused field through its public API (a line
   at a time, Enter pressed between lines), where the typing itself is not under test.
@@ -29,7 +30,7 @@ from types import FunctionType, ModuleType
 
 from textual.worker import WorkerCancelled
 
-from store import crypto
+from store import DEFAULT_THEMES, crypto
 from store.paths import Paths
 from tui import launch
 from tui.app import RapportApp
@@ -140,6 +141,30 @@ def ada_session(store, guide_id: str = "one-on-one"):
     """Ada, and a session with her from the built-in guide ``guide_id``: (person, session)."""
     person = store.add_person("Ada")
     return person, store.start_session(person.id, guide_plan(guide_id))
+
+
+def led_programme(store, clock):
+    """"Leaders" (the default themes and "decision making"), three leadership interviews about
+    Ana Silva: in each a note, a passage about her (perception), one on sign-off (current state
+    and decision making) and a SECRET one at the private reflection stage; in the last, a
+    future state too: (programme, Ana). Each an hour after the one before."""
+    programme = store.add_programme("Leaders", themes=(*DEFAULT_THEMES, "decision making"))
+    ana = store.add_person("Ana Silva")
+    for name, line in (("Ben Okafor", "Ana is fair"), ("Cara Lind", "Ana listens"),
+                       ("Dev Patel", "Ana decides fast")):
+        person = store.add_person(name)
+        session = store.start_session(person.id, guide_plan("leadership-interview"),
+                                      programme_id=programme.id)
+        store.save_note(session.id, "perception", f"{line}\nSign-off takes weeks")
+        store.add_tag(session.id, "perception", line, stage="perception", subject_id=ana.id)
+        store.add_tag(session.id, "current state", "Sign-off takes weeks", stage="perception")
+        store.add_tag(session.id, "decision making", "Sign-off takes weeks", stage="perception")
+        store.add_tag(session.id, "perception", f"SECRET about {name}", stage="reflection",
+                      subject_id=ana.id)
+        clock.advance(3600)
+    store.add_tag(session.id, "future state", "Teams decide", stage="perception")
+    store.add_tag(session.id, "decision making", "Teams decide", stage="perception")
+    return programme, ana
 
 
 def first_one_on_one(store, clock):
