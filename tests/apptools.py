@@ -11,6 +11,7 @@
   started after a refresh; robust when a pause returns early on a loaded machine).
 * ``until(app, pilot, shown, what)``: pause (and let the workers finish) until ``shown()`` holds,
   then lay the screen out once more: for a screenshot of what ``shown`` checks.
+* ``show(app, pilot, store, screen)``: unlocked, ``screen`` pushed over the home and settled.
 * ``show_programme(app, pilot, store, programme_id)``: unlocked, on a programme's screen.
 * ``ada_session(store, guide_id)``: Ada, and a session with her on a built-in guide.
 * ``led_programme(store, clock)``: a programme of three leadership interviews about Ana, tagged.
@@ -130,16 +131,21 @@ async def until(app, pilot, shown, what: str, rounds: int = 200) -> None:
     raise AssertionError(f"not shown after {rounds} pauses: {what}")
 
 
+async def show(app, pilot, store, screen):
+    """The app unlocked with ``store``, ``screen`` pushed over the home screen at once (the home,
+    never looked at, is not drawn first: ~0.1 s of CPU) and its store reads settled."""
+    app.unlocked(store)
+    await app.push_screen(screen)
+    await settle(app, pilot)
+    assert app.screen is screen
+    return screen
+
+
 async def show_programme(app, pilot, store, programme_id: str):
     """The app unlocked with ``store``, on the programme's screen, its synthesis loaded."""
     from tui.screens.programme import ProgrammeScreen
 
-    app.unlocked(store)
-    await pilot.pause()
-    app.push_screen(ProgrammeScreen(programme_id))
-    await settle(app, pilot)
-    assert isinstance(app.screen, ProgrammeScreen)
-    return app.screen
+    return await show(app, pilot, store, ProgrammeScreen(programme_id))
 
 
 def ada_session(store, guide_id: str = "one-on-one"):

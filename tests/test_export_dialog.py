@@ -16,7 +16,7 @@ from store import Scope, render_export
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.detail import SessionDetailScreen
 from tui.screens.export import ExportScreen
-from apptools import make_app, settle
+from apptools import make_app, settle, show
 
 pytestmark = pytest.mark.usefixtures("utc_zone")
 
@@ -34,11 +34,7 @@ async def test_the_export_dialog_at_80x24_and_its_folder(store, vault_path, cloc
     store.save_note(session.id, "check-in", "\n".join(f"line {n}" for n in range(40)))
     app = make_app(vault_path, clock)
     async with app.run_test(size=(80, 24)) as pilot:
-        app.unlocked(store)
-        await pilot.pause()
-        app.push_screen(ExportScreen(session_ids=[session.id]))
-        await settle(app, pilot)
-        dialog = app.screen
+        dialog = await show(app, pilot, store, ExportScreen(session_ids=[session.id]))
         assert dialog.has_class("-compact")
         preview = dialog.query_one("#export-preview")
         assert preview.region.height >= 10  # most of the screen (it was ~5 lines)
@@ -82,11 +78,7 @@ async def a_run_of_the_export_dialog(vault_path, clock, store, session_id, write
     about the folder), after writing to ``write_to`` if given."""
     app = make_app(vault_path, clock)
     async with app.run_test(size=(80, 24)) as pilot:
-        app.unlocked(store)
-        await pilot.pause()
-        app.push_screen(ExportScreen(session_ids=[session_id]))
-        await settle(app, pilot)
-        dialog = app.screen
+        dialog = await show(app, pilot, store, ExportScreen(session_ids=[session_id]))
         offered = (dialog.query_one("#export-path").value,
                    str(dialog.query_one("#export-where").render()))
         if write_to is not None:
@@ -141,10 +133,7 @@ async def test_share_from_the_detail_says_what_goes_and_leaves_private_out(
     store.end_session(session.id)
     app = make_app(vault_path, clock)
     async with app.run_test(size=(80, 24)) as pilot:
-        app.unlocked(store)
-        await pilot.pause()
-        app.push_screen(SessionDetailScreen(session.id))
-        await settle(app, pilot)
+        await show(app, pilot, store, SessionDetailScreen(session.id))
         await pilot.press("ctrl+y")
         await settle(app, pilot)  # what goes is counted in a worker
         confirm = app.screen

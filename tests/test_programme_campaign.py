@@ -12,7 +12,7 @@ from guides.loader import builtin_guides
 from tui.screens.programme import ProgrammeScreen
 from tui.screens.programmes import ProgrammesScreen
 from tui.screens.start import NewSessionScreen
-from apptools import make_app, settle as settle_app
+from apptools import make_app, settle as settle_app, show_programme
 
 pytestmark = pytest.mark.usefixtures("utc_zone")
 
@@ -26,12 +26,7 @@ async def settle(pilot) -> None:
 
 
 async def programme_screen(app, pilot, store, programme_id: str) -> ProgrammeScreen:
-    app.unlocked(store)
-    await settle(pilot)
-    await app.push_screen(ProgrammeScreen(programme_id))
-    await settle(pilot)
-    assert isinstance(app.screen, ProgrammeScreen)
-    return app.screen
+    return await show_programme(app, pilot, store, programme_id)
 
 
 def text_of(widget) -> str:

@@ -245,10 +245,7 @@ async def test_tag_dialog_new_theme_new_person_and_empty_line(store, vault_path,
     session = store.start_session(ben.id, plan(), programme_id=programme.id)
     app = make_app(vault_path, clock)
     async with app.run_test(size=(80, 24)) as pilot:
-        app.unlocked(store)
-        await pilot.pause()
-        app.push_screen(SessionScreen(session.id))
-        await pilot.pause()
+        await open_session(app, pilot, store, session.id)
         keys = app.screen.query_one(Footer).query("FooterKey")
         assert [k.key for k in keys] == ["f1", "f2", "ctrl+n", "f3", "f4", "f9", "f10",
                                          "escape", "f12"]  # ctrl+q quits all the same
@@ -309,10 +306,7 @@ async def test_tagging_outside_a_programme_offers_the_default_themes(store, vaul
     session = store.start_session(ada.id, plan())
     app = make_app(vault_path, clock)
     async with app.run_test(size=(80, 24)) as pilot:
-        app.unlocked(store)
-        await pilot.pause()
-        app.push_screen(SessionScreen(session.id))
-        await pilot.pause()
+        await open_session(app, pilot, store, session.id)
         await type_text(pilot, "More")
         await pilot.press("f4")
         await pilot.pause()
