@@ -9,12 +9,15 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from textual.widgets import Input
 
 from tui.screens.pulse import PulseDialog
 from tui.screens.review import EndReviewScreen
 from tui.screens.session import SessionScreen
 from tui.widgets.session import FollowThrough
-from apptools import first_one_on_one, guide_plan as plan, make_app, open_session, settle
+from apptools import (
+    enter_text, first_one_on_one, guide_plan as plan, make_app, open_session, settle, until,
+)
 
 pytestmark = pytest.mark.usefixtures("utc_zone")
 
@@ -450,7 +453,9 @@ async def test_done_between_sessions_is_said_and_an_item_just_captured_is_correc
             await settle(app, pilot)
         room, item = store.items(session_id=second.id)
         assert item.text == "Send the deck +7d" and item.due is None
-        await pilot.press("ctrl+p", *"edit an item captured")
+        await pilot.press("ctrl+p")
+        await until(app, pilot, lambda: isinstance(app.focused, Input), "the palette's search")
+        await enter_text(pilot, "edit an item captured")  # one search, not one a key
         await settle(app, pilot)
         await pilot.press("enter")
         await settle(app, pilot)
