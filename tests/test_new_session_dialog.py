@@ -11,7 +11,7 @@ from guides.loader import builtin_guides
 from tui.screens.prepare import PrepareScreen
 from tui.screens.session import SessionScreen
 from tui.screens.start import NewSessionScreen
-from apptools import make_app, settle, until
+from apptools import enter_text, make_app, settle, until
 
 pytestmark = pytest.mark.usefixtures("utc_zone")
 
@@ -132,7 +132,8 @@ async def test_a_session_still_open_is_said_and_a_person_s_usual_guide_offered(
         async def until_says(text: str) -> None:
             await until(app, pilot, lambda: says(text), f"the line says {text!r}")
 
-        await pilot.press("tab", *"Ben Okafor")
+        await pilot.press("tab")
+        await enter_text(pilot, "Ben Okafor")  # at once (a name typed fast: the test above)
         await until_says(
             "still open with them: Feedback {quit}, 2025-03-03 09:00 (^r resumes it)")
         assert line.region.width and line.region.right <= 80, "the still-open line fits"
