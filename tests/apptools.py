@@ -5,14 +5,16 @@
   It never locks by itself unless ``idle_lock=True``: the idle check runs every 5 s of real
   time while the tests' clock jumps by hours, so it would lock at random in a slow run.
 * ``open_session(app, pilot, store, session_id)``: hand the app an unlocked store and open a
-  session screen, as unlocking and resuming would; returns the screen.
+  session screen, as unlocking and resuming would; returns the screen, its notes focused.
 * ``guide_plan(guide_id)``: a built-in guide as a session's plan (``start_session``'s argument).
 * ``settle(app, pilot)``: let the screen's store reads in workers finish and show (also those
   started after a refresh; robust when a pause returns early on a loaded machine).
 * ``until(app, pilot, shown, what)``: pause (and let the workers finish) until ``shown()`` holds,
   then lay the screen out once more: for a screenshot of what ``shown`` checks.
+* ``show(app, pilot, store, screen)``: unlocked, ``screen`` pushed over the home and settled.
 * ``show_programme(app, pilot, store, programme_id)``: unlocked, on a programme's screen.
 * ``ada_session(store, guide_id)``: Ada, and a session with her on a built-in guide.
+* ``led_programme(store, clock)``: a programme of three leadership interviews about Ana, tagged.
 * ``held_by(app, kinds)``: what the app still holds of ``kinds`` (a closed screen, a widget).
 * ``enter_text(pilot, text)``: ``text`` into the focused field through its public API (a line
   at a time, Enter pressed between lines), where the typing itself is not under test.
@@ -29,7 +31,7 @@ from types import FunctionType, ModuleType
 
 from textual.worker import WorkerCancelled
 
-from store import crypto
+from store import DEFAULT_THEMES, crypto
 from store.paths import Paths
 from tui import launch
 from tui.app import RapportApp
@@ -46,13 +48,18 @@ def make_app(vault_path, clock, *, config: Config | None = None, idle_lock: bool
 
 
 async def open_session(app, pilot, store, session_id):
+    """The session screen over the home screen, as resuming opens it: mounted (its session read
+    in ``on_mount``), then resumed with its notes focused (its AUTO_FOCUS) and laid out. Waited
+    for, not paused on: a pause ends early on a loaded machine. The home screen under it is
+    never drawn (a pause between the two drew it: ~0.1 s of CPU for each of ~55 tests)."""
     from tui.screens.session import SessionScreen
 
     app.unlocked(store)
-    await pilot.pause()
-    app.push_screen(SessionScreen(session_id))
-    await pilot.pause()
-    return app.screen
+    screen = SessionScreen(session_id)
+    await app.push_screen(screen)
+    await until(app, pilot, lambda: app.screen is screen and screen.focused is not None,
+                "the session screen, its notes focused")
+    return screen
 
 
 def guide_plan(guide_id: str = "one-on-one"):
@@ -124,22 +131,51 @@ async def until(app, pilot, shown, what: str, rounds: int = 200) -> None:
     raise AssertionError(f"not shown after {rounds} pauses: {what}")
 
 
+async def show(app, pilot, store, screen):
+    """The app unlocked with ``store``, ``screen`` pushed over the home screen at once (the home,
+    never looked at, is not drawn first: ~0.1 s of CPU) and its store reads settled."""
+    app.unlocked(store)
+    await app.push_screen(screen)
+    await settle(app, pilot)
+    assert app.screen is screen
+    return screen
+
+
 async def show_programme(app, pilot, store, programme_id: str):
     """The app unlocked with ``store``, on the programme's screen, its synthesis loaded."""
     from tui.screens.programme import ProgrammeScreen
 
-    app.unlocked(store)
-    await pilot.pause()
-    app.push_screen(ProgrammeScreen(programme_id))
-    await settle(app, pilot)
-    assert isinstance(app.screen, ProgrammeScreen)
-    return app.screen
+    return await show(app, pilot, store, ProgrammeScreen(programme_id))
 
 
 def ada_session(store, guide_id: str = "one-on-one"):
     """Ada, and a session with her from the built-in guide ``guide_id``: (person, session)."""
     person = store.add_person("Ada")
     return person, store.start_session(person.id, guide_plan(guide_id))
+
+
+def led_programme(store, clock):
+    """"Leaders" (the default themes and "decision making"), three leadership interviews about
+    Ana Silva: in each a note, a passage about her (perception), one on sign-off (current state
+    and decision making) and a SECRET one at the private reflection stage; in the last, a
+    future state too: (programme, Ana). Each an hour after the one before."""
+    programme = store.add_programme("Leaders", themes=(*DEFAULT_THEMES, "decision making"))
+    ana = store.add_person("Ana Silva")
+    for name, line in (("Ben Okafor", "Ana is fair"), ("Cara Lind", "Ana listens"),
+                       ("Dev Patel", "Ana decides fast")):
+        person = store.add_person(name)
+        session = store.start_session(person.id, guide_plan("leadership-interview"),
+                                      programme_id=programme.id)
+        store.save_note(session.id, "perception", f"{line}\nSign-off takes weeks")
+        store.add_tag(session.id, "perception", line, stage="perception", subject_id=ana.id)
+        store.add_tag(session.id, "current state", "Sign-off takes weeks", stage="perception")
+        store.add_tag(session.id, "decision making", "Sign-off takes weeks", stage="perception")
+        store.add_tag(session.id, "perception", f"SECRET about {name}", stage="reflection",
+                      subject_id=ana.id)
+        clock.advance(3600)
+    store.add_tag(session.id, "future state", "Teams decide", stage="perception")
+    store.add_tag(session.id, "decision making", "Teams decide", stage="perception")
+    return programme, ana
 
 
 def first_one_on_one(store, clock):

@@ -7,7 +7,7 @@ import stat
 import pytest
 
 from guides.loader import builtin_guides
-from apptools import make_app
+from apptools import make_app, show
 from tui.screens.export import ExportScreen
 
 CANARY = "PRIVATE-CANARY-42"
@@ -26,12 +26,8 @@ async def test_preview_is_what_gets_written(store, vault_path, clock, tmp_path):
     out.mkdir()
     app = make_app(vault_path, clock)
     async with app.run_test(size=(110, 40)) as pilot:
-        app.unlocked(store)
-        await pilot.pause()
-        app.push_screen(ExportScreen(session_ids=[session.id], directory=out))
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        screen = app.screen
+        screen = await show(app, pilot, store, ExportScreen(session_ids=[session.id],
+                                                           directory=out))
         preview = screen.query_one("#export-preview").text
         assert "shared words" in preview and CANARY not in preview
         warning = str(screen.query_one("#export-warning").render())
@@ -102,11 +98,7 @@ async def test_the_preview_names_the_facilitator_from_the_config(store, vault_pa
     store.add_item(session.id, "action", "Send the FAQ", owner="me")
     app = make_app(vault_path, clock, config=Config(facilitator_name="Sam Lee"))
     async with app.run_test(size=(110, 40)) as pilot:
-        app.unlocked(store)
-        await pilot.pause()
-        app.push_screen(ExportScreen(session_ids=[session.id], directory=tmp_path))
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await show(app, pilot, store, ExportScreen(session_ids=[session.id], directory=tmp_path))
         preview = app.screen.query_one("#export-preview").text
         assert "Send the FAQ" in preview and "Sam Lee" in preview
         assert "Facilitator" not in preview

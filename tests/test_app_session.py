@@ -18,7 +18,9 @@ from tui.screens.review import EndReviewScreen
 from tui.screens.session import SessionScreen
 from tui.screens.unlock import UnlockScreen
 from tui.widgets.session import FollowThrough, NotesArea, SessionTimer
-from apptools import ada_session, enter_text, guide_plan, make_app, open_session, settle, unlock_with
+from apptools import (
+    ada_session, enter_text, guide_plan, make_app, open_session, settle, until, unlock_with,
+)
 
 
 pytestmark = pytest.mark.usefixtures("utc_zone")
@@ -108,7 +110,7 @@ async def test_capture_then_stage_change_saves_then_questions_and_the_timer(
         # a stage change, questions and the timer
         assert screen.index == 0 and screen.query_one(NotesArea).text == ""
         first = screen.stage["key"]
-        await pilot.press(*"quokka talk")
+        await enter_text(pilot, "quokka talk")
         await pilot.press("ctrl+n")  # before the 1 s autosave fires
         await pilot.pause()
         assert screen.index == 1
@@ -371,14 +373,23 @@ def saved_notes(vault_path, passphrase, session_id) -> list[tuple[bool, str]]:
         reopened.close()
 
 
+async def capture(app, pilot, text: str) -> None:
+    """F2, and ``text`` entered at once in the capture dialog, not saved (the typing itself is
+    tested in test_app_dialogs)."""
+    await pilot.press("f2")
+    await until(app, pilot, lambda: isinstance(app.screen, CaptureScreen)
+                and app.focused is not None, "the capture dialog, focused")
+    await enter_text(pilot, text)
+
+
 async def test_a_signal_keeps_a_dialogs_typed_text_too(store, vault_path, clock, passphrase):
     person, session = ada_session(store)
     app = make_app(vault_path, clock)
     async with app.run_test(size=(80, 24)) as pilot:
         await open_session(app, pilot, store, session.id)
-        await pilot.press("f3", *"my hunch", "f2")  # typing into the private note
-        await pilot.pause()
-        await pilot.press(*"Book the room")
+        await pilot.press("f3")
+        await enter_text(pilot, "my hunch")  # into the private note
+        await capture(app, pilot, "Book the room")
         app.terminate(15)  # SIGTERM, as tui.launch hands it over
         await pilot.pause()
     assert app.signalled == 128 + 15
@@ -396,7 +407,7 @@ async def test_a_crash_keeps_a_dialogs_typed_text_too(store, vault_path, clock, 
     with pytest.raises(RuntimeError):
         async with app.run_test(size=(80, 24)) as pilot:
             await open_session(app, pilot, store, session.id)
-            await pilot.press("f2", *"Book the room")
+            await capture(app, pilot, "Book the room")
             app.call_later(boom)
             await pilot.pause()
     assert saved_notes(vault_path, passphrase, session.id) == [

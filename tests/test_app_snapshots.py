@@ -8,8 +8,7 @@ from datetime import date
 import pytest
 
 from guides.loader import builtin_guides
-from tui.screens.session import SessionScreen
-from apptools import enter_text, make_app
+from apptools import enter_text, make_app, open_session
 
 SIZE = (80, 24)
 
@@ -55,10 +54,7 @@ def test_session_wide_snapshot(snap_compare, store, vault_path, clock):
     app = make_app(vault_path, clock)
 
     async def run_before(pilot):
-        app.unlocked(store)
-        await pilot.pause()
-        app.push_screen(SessionScreen(session.id))
-        await pilot.pause()
+        await open_session(app, pilot, store, session.id)
         await app.workers.wait_for_complete()  # the since-last-time read, in a worker
         await quiet(pilot)
 
@@ -70,10 +66,7 @@ def test_capture_snapshot(snap_compare, store, vault_path, clock):
     app = make_app(vault_path, clock)
 
     async def run_before(pilot):
-        app.unlocked(store)
-        await pilot.pause()
-        app.push_screen(SessionScreen(session.id))
-        await pilot.pause()
+        await open_session(app, pilot, store, session.id)
         await app.workers.wait_for_complete()  # the since-last-time read, in a worker
         await pilot.press("f2")
         await pilot.pause()
@@ -89,10 +82,7 @@ def test_end_review_snapshot(snap_compare, store, vault_path, clock):
     app = make_app(vault_path, clock)
 
     async def run_before(pilot):
-        app.unlocked(store)
-        await pilot.pause()
-        app.push_screen(SessionScreen(session.id))
-        await pilot.pause()
+        await open_session(app, pilot, store, session.id)
         await app.workers.wait_for_complete()  # the since-last-time read, in a worker
         clock.advance(200)
         app.screen.tick()

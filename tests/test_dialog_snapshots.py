@@ -12,8 +12,7 @@ import pytest
 from guides.loader import builtin_guides
 from tui.screens.detail import SessionDetailScreen
 from tui.screens.export import ExportScreen
-from tui.screens.session import SessionScreen
-from apptools import enter_text, make_app
+from apptools import enter_text, make_app, open_session
 
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((160, 48), id="160x48")]
 
@@ -37,8 +36,7 @@ def showing(app, store, screen):
     """A ``run_before`` that unlocks and shows ``screen()`` over the home screen."""
     async def run_before(pilot):
         app.unlocked(store)
-        await pilot.pause()
-        app.push_screen(screen())
+        await app.push_screen(screen())  # at once: the home under it is no picture
         await quiet(pilot)
 
     return run_before
@@ -83,10 +81,7 @@ def test_tag_dialog_snapshot(snap_compare, store, vault_path, clock, size):
     app = make_app(vault_path, clock)
 
     async def run_before(pilot):
-        app.unlocked(store)
-        await pilot.pause()
-        app.push_screen(SessionScreen(session.id))
-        await pilot.pause()
+        await open_session(app, pilot, store, session.id)
         await enter_text(pilot, "Ana decides fast but alone, then explains it well")
         await pilot.press("f4")
         await pilot.pause()
@@ -114,10 +109,7 @@ def test_end_review_wide_snapshot(snap_compare, store, vault_path, clock):
     app = make_app(vault_path, clock)
 
     async def run_before(pilot):
-        app.unlocked(store)
-        await pilot.pause()
-        app.push_screen(SessionScreen(session.id))
-        await pilot.pause()
+        await open_session(app, pilot, store, session.id)
         await pilot.press("f10")
         await quiet(pilot)
 
@@ -141,10 +133,7 @@ def test_feedback_form_snapshot(snap_compare, store, vault_path, clock, size):
     app = make_app(vault_path, clock)
 
     async def run_before(pilot):
-        app.unlocked(store)
-        await pilot.pause()
-        app.push_screen(SessionScreen(session.id))
-        await pilot.pause()
+        await open_session(app, pilot, store, session.id)
         await pilot.press("ctrl+f")
         await enter_text(pilot, "Friday's outage")  # at once: a key by key redraw is no picture
         await quiet(pilot)

@@ -26,7 +26,9 @@ from tui.screens.questions import QuestionBankScreen, QuestionDialog
 from tui.screens.session import SessionScreen
 from tui.screens.strategy import StrategyDialog
 from tui.screens.unlock import UnlockScreen
-from apptools import ada_session, enter_text, make_app, settle, show_programme, unlock_with
+from apptools import (
+    ada_session, enter_text, make_app, settle, show, show_programme, unlock_with,
+)
 
 pytestmark = pytest.mark.usefixtures("utc_zone")
 
@@ -277,10 +279,7 @@ async def test_a_lock_keeps_a_talking_point_on_their_page_and_unlocking_goes_bac
     ana = store.add_person("Ana Silva")
     app = locking_app(vault_path, clock)
     async with app.run_test(size=(80, 24)) as pilot:
-        app.unlocked(store)
-        await settle(app, pilot)
-        app.push_screen(PersonScreen(ana.id))
-        await settle(app, pilot)
+        await show(app, pilot, store, PersonScreen(ana.id))
         await pilot.press("r")
         await pilot.pause()
         assert isinstance(app.screen, TalkingPointDialog)

@@ -20,7 +20,7 @@ from tui.config import Config
 from tui.keys import PLACEHOLDER, bad_keys, rapport_classes
 from tui.screens.help import HelpScreen, PrivacyScreen
 from tui.screens.session import SessionScreen
-from apptools import make_app, open_session, settle, until
+from apptools import make_app, open_session, settle, show, until
 
 ROOT = Path(__file__).resolve().parent.parent
 ROW = re.compile(r"^\| `([a-z0-9-]+)` \| `([^`]+)` \| (.+) \|$")
@@ -264,10 +264,7 @@ async def test_hints_in_dialogs_and_the_session_help_name_the_remapped_keys(
     keys = {"complete": "f6", "dialog-save": "alt+s", "back": "alt+b"}
     app = make_app(vault_path, clock, config=Config(keys=keys))
     async with app.run_test(size=(120, 36)) as pilot:
-        app.unlocked(store)
-        await settle(app, pilot)
-        app.push_screen(NewSessionScreen())
-        await settle(app, pilot)
+        await show(app, pilot, store, NewSessionScreen())
         placeholder = app.screen.query_one("#person", Input).placeholder
         assert "f6 completes" in placeholder and "Tab" not in placeholder
         app.pop_screen()

@@ -1,4 +1,6 @@
-"""Programmes in the app, driven by Pilot on a real vault: create, interview, tag, synthesise."""
+"""Programmes in the app, driven by Pilot on a real vault: create, interview, tag, synthesise
+(the drill-down, untagging, the leader's report and the exports). The tag dialog's own tests are
+in test_tag_dialog, the strategy items' in test_strategy_app."""
 
 from __future__ import annotations
 
@@ -8,8 +10,7 @@ import stat
 import pytest
 from textual.coordinate import Coordinate
 from textual.widgets import (
-    DataTable, Footer, Input, Markdown, OptionList, RadioButton, SelectionList, Static,
-    TextArea,
+    DataTable, Input, Markdown, OptionList, RadioButton, SelectionList, Static, TextArea,
 )
 from textual.widgets.text_area import Selection
 
@@ -32,7 +33,7 @@ from tui.screens.start import NewSessionScreen
 from tui.screens.tagging import TagDialog
 from tui.widgets.options import WrappingOptionList
 from tui.widgets.session import NotesArea
-from apptools import enter_text, make_app, settle, show_programme, unlock_with
+from apptools import enter_text, led_programme, make_app, settle, show_programme, unlock_with
 
 
 pytestmark = pytest.mark.usefixtures("utc_zone")
@@ -206,22 +207,7 @@ async def test_create_programme_run_two_interviews_and_tag(store, vault_path, cl
 
 @pytest.fixture
 def programme_with_data(store, clock):
-    programme = store.add_programme("Leaders", themes=(*DEFAULT_THEMES, "decision making"))
-    ana = store.add_person("Ana Silva")
-    for name, line in (("Ben Okafor", "Ana is fair"), ("Cara Lind", "Ana listens"),
-                       ("Dev Patel", "Ana decides fast")):
-        person = store.add_person(name)
-        session = store.start_session(person.id, plan(), programme_id=programme.id)
-        store.save_note(session.id, "perception", f"{line}\nSign-off takes weeks")
-        store.add_tag(session.id, "perception", line, stage="perception", subject_id=ana.id)
-        store.add_tag(session.id, "current state", "Sign-off takes weeks", stage="perception")
-        store.add_tag(session.id, "decision making", "Sign-off takes weeks", stage="perception")
-        store.add_tag(session.id, "perception", f"SECRET about {name}", stage="reflection",
-                      subject_id=ana.id)
-        clock.advance(3600)
-    store.add_tag(session.id, "future state", "Teams decide", stage="perception")
-    store.add_tag(session.id, "decision making", "Teams decide", stage="perception")
-    return programme, ana
+    return led_programme(store, clock)
 
 
 def passages_shown(screen: PassagesScreen) -> str:
@@ -275,137 +261,6 @@ async def test_a_passage_can_be_untagged_from_the_drill_down(store, vault_path, 
         # the strategy item that rested on it no longer counts that passage
         strategy = app.screen.query_one("#strategy", DataTable)
         assert strategy.get_row_at(0)[3] == "0"
-
-
-async def show_strategy_tab(app, pilot) -> DataTable:
-    await pilot.press("3")
-    await pilot.pause()
-    assert app.screen.query_one("#programme-tabs").active == "tab-strategy"
-    table = app.screen.query_one("#strategy", DataTable)
-    assert app.focused is table
-    return table
-
-
-def strategy_texts(table: DataTable) -> list[str]:
-    return [str(table.get_row_at(i)[1]) for i in range(table.row_count)]
-
-
-async def test_a_strategy_item_can_be_edited(store, vault_path, clock, programme_with_data):
-    """e (or Enter) on a strategy item: the dialog holds its text and links; saving updates it in
-    place (a new revision), the table and the detail show the new text, the cursor stays."""
-    programme, ana = programme_with_data
-    (fair_tag,) = [t for t in store.tags(programme_id=programme.id) if t.passage == "Ana is fair"]
-    first = store.add_strategy_item(programme.id, "Coach on fairness")
-    item = store.add_strategy_item(programme.id, "Agree a charter tpyo",
-                                   gaps=["decision making"], tag_ids=[fair_tag.id])
-    app = make_app(vault_path, clock)
-    async with app.run_test(size=(100, 30)) as pilot:
-        screen = await show_programme(app, pilot, store, programme.id)
-        table = await show_strategy_tab(app, pilot)
-        table.move_cursor(row=1)
-        await pilot.pause()
-        await pilot.press("enter")  # Enter opens it too; Escape changes nothing
-        await pilot.pause()
-        assert isinstance(app.screen, StrategyDialog)
-        await pilot.press("escape")
-        await settle(app, pilot)
-        assert app.screen is screen and store.strategy_items(programme.id) == [first, item]
-
-        await pilot.press("e")
-        await pilot.pause()
-        dialog = app.screen
-        assert isinstance(dialog, StrategyDialog)
-        text = dialog.query_one("#strategy-text", Input)
-        assert app.focused is text and text.value == "Agree a charter tpyo"
-        links = dialog.query_one(SelectionList)
-        assert sorted(links.selected) == ["gap:decision making", f"tag:{fair_tag.id}"]
-        await pilot.press(*["backspace"] * 4)
-        await type_text(pilot, "typo fixed")
-        await pilot.press("tab")  # to the links: the gap is first; space drops it
-        assert app.focused is links
-        await pilot.press("space", "ctrl+s")
-        await settle(app, pilot)
-        assert app.screen is screen
-        assert store.strategy_items(programme.id)[0] == first
-        updated = store.strategy_items(programme.id)[1]
-        assert (updated.id, updated.rev) == (item.id, item.rev + 1)
-        assert updated.text == "Agree a charter typo fixed"
-        assert updated.gaps == () and updated.tag_ids == (fair_tag.id,)
-        assert strategy_texts(table) == ["Coach on fairness", "Agree a charter typo fixed"]
-        assert table.cursor_row == 1
-        detail = screen.query_one("#strategy-md", Markdown).source
-        assert "Agree a charter typo fixed" in detail and "Addresses" not in detail
-
-        # Elsewhere than the Strategy tab, e opens nothing.
-        screen.query_one("#programme-tabs").active = "tab-matrix"
-        await pilot.pause()
-        await pilot.press("e")
-        await pilot.pause()
-        assert app.screen is screen
-
-
-async def test_editing_keeps_a_former_gap_on_offer_and_drops_a_removed_passage(
-        store, vault_path, clock, programme_with_data):
-    programme, ana = programme_with_data
-    item = store.add_strategy_item(programme.id, "Speed up", gaps=["pace", "decision making"],
-                                   tag_ids=["no-such-tag"])
-    app = make_app(vault_path, clock)
-    async with app.run_test(size=(100, 30)) as pilot:
-        await show_programme(app, pilot, store, programme.id)
-        await show_strategy_tab(app, pilot)
-        await pilot.press("e")
-        await pilot.pause()
-        links = app.screen.query_one(SelectionList)
-        assert sorted(links.selected) == ["gap:decision making", "gap:pace"]
-        labels = [str(links.get_option_at_index(i).prompt) for i in range(links.option_count)]
-        assert labels[:2] == ["◆ gap: decision making", "◇ pace (no longer a gap)"]
-        await pilot.press("ctrl+s")
-        await settle(app, pilot)
-        [updated] = store.strategy_items(programme.id)
-        assert updated.rev == item.rev + 1 and updated.text == "Speed up"
-        assert updated.gaps == ("decision making", "pace") and updated.tag_ids == ()
-
-
-async def test_a_strategy_item_is_deleted_only_when_confirmed(store, vault_path, clock,
-                                                             programme_with_data):
-    """d on a strategy item asks first: n keeps it, y deletes that item only; the cursor stays
-    on the same row, now the next item, and the detail follows."""
-    programme, ana = programme_with_data
-    items = [store.add_strategy_item(programme.id, text)
-             for text in ("Coach on fairness", "Drop this idea", "Agree a charter")]
-    app = make_app(vault_path, clock)
-    async with app.run_test(size=(100, 30)) as pilot:
-        screen = await show_programme(app, pilot, store, programme.id)
-        await pilot.press("d")  # on the matrix: nothing to delete, nothing asked
-        await pilot.pause()
-        assert app.screen is screen
-        tabs = screen.query_one("#programme-tabs")
-        for key, pane, focused in (("2", "tab-areas", "areas"), ("1", "tab-matrix", "matrix")):
-            await pilot.press(key)  # the digits switch tabs, focus on the tab's own list
-            await pilot.pause()
-            assert (tabs.active, app.focused.id) == (pane, focused)
-        table = await show_strategy_tab(app, pilot)
-        table.move_cursor(row=1)
-        await pilot.pause()
-        await pilot.press("d")
-        await pilot.pause()
-        assert isinstance(app.screen, ConfirmScreen)
-        assert "Drop this idea" in str(app.screen.query_one("#confirm-message").render())
-        await pilot.press("n")
-        await settle(app, pilot)
-        assert app.screen is screen and store.strategy_items(programme.id) == items
-        assert strategy_texts(table) == ["Coach on fairness", "Drop this idea", "Agree a charter"]
-
-        await pilot.press("delete")
-        await pilot.pause()
-        assert isinstance(app.screen, ConfirmScreen)
-        await pilot.press("y")
-        await settle(app, pilot)
-        assert app.screen is screen
-        assert store.strategy_items(programme.id) == [items[0], items[2]]
-        assert strategy_texts(table) == ["Coach on fairness", "Agree a charter"]
-        assert table.cursor_row == 1
-        assert "Agree a charter" in screen.query_one("#strategy-md", Markdown).source
 
 
 async def test_synthesis_drill_down_strategy_report_and_export(store, vault_path, clock,
@@ -515,93 +370,6 @@ async def test_synthesis_drill_down_strategy_report_and_export(store, vault_path
         await settle(app, pilot)
         assert target.read_text() == html
         assert "SECRET" not in target.read_text() and "Okafor" not in target.read_text()
-
-
-async def test_tag_dialog_new_theme_new_person_and_empty_line(store, vault_path, clock):
-    """At 80 columns: the interview's footer shows its tag key (every key fits); tagging a
-    line, with a new theme about a new person; the confirmation keeps its themes."""
-    programme = store.add_programme("Leaders")
-    ben = store.add_person("Ben Okafor")
-    session = store.start_session(ben.id, plan(), programme_id=programme.id)
-    app = make_app(vault_path, clock)
-    async with app.run_test(size=(80, 24)) as pilot:
-        app.unlocked(store)
-        await pilot.pause()
-        app.push_screen(SessionScreen(session.id))
-        await pilot.pause()
-        keys = app.screen.query_one(Footer).query("FooterKey")
-        assert [k.key for k in keys] == ["f1", "f2", "ctrl+n", "f3", "f4", "f9", "f10",
-                                         "escape", "f12"]  # ctrl+q quits all the same
-        assert keys.last().region.right <= 80
-        await pilot.press("f4")  # nothing on the line: no dialog, a hint
-        await pilot.pause()
-        assert isinstance(app.screen, SessionScreen)
-        await type_text(pilot, "Silos")
-        await pilot.press("f4")
-        await pilot.pause()
-        assert isinstance(app.screen, TagDialog)
-        await pilot.press("tab")
-        await type_text(pilot, "Eve")
-        await pilot.press("tab")
-        await type_text(pilot, "own")
-        await pilot.press("enter")  # asks once before adding a person
-        await pilot.pause()
-        assert isinstance(app.screen, TagDialog)
-        assert "⏎ again adds them" in str(app.screen.query_one("#tag-error").render())
-        await pilot.press("enter")
-        await pilot.pause()
-        assert isinstance(app.focused, NotesArea)
-        [tag] = store.tags(session_id=session.id)
-        eve = store.find_person("Eve")
-        assert (tag.theme, tag.subject_id) == ("own", eve.id)
-        assert store.programme(programme.id).themes[-1] == "own"
-        await pilot.press("f4", "escape")  # cancelled: no tag, focus back in the notes
-        await pilot.pause()
-        assert isinstance(app.focused, NotesArea) and len(store.tags(session_id=session.id)) == 1
-        await pilot.press("f4", "space", "down", "space", "enter")  # two themes, about Eve
-        await pilot.pause()
-        status = app.screen.query_one("#note-status")
-        said = str(status.render())
-        assert said == "tagged about Eve: perception, strength"  # all of it shown
-        assert len(said) <= status.content_size.width
-        # a theme typed where the stage has its own goes with it: the area of a current state
-        # (typed alone, the passage left the current state and the gap behind)
-        app.screen.go_to(next(i for i, s in enumerate(session.plan["stages"])
-                              if s["key"] == "current-state"))
-        await pilot.pause()
-        await type_text(pilot, "\nDecisions stall")
-        await pilot.press("f4")
-        await pilot.pause()
-        new_theme = app.screen.query_one("#tag-new", Input)
-        assert new_theme.placeholder == "added to the themes, with current state"
-        new_theme.focus()
-        await pilot.pause()
-        await type_text(pilot, "decision making")
-        await pilot.press("enter")
-        await pilot.pause()
-        assert sorted(t.theme for t in store.tags(session_id=session.id)
-                      if t.passage == "Decisions stall") == ["current state", "decision making"]
-        assert str(status.render()) == "tagged: current state, decision making"
-
-
-async def test_tagging_outside_a_programme_offers_the_default_themes(store, vault_path, clock):
-    ada = store.add_person("Ada")
-    session = store.start_session(ada.id, plan())
-    app = make_app(vault_path, clock)
-    async with app.run_test(size=(80, 24)) as pilot:
-        app.unlocked(store)
-        await pilot.pause()
-        app.push_screen(SessionScreen(session.id))
-        await pilot.pause()
-        await type_text(pilot, "More")
-        await pilot.press("f4")
-        await pilot.pause()
-        dialog = app.screen
-        assert dialog.themes == list(DEFAULT_THEMES) and not dialog.query("#tag-new")
-        await pilot.press("3")
-        await pilot.pause()
-        [tag] = store.tags(session_id=session.id)
-        assert tag.theme == "concern" and tag.stage == "welcome"
 
 
 async def test_markup_in_a_name_a_theme_and_an_item_is_text_in_the_programme_tables(

@@ -12,7 +12,7 @@ from guides.loader import builtin_guides
 from tui.screens.programme import ProgrammeScreen
 from tui.screens.programmes import ProgrammesScreen
 from tui.screens.start import NewSessionScreen
-from apptools import make_app, settle as settle_app
+from apptools import enter_text, make_app, settle as settle_app, show_programme
 
 pytestmark = pytest.mark.usefixtures("utc_zone")
 
@@ -26,12 +26,7 @@ async def settle(pilot) -> None:
 
 
 async def programme_screen(app, pilot, store, programme_id: str) -> ProgrammeScreen:
-    app.unlocked(store)
-    await settle(pilot)
-    await app.push_screen(ProgrammeScreen(programme_id))
-    await settle(pilot)
-    assert isinstance(app.screen, ProgrammeScreen)
-    return app.screen
+    return await show_programme(app, pilot, store, programme_id)
 
 
 def text_of(widget) -> str:
@@ -240,7 +235,7 @@ async def test_someone_new_goes_on_the_roster_by_the_name_typed(store, vault_pat
         await pilot.pause()
         picker = app.screen
         assert isinstance(picker, Picker)
-        await pilot.press(*"Dana  Ruiz")
+        await enter_text(pilot, "Dana  Ruiz")  # at once (typed key by key: "ben" and "eve")
         await pilot.pause()
         options = picker.query_one("#picker-list")
         assert [str(o.prompt) for o in options.options] == ["+ add Dana Ruiz, someone new"]
@@ -253,7 +248,7 @@ async def test_someone_new_goes_on_the_roster_by_the_name_typed(store, vault_pat
         # the name of someone known picks them, never a second person of that name
         await pilot.press("a")
         await pilot.pause()
-        await pilot.press(*"ben okafor")
+        await enter_text(pilot, "ben okafor")
         await pilot.pause()
         assert [str(o.prompt) for o in app.screen.query_one("#picker-list").options] == [
             "Ben Okafor"]

@@ -14,9 +14,9 @@ from store import crypto
 from store.paths import Paths
 from store.vault import open_vault
 from tui.screens.home import HomeScreen
-from tui.screens.session import SessionScreen
 from tui.screens.unlock import UnlockScreen
 from tui.serve.child import MAX_DELAY, ServedApp, failure_delay
+from apptools import enter_text, open_session
 
 pytestmark = pytest.mark.usefixtures("utc_zone")
 
@@ -72,11 +72,8 @@ async def test_the_terminal_app_does_not_pause(store, vault_path, clock, monkeyp
 async def open_session_with_unsaved_notes(app, pilot, store, text: str) -> int:
     person = store.add_person("Ada")
     session = store.start_session(person.id, builtin_guides()[0].to_snapshot())
-    app.unlocked(store)
-    await pilot.pause()
-    app.push_screen(SessionScreen(session.id))
-    await pilot.pause()
-    await pilot.press(*text)  # typed, not yet autosaved (the clock stands still)
+    await open_session(app, pilot, store, session.id)
+    await enter_text(pilot, text)  # not yet autosaved (the clock stands still)
     app.clock.advance(10)
     app.screen.tick()  # 10 s on the timer, not yet saved (it saves every 15 s, and on leaving)
     return session.id

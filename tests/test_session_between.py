@@ -1,19 +1,23 @@
 """Between two conversations with the same person, as a manager running weekly 1-on-1s meets
-it: the next meeting the review offers (a regular one, the one already set, the slot's time),
-the toast of the last session left behind, goals checked in on from the list, overdue items
-carried with a new date, what was done in between, and the pulse's word kept and read back."""
+it: the next meeting the review offers (the cadence's, a cadence agreed there, a date set that
+wins, a regular one, the one already set, the slot's time), the toast of the last session left
+behind, goals checked in on from the list, overdue items carried with a new date, what was done
+in between, and the pulse's word kept and read back."""
 
 from __future__ import annotations
 
 from datetime import date
 
 import pytest
+from textual.widgets import Input
 
 from tui.screens.pulse import PulseDialog
 from tui.screens.review import EndReviewScreen
 from tui.screens.session import SessionScreen
 from tui.widgets.session import FollowThrough
-from apptools import first_one_on_one, guide_plan as plan, make_app, open_session, settle
+from apptools import (
+    enter_text, first_one_on_one, guide_plan as plan, make_app, open_session, settle, until,
+)
 
 pytestmark = pytest.mark.usefixtures("utc_zone")
 
@@ -95,6 +99,66 @@ async def test_a_tab_after_the_pulse_s_digit_keeps_the_word(store, vault_path, c
         app.store = None
     pulse = store.pulse(session.id)
     assert (pulse.score, pulse.word) == (5, "flat")
+
+
+async def test_ending_offers_the_next_date_and_a_set_date_wins(store, vault_path, clock):
+    """Issue 22: the review offers the cadence's next date (labelled, editable); the date set
+    overrides the computed one in upcoming(). A first 1-on-1 with someone with no cadence
+    agrees it there ("every two weeks"): its date is offered, and it is theirs once ended."""
+    ada = store.add_person("Ada Lovelace")
+    session = store.start_session(ada.id, plan("one-on-one"))
+    app = make_app(vault_path, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_session(app, pilot, store, session.id)
+        await pilot.press("f10")
+        await pilot.pause()
+        review = app.screen
+        assert isinstance(review, EndReviewScreen)
+        label = review.query_one("#review-next-label")
+        assert "Next meeting with Ada Lovelace (suggested)" in str(label.render())
+        assert review.query_one("#next-day").value == "2025-03-10"  # a week on, for now
+        # the example date is one to come (a week after the clock's today), not a fixed one
+        assert review.query_one("#next-day").placeholder == "2025-03-10, +7d, fri"
+        # under the date, the next stop after it; from End, Shift+Tab, as the hint says
+        assert [w.id for w in review.focus_chain if w.id != "review-body"] == [
+            "next-day", "next-time", "next-minutes", "review-cadence", "review-end",
+            "review-share", "review-back"]
+        assert "shift+tab agrees the cadence" in str(review.query_one(".dialog-title").render())
+        await pilot.press("shift+tab")
+        assert app.focused is review.query_one("#review-cadence")
+        await pilot.press("right", "right")  # none, weekly, fortnightly
+        await pilot.pause()
+        assert "Next meeting with Ada Lovelace (fortnightly: suggested)" in str(label.render())
+        cadence = review.query_one("#review-cadence")
+        assert cadence.region.bottom <= 24 and cadence.region.right <= 80  # whole at 80x24
+        assert [str(w.render()) for w in review.query("#review-next Label")] == [
+            "Date", "Time", "Minutes"]
+        day = review.query_one("#next-day")
+        assert day.value == "2025-03-17"  # two weeks on
+        assert day.region.width >= 12 and day.region.bottom <= 24  # on screen at 80x24
+        day.value = "+10d"  # as the capture dialog takes it
+        await pilot.press("left")  # weekly: the date typed stays, and is not called suggested
+        await pilot.pause()
+        assert day.value == "+10d"
+        assert str(label.render()) == (
+            "Next meeting with Ada Lovelace (weekly); clear the date to skip")
+        day.value = ""  # cleared: what happens then, not "clear the date to skip"
+        await pilot.pause()
+        assert str(label.render()) == "Next meeting with Ada Lovelace: no date set, weekly decides"
+        await pilot.press("left")  # no cadence either
+        assert str(label.render()) == "Next meeting with Ada Lovelace: none set"
+        await pilot.press("right")
+        day.value = "+10d"
+        await pilot.pause()
+        await pilot.press("right")
+        await pilot.press("ctrl+e")
+        await pilot.pause()
+        assert not isinstance(app.screen, (EndReviewScreen, SessionScreen))
+        app.store = None
+    assert store.next_meeting(ada.id).day == date(2025, 3, 13)
+    assert store.person(ada.id).cadence == "fortnightly"  # agreed in the review
+    [coming] = store.upcoming()
+    assert (coming.person.id, coming.day, coming.source) == (ada.id, date(2025, 3, 13), "set")
 
 
 async def test_the_next_meeting_after_a_first_one_on_one_and_after_feedback(store, vault_path,
@@ -389,7 +453,9 @@ async def test_done_between_sessions_is_said_and_an_item_just_captured_is_correc
             await settle(app, pilot)
         room, item = store.items(session_id=second.id)
         assert item.text == "Send the deck +7d" and item.due is None
-        await pilot.press("ctrl+p", *"edit an item captured")
+        await pilot.press("ctrl+p")
+        await until(app, pilot, lambda: isinstance(app.focused, Input), "the palette's search")
+        await enter_text(pilot, "edit an item captured")  # one search, not one a key
         await settle(app, pilot)
         await pilot.press("enter")
         await settle(app, pilot)

@@ -19,7 +19,9 @@ from tui.screens.review import EndReviewScreen
 from tui.screens.session import SessionScreen
 from tui.widgets.session import FollowThrough, NotesArea, QuestionList, StageCard
 from tui.widgets.prepare import SinceLastTimeView
-from apptools import first_one_on_one, guide_plan as plan, make_app, open_session, settle
+from apptools import (
+    first_one_on_one, guide_plan as plan, make_app, open_session, settle, show,
+)
 
 pytestmark = pytest.mark.usefixtures("utc_zone")
 
@@ -285,10 +287,7 @@ async def test_the_summary_is_copied_as_an_export_from_the_review_and_the_detail
     expected = render_export(store, Scope.sessions(first.id), "md", "summary", tz=None).text
     app = make_app(vault_path, clock)
     async with app.run_test(size=(80, 24)) as pilot:
-        app.unlocked(store)
-        await pilot.pause()
-        app.push_screen(SessionDetailScreen(first.id))
-        await settle(app, pilot)
+        await show(app, pilot, store, SessionDetailScreen(first.id))
         await pilot.press("ctrl+y")
         await settle(app, pilot)  # what goes is counted in a worker
         assert isinstance(app.screen, ConfirmScreen)  # asked first: it leaves the vault

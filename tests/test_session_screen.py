@@ -23,7 +23,9 @@ from tui.screens.unlock import UnlockScreen
 from tui.widgets.session import (
     FollowThrough, ItemsPanel, NotesArea, QuestionList, StageCard, StageOutline,
 )
-from apptools import guide_plan as plan, held_by, make_app, open_session, settle, unlock_with
+from apptools import (
+    enter_text, guide_plan as plan, held_by, make_app, open_session, settle, unlock_with,
+)
 
 pytestmark = pytest.mark.usefixtures("utc_zone")
 
@@ -310,7 +312,9 @@ async def test_the_review_lists_the_items(store, vault_path, clock):
         await pilot.press("i", *"offsite", "enter")
         await pilot.pause()
         assert isinstance(app.screen, CaptureScreen)
-        await pilot.press("tab", "tab", "ctrl+u", *"2025-03-14", "enter")
+        await pilot.press("tab", "tab", "ctrl+u")
+        await enter_text(pilot, "2025-03-14")
+        await pilot.press("enter")
         await pilot.pause()
         assert app.screen is review
         assert "Book the offsite  Ada · due 2025-03-14" in str(items.render())
@@ -445,7 +449,9 @@ async def test_an_inserted_question_starts_a_paragraph_of_its_own(store, vault_p
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_session(app, pilot, store, session.id)
         question = screen.stage["questions"][0]["text"]
-        await pilot.press(*"- Ivo quiet", "ctrl+o", *"Notes go nowhere")
+        await enter_text(pilot, "- Ivo quiet")  # typing into the notes: test_app_shell
+        await pilot.press("ctrl+o")
+        await enter_text(pilot, "Notes go nowhere")
         assert screen.query_one(NotesArea).text == f"- Ivo quiet\n\nQ: {question}\nNotes go nowhere"
         await pilot.press("enter", "enter", "ctrl+o")  # after a blank line: no second one
         assert screen.query_one(NotesArea).text.endswith(

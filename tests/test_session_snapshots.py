@@ -8,8 +8,7 @@ from datetime import date
 
 import pytest
 
-from tui.screens.session import SessionScreen
-from apptools import enter_text, guide_plan, make_app
+from apptools import enter_text, guide_plan, make_app, open_session
 
 SIZES = {"80x24": (80, 24), "160x48": (160, 48)}
 WEEK = 7 * 86400
@@ -41,10 +40,7 @@ def opened(app, store, session, *keys: str, text: str = ""):
     """Unlocked, on the session, ``keys`` pressed, then ``text`` entered into the focused field
     (at once: a snapshot of typed notes, not of typing, which redraws the screen a key)."""
     async def run_before(pilot):
-        app.unlocked(store)
-        await pilot.pause()
-        app.push_screen(SessionScreen(session.id))
-        await pilot.pause()
+        await open_session(app, pilot, store, session.id)
         await app.workers.wait_for_complete()
         await pilot.pause()
         for key in keys:

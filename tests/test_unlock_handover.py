@@ -17,7 +17,7 @@ from tui.screens.home import HomeScreen, SessionTable, first_page
 from tui.screens.people import PeopleScreen
 from tui.screens.person_dialogs import PersonDialog
 from tui.screens.unlock import UnlockScreen
-from apptools import make_app, settle
+from apptools import make_app, settle, unlock_with
 
 pytestmark = pytest.mark.usefixtures("utc_zone")
 
@@ -34,7 +34,8 @@ def seed(store, sessions: int = 3) -> None:
 
 
 async def unlock(app, pilot, passphrase: str) -> None:
-    await pilot.press(*passphrase, "enter")
+    """Entered at once, then Enter (typed key by key, and fast: test_wrong_passphrase_then_right)."""
+    await unlock_with(pilot, passphrase)
     await settle(app, pilot)
 
 
@@ -148,10 +149,13 @@ async def test_a_vault_created_in_this_run_asks_once_after_a_lock(tmp_path, cloc
     async with app.run_test(size=SIZE) as pilot:
         assert app.screen.create
         # passphrases that do not match create nothing (was test_app_shell's own test)
-        await pilot.press(*"long enough 1", "enter", *"long enough 2", "enter")
+        for typed in ("long enough 1", "long enough 2"):
+            await unlock_with(pilot, typed)
         await pilot.pause()
         assert not vault.exists(), "created with passphrases that differ"
-        await pilot.press(*"long enough 1", "enter", *"long enough 1", "enter")
+        confirm = app.screen.query_one("#confirm")  # typed again there, the first one kept
+        assert app.focused is confirm and confirm.value == ""
+        await unlock_with(pilot, "long enough 1")
         await settle(app, pilot)
         assert isinstance(app.screen, HomeScreen)
         assert vault.exists()
