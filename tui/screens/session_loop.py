@@ -493,6 +493,12 @@ def feedback_form(screen: "SessionScreen", records: str,
     if records == "feedback-next-step" and here:
         step = ([a for a in here if a.owner == "them"] or here)[-1]
         prepared, link = {**prepared, "next_step": step.text}, step.id
+    if records == "feedback-response":  # their response, as this stage's shared note put it
+        # down ("Their view, in their words: ...", as its prompt asks): not typed again
+        from store import prepared_feedback as read
+
+        said = read(screen.notebook.text(stage_key, False)).get("response")
+        prepared = {**prepared, "response": said} if said else prepared
     screen.app.push_screen(FeedbackDialog(records, screen.person.name, screen.feedback, actions,
                                           kind=kind, prepared=prepared, link=link), done)
 
@@ -506,6 +512,7 @@ def prepared_feedback(screen: "SessionScreen", at: int | None = None) -> dict[st
     for stage in screen.stages[:screen.index if at is None else at]:
         for private in (True, False):
             found = {**read(screen.notebook.text(stage["key"], private)), **found}
+    found.pop("response", None)  # a response foreseen in Prepare is not theirs
     return found
 
 
