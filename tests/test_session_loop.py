@@ -216,6 +216,7 @@ async def test_the_feedback_guide_fills_the_feedback_log_as_it_goes(store, vault
         # the step starts from the action just captured at this stage, linked to it: said,
         # editable, not typed again and linked by hand (it was empty and unlinked)
         [action] = store.items(session_id=session.id)
+        assert action.owner == "them"  # the stage asks for their first step: theirs, not mine
         assert "action captured here" in str(app.screen.query_one("#feedback-prepared").render())
         assert app.focused.text == "Rehearse the next review"
         linked = app.screen.query_one("#feedback-item")

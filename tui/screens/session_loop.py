@@ -300,10 +300,13 @@ def capture(screen: "SessionScreen", kind: str | None = None) -> None:
     """The capture dialog; the item joins this session's items panel, confirmed in the status
     line (a toast would cover the item just added at 80x24). Without ``kind``, the dialog opens
     on the first kind the stage encourages (its ``item_kinds``: a goal at the career
-    conversation's goals stage), else on an action."""
+    conversation's goals stage), else on an action. Whose it is starts as theirs at a stage
+    that records the agreed next step (``records = "feedback-next-step"``: the feedback log's
+    step is theirs, its "new action" made theirs), else as the dialog has it (a goal theirs)."""
     from tui.screens.capture import Capture, CaptureScreen
 
     kind = kind or next(iter(screen.stage.get("item_kinds") or ()), "action")
+    owner = "them" if screen.stage.get("records") == "feedback-next-step" else None
 
     def captured(result: Capture | None) -> None:
         screen.query_one(NotesArea).focus()
@@ -318,7 +321,7 @@ def capture(screen: "SessionScreen", kind: str | None = None) -> None:
             return
         show_added(screen, item, f"{item.kind} saved")
 
-    screen.app.push_screen(CaptureScreen(kind=kind, participant=screen.person.name,
+    screen.app.push_screen(CaptureScreen(kind=kind, participant=screen.person.name, owner=owner,
                                          today=screen.app.clock().astimezone().date()), captured)
 
 
