@@ -22,21 +22,35 @@ from .sessions import session_row
 TABLE = "feedback"
 FIELDS = ("direction", "kind", *FEEDBACK_TEXTS, "item_id")
 
-#: A line that starts a prepared field: "Situation: ...", "- **Behaviour** - ...", "## Impact".
-_LABEL = re.compile(r"^\s*(?:[-*•#>]+\s*)*(?:\*\*|__)?(situation|behaviou?r|impact)"
+#: The words that label a field: the feedback guide's prompts (Prepare's "Situation",
+#: "Behaviour", "Impact"; the their-side stage's "Their view, in their words" for the response).
+_WORDS = (r"situation|behaviou?r|impact|"
+          r"their\s+(?:view|response)(?:,?\s+in\s+their\s+(?:own\s+)?words)?|response")
+#: A line that starts a field: "Situation: ...", "- **Behaviour** - ...", "## Impact".
+_LABEL = re.compile(rf"^\s*(?:[-*•#>]+\s*)*(?:\*\*|__)?({_WORDS})"
                     r"(?:\*\*|__)?\s*(?:[:\-–—]+\s*|$)(.*)$", re.IGNORECASE)
-#: A line that starts something else ("My one request: ..."): the field before it ends there.
-_OTHER = re.compile(r"^\s*(?:[-*•#>]+\s*)*(?:\*\*|__)?[^\W\d][\w'’ ]{0,30}(?:\*\*|__)?:")
+#: A line that starts something else ("My one request: ...", "Where we agree and where we
+#: don't: ..."): the field before it ends there.
+_OTHER = re.compile(r"^\s*(?:[-*•#>]+\s*)*(?:\*\*|__)?[^\W\d][\w'’ ]{0,40}(?:\*\*|__)?:")
 #: Where a sentence ends and the next label starts on the same line: "Situation: the review.
 #: Behaviour: ..." is read as two lines.
-_INLINE = re.compile(r"(?<=[.;!?])\s+(?=(?:situation|behaviou?r|impact)\s*:)", re.IGNORECASE)
+_INLINE = re.compile(rf"(?<=[.;!?])\s+(?=(?:{_WORDS})\s*:)", re.IGNORECASE)
+
+
+def _field(label: str) -> str:
+    word = label.lower()
+    if word.startswith("behav"):
+        return "behaviour"
+    return "response" if word.startswith(("their", "response")) else word
 
 
 def prepared(text: str) -> dict[str, str]:
     """The situation, behaviour and impact written down in ``text`` (a Prepare stage's notes,
     as its prompts ask: "Situation: ..." or the word as a heading, then the lines under it up
-    to a blank line or the next label, which may also follow a sentence on the same line):
-    field -> text, one line each, only those found. The first one found of each wins."""
+    to a blank line or the next label, which may also follow a sentence on the same line), and
+    their response (the their-side stage's note: "Their view, in their words: ...", "Their
+    response: ..."): field -> text, one line each, only those found. The first one found of
+    each wins."""
     found: dict[str, str] = {}
     field: str | None = None
     lines: list[str] = []
@@ -51,8 +65,7 @@ def prepared(text: str) -> dict[str, str]:
         label = _LABEL.match(line)
         if label is not None:
             close()
-            field = "behaviour" if label.group(1).lower().startswith("behav") else \
-                label.group(1).lower()
+            field = _field(label.group(1))
             lines = [label.group(2)]
         elif field is not None and (_OTHER.match(line) or not line.strip() and "".join(lines)):
             close()

@@ -188,6 +188,8 @@ async def test_search_enter_opens_an_ended_session_s_detail_a_person_and_a_live_
     said = store.add_feedback(ids["alice"], kind="praise", situation="At the quetzal demo",
                               behaviour="you took every question")  # of no session
     store.fill_feedback(ids["b1"], impact="Bo hurried the handover")
+    store.add_item(ids["b1"], "action", "Rewrite the zanzibar checklist", owner="them",
+                   stage="feedback")  # at the second stage of seven: its items far below
     async with app.run_test(size=SIZE) as pilot:
         await unlocked(pilot, store)
         await search_for(pilot, "release notes were late")
@@ -254,6 +256,17 @@ async def test_search_enter_opens_an_ended_session_s_detail_a_person_and_a_live_
         assert scroll.content_region.contains_region(recorded.region), recorded.region
         last = app.screen.query(".detail-stage").last()  # a blank line after its "No notes."
         assert recorded.region.y == last.region.bottom + 1
+        await pilot.press("escape")
+        await settle(pilot)
+        app.screen.query_one("#search-query").focus()
+        await search_for(pilot, "zanzibar checklist")  # an item: in the items, not the stage
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.screen.session_id == ids["b1"] and app.screen.cursor_stage() == "feedback"
+        scroll, items = (app.screen.query_one(f"#detail-{n}") for n in ("scroll", "items"))
+        [action, *_] = items.query("MarkdownBulletList MarkdownParagraph")  # actions first
+        assert "zanzibar" in str(action.render())
+        assert scroll.content_region.contains_region(action.region), action.region
         await pilot.press("escape")
         await settle(pilot)
 

@@ -373,6 +373,26 @@ async def test_the_cursor_stays_on_a_session_the_list_moves(store, vault_path, c
         await pilot.press("escape")
         await settle(pilot)
         assert table.selected_key() == dee.id and keys_of(table)[0] != dee.id
+        # started from Prepare (it gives way to the session): back, the cursor is on it, not
+        # on the row highlighted before (Enter opened that older session, maybe someone else's)
+        table.move_cursor(row=keys_of(table).index(started["Gus Fring"].id))
+        await pilot.press("p")
+        await settle(pilot)
+        await pilot.press("ctrl+n", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, SessionScreen)
+        again = app.screen.session
+        store.end_session(again.id)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.screen is screen and table.selected_key() == again.id
+        # a filter that hides the session left is cleared (said), the cursor on it
+        await pilot.press("slash", *"Ada", "enter", "ctrl+n", *"Eve", "enter")
+        await settle(pilot)
+        eve = app.screen.session
+        await pilot.press("escape")
+        await settle(pilot)
+        assert screen.filter_field.value == "" and table.selected_key() == eve.id
         app.store = None
 
 

@@ -199,9 +199,13 @@ async def test_the_feedback_guide_fills_the_feedback_log_as_it_goes(store, vault
             "Tuesday review", "blamed data team", "client asked for someone else")
         assert entry.kind == "developmental" and entry.direction == "given"
         screen.go_to(stages["feedback-response"])
+        # their response starts from this stage's note, under its prompt, not typed again
+        screen.query_one(NotesArea).insert("Their view, in their words: felt\ncornered\n"
+                                           "Where we agree and where we don't: the timeline")
         await pilot.press("ctrl+f")
         await pilot.pause()
-        app.focused.insert("felt cornered")
+        assert app.focused.text == "felt cornered"
+        assert "this stage's note" in str(app.screen.query_one("#feedback-prepared").render())
         await pilot.press("enter")
         await pilot.pause()
         screen.go_to(stages["feedback-next-step"])
@@ -214,6 +218,7 @@ async def test_the_feedback_guide_fills_the_feedback_log_as_it_goes(store, vault
         # the step starts from the action just captured at this stage, linked to it: said,
         # editable, not typed again and linked by hand (it was empty and unlinked)
         [action] = store.items(session_id=session.id)
+        assert action.owner == "them"  # the stage asks for their first step: theirs, not mine
         assert "action captured here" in str(app.screen.query_one("#feedback-prepared").render())
         assert app.focused.text == "Rehearse the next review"
         linked = app.screen.query_one("#feedback-item")

@@ -96,6 +96,19 @@ def test_prepared_points_written_on_one_line_are_read_apart(situation, behaviour
                                        "impact": " ".join(impact.split())}
 
 
+def test_their_response_is_read_under_the_their_side_stage_s_prompt():
+    """The response stage's note, as its prompts label it: the response is what follows "Their
+    view, in their words" (or "Their response"), up to the next prompt, however long."""
+    from store import prepared_feedback
+
+    assert prepared_feedback("Their view, in their words: felt cornered\n  by the client\n"
+                             "Where we agree and where we don't: the timeline") == {
+        "response": "felt cornered by the client"}
+    assert prepared_feedback("- **Their response** - fine. Situation: the demo") == {
+        "response": "fine.", "situation": "the demo"}
+    assert prepared_feedback("Their view might differ: ask") == {}
+
+
 def test_an_agreed_next_step_becomes_a_linked_action_or_nothing_is_written(store):
     """The SBI form's "a new action of theirs": the action and the link in one transaction."""
     ann = store.add_person("Ann")

@@ -116,6 +116,9 @@ class RapportApp(QuietCrash):
         self.clock: Callable[[], datetime] = clock or utc_now
         self.store: Store | None = None
         self._catalog: Catalog | None = None
+        #: the session last open (left or ended), however it was reached (Prepare, People, a
+        #: search): the sessions list puts its cursor on it when it is next shown (tui.screens.home)
+        self.left_session: str | None = None
         #: what to reopen after the next unlock (the session a lock left), see action_lock
         self.reopen_after_unlock: Callable[[], object] | None = None
         #: the folder the last export went to, offered by the next (the app's default is the

@@ -285,6 +285,11 @@ def item_line(item: Item, person_name: str, esc: Callable[[str], str] = md_escap
     return f"- {fmt.KIND_MARK.get(item.kind, '-')} {esc(item.text)} — " + " · ".join(bits)
 
 
+def listed_items(record: SessionRecord) -> list[Item]:
+    """The items in the order :func:`items_markdown` lists them (by kind, then as captured)."""
+    return [i for kind in ITEM_KINDS for i in record.items if i.kind == kind]
+
+
 def items_markdown(record: SessionRecord, esc: Callable[[str], str] = md_escape) -> str:
     """The items captured, then the goals checked in (the session document's ``goals``, as
     the export lays them out; a private one marked)."""

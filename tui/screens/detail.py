@@ -21,7 +21,8 @@ from tui import format as fmt
 from tui.widgets.footer import Footer
 from tui.widgets.note_markdown import NoteMarkdown
 from tui.record import (
-    SessionRecord, items_markdown, load_record, record_header, recorded_markdown, stage_markdown,
+    SessionRecord, items_markdown, listed_items, load_record, record_header, recorded_markdown,
+    stage_markdown,
 )
 from tui.record import stage_times
 from tui.commands import Command
@@ -64,14 +65,16 @@ class SessionDetailScreen(SectionScreen):
     ]
 
     def __init__(self, session_id: str, *, stage: str | None = None,
-                 recorded: bool = False) -> None:
+                 recorded: bool = False, item: str | None = None) -> None:
         """``stage``: the stage highlighted at first, in view; ``recorded``: what the session
         recorded (its feedback form, its pulse) in view instead, that stage still highlighted
-        (a feedback hit: its words are in the form, not in its stage's notes)."""
+        (a feedback hit: its words are in the form, not in its stage's notes); ``item``: that
+        item in view instead, in the items listed at the bottom (an item hit, an item opened)."""
         super().__init__()
         self.session_id = session_id
         self.target = stage
         self.recorded = recorded
+        self.item = item
         self.record: SessionRecord | None = None
         self.cursor: int | None = None
         self._loaded_once = False
@@ -127,10 +130,11 @@ class SessionDetailScreen(SectionScreen):
             blocks.append(NoteMarkdown(recorded, id="detail-recorded"))
         blocks.append(NoteMarkdown(items_markdown(record), id="detail-items"))
         await scroll.mount_all(blocks)
-        if self.cursor is None and (self.target is not None or self.recorded):
+        if self.cursor is None and (self.target is not None or self.recorded or self.item):
             self.cursor = next((st.index for st in record.stages if st.key == self.target), None)
-            self.call_after_refresh(self.scroll_to_recorded if recorded and self.recorded
-                                    else self.scroll_to_cursor)
+            self.call_after_refresh(
+                self.scroll_to_recorded if recorded and self.recorded else self.scroll_to_item
+                if any(i.id == self.item for i in record.items) else self.scroll_to_cursor)
         else:
             self.call_after_refresh(scroll.scroll_to, y=keep, animate=False)
         self.show_cursor()
@@ -174,6 +178,18 @@ class SessionDetailScreen(SectionScreen):
     def scroll_to_recorded(self) -> None:
         self.query_one("#detail-scroll").scroll_to_widget(self.query_one("#detail-recorded"),
                                                           top=True, animate=False)
+
+    def scroll_to_item(self) -> None:
+        """The items from their heading, on to the item (when the list is longer than the
+        screen): its line is the n-th paragraph of the lists (goals checked in come after)."""
+        scroll, items = self.query_one("#detail-scroll"), self.query_one("#detail-items")
+        # immediate: the second scroll goes on from the first (deferred, both started from
+        # where the view was, and the heading was left out of sight)
+        scroll.scroll_to_widget(items, top=True, animate=False, immediate=True)
+        order = [i.id for i in listed_items(self.record)] if self.record else []
+        lines = items.query("MarkdownBulletList MarkdownParagraph")  # a "- " line's text
+        if self.item in order and order.index(self.item) < len(lines):
+            scroll.scroll_to_widget(lines[order.index(self.item)], animate=False, immediate=True)
 
     def action_stage(self, step: int) -> None:
         if not self.record or not self.record.stages:
@@ -308,15 +324,17 @@ class SessionDetailScreen(SectionScreen):
 
 
 def open_session(app, session_id: str, *, active: bool, stage: str | None = None,
-                 recorded: bool = False) -> None:
+                 recorded: bool = False, item: str | None = None) -> None:
     """An active session opens live (at ``stage``); an ended one opens in the detail view
-    (``recorded``: at what it recorded, its feedback form, rather than at the stage)."""
+    (``recorded``: at what it recorded, its feedback form, rather than at the stage; ``item``:
+    at that item, listed below the stages)."""
     if active:
         from tui.screens.session import SessionScreen
 
         app.push_screen(SessionScreen(session_id, stage=stage or None))
     else:
-        app.push_screen(SessionDetailScreen(session_id, stage=stage or None, recorded=recorded))
+        app.push_screen(SessionDetailScreen(session_id, stage=stage or None, recorded=recorded,
+                                            item=item))
 
 
 def taken_back_text(taken: TakenBack, name: str) -> str:

@@ -7,7 +7,8 @@ there is one. The dialog returns only the fields it shows; ``store.fill_feedback
 
 The situation, behaviour and impact start from what the Prepare stage's notes wrote down
 (``prepared``: :func:`store.prepared_feedback`) where the entry has none yet: shown, editable,
-said in a line; saved only when the form is, as it then reads. The next step likewise starts
+said in a line; saved only when the form is, as it then reads. Their response likewise starts
+from the response stage's shared note ("Their view, in their words: ..."), and the next step
 from the action captured at its stage, linked to it (``link``), while the entry has no step.
 """
 
@@ -30,6 +31,11 @@ LABELS = {"situation": "Situation: when and where", "behaviour": "Behaviour: wha
 TITLES = {"feedback": "Feedback: situation, behaviour, impact",
           "feedback-response": "Feedback: their response",
           "feedback-next-step": "Feedback: the next step"}
+#: Said over fields that start from what was written down before the form (``prepared``).
+STARTED = {"feedback": "Started from your Prepare notes: edit it to what was said.",
+           "feedback-response": "Started from this stage's note: edit it to what they said.",
+           "feedback-next-step": "Started from the action captured here: edit it to what was "
+                                 "agreed."}
 NO_ACTION = "-"
 NEW_ACTION = "+"  # the next step becomes an action of theirs, linked (made by the screen)
 
@@ -75,9 +81,7 @@ class FeedbackDialog(Dialog[dict[str, Any] | None]):
                             yield RadioButton(f"{value.capitalize()}", name=value,
                                               value=value == direction)
             if any(f in self.prepared for f in self.fields):
-                yield Static("Started from the action captured here: edit it to what was "
-                             "agreed." if "next_step" in self.fields else "Started from your "
-                             "Prepare notes: edit it to what was said.",
+                yield Static(STARTED.get(self.records, STARTED["feedback"]),
                              id="feedback-prepared", classes="hint", markup=False)
             for field in self.fields:
                 yield Label(LABELS[field])

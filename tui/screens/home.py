@@ -121,7 +121,6 @@ class HomeScreen(SectionScreen):
         self.agenda: tuple[Agenda, date] | None = None  # as last read: redrawn on a resize
         self.due_items = 0  # action items due today or before (read with the list)
         self.widths: dict[str, int] = {}
-        self.started: str | None = None  # the session started from here, to put the cursor on
 
     def compose(self) -> ComposeResult:
         with Vertical(id="home"):
@@ -172,7 +171,9 @@ class HomeScreen(SectionScreen):
                              group="home-load")
 
     def show_data(self, data: HomeData) -> None:
-        self.set_rows(data.rows, True)
+        # back from a session, however it was opened (Prepare, People, ^n): the cursor on it
+        left, self.app.left_session = self.app.left_session, None
+        self.set_rows(data.rows, True, left)
         self.problems = data.problems
         self.due_items = data.due_items
         self.show_problems()
@@ -238,10 +239,20 @@ class HomeScreen(SectionScreen):
         text.append(people, style="dim")
         return text
 
-    def set_rows(self, rows: list[Row], complete: bool) -> None:
+    def set_rows(self, rows: list[Row], complete: bool, left: str | None = None) -> None:
+        """``left``: the session just left or ended, to put the cursor on; a filter that hides
+        it is cleared (said), so the cursor is never left on someone else's session."""
         self.rows = rows
         self.loaded_all = complete
-        self.refilter()
+        if left is not None and self.filter_field.value.strip() \
+                and any(r.summary.id == left for r in rows):
+            needle = self.filter_field.value.strip().casefold()
+            if not any(r.summary.id == left and needle in r.haystack for r in rows):
+                self.notify(f"filter “{self.filter_field.value.strip()}” cleared to show the "
+                            "session you left", timeout=4, markup=False)
+                with self.prevent(Input.Changed):
+                    self.filter_field.value = ""
+        self.refilter(left)
 
     # ------------------------------------------------------------------ view
     def set_columns(self, width: int) -> None:
@@ -252,7 +263,7 @@ class HomeScreen(SectionScreen):
         for key, size in self.widths.items():
             table.add_column(LABELS[key], key=key, width=size)
 
-    def refilter(self) -> None:
+    def refilter(self, left: str | None = None) -> None:
         needle = self.filter_field.value.strip().casefold()
         view = [r for r in self.rows if needle in r.haystack] if needle else list(self.rows)
         if self.sort_key:
@@ -260,13 +271,10 @@ class HomeScreen(SectionScreen):
         self.view = view
         table = self.table
         # the cursor stays on its session where the list moved it (a session just ended goes
-        # below the active ones: Enter must not open the next person's), else on its row
-        # a session started from here: back from it, the cursor is on it, so Enter opens its
-        # record (it stayed on the first row: Enter resumed someone else's session, its timer)
-        selected = self.started if any(r.summary.id == self.started for r in view) \
-            else table.selected_key()
-        if selected == self.started:
-            self.started = None
+        # below the active ones: Enter must not open the next person's), else on its row;
+        # back from a session (``left``), on it, however it was started, so Enter opens its
+        # record (it stayed on the row highlighted before: Enter opened someone else's)
+        selected = left if any(r.summary.id == left for r in view) else table.selected_key()
         row = next((i for i, r in enumerate(view) if r.summary.id == selected),
                    table.cursor_row) if selected else table.cursor_row
         table.clear()
@@ -415,7 +423,6 @@ class HomeScreen(SectionScreen):
             if result:
                 from tui.screens.session import SessionScreen
 
-                self.started = result
                 self.app.push_screen(SessionScreen(result))
 
         self.app.push_screen(NewSessionScreen(), started)

@@ -98,7 +98,8 @@ class ItemsScreen(SectionScreen):
             "**{mine}** shows mine (what I promised), **{theirs}** theirs, **{all}** all. "
             "**{done}** marks an item done (again: open), **{goal-status}** checks in on a goal "
             "(status, progress, a note), **{edit-item}** edits the highlighted item (its text, "
-            "kind, whose, due date). **⏎** opens the session the item came from. Done items "
+            "kind, whose, due date). **⏎** opens the session the item came from (an ended "
+            "one's record with the item in view). Done items "
             "leave the list the next time it is opened.")
     BINDINGS = [
         Binding("escape", "back", "Back", id="back"),
@@ -286,7 +287,8 @@ class ItemsScreen(SectionScreen):
         from tui.screens.detail import open_session
 
         status = self.sessions.get(item.session_id, ("ended", None))[0]
-        open_session(self.app, item.session_id, active=status == "active", stage=item.stage)
+        open_session(self.app, item.session_id, active=status == "active", stage=item.stage,
+                     item=item.id)
 
     def action_back(self) -> None:
         self.app.pop_screen()

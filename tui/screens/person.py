@@ -406,7 +406,7 @@ class PersonScreen(SectionScreen):
         from tui.screens.detail import open_session
 
         open_session(self.app, item.session_id, active=bool(summary and summary.status == "active"),
-                     stage=item.stage)
+                     stage=item.stage, item=item.id)
 
     def selected_item(self) -> "Item | None":
         key = self.row_key("#person-items")

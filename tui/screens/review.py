@@ -517,7 +517,7 @@ def review_and_end(screen: "SessionScreen") -> None:
             screen.notify(str(exc), severity="error")
             return
         screen.session = None
-        screen.app.pop_screen()
+        screen.leave()
         said = ["session ended"]
         if ended.marked is not None:  # planned or scheduled, now done
             said.append(f"{screen.person.name} done on the roster")

@@ -53,7 +53,7 @@ case-insensitively, in memory. **Tab** moves through the filters: person, guide,
 (guide and status are a session's: they leave out names, jots, talking points and feedback of no
 session). **⏎** or **↓** moves to the
 results; **⏎** on a result opens that session at the stage where the match is (an active session
-opens live, an ended one in the detail view; feedback, the session it was given in), a jot's or
+opens live, an ended one in the detail view, an item or a feedback form in view there), a jot's or
 a name's person (feedback of no session: on it, in their feedback log), or, for a talking point
 (*point · mine*: yours to raise; *theirs*: they asked to discuss it; ✓ covered, ✗ dropped), the
 preparation of your next talk while it is open (else the person). 🔒 marks a match in a private
@@ -389,9 +389,11 @@ class SearchScreen(SectionScreen):
             return
         from tui.screens.detail import open_session
 
-        # a feedback hit's words are in the detail's "Recorded" block, not in its stage's notes
+        # a feedback hit's words are in the detail's "Recorded" block, an item's in its items
+        # below the stages: not in its stage's notes
         open_session(self.app, hit.session_id, active=result.active, stage=result.stage,
-                     recorded=hit.kind == "feedback")
+                     recorded=hit.kind == "feedback",
+                     item=hit.record_id if hit.kind == "item" else None)
 
     def action_back(self) -> None:
         self.app.pop_screen()

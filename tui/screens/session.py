@@ -483,6 +483,12 @@ class SessionScreen(RapportScreen[None]):
             self.go_to(self.index)
             return
         self.flush()
+        self.leave()
+
+    def leave(self) -> None:
+        """Back to the screen below, left or ended: the sessions list, shown next, has its
+        cursor on this session (said before the pop: the list may read before this unmounts)."""
+        self.app.left_session = self.session_id
         self.app.pop_screen()
 
     def action_end(self) -> None:

@@ -300,10 +300,13 @@ def capture(screen: "SessionScreen", kind: str | None = None) -> None:
     """The capture dialog; the item joins this session's items panel, confirmed in the status
     line (a toast would cover the item just added at 80x24). Without ``kind``, the dialog opens
     on the first kind the stage encourages (its ``item_kinds``: a goal at the career
-    conversation's goals stage), else on an action."""
+    conversation's goals stage), else on an action. Whose it is starts as theirs at a stage
+    that records the agreed next step (``records = "feedback-next-step"``: the feedback log's
+    step is theirs, its "new action" made theirs), else as the dialog has it (a goal theirs)."""
     from tui.screens.capture import Capture, CaptureScreen
 
     kind = kind or next(iter(screen.stage.get("item_kinds") or ()), "action")
+    owner = "them" if screen.stage.get("records") == "feedback-next-step" else None
 
     def captured(result: Capture | None) -> None:
         screen.query_one(NotesArea).focus()
@@ -318,7 +321,7 @@ def capture(screen: "SessionScreen", kind: str | None = None) -> None:
             return
         show_added(screen, item, f"{item.kind} saved")
 
-    screen.app.push_screen(CaptureScreen(kind=kind, participant=screen.person.name,
+    screen.app.push_screen(CaptureScreen(kind=kind, participant=screen.person.name, owner=owner,
                                          today=screen.app.clock().astimezone().date()), captured)
 
 
@@ -493,6 +496,12 @@ def feedback_form(screen: "SessionScreen", records: str,
     if records == "feedback-next-step" and here:
         step = ([a for a in here if a.owner == "them"] or here)[-1]
         prepared, link = {**prepared, "next_step": step.text}, step.id
+    if records == "feedback-response":  # their response, as this stage's shared note put it
+        # down ("Their view, in their words: ...", as its prompt asks): not typed again
+        from store import prepared_feedback as read
+
+        said = read(screen.notebook.text(stage_key, False)).get("response")
+        prepared = {**prepared, "response": said} if said else prepared
     screen.app.push_screen(FeedbackDialog(records, screen.person.name, screen.feedback, actions,
                                           kind=kind, prepared=prepared, link=link), done)
 
@@ -506,6 +515,7 @@ def prepared_feedback(screen: "SessionScreen", at: int | None = None) -> dict[st
     for stage in screen.stages[:screen.index if at is None else at]:
         for private in (True, False):
             found = {**read(screen.notebook.text(stage["key"], private)), **found}
+    found.pop("response", None)  # a response foreseen in Prepare is not theirs
     return found
 
 
