@@ -31,12 +31,10 @@ def outline(plan: Mapping[str, Any]) -> list[dict[str, Any]]:
 
 
 def session_meta(plan: Mapping[str, Any], title: str) -> dict[str, Any]:
-    """A session's ``meta``: what lists read without the plan (its title, guide, kind and
-    outline). Older sessions' metas lack the kind, or the outline: readers fall back on the
-    plan."""
+    """A session's ``meta``: what lists read without the plan (its title, guide and outline;
+    an older session's meta lacks the outline: readers fall back on the plan)."""
     return {"title": clean(title).strip(), "guide_id": plan.get("id", ""),
-            "guide_name": plan.get("name", ""), "kind": plan.get("kind") or "one-on-one",
-            "outline": outline(plan)}
+            "guide_name": plan.get("name", ""), "outline": outline(plan)}
 
 
 def session_of(plain: dict[str, Any], secret: dict[str, Any]) -> Session:
@@ -183,7 +181,7 @@ class Sessions:
         outside a programme (:attr:`Session.carries_points`), what a cadence counts from.
         Praise, a feedback session, an interview or a guide of your own in between does not
         stand in for it. Read newest first, a round of one session per person at a time:
-        most people's latest is one, so a round or two of metas."""
+        most people's latest is one, so a round or two of plans."""
         queue: dict[str, list[tuple[str, str]]] = {}
         for r in self.rows.plain(TABLE, "programme_id IS NULL", order="started_at DESC",
                                  columns=("id", "person_id", "started_at")):
@@ -203,36 +201,26 @@ class Sessions:
         return found
 
     def kinds(self, session_ids: tuple[str, ...]) -> dict[str, str]:
-        """Session id -> its guide's kind, from its meta (or its plan, for a session started
-        before metas said it)."""
+        """Session id -> its guide's kind (:attr:`Session.kind`, from its plan). One whose plan
+        fails authentication reads as a 1-on-1 (as every session counted before kinds did):
+        one damaged row does not hide everyone's next meeting."""
+        def read(ids: tuple[str, ...]) -> dict[str, str]:
+            return {plain["id"]: str((secret["plan"] or {}).get("kind") or "one-on-one")
+                    for plain, secret in self.rows.select(TABLE, in_clause("id", ids), ids,
+                                                          columns=("plan",))}
+
         out: dict[str, str] = {}
         for start in range(0, len(session_ids), 500):
             part = session_ids[start:start + 500]
-            for sid, meta in self._readable(part, "meta").items():
-                out[sid] = meta.get("kind") or ""
-        older = tuple(sid for sid, kind in out.items() if not kind)
-        for sid, plan in self._readable(older, "plan").items():
-            out[sid] = plan.get("kind") or "one-on-one"
+            try:
+                out.update(read(part))
+            except Damaged:  # one at a time, then
+                for sid in part:
+                    try:
+                        out.update(read((sid,)))
+                    except Damaged:
+                        out[sid] = "one-on-one"
         return out
-
-    def _readable(self, session_ids: tuple[str, ...], column: str) -> dict[str, Any]:
-        """Session id -> its ``column`` opened. One that fails authentication reads as a
-        1-on-1's (as every session counted before kinds did): one damaged row does not hide
-        everyone's next meeting."""
-        def read(ids: tuple[str, ...]) -> dict[str, Any]:
-            return {plain["id"]: secret[column] or {} for plain, secret in self.rows.select(
-                TABLE, in_clause("id", ids), ids, columns=(column,))}
-
-        try:
-            return read(session_ids)
-        except Damaged:  # one at a time, then
-            out: dict[str, Any] = {}
-            for sid in session_ids:
-                try:
-                    out.update(read((sid,)))
-                except Damaged:
-                    out[sid] = {"kind": "one-on-one"}
-            return out
 
     def plans(self, session_ids: Iterable[str]) -> dict[str, Any]:
         """The plans of these sessions; unknown ids are left out."""
