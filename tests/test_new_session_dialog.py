@@ -1,6 +1,6 @@
 """The new-session dialog (issue 24): Enter right after Tab's completion, a name typed fast on the
 guide list, every guide's whole description at 80x24, a session still open with the person said
-(and resumed), and the person's usual guide offered."""
+(and resumed), and the person's usual guide chosen until a guide is picked."""
 
 from __future__ import annotations
 
@@ -112,11 +112,13 @@ async def test_a_session_still_open_is_said_and_a_person_s_usual_guide_offered(
         store, vault_path, clock):
     """Back-to-back conversations: the feedback session with Ben was left (Esc), not ended;
     starting another with him says so, before a second open one is made. Then another name:
-    Grace's usual guide is offered (and a guide picked by hand is kept)."""
+    Grace's usual guide is chosen, and said so, until a guide is picked (on the list, by its
+    arrows or its Enter): a picked one is kept, whoever is typed."""
     ben = store.add_person("Ben Okafor")
     # its guide's name as a key placeholder: said as written, never read as a key
     open_one = store.start_session(ben.id, {**plan("feedback"), "name": "Feedback {quit}"})
     store.add_person("Ana Ruiz")
+    store.add_person("Ana", guide_id="leadership-interview")  # a name the next one starts with
     grace = store.add_person("Grace\x07", guide_id="feedback")  # a control in it (an import)
     app = make_app(vault_path, clock)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -137,19 +139,29 @@ async def test_a_session_still_open_is_said_and_a_person_s_usual_guide_offered(
         await until_says(
             "still open with them: Feedback {quit}, 2025-03-03 09:00 (^r resumes it)")
         assert line.region.width and line.region.right <= 80, "the still-open line fits"
+        guides = dialog.query_one("#guide-list")
+        minutes = dialog.query_one("#minutes")
+
+        def chosen() -> tuple[str | None, str]:
+            return guides.get_option_at_index(guides.highlighted).id, minutes.value
+
+        dialog.query_one("#person").value = "Ana"
+        await until_says("Ana's usual guide chosen: Leadership interview")
+        await until(app, pilot, lambda: chosen() == ("leadership-interview", "60"), "hers")
         dialog.query_one("#person").value = "Ana Ruiz"
         await until_says("")  # another name: the still-open line goes
+        # typed on past "Ana": not her usual guide, kept without a word, but the one it opened on
+        await until(app, pilot, lambda: chosen() == ("one-on-one", "30"), "the default again")
         await pilot.press(*"Q1")  # the title, typed on after Tab accepted the name
         await until_says("someone new: starting adds them to your people")
         dialog.query_one("#person").value = "grace␇"  # as the lists show her: BEL as ␇
-        await until_says("grace␇'s usual guide: Feedback session")
+        await until_says("grace␇'s usual guide chosen: Feedback session")
         dialog.query_one("#person").value = ""
         await pilot.press(*"Grace")  # the control left out: no key types it
         await until(app, pilot, lambda: dialog.query_one("#person").value == "Grace",
                     "Grace typed")
-        await until_says("Grace's usual guide: Feedback session")  # not someone new
+        await until_says("Grace's usual guide chosen: Feedback session")  # not someone new
         assert dialog.query_one("#person").completion is None  # nor "Grace␇": her too
-        guides = dialog.query_one("#guide-list")
         assert guides.get_option_at_index(guides.highlighted).id == "feedback"
         await pilot.press("enter")
         screen = await started(app, pilot)
@@ -158,16 +170,16 @@ async def test_a_session_still_open_is_said_and_a_person_s_usual_guide_offered(
         await pilot.press("escape")
         await until(app, pilot, lambda: app.screen is not screen, "home again")
         await settle(app, pilot)
-        await pilot.press("ctrl+n")  # a guide picked by hand is kept
+        await pilot.press("ctrl+n")  # a guide picked by hand is kept: moved, even back again
         dialog = await new_session_dialog(app, pilot)
         line = dialog.query_one("#start-error")
-        await pilot.press("down", "tab", *"Grace")
+        await pilot.press("down", "up", "tab", *"Grace")
         await until(app, pilot, lambda: dialog.query_one("#person").value == "Grace",
                     "Grace typed")
         await until(app, pilot, lambda: str(line.render()).startswith(
             "Grace's usual guide: Feedback session · still open"), "her guide said, not picked")
         guides = dialog.query_one("#guide-list")
-        assert guides.get_option_at_index(guides.highlighted).id != "feedback"
+        assert guides.get_option_at_index(guides.highlighted).id == "one-on-one"
         # an interview in a programme: Ben's open feedback session is no interview left open
         dialog.dismiss(None)
         await until(app, pilot, lambda: not isinstance(app.screen, NewSessionScreen),
@@ -176,6 +188,12 @@ async def test_a_session_still_open_is_said_and_a_person_s_usual_guide_offered(
         app.push_screen(NewSessionScreen(programme_id=programme.id))
         dialog = await new_session_dialog(app, pilot)
         line = dialog.query_one("#start-error")
+        await pilot.press("enter")  # on the list, no name yet: the guide it opened on, chosen
+        await until_says("Who are you meeting? Type their name.")
+        dialog.query_one("#person").value = "Grace"
+        await until_says("Grace's usual guide: Feedback session")
+        guides = dialog.query_one("#guide-list")
+        assert guides.get_option_at_index(guides.highlighted).id == "one-on-one"
         dialog.query_one("#person").value = "Zed"  # a line shown, for its going to be seen
         await until_says("someone new: starting adds them to your people")
         dialog.query_one("#person").value = "Ben Okafor"

@@ -1,6 +1,8 @@
 """Start a session: pick a guide (with its description and length), the participant, a title,
 and the slot (minutes; the guide's stage timeboxes scale to fit it). A participant with a
-default guide (``Person.guide_id``) gets it offered, unless a guide was picked already."""
+default guide (``Person.guide_id``) gets it chosen, and the line under the fields says so, until
+a guide is picked: by the list's keys, or by the caller (a programme, Prepare). A picked guide is
+never changed by a name typed."""
 
 from __future__ import annotations
 
@@ -19,6 +21,9 @@ from store import RapportError
 from tui import format as fmt
 from tui.keys import with_keys
 from tui.screens.dialog import Dialog
+
+#: the keys that move the guide list's highlight: a guide picked by them is kept
+LIST_MOVES = frozenset({"up", "down", "home", "end", "pageup", "pagedown"})
 
 
 class CompletingInput(Input):
@@ -86,8 +91,10 @@ class NewSessionScreen(Dialog[str | None]):
         #: the name as filled in: while it stands untouched, a name typed replaces it
         self.suggested = fmt.editable(participant) if participant else ""
         self.default_minutes = ""  # the highlighted guide's own length, shown until edited
-        self.guide_picked = guide_id is not None  # by the caller: kept
-        self.auto_guide: str | None = None  # the guide the dialog highlighted itself
+        self.guide_picked = guide_id is not None  # by the caller, or on the list: kept
+        #: the guide highlighted when the dialog opened: chosen again when the name typed has
+        #: no usual guide ("Sam" chose Sam's, and "Sam Rossi" kept it, without a word)
+        self.base_guide: str | None = None
         self.usual: dict[str, str] = {}  # folded name -> that person's default guide
         #: folded name -> their session still open: its id, and how it is said
         self.open: dict[str, tuple[str, str]] = {}
@@ -146,7 +153,7 @@ class NewSessionScreen(Dialog[str | None]):
         index = next((i for i, g in enumerate(guides) if g.id == wanted), 0)
         options = self.query_one("#guide-list", OptionList)
         if guides:
-            self.auto_guide = guides[index].id
+            self.base_guide = guides[index].id
             options.highlighted = index
         if self.participant:
             self.query_one("#person", Input).value = self.suggested
@@ -165,11 +172,14 @@ class NewSessionScreen(Dialog[str | None]):
 
     @on(Input.Changed, "#person")
     def offer_usual_guide(self, event: Input.Changed) -> None:
-        """A participant with a default guide: it is highlighted (unless one was picked)."""
+        """A participant with a default guide: it is chosen, and said so, unless a guide was
+        picked; a name without one goes back to the guide the dialog opened with."""
         folded = " ".join(event.value.split()).casefold()
         usual = self.usual.get(folded)
         guide = self.app.catalog.get(usual) if usual else None
-        said = [f"{event.value.strip()}'s usual guide: {guide.name}"] if guide else []
+        # said as chosen when it is: Enter never starts a guide the facilitator did not see
+        said = [f"{event.value.strip()}'s usual guide"
+                f"{'' if self.guide_picked else ' chosen'}: {guide.name}"] if guide else []
         if folded in self.open:  # back-to-back: the last one with them may not be ended
             # resumed from here: "esc, then resume it" left Prepare, which has no key for it,
             # and Home, where the row to resume had to be found
@@ -184,19 +194,18 @@ class NewSessionScreen(Dialog[str | None]):
         line.update(" · ".join(said))
         line.set_class(False, "error")
         line.display = bool(said)
-        options = self.query_one("#guide-list", OptionList)
-        current = options.get_option_at_index(options.highlighted).id \
-            if options.highlighted is not None else None
-        if guide is None or self.guide_picked or current != self.auto_guide:
-            return  # a guide picked (by the caller or by hand) is kept
-        index = next((i for i, g in enumerate(self.app.catalog.guides) if g.id == guide.id),
+        if self.guide_picked:
+            return  # a guide picked (by the caller or on the list) is kept
+        wanted = guide.id if guide else self.base_guide
+        index = next((i for i, g in enumerate(self.app.catalog.guides) if g.id == wanted),
                      None)
-        if index is not None:
-            self.auto_guide = guide.id
+        options = self.query_one("#guide-list", OptionList)
+        if index is not None and options.highlighted != index:
             options.highlighted = index
 
     @on(OptionList.OptionSelected, "#guide-list")
     def guide_clicked(self) -> None:
+        self.guide_picked = True  # Enter on it (or a click): this one, whoever is typed
         person = self.query_one("#person", Input)
         person.focus()
         if self.untouched():  # Enter starts with them; a name typed replaces theirs
@@ -214,6 +223,8 @@ class NewSessionScreen(Dialog[str | None]):
         A name filled in and untouched is replaced by the one typed ("Kim OduyaSam")."""
         guides = self.query_one("#guide-list", OptionList)
         person = self.query_one("#person", Input)
+        if self.focused is guides and event.key in LIST_MOVES:
+            self.guide_picked = True  # the list moved by hand: kept, whoever is typed
         untouched = self.untouched()
         if self.focused is guides and event.is_printable and event.character \
                 and (not event.character.isspace() or person.value and not untouched):
@@ -232,6 +243,8 @@ class NewSessionScreen(Dialog[str | None]):
                 "" if minutes == self.default_minutes else minutes)
 
     def save_from(self, focused: Widget | None) -> None:
+        if focused is self.query_one("#guide-list"):
+            self.guide_picked = True  # Enter on it, even before a name: this guide, kept
         person = self.query_one("#person", CompletingInput)
         if focused is person and person.completion:  # the first Enter accepts it
             person.action_complete()
