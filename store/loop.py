@@ -61,7 +61,7 @@ def since_last_time(store: Store, person_id: str, *, session_id: str | None = No
     points = store.talking_points(person_id, open_only=True)
     points.sort(key=lambda p: (p.owner != "theirs", p.created_at or datetime.min))
     pulses = store.pulses(person_id)
-    upcoming = next((u for u in store.upcoming(today) if u.person.id == person_id), None)
+    upcoming = next(iter(store.upcoming(today, person_id=person_id)), None)
     return SinceLastTime(
         person=person, last_session=last, last_summary=text,
         theirs=tuple(sorted((i for i in items if i.owner == "them"), key=order)),

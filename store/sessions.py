@@ -176,14 +176,16 @@ class Sessions:
         return self.rows.select(TABLE, where, params, order=order, columns=("meta", "state"),
                                 convert=summary)
 
-    def last_regular(self) -> dict[str, datetime]:
+    def last_regular(self, person_id: str | None = None) -> dict[str, datetime]:
         """Person id -> when their latest regular 1-on-1 started: a session of a 1-on-1 guide
         outside a programme (:attr:`Session.carries_points`), what a cadence counts from.
         Praise, a feedback session, an interview or a guide of your own in between does not
         stand in for it. Read newest first, a round of one session per person at a time:
-        most people's latest is one, so a round or two of plans."""
+        most people's latest is one, so a round or two of plans. ``person_id``: theirs only."""
+        where = "programme_id IS NULL" + ("" if person_id is None else " AND person_id = ?")
+        params = () if person_id is None else (person_id,)
         queue: dict[str, list[tuple[str, str]]] = {}
-        for r in self.rows.plain(TABLE, "programme_id IS NULL", order="started_at DESC",
+        for r in self.rows.plain(TABLE, where, params, order="started_at DESC",
                                  columns=("id", "person_id", "started_at")):
             queue.setdefault(r["person_id"], []).append((r["id"], r["started_at"]))
         found: dict[str, datetime] = {}

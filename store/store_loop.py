@@ -11,7 +11,6 @@ from types import EllipsisType
 from typing import Any, Iterator
 
 from . import agenda
-from .errors import RapportError
 from .models import (
     CADENCES, Ended, Feedback, Goal, Item, Jot, KeyResult, Meeting, Person, Pulse, Question,
     Session, TalkingPoint, Upcoming,
@@ -62,10 +61,7 @@ class LoopFace(PeopleFace, SessionsFace):
         with self.engine.write():
             self._points.delete(point_id)
             self._search.drop_sealed(shard=POINTS)
-        try:
-            self._search.save(min_changes=0)
-        except RapportError:
-            pass  # (a full disk: only the speed-up is lost)
+        self._search.reseal()
 
     # ------------------------------------------------------------------ the next meeting
     def next_meeting(self, person_id: str) -> Meeting | None:
@@ -103,9 +99,12 @@ class LoopFace(PeopleFace, SessionsFace):
     def today(self) -> date:
         return self.clock().astimezone().date()
 
-    def upcoming(self, today: date | None = None) -> list[Upcoming]:
-        """Everyone's next meeting, soonest first (:mod:`store.agenda`)."""
-        return agenda.upcoming(self.people(), self._sessions.last_regular(),
+    def upcoming(self, today: date | None = None, *,
+                 person_id: str | None = None) -> list[Upcoming]:
+        """Everyone's next meeting, soonest first (:mod:`store.agenda`); ``person_id``: theirs
+        alone (none, without a meeting set or a cadence), read for them only."""
+        people = self.people() if person_id is None else [self.person(person_id)]
+        return agenda.upcoming(people, self._sessions.last_regular(person_id),
                                self._meetings.all(), today or self.today())
 
     def suggest_next_meeting(self, person_id: str, *, usual_guide: str | None = None,
@@ -251,10 +250,7 @@ class LoopFace(PeopleFace, SessionsFace):
                                         columns=("started_at",)) if session_id else []
             self._feedback.delete(entry_id)
             self._search.drop_sealed(shard=quarter(started[0]["started_at"] if started else None))
-        try:
-            self._search.save(min_changes=0)
-        except RapportError:
-            pass  # (a full disk: only the speed-up is lost)
+        self._search.reseal()
 
     # ------------------------------------------------------------------ goals
     def goals(self, person_id: str | None = None, *, open_only: bool = False) -> list[Goal]:

@@ -328,6 +328,9 @@ def test_the_cadence_counts_from_the_last_regular_one_on_one(store, clock, vault
     store.start_session(ann.id, PLAN, started_at=at(14))  # the 1-on-1, a day late
     (up,) = store.upcoming(date(2025, 3, 14))
     assert (up.source, up.day, up.last_met) == ("cadence", date(2025, 3, 21), date(2025, 3, 14))
+    # one person's, read for them alone (a person's page, Prepare): none without a cadence
+    assert store.upcoming(date(2025, 3, 14), person_id=ann.id) == [up]
+    assert store.upcoming(date(2025, 3, 14), person_id=store.add_person("Bo").id) == []
     feedback = store.start_session(ann.id, {**PLAN, "id": "feedback", "kind": "feedback"},
                                    started_at=at(15))
     store.close()

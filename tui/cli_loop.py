@@ -105,7 +105,7 @@ def schedule(env: Env, person_name: str | None, when: tuple[str, ...], minutes: 
             return
         if day is None:  # the cadence agreed, alone
             store.update_person(person.id, cadence=every)
-            soon = next((u for u in store.upcoming(today) if u.person.id == person.id), None)
+            soon = next(iter(store.upcoming(today, person_id=person.id)), None)
             out(f"{person.name}: every {every}"
                 + (f"; next meeting {_when(soon)}" if soon is not None else ""))
             return

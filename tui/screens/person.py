@@ -60,7 +60,7 @@ def read_person(store: "Store", person_id: str, today: date) -> PersonRead:
     person = store.person(person_id)
     items = [i for i in store.items(person_id=person.id) if i.kind == "action" and i.is_open]
     goals = sorted(store.goals(person.id), key=lambda g: goal_order(g.item))
-    meeting = next((u for u in store.upcoming(today) if u.person.id == person.id), None)
+    meeting = next(iter(store.upcoming(today, person_id=person.id)), None)
     return PersonRead(person, store.summaries(person_id=person.id), store.jots(person.id),
                       sorted(items, key=lambda i: item_order(i, today)), goals,
                       store.pulses(person.id), store.feedback(person.id), meeting,
