@@ -330,6 +330,15 @@ class Search:
             self.rows.execute("INSERT INTO search_cache (snapshot, part, count, data)"
                               " VALUES (?, ?, ?, ?)", (snapshot, part, count, blob))
 
+    def reseal(self) -> None:
+        """After a write that dropped a sealed shard (:meth:`drop_sealed`): sealed again at once
+        from the index in memory, if a search made one, so the next unlock's first search need
+        not start over. A full disk loses only that speed-up."""
+        try:
+            self.save(min_changes=0)
+        except RapportError:
+            pass
+
     def drop_sealed(self, started_at: str | None = None, *, shard: str | None = None) -> None:
         """Inside a write that deletes records: the sealed shard that held them goes (the
         shard of sessions started in the quarter of ``started_at``, or ``shard``: POINTS for a

@@ -7,7 +7,6 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, Iterable, Mapping
 
-from .errors import RapportError
 from .models import GOAL_SET, Item, Note, Session, SessionSummary, TakenBack
 from .store_base import StoreBase
 
@@ -83,10 +82,7 @@ class SessionsFace(StoreBase):
             self._search.drop_sealed(started)
         self._notes.forget(session_id)
         self._search.drop_session(session_id)
-        try:  # sealed again at once from the index in memory (if a search made one): the next
-            self._search.save(min_changes=0)  # unlock's first search need not start over
-        except RapportError:
-            pass  # (a full disk: only the speed-up is lost)
+        self._search.reseal()
         return TakenBack(meeting=meeting, roster=roster, consent=consent)
 
     def taken_back_by_deleting(self, session_id: str) -> TakenBack:
