@@ -7,6 +7,7 @@ never load Textual or Rich. The screens call these from their worker threads.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from itertools import groupby
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping
 
@@ -296,11 +297,8 @@ def items_markdown(record: SessionRecord, esc: Callable[[str], str] = md_escape)
     lines = ["## Items", ""]
     if not record.items:
         lines += ["*No items captured.*", ""]
-    for kind in ITEM_KINDS:
-        these = [i for i in record.items if i.kind == kind]
-        if not these:
-            continue
-        lines += [f"### {KIND_HEADINGS[kind]}", ""]
+    for kind, these in groupby(listed_items(record), key=lambda i: i.kind):  # the detail
+        lines += [f"### {KIND_HEADINGS[kind]}", ""]  # scrolls to an item by this order
         lines += [item_line(i, record.person.name, esc) for i in these]
         lines.append("")
     session = (record.document.get("sessions") or [{}])[0]

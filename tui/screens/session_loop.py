@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, Callable
 from textual.widgets import Static
 
 from store import FEEDBACK_STAGE_FIELDS, RapportError, feedback_kind
+from store import prepared_feedback as read_prepared
 from tui import format as fmt
 from tui.widgets.session import FollowThrough, NotesArea
 from tui.widgets.prepare import SinceLastTimeView, header_text
@@ -498,9 +499,7 @@ def feedback_form(screen: "SessionScreen", records: str,
         prepared, link = {**prepared, "next_step": step.text}, step.id
     if records == "feedback-response":  # their response, as this stage's shared note put it
         # down ("Their view, in their words: ...", as its prompt asks): not typed again
-        from store import prepared_feedback as read
-
-        said = read(screen.notebook.text(stage_key, False)).get("response")
+        said = read_prepared(screen.notebook.text(stage_key, False)).get("response")
         prepared = {**prepared, "response": said} if said else prepared
     screen.app.push_screen(FeedbackDialog(records, screen.person.name, screen.feedback, actions,
                                           kind=kind, prepared=prepared, link=link), done)
@@ -509,12 +508,10 @@ def feedback_form(screen: "SessionScreen", records: str,
 def prepared_feedback(screen: "SessionScreen", at: int | None = None) -> dict[str, str]:
     """The situation, behaviour and impact the stages before this one (``at``) wrote down
     (the feedback guide's Prepare: its private note, then its shared one), as typed so far."""
-    from store import prepared_feedback as read
-
     found: dict[str, str] = {}
     for stage in screen.stages[:screen.index if at is None else at]:
         for private in (True, False):
-            found = {**read(screen.notebook.text(stage["key"], private)), **found}
+            found = {**read_prepared(screen.notebook.text(stage["key"], private)), **found}
     found.pop("response", None)  # a response foreseen in Prepare is not theirs
     return found
 
